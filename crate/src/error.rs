@@ -1,0 +1,136 @@
+//! One error type for the whole engine.
+//!
+//! Every error carries a stable [`ErrorCode`] (what the UI and tests match on) and a
+//! message written for a person: what went wrong, where (row, column, byte offset when
+//! known) and what to do about it. The wasm layer turns it into a JS `Error` with the
+//! code attached.
+
+use std::fmt;
+
+/// Stable machine-readable error codes; their string forms are part of the JS API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// A CSV file with nothing in it (or only a byte-order mark / blank lines).
+    CsvEmpty,
+    /// A quoted CSV field that is never closed.
+    CsvUnterminatedQuote,
+    /// A CSV row whose field count differs from the header (FAILFAST mode).
+    CsvMalformedRow,
+    /// The first record is longer than the sample the reader was given; the caller should
+    /// retry with a larger sample.
+    CsvRecordTooLong,
+    /// A CSV option that cannot be used (e.g. a multi-byte delimiter).
+    CsvBadOption,
+    /// A Parquet file that cannot be decoded: bad magic, truncated, corrupt footer/page.
+    ParquetCorrupt,
+    /// A valid Parquet file using a feature the reader does not support.
+    ParquetUnsupported,
+    /// A table name that is not in the catalog.
+    TableNotFound,
+    /// An argument outside its allowed range (e.g. a row window past the end).
+    InvalidArgument,
+    /// The work would not fit in the memory the engine may use.
+    OutOfMemory,
+    /// A bug in Brasa rather than in the input; the message says what broke.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the JS `Error` (`err.code`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::CsvEmpty => "CSV_EMPTY",
+            ErrorCode::CsvUnterminatedQuote => "CSV_UNTERMINATED_QUOTE",
+            ErrorCode::CsvMalformedRow => "CSV_MALFORMED_ROW",
+            ErrorCode::CsvRecordTooLong => "CSV_RECORD_TOO_LONG",
+            ErrorCode::CsvBadOption => "CSV_BAD_OPTION",
+            ErrorCode::ParquetCorrupt => "PARQUET_CORRUPT",
+            ErrorCode::ParquetUnsupported => "PARQUET_UNSUPPORTED",
+            ErrorCode::TableNotFound => "TABLE_NOT_FOUND",
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorCode::OutOfMemory => "OUT_OF_MEMORY",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where in the input an error was found. Rows are 1-based data rows (the header is not
+/// counted), as a spreadsheet user would number them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    pub row: Option<u64>,
+    pub column: Option<String>,
+}
+
+/// The engine's error: a code, a human message and, when known, a location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+    location: Location,
+}
+
+/// Result alias used across the engine.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            location: Location::default(),
+        }
+    }
+
+    /// Attaches the 1-based data row the error refers to.
+    pub fn at_row(mut self, row: u64) -> Self {
+        self.location.row = Some(row);
+        self
+    }
+
+    /// Attaches the column the error refers to.
+    pub fn in_column(mut self, column: impl Into<String>) -> Self {
+        self.location.column = Some(column.into());
+        self
+    }
+
+    /// Moves a row found relative to a part of the input to the whole input's numbering.
+    pub fn shift_row(mut self, rows_before: u64) -> Self {
+        if let Some(row) = self.location.row.as_mut() {
+            *row += rows_before;
+        }
+        self
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Wraps an arrow error raised while building or converting arrays: with inputs
+    /// already validated by our readers this is a bug, not bad data.
+    pub fn internal(context: &str, err: impl fmt::Display) -> Self {
+        Error::new(ErrorCode::Internal, format!("{context}: {err}"))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}

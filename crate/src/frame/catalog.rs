@@ -1,0 +1,140 @@
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::frame::Table;
+
+/// The named tables of a session, like Spark's temp views.
+///
+/// Names are case-insensitive (Spark's default): `Sales` and `sales` are the same table.
+/// Registering a name that is taken picks the next free `name_2`, `name_3`... so loading a
+/// second file with the same name never replaces data silently.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// Keyed by lower-cased name; the value keeps the name as registered.
+    tables: BTreeMap<String, (String, Arc<Table>)>,
+}
+
+impl Catalog {
+    pub fn new() -> Self {
+        Catalog::default()
+    }
+
+    /// Registers `table` under `name` (or the first free variant of it) and returns the
+    /// name actually used.
+    pub fn register_unique(&mut self, name: &str, table: Table) -> String {
+        let mut candidate = name.to_string();
+        let mut suffix = 2;
+        while self.tables.contains_key(&candidate.to_lowercase()) {
+            candidate = format!("{name}_{suffix}");
+            suffix += 1;
+        }
+        self.tables.insert(
+            candidate.to_lowercase(),
+            (candidate.clone(), Arc::new(table)),
+        );
+        candidate
+    }
+
+    pub fn get(&self, name: &str) -> Result<Arc<Table>> {
+        self.tables
+            .get(&name.to_lowercase())
+            .map(|(_, table)| Arc::clone(table))
+            .ok_or_else(|| self.not_found(name))
+    }
+
+    /// Removes a table; its memory is freed once no running job holds it.
+    pub fn drop_table(&mut self, name: &str) -> Result<()> {
+        self.tables
+            .remove(&name.to_lowercase())
+            .map(|_| ())
+            .ok_or_else(|| self.not_found(name))
+    }
+
+    /// The registered names, in case-insensitive alphabetical order.
+    pub fn names(&self) -> Vec<String> {
+        self.tables.values().map(|(name, _)| name.clone()).collect()
+    }
+
+    fn not_found(&self, name: &str) -> Error {
+        let known = self.names();
+        let hint = if known.is_empty() {
+            "no tables are loaded yet".to_string()
+        } else {
+            format!("loaded tables: {}", known.join(", "))
+        };
+        Error::new(
+            ErrorCode::TableNotFound,
+            format!("table `{name}` does not exist ({hint})"),
+        )
+    }
+}
+
+/// Turns a file name into a table name usable in SQL without quoting: the extension is
+/// dropped, every run of characters other than ASCII letters, digits and `_` becomes one
+/// `_`, and a leading digit gets a `t_` prefix. `Sales 2024 (final).csv` becomes
+/// `sales_2024_final`.
+pub fn sanitize_table_name(file_name: &str) -> String {
+    let stem = strip_data_extensions(file_name);
+    let mut name = String::with_capacity(stem.len());
+    for ch in stem.chars() {
+        if ch.is_ascii_alphanumeric() {
+            name.push(ch.to_ascii_lowercase());
+        } else if !name.ends_with('_') {
+            name.push('_');
+        }
+    }
+    let name = name.trim_matches('_');
+    match name.chars().next() {
+        None => "table".to_string(),
+        Some(first) if first.is_ascii_digit() => format!("t_{name}"),
+        Some(_) => name.to_string(),
+    }
+}
+
+fn strip_data_extensions(file_name: &str) -> &str {
+    const EXTENSIONS: [&str; 7] = [".gz", ".csv", ".tsv", ".txt", ".parquet", ".pq", ".parq"];
+    let mut stem = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    loop {
+        let lower = stem.to_ascii_lowercase();
+        match EXTENSIONS.iter().find(|ext| lower.ends_with(*ext)) {
+            Some(ext) if stem.len() > ext.len() => stem = &stem[..stem.len() - ext.len()],
+            _ => return stem,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_schema::Schema;
+
+    #[test]
+    fn sanitizes_file_names() {
+        assert_eq!(
+            sanitize_table_name("Sales 2024 (final).csv"),
+            "sales_2024_final"
+        );
+        assert_eq!(sanitize_table_name("2024-report.parquet"), "t_2024_report");
+        assert_eq!(sanitize_table_name("data.csv.gz"), "data");
+        assert_eq!(sanitize_table_name("dir/sub/My-File.TSV"), "my_file");
+        assert_eq!(sanitize_table_name("ñandú.csv"), "and");
+        assert_eq!(sanitize_table_name("日本.csv"), "table");
+        assert_eq!(sanitize_table_name(".csv"), "csv");
+        assert_eq!(sanitize_table_name("café_menu.csv"), "caf_menu");
+    }
+
+    #[test]
+    fn names_are_unique_and_case_insensitive() {
+        let mut catalog = Catalog::new();
+        let empty = || Table::empty(Arc::new(Schema::empty()));
+        assert_eq!(catalog.register_unique("sales", empty()), "sales");
+        assert_eq!(catalog.register_unique("Sales", empty()), "Sales_2");
+        assert_eq!(catalog.register_unique("sales", empty()), "sales_3");
+        assert!(catalog.get("SALES_2").is_ok());
+        catalog.drop_table("sales").unwrap();
+        let err = catalog.get("sales").unwrap_err();
+        assert_eq!(err.code(), ErrorCode::TableNotFound);
+        assert!(err.message().contains("Sales_2"), "{}", err.message());
+    }
+}

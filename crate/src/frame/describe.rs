@@ -1,0 +1,141 @@
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use serde::Serialize;
+
+use crate::frame::Table;
+
+/// What the UI shows about a table: its schema in Spark's words, its size and layout.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableInfo {
+    pub name: String,
+    pub rows: usize,
+    pub partitions: usize,
+    pub memory_bytes: usize,
+    pub columns: Vec<ColumnInfo>,
+    /// Things the reader did that the user should know about (malformed rows kept or
+    /// dropped, columns widened, invalid UTF-8 replaced).
+    pub warnings: Vec<String>,
+}
+
+/// One column of a [`TableInfo`].
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnInfo {
+    pub name: String,
+    /// Spark SQL's name for the type (`int`, `bigint`, `double`, `string`, ...).
+    pub data_type: String,
+    /// Arrow's name for the type, for users who read the Parquet schema.
+    pub arrow_type: String,
+    pub nullable: bool,
+}
+
+impl TableInfo {
+    pub fn describe(name: &str, table: &Table, warnings: Vec<String>) -> Self {
+        let columns = ColumnInfo::of_schema(table.schema());
+        TableInfo {
+            name: name.to_string(),
+            rows: table.num_rows(),
+            partitions: table.num_partitions(),
+            memory_bytes: table.memory_size(),
+            columns,
+            warnings,
+        }
+    }
+}
+
+impl ColumnInfo {
+    pub fn of_field(field: &Field) -> Self {
+        ColumnInfo {
+            name: field.name().clone(),
+            data_type: spark_type_name(field.data_type()),
+            arrow_type: field.data_type().to_string(),
+            nullable: field.is_nullable(),
+        }
+    }
+
+    pub fn of_schema(schema: &Schema) -> Vec<Self> {
+        schema.fields().iter().map(|f| Self::of_field(f)).collect()
+    }
+}
+
+/// Spark SQL's spelling of an Arrow type, as `df.printSchema()` would show it.
+pub fn spark_type_name(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Null => "void".into(),
+        DataType::Boolean => "boolean".into(),
+        DataType::Int8 => "tinyint".into(),
+        DataType::Int16 => "smallint".into(),
+        DataType::Int32 => "int".into(),
+        DataType::Int64 => "bigint".into(),
+        DataType::UInt8 => "smallint".into(),
+        DataType::UInt16 => "int".into(),
+        DataType::UInt32 => "bigint".into(),
+        DataType::UInt64 => "decimal(20,0)".into(),
+        DataType::Float16 | DataType::Float32 => "float".into(),
+        DataType::Float64 => "double".into(),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string".into(),
+        DataType::Binary
+        | DataType::LargeBinary
+        | DataType::BinaryView
+        | DataType::FixedSizeBinary(_) => "binary".into(),
+        DataType::Date32 | DataType::Date64 => "date".into(),
+        DataType::Timestamp(_, Some(_)) => "timestamp".into(),
+        DataType::Timestamp(_, None) => "timestamp_ntz".into(),
+        DataType::Time32(_) | DataType::Time64(_) => "time".into(),
+        DataType::Decimal32(p, s)
+        | DataType::Decimal64(p, s)
+        | DataType::Decimal128(p, s)
+        | DataType::Decimal256(p, s) => format!("decimal({p},{s})"),
+        DataType::Duration(TimeUnit::Second | TimeUnit::Millisecond) => {
+            "interval day to second".into()
+        }
+        DataType::Duration(_) | DataType::Interval(_) => "interval".into(),
+        DataType::List(item) | DataType::LargeList(item) | DataType::FixedSizeList(item, _) => {
+            format!("array<{}>", spark_type_name(item.data_type()))
+        }
+        DataType::Struct(fields) => {
+            let inner: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}:{}", f.name(), spark_type_name(f.data_type())))
+                .collect();
+            format!("struct<{}>", inner.join(","))
+        }
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => format!(
+                "map<{},{}>",
+                spark_type_name(kv[0].data_type()),
+                spark_type_name(kv[1].data_type())
+            ),
+            other => format!("map<{other}>"),
+        },
+        DataType::Dictionary(_, value) => spark_type_name(value),
+        other => other.to_string().to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn spark_names() {
+        assert_eq!(spark_type_name(&DataType::Int32), "int");
+        assert_eq!(spark_type_name(&DataType::Int64), "bigint");
+        assert_eq!(spark_type_name(&DataType::Utf8View), "string");
+        assert_eq!(
+            spark_type_name(&DataType::Timestamp(TimeUnit::Microsecond, None)),
+            "timestamp_ntz"
+        );
+        let list = DataType::List(Arc::new(arrow_schema::Field::new(
+            "item",
+            DataType::Float64,
+            true,
+        )));
+        assert_eq!(spark_type_name(&list), "array<double>");
+        assert_eq!(
+            spark_type_name(&DataType::Decimal128(10, 2)),
+            "decimal(10,2)"
+        );
+    }
+}

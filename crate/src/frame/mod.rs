@@ -1,0 +1,15 @@
+//! Partitioned tables and the catalog that names them.
+//!
+//! A [`Table`] is Spark's DataFrame at rest: one schema and a list of partitions, each an
+//! Arrow `RecordBatch`. Operators run in parallel over partitions; a partition is the
+//! unit of work handed to a thread.
+
+mod catalog;
+mod describe;
+mod display;
+mod table;
+
+pub use catalog::{sanitize_table_name, Catalog};
+pub use describe::{spark_type_name, ColumnInfo, TableInfo};
+pub use display::display_batch;
+pub use table::Table;

@@ -1,0 +1,168 @@
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use arrow_select::concat::concat_batches;
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// A partitioned, immutable table: one schema, many record batches.
+///
+/// Partitions are kept as produced by the reader (one per CSV byte range or Parquet row
+/// group slice) so loading never copies data just to regroup it. Row order is the order
+/// of the partitions, then of the rows inside each, which is the file's order.
+#[derive(Debug, Clone)]
+pub struct Table {
+    schema: SchemaRef,
+    partitions: Vec<RecordBatch>,
+    /// `row_starts[i]` is the global index of partition `i`'s first row; one extra entry
+    /// holds the total, so a row window is found with a binary search.
+    row_starts: Vec<usize>,
+}
+
+impl Table {
+    /// Builds a table, checking that every partition has exactly the table's schema.
+    pub fn try_new(schema: SchemaRef, partitions: Vec<RecordBatch>) -> Result<Self> {
+        if let Some((i, _)) = partitions
+            .iter()
+            .enumerate()
+            .find(|(_, batch)| batch.schema().fields() != schema.fields())
+        {
+            return Err(Error::new(
+                ErrorCode::Internal,
+                format!("partition {i} does not have the table's schema"),
+            ));
+        }
+        let mut row_starts = Vec::with_capacity(partitions.len() + 1);
+        let mut total = 0;
+        for batch in &partitions {
+            row_starts.push(total);
+            total += batch.num_rows();
+        }
+        row_starts.push(total);
+        Ok(Table {
+            schema,
+            partitions,
+            row_starts,
+        })
+    }
+
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    pub fn partitions(&self) -> &[RecordBatch] {
+        &self.partitions
+    }
+
+    pub fn num_partitions(&self) -> usize {
+        self.partitions.len()
+    }
+
+    pub fn num_rows(&self) -> usize {
+        *self.row_starts.last().unwrap_or(&0)
+    }
+
+    /// Bytes held by the table's buffers (what it costs in memory, not on disk).
+    pub fn memory_size(&self) -> usize {
+        self.partitions
+            .iter()
+            .map(RecordBatch::get_array_memory_size)
+            .sum()
+    }
+
+    /// Rows `[offset, offset + len)` as one batch, clamped to the end of the table.
+    ///
+    /// This is how the UI pages through a table: it asks for a window around what is on
+    /// screen. Slicing is zero-copy; only the (small) window is concatenated.
+    pub fn window(&self, offset: usize, len: usize) -> Result<RecordBatch> {
+        let total = self.num_rows();
+        if offset > total {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                format!("row window starts at {offset} but the table has {total} rows"),
+            ));
+        }
+        let end = offset.saturating_add(len).min(total);
+        let first = self.row_starts.partition_point(|&start| start <= offset) - 1;
+        let mut pieces = Vec::new();
+        let mut part = first.min(self.partitions.len());
+        while part < self.partitions.len() && self.row_starts[part] < end {
+            let start = self.row_starts[part];
+            let batch = &self.partitions[part];
+            let from = offset.saturating_sub(start);
+            let to = (end - start).min(batch.num_rows());
+            pieces.push(batch.slice(from, to - from));
+            part += 1;
+        }
+        concat_batches(&self.schema, &pieces).map_err(|e| Error::internal("row window", e))
+    }
+
+    /// An empty table with the given schema.
+    pub fn empty(schema: SchemaRef) -> Self {
+        Table {
+            schema,
+            partitions: Vec::new(),
+            row_starts: vec![0],
+        }
+    }
+
+    /// Shares the schema pointer with a new `Arc` (tables are cheap to clone).
+    pub fn schema_arc(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{Array, Int32Array};
+    use arrow_schema::{DataType, Field, Schema};
+
+    fn table(sizes: &[i32]) -> Table {
+        let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int32, false)]));
+        let mut next = 0;
+        let partitions = sizes
+            .iter()
+            .map(|&n| {
+                let values: Vec<i32> = (next..next + n).collect();
+                next += n;
+                RecordBatch::try_new(schema.clone(), vec![Arc::new(Int32Array::from(values))])
+                    .unwrap()
+            })
+            .collect();
+        Table::try_new(schema, partitions).unwrap()
+    }
+
+    fn values(batch: &RecordBatch) -> Vec<i32> {
+        let col = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int32Array>()
+            .unwrap();
+        (0..col.len()).map(|i| col.value(i)).collect()
+    }
+
+    #[test]
+    fn window_spans_partitions() {
+        let t = table(&[3, 0, 4, 2]);
+        assert_eq!(t.num_rows(), 9);
+        assert_eq!(values(&t.window(2, 4).unwrap()), vec![2, 3, 4, 5]);
+        assert_eq!(values(&t.window(7, 10).unwrap()), vec![7, 8]);
+        assert_eq!(values(&t.window(9, 5).unwrap()), Vec::<i32>::new());
+        assert_eq!(values(&t.window(0, 9).unwrap()), (0..9).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn window_past_end_is_an_error() {
+        let err = table(&[3]).window(4, 1).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidArgument);
+    }
+
+    #[test]
+    fn empty_table_has_no_rows() {
+        let t = table(&[]);
+        assert_eq!(t.num_rows(), 0);
+        assert_eq!(t.window(0, 10).unwrap().num_rows(), 0);
+    }
+}

@@ -1,0 +1,341 @@
+//! Turning one tokenized piece into a record batch, column by column.
+//!
+//! Each column is parsed with the type inference chose. When a value does not fit (the
+//! sample said `int`, this piece has `n/a`), the column is parsed again with the join of
+//! both types, so a piece never fails on a value Spark's whole-file inference would have
+//! accepted; the loader later widens the other pieces to match.
+
+use std::sync::Arc;
+
+use arrow_array::types::{
+    ArrowPrimitiveType, Date32Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType,
+};
+use arrow_array::{ArrayRef, BooleanArray, PrimitiveArray, StringArray};
+use arrow_buffer::{BooleanBufferBuilder, NullBuffer, NullBufferBuilder, OffsetBuffer};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::io::csv::dialect::Dialect;
+use crate::io::csv::nulls::NullTokens;
+use crate::io::csv::tokenize::{field_bytes, field_text, Tokens};
+use crate::io::csv::values::{
+    parse_bool, parse_date, parse_f64, parse_i32, parse_i64, parse_timestamp_micros, trim_spaces,
+    ColumnType, SESSION_TIME_ZONE,
+};
+
+/// A value that did not fit its column's type: where, and what it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misfit {
+    pub row: usize,
+    pub value: Vec<u8>,
+}
+
+/// A column of a piece whose type had to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Widening {
+    pub column: usize,
+    pub from: ColumnType,
+    pub to: ColumnType,
+    /// The first value that forced it (0-based row within the piece).
+    pub misfit: Misfit,
+}
+
+/// One column decoded, with what had to be done to decode it.
+pub struct DecodedColumn {
+    pub array: ArrayRef,
+    pub column_type: ColumnType,
+    pub widening: Option<Widening>,
+    /// First row (0-based in the piece) whose bytes were not valid UTF-8 and were replaced.
+    pub invalid_utf8_row: Option<usize>,
+}
+
+/// Read access to the fields of one piece.
+pub struct PieceFields<'a> {
+    pub bytes: &'a [u8],
+    pub tokens: &'a Tokens,
+    pub dialect: &'a Dialect,
+    pub nulls: &'a NullTokens,
+}
+
+impl PieceFields<'_> {
+    /// Decodes column `col`, starting from type `ty` and widening as needed.
+    pub fn decode_column(&self, col: usize, ty: ColumnType) -> Result<DecodedColumn> {
+        let mut current = ty;
+        let mut first_misfit = None;
+        loop {
+            match self.try_decode(col, current)? {
+                Ok((array, invalid_utf8_row)) => {
+                    let widening = first_misfit.map(|misfit| Widening {
+                        column: col,
+                        from: ty,
+                        to: current,
+                        misfit,
+                    });
+                    return Ok(DecodedColumn {
+                        array,
+                        column_type: current,
+                        widening,
+                        invalid_utf8_row,
+                    });
+                }
+                Err(misfit) => {
+                    let wider = current.join(ColumnType::of_value(&misfit.value));
+                    if wider == current {
+                        return Err(Error::new(
+                            ErrorCode::Internal,
+                            format!("value does not parse as {}", current.name()),
+                        )
+                        .at_row(misfit.row as u64 + 1));
+                    }
+                    first_misfit.get_or_insert(misfit);
+                    current = wider;
+                }
+            }
+        }
+    }
+
+    /// The outer `Result` is a real error; the inner one a value that needs a wider type.
+    #[allow(clippy::type_complexity)]
+    fn try_decode(
+        &self,
+        col: usize,
+        ty: ColumnType,
+    ) -> Result<std::result::Result<(ArrayRef, Option<usize>), Misfit>> {
+        let tz = || Arc::<str>::from(SESSION_TIME_ZONE);
+        let plain = |r: std::result::Result<ArrayRef, Misfit>| Ok(r.map(|a| (a, None)));
+        match ty {
+            ColumnType::Null | ColumnType::Utf8 => self.decode_strings(col).map(Ok),
+            ColumnType::Boolean => plain(self.decode_bools(col)),
+            ColumnType::Int32 => plain(self.decode_primitive::<Int32Type>(col, parse_i32)),
+            ColumnType::Int64 => plain(self.decode_primitive::<Int64Type>(col, parse_i64)),
+            ColumnType::Float64 => plain(self.decode_primitive::<Float64Type>(col, parse_f64)),
+            ColumnType::Date => plain(self.decode_primitive::<Date32Type>(col, parse_date)),
+            ColumnType::Timestamp => plain(
+                self.decode_primitive::<TimestampMicrosecondType>(col, parse_timestamp_micros)
+                    .map(|a| {
+                        let array = a
+                            .as_any()
+                            .downcast_ref::<PrimitiveArray<TimestampMicrosecondType>>()
+                            .expect("built as timestamps")
+                            .clone()
+                            .with_timezone(tz());
+                        Arc::new(array) as ArrayRef
+                    }),
+            ),
+        }
+    }
+
+    fn decode_primitive<T: ArrowPrimitiveType>(
+        &self,
+        col: usize,
+        parse: impl Fn(&[u8]) -> Option<T::Native>,
+    ) -> std::result::Result<ArrayRef, Misfit> {
+        let rows = self.tokens.rows();
+        let mut values: Vec<T::Native> = Vec::with_capacity(rows);
+        let mut validity = NullBufferBuilder::new(rows);
+        for (row, span) in self.tokens.column_spans(col).enumerate() {
+            match self.typed_field(span) {
+                None => {
+                    values.push(T::Native::default());
+                    validity.append_null();
+                }
+                Some(text) => match parse(trim_spaces(text)) {
+                    Some(v) => {
+                        values.push(v);
+                        validity.append_non_null();
+                    }
+                    None => {
+                        return Err(Misfit {
+                            row,
+                            value: text.to_vec(),
+                        })
+                    }
+                },
+            }
+        }
+        Ok(Arc::new(PrimitiveArray::<T>::new(
+            values.into(),
+            validity.finish(),
+        )))
+    }
+
+    fn decode_bools(&self, col: usize) -> std::result::Result<ArrayRef, Misfit> {
+        let rows = self.tokens.rows();
+        let mut values = BooleanBufferBuilder::new(rows);
+        let mut validity = NullBufferBuilder::new(rows);
+        for (row, span) in self.tokens.column_spans(col).enumerate() {
+            match self.typed_field(span) {
+                None => {
+                    values.append(false);
+                    validity.append_null();
+                }
+                Some(text) => match parse_bool(trim_spaces(text)) {
+                    Some(v) => {
+                        values.append(v);
+                        validity.append_non_null();
+                    }
+                    None => {
+                        return Err(Misfit {
+                            row,
+                            value: text.to_vec(),
+                        })
+                    }
+                },
+            }
+        }
+        Ok(Arc::new(BooleanArray::new(
+            values.finish(),
+            validity.finish(),
+        )))
+    }
+
+    /// Field bytes for a typed column, `None` when null (missing, empty or a null token).
+    /// Quote escapes are left in: a value containing a quote is not a number anyway, and
+    /// the misfit sends the column to the string decoder, which unescapes.
+    #[inline(always)]
+    fn typed_field(&self, span: Option<(usize, usize)>) -> Option<&[u8]> {
+        let (start, end) = span?;
+        let (text, quoted) = field_bytes(self.bytes, start, end, self.dialect.quote);
+        (!self.nulls.is_null_typed(text, quoted)).then_some(text)
+    }
+
+    /// Decodes a string column; invalid UTF-8 is replaced (U+FFFD) and its first row
+    /// reported, never dropped.
+    fn decode_strings(&self, col: usize) -> Result<(ArrayRef, Option<usize>)> {
+        // Valid UTF-8 is the norm: copy the bytes as they are and let the array's own check
+        // over the whole buffer confirm it; only a failed check pays for a second pass
+        // that checks and repairs value by value.
+        let (offsets, data, validity, _) = self.collect_strings(col, false)?;
+        if let Ok(array) = StringArray::try_new(offsets, data.into(), validity) {
+            return Ok((Arc::new(array), None));
+        }
+        let (offsets, data, validity, invalid_row) = self.collect_strings(col, true)?;
+        let array = StringArray::try_new(offsets, data.into(), validity)
+            .map_err(|e| Error::internal("building a string column", e))?;
+        Ok((Arc::new(array), invalid_row))
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn collect_strings(
+        &self,
+        col: usize,
+        repair: bool,
+    ) -> Result<(
+        OffsetBuffer<i32>,
+        Vec<u8>,
+        Option<NullBuffer>,
+        Option<usize>,
+    )> {
+        let rows = self.tokens.rows();
+        let mut offsets: Vec<i32> = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        let mut data: Vec<u8> = Vec::new();
+        let mut validity = NullBufferBuilder::new(rows);
+        let mut invalid_row = None;
+        for (row, span) in self.tokens.column_spans(col).enumerate() {
+            let field =
+                span.map(|(start, end)| field_text(self.bytes, start, end, self.dialect.quote));
+            match field {
+                Some((text, quoted)) if !self.nulls.is_null_text(&text, quoted) => {
+                    if repair && std::str::from_utf8(&text).is_err() {
+                        invalid_row.get_or_insert(row);
+                        data.extend_from_slice(String::from_utf8_lossy(&text).as_bytes());
+                    } else {
+                        data.extend_from_slice(&text);
+                    }
+                    validity.append_non_null();
+                }
+                _ => validity.append_null(),
+            }
+            let end = i32::try_from(data.len()).map_err(|_| {
+                Error::new(
+                    ErrorCode::OutOfMemory,
+                    "a string column holds more than 2 GiB within one partition",
+                )
+                .at_row(row as u64 + 1)
+            })?;
+            offsets.push(end);
+        }
+        Ok((
+            OffsetBuffer::new(offsets.into()),
+            data,
+            validity.finish(),
+            invalid_row,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::csv::tokenize::{tokenize, InputEnd};
+    use arrow_array::cast::AsArray;
+    use arrow_array::Array;
+
+    const COMMA: Dialect = Dialect {
+        delimiter: b',',
+        quote: Some(b'"'),
+        newline: b'\n',
+    };
+
+    fn decode(input: &[u8], col: usize, ty: ColumnType) -> DecodedColumn {
+        let tokens = tokenize(input, &COMMA, usize::MAX, InputEnd::EndOfFile).unwrap();
+        let nulls = NullTokens::new(&["".into(), "NA".into()]);
+        let fields = PieceFields {
+            bytes: input,
+            tokens: &tokens,
+            dialect: &COMMA,
+            nulls: &nulls,
+        };
+        fields.decode_column(col, ty).unwrap()
+    }
+
+    #[test]
+    fn decodes_ints_with_nulls_and_missing_fields() {
+        let col = decode(b"1,a\n,b\nNA,c\n\" 4 \",d\nx\n", 0, ColumnType::Int32);
+        assert_eq!(col.column_type, ColumnType::Utf8);
+        let col = decode(b"1,a\n,b\nNA,c\n\" 4 \",d\n7\n", 1, ColumnType::Utf8);
+        let strings = col.array.as_string::<i32>();
+        assert_eq!(strings.value(0), "a");
+        assert!(strings.is_null(4));
+        let ints = decode(b"1\n\nNA\n\" 4 \"\n", 0, ColumnType::Int32);
+        let ints = ints.array.as_primitive::<Int32Type>();
+        assert_eq!(ints.len(), 3);
+        assert_eq!(ints.value(0), 1);
+        assert!(ints.is_null(1));
+        assert_eq!(ints.value(2), 4);
+    }
+
+    #[test]
+    fn widens_and_reports_the_first_misfit() {
+        let col = decode(b"1\n2\n3.5\nfoo\n", 0, ColumnType::Int32);
+        assert_eq!(col.column_type, ColumnType::Utf8);
+        let w = col.widening.unwrap();
+        assert_eq!(
+            (w.from, w.to, w.misfit.row),
+            (ColumnType::Int32, ColumnType::Utf8, 2)
+        );
+        assert_eq!(col.array.as_string::<i32>().value(2), "3.5");
+    }
+
+    #[test]
+    fn quoted_empty_string_is_not_null_but_invalid_utf8_is_replaced() {
+        let col = decode(b"\"\"\n\xff\xfeok\n", 0, ColumnType::Utf8);
+        let strings = col.array.as_string::<i32>();
+        assert!(!strings.is_null(0));
+        assert_eq!(strings.value(0), "");
+        assert_eq!(strings.value(1), "\u{fffd}\u{fffd}ok");
+        assert_eq!(col.invalid_utf8_row, Some(1));
+    }
+
+    #[test]
+    fn timestamps_carry_the_session_zone() {
+        let col = decode(b"2024-01-01 00:00:00\n", 0, ColumnType::Timestamp);
+        assert_eq!(
+            col.array.data_type(),
+            &arrow_schema::DataType::Timestamp(
+                arrow_schema::TimeUnit::Microsecond,
+                Some("UTC".into())
+            )
+        );
+    }
+}

@@ -1,0 +1,478 @@
+//! Loading a CSV file chunk by chunk into a partitioned table.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow_schema::{Field, Schema, SchemaRef};
+use rayon::prelude::*;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::frame::Table;
+use crate::io::csv::decode::{DecodedColumn, PieceFields, Widening};
+use crate::io::csv::dialect::Dialect;
+use crate::io::csv::infer::{column_types, infer_schema};
+use crate::io::csv::nulls::NullTokens;
+use crate::io::csv::options::{CsvOptions, ParseMode};
+use crate::io::csv::split::plan_pieces;
+use crate::io::csv::tokenize::{field_text, tokenize, InputEnd, Tokens, UnterminatedQuote};
+use crate::io::csv::values::ColumnType;
+
+/// Target size of one partition, in bytes of CSV text. Partitions are cut by size, never
+/// by thread count, so a table (and everything computed from it) is the same whatever the
+/// number of threads.
+pub const PARTITION_BYTES: usize = 4 << 20;
+/// Records of the file's head used to infer the schema.
+const SAMPLE_ROWS: usize = 20_000;
+/// Malformed rows named one by one in the load report.
+const REPORTED_EXAMPLES: usize = 3;
+
+/// Reads a CSV file given in chunks, in order, decoding each chunk's complete records in
+/// parallel.
+///
+/// 1. [`CsvLoader::new`] takes the file's head (a megabyte is plenty) and settles the
+///    dialect, header and schema;
+/// 2. [`CsvLoader::refine_types`] may be given windows from further into the file so a
+///    type that only shows up late (a `n/a` in row 900 000) is seen before loading;
+/// 3. [`CsvLoader::push`] takes the whole file, head included, chunk by chunk;
+/// 4. [`CsvLoader::finish`] decodes the last record and returns the table.
+pub struct CsvLoader {
+    dialect: Dialect,
+    nulls: NullTokens,
+    mode: ParseMode,
+    names: Vec<String>,
+    /// Types from the sample, then widened as chunks show wider values.
+    types: Vec<ColumnType>,
+    sampled: Vec<ColumnType>,
+    /// Quoted fields with line breaks were seen: windows can't be aligned to records.
+    multiline_fields: bool,
+    /// Bytes of the stream still to skip (byte-order mark and header).
+    skip: usize,
+    /// Bytes after the last complete record, waiting for the next chunk.
+    pending: Vec<u8>,
+    parts: Vec<Part>,
+    /// Records read so far, including malformed ones dropped: errors and warnings are
+    /// numbered by it.
+    records: u64,
+    report: Report,
+}
+
+/// A decoded partition with the types it was decoded with.
+struct Part {
+    batch: RecordBatch,
+    types: Vec<ColumnType>,
+}
+
+/// What a piece's decoding tells the load report; rows are 0-based within the piece.
+struct PieceReport {
+    records: usize,
+    malformed: Vec<(usize, usize)>,
+    malformed_count: usize,
+    widenings: Vec<Widening>,
+    invalid_utf8: Vec<(usize, usize)>,
+}
+
+#[derive(Default)]
+struct Report {
+    malformed_count: u64,
+    malformed_examples: Vec<(u64, usize)>,
+    /// First widening of each column, with the 1-based data row that caused it.
+    widenings: Vec<(u64, Widening)>,
+    /// First row with invalid UTF-8, per column index.
+    invalid_utf8: Vec<(usize, u64)>,
+}
+
+impl CsvLoader {
+    /// Settles dialect, header and schema from the start of the file. `head_is_file` says
+    /// the head is the whole file (so its last record is complete even without a final
+    /// line break).
+    pub fn new(head: &[u8], head_is_file: bool, options: &CsvOptions) -> Result<Self> {
+        let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let sample = &head[bom..];
+        let dialect = Dialect::resolve(options, sample)?;
+        let end = if head_is_file {
+            InputEnd::EndOfFile
+        } else {
+            InputEnd::Truncated
+        };
+        // An open quote is reported by the load itself, numbered in data rows; inference
+        // uses the records before it.
+        let tokens = tokenize(sample, &dialect, SAMPLE_ROWS, end).unwrap_or_else(|_| {
+            tokenize(sample, &dialect, SAMPLE_ROWS, InputEnd::Truncated).unwrap_or_default()
+        });
+        if tokens.rows() == 0 {
+            let blank = sample.iter().all(|b| b.is_ascii_whitespace());
+            return Err(if head_is_file && !blank {
+                unterminated_quote(UnterminatedQuote { row: 0 }, 0)
+            } else if head_is_file {
+                Error::new(
+                    ErrorCode::CsvEmpty,
+                    "the file has no records: it is empty or holds only blank lines",
+                )
+            } else {
+                Error::new(
+                    ErrorCode::CsvRecordTooLong,
+                    format!(
+                        "the first record is longer than the {} bytes read to detect the format",
+                        head.len()
+                    ),
+                )
+            });
+        }
+        let nulls = NullTokens::new(&options.null_values);
+        let schema = infer_schema(
+            sample,
+            &tokens,
+            &dialect,
+            &nulls,
+            options.header,
+            options.infer_schema,
+        );
+        let header_bytes = match (schema.has_header, tokens.rows()) {
+            (false, _) => 0,
+            (true, 1) => tokens.consumed(),
+            (true, _) => tokens.row_start(1),
+        };
+        Ok(CsvLoader {
+            multiline_fields: has_multiline_fields(sample, &tokens, &dialect),
+            dialect,
+            nulls,
+            mode: options.mode,
+            types: schema.types.clone(),
+            sampled: schema.types,
+            names: schema.names,
+            skip: bom + header_bytes,
+            pending: Vec::new(),
+            parts: Vec::new(),
+            records: 0,
+            report: Report::default(),
+        })
+    }
+
+    /// Widens the schema with the values of a window taken from further into the file
+    /// (cut anywhere: its first and last partial records are ignored). Ignored when the
+    /// file has quoted line breaks, since a window could then start inside a record.
+    pub fn refine_types(&mut self, window: &[u8]) {
+        if self.multiline_fields {
+            return;
+        }
+        let Some(first_break) = memchr::memchr(self.dialect.newline, window) else {
+            return;
+        };
+        let records = &window[first_break + 1..];
+        let Ok(tokens) = tokenize(records, &self.dialect, SAMPLE_ROWS, InputEnd::Truncated) else {
+            return;
+        };
+        let seen = column_types(
+            records,
+            &tokens,
+            &self.dialect,
+            &self.nulls,
+            self.width(),
+            0,
+        );
+        for (ty, seen) in self.types.iter_mut().zip(seen) {
+            *ty = ty.join(seen);
+        }
+        self.sampled.clone_from(&self.types);
+    }
+
+    /// The schema as inferred so far (final once loading is done, unless a value forces
+    /// a column wider).
+    pub fn schema(&self) -> SchemaRef {
+        schema_of(&self.names, &self.types)
+    }
+
+    /// Data records decoded so far.
+    pub fn rows(&self) -> u64 {
+        self.parts.iter().map(|p| p.batch.num_rows() as u64).sum()
+    }
+
+    /// Feeds the next chunk of the file and decodes every record it completes.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        let skipped = self.skip.min(chunk.len());
+        self.skip -= skipped;
+        self.pending.extend_from_slice(&chunk[skipped..]);
+        let plan = plan_pieces(&self.pending, &self.dialect, PARTITION_BYTES, false);
+        let pending = std::mem::take(&mut self.pending);
+        let result = self.decode_pieces(&pending, &plan.pieces);
+        self.pending = pending;
+        self.pending.drain(..plan.consumed);
+        result
+    }
+
+    /// Decodes what is left and returns the table with the load's warnings.
+    pub fn finish(mut self) -> Result<(Table, Vec<String>)> {
+        let pending = std::mem::take(&mut self.pending);
+        let plan = plan_pieces(&pending, &self.dialect, PARTITION_BYTES, true);
+        self.decode_pieces(&pending, &plan.pieces)?;
+        drop(pending);
+
+        let final_types: Vec<ColumnType> = (0..self.width())
+            .map(|col| {
+                self.parts
+                    .iter()
+                    .fold(self.types[col], |ty, part| ty.join(part.types[col]))
+            })
+            .collect();
+        let schema = schema_of(&self.names, &final_types);
+        let mut text_casts = vec![false; self.width()];
+        let mut batches = Vec::with_capacity(self.parts.len());
+        for part in std::mem::take(&mut self.parts) {
+            batches.push(widen_part(part, &schema, &final_types, &mut text_casts)?);
+        }
+        let warnings = self.warnings(&final_types, &text_casts);
+        Ok((Table::try_new(schema, batches)?, warnings))
+    }
+
+    fn width(&self) -> usize {
+        self.names.len()
+    }
+
+    fn decode_pieces(&mut self, bytes: &[u8], pieces: &[std::ops::Range<usize>]) -> Result<()> {
+        let decoded: Vec<Result<(Part, PieceReport)>> = pieces
+            .par_iter()
+            .map(|range| self.decode_piece(&bytes[range.clone()]))
+            .collect();
+        for result in decoded {
+            let (part, report) = result.map_err(|e| e.shift_row(self.records))?;
+            self.absorb(&part, report);
+            self.parts.push(part);
+        }
+        Ok(())
+    }
+
+    fn decode_piece(&self, bytes: &[u8]) -> Result<(Part, PieceReport)> {
+        let mut tokens = tokenize(bytes, &self.dialect, usize::MAX, InputEnd::EndOfFile)
+            .map_err(|open| unterminated_quote(open, 0))?;
+        let width = self.width();
+        let records = tokens.rows();
+        let malformed: Vec<usize> = (0..records)
+            .filter(|&row| tokens.field_count(row) != width)
+            .collect();
+        if let (Some(&row), ParseMode::FailFast) = (malformed.first(), self.mode) {
+            return Err(Error::new(
+                ErrorCode::CsvMalformedRow,
+                format!(
+                    "row {} has {} fields but the header has {width}; fix the row, or load \
+                     with mode PERMISSIVE (missing fields become null) or DROPMALFORMED",
+                    row + 1,
+                    tokens.field_count(row)
+                ),
+            )
+            .at_row(row as u64 + 1));
+        }
+        let examples: Vec<(usize, usize)> = malformed
+            .iter()
+            .take(REPORTED_EXAMPLES)
+            .map(|&row| (row, tokens.field_count(row)))
+            .collect();
+        if self.mode == ParseMode::DropMalformed && !malformed.is_empty() {
+            let keep: Vec<bool> = (0..records)
+                .map(|row| tokens.field_count(row) == width)
+                .collect();
+            tokens.retain_rows(|row| keep[row]);
+        }
+        let fields = PieceFields {
+            bytes,
+            tokens: &tokens,
+            dialect: &self.dialect,
+            nulls: &self.nulls,
+        };
+        let columns: Vec<DecodedColumn> = (0..width)
+            .into_par_iter()
+            .map(|col| fields.decode_column(col, self.types[col]))
+            .collect::<Result<_>>()?;
+        let types: Vec<ColumnType> = columns.iter().map(|c| c.column_type).collect();
+        let mut widenings = Vec::new();
+        let mut invalid_utf8 = Vec::new();
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(width);
+        for (col, column) in columns.into_iter().enumerate() {
+            if let Some(row) = column.invalid_utf8_row {
+                invalid_utf8.push((col, row));
+            }
+            widenings.extend(column.widening);
+            arrays.push(column.array);
+        }
+        let batch = RecordBatch::try_new_with_options(
+            schema_of(&self.names, &types),
+            arrays,
+            &RecordBatchOptions::new().with_row_count(Some(tokens.rows())),
+        )
+        .map_err(|e| Error::internal("assembling a CSV partition", e))?;
+        Ok((
+            Part { batch, types },
+            PieceReport {
+                records,
+                malformed_count: malformed.len(),
+                malformed: examples,
+                widenings,
+                invalid_utf8,
+            },
+        ))
+    }
+
+    /// Folds a piece's report into the load's, numbering its rows in the whole file.
+    fn absorb(&mut self, part: &Part, piece: PieceReport) {
+        let base = self.records;
+        let report = &mut self.report;
+        report.malformed_count += piece.malformed_count as u64;
+        for (row, found) in piece.malformed {
+            if report.malformed_examples.len() < REPORTED_EXAMPLES {
+                report
+                    .malformed_examples
+                    .push((base + row as u64 + 1, found));
+            }
+        }
+        for widening in piece.widenings {
+            if !report
+                .widenings
+                .iter()
+                .any(|(_, w)| w.column == widening.column)
+            {
+                report
+                    .widenings
+                    .push((base + widening.misfit.row as u64 + 1, widening));
+            }
+        }
+        for (col, row) in piece.invalid_utf8 {
+            if !report.invalid_utf8.iter().any(|(c, _)| *c == col) {
+                report.invalid_utf8.push((col, base + row as u64 + 1));
+            }
+        }
+        for (ty, part_ty) in self.types.iter_mut().zip(&part.types) {
+            *ty = ty.join(*part_ty);
+        }
+        self.records += piece.records as u64;
+    }
+
+    fn warnings(&self, final_types: &[ColumnType], text_casts: &[bool]) -> Vec<String> {
+        let mut warnings = Vec::new();
+        let report = &self.report;
+        if report.malformed_count > 0 {
+            let examples: Vec<String> = report
+                .malformed_examples
+                .iter()
+                .map(|(row, found)| format!("row {row} has {found}"))
+                .collect();
+            let action = match self.mode {
+                ParseMode::DropMalformed => "they were dropped (mode DROPMALFORMED)",
+                _ => "missing fields were read as null and extra fields ignored (mode PERMISSIVE)",
+            };
+            warnings.push(format!(
+                "{} rows do not have the header's {} fields ({}); {action}",
+                report.malformed_count,
+                self.width(),
+                examples.join(", ")
+            ));
+        }
+        let mut widenings = report.widenings.clone();
+        widenings.sort_by_key(|(_, w)| w.column);
+        for (row, widening) in widenings {
+            let col = widening.column;
+            let mut text = format!(
+                "column `{}` looked like {} in the sample, but row {row} holds `{}`: it was read as {}",
+                self.names[col],
+                self.sampled[col].name(),
+                String::from_utf8_lossy(&widening.misfit.value),
+                final_types[col].name()
+            );
+            if text_casts[col] {
+                text.push_str(
+                    "; values of earlier rows were parsed first and turned back into text, \
+                     so their formatting may differ from the file (e.g. `007` → `7`)",
+                );
+            }
+            warnings.push(text);
+        }
+        for (col, row) in &report.invalid_utf8 {
+            warnings.push(format!(
+                "column `{}` has bytes that are not valid UTF-8 (first at row {row}); they \
+                 were replaced with U+FFFD (�)",
+                self.names[*col]
+            ));
+        }
+        warnings
+    }
+}
+
+/// Reads a whole CSV file held in memory (tests, benchmarks and small files).
+pub fn read_csv(bytes: &[u8], options: &CsvOptions) -> Result<(Table, Vec<String>)> {
+    let mut loader = CsvLoader::new(bytes, true, options)?;
+    loader.push(bytes)?;
+    loader.finish()
+}
+
+fn schema_of(names: &[String], types: &[ColumnType]) -> SchemaRef {
+    Arc::new(Schema::new(
+        names
+            .iter()
+            .zip(types)
+            .map(|(name, ty)| Field::new(name, ty.data_type(), true))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Casts the columns of a part decoded with narrower types to the table's final types.
+/// Marks in `text_casts` the columns where typed values had to be turned back into text.
+fn widen_part(
+    part: Part,
+    schema: &SchemaRef,
+    final_types: &[ColumnType],
+    text_casts: &mut [bool],
+) -> Result<RecordBatch> {
+    if part.types == final_types {
+        return RecordBatch::try_new_with_options(
+            Arc::clone(schema),
+            part.batch.columns().to_vec(),
+            &RecordBatchOptions::new().with_row_count(Some(part.batch.num_rows())),
+        )
+        .map_err(|e| Error::internal("widening a CSV partition", e));
+    }
+    let mut columns = Vec::with_capacity(final_types.len());
+    for (col, array) in part.batch.columns().iter().enumerate() {
+        let (from, to) = (part.types[col], final_types[col]);
+        if from.data_type() == to.data_type() {
+            columns.push(Arc::clone(array));
+            continue;
+        }
+        if to == ColumnType::Utf8 {
+            text_casts[col] = true;
+        }
+        let cast = arrow_cast::cast(array, &to.data_type())
+            .map_err(|e| Error::internal("widening a CSV column", e))?;
+        columns.push(cast);
+    }
+    RecordBatch::try_new_with_options(
+        Arc::clone(schema),
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(part.batch.num_rows())),
+    )
+    .map_err(|e| Error::internal("widening a CSV partition", e))
+}
+
+fn unterminated_quote(open: UnterminatedQuote, rows_before: u64) -> Error {
+    let row = rows_before + open.row as u64 + 1;
+    Error::new(
+        ErrorCode::CsvUnterminatedQuote,
+        format!(
+            "row {row} opens a quoted field that is never closed (the file ends inside \
+             quotes); if quotes are ordinary characters in this file, turn quoting off"
+        ),
+    )
+    .at_row(row)
+}
+
+fn has_multiline_fields(sample: &[u8], tokens: &Tokens, dialect: &Dialect) -> bool {
+    dialect.quote.is_some()
+        && (0..tokens.rows()).any(|row| {
+            (0..tokens.field_count(row)).any(|col| {
+                let (start, end) = tokens.field(row, col).expect("col < field_count");
+                let (text, _) = field_text(sample, start, end, dialect.quote);
+                memchr::memchr2(b'\n', b'\r', &text).is_some()
+            })
+        })
+}

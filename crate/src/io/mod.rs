@@ -1,0 +1,10 @@
+//! Readers that turn file bytes into partitioned tables, and the Arrow IPC writer the UI
+//! reads results with.
+//!
+//! Readers are incremental: the caller feeds bytes as it reads them from the file (so a
+//! file is never held twice in memory and the UI can show progress and cancel between
+//! chunks), and each chunk is decoded in parallel over partitions.
+
+pub mod csv;
+pub mod ipc;
+pub mod parquet;

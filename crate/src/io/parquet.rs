@@ -1,0 +1,214 @@
+//! Parquet reading: the footer first, then row groups decoded in parallel, one task per
+//! (row group, column) so even a file with a single huge row group uses every thread.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use arrow_select::concat::concat;
+use bytes::Bytes;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::arrow::ProjectionMask;
+use parquet::errors::ParquetError;
+use rayon::prelude::*;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::frame::Table;
+
+/// Most rows in one partition: a big row group is sliced (zero-copy) so later operators
+/// still get many partitions to share between threads.
+pub const PARTITION_ROWS: usize = 65_536;
+
+/// Reads a Parquet file held in memory, row groups at a time so the caller can report
+/// progress and stop between calls.
+pub struct ParquetLoader {
+    bytes: Bytes,
+    metadata: ArrowReaderMetadata,
+    next_group: usize,
+    partitions: Vec<RecordBatch>,
+}
+
+impl ParquetLoader {
+    /// Reads the footer. Fails with `PARQUET_CORRUPT` on anything that is not a whole
+    /// Parquet file.
+    pub fn new(bytes: Vec<u8>) -> Result<Self> {
+        let bytes = Bytes::from(bytes);
+        if bytes.len() < 12 || !bytes.starts_with(b"PAR1") || !bytes.ends_with(b"PAR1") {
+            return Err(Error::new(
+                ErrorCode::ParquetCorrupt,
+                format!(
+                    "this is not a complete Parquet file: a Parquet file starts and ends with \
+                     `PAR1` ({} bytes read); it may be truncated or another format",
+                    bytes.len()
+                ),
+            ));
+        }
+        let metadata =
+            ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()).map_err(parquet_error)?;
+        // Read view, dictionary and large types as the plain types the engine computes on.
+        let plain = plain_schema(metadata.schema());
+        let metadata = if &plain == metadata.schema() {
+            metadata
+        } else {
+            ArrowReaderMetadata::try_new(
+                Arc::clone(metadata.metadata()),
+                ArrowReaderOptions::new().with_schema(plain),
+            )
+            .map_err(parquet_error)?
+        };
+        Ok(ParquetLoader {
+            bytes,
+            metadata,
+            next_group: 0,
+            partitions: Vec::new(),
+        })
+    }
+
+    pub fn schema(&self) -> SchemaRef {
+        Arc::clone(self.metadata.schema())
+    }
+
+    pub fn num_row_groups(&self) -> usize {
+        self.metadata.metadata().num_row_groups()
+    }
+
+    /// Rows in the file according to its footer.
+    pub fn num_rows(&self) -> u64 {
+        self.metadata.metadata().file_metadata().num_rows().max(0) as u64
+    }
+
+    /// Row groups decoded so far.
+    pub fn groups_done(&self) -> usize {
+        self.next_group
+    }
+
+    /// Decodes up to `max_groups` more row groups in parallel; returns how many it did.
+    pub fn decode_next(&mut self, max_groups: usize) -> Result<usize> {
+        let groups: Vec<usize> =
+            (self.next_group..(self.next_group + max_groups).min(self.num_row_groups())).collect();
+        let width = self.metadata.schema().fields().len();
+        let tasks: Vec<(usize, usize)> = groups
+            .iter()
+            .flat_map(|&g| (0..width).map(move |c| (g, c)))
+            .collect();
+        let columns: Vec<ArrayRef> = tasks
+            .par_iter()
+            .map(|&(group, column)| self.decode_column(group, column))
+            .collect::<Result<_>>()?;
+        for (i, &group) in groups.iter().enumerate() {
+            let rows = self.metadata.metadata().row_group(group).num_rows().max(0) as usize;
+            let batch = RecordBatch::try_new_with_options(
+                self.schema(),
+                columns[i * width..(i + 1) * width].to_vec(),
+                &RecordBatchOptions::new().with_row_count(Some(rows)),
+            )
+            .map_err(|e| corrupt(&format!("row group {group}"), e))?;
+            let mut offset = 0;
+            while offset < rows {
+                let len = PARTITION_ROWS.min(rows - offset);
+                self.partitions.push(batch.slice(offset, len));
+                offset += len;
+            }
+        }
+        self.next_group += groups.len();
+        Ok(groups.len())
+    }
+
+    /// Decodes whatever is left and returns the table.
+    pub fn finish(mut self) -> Result<(Table, Vec<String>)> {
+        while self.next_group < self.num_row_groups() {
+            self.decode_next(self.num_row_groups())?;
+        }
+        let table = Table::try_new(self.schema(), self.partitions)?;
+        Ok((table, Vec::new()))
+    }
+
+    fn decode_column(&self, group: usize, column: usize) -> Result<ArrayRef> {
+        let rows = self.metadata.metadata().row_group(group).num_rows().max(0) as usize;
+        let mask = ProjectionMask::roots(self.metadata.parquet_schema(), [column]);
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            self.bytes.clone(),
+            self.metadata.clone(),
+        )
+        .with_row_groups(vec![group])
+        .with_projection(mask)
+        .with_batch_size(rows.max(1))
+        .build()
+        .map_err(parquet_error)?;
+        let where_ = || {
+            format!(
+                "column `{}` of row group {group}",
+                self.metadata.schema().field(column).name()
+            )
+        };
+        let mut arrays = Vec::new();
+        for batch in reader {
+            let batch = batch.map_err(|e| corrupt(&where_(), e))?;
+            arrays.push(Arc::clone(batch.column(0)));
+        }
+        let decoded: usize = arrays.iter().map(|a| a.len()).sum();
+        if decoded != rows {
+            return Err(corrupt(
+                &where_(),
+                format!("{decoded} values decoded, the footer says {rows}"),
+            ));
+        }
+        match arrays.len() {
+            0 => Ok(arrow_array::new_empty_array(
+                self.metadata.schema().field(column).data_type(),
+            )),
+            1 => Ok(arrays.pop().expect("one array")),
+            _ => {
+                let refs: Vec<&dyn arrow_array::Array> =
+                    arrays.iter().map(|a| a.as_ref()).collect();
+                concat(&refs).map_err(|e| corrupt(&where_(), e))
+            }
+        }
+    }
+}
+
+/// Reads a whole Parquet file held in memory.
+pub fn read_parquet(bytes: Vec<u8>) -> Result<(Table, Vec<String>)> {
+    ParquetLoader::new(bytes)?.finish()
+}
+
+/// The schema with view and dictionary types replaced by the plain types they hold.
+fn plain_schema(schema: &SchemaRef) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone().with_data_type(plain_type(f.data_type())))
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
+fn plain_type(data_type: &DataType) -> DataType {
+    match data_type {
+        DataType::Utf8View => DataType::Utf8,
+        DataType::BinaryView => DataType::Binary,
+        DataType::Dictionary(_, value) => plain_type(value),
+        other => other.clone(),
+    }
+}
+
+fn parquet_error(err: ParquetError) -> Error {
+    match err {
+        ParquetError::NYI(what) => Error::new(
+            ErrorCode::ParquetUnsupported,
+            format!("this Parquet file uses something Brasa cannot read yet: {what}"),
+        ),
+        other => corrupt("the file", other),
+    }
+}
+
+fn corrupt(place: &str, err: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorCode::ParquetCorrupt,
+        format!(
+            "{place} could not be decoded ({err}); the Parquet file is probably truncated or \
+             corrupt: export it again"
+        ),
+    )
+}

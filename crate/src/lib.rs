@@ -1,0 +1,25 @@
+//! Brasa's engine: Spark-style partitioned tables in Rust, compiled natively for tests and
+//! benchmarks and to WebAssembly for the browser.
+//!
+//! The crate is split by what the code is about, so every piece can be tested natively:
+//! - [`frame`]: the partitioned table (Spark's DataFrame partitions) and the catalog of
+//!   named tables;
+//! - [`io`]: readers that turn CSV and Parquet bytes into tables, in parallel;
+//! - [`error`]: the typed error every fallible path returns (a panic in wasm kills the
+//!   instance, so nothing here panics on input);
+//! - `wasm` (wasm32 only): `#[wasm_bindgen]` exports and nothing else.
+
+pub mod error;
+pub mod frame;
+pub mod io;
+pub mod temporal;
+
+/// Synthetic datasets for tests, benchmarks and the bundled sample (native only).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod datagen;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{Error, ErrorCode, Result};
+pub use frame::{Catalog, Table};

@@ -1,0 +1,97 @@
+use wasm_bindgen::prelude::*;
+
+use crate::frame::ColumnInfo;
+use crate::io::csv::{CsvLoader, CsvOptions};
+use crate::io::parquet::ParquetLoader;
+use crate::wasm::errors::{from_value, to_js, to_value};
+
+/// A CSV file being loaded chunk by chunk (see `CsvLoader` in the engine). The page
+/// reads the file in slices and pushes them, so it can report progress and cancel
+/// between chunks; cancelling is just dropping (`free()`) the loader.
+#[wasm_bindgen(js_name = CsvLoader)]
+pub struct JsCsvLoader(CsvLoader);
+
+#[wasm_bindgen(js_class = CsvLoader)]
+impl JsCsvLoader {
+    /// Detects the dialect and infers the schema from the start of the file.
+    #[wasm_bindgen(constructor)]
+    pub fn new(head: &[u8], head_is_file: bool, options: JsValue) -> Result<JsCsvLoader, JsValue> {
+        let options: CsvOptions = from_value(options)?;
+        CsvLoader::new(head, head_is_file, &options)
+            .map(JsCsvLoader)
+            .map_err(to_js)
+    }
+
+    /// Widens inferred types with a window of bytes from further into the file.
+    #[wasm_bindgen(js_name = refineTypes)]
+    pub fn refine_types(&mut self, window: &[u8]) {
+        self.0.refine_types(window)
+    }
+
+    /// Feeds the next chunk of the file (the file from its first byte, in order).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        self.0.push(chunk).map_err(to_js)
+    }
+
+    /// Records decoded so far.
+    pub fn rows(&self) -> f64 {
+        self.0.rows() as f64
+    }
+
+    /// Columns as inferred so far.
+    pub fn columns(&self) -> Result<JsValue, JsValue> {
+        to_value(&ColumnInfo::of_schema(&self.0.schema()))
+    }
+}
+
+impl JsCsvLoader {
+    pub fn into_inner(self) -> CsvLoader {
+        self.0
+    }
+}
+
+/// A Parquet file being decoded row groups at a time.
+#[wasm_bindgen(js_name = ParquetLoader)]
+pub struct JsParquetLoader(ParquetLoader);
+
+#[wasm_bindgen(js_class = ParquetLoader)]
+impl JsParquetLoader {
+    /// Takes the whole file and reads its footer.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: Vec<u8>) -> Result<JsParquetLoader, JsValue> {
+        ParquetLoader::new(bytes)
+            .map(JsParquetLoader)
+            .map_err(to_js)
+    }
+
+    #[wasm_bindgen(js_name = numRowGroups)]
+    pub fn num_row_groups(&self) -> usize {
+        self.0.num_row_groups()
+    }
+
+    #[wasm_bindgen(js_name = numRows)]
+    pub fn num_rows(&self) -> f64 {
+        self.0.num_rows() as f64
+    }
+
+    #[wasm_bindgen(js_name = groupsDone)]
+    pub fn groups_done(&self) -> usize {
+        self.0.groups_done()
+    }
+
+    /// Decodes up to `max_groups` more row groups in parallel; returns how many.
+    #[wasm_bindgen(js_name = decodeNext)]
+    pub fn decode_next(&mut self, max_groups: usize) -> Result<usize, JsValue> {
+        self.0.decode_next(max_groups).map_err(to_js)
+    }
+
+    pub fn columns(&self) -> Result<JsValue, JsValue> {
+        to_value(&ColumnInfo::of_schema(&self.0.schema()))
+    }
+}
+
+impl JsParquetLoader {
+    pub fn into_inner(self) -> ParquetLoader {
+        self.0
+    }
+}

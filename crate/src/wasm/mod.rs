@@ -1,0 +1,44 @@
+//! The JavaScript API of the engine: `#[wasm_bindgen]` exports and conversions only.
+//!
+//! Tables never cross the boundary cell by cell: rows leave as Arrow IPC bytes and
+//! metadata as plain objects (serde). Errors leave as JS `Error`s carrying the engine's
+//! stable `code` (and `row` / `column` when known).
+
+mod engine;
+mod errors;
+mod loaders;
+mod panic;
+
+pub use engine::Engine;
+pub use loaders::{JsCsvLoader, JsParquetLoader};
+
+/// Starts the rayon pool on `num_threads` web workers (threads build only). The page must
+/// be cross-origin isolated.
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+use wasm_bindgen::prelude::*;
+
+/// Threads rayon runs on: the pool size in the threads build, 1 in the fallback build.
+#[wasm_bindgen(js_name = threadCount)]
+pub fn thread_count() -> usize {
+    rayon::current_num_threads()
+}
+
+/// Bytes of linear memory the module has grown to (it never shrinks).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65_536) as f64
+}
+
+/// The table name a file gets by default (`Sales 2024.csv` → `sales_2024`).
+#[wasm_bindgen(js_name = tableNameFor)]
+pub fn table_name_for(file_name: &str) -> String {
+    crate::frame::sanitize_table_name(file_name)
+}
+
+/// Whether this build was compiled with the rayon thread pool.
+#[wasm_bindgen(js_name = hasThreads)]
+pub fn has_threads() -> bool {
+    cfg!(feature = "threads")
+}

@@ -1,0 +1,90 @@
+//! The wasm API in a real browser with the thread pool on two threads: what the engine
+//! worker does, called the same way (`wasm-pack test --headless --chrome`).
+#![cfg(target_arch = "wasm32")]
+
+use brasa::wasm::{thread_count, Engine, JsCsvLoader, JsParquetLoader};
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SAMPLE_CSV: &[u8] = include_bytes!("../../www/public/sample/telecom.csv");
+const PARQUET: &[u8] = include_bytes!("../../tests/fixtures/parquet/types_zstd.parquet");
+const BROKEN_PARQUET: &[u8] = include_bytes!("../../tests/fixtures/parquet/broken_footer.parquet");
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).unwrap()
+}
+
+async fn start_pool() {
+    #[cfg(feature = "threads")]
+    {
+        // The pool can only be built once per page; later tests find it running.
+        if thread_count() != 2 {
+            JsFuture::from(brasa::wasm::init_thread_pool(2))
+                .await
+                .unwrap();
+        }
+        assert_eq!(thread_count(), 2);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn loads_csv_in_chunks_on_two_threads() {
+    start_pool().await;
+    let mut engine = Engine::new("brasa-test-panic");
+    let mut loader = JsCsvLoader::new(&SAMPLE_CSV[..1 << 16], false, JsValue::UNDEFINED).unwrap();
+    for chunk in SAMPLE_CSV.chunks(50_000) {
+        loader.push(chunk).unwrap();
+    }
+    let info = engine.add_csv("telecom", loader).unwrap();
+    assert_eq!(get(&info, "name"), "telecom");
+    assert_eq!(get(&info, "rows").as_f64(), Some(5000.0));
+    let columns = js_sys::Array::from(&get(&info, "columns"));
+    assert_eq!(columns.length(), 13);
+    assert_eq!(get(&columns.get(0), "name"), "customer_id");
+    assert_eq!(get(&columns.get(0), "dataType"), "int");
+    assert_eq!(get(&columns.get(12), "dataType"), "timestamp");
+
+    let ipc = engine.preview_ipc("telecom", 0, 3).unwrap();
+    assert!(ipc.len() > 100);
+    assert!(engine.rows_ipc("telecom", 4999, 10).is_ok());
+    let err = engine.rows_ipc("telecom", 5001, 1).unwrap_err();
+    assert_eq!(get(&err, "code"), "INVALID_ARGUMENT");
+}
+
+#[wasm_bindgen_test]
+async fn loads_parquet_row_groups_in_parallel() {
+    start_pool().await;
+    let mut engine = Engine::new("brasa-test-panic");
+    let mut loader = JsParquetLoader::new(PARQUET.to_vec()).unwrap();
+    assert_eq!(loader.num_row_groups(), 4);
+    while loader.groups_done() < loader.num_row_groups() {
+        loader.decode_next(2).unwrap();
+    }
+    let info = engine.add_parquet("types", loader).unwrap();
+    assert_eq!(get(&info, "rows").as_f64(), Some(1000.0));
+    assert_eq!(get(&info, "partitions").as_f64(), Some(4.0));
+}
+
+#[wasm_bindgen_test]
+async fn errors_reach_js_with_a_code_and_a_row() {
+    start_pool().await;
+    let err = JsParquetLoader::new(BROKEN_PARQUET.to_vec()).err().unwrap();
+    assert_eq!(get(&err, "code"), "PARQUET_CORRUPT");
+    assert_eq!(get(&err, "name"), "BrasaError");
+
+    let csv = b"a,b\n1,2\n3,\"open\n";
+    let mut loader = JsCsvLoader::new(csv, true, JsValue::UNDEFINED).unwrap();
+    loader.push(csv).unwrap();
+    let mut engine = Engine::new("brasa-test-panic");
+    let err = engine.add_csv("bad", loader).unwrap_err();
+    assert_eq!(get(&err, "code"), "CSV_UNTERMINATED_QUOTE");
+    assert_eq!(get(&err, "row").as_f64(), Some(2.0));
+
+    let options = js_sys::JSON::parse(r#"{"mode": "SOMETIMES"}"#).unwrap();
+    let err = JsCsvLoader::new(b"a\n", true, options).err().unwrap();
+    assert_eq!(get(&err, "code"), "INVALID_ARGUMENT");
+}

@@ -1,0 +1,32 @@
+# Sourced by the build and test scripts: the compiler settings of the two wasm flavours.
+#
+# threads: nightly, atomics + shared memory (the flags wasm-bindgen-rayon needs), std
+#          rebuilt with those features;
+# st:      the same crate without the `threads` feature, for pages that are not
+#          cross-origin isolated (rayon then runs on the calling thread).
+# Each flavour has its own target directory: different flags would otherwise evict each
+# other's build cache.
+
+BRASA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BRASA_TARGET="${CARGO_TARGET_DIR:-$BRASA_ROOT/target}"
+
+# zstd is C; Debian's clang builds it for wasm32.
+export CC_wasm32_unknown_unknown=clang
+export AR_wasm32_unknown_unknown=llvm-ar
+
+THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+simd128 \
+-C link-arg=--shared-memory -C link-arg=--max-memory=4294967296 -C link-arg=--import-memory \
+-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
+-C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
+ST_RUSTFLAGS="-C target-feature=+simd128"
+
+# Runs "$@" with the environment of the threads flavour.
+with_threads_env() {
+  RUSTUP_TOOLCHAIN=nightly CARGO_TARGET_DIR="$BRASA_TARGET/wasm-threads" \
+    RUSTFLAGS="$THREADS_RUSTFLAGS" "$@"
+}
+
+# Runs "$@" with the environment of the single-thread flavour.
+with_st_env() {
+  CARGO_TARGET_DIR="$BRASA_TARGET/wasm-st" RUSTFLAGS="$ST_RUSTFLAGS" "$@"
+}

@@ -1,0 +1,139 @@
+/**
+ * What every end-to-end test needs: the built app served the way `npm start` serves it
+ * (vite preview of www/dist, with COOP/COEP and CSP), Debian's Chromium driven by
+ * playwright-core, a way to drop files on the page, and a record of every request.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { type PreviewServer, preview } from 'vite';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const FIXTURES = path.join(ROOT, 'tests/fixtures');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface Served {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves www/dist with the app's own headers, or (`isolated: false`) as a plain static
+ * host that sets no COOP/COEP headers.
+ */
+export async function serveApp(options: { isolated?: boolean } = {}): Promise<Served> {
+  const listen = { port: 0, strictPort: false, host: '127.0.0.1' };
+  const server: PreviewServer =
+    options.isolated === false
+      ? await preview({
+          configFile: false,
+          root: path.join(ROOT, 'www'),
+          build: { outDir: 'dist' },
+          logLevel: 'error',
+          preview: listen,
+        })
+      : await preview({ configFile: path.join(ROOT, 'www/vite.config.ts'), logLevel: 'error', preview: listen });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('vite preview did not report a URL');
+  return { url, close: () => server.close() };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+export interface AppPage {
+  page: Page;
+  /** Every URL the page (and its workers) requested. */
+  requests: string[];
+  /** Console errors and uncaught exceptions. */
+  errors: string[];
+}
+
+/** Opens the app and waits until the engine reports ready. */
+export async function openApp(browser: Browser, url: string, query = ''): Promise<AppPage> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const errors: string[] = [];
+  context.on('request', (request) => requests.push(request.url()));
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.goto(new URL(query, url).href);
+  await page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 60_000 });
+  return { page, requests, errors };
+}
+
+/** Drops files on the page the way a user's drag and drop does (a `drop` event). */
+export async function dropFiles(page: Page, files: { name: string; path: string; type?: string }[]): Promise<void> {
+  const payload = files.map((f) => ({
+    name: f.name,
+    type: f.type ?? '',
+    base64: readFileSync(f.path).toString('base64'),
+  }));
+  const dataTransfer = await page.evaluateHandle((items) => {
+    const transfer = new DataTransfer();
+    for (const item of items) {
+      const bytes = Uint8Array.from(atob(item.base64), (c) => c.charCodeAt(0));
+      transfer.items.add(new File([bytes], item.name, { type: item.type }));
+    }
+    return transfer;
+  }, payload);
+  await page.dispatchEvent('body', 'dragenter', { dataTransfer });
+  await page.dispatchEvent('body', 'drop', { dataTransfer });
+}
+
+/** Waits for table `name` to be the one shown, and returns its facts. */
+export async function shownTable(page: Page, name: string): Promise<Record<string, string>> {
+  await page.locator('[data-testid="table-title"]', { hasText: new RegExp(`^${name}$`) }).waitFor({ timeout: 60_000 });
+  const facts: Record<string, string> = {};
+  for (const key of ['row-count', 'column-count', 'partition-count', 'load-time', 'source']) {
+    facts[key] = (await page.getByTestId(key).textContent()) ?? '';
+  }
+  return facts;
+}
+
+/** The schema table as `[name, type, nullable]` rows. */
+export async function schemaRows(page: Page): Promise<string[][]> {
+  return page.$$eval('[data-testid="schema"] tbody tr', (rows) =>
+    rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+  );
+}
+
+/** The grid's visible data rows as text (row number first). */
+export async function gridRows(page: Page, count: number): Promise<string[][]> {
+  const selector = '.grid-body .grid-row';
+  await page.waitForFunction(
+    (n) => {
+      const rows = document.querySelectorAll('.grid-body .grid-row');
+      return rows.length >= n && ![...rows].slice(0, n).some((r) => r.querySelector('.grid-loading'));
+    },
+    count,
+    { timeout: 30_000 },
+  );
+  return page.$$eval(selector, (rows, n) =>
+    rows.slice(0, n).map((row) => [...row.querySelectorAll('.grid-cell')].map((c) => c.textContent ?? '')),
+  count);
+}
+
+/** Only same-origin requests, and the blob: / data: URLs the page makes itself. */
+export function foreignRequests(requests: string[], origin: string): string[] {
+  return requests.filter((r) => !r.startsWith(origin) && !r.startsWith('blob:') && !r.startsWith('data:'));
+}

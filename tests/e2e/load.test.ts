@@ -1,0 +1,159 @@
+/**
+ * From a dropped file to a table on screen, in Chromium with the threads build: the
+ * bundled sample, CSV and Parquet drops, a bad file, an engine restart, the fallback on a
+ * host without isolation headers, and no request leaving the origin.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import type { Browser } from 'playwright-core';
+
+import {
+  FIXTURES,
+  type Served,
+  dropFiles,
+  foreignRequests,
+  gridRows,
+  launchBrowser,
+  openApp,
+  schemaRows,
+  serveApp,
+  shownTable,
+} from './harness';
+
+let server: Served;
+let browser: Browser;
+
+before(async () => {
+  server = await serveApp();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('loading files in the page', () => {
+  it('starts the threads build on 2 threads and shows the bundled sample', async () => {
+    const { page, requests, errors } = await openApp(browser, server.url, '?threads=2');
+    const status = page.getByTestId('engine-status');
+    assert.equal(await status.getAttribute('data-flavour'), 'threads');
+    assert.equal(await status.getAttribute('data-threads'), '2');
+    assert.equal(await status.getAttribute('data-isolated'), 'true');
+    assert.equal(await page.getByTestId('thread-count').textContent(), '2 threads');
+    assert.equal(await page.getByTestId('isolation').textContent(), 'cross-origin isolated');
+
+    const facts = await shownTable(page, 'telecom');
+    assert.equal(facts['row-count'], '5,000');
+    assert.equal(facts['column-count'], '13');
+    const schema = await schemaRows(page);
+    assert.deepEqual(schema.slice(0, 3), [
+      ['customer_id', 'int', 'true'],
+      ['signup_date', 'date', 'true'],
+      ['region', 'string', 'true'],
+    ]);
+    assert.deepEqual(schema[12], ['last_active', 'timestamp', 'true']);
+    // The first rows of www/public/sample/telecom.csv, as written by the generator.
+    const rows = await gridRows(page, 2);
+    assert.deepEqual(rows[0], [
+      '1', '100000', '2016-05-26', 'north', 'basic', 'one-year', '46', '35419.11', '104', '9.5', '2', '35.38', 'false',
+      '2024-08-31 12:38:12',
+    ]);
+    assert.equal(rows[1][3], 'east');
+    assert.deepEqual(foreignRequests(requests, new URL(server.url).origin), []);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('drops a CSV: detects the dialect, infers types and shows cells as text', async () => {
+    const { page, requests } = await openApp(browser, server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'People (2024).csv', path: path.join(FIXTURES, 'csv/people.csv') }]);
+    const facts = await shownTable(page, 'people_2024');
+    assert.equal(facts['row-count'], '4');
+    assert.match(facts.source, /People \(2024\)\.csv \(CSV/);
+    assert.deepEqual(await schemaRows(page), [
+      ['id', 'int', 'true'],
+      ['name', 'string', 'true'],
+      ['signup', 'date', 'true'],
+      ['score', 'string', 'true'],
+      ['vip', 'boolean', 'true'],
+      ['<img src=x onerror="window.__pwned=1">', 'string', 'true'],
+    ]);
+    const rows = await gridRows(page, 4);
+    assert.deepEqual(rows[0], ['1', '1', 'Ana María', '2024-01-31', '12,5', 'true', 'plain']);
+    assert.deepEqual(rows[1], ['2', '2', 'Lee, Jr.', '2023-12-01', 'null', 'false', '<script>window.__pwned=2</script>']);
+    assert.deepEqual(rows[2], ['3', '3', 'null', '2022-02-28', '7,25', 'null', 'multi\nline']);
+    assert.deepEqual(rows[3], ['4', '4', 'Zoë "Z" Ng', 'null', '-3', 'true', 'null']);
+    // Payloads in the header and cells stayed text.
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await page.locator('.grid img, .schema-table img, .grid script').count(), 0);
+    assert.deepEqual(foreignRequests(requests, new URL(server.url).origin), []);
+    await page.context().close();
+  });
+
+  it('drops a Parquet file written by pyarrow and shows its schema and values', async () => {
+    const { page } = await openApp(browser, server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'types_zstd.parquet', path: path.join(FIXTURES, 'parquet/types_zstd.parquet') }]);
+    const facts = await shownTable(page, 'types_zstd');
+    assert.equal(facts['row-count'], '1,000');
+    assert.equal(facts['partition-count'], '4');
+    const schema = await schemaRows(page);
+    assert.deepEqual(
+      schema.map((row) => row[1]),
+      ['bigint', 'int', 'double', 'string', 'boolean', 'date', 'timestamp', 'string', 'decimal(10,2)'],
+    );
+    // Row 1 as pyarrow reads it (see make_parquet_fixtures.py).
+    const rows = await gridRows(page, 2);
+    assert.deepEqual(rows[0], ['1', '0', 'null', 'null', 'null', 'null', '2020-01-01', '2024-01-01 00:00:00', 'red', '0.00']);
+    assert.deepEqual(rows[1], ['2', '1', '-99', '-299.25', 'name-1-é', 'false', '2020-01-02', '2024-01-01 01:00:07.000001', 'green', '0.37']);
+    await page.context().close();
+  });
+
+  it('explains a broken file, keeps the engine alive and loads the next file', async () => {
+    const { page } = await openApp(browser, server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'broken.parquet', path: path.join(FIXTURES, 'parquet/broken_footer.parquet') }]);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const text = (await alert.textContent()) ?? '';
+    assert.match(text, /Could not load broken\.parquet/);
+    assert.match(text, /PARQUET_CORRUPT/);
+    await dropFiles(page, [{ name: 'people.csv', path: path.join(FIXTURES, 'csv/people.csv') }]);
+    assert.equal((await shownTable(page, 'people'))['row-count'], '4');
+    await page.context().close();
+  });
+
+  it('restarts the engine on request and reloads the tables it held', async () => {
+    const { page } = await openApp(browser, server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await dropFiles(page, [{ name: 'people.csv', path: path.join(FIXTURES, 'csv/people.csv') }]);
+    await shownTable(page, 'people');
+    await page.getByTestId('restart-engine').click();
+    await page.getByText(/Reloaded telecom, people\./).waitFor({ timeout: 60_000 });
+    await page.locator('[data-table="telecom"]').waitFor();
+    await page.locator('[data-table="people"] .table-link').click();
+    assert.equal((await shownTable(page, 'people'))['row-count'], '4');
+    await page.context().close();
+  });
+});
+
+describe('on a host without cross-origin isolation', () => {
+  let plain: Served;
+  before(async () => {
+    plain = await serveApp({ isolated: false });
+  });
+  after(async () => {
+    await plain?.close();
+  });
+
+  it('falls back to the single-thread build, says why, and still loads files', async () => {
+    const { page } = await openApp(browser, plain.url);
+    const status = page.getByTestId('engine-status');
+    assert.equal(await status.getAttribute('data-flavour'), 'single-thread');
+    assert.equal(await status.getAttribute('data-isolated'), 'false');
+    assert.match((await status.textContent()) ?? '', /not cross-origin isolated/);
+    assert.equal((await shownTable(page, 'telecom'))['row-count'], '5,000');
+    await page.context().close();
+  });
+});

@@ -1,0 +1,138 @@
+/** The page: header with engine status, tables on the left, the selected table on the right. */
+import { DropZone } from '../data/client/drop-zone';
+import { Loads, explain } from '../data/client/loads';
+import { TableList } from '../data/client/table-list';
+import { TableView } from '../data/client/table-view';
+import type { EngineClient, RestartDetail } from '../engine/client/engine-client';
+import type { LoadedTable } from '../engine/shared/api';
+import { h } from '../ui/dom';
+import { Notices } from '../ui/notices';
+import { StatusBar } from './status-bar';
+
+export interface AppOptions {
+  /** URL of a CSV to load at start, or `undefined` for none. */
+  sampleUrl?: string;
+}
+
+export class App {
+  private tables: LoadedTable[] = [];
+  private selected?: string;
+  private readonly status = new StatusBar();
+  private readonly notices = new Notices();
+  private readonly jobs = h('div', { className: 'jobs', attrs: { 'aria-label': 'Running jobs' } });
+  private readonly list: TableList;
+  private readonly view: TableView;
+  private readonly loads: Loads;
+  private readonly dropZone: DropZone;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly engine: EngineClient,
+  ) {
+    this.list = new TableList({ select: (name) => this.select(name), drop: (name) => void this.drop(name) });
+    this.view = new TableView(engine);
+    this.loads = new Loads(engine, this.notices, this.jobs, (table) => this.added(table));
+    this.dropZone = new DropZone((files) => void this.loads.load(files));
+    engine.addEventListener('restarted', (event) => void this.recover((event as CustomEvent<RestartDetail>).detail));
+  }
+
+  async start(options: AppOptions): Promise<void> {
+    this.render();
+    try {
+      this.status.show(await this.engine.start());
+    } catch (error) {
+      this.status.failed(String(error));
+      this.notices.show('error', 'The engine could not start', explain(error));
+      return;
+    }
+    if (options.sampleUrl) await this.loadSample(options.sampleUrl);
+  }
+
+  private render(): void {
+    this.list.render(this.tables, this.selected);
+    this.root.replaceChildren(
+      h('header', { className: 'app-header' },
+        h('h1', {}, 'Brasa'),
+        h('span', { className: 'tagline' }, 'Spark-style data work in your browser. Nothing leaves this tab.'),
+        this.status.element,
+        h('button', {
+          className: 'quiet',
+          attrs: { type: 'button', 'data-testid': 'restart-engine', title: 'Restart the engine and reload its tables' },
+          on: { click: () => void this.engine.simulateCrash() },
+        }, 'Restart engine'),
+      ),
+      h('div', { className: 'app-main' },
+        h('aside', { className: 'sidebar' }, this.dropZone.button, this.list.element),
+        h('main', { className: 'content' }, this.notices.element, this.jobs, this.view.element),
+      ),
+      this.dropZone.overlay,
+    );
+  }
+
+  private async loadSample(url: string): Promise<void> {
+    try {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+      const file = new File([await response.blob()], 'telecom.csv', { type: 'text/csv' });
+      await this.loads.load([file]);
+    } catch (error) {
+      this.notices.show('warning', 'The sample dataset could not be loaded', explain(error));
+    }
+  }
+
+  private added(table: LoadedTable): void {
+    this.tables = [...this.tables.filter((t) => t.name !== table.name), table];
+    this.select(table.name);
+    void this.engine.refreshStatus().then((status) => this.status.show(status), () => {});
+  }
+
+  private select(name: string): void {
+    this.selected = name;
+    this.list.render(this.tables, name);
+    const table = this.tables.find((t) => t.name === name);
+    if (table) this.view.show(table);
+    else this.view.clear();
+  }
+
+  private async drop(name: string): Promise<void> {
+    try {
+      await this.engine.dropTable(name);
+    } catch (error) {
+      this.notices.show('error', `Could not drop ${name}`, explain(error));
+      return;
+    }
+    this.loads.forget(name);
+    this.tables = this.tables.filter((t) => t.name !== name);
+    const next = this.selected === name ? this.tables.at(-1)?.name : this.selected;
+    if (next) this.select(next);
+    else {
+      this.selected = undefined;
+      this.list.render(this.tables, undefined);
+      this.view.clear();
+    }
+  }
+
+  /** After a restart the engine is empty: say so, and reload the files it held. */
+  private async recover(detail: RestartDetail): Promise<void> {
+    this.status.show(detail.status);
+    const names = this.tables.map((t) => t.name);
+    this.tables = [];
+    this.selected = undefined;
+    this.list.render(this.tables, undefined);
+    this.view.clear();
+    const close = this.notices.show('warning', 'The engine was restarted', [
+      `Reason: ${detail.reason}.`,
+      names.length > 0 ? `Reloading ${names.join(', ')} from the files you opened…` : 'No tables were loaded.',
+    ]);
+    const failed = await this.loads.reloadAll();
+    close();
+    this.notices.show('warning', 'The engine was restarted', [
+      `Reason: ${detail.reason}.`,
+      names.length === 0
+        ? 'No tables needed reloading.'
+        : failed.length === 0
+          ? `Reloaded ${names.join(', ')}.`
+          : `Reloaded ${names.filter((n) => !failed.includes(n)).join(', ') || 'nothing'}; could not reload ${failed.join(', ')}.`,
+    ]);
+  }
+}

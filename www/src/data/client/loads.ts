@@ -1,0 +1,101 @@
+/**
+ * Loading files into the engine with progress, cancel and clear messages, and reloading
+ * them if the engine has to be restarted (the page keeps the `File`s it was given; the
+ * engine's memory does not survive a restart).
+ */
+import type { EngineClient } from '../../engine/client/engine-client';
+import type { LoadOptions, LoadProgress, LoadedTable } from '../../engine/shared/api';
+import { CANCELLED, isCodedError } from '../../engine/shared/errors';
+import type { Notices } from '../../ui/notices';
+import { JobProgress } from '../../ui/progress';
+import { formatBytes, formatCount } from '../../ui/format';
+
+interface Source {
+  file: File;
+  options: LoadOptions;
+}
+
+export class Loads {
+  /** Where each loaded table came from, by table name. */
+  private readonly sources = new Map<string, Source>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly notices: Notices,
+    private readonly jobs: HTMLElement,
+    private readonly onLoaded: (table: LoadedTable) => void,
+  ) {}
+
+  /** Loads files one after another (each load already uses every thread). */
+  load(files: File[], options: LoadOptions = {}): Promise<void> {
+    const run = async () => {
+      for (const file of files) await this.loadOne(file, options);
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next;
+    return next;
+  }
+
+  forget(name: string): void {
+    this.sources.delete(name);
+  }
+
+  /** Loads every remembered file again under its table name; returns what failed. */
+  async reloadAll(): Promise<string[]> {
+    const sources = [...this.sources.entries()];
+    this.sources.clear();
+    const failed: string[] = [];
+    for (const [name, source] of sources) {
+      const table = await this.loadOne(source.file, { ...source.options, name });
+      if (!table) failed.push(name);
+    }
+    return failed;
+  }
+
+  private async loadOne(file: File, options: LoadOptions): Promise<LoadedTable | undefined> {
+    let cancel = () => {};
+    const progress = new JobProgress(`Loading ${file.name}`, () => cancel());
+    this.jobs.append(progress.element);
+    try {
+      const job = this.engine.loadFile(file, options, (p) => progress.update(fraction(p), describe(p)));
+      cancel = job.cancel;
+      const table = await job.done;
+      this.sources.set(table.name, { file, options: { ...options, name: table.name } });
+      this.onLoaded(table);
+      return table;
+    } catch (error) {
+      if (isCodedError(error) && error.code === CANCELLED) {
+        this.notices.show('info', `Loading ${file.name} was cancelled.`);
+      } else {
+        this.notices.show('error', `Could not load ${file.name}`, explain(error));
+      }
+      return undefined;
+    } finally {
+      progress.element.remove();
+    }
+  }
+}
+
+function fraction(p: LoadProgress): number | undefined {
+  return p.bytesTotal > 0 && p.phase !== 'reading' ? p.bytesDone / p.bytesTotal : undefined;
+}
+
+function describe(p: LoadProgress): string {
+  const phase = { reading: 'reading', decoding: 'decoding', finishing: 'finishing' }[p.phase];
+  return `${phase}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}, ${formatCount(p.rows)} rows`;
+}
+
+/** An error as lines for a person: the message, then where, then the code. */
+export function explain(error: unknown): string[] {
+  if (!(error instanceof Error)) return [String(error)];
+  const lines = [error.message];
+  if (isCodedError(error)) {
+    const where = [error.row !== undefined && `row ${formatCount(error.row)}`, error.column && `column ${error.column}`]
+      .filter(Boolean)
+      .join(', ');
+    if (where) lines.push(`Where: ${where}`);
+    lines.push(`Code: ${error.code}`);
+  }
+  return lines;
+}

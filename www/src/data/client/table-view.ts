@@ -1,0 +1,78 @@
+/** One table: what it is (size, source, load time, warnings), its schema and its rows. */
+import type { EngineClient } from '../../engine/client/engine-client';
+import type { LoadedTable } from '../../engine/shared/api';
+import { RowWindows } from '../../grid/row-windows';
+import { VirtualGrid } from '../../grid/virtual-grid';
+import { h, replaceChildren } from '../../ui/dom';
+import { formatBytes, formatCount, formatDuration } from '../../ui/format';
+
+export class TableView {
+  readonly element = h('section', { className: 'table-view', attrs: { 'data-testid': 'table-view' } });
+
+  constructor(private readonly engine: EngineClient) {
+    this.clear();
+  }
+
+  clear(): void {
+    replaceChildren(
+      this.element,
+      h('div', { className: 'empty' }, h('h2', {}, 'Drop a CSV or Parquet file'), h('p', {}, 'It is read in this tab, on every core; nothing is uploaded.')),
+    );
+  }
+
+  show(table: LoadedTable): void {
+    const rows = new RowWindows((offset, count) => this.engine.preview(table.name, offset, count), table.rows);
+    const grid = new VirtualGrid(table.columns, rows, `Rows of ${table.name}`);
+    replaceChildren(
+      this.element,
+      h('header', { className: 'table-header' },
+        h('h2', { attrs: { 'data-testid': 'table-title' } }, table.name),
+        h('dl', { className: 'facts' },
+          ...fact('rows', formatCount(table.rows), 'row-count'),
+          ...fact('columns', formatCount(table.columns.length), 'column-count'),
+          ...fact('partitions', formatCount(table.partitions), 'partition-count'),
+          ...fact('in memory', formatBytes(table.memoryBytes), 'memory'),
+          ...fact('loaded in', formatDuration(table.loadMs), 'load-time'),
+          ...fact('from', `${table.source.fileName} (${table.source.format.toUpperCase()}, ${formatBytes(table.source.bytes)})`, 'source'),
+        ),
+      ),
+      table.warnings.length > 0 &&
+        h('div', { className: 'notice notice-warning', attrs: { role: 'status', 'data-testid': 'load-warnings' } },
+          h('strong', {}, 'While reading this file'),
+          h('ul', {}, ...table.warnings.map((w) => h('li', {}, w))),
+        ),
+      h('div', { className: 'table-body' },
+        h('details', { className: 'schema', attrs: { open: '' } },
+          h('summary', {}, 'Schema'),
+          schemaTable(table),
+        ),
+        h('div', { className: 'preview' }, h('h3', {}, 'Rows'), grid.element),
+      ),
+    );
+  }
+}
+
+function fact(label: string, value: string, testId: string): HTMLElement[] {
+  return [h('dt', {}, label), h('dd', { attrs: { 'data-testid': testId } }, value)];
+}
+
+function schemaTable(table: LoadedTable): HTMLElement {
+  return h(
+    'table',
+    { className: 'schema-table', attrs: { 'data-testid': 'schema' } },
+    h('thead', {}, h('tr', {}, h('th', {}, 'column'), h('th', {}, 'type'), h('th', {}, 'nullable'))),
+    h(
+      'tbody',
+      {},
+      ...table.columns.map((column) =>
+        h(
+          'tr',
+          {},
+          h('td', { className: 'mono' }, column.name),
+          h('td', { attrs: { title: `Arrow type: ${column.arrowType}` } }, column.dataType),
+          h('td', {}, column.nullable ? 'true' : 'false'),
+        ),
+      ),
+    ),
+  );
+}

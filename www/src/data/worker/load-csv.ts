@@ -1,0 +1,64 @@
+/**
+ * Streams a CSV `File` into the engine: the head settles dialect and schema, windows from
+ * further in refine the types, then the file goes in chunk by chunk (the next chunk is
+ * read while the engine decodes the current one).
+ */
+import type { CsvOptions, TableInfo } from '../../engine/shared/api';
+import { isCodedError } from '../../engine/shared/errors';
+import type { WasmCsvLoader } from '../../engine/worker/wasm-module';
+import { throwIfCancelled } from './jobs';
+import type { LoadContext } from './load-context';
+
+const HEAD_BYTES = 1 << 20;
+/** A first record longer than this is almost certainly not CSV. */
+const MAX_HEAD_BYTES = 256 << 20;
+const CHUNK_BYTES = 16 << 20;
+const SAMPLE_WINDOWS = 8;
+const WINDOW_BYTES = 64 << 10;
+
+export async function loadCsv(ctx: LoadContext, file: File, options: CsvOptions): Promise<TableInfo> {
+  const loader = await openLoader(ctx, file, options);
+  let handedOver = false;
+  try {
+    await refineTypes(loader, file);
+    let next: Promise<Uint8Array> | undefined = readSlice(file, 0, CHUNK_BYTES);
+    for (let offset = 0; next; ) {
+      const chunk: Uint8Array = await next;
+      offset += chunk.byteLength;
+      next = offset < file.size ? readSlice(file, offset, offset + CHUNK_BYTES) : undefined;
+      throwIfCancelled(ctx.jobId);
+      loader.push(chunk);
+      ctx.progress({ phase: 'decoding', bytesDone: offset, bytesTotal: file.size, rows: loader.rows() });
+    }
+    ctx.progress({ phase: 'finishing', bytesDone: file.size, bytesTotal: file.size, rows: loader.rows() });
+    handedOver = true;
+    return ctx.runtime.engine.addCsv(ctx.name, loader) as TableInfo;
+  } finally {
+    if (!handedOver) loader.free();
+  }
+}
+
+/** Creates the loader from the file's head, growing the head if the first record is long. */
+async function openLoader(ctx: LoadContext, file: File, options: CsvOptions): Promise<WasmCsvLoader> {
+  for (let headSize = Math.min(file.size, HEAD_BYTES); ; headSize = Math.min(file.size, headSize * 4)) {
+    const head = await readSlice(file, 0, headSize);
+    try {
+      return new ctx.runtime.wasm.CsvLoader(head, headSize === file.size, options);
+    } catch (error) {
+      const tooLong = isCodedError(error) && error.code === 'CSV_RECORD_TOO_LONG';
+      if (!tooLong || headSize >= file.size || headSize >= MAX_HEAD_BYTES) throw error;
+    }
+  }
+}
+
+async function refineTypes(loader: WasmCsvLoader, file: File): Promise<void> {
+  if (file.size <= 4 * HEAD_BYTES) return;
+  for (let k = 1; k <= SAMPLE_WINDOWS; k++) {
+    const at = Math.floor((file.size * k) / (SAMPLE_WINDOWS + 1));
+    loader.refineTypes(await readSlice(file, at, at + WINDOW_BYTES));
+  }
+}
+
+async function readSlice(file: File, start: number, end: number): Promise<Uint8Array> {
+  return new Uint8Array(await file.slice(start, end).arrayBuffer());
+}

@@ -1,0 +1,163 @@
+/**
+ * The page's handle on the engine worker: starts it, forwards calls, and restarts it when
+ * it dies (a wasm trap, a panic reported on the panic channel, or the worker crashing).
+ * Listeners hear `restarted` and reload what the engine lost.
+ */
+import * as Comlink from 'comlink';
+
+import type {
+  EngineApi,
+  EngineStatus,
+  LoadOptions,
+  LoadedTable,
+  ProgressCallback,
+  TableInfo,
+} from '../shared/api';
+import { ENGINE_CRASHED, codedError, isEngineFailure } from '../shared/errors';
+
+export interface EngineClientOptions {
+  threads?: number;
+  singleThread?: boolean;
+}
+
+/** A load in flight: its promise, and how to cancel it. */
+export interface LoadJob {
+  id: number;
+  done: Promise<LoadedTable>;
+  cancel(): void;
+}
+
+export interface RestartDetail {
+  reason: string;
+  status: EngineStatus;
+}
+
+export class EngineClient extends EventTarget {
+  private worker?: Worker;
+  private remote?: Comlink.Remote<EngineApi>;
+  private panicChannel?: BroadcastChannel;
+  private starting?: Promise<EngineStatus>;
+  private generation = 0;
+  private nextJobId = 1;
+  /** Rejects when the current engine dies, so calls waiting on it fail at once. */
+  private died: Promise<never>;
+  private killCalls: (error: Error) => void = () => {};
+  status?: EngineStatus;
+
+  constructor(private readonly options: EngineClientOptions = {}) {
+    super();
+    this.died = this.armDeath();
+  }
+
+  /** Starts the engine (once; later calls wait for the same start). */
+  start(): Promise<EngineStatus> {
+    this.starting ??= this.spawn();
+    return this.starting;
+  }
+
+  loadFile(file: File, options: LoadOptions, onProgress: ProgressCallback): LoadJob {
+    const id = this.nextJobId++;
+    const done = this.call((api) => api.loadFile(id, file, options, Comlink.proxy(onProgress)));
+    return { id, done, cancel: () => void this.remote?.cancel(id) };
+  }
+
+  tables(): Promise<TableInfo[]> {
+    return this.call((api) => api.tables());
+  }
+
+  preview(table: string, offset: number, count: number): Promise<Uint8Array> {
+    return this.call((api) => api.preview(table, offset, count));
+  }
+
+  dropTable(name: string): Promise<void> {
+    return this.call((api) => api.dropTable(name));
+  }
+
+  async refreshStatus(): Promise<EngineStatus> {
+    this.status = await this.call((api) => api.status());
+    return this.status;
+  }
+
+  /**
+   * Runs a call on the engine. If the engine dies during it, the engine is restarted and
+   * the call fails with ENGINE_CRASHED (the caller decides whether to retry).
+   */
+  private async call<T>(fn: (api: Comlink.Remote<EngineApi>) => Promise<T>): Promise<T> {
+    await this.start();
+    const generation = this.generation;
+    const remote = this.remote;
+    if (!remote) throw codedError(ENGINE_CRASHED, 'The engine is not running.');
+    try {
+      return await Promise.race([fn(remote), this.died]);
+    } catch (error) {
+      if (!isEngineFailure(error)) throw error;
+      if (generation === this.generation) {
+        await this.restart(`it failed while working: ${String(error)}`);
+      }
+      throw codedError(
+        ENGINE_CRASHED,
+        `The engine stopped unexpectedly (${errorText(error)}) and was restarted.`,
+      );
+    }
+  }
+
+  private armDeath(): Promise<never> {
+    const died = new Promise<never>((_, reject) => {
+      this.killCalls = reject;
+    });
+    died.catch(() => {}); // observed through Promise.race in `call`
+    return died;
+  }
+
+  private async spawn(): Promise<EngineStatus> {
+    const channelName = `brasa-engine-panic-${crypto.randomUUID()}`;
+    this.panicChannel = new BroadcastChannel(channelName);
+    this.panicChannel.onmessage = (event) => void this.restart(`it panicked: ${String(event.data)}`);
+    this.worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'brasa-engine',
+    });
+    this.worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      void this.restart(`the worker crashed: ${event.message || 'unknown error'}`);
+    });
+    this.remote = Comlink.wrap<EngineApi>(this.worker);
+    const baseUrl = new URL(import.meta.env.BASE_URL, document.baseURI).href;
+    this.status = await this.remote.start({
+      baseUrl,
+      panicChannel: channelName,
+      threads: this.options.threads,
+      singleThread: this.options.singleThread,
+    });
+    return this.status;
+  }
+
+  private restarting?: Promise<void>;
+
+  /** Terminates the worker and starts a fresh engine; concurrent requests share one restart. */
+  private restart(reason: string): Promise<void> {
+    this.restarting ??= (async () => {
+      this.generation++;
+      this.worker?.terminate();
+      this.panicChannel?.close();
+      this.remote?.[Comlink.releaseProxy]();
+      this.killCalls(codedError(ENGINE_CRASHED, 'the engine worker died'));
+      this.died = this.armDeath();
+      this.starting = this.spawn();
+      const status = await this.starting;
+      this.dispatchEvent(new CustomEvent<RestartDetail>('restarted', { detail: { reason, status } }));
+    })().finally(() => {
+      this.restarting = undefined;
+    });
+    return this.restarting;
+  }
+
+  /** Kills the worker as a crash would (used by tests and the "restart engine" action). */
+  simulateCrash(): Promise<void> {
+    return this.restart('it was stopped on request');
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,109 @@
+/**
+ * The typed surface between the page and the engine worker. Everything here crosses a
+ * `postMessage`: plain data, `File`s and transferred byte arrays only.
+ */
+
+/** Which wasm build runs and why. */
+export interface EngineStatus {
+  flavour: 'threads' | 'single-thread';
+  /** Threads rayon runs on (1 for the single-thread build). */
+  threads: number;
+  crossOriginIsolated: boolean;
+  /** Why the single-thread build was chosen, when it was. */
+  fallbackReason?: string;
+  /** Bytes of wasm memory in use (linear memory never shrinks). */
+  memoryBytes: number;
+  /** Most memory the engine may grow to. */
+  memoryLimitBytes: number;
+}
+
+/** A column as Spark's `printSchema` would describe it. */
+export interface ColumnInfo {
+  name: string;
+  /** Spark SQL type name: `int`, `bigint`, `double`, `string`, `date`, `timestamp`, ... */
+  dataType: string;
+  /** Arrow's name for the type. */
+  arrowType: string;
+  nullable: boolean;
+}
+
+export interface TableInfo {
+  name: string;
+  rows: number;
+  partitions: number;
+  memoryBytes: number;
+  columns: ColumnInfo[];
+  /** What the reader had to do that the user should know about. */
+  warnings: string[];
+}
+
+export type FileFormat = 'csv' | 'parquet';
+
+/** A table loaded from a file, with where it came from and what loading cost. */
+export interface LoadedTable extends TableInfo {
+  source: { fileName: string; format: FileFormat; bytes: number };
+  loadMs: number;
+}
+
+/** CSV options, named as in Spark's `spark.read.csv` where Spark has them. */
+export interface CsvOptions {
+  /** `undefined`: detect from the data. */
+  header?: boolean;
+  /** `undefined`: detect `,` `;` tab `|`. */
+  delimiter?: string;
+  quote?: string;
+  quoting?: boolean;
+  nullValues?: string[];
+  inferSchema?: boolean;
+  mode?: 'PERMISSIVE' | 'DROPMALFORMED' | 'FAILFAST';
+}
+
+export interface LoadOptions {
+  /** Table name; by default derived from the file name. */
+  name?: string;
+  csv?: CsvOptions;
+}
+
+export interface LoadProgress {
+  phase: 'reading' | 'decoding' | 'finishing';
+  bytesDone: number;
+  bytesTotal: number;
+  rows: number;
+}
+
+export type ProgressCallback = (progress: LoadProgress) => void;
+
+/** How the page starts the engine. */
+export interface StartOptions {
+  /** URL of the app's root, where `wasm/` is served. */
+  baseUrl: string;
+  /** BroadcastChannel name the engine posts a panic on (unique per engine instance). */
+  panicChannel: string;
+  /** Pool size; defaults to `navigator.hardwareConcurrency`. */
+  threads?: number;
+  /** Use the single-thread build even where threads would work. */
+  singleThread?: boolean;
+}
+
+/** The engine worker's API, exposed with Comlink. */
+export interface EngineApi {
+  /** Loads the wasm build the page can run and starts its thread pool. */
+  start(options: StartOptions): Promise<EngineStatus>;
+  status(): EngineStatus;
+  /** Loads a CSV or Parquet file into a new table. `jobId` lets `cancel` stop it. */
+  loadFile(
+    jobId: number,
+    file: File,
+    options: LoadOptions,
+    onProgress: ProgressCallback,
+  ): Promise<LoadedTable>;
+  /** Stops a running job at its next chunk boundary; it rejects with code CANCELLED. */
+  cancel(jobId: number): void;
+  tables(): TableInfo[];
+  /**
+   * Rows `[offset, offset + count)` of a table as Arrow IPC stream bytes, every column
+   * formatted as text by the engine (nulls stay null): what the grid shows.
+   */
+  preview(table: string, offset: number, count: number): Uint8Array;
+  dropTable(name: string): void;
+}
