@@ -18,8 +18,7 @@ for flavour in "${flavours[@]}"; do
   echo "==> building the $flavour wasm flavour"
   case "$flavour" in
     threads)
-      with_threads_env cargo build --quiet --lib --release --target wasm32-unknown-unknown \
-        -p brasa -Z build-std=panic_abort,std
+      with_threads_env cargo build --quiet --lib --release --target wasm32-unknown-unknown -p brasa
       target_dir="$BRASA_TARGET/wasm-threads"
       ;;
     st)

@@ -3,5 +3,6 @@
 set -euo pipefail
 source "$(dirname "$0")/wasm-env.sh"
 cd "$BRASA_ROOT"
-with_threads_env wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver crate \
-  --test web -- -Z build-std=panic_abort,std
+# The library's own unit tests link libtest, so it is rebuilt with atomics too.
+BRASA_BUILD_STD=panic_abort,std,test with_threads_env \
+  wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver crate --test web

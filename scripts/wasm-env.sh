@@ -20,9 +20,12 @@ THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+simd128 \
 -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
 ST_RUSTFLAGS="-C target-feature=+simd128"
 
-# Runs "$@" with the environment of the threads flavour.
+# Runs "$@" with the environment of the threads flavour. std is rebuilt with atomics
+# (cargo's `-Z build-std`, given as an environment variable so it also reaches the cargo
+# calls wasm-pack makes); the wasm tests add `test` to it (BRASA_BUILD_STD).
 with_threads_env() {
   RUSTUP_TOOLCHAIN=nightly CARGO_TARGET_DIR="$BRASA_TARGET/wasm-threads" \
+    CARGO_UNSTABLE_BUILD_STD="${BRASA_BUILD_STD:-panic_abort,std}" \
     RUSTFLAGS="$THREADS_RUSTFLAGS" "$@"
 }
 

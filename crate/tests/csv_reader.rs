@@ -1,5 +1,6 @@
 //! The CSV reader end to end on whole files: formats, edge cases, bad input and the
 //! guarantee that partitioning never changes the result.
+#![cfg(not(target_arch = "wasm32"))]
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type};

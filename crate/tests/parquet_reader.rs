@@ -1,6 +1,7 @@
 //! The Parquet reader against files written by pyarrow (the reference writer), one per
 //! codec, and against broken files. Fixtures and the values pyarrow reads back come from
 //! `tests/fixtures/make_parquet_fixtures.py`.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 

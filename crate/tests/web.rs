@@ -18,15 +18,16 @@ fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap()
 }
 
+/// Starts the pool once for all tests (they run concurrently on the page's one thread and
+/// a global pool can only be built once); each test awaits the same promise.
 async fn start_pool() {
     #[cfg(feature = "threads")]
     {
-        // The pool can only be built once per page; later tests find it running.
-        if thread_count() != 2 {
-            JsFuture::from(brasa::wasm::init_thread_pool(2))
-                .await
-                .unwrap();
+        thread_local! {
+            static POOL: js_sys::Promise = brasa::wasm::init_thread_pool(2);
         }
+        let pool = POOL.with(Clone::clone);
+        JsFuture::from(pool).await.unwrap();
         assert_eq!(thread_count(), 2);
     }
 }

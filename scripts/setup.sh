@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Brasa needs, and skips what is there:
+# Debian packages (clang/llvm for zstd's C code, Chromium + ChromeDriver for the browser
+# tests), the nightly rust-src and wasm32 targets, wasm-pack, wasm-bindgen-cli at the exact
+# version of the wasm-bindgen crate in Cargo.lock, and the npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { echo "==> $*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v clang >/dev/null || missing+=(clang)
+command -v llvm-ar >/dev/null || missing+=(llvm)
+command -v ld.lld >/dev/null || missing+=(lld)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# RUSTUP_AUTO_INSTALL=0 on these machines: components must be added explicitly.
+installed_targets() { rustup target list --installed --toolchain "$1" 2>/dev/null; }
+if ! rustup toolchain list | grep -q '^nightly'; then
+  step "installing the nightly toolchain"
+  rustup toolchain install nightly --profile minimal
+fi
+if ! rustup component list --installed --toolchain nightly 2>/dev/null | grep -q '^rust-src'; then
+  step "adding rust-src to nightly"
+  rustup component add rust-src --toolchain nightly
+fi
+for toolchain in nightly stable; do
+  if ! installed_targets "$toolchain" | grep -q '^wasm32-unknown-unknown$'; then
+    step "adding the wasm32 target to $toolchain"
+    rustup target add wasm32-unknown-unknown --toolchain "$toolchain"
+  fi
+done
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+    rustup component add "$component"
+  fi
+done
+
+bindgen_version=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$bindgen_version" ]; then
+  step "installing wasm-bindgen-cli $bindgen_version (a few minutes, once)"
+  cargo install --quiet --force wasm-bindgen-cli --version "$bindgen_version"
+fi
+if ! command -v wasm-pack >/dev/null; then
+  step "installing wasm-pack (a few minutes, once)"
+  cargo install --quiet --locked wasm-pack --version 0.15.1
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

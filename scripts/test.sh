@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test layer: static checks, the engine natively (cargo test), the wasm API in
+# headless Chromium with 2 threads (wasm-pack test), and the app end to end (Playwright).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { echo; echo "==> $*"; }
+
+bash scripts/setup.sh
+
+step "checks: rustfmt, clippy (native and wasm), tsc"
+cargo fmt --all --check
+cargo clippy --quiet --workspace --all-targets -- -D warnings
+(source scripts/wasm-env.sh && with_st_env cargo clippy --quiet --target wasm32-unknown-unknown \
+  --lib -p brasa --no-default-features -- -D warnings)
+npx tsc --noEmit -p .
+
+step "engine tests (cargo test)"
+cargo test --quiet --workspace
+
+step "building the app"
+bash scripts/build.sh
+
+step "wasm API in headless Chromium, threads on (wasm-pack test)"
+bash scripts/test-wasm.sh
+
+step "end-to-end tests in Chromium (Playwright)"
+npm run --silent test:e2e
