@@ -12,6 +12,7 @@
 pub mod error;
 pub mod frame;
 pub mod io;
+pub mod memory;
 pub mod temporal;
 
 /// Synthetic datasets for tests, benchmarks and the bundled sample (native only).

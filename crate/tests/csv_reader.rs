@@ -227,6 +227,24 @@ fn streaming_in_any_chunk_size_gives_the_same_table() {
     }
 }
 
+/// Records cut anywhere by tiny chunks (inside quotes, between `\r` and `\n`, in a
+/// `""`) are stitched back exactly.
+#[test]
+fn tiny_chunks_cut_records_anywhere() {
+    let text = "id,text\r\n1,\"a,\"\"b\"\"\r\nc\"\r\n2,plain\r\n3,\"\"\r\n4,\"x\ny\"";
+    let (expected, _) = read_csv(text.as_bytes(), &CsvOptions::default()).unwrap();
+    let expected = all_rows(&expected);
+    assert_eq!(strings(&expected, 1)[0], Some("a,\"b\"\r\nc".into()));
+    for chunk in 1..=13 {
+        let mut loader = CsvLoader::new(text.as_bytes(), true, &CsvOptions::default()).unwrap();
+        for piece in text.as_bytes().chunks(chunk) {
+            loader.push(piece).unwrap();
+        }
+        let (table, _) = loader.finish().unwrap();
+        assert_eq!(all_rows(&table), expected, "chunk {chunk}");
+    }
+}
+
 #[test]
 fn header_longer_than_the_head_asks_for_a_bigger_sample() {
     let long = "x".repeat(5000);

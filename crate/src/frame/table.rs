@@ -1,6 +1,8 @@
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
+use arrow_array::{Array, RecordBatch};
+use arrow_data::ArrayData;
 use arrow_schema::SchemaRef;
 use arrow_select::concat::concat_batches;
 
@@ -63,12 +65,17 @@ impl Table {
         *self.row_starts.last().unwrap_or(&0)
     }
 
-    /// Bytes held by the table's buffers (what it costs in memory, not on disk).
+    /// Bytes held by the table's buffers (what it costs in memory, not on disk). Buffers
+    /// shared between partitions (slices of one Parquet row group) count once.
     pub fn memory_size(&self) -> usize {
-        self.partitions
-            .iter()
-            .map(RecordBatch::get_array_memory_size)
-            .sum()
+        let mut seen = HashSet::new();
+        let mut total = 0;
+        for batch in &self.partitions {
+            for column in batch.columns() {
+                total += distinct_buffer_bytes(&column.to_data(), &mut seen);
+            }
+        }
+        total
     }
 
     /// Rows `[offset, offset + len)` as one batch, clamped to the end of the table.
@@ -111,6 +118,26 @@ impl Table {
     pub fn schema_arc(&self) -> SchemaRef {
         Arc::clone(&self.schema)
     }
+}
+
+/// Capacity of the buffers of `data` (and its children) not already in `seen`.
+fn distinct_buffer_bytes(data: &ArrayData, seen: &mut HashSet<usize>) -> usize {
+    let buffers = data
+        .buffers()
+        .iter()
+        .chain(data.nulls().map(|n| n.buffer()));
+    let mut total = 0;
+    for buffer in buffers {
+        if seen.insert(buffer.data_ptr().as_ptr() as usize) {
+            total += buffer.capacity();
+        }
+    }
+    total
+        + data
+            .child_data()
+            .iter()
+            .map(|child| distinct_buffer_bytes(child, seen))
+            .sum::<usize>()
 }
 
 #[cfg(test)]
@@ -157,6 +184,19 @@ mod tests {
     fn window_past_end_is_an_error() {
         let err = table(&[3]).window(4, 1).unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidArgument);
+    }
+
+    #[test]
+    fn shared_buffers_count_once() {
+        let whole = table(&[100]);
+        let batch = &whole.partitions()[0];
+        let sliced = Table::try_new(
+            whole.schema_arc(),
+            vec![batch.slice(0, 50), batch.slice(50, 50)],
+        )
+        .unwrap();
+        assert_eq!(sliced.memory_size(), whole.memory_size());
+        assert!(whole.memory_size() >= 400);
     }
 
     #[test]

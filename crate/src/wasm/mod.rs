@@ -37,6 +37,13 @@ pub fn table_name_for(file_name: &str) -> String {
     crate::frame::sanitize_table_name(file_name)
 }
 
+/// Reserves `bytes` of memory for the next job (see `memory::reserve`): fails with
+/// `OUT_OF_MEMORY` instead of aborting mid-job, and grows memory in one step.
+#[wasm_bindgen(js_name = reserveMemory)]
+pub fn reserve_memory(bytes: f64) -> Result<(), JsValue> {
+    crate::memory::reserve(bytes as usize).map_err(errors::to_js)
+}
+
 /// Whether this build was compiled with the rayon thread pool.
 #[wasm_bindgen(js_name = hasThreads)]
 pub fn has_threads() -> bool {

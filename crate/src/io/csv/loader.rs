@@ -13,7 +13,7 @@ use crate::io::csv::dialect::Dialect;
 use crate::io::csv::infer::{column_types, infer_schema};
 use crate::io::csv::nulls::NullTokens;
 use crate::io::csv::options::{CsvOptions, ParseMode};
-use crate::io::csv::split::plan_pieces;
+use crate::io::csv::split::{end_of_record, plan_pieces, quote_state_after};
 use crate::io::csv::tokenize::{field_text, tokenize, InputEnd, Tokens, UnterminatedQuote};
 use crate::io::csv::values::ColumnType;
 
@@ -192,15 +192,41 @@ impl CsvLoader {
     }
 
     /// Feeds the next chunk of the file and decodes every record it completes.
+    ///
+    /// The chunk is decoded where it lies; only the record left unfinished by the previous
+    /// chunk is copied, together with the first partition of this one, so it is decoded
+    /// whole without making a partition of one row.
     pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
         let skipped = self.skip.min(chunk.len());
         self.skip -= skipped;
-        self.pending.extend_from_slice(&chunk[skipped..]);
-        let plan = plan_pieces(&self.pending, &self.dialect, PARTITION_BYTES, false);
-        let pending = std::mem::take(&mut self.pending);
-        let result = self.decode_pieces(&pending, &plan.pieces);
-        self.pending = pending;
-        self.pending.drain(..plan.consumed);
+        let chunk = &chunk[skipped..];
+        let rest_start = if self.pending.is_empty() {
+            0
+        } else {
+            let inside = quote_state_after(&self.pending, &self.dialect);
+            match end_of_record(chunk, inside, &self.dialect) {
+                Some(end) => end,
+                None => {
+                    self.pending.extend_from_slice(chunk);
+                    return Ok(());
+                }
+            }
+        };
+        let rest = &chunk[rest_start..];
+        let plan = plan_pieces(rest, &self.dialect, PARTITION_BYTES, false);
+        let mut pieces: Vec<&[u8]> = plan.pieces.iter().map(|r| &rest[r.clone()]).collect();
+        let mut stitched = std::mem::take(&mut self.pending);
+        if !stitched.is_empty() {
+            let first_piece = plan.pieces.first().map_or(0, |r| r.end);
+            stitched.extend_from_slice(&chunk[..rest_start + first_piece]);
+            if first_piece > 0 {
+                pieces[0] = &stitched;
+            } else {
+                pieces.insert(0, &stitched);
+            }
+        }
+        let result = self.decode_pieces(&pieces);
+        self.pending = rest[plan.consumed..].to_vec();
         result
     }
 
@@ -208,7 +234,8 @@ impl CsvLoader {
     pub fn finish(mut self) -> Result<(Table, Vec<String>)> {
         let pending = std::mem::take(&mut self.pending);
         let plan = plan_pieces(&pending, &self.dialect, PARTITION_BYTES, true);
-        self.decode_pieces(&pending, &plan.pieces)?;
+        let pieces: Vec<&[u8]> = plan.pieces.iter().map(|r| &pending[r.clone()]).collect();
+        self.decode_pieces(&pieces)?;
         drop(pending);
 
         let final_types: Vec<ColumnType> = (0..self.width())
@@ -232,10 +259,10 @@ impl CsvLoader {
         self.names.len()
     }
 
-    fn decode_pieces(&mut self, bytes: &[u8], pieces: &[std::ops::Range<usize>]) -> Result<()> {
+    fn decode_pieces(&mut self, pieces: &[&[u8]]) -> Result<()> {
         let decoded: Vec<Result<(Part, PieceReport)>> = pieces
             .par_iter()
-            .map(|range| self.decode_piece(&bytes[range.clone()]))
+            .map(|piece| self.decode_piece(piece))
             .collect();
         for result in decoded {
             let (part, report) = result.map_err(|e| e.shift_row(self.records))?;

@@ -67,7 +67,7 @@ pub fn plan_pieces(bytes: &[u8], dialect: &Dialect, target: usize, at_eof: bool)
 
     let starts: Vec<usize> = (1..segments)
         .into_par_iter()
-        .map(|k| next_record_start(bytes, cuts[k], states[k], quote, newline))
+        .map(|k| next_record_start(bytes, cuts[k], states[k], quote, newline).unwrap_or(len))
         .collect();
     let mut pieces = Vec::with_capacity(segments);
     let mut start = 0;
@@ -81,26 +81,37 @@ pub fn plan_pieces(bytes: &[u8], dialect: &Dialect, target: usize, at_eof: bool)
     PiecePlan { pieces, consumed }
 }
 
-/// The first record start at or after `from`, given the quote state there.
+/// Where the record that `bytes` starts in the middle of ends: just past its line break,
+/// given `inside`, the quote state at `bytes[0]`. `None` if `bytes` does not finish it.
+pub fn end_of_record(bytes: &[u8], inside: u8, dialect: &Dialect) -> Option<usize> {
+    next_record_start(bytes, 0, inside, dialect.quote, dialect.newline)
+}
+
+/// The quote state (1 = inside) at the end of `bytes`, which starts outside quotes.
+pub fn quote_state_after(bytes: &[u8], dialect: &Dialect) -> u8 {
+    match dialect.quote {
+        Some(q) => (bytes.iter().filter(|&&b| b == q).count() & 1) as u8,
+        None => 0,
+    }
+}
+
+/// The first record start after `from` (just past a line break outside quotes), given
+/// the quote state at `from`; `None` if there is none.
 fn next_record_start(
     bytes: &[u8],
     from: usize,
     mut inside: u8,
     quote: Option<u8>,
     newline: u8,
-) -> usize {
+) -> Option<usize> {
     match quote {
-        None => memchr::memchr(newline, &bytes[from..]).map_or(bytes.len(), |i| from + i + 1),
-        Some(q) => {
-            for (i, &b) in bytes[from..].iter().enumerate() {
-                if b == q {
-                    inside ^= 1;
-                } else if b == newline && inside == 0 {
-                    return from + i + 1;
-                }
+        None => memchr::memchr(newline, &bytes[from..]).map(|i| from + i + 1),
+        Some(q) => bytes[from..].iter().enumerate().find_map(|(i, &b)| {
+            if b == q {
+                inside ^= 1;
             }
-            bytes.len()
-        }
+            (b == newline && inside == 0).then_some(from + i + 1)
+        }),
     }
 }
 
@@ -166,6 +177,19 @@ mod tests {
         let plan = plan_pieces(b"no newline yet", &COMMA, 4, false);
         assert_eq!(plan.consumed, 0);
         assert!(plan.pieces.is_empty());
+    }
+
+    #[test]
+    fn finishes_a_record_started_in_an_earlier_chunk() {
+        let head = b"1,\"a\nb";
+        let inside = quote_state_after(head, &COMMA);
+        assert_eq!(inside, 1);
+        // The line break in the tail is still inside the quoted field.
+        assert_eq!(end_of_record(b"\nc\",x\n2,y\n", inside, &COMMA), Some(6));
+        assert_eq!(end_of_record(b"c\",x", inside, &COMMA), None);
+        assert_eq!(end_of_record(b"x\n", 0, &COMMA), Some(2));
+        // A chunk without any quote does not close the quote left open before it.
+        assert_eq!(end_of_record(b"\nno quotes\n", 1, &COMMA), None);
     }
 
     #[test]

@@ -32,7 +32,7 @@ export class TableView {
           ...fact('columns', formatCount(table.columns.length), 'column-count'),
           ...fact('partitions', formatCount(table.partitions), 'partition-count'),
           ...fact('in memory', formatBytes(table.memoryBytes), 'memory'),
-          ...fact('loaded in', formatDuration(table.loadMs), 'load-time'),
+          ...fact('loaded in', formatDuration(table.loadMs), 'load-time', { 'data-ms': table.loadMs.toFixed(1) }),
           ...fact('from', `${table.source.fileName} (${table.source.format.toUpperCase()}, ${formatBytes(table.source.bytes)})`, 'source'),
         ),
       ),
@@ -52,8 +52,8 @@ export class TableView {
   }
 }
 
-function fact(label: string, value: string, testId: string): HTMLElement[] {
-  return [h('dt', {}, label), h('dd', { attrs: { 'data-testid': testId } }, value)];
+function fact(label: string, value: string, testId: string, attrs: Record<string, string> = {}): HTMLElement[] {
+  return [h('dt', {}, label), h('dd', { attrs: { 'data-testid': testId, ...attrs } }, value)];
 }
 
 function schemaTable(table: LoadedTable): HTMLElement {

@@ -1,7 +1,9 @@
 /**
  * Streams a CSV `File` into the engine: the head settles dialect and schema, windows from
- * further in refine the types, then the file goes in chunk by chunk (the next chunk is
- * read while the engine decodes the current one).
+ * further in refine the types, then the file goes in chunk by chunk (the next chunk's read
+ * is started before the current one is decoded). A reader worker that read ahead while
+ * the engine decodes was tried and measured: with the pool on every core it only took CPU
+ * from the decoder (BENCHMARKS.md).
  */
 import type { CsvOptions, TableInfo } from '../../engine/shared/api';
 import { isCodedError } from '../../engine/shared/errors';
@@ -12,7 +14,7 @@ import type { LoadContext } from './load-context';
 const HEAD_BYTES = 1 << 20;
 /** A first record longer than this is almost certainly not CSV. */
 const MAX_HEAD_BYTES = 256 << 20;
-const CHUNK_BYTES = 16 << 20;
+const CHUNK_BYTES = 32 << 20;
 const SAMPLE_WINDOWS = 8;
 const WINDOW_BYTES = 64 << 10;
 

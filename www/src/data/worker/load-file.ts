@@ -1,6 +1,6 @@
 /** Loading one file: format detection, a memory check, the reader, and timing. */
-import type { LoadOptions, LoadedTable, ProgressCallback } from '../../engine/shared/api';
-import { OUT_OF_MEMORY, codedError } from '../../engine/shared/errors';
+import type { FileFormat, LoadOptions, LoadedTable, ProgressCallback, TableInfo } from '../../engine/shared/api';
+import { OUT_OF_MEMORY, codedError, isCodedError } from '../../engine/shared/errors';
 import type { Runtime } from '../../engine/worker/runtime';
 import { formatBytes } from '../../ui/format';
 import { detectFormat } from '../shared/formats';
@@ -8,11 +8,12 @@ import { loadCsv } from './load-csv';
 import { loadParquet } from './load-parquet';
 
 /**
- * How much memory loading takes per byte of file, roughly: decoded CSV is about as big as
- * its text (plus the chunk in flight); Parquet is compressed, so its columns can take
- * several times the file, and the file itself stays in memory while decoding.
+ * Memory a load needs per byte of file, roughly: decoded CSV takes about its text's size,
+ * plus the chunks in flight; Parquet is compressed, so its columns can take several times
+ * the file, and the file itself stays in memory while decoding.
  */
-const MEMORY_PER_FILE_BYTE = { csv: 1.5, parquet: 6 } as const;
+const MEMORY_PER_FILE_BYTE = { csv: 1.2, parquet: 5 } as const;
+const MEMORY_PER_LOAD = 96 << 20;
 
 export async function loadFile(
   runtime: Runtime,
@@ -24,7 +25,7 @@ export async function loadFile(
   const started = performance.now();
   const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
   const format = detectFormat(file.name, head);
-  checkMemory(runtime, file, format);
+  reserveMemory(runtime, file, format);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(file.name) };
   const info = format === 'csv' ? await loadCsv(ctx, file, options.csv ?? {}) : await loadParquet(ctx, file);
   return {
@@ -34,20 +35,25 @@ export async function loadFile(
   };
 }
 
-function checkMemory(runtime: Runtime, file: File, format: 'csv' | 'parquet'): void {
-  const status = runtime.status();
-  const inTables = (runtime.engine.tables() as { memoryBytes: number }[]).reduce(
-    (sum, t) => sum + t.memoryBytes,
-    0,
-  );
-  const needed = file.size * MEMORY_PER_FILE_BYTE[format];
-  const available = status.memoryLimitBytes - inTables;
-  if (needed > available) {
+/**
+ * Gets the memory the load will need before it starts: a file too big for the engine is
+ * refused with a clear message instead of aborting the engine halfway, and memory grows
+ * in one step rather than many.
+ */
+function reserveMemory(runtime: Runtime, file: File, format: FileFormat): void {
+  const needed = file.size * MEMORY_PER_FILE_BYTE[format] + MEMORY_PER_LOAD;
+  try {
+    runtime.wasm.reserveMemory(needed);
+  } catch (error) {
+    if (!isCodedError(error) || error.code !== OUT_OF_MEMORY) throw error;
+    const status = runtime.status();
+    const inTables = (runtime.engine.tables() as TableInfo[]).reduce((sum, t) => sum + t.memoryBytes, 0);
     throw codedError(
       OUT_OF_MEMORY,
-      `${file.name} is ${formatBytes(file.size)}; loading it needs about ${formatBytes(needed)}, ` +
-        `but the engine can use ${formatBytes(status.memoryLimitBytes)} and loaded tables hold ` +
-        `${formatBytes(inTables)}. Drop some tables, or load a smaller file (Parquet takes less).`,
+      `${file.name} is ${formatBytes(file.size)}; loading it needs about ${formatBytes(needed)} of memory, ` +
+        `more than the engine can get (its memory is capped at ${formatBytes(status.memoryLimitBytes)}, ` +
+        `loaded tables hold ${formatBytes(inTables)}). Drop some tables, or load a smaller file ` +
+        `(Parquet takes less memory to load than CSV).`,
     );
   }
 }

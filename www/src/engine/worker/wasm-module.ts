@@ -40,6 +40,8 @@ export interface WasmModule {
   memoryBytes(): number;
   hasThreads(): boolean;
   tableNameFor(fileName: string): string;
+  /** Throws OUT_OF_MEMORY if `bytes` more cannot be allocated. */
+  reserveMemory(bytes: number): void;
   Engine: new (panicChannel: string) => WasmEngine;
   CsvLoader: new (head: Uint8Array, headIsFile: boolean, options: unknown) => WasmCsvLoader;
   ParquetLoader: new (bytes: Uint8Array) => WasmParquetLoader;

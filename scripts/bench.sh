@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Benchmarks (figures only, never a failure on timing):
+#  1. the CSV decoder natively, Brasa vs arrow-csv (cargo bench --bench csv_load);
+#  2. loading a generated 1M-row CSV and Parquet in the page at 1 and 2 threads.
+# Data is generated into $BRASA_BENCH_DATA (default target/bench-data), not committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows="${BENCH_ROWS:-1000000}"
+data="${BRASA_BENCH_DATA:-${CARGO_TARGET_DIR:-$PWD/target}/bench-data}"
+
+bash scripts/setup.sh
+bash scripts/build.sh
+
+echo "==> generating $rows rows into $data"
+if [ ! -f "$data/telecom_$rows.csv" ] || [ ! -f "$data/telecom_$rows.parquet" ]; then
+  cargo run --quiet --release --bin brasa-datagen -- --rows "$rows" --out "$data"
+fi
+
+echo "==> native CSV decoding: Brasa vs arrow-csv"
+cargo bench --quiet --bench csv_load 2>&1 | grep -E "^csv_load|time:|thrpt:" | grep -v "change:" || true
+
+echo "==> loading in the page"
+npx tsx tests/bench/load.bench.ts "$data" "$rows" "${BENCH_RUNS:-5}"
