@@ -3,7 +3,8 @@
  * (vite preview of www/dist, with COOP/COEP and CSP), Debian's Chromium driven by
  * playwright-core, a way to drop files on the page, and a record of every request.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -136,4 +137,17 @@ export async function gridRows(page: Page, count: number): Promise<string[][]> {
 /** Only same-origin requests, and the blob: / data: URLs the page makes itself. */
 export function foreignRequests(requests: string[], origin: string): string[] {
   return requests.filter((r) => !r.startsWith(origin) && !r.startsWith('blob:') && !r.startsWith('data:'));
+}
+
+/**
+ * A generated CSV of `rows` rows (`id,label,value` with `value = id * 0.5`), written once
+ * to the temp directory, for tests that need a big file.
+ */
+export function largeCsv(rows: number): string {
+  const file = path.join(os.tmpdir(), `brasa-e2e-${rows}.csv`);
+  if (existsSync(file)) return file;
+  const lines: string[] = ['id,label,value'];
+  for (let i = 1; i <= rows; i++) lines.push(`${i},row ${i},${i * 0.5}`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
 }
