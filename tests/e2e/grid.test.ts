@@ -3,29 +3,16 @@
  * long load shows progress and can be cancelled.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import type { Browser } from 'playwright-core';
+import { gridRows, largeCsv, openApp, shownTable, useApp } from './harness';
 
-import { type Served, gridRows, largeCsv, launchBrowser, openApp, serveApp, shownTable } from './harness';
-
-let server: Served;
-let browser: Browser;
-
-before(async () => {
-  server = await serveApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 describe('a million rows in the page', () => {
   it('scrolls from the first to the last row with only the visible rows in the DOM', async () => {
     const file = largeCsv(1_000_000);
-    const { page, errors } = await openApp(browser, server.url, '?threads=2&sample=0');
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     await page.getByTestId('file-input').setInputFiles(file);
     const facts = await shownTable(page, 'brasa_e2e_1000000');
     assert.equal(facts['row-count'], '1,000,000');
@@ -59,7 +46,7 @@ describe('a million rows in the page', () => {
 
   it('shows progress while loading and cancels on request', async () => {
     const file = largeCsv(3_000_000);
-    const { page } = await openApp(browser, server.url, '?threads=1&sample=0');
+    const { page } = await openApp(app.browser, app.server.url, '?threads=1&sample=0');
     await page.getByTestId('file-input').setInputFiles(file);
     const job = page.getByTestId('job');
     await job.waitFor();

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { after, before } from 'node:test';
+
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { type PreviewServer, preview } from 'vite';
 
@@ -39,6 +41,23 @@ export async function serveApp(options: { isolated?: boolean } = {}): Promise<Se
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not report a URL');
   return { url, close: () => server.close() };
+}
+
+/**
+ * The served app and a browser for the tests of one file: started before the first test,
+ * closed after the last.
+ */
+export function useApp(): { readonly server: Served; readonly browser: Browser } {
+  const shared = {} as { server: Served; browser: Browser };
+  before(async () => {
+    shared.server = await serveApp();
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.close();
+  });
+  return shared;
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -7,37 +7,24 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import type { Browser } from 'playwright-core';
-
 import {
   FIXTURES,
   type Served,
   dropFiles,
   foreignRequests,
   gridRows,
-  launchBrowser,
   openApp,
   schemaRows,
   serveApp,
   shownTable,
+  useApp,
 } from './harness';
 
-let server: Served;
-let browser: Browser;
-
-before(async () => {
-  server = await serveApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 describe('loading files in the page', () => {
   it('starts the threads build on 2 threads and shows the bundled sample', async () => {
-    const { page, requests, errors } = await openApp(browser, server.url, '?threads=2');
+    const { page, requests, errors } = await openApp(app.browser, app.server.url, '?threads=2');
     const status = page.getByTestId('engine-status');
     assert.equal(await status.getAttribute('data-flavour'), 'threads');
     assert.equal(await status.getAttribute('data-threads'), '2');
@@ -62,13 +49,13 @@ describe('loading files in the page', () => {
       '2024-08-31 12:38:12',
     ]);
     assert.equal(rows[1][3], 'east');
-    assert.deepEqual(foreignRequests(requests, new URL(server.url).origin), []);
+    assert.deepEqual(foreignRequests(requests, new URL(app.server.url).origin), []);
     assert.deepEqual(errors, []);
     await page.context().close();
   });
 
   it('drops a CSV: detects the dialect, infers types and shows cells as text', async () => {
-    const { page, requests } = await openApp(browser, server.url, '?threads=2&sample=0');
+    const { page, requests } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     await dropFiles(page, [{ name: 'People (2024).csv', path: path.join(FIXTURES, 'csv/people.csv') }]);
     const facts = await shownTable(page, 'people_2024');
     assert.equal(facts['row-count'], '4');
@@ -89,12 +76,12 @@ describe('loading files in the page', () => {
     // Payloads in the header and cells stayed text.
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.equal(await page.locator('.grid img, .schema-table img, .grid script').count(), 0);
-    assert.deepEqual(foreignRequests(requests, new URL(server.url).origin), []);
+    assert.deepEqual(foreignRequests(requests, new URL(app.server.url).origin), []);
     await page.context().close();
   });
 
   it('drops a Parquet file written by pyarrow and shows its schema and values', async () => {
-    const { page } = await openApp(browser, server.url, '?threads=2&sample=0');
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     await dropFiles(page, [{ name: 'types_zstd.parquet', path: path.join(FIXTURES, 'parquet/types_zstd.parquet') }]);
     const facts = await shownTable(page, 'types_zstd');
     assert.equal(facts['row-count'], '1,000');
@@ -112,7 +99,7 @@ describe('loading files in the page', () => {
   });
 
   it('explains a broken file, keeps the engine alive and loads the next file', async () => {
-    const { page } = await openApp(browser, server.url, '?threads=2&sample=0');
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     await dropFiles(page, [{ name: 'broken.parquet', path: path.join(FIXTURES, 'parquet/broken_footer.parquet') }]);
     const alert = page.getByRole('alert');
     await alert.waitFor();
@@ -125,7 +112,7 @@ describe('loading files in the page', () => {
   });
 
   it('restarts the engine on request and reloads the tables it held', async () => {
-    const { page } = await openApp(browser, server.url, '?threads=2');
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2');
     await shownTable(page, 'telecom');
     await dropFiles(page, [{ name: 'people.csv', path: path.join(FIXTURES, 'csv/people.csv') }]);
     await shownTable(page, 'people');
@@ -148,7 +135,7 @@ describe('on a host without cross-origin isolation', () => {
   });
 
   it('falls back to the single-thread build, says why, and still loads files', async () => {
-    const { page } = await openApp(browser, plain.url);
+    const { page } = await openApp(app.browser, plain.url);
     const status = page.getByTestId('engine-status');
     assert.equal(await status.getAttribute('data-flavour'), 'single-thread');
     assert.equal(await status.getAttribute('data-isolated'), 'false');
