@@ -30,7 +30,11 @@ describe('a million rows in the page', () => {
     assert.deepEqual(last, ['1,000,000', '1000000', 'row 1000000', '500000.0']);
 
     await viewport.evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
-    await page.waitForFunction(() => !document.querySelector('.grid-body .grid-loading'));
+    await page.waitForFunction(() => {
+      const first = document.querySelector('.grid-body .grid-row .grid-rownum')?.textContent ?? '';
+      const n = Number(first.replaceAll(',', ''));
+      return n > 400_000 && n < 600_000 && !document.querySelector('.grid-body .grid-loading');
+    });
     const middle = await page.$$eval('.grid-body .grid-row', (rows) =>
       rows.map((row) => [...row.querySelectorAll('.grid-cell')].map((c) => c.textContent ?? '')),
     );
