@@ -27,6 +27,16 @@ pub enum ErrorCode {
     ParquetUnsupported,
     /// A table name that is not in the catalog.
     TableNotFound,
+    /// SQL that does not parse.
+    SqlSyntax,
+    /// SQL that parses but cannot run: unknown column, wrong types, misplaced aggregate.
+    SqlAnalysis,
+    /// SQL that is valid Spark SQL but that Brasa does not run yet.
+    SqlUnsupported,
+    /// An expression that failed on the data (e.g. an invalid regular expression).
+    SqlExecution,
+    /// A running job was cancelled.
+    Cancelled,
     /// An argument outside its allowed range (e.g. a row window past the end).
     InvalidArgument,
     /// The work would not fit in the memory the engine may use.
@@ -47,6 +57,11 @@ impl ErrorCode {
             ErrorCode::ParquetCorrupt => "PARQUET_CORRUPT",
             ErrorCode::ParquetUnsupported => "PARQUET_UNSUPPORTED",
             ErrorCode::TableNotFound => "TABLE_NOT_FOUND",
+            ErrorCode::SqlSyntax => "SQL_SYNTAX",
+            ErrorCode::SqlAnalysis => "SQL_ANALYSIS",
+            ErrorCode::SqlUnsupported => "SQL_UNSUPPORTED",
+            ErrorCode::SqlExecution => "SQL_EXECUTION",
+            ErrorCode::Cancelled => "CANCELLED",
             ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
             ErrorCode::OutOfMemory => "OUT_OF_MEMORY",
             ErrorCode::Internal => "INTERNAL",
@@ -61,11 +76,13 @@ impl fmt::Display for ErrorCode {
 }
 
 /// Where in the input an error was found. Rows are 1-based data rows (the header is not
-/// counted), as a spreadsheet user would number them.
+/// counted), as a spreadsheet user would number them; positions are 1-based
+/// `(line, column)` in a SQL query's text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Location {
     pub row: Option<u64>,
     pub column: Option<String>,
+    pub position: Option<(u64, u64)>,
 }
 
 /// The engine's error: a code, a human message and, when known, a location.
@@ -98,6 +115,25 @@ impl Error {
     pub fn in_column(mut self, column: impl Into<String>) -> Self {
         self.location.column = Some(column.into());
         self
+    }
+
+    /// Attaches the `(line, column)` in a query's text the error refers to.
+    pub fn at_position(mut self, line: u64, column: u64) -> Self {
+        self.location.position = Some((line, column));
+        self
+    }
+
+    /// Shorthand for an analysis error (a query that cannot run as written).
+    pub fn analysis(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::SqlAnalysis, message)
+    }
+
+    /// Shorthand for "not supported yet: <construct>".
+    pub fn unsupported(construct: impl std::fmt::Display) -> Self {
+        Error::new(
+            ErrorCode::SqlUnsupported,
+            format!("not supported yet: {construct}"),
+        )
     }
 
     /// Moves a row found relative to a part of the input to the whole input's numbering.

@@ -9,10 +9,12 @@
 //!   instance, so nothing here panics on input);
 //! - `wasm` (wasm32 only): `#[wasm_bindgen]` exports and nothing else.
 
+pub mod clock;
 pub mod error;
 pub mod frame;
 pub mod io;
 pub mod memory;
+pub mod sql;
 pub mod temporal;
 
 /// Synthetic datasets for tests, benchmarks and the bundled sample (native only).

@@ -13,6 +13,9 @@ use crate::frame::Table;
 pub struct Catalog {
     /// Keyed by lower-cased name; the value keeps the name as registered.
     tables: BTreeMap<String, (String, Arc<Table>)>,
+    /// Temporary views: the SQL of their query, planned each time they are used (as
+    /// Spark's temp views). Tables and views share one namespace.
+    views: BTreeMap<String, (String, String)>,
 }
 
 impl Catalog {
@@ -25,7 +28,7 @@ impl Catalog {
     pub fn register_unique(&mut self, name: &str, table: Table) -> String {
         let mut candidate = name.to_string();
         let mut suffix = 2;
-        while self.tables.contains_key(&candidate.to_lowercase()) {
+        while self.contains(&candidate) {
             candidate = format!("{name}_{suffix}");
             suffix += 1;
         }
@@ -34,6 +37,85 @@ impl Catalog {
             (candidate.clone(), Arc::new(table)),
         );
         candidate
+    }
+
+    /// Registers `table` under exactly `name` (`CREATE TABLE ... AS`); replaces an
+    /// existing table only if `replace`.
+    pub fn register(&mut self, name: &str, table: Table, replace: bool) -> Result<()> {
+        self.check_free(name, replace, false)?;
+        self.tables
+            .insert(name.to_lowercase(), (name.to_string(), Arc::new(table)));
+        Ok(())
+    }
+
+    /// Registers a temporary view defined by the SQL text of a query.
+    pub fn register_view(&mut self, name: &str, sql: &str, replace: bool) -> Result<()> {
+        self.check_free(name, replace, true)?;
+        self.views
+            .insert(name.to_lowercase(), (name.to_string(), sql.to_string()));
+        Ok(())
+    }
+
+    /// The SQL of view `name`, if there is such a view.
+    pub fn view(&self, name: &str) -> Option<String> {
+        self.views
+            .get(&name.to_lowercase())
+            .map(|(_, sql)| sql.clone())
+    }
+
+    pub fn drop_view(&mut self, name: &str) -> Result<()> {
+        self.views
+            .remove(&name.to_lowercase())
+            .map(|_| ())
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::TableNotFound,
+                    format!("view `{name}` does not exist"),
+                )
+            })
+    }
+
+    /// Names of the temporary views.
+    pub fn view_names(&self) -> Vec<String> {
+        self.views.values().map(|(name, _)| name.clone()).collect()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        let key = name.to_lowercase();
+        self.tables.contains_key(&key) || self.views.contains_key(&key)
+    }
+
+    fn check_free(&self, name: &str, replace: bool, view: bool) -> Result<()> {
+        let key = name.to_lowercase();
+        let (same_kind, other_kind) = if view {
+            (
+                self.views.contains_key(&key),
+                self.tables.contains_key(&key),
+            )
+        } else {
+            (
+                self.tables.contains_key(&key),
+                self.views.contains_key(&key),
+            )
+        };
+        if other_kind {
+            let (is, what) = if view {
+                ("a table", "view")
+            } else {
+                ("a view", "table")
+            };
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                format!("`{name}` is already {is}; drop it or pick another name for the {what}"),
+            ));
+        }
+        if same_kind && !replace {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                format!("`{name}` already exists; use CREATE OR REPLACE"),
+            ));
+        }
+        Ok(())
     }
 
     pub fn get(&self, name: &str) -> Result<Arc<Table>> {
@@ -57,7 +139,8 @@ impl Catalog {
     }
 
     fn not_found(&self, name: &str) -> Error {
-        let known = self.names();
+        let mut known = self.names();
+        known.extend(self.view_names());
         let hint = if known.is_empty() {
             "no tables are loaded yet".to_string()
         } else {

@@ -19,3 +19,13 @@ pub use dialect::Dialect;
 pub use loader::{read_csv, CsvLoader, PARTITION_BYTES};
 pub use options::{CsvOptions, ParseMode};
 pub use values::ColumnType;
+
+/// A `yyyy-MM-dd` date as days since the epoch (SQL's `DATE '...'` literals).
+pub fn parse_date_literal(text: &str) -> Option<i32> {
+    values::parse_date(text.trim().as_bytes())
+}
+
+/// An ISO-8601 timestamp as microseconds since the epoch, UTC (`TIMESTAMP '...'`).
+pub fn parse_timestamp_literal(text: &str) -> Option<i64> {
+    values::parse_timestamp_micros(text.trim().as_bytes())
+}

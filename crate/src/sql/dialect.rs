@@ -1,0 +1,136 @@
+//! The SQL dialect: Databricks' (Spark SQL's) as sqlparser knows it, plus Spark's `DIV`
+//! integer-division operator, which sqlparser only parses for MySQL.
+
+use std::any::TypeId;
+
+use sqlparser::ast::{BinaryOperator, Expr};
+use sqlparser::dialect::{DatabricksDialect, Dialect};
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{Parser, ParserError};
+
+/// Spark SQL as parsed by Brasa. It reports itself as [`DatabricksDialect`] so every
+/// Databricks-specific rule inside sqlparser applies, and forwards Databricks' overrides.
+#[derive(Debug, Default)]
+pub struct SparkDialect(DatabricksDialect);
+
+impl Dialect for SparkDialect {
+    fn dialect(&self) -> TypeId {
+        self.0.dialect()
+    }
+
+    fn is_delimited_identifier_start(&self, ch: char) -> bool {
+        self.0.is_delimited_identifier_start(ch)
+    }
+
+    fn is_identifier_start(&self, ch: char) -> bool {
+        self.0.is_identifier_start(ch)
+    }
+
+    fn is_identifier_part(&self, ch: char) -> bool {
+        self.0.is_identifier_part(ch)
+    }
+
+    fn supports_filter_during_aggregation(&self) -> bool {
+        self.0.supports_filter_during_aggregation()
+    }
+
+    fn supports_group_by_expr(&self) -> bool {
+        self.0.supports_group_by_expr()
+    }
+
+    fn supports_lambda_functions(&self) -> bool {
+        self.0.supports_lambda_functions()
+    }
+
+    fn supports_select_wildcard_except(&self) -> bool {
+        self.0.supports_select_wildcard_except()
+    }
+
+    fn require_interval_qualifier(&self) -> bool {
+        self.0.require_interval_qualifier()
+    }
+
+    fn supports_struct_literal(&self) -> bool {
+        self.0.supports_struct_literal()
+    }
+
+    fn supports_nested_comments(&self) -> bool {
+        self.0.supports_nested_comments()
+    }
+
+    fn supports_group_by_with_modifier(&self) -> bool {
+        self.0.supports_group_by_with_modifier()
+    }
+
+    fn supports_values_as_table_factor(&self) -> bool {
+        self.0.supports_values_as_table_factor()
+    }
+
+    /// `a DIV b`: sqlparser already gives `DIV` the precedence of `*` and `/`.
+    fn parse_infix(
+        &self,
+        parser: &mut Parser,
+        expr: &Expr,
+        precedence: u8,
+    ) -> Option<Result<Expr, ParserError>> {
+        if !parser.parse_keyword(Keyword::DIV) {
+            return None;
+        }
+        Some(
+            parser
+                .parse_subexpr(precedence)
+                .map(|right| Expr::BinaryOp {
+                    left: Box::new(expr.clone()),
+                    op: BinaryOperator::MyIntegerDivide,
+                    right: Box::new(right),
+                }),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(sql: &str) -> String {
+        Parser::parse_sql(&SparkDialect::default(), sql).unwrap()[0].to_string()
+    }
+
+    /// The root operator of the first SELECT item.
+    fn root_operator(sql: &str) -> BinaryOperator {
+        use sqlparser::ast::{SelectItem, SetExpr, Statement};
+        let statement = Parser::parse_sql(&SparkDialect::default(), sql)
+            .unwrap()
+            .remove(0);
+        let Statement::Query(query) = statement else {
+            panic!("a query")
+        };
+        let SetExpr::Select(select) = *query.body else {
+            panic!("a select")
+        };
+        match &select.projection[0] {
+            SelectItem::UnnamedExpr(Expr::BinaryOp { op, .. }) => op.clone(),
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn parses_div_with_multiplicative_precedence() {
+        assert_eq!(parse("SELECT a DIV b * c + 1"), "SELECT a DIV b * c + 1");
+        assert_eq!(root_operator("SELECT 7 DIV 2 + 1"), BinaryOperator::Plus);
+        assert_eq!(root_operator("SELECT 1 + 7 DIV 2"), BinaryOperator::Plus);
+        assert_eq!(
+            root_operator("SELECT 7 DIV 2"),
+            BinaryOperator::MyIntegerDivide
+        );
+    }
+
+    #[test]
+    fn keeps_databricks_syntax() {
+        assert_eq!(parse("SELECT `my col` FROM t"), "SELECT `my col` FROM t");
+        assert_eq!(
+            parse("CREATE OR REPLACE TEMP VIEW v AS SELECT 1"),
+            "CREATE OR REPLACE TEMPORARY VIEW v AS SELECT 1"
+        );
+    }
+}

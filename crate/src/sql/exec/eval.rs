@@ -1,0 +1,447 @@
+//! Evaluating logical expressions on a record batch with Arrow's compute kernels.
+//!
+//! Constants stay scalars (kernels take Arrow `Datum`s) so `x > 5` never materialises a
+//! column of fives. Semantics follow Spark (non-ANSI): integer arithmetic wraps, division
+//! and modulo by zero give NULL, casts that fail give NULL, AND/OR use three-valued logic.
+
+use std::sync::Arc;
+
+use arrow_arith::boolean::{and_kleene, is_not_null, is_null, not, or_kleene};
+use arrow_arith::numeric::{add_wrapping, div, mul_wrapping, neg_wrapping, rem, sub_wrapping};
+use arrow_array::{
+    new_null_array, Array, ArrayRef, BooleanArray, Datum, RecordBatch, Scalar, StringArray,
+};
+use arrow_cast::{cast_with_options, CastOptions};
+use arrow_ord::cmp;
+use arrow_row::{RowConverter, SortField};
+use arrow_schema::DataType;
+use arrow_select::filter::prep_null_mask_filter;
+use arrow_select::nullif::nullif;
+use arrow_select::zip::zip;
+use hashbrown::HashSet;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::sql::exec::functions::call_scalar;
+use crate::sql::plan::expr::{BinaryOp, Expr};
+
+/// The value of an expression over a batch: a column, or one value for every row.
+#[derive(Debug, Clone)]
+pub enum Value {
+    Array(ArrayRef),
+    Scalar(Scalar<ArrayRef>),
+}
+
+impl Value {
+    pub fn scalar(one: ArrayRef) -> Value {
+        Value::Scalar(Scalar::new(one))
+    }
+
+    pub fn datum(&self) -> &dyn Datum {
+        match self {
+            Value::Array(a) => a,
+            Value::Scalar(s) => s,
+        }
+    }
+
+    pub fn data_type(&self) -> DataType {
+        match self {
+            Value::Array(a) => a.data_type().clone(),
+            Value::Scalar(s) => s.get().0.data_type().clone(),
+        }
+    }
+
+    /// The value as a column of `len` rows.
+    pub fn into_array(self, len: usize) -> Result<ArrayRef> {
+        match self {
+            Value::Array(a) => Ok(a),
+            Value::Scalar(s) => {
+                let one = s.into_inner();
+                if one.is_null(0) {
+                    return Ok(new_null_array(one.data_type(), len));
+                }
+                let indices = arrow_array::UInt32Array::from(vec![0u32; len]);
+                arrow_select::take::take(&one, &indices, None).map_err(kernel_error)
+            }
+        }
+    }
+}
+
+pub fn kernel_error(e: arrow_schema::ArrowError) -> Error {
+    Error::new(
+        ErrorCode::SqlExecution,
+        format!("a computation failed: {e}"),
+    )
+}
+
+/// Evaluates `expr` for every row of `batch` as a column.
+pub fn evaluate_array(expr: &Expr, batch: &RecordBatch) -> Result<ArrayRef> {
+    evaluate(expr, batch)?.into_array(batch.num_rows())
+}
+
+/// Rows of `batch` where `predicate` is true (NULL counts as false).
+pub fn filter_batch(batch: &RecordBatch, predicate: &Expr) -> Result<RecordBatch> {
+    let mask = evaluate(predicate, batch)?;
+    let mask = match mask {
+        Value::Scalar(s) => {
+            let one = s.into_inner();
+            let keep = one.is_valid(0)
+                && one
+                    .as_any()
+                    .downcast_ref::<BooleanArray>()
+                    .is_some_and(|b| b.value(0));
+            return Ok(if keep {
+                batch.clone()
+            } else {
+                batch.slice(0, 0)
+            });
+        }
+        Value::Array(a) => a,
+    };
+    let mask = as_boolean(&mask)?;
+    arrow_select::filter::filter_record_batch(batch, mask).map_err(kernel_error)
+}
+
+pub fn as_boolean(array: &ArrayRef) -> Result<&BooleanArray> {
+    array
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::Internal,
+                format!("expected booleans, got {}", array.data_type()),
+            )
+        })
+}
+
+pub fn evaluate(expr: &Expr, batch: &RecordBatch) -> Result<Value> {
+    match expr {
+        Expr::Column { index, .. } => Ok(Value::Array(Arc::clone(batch.column(*index)))),
+        Expr::Literal(value) => Ok(Value::scalar(value.to_array(1))),
+        Expr::Binary { op, left, right } => {
+            let l = evaluate(left, batch)?;
+            let r = evaluate(right, batch)?;
+            binary(*op, l, r, batch.num_rows())
+        }
+        Expr::Not(inner) => unary(evaluate(inner, batch)?, |a| {
+            not(as_boolean(a)?)
+                .map(|b| Arc::new(b) as ArrayRef)
+                .map_err(kernel_error)
+        }),
+        Expr::Negate(inner) => unary(evaluate(inner, batch)?, |a| {
+            neg_wrapping(a).map_err(kernel_error)
+        }),
+        Expr::IsNull { expr, negated } => unary(evaluate(expr, batch)?, |a| {
+            let r = if *negated { is_not_null(a) } else { is_null(a) };
+            r.map(|b| Arc::new(b) as ArrayRef).map_err(kernel_error)
+        }),
+        Expr::Cast { expr, to } => unary(evaluate(expr, batch)?, |a| spark_cast(a, to)),
+        Expr::Case {
+            branches,
+            otherwise,
+            data_type,
+        } => case(branches, otherwise.as_deref(), data_type, batch),
+        Expr::InList {
+            expr,
+            list,
+            negated,
+        } => in_list(expr, list, *negated, batch),
+        Expr::Like {
+            expr,
+            pattern,
+            negated,
+            case_insensitive,
+        } => {
+            let value = evaluate(expr, batch)?;
+            let pattern = evaluate(pattern, batch)?;
+            let kernel = match (negated, case_insensitive) {
+                (false, false) => arrow_string::like::like,
+                (true, false) => arrow_string::like::nlike,
+                (false, true) => arrow_string::like::ilike,
+                (true, true) => arrow_string::like::nilike,
+            };
+            boolean_result(kernel(value.datum(), pattern.datum()), &value, &pattern)
+        }
+        Expr::RLike {
+            expr,
+            pattern,
+            negated,
+        } => {
+            let value = evaluate(expr, batch)?.into_array(batch.num_rows())?;
+            let matched = rlike(&value, &evaluate(pattern, batch)?, batch.num_rows())?;
+            let matched = if *negated {
+                not(&matched).map_err(kernel_error)?
+            } else {
+                matched
+            };
+            Ok(Value::Array(Arc::new(matched)))
+        }
+        Expr::Function {
+            func,
+            args,
+            return_type,
+        } => {
+            let values = args
+                .iter()
+                .map(|a| evaluate(a, batch))
+                .collect::<Result<Vec<_>>>()?;
+            call_scalar(*func, values, return_type, batch.num_rows())
+        }
+        Expr::Aggregate(_) | Expr::Window(_) => Err(Error::new(
+            ErrorCode::Internal,
+            "an aggregate or window function was left inside a row expression",
+        )),
+    }
+}
+
+/// Applies a one-array kernel, keeping scalars scalar.
+fn unary(value: Value, f: impl Fn(&ArrayRef) -> Result<ArrayRef>) -> Result<Value> {
+    match value {
+        Value::Array(a) => Ok(Value::Array(f(&a)?)),
+        Value::Scalar(s) => Ok(Value::scalar(f(&s.into_inner())?)),
+    }
+}
+
+fn boolean_result(
+    result: std::result::Result<BooleanArray, arrow_schema::ArrowError>,
+    l: &Value,
+    r: &Value,
+) -> Result<Value> {
+    let array: ArrayRef = Arc::new(result.map_err(kernel_error)?);
+    Ok(match (l, r) {
+        (Value::Scalar(_), Value::Scalar(_)) => Value::scalar(array),
+        _ => Value::Array(array),
+    })
+}
+
+fn binary(op: BinaryOp, l: Value, r: Value, rows: usize) -> Result<Value> {
+    let both_scalar = matches!((&l, &r), (Value::Scalar(_), Value::Scalar(_)));
+    let wrap = |array: ArrayRef| {
+        if both_scalar {
+            Value::scalar(array)
+        } else {
+            Value::Array(array)
+        }
+    };
+    use BinaryOp::*;
+    match op {
+        Add => Ok(wrap(
+            add_wrapping(l.datum(), r.datum()).map_err(kernel_error)?,
+        )),
+        Subtract => Ok(wrap(
+            sub_wrapping(l.datum(), r.datum()).map_err(kernel_error)?,
+        )),
+        Multiply => Ok(wrap(
+            mul_wrapping(l.datum(), r.datum()).map_err(kernel_error)?,
+        )),
+        Divide | IntDivide | Modulo => {
+            // Spark: dividing by zero gives NULL. Zero divisors become NULL first, so the
+            // integer kernels never see them.
+            let divisor = null_zeros(r, rows)?;
+            let result = match op {
+                Modulo => rem(l.datum(), divisor.datum()),
+                _ => div(l.datum(), divisor.datum()),
+            }
+            .map_err(kernel_error)?;
+            Ok(wrap(result))
+        }
+        Eq => boolean_result(cmp::eq(l.datum(), r.datum()), &l, &r),
+        NotEq => boolean_result(cmp::neq(l.datum(), r.datum()), &l, &r),
+        Lt => boolean_result(cmp::lt(l.datum(), r.datum()), &l, &r),
+        LtEq => boolean_result(cmp::lt_eq(l.datum(), r.datum()), &l, &r),
+        Gt => boolean_result(cmp::gt(l.datum(), r.datum()), &l, &r),
+        GtEq => boolean_result(cmp::gt_eq(l.datum(), r.datum()), &l, &r),
+        NullSafeEq => boolean_result(cmp::not_distinct(l.datum(), r.datum()), &l, &r),
+        And | Or => {
+            let len = if both_scalar { 1 } else { rows };
+            let la = l.into_array(len)?;
+            let ra = r.into_array(len)?;
+            let result = if op == And {
+                and_kleene(as_boolean(&la)?, as_boolean(&ra)?)
+            } else {
+                or_kleene(as_boolean(&la)?, as_boolean(&ra)?)
+            }
+            .map_err(kernel_error)?;
+            Ok(wrap(Arc::new(result)))
+        }
+        Concat => {
+            let len = if both_scalar { 1 } else { rows };
+            let la = l.into_array(len)?;
+            let ra = r.into_array(len)?;
+            let (ls, rs) = (as_strings(&la)?, as_strings(&ra)?);
+            let result = arrow_string::concat_elements::concat_elements_utf8(ls, rs)
+                .map_err(kernel_error)?;
+            Ok(wrap(Arc::new(result)))
+        }
+    }
+}
+
+/// The divisor with zeros turned into NULLs.
+fn null_zeros(divisor: Value, rows: usize) -> Result<Value> {
+    let data_type = divisor.data_type();
+    let zero = Scalar::new(spark_cast(
+        &(Arc::new(arrow_array::Int32Array::from(vec![0])) as ArrayRef),
+        &data_type,
+    )?);
+    let is_zero = cmp::eq(divisor.datum(), &zero).map_err(kernel_error)?;
+    match divisor {
+        Value::Scalar(s) => {
+            if is_zero.is_valid(0) && is_zero.value(0) {
+                Ok(Value::scalar(new_null_array(&data_type, 1)))
+            } else {
+                Ok(Value::Scalar(s))
+            }
+        }
+        Value::Array(a) => {
+            let _ = rows;
+            Ok(Value::Array(nullif(&a, &is_zero).map_err(kernel_error)?))
+        }
+    }
+}
+
+/// A boolean mask with NULL read as false (arrow's helper expects a null buffer).
+pub fn nulls_as_false(mask: &BooleanArray) -> BooleanArray {
+    if mask.null_count() == 0 {
+        mask.clone()
+    } else {
+        prep_null_mask_filter(mask)
+    }
+}
+
+pub fn as_strings(array: &ArrayRef) -> Result<&StringArray> {
+    array.as_any().downcast_ref::<StringArray>().ok_or_else(|| {
+        Error::new(
+            ErrorCode::Internal,
+            format!("expected strings, got {}", array.data_type()),
+        )
+    })
+}
+
+/// Spark's non-ANSI cast: what does not convert becomes NULL.
+pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
+    if array.data_type() == to {
+        return Ok(Arc::clone(array));
+    }
+    let options = CastOptions {
+        safe: true,
+        ..CastOptions::default()
+    };
+    cast_with_options(array, to, &options).map_err(kernel_error)
+}
+
+fn case(
+    branches: &[(Expr, Expr)],
+    otherwise: Option<&Expr>,
+    data_type: &DataType,
+    batch: &RecordBatch,
+) -> Result<Value> {
+    let rows = batch.num_rows();
+    let mut result: ArrayRef = match otherwise {
+        Some(e) => evaluate_array(e, batch)?,
+        None => new_null_array(data_type, rows),
+    };
+    for (when, then) in branches.iter().rev() {
+        let condition = evaluate_array(when, batch)?;
+        let condition = nulls_as_false(as_boolean(&condition)?);
+        let value = evaluate(then, batch)?;
+        result = zip(&condition, value.datum(), &result).map_err(kernel_error)?;
+    }
+    Ok(Value::Array(result))
+}
+
+/// `x IN (a, b, ...)` with SQL's NULL rules: NULL if `x` is NULL, or if no item matches
+/// and some item is NULL.
+fn in_list(expr: &Expr, list: &[Expr], negated: bool, batch: &RecordBatch) -> Result<Value> {
+    let rows = batch.num_rows();
+    let value = evaluate_array(expr, batch)?;
+    let items = list
+        .iter()
+        .map(|e| evaluate_array(e, &batch.slice(0, batch.num_rows().min(1))).map(|a| (e, a)))
+        .collect::<Result<Vec<_>>>()?;
+    let constant = list.iter().all(|e| matches!(e, Expr::Literal(_)));
+    if !constant {
+        // Items that depend on the row: OR of equalities.
+        let mut result: Option<BooleanArray> = None;
+        for item in list {
+            let eq = cmp::eq(&value, &evaluate_array(item, batch)?).map_err(kernel_error)?;
+            result = Some(match result {
+                None => eq,
+                Some(acc) => or_kleene(&acc, &eq).map_err(kernel_error)?,
+            });
+        }
+        let result = result.unwrap_or_else(|| BooleanArray::from(vec![false; rows]));
+        let result = if negated {
+            not(&result).map_err(kernel_error)?
+        } else {
+            result
+        };
+        return Ok(Value::Array(Arc::new(result)));
+    }
+    let item_arrays: Vec<ArrayRef> = items.into_iter().map(|(_, a)| a).collect();
+    let any_null_item = item_arrays.iter().any(|a| a.len() == 1 && a.is_null(0));
+    let converter =
+        RowConverter::new(vec![SortField::new(value.data_type().clone())]).map_err(kernel_error)?;
+    let mut set_rows = converter.empty_rows(item_arrays.len(), 16);
+    for item in item_arrays.iter().filter(|a| a.len() == 1 && a.is_valid(0)) {
+        converter
+            .append(&mut set_rows, &[Arc::clone(item)])
+            .map_err(kernel_error)?;
+    }
+    let set: HashSet<&[u8]> = set_rows.iter().map(|r| r.data()).collect();
+    let value_rows = converter
+        .convert_columns(&[Arc::clone(&value)])
+        .map_err(kernel_error)?;
+    let result: BooleanArray = (0..rows)
+        .map(|i| {
+            if value.is_null(i) {
+                return None;
+            }
+            let found = set.contains(value_rows.row(i).data());
+            match (found, any_null_item) {
+                (true, _) => Some(!negated),
+                (false, true) => None,
+                (false, false) => Some(negated),
+            }
+        })
+        .collect();
+    Ok(Value::Array(Arc::new(result)))
+}
+
+fn rlike(value: &ArrayRef, pattern: &Value, rows: usize) -> Result<BooleanArray> {
+    let strings = as_strings(value)?;
+    match pattern {
+        Value::Scalar(s) => {
+            let one = s.clone().into_inner();
+            let patterns = as_strings(&one)?;
+            if patterns.is_null(0) {
+                return Ok(BooleanArray::new_null(rows));
+            }
+            let regex = compile_regex(patterns.value(0))?;
+            Ok(strings
+                .iter()
+                .map(|v| v.map(|v| regex.is_match(v)))
+                .collect())
+        }
+        Value::Array(p) => {
+            let patterns = as_strings(p)?;
+            strings
+                .iter()
+                .zip(patterns.iter())
+                .map(|(v, p)| match (v, p) {
+                    (Some(v), Some(p)) => compile_regex(p).map(|r| Some(r.is_match(v))),
+                    _ => Ok(None),
+                })
+                .collect()
+        }
+    }
+}
+
+/// A regular expression, or an error naming the pattern (Java and Rust regex syntax agree
+/// on the common constructs; look-around and backreferences are not supported).
+pub fn compile_regex(pattern: &str) -> Result<regex::Regex> {
+    regex::Regex::new(pattern).map_err(|e| {
+        Error::new(
+            ErrorCode::SqlExecution,
+            format!("invalid regular expression `{pattern}`: {e}"),
+        )
+    })
+}

@@ -1,0 +1,265 @@
+//! Physical execution of logical plans over partitioned tables. Every operator takes and
+//! returns partitions (record batches); the ones that can work partition by partition
+//! (scan, filter, project, partial aggregation, per-partition sort, join probes) do so in
+//! parallel on the rayon pool.
+
+mod aggregate;
+mod eval;
+mod functions;
+mod join;
+mod sort;
+mod window;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow_schema::{DataType, SchemaRef};
+use rayon::prelude::*;
+
+pub use eval::{evaluate_array, filter_batch};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::frame::Table;
+use crate::sql::plan::expr::Expr;
+use crate::sql::plan::logical::LogicalPlan;
+use crate::sql::plan::scalar::ScalarValue;
+
+/// Rows per output batch of operators that produce one big result (sort, window).
+pub const OUTPUT_BATCH_ROWS: usize = 65_536;
+
+/// What a running query shares with whoever started it: a cancel flag, and a count of
+/// partitions processed (for progress).
+#[derive(Debug, Clone, Default)]
+pub struct ExecContext {
+    cancelled: Arc<AtomicBool>,
+    progress: Arc<AtomicUsize>,
+}
+
+impl ExecContext {
+    pub fn new(cancelled: Arc<AtomicBool>, progress: Arc<AtomicUsize>) -> Self {
+        ExecContext {
+            cancelled,
+            progress,
+        }
+    }
+
+    /// Fails with `CANCELLED` once cancel was requested; operators call it between
+    /// partitions.
+    pub fn check(&self) -> Result<()> {
+        if self.cancelled.load(Ordering::Relaxed) {
+            Err(Error::new(ErrorCode::Cancelled, "the query was cancelled"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Records one more partition processed.
+    pub fn advance(&self) {
+        self.progress.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Runs a (optimized) logical plan to a table.
+pub fn execute(plan: &LogicalPlan, ctx: &ExecContext) -> Result<Table> {
+    let schema = plan.schema().to_arrow();
+    let partitions = run(plan, ctx)?;
+    let partitions = partitions
+        .into_iter()
+        .map(|b| with_schema(&b, &schema))
+        .collect::<Result<Vec<_>>>()?;
+    Table::try_new(schema, partitions)
+}
+
+fn run(plan: &LogicalPlan, ctx: &ExecContext) -> Result<Vec<RecordBatch>> {
+    ctx.check()?;
+    let schema = plan.schema().to_arrow();
+    match plan {
+        LogicalPlan::Scan {
+            table,
+            projection,
+            filters,
+            ..
+        } => {
+            let predicate = Expr::and_all(filters.clone());
+            table
+                .partitions()
+                .par_iter()
+                .map(|batch| {
+                    ctx.check()?;
+                    let projected = batch.project(projection).map_err(eval::kernel_error)?;
+                    let projected = with_schema(&projected, &schema)?;
+                    let out = match &predicate {
+                        Some(p) => filter_batch(&projected, p)?,
+                        None => projected,
+                    };
+                    ctx.advance();
+                    Ok(out)
+                })
+                .collect()
+        }
+        LogicalPlan::OneRow => Ok(vec![RecordBatch::try_new_with_options(
+            schema,
+            vec![],
+            &RecordBatchOptions::new().with_row_count(Some(1)),
+        )
+        .map_err(eval::kernel_error)?]),
+        LogicalPlan::Filter { input, predicate } => {
+            let input = run(input, ctx)?;
+            input
+                .par_iter()
+                .map(|b| filter_batch(b, predicate))
+                .collect()
+        }
+        LogicalPlan::Project { input, exprs, .. } => {
+            let input = run(input, ctx)?;
+            input
+                .par_iter()
+                .map(|batch| {
+                    let columns = exprs
+                        .iter()
+                        .map(|e| evaluate_array(e, batch))
+                        .collect::<Result<Vec<_>>>()?;
+                    RecordBatch::try_new_with_options(
+                        schema.clone(),
+                        columns,
+                        &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
+                    )
+                    .map_err(|e| Error::internal("assembling projected rows", e))
+                })
+                .collect()
+        }
+        LogicalPlan::Aggregate {
+            input,
+            group,
+            aggregates,
+            ..
+        } => {
+            let partitions = run(input, ctx)?;
+            aggregate::aggregate(&partitions, group, aggregates, schema, ctx)
+        }
+        LogicalPlan::Distinct { input } => {
+            let partitions = run(input, ctx)?;
+            let group: Vec<Expr> = (0..schema.fields().len())
+                .map(|i| Expr::column(i, schema.field(i).name().clone()))
+                .collect();
+            aggregate::aggregate(&partitions, &group, &[], schema, ctx)
+        }
+        LogicalPlan::Window { input, windows, .. } => {
+            let input_schema = input.schema().to_arrow();
+            let partitions = run(input, ctx)?;
+            window::window(&partitions, input_schema, windows, schema, ctx)
+        }
+        LogicalPlan::Sort { input, keys, fetch } => {
+            let partitions = run(input, ctx)?;
+            sort::sort(&partitions, keys, *fetch, schema, ctx)
+        }
+        LogicalPlan::Limit { input, skip, fetch } => {
+            // ORDER BY ... LIMIT k is a top-k: only k rows per partition are sorted.
+            if let LogicalPlan::Sort {
+                input: sort_input,
+                keys,
+                fetch: None,
+            } = input.as_ref()
+            {
+                if let Some(f) = fetch {
+                    let partitions = run(sort_input, ctx)?;
+                    let sorted = sort::sort(&partitions, keys, Some(skip + f), schema, ctx)?;
+                    return Ok(sort::limit(&sorted, *skip, *fetch));
+                }
+            }
+            let partitions = run(input, ctx)?;
+            Ok(sort::limit(&partitions, *skip, *fetch))
+        }
+        LogicalPlan::Join {
+            left,
+            right,
+            kind,
+            on,
+            filter,
+            ..
+        } => {
+            let (left_schema, right_schema) = (left.schema().to_arrow(), right.schema().to_arrow());
+            let (l, r) = rayon::join(|| run(left, ctx), || run(right, ctx));
+            let spec = join::JoinSpec {
+                kind: *kind,
+                on,
+                filter: filter.as_ref(),
+                left_schema,
+                right_schema,
+                output: schema,
+            };
+            join::hash_join(&l?, &r?, &spec, ctx)
+        }
+        LogicalPlan::Union { inputs, .. } => {
+            let mut out = Vec::new();
+            for input in inputs {
+                for batch in run(input, ctx)? {
+                    out.push(with_schema(&batch, &schema)?);
+                }
+            }
+            Ok(out)
+        }
+        LogicalPlan::Alias { input, .. } => run(input, ctx)?
+            .iter()
+            .map(|b| with_schema(b, &schema))
+            .collect(),
+    }
+}
+
+/// The batch's columns under `schema` (same types; names and nullability may differ).
+fn with_schema(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+    if batch.schema().as_ref() == schema.as_ref() {
+        return Ok(batch.clone());
+    }
+    RecordBatch::try_new_with_options(
+        schema.clone(),
+        batch.columns().to_vec(),
+        &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
+    )
+    .map_err(|e| Error::internal("renaming columns", e))
+}
+
+/// Slices a big batch into partitions of at most [`OUTPUT_BATCH_ROWS`] rows (zero-copy).
+pub fn split_batch(batch: &RecordBatch) -> Vec<RecordBatch> {
+    if batch.num_rows() <= OUTPUT_BATCH_ROWS {
+        return vec![batch.clone()];
+    }
+    (0..batch.num_rows())
+        .step_by(OUTPUT_BATCH_ROWS)
+        .map(|start| batch.slice(start, OUTPUT_BATCH_ROWS.min(batch.num_rows() - start)))
+        .collect()
+}
+
+/// Row `i` of `array` as a literal value (for subquery results).
+pub fn scalar_from_array(array: &ArrayRef, i: usize) -> Option<ScalarValue> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::*;
+    if array.is_null(i) {
+        return Some(ScalarValue::Null(array.data_type().clone()));
+    }
+    Some(match array.data_type() {
+        DataType::Boolean => ScalarValue::Boolean(array.as_boolean().value(i)),
+        DataType::Int32 => ScalarValue::Int32(array.as_primitive::<Int32Type>().value(i)),
+        DataType::Int64 => ScalarValue::Int64(array.as_primitive::<Int64Type>().value(i)),
+        DataType::Float64 => ScalarValue::Float64(array.as_primitive::<Float64Type>().value(i)),
+        DataType::Utf8 => ScalarValue::Utf8(array.as_string::<i32>().value(i).to_string()),
+        DataType::Date32 => ScalarValue::Date32(array.as_primitive::<Date32Type>().value(i)),
+        DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, _) => {
+            ScalarValue::TimestampMicros(array.as_primitive::<TimestampMicrosecondType>().value(i))
+        }
+        DataType::Decimal128(p, s) => {
+            ScalarValue::Decimal128(array.as_primitive::<Decimal128Type>().value(i), *p, *s)
+        }
+        other => {
+            // Other types go through a cast to a type literals have.
+            let widened = match other {
+                t if t.is_integer() => DataType::Int64,
+                t if t.is_floating() => DataType::Float64,
+                _ => DataType::Utf8,
+            };
+            let cast = arrow_cast::cast(&array.slice(i, 1), &widened).ok()?;
+            return scalar_from_array(&cast, 0);
+        }
+    })
+}

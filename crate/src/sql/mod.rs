@@ -1,0 +1,219 @@
+//! Spark-flavoured SQL over the catalog's tables: `sqlparser` parses, `plan` turns the
+//! AST into an optimized logical plan, `exec` runs it in parallel over partitions.
+//!
+//! Besides queries: `CREATE [OR REPLACE] TEMP VIEW v AS ...` (planned each time it is
+//! used), `CREATE [OR REPLACE] TABLE t AS ...` (materialised, like `df.cache()`), `DROP
+//! TABLE|VIEW [IF EXISTS]`, `SHOW TABLES` and `DESCRIBE t`, as in Spark.
+
+pub mod dialect;
+pub mod exec;
+pub mod parse;
+pub mod plan;
+pub mod types;
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, BooleanArray, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use sqlparser::ast::{ObjectType, Statement};
+
+use crate::error::{Error, Result};
+use crate::frame::{spark_type_name, Catalog, Table};
+use crate::sql::exec::{execute, ExecContext};
+use crate::sql::parse::parse_statements;
+use crate::sql::plan::logical::LogicalPlan;
+use crate::sql::plan::optimize::optimize;
+use crate::sql::plan::planner::{Planner, SubqueryRunner};
+
+/// What a statement produced.
+#[derive(Debug)]
+pub enum SqlOutput {
+    /// Rows (queries, `SHOW TABLES`, `DESCRIBE`).
+    Rows(Table),
+    /// A statement that changed the catalog, and what it did.
+    Done(String),
+}
+
+/// Runs one or more `;`-separated statements; returns the output of the last.
+pub fn run_sql(catalog: &mut Catalog, sql: &str, ctx: &ExecContext) -> Result<SqlOutput> {
+    let statements = parse_statements(sql)?;
+    let mut output = SqlOutput::Done(String::new());
+    for statement in &statements {
+        output = run_statement(catalog, statement, ctx)?;
+    }
+    Ok(output)
+}
+
+/// Plans and runs a query against the catalog.
+pub fn query(catalog: &Catalog, sql: &str, ctx: &ExecContext) -> Result<Table> {
+    match run_sql_readonly(catalog, sql, ctx)? {
+        SqlOutput::Rows(table) => Ok(table),
+        SqlOutput::Done(_) => Err(Error::analysis("expected a query")),
+    }
+}
+
+fn run_sql_readonly(catalog: &Catalog, sql: &str, ctx: &ExecContext) -> Result<SqlOutput> {
+    let statements = parse_statements(sql)?;
+    match statements.as_slice() {
+        [Statement::Query(q)] => Ok(SqlOutput::Rows(run_query(catalog, q, ctx)?)),
+        _ => Err(Error::analysis("expected a single query")),
+    }
+}
+
+struct Runner<'a> {
+    ctx: &'a ExecContext,
+}
+
+impl SubqueryRunner for Runner<'_> {
+    fn run(&self, plan: LogicalPlan) -> Result<Table> {
+        execute(&optimize(plan), self.ctx)
+    }
+}
+
+/// The logical plan of a query (before optimization).
+pub fn plan_query(
+    catalog: &Catalog,
+    query: &sqlparser::ast::Query,
+    ctx: &ExecContext,
+) -> Result<LogicalPlan> {
+    let runner = Runner { ctx };
+    Planner::new(catalog, &runner).query(query)
+}
+
+fn run_query(catalog: &Catalog, query: &sqlparser::ast::Query, ctx: &ExecContext) -> Result<Table> {
+    let plan = plan_query(catalog, query, ctx)?;
+    execute(&optimize(plan), ctx)
+}
+
+fn run_statement(
+    catalog: &mut Catalog,
+    statement: &Statement,
+    ctx: &ExecContext,
+) -> Result<SqlOutput> {
+    match statement {
+        Statement::Query(query) => Ok(SqlOutput::Rows(run_query(catalog, query, ctx)?)),
+        Statement::CreateView(view) => {
+            if view.materialized || !view.columns.is_empty() {
+                return Err(Error::unsupported(
+                    "materialized views and view column lists",
+                ));
+            }
+            let name = object_name(&view.name)?;
+            // Plan it now so a broken view is reported when it is created.
+            plan_query(catalog, &view.query, ctx)?;
+            if view.if_not_exists && catalog.view(&name).is_some() {
+                return Ok(SqlOutput::Done(format!("view {name} already exists")));
+            }
+            catalog.register_view(&name, &view.query.to_string(), view.or_replace)?;
+            Ok(SqlOutput::Done(format!("created view {name}")))
+        }
+        Statement::CreateTable(create) => {
+            let Some(query) = &create.query else {
+                return Err(Error::unsupported(
+                    "CREATE TABLE without AS SELECT (load a file instead, or use CREATE TABLE t AS SELECT ...)",
+                ));
+            };
+            let name = object_name(&create.name)?;
+            if create.if_not_exists && catalog.get(&name).is_ok() {
+                return Ok(SqlOutput::Done(format!("table {name} already exists")));
+            }
+            let table = run_query(catalog, query, ctx)?;
+            let rows = table.num_rows();
+            catalog.register(&name, table, create.or_replace)?;
+            Ok(SqlOutput::Done(format!(
+                "created table {name} with {rows} rows"
+            )))
+        }
+        Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            ..
+        } => {
+            let mut dropped = Vec::new();
+            for name in names {
+                let name = object_name(name)?;
+                let result = match object_type {
+                    ObjectType::Table => catalog.drop_table(&name),
+                    ObjectType::View => catalog.drop_view(&name),
+                    other => return Err(Error::unsupported(format!("DROP {other}"))),
+                };
+                match result {
+                    Ok(()) => dropped.push(name),
+                    Err(_) if *if_exists => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(SqlOutput::Done(if dropped.is_empty() {
+                "nothing to drop".into()
+            } else {
+                format!("dropped {}", dropped.join(", "))
+            }))
+        }
+        Statement::ShowTables { .. } => Ok(SqlOutput::Rows(show_tables(catalog)?)),
+        Statement::ExplainTable { table_name, .. } => {
+            let name = object_name(table_name)?;
+            let schema = match catalog.view(&name) {
+                Some(sql) => query(catalog, &sql, ctx)?.schema_arc(),
+                None => catalog.get(&name)?.schema_arc(),
+            };
+            Ok(SqlOutput::Rows(describe(&schema)?))
+        }
+        other => Err(Error::unsupported(format!(
+            "the statement `{}`",
+            other.to_string().chars().take(60).collect::<String>()
+        ))),
+    }
+}
+
+fn object_name(name: &sqlparser::ast::ObjectName) -> Result<String> {
+    name.0
+        .iter()
+        .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+        .next_back()
+        .ok_or_else(|| Error::analysis("missing name"))
+}
+
+/// `SHOW TABLES` as Spark prints it: namespace, tableName, isTemporary.
+fn show_tables(catalog: &Catalog) -> Result<Table> {
+    let mut names: Vec<(String, bool)> = catalog.names().into_iter().map(|n| (n, false)).collect();
+    names.extend(catalog.view_names().into_iter().map(|n| (n, true)));
+    names.sort_by_key(|(n, _)| n.to_lowercase());
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("namespace", DataType::Utf8, false),
+        Field::new("tableName", DataType::Utf8, false),
+        Field::new("isTemporary", DataType::Boolean, false),
+    ]));
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(names.iter().map(|_| ""))),
+        Arc::new(StringArray::from_iter_values(names.iter().map(|(n, _)| n))),
+        Arc::new(BooleanArray::from(
+            names.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+        )),
+    ];
+    let batch = RecordBatch::try_new(schema.clone(), columns)
+        .map_err(|e| Error::internal("SHOW TABLES", e))?;
+    Table::try_new(schema, vec![batch])
+}
+
+/// `DESCRIBE t` as Spark prints it: col_name, data_type, comment.
+fn describe(schema: &Schema) -> Result<Table> {
+    let out = Arc::new(Schema::new(vec![
+        Field::new("col_name", DataType::Utf8, false),
+        Field::new("data_type", DataType::Utf8, false),
+        Field::new("comment", DataType::Utf8, true),
+    ]));
+    let fields = schema.fields();
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(
+            fields.iter().map(|f| f.name()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            fields.iter().map(|f| spark_type_name(f.data_type())),
+        )),
+        Arc::new(StringArray::from(vec![None::<&str>; fields.len()])),
+    ];
+    let batch =
+        RecordBatch::try_new(out.clone(), columns).map_err(|e| Error::internal("DESCRIBE", e))?;
+    Table::try_new(out, vec![batch])
+}

@@ -1,0 +1,402 @@
+//! Logical expressions: resolved (columns are positions in the input), typed, with the
+//! casts Spark's rules call for made explicit, so execution never has to guess.
+
+use arrow_schema::DataType;
+
+use crate::sql::plan::functions::{AggregateFunction, ScalarFunction, WindowFunction};
+use crate::sql::plan::scalar::ScalarValue;
+use crate::sql::plan::schema::PlanSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Subtract,
+    Multiply,
+    /// `/`: always on doubles, `NULL` when dividing by zero (Spark).
+    Divide,
+    /// `div`: integer division on `bigint`.
+    IntDivide,
+    Modulo,
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    /// `<=>`: equality where `NULL <=> NULL` is true.
+    NullSafeEq,
+    And,
+    Or,
+    /// `||` on strings.
+    Concat,
+}
+
+impl BinaryOp {
+    pub fn is_comparison(self) -> bool {
+        use BinaryOp::*;
+        matches!(self, Eq | NotEq | Lt | LtEq | Gt | GtEq | NullSafeEq)
+    }
+
+    pub fn sql(self) -> &'static str {
+        use BinaryOp::*;
+        match self {
+            Add => "+",
+            Subtract => "-",
+            Multiply => "*",
+            Divide => "/",
+            IntDivide => "div",
+            Modulo => "%",
+            Eq => "=",
+            NotEq => "!=",
+            Lt => "<",
+            LtEq => "<=",
+            Gt => ">",
+            GtEq => ">=",
+            NullSafeEq => "<=>",
+            And => "AND",
+            Or => "OR",
+            Concat => "||",
+        }
+    }
+}
+
+/// One key of an `ORDER BY` (Spark's default: NULLs first ascending, last descending).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortKey {
+    pub expr: Expr,
+    pub ascending: bool,
+    pub nulls_first: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateCall {
+    pub func: AggregateFunction,
+    pub args: Vec<Expr>,
+    pub distinct: bool,
+    pub return_type: DataType,
+}
+
+/// The rows a window function sees for the current row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowFrame {
+    /// Every row of the partition (no `ORDER BY`, or `UNBOUNDED PRECEDING AND UNBOUNDED
+    /// FOLLOWING`).
+    Partition,
+    /// From the partition start to the current row and its peers (`RANGE ... CURRENT ROW`,
+    /// the default with `ORDER BY`).
+    RangeToCurrent,
+    /// From the partition start to the current row only (`ROWS ... CURRENT ROW`).
+    RowsToCurrent,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowCall {
+    pub func: WindowFunction,
+    pub args: Vec<Expr>,
+    pub partition_by: Vec<Expr>,
+    pub order_by: Vec<SortKey>,
+    pub frame: WindowFrame,
+    pub return_type: DataType,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A column of the input, by position.
+    Column {
+        index: usize,
+        name: String,
+    },
+    Literal(ScalarValue),
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    Not(Box<Expr>),
+    Negate(Box<Expr>),
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    /// Spark's (non-ANSI) cast: a value that does not convert becomes NULL.
+    Cast {
+        expr: Box<Expr>,
+        to: DataType,
+    },
+    Case {
+        branches: Vec<(Expr, Expr)>,
+        otherwise: Option<Box<Expr>>,
+        data_type: DataType,
+    },
+    InList {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    Like {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        negated: bool,
+        case_insensitive: bool,
+    },
+    RLike {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        negated: bool,
+    },
+    Function {
+        func: ScalarFunction,
+        args: Vec<Expr>,
+        return_type: DataType,
+    },
+    /// Only before the planner moves it into an `Aggregate` node.
+    Aggregate(Box<AggregateCall>),
+    /// Only before the planner moves it into a `Window` node.
+    Window(Box<WindowCall>),
+}
+
+impl Expr {
+    pub fn column(index: usize, name: impl Into<String>) -> Expr {
+        Expr::Column {
+            index,
+            name: name.into(),
+        }
+    }
+
+    pub fn literal(value: ScalarValue) -> Expr {
+        Expr::Literal(value)
+    }
+
+    pub fn cast(self, to: &DataType, input: &PlanSchema) -> Expr {
+        if &self.data_type(input) == to {
+            return self;
+        }
+        match self {
+            // NULL literals just take the type.
+            Expr::Literal(ScalarValue::Null(_)) => Expr::Literal(ScalarValue::Null(to.clone())),
+            other => Expr::Cast {
+                expr: Box::new(other),
+                to: to.clone(),
+            },
+        }
+    }
+
+    pub fn binary(op: BinaryOp, left: Expr, right: Expr) -> Expr {
+        Expr::Binary {
+            op,
+            left: Box::new(left),
+            right: Box::new(right),
+        }
+    }
+
+    /// The type of the value this expression computes over rows of `input`.
+    pub fn data_type(&self, input: &PlanSchema) -> DataType {
+        match self {
+            Expr::Column { index, .. } => input.field(*index).data_type.clone(),
+            Expr::Literal(value) => value.data_type(),
+            Expr::Binary { op, left, .. } => match op {
+                BinaryOp::Divide => DataType::Float64,
+                BinaryOp::IntDivide => DataType::Int64,
+                BinaryOp::Concat => DataType::Utf8,
+                op if op.is_comparison() => DataType::Boolean,
+                BinaryOp::And | BinaryOp::Or => DataType::Boolean,
+                _ => left.data_type(input),
+            },
+            Expr::Not(_) | Expr::IsNull { .. } | Expr::InList { .. } => DataType::Boolean,
+            Expr::Like { .. } | Expr::RLike { .. } => DataType::Boolean,
+            Expr::Negate(inner) => inner.data_type(input),
+            Expr::Cast { to, .. } => to.clone(),
+            Expr::Case { data_type, .. } => data_type.clone(),
+            Expr::Function { return_type, .. } => return_type.clone(),
+            Expr::Aggregate(call) => call.return_type.clone(),
+            Expr::Window(call) => call.return_type.clone(),
+        }
+    }
+
+    /// Sub-expressions, in order.
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Column { .. } | Expr::Literal(_) => vec![],
+            Expr::Binary { left, right, .. } => vec![left, right],
+            Expr::Not(e) | Expr::Negate(e) | Expr::Cast { expr: e, .. } => vec![e],
+            Expr::IsNull { expr, .. } => vec![expr],
+            Expr::Case {
+                branches,
+                otherwise,
+                ..
+            } => branches
+                .iter()
+                .flat_map(|(w, t)| [w, t])
+                .chain(otherwise.as_deref())
+                .collect(),
+            Expr::InList { expr, list, .. } => std::iter::once(expr.as_ref()).chain(list).collect(),
+            Expr::Like { expr, pattern, .. } | Expr::RLike { expr, pattern, .. } => {
+                vec![expr, pattern]
+            }
+            Expr::Function { args, .. } => args.iter().collect(),
+            Expr::Aggregate(call) => call.args.iter().collect(),
+            Expr::Window(call) => call
+                .args
+                .iter()
+                .chain(&call.partition_by)
+                .chain(call.order_by.iter().map(|k| &k.expr))
+                .collect(),
+        }
+    }
+
+    /// Whether any node of the tree satisfies `predicate`.
+    pub fn any(&self, predicate: &dyn Fn(&Expr) -> bool) -> bool {
+        predicate(self) || self.children().into_iter().any(|c| c.any(predicate))
+    }
+
+    pub fn contains_aggregate(&self) -> bool {
+        self.any(&|e| matches!(e, Expr::Aggregate(_)))
+    }
+
+    pub fn contains_window(&self) -> bool {
+        self.any(&|e| matches!(e, Expr::Window(_)))
+    }
+
+    /// Input columns the expression reads.
+    pub fn columns(&self, out: &mut Vec<usize>) {
+        if let Expr::Column { index, .. } = self {
+            out.push(*index);
+        }
+        for child in self.children() {
+            child.columns(out);
+        }
+    }
+
+    /// Rewrites the tree top-down: `f` may replace a node (and its subtree); otherwise the
+    /// children are rewritten.
+    pub fn rewrite(self, f: &mut dyn FnMut(&Expr) -> Option<Expr>) -> Expr {
+        if let Some(replacement) = f(&self) {
+            return replacement;
+        }
+        let mut go = |e: Expr| e.rewrite(f);
+        match self {
+            Expr::Column { .. } | Expr::Literal(_) => self,
+            Expr::Binary { op, left, right } => Expr::Binary {
+                op,
+                left: Box::new(go(*left)),
+                right: Box::new(go(*right)),
+            },
+            Expr::Not(e) => Expr::Not(Box::new(go(*e))),
+            Expr::Negate(e) => Expr::Negate(Box::new(go(*e))),
+            Expr::IsNull { expr, negated } => Expr::IsNull {
+                expr: Box::new(go(*expr)),
+                negated,
+            },
+            Expr::Cast { expr, to } => Expr::Cast {
+                expr: Box::new(go(*expr)),
+                to,
+            },
+            Expr::Case {
+                branches,
+                otherwise,
+                data_type,
+            } => Expr::Case {
+                branches: branches.into_iter().map(|(w, t)| (go(w), go(t))).collect(),
+                otherwise: otherwise.map(|e| Box::new(go(*e))),
+                data_type,
+            },
+            Expr::InList {
+                expr,
+                list,
+                negated,
+            } => Expr::InList {
+                expr: Box::new(go(*expr)),
+                list: list.into_iter().map(&mut go).collect(),
+                negated,
+            },
+            Expr::Like {
+                expr,
+                pattern,
+                negated,
+                case_insensitive,
+            } => Expr::Like {
+                expr: Box::new(go(*expr)),
+                pattern: Box::new(go(*pattern)),
+                negated,
+                case_insensitive,
+            },
+            Expr::RLike {
+                expr,
+                pattern,
+                negated,
+            } => Expr::RLike {
+                expr: Box::new(go(*expr)),
+                pattern: Box::new(go(*pattern)),
+                negated,
+            },
+            Expr::Function {
+                func,
+                args,
+                return_type,
+            } => Expr::Function {
+                func,
+                args: args.into_iter().map(&mut go).collect(),
+                return_type,
+            },
+            Expr::Aggregate(mut call) => {
+                call.args = std::mem::take(&mut call.args)
+                    .into_iter()
+                    .map(&mut go)
+                    .collect();
+                Expr::Aggregate(call)
+            }
+            Expr::Window(mut call) => {
+                call.args = std::mem::take(&mut call.args)
+                    .into_iter()
+                    .map(&mut go)
+                    .collect();
+                call.partition_by = std::mem::take(&mut call.partition_by)
+                    .into_iter()
+                    .map(&mut go)
+                    .collect();
+                call.order_by = std::mem::take(&mut call.order_by)
+                    .into_iter()
+                    .map(|k| SortKey {
+                        expr: go(k.expr),
+                        ..k
+                    })
+                    .collect();
+                Expr::Window(call)
+            }
+        }
+    }
+
+    /// Renumbers column references through `map` (old index → new index).
+    pub fn remap_columns(self, map: &dyn Fn(usize) -> usize) -> Expr {
+        self.rewrite(&mut |e| match e {
+            Expr::Column { index, name } => Some(Expr::Column {
+                index: map(*index),
+                name: name.clone(),
+            }),
+            _ => None,
+        })
+    }
+
+    /// Splits `a AND b AND c` into its conjuncts.
+    pub fn conjuncts(self) -> Vec<Expr> {
+        match self {
+            Expr::Binary {
+                op: BinaryOp::And,
+                left,
+                right,
+            } => {
+                let mut out = left.conjuncts();
+                out.extend(right.conjuncts());
+                out
+            }
+            other => vec![other],
+        }
+    }
+
+    /// `a AND b AND ...` of the given conjuncts (`None` if there are none).
+    pub fn and_all(conjuncts: Vec<Expr>) -> Option<Expr> {
+        conjuncts
+            .into_iter()
+            .reduce(|a, b| Expr::binary(BinaryOp::And, a, b))
+    }
+}

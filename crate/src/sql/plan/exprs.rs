@@ -1,0 +1,841 @@
+//! Turning sqlparser expressions into typed logical expressions over an input schema,
+//! with Spark's coercions made explicit as casts.
+
+use arrow_schema::DataType;
+use sqlparser::ast::{
+    self, BinaryOperator, CastKind, CeilFloorKind, DateTimeField, DuplicateTreatment, FunctionArg,
+    FunctionArgExpr, FunctionArguments, Spanned, TrimWhereField, UnaryOperator, Value,
+    WindowFrameBound, WindowFrameUnits, WindowType,
+};
+
+use crate::error::{Error, Result};
+use crate::frame::spark_type_name;
+use crate::sql::parse::at_span;
+use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey, WindowCall, WindowFrame};
+use crate::sql::plan::functions::{common_type, AggregateFunction, ScalarFunction, WindowFunction};
+use crate::sql::plan::planner::Planner;
+use crate::sql::plan::scalar::ScalarValue;
+use crate::sql::plan::schema::PlanSchema;
+use crate::sql::types::{arrow_type, comparison_common, is_integer, is_numeric, numeric_common};
+
+impl Planner<'_> {
+    /// Plans an expression over rows of `scope`. Aggregate and window calls are kept as
+    /// such; the SELECT planner moves them into their own plan nodes.
+    pub fn expr(&mut self, ast: &ast::Expr, scope: &PlanSchema) -> Result<Expr> {
+        self.expr_inner(ast, scope).map_err(|e| {
+            if e.location().position.is_none() {
+                at_span(e, ast.span())
+            } else {
+                e
+            }
+        })
+    }
+
+    fn expr_inner(&mut self, ast: &ast::Expr, scope: &PlanSchema) -> Result<Expr> {
+        use ast::Expr as A;
+        match ast {
+            A::Identifier(ident) => self.identifier(None, &ident.value, scope),
+            A::CompoundIdentifier(parts) => match parts.as_slice() {
+                [.., qualifier, name] => {
+                    self.identifier(Some(&qualifier.value), &name.value, scope)
+                }
+                [name] => self.identifier(None, &name.value, scope),
+                [] => Err(Error::analysis("empty column name")),
+            },
+            A::Value(value) => Ok(Expr::Literal(literal(&value.value)?)),
+            A::TypedString(typed) => typed_literal(&typed.data_type, &typed.value.value),
+            A::Nested(inner) => self.expr(inner, scope),
+            A::BinaryOp { left, op, right } => {
+                let left = self.expr(left, scope)?;
+                let right = self.expr(right, scope)?;
+                binary(op, left, right, scope)
+            }
+            A::UnaryOp { op, expr } => {
+                let inner = self.expr(expr, scope)?;
+                match op {
+                    UnaryOperator::Not | UnaryOperator::BangNot => {
+                        Ok(Expr::Not(Box::new(boolean(inner, scope, "NOT")?)))
+                    }
+                    UnaryOperator::Minus => {
+                        let t = inner.data_type(scope);
+                        if is_numeric(&t) || t == DataType::Null {
+                            Ok(Expr::Negate(Box::new(inner)))
+                        } else {
+                            Err(Error::analysis(format!(
+                                "cannot negate a {}",
+                                spark_type_name(&t)
+                            )))
+                        }
+                    }
+                    UnaryOperator::Plus => Ok(inner),
+                    other => Err(Error::unsupported(format!("the operator {other}"))),
+                }
+            }
+            A::IsNull(e) => Ok(Expr::IsNull {
+                expr: Box::new(self.expr(e, scope)?),
+                negated: false,
+            }),
+            A::IsNotNull(e) => Ok(Expr::IsNull {
+                expr: Box::new(self.expr(e, scope)?),
+                negated: true,
+            }),
+            A::IsDistinctFrom(l, r) | A::IsNotDistinctFrom(l, r) => {
+                let left = self.expr(l, scope)?;
+                let right = self.expr(r, scope)?;
+                let same = compare(BinaryOp::NullSafeEq, left, right, scope)?;
+                Ok(if matches!(ast, A::IsDistinctFrom(..)) {
+                    Expr::Not(Box::new(same))
+                } else {
+                    same
+                })
+            }
+            A::InList {
+                expr,
+                list,
+                negated,
+            } => {
+                let expr = self.expr(expr, scope)?;
+                let items = list
+                    .iter()
+                    .map(|e| self.expr(e, scope))
+                    .collect::<Result<Vec<_>>>()?;
+                let mut common = expr.data_type(scope);
+                for item in &items {
+                    let t = item.data_type(scope);
+                    common = comparison_common(&common, &t).ok_or_else(|| {
+                        Error::analysis(format!(
+                            "IN compares {} with {}",
+                            spark_type_name(&common),
+                            spark_type_name(&t)
+                        ))
+                    })?;
+                }
+                Ok(Expr::InList {
+                    expr: Box::new(expr.cast(&common, scope)),
+                    list: items.into_iter().map(|i| i.cast(&common, scope)).collect(),
+                    negated: *negated,
+                })
+            }
+            A::InSubquery {
+                expr,
+                subquery,
+                negated,
+            } => {
+                let expr = self.expr(expr, scope)?;
+                self.in_subquery(expr, subquery, *negated, scope)
+            }
+            A::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let value = self.expr(expr, scope)?;
+                let low = self.expr(low, scope)?;
+                let high = self.expr(high, scope)?;
+                let above = compare(BinaryOp::GtEq, value.clone(), low, scope)?;
+                let below = compare(BinaryOp::LtEq, value, high, scope)?;
+                let between = Expr::binary(BinaryOp::And, above, below);
+                Ok(if *negated {
+                    Expr::Not(Box::new(between))
+                } else {
+                    between
+                })
+            }
+            A::Like {
+                negated,
+                any,
+                expr,
+                pattern,
+                escape_char,
+            }
+            | A::ILike {
+                negated,
+                any,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                if *any {
+                    return Err(Error::unsupported("LIKE ANY"));
+                }
+                if escape_char.is_some() {
+                    return Err(Error::unsupported("LIKE ... ESCAPE"));
+                }
+                Ok(Expr::Like {
+                    expr: Box::new(self.string_arg(expr, scope)?),
+                    pattern: Box::new(self.string_arg(pattern, scope)?),
+                    negated: *negated,
+                    case_insensitive: matches!(ast, A::ILike { .. }),
+                })
+            }
+            A::RLike {
+                negated,
+                expr,
+                pattern,
+                ..
+            } => Ok(Expr::RLike {
+                expr: Box::new(self.string_arg(expr, scope)?),
+                pattern: Box::new(self.string_arg(pattern, scope)?),
+                negated: *negated,
+            }),
+            A::Cast {
+                kind:
+                    CastKind::Cast | CastKind::TryCast | CastKind::SafeCast | CastKind::DoubleColon,
+                expr,
+                data_type,
+                format,
+                ..
+            } => {
+                if format.is_some() {
+                    return Err(Error::unsupported("CAST ... FORMAT"));
+                }
+                let to = arrow_type(data_type)?;
+                let inner = self.expr(expr, scope)?;
+                let from = inner.data_type(scope);
+                if !arrow_cast::can_cast_types(&from, &to) {
+                    return Err(Error::analysis(format!(
+                        "cannot cast {} to {}",
+                        spark_type_name(&from),
+                        spark_type_name(&to)
+                    )));
+                }
+                Ok(Expr::Cast {
+                    expr: Box::new(inner),
+                    to,
+                })
+            }
+            A::Extract { field, expr, .. } => {
+                let func = match field {
+                    DateTimeField::Year | DateTimeField::Years => ScalarFunction::Year,
+                    DateTimeField::Month | DateTimeField::Months => ScalarFunction::Month,
+                    DateTimeField::Day | DateTimeField::Days => ScalarFunction::Day,
+                    other => return Err(Error::unsupported(format!("EXTRACT({other} FROM ...)"))),
+                };
+                let arg = self.expr(expr, scope)?;
+                scalar_call(func, vec![arg], scope)
+            }
+            A::Ceil { expr, field } | A::Floor { expr, field } => {
+                if !matches!(
+                    field,
+                    CeilFloorKind::DateTimeField(DateTimeField::NoDateTime)
+                ) {
+                    return Err(Error::unsupported(format!("{ast}")));
+                }
+                let func = if matches!(ast, A::Ceil { .. }) {
+                    ScalarFunction::Ceil
+                } else {
+                    ScalarFunction::Floor
+                };
+                let arg = self.expr(expr, scope)?;
+                scalar_call(func, vec![arg], scope)
+            }
+            A::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![self.expr(expr, scope)?];
+                args.push(match substring_from {
+                    Some(from) => self.expr(from, scope)?,
+                    None => Expr::Literal(ScalarValue::Int32(1)),
+                });
+                if let Some(length) = substring_for {
+                    args.push(self.expr(length, scope)?);
+                }
+                scalar_call(ScalarFunction::Substr, args, scope)
+            }
+            A::Trim {
+                expr,
+                trim_where,
+                trim_what,
+                trim_characters,
+            } => {
+                if trim_what.is_some() || trim_characters.is_some() {
+                    return Err(Error::unsupported("TRIM with characters to remove"));
+                }
+                let func = match trim_where {
+                    None | Some(TrimWhereField::Both) => ScalarFunction::Trim,
+                    Some(TrimWhereField::Leading) => ScalarFunction::LTrim,
+                    Some(TrimWhereField::Trailing) => ScalarFunction::RTrim,
+                };
+                let arg = self.expr(expr, scope)?;
+                scalar_call(func, vec![arg], scope)
+            }
+            A::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => self.case(
+                operand.as_deref(),
+                conditions,
+                else_result.as_deref(),
+                scope,
+            ),
+            A::Function(function) => self.function(function, scope),
+            A::Subquery(query) => self.scalar_subquery(query, scope),
+            A::Exists { subquery, negated } => self.exists(subquery, *negated, scope),
+            A::CompoundFieldAccess { root, access_chain } => {
+                let mut value = self.expr(root, scope)?;
+                for access in access_chain {
+                    match access {
+                        ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => {
+                            let index = self.expr(index, scope)?;
+                            value =
+                                scalar_call(ScalarFunction::GetItem, vec![value, index], scope)?;
+                        }
+                        other => return Err(Error::unsupported(format!("field access {other}"))),
+                    }
+                }
+                Ok(value)
+            }
+            other => Err(Error::unsupported(format!("the expression `{other}`"))),
+        }
+    }
+
+    fn identifier(
+        &mut self,
+        qualifier: Option<&str>,
+        name: &str,
+        scope: &PlanSchema,
+    ) -> Result<Expr> {
+        match scope.resolve(qualifier, name) {
+            Ok(index) => Ok(Expr::column(index, scope.field(index).name.clone())),
+            Err(err) => {
+                // Spark allows `current_date` without parentheses.
+                if qualifier.is_none() && name.eq_ignore_ascii_case("current_date") {
+                    return scalar_call(ScalarFunction::CurrentDate, vec![], scope);
+                }
+                Err(err)
+            }
+        }
+    }
+
+    fn string_arg(&mut self, ast: &ast::Expr, scope: &PlanSchema) -> Result<Expr> {
+        let e = self.expr(ast, scope)?;
+        Ok(e.cast(&DataType::Utf8, scope))
+    }
+
+    fn case(
+        &mut self,
+        operand: Option<&ast::Expr>,
+        conditions: &[ast::CaseWhen],
+        otherwise: Option<&ast::Expr>,
+        scope: &PlanSchema,
+    ) -> Result<Expr> {
+        let operand = operand.map(|o| self.expr(o, scope)).transpose()?;
+        let mut branches = Vec::with_capacity(conditions.len());
+        for when in conditions {
+            let condition = self.expr(&when.condition, scope)?;
+            let condition = match &operand {
+                Some(value) => compare(BinaryOp::Eq, value.clone(), condition, scope)?,
+                None => boolean(condition, scope, "CASE WHEN")?,
+            };
+            branches.push((condition, self.expr(&when.result, scope)?));
+        }
+        let otherwise = otherwise.map(|e| self.expr(e, scope)).transpose()?;
+        let types: Vec<DataType> = branches
+            .iter()
+            .map(|(_, then)| then.data_type(scope))
+            .chain(otherwise.iter().map(|e| e.data_type(scope)))
+            .collect();
+        let data_type = common_type("CASE", &types)?;
+        Ok(Expr::Case {
+            branches: branches
+                .into_iter()
+                .map(|(w, t)| (w, t.cast(&data_type, scope)))
+                .collect(),
+            otherwise: otherwise.map(|e| Box::new(e.cast(&data_type, scope))),
+            data_type,
+        })
+    }
+
+    fn function(&mut self, function: &ast::Function, scope: &PlanSchema) -> Result<Expr> {
+        let name = function.name.to_string();
+        let lower = name.to_ascii_lowercase();
+        if function.filter.is_some() {
+            return Err(Error::unsupported("aggregate FILTER (WHERE ...)"));
+        }
+        let (args, distinct, star) = self.function_args(&function.args, scope)?;
+        if let Some(over) = &function.over {
+            return self.window_call(&lower, args, star, over, scope);
+        }
+        if let Some(func) = AggregateFunction::from_name(&lower) {
+            return aggregate_call(func, args, distinct, star, scope);
+        }
+        if distinct {
+            return Err(Error::analysis(format!(
+                "DISTINCT is only allowed in aggregates, not in {name}"
+            )));
+        }
+        if star {
+            return Err(Error::analysis(format!("{name}(*) is not a function call")));
+        }
+        if WindowFunction::from_name(&lower).is_some() {
+            return Err(Error::analysis(format!(
+                "{name} needs an OVER (...) clause"
+            )));
+        }
+        match ScalarFunction::from_name(&lower) {
+            Some(func) => scalar_call(func, args, scope),
+            None => Err(Error::unsupported(format!("the function `{name}`"))),
+        }
+    }
+
+    /// Arguments, whether `DISTINCT` was given, and whether the argument was `*`.
+    fn function_args(
+        &mut self,
+        args: &FunctionArguments,
+        scope: &PlanSchema,
+    ) -> Result<(Vec<Expr>, bool, bool)> {
+        match args {
+            FunctionArguments::None => Ok((vec![], false, false)),
+            FunctionArguments::Subquery(_) => {
+                Err(Error::unsupported("a subquery as function argument"))
+            }
+            FunctionArguments::List(list) => {
+                if !list.clauses.is_empty() {
+                    return Err(Error::unsupported("clauses inside function arguments"));
+                }
+                let distinct =
+                    matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
+                let mut planned = Vec::with_capacity(list.args.len());
+                let mut star = false;
+                for arg in &list.args {
+                    match arg {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                            planned.push(self.expr(e, scope)?)
+                        }
+                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => star = true,
+                        other => return Err(Error::unsupported(format!("the argument `{other}`"))),
+                    }
+                }
+                Ok((planned, distinct, star))
+            }
+        }
+    }
+
+    fn window_call(
+        &mut self,
+        name: &str,
+        args: Vec<Expr>,
+        star: bool,
+        over: &WindowType,
+        scope: &PlanSchema,
+    ) -> Result<Expr> {
+        let WindowType::WindowSpec(spec) = over else {
+            return Err(Error::unsupported("named windows (WINDOW w AS ...)"));
+        };
+        let func = WindowFunction::from_name(name)
+            .ok_or_else(|| Error::unsupported(format!("`{name}` as a window function")))?;
+        let partition_by = spec
+            .partition_by
+            .iter()
+            .map(|e| self.expr(e, scope))
+            .collect::<Result<Vec<_>>>()?;
+        let order_by = spec
+            .order_by
+            .iter()
+            .map(|o| self.sort_key(o, scope))
+            .collect::<Result<Vec<_>>>()?;
+        let frame = window_frame(spec.window_frame.as_ref(), !order_by.is_empty(), func)?;
+        let (args, return_type) = match func {
+            WindowFunction::RowNumber | WindowFunction::Rank | WindowFunction::DenseRank => {
+                if !args.is_empty() {
+                    return Err(Error::analysis(format!("{name} takes no arguments")));
+                }
+                if order_by.is_empty() && func != WindowFunction::RowNumber {
+                    return Err(Error::analysis(format!(
+                        "{name} needs ORDER BY in its window"
+                    )));
+                }
+                (args, DataType::Int32)
+            }
+            WindowFunction::Lag | WindowFunction::Lead => {
+                if args.is_empty() || args.len() > 3 {
+                    return Err(Error::analysis(format!("{name} takes 1 to 3 arguments")));
+                }
+                if order_by.is_empty() {
+                    return Err(Error::analysis(format!(
+                        "{name} needs ORDER BY in its window"
+                    )));
+                }
+                let value_type = args[0].data_type(scope);
+                let mut planned = vec![args[0].clone()];
+                let offset = match args.get(1) {
+                    Some(Expr::Literal(ScalarValue::Int32(n))) => *n as i64,
+                    Some(Expr::Literal(ScalarValue::Int64(n))) => *n,
+                    None => 1,
+                    Some(_) => {
+                        return Err(Error::analysis(format!(
+                            "the offset of {name} must be an integer literal"
+                        )))
+                    }
+                };
+                planned.push(Expr::Literal(ScalarValue::Int64(offset)));
+                let return_type = match args.get(2) {
+                    Some(default) => {
+                        let t = common_type(name, &[value_type.clone(), default.data_type(scope)])?;
+                        planned[0] = planned[0].clone().cast(&t, scope);
+                        planned.push(default.clone().cast(&t, scope));
+                        t
+                    }
+                    None => value_type,
+                };
+                (planned, return_type)
+            }
+            WindowFunction::Aggregate(agg) => {
+                let Expr::Aggregate(call) = aggregate_call(agg, args, false, star, scope)? else {
+                    unreachable!("aggregate_call returns an aggregate");
+                };
+                if matches!(
+                    agg,
+                    AggregateFunction::Median | AggregateFunction::Percentile
+                ) {
+                    return Err(Error::unsupported(format!("{name} as a window function")));
+                }
+                (call.args, call.return_type)
+            }
+        };
+        Ok(Expr::Window(Box::new(WindowCall {
+            func: match func {
+                WindowFunction::Aggregate(AggregateFunction::Count) if star => {
+                    WindowFunction::Aggregate(AggregateFunction::CountStar)
+                }
+                other => other,
+            },
+            args,
+            partition_by,
+            order_by,
+            frame,
+            return_type,
+        })))
+    }
+
+    /// One `ORDER BY` key with Spark's default null ordering.
+    pub fn sort_key(&mut self, key: &ast::OrderByExpr, scope: &PlanSchema) -> Result<SortKey> {
+        if key.with_fill.is_some() {
+            return Err(Error::unsupported("ORDER BY ... WITH FILL"));
+        }
+        let ascending = key.options.asc.unwrap_or(true);
+        Ok(SortKey {
+            expr: self.expr(&key.expr, scope)?,
+            ascending,
+            nulls_first: key.options.nulls_first.unwrap_or(ascending),
+        })
+    }
+}
+
+/// Whether a window spec's frame is one Brasa computes.
+fn window_frame(
+    frame: Option<&ast::WindowFrame>,
+    ordered: bool,
+    func: WindowFunction,
+) -> Result<WindowFrame> {
+    let Some(frame) = frame else {
+        return Ok(if ordered {
+            WindowFrame::RangeToCurrent
+        } else {
+            WindowFrame::Partition
+        });
+    };
+    if !matches!(func, WindowFunction::Aggregate(_)) {
+        return Err(Error::analysis(format!(
+            "{} does not take a window frame",
+            func.name()
+        )));
+    }
+    let unbounded_start = matches!(frame.start_bound, WindowFrameBound::Preceding(None));
+    let end = frame
+        .end_bound
+        .as_ref()
+        .unwrap_or(&WindowFrameBound::CurrentRow);
+    match (frame.units, unbounded_start, end) {
+        (_, true, WindowFrameBound::Following(None)) => Ok(WindowFrame::Partition),
+        (WindowFrameUnits::Range, true, WindowFrameBound::CurrentRow) => Ok(WindowFrame::RangeToCurrent),
+        (WindowFrameUnits::Rows, true, WindowFrameBound::CurrentRow) => Ok(WindowFrame::RowsToCurrent),
+        _ => Err(Error::unsupported(format!(
+            "the window frame `{frame:?}` (supported: UNBOUNDED PRECEDING to CURRENT ROW or to UNBOUNDED FOLLOWING)"
+        ))),
+    }
+}
+
+pub fn aggregate_call(
+    func: AggregateFunction,
+    mut args: Vec<Expr>,
+    distinct: bool,
+    star: bool,
+    scope: &PlanSchema,
+) -> Result<Expr> {
+    let name = func.name();
+    let func = match (func, star) {
+        (AggregateFunction::Count, true) => AggregateFunction::CountStar,
+        (_, true) => return Err(Error::analysis(format!("{name}(*) is not allowed"))),
+        (f, false) => f,
+    };
+    if func == AggregateFunction::Count && args.is_empty() {
+        return Err(Error::analysis("count needs an argument or *"));
+    }
+    // count(1), count('x'): a constant that is never null counts rows.
+    let func = match (func, args.as_slice()) {
+        (AggregateFunction::Count, [Expr::Literal(v)]) if !v.is_null() && !distinct => {
+            args.clear();
+            AggregateFunction::CountStar
+        }
+        (f, _) => f,
+    };
+    if func == AggregateFunction::Count && args.len() > 1 {
+        return Err(Error::unsupported("count of several columns"));
+    }
+    let expected = match func {
+        AggregateFunction::CountStar => 0,
+        AggregateFunction::Percentile => 2,
+        _ => 1,
+    };
+    if args.len() != expected {
+        return Err(Error::analysis(format!(
+            "{name} takes {expected} argument{}, got {}",
+            if expected == 1 { "" } else { "s" },
+            args.len()
+        )));
+    }
+    if func == AggregateFunction::Percentile {
+        let p = match &args[1] {
+            Expr::Literal(ScalarValue::Float64(p)) => *p,
+            Expr::Literal(ScalarValue::Int32(p)) => *p as f64,
+            Expr::Literal(ScalarValue::Int64(p)) => *p as f64,
+            _ => {
+                return Err(Error::analysis(
+                    "the percentage of percentile must be a number literal",
+                ))
+            }
+        };
+        if !(0.0..=1.0).contains(&p) {
+            return Err(Error::analysis(format!(
+                "the percentage of percentile must be between 0 and 1, got {p}"
+            )));
+        }
+        args[1] = Expr::Literal(ScalarValue::Float64(p));
+    }
+    // DISTINCT changes nothing for min and max; Brasa computes it for count.
+    if distinct
+        && !matches!(
+            func,
+            AggregateFunction::Count | AggregateFunction::Min | AggregateFunction::Max
+        )
+    {
+        return Err(Error::unsupported(format!("{name}(DISTINCT ...)")));
+    }
+    let arg_type = args.first().map(|a| a.data_type(scope));
+    let (cast_to, return_type) = func.signature(arg_type.as_ref())?;
+    if let (Some(t), Some(first)) = (cast_to, args.first_mut()) {
+        *first = first.clone().cast(&t, scope);
+    }
+    Ok(Expr::Aggregate(Box::new(AggregateCall {
+        func,
+        args,
+        distinct: distinct && func == AggregateFunction::Count,
+        return_type,
+    })))
+}
+
+/// A scalar function call with its arguments cast as its signature says.
+pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
+    let types: Vec<DataType> = args.iter().map(|a| a.data_type(scope)).collect();
+    let signature = func.signature(&types)?;
+    let args = args
+        .into_iter()
+        .zip(&signature.arg_types)
+        .map(|(arg, t)| arg.cast(t, scope))
+        .collect();
+    Ok(Expr::Function {
+        func,
+        args,
+        return_type: signature.return_type,
+    })
+}
+
+fn boolean(e: Expr, scope: &PlanSchema, what: &str) -> Result<Expr> {
+    match e.data_type(scope) {
+        DataType::Boolean => Ok(e),
+        DataType::Null => Ok(e.cast(&DataType::Boolean, scope)),
+        other => Err(Error::analysis(format!(
+            "{what} needs a boolean, got {}",
+            spark_type_name(&other)
+        ))),
+    }
+}
+
+/// A comparison with both sides cast to the type Spark compares them in.
+pub fn compare(op: BinaryOp, left: Expr, right: Expr, scope: &PlanSchema) -> Result<Expr> {
+    let (lt, rt) = (left.data_type(scope), right.data_type(scope));
+    let common = comparison_common(&lt, &rt).ok_or_else(|| {
+        Error::analysis(format!(
+            "cannot compare {} with {}",
+            spark_type_name(&lt),
+            spark_type_name(&rt)
+        ))
+    })?;
+    let common = if common == DataType::Null {
+        DataType::Boolean
+    } else {
+        common
+    };
+    Ok(Expr::binary(
+        op,
+        left.cast(&common, scope),
+        right.cast(&common, scope),
+    ))
+}
+
+fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> Result<Expr> {
+    use BinaryOperator as B;
+    let (lt, rt) = (left.data_type(scope), right.data_type(scope));
+    let arithmetic = |op: BinaryOp, left: Expr, right: Expr| -> Result<Expr> {
+        let l = if lt == DataType::Null {
+            rt.clone()
+        } else {
+            lt.clone()
+        };
+        let r = if rt == DataType::Null {
+            lt.clone()
+        } else {
+            rt.clone()
+        };
+        let (l, r) = if l == DataType::Null {
+            (DataType::Int32, DataType::Int32)
+        } else {
+            (l, r)
+        };
+        if matches!(l, DataType::Decimal128(_, _)) || matches!(r, DataType::Decimal128(_, _)) {
+            return Err(Error::unsupported(format!(
+                "arithmetic on decimal values (`{}`); cast them to double first",
+                op.sql()
+            )));
+        }
+        let common = numeric_common(&l, &r).ok_or_else(|| {
+            Error::analysis(format!(
+                "`{}` needs numbers, got {} and {}",
+                op.sql(),
+                spark_type_name(&lt),
+                spark_type_name(&rt)
+            ))
+        })?;
+        let common = match op {
+            BinaryOp::Divide => DataType::Float64,
+            BinaryOp::IntDivide => DataType::Int64,
+            _ => common,
+        };
+        if op == BinaryOp::IntDivide && !(is_integer(&l) && is_integer(&r)) {
+            return Err(Error::analysis(
+                "div needs integers; use / for a fractional result",
+            ));
+        }
+        Ok(Expr::binary(
+            op,
+            left.cast(&common, scope),
+            right.cast(&common, scope),
+        ))
+    };
+    match op {
+        B::Plus | B::Minus if lt == DataType::Date32 && is_integer(&rt) => {
+            let right = if matches!(op, B::Minus) {
+                Expr::Negate(Box::new(right))
+            } else {
+                right
+            };
+            scalar_call(ScalarFunction::DateAdd, vec![left, right], scope)
+        }
+        B::Minus if lt == DataType::Date32 && rt == DataType::Date32 => {
+            scalar_call(ScalarFunction::DateDiff, vec![left, right], scope)
+        }
+        B::Plus => arithmetic(BinaryOp::Add, left, right),
+        B::Minus => arithmetic(BinaryOp::Subtract, left, right),
+        B::Multiply => arithmetic(BinaryOp::Multiply, left, right),
+        B::Divide => arithmetic(BinaryOp::Divide, left, right),
+        B::Modulo => arithmetic(BinaryOp::Modulo, left, right),
+        B::MyIntegerDivide | B::DuckIntegerDivide => arithmetic(BinaryOp::IntDivide, left, right),
+        B::Eq => compare(BinaryOp::Eq, left, right, scope),
+        B::NotEq => compare(BinaryOp::NotEq, left, right, scope),
+        B::Lt => compare(BinaryOp::Lt, left, right, scope),
+        B::LtEq => compare(BinaryOp::LtEq, left, right, scope),
+        B::Gt => compare(BinaryOp::Gt, left, right, scope),
+        B::GtEq => compare(BinaryOp::GtEq, left, right, scope),
+        B::Spaceship => compare(BinaryOp::NullSafeEq, left, right, scope),
+        B::And | B::Or => {
+            let op = if matches!(op, B::And) {
+                BinaryOp::And
+            } else {
+                BinaryOp::Or
+            };
+            Ok(Expr::binary(
+                op,
+                boolean(left, scope, op.sql())?,
+                boolean(right, scope, op.sql())?,
+            ))
+        }
+        B::StringConcat => Ok(Expr::binary(
+            BinaryOp::Concat,
+            left.cast(&DataType::Utf8, scope),
+            right.cast(&DataType::Utf8, scope),
+        )),
+        other => Err(Error::unsupported(format!("the operator {other}"))),
+    }
+}
+
+/// A literal as Spark types it: integers are `int` when they fit, else `bigint`; numbers
+/// with a fraction or exponent are `double` (Spark makes `1.5` a decimal; Brasa computes
+/// literals with fractions in double precision).
+pub fn literal(value: &Value) -> Result<ScalarValue> {
+    Ok(match value {
+        Value::Number(text, _) => {
+            if let Ok(v) = text.parse::<i32>() {
+                ScalarValue::Int32(v)
+            } else if let Ok(v) = text.parse::<i64>() {
+                ScalarValue::Int64(v)
+            } else if let Ok(v) = text.parse::<f64>() {
+                ScalarValue::Float64(v)
+            } else {
+                return Err(Error::analysis(format!("`{text}` is not a number")));
+            }
+        }
+        Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => ScalarValue::Utf8(s.clone()),
+        Value::Boolean(b) => ScalarValue::Boolean(*b),
+        Value::Null => ScalarValue::Null(DataType::Null),
+        other => return Err(Error::unsupported(format!("the literal {other}"))),
+    })
+}
+
+fn typed_literal(data_type: &ast::DataType, value: &Value) -> Result<Expr> {
+    let text = match value {
+        Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s,
+        other => {
+            return Err(Error::unsupported(format!(
+                "the literal {data_type} {other}"
+            )))
+        }
+    };
+    let target = arrow_type(data_type)?;
+    let parsed = match &target {
+        DataType::Date32 => crate::io::csv::parse_date_literal(text).map(ScalarValue::Date32),
+        DataType::Timestamp(_, _) => crate::io::csv::parse_timestamp_literal(text)
+            .or_else(|| crate::io::csv::parse_date_literal(text).map(|d| d as i64 * 86_400_000_000))
+            .map(ScalarValue::TimestampMicros),
+        _ => None,
+    };
+    match parsed {
+        Some(v) => Ok(Expr::Literal(v)),
+        None if matches!(target, DataType::Date32 | DataType::Timestamp(_, _)) => {
+            Err(Error::analysis(format!(
+                "`{text}` is not a valid {}",
+                spark_type_name(&target)
+            )))
+        }
+        None => Ok(Expr::Cast {
+            expr: Box::new(Expr::Literal(ScalarValue::Utf8(text.clone()))),
+            to: target,
+        }),
+    }
+}

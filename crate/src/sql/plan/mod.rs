@@ -1,0 +1,12 @@
+//! Logical planning: expressions and plans, the planner that builds them from SQL, and
+//! the optimizer.
+
+pub mod explain;
+pub mod expr;
+pub mod exprs;
+pub mod functions;
+pub mod logical;
+pub mod optimize;
+pub mod planner;
+pub mod scalar;
+pub mod schema;

@@ -1,0 +1,1284 @@
+//! From a parsed query to a logical plan: names resolved against the catalog, CTEs and
+//! views, `SELECT` clauses put in SQL's evaluation order (FROM, WHERE, GROUP BY, HAVING,
+//! windows, SELECT, DISTINCT, ORDER BY, LIMIT), and uncorrelated subqueries run once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
+use sqlparser::ast::{
+    self, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, OrderByKind, Query, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, SetQuantifier, Spanned, TableFactor,
+    TableWithJoins, Value,
+};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::frame::{spark_type_name, Catalog, Table};
+use crate::sql::parse::{at_span, parse_statements};
+use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey, WindowCall};
+use crate::sql::plan::exprs::compare;
+use crate::sql::plan::functions::{common_type, ScalarFunction};
+use crate::sql::plan::logical::{JoinKind, LogicalPlan};
+use crate::sql::plan::scalar::ScalarValue;
+use crate::sql::plan::schema::{PlanField, PlanSchema};
+
+/// Runs a plan to a table: the planner needs it for uncorrelated subqueries, whose
+/// results become constants of the outer query.
+pub trait SubqueryRunner {
+    fn run(&self, plan: LogicalPlan) -> Result<Table>;
+}
+
+pub struct Planner<'a> {
+    catalog: &'a Catalog,
+    runner: &'a dyn SubqueryRunner,
+    /// CTEs in scope, innermost last, keyed by lower-cased name.
+    ctes: Vec<HashMap<String, LogicalPlan>>,
+    /// Views being expanded (to report a view that refers to itself).
+    expanding: Vec<String>,
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(catalog: &'a Catalog, runner: &'a dyn SubqueryRunner) -> Self {
+        Planner {
+            catalog,
+            runner,
+            ctes: Vec::new(),
+            expanding: Vec::new(),
+        }
+    }
+
+    pub fn query(&mut self, query: &Query) -> Result<LogicalPlan> {
+        if query.fetch.is_some() || !query.locks.is_empty() || !query.pipe_operators.is_empty() {
+            return Err(Error::unsupported("FETCH, FOR UPDATE or pipe syntax"));
+        }
+        let pushed = query.with.is_some();
+        if let Some(with) = &query.with {
+            if with.recursive {
+                return Err(Error::unsupported("WITH RECURSIVE"));
+            }
+            self.ctes.push(HashMap::new());
+            for cte in &with.cte_tables {
+                let plan = self.query(&cte.query)?;
+                let plan = alias(plan, &cte.alias)?;
+                self.ctes
+                    .last_mut()
+                    .expect("pushed above")
+                    .insert(cte.alias.name.value.to_lowercase(), plan);
+            }
+        }
+        let result = self.query_body(query);
+        if pushed {
+            self.ctes.pop();
+        }
+        result
+    }
+
+    fn query_body(&mut self, query: &Query) -> Result<LogicalPlan> {
+        let order_by = match &query.order_by {
+            None => &[][..],
+            Some(order) => match &order.kind {
+                OrderByKind::Expressions(keys) => keys.as_slice(),
+                OrderByKind::All(_) => return Err(Error::unsupported("ORDER BY ALL")),
+            },
+        };
+        let (skip, fetch) = limit(query.limit_clause.as_ref())?;
+        let plan = match query.body.as_ref() {
+            SetExpr::Select(select) => self.select(select, order_by)?,
+            other => {
+                let plan = self.set_expr(other)?;
+                if order_by.is_empty() {
+                    plan
+                } else {
+                    let schema = plan.schema();
+                    let keys = order_by
+                        .iter()
+                        .map(|key| {
+                            let expr = self.output_reference(&key.expr, &schema, &[])?;
+                            let ascending = key.options.asc.unwrap_or(true);
+                            Ok(SortKey {
+                                expr,
+                                ascending,
+                                nulls_first: key.options.nulls_first.unwrap_or(ascending),
+                            })
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    LogicalPlan::Sort {
+                        input: Box::new(plan),
+                        keys,
+                        fetch: None,
+                    }
+                }
+            }
+        };
+        Ok(apply_limit(plan, skip, fetch))
+    }
+
+    fn set_expr(&mut self, body: &SetExpr) -> Result<LogicalPlan> {
+        match body {
+            SetExpr::Select(select) => self.select(select, &[]),
+            SetExpr::Query(query) => self.query(query),
+            SetExpr::SetOperation {
+                op,
+                set_quantifier,
+                left,
+                right,
+            } => {
+                if *op != SetOperator::Union {
+                    return Err(Error::unsupported(format!("{op}")));
+                }
+                let distinct = match set_quantifier {
+                    SetQuantifier::All => false,
+                    SetQuantifier::Distinct | SetQuantifier::None => true,
+                    other => return Err(Error::unsupported(format!("UNION {other}"))),
+                };
+                let left = self.set_expr(left)?;
+                let right = self.set_expr(right)?;
+                let union = union(vec![left, right])?;
+                Ok(if distinct {
+                    LogicalPlan::Distinct {
+                        input: Box::new(union),
+                    }
+                } else {
+                    union
+                })
+            }
+            SetExpr::Values(_) => Err(Error::unsupported("VALUES lists")),
+            other => Err(Error::unsupported(format!("`{other}` as a query"))),
+        }
+    }
+
+    fn select(
+        &mut self,
+        select: &ast::Select,
+        order_by: &[ast::OrderByExpr],
+    ) -> Result<LogicalPlan> {
+        if select.top.is_some() || select.into.is_some() || !select.lateral_views.is_empty() {
+            return Err(Error::unsupported("TOP, SELECT INTO or LATERAL VIEW"));
+        }
+        if select.qualify.is_some() || select.prewhere.is_some() || !select.named_window.is_empty()
+        {
+            return Err(Error::unsupported("QUALIFY, PREWHERE or named windows"));
+        }
+        if !select.cluster_by.is_empty()
+            || !select.distribute_by.is_empty()
+            || !select.sort_by.is_empty()
+        {
+            return Err(Error::unsupported("CLUSTER BY, DISTRIBUTE BY or SORT BY"));
+        }
+        let distinct = match &select.distinct {
+            None | Some(ast::Distinct::All) => false,
+            Some(ast::Distinct::Distinct) => true,
+            Some(ast::Distinct::On(_)) => return Err(Error::unsupported("DISTINCT ON")),
+        };
+
+        // FROM and WHERE.
+        let mut plan = self.from(&select.from)?;
+        let scope = plan.schema();
+        if let Some(selection) = &select.selection {
+            let predicate = self.expr(selection, &scope)?;
+            no_aggregates_or_windows(&predicate, "WHERE", selection)?;
+            plan = LogicalPlan::Filter {
+                input: Box::new(plan),
+                predicate: boolean_predicate(predicate, &scope, "WHERE")?,
+            };
+        }
+
+        // The SELECT list, with `*` expanded.
+        let mut items: Vec<(Expr, String)> = Vec::new();
+        for item in &select.projection {
+            match item {
+                SelectItem::UnnamedExpr(e) => {
+                    items.push((self.expr(e, &scope)?, output_name(e, &scope)))
+                }
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    items.push((self.expr(expr, &scope)?, alias.value.clone()))
+                }
+                SelectItem::Wildcard(options) => {
+                    wildcard_options(options)?;
+                    items.extend(star(&scope, None));
+                }
+                SelectItem::QualifiedWildcard(kind, options) => {
+                    wildcard_options(options)?;
+                    let SelectItemQualifiedWildcardKind::ObjectName(name) = kind else {
+                        return Err(Error::unsupported(format!("{kind}.*")));
+                    };
+                    let qualifier = object_name(name);
+                    if !scope.has_qualifier(&qualifier) {
+                        return Err(Error::analysis(format!(
+                            "`{qualifier}.*`: there is no table `{qualifier}` in FROM"
+                        )));
+                    }
+                    items.extend(star(&scope, Some(&qualifier)));
+                }
+            }
+        }
+        if items.is_empty() {
+            return Err(Error::analysis("SELECT needs at least one column"));
+        }
+
+        // GROUP BY keys: ordinals and SELECT aliases are allowed, as in Spark.
+        let group_asts = match &select.group_by {
+            GroupByExpr::Expressions(exprs, modifiers) => {
+                if !modifiers.is_empty() {
+                    return Err(Error::unsupported("GROUP BY ... WITH ROLLUP/CUBE"));
+                }
+                exprs.clone()
+            }
+            GroupByExpr::All(_) => return Err(Error::unsupported("GROUP BY ALL")),
+        };
+        let mut group = Vec::with_capacity(group_asts.len());
+        for g in &group_asts {
+            let planned = self
+                .select_reference(g, &scope, &items, "GROUP BY")?
+                .map_or_else(|| self.expr(g, &scope), Ok)?;
+            if planned.contains_aggregate() || planned.contains_window() {
+                return Err(at_span(
+                    Error::analysis("GROUP BY cannot contain aggregate or window functions"),
+                    g.span(),
+                ));
+            }
+            group.push(planned);
+        }
+        let having = select
+            .having
+            .as_ref()
+            .map(|h| {
+                self.expr(h, &scope)
+                    .and_then(|p| boolean_predicate(p, &scope, "HAVING"))
+            })
+            .transpose()?;
+        let mut sort_keys = Vec::with_capacity(order_by.len());
+        for key in order_by {
+            let expr = match self.select_reference(&key.expr, &scope, &items, "ORDER BY")? {
+                Some(e) => e,
+                None => self.sort_key(key, &scope)?.expr,
+            };
+            let ascending = key.options.asc.unwrap_or(true);
+            sort_keys.push(SortKey {
+                expr,
+                ascending,
+                nulls_first: key.options.nulls_first.unwrap_or(ascending),
+            });
+        }
+
+        let aggregating = !group.is_empty()
+            || having.is_some()
+            || items.iter().any(|(e, _)| e.contains_aggregate())
+            || sort_keys.iter().any(|k| k.expr.contains_aggregate());
+        let mut having = having;
+        if aggregating {
+            let mut calls: Vec<AggregateCall> = Vec::new();
+            let mut collect = |e: &Expr| collect_aggregates(e, &mut calls);
+            items.iter().for_each(|(e, _)| collect(e));
+            having.iter().for_each(&mut collect);
+            sort_keys.iter().for_each(|k| collect(&k.expr));
+            for call in &calls {
+                if call
+                    .args
+                    .iter()
+                    .any(|a| a.contains_aggregate() || a.contains_window())
+                {
+                    return Err(Error::analysis("aggregate functions cannot be nested"));
+                }
+            }
+            let mut fields: Vec<PlanField> = group
+                .iter()
+                .map(|g| PlanField::new(None, expr_name(g, &scope), g.data_type(&scope)))
+                .collect();
+            // Grouping by a plain column keeps its qualifier, so `t.region` still resolves.
+            for (field, g) in fields.iter_mut().zip(&group) {
+                if let Expr::Column { index, .. } = g {
+                    field.qualifier = scope.field(*index).qualifier.clone();
+                }
+            }
+            fields.extend(
+                calls
+                    .iter()
+                    .map(|c| PlanField::new(None, c.func.name(), c.return_type.clone())),
+            );
+            let agg_schema = PlanSchema::new(fields);
+            let rewrite = |e: Expr| rewrite_over_aggregate(e, &group, &calls, &scope);
+            items = items
+                .into_iter()
+                .map(|(e, name)| Ok((rewrite(e)?, name)))
+                .collect::<Result<_>>()?;
+            having = having.map(rewrite).transpose()?;
+            sort_keys = sort_keys
+                .into_iter()
+                .map(|k| {
+                    Ok(SortKey {
+                        expr: rewrite(k.expr)?,
+                        ..k
+                    })
+                })
+                .collect::<Result<_>>()?;
+            plan = LogicalPlan::Aggregate {
+                input: Box::new(plan),
+                group,
+                aggregates: calls,
+                schema: agg_schema,
+            };
+            if let Some(predicate) = having {
+                plan = LogicalPlan::Filter {
+                    input: Box::new(plan),
+                    predicate,
+                };
+            }
+        }
+
+        // Window functions, computed over the (possibly aggregated) rows.
+        let mut windows: Vec<WindowCall> = Vec::new();
+        for (e, _) in &items {
+            collect_windows(e, &mut windows);
+        }
+        for k in &sort_keys {
+            collect_windows(&k.expr, &mut windows);
+        }
+        if !windows.is_empty() {
+            let input_schema = plan.schema();
+            for w in &windows {
+                let nested = w
+                    .args
+                    .iter()
+                    .chain(&w.partition_by)
+                    .chain(w.order_by.iter().map(|k| &k.expr));
+                for e in nested {
+                    if e.contains_window() {
+                        return Err(Error::analysis("window functions cannot be nested"));
+                    }
+                }
+            }
+            let base = input_schema.len();
+            let mut fields = input_schema.fields().to_vec();
+            fields.extend(
+                windows
+                    .iter()
+                    .map(|w| PlanField::new(None, w.func.name(), w.return_type.clone())),
+            );
+            let replace = |e: Expr| {
+                e.rewrite(&mut |node| match node {
+                    Expr::Window(call) => windows
+                        .iter()
+                        .position(|w| w == call.as_ref())
+                        .map(|i| Expr::column(base + i, call.func.name())),
+                    _ => None,
+                })
+            };
+            items = items.into_iter().map(|(e, n)| (replace(e), n)).collect();
+            sort_keys = sort_keys
+                .into_iter()
+                .map(|k| SortKey {
+                    expr: replace(k.expr),
+                    ..k
+                })
+                .collect();
+            plan = LogicalPlan::Window {
+                input: Box::new(plan),
+                windows,
+                schema: PlanSchema::new(fields),
+            };
+        }
+
+        // SELECT, with ORDER BY keys that are not selected carried as hidden columns.
+        let before_projection = plan.schema();
+        let visible = items.len();
+        let mut exprs: Vec<Expr> = items.iter().map(|(e, _)| e.clone()).collect();
+        let mut names: Vec<String> = items.iter().map(|(_, n)| n.clone()).collect();
+        let mut keys = Vec::with_capacity(sort_keys.len());
+        for key in sort_keys {
+            let position = match exprs.iter().position(|e| e == &key.expr) {
+                Some(p) => p,
+                None if distinct => {
+                    return Err(Error::analysis(
+                        "with SELECT DISTINCT, ORDER BY can only use selected columns",
+                    ))
+                }
+                None => {
+                    exprs.push(key.expr.clone());
+                    names.push(format!("__order_{}", exprs.len()));
+                    exprs.len() - 1
+                }
+            };
+            keys.push(SortKey {
+                expr: Expr::column(position, names[position].clone()),
+                ..key
+            });
+        }
+        let fields = exprs
+            .iter()
+            .zip(&names)
+            .map(|(e, n)| {
+                let mut field = PlanField::new(None, n.clone(), e.data_type(&before_projection));
+                if let Expr::Column { index, .. } = e {
+                    field.qualifier = before_projection.field(*index).qualifier.clone();
+                }
+                field
+            })
+            .collect();
+        plan = LogicalPlan::Project {
+            input: Box::new(plan),
+            exprs,
+            schema: PlanSchema::new(fields),
+        };
+        if distinct {
+            plan = LogicalPlan::Distinct {
+                input: Box::new(plan),
+            };
+        }
+        if !keys.is_empty() {
+            plan = LogicalPlan::Sort {
+                input: Box::new(plan),
+                keys,
+                fetch: None,
+            };
+        }
+        let projected = plan.schema();
+        if projected.len() > visible {
+            let exprs = (0..visible)
+                .map(|i| Expr::column(i, projected.field(i).name.clone()))
+                .collect();
+            let schema = PlanSchema::new(projected.fields()[..visible].to_vec());
+            plan = LogicalPlan::Project {
+                input: Box::new(plan),
+                exprs,
+                schema,
+            };
+        }
+        Ok(plan)
+    }
+
+    /// `GROUP BY 2`, `ORDER BY total` when `total` is a SELECT alias and not an input
+    /// column: the SELECT item referred to.
+    fn select_reference(
+        &mut self,
+        ast: &ast::Expr,
+        scope: &PlanSchema,
+        items: &[(Expr, String)],
+        clause: &str,
+    ) -> Result<Option<Expr>> {
+        match ast {
+            ast::Expr::Value(v) => match &v.value {
+                Value::Number(n, _) => {
+                    let ordinal: usize = n.parse().map_err(|_| {
+                        at_span(
+                            Error::analysis(format!(
+                                "{clause} position `{n}` is not a column number"
+                            )),
+                            ast.span(),
+                        )
+                    })?;
+                    match items.get(ordinal.wrapping_sub(1)) {
+                        Some((e, _)) => Ok(Some(e.clone())),
+                        None => Err(at_span(
+                            Error::analysis(format!(
+                                "{clause} position {ordinal} is not in the SELECT list (1 to {})",
+                                items.len()
+                            )),
+                            ast.span(),
+                        )),
+                    }
+                }
+                _ => Ok(None),
+            },
+            ast::Expr::Identifier(ident) if scope.resolve(None, &ident.value).is_err() => Ok(items
+                .iter()
+                .find(|(_, name)| name.eq_ignore_ascii_case(&ident.value))
+                .map(|(e, _)| e.clone())),
+            _ => Ok(None),
+        }
+    }
+
+    /// An ORDER BY key of a set operation: a position, or a column name of the output.
+    fn output_reference(
+        &mut self,
+        ast: &ast::Expr,
+        schema: &PlanSchema,
+        items: &[(Expr, String)],
+    ) -> Result<Expr> {
+        if let Some(e) = self.select_reference(ast, schema, items, "ORDER BY")? {
+            return Ok(e);
+        }
+        if let ast::Expr::Value(v) = ast {
+            if let Value::Number(n, _) = &v.value {
+                let i: usize = n.parse().unwrap_or(0);
+                if (1..=schema.len()).contains(&i) {
+                    return Ok(Expr::column(i - 1, schema.field(i - 1).name.clone()));
+                }
+            }
+        }
+        self.expr(ast, schema)
+    }
+
+    fn from(&mut self, from: &[TableWithJoins]) -> Result<LogicalPlan> {
+        let mut plans = from.iter().map(|t| self.table_with_joins(t));
+        let Some(first) = plans.next() else {
+            return Ok(LogicalPlan::OneRow);
+        };
+        let mut plan = first?;
+        for right in plans {
+            plan = cross_join(plan, right?);
+        }
+        Ok(plan)
+    }
+
+    fn table_with_joins(&mut self, table: &TableWithJoins) -> Result<LogicalPlan> {
+        let mut plan = self.relation(&table.relation)?;
+        for join in &table.joins {
+            let right = self.relation(&join.relation)?;
+            plan = self.join(plan, right, &join.join_operator).map_err(|e| {
+                if e.location().position.is_none() {
+                    at_span(e, join.relation.span())
+                } else {
+                    e
+                }
+            })?;
+        }
+        Ok(plan)
+    }
+
+    fn relation(&mut self, factor: &TableFactor) -> Result<LogicalPlan> {
+        match factor {
+            TableFactor::Table {
+                name,
+                alias: table_alias,
+                args,
+                version,
+                sample,
+                ..
+            } => {
+                if args.is_some() || version.is_some() || sample.is_some() {
+                    return Err(at_span(
+                        Error::unsupported("table functions, time travel and TABLESAMPLE"),
+                        name.span(),
+                    ));
+                }
+                let table_name = object_name(name);
+                let plan = self
+                    .named_relation(&table_name)
+                    .map_err(|e| at_span(e, name.span()))?;
+                match table_alias {
+                    Some(a) => alias(plan, a),
+                    None => Ok(requalify(plan, &table_name)),
+                }
+            }
+            TableFactor::Derived {
+                lateral,
+                subquery,
+                alias: subquery_alias,
+                ..
+            } => {
+                if *lateral {
+                    return Err(Error::unsupported("LATERAL subqueries"));
+                }
+                let plan = self.query(subquery)?;
+                match subquery_alias {
+                    Some(a) => alias(plan, a),
+                    None => Ok(requalify(plan, "__subquery")),
+                }
+            }
+            TableFactor::NestedJoin {
+                table_with_joins,
+                alias: nested_alias,
+            } => {
+                let plan = self.table_with_joins(table_with_joins)?;
+                match nested_alias {
+                    Some(a) => alias(plan, a),
+                    None => Ok(plan),
+                }
+            }
+            other => Err(Error::unsupported(format!("`{other}` in FROM"))),
+        }
+    }
+
+    /// A CTE, a view or a table, in that order (CTEs shadow catalog names, as in Spark).
+    fn named_relation(&mut self, name: &str) -> Result<LogicalPlan> {
+        let key = name.to_lowercase();
+        if let Some(plan) = self.ctes.iter().rev().find_map(|scope| scope.get(&key)) {
+            return Ok(plan.clone());
+        }
+        if let Some(sql) = self.catalog.view(name) {
+            if self.expanding.contains(&key) {
+                return Err(Error::analysis(format!("view `{name}` refers to itself")));
+            }
+            self.expanding.push(key);
+            let statements = parse_statements(&sql)?;
+            let result = match statements.as_slice() {
+                [ast::Statement::Query(query)] => self.query(query),
+                _ => Err(Error::new(
+                    ErrorCode::Internal,
+                    format!("view `{name}` does not hold a query"),
+                )),
+            };
+            self.expanding.pop();
+            return result;
+        }
+        let table = self.catalog.get(name)?;
+        let schema = PlanSchema::from_arrow(table.schema(), Some(name));
+        Ok(LogicalPlan::Scan {
+            projection: (0..schema.len()).collect(),
+            table,
+            filters: Vec::new(),
+            schema,
+        })
+    }
+
+    fn join(
+        &mut self,
+        left: LogicalPlan,
+        right: LogicalPlan,
+        operator: &JoinOperator,
+    ) -> Result<LogicalPlan> {
+        use JoinOperator as J;
+        let (kind, constraint) = match operator {
+            J::Join(c) | J::Inner(c) => (JoinKind::Inner, c),
+            J::Left(c) | J::LeftOuter(c) => (JoinKind::Left, c),
+            J::Right(c) | J::RightOuter(c) => (JoinKind::Right, c),
+            J::FullOuter(c) => (JoinKind::Full, c),
+            J::LeftSemi(c) | J::Semi(c) => (JoinKind::LeftSemi, c),
+            J::LeftAnti(c) | J::Anti(c) => (JoinKind::LeftAnti, c),
+            J::CrossJoin(JoinConstraint::None) => return Ok(cross_join(left, right)),
+            other => {
+                return Err(Error::unsupported(
+                    format!("the join `{other:?}`").replace("(None)", ""),
+                ))
+            }
+        };
+        let (ls, rs) = (left.schema(), right.schema());
+        let joined = ls.join(&rs);
+        match constraint {
+            JoinConstraint::On(condition) => {
+                let predicate = self.expr(condition, &joined)?;
+                no_aggregates_or_windows(&predicate, "ON", condition)?;
+                let predicate = boolean_predicate(predicate, &joined, "ON")?;
+                Ok(equi_join(left, right, kind, predicate, ls.len()))
+            }
+            JoinConstraint::Using(names) => {
+                let mut on = Vec::with_capacity(names.len());
+                for name in names {
+                    let name = object_name(name);
+                    let l = ls.resolve(None, &name)?;
+                    let r = rs.resolve(None, &name)?;
+                    // Typed over the joined row, then the right key re-based on the right input.
+                    let split = ls.len();
+                    let pair = compare(
+                        BinaryOp::Eq,
+                        Expr::column(l, ls.field(l).name.clone()),
+                        Expr::column(split + r, rs.field(r).name.clone()),
+                        &joined,
+                    )?;
+                    let Expr::Binary {
+                        left: le,
+                        right: re,
+                        ..
+                    } = pair
+                    else {
+                        return Err(Error::new(
+                            ErrorCode::Internal,
+                            "a comparison that is not binary",
+                        ));
+                    };
+                    on.push((l, r, *le, re.remap_columns(&|i| i - split)));
+                }
+                Ok(using_join(left, right, kind, on))
+            }
+            JoinConstraint::Natural => Err(Error::unsupported("NATURAL JOIN")),
+            JoinConstraint::None => Ok(LogicalPlan::Join {
+                schema: join_schema(&ls, &rs, kind),
+                left: Box::new(left),
+                right: Box::new(right),
+                kind,
+                on: vec![],
+                filter: None,
+            }),
+        }
+    }
+
+    /// `x [NOT] IN (subquery)` for an uncorrelated subquery: the subquery runs once and
+    /// membership is tested against its values.
+    pub fn in_subquery(
+        &mut self,
+        expr: Expr,
+        subquery: &Query,
+        negated: bool,
+        scope: &PlanSchema,
+    ) -> Result<Expr> {
+        let values = self.subquery_column(subquery, scope, "IN")?;
+        let value_type = values.data_type().clone();
+        let expr_type = expr.data_type(scope);
+        let common =
+            crate::sql::types::comparison_common(&expr_type, &value_type).ok_or_else(|| {
+                Error::analysis(format!(
+                    "IN compares {} with a subquery of {}",
+                    spark_type_name(&expr_type),
+                    spark_type_name(&value_type)
+                ))
+            })?;
+        let values = arrow_cast::cast(&values, &common)
+            .map_err(|e| Error::internal("casting IN values", e))?;
+        Ok(Expr::InList {
+            expr: Box::new(expr.cast(&common, scope)),
+            list: values_as_literals(&values),
+            negated,
+        })
+    }
+
+    /// `(SELECT ...)` as a value: one column, at most one row.
+    pub fn scalar_subquery(&mut self, subquery: &Query, scope: &PlanSchema) -> Result<Expr> {
+        let values = self.subquery_column(subquery, scope, "a scalar subquery")?;
+        match values.len() {
+            0 => Ok(Expr::Literal(ScalarValue::Null(values.data_type().clone()))),
+            1 => Ok(values_as_literals(&values).remove(0)),
+            n => Err(Error::analysis(format!(
+                "a scalar subquery must return at most one row, this one returned {n}"
+            ))),
+        }
+    }
+
+    /// `[NOT] EXISTS (subquery)` for an uncorrelated subquery.
+    pub fn exists(&mut self, subquery: &Query, negated: bool, scope: &PlanSchema) -> Result<Expr> {
+        let plan = self.subquery_plan(subquery, scope)?;
+        let rows = self.runner.run(apply_limit(plan, 0, Some(1)))?.num_rows();
+        Ok(Expr::Literal(ScalarValue::Boolean((rows > 0) != negated)))
+    }
+
+    fn subquery_plan(&mut self, subquery: &Query, outer: &PlanSchema) -> Result<LogicalPlan> {
+        self.query(subquery).map_err(|e| correlated_hint(e, outer))
+    }
+
+    fn subquery_column(
+        &mut self,
+        subquery: &Query,
+        outer: &PlanSchema,
+        what: &str,
+    ) -> Result<ArrayRef> {
+        let plan = self.subquery_plan(subquery, outer)?;
+        if plan.schema().len() != 1 {
+            return Err(Error::analysis(format!(
+                "{what} needs a subquery with one column, this one has {}",
+                plan.schema().len()
+            )));
+        }
+        let table = self.runner.run(plan)?;
+        let column = table
+            .partitions()
+            .iter()
+            .map(|b| Arc::clone(b.column(0)))
+            .collect::<Vec<_>>();
+        if column.is_empty() {
+            return Ok(arrow_array::new_empty_array(
+                &table.schema().field(0).data_type().clone(),
+            ));
+        }
+        let refs: Vec<&dyn Array> = column.iter().map(|a| a.as_ref()).collect();
+        arrow_select::concat::concat(&refs)
+            .map_err(|e| Error::internal("collecting subquery results", e))
+    }
+}
+
+/// A subquery that fails on a column of the outer query is correlated: say so.
+fn correlated_hint(error: Error, outer: &PlanSchema) -> Error {
+    if error.code() != ErrorCode::SqlAnalysis || !error.message().starts_with("column `") {
+        return error;
+    }
+    let name = error.message()["column `".len()..]
+        .split('`')
+        .next()
+        .unwrap_or("");
+    let (qualifier, column) = match name.split_once('.') {
+        Some((q, c)) => (Some(q), c),
+        None => (None, name),
+    };
+    if outer.resolve(qualifier, column).is_ok() {
+        let mut hinted = Error::unsupported(format!(
+            "correlated subqueries (the subquery uses `{name}` of the outer query); rewrite it as a JOIN"
+        ));
+        if let Some((line, col)) = error.location().position {
+            hinted = hinted.at_position(line, col);
+        }
+        hinted
+    } else {
+        error
+    }
+}
+
+fn values_as_literals(values: &ArrayRef) -> Vec<Expr> {
+    let schema = PlanSchema::default();
+    (0..values.len())
+        .map(|i| {
+            let one = values.slice(i, 1);
+            Expr::Literal(
+                crate::sql::exec::scalar_from_array(&one, 0)
+                    .unwrap_or(ScalarValue::Null(values.data_type().clone())),
+            )
+            .cast(values.data_type(), &schema)
+        })
+        .collect()
+}
+
+fn wildcard_options(options: &ast::WildcardAdditionalOptions) -> Result<()> {
+    let ast::WildcardAdditionalOptions {
+        opt_ilike,
+        opt_exclude,
+        opt_except,
+        opt_replace,
+        opt_rename,
+        ..
+    } = options;
+    if opt_ilike.is_some()
+        || opt_exclude.is_some()
+        || opt_except.is_some()
+        || opt_replace.is_some()
+        || opt_rename.is_some()
+    {
+        return Err(Error::unsupported(
+            "* with EXCEPT, EXCLUDE, REPLACE or RENAME",
+        ));
+    }
+    Ok(())
+}
+
+/// `*` or `t.*`: every visible column (USING keys once).
+fn star(scope: &PlanSchema, qualifier: Option<&str>) -> Vec<(Expr, String)> {
+    scope
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.hidden)
+        .filter(|(_, f)| {
+            qualifier.is_none_or(|q| {
+                f.qualifier
+                    .as_deref()
+                    .is_some_and(|fq| fq.eq_ignore_ascii_case(q))
+            })
+        })
+        .map(|(i, f)| (Expr::column(i, f.name.clone()), f.name.clone()))
+        .collect()
+}
+
+/// Spark's name for an unaliased SELECT item: the column's name, or the expression's text
+/// (`count(*)` is `count(1)`).
+fn output_name(ast: &ast::Expr, scope: &PlanSchema) -> String {
+    match ast {
+        ast::Expr::Identifier(ident) => scope
+            .resolve(None, &ident.value)
+            .map(|i| scope.field(i).name.clone())
+            .unwrap_or_else(|_| ident.value.clone()),
+        ast::Expr::CompoundIdentifier(parts) => {
+            parts.last().map(|p| p.value.clone()).unwrap_or_default()
+        }
+        other => other.to_string().replace("(*)", "(1)"),
+    }
+}
+
+fn expr_name(e: &Expr, scope: &PlanSchema) -> String {
+    match e {
+        Expr::Column { index, .. } => scope.field(*index).name.clone(),
+        _ => "__group".to_string(),
+    }
+}
+
+fn object_name(name: &ast::ObjectName) -> String {
+    name.0
+        .iter()
+        .filter_map(|part| part.as_ident().map(|i| i.value.clone()))
+        .next_back()
+        .unwrap_or_default()
+}
+
+fn alias(plan: LogicalPlan, alias: &ast::TableAlias) -> Result<LogicalPlan> {
+    let schema = plan.schema();
+    let mut fields = schema.requalify(&alias.name.value).fields().to_vec();
+    if !alias.columns.is_empty() {
+        if alias.columns.len() != fields.len() {
+            return Err(Error::analysis(format!(
+                "alias `{}` names {} columns but the relation has {}",
+                alias.name.value,
+                alias.columns.len(),
+                fields.len()
+            )));
+        }
+        for (field, column) in fields.iter_mut().zip(&alias.columns) {
+            field.name = column.name.value.clone();
+        }
+    }
+    Ok(LogicalPlan::Alias {
+        input: Box::new(plan),
+        schema: PlanSchema::new(fields),
+    })
+}
+
+fn requalify(plan: LogicalPlan, qualifier: &str) -> LogicalPlan {
+    let schema = plan.schema().requalify(qualifier);
+    match plan {
+        LogicalPlan::Scan {
+            table,
+            projection,
+            filters,
+            ..
+        } => LogicalPlan::Scan {
+            table,
+            projection,
+            filters,
+            schema,
+        },
+        LogicalPlan::Alias { input, .. } => LogicalPlan::Alias { input, schema },
+        other => LogicalPlan::Alias {
+            input: Box::new(other),
+            schema,
+        },
+    }
+}
+
+fn cross_join(left: LogicalPlan, right: LogicalPlan) -> LogicalPlan {
+    let schema = left.schema().join(&right.schema());
+    LogicalPlan::Join {
+        left: Box::new(left),
+        right: Box::new(right),
+        kind: JoinKind::Inner,
+        on: vec![],
+        filter: None,
+        schema,
+    }
+}
+
+/// A join's columns; every column can be NULL after an outer join, so all are nullable.
+fn join_schema(left: &PlanSchema, right: &PlanSchema, kind: JoinKind) -> PlanSchema {
+    let joined = match kind {
+        JoinKind::LeftSemi | JoinKind::LeftAnti => left.clone(),
+        _ => left.join(right),
+    };
+    PlanSchema::new(
+        joined
+            .fields()
+            .iter()
+            .map(|f| PlanField {
+                nullable: true,
+                ..f.clone()
+            })
+            .collect(),
+    )
+}
+
+/// Splits an ON condition into equality pairs (one side from each input) and a residual.
+fn equi_join(
+    left: LogicalPlan,
+    right: LogicalPlan,
+    kind: JoinKind,
+    predicate: Expr,
+    split: usize,
+) -> LogicalPlan {
+    let (ls, rs) = (left.schema(), right.schema());
+    let side = |e: &Expr| {
+        let mut columns = Vec::new();
+        e.columns(&mut columns);
+        if columns.is_empty() {
+            None
+        } else if columns.iter().all(|&c| c < split) {
+            Some(0)
+        } else if columns.iter().all(|&c| c >= split) {
+            Some(1)
+        } else {
+            None
+        }
+    };
+    let mut on = Vec::new();
+    let mut residual = Vec::new();
+    for conjunct in predicate.conjuncts() {
+        match &conjunct {
+            Expr::Binary {
+                op: BinaryOp::Eq,
+                left: l,
+                right: r,
+            } => match (side(l), side(r)) {
+                (Some(0), Some(1)) => on.push((
+                    (**l).clone(),
+                    r.as_ref().clone().remap_columns(&|i| i - split),
+                )),
+                (Some(1), Some(0)) => on.push((
+                    (**r).clone(),
+                    l.as_ref().clone().remap_columns(&|i| i - split),
+                )),
+                _ => residual.push(conjunct),
+            },
+            _ => residual.push(conjunct),
+        }
+    }
+    LogicalPlan::Join {
+        schema: join_schema(&ls, &rs, kind),
+        left: Box::new(left),
+        right: Box::new(right),
+        kind,
+        on,
+        filter: Expr::and_all(residual),
+    }
+}
+
+/// `JOIN ... USING (k)`: joined on the keys, which appear once, first, unqualified (a FULL
+/// join takes whichever side has the key); the sides' own key columns stay reachable as
+/// `t.k` but are left out of `*`.
+fn using_join(
+    left: LogicalPlan,
+    right: LogicalPlan,
+    kind: JoinKind,
+    keys: Vec<(usize, usize, Expr, Expr)>,
+) -> LogicalPlan {
+    let (ls, rs) = (left.schema(), right.schema());
+    let split = ls.len();
+    let on = keys
+        .iter()
+        .map(|(_, _, l, r)| (l.clone(), r.clone()))
+        .collect();
+    let join = LogicalPlan::Join {
+        schema: join_schema(&ls, &rs, kind),
+        left: Box::new(left),
+        right: Box::new(right),
+        kind,
+        on,
+        filter: None,
+    };
+    if matches!(kind, JoinKind::LeftSemi | JoinKind::LeftAnti) {
+        return join;
+    }
+    let joined = join.schema();
+    let mut exprs = Vec::new();
+    let mut fields = Vec::new();
+    for (l, r, _, _) in &keys {
+        let lf = ls.field(*l);
+        let left_key = Expr::column(*l, lf.name.clone());
+        let right_key = Expr::column(split + r, rs.field(*r).name.clone());
+        let (expr, data_type) = match kind {
+            JoinKind::Right => (right_key.clone(), rs.field(*r).data_type.clone()),
+            JoinKind::Full => {
+                let t = common_type(
+                    "USING",
+                    &[lf.data_type.clone(), rs.field(*r).data_type.clone()],
+                )
+                .unwrap_or(lf.data_type.clone());
+                (
+                    Expr::Function {
+                        func: ScalarFunction::Coalesce,
+                        args: vec![left_key.cast(&t, &joined), right_key.cast(&t, &joined)],
+                        return_type: t.clone(),
+                    },
+                    t,
+                )
+            }
+            _ => (left_key, lf.data_type.clone()),
+        };
+        exprs.push(expr);
+        fields.push(PlanField::new(None, lf.name.clone(), data_type));
+    }
+    let is_key = |i: usize| keys.iter().any(|(l, r, _, _)| i == *l || i == split + r);
+    for (i, field) in joined.fields().iter().enumerate() {
+        if !is_key(i) {
+            exprs.push(Expr::column(i, field.name.clone()));
+            fields.push(field.clone());
+        }
+    }
+    for (i, field) in joined.fields().iter().enumerate() {
+        if is_key(i) {
+            // The sides' own keys: `t.k` still works; `k` and `*` mean the merged key.
+            exprs.push(Expr::column(i, field.name.clone()));
+            fields.push(PlanField {
+                hidden: true,
+                ..field.clone()
+            });
+        }
+    }
+    LogicalPlan::Project {
+        input: Box::new(join),
+        exprs,
+        schema: PlanSchema::new(fields),
+    }
+}
+
+/// `UNION ALL` of plans, with each column cast to the common type of its position.
+fn union(inputs: Vec<LogicalPlan>) -> Result<LogicalPlan> {
+    let schemas: Vec<PlanSchema> = inputs.iter().map(LogicalPlan::schema).collect();
+    let width = schemas[0].len();
+    if let Some(bad) = schemas.iter().find(|s| s.len() != width) {
+        return Err(Error::analysis(format!(
+            "UNION needs the same number of columns on both sides ({width} and {})",
+            bad.len()
+        )));
+    }
+    let mut types = Vec::with_capacity(width);
+    for c in 0..width {
+        let column_types: Vec<DataType> = schemas
+            .iter()
+            .map(|s| s.field(c).data_type.clone())
+            .collect();
+        types.push(common_type(
+            &format!("UNION column {}", c + 1),
+            &column_types,
+        )?);
+    }
+    let fields: Vec<PlanField> = (0..width)
+        .map(|c| PlanField::new(None, schemas[0].field(c).name.clone(), types[c].clone()))
+        .collect();
+    let inputs = inputs
+        .into_iter()
+        .zip(&schemas)
+        .map(|(plan, schema)| {
+            if (0..width).all(|c| schema.field(c).data_type == types[c]) {
+                return plan;
+            }
+            let exprs = (0..width)
+                .map(|c| Expr::column(c, schema.field(c).name.clone()).cast(&types[c], schema))
+                .collect();
+            LogicalPlan::Project {
+                input: Box::new(plan),
+                exprs,
+                schema: PlanSchema::new(fields.clone()),
+            }
+        })
+        .collect();
+    Ok(LogicalPlan::Union {
+        inputs,
+        schema: PlanSchema::new(fields),
+    })
+}
+
+fn limit(clause: Option<&LimitClause>) -> Result<(usize, Option<usize>)> {
+    let number = |e: &ast::Expr, what: &str| -> Result<usize> {
+        match e {
+            ast::Expr::Value(v) => match &v.value {
+                Value::Number(n, _) => n.parse().map_err(|_| {
+                    Error::analysis(format!("{what} must be a non-negative integer, got {n}"))
+                }),
+                _ => Err(Error::analysis(format!("{what} must be a number"))),
+            },
+            other => Err(Error::unsupported(format!("{what} {other}"))),
+        }
+    };
+    match clause {
+        None => Ok((0, None)),
+        Some(LimitClause::LimitOffset {
+            limit,
+            offset,
+            limit_by,
+        }) => {
+            if !limit_by.is_empty() {
+                return Err(Error::unsupported("LIMIT BY"));
+            }
+            let fetch = limit.as_ref().map(|l| number(l, "LIMIT")).transpose()?;
+            let skip = offset
+                .as_ref()
+                .map(|o| number(&o.value, "OFFSET"))
+                .transpose()?
+                .unwrap_or(0);
+            Ok((skip, fetch))
+        }
+        Some(LimitClause::OffsetCommaLimit { offset, limit }) => {
+            Ok((number(offset, "OFFSET")?, Some(number(limit, "LIMIT")?)))
+        }
+    }
+}
+
+fn apply_limit(plan: LogicalPlan, skip: usize, fetch: Option<usize>) -> LogicalPlan {
+    if skip == 0 && fetch.is_none() {
+        return plan;
+    }
+    LogicalPlan::Limit {
+        input: Box::new(plan),
+        skip,
+        fetch,
+    }
+}
+
+fn boolean_predicate(predicate: Expr, scope: &PlanSchema, clause: &str) -> Result<Expr> {
+    match predicate.data_type(scope) {
+        DataType::Boolean => Ok(predicate),
+        DataType::Null => Ok(predicate.cast(&DataType::Boolean, scope)),
+        other => Err(Error::analysis(format!(
+            "{clause} needs a boolean condition, got {}",
+            spark_type_name(&other)
+        ))),
+    }
+}
+
+fn no_aggregates_or_windows(e: &Expr, clause: &str, ast: &ast::Expr) -> Result<()> {
+    if e.contains_aggregate() {
+        return Err(at_span(
+            Error::analysis(format!(
+                "aggregate functions are not allowed in {clause}; use HAVING"
+            )),
+            ast.span(),
+        ));
+    }
+    if e.contains_window() {
+        return Err(at_span(
+            Error::analysis(format!("window functions are not allowed in {clause}")),
+            ast.span(),
+        ));
+    }
+    Ok(())
+}
+
+fn collect_aggregates(e: &Expr, calls: &mut Vec<AggregateCall>) {
+    if let Expr::Aggregate(call) = e {
+        if !calls.contains(call) {
+            calls.push(call.as_ref().clone());
+        }
+        return;
+    }
+    if let Expr::Window(_) = e {
+        // Aggregates inside a window's arguments belong to the aggregation below it.
+        for child in e.children() {
+            collect_aggregates(child, calls);
+        }
+        return;
+    }
+    for child in e.children() {
+        collect_aggregates(child, calls);
+    }
+}
+
+fn collect_windows(e: &Expr, windows: &mut Vec<WindowCall>) {
+    if let Expr::Window(call) = e {
+        if !windows.contains(call) {
+            windows.push(call.as_ref().clone());
+        }
+        return;
+    }
+    for child in e.children() {
+        collect_windows(child, windows);
+    }
+}
+
+/// Re-expresses `e` over an aggregate's output: grouping expressions and aggregate calls
+/// become its columns; any other column of the input is an error, as in Spark.
+fn rewrite_over_aggregate(
+    e: Expr,
+    group: &[Expr],
+    calls: &[AggregateCall],
+    input: &PlanSchema,
+) -> Result<Expr> {
+    let mut error = None;
+    let rewritten = e.rewrite(&mut |node| {
+        if let Some(i) = group.iter().position(|g| g == node) {
+            return Some(Expr::column(i, expr_name(node, input)));
+        }
+        match node {
+            Expr::Aggregate(call) => calls
+                .iter()
+                .position(|c| c == call.as_ref())
+                .map(|i| Expr::column(group.len() + i, call.func.name())),
+            Expr::Column { index, .. } => {
+                error.get_or_insert_with(|| {
+                    Error::analysis(format!(
+                        "column `{}` must be in GROUP BY or inside an aggregate function",
+                        input.field(*index).name
+                    ))
+                });
+                Some(node.clone())
+            }
+            _ => None,
+        }
+    });
+    match error {
+        Some(e) => Err(e),
+        None => Ok(rewritten),
+    }
+}

@@ -1,0 +1,172 @@
+//! Spark SQL's type rules as Brasa applies them: which type an operation on two types
+//! computes in, and how SQL type names map to Arrow types.
+
+use std::sync::Arc;
+
+use arrow_schema::{DataType, TimeUnit};
+use sqlparser::ast::{DataType as SqlType, ExactNumberInfo};
+
+use crate::error::{Error, Result};
+
+/// The time zone of `timestamp` values (Spark's session time zone).
+pub const SESSION_TIME_ZONE: &str = "UTC";
+
+/// Spark's `timestamp`: microseconds in the session time zone.
+pub fn timestamp_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, Some(Arc::from(SESSION_TIME_ZONE)))
+}
+
+pub fn is_numeric(t: &DataType) -> bool {
+    t.is_numeric()
+}
+
+pub fn is_integer(t: &DataType) -> bool {
+    t.is_integer()
+}
+
+pub fn is_string(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+}
+
+pub fn is_temporal(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _)
+    )
+}
+
+/// The type two numeric types are combined in: integers widen to the wider integer
+/// (`int` + `bigint` is `bigint`), anything with a fraction becomes `double`.
+pub fn numeric_common(left: &DataType, right: &DataType) -> Option<DataType> {
+    if !is_numeric(left) || !is_numeric(right) {
+        return None;
+    }
+    if left == right
+        && !matches!(
+            left,
+            DataType::Decimal128(_, _) | DataType::Float16 | DataType::Float32
+        )
+    {
+        return Some(left.clone());
+    }
+    if is_integer(left) && is_integer(right) {
+        let widest = integer_rank(left).max(integer_rank(right));
+        return Some(if widest <= 4 {
+            DataType::Int32
+        } else {
+            DataType::Int64
+        });
+    }
+    Some(DataType::Float64)
+}
+
+/// Integer width in bytes (unsigned types count as the next signed width).
+fn integer_rank(t: &DataType) -> u8 {
+    match t {
+        DataType::Int8 => 1,
+        DataType::Int16 | DataType::UInt8 => 2,
+        DataType::Int32 | DataType::UInt16 => 4,
+        _ => 8,
+    }
+}
+
+/// The type two values are compared in, or `None` if Spark would refuse the comparison.
+/// Strings compared with numbers, dates or timestamps are read as those (a literal
+/// `'2024-01-01'` against a date column is a date).
+pub fn comparison_common(left: &DataType, right: &DataType) -> Option<DataType> {
+    use DataType::*;
+    if left == right {
+        return Some(left.clone());
+    }
+    match (left, right) {
+        (Null, other) | (other, Null) => Some(other.clone()),
+        (l, r) if is_numeric(l) && is_numeric(r) => numeric_common(l, r),
+        (s, n) | (n, s) if is_string(s) && is_numeric(n) => Some(Float64),
+        (s, t) | (t, s) if is_string(s) && is_temporal(t) => Some(t.clone()),
+        (Date32, Timestamp(_, _)) | (Timestamp(_, _), Date32) => Some(timestamp_type()),
+        (Timestamp(_, _), Timestamp(_, _)) => Some(timestamp_type()),
+        (l, r) if is_string(l) && is_string(r) => Some(Utf8),
+        _ => None,
+    }
+}
+
+/// The common type of the branches of `CASE`, `COALESCE`, `IN` lists and `UNION` columns.
+pub fn branches_common(left: &DataType, right: &DataType) -> Option<DataType> {
+    use DataType::*;
+    if left == right {
+        return Some(left.clone());
+    }
+    match (left, right) {
+        (Null, other) | (other, Null) => Some(other.clone()),
+        (l, r) if is_numeric(l) && is_numeric(r) => numeric_common(l, r),
+        (Date32, Timestamp(_, _)) | (Timestamp(_, _), Date32) => Some(timestamp_type()),
+        (l, r) if is_string(l) || is_string(r) => Some(Utf8),
+        _ => None,
+    }
+}
+
+/// The Arrow type of a SQL type name in `CAST(x AS <type>)`.
+pub fn arrow_type(sql: &SqlType) -> Result<DataType> {
+    use SqlType as S;
+    Ok(match sql {
+        S::Boolean | S::Bool => DataType::Boolean,
+        S::TinyInt(_) => DataType::Int8,
+        S::SmallInt(_) => DataType::Int16,
+        S::Int(_) | S::Integer(_) => DataType::Int32,
+        S::BigInt(_) => DataType::Int64,
+        S::Float(_) | S::Real => DataType::Float32,
+        S::Double(_) | S::DoublePrecision => DataType::Float64,
+        S::String(_) | S::Varchar(_) | S::Char(_) | S::Text => DataType::Utf8,
+        S::Date => DataType::Date32,
+        S::Timestamp(_, _) | S::TimestampNtz(_) | S::Datetime(_) => timestamp_type(),
+        S::Decimal(info) | S::Numeric(info) | S::Dec(info) => match info {
+            ExactNumberInfo::None => DataType::Decimal128(10, 0),
+            ExactNumberInfo::Precision(p) => DataType::Decimal128(decimal_digits(*p)?, 0),
+            ExactNumberInfo::PrecisionAndScale(p, s) => {
+                let scale =
+                    i8::try_from(*s).map_err(|_| Error::analysis("decimal scale out of range"))?;
+                DataType::Decimal128(decimal_digits(*p)?, scale)
+            }
+        },
+        S::Custom(name, _) if name.to_string().eq_ignore_ascii_case("long") => DataType::Int64,
+        S::Custom(name, _) if name.to_string().eq_ignore_ascii_case("short") => DataType::Int16,
+        S::Custom(name, _) if name.to_string().eq_ignore_ascii_case("byte") => DataType::Int8,
+        other => return Err(Error::unsupported(format!("the type {other}"))),
+    })
+}
+
+fn decimal_digits(p: u64) -> Result<u8> {
+    match u8::try_from(p) {
+        Ok(p) if (1..=38).contains(&p) => Ok(p),
+        _ => Err(Error::analysis(format!(
+            "decimal precision must be 1 to 38, got {p}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DataType::*;
+
+    #[test]
+    fn numeric_widening() {
+        assert_eq!(numeric_common(&Int32, &Int32), Some(Int32));
+        assert_eq!(numeric_common(&Int32, &Int64), Some(Int64));
+        assert_eq!(numeric_common(&Int16, &Int8), Some(Int32));
+        assert_eq!(numeric_common(&Int64, &Float64), Some(Float64));
+        assert_eq!(numeric_common(&Utf8, &Int32), None);
+    }
+
+    #[test]
+    fn comparisons() {
+        assert_eq!(comparison_common(&Utf8, &Date32), Some(Date32));
+        assert_eq!(comparison_common(&Int32, &Utf8), Some(Float64));
+        assert_eq!(comparison_common(&Boolean, &Int32), None);
+        assert_eq!(comparison_common(&Null, &Boolean), Some(Boolean));
+        assert_eq!(
+            comparison_common(&Date32, &timestamp_type()),
+            Some(timestamp_type())
+        );
+    }
+}

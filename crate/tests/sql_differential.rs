@@ -1,0 +1,189 @@
+//! Brasa's SQL against DuckDB's answers for the same queries on the same data
+//! (`tests/fixtures/sql`, made by `make_sql_fixtures.py`). Rows are compared in order when
+//! the query orders them, as multisets otherwise; floats to a relative 1e-9.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::{DataType, TimeUnit};
+use brasa::io::csv::{read_csv, CsvOptions};
+use brasa::sql::exec::ExecContext;
+use brasa::sql::{run_sql, SqlOutput};
+use brasa::temporal::{format_date, format_timestamp_micros};
+use brasa::Catalog;
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sql")
+}
+
+fn catalog() -> Catalog {
+    let mut catalog = Catalog::new();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (name, path) in [
+        ("t", root.join("www/public/sample/telecom.csv")),
+        ("customers", fixtures().join("customers.csv")),
+        ("orders", fixtures().join("orders.csv")),
+    ] {
+        let bytes = std::fs::read(&path).unwrap();
+        let (table, _) = read_csv(&bytes, &CsvOptions::default()).unwrap();
+        catalog.register(name, table, false).unwrap();
+    }
+    catalog
+}
+
+/// One cell in the shape `expected.json` uses.
+fn json_cell(column: &ArrayRef, i: usize) -> Value {
+    if column.is_null(i) {
+        return Value::Null;
+    }
+    match column.data_type() {
+        DataType::Boolean => column.as_boolean().value(i).into(),
+        DataType::Int32 => column.as_primitive::<Int32Type>().value(i).into(),
+        DataType::Int64 => column.as_primitive::<Int64Type>().value(i).into(),
+        DataType::Float64 => column.as_primitive::<Float64Type>().value(i).into(),
+        DataType::Utf8 => column.as_string::<i32>().value(i).into(),
+        DataType::Date32 => format_date(column.as_primitive::<Date32Type>().value(i) as i64).into(),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            format_timestamp_micros(column.as_primitive::<TimestampMicrosecondType>().value(i))
+                .into()
+        }
+        DataType::List(_) => {
+            let list = column.as_list::<i32>().value(i);
+            Value::Array((0..list.len()).map(|j| json_cell(&list, j)).collect())
+        }
+        other => panic!("unexpected result type {other}"),
+    }
+}
+
+fn same(ours: &Value, theirs: &Value) -> bool {
+    match (ours, theirs) {
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
+        }
+        _ => ours == theirs,
+    }
+}
+
+fn rows_match(ours: &[Vec<Value>], theirs: &[Vec<Value>]) -> bool {
+    ours.len() == theirs.len()
+        && ours
+            .iter()
+            .zip(theirs)
+            .all(|(a, b)| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)))
+}
+
+/// Rows sorted by a text key in which numbers are rounded, so float noise does not
+/// reorder rows that compare equal.
+fn sorted(rows: &[Vec<Value>]) -> Vec<Vec<Value>> {
+    let key = |row: &Vec<Value>| -> String {
+        row.iter()
+            .map(|v| match v {
+                Value::Number(n) => format!("{:.6e}", n.as_f64().unwrap()),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\u{1}")
+    };
+    let mut rows = rows.to_vec();
+    rows.sort_by_key(key);
+    rows
+}
+
+#[test]
+fn queries_match_duckdb() {
+    let spec: Value =
+        serde_json::from_slice(&std::fs::read(fixtures().join("queries.json")).unwrap()).unwrap();
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read(fixtures().join("expected.json")).unwrap()).unwrap();
+    let mut catalog = catalog();
+    let ctx = ExecContext::default();
+    for setup in spec["setup"].as_array().unwrap() {
+        run_sql(&mut catalog, setup.as_str().unwrap(), &ctx).unwrap();
+    }
+    let mut failures = Vec::new();
+    let queries = spec["queries"].as_array().unwrap();
+    assert!(queries.len() >= 60);
+    for query in queries {
+        let name = query["name"].as_str().unwrap();
+        let sql = query["sql"].as_str().unwrap();
+        let want = &expected[name];
+        let table = match run_sql(&mut catalog, sql, &ctx) {
+            Ok(SqlOutput::Rows(table)) => table,
+            Ok(other) => {
+                failures.push(format!("{name}: expected rows, got {other:?}"));
+                continue;
+            }
+            Err(e) => {
+                failures.push(format!(
+                    "{name}: {} ({:?})\n    {sql}",
+                    e.message(),
+                    e.code()
+                ));
+                continue;
+            }
+        };
+        let width = table.schema().fields().len();
+        if width != want["columns"].as_u64().unwrap() as usize {
+            failures.push(format!(
+                "{name}: {width} columns, DuckDB has {}",
+                want["columns"]
+            ));
+            continue;
+        }
+        let mut ours = Vec::new();
+        for batch in table.partitions() {
+            for i in 0..batch.num_rows() {
+                ours.push(
+                    batch
+                        .columns()
+                        .iter()
+                        .map(|c| json_cell(c, i))
+                        .collect::<Vec<_>>(),
+                );
+            }
+        }
+        let theirs: Vec<Vec<Value>> = want["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_array().unwrap().clone())
+            .collect();
+        let ordered = query["ordered"].as_bool().unwrap_or(false);
+        let matched = if ordered {
+            rows_match(&ours, &theirs)
+        } else {
+            rows_match(&sorted(&ours), &sorted(&theirs))
+        };
+        if !matched {
+            let show = |rows: &[Vec<Value>]| {
+                rows.iter()
+                    .take(6)
+                    .map(|r| serde_json::to_string(r).unwrap())
+                    .collect::<Vec<_>>()
+                    .join("\n      ")
+            };
+            failures.push(format!(
+                "{name}: {} rows, DuckDB {} rows\n    {sql}\n    ours:\n      {}\n    duckdb:\n      {}",
+                ours.len(),
+                theirs.len(),
+                show(&if ordered { ours.clone() } else { sorted(&ours) }),
+                show(&if ordered { theirs.clone() } else { sorted(&theirs) })
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} queries differ from DuckDB:\n{}",
+        failures.len(),
+        queries.len(),
+        failures.join("\n")
+    );
+}

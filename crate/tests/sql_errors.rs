@@ -1,0 +1,193 @@
+//! SQL that cannot run gets a clear error with a stable code and, where it points at a
+//! piece of the query, a line and column; statements change the catalog as in Spark.
+#![cfg(not(target_arch = "wasm32"))]
+
+use brasa::io::csv::{read_csv, CsvOptions};
+use brasa::sql::exec::ExecContext;
+use brasa::sql::{run_sql, SqlOutput};
+use brasa::{Catalog, ErrorCode};
+
+fn catalog() -> Catalog {
+    let mut catalog = Catalog::new();
+    let csv = b"id,name,score,day\n1,a,1.5,2024-01-01\n2,b,,2024-01-02\n3,,3.5,\n";
+    let (table, _) = read_csv(csv, &CsvOptions::default()).unwrap();
+    catalog.register("t", table, false).unwrap();
+    catalog
+}
+
+fn error(sql: &str) -> brasa::Error {
+    run_sql(&mut catalog(), sql, &ExecContext::default()).unwrap_err()
+}
+
+fn rows(catalog: &mut Catalog, sql: &str) -> usize {
+    match run_sql(catalog, sql, &ExecContext::default()).unwrap() {
+        SqlOutput::Rows(t) => t.num_rows(),
+        SqlOutput::Done(m) => panic!("expected rows, got {m}"),
+    }
+}
+
+#[test]
+fn syntax_errors_point_at_the_position() {
+    let err = error("SELECT id,\nFROM t");
+    assert_eq!(err.code(), ErrorCode::SqlSyntax);
+    let (line, _) = err.location().position.expect("a position");
+    assert_eq!(line, 2);
+}
+
+#[test]
+fn unknown_names_are_analysis_errors_with_positions() {
+    let err = error("SELECT id, nme FROM t");
+    assert_eq!(err.code(), ErrorCode::SqlAnalysis);
+    assert!(
+        err.message().contains("`nme` does not exist"),
+        "{}",
+        err.message()
+    );
+    assert!(
+        err.message().contains("t.id, t.name, t.score, t.day"),
+        "{}",
+        err.message()
+    );
+    assert_eq!(err.location().position, Some((1, 12)));
+
+    let err = error("SELECT * FROM nope");
+    assert_eq!(err.code(), ErrorCode::TableNotFound);
+    assert_eq!(err.location().position, Some((1, 15)));
+}
+
+#[test]
+fn type_and_grouping_mistakes_are_explained() {
+    let err = error("SELECT name + 1 FROM t");
+    assert_eq!(err.code(), ErrorCode::SqlAnalysis);
+    assert!(err.message().contains("needs numbers"), "{}", err.message());
+
+    let err = error("SELECT name, count(*) FROM t");
+    assert!(
+        err.message().contains("`name` must be in GROUP BY"),
+        "{}",
+        err.message()
+    );
+
+    let err = error("SELECT id FROM t WHERE count(*) > 1");
+    assert!(
+        err.message().contains("not allowed in WHERE"),
+        "{}",
+        err.message()
+    );
+
+    let err = error("SELECT id FROM t WHERE name");
+    assert!(
+        err.message().contains("needs a boolean"),
+        "{}",
+        err.message()
+    );
+
+    let err = error("SELECT id FROM t ORDER BY 5");
+    assert!(err.message().contains("position 5"), "{}", err.message());
+
+    let err = error("SELECT a.id FROM t a JOIN t b ON a.id = b.id WHERE id > 1");
+    assert!(err.message().contains("ambiguous"), "{}", err.message());
+}
+
+#[test]
+fn unsupported_constructs_say_so() {
+    for sql in [
+        "SELECT id FROM t INTERSECT SELECT id FROM t",
+        "SELECT levenshtein(name, 'x') FROM t",
+        "SELECT * FROM t NATURAL JOIN t",
+        "SELECT id FROM t a WHERE EXISTS (SELECT 1 FROM t b WHERE b.id = a.id)",
+        "INSERT INTO t VALUES (1, 'x', 1.0, NULL)",
+        "WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r",
+    ] {
+        let err = error(sql);
+        assert_eq!(
+            err.code(),
+            ErrorCode::SqlUnsupported,
+            "{sql}: {}",
+            err.message()
+        );
+        assert!(
+            err.message().starts_with("not supported yet: "),
+            "{sql}: {}",
+            err.message()
+        );
+    }
+    let err = error("SELECT id FROM t a WHERE EXISTS (SELECT 1 FROM t b WHERE b.id = a.id)");
+    assert!(err.message().contains("correlated"), "{}", err.message());
+}
+
+#[test]
+fn runtime_errors_are_reported_not_panics() {
+    let err = error("SELECT regexp_extract(name, '(', 1) FROM t");
+    assert_eq!(err.code(), ErrorCode::SqlExecution);
+    assert!(
+        err.message().contains("invalid regular expression"),
+        "{}",
+        err.message()
+    );
+    let err = error("SELECT (SELECT id FROM t)");
+    assert!(
+        err.message().contains("at most one row"),
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
+fn views_tables_show_describe_and_drop() {
+    let mut catalog = catalog();
+    let ctx = ExecContext::default();
+    let done = |c: &mut Catalog, sql: &str| match run_sql(c, sql, &ctx).unwrap() {
+        SqlOutput::Done(m) => m,
+        SqlOutput::Rows(_) => panic!("expected a message"),
+    };
+    assert_eq!(
+        done(
+            &mut catalog,
+            "CREATE TEMP VIEW v AS SELECT id FROM t WHERE score > 1"
+        ),
+        "created view v"
+    );
+    assert_eq!(rows(&mut catalog, "SELECT * FROM v"), 2);
+    // A view is planned when used: it sees the table as it is now.
+    assert!(run_sql(&mut catalog, "CREATE TEMP VIEW v AS SELECT 1", &ctx).is_err());
+    done(
+        &mut catalog,
+        "CREATE OR REPLACE TEMP VIEW v AS SELECT id, name FROM t",
+    );
+    assert_eq!(rows(&mut catalog, "SELECT * FROM v"), 3);
+    assert_eq!(
+        done(
+            &mut catalog,
+            "CREATE TABLE c AS SELECT name, count(*) n FROM t GROUP BY name"
+        ),
+        "created table c with 3 rows"
+    );
+    assert_eq!(rows(&mut catalog, "SHOW TABLES"), 3);
+    assert_eq!(rows(&mut catalog, "DESCRIBE c"), 2);
+    assert_eq!(rows(&mut catalog, "DESCRIBE v"), 2);
+    done(&mut catalog, "DROP VIEW v");
+    done(&mut catalog, "DROP TABLE IF EXISTS nothing");
+    assert_eq!(
+        run_sql(&mut catalog, "DROP TABLE nothing", &ctx)
+            .unwrap_err()
+            .code(),
+        ErrorCode::TableNotFound
+    );
+    assert_eq!(rows(&mut catalog, "SHOW TABLES"), 2);
+    // A view that refers to a dropped table fails when used, naming the table.
+    done(&mut catalog, "CREATE TEMP VIEW w AS SELECT * FROM c");
+    done(&mut catalog, "DROP TABLE c");
+    let err = run_sql(&mut catalog, "SELECT * FROM w", &ctx).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::TableNotFound);
+}
+
+#[test]
+fn cancelled_queries_stop() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
+    use std::sync::Arc;
+    let cancelled = Arc::new(AtomicBool::new(true));
+    let ctx = ExecContext::new(cancelled, Arc::new(AtomicUsize::new(0)));
+    let err = run_sql(&mut catalog(), "SELECT count(*) FROM t", &ctx).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Cancelled);
+}
