@@ -15,13 +15,14 @@ export const isolationHeaders = {
 
 /**
  * The page talks to nothing but its own origin. `wasm-unsafe-eval` compiles the engine;
- * `blob:` workers are how the thread pool spawns its workers.
+ * `blob:` workers are how the thread pool spawns its workers; inline styles (not
+ * scripts) are allowed because the SQL editor (CodeMirror) sets style attributes.
  */
 export const contentSecurityPolicy = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
-  "style-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",
   "object-src 'none'",

@@ -125,7 +125,8 @@ export async function shownTable(page: Page, name: string): Promise<Record<strin
   await page.locator('[data-testid="table-title"]', { hasText: new RegExp(`^${name}$`) }).waitFor({ timeout: 60_000 });
   const facts: Record<string, string> = {};
   for (const key of ['row-count', 'column-count', 'partition-count', 'load-time', 'source']) {
-    facts[key] = (await page.getByTestId(key).textContent()) ?? '';
+    const fact = page.getByTestId(key);
+    if ((await fact.count()) > 0) facts[key] = (await fact.textContent()) ?? '';
   }
   return facts;
 }

@@ -8,3 +8,4 @@
 pub mod csv;
 pub mod ipc;
 pub mod parquet;
+pub mod write;

@@ -1,15 +1,38 @@
+use std::sync::Arc;
+
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::frame::{display_batch, Catalog, TableInfo};
+use crate::frame::{display_batch, Catalog, Table, TableInfo};
 use crate::io::ipc::batch_to_ipc;
+use crate::io::write::{write_csv, write_parquet};
+use crate::sql::exec::ExecContext;
+use crate::sql::{run_sql, SqlOutput};
 use crate::wasm::errors::{to_js, to_value};
 use crate::wasm::loaders::{JsCsvLoader, JsParquetLoader};
 use crate::wasm::panic::install_hook;
 
-/// A session: the catalog of loaded tables and the operations on them.
+/// Query results kept for paging and download, newest last.
+const KEPT_RESULTS: usize = 8;
+
+/// A session: the catalog of loaded tables, recent query results, and the signals of the
+/// job that runs now.
 #[wasm_bindgen]
 pub struct Engine {
     catalog: Catalog,
+    results: Vec<(String, Arc<Table>)>,
+    next_result: u64,
+    job: ExecContext,
+}
+
+/// What `runSql` returns to JS.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum SqlResult {
+    /// A result to page through (`previewIpc(info.name, ...)`).
+    Rows { info: TableInfo },
+    /// A statement that changed the catalog.
+    Done { message: String },
 }
 
 #[wasm_bindgen]
@@ -20,6 +43,9 @@ impl Engine {
         install_hook(panic_channel);
         Engine {
             catalog: Catalog::new(),
+            results: Vec::new(),
+            next_result: 1,
+            job: ExecContext::default(),
         }
     }
 
@@ -55,10 +81,49 @@ impl Engine {
         to_value(&infos)
     }
 
-    /// Rows `[offset, offset + count)` of a table as Arrow IPC stream bytes.
+    /// Names of the temporary views.
+    pub fn views(&self) -> Vec<String> {
+        self.catalog.view_names()
+    }
+
+    /// Starts a new job and returns where its signals live in memory: the cancel flag
+    /// (a byte; set it to 1 to cancel), the steps done and the steps expected (32-bit
+    /// words). The page reads and writes them while the job runs (threads build).
+    #[wasm_bindgen(js_name = beginJob)]
+    pub fn begin_job(&mut self) -> Vec<u32> {
+        self.job = ExecContext::default();
+        self.job
+            .signal_addresses()
+            .iter()
+            .map(|&a| a as u32)
+            .collect()
+    }
+
+    /// Runs SQL (one or more `;`-separated statements) as the current job. A query's
+    /// rows are kept as a result to page through and download.
+    #[wasm_bindgen(js_name = runSql)]
+    pub fn run_sql(&mut self, sql: &str) -> Result<JsValue, JsValue> {
+        let output = run_sql(&mut self.catalog, sql, &self.job).map_err(to_js)?;
+        let result = match output {
+            SqlOutput::Rows(table) => {
+                let name = format!("result_{}", self.next_result);
+                self.next_result += 1;
+                let info = TableInfo::describe(&name, &table, Vec::new());
+                self.results.push((name, Arc::new(table)));
+                if self.results.len() > KEPT_RESULTS {
+                    self.results.remove(0);
+                }
+                SqlResult::Rows { info }
+            }
+            SqlOutput::Done(message) => SqlResult::Done { message },
+        };
+        to_value(&result)
+    }
+
+    /// Rows `[offset, offset + count)` of a table or result as Arrow IPC stream bytes.
     #[wasm_bindgen(js_name = rowsIpc)]
     pub fn rows_ipc(&self, name: &str, offset: usize, count: usize) -> Result<Vec<u8>, JsValue> {
-        let table = self.catalog.get(name).map_err(to_js)?;
+        let table = self.lookup(name).map_err(to_js)?;
         let window = table.window(offset, count).map_err(to_js)?;
         batch_to_ipc(&window).map_err(to_js)
     }
@@ -67,14 +132,36 @@ impl Engine {
     /// nulls kept), as Arrow IPC stream bytes: what the table grid shows.
     #[wasm_bindgen(js_name = previewIpc)]
     pub fn preview_ipc(&self, name: &str, offset: usize, count: usize) -> Result<Vec<u8>, JsValue> {
-        let table = self.catalog.get(name).map_err(to_js)?;
+        let table = self.lookup(name).map_err(to_js)?;
         let window = table.window(offset, count).map_err(to_js)?;
         batch_to_ipc(&display_batch(&window).map_err(to_js)?).map_err(to_js)
+    }
+
+    /// A table or result as a file: `"csv"` or `"parquet"`.
+    #[wasm_bindgen(js_name = exportTable)]
+    pub fn export_table(&self, name: &str, format: &str) -> Result<Vec<u8>, JsValue> {
+        let table = self.lookup(name).map_err(to_js)?;
+        match format {
+            "csv" => write_csv(&table),
+            "parquet" => write_parquet(&table),
+            other => Err(crate::Error::new(
+                crate::ErrorCode::InvalidArgument,
+                format!("unknown export format `{other}` (csv or parquet)"),
+            )),
+        }
+        .map_err(to_js)
     }
 
     #[wasm_bindgen(js_name = dropTable)]
     pub fn drop_table(&mut self, name: &str) -> Result<(), JsValue> {
         self.catalog.drop_table(name).map_err(to_js)
+    }
+
+    fn lookup(&self, name: &str) -> crate::Result<Arc<Table>> {
+        match self.results.iter().find(|(n, _)| n == name) {
+            Some((_, table)) => Ok(Arc::clone(table)),
+            None => self.catalog.get(name),
+        }
     }
 
     fn info(&self, name: &str, warnings: Vec<String>) -> Result<JsValue, JsValue> {

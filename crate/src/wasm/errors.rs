@@ -1,8 +1,8 @@
 use js_sys::{Error as JsError, Reflect};
 use wasm_bindgen::JsValue;
 
-/// The engine error as a JS `Error` named `BrasaError`, with `code`, and `row` / `column`
-/// when the engine knows them.
+/// The engine error as a JS `Error` named `BrasaError`, with `code`, and when the engine
+/// knows them `row` / `column` (data) or `line` / `col` (position in a SQL query).
 pub fn to_js(err: crate::Error) -> JsValue {
     let js = JsError::new(err.message());
     js.set_name("BrasaError");
@@ -16,6 +16,10 @@ pub fn to_js(err: crate::Error) -> JsValue {
     }
     if let Some(column) = &err.location().column {
         set("column", JsValue::from_str(column));
+    }
+    if let Some((line, col)) = err.location().position {
+        set("line", JsValue::from_f64(line as f64));
+        set("col", JsValue::from_f64(col as f64));
     }
     js.into()
 }

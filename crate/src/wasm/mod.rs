@@ -44,6 +44,13 @@ pub fn reserve_memory(bytes: f64) -> Result<(), JsValue> {
     crate::memory::reserve(bytes as usize).map_err(errors::to_js)
 }
 
+/// The engine's linear memory (shared in the threads build), so the page can read job
+/// progress and set the cancel flag while the worker is busy in a query.
+#[wasm_bindgen(js_name = engineMemory)]
+pub fn engine_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
 /// Whether this build was compiled with the rayon thread pool.
 #[wasm_bindgen(js_name = hasThreads)]
 pub fn has_threads() -> bool {

@@ -5,6 +5,7 @@ import { TableList } from '../data/client/table-list';
 import { TableView } from '../data/client/table-view';
 import type { EngineClient, RestartDetail } from '../engine/client/engine-client';
 import type { LoadedTable } from '../engine/shared/api';
+import { SqlPanel } from '../sql/client/sql-panel';
 import { h } from '../ui/dom';
 import { Notices } from '../ui/notices';
 import { StatusBar } from './status-bar';
@@ -24,6 +25,8 @@ export class App {
   private readonly view: TableView;
   private readonly loads: Loads;
   private readonly dropZone: DropZone;
+  private readonly sql: SqlPanel;
+  private readonly tabs: Tabs;
 
   constructor(
     private readonly root: HTMLElement,
@@ -33,6 +36,11 @@ export class App {
     this.view = new TableView(engine);
     this.loads = new Loads(engine, this.notices, this.jobs, (table) => this.added(table));
     this.dropZone = new DropZone((files) => void this.loads.load(files));
+    this.sql = new SqlPanel(engine, (_, statement) => void this.catalogChanged(statement));
+    this.tabs = new Tabs([
+      { id: 'table', label: 'Table', panel: this.view.element },
+      { id: 'sql', label: 'SQL', panel: this.sql.element },
+    ]);
     engine.addEventListener('restarted', (event) => void this.recover((event as CustomEvent<RestartDetail>).detail));
   }
 
@@ -63,7 +71,7 @@ export class App {
       ),
       h('div', { className: 'app-main' },
         h('aside', { className: 'sidebar' }, this.dropZone.button, this.list.element),
-        h('main', { className: 'content' }, this.notices.element, this.jobs, this.view.element),
+        h('main', { className: 'content' }, this.notices.element, this.jobs, this.tabs.bar, ...this.tabs.panels()),
       ),
       this.dropZone.overlay,
     );
@@ -84,9 +92,26 @@ export class App {
     this.tables = [...this.tables.filter((t) => t.name !== table.name), table];
     this.select(table.name);
     void this.engine.refreshStatus().then((status) => this.status.show(status), () => {});
+    void this.sql.refreshCatalog().catch(() => {});
+  }
+
+  /** A SQL statement created or dropped tables or views: follow the engine's catalog. */
+  private async catalogChanged(statement: string): Promise<void> {
+    this.loads.rememberStatement(statement);
+    try {
+      const infos = await this.engine.tables();
+      const known = new Map(this.tables.map((t) => [t.name, t]));
+      this.tables = infos.map((info) => known.get(info.name) ?? { ...info });
+      this.list.render(this.tables, this.selected);
+      if (this.selected && !known.has(this.selected)) this.view.clear();
+      this.status.show(await this.engine.refreshStatus());
+    } catch (error) {
+      this.notices.show('error', 'Could not refresh the table list', explain(error));
+    }
   }
 
   private select(name: string): void {
+    this.tabs.show('table');
     this.selected = name;
     this.list.render(this.tables, name);
     const table = this.tables.find((t) => t.name === name);
@@ -134,5 +159,48 @@ export class App {
           ? `Reloaded ${names.join(', ')}.`
           : `Reloaded ${names.filter((n) => !failed.includes(n)).join(', ') || 'nothing'}; could not reload ${failed.join(', ')}.`,
     ]);
+  }
+}
+
+interface Tab {
+  id: string;
+  label: string;
+  panel: HTMLElement;
+}
+
+/** A tab bar that shows one panel at a time (the others stay in the page, hidden). */
+class Tabs {
+  readonly bar: HTMLElement;
+  private readonly buttons = new Map<string, HTMLButtonElement>();
+
+  constructor(private readonly tabs: Tab[]) {
+    this.bar = h('div', { className: 'tabs', attrs: { role: 'tablist' } });
+    for (const tab of tabs) {
+      const button = h(
+        'button',
+        {
+          className: 'tab',
+          attrs: { type: 'button', role: 'tab', 'data-testid': `tab-${tab.id}` },
+          on: { click: () => this.show(tab.id) },
+        },
+        tab.label,
+      );
+      this.buttons.set(tab.id, button);
+      this.bar.append(button);
+      tab.panel.setAttribute('role', 'tabpanel');
+    }
+    this.show(tabs[0]?.id ?? '');
+  }
+
+  panels(): HTMLElement[] {
+    return this.tabs.map((t) => t.panel);
+  }
+
+  show(id: string): void {
+    for (const tab of this.tabs) {
+      const active = tab.id === id;
+      tab.panel.hidden = !active;
+      this.buttons.get(tab.id)?.setAttribute('aria-selected', String(active));
+    }
   }
 }

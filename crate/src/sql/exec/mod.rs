@@ -34,6 +34,8 @@ pub const OUTPUT_BATCH_ROWS: usize = 65_536;
 pub struct ExecContext {
     cancelled: Arc<AtomicBool>,
     progress: Arc<AtomicUsize>,
+    /// Partition steps the running plan will take (an estimate, for progress).
+    total: Arc<AtomicUsize>,
 }
 
 impl ExecContext {
@@ -41,7 +43,27 @@ impl ExecContext {
         ExecContext {
             cancelled,
             progress,
+            total: Arc::default(),
         }
+    }
+
+    /// Where the cancel flag (one byte), the steps done and the steps expected (machine
+    /// words) live in memory. In the browser's threads build the page reads and writes
+    /// them directly in the engine's shared memory while a query runs.
+    pub fn signal_addresses(&self) -> [usize; 3] {
+        [
+            Arc::as_ptr(&self.cancelled) as usize,
+            Arc::as_ptr(&self.progress) as usize,
+            Arc::as_ptr(&self.total) as usize,
+        ]
+    }
+
+    /// Steps done and steps expected so far.
+    pub fn progress(&self) -> (usize, usize) {
+        (
+            self.progress.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
     }
 
     /// Fails with `CANCELLED` once cancel was requested; operators call it between
@@ -62,6 +84,8 @@ impl ExecContext {
 
 /// Runs a (optimized) logical plan to a table.
 pub fn execute(plan: &LogicalPlan, ctx: &ExecContext) -> Result<Table> {
+    ctx.total
+        .fetch_add(estimate_steps(plan).0, Ordering::Relaxed);
     let schema = plan.schema().to_arrow();
     let partitions = run(plan, ctx)?;
     let partitions = partitions
@@ -204,6 +228,37 @@ fn run(plan: &LogicalPlan, ctx: &ExecContext) -> Result<Vec<RecordBatch>> {
             .iter()
             .map(|b| with_schema(b, &schema))
             .collect(),
+    }
+}
+
+/// Steps (partitions handed to `ctx.advance`) a plan takes, and how many partitions it
+/// outputs: an estimate for the progress bar.
+fn estimate_steps(plan: &LogicalPlan) -> (usize, usize) {
+    match plan {
+        LogicalPlan::Scan { table, .. } => (table.num_partitions(), table.num_partitions()),
+        LogicalPlan::OneRow => (0, 1),
+        LogicalPlan::Filter { input, .. }
+        | LogicalPlan::Project { input, .. }
+        | LogicalPlan::Alias { input, .. }
+        | LogicalPlan::Limit { input, .. }
+        | LogicalPlan::Window { input, .. } => estimate_steps(input),
+        LogicalPlan::Aggregate { input, .. } | LogicalPlan::Distinct { input } => {
+            let (steps, parts) = estimate_steps(input);
+            (steps + parts, 1)
+        }
+        LogicalPlan::Sort { input, .. } => {
+            let (steps, parts) = estimate_steps(input);
+            (steps + parts, parts)
+        }
+        LogicalPlan::Join { left, right, .. } => {
+            let (ls, lp) = estimate_steps(left);
+            let (rs, rp) = estimate_steps(right);
+            (ls + rs + lp.max(rp), lp.max(rp) + 1)
+        }
+        LogicalPlan::Union { inputs, .. } => inputs
+            .iter()
+            .map(estimate_steps)
+            .fold((0, 0), |(s, p), (s2, p2)| (s + s2, p + p2)),
     }
 }
 

@@ -557,7 +557,7 @@ fn window_frame(
         (WindowFrameUnits::Range, true, WindowFrameBound::CurrentRow) => Ok(WindowFrame::RangeToCurrent),
         (WindowFrameUnits::Rows, true, WindowFrameBound::CurrentRow) => Ok(WindowFrame::RowsToCurrent),
         _ => Err(Error::unsupported(format!(
-            "the window frame `{frame:?}` (supported: UNBOUNDED PRECEDING to CURRENT ROW or to UNBOUNDED FOLLOWING)"
+            "this window frame (supported: UNBOUNDED PRECEDING to CURRENT ROW or to UNBOUNDED FOLLOWING)"
         ))),
     }
 }

@@ -638,11 +638,12 @@ impl<'a> Planner<'a> {
             J::LeftSemi(c) | J::Semi(c) => (JoinKind::LeftSemi, c),
             J::LeftAnti(c) | J::Anti(c) => (JoinKind::LeftAnti, c),
             J::CrossJoin(JoinConstraint::None) => return Ok(cross_join(left, right)),
-            other => {
-                return Err(Error::unsupported(
-                    format!("the join `{other:?}`").replace("(None)", ""),
-                ))
+            J::RightSemi(_) | J::RightAnti(_) => {
+                return Err(Error::unsupported("RIGHT SEMI/ANTI JOIN"))
             }
+            J::CrossApply | J::OuterApply => return Err(Error::unsupported("APPLY")),
+            J::CrossJoin(_) => return Err(Error::unsupported("CROSS JOIN with a condition")),
+            _ => return Err(Error::unsupported("this kind of join")),
         };
         let (ls, rs) = (left.schema(), right.schema());
         let joined = ls.join(&rs);

@@ -18,6 +18,8 @@ interface Source {
 export class Loads {
   /** Where each loaded table came from, by table name. */
   private readonly sources = new Map<string, Source>();
+  /** SQL statements that changed the catalog (views, `CREATE TABLE ... AS`), in order. */
+  private readonly statements: string[] = [];
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -41,7 +43,15 @@ export class Loads {
     this.sources.delete(name);
   }
 
-  /** Loads every remembered file again under its table name; returns what failed. */
+  /** Remembers a statement that changed the catalog, to replay after a restart. */
+  rememberStatement(sql: string): void {
+    this.statements.push(sql);
+  }
+
+  /**
+   * Loads every remembered file again under its table name, then replays the catalog
+   * statements; returns what could not be restored.
+   */
   async reloadAll(): Promise<string[]> {
     const sources = [...this.sources.entries()];
     this.sources.clear();
@@ -49,6 +59,13 @@ export class Loads {
     for (const [name, source] of sources) {
       const table = await this.loadOne(source.file, { ...source.options, name });
       if (!table) failed.push(name);
+    }
+    for (const sql of this.statements) {
+      try {
+        await this.engine.runSql(sql, () => {}).done;
+      } catch {
+        failed.push(`the statement "${sql.slice(0, 40)}…"`);
+      }
     }
     return failed;
   }

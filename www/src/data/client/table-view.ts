@@ -32,8 +32,10 @@ export class TableView {
           ...fact('columns', formatCount(table.columns.length), 'column-count'),
           ...fact('partitions', formatCount(table.partitions), 'partition-count'),
           ...fact('in memory', formatBytes(table.memoryBytes), 'memory'),
-          ...fact('loaded in', formatDuration(table.loadMs), 'load-time', { 'data-ms': table.loadMs.toFixed(1) }),
-          ...fact('from', `${table.source.fileName} (${table.source.format.toUpperCase()}, ${formatBytes(table.source.bytes)})`, 'source'),
+          ...(table.loadMs === undefined
+            ? []
+            : fact('loaded in', formatDuration(table.loadMs), 'load-time', { 'data-ms': table.loadMs.toFixed(1) })),
+          ...fact('from', describeSource(table), 'source'),
         ),
       ),
       table.warnings.length > 0 &&
@@ -50,6 +52,11 @@ export class TableView {
       ),
     );
   }
+}
+
+function describeSource(table: LoadedTable): string {
+  const source = table.source;
+  return source ? `${source.fileName} (${source.format.toUpperCase()}, ${formatBytes(source.bytes)})` : 'made with SQL';
 }
 
 function fact(label: string, value: string, testId: string, attrs: Record<string, string> = {}): HTMLElement[] {

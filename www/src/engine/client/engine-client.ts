@@ -6,14 +6,18 @@
 import * as Comlink from 'comlink';
 
 import type {
+  CatalogInfo,
   EngineApi,
   EngineStatus,
+  ExportFormat,
+  JobSignals,
   LoadOptions,
   LoadedTable,
   ProgressCallback,
+  SqlResult,
   TableInfo,
 } from '../shared/api';
-import { ENGINE_CRASHED, codedError, isEngineFailure } from '../shared/errors';
+import { CANCELLED, ENGINE_CRASHED, codedError, isEngineFailure } from '../shared/errors';
 
 export interface EngineClientOptions {
   threads?: number;
@@ -26,6 +30,15 @@ export interface LoadJob {
   done: Promise<LoadedTable>;
   cancel(): void;
 }
+
+/** A query in flight. */
+export interface SqlJob {
+  done: Promise<SqlResult>;
+  cancel(): void;
+}
+
+/** How often a running query's progress is read from the engine's memory. */
+const PROGRESS_POLL_MS = 100;
 
 export interface RestartDetail {
   reason: string;
@@ -71,6 +84,53 @@ export class EngineClient extends EventTarget {
 
   dropTable(name: string): Promise<void> {
     return this.call((api) => api.dropTable(name));
+  }
+
+  catalog(): Promise<CatalogInfo> {
+    return this.call((api) => api.catalog());
+  }
+
+  exportTable(name: string, format: ExportFormat): Promise<Uint8Array> {
+    return this.call((api) => api.exportTable(name, format));
+  }
+
+  /**
+   * Runs SQL. In the threads build the page reads the query's progress and sets its cancel
+   * flag directly in the engine's shared memory (the worker is busy running it); the
+   * single-thread build can only be stopped by restarting the engine, which reloads the
+   * tables.
+   */
+  runSql(text: string, onProgress: (done: number, total: number) => void): SqlJob {
+    let cancel = () => {};
+    let cancelledByRestart = false;
+    const done = (async () => {
+      const signals = await this.call((api) => api.beginJob() as Promise<JobSignals>);
+      const memory = signals.memory;
+      let timer: ReturnType<typeof setInterval> | undefined;
+      if (memory) {
+        cancel = () => Atomics.store(new Uint8Array(memory.buffer), signals.cancelAddress, 1);
+        timer = setInterval(() => {
+          const words = new Uint32Array(memory.buffer);
+          onProgress(Atomics.load(words, signals.doneAddress >> 2), Atomics.load(words, signals.totalAddress >> 2));
+        }, PROGRESS_POLL_MS);
+      } else {
+        cancel = () => {
+          cancelledByRestart = true;
+          void this.restart('a query was cancelled (the single-thread engine stops only by restarting)');
+        };
+      }
+      try {
+        return await this.call((api) => api.sql(text) as Promise<SqlResult>);
+      } catch (error) {
+        if (cancelledByRestart) {
+          throw codedError(CANCELLED, 'The query was cancelled; the engine was restarted and your tables reloaded.');
+        }
+        throw error;
+      } finally {
+        clearInterval(timer);
+      }
+    })();
+    return { done, cancel: () => cancel() };
   }
 
   async refreshStatus(): Promise<EngineStatus> {

@@ -41,9 +41,34 @@ export type FileFormat = 'csv' | 'parquet';
 
 /** A table loaded from a file, with where it came from and what loading cost. */
 export interface LoadedTable extends TableInfo {
-  source: { fileName: string; format: FileFormat; bytes: number };
-  loadMs: number;
+  /** The file it was read from; absent for tables made with SQL (`CREATE TABLE ... AS`). */
+  source?: { fileName: string; format: FileFormat; bytes: number };
+  loadMs?: number;
 }
+
+/** What a SQL statement produced. */
+export type SqlResult =
+  | { kind: 'rows'; info: TableInfo; elapsedMs: number }
+  | { kind: 'done'; message: string; elapsedMs: number };
+
+/**
+ * Where a job's signals live in the engine's memory. `memory` is only there when it is
+ * shared (threads build): the page then reads progress and sets the cancel flag itself.
+ */
+export interface JobSignals {
+  memory?: WebAssembly.Memory;
+  cancelAddress: number;
+  doneAddress: number;
+  totalAddress: number;
+}
+
+/** Names for SQL completion. */
+export interface CatalogInfo {
+  tables: { name: string; columns: string[] }[];
+  views: string[];
+}
+
+export type ExportFormat = 'csv' | 'parquet';
 
 /** CSV options, named as in Spark's `spark.read.csv` where Spark has them. */
 export interface CsvOptions {
@@ -106,4 +131,11 @@ export interface EngineApi {
    */
   preview(table: string, offset: number, count: number): Uint8Array;
   dropTable(name: string): void;
+  /** Starts a job (a query); returns where its cancel flag and progress live. */
+  beginJob(): JobSignals;
+  /** Runs SQL as the job begun last. */
+  sql(text: string): SqlResult;
+  catalog(): CatalogInfo;
+  /** A table or query result as a file. */
+  exportTable(name: string, format: ExportFormat): Uint8Array;
 }

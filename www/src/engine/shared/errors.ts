@@ -13,9 +13,16 @@ export const OUT_OF_MEMORY = 'OUT_OF_MEMORY';
 /** An error with a stable code, as raised by the engine or its worker. */
 export interface CodedError extends Error {
   code: string;
+  /** Data row and column name, for errors in a file. */
   row?: number;
   column?: string;
+  /** 1-based line and column in a SQL query. */
+  line?: number;
+  col?: number;
 }
+
+/** The fields of a coded error that cross the worker boundary besides the message. */
+const CODED_FIELDS = ['code', 'row', 'column', 'line', 'col'] as const;
 
 export function codedError(code: string, message: string): CodedError {
   const error = new Error(message) as CodedError;
@@ -37,7 +44,7 @@ export function isEngineFailure(value: unknown): boolean {
   return true;
 }
 
-/** Makes Comlink carry `code`, `row` and `column` of thrown errors (worker side). */
+/** Makes Comlink carry the coded fields of thrown errors (worker side). */
 export function keepErrorCodesAcrossComlink(): void {
   const original = Comlink.transferHandlers.get('throw');
   if (!original) return;
@@ -48,9 +55,9 @@ export function keepErrorCodesAcrossComlink(): void {
       const value = (thrown as { value: unknown }).value;
       const wire = serialized as { isError?: boolean; value?: Record<string, unknown> };
       if (isCodedError(value) && wire.isError && wire.value) {
-        wire.value.code = value.code;
-        if (value.row !== undefined) wire.value.row = value.row;
-        if (value.column !== undefined) wire.value.column = value.column;
+        for (const field of CODED_FIELDS) {
+          if (value[field] !== undefined) wire.value[field] = value[field];
+        }
       }
       return [serialized, transfer];
     },

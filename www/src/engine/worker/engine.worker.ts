@@ -6,7 +6,7 @@ import * as Comlink from 'comlink';
 
 import { cancelJob, runJob } from '../../data/worker/jobs';
 import { loadFile } from '../../data/worker/load-file';
-import type { EngineApi, TableInfo } from '../shared/api';
+import type { EngineApi, SqlResult, TableInfo } from '../shared/api';
 import { codedError, keepErrorCodesAcrossComlink } from '../shared/errors';
 import { type Runtime, startRuntime } from './runtime';
 
@@ -34,6 +34,27 @@ const api: EngineApi = {
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
   dropTable: (name) => ready().engine.dropTable(name),
+  beginJob() {
+    const { wasm, engine } = ready();
+    const [cancelAddress, doneAddress, totalAddress] = engine.beginJob();
+    const memory = wasm.engineMemory();
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    return { memory: shared ? memory : undefined, cancelAddress, doneAddress, totalAddress };
+  },
+  sql(text) {
+    const started = performance.now();
+    const result = ready().engine.runSql(text) as Omit<SqlResult, 'elapsedMs'>;
+    return { ...result, elapsedMs: performance.now() - started } as SqlResult;
+  },
+  catalog() {
+    const { engine } = ready();
+    const tables = (engine.tables() as TableInfo[]).map((t) => ({ name: t.name, columns: t.columns.map((c) => c.name) }));
+    return { tables, views: engine.views() };
+  },
+  exportTable(name, format) {
+    const bytes = ready().engine.exportTable(name, format);
+    return Comlink.transfer(bytes, [bytes.buffer]);
+  },
 };
 
 Comlink.expose(api);

@@ -11,6 +11,10 @@ export interface WasmEngine {
   rowsIpc(name: string, offset: number, count: number): Uint8Array;
   previewIpc(name: string, offset: number, count: number): Uint8Array;
   dropTable(name: string): void;
+  views(): string[];
+  beginJob(): Uint32Array;
+  runSql(sql: string): unknown;
+  exportTable(name: string, format: string): Uint8Array;
   free(): void;
 }
 
@@ -39,6 +43,7 @@ export interface WasmModule {
   threadCount(): number;
   memoryBytes(): number;
   hasThreads(): boolean;
+  engineMemory(): WebAssembly.Memory;
   tableNameFor(fileName: string): string;
   /** Throws OUT_OF_MEMORY if `bytes` more cannot be allocated. */
   reserveMemory(bytes: number): void;

@@ -1,0 +1,92 @@
+/**
+ * SQL in the page: type a query, run it with Ctrl+Enter, read the grid; errors point at
+ * the query; temp views and CREATE TABLE AS change the table list; results download.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+
+import type { Page } from 'playwright-core';
+
+import { openApp, shownTable, useApp } from './harness';
+
+const app = useApp();
+
+async function runSql(page: Page, sql: string): Promise<void> {
+  await page.getByTestId('tab-sql').click();
+  const editor = page.getByTestId('sql-editor');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(sql);
+  await page.keyboard.press('ControlOrMeta+Enter');
+  await page.locator('[data-testid="sql-row-count"], [data-testid="sql-error"], [data-testid="sql-message"]').first().waitFor({ timeout: 60_000 });
+}
+
+describe('SQL in the page', () => {
+  it('runs a query with Ctrl+Enter and shows the result in the grid', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await runSql(
+      page,
+      `SELECT plan, count(*) AS customers, round(avg(monthly_spend), 2) AS avg_spend
+FROM telecom WHERE region IS NOT NULL GROUP BY plan ORDER BY customers DESC`,
+    );
+    assert.equal(await page.getByTestId('sql-row-count').textContent(), '4 rows');
+    const rows = await page.$$eval('[data-testid="sql-output"] .grid-body .grid-row', (els) =>
+      els.map((row) => [...row.querySelectorAll('.grid-cell')].map((c) => c.textContent ?? '')),
+    );
+    assert.equal(rows.length, 4);
+    // DuckDB's answer for the same query on the same file.
+    assert.deepEqual(
+      rows.map((r) => r.slice(1)),
+      [
+        ['basic', '1734', '30.07'],
+        ['standard', '1422', '48.69'],
+        ['premium', '1251', '75.3'],
+        ['unlimited', '497', '108.73'],
+      ],
+    );
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('points at the error in the query and keeps the engine usable', async () => {
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await runSql(page, 'SELECT plan,\n  nosuchcolumn\nFROM telecom');
+    const error = page.getByTestId('sql-error');
+    assert.match((await error.textContent()) ?? '', /column `nosuchcolumn` does not exist/);
+    assert.match((await error.textContent()) ?? '', /SQL_ANALYSIS · line 2, column 3/);
+    assert.equal(await page.locator('.cm-lintRange-error').count(), 1);
+    await runSql(page, 'SELECT count(*) FROM telecom');
+    assert.equal(await page.getByTestId('sql-row-count').textContent(), '1 row');
+    await page.context().close();
+  });
+
+  it('creates views and tables that the table list and later queries see', async () => {
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await runSql(page, "CREATE OR REPLACE TEMP VIEW churners AS SELECT * FROM telecom WHERE churned");
+    assert.equal(await page.getByTestId('sql-message').textContent(), 'created view churners');
+    await runSql(page, 'CREATE TABLE churn_by_plan AS SELECT plan, count(*) AS n FROM churners GROUP BY plan');
+    assert.match((await page.getByTestId('sql-message').textContent()) ?? '', /created table churn_by_plan with 4 rows/);
+    await page.locator('[data-table="churn_by_plan"]').waitFor();
+    await runSql(page, 'SHOW TABLES');
+    assert.equal(await page.getByTestId('sql-row-count').textContent(), '3 rows');
+    await page.locator('[data-table="churn_by_plan"] .table-link').click();
+    assert.equal((await shownTable(page, 'churn_by_plan'))['row-count'], '4');
+    assert.equal((await shownTable(page, 'churn_by_plan')).source, 'made with SQL');
+    await page.context().close();
+  });
+
+  it('downloads a result as CSV', async () => {
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await runSql(page, 'SELECT customer_id, plan FROM telecom ORDER BY customer_id LIMIT 3');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
+    const text = readFileSync(await download.path(), 'utf8');
+    assert.equal(text, 'customer_id,plan\n100000,basic\n100001,basic\n100002,standard\n');
+    await page.context().close();
+  });
+});

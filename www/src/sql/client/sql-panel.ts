@@ -1,0 +1,169 @@
+/**
+ * The SQL tab: an editor, Run / Cancel, the result in the virtual grid with its row
+ * count and time, errors pointing into the query, and CSV / Parquet downloads of the
+ * result.
+ */
+import type { EngineClient, SqlJob } from '../../engine/client/engine-client';
+import type { ExportFormat, SqlResult, TableInfo } from '../../engine/shared/api';
+import { CANCELLED, isCodedError } from '../../engine/shared/errors';
+import { RowWindows } from '../../grid/row-windows';
+import { VirtualGrid } from '../../grid/virtual-grid';
+import { h, replaceChildren } from '../../ui/dom';
+import { downloadBytes } from '../../ui/download';
+import { formatCount, formatDuration } from '../../ui/format';
+import { SqlEditor } from './editor';
+
+const EXAMPLE = `SELECT region, plan, count(*) AS customers, round(avg(monthly_spend), 2) AS avg_spend
+FROM telecom
+GROUP BY region, plan
+ORDER BY region, plan`;
+
+/** How long a query runs before its progress bar shows. */
+const PROGRESS_DELAY_MS = 150;
+
+export class SqlPanel {
+  readonly element: HTMLElement;
+  private readonly editor: SqlEditor;
+  private readonly runButton: HTMLButtonElement;
+  private readonly cancelButton: HTMLButtonElement;
+  private readonly status = h('div', { className: 'sql-status', attrs: { 'data-testid': 'sql-status', role: 'status' } });
+  private readonly progress = h('progress', { className: 'sql-progress', attrs: { max: '1', hidden: '' } });
+  private readonly output = h('div', { className: 'sql-output', attrs: { 'data-testid': 'sql-output' } });
+  private job?: SqlJob;
+
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly onCatalogChanged: (message: string, sql: string) => void,
+  ) {
+    const editorHost = h('div', { className: 'sql-editor' });
+    this.editor = new SqlEditor(editorHost, EXAMPLE, () => void this.run());
+    this.runButton = h(
+      'button',
+      { className: 'primary compact', attrs: { type: 'button', 'data-testid': 'sql-run', title: 'Run (Ctrl+Enter)' }, on: { click: () => void this.run() } },
+      'Run',
+    );
+    this.cancelButton = h(
+      'button',
+      { attrs: { type: 'button', disabled: '', 'data-testid': 'sql-cancel' }, on: { click: () => this.job?.cancel() } },
+      'Cancel',
+    );
+    this.element = h(
+      'section',
+      { className: 'sql-panel', attrs: { 'aria-label': 'SQL' } },
+      editorHost,
+      h('div', { className: 'sql-toolbar' }, this.runButton, this.cancelButton, this.progress, this.status,
+        h('span', { className: 'hint' }, 'Ctrl+Enter runs · Spark SQL · results are kept for download')),
+      this.output,
+    );
+  }
+
+  /** Refreshes completion after tables change. */
+  async refreshCatalog(): Promise<void> {
+    this.editor.setCatalog(await this.engine.catalog());
+  }
+
+  focus(): void {
+    this.editor.focus();
+  }
+
+  private async run(): Promise<void> {
+    if (this.job) return;
+    const text = this.editor.text;
+    if (!text.trim()) return;
+    this.editor.showError(undefined);
+    this.setRunning(true);
+    replaceChildren(this.status, 'Running…');
+    const showProgress = setTimeout(() => this.progress.removeAttribute('hidden'), PROGRESS_DELAY_MS);
+    const job = this.engine.runSql(text, (done, total) => {
+      this.progress.value = total > 0 ? Math.min(done / total, 0.99) : 0;
+      replaceChildren(this.status, `Running… ${formatCount(done)} of ~${formatCount(total)} partition steps`);
+    });
+    this.job = job;
+    try {
+      this.show(await job.done, text);
+    } catch (error) {
+      this.showFailure(error);
+    } finally {
+      clearTimeout(showProgress);
+      this.progress.setAttribute('hidden', '');
+      this.progress.removeAttribute('value');
+      this.job = undefined;
+      this.setRunning(false);
+    }
+  }
+
+  private setRunning(running: boolean): void {
+    this.runButton.toggleAttribute('disabled', running);
+    this.cancelButton.toggleAttribute('disabled', !running);
+  }
+
+  private show(result: SqlResult, text: string): void {
+    const time = formatDuration(result.elapsedMs);
+    if (result.kind === 'done') {
+      replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'sql-message' } }, result.message), ` · ${time}`);
+      replaceChildren(this.output);
+      this.onCatalogChanged(result.message, text);
+      void this.refreshCatalog();
+      return;
+    }
+    const info = result.info;
+    replaceChildren(
+      this.status,
+      h('span', { attrs: { 'data-testid': 'sql-row-count' } }, `${formatCount(info.rows)} ${info.rows === 1 ? 'row' : 'rows'}`),
+      ` · ${time}`,
+    );
+    replaceChildren(
+      this.output,
+      h('div', { className: 'sql-result-actions' },
+        this.downloadButton(info, 'csv', 'Download CSV'),
+        this.downloadButton(info, 'parquet', 'Download Parquet'),
+      ),
+      info.columns.length === 0
+        ? h('p', { className: 'hint' }, 'The query returned no columns.')
+        : new VirtualGrid(info.columns, new RowWindows((o, n) => this.engine.preview(info.name, o, n), info.rows), 'Query result').element,
+    );
+  }
+
+  private downloadButton(info: TableInfo, format: ExportFormat, label: string): HTMLElement {
+    return h(
+      'button',
+      {
+        attrs: { type: 'button', 'data-testid': `download-${format}` },
+        on: {
+          click: async () => {
+            try {
+              const bytes = await this.engine.exportTable(info.name, format);
+              const type = format === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet';
+              downloadBytes(bytes, `${info.name}.${format}`, type);
+            } catch (error) {
+              this.showFailure(error);
+            }
+          },
+        },
+      },
+      label,
+    );
+  }
+
+  private showFailure(error: unknown): void {
+    if (isCodedError(error) && error.code === CANCELLED) {
+      replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'sql-cancelled' } }, error.message));
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const code = isCodedError(error) ? error.code : 'ERROR';
+    const line = isCodedError(error) ? error.line : undefined;
+    const column = isCodedError(error) ? error.col : undefined;
+    this.editor.showError(message, line, column);
+    replaceChildren(this.status);
+    replaceChildren(
+      this.output,
+      h('div', { className: 'notice notice-error', attrs: { role: 'alert', 'data-testid': 'sql-error' } },
+        h('div', { className: 'notice-text' },
+          h('strong', {}, message),
+          h('div', { className: 'hint' }, line !== undefined ? `${code} · line ${line}, column ${column}` : code),
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,13 @@
+/** Saving bytes made in the page as a file on the user's disk. */
+
+export function downloadBytes(bytes: Uint8Array, fileName: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Let the download start before the URL is released.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
