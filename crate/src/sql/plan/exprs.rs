@@ -556,9 +556,9 @@ fn window_frame(
         (_, true, WindowFrameBound::Following(None)) => Ok(WindowFrame::Partition),
         (WindowFrameUnits::Range, true, WindowFrameBound::CurrentRow) => Ok(WindowFrame::RangeToCurrent),
         (WindowFrameUnits::Rows, true, WindowFrameBound::CurrentRow) => Ok(WindowFrame::RowsToCurrent),
-        _ => Err(Error::unsupported(format!(
-            "this window frame (supported: UNBOUNDED PRECEDING to CURRENT ROW or to UNBOUNDED FOLLOWING)"
-        ))),
+        _ => Err(Error::unsupported(
+            "this window frame (supported: UNBOUNDED PRECEDING to CURRENT ROW or to UNBOUNDED FOLLOWING)",
+        )),
     }
 }
 
