@@ -89,3 +89,36 @@ async fn errors_reach_js_with_a_code_and_a_row() {
     let err = JsCsvLoader::new(b"a\n", true, options).err().unwrap();
     assert_eq!(get(&err, "code"), "INVALID_ARGUMENT");
 }
+
+#[wasm_bindgen_test]
+async fn runs_sql_on_the_pool_and_reports_positions_and_cancellation() {
+    start_pool().await;
+    let mut engine = Engine::new("brasa-test-panic");
+    let mut loader = JsCsvLoader::new(&SAMPLE_CSV[..1 << 16], false, JsValue::UNDEFINED).unwrap();
+    loader.push(SAMPLE_CSV).unwrap();
+    engine.add_csv("telecom", loader).unwrap();
+
+    engine.begin_job();
+    let result = engine
+        .run_sql("SELECT plan, count(*) AS n FROM telecom GROUP BY plan ORDER BY plan")
+        .unwrap();
+    assert_eq!(get(&result, "kind"), "rows");
+    let info = get(&result, "info");
+    assert_eq!(get(&info, "rows").as_f64(), Some(4.0));
+    let name = get(&info, "name").as_string().unwrap();
+    assert!(engine.preview_ipc(&name, 0, 4).unwrap().len() > 100);
+    let csv = String::from_utf8(engine.export_table(&name, "csv").unwrap()).unwrap();
+    assert!(csv.starts_with("plan,n\nbasic,"), "{csv}");
+
+    let err = engine.run_sql("SELECT plan,\n  nope FROM telecom").unwrap_err();
+    assert_eq!(get(&err, "code"), "SQL_ANALYSIS");
+    assert_eq!(get(&err, "line").as_f64(), Some(2.0));
+    assert_eq!(get(&err, "col").as_f64(), Some(3.0));
+
+    // The page cancels by writing 1 at the job's cancel address in shared memory.
+    let addresses = engine.begin_job();
+    // SAFETY: the address is the job's live `AtomicBool`, as the page would write it.
+    unsafe { std::ptr::write_volatile(addresses[0] as usize as *mut u8, 1) };
+    let err = engine.run_sql("SELECT count(*) FROM telecom").unwrap_err();
+    assert_eq!(get(&err, "code"), "CANCELLED");
+}
