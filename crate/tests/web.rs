@@ -110,7 +110,9 @@ async fn runs_sql_on_the_pool_and_reports_positions_and_cancellation() {
     let csv = String::from_utf8(engine.export_table(&name, "csv").unwrap()).unwrap();
     assert!(csv.starts_with("plan,n\nbasic,"), "{csv}");
 
-    let err = engine.run_sql("SELECT plan,\n  nope FROM telecom").unwrap_err();
+    let err = engine
+        .run_sql("SELECT plan,\n  nope FROM telecom")
+        .unwrap_err();
     assert_eq!(get(&err, "code"), "SQL_ANALYSIS");
     assert_eq!(get(&err, "line").as_f64(), Some(2.0));
     assert_eq!(get(&err, "col").as_f64(), Some(3.0));

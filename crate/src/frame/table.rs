@@ -105,6 +105,23 @@ impl Table {
         concat_batches(&self.schema, &pieces).map_err(|e| Error::internal("row window", e))
     }
 
+    /// The same rows in `n` partitions of nearly equal size (Spark's `repartition(n)`,
+    /// keeping row order).
+    pub fn repartition(&self, n: usize) -> Result<Table> {
+        let n = n.max(1);
+        let all = concat_batches(&self.schema, &self.partitions)
+            .map_err(|e| Error::internal("repartitioning", e))?;
+        let rows = all.num_rows();
+        let partitions = (0..n)
+            .map(|i| {
+                let start = i * rows / n;
+                let end = (i + 1) * rows / n;
+                all.slice(start, end - start)
+            })
+            .collect();
+        Table::try_new(self.schema_arc(), partitions)
+    }
+
     /// An empty table with the given schema.
     pub fn empty(schema: SchemaRef) -> Self {
         Table {
@@ -184,6 +201,16 @@ mod tests {
     fn window_past_end_is_an_error() {
         let err = table(&[3]).window(4, 1).unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidArgument);
+    }
+
+    #[test]
+    fn repartition_keeps_rows_in_order() {
+        let t = table(&[3, 0, 4, 2]).repartition(4).unwrap();
+        assert_eq!(t.num_partitions(), 4);
+        let sizes: Vec<usize> = t.partitions().iter().map(|b| b.num_rows()).collect();
+        assert_eq!(sizes, vec![2, 2, 2, 3]);
+        assert_eq!(values(&t.window(0, 9).unwrap()), (0..9).collect::<Vec<_>>());
+        assert_eq!(table(&[]).repartition(3).unwrap().num_rows(), 0);
     }
 
     #[test]

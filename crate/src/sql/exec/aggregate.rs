@@ -17,7 +17,8 @@ use arrow_array::{
 };
 use arrow_row::{RowConverter, Rows, SortField};
 use arrow_schema::{DataType, SchemaRef};
-use hashbrown::{DefaultHashBuilder, HashSet, HashTable};
+use foldhash::fast::FixedState;
+use hashbrown::{HashSet, HashTable};
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -73,9 +74,10 @@ pub fn aggregate(
     Ok(vec![batch])
 }
 
-/// Group ids for encoded keys: a hash table of ids over an arena of key bytes.
+/// Group ids for encoded keys: a hash table of ids over an arena of key bytes. Every
+/// table hashes with the same fixed seed, so partial tables merge without rehashing.
 struct GroupTable {
-    hasher: DefaultHashBuilder,
+    hasher: FixedState,
     table: HashTable<u32>,
     hashes: Vec<u64>,
     bytes: Vec<u8>,
@@ -85,7 +87,7 @@ struct GroupTable {
 impl GroupTable {
     fn new() -> Self {
         GroupTable {
-            hasher: DefaultHashBuilder::default(),
+            hasher: FixedState::default(),
             table: HashTable::new(),
             hashes: Vec::new(),
             bytes: Vec::new(),

@@ -71,6 +71,7 @@ export class SqlPanel {
     const text = this.editor.text;
     if (!text.trim()) return;
     this.editor.showError(undefined);
+    delete this.status.dataset.elapsedMs;
     this.setRunning(true);
     replaceChildren(this.status, 'Running…');
     const showProgress = setTimeout(() => this.progress.removeAttribute('hidden'), PROGRESS_DELAY_MS);
@@ -99,6 +100,7 @@ export class SqlPanel {
 
   private show(result: SqlResult, text: string): void {
     const time = formatDuration(result.elapsedMs);
+    this.status.dataset.elapsedMs = result.elapsedMs.toFixed(2);
     if (result.kind === 'done') {
       replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'sql-message' } }, result.message), ` · ${time}`);
       replaceChildren(this.output);
