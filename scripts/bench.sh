@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks (figures only, never a failure on timing):
 #  1. the CSV decoder natively, Brasa vs arrow-csv (cargo bench --bench csv_load);
-#  2. loading a generated 1M-row CSV and Parquet in the page at 1 and 2 threads.
+#  2. loading a generated 1M-row CSV and Parquet in the page at 1 and 2 threads;
+#  3. the issue-3 SQL queries natively (cargo bench --bench sql_queries) and in the page
+#     at 1 and 2 threads next to DuckDB-WASM on the same file in the same browser.
 # Data is generated into $BRASA_BENCH_DATA (default target/bench-data), not committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,3 +23,10 @@ cargo bench --quiet --bench csv_load 2>&1 | grep -E "^csv_load|time:|thrpt:" | g
 
 echo "==> loading in the page"
 npx tsx tests/bench/load.bench.ts "$data" "$rows" "${BENCH_RUNS:-5}"
+
+echo "==> SQL natively (1M generated rows, 1 thread vs all)"
+cargo bench --quiet --bench sql_queries 2>&1 | grep -E "^sql_1m|time:" | grep -v "change:" || true
+
+echo "==> SQL in the page vs DuckDB-WASM"
+npx vite build --logLevel warn --config tests/bench/duckdb/vite.config.ts
+npx tsx tests/bench/sql.bench.ts "$data" "$rows" "${BENCH_RUNS:-5}"

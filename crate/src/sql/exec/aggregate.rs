@@ -1,28 +1,28 @@
 //! Hash aggregation: each partition is aggregated on its own thread into partial states,
 //! then the partials are merged (Spark's partial + final aggregation).
 //!
-//! Group keys are encoded with arrow-row (one byte string per row, comparable and
-//! hashable whatever the key types), and each aggregate keeps its state in flat vectors
-//! indexed by group.
+//! Groups are found with [`keys::group_rows`]; a partial keeps its group keys as arrow
+//! columns (one row per group), so merging is grouping the partials' keys once more.
+//! Each aggregate keeps its state in flat vectors indexed by group.
 
 use std::any::Any;
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{
     Array, ArrayRef, ArrowPrimitiveType, BooleanArray, Float64Array, Int64Array, PrimitiveArray,
-    RecordBatch, RecordBatchOptions, StringArray,
+    RecordBatch, RecordBatchOptions, StringArray, UInt32Array,
 };
-use arrow_row::{RowConverter, Rows, SortField};
+use arrow_buffer::NullBuffer;
 use arrow_schema::{DataType, SchemaRef};
-use foldhash::fast::FixedState;
-use hashbrown::{HashSet, HashTable};
+use arrow_select::concat::concat;
+use arrow_select::take::take;
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::exec::eval::{evaluate_array, kernel_error};
+use crate::sql::exec::keys::group_rows;
 use crate::sql::exec::ExecContext;
 use crate::sql::plan::expr::{AggregateCall, Expr};
 use crate::sql::plan::functions::AggregateFunction;
@@ -44,25 +44,16 @@ pub fn aggregate(
         .par_iter()
         .map(|batch| {
             ctx.check()?;
-            let partial = Partial::of_batch(batch, group, aggregates, &key_types)?;
+            let partial = Partial::of_batch(batch, group, aggregates)?;
             ctx.advance();
             Ok(partial)
         })
         .collect::<Result<_>>()?;
-    let mut merged = Partial::new(group, aggregates, &key_types)?;
-    for partial in partials {
-        merged.merge(partial)?;
-    }
-    // A global aggregate over no rows still has one row (count 0, sum NULL).
-    if group.is_empty() && merged.groups.len() == 0 {
-        merged.groups.intern(&[], 0);
-        for acc in &mut merged.accumulators {
-            acc.resize(1);
-        }
-    }
-    let rows = merged.groups.len();
-    let mut columns = merged.key_columns()?;
-    for acc in merged.accumulators {
+    let (keys, accumulators) = merge(partials, aggregates, &key_types)?;
+    // A global aggregate has one row, even over no rows.
+    let rows = keys.first().map_or(1, |k| k.len());
+    let mut columns = keys;
+    for acc in accumulators {
         columns.push(acc.finish()?);
     }
     let batch = RecordBatch::try_new_with_options(
@@ -74,167 +65,105 @@ pub fn aggregate(
     Ok(vec![batch])
 }
 
-/// Group ids for encoded keys: a hash table of ids over an arena of key bytes. Every
-/// table hashes with the same fixed seed, so partial tables merge without rehashing.
-struct GroupTable {
-    hasher: FixedState,
-    table: HashTable<u32>,
-    hashes: Vec<u64>,
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
-}
-
-impl GroupTable {
-    fn new() -> Self {
-        GroupTable {
-            hasher: FixedState::default(),
-            table: HashTable::new(),
-            hashes: Vec::new(),
-            bytes: Vec::new(),
-            ends: Vec::new(),
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    fn key(&self, group: usize) -> &[u8] {
-        let start = if group == 0 { 0 } else { self.ends[group - 1] };
-        &self.bytes[start..self.ends[group]]
-    }
-
-    /// The id of `key`'s group, creating it if new.
-    fn intern(&mut self, key: &[u8], hash: u64) -> u32 {
-        let Self {
-            table,
-            hashes,
-            bytes,
-            ends,
-            ..
-        } = self;
-        let key_of = |g: u32| {
-            let g = g as usize;
-            let start = if g == 0 { 0 } else { ends[g - 1] };
-            &bytes[start..ends[g]]
-        };
-        if let Some(&group) = table.find(hash, |&g| key_of(g) == key) {
-            return group;
-        }
-        let group = ends.len() as u32;
-        bytes.extend_from_slice(key);
-        ends.push(bytes.len());
-        hashes.push(hash);
-        let hashes = &*hashes;
-        table.insert_unique(hash, group, |&g| hashes[g as usize]);
-        group
-    }
-
-    fn hash(&self, key: &[u8]) -> u64 {
-        self.hasher.hash_one(key)
-    }
-}
-
-/// The aggregation state of some rows: their groups and one accumulator per aggregate.
+/// The aggregation state of one partition: its group keys and one accumulator per
+/// aggregate, both indexed by group.
 struct Partial {
-    converter: Option<RowConverter>,
-    groups: GroupTable,
+    keys: Vec<ArrayRef>,
+    groups: usize,
     accumulators: Vec<Box<dyn Accumulator>>,
 }
 
 impl Partial {
-    fn new(group: &[Expr], aggregates: &[AggregateCall], key_types: &[DataType]) -> Result<Self> {
-        let converter = if group.is_empty() {
-            None
-        } else {
-            Some(
-                RowConverter::new(
-                    key_types
-                        .iter()
-                        .map(|t| SortField::new(t.clone()))
-                        .collect(),
-                )
-                .map_err(kernel_error)?,
-            )
-        };
-        Ok(Partial {
-            converter,
-            groups: GroupTable::new(),
-            accumulators: aggregates
-                .iter()
-                .map(accumulator_for)
-                .collect::<Result<_>>()?,
-        })
-    }
-
-    fn of_batch(
-        batch: &RecordBatch,
-        group: &[Expr],
-        aggregates: &[AggregateCall],
-        key_types: &[DataType],
-    ) -> Result<Self> {
-        let mut partial = Partial::new(group, aggregates, key_types)?;
+    fn of_batch(batch: &RecordBatch, group: &[Expr], aggregates: &[AggregateCall]) -> Result<Self> {
         let rows = batch.num_rows();
-        let group_ids: Vec<u32> = match &partial.converter {
-            None => {
-                if rows > 0 {
-                    partial.groups.intern(&[], 0);
-                }
-                vec![0; rows]
-            }
-            Some(converter) => {
-                let keys = group
-                    .iter()
-                    .map(|g| evaluate_array(g, batch))
-                    .collect::<Result<Vec<_>>>()?;
-                let encoded = converter.convert_columns(&keys).map_err(kernel_error)?;
-                (0..rows)
-                    .map(|i| {
-                        let key = encoded.row(i);
-                        let hash = partial.groups.hash(key.data());
-                        partial.groups.intern(key.data(), hash)
-                    })
-                    .collect()
-            }
-        };
-        let num_groups = partial.groups.len();
-        for (acc, call) in partial.accumulators.iter_mut().zip(aggregates) {
+        let keys = group
+            .iter()
+            .map(|g| evaluate_array(g, batch))
+            .collect::<Result<Vec<_>>>()?;
+        let grouping = group_rows(&keys, rows)?;
+        let groups = grouping.firsts.len();
+        let firsts = UInt32Array::from(grouping.firsts);
+        let keys = keys
+            .iter()
+            .map(|k| take(k, &firsts, None).map_err(kernel_error))
+            .collect::<Result<_>>()?;
+        let mut accumulators = new_accumulators(aggregates)?;
+        for (acc, call) in accumulators.iter_mut().zip(aggregates) {
             let args = call
                 .args
                 .iter()
                 .map(|a| evaluate_array(a, batch))
                 .collect::<Result<Vec<_>>>()?;
-            acc.resize(num_groups);
-            acc.update(&group_ids, &args)?;
+            acc.resize(groups);
+            acc.update(&grouping.ids, &args)?;
         }
-        Ok(partial)
+        Ok(Partial {
+            keys,
+            groups,
+            accumulators,
+        })
     }
+}
 
-    fn merge(&mut self, other: Partial) -> Result<()> {
-        let mapping: Vec<u32> = (0..other.groups.len())
-            .map(|g| {
-                let key = other.groups.key(g);
-                let hash = other.groups.hashes[g];
-                self.groups.intern(key, hash)
-            })
-            .collect();
-        let num_groups = self.groups.len();
-        for (acc, theirs) in self.accumulators.iter_mut().zip(other.accumulators) {
-            acc.resize(num_groups);
-            acc.merge(theirs, &mapping)?;
+/// One state per aggregate of a query.
+type Accumulators = Vec<Box<dyn Accumulator>>;
+
+fn new_accumulators(aggregates: &[AggregateCall]) -> Result<Accumulators> {
+    aggregates.iter().map(accumulator_for).collect()
+}
+
+/// Merges the partials: their keys are grouped again, and each partial's states are
+/// folded into the final ones through the mapping of its groups to final groups.
+fn merge(
+    partials: Vec<Partial>,
+    aggregates: &[AggregateCall],
+    key_types: &[DataType],
+) -> Result<(Vec<ArrayRef>, Accumulators)> {
+    let total: usize = partials.iter().map(|p| p.groups).sum();
+    let keys: Vec<ArrayRef> = (0..key_types.len())
+        .map(|k| {
+            if partials.is_empty() {
+                return Ok(arrow_array::new_empty_array(&key_types[k]));
+            }
+            let columns: Vec<&dyn Array> = partials.iter().map(|p| p.keys[k].as_ref()).collect();
+            concat(&columns).map_err(kernel_error)
+        })
+        .collect::<Result<_>>()?;
+    let grouping = group_rows(&keys, total)?;
+    // A global aggregate over no rows still has one row (count 0, sum NULL).
+    let groups = grouping.firsts.len().max(key_types.is_empty() as usize);
+    let mut accumulators = new_accumulators(aggregates)?;
+    accumulators.iter_mut().for_each(|a| a.resize(groups));
+    let mut offset = 0;
+    for partial in partials {
+        let mapping = &grouping.ids[offset..offset + partial.groups];
+        offset += partial.groups;
+        for (acc, theirs) in accumulators.iter_mut().zip(partial.accumulators) {
+            acc.merge(theirs, mapping)?;
         }
-        Ok(())
     }
+    let firsts = UInt32Array::from(grouping.firsts);
+    let keys = keys
+        .iter()
+        .map(|k| take(k, &firsts, None).map_err(kernel_error))
+        .collect::<Result<_>>()?;
+    Ok((keys, accumulators))
+}
 
-    fn key_columns(&self) -> Result<Vec<ArrayRef>> {
-        let Some(converter) = &self.converter else {
-            return Ok(vec![]);
-        };
-        let parser = converter.parser();
-        let rows: Vec<_> = (0..self.groups.len())
-            .map(|g| parser.parse(self.groups.key(g)))
-            .collect();
-        converter.convert_rows(rows).map_err(kernel_error)
+/// Calls `f(row, group)` for every row whose value is not NULL.
+fn for_each_valid(groups: &[u32], nulls: Option<&NullBuffer>, mut f: impl FnMut(usize, usize)) {
+    match nulls.filter(|n| n.null_count() > 0) {
+        None => groups
+            .iter()
+            .enumerate()
+            .for_each(|(i, &g)| f(i, g as usize)),
+        Some(nulls) => {
+            for (i, &g) in groups.iter().enumerate() {
+                if nulls.is_valid(i) {
+                    f(i, g as usize);
+                }
+            }
+        }
     }
 }
 
@@ -358,13 +287,11 @@ impl Accumulator for SumInt {
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
         let values = args[0].as_primitive::<Int64Type>();
-        for (i, &g) in groups.iter().enumerate() {
-            if values.is_valid(i) {
-                let g = g as usize;
-                self.sums[g] = self.sums[g].wrapping_add(values.value(i));
-                self.seen[g] = true;
-            }
-        }
+        let raw = values.values();
+        for_each_valid(groups, values.nulls(), |i, g| {
+            self.sums[g] = self.sums[g].wrapping_add(raw[i]);
+            self.seen[g] = true;
+        });
         Ok(())
     }
 
@@ -406,12 +333,11 @@ impl Accumulator for SumFloat {
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
         let values = args[0].as_primitive::<Float64Type>();
-        for (i, &g) in groups.iter().enumerate() {
-            if values.is_valid(i) {
-                self.sums[g as usize] += values.value(i);
-                self.seen[g as usize] = true;
-            }
-        }
+        let raw = values.values();
+        for_each_valid(groups, values.nulls(), |i, g| {
+            self.sums[g] += raw[i];
+            self.seen[g] = true;
+        });
         Ok(())
     }
 
@@ -453,12 +379,11 @@ impl Accumulator for Average {
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
         let values = args[0].as_primitive::<Float64Type>();
-        for (i, &g) in groups.iter().enumerate() {
-            if values.is_valid(i) {
-                self.sums[g as usize] += values.value(i);
-                self.counts[g as usize] += 1;
-            }
-        }
+        let raw = values.values();
+        for_each_valid(groups, values.nulls(), |i, g| {
+            self.sums[g] += raw[i];
+            self.counts[g] += 1;
+        });
         Ok(())
     }
 
@@ -487,13 +412,27 @@ impl Accumulator for Average {
     }
 }
 
-/// Count, mean and sum of squared deviations per group (Welford), merged with Chan's
-/// formula, for the variance family.
+/// Count, mean and sum of squared deviations per group, merged with Chan's formula, for the variance family.
 struct Moments {
     kind: AggregateFunction,
     count: Vec<f64>,
     mean: Vec<f64>,
     m2: Vec<f64>,
+}
+
+impl Moments {
+    /// Adds `nb` values with mean `mean_b` and squared deviations `m2_b` to group `g`.
+    fn combine(&mut self, g: usize, nb: f64, mean_b: f64, m2_b: f64) {
+        if nb == 0.0 {
+            return;
+        }
+        let na = self.count[g];
+        let n = na + nb;
+        let delta = mean_b - self.mean[g];
+        self.mean[g] += delta * nb / n;
+        self.m2[g] += m2_b + delta * delta * na * nb / n;
+        self.count[g] = n;
+    }
 }
 
 impl Accumulator for Moments {
@@ -504,16 +443,40 @@ impl Accumulator for Moments {
     }
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
+        // Two passes over the batch (count and mean, then squared deviations), then one
+        // Chan merge per group: no division per row, and as accurate as Welford.
         let values = args[0].as_primitive::<Float64Type>();
-        for (i, &g) in groups.iter().enumerate() {
-            if values.is_valid(i) {
-                let g = g as usize;
-                let x = values.value(i);
-                self.count[g] += 1.0;
-                let delta = x - self.mean[g];
-                self.mean[g] += delta / self.count[g];
-                self.m2[g] += delta * (x - self.mean[g]);
+        let raw = values.values();
+        let n = self.count.len();
+        if n == 1 {
+            // A global aggregate: the same passes in registers.
+            let (mut count, mut sum) = (0.0, 0.0);
+            for_each_valid(groups, values.nulls(), |i, _| {
+                count += 1.0;
+                sum += raw[i];
+            });
+            let mean = if count > 0.0 { sum / count } else { 0.0 };
+            let mut m2 = 0.0;
+            for_each_valid(groups, values.nulls(), |i, _| m2 += (raw[i] - mean).powi(2));
+            self.combine(0, count, mean, m2);
+            return Ok(());
+        }
+        let (mut count, mut mean, mut m2) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for_each_valid(groups, values.nulls(), |i, g| {
+            count[g] += 1.0;
+            mean[g] += raw[i];
+        });
+        for (m, &c) in mean.iter_mut().zip(&count) {
+            if c > 0.0 {
+                *m /= c;
             }
+        }
+        for_each_valid(groups, values.nulls(), |i, g| {
+            let d = raw[i] - mean[g];
+            m2[g] += d * d;
+        });
+        for g in 0..n {
+            self.combine(g, count[g], mean[g], m2[g]);
         }
         Ok(())
     }
@@ -521,16 +484,7 @@ impl Accumulator for Moments {
     fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32]) -> Result<()> {
         let other = downcast::<Self>(other)?;
         for (g, &m) in mapping.iter().enumerate().take(other.count.len()) {
-            let m = m as usize;
-            let (na, nb) = (self.count[m], other.count[g]);
-            if nb == 0.0 {
-                continue;
-            }
-            let n = na + nb;
-            let delta = other.mean[g] - self.mean[m];
-            self.mean[m] += delta * nb / n;
-            self.m2[m] += other.m2[g] + delta * delta * na * nb / n;
-            self.count[m] = n;
+            self.combine(m as usize, other.count[g], other.mean[g], other.m2[g]);
         }
         Ok(())
     }
@@ -622,57 +576,68 @@ impl Accumulator for Percentile {
 }
 
 /// `count(DISTINCT x)`: the distinct encoded values of each group.
+/// `count(DISTINCT x)`: the distinct (group, value) pairs seen, as arrow columns. Each
+/// batch contributes its own distinct pairs; `finish` groups them all once more.
 #[derive(Default)]
 struct CountDistinct {
-    /// Created for the argument's type on the first batch (every batch has that type).
-    converter: Option<RowConverter>,
-    seen: Vec<HashSet<Box<[u8]>>>,
-}
-
-impl CountDistinct {
-    fn encode(&mut self, values: &ArrayRef) -> Result<Rows> {
-        if self.converter.is_none() {
-            let field = SortField::new(values.data_type().clone());
-            self.converter = Some(RowConverter::new(vec![field]).map_err(kernel_error)?);
-        }
-        let converter = self.converter.as_ref().expect("created above");
-        converter
-            .convert_columns(&[Arc::clone(values)])
-            .map_err(kernel_error)
-    }
+    groups: usize,
+    pairs: Vec<(UInt32Array, ArrayRef)>,
 }
 
 impl Accumulator for CountDistinct {
     fn resize(&mut self, n: usize) {
-        self.seen.resize_with(n, HashSet::new);
+        self.groups = n;
     }
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
-        let values = &args[0];
-        let rows = self.encode(values)?;
-        for (i, &g) in groups.iter().enumerate() {
-            if values.is_valid(i) {
-                let key = rows.row(i);
-                let set = &mut self.seen[g as usize];
-                if !set.contains(key.data()) {
-                    set.insert(key.data().into());
-                }
+        let (group_ids, values): (ArrayRef, ArrayRef) = match args[0].logical_nulls() {
+            None => (
+                Arc::new(UInt32Array::from(groups.to_vec())),
+                Arc::clone(&args[0]),
+            ),
+            Some(nulls) => {
+                let valid = UInt32Array::from_iter_values(nulls.valid_indices().map(|i| i as u32));
+                let group_ids = valid.values().iter().map(|&i| groups[i as usize]);
+                (
+                    Arc::new(UInt32Array::from_iter_values(group_ids)),
+                    take(&args[0], &valid, None).map_err(kernel_error)?,
+                )
             }
-        }
+        };
+        let distinct = group_rows(&[group_ids.clone(), values.clone()], values.len())?;
+        let firsts = UInt32Array::from(distinct.firsts);
+        let take_at = |a: &ArrayRef| take(a, &firsts, None).map_err(kernel_error);
+        let group_ids = take_at(&group_ids)?.as_primitive::<UInt32Type>().clone();
+        self.pairs.push((group_ids, take_at(&values)?));
         Ok(())
     }
 
     fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32]) -> Result<()> {
-        for (g, set) in downcast::<Self>(other)?.seen.into_iter().enumerate() {
-            self.seen[mapping[g] as usize].extend(set);
+        for (groups, values) in downcast::<Self>(other)?.pairs {
+            let mapped = groups.unary(|g| mapping[g as usize]);
+            self.pairs.push((mapped, values));
         }
         Ok(())
     }
 
     fn finish(self: Box<Self>) -> Result<ArrayRef> {
-        Ok(Arc::new(Int64Array::from_iter_values(
-            self.seen.iter().map(|s| s.len() as i64),
-        )))
+        let mut counts = vec![0i64; self.groups];
+        if let Some((_, first)) = self.pairs.first() {
+            let groups: Vec<&dyn Array> = self.pairs.iter().map(|(g, _)| g as &dyn Array).collect();
+            let values: Vec<&dyn Array> = self.pairs.iter().map(|(_, v)| v.as_ref()).collect();
+            let groups = concat(&groups).map_err(kernel_error)?;
+            let values = if values.len() == 1 {
+                first.clone()
+            } else {
+                concat(&values).map_err(kernel_error)?
+            };
+            let distinct = group_rows(&[groups.clone(), values], groups.len())?;
+            let groups = groups.as_primitive::<UInt32Type>().values();
+            for first in distinct.firsts {
+                counts[groups[first as usize] as usize] += 1;
+            }
+        }
+        Ok(Arc::new(Int64Array::from(counts)))
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
@@ -742,11 +707,19 @@ where
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
         let values = args[0].as_primitive::<T>();
-        for (i, &g) in groups.iter().enumerate() {
-            if values.is_valid(i) {
-                self.offer(g as usize, values.value(i));
-            }
+        let raw = values.values();
+        if self.best.len() == 1 {
+            // A global aggregate: keep the best value in a register.
+            let mut best = self.best[0];
+            for_each_valid(groups, values.nulls(), |i, _| {
+                if best.is_none_or(|b| self.better(raw[i], b)) {
+                    best = Some(raw[i]);
+                }
+            });
+            self.best[0] = best;
+            return Ok(());
         }
+        for_each_valid(groups, values.nulls(), |i, g| self.offer(g, raw[i]));
         Ok(())
     }
 

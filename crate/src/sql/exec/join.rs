@@ -1,21 +1,21 @@
 //! Hash join: the smaller side (or the right side of a semi/anti join) is built into a
-//! hash table of arrow-row encoded keys; the other side probes it partition by partition
+//! hash table of its keys ([`crate::sql::exec::keys`]); the other side probes it partition by partition
 //! in parallel. Outer joins keep unmatched rows of the preserved sides with NULLs. NULL
 //! keys never match, as in SQL.
 
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array};
-use arrow_row::{RowConverter, Rows, SortField};
+use arrow_buffer::NullBuffer;
 use arrow_schema::SchemaRef;
 use arrow_select::concat::concat_batches;
 use arrow_select::take::take;
-use hashbrown::{DefaultHashBuilder, HashTable};
+use hashbrown::HashTable;
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::sql::exec::eval::{as_boolean, evaluate_array, kernel_error};
+use crate::sql::exec::keys::{hash_rows, RowEq};
 use crate::sql::exec::ExecContext;
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::logical::JoinKind;
@@ -26,6 +26,11 @@ pub struct JoinSpec<'a> {
     pub filter: Option<&'a Expr>,
     pub left_schema: SchemaRef,
     pub right_schema: SchemaRef,
+    /// The joined columns (left then right) to output; `None` is all of them. A
+    /// projection over the join that only picks columns is fused into it this way, so
+    /// columns read only by the keys or the residual filter are never copied.
+    pub columns: Option<Vec<usize>>,
+    /// The schema of the output columns.
     pub output: SchemaRef,
 }
 
@@ -125,12 +130,11 @@ pub fn hash_join(
     Ok(output)
 }
 
-/// Build rows by encoded key: `heads` finds a key's last row, `next` chains to the
-/// previous row with the same key. With no keys (a cross join) every row matches.
+/// Build rows by key: `heads` finds a key's last row, `next` chains to the previous row
+/// with the same key. With no keys (a cross join) every row matches.
 struct BuildTable {
-    converter: Option<RowConverter>,
-    hasher: DefaultHashBuilder,
-    rows: Option<Rows>,
+    keys: Vec<ArrayRef>,
+    hashes: Vec<u64>,
     heads: HashTable<u32>,
     next: Vec<u32>,
     total: usize,
@@ -141,76 +145,79 @@ const END: u32 = u32::MAX;
 impl BuildTable {
     fn new(batch: &RecordBatch, keys: &[Expr]) -> Result<Self> {
         let total = batch.num_rows();
+        let keys = keys
+            .iter()
+            .map(|k| evaluate_array(k, batch))
+            .collect::<Result<Vec<_>>>()?;
         if keys.is_empty() {
             return Ok(BuildTable {
-                converter: None,
-                hasher: DefaultHashBuilder::default(),
-                rows: None,
+                keys,
+                hashes: vec![],
                 heads: HashTable::new(),
                 next: vec![],
                 total,
             });
         }
-        let arrays = keys
-            .iter()
-            .map(|k| evaluate_array(k, batch))
-            .collect::<Result<Vec<_>>>()?;
-        let converter = RowConverter::new(
-            arrays
-                .iter()
-                .map(|a| SortField::new(a.data_type().clone()))
-                .collect(),
-        )
-        .map_err(kernel_error)?;
-        let rows = converter.convert_columns(&arrays).map_err(kernel_error)?;
-        let valid = all_valid(&arrays);
-        let hasher = DefaultHashBuilder::default();
+        let hashes = hash_rows(&keys, total)?;
+        let eq = RowEq::new(&keys, &keys)?;
+        let valid = all_valid(&keys);
         let mut heads: HashTable<u32> = HashTable::with_capacity(total);
         let mut next = vec![END; total];
         for i in 0..total {
             if !valid.as_ref().is_none_or(|v| v[i]) {
                 continue;
             }
-            let key = rows.row(i);
-            let hash = hasher.hash_one(key.data());
-            match heads.find_mut(hash, |&h| rows.row(h as usize) == key) {
+            match heads.find_mut(hashes[i], |&h| eq.eq(h as usize, i)) {
                 Some(head) => {
                     next[i] = *head;
                     *head = i as u32;
                 }
                 None => {
-                    heads.insert_unique(hash, i as u32, |&h| {
-                        hasher.hash_one(rows.row(h as usize).data())
-                    });
+                    heads.insert_unique(hashes[i], i as u32, |&h| hashes[h as usize]);
                 }
             }
         }
         Ok(BuildTable {
-            converter: Some(converter),
-            hasher,
-            rows: Some(rows),
+            keys,
+            hashes,
             heads,
             next,
             total,
         })
     }
 
-    /// Calls `f` with every build row matching probe row `i`.
-    fn matches(&self, probe_rows: Option<&Rows>, i: usize, mut f: impl FnMut(u32)) {
-        let (Some(rows), Some(probe)) = (&self.rows, probe_rows) else {
-            (0..self.total as u32).for_each(f);
-            return;
-        };
-        let key = probe.row(i);
-        let hash = self.hasher.hash_one(key.data());
-        let Some(&head) = self.heads.find(hash, |&h| rows.row(h as usize) == key) else {
-            return;
-        };
-        let mut at = head;
-        while at != END {
-            f(at);
-            at = self.next[at as usize];
+    /// Candidate pairs (probe row, build row) for the probe rows' keys.
+    fn probe(&self, probe_keys: &[ArrayRef], rows: usize) -> Result<(Vec<u32>, Vec<u32>)> {
+        let (mut probe_idx, mut build_idx) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+        if self.keys.is_empty() {
+            for i in 0..rows as u32 {
+                for b in 0..self.total as u32 {
+                    probe_idx.push(i);
+                    build_idx.push(b);
+                }
+            }
+            return Ok((probe_idx, build_idx));
         }
+        let hashes = hash_rows(probe_keys, rows)?;
+        let eq = RowEq::new(probe_keys, &self.keys)?;
+        let valid = all_valid(probe_keys);
+        for (i, &hash) in hashes.iter().enumerate() {
+            if !valid.as_ref().is_none_or(|v| v[i]) {
+                continue;
+            }
+            let Some(&head) = self.heads.find(hash, |&b| {
+                self.hashes[b as usize] == hash && eq.eq(i, b as usize)
+            }) else {
+                continue;
+            };
+            let mut at = head;
+            while at != END {
+                probe_idx.push(i as u32);
+                build_idx.push(at);
+                at = self.next[at as usize];
+            }
+        }
+        Ok((probe_idx, build_idx))
     }
 }
 
@@ -243,41 +250,18 @@ fn probe_partition(
     } else {
         Side::Left
     };
-    let probe_rows = match &table.converter {
-        None => None,
-        Some(converter) => {
-            let arrays = keys
-                .iter()
-                .map(|k| evaluate_array(k, probe))
-                .collect::<Result<Vec<_>>>()?;
-            let valid = all_valid(&arrays);
-            let rows = converter.convert_columns(&arrays).map_err(kernel_error)?;
-            Some((rows, valid))
-        }
-    };
-    // Candidate pairs (probe row, build row).
-    let mut probe_idx: Vec<u32> = Vec::new();
-    let mut build_idx: Vec<u32> = Vec::new();
-    for i in 0..probe.num_rows() {
-        if let Some((_, Some(valid))) = &probe_rows {
-            if !valid[i] {
-                continue;
-            }
-        }
-        table.matches(probe_rows.as_ref().map(|(r, _)| r), i, |b| {
-            probe_idx.push(i as u32);
-            build_idx.push(b);
-        });
-    }
+    let probe_keys = keys
+        .iter()
+        .map(|k| evaluate_array(k, probe))
+        .collect::<Result<Vec<_>>>()?;
+    let (probe_idx, build_idx) = table.probe(&probe_keys, probe.num_rows())?;
     // The residual ON condition decides which candidates match.
     let (probe_idx, build_idx) = match spec.filter {
         None => (probe_idx, build_idx),
         Some(filter) => {
-            let candidates = assemble(
-                &JoinSpec {
-                    kind: JoinKind::Inner,
-                    ..clone_spec(spec)
-                },
+            let candidates = residual_input(
+                spec,
+                filter,
                 build_side,
                 build,
                 &UInt32Array::from(build_idx.clone()),
@@ -310,61 +294,132 @@ fn probe_partition(
         let mask: BooleanArray = has_match.into_iter().map(|m| Some(m == want)).collect();
         let batch =
             arrow_select::filter::filter_record_batch(probe, &mask).map_err(kernel_error)?;
+        let columns = match &spec.columns {
+            None => batch.columns().to_vec(),
+            Some(wanted) => wanted.iter().map(|&c| batch.column(c).clone()).collect(),
+        };
         let batch = RecordBatch::try_new_with_options(
             spec.output.clone(),
-            batch.columns().to_vec(),
+            columns,
             &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
         )
         .map_err(kernel_error)?;
         return Ok((batch, build_matched));
     }
-    let (mut probe_out, mut build_out): (Vec<Option<u32>>, Vec<Option<u32>>) = (
-        probe_idx.iter().map(|&p| Some(p)).collect(),
-        build_idx.iter().map(|&b| Some(b)).collect(),
-    );
+    let (mut probe_out, mut build_out) = (probe_idx, build_idx);
+    // Unmatched probe rows of an outer join: their build side is NULL.
+    let mut build_nulls: Option<Vec<bool>> = None;
     if preserve_probe {
         let mut has_match = vec![false; probe.num_rows()];
-        for &p in &probe_idx {
+        for &p in &probe_out {
             has_match[p as usize] = true;
         }
+        let mut valid = vec![true; probe_out.len()];
         for (i, m) in has_match.into_iter().enumerate() {
             if !m {
-                probe_out.push(Some(i as u32));
-                build_out.push(None);
+                probe_out.push(i as u32);
+                build_out.push(0);
+                valid.push(false);
             }
         }
+        build_nulls = Some(valid);
     }
+    let build_rows = UInt32Array::new(build_out.into(), build_nulls.map(NullBuffer::from));
     let batch = assemble(
         spec,
         build_side,
         build,
-        &UInt32Array::from(build_out),
+        &build_rows,
         probe,
         &UInt32Array::from(probe_out),
     )?;
     Ok((batch, build_matched))
 }
 
-fn clone_spec<'a>(spec: &JoinSpec<'a>) -> JoinSpec<'a> {
-    JoinSpec {
-        kind: spec.kind,
-        on: spec.on,
-        filter: spec.filter,
-        left_schema: spec.left_schema.clone(),
-        right_schema: spec.right_schema.clone(),
-        output: Arc::new(arrow_schema::Schema::new(
-            spec.left_schema
-                .fields()
-                .iter()
-                .chain(spec.right_schema.fields())
-                .map(|f| f.as_ref().clone().with_nullable(true))
-                .collect::<Vec<_>>(),
-        )),
-    }
+/// The arrays of joined columns `columns` (indices into left then right), taken at the
+/// given rows of each side (a NULL index gives a NULL).
+fn take_joined(
+    spec: &JoinSpec,
+    build_side: Side,
+    build: &RecordBatch,
+    build_rows: &UInt32Array,
+    probe: &RecordBatch,
+    probe_rows: &UInt32Array,
+    columns: impl Iterator<Item = usize>,
+) -> Result<Vec<ArrayRef>> {
+    let split = spec.left_schema.fields().len();
+    let (left, left_rows, right, right_rows) = match build_side {
+        Side::Left => (build, build_rows, probe, probe_rows),
+        Side::Right => (probe, probe_rows, build, build_rows),
+    };
+    columns
+        .map(|c| {
+            let (column, rows) = if c < split {
+                (left.column(c), left_rows)
+            } else {
+                (right.column(c - split), right_rows)
+            };
+            if column.is_empty() {
+                // An empty side (or all-NULL indices into it): a column of NULLs.
+                Ok(arrow_array::new_null_array(column.data_type(), rows.len()))
+            } else {
+                take(column, rows, None).map_err(kernel_error)
+            }
+        })
+        .collect()
 }
 
-/// Output rows: left columns then right columns, taken at the given indices (a NULL index
-/// gives a row of NULLs for that side).
+/// The candidate pairs as joined rows for the residual filter: only the columns the filter
+/// reads are taken, the others are NULL placeholders.
+fn residual_input(
+    spec: &JoinSpec,
+    filter: &Expr,
+    build_side: Side,
+    build: &RecordBatch,
+    build_rows: &UInt32Array,
+    probe: &RecordBatch,
+    probe_rows: &UInt32Array,
+) -> Result<RecordBatch> {
+    let mut read = Vec::new();
+    filter.columns(&mut read);
+    let fields: Vec<_> = spec
+        .left_schema
+        .fields()
+        .iter()
+        .chain(spec.right_schema.fields())
+        .map(|f| f.as_ref().clone().with_nullable(true))
+        .collect();
+    let taken = take_joined(
+        spec,
+        build_side,
+        build,
+        build_rows,
+        probe,
+        probe_rows,
+        read.iter().copied(),
+    )?;
+    let rows = probe_rows.len();
+    let mut columns: Vec<ArrayRef> = fields
+        .iter()
+        .map(|f| arrow_array::new_null_array(f.data_type(), 0))
+        .collect();
+    for (c, array) in read.iter().zip(taken) {
+        columns[*c] = array;
+    }
+    for (column, field) in columns.iter_mut().zip(&fields) {
+        if column.len() != rows {
+            *column = arrow_array::new_null_array(field.data_type(), rows);
+        }
+    }
+    RecordBatch::try_new_with_options(
+        Arc::new(arrow_schema::Schema::new(fields)),
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(rows)),
+    )
+    .map_err(kernel_error)
+}
+
+/// Output rows: the join's output columns, taken at the given indices.
 fn assemble(
     spec: &JoinSpec,
     build_side: Side,
@@ -373,30 +428,31 @@ fn assemble(
     probe: &RecordBatch,
     probe_rows: &UInt32Array,
 ) -> Result<RecordBatch> {
-    let take_all = |batch: &RecordBatch, indices: &UInt32Array| -> Result<Vec<ArrayRef>> {
-        batch
-            .columns()
-            .iter()
-            .map(|c| {
-                if c.is_empty() {
-                    // An empty side (or all-NULL indices into it): a column of NULLs.
-                    Ok(arrow_array::new_null_array(c.data_type(), indices.len()))
-                } else {
-                    take(c, indices, None).map_err(kernel_error)
-                }
-            })
-            .collect()
+    let width = spec.left_schema.fields().len() + spec.right_schema.fields().len();
+    let columns = match &spec.columns {
+        None => take_joined(
+            spec,
+            build_side,
+            build,
+            build_rows,
+            probe,
+            probe_rows,
+            0..width,
+        )?,
+        Some(wanted) => take_joined(
+            spec,
+            build_side,
+            build,
+            build_rows,
+            probe,
+            probe_rows,
+            wanted.iter().copied(),
+        )?,
     };
-    let (left, right) = match build_side {
-        Side::Left => (take_all(build, build_rows)?, take_all(probe, probe_rows)?),
-        Side::Right => (take_all(probe, probe_rows)?, take_all(build, build_rows)?),
-    };
-    let columns: Vec<ArrayRef> = left.into_iter().chain(right).collect();
-    let rows = probe_rows.len();
     RecordBatch::try_new_with_options(
         spec.output.clone(),
         columns,
-        &RecordBatchOptions::new().with_row_count(Some(rows)),
+        &RecordBatchOptions::new().with_row_count(Some(probe_rows.len())),
     )
-    .map_err(|e| Error::internal("assembling joined rows", e))
+    .map_err(kernel_error)
 }

@@ -7,6 +7,7 @@ mod aggregate;
 mod eval;
 mod functions;
 mod join;
+mod keys;
 mod sort;
 mod window;
 
@@ -135,6 +136,13 @@ fn run(plan: &LogicalPlan, ctx: &ExecContext) -> Result<Vec<RecordBatch>> {
                 .map(|b| filter_batch(b, predicate))
                 .collect()
         }
+        LogicalPlan::Project { input, exprs, .. } if picks_join_columns(input, exprs) => {
+            let columns = exprs
+                .iter()
+                .map(|e| e.as_column().expect("checked"))
+                .collect();
+            run_join(input, Some(columns), schema, ctx)
+        }
         LogicalPlan::Project { input, exprs, .. } => {
             let input = run(input, ctx)?;
             input
@@ -195,26 +203,7 @@ fn run(plan: &LogicalPlan, ctx: &ExecContext) -> Result<Vec<RecordBatch>> {
             let partitions = run(input, ctx)?;
             Ok(sort::limit(&partitions, *skip, *fetch))
         }
-        LogicalPlan::Join {
-            left,
-            right,
-            kind,
-            on,
-            filter,
-            ..
-        } => {
-            let (left_schema, right_schema) = (left.schema().to_arrow(), right.schema().to_arrow());
-            let (l, r) = rayon::join(|| run(left, ctx), || run(right, ctx));
-            let spec = join::JoinSpec {
-                kind: *kind,
-                on,
-                filter: filter.as_ref(),
-                left_schema,
-                right_schema,
-                output: schema,
-            };
-            join::hash_join(&l?, &r?, &spec, ctx)
-        }
+        LogicalPlan::Join { .. } => run_join(plan, None, schema, ctx),
         LogicalPlan::Union { inputs, .. } => {
             let mut out = Vec::new();
             for input in inputs {
@@ -260,6 +249,47 @@ fn estimate_steps(plan: &LogicalPlan) -> (usize, usize) {
             .map(estimate_steps)
             .fold((0, 0), |(s, p), (s2, p2)| (s + s2, p + p2)),
     }
+}
+
+/// Whether a projection only picks columns of a join (fused into the join, which then
+/// copies just those columns).
+fn picks_join_columns(input: &LogicalPlan, exprs: &[Expr]) -> bool {
+    matches!(input, LogicalPlan::Join { .. }) && exprs.iter().all(|e| e.as_column().is_some())
+}
+
+/// Runs a join, outputting the joined columns `columns` (all when `None`) as `schema`.
+fn run_join(
+    plan: &LogicalPlan,
+    columns: Option<Vec<usize>>,
+    schema: SchemaRef,
+    ctx: &ExecContext,
+) -> Result<Vec<RecordBatch>> {
+    let LogicalPlan::Join {
+        left,
+        right,
+        kind,
+        on,
+        filter,
+        ..
+    } = plan
+    else {
+        return Err(Error::new(
+            ErrorCode::Internal,
+            "run_join on a plan that is not a join",
+        ));
+    };
+    let (left_schema, right_schema) = (left.schema().to_arrow(), right.schema().to_arrow());
+    let (l, r) = rayon::join(|| run(left, ctx), || run(right, ctx));
+    let spec = join::JoinSpec {
+        kind: *kind,
+        on,
+        filter: filter.as_ref(),
+        left_schema,
+        right_schema,
+        columns,
+        output: schema,
+    };
+    join::hash_join(&l?, &r?, &spec, ctx)
 }
 
 /// The batch's columns under `schema` (same types; names and nullability may differ).

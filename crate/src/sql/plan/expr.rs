@@ -377,6 +377,14 @@ impl Expr {
         })
     }
 
+    /// The input column this expression reads as is, if it is a plain column reference.
+    pub fn as_column(&self) -> Option<usize> {
+        match self {
+            Expr::Column { index, .. } => Some(*index),
+            _ => None,
+        }
+    }
+
     /// Splits `a AND b AND c` into its conjuncts.
     pub fn conjuncts(self) -> Vec<Expr> {
         match self {

@@ -76,6 +76,7 @@ fn push_filters(plan: LogicalPlan, mut pending: Vec<Expr>) -> LogicalPlan {
             let split = left.schema().len();
             let mut to_left = Vec::new();
             let mut to_right = Vec::new();
+            let mut joined = Vec::new();
             let mut stay = Vec::new();
             for p in pending {
                 let mut columns = Vec::new();
@@ -92,12 +93,16 @@ fn push_filters(plan: LogicalPlan, mut pending: Vec<Expr>) -> LogicalPlan {
                     to_left.push(p);
                 } else if right_only && right_ok {
                     to_right.push(p.remap_columns(&|i| i - split));
+                } else if kind == JoinKind::Inner && !columns.is_empty() {
+                    // A condition on both sides of an inner join is part of the join:
+                    // candidates are checked as they are found, before any copying.
+                    joined.push(p);
                 } else {
                     stay.push(p);
                 }
             }
+            let mut filter = Expr::and_all(filter.into_iter().chain(joined).collect());
             // An inner join's residual ON conditions can be pushed the same way.
-            let mut filter = filter;
             if kind == JoinKind::Inner {
                 if let Some(f) = filter.take() {
                     let mut residual = Vec::new();
@@ -414,7 +419,6 @@ fn prune(plan: LogicalPlan, required: &[usize]) -> (LogicalPlan, Vec<Option<usiz
             schema,
         } => {
             let split = left.schema().len();
-            let right_width = right.schema().len();
             let mut need_left = Vec::new();
             let mut need_right = Vec::new();
             for &i in required {
@@ -458,17 +462,38 @@ fn prune(plan: LogicalPlan, required: &[usize]) -> (LogicalPlan, Vec<Option<usiz
                 .filter(|&i| output_mapping[i].is_some())
                 .map(|i| schema.field(i).clone())
                 .collect();
-            let _ = right_width;
+            let join = LogicalPlan::Join {
+                left: Box::new(left),
+                right: Box::new(right),
+                kind,
+                on,
+                filter,
+                schema: PlanSchema::new(fields),
+            };
+            let only_for_the_join = output_mapping
+                .iter()
+                .enumerate()
+                .any(|(i, m)| m.is_some() && !required.contains(&i));
+            if !only_for_the_join {
+                return (join, output_mapping);
+            }
+            // Columns read only by the keys or the filter: a projection drops them, and
+            // the executor fuses it into the join so they are never copied.
+            let exprs = required
+                .iter()
+                .map(|&i| {
+                    let at = output_mapping[i].expect("required columns are kept");
+                    Expr::column(at, schema.field(i).name.clone())
+                })
+                .collect();
+            let fields = required.iter().map(|&i| schema.field(i).clone()).collect();
             (
-                LogicalPlan::Join {
-                    left: Box::new(left),
-                    right: Box::new(right),
-                    kind,
-                    on,
-                    filter,
+                LogicalPlan::Project {
+                    input: Box::new(join),
+                    exprs,
                     schema: PlanSchema::new(fields),
                 },
-                output_mapping,
+                mapping_for(required, schema.len()),
             )
         }
         // DISTINCT, UNION and OneRow need every column they have.

@@ -1,0 +1,266 @@
+//! Row keys for the hashing operators (GROUP BY, DISTINCT aggregates, joins).
+//!
+//! A key is one or more columns. Rows are hashed column by column with typed loops and
+//! compared with arrow's comparators, so no operator has to encode its keys row by row
+//! (encoding was most of the time of a GROUP BY on strings). Every hash uses the same
+//! fixed seed: hashes computed on different partitions agree.
+
+use std::hash::BuildHasher;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{downcast_primitive_array, Array, ArrayRef, StringArray};
+use arrow_ord::ord::{make_comparator, DynComparator};
+use arrow_row::{RowConverter, SortField};
+use arrow_schema::{DataType, SortOptions};
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
+
+use crate::error::Result;
+use crate::sql::exec::eval::kernel_error;
+
+/// The hash of a NULL in any column.
+const NULL_HASH: u64 = 0x9e37_79b9_7f4a_7c15;
+
+fn hasher() -> FixedState {
+    FixedState::with_seed(0x5eed_b7a5_a000_0001)
+}
+
+/// One hash per row of `columns` (all of the same length). Equal keys hash equally,
+/// NULLs included, whichever partition they come from.
+pub fn hash_rows(columns: &[ArrayRef], rows: usize) -> Result<Vec<u64>> {
+    let mut hashes = vec![0u64; rows];
+    for (c, column) in columns.iter().enumerate() {
+        hash_column(column, &mut hashes, c > 0)?;
+    }
+    Ok(hashes)
+}
+
+/// Folds the hash of each value of `column` into `hashes`.
+fn hash_column(column: &ArrayRef, hashes: &mut [u64], combine: bool) -> Result<()> {
+    let state = hasher();
+    let fold = |h: &mut u64, value: u64| {
+        *h = if combine {
+            state.hash_one(h.rotate_left(29) ^ value)
+        } else {
+            value
+        };
+    };
+    let mut each = |value_hash: &dyn Fn(usize) -> u64| match column.logical_nulls() {
+        None => hashes
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, h)| fold(h, value_hash(i))),
+        Some(nulls) => hashes.iter_mut().enumerate().for_each(|(i, h)| {
+            let v = if nulls.is_valid(i) {
+                value_hash(i)
+            } else {
+                NULL_HASH
+            };
+            fold(h, v)
+        }),
+    };
+    downcast_primitive_array! {
+        column => {
+            let values = column.values();
+            each(&|i| state.hash_one(values[i].to_bits_u64()));
+        }
+        DataType::Utf8 => {
+            let strings = column.as_string::<i32>();
+            each(&|i| state.hash_one(strings.value(i).as_bytes()));
+        }
+        DataType::LargeUtf8 => {
+            let strings = column.as_string::<i64>();
+            each(&|i| state.hash_one(strings.value(i).as_bytes()));
+        }
+        DataType::Binary => {
+            let bytes = column.as_binary::<i32>();
+            each(&|i| state.hash_one(bytes.value(i)));
+        }
+        DataType::Boolean => {
+            let bools = column.as_boolean();
+            each(&|i| state.hash_one(bools.value(i) as u64));
+        }
+        DataType::Null => each(&|_| NULL_HASH),
+        other => {
+            // Anything else (lists, structs, ...): hash its row encoding.
+            let converter = RowConverter::new(vec![SortField::new(other.clone())])
+                .map_err(kernel_error)?;
+            let rows = converter
+                .convert_columns(std::slice::from_ref(column))
+                .map_err(kernel_error)?;
+            each(&|i| state.hash_one(rows.row(i).data()));
+        }
+    }
+    Ok(())
+}
+
+/// The bits of a native value, for hashing (floats by their bit pattern: NaN groups with
+/// NaN, as in Spark).
+trait ToBitsU64 {
+    fn to_bits_u64(self) -> u64;
+}
+
+macro_rules! bits_as_u64 {
+    ($($t:ty),*) => {$(impl ToBitsU64 for $t {
+        fn to_bits_u64(self) -> u64 { self as u64 }
+    })*};
+}
+bits_as_u64!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl ToBitsU64 for i128 {
+    fn to_bits_u64(self) -> u64 {
+        (self as u64) ^ ((self >> 64) as u64).rotate_left(17)
+    }
+}
+
+impl ToBitsU64 for arrow_buffer::i256 {
+    fn to_bits_u64(self) -> u64 {
+        let (low, high) = self.to_parts();
+        (low as i128).to_bits_u64() ^ high.to_bits_u64().rotate_left(31)
+    }
+}
+
+impl ToBitsU64 for half::f16 {
+    fn to_bits_u64(self) -> u64 {
+        self.to_bits() as u64
+    }
+}
+
+impl ToBitsU64 for f32 {
+    fn to_bits_u64(self) -> u64 {
+        self.to_bits() as u64
+    }
+}
+
+impl ToBitsU64 for f64 {
+    fn to_bits_u64(self) -> u64 {
+        self.to_bits()
+    }
+}
+
+impl ToBitsU64 for IntervalDayTime {
+    fn to_bits_u64(self) -> u64 {
+        ((self.days as u64) << 32) ^ self.milliseconds as u32 as u64
+    }
+}
+
+impl ToBitsU64 for IntervalMonthDayNano {
+    fn to_bits_u64(self) -> u64 {
+        ((self.months as u64) << 32) ^ (self.days as u32 as u64) ^ (self.nanoseconds as u64)
+    }
+}
+
+/// Whether row `l` of one set of key columns equals row `r` of another (same types).
+/// NULL equals NULL here: GROUP BY puts NULLs together; joins drop NULL keys before.
+pub struct RowEq {
+    columns: Vec<ColumnEq>,
+}
+
+/// Equality of one key column: strings directly (the common key, and the hot loop),
+/// anything else through arrow's comparator.
+enum ColumnEq {
+    Strings(Box<(StringArray, StringArray)>),
+    Other(DynComparator),
+}
+
+impl RowEq {
+    pub fn new(left: &[ArrayRef], right: &[ArrayRef]) -> Result<Self> {
+        let columns = left
+            .iter()
+            .zip(right)
+            .map(|(l, r)| match (l.data_type(), r.data_type()) {
+                (DataType::Utf8, DataType::Utf8) => Ok(ColumnEq::Strings(Box::new((
+                    l.as_string::<i32>().clone(),
+                    r.as_string::<i32>().clone(),
+                )))),
+                _ => make_comparator(l, r, SortOptions::default())
+                    .map(ColumnEq::Other)
+                    .map_err(kernel_error),
+            })
+            .collect::<Result<_>>()?;
+        Ok(RowEq { columns })
+    }
+
+    pub fn eq(&self, l: usize, r: usize) -> bool {
+        self.columns.iter().all(|column| match column {
+            ColumnEq::Strings(pair) => match (pair.0.is_valid(l), pair.1.is_valid(r)) {
+                (true, true) => pair.0.value(l).as_bytes() == pair.1.value(r).as_bytes(),
+                (valid_l, valid_r) => valid_l == valid_r,
+            },
+            ColumnEq::Other(cmp) => cmp(l, r).is_eq(),
+        })
+    }
+}
+
+/// Rows put into groups of equal keys, numbered in order of first appearance.
+pub struct Grouping {
+    /// The group of each row.
+    pub ids: Vec<u32>,
+    /// The first row of each group: taking the key columns there gives the group keys.
+    pub firsts: Vec<u32>,
+}
+
+/// Groups the rows of `columns` (`rows` of them; no columns is one group of all rows).
+pub fn group_rows(columns: &[ArrayRef], rows: usize) -> Result<Grouping> {
+    if columns.is_empty() {
+        return Ok(Grouping {
+            ids: vec![0; rows],
+            firsts: if rows > 0 { vec![0] } else { vec![] },
+        });
+    }
+    let hashes = hash_rows(columns, rows)?;
+    let eq = RowEq::new(columns, columns)?;
+    let mut table: HashTable<u32> = HashTable::new();
+    let mut firsts: Vec<u32> = Vec::new();
+    let ids = (0..rows)
+        .map(|i| {
+            let hash = hashes[i];
+            let found = table.find(hash, |&g| eq.eq(firsts[g as usize] as usize, i));
+            match found {
+                Some(&g) => g,
+                None => {
+                    let g = firsts.len() as u32;
+                    firsts.push(i as u32);
+                    table.insert_unique(hash, g, |&g| hashes[firsts[g as usize] as usize]);
+                    g
+                }
+            }
+        })
+        .collect();
+    Ok(Grouping { ids, firsts })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{Float64Array, Int32Array, StringArray};
+
+    use super::*;
+
+    #[test]
+    fn groups_follow_first_appearance_and_nulls_group_together() {
+        let a: ArrayRef = Arc::new(StringArray::from(vec![
+            Some("x"),
+            None,
+            Some("y"),
+            Some("x"),
+            None,
+        ]));
+        let b: ArrayRef = Arc::new(Int32Array::from(vec![1, 2, 1, 1, 2]));
+        let g = group_rows(&[a, b], 5).unwrap();
+        assert_eq!(g.ids, vec![0, 1, 2, 0, 1]);
+        assert_eq!(g.firsts, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn equal_keys_hash_equally_across_arrays() {
+        let a: ArrayRef = Arc::new(Float64Array::from(vec![1.5, f64::NAN, 2.0]));
+        let b: ArrayRef = Arc::new(Float64Array::from(vec![2.0, 1.5, f64::NAN]));
+        let (ha, hb) = (hash_rows(&[a], 3).unwrap(), hash_rows(&[b], 3).unwrap());
+        assert_eq!(ha[0], hb[1]);
+        assert_eq!(ha[1], hb[2]);
+        assert_eq!(ha[2], hb[0]);
+    }
+}
