@@ -35,6 +35,12 @@ pub enum ErrorCode {
     SqlUnsupported,
     /// An expression that failed on the data (e.g. an invalid regular expression).
     SqlExecution,
+    /// Training input that cannot be used: a non-numeric feature, a NULL or NaN value
+    /// with `handleInvalid = error`, no rows, an invalid parameter.
+    MlInput,
+    /// A linear system with no unique solution (collinear features without
+    /// regularisation).
+    MlSingular,
     /// A running job was cancelled.
     Cancelled,
     /// An argument outside its allowed range (e.g. a row window past the end).
@@ -61,6 +67,8 @@ impl ErrorCode {
             ErrorCode::SqlAnalysis => "SQL_ANALYSIS",
             ErrorCode::SqlUnsupported => "SQL_UNSUPPORTED",
             ErrorCode::SqlExecution => "SQL_EXECUTION",
+            ErrorCode::MlInput => "ML_INPUT",
+            ErrorCode::MlSingular => "ML_SINGULAR",
             ErrorCode::Cancelled => "CANCELLED",
             ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
             ErrorCode::OutOfMemory => "OUT_OF_MEMORY",

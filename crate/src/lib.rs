@@ -5,6 +5,8 @@
 //! - [`frame`]: the partitioned table (Spark's DataFrame partitions) and the catalog of
 //!   named tables;
 //! - [`io`]: readers that turn CSV and Parquet bytes into tables, in parallel;
+//! - [`sql`]: Spark-flavoured SQL over the catalog's tables;
+//! - [`ml`]: VectorAssembler, LinearRegression and parallel cross-validation;
 //! - [`error`]: the typed error every fallible path returns (a panic in wasm kills the
 //!   instance, so nothing here panics on input);
 //! - `wasm` (wasm32 only): `#[wasm_bindgen]` exports and nothing else.
@@ -14,6 +16,7 @@ pub mod error;
 pub mod frame;
 pub mod io;
 pub mod memory;
+pub mod ml;
 pub mod sql;
 pub mod temporal;
 

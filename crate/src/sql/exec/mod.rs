@@ -71,10 +71,15 @@ impl ExecContext {
     /// partitions.
     pub fn check(&self) -> Result<()> {
         if self.cancelled.load(Ordering::Relaxed) {
-            Err(Error::new(ErrorCode::Cancelled, "the query was cancelled"))
+            Err(Error::new(ErrorCode::Cancelled, "the job was cancelled"))
         } else {
             Ok(())
         }
+    }
+
+    /// Announces `steps` more steps of work (for jobs that are not query plans).
+    pub fn expect_steps(&self, steps: usize) {
+        self.total.fetch_add(steps, Ordering::Relaxed);
     }
 
     /// Records one more partition processed.

@@ -1,0 +1,14 @@
+//! Machine learning in Spark MLlib's terms: VectorAssembler ([`assemble`]),
+//! LinearRegression ([`linear`]), RegressionEvaluator ([`metrics`]) and
+//! CrossValidator / TrainValidationSplit over a ParamGrid ([`tuning`]).
+//!
+//! Linear models are solved from sufficient statistics ([`moments`]): one parallel pass
+//! over the partitions gives every fold's statistics, and each (grid point, fold) fit is a
+//! small p×p problem, so a whole grid costs about two passes over the data instead of
+//! folds × points passes.
+
+pub mod assemble;
+pub mod linear;
+pub mod metrics;
+pub mod moments;
+pub mod tuning;

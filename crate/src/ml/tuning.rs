@@ -1,0 +1,656 @@
+//! CrossValidator and TrainValidationSplit over a ParamGrid, from one pass of statistics.
+//!
+//! Pass 1 (parallel over partitions) assembles the rows and accumulates [`Moments`] per
+//! fold (and for the held-out test rows). Every (grid point, fold) fit is then a p×p
+//! problem on `all − fold` statistics, and its RMSE/MSE/R² on the fold follow from the
+//! fold's statistics. Pass 2 (parallel) computes the mean absolute errors, which moments
+//! cannot give: for the best point, or for every point when the metric is MAE.
+//!
+//! Rows are assigned to folds from the seed and their row number only, so the same seed
+//! gives the same folds whatever the partitioning or the number of threads.
+
+use std::collections::BTreeMap;
+
+use arrow_array::RecordBatch;
+use ndarray::Axis;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::frame::Table;
+use crate::ml::assemble::{AssembledRows, Assembler, HandleInvalid};
+use crate::ml::linear::{fit, LinearModel, LinearRegressionParams};
+use crate::ml::metrics::{from_moments, Metric, Metrics};
+use crate::ml::moments::Moments;
+use crate::sql::exec::ExecContext;
+
+/// How the grid is evaluated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Tuning {
+    /// Spark's CrossValidator (numFolds default 3).
+    #[serde(rename_all = "camelCase")]
+    CrossValidator { num_folds: usize },
+    /// Spark's TrainValidationSplit (trainRatio default 0.75).
+    #[serde(rename_all = "camelCase")]
+    TrainValidationSplit { train_ratio: f64 },
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning::CrossValidator { num_folds: 3 }
+    }
+}
+
+/// A whole training job: which columns, the estimator's params, the grid and the tuning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrainSpec {
+    pub features: Vec<String>,
+    pub label: String,
+    #[serde(default)]
+    pub handle_invalid: HandleInvalid,
+    #[serde(default)]
+    pub params: LinearRegressionParams,
+    /// ParamGridBuilder's axes in the order they were added (the last varies fastest):
+    /// `regParam`, `elasticNetParam`, `fitIntercept`, `standardization`, `maxIter`, `tol`.
+    #[serde(default)]
+    pub grid: Vec<GridAxis>,
+    #[serde(default)]
+    pub tuning: Tuning,
+    #[serde(default)]
+    pub metric: Metric,
+    /// The fraction of rows held out as a test set before tuning (0: none).
+    #[serde(default)]
+    pub test_fraction: f64,
+    #[serde(default)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridAxis {
+    pub param: String,
+    pub values: Vec<Value>,
+}
+
+/// One grid point's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GridPointResult {
+    pub params: BTreeMap<String, Value>,
+    pub avg_metric: f64,
+    /// Population standard deviation over folds (as sklearn's `std_test_score`).
+    pub std_metric: f64,
+    pub fold_metrics: Vec<f64>,
+}
+
+/// Row counts of a training job.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowCounts {
+    pub total: u64,
+    pub skipped: u64,
+    pub train: u64,
+    pub test: u64,
+}
+
+/// Everything a training job found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrainResult {
+    pub features: Vec<String>,
+    pub label: String,
+    pub metric: Metric,
+    pub grid: Vec<GridPointResult>,
+    pub best_index: usize,
+    pub best_params: LinearRegressionParams,
+    /// The best point refitted on every training row (all rows but the test set).
+    pub model: LinearModel,
+    pub train_metrics: Metrics,
+    /// The best point's metrics on the validation folds, averaged over folds.
+    pub validation_metrics: Metrics,
+    pub test_metrics: Option<Metrics>,
+    pub rows: RowCounts,
+}
+
+/// Splitmix64: a well-mixed 64-bit value from a seed and a counter.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A uniform number in [0, 1) for `row` in the random `stream` of `seed`; streams keep
+/// the test split and the folds independent.
+pub fn unit(seed: u64, stream: u64, row: u64) -> f64 {
+    let h = mix(mix(seed ^ stream.wrapping_mul(0xd1b5_4a32_d192_ed03)) ^ row);
+    (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Where rows go: `folds` validation folds, then one group for the test set.
+struct Split {
+    seed: u64,
+    folds: usize,
+    test_fraction: f64,
+    /// TrainValidationSplit: rows below this go to training (group 1), others validate.
+    train_ratio: Option<f64>,
+}
+
+impl Split {
+    fn groups(&self) -> usize {
+        self.folds + 1
+    }
+
+    fn group_of(&self, row: u64) -> usize {
+        if self.test_fraction > 0.0 && unit(self.seed, 1, row) < self.test_fraction {
+            return self.folds;
+        }
+        let u = unit(self.seed, 0, row);
+        match self.train_ratio {
+            Some(ratio) => (u < ratio) as usize,
+            None => ((u * self.folds as f64) as usize).min(self.folds - 1),
+        }
+    }
+
+    /// The folds whose held-out score counts (TrainValidationSplit: only group 0).
+    fn evaluated_folds(&self) -> usize {
+        if self.train_ratio.is_some() {
+            1
+        } else {
+            self.folds
+        }
+    }
+}
+
+/// Grid points: the cartesian product of the axes, the last axis varying fastest.
+pub fn grid_points(
+    base: &LinearRegressionParams,
+    axes: &[GridAxis],
+) -> Result<Vec<(BTreeMap<String, Value>, LinearRegressionParams)>> {
+    let mut points = vec![(BTreeMap::new(), base.clone())];
+    for axis in axes {
+        if axis.values.is_empty() {
+            return Err(Error::new(
+                ErrorCode::MlInput,
+                format!("the grid gives no values for {}", axis.param),
+            ));
+        }
+        let mut next = Vec::with_capacity(points.len() * axis.values.len());
+        for (labels, params) in &points {
+            for value in &axis.values {
+                let mut params = params.clone();
+                set_param(&mut params, &axis.param, value)?;
+                let mut labels = labels.clone();
+                labels.insert(axis.param.clone(), value.clone());
+                next.push((labels, params));
+            }
+        }
+        points = next;
+    }
+    for (_, params) in &points {
+        params.validate()?;
+    }
+    Ok(points)
+}
+
+fn set_param(params: &mut LinearRegressionParams, name: &str, value: &Value) -> Result<()> {
+    let bad = || {
+        Error::new(
+            ErrorCode::MlInput,
+            format!("{value} is not a valid value for {name}"),
+        )
+    };
+    match name {
+        "regParam" => params.reg_param = value.as_f64().ok_or_else(bad)?,
+        "elasticNetParam" => params.elastic_net_param = value.as_f64().ok_or_else(bad)?,
+        "tol" => params.tol = value.as_f64().ok_or_else(bad)?,
+        "maxIter" => params.max_iter = value.as_u64().ok_or_else(bad)? as usize,
+        "fitIntercept" => params.fit_intercept = value.as_bool().ok_or_else(bad)?,
+        "standardization" => params.standardization = value.as_bool().ok_or_else(bad)?,
+        other => {
+            return Err(Error::new(
+                ErrorCode::MlInput,
+                format!("LinearRegression has no parameter {other} to tune"),
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// Runs a training job on `table`.
+pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<TrainResult> {
+    if spec.handle_invalid == HandleInvalid::Keep {
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            "handleInvalid = keep would train on NaN values; use error or skip",
+        ));
+    }
+    if !(0.0..1.0).contains(&spec.test_fraction) {
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            "the test fraction must be at least 0 and below 1",
+        ));
+    }
+    let split = match spec.tuning {
+        Tuning::CrossValidator { num_folds } if num_folds >= 2 => Split {
+            seed: spec.seed,
+            folds: num_folds,
+            test_fraction: spec.test_fraction,
+            train_ratio: None,
+        },
+        Tuning::CrossValidator { num_folds } => {
+            return Err(Error::new(
+                ErrorCode::MlInput,
+                format!("numFolds must be at least 2, not {num_folds}"),
+            ))
+        }
+        Tuning::TrainValidationSplit { train_ratio } if train_ratio > 0.0 && train_ratio < 1.0 => {
+            Split {
+                seed: spec.seed,
+                folds: 2,
+                test_fraction: spec.test_fraction,
+                train_ratio: Some(train_ratio),
+            }
+        }
+        Tuning::TrainValidationSplit { train_ratio } => {
+            return Err(Error::new(
+                ErrorCode::MlInput,
+                format!("trainRatio must be between 0 and 1, not {train_ratio}"),
+            ))
+        }
+    };
+    let points = grid_points(&spec.params, &spec.grid)?;
+    let assembler = Assembler::new(
+        table.schema(),
+        &spec.features,
+        Some(&spec.label),
+        spec.handle_invalid,
+    )?;
+    let partitions = table.partitions();
+    let offsets = row_offsets(partitions);
+    ctx.expect_steps(2 * partitions.len());
+
+    // Pass 1: statistics per group.
+    let width = spec.features.len() + 1;
+    let per_partition: Vec<(Vec<Moments>, u64)> = partitions
+        .par_iter()
+        .zip(&offsets)
+        .map(|(batch, &first)| {
+            ctx.check()?;
+            let rows = assembler.rows(batch, first)?;
+            let skipped = batch.num_rows() as u64 - rows.row_numbers.len() as u64;
+            let moments = group_moments(&rows, &split, width);
+            ctx.advance();
+            Ok((moments, skipped))
+        })
+        .collect::<Result<_>>()?;
+    let mut groups = vec![Moments::empty(width); split.groups()];
+    let mut skipped = 0;
+    for (moments, s) in per_partition {
+        for (g, m) in groups.iter_mut().zip(&moments) {
+            g.merge(m);
+        }
+        skipped += s;
+    }
+    let test = groups[split.folds].clone();
+    let mut training = Moments::empty(width);
+    for fold in &groups[..split.folds] {
+        training.merge(fold);
+    }
+    if training.n < 2.0 {
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            format!(
+                "only {} usable rows to train on; load more data or drop fewer rows",
+                training.n
+            ),
+        ));
+    }
+    let names = assembler.feature_names(true).to_vec();
+
+    // Every (point, fold) fit and its moment metrics.
+    let evaluated = split.evaluated_folds();
+    let fold_models: Vec<Vec<LinearModel>> = points
+        .iter()
+        .map(|(_, params)| {
+            (0..evaluated)
+                .map(|f| {
+                    ctx.check()?;
+                    let fold = &groups[f];
+                    if fold.n == 0.0 {
+                        return Err(Error::new(
+                            ErrorCode::MlInput,
+                            format!(
+                                "validation fold {} has no rows; use fewer folds or more data",
+                                f + 1
+                            ),
+                        ));
+                    }
+                    fit(&training.without(fold), params, &names)
+                })
+                .collect()
+        })
+        .collect::<Result<_>>()?;
+    let moment_metrics =
+        |point: usize, f: usize| from_moments(&fold_models[point][f], &groups[f], f64::NAN);
+    let scores_for = |point: usize, maes: Option<&[f64]>| -> Vec<f64> {
+        (0..evaluated)
+            .map(|f| match (spec.metric, maes) {
+                (Metric::Mae, Some(maes)) => maes[f],
+                (metric, _) => moment_metrics(point, f).get(metric),
+            })
+            .collect()
+    };
+
+    // Pass 2 (mean absolute errors): every point when ranking by MAE, else the best.
+    let candidates: Vec<usize> = if spec.metric == Metric::Mae {
+        (0..points.len()).collect()
+    } else {
+        vec![pick_best(
+            &(0..points.len())
+                .map(|p| mean(&scores_for(p, None)))
+                .collect::<Vec<_>>(),
+            spec.metric,
+        )]
+    };
+    let refits: Vec<LinearModel> = candidates
+        .iter()
+        .map(|&p| fit(&training, &points[p].1, &names))
+        .collect::<Result<_>>()?;
+    let abs_errors = absolute_errors(
+        partitions,
+        &offsets,
+        &assembler,
+        &split,
+        &candidates
+            .iter()
+            .map(|&p| &fold_models[p])
+            .collect::<Vec<_>>(),
+        &refits,
+        ctx,
+    )?;
+
+    let grid: Vec<GridPointResult> = points
+        .iter()
+        .enumerate()
+        .map(|(p, (labels, _))| {
+            let maes = candidates
+                .iter()
+                .position(|&c| c == p)
+                .map(|c| abs_errors.fold_mae(c));
+            let scores = scores_for(p, maes.as_deref());
+            GridPointResult {
+                params: labels.clone(),
+                avg_metric: mean(&scores),
+                std_metric: std_population(&scores),
+                fold_metrics: scores,
+            }
+        })
+        .collect();
+    let best_index = pick_best(
+        &grid.iter().map(|g| g.avg_metric).collect::<Vec<_>>(),
+        spec.metric,
+    );
+    let best = candidates
+        .iter()
+        .position(|&c| c == best_index)
+        .ok_or_else(|| Error::new(ErrorCode::Internal, "the best point was not re-scored"))?;
+    let model = refits[best].clone();
+    let fold_mae = abs_errors.fold_mae(best);
+    let validation_metrics = average_metrics(
+        &(0..evaluated)
+            .map(|f| from_moments(&fold_models[best_index][f], &groups[f], fold_mae[f]))
+            .collect::<Vec<_>>(),
+    );
+    let train_metrics = from_moments(&model, &training, abs_errors.train[best] / training.n);
+    let test_metrics =
+        (test.n > 0.0).then(|| from_moments(&model, &test, abs_errors.test[best] / test.n));
+    Ok(TrainResult {
+        features: spec.features.clone(),
+        label: spec.label.clone(),
+        metric: spec.metric,
+        grid,
+        best_index,
+        best_params: points[best_index].1.clone(),
+        model,
+        train_metrics,
+        validation_metrics,
+        test_metrics,
+        rows: RowCounts {
+            total: table.num_rows() as u64,
+            skipped,
+            train: training.n as u64,
+            test: test.n as u64,
+        },
+    })
+}
+
+/// The table-wide number of each partition's first row.
+pub fn row_offsets(partitions: &[RecordBatch]) -> Vec<u64> {
+    let mut offsets = Vec::with_capacity(partitions.len());
+    let mut next = 0u64;
+    for p in partitions {
+        offsets.push(next);
+        next += p.num_rows() as u64;
+    }
+    offsets
+}
+
+/// The moments of one partition's rows, per group.
+fn group_moments(rows: &AssembledRows, split: &Split, width: usize) -> Vec<Moments> {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); split.groups()];
+    for (i, &row) in rows.row_numbers.iter().enumerate() {
+        members[split.group_of(row)].push(i);
+    }
+    members
+        .iter()
+        .map(|indices| {
+            if indices.is_empty() {
+                Moments::empty(width)
+            } else {
+                Moments::of_rows(&rows.values.select(Axis(0), indices))
+            }
+        })
+        .collect()
+}
+
+/// Sums of absolute errors from pass 2, per candidate point.
+struct AbsoluteErrors {
+    /// `[candidate][fold]`: sum and count on the fold, with the model trained without it.
+    folds: Vec<Vec<(f64, f64)>>,
+    /// `[candidate]`: the refitted model on the training rows and on the test rows.
+    train: Vec<f64>,
+    test: Vec<f64>,
+}
+
+impl AbsoluteErrors {
+    fn zeros(candidates: usize, folds: usize) -> Self {
+        AbsoluteErrors {
+            folds: vec![vec![(0.0, 0.0); folds]; candidates],
+            train: vec![0.0; candidates],
+            test: vec![0.0; candidates],
+        }
+    }
+
+    fn add(&mut self, other: &AbsoluteErrors) {
+        for (mine, theirs) in self.folds.iter_mut().zip(&other.folds) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.0 += b.0;
+                a.1 += b.1;
+            }
+        }
+        for (a, b) in self.train.iter_mut().zip(&other.train) {
+            *a += b;
+        }
+        for (a, b) in self.test.iter_mut().zip(&other.test) {
+            *a += b;
+        }
+    }
+
+    fn fold_mae(&self, candidate: usize) -> Vec<f64> {
+        self.folds[candidate]
+            .iter()
+            .map(|&(sum, n)| if n > 0.0 { sum / n } else { f64::NAN })
+            .collect()
+    }
+}
+
+fn absolute_errors(
+    partitions: &[RecordBatch],
+    offsets: &[u64],
+    assembler: &Assembler,
+    split: &Split,
+    fold_models: &[&Vec<LinearModel>],
+    refits: &[LinearModel],
+    ctx: &ExecContext,
+) -> Result<AbsoluteErrors> {
+    let evaluated = split.evaluated_folds();
+    let parts: Vec<AbsoluteErrors> = partitions
+        .par_iter()
+        .zip(offsets)
+        .map(|(batch, &first)| {
+            ctx.check()?;
+            let rows = assembler.rows(batch, first)?;
+            let mut sums = AbsoluteErrors::zeros(refits.len(), evaluated);
+            let label = rows.values.ncols() - 1;
+            for (values, &row) in rows.values.outer_iter().zip(&rows.row_numbers) {
+                let values = values.as_slice().expect("rows are contiguous");
+                let (x, y) = (&values[..label], values[label]);
+                let group = split.group_of(row);
+                for (c, refit) in refits.iter().enumerate() {
+                    let refit_error = (y - refit.predict(x)).abs();
+                    if group == split.folds {
+                        sums.test[c] += refit_error;
+                        continue;
+                    }
+                    sums.train[c] += refit_error;
+                    if group < evaluated {
+                        let e = (y - fold_models[c][group].predict(x)).abs();
+                        sums.folds[c][group].0 += e;
+                        sums.folds[c][group].1 += 1.0;
+                    }
+                }
+            }
+            ctx.advance();
+            Ok(sums)
+        })
+        .collect::<Result<_>>()?;
+    let mut total = AbsoluteErrors::zeros(refits.len(), evaluated);
+    for p in &parts {
+        total.add(p);
+    }
+    Ok(total)
+}
+
+/// The first best value (Spark: the first grid point wins ties).
+fn pick_best(values: &[f64], metric: Metric) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate().skip(1) {
+        let better = if metric.larger_is_better() {
+            v > values[best]
+        } else {
+            v < values[best]
+        };
+        if better || (values[best].is_nan() && !v.is_nan()) {
+            best = i;
+        }
+    }
+    best
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+fn std_population(values: &[f64]) -> f64 {
+    let m = mean(values);
+    (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / values.len() as f64).sqrt()
+}
+
+fn average_metrics(all: &[Metrics]) -> Metrics {
+    let avg = |f: fn(&Metrics) -> f64| mean(&all.iter().map(f).collect::<Vec<_>>());
+    Metrics {
+        rmse: avg(|m| m.rmse),
+        mse: avg(|m| m.mse),
+        r2: avg(|m| m.r2),
+        mae: avg(|m| m.mae),
+        var: avg(|m| m.var),
+        rows: avg(|m| m.rows),
+    }
+}
+
+/// Scores `table` with `model`: the table plus a `prediction` column (Spark's
+/// `model.transform`). Rows with NULL/NaN features follow `handle_invalid` (`keep`
+/// predicts NaN).
+pub fn predict(
+    table: &Table,
+    features: &[String],
+    model: &LinearModel,
+    handle_invalid: HandleInvalid,
+    ctx: &ExecContext,
+) -> Result<Table> {
+    use std::sync::Arc;
+
+    use arrow_array::{BooleanArray, Float64Array};
+    use arrow_schema::{DataType, Field, Schema};
+
+    if model.coefficients.len() != features.len() {
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            format!(
+                "the model has {} coefficients but {} feature columns were given",
+                model.coefficients.len(),
+                features.len()
+            ),
+        ));
+    }
+    let assembler = Assembler::new(table.schema(), features, None, handle_invalid)?;
+    if table.schema().column_with_name("prediction").is_some() {
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            "the table already has a `prediction` column; rename or drop it first",
+        ));
+    }
+    let mut fields: Vec<Field> = table
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
+    fields.push(Field::new("prediction", DataType::Float64, true));
+    let schema = Arc::new(Schema::new(fields));
+    let partitions = table.partitions();
+    let offsets = row_offsets(partitions);
+    ctx.expect_steps(partitions.len());
+    let scored: Vec<RecordBatch> = partitions
+        .par_iter()
+        .zip(&offsets)
+        .map(|(batch, &first)| {
+            ctx.check()?;
+            let rows = assembler.rows(batch, first)?;
+            let predictions: Float64Array = rows
+                .values
+                .outer_iter()
+                .map(|x| Some(model.predict(x.as_slice().expect("rows are contiguous"))))
+                .collect();
+            let kept = if rows.row_numbers.len() == batch.num_rows() {
+                batch.clone()
+            } else {
+                let mut keep = vec![false; batch.num_rows()];
+                for &r in &rows.row_numbers {
+                    keep[(r - first) as usize] = true;
+                }
+                arrow_select::filter::filter_record_batch(batch, &BooleanArray::from(keep))
+                    .map_err(|e| Error::internal("dropping invalid rows", e))?
+            };
+            let mut columns = kept.columns().to_vec();
+            columns.push(Arc::new(predictions));
+            ctx.advance();
+            RecordBatch::try_new(schema.clone(), columns)
+                .map_err(|e| Error::internal("assembling predictions", e))
+        })
+        .collect::<Result<_>>()?;
+    Table::try_new(schema, scored)
+}

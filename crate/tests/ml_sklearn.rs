@@ -1,0 +1,243 @@
+//! LinearRegression and CrossValidator against scikit-learn
+//! (`tests/fixtures/ml/make_ml_fixtures.py` made the data and the answers), plus the
+//! properties the answers must have: the same for any partitioning and thread count, and
+//! a one-point grid equal to a single fit.
+
+use std::path::PathBuf;
+
+use brasa::io::csv::{read_csv, CsvOptions};
+use brasa::ml::tuning::{train, GridAxis, TrainResult, TrainSpec, Tuning};
+use brasa::sql::exec::ExecContext;
+use brasa::{ErrorCode, Table};
+use serde_json::{json, Value};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ml")
+}
+
+fn data() -> (Table, Value) {
+    let bytes = std::fs::read(fixtures().join("regression.csv")).unwrap();
+    let (table, _) = read_csv(&bytes, &CsvOptions::default()).unwrap();
+    let expected = std::fs::read_to_string(fixtures().join("expected.json")).unwrap();
+    (table, serde_json::from_str(&expected).unwrap())
+}
+
+fn spec(expected: &Value) -> TrainSpec {
+    TrainSpec {
+        features: serde_json::from_value(expected["features"].clone()).unwrap(),
+        label: "spend".into(),
+        handle_invalid: Default::default(),
+        params: Default::default(),
+        grid: vec![],
+        tuning: Tuning::CrossValidator { num_folds: 3 },
+        metric: Default::default(),
+        test_fraction: 0.0,
+        seed: 42,
+    }
+}
+
+fn assert_relative(actual: f64, expected: f64, tolerance: f64, what: &str) {
+    let scale = expected.abs().max(1e-8);
+    assert!(
+        ((actual - expected) / scale).abs() <= tolerance,
+        "{what}: {actual} vs scikit-learn's {expected}"
+    );
+}
+
+fn grid_spec(expected: &Value) -> TrainSpec {
+    TrainSpec {
+        grid: vec![
+            GridAxis {
+                param: "regParam".into(),
+                values: vec![json!(0.0), json!(0.01), json!(0.1), json!(1.0)],
+            },
+            GridAxis {
+                param: "elasticNetParam".into(),
+                values: vec![json!(0.0), json!(0.5), json!(1.0)],
+            },
+        ],
+        ..spec(expected)
+    }
+}
+
+#[test]
+fn single_fits_match_scikit_learn_under_sparks_objective() {
+    let (table, expected) = data();
+    let fits = expected["fits"].as_array().unwrap();
+    assert_eq!(fits.len(), 28);
+    for case in fits {
+        let mut spec = spec(&expected);
+        spec.params = serde_json::from_value(case["params"].clone()).unwrap();
+        let result = train(&table, &spec, &ExecContext::default()).unwrap();
+        let what = format!("{}", case["params"]);
+        for (j, c) in case["coefficients"].as_array().unwrap().iter().enumerate() {
+            assert_relative(
+                result.model.coefficients[j],
+                c.as_f64().unwrap(),
+                1e-6,
+                &format!("{what} coefficient {j}"),
+            );
+        }
+        assert_relative(
+            result.model.intercept,
+            case["intercept"].as_f64().unwrap(),
+            1e-6,
+            &format!("{what} intercept"),
+        );
+    }
+}
+
+#[test]
+fn cross_validation_matches_grid_search_cv_on_the_same_folds() {
+    let (table, expected) = data();
+    let cv = &expected["cv"];
+    let result = train(&table, &grid_spec(&expected), &ExecContext::default()).unwrap();
+    assert_eq!(result.grid.len(), 12);
+    for point in cv["points"].as_array().unwrap() {
+        let ours = result
+            .grid
+            .iter()
+            .find(|g| {
+                g.params["regParam"].as_f64() == point["regParam"].as_f64()
+                    && g.params["elasticNetParam"].as_f64() == point["elasticNetParam"].as_f64()
+            })
+            .expect("every scikit-learn point is in the grid");
+        assert_relative(
+            ours.avg_metric,
+            point["avgRmse"].as_f64().unwrap(),
+            1e-9,
+            "avg rmse",
+        );
+        assert_relative(
+            ours.std_metric,
+            point["stdRmse"].as_f64().unwrap(),
+            1e-6,
+            "std rmse",
+        );
+    }
+    // Spark's grid order: the last axis varies fastest.
+    assert_eq!(result.grid[1].params["elasticNetParam"], json!(0.5));
+    let best = &result.grid[result.best_index].params;
+    assert_eq!(best["regParam"].as_f64(), cv["best"]["regParam"].as_f64());
+    assert_eq!(
+        best["elasticNetParam"].as_f64(),
+        cv["best"]["elasticNetParam"].as_f64()
+    );
+    for (j, c) in cv["coefficients"].as_array().unwrap().iter().enumerate() {
+        assert_relative(
+            result.model.coefficients[j],
+            c.as_f64().unwrap(),
+            1e-6,
+            "refit",
+        );
+    }
+    assert_relative(
+        result.model.intercept,
+        cv["intercept"].as_f64().unwrap(),
+        1e-6,
+        "refit",
+    );
+    let v = &result.validation_metrics;
+    assert_relative(
+        v.mae,
+        cv["validationMae"].as_f64().unwrap(),
+        1e-9,
+        "validation mae",
+    );
+    assert_relative(
+        v.r2,
+        cv["validationR2"].as_f64().unwrap(),
+        1e-9,
+        "validation r2",
+    );
+    let t = &result.train_metrics;
+    assert_relative(
+        t.rmse,
+        cv["trainRmse"].as_f64().unwrap(),
+        1e-9,
+        "train rmse",
+    );
+    assert_relative(t.mae, cv["trainMae"].as_f64().unwrap(), 1e-9, "train mae");
+    assert_eq!(result.rows.train, 600);
+}
+
+fn same(a: &TrainResult, b: &TrainResult) {
+    assert_eq!(a.best_index, b.best_index);
+    for (x, y) in a.grid.iter().zip(&b.grid) {
+        assert_relative(x.avg_metric, y.avg_metric, 1e-12, "avg metric");
+    }
+    for (x, y) in a.model.coefficients.iter().zip(&b.model.coefficients) {
+        assert_relative(*x, *y, 1e-10, "coefficient");
+    }
+    assert_eq!(a.rows, b.rows);
+}
+
+#[test]
+fn results_do_not_depend_on_partitioning_or_threads() {
+    let (table, expected) = data();
+    let mut spec = grid_spec(&expected);
+    spec.test_fraction = 0.2;
+    let reference = train(&table, &spec, &ExecContext::default()).unwrap();
+    for partitions in [1, 7, 64] {
+        let table = table.repartition(partitions).unwrap();
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let result = pool
+                .install(|| train(&table, &spec, &ExecContext::default()))
+                .unwrap();
+            same(&result, &reference);
+        }
+    }
+    assert!(reference.test_metrics.is_some());
+    assert_eq!(reference.rows.train + reference.rows.test, 600);
+}
+
+#[test]
+fn a_one_point_grid_is_a_single_fit() {
+    let (table, expected) = data();
+    let mut one_point = spec(&expected);
+    one_point.grid = vec![GridAxis {
+        param: "regParam".into(),
+        values: vec![json!(0.1)],
+    }];
+    let mut single = spec(&expected);
+    single.params.reg_param = 0.1;
+    same(
+        &train(&table, &one_point, &ExecContext::default()).unwrap(),
+        &train(&table, &single, &ExecContext::default()).unwrap(),
+    );
+}
+
+#[test]
+fn bad_training_input_is_a_clear_error() {
+    let (table, expected) = data();
+    let mut bad = spec(&expected);
+    bad.features = vec!["nope".into()];
+    let err = train(&table, &bad, &ExecContext::default()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::MlInput);
+    assert!(err.message().contains("`nope`"), "{}", err.message());
+
+    let mut bad = spec(&expected);
+    bad.grid = vec![GridAxis {
+        param: "elasticNetParam".into(),
+        values: vec![json!(2.0)],
+    }];
+    let err = train(&table, &bad, &ExecContext::default()).unwrap_err();
+    assert!(
+        err.message().contains("elasticNetParam"),
+        "{}",
+        err.message()
+    );
+
+    let mut bad = spec(&expected);
+    bad.tuning = Tuning::CrossValidator { num_folds: 1 };
+    assert_eq!(
+        train(&table, &bad, &ExecContext::default())
+            .unwrap_err()
+            .code(),
+        ErrorCode::MlInput
+    );
+}
