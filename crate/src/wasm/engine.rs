@@ -1,11 +1,15 @@
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+use crate::error::{Error, ErrorCode};
 use crate::frame::{display_batch, Catalog, Table, TableInfo};
 use crate::io::ipc::batch_to_ipc;
 use crate::io::write::{write_csv, write_parquet};
+use crate::ml::assemble::HandleInvalid;
+use crate::ml::linear::LinearModel;
+use crate::ml::tuning::{predict, train, TrainSpec};
 use crate::sql::exec::ExecContext;
 use crate::sql::{run_sql, SqlOutput};
 use crate::wasm::errors::{to_js, to_value};
@@ -23,6 +27,22 @@ pub struct Engine {
     results: Vec<(String, Arc<Table>)>,
     next_result: u64,
     job: ExecContext,
+}
+
+/// A model to score with, as the page sends it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Scoring {
+    features: Vec<String>,
+    coefficients: Vec<f64>,
+    intercept: f64,
+    #[serde(default)]
+    handle_invalid: HandleInvalid,
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> crate::Result<T> {
+    serde_json::from_str(json)
+        .map_err(|e| Error::new(ErrorCode::MlInput, format!("invalid {what}: {e}")))
 }
 
 /// What `runSql` returns to JS.
@@ -150,6 +170,38 @@ impl Engine {
             )),
         }
         .map_err(to_js)
+    }
+
+    /// Trains LinearRegression on a table as `spec_json` (a [`TrainSpec`]) says, with the
+    /// current job's progress and cancel flag; returns the [`TrainResult`].
+    pub fn train(&mut self, table: &str, spec_json: &str) -> Result<JsValue, JsValue> {
+        let spec: TrainSpec = parse_json(spec_json, "training settings").map_err(to_js)?;
+        let table = self.lookup(table).map_err(to_js)?;
+        to_value(&train(&table, &spec, &self.job).map_err(to_js)?)
+    }
+
+    /// Scores a table with a model (`{features, coefficients, intercept,
+    /// handleInvalid?}`): registers `<table>_predictions` (the table plus a `prediction`
+    /// column) and returns its description.
+    pub fn predict(&mut self, table: &str, model_json: &str) -> Result<JsValue, JsValue> {
+        let scoring: Scoring = parse_json(model_json, "model").map_err(to_js)?;
+        let source = self.lookup(table).map_err(to_js)?;
+        let model = LinearModel {
+            coefficients: scoring.coefficients,
+            intercept: scoring.intercept,
+        };
+        let scored = predict(
+            &source,
+            &scoring.features,
+            &model,
+            scoring.handle_invalid,
+            &self.job,
+        )
+        .map_err(to_js)?;
+        let name = self
+            .catalog
+            .register_unique(&format!("{table}_predictions"), scored);
+        self.info(&name, Vec::new())
     }
 
     #[wasm_bindgen(js_name = dropTable)]

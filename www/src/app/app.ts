@@ -5,6 +5,7 @@ import { TableList } from '../data/client/table-list';
 import { TableView } from '../data/client/table-view';
 import type { EngineClient, RestartDetail } from '../engine/client/engine-client';
 import type { LoadedTable } from '../engine/shared/api';
+import { TrainPanel } from '../ml/client/train-panel';
 import { SqlPanel } from '../sql/client/sql-panel';
 import { h } from '../ui/dom';
 import { Notices } from '../ui/notices';
@@ -26,6 +27,7 @@ export class App {
   private readonly loads: Loads;
   private readonly dropZone: DropZone;
   private readonly sql: SqlPanel;
+  private readonly trainer: TrainPanel;
   private readonly tabs: Tabs;
 
   constructor(
@@ -37,9 +39,11 @@ export class App {
     this.loads = new Loads(engine, this.notices, this.jobs, (table) => this.added(table));
     this.dropZone = new DropZone((files) => void this.loads.load(files));
     this.sql = new SqlPanel(engine, (_, statement) => void this.catalogChanged(statement));
+    this.trainer = new TrainPanel(engine, (table) => this.added({ ...table }));
     this.tabs = new Tabs([
       { id: 'table', label: 'Table', panel: this.view.element },
       { id: 'sql', label: 'SQL', panel: this.sql.element },
+      { id: 'train', label: 'Train', panel: this.trainer.element },
     ]);
     engine.addEventListener('restarted', (event) => void this.recover((event as CustomEvent<RestartDetail>).detail));
   }
@@ -93,6 +97,7 @@ export class App {
     this.select(table.name);
     void this.engine.refreshStatus().then((status) => this.status.show(status), () => {});
     void this.sql.refreshCatalog().catch(() => {});
+    void this.trainer.refresh().catch(() => {});
   }
 
   /** A SQL statement created or dropped tables or views: follow the engine's catalog. */
@@ -104,6 +109,7 @@ export class App {
       this.tables = infos.map((info) => known.get(info.name) ?? { ...info });
       this.list.render(this.tables, this.selected);
       if (this.selected && !known.has(this.selected)) this.view.clear();
+      void this.trainer.refresh().catch(() => {});
       this.status.show(await this.engine.refreshStatus());
     } catch (error) {
       this.notices.show('error', 'Could not refresh the table list', explain(error));

@@ -17,6 +17,7 @@ import type {
   SqlResult,
   TableInfo,
 } from '../shared/api';
+import type { Scoring, TrainResult, TrainSpec } from '../../ml/shared/training';
 import { CANCELLED, ENGINE_CRASHED, codedError, isEngineFailure } from '../shared/errors';
 
 export interface EngineClientOptions {
@@ -31,11 +32,14 @@ export interface LoadJob {
   cancel(): void;
 }
 
-/** A query in flight. */
-export interface SqlJob {
-  done: Promise<SqlResult>;
+/** A long engine call in flight (a query, a training): its result, and a way to stop it. */
+export interface Job<T> {
+  done: Promise<T>;
   cancel(): void;
 }
+
+/** A query in flight. */
+export type SqlJob = Job<SqlResult>;
 
 /** How often a running query's progress is read from the engine's memory. */
 const PROGRESS_POLL_MS = 100;
@@ -94,13 +98,32 @@ export class EngineClient extends EventTarget {
     return this.call((api) => api.exportTable(name, format));
   }
 
-  /**
-   * Runs SQL. In the threads build the page reads the query's progress and sets its cancel
-   * flag directly in the engine's shared memory (the worker is busy running it); the
-   * single-thread build can only be stopped by restarting the engine, which reloads the
-   * tables.
-   */
+  /** Runs SQL as a job (see `runJob`). */
   runSql(text: string, onProgress: (done: number, total: number) => void): SqlJob {
+    return this.runJob('query', (api) => api.sql(text) as Promise<SqlResult>, onProgress);
+  }
+
+  /** Trains LinearRegression with tuning as a job (see `runJob`). */
+  train(table: string, spec: TrainSpec, onProgress: (done: number, total: number) => void): Job<TrainResult> {
+    return this.runJob('training', (api) => api.train(table, spec) as Promise<TrainResult>, onProgress);
+  }
+
+  /** Scores a table with a model into a new table `<table>_predictions`. */
+  predict(table: string, scoring: Scoring): Promise<TableInfo> {
+    return this.call((api) => api.predict(table, scoring));
+  }
+
+  /**
+   * Runs a long engine call as a job. In the threads build the page reads the job's
+   * progress and sets its cancel flag directly in the engine's shared memory (the worker
+   * is busy running it); the single-thread build can only be stopped by restarting the
+   * engine, which reloads the tables.
+   */
+  private runJob<T>(
+    what: string,
+    run: (api: Comlink.Remote<EngineApi>) => Promise<T>,
+    onProgress: (done: number, total: number) => void,
+  ): Job<T> {
     let cancel = () => {};
     let cancelledByRestart = false;
     const done = (async () => {
@@ -116,14 +139,14 @@ export class EngineClient extends EventTarget {
       } else {
         cancel = () => {
           cancelledByRestart = true;
-          void this.restart('a query was cancelled (the single-thread engine stops only by restarting)');
+          void this.restart(`a ${what} was cancelled (the single-thread engine stops only by restarting)`);
         };
       }
       try {
-        return await this.call((api) => api.sql(text) as Promise<SqlResult>);
+        return await this.call(run);
       } catch (error) {
         if (cancelledByRestart) {
-          throw codedError(CANCELLED, 'The query was cancelled; the engine was restarted and your tables reloaded.');
+          throw codedError(CANCELLED, `The ${what} was cancelled; the engine was restarted and your tables reloaded.`);
         }
         throw error;
       } finally {

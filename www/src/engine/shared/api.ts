@@ -2,6 +2,7 @@
  * The typed surface between the page and the engine worker. Everything here crosses a
  * `postMessage`: plain data, `File`s and transferred byte arrays only.
  */
+import type { Scoring, TrainResult, TrainSpec } from '../../ml/shared/training';
 
 /** Which wasm build runs and why. */
 export interface EngineStatus {
@@ -135,6 +136,10 @@ export interface EngineApi {
   beginJob(): JobSignals;
   /** Runs SQL as the job begun last. */
   sql(text: string): SqlResult;
+  /** Trains LinearRegression with tuning as the job begun last. */
+  train(table: string, spec: TrainSpec): TrainResult;
+  /** Scores a table with a model into a new table `<table>_predictions`. */
+  predict(table: string, scoring: Scoring): TableInfo;
   catalog(): CatalogInfo;
   /** A table or query result as a file. */
   exportTable(name: string, format: ExportFormat): Uint8Array;

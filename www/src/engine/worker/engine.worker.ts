@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import { cancelJob, runJob } from '../../data/worker/jobs';
 import { loadFile } from '../../data/worker/load-file';
 import type { EngineApi, SqlResult, TableInfo } from '../shared/api';
+import type { TrainResult } from '../../ml/shared/training';
 import { codedError, keepErrorCodesAcrossComlink } from '../shared/errors';
 import { type Runtime, startRuntime } from './runtime';
 
@@ -46,6 +47,12 @@ const api: EngineApi = {
     const result = ready().engine.runSql(text) as Omit<SqlResult, 'elapsedMs'>;
     return { ...result, elapsedMs: performance.now() - started } as SqlResult;
   },
+  train(table, spec) {
+    const started = performance.now();
+    const result = ready().engine.train(table, JSON.stringify(spec)) as Omit<TrainResult, 'elapsedMs'>;
+    return { ...result, elapsedMs: performance.now() - started };
+  },
+  predict: (table, scoring) => ready().engine.predict(table, JSON.stringify(scoring)) as TableInfo,
   catalog() {
     const { engine } = ready();
     const tables = (engine.tables() as TableInfo[]).map((t) => ({ name: t.name, columns: t.columns.map((c) => c.name) }));

@@ -14,6 +14,8 @@ export interface WasmEngine {
   views(): string[];
   beginJob(): Uint32Array;
   runSql(sql: string): unknown;
+  train(table: string, specJson: string): unknown;
+  predict(table: string, modelJson: string): unknown;
   exportTable(name: string, format: string): Uint8Array;
   free(): void;
 }

@@ -1,0 +1,80 @@
+/**
+ * Training in the page: drop the regression fixture, tune LinearRegression over the
+ * default 4 × 3 grid with 3-fold CrossValidator, and compare the best point and the
+ * refitted coefficients with scikit-learn's GridSearchCV on the same folds
+ * (tests/fixtures/ml/expected.json); then score a table and bad settings.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+
+import { FIXTURES, openApp, shownTable, useApp } from './harness';
+
+const app = useApp();
+const expected = JSON.parse(readFileSync(path.join(FIXTURES, 'ml/expected.json'), 'utf8'));
+
+const close = (actual: number, reference: number, what: string) =>
+  assert.ok(Math.abs(actual - reference) <= 1e-3 * Math.max(Math.abs(reference), 1e-3), `${what}: ${actual} vs ${reference}`);
+
+describe('Training in the page', () => {
+  it('finds the same best grid point and coefficients as scikit-learn, then scores a table', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'ml/regression.csv'));
+    await shownTable(page, 'regression');
+    await page.getByTestId('tab-train').click();
+    await page.getByTestId('train-table').selectOption('regression');
+    await page.getByTestId('train-label').selectOption('spend');
+    for (const feature of expected.features) assert.ok(await page.getByTestId(`feature-${feature}`).isChecked());
+    await page.getByTestId('train-run').click();
+    await page.getByTestId('train-summary').waitFor({ timeout: 60_000 });
+
+    const gridRows = await page.$$eval('[data-testid="train-grid"] tbody tr', (rows) =>
+      rows.map((r) => ({ best: r.getAttribute('data-best') === 'true', cells: [...r.querySelectorAll('td')].map((c) => c.textContent ?? '') })),
+    );
+    assert.equal(gridRows.length, 12);
+    const best = gridRows.find((r) => r.best);
+    assert.ok(best);
+    assert.equal(Number(best.cells[0]), expected.cv.best.regParam);
+    assert.equal(Number(best.cells[1]), expected.cv.best.elasticNetParam);
+    for (const point of expected.cv.points) {
+      const row = gridRows.find((r) => Number(r.cells[0]) === point.regParam && Number(r.cells[1]) === point.elasticNetParam);
+      assert.ok(row, `grid point ${point.regParam}, ${point.elasticNetParam}`);
+      close(Number(row.cells[2]), point.avgRmse, 'avg rmse');
+    }
+    const coefficients = await page.$$eval('[data-testid="train-coefficients"] tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent ?? '')),
+    );
+    assert.deepEqual(coefficients.map((r) => r[0]), [...expected.features, '(intercept)']);
+    expected.cv.coefficients.forEach((c: number, j: number) => close(Number(coefficients[j][1]), c, expected.features[j]));
+    close(Number(coefficients[4][1]), expected.cv.intercept, 'intercept');
+
+    await page.getByTestId('predict-run').click();
+    const facts = await shownTable(page, 'regression_predictions');
+    assert.equal(facts['row-count'], '600');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('explains unusable settings instead of training', async () => {
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await page.getByTestId('tab-train').click();
+    await page.getByTestId('train-table').selectOption('telecom');
+    await page.getByTestId('train-label').selectOption('monthly_spend');
+    // The sample has NULLs; Spark's default handleInvalid = error names the first one.
+    await page.getByTestId('train-run').click();
+    const error = page.getByTestId('train-error');
+    await error.waitFor({ timeout: 60_000 });
+    assert.match((await error.textContent()) ?? '', /is NULL in row \d+; set handleInvalid to skip/);
+    await page.getByTestId('train-handle-invalid').selectOption('skip');
+    await page.getByTestId('train-reg-params').fill('0.1, x');
+    await page.getByTestId('train-run').click();
+    assert.match((await page.getByTestId('train-status').textContent()) ?? '', /regParam: "x" is not a number/);
+    await page.getByTestId('train-reg-params').fill('0, 0.1');
+    await page.getByTestId('train-run').click();
+    await page.getByTestId('train-summary').waitFor({ timeout: 60_000 });
+    assert.match((await page.getByTestId('train-summary').textContent()) ?? '', /6 grid points/);
+    await page.context().close();
+  });
+});
