@@ -11,8 +11,8 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{
-    Array, ArrayRef, ArrowPrimitiveType, BooleanArray, Float64Array, Int64Array, PrimitiveArray,
-    RecordBatch, RecordBatchOptions, StringArray, UInt32Array,
+    Array, ArrayRef, ArrowNativeTypeOp, ArrowPrimitiveType, BooleanArray, Float64Array, Int64Array,
+    PrimitiveArray, RecordBatch, RecordBatchOptions, StringArray, UInt32Array,
 };
 use arrow_buffer::NullBuffer;
 use arrow_schema::{DataType, SchemaRef};
@@ -191,11 +191,11 @@ fn accumulator_for(call: &AggregateCall) -> Result<Box<dyn Accumulator>> {
             counts: vec![],
             star: false,
         }),
-        F::Sum if call.return_type == DataType::Int64 => Box::new(SumInt {
+        F::Sum if call.return_type == DataType::Int64 => Box::new(Sum::<Int64Type> {
             sums: vec![],
             seen: vec![],
         }),
-        F::Sum => Box::new(SumFloat {
+        F::Sum => Box::new(Sum::<Float64Type> {
             sums: vec![],
             seen: vec![],
         }),
@@ -274,22 +274,28 @@ impl Accumulator for Count {
     }
 }
 
-struct SumInt {
-    sums: Vec<i64>,
+/// `sum` of `bigint` (wrapping on overflow, as Spark's default non-ANSI mode) or
+/// `double`; NULL for a group with no values.
+struct Sum<T: ArrowPrimitiveType> {
+    sums: Vec<T::Native>,
     seen: Vec<bool>,
 }
 
-impl Accumulator for SumInt {
+impl<T> Accumulator for Sum<T>
+where
+    T: ArrowPrimitiveType,
+    T::Native: ArrowNativeTypeOp + Send,
+{
     fn resize(&mut self, n: usize) {
-        self.sums.resize(n, 0);
+        self.sums.resize(n, T::Native::ZERO);
         self.seen.resize(n, false);
     }
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
-        let values = args[0].as_primitive::<Int64Type>();
+        let values = args[0].as_primitive::<T>();
         let raw = values.values();
         for_each_valid(groups, values.nulls(), |i, g| {
-            self.sums[g] = self.sums[g].wrapping_add(raw[i]);
+            self.sums[g] = self.sums[g].add_wrapping(raw[i]);
             self.seen[g] = true;
         });
         Ok(())
@@ -299,66 +305,19 @@ impl Accumulator for SumInt {
         let other = downcast::<Self>(other)?;
         for (g, (s, seen)) in other.sums.into_iter().zip(other.seen).enumerate() {
             let m = mapping[g] as usize;
-            self.sums[m] = self.sums[m].wrapping_add(s);
+            self.sums[m] = self.sums[m].add_wrapping(s);
             self.seen[m] |= seen;
         }
         Ok(())
     }
 
     fn finish(self: Box<Self>) -> Result<ArrayRef> {
-        Ok(Arc::new(
+        Ok(Arc::new(PrimitiveArray::<T>::from_iter(
             self.sums
                 .into_iter()
                 .zip(self.seen)
-                .map(|(s, seen)| seen.then_some(s))
-                .collect::<Int64Array>(),
-        ))
-    }
-
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
-        self
-    }
-}
-
-struct SumFloat {
-    sums: Vec<f64>,
-    seen: Vec<bool>,
-}
-
-impl Accumulator for SumFloat {
-    fn resize(&mut self, n: usize) {
-        self.sums.resize(n, 0.0);
-        self.seen.resize(n, false);
-    }
-
-    fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
-        let values = args[0].as_primitive::<Float64Type>();
-        let raw = values.values();
-        for_each_valid(groups, values.nulls(), |i, g| {
-            self.sums[g] += raw[i];
-            self.seen[g] = true;
-        });
-        Ok(())
-    }
-
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32]) -> Result<()> {
-        let other = downcast::<Self>(other)?;
-        for (g, (s, seen)) in other.sums.into_iter().zip(other.seen).enumerate() {
-            let m = mapping[g] as usize;
-            self.sums[m] += s;
-            self.seen[m] |= seen;
-        }
-        Ok(())
-    }
-
-    fn finish(self: Box<Self>) -> Result<ArrayRef> {
-        Ok(Arc::new(
-            self.sums
-                .into_iter()
-                .zip(self.seen)
-                .map(|(s, seen)| seen.then_some(s))
-                .collect::<Float64Array>(),
-        ))
+                .map(|(s, seen)| seen.then_some(s)),
+        )))
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
