@@ -3,6 +3,7 @@
 //! in parallel. Outer joins keep unmatched rows of the preserved sides with NULLs. NULL
 //! keys never match, as in SQL.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array};
@@ -118,14 +119,14 @@ pub fn hash_join(
             Side::Left => RecordBatch::new_empty(spec.left_schema.clone()),
             Side::Right => RecordBatch::new_empty(spec.right_schema.clone()),
         };
-        output.push(assemble(
-            spec,
+        let pairs = Pairs {
             build_side,
-            &build_batch,
-            &build_rows,
-            &probe_template,
-            &probe_rows,
-        )?);
+            build: &build_batch,
+            build_rows: &build_rows,
+            probe: &probe_template,
+            probe_rows: &probe_rows,
+        };
+        output.push(assemble(spec, &pairs)?);
     }
     Ok(output)
 }
@@ -259,24 +260,34 @@ fn probe_partition(
     let (probe_idx, build_idx) = match spec.filter {
         None => (probe_idx, build_idx),
         Some(filter) => {
-            let candidates = residual_input(
-                spec,
-                filter,
+            let (build_rows, probe_rows) =
+                (UInt32Array::from(build_idx), UInt32Array::from(probe_idx));
+            let candidates = Pairs {
                 build_side,
                 build,
-                &UInt32Array::from(build_idx.clone()),
+                build_rows: &build_rows,
                 probe,
-                &UInt32Array::from(probe_idx.clone()),
-            )?;
-            let keep = evaluate_array(filter, &candidates)?;
+                probe_rows: &probe_rows,
+            };
+            let keep = evaluate_array(filter, &residual_input(spec, filter, &candidates)?)?;
             let keep = as_boolean(&keep)?;
-            let kept: Vec<usize> = (0..keep.len())
-                .filter(|&i| keep.is_valid(i) && keep.value(i))
-                .collect();
-            (
-                kept.iter().map(|&i| probe_idx[i]).collect(),
-                kept.iter().map(|&i| build_idx[i]).collect(),
-            )
+            let candidates_len = probe_rows.len();
+            let mut kept = (
+                Vec::with_capacity(candidates_len),
+                Vec::with_capacity(candidates_len),
+            );
+            for (i, (&p, &b)) in probe_rows
+                .values()
+                .iter()
+                .zip(build_rows.values())
+                .enumerate()
+            {
+                if keep.is_valid(i) && keep.value(i) {
+                    kept.0.push(p);
+                    kept.1.push(b);
+                }
+            }
+            kept
         }
     };
     let mut build_matched = vec![false; if track_build { build.num_rows() } else { 0 }];
@@ -325,32 +336,37 @@ fn probe_partition(
         build_nulls = Some(valid);
     }
     let build_rows = UInt32Array::new(build_out.into(), build_nulls.map(NullBuffer::from));
-    let batch = assemble(
-        spec,
+    let pairs = Pairs {
         build_side,
         build,
-        &build_rows,
+        build_rows: &build_rows,
         probe,
-        &UInt32Array::from(probe_out),
-    )?;
+        probe_rows: &UInt32Array::from(probe_out),
+    };
+    let batch = assemble(spec, &pairs)?;
     Ok((batch, build_matched))
 }
 
-/// The arrays of joined columns `columns` (indices into left then right), taken at the
-/// given rows of each side (a NULL index gives a NULL).
+/// Joined rows by index: output row `i` pairs `probe_rows[i]` of the probe side with
+/// `build_rows[i]` of the build side (a NULL index: that side is NULL).
+struct Pairs<'a> {
+    build_side: Side,
+    build: &'a RecordBatch,
+    build_rows: &'a UInt32Array,
+    probe: &'a RecordBatch,
+    probe_rows: &'a UInt32Array,
+}
+
+/// The arrays of joined columns `columns` (indices into left then right) for `pairs`.
 fn take_joined(
     spec: &JoinSpec,
-    build_side: Side,
-    build: &RecordBatch,
-    build_rows: &UInt32Array,
-    probe: &RecordBatch,
-    probe_rows: &UInt32Array,
+    pairs: &Pairs,
     columns: impl Iterator<Item = usize>,
 ) -> Result<Vec<ArrayRef>> {
     let split = spec.left_schema.fields().len();
-    let (left, left_rows, right, right_rows) = match build_side {
-        Side::Left => (build, build_rows, probe, probe_rows),
-        Side::Right => (probe, probe_rows, build, build_rows),
+    let (left, left_rows, right, right_rows) = match pairs.build_side {
+        Side::Left => (pairs.build, pairs.build_rows, pairs.probe, pairs.probe_rows),
+        Side::Right => (pairs.probe, pairs.probe_rows, pairs.build, pairs.build_rows),
     };
     columns
         .map(|c| {
@@ -371,15 +387,7 @@ fn take_joined(
 
 /// The candidate pairs as joined rows for the residual filter: only the columns the filter
 /// reads are taken, the others are NULL placeholders.
-fn residual_input(
-    spec: &JoinSpec,
-    filter: &Expr,
-    build_side: Side,
-    build: &RecordBatch,
-    build_rows: &UInt32Array,
-    probe: &RecordBatch,
-    probe_rows: &UInt32Array,
-) -> Result<RecordBatch> {
+fn residual_input(spec: &JoinSpec, filter: &Expr, pairs: &Pairs) -> Result<RecordBatch> {
     let mut read = Vec::new();
     filter.columns(&mut read);
     let fields: Vec<_> = spec
@@ -389,28 +397,21 @@ fn residual_input(
         .chain(spec.right_schema.fields())
         .map(|f| f.as_ref().clone().with_nullable(true))
         .collect();
-    let taken = take_joined(
-        spec,
-        build_side,
-        build,
-        build_rows,
-        probe,
-        probe_rows,
-        read.iter().copied(),
-    )?;
-    let rows = probe_rows.len();
-    let mut columns: Vec<ArrayRef> = fields
+    let mut taken: HashMap<usize, ArrayRef> = read
         .iter()
-        .map(|f| arrow_array::new_null_array(f.data_type(), 0))
+        .copied()
+        .zip(take_joined(spec, pairs, read.iter().copied())?)
         .collect();
-    for (c, array) in read.iter().zip(taken) {
-        columns[*c] = array;
-    }
-    for (column, field) in columns.iter_mut().zip(&fields) {
-        if column.len() != rows {
-            *column = arrow_array::new_null_array(field.data_type(), rows);
-        }
-    }
+    let rows = pairs.probe_rows.len();
+    let columns = fields
+        .iter()
+        .enumerate()
+        .map(|(c, f)| {
+            taken
+                .remove(&c)
+                .unwrap_or_else(|| arrow_array::new_null_array(f.data_type(), rows))
+        })
+        .collect();
     RecordBatch::try_new_with_options(
         Arc::new(arrow_schema::Schema::new(fields)),
         columns,
@@ -419,40 +420,17 @@ fn residual_input(
     .map_err(kernel_error)
 }
 
-/// Output rows: the join's output columns, taken at the given indices.
-fn assemble(
-    spec: &JoinSpec,
-    build_side: Side,
-    build: &RecordBatch,
-    build_rows: &UInt32Array,
-    probe: &RecordBatch,
-    probe_rows: &UInt32Array,
-) -> Result<RecordBatch> {
+/// Output rows: the join's output columns (all when the spec picks none) for `pairs`.
+fn assemble(spec: &JoinSpec, pairs: &Pairs) -> Result<RecordBatch> {
     let width = spec.left_schema.fields().len() + spec.right_schema.fields().len();
     let columns = match &spec.columns {
-        None => take_joined(
-            spec,
-            build_side,
-            build,
-            build_rows,
-            probe,
-            probe_rows,
-            0..width,
-        )?,
-        Some(wanted) => take_joined(
-            spec,
-            build_side,
-            build,
-            build_rows,
-            probe,
-            probe_rows,
-            wanted.iter().copied(),
-        )?,
+        None => take_joined(spec, pairs, 0..width)?,
+        Some(wanted) => take_joined(spec, pairs, wanted.iter().copied())?,
     };
     RecordBatch::try_new_with_options(
         spec.output.clone(),
         columns,
-        &RecordBatchOptions::new().with_row_count(Some(probe_rows.len())),
+        &RecordBatchOptions::new().with_row_count(Some(pairs.probe_rows.len())),
     )
     .map_err(kernel_error)
 }
