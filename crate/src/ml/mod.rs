@@ -1,6 +1,7 @@
 //! Machine learning in Spark MLlib's terms: VectorAssembler ([`assemble`]),
 //! LinearRegression ([`linear`]), RegressionEvaluator ([`metrics`]) and
-//! CrossValidator / TrainValidationSplit over a ParamGrid ([`tuning`]).
+//! CrossValidator / TrainValidationSplit over a ParamGrid ([`tuning`]) and scoring
+//! ([`predict`]).
 //!
 //! Linear models are solved from sufficient statistics ([`moments`]): one parallel pass
 //! over the partitions gives every fold's statistics, and each (grid point, fold) fit is a
@@ -11,4 +12,5 @@ pub mod assemble;
 pub mod linear;
 pub mod metrics;
 pub mod moments;
+pub mod predict;
 pub mod tuning;

@@ -310,36 +310,43 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
     }
     let names = assembler.feature_names(true).to_vec();
 
-    // Every (point, fold) fit and its moment metrics.
+    // Every (point, fold) fit and its squared-error metrics, from the moments alone.
     let evaluated = split.evaluated_folds();
+    if let Some(f) = (0..evaluated).find(|&f| groups[f].n == 0.0) {
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            format!(
+                "validation fold {} has no rows; use fewer folds or more data",
+                f + 1
+            ),
+        ));
+    }
     let fold_models: Vec<Vec<LinearModel>> = points
         .iter()
         .map(|(_, params)| {
             (0..evaluated)
                 .map(|f| {
                     ctx.check()?;
-                    let fold = &groups[f];
-                    if fold.n == 0.0 {
-                        return Err(Error::new(
-                            ErrorCode::MlInput,
-                            format!(
-                                "validation fold {} has no rows; use fewer folds or more data",
-                                f + 1
-                            ),
-                        ));
-                    }
-                    fit(&training.without(fold), params, &names)
+                    fit(&training.without(&groups[f]), params, &names)
                 })
                 .collect()
         })
         .collect::<Result<_>>()?;
-    let moment_metrics =
-        |point: usize, f: usize| from_moments(&fold_models[point][f], &groups[f], f64::NAN);
+    let fold_metrics: Vec<Vec<Metrics>> = fold_models
+        .iter()
+        .map(|models| {
+            models
+                .iter()
+                .zip(&groups)
+                .map(|(model, fold)| from_moments(model, fold, f64::NAN))
+                .collect()
+        })
+        .collect();
     let scores_for = |point: usize, maes: Option<&[f64]>| -> Vec<f64> {
         (0..evaluated)
             .map(|f| match (spec.metric, maes) {
                 (Metric::Mae, Some(maes)) => maes[f],
-                (metric, _) => moment_metrics(point, f).get(metric),
+                (metric, _) => fold_metrics[point][f].get(metric),
             })
             .collect()
     };
@@ -400,8 +407,10 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
     let model = refits[best].clone();
     let fold_mae = abs_errors.fold_mae(best);
     let validation_metrics = average_metrics(
-        &(0..evaluated)
-            .map(|f| from_moments(&fold_models[best_index][f], &groups[f], fold_mae[f]))
+        &fold_metrics[best_index]
+            .iter()
+            .zip(fold_mae)
+            .map(|(metrics, mae)| Metrics { mae, ..*metrics })
             .collect::<Vec<_>>(),
     );
     let train_metrics = from_moments(&model, &training, abs_errors.train[best] / training.n);
@@ -579,78 +588,4 @@ fn average_metrics(all: &[Metrics]) -> Metrics {
         var: avg(|m| m.var),
         rows: avg(|m| m.rows),
     }
-}
-
-/// Scores `table` with `model`: the table plus a `prediction` column (Spark's
-/// `model.transform`). Rows with NULL/NaN features follow `handle_invalid` (`keep`
-/// predicts NaN).
-pub fn predict(
-    table: &Table,
-    features: &[String],
-    model: &LinearModel,
-    handle_invalid: HandleInvalid,
-    ctx: &ExecContext,
-) -> Result<Table> {
-    use std::sync::Arc;
-
-    use arrow_array::{BooleanArray, Float64Array};
-    use arrow_schema::{DataType, Field, Schema};
-
-    if model.coefficients.len() != features.len() {
-        return Err(Error::new(
-            ErrorCode::MlInput,
-            format!(
-                "the model has {} coefficients but {} feature columns were given",
-                model.coefficients.len(),
-                features.len()
-            ),
-        ));
-    }
-    let assembler = Assembler::new(table.schema(), features, None, handle_invalid)?;
-    if table.schema().column_with_name("prediction").is_some() {
-        return Err(Error::new(
-            ErrorCode::MlInput,
-            "the table already has a `prediction` column; rename or drop it first",
-        ));
-    }
-    let mut fields: Vec<Field> = table
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.as_ref().clone())
-        .collect();
-    fields.push(Field::new("prediction", DataType::Float64, true));
-    let schema = Arc::new(Schema::new(fields));
-    let partitions = table.partitions();
-    let offsets = row_offsets(partitions);
-    ctx.expect_steps(partitions.len());
-    let scored: Vec<RecordBatch> = partitions
-        .par_iter()
-        .zip(&offsets)
-        .map(|(batch, &first)| {
-            ctx.check()?;
-            let rows = assembler.rows(batch, first)?;
-            let predictions: Float64Array = rows
-                .values
-                .outer_iter()
-                .map(|x| Some(model.predict(x.as_slice().expect("rows are contiguous"))))
-                .collect();
-            let kept = if rows.row_numbers.len() == batch.num_rows() {
-                batch.clone()
-            } else {
-                let mut keep = vec![false; batch.num_rows()];
-                for &r in &rows.row_numbers {
-                    keep[(r - first) as usize] = true;
-                }
-                arrow_select::filter::filter_record_batch(batch, &BooleanArray::from(keep))
-                    .map_err(|e| Error::internal("dropping invalid rows", e))?
-            };
-            let mut columns = kept.columns().to_vec();
-            columns.push(Arc::new(predictions));
-            ctx.advance();
-            RecordBatch::try_new(schema.clone(), columns)
-                .map_err(|e| Error::internal("assembling predictions", e))
-        })
-        .collect::<Result<_>>()?;
-    Table::try_new(schema, scored)
 }
