@@ -124,3 +124,74 @@ async fn runs_sql_on_the_pool_and_reports_positions_and_cancellation() {
     let err = engine.run_sql("SELECT count(*) FROM telecom").unwrap_err();
     assert_eq!(get(&err, "code"), "CANCELLED");
 }
+
+const REGRESSION_CSV: &[u8] = include_bytes!("../../tests/fixtures/ml/regression.csv");
+const REGRESSION_EXPECTED: &str = include_str!("../../tests/fixtures/ml/expected.json");
+
+#[wasm_bindgen_test]
+async fn trains_a_grid_on_the_pool_scores_a_table_and_cancels() {
+    start_pool().await;
+    let expected: serde_json::Value = serde_json::from_str(REGRESSION_EXPECTED).unwrap();
+    let mut engine = Engine::new("brasa-test-panic");
+    let mut loader = JsCsvLoader::new(REGRESSION_CSV, false, JsValue::UNDEFINED).unwrap();
+    loader.push(REGRESSION_CSV).unwrap();
+    engine.add_csv("regression", loader).unwrap();
+    let spec = serde_json::json!({
+        "features": expected["features"],
+        "label": "spend",
+        "grid": [
+            {"param": "regParam", "values": [0.0, 0.01, 0.1, 1.0]},
+            {"param": "elasticNetParam", "values": [0.0, 0.5, 1.0]}
+        ],
+        "tuning": {"kind": "crossValidator", "numFolds": 3},
+        "seed": 42
+    })
+    .to_string();
+
+    engine.begin_job();
+    let result = engine.train("regression", &spec).unwrap();
+    let best = get(&result, "bestIndex").as_f64().unwrap() as u32;
+    let best_params = get(
+        &js_sys::Array::from(&get(&result, "grid")).get(best),
+        "params",
+    );
+    assert_eq!(
+        get(&best_params, "regParam").as_f64(),
+        expected["cv"]["best"]["regParam"].as_f64()
+    );
+    let coefficients = js_sys::Array::from(&get(&get(&result, "model"), "coefficients"));
+    for (j, c) in expected["cv"]["coefficients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let (ours, theirs) = (
+            coefficients.get(j as u32).as_f64().unwrap(),
+            c.as_f64().unwrap(),
+        );
+        assert!(
+            ((ours - theirs) / theirs).abs() < 1e-6,
+            "{ours} vs {theirs}"
+        );
+    }
+
+    let model = serde_json::json!({
+        "features": expected["features"],
+        "coefficients": [1.0, 0.0, 0.0, 0.0],
+        "intercept": 0.0
+    })
+    .to_string();
+    let info = engine.predict("regression", &model).unwrap();
+    assert_eq!(get(&info, "name"), "regression_predictions");
+    assert_eq!(get(&info, "rows").as_f64(), Some(600.0));
+
+    let err = engine.train("regression", "{\"features\": 3}").unwrap_err();
+    assert_eq!(get(&err, "code"), "ML_INPUT");
+
+    let addresses = engine.begin_job();
+    // SAFETY: the address is the job's live `AtomicBool`, as the page would write it.
+    unsafe { std::ptr::write_volatile(addresses[0] as usize as *mut u8, 1) };
+    let err = engine.train("regression", &spec).unwrap_err();
+    assert_eq!(get(&err, "code"), "CANCELLED");
+}
