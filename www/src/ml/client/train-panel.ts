@@ -21,14 +21,19 @@ import {
 
 const NUMERIC = /^(tinyint|smallint|int|bigint|float|double|boolean|decimal\(.*\))$/;
 
+/** A number typed in a field; anything else is an error naming the field. */
+function parseNumber(text: string, what: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new Error(`${what}: "${text}" is not a number`);
+  return value;
+}
+
 /** Parses "0, 0.01, 0.1" into numbers; empty means "not tuned". */
-export function parseValues(text: string, what: string): number[] {
-  const parts = text.split(/[,\s]+/).filter((p) => p !== '');
-  return parts.map((p) => {
-    const value = Number(p);
-    if (!Number.isFinite(value)) throw new Error(`${what}: "${p}" is not a number`);
-    return value;
-  });
+function parseValues(text: string, what: string): number[] {
+  return text
+    .split(/[,\s]+/)
+    .filter((p) => p !== '')
+    .map((p) => parseNumber(p, what));
 }
 
 function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
@@ -156,11 +161,7 @@ export class TrainPanel {
     const elasticNetParams = parseValues(this.elasticNetParams.value, 'elasticNetParam');
     if (regParams.length) grid.push({ param: 'regParam', values: regParams });
     if (elasticNetParams.length) grid.push({ param: 'elasticNetParam', values: elasticNetParams });
-    const number = (el: HTMLInputElement, what: string) => {
-      const value = Number(el.value);
-      if (!Number.isFinite(value)) throw new Error(`${what}: "${el.value}" is not a number`);
-      return value;
-    };
+    const number = (el: HTMLInputElement, what: string) => parseNumber(el.value, what);
     return {
       features,
       label: this.label.value,
