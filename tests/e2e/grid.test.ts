@@ -20,8 +20,11 @@ describe('a million rows in the page', () => {
 
     const viewport = page.locator('.grid-viewport');
     await viewport.evaluate((el) => (el.scrollTop = el.scrollHeight));
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll('.grid-body .grid-row .grid-rownum')].some((c) => c.textContent === '1,000,000'),
+    // The row numbers draw at once; the cells once their window arrives from the engine.
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('.grid-body .grid-row .grid-rownum')].some((c) => c.textContent === '1,000,000') &&
+        !document.querySelector('.grid-body .grid-loading'),
     );
     const last = await page.$$eval('.grid-body .grid-row', (rows) =>
       rows.map((row) => [...row.querySelectorAll('.grid-cell')].map((c) => c.textContent ?? '')).at(-1),
