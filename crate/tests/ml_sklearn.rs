@@ -27,6 +27,7 @@ fn spec(expected: &Value) -> TrainSpec {
         features: serde_json::from_value(expected["features"].clone()).unwrap(),
         label: "spend".into(),
         handle_invalid: Default::default(),
+        scaler: None,
         params: Default::default(),
         grid: vec![],
         tuning: Tuning::CrossValidator { num_folds: 3 },
@@ -69,20 +70,82 @@ fn single_fits_match_scikit_learn_under_sparks_objective() {
         let mut spec = spec(&expected);
         spec.params = serde_json::from_value(case["params"].clone()).unwrap();
         let result = train(&table, &spec, &ExecContext::default()).unwrap();
-        let what = format!("{}", case["params"]);
-        for (j, c) in case["coefficients"].as_array().unwrap().iter().enumerate() {
-            assert_relative(
-                result.model.coefficients[j],
-                c.as_f64().unwrap(),
-                1e-6,
-                &format!("{what} coefficient {j}"),
-            );
-        }
+        assert_model(&result, case, &format!("{}", case["params"]));
+    }
+}
+
+fn assert_model(result: &TrainResult, case: &Value, what: &str) {
+    for (j, c) in case["coefficients"].as_array().unwrap().iter().enumerate() {
         assert_relative(
-            result.model.intercept,
-            case["intercept"].as_f64().unwrap(),
+            result.model.linear.coefficients[j],
+            c.as_f64().unwrap(),
             1e-6,
-            &format!("{what} intercept"),
+            &format!("{what} coefficient {j}"),
+        );
+    }
+    assert_relative(
+        result.model.linear.intercept,
+        case["intercept"].as_f64().unwrap(),
+        1e-6,
+        &format!("{what} intercept"),
+    );
+}
+
+#[test]
+fn a_standard_scaler_stage_matches_sparks_scaler_then_regression() {
+    let (table, expected) = data();
+    let fits = expected["scaledFits"].as_array().unwrap();
+    assert_eq!(fits.len(), 12);
+    for case in fits {
+        let mut spec = spec(&expected);
+        spec.scaler = Some(serde_json::from_value(case["scaler"].clone()).unwrap());
+        spec.params = serde_json::from_value(case["params"].clone()).unwrap();
+        let result = train(&table, &spec, &ExecContext::default()).unwrap();
+        let what = format!("{} {}", case["scaler"], case["params"]);
+        let scaler = result
+            .model
+            .scaler
+            .as_ref()
+            .expect("the scaler is returned");
+        for (ours, theirs) in scaler.std.iter().zip(case["scalerStd"].as_array().unwrap()) {
+            assert_relative(*ours, theirs.as_f64().unwrap(), 1e-12, "scaler std");
+        }
+        assert_model(&result, case, &what);
+    }
+}
+
+#[test]
+fn the_scaler_is_fitted_on_each_training_split_only() {
+    let (table, expected) = data();
+    let cv = &expected["scaledCv"];
+    let mut spec = spec(&expected);
+    spec.scaler = Some(serde_json::from_value(cv["scaler"].clone()).unwrap());
+    spec.params.standardization = false;
+    spec.grid = vec![
+        GridAxis {
+            param: "regParam".into(),
+            values: vec![json!(0.01), json!(0.1), json!(1.0)],
+        },
+        GridAxis {
+            param: "elasticNetParam".into(),
+            values: vec![json!(0.0), json!(1.0)],
+        },
+    ];
+    let result = train(&table, &spec, &ExecContext::default()).unwrap();
+    for point in cv["points"].as_array().unwrap() {
+        let ours = result
+            .grid
+            .iter()
+            .find(|g| {
+                g.params["regParam"].as_f64() == point["regParam"].as_f64()
+                    && g.params["elasticNetParam"].as_f64() == point["elasticNetParam"].as_f64()
+            })
+            .expect("every scikit-learn point is in the grid");
+        assert_relative(
+            ours.avg_metric,
+            point["avgRmse"].as_f64().unwrap(),
+            1e-9,
+            "avg rmse with the scaler in each split",
         );
     }
 }
@@ -125,14 +188,14 @@ fn cross_validation_matches_grid_search_cv_on_the_same_folds() {
     );
     for (j, c) in cv["coefficients"].as_array().unwrap().iter().enumerate() {
         assert_relative(
-            result.model.coefficients[j],
+            result.model.linear.coefficients[j],
             c.as_f64().unwrap(),
             1e-6,
             "refit",
         );
     }
     assert_relative(
-        result.model.intercept,
+        result.model.linear.intercept,
         cv["intercept"].as_f64().unwrap(),
         1e-6,
         "refit",
@@ -159,6 +222,38 @@ fn cross_validation_matches_grid_search_cv_on_the_same_folds() {
     );
     assert_relative(t.mae, cv["trainMae"].as_f64().unwrap(), 1e-9, "train mae");
     assert_eq!(result.rows.train, 600);
+    // The charts' data: all 600 training rows (no test set), each residual binned once.
+    let d = &result.diagnostics;
+    assert_eq!(d.rows, "train");
+    assert_eq!(d.actual.len(), 600);
+    let h = &d.residuals;
+    assert_eq!(h.counts.iter().sum::<u64>() + h.below + h.above, 600);
+    let y: Vec<f64> = table_column(&table, "spend");
+    assert_eq!(d.actual, y);
+    let sse: f64 = d
+        .actual
+        .iter()
+        .zip(&d.predicted)
+        .map(|(a, p)| (a - p).powi(2))
+        .sum();
+    assert_relative((sse / 600.0).sqrt(), t.rmse, 1e-9, "rmse of the sample");
+}
+
+fn table_column(table: &Table, name: &str) -> Vec<f64> {
+    table
+        .partitions()
+        .iter()
+        .flat_map(|batch| {
+            let column = batch.column_by_name(name).unwrap();
+            let column = arrow_cast::cast(column, &arrow_schema::DataType::Float64).unwrap();
+            column
+                .as_any()
+                .downcast_ref::<arrow_array::Float64Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        })
+        .collect()
 }
 
 fn same(a: &TrainResult, b: &TrainResult) {
@@ -166,10 +261,21 @@ fn same(a: &TrainResult, b: &TrainResult) {
     for (x, y) in a.grid.iter().zip(&b.grid) {
         assert_relative(x.avg_metric, y.avg_metric, 1e-12, "avg metric");
     }
-    for (x, y) in a.model.coefficients.iter().zip(&b.model.coefficients) {
+    for (x, y) in a
+        .model
+        .linear
+        .coefficients
+        .iter()
+        .zip(&b.model.linear.coefficients)
+    {
         assert_relative(*x, *y, 1e-10, "coefficient");
     }
     assert_eq!(a.rows, b.rows);
+    assert_eq!(a.diagnostics.actual, b.diagnostics.actual);
+    assert_eq!(
+        a.diagnostics.residuals.counts,
+        b.diagnostics.residuals.counts
+    );
 }
 
 #[test]

@@ -60,6 +60,34 @@ impl Metrics {
 
 /// The squared-error metrics of `model` on data with statistics `m`; `mae` is given (it
 /// cannot be derived from moments).
+/// The residuals `r = y − xw − b` of a model on rows with statistics `m`: their mean
+/// and their spread `Σ(r − r̄)²` (`C_yy − 2wᵀC_xy + wᵀC_xx w`), and the predictions'
+/// spread `Σ(ŷ − ŷ̄)²` (`wᵀC_xx w`).
+pub struct Residuals {
+    pub mean: f64,
+    pub spread: f64,
+    pub predicted_spread: f64,
+}
+
+pub fn residuals(model: &LinearModel, m: &Moments) -> Residuals {
+    let p = m.features();
+    let w = &model.coefficients;
+    let predicted_mean: f64 = model.intercept + (0..p).map(|j| w[j] * m.mean[j]).sum::<f64>();
+    let mut wcw = 0.0;
+    let mut wcy = 0.0;
+    for i in 0..p {
+        wcy += w[i] * m.comoment[[i, p]];
+        for j in 0..p {
+            wcw += w[i] * m.comoment[[i, j]] * w[j];
+        }
+    }
+    Residuals {
+        mean: m.mean[p] - predicted_mean,
+        spread: (m.comoment[[p, p]] - 2.0 * wcy + wcw).max(0.0),
+        predicted_spread: wcw,
+    }
+}
+
 pub fn from_moments(model: &LinearModel, m: &Moments, mae: f64) -> Metrics {
     let p = m.features();
     let n = m.n;
@@ -73,25 +101,17 @@ pub fn from_moments(model: &LinearModel, m: &Moments, mae: f64) -> Metrics {
             rows: 0.0,
         };
     }
-    let w = &model.coefficients;
-    // Residual r = y - xw - b: its mean, and its spread around that mean from the
-    // co-moments (C_yy - 2 wᵀC_xy + wᵀC_xx w).
-    let predicted_mean: f64 = model.intercept + (0..p).map(|j| w[j] * m.mean[j]).sum::<f64>();
-    let residual_mean = m.mean[p] - predicted_mean;
-    let mut wcw = 0.0;
-    let mut wcy = 0.0;
-    for i in 0..p {
-        wcy += w[i] * m.comoment[[i, p]];
-        for j in 0..p {
-            wcw += w[i] * m.comoment[[i, j]] * w[j];
-        }
-    }
-    let spread = (m.comoment[[p, p]] - 2.0 * wcy + wcw).max(0.0);
+    let Residuals {
+        mean: residual_mean,
+        spread,
+        predicted_spread,
+    } = residuals(model, m);
+    let predicted_mean = m.mean[p] - residual_mean;
     let sse = spread + n * residual_mean * residual_mean;
     let mse = sse / n;
     let sst = m.comoment[[p, p]];
     // Explained variance (Spark): Σ(ŷ - ȳ)²/n.
-    let var = (wcw + n * (predicted_mean - m.mean[p]).powi(2)) / n;
+    let var = (predicted_spread + n * (predicted_mean - m.mean[p]).powi(2)) / n;
     Metrics {
         rmse: mse.sqrt(),
         mse,

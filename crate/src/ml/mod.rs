@@ -1,5 +1,6 @@
 //! Machine learning in Spark MLlib's terms: VectorAssembler ([`assemble`]),
-//! LinearRegression ([`linear`]), RegressionEvaluator ([`metrics`]) and
+//! StandardScaler ([`scale`]), LinearRegression ([`linear`]), their fitted pipeline
+//! ([`model`]), RegressionEvaluator ([`metrics`]), the charts' data ([`diagnostics`]) and
 //! CrossValidator / TrainValidationSplit over a ParamGrid ([`tuning`]) and scoring
 //! ([`predict`]).
 //!
@@ -9,8 +10,11 @@
 //! folds × points passes.
 
 pub mod assemble;
+pub mod diagnostics;
 pub mod linear;
 pub mod metrics;
+pub mod model;
 pub mod moments;
 pub mod predict;
+pub mod scale;
 pub mod tuning;

@@ -4,7 +4,8 @@
 //! fold (and for the held-out test rows). Every (grid point, fold) fit is then a p×p
 //! problem on `all − fold` statistics, and its RMSE/MSE/R² on the fold follow from the
 //! fold's statistics. Pass 2 (parallel) computes the mean absolute errors, which moments
-//! cannot give: for the best point, or for every point when the metric is MAE.
+//! cannot give: for the best point, or for every point when the metric is MAE. Pass 3
+//! gathers what the charts show ([`diagnose`]).
 //!
 //! Rows are assigned to folds from the seed and their row number only, so the same seed
 //! gives the same folds whatever the partitioning or the number of threads.
@@ -20,9 +21,12 @@ use serde_json::Value;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::ml::assemble::{AssembledRows, Assembler, HandleInvalid};
-use crate::ml::linear::{fit, LinearModel, LinearRegressionParams};
+use crate::ml::diagnostics::{diagnose, DiagnosedRows, Diagnostics};
+use crate::ml::linear::{LinearModel, LinearRegressionParams};
 use crate::ml::metrics::{from_moments, Metric, Metrics};
+use crate::ml::model::RegressionModel;
 use crate::ml::moments::Moments;
+use crate::ml::scale::StandardScalerParams;
 use crate::sql::exec::ExecContext;
 
 /// How the grid is evaluated.
@@ -51,6 +55,9 @@ pub struct TrainSpec {
     pub label: String,
     #[serde(default)]
     pub handle_invalid: HandleInvalid,
+    /// A StandardScaler stage before the regression, fitted on each training split.
+    #[serde(default)]
+    pub scaler: Option<StandardScalerParams>,
     #[serde(default)]
     pub params: LinearRegressionParams,
     /// ParamGridBuilder's axes in the order they were added (the last varies fastest):
@@ -106,12 +113,14 @@ pub struct TrainResult {
     pub best_index: usize,
     pub best_params: LinearRegressionParams,
     /// The best point refitted on every training row (all rows but the test set).
-    pub model: LinearModel,
+    pub model: RegressionModel,
     pub train_metrics: Metrics,
     /// The best point's metrics on the validation folds, averaged over folds.
     pub validation_metrics: Metrics,
     pub test_metrics: Option<Metrics>,
     pub rows: RowCounts,
+    /// Predicted vs actual and the residuals, on the test rows if any, else training.
+    pub diagnostics: Diagnostics,
 }
 
 /// Splitmix64: a well-mixed 64-bit value from a seed and a counter.
@@ -270,7 +279,7 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
     )?;
     let partitions = table.partitions();
     let offsets = row_offsets(partitions);
-    ctx.expect_steps(2 * partitions.len());
+    ctx.expect_steps(3 * partitions.len());
 
     // Pass 1: statistics per group.
     let width = spec.features.len() + 1;
@@ -321,13 +330,17 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
             ),
         ));
     }
+    let fit = |m: &Moments, params: &LinearRegressionParams| {
+        RegressionModel::fit(m, spec.scaler.as_ref(), params, &names)
+    };
+    // Each fold's model as one linear model on the original features.
     let fold_models: Vec<Vec<LinearModel>> = points
         .iter()
         .map(|(_, params)| {
             (0..evaluated)
                 .map(|f| {
                     ctx.check()?;
-                    fit(&training.without(&groups[f]), params, &names)
+                    Ok(fit(&training.without(&groups[f]), params)?.on_original_features())
                 })
                 .collect()
         })
@@ -362,10 +375,11 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
             spec.metric,
         )]
     };
-    let refits: Vec<LinearModel> = candidates
+    let refits: Vec<RegressionModel> = candidates
         .iter()
-        .map(|&p| fit(&training, &points[p].1, &names))
+        .map(|&p| fit(&training, &points[p].1))
         .collect::<Result<_>>()?;
+    let refit_linear: Vec<LinearModel> = refits.iter().map(|r| r.on_original_features()).collect();
     let abs_errors = absolute_errors(
         partitions,
         &offsets,
@@ -375,7 +389,7 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
             .iter()
             .map(|&p| &fold_models[p])
             .collect::<Vec<_>>(),
-        &refits,
+        &refit_linear,
         ctx,
     )?;
 
@@ -405,6 +419,7 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
         .position(|&c| c == best_index)
         .ok_or_else(|| Error::new(ErrorCode::Internal, "the best point was not re-scored"))?;
     let model = refits[best].clone();
+    let linear = &refit_linear[best];
     let fold_mae = abs_errors.fold_mae(best);
     let validation_metrics = average_metrics(
         &fold_metrics[best_index]
@@ -413,9 +428,27 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
             .map(|(metrics, mae)| Metrics { mae, ..*metrics })
             .collect::<Vec<_>>(),
     );
-    let train_metrics = from_moments(&model, &training, abs_errors.train[best] / training.n);
+    let train_metrics = from_moments(linear, &training, abs_errors.train[best] / training.n);
     let test_metrics =
-        (test.n > 0.0).then(|| from_moments(&model, &test, abs_errors.test[best] / test.n));
+        (test.n > 0.0).then(|| from_moments(linear, &test, abs_errors.test[best] / test.n));
+    let in_test = |row: u64| split.group_of(row) == split.folds;
+    let in_training = |row: u64| split.group_of(row) != split.folds;
+    let diagnosed = if test.n > 0.0 {
+        DiagnosedRows {
+            name: "test",
+            moments: &test,
+            contains: &in_test,
+        }
+    } else {
+        DiagnosedRows {
+            name: "train",
+            moments: &training,
+            contains: &in_training,
+        }
+    };
+    let diagnostics = diagnose(
+        partitions, &offsets, &assembler, linear, diagnosed, spec.seed, ctx,
+    )?;
     Ok(TrainResult {
         features: spec.features.clone(),
         label: spec.label.clone(),
@@ -433,6 +466,7 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
             train: training.n as u64,
             test: test.n as u64,
         },
+        diagnostics,
     })
 }
 

@@ -8,7 +8,7 @@ use crate::frame::{display_batch, Catalog, Table, TableInfo};
 use crate::io::ipc::batch_to_ipc;
 use crate::io::write::{write_csv, write_parquet};
 use crate::ml::assemble::HandleInvalid;
-use crate::ml::linear::LinearModel;
+use crate::ml::model::RegressionModel;
 use crate::ml::predict::predict;
 use crate::ml::tuning::{train, TrainSpec};
 use crate::sql::exec::ExecContext;
@@ -35,8 +35,8 @@ pub struct Engine {
 #[serde(rename_all = "camelCase")]
 struct Scoring {
     features: Vec<String>,
-    coefficients: Vec<f64>,
-    intercept: f64,
+    #[serde(flatten)]
+    model: RegressionModel,
     #[serde(default)]
     handle_invalid: HandleInvalid,
 }
@@ -181,20 +181,16 @@ impl Engine {
         to_value(&train(&table, &spec, &self.job).map_err(to_js)?)
     }
 
-    /// Scores a table with a model (`{features, coefficients, intercept,
+    /// Scores a table with a model (`{features, coefficients, intercept, scaler?,
     /// handleInvalid?}`): registers `<table>_predictions` (the table plus a `prediction`
     /// column) and returns its description.
     pub fn predict(&mut self, table: &str, model_json: &str) -> Result<JsValue, JsValue> {
         let scoring: Scoring = parse_json(model_json, "model").map_err(to_js)?;
         let source = self.lookup(table).map_err(to_js)?;
-        let model = LinearModel {
-            coefficients: scoring.coefficients,
-            intercept: scoring.intercept,
-        };
         let scored = predict(
             &source,
             &scoring.features,
-            &model,
+            &scoring.model.on_original_features(),
             scoring.handle_invalid,
             &self.job,
         )
