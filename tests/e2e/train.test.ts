@@ -2,7 +2,8 @@
  * Training in the page: drop the regression fixture, tune LinearRegression over the
  * default 4 × 3 grid with 3-fold CrossValidator, and compare the best point and the
  * refitted coefficients with scikit-learn's GridSearchCV on the same folds
- * (tests/fixtures/ml/expected.json); then score a table and bad settings.
+ * (tests/fixtures/ml/expected.json), see the charts drawn; a StandardScaler stage in the
+ * cross-validation; then score a table and bad settings.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -49,9 +50,48 @@ describe('Training in the page', () => {
     expected.cv.coefficients.forEach((c: number, j: number) => close(Number(coefficients[j][1]), c, expected.features[j]));
     close(Number(coefficients[4][1]), expected.cv.intercept, 'intercept');
 
+    // The three charts are drawn (no test split: on all 600 training rows).
+    for (const chart of ['chart-grid', 'chart-predicted', 'chart-residuals']) {
+      const inked = await page.getByTestId(chart).locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
+        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+        return n;
+      });
+      assert.ok(inked > 500, `${chart} has ${inked} inked pixels`);
+    }
+    assert.match((await page.getByTestId('chart-predicted').textContent()) ?? '', /train rows, sample of 600/);
+
     await page.getByTestId('predict-run').click();
     const facts = await shownTable(page, 'regression_predictions');
     assert.equal(facts['row-count'], '600');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('fits a StandardScaler on each training split, as a scikit-learn Pipeline in GridSearchCV', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'ml/regression.csv'));
+    await shownTable(page, 'regression');
+    await page.getByTestId('tab-train').click();
+    await page.getByTestId('train-label').selectOption('spend');
+    await page.getByTestId('train-scaler').check();
+    await page.getByTestId('train-with-mean').check();
+    await page.getByTestId('train-standardization').uncheck();
+    await page.getByTestId('train-reg-params').fill('0.01, 0.1, 1');
+    await page.getByTestId('train-elastic-net-params').fill('0, 1');
+    await page.getByTestId('train-run').click();
+    await page.getByTestId('train-summary').waitFor({ timeout: 60_000 });
+    const gridRows = await page.$$eval('[data-testid="train-grid"] tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((c) => Number(c.textContent))),
+    );
+    assert.equal(gridRows.length, 6);
+    for (const point of expected.scaledCv.points) {
+      const row = gridRows.find((r) => r[0] === point.regParam && r[1] === point.elasticNetParam);
+      assert.ok(row, `grid point ${point.regParam}, ${point.elasticNetParam}`);
+      close(row[2], point.avgRmse, 'avg rmse with the scaler');
+    }
+    assert.match((await page.getByTestId('train-coefficients').textContent()) ?? '', /coefficient \(scaled feature\)/);
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -1,13 +1,15 @@
 /**
  * The Train tab: pick a table, a label and features, LinearRegression's params, a grid
  * and the tuning (CrossValidator or TrainValidationSplit), press Train; see the grid
- * with the metric per point, the best point, the refitted model's coefficients and its
- * metrics; score any loaded table with it.
+ * with the metric per point, the best point, the refitted model's coefficients, its
+ * metrics and charts; score any loaded table with it. An optional StandardScaler stage
+ * runs before the regression, fitted on each training split.
  */
 import type { EngineClient, Job } from '../../engine/client/engine-client';
 import type { ColumnInfo, TableInfo } from '../../engine/shared/api';
 import { CANCELLED, isCodedError } from '../../engine/shared/errors';
 import { h, replaceChildren } from '../../ui/dom';
+import { type ChartView, gridChart, predictedVsActualChart, residualsChart } from './charts';
 import { formatCount, formatDuration } from '../../ui/format';
 import {
   DEFAULT_PARAMS,
@@ -66,6 +68,9 @@ export class TrainPanel {
     ['error', 'error (Spark default)'],
     ['skip', 'skip rows with NULL/NaN'],
   ]);
+  private readonly scale = checkbox('train-scaler', false);
+  private readonly withMean = checkbox('train-with-mean', false);
+  private readonly withStd = checkbox('train-with-std', true);
   private readonly regParams = input('train-reg-params', '0, 0.01, 0.1, 1', 16);
   private readonly elasticNetParams = input('train-elastic-net-params', '0, 0.5, 1', 12);
   private readonly fitIntercept = checkbox('train-fit-intercept', DEFAULT_PARAMS.fitIntercept);
@@ -92,6 +97,7 @@ export class TrainPanel {
   private readonly output = h('div', { className: 'train-output', attrs: { 'data-testid': 'train-output' } });
   private job?: Job<TrainResult>;
   private result?: TrainResult;
+  private charts: ChartView[] = [];
 
   constructor(
     private readonly engine: EngineClient,
@@ -108,6 +114,9 @@ export class TrainPanel {
         h('fieldset', {}, h('legend', {}, 'Data'),
           field('Table', this.table), field('Label', this.label),
           field('Features (VectorAssembler)', this.features), field('handleInvalid', this.handleInvalid)),
+        h('fieldset', {}, h('legend', {}, 'StandardScaler'),
+          field('Scale features', this.scale, 'fitted on each training split'),
+          field('withMean', this.withMean), field('withStd', this.withStd)),
         h('fieldset', {}, h('legend', {}, 'LinearRegression'),
           field('regParam grid', this.regParams, 'values to try, comma-separated'),
           field('elasticNetParam grid', this.elasticNetParams, '0 = ridge, 1 = lasso'),
@@ -166,6 +175,7 @@ export class TrainPanel {
       features,
       label: this.label.value,
       handleInvalid: this.handleInvalid.value as HandleInvalid,
+      scaler: this.scale.checked ? { withMean: this.withMean.checked, withStd: this.withStd.checked } : null,
       params: { ...DEFAULT_PARAMS, fitIntercept: this.fitIntercept.checked, standardization: this.standardization.checked },
       grid,
       tuning:
@@ -204,7 +214,7 @@ export class TrainPanel {
       const cancelled = isCodedError(error) && error.code === CANCELLED;
       replaceChildren(this.status, h('span', { className: cancelled ? '' : 'error-text', attrs: { 'data-testid': 'train-error' } },
         cancelled ? 'Training cancelled.' : String((error as Error).message ?? error)));
-      replaceChildren(this.output);
+      this.clearOutput();
     } finally {
       this.progress.setAttribute('hidden', '');
       this.job = undefined;
@@ -215,6 +225,12 @@ export class TrainPanel {
   private setRunning(running: boolean): void {
     this.trainButton.disabled = running;
     this.cancelButton.disabled = !running;
+  }
+
+  private clearOutput(): void {
+    for (const view of this.charts) view.chart.destroy();
+    this.charts = [];
+    replaceChildren(this.output);
   }
 
   /** `axes`: the grid's parameters in the order they were added (Spark's ParamGridBuilder). */
@@ -230,7 +246,7 @@ export class TrainPanel {
         h('tr', { className: i === result.bestIndex ? 'best' : '', attrs: i === result.bestIndex ? { 'data-best': 'true' } : {} },
           ...axes.map((a) => h('td', {}, String(point.params[a]))), h('td', {}, fmt(point.avgMetric)), h('td', {}, fmt(point.stdMetric))))));
     const coefficients = h('table', { className: 'result-table', attrs: { 'data-testid': 'train-coefficients' } },
-      h('thead', {}, h('tr', {}, h('th', {}, 'feature'), h('th', {}, 'coefficient'))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'feature'), h('th', {}, result.model.scaler ? 'coefficient (scaled feature)' : 'coefficient'))),
       h('tbody', {},
         ...result.features.map((f, j) => h('tr', {}, h('td', {}, f), h('td', {}, fmt(result.model.coefficients[j])))),
         h('tr', {}, h('td', {}, '(intercept)'), h('td', {}, fmt(result.model.intercept)))));
@@ -242,7 +258,10 @@ export class TrainPanel {
     const scoreTable = select('predict-table', this.tables.map((t) => [t.name, t.name]));
     scoreTable.value = table;
     const scoreButton = h('button', { attrs: { type: 'button', 'data-testid': 'predict-run' }, on: { click: () => void this.score(scoreTable.value) } }, 'Score');
+    this.clearOutput();
+    this.charts = [gridChart(result, axes), predictedVsActualChart(result.diagnostics, result.label), residualsChart(result.diagnostics)];
     replaceChildren(this.output,
+      h('div', { className: 'train-charts' }, ...this.charts.map((c) => c.element)),
       h('div', { className: 'train-results' },
         h('div', {}, h('h3', {}, 'Grid'), gridTable),
         h('div', {}, h('h3', {}, 'Best model, refitted'), coefficients, h('h3', {}, 'Metrics'), metrics)),
@@ -255,8 +274,7 @@ export class TrainPanel {
     try {
       const info = await this.engine.predict(table, {
         features: result.features,
-        coefficients: result.model.coefficients,
-        intercept: result.model.intercept,
+        ...result.model,
         handleInvalid: this.handleInvalid.value === 'skip' ? 'skip' : 'keep',
       });
       this.onTableCreated(info);

@@ -24,10 +24,46 @@ export type Tuning =
   | { kind: 'crossValidator'; numFolds: number }
   | { kind: 'trainValidationSplit'; trainRatio: number };
 
+/** StandardScaler's params (Spark's defaults: withMean false, withStd true). */
+export interface StandardScalerParams {
+  withMean: boolean;
+  withStd: boolean;
+}
+
+/** A fitted StandardScaler: the training rows' means and sample standard deviations. */
+export interface StandardScalerModel extends StandardScalerParams {
+  mean: number[];
+  std: number[];
+}
+
+/** Scaler (optional) then LinearRegression; coefficients apply to the scaled features. */
+export interface RegressionModel {
+  scaler?: StandardScalerModel;
+  coefficients: number[];
+  intercept: number;
+}
+
+export interface Histogram {
+  start: number;
+  width: number;
+  counts: number[];
+  below: number;
+  above: number;
+}
+
+/** What the charts show, on the test rows when there are any, else the training rows. */
+export interface Diagnostics {
+  rows: 'train' | 'test';
+  actual: number[];
+  predicted: number[];
+  residuals: Histogram;
+}
+
 export interface TrainSpec {
   features: string[];
   label: string;
   handleInvalid: HandleInvalid;
+  scaler: StandardScalerParams | null;
   params: LinearRegressionParams;
   grid: GridAxis[];
   tuning: Tuning;
@@ -59,11 +95,12 @@ export interface TrainResult {
   grid: GridPointResult[];
   bestIndex: number;
   bestParams: LinearRegressionParams;
-  model: { coefficients: number[]; intercept: number };
+  model: RegressionModel;
   trainMetrics: Metrics;
   validationMetrics: Metrics;
   testMetrics: Metrics | null;
   rows: { total: number; skipped: number; train: number; test: number };
+  diagnostics: Diagnostics;
   elapsedMs: number;
 }
 
@@ -78,9 +115,7 @@ export const DEFAULT_PARAMS: LinearRegressionParams = {
 };
 
 /** What `predict` needs: the model and the columns it reads. */
-export interface Scoring {
+export interface Scoring extends RegressionModel {
   features: string[];
-  coefficients: number[];
-  intercept: number;
   handleInvalid: HandleInvalid;
 }
