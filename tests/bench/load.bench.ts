@@ -7,11 +7,11 @@
  *
  *   npx tsx tests/bench/load.bench.ts <data-dir> <rows> [runs]
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 
-import { ROOT, launchBrowser, openApp, serveApp } from '../e2e/harness';
+import { launchBrowser, openApp, serveApp } from '../e2e/harness';
+import { machine, median, writeResults } from './report';
 
 const [dataDir, rowsArg, runsArg] = process.argv.slice(2);
 if (!dataDir || !rowsArg) {
@@ -47,11 +47,6 @@ function readScreenClock(): number {
   return clock.shown - clock.changed;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const server = await serveApp();
 const browser = await launchBrowser();
@@ -103,9 +98,8 @@ try {
   await server.close();
 }
 
-const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Chromium (headless)`;
 const lines = [
-  `Load ${rows.toLocaleString('en-US')} rows in the page — ${machine}, median of ${runs} runs after a warm-up`,
+  `Load ${rows.toLocaleString('en-US')} rows in the page — ${machine()}, median of ${runs} runs after a warm-up`,
   '',
   '| file | size | threads | load (median) | first load in a fresh page | file chosen → table on screen |',
   '|---|---|---|---|---|---|',
@@ -115,8 +109,4 @@ const lines = [
       `${r.firstMs.toFixed(0)} ms | ${median(r.screenMs).toFixed(0)} ms |`,
   ),
 ];
-console.log(`\n${lines.join('\n')}`);
-const out = path.join(ROOT, 'target/bench-results');
-mkdirSync(out, { recursive: true });
-writeFileSync(path.join(out, `load_${rows}.json`), JSON.stringify({ machine, rows, runs, results }, null, 2));
-writeFileSync(path.join(out, `load_${rows}.md`), `${lines.join('\n')}\n`);
+writeResults(`load_${rows}`, { machine: machine(), rows, runs, results }, lines);

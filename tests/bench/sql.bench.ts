@@ -8,14 +8,13 @@
  *
  *   npx tsx tests/bench/sql.bench.ts <data-dir> <rows> [runs]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import type { Page } from 'playwright-core';
 import { preview } from 'vite';
 
 import { ROOT, launchBrowser, openApp, serveApp } from '../e2e/harness';
+import { machine, median, writeResults } from './report';
 
 const QUERIES = [
   'SELECT region, plan, count(*), avg(monthly_spend), sum(data_gb) FROM t WHERE age >= 0 GROUP BY region, plan ORDER BY region, plan',
@@ -34,11 +33,6 @@ const runs = Number(runsArg ?? 5);
 const csv = path.join(dataDir, `telecom_${rows}.csv`);
 const table = `telecom_${rows}`;
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function brasaSql(page: Page, sql: string): Promise<{ ms: number; rows: string }> {
   await page.getByTestId('sql-editor').click();
@@ -120,9 +114,8 @@ try {
   await new Promise<void>((resolve) => duckdbServer.httpServer.close(() => resolve()));
 }
 
-const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Chromium (headless)`;
 const lines = [
-  `SQL on ${rows.toLocaleString('en-US')} rows (CSV loaded into memory) — ${machine}; DuckDB-WASM ${duckdbVersion} (eh bundle); median of ${runs} runs after a warm-up`,
+  `SQL on ${rows.toLocaleString('en-US')} rows (CSV loaded into memory) — ${machine()}; DuckDB-WASM ${duckdbVersion} (eh bundle); median of ${runs} runs after a warm-up`,
   '',
   '| query | Brasa, 1 thread | Brasa, 2 threads | DuckDB-WASM | Brasa 2t / DuckDB |',
   '|---|---|---|---|---|',
@@ -131,8 +124,4 @@ const lines = [
       `| ${key} | ${r.brasa1.toFixed(0)} ms | ${r.brasa2.toFixed(0)} ms | ${r.duckdb.toFixed(0)} ms | ${(r.brasa2 / r.duckdb).toFixed(2)}× |`,
   ),
 ];
-console.log(`\n${lines.join('\n')}`);
-const out = path.join(ROOT, 'target/bench-results');
-mkdirSync(out, { recursive: true });
-writeFileSync(path.join(out, `sql_${rows}.json`), JSON.stringify({ machine, rows, runs, duckdbVersion, queries: QUERIES, results }, null, 2));
-writeFileSync(path.join(out, `sql_${rows}.md`), `${lines.join('\n')}\n`);
+writeResults(`sql_${rows}`, { machine: machine(), rows, runs, duckdbVersion, queries: QUERIES, results }, lines);

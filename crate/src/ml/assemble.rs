@@ -106,48 +106,66 @@ impl Assembler {
             .collect::<Result<_>>()?;
         let n = batch.num_rows();
         let width = columns.len();
-        let mut values = Vec::with_capacity(n * width);
-        let mut row_numbers = Vec::with_capacity(n);
         let typed: Vec<_> = columns
             .iter()
             .map(|c| c.as_primitive::<Float64Type>())
             .collect();
-        for i in 0..n {
+        // Column by column into the row-major matrix; then the rows with a NULL, NaN or
+        // infinity (rare) are resolved one by one.
+        let mut values = vec![0.0; n * width];
+        for (c, column) in typed.iter().enumerate() {
+            for (slot, &v) in values[c..].iter_mut().step_by(width).zip(column.values()) {
+                *slot = v;
+            }
+            if column.null_count() > 0 {
+                for i in (0..n).filter(|&i| column.is_null(i)) {
+                    values[i * width + c] = f64::NAN;
+                }
+            }
+        }
+        let invalid: Vec<usize> = values
+            .chunks_exact(width)
+            .enumerate()
+            .filter(|(_, row)| !row.iter().all(|v| v.is_finite()))
+            .map(|(i, _)| i)
+            .collect();
+        if let (Some(&i), HandleInvalid::Error) = (invalid.first(), self.handle_invalid) {
             let row = first_row + i as u64;
-            let start = values.len();
-            let mut invalid = None;
-            for (c, column) in typed.iter().enumerate() {
-                let v = if column.is_valid(i) {
-                    column.value(i)
-                } else {
-                    f64::NAN
-                };
-                if !v.is_finite() && invalid.is_none() {
-                    invalid = Some(c);
-                }
-                values.push(v);
+            let c = (0..width)
+                .find(|&c| !values[i * width + c].is_finite())
+                .expect("the row has an invalid value");
+            let name = &self.names[c];
+            let what = if typed[c].is_valid(i) {
+                "is NaN or infinite"
+            } else {
+                "is NULL"
+            };
+            return Err(Error::new(
+                ErrorCode::MlInput,
+                format!(
+                    "`{name}` {what} in row {}; set handleInvalid to skip to drop such rows, or fill them in first",
+                    row + 1
+                ),
+            )
+            .at_row(row + 1)
+            .in_column(name.clone()));
+        }
+        let mut row_numbers: Vec<u64> = (first_row..first_row + n as u64).collect();
+        if self.handle_invalid == HandleInvalid::Skip && !invalid.is_empty() {
+            let mut keep = vec![true; n];
+            for &i in &invalid {
+                keep[i] = false;
             }
-            match (invalid, self.handle_invalid) {
-                (None, _) | (Some(_), HandleInvalid::Keep) => row_numbers.push(row),
-                (Some(_), HandleInvalid::Skip) => values.truncate(start),
-                (Some(c), HandleInvalid::Error) => {
-                    let name = &self.names[c];
-                    let what = if typed[c].is_valid(i) {
-                        "is NaN or infinite"
-                    } else {
-                        "is NULL"
-                    };
-                    return Err(Error::new(
-                        ErrorCode::MlInput,
-                        format!(
-                            "`{name}` {what} in row {}; set handleInvalid to skip to drop such rows, or fill them in first",
-                            row + 1
-                        ),
-                    )
-                    .at_row(row + 1)
-                    .in_column(name.clone()));
+            let mut kept = 0;
+            for i in 0..n {
+                if keep[i] {
+                    values.copy_within(i * width..(i + 1) * width, kept * width);
+                    row_numbers[kept] = row_numbers[i];
+                    kept += 1;
                 }
             }
+            values.truncate(kept * width);
+            row_numbers.truncate(kept);
         }
         let rows = row_numbers.len();
         let values = Array2::from_shape_vec((rows, width), values)

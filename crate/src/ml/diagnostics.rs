@@ -6,16 +6,14 @@
 //! (the residuals' mean ± 4 standard deviations), so partitions bin independently and
 //! merge by adding counts.
 
-use arrow_array::RecordBatch;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::ml::assemble::Assembler;
 use crate::ml::linear::LinearModel;
 use crate::ml::metrics::residuals;
 use crate::ml::moments::Moments;
-use crate::ml::tuning::unit;
+use crate::ml::tuning::{unit, Prepared};
 use crate::sql::exec::ExecContext;
 
 /// About how many (actual, predicted) pairs the scatter gets.
@@ -77,17 +75,15 @@ pub struct Diagnostics {
     pub residuals: Histogram,
 }
 
-/// The rows a diagnosis looks at.
+/// The rows a diagnosis looks at: those whose group `contains` accepts.
 pub struct DiagnosedRows<'a> {
     pub name: &'static str,
     pub moments: &'a Moments,
-    pub contains: &'a (dyn Fn(u64) -> bool + Sync),
+    pub contains: &'a (dyn Fn(u16) -> bool + Sync),
 }
 
 pub fn diagnose(
-    partitions: &[RecordBatch],
-    offsets: &[u64],
-    assembler: &Assembler,
+    prepared: &[Prepared],
     model: &LinearModel,
     rows: DiagnosedRows,
     seed: u64,
@@ -99,28 +95,20 @@ pub fn diagnose(
     } else {
         0.0
     };
-    let width = if sd > 0.0 {
-        8.0 * sd / BINS as f64
-    } else {
-        1.0
-    };
+    let width = if sd > 0.0 { 8.0 * sd / BINS as f64 } else { 1.0 };
     let start = summary.mean - width * BINS as f64 / 2.0;
     let sampled = SAMPLE_SIZE / rows.moments.n.max(1.0);
-    let parts: Vec<(Vec<f64>, Vec<f64>, Histogram)> = partitions
+    let parts: Vec<(Vec<f64>, Vec<f64>, Histogram)> = prepared
         .par_iter()
-        .zip(offsets)
-        .map(|(batch, &first)| {
+        .map(|part| {
             ctx.check()?;
-            let assembled = assembler.rows(batch, first)?;
-            let label = assembled.values.ncols() - 1;
             let mut histogram = Histogram::empty(start, width, BINS);
             let (mut actual, mut predicted) = (Vec::new(), Vec::new());
-            for (values, &row) in assembled.values.outer_iter().zip(&assembled.row_numbers) {
-                if !(rows.contains)(row) {
+            for (x, y, group, row) in part.labelled() {
+                if !(rows.contains)(group) {
                     continue;
                 }
-                let values = values.as_slice().expect("rows are contiguous");
-                let (y, y_hat) = (values[label], model.predict(&values[..label]));
+                let y_hat = model.predict(x);
                 histogram.add(y - y_hat);
                 if unit(seed, SAMPLE_STREAM, row) < sampled {
                     actual.push(y);

@@ -108,6 +108,71 @@ impl Moments {
     }
 }
 
+/// Accumulates [`Moments`] one row at a time, around a shift (the first row added): one
+/// pass, no copy of the rows, and no precision lost to large means.
+pub struct MomentsBuilder {
+    width: usize,
+    n: f64,
+    shift: Vec<f64>,
+    sum: Vec<f64>,
+    /// `Σ d dᵀ` of the shifted rows `d`, upper triangle, row-major.
+    cross: Vec<f64>,
+    /// The current row minus the shift.
+    scratch: Vec<f64>,
+}
+
+impl MomentsBuilder {
+    pub fn new(width: usize) -> Self {
+        MomentsBuilder {
+            width,
+            n: 0.0,
+            shift: vec![0.0; width],
+            sum: vec![0.0; width],
+            cross: vec![0.0; width * width],
+            scratch: vec![0.0; width],
+        }
+    }
+
+    pub fn add(&mut self, row: &[f64]) {
+        if self.n == 0.0 {
+            self.shift.copy_from_slice(row);
+        }
+        self.n += 1.0;
+        let w = self.width;
+        for ((d, &z), &s) in self.scratch.iter_mut().zip(row).zip(&self.shift) {
+            *d = z - s;
+        }
+        for i in 0..w {
+            let di = self.scratch[i];
+            self.sum[i] += di;
+            for (c, &dj) in self.cross[i * w + i..(i + 1) * w]
+                .iter_mut()
+                .zip(&self.scratch[i..])
+            {
+                *c += di * dj;
+            }
+        }
+    }
+
+    pub fn finish(self) -> Moments {
+        let w = self.width;
+        if self.n == 0.0 {
+            return Moments::empty(w);
+        }
+        let mean_shift: Vec<f64> = self.sum.iter().map(|s| s / self.n).collect();
+        let mean = Array1::from_iter(self.shift.iter().zip(&mean_shift).map(|(s, m)| s + m));
+        let comoment = Array2::from_shape_fn((w, w), |(i, j)| {
+            let (i, j) = (i.min(j), i.max(j));
+            self.cross[i * w + j] - self.n * mean_shift[i] * mean_shift[j]
+        });
+        Moments {
+            n: self.n,
+            mean,
+            comoment,
+        }
+    }
+}
+
 /// `matrix += weight · v vᵀ`.
 fn add_outer(matrix: &mut Array2<f64>, v: ArrayView1<f64>, weight: f64) {
     for (i, &vi) in v.iter().enumerate() {
@@ -153,5 +218,10 @@ mod tests {
         );
         // Population variance of the first column: mean 2.2, Σ(x-x̄)² = 9.3.
         assert!((all.comoment[[0, 0]] - 9.3).abs() < 1e-12);
+        let mut builder = MomentsBuilder::new(3);
+        for row in rows.outer_iter() {
+            builder.add(row.as_slice().unwrap());
+        }
+        close(&builder.finish(), &all);
     }
 }

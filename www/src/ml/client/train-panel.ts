@@ -237,7 +237,7 @@ export class TrainPanel {
   private show(result: TrainResult, table: string, axes: string[]): void {
     const best = result.grid[result.bestIndex];
     const bestText = axes.map((k) => `${k} = ${best.params[k]}`).join(', ') || 'the only point';
-    replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'train-summary' } },
+    replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'train-summary', 'data-elapsed-ms': result.elapsedMs.toFixed(2) } },
       `Best: ${bestText} (avg ${result.metric} ${fmt(best.avgMetric)}) · ${result.grid.length} grid points · ${formatCount(result.rows.train)} training rows` +
         (result.rows.skipped ? ` · ${formatCount(result.rows.skipped)} skipped` : '') + ` · ${formatDuration(result.elapsedMs)}`));
     const gridTable = h('table', { className: 'result-table', attrs: { 'data-testid': 'train-grid' } },
