@@ -3,6 +3,8 @@
  * Spark MLlib's parameter names and defaults.
  */
 
+import type { PipelineSpec } from '../../clean/shared/pipeline';
+
 export type HandleInvalid = 'error' | 'skip' | 'keep';
 export type MetricName = 'rmse' | 'mse' | 'r2' | 'mae' | 'var';
 
@@ -70,6 +72,11 @@ export interface TrainSpec {
   metric: MetricName;
   testFraction: number;
   seed: number;
+  /**
+   * Cleaning steps applied to the table before the features are assembled; fitted on the
+   * whole table (not per fold), as when a DataFrame is cleaned before CrossValidator.
+   */
+  pipeline?: PipelineSpec;
 }
 
 export interface Metrics {
@@ -101,6 +108,8 @@ export interface TrainResult {
   testMetrics: Metrics | null;
   rows: { total: number; skipped: number; train: number; test: number };
   diagnostics: Diagnostics;
+  /** The cleaning pipeline as fitted on the training table (a `PipelineModel`). */
+  pipeline?: PipelineSpec;
   elapsedMs: number;
 }
 
@@ -118,4 +127,6 @@ export const DEFAULT_PARAMS: LinearRegressionParams = {
 export interface Scoring extends RegressionModel {
   features: string[];
   handleInvalid: HandleInvalid;
+  /** A fitted cleaning pipeline applied to the table before scoring (transform only). */
+  pipeline?: PipelineSpec;
 }
