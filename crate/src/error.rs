@@ -41,6 +41,9 @@ pub enum ErrorCode {
     /// A linear system with no unique solution (collinear features without
     /// regularisation).
     MlSingular,
+    /// A cleaning step that cannot run on this table: an unknown or mistyped column, a
+    /// column with nothing to impute from, an unseen label with `handleInvalid = error`.
+    CleanInput,
     /// A running job was cancelled.
     Cancelled,
     /// An argument outside its allowed range (e.g. a row window past the end).
@@ -69,6 +72,7 @@ impl ErrorCode {
             ErrorCode::SqlExecution => "SQL_EXECUTION",
             ErrorCode::MlInput => "ML_INPUT",
             ErrorCode::MlSingular => "ML_SINGULAR",
+            ErrorCode::CleanInput => "CLEAN_INPUT",
             ErrorCode::Cancelled => "CANCELLED",
             ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
             ErrorCode::OutOfMemory => "OUT_OF_MEMORY",
@@ -91,6 +95,8 @@ pub struct Location {
     pub row: Option<u64>,
     pub column: Option<String>,
     pub position: Option<(u64, u64)>,
+    /// The 1-based step of a cleaning pipeline that failed.
+    pub step: Option<u64>,
 }
 
 /// The engine's error: a code, a human message and, when known, a location.
@@ -129,6 +135,33 @@ impl Error {
     pub fn at_position(mut self, line: u64, column: u64) -> Self {
         self.location.position = Some((line, column));
         self
+    }
+
+    /// Attaches the 1-based pipeline step the error happened in, and names it first in
+    /// the message (`step 3 (imputer): ...`).
+    pub fn in_step(mut self, step: u64, op: &str) -> Self {
+        if self.location.step.is_none() {
+            self.location.step = Some(step);
+            self.message = format!("step {step} ({op}): {}", self.message);
+        }
+        self
+    }
+
+    /// Replaces the `(line, column)` position.
+    pub fn relocate(mut self, line: u64, column: u64) -> Self {
+        self.location.position = Some((line, column));
+        self
+    }
+
+    /// Replaces the message, keeping the code and location.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
+    /// Shorthand for a cleaning step's input error.
+    pub fn clean(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::CleanInput, message)
     }
 
     /// Shorthand for an analysis error (a query that cannot run as written).

@@ -6,17 +6,22 @@
 //!   named tables;
 //! - [`io`]: readers that turn CSV and Parquet bytes into tables, in parallel;
 //! - [`sql`]: Spark-flavoured SQL over the catalog's tables;
+//! - [`clean`]: Spark-style cleaning steps (filter, dropna, fillna, Imputer,
+//!   StringIndexer, OneHotEncoder, ...) as a serialisable, replayable pipeline;
+//! - [`profile`]: a one-pass data profile of every column;
 //! - [`ml`]: VectorAssembler, LinearRegression and parallel cross-validation;
 //! - [`error`]: the typed error every fallible path returns (a panic in wasm kills the
 //!   instance, so nothing here panics on input);
 //! - `wasm` (wasm32 only): `#[wasm_bindgen]` exports and nothing else.
 
+pub mod clean;
 pub mod clock;
 pub mod error;
 pub mod frame;
 pub mod io;
 pub mod memory;
 pub mod ml;
+pub mod profile;
 pub mod sql;
 pub mod temporal;
 
@@ -26,6 +31,9 @@ pub mod datagen;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+#[cfg(test)]
+pub mod testing;
 
 pub use error::{Error, ErrorCode, Result};
 pub use frame::{Catalog, Table};

@@ -9,7 +9,7 @@ use crate::frame::Table;
 /// Names are case-insensitive (Spark's default): `Sales` and `sales` are the same table.
 /// Registering a name that is taken picks the next free `name_2`, `name_3`... so loading a
 /// second file with the same name never replaces data silently.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Catalog {
     /// Keyed by lower-cased name; the value keeps the name as registered.
     tables: BTreeMap<String, (String, Arc<Table>)>,

@@ -14,14 +14,23 @@ use crate::error::{Error, Result};
 
 const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
 
-/// The batch with every column turned into strings (nulls stay null).
-pub fn display_batch(batch: &RecordBatch) -> Result<RecordBatch> {
-    let options = FormatOptions::new()
+fn format_options() -> FormatOptions<'static> {
+    FormatOptions::new()
         .with_display_error(true)
         .with_date_format(Some("%Y-%m-%d"))
         .with_datetime_format(Some(TIMESTAMP_FORMAT))
         .with_timestamp_format(Some(TIMESTAMP_FORMAT))
-        .with_timestamp_tz_format(Some(TIMESTAMP_FORMAT));
+        .with_timestamp_tz_format(Some(TIMESTAMP_FORMAT))
+}
+
+/// One column turned into strings (nulls stay null).
+pub fn display_array(column: &ArrayRef) -> Result<StringArray> {
+    display_column(column, &format_options())
+}
+
+/// The batch with every column turned into strings (nulls stay null).
+pub fn display_batch(batch: &RecordBatch) -> Result<RecordBatch> {
+    let options = format_options();
     let mut fields = Vec::with_capacity(batch.num_columns());
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(batch.num_columns());
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {

@@ -11,5 +11,5 @@ mod table;
 
 pub use catalog::{sanitize_table_name, Catalog};
 pub use describe::{spark_type_name, ColumnInfo, TableInfo};
-pub use display::display_batch;
+pub use display::{display_array, display_batch};
 pub use table::Table;

@@ -5,8 +5,10 @@ use arrow_array::{Array, RecordBatch};
 use arrow_data::ArrayData;
 use arrow_schema::SchemaRef;
 use arrow_select::concat::concat_batches;
+use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::sql::exec::ExecContext;
 
 /// A partitioned, immutable table: one schema, many record batches.
 ///
@@ -63,6 +65,34 @@ impl Table {
 
     pub fn num_rows(&self) -> usize {
         *self.row_starts.last().unwrap_or(&0)
+    }
+
+    /// The table-wide (0-based) number of each partition's first row, then the total:
+    /// what error messages and reproducible per-row randomness number rows by.
+    pub fn row_starts(&self) -> &[usize] {
+        &self.row_starts
+    }
+
+    /// Applies `f` to every partition in parallel (with its first row's number) and
+    /// builds a table with `schema` from the results, in partition order. Checks for
+    /// cancellation before each partition and reports one step of progress after it.
+    pub fn map_partitions<F>(&self, schema: SchemaRef, ctx: &ExecContext, f: F) -> Result<Table>
+    where
+        F: Fn(&RecordBatch, usize) -> Result<RecordBatch> + Sync,
+    {
+        ctx.expect_steps(self.partitions.len());
+        let partitions = self
+            .partitions
+            .par_iter()
+            .zip(&self.row_starts)
+            .map(|(batch, &first)| {
+                ctx.check()?;
+                let out = f(batch, first)?;
+                ctx.advance();
+                Ok(out)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Table::try_new(schema, partitions)
     }
 
     /// Bytes held by the table's buffers (what it costs in memory, not on disk). Buffers

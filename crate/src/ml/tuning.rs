@@ -456,9 +456,7 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
             contains: &in_training,
         }
     };
-    let diagnostics = diagnose(
-        &prepared, linear, diagnosed, spec.seed, ctx,
-    )?;
+    let diagnostics = diagnose(&prepared, linear, diagnosed, spec.seed, ctx)?;
     Ok(TrainResult {
         features: spec.features.clone(),
         label: spec.label.clone(),
@@ -516,7 +514,11 @@ impl Prepared {
     fn group_moments(&self, groups: usize, width: usize) -> Vec<Moments> {
         let mut builders: Vec<MomentsBuilder> =
             (0..groups).map(|_| MomentsBuilder::new(width)).collect();
-        let values = self.rows.values.as_slice().expect("assembled rows are contiguous");
+        let values = self
+            .rows
+            .values
+            .as_slice()
+            .expect("assembled rows are contiguous");
         for (row, &group) in values.chunks_exact(width).zip(&self.groups) {
             builders[group as usize].add(row);
         }

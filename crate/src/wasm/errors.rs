@@ -17,6 +17,9 @@ pub fn to_js(err: crate::Error) -> JsValue {
     if let Some(column) = &err.location().column {
         set("column", JsValue::from_str(column));
     }
+    if let Some(step) = err.location().step {
+        set("step", JsValue::from_f64(step as f64));
+    }
     if let Some((line, col)) = err.location().position {
         set("line", JsValue::from_f64(line as f64));
         set("col", JsValue::from_f64(col as f64));

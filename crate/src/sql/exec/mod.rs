@@ -18,7 +18,8 @@ use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{DataType, SchemaRef};
 use rayon::prelude::*;
 
-pub use eval::{evaluate_array, filter_batch};
+pub use eval::{evaluate_array, filter_batch, spark_cast};
+pub use keys::hash_rows;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;

@@ -1,0 +1,301 @@
+//! Spark ML's `OneHotEncoder`: category indices (as StringIndexer makes them) to 0/1
+//! indicator features.
+//!
+//! Spark outputs one vector column; Arrow tables in Brasa have no vector type that SQL,
+//! the grid and CSV/Parquet downloads all understand, so each vector slot is its own
+//! double column, named as Spark names the slot when VectorAssembler expands the vector:
+//! `<outputCol>_<label>` (the label of the index when a StringIndexer of the same pipeline
+//! made the input, else the index). The layout is Spark's: `numCategories` slots (one more
+//! for invalid values with `handleInvalid = keep`), the last one dropped with `dropLast`.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float64Type;
+use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
+use rayon::prelude::*;
+
+use crate::clean::columns::{check_new_name, resolve};
+use crate::clean::indexer::UNKNOWN_LABEL;
+use crate::clean::spec::{HandleInvalid, OneHotEncoderFitted};
+use crate::error::{Error, Result};
+use crate::frame::{spark_type_name, Table};
+use crate::sql::exec::{spark_cast, ExecContext};
+
+/// The most categories one input may have (each becomes a column).
+pub const MAX_CATEGORIES: usize = 1024;
+
+pub struct OneHotEncoder {
+    inputs: Vec<usize>,
+    outputs: Vec<String>,
+}
+
+impl OneHotEncoder {
+    pub fn new(schema: &Schema, input_cols: &[String], output_cols: &[String]) -> Result<Self> {
+        if input_cols.is_empty() {
+            return Err(Error::clean("choose at least one column to encode"));
+        }
+        if input_cols.len() != output_cols.len() {
+            return Err(Error::clean(format!(
+                "{} input columns but {} output columns; give one output per input",
+                input_cols.len(),
+                output_cols.len()
+            )));
+        }
+        let inputs = input_cols
+            .iter()
+            .map(|c| {
+                let i = resolve(schema, c)?;
+                let field = schema.field(i);
+                if !field.data_type().is_numeric() {
+                    return Err(Error::clean(format!(
+                        "OneHotEncoder reads category indices and `{}` has type {}; index it with StringIndexer first",
+                        field.name(),
+                        spark_type_name(field.data_type())
+                    ))
+                    .in_column(field.name().clone()));
+                }
+                Ok(i)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(OneHotEncoder {
+            inputs,
+            outputs: output_cols.to_vec(),
+        })
+    }
+
+    /// Learns the number of categories of each input (its largest index + 1), in one
+    /// parallel pass. `known_labels[k]` names the categories of input `k` when a
+    /// StringIndexer earlier in the pipeline produced it.
+    pub fn fit(
+        &self,
+        table: &Table,
+        known_labels: &[Option<Vec<String>>],
+        ctx: &ExecContext,
+    ) -> Result<OneHotEncoderFitted> {
+        ctx.expect_steps(table.num_partitions());
+        let maxima: Vec<Vec<f64>> = table
+            .partitions()
+            .par_iter()
+            .map(|batch| {
+                ctx.check()?;
+                let m = self
+                    .inputs
+                    .iter()
+                    .map(|&c| {
+                        let values = as_doubles(batch.column(c))?;
+                        Ok(values.iter().flatten().fold(-1.0f64, f64::max))
+                    })
+                    .collect::<Result<Vec<_>>>();
+                ctx.advance();
+                m
+            })
+            .collect::<Result<_>>()?;
+        let mut sizes = Vec::new();
+        let mut names = Vec::new();
+        for (k, &c) in self.inputs.iter().enumerate() {
+            let name = table.schema().field(c).name();
+            let max = maxima.iter().map(|m| m[k]).fold(-1.0, f64::max);
+            if max < 0.0 {
+                return Err(Error::clean(format!(
+                    "`{name}` has no category index to learn from (no values that are not NULL)"
+                ))
+                .in_column(name.clone()));
+            }
+            let size = max as usize + 1;
+            if size > MAX_CATEGORIES {
+                return Err(Error::clean(format!(
+                    "`{name}` has {size} categories; one-hot encoding makes a column per category and stops at {MAX_CATEGORIES}"
+                ))
+                .in_column(name.clone()));
+            }
+            sizes.push(size);
+            names.push(match known_labels.get(k).cloned().flatten() {
+                Some(mut labels) => {
+                    // An indexer with handleInvalid = keep adds one category for unknowns.
+                    while labels.len() < size {
+                        labels.push(if labels.len() + 1 == size {
+                            UNKNOWN_LABEL.to_string()
+                        } else {
+                            labels.len().to_string()
+                        });
+                    }
+                    labels.truncate(size);
+                    labels
+                }
+                None => (0..size).map(|i| i.to_string()).collect(),
+            });
+        }
+        Ok(OneHotEncoderFitted {
+            category_sizes: sizes,
+            category_names: names,
+        })
+    }
+
+    /// The output columns' names, input by input.
+    fn slot_names(
+        &self,
+        fitted: &OneHotEncoderFitted,
+        drop_last: bool,
+        handle_invalid: HandleInvalid,
+    ) -> Vec<Vec<String>> {
+        self.outputs
+            .iter()
+            .zip(&fitted.category_names)
+            .map(|(out, names)| {
+                let mut slots: Vec<String> = names.iter().map(|n| format!("{out}_{n}")).collect();
+                if handle_invalid == HandleInvalid::Keep {
+                    slots.push(format!("{out}_{UNKNOWN_LABEL}"));
+                }
+                if drop_last {
+                    slots.pop();
+                }
+                slots
+            })
+            .collect()
+    }
+
+    pub fn transform(
+        &self,
+        table: &Table,
+        fitted: &OneHotEncoderFitted,
+        drop_last: bool,
+        handle_invalid: HandleInvalid,
+        ctx: &ExecContext,
+    ) -> Result<Table> {
+        if handle_invalid == HandleInvalid::Skip {
+            return Err(Error::clean(
+                "OneHotEncoder's handleInvalid is error or keep (skip is StringIndexer's)",
+            ));
+        }
+        if fitted.category_sizes.len() != self.inputs.len()
+            || fitted.category_names.len() != self.inputs.len()
+        {
+            return Err(Error::clean(
+                "the fitted OneHotEncoder does not match its columns; fit it again",
+            ));
+        }
+        let slots = self.slot_names(fitted, drop_last, handle_invalid);
+        let mut fields: Vec<Field> = table
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
+        for name in slots.iter().flatten() {
+            check_new_name(&Schema::new(fields.clone()), name, None)?;
+            fields.push(Field::new(name, DataType::Float64, false));
+        }
+        let schema = Arc::new(Schema::new(fields));
+        table.map_partitions(schema.clone(), ctx, |batch, first_row| {
+            let rows = batch.num_rows();
+            let mut columns = batch.columns().to_vec();
+            for (k, &c) in self.inputs.iter().enumerate() {
+                let size = fitted.category_sizes[k];
+                let values = as_doubles(batch.column(c))?;
+                let mut ones: Vec<Vec<f64>> = vec![vec![0.0; rows]; slots[k].len()];
+                for i in 0..rows {
+                    let v = values.is_valid(i).then(|| values.value(i));
+                    let slot = match v {
+                        Some(v) if v >= 0.0 && v.fract() == 0.0 && (v as usize) < size => {
+                            v as usize
+                        }
+                        _ if handle_invalid == HandleInvalid::Keep => size,
+                        _ => {
+                            let name = table.schema().field(c).name();
+                            let shown = v.map_or("NULL".to_string(), |v| v.to_string());
+                            return Err(Error::clean(format!(
+                                "OneHotEncoder met the category index {shown} in `{name}` at row {}, outside the {size} categories it was fitted on; set handleInvalid to keep",
+                                first_row + i + 1
+                            ))
+                            .at_row((first_row + i + 1) as u64)
+                            .in_column(name.clone()));
+                        }
+                    };
+                    if let Some(column) = ones.get_mut(slot) {
+                        column[i] = 1.0;
+                    }
+                }
+                columns.extend(
+                    ones.into_iter()
+                        .map(|v| Arc::new(Float64Array::from(v)) as ArrayRef),
+                );
+            }
+            RecordBatch::try_new(schema.clone(), columns)
+                .map_err(|e| Error::internal("one-hot encoding", e))
+        })
+    }
+}
+
+fn as_doubles(column: &ArrayRef) -> Result<Float64Array> {
+    Ok(spark_cast(column, &DataType::Float64)?
+        .as_primitive::<Float64Type>()
+        .clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::table_in_parts;
+
+    fn encode(
+        drop_last: bool,
+        invalid: HandleInvalid,
+        rows: &[&str],
+    ) -> (Vec<String>, Vec<Vec<f64>>) {
+        let train = table_in_parts("i:double", &["0", "1", "2", "1"], 2);
+        let t = table_in_parts("i:double", rows, 2);
+        let ohe = OneHotEncoder::new(train.schema(), &["i".into()], &["v".into()]).unwrap();
+        let ctx = ExecContext::default();
+        let labels = vec![Some(vec![
+            "b".to_string(),
+            "a".to_string(),
+            "c".to_string(),
+        ])];
+        let fit = ohe.fit(&train, &labels, &ctx).unwrap();
+        assert_eq!(fit.category_sizes, [3]);
+        let out = ohe.transform(&t, &fit, drop_last, invalid, &ctx).unwrap();
+        let b = out.window(0, out.num_rows()).unwrap();
+        let names = b
+            .schema()
+            .fields()
+            .iter()
+            .skip(1)
+            .map(|f| f.name().clone())
+            .collect();
+        let values = (1..b.num_columns())
+            .map(|c| b.column(c).as_primitive::<Float64Type>().values().to_vec())
+            .collect();
+        (names, values)
+    }
+
+    #[test]
+    fn layout_follows_spark() {
+        let (names, values) = encode(true, HandleInvalid::Error, &["0", "2", "1"]);
+        assert_eq!(names, ["v_b", "v_a"]);
+        assert_eq!(values, [vec![1.0, 0.0, 0.0], vec![0.0, 0.0, 1.0]]);
+        let (names, _) = encode(false, HandleInvalid::Error, &["0"]);
+        assert_eq!(names, ["v_b", "v_a", "v_c"]);
+        // keep + dropLast: the invalid slot is the one dropped; an invalid row is all zeros.
+        let (names, values) = encode(true, HandleInvalid::Keep, &["7", "2"]);
+        assert_eq!(names, ["v_b", "v_a", "v_c"]);
+        assert_eq!(values, [vec![0.0, 0.0], vec![0.0, 0.0], vec![0.0, 1.0]]);
+        let (names, values) = encode(false, HandleInvalid::Keep, &["", "0"]);
+        assert_eq!(names, ["v_b", "v_a", "v_c", "v___unknown"]);
+        assert_eq!(values[3], [1.0, 0.0]);
+    }
+
+    #[test]
+    fn invalid_index_is_an_error_with_its_row() {
+        let train = table_in_parts("i:double", &["0", "1"], 1);
+        let t = table_in_parts("i:double", &["0", "1", "1.5"], 2);
+        let ohe = OneHotEncoder::new(train.schema(), &["i".into()], &["v".into()]).unwrap();
+        let ctx = ExecContext::default();
+        let fit = ohe.fit(&train, &[None], &ctx).unwrap();
+        let err = ohe
+            .transform(&t, &fit, true, HandleInvalid::Error, &ctx)
+            .unwrap_err();
+        assert_eq!(err.location().row, Some(3));
+    }
+}

@@ -1,0 +1,310 @@
+//! Running a pipeline: each step in order, estimators fitted on the data they receive
+//! (unless the spec already carries their fitted state), with a report per step.
+//!
+//! Intermediate results are kept in a [`StepCache`]: the outputs of the last run (so
+//! editing the last step of a pipeline re-runs only that step) and, across runs, the
+//! output of every `cache` step (Spark's `df.cache()`: what comes after it starts from the
+//! kept data instead of recomputing what comes before).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::clean::columns;
+use crate::clean::dedupe::drop_duplicates;
+use crate::clean::expr;
+use crate::clean::imputer::Imputer;
+use crate::clean::indexer::StringIndexer;
+use crate::clean::missing::{dropna, fillna};
+use crate::clean::onehot::OneHotEncoder;
+use crate::clean::spec::{
+    ImputerFitted, OneHotEncoderFitted, PipelineSpec, Step, StringIndexerFitted,
+};
+use crate::clock::now_millis;
+use crate::error::{Error, Result};
+use crate::frame::{Catalog, ColumnInfo, Table};
+use crate::sql::exec::ExecContext;
+
+/// What one step did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepReport {
+    pub op: &'static str,
+    pub rows_in: usize,
+    pub rows_out: usize,
+    pub partitions: usize,
+    pub columns: Vec<ColumnInfo>,
+    pub elapsed_ms: f64,
+    /// The output was taken from the cache rather than computed by this run.
+    pub from_cache: bool,
+    pub warnings: Vec<String>,
+}
+
+/// A pipeline's result: the cleaned table, the pipeline with every estimator fitted
+/// (Spark's `PipelineModel`), and what each step did.
+#[derive(Debug, Clone)]
+pub struct PipelineRun {
+    pub output: Arc<Table>,
+    pub fitted: PipelineSpec,
+    pub reports: Vec<StepReport>,
+}
+
+/// A step's output, kept for later runs of pipelines that start the same way.
+#[derive(Debug)]
+struct Kept {
+    source: Arc<Table>,
+    /// The steps as requested (possibly unfitted): what a later request must repeat.
+    steps: Vec<Step>,
+    fitted: Vec<Step>,
+    reports: Vec<StepReport>,
+    output: Arc<Table>,
+    /// Kept by a `cache` step across runs (the others last until the next run).
+    pinned: bool,
+}
+
+/// Intermediate results of earlier runs; see the module documentation.
+#[derive(Debug, Default)]
+pub struct StepCache {
+    kept: Vec<Kept>,
+}
+
+/// How many `cache` results are kept; the oldest goes first.
+const PINNED_RESULTS: usize = 8;
+
+impl StepCache {
+    /// Forgets everything computed from `source` (a table that was dropped or replaced).
+    pub fn forget(&mut self, source: &Arc<Table>) {
+        self.kept.retain(|k| !Arc::ptr_eq(&k.source, source));
+    }
+
+    pub fn clear(&mut self) {
+        self.kept.clear();
+    }
+
+    /// The longest kept prefix of `steps` computed from `source`.
+    fn longest_prefix(&self, source: &Arc<Table>, steps: &[Step]) -> Option<&Kept> {
+        self.kept
+            .iter()
+            .filter(|k| {
+                Arc::ptr_eq(&k.source, source)
+                    && k.steps.len() <= steps.len()
+                    && k.steps[..] == steps[..k.steps.len()]
+            })
+            .max_by_key(|k| k.steps.len())
+    }
+
+    /// Keeps a run's step outputs in place of the last run's (pinned ones stay).
+    fn remember(&mut self, run: Vec<Kept>) {
+        self.kept.retain(|k| k.pinned);
+        self.add(run);
+    }
+
+    /// Adds kept outputs, dropping the oldest pinned ones past the limit.
+    fn add(&mut self, run: Vec<Kept>) {
+        for kept in run {
+            let duplicate = self
+                .kept
+                .iter()
+                .any(|k| k.pinned && Arc::ptr_eq(&k.source, &kept.source) && k.steps == kept.steps);
+            if !duplicate {
+                self.kept.push(kept);
+            }
+        }
+        while self.kept.iter().filter(|k| k.pinned).count() > PINNED_RESULTS {
+            if let Some(oldest) = self.kept.iter().position(|k| k.pinned) {
+                self.kept.remove(oldest);
+            }
+        }
+    }
+}
+
+/// Runs `spec` on `source`. `catalog` resolves tables named inside SQL expressions.
+/// With `remember`, the step outputs are kept in `cache` for the next run (previews);
+/// without, the cache is only read (training, scoring).
+pub fn run_pipeline(
+    catalog: &Catalog,
+    source: &Arc<Table>,
+    spec: &PipelineSpec,
+    cache: &mut StepCache,
+    remember: bool,
+    ctx: &ExecContext,
+) -> Result<PipelineRun> {
+    spec.check_version()?;
+    let (mut table, mut fitted, mut reports) = match cache.longest_prefix(source, &spec.steps) {
+        Some(kept) => (
+            Arc::clone(&kept.output),
+            kept.fitted.clone(),
+            kept.reports
+                .iter()
+                .map(|r| StepReport {
+                    from_cache: true,
+                    ..r.clone()
+                })
+                .collect::<Vec<_>>(),
+        ),
+        None => (Arc::clone(source), Vec::new(), Vec::new()),
+    };
+    let mut new_outputs = Vec::new();
+    for (i, step) in spec.steps.iter().enumerate().skip(fitted.len()) {
+        let started = now_millis();
+        let labels = indexer_labels(&fitted);
+        let (output, fitted_step, warnings) = apply_step(catalog, &table, step, &labels, ctx)
+            .map_err(|e| e.in_step(i as u64 + 1, step.op()))?;
+        reports.push(StepReport {
+            op: step.op(),
+            rows_in: table.num_rows(),
+            rows_out: output.num_rows(),
+            partitions: output.num_partitions(),
+            columns: ColumnInfo::of_schema(output.schema()),
+            elapsed_ms: now_millis() - started,
+            from_cache: false,
+            warnings,
+        });
+        table = Arc::new(output);
+        fitted.push(fitted_step);
+        let pinned = matches!(step, Step::Cache);
+        if remember || pinned {
+            new_outputs.push(Kept {
+                source: Arc::clone(source),
+                steps: spec.steps[..=i].to_vec(),
+                fitted: fitted.clone(),
+                reports: reports.clone(),
+                output: Arc::clone(&table),
+                pinned,
+            });
+        }
+    }
+    if remember {
+        cache.remember(new_outputs);
+    } else {
+        cache.add(new_outputs);
+    }
+    Ok(PipelineRun {
+        output: table,
+        fitted: PipelineSpec {
+            version: spec.version,
+            steps: fitted,
+        },
+        reports,
+    })
+}
+
+/// Labels of the index columns made by earlier StringIndexer steps, by lower-cased
+/// output name (OneHotEncoder names its columns after them).
+fn indexer_labels(fitted: &[Step]) -> HashMap<String, Vec<String>> {
+    let mut labels = HashMap::new();
+    for step in fitted {
+        if let Step::StringIndexer {
+            output_cols,
+            fitted: Some(StringIndexerFitted { labels: learned }),
+            ..
+        } = step
+        {
+            for (out, l) in output_cols.iter().zip(learned) {
+                labels.insert(out.to_lowercase(), l.clone());
+            }
+        }
+    }
+    labels
+}
+
+/// One step: its output, the step with what it learned, and warnings for the user.
+fn apply_step(
+    catalog: &Catalog,
+    input: &Arc<Table>,
+    step: &Step,
+    labels: &HashMap<String, Vec<String>>,
+    ctx: &ExecContext,
+) -> Result<(Table, Step, Vec<String>)> {
+    let mut warnings = Vec::new();
+    let mut fitted_step = step.clone();
+    let output = match step {
+        Step::Filter { condition } => expr::filter(catalog, input, condition, ctx)?,
+        Step::WithColumn { column, expr } => expr::with_column(catalog, input, column, expr, ctx)?,
+        Step::Cast { column, data_type } => expr::cast(catalog, input, column, data_type, ctx)?,
+        Step::Drop { columns } => {
+            let (table, unknown) = columns::drop(input, columns)?;
+            warnings = unknown;
+            table
+        }
+        Step::Select { columns } => columns::select(input, columns)?,
+        Step::Dropna {
+            how,
+            thresh,
+            subset,
+        } => dropna(input, *how, *thresh, subset.as_deref(), ctx)?,
+        Step::Fillna { values } => fillna(input, values, ctx)?,
+        Step::Imputer {
+            input_cols,
+            output_cols,
+            strategy,
+            missing_value,
+            fitted,
+        } => {
+            let imputer = Imputer::new(input.schema(), input_cols, output_cols, *missing_value)?;
+            let model: ImputerFitted = match fitted {
+                Some(f) => f.clone(),
+                None => imputer.fit(input, *strategy, ctx)?,
+            };
+            let out = imputer.transform(input, &model, ctx)?;
+            if let Step::Imputer { fitted, .. } = &mut fitted_step {
+                *fitted = Some(model);
+            }
+            out
+        }
+        Step::StringIndexer {
+            input_cols,
+            output_cols,
+            string_order_type,
+            handle_invalid,
+            fitted,
+        } => {
+            let indexer = StringIndexer::new(input.schema(), input_cols, output_cols)?;
+            let model: StringIndexerFitted = match fitted {
+                Some(f) => f.clone(),
+                None => indexer.fit(input, *string_order_type, ctx)?,
+            };
+            let out = indexer.transform(input, &model, *handle_invalid, ctx)?;
+            if let Step::StringIndexer { fitted, .. } = &mut fitted_step {
+                *fitted = Some(model);
+            }
+            out
+        }
+        Step::OneHotEncoder {
+            input_cols,
+            output_cols,
+            drop_last,
+            handle_invalid,
+            fitted,
+        } => {
+            let encoder = OneHotEncoder::new(input.schema(), input_cols, output_cols)?;
+            let model: OneHotEncoderFitted = match fitted {
+                Some(f) => f.clone(),
+                None => {
+                    let known: Vec<Option<Vec<String>>> = input_cols
+                        .iter()
+                        .map(|c| labels.get(&c.to_lowercase()).cloned())
+                        .collect();
+                    encoder.fit(input, &known, ctx)?
+                }
+            };
+            let out = encoder.transform(input, &model, *drop_last, *handle_invalid, ctx)?;
+            if let Step::OneHotEncoder { fitted, .. } = &mut fitted_step {
+                *fitted = Some(model);
+            }
+            out
+        }
+        Step::DropDuplicates { subset } => drop_duplicates(input, subset.as_deref(), ctx)?,
+        Step::Repartition { num_partitions } => {
+            if *num_partitions == 0 || *num_partitions > 100_000 {
+                return Err(Error::clean(format!(
+                    "repartition needs between 1 and 100000 partitions, not {num_partitions}"
+                )));
+            }
+            input.repartition(*num_partitions)?
+        }
+        Step::Cache => Table::clone(input),
+    };
+    Ok((output, fitted_step, warnings))
+}

@@ -1,0 +1,465 @@
+//! One column's summary: per partition ([`ColumnSummary`], borrowing the partition's
+//! strings), merged over partitions ([`Total`]) and finished into a [`ColumnProfile`].
+
+use std::hash::BuildHasher;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Float64Type, TimestampMicrosecondType};
+use arrow_array::{
+    Array, ArrayRef, Date32Array, Float64Array, Int64Array, TimestampMicrosecondArray,
+};
+use arrow_schema::{DataType, TimeUnit};
+use foldhash::quality::FixedState;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::frame::display_array;
+use crate::ml::tuning::unit;
+use crate::profile::frequent::Frequent;
+use crate::profile::hll::HyperLogLog;
+use crate::profile::numbers::{histogram, quantiles, Moments};
+use crate::profile::{ColumnProfile, NumberProfile, TopValue, FREQUENT_CAPACITY, TOP_VALUES};
+use crate::sql::exec::spark_cast;
+
+/// What kind of summary a column gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Numeric,
+    Temporal,
+    String,
+    Boolean,
+    Other,
+}
+
+impl Kind {
+    pub fn of(data_type: &DataType) -> Kind {
+        match data_type {
+            t if t.is_numeric() => Kind::Numeric,
+            DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _) => Kind::Temporal,
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Kind::String,
+            DataType::Boolean => Kind::Boolean,
+            _ => Kind::Other,
+        }
+    }
+}
+
+fn hasher() -> FixedState {
+    FixedState::with_seed(0x0b5e_55ed_9a7a_f11e)
+}
+
+/// Random stream of the profile's sample (see `ml::tuning::unit`).
+const SAMPLE_STREAM: u64 = 7;
+
+/// Values and their missing count of a numeric or temporal column, as `f64` (dates as
+/// days, timestamps as microseconds since the epoch).
+fn as_numbers(column: &ArrayRef) -> Result<Float64Array> {
+    Ok(match column.data_type() {
+        DataType::Date32 | DataType::Date64 => {
+            let days = spark_cast(column, &DataType::Date32)?;
+            let days = days.as_primitive::<Date32Type>();
+            days.unary(|d| d as f64)
+        }
+        DataType::Timestamp(_, zone) => {
+            let micros = spark_cast(
+                column,
+                &DataType::Timestamp(TimeUnit::Microsecond, zone.clone()),
+            )?;
+            micros
+                .as_primitive::<TimestampMicrosecondType>()
+                .unary(|t| t as f64)
+        }
+        _ => spark_cast(column, &DataType::Float64)?
+            .as_primitive::<Float64Type>()
+            .clone(),
+    })
+}
+
+/// One partition's summary of one column.
+pub struct ColumnSummary<'a> {
+    nulls: u64,
+    nans: u64,
+    body: Part<'a>,
+}
+
+enum Part<'a> {
+    Number(NumberPart),
+    Text(TextPart<'a>),
+    Bool { trues: u64, falses: u64 },
+    Other,
+}
+
+struct NumberPart {
+    moments: Moments,
+    min: f64,
+    max: f64,
+    /// Values kept for quantiles (all, or the sampled rows').
+    kept: Vec<f64>,
+    hll: HyperLogLog,
+    frequent: Frequent<u64>,
+}
+
+struct TextPart<'a> {
+    hll: HyperLogLog,
+    frequent: Frequent<&'a str>,
+    min_len: u64,
+    max_len: u64,
+}
+
+impl<'a> ColumnSummary<'a> {
+    /// Summarises a partition's column whose first row is table row `first_row`; rows
+    /// are kept for quantiles with probability `keep_rate`.
+    pub fn of(column: &'a ArrayRef, first_row: u64, keep_rate: f64) -> Result<Self> {
+        let nulls = column.logical_null_count() as u64;
+        let mut nans = 0;
+        let body = match Kind::of(column.data_type()) {
+            Kind::Numeric | Kind::Temporal => {
+                let values = as_numbers(column)?;
+                let state = hasher();
+                let mut part = NumberPart {
+                    moments: Moments::default(),
+                    min: f64::INFINITY,
+                    max: f64::NEG_INFINITY,
+                    kept: Vec::new(),
+                    hll: HyperLogLog::default(),
+                    frequent: Frequent::new(FREQUENT_CAPACITY),
+                };
+                let mut usable = Vec::with_capacity(values.len());
+                let mut add = |i: usize, v: f64| {
+                    let key = (v + 0.0).to_bits();
+                    let hash = state.hash_one(key);
+                    part.hll.add_hash(hash);
+                    part.frequent.add(key, hash);
+                    if v.is_nan() {
+                        nans += 1;
+                        return;
+                    }
+                    usable.push(v);
+                    if keep_rate < 1.0 && unit(0, SAMPLE_STREAM, first_row + i as u64) < keep_rate {
+                        part.kept.push(v);
+                    }
+                };
+                match values.nulls() {
+                    None => values
+                        .values()
+                        .iter()
+                        .enumerate()
+                        .for_each(|(i, &v)| add(i, v)),
+                    Some(valid) => valid.valid_indices().for_each(|i| add(i, values.value(i))),
+                }
+                part.moments = Moments::of(&usable);
+                (part.min, part.max) = usable
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                        (lo.min(v), hi.max(v))
+                    });
+                if keep_rate >= 1.0 {
+                    part.kept = usable;
+                }
+                Part::Number(part)
+            }
+            Kind::String => {
+                let state = hasher();
+                let mut part = TextPart {
+                    hll: HyperLogLog::default(),
+                    frequent: Frequent::new(FREQUENT_CAPACITY),
+                    min_len: u64::MAX,
+                    max_len: 0,
+                };
+                let mut add = |s: &'a str| {
+                    let hash = state.hash_one(s);
+                    part.hll.add_hash(hash);
+                    part.frequent.add(s, hash);
+                    let len = s.chars().count() as u64;
+                    part.min_len = part.min_len.min(len);
+                    part.max_len = part.max_len.max(len);
+                };
+                match column.data_type() {
+                    DataType::Utf8 => column
+                        .as_string::<i32>()
+                        .iter()
+                        .flatten()
+                        .for_each(&mut add),
+                    DataType::LargeUtf8 => column
+                        .as_string::<i64>()
+                        .iter()
+                        .flatten()
+                        .for_each(&mut add),
+                    _ => column.as_string_view().iter().flatten().for_each(&mut add),
+                }
+                Part::Text(part)
+            }
+            Kind::Boolean => {
+                let values = column.as_boolean();
+                let trues = values.true_count() as u64;
+                Part::Bool {
+                    trues,
+                    falses: (values.len() - values.null_count()) as u64 - trues,
+                }
+            }
+            Kind::Other => Part::Other,
+        };
+        Ok(ColumnSummary { nulls, nans, body })
+    }
+}
+
+/// A column's summaries merged over partitions.
+pub struct Total {
+    data_type: DataType,
+    nulls: u64,
+    nans: u64,
+    body: TotalBody,
+}
+
+enum TotalBody {
+    Number {
+        moments: Moments,
+        min: f64,
+        max: f64,
+        kept: Vec<f64>,
+        hll: HyperLogLog,
+        frequent: Frequent<u64>,
+    },
+    Text {
+        hll: HyperLogLog,
+        frequent: Frequent<String>,
+        min_len: u64,
+        max_len: u64,
+    },
+    Bool {
+        trues: u64,
+        falses: u64,
+    },
+    Other,
+}
+
+impl Total {
+    pub fn new(data_type: &DataType) -> Self {
+        let body = match Kind::of(data_type) {
+            Kind::Numeric | Kind::Temporal => TotalBody::Number {
+                moments: Moments::default(),
+                min: f64::INFINITY,
+                max: f64::NEG_INFINITY,
+                kept: Vec::new(),
+                hll: HyperLogLog::default(),
+                frequent: Frequent::new(FREQUENT_CAPACITY),
+            },
+            Kind::String => TotalBody::Text {
+                hll: HyperLogLog::default(),
+                frequent: Frequent::new(FREQUENT_CAPACITY),
+                min_len: u64::MAX,
+                max_len: 0,
+            },
+            Kind::Boolean => TotalBody::Bool {
+                trues: 0,
+                falses: 0,
+            },
+            Kind::Other => TotalBody::Other,
+        };
+        Total {
+            data_type: data_type.clone(),
+            nulls: 0,
+            nans: 0,
+            body,
+        }
+    }
+
+    pub fn merge(&mut self, part: &ColumnSummary<'_>) {
+        self.nulls += part.nulls;
+        self.nans += part.nans;
+        match (&mut self.body, &part.body) {
+            (
+                TotalBody::Number {
+                    moments,
+                    min,
+                    max,
+                    kept,
+                    hll,
+                    frequent,
+                },
+                Part::Number(p),
+            ) => {
+                moments.merge(&p.moments);
+                *min = min.min(p.min);
+                *max = max.max(p.max);
+                kept.extend_from_slice(&p.kept);
+                hll.merge(&p.hll);
+                frequent.merge_from(&p.frequent, |k| *k);
+            }
+            (
+                TotalBody::Text {
+                    hll,
+                    frequent,
+                    min_len,
+                    max_len,
+                },
+                Part::Text(p),
+            ) => {
+                hll.merge(&p.hll);
+                frequent.merge_from(&p.frequent, |s| s.to_string());
+                *min_len = (*min_len).min(p.min_len);
+                *max_len = (*max_len).max(p.max_len);
+            }
+            (
+                TotalBody::Bool { trues, falses },
+                Part::Bool {
+                    trues: t,
+                    falses: f,
+                },
+            ) => {
+                *trues += t;
+                *falses += f;
+            }
+            _ => {}
+        }
+    }
+
+    pub fn finish(self, name: &str, spark_type: &str, sampled: bool) -> Result<ColumnProfile> {
+        let data_type = self.data_type.clone();
+        let kind = Kind::of(&data_type);
+        let mut profile = ColumnProfile {
+            name: name.to_string(),
+            data_type: spark_type.to_string(),
+            kind,
+            nulls: self.nulls,
+            nans: self.nans,
+            distinct: 0,
+            distinct_exact: true,
+            numbers: None,
+            top_values: Vec::new(),
+            top_exact: true,
+            lengths: None,
+        };
+        match self.body {
+            TotalBody::Number {
+                moments,
+                min,
+                max,
+                mut kept,
+                hll,
+                frequent,
+            } => {
+                (profile.distinct, profile.distinct_exact) = distinct(&frequent, &hll);
+                let top = frequent.top(TOP_VALUES, |a, b| {
+                    f64::from_bits(*a).total_cmp(&f64::from_bits(*b))
+                });
+                let shown = show(
+                    &data_type,
+                    &top.iter()
+                        .map(|(k, _)| f64::from_bits(*k))
+                        .collect::<Vec<_>>(),
+                )?;
+                profile.top_values = top_values(shown, &top);
+                profile.top_exact = frequent.is_exact();
+                if moments.n > 0.0 {
+                    let sampled = sampled && !kept.is_empty();
+                    let scale = if sampled {
+                        moments.n / kept.len() as f64
+                    } else {
+                        1.0
+                    };
+                    let integers = matches!(kind, Kind::Temporal) || data_type.is_integer();
+                    let histogram = histogram(&kept, min, max, integers, scale);
+                    let quantiles = quantiles(&mut kept);
+                    let mut texts = show(&data_type, &[min, max])?;
+                    let quantile_texts = show(
+                        &data_type,
+                        &quantiles.iter().map(|q| q.value).collect::<Vec<_>>(),
+                    )?;
+                    let max_text = texts.pop().unwrap_or_default();
+                    let min_text = texts.pop().unwrap_or_default();
+                    profile.numbers = Some(NumberProfile {
+                        min,
+                        max,
+                        mean: moments.mean,
+                        std: moments.sample_std(),
+                        quantiles,
+                        histogram,
+                        min_text,
+                        max_text,
+                        quantile_texts,
+                        sampled,
+                    });
+                }
+            }
+            TotalBody::Text {
+                hll,
+                frequent,
+                min_len,
+                max_len,
+            } => {
+                (profile.distinct, profile.distinct_exact) = distinct(&frequent, &hll);
+                let top = frequent.top(TOP_VALUES, String::cmp);
+                profile.top_values = top
+                    .into_iter()
+                    .map(|(value, count)| TopValue { value, count })
+                    .collect();
+                profile.top_exact = frequent.is_exact();
+                if max_len >= min_len {
+                    profile.lengths = Some([min_len, max_len]);
+                }
+            }
+            TotalBody::Bool { trues, falses } => {
+                let mut top = vec![("true", trues), ("false", falses)];
+                top.retain(|(_, n)| *n > 0);
+                top.sort_by(|a, b| b.1.cmp(&a.1));
+                profile.distinct = top.len() as u64;
+                profile.top_values = top
+                    .into_iter()
+                    .map(|(v, count)| TopValue {
+                        value: v.to_string(),
+                        count,
+                    })
+                    .collect();
+            }
+            TotalBody::Other => {
+                profile.distinct_exact = false;
+                profile.top_exact = false;
+            }
+        }
+        Ok(profile)
+    }
+}
+
+/// Numbers of a column of `data_type` shown as the grid shows its values.
+fn show(data_type: &DataType, values: &[f64]) -> Result<Vec<String>> {
+    let array: ArrayRef = match data_type {
+        DataType::Date32 | DataType::Date64 => Arc::new(Date32Array::from(
+            values.iter().map(|&v| v as i32).collect::<Vec<_>>(),
+        )),
+        DataType::Timestamp(_, zone) => Arc::new(
+            TimestampMicrosecondArray::from(values.iter().map(|&v| v as i64).collect::<Vec<_>>())
+                .with_timezone_opt(zone.clone()),
+        ),
+        t if t.is_integer() => Arc::new(Int64Array::from(
+            values.iter().map(|&v| v as i64).collect::<Vec<_>>(),
+        )),
+        _ => Arc::new(Float64Array::from(values.to_vec())),
+    };
+    let shown = display_array(&array)?;
+    Ok(shown.iter().map(|s| s.unwrap_or("").to_string()).collect())
+}
+
+/// The exact distinct count while every value was counted, else HyperLogLog's estimate.
+fn distinct<K: Eq + std::hash::Hash + Clone>(
+    frequent: &Frequent<K>,
+    hll: &HyperLogLog,
+) -> (u64, bool) {
+    if frequent.is_exact() {
+        (frequent.len() as u64, true)
+    } else {
+        (hll.estimate().max(frequent.len() as u64), false)
+    }
+}
+
+fn top_values<K>(shown: Vec<String>, top: &[(K, u64)]) -> Vec<TopValue> {
+    shown
+        .into_iter()
+        .zip(top)
+        .map(|(value, (_, count))| TopValue {
+            value,
+            count: *count,
+        })
+        .collect()
+}

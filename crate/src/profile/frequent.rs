@@ -1,0 +1,141 @@
+//! The most frequent values of a column, with the Misra–Gries summary: at most
+//! `capacity` counters, mergeable across partitions (Agarwal et al., "Mergeable
+//! summaries"). While a column has no more distinct values than counters the counts are
+//! exact, and so is the number of distinct values; past that, every value more frequent
+//! than n / (capacity + 1) is kept and its count is low by at most that much.
+
+use std::hash::Hash;
+
+use hashbrown::HashTable;
+
+#[derive(Debug, Clone)]
+pub struct Frequent<K> {
+    capacity: usize,
+    /// (key, hash, count).
+    table: HashTable<(K, u64, u64)>,
+    exact: bool,
+}
+
+impl<K: Eq + Hash + Clone> Frequent<K> {
+    pub fn new(capacity: usize) -> Self {
+        Frequent {
+            capacity,
+            table: HashTable::new(),
+            exact: true,
+        }
+    }
+
+    /// Counts `key`, whose hash the caller computed once (it also feeds the distinct
+    /// count).
+    #[inline]
+    pub fn add(&mut self, key: K, hash: u64) {
+        self.add_n(key, hash, 1);
+    }
+
+    fn add_n(&mut self, key: K, hash: u64, n: u64) {
+        if let Some(entry) = self.table.find_mut(hash, |e| e.0 == key) {
+            entry.2 += n;
+            return;
+        }
+        if self.table.len() < self.capacity {
+            self.table.insert_unique(hash, (key, hash, n), |e| e.1);
+            return;
+        }
+        // Full: take the smallest of the counters and the newcomer from everyone.
+        self.exact = false;
+        let smallest = self.table.iter().map(|e| e.2).min().unwrap_or(0).min(n);
+        self.table.retain(|e| {
+            e.2 -= smallest;
+            e.2 > 0
+        });
+        if n > smallest {
+            self.table
+                .insert_unique(hash, (key, hash, n - smallest), |e| e.1);
+        }
+    }
+
+    /// Folds `other` in (keys converted by `own`, e.g. `&str` to `String`).
+    pub fn merge_from<J>(&mut self, other: &Frequent<J>, own: impl Fn(&J) -> K) {
+        self.exact &= other.exact;
+        for (key, hash, n) in other.table.iter() {
+            let key = own(key);
+            if let Some(entry) = self.table.find_mut(*hash, |e| e.0 == key) {
+                entry.2 += n;
+            } else {
+                self.table.insert_unique(*hash, (key, *hash, *n), |e| e.1);
+            }
+        }
+        if self.table.len() > self.capacity {
+            let mut counts: Vec<u64> = self.table.iter().map(|e| e.2).collect();
+            let cut = counts.len() - self.capacity - 1;
+            let (_, &mut threshold, _) = counts.select_nth_unstable(cut);
+            self.table.retain(|e| {
+                e.2 = e.2.saturating_sub(threshold);
+                e.2 > 0
+            });
+            self.exact = false;
+        }
+    }
+
+    /// Whether every count (and the number of keys) is exact.
+    pub fn is_exact(&self) -> bool {
+        self.exact
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// The `k` most frequent keys, most frequent first (ties in `order`).
+    pub fn top(&self, k: usize, order: impl Fn(&K, &K) -> std::cmp::Ordering) -> Vec<(K, u64)> {
+        let mut all: Vec<(K, u64)> = self.table.iter().map(|e| (e.0.clone(), e.2)).collect();
+        all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| order(&a.0, &b.0)));
+        all.truncate(k);
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(k: u64) -> u64 {
+        k.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    #[test]
+    fn exact_while_keys_fit() {
+        let mut f = Frequent::new(4);
+        for k in [1u64, 2, 1, 3, 1, 2] {
+            f.add(k, h(k));
+        }
+        assert!(f.is_exact());
+        assert_eq!(f.top(2, u64::cmp), [(1, 3), (2, 2)]);
+    }
+
+    #[test]
+    fn keeps_heavy_hitters_past_capacity_and_merges() {
+        let mut a = Frequent::new(3);
+        let mut b = Frequent::new(3);
+        for i in 0..1000u64 {
+            let k = if i % 2 == 0 { 7 } else { 100 + i };
+            a.add(k, h(k));
+            let k2 = if i % 3 == 0 { 7 } else { 5000 + i };
+            b.add(k2, h(k2));
+        }
+        a.merge_from(&b, |k| *k);
+        assert!(!a.is_exact());
+        let top = a.top(1, u64::cmp);
+        assert_eq!(top[0].0, 7);
+        // True count 500 + 334; the summary is low by at most n / (capacity + 1).
+        assert!(
+            top[0].1 <= 834 && top[0].1 >= 834 - 2000 / 4,
+            "{}",
+            top[0].1
+        );
+    }
+}

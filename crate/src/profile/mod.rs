@@ -1,0 +1,212 @@
+//! A data profile of every column, like Databricks' `display()` profile: type, missing
+//! values, distinct count, numeric summary (min, max, mean, std, quantiles, histogram)
+//! and the most frequent values, computed in one parallel pass over the partitions.
+//!
+//! Each partition is summarised on its own ([`column`]); the summaries merge (counts
+//! add, moments merge with Chan's formula, Misra–Gries and HyperLogLog summaries merge),
+//! then quantiles and histograms are read from the values kept per column. What is exact
+//! and what is estimated is part of the result, so the page can say so:
+//! - distinct counts and top values are exact up to [`FREQUENT_CAPACITY`] distinct values
+//!   ([`frequent`]); past that the distinct count comes from HyperLogLog ([`hll`], ~1.6%)
+//!   and top values are Misra–Gries estimates;
+//! - quantiles and histograms are exact up to [`SAMPLE_LIMIT`] values per column; past
+//!   that they come from a fixed-seed uniform sample of about that many rows.
+
+mod column;
+pub mod frequent;
+pub mod hll;
+pub mod numbers;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::frame::{spark_type_name, Table};
+use crate::profile::column::{ColumnSummary, Kind};
+use crate::profile::numbers::{Histogram, Quantile};
+use crate::sql::exec::ExecContext;
+
+/// Distinct values counted exactly per column.
+pub const FREQUENT_CAPACITY: usize = 10_000;
+/// Values kept per column for exact quantiles and histograms.
+pub const SAMPLE_LIMIT: usize = 1 << 20;
+/// Most frequent values reported per column.
+pub const TOP_VALUES: usize = 10;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub rows: u64,
+    pub columns: Vec<ColumnProfile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnProfile {
+    pub name: String,
+    /// Spark SQL's name of the type.
+    pub data_type: String,
+    pub kind: Kind,
+    pub nulls: u64,
+    /// NaN values of floating-point columns (Spark counts them as missing in `dropna`).
+    pub nans: u64,
+    pub distinct: u64,
+    pub distinct_exact: bool,
+    pub numbers: Option<NumberProfile>,
+    pub top_values: Vec<TopValue>,
+    pub top_exact: bool,
+    /// Shortest and longest text, in characters (string columns).
+    pub lengths: Option<[u64; 2]>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberProfile {
+    pub min: f64,
+    pub max: f64,
+    /// Mean and sample standard deviation (numeric columns; NaN values left out).
+    pub mean: f64,
+    pub std: f64,
+    pub quantiles: Vec<Quantile>,
+    pub histogram: Histogram,
+    /// `min`, `max` and each quantile as the grid shows values of this type.
+    pub min_text: String,
+    pub max_text: String,
+    pub quantile_texts: Vec<String>,
+    /// Quantiles and histogram come from a sample (the column has more than
+    /// [`SAMPLE_LIMIT`] values); the histogram's counts are then estimates.
+    pub sampled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Profiles every column of `table` in one parallel pass.
+pub fn profile(table: &Table, ctx: &ExecContext) -> Result<Profile> {
+    let schema = table.schema();
+    let rows = table.num_rows();
+    let keep_rate = (SAMPLE_LIMIT as f64 / rows.max(1) as f64).min(1.0);
+    ctx.expect_steps(table.num_partitions() + 1);
+    let partials: Vec<Vec<ColumnSummary<'_>>> = table
+        .partitions()
+        .par_iter()
+        .zip(table.row_starts())
+        .map(|(batch, &first)| {
+            ctx.check()?;
+            let summaries = batch
+                .columns()
+                .iter()
+                .map(|column| ColumnSummary::of(column, first as u64, keep_rate))
+                .collect::<Result<Vec<_>>>();
+            ctx.advance();
+            summaries
+        })
+        .collect::<Result<_>>()?;
+    let columns = schema
+        .fields()
+        .par_iter()
+        .enumerate()
+        .map(|(c, field)| {
+            let mut total = column::Total::new(field.data_type());
+            for part in &partials {
+                total.merge(&part[c]);
+            }
+            total.finish(
+                field.name(),
+                &spark_type_name(field.data_type()),
+                keep_rate < 1.0,
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    ctx.advance();
+    Ok(Profile {
+        rows: rows as u64,
+        columns,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::table_in_parts;
+
+    fn by_name<'a>(p: &'a Profile, name: &str) -> &'a ColumnProfile {
+        p.columns.iter().find(|c| c.name == name).unwrap()
+    }
+
+    #[test]
+    fn profiles_each_kind_of_column() {
+        let rows = [
+            "1,1.5,a,true,2024-01-01",
+            "2,,b,false,2024-01-03",
+            "2,NaN,a,,",
+            ",4.5,,true,2024-01-02",
+            "5,3.0,a,true,2024-01-01",
+        ];
+        for parts in [1, 2, 5] {
+            let t = table_in_parts("i:int,d:double,s:string,b:bool,dt:date", &rows, parts);
+            let p = profile(&t, &ExecContext::default()).unwrap();
+            assert_eq!(p.rows, 5);
+            let i = by_name(&p, "i");
+            assert_eq!((i.nulls, i.distinct, i.distinct_exact), (1, 3, true));
+            let n = i.numbers.as_ref().unwrap();
+            assert_eq!((n.min, n.max, n.mean), (1.0, 5.0, 2.5));
+            assert!((n.std - 3f64.sqrt()).abs() < 1e-12);
+            assert_eq!(n.quantiles[2].value, 2.0);
+            assert_eq!(n.histogram.counts, [1.0, 2.0, 0.0, 0.0, 1.0]);
+            assert_eq!(
+                i.top_values[0],
+                TopValue {
+                    value: "2".into(),
+                    count: 2
+                }
+            );
+            let d = by_name(&p, "d");
+            // NaN is a value of its own for the distinct count, as in Spark.
+            assert_eq!((d.nulls, d.nans, d.distinct), (1, 1, 4));
+            assert_eq!(d.numbers.as_ref().unwrap().mean, 3.0);
+            let s = by_name(&p, "s");
+            assert_eq!(
+                s.top_values[0],
+                TopValue {
+                    value: "a".into(),
+                    count: 3
+                }
+            );
+            assert_eq!(s.lengths, Some([1, 1]));
+            let b = by_name(&p, "b");
+            assert_eq!(
+                b.top_values[0],
+                TopValue {
+                    value: "true".into(),
+                    count: 3
+                }
+            );
+            let dt = by_name(&p, "dt");
+            let n = dt.numbers.as_ref().unwrap();
+            assert_eq!(
+                (n.min_text.as_str(), n.max_text.as_str()),
+                ("2024-01-01", "2024-01-03")
+            );
+            assert_eq!(dt.top_values[0].value, "2024-01-01");
+        }
+    }
+
+    #[test]
+    fn high_cardinality_columns_are_estimated_and_say_so() {
+        let values: Vec<String> = (0..30_000).map(|i| format!("{i},{}", i % 7)).collect();
+        let rows: Vec<&str> = values.iter().map(String::as_str).collect();
+        let t = table_in_parts("id:int,k:int", &rows, 4);
+        let p = profile(&t, &ExecContext::default()).unwrap();
+        let id = by_name(&p, "id");
+        assert!(!id.distinct_exact && !id.top_exact);
+        assert!((id.distinct as f64 - 30_000.0).abs() < 0.05 * 30_000.0);
+        let k = by_name(&p, "k");
+        assert!(k.distinct_exact && k.top_exact);
+        assert_eq!(k.distinct, 7);
+        assert_eq!(k.numbers.as_ref().unwrap().quantiles[2].value, 3.0);
+    }
+}

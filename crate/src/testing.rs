@@ -1,0 +1,69 @@
+//! Small tables written inline, for unit tests: `table_of("a:int,b:string", &["1,x"])`.
+//! Empty fields are NULL; values are converted with Spark's cast from strings.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+
+use crate::frame::Table;
+use crate::sql::exec::spark_cast;
+
+fn data_type(name: &str) -> DataType {
+    match name {
+        "int" => DataType::Int32,
+        "bigint" => DataType::Int64,
+        "double" => DataType::Float64,
+        "bool" | "boolean" => DataType::Boolean,
+        "date" => DataType::Date32,
+        "string" => DataType::Utf8,
+        other => panic!("unknown test type {other}"),
+    }
+}
+
+/// A one-partition table.
+pub fn table_of(columns: &str, rows: &[&str]) -> Table {
+    table_in_parts(columns, rows, 1)
+}
+
+/// The same rows split into `parts` partitions of nearly equal size.
+pub fn table_in_parts(columns: &str, rows: &[&str], parts: usize) -> Table {
+    let fields: Vec<Field> = columns
+        .split(',')
+        .map(|c| {
+            let (name, ty) = c.split_once(':').expect("name:type");
+            Field::new(name, data_type(ty), true)
+        })
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let cells: Vec<Vec<Option<&str>>> = rows
+        .iter()
+        .map(|r| {
+            r.split(',')
+                .map(|v| if v.is_empty() { None } else { Some(v) })
+                .collect()
+        })
+        .collect();
+    let batch_of = |range: std::ops::Range<usize>| {
+        let columns: Vec<ArrayRef> = schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(c, f)| {
+                let text: ArrayRef = Arc::new(StringArray::from(
+                    cells[range.clone()]
+                        .iter()
+                        .map(|r| r[c])
+                        .collect::<Vec<_>>(),
+                ));
+                spark_cast(&text, f.data_type()).unwrap()
+            })
+            .collect();
+        RecordBatch::try_new(schema.clone(), columns).unwrap()
+    };
+    let n = rows.len();
+    let partitions = (0..parts)
+        .map(|i| batch_of(i * n / parts..(i + 1) * n / parts))
+        .collect();
+    Table::try_new(schema, partitions).unwrap()
+}
