@@ -34,6 +34,7 @@ fn spec(expected: &Value) -> TrainSpec {
         metric: Default::default(),
         test_fraction: 0.0,
         seed: 42,
+        pipeline: None,
     }
 }
 

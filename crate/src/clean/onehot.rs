@@ -17,11 +17,13 @@ use arrow_schema::{DataType, Field, Schema};
 use rayon::prelude::*;
 
 use crate::clean::columns::{check_new_name, resolve};
-use crate::clean::indexer::UNKNOWN_LABEL;
 use crate::clean::spec::{HandleInvalid, OneHotEncoderFitted};
 use crate::error::{Error, Result};
 use crate::frame::{spark_type_name, Table};
 use crate::sql::exec::{spark_cast, ExecContext};
+
+/// The name of the slot `handleInvalid = keep` adds for invalid indices.
+pub const INVALID_SLOT: &str = "__invalid";
 
 /// The most categories one input may have (each becomes a column).
 pub const MAX_CATEGORIES: usize = 1024;
@@ -65,26 +67,31 @@ impl OneHotEncoder {
         })
     }
 
-    /// Learns the number of categories of each input (its largest index + 1), in one
-    /// parallel pass. `known_labels[k]` names the categories of input `k` when a
-    /// StringIndexer earlier in the pipeline produced it.
+    /// Learns the number of categories of each input. An input made by a StringIndexer
+    /// of the same pipeline has as many as the indexer has labels (`known_labels[k]`,
+    /// with `__unknown` when the indexer keeps invalid values), as Spark reads them from
+    /// the indexer's metadata; any other input has its largest index + 1, found in one
+    /// parallel pass.
     pub fn fit(
         &self,
         table: &Table,
         known_labels: &[Option<Vec<String>>],
         ctx: &ExecContext,
     ) -> Result<OneHotEncoderFitted> {
+        let known = |k: usize| known_labels.get(k).cloned().flatten();
+        let scanned: Vec<usize> = (0..self.inputs.len())
+            .filter(|&k| known(k).is_none())
+            .collect();
         ctx.expect_steps(table.num_partitions());
         let maxima: Vec<Vec<f64>> = table
             .partitions()
             .par_iter()
             .map(|batch| {
                 ctx.check()?;
-                let m = self
-                    .inputs
+                let m = scanned
                     .iter()
-                    .map(|&c| {
-                        let values = as_doubles(batch.column(c))?;
+                    .map(|&k| {
+                        let values = as_doubles(batch.column(self.inputs[k]))?;
                         Ok(values.iter().flatten().fold(-1.0f64, f64::max))
                     })
                     .collect::<Result<Vec<_>>>();
@@ -96,36 +103,28 @@ impl OneHotEncoder {
         let mut names = Vec::new();
         for (k, &c) in self.inputs.iter().enumerate() {
             let name = table.schema().field(c).name();
-            let max = maxima.iter().map(|m| m[k]).fold(-1.0, f64::max);
-            if max < 0.0 {
-                return Err(Error::clean(format!(
-                    "`{name}` has no category index to learn from (no values that are not NULL)"
-                ))
-                .in_column(name.clone()));
-            }
-            let size = max as usize + 1;
-            if size > MAX_CATEGORIES {
-                return Err(Error::clean(format!(
-                    "`{name}` has {size} categories; one-hot encoding makes a column per category and stops at {MAX_CATEGORIES}"
-                ))
-                .in_column(name.clone()));
-            }
-            sizes.push(size);
-            names.push(match known_labels.get(k).cloned().flatten() {
-                Some(mut labels) => {
-                    // An indexer with handleInvalid = keep adds one category for unknowns.
-                    while labels.len() < size {
-                        labels.push(if labels.len() + 1 == size {
-                            UNKNOWN_LABEL.to_string()
-                        } else {
-                            labels.len().to_string()
-                        });
+            let labels = match known(k) {
+                Some(labels) => labels,
+                None => {
+                    let s = scanned.iter().position(|&j| j == k).unwrap_or(0);
+                    let max = maxima.iter().map(|m| m[s]).fold(-1.0, f64::max);
+                    if max < 0.0 {
+                        return Err(Error::clean(format!(
+                            "`{name}` has no category index to learn from (no values that are not NULL)"
+                        ))
+                        .in_column(name.clone()));
                     }
-                    labels.truncate(size);
-                    labels
+                    if max >= MAX_CATEGORIES as f64 {
+                        return Err(too_many(name, max as usize + 1));
+                    }
+                    (0..=max as usize).map(|i| i.to_string()).collect()
                 }
-                None => (0..size).map(|i| i.to_string()).collect(),
-            });
+            };
+            if labels.len() > MAX_CATEGORIES {
+                return Err(too_many(name, labels.len()));
+            }
+            sizes.push(labels.len());
+            names.push(labels);
         }
         Ok(OneHotEncoderFitted {
             category_sizes: sizes,
@@ -146,7 +145,7 @@ impl OneHotEncoder {
             .map(|(out, names)| {
                 let mut slots: Vec<String> = names.iter().map(|n| format!("{out}_{n}")).collect();
                 if handle_invalid == HandleInvalid::Keep {
-                    slots.push(format!("{out}_{UNKNOWN_LABEL}"));
+                    slots.push(format!("{out}_{INVALID_SLOT}"));
                 }
                 if drop_last {
                     slots.pop();
@@ -228,6 +227,13 @@ impl OneHotEncoder {
     }
 }
 
+fn too_many(name: &str, size: usize) -> Error {
+    Error::clean(format!(
+        "`{name}` has {size} categories; one-hot encoding makes a column per category and stops at {MAX_CATEGORIES}"
+    ))
+    .in_column(name)
+}
+
 fn as_doubles(column: &ArrayRef) -> Result<Float64Array> {
     Ok(spark_cast(column, &DataType::Float64)?
         .as_primitive::<Float64Type>()
@@ -282,7 +288,7 @@ mod tests {
         assert_eq!(names, ["v_b", "v_a", "v_c"]);
         assert_eq!(values, [vec![0.0, 0.0], vec![0.0, 0.0], vec![0.0, 1.0]]);
         let (names, values) = encode(false, HandleInvalid::Keep, &["", "0"]);
-        assert_eq!(names, ["v_b", "v_a", "v_c", "v___unknown"]);
+        assert_eq!(names, ["v_b", "v_a", "v_c", "v___invalid"]);
         assert_eq!(values[3], [1.0, 0.0]);
     }
 
@@ -293,6 +299,7 @@ mod tests {
         let ohe = OneHotEncoder::new(train.schema(), &["i".into()], &["v".into()]).unwrap();
         let ctx = ExecContext::default();
         let fit = ohe.fit(&train, &[None], &ctx).unwrap();
+        assert_eq!(fit.category_names, [["0", "1"]]);
         let err = ohe
             .transform(&t, &fit, true, HandleInvalid::Error, &ctx)
             .unwrap_err();

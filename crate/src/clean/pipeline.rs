@@ -15,11 +15,11 @@ use crate::clean::columns;
 use crate::clean::dedupe::drop_duplicates;
 use crate::clean::expr;
 use crate::clean::imputer::Imputer;
-use crate::clean::indexer::StringIndexer;
+use crate::clean::indexer::{StringIndexer, UNKNOWN_LABEL};
 use crate::clean::missing::{dropna, fillna};
 use crate::clean::onehot::OneHotEncoder;
 use crate::clean::spec::{
-    ImputerFitted, OneHotEncoderFitted, PipelineSpec, Step, StringIndexerFitted,
+    HandleInvalid, ImputerFitted, OneHotEncoderFitted, PipelineSpec, Step, StringIndexerFitted,
 };
 use crate::clock::now_millis;
 use crate::error::{Error, Result};
@@ -78,8 +78,9 @@ impl StepCache {
         self.kept.retain(|k| !Arc::ptr_eq(&k.source, source));
     }
 
-    pub fn clear(&mut self) {
-        self.kept.clear();
+    /// Keeps only what was computed from sources for which `alive` holds.
+    pub fn retain_sources(&mut self, alive: impl Fn(&Arc<Table>) -> bool) {
+        self.kept.retain(|k| alive(&k.source));
     }
 
     /// The longest kept prefix of `steps` computed from `source`.
@@ -190,19 +191,25 @@ pub fn run_pipeline(
     })
 }
 
-/// Labels of the index columns made by earlier StringIndexer steps, by lower-cased
-/// output name (OneHotEncoder names its columns after them).
+/// The categories of the index columns made by earlier StringIndexer steps, by
+/// lower-cased output name: the labels, then `__unknown` when the indexer keeps invalid
+/// values (Spark's indexer metadata, which OneHotEncoder reads).
 fn indexer_labels(fitted: &[Step]) -> HashMap<String, Vec<String>> {
     let mut labels = HashMap::new();
     for step in fitted {
         if let Step::StringIndexer {
             output_cols,
+            handle_invalid,
             fitted: Some(StringIndexerFitted { labels: learned }),
             ..
         } = step
         {
             for (out, l) in output_cols.iter().zip(learned) {
-                labels.insert(out.to_lowercase(), l.clone());
+                let mut categories = l.clone();
+                if *handle_invalid == HandleInvalid::Keep {
+                    categories.push(UNKNOWN_LABEL.to_string());
+                }
+                labels.insert(out.to_lowercase(), categories);
             }
         }
     }

@@ -2,7 +2,7 @@
 //! StandardScaler ([`scale`]), LinearRegression ([`linear`]), their fitted pipeline
 //! ([`model`]), RegressionEvaluator ([`metrics`]), the charts' data ([`diagnostics`]) and
 //! CrossValidator / TrainValidationSplit over a ParamGrid ([`tuning`]) and scoring
-//! ([`predict`]).
+//! ([`predict`]); [`job`] puts a cleaning pipeline in front of training and scoring.
 //!
 //! Linear models are solved from sufficient statistics ([`moments`]): one parallel pass
 //! over the partitions gives every fold's statistics, and each (grid point, fold) fit is a
@@ -11,6 +11,7 @@
 
 pub mod assemble;
 pub mod diagnostics;
+pub mod job;
 pub mod linear;
 pub mod metrics;
 pub mod model;

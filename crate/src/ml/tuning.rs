@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::clean::PipelineSpec;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::ml::assemble::{AssembledRows, Assembler, HandleInvalid};
@@ -72,6 +73,10 @@ pub struct TrainSpec {
     pub test_fraction: f64,
     #[serde(default)]
     pub seed: u64,
+    /// Cleaning steps applied to the table before the features are assembled (see
+    /// [`crate::ml::job`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<PipelineSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,6 +125,9 @@ pub struct TrainResult {
     pub rows: RowCounts,
     /// Predicted vs actual and the residuals, on the test rows if any, else training.
     pub diagnostics: Diagnostics,
+    /// The cleaning pipeline as fitted on the training table, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<PipelineSpec>,
 }
 
 /// Folds are numbered in 16 bits (with one more group for the test set).
@@ -475,6 +483,7 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
             test: test.n as u64,
         },
         diagnostics,
+        pipeline: None,
     })
 }
 

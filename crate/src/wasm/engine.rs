@@ -1,16 +1,16 @@
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::clean::{run_pipeline, PipelineSpec, StepCache, StepReport};
 use crate::error::{Error, ErrorCode};
 use crate::frame::{display_batch, Catalog, Table, TableInfo};
 use crate::io::ipc::batch_to_ipc;
 use crate::io::write::{write_csv, write_parquet};
-use crate::ml::assemble::HandleInvalid;
-use crate::ml::model::RegressionModel;
-use crate::ml::predict::predict;
-use crate::ml::tuning::{train, TrainSpec};
+use crate::ml::job::{score_job, train_job, Scoring};
+use crate::ml::tuning::TrainSpec;
+use crate::profile::profile;
 use crate::sql::exec::ExecContext;
 use crate::sql::{run_sql, SqlOutput};
 use crate::wasm::errors::{to_js, to_value};
@@ -20,30 +20,31 @@ use crate::wasm::panic::install_hook;
 /// Query results kept for paging and download, newest last.
 const KEPT_RESULTS: usize = 8;
 
-/// A session: the catalog of loaded tables, recent query results, and the signals of the
-/// job that runs now.
+/// A session: the catalog of loaded tables, recent query and pipeline results, the
+/// cleaning steps' kept outputs, and the signals of the job that runs now.
 #[wasm_bindgen]
 pub struct Engine {
     catalog: Catalog,
     results: Vec<(String, Arc<Table>)>,
     next_result: u64,
+    steps: StepCache,
     job: ExecContext,
-}
-
-/// A model to score with, as the page sends it.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Scoring {
-    features: Vec<String>,
-    #[serde(flatten)]
-    model: RegressionModel,
-    #[serde(default)]
-    handle_invalid: HandleInvalid,
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> crate::Result<T> {
     serde_json::from_str(json)
-        .map_err(|e| Error::new(ErrorCode::MlInput, format!("invalid {what}: {e}")))
+        .map_err(|e| Error::new(ErrorCode::InvalidArgument, format!("invalid {what}: {e}")))
+}
+
+/// What `applyPipeline` returns to JS.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PipelineResult {
+    /// The cleaned table, kept as a result to page through (`previewIpc(info.name, ...)`).
+    info: TableInfo,
+    /// The pipeline with what every estimator learned.
+    fitted: PipelineSpec,
+    reports: Vec<StepReport>,
 }
 
 /// What `runSql` returns to JS.
@@ -66,6 +67,7 @@ impl Engine {
             catalog: Catalog::new(),
             results: Vec::new(),
             next_result: 1,
+            steps: StepCache::default(),
             job: ExecContext::default(),
         }
     }
@@ -124,18 +126,13 @@ impl Engine {
     /// rows are kept as a result to page through and download.
     #[wasm_bindgen(js_name = runSql)]
     pub fn run_sql(&mut self, sql: &str) -> Result<JsValue, JsValue> {
-        let output = run_sql(&mut self.catalog, sql, &self.job).map_err(to_js)?;
+        let output = run_sql(&mut self.catalog, sql, &self.job);
+        self.forget_replaced_tables();
+        let output = output.map_err(to_js)?;
         let result = match output {
-            SqlOutput::Rows(table) => {
-                let name = format!("result_{}", self.next_result);
-                self.next_result += 1;
-                let info = TableInfo::describe(&name, &table, Vec::new());
-                self.results.push((name, Arc::new(table)));
-                if self.results.len() > KEPT_RESULTS {
-                    self.results.remove(0);
-                }
-                SqlResult::Rows { info }
-            }
+            SqlOutput::Rows(table) => SqlResult::Rows {
+                info: self.keep_result("result", Arc::new(table)),
+            },
             SqlOutput::Done(message) => SqlResult::Done { message },
         };
         to_value(&result)
@@ -173,37 +170,112 @@ impl Engine {
         .map_err(to_js)
     }
 
-    /// Trains LinearRegression on a table as `spec_json` (a [`TrainSpec`]) says, with the
-    /// current job's progress and cancel flag; returns the [`TrainResult`].
+    /// Trains LinearRegression on a table as `spec_json` (a [`TrainSpec`], with its
+    /// cleaning pipeline if any) says, with the current job's progress and cancel flag;
+    /// returns the [`TrainResult`](crate::ml::tuning::TrainResult).
     pub fn train(&mut self, table: &str, spec_json: &str) -> Result<JsValue, JsValue> {
         let spec: TrainSpec = parse_json(spec_json, "training settings").map_err(to_js)?;
         let table = self.lookup(table).map_err(to_js)?;
-        to_value(&train(&table, &spec, &self.job).map_err(to_js)?)
+        let result =
+            train_job(&self.catalog, &table, &spec, &mut self.steps, &self.job).map_err(to_js)?;
+        to_value(&result)
     }
 
     /// Scores a table with a model (`{features, coefficients, intercept, scaler?,
-    /// handleInvalid?}`): registers `<table>_predictions` (the table plus a `prediction`
-    /// column) and returns its description.
+    /// handleInvalid?, pipeline?}`): applies the fitted pipeline, registers
+    /// `<table>_predictions` (the cleaned table plus a `prediction` column) and returns
+    /// its description.
     pub fn predict(&mut self, table: &str, model_json: &str) -> Result<JsValue, JsValue> {
         let scoring: Scoring = parse_json(model_json, "model").map_err(to_js)?;
         let source = self.lookup(table).map_err(to_js)?;
-        let scored = predict(
-            &source,
-            &scoring.features,
-            &scoring.model.on_original_features(),
-            scoring.handle_invalid,
-            &self.job,
-        )
-        .map_err(to_js)?;
+        let scored = score_job(&self.catalog, &source, &scoring, &mut self.steps, &self.job)
+            .map_err(to_js)?;
         let name = self
             .catalog
             .register_unique(&format!("{table}_predictions"), scored);
         self.info(&name, Vec::new())
     }
 
+    /// Runs a cleaning pipeline (`spec_json`, a [`PipelineSpec`]) on a table as the
+    /// current job: unfitted estimators are fitted on it. The cleaned table is kept as a
+    /// result to page through; step outputs are kept so that the next run of the same
+    /// pipeline with one more or one changed last step only runs what changed.
+    #[wasm_bindgen(js_name = applyPipeline)]
+    pub fn apply_pipeline(&mut self, table: &str, spec_json: &str) -> Result<JsValue, JsValue> {
+        let spec = PipelineSpec::from_json(spec_json).map_err(to_js)?;
+        let source = self.lookup(table).map_err(to_js)?;
+        let run = run_pipeline(
+            &self.catalog,
+            &source,
+            &spec,
+            &mut self.steps,
+            true,
+            &self.job,
+        )
+        .map_err(to_js)?;
+        let info = self.keep_result("pipeline", run.output);
+        to_value(&PipelineResult {
+            info,
+            fitted: run.fitted,
+            reports: run.reports,
+        })
+    }
+
+    /// Registers a table or result under a new name in the catalog (what SQL can query).
+    #[wasm_bindgen(js_name = saveAs)]
+    pub fn save_as(&mut self, source: &str, name: &str) -> Result<JsValue, JsValue> {
+        let table = self.lookup(source).map_err(to_js)?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(to_js(Error::new(
+                ErrorCode::InvalidArgument,
+                "give the table a name",
+            )));
+        }
+        self.catalog
+            .register(name, Table::clone(&table), false)
+            .map_err(to_js)?;
+        self.info(name, Vec::new())
+    }
+
+    /// Profiles every column of a table or result in one parallel pass, as the current
+    /// job.
+    pub fn profile(&self, table: &str) -> Result<JsValue, JsValue> {
+        let table = self.lookup(table).map_err(to_js)?;
+        to_value(&profile(&table, &self.job).map_err(to_js)?)
+    }
+
     #[wasm_bindgen(js_name = dropTable)]
     pub fn drop_table(&mut self, name: &str) -> Result<(), JsValue> {
-        self.catalog.drop_table(name).map_err(to_js)
+        let table = self.catalog.get(name).map_err(to_js)?;
+        self.catalog.drop_table(name).map_err(to_js)?;
+        self.steps.forget(&table);
+        Ok(())
+    }
+
+    /// Drops kept pipeline steps computed from tables that SQL dropped or replaced.
+    fn forget_replaced_tables(&mut self) {
+        let live: Vec<Arc<Table>> = self
+            .catalog
+            .names()
+            .iter()
+            .filter_map(|n| self.catalog.get(n).ok())
+            .chain(self.results.iter().map(|(_, t)| Arc::clone(t)))
+            .collect();
+        self.steps
+            .retain_sources(|source| live.iter().any(|t| Arc::ptr_eq(t, source)));
+    }
+
+    /// Keeps a computed table as the newest result (`<prefix>_<n>`) and describes it.
+    fn keep_result(&mut self, prefix: &str, table: Arc<Table>) -> TableInfo {
+        let name = format!("{prefix}_{}", self.next_result);
+        self.next_result += 1;
+        let info = TableInfo::describe(&name, &table, Vec::new());
+        self.results.push((name, table));
+        if self.results.len() > KEPT_RESULTS {
+            self.results.remove(0);
+        }
+        info
     }
 
     fn lookup(&self, name: &str) -> crate::Result<Arc<Table>> {
