@@ -1,6 +1,8 @@
 /** The page: header with engine status, tables on the left, the selected table on the right. */
+import { PipelinePanel } from '../clean/client/pipeline-panel';
 import { DropZone } from '../data/client/drop-zone';
 import { Loads, explain } from '../data/client/loads';
+import { ProfileView } from '../data/client/profile-view';
 import { TableList } from '../data/client/table-list';
 import { TableView } from '../data/client/table-view';
 import type { EngineClient, RestartDetail } from '../engine/client/engine-client';
@@ -27,6 +29,8 @@ export class App {
   private readonly loads: Loads;
   private readonly dropZone: DropZone;
   private readonly sql: SqlPanel;
+  private readonly profiler: ProfileView;
+  private readonly cleaner: PipelinePanel;
   private readonly trainer: TrainPanel;
   private readonly tabs: Tabs;
 
@@ -39,9 +43,21 @@ export class App {
     this.loads = new Loads(engine, this.notices, this.jobs, (table) => this.added(table));
     this.dropZone = new DropZone((files) => void this.loads.load(files));
     this.sql = new SqlPanel(engine, (_, statement) => void this.catalogChanged(statement));
-    this.trainer = new TrainPanel(engine, (table) => this.added({ ...table }));
+    this.profiler = new ProfileView(engine);
+    this.cleaner = new PipelinePanel(engine, {
+      tableCreated: (table) => this.added({ ...table }),
+      changed: () => void this.trainer.refresh().catch(() => {}),
+      profile: (name, label) => {
+        this.profiler.setTables(this.tables, [{ name, label }]);
+        this.tabs.show('profile');
+        void this.profiler.run(name);
+      },
+    });
+    this.trainer = new TrainPanel(engine, (table) => this.added({ ...table }), (table) => this.cleaner.cleanedSource(table));
     this.tabs = new Tabs([
       { id: 'table', label: 'Table', panel: this.view.element },
+      { id: 'profile', label: 'Profile', panel: this.profiler.element },
+      { id: 'clean', label: 'Clean', panel: this.cleaner.element },
       { id: 'sql', label: 'SQL', panel: this.sql.element },
       { id: 'train', label: 'Train', panel: this.trainer.element },
     ]);
@@ -92,8 +108,15 @@ export class App {
     }
   }
 
+  /** The table list changed: every panel that offers tables follows. */
+  private tablesChanged(): void {
+    this.profiler.setTables(this.tables);
+    this.cleaner.setTables(this.tables);
+  }
+
   private added(table: LoadedTable): void {
     this.tables = [...this.tables.filter((t) => t.name !== table.name), table];
+    this.tablesChanged();
     this.select(table.name);
     void this.engine.refreshStatus().then((status) => this.status.show(status), () => {});
     void this.sql.refreshCatalog().catch(() => {});
@@ -107,6 +130,7 @@ export class App {
       const infos = await this.engine.tables();
       const known = new Map(this.tables.map((t) => [t.name, t]));
       this.tables = infos.map((info) => known.get(info.name) ?? { ...info });
+      this.tablesChanged();
       this.list.render(this.tables, this.selected);
       if (this.selected && !known.has(this.selected)) this.view.clear();
       void this.trainer.refresh().catch(() => {});
@@ -134,6 +158,7 @@ export class App {
     }
     this.loads.forget(name);
     this.tables = this.tables.filter((t) => t.name !== name);
+    this.tablesChanged();
     const next = this.selected === name ? this.tables.at(-1)?.name : this.selected;
     if (next) this.select(next);
     else {
@@ -148,6 +173,7 @@ export class App {
     this.status.show(detail.status);
     const names = this.tables.map((t) => t.name);
     this.tables = [];
+    this.tablesChanged();
     this.selected = undefined;
     this.list.render(this.tables, undefined);
     this.view.clear();

@@ -9,6 +9,8 @@
  * `PipelineModel`). Applying a fitted pipeline to another file only transforms.
  */
 
+import type { ColumnInfo, TableInfo } from '../../engine/shared/api';
+
 export const PIPELINE_VERSION = 1;
 
 export type HowNa = 'any' | 'all';
@@ -95,11 +97,22 @@ export interface StepReport {
   rowsIn: number;
   rowsOut: number;
   partitions: number;
-  /** Spark SQL names and types of the step's output columns. */
-  columns: { name: string; dataType: string; nullable: boolean }[];
+  /** The step's output columns, in Spark SQL's type names. */
+  columns: ColumnInfo[];
   elapsedMs: number;
   /** Whether the output came from the engine's cache instead of being computed. */
   fromCache: boolean;
+  /** What the user should know (e.g. a column to drop that did not exist). */
+  warnings: string[];
+}
+
+/** What applying a pipeline returns: the output (a result to page through), the pipeline
+ * with every estimator fitted, and one report per step. */
+export interface PipelineResult {
+  info: TableInfo;
+  fitted: PipelineSpec;
+  reports: StepReport[];
+  elapsedMs: number;
 }
 
 export function emptyPipeline(): PipelineSpec {

@@ -17,6 +17,8 @@ import type {
   SqlResult,
   TableInfo,
 } from '../shared/api';
+import type { PipelineResult, PipelineSpec } from '../../clean/shared/pipeline';
+import type { Profile } from '../../data/shared/profile';
 import type { Scoring, TrainResult, TrainSpec } from '../../ml/shared/training';
 import { CANCELLED, ENGINE_CRASHED, codedError, isEngineFailure } from '../shared/errors';
 
@@ -111,6 +113,21 @@ export class EngineClient extends EventTarget {
   /** Scores a table with a model into a new table `<table>_predictions`. */
   predict(table: string, scoring: Scoring): Promise<TableInfo> {
     return this.call((api) => api.predict(table, scoring));
+  }
+
+  /** Runs a cleaning pipeline on a table as a job (see `runJob`). */
+  applyPipeline(table: string, spec: PipelineSpec, onProgress: (done: number, total: number) => void): Job<PipelineResult> {
+    return this.runJob('cleaning pipeline', (api) => api.applyPipeline(table, spec) as Promise<PipelineResult>, onProgress);
+  }
+
+  /** Profiles a table as a job (see `runJob`). */
+  profile(table: string, onProgress: (done: number, total: number) => void): Job<Profile> {
+    return this.runJob('profile', (api) => api.profile(table) as Promise<Profile>, onProgress);
+  }
+
+  /** Registers a table or result under a new name. */
+  saveAs(source: string, name: string): Promise<TableInfo> {
+    return this.call((api) => api.saveAs(source, name));
   }
 
   /**

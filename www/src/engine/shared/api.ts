@@ -2,6 +2,8 @@
  * The typed surface between the page and the engine worker. Everything here crosses a
  * `postMessage`: plain data, `File`s and transferred byte arrays only.
  */
+import type { PipelineResult, PipelineSpec } from '../../clean/shared/pipeline';
+import type { Profile } from '../../data/shared/profile';
 import type { Scoring, TrainResult, TrainSpec } from '../../ml/shared/training';
 
 /** Which wasm build runs and why. */
@@ -140,6 +142,12 @@ export interface EngineApi {
   train(table: string, spec: TrainSpec): TrainResult;
   /** Scores a table with a model into a new table `<table>_predictions`. */
   predict(table: string, scoring: Scoring): TableInfo;
+  /** Runs a cleaning pipeline on a table as the job begun last; the output is kept as a result. */
+  applyPipeline(table: string, spec: PipelineSpec): PipelineResult;
+  /** Profiles every column of a table or result as the job begun last. */
+  profile(table: string): Profile;
+  /** Registers a table or result under a new name (usable from SQL). */
+  saveAs(source: string, name: string): TableInfo;
   catalog(): CatalogInfo;
   /** A table or query result as a file. */
   exportTable(name: string, format: ExportFormat): Uint8Array;

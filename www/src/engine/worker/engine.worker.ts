@@ -7,6 +7,8 @@ import * as Comlink from 'comlink';
 import { cancelJob, runJob } from '../../data/worker/jobs';
 import { loadFile } from '../../data/worker/load-file';
 import type { EngineApi, SqlResult, TableInfo } from '../shared/api';
+import type { PipelineResult } from '../../clean/shared/pipeline';
+import type { Profile } from '../../data/shared/profile';
 import type { TrainResult } from '../../ml/shared/training';
 import { codedError, keepErrorCodesAcrossComlink } from '../shared/errors';
 import { type Runtime, startRuntime } from './runtime';
@@ -53,6 +55,17 @@ const api: EngineApi = {
     return { ...result, elapsedMs: performance.now() - started };
   },
   predict: (table, scoring) => ready().engine.predict(table, JSON.stringify(scoring)) as TableInfo,
+  applyPipeline(table, spec) {
+    const started = performance.now();
+    const result = ready().engine.applyPipeline(table, JSON.stringify(spec)) as Omit<PipelineResult, 'elapsedMs'>;
+    return { ...result, elapsedMs: performance.now() - started };
+  },
+  profile(table) {
+    const started = performance.now();
+    const result = ready().engine.profile(table) as Omit<Profile, 'elapsedMs'>;
+    return { ...result, elapsedMs: performance.now() - started };
+  },
+  saveAs: (source, name) => ready().engine.saveAs(source, name) as TableInfo,
   catalog() {
     const { engine } = ready();
     const tables = (engine.tables() as TableInfo[]).map((t) => ({ name: t.name, columns: t.columns.map((c) => c.name) }));

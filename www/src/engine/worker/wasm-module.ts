@@ -16,6 +16,9 @@ export interface WasmEngine {
   runSql(sql: string): unknown;
   train(table: string, specJson: string): unknown;
   predict(table: string, modelJson: string): unknown;
+  applyPipeline(table: string, specJson: string): unknown;
+  profile(table: string): unknown;
+  saveAs(source: string, name: string): unknown;
   exportTable(name: string, format: string): Uint8Array;
   free(): void;
 }

@@ -5,10 +5,12 @@
  * metrics and charts; score any loaded table with it. An optional StandardScaler stage
  * runs before the regression, fitted on each training split.
  */
+import type { CleanedSource } from '../../clean/client/pipeline-panel';
 import type { EngineClient, Job } from '../../engine/client/engine-client';
 import type { ColumnInfo, TableInfo } from '../../engine/shared/api';
 import { CANCELLED, isCodedError } from '../../engine/shared/errors';
 import { h, replaceChildren } from '../../ui/dom';
+import { checkbox, field, input, parseNumber, select } from '../../ui/form';
 import { type ChartView, gridChart, predictedVsActualChart, residualsChart } from './charts';
 import { formatCount, formatDuration } from '../../ui/format';
 import {
@@ -23,37 +25,12 @@ import {
 
 const NUMERIC = /^(tinyint|smallint|int|bigint|float|double|boolean|decimal\(.*\))$/;
 
-/** A number typed in a field; anything else is an error naming the field. */
-function parseNumber(text: string, what: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value)) throw new Error(`${what}: "${text}" is not a number`);
-  return value;
-}
-
 /** Parses "0, 0.01, 0.1" into numbers; empty means "not tuned". */
 function parseValues(text: string, what: string): number[] {
   return text
     .split(/[,\s]+/)
     .filter((p) => p !== '')
     .map((p) => parseNumber(p, what));
-}
-
-function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
-  return h('label', { className: 'field' }, h('span', { className: 'field-label' }, label), control, hint ? h('span', { className: 'hint' }, hint) : null);
-}
-
-function input(testId: string, value: string, size = 8): HTMLInputElement {
-  return h('input', { attrs: { type: 'text', value, size: String(size), 'data-testid': testId } });
-}
-
-function select(testId: string, options: [string, string][]): HTMLSelectElement {
-  return h('select', { attrs: { 'data-testid': testId } }, ...options.map(([value, label]) => h('option', { attrs: { value } }, label)));
-}
-
-function checkbox(testId: string, checked: boolean): HTMLInputElement {
-  const box = h('input', { attrs: { type: 'checkbox', 'data-testid': testId } });
-  box.checked = checked;
-  return box;
 }
 
 const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4)) : '—');
@@ -64,6 +41,8 @@ export class TrainPanel {
   private readonly table = select('train-table', []);
   private readonly label = select('train-label', []);
   private readonly features = h('div', { className: 'train-features', attrs: { 'data-testid': 'train-features' } });
+  private readonly usePipeline = checkbox('train-use-pipeline', false);
+  private readonly pipelineHint = h('span', { className: 'hint', attrs: { 'data-testid': 'train-pipeline-hint' } });
   private readonly handleInvalid = select('train-handle-invalid', [
     ['error', 'error (Spark default)'],
     ['skip', 'skip rows with NULL/NaN'],
@@ -102,8 +81,11 @@ export class TrainPanel {
   constructor(
     private readonly engine: EngineClient,
     private readonly onTableCreated: (table: TableInfo) => void,
+    /** The Clean tab's pipeline for a table, when it has one that ran. */
+    private readonly cleanedSource: (table: string) => CleanedSource | undefined = () => undefined,
   ) {
     this.table.addEventListener('change', () => this.showColumns());
+    this.usePipeline.addEventListener('change', () => this.showColumns());
     this.label.addEventListener('change', () => this.showFeatures());
     this.trainButton = h('button', { className: 'primary compact', attrs: { type: 'button', 'data-testid': 'train-run' }, on: { click: () => void this.train() } }, 'Train');
     this.cancelButton = h('button', { attrs: { type: 'button', disabled: '', 'data-testid': 'train-cancel' }, on: { click: () => this.job?.cancel() } }, 'Cancel');
@@ -112,7 +94,9 @@ export class TrainPanel {
       { className: 'train-panel', attrs: { 'aria-label': 'Train' } },
       h('div', { className: 'train-form' },
         h('fieldset', {}, h('legend', {}, 'Data'),
-          field('Table', this.table), field('Label', this.label),
+          field('Table', this.table),
+          h('label', { className: 'field' }, h('span', { className: 'field-label' }, 'Cleaning pipeline'), h('span', {}, this.usePipeline, ' apply the Clean tab\'s pipeline first'), this.pipelineHint),
+          field('Label', this.label),
           field('Features (VectorAssembler)', this.features), field('handleInvalid', this.handleInvalid)),
         h('fieldset', {}, h('legend', {}, 'StandardScaler'),
           field('Scale features', this.scale, 'fitted on each training split'),
@@ -138,12 +122,25 @@ export class TrainPanel {
     this.showColumns();
   }
 
+  /** The Clean tab's pipeline when it applies to the chosen table and is ticked. */
+  private pipeline(): CleanedSource | undefined {
+    const cleaned = this.cleanedSource(this.table.value);
+    return cleaned && this.usePipeline.checked ? cleaned : undefined;
+  }
+
   private numericColumns(): ColumnInfo[] {
-    const table = this.tables.find((t) => t.name === this.table.value);
-    return (table?.columns ?? []).filter((c) => NUMERIC.test(c.dataType));
+    const cleaned = this.pipeline();
+    const columns = cleaned ? cleaned.columns : this.tables.find((t) => t.name === this.table.value)?.columns;
+    return (columns ?? []).filter((c) => NUMERIC.test(c.dataType));
   }
 
   private showColumns(): void {
+    const cleaned = this.cleanedSource(this.table.value);
+    this.usePipeline.disabled = !cleaned;
+    if (!cleaned) this.usePipeline.checked = false;
+    this.pipelineHint.textContent = cleaned
+      ? `${cleaned.spec.steps.length} step${cleaned.spec.steps.length === 1 ? '' : 's'}, fitted on the whole table before tuning`
+      : 'build one in the Clean tab for this table';
     const numeric = this.numericColumns();
     const current = this.label.value;
     replaceChildren(this.label, ...numeric.map((c) => h('option', { attrs: { value: c.name } }, `${c.name} (${c.dataType})`)));
@@ -185,6 +182,7 @@ export class TrainPanel {
       metric: this.metric.value as MetricName,
       testFraction: number(this.testFraction, 'Test fraction'),
       seed: number(this.seed, 'seed'),
+      ...(this.pipeline() ? { pipeline: this.pipeline()?.spec } : {}),
     };
   }
 
@@ -276,6 +274,7 @@ export class TrainPanel {
         features: result.features,
         ...result.model,
         handleInvalid: this.handleInvalid.value === 'skip' ? 'skip' : 'keep',
+        ...(result.pipeline ? { pipeline: result.pipeline } : {}),
       });
       this.onTableCreated(info);
       await this.refresh();
