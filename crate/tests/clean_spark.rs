@@ -206,3 +206,84 @@ fn pipelines_match_pyspark() {
         }
     }
 }
+
+/// The profile of the same CSV against Spark SQL's answers (count, count DISTINCT, min,
+/// max, avg, stddev, percentile_approx at full accuracy, GROUP BY counts).
+#[test]
+fn profile_matches_spark_sql() {
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("expected.json")).unwrap())
+            .unwrap();
+    let close = |a: f64, b: f64, what: &str| {
+        assert!(
+            (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+            "{what}: Brasa {a}, Spark {b}"
+        )
+    };
+    for partitions in [1, 7] {
+        let table = load("customers.csv", partitions);
+        let profile = brasa::profile::profile(&table, &ExecContext::default()).unwrap();
+        assert_eq!(profile.rows, 405);
+        for column in &profile.columns {
+            let spark = &expected["profile"][&column.name];
+            let what = |stat: &str| format!("{}.{stat} ({partitions} partitions)", column.name);
+            assert_eq!(
+                column.nulls,
+                spark["nulls"].as_u64().unwrap(),
+                "{}",
+                what("nulls")
+            );
+            assert_eq!(
+                column.distinct,
+                spark["distinct"].as_u64().unwrap(),
+                "{}",
+                what("distinct")
+            );
+            assert!(column.distinct_exact && column.top_exact);
+            if let Some(n) = &column.numbers {
+                if column.kind == brasa::profile::Kind::Numeric {
+                    assert_eq!(
+                        column.nans,
+                        spark["nans"].as_u64().unwrap(),
+                        "{}",
+                        what("nans")
+                    );
+                    close(n.min, spark["min"].as_f64().unwrap(), &what("min"));
+                    close(n.max, spark["max"].as_f64().unwrap(), &what("max"));
+                    close(n.mean, spark["mean"].as_f64().unwrap(), &what("mean"));
+                    close(n.std, spark["std"].as_f64().unwrap(), &what("std"));
+                    let quantiles: Vec<f64> =
+                        serde_json::from_value(spark["quantiles"].clone()).unwrap();
+                    for (q, s) in n.quantiles.iter().zip(&quantiles) {
+                        close(q.value, *s, &what(&format!("p{}", q.p)));
+                    }
+                }
+            }
+            // Counts in order; values where the count is not tied with the cut-off
+            // (Spark breaks ties by the value's text, Brasa numbers by their value).
+            let top: Vec<(String, u64)> = serde_json::from_value(spark["top"].clone()).unwrap();
+            let counts: Vec<u64> = column.top_values.iter().map(|t| t.count).collect();
+            assert_eq!(
+                counts,
+                top.iter().map(|t| t.1).collect::<Vec<_>>(),
+                "{}",
+                what("top counts")
+            );
+            let cut = top.last().map_or(0, |t| t.1);
+            let mut ours: Vec<&str> = column
+                .top_values
+                .iter()
+                .filter(|t| t.count > cut)
+                .map(|t| t.value.as_str())
+                .collect();
+            let mut theirs: Vec<&str> = top
+                .iter()
+                .filter(|t| t.1 > cut)
+                .map(|t| t.0.as_str())
+                .collect();
+            ours.sort();
+            theirs.sort();
+            assert_eq!(ours, theirs, "{}", what("top values"));
+        }
+    }
+}

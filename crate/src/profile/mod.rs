@@ -13,6 +13,8 @@
 //!   that they come from a fixed-seed uniform sample of about that many rows.
 
 mod column;
+
+pub use column::Kind;
 pub mod frequent;
 pub mod hll;
 pub mod numbers;
@@ -22,7 +24,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::frame::{spark_type_name, Table};
-use crate::profile::column::{ColumnSummary, Kind};
+use crate::profile::column::ColumnSummary;
 use crate::profile::numbers::{Histogram, Quantile};
 use crate::sql::exec::ExecContext;
 
