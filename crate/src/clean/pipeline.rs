@@ -315,3 +315,145 @@ fn apply_step(
     };
     Ok((output, fitted_step, warnings))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clean::spec::ImputerStrategy;
+    use crate::error::ErrorCode;
+    use crate::testing::table_in_parts;
+
+    fn source() -> Arc<Table> {
+        Arc::new(table_in_parts(
+            "a:int,s:string",
+            &["1,x", "2,y", ",x", "4,z", "5,"],
+            2,
+        ))
+    }
+
+    fn steps(json: &str) -> PipelineSpec {
+        PipelineSpec::from_json(&format!(r#"{{"version":1,"steps":[{json}]}}"#)).unwrap()
+    }
+
+    const FILTER: &str = r#"{"op":"filter","condition":"a IS NULL OR a > 1"}"#;
+    const IMPUTE: &str = r#"{"op":"imputer","inputCols":["a"],"outputCols":["a"]}"#;
+    const INDEX: &str =
+        r#"{"op":"stringIndexer","inputCols":["s"],"outputCols":["i"],"handleInvalid":"keep"}"#;
+
+    #[test]
+    fn a_longer_pipeline_reuses_the_last_run() {
+        let (catalog, source, ctx) = (Catalog::new(), source(), ExecContext::default());
+        let mut cache = StepCache::default();
+        let first = run_pipeline(
+            &catalog,
+            &source,
+            &steps(&format!("{FILTER},{IMPUTE}")),
+            &mut cache,
+            true,
+            &ctx,
+        )
+        .unwrap();
+        assert_eq!(first.output.num_rows(), 4);
+        assert!(first.reports.iter().all(|r| !r.from_cache));
+        let second = run_pipeline(
+            &catalog,
+            &source,
+            &steps(&format!("{FILTER},{IMPUTE},{INDEX}")),
+            &mut cache,
+            true,
+            &ctx,
+        )
+        .unwrap();
+        let reused: Vec<bool> = second.reports.iter().map(|r| r.from_cache).collect();
+        assert_eq!(reused, [true, true, false]);
+        assert_eq!(second.fitted.steps[1], first.fitted.steps[1]);
+        // Another source table shares nothing.
+        let other = Arc::new(Table::clone(&source));
+        let third = run_pipeline(&catalog, &other, &steps(FILTER), &mut cache, true, &ctx).unwrap();
+        assert!(!third.reports[0].from_cache);
+    }
+
+    #[test]
+    fn cache_steps_outlive_other_runs() {
+        let (catalog, source, ctx) = (Catalog::new(), source(), ExecContext::default());
+        let mut cache = StepCache::default();
+        let cached = format!(r#"{FILTER},{{"op":"cache"}}"#);
+        run_pipeline(
+            &catalog,
+            &source,
+            &steps(&format!("{cached},{IMPUTE}")),
+            &mut cache,
+            false,
+            &ctx,
+        )
+        .unwrap();
+        // A preview of something else replaces the last run's outputs, not the cache.
+        run_pipeline(&catalog, &source, &steps(INDEX), &mut cache, true, &ctx).unwrap();
+        let again = run_pipeline(
+            &catalog,
+            &source,
+            &steps(&format!("{cached},{INDEX}")),
+            &mut cache,
+            false,
+            &ctx,
+        )
+        .unwrap();
+        let reused: Vec<bool> = again.reports.iter().map(|r| r.from_cache).collect();
+        assert_eq!(reused, [true, true, false]);
+        cache.forget(&source);
+        let fresh =
+            run_pipeline(&catalog, &source, &steps(&cached), &mut cache, false, &ctx).unwrap();
+        assert!(!fresh.reports[0].from_cache);
+    }
+
+    #[test]
+    fn errors_name_their_step_and_a_fitted_pipeline_is_not_refitted() {
+        let (catalog, source, ctx) = (Catalog::new(), source(), ExecContext::default());
+        let mut cache = StepCache::default();
+        let err = run_pipeline(
+            &catalog,
+            &source,
+            &steps(&format!(
+                r#"{IMPUTE},{{"op":"filter","condition":"s + 1"}}"#
+            )),
+            &mut cache,
+            true,
+            &ctx,
+        )
+        .unwrap_err();
+        assert_eq!(err.location().step, Some(2));
+        assert!(
+            err.message().starts_with("step 2 (filter): "),
+            "{}",
+            err.message()
+        );
+        let err = run_pipeline(&catalog, &source, &steps(r#"{"op":"drop","columns":["a"]},{"op":"imputer","inputCols":["a"],"outputCols":["a"]}"#), &mut cache, true, &ctx).unwrap_err();
+        assert_eq!(
+            (err.code(), err.location().step),
+            (ErrorCode::CleanInput, Some(2))
+        );
+
+        let run = run_pipeline(&catalog, &source, &steps(IMPUTE), &mut cache, true, &ctx).unwrap();
+        let Step::Imputer {
+            fitted: Some(fitted),
+            strategy,
+            ..
+        } = &run.fitted.steps[0]
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (*strategy, fitted.surrogates.clone()),
+            (ImputerStrategy::Mean, vec![3.0])
+        );
+        let other = Arc::new(table_in_parts("a:int,s:string", &["100,x", ",y"], 1));
+        let replay = run_pipeline(&catalog, &other, &run.fitted, &mut cache, false, &ctx).unwrap();
+        let b = replay.output.window(0, 2).unwrap();
+        let a = b
+            .column(0)
+            .as_any()
+            .downcast_ref::<arrow_array::Int32Array>()
+            .unwrap();
+        assert_eq!(a.value(1), 3);
+    }
+}
