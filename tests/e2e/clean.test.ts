@@ -130,7 +130,7 @@ describe('Cleaning and profiling in the page', () => {
     await addStep(page, 'dropna', async () => {});
     await page.getByTestId('clean-step-1').waitFor();
     await page.getByTestId('clean-add-op').selectOption('filter');
-    await page.getByTestId('step-condition').fill('city + 1');
+    await page.getByTestId('step-condition').fill('age + 1');
     await page.getByTestId('step-preview').click();
     const error = await page.getByTestId('clean-error').textContent();
     assert.match(error ?? '', /^step 2 \(filter\): .*boolean/);

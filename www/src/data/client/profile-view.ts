@@ -125,6 +125,9 @@ function histogram(n: NumberProfile, discrete: boolean): HTMLElement | null {
 
 function topValues(column: ColumnProfile, present: number): HTMLElement {
   const max = Math.max(...column.topValues.map((t) => t.count), 1);
+  if (max === 1 && column.topExact) {
+    return h('div', { className: 'hint', attrs: { 'data-testid': 'profile-top-values' } }, 'every value occurs once');
+  }
   return h('div', { className: 'top-values', attrs: { 'data-testid': 'profile-top-values' } },
     h('div', { className: 'hint' }, column.topExact ? 'most frequent values' : 'most frequent values (estimated: counts may be low by up to rows / 10,001)'),
     ...column.topValues.map((t) =>
