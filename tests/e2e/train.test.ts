@@ -96,6 +96,56 @@ describe('Training in the page', () => {
     await page.context().close();
   });
 
+  it('trains on categorical features of the sample through the Clean tab\'s pipeline, as pandas + scikit-learn', async () => {
+    const categorical = JSON.parse(readFileSync(path.join(FIXTURES, 'ml/categorical.json'), 'utf8'));
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    // The pipeline (Imputer, StringIndexer, OneHotEncoder) loaded as a file in the Clean tab.
+    await page.getByTestId('tab-clean').click();
+    await page.getByTestId('clean-source').selectOption('telecom');
+    await page.getByTestId('clean-load-input').setInputFiles({
+      name: 'categorical.pipeline.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(categorical.pipeline)),
+    });
+    await page.getByTestId('clean-step-4').waitFor();
+    await page.getByTestId('clean-result-summary').waitFor({ timeout: 60_000 });
+
+    await page.getByTestId('tab-train').click();
+    await page.getByTestId('train-table').selectOption('telecom');
+    await page.getByTestId('train-use-pipeline').check();
+    await page.getByTestId('train-label').selectOption('monthly_spend');
+    for (const box of await page.locator('[data-testid="train-features"] input[type=checkbox]').all()) {
+      await box.setChecked(categorical.features.includes(await box.inputValue()));
+    }
+    await page.getByTestId('train-handle-invalid').selectOption('skip');
+    await page.getByTestId('train-reg-params').fill(categorical.grid[0].values.join(', '));
+    await page.getByTestId('train-elastic-net-params').fill(categorical.grid[1].values.join(', '));
+    await page.getByTestId('train-run').click();
+    await page.getByTestId('train-summary').waitFor({ timeout: 60_000 });
+    const best = await page.$$eval('[data-testid="train-grid"] tr[data-best] td', (cells) => cells.map((c) => Number(c.textContent)));
+    assert.deepEqual(best.slice(0, 2), [categorical.best.regParam, categorical.best.elasticNetParam]);
+    const coefficients = await page.$$eval('[data-testid="train-coefficients"] tbody tr', (rows) =>
+      rows.map((r) => {
+        const [name, value] = r.querySelectorAll('td');
+        return [name.textContent ?? '', value.getAttribute('data-value') ?? ''];
+      }),
+    );
+    // The page lists features in table order; match them by name.
+    const byName = new Map(coefficients.map(([name, value]) => [name, Number(value)]));
+    assert.equal(byName.size, categorical.features.length + 1);
+    categorical.coefficients.forEach((c: number, j: number) => close(byName.get(categorical.features[j]) ?? NaN, c, categorical.features[j]));
+    close(byName.get('(intercept)') ?? NaN, categorical.intercept, 'intercept');
+
+    // Scoring applies the fitted pipeline: the one-hot columns come back with the predictions.
+    await page.getByTestId('predict-run').click();
+    await shownTable(page, 'telecom_predictions');
+    const columns = await page.$$eval('[data-testid="schema"] tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+    assert.ok(columns.includes('plan_vec_basic') && columns.includes('prediction'), columns.join(', '));
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('explains unusable settings instead of training', async () => {
     const { page } = await openApp(app.browser, app.server.url, '?threads=2');
     await shownTable(page, 'telecom');

@@ -33,7 +33,12 @@ function parseValues(text: string, what: string): number[] {
     .map((p) => parseNumber(p, what));
 }
 
-const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4)) : '—');
+/** Six significant digits, exponential outside [1e-3, 1e5). */
+const fmt = (x: number) =>
+  Number.isFinite(x) ? (Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : String(Number(x.toPrecision(6)))) : '—';
+
+/** A number shown rounded, with its full value in `data-value` (for copying and tests). */
+const valueCell = (x: number) => h('td', { attrs: { 'data-value': String(x), title: String(x) } }, fmt(x));
 
 export class TrainPanel {
   readonly element: HTMLElement;
@@ -246,8 +251,8 @@ export class TrainPanel {
     const coefficients = h('table', { className: 'result-table', attrs: { 'data-testid': 'train-coefficients' } },
       h('thead', {}, h('tr', {}, h('th', {}, 'feature'), h('th', {}, result.model.scaler ? 'coefficient (scaled feature)' : 'coefficient'))),
       h('tbody', {},
-        ...result.features.map((f, j) => h('tr', {}, h('td', {}, f), h('td', {}, fmt(result.model.coefficients[j])))),
-        h('tr', {}, h('td', {}, '(intercept)'), h('td', {}, fmt(result.model.intercept)))));
+        ...result.features.map((f, j) => h('tr', {}, h('td', {}, f), valueCell(result.model.coefficients[j]))),
+        h('tr', {}, h('td', {}, '(intercept)'), valueCell(result.model.intercept))));
     const sets: [string, Metrics | null][] = [['train', result.trainMetrics], ['validation', result.validationMetrics], ['test', result.testMetrics]];
     const metrics = h('table', { className: 'result-table', attrs: { 'data-testid': 'train-metrics' } },
       h('thead', {}, h('tr', {}, h('th', {}, ''), ...(['rmse', 'mse', 'mae', 'r2'] as const).map((m) => h('th', {}, m)))),
