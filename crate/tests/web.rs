@@ -195,3 +195,64 @@ async fn trains_a_grid_on_the_pool_scores_a_table_and_cancels() {
     let err = engine.train("regression", &spec).unwrap_err();
     assert_eq!(get(&err, "code"), "CANCELLED");
 }
+
+const CUSTOMERS_CSV: &[u8] = include_bytes!("../../tests/fixtures/clean/customers.csv");
+const CLEAN_EXPECTED: &str = include_str!("../../tests/fixtures/clean/expected.json");
+
+#[wasm_bindgen_test]
+async fn cleans_and_profiles_on_the_pool() {
+    start_pool().await;
+    let expected: serde_json::Value = serde_json::from_str(CLEAN_EXPECTED).unwrap();
+    let case = expected["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "three_steps")
+        .unwrap();
+    let mut engine = Engine::new("brasa-test-panic");
+    let mut loader = JsCsvLoader::new(CUSTOMERS_CSV, false, JsValue::UNDEFINED).unwrap();
+    loader.push(CUSTOMERS_CSV).unwrap();
+    engine.add_csv("customers", loader).unwrap();
+
+    engine.begin_job();
+    let result = engine
+        .apply_pipeline("customers", &case["pipeline"].to_string())
+        .unwrap();
+    let info = get(&result, "info");
+    let rows = case["rows"].as_array().unwrap().len() as f64;
+    assert_eq!(get(&info, "rows").as_f64(), Some(rows));
+    let reports = js_sys::Array::from(&get(&result, "reports"));
+    assert_eq!(reports.length(), 3);
+    assert_eq!(get(&reports.get(2), "rowsOut").as_f64(), Some(rows));
+    let fitted = js_sys::Array::from(&get(&get(&result, "fitted"), "steps"));
+    let labels = js_sys::Array::from(&get(&get(&fitted.get(1), "fitted"), "labels"));
+    assert_eq!(js_sys::Array::from(&labels.get(0)).get(0), "Lisbon");
+    // The output pages like any result, and can be saved as a table.
+    let name = get(&info, "name").as_string().unwrap();
+    assert!(engine.preview_ipc(&name, 0, 10).is_ok());
+    let saved = engine.save_as(&name, "customers_clean").unwrap();
+    assert_eq!(get(&saved, "rows").as_f64(), Some(rows));
+    let err = engine.save_as(&name, "customers_clean").unwrap_err();
+    assert_eq!(get(&err, "code"), "INVALID_ARGUMENT");
+
+    // A failing step reaches JS with its number.
+    let bad = r#"{"version":1,"steps":[{"op":"dropna"},{"op":"filter","condition":"age + 1"}]}"#;
+    let err = engine.apply_pipeline("customers", bad).unwrap_err();
+    assert_eq!(get(&err, "code"), "SQL_ANALYSIS");
+    assert_eq!(get(&err, "step").as_f64(), Some(2.0));
+
+    let profile = engine.profile("customers").unwrap();
+    let columns = js_sys::Array::from(&get(&profile, "columns"));
+    let age = columns.get(1);
+    assert_eq!(get(&age, "name"), "age");
+    assert_eq!(
+        get(&age, "nulls").as_f64(),
+        expected["profile"]["age"]["nulls"].as_f64()
+    );
+
+    let addresses = engine.begin_job();
+    // SAFETY: the address is the job's live `AtomicBool`, as the page would write it.
+    unsafe { std::ptr::write_volatile(addresses[0] as usize as *mut u8, 1) };
+    let err = engine.profile("customers").unwrap_err();
+    assert_eq!(get(&err, "code"), "CANCELLED");
+}

@@ -403,7 +403,7 @@ impl Total {
             TotalBody::Bool { trues, falses } => {
                 let mut top = vec![("true", trues), ("false", falses)];
                 top.retain(|(_, n)| *n > 0);
-                top.sort_by(|a, b| b.1.cmp(&a.1));
+                top.sort_by_key(|t| std::cmp::Reverse(t.1));
                 profile.distinct = top.len() as u64;
                 profile.top_values = top
                     .into_iter()

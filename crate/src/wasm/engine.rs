@@ -33,7 +33,7 @@ pub struct Engine {
 
 fn parse_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> crate::Result<T> {
     serde_json::from_str(json)
-        .map_err(|e| Error::new(ErrorCode::InvalidArgument, format!("invalid {what}: {e}")))
+        .map_err(|e| Error::new(ErrorCode::MlInput, format!("invalid {what}: {e}")))
 }
 
 /// What `applyPipeline` returns to JS.
