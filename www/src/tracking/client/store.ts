@@ -18,6 +18,7 @@ import {
   TAG_NOTE,
 } from '../shared/model';
 import { type ModelRef, parseModelUri } from '../shared/model-uri';
+import type { ImportReport, Snapshot } from '../shared/snapshot';
 
 /** Bumped when the stores change; `upgrade` migrates from every older version. */
 export const SCHEMA_VERSION = 1;
@@ -386,43 +387,77 @@ export class TrackingStore extends EventTarget {
 
   // ---- bulk (export / import) ---------------------------------------------------------
 
-  /** Writes imported records, all or nothing; returns how many of each were new. */
-  async importRecords(records: {
-    experiments: Experiment[];
-    runs: Run[];
-    artifacts: ArtifactRecord[];
-    registeredModels: RegisteredModel[];
-    modelVersions: ModelVersion[];
-  }): Promise<{ runs: number; skippedRuns: number; versions: number }> {
+  /**
+   * Writes imported records, all or nothing. An experiment whose name exists here is
+   * merged into that one; otherwise it keeps its id when free, else gets the next one.
+   * Runs and model versions already here (same id, same name + version) are kept as they are.
+   */
+  async importRecords(records: Snapshot): Promise<ImportReport> {
     return this.write(['experiments', 'runs', 'artifacts', 'registeredModels', 'modelVersions'], async (tx) => {
-      for (const experiment of records.experiments) await tx.objectStore('experiments').put(experiment);
-      let runs = 0;
-      let skippedRuns = 0;
+      const experiments = tx.objectStore('experiments');
+      const ids = new Map<string, string>();
+      for (const experiment of records.experiments) {
+        const sameName = await experiments.index('name').get(experiment.name);
+        if (sameName) {
+          // The same experiment (same id and name) takes the imported record; another one
+          // with this name takes the runs.
+          if (sameName.experimentId === experiment.experimentId) await experiments.put(experiment);
+          ids.set(experiment.experimentId, sameName.experimentId);
+          continue;
+        }
+        let id = experiment.experimentId;
+        if (await experiments.get(id)) id = String(Math.max(0, ...(await experiments.getAllKeys()).map(Number).filter(Number.isFinite)) + 1);
+        ids.set(experiment.experimentId, id);
+        await experiments.put({ ...experiment, experimentId: id });
+      }
+      const report: ImportReport = { runs: 0, skippedRuns: 0, versions: 0, experiments: [...new Set(ids.values())] };
       const skipped = new Set<string>();
       for (const run of records.runs) {
         if (await tx.objectStore('runs').get(run.runId)) {
-          skippedRuns++;
+          report.skippedRuns++;
           skipped.add(run.runId);
           continue;
         }
-        await tx.objectStore('runs').put(run);
-        runs++;
+        const experimentId = ids.get(run.experimentId);
+        if (experimentId === undefined) throw new Error(`Run ${run.runId} names experiment ${run.experimentId}, which the file does not hold.`);
+        await tx.objectStore('runs').put({ ...run, experimentId });
+        report.runs++;
       }
       for (const artifact of records.artifacts) {
-        if (!skipped.has(artifact.runId)) await tx.objectStore('artifacts').put(artifact);
+        if (skipped.has(artifact.runId)) continue;
+        await tx.objectStore('artifacts').put({ runId: artifact.runId, path: artifact.path, blob: new Blob([artifact.bytes as BlobPart], { type: artifact.mimeType }) });
       }
       for (const model of records.registeredModels) {
         const existing = await tx.objectStore('registeredModels').get(model.name);
         await tx.objectStore('registeredModels').put(existing ? { ...existing, aliases: { ...model.aliases, ...existing.aliases } } : model);
       }
-      let versions = 0;
       for (const version of records.modelVersions) {
         if (await tx.objectStore('modelVersions').get([version.name, version.version])) continue;
         await tx.objectStore('modelVersions').put(version);
-        versions++;
+        report.versions++;
       }
-      return { runs, skippedRuns, versions };
+      return report;
     });
+  }
+
+  /** Everything needed to export: all records, artifacts as bytes. */
+  async snapshot(): Promise<Snapshot> {
+    const tx = this.db.transaction(['experiments', 'runs', 'artifacts', 'registeredModels', 'modelVersions'], 'readonly');
+    const [experiments, runs, artifacts, registeredModels, modelVersions] = await Promise.all([
+      tx.objectStore('experiments').getAll(),
+      tx.objectStore('runs').getAll(),
+      tx.objectStore('artifacts').getAll(),
+      tx.objectStore('registeredModels').getAll(),
+      tx.objectStore('modelVersions').getAll(),
+    ]);
+    const bytes = await Promise.all(artifacts.map(async (a) => new Uint8Array(await a.blob.arrayBuffer())));
+    return {
+      experiments,
+      runs,
+      artifacts: artifacts.map((a, i) => ({ runId: a.runId, path: a.path, mimeType: a.blob.type, bytes: bytes[i] })),
+      registeredModels,
+      modelVersions,
+    };
   }
 
   // ---- storage ------------------------------------------------------------------------
