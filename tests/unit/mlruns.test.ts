@@ -13,8 +13,8 @@ import { describe, it } from 'node:test';
 import { mlrunsFiles } from '../../www/src/tracking/shared/mlruns';
 import type { Snapshot } from '../../www/src/tracking/shared/snapshot';
 import { recordedSnapshot } from './fixtures';
+import { PYTHON } from './python';
 
-export const PYTHON = process.env.BRASA_PYTHON ?? path.join(os.homedir(), '.cache/brasa/venv/bin/python');
 const READER = path.resolve(import.meta.dirname, '../tracking/read_mlruns.py');
 
 /** Writes `files` under a new temp directory and returns what MLflow reads there. */
