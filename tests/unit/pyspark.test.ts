@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { PIPELINE_VERSION } from '../../www/src/clean/shared/pipeline';
 import { pysparkScript, stepCode } from '../../www/src/tracking/shared/pyspark';
 import { spec } from './fixtures';
-import { PYTHON } from './python';
+import { PYTHON } from '../tracking/mlflow';
 
 describe('PySpark export', () => {
   const job = {
