@@ -37,6 +37,9 @@ async function train(page: Page, table: string, regParams = '0, 5, 50', elasticN
   await page.getByTestId('tab-train').click();
   await page.getByTestId('train-table').selectOption(table);
   await page.getByTestId('train-label').selectOption('monthly_spend');
+  for (const box of await page.getByTestId('train-features').locator('input[type=checkbox]').all()) {
+    await box.setChecked(FEATURES.includes(await box.inputValue()));
+  }
   await page.getByTestId('train-handle-invalid').selectOption('skip');
   await page.getByTestId('train-reg-params').fill(regParams);
   await page.getByTestId('train-elastic-net-params').fill(elasticNetParams);
@@ -292,7 +295,7 @@ describe('Tracking, registry and deployment', () => {
     const script = await download(page, () => details.getByTestId('run-export-pyspark').click());
     const scriptFile = path.join(dir, 'job.py');
     writeFileSync(scriptFile, script);
-    const output = execFileSync(PYTHON, [scriptFile, SAMPLE], { encoding: 'utf8', timeout: 600_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(PYTHON, [scriptFile, SAMPLE], { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
     const spark = JSON.parse(output.split('\n').find((l) => l.startsWith('BRASA_RESULT '))!.slice('BRASA_RESULT '.length));
     const params = await keyValues(details.getByTestId('run-params'));
     assert.equal(spark.bestParams.regParam, Number(params.best_regParam));

@@ -149,7 +149,7 @@ export class CompareView {
       const { min, max } = ranges[axis];
       return max === min ? (top + bottom) / 2 : bottom - ((value - min) / (max - min)) * (bottom - top);
     };
-    const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': `parallel coordinates of params against ${metric}` });
+    const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `parallel coordinates of params against ${metric}` });
     const metricRange = ranges[axes.length - 1];
     rows.forEach((row) => {
       const points = axes.map((axis, i) => {

@@ -82,14 +82,8 @@ export class Recorder implements TrainingObserver {
       },
       failed: async (reason, status) => {
         try {
-          const digest = await tableDigest(this.engine, table.name).catch(() => '');
-          await this.store.updateRun(runId, (r) => ({
-            ...r,
-            status,
-            endTime: Date.now(),
-            inputs: r.inputs.map((i) => ({ ...i, digest: i.digest || digest })),
-            tags: { ...r.tags, [TAG_FAILURE]: reason },
-          }));
+          // No digest: the engine may be gone, and a failed run has no result to compare.
+          await this.store.updateRun(runId, (r) => ({ ...r, status, endTime: Date.now(), tags: { ...r.tags, [TAG_FAILURE]: reason } }));
         } finally {
           release();
         }

@@ -161,7 +161,7 @@ export class RunsTable {
       h('td', {}, run.endTime === null ? '—' : `${((run.endTime - run.startTime) / 1000).toFixed(1)} s`),
       h('td', { className: 'mono', attrs: { title: digest } }, run.inputs.length ? `${run.inputs[0].name}@${shortDigest(digest)}` : ''),
       ...params.map((k) => h('td', {}, run.params[k] ?? '')),
-      ...metrics.map((k) => h('td', {}, row.metrics[k] === undefined ? '' : formatNumber(row.metrics[k]))),
+      ...metrics.map((k) => h('td', { className: 'num' }, row.metrics[k] === undefined ? '' : formatNumber(row.metrics[k]))),
     );
   }
 }
