@@ -148,6 +148,25 @@ describe('Tracking, registry and deployment', () => {
     await page.getByTestId('tab-models').click();
     assert.match((await page.locator('[data-model="spend"] [data-alias="champion"]').textContent()) ?? '', /@champion → v1/);
 
+    // Re-run on the reloaded table: the digest says it is the same data, and the replay is a new run.
+    const again = await openRun(page, runId);
+    await again.getByTestId('replay-table').selectOption('telecom');
+    await again.getByTestId('run-replay').click();
+    await page.locator('[data-testid="replay-info"] [data-same-data="true"]').waitFor({ state: 'attached', timeout: 60_000 });
+    await page.getByTestId('train-summary').waitFor({ timeout: 60_000 });
+    await page.waitForFunction((old) => {
+      const id = document.querySelector('[data-testid="train-status"]')?.getAttribute('data-run-id');
+      return id && id !== old;
+    }, runId, { timeout: 30_000 });
+    const replayId = (await page.getByTestId('train-status').getAttribute('data-run-id'))!;
+    const replay = await openRun(page, replayId);
+    const replayTags = await keyValues(replay.getByTestId('run-tags'));
+    assert.equal(replayTags['brasa.replayOf'], runId);
+    assert.equal(replayTags['brasa.replay.sameData'], 'true');
+    assert.equal(await replay.getByTestId('run-digest').getAttribute('data-digest'), digest);
+    assert.equal((await keyValues(replay.getByTestId('run-params'))).best_regParam, '0');
+    await page.getByTestId('tab-models').click();
+
     // Predict on a second file by name@champion; the prediction is the model's formula.
     await page.getByTestId('deploy-file').setInputFiles(sampleSubset('new_customers.csv', 40));
     await page.getByTestId('deploy-status').filter({ hasText: 'Loaded new_customers.csv as new_customers' }).waitFor({ timeout: 60_000 });

@@ -44,6 +44,7 @@ function keyValueTable(testId: string, rows: [string, Node | string][]): HTMLEle
 
 export class RunDetails {
   readonly element = h('div', { className: 'run-details', attrs: { 'data-testid': 'run-details', hidden: '' } });
+  private readonly message = h('div', { className: 'run-message', attrs: { 'data-testid': 'run-message', role: 'status' } });
 
   constructor(
     private readonly store: TrackingStore,
@@ -59,13 +60,16 @@ export class RunDetails {
     const run = await this.store.run(runId);
     if (!run) return this.close();
     this.element.removeAttribute('hidden');
-    this.element.dataset.runId = runId;
-    const message = h('div', { className: 'run-message', attrs: { 'data-testid': 'run-message', role: 'status' } });
+    const message = this.message;
+    if (this.element.dataset.runId !== runId) replaceChildren(message);
+    /** Runs an action, then shows the run again with what the action said. */
     const act = (fn: () => Promise<unknown>) => async () => {
       try {
-        await fn();
+        replaceChildren(message);
+        const said = await fn();
         this.actions.changed();
         await this.show(runId);
+        if (typeof said === 'string') replaceChildren(message, said);
       } catch (error) {
         replaceChildren(message, h('span', { className: 'error-text' }, (error as Error).message));
       }
@@ -138,10 +142,11 @@ export class RunDetails {
       hasModel ? h('span', { className: 'group' }, 'Register model as ', modelName, ' ',
         h('button', { attrs: { type: 'button', 'data-testid': 'register-model' }, on: { click: act(async () => {
           const version = await this.store.registerModel(modelName.value, runId, `runs:/${runId}/model`);
-          replaceChildren(message, `Registered ${version.name} version ${version.version}.`);
+          return `Registered ${version.name} version ${version.version}.`;
         }) } }, 'Register')) : null,
     );
 
+    this.element.dataset.runId = runId;
     replaceChildren(this.element,
       header, message, actions,
       h('div', { className: 'run-columns' },
