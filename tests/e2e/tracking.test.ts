@@ -283,7 +283,31 @@ describe('Tracking, registry and deployment', () => {
     await page.getByTestId('experiment-name').fill('churn spend');
     await page.getByTestId('experiment-create').click();
     const runId = await train(page, 'telecom');
-    await train(page, 'telecom', '0.5, 1', '0.5');
+    const second = await train(page, 'telecom', '0.5, 1', '0.5');
+
+    // Compare the two trainings: side by side, parallel coordinates, scatter, history.
+    await page.getByTestId('tab-runs').click();
+    for (const id of [runId, second]) await page.locator(`[data-testid="run-row"][data-run-id="${id}"] input[type=checkbox]`).check();
+    await page.getByTestId('runs-compare').click();
+    const compare = page.getByTestId('compare-view');
+    await compare.waitFor();
+    assert.equal(await compare.locator('[data-testid="parallel-coordinates"] polyline').count(), 2);
+    const rmse = await compare.locator('[data-testid="compare-table"] tr[data-metric="rmse"] td').allTextContents();
+    assert.equal(rmse.length, 3);
+    assert.ok(rmse.slice(1).every((v) => Number(v) > 10 && Number(v) < 30), rmse.join(' '));
+    assert.equal(await compare.locator('[data-testid="compare-table"] tr[data-metric="rmse"]').getAttribute('class'), 'differs');
+
+    // Delete and restore (soft delete, as MLflow's lifecycle stage).
+    await page.locator(`[data-testid="run-row"][data-run-id="${runId}"] input[type=checkbox]`).uncheck();
+    await page.getByTestId('runs-delete').click();
+    await page.locator(`[data-testid="run-row"][data-run-id="${second}"]`).waitFor({ state: 'detached' });
+    await page.getByTestId('runs-show-deleted').check();
+    await page.locator(`[data-testid="run-row"][data-run-id="${second}"].deleted input[type=checkbox]`).check();
+    await page.getByTestId('runs-restore').click();
+    await page.locator(`[data-testid="run-row"][data-run-id="${second}"]:not(.deleted)`).waitFor();
+    await page.getByTestId('runs-show-deleted').uncheck();
+    await page.locator(`[data-testid="run-row"][data-run-id="${second}"] input[type=checkbox]`).uncheck();
+
     const details = await openRun(page, runId);
     await details.getByTestId('register-name').fill('spend');
     await details.getByTestId('register-model').click();
