@@ -207,7 +207,7 @@ describe('Tracking, registry and deployment', () => {
     await page.context().close();
   });
 
-  it('marks a training FAILED when the engine dies during it, and keeps the earlier runs', async () => {
+  it('marks a cancelled training KILLED and one whose engine died FAILED, and keeps the earlier runs', async () => {
     const { page } = await openApp(app.browser, app.server.url, '?threads=1');
     await shownTable(page, 'telecom');
     const first = await train(page, 'telecom', '0.1', '0');
@@ -225,9 +225,18 @@ describe('Tracking, registry and deployment', () => {
     await page.getByTestId('train-table').selectOption('big');
     await page.getByTestId('train-label').selectOption('monthly_spend');
     await page.getByTestId('train-handle-invalid').selectOption('skip');
+    // Progress read from the engine's memory means the training is running in the engine.
+    const running = () => page.getByTestId('train-status').filter({ hasText: 'partition passes' }).waitFor({ timeout: 30_000 });
+
+    // Cancelled: the run ends KILLED.
     await page.getByTestId('train-run').click();
-    // Progress read from the engine's memory: the training is running in the engine now.
-    await page.getByTestId('train-status').filter({ hasText: 'partition passes' }).waitFor({ timeout: 30_000 });
+    await running();
+    await page.getByTestId('train-cancel').click();
+    await page.getByTestId('train-error').filter({ hasText: 'Training cancelled.' }).waitFor({ timeout: 60_000 });
+
+    // The engine dies: the run ends FAILED with the reason.
+    await page.getByTestId('train-run').click();
+    await running();
     await page.getByTestId('restart-engine').click();
     await page.getByTestId('train-error').waitFor({ timeout: 60_000 });
     assert.match((await page.getByTestId('train-error').textContent()) ?? '', /engine stopped unexpectedly/);
@@ -235,14 +244,14 @@ describe('Tracking, registry and deployment', () => {
     await page.getByTestId('tab-runs').click();
     await page.locator('[data-testid="run-row"][data-status="FAILED"]').waitFor({ timeout: 30_000 });
     const rows = await runRows(page);
-    assert.equal(rows.length, 2);
+    assert.deepEqual(rows.map((r) => r.status).sort(), ['FAILED', 'FINISHED', 'KILLED']);
     assert.equal(rows.find((r) => r.id === first)?.status, 'FINISHED');
     const failed = rows.find((r) => r.status === 'FAILED')!;
     const details = await openRun(page, failed.id);
     assert.match((await details.getByTestId('run-failure').textContent()) ?? '', /engine stopped unexpectedly/);
     // Earlier runs are intact, with their children.
     await page.getByTestId('runs-show-children').check();
-    assert.equal((await runRows(page)).length, 3);
+    assert.equal((await runRows(page)).length, 4);
     await page.context().close();
   });
 
