@@ -42,10 +42,10 @@ describe('columns a model reads', () => {
     const pipeline: PipelineSpec = {
       version: PIPELINE_VERSION,
       steps: [
-        { op: 'filter' , condition: "region <> 'test' AND income > 0" },
-        { op: 'cast' , column: 'tenure', dataType: 'double' },
-        { op: 'stringIndexer' , inputCols: ['plan'], outputCols: ['plan_idx'], stringOrderType: 'frequencyDesc' , handleInvalid: 'keep' },
-        { op: 'withColumn' , column: 'age2', expr: 'age * age' },
+        { op: 'filter', condition: "region <> 'test' AND income > 0" },
+        { op: 'cast', column: 'tenure', dataType: 'double' },
+        { op: 'stringIndexer', inputCols: ['plan'], outputCols: ['plan_idx'], stringOrderType: 'frequencyDesc', handleInvalid: 'keep' },
+        { op: 'withColumn', column: 'age2', expr: 'age * age' },
       ],
     };
     const required = requiredColumns(training, ['age2', 'plan_idx', 'tenure', 'income'], pipeline);
