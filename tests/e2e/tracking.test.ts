@@ -67,6 +67,12 @@ async function openRun(page: Page, runId: string): Promise<Locator> {
   return details;
 }
 
+/** Clicks a run action and waits until the run is shown again with its outcome. */
+async function runAction(details: Locator, testId: string): Promise<void> {
+  await details.getByTestId(testId).click();
+  await details.page().locator('[data-testid="run-details"]:not([data-busy])').waitFor();
+}
+
 async function keyValues(table: Locator): Promise<Record<string, string>> {
   return table.evaluate((t) => Object.fromEntries([...t.querySelectorAll('tr')].map((r) => [r.getAttribute('data-key') ?? '', r.querySelectorAll('td')[1]?.textContent ?? ''])));
 }
@@ -123,12 +129,12 @@ describe('Tracking, registry and deployment', () => {
     // A tag and a note, then register the model and set an alias.
     await details.getByTestId('tag-key').fill('team');
     await details.getByTestId('tag-value').fill('churn');
-    await details.getByTestId('tag-add').click();
+    await runAction(details, 'tag-add');
     await details.locator('[data-testid="run-tags"] tr[data-key="team"]').waitFor();
     await details.getByTestId('run-note').fill('baseline <b>not html</b>');
-    await details.getByTestId('note-save').click();
+    await runAction(details, 'note-save');
     await details.getByTestId('register-name').fill('spend');
-    await details.getByTestId('register-model').click();
+    await runAction(details, 'register-model');
     await page.getByTestId('run-message').filter({ hasText: 'Registered spend version 1' }).waitFor();
     await page.getByTestId('tab-models').click();
     const model = page.locator('[data-model="spend"]');
@@ -319,7 +325,7 @@ describe('Tracking, registry and deployment', () => {
 
     const details = await openRun(page, runId);
     await details.getByTestId('register-name').fill('spend');
-    await details.getByTestId('register-model').click();
+    await runAction(details, 'register-model');
     await page.getByTestId('run-message').filter({ hasText: 'Registered spend version 1' }).waitFor();
     await page.getByTestId('tab-models').click();
     await page.locator('[data-model="spend"]').getByTestId('alias-name').fill('champion');

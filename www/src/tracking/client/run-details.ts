@@ -64,6 +64,7 @@ export class RunDetails {
     if (this.element.dataset.runId !== runId) replaceChildren(message);
     /** Runs an action, then shows the run again with what the action said. */
     const act = (fn: () => Promise<unknown>) => async () => {
+      this.element.dataset.busy = 'true';
       try {
         replaceChildren(message);
         const said = await fn();
@@ -72,6 +73,8 @@ export class RunDetails {
         if (typeof said === 'string') replaceChildren(message, said);
       } catch (error) {
         replaceChildren(message, h('span', { className: 'error-text' }, (error as Error).message));
+      } finally {
+        delete this.element.dataset.busy;
       }
     };
     const parentId = run.tags[TAG_PARENT_RUN_ID];
