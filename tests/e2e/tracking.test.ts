@@ -291,12 +291,61 @@ describe('Tracking, registry and deployment', () => {
     await context.close();
   });
 
+  it('says so when storage is full, and stores none of the result', async () => {
+    const context = await app.browser.newContext();
+    // The browser's quota, simulated: artifact writes fail as Chromium fails them.
+    await context.addInitScript(() => {
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+        const full = (window as unknown as { fullDisk?: 'all' | 'results' }).fullDisk;
+        const isJob = (args[0] as { path?: string }).path === 'job.json';
+        if (this.name === 'artifacts' && (full === 'all' || (full === 'results' && !isJob))) {
+          throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        }
+        return put.apply(this, args);
+      };
+    });
+    const page = await context.newPage();
+    await page.goto(new URL('?threads=2', app.server.url).href);
+    await page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 60_000 });
+    await shownTable(page, 'telecom');
+    const fill = (mode: 'all' | 'results') => page.evaluate((m) => ((window as unknown as { fullDisk?: string }).fullDisk = m), mode);
+    await page.getByTestId('tab-train').click();
+    await page.getByTestId('train-label').selectOption('monthly_spend');
+    await page.getByTestId('train-handle-invalid').selectOption('skip');
+
+    // Full before the run could be created: no training, no run.
+    await fill('all');
+    await page.getByTestId('train-run').click();
+    await page.getByTestId('train-error').filter({ hasText: 'The run could not be recorded, so training did not start: Browser storage is full' }).waitFor();
+
+    // Full when the results are saved: the training's result is shown, the run says why it has none.
+    await fill('results');
+    await page.getByTestId('train-run').click();
+    const error = page.getByTestId('train-record-error');
+    await error.waitFor({ timeout: 60_000 });
+    assert.match((await error.textContent()) ?? '', /the run was not saved: Browser storage is full, so nothing was saved\. Delete old runs/);
+    await page.getByTestId('tab-runs').click();
+    await page.getByTestId('runs-show-children').check();
+    await page.locator('[data-testid="run-row"][data-status="FAILED"]').waitFor({ timeout: 30_000 });
+    const rows = await runRows(page);
+    assert.equal(rows.length, 1, 'no child runs were written');
+    const details = await openRun(page, rows[0].id);
+    assert.match((await details.getByTestId('run-failure').textContent()) ?? '', /The results could not be saved: Browser storage is full/);
+    assert.equal((await keyValues(details.getByTestId('run-params'))).best_regParam, undefined, 'no best_ params were written');
+    await context.close();
+  });
+
   it('exports an experiment that imports elsewhere to the same bytes, as mlruns/ MLflow reads, and as a PySpark job with the same best point', async () => {
     const { page } = await openApp(app.browser, app.server.url, '?threads=2');
     await shownTable(page, 'telecom');
     await page.getByTestId('tab-runs').click();
-    await page.getByTestId('experiment-name').fill('churn spend');
+    await page.getByTestId('experiment-name').fill('churn');
     await page.getByTestId('experiment-create').click();
+    await page.getByTestId('experiment-name').fill('churn spend');
+    await page.getByTestId('experiment-rename').click();
+    await page.getByTestId('experiment-select').locator('option', { hasText: 'churn spend (1)' }).waitFor({ state: 'attached' });
+    assert.equal(await page.getByTestId('experiment-select').inputValue(), '1');
     const runId = await train(page, 'telecom');
     const second = await train(page, 'telecom', '0.5, 1', '0.5');
 

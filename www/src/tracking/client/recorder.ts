@@ -76,6 +76,11 @@ export class Recorder implements TrainingObserver {
       finished: async (result, charts) => {
         try {
           await this.finish(runId, job, input, result, charts);
+        } catch (error) {
+          // Nothing of the result was stored (one transaction); say why on the run if we can.
+          const reason = `The results could not be saved: ${(error as Error).message}`;
+          await this.store.updateRun(runId, (r) => ({ ...r, status: 'FAILED', endTime: Date.now(), tags: { ...r.tags, [TAG_FAILURE]: reason } })).catch(() => {});
+          throw error;
         } finally {
           release();
         }
