@@ -137,8 +137,8 @@ export class RunDetails {
 
     const actions = h('div', { className: 'run-actions' },
       run.lifecycleStage === 'active'
-        ? h('button', { attrs: { type: 'button', 'data-testid': 'run-delete' }, on: { click: act(() => this.store.setRunsLifecycle([runId], 'deleted')) } }, 'Delete')
-        : h('button', { attrs: { type: 'button', 'data-testid': 'run-restore' }, on: { click: act(() => this.store.setRunsLifecycle([runId], 'active')) } }, 'Restore'),
+        ? h('button', { attrs: { type: 'button', 'data-testid': 'run-delete' }, on: { click: act(async () => this.store.setRunsLifecycle(await this.withChildren(run), 'deleted')) } }, 'Delete')
+        : h('button', { attrs: { type: 'button', 'data-testid': 'run-restore' }, on: { click: act(async () => this.store.setRunsLifecycle(await this.withChildren(run), 'active')) } }, 'Restore'),
       job ? h('span', { className: 'group' }, 'Re-run on ', replayTable, ' ',
         h('button', { attrs: { type: 'button', 'data-testid': 'run-replay' }, on: { click: () => void this.replay(run, job, replayTable.value, replayInfo) } }, 'Re-run'), replayInfo) : null,
       job ? h('button', { attrs: { type: 'button', 'data-testid': 'run-export-pyspark' }, on: { click: () => this.exportScript(run, job) } }, 'PySpark script') : null,
@@ -162,6 +162,12 @@ export class RunDetails {
         ),
       ),
     );
+  }
+
+  /** A run and its child runs (deleting or restoring a parent takes them along). */
+  private async withChildren(run: Run): Promise<string[]> {
+    const children = (await this.store.runs(run.experimentId)).filter((r) => r.tags[TAG_PARENT_RUN_ID] === run.runId);
+    return [run.runId, ...children.map((r) => r.runId)];
   }
 
   private async job(runId: string): Promise<RecordedJob | undefined> {
