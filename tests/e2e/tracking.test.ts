@@ -15,7 +15,8 @@ import { describe, it } from 'node:test';
 import { unzipSync } from 'fflate';
 import type { Locator, Page } from 'playwright-core';
 
-import { decodeBundle } from '../../www/src/tracking/shared/snapshot';
+import { decodeBundle, encodeBundle } from '../../www/src/tracking/shared/snapshot';
+import { recordedSnapshot } from '../unit/fixtures';
 import { PYTHON, assertSameAsMlflow, readMlrunsDir } from '../tracking/mlflow';
 import { ROOT, openApp, shownTable, useApp } from './harness';
 
@@ -334,6 +335,37 @@ describe('Tracking, registry and deployment', () => {
     assert.match((await details.getByTestId('run-failure').textContent()) ?? '', /The results could not be saved: Browser storage is full/);
     assert.equal((await keyValues(details.getByTestId('run-params'))).best_regParam, undefined, 'no best_ params were written');
     await context.close();
+  });
+
+  it('lists thousands of runs a page at a time, and searches them', async () => {
+    // 3,000 imported runs: regParam cycles over 10 values, rmse grows with the run's index.
+    const base = recordedSnapshot().runs[0];
+    const runs = Array.from({ length: 3000 }, (_, i) => ({
+      ...base,
+      runId: i.toString(16).padStart(32, '0'),
+      runName: `run-${i}`,
+      startTime: base.startTime + i,
+      params: { ...base.params, regParam: String(i % 10) },
+      metrics: { rmse: [{ value: 10 + i / 100, timestamp: 1, step: 0 }] },
+      tags: { 'mlflow.runName': `run-${i}` },
+      artifacts: [],
+    }));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'brasa-many-'));
+    const file = path.join(dir, 'many.brasa.json');
+    writeFileSync(file, encodeBundle({ experiments: recordedSnapshot().experiments, runs, artifacts: [], registeredModels: [], modelVersions: [] }));
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await page.getByTestId('tab-runs').click();
+    await page.getByTestId('runs-import-file').setInputFiles(file);
+    await page.getByTestId('runs-message').filter({ hasText: 'Imported 3000 runs' }).waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId('runs-count').textContent(), '3000 runs · page 1 of 60');
+    assert.equal(await page.locator('[data-testid="run-row"]').count(), 50);
+    assert.equal(await page.locator('[data-testid="run-row"]').first().getAttribute('data-run-id'), runs[2999].runId, 'newest first');
+    await page.getByTestId('runs-search').fill("params.regParam = '3' and metrics.rmse < 20");
+    // i % 10 = 3 and 10 + i/100 < 20, so i in 3, 13, ..., 993: 100 runs.
+    assert.equal(await page.getByTestId('runs-count').textContent(), '100 runs · page 1 of 2');
+    await page.locator('th[data-sort="metric:rmse"] button').click();
+    assert.equal(await page.locator('[data-testid="run-row"]').first().getAttribute('data-run-id'), runs[993].runId, 'largest rmse first');
+    await page.context().close();
   });
 
   it('exports an experiment that imports elsewhere to the same bytes, as mlruns/ MLflow reads, and as a PySpark job with the same best point', async () => {
