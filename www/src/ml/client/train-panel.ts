@@ -260,13 +260,13 @@ export class TrainPanel {
       const result = await job.done;
       this.result = result;
       this.show(result, table, spec.grid.map((axis) => axis.param));
-      if (record) await this.settle(record.finished(result, this.charts.map((c) => ({ name: chartName(c), canvas: c.chart.canvas }))), record.runId);
+      if (record) await this.settle(record.finished(result, this.charts.map((c) => ({ name: chartName(c), canvas: c.chart.canvas }))), record);
     } catch (error) {
       const cancelled = isCodedError(error) && error.code === CANCELLED;
       const message = cancelled ? 'Training cancelled.' : String((error as Error).message ?? error);
       replaceChildren(this.status, h('span', { className: cancelled ? '' : 'error-text', attrs: { 'data-testid': 'train-error' } }, message));
       this.clearOutput();
-      if (record) await this.settle(record.failed(message, cancelled ? 'KILLED' : 'FAILED'), record.runId);
+      if (record) await this.settle(record.failed(message, cancelled ? 'KILLED' : 'FAILED'), record);
     } finally {
       this.progress.setAttribute('hidden', '');
       this.job = undefined;
@@ -274,11 +274,12 @@ export class TrainPanel {
     }
   }
 
-  /** Waits for the tracker; says so if the run could not be saved (the result stays shown). */
-  private async settle(saving: Promise<void>, runId: string): Promise<void> {
+  /** Waits for the tracker and names the run; says so if it could not be saved (the result stays shown). */
+  private async settle(saving: Promise<void>, record: TrainingRecord): Promise<void> {
     try {
       await saving;
-      this.status.dataset.runId = runId;
+      this.status.dataset.runId = record.runId;
+      this.status.append(h('span', { className: 'hint', attrs: { 'data-testid': 'train-run-name' } }, ` · recorded as run ${record.runName} (Runs tab)`));
     } catch (error) {
       this.status.append(h('span', { className: 'error-text', attrs: { 'data-testid': 'train-record-error' } },
         ` · the run was not saved: ${String((error as Error).message ?? error)}`));

@@ -14,6 +14,7 @@ export interface ChartImage {
 /** One training being recorded. */
 export interface TrainingRecord {
   runId: string;
+  runName: string;
   finished(result: TrainResult, charts: ChartImage[]): Promise<void>;
   failed(reason: string, status: 'FAILED' | 'KILLED'): Promise<void>;
 }

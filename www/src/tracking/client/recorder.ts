@@ -73,6 +73,7 @@ export class Recorder implements TrainingObserver {
     const runId = run.runId;
     return {
       runId,
+      runName: run.runName,
       finished: async (result, charts) => {
         try {
           await this.finish(runId, job, input, result, charts);
