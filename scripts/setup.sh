@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Brasa needs, and skips what is there:
 # Debian packages (clang/llvm for zstd's C code, Chromium + ChromeDriver for the browser
-# tests), the nightly rust-src and wasm32 targets, wasm-pack, wasm-bindgen-cli at the exact
-# version of the wasm-bindgen crate in Cargo.lock, and the npm packages.
+# tests, Java for PySpark), the nightly rust-src and wasm32 targets, wasm-pack,
+# wasm-bindgen-cli at the exact version of the wasm-bindgen crate in Cargo.lock, the npm
+# packages, and a Python venv with MLflow and PySpark for the tracking tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,8 @@ command -v llvm-ar >/dev/null || missing+=(llvm)
 command -v ld.lld >/dev/null || missing+=(lld)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
@@ -56,4 +59,15 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# MLflow reads the mlruns/ export and PySpark runs the exported job in the tracking tests.
+# The venv and pip's downloads live outside the clone, so CI installs them once.
+venv="${BRASA_VENV:-$HOME/.cache/brasa/venv}"
+requirements=tests/tracking/requirements.txt
+if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$venv/brasa-requirements.txt"; then
+  step "installing MLflow and PySpark into $venv (a few minutes, once)"
+  python3 -m venv "$venv"
+  PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/brasa/pip}" "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/brasa-requirements.txt"
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test layer: static checks, the engine natively (cargo test), the wasm API in
-# headless Chromium with 2 threads (wasm-pack test), and the app end to end (Playwright).
+# headless Chromium with 2 threads (wasm-pack test), the tracking modules against MLflow and
+# PySpark (node --test), and the app end to end (Playwright).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { echo; echo "==> $*"; }
@@ -16,6 +17,9 @@ npx tsc --noEmit -p .
 
 step "engine tests (cargo test)"
 cargo test --quiet --workspace
+
+step "tracking unit tests: search syntax, export round trip, mlruns/ read by MLflow, PySpark script"
+npm run --silent test:unit
 
 step "building the app"
 bash scripts/build.sh

@@ -8,8 +8,14 @@ import { TableView } from '../data/client/table-view';
 import type { EngineClient, RestartDetail } from '../engine/client/engine-client';
 import type { LoadedTable } from '../engine/shared/api';
 import { TrainPanel } from '../ml/client/train-panel';
+import { PredictPanel } from '../models/client/predict-panel';
+import { RegistryPanel } from '../models/client/registry-panel';
 import { SqlPanel } from '../sql/client/sql-panel';
-import { h } from '../ui/dom';
+import { tableDigest } from '../tracking/client/digest';
+import { Recorder, sweepOrphans } from '../tracking/client/recorder';
+import { TrackingStore } from '../tracking/client/store';
+import { TrackingPanel } from '../tracking/client/tracking-panel';
+import { h, replaceChildren } from '../ui/dom';
 import { Notices } from '../ui/notices';
 import { StatusBar } from './status-bar';
 
@@ -33,6 +39,10 @@ export class App {
   private readonly cleaner: PipelinePanel;
   private readonly trainer: TrainPanel;
   private readonly tabs: Tabs;
+  /** The Runs and Models tabs, filled once the tracking store is open. */
+  private readonly runsTab = h('section', { className: 'tracking-tab', attrs: { 'data-testid': 'runs-tab' } }, 'Opening the run store…');
+  private readonly modelsTab = h('section', { className: 'tracking-tab', attrs: { 'data-testid': 'models-tab' } }, 'Opening the model registry…');
+  private tracking?: { store: TrackingStore; runs: TrackingPanel; predict: PredictPanel };
 
   constructor(
     private readonly root: HTMLElement,
@@ -60,12 +70,15 @@ export class App {
       { id: 'clean', label: 'Clean', panel: this.cleaner.element },
       { id: 'sql', label: 'SQL', panel: this.sql.element },
       { id: 'train', label: 'Train', panel: this.trainer.element },
+      { id: 'runs', label: 'Runs', panel: this.runsTab },
+      { id: 'models', label: 'Models', panel: this.modelsTab },
     ]);
     engine.addEventListener('restarted', (event) => void this.recover((event as CustomEvent<RestartDetail>).detail));
   }
 
   async start(options: AppOptions): Promise<void> {
     this.render();
+    const tracking = this.startTracking();
     try {
       this.status.show(await this.engine.start());
     } catch (error) {
@@ -74,6 +87,69 @@ export class App {
       return;
     }
     if (options.sampleUrl) await this.loadSample(options.sampleUrl);
+    await tracking;
+  }
+
+  /**
+   * Opens the run store, records every training from now on, and marks FAILED the runs a
+   * closed or reloaded page left RUNNING.
+   */
+  private async startTracking(): Promise<void> {
+    let store: TrackingStore;
+    try {
+      store = await TrackingStore.open();
+    } catch (error) {
+      const lines = ['Trainings are not recorded. The browser may block storage for this site (private mode?).', ...explain(error)];
+      this.notices.show('error', 'The run store (IndexedDB) could not be opened', lines);
+      replaceChildren(this.runsTab, lines.join(' '));
+      replaceChildren(this.modelsTab, lines.join(' '));
+      return;
+    }
+    const runs = new TrackingPanel(store, {
+      tables: () => this.tables.map((t) => t.name),
+      digestOf: (table) => tableDigest(this.engine, table),
+      replay: async (job, table, tags) => {
+        this.tabs.show('train');
+        await this.trainer.replay(table, job.spec, tags);
+      },
+    });
+    const predict = new PredictPanel(store, this.engine, {
+      tables: () => this.tables,
+      loadFile: async (file) => {
+        const before = new Set(this.tables.map((t) => t.name));
+        await this.loads.load([file]);
+        this.tabs.show('models');
+        return this.tables.find((t) => !before.has(t.name));
+      },
+      created: (table) => this.added({ ...table }, false),
+    });
+    const registry = new RegistryPanel(store, {
+      openRun: (runId) => {
+        this.tabs.show('runs');
+        void runs.open(runId);
+      },
+      predictWith: (uri) => predict.use(uri),
+    });
+    this.tracking = { store, runs, predict };
+    this.trainer.observer = new Recorder(store, this.engine, () => runs.experiments.activeId);
+    replaceChildren(this.runsTab, runs.element);
+    replaceChildren(this.modelsTab, registry.element, predict.element);
+    predict.refresh();
+    await this.sweep('The page was closed or reloaded during the training.');
+    await Promise.all([runs.start(), registry.refresh()]);
+  }
+
+  /** Marks FAILED the RUNNING runs nobody is training any more, and says so. */
+  private async sweep(reason: string): Promise<void> {
+    if (!this.tracking) return;
+    try {
+      const ended = await sweepOrphans(this.tracking.store, reason);
+      if (ended.length) {
+        this.notices.show('warning', `${ended.length} interrupted ${ended.length === 1 ? 'run was' : 'runs were'} marked FAILED`, [reason]);
+      }
+    } catch (error) {
+      this.notices.show('error', 'Could not check for interrupted runs', explain(error));
+    }
   }
 
   private render(): void {
@@ -112,12 +188,15 @@ export class App {
   private tablesChanged(): void {
     this.profiler.setTables(this.tables);
     this.cleaner.setTables(this.tables);
+    this.tracking?.predict.refresh();
   }
 
-  private added(table: LoadedTable): void {
+  /** A new table (loaded, made by SQL or scoring); `show` switches to the Table tab for it. */
+  private added(table: LoadedTable, show = true): void {
     this.tables = [...this.tables.filter((t) => t.name !== table.name), table];
     this.tablesChanged();
-    this.select(table.name);
+    if (show) this.select(table.name);
+    else this.list.render(this.tables, this.selected);
     void this.engine.refreshStatus().then((status) => this.status.show(status), () => {});
     void this.sql.refreshCatalog().catch(() => {});
     void this.trainer.refresh().catch(() => {});
@@ -191,6 +270,7 @@ export class App {
           ? `Reloaded ${names.join(', ')}.`
           : `Reloaded ${names.filter((n) => !failed.includes(n)).join(', ') || 'nothing'}; could not reload ${failed.join(', ')}.`,
     ]);
+    await this.sweep('The engine stopped during the training.');
   }
 }
 

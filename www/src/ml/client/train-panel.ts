@@ -12,6 +12,7 @@ import { CANCELLED, isCodedError } from '../../engine/shared/errors';
 import { h, replaceChildren } from '../../ui/dom';
 import { checkbox, field, input, parseNumber, select } from '../../ui/form';
 import { type ChartView, gridChart, predictedVsActualChart, residualsChart } from './charts';
+import type { TrainingObserver, TrainingRecord } from './training-observer';
 import { formatCount, formatDuration } from '../../ui/format';
 import {
   DEFAULT_PARAMS,
@@ -82,6 +83,8 @@ export class TrainPanel {
   private job?: Job<TrainResult>;
   private result?: TrainResult;
   private charts: ChartView[] = [];
+  /** Records each training (the tracking feature), when there is one. */
+  observer?: TrainingObserver;
 
   constructor(
     private readonly engine: EngineClient,
@@ -191,17 +194,64 @@ export class TrainPanel {
     };
   }
 
-  private async train(): Promise<void> {
+  /**
+   * Replays a recorded job: shows its settings in the form and trains with exactly that
+   * spec (its pipeline included) on `table`. `tags` go on the new run.
+   */
+  replay(table: string, spec: TrainSpec, tags: Record<string, string> = {}): Promise<void> {
+    if (!this.tables.some((t) => t.name === table)) {
+      replaceChildren(this.status, h('span', { className: 'error-text', attrs: { 'data-testid': 'train-error' } }, `No table named ${table} is loaded.`));
+      return Promise.resolve();
+    }
+    this.showSpec(table, spec);
+    return this.train({ table, spec, tags });
+  }
+
+  /** Puts a spec's settings in the form (the columns it names must exist in `table`). */
+  private showSpec(table: string, spec: TrainSpec): void {
+    this.table.value = table;
+    this.showColumns();
+    this.label.value = spec.label;
+    this.showFeatures();
+    for (const box of this.features.querySelectorAll<HTMLInputElement>('input[type=checkbox]')) box.checked = spec.features.includes(box.value);
+    this.handleInvalid.value = spec.handleInvalid === 'skip' ? 'skip' : 'error';
+    this.scale.checked = spec.scaler !== null;
+    this.withMean.checked = spec.scaler?.withMean ?? false;
+    this.withStd.checked = spec.scaler?.withStd ?? true;
+    const values = (param: string) => spec.grid.find((a) => a.param === param)?.values.join(', ') ?? '';
+    this.regParams.value = values('regParam');
+    this.elasticNetParams.value = values('elasticNetParam');
+    this.fitIntercept.checked = spec.params.fitIntercept;
+    this.standardization.checked = spec.params.standardization;
+    this.tuning.value = spec.tuning.kind;
+    if (spec.tuning.kind === 'crossValidator') this.numFolds.value = String(spec.tuning.numFolds);
+    else this.trainRatio.value = String(spec.tuning.trainRatio);
+    this.seed.value = String(spec.seed);
+    this.metric.value = spec.metric;
+    this.testFraction.value = String(spec.testFraction);
+  }
+
+  private async train(replay?: { table: string; spec: TrainSpec; tags: Record<string, string> }): Promise<void> {
     if (this.job) return;
     let spec: TrainSpec;
     try {
-      spec = this.spec();
+      spec = replay?.spec ?? this.spec();
     } catch (error) {
       replaceChildren(this.status, h('span', { className: 'error-text' }, String((error as Error).message)));
       return;
     }
-    const table = this.table.value;
+    const table = replay?.table ?? this.table.value;
+    const info = this.tables.find((t) => t.name === table);
     this.setRunning(true);
+    let record: TrainingRecord | undefined;
+    try {
+      if (this.observer && info) record = await this.observer.started(info, spec, replay?.tags);
+    } catch (error) {
+      replaceChildren(this.status, h('span', { className: 'error-text', attrs: { 'data-testid': 'train-error' } },
+        `The run could not be recorded, so training did not start: ${String((error as Error).message ?? error)}`));
+      this.setRunning(false);
+      return;
+    }
     replaceChildren(this.status, 'Training…');
     this.progress.removeAttribute('hidden');
     const job = this.engine.train(table, spec, (done, total) => {
@@ -213,15 +263,29 @@ export class TrainPanel {
       const result = await job.done;
       this.result = result;
       this.show(result, table, spec.grid.map((axis) => axis.param));
+      if (record) await this.settle(record.finished(result, this.charts.map((c) => ({ name: chartName(c), canvas: c.chart.canvas }))), record);
     } catch (error) {
       const cancelled = isCodedError(error) && error.code === CANCELLED;
-      replaceChildren(this.status, h('span', { className: cancelled ? '' : 'error-text', attrs: { 'data-testid': 'train-error' } },
-        cancelled ? 'Training cancelled.' : String((error as Error).message ?? error)));
+      const message = cancelled ? 'Training cancelled.' : String((error as Error).message ?? error);
+      replaceChildren(this.status, h('span', { className: cancelled ? '' : 'error-text', attrs: { 'data-testid': 'train-error' } }, message));
       this.clearOutput();
+      if (record) await this.settle(record.failed(message, cancelled ? 'KILLED' : 'FAILED'), record);
     } finally {
       this.progress.setAttribute('hidden', '');
       this.job = undefined;
       this.setRunning(false);
+    }
+  }
+
+  /** Waits for the tracker and names the run; says so if it could not be saved (the result stays shown). */
+  private async settle(saving: Promise<void>, record: TrainingRecord): Promise<void> {
+    try {
+      await saving;
+      this.status.dataset.runId = record.runId;
+      this.status.append(h('span', { className: 'hint', attrs: { 'data-testid': 'train-run-name' } }, ` · recorded as run ${record.runName} (Runs tab)`));
+    } catch (error) {
+      this.status.append(h('span', { className: 'error-text', attrs: { 'data-testid': 'train-record-error' } },
+        ` · the run was not saved: ${String((error as Error).message ?? error)}`));
     }
   }
 
@@ -287,4 +351,9 @@ export class TrainPanel {
       replaceChildren(this.status, h('span', { className: 'error-text', attrs: { 'data-testid': 'train-error' } }, String((error as Error).message ?? error)));
     }
   }
+}
+
+/** A chart's file name: its test id without the `chart-` prefix (`grid`, `predicted`, ...). */
+function chartName(view: ChartView): string {
+  return (view.element.dataset.testid ?? 'chart').replace(/^chart-/, '');
 }

@@ -1,0 +1,155 @@
+/**
+ * Deploying a registered model in the page: name a model as MLflow does
+ * (`models:/spend@champion`, `spend@champion`, `spend/2`), pick a loaded table or drop a
+ * new file, and score it in the engine worker with the model's recorded pipeline. The
+ * table's columns are checked against what the model read in training first, so a
+ * mismatch names the missing or mistyped columns. Predictions are shown in the grid and
+ * can be downloaded.
+ */
+import type { EngineClient } from '../../engine/client/engine-client';
+import type { TableInfo } from '../../engine/shared/api';
+import { RowWindows } from '../../grid/row-windows';
+import { VirtualGrid } from '../../grid/virtual-grid';
+import type { PipelineSpec } from '../../clean/shared/pipeline';
+import type { HandleInvalid, Scoring } from '../../ml/shared/training';
+import type { LoggedModel } from '../../tracking/shared/autolog';
+import { MODEL_ARTIFACT, type ModelVersion, PIPELINE_ARTIFACT } from '../../tracking/shared/model';
+import { schemaProblems } from '../../tracking/shared/schema-check';
+import type { TrackingStore } from '../../tracking/client/store';
+import { h, replaceChildren } from '../../ui/dom';
+import { downloadBytes } from '../../ui/download';
+import { formatCount } from '../../ui/format';
+
+export interface PredictActions {
+  tables(): TableInfo[];
+  /** Loads a file into a new table and returns it (undefined if it failed; the page says why). */
+  loadFile(file: File): Promise<TableInfo | undefined>;
+  /** A table the scoring created, for the table list. */
+  created(table: TableInfo): void;
+}
+
+/** A registered version's model and fitted pipeline, read from its run's artifacts. */
+export async function loadDeployable(store: TrackingStore, version: ModelVersion): Promise<{ model: LoggedModel; pipeline?: PipelineSpec }> {
+  const modelFile = await store.artifact(version.runId, MODEL_ARTIFACT);
+  if (!modelFile) throw new Error(`${version.name} version ${version.version}: its run ${version.runId} has no ${MODEL_ARTIFACT} (was the run deleted or not imported?).`);
+  const model = JSON.parse(await modelFile.blob.text()) as LoggedModel;
+  const pipelineFile = await store.artifact(version.runId, PIPELINE_ARTIFACT);
+  const pipeline = pipelineFile ? (JSON.parse(await pipelineFile.blob.text()) as PipelineSpec) : undefined;
+  return { model, pipeline };
+}
+
+export class PredictPanel {
+  readonly element: HTMLElement;
+  private readonly uri = h('input', { attrs: { type: 'text', size: '32', placeholder: 'models:/name@champion', 'data-testid': 'deploy-model' } });
+  private readonly table = h('select', { attrs: { 'data-testid': 'deploy-table' } });
+  private readonly handleInvalid = h('select', { attrs: { 'data-testid': 'deploy-handle-invalid' } },
+    h('option', { attrs: { value: '' } }, 'as in training'),
+    h('option', { attrs: { value: 'error' } }, 'error'),
+    h('option', { attrs: { value: 'skip' } }, 'skip rows with NULL/NaN'),
+    h('option', { attrs: { value: 'keep' } }, 'keep (NaN prediction)'));
+  private readonly status = h('div', { className: 'train-status', attrs: { 'data-testid': 'deploy-status', role: 'status' } });
+  private readonly output = h('div', { className: 'predict-output', attrs: { 'data-testid': 'deploy-output' } });
+
+  constructor(
+    private readonly store: TrackingStore,
+    private readonly engine: EngineClient,
+    private readonly actions: PredictActions,
+  ) {
+    const file = h('input', { attrs: { type: 'file', accept: '.csv,.tsv,.txt,.parquet', 'data-testid': 'deploy-file' } });
+    file.addEventListener('change', () => {
+      const chosen = file.files?.[0];
+      file.value = '';
+      if (chosen) void this.addFile(chosen);
+    });
+    this.element = h('section', { className: 'predict-panel', attrs: { 'aria-label': 'Predict' } },
+      h('h2', {}, 'Predict with a registered model'),
+      h('div', { className: 'runs-toolbar' },
+        h('label', {}, 'Model ', this.uri),
+        h('label', {}, 'Table ', this.table),
+        h('label', {}, 'or a new file ', file),
+        h('label', {}, 'handleInvalid ', this.handleInvalid),
+        h('button', { className: 'primary compact', attrs: { type: 'button', 'data-testid': 'deploy-run' }, on: { click: () => void this.predict() } }, 'Predict')),
+      this.status,
+      this.output,
+    );
+  }
+
+  /** Refreshes the table choices. */
+  refresh(): void {
+    const current = this.table.value;
+    replaceChildren(this.table, ...this.actions.tables().map((t) => h('option', { attrs: { value: t.name } }, `${t.name} (${formatCount(t.rows)} rows)`)));
+    if (this.actions.tables().some((t) => t.name === current)) this.table.value = current;
+  }
+
+  /** Fills in a model URI (from the registry's "Predict" link). */
+  use(uri: string): void {
+    this.uri.value = uri;
+    this.uri.focus();
+  }
+
+  private async addFile(file: File): Promise<void> {
+    replaceChildren(this.status, `Loading ${file.name}…`);
+    const table = await this.actions.loadFile(file);
+    this.refresh();
+    if (table) {
+      this.table.value = table.name;
+      replaceChildren(this.status, `Loaded ${file.name} as ${table.name}.`);
+    } else replaceChildren(this.status, h('span', { className: 'error-text' }, `${file.name} could not be loaded (see the message above).`));
+  }
+
+  private fail(message: string): void {
+    replaceChildren(this.status, h('span', { className: 'error-text', attrs: { 'data-testid': 'deploy-error' } }, message));
+  }
+
+  private async predict(): Promise<void> {
+    replaceChildren(this.output);
+    const tableName = this.table.value;
+    const table = this.actions.tables().find((t) => t.name === tableName);
+    if (!table) return this.fail('Load a table (or choose a file) to score.');
+    let version: ModelVersion;
+    let deployable: Awaited<ReturnType<typeof loadDeployable>>;
+    try {
+      version = await this.store.resolve(this.uri.value);
+      deployable = await loadDeployable(this.store, version);
+    } catch (error) {
+      return this.fail((error as Error).message);
+    }
+    const { model, pipeline } = deployable;
+    const problems = schemaProblems(model.inputSchema, table.columns.map((c) => ({ name: c.name, type: c.dataType })));
+    if (problems.length) {
+      return this.fail(`${table.name} does not fit ${version.name} version ${version.version}: ${problems.join('; ')}. ` +
+        'Load a table with these columns, or fix it with SQL (CAST, AS) first.');
+    }
+    const scoring: Scoring = {
+      ...model.model,
+      features: model.features,
+      handleInvalid: ((this.handleInvalid.value || model.handleInvalid) as HandleInvalid),
+      pipeline,
+    };
+    replaceChildren(this.status, `Scoring ${table.name} with ${version.name} version ${version.version}…`);
+    try {
+      const started = performance.now();
+      const info = await this.engine.predict(table.name, scoring);
+      this.actions.created(info);
+      this.refresh();
+      const ms = performance.now() - started;
+      replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'deploy-summary', 'data-table': info.name, 'data-rows': String(info.rows) } },
+        `${formatCount(info.rows)} predictions from ${version.name} version ${version.version} in ${info.name} (${Math.round(ms)} ms).`));
+      const grid = new VirtualGrid(info.columns, new RowWindows((offset, count) => this.engine.preview(info.name, offset, count), info.rows), `Predictions of ${info.name}`);
+      replaceChildren(this.output,
+        h('div', { className: 'sql-result-actions' },
+          h('button', { attrs: { type: 'button', 'data-testid': 'deploy-download' }, on: { click: () => void this.download(info.name) } }, 'Download CSV')),
+        grid.element);
+    } catch (error) {
+      this.fail(`Scoring failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async download(table: string): Promise<void> {
+    try {
+      downloadBytes(await this.engine.exportTable(table, 'csv'), `${table}.csv`, 'text/csv');
+    } catch (error) {
+      this.fail(`Download failed: ${(error as Error).message}`);
+    }
+  }
+}

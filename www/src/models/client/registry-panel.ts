@@ -1,0 +1,87 @@
+/**
+ * The model registry (MLflow's): registered models, their versions (source run,
+ * description, tags) and aliases (`champion`, `challenger`, any name) that point at a
+ * version. Versions are registered from a run (Runs tab → open a run → Register).
+ */
+import type { ModelVersion, RegisteredModel } from '../../tracking/shared/model';
+import type { TrackingStore } from '../../tracking/client/store';
+import { formatTime } from '../../tracking/client/runs-table';
+import { h, replaceChildren } from '../../ui/dom';
+
+export interface RegistryActions {
+  openRun(runId: string): void;
+  predictWith(uri: string): void;
+}
+
+export class RegistryPanel {
+  readonly element = h('section', { className: 'registry-panel', attrs: { 'aria-label': 'Registered models', 'data-testid': 'registry' } });
+  private readonly message = h('div', { attrs: { 'data-testid': 'registry-message', role: 'status' } });
+
+  constructor(
+    private readonly store: TrackingStore,
+    private readonly actions: RegistryActions,
+  ) {
+    store.addEventListener('change', () => void this.refresh());
+  }
+
+  async refresh(): Promise<void> {
+    const models = await this.store.registeredModels();
+    const blocks = await Promise.all(models.map(async (m) => this.model(m, await this.store.versions(m.name))));
+    replaceChildren(this.element,
+      h('h2', {}, 'Registered models'),
+      this.message,
+      models.length ? null : h('p', { className: 'hint' }, 'No registered models yet: open a finished run in the Runs tab and register its model.'),
+      ...blocks);
+  }
+
+  private act(fn: () => Promise<unknown>): () => Promise<void> {
+    return async () => {
+      try {
+        await fn();
+        replaceChildren(this.message);
+      } catch (error) {
+        replaceChildren(this.message, h('span', { className: 'error-text', attrs: { 'data-testid': 'registry-error' } }, (error as Error).message));
+      }
+    };
+  }
+
+  private model(model: RegisteredModel, versions: ModelVersion[]): HTMLElement {
+    const aliasesOf = (version: number) => Object.entries(model.aliases).filter(([, v]) => v === version).map(([a]) => a);
+    const alias = h('input', { attrs: { type: 'text', size: '12', placeholder: 'champion', 'data-testid': 'alias-name' } });
+    const aliasVersion = h('select', { attrs: { 'data-testid': 'alias-version' } }, ...versions.map((v) => h('option', { attrs: { value: String(v.version) } }, `version ${v.version}`)));
+    aliasVersion.value = String(versions.at(-1)?.version ?? '');
+    return h('article', { className: 'registered-model', attrs: { 'data-model': model.name } },
+      h('h3', {}, model.name, ' ',
+        ...Object.entries(model.aliases).map(([a, v]) => h('span', { className: 'alias', attrs: { 'data-alias': a } }, `@${a} → v${v} `,
+          h('button', { className: 'link', attrs: { type: 'button', title: `Remove alias ${a}` }, on: { click: this.act(() => this.store.deleteAlias(model.name, a)) } }, '×')))),
+      h('div', { className: 'runs-toolbar' }, 'Set alias ', alias, ' on ', aliasVersion,
+        h('button', { attrs: { type: 'button', 'data-testid': 'alias-set' }, on: { click: this.act(() => this.store.setAlias(model.name, alias.value, Number(aliasVersion.value))) } }, 'Set')),
+      h('table', { className: 'result-table versions', attrs: { 'data-testid': 'model-versions' } },
+        h('thead', {}, h('tr', {}, ...['version', 'aliases', 'registered', 'source run', 'description', 'tags', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, ...versions.map((v) => this.version(model, v, aliasesOf(v.version))))));
+  }
+
+  private version(model: RegisteredModel, v: ModelVersion, aliases: string[]): HTMLElement {
+    const description = h('input', { attrs: { type: 'text', size: '24', 'data-testid': 'version-description' } });
+    description.value = v.description;
+    description.addEventListener('change', this.act(() => this.store.updateVersion(v.name, v.version, { description: description.value })));
+    const tagKey = h('input', { attrs: { type: 'text', size: '8', placeholder: 'key', 'data-testid': 'version-tag-key' } });
+    const tagValue = h('input', { attrs: { type: 'text', size: '8', placeholder: 'value', 'data-testid': 'version-tag-value' } });
+    const uri = aliases.length ? `models:/${model.name}@${aliases[0]}` : `models:/${model.name}/${v.version}`;
+    return h('tr', { attrs: { 'data-version': String(v.version) } },
+      h('td', {}, String(v.version)),
+      h('td', {}, aliases.map((a) => `@${a}`).join(' ')),
+      h('td', {}, formatTime(v.creationTimestamp)),
+      h('td', {}, h('button', { className: 'link mono', attrs: { type: 'button' }, on: { click: () => this.actions.openRun(v.runId) } }, v.runId.slice(0, 8))),
+      h('td', {}, description),
+      h('td', {},
+        ...Object.entries(v.tags).map(([k, val]) => h('span', { className: 'tag' }, `${k}=${val} `)),
+        tagKey, tagValue,
+        h('button', { attrs: { type: 'button', 'data-testid': 'version-tag-add' }, on: { click: this.act(() => {
+          if (!tagKey.value.trim()) throw new Error('A tag needs a key.');
+          return this.store.updateVersion(v.name, v.version, { tags: { ...v.tags, [tagKey.value.trim()]: tagValue.value } });
+        }) } }, '+')),
+      h('td', {}, h('button', { className: 'link', attrs: { type: 'button', 'data-testid': 'version-predict' }, on: { click: () => this.actions.predictWith(uri) } }, 'Predict…')),
+    );
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Records every training as MLflow runs (see `shared/autolog.ts` for what is logged).
+ * The parent run is stored as RUNNING before the engine starts and holds a Web Lock
+ * named after it while the training lasts; a RUNNING run whose lock nobody holds was
+ * orphaned by a crash or a reload, and `sweepOrphans` marks it FAILED.
+ */
+import type { EngineClient } from '../../engine/client/engine-client';
+import type { TableInfo } from '../../engine/shared/api';
+import type { ChartImage, TrainingObserver, TrainingRecord } from '../../ml/client/training-observer';
+import type { TrainResult, TrainSpec } from '../../ml/shared/training';
+import {
+  type LoggedModel,
+  type RecordedJob,
+  bestParameters,
+  childRuns,
+  finishedParent,
+  searchResultsCsv,
+  startedRun,
+} from '../shared/autolog';
+import {
+  type ArtifactInfo,
+  type ArtifactRecord,
+  type DatasetInput,
+  JOB_ARTIFACT,
+  MODEL_ARTIFACT,
+  PIPELINE_ARTIFACT,
+  TAG_FAILURE,
+} from '../shared/model';
+import { requiredColumns } from '../shared/schema-check';
+import { tableDigest } from './digest';
+import type { TrackingStore } from './store';
+
+const LOCK_PREFIX = 'brasa-run:';
+
+function artifact(runId: string, path: string, blob: Blob): { info: ArtifactInfo; record: ArtifactRecord } {
+  return { info: { path, size: blob.size, mimeType: blob.type }, record: { runId, path, blob } };
+}
+
+const json = (value: unknown) => new Blob([JSON.stringify(value, null, 2)], { type: 'application/json' });
+
+function canvasPng(canvas: HTMLCanvasElement): Promise<Blob | null> {
+  if (canvas.width === 0 || canvas.height === 0) return Promise.resolve(null);
+  return new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+}
+
+export class Recorder implements TrainingObserver {
+  constructor(
+    private readonly store: TrackingStore,
+    private readonly engine: EngineClient,
+    private readonly experimentId: () => string,
+  ) {}
+
+  async started(table: TableInfo, spec: TrainSpec, tags: Record<string, string> = {}): Promise<TrainingRecord> {
+    const job: RecordedJob = { table: table.name, spec };
+    const input: DatasetInput = {
+      name: table.name,
+      digest: '',
+      context: 'training',
+      source: table.name,
+      sourceType: 'table',
+      rows: table.rows,
+      schema: table.columns.map((c) => ({ name: c.name, type: c.dataType, nullable: c.nullable })),
+    };
+    const run = startedRun(job, this.experimentId(), input, tags);
+    const release = await holdLock(LOCK_PREFIX + run.runId);
+    const jobArtifact = artifact(run.runId, JOB_ARTIFACT, json(job));
+    try {
+      await this.store.putRuns({ runs: [{ ...run, artifacts: [jobArtifact.info] }], artifacts: [jobArtifact.record] });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const runId = run.runId;
+    return {
+      runId,
+      runName: run.runName,
+      finished: async (result, charts) => {
+        try {
+          await this.finish(runId, job, input, result, charts);
+        } catch (error) {
+          // Nothing of the result was stored (one transaction); say why on the run if we can.
+          const reason = `The results could not be saved: ${(error as Error).message}`;
+          await this.store.updateRun(runId, (r) => ({ ...r, status: 'FAILED', endTime: Date.now(), tags: { ...r.tags, [TAG_FAILURE]: reason } })).catch(() => {});
+          throw error;
+        } finally {
+          release();
+        }
+      },
+      failed: async (reason, status) => {
+        try {
+          // No digest: the engine may be gone, and a failed run has no result to compare.
+          await this.store.updateRun(runId, (r) => ({ ...r, status, endTime: Date.now(), tags: { ...r.tags, [TAG_FAILURE]: reason } }));
+        } finally {
+          release();
+        }
+      },
+    };
+  }
+
+  private async finish(runId: string, job: RecordedJob, input: DatasetInput, result: TrainResult, charts: ChartImage[]): Promise<void> {
+    const digest = await tableDigest(this.engine, job.table);
+    const logged: LoggedModel = {
+      flavor: 'brasa.linear_regression',
+      features: result.features,
+      label: result.label,
+      inputSchema: requiredColumns(input.schema, result.features, job.spec.pipeline).map(({ name, type }) => ({ name, type })),
+      handleInvalid: job.spec.handleInvalid,
+      model: result.model,
+      bestParams: result.bestParams,
+    };
+    const files: { info: ArtifactInfo; record: ArtifactRecord }[] = [
+      artifact(runId, MODEL_ARTIFACT, json(logged)),
+      artifact(runId, 'best_parameters.json', json(bestParameters(result, job.spec))),
+      artifact(runId, 'search_results.csv', new Blob([searchResultsCsv(result, job.spec)], { type: 'text/csv' })),
+    ];
+    if (result.pipeline) files.push(artifact(runId, PIPELINE_ARTIFACT, json(result.pipeline)));
+    if (job.spec.pipeline) files.push(artifact(runId, 'pipeline_spec.json', json(job.spec.pipeline)));
+    for (const chart of charts) {
+      const png = await canvasPng(chart.canvas);
+      if (png) files.push(artifact(runId, `charts/${chart.name}.png`, png));
+    }
+    const now = Date.now();
+    await this.store.updateRun(
+      runId,
+      (run) => ({
+        ...finishedParent(run, result, job.spec, now),
+        inputs: run.inputs.map((i) => ({ ...i, digest })),
+        artifacts: [...run.artifacts, ...files.map((f) => f.info)],
+      }),
+      { artifacts: files.map((f) => f.record), runs: (parent) => childRuns(parent, result, now) },
+    );
+  }
+}
+
+/** Takes a Web Lock and keeps it until the returned function is called. */
+async function holdLock(name: string): Promise<() => void> {
+  if (!navigator.locks) return () => {};
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await new Promise<void>((granted) => {
+    void navigator.locks.request(name, () => {
+      granted();
+      return held;
+    });
+  });
+  return release;
+}
+
+/**
+ * Marks FAILED every RUNNING run that no page is training any more (its lock is free):
+ * the page was closed or reloaded, or the engine died, during that training.
+ */
+export async function sweepOrphans(store: TrackingStore, reason: string): Promise<string[]> {
+  const running = await store.runningRuns();
+  if (running.length === 0) return [];
+  const held = new Set(((await navigator.locks?.query())?.held ?? []).map((lock) => lock.name));
+  const ended: string[] = [];
+  for (const run of running) {
+    if (held.has(LOCK_PREFIX + run.runId)) continue;
+    if (await store.endRunningRun(run.runId, 'FAILED', reason, TAG_FAILURE)) ended.push(run.runId);
+  }
+  return ended;
+}

@@ -1,0 +1,32 @@
+/**
+ * Moving tracking data in and out of the browser: Brasa's own export file (lossless,
+ * JSON with base64 artifacts), its import, and the MLflow `mlruns/` tree as a zip.
+ */
+import { zipSync } from 'fflate';
+
+import { mlrunsFiles } from '../shared/mlruns';
+import { type ImportReport, type Snapshot, decodeBundle, encodeBundle, selectSnapshot } from '../shared/snapshot';
+import { downloadBlob } from '../../ui/download';
+import type { TrackingStore } from './store';
+
+export type ExportScope = { experimentId: string } | { runIds: string[] };
+
+export async function exportSnapshot(store: TrackingStore, scope: ExportScope): Promise<Snapshot> {
+  return selectSnapshot(await store.snapshot(), scope);
+}
+
+export async function downloadBundle(store: TrackingStore, scope: ExportScope, fileName: string): Promise<void> {
+  const text = encodeBundle(await exportSnapshot(store, scope));
+  downloadBlob(new Blob([text], { type: 'application/json' }), fileName);
+}
+
+export async function downloadMlruns(store: TrackingStore, scope: ExportScope, fileName: string): Promise<void> {
+  const files = await mlrunsFiles(await exportSnapshot(store, scope));
+  // Level 0 for artifacts that are already compressed would be wasted work; 6 is fflate's default.
+  const zip = zipSync(files, { level: 6 });
+  downloadBlob(new Blob([zip as BlobPart], { type: 'application/zip' }), fileName);
+}
+
+export async function importBundle(store: TrackingStore, file: File): Promise<ImportReport> {
+  return store.importRecords(decodeBundle(await file.text()));
+}

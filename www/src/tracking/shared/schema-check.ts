@@ -1,0 +1,120 @@
+/**
+ * Which columns of a table a logged model reads, and whether another table has them with
+ * usable types: checked in the page before scoring, so a mismatch is named plainly
+ * (the engine checks again when it scores).
+ */
+import type { PipelineSpec, Step } from '../../clean/shared/pipeline';
+
+export interface SchemaColumn {
+  name: string;
+  type: string;
+}
+
+/** SQL identifiers in an expression (quoted strings removed; backticked names kept). */
+function identifiers(expression: string): Set<string> {
+  const out = new Set<string>();
+  const withoutStrings = expression.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, ' ');
+  for (const match of withoutStrings.matchAll(/`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*)/g)) out.add((match[1] ?? match[2]).toLowerCase());
+  return out;
+}
+
+/** The input columns a step reads (for SQL expressions: known column names it mentions). */
+function stepReads(step: Step, known: SchemaColumn[]): string[] {
+  const mentioned = (expression: string) => {
+    const ids = identifiers(expression);
+    return known.filter((c) => ids.has(c.name.toLowerCase())).map((c) => c.name);
+  };
+  switch (step.op) {
+    case 'filter':
+      return mentioned(step.condition);
+    case 'withColumn':
+      return mentioned(step.expr);
+    case 'select':
+      return step.columns.map((c) => c.name);
+    case 'dropna':
+    case 'dropDuplicates':
+      return step.subset ?? [];
+    case 'imputer':
+    case 'stringIndexer':
+    case 'oneHotEncoder':
+      return step.inputCols;
+    case 'cast':
+      return [step.column];
+    case 'fillna':
+    case 'drop':
+    case 'repartition':
+    case 'cache':
+      return [];
+  }
+}
+
+function stepWrites(step: Step): string[] {
+  switch (step.op) {
+    case 'imputer':
+    case 'stringIndexer':
+    case 'oneHotEncoder':
+      return step.outputCols;
+    case 'withColumn':
+      return [step.column];
+    case 'select':
+      return step.columns.map((c) => c.alias ?? c.name);
+    default:
+      return [];
+  }
+}
+
+/**
+ * The columns of the training table that scoring reads: those the pipeline's steps read
+ * before any step made them, then the features no step made. Types come from the
+ * training table; `anyType` marks columns whose first use is a cast.
+ */
+export function requiredColumns(
+  trainingSchema: SchemaColumn[],
+  features: string[],
+  pipeline?: PipelineSpec,
+): (SchemaColumn & { anyType: boolean })[] {
+  const byName = new Map(trainingSchema.map((c) => [c.name.toLowerCase(), c]));
+  const produced = new Set<string>();
+  const required = new Map<string, SchemaColumn & { anyType: boolean }>();
+  const need = (name: string, anyType: boolean) => {
+    const key = name.toLowerCase();
+    if (produced.has(key) || required.has(key)) return;
+    const column = byName.get(key);
+    required.set(key, { name: column?.name ?? name, type: column?.type ?? 'unknown', anyType });
+  };
+  for (const step of pipeline?.steps ?? []) {
+    for (const name of stepReads(step, trainingSchema)) need(name, step.op === 'cast');
+    for (const name of stepWrites(step)) produced.add(name.toLowerCase());
+    if (step.op === 'cast') produced.add(step.column.toLowerCase());
+  }
+  for (const feature of features) need(feature, false);
+  return [...required.values()];
+}
+
+/** Spark SQL types that are interchangeable for scoring. */
+function typeFamily(type: string): string {
+  if (/^(tinyint|smallint|int|bigint|float|double|decimal)/.test(type)) return 'numeric';
+  if (type === 'timestamp' || type === 'timestamp_ntz') return 'timestamp';
+  return type;
+}
+
+/**
+ * What is wrong with `table` for a model that reads `required`: missing columns and
+ * columns of another kind of type, each named; empty when the table fits.
+ */
+export function schemaProblems(required: (SchemaColumn & { anyType?: boolean })[], table: SchemaColumn[]): string[] {
+  const columns = new Map(table.map((c) => [c.name.toLowerCase(), c]));
+  const missing: string[] = [];
+  const mistyped: string[] = [];
+  for (const column of required) {
+    const found = columns.get(column.name.toLowerCase());
+    if (!found) missing.push(column.name);
+    else if (!column.anyType && column.type !== 'unknown' && typeFamily(found.type) !== typeFamily(column.type)) {
+      mistyped.push(`${column.name} is ${found.type}, the model was trained on ${column.type}`);
+    }
+  }
+  const problems: string[] = [];
+  if (missing.length) problems.push(`missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+  if (mistyped.length) problems.push(`mistyped: ${mistyped.join('; ')}`);
+  return problems;
+}
