@@ -454,4 +454,73 @@ describe('Tracking, registry and deployment', () => {
     await other.page.context().close();
     await page.context().close();
   });
+  it('records the cleaning pipeline of a training with its model, and Predict applies it to a new file', async () => {
+    const categorical = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/ml/categorical.json'), 'utf8'));
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await page.getByTestId('tab-clean').click();
+    await page.getByTestId('clean-source').selectOption('telecom');
+    await page.getByTestId('clean-load-input').setInputFiles({
+      name: 'categorical.pipeline.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(categorical.pipeline)),
+    });
+    await page.getByTestId('clean-result-summary').waitFor({ timeout: 60_000 });
+    await page.getByTestId('tab-train').click();
+    await page.getByTestId('train-table').selectOption('telecom');
+    await page.getByTestId('train-use-pipeline').check();
+    await page.getByTestId('train-label').selectOption('monthly_spend');
+    for (const box of await page.getByTestId('train-features').locator('input[type=checkbox]').all()) {
+      await box.setChecked(categorical.features.includes(await box.inputValue()));
+    }
+    await page.getByTestId('train-handle-invalid').selectOption('skip');
+    await page.getByTestId('train-reg-params').fill('0');
+    await page.getByTestId('train-elastic-net-params').fill('');
+    await page.getByTestId('train-run').click();
+    await page.getByTestId('train-summary').waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-run-id'), undefined, { timeout: 30_000 });
+    const runId = (await page.getByTestId('train-status').getAttribute('data-run-id'))!;
+    const coefficients = new Map(await page.$$eval('[data-testid="train-coefficients"] tbody tr', (rows) =>
+      rows.map((r) => {
+        const [name, value] = r.querySelectorAll('td');
+        return [name.textContent ?? '', Number(value.getAttribute('data-value'))] as [string, number];
+      })));
+
+    // The run keeps the pipeline as written and as fitted (with the model).
+    const details = await openRun(page, runId);
+    const artifacts = await details.getByTestId('run-artifacts').locator('[data-artifact]').evaluateAll((links) => links.map((l) => l.getAttribute('data-artifact')));
+    assert.ok(artifacts.includes('pipeline_spec.json') && artifacts.includes('model/pipeline.json'), artifacts.join(', '));
+    const fitted = JSON.parse((await download(page, () => details.locator('[data-artifact="model/pipeline.json"]').click())).toString());
+    assert.equal(fitted.steps.length, 4);
+    assert.deepEqual(fitted.steps[1].fitted.labels, [['basic', 'standard', 'premium', 'unlimited']]);
+    await details.getByTestId('register-name').fill('spend_by_plan');
+    await runAction(details, 'register-model');
+    await page.getByTestId('tab-models').click();
+    const model = page.locator('[data-model="spend_by_plan"]');
+    await model.getByTestId('alias-name').fill('champion');
+    await model.getByTestId('alias-set').click();
+    await model.locator('[data-alias="champion"]').waitFor();
+
+    // A new file: raw columns only; Predict imputes, indexes and one-hot encodes it as fitted.
+    await page.getByTestId('deploy-file').setInputFiles(sampleSubset('new_plans.csv', 30));
+    await page.getByTestId('deploy-status').filter({ hasText: 'as new_plans' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('deploy-model').fill('models:/spend_by_plan@champion');
+    await page.getByTestId('deploy-handle-invalid').selectOption('keep');
+    await page.getByTestId('deploy-run').click();
+    await page.locator('[data-testid="deploy-summary"], [data-testid="deploy-error"]').first().waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId('deploy-error').count(), 0, (await page.getByTestId('deploy-error').allTextContents()).join());
+    const header = await page.$$eval('[data-testid="deploy-output"] .grid-header .grid-colname', (cells) => cells.map((c) => c.textContent ?? ''));
+    assert.ok(header.includes('plan_vec_basic') && header.includes('region_vec_north') && header.includes('prediction'), header.join(', '));
+    await page.waitForFunction(() => {
+      const row = document.querySelector('[data-testid="deploy-output"] .grid-body .grid-row');
+      return row && !row.querySelector('.grid-loading');
+    });
+    const firstRow = await page.$$eval('[data-testid="deploy-output"] .grid-body .grid-row', (rows) => [...rows[0].querySelectorAll('.grid-cell')].slice(1).map((c) => c.textContent ?? ''));
+    const value = (column: string) => Number(firstRow[header.indexOf(column)]);
+    let expected = coefficients.get('(intercept)') ?? NaN;
+    for (const feature of categorical.features as string[]) expected += (coefficients.get(feature) ?? NaN) * value(feature);
+    assert.ok(Math.abs(value('prediction') - expected) < 1e-6 * Math.abs(expected), `prediction ${value('prediction')} vs ${expected}`);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
 });

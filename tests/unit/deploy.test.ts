@@ -66,4 +66,16 @@ describe('columns a model reads', () => {
       'mistyped: income is string, the model was trained on double; plan is int, the model was trained on string',
     ]);
   });
+
+  it('one-hot slots are made by the pipeline, not read from the table', () => {
+    const pipeline: PipelineSpec = {
+      version: PIPELINE_VERSION,
+      steps: [
+        { op: 'stringIndexer', inputCols: ['plan'], outputCols: ['plan_index'], stringOrderType: 'frequencyDesc', handleInvalid: 'error' },
+        { op: 'oneHotEncoder', inputCols: ['plan_index'], outputCols: ['plan_vec'], dropLast: true, handleInvalid: 'error' },
+      ],
+    };
+    const required = requiredColumns(training, ['plan_vec_basic', 'plan_vec_pro', 'income'], pipeline);
+    assert.deepEqual(required.map((c) => c.name), ['plan', 'income']);
+  });
 });

@@ -75,16 +75,19 @@ export function requiredColumns(
 ): (SchemaColumn & { anyType: boolean })[] {
   const byName = new Map(trainingSchema.map((c) => [c.name.toLowerCase(), c]));
   const produced = new Set<string>();
+  // OneHotEncoder makes one column per slot, `<outputCol>_<label>`.
+  const producedPrefixes: string[] = [];
   const required = new Map<string, SchemaColumn & { anyType: boolean }>();
   const need = (name: string, anyType: boolean) => {
     const key = name.toLowerCase();
-    if (produced.has(key) || required.has(key)) return;
+    if (produced.has(key) || required.has(key) || producedPrefixes.some((p) => key.startsWith(p))) return;
     const column = byName.get(key);
     required.set(key, { name: column?.name ?? name, type: column?.type ?? 'unknown', anyType });
   };
   for (const step of pipeline?.steps ?? []) {
     for (const name of stepReads(step, trainingSchema)) need(name, step.op === 'cast');
     for (const name of stepWrites(step)) produced.add(name.toLowerCase());
+    if (step.op === 'oneHotEncoder') producedPrefixes.push(...step.outputCols.map((c) => `${c.toLowerCase()}_`));
     if (step.op === 'cast') produced.add(step.column.toLowerCase());
   }
   for (const feature of features) need(feature, false);
