@@ -474,7 +474,7 @@ describe('Tracking, registry and deployment', () => {
       await box.setChecked(categorical.features.includes(await box.inputValue()));
     }
     await page.getByTestId('train-handle-invalid').selectOption('skip');
-    await page.getByTestId('train-reg-params').fill('0');
+    await page.getByTestId('train-reg-params').fill('0, 1');
     await page.getByTestId('train-elastic-net-params').fill('');
     await page.getByTestId('train-run').click();
     await page.getByTestId('train-summary').waitFor({ timeout: 60_000 });
@@ -493,6 +493,19 @@ describe('Tracking, registry and deployment', () => {
     const fitted = JSON.parse((await download(page, () => details.locator('[data-artifact="model/pipeline.json"]').click())).toString());
     assert.equal(fitted.steps.length, 4);
     assert.deepEqual(fitted.steps[1].fitted.labels, [['basic', 'standard', 'premium', 'unlimited']]);
+    // The exported PySpark job cleans the same way: same best point, and the same OLS
+    // coefficients (refitted on all rows, so Spark's own folds do not matter).
+    const script = await download(page, () => details.getByTestId('run-export-pyspark').click());
+    const scriptFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'brasa-e2e-')), 'job.py');
+    writeFileSync(scriptFile, script);
+    const output = execFileSync(PYTHON, [scriptFile, SAMPLE], { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+    const spark = JSON.parse(output.split('\n').find((l) => l.startsWith('BRASA_RESULT '))!.slice('BRASA_RESULT '.length));
+    assert.equal(spark.bestParams.regParam, 0);
+    const ours = [...coefficients.entries()].filter(([name]) => name !== '(intercept)').map(([, v]) => v);
+    assert.equal(spark.coefficients.length, ours.length);
+    spark.coefficients.forEach((c: number, j: number) => assert.ok(Math.abs(c - ours[j]) <= 1e-6 * Math.max(Math.abs(ours[j]), 1), `coefficient ${j}: Spark ${c}, Brasa ${ours[j]}`));
+    assert.ok(Math.abs(spark.intercept - (coefficients.get('(intercept)') ?? NaN)) < 1e-6 * Math.abs(spark.intercept));
+
     await details.getByTestId('register-name').fill('spend_by_plan');
     await runAction(details, 'register-model');
     await page.getByTestId('tab-models').click();

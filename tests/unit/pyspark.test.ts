@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { PIPELINE_VERSION } from '../../www/src/clean/shared/pipeline';
-import { pysparkScript, stepCode } from '../../www/src/tracking/shared/pyspark';
+import { PIPELINE_VERSION, type Step } from '../../www/src/clean/shared/pipeline';
+import { pysparkScript, sparkFeatures, stepCode } from '../../www/src/tracking/shared/pyspark';
 import { spec } from './fixtures';
 import { PYTHON } from '../tracking/mlflow';
 
@@ -48,6 +48,14 @@ describe('PySpark export', () => {
     assert.equal(stepCode({ op: 'imputer', inputCols: ['a'], outputCols: ['a_out'], strategy: 'mean', missingValue: 0 }),
       'df = Imputer(inputCols=["a"], outputCols=["a_out"], strategy="mean", missingValue=0.0).fit(df).transform(df)');
     assert.equal(stepCode({ op: 'dropna', how: 'all', thresh: 2 }), 'df = df.dropna(how="all", thresh=2)');
+  });
+
+  it('assembles one-hot slots as the vector Spark makes', () => {
+    const steps: Step[] = [
+      { op: 'oneHotEncoder', inputCols: ['plan_index'], outputCols: ['plan_vec'], dropLast: true, handleInvalid: 'error' },
+    ];
+    assert.deepEqual(sparkFeatures(['age', 'plan_vec_basic', 'plan_vec_pro', 'income'], steps), ['age', 'plan_vec', 'income']);
+    assert.deepEqual(sparkFeatures(['age'], []), ['age']);
   });
 
   it('is a Python program with the same grid, folds, seed and metric', () => {

@@ -60,6 +60,22 @@ export function stepCode(step: Step): string {
   }
 }
 
+/**
+ * The assembler's input columns in Spark: Brasa keeps each one-hot slot as its own column
+ * (`<outputCol>_<label>`) where Spark has one vector column `<outputCol>`, so the slots of
+ * an encoder's output become that vector, once, where its first slot was.
+ */
+export function sparkFeatures(features: string[], steps: readonly Step[]): string[] {
+  const vectors = steps.flatMap((s) => (s.op === 'oneHotEncoder' ? s.outputCols : []));
+  const out: string[] = [];
+  for (const feature of features) {
+    const vector = vectors.find((v) => feature.startsWith(`${v}_`));
+    const name = vector ?? feature;
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
 export interface ScriptOptions {
   /** Default path of the data file (the script also takes it as its first argument). */
   dataPath: string;
@@ -107,7 +123,10 @@ export function pysparkScript(job: RecordedJob, options: ScriptOptions): string 
     ...steps.map(stepCode),
     '',
     `label = ${py(spec.label)}`,
-    `features = ${py(spec.features)}`,
+    ...(sparkFeatures(spec.features, steps).length < spec.features.length
+      ? ['# One-hot slots are columns in Brasa (plan_vec_basic, ...) and one vector column in Spark (plan_vec)']
+      : []),
+    `features = ${py(sparkFeatures(spec.features, steps))}`,
   ];
   if (spec.handleInvalid === 'skip') {
     lines.push('# handleInvalid="skip": rows with a NULL or NaN label or feature are dropped', 'df = df.dropna(subset=[label] + features)');
