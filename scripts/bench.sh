@@ -4,7 +4,9 @@
 #  2. loading a generated 1M-row CSV and Parquet in the page at 1 and 2 threads;
 #  3. the issue-3 SQL queries natively (cargo bench --bench sql_queries) and in the page
 #     at 1 and 2 threads next to DuckDB-WASM on the same file in the same browser;
-#  4. the 12-point x 5-fold training grid natively (cargo bench --bench train_grid) and in
+#  4. the profile and a 4-step cleaning pipeline natively (cargo bench --bench
+#     clean_profile) and in the page at 1 and 2 threads, next to pandas;
+#  5. the 12-point x 5-fold training grid natively (cargo bench --bench train_grid) and in
 #     the page at 1 and 2 threads, next to scikit-learn GridSearchCV and the NumPy floor.
 # Data is generated into $BRASA_BENCH_DATA (default target/bench-data), not committed.
 set -euo pipefail
@@ -39,6 +41,12 @@ cargo bench --quiet --bench sql_queries 2>&1 | grep -E "^sql_1m|time:" | grep -v
 echo "==> SQL in the page vs DuckDB-WASM"
 npx vite build --logLevel warn --config tests/bench/duckdb/vite.config.ts
 npx tsx tests/bench/sql.bench.ts "$data" "$rows" "${BENCH_RUNS:-5}"
+
+echo "==> profile and cleaning pipeline natively (1 thread vs all)"
+cargo bench --quiet --bench clean_profile 2>&1 | grep -E "^clean_1m|time:" | grep -v "change:" || true
+
+echo "==> profile and cleaning pipeline in the page vs pandas"
+npx tsx tests/bench/clean.bench.ts "$data" "$rows" "${BENCH_RUNS:-5}"
 
 echo "==> training grid natively (12 points x 5 folds, 1 thread vs all)"
 cargo bench --quiet --bench train_grid 2>&1 | grep -E "^train_1m|time:" | grep -v "change:" || true

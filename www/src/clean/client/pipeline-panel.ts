@@ -211,6 +211,7 @@ export class PipelinePanel {
       const computed = result.reports.filter((r) => !r.fromCache).length;
       this.say(`${formatCount(result.info.rows)} rows × ${result.info.columns.length} columns in ${formatDuration(result.elapsedMs)}` +
         (computed < result.reports.length ? ` (${result.reports.length - computed} step${result.reports.length - computed === 1 ? '' : 's'} reused from the last run)` : ''), false);
+      this.status.firstElementChild?.setAttribute('data-elapsed-ms', result.elapsedMs.toFixed(2));
       return result;
     } catch (error) {
       if (isCodedError(error) && error.code === CANCELLED) {
@@ -254,7 +255,9 @@ export class PipelinePanel {
               `${formatCount(report.rowsIn)} → ${formatCount(report.rowsOut)} rows · ${report.columns.length} columns · ${report.fromCache ? 'kept from the last run' : formatDuration(report.elapsedMs)}`),
             failed && h('span', { className: 'error-text' }, this.failure?.message ?? ''),
             ...(report?.warnings ?? []).map((w) => h('span', { className: 'hint warning-text' }, w)),
-            learned.length > 0 && h('details', { className: 'learned' }, h('summary', {}, 'learned'), h('ul', {}, ...learned.map((l) => h('li', { className: 'mono' }, l))))),
+            learned.length > 0 && h('details', { className: 'learned' }, h('summary', {}, 'learned'), h('ul', {}, ...learned.map((l) => h('li', { className: 'mono' }, l)))),
+            report && h('details', { className: 'learned' }, h('summary', {}, 'schema after this step'),
+              h('ul', { className: 'schema-list' }, ...report.columns.map((c) => h('li', {}, h('span', { className: 'mono' }, c.name), ` ${c.dataType}`))))),
           h('div', { className: 'step-actions' },
             this.iconButton('↑', `Move step ${i + 1} up`, i > 0, () => this.move(i, -1)),
             this.iconButton('↓', `Move step ${i + 1} down`, i < this.steps.length - 1, () => this.move(i, 1)),
