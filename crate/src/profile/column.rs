@@ -76,6 +76,16 @@ fn as_numbers(column: &ArrayRef) -> Result<Float64Array> {
     })
 }
 
+/// The usable (not NULL, not NaN) values of the rows kept in the sample: each row with
+/// probability `keep_rate`, decided by its table-wide number only.
+fn sample(column: &ArrayRef, values: &Float64Array, first_row: u64, keep_rate: f64) -> Vec<f64> {
+    (0..values.len())
+        .filter(|&i| column.is_valid(i) && !values.value(i).is_nan())
+        .filter(|&i| unit(0, SAMPLE_STREAM, first_row + i as u64) < keep_rate)
+        .map(|i| values.value(i))
+        .collect()
+}
+
 /// One partition's summary of one column.
 pub struct ColumnSummary<'a> {
     nulls: u64,
@@ -117,70 +127,74 @@ impl<'a> ColumnSummary<'a> {
             Kind::Numeric | Kind::Temporal => {
                 let values = as_numbers(column)?;
                 let state = hasher();
-                let mut part = NumberPart {
-                    moments: Moments::default(),
-                    min: f64::INFINITY,
-                    max: f64::NEG_INFINITY,
-                    kept: Vec::new(),
-                    hll: HyperLogLog::default(),
-                    frequent: Frequent::new(FREQUENT_CAPACITY),
-                };
+                let mut hll = HyperLogLog::default();
+                let mut frequent = Frequent::for_values(FREQUENT_CAPACITY, values.len());
+                // Every value (NaN included) is counted; the others are summarised.
                 let mut usable = Vec::with_capacity(values.len());
-                let mut add = |i: usize, v: f64| {
+                let mut count = |v: f64| {
                     let key = (v + 0.0).to_bits();
                     let hash = state.hash_one(key);
-                    part.hll.add_hash(hash);
-                    part.frequent.add(key, hash);
-                    if v.is_nan() {
-                        nans += 1;
-                        return;
-                    }
-                    usable.push(v);
-                    if keep_rate < 1.0 && unit(0, SAMPLE_STREAM, first_row + i as u64) < keep_rate {
-                        part.kept.push(v);
+                    hll.add_hash(hash);
+                    frequent.add(key, hash);
+                    if !v.is_nan() {
+                        usable.push(v);
                     }
                 };
                 match values.nulls() {
-                    None => values
-                        .values()
-                        .iter()
-                        .enumerate()
-                        .for_each(|(i, &v)| add(i, v)),
-                    Some(valid) => valid.valid_indices().for_each(|i| add(i, values.value(i))),
+                    None => values.values().iter().for_each(|&v| count(v)),
+                    Some(valid) => valid.valid_indices().for_each(|i| count(values.value(i))),
                 }
-                part.moments = Moments::of(&usable);
-                (part.min, part.max) = usable
+                nans = (values.len() - values.null_count() - usable.len()) as u64;
+                let (min, max) = usable
                     .iter()
                     .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
                         (lo.min(v), hi.max(v))
                     });
-                if keep_rate >= 1.0 {
-                    part.kept = usable;
-                }
-                Part::Number(part)
+                let kept = if keep_rate >= 1.0 {
+                    None
+                } else {
+                    Some(sample(column, &values, first_row, keep_rate))
+                };
+                let moments = Moments::of(&usable);
+                Part::Number(NumberPart {
+                    moments,
+                    min,
+                    max,
+                    kept: kept.unwrap_or(usable),
+                    hll,
+                    frequent,
+                })
             }
             Kind::String => {
                 let state = hasher();
                 let mut part = TextPart {
                     hll: HyperLogLog::default(),
-                    frequent: Frequent::new(FREQUENT_CAPACITY),
+                    frequent: Frequent::for_values(FREQUENT_CAPACITY, column.len()),
                     min_len: u64::MAX,
                     max_len: 0,
+                };
+                // Lengths in characters; for ASCII text (checked once) that is the byte length.
+                let ascii = match column.data_type() {
+                    DataType::Utf8 => column.as_string::<i32>().values().is_ascii(),
+                    _ => false,
                 };
                 let mut add = |s: &'a str| {
                     let hash = state.hash_one(s);
                     part.hll.add_hash(hash);
                     part.frequent.add(s, hash);
-                    let len = s.chars().count() as u64;
+                    let len = if ascii { s.len() } else { s.chars().count() } as u64;
                     part.min_len = part.min_len.min(len);
                     part.max_len = part.max_len.max(len);
                 };
                 match column.data_type() {
-                    DataType::Utf8 => column
-                        .as_string::<i32>()
-                        .iter()
-                        .flatten()
-                        .for_each(&mut add),
+                    DataType::Utf8 => {
+                        let strings = column.as_string::<i32>();
+                        if strings.null_count() == 0 {
+                            (0..strings.len()).for_each(|i| add(strings.value(i)));
+                        } else {
+                            strings.iter().flatten().for_each(&mut add);
+                        }
+                    }
                     DataType::LargeUtf8 => column
                         .as_string::<i64>()
                         .iter()

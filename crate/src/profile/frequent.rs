@@ -18,9 +18,14 @@ pub struct Frequent<K> {
 
 impl<K: Eq + Hash + Clone> Frequent<K> {
     pub fn new(capacity: usize) -> Self {
+        Self::for_values(capacity, 0)
+    }
+
+    /// A summary sized for about `values` values (no rehashing while it fills up).
+    pub fn for_values(capacity: usize, values: usize) -> Self {
         Frequent {
             capacity,
-            table: HashTable::new(),
+            table: HashTable::with_capacity(capacity.min(values)),
             exact: true,
         }
     }

@@ -59,25 +59,44 @@ pub struct Quantile {
 
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
-/// Quantiles of `values` (reordered in place): successive selections on the shrinking
-/// range above the last one, about two passes in all instead of a sort.
+/// Quantiles of `values` (reordered in place): the middle one is selected first, then
+/// the lower ones in the part below it and the upper ones in the part above, so each
+/// selection works on a shrinking slice (about 2.3 passes for five quantiles, not five).
 pub fn quantiles(values: &mut [f64]) -> Vec<Quantile> {
     let n = values.len();
     if n == 0 {
         return Vec::new();
     }
-    let mut from = 0;
+    let ranks: Vec<usize> = QUANTILES
+        .iter()
+        .map(|&p| ((p * n as f64).ceil() as usize).clamp(1, n) - 1)
+        .collect();
+    let mut unique = ranks.clone();
+    unique.dedup();
+    let mut found = vec![0.0; unique.len()];
+    select_ranks(values, 0, &unique, &mut found);
     QUANTILES
         .iter()
-        .map(|&p| {
-            let rank = ((p * n as f64).ceil() as usize).clamp(1, n) - 1;
-            let rank = rank.max(from);
-            let (_, v, _) = values[from..].select_nth_unstable_by(rank - from, f64::total_cmp);
-            let value = *v;
-            from = rank;
-            Quantile { p, value }
+        .zip(&ranks)
+        .map(|(&p, rank)| Quantile {
+            p,
+            value: unique.binary_search(rank).map_or(f64::NAN, |i| found[i]),
         })
         .collect()
+}
+
+/// Puts into `found[i]` the element of rank `ranks[i]` (strictly increasing ranks in the
+/// whole array, of which `values` starts at rank `offset`).
+fn select_ranks(values: &mut [f64], offset: usize, ranks: &[usize], found: &mut [f64]) {
+    if ranks.is_empty() {
+        return;
+    }
+    let mid = ranks.len() / 2;
+    let (below, value, above) = values.select_nth_unstable_by(ranks[mid] - offset, f64::total_cmp);
+    let (lower, rest) = found.split_at_mut(mid);
+    rest[0] = *value;
+    select_ranks(below, offset, &ranks[..mid], lower);
+    select_ranks(above, ranks[mid] + 1, &ranks[mid + 1..], &mut rest[1..]);
 }
 
 /// Equal-width bins from `start`; `counts[i]` is the number of values in
@@ -104,16 +123,15 @@ pub fn histogram(values: &[f64], min: f64, max: f64, integers: bool, scale: f64)
     } else {
         (min, span / BINS as f64, BINS)
     };
-    let mut counts = vec![0.0; bins];
+    let mut tally = vec![0u64; bins];
     if bins > 0 {
+        let per_width = 1.0 / width;
         for &v in values {
-            let bin = (((v - start) / width) as usize).min(bins - 1);
-            counts[bin] += 1.0;
+            let bin = (((v - start) * per_width) as usize).min(bins - 1);
+            tally[bin] += 1;
         }
     }
-    for c in &mut counts {
-        *c *= scale;
-    }
+    let counts = tally.into_iter().map(|c| c as f64 * scale).collect();
     Histogram {
         start,
         width,
@@ -143,6 +161,22 @@ mod tests {
         assert_eq!(q, [1.0, 5.0, 10.0, 15.0, 19.0]);
         let mut one = vec![3.0];
         assert!(quantiles(&mut one).iter().all(|q| q.value == 3.0));
+    }
+
+    #[test]
+    fn quantiles_equal_sorting_at_every_size() {
+        for n in 1..60usize {
+            let values: Vec<f64> = (0..n).map(|i| ((i * 7919) % 31) as f64 - 3.5).collect();
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let expected: Vec<f64> = QUANTILES
+                .iter()
+                .map(|&p| sorted[((p * n as f64).ceil() as usize).clamp(1, n) - 1])
+                .collect();
+            let mut work = values.clone();
+            let got: Vec<f64> = quantiles(&mut work).iter().map(|q| q.value).collect();
+            assert_eq!(got, expected, "n = {n}");
+        }
     }
 
     #[test]
