@@ -9,22 +9,18 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use brasa::clean::{run_pipeline, PipelineSpec, StepCache};
-use brasa::datagen::{telecom_batch, telecom_schema};
+use brasa::datagen::telecom_table;
 use brasa::frame::Catalog;
 use brasa::profile::profile;
 use brasa::sql::exec::ExecContext;
-use brasa::Table;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const ROWS: usize = 1_000_000;
 const PARTITION_ROWS: usize = 40_000;
 
 fn bench(c: &mut Criterion) {
-    let partitions = (0..ROWS)
-        .step_by(PARTITION_ROWS)
-        .map(|first| telecom_batch(42, first as u64, PARTITION_ROWS.min(ROWS - first)))
-        .collect();
-    let table = Arc::new(Table::try_new(telecom_schema(), partitions).unwrap());
+    let table = Arc::new(telecom_table(42, ROWS, PARTITION_ROWS).unwrap());
     let spec =
         PipelineSpec::from_json(include_str!("../../tests/bench/clean_pipeline.json")).unwrap();
     let catalog = Catalog::new();

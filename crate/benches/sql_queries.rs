@@ -6,10 +6,10 @@
 
 use std::hint::black_box;
 
-use brasa::datagen::{telecom_batch, telecom_schema};
+use brasa::datagen::telecom_table;
 use brasa::sql::exec::ExecContext;
 use brasa::sql::{run_sql, SqlOutput};
-use brasa::{Catalog, Table};
+use brasa::Catalog;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const ROWS: usize = 1_000_000;
@@ -23,17 +23,9 @@ pub const QUERIES: [&str; 4] = [
 ];
 
 fn catalog() -> Catalog {
-    let partitions = (0..ROWS)
-        .step_by(PARTITION_ROWS)
-        .map(|first| telecom_batch(42, first as u64, PARTITION_ROWS.min(ROWS - first)))
-        .collect();
     let mut catalog = Catalog::new();
     catalog
-        .register(
-            "t",
-            Table::try_new(telecom_schema(), partitions).unwrap(),
-            false,
-        )
+        .register("t", telecom_table(42, ROWS, PARTITION_ROWS).unwrap(), false)
         .unwrap();
     catalog
 }

@@ -7,21 +7,17 @@
 
 use std::hint::black_box;
 
-use brasa::datagen::{telecom_batch, telecom_schema};
+use brasa::datagen::telecom_table;
 use brasa::ml::tuning::{train, TrainSpec};
 use brasa::sql::exec::ExecContext;
-use brasa::Table;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const ROWS: usize = 1_000_000;
 const PARTITION_ROWS: usize = 40_000;
 
 fn bench(c: &mut Criterion) {
-    let partitions = (0..ROWS)
-        .step_by(PARTITION_ROWS)
-        .map(|first| telecom_batch(42, first as u64, PARTITION_ROWS.min(ROWS - first)))
-        .collect();
-    let table = Table::try_new(telecom_schema(), partitions).unwrap();
+    let table = telecom_table(42, ROWS, PARTITION_ROWS).unwrap();
     let spec: TrainSpec =
         serde_json::from_str(include_str!("../../tests/bench/cv_spec.json")).unwrap();
     let mut group = c.benchmark_group("train_1m_rows");

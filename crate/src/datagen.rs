@@ -51,6 +51,16 @@ pub fn telecom_schema() -> SchemaRef {
     ]))
 }
 
+/// The whole table of `rows` rows for `seed`, in partitions of `partition_rows` rows (what
+/// the native benchmarks run on).
+pub fn telecom_table(seed: u64, rows: usize, partition_rows: usize) -> crate::Result<crate::Table> {
+    let partitions = (0..rows)
+        .step_by(partition_rows.max(1))
+        .map(|first| telecom_batch(seed, first as u64, partition_rows.min(rows - first)))
+        .collect();
+    crate::Table::try_new(telecom_schema(), partitions)
+}
+
 /// Rows `first..first + count` of the table for `seed`. Every row depends only on the
 /// seed and its own index, so the table can be generated in any number of pieces.
 pub fn telecom_batch(seed: u64, first: u64, count: usize) -> RecordBatch {

@@ -171,3 +171,27 @@ export function largeCsv(rows: number): string {
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
+
+/** Loads a pipeline spec as a file in the Clean tab onto `table` and waits for its result. */
+export async function loadPipeline(page: Page, table: string, spec: unknown): Promise<void> {
+  await page.getByTestId('tab-clean').click();
+  await page.getByTestId('clean-source').selectOption(table);
+  await page.getByTestId('clean-load-input').setInputFiles({
+    name: 'pipeline.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(spec)),
+  });
+  await page.getByTestId('clean-result-summary').waitFor({ timeout: 60_000 });
+}
+
+/** Sets the Train tab to train `label` on exactly `features` of `table` (NULL rows skipped). */
+export async function chooseTraining(page: Page, table: string, label: string, features: string[], options: { pipeline?: boolean } = {}): Promise<void> {
+  await page.getByTestId('tab-train').click();
+  await page.getByTestId('train-table').selectOption(table);
+  if (options.pipeline) await page.getByTestId('train-use-pipeline').check();
+  await page.getByTestId('train-label').selectOption(label);
+  for (const box of await page.getByTestId('train-features').locator('input[type=checkbox]').all()) {
+    await box.setChecked(features.includes(await box.inputValue()));
+  }
+  await page.getByTestId('train-handle-invalid').selectOption('skip');
+}

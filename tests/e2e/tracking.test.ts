@@ -18,7 +18,7 @@ import type { Locator, Page } from 'playwright-core';
 import { decodeBundle, encodeBundle } from '../../www/src/tracking/shared/snapshot';
 import { recordedSnapshot } from '../unit/fixtures';
 import { PYTHON, assertSameAsMlflow, readMlrunsDir } from '../tracking/mlflow';
-import { ROOT, openApp, shownTable, useApp } from './harness';
+import { ROOT, chooseTraining, loadPipeline, openApp, shownTable, useApp } from './harness';
 
 const app = useApp();
 const SAMPLE = path.join(ROOT, 'www/public/sample/telecom.csv');
@@ -458,22 +458,8 @@ describe('Tracking, registry and deployment', () => {
     const categorical = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/ml/categorical.json'), 'utf8'));
     const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
     await shownTable(page, 'telecom');
-    await page.getByTestId('tab-clean').click();
-    await page.getByTestId('clean-source').selectOption('telecom');
-    await page.getByTestId('clean-load-input').setInputFiles({
-      name: 'categorical.pipeline.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from(JSON.stringify(categorical.pipeline)),
-    });
-    await page.getByTestId('clean-result-summary').waitFor({ timeout: 60_000 });
-    await page.getByTestId('tab-train').click();
-    await page.getByTestId('train-table').selectOption('telecom');
-    await page.getByTestId('train-use-pipeline').check();
-    await page.getByTestId('train-label').selectOption('monthly_spend');
-    for (const box of await page.getByTestId('train-features').locator('input[type=checkbox]').all()) {
-      await box.setChecked(categorical.features.includes(await box.inputValue()));
-    }
-    await page.getByTestId('train-handle-invalid').selectOption('skip');
+    await loadPipeline(page, 'telecom', categorical.pipeline);
+    await chooseTraining(page, 'telecom', 'monthly_spend', categorical.features, { pipeline: true });
     await page.getByTestId('train-reg-params').fill('0, 1');
     await page.getByTestId('train-elastic-net-params').fill('');
     await page.getByTestId('train-run').click();

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { FIXTURES, openApp, shownTable, useApp } from './harness';
+import { FIXTURES, chooseTraining, loadPipeline, openApp, shownTable, useApp } from './harness';
 
 const app = useApp();
 const expected = JSON.parse(readFileSync(path.join(FIXTURES, 'ml/expected.json'), 'utf8'));
@@ -101,24 +101,8 @@ describe('Training in the page', () => {
     const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
     await shownTable(page, 'telecom');
     // The pipeline (Imputer, StringIndexer, OneHotEncoder) loaded as a file in the Clean tab.
-    await page.getByTestId('tab-clean').click();
-    await page.getByTestId('clean-source').selectOption('telecom');
-    await page.getByTestId('clean-load-input').setInputFiles({
-      name: 'categorical.pipeline.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from(JSON.stringify(categorical.pipeline)),
-    });
-    await page.getByTestId('clean-step-4').waitFor();
-    await page.getByTestId('clean-result-summary').waitFor({ timeout: 60_000 });
-
-    await page.getByTestId('tab-train').click();
-    await page.getByTestId('train-table').selectOption('telecom');
-    await page.getByTestId('train-use-pipeline').check();
-    await page.getByTestId('train-label').selectOption('monthly_spend');
-    for (const box of await page.locator('[data-testid="train-features"] input[type=checkbox]').all()) {
-      await box.setChecked(categorical.features.includes(await box.inputValue()));
-    }
-    await page.getByTestId('train-handle-invalid').selectOption('skip');
+    await loadPipeline(page, 'telecom', categorical.pipeline);
+    await chooseTraining(page, 'telecom', 'monthly_spend', categorical.features, { pipeline: true });
     await page.getByTestId('train-reg-params').fill(categorical.grid[0].values.join(', '));
     await page.getByTestId('train-elastic-net-params').fill(categorical.grid[1].values.join(', '));
     await page.getByTestId('train-run').click();

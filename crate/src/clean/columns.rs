@@ -4,12 +4,15 @@
 
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
-use arrow_schema::{Field, Schema, SchemaRef};
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float64Type;
+use arrow_array::{ArrayRef, Float64Array, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::clean::spec::SelectColumn;
 use crate::error::{Error, Result};
 use crate::frame::Table;
+use crate::sql::exec::spark_cast;
 
 /// Finds `name` in `schema`: an exact match first, then a case-insensitive one, as Spark's
 /// default (`spark.sql.caseSensitive=false`) does.
@@ -81,6 +84,35 @@ pub fn check_new_name(schema: &Schema, name: &str, except: Option<usize>) -> Res
         .in_column(name)),
         _ => Ok(()),
     }
+}
+
+/// Checks an estimator's `inputCols` / `outputCols`: at least one, one output per input.
+pub fn check_pairs(input_cols: &[String], output_cols: &[String], what: &str) -> Result<()> {
+    if input_cols.is_empty() {
+        return Err(Error::clean(format!(
+            "choose at least one column to {what}"
+        )));
+    }
+    if input_cols.len() != output_cols.len() {
+        return Err(Error::clean(format!(
+            "{} input columns but {} output columns; give one output per input",
+            input_cols.len(),
+            output_cols.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The schema's fields, to extend or replace into an output schema.
+pub fn fields_of(schema: &Schema) -> Vec<Field> {
+    schema.fields().iter().map(|f| f.as_ref().clone()).collect()
+}
+
+/// A numeric column as doubles (Spark's cast), as estimators read their inputs.
+pub fn as_doubles(column: &ArrayRef) -> Result<Float64Array> {
+    Ok(spark_cast(column, &DataType::Float64)?
+        .as_primitive::<Float64Type>()
+        .clone())
 }
 
 /// Keeps the columns at `indices`, in that order, renamed to `names`. Shares the arrays.

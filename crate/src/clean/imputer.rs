@@ -11,14 +11,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::Float64Type;
 use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, Scalar};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{Field, Schema};
 use arrow_select::zip::zip;
 use rayon::prelude::*;
 
-use crate::clean::columns::{check_new_name, resolve};
+use crate::clean::columns::{as_doubles, check_new_name, check_pairs, fields_of, resolve};
 use crate::clean::spec::{ImputerFitted, ImputerStrategy};
 use crate::error::{Error, Result};
 use crate::frame::{spark_type_name, Table};
@@ -44,16 +42,7 @@ impl Imputer {
         output_cols: &[String],
         missing_value: Option<f64>,
     ) -> Result<Self> {
-        if input_cols.is_empty() {
-            return Err(Error::clean("choose at least one column to impute"));
-        }
-        if input_cols.len() != output_cols.len() {
-            return Err(Error::clean(format!(
-                "{} input columns but {} output columns; give one output per input",
-                input_cols.len(),
-                output_cols.len()
-            )));
-        }
+        check_pairs(input_cols, output_cols, "impute")?;
         let mut inputs = Vec::new();
         let mut outputs = Vec::new();
         for (input, output) in input_cols.iter().zip(output_cols) {
@@ -144,12 +133,7 @@ impl Imputer {
                 self.inputs.len()
             )));
         }
-        let mut fields: Vec<Field> = table
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.as_ref().clone())
-            .collect();
+        let mut fields: Vec<Field> = fields_of(table.schema());
         for (&i, output) in self.inputs.iter().zip(&self.outputs) {
             let input = table.schema().field(i);
             match output {
@@ -186,12 +170,6 @@ fn strategy_name(strategy: ImputerStrategy) -> &'static str {
         ImputerStrategy::Median => "median",
         ImputerStrategy::Mode => "mode",
     }
-}
-
-fn as_doubles(column: &ArrayRef) -> Result<Float64Array> {
-    Ok(spark_cast(column, &DataType::Float64)?
-        .as_primitive::<Float64Type>()
-        .clone())
 }
 
 /// Whether `v` is left out of fitting: NaN, or the missing value.
@@ -307,6 +285,8 @@ impl Partial {
 mod tests {
     use super::*;
     use crate::testing::table_in_parts;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Float64Type;
 
     fn fitted(t: &Table, cols: &[&str], strategy: ImputerStrategy, mv: Option<f64>) -> Vec<f64> {
         let names: Vec<String> = cols.iter().map(|s| s.to_string()).collect();

@@ -15,7 +15,7 @@ use foldhash::HashMap;
 use foldhash::HashMapExt;
 use rayon::prelude::*;
 
-use crate::clean::columns::{check_new_name, resolve};
+use crate::clean::columns::{check_new_name, check_pairs, fields_of, resolve};
 use crate::clean::spec::{HandleInvalid, StringIndexerFitted, StringOrderType};
 use crate::error::{Error, Result};
 use crate::frame::Table;
@@ -42,16 +42,7 @@ fn as_strings(column: &ArrayRef) -> Result<StringArray> {
 
 impl StringIndexer {
     pub fn new(schema: &Schema, input_cols: &[String], output_cols: &[String]) -> Result<Self> {
-        if input_cols.is_empty() {
-            return Err(Error::clean("choose at least one column to index"));
-        }
-        if input_cols.len() != output_cols.len() {
-            return Err(Error::clean(format!(
-                "{} input columns but {} output columns; give one output per input",
-                input_cols.len(),
-                output_cols.len()
-            )));
-        }
+        check_pairs(input_cols, output_cols, "index")?;
         let inputs = input_cols
             .iter()
             .map(|c| resolve(schema, c))
@@ -141,12 +132,7 @@ impl StringIndexer {
                     .collect()
             })
             .collect();
-        let mut fields: Vec<Field> = table
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.as_ref().clone())
-            .collect();
+        let mut fields: Vec<Field> = fields_of(table.schema());
         fields.extend(
             self.outputs
                 .iter()

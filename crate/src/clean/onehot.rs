@@ -10,17 +10,15 @@
 
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::Float64Type;
 use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use rayon::prelude::*;
 
-use crate::clean::columns::{check_new_name, resolve};
+use crate::clean::columns::{as_doubles, check_new_name, check_pairs, fields_of, resolve};
 use crate::clean::spec::{HandleInvalid, OneHotEncoderFitted};
 use crate::error::{Error, Result};
 use crate::frame::{spark_type_name, Table};
-use crate::sql::exec::{spark_cast, ExecContext};
+use crate::sql::exec::ExecContext;
 
 /// The name of the slot `handleInvalid = keep` adds for invalid indices.
 pub const INVALID_SLOT: &str = "__invalid";
@@ -35,16 +33,7 @@ pub struct OneHotEncoder {
 
 impl OneHotEncoder {
     pub fn new(schema: &Schema, input_cols: &[String], output_cols: &[String]) -> Result<Self> {
-        if input_cols.is_empty() {
-            return Err(Error::clean("choose at least one column to encode"));
-        }
-        if input_cols.len() != output_cols.len() {
-            return Err(Error::clean(format!(
-                "{} input columns but {} output columns; give one output per input",
-                input_cols.len(),
-                output_cols.len()
-            )));
-        }
+        check_pairs(input_cols, output_cols, "encode")?;
         let inputs = input_cols
             .iter()
             .map(|c| {
@@ -176,12 +165,7 @@ impl OneHotEncoder {
             ));
         }
         let slots = self.slot_names(fitted, drop_last, handle_invalid);
-        let mut fields: Vec<Field> = table
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.as_ref().clone())
-            .collect();
+        let mut fields: Vec<Field> = fields_of(table.schema());
         for name in slots.iter().flatten() {
             check_new_name(&Schema::new(fields.clone()), name, None)?;
             fields.push(Field::new(name, DataType::Float64, false));
@@ -234,16 +218,12 @@ fn too_many(name: &str, size: usize) -> Error {
     .in_column(name)
 }
 
-fn as_doubles(column: &ArrayRef) -> Result<Float64Array> {
-    Ok(spark_cast(column, &DataType::Float64)?
-        .as_primitive::<Float64Type>()
-        .clone())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::table_in_parts;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Float64Type;
 
     fn encode(
         drop_last: bool,

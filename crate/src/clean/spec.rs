@@ -93,15 +93,9 @@ pub enum StringOrderType {
     AlphabetAsc,
 }
 
-/// StringIndexer's and OneHotEncoder's `handleInvalid`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum HandleInvalid {
-    #[default]
-    Error,
-    Skip,
-    Keep,
-}
+/// StringIndexer's and OneHotEncoder's `handleInvalid`: the same parameter, with the same
+/// values, as VectorAssembler's.
+pub use crate::ml::assemble::HandleInvalid;
 
 /// A value for `fillna`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

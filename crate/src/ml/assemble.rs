@@ -11,16 +11,18 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::spark_type_name;
 
-/// What to do with a row whose features or label are NULL or NaN (VectorAssembler's
-/// `handleInvalid`; Spark's default is `error`).
+/// Spark ML's `handleInvalid` (default `error`): what to do with a value a stage cannot
+/// use — a NULL or NaN feature or label for VectorAssembler, an unseen label or NULL for
+/// StringIndexer, an out-of-range index for OneHotEncoder.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HandleInvalid {
     #[default]
     Error,
     Skip,
-    /// Keeps the row with NaN: Spark's option, refused for training (no linear model
-    /// can be fitted to NaN) but accepted for scoring, where the prediction is NaN.
+    /// Keeps the row: StringIndexer gives it index `numLabels`, OneHotEncoder an extra
+    /// slot; VectorAssembler keeps NaN, which training refuses (no linear model can be
+    /// fitted to NaN) and scoring accepts (the prediction is NaN).
     Keep,
 }
 

@@ -6,6 +6,7 @@ use arrow_array::{BooleanArray, Float64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use rayon::prelude::*;
 
+use crate::clean::columns::fields_of;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::ml::assemble::{Assembler, HandleInvalid};
@@ -40,12 +41,7 @@ pub fn predict(
             "the table already has a `prediction` column; rename or drop it first",
         ));
     }
-    let mut fields: Vec<Field> = table
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.as_ref().clone())
-        .collect();
+    let mut fields: Vec<Field> = fields_of(table.schema());
     fields.push(Field::new("prediction", DataType::Float64, true));
     let schema = Arc::new(Schema::new(fields));
     let partitions = table.partitions();
