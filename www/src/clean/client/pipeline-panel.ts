@@ -256,7 +256,7 @@ export class PipelinePanel {
             failed && h('span', { className: 'error-text' }, this.failure?.message ?? ''),
             ...(report?.warnings ?? []).map((w) => h('span', { className: 'hint warning-text' }, w)),
             learned.length > 0 && h('details', { className: 'learned' }, h('summary', {}, 'learned'), h('ul', {}, ...learned.map((l) => h('li', { className: 'mono' }, l)))),
-            report && h('details', { className: 'learned' }, h('summary', {}, 'schema after this step'),
+            report && h('details', { className: 'step-schema' }, h('summary', {}, 'schema after this step'),
               h('ul', { className: 'schema-list' }, ...report.columns.map((c) => h('li', {}, h('span', { className: 'mono' }, c.name), ` ${c.dataType}`))))),
           h('div', { className: 'step-actions' },
             this.iconButton('↑', `Move step ${i + 1} up`, i > 0, () => this.move(i, -1)),
