@@ -18,7 +18,7 @@ use crate::frame::display_array;
 use crate::ml::tuning::unit;
 use crate::profile::frequent::Frequent;
 use crate::profile::hll::HyperLogLog;
-use crate::profile::numbers::{histogram, quantiles, Moments};
+use crate::profile::numbers::{histogram, quantiles, quantiles_of_counts, Moments};
 use crate::profile::{ColumnProfile, NumberProfile, TopValue, FREQUENT_CAPACITY, TOP_VALUES};
 use crate::sql::exec::spark_cast;
 
@@ -350,7 +350,7 @@ impl Total {
                 moments,
                 min,
                 max,
-                mut kept,
+                kept,
                 hll,
                 frequent,
             } => {
@@ -368,14 +368,26 @@ impl Total {
                 profile.top_exact = frequent.is_exact();
                 if moments.n > 0.0 {
                     let sampled = sampled && !kept.is_empty();
-                    let scale = if sampled {
-                        moments.n / kept.len() as f64
-                    } else {
-                        1.0
-                    };
                     let integers = matches!(kind, Kind::Temporal) || data_type.is_integer();
-                    let histogram = histogram(&kept, min, max, integers, scale);
-                    let quantiles = quantiles(&mut kept);
+                    // Every value counted exactly: read the distribution off the counts.
+                    let (histogram, quantiles) = if frequent.is_exact() && !sampled {
+                        let mut counts: Vec<(f64, u64)> = frequent
+                            .counts()
+                            .map(|(&bits, n)| (f64::from_bits(bits), n))
+                            .filter(|(v, _)| !v.is_nan())
+                            .collect();
+                        counts.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+                        let h = histogram(counts.iter().copied(), min, max, integers, 1.0);
+                        (h, quantiles_of_counts(&counts))
+                    } else {
+                        let scale = if sampled {
+                            moments.n / kept.len() as f64
+                        } else {
+                            1.0
+                        };
+                        let h = histogram(kept.iter().map(|&v| (v, 1)), min, max, integers, scale);
+                        (h, quantiles(&kept))
+                    };
                     let mut texts = show(&data_type, &[min, max])?;
                     let quantile_texts = show(
                         &data_type,

@@ -95,6 +95,11 @@ impl<K: Eq + Hash + Clone> Frequent<K> {
         self.table.is_empty()
     }
 
+    /// Every key with its count.
+    pub fn counts(&self) -> impl Iterator<Item = (&K, u64)> + '_ {
+        self.table.iter().map(|e| (&e.0, e.2))
+    }
+
     /// The `k` most frequent keys, most frequent first (ties in `order`).
     pub fn top(&self, k: usize, order: impl Fn(&K, &K) -> std::cmp::Ordering) -> Vec<(K, u64)> {
         let mut all: Vec<(K, u64)> = self.table.iter().map(|e| (e.0.clone(), e.2)).collect();

@@ -59,42 +59,82 @@ pub struct Quantile {
 
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
-/// Quantiles of `values` (reordered in place): the middle one is selected first, then
-/// the lower ones in the part below it and the upper ones in the part above, so each
-/// selection works on a shrinking slice (about 2.3 passes for five quantiles, not five).
-pub fn quantiles(values: &mut [f64]) -> Vec<Quantile> {
+/// The rank (0-based) of quantile `p` among `n` values: the element of rank ⌈p·n⌉.
+fn rank(p: f64, n: usize) -> usize {
+    ((p * n as f64).ceil() as usize).clamp(1, n) - 1
+}
+
+/// `f64` as an `i64` with the same order as `f64::total_cmp` (the map is its own inverse).
+fn ordered(v: f64) -> i64 {
+    let bits = v.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
+fn unordered(key: i64) -> f64 {
+    f64::from_bits((key ^ (((key >> 63) as u64) >> 1) as i64) as u64)
+}
+
+/// Quantiles of `values`: the middle one is selected first, then the lower ones in the
+/// part below it and the upper ones in the part above, so each selection works on a
+/// shrinking slice (about 2.3 passes for five quantiles, not five). Selection compares
+/// integers with the order of `f64::total_cmp`.
+pub fn quantiles(values: &[f64]) -> Vec<Quantile> {
     let n = values.len();
     if n == 0 {
         return Vec::new();
     }
-    let ranks: Vec<usize> = QUANTILES
-        .iter()
-        .map(|&p| ((p * n as f64).ceil() as usize).clamp(1, n) - 1)
-        .collect();
+    let mut keys: Vec<i64> = values.iter().map(|&v| ordered(v)).collect();
+    let ranks: Vec<usize> = QUANTILES.iter().map(|&p| rank(p, n)).collect();
     let mut unique = ranks.clone();
     unique.dedup();
-    let mut found = vec![0.0; unique.len()];
-    select_ranks(values, 0, &unique, &mut found);
+    let mut found = vec![0; unique.len()];
+    select_ranks(&mut keys, 0, &unique, &mut found);
     QUANTILES
         .iter()
         .zip(&ranks)
-        .map(|(&p, rank)| Quantile {
+        .map(|(&p, r)| Quantile {
             p,
-            value: unique.binary_search(rank).map_or(f64::NAN, |i| found[i]),
+            value: unique
+                .binary_search(r)
+                .map_or(f64::NAN, |i| unordered(found[i])),
+        })
+        .collect()
+}
+
+/// Quantiles of values given as `(value, count)` pairs sorted by value: what a column with
+/// few distinct values (all counted exactly) needs, without going through every row.
+pub fn quantiles_of_counts(sorted: &[(f64, u64)]) -> Vec<Quantile> {
+    let n: u64 = sorted.iter().map(|&(_, c)| c).sum();
+    if n == 0 {
+        return Vec::new();
+    }
+    QUANTILES
+        .iter()
+        .map(|&p| {
+            let wanted = rank(p, n as usize) as u64 + 1;
+            let mut seen = 0;
+            let value = sorted
+                .iter()
+                .find(|&&(_, c)| {
+                    seen += c;
+                    seen >= wanted
+                })
+                .map_or(f64::NAN, |&(v, _)| v);
+            Quantile { p, value }
         })
         .collect()
 }
 
 /// Puts into `found[i]` the element of rank `ranks[i]` (strictly increasing ranks in the
-/// whole array, of which `values` starts at rank `offset`).
-fn select_ranks(values: &mut [f64], offset: usize, ranks: &[usize], found: &mut [f64]) {
+/// whole array, of which `keys` starts at rank `offset`).
+fn select_ranks(keys: &mut [i64], offset: usize, ranks: &[usize], found: &mut [i64]) {
     if ranks.is_empty() {
         return;
     }
     let mid = ranks.len() / 2;
-    let (below, value, above) = values.select_nth_unstable_by(ranks[mid] - offset, f64::total_cmp);
+    let (below, key, above) = keys.select_nth_unstable(ranks[mid] - offset);
     let (lower, rest) = found.split_at_mut(mid);
-    rest[0] = *value;
+    rest[0] = *key;
     select_ranks(below, offset, &ranks[..mid], lower);
     select_ranks(above, ranks[mid] + 1, &ranks[mid + 1..], &mut rest[1..]);
 }
@@ -109,12 +149,18 @@ pub struct Histogram {
 }
 
 /// Bins for values in `[min, max]`: one per integer when the column holds integers with a
-/// small range, else `bins` equal bins. `scale` turns sample counts into estimates for
-/// the whole column.
-pub fn histogram(values: &[f64], min: f64, max: f64, integers: bool, scale: f64) -> Histogram {
+/// small range, else `bins` equal bins. `values` are `(value, count)` pairs; `scale`
+/// turns sample counts into estimates for the whole column.
+pub fn histogram(
+    values: impl Iterator<Item = (f64, u64)>,
+    min: f64,
+    max: f64,
+    integers: bool,
+    scale: f64,
+) -> Histogram {
     const BINS: usize = 20;
     let span = max - min;
-    let (start, width, bins) = if !(span.is_finite()) || values.is_empty() {
+    let (start, width, bins) = if !span.is_finite() || span < 0.0 {
         (min, 1.0, 0)
     } else if integers && span < BINS as f64 {
         (min - 0.5, 1.0, span as usize + 1)
@@ -126,9 +172,9 @@ pub fn histogram(values: &[f64], min: f64, max: f64, integers: bool, scale: f64)
     let mut tally = vec![0u64; bins];
     if bins > 0 {
         let per_width = 1.0 / width;
-        for &v in values {
+        for (v, count) in values {
             let bin = (((v - start) * per_width) as usize).min(bins - 1);
-            tally[bin] += 1;
+            tally[bin] += count;
         }
     }
     let counts = tally.into_iter().map(|c| c as f64 * scale).collect();
@@ -156,11 +202,13 @@ mod tests {
 
     #[test]
     fn quantiles_have_spark_ranks() {
-        let mut v: Vec<f64> = (1..=20).rev().map(f64::from).collect();
-        let q: Vec<f64> = quantiles(&mut v).iter().map(|q| q.value).collect();
+        let v: Vec<f64> = (1..=20).rev().map(f64::from).collect();
+        let q: Vec<f64> = quantiles(&v).iter().map(|q| q.value).collect();
         assert_eq!(q, [1.0, 5.0, 10.0, 15.0, 19.0]);
-        let mut one = vec![3.0];
-        assert!(quantiles(&mut one).iter().all(|q| q.value == 3.0));
+        assert!(quantiles(&[3.0]).iter().all(|q| q.value == 3.0));
+        assert!(quantiles(&[-0.5, -2.0, 1e300, -1e300])
+            .iter()
+            .all(|q| q.value.is_finite()));
     }
 
     #[test]
@@ -173,18 +221,30 @@ mod tests {
                 .iter()
                 .map(|&p| sorted[((p * n as f64).ceil() as usize).clamp(1, n) - 1])
                 .collect();
-            let mut work = values.clone();
-            let got: Vec<f64> = quantiles(&mut work).iter().map(|q| q.value).collect();
+            let got: Vec<f64> = quantiles(&values).iter().map(|q| q.value).collect();
             assert_eq!(got, expected, "n = {n}");
+            let mut pairs: Vec<(f64, u64)> = Vec::new();
+            for &v in &sorted {
+                match pairs.last_mut() {
+                    Some((last, c)) if *last == v => *c += 1,
+                    _ => pairs.push((v, 1)),
+                }
+            }
+            let from_counts: Vec<f64> = quantiles_of_counts(&pairs)
+                .iter()
+                .map(|q| q.value)
+                .collect();
+            assert_eq!(from_counts, expected, "counted, n = {n}");
         }
     }
 
     #[test]
     fn histograms_bin_integers_one_by_one() {
-        let h = histogram(&[1.0, 2.0, 2.0, 4.0], 1.0, 4.0, true, 1.0);
+        let ones = |v: &'static [f64]| v.iter().map(|&x| (x, 1));
+        let h = histogram(ones(&[1.0, 2.0, 2.0, 4.0]), 1.0, 4.0, true, 1.0);
         assert_eq!(h.counts, [1.0, 2.0, 0.0, 1.0]);
         assert_eq!(h.start, 0.5);
-        let h = histogram(&[0.0, 10.0, 5.0], 0.0, 10.0, false, 2.0);
+        let h = histogram(ones(&[0.0, 10.0, 5.0]), 0.0, 10.0, false, 2.0);
         assert_eq!(h.counts.len(), 20);
         assert_eq!(h.counts.iter().sum::<f64>(), 6.0);
         assert_eq!(h.counts[19], 2.0);
