@@ -26,6 +26,8 @@ export interface AppOptions {
 
 export class App {
   private tables: LoadedTable[] = [];
+  /** True while the files of a restarted engine are being reloaded. */
+  private recovering = false;
   private selected?: string;
   private readonly status = new StatusBar();
   private readonly notices = new Notices();
@@ -50,7 +52,8 @@ export class App {
   ) {
     this.list = new TableList({ select: (name) => this.select(name), drop: (name) => void this.drop(name) });
     this.view = new TableView(engine);
-    this.loads = new Loads(engine, this.notices, this.jobs, (table) => this.added(table));
+    // Tables reloaded after a restart come back without taking the user to the Table tab.
+    this.loads = new Loads(engine, this.notices, this.jobs, (table) => this.added(table, !this.recovering));
     this.dropZone = new DropZone((files) => void this.loads.load(files));
     this.sql = new SqlPanel(engine, (_, statement) => void this.catalogChanged(statement));
     this.profiler = new ProfileView(engine);
@@ -260,7 +263,10 @@ export class App {
       `Reason: ${detail.reason}.`,
       names.length > 0 ? `Reloading ${names.join(', ')} from the files you opened…` : 'No tables were loaded.',
     ]);
-    const failed = await this.loads.reloadAll();
+    this.recovering = true;
+    const failed = await this.loads.reloadAll().finally(() => {
+      this.recovering = false;
+    });
     close();
     this.notices.show('warning', 'The engine was restarted', [
       `Reason: ${detail.reason}.`,
