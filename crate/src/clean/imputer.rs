@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, Scalar};
-use arrow_schema::{Field, Schema};
+use arrow_buffer::BooleanBuffer;
+use arrow_schema::{DataType, Field, Schema};
 use arrow_select::zip::zip;
 use rayon::prelude::*;
 
@@ -180,16 +181,30 @@ fn excluded(v: f64, missing_value: Option<f64>) -> bool {
 /// `column` with NULLs and missing values replaced by `surrogate` (in the column's type).
 fn impute(column: &ArrayRef, surrogate: f64, missing_value: Option<f64>) -> Result<ArrayRef> {
     let doubles = as_doubles(column)?;
-    let keep = BooleanArray::from_iter((0..doubles.len()).map(|i| {
-        Some(
-            doubles.is_valid(i)
-                && match missing_value {
-                    None => !doubles.value(i).is_nan(),
-                    Some(m) if m.is_nan() => !doubles.value(i).is_nan(),
-                    Some(m) => doubles.value(i) != m,
-                },
-        )
-    }));
+    let missing = |v: f64| match missing_value {
+        None => v.is_nan(),
+        Some(m) if m.is_nan() => v.is_nan(),
+        Some(m) => v == m,
+    };
+    let valid = doubles.nulls();
+    let present = |i: usize| valid.is_none_or(|n| n.is_valid(i)) && !missing(doubles.value(i));
+    if column.data_type() == &DataType::Float64 {
+        // The common case in one pass: no mask, no second array.
+        if doubles.null_count() == 0 && !doubles.values().iter().any(|&v| missing(v)) {
+            return Ok(Arc::clone(column));
+        }
+        let values: Vec<f64> = (0..doubles.len())
+            .map(|i| {
+                if present(i) {
+                    doubles.value(i)
+                } else {
+                    surrogate
+                }
+            })
+            .collect();
+        return Ok(Arc::new(Float64Array::from(values)));
+    }
+    let keep = BooleanArray::new(BooleanBuffer::collect_bool(doubles.len(), present), None);
     if keep.true_count() == column.len() {
         return Ok(Arc::clone(column));
     }

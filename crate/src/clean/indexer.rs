@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use foldhash::HashMap;
 use foldhash::HashMapExt;
 use rayon::prelude::*;
@@ -71,42 +71,132 @@ impl StringIndexer {
         order: StringOrderType,
         ctx: &ExecContext,
     ) -> Result<StringIndexerFitted> {
+        let strings = self.strings(table)?;
+        let encoded = self.encode(&strings, ctx)?;
+        Ok(self.merge(&encoded, order))
+    }
+
+    /// Fits and transforms with one pass of string hashing: each partition's values are
+    /// coded against a dictionary of that partition, the dictionaries are merged into the
+    /// labels, and each partition's codes are then mapped to label indices (integers only).
+    pub fn fit_transform(
+        &self,
+        table: &Table,
+        order: StringOrderType,
+        handle_invalid: HandleInvalid,
+        ctx: &ExecContext,
+    ) -> Result<(Table, StringIndexerFitted)> {
+        let strings = self.strings(table)?;
+        let encoded = self.encode(&strings, ctx)?;
+        let fitted = self.merge(&encoded, order);
+        let positions: Vec<HashMap<&str, f64>> =
+            fitted.labels.iter().map(|l| positions(l)).collect();
+        let schema = self.output_schema(table);
         ctx.expect_steps(table.num_partitions());
-        let partials: Vec<Vec<HashMap<String, u64>>> = table
+        let partitions = table
+            .partitions()
+            .par_iter()
+            .zip(&encoded)
+            .zip(table.row_starts())
+            .map(|((batch, parts), &first_row)| {
+                ctx.check()?;
+                let mut rows = IndexedRows::new(batch.num_rows());
+                for (k, part) in parts.iter().enumerate() {
+                    // Every label of the partition is in the fitted labels.
+                    let remap: Vec<f64> = part
+                        .dictionary
+                        .iter()
+                        .map(|label| positions[k].get(label).copied().unwrap_or(f64::NAN))
+                        .collect();
+                    let unknown = positions[k].len() as f64;
+                    let mut out = Vec::with_capacity(part.codes.len());
+                    for (i, &code) in part.codes.iter().enumerate() {
+                        match remap.get(code as usize) {
+                            Some(&index) => out.push(index),
+                            None => out.push(rows.invalid(
+                                i,
+                                None,
+                                unknown,
+                                handle_invalid,
+                                || table.schema().field(self.inputs[k]).name().clone(),
+                                first_row,
+                            )?),
+                        }
+                    }
+                    rows.columns.push(Arc::new(Float64Array::from(out)));
+                }
+                let out = rows.finish(batch, &schema);
+                ctx.advance();
+                out
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((Table::try_new(schema, partitions)?, fitted))
+    }
+
+    /// The input columns of every partition as strings (a cheap copy of the array's
+    /// handle for string columns, Spark's cast to string for the others).
+    fn strings(&self, table: &Table) -> Result<Vec<Vec<StringArray>>> {
+        table
             .partitions()
             .par_iter()
             .map(|batch| {
-                ctx.check()?;
-                let counts = self
-                    .inputs
+                self.inputs
                     .iter()
-                    .map(|&c| count_values(&as_strings(batch.column(c))?))
-                    .collect::<Result<Vec<_>>>();
-                ctx.advance();
-                counts
+                    .map(|&c| as_strings(batch.column(c)))
+                    .collect()
             })
-            .collect::<Result<_>>()?;
+            .collect()
+    }
+
+    /// Each partition's values coded against a dictionary of that partition.
+    fn encode<'s>(
+        &self,
+        strings: &'s [Vec<StringArray>],
+        ctx: &ExecContext,
+    ) -> Result<Vec<Vec<Encoded<'s>>>> {
+        ctx.expect_steps(strings.len());
+        strings
+            .par_iter()
+            .map(|columns| {
+                ctx.check()?;
+                let coded = columns.iter().map(Encoded::of).collect();
+                ctx.advance();
+                Ok(coded)
+            })
+            .collect()
+    }
+
+    /// The labels of every input, from the partitions' dictionaries and counts.
+    fn merge(&self, encoded: &[Vec<Encoded<'_>>], order: StringOrderType) -> StringIndexerFitted {
         let labels = (0..self.inputs.len())
             .into_par_iter()
             .map(|k| {
-                let mut total: HashMap<String, u64> = HashMap::new();
-                for part in &partials {
-                    for (label, n) in &part[k] {
-                        match total.get_mut(label.as_str()) {
-                            Some(t) => *t += n,
-                            None => {
-                                total.insert(label.clone(), *n);
-                            }
-                        }
+                let mut total: HashMap<&str, u64> = HashMap::new();
+                for part in encoded {
+                    for (label, n) in part[k].dictionary.iter().zip(&part[k].counts) {
+                        *total.entry(label).or_insert(0) += n;
                     }
                 }
-                order_labels(total.into_iter().collect(), order)
+                order_labels(
+                    total.into_iter().map(|(l, n)| (l.to_string(), n)).collect(),
+                    order,
+                )
             })
             .collect();
-        Ok(StringIndexerFitted { labels })
+        StringIndexerFitted { labels }
     }
 
-    /// Adds one index column per input.
+    fn output_schema(&self, table: &Table) -> SchemaRef {
+        let mut fields: Vec<Field> = fields_of(table.schema());
+        fields.extend(
+            self.outputs
+                .iter()
+                .map(|name| Field::new(name, DataType::Float64, false)),
+        );
+        Arc::new(Schema::new(fields))
+    }
+
+    /// Adds one index column per input, looking each value up in the fitted labels.
     pub fn transform(
         &self,
         table: &Table,
@@ -121,76 +211,131 @@ impl StringIndexer {
                 self.inputs.len()
             )));
         }
-        let lookups: Vec<HashMap<&str, f64>> = fitted
-            .labels
-            .iter()
-            .map(|labels| {
-                labels
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| (l.as_str(), i as f64))
-                    .collect()
-            })
-            .collect();
-        let mut fields: Vec<Field> = fields_of(table.schema());
-        fields.extend(
-            self.outputs
-                .iter()
-                .map(|name| Field::new(name, DataType::Float64, false)),
-        );
-        let schema = Arc::new(Schema::new(fields));
+        let lookups: Vec<HashMap<&str, f64>> = fitted.labels.iter().map(|l| positions(l)).collect();
+        let schema = self.output_schema(table);
         table.map_partitions(schema.clone(), ctx, |batch, first_row| {
-            let rows = batch.num_rows();
-            let mut keep = vec![true; rows];
-            let mut indexed: Vec<ArrayRef> = Vec::with_capacity(self.inputs.len());
+            let mut rows = IndexedRows::new(batch.num_rows());
             for (k, &c) in self.inputs.iter().enumerate() {
                 let values = as_strings(batch.column(c))?;
                 let lookup = &lookups[k];
                 let unknown = lookup.len() as f64;
-                let mut out = Vec::with_capacity(rows);
+                let mut out = Vec::with_capacity(values.len());
                 for (i, value) in values.iter().enumerate() {
                     match value.and_then(|v| lookup.get(v)) {
                         Some(&index) => out.push(index),
-                        None => match handle_invalid {
-                            HandleInvalid::Error => {
-                                return Err(invalid_value(
-                                    table.schema().field(c).name(),
-                                    value,
-                                    first_row + i,
-                                ))
-                            }
-                            HandleInvalid::Skip => {
-                                keep[i] = false;
-                                out.push(unknown);
-                            }
-                            HandleInvalid::Keep => out.push(unknown),
-                        },
+                        None => out.push(rows.invalid(
+                            i,
+                            value,
+                            unknown,
+                            handle_invalid,
+                            || table.schema().field(c).name().clone(),
+                            first_row,
+                        )?),
                     }
                 }
-                indexed.push(Arc::new(Float64Array::from(out)));
+                rows.columns.push(Arc::new(Float64Array::from(out)));
             }
-            let mut columns = batch.columns().to_vec();
-            columns.extend(indexed);
-            let out = RecordBatch::try_new(schema.clone(), columns)
-                .map_err(|e| Error::internal("indexing strings", e))?;
-            if keep.iter().all(|&k| k) {
-                return Ok(out);
-            }
-            arrow_select::filter::filter_record_batch(&out, &BooleanArray::from(keep))
-                .map_err(|e| Error::internal("skipping invalid rows", e))
+            rows.finish(batch, &schema)
         })
     }
 }
 
-fn count_values(values: &StringArray) -> Result<HashMap<String, u64>> {
-    let mut counts: HashMap<&str, u64> = HashMap::new();
-    for v in values.iter().flatten() {
-        *counts.entry(v).or_insert(0) += 1;
+/// Each label's index.
+fn positions(labels: &[String]) -> HashMap<&str, f64> {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i as f64))
+        .collect()
+}
+
+/// One partition's values of a column as codes into a dictionary of its distinct values
+/// (first-seen order), with each value's count. NULL has no code.
+struct Encoded<'t> {
+    dictionary: Vec<&'t str>,
+    counts: Vec<u64>,
+    codes: Vec<u32>,
+}
+
+const NULL_CODE: u32 = u32::MAX;
+
+impl<'t> Encoded<'t> {
+    fn of(values: &'t StringArray) -> Self {
+        let mut coded = Encoded {
+            dictionary: Vec::new(),
+            counts: Vec::new(),
+            codes: Vec::with_capacity(values.len()),
+        };
+        let mut index: HashMap<&'t str, u32> = HashMap::new();
+        let mut code_of = |value: &'t str| -> u32 {
+            let next = index.len() as u32;
+            let code = *index.entry(value).or_insert(next);
+            if code == next {
+                coded.dictionary.push(value);
+                coded.counts.push(0);
+            }
+            coded.counts[code as usize] += 1;
+            code
+        };
+        for value in values.iter() {
+            let code = value.map_or(NULL_CODE, &mut code_of);
+            coded.codes.push(code);
+        }
+        coded
     }
-    Ok(counts
-        .into_iter()
-        .map(|(k, n)| (k.to_string(), n))
-        .collect())
+}
+
+/// The index columns of one partition being built, and the rows `skip` drops.
+struct IndexedRows {
+    columns: Vec<ArrayRef>,
+    keep: Option<Vec<bool>>,
+    rows: usize,
+}
+
+impl IndexedRows {
+    fn new(rows: usize) -> Self {
+        IndexedRows {
+            columns: Vec::new(),
+            keep: None,
+            rows,
+        }
+    }
+
+    /// The index for an invalid value (unseen, or NULL): an error naming it, the unknown
+    /// index with the row marked for dropping (`skip`), or the unknown index (`keep`).
+    fn invalid(
+        &mut self,
+        i: usize,
+        value: Option<&str>,
+        unknown: f64,
+        handle_invalid: HandleInvalid,
+        column: impl Fn() -> String,
+        first_row: usize,
+    ) -> Result<f64> {
+        match handle_invalid {
+            HandleInvalid::Error => Err(invalid_value(&column(), value, first_row + i)),
+            HandleInvalid::Skip => {
+                self.keep.get_or_insert_with(|| vec![true; self.rows])[i] = false;
+                Ok(unknown)
+            }
+            HandleInvalid::Keep => Ok(unknown),
+        }
+    }
+
+    /// The partition with its index columns, without the skipped rows.
+    fn finish(self, batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+        let mut columns = batch.columns().to_vec();
+        columns.extend(self.columns);
+        let out = RecordBatch::try_new(schema.clone(), columns)
+            .map_err(|e| Error::internal("indexing strings", e))?;
+        match self.keep {
+            None => Ok(out),
+            Some(keep) => {
+                arrow_select::filter::filter_record_batch(&out, &BooleanArray::from(keep))
+                    .map_err(|e| Error::internal("skipping invalid rows", e))
+            }
+        }
+    }
 }
 
 /// Labels in index order (Spark's `stringOrderType`, ties alphabetical ascending).
@@ -267,6 +412,45 @@ mod tests {
             ["1.5", "2.0"]
         );
         assert_eq!(labels(&t, "n", StringOrderType::AlphabetAsc), ["10", "9"]);
+    }
+
+    #[test]
+    fn fit_transform_equals_fit_then_transform() {
+        let rows = ["b,1", "a,2", ",3", "b,", "c,2", "a,1", "b,1"];
+        let t = table_in_parts("s:string,n:int", &rows, 3);
+        let indexer = StringIndexer::new(
+            t.schema(),
+            &["s".into(), "n".into()],
+            &["si".into(), "ni".into()],
+        )
+        .unwrap();
+        let ctx = ExecContext::default();
+        let columns = |t: &Table| {
+            let b = t.window(0, t.num_rows()).unwrap();
+            (2..4)
+                .map(|c| b.column(c).as_primitive::<Float64Type>().values().to_vec())
+                .collect::<Vec<_>>()
+        };
+        for h in [HandleInvalid::Keep, HandleInvalid::Skip] {
+            let fitted = indexer
+                .fit(&t, StringOrderType::FrequencyDesc, &ctx)
+                .unwrap();
+            let apart = indexer.transform(&t, &fitted, h, &ctx).unwrap();
+            let (together, fitted2) = indexer
+                .fit_transform(&t, StringOrderType::FrequencyDesc, h, &ctx)
+                .unwrap();
+            assert_eq!(fitted, fitted2);
+            assert_eq!(columns(&apart), columns(&together));
+        }
+        let err = indexer
+            .fit_transform(
+                &t,
+                StringOrderType::FrequencyDesc,
+                HandleInvalid::Error,
+                &ctx,
+            )
+            .unwrap_err();
+        assert_eq!(err.location().row, Some(3));
     }
 
     #[test]

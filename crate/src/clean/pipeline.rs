@@ -268,11 +268,13 @@ fn apply_step(
             fitted,
         } => {
             let indexer = StringIndexer::new(input.schema(), input_cols, output_cols)?;
-            let model: StringIndexerFitted = match fitted {
-                Some(f) => f.clone(),
-                None => indexer.fit(input, *string_order_type, ctx)?,
+            let (out, model) = match fitted {
+                Some(f) => (
+                    indexer.transform(input, f, *handle_invalid, ctx)?,
+                    f.clone(),
+                ),
+                None => indexer.fit_transform(input, *string_order_type, *handle_invalid, ctx)?,
             };
-            let out = indexer.transform(input, &model, *handle_invalid, ctx)?;
             if let Step::StringIndexer { fitted, .. } = &mut fitted_step {
                 *fitted = Some(model);
             }
