@@ -65,6 +65,11 @@ describe('Training in the page', () => {
     await page.getByTestId('predict-run').click();
     const facts = await shownTable(page, 'regression_predictions');
     assert.equal(facts['row-count'], '600');
+    // The predictions download as CSV from the table's page.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('table-download-csv').click()]);
+    const lines = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 601);
+    assert.equal(lines[0].split(',').at(-1), 'prediction');
     assert.deepEqual(errors, []);
     await page.context().close();
   });

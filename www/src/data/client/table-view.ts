@@ -1,9 +1,10 @@
 /** One table: what it is (size, source, load time, warnings), its schema and its rows. */
 import type { EngineClient } from '../../engine/client/engine-client';
-import type { LoadedTable } from '../../engine/shared/api';
+import type { ExportFormat, LoadedTable } from '../../engine/shared/api';
 import { RowWindows } from '../../grid/row-windows';
 import { VirtualGrid } from '../../grid/virtual-grid';
 import { h, replaceChildren } from '../../ui/dom';
+import { downloadBytes } from '../../ui/download';
 import { formatBytes, formatCount, formatDuration } from '../../ui/format';
 
 export class TableView {
@@ -20,13 +21,26 @@ export class TableView {
     );
   }
 
+  /** Saves the whole table as a file, written by the engine. */
+  private async download(name: string, format: ExportFormat): Promise<void> {
+    try {
+      const bytes = await this.engine.exportTable(name, format);
+      downloadBytes(bytes, `${name}.${format}`, format === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet');
+    } catch (error) {
+      this.element.prepend(h('div', { className: 'notice notice-error', attrs: { role: 'alert' } }, `Could not download ${name}: ${String((error as Error).message ?? error)}`));
+    }
+  }
+
   show(table: LoadedTable): void {
     const rows = new RowWindows((offset, count) => this.engine.preview(table.name, offset, count), table.rows);
     const grid = new VirtualGrid(table.columns, rows, `Rows of ${table.name}`);
     replaceChildren(
       this.element,
       h('header', { className: 'table-header' },
-        h('h2', { attrs: { 'data-testid': 'table-title' } }, table.name),
+        h('div', { className: 'table-title-row' },
+          h('h2', { attrs: { 'data-testid': 'table-title' } }, table.name),
+          h('button', { attrs: { type: 'button', 'data-testid': 'table-download-csv' }, on: { click: () => void this.download(table.name, 'csv') } }, 'Download CSV'),
+          h('button', { attrs: { type: 'button', 'data-testid': 'table-download-parquet' }, on: { click: () => void this.download(table.name, 'parquet') } }, 'Download Parquet')),
         h('dl', { className: 'facts' },
           ...fact('rows', formatCount(table.rows), 'row-count'),
           ...fact('columns', formatCount(table.columns.length), 'column-count'),
