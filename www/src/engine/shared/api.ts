@@ -82,6 +82,8 @@ export interface CsvOptions {
   nullValues?: string[];
   inferSchema?: boolean;
   mode?: 'PERMISSIVE' | 'DROPMALFORMED' | 'FAILFAST';
+  /** Most columns a file may have (Spark's default: 20,480). */
+  maxColumns?: number;
 }
 
 export interface LoadOptions {
