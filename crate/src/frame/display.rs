@@ -14,6 +14,10 @@ use crate::error::{Error, Result};
 
 const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
 
+/// Longest text shown for one cell, in bytes: a 64 MB cell would otherwise travel to the
+/// page and into the DOM whole. Longer values are cut and end with `…`.
+pub const MAX_CELL_BYTES: usize = 4096;
+
 /// The batch with every column turned into strings (nulls stay null).
 pub fn display_batch(batch: &RecordBatch) -> Result<RecordBatch> {
     let options = FormatOptions::new()
@@ -36,7 +40,7 @@ fn display_column(column: &ArrayRef, options: &FormatOptions) -> Result<StringAr
     let formatter = ArrayFormatter::try_new(column.as_ref(), options)
         .map_err(|e| Error::internal("formatting a column for display", e))?;
     let values: Vec<String> = (0..column.len())
-        .map(|i| formatter.value(i).to_string())
+        .map(|i| shorten(formatter.value(i).to_string()))
         .collect();
     let nulls = column
         .logical_nulls()
@@ -47,6 +51,19 @@ fn display_column(column: &ArrayRef, options: &FormatOptions) -> Result<StringAr
         nulls,
     )
     .map_err(|e| Error::internal("formatting a column for display", e))
+}
+
+/// `text` cut to at most [`MAX_CELL_BYTES`] (on a character boundary) plus `…`.
+fn shorten(mut text: String) -> String {
+    if text.len() > MAX_CELL_BYTES {
+        let mut end = MAX_CELL_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
 }
 
 #[cfg(test)]
@@ -89,5 +106,20 @@ mod tests {
         assert_eq!(col(2).value(1), "9223372036854775807");
         assert_eq!(col(3).value(0), "1970-01-01 00:00:01.500");
         assert_eq!(col(3).value(1), "1970-01-01 00:00:00");
+    }
+
+    #[test]
+    fn long_cells_are_cut_on_a_character_boundary() {
+        let long = "é".repeat(MAX_CELL_BYTES);
+        let schema = Arc::new(Schema::new(vec![Field::new("s", DataType::Utf8, true)]));
+        let column = arrow_array::StringArray::from(vec![Some(long.as_str()), Some("short")]);
+        let batch = RecordBatch::try_new(schema, vec![Arc::new(column)]).unwrap();
+        let shown = display_batch(&batch).unwrap();
+        let shown = shown.column(0).as_string::<i32>();
+        assert_eq!(
+            shown.value(0),
+            format!("{}…", "é".repeat(MAX_CELL_BYTES / 2))
+        );
+        assert_eq!(shown.value(1), "short");
     }
 }
