@@ -175,11 +175,48 @@ impl Split {
     }
 }
 
+/// Refuses columns whose sums of squares overflow (values beyond about 1e154): every fit
+/// would silently come out as NaN or garbage.
+fn check_finite(moments: &Moments, features: &[String], label: &str) -> Result<()> {
+    let names = features.iter().map(String::as_str).chain([label]);
+    for (j, name) in names.enumerate() {
+        if !(moments.mean[j].is_finite() && moments.comoment[[j, j]].is_finite()) {
+            return Err(Error::new(
+                ErrorCode::MlInput,
+                format!(
+                    "`{name}` has values too large to train on: their squares overflow a \
+                     double (|x| above about 1e154). Rescale the column first, e.g. \
+                     `{name} / 1e6` in SQL"
+                ),
+            )
+            .in_column(name));
+        }
+    }
+    Ok(())
+}
+
+/// Most grid points one training job evaluates.
+pub const MAX_GRID_POINTS: usize = 10_000;
+
 /// Grid points: the cartesian product of the axes, the last axis varying fastest.
 pub fn grid_points(
     base: &LinearRegressionParams,
     axes: &[GridAxis],
 ) -> Result<Vec<(BTreeMap<String, Value>, LinearRegressionParams)>> {
+    let size = axes
+        .iter()
+        .try_fold(1usize, |size, axis| size.checked_mul(axis.values.len()));
+    if size.is_none_or(|size| size > MAX_GRID_POINTS) {
+        let sizes: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            format!(
+                "the grid has {} points; a training job evaluates at most {MAX_GRID_POINTS}: \
+                 give fewer values per parameter",
+                sizes.join(" × ")
+            ),
+        ));
+    }
     let mut points = vec![(BTreeMap::new(), base.clone())];
     for axis in axes {
         if axis.values.is_empty() {
@@ -328,6 +365,7 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
             ),
         ));
     }
+    check_finite(&training, &spec.features, &spec.label)?;
     let names = assembler.feature_names(true).to_vec();
 
     // Every (point, fold) fit and its squared-error metrics, from the moments alone.
@@ -456,9 +494,7 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
             contains: &in_training,
         }
     };
-    let diagnostics = diagnose(
-        &prepared, linear, diagnosed, spec.seed, ctx,
-    )?;
+    let diagnostics = diagnose(&prepared, linear, diagnosed, spec.seed, ctx)?;
     Ok(TrainResult {
         features: spec.features.clone(),
         label: spec.label.clone(),
@@ -516,7 +552,11 @@ impl Prepared {
     fn group_moments(&self, groups: usize, width: usize) -> Vec<Moments> {
         let mut builders: Vec<MomentsBuilder> =
             (0..groups).map(|_| MomentsBuilder::new(width)).collect();
-        let values = self.rows.values.as_slice().expect("assembled rows are contiguous");
+        let values = self
+            .rows
+            .values
+            .as_slice()
+            .expect("assembled rows are contiguous");
         for (row, &group) in values.chunks_exact(width).zip(&self.groups) {
             builders[group as usize].add(row);
         }
