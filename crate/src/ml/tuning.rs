@@ -318,6 +318,14 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
     )?;
     let partitions = table.partitions();
     let offsets = row_offsets(partitions);
+    // Passes 2 and 3 reuse the rows assembled in pass 1: 8 bytes per value and the fold.
+    crate::memory::check(
+        table
+            .num_rows()
+            .saturating_mul(8 * (spec.features.len() + 1) + 2),
+        "training on this table",
+        "choose fewer features, or train on a filtered table (CREATE TABLE ... AS SELECT ... WHERE ...)",
+    )?;
     ctx.expect_steps(3 * partitions.len());
 
     // Pass 1: statistics per group.

@@ -118,7 +118,7 @@ impl CsvLoader {
                 format!(
                     "no record ends within the first {} of the file: a quote opened near the \
                      start is never closed, or this is not a CSV file with one record per line",
-                    describe_size(head.len())
+                    crate::memory::describe_bytes(head.len())
                 ),
             ));
         }
@@ -520,15 +520,6 @@ fn empty_file() -> Error {
         ErrorCode::CsvEmpty,
         "the file has no records: it is empty or holds only blank lines",
     )
-}
-
-/// A byte count as a person reads it (`256 MB`, `512 KB`).
-fn describe_size(bytes: usize) -> String {
-    match bytes {
-        b if b >= 1 << 20 => format!("{} MB", b >> 20),
-        b if b >= 1 << 10 => format!("{} KB", b >> 10),
-        b => format!("{b} bytes"),
-    }
 }
 
 /// Why a piece could not be decoded. Pieces are decoded in parallel, before the number of
