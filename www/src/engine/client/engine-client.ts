@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 
 import type {
   CatalogInfo,
+  CrashKind,
   EngineApi,
   EngineStatus,
   ExportFormat,
@@ -238,6 +239,11 @@ export class EngineClient extends EventTarget {
   /** Kills the worker as a crash would (used by tests and the "restart engine" action). */
   simulateCrash(): Promise<void> {
     return this.restart('it was stopped on request');
+  }
+
+  /** Makes the engine really crash (the page's test hooks); recovery is the usual one. */
+  crashForTest(kind: CrashKind): void {
+    void this.call((api) => api.crashForTest(kind)).catch(() => {});
   }
 }
 

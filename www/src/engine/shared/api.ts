@@ -12,9 +12,11 @@ export interface EngineStatus {
   crossOriginIsolated: boolean;
   /** Why the single-thread build was chosen, when it was. */
   fallbackReason?: string;
-  /** Bytes of wasm memory in use (linear memory never shrinks). */
+  /** Bytes the engine's allocator has handed out now (tables, results, jobs). */
+  memoryInUseBytes: number;
+  /** Bytes of wasm linear memory reserved so far (it grows, never shrinks). */
   memoryBytes: number;
-  /** Most memory the engine may grow to. */
+  /** Most memory the engine may use: bigger jobs are refused with OUT_OF_MEMORY. */
   memoryLimitBytes: number;
 }
 
@@ -113,6 +115,13 @@ export interface StartOptions {
   singleThread?: boolean;
 }
 
+/**
+ * Ways to crash the engine on purpose (test hooks): a panic in the engine's own thread, a
+ * panic on a thread-pool worker while the engine waits for it, an uncaught error in the
+ * worker's JavaScript.
+ */
+export type CrashKind = 'engine' | 'pool' | 'worker';
+
 /** The engine worker's API, exposed with Comlink. */
 export interface EngineApi {
   /** Loads the wasm build the page can run and starts its thread pool. */
@@ -142,6 +151,8 @@ export interface EngineApi {
   train(table: string, spec: TrainSpec): TrainResult;
   /** Scores a table with a model into a new table `<table>_predictions`. */
   predict(table: string, scoring: Scoring): TableInfo;
+  /** Crashes the engine on purpose (end-to-end tests of recovery); never returns. */
+  crashForTest(kind: CrashKind): void;
   catalog(): CatalogInfo;
   /** A table or query result as a file. */
   exportTable(name: string, format: ExportFormat): Uint8Array;

@@ -58,6 +58,15 @@ const api: EngineApi = {
     const tables = (engine.tables() as TableInfo[]).map((t) => ({ name: t.name, columns: t.columns.map((c) => c.name) }));
     return { tables, views: engine.views() };
   },
+  crashForTest(kind) {
+    if (kind === 'worker') {
+      setTimeout(() => {
+        throw new Error('the engine worker failed on request (test hook)');
+      });
+      return;
+    }
+    ready().wasm.crashForTest(kind === 'pool');
+  },
   exportTable(name, format) {
     const bytes = ready().engine.exportTable(name, format);
     return Comlink.transfer(bytes, [bytes.buffer]);

@@ -44,7 +44,11 @@ export interface WasmModule {
   initThreadPool?(threads: number): Promise<void>;
   threadCount(): number;
   memoryBytes(): number;
+  memoryInUse(): number;
+  memoryLimit(): number;
   hasThreads(): boolean;
+  /** Panics on purpose (test hooks): on this thread, or on a pool thread. */
+  crashForTest(onPool: boolean): void;
   engineMemory(): WebAssembly.Memory;
   tableNameFor(fileName: string): string;
   /** Throws OUT_OF_MEMORY if `bytes` more cannot be allocated. */
