@@ -95,7 +95,11 @@ pub fn diagnose(
     } else {
         0.0
     };
-    let width = if sd > 0.0 { 8.0 * sd / BINS as f64 } else { 1.0 };
+    let width = if sd > 0.0 {
+        8.0 * sd / BINS as f64
+    } else {
+        1.0
+    };
     let start = summary.mean - width * BINS as f64 / 2.0;
     let sampled = SAMPLE_SIZE / rows.moments.n.max(1.0);
     let parts: Vec<(Vec<f64>, Vec<f64>, Histogram)> = prepared
