@@ -154,6 +154,24 @@ export async function gridRows(page: Page, count: number): Promise<string[][]> {
   count);
 }
 
+/** Types `sql` in the SQL tab's editor, runs it with Ctrl+Enter and waits for the outcome. */
+export async function runSql(page: Page, sql: string): Promise<void> {
+  await page.getByTestId('tab-sql').click();
+  const editor = page.getByTestId('sql-editor');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(sql);
+  await page.keyboard.press('ControlOrMeta+Enter');
+  // The run button is disabled while the query runs (set when Ctrl+Enter is handled), and
+  // the previous outcome stays on screen until the new one replaces it.
+  await page.locator('[data-testid="sql-run"]:not([disabled])').waitFor({ timeout: 120_000 });
+  await page
+    .locator('[data-testid="sql-row-count"], [data-testid="sql-error"], [data-testid="sql-message"]')
+    .first()
+    .waitFor({ timeout: 60_000 });
+}
+
 /** Only same-origin requests, and the blob: / data: URLs the page makes itself. */
 export function foreignRequests(requests: string[], origin: string): string[] {
   return requests.filter((r) => !r.startsWith(origin) && !r.startsWith('blob:') && !r.startsWith('data:'));

@@ -5,7 +5,7 @@
  */
 import type { EngineClient } from '../../engine/client/engine-client';
 import type { LoadOptions, LoadProgress, LoadedTable } from '../../engine/shared/api';
-import { CANCELLED, isCodedError } from '../../engine/shared/errors';
+import { CANCELLED, errorPlace, isCodedError } from '../../engine/shared/errors';
 import type { Notices } from '../../ui/notices';
 import { JobProgress } from '../../ui/progress';
 import { formatBytes, formatCount } from '../../ui/format';
@@ -108,9 +108,7 @@ export function explain(error: unknown): string[] {
   if (!(error instanceof Error)) return [String(error)];
   const lines = [error.message];
   if (isCodedError(error)) {
-    const where = [error.row !== undefined && `row ${formatCount(error.row)}`, error.column && `column ${error.column}`]
-      .filter(Boolean)
-      .join(', ');
+    const where = errorPlace(error);
     if (where) lines.push(`Where: ${where}`);
     lines.push(`Code: ${error.code}`);
   }

@@ -7,7 +7,7 @@
  */
 import type { EngineClient, Job } from '../../engine/client/engine-client';
 import type { ColumnInfo, TableInfo } from '../../engine/shared/api';
-import { CANCELLED, isCodedError } from '../../engine/shared/errors';
+import { CANCELLED, errorPlace, isCodedError } from '../../engine/shared/errors';
 import { h, replaceChildren } from '../../ui/dom';
 import { type ChartView, gridChart, predictedVsActualChart, residualsChart } from './charts';
 import { formatCount, formatDuration } from '../../ui/format';
@@ -212,8 +212,7 @@ export class TrainPanel {
       this.show(result, table, spec.grid.map((axis) => axis.param));
     } catch (error) {
       const cancelled = isCodedError(error) && error.code === CANCELLED;
-      replaceChildren(this.status, h('span', { className: cancelled ? '' : 'error-text', attrs: { 'data-testid': 'train-error' } },
-        cancelled ? 'Training cancelled.' : String((error as Error).message ?? error)));
+      replaceChildren(this.status, cancelled ? h('span', { attrs: { 'data-testid': 'train-error' } }, 'Training cancelled.') : errorText(error));
       this.clearOutput();
     } finally {
       this.progress.setAttribute('hidden', '');
@@ -280,7 +279,17 @@ export class TrainPanel {
       this.onTableCreated(info);
       await this.refresh();
     } catch (error) {
-      replaceChildren(this.status, h('span', { className: 'error-text', attrs: { 'data-testid': 'train-error' } }, String((error as Error).message ?? error)));
+      replaceChildren(this.status, errorText(error));
     }
   }
+}
+
+/** An engine error as the tab shows it: the message, then its code and where it points. */
+function errorText(error: unknown): HTMLElement {
+  const message = error instanceof Error ? error.message : String(error);
+  const details = isCodedError(error) ? [error.code, errorPlace(error)].filter(Boolean).join(' · ') : '';
+  return h('span', { className: 'error-text', attrs: { 'data-testid': 'train-error' } },
+    message,
+    details && h('span', { className: 'hint' }, ` (${details})`),
+  );
 }
