@@ -6,6 +6,7 @@ import { TableView } from '../data/client/table-view';
 import type { EngineClient, RestartDetail } from '../engine/client/engine-client';
 import type { LoadedTable } from '../engine/shared/api';
 import { TrainPanel } from '../ml/client/train-panel';
+import type { ServiceWorkerState } from '../offline/client/service-worker';
 import { SqlPanel } from '../sql/client/sql-panel';
 import { h } from '../ui/dom';
 import { Notices } from '../ui/notices';
@@ -14,6 +15,8 @@ import { StatusBar } from './status-bar';
 export interface AppOptions {
   /** URL of a CSV to load at start, or `undefined` for none. */
   sampleUrl?: string;
+  /** What the service worker did for isolation (shown in the status bar). */
+  serviceWorker?: ServiceWorkerState;
 }
 
 export class App {
@@ -50,6 +53,7 @@ export class App {
 
   async start(options: AppOptions): Promise<void> {
     this.render();
+    this.status.serviceWorker = options.serviceWorker;
     try {
       this.status.show(await this.engine.start());
     } catch (error) {
@@ -103,6 +107,11 @@ export class App {
   /** A SQL statement created or dropped tables or views: follow the engine's catalog. */
   private async catalogChanged(statement: string): Promise<void> {
     this.loads.rememberStatement(statement);
+    await this.followCatalog();
+  }
+
+  /** Lists the engine's tables (those made by SQL included) and refreshes what depends on them. */
+  private async followCatalog(): Promise<void> {
     try {
       const infos = await this.engine.tables();
       const known = new Map(this.tables.map((t) => [t.name, t]));
@@ -156,6 +165,8 @@ export class App {
       names.length > 0 ? `Reloading ${names.join(', ')} from the files you opened…` : 'No tables were loaded.',
     ]);
     const failed = await this.loads.reloadAll();
+    // Tables made by the replayed statements are in the engine, not yet in the list.
+    await this.followCatalog();
     close();
     this.notices.show('warning', 'The engine was restarted', [
       `Reason: ${detail.reason}.`,
