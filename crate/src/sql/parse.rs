@@ -24,8 +24,9 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
         .map_err(|e| match e {
             ParserError::RecursionLimitExceeded => Error::new(
                 ErrorCode::SqlUnsupported,
-                "not supported: brackets, subqueries or function calls nested more than 50 \
-                 levels deep; split the query into views",
+                "not supported: brackets, subqueries or function calls nested too deeply for \
+                 the parser (its limit of 50 levels is reached by about 25 nested brackets); \
+                 split the query into views",
             ),
             other => syntax_error(&other.to_string()),
         })?;

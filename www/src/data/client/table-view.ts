@@ -2,7 +2,7 @@
 import type { EngineClient } from '../../engine/client/engine-client';
 import type { LoadedTable } from '../../engine/shared/api';
 import { RowWindows } from '../../grid/row-windows';
-import { VirtualGrid } from '../../grid/virtual-grid';
+import { GRID_COLUMNS, VirtualGrid } from '../../grid/virtual-grid';
 import { h, replaceChildren } from '../../ui/dom';
 import { formatBytes, formatCount, formatDuration } from '../../ui/format';
 
@@ -21,7 +21,7 @@ export class TableView {
   }
 
   show(table: LoadedTable): void {
-    const rows = new RowWindows((offset, count) => this.engine.preview(table.name, offset, count), table.rows);
+    const rows = new RowWindows((offset, count) => this.engine.preview(table.name, offset, count, GRID_COLUMNS), table.rows);
     const grid = new VirtualGrid(table.columns, rows, `Rows of ${table.name}`);
     replaceChildren(
       this.element,

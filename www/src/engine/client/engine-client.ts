@@ -83,8 +83,8 @@ export class EngineClient extends EventTarget {
     return this.call((api) => api.tables());
   }
 
-  preview(table: string, offset: number, count: number): Promise<Uint8Array> {
-    return this.call((api) => api.preview(table, offset, count));
+  preview(table: string, offset: number, count: number, columns: number): Promise<Uint8Array> {
+    return this.call((api) => api.preview(table, offset, count, columns));
   }
 
   dropTable(name: string): Promise<void> {

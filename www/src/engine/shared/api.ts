@@ -138,10 +138,11 @@ export interface EngineApi {
   cancel(jobId: number): void;
   tables(): TableInfo[];
   /**
-   * Rows `[offset, offset + count)` of a table as Arrow IPC stream bytes, every column
-   * formatted as text by the engine (nulls stay null): what the grid shows.
+   * Rows `[offset, offset + count)` of a table's first `columns` columns as Arrow IPC
+   * stream bytes, every column formatted as text by the engine (nulls stay null): what
+   * the grid shows.
    */
-  preview(table: string, offset: number, count: number): Uint8Array;
+  preview(table: string, offset: number, count: number, columns: number): Uint8Array;
   dropTable(name: string): void;
   /** Starts a job (a query); returns where its cancel flag and progress live. */
   beginJob(): JobSignals;

@@ -30,8 +30,8 @@ const api: EngineApi = {
     runJob(jobId, () => loadFile(ready(), jobId, file, options, onProgress)),
   cancel: cancelJob,
   tables: () => ready().engine.tables() as TableInfo[],
-  preview(table, offset, count) {
-    const bytes = ready().engine.previewIpc(table, offset, count);
+  preview(table, offset, count, columns) {
+    const bytes = ready().engine.previewIpc(table, offset, count, columns);
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
   dropTable: (name) => ready().engine.dropTable(name),

@@ -9,7 +9,7 @@ export interface WasmEngine {
   addParquet(name: string, loader: WasmParquetLoader): unknown;
   tables(): unknown;
   rowsIpc(name: string, offset: number, count: number): Uint8Array;
-  previewIpc(name: string, offset: number, count: number): Uint8Array;
+  previewIpc(name: string, offset: number, count: number, columns: number): Uint8Array;
   dropTable(name: string): void;
   views(): string[];
   beginJob(): Uint32Array;
