@@ -85,9 +85,17 @@ export interface AppPage {
   errors: string[];
 }
 
-/** Opens the app and waits until the engine reports ready. */
-export async function openApp(browser: Browser, url: string, query = ''): Promise<AppPage> {
-  const context = await browser.newContext();
+/**
+ * Opens the app and waits until the engine reports ready. `serviceWorkers: 'block'`
+ * opens it as a browser without service workers would.
+ */
+export async function openApp(
+  browser: Browser,
+  url: string,
+  query = '',
+  options: { serviceWorkers?: 'allow' | 'block' } = {},
+): Promise<AppPage> {
+  const context = await browser.newContext({ serviceWorkers: options.serviceWorkers ?? 'allow' });
   const page = await context.newPage();
   const requests: string[] = [];
   const errors: string[] = [];

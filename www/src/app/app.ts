@@ -15,8 +15,11 @@ import { StatusBar } from './status-bar';
 export interface AppOptions {
   /** URL of a CSV to load at start, or `undefined` for none. */
   sampleUrl?: string;
-  /** What the service worker did for isolation (shown in the status bar). */
-  serviceWorker?: ServiceWorkerState;
+  /**
+   * Setting up the service worker: the engine starts once it is done (`reloading`: the
+   * page is about to reload with isolation, so it does not start).
+   */
+  serviceWorker?: Promise<ServiceWorkerState | 'reloading'>;
 }
 
 export class App {
@@ -53,7 +56,12 @@ export class App {
 
   async start(options: AppOptions): Promise<void> {
     this.render();
-    this.status.serviceWorker = options.serviceWorker;
+    const serviceWorker = await options.serviceWorker;
+    if (serviceWorker === 'reloading') {
+      this.status.reloading();
+      return;
+    }
+    this.status.serviceWorker = serviceWorker;
     try {
       this.status.show(await this.engine.start());
     } catch (error) {
