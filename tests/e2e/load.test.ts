@@ -35,6 +35,12 @@ describe('loading files in the page', () => {
 
     const facts = await shownTable(page, 'telecom');
     assert.equal(facts['row-count'], '5,000');
+    // The memory budget: what the engine holds (the sample, under 1 MB, and its runtime)
+    // of the 4 GB it may use.
+    const memory = page.getByTestId('engine-memory');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="engine-memory"]')?.getAttribute('data-in-use')) > 500_000);
+    assert.match((await memory.textContent()) ?? '', /^memory [\d.]+ MB of 4\.0 GB$/);
+    assert.equal(await memory.getAttribute('data-limit'), String(2 ** 32 - 1));
     assert.equal(facts['column-count'], '13');
     const schema = await schemaRows(page);
     assert.deepEqual(schema.slice(0, 3), [

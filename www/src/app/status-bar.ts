@@ -35,7 +35,7 @@ export class StatusBar {
       h('span', { attrs: { 'data-testid': 'isolation' } }, isolation),
       h('span', {
         attrs: {
-          'data-testid': 'memory',
+          'data-testid': 'engine-memory',
           'data-in-use': String(status.memoryInUseBytes),
           'data-limit': String(status.memoryLimitBytes),
           title:
