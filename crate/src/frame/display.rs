@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, StringArray};
 use arrow_buffer::NullBuffer;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, Field, Schema};
@@ -32,8 +32,12 @@ pub fn display_batch(batch: &RecordBatch) -> Result<RecordBatch> {
         fields.push(Field::new(field.name(), DataType::Utf8, true));
         columns.push(Arc::new(display_column(column, &options)?));
     }
-    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
-        .map_err(|e| Error::internal("formatting rows for display", e))
+    RecordBatch::try_new_with_options(
+        Arc::new(Schema::new(fields)),
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
+    )
+    .map_err(|e| Error::internal("formatting rows for display", e))
 }
 
 fn display_column(column: &ArrayRef, options: &FormatOptions) -> Result<StringArray> {
@@ -106,6 +110,18 @@ mod tests {
         assert_eq!(col(2).value(1), "9223372036854775807");
         assert_eq!(col(3).value(0), "1970-01-01 00:00:01.500");
         assert_eq!(col(3).value(1), "1970-01-01 00:00:00");
+    }
+
+    #[test]
+    fn rows_without_columns_are_shown_as_rows() {
+        // Found by fuzzing: a Parquet file with no columns could not be previewed.
+        let batch = RecordBatch::try_new_with_options(
+            Arc::new(Schema::empty()),
+            Vec::new(),
+            &RecordBatchOptions::new().with_row_count(Some(3)),
+        )
+        .unwrap();
+        assert_eq!(display_batch(&batch).unwrap().num_rows(), 3);
     }
 
     #[test]
