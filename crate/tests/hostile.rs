@@ -116,9 +116,10 @@ struct Expect {
     // What a successful training gives.
     coefficients: Option<Vec<f64>>,
     intercept: Option<f64>,
-    /// Only checked end to end (how the page shows it).
-    #[allow(dead_code)]
-    page: Option<Value>,
+    /// Words of a panic raised inside a dependency on this input (an upstream bug the
+    /// engine cannot catch in wasm: the page restarts it, and `error` is what the page
+    /// shows). When it stops panicking, the entry must be updated.
+    upstream_panic: Option<String>,
 }
 
 /// A file read in slices, as the page reads a `File`.
@@ -319,13 +320,13 @@ fn run(entry: &Entry) -> Result<Outcome, Error> {
     }
 }
 
-/// Runs `f` on a thread with a 64 MB stack. Unoptimised builds use many times the stack
+/// Runs `f` on a thread with a 512 MB stack (reserved, not used). Unoptimised builds use many times the stack
 /// of the release build that runs in wasm; the limits that keep the release build within
 /// its stack are tested in wasm (`web.rs`) and by the fuzzer on a 1 MB stack.
 fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
-            .stack_size(64 << 20)
+            .stack_size(512 << 20)
             .spawn_scoped(scope, f)
             .expect("spawns a thread");
         match handle.join() {
@@ -347,9 +348,15 @@ fn check(entry: &Entry) -> Vec<String> {
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
-            return vec![format!("panicked: {text}")];
+            return match &entry.expect.upstream_panic {
+                Some(words) if text.contains(words.as_str()) => Vec::new(),
+                _ => vec![format!("panicked: {text}")],
+            };
         }
     };
+    if entry.expect.upstream_panic.is_some() {
+        return vec!["no longer panics: the upstream bug is fixed, update the entry".into()];
+    }
     if std::env::var_os("HOSTILE_SHOW").is_some() {
         eprintln!(
             "{} ({:.1?}): {}",
@@ -528,6 +535,14 @@ fn every_hostile_input_gives_its_documented_result() {
             "{}: INTERNAL is never a documented result",
             entry.id
         );
+        if entry.expect.upstream_panic.is_some() {
+            assert_eq!(
+                entry.expect.error.as_deref(),
+                Some("ENGINE_CRASHED"),
+                "{}",
+                entry.id
+            );
+        }
         let problems = check(entry);
         if !problems.is_empty() {
             failures.push(format!("{}: {}", entry.id, problems.join("; ")));

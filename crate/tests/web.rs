@@ -137,7 +137,10 @@ async fn queries_at_the_nesting_limits_fit_the_stacks() {
     engine.add_csv("t", loader).unwrap();
     let chain = |item: &str, separator: &str, count: usize| vec![item; count].join(separator);
     let deepest = [
-        format!("SELECT count(*) FROM t WHERE {}", chain("age = 30", " OR ", 250)),
+        format!(
+            "SELECT count(*) FROM t WHERE {}",
+            chain("age = 30", " OR ", 250)
+        ),
         format!("SELECT sum({}) FROM t", chain("age", " + ", 499)),
         chain("SELECT age FROM t WHERE age = 30", " UNION ALL ", 499),
         chain("SELECT age FROM t WHERE age = 30", " UNION ", 499),
@@ -161,9 +164,16 @@ async fn queries_at_the_nesting_limits_fit_the_stacks() {
         assert!(result.is_ok(), "{}…: {:?}", &sql[..80], result.err());
     }
     for sql in [
-        format!("SELECT count(*) FROM t WHERE {}", chain("age = 30", " OR ", 100_000)),
+        format!(
+            "SELECT count(*) FROM t WHERE {}",
+            chain("age = 30", " OR ", 100_000)
+        ),
         chain("SELECT age FROM t", " UNION ALL ", 600),
-        format!("SELECT {}1{} FROM t", "(".repeat(100_000), ")".repeat(100_000)),
+        format!(
+            "SELECT {}1{} FROM t",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        ),
     ] {
         engine.begin_job();
         let err = engine.run_sql(&sql).unwrap_err();
