@@ -2,8 +2,9 @@
 # Installs what building, running and testing Brasa needs, and skips what is there:
 # Debian packages (clang/llvm for zstd's C code, Chromium + ChromeDriver for the browser
 # tests, Java for PySpark), the nightly rust-src and wasm32 targets, wasm-pack,
-# wasm-bindgen-cli at the exact version of the wasm-bindgen crate in Cargo.lock, the npm
-# packages, and a Python venv with MLflow and PySpark for the tracking tests.
+# wasm-bindgen-cli at the exact version of the wasm-bindgen crate in Cargo.lock,
+# cargo-fuzz, the npm packages, and a Python venv with MLflow and PySpark for the
+# tracking tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,6 +51,10 @@ bindgen_version=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/
 if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$bindgen_version" ]; then
   step "installing wasm-bindgen-cli $bindgen_version (a few minutes, once)"
   cargo install --quiet --force wasm-bindgen-cli --version "$bindgen_version"
+fi
+if ! command -v cargo-fuzz >/dev/null; then
+  step "installing cargo-fuzz (a few minutes, once; the fuzz smoke run needs it)"
+  cargo install --quiet --locked cargo-fuzz --version 0.13.2
 fi
 if ! command -v wasm-pack >/dev/null; then
   step "installing wasm-pack (a few minutes, once)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test layer: static checks, the engine natively (cargo test), the wasm API in
-# headless Chromium with 2 threads (wasm-pack test), the tracking modules against MLflow and
-# PySpark (node --test), and the app end to end (Playwright).
+# Runs every test layer: static checks, the engine natively (cargo test, the hostile-input
+# corpus included), a short fuzzing run per input surface (cargo fuzz), the wasm API in
+# headless Chromium with 2 threads (wasm-pack test), the tracking modules against MLflow
+# and PySpark (node --test), and the app end to end (Playwright).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { echo; echo "==> $*"; }
@@ -10,6 +11,7 @@ bash scripts/setup.sh
 
 step "checks: rustfmt, clippy (native and wasm), tsc"
 cargo fmt --all --check
+(cd crate/fuzz && cargo fmt --check)
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 (source scripts/wasm-env.sh && with_st_env cargo clippy --quiet --target wasm32-unknown-unknown \
   --lib -p brasa --no-default-features -- -D warnings)
@@ -17,6 +19,11 @@ npx tsc --noEmit -p .
 
 step "engine tests (cargo test)"
 cargo test --quiet --workspace
+
+if [ "${FUZZ_SECONDS:-20}" != 0 ]; then
+  step "fuzzing the CSV and Parquet readers and the SQL front end (${FUZZ_SECONDS:-20} s each)"
+  bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+fi
 
 step "tracking unit tests: search syntax, export round trip, mlruns/ read by MLflow, PySpark script"
 npm run --silent test:unit

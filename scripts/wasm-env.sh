@@ -14,11 +14,15 @@ BRASA_TARGET="${CARGO_TARGET_DIR:-$BRASA_ROOT/target}"
 export CC_wasm32_unknown_unknown=clang
 export AR_wasm32_unknown_unknown=llvm-ar
 
-THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+simd128 \
+# The engine's own thread gets an 8 MB stack (Rust's default is 1 MB): a stack overflow in
+# wasm kills the engine, and planning a query at the nesting limit of crate/src/sql/limits.rs
+# takes a few hundred KB. Pool threads get wasm-bindgen's 2 MB.
+STACK_RUSTFLAGS="-C link-arg=-zstack-size=8388608"
+THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+simd128 $STACK_RUSTFLAGS \
 -C link-arg=--shared-memory -C link-arg=--max-memory=4294967296 -C link-arg=--import-memory \
 -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
 -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
-ST_RUSTFLAGS="-C target-feature=+simd128"
+ST_RUSTFLAGS="-C target-feature=+simd128 $STACK_RUSTFLAGS"
 
 # Runs "$@" with the environment of the threads flavour. std is rebuilt with atomics
 # (cargo's `-Z build-std`, given as an environment variable so it also reaches the cargo

@@ -21,6 +21,10 @@ pub enum ErrorCode {
     CsvRecordTooLong,
     /// A CSV option that cannot be used (e.g. a multi-byte delimiter).
     CsvBadOption,
+    /// A file that is not UTF-8 text (UTF-16, or binary data with NUL bytes).
+    CsvEncoding,
+    /// A CSV file with more columns than `maxColumns`.
+    CsvTooManyColumns,
     /// A Parquet file that cannot be decoded: bad magic, truncated, corrupt footer/page.
     ParquetCorrupt,
     /// A valid Parquet file using a feature the reader does not support.
@@ -63,6 +67,8 @@ impl ErrorCode {
             ErrorCode::CsvMalformedRow => "CSV_MALFORMED_ROW",
             ErrorCode::CsvRecordTooLong => "CSV_RECORD_TOO_LONG",
             ErrorCode::CsvBadOption => "CSV_BAD_OPTION",
+            ErrorCode::CsvEncoding => "CSV_ENCODING",
+            ErrorCode::CsvTooManyColumns => "CSV_TOO_MANY_COLUMNS",
             ErrorCode::ParquetCorrupt => "PARQUET_CORRUPT",
             ErrorCode::ParquetUnsupported => "PARQUET_UNSUPPORTED",
             ErrorCode::TableNotFound => "TABLE_NOT_FOUND",
@@ -175,14 +181,6 @@ impl Error {
             ErrorCode::SqlUnsupported,
             format!("not supported yet: {construct}"),
         )
-    }
-
-    /// Moves a row found relative to a part of the input to the whole input's numbering.
-    pub fn shift_row(mut self, rows_before: u64) -> Self {
-        if let Some(row) = self.location.row.as_mut() {
-            *row += rows_before;
-        }
-        self
     }
 
     pub fn code(&self) -> ErrorCode {

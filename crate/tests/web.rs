@@ -49,7 +49,7 @@ async fn loads_csv_in_chunks_on_two_threads() {
     assert_eq!(get(&columns.get(0), "dataType"), "int");
     assert_eq!(get(&columns.get(12), "dataType"), "timestamp");
 
-    let ipc = engine.preview_ipc("telecom", 0, 3).unwrap();
+    let ipc = engine.preview_ipc("telecom", 0, 3, 200).unwrap();
     assert!(ipc.len() > 100);
     assert!(engine.rows_ipc("telecom", 4999, 10).is_ok());
     let err = engine.rows_ipc("telecom", 5001, 1).unwrap_err();
@@ -106,7 +106,7 @@ async fn runs_sql_on_the_pool_and_reports_positions_and_cancellation() {
     let info = get(&result, "info");
     assert_eq!(get(&info, "rows").as_f64(), Some(4.0));
     let name = get(&info, "name").as_string().unwrap();
-    assert!(engine.preview_ipc(&name, 0, 4).unwrap().len() > 100);
+    assert!(engine.preview_ipc(&name, 0, 4, 200).unwrap().len() > 100);
     let csv = String::from_utf8(engine.export_table(&name, "csv").unwrap()).unwrap();
     assert!(csv.starts_with("plan,n\nbasic,"), "{csv}");
 
@@ -123,6 +123,62 @@ async fn runs_sql_on_the_pool_and_reports_positions_and_cancellation() {
     unsafe { std::ptr::write_volatile(addresses[0] as usize as *mut u8, 1) };
     let err = engine.run_sql("SELECT count(*) FROM telecom").unwrap_err();
     assert_eq!(get(&err, "code"), "CANCELLED");
+}
+
+/// Queries just under the nesting limits of `sql::limits` run in wasm without overflowing
+/// a stack (which would kill the engine), with joins and unions spread over the pool; just
+/// over them they are refused with a message.
+#[wasm_bindgen_test]
+async fn queries_at_the_nesting_limits_fit_the_stacks() {
+    start_pool().await;
+    let mut engine = Engine::new("brasa-test-panic");
+    let mut loader = JsCsvLoader::new(&SAMPLE_CSV[..1 << 16], false, JsValue::UNDEFINED).unwrap();
+    loader.push(SAMPLE_CSV).unwrap();
+    engine.add_csv("t", loader).unwrap();
+    let chain = |item: &str, separator: &str, count: usize| vec![item; count].join(separator);
+    let deepest = [
+        format!(
+            "SELECT count(*) FROM t WHERE {}",
+            chain("age = 30", " OR ", 250)
+        ),
+        format!("SELECT sum({}) FROM t", chain("age", " + ", 499)),
+        chain("SELECT age FROM t WHERE age = 30", " UNION ALL ", 499),
+        chain("SELECT age FROM t WHERE age = 30", " UNION ", 499),
+        format!(
+            "SELECT count(*) FROM t a0 {}",
+            (1..100)
+                .map(|i| format!("JOIN t a{i} ON a{i}.customer_id = a0.customer_id "))
+                .collect::<String>()
+        ),
+        format!(
+            "SELECT {} FROM t",
+            (0..46).fold("age".to_string(), |e, _| {
+                format!("CASE WHEN age > 0 THEN {e} + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 END")
+            })
+        ),
+        format!("SELECT {}1{} FROM t", "(1 + ".repeat(20), ")".repeat(20)),
+    ];
+    for sql in &deepest {
+        engine.begin_job();
+        let result = engine.run_sql(sql);
+        assert!(result.is_ok(), "{}…: {:?}", &sql[..80], result.err());
+    }
+    for sql in [
+        format!(
+            "SELECT count(*) FROM t WHERE {}",
+            chain("age = 30", " OR ", 100_000)
+        ),
+        chain("SELECT age FROM t", " UNION ALL ", 600),
+        format!(
+            "SELECT {}1{} FROM t",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        ),
+    ] {
+        engine.begin_job();
+        let err = engine.run_sql(&sql).unwrap_err();
+        assert_eq!(get(&err, "code"), "SQL_UNSUPPORTED");
+    }
 }
 
 const REGRESSION_CSV: &[u8] = include_bytes!("../../tests/fixtures/ml/regression.csv");

@@ -85,9 +85,17 @@ export interface AppPage {
   errors: string[];
 }
 
-/** Opens the app and waits until the engine reports ready. */
-export async function openApp(browser: Browser, url: string, query = ''): Promise<AppPage> {
-  const context = await browser.newContext();
+/**
+ * Opens the app and waits until the engine reports ready. `serviceWorkers: 'block'`
+ * opens it as a browser without service workers would.
+ */
+export async function openApp(
+  browser: Browser,
+  url: string,
+  query = '',
+  options: { serviceWorkers?: 'allow' | 'block' } = {},
+): Promise<AppPage> {
+  const context = await browser.newContext({ serviceWorkers: options.serviceWorkers ?? 'allow' });
   const page = await context.newPage();
   const requests: string[] = [];
   const errors: string[] = [];
@@ -152,6 +160,24 @@ export async function gridRows(page: Page, count: number): Promise<string[][]> {
   return page.$$eval(selector, (rows, n) =>
     rows.slice(0, n).map((row) => [...row.querySelectorAll('.grid-cell')].map((c) => c.textContent ?? '')),
   count);
+}
+
+/** Types `sql` in the SQL tab's editor, runs it with Ctrl+Enter and waits for the outcome. */
+export async function runSql(page: Page, sql: string): Promise<void> {
+  await page.getByTestId('tab-sql').click();
+  const editor = page.getByTestId('sql-editor');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(sql);
+  await page.keyboard.press('ControlOrMeta+Enter');
+  // The run button is disabled while the query runs (set when Ctrl+Enter is handled), and
+  // the previous outcome stays on screen until the new one replaces it.
+  await page.locator('[data-testid="sql-run"]:not([disabled])').waitFor({ timeout: 120_000 });
+  await page
+    .locator('[data-testid="sql-row-count"], [data-testid="sql-error"], [data-testid="sql-message"]')
+    .first()
+    .waitFor({ timeout: 60_000 });
 }
 
 /** Only same-origin requests, and the blob: / data: URLs the page makes itself. */

@@ -1,7 +1,8 @@
 /**
  * From a dropped file to a table on screen, in Chromium with the threads build: the
- * bundled sample, CSV and Parquet drops, a bad file, an engine restart, the fallback on a
- * host without isolation headers, and no request leaving the origin.
+ * bundled sample, CSV and Parquet drops, a bad file, an engine restart, a host without
+ * isolation headers (isolated by the service worker, or the single-thread fallback where
+ * service workers are blocked), and no request leaving the origin.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -34,6 +35,12 @@ describe('loading files in the page', () => {
 
     const facts = await shownTable(page, 'telecom');
     assert.equal(facts['row-count'], '5,000');
+    // The memory budget: what the engine holds (the sample, under 1 MB, and its runtime)
+    // of the 4 GB it may use.
+    const memory = page.getByTestId('engine-memory');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="engine-memory"]')?.getAttribute('data-in-use')) > 500_000);
+    assert.match((await memory.textContent()) ?? '', /^memory [\d.]+ MB of 4\.0 GB$/);
+    assert.equal(await memory.getAttribute('data-limit'), String(2 ** 32 - 1));
     assert.equal(facts['column-count'], '13');
     const schema = await schemaRows(page);
     assert.deepEqual(schema.slice(0, 3), [
@@ -134,12 +141,25 @@ describe('on a host without cross-origin isolation', () => {
     await plain?.close();
   });
 
-  it('falls back to the single-thread build, says why, and still loads files', async () => {
-    const { page } = await openApp(app.browser, plain.url);
+  it('gets isolation from the service worker after one reload, and runs the threads build', async () => {
+    const { page, errors } = await openApp(app.browser, plain.url, '?threads=2');
+    const status = page.getByTestId('engine-status');
+    assert.equal(await status.getAttribute('data-flavour'), 'threads');
+    assert.equal(await status.getAttribute('data-isolated'), 'true');
+    assert.equal(await page.getByTestId('isolation').textContent(), 'cross-origin isolated by the service worker');
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+    assert.equal((await shownTable(page, 'telecom'))['row-count'], '5,000');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('without service workers, falls back to the single-thread build, says why, and still loads files', async () => {
+    const { page } = await openApp(app.browser, plain.url, '', { serviceWorkers: 'block' });
     const status = page.getByTestId('engine-status');
     assert.equal(await status.getAttribute('data-flavour'), 'single-thread');
     assert.equal(await status.getAttribute('data-isolated'), 'false');
     assert.match((await status.textContent()) ?? '', /not cross-origin isolated/);
+    assert.match((await page.getByTestId('fallback-reason').textContent()) ?? '', /COOP\/COEP headers missing\); the service worker did not take over the page in time/);
     assert.equal((await shownTable(page, 'telecom'))['row-count'], '5,000');
     await page.context().close();
   });

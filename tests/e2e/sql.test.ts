@@ -6,22 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-import type { Page } from 'playwright-core';
-
-import { openApp, shownTable, useApp } from './harness';
+import { openApp, runSql, shownTable, useApp } from './harness';
 
 const app = useApp();
-
-async function runSql(page: Page, sql: string): Promise<void> {
-  await page.getByTestId('tab-sql').click();
-  const editor = page.getByTestId('sql-editor');
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(sql);
-  await page.keyboard.press('ControlOrMeta+Enter');
-  await page.locator('[data-testid="sql-row-count"], [data-testid="sql-error"], [data-testid="sql-message"]').first().waitFor({ timeout: 60_000 });
-}
 
 describe('SQL in the page', () => {
   it('runs a query with Ctrl+Enter and shows the result in the grid', async () => {

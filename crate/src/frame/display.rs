@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, StringArray};
 use arrow_buffer::NullBuffer;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, Field, Schema};
@@ -13,6 +13,10 @@ use arrow_schema::{DataType, Field, Schema};
 use crate::error::{Error, Result};
 
 const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
+
+/// Longest text shown for one cell, in bytes: a 64 MB cell would otherwise travel to the
+/// page and into the DOM whole. Longer values are cut and end with `…`.
+pub const MAX_CELL_BYTES: usize = 4096;
 
 fn format_options() -> FormatOptions<'static> {
     FormatOptions::new()
@@ -37,15 +41,19 @@ pub fn display_batch(batch: &RecordBatch) -> Result<RecordBatch> {
         fields.push(Field::new(field.name(), DataType::Utf8, true));
         columns.push(Arc::new(display_column(column, &options)?));
     }
-    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
-        .map_err(|e| Error::internal("formatting rows for display", e))
+    RecordBatch::try_new_with_options(
+        Arc::new(Schema::new(fields)),
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
+    )
+    .map_err(|e| Error::internal("formatting rows for display", e))
 }
 
 fn display_column(column: &ArrayRef, options: &FormatOptions) -> Result<StringArray> {
     let formatter = ArrayFormatter::try_new(column.as_ref(), options)
         .map_err(|e| Error::internal("formatting a column for display", e))?;
     let values: Vec<String> = (0..column.len())
-        .map(|i| formatter.value(i).to_string())
+        .map(|i| shorten(formatter.value(i).to_string()))
         .collect();
     let nulls = column
         .logical_nulls()
@@ -56,6 +64,19 @@ fn display_column(column: &ArrayRef, options: &FormatOptions) -> Result<StringAr
         nulls,
     )
     .map_err(|e| Error::internal("formatting a column for display", e))
+}
+
+/// `text` cut to at most [`MAX_CELL_BYTES`] (on a character boundary) plus `…`.
+fn shorten(mut text: String) -> String {
+    if text.len() > MAX_CELL_BYTES {
+        let mut end = MAX_CELL_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
 }
 
 #[cfg(test)]
@@ -98,5 +119,32 @@ mod tests {
         assert_eq!(col(2).value(1), "9223372036854775807");
         assert_eq!(col(3).value(0), "1970-01-01 00:00:01.500");
         assert_eq!(col(3).value(1), "1970-01-01 00:00:00");
+    }
+
+    #[test]
+    fn rows_without_columns_are_shown_as_rows() {
+        // Found by fuzzing: a Parquet file with no columns could not be previewed.
+        let batch = RecordBatch::try_new_with_options(
+            Arc::new(Schema::empty()),
+            Vec::new(),
+            &RecordBatchOptions::new().with_row_count(Some(3)),
+        )
+        .unwrap();
+        assert_eq!(display_batch(&batch).unwrap().num_rows(), 3);
+    }
+
+    #[test]
+    fn long_cells_are_cut_on_a_character_boundary() {
+        let long = "é".repeat(MAX_CELL_BYTES);
+        let schema = Arc::new(Schema::new(vec![Field::new("s", DataType::Utf8, true)]));
+        let column = arrow_array::StringArray::from(vec![Some(long.as_str()), Some("short")]);
+        let batch = RecordBatch::try_new(schema, vec![Arc::new(column)]).unwrap();
+        let shown = display_batch(&batch).unwrap();
+        let shown = shown.column(0).as_string::<i32>();
+        assert_eq!(
+            shown.value(0),
+            format!("{}…", "é".repeat(MAX_CELL_BYTES / 2))
+        );
+        assert_eq!(shown.value(1), "short");
     }
 }

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, RecordBatch, RecordBatchOptions};
 use arrow_data::ArrayData;
 use arrow_schema::SchemaRef;
 use arrow_select::concat::concat_batches;
@@ -121,6 +121,15 @@ impl Table {
             ));
         }
         let end = offset.saturating_add(len).min(total);
+        if self.schema.fields().is_empty() {
+            // Rows without columns (a Parquet file with no columns): nothing to slice.
+            return RecordBatch::try_new_with_options(
+                self.schema.clone(),
+                Vec::new(),
+                &RecordBatchOptions::new().with_row_count(Some(end - offset)),
+            )
+            .map_err(|e| Error::internal("row window", e));
+        }
         let first = self.row_starts.partition_point(|&start| start <= offset) - 1;
         let mut pieces = Vec::new();
         let mut part = first.min(self.partitions.len());
@@ -225,6 +234,25 @@ mod tests {
         assert_eq!(values(&t.window(7, 10).unwrap()), vec![7, 8]);
         assert_eq!(values(&t.window(9, 5).unwrap()), Vec::<i32>::new());
         assert_eq!(values(&t.window(0, 9).unwrap()), (0..9).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn windows_of_tables_without_columns_count_rows() {
+        // Found by fuzzing: a Parquet file with no columns made the preview an INTERNAL
+        // error.
+        let schema = Arc::new(arrow_schema::Schema::empty());
+        let rows = |n| {
+            RecordBatch::try_new_with_options(
+                schema.clone(),
+                Vec::new(),
+                &RecordBatchOptions::new().with_row_count(Some(n)),
+            )
+            .unwrap()
+        };
+        let t = Table::try_new(schema.clone(), vec![rows(3), rows(2)]).unwrap();
+        assert_eq!(t.window(1, 10).unwrap().num_rows(), 4);
+        let none = Table::try_new(schema.clone(), Vec::new()).unwrap();
+        assert_eq!(none.window(0, 10).unwrap().num_rows(), 0);
     }
 
     #[test]

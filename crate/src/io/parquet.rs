@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
+use crate::memory;
 
 /// Most rows in one partition: a big row group is sliced (zero-copy) so later operators
 /// still get many partitions to share between threads.
@@ -58,6 +59,11 @@ impl ParquetLoader {
             )
             .map_err(parquet_error)?
         };
+        memory::check(
+            decoded_size(&metadata),
+            "decoding this Parquet file",
+            "its footer describes more rows than fit; load a smaller file, or fewer columns",
+        )?;
         Ok(ParquetLoader {
             bytes,
             metadata,
@@ -172,6 +178,33 @@ impl ParquetLoader {
 /// Reads a whole Parquet file held in memory.
 pub fn read_parquet(bytes: Vec<u8>) -> Result<(Table, Vec<String>)> {
     ParquetLoader::new(bytes)?.finish()
+}
+
+/// Bytes the decoded table will take, estimated from the footer before anything is
+/// decoded: every value of a fixed-width column, plus offsets and the uncompressed bytes
+/// of the others. A footer claiming billions of rows is refused here, not halfway through
+/// decoding (a failed allocation aborts the wasm engine).
+fn decoded_size(metadata: &ArrowReaderMetadata) -> usize {
+    let row_bytes: usize = metadata
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.data_type().primitive_width().unwrap_or(8))
+        .sum();
+    metadata
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|group| {
+            let rows = group.num_rows().max(0) as usize;
+            let uncompressed: usize = group
+                .columns()
+                .iter()
+                .map(|c| c.uncompressed_size().max(0) as usize)
+                .fold(0, usize::saturating_add);
+            rows.saturating_mul(row_bytes).saturating_add(uncompressed)
+        })
+        .fold(0, usize::saturating_add)
 }
 
 /// The schema with view and dictionary types replaced by the plain types they hold.

@@ -14,6 +14,8 @@ const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
 /// The table as CSV with a header; NULL is an empty field, timestamps are
 /// `yyyy-MM-dd HH:mm:ss[.fraction]` in UTC.
 pub fn write_csv(table: &Table) -> Result<Vec<u8>> {
+    // Text takes about twice the columns' memory (numbers as digits, separators).
+    check_room(table, 2)?;
     let mut out = Vec::new();
     {
         let mut writer = WriterBuilder::new()
@@ -38,6 +40,7 @@ pub fn write_csv(table: &Table) -> Result<Vec<u8>> {
 
 /// The table as a zstd-compressed Parquet file, one row group per 128k rows.
 pub fn write_parquet(table: &Table) -> Result<Vec<u8>> {
+    check_room(table, 1)?;
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_row_count(Some(131_072))
@@ -54,6 +57,15 @@ pub fn write_parquet(table: &Table) -> Result<Vec<u8>> {
         .close()
         .map_err(|e| Error::internal("finishing a Parquet file", e))?;
     Ok(out)
+}
+
+/// Refuses a download whose file would not fit next to the table in memory.
+fn check_room(table: &Table, bytes_per_byte: usize) -> Result<()> {
+    crate::memory::check(
+        table.memory_size().saturating_mul(bytes_per_byte),
+        "writing this table as a file",
+        "download fewer rows or columns (select them with SQL first)",
+    )
 }
 
 #[cfg(test)]

@@ -183,11 +183,48 @@ impl Split {
     }
 }
 
+/// Refuses columns whose sums of squares overflow (values beyond about 1e154): every fit
+/// would silently come out as NaN or garbage.
+fn check_finite(moments: &Moments, features: &[String], label: &str) -> Result<()> {
+    let names = features.iter().map(String::as_str).chain([label]);
+    for (j, name) in names.enumerate() {
+        if !(moments.mean[j].is_finite() && moments.comoment[[j, j]].is_finite()) {
+            return Err(Error::new(
+                ErrorCode::MlInput,
+                format!(
+                    "`{name}` has values too large to train on: their squares overflow a \
+                     double (|x| above about 1e154). Rescale the column first, e.g. \
+                     `{name} / 1e6` in SQL"
+                ),
+            )
+            .in_column(name));
+        }
+    }
+    Ok(())
+}
+
+/// Most grid points one training job evaluates.
+pub const MAX_GRID_POINTS: usize = 10_000;
+
 /// Grid points: the cartesian product of the axes, the last axis varying fastest.
 pub fn grid_points(
     base: &LinearRegressionParams,
     axes: &[GridAxis],
 ) -> Result<Vec<(BTreeMap<String, Value>, LinearRegressionParams)>> {
+    let size = axes
+        .iter()
+        .try_fold(1usize, |size, axis| size.checked_mul(axis.values.len()));
+    if size.is_none_or(|size| size > MAX_GRID_POINTS) {
+        let sizes: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            format!(
+                "the grid has {} points; a training job evaluates at most {MAX_GRID_POINTS}: \
+                 give fewer values per parameter",
+                sizes.join(" × ")
+            ),
+        ));
+    }
     let mut points = vec![(BTreeMap::new(), base.clone())];
     for axis in axes {
         if axis.values.is_empty() {
@@ -289,6 +326,14 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
     )?;
     let partitions = table.partitions();
     let offsets = row_offsets(partitions);
+    // Passes 2 and 3 reuse the rows assembled in pass 1: 8 bytes per value and the fold.
+    crate::memory::check(
+        table
+            .num_rows()
+            .saturating_mul(8 * (spec.features.len() + 1) + 2),
+        "training on this table",
+        "choose fewer features, or train on a filtered table (CREATE TABLE ... AS SELECT ... WHERE ...)",
+    )?;
     ctx.expect_steps(3 * partitions.len());
 
     // Pass 1: statistics per group.
@@ -336,6 +381,7 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
             ),
         ));
     }
+    check_finite(&training, &spec.features, &spec.label)?;
     let names = assembler.feature_names(true).to_vec();
 
     // Every (point, fold) fit and its squared-error metrics, from the moments alone.

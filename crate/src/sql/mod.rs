@@ -7,6 +7,7 @@
 
 pub mod dialect;
 pub mod exec;
+pub mod limits;
 pub mod parse;
 pub mod plan;
 pub mod types;

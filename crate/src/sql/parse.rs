@@ -1,27 +1,48 @@
 //! Parsing SQL text into statements with sqlparser, and errors that point into the text.
 
 use sqlparser::ast::Statement;
-use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Location as SqlLocation, Span};
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Location as SqlLocation, Span, Tokenizer};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::dialect::SparkDialect;
+use crate::sql::limits::{check_length, check_nesting};
 
-/// Parses one or more `;`-separated statements.
+/// Parses one or more `;`-separated statements. The text is tokenized first so a query
+/// whose tree would be too deep to walk is refused before it is built (see `limits`).
 pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
-    let statements = Parser::parse_sql(&SparkDialect::default(), sql).map_err(|e| {
-        let text = e.to_string();
-        let message = text.trim_start_matches("sql parser error: ").to_string();
-        let error = Error::new(ErrorCode::SqlSyntax, format!("syntax error: {message}"));
-        match position_in(&message) {
-            Some((line, column)) => error.at_position(line, column),
-            None => error,
-        }
-    })?;
+    check_length(sql)?;
+    let dialect = SparkDialect::default();
+    let tokens = Tokenizer::new(&dialect, sql)
+        .with_unescape(true)
+        .tokenize_with_location()
+        .map_err(|e| syntax_error(&e.to_string()))?;
+    check_nesting(&tokens)?;
+    let statements = Parser::new(&dialect)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
+        .map_err(|e| match e {
+            ParserError::RecursionLimitExceeded => Error::new(
+                ErrorCode::SqlUnsupported,
+                "not supported: brackets, subqueries or function calls nested too deeply for \
+                 the parser (its limit of 50 levels is reached by about 25 nested brackets); \
+                 split the query into views",
+            ),
+            other => syntax_error(&other.to_string()),
+        })?;
     if statements.is_empty() {
         return Err(Error::new(ErrorCode::SqlSyntax, "the query is empty"));
     }
     Ok(statements)
+}
+
+fn syntax_error(text: &str) -> Error {
+    let message = text.trim_start_matches("sql parser error: ").to_string();
+    let error = Error::new(ErrorCode::SqlSyntax, format!("syntax error: {message}"));
+    match position_in(&message) {
+        Some((line, column)) => error.at_position(line, column),
+        None => error,
+    }
 }
 
 /// sqlparser ends its messages with `at Line: L, Column: C`.

@@ -146,12 +146,24 @@ impl Engine {
         batch_to_ipc(&window).map_err(to_js)
     }
 
-    /// Rows `[offset, offset + count)` formatted for display (every column a string,
-    /// nulls kept), as Arrow IPC stream bytes: what the table grid shows.
+    /// Rows `[offset, offset + count)` of the first `columns` columns formatted for
+    /// display (every column a string, nulls kept), as Arrow IPC stream bytes: what the
+    /// table grid shows. The grid shows a bounded number of columns, so a table of 20,000
+    /// columns does not format and send all of them.
     #[wasm_bindgen(js_name = previewIpc)]
-    pub fn preview_ipc(&self, name: &str, offset: usize, count: usize) -> Result<Vec<u8>, JsValue> {
+    pub fn preview_ipc(
+        &self,
+        name: &str,
+        offset: usize,
+        count: usize,
+        columns: usize,
+    ) -> Result<Vec<u8>, JsValue> {
         let table = self.lookup(name).map_err(to_js)?;
         let window = table.window(offset, count).map_err(to_js)?;
+        let shown: Vec<usize> = (0..columns.min(window.num_columns())).collect();
+        let window = window
+            .project(&shown)
+            .map_err(|e| to_js(crate::Error::internal("picking the columns to show", e)))?;
         batch_to_ipc(&display_batch(&window).map_err(to_js)?).map_err(to_js)
     }
 

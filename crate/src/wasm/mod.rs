@@ -31,6 +31,18 @@ pub fn memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65_536) as f64
 }
 
+/// Bytes the engine has allocated now (what the page shows as memory in use).
+#[wasm_bindgen(js_name = memoryInUse)]
+pub fn memory_in_use() -> f64 {
+    crate::memory::in_use() as f64
+}
+
+/// Most memory the engine may use.
+#[wasm_bindgen(js_name = memoryLimit)]
+pub fn memory_limit() -> f64 {
+    crate::memory::LIMIT as f64
+}
+
 /// The table name a file gets by default (`Sales 2024.csv` → `sales_2024`).
 #[wasm_bindgen(js_name = tableNameFor)]
 pub fn table_name_for(file_name: &str) -> String {
@@ -49,6 +61,24 @@ pub fn reserve_memory(bytes: f64) -> Result<(), JsValue> {
 #[wasm_bindgen(js_name = engineMemory)]
 pub fn engine_memory() -> JsValue {
     wasm_bindgen::memory()
+}
+
+/// Panics on purpose, on the calling thread or (`on_pool`) on a thread-pool worker while
+/// the calling thread waits for it: how the end-to-end tests check that the page restarts
+/// a crashed engine and reloads its tables. The page calls it only from its test hooks.
+#[wasm_bindgen(js_name = crashForTest)]
+pub fn crash_for_test(on_pool: bool) {
+    if on_pool && has_threads() {
+        // The caller waits for an answer the crashed pool thread never sends, as it
+        // would wait for a job whose worker died.
+        let (answer, wait) = std::sync::mpsc::channel::<()>();
+        rayon::spawn(move || {
+            let _answer = answer;
+            panic!("crash requested by a test (on a pool thread)");
+        });
+        let _ = wait.recv();
+    }
+    panic!("crash requested by a test");
 }
 
 /// Whether this build was compiled with the rayon thread pool.

@@ -10,6 +10,7 @@ import type { LoadedTable } from '../engine/shared/api';
 import { TrainPanel } from '../ml/client/train-panel';
 import { PredictPanel } from '../models/client/predict-panel';
 import { RegistryPanel } from '../models/client/registry-panel';
+import type { ServiceWorkerState } from '../offline/client/service-worker';
 import { SqlPanel } from '../sql/client/sql-panel';
 import { tableDigest } from '../tracking/client/digest';
 import { Recorder, sweepOrphans } from '../tracking/client/recorder';
@@ -22,6 +23,11 @@ import { StatusBar } from './status-bar';
 export interface AppOptions {
   /** URL of a CSV to load at start, or `undefined` for none. */
   sampleUrl?: string;
+  /**
+   * Setting up the service worker: the engine starts once it is done (`reloading`: the
+   * page is about to reload with isolation, so it does not start).
+   */
+  serviceWorker?: Promise<ServiceWorkerState | 'reloading'>;
 }
 
 export class App {
@@ -81,6 +87,12 @@ export class App {
 
   async start(options: AppOptions): Promise<void> {
     this.render();
+    const serviceWorker = await options.serviceWorker;
+    if (serviceWorker === 'reloading') {
+      this.status.reloading();
+      return;
+    }
+    this.status.serviceWorker = serviceWorker;
     const tracking = this.startTracking();
     try {
       this.status.show(await this.engine.start());
@@ -208,6 +220,11 @@ export class App {
   /** A SQL statement created or dropped tables or views: follow the engine's catalog. */
   private async catalogChanged(statement: string): Promise<void> {
     this.loads.rememberStatement(statement);
+    await this.followCatalog();
+  }
+
+  /** Lists the engine's tables (those made by SQL included) and refreshes what depends on them. */
+  private async followCatalog(): Promise<void> {
     try {
       const infos = await this.engine.tables();
       const known = new Map(this.tables.map((t) => [t.name, t]));
@@ -267,6 +284,8 @@ export class App {
     const failed = await this.loads.reloadAll().finally(() => {
       this.recovering = false;
     });
+    // Tables made by the replayed statements are in the engine, not yet in the list.
+    await this.followCatalog();
     close();
     this.notices.show('warning', 'The engine was restarted', [
       `Reason: ${detail.reason}.`,

@@ -1,7 +1,9 @@
 /**
  * A table grid that stays smooth on millions of rows: only the rows in view are in the
  * DOM, rows come from `RowWindows` block by block, and past a few million pixels the
- * scrollbar maps proportionally onto rows (browsers cap element heights).
+ * scrollbar maps proportionally onto rows (browsers cap element heights). It shows the
+ * first `GRID_COLUMNS` columns and says how many more there are: a file of 20,000 columns
+ * would otherwise put millions of cells in the DOM.
  */
 import type { ColumnInfo } from '../engine/shared/api';
 import { h, replaceChildren } from '../ui/dom';
@@ -12,6 +14,8 @@ const ROW_HEIGHT = 26;
 /** Tallest spacer we let the browser lay out. */
 const MAX_SCROLL_HEIGHT = 8_000_000;
 const OVERSCAN_ROWS = 6;
+/** Most columns the grid shows (and asks the engine for). */
+export const GRID_COLUMNS = 200;
 
 export class VirtualGrid {
   readonly element: HTMLElement;
@@ -21,11 +25,15 @@ export class VirtualGrid {
   private readonly template: string;
   private frame = 0;
 
+  private readonly columns: ColumnInfo[];
+
   constructor(
-    private readonly columns: ColumnInfo[],
+    allColumns: ColumnInfo[],
     private readonly rows: RowWindows,
     label: string,
   ) {
+    this.columns = allColumns.slice(0, GRID_COLUMNS);
+    const columns = this.columns;
     this.template = ['minmax(64px, max-content)', ...columns.map(columnWidth)].join(' ');
     const header = h(
       'div',
@@ -61,6 +69,13 @@ export class VirtualGrid {
         },
       },
       this.viewport,
+      allColumns.length > columns.length &&
+        h(
+          'p',
+          { className: 'grid-note', attrs: { 'data-testid': 'grid-more-columns' } },
+          `Showing the first ${formatCount(columns.length)} of ${formatCount(allColumns.length)} columns; ` +
+            'select the others with SQL to see them.',
+        ),
     );
     this.spacer.style.height = `${Math.min(rows.rowCount * ROW_HEIGHT, MAX_SCROLL_HEIGHT)}px`;
     new ResizeObserver(() => this.schedule()).observe(this.viewport);

@@ -93,6 +93,13 @@ fn looks_like_header(
     body_types: &[ColumnType],
     nulls: &NullTokens,
 ) -> bool {
+    // A row of empty fields names nothing.
+    if first_row
+        .iter()
+        .all(|(text, _)| trim_spaces(text).is_empty())
+    {
+        return false;
+    }
     let all_strings = body_types
         .iter()
         .all(|t| matches!(t, ColumnType::Utf8 | ColumnType::Null));

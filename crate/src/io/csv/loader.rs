@@ -92,6 +92,10 @@ impl CsvLoader {
             0
         };
         let sample = &head[bom..];
+        check_text(sample)?;
+        if head_is_file && sample.iter().all(u8::is_ascii_whitespace) {
+            return Err(empty_file());
+        }
         let dialect = Dialect::resolve(options, sample)?;
         let end = if head_is_file {
             InputEnd::EndOfFile
@@ -103,24 +107,20 @@ impl CsvLoader {
         let tokens = tokenize(sample, &dialect, SAMPLE_ROWS, end).unwrap_or_else(|_| {
             tokenize(sample, &dialect, SAMPLE_ROWS, InputEnd::Truncated).unwrap_or_default()
         });
-        if tokens.rows() == 0 {
-            let blank = sample.iter().all(|b| b.is_ascii_whitespace());
-            return Err(if head_is_file && !blank {
-                unterminated_quote(UnterminatedQuote { row: 0 }, 0)
-            } else if head_is_file {
-                Error::new(
-                    ErrorCode::CsvEmpty,
-                    "the file has no records: it is empty or holds only blank lines",
-                )
-            } else {
-                Error::new(
-                    ErrorCode::CsvRecordTooLong,
-                    format!(
-                        "the first record is longer than the {} bytes read to detect the format",
-                        head.len()
-                    ),
-                )
-            });
+        if head_is_file && tokens.rows() == 0 {
+            return Err(unterminated_quote(UnterminatedQuote { row: 0 }, 0));
+        }
+        // Without a complete record after the first, neither the header nor the types
+        // can be told: the caller retries with a longer head.
+        if !head_is_file && tokens.rows() < 2 {
+            return Err(Error::new(
+                ErrorCode::CsvRecordTooLong,
+                format!(
+                    "no record ends within the first {} of the file: a quote opened near the \
+                     start is never closed, or this is not a CSV file with one record per line",
+                    crate::memory::describe_bytes(head.len())
+                ),
+            ));
         }
         let nulls = NullTokens::new(&options.null_values);
         let schema = infer_schema(
@@ -131,6 +131,18 @@ impl CsvLoader {
             options.header,
             options.infer_schema,
         );
+        if schema.names.len() > options.max_columns {
+            return Err(Error::new(
+                ErrorCode::CsvTooManyColumns,
+                format!(
+                    "the file has {} columns; Brasa reads at most {} (Spark's maxColumns \
+                     default). Set maxColumns higher to read it, or select the columns you \
+                     need before exporting",
+                    schema.names.len(),
+                    options.max_columns
+                ),
+            ));
+        }
         let header_bytes = match (schema.has_header, tokens.rows()) {
             (false, _) => 0,
             (true, 1) => tokens.consumed(),
@@ -260,37 +272,31 @@ impl CsvLoader {
     }
 
     fn decode_pieces(&mut self, pieces: &[&[u8]]) -> Result<()> {
-        let decoded: Vec<Result<(Part, PieceReport)>> = pieces
+        let decoded: Vec<Result<(Part, PieceReport), PieceError>> = pieces
             .par_iter()
             .map(|piece| self.decode_piece(piece))
             .collect();
         for result in decoded {
-            let (part, report) = result.map_err(|e| e.shift_row(self.records))?;
+            let (part, report) = result.map_err(|e| e.numbered(self.records, self.width()))?;
             self.absorb(&part, report);
             self.parts.push(part);
         }
         Ok(())
     }
 
-    fn decode_piece(&self, bytes: &[u8]) -> Result<(Part, PieceReport)> {
+    fn decode_piece(&self, bytes: &[u8]) -> Result<(Part, PieceReport), PieceError> {
         let mut tokens = tokenize(bytes, &self.dialect, usize::MAX, InputEnd::EndOfFile)
-            .map_err(|open| unterminated_quote(open, 0))?;
+            .map_err(|open| PieceError::UnterminatedQuote { row: open.row })?;
         let width = self.width();
         let records = tokens.rows();
         let malformed: Vec<usize> = (0..records)
             .filter(|&row| tokens.field_count(row) != width)
             .collect();
         if let (Some(&row), ParseMode::FailFast) = (malformed.first(), self.mode) {
-            return Err(Error::new(
-                ErrorCode::CsvMalformedRow,
-                format!(
-                    "row {} has {} fields but the header has {width}; fix the row, or load \
-                     with mode PERMISSIVE (missing fields become null) or DROPMALFORMED",
-                    row + 1,
-                    tokens.field_count(row)
-                ),
-            )
-            .at_row(row as u64 + 1));
+            return Err(PieceError::Malformed {
+                row,
+                fields: tokens.field_count(row),
+            });
         }
         let examples: Vec<(usize, usize)> = malformed
             .iter()
@@ -312,7 +318,8 @@ impl CsvLoader {
         let columns: Vec<DecodedColumn> = (0..width)
             .into_par_iter()
             .map(|col| fields.decode_column(col, self.types[col]))
-            .collect::<Result<_>>()?;
+            .collect::<Result<_>>()
+            .map_err(PieceError::Other)?;
         let types: Vec<ColumnType> = columns.iter().map(|c| c.column_type).collect();
         let mut widenings = Vec::new();
         let mut invalid_utf8 = Vec::new();
@@ -329,7 +336,7 @@ impl CsvLoader {
             arrays,
             &RecordBatchOptions::new().with_row_count(Some(tokens.rows())),
         )
-        .map_err(|e| Error::internal("assembling a CSV partition", e))?;
+        .map_err(|e| PieceError::Other(Error::internal("assembling a CSV partition", e)))?;
         Ok((
             Part { batch, types },
             PieceReport {
@@ -479,6 +486,80 @@ fn widen_part(
         &RecordBatchOptions::new().with_row_count(Some(part.batch.num_rows())),
     )
     .map_err(|e| Error::internal("widening a CSV partition", e))
+}
+
+/// Bytes at the start of a file looked at for signs that it is not text.
+const TEXT_CHECK_BYTES: usize = 64 << 10;
+
+/// Refuses what is not UTF-8 text: UTF-16 (its byte-order mark) and anything with a NUL
+/// byte (images, archives, spreadsheets, UTF-16 or UTF-32 text without a mark). Decoding
+/// those as CSV would make a table of garbage instead of saying what is wrong.
+fn check_text(head: &[u8]) -> Result<()> {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::new(
+            ErrorCode::CsvEncoding,
+            "the file is UTF-16 text (it starts with a UTF-16 byte-order mark); Brasa reads \
+             UTF-8: save it as \"CSV UTF-8\" and load it again",
+        ));
+    }
+    if let Some(at) = memchr::memchr(0, &head[..head.len().min(TEXT_CHECK_BYTES)]) {
+        return Err(Error::new(
+            ErrorCode::CsvEncoding,
+            format!(
+                "the file has a NUL byte at offset {at}: it is binary (an image, an archive, a \
+                 spreadsheet?) or UTF-16/UTF-32 text, not a UTF-8 CSV file; if it is text, save \
+                 it as UTF-8"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn empty_file() -> Error {
+    Error::new(
+        ErrorCode::CsvEmpty,
+        "the file has no records: it is empty or holds only blank lines",
+    )
+}
+
+/// Why a piece could not be decoded. Pieces are decoded in parallel, before the number of
+/// records ahead of them is known, so row errors are numbered within the piece until
+/// [`PieceError::numbered`] places them in the file.
+enum PieceError {
+    UnterminatedQuote {
+        row: usize,
+    },
+    /// A row without the header's number of fields, in FAILFAST mode.
+    Malformed {
+        row: usize,
+        fields: usize,
+    },
+    Other(Error),
+}
+
+impl PieceError {
+    /// The error with its row numbered in the whole file (`rows_before` records precede
+    /// the piece; the table has `width` columns).
+    fn numbered(self, rows_before: u64, width: usize) -> Error {
+        match self {
+            PieceError::UnterminatedQuote { row } => {
+                unterminated_quote(UnterminatedQuote { row }, rows_before)
+            }
+            PieceError::Malformed { row, fields } => {
+                let row = rows_before + row as u64 + 1;
+                Error::new(
+                    ErrorCode::CsvMalformedRow,
+                    format!(
+                        "row {row} has {fields} fields but the header has {width}; fix the row, \
+                         or load with mode PERMISSIVE (missing fields become null) or \
+                         DROPMALFORMED"
+                    ),
+                )
+                .at_row(row)
+            }
+            PieceError::Other(error) => error,
+        }
+    }
 }
 
 fn unterminated_quote(open: UnterminatedQuote, rows_before: u64) -> Error {

@@ -3,9 +3,10 @@
 
 use serde::Deserialize;
 
-/// What to do with a row whose number of fields differs from the header (Spark's `mode`).
+/// What to do with a row whose number of fields differs from the header (Spark's `mode`,
+/// spelt as Spark spells it: `PERMISSIVE`, `DROPMALFORMED`, `FAILFAST`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "UPPERCASE")]
 pub enum ParseMode {
     /// Keep the row: missing fields become null, extra fields are ignored (Spark's
     /// default). The load report says how many rows were affected and where.
@@ -35,7 +36,13 @@ pub struct CsvOptions {
     /// Infer column types from the data (Spark's `inferSchema`); `false` reads strings.
     pub infer_schema: bool,
     pub mode: ParseMode,
+    /// Most columns a file may have (Spark's `maxColumns`, default 20,480): a file with
+    /// more is refused rather than loaded into a table nobody can look at.
+    pub max_columns: usize,
 }
+
+/// Spark's default `maxColumns`.
+pub const MAX_COLUMNS: usize = 20_480;
 
 impl Default for CsvOptions {
     fn default() -> Self {
@@ -50,6 +57,7 @@ impl Default for CsvOptions {
                 .collect(),
             infer_schema: true,
             mode: ParseMode::Permissive,
+            max_columns: MAX_COLUMNS,
         }
     }
 }

@@ -384,12 +384,18 @@ fn in_list(expr: &Expr, list: &[Expr], negated: bool, batch: &RecordBatch) -> Re
     let any_null_item = item_arrays.iter().any(|a| a.len() == 1 && a.is_null(0));
     let converter =
         RowConverter::new(vec![SortField::new(value.data_type().clone())]).map_err(kernel_error)?;
-    let mut set_rows = converter.empty_rows(item_arrays.len(), 16);
-    for item in item_arrays.iter().filter(|a| a.len() == 1 && a.is_valid(0)) {
-        converter
-            .append(&mut set_rows, &[Arc::clone(item)])
-            .map_err(kernel_error)?;
-    }
+    // One conversion for the whole list: appending item by item costs O(list²).
+    let valid_items: Vec<&dyn Array> = item_arrays
+        .iter()
+        .filter(|a| a.len() == 1 && a.is_valid(0))
+        .map(|a| a.as_ref())
+        .collect();
+    let set_rows = if valid_items.is_empty() {
+        converter.empty_rows(0, 0)
+    } else {
+        let items = arrow_select::concat::concat(&valid_items).map_err(kernel_error)?;
+        converter.convert_columns(&[items]).map_err(kernel_error)?
+    };
     let set: HashSet<&[u8]> = set_rows.iter().map(|r| r.data()).collect();
     let value_rows = converter
         .convert_columns(&[Arc::clone(&value)])

@@ -4,6 +4,7 @@
 //! keys never match, as in SQL.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array};
@@ -14,7 +15,8 @@ use arrow_select::take::take;
 use hashbrown::HashTable;
 use rayon::prelude::*;
 
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
+use crate::memory;
 use crate::sql::exec::eval::{as_boolean, evaluate_array, kernel_error};
 use crate::sql::exec::keys::{hash_rows, RowEq};
 use crate::sql::exec::ExecContext;
@@ -68,6 +70,7 @@ pub fn hash_join(
     } else {
         Side::Left
     };
+    let budget = PairBudget::new(&build_batch, probe_parts);
     let build_keys: Vec<Expr> = spec.on.iter().map(|p| key_of(p, build_side)).collect();
     let probe_keys: Vec<Expr> = spec.on.iter().map(|p| key_of(p, probe_side)).collect();
     let table = BuildTable::new(&build_batch, &build_keys)?;
@@ -91,6 +94,7 @@ pub fn hash_join(
                 probe,
                 &probe_keys,
                 &table,
+                &budget,
                 &build_batch,
                 spec,
                 probe_side,
@@ -187,10 +191,17 @@ impl BuildTable {
         })
     }
 
-    /// Candidate pairs (probe row, build row) for the probe rows' keys.
-    fn probe(&self, probe_keys: &[ArrayRef], rows: usize) -> Result<(Vec<u32>, Vec<u32>)> {
+    /// Candidate pairs (probe row, build row) for the probe rows' keys, taken from
+    /// `budget` as they are found.
+    fn probe(
+        &self,
+        probe_keys: &[ArrayRef],
+        rows: usize,
+        budget: &PairBudget,
+    ) -> Result<(Vec<u32>, Vec<u32>)> {
         let (mut probe_idx, mut build_idx) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
         if self.keys.is_empty() {
+            budget.take(rows.saturating_mul(self.total))?;
             for i in 0..rows as u32 {
                 for b in 0..self.total as u32 {
                     probe_idx.push(i);
@@ -202,7 +213,12 @@ impl BuildTable {
         let hashes = hash_rows(probe_keys, rows)?;
         let eq = RowEq::new(probe_keys, &self.keys)?;
         let valid = all_valid(probe_keys);
+        let mut taken = 0;
         for (i, &hash) in hashes.iter().enumerate() {
+            while probe_idx.len() >= taken {
+                budget.take(PairBudget::STEP)?;
+                taken += PairBudget::STEP;
+            }
             if !valid.as_ref().is_none_or(|v| v[i]) {
                 continue;
             }
@@ -219,6 +235,58 @@ impl BuildTable {
             }
         }
         Ok((probe_idx, build_idx))
+    }
+}
+
+/// How many (probe row, build row) pairs a join may still produce before its output would
+/// not fit in memory: a join on a key most rows share, or a cross join of big tables,
+/// is refused with a message instead of aborting the engine.
+struct PairBudget {
+    remaining: AtomicUsize,
+    max_pairs: usize,
+    /// Estimated bytes of one output row plus its two indices.
+    pair_bytes: usize,
+}
+
+impl PairBudget {
+    /// Pairs taken at a time while probing.
+    const STEP: usize = 1 << 16;
+
+    fn new(build: &RecordBatch, probe: &[RecordBatch]) -> Self {
+        let row_bytes = |bytes: usize, rows: usize| bytes / rows.max(1);
+        let probe_rows = probe.iter().map(RecordBatch::num_rows).sum();
+        let probe_bytes = probe.iter().map(RecordBatch::get_array_memory_size).sum();
+        let pair_bytes = 8
+            + row_bytes(build.get_array_memory_size(), build.num_rows())
+            + row_bytes(probe_bytes, probe_rows);
+        let max_pairs = memory::available() / pair_bytes;
+        PairBudget {
+            remaining: AtomicUsize::new(max_pairs),
+            max_pairs,
+            pair_bytes,
+        }
+    }
+
+    fn take(&self, pairs: usize) -> Result<()> {
+        self.remaining
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(pairs)
+            })
+            .map(|_| ())
+            .map_err(|_| {
+                Error::new(
+                    ErrorCode::OutOfMemory,
+                    format!(
+                        "this join pairs more rows than the engine's memory can hold (about {} \
+                         rows of {} each fit in the {} it has left of {}); add a join \
+                         condition, or filter or aggregate the inputs first",
+                        self.max_pairs,
+                        memory::describe_bytes(self.pair_bytes),
+                        memory::describe_bytes(self.max_pairs * self.pair_bytes),
+                        memory::describe_bytes(memory::LIMIT),
+                    ),
+                )
+            })
     }
 }
 
@@ -240,6 +308,7 @@ fn probe_partition(
     probe: &RecordBatch,
     keys: &[Expr],
     table: &BuildTable,
+    budget: &PairBudget,
     build: &RecordBatch,
     spec: &JoinSpec,
     probe_side: Side,
@@ -255,7 +324,7 @@ fn probe_partition(
         .iter()
         .map(|k| evaluate_array(k, probe))
         .collect::<Result<Vec<_>>>()?;
-    let (probe_idx, build_idx) = table.probe(&probe_keys, probe.num_rows())?;
+    let (probe_idx, build_idx) = table.probe(&probe_keys, probe.num_rows(), budget)?;
     // The residual ON condition decides which candidates match.
     let (probe_idx, build_idx) = match spec.filter {
         None => (probe_idx, build_idx),

@@ -15,6 +15,7 @@ use sqlparser::ast::{
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::{spark_type_name, Catalog, Table};
+use crate::sql::limits::{MAX_JOINED_RELATIONS, MAX_VIEW_DEPTH};
 use crate::sql::parse::{at_span, parse_statements};
 use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey, WindowCall};
 use crate::sql::plan::exprs::compare;
@@ -134,7 +135,20 @@ impl<'a> Planner<'a> {
                 };
                 let left = self.set_expr(left)?;
                 let right = self.set_expr(right)?;
-                let union = union(vec![left, right])?;
+                // `a UNION b UNION c` parses left-deep; its inputs are gathered into one
+                // union so the plan stays flat however many there are.
+                let mut inputs = match left {
+                    LogicalPlan::Union { inputs, .. } if !distinct => inputs,
+                    LogicalPlan::Distinct { input } if distinct => match *input {
+                        LogicalPlan::Union { inputs, .. } => inputs,
+                        other => vec![LogicalPlan::Distinct {
+                            input: Box::new(other),
+                        }],
+                    },
+                    left => vec![left],
+                };
+                inputs.push(right);
+                let union = union(inputs)?;
                 Ok(if distinct {
                     LogicalPlan::Distinct {
                         input: Box::new(union),
@@ -511,6 +525,17 @@ impl<'a> Planner<'a> {
     }
 
     fn from(&mut self, from: &[TableWithJoins]) -> Result<LogicalPlan> {
+        let relations: usize = from.iter().map(|t| 1 + t.joins.len()).sum();
+        if relations > MAX_JOINED_RELATIONS {
+            return Err(Error::new(
+                ErrorCode::SqlUnsupported,
+                format!(
+                    "not supported: {relations} tables or subqueries in one FROM clause; \
+                     Brasa joins at most {MAX_JOINED_RELATIONS} (join in steps with views or \
+                     CREATE TABLE ... AS)"
+                ),
+            ));
+        }
         let mut plans = from.iter().map(|t| self.table_with_joins(t));
         let Some(first) = plans.next() else {
             return Ok(LogicalPlan::OneRow);
@@ -600,6 +625,17 @@ impl<'a> Planner<'a> {
         if let Some(sql) = self.catalog.view(name) {
             if self.expanding.contains(&key) {
                 return Err(Error::analysis(format!("view `{name}` refers to itself")));
+            }
+            if self.expanding.len() >= MAX_VIEW_DEPTH {
+                return Err(Error::new(
+                    ErrorCode::SqlUnsupported,
+                    format!(
+                        "not supported: views built on views more than {MAX_VIEW_DEPTH} deep \
+                         (`{name}` is reached through {}); materialise one of them with \
+                         CREATE TABLE ... AS",
+                        self.expanding.join(" → ")
+                    ),
+                ));
             }
             self.expanding.push(key);
             let statements = parse_statements(&sql)?;

@@ -8,8 +8,7 @@
 import type { EngineClient, Job } from '../../engine/client/engine-client';
 import type { ColumnInfo, TableInfo } from '../../engine/shared/api';
 import { CANCELLED, isCodedError } from '../../engine/shared/errors';
-import { RowWindows } from '../../grid/row-windows';
-import { VirtualGrid } from '../../grid/virtual-grid';
+import { tableGrid } from '../../grid/table-grid';
 import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
 import { input, select } from '../../ui/form';
@@ -299,8 +298,7 @@ export class PipelinePanel {
       return;
     }
     const info = result.info;
-    const rows = new RowWindows((offset, count) => this.engine.preview(info.name, offset, count), info.rows);
-    const grid = new VirtualGrid(info.columns, rows, preview ? 'Preview of the step' : 'Rows after the pipeline');
+    const grid = tableGrid(this.engine, info, preview ? 'Preview of the step' : 'Rows after the pipeline');
     const name = input('clean-save-name', `${this.source.value}_clean`, 18);
     const last = result.reports.at(-1);
     const learned = preview && this.draft ? describeLearned(result.fitted.steps[this.draft.index] ?? { op: 'cache' }) : [];

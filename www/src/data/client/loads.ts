@@ -5,7 +5,7 @@
  */
 import type { EngineClient } from '../../engine/client/engine-client';
 import type { LoadOptions, LoadProgress, LoadedTable } from '../../engine/shared/api';
-import { CANCELLED, isCodedError } from '../../engine/shared/errors';
+import { CANCELLED, ENGINE_CRASHED, errorPlace, isCodedError } from '../../engine/shared/errors';
 import type { Notices } from '../../ui/notices';
 import { JobProgress } from '../../ui/progress';
 import { formatBytes, formatCount } from '../../ui/format';
@@ -84,6 +84,12 @@ export class Loads {
     } catch (error) {
       if (isCodedError(error) && error.code === CANCELLED) {
         this.notices.show('info', `Loading ${file.name} was cancelled.`);
+      } else if (isCodedError(error) && error.code === ENGINE_CRASHED) {
+        this.notices.show('error', `Could not load ${file.name}`, [
+          'The engine crashed while reading this file, so the file is probably corrupt (or uses ' +
+            'something its reader cannot handle). The engine was restarted and your other tables reloaded.',
+          ...explain(error),
+        ]);
       } else {
         this.notices.show('error', `Could not load ${file.name}`, explain(error));
       }
@@ -108,9 +114,7 @@ export function explain(error: unknown): string[] {
   if (!(error instanceof Error)) return [String(error)];
   const lines = [error.message];
   if (isCodedError(error)) {
-    const where = [error.row !== undefined && `row ${formatCount(error.row)}`, error.column && `column ${error.column}`]
-      .filter(Boolean)
-      .join(', ');
+    const where = errorPlace(error);
     if (where) lines.push(`Where: ${where}`);
     lines.push(`Code: ${error.code}`);
   }

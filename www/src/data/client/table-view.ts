@@ -1,8 +1,7 @@
 /** One table: what it is (size, source, load time, warnings), its schema and its rows. */
 import type { EngineClient } from '../../engine/client/engine-client';
 import type { ExportFormat, LoadedTable } from '../../engine/shared/api';
-import { RowWindows } from '../../grid/row-windows';
-import { VirtualGrid } from '../../grid/virtual-grid';
+import { tableGrid } from '../../grid/table-grid';
 import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
 import { formatBytes, formatCount, formatDuration } from '../../ui/format';
@@ -32,8 +31,7 @@ export class TableView {
   }
 
   show(table: LoadedTable): void {
-    const rows = new RowWindows((offset, count) => this.engine.preview(table.name, offset, count), table.rows);
-    const grid = new VirtualGrid(table.columns, rows, `Rows of ${table.name}`);
+    const grid = tableGrid(this.engine, table, `Rows of ${table.name}`);
     replaceChildren(
       this.element,
       h('header', { className: 'table-header' },

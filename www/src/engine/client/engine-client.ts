@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 
 import type {
   CatalogInfo,
+  CrashKind,
   EngineApi,
   EngineStatus,
   ExportFormat,
@@ -84,8 +85,8 @@ export class EngineClient extends EventTarget {
     return this.call((api) => api.tables());
   }
 
-  preview(table: string, offset: number, count: number): Promise<Uint8Array> {
-    return this.call((api) => api.preview(table, offset, count));
+  preview(table: string, offset: number, count: number, columns: number): Promise<Uint8Array> {
+    return this.call((api) => api.preview(table, offset, count, columns));
   }
 
   dropTable(name: string): Promise<void> {
@@ -255,6 +256,11 @@ export class EngineClient extends EventTarget {
   /** Kills the worker as a crash would (used by tests and the "restart engine" action). */
   simulateCrash(): Promise<void> {
     return this.restart('it was stopped on request');
+  }
+
+  /** Makes the engine really crash (the page's test hooks); recovery is the usual one. */
+  crashForTest(kind: CrashKind): void {
+    void this.call((api) => api.crashForTest(kind)).catch(() => {});
   }
 }
 

@@ -14,9 +14,11 @@ export interface EngineStatus {
   crossOriginIsolated: boolean;
   /** Why the single-thread build was chosen, when it was. */
   fallbackReason?: string;
-  /** Bytes of wasm memory in use (linear memory never shrinks). */
+  /** Bytes the engine's allocator has handed out now (tables, results, jobs). */
+  memoryInUseBytes: number;
+  /** Bytes of wasm linear memory reserved so far (it grows, never shrinks). */
   memoryBytes: number;
-  /** Most memory the engine may grow to. */
+  /** Most memory the engine may use: bigger jobs are refused with OUT_OF_MEMORY. */
   memoryLimitBytes: number;
 }
 
@@ -84,6 +86,8 @@ export interface CsvOptions {
   nullValues?: string[];
   inferSchema?: boolean;
   mode?: 'PERMISSIVE' | 'DROPMALFORMED' | 'FAILFAST';
+  /** Most columns a file may have (Spark's default: 20,480). */
+  maxColumns?: number;
 }
 
 export interface LoadOptions {
@@ -113,6 +117,13 @@ export interface StartOptions {
   singleThread?: boolean;
 }
 
+/**
+ * Ways to crash the engine on purpose (test hooks): a panic in the engine's own thread, a
+ * panic on a thread-pool worker while the engine waits for it, an uncaught error in the
+ * worker's JavaScript.
+ */
+export type CrashKind = 'engine' | 'pool' | 'worker';
+
 /** The engine worker's API, exposed with Comlink. */
 export interface EngineApi {
   /** Loads the wasm build the page can run and starts its thread pool. */
@@ -129,10 +140,11 @@ export interface EngineApi {
   cancel(jobId: number): void;
   tables(): TableInfo[];
   /**
-   * Rows `[offset, offset + count)` of a table as Arrow IPC stream bytes, every column
-   * formatted as text by the engine (nulls stay null): what the grid shows.
+   * Rows `[offset, offset + count)` of a table's first `columns` columns as Arrow IPC
+   * stream bytes, every column formatted as text by the engine (nulls stay null): what
+   * the grid shows.
    */
-  preview(table: string, offset: number, count: number): Uint8Array;
+  preview(table: string, offset: number, count: number, columns: number): Uint8Array;
   dropTable(name: string): void;
   /** Starts a job (a query); returns where its cancel flag and progress live. */
   beginJob(): JobSignals;
@@ -148,6 +160,8 @@ export interface EngineApi {
   profile(table: string): Profile;
   /** Registers a table or result under a new name (usable from SQL). */
   saveAs(source: string, name: string): TableInfo;
+  /** Crashes the engine on purpose (end-to-end tests of recovery); never returns. */
+  crashForTest(kind: CrashKind): void;
   catalog(): CatalogInfo;
   /** A table or query result as a file. */
   exportTable(name: string, format: ExportFormat): Uint8Array;

@@ -31,6 +31,16 @@ export function codedError(code: string, message: string): CodedError {
   return error;
 }
 
+/** Where an error points, for a person (`row 3, column price`), if it points anywhere. */
+export function errorPlace(error: CodedError): string | undefined {
+  const parts = [
+    error.row !== undefined && `row ${error.row.toLocaleString('en-US')}`,
+    error.column !== undefined && `column ${error.column}`,
+    error.line !== undefined && `line ${error.line}, column ${error.col}`,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
 export function isCodedError(value: unknown): value is CodedError {
   return value instanceof Error && typeof (value as Partial<CodedError>).code === 'string';
 }

@@ -32,8 +32,8 @@ const api: EngineApi = {
     runJob(jobId, () => loadFile(ready(), jobId, file, options, onProgress)),
   cancel: cancelJob,
   tables: () => ready().engine.tables() as TableInfo[],
-  preview(table, offset, count) {
-    const bytes = ready().engine.previewIpc(table, offset, count);
+  preview(table, offset, count, columns) {
+    const bytes = ready().engine.previewIpc(table, offset, count, columns);
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
   dropTable: (name) => ready().engine.dropTable(name),
@@ -70,6 +70,15 @@ const api: EngineApi = {
     const { engine } = ready();
     const tables = (engine.tables() as TableInfo[]).map((t) => ({ name: t.name, columns: t.columns.map((c) => c.name) }));
     return { tables, views: engine.views() };
+  },
+  crashForTest(kind) {
+    if (kind === 'worker') {
+      setTimeout(() => {
+        throw new Error('the engine worker failed on request (test hook)');
+      });
+      return;
+    }
+    ready().wasm.crashForTest(kind === 'pool');
   },
   exportTable(name, format) {
     const bytes = ready().engine.exportTable(name, format);

@@ -8,9 +8,6 @@ import { threads as wasmThreadsSupported } from 'wasm-feature-detect';
 import type { EngineStatus, StartOptions } from '../shared/api';
 import type { WasmEngine, WasmModule } from './wasm-module';
 
-/** wasm32 linear memory cannot grow past 4 GiB. */
-export const MEMORY_LIMIT_BYTES = 4 * 1024 ** 3;
-
 export interface Runtime {
   wasm: WasmModule;
   engine: WasmEngine;
@@ -46,8 +43,9 @@ export async function startRuntime(options: StartOptions): Promise<Runtime> {
       threads: loaded.threadCount(),
       crossOriginIsolated: isolated,
       fallbackReason,
+      memoryInUseBytes: loaded.memoryInUse(),
       memoryBytes: loaded.memoryBytes(),
-      memoryLimitBytes: MEMORY_LIMIT_BYTES,
+      memoryLimitBytes: loaded.memoryLimit(),
     }),
   };
 }

@@ -9,7 +9,7 @@ export interface WasmEngine {
   addParquet(name: string, loader: WasmParquetLoader): unknown;
   tables(): unknown;
   rowsIpc(name: string, offset: number, count: number): Uint8Array;
-  previewIpc(name: string, offset: number, count: number): Uint8Array;
+  previewIpc(name: string, offset: number, count: number, columns: number): Uint8Array;
   dropTable(name: string): void;
   views(): string[];
   beginJob(): Uint32Array;
@@ -47,7 +47,11 @@ export interface WasmModule {
   initThreadPool?(threads: number): Promise<void>;
   threadCount(): number;
   memoryBytes(): number;
+  memoryInUse(): number;
+  memoryLimit(): number;
   hasThreads(): boolean;
+  /** Panics on purpose (test hooks): on this thread, or on a pool thread. */
+  crashForTest(onPool: boolean): void;
   engineMemory(): WebAssembly.Memory;
   tableNameFor(fileName: string): string;
   /** Throws OUT_OF_MEMORY if `bytes` more cannot be allocated. */

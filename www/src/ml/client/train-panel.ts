@@ -8,7 +8,7 @@
 import type { CleanedSource } from '../../clean/client/pipeline-panel';
 import type { EngineClient, Job } from '../../engine/client/engine-client';
 import type { ColumnInfo, TableInfo } from '../../engine/shared/api';
-import { CANCELLED, isCodedError } from '../../engine/shared/errors';
+import { CANCELLED, errorPlace, isCodedError } from '../../engine/shared/errors';
 import { h, replaceChildren } from '../../ui/dom';
 import { checkbox, field, input, parseNumber, select } from '../../ui/form';
 import { type ChartView, gridChart, predictedVsActualChart, residualsChart } from './charts';
@@ -266,8 +266,8 @@ export class TrainPanel {
       if (record) await this.settle(record.finished(result, this.charts.map((c) => ({ name: chartName(c), canvas: c.chart.canvas }))), record);
     } catch (error) {
       const cancelled = isCodedError(error) && error.code === CANCELLED;
-      const message = cancelled ? 'Training cancelled.' : String((error as Error).message ?? error);
-      replaceChildren(this.status, h('span', { className: cancelled ? '' : 'error-text', attrs: { 'data-testid': 'train-error' } }, message));
+      const message = cancelled ? 'Training cancelled.' : error instanceof Error ? error.message : String(error);
+      replaceChildren(this.status, cancelled ? h('span', { attrs: { 'data-testid': 'train-error' } }, message) : errorText(error));
       this.clearOutput();
       if (record) await this.settle(record.failed(message, cancelled ? 'KILLED' : 'FAILED'), record);
     } finally {
@@ -348,7 +348,7 @@ export class TrainPanel {
       this.onTableCreated(info);
       await this.refresh();
     } catch (error) {
-      replaceChildren(this.status, h('span', { className: 'error-text', attrs: { 'data-testid': 'train-error' } }, String((error as Error).message ?? error)));
+      replaceChildren(this.status, errorText(error));
     }
   }
 }
@@ -356,4 +356,14 @@ export class TrainPanel {
 /** A chart's file name: its test id without the `chart-` prefix (`grid`, `predicted`, ...). */
 function chartName(view: ChartView): string {
   return (view.element.dataset.testid ?? 'chart').replace(/^chart-/, '');
+}
+
+/** An engine error as the tab shows it: the message, then its code and where it points. */
+function errorText(error: unknown): HTMLElement {
+  const message = error instanceof Error ? error.message : String(error);
+  const details = isCodedError(error) ? [error.code, errorPlace(error)].filter(Boolean).join(' · ') : '';
+  return h('span', { className: 'error-text', attrs: { 'data-testid': 'train-error' } },
+    message,
+    details && h('span', { className: 'hint' }, ` (${details})`),
+  );
 }

@@ -8,8 +8,7 @@
  */
 import type { EngineClient } from '../../engine/client/engine-client';
 import type { TableInfo } from '../../engine/shared/api';
-import { RowWindows } from '../../grid/row-windows';
-import { VirtualGrid } from '../../grid/virtual-grid';
+import { tableGrid } from '../../grid/table-grid';
 import type { PipelineSpec } from '../../clean/shared/pipeline';
 import type { HandleInvalid, Scoring } from '../../ml/shared/training';
 import type { LoggedModel } from '../../tracking/shared/autolog';
@@ -135,7 +134,7 @@ export class PredictPanel {
       const ms = performance.now() - started;
       replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'deploy-summary', 'data-table': info.name, 'data-rows': String(info.rows) } },
         `${formatCount(info.rows)} predictions from ${version.name} version ${version.version} in ${info.name} (${Math.round(ms)} ms).`));
-      const grid = new VirtualGrid(info.columns, new RowWindows((offset, count) => this.engine.preview(info.name, offset, count), info.rows), `Predictions of ${info.name}`);
+      const grid = tableGrid(this.engine, info, `Predictions of ${info.name}`);
       replaceChildren(this.output,
         h('div', { className: 'sql-result-actions' },
           h('button', { attrs: { type: 'button', 'data-testid': 'deploy-download' }, on: { click: () => void this.download(info.name) } }, 'Download CSV')),

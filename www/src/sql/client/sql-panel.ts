@@ -6,8 +6,7 @@
 import type { EngineClient, SqlJob } from '../../engine/client/engine-client';
 import type { ExportFormat, SqlResult, TableInfo } from '../../engine/shared/api';
 import { CANCELLED, isCodedError } from '../../engine/shared/errors';
-import { RowWindows } from '../../grid/row-windows';
-import { VirtualGrid } from '../../grid/virtual-grid';
+import { tableGrid } from '../../grid/table-grid';
 import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
 import { formatCount, formatDuration } from '../../ui/format';
@@ -122,7 +121,7 @@ export class SqlPanel {
       ),
       info.columns.length === 0
         ? h('p', { className: 'hint' }, 'The query returned no columns.')
-        : new VirtualGrid(info.columns, new RowWindows((o, n) => this.engine.preview(info.name, o, n), info.rows), 'Query result').element,
+        : tableGrid(this.engine, info, 'Query result').element,
     );
   }
 

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Fuzzes the engine's input surfaces with cargo-fuzz (libFuzzer, nightly toolchain):
+#   csv      the CSV reader as the page drives it, loaded in chunks and in one piece
+#   parquet  the Parquet reader
+#   sql      parse, plan, optimise and run against a small catalog, on a 2 MB stack
+# Usage: scripts/fuzz.sh [seconds per target] [target...]    (default: 20 s, all three)
+#
+# Seeds are the repository's fixtures and the hostile corpus; the corpus libFuzzer grows
+# and any crash it finds are kept outside the clone, in $BRASA_FUZZ_DIR (default
+# $CARGO_TARGET_DIR/fuzz-corpus). A crash fails the script and prints the command that
+# reproduces it; add the input to tests/hostile/ once fixed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-20}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(csv parquet sql)
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/fuzz"
+work="${BRASA_FUZZ_DIR:-$CARGO_TARGET_DIR/../fuzz-corpus}"
+mkdir -p "$work"
+
+# Seeds: files as they are (CSV inputs get the two control bytes the target reads first).
+seed() {
+  local target="$1" dir="$work/seeds-$1"
+  rm -rf "$dir" && mkdir -p "$dir"
+  case "$target" in
+    csv)
+      for f in tests/fixtures/csv/*.csv tests/fixtures/sql/*.csv tests/hostile/csv/*.csv tests/hostile/train/*.csv; do
+        { printf '\000\377'; head -c 65536 "$f"; } > "$dir/$(basename "$f")"
+      done ;;
+    parquet)
+      cp tests/fixtures/parquet/*.parquet tests/hostile/parquet/*.parquet "$dir/" ;;
+    sql)
+      python3 - "$dir" <<'PY'
+import json, pathlib, sys
+out = pathlib.Path(sys.argv[1])
+queries = [q["sql"] for q in json.load(open("tests/fixtures/sql/queries.json"))["queries"]]
+queries += [e["sql"] for e in json.load(open("tests/hostile/manifest.json")) if e["kind"] == "sql" and "sql" in e]
+for i, sql in enumerate(queries):
+    # The fuzz catalog's tables are t and u.
+    (out / f"q{i:03}.sql").write_text(sql.replace("customers", "t").replace("orders", "u"))
+PY
+      ;;
+  esac
+}
+
+status=0
+for target in "${targets[@]}"; do
+  seed "$target"
+  mkdir -p "$work/$target" "$work/artifacts-$target"
+  extra=()
+  [ "$target" = sql ] && extra+=("-dict=$PWD/crate/fuzz/sql.dict")
+  echo "==> fuzzing $target for ${seconds}s"
+  if ! (cd crate && cargo +nightly fuzz run --release --debug-assertions "$target" \
+      "$work/$target" "$work/seeds-$target" -- \
+      -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=131072 \
+      -artifact_prefix="$work/artifacts-$target/" -print_final_stats=1 "${extra[@]}" 2>&1 \
+      | grep -E "^(#[0-9]+.*(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|thread .* panicked|SUMMARY|.*Test unit written|Running:)" ); then
+    status=1
+  fi
+  if [ -n "$(ls -A "$work/artifacts-$target")" ]; then
+    echo "!! $target found inputs that crash the engine, in $work/artifacts-$target:"
+    ls -l "$work/artifacts-$target"
+    echo "   reproduce: (cd crate && cargo +nightly fuzz run $target <file>)"
+    status=1
+  fi
+done
+exit $status

@@ -1,0 +1,165 @@
+"""Writes the small files of the hostile-input corpus (tests/hostile/manifest.json says
+what each one must produce). Big inputs (100,000 columns, a 1 GB line, a 64 MB cell, a
+query of 100,000 terms) are not files: the tests generate them from the manifest's
+`generate` entries.
+
+    pip install pyarrow==26.0.1 && python tests/hostile/make_hostile.py
+
+Every file is deterministic, so running this again changes nothing.
+"""
+
+import io
+import pathlib
+import struct
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = pathlib.Path(__file__).parent
+
+
+def write(relative: str, data: bytes) -> None:
+    path = ROOT / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def csv_files() -> None:
+    # Rows with fewer and more fields than the header (rows 2 and 4).
+    write("csv/ragged.csv", b"id,name,score\n1,a,1.5\n2,b\n3,c,3.5\n4,d,4.5,extra\n5,e,5.5\n")
+    # A quote opened in row 3 and never closed.
+    write("csv/unterminated_quote.csv", b"id,note\n1,fine\n2,also fine\n3,\"never closed\n4,x\n")
+    # A quote inside an unquoted field, and text after a closing quote.
+    write("csv/stray_quote.csv", b'id,note\n1,ab"c\n2,"quoted"tail\n3,plain\n')
+    write("csv/bom_only.csv", b"\xef\xbb\xbf")
+    write("csv/bom_header.csv", b"\xef\xbb\xbfid,name\n1,a\n2,b\n")
+    write("csv/crlf.csv", b"id,name\r\n1,a\r\n2,b\r\n")
+    write("csv/cr_only.csv", b"id,name\r1,a\r2,b\r")
+    write("csv/mixed_line_breaks.csv", b"id,name\r\n1,a\n2,b\r\n3,c\n")
+    # Latin-1 bytes: invalid UTF-8, replaced and reported.
+    write("csv/latin1.csv", "id,city\n1,S\u00e3o Paulo\n2,M\u00fcnchen\n".encode("latin-1"))
+    # UTF-16 with its byte-order mark: every other byte is NUL.
+    write("csv/utf16.csv", "id,name\n1,a\n2,b\n".encode("utf-16"))
+    write("csv/empty.csv", b"")
+    write("csv/blank_lines.csv", b"\n\n  \n\r\n")
+    write("csv/header_only.csv", b"id,name,score\n")
+    write("csv/header_only_no_newline.csv", b"id,name,score")
+    write("csv/duplicate_names.csv", b"a,a,b,A\n1,2,3,4\n")
+    write("csv/empty_names.csv", b",x,\n1,2,3\n")
+    # Integers past bigint, a float past double, NaN and infinities.
+    write(
+        "csv/number_overflow.csv",
+        b"big,huge,special\n"
+        b"99999999999999999999999,1e999,NaN\n"
+        b"-99999999999999999999999,-1e999,Infinity\n"
+        b"1,2.5,-Infinity\n",
+    )
+    # An int column that overflows bigint far into the file: widened, with a warning.
+    rows = b"".join(b"%d,%d\n" % (i, i) for i in range(1, 3001))
+    write("csv/late_overflow.csv", b"id,n\n" + rows + b"3001,92233720368547758070\n")
+    write("csv/only_delimiters.csv", b",,,\n,,,\n,,,\n")
+    # Quotes doubled many times over.
+    write("csv/many_quotes.csv", b'a\n"' + b'""' * 40 + b'"\n')
+    # Binary data with a .csv name: NUL bytes and no structure.
+    noise = bytes((i * 7919 + 13) % 256 for i in range(4096))
+    write("csv/binary_noise.csv", noise)
+    # A PNG header: not text at all.
+    write("csv/png_disguised.csv", b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64))
+    # A gzip file with a .csv name.
+    write("csv/gzip_disguised.csv", b"\x1f\x8b\x08\x00" + bytes(32))
+    # A row with far more fields than the header.
+    write("csv/one_wide_row.csv", b"a,b\n1,2\n" + b",".join(b"x" for _ in range(5000)) + b"\n3,4\n")
+    # Cells and names that are HTML and script: must stay text everywhere.
+    write(
+        "csv/html_payloads.csv",
+        b'"<img src=x onerror=""window.__pwned=1;alert(1)"">",<b>bold</b>\n'
+        b"\"<script>window.__pwned=2;alert(2)</script>\",\"<svg onload=alert(3)>\"\n"
+        b"javascript:alert(4),\"<iframe src=javascript:alert(5)>\"\n",
+    )
+
+
+def parquet_bytes(table: pa.Table, **options) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table, sink, **options)
+    return sink.getvalue()
+
+
+def parquet_files() -> None:
+    table = pa.table(
+        {
+            "id": pa.array(range(2000), pa.int64()),
+            "name": pa.array([f"name-{i % 97}" for i in range(2000)]),
+            "x": pa.array([i * 0.5 for i in range(2000)]),
+        }
+    )
+    good = parquet_bytes(table, compression="snappy", row_group_size=1000, use_dictionary=False)
+    write("parquet/truncated_half.parquet", good[: len(good) // 2])
+    write("parquet/magic_only.parquet", b"PAR1PAR1")
+    write("parquet/bad_head_magic.parquet", b"XXXX" + good[4:])
+    # The footer's length field points before the start of the file.
+    write("parquet/footer_length_too_big.parquet", good[:-8] + struct.pack("<I", 0x7FFFFFF0) + b"PAR1")
+    # The footer's thrift bytes overwritten with noise.
+    footer_len = struct.unpack("<I", good[-8:-4])[0]
+    start = len(good) - 8 - footer_len
+    noise = bytes((i * 31 + 7) % 256 for i in range(footer_len))
+    write("parquet/footer_garbage.parquet", good[:start] + noise + good[-8:])
+    # Bytes in the middle of the first column's compressed page flipped: snappy fails.
+    corrupt = bytearray(good)
+    for i in range(200, 260):
+        corrupt[i] ^= 0x5A
+    write("parquet/corrupt_page.parquet", bytes(corrupt))
+    # A page header overwritten: the thrift decoder meets garbage.
+    corrupt = bytearray(good)
+    for i in range(4, 24):
+        corrupt[i] = 0xFF
+    write("parquet/corrupt_page_header.parquet", bytes(corrupt))
+    # Types the engine has no column type for.
+    nested = pa.table(
+        {
+            "id": pa.array([1, 2], pa.int32()),
+            "tags": pa.array([["a", "b"], ["c"]], pa.list_(pa.string())),
+        }
+    )
+    write("parquet/list_column.parquet", parquet_bytes(nested))
+    structs = pa.table({"point": pa.array([{"x": 1, "y": 2}, {"x": 3, "y": 4}])})
+    write("parquet/struct_column.parquet", parquet_bytes(structs))
+    maps = pa.table({"m": pa.array([[("a", 1)], [("b", 2)]], pa.map_(pa.string(), pa.int64()))})
+    write("parquet/map_column.parquet", parquet_bytes(maps))
+    binary = pa.table({"blob": pa.array([b"\x00\x01", b"\xff"], pa.binary())})
+    write("parquet/binary_column.parquet", parquet_bytes(binary))
+    times = pa.table({"t": pa.array([1, 2], pa.time64("us"))})
+    write("parquet/time_column.parquet", parquet_bytes(times))
+    # No columns at all.
+    write("parquet/no_columns.parquet", parquet_bytes(pa.table({})))
+    # Column names that are HTML payloads.
+    payload = pa.table({"<img src=x onerror=alert(1)>": pa.array(["<script>alert(2)</script>"])})
+    write("parquet/html_names.parquet", parquet_bytes(payload))
+
+
+def training_files() -> None:
+    rows = "".join(f"{i},{i * 2 % 7},{(i * 3) % 11},5\n" for i in range(1, 41))
+    write("train/constant_label.csv", ("x1,x2,x3,y\n" + rows).encode())
+    rows = "".join(f"{i},,{i % 5},{2 * i + 1}\n" for i in range(1, 41))
+    write("train/null_feature.csv", ("x1,empty,x3,y\n" + rows).encode())
+    # 6 rows, 10 features.
+    header = ",".join(f"f{j}" for j in range(10)) + ",y\n"
+    rows = "".join(",".join(str((i * 7 + j * 3) % 13) for j in range(10)) + f",{i}\n" for i in range(6))
+    write("train/wide_few_rows.csv", (header + rows).encode())
+    rows = "".join(f"{i},{i % 9},{3 * i}\n" for i in range(1, 41))
+    write("train/nan_feature.csv", ("x1,x2,y\n" + rows + "41,NaN,123\n").encode())
+    write("train/inf_feature.csv", ("x1,x2,y\n" + rows + "41,Infinity,123\n").encode())
+    write("train/nan_label.csv", ("x1,x2,y\n" + rows + "41,1,NaN\n").encode())
+    write("train/huge_values.csv", ("x1,x2,y\n" + rows + "41,1e300,1e300\n").encode())
+    write("train/text_feature.csv", b"x1,word,y\n1,a,2\n2,b,4\n3,c,6\n4,d,8\n")
+
+
+def sql_files() -> None:
+    rows = "".join(f"{i},name-{i % 4},{i * 1.5},2024-01-{i % 28 + 1:02d}\n" for i in range(1, 101))
+    write("sql/t.csv", ("id,name,score,day\n" + rows).encode())
+
+
+if __name__ == "__main__":
+    csv_files()
+    parquet_files()
+    training_files()
+    sql_files()
