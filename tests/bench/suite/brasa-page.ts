@@ -1,0 +1,119 @@
+/**
+ * The benchmark's actions on Brasa's own page, done as a person does them (file input,
+ * SQL editor, Profile, Clean and Train tabs) and timed by the engine worker: each summary
+ * carries `data-elapsed-ms` (or `data-ms` for a load), which is read and then cleared so
+ * the next run waits for its own.
+ */
+import type { Page } from 'playwright-core';
+
+const TIMEOUT = 600_000;
+
+/** Waits for a summary carrying its time, reads it, and clears it for the next run. */
+async function elapsed(page: Page, testId: string): Promise<number> {
+  const summary = page.locator(`[data-testid="${testId}"][data-elapsed-ms]`);
+  await summary.waitFor({ timeout: TIMEOUT });
+  const ms = Number(await summary.getAttribute('data-elapsed-ms'));
+  await page.evaluate((id) => document.querySelector(`[data-testid="${id}"]`)?.removeAttribute('data-elapsed-ms'), testId);
+  return ms;
+}
+
+/** Opens a file through the file input; returns the worker's load time. */
+export async function loadFile(page: Page, file: string, table: string): Promise<number> {
+  await page.getByTestId('tab-table').click();
+  await page.getByTestId('file-input').setInputFiles(file);
+  const loadTime = page.locator(`[data-testid="table-title"]:text-is("${table}") ~ dl [data-testid="load-time"]`);
+  await loadTime.waitFor({ timeout: TIMEOUT });
+  return Number(await loadTime.getAttribute('data-ms'));
+}
+
+export async function dropTable(page: Page, table: string): Promise<void> {
+  await page.getByTestId('tab-table').click();
+  await page.getByRole('button', { name: `Drop table ${table}` }).click();
+  await page.locator(`[data-testid="table-title"]:text-is("${table}")`).waitFor({ state: 'detached' });
+}
+
+/** Types a statement into the SQL editor and runs it; returns the statement's time. */
+export async function sql(page: Page, text: string): Promise<number> {
+  await page.getByTestId('tab-sql').click();
+  await page.getByTestId('sql-editor').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(text);
+  await page.keyboard.press('ControlOrMeta+Enter');
+  return elapsed(page, 'sql-status');
+}
+
+export async function profile(page: Page, table: string): Promise<number> {
+  await page.getByTestId('tab-profile').click();
+  await page.getByTestId('profile-table').selectOption(table);
+  await page.getByTestId('profile-run').click();
+  return elapsed(page, 'profile-summary');
+}
+
+/**
+ * Loads a pipeline file in the Clean tab, which runs it. `run` is added to the first
+ * step's condition as a no-op term so the engine's step cache never serves a run.
+ */
+export async function clean(page: Page, table: string, pipeline: { steps: { condition: string }[] }, run: number): Promise<number> {
+  await page.getByTestId('tab-clean').click();
+  await page.getByTestId('clean-source').selectOption(table);
+  const spec = structuredClone(pipeline);
+  spec.steps[0].condition += ` AND ${run} = ${run}`;
+  await page.getByTestId('clean-load-input').setInputFiles({ name: `bench-${run}.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(spec)) });
+  return elapsed(page, 'clean-summary');
+}
+
+/** A training job as tests/bench/cv_spec.json writes it. */
+export interface TrainingSpec {
+  label: string;
+  features: string[];
+  handleInvalid: string;
+  seed: number;
+  tuning: { numFolds: number };
+  grid: { param: string; values: number[] }[];
+}
+
+/** Sets the Train tab up as the spec says. */
+export async function setUpTraining(page: Page, table: string, spec: TrainingSpec): Promise<void> {
+  await page.getByTestId('tab-train').click();
+  await page.getByTestId('train-table').selectOption(table);
+  await page.getByTestId('train-label').selectOption(spec.label);
+  for (const box of await page.locator('[data-testid="train-features"] input[type=checkbox]').all()) {
+    await box.setChecked(spec.features.includes(await box.inputValue()));
+  }
+  await page.getByTestId('train-handle-invalid').selectOption(spec.handleInvalid);
+  await page.getByTestId('train-num-folds').fill(String(spec.tuning.numFolds));
+  await page.getByTestId('train-seed').fill(String(spec.seed));
+  await page.getByTestId('train-reg-params').fill(spec.grid[0].values.join(', '));
+  await page.getByTestId('train-elastic-net-params').fill(spec.grid[1].values.join(', '));
+}
+
+/** Trains as set up; returns the time and the best grid point (regParam, elasticNetParam). */
+export async function train(page: Page): Promise<{ ms: number; best: number[] }> {
+  await page.getByTestId('tab-train').click();
+  await page.getByTestId('train-run').click();
+  const summary = page.locator('[data-testid="train-summary"][data-elapsed-ms]');
+  await summary.waitFor({ timeout: TIMEOUT });
+  const best = await page.$$eval('[data-testid="train-grid"] tr[data-best] td', (cells) => cells.slice(0, 2).map((c) => Number(c.textContent)));
+  return { ms: await elapsed(page, 'train-summary'), best };
+}
+
+/**
+ * Time to first interaction of a first visit (a fresh browser context: no cache, no
+ * service worker): from navigation to the engine ready and the bundled sample's table on
+ * screen, in the page's own clock.
+ */
+export async function firstInteraction(page: Page, url: string): Promise<number> {
+  await page.addInitScript(() => {
+    const clock = window as unknown as { __interactive?: number };
+    new MutationObserver((_, observer) => {
+      const ready = document.querySelector('[data-testid="engine-status"][data-state="ready"]');
+      if (ready && document.querySelector('[data-testid="table-title"]')) {
+        clock.__interactive = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true, attributes: true });
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as { __interactive?: number }).__interactive !== undefined, undefined, { timeout: 120_000 });
+  return page.evaluate(() => (window as unknown as { __interactive: number }).__interactive);
+}
