@@ -100,6 +100,7 @@ enum Part<'a> {
     Other,
 }
 
+/// A numeric column's summary: of one partition, or merged over all of them.
 struct NumberPart {
     moments: Moments,
     min: f64,
@@ -108,6 +109,28 @@ struct NumberPart {
     kept: Vec<f64>,
     hll: HyperLogLog,
     frequent: Frequent<u64>,
+}
+
+impl NumberPart {
+    fn empty() -> Self {
+        NumberPart {
+            moments: Moments::default(),
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            kept: Vec::new(),
+            hll: HyperLogLog::default(),
+            frequent: Frequent::new(FREQUENT_CAPACITY),
+        }
+    }
+
+    fn merge(&mut self, other: &NumberPart) {
+        self.moments.merge(&other.moments);
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        self.kept.extend_from_slice(&other.kept);
+        self.hll.merge(&other.hll);
+        self.frequent.merge_from(&other.frequent, |k| *k);
+    }
 }
 
 struct TextPart<'a> {
@@ -227,14 +250,7 @@ pub struct Total {
 }
 
 enum TotalBody {
-    Number {
-        moments: Moments,
-        min: f64,
-        max: f64,
-        kept: Vec<f64>,
-        hll: HyperLogLog,
-        frequent: Frequent<u64>,
-    },
+    Number(NumberPart),
     Text {
         hll: HyperLogLog,
         frequent: Frequent<String>,
@@ -251,14 +267,7 @@ enum TotalBody {
 impl Total {
     pub fn new(data_type: &DataType) -> Self {
         let body = match Kind::of(data_type) {
-            Kind::Numeric | Kind::Temporal => TotalBody::Number {
-                moments: Moments::default(),
-                min: f64::INFINITY,
-                max: f64::NEG_INFINITY,
-                kept: Vec::new(),
-                hll: HyperLogLog::default(),
-                frequent: Frequent::new(FREQUENT_CAPACITY),
-            },
+            Kind::Numeric | Kind::Temporal => TotalBody::Number(NumberPart::empty()),
             Kind::String => TotalBody::Text {
                 hll: HyperLogLog::default(),
                 frequent: Frequent::new(FREQUENT_CAPACITY),
@@ -283,24 +292,7 @@ impl Total {
         self.nulls += part.nulls;
         self.nans += part.nans;
         match (&mut self.body, &part.body) {
-            (
-                TotalBody::Number {
-                    moments,
-                    min,
-                    max,
-                    kept,
-                    hll,
-                    frequent,
-                },
-                Part::Number(p),
-            ) => {
-                moments.merge(&p.moments);
-                *min = min.min(p.min);
-                *max = max.max(p.max);
-                kept.extend_from_slice(&p.kept);
-                hll.merge(&p.hll);
-                frequent.merge_from(&p.frequent, |k| *k);
-            }
+            (TotalBody::Number(total), Part::Number(p)) => total.merge(p),
             (
                 TotalBody::Text {
                     hll,
@@ -346,14 +338,14 @@ impl Total {
             lengths: None,
         };
         match self.body {
-            TotalBody::Number {
+            TotalBody::Number(NumberPart {
                 moments,
                 min,
                 max,
                 kept,
                 hll,
                 frequent,
-            } => {
+            }) => {
                 (profile.distinct, profile.distinct_exact) = distinct(&frequent, &hll);
                 let top = frequent.top(TOP_VALUES, |a, b| {
                     f64::from_bits(*a).total_cmp(&f64::from_bits(*b))
