@@ -234,6 +234,8 @@ impl BuildTable {
                 at = self.next[at as usize];
             }
         }
+        // Steps are taken ahead of the pairs found: what this part did not use goes back.
+        budget.give_back(taken.saturating_sub(probe_idx.len()));
         Ok((probe_idx, build_idx))
     }
 }
@@ -255,9 +257,9 @@ impl PairBudget {
     fn new(build: &RecordBatch, probe: &[RecordBatch]) -> Self {
         let row_bytes = |bytes: usize, rows: usize| bytes / rows.max(1);
         let probe_rows = probe.iter().map(RecordBatch::num_rows).sum();
-        let probe_bytes = probe.iter().map(RecordBatch::get_array_memory_size).sum();
+        let probe_bytes = probe.iter().map(sliced_bytes).sum();
         let pair_bytes = 8
-            + row_bytes(build.get_array_memory_size(), build.num_rows())
+            + row_bytes(sliced_bytes(build), build.num_rows())
             + row_bytes(probe_bytes, probe_rows);
         let max_pairs = memory::available() / pair_bytes;
         PairBudget {
@@ -265,6 +267,10 @@ impl PairBudget {
             max_pairs,
             pair_bytes,
         }
+    }
+
+    fn give_back(&self, pairs: usize) {
+        self.remaining.fetch_add(pairs, Ordering::Relaxed);
     }
 
     fn take(&self, pairs: usize) -> Result<()> {
@@ -288,6 +294,21 @@ impl PairBudget {
                 )
             })
     }
+}
+
+/// Bytes of a batch's rows: partitions are often slices of one loaded buffer, whose
+/// whole size `get_array_memory_size` would count once per slice.
+fn sliced_bytes(batch: &RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|column| {
+            column
+                .to_data()
+                .get_slice_memory_size()
+                .unwrap_or_else(|_| column.get_array_memory_size())
+        })
+        .sum()
 }
 
 /// Which rows have no NULL key (`None`: all of them).
