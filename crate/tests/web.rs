@@ -285,7 +285,7 @@ async fn cleans_and_profiles_on_the_pool() {
     assert_eq!(js_sys::Array::from(&labels.get(0)).get(0), "Lisbon");
     // The output pages like any result, and can be saved as a table.
     let name = get(&info, "name").as_string().unwrap();
-    assert!(engine.preview_ipc(&name, 0, 10).is_ok());
+    assert!(engine.preview_ipc(&name, 0, 10, 200).is_ok());
     let saved = engine.save_as(&name, "customers_clean").unwrap();
     assert_eq!(get(&saved, "rows").as_f64(), Some(rows));
     let err = engine.save_as(&name, "customers_clean").unwrap_err();
