@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::clean::columns::{check_new_name, check_pairs, fields_of, resolve};
 use crate::clean::spec::{HandleInvalid, StringIndexerFitted, StringOrderType};
 use crate::error::{Error, Result};
-use crate::frame::Table;
+use crate::frame::{first_error_in_row_order, Table};
 use crate::sql::exec::{spark_cast, ExecContext};
 
 /// The name Spark gives the extra category of `handleInvalid = keep`.
@@ -129,7 +129,8 @@ impl StringIndexer {
                 ctx.advance();
                 out
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Vec<_>>();
+        let partitions = first_error_in_row_order(partitions)?;
         Ok((Table::try_new(schema, partitions)?, fitted))
     }
 

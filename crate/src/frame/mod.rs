@@ -12,4 +12,4 @@ mod table;
 pub use catalog::{sanitize_table_name, Catalog};
 pub use describe::{spark_type_name, ColumnInfo, TableInfo};
 pub use display::{display_array, display_batch};
-pub use table::Table;
+pub use table::{first_error_in_row_order, Table};

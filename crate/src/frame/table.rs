@@ -76,6 +76,8 @@ impl Table {
     /// Applies `f` to every partition in parallel (with its first row's number) and
     /// builds a table with `schema` from the results, in partition order. Checks for
     /// cancellation before each partition and reports one step of progress after it.
+    /// When several partitions fail, the error is the first one's in row order, so a bad
+    /// row is reported the same way on every run.
     pub fn map_partitions<F>(&self, schema: SchemaRef, ctx: &ExecContext, f: F) -> Result<Table>
     where
         F: Fn(&RecordBatch, usize) -> Result<RecordBatch> + Sync,
@@ -91,8 +93,8 @@ impl Table {
                 ctx.advance();
                 Ok(out)
             })
-            .collect::<Result<Vec<_>>>()?;
-        Table::try_new(schema, partitions)
+            .collect::<Vec<_>>();
+        Table::try_new(schema, first_error_in_row_order(partitions)?)
     }
 
     /// Bytes held by the table's buffers (what it costs in memory, not on disk). Buffers
@@ -194,6 +196,13 @@ fn distinct_buffer_bytes(data: &ArrayData, seen: &mut HashSet<usize>) -> usize {
             .iter()
             .map(|child| distinct_buffer_bytes(child, seen))
             .sum::<usize>()
+}
+
+/// The results of partitions worked on in parallel, as one: the error of the first
+/// failing partition in row order (rayon's `collect` into a `Result` returns whichever
+/// failure came first in time, which varies from run to run).
+pub fn first_error_in_row_order<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
+    results.into_iter().collect()
 }
 
 #[cfg(test)]
