@@ -3,7 +3,7 @@
  * worker while the engine waits for it (the worker is stuck; only the panic channel can
  * tell), and an uncaught error in the worker. Each time the page restarts the engine,
  * says why, reloads the files and replays the statements that made tables, and the
- * reloaded tables answer queries.
+ * reloaded tables answer queries. The experiment runs kept in IndexedDB are untouched.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 
 import type { Page } from 'playwright-core';
 
-import { FIXTURES, dropFiles, openApp, runSql, shownTable, useApp } from './harness';
+import { FIXTURES, chooseTraining, dropFiles, openApp, runSql, shownTable, useApp } from './harness';
 
 const app = useApp();
 
@@ -61,4 +61,25 @@ describe('when the engine crashes', () => {
       await page.context().close();
     });
   }
+
+  it('keeps the experiment runs stored before the crash', async () => {
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2&test-hooks');
+    await shownTable(page, 'telecom');
+    await chooseTraining(page, 'telecom', 'monthly_spend', ['age', 'income', 'data_gb']);
+    await page.getByTestId('train-run').click();
+    await page.locator('[data-testid="train-status"][data-run-id]').waitFor({ timeout: 60_000 });
+    const runId = (await page.getByTestId('train-status').getAttribute('data-run-id'))!;
+
+    await crash(page, 'pool');
+    await restartNotice(page);
+    const stored = page.locator(`[data-testid="run-row"][data-run-id="${runId}"][data-status="FINISHED"]`);
+    await page.getByTestId('tab-runs').click();
+    await stored.waitFor();
+    // Still there for the next visit, read back from IndexedDB.
+    await page.reload();
+    await page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 60_000 });
+    await page.getByTestId('tab-runs').click();
+    await stored.waitFor();
+    await page.context().close();
+  });
 });
