@@ -52,20 +52,23 @@ PY
 status=0
 for target in "${targets[@]}"; do
   seed "$target"
-  mkdir -p "$work/$target" "$work/artifacts-$target"
+  # Each run's findings in their own folder: earlier ones stay for reading, but only
+  # what this run found fails it.
+  artifacts="$work/artifacts-$target/$(date -u +%Y%m%dT%H%M%S)"
+  mkdir -p "$work/$target" "$artifacts"
   extra=()
   [ "$target" = sql ] && extra+=("-dict=$PWD/crate/fuzz/sql.dict")
   echo "==> fuzzing $target for ${seconds}s"
   if ! (cd crate && cargo +nightly fuzz run --release --debug-assertions "$target" \
       "$work/$target" "$work/seeds-$target" -- \
       -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 -max_len=131072 \
-      -artifact_prefix="$work/artifacts-$target/" -print_final_stats=1 "${extra[@]}" 2>&1 \
+      -artifact_prefix="$artifacts/" -print_final_stats=1 "${extra[@]}" 2>&1 \
       | grep -E "^(#[0-9]+.*(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|thread .* panicked|SUMMARY|.*Test unit written|Running:)" ); then
     status=1
   fi
-  if [ -n "$(ls -A "$work/artifacts-$target")" ]; then
-    echo "!! $target found inputs that crash the engine, in $work/artifacts-$target:"
-    ls -l "$work/artifacts-$target"
+  if [ -n "$(ls -A "$artifacts")" ]; then
+    echo "!! $target found inputs that crash the engine (or take over 60 s), in $artifacts:"
+    ls -l "$artifacts"
     echo "   reproduce: (cd crate && cargo +nightly fuzz run $target <file>)"
     status=1
   fi
