@@ -128,7 +128,15 @@ async fn runs_sql_on_the_pool_and_reports_positions_and_cancellation() {
 /// Queries just under the nesting limits of `sql::limits` run in wasm without overflowing
 /// a stack (which would kill the engine), with joins and unions spread over the pool; just
 /// over them they are refused with a message.
+///
+/// The limits are set for the release build the page runs: `wasm-pack test` builds without
+/// optimisation, whose frames are several times bigger, and a pool thread (2 MB) overflows
+/// at these depths. So this runs only in an optimised build
+/// (`BRASA_BUILD_STD=panic_abort,std,test with_threads_env wasm-pack test --release ...`);
+/// `npm test` checks the same queries on the release build in the page
+/// (`tests/e2e/hostile.test.ts`, the `sql-*-499`, `sql-join-100` and `sql-case-46` entries).
 #[wasm_bindgen_test]
+#[cfg_attr(debug_assertions, ignore = "limits are sized for the release build; see above")]
 async fn queries_at_the_nesting_limits_fit_the_stacks() {
     start_pool().await;
     let mut engine = Engine::new("brasa-test-panic");
