@@ -181,6 +181,11 @@ async function sqlEntry(page: Page, entry: Entry): Promise<void> {
     assert.equal(count, `${entry.expect.rows.toLocaleString('en-US')} ${entry.expect.rows === 1 ? 'row' : 'rows'}`, entry.id);
   }
   if (entry.expect.firstRow) {
+    // The grid shows placeholders until the row's window arrives from the engine.
+    await page.waitForFunction(() => {
+      const row = document.querySelector('[data-testid="sql-output"] .grid-body .grid-row');
+      return row !== null && row.querySelector('.grid-loading') === null;
+    });
     const first = await page.$eval('[data-testid="sql-output"] .grid-body .grid-row', (row) =>
       [...row.querySelectorAll('.grid-cell')].map((c) => c.textContent ?? ''),
     );
