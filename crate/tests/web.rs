@@ -136,7 +136,10 @@ async fn runs_sql_on_the_pool_and_reports_positions_and_cancellation() {
 /// `npm test` checks the same queries on the release build in the page
 /// (`tests/e2e/hostile.test.ts`, the `sql-*-499`, `sql-join-100` and `sql-case-46` entries).
 #[wasm_bindgen_test]
-#[cfg_attr(debug_assertions, ignore = "limits are sized for the release build; see above")]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "limits are sized for the release build; see above"
+)]
 async fn queries_at_the_nesting_limits_fit_the_stacks() {
     start_pool().await;
     let mut engine = Engine::new("brasa-test-panic");
