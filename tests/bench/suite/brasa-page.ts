@@ -21,7 +21,7 @@ async function elapsed(page: Page, testId: string): Promise<number> {
 export async function loadFile(page: Page, file: string, table: string): Promise<number> {
   await page.getByTestId('tab-table').click();
   await page.getByTestId('file-input').setInputFiles(file);
-  const loadTime = page.locator(`[data-testid="table-title"]:text-is("${table}") ~ dl [data-testid="load-time"]`);
+  const loadTime = page.locator(`.table-header:has([data-testid="table-title"]:text-is("${table}")) [data-testid="load-time"]`);
   await loadTime.waitFor({ timeout: TIMEOUT });
   return Number(await loadTime.getAttribute('data-ms'));
 }
