@@ -22,25 +22,33 @@ export class ExperimentsBar {
     this.activeId = localStorage.getItem(ACTIVE_KEY) ?? DEFAULT_EXPERIMENT_ID;
     this.picker.addEventListener('change', () => this.activate(this.picker.value));
     const name = h('input', { attrs: { type: 'text', placeholder: 'experiment name', size: '18', 'data-testid': 'experiment-name' } });
-    const act = (fn: () => Promise<void>) => async () => {
+    // One action at a time: a rename clicked while "New" is still being stored would
+    // otherwise rename the experiment that was active before. The name box is cleared
+    // only if it still holds the name the action used (the person may have typed on).
+    const act = (fn: (typed: string) => Promise<void>) => async () => {
+      const typed = name.value;
+      const buttons = [...this.element.querySelectorAll('button')];
+      buttons.forEach((b) => (b.disabled = true));
       try {
-        await fn();
-        name.value = '';
+        await fn(typed);
+        if (name.value === typed) name.value = '';
         replaceChildren(this.message);
       } catch (error) {
         replaceChildren(this.message, h('span', { className: 'error-text' }, (error as Error).message));
+      } finally {
+        buttons.forEach((b) => (b.disabled = false));
       }
     };
     this.element = h('div', { className: 'experiments-bar' },
       h('label', {}, 'Experiment ', this.picker),
       name,
-      h('button', { attrs: { type: 'button', 'data-testid': 'experiment-create' }, on: { click: act(async () => {
-        const experiment = await this.store.createExperiment(name.value);
+      h('button', { attrs: { type: 'button', 'data-testid': 'experiment-create' }, on: { click: act(async (typed) => {
+        const experiment = await this.store.createExperiment(typed);
         await this.refresh();
         this.activate(experiment.experimentId);
       }) } }, 'New'),
-      h('button', { attrs: { type: 'button', 'data-testid': 'experiment-rename' }, on: { click: act(async () => {
-        await this.store.renameExperiment(this.activeId, name.value);
+      h('button', { attrs: { type: 'button', 'data-testid': 'experiment-rename' }, on: { click: act(async (typed) => {
+        await this.store.renameExperiment(this.activeId, typed);
         await this.refresh();
         this.onChange();
       }) } }, 'Rename'),
