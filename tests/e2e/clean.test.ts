@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 
 import type { Page } from 'playwright-core';
 
-import { FIXTURES, openApp, shownTable, useApp } from './harness';
+import { FIXTURES, openApp, shownTable, sqlRows, useApp } from './harness';
 
 const app = useApp();
 const expected = JSON.parse(readFileSync(path.join(FIXTURES, 'clean/expected.json'), 'utf8'));
@@ -116,8 +116,7 @@ describe('Cleaning and profiling in the page', () => {
     await page.keyboard.insertText('SELECT count(*) AS n FROM customers_clean WHERE age < 30');
     await page.keyboard.press('ControlOrMeta+Enter');
     await page.getByTestId('sql-row-count').waitFor({ timeout: 30_000 });
-    await page.waitForFunction(() => !document.querySelector('[data-testid="sql-output"] .grid-loading'));
-    const n = await page.locator('[data-testid="sql-output"] .grid-body .grid-row .grid-cell').nth(1).textContent();
+    const [[, n]] = await sqlRows(page);
     assert.equal(n, '0');
     assert.deepEqual(errors, []);
   });

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 
 import type { Page } from 'playwright-core';
 
-import { FIXTURES, chooseTraining, dropFiles, openApp, runSql, shownTable, useApp } from './harness';
+import { FIXTURES, chooseTraining, dropFiles, openApp, runSql, shownTable, sqlRows, useApp } from './harness';
 
 const app = useApp();
 
@@ -54,9 +54,7 @@ describe('when the engine crashes', () => {
       for (const table of ['telecom', 'people', 'regions']) await page.locator(`[data-table="${table}"]`).waitFor();
       // The reloaded tables answer, and the replayed CREATE TABLE has its rows back.
       await runSql(page, 'SELECT (SELECT count(*) FROM people) AS people, (SELECT sum(n) FROM regions) AS customers');
-      const row = await page.$eval('[data-testid="sql-output"] .grid-body .grid-row', (r) =>
-        [...r.querySelectorAll('.grid-cell')].map((c) => c.textContent ?? ''),
-      );
+      const [row] = await sqlRows(page);
       assert.deepEqual(row.slice(1), ['4', '5000']);
       await page.context().close();
     });

@@ -162,6 +162,17 @@ export async function gridRows(page: Page, count: number): Promise<string[][]> {
   count);
 }
 
+/** The SQL result's rows as the grid shows them, once their window has come from the engine. */
+export async function sqlRows(page: Page): Promise<string[][]> {
+  await page.waitForFunction(() => {
+    const output = document.querySelector('[data-testid="sql-output"]');
+    return output?.querySelector('.grid-body .grid-row') && !output.querySelector('.grid-loading');
+  }, undefined, { timeout: 30_000 });
+  return page.$$eval('[data-testid="sql-output"] .grid-body .grid-row', (rows) =>
+    rows.map((row) => [...row.querySelectorAll('.grid-cell')].map((c) => c.textContent ?? '')),
+  );
+}
+
 /** Types `sql` in the SQL tab's editor, runs it with Ctrl+Enter and waits for the outcome. */
 export async function runSql(page: Page, sql: string): Promise<void> {
   await page.getByTestId('tab-sql').click();

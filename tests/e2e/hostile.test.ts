@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 
 import type { Page } from 'playwright-core';
 
-import { ROOT, dropFiles, gridRows, openApp, runSql, schemaRows, shownTable, useApp } from './harness';
+import { ROOT, dropFiles, gridRows, openApp, runSql, schemaRows, shownTable, sqlRows, useApp } from './harness';
 
 const HOSTILE = path.join(ROOT, 'tests/hostile');
 
@@ -181,14 +181,7 @@ async function sqlEntry(page: Page, entry: Entry): Promise<void> {
     assert.equal(count, `${entry.expect.rows.toLocaleString('en-US')} ${entry.expect.rows === 1 ? 'row' : 'rows'}`, entry.id);
   }
   if (entry.expect.firstRow) {
-    // The grid shows placeholders until the row's window arrives from the engine.
-    await page.waitForFunction(() => {
-      const row = document.querySelector('[data-testid="sql-output"] .grid-body .grid-row');
-      return row !== null && row.querySelector('.grid-loading') === null;
-    });
-    const first = await page.$eval('[data-testid="sql-output"] .grid-body .grid-row', (row) =>
-      [...row.querySelectorAll('.grid-cell')].map((c) => c.textContent ?? ''),
-    );
+    const [first] = await sqlRows(page);
     assert.deepEqual(first.slice(1), entry.expect.firstRow.map((v) => v ?? 'null'), entry.id);
   }
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-import { openApp, runSql, shownTable, useApp } from './harness';
+import { openApp, runSql, shownTable, sqlRows, useApp } from './harness';
 
 const app = useApp();
 
@@ -20,9 +20,7 @@ describe('SQL in the page', () => {
 FROM telecom WHERE region IS NOT NULL GROUP BY plan ORDER BY customers DESC`,
     );
     assert.equal(await page.getByTestId('sql-row-count').textContent(), '4 rows');
-    const rows = await page.$$eval('[data-testid="sql-output"] .grid-body .grid-row', (els) =>
-      els.map((row) => [...row.querySelectorAll('.grid-cell')].map((c) => c.textContent ?? '')),
-    );
+    const rows = await sqlRows(page);
     assert.equal(rows.length, 4);
     // DuckDB's answer for the same query on the same file.
     assert.deepEqual(
