@@ -368,10 +368,9 @@ fn check(entry: &Entry) -> Vec<String> {
         }
     };
     if entry.expect.upstream_panic.is_some() {
-        let code = outcome.as_ref().err().map(|e| format!("{:?}", e.code()));
-        let expected = entry.expect.or_error.as_deref().map(|c| c.replace('_', ""));
-        return match (code, expected) {
-            (Some(code), Some(expected)) if code.eq_ignore_ascii_case(&expected) => Vec::new(),
+        let code = outcome.as_ref().err().map(|e| e.code().as_str());
+        return match (code, entry.expect.or_error.as_deref()) {
+            (Some(code), Some(expected)) if code == expected => Vec::new(),
             (code, _) => vec![format!(
                 "neither panicked nor failed with {:?} ({code:?}); if the upstream bug is \
                  fixed, update the entry",

@@ -210,19 +210,15 @@ pub fn check_nesting(tokens: &[TokenWithSpan]) -> Result<()> {
         }
         let depth = frames.last().map_or(0, Frame::depth);
         if depth > MAX_NESTING {
-            let start = token.span.start;
-            return Err(Error::new(
-                ErrorCode::SqlUnsupported,
-                format!(
-                    "not supported: this query nests more than {MAX_NESTING} levels deep \
-                     (counting operators in a chain, brackets, CASE, UNION and JOIN), \
-                     passed at line {}, column {}. A long chain such as `x = 1 OR x = 2 OR ...` \
-                     is the usual cause: write it as `x IN (1, 2, ...)`, or split the query \
-                     into views",
-                    start.line, start.column
+            return Err(refused_at(
+                token,
+                &format!(
+                    "this query nests more than {MAX_NESTING} levels deep (counting operators \
+                     in a chain, brackets, CASE, UNION and JOIN)"
                 ),
-            )
-            .at_position(start.line, start.column));
+                ". A long chain such as `x = 1 OR x = 2 OR ...` is the usual cause: write it \
+                 as `x IN (1, 2, ...)`, or split the query into views",
+            ));
         }
     }
     Ok(())
@@ -233,17 +229,26 @@ fn check_parser_levels(frame: &Frame, token: &TokenWithSpan) -> Result<()> {
     if frame.parser_levels <= MAX_PARSER_LEVELS {
         return Ok(());
     }
+    Err(refused_at(
+        token,
+        "brackets, function calls and CASE expressions nested more than the parser allows \
+         (about 23 brackets, or 46 function calls or CASEs)",
+        "; split the query into views or WITH clauses",
+    ))
+}
+
+/// `SQL_UNSUPPORTED` at the token where a limit was crossed: what was exceeded, where,
+/// then `advice` (which brings its own leading punctuation).
+fn refused_at(token: &TokenWithSpan, exceeded: &str, advice: &str) -> Error {
     let start = token.span.start;
-    Err(Error::new(
+    Error::new(
         ErrorCode::SqlUnsupported,
         format!(
-            "not supported: brackets, function calls and CASE expressions nested more than \
-             the parser allows (about 23 brackets, or 46 function calls or CASEs), passed at \
-             line {}, column {}; split the query into views or WITH clauses",
+            "not supported: {exceeded}, passed at line {}, column {}{advice}",
             start.line, start.column
         ),
     )
-    .at_position(start.line, start.column))
+    .at_position(start.line, start.column)
 }
 
 #[cfg(test)]
