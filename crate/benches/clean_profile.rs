@@ -11,8 +11,8 @@ use std::sync::Arc;
 use brasa::clean::{run_pipeline, PipelineSpec, StepCache};
 use brasa::datagen::telecom_table;
 use brasa::frame::Catalog;
+use brasa::job::JobContext;
 use brasa::profile::profile;
-use brasa::sql::exec::ExecContext;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -33,7 +33,7 @@ fn bench(c: &mut Criterion) {
             .unwrap();
         let n = pool.current_num_threads();
         group.bench_function(format!("profile_{n}_threads"), |b| {
-            b.iter(|| pool.install(|| black_box(profile(&table, &ExecContext::default()).unwrap())))
+            b.iter(|| pool.install(|| black_box(profile(&table, &JobContext::default()).unwrap())))
         });
         group.bench_function(format!("pipeline_4_steps_{n}_threads"), |b| {
             b.iter(|| {
@@ -47,7 +47,7 @@ fn bench(c: &mut Criterion) {
                             &spec,
                             &mut cache,
                             false,
-                            &ExecContext::default(),
+                            &JobContext::default(),
                         )
                         .unwrap(),
                     )

@@ -7,7 +7,7 @@
 use std::hint::black_box;
 
 use brasa::datagen::telecom_table;
-use brasa::sql::exec::ExecContext;
+use brasa::job::JobContext;
 use brasa::sql::{run_sql, SqlOutput};
 use brasa::Catalog;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -47,7 +47,7 @@ fn bench(c: &mut Criterion) {
             group.bench_function(name, |b| {
                 b.iter(|| {
                     pool.install(|| {
-                        match run_sql(&mut catalog, sql, &ExecContext::default()).unwrap() {
+                        match run_sql(&mut catalog, sql, &JobContext::default()).unwrap() {
                             SqlOutput::Rows(t) => black_box(t.num_rows()),
                             SqlOutput::Done(_) => 0,
                         }

@@ -8,8 +8,8 @@
 use std::hint::black_box;
 
 use brasa::datagen::telecom_table;
+use brasa::job::JobContext;
 use brasa::ml::tuning::{train, TrainSpec};
-use brasa::sql::exec::ExecContext;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -30,7 +30,7 @@ fn bench(c: &mut Criterion) {
         let name = format!("grid_12x5_{}_threads", pool.current_num_threads());
         group.bench_function(name, |b| {
             b.iter(|| {
-                pool.install(|| black_box(train(&table, &spec, &ExecContext::default()).unwrap()))
+                pool.install(|| black_box(train(&table, &spec, &JobContext::default()).unwrap()))
             })
         });
     }

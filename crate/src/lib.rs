@@ -19,9 +19,12 @@ pub mod clock;
 pub mod error;
 pub mod frame;
 pub mod io;
+pub mod job;
 pub mod memory;
 pub mod ml;
+pub mod params;
 pub mod profile;
+pub mod random;
 pub mod sql;
 pub mod temporal;
 

@@ -14,7 +14,8 @@ use brasa::clean::spec::Step;
 use brasa::clean::{run_pipeline, PipelineSpec, StepCache};
 use brasa::frame::{display_array, Catalog, Table};
 use brasa::io::csv::{read_csv, CsvOptions};
-use brasa::sql::exec::{spark_cast, ExecContext};
+use brasa::job::JobContext;
+use brasa::sql::exec::spark_cast;
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -183,7 +184,7 @@ fn pipelines_match_pyspark() {
             );
             let spec: PipelineSpec = serde_json::from_value(case["pipeline"].clone()).unwrap();
             let columns: Vec<String> = serde_json::from_value(case["columns"].clone()).unwrap();
-            let ctx = ExecContext::default();
+            let ctx = JobContext::default();
             let mut cache = StepCache::default();
             let run = run_pipeline(&catalog, &source, &spec, &mut cache, false, &ctx)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -222,7 +223,7 @@ fn profile_matches_spark_sql() {
     };
     for partitions in [1, 7] {
         let table = load("customers.csv", partitions);
-        let profile = brasa::profile::profile(&table, &ExecContext::default()).unwrap();
+        let profile = brasa::profile::profile(&table, &JobContext::default()).unwrap();
         assert_eq!(profile.rows, 405);
         for column in &profile.columns {
             let spark = &expected["profile"][&column.name];

@@ -19,8 +19,8 @@ use arrow_array::Array;
 use brasa::frame::{display_batch, spark_type_name};
 use brasa::io::csv::{CsvLoader, CsvOptions};
 use brasa::io::parquet::read_parquet;
+use brasa::job::JobContext;
 use brasa::ml::tuning::{train, TrainResult, TrainSpec};
-use brasa::sql::exec::ExecContext;
 use brasa::sql::{run_sql, SqlOutput};
 use brasa::{Catalog, Error, ErrorCode, Table};
 use serde::Deserialize;
@@ -273,7 +273,7 @@ fn sql_catalog() -> Catalog {
 }
 
 fn run(entry: &Entry) -> Result<Outcome, Error> {
-    let ctx = ExecContext::default();
+    let ctx = JobContext::default();
     match entry.kind {
         Kind::Csv => {
             let (table, warnings) = load_csv(input(entry).as_ref(), &csv_options(entry))?;

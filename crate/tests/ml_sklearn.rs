@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use brasa::io::csv::{read_csv, CsvOptions};
+use brasa::job::JobContext;
 use brasa::ml::tuning::{train, GridAxis, TrainResult, TrainSpec, Tuning};
-use brasa::sql::exec::ExecContext;
 use brasa::{ErrorCode, Table};
 use serde_json::{json, Value};
 
@@ -70,7 +70,7 @@ fn single_fits_match_scikit_learn_under_sparks_objective() {
     for case in fits {
         let mut spec = spec(&expected);
         spec.params = serde_json::from_value(case["params"].clone()).unwrap();
-        let result = train(&table, &spec, &ExecContext::default()).unwrap();
+        let result = train(&table, &spec, &JobContext::default()).unwrap();
         assert_model(&result, case, &format!("{}", case["params"]));
     }
 }
@@ -101,7 +101,7 @@ fn a_standard_scaler_stage_matches_sparks_scaler_then_regression() {
         let mut spec = spec(&expected);
         spec.scaler = Some(serde_json::from_value(case["scaler"].clone()).unwrap());
         spec.params = serde_json::from_value(case["params"].clone()).unwrap();
-        let result = train(&table, &spec, &ExecContext::default()).unwrap();
+        let result = train(&table, &spec, &JobContext::default()).unwrap();
         let what = format!("{} {}", case["scaler"], case["params"]);
         let scaler = result
             .model
@@ -132,7 +132,7 @@ fn the_scaler_is_fitted_on_each_training_split_only() {
             values: vec![json!(0.0), json!(1.0)],
         },
     ];
-    let result = train(&table, &spec, &ExecContext::default()).unwrap();
+    let result = train(&table, &spec, &JobContext::default()).unwrap();
     for point in cv["points"].as_array().unwrap() {
         let ours = result
             .grid
@@ -155,7 +155,7 @@ fn the_scaler_is_fitted_on_each_training_split_only() {
 fn cross_validation_matches_grid_search_cv_on_the_same_folds() {
     let (table, expected) = data();
     let cv = &expected["cv"];
-    let result = train(&table, &grid_spec(&expected), &ExecContext::default()).unwrap();
+    let result = train(&table, &grid_spec(&expected), &JobContext::default()).unwrap();
     assert_eq!(result.grid.len(), 12);
     for point in cv["points"].as_array().unwrap() {
         let ours = result
@@ -284,7 +284,7 @@ fn results_do_not_depend_on_partitioning_or_threads() {
     let (table, expected) = data();
     let mut spec = grid_spec(&expected);
     spec.test_fraction = 0.2;
-    let reference = train(&table, &spec, &ExecContext::default()).unwrap();
+    let reference = train(&table, &spec, &JobContext::default()).unwrap();
     for partitions in [1, 7, 64] {
         let table = table.repartition(partitions).unwrap();
         for threads in [1, 2] {
@@ -293,7 +293,7 @@ fn results_do_not_depend_on_partitioning_or_threads() {
                 .build()
                 .unwrap();
             let result = pool
-                .install(|| train(&table, &spec, &ExecContext::default()))
+                .install(|| train(&table, &spec, &JobContext::default()))
                 .unwrap();
             same(&result, &reference);
         }
@@ -313,8 +313,8 @@ fn a_one_point_grid_is_a_single_fit() {
     let mut single = spec(&expected);
     single.params.reg_param = 0.1;
     same(
-        &train(&table, &one_point, &ExecContext::default()).unwrap(),
-        &train(&table, &single, &ExecContext::default()).unwrap(),
+        &train(&table, &one_point, &JobContext::default()).unwrap(),
+        &train(&table, &single, &JobContext::default()).unwrap(),
     );
 }
 
@@ -323,7 +323,7 @@ fn bad_training_input_is_a_clear_error() {
     let (table, expected) = data();
     let mut bad = spec(&expected);
     bad.features = vec!["nope".into()];
-    let err = train(&table, &bad, &ExecContext::default()).unwrap_err();
+    let err = train(&table, &bad, &JobContext::default()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::MlInput);
     assert!(err.message().contains("`nope`"), "{}", err.message());
 
@@ -332,7 +332,7 @@ fn bad_training_input_is_a_clear_error() {
         param: "elasticNetParam".into(),
         values: vec![json!(2.0)],
     }];
-    let err = train(&table, &bad, &ExecContext::default()).unwrap_err();
+    let err = train(&table, &bad, &JobContext::default()).unwrap_err();
     assert!(
         err.message().contains("elasticNetParam"),
         "{}",
@@ -342,7 +342,7 @@ fn bad_training_input_is_a_clear_error() {
     let mut bad = spec(&expected);
     bad.tuning = Tuning::CrossValidator { num_folds: 1 };
     assert_eq!(
-        train(&table, &bad, &ExecContext::default())
+        train(&table, &bad, &JobContext::default())
             .unwrap_err()
             .code(),
         ErrorCode::MlInput
@@ -370,7 +370,7 @@ fn categorical_features_through_a_pipeline_match_scikit_learn() {
     let spec = TrainSpec {
         features: serde_json::from_value(expected["features"].clone()).unwrap(),
         label: "monthly_spend".into(),
-        handle_invalid: brasa::ml::assemble::HandleInvalid::Skip,
+        handle_invalid: brasa::params::HandleInvalid::Skip,
         scaler: None,
         params: Default::default(),
         grid: serde_json::from_value(expected["grid"].clone()).unwrap(),
@@ -387,7 +387,7 @@ fn categorical_features_through_a_pipeline_match_scikit_learn() {
             &source,
             &spec,
             &mut StepCache::default(),
-            &ExecContext::default(),
+            &JobContext::default(),
         )
         .unwrap();
         assert_eq!(result.rows.train, expected["trainRows"].as_u64().unwrap());

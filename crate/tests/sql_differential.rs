@@ -10,7 +10,7 @@ use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, TimeUnit};
 use brasa::io::csv::{read_csv, CsvOptions};
-use brasa::sql::exec::ExecContext;
+use brasa::job::JobContext;
 use brasa::sql::{run_sql, SqlOutput};
 use brasa::temporal::{format_date, format_timestamp_micros};
 use brasa::Catalog;
@@ -122,7 +122,7 @@ fn check_queries(partitions: usize) {
     let expected: Value =
         serde_json::from_slice(&std::fs::read(fixtures().join("expected.json")).unwrap()).unwrap();
     let mut catalog = catalog(partitions);
-    let ctx = ExecContext::default();
+    let ctx = JobContext::default();
     for setup in spec["setup"].as_array().unwrap() {
         run_sql(&mut catalog, setup.as_str().unwrap(), &ctx).unwrap();
     }

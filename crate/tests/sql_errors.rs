@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use brasa::io::csv::{read_csv, CsvOptions};
-use brasa::sql::exec::ExecContext;
+use brasa::job::JobContext;
 use brasa::sql::{run_sql, SqlOutput};
 use brasa::{Catalog, ErrorCode};
 
@@ -16,11 +16,11 @@ fn catalog() -> Catalog {
 }
 
 fn error(sql: &str) -> brasa::Error {
-    run_sql(&mut catalog(), sql, &ExecContext::default()).unwrap_err()
+    run_sql(&mut catalog(), sql, &JobContext::default()).unwrap_err()
 }
 
 fn rows(catalog: &mut Catalog, sql: &str) -> usize {
-    match run_sql(catalog, sql, &ExecContext::default()).unwrap() {
+    match run_sql(catalog, sql, &JobContext::default()).unwrap() {
         SqlOutput::Rows(t) => t.num_rows(),
         SqlOutput::Done(m) => panic!("expected rows, got {m}"),
     }
@@ -136,7 +136,7 @@ fn runtime_errors_are_reported_not_panics() {
 #[test]
 fn views_tables_show_describe_and_drop() {
     let mut catalog = catalog();
-    let ctx = ExecContext::default();
+    let ctx = JobContext::default();
     let done = |c: &mut Catalog, sql: &str| match run_sql(c, sql, &ctx).unwrap() {
         SqlOutput::Done(m) => m,
         SqlOutput::Rows(_) => panic!("expected a message"),
@@ -187,7 +187,7 @@ fn cancelled_queries_stop() {
     use std::sync::atomic::{AtomicBool, AtomicUsize};
     use std::sync::Arc;
     let cancelled = Arc::new(AtomicBool::new(true));
-    let ctx = ExecContext::new(cancelled, Arc::new(AtomicUsize::new(0)));
+    let ctx = JobContext::new(cancelled, Arc::new(AtomicUsize::new(0)));
     let err = run_sql(&mut catalog(), "SELECT count(*) FROM t", &ctx).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Cancelled);
 }

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use brasa::frame::Table;
 use brasa::io::csv::{read_csv, CsvOptions};
-use brasa::sql::exec::ExecContext;
+use brasa::job::JobContext;
 use brasa::sql::run_sql;
 use brasa::{Catalog, ErrorCode};
 use libfuzzer_sys::fuzz_target;
@@ -52,7 +52,7 @@ fuzz_target!(|data: &[u8]| {
         .stack_size(2 << 20)
         .spawn(move || {
             let mut catalog = catalog();
-            if let Err(e) = run_sql(&mut catalog, &sql, &ExecContext::default()) {
+            if let Err(e) = run_sql(&mut catalog, &sql, &JobContext::default()) {
                 assert_ne!(e.code(), ErrorCode::Internal, "{}", e.message());
             }
         })

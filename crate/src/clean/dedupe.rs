@@ -13,12 +13,12 @@ use rayon::prelude::*;
 use crate::clean::columns::resolve;
 use crate::error::{Error, Result};
 use crate::frame::Table;
-use crate::sql::exec::ExecContext;
+use crate::job::JobContext;
 
 pub fn drop_duplicates(
     table: &Table,
     subset: Option<&[String]>,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Table> {
     let schema = table.schema();
     let keys: Vec<usize> = match subset {
@@ -88,7 +88,7 @@ mod tests {
         let rows = ["1,a", "2,b", "1,a", ",c", "2,z", ",c", "3,a"];
         for parts in [1, 3, 7] {
             let t = table_in_parts("n:int,s:string", &rows, parts);
-            let ctx = ExecContext::default();
+            let ctx = JobContext::default();
             let all = drop_duplicates(&t, None, &ctx).unwrap();
             assert_eq!(all.num_rows(), 5);
             let by_n = drop_duplicates(&t, Some(&["N".into()]), &ctx).unwrap();

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::clean::columns::resolve;
 use crate::error::{Error, Result};
 use crate::frame::{Catalog, Table};
-use crate::sql::exec::ExecContext;
+use crate::job::JobContext;
 use crate::sql::query;
 
 /// The name the step's input has inside the generated query.
@@ -38,7 +38,7 @@ impl Wrapped {
     }
 
     /// Runs the query on `input` registered as [`INPUT`].
-    fn run(&self, catalog: &Catalog, input: &Arc<Table>, ctx: &ExecContext) -> Result<Table> {
+    fn run(&self, catalog: &Catalog, input: &Arc<Table>, ctx: &JobContext) -> Result<Table> {
         let mut catalog = catalog.clone();
         catalog.register(INPUT, Table::clone(input), true)?;
         query(&catalog, &self.sql, ctx).map_err(|e| self.user_position(e))
@@ -71,7 +71,7 @@ pub fn filter(
     catalog: &Catalog,
     input: &Arc<Table>,
     condition: &str,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Table> {
     if condition.trim().is_empty() {
         return Err(Error::clean("the filter condition is empty"));
@@ -87,7 +87,7 @@ pub fn with_column(
     input: &Arc<Table>,
     column: &str,
     expression: &str,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Table> {
     if column.is_empty() {
         return Err(Error::clean("give the new column a name"));
@@ -129,7 +129,7 @@ pub fn cast(
     input: &Arc<Table>,
     column: &str,
     data_type: &str,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Table> {
     let i = resolve(input.schema(), column)?;
     let name = input.schema().field(i).name().clone();

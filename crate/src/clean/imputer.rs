@@ -21,7 +21,8 @@ use crate::clean::columns::{as_doubles, check_new_name, check_pairs, fields_of, 
 use crate::clean::spec::{ImputerFitted, ImputerStrategy};
 use crate::error::{Error, Result};
 use crate::frame::{spark_type_name, Table};
-use crate::sql::exec::{spark_cast, ExecContext};
+use crate::job::JobContext;
+use crate::sql::exec::spark_cast;
 
 /// The resolved columns of an Imputer step.
 pub struct Imputer {
@@ -78,7 +79,7 @@ impl Imputer {
         &self,
         table: &Table,
         strategy: ImputerStrategy,
-        ctx: &ExecContext,
+        ctx: &JobContext,
     ) -> Result<ImputerFitted> {
         ctx.expect_steps(table.num_partitions());
         let partials = table
@@ -125,7 +126,7 @@ impl Imputer {
         &self,
         table: &Table,
         fitted: &ImputerFitted,
-        ctx: &ExecContext,
+        ctx: &JobContext,
     ) -> Result<Table> {
         if fitted.surrogates.len() != self.inputs.len() {
             return Err(Error::clean(format!(
@@ -307,7 +308,7 @@ mod tests {
         let names: Vec<String> = cols.iter().map(|s| s.to_string()).collect();
         let imputer = Imputer::new(t.schema(), &names, &names, mv).unwrap();
         imputer
-            .fit(t, strategy, &ExecContext::default())
+            .fit(t, strategy, &JobContext::default())
             .unwrap()
             .surrogates
     }
@@ -351,7 +352,7 @@ mod tests {
         let names = vec!["a".to_string(), "b".to_string()];
         let outputs = vec!["a".to_string(), "b_imputed".to_string()];
         let imputer = Imputer::new(t.schema(), &names, &outputs, None).unwrap();
-        let ctx = ExecContext::default();
+        let ctx = JobContext::default();
         let fit = imputer.fit(&t, ImputerStrategy::Mean, &ctx).unwrap();
         assert_eq!(fit.surrogates, [8.0 / 3.0, 1.5]);
         let out = imputer.transform(&t, &fit, &ctx).unwrap();
@@ -371,7 +372,7 @@ mod tests {
         let names = vec!["a".to_string()];
         let imputer = Imputer::new(t.schema(), &names, &names, None).unwrap();
         let err = imputer
-            .fit(&t, ImputerStrategy::Median, &ExecContext::default())
+            .fit(&t, ImputerStrategy::Median, &JobContext::default())
             .unwrap_err();
         assert_eq!(err.location().column.as_deref(), Some("a"));
         let err = Imputer::new(t.schema(), &["b".into()], &["b".into()], None)

@@ -19,7 +19,8 @@ use crate::clean::columns::{check_new_name, check_pairs, fields_of, resolve};
 use crate::clean::spec::{HandleInvalid, StringIndexerFitted, StringOrderType};
 use crate::error::{Error, Result};
 use crate::frame::{first_error_in_row_order, Table};
-use crate::sql::exec::{spark_cast, ExecContext};
+use crate::job::JobContext;
+use crate::sql::exec::spark_cast;
 
 /// The name Spark gives the extra category of `handleInvalid = keep`.
 pub const UNKNOWN_LABEL: &str = "__unknown";
@@ -69,7 +70,7 @@ impl StringIndexer {
         &self,
         table: &Table,
         order: StringOrderType,
-        ctx: &ExecContext,
+        ctx: &JobContext,
     ) -> Result<StringIndexerFitted> {
         let strings = self.strings(table)?;
         let encoded = self.encode(&strings, ctx)?;
@@ -84,7 +85,7 @@ impl StringIndexer {
         table: &Table,
         order: StringOrderType,
         handle_invalid: HandleInvalid,
-        ctx: &ExecContext,
+        ctx: &JobContext,
     ) -> Result<(Table, StringIndexerFitted)> {
         let strings = self.strings(table)?;
         let encoded = self.encode(&strings, ctx)?;
@@ -153,7 +154,7 @@ impl StringIndexer {
     fn encode<'s>(
         &self,
         strings: &'s [Vec<StringArray>],
-        ctx: &ExecContext,
+        ctx: &JobContext,
     ) -> Result<Vec<Vec<Encoded<'s>>>> {
         ctx.expect_steps(strings.len());
         strings
@@ -203,7 +204,7 @@ impl StringIndexer {
         table: &Table,
         fitted: &StringIndexerFitted,
         handle_invalid: HandleInvalid,
-        ctx: &ExecContext,
+        ctx: &JobContext,
     ) -> Result<Table> {
         if fitted.labels.len() != self.inputs.len() {
             return Err(Error::clean(format!(
@@ -377,7 +378,7 @@ mod tests {
     fn labels(t: &Table, col: &str, order: StringOrderType) -> Vec<String> {
         let indexer = StringIndexer::new(t.schema(), &[col.into()], &["out".into()]).unwrap();
         indexer
-            .fit(t, order, &ExecContext::default())
+            .fit(t, order, &JobContext::default())
             .unwrap()
             .labels
             .remove(0)
@@ -425,7 +426,7 @@ mod tests {
             &["si".into(), "ni".into()],
         )
         .unwrap();
-        let ctx = ExecContext::default();
+        let ctx = JobContext::default();
         let columns = |t: &Table| {
             let b = t.window(0, t.num_rows()).unwrap();
             (2..4)
@@ -459,7 +460,7 @@ mod tests {
         let train = table_in_parts("s:string", &["a", "b", "a"], 1);
         let test = table_in_parts("s:string", &["a", "z", "", "b"], 2);
         let indexer = StringIndexer::new(train.schema(), &["s".into()], &["i".into()]).unwrap();
-        let ctx = ExecContext::default();
+        let ctx = JobContext::default();
         let fit = indexer
             .fit(&train, StringOrderType::FrequencyDesc, &ctx)
             .unwrap();

@@ -15,7 +15,8 @@ use crate::clean::columns::resolve;
 use crate::clean::spec::{FillValue, HowNa};
 use crate::error::{Error, Result};
 use crate::frame::{spark_type_name, Table};
-use crate::sql::exec::{spark_cast, ExecContext};
+use crate::job::JobContext;
+use crate::sql::exec::spark_cast;
 
 /// Per row: true where the value is present (not NULL, not NaN).
 pub fn present(column: &dyn Array) -> BooleanBuffer {
@@ -46,7 +47,7 @@ pub fn dropna(
     how: HowNa,
     thresh: Option<usize>,
     subset: Option<&[String]>,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Table> {
     let columns: Vec<usize> = match subset {
         Some(names) if !names.is_empty() => names
@@ -87,7 +88,7 @@ pub fn dropna(
 pub fn fillna(
     table: &Table,
     values: &BTreeMap<String, FillValue>,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Table> {
     if values.is_empty() {
         return Err(Error::clean(
@@ -189,7 +190,7 @@ mod tests {
             &["1,1.0", ",2.0", "3,NaN", ",", "5,5.0"],
             2,
         );
-        let ctx = ExecContext::default();
+        let ctx = JobContext::default();
         let any = dropna(&t, HowNa::Any, None, None, &ctx).unwrap();
         assert_eq!(cells(&any), ["1|1.0", "5|5.0"]);
         let all = dropna(&t, HowNa::All, None, None, &ctx).unwrap();
@@ -203,7 +204,7 @@ mod tests {
     #[test]
     fn fillna_converts_like_spark_and_refuses_mismatches() {
         let t = table_of("a:int,b:double,s:string", &["1,1.5,x", ",NaN,", "3,,z"]);
-        let ctx = ExecContext::default();
+        let ctx = JobContext::default();
         let values = BTreeMap::from([
             ("a".to_string(), FillValue::Number(2.7)),
             ("b".to_string(), FillValue::Number(0.0)),

@@ -18,7 +18,7 @@ use crate::clean::columns::{as_doubles, check_new_name, check_pairs, fields_of, 
 use crate::clean::spec::{HandleInvalid, OneHotEncoderFitted};
 use crate::error::{Error, Result};
 use crate::frame::{spark_type_name, Table};
-use crate::sql::exec::ExecContext;
+use crate::job::JobContext;
 
 /// The name of the slot `handleInvalid = keep` adds for invalid indices.
 pub const INVALID_SLOT: &str = "__invalid";
@@ -65,7 +65,7 @@ impl OneHotEncoder {
         &self,
         table: &Table,
         known_labels: &[Option<Vec<String>>],
-        ctx: &ExecContext,
+        ctx: &JobContext,
     ) -> Result<OneHotEncoderFitted> {
         let known = |k: usize| known_labels.get(k).cloned().flatten();
         let scanned: Vec<usize> = (0..self.inputs.len())
@@ -150,7 +150,7 @@ impl OneHotEncoder {
         fitted: &OneHotEncoderFitted,
         drop_last: bool,
         handle_invalid: HandleInvalid,
-        ctx: &ExecContext,
+        ctx: &JobContext,
     ) -> Result<Table> {
         if handle_invalid == HandleInvalid::Skip {
             return Err(Error::clean(
@@ -233,7 +233,7 @@ mod tests {
         let train = table_in_parts("i:double", &["0", "1", "2", "1"], 2);
         let t = table_in_parts("i:double", rows, 2);
         let ohe = OneHotEncoder::new(train.schema(), &["i".into()], &["v".into()]).unwrap();
-        let ctx = ExecContext::default();
+        let ctx = JobContext::default();
         let labels = vec![Some(vec![
             "b".to_string(),
             "a".to_string(),
@@ -277,7 +277,7 @@ mod tests {
         let train = table_in_parts("i:double", &["0", "1"], 1);
         let t = table_in_parts("i:double", &["0", "1", "1.5"], 2);
         let ohe = OneHotEncoder::new(train.schema(), &["i".into()], &["v".into()]).unwrap();
-        let ctx = ExecContext::default();
+        let ctx = JobContext::default();
         let fit = ohe.fit(&train, &[None], &ctx).unwrap();
         assert_eq!(fit.category_names, [["0", "1"]]);
         let err = ohe

@@ -24,7 +24,7 @@ use crate::clean::spec::{
 use crate::clock::now_millis;
 use crate::error::{Error, Result};
 use crate::frame::{Catalog, ColumnInfo, Table};
-use crate::sql::exec::ExecContext;
+use crate::job::JobContext;
 
 /// What one step did.
 #[derive(Debug, Clone, Serialize)]
@@ -129,7 +129,7 @@ pub fn run_pipeline(
     spec: &PipelineSpec,
     cache: &mut StepCache,
     remember: bool,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<PipelineRun> {
     spec.check_version()?;
     let (mut table, mut fitted, mut reports) = match cache.longest_prefix(source, &spec.steps) {
@@ -222,7 +222,7 @@ fn apply_step(
     input: &Arc<Table>,
     step: &Step,
     labels: &HashMap<String, Vec<String>>,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<(Table, Step, Vec<String>)> {
     let mut warnings = Vec::new();
     let mut fitted_step = step.clone();
@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn a_longer_pipeline_reuses_the_last_run() {
-        let (catalog, source, ctx) = (Catalog::new(), source(), ExecContext::default());
+        let (catalog, source, ctx) = (Catalog::new(), source(), JobContext::default());
         let mut cache = StepCache::default();
         let first = run_pipeline(
             &catalog,
@@ -377,7 +377,7 @@ mod tests {
 
     #[test]
     fn cache_steps_outlive_other_runs() {
-        let (catalog, source, ctx) = (Catalog::new(), source(), ExecContext::default());
+        let (catalog, source, ctx) = (Catalog::new(), source(), JobContext::default());
         let mut cache = StepCache::default();
         let cached = format!(r#"{FILTER},{{"op":"cache"}}"#);
         run_pipeline(
@@ -410,7 +410,7 @@ mod tests {
 
     #[test]
     fn errors_name_their_step_and_a_fitted_pipeline_is_not_refitted() {
-        let (catalog, source, ctx) = (Catalog::new(), source(), ExecContext::default());
+        let (catalog, source, ctx) = (Catalog::new(), source(), JobContext::default());
         let mut cache = StepCache::default();
         let err = run_pipeline(
             &catalog,

@@ -95,7 +95,7 @@ pub enum StringOrderType {
 
 /// StringIndexer's and OneHotEncoder's `handleInvalid`: the same parameter, with the same
 /// values, as VectorAssembler's.
-pub use crate::ml::assemble::HandleInvalid;
+pub use crate::params::HandleInvalid;
 
 /// A value for `fillna`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

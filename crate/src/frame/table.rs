@@ -8,7 +8,7 @@ use arrow_select::concat::concat_batches;
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::exec::ExecContext;
+use crate::job::JobContext;
 
 /// A partitioned, immutable table: one schema, many record batches.
 ///
@@ -78,7 +78,7 @@ impl Table {
     /// cancellation before each partition and reports one step of progress after it.
     /// When several partitions fail, the error is the first one's in row order, so a bad
     /// row is reported the same way on every run.
-    pub fn map_partitions<F>(&self, schema: SchemaRef, ctx: &ExecContext, f: F) -> Result<Table>
+    pub fn map_partitions<F>(&self, schema: SchemaRef, ctx: &JobContext, f: F) -> Result<Table>
     where
         F: Fn(&RecordBatch, usize) -> Result<RecordBatch> + Sync,
     {

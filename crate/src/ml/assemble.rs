@@ -6,25 +6,10 @@ use arrow_array::types::Float64Type;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema};
 use ndarray::Array2;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::spark_type_name;
-
-/// Spark ML's `handleInvalid` (default `error`): what to do with a value a stage cannot
-/// use — a NULL or NaN feature or label for VectorAssembler, an unseen label or NULL for
-/// StringIndexer, an out-of-range index for OneHotEncoder.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum HandleInvalid {
-    #[default]
-    Error,
-    Skip,
-    /// Keeps the row: StringIndexer gives it index `numLabels`, OneHotEncoder an extra
-    /// slot; VectorAssembler keeps NaN, which training refuses (no linear model can be
-    /// fitted to NaN) and scoring accepts (the prediction is NaN).
-    Keep,
-}
+use crate::params::HandleInvalid;
 
 /// The columns a linear model reads, resolved against a table's schema.
 #[derive(Debug, Clone)]

@@ -10,17 +10,16 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+use crate::job::JobContext;
+use crate::ml::dataset::Prepared;
 use crate::ml::linear::LinearModel;
 use crate::ml::metrics::residuals;
 use crate::ml::moments::Moments;
-use crate::ml::tuning::{unit, Prepared};
-use crate::sql::exec::ExecContext;
+use crate::random::{unit, Stream};
 
 /// About how many (actual, predicted) pairs the scatter gets.
 const SAMPLE_SIZE: f64 = 1000.0;
 const BINS: usize = 40;
-/// The random stream for the sample (0 and 1 are the folds and the test split).
-const SAMPLE_STREAM: u64 = 2;
 
 /// Equal-width bins from `start`; values outside them are counted in `below`/`above`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,7 +86,7 @@ pub fn diagnose(
     model: &LinearModel,
     rows: DiagnosedRows,
     seed: u64,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Diagnostics> {
     let summary = residuals(model, rows.moments);
     let sd = if rows.moments.n > 0.0 {
@@ -114,7 +113,7 @@ pub fn diagnose(
                 }
                 let y_hat = model.predict(x);
                 histogram.add(y - y_hat);
-                if unit(seed, SAMPLE_STREAM, row) < sampled {
+                if unit(seed, Stream::ChartSample, row) < sampled {
                     actual.push(y);
                     predicted.push(y_hat);
                 }

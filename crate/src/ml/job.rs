@@ -11,11 +11,11 @@ use std::sync::Arc;
 use crate::clean::{run_pipeline, PipelineSpec, StepCache};
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::{Catalog, Table};
-use crate::ml::assemble::HandleInvalid;
+use crate::job::JobContext;
 use crate::ml::model::RegressionModel;
 use crate::ml::predict::predict;
 use crate::ml::tuning::{train, TrainResult, TrainSpec};
-use crate::sql::exec::ExecContext;
+use crate::params::HandleInvalid;
 
 /// Cleans `source` with the spec's pipeline (if any), then trains on the result.
 pub fn train_job(
@@ -23,7 +23,7 @@ pub fn train_job(
     source: &Arc<Table>,
     spec: &TrainSpec,
     cache: &mut StepCache,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<TrainResult> {
     let (table, fitted) = match &spec.pipeline {
         Some(pipeline) if !pipeline.steps.is_empty() => {
@@ -57,7 +57,7 @@ pub fn score_job(
     source: &Arc<Table>,
     scoring: &Scoring,
     cache: &mut StepCache,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Table> {
     let table = match &scoring.pipeline {
         Some(pipeline) if !pipeline.steps.is_empty() => {

@@ -10,6 +10,7 @@
 //! folds × points passes.
 
 pub mod assemble;
+pub mod dataset;
 pub mod diagnostics;
 pub mod job;
 pub mod linear;

@@ -9,10 +9,11 @@ use rayon::prelude::*;
 use crate::clean::columns::fields_of;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
-use crate::ml::assemble::{Assembler, HandleInvalid};
+use crate::job::JobContext;
+use crate::ml::assemble::Assembler;
+use crate::ml::dataset::row_offsets;
 use crate::ml::linear::LinearModel;
-use crate::ml::tuning::row_offsets;
-use crate::sql::exec::ExecContext;
+use crate::params::HandleInvalid;
 
 /// Scores `table` with `model`: the table plus a `prediction` column (Spark's
 /// `model.transform`). Rows with NULL/NaN features follow `handle_invalid` (`keep`
@@ -22,7 +23,7 @@ pub fn predict(
     features: &[String],
     model: &LinearModel,
     handle_invalid: HandleInvalid,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Table> {
     if model.coefficients.len() != features.len() {
         return Err(Error::new(
@@ -126,7 +127,7 @@ mod tests {
             intercept: 1.0,
         };
         let features = ["a".to_string(), "b".to_string()];
-        let ctx = ExecContext::default();
+        let ctx = JobContext::default();
         let skipped = predict(&table(), &features, &model, HandleInvalid::Skip, &ctx).unwrap();
         assert_eq!(predictions(&skipped), vec![8.0, -3.0]);
         assert_eq!(skipped.num_rows(), 2);

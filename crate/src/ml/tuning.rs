@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 
-use arrow_array::RecordBatch;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -20,14 +19,17 @@ use serde_json::Value;
 use crate::clean::PipelineSpec;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
-use crate::ml::assemble::{AssembledRows, Assembler, HandleInvalid};
+use crate::job::JobContext;
+use crate::ml::assemble::Assembler;
+use crate::ml::dataset::{row_offsets, Prepared, RowLayout};
 use crate::ml::diagnostics::{diagnose, DiagnosedRows, Diagnostics};
 use crate::ml::linear::{LinearModel, LinearRegressionParams};
 use crate::ml::metrics::{from_moments, Metric, Metrics};
 use crate::ml::model::RegressionModel;
-use crate::ml::moments::{Moments, MomentsBuilder};
+use crate::ml::moments::Moments;
 use crate::ml::scale::StandardScalerParams;
-use crate::sql::exec::ExecContext;
+use crate::params::HandleInvalid;
+use crate::random::{unit, Stream};
 
 /// How the grid is evaluated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,21 +135,6 @@ pub struct TrainResult {
 /// Folds are numbered in 16 bits (with one more group for the test set).
 const MAX_FOLDS: usize = 1000;
 
-/// Splitmix64: a well-mixed 64-bit value from a seed and a counter.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// A uniform number in [0, 1) for `row` in the random `stream` of `seed`; streams keep
-/// the test split and the folds independent.
-pub fn unit(seed: u64, stream: u64, row: u64) -> f64 {
-    let h = mix(mix(seed ^ stream.wrapping_mul(0xd1b5_4a32_d192_ed03)) ^ row);
-    (h >> 11) as f64 / (1u64 << 53) as f64
-}
-
 /// Where rows go: `folds` validation folds, then one group for the test set.
 struct Split {
     seed: u64,
@@ -163,10 +150,11 @@ impl Split {
     }
 
     fn group_of(&self, row: u64) -> usize {
-        if self.test_fraction > 0.0 && unit(self.seed, 1, row) < self.test_fraction {
+        if self.test_fraction > 0.0 && unit(self.seed, Stream::TestSplit, row) < self.test_fraction
+        {
             return self.folds;
         }
-        let u = unit(self.seed, 0, row);
+        let u = unit(self.seed, Stream::Folds, row);
         match self.train_ratio {
             Some(ratio) => (u < ratio) as usize,
             None => ((u * self.folds as f64) as usize).min(self.folds - 1),
@@ -276,7 +264,7 @@ fn set_param(params: &mut LinearRegressionParams, name: &str, value: &Value) -> 
 }
 
 /// Runs a training job on `table`.
-pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<TrainResult> {
+pub fn train(table: &Table, spec: &TrainSpec, ctx: &JobContext) -> Result<TrainResult> {
     if spec.handle_invalid == HandleInvalid::Keep {
         return Err(Error::new(
             ErrorCode::MlInput,
@@ -351,8 +339,16 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
                 .iter()
                 .map(|&row| split.group_of(row) as u16)
                 .collect();
-            let prepared = Prepared { rows, groups };
-            let moments = prepared.group_moments(split.groups(), width);
+            let prepared = Prepared {
+                rows,
+                groups,
+                layout: RowLayout {
+                    features: width - 1,
+                    label: true,
+                    weight: false,
+                },
+            };
+            let moments = prepared.group_moments(split.groups());
             ctx.advance();
             Ok((prepared, moments))
         })
@@ -533,54 +529,6 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &ExecContext) -> Result<Train
     })
 }
 
-/// The table-wide number of each partition's first row.
-pub fn row_offsets(partitions: &[RecordBatch]) -> Vec<u64> {
-    let mut offsets = Vec::with_capacity(partitions.len());
-    let mut next = 0u64;
-    for p in partitions {
-        offsets.push(next);
-        next += p.num_rows() as u64;
-    }
-    offsets
-}
-
-/// One partition's assembled rows and the group (fold, or the test set) of each row.
-pub struct Prepared {
-    pub rows: AssembledRows,
-    pub groups: Vec<u16>,
-}
-
-impl Prepared {
-    /// Each row with its group: `(features, label, group)`.
-    pub fn labelled(&self) -> impl Iterator<Item = (&[f64], f64, u16, u64)> + '_ {
-        let width = self.rows.values.ncols();
-        self.rows
-            .values
-            .as_slice()
-            .expect("assembled rows are contiguous")
-            .chunks_exact(width)
-            .zip(&self.groups)
-            .zip(&self.rows.row_numbers)
-            .map(move |((values, &group), &row)| {
-                (&values[..width - 1], values[width - 1], group, row)
-            })
-    }
-
-    fn group_moments(&self, groups: usize, width: usize) -> Vec<Moments> {
-        let mut builders: Vec<MomentsBuilder> =
-            (0..groups).map(|_| MomentsBuilder::new(width)).collect();
-        let values = self
-            .rows
-            .values
-            .as_slice()
-            .expect("assembled rows are contiguous");
-        for (row, &group) in values.chunks_exact(width).zip(&self.groups) {
-            builders[group as usize].add(row);
-        }
-        builders.into_iter().map(MomentsBuilder::finish).collect()
-    }
-}
-
 /// Sums of absolute errors from pass 2, per candidate point.
 struct AbsoluteErrors {
     /// `[candidate][fold]`: sum and count on the fold, with the model trained without it.
@@ -627,7 +575,7 @@ fn absolute_errors(
     split: &Split,
     fold_models: &[&Vec<LinearModel>],
     refits: &[LinearModel],
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<AbsoluteErrors> {
     let evaluated = split.evaluated_folds();
     let test_group = split.folds as u16;

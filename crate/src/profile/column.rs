@@ -11,46 +11,21 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, TimeUnit};
 use foldhash::quality::FixedState;
-use serde::Serialize;
 
 use crate::error::Result;
 use crate::frame::display_array;
-use crate::ml::tuning::unit;
 use crate::profile::frequent::Frequent;
 use crate::profile::hll::HyperLogLog;
 use crate::profile::numbers::{histogram, quantiles, quantiles_of_counts, Moments};
-use crate::profile::{ColumnProfile, NumberProfile, TopValue, FREQUENT_CAPACITY, TOP_VALUES};
+use crate::profile::report::{
+    ColumnProfile, Kind, NumberProfile, TopValue, FREQUENT_CAPACITY, TOP_VALUES,
+};
+use crate::random::{unit, Stream};
 use crate::sql::exec::spark_cast;
-
-/// What kind of summary a column gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Numeric,
-    Temporal,
-    String,
-    Boolean,
-    Other,
-}
-
-impl Kind {
-    pub fn of(data_type: &DataType) -> Kind {
-        match data_type {
-            t if t.is_numeric() => Kind::Numeric,
-            DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _) => Kind::Temporal,
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Kind::String,
-            DataType::Boolean => Kind::Boolean,
-            _ => Kind::Other,
-        }
-    }
-}
 
 fn hasher() -> FixedState {
     FixedState::with_seed(0x0b5e_55ed_9a7a_f11e)
 }
-
-/// Random stream of the profile's sample (see `ml::tuning::unit`).
-const SAMPLE_STREAM: u64 = 7;
 
 /// Values and their missing count of a numeric or temporal column, as `f64` (dates as
 /// days, timestamps as microseconds since the epoch).
@@ -81,7 +56,7 @@ fn as_numbers(column: &ArrayRef) -> Result<Float64Array> {
 fn sample(column: &ArrayRef, values: &Float64Array, first_row: u64, keep_rate: f64) -> Vec<f64> {
     (0..values.len())
         .filter(|&i| column.is_valid(i) && !values.value(i).is_nan())
-        .filter(|&i| unit(0, SAMPLE_STREAM, first_row + i as u64) < keep_rate)
+        .filter(|&i| unit(0, Stream::ProfileSample, first_row + i as u64) < keep_rate)
         .map(|i| values.value(i))
         .collect()
 }

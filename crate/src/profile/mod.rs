@@ -13,81 +13,25 @@
 //!   that they come from a fixed-seed uniform sample of about that many rows.
 
 mod column;
-
-pub use column::Kind;
 pub mod frequent;
 pub mod hll;
 pub mod numbers;
+mod report;
+
+pub use report::{
+    ColumnProfile, Kind, NumberProfile, Profile, TopValue, FREQUENT_CAPACITY, SAMPLE_LIMIT,
+    TOP_VALUES,
+};
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::error::Result;
 use crate::frame::{spark_type_name, Table};
+use crate::job::JobContext;
 use crate::profile::column::ColumnSummary;
-use crate::profile::numbers::{Histogram, Quantile};
-use crate::sql::exec::ExecContext;
-
-/// Distinct values counted exactly per column.
-pub const FREQUENT_CAPACITY: usize = 10_000;
-/// Values kept per column for exact quantiles and histograms.
-pub const SAMPLE_LIMIT: usize = 1 << 20;
-/// Most frequent values reported per column.
-pub const TOP_VALUES: usize = 10;
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Profile {
-    pub rows: u64,
-    pub columns: Vec<ColumnProfile>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ColumnProfile {
-    pub name: String,
-    /// Spark SQL's name of the type.
-    pub data_type: String,
-    pub kind: Kind,
-    pub nulls: u64,
-    /// NaN values of floating-point columns (Spark counts them as missing in `dropna`).
-    pub nans: u64,
-    pub distinct: u64,
-    pub distinct_exact: bool,
-    pub numbers: Option<NumberProfile>,
-    pub top_values: Vec<TopValue>,
-    pub top_exact: bool,
-    /// Shortest and longest text, in characters (string columns).
-    pub lengths: Option<[u64; 2]>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NumberProfile {
-    pub min: f64,
-    pub max: f64,
-    /// Mean and sample standard deviation (numeric columns; NaN values left out).
-    pub mean: f64,
-    pub std: f64,
-    pub quantiles: Vec<Quantile>,
-    pub histogram: Histogram,
-    /// `min`, `max` and each quantile as the grid shows values of this type.
-    pub min_text: String,
-    pub max_text: String,
-    pub quantile_texts: Vec<String>,
-    /// Quantiles and histogram come from a sample (the column has more than
-    /// [`SAMPLE_LIMIT`] values); the histogram's counts are then estimates.
-    pub sampled: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TopValue {
-    pub value: String,
-    pub count: u64,
-}
 
 /// Profiles every column of `table` in one parallel pass.
-pub fn profile(table: &Table, ctx: &ExecContext) -> Result<Profile> {
+pub fn profile(table: &Table, ctx: &JobContext) -> Result<Profile> {
     let schema = table.schema();
     let rows = table.num_rows();
     let keep_rate = (SAMPLE_LIMIT as f64 / rows.max(1) as f64).min(1.0);
@@ -150,7 +94,7 @@ mod tests {
         ];
         for parts in [1, 2, 5] {
             let t = table_in_parts("i:int,d:double,s:string,b:bool,dt:date", &rows, parts);
-            let p = profile(&t, &ExecContext::default()).unwrap();
+            let p = profile(&t, &JobContext::default()).unwrap();
             assert_eq!(p.rows, 5);
             let i = by_name(&p, "i");
             assert_eq!((i.nulls, i.distinct, i.distinct_exact), (1, 3, true));
@@ -202,7 +146,7 @@ mod tests {
         let values: Vec<String> = (0..30_000).map(|i| format!("{i},{}", i % 7)).collect();
         let rows: Vec<&str> = values.iter().map(String::as_str).collect();
         let t = table_in_parts("id:int,k:int", &rows, 4);
-        let p = profile(&t, &ExecContext::default()).unwrap();
+        let p = profile(&t, &JobContext::default()).unwrap();
         let id = by_name(&p, "id");
         assert!(!id.distinct_exact && !id.top_exact);
         assert!((id.distinct as f64 - 30_000.0).abs() < 0.05 * 30_000.0);

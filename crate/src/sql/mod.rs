@@ -20,7 +20,8 @@ use sqlparser::ast::{ObjectType, Statement};
 
 use crate::error::{Error, Result};
 use crate::frame::{spark_type_name, Catalog, Table};
-use crate::sql::exec::{execute, ExecContext};
+use crate::job::JobContext;
+use crate::sql::exec::execute;
 use crate::sql::parse::parse_statements;
 use crate::sql::plan::logical::LogicalPlan;
 use crate::sql::plan::optimize::optimize;
@@ -36,7 +37,7 @@ pub enum SqlOutput {
 }
 
 /// Runs one or more `;`-separated statements; returns the output of the last.
-pub fn run_sql(catalog: &mut Catalog, sql: &str, ctx: &ExecContext) -> Result<SqlOutput> {
+pub fn run_sql(catalog: &mut Catalog, sql: &str, ctx: &JobContext) -> Result<SqlOutput> {
     let statements = parse_statements(sql)?;
     let mut output = SqlOutput::Done(String::new());
     for statement in &statements {
@@ -46,14 +47,14 @@ pub fn run_sql(catalog: &mut Catalog, sql: &str, ctx: &ExecContext) -> Result<Sq
 }
 
 /// Plans and runs a query against the catalog.
-pub fn query(catalog: &Catalog, sql: &str, ctx: &ExecContext) -> Result<Table> {
+pub fn query(catalog: &Catalog, sql: &str, ctx: &JobContext) -> Result<Table> {
     match run_sql_readonly(catalog, sql, ctx)? {
         SqlOutput::Rows(table) => Ok(table),
         SqlOutput::Done(_) => Err(Error::analysis("expected a query")),
     }
 }
 
-fn run_sql_readonly(catalog: &Catalog, sql: &str, ctx: &ExecContext) -> Result<SqlOutput> {
+fn run_sql_readonly(catalog: &Catalog, sql: &str, ctx: &JobContext) -> Result<SqlOutput> {
     let statements = parse_statements(sql)?;
     match statements.as_slice() {
         [Statement::Query(q)] => Ok(SqlOutput::Rows(run_query(catalog, q, ctx)?)),
@@ -62,7 +63,7 @@ fn run_sql_readonly(catalog: &Catalog, sql: &str, ctx: &ExecContext) -> Result<S
 }
 
 struct Runner<'a> {
-    ctx: &'a ExecContext,
+    ctx: &'a JobContext,
 }
 
 impl SubqueryRunner for Runner<'_> {
@@ -75,13 +76,13 @@ impl SubqueryRunner for Runner<'_> {
 pub fn plan_query(
     catalog: &Catalog,
     query: &sqlparser::ast::Query,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<LogicalPlan> {
     let runner = Runner { ctx };
     Planner::new(catalog, &runner).query(query)
 }
 
-fn run_query(catalog: &Catalog, query: &sqlparser::ast::Query, ctx: &ExecContext) -> Result<Table> {
+fn run_query(catalog: &Catalog, query: &sqlparser::ast::Query, ctx: &JobContext) -> Result<Table> {
     let plan = plan_query(catalog, query, ctx)?;
     execute(&optimize(plan), ctx)
 }
@@ -89,7 +90,7 @@ fn run_query(catalog: &Catalog, query: &sqlparser::ast::Query, ctx: &ExecContext
 fn run_statement(
     catalog: &mut Catalog,
     statement: &Statement,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<SqlOutput> {
     match statement {
         Statement::Query(query) => Ok(SqlOutput::Rows(run_query(catalog, query, ctx)?)),

@@ -8,10 +8,10 @@ use crate::error::{Error, ErrorCode};
 use crate::frame::{display_batch, Catalog, Table, TableInfo};
 use crate::io::ipc::batch_to_ipc;
 use crate::io::write::{write_csv, write_parquet};
+use crate::job::JobContext;
 use crate::ml::job::{score_job, train_job, Scoring};
 use crate::ml::tuning::TrainSpec;
 use crate::profile::profile;
-use crate::sql::exec::ExecContext;
 use crate::sql::{run_sql, SqlOutput};
 use crate::wasm::errors::{to_js, to_value};
 use crate::wasm::loaders::{JsCsvLoader, JsParquetLoader};
@@ -28,7 +28,7 @@ pub struct Engine {
     results: Vec<(String, Arc<Table>)>,
     next_result: u64,
     steps: StepCache,
-    job: ExecContext,
+    job: JobContext,
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> crate::Result<T> {
@@ -68,7 +68,7 @@ impl Engine {
             results: Vec::new(),
             next_result: 1,
             steps: StepCache::default(),
-            job: ExecContext::default(),
+            job: JobContext::default(),
         }
     }
 
@@ -114,7 +114,7 @@ impl Engine {
     /// words). The page reads and writes them while the job runs (threads build).
     #[wasm_bindgen(js_name = beginJob)]
     pub fn begin_job(&mut self) -> Vec<u32> {
-        self.job = ExecContext::default();
+        self.job = JobContext::default();
         self.job
             .signal_addresses()
             .iter()

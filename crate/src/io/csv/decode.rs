@@ -14,8 +14,8 @@ use arrow_array::{ArrayRef, BooleanArray, PrimitiveArray, StringArray};
 use arrow_buffer::{BooleanBufferBuilder, NullBuffer, NullBufferBuilder, OffsetBuffer};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::io::csv::dialect::Dialect;
 use crate::io::csv::nulls::NullTokens;
+use crate::io::csv::tokenize::Dialect;
 use crate::io::csv::tokenize::{field_bytes, field_text, Tokens};
 use crate::io::csv::values::{
     parse_bool, parse_date, parse_f64, parse_i32, parse_i64, parse_timestamp_micros, trim_spaces,

@@ -2,17 +2,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::io::csv::options::CsvOptions;
-use crate::io::csv::tokenize::{tokenize, InputEnd};
-
-/// The structural bytes of a CSV file once options and detection are resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Dialect {
-    pub delimiter: u8,
-    /// `None` when quoting is off.
-    pub quote: Option<u8>,
-    /// `\n` (with any `\r` before it trimmed) or a lone `\r` for classic Mac files.
-    pub newline: u8,
-}
+use crate::io::csv::tokenize::{tokenize, Dialect, InputEnd};
 
 /// Delimiters tried by detection, in order of preference on a tie.
 const CANDIDATE_DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];

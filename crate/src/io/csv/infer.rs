@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use crate::io::csv::dialect::Dialect;
 use crate::io::csv::nulls::NullTokens;
+use crate::io::csv::tokenize::Dialect;
 use crate::io::csv::tokenize::{field_text, Tokens};
 use crate::io::csv::values::{trim_spaces, ColumnType};
 

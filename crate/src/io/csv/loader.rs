@@ -9,11 +9,11 @@ use rayon::prelude::*;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::io::csv::decode::{DecodedColumn, PieceFields, Widening};
-use crate::io::csv::dialect::Dialect;
 use crate::io::csv::infer::{column_types, infer_schema};
 use crate::io::csv::nulls::NullTokens;
 use crate::io::csv::options::{CsvOptions, ParseMode};
 use crate::io::csv::split::{end_of_record, plan_pieces, quote_state_after};
+use crate::io::csv::tokenize::Dialect;
 use crate::io::csv::tokenize::{field_text, tokenize, InputEnd, Tokens, UnterminatedQuote};
 use crate::io::csv::values::ColumnType;
 

@@ -15,9 +15,9 @@ mod split;
 mod tokenize;
 mod values;
 
-pub use dialect::Dialect;
 pub use loader::{read_csv, CsvLoader, PARTITION_BYTES};
 pub use options::{CsvOptions, ParseMode};
+pub use tokenize::Dialect;
 pub use values::ColumnType;
 
 /// A `yyyy-MM-dd` date as days since the epoch (SQL's `DATE '...'` literals).

@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::io::csv::dialect::Dialect;
+use crate::io::csv::tokenize::Dialect;
 
 /// The pieces of `bytes` to decode, and how many bytes they cover.
 #[derive(Debug, PartialEq, Eq)]

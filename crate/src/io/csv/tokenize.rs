@@ -13,7 +13,15 @@
 
 use std::borrow::Cow;
 
-use crate::io::csv::dialect::Dialect;
+/// The structural bytes of a CSV file once options and detection are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    pub delimiter: u8,
+    /// `None` when quoting is off.
+    pub quote: Option<u8>,
+    /// `\n` (with any `\r` before it trimmed) or a lone `\r` for classic Mac files.
+    pub newline: u8,
+}
 
 /// Field boundaries of a run of records, stored flat so that tokenizing allocates three
 /// vectors per piece, not one per row.

@@ -21,9 +21,10 @@ use arrow_select::take::take;
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::exec::eval::{evaluate_array, kernel_error};
+use crate::job::JobContext;
+use crate::sql::exec::eval::evaluate_array;
 use crate::sql::exec::keys::group_rows;
-use crate::sql::exec::ExecContext;
+use crate::sql::exec::value::kernel_error;
 use crate::sql::plan::expr::{AggregateCall, Expr};
 use crate::sql::plan::functions::AggregateFunction;
 
@@ -34,7 +35,7 @@ pub fn aggregate(
     group: &[Expr],
     aggregates: &[AggregateCall],
     schema: SchemaRef,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Vec<RecordBatch>> {
     let key_types: Vec<DataType> = schema.fields()[..group.len()]
         .iter()

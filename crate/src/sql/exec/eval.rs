@@ -8,70 +8,20 @@ use std::sync::Arc;
 
 use arrow_arith::boolean::{and_kleene, is_not_null, is_null, not, or_kleene};
 use arrow_arith::numeric::{add_wrapping, div, mul_wrapping, neg_wrapping, rem, sub_wrapping};
-use arrow_array::{
-    new_null_array, Array, ArrayRef, BooleanArray, Datum, RecordBatch, Scalar, StringArray,
-};
-use arrow_cast::{cast_with_options, CastOptions};
+use arrow_array::{new_null_array, Array, ArrayRef, BooleanArray, RecordBatch, Scalar};
 use arrow_ord::cmp;
 use arrow_row::{RowConverter, SortField};
 use arrow_schema::DataType;
-use arrow_select::filter::prep_null_mask_filter;
 use arrow_select::nullif::nullif;
 use arrow_select::zip::zip;
 use hashbrown::HashSet;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::exec::functions::call_scalar;
+use crate::sql::exec::value::{
+    as_boolean, as_strings, compile_regex, kernel_error, nulls_as_false, spark_cast, Value,
+};
 use crate::sql::plan::expr::{BinaryOp, Expr};
-
-/// The value of an expression over a batch: a column, or one value for every row.
-#[derive(Debug, Clone)]
-pub enum Value {
-    Array(ArrayRef),
-    Scalar(Scalar<ArrayRef>),
-}
-
-impl Value {
-    pub fn scalar(one: ArrayRef) -> Value {
-        Value::Scalar(Scalar::new(one))
-    }
-
-    pub fn datum(&self) -> &dyn Datum {
-        match self {
-            Value::Array(a) => a,
-            Value::Scalar(s) => s,
-        }
-    }
-
-    pub fn data_type(&self) -> DataType {
-        match self {
-            Value::Array(a) => a.data_type().clone(),
-            Value::Scalar(s) => s.get().0.data_type().clone(),
-        }
-    }
-
-    /// The value as a column of `len` rows.
-    pub fn into_array(self, len: usize) -> Result<ArrayRef> {
-        match self {
-            Value::Array(a) => Ok(a),
-            Value::Scalar(s) => {
-                let one = s.into_inner();
-                if one.is_null(0) {
-                    return Ok(new_null_array(one.data_type(), len));
-                }
-                let indices = arrow_array::UInt32Array::from(vec![0u32; len]);
-                arrow_select::take::take(&one, &indices, None).map_err(kernel_error)
-            }
-        }
-    }
-}
-
-pub fn kernel_error(e: arrow_schema::ArrowError) -> Error {
-    Error::new(
-        ErrorCode::SqlExecution,
-        format!("a computation failed: {e}"),
-    )
-}
 
 /// Evaluates `expr` for every row of `batch` as a column.
 pub fn evaluate_array(expr: &Expr, batch: &RecordBatch) -> Result<ArrayRef> {
@@ -103,18 +53,6 @@ pub fn filter_batch(batch: &RecordBatch, predicate: &Expr) -> Result<RecordBatch
         return Ok(batch.clone());
     }
     arrow_select::filter::filter_record_batch(batch, mask).map_err(kernel_error)
-}
-
-pub fn as_boolean(array: &ArrayRef) -> Result<&BooleanArray> {
-    array
-        .as_any()
-        .downcast_ref::<BooleanArray>()
-        .ok_or_else(|| {
-            Error::new(
-                ErrorCode::Internal,
-                format!("expected booleans, got {}", array.data_type()),
-            )
-        })
 }
 
 pub fn evaluate(expr: &Expr, batch: &RecordBatch) -> Result<Value> {
@@ -302,36 +240,6 @@ fn null_zeros(divisor: Value, rows: usize) -> Result<Value> {
     }
 }
 
-/// A boolean mask with NULL read as false (arrow's helper expects a null buffer).
-pub fn nulls_as_false(mask: &BooleanArray) -> BooleanArray {
-    if mask.null_count() == 0 {
-        mask.clone()
-    } else {
-        prep_null_mask_filter(mask)
-    }
-}
-
-pub fn as_strings(array: &ArrayRef) -> Result<&StringArray> {
-    array.as_any().downcast_ref::<StringArray>().ok_or_else(|| {
-        Error::new(
-            ErrorCode::Internal,
-            format!("expected strings, got {}", array.data_type()),
-        )
-    })
-}
-
-/// Spark's non-ANSI cast: what does not convert becomes NULL.
-pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
-    if array.data_type() == to {
-        return Ok(Arc::clone(array));
-    }
-    let options = CastOptions {
-        safe: true,
-        ..CastOptions::default()
-    };
-    cast_with_options(array, to, &options).map_err(kernel_error)
-}
-
 fn case(
     branches: &[(Expr, Expr)],
     otherwise: Option<&Expr>,
@@ -443,15 +351,4 @@ fn rlike(value: &ArrayRef, pattern: &Value, rows: usize) -> Result<BooleanArray>
                 .collect()
         }
     }
-}
-
-/// A regular expression, or an error naming the pattern (Java and Rust regex syntax agree
-/// on the common constructs; look-around and backreferences are not supported).
-pub fn compile_regex(pattern: &str) -> Result<regex::Regex> {
-    regex::Regex::new(pattern).map_err(|e| {
-        Error::new(
-            ErrorCode::SqlExecution,
-            format!("invalid regular expression `{pattern}`: {e}"),
-        )
-    })
 }

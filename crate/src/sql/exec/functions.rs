@@ -16,7 +16,7 @@ use arrow_schema::DataType;
 use arrow_select::zip::zip;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::exec::eval::{
+use crate::sql::exec::value::{
     as_boolean, as_strings, compile_regex, kernel_error, nulls_as_false, spark_cast, Value,
 };
 use crate::sql::plan::functions::ScalarFunction;

@@ -16,10 +16,11 @@ use hashbrown::HashTable;
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::job::JobContext;
 use crate::memory;
-use crate::sql::exec::eval::{as_boolean, evaluate_array, kernel_error};
+use crate::sql::exec::eval::evaluate_array;
 use crate::sql::exec::keys::{hash_rows, RowEq};
-use crate::sql::exec::ExecContext;
+use crate::sql::exec::value::{as_boolean, kernel_error};
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::logical::JoinKind;
 
@@ -48,7 +49,7 @@ pub fn hash_join(
     left: &[RecordBatch],
     right: &[RecordBatch],
     spec: &JoinSpec,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Vec<RecordBatch>> {
     let rows = |p: &[RecordBatch]| p.iter().map(RecordBatch::num_rows).sum::<usize>();
     let build_side = match spec.kind {

@@ -17,7 +17,7 @@ use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
 use crate::error::Result;
-use crate::sql::exec::eval::kernel_error;
+use crate::sql::exec::value::kernel_error;
 
 /// The hash of a NULL in any column.
 const NULL_HASH: u64 = 0x9e37_79b9_7f4a_7c15;

@@ -9,20 +9,20 @@ mod functions;
 mod join;
 mod keys;
 mod sort;
+mod value;
 mod window;
-
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{DataType, SchemaRef};
 use rayon::prelude::*;
 
-pub use eval::{evaluate_array, filter_batch, spark_cast};
+pub use eval::{evaluate_array, filter_batch};
 pub use keys::hash_rows;
+pub use value::spark_cast;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
+use crate::job::JobContext;
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::logical::LogicalPlan;
 use crate::sql::plan::scalar::ScalarValue;
@@ -30,69 +30,9 @@ use crate::sql::plan::scalar::ScalarValue;
 /// Rows per output batch of operators that produce one big result (sort, window).
 pub const OUTPUT_BATCH_ROWS: usize = 65_536;
 
-/// What a running query shares with whoever started it: a cancel flag, and a count of
-/// partitions processed (for progress).
-#[derive(Debug, Clone, Default)]
-pub struct ExecContext {
-    cancelled: Arc<AtomicBool>,
-    progress: Arc<AtomicUsize>,
-    /// Partition steps the running plan will take (an estimate, for progress).
-    total: Arc<AtomicUsize>,
-}
-
-impl ExecContext {
-    pub fn new(cancelled: Arc<AtomicBool>, progress: Arc<AtomicUsize>) -> Self {
-        ExecContext {
-            cancelled,
-            progress,
-            total: Arc::default(),
-        }
-    }
-
-    /// Where the cancel flag (one byte), the steps done and the steps expected (machine
-    /// words) live in memory. In the browser's threads build the page reads and writes
-    /// them directly in the engine's shared memory while a query runs.
-    pub fn signal_addresses(&self) -> [usize; 3] {
-        [
-            Arc::as_ptr(&self.cancelled) as usize,
-            Arc::as_ptr(&self.progress) as usize,
-            Arc::as_ptr(&self.total) as usize,
-        ]
-    }
-
-    /// Steps done and steps expected so far.
-    pub fn progress(&self) -> (usize, usize) {
-        (
-            self.progress.load(Ordering::Relaxed),
-            self.total.load(Ordering::Relaxed),
-        )
-    }
-
-    /// Fails with `CANCELLED` once cancel was requested; operators call it between
-    /// partitions.
-    pub fn check(&self) -> Result<()> {
-        if self.cancelled.load(Ordering::Relaxed) {
-            Err(Error::new(ErrorCode::Cancelled, "the job was cancelled"))
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Announces `steps` more steps of work (for jobs that are not query plans).
-    pub fn expect_steps(&self, steps: usize) {
-        self.total.fetch_add(steps, Ordering::Relaxed);
-    }
-
-    /// Records one more partition processed.
-    pub fn advance(&self) {
-        self.progress.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
 /// Runs a (optimized) logical plan to a table.
-pub fn execute(plan: &LogicalPlan, ctx: &ExecContext) -> Result<Table> {
-    ctx.total
-        .fetch_add(estimate_steps(plan).0, Ordering::Relaxed);
+pub fn execute(plan: &LogicalPlan, ctx: &JobContext) -> Result<Table> {
+    ctx.expect_steps(estimate_steps(plan).0);
     let schema = plan.schema().to_arrow();
     let partitions = run(plan, ctx)?;
     let partitions = partitions
@@ -102,7 +42,7 @@ pub fn execute(plan: &LogicalPlan, ctx: &ExecContext) -> Result<Table> {
     Table::try_new(schema, partitions)
 }
 
-fn run(plan: &LogicalPlan, ctx: &ExecContext) -> Result<Vec<RecordBatch>> {
+fn run(plan: &LogicalPlan, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
     ctx.check()?;
     let schema = plan.schema().to_arrow();
     match plan {
@@ -118,7 +58,7 @@ fn run(plan: &LogicalPlan, ctx: &ExecContext) -> Result<Vec<RecordBatch>> {
                 .par_iter()
                 .map(|batch| {
                     ctx.check()?;
-                    let projected = batch.project(projection).map_err(eval::kernel_error)?;
+                    let projected = batch.project(projection).map_err(value::kernel_error)?;
                     let projected = with_schema(&projected, &schema)?;
                     let out = match &predicate {
                         Some(p) => filter_batch(&projected, p)?,
@@ -134,7 +74,7 @@ fn run(plan: &LogicalPlan, ctx: &ExecContext) -> Result<Vec<RecordBatch>> {
             vec![],
             &RecordBatchOptions::new().with_row_count(Some(1)),
         )
-        .map_err(eval::kernel_error)?]),
+        .map_err(value::kernel_error)?]),
         LogicalPlan::Filter { input, predicate } => {
             let input = run(input, ctx)?;
             input
@@ -268,7 +208,7 @@ fn run_join(
     plan: &LogicalPlan,
     columns: Option<Vec<usize>>,
     schema: SchemaRef,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Vec<RecordBatch>> {
     let LogicalPlan::Join {
         left,

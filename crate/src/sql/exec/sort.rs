@@ -12,8 +12,10 @@ use arrow_select::interleave::interleave_record_batch;
 use rayon::prelude::*;
 
 use crate::error::Result;
-use crate::sql::exec::eval::{evaluate_array, kernel_error};
-use crate::sql::exec::{split_batch, ExecContext};
+use crate::job::JobContext;
+use crate::sql::exec::eval::evaluate_array;
+use crate::sql::exec::split_batch;
+use crate::sql::exec::value::kernel_error;
 use crate::sql::plan::expr::SortKey;
 
 pub fn sort(
@@ -21,7 +23,7 @@ pub fn sort(
     keys: &[SortKey],
     fetch: Option<usize>,
     schema: SchemaRef,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Vec<RecordBatch>> {
     let options: Vec<SortOptions> = keys
         .iter()

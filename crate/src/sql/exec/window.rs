@@ -15,8 +15,10 @@ use arrow_schema::{DataType, SchemaRef};
 use arrow_select::concat::concat_batches;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::exec::eval::{evaluate_array, kernel_error};
-use crate::sql::exec::{split_batch, ExecContext};
+use crate::job::JobContext;
+use crate::sql::exec::eval::evaluate_array;
+use crate::sql::exec::split_batch;
+use crate::sql::exec::value::kernel_error;
 use crate::sql::plan::expr::{Expr, WindowCall, WindowFrame};
 use crate::sql::plan::functions::{AggregateFunction, WindowFunction};
 
@@ -25,7 +27,7 @@ pub fn window(
     input_schema: SchemaRef,
     windows: &[WindowCall],
     schema: SchemaRef,
-    ctx: &ExecContext,
+    ctx: &JobContext,
 ) -> Result<Vec<RecordBatch>> {
     let batch = concat_batches(&input_schema, partitions).map_err(kernel_error)?;
     let mut columns = batch.columns().to_vec();

@@ -3,9 +3,12 @@
 
 use arrow_schema::DataType;
 
+use crate::error::{Error, Result};
+use crate::frame::spark_type_name;
 use crate::sql::plan::functions::{AggregateFunction, ScalarFunction, WindowFunction};
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
+use crate::sql::types::comparison_common;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinaryOp {
@@ -156,6 +159,28 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// A comparison with both sides cast to the type Spark compares them in.
+    pub fn compare(op: BinaryOp, left: Expr, right: Expr, scope: &PlanSchema) -> Result<Expr> {
+        let (lt, rt) = (left.data_type(scope), right.data_type(scope));
+        let common = comparison_common(&lt, &rt).ok_or_else(|| {
+            Error::analysis(format!(
+                "cannot compare {} with {}",
+                spark_type_name(&lt),
+                spark_type_name(&rt)
+            ))
+        })?;
+        let common = if common == DataType::Null {
+            DataType::Boolean
+        } else {
+            common
+        };
+        Ok(Expr::binary(
+            op,
+            left.cast(&common, scope),
+            right.cast(&common, scope),
+        ))
+    }
+
     pub fn column(index: usize, name: impl Into<String>) -> Expr {
         Expr::Column {
             index,

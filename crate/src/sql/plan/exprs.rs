@@ -82,7 +82,7 @@ impl Planner<'_> {
             A::IsDistinctFrom(l, r) | A::IsNotDistinctFrom(l, r) => {
                 let left = self.expr(l, scope)?;
                 let right = self.expr(r, scope)?;
-                let same = compare(BinaryOp::NullSafeEq, left, right, scope)?;
+                let same = Expr::compare(BinaryOp::NullSafeEq, left, right, scope)?;
                 Ok(if matches!(ast, A::IsDistinctFrom(..)) {
                     Expr::Not(Box::new(same))
                 } else {
@@ -133,8 +133,8 @@ impl Planner<'_> {
                 let value = self.expr(expr, scope)?;
                 let low = self.expr(low, scope)?;
                 let high = self.expr(high, scope)?;
-                let above = compare(BinaryOp::GtEq, value.clone(), low, scope)?;
-                let below = compare(BinaryOp::LtEq, value, high, scope)?;
+                let above = Expr::compare(BinaryOp::GtEq, value.clone(), low, scope)?;
+                let below = Expr::compare(BinaryOp::LtEq, value, high, scope)?;
                 let between = Expr::binary(BinaryOp::And, above, below);
                 Ok(if *negated {
                     Expr::Not(Box::new(between))
@@ -330,7 +330,7 @@ impl Planner<'_> {
         for when in conditions {
             let condition = self.expr(&when.condition, scope)?;
             let condition = match &operand {
-                Some(value) => compare(BinaryOp::Eq, value.clone(), condition, scope)?,
+                Some(value) => Expr::compare(BinaryOp::Eq, value.clone(), condition, scope)?,
                 None => boolean(condition, scope, "CASE WHEN")?,
             };
             branches.push((condition, self.expr(&when.result, scope)?));
@@ -668,28 +668,6 @@ fn boolean(e: Expr, scope: &PlanSchema, what: &str) -> Result<Expr> {
     }
 }
 
-/// A comparison with both sides cast to the type Spark compares them in.
-pub fn compare(op: BinaryOp, left: Expr, right: Expr, scope: &PlanSchema) -> Result<Expr> {
-    let (lt, rt) = (left.data_type(scope), right.data_type(scope));
-    let common = comparison_common(&lt, &rt).ok_or_else(|| {
-        Error::analysis(format!(
-            "cannot compare {} with {}",
-            spark_type_name(&lt),
-            spark_type_name(&rt)
-        ))
-    })?;
-    let common = if common == DataType::Null {
-        DataType::Boolean
-    } else {
-        common
-    };
-    Ok(Expr::binary(
-        op,
-        left.cast(&common, scope),
-        right.cast(&common, scope),
-    ))
-}
-
 fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> Result<Expr> {
     use BinaryOperator as B;
     let (lt, rt) = (left.data_type(scope), right.data_type(scope));
@@ -757,13 +735,13 @@ fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> R
         B::Divide => arithmetic(BinaryOp::Divide, left, right),
         B::Modulo => arithmetic(BinaryOp::Modulo, left, right),
         B::MyIntegerDivide | B::DuckIntegerDivide => arithmetic(BinaryOp::IntDivide, left, right),
-        B::Eq => compare(BinaryOp::Eq, left, right, scope),
-        B::NotEq => compare(BinaryOp::NotEq, left, right, scope),
-        B::Lt => compare(BinaryOp::Lt, left, right, scope),
-        B::LtEq => compare(BinaryOp::LtEq, left, right, scope),
-        B::Gt => compare(BinaryOp::Gt, left, right, scope),
-        B::GtEq => compare(BinaryOp::GtEq, left, right, scope),
-        B::Spaceship => compare(BinaryOp::NullSafeEq, left, right, scope),
+        B::Eq => Expr::compare(BinaryOp::Eq, left, right, scope),
+        B::NotEq => Expr::compare(BinaryOp::NotEq, left, right, scope),
+        B::Lt => Expr::compare(BinaryOp::Lt, left, right, scope),
+        B::LtEq => Expr::compare(BinaryOp::LtEq, left, right, scope),
+        B::Gt => Expr::compare(BinaryOp::Gt, left, right, scope),
+        B::GtEq => Expr::compare(BinaryOp::GtEq, left, right, scope),
+        B::Spaceship => Expr::compare(BinaryOp::NullSafeEq, left, right, scope),
         B::And | B::Or => {
             let op = if matches!(op, B::And) {
                 BinaryOp::And

@@ -18,7 +18,6 @@ use crate::frame::{spark_type_name, Catalog, Table};
 use crate::sql::limits::{MAX_JOINED_RELATIONS, MAX_VIEW_DEPTH};
 use crate::sql::parse::{at_span, parse_statements};
 use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey, WindowCall};
-use crate::sql::plan::exprs::compare;
 use crate::sql::plan::functions::{common_type, ScalarFunction};
 use crate::sql::plan::logical::{JoinKind, LogicalPlan};
 use crate::sql::plan::scalar::ScalarValue;
@@ -698,7 +697,7 @@ impl<'a> Planner<'a> {
                     let r = rs.resolve(None, &name)?;
                     // Typed over the joined row, then the right key re-based on the right input.
                     let split = ls.len();
-                    let pair = compare(
+                    let pair = Expr::compare(
                         BinaryOp::Eq,
                         Expr::column(l, ls.field(l).name.clone()),
                         Expr::column(split + r, rs.field(r).name.clone()),

@@ -1,0 +1,137 @@
+//! The rows an estimator trains on: each partition's assembled features (then the label,
+//! then the instance weight, when the job has them) as one row-major matrix, with the
+//! group of every row — its cross-validation fold, or the held-out test set.
+//!
+//! Every estimator reads the same [`Prepared`] partitions, and a fit learns from a
+//! [`Subset`] of their groups, so one pass over the partitions can serve every fold's
+//! fit of every grid point at once.
+
+use arrow_array::RecordBatch;
+
+use crate::ml::assemble::AssembledRows;
+use crate::ml::moments::{Moments, MomentsBuilder};
+
+/// The table-wide number of each partition's first row.
+pub fn row_offsets(partitions: &[RecordBatch]) -> Vec<u64> {
+    let mut offsets = Vec::with_capacity(partitions.len());
+    let mut next = 0u64;
+    for p in partitions {
+        offsets.push(next);
+        next += p.num_rows() as u64;
+    }
+    offsets
+}
+
+/// What the columns of an assembled row hold: `features` values, then the label and the
+/// weight when present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowLayout {
+    pub features: usize,
+    pub label: bool,
+    pub weight: bool,
+}
+
+impl RowLayout {
+    pub fn width(&self) -> usize {
+        self.features + self.label as usize + self.weight as usize
+    }
+}
+
+/// One assembled row, as estimators read it.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    pub features: &'a [f64],
+    /// The label (a class index `0.0, 1.0, ...` for classifiers); NaN without one.
+    pub label: f64,
+    /// The instance weight (Spark's `weightCol`); 1 without one.
+    pub weight: f64,
+    /// The row's fold, or the test group.
+    pub group: u16,
+    /// The row's 0-based number in the table.
+    pub row: u64,
+}
+
+/// One partition's assembled rows and the group (fold, or the test set) of each row.
+pub struct Prepared {
+    pub rows: AssembledRows,
+    pub groups: Vec<u16>,
+    pub layout: RowLayout,
+}
+
+impl Prepared {
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    fn values(&self) -> &[f64] {
+        self.rows
+            .values
+            .as_slice()
+            .expect("assembled rows are contiguous")
+    }
+
+    /// Every row with its label, weight and group.
+    pub fn iter(&self) -> impl Iterator<Item = Row<'_>> + '_ {
+        let layout = self.layout;
+        let width = layout.width().max(1);
+        self.values()
+            .chunks_exact(width)
+            .zip(&self.groups)
+            .zip(&self.rows.row_numbers)
+            .map(move |((values, &group), &row)| Row {
+                features: &values[..layout.features],
+                label: if layout.label {
+                    values[layout.features]
+                } else {
+                    f64::NAN
+                },
+                weight: if layout.weight {
+                    values[layout.features + layout.label as usize]
+                } else {
+                    1.0
+                },
+                group,
+                row,
+            })
+    }
+
+    /// Each row as `(features, label, group, row)` (training rows always have a label).
+    pub fn labelled(&self) -> impl Iterator<Item = (&[f64], f64, u16, u64)> + '_ {
+        self.iter().map(|r| (r.features, r.label, r.group, r.row))
+    }
+
+    /// Count, means and co-moments of `[features, label]` per group (unweighted).
+    pub fn group_moments(&self, groups: usize) -> Vec<Moments> {
+        let width = self.layout.features + self.layout.label as usize;
+        let mut builders: Vec<MomentsBuilder> =
+            (0..groups).map(|_| MomentsBuilder::new(width)).collect();
+        for (row, &group) in self
+            .values()
+            .chunks_exact(self.layout.width())
+            .zip(&self.groups)
+        {
+            builders[group as usize].add(&row[..width]);
+        }
+        builders.into_iter().map(MomentsBuilder::finish).collect()
+    }
+}
+
+/// The rows one fit learns from: the training groups (`0..folds`) except the held-out
+/// fold. CrossValidator's fold `f` fit is `{ folds, held_out: Some(f) }`; the refit of
+/// the best point on all training rows is `{ folds, held_out: None }`. The test group
+/// (`folds`) is never in a subset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subset {
+    pub folds: u16,
+    pub held_out: Option<u16>,
+}
+
+impl Subset {
+    pub fn contains(&self, group: u16) -> bool {
+        group < self.folds && Some(group) != self.held_out
+    }
+}
