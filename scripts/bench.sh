@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 rows="${BENCH_ROWS:-100000 1000000}"
 data="${BRASA_BENCH_DATA:-${CARGO_TARGET_DIR:-$PWD/target}/bench-data}"
 
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 bash scripts/build.sh
 
 # The reference side of the cleaning and training benchmarks is Python.

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Installs what building, running and testing Brasa needs, and skips what is there:
-# Debian packages (clang/llvm for zstd's C code, Chromium + ChromeDriver for the browser
-# tests, Java for PySpark), the nightly rust-src and wasm32 targets, wasm-pack,
-# wasm-bindgen-cli at the exact version of the wasm-bindgen crate in Cargo.lock,
-# cargo-fuzz, the npm packages, and a Python venv with MLflow and PySpark for the
-# tracking tests.
+# Installs what building and running Brasa needs, and skips what is there: Debian's
+# clang/llvm (zstd's C code), the nightly rust-src and wasm32 targets, wasm-bindgen-cli at
+# the exact version of the wasm-bindgen crate in Cargo.lock, and the npm packages.
+#
+# `setup.sh --tests` (what `npm test` runs) also installs what only the tests need:
+# Chromium + ChromeDriver (browser tests), Java and a Python venv with MLflow and PySpark
+# (reference tools), wasm-pack, cargo-fuzz, rustfmt and clippy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+for_tests=false
+[ "${1:-}" = "--tests" ] && for_tests=true
 
 step() { echo "==> $*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -15,10 +19,12 @@ missing=()
 command -v clang >/dev/null || missing+=(clang)
 command -v llvm-ar >/dev/null || missing+=(llvm)
 command -v ld.lld >/dev/null || missing+=(lld)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
-command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
-python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+if $for_tests; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
@@ -41,17 +47,24 @@ for toolchain in nightly stable; do
     rustup target add wasm32-unknown-unknown --toolchain "$toolchain"
   fi
 done
-for component in rustfmt clippy; do
-  if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
-    rustup component add "$component"
-  fi
-done
-
 bindgen_version=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock)
 if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$bindgen_version" ]; then
   step "installing wasm-bindgen-cli $bindgen_version (a few minutes, once)"
   cargo install --quiet --force wasm-bindgen-cli --version "$bindgen_version"
 fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+$for_tests || exit 0
+
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+    rustup component add "$component"
+  fi
+done
 if ! command -v cargo-fuzz >/dev/null; then
   step "installing cargo-fuzz (a few minutes, once; the fuzz smoke run needs it)"
   cargo install --quiet --locked cargo-fuzz --version 0.13.2
@@ -59,11 +72,6 @@ fi
 if ! command -v wasm-pack >/dev/null; then
   step "installing wasm-pack (a few minutes, once)"
   cargo install --quiet --locked wasm-pack --version 0.15.1
-fi
-
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # MLflow reads the mlruns/ export and PySpark runs the exported job in the tracking tests.

@@ -7,14 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { echo; echo "==> $*"; }
 
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 
-step "checks: rustfmt, clippy (native and wasm), tsc"
+step "checks: rustfmt, clippy (native and wasm), the engine↔page contract, layering, tsc"
 cargo fmt --all --check
 (cd crate/fuzz && cargo fmt --check)
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 (source scripts/wasm-env.sh && with_st_env cargo clippy --quiet --target wasm32-unknown-unknown \
   --lib -p brasa --no-default-features -- -D warnings)
+cargo test --quiet --test contract
+python3 scripts/check_imports.py
 npx tsc --noEmit -p .
 
 step "engine tests (cargo test)"
@@ -30,6 +32,7 @@ npm run --silent test:unit
 
 step "building the app"
 bash scripts/build.sh
+npx tsx scripts/wasm-api.ts --check
 
 step "wasm API in headless Chromium, threads on (wasm-pack test)"
 bash scripts/test-wasm.sh

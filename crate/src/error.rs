@@ -7,8 +7,14 @@
 
 use std::fmt;
 
-/// Stable machine-readable error codes; their string forms are part of the JS API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Stable machine-readable error codes; their string forms are part of the JS API. The
+/// last few are raised by the page itself (its worker and its engine client), so that
+/// the page's codes and the engine's form one list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     /// A CSV file with nothing in it (or only a byte-order mark / blank lines).
     CsvEmpty,
@@ -56,6 +62,14 @@ pub enum ErrorCode {
     OutOfMemory,
     /// A bug in Brasa rather than in the input; the message says what broke.
     Internal,
+    /// The engine died (a wasm trap, a panic, the worker crashed) and was restarted
+    /// (raised by the page).
+    EngineCrashed,
+    /// A file the page cannot read: compressed, an archive, a format not supported yet
+    /// (raised by the page).
+    UnsupportedFile,
+    /// A call made before the engine started (raised by the worker).
+    NotStarted,
 }
 
 impl ErrorCode {
@@ -83,6 +97,9 @@ impl ErrorCode {
             ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
             ErrorCode::OutOfMemory => "OUT_OF_MEMORY",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::EngineCrashed => "ENGINE_CRASHED",
+            ErrorCode::UnsupportedFile => "UNSUPPORTED_FILE",
+            ErrorCode::NotStarted => "NOT_STARTED",
         }
     }
 }
@@ -209,3 +226,46 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page reads codes from the serialised form (the generated `ErrorCode` type) and
+    /// from `as_str` (the JS `Error`'s `code`): they must be the same strings.
+    #[test]
+    fn codes_serialise_as_their_js_names() {
+        let all = [
+            ErrorCode::CsvEmpty,
+            ErrorCode::CsvUnterminatedQuote,
+            ErrorCode::CsvMalformedRow,
+            ErrorCode::CsvRecordTooLong,
+            ErrorCode::CsvBadOption,
+            ErrorCode::CsvEncoding,
+            ErrorCode::CsvTooManyColumns,
+            ErrorCode::ParquetCorrupt,
+            ErrorCode::ParquetUnsupported,
+            ErrorCode::TableNotFound,
+            ErrorCode::SqlSyntax,
+            ErrorCode::SqlAnalysis,
+            ErrorCode::SqlUnsupported,
+            ErrorCode::SqlExecution,
+            ErrorCode::MlInput,
+            ErrorCode::MlSingular,
+            ErrorCode::CleanInput,
+            ErrorCode::Cancelled,
+            ErrorCode::InvalidArgument,
+            ErrorCode::OutOfMemory,
+            ErrorCode::Internal,
+            ErrorCode::EngineCrashed,
+            ErrorCode::UnsupportedFile,
+            ErrorCode::NotStarted,
+        ];
+        for code in all {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::Value::from(code.as_str())
+            );
+        }
+    }
+}

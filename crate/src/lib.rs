@@ -14,6 +14,7 @@
 //!   instance, so nothing here panics on input);
 //! - `wasm` (wasm32 only): `#[wasm_bindgen]` exports and nothing else.
 
+pub mod api;
 pub mod clean;
 pub mod clock;
 pub mod error;

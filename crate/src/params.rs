@@ -3,11 +3,12 @@
 //! them. A leaf module.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Spark ML's `handleInvalid` (default `error`): what to do with a value a stage cannot
 /// use — a NULL or NaN feature or label for VectorAssembler, an unseen label or NULL for
 /// StringIndexer, an out-of-range index for OneHotEncoder.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum HandleInvalid {
     #[default]

@@ -145,4 +145,28 @@ describe('Cleaning and profiling in the page', () => {
     assert.match((await page.getByTestId('clean-error').textContent()) ?? '', /step 3 \(imputer\): `nothing` has no values/);
     assert.equal(await page.getByTestId('clean-steps').locator('li.step').count(), 3);
   });
+
+  it('marks the step the engine names when the pipeline fails on another table', async () => {
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await page.getByTestId('file-input').setInputFiles([
+      path.join(FIXTURES, 'clean/customers.csv'),
+      path.join(FIXTURES, 'sql/orders.csv'),
+    ]);
+    await shownTable(page, 'orders');
+    await page.getByTestId('tab-clean').click();
+    await page.getByTestId('clean-source').selectOption('customers');
+    await addStep(page, 'dropna', async () => {});
+    await addStep(page, 'filter', async () => {
+      await page.getByTestId('step-condition').fill('age >= 30');
+    });
+    await page.getByTestId('clean-step-2').waitFor();
+    // orders has no `age`: the engine fails in step 2 and says so on the error (`step`),
+    // and the Clean tab marks that step from the engine's answer.
+    await page.getByTestId('clean-source').selectOption('orders');
+    await page.getByTestId('clean-error').waitFor({ timeout: 30_000 });
+    assert.match((await page.getByTestId('clean-error').textContent()) ?? '', /^step 2 \(filter\): .*age/);
+    assert.equal(await page.getByTestId('clean-step-2').getAttribute('data-failed'), 'true');
+    assert.match((await page.getByTestId('clean-step-2').locator('.error-text').textContent()) ?? '', /age/);
+    assert.equal(await page.getByTestId('clean-step-1').getAttribute('data-failed'), null);
+  });
 });

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::clean::columns;
 use crate::clean::dedupe::drop_duplicates;
@@ -27,7 +28,7 @@ use crate::frame::{Catalog, ColumnInfo, Table};
 use crate::job::JobContext;
 
 /// What one step did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StepReport {
     pub op: &'static str,

@@ -10,13 +10,14 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
 
 /// The version this engine writes and reads.
 pub const PIPELINE_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PipelineSpec {
     pub version: u32,
     pub steps: Vec<Step>,
@@ -64,7 +65,7 @@ impl PipelineSpec {
 }
 
 /// `how` of `df.dropna`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum HowNa {
     #[default]
@@ -73,7 +74,7 @@ pub enum HowNa {
 }
 
 /// Imputer's `strategy`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ImputerStrategy {
     #[default]
@@ -83,7 +84,7 @@ pub enum ImputerStrategy {
 }
 
 /// StringIndexer's `stringOrderType`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum StringOrderType {
     #[default]
@@ -98,7 +99,7 @@ pub enum StringOrderType {
 pub use crate::params::HandleInvalid;
 
 /// A value for `fillna`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(untagged)]
 pub enum FillValue {
     Bool(bool),
@@ -106,24 +107,24 @@ pub enum FillValue {
     Text(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SelectColumn {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ImputerFitted {
     pub surrogates: Vec<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct StringIndexerFitted {
     pub labels: Vec<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OneHotEncoderFitted {
     pub category_sizes: Vec<usize>,
@@ -135,7 +136,7 @@ fn default_true() -> bool {
 }
 
 /// One cleaning step, named and parameterised as in PySpark.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "op", rename_all = "camelCase")]
 pub enum Step {
     /// `df.filter("<SQL boolean expression>")`.

@@ -1,10 +1,11 @@
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::frame::Table;
 
 /// What the UI shows about a table: its schema in Spark's words, its size and layout.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TableInfo {
     pub name: String,
@@ -18,7 +19,7 @@ pub struct TableInfo {
 }
 
 /// One column of a [`TableInfo`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ColumnInfo {
     pub name: String,

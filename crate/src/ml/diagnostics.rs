@@ -8,6 +8,7 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::Result;
 use crate::job::JobContext;
@@ -22,8 +23,9 @@ const SAMPLE_SIZE: f64 = 1000.0;
 const BINS: usize = 40;
 
 /// Equal-width bins from `start`; values outside them are counted in `below`/`above`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "ResidualHistogram")]
 pub struct Histogram {
     pub start: f64,
     pub width: f64,
@@ -63,7 +65,7 @@ impl Histogram {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Diagnostics {
     /// Which rows: `"test"` or `"train"`.

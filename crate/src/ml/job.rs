@@ -8,6 +8,9 @@
 
 use std::sync::Arc;
 
+use serde::Deserialize;
+use ts_rs::TS;
+
 use crate::clean::{run_pipeline, PipelineSpec, StepCache};
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::{Catalog, Table};
@@ -39,7 +42,7 @@ pub fn train_job(
 
 /// A trained model as scoring reads it: the features it reads, the model, and the fitted
 /// pipeline that prepares a table for it.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Scoring {
     pub features: Vec<String>,
@@ -47,7 +50,7 @@ pub struct Scoring {
     pub model: RegressionModel,
     #[serde(default)]
     pub handle_invalid: HandleInvalid,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<PipelineSpec>,
 }
 

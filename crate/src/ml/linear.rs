@@ -11,12 +11,13 @@
 
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::ml::moments::Moments;
 
 /// LinearRegression's parameters, with Spark's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LinearRegressionParams {
     pub reg_param: f64,
@@ -60,7 +61,7 @@ impl LinearRegressionParams {
 }
 
 /// A fitted linear model on the original scale of the features.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct LinearModel {
     pub coefficients: Vec<f64>,
     pub intercept: f64,

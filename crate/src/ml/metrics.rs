@@ -2,12 +2,13 @@
 //! from a data set's [`Moments`] and the model; MAE needs the rows (see `tuning`).
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::ml::linear::LinearModel;
 use crate::ml::moments::Moments;
 
 /// RegressionEvaluator's `metricName`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Metric {
     #[default]
@@ -36,7 +37,7 @@ impl Metric {
 }
 
 /// All metrics of a model on one data set.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 pub struct Metrics {
     pub rmse: f64,
     pub mse: f64,

@@ -3,13 +3,14 @@
 //! reads it back.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::Result;
 use crate::ml::linear::{fit, LinearModel, LinearRegressionParams};
 use crate::ml::moments::Moments;
 use crate::ml::scale::{StandardScalerModel, StandardScalerParams};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct RegressionModel {
     /// Present when the features were scaled; the coefficients then apply to the
     /// scaled features, as `lrModel.coefficients` does in Spark.

@@ -8,12 +8,13 @@
 
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::ml::linear::LinearModel;
 use crate::ml::moments::Moments;
 
 /// StandardScaler's parameters, with Spark's names and defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct StandardScalerParams {
     pub with_mean: bool,
@@ -44,7 +45,7 @@ impl StandardScalerParams {
 }
 
 /// A fitted StandardScaler: `x ↦ (x − shift) · factor`, per feature.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StandardScalerModel {
     pub with_mean: bool,

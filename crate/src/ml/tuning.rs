@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::clean::PipelineSpec;
 use crate::error::{Error, ErrorCode, Result};
@@ -32,7 +33,7 @@ use crate::params::HandleInvalid;
 use crate::random::{unit, Stream};
 
 /// How the grid is evaluated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Tuning {
     /// Spark's CrossValidator (numFolds default 3).
@@ -50,7 +51,7 @@ impl Default for Tuning {
 }
 
 /// A whole training job: which columns, the estimator's params, the grid and the tuning.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TrainSpec {
     pub features: Vec<String>,
@@ -81,14 +82,14 @@ pub struct TrainSpec {
     pub pipeline: Option<PipelineSpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct GridAxis {
     pub param: String,
     pub values: Vec<Value>,
 }
 
 /// One grid point's result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GridPointResult {
     pub params: BTreeMap<String, Value>,
@@ -99,7 +100,7 @@ pub struct GridPointResult {
 }
 
 /// Row counts of a training job.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RowCounts {
     pub total: u64,
@@ -109,7 +110,7 @@ pub struct RowCounts {
 }
 
 /// Everything a training job found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TrainResult {
     pub features: Vec<String>,

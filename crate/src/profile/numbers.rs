@@ -3,6 +3,7 @@
 //! values (all of them up to [`super::SAMPLE_LIMIT`], a fixed-seed uniform sample above).
 
 use serde::Serialize;
+use ts_rs::TS;
 
 /// Count, mean and sum of squared deviations of one partition's values.
 #[derive(Debug, Clone, Copy, Default)]
@@ -51,7 +52,7 @@ impl Moments {
 
 /// A quantile: the probability and the value of rank ⌈p·n⌉ (Spark's `percentile_approx`
 /// on exact data).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
 pub struct Quantile {
     pub p: f64,
     pub value: f64,
@@ -141,7 +142,7 @@ fn select_ranks(keys: &mut [i64], offset: usize, ranks: &[usize], found: &mut [i
 
 /// Equal-width bins from `start`; `counts[i]` is the number of values in
 /// `[start + i·width, start + (i+1)·width)` (the last bin includes its end).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Histogram {
     pub start: f64,
     pub width: f64,

@@ -2,6 +2,7 @@
 
 use arrow_schema::DataType;
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::profile::numbers::{Histogram, Quantile};
 
@@ -12,14 +13,14 @@ pub const SAMPLE_LIMIT: usize = 1 << 20;
 /// Most frequent values reported per column.
 pub const TOP_VALUES: usize = 10;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     pub rows: u64,
     pub columns: Vec<ColumnProfile>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ColumnProfile {
     pub name: String,
@@ -38,7 +39,7 @@ pub struct ColumnProfile {
     pub lengths: Option<[u64; 2]>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NumberProfile {
     pub min: f64,
@@ -57,15 +58,16 @@ pub struct NumberProfile {
     pub sampled: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct TopValue {
     pub value: String,
     pub count: u64,
 }
 
 /// What kind of summary a column gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(rename = "ColumnKind")]
 pub enum Kind {
     Numeric,
     Temporal,

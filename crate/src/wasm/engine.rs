@@ -1,9 +1,9 @@
 use std::sync::Arc;
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::clean::{run_pipeline, PipelineSpec, StepCache, StepReport};
+use crate::api::{CatalogInfo, CatalogTable, PipelineResult, SqlResult};
+use crate::clean::{run_pipeline, PipelineSpec, StepCache};
 use crate::error::{Error, ErrorCode};
 use crate::frame::{display_batch, Catalog, Table, TableInfo};
 use crate::io::ipc::batch_to_ipc;
@@ -13,7 +13,8 @@ use crate::ml::job::{score_job, train_job, Scoring};
 use crate::ml::tuning::TrainSpec;
 use crate::profile::profile;
 use crate::sql::{run_sql, SqlOutput};
-use crate::wasm::errors::{to_js, to_value};
+use crate::wasm::convert::{from_js, json_of, to_value};
+use crate::wasm::errors::to_js;
 use crate::wasm::loaders::{JsCsvLoader, JsParquetLoader};
 use crate::wasm::panic::install_hook;
 
@@ -29,32 +30,6 @@ pub struct Engine {
     next_result: u64,
     steps: StepCache,
     job: JobContext,
-}
-
-fn parse_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> crate::Result<T> {
-    serde_json::from_str(json)
-        .map_err(|e| Error::new(ErrorCode::MlInput, format!("invalid {what}: {e}")))
-}
-
-/// What `applyPipeline` returns to JS.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PipelineResult {
-    /// The cleaned table, kept as a result to page through (`previewIpc(info.name, ...)`).
-    info: TableInfo,
-    /// The pipeline with what every estimator learned.
-    fitted: PipelineSpec,
-    reports: Vec<StepReport>,
-}
-
-/// What `runSql` returns to JS.
-#[derive(Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-enum SqlResult {
-    /// A result to page through (`previewIpc(info.name, ...)`).
-    Rows { info: TableInfo },
-    /// A statement that changed the catalog.
-    Done { message: String },
 }
 
 #[wasm_bindgen]
@@ -74,7 +49,7 @@ impl Engine {
 
     /// Finishes a CSV load and registers the table under `name` (or `name_2`, ... if
     /// taken). Returns the table's `TableInfo`, with the load's warnings.
-    #[wasm_bindgen(js_name = addCsv)]
+    #[wasm_bindgen(js_name = addCsv, unchecked_return_type = "TableInfo")]
     pub fn add_csv(&mut self, name: &str, loader: JsCsvLoader) -> Result<JsValue, JsValue> {
         let (table, warnings) = loader.into_inner().finish().map_err(to_js)?;
         let name = self.catalog.register_unique(name, table);
@@ -82,7 +57,7 @@ impl Engine {
     }
 
     /// Finishes a Parquet load and registers the table; see [`Engine::add_csv`].
-    #[wasm_bindgen(js_name = addParquet)]
+    #[wasm_bindgen(js_name = addParquet, unchecked_return_type = "TableInfo")]
     pub fn add_parquet(&mut self, name: &str, loader: JsParquetLoader) -> Result<JsValue, JsValue> {
         let (table, warnings) = loader.into_inner().finish().map_err(to_js)?;
         let name = self.catalog.register_unique(name, table);
@@ -90,6 +65,7 @@ impl Engine {
     }
 
     /// `TableInfo` of every loaded table.
+    #[wasm_bindgen(unchecked_return_type = "TableInfo[]")]
     pub fn tables(&self) -> Result<JsValue, JsValue> {
         let infos = self
             .catalog
@@ -104,9 +80,31 @@ impl Engine {
         to_value(&infos)
     }
 
-    /// Names of the temporary views.
-    pub fn views(&self) -> Vec<String> {
-        self.catalog.view_names()
+    /// Tables and views with their columns, for SQL completion.
+    #[wasm_bindgen(unchecked_return_type = "CatalogInfo")]
+    pub fn catalog(&self) -> Result<JsValue, JsValue> {
+        let tables = self
+            .catalog
+            .names()
+            .iter()
+            .map(|name| {
+                let table = self.catalog.get(name)?;
+                Ok(CatalogTable {
+                    name: name.clone(),
+                    columns: table
+                        .schema()
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().clone())
+                        .collect(),
+                })
+            })
+            .collect::<crate::Result<Vec<_>>>()
+            .map_err(to_js)?;
+        to_value(&CatalogInfo {
+            tables,
+            views: self.catalog.view_names(),
+        })
     }
 
     /// Starts a new job and returns where its signals live in memory: the cancel flag
@@ -124,7 +122,7 @@ impl Engine {
 
     /// Runs SQL (one or more `;`-separated statements) as the current job. A query's
     /// rows are kept as a result to page through and download.
-    #[wasm_bindgen(js_name = runSql)]
+    #[wasm_bindgen(js_name = runSql, unchecked_return_type = "SqlResult")]
     pub fn run_sql(&mut self, sql: &str) -> Result<JsValue, JsValue> {
         let output = run_sql(&mut self.catalog, sql, &self.job);
         self.forget_replaced_tables();
@@ -169,7 +167,11 @@ impl Engine {
 
     /// A table or result as a file: `"csv"` or `"parquet"`.
     #[wasm_bindgen(js_name = exportTable)]
-    pub fn export_table(&self, name: &str, format: &str) -> Result<Vec<u8>, JsValue> {
+    pub fn export_table(
+        &self,
+        name: &str,
+        #[wasm_bindgen(unchecked_param_type = "\"csv\" | \"parquet\"")] format: &str,
+    ) -> Result<Vec<u8>, JsValue> {
         let table = self.lookup(name).map_err(to_js)?;
         match format {
             "csv" => write_csv(&table),
@@ -182,23 +184,31 @@ impl Engine {
         .map_err(to_js)
     }
 
-    /// Trains LinearRegression on a table as `spec_json` (a [`TrainSpec`], with its
-    /// cleaning pipeline if any) says, with the current job's progress and cancel flag;
-    /// returns the [`TrainResult`](crate::ml::tuning::TrainResult).
-    pub fn train(&mut self, table: &str, spec_json: &str) -> Result<JsValue, JsValue> {
-        let spec: TrainSpec = parse_json(spec_json, "training settings").map_err(to_js)?;
+    /// Trains on a table as `spec` (a [`TrainSpec`], with its cleaning pipeline if any)
+    /// says, with the current job's progress and cancel flag.
+    #[wasm_bindgen(unchecked_return_type = "TrainResult")]
+    pub fn train(
+        &mut self,
+        table: &str,
+        #[wasm_bindgen(unchecked_param_type = "TrainSpec")] spec: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let spec: TrainSpec = from_js(&spec, "training settings", ErrorCode::MlInput)?;
         let table = self.lookup(table).map_err(to_js)?;
         let result =
             train_job(&self.catalog, &table, &spec, &mut self.steps, &self.job).map_err(to_js)?;
         to_value(&result)
     }
 
-    /// Scores a table with a model (`{features, coefficients, intercept, scaler?,
-    /// handleInvalid?, pipeline?}`): applies the fitted pipeline, registers
-    /// `<table>_predictions` (the cleaned table plus a `prediction` column) and returns
-    /// its description.
-    pub fn predict(&mut self, table: &str, model_json: &str) -> Result<JsValue, JsValue> {
-        let scoring: Scoring = parse_json(model_json, "model").map_err(to_js)?;
+    /// Scores a table with a model: applies its fitted pipeline, registers
+    /// `<table>_predictions` (the cleaned table plus the model's output columns) and
+    /// returns its description.
+    #[wasm_bindgen(unchecked_return_type = "TableInfo")]
+    pub fn predict(
+        &mut self,
+        table: &str,
+        #[wasm_bindgen(unchecked_param_type = "Scoring")] scoring: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let scoring: Scoring = from_js(&scoring, "model", ErrorCode::MlInput)?;
         let source = self.lookup(table).map_err(to_js)?;
         let scored = score_job(&self.catalog, &source, &scoring, &mut self.steps, &self.job)
             .map_err(to_js)?;
@@ -208,13 +218,17 @@ impl Engine {
         self.info(&name, Vec::new())
     }
 
-    /// Runs a cleaning pipeline (`spec_json`, a [`PipelineSpec`]) on a table as the
-    /// current job: unfitted estimators are fitted on it. The cleaned table is kept as a
-    /// result to page through; step outputs are kept so that the next run of the same
-    /// pipeline with one more or one changed last step only runs what changed.
-    #[wasm_bindgen(js_name = applyPipeline)]
-    pub fn apply_pipeline(&mut self, table: &str, spec_json: &str) -> Result<JsValue, JsValue> {
-        let spec = PipelineSpec::from_json(spec_json).map_err(to_js)?;
+    /// Runs a cleaning pipeline (`spec`, a [`PipelineSpec`]) on a table as the current
+    /// job: unfitted estimators are fitted on it. The cleaned table is kept as a result
+    /// to page through; step outputs are kept so that the next run of the same pipeline
+    /// with one more or one changed last step only runs what changed.
+    #[wasm_bindgen(js_name = applyPipeline, unchecked_return_type = "PipelineResult")]
+    pub fn apply_pipeline(
+        &mut self,
+        table: &str,
+        #[wasm_bindgen(unchecked_param_type = "PipelineSpec")] spec: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let spec = PipelineSpec::from_json(&json_of(&spec, "pipeline")?).map_err(to_js)?;
         let source = self.lookup(table).map_err(to_js)?;
         let run = run_pipeline(
             &self.catalog,
@@ -234,7 +248,7 @@ impl Engine {
     }
 
     /// Registers a table or result under a new name in the catalog (what SQL can query).
-    #[wasm_bindgen(js_name = saveAs)]
+    #[wasm_bindgen(js_name = saveAs, unchecked_return_type = "TableInfo")]
     pub fn save_as(&mut self, source: &str, name: &str) -> Result<JsValue, JsValue> {
         let table = self.lookup(source).map_err(to_js)?;
         let name = name.trim();
@@ -252,6 +266,7 @@ impl Engine {
 
     /// Profiles every column of a table or result in one parallel pass, as the current
     /// job.
+    #[wasm_bindgen(unchecked_return_type = "Profile")]
     pub fn profile(&self, table: &str) -> Result<JsValue, JsValue> {
         let table = self.lookup(table).map_err(to_js)?;
         to_value(&profile(&table, &self.job).map_err(to_js)?)

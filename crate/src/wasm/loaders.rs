@@ -3,7 +3,8 @@ use wasm_bindgen::prelude::*;
 use crate::frame::ColumnInfo;
 use crate::io::csv::{CsvLoader, CsvOptions};
 use crate::io::parquet::ParquetLoader;
-use crate::wasm::errors::{from_value, to_js, to_value};
+use crate::wasm::convert::{options_from_js, to_value};
+use crate::wasm::errors::to_js;
 
 /// A CSV file being loaded chunk by chunk (see `CsvLoader` in the engine). The page
 /// reads the file in slices and pushes them, so it can report progress and cancel
@@ -15,8 +16,12 @@ pub struct JsCsvLoader(CsvLoader);
 impl JsCsvLoader {
     /// Detects the dialect and infers the schema from the start of the file.
     #[wasm_bindgen(constructor)]
-    pub fn new(head: &[u8], head_is_file: bool, options: JsValue) -> Result<JsCsvLoader, JsValue> {
-        let options: CsvOptions = from_value(options)?;
+    pub fn new(
+        head: &[u8],
+        head_is_file: bool,
+        #[wasm_bindgen(unchecked_param_type = "Partial<CsvOptions> | undefined")] options: JsValue,
+    ) -> Result<JsCsvLoader, JsValue> {
+        let options: CsvOptions = options_from_js(&options, "CSV options")?;
         CsvLoader::new(head, head_is_file, &options)
             .map(JsCsvLoader)
             .map_err(to_js)
@@ -39,6 +44,7 @@ impl JsCsvLoader {
     }
 
     /// Columns as inferred so far.
+    #[wasm_bindgen(unchecked_return_type = "ColumnInfo[]")]
     pub fn columns(&self) -> Result<JsValue, JsValue> {
         to_value(&ColumnInfo::of_schema(&self.0.schema()))
     }
@@ -85,6 +91,7 @@ impl JsParquetLoader {
         self.0.decode_next(max_groups).map_err(to_js)
     }
 
+    #[wasm_bindgen(unchecked_return_type = "ColumnInfo[]")]
     pub fn columns(&self) -> Result<JsValue, JsValue> {
         to_value(&ColumnInfo::of_schema(&self.0.schema()))
     }

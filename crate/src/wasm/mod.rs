@@ -2,8 +2,14 @@
 //!
 //! Tables never cross the boundary cell by cell: rows leave as Arrow IPC bytes and
 //! metadata as plain objects (serde). Errors leave as JS `Error`s carrying the engine's
-//! stable `code` (and `row` / `column` when known).
+//! stable `code` and every other field of [`crate::api::ErrorFields`].
+//!
+//! Every export names its argument and result types from the generated contract
+//! (`unchecked_param_type` / `unchecked_return_type`), so wasm-bindgen's TypeScript
+//! declarations of this module (`www/src/engine/worker/wasm-api.ts`, see
+//! `scripts/wasm-api.ts`) are typed end to end.
 
+mod convert;
 mod engine;
 mod errors;
 mod loaders;
@@ -19,28 +25,16 @@ pub use wasm_bindgen_rayon::init_thread_pool;
 
 use wasm_bindgen::prelude::*;
 
-/// Threads rayon runs on: the pool size in the threads build, 1 in the fallback build.
-#[wasm_bindgen(js_name = threadCount)]
-pub fn thread_count() -> usize {
-    rayon::current_num_threads()
-}
-
-/// Bytes of linear memory the module has grown to (it never shrinks).
-#[wasm_bindgen(js_name = memoryBytes)]
-pub fn memory_bytes() -> f64 {
-    (core::arch::wasm32::memory_size(0) * 65_536) as f64
-}
-
-/// Bytes the engine has allocated now (what the page shows as memory in use).
-#[wasm_bindgen(js_name = memoryInUse)]
-pub fn memory_in_use() -> f64 {
-    crate::memory::in_use() as f64
-}
-
-/// Most memory the engine may use.
-#[wasm_bindgen(js_name = memoryLimit)]
-pub fn memory_limit() -> f64 {
-    crate::memory::LIMIT as f64
+/// What the engine says about itself: threads, build, memory.
+#[wasm_bindgen(js_name = engineInfo, unchecked_return_type = "EngineInfo")]
+pub fn engine_info() -> Result<JsValue, JsValue> {
+    convert::to_value(&crate::api::EngineInfo {
+        threads: rayon::current_num_threads(),
+        has_threads: cfg!(feature = "threads"),
+        memory_in_use_bytes: crate::memory::in_use() as u64,
+        memory_bytes: core::arch::wasm32::memory_size(0) as u64 * 65_536,
+        memory_limit_bytes: crate::memory::LIMIT as u64,
+    })
 }
 
 /// The table name a file gets by default (`Sales 2024.csv` → `sales_2024`).
@@ -68,7 +62,7 @@ pub fn engine_memory() -> JsValue {
 /// a crashed engine and reloads its tables. The page calls it only from its test hooks.
 #[wasm_bindgen(js_name = crashForTest)]
 pub fn crash_for_test(on_pool: bool) {
-    if on_pool && has_threads() {
+    if on_pool && cfg!(feature = "threads") {
         // The caller waits for an answer the crashed pool thread never sends, as it
         // would wait for a job whose worker died.
         let (answer, wait) = std::sync::mpsc::channel::<()>();
@@ -79,10 +73,4 @@ pub fn crash_for_test(on_pool: bool) {
         let _ = wait.recv();
     }
     panic!("crash requested by a test");
-}
-
-/// Whether this build was compiled with the rayon thread pool.
-#[wasm_bindgen(js_name = hasThreads)]
-pub fn has_threads() -> bool {
-    cfg!(feature = "threads")
 }

@@ -4,6 +4,7 @@ import { DropZone } from '../data/client/drop-zone';
 import { Loads, explain } from '../data/client/loads';
 import { ProfileView } from '../data/client/profile-view';
 import { TableList } from '../data/client/table-list';
+import { TableStore } from '../data/client/table-store';
 import { TableView } from '../data/client/table-view';
 import type { EngineClient, RestartDetail } from '../engine/client/engine-client';
 import type { LoadedTable } from '../engine/shared/api';
@@ -31,7 +32,8 @@ export interface AppOptions {
 }
 
 export class App {
-  private tables: LoadedTable[] = [];
+  /** The engine's tables as every panel sees them. */
+  private readonly tables = new TableStore();
   /** True while the files of a restarted engine are being reloaded. */
   private recovering = false;
   private selected?: string;
@@ -56,23 +58,25 @@ export class App {
     private readonly root: HTMLElement,
     private readonly engine: EngineClient,
   ) {
-    this.list = new TableList({ select: (name) => this.select(name), drop: (name) => void this.drop(name) });
+    this.list = new TableList(this.tables, { select: (name) => this.select(name), drop: (name) => void this.drop(name) });
     this.view = new TableView(engine);
     // Tables reloaded after a restart come back without taking the user to the Table tab.
     this.loads = new Loads(engine, this.notices, this.jobs, (table) => this.added(table, !this.recovering));
     this.dropZone = new DropZone((files) => void this.loads.load(files));
-    this.sql = new SqlPanel(engine, (_, statement) => void this.catalogChanged(statement));
-    this.profiler = new ProfileView(engine);
-    this.cleaner = new PipelinePanel(engine, {
+    this.sql = new SqlPanel(engine, this.tables, (_, statement) => void this.catalogChanged(statement));
+    this.profiler = new ProfileView(engine, this.tables);
+    // The Train tab reads the Clean tab's pipeline, which does not exist yet while the
+    // Train tab is built (and shows its first columns).
+    this.trainer = new TrainPanel(engine, this.tables, (table) => this.added({ ...table }), (table) => this.cleaner?.cleanedSource(table));
+    this.cleaner = new PipelinePanel(engine, this.tables, {
       tableCreated: (table) => this.added({ ...table }),
-      changed: () => void this.trainer.refresh().catch(() => {}),
+      changed: () => this.trainer.pipelineChanged(),
       profile: (name, label) => {
-        this.profiler.setTables(this.tables, [{ name, label }]);
+        this.profiler.offer([{ name, label }]);
         this.tabs.show('profile');
         void this.profiler.run(name);
       },
     });
-    this.trainer = new TrainPanel(engine, (table) => this.added({ ...table }), (table) => this.cleaner.cleanedSource(table));
     this.tabs = new Tabs([
       { id: 'table', label: 'Table', panel: this.view.element },
       { id: 'profile', label: 'Profile', panel: this.profiler.element },
@@ -121,20 +125,19 @@ export class App {
       return;
     }
     const runs = new TrackingPanel(store, {
-      tables: () => this.tables.map((t) => t.name),
+      tables: () => this.tables.list().map((t) => t.name),
       digestOf: (table) => tableDigest(this.engine, table),
       replay: async (job, table, tags) => {
         this.tabs.show('train');
         await this.trainer.replay(table, job.spec, tags);
       },
     });
-    const predict = new PredictPanel(store, this.engine, {
-      tables: () => this.tables,
+    const predict = new PredictPanel(store, this.engine, this.tables, {
       loadFile: async (file) => {
-        const before = new Set(this.tables.map((t) => t.name));
+        const before = new Set(this.tables.list().map((t) => t.name));
         await this.loads.load([file]);
         this.tabs.show('models');
-        return this.tables.find((t) => !before.has(t.name));
+        return this.tables.list().find((t) => !before.has(t.name));
       },
       created: (table) => this.added({ ...table }, false),
     });
@@ -149,7 +152,6 @@ export class App {
     this.trainer.observer = new Recorder(store, this.engine, () => runs.experiments.activeId);
     replaceChildren(this.runsTab, runs.element);
     replaceChildren(this.modelsTab, registry.element, predict.element);
-    predict.refresh();
     await this.sweep('The page was closed or reloaded during the training.');
     await Promise.all([runs.start(), registry.refresh()]);
   }
@@ -168,7 +170,6 @@ export class App {
   }
 
   private render(): void {
-    this.list.render(this.tables, this.selected);
     this.root.replaceChildren(
       h('header', { className: 'app-header' },
         h('h1', {}, 'Brasa'),
@@ -199,22 +200,11 @@ export class App {
     }
   }
 
-  /** The table list changed: every panel that offers tables follows. */
-  private tablesChanged(): void {
-    this.profiler.setTables(this.tables);
-    this.cleaner.setTables(this.tables);
-    this.tracking?.predict.refresh();
-  }
-
   /** A new table (loaded, made by SQL or scoring); `show` switches to the Table tab for it. */
   private added(table: LoadedTable, show = true): void {
-    this.tables = [...this.tables.filter((t) => t.name !== table.name), table];
-    this.tablesChanged();
+    this.tables.put(table);
     if (show) this.select(table.name);
-    else this.list.render(this.tables, this.selected);
     void this.engine.refreshStatus().then((status) => this.status.show(status), () => {});
-    void this.sql.refreshCatalog().catch(() => {});
-    void this.trainer.refresh().catch(() => {});
   }
 
   /** A SQL statement created or dropped tables or views: follow the engine's catalog. */
@@ -223,16 +213,16 @@ export class App {
     await this.followCatalog();
   }
 
-  /** Lists the engine's tables (those made by SQL included) and refreshes what depends on them. */
+  /** Lists the engine's tables (those made by SQL included) and views into the store. */
   private async followCatalog(): Promise<void> {
     try {
-      const infos = await this.engine.tables();
-      const known = new Map(this.tables.map((t) => [t.name, t]));
-      this.tables = infos.map((info) => known.get(info.name) ?? { ...info });
-      this.tablesChanged();
-      this.list.render(this.tables, this.selected);
-      if (this.selected && !known.has(this.selected)) this.view.clear();
-      void this.trainer.refresh().catch(() => {});
+      const [infos, catalog] = await Promise.all([this.engine.tables(), this.engine.catalog()]);
+      this.tables.sync(infos, catalog.views);
+      if (this.selected && !this.tables.has(this.selected)) {
+        this.selected = undefined;
+        this.list.select(undefined);
+        this.view.clear();
+      }
       this.status.show(await this.engine.refreshStatus());
     } catch (error) {
       this.notices.show('error', 'Could not refresh the table list', explain(error));
@@ -242,8 +232,8 @@ export class App {
   private select(name: string): void {
     this.tabs.show('table');
     this.selected = name;
-    this.list.render(this.tables, name);
-    const table = this.tables.find((t) => t.name === name);
+    this.list.select(name);
+    const table = this.tables.get(name);
     if (table) this.view.show(table);
     else this.view.clear();
   }
@@ -256,13 +246,12 @@ export class App {
       return;
     }
     this.loads.forget(name);
-    this.tables = this.tables.filter((t) => t.name !== name);
-    this.tablesChanged();
-    const next = this.selected === name ? this.tables.at(-1)?.name : this.selected;
+    this.tables.remove(name);
+    const next = this.selected === name ? this.tables.list().at(-1)?.name : this.selected;
     if (next) this.select(next);
     else {
       this.selected = undefined;
-      this.list.render(this.tables, undefined);
+      this.list.select(undefined);
       this.view.clear();
     }
   }
@@ -270,11 +259,10 @@ export class App {
   /** After a restart the engine is empty: say so, and reload the files it held. */
   private async recover(detail: RestartDetail): Promise<void> {
     this.status.show(detail.status);
-    const names = this.tables.map((t) => t.name);
-    this.tables = [];
-    this.tablesChanged();
+    const names = this.tables.list().map((t) => t.name);
+    this.tables.clear();
     this.selected = undefined;
-    this.list.render(this.tables, undefined);
+    this.list.select(undefined);
     this.view.clear();
     const close = this.notices.show('warning', 'The engine was restarted', [
       `Reason: ${detail.reason}.`,
@@ -287,13 +275,16 @@ export class App {
     // Tables made by the replayed statements are in the engine, not yet in the list.
     await this.followCatalog();
     close();
+    // What is back is what the engine lists now (a replayed statement that failed leaves
+    // its table out).
+    const reloaded = names.filter((n) => this.tables.has(n));
     this.notices.show('warning', 'The engine was restarted', [
       `Reason: ${detail.reason}.`,
       names.length === 0
         ? 'No tables needed reloading.'
         : failed.length === 0
-          ? `Reloaded ${names.join(', ')}.`
-          : `Reloaded ${names.filter((n) => !failed.includes(n)).join(', ') || 'nothing'}; could not reload ${failed.join(', ')}.`,
+          ? `Reloaded ${reloaded.join(', ')}.`
+          : `Reloaded ${reloaded.join(', ') || 'nothing'}; could not reload ${failed.join(', ')}.`,
     ]);
     await this.sweep('The engine stopped during the training.');
   }

@@ -2,10 +2,11 @@
 //! `spark.read.csv(...)` where Spark has the option.
 
 use serde::Deserialize;
+use ts_rs::TS;
 
 /// What to do with a row whose number of fields differs from the header (Spark's `mode`,
 /// spelt as Spark spells it: `PERMISSIVE`, `DROPMALFORMED`, `FAILFAST`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, TS)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ParseMode {
     /// Keep the row: missing fields become null, extra fields are ignored (Spark's
@@ -19,7 +20,7 @@ pub enum ParseMode {
 }
 
 /// Options for reading a CSV file. Every field has a default, so `{}` is a valid value.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct CsvOptions {
     /// Whether the first record is a header; `None` detects it from the data.

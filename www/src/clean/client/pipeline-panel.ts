@@ -6,7 +6,7 @@
  * outputs, so changing the last step re-runs only that step.
  */
 import type { EngineClient, Job } from '../../engine/client/engine-client';
-import type { ColumnInfo, TableInfo } from '../../engine/shared/api';
+import type { ColumnInfo, TableInfo, Timed } from '../../engine/shared/api';
 import { CANCELLED, isCodedError } from '../../engine/shared/errors';
 import { tableGrid } from '../../grid/table-grid';
 import { h, replaceChildren } from '../../ui/dom';
@@ -15,6 +15,7 @@ import { input, select } from '../../ui/form';
 import { formatCount, formatDuration } from '../../ui/format';
 import { PIPELINE_VERSION, type PipelineResult, type PipelineSpec, type Step, type StepOp } from '../shared/pipeline';
 import { STEP_OPS, describeLearned, describeStep, unfitted } from '../shared/steps';
+import type { TableStore } from '../../data/client/table-store';
 import { type StepForm, stepForm } from './step-editor';
 
 /** What training needs to know about the pipeline of a table. */
@@ -48,13 +49,13 @@ export interface PipelinePanelEvents {
 
 export class PipelinePanel {
   readonly element: HTMLElement;
-  private tables: TableInfo[] = [];
+  private tables: readonly TableInfo[] = [];
   private steps: Step[] = [];
   private draft?: Draft;
   /** The last successful run of the committed steps. */
-  private committed?: PipelineResult;
+  private committed?: Timed<PipelineResult>;
   private failure?: Failure;
-  private job?: Job<PipelineResult>;
+  private job?: Job<Timed<PipelineResult>>;
   private readonly source = select('clean-source', []);
   private readonly addOp = select('clean-add-op', [['', 'Add a step…'], ...STEP_OPS.map((o) => [o.op, o.label] as [string, string])]);
   private readonly fileInput = h('input', { attrs: { type: 'file', accept: '.json,application/json', hidden: '', 'data-testid': 'clean-load-input' } });
@@ -67,6 +68,7 @@ export class PipelinePanel {
 
   constructor(
     private readonly engine: EngineClient,
+    store: TableStore,
     private readonly events: PipelinePanelEvents,
   ) {
     this.source.addEventListener('change', () => void this.rerun());
@@ -91,10 +93,11 @@ export class PipelinePanel {
       this.output,
     );
     this.renderSteps();
+    store.subscribe((tables) => this.setTables(tables));
   }
 
   /** Follows the loaded tables. */
-  setTables(tables: TableInfo[]): void {
+  private setTables(tables: readonly TableInfo[]): void {
     this.tables = tables;
     const current = this.source.value;
     replaceChildren(this.source, ...tables.map((t) => h('option', { attrs: { value: t.name } }, t.name)));
@@ -189,7 +192,7 @@ export class PipelinePanel {
     this.events.changed();
   }
 
-  private async run(steps: Step[]): Promise<PipelineResult | undefined> {
+  private async run(steps: Step[]): Promise<Timed<PipelineResult> | undefined> {
     this.job?.cancel();
     const table = this.source.value;
     if (!table) {
@@ -217,7 +220,7 @@ export class PipelinePanel {
         this.say('Cancelled.', false);
         return undefined;
       }
-      const step = (error as { step?: number }).step;
+      const step = isCodedError(error) ? error.step : undefined;
       this.failure = { step, message: String((error as Error).message ?? error) };
       this.say(this.failure.message, true);
       this.renderSteps();
@@ -246,7 +249,7 @@ export class PipelinePanel {
         const report = reports[i];
         const failed = this.failure?.step === i + 1;
         const learned = describeLearned(fitted[i] ?? step);
-        return h('li', { className: `step${failed ? ' failed' : ''}`, attrs: { 'data-testid': `clean-step-${i + 1}` } },
+        return h('li', { className: `step${failed ? ' failed' : ''}`, attrs: { 'data-testid': `clean-step-${i + 1}`, ...(failed ? { 'data-failed': 'true' } : {}) } },
           h('span', { className: 'step-number' }, String(i + 1)),
           h('div', { className: 'step-body' },
             h('span', { className: 'step-title mono' }, describeStep(step)),
@@ -290,7 +293,7 @@ export class PipelinePanel {
     await this.rerun();
   }
 
-  private showOutput(result: PipelineResult | undefined, preview: boolean): void {
+  private showOutput(result: Timed<PipelineResult> | undefined, preview: boolean): void {
     if (!result) {
       replaceChildren(this.output, h('p', { className: 'hint' }, this.steps.length === 0
         ? 'Add a step to start a pipeline. Each step is previewed before it is added.'

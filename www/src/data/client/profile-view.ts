@@ -4,11 +4,12 @@
  * histogram, and the most frequent values. Estimates are marked as such.
  */
 import type { EngineClient, Job } from '../../engine/client/engine-client';
-import type { TableInfo } from '../../engine/shared/api';
+import type { TableInfo, Timed } from '../../engine/shared/api';
 import { CANCELLED, isCodedError } from '../../engine/shared/errors';
 import { h, replaceChildren } from '../../ui/dom';
 import { formatCount, formatDuration } from '../../ui/format';
 import type { ColumnProfile, Histogram, NumberProfile, Profile } from '../shared/profile';
+import type { TableStore } from './table-store';
 
 const percent = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '—');
 
@@ -27,9 +28,15 @@ export class ProfileView {
   private readonly progress = h('progress', { attrs: { max: '1', hidden: '' } });
   private readonly status = h('div', { className: 'sql-status', attrs: { 'data-testid': 'profile-status', role: 'status' } });
   private readonly output = h('div', { className: 'profile-output', attrs: { 'data-testid': 'profile-output' } });
-  private job?: Job<Profile>;
+  private job?: Job<Timed<Profile>>;
+  private tables: readonly TableInfo[] = [];
+  /** Results that are not tables (a pipeline's output) offered for profiling too. */
+  private extra: { name: string; label: string }[] = [];
 
-  constructor(private readonly engine: EngineClient) {
+  constructor(
+    private readonly engine: EngineClient,
+    store: TableStore,
+  ) {
     this.runButton = h('button', { className: 'primary compact', attrs: { type: 'button', 'data-testid': 'profile-run' }, on: { click: () => void this.run() } }, 'Profile');
     this.cancelButton = h('button', { attrs: { type: 'button', disabled: '', 'data-testid': 'profile-cancel' }, on: { click: () => this.job?.cancel() } }, 'Cancel');
     this.element = h(
@@ -38,12 +45,22 @@ export class ProfileView {
       h('div', { className: 'sql-toolbar' }, h('label', {}, 'Table ', this.table), this.runButton, this.cancelButton, this.progress, this.status),
       this.output,
     );
+    store.subscribe((tables) => {
+      this.tables = tables;
+      this.extra = [];
+      this.showChoices();
+    });
   }
 
-  /** Refreshes the table choices; `extra` names results (e.g. a pipeline's output) to offer too. */
-  setTables(tables: TableInfo[], extra: { name: string; label: string }[] = []): void {
+  /** Offers results that are not tables (e.g. a pipeline's output) besides the tables. */
+  offer(extra: { name: string; label: string }[]): void {
+    this.extra = extra;
+    this.showChoices();
+  }
+
+  private showChoices(): void {
     const current = this.table.value;
-    const options = [...tables.map((t) => ({ name: t.name, label: t.name })), ...extra];
+    const options = [...this.tables.map((t) => ({ name: t.name, label: t.name })), ...this.extra];
     replaceChildren(this.table, ...options.map((o) => h('option', { attrs: { value: o.name } }, o.label)));
     if (options.some((o) => o.name === current)) this.table.value = current;
   }

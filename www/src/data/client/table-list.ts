@@ -2,6 +2,7 @@
 import type { LoadedTable } from '../../engine/shared/api';
 import { h, replaceChildren } from '../../ui/dom';
 import { formatCount } from '../../ui/format';
+import type { TableStore } from './table-store';
 
 export interface TableListActions {
   select(name: string): void;
@@ -10,10 +11,24 @@ export interface TableListActions {
 
 export class TableList {
   readonly element = h('nav', { className: 'table-list', attrs: { 'aria-label': 'Tables' } });
+  private tables: readonly LoadedTable[] = [];
+  private selected?: string;
 
-  constructor(private readonly actions: TableListActions) {}
+  constructor(store: TableStore, private readonly actions: TableListActions) {
+    store.subscribe((tables) => {
+      this.tables = tables;
+      this.render();
+    });
+  }
 
-  render(tables: LoadedTable[], selected: string | undefined): void {
+  /** Marks `name` as the table shown (none: `undefined`). */
+  select(name: string | undefined): void {
+    this.selected = name;
+    this.render();
+  }
+
+  private render(): void {
+    const { tables, selected } = this;
     if (tables.length === 0) {
       replaceChildren(this.element, h('p', { className: 'hint' }, 'No tables loaded yet.'));
       return;

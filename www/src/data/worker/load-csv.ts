@@ -5,9 +5,9 @@
  * the engine decodes was tried and measured: with the pool on every core it only took CPU
  * from the decoder (BENCHMARKS.md).
  */
-import type { CsvOptions, TableInfo } from '../../engine/shared/api';
-import { isCodedError } from '../../engine/shared/errors';
-import type { WasmCsvLoader } from '../../engine/worker/wasm-module';
+import type { LoadOptions, TableInfo } from '../../engine/shared/api';
+import { type ErrorCode, isCodedError } from '../../engine/shared/errors';
+import type { CsvLoader } from '../../engine/worker/wasm-module';
 import { throwIfCancelled } from './jobs';
 import type { LoadContext } from './load-context';
 
@@ -18,7 +18,7 @@ const CHUNK_BYTES = 32 << 20;
 const SAMPLE_WINDOWS = 8;
 const WINDOW_BYTES = 64 << 10;
 
-export async function loadCsv(ctx: LoadContext, file: File, options: CsvOptions): Promise<TableInfo> {
+export async function loadCsv(ctx: LoadContext, file: File, options: LoadOptions['csv']): Promise<TableInfo> {
   const loader = await openLoader(ctx, file, options);
   let handedOver = false;
   try {
@@ -34,26 +34,26 @@ export async function loadCsv(ctx: LoadContext, file: File, options: CsvOptions)
     }
     ctx.progress({ phase: 'finishing', bytesDone: file.size, bytesTotal: file.size, rows: loader.rows() });
     handedOver = true;
-    return ctx.runtime.engine.addCsv(ctx.name, loader) as TableInfo;
+    return ctx.runtime.engine.addCsv(ctx.name, loader);
   } finally {
     if (!handedOver) loader.free();
   }
 }
 
 /** Creates the loader from the file's head, growing the head if the first record is long. */
-async function openLoader(ctx: LoadContext, file: File, options: CsvOptions): Promise<WasmCsvLoader> {
+async function openLoader(ctx: LoadContext, file: File, options: LoadOptions['csv']): Promise<CsvLoader> {
   for (let headSize = Math.min(file.size, HEAD_BYTES); ; headSize = Math.min(file.size, headSize * 4)) {
     const head = await readSlice(file, 0, headSize);
     try {
       return new ctx.runtime.wasm.CsvLoader(head, headSize === file.size, options);
     } catch (error) {
-      const tooLong = isCodedError(error) && error.code === 'CSV_RECORD_TOO_LONG';
+      const tooLong = isCodedError(error) && error.code === ('CSV_RECORD_TOO_LONG' satisfies ErrorCode);
       if (!tooLong || headSize >= file.size || headSize >= MAX_HEAD_BYTES) throw error;
     }
   }
 }
 
-async function refineTypes(loader: WasmCsvLoader, file: File): Promise<void> {
+async function refineTypes(loader: CsvLoader, file: File): Promise<void> {
   if (file.size <= 4 * HEAD_BYTES) return;
   for (let k = 1; k <= SAMPLE_WINDOWS; k++) {
     const at = Math.floor((file.size * k) / (SAMPLE_WINDOWS + 1));

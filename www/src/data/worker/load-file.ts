@@ -1,5 +1,5 @@
 /** Loading one file: format detection, a memory check, the reader, and timing. */
-import type { FileFormat, LoadOptions, LoadedTable, ProgressCallback, TableInfo } from '../../engine/shared/api';
+import type { FileFormat, LoadOptions, LoadedTable, ProgressCallback } from '../../engine/shared/api';
 import { OUT_OF_MEMORY, codedError, isCodedError } from '../../engine/shared/errors';
 import type { Runtime } from '../../engine/worker/runtime';
 import { formatBytes } from '../../ui/format';
@@ -27,7 +27,7 @@ export async function loadFile(
   const format = detectFormat(file.name, head);
   reserveMemory(runtime, file, format);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(file.name) };
-  const info = format === 'csv' ? await loadCsv(ctx, file, options.csv ?? {}) : await loadParquet(ctx, file);
+  const info = format === 'csv' ? await loadCsv(ctx, file, options.csv) : await loadParquet(ctx, file);
   return {
     ...info,
     source: { fileName: file.name, format, bytes: file.size },
@@ -47,7 +47,7 @@ function reserveMemory(runtime: Runtime, file: File, format: FileFormat): void {
   } catch (error) {
     if (!isCodedError(error) || error.code !== OUT_OF_MEMORY) throw error;
     const status = runtime.status();
-    const inTables = (runtime.engine.tables() as TableInfo[]).reduce((sum, t) => sum + t.memoryBytes, 0);
+    const inTables = runtime.engine.tables().reduce((sum, t) => sum + t.memoryBytes, 0);
     throw codedError(
       OUT_OF_MEMORY,
       `${file.name} is ${formatBytes(file.size)}; loading it needs about ${formatBytes(needed)} of memory, ` +

@@ -15,7 +15,7 @@ export async function loadParquet(ctx: LoadContext, file: File): Promise<TableIn
   let handedOver = false;
   try {
     const groups = loader.numRowGroups();
-    const groupsPerStep = Math.max(1, 2 * ctx.runtime.wasm.threadCount());
+    const groupsPerStep = Math.max(1, 2 * ctx.runtime.wasm.engineInfo().threads);
     const rowsTotal = loader.numRows();
     while (loader.groupsDone() < groups) {
       loader.decodeNext(groupsPerStep);
@@ -30,7 +30,7 @@ export async function loadParquet(ctx: LoadContext, file: File): Promise<TableIn
       throwIfCancelled(ctx.jobId);
     }
     handedOver = true;
-    return ctx.runtime.engine.addParquet(ctx.name, loader) as TableInfo;
+    return ctx.runtime.engine.addParquet(ctx.name, loader);
   } finally {
     if (!handedOver) loader.free();
   }

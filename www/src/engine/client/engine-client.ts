@@ -6,6 +6,16 @@
 import * as Comlink from 'comlink';
 
 import type {
+  PipelineResult,
+  PipelineSpec,
+  Profile,
+  Scoring,
+  SqlResult,
+  TableInfo,
+  TrainResult,
+  TrainSpec,
+} from '../../contract';
+import type {
   CatalogInfo,
   CrashKind,
   EngineApi,
@@ -15,12 +25,8 @@ import type {
   LoadOptions,
   LoadedTable,
   ProgressCallback,
-  SqlResult,
-  TableInfo,
+  Timed,
 } from '../shared/api';
-import type { PipelineResult, PipelineSpec } from '../../clean/shared/pipeline';
-import type { Profile } from '../../data/shared/profile';
-import type { Scoring, TrainResult, TrainSpec } from '../../ml/shared/training';
 import { CANCELLED, ENGINE_CRASHED, codedError, isEngineFailure } from '../shared/errors';
 
 export interface EngineClientOptions {
@@ -42,7 +48,7 @@ export interface Job<T> {
 }
 
 /** A query in flight. */
-export type SqlJob = Job<SqlResult>;
+export type SqlJob = Job<Timed<SqlResult>>;
 
 /** How often a running query's progress is read from the engine's memory. */
 const PROGRESS_POLL_MS = 100;
@@ -103,12 +109,12 @@ export class EngineClient extends EventTarget {
 
   /** Runs SQL as a job (see `runJob`). */
   runSql(text: string, onProgress: (done: number, total: number) => void): SqlJob {
-    return this.runJob('query', (api) => api.sql(text) as Promise<SqlResult>, onProgress);
+    return this.runJob('query', async (api) => await api.sql(text), onProgress);
   }
 
-  /** Trains LinearRegression with tuning as a job (see `runJob`). */
-  train(table: string, spec: TrainSpec, onProgress: (done: number, total: number) => void): Job<TrainResult> {
-    return this.runJob('training', (api) => api.train(table, spec) as Promise<TrainResult>, onProgress);
+  /** Trains with tuning as a job (see `runJob`). */
+  train(table: string, spec: TrainSpec, onProgress: (done: number, total: number) => void): Job<Timed<TrainResult>> {
+    return this.runJob('training', (api) => api.train(table, spec), onProgress);
   }
 
   /** Scores a table with a model into a new table `<table>_predictions`. */
@@ -117,13 +123,13 @@ export class EngineClient extends EventTarget {
   }
 
   /** Runs a cleaning pipeline on a table as a job (see `runJob`). */
-  applyPipeline(table: string, spec: PipelineSpec, onProgress: (done: number, total: number) => void): Job<PipelineResult> {
-    return this.runJob('cleaning pipeline', (api) => api.applyPipeline(table, spec) as Promise<PipelineResult>, onProgress);
+  applyPipeline(table: string, spec: PipelineSpec, onProgress: (done: number, total: number) => void): Job<Timed<PipelineResult>> {
+    return this.runJob('cleaning pipeline', (api) => api.applyPipeline(table, spec), onProgress);
   }
 
   /** Profiles a table as a job (see `runJob`). */
-  profile(table: string, onProgress: (done: number, total: number) => void): Job<Profile> {
-    return this.runJob('profile', (api) => api.profile(table) as Promise<Profile>, onProgress);
+  profile(table: string, onProgress: (done: number, total: number) => void): Job<Timed<Profile>> {
+    return this.runJob('profile', (api) => api.profile(table), onProgress);
   }
 
   /** Registers a table or result under a new name. */
@@ -145,7 +151,7 @@ export class EngineClient extends EventTarget {
     let cancel = () => {};
     let cancelledByRestart = false;
     const done = (async () => {
-      const signals = await this.call((api) => api.beginJob() as Promise<JobSignals>);
+      const signals: JobSignals = await this.call((api) => api.beginJob());
       const memory = signals.memory;
       let timer: ReturnType<typeof setInterval> | undefined;
       if (memory) {

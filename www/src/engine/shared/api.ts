@@ -1,46 +1,38 @@
 /**
  * The typed surface between the page and the engine worker. Everything here crosses a
  * `postMessage`: plain data, `File`s and transferred byte arrays only.
+ *
+ * What the engine itself answers is typed by the generated contract (`../../contract`,
+ * made from the engine's Rust types); this file adds what the worker and the page add
+ * around it: how the engine was started, timings, file sources, job signals.
  */
-import type { PipelineResult, PipelineSpec } from '../../clean/shared/pipeline';
-import type { Profile } from '../../data/shared/profile';
-import type { Scoring, TrainResult, TrainSpec } from '../../ml/shared/training';
+import type {
+  CatalogInfo,
+  CsvOptions,
+  EngineInfo,
+  LoadProgress,
+  PipelineResult,
+  PipelineSpec,
+  Profile,
+  Scoring,
+  SqlResult,
+  TableInfo,
+  TrainResult,
+  TrainSpec,
+} from '../../contract';
 
-/** Which wasm build runs and why. */
-export interface EngineStatus {
+export type { CatalogInfo, ColumnInfo, CsvOptions, LoadProgress, SqlResult, TableInfo } from '../../contract';
+
+/** Which wasm build runs and why, with what the engine says about itself. */
+export interface EngineStatus extends EngineInfo {
   flavour: 'threads' | 'single-thread';
-  /** Threads rayon runs on (1 for the single-thread build). */
-  threads: number;
   crossOriginIsolated: boolean;
   /** Why the single-thread build was chosen, when it was. */
   fallbackReason?: string;
-  /** Bytes the engine's allocator has handed out now (tables, results, jobs). */
-  memoryInUseBytes: number;
-  /** Bytes of wasm linear memory reserved so far (it grows, never shrinks). */
-  memoryBytes: number;
-  /** Most memory the engine may use: bigger jobs are refused with OUT_OF_MEMORY. */
-  memoryLimitBytes: number;
 }
 
-/** A column as Spark's `printSchema` would describe it. */
-export interface ColumnInfo {
-  name: string;
-  /** Spark SQL type name: `int`, `bigint`, `double`, `string`, `date`, `timestamp`, ... */
-  dataType: string;
-  /** Arrow's name for the type. */
-  arrowType: string;
-  nullable: boolean;
-}
-
-export interface TableInfo {
-  name: string;
-  rows: number;
-  partitions: number;
-  memoryBytes: number;
-  columns: ColumnInfo[];
-  /** What the reader had to do that the user should know about. */
-  warnings: string[];
-}
+/** An engine answer with how long the call took in the worker. */
+export type Timed<T> = T & { elapsedMs: number };
 
 export type FileFormat = 'csv' | 'parquet';
 
@@ -50,11 +42,6 @@ export interface LoadedTable extends TableInfo {
   source?: { fileName: string; format: FileFormat; bytes: number };
   loadMs?: number;
 }
-
-/** What a SQL statement produced. */
-export type SqlResult =
-  | { kind: 'rows'; info: TableInfo; elapsedMs: number }
-  | { kind: 'done'; message: string; elapsedMs: number };
 
 /**
  * Where a job's signals live in the engine's memory. `memory` is only there when it is
@@ -67,40 +54,13 @@ export interface JobSignals {
   totalAddress: number;
 }
 
-/** Names for SQL completion. */
-export interface CatalogInfo {
-  tables: { name: string; columns: string[] }[];
-  views: string[];
-}
-
 export type ExportFormat = 'csv' | 'parquet';
-
-/** CSV options, named as in Spark's `spark.read.csv` where Spark has them. */
-export interface CsvOptions {
-  /** `undefined`: detect from the data. */
-  header?: boolean;
-  /** `undefined`: detect `,` `;` tab `|`. */
-  delimiter?: string;
-  quote?: string;
-  quoting?: boolean;
-  nullValues?: string[];
-  inferSchema?: boolean;
-  mode?: 'PERMISSIVE' | 'DROPMALFORMED' | 'FAILFAST';
-  /** Most columns a file may have (Spark's default: 20,480). */
-  maxColumns?: number;
-}
 
 export interface LoadOptions {
   /** Table name; by default derived from the file name. */
   name?: string;
-  csv?: CsvOptions;
-}
-
-export interface LoadProgress {
-  phase: 'reading' | 'decoding' | 'finishing';
-  bytesDone: number;
-  bytesTotal: number;
-  rows: number;
+  /** CSV options, named as in Spark's `spark.read.csv`; what is left out is detected. */
+  csv?: Partial<CsvOptions>;
 }
 
 export type ProgressCallback = (progress: LoadProgress) => void;
@@ -149,15 +109,15 @@ export interface EngineApi {
   /** Starts a job (a query); returns where its cancel flag and progress live. */
   beginJob(): JobSignals;
   /** Runs SQL as the job begun last. */
-  sql(text: string): SqlResult;
-  /** Trains LinearRegression with tuning as the job begun last. */
-  train(table: string, spec: TrainSpec): TrainResult;
+  sql(text: string): Timed<SqlResult>;
+  /** Trains with tuning as the job begun last. */
+  train(table: string, spec: TrainSpec): Timed<TrainResult>;
   /** Scores a table with a model into a new table `<table>_predictions`. */
   predict(table: string, scoring: Scoring): TableInfo;
   /** Runs a cleaning pipeline on a table as the job begun last; the output is kept as a result. */
-  applyPipeline(table: string, spec: PipelineSpec): PipelineResult;
+  applyPipeline(table: string, spec: PipelineSpec): Timed<PipelineResult>;
   /** Profiles every column of a table or result as the job begun last. */
-  profile(table: string): Profile;
+  profile(table: string): Timed<Profile>;
   /** Registers a table or result under a new name (usable from SQL). */
   saveAs(source: string, name: string): TableInfo;
   /** Crashes the engine on purpose (end-to-end tests of recovery); never returns. */

@@ -1,30 +1,26 @@
 /**
- * Errors that cross the worker boundary keep their engine `code` (and `row` / `column`),
- * so the page can tell a bad file from a crashed engine.
+ * Errors that cross the worker boundary keep every field the engine put on them (the
+ * generated `ErrorFields`: `code`, `row`, `column`, `step`, `line`, `col`), so the page can
+ * tell a bad file from a crashed engine and the panel showing an error can point at the
+ * row, the column, the query position or the pipeline step.
  */
 import * as Comlink from 'comlink';
 
-/** Codes raised by the page and worker themselves (the engine's are in error.rs). */
-export const CANCELLED = 'CANCELLED';
-export const ENGINE_CRASHED = 'ENGINE_CRASHED';
-export const UNSUPPORTED_FILE = 'UNSUPPORTED_FILE';
-export const OUT_OF_MEMORY = 'OUT_OF_MEMORY';
+import type { ErrorCode, ErrorFields } from '../../contract';
 
-/** An error with a stable code, as raised by the engine or its worker. */
-export interface CodedError extends Error {
-  code: string;
-  /** Data row and column name, for errors in a file. */
-  row?: number;
-  column?: string;
-  /** 1-based line and column in a SQL query. */
-  line?: number;
-  col?: number;
-}
+export type { ErrorCode } from '../../contract';
 
-/** The fields of a coded error that cross the worker boundary besides the message. */
-const CODED_FIELDS = ['code', 'row', 'column', 'line', 'col'] as const;
+/** Codes the page checks for by name (all codes are in the generated `ErrorCode`). */
+export const CANCELLED = 'CANCELLED' satisfies ErrorCode;
+export const ENGINE_CRASHED = 'ENGINE_CRASHED' satisfies ErrorCode;
+export const UNSUPPORTED_FILE = 'UNSUPPORTED_FILE' satisfies ErrorCode;
+export const OUT_OF_MEMORY = 'OUT_OF_MEMORY' satisfies ErrorCode;
+export const NOT_STARTED = 'NOT_STARTED' satisfies ErrorCode;
 
-export function codedError(code: string, message: string): CodedError {
+/** An error with a stable code and, when known, where it points. */
+export type CodedError = Error & ErrorFields;
+
+export function codedError(code: ErrorCode, message: string): CodedError {
   const error = new Error(message) as CodedError;
   error.name = 'BrasaError';
   error.code = code;
@@ -34,6 +30,7 @@ export function codedError(code: string, message: string): CodedError {
 /** Where an error points, for a person (`row 3, column price`), if it points anywhere. */
 export function errorPlace(error: CodedError): string | undefined {
   const parts = [
+    error.step !== undefined && `step ${error.step}`,
     error.row !== undefined && `row ${error.row.toLocaleString('en-US')}`,
     error.column !== undefined && `column ${error.column}`,
     error.line !== undefined && `line ${error.line}, column ${error.col}`,
@@ -54,6 +51,21 @@ export function isEngineFailure(value: unknown): boolean {
   return true;
 }
 
+/**
+ * The fields of a coded error besides its message: every own enumerable property (the
+ * engine sets them as plain data properties), so a field the engine adds reaches the page
+ * without a list here to keep in step.
+ */
+export function errorFields(error: CodedError): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(error)) {
+    const value = (error as unknown as Record<string, unknown>)[key];
+    if (key === 'name' || value === undefined || typeof value === 'function' || typeof value === 'object') continue;
+    fields[key] = value;
+  }
+  return fields;
+}
+
 /** Makes Comlink carry the coded fields of thrown errors (worker side). */
 export function keepErrorCodesAcrossComlink(): void {
   const original = Comlink.transferHandlers.get('throw');
@@ -64,11 +76,7 @@ export function keepErrorCodesAcrossComlink(): void {
       const [serialized, transfer] = original.serialize(thrown);
       const value = (thrown as { value: unknown }).value;
       const wire = serialized as { isError?: boolean; value?: Record<string, unknown> };
-      if (isCodedError(value) && wire.isError && wire.value) {
-        for (const field of CODED_FIELDS) {
-          if (value[field] !== undefined) wire.value[field] = value[field];
-        }
-      }
+      if (isCodedError(value) && wire.isError && wire.value) Object.assign(wire.value, errorFields(value));
       return [serialized, transfer];
     },
     deserialize: original.deserialize,

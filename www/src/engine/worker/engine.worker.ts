@@ -6,11 +6,8 @@ import * as Comlink from 'comlink';
 
 import { cancelJob, runJob } from '../../data/worker/jobs';
 import { loadFile } from '../../data/worker/load-file';
-import type { EngineApi, SqlResult, TableInfo } from '../shared/api';
-import type { PipelineResult } from '../../clean/shared/pipeline';
-import type { Profile } from '../../data/shared/profile';
-import type { TrainResult } from '../../ml/shared/training';
-import { codedError, keepErrorCodesAcrossComlink } from '../shared/errors';
+import type { EngineApi, Timed } from '../shared/api';
+import { NOT_STARTED, codedError, keepErrorCodesAcrossComlink } from '../shared/errors';
 import { type Runtime, startRuntime } from './runtime';
 
 keepErrorCodesAcrossComlink();
@@ -18,8 +15,15 @@ keepErrorCodesAcrossComlink();
 let runtime: Runtime | undefined;
 
 function ready(): Runtime {
-  if (!runtime) throw codedError('NOT_STARTED', 'The engine has not been started.');
+  if (!runtime) throw codedError(NOT_STARTED, 'The engine has not been started.');
   return runtime;
+}
+
+/** Runs an engine call and says how long it took. */
+function timed<T extends object>(call: () => T): Timed<T> {
+  const started = performance.now();
+  const result = call();
+  return { ...result, elapsedMs: performance.now() - started };
 }
 
 const api: EngineApi = {
@@ -31,7 +35,7 @@ const api: EngineApi = {
   loadFile: (jobId, file, options, onProgress) =>
     runJob(jobId, () => loadFile(ready(), jobId, file, options, onProgress)),
   cancel: cancelJob,
-  tables: () => ready().engine.tables() as TableInfo[],
+  tables: () => ready().engine.tables(),
   preview(table, offset, count, columns) {
     const bytes = ready().engine.previewIpc(table, offset, count, columns);
     return Comlink.transfer(bytes, [bytes.buffer]);
@@ -44,33 +48,13 @@ const api: EngineApi = {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     return { memory: shared ? memory : undefined, cancelAddress, doneAddress, totalAddress };
   },
-  sql(text) {
-    const started = performance.now();
-    const result = ready().engine.runSql(text) as Omit<SqlResult, 'elapsedMs'>;
-    return { ...result, elapsedMs: performance.now() - started } as SqlResult;
-  },
-  train(table, spec) {
-    const started = performance.now();
-    const result = ready().engine.train(table, JSON.stringify(spec)) as Omit<TrainResult, 'elapsedMs'>;
-    return { ...result, elapsedMs: performance.now() - started };
-  },
-  predict: (table, scoring) => ready().engine.predict(table, JSON.stringify(scoring)) as TableInfo,
-  applyPipeline(table, spec) {
-    const started = performance.now();
-    const result = ready().engine.applyPipeline(table, JSON.stringify(spec)) as Omit<PipelineResult, 'elapsedMs'>;
-    return { ...result, elapsedMs: performance.now() - started };
-  },
-  profile(table) {
-    const started = performance.now();
-    const result = ready().engine.profile(table) as Omit<Profile, 'elapsedMs'>;
-    return { ...result, elapsedMs: performance.now() - started };
-  },
-  saveAs: (source, name) => ready().engine.saveAs(source, name) as TableInfo,
-  catalog() {
-    const { engine } = ready();
-    const tables = (engine.tables() as TableInfo[]).map((t) => ({ name: t.name, columns: t.columns.map((c) => c.name) }));
-    return { tables, views: engine.views() };
-  },
+  sql: (text) => timed(() => ready().engine.runSql(text)),
+  train: (table, spec) => timed(() => ready().engine.train(table, spec)),
+  predict: (table, scoring) => ready().engine.predict(table, scoring),
+  applyPipeline: (table, spec) => timed(() => ready().engine.applyPipeline(table, spec)),
+  profile: (table) => timed(() => ready().engine.profile(table)),
+  saveAs: (source, name) => ready().engine.saveAs(source, name),
+  catalog: () => ready().engine.catalog(),
   crashForTest(kind) {
     if (kind === 'worker') {
       setTimeout(() => {

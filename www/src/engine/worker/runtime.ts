@@ -6,11 +6,11 @@
 import { threads as wasmThreadsSupported } from 'wasm-feature-detect';
 
 import type { EngineStatus, StartOptions } from '../shared/api';
-import type { WasmEngine, WasmModule } from './wasm-module';
+import type { Engine, WasmModule } from './wasm-module';
 
 export interface Runtime {
   wasm: WasmModule;
-  engine: WasmEngine;
+  engine: Engine;
   status(): EngineStatus;
 }
 
@@ -38,15 +38,15 @@ export async function startRuntime(options: StartOptions): Promise<Runtime> {
   return {
     wasm: loaded,
     engine,
-    status: () => ({
-      flavour: loaded.hasThreads() ? 'threads' : 'single-thread',
-      threads: loaded.threadCount(),
-      crossOriginIsolated: isolated,
-      fallbackReason,
-      memoryInUseBytes: loaded.memoryInUse(),
-      memoryBytes: loaded.memoryBytes(),
-      memoryLimitBytes: loaded.memoryLimit(),
-    }),
+    status: () => {
+      const info = loaded.engineInfo();
+      return {
+        ...info,
+        flavour: info.hasThreads ? 'threads' : 'single-thread',
+        crossOriginIsolated: isolated,
+        fallbackReason,
+      };
+    },
   };
 }
 

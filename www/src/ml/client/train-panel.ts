@@ -6,6 +6,7 @@
  * runs before the regression, fitted on each training split.
  */
 import type { CleanedSource } from '../../clean/client/pipeline-panel';
+import type { TableStore } from '../../data/client/table-store';
 import type { EngineClient, Job } from '../../engine/client/engine-client';
 import type { ColumnInfo, TableInfo } from '../../engine/shared/api';
 import { CANCELLED, errorPlace, isCodedError } from '../../engine/shared/errors';
@@ -43,7 +44,7 @@ const valueCell = (x: number) => h('td', { attrs: { 'data-value': String(x), tit
 
 export class TrainPanel {
   readonly element: HTMLElement;
-  private tables: TableInfo[] = [];
+  private tables: readonly TableInfo[] = [];
   private readonly table = select('train-table', []);
   private readonly label = select('train-label', []);
   private readonly features = h('div', { className: 'train-features', attrs: { 'data-testid': 'train-features' } });
@@ -88,6 +89,7 @@ export class TrainPanel {
 
   constructor(
     private readonly engine: EngineClient,
+    store: TableStore,
     private readonly onTableCreated: (table: TableInfo) => void,
     /** The Clean tab's pipeline for a table, when it has one that ran. */
     private readonly cleanedSource: (table: string) => CleanedSource | undefined = () => undefined,
@@ -119,14 +121,20 @@ export class TrainPanel {
       h('div', { className: 'sql-toolbar' }, this.trainButton, this.cancelButton, this.progress, this.status),
       this.output,
     );
+    store.subscribe((tables) => this.setTables(tables));
   }
 
-  /** Refreshes the table choices (after loads, SQL, scoring). */
-  async refresh(): Promise<void> {
-    this.tables = await this.engine.tables();
+  /** Follows the loaded tables (after loads, SQL, scoring, drops, restarts). */
+  private setTables(tables: readonly TableInfo[]): void {
+    this.tables = tables;
     const current = this.table.value;
     replaceChildren(this.table, ...this.tables.map((t) => h('option', { attrs: { value: t.name } }, t.name)));
     if (this.tables.some((t) => t.name === current)) this.table.value = current;
+    this.showColumns();
+  }
+
+  /** The Clean tab's pipeline changed: the columns offered follow it. */
+  pipelineChanged(): void {
     this.showColumns();
   }
 
@@ -346,7 +354,6 @@ export class TrainPanel {
         ...(result.pipeline ? { pipeline: result.pipeline } : {}),
       });
       this.onTableCreated(info);
-      await this.refresh();
     } catch (error) {
       replaceChildren(this.status, errorText(error));
     }

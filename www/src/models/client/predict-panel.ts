@@ -15,12 +15,12 @@ import type { LoggedModel } from '../../tracking/shared/autolog';
 import { MODEL_ARTIFACT, type ModelVersion, PIPELINE_ARTIFACT } from '../../tracking/shared/model';
 import { schemaProblems } from '../../tracking/shared/schema-check';
 import type { TrackingStore } from '../../tracking/client/store';
+import type { TableStore } from '../../data/client/table-store';
 import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
 import { formatCount } from '../../ui/format';
 
 export interface PredictActions {
-  tables(): TableInfo[];
   /** Loads a file into a new table and returns it (undefined if it failed; the page says why). */
   loadFile(file: File): Promise<TableInfo | undefined>;
   /** A table the scoring created, for the table list. */
@@ -52,6 +52,7 @@ export class PredictPanel {
   constructor(
     private readonly store: TrackingStore,
     private readonly engine: EngineClient,
+    private readonly tables: TableStore,
     private readonly actions: PredictActions,
   ) {
     const file = h('input', { attrs: { type: 'file', accept: '.csv,.tsv,.txt,.parquet', 'data-testid': 'deploy-file' } });
@@ -71,13 +72,14 @@ export class PredictPanel {
       this.status,
       this.output,
     );
+    tables.subscribe((list) => this.showTables(list));
   }
 
-  /** Refreshes the table choices. */
-  refresh(): void {
+  /** Follows the loaded tables. */
+  private showTables(tables: readonly TableInfo[]): void {
     const current = this.table.value;
-    replaceChildren(this.table, ...this.actions.tables().map((t) => h('option', { attrs: { value: t.name } }, `${t.name} (${formatCount(t.rows)} rows)`)));
-    if (this.actions.tables().some((t) => t.name === current)) this.table.value = current;
+    replaceChildren(this.table, ...tables.map((t) => h('option', { attrs: { value: t.name } }, `${t.name} (${formatCount(t.rows)} rows)`)));
+    if (tables.some((t) => t.name === current)) this.table.value = current;
   }
 
   /** Fills in a model URI (from the registry's "Predict" link). */
@@ -89,7 +91,6 @@ export class PredictPanel {
   private async addFile(file: File): Promise<void> {
     replaceChildren(this.status, `Loading ${file.name}…`);
     const table = await this.actions.loadFile(file);
-    this.refresh();
     if (table) {
       this.table.value = table.name;
       replaceChildren(this.status, `Loaded ${file.name} as ${table.name}.`);
@@ -103,7 +104,7 @@ export class PredictPanel {
   private async predict(): Promise<void> {
     replaceChildren(this.output);
     const tableName = this.table.value;
-    const table = this.actions.tables().find((t) => t.name === tableName);
+    const table = this.tables.get(tableName);
     if (!table) return this.fail('Load a table (or choose a file) to score.');
     let version: ModelVersion;
     let deployable: Awaited<ReturnType<typeof loadDeployable>>;
@@ -130,7 +131,6 @@ export class PredictPanel {
       const started = performance.now();
       const info = await this.engine.predict(table.name, scoring);
       this.actions.created(info);
-      this.refresh();
       const ms = performance.now() - started;
       replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'deploy-summary', 'data-table': info.name, 'data-rows': String(info.rows) } },
         `${formatCount(info.rows)} predictions from ${version.name} version ${version.version} in ${info.name} (${Math.round(ms)} ms).`));

@@ -4,7 +4,8 @@
  * result.
  */
 import type { EngineClient, SqlJob } from '../../engine/client/engine-client';
-import type { ExportFormat, SqlResult, TableInfo } from '../../engine/shared/api';
+import type { TableStore } from '../../data/client/table-store';
+import type { ExportFormat, SqlResult, TableInfo, Timed } from '../../engine/shared/api';
 import { CANCELLED, isCodedError } from '../../engine/shared/errors';
 import { tableGrid } from '../../grid/table-grid';
 import { h, replaceChildren } from '../../ui/dom';
@@ -32,6 +33,7 @@ export class SqlPanel {
 
   constructor(
     private readonly engine: EngineClient,
+    store: TableStore,
     private readonly onCatalogChanged: (message: string, sql: string) => void,
   ) {
     const editorHost = h('div', { className: 'sql-editor' });
@@ -54,12 +56,9 @@ export class SqlPanel {
         h('span', { className: 'hint' }, 'Ctrl+Enter runs · Spark SQL · results are kept for download')),
       this.output,
     );
+    store.subscribe(() => this.editor.setCatalog(store.catalog()));
   }
 
-  /** Refreshes completion after tables change. */
-  async refreshCatalog(): Promise<void> {
-    this.editor.setCatalog(await this.engine.catalog());
-  }
 
   focus(): void {
     this.editor.focus();
@@ -97,14 +96,13 @@ export class SqlPanel {
     this.cancelButton.toggleAttribute('disabled', !running);
   }
 
-  private show(result: SqlResult, text: string): void {
+  private show(result: Timed<SqlResult>, text: string): void {
     const time = formatDuration(result.elapsedMs);
     this.status.dataset.elapsedMs = result.elapsedMs.toFixed(2);
     if (result.kind === 'done') {
       replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'sql-message' } }, result.message), ` · ${time}`);
       replaceChildren(this.output);
       this.onCatalogChanged(result.message, text);
-      void this.refreshCatalog();
       return;
     }
     const info = result.info;

@@ -5,7 +5,7 @@
  * the per-fold values as the history of `fold_<metric>` (step = fold). Pure functions:
  * the client stores what they return.
  */
-import type { LinearRegressionParams, Metrics, TrainResult, TrainSpec } from '../../ml/shared/training';
+import { DEFAULT_PARAMS, type LinearRegressionParams, type Metrics, type TrainResult, type TrainSpec, type TunedParam } from '../../ml/shared/training';
 import {
   type DatasetInput,
   type MetricPoint,
@@ -99,8 +99,12 @@ function metricSet(prefix: string, metrics: Metrics | null, at: number): Record<
 }
 
 /** The grid's parameters, in the order they were added (ParamGridBuilder). */
-export function gridAxes(spec: TrainSpec): (keyof LinearRegressionParams)[] {
-  return spec.grid.map((axis) => axis.param);
+export function gridAxes(spec: TrainSpec): TunedParam[] {
+  return spec.grid.map((axis) => axis.param).filter(isTunedParam);
+}
+
+function isTunedParam(name: string): name is TunedParam {
+  return name in DEFAULT_PARAMS;
 }
 
 /**

@@ -24,7 +24,7 @@ function py(value: unknown, float = false): string {
   return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${py(v)}`).join(', ')}}`;
 }
 
-const FLOAT_PARAMS = new Set<keyof LinearRegressionParams>(['regParam', 'elasticNetParam', 'tol']);
+const FLOAT_PARAMS = new Set<string>(['regParam', 'elasticNetParam', 'tol'] satisfies (keyof LinearRegressionParams)[]);
 
 /** One cleaning step as DataFrame API code assigning `df`. */
 export function stepCode(step: Step): string {

@@ -71,7 +71,7 @@ function stepWrites(step: Step): string[] {
 export function requiredColumns(
   trainingSchema: SchemaColumn[],
   features: string[],
-  pipeline?: PipelineSpec,
+  pipeline?: PipelineSpec | null,
 ): (SchemaColumn & { anyType: boolean })[] {
   const byName = new Map(trainingSchema.map((c) => [c.name.toLowerCase(), c]));
   const produced = new Set<string>();
