@@ -40,6 +40,7 @@ export class TrackingPanel {
   private rows: RunRow[] = [];
   private clauses: Clause[] = [];
   private refreshing?: Promise<void>;
+  private refreshAgain = false;
 
   constructor(
     private readonly store: TrackingStore,
@@ -61,6 +62,8 @@ export class TrackingPanel {
         const report = await importBundle(this.store, file);
         await this.experiments.refresh();
         if (report.experiments[0] !== undefined) this.experiments.activate(report.experiments[0]);
+        // Say "imported" once the list shows what was imported.
+        await this.refresh();
         return `Imported ${report.runs} runs${report.skippedRuns ? ` (${report.skippedRuns} already here, kept)` : ''} and ${report.versions} model versions.`;
       });
     });
@@ -117,11 +120,20 @@ export class TrackingPanel {
     void TrackingStore.persist().then(() => this.showUsage());
   }
 
+  /**
+   * Reloads the runs of the active experiment. Bursts of store changes coalesce into one
+   * reload, but a request made while a reload is reading runs another one after it: the
+   * one in flight may have read another experiment (the import that switches to the
+   * imported experiment did exactly that, and the list stayed empty).
+   */
   async refresh(): Promise<void> {
-    // Coalesce bursts of store changes into one reload.
+    this.refreshAgain = true;
     this.refreshing ??= (async () => {
-      await Promise.resolve();
-      this.rows = (await this.store.runs(this.experiments.activeId)).map(toRow);
+      while (this.refreshAgain) {
+        this.refreshAgain = false;
+        await Promise.resolve();
+        this.rows = (await this.store.runs(this.experiments.activeId)).map(toRow);
+      }
       this.render();
       void this.showUsage();
     })().finally(() => {
