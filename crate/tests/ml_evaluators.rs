@@ -164,15 +164,12 @@ fn binary_partitions_merge_to_the_same_result() {
         let rows = case["rows"].as_array().unwrap();
         let whole = binary_scores(rows).evaluate(&all_points(1000)).unwrap();
         let mut merged = BinaryScores::new();
-        for chunk in rows.chunks(rows.len().div_ceil(7)) {
+        for chunk in rows.chunks(rows.len().div_ceil(7)).rev() {
             merged.merge(binary_scores(chunk));
         }
         let merged = merged.evaluate(&all_points(1000)).unwrap();
-        let what = case["name"].as_str().unwrap();
-        assert_eq!(merged.rows, whole.rows, "{what}");
-        assert_eq!(merged.thresholds_used, whole.thresholds_used, "{what}");
-        assert_close(merged.area_under_roc, whole.area_under_roc, what);
-        assert_close(merged.area_under_pr, whole.area_under_pr, what);
+        // Whatever order the rows arrive in, the result is the same to the bit.
+        assert_eq!(merged, whole, "{}", case["name"]);
     }
 }
 

@@ -110,9 +110,11 @@ impl BinaryScores {
         }
     }
 
-    /// Adds a row. `score` is the positive class's raw prediction or probability (any
-    /// order-preserving score; infinities are fine), `label` 0 or 1, `weight` finite and
-    /// not negative (1 without a weight column).
+    /// Adds a row. `score` is the positive class's score: element 1 of the
+    /// `rawPrediction` (or `probability`) vector, as Spark reads it, or a double column;
+    /// infinities are fine. `label` is 0 or 1 (Spark counts any label above 0.5 as
+    /// positive; anything but 0 and 1 is refused here), `weight` finite and not negative
+    /// (1 without a weight column).
     pub fn push(&mut self, score: f64, label: f64, weight: f64) -> Result<()> {
         if score.is_nan() {
             return Err(Error::new(
@@ -169,9 +171,16 @@ impl BinaryScores {
                 "there are no rows to evaluate: the evaluation set is empty",
             ));
         }
-        // Scores are never NaN (`push`), so `total_cmp` is the order Spark sorts in.
-        self.rows
-            .par_sort_unstable_by(|a, b| b.score.total_cmp(&a.score));
+        // Scores are never NaN (`push`), so `total_cmp` is the order Spark sorts in. Ties
+        // are ordered by label and weight too, so each threshold's weights are summed in
+        // one order whatever order the rows came in: merging partitions in any order
+        // gives the same bits.
+        self.rows.par_sort_unstable_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.positive.cmp(&b.positive))
+                .then(a.weight.total_cmp(&b.weight))
+        });
         let mut thresholds: Vec<ThresholdWeights> = Vec::new();
         for row in &self.rows {
             let same = thresholds

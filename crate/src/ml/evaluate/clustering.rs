@@ -31,6 +31,10 @@ use crate::error::{Error, ErrorCode, Result};
 /// Most clusters the evaluator takes.
 pub const MAX_CLUSTERS: usize = 10_000;
 
+/// Most values in the per-cluster feature sums (`clusters × dims`): 32 MB per
+/// accumulator.
+pub const MAX_CLUSTER_VALUES: usize = 4 << 20;
+
 /// Rows per chunk in [`silhouette`]: fixed, so the sums (and so the score, to the last
 /// bit) do not depend on the number of threads.
 const CHUNK_ROWS: usize = 4096;
@@ -81,6 +85,16 @@ impl ClusteringSpec {
             return Err(Error::new(
                 ErrorCode::MlInput,
                 "the feature vectors are empty: assemble at least one feature",
+            ));
+        }
+        if self.clusters.saturating_mul(self.dims) > MAX_CLUSTER_VALUES {
+            return Err(Error::new(
+                ErrorCode::MlInput,
+                format!(
+                    "{} clusters of {} features are too many to evaluate (at most \
+                     {MAX_CLUSTER_VALUES} values): use fewer clusters or features",
+                    self.clusters, self.dims
+                ),
             ));
         }
         Ok(())
@@ -630,6 +644,7 @@ mod tests {
         assert_eq!(code(cosine.add(&[0.0, 0.0], 0.0, 1.0)), ErrorCode::MlInput);
         assert!(ClusterStats::new(spec(DistanceMeasure::Cosine, 0, 2)).is_err());
         assert!(ClusterStats::new(spec(DistanceMeasure::Cosine, 2, 0)).is_err());
+        assert!(ClusterStats::new(spec(DistanceMeasure::Cosine, 5000, 1000)).is_err());
     }
 
     #[test]
