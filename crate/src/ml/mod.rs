@@ -1,8 +1,9 @@
 //! Machine learning in Spark MLlib's terms: VectorAssembler ([`assemble`]),
 //! StandardScaler ([`scale`]), LinearRegression ([`linear`]), their fitted pipeline
-//! ([`model`]), RegressionEvaluator ([`metrics`]), the charts' data ([`diagnostics`]) and
-//! CrossValidator / TrainValidationSplit over a ParamGrid ([`tuning`]) and scoring
-//! ([`predict`]); [`job`] puts a cleaning pipeline in front of training and scoring.
+//! ([`model`]), RegressionEvaluator ([`metrics`]), the classification and clustering
+//! evaluators ([`evaluate`]), the charts' data ([`diagnostics`]) and CrossValidator /
+//! TrainValidationSplit over a ParamGrid ([`tuning`]) and scoring ([`predict`]); [`job`]
+//! puts a cleaning pipeline in front of training and scoring.
 //!
 //! Linear models are solved from sufficient statistics ([`moments`]): one parallel pass
 //! over the partitions gives every fold's statistics, and each (grid point, fold) fit is a
@@ -12,6 +13,7 @@
 pub mod assemble;
 pub mod dataset;
 pub mod diagnostics;
+pub mod evaluate;
 pub mod job;
 pub mod linear;
 pub mod metrics;
