@@ -14,6 +14,7 @@ pub mod dataset;
 pub mod diagnostics;
 pub mod job;
 pub mod linear;
+pub mod logistic;
 pub mod metrics;
 pub mod model;
 pub mod moments;
