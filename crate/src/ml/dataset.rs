@@ -35,6 +35,25 @@ impl RowLayout {
     pub fn width(&self) -> usize {
         self.features + self.label as usize + self.weight as usize
     }
+
+    /// Reads one assembled row's `values`.
+    fn row<'a>(&self, values: &'a [f64], group: u16, row: u64) -> Row<'a> {
+        Row {
+            features: &values[..self.features],
+            label: if self.label {
+                values[self.features]
+            } else {
+                f64::NAN
+            },
+            weight: if self.weight {
+                values[self.features + self.label as usize]
+            } else {
+                1.0
+            },
+            group,
+            row,
+        }
+    }
 }
 
 /// One assembled row, as estimators read it.
@@ -82,21 +101,18 @@ impl Prepared {
             .chunks_exact(width)
             .zip(&self.groups)
             .zip(&self.rows.row_numbers)
-            .map(move |((values, &group), &row)| Row {
-                features: &values[..layout.features],
-                label: if layout.label {
-                    values[layout.features]
-                } else {
-                    f64::NAN
-                },
-                weight: if layout.weight {
-                    values[layout.features + layout.label as usize]
-                } else {
-                    1.0
-                },
-                group,
-                row,
-            })
+            .map(move |((values, &group), &row)| layout.row(values, group, row))
+    }
+
+    /// The `i`-th row of the partition (`i < len()`), for estimators that visit rows in
+    /// their own order (e.g. one group at a time).
+    pub fn row(&self, i: usize) -> Row<'_> {
+        let width = self.layout.width().max(1);
+        self.layout.row(
+            &self.values()[i * width..(i + 1) * width],
+            self.groups[i],
+            self.rows.row_numbers[i],
+        )
     }
 
     /// Each row as `(features, label, group, row)` (training rows always have a label).

@@ -195,7 +195,10 @@ pub fn fit(m: &Moments, params: &LinearRegressionParams, names: &[String]) -> Re
 
 /// Solves `a x = b` for a symmetric positive definite `a`; `Err(j)` names the first
 /// column whose pivot vanished (it depends on the ones before it).
-fn cholesky_solve(a: &Array2<f64>, b: &Array1<f64>) -> std::result::Result<Array1<f64>, usize> {
+pub(crate) fn cholesky_solve(
+    a: &Array2<f64>,
+    b: &Array1<f64>,
+) -> std::result::Result<Array1<f64>, usize> {
     let p = b.len();
     let mut l = Array2::<f64>::zeros((p, p));
     let scale = (0..p).map(|j| a[[j, j]].abs()).fold(0.0, f64::max).max(1.0);
@@ -238,7 +241,7 @@ fn cholesky_solve(a: &Array2<f64>, b: &Array1<f64>) -> std::result::Result<Array
 
 /// Minimises `½ wᵀAw − bᵀw + Σ l1_j|w_j| + ½ Σ l2_j w_j²` by cyclic coordinate descent,
 /// keeping the gradient `Aw` up to date (glmnet's covariance updates).
-fn coordinate_descent(
+pub(crate) fn coordinate_descent(
     a: &Array2<f64>,
     b: &Array1<f64>,
     l1: &[f64],

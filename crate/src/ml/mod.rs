@@ -16,6 +16,7 @@ pub mod diagnostics;
 pub mod evaluate;
 pub mod job;
 pub mod linear;
+pub mod logistic;
 pub mod metrics;
 pub mod model;
 pub mod moments;
