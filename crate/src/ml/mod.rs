@@ -13,6 +13,7 @@ pub mod assemble;
 pub mod dataset;
 pub mod diagnostics;
 pub mod job;
+pub mod kmeans;
 pub mod linear;
 pub mod metrics;
 pub mod model;
