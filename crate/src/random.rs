@@ -20,8 +20,13 @@ pub enum Stream {
     ChartSample = 2,
     /// The rows a data profile reads its quantiles and histograms from.
     ProfileSample = 7,
-    /// KMeans' initial centres (random and k-means||).
+    /// KMeans' initial centres: the rows `random` draws, and the first centre of
+    /// k-means||.
     KMeansInit = 8,
+    /// k-means||: whether a row joins the candidate centres in a sampling round.
+    KMeansRounds = 9,
+    /// k-means||: the draws of the local k-means++ that reduces the candidates to k.
+    KMeansLocal = 10,
 }
 
 /// Splitmix64: a well-mixed 64-bit value from a seed and a counter.

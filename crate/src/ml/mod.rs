@@ -15,6 +15,7 @@ pub mod dataset;
 pub mod diagnostics;
 pub mod evaluate;
 pub mod job;
+pub mod kmeans;
 pub mod linear;
 pub mod logistic;
 pub mod metrics;

@@ -1,0 +1,448 @@
+//! Fitting many KMeans models at once: each task (a grid point on a cross-validation
+//! fold, say) advances through its own stages — survey, initialisation, Lloyd
+//! iterations, summary — and every pass over the rows serves all tasks that are not done
+//! yet. A task that converges drops out; the others carry on.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::job::JobContext;
+use crate::ml::dataset::{Prepared, Subset};
+
+use super::init::{
+    distinct, Answer, CandidateCost, CandidateCount, CandidateSelect, ParallelInit, Pick, Request,
+};
+use super::lloyd::{update, ClusterSums, LloydStep, Summary, SummaryPartial};
+use super::model::KMeansModel;
+use super::params::{InitMode, KMeansParams};
+use super::pass::{self, Chunk, Gather};
+use super::search::CenterSet;
+use super::survey::{Survey, SurveyPartial};
+
+/// One fit of a [`fit_many`] call: its parameters and the rows it learns from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitTask {
+    pub params: KMeansParams,
+    pub subset: Subset,
+}
+
+/// Fits every task, sharing each pass over `parts` between them; the models come back in
+/// task order. Equal to fitting each task alone.
+pub fn fit_many(
+    parts: &[Prepared],
+    tasks: &[FitTask],
+    ctx: &JobContext,
+) -> Result<Vec<KMeansModel>> {
+    let fits = tasks.iter().map(|task| Fit::new(task, None)).collect();
+    run(parts, fits, ctx)
+}
+
+/// Fits from given initial centres (Spark's `initialModel`), skipping the
+/// initialisation: `params.k` centres of the rows' width.
+pub fn fit_from_centers(
+    parts: &[Prepared],
+    initial_centers: &[Vec<f64>],
+    params: &KMeansParams,
+    subset: Subset,
+    ctx: &JobContext,
+) -> Result<KMeansModel> {
+    let features = feature_count(parts)?;
+    let bad = |what: String| Err(Error::new(ErrorCode::MlInput, what));
+    if initial_centers.len() != params.k {
+        return bad(format!(
+            "{} initial centres were given for k = {}; give exactly k",
+            initial_centers.len(),
+            params.k
+        ));
+    }
+    for (j, center) in initial_centers.iter().enumerate() {
+        if center.len() != features {
+            return bad(format!(
+                "initial centre {j} has {} values; the rows have {features} features",
+                center.len()
+            ));
+        }
+        if !center.iter().all(|v| v.is_finite()) {
+            return bad(format!("initial centre {j} has a NaN or infinite value"));
+        }
+        if params.distance_measure == super::DistanceMeasure::Cosine
+            && center.iter().all(|&v| v == 0.0)
+        {
+            return bad(format!(
+                "initial centre {j} is a zero vector, which has no cosine distance"
+            ));
+        }
+    }
+    let task = FitTask {
+        params: params.clone(),
+        subset,
+    };
+    let given = initial_centers.concat();
+    let models = run(parts, vec![Fit::new(&task, Some(given))], ctx)?;
+    models
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::internal("fitting KMeans", "no model came back"))
+}
+
+/// The feature count shared by every partition.
+fn feature_count(parts: &[Prepared]) -> Result<usize> {
+    let features = parts.first().map_or(0, |p| p.layout.features);
+    if features == 0 {
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            "choose at least one feature column to cluster on",
+        ));
+    }
+    if parts.iter().any(|p| p.layout.features != features) {
+        return Err(Error::internal(
+            "fitting KMeans",
+            "partitions have different numbers of features",
+        ));
+    }
+    Ok(features)
+}
+
+/// Runs every fit to its end.
+fn run(parts: &[Prepared], mut fits: Vec<Fit>, ctx: &JobContext) -> Result<Vec<KMeansModel>> {
+    for fit in &fits {
+        fit.task.params.validate()?;
+    }
+    let features = feature_count(parts)?;
+    check_memory(parts.len(), &fits, features)?;
+    let passes = fits.iter().map(Fit::most_passes).max().unwrap_or(0);
+    let expected = passes * parts.len();
+    ctx.expect_steps(expected);
+    let mut done = 0;
+    loop {
+        let (owners, jobs): (Vec<usize>, Vec<Job>) = fits
+            .iter()
+            .enumerate()
+            .filter_map(|(t, fit)| fit.job().map(|job| (t, job)))
+            .unzip();
+        if jobs.is_empty() {
+            break;
+        }
+        let answers = pass::run(parts, &jobs, ctx)?;
+        drop(jobs);
+        done += parts.len();
+        // The first row no fit can use, over all fits, is the one to report.
+        let problem = answers
+            .iter()
+            .filter_map(|a| match a {
+                Partial::Survey(s) => s.problem,
+                _ => None,
+            })
+            .min_by_key(|p| p.row);
+        if let Some(problem) = problem {
+            return Err(problem.error());
+        }
+        for (t, answer) in owners.into_iter().zip(answers) {
+            fits[t].receive(answer, features, ctx)?;
+        }
+    }
+    for _ in done..expected {
+        ctx.advance();
+    }
+    fits.into_iter().map(Fit::into_model).collect()
+}
+
+/// Refuses fits whose per-partition partial results would not fit in memory.
+fn check_memory(partitions: usize, fits: &[Fit], features: usize) -> Result<()> {
+    // The largest per-pass state of a fit: its centres, or k-means|| candidates (about
+    // 2k per round), each with its sums and counts.
+    let per_partition: usize = fits
+        .iter()
+        .map(|fit| {
+            let params = &fit.task.params;
+            let centers = match params.init_mode {
+                InitMode::KMeansParallel => params
+                    .k
+                    .saturating_mul(2)
+                    .saturating_mul(params.init_steps)
+                    .saturating_add(1)
+                    .max(params.k),
+                InitMode::Random => params.k,
+            };
+            centers
+                .saturating_mul(features.saturating_add(2))
+                .saturating_mul(8)
+        })
+        .fold(0usize, usize::saturating_add);
+    crate::memory::check(
+        per_partition.saturating_mul(partitions.max(1)),
+        "clustering with these settings",
+        "lower k, or tune fewer grid points at once",
+    )
+}
+
+/// One task's progress.
+struct Fit<'t> {
+    task: &'t FitTask,
+    /// Initial centres given by the caller, used instead of `initMode`.
+    given: Option<Vec<f64>>,
+    stage: Stage,
+}
+
+enum Stage {
+    /// Counting and checking the rows, and drawing the rows the initialisation needs.
+    Survey,
+    /// k-means||.
+    Init(ParallelInit),
+    Lloyd {
+        centers: CenterSet,
+        iterations: usize,
+    },
+    Summary {
+        last: CenterSet,
+        previous: Option<CenterSet>,
+        iterations: usize,
+    },
+    Done(KMeansModel),
+}
+
+impl<'t> Fit<'t> {
+    fn new(task: &'t FitTask, given: Option<Vec<f64>>) -> Self {
+        Fit {
+            task,
+            given,
+            stage: Stage::Survey,
+        }
+    }
+
+    /// The most passes this fit can take: survey, k-means|| (a cost and a sampling pass
+    /// per round, then counting), Lloyd iterations, summary.
+    fn most_passes(&self) -> usize {
+        let params = &self.task.params;
+        let init = match (&self.given, params.init_mode) {
+            (None, InitMode::KMeansParallel) => 2 * params.init_steps + 1,
+            _ => 0,
+        };
+        2 + init + params.max_iter
+    }
+
+    /// What this fit needs from the next pass (nothing once done).
+    fn job(&self) -> Option<Job<'_>> {
+        let params = &self.task.params;
+        let subset = self.task.subset;
+        Some(match &self.stage {
+            Stage::Survey => {
+                let draws = match (&self.given, params.init_mode) {
+                    (Some(_), _) => 0,
+                    (None, InitMode::Random) => params.k,
+                    (None, InitMode::KMeansParallel) => 1,
+                };
+                Job::Survey(Survey {
+                    subset,
+                    measure: params.distance_measure,
+                    sample: (params.seed, draws),
+                })
+            }
+            Stage::Init(init) => match init.request() {
+                Request::Cost(job) => Job::Cost(job),
+                Request::Select(job) => Job::Select(job),
+                Request::Count(job) => Job::Count(job),
+            },
+            Stage::Lloyd { centers, .. } => Job::Lloyd(LloydStep { subset, centers }),
+            Stage::Summary { last, previous, .. } => Job::Summary(Summary {
+                subset,
+                previous: previous.as_ref(),
+                last,
+            }),
+            Stage::Done(_) => return None,
+        })
+    }
+
+    /// Moves on with the answer to this fit's last job.
+    fn receive(&mut self, answer: Partial, features: usize, ctx: &JobContext) -> Result<()> {
+        let params = &self.task.params;
+        let stage = std::mem::replace(&mut self.stage, Stage::Survey);
+        self.stage = match (stage, answer) {
+            (Stage::Survey, Partial::Survey(survey)) => {
+                self.check_rows(survey.rows)?;
+                match (self.given.take(), params.init_mode) {
+                    (Some(given), _) => self.start_lloyd(given, features),
+                    (None, InitMode::Random) => {
+                        self.start_lloyd(distinct(survey.sample.into_rows(), features), features)
+                    }
+                    (None, InitMode::KMeansParallel) => Stage::Init(ParallelInit::new(
+                        params,
+                        self.task.subset,
+                        survey.sample.into_rows(),
+                    )),
+                }
+            }
+            (Stage::Init(mut init), answer) => {
+                let answer = match answer {
+                    Partial::Cost(cost) => Answer::Cost(cost),
+                    Partial::Select(picks) => Answer::Picks(picks),
+                    Partial::Count(counts) => Answer::Counts(counts),
+                    _ => return Err(mismatch()),
+                };
+                match init.receive(answer, ctx)? {
+                    Some(centers) => self.start_lloyd(centers, features),
+                    None => Stage::Init(init),
+                }
+            }
+            (
+                Stage::Lloyd {
+                    centers,
+                    iterations,
+                },
+                Partial::Lloyd(sums),
+            ) => {
+                let (next, converged) = update(&centers, &sums, params.tol)?;
+                let next = CenterSet::new(params.distance_measure, features, next);
+                let iterations = iterations + 1;
+                if converged || iterations >= params.max_iter {
+                    Stage::Summary {
+                        last: next,
+                        previous: Some(centers),
+                        iterations,
+                    }
+                } else {
+                    Stage::Lloyd {
+                        centers: next,
+                        iterations,
+                    }
+                }
+            }
+            (
+                Stage::Summary {
+                    last, iterations, ..
+                },
+                Partial::Summary(summary),
+            ) => Stage::Done(KMeansModel {
+                cluster_centers: last
+                    .centers()
+                    .chunks_exact(features)
+                    .map(<[f64]>::to_vec)
+                    .collect(),
+                distance_measure: params.distance_measure,
+                training_cost: summary.cost,
+                num_iter: iterations,
+                cluster_sizes: summary.sizes,
+                cluster_weights: summary.weights,
+            }),
+            _ => return Err(mismatch()),
+        };
+        Ok(())
+    }
+
+    /// Refuses a `k` larger than the number of rows. (Spark would return fewer centres;
+    /// with fewer rows than clusters that is almost surely a mistake, so Brasa says so.
+    /// Fewer *distinct* rows than `k` is Spark's case: fewer centres.)
+    fn check_rows(&self, rows: u64) -> Result<()> {
+        let k = self.task.params.k;
+        if rows >= k as u64 {
+            return Ok(());
+        }
+        let which = match self.task.subset.held_out {
+            Some(fold) => format!("the training rows outside fold {}", fold + 1),
+            None => "the training data".to_string(),
+        };
+        Err(Error::new(
+            ErrorCode::MlInput,
+            format!(
+                "k = {k} clusters need at least {k} rows, but {which} has {rows}; lower k \
+                 or cluster more rows"
+            ),
+        ))
+    }
+
+    fn start_lloyd(&self, centers: Vec<f64>, features: usize) -> Stage {
+        let centers = CenterSet::new(self.task.params.distance_measure, features, centers);
+        if self.task.params.max_iter == 0 {
+            Stage::Summary {
+                last: centers,
+                previous: None,
+                iterations: 0,
+            }
+        } else {
+            Stage::Lloyd {
+                centers,
+                iterations: 0,
+            }
+        }
+    }
+
+    fn into_model(self) -> Result<KMeansModel> {
+        match self.stage {
+            Stage::Done(model) => Ok(model),
+            _ => Err(Error::internal("fitting KMeans", "a fit stopped early")),
+        }
+    }
+}
+
+fn mismatch() -> Error {
+    Error::internal("fitting KMeans", "a fit got the answer to another pass")
+}
+
+/// Any fit's request of a pass.
+enum Job<'a> {
+    Survey(Survey),
+    Cost(CandidateCost<'a>),
+    Select(CandidateSelect<'a>),
+    Count(CandidateCount<'a>),
+    Lloyd(LloydStep<'a>),
+    Summary(Summary<'a>),
+}
+
+/// What a [`Job`] gathered.
+enum Partial {
+    Survey(SurveyPartial),
+    Cost(f64),
+    Select(Vec<Pick>),
+    Count(Vec<u64>),
+    Lloyd(ClusterSums),
+    Summary(SummaryPartial),
+}
+
+impl Gather for Job<'_> {
+    type Partial = Partial;
+
+    fn subset(&self) -> Subset {
+        match self {
+            Job::Survey(job) => job.subset(),
+            Job::Cost(job) => job.subset(),
+            Job::Select(job) => job.subset(),
+            Job::Count(job) => job.subset(),
+            Job::Lloyd(job) => job.subset(),
+            Job::Summary(job) => job.subset(),
+        }
+    }
+
+    fn start(&self) -> Partial {
+        match self {
+            Job::Survey(job) => Partial::Survey(job.start()),
+            Job::Cost(job) => Partial::Cost(job.start()),
+            Job::Select(job) => Partial::Select(job.start()),
+            Job::Count(job) => Partial::Count(job.start()),
+            Job::Lloyd(job) => Partial::Lloyd(job.start()),
+            Job::Summary(job) => Partial::Summary(job.start()),
+        }
+    }
+
+    fn visit(&self, partial: &mut Partial, chunk: &Chunk, rows: &[u32]) {
+        match (self, partial) {
+            (Job::Survey(job), Partial::Survey(p)) => job.visit(p, chunk, rows),
+            (Job::Cost(job), Partial::Cost(p)) => job.visit(p, chunk, rows),
+            (Job::Select(job), Partial::Select(p)) => job.visit(p, chunk, rows),
+            (Job::Count(job), Partial::Count(p)) => job.visit(p, chunk, rows),
+            (Job::Lloyd(job), Partial::Lloyd(p)) => job.visit(p, chunk, rows),
+            (Job::Summary(job), Partial::Summary(p)) => job.visit(p, chunk, rows),
+            // `start` made the partial from this very job.
+            _ => debug_assert!(false, "a partial from another job"),
+        }
+    }
+
+    fn merge(&self, into: &mut Partial, other: Partial) {
+        match (self, into, other) {
+            (Job::Survey(job), Partial::Survey(a), Partial::Survey(b)) => job.merge(a, b),
+            (Job::Cost(job), Partial::Cost(a), Partial::Cost(b)) => job.merge(a, b),
+            (Job::Select(job), Partial::Select(a), Partial::Select(b)) => job.merge(a, b),
+            (Job::Count(job), Partial::Count(a), Partial::Count(b)) => job.merge(a, b),
+            (Job::Lloyd(job), Partial::Lloyd(a), Partial::Lloyd(b)) => job.merge(a, b),
+            (Job::Summary(job), Partial::Summary(a), Partial::Summary(b)) => job.merge(a, b),
+            _ => debug_assert!(false, "a partial from another job"),
+        }
+    }
+}
