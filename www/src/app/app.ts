@@ -63,7 +63,7 @@ export class App {
     // Tables reloaded after a restart come back without taking the user to the Table tab.
     this.loads = new Loads(engine, this.notices, this.jobs, (table) => this.added(table, !this.recovering));
     this.dropZone = new DropZone((files) => void this.loads.load(files));
-    this.sql = new SqlPanel(engine, this.tables, (_, statement) => void this.catalogChanged(statement));
+    this.sql = new SqlPanel(engine, this.tables, (_, statement) => this.catalogChanged(statement));
     this.profiler = new ProfileView(engine, this.tables);
     // The Train tab reads the Clean tab's pipeline, which does not exist yet while the
     // Train tab is built (and shows its first columns).

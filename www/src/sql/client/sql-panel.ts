@@ -34,7 +34,8 @@ export class SqlPanel {
   constructor(
     private readonly engine: EngineClient,
     store: TableStore,
-    private readonly onCatalogChanged: (message: string, sql: string) => void,
+    /** A statement changed the catalog; resolves once every tab lists what it made or dropped. */
+    private readonly onCatalogChanged: (message: string, sql: string) => Promise<void>,
   ) {
     const editorHost = h('div', { className: 'sql-editor' });
     this.editor = new SqlEditor(editorHost, EXAMPLE, () => void this.run());
@@ -79,7 +80,7 @@ export class SqlPanel {
     });
     this.job = job;
     try {
-      this.show(await job.done, text);
+      await this.show(await job.done, text);
     } catch (error) {
       this.showFailure(error);
     } finally {
@@ -96,13 +97,15 @@ export class SqlPanel {
     this.cancelButton.toggleAttribute('disabled', !running);
   }
 
-  private show(result: Timed<SqlResult>, text: string): void {
+  private async show(result: Timed<SqlResult>, text: string): Promise<void> {
     const time = formatDuration(result.elapsedMs);
     this.status.dataset.elapsedMs = result.elapsedMs.toFixed(2);
     if (result.kind === 'done') {
+      // "created table t" is said (and Run offered again) once the table list and every
+      // tab that offers tables have followed the catalog, not before.
+      await this.onCatalogChanged(result.message, text);
       replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'sql-message' } }, result.message), ` · ${time}`);
       replaceChildren(this.output);
-      this.onCatalogChanged(result.message, text);
       return;
     }
     const info = result.info;
