@@ -146,15 +146,19 @@ export async function schemaRows(page: Page): Promise<string[][]> {
   );
 }
 
-/** The grid's visible data rows as text (row number first). */
-export async function gridRows(page: Page, count: number): Promise<string[][]> {
-  const selector = '.grid-body .grid-row';
+/**
+ * The first `count` visible data rows (row number first) of the grid in `scope` (the
+ * first grid of the page by default), once their window has come from the engine: the
+ * rows are drawn on the next animation frame, their cells when the engine answers.
+ */
+export async function gridRows(page: Page, count: number, scope = ''): Promise<string[][]> {
+  const selector = `${scope} .grid-body .grid-row`.trim();
   await page.waitForFunction(
-    (n) => {
-      const rows = document.querySelectorAll('.grid-body .grid-row');
+    ({ selector, n }) => {
+      const rows = document.querySelectorAll(selector);
       return rows.length >= n && ![...rows].slice(0, n).some((r) => r.querySelector('.grid-loading'));
     },
-    count,
+    { selector, n: count },
     { timeout: 30_000 },
   );
   return page.$$eval(selector, (rows, n) =>
@@ -162,15 +166,24 @@ export async function gridRows(page: Page, count: number): Promise<string[][]> {
   count);
 }
 
-/** The SQL result's rows as the grid shows them, once their window has come from the engine. */
-export async function sqlRows(page: Page): Promise<string[][]> {
-  await page.waitForFunction(() => {
-    const output = document.querySelector('[data-testid="sql-output"]');
-    return output?.querySelector('.grid-body .grid-row') && !output.querySelector('.grid-loading');
-  }, undefined, { timeout: 30_000 });
-  return page.$$eval('[data-testid="sql-output"] .grid-body .grid-row', (rows) =>
+/**
+ * Every visible data row (row number first) of the grid in `scope`, once the grid has
+ * drawn its rows and all of them have come from the engine.
+ */
+export async function loadedRows(page: Page, scope: string): Promise<string[][]> {
+  const selector = `${scope} .grid-body .grid-row`;
+  await page.waitForFunction((selector) => {
+    const rows = [...document.querySelectorAll(selector)];
+    return rows.length > 0 && !rows.some((r) => r.querySelector('.grid-loading'));
+  }, selector, { timeout: 30_000 });
+  return page.$$eval(selector, (rows) =>
     rows.map((row) => [...row.querySelectorAll('.grid-cell')].map((c) => c.textContent ?? '')),
   );
+}
+
+/** The SQL result's rows as the grid shows them, once their window has come from the engine. */
+export function sqlRows(page: Page): Promise<string[][]> {
+  return loadedRows(page, '[data-testid="sql-output"]');
 }
 
 /** Types `sql` in the SQL tab's editor, runs it with Ctrl+Enter and waits for the outcome. */
