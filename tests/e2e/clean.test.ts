@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 
 import type { Page } from 'playwright-core';
 
-import { FIXTURES, openApp, shownTable, sqlRows, useApp } from './harness';
+import { FIXTURES, gridRows, openApp, shownTable, sqlRows, useApp } from './harness';
 
 const app = useApp();
 const expected = JSON.parse(readFileSync(path.join(FIXTURES, 'clean/expected.json'), 'utf8'));
@@ -27,7 +27,13 @@ async function stat(page: Page, column: string, name: string): Promise<string> {
   return (await page.getByTestId(`profile-column-${column}`).locator(`[data-stat="${name}"]`).textContent()) ?? '';
 }
 
+/**
+ * Previews a new step and returns the preview's summary, then adds the step and waits
+ * until the pipeline has run with it (a step opened or previewed before that run is done
+ * would see the columns before the step, and a preview cancels the run).
+ */
 async function addStep(page: Page, op: string, fill: () => Promise<void>): Promise<string> {
+  const steps = await page.getByTestId('clean-steps').locator('li.step:not(.source)').count();
   await page.getByTestId('clean-add-op').selectOption(op);
   await fill();
   await page.getByTestId('step-preview').click();
@@ -35,6 +41,7 @@ async function addStep(page: Page, op: string, fill: () => Promise<void>): Promi
   await preview.waitFor({ timeout: 30_000 });
   const text = (await preview.textContent()) ?? '';
   await page.getByTestId('step-apply').click();
+  await page.getByTestId(`clean-step-${steps + 1}`).waitFor({ timeout: 30_000 });
   return text;
 }
 
@@ -87,9 +94,7 @@ describe('Cleaning and profiling in the page', () => {
     assert.match(stepRows[2], new RegExp(`^405 → ${threeSteps.rows.length} rows`));
 
     // The result's first rows are PySpark's (id, age imputed in place, city_index).
-    const cells = await page.$$eval('[data-testid="clean-output"] .grid-body .grid-row', (rows) =>
-      rows.slice(0, 5).map((r) => [...r.querySelectorAll('.grid-cell')].map((c) => c.textContent ?? '')),
-    );
+    const cells = await gridRows(page, 5, '[data-testid="clean-output"]');
     const columns: string[] = threeSteps.columns;
     for (let i = 0; i < 5; i++) {
       const row = threeSteps.rows[i];
