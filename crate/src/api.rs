@@ -18,8 +18,12 @@ use crate::clean::{PipelineSpec, StepReport};
 use crate::error::{Error, ErrorCode};
 use crate::frame::TableInfo;
 use crate::io::csv::CsvOptions;
+use crate::ml::evaluation::MetricName;
 use crate::ml::job::Scoring;
+use crate::ml::kmeans::KMeansParams;
 use crate::ml::linear::LinearRegressionParams;
+use crate::ml::logistic::LogisticRegressionParams;
+use crate::ml::scale::StandardScalerParams;
 use crate::ml::tuning::{TrainResult, TrainSpec};
 use crate::profile::Profile;
 
@@ -177,6 +181,10 @@ const GENERATED: &str =
     "// The engine↔page contract, generated from the engine's Rust types (crate/src/api.rs).\n\
                          // Do not edit: run `npm run contract`.\n";
 
+fn json<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or_default()
+}
+
 /// The engine's defaults and format versions as TypeScript constants, so the page offers
 /// exactly the engine's (Spark's) defaults without a copy to keep in step.
 fn constants() -> String {
@@ -203,7 +211,45 @@ fn constants() -> String {
         "LINEAR_REGRESSION_DEFAULTS",
         "Spark's LinearRegression defaults.",
         Some("LinearRegressionParams"),
-        serde_json::to_value(LinearRegressionParams::default()).unwrap_or_default(),
+        json(&LinearRegressionParams::default()),
+    );
+    constant(
+        "LOGISTIC_REGRESSION_DEFAULTS",
+        "Spark's LogisticRegression defaults.",
+        Some("LogisticRegressionParams"),
+        json(&LogisticRegressionParams::default()),
+    );
+    constant(
+        "KMEANS_DEFAULTS",
+        "Spark's KMeans defaults, but for the seed: Brasa's default seed, 42 (Spark's is a \
+         64-bit number a JavaScript number cannot hold exactly).",
+        Some("KMeansParams"),
+        json(&KMeansParams {
+            seed: 42,
+            ..KMeansParams::default()
+        }),
+    );
+    constant(
+        "STANDARD_SCALER_DEFAULTS",
+        "Spark's StandardScaler defaults.",
+        Some("StandardScalerParams"),
+        json(&StandardScalerParams::default()),
+    );
+    let metrics: Vec<serde_json::Value> = MetricName::ALL
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "name": m.name(),
+                "evaluator": m.evaluator().spark_name(),
+                "largerIsBetter": m.larger_is_better(),
+            })
+        })
+        .collect();
+    constant(
+        "METRICS",
+        "Every evaluator metric: Spark's name, its evaluator, and whether larger is better.",
+        None,
+        serde_json::Value::Array(metrics),
     );
     format!("{GENERATED}{imports}{body}")
 }
@@ -246,11 +292,13 @@ impl TypeVisitor for FilesOfTypes<'_> {
         let declaration = T::decl(self.config);
         match self.seen.get(&path) {
             Some(seen) if *seen == declaration => {}
-            Some(_) => self.clash = Some(format!(
+            Some(_) => {
+                self.clash = Some(format!(
                 "two Rust types are both `{}` in TypeScript ({}); rename one with #[ts(rename)]",
                 T::ident(self.config),
                 std::any::type_name::<T>()
-            )),
+            ))
+            }
             None => {
                 self.seen.insert(path, declaration);
                 T::visit_dependencies(self);

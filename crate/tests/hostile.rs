@@ -20,6 +20,7 @@ use brasa::frame::{display_batch, spark_type_name};
 use brasa::io::csv::{CsvLoader, CsvOptions};
 use brasa::io::parquet::read_parquet;
 use brasa::job::JobContext;
+use brasa::ml::estimator::TrainedModel;
 use brasa::ml::tuning::{train, TrainResult, TrainSpec};
 use brasa::sql::{run_sql, SqlOutput};
 use brasa::{Catalog, Error, ErrorCode, Table};
@@ -449,7 +450,7 @@ fn describe(outcome: &Result<Outcome, Error>) -> String {
                 table.schema().fields().len()
             )
         }
-        Ok(Outcome::Trained(result)) => format!("model {:?}", result.model.linear),
+        Ok(Outcome::Trained(result)) => format!("model {:?}", result.model),
     }
 }
 
@@ -513,7 +514,10 @@ fn check_table(expect: &Expect, table: &Table, warnings: &[String], problems: &m
 
 fn check_training(expect: &Expect, result: &TrainResult, problems: &mut Vec<String>) {
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
-    let model = &result.model.linear;
+    let TrainedModel::LinearRegression { model, .. } = &result.model else {
+        problems.push(format!("not a linear regression: {:?}", result.model));
+        return;
+    };
     if let Some(coefficients) = &expect.coefficients {
         let same = model.coefficients.len() == coefficients.len()
             && model

@@ -7,7 +7,13 @@ use std::path::PathBuf;
 
 use brasa::io::csv::{read_csv, CsvOptions};
 use brasa::job::JobContext;
-use brasa::ml::tuning::{train, GridAxis, TrainResult, TrainSpec, Tuning};
+use brasa::ml::diagnostics::Diagnostics;
+use brasa::ml::estimator::{EstimatorSpec, TrainedModel};
+use brasa::ml::evaluation::{MetricName, MetricSet};
+use brasa::ml::grid::GridAxis;
+use brasa::ml::linear::{LinearModel, LinearRegressionParams};
+use brasa::ml::split::Tuning;
+use brasa::ml::tuning::{train, TrainResult, TrainSpec};
 use brasa::{ErrorCode, Table};
 use serde_json::{json, Value};
 
@@ -24,17 +30,54 @@ fn data() -> (Table, Value) {
 
 fn spec(expected: &Value) -> TrainSpec {
     TrainSpec {
+        estimator: EstimatorSpec::LinearRegression(Default::default()),
         features: serde_json::from_value(expected["features"].clone()).unwrap(),
-        label: "spend".into(),
+        label: Some("spend".into()),
+        label_indexer: None,
+        weight_col: None,
         handle_invalid: Default::default(),
         scaler: None,
-        params: Default::default(),
         grid: vec![],
         tuning: Tuning::CrossValidator { num_folds: 3 },
-        metric: Default::default(),
+        metric: None,
         test_fraction: 0.0,
         seed: 42,
         pipeline: None,
+    }
+}
+
+/// The LinearRegression params of a spec, to set some.
+fn params(spec: &mut TrainSpec) -> &mut LinearRegressionParams {
+    match &mut spec.estimator {
+        EstimatorSpec::LinearRegression(p) => p,
+        other => panic!("not a linear regression: {other:?}"),
+    }
+}
+
+/// The refitted linear model (on the scaled features when there is a scaler).
+fn linear(result: &TrainResult) -> &LinearModel {
+    match &result.model {
+        TrainedModel::LinearRegression { model, .. } => model,
+        other => panic!("not a linear regression: {other:?}"),
+    }
+}
+
+fn metric(set: &MetricSet, name: MetricName) -> f64 {
+    set.get(name)
+}
+
+/// The regression charts' data.
+fn regression_charts(
+    result: &TrainResult,
+) -> (&str, &[f64], &[f64], &brasa::ml::diagnostics::Histogram) {
+    match &result.diagnostics {
+        Diagnostics::Regression {
+            rows,
+            actual,
+            predicted,
+            residuals,
+        } => (rows, actual, predicted, residuals),
+        other => panic!("not regression charts: {other:?}"),
     }
 }
 
@@ -69,7 +112,7 @@ fn single_fits_match_scikit_learn_under_sparks_objective() {
     assert_eq!(fits.len(), 28);
     for case in fits {
         let mut spec = spec(&expected);
-        spec.params = serde_json::from_value(case["params"].clone()).unwrap();
+        *params(&mut spec) = serde_json::from_value(case["params"].clone()).unwrap();
         let result = train(&table, &spec, &JobContext::default()).unwrap();
         assert_model(&result, case, &format!("{}", case["params"]));
     }
@@ -78,14 +121,14 @@ fn single_fits_match_scikit_learn_under_sparks_objective() {
 fn assert_model(result: &TrainResult, case: &Value, what: &str) {
     for (j, c) in case["coefficients"].as_array().unwrap().iter().enumerate() {
         assert_relative(
-            result.model.linear.coefficients[j],
+            linear(result).coefficients[j],
             c.as_f64().unwrap(),
             1e-6,
             &format!("{what} coefficient {j}"),
         );
     }
     assert_relative(
-        result.model.linear.intercept,
+        linear(result).intercept,
         case["intercept"].as_f64().unwrap(),
         1e-6,
         &format!("{what} intercept"),
@@ -100,14 +143,10 @@ fn a_standard_scaler_stage_matches_sparks_scaler_then_regression() {
     for case in fits {
         let mut spec = spec(&expected);
         spec.scaler = Some(serde_json::from_value(case["scaler"].clone()).unwrap());
-        spec.params = serde_json::from_value(case["params"].clone()).unwrap();
+        *params(&mut spec) = serde_json::from_value(case["params"].clone()).unwrap();
         let result = train(&table, &spec, &JobContext::default()).unwrap();
         let what = format!("{} {}", case["scaler"], case["params"]);
-        let scaler = result
-            .model
-            .scaler
-            .as_ref()
-            .expect("the scaler is returned");
+        let scaler = result.model.scaler().expect("the scaler is returned");
         for (ours, theirs) in scaler.std.iter().zip(case["scalerStd"].as_array().unwrap()) {
             assert_relative(*ours, theirs.as_f64().unwrap(), 1e-12, "scaler std");
         }
@@ -121,7 +160,7 @@ fn the_scaler_is_fitted_on_each_training_split_only() {
     let cv = &expected["scaledCv"];
     let mut spec = spec(&expected);
     spec.scaler = Some(serde_json::from_value(cv["scaler"].clone()).unwrap());
-    spec.params.standardization = false;
+    params(&mut spec).standardization = false;
     spec.grid = vec![
         GridAxis {
             param: "regParam".into(),
@@ -189,55 +228,63 @@ fn cross_validation_matches_grid_search_cv_on_the_same_folds() {
     );
     for (j, c) in cv["coefficients"].as_array().unwrap().iter().enumerate() {
         assert_relative(
-            result.model.linear.coefficients[j],
+            linear(&result).coefficients[j],
             c.as_f64().unwrap(),
             1e-6,
             "refit",
         );
     }
     assert_relative(
-        result.model.linear.intercept,
+        linear(&result).intercept,
         cv["intercept"].as_f64().unwrap(),
         1e-6,
         "refit",
     );
     let v = &result.validation_metrics;
     assert_relative(
-        v.mae,
+        metric(v, MetricName::Mae),
         cv["validationMae"].as_f64().unwrap(),
         1e-9,
         "validation mae",
     );
     assert_relative(
-        v.r2,
+        metric(v, MetricName::R2),
         cv["validationR2"].as_f64().unwrap(),
         1e-9,
         "validation r2",
     );
     let t = &result.train_metrics;
     assert_relative(
-        t.rmse,
+        metric(t, MetricName::Rmse),
         cv["trainRmse"].as_f64().unwrap(),
         1e-9,
         "train rmse",
     );
-    assert_relative(t.mae, cv["trainMae"].as_f64().unwrap(), 1e-9, "train mae");
+    assert_relative(
+        metric(t, MetricName::Mae),
+        cv["trainMae"].as_f64().unwrap(),
+        1e-9,
+        "train mae",
+    );
     assert_eq!(result.rows.train, 600);
     // The charts' data: all 600 training rows (no test set), each residual binned once.
-    let d = &result.diagnostics;
-    assert_eq!(d.rows, "train");
-    assert_eq!(d.actual.len(), 600);
-    let h = &d.residuals;
+    let (rows, actual, predicted, h) = regression_charts(&result);
+    assert_eq!(rows, "train");
+    assert_eq!(actual.len(), 600);
     assert_eq!(h.counts.iter().sum::<u64>() + h.below + h.above, 600);
     let y: Vec<f64> = table_column(&table, "spend");
-    assert_eq!(d.actual, y);
-    let sse: f64 = d
-        .actual
+    assert_eq!(actual, y);
+    let sse: f64 = actual
         .iter()
-        .zip(&d.predicted)
+        .zip(predicted)
         .map(|(a, p)| (a - p).powi(2))
         .sum();
-    assert_relative((sse / 600.0).sqrt(), t.rmse, 1e-9, "rmse of the sample");
+    assert_relative(
+        (sse / 600.0).sqrt(),
+        metric(t, MetricName::Rmse),
+        1e-9,
+        "rmse of the sample",
+    );
 }
 
 fn table_column(table: &Table, name: &str) -> Vec<f64> {
@@ -262,21 +309,14 @@ fn same(a: &TrainResult, b: &TrainResult) {
     for (x, y) in a.grid.iter().zip(&b.grid) {
         assert_relative(x.avg_metric, y.avg_metric, 1e-12, "avg metric");
     }
-    for (x, y) in a
-        .model
-        .linear
-        .coefficients
-        .iter()
-        .zip(&b.model.linear.coefficients)
-    {
+    for (x, y) in linear(a).coefficients.iter().zip(&linear(b).coefficients) {
         assert_relative(*x, *y, 1e-10, "coefficient");
     }
     assert_eq!(a.rows, b.rows);
-    assert_eq!(a.diagnostics.actual, b.diagnostics.actual);
-    assert_eq!(
-        a.diagnostics.residuals.counts,
-        b.diagnostics.residuals.counts
-    );
+    let (_, a_actual, _, a_residuals) = regression_charts(a);
+    let (_, b_actual, _, b_residuals) = regression_charts(b);
+    assert_eq!(a_actual, b_actual);
+    assert_eq!(a_residuals.counts, b_residuals.counts);
 }
 
 #[test]
@@ -311,7 +351,7 @@ fn a_one_point_grid_is_a_single_fit() {
         values: vec![json!(0.1)],
     }];
     let mut single = spec(&expected);
-    single.params.reg_param = 0.1;
+    params(&mut single).reg_param = 0.1;
     same(
         &train(&table, &one_point, &JobContext::default()).unwrap(),
         &train(&table, &single, &JobContext::default()).unwrap(),
@@ -368,14 +408,16 @@ fn categorical_features_through_a_pipeline_match_scikit_learn() {
     let bytes = std::fs::read(fixtures().join("../../../www/public/sample/telecom.csv")).unwrap();
     let (table, _) = read_csv(&bytes, &CsvOptions::default()).unwrap();
     let spec = TrainSpec {
+        estimator: EstimatorSpec::LinearRegression(Default::default()),
         features: serde_json::from_value(expected["features"].clone()).unwrap(),
-        label: "monthly_spend".into(),
+        label: Some("monthly_spend".into()),
+        label_indexer: None,
+        weight_col: None,
         handle_invalid: brasa::params::HandleInvalid::Skip,
         scaler: None,
-        params: Default::default(),
         grid: serde_json::from_value(expected["grid"].clone()).unwrap(),
         tuning: Tuning::CrossValidator { num_folds: 3 },
-        metric: Default::default(),
+        metric: None,
         test_fraction: 0.0,
         seed: 42,
         pipeline: Some(serde_json::from_value(expected["pipeline"].clone()).unwrap()),

@@ -1,5 +1,6 @@
 //! VectorAssembler: the chosen numeric columns of a table as dense rows of `f64`
-//! (features then label), partition by partition, with Spark's `handleInvalid`.
+//! (features, then the label and the instance weight when there are), partition by
+//! partition, with Spark's `handleInvalid`.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
@@ -11,12 +12,13 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::frame::spark_type_name;
 use crate::params::HandleInvalid;
 
-/// The columns a linear model reads, resolved against a table's schema.
+/// The columns a model reads, resolved against a table's schema.
 #[derive(Debug, Clone)]
 pub struct Assembler {
-    /// Column indices of the features, then of the label if there is one.
+    /// Column indices of the features, then of the label and the weight if there are.
     columns: Vec<usize>,
     names: Vec<String>,
+    features: usize,
     handle_invalid: HandleInvalid,
 }
 
@@ -28,12 +30,13 @@ pub struct AssembledRows {
 }
 
 impl Assembler {
-    /// Resolves `features` (and `label`, when training) in `schema`; every column must be
-    /// numeric or boolean.
+    /// Resolves `features` (and `label` and `weight`, when training) in `schema`; every
+    /// column must be numeric or boolean.
     pub fn new(
         schema: &Schema,
         features: &[String],
         label: Option<&str>,
+        weight: Option<&str>,
         handle_invalid: HandleInvalid,
     ) -> Result<Self> {
         if features.is_empty() {
@@ -54,6 +57,15 @@ impl Assembler {
             }
             names.push(label.to_string());
         }
+        if let Some(weight) = weight {
+            if names.iter().any(|n| n == weight) {
+                return Err(Error::new(
+                    ErrorCode::MlInput,
+                    format!("`{weight}` cannot be the weight column and a feature or the label"),
+                ));
+            }
+            names.push(weight.to_string());
+        }
         let columns = names
             .iter()
             .map(|name| {
@@ -65,7 +77,7 @@ impl Assembler {
                     return Err(Error::new(
                         ErrorCode::MlInput,
                         format!(
-                            "`{name}` is a {} column; linear regression needs numbers. Pick numeric columns, or derive one with SQL (e.g. CASE WHEN ... THEN 1 ELSE 0 END)",
+                            "`{name}` is a {} column; the model needs numbers. Pick numeric columns, index text with StringIndexer (Clean tab), or derive a number with SQL (e.g. CASE WHEN ... THEN 1 ELSE 0 END)",
                             spark_type_name(field.data_type())
                         ),
                     )
@@ -77,6 +89,7 @@ impl Assembler {
         Ok(Assembler {
             columns,
             names,
+            features: features.len(),
             handle_invalid,
         })
     }
@@ -163,9 +176,9 @@ impl Assembler {
         })
     }
 
-    /// The feature names (without the label).
-    pub fn feature_names(&self, has_label: bool) -> &[String] {
-        &self.names[..self.names.len() - has_label as usize]
+    /// The feature names (without the label and the weight).
+    pub fn feature_names(&self) -> &[String] {
+        &self.names[..self.features]
     }
 }
 

@@ -7,9 +7,12 @@
 //! fit of every grid point at once.
 
 use arrow_array::RecordBatch;
+use ndarray::Array2;
 
+use crate::error::{Error, Result};
 use crate::ml::assemble::AssembledRows;
 use crate::ml::moments::{Moments, MomentsBuilder};
+use crate::ml::scale::StandardScalerParams;
 
 /// The table-wide number of each partition's first row.
 pub fn row_offsets(partitions: &[RecordBatch]) -> Vec<u64> {
@@ -120,6 +123,40 @@ impl Prepared {
         self.iter().map(|r| (r.features, r.label, r.group, r.row))
     }
 
+    /// Count, means and co-moments of the features alone, per group.
+    pub fn group_feature_moments(&self, groups: usize) -> Vec<Moments> {
+        let features = self.layout.features;
+        let mut builders: Vec<MomentsBuilder> =
+            (0..groups).map(|_| MomentsBuilder::new(features)).collect();
+        for row in self.iter() {
+            builders[row.group as usize].add(row.features);
+        }
+        builders.into_iter().map(MomentsBuilder::finish).collect()
+    }
+
+    /// The same rows with every feature vector replaced by `map(features, out)` (labels,
+    /// weights and groups kept): how a StandardScaler stage's output is made.
+    pub fn with_features_mapped(&self, map: impl Fn(&[f64], &mut [f64])) -> Result<Prepared> {
+        let width = self.layout.width();
+        let features = self.layout.features;
+        let mut values = self.values().to_vec();
+        let mut original = vec![0.0; features];
+        for row in values.chunks_exact_mut(width) {
+            original.copy_from_slice(&row[..features]);
+            map(&original, &mut row[..features]);
+        }
+        let values = Array2::from_shape_vec((self.len(), width), values)
+            .map_err(|e| Error::internal("mapping feature rows", e))?;
+        Ok(Prepared {
+            rows: AssembledRows {
+                values,
+                row_numbers: self.rows.row_numbers.clone(),
+            },
+            groups: self.groups.clone(),
+            layout: self.layout,
+        })
+    }
+
     /// Count, means and co-moments of `[features, label]` per group (unweighted).
     pub fn group_moments(&self, groups: usize) -> Vec<Moments> {
         let width = self.layout.features + self.layout.label as usize;
@@ -150,4 +187,19 @@ impl Subset {
     pub fn contains(&self, group: u16) -> bool {
         group < self.folds && Some(group) != self.held_out
     }
+}
+
+/// The rows fits learn from and what the job knows about them.
+pub struct TrainingData<'a> {
+    pub parts: &'a [Prepared],
+    /// The feature columns, in the order of each row's values.
+    pub features: &'a [String],
+    /// The label column (for messages), when there is one.
+    pub label: Option<&'a str>,
+    /// Classes of a classifier's label (indices `0..num_classes`); 0 otherwise.
+    pub num_classes: usize,
+    /// A StandardScaler stage fitted on each fit's training rows.
+    pub scaler: Option<StandardScalerParams>,
+    /// Groups the rows are split into (folds, then the test set).
+    pub groups: usize,
 }

@@ -1,24 +1,29 @@
 //! What a training's charts show, for the test rows when there are any, else the training
-//! rows: predicted against actual for a reproducible sample of rows, and the histogram of
-//! every row's residual.
+//! rows, with the refitted model:
+//! - regression: predicted against actual for a reproducible sample of rows, and the
+//!   histogram of every row's residual;
+//! - classification: the confusion matrix, and for two classes the ROC and PR curves with
+//!   the confusion counts at each threshold (from the evaluation of those rows);
+//! - clustering: each cluster's size and silhouette, and a reproducible sample of rows
+//!   with their cluster, to draw two features against each other.
 //!
-//! One parallel pass; the histogram's range comes beforehand from the rows' moments
-//! (the residuals' mean ± 4 standard deviations), so partitions bin independently and
-//! merge by adding counts.
+//! At most one more parallel pass (the samples); the residual histogram's range comes
+//! from the rows' rmse beforehand, so partitions bin independently and merge by adding.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 use crate::job::JobContext;
 use crate::ml::dataset::Prepared;
-use crate::ml::linear::LinearModel;
-use crate::ml::metrics::residuals;
-use crate::ml::moments::Moments;
+use crate::ml::estimator::TrainedModel;
+use crate::ml::evaluate::binary::BinaryEvaluation;
+use crate::ml::evaluate::clustering::ClusterSilhouette;
+use crate::ml::evaluation::{Detail, MetricName, MetricSet, Rows};
 use crate::random::{unit, Stream};
 
-/// About how many (actual, predicted) pairs the scatter gets.
+/// About how many rows the scatter charts get.
 const SAMPLE_SIZE: f64 = 1000.0;
 const BINS: usize = 40;
 
@@ -65,77 +70,159 @@ impl Histogram {
     }
 }
 
+/// What the charts show, by the kind of model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Diagnostics {
-    /// Which rows: `"test"` or `"train"`.
-    pub rows: String,
-    pub actual: Vec<f64>,
-    pub predicted: Vec<f64>,
-    /// Residuals `actual − predicted`.
-    pub residuals: Histogram,
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Diagnostics {
+    #[serde(rename_all = "camelCase")]
+    Regression {
+        /// Which rows: `"test"` or `"train"`.
+        rows: String,
+        actual: Vec<f64>,
+        predicted: Vec<f64>,
+        /// Residuals `actual − predicted`.
+        residuals: Histogram,
+    },
+    #[serde(rename_all = "camelCase")]
+    Classification {
+        rows: String,
+        /// The weighted confusion matrix, `[label][prediction]`, at the model's threshold.
+        confusion: Vec<Vec<f64>>,
+        /// Two classes: the ROC and PR curves and the counts at each threshold.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        binary: Option<BinaryEvaluation>,
+    },
+    #[serde(rename_all = "camelCase")]
+    Clustering {
+        rows: String,
+        /// Each cluster's rows and mean silhouette.
+        clusters: Vec<ClusterSilhouette>,
+        /// A sample of rows: their features (the assembled ones, unscaled) and cluster.
+        sample_features: Vec<Vec<f64>>,
+        sample_clusters: Vec<u32>,
+    },
 }
 
-/// The rows a diagnosis looks at: those whose group `contains` accepts.
-pub struct DiagnosedRows<'a> {
+/// The rows a training's charts are drawn from, with what their evaluation found.
+pub struct DiagnosedRows {
+    /// `"test"` or `"train"`.
     pub name: &'static str,
-    pub moments: &'a Moments,
-    pub contains: &'a (dyn Fn(u16) -> bool + Sync),
+    pub rows: Rows,
+    pub metrics: MetricSet,
+    pub detail: Detail,
 }
 
+/// The charts of `model` on `diagnosed`; `seed` picks the rows the scatter charts show.
 pub fn diagnose(
-    prepared: &[Prepared],
-    model: &LinearModel,
-    rows: DiagnosedRows,
+    parts: &[Prepared],
+    model: &TrainedModel,
+    diagnosed: DiagnosedRows,
     seed: u64,
     ctx: &JobContext,
 ) -> Result<Diagnostics> {
-    let summary = residuals(model, rows.moments);
-    let sd = if rows.moments.n > 0.0 {
-        (summary.spread / rows.moments.n).sqrt()
-    } else {
-        0.0
-    };
-    let width = if sd > 0.0 {
-        8.0 * sd / BINS as f64
-    } else {
-        1.0
-    };
-    let start = summary.mean - width * BINS as f64 / 2.0;
-    let sampled = SAMPLE_SIZE / rows.moments.n.max(1.0);
-    let parts: Vec<(Vec<f64>, Vec<f64>, Histogram)> = prepared
-        .par_iter()
-        .map(|part| {
-            ctx.check()?;
-            let mut histogram = Histogram::empty(start, width, BINS);
+    let DiagnosedRows {
+        name,
+        rows,
+        metrics,
+        detail,
+    } = diagnosed;
+    let sampled = SAMPLE_SIZE / (metrics.rows.max(1) as f64);
+    let keep = |row: u64| unit(seed, Stream::ChartSample, row) < sampled;
+    match (model, detail) {
+        (TrainedModel::LinearRegression { .. }, _) => {
+            let spread = metrics.get(MetricName::Rmse);
+            let width = if spread > 0.0 {
+                8.0 * spread / BINS as f64
+            } else {
+                1.0
+            };
+            let start = -width * BINS as f64 / 2.0;
+            let parts: Vec<(Vec<f64>, Vec<f64>, Histogram)> = parts
+                .par_iter()
+                .map(|part| {
+                    ctx.check()?;
+                    let mut predictor = model.predictor();
+                    let mut histogram = Histogram::empty(start, width, BINS);
+                    let (mut actual, mut predicted) = (Vec::new(), Vec::new());
+                    for row in part.iter().filter(|r| rows.contains(r.group)) {
+                        let y_hat = predictor.predict(row.features);
+                        histogram.add(row.label - y_hat);
+                        if keep(row.row) {
+                            actual.push(row.label);
+                            predicted.push(y_hat);
+                        }
+                    }
+                    ctx.advance();
+                    Ok((actual, predicted, histogram))
+                })
+                .collect::<Result<_>>()?;
+            let mut residuals = Histogram::empty(start, width, BINS);
             let (mut actual, mut predicted) = (Vec::new(), Vec::new());
-            for (x, y, group, row) in part.labelled() {
-                if !(rows.contains)(group) {
-                    continue;
-                }
-                let y_hat = model.predict(x);
-                histogram.add(y - y_hat);
-                if unit(seed, Stream::ChartSample, row) < sampled {
-                    actual.push(y);
-                    predicted.push(y_hat);
-                }
+            for (a, p, h) in parts {
+                actual.extend(a);
+                predicted.extend(p);
+                residuals.merge(&h);
             }
-            ctx.advance();
-            Ok((actual, predicted, histogram))
-        })
-        .collect::<Result<_>>()?;
-    let mut diagnostics = Diagnostics {
-        rows: rows.name.to_string(),
-        actual: Vec::new(),
-        predicted: Vec::new(),
-        residuals: Histogram::empty(start, width, BINS),
-    };
-    for (actual, predicted, histogram) in parts {
-        diagnostics.actual.extend(actual);
-        diagnostics.predicted.extend(predicted);
-        diagnostics.residuals.merge(&histogram);
+            Ok(Diagnostics::Regression {
+                rows: name.to_string(),
+                actual,
+                predicted,
+                residuals,
+            })
+        }
+        (
+            TrainedModel::LogisticRegression { .. },
+            Detail::Binary {
+                evaluation,
+                confusion,
+            },
+        ) => Ok(Diagnostics::Classification {
+            rows: name.to_string(),
+            confusion,
+            binary: Some(evaluation),
+        }),
+        (TrainedModel::LogisticRegression { .. }, Detail::Confusion(confusion)) => {
+            Ok(Diagnostics::Classification {
+                rows: name.to_string(),
+                confusion,
+                binary: None,
+            })
+        }
+        (TrainedModel::KMeans { .. }, Detail::Clusters(silhouette)) => {
+            let parts: Vec<(Vec<Vec<f64>>, Vec<u32>)> = parts
+                .par_iter()
+                .map(|part| {
+                    ctx.check()?;
+                    let mut predictor = model.predictor();
+                    let (mut features, mut clusters) = (Vec::new(), Vec::new());
+                    for row in part
+                        .iter()
+                        .filter(|r| rows.contains(r.group) && keep(r.row))
+                    {
+                        clusters.push(predictor.predict(row.features) as u32);
+                        features.push(row.features.to_vec());
+                    }
+                    ctx.advance();
+                    Ok((features, clusters))
+                })
+                .collect::<Result<_>>()?;
+            let (mut sample_features, mut sample_clusters) = (Vec::new(), Vec::new());
+            for (f, c) in parts {
+                sample_features.extend(f);
+                sample_clusters.extend(c);
+            }
+            Ok(Diagnostics::Clustering {
+                rows: name.to_string(),
+                clusters: silhouette.clusters,
+                sample_features,
+                sample_clusters,
+            })
+        }
+        _ => Err(Error::new(
+            ErrorCode::Internal,
+            "the evaluation of the diagnosed rows does not fit the model",
+        )),
     }
-    Ok(diagnostics)
 }
 
 #[cfg(test)]

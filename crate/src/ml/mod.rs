@@ -1,26 +1,34 @@
-//! Machine learning in Spark MLlib's terms: VectorAssembler ([`assemble`]),
-//! StandardScaler ([`scale`]), LinearRegression ([`linear`]), their fitted pipeline
-//! ([`model`]), RegressionEvaluator ([`metrics`]), the classification and clustering
-//! evaluators ([`evaluate`]), the charts' data ([`diagnostics`]) and CrossValidator /
-//! TrainValidationSplit over a ParamGrid ([`tuning`]) and scoring ([`predict`]); [`job`]
-//! puts a cleaning pipeline in front of training and scoring.
+//! Machine learning in Spark MLlib's terms, around one Estimator → Model seam
+//! ([`estimator`]: Spark ML's `fit → Model → transform`).
 //!
-//! Linear models are solved from sufficient statistics ([`moments`]): one parallel pass
-//! over the partitions gives every fold's statistics, and each (grid point, fold) fit is a
-//! small p×p problem, so a whole grid costs about two passes over the data instead of
-//! folds × points passes.
+//! - Data: VectorAssembler ([`assemble`]) into partitions of rows with their fold
+//!   ([`dataset`], [`split`]).
+//! - Estimators: LinearRegression ([`linear`], solved from sufficient statistics
+//!   [`moments`] by [`linear_regression`]), LogisticRegression ([`logistic`]), KMeans
+//!   ([`kmeans`]), each fitting many (grid point, fold) fits at once; StandardScaler
+//!   ([`scale`]) in front of any of them.
+//! - Evaluators: RegressionEvaluator, BinaryClassificationEvaluator,
+//!   MulticlassClassificationEvaluator and ClusteringEvaluator ([`evaluate`] holds the
+//!   metrics, [`evaluation`] scores models on rows in one pass).
+//! - Tuning: ParamGridBuilder ([`grid`]), CrossValidator / TrainValidationSplit
+//!   ([`tuning`]), the charts' data ([`diagnostics`]).
+//! - Scoring ([`predict`]), and [`job`], which puts the cleaning pipeline (and a
+//!   classifier's label indexer) in front of training and scoring.
 
 pub mod assemble;
 pub mod dataset;
 pub mod diagnostics;
+pub mod estimator;
 pub mod evaluate;
+pub mod evaluation;
+pub mod grid;
 pub mod job;
 pub mod kmeans;
 pub mod linear;
+pub mod linear_regression;
 pub mod logistic;
-pub mod metrics;
-pub mod model;
 pub mod moments;
 pub mod predict;
 pub mod scale;
+pub mod split;
 pub mod tuning;

@@ -34,7 +34,15 @@ impl StandardScalerParams {
     /// Learns each feature's mean and sample standard deviation (÷ n-1, as Spark) from
     /// the statistics of the training rows (features then label; the label is not scaled).
     pub fn fit(&self, m: &Moments) -> StandardScalerModel {
-        let p = m.features();
+        self.fit_first(m, m.features())
+    }
+
+    /// Learns from the statistics of the features alone (no label column).
+    pub fn fit_features(&self, m: &Moments) -> StandardScalerModel {
+        self.fit_first(m, m.mean.len())
+    }
+
+    fn fit_first(&self, m: &Moments, p: usize) -> StandardScalerModel {
         StandardScalerModel {
             with_mean: self.with_mean,
             with_std: self.with_std,
@@ -69,6 +77,13 @@ impl StandardScalerModel {
             (false, _) => 1.0,
             (true, 0.0) => 0.0,
             (true, s) => 1.0 / s,
+        }
+    }
+
+    /// Scales one row of features into `out`.
+    pub fn transform_row(&self, x: &[f64], out: &mut [f64]) {
+        for (j, (o, &v)) in out.iter_mut().zip(x).enumerate() {
+            *o = (v - self.shift(j)) * self.factor(j);
         }
     }
 

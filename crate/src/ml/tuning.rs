@@ -1,14 +1,15 @@
-//! CrossValidator and TrainValidationSplit over a ParamGrid, from one pass of statistics.
+//! CrossValidator and TrainValidationSplit over a ParamGrid, for every estimator.
 //!
-//! Pass 1 (parallel over partitions) assembles the rows and accumulates [`Moments`] per
-//! fold (and for the held-out test rows). Every (grid point, fold) fit is then a p×p
-//! problem on `all − fold` statistics, and its RMSE/MSE/R² on the fold follow from the
-//! fold's statistics. Pass 2 (parallel) computes the mean absolute errors, which moments
-//! cannot give: for the best point, or for every point when the metric is MAE. Pass 3
-//! gathers what the charts show ([`diagnose`]).
-//!
-//! Rows are assigned to folds from the seed and their row number only, so the same seed
-//! gives the same folds whatever the partitioning or the number of threads.
+//! 1. One parallel pass assembles the rows (VectorAssembler) and gives each its group:
+//!    a fold, or the test set ([`Split`]).
+//! 2. Every (grid point, fold) fit is asked of the estimator at once ([`fit_all`]), so it
+//!    can share its passes over the data between them (Spark's `parallelism`, without
+//!    the cost of one job per fit).
+//! 3. One pass scores each fold's model on its fold ([`evaluate`]); the first best point
+//!    wins, as in Spark.
+//! 4. The best point is refitted on all training rows and scored on them and on the test
+//!    rows (one pass), and the charts are drawn from the test rows if any, else the
+//!    training rows ([`diagnose`]).
 
 use std::collections::BTreeMap;
 
@@ -17,60 +18,63 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
+use crate::clean::spec::StringOrderType;
 use crate::clean::PipelineSpec;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::job::JobContext;
 use crate::ml::assemble::Assembler;
-use crate::ml::dataset::{row_offsets, Prepared, RowLayout};
+use crate::ml::dataset::{row_offsets, Prepared, RowLayout, TrainingData};
 use crate::ml::diagnostics::{diagnose, DiagnosedRows, Diagnostics};
-use crate::ml::linear::{LinearModel, LinearRegressionParams};
-use crate::ml::metrics::{from_moments, Metric, Metrics};
-use crate::ml::model::RegressionModel;
-use crate::ml::moments::Moments;
+use crate::ml::estimator::{fit_all, EstimatorSpec, TaskKind, TrainedModel};
+use crate::ml::evaluation::{evaluate, Evaluation, MetricName, MetricSet, Rows};
+use crate::ml::grid::GridAxis;
 use crate::ml::scale::StandardScalerParams;
+use crate::ml::split::{Split, Tuning};
 use crate::params::HandleInvalid;
-use crate::random::{unit, Stream};
 
-/// How the grid is evaluated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum Tuning {
-    /// Spark's CrossValidator (numFolds default 3).
-    #[serde(rename_all = "camelCase")]
-    CrossValidator { num_folds: usize },
-    /// Spark's TrainValidationSplit (trainRatio default 0.75).
-    #[serde(rename_all = "camelCase")]
-    TrainValidationSplit { train_ratio: f64 },
+/// How a classifier's label column becomes class indices: Spark's StringIndexer on the
+/// label (`labelCol` → `label`), its labels shown with the results and mapped back onto
+/// predictions (IndexToString). Without it, the label must already hold class indices
+/// `0, 1, …` (as Spark requires of a numeric label).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelIndexer {
+    #[serde(default)]
+    pub string_order_type: StringOrderType,
 }
 
-impl Default for Tuning {
-    fn default() -> Self {
-        Tuning::CrossValidator { num_folds: 3 }
-    }
-}
-
-/// A whole training job: which columns, the estimator's params, the grid and the tuning.
+/// A whole training job: the estimator and its params, the columns, the grid and the
+/// tuning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TrainSpec {
+    #[serde(flatten)]
+    pub estimator: EstimatorSpec,
     pub features: Vec<String>,
-    pub label: String,
+    /// The label column (none for clustering).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// A classifier's label is indexed first (StringIndexer), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_indexer: Option<LabelIndexer>,
+    /// Spark's `weightCol`: each row's instance weight (LogisticRegression, KMeans).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_col: Option<String>,
     #[serde(default)]
     pub handle_invalid: HandleInvalid,
-    /// A StandardScaler stage before the regression, fitted on each training split.
+    /// A StandardScaler stage before the estimator, fitted on each training split.
     #[serde(default)]
     pub scaler: Option<StandardScalerParams>,
-    #[serde(default)]
-    pub params: LinearRegressionParams,
-    /// ParamGridBuilder's axes in the order they were added (the last varies fastest):
-    /// `regParam`, `elasticNetParam`, `fitIntercept`, `standardization`, `maxIter`, `tol`.
+    /// ParamGridBuilder's axes in the order they were added (the last varies fastest).
     #[serde(default)]
     pub grid: Vec<GridAxis>,
     #[serde(default)]
     pub tuning: Tuning,
-    #[serde(default)]
-    pub metric: Metric,
+    /// The evaluator's `metricName`; by default Spark's for the estimator (rmse,
+    /// areaUnderROC or f1, silhouette).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<MetricName>,
     /// The fraction of rows held out as a test set before tuning (0: none).
     #[serde(default)]
     pub test_fraction: f64,
@@ -82,16 +86,11 @@ pub struct TrainSpec {
     pub pipeline: Option<PipelineSpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct GridAxis {
-    pub param: String,
-    pub values: Vec<Value>,
-}
-
 /// One grid point's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GridPointResult {
+    /// The tuned params' values at this point.
     pub params: BTreeMap<String, Value>,
     pub avg_metric: f64,
     /// Population standard deviation over folds (as sklearn's `std_test_score`).
@@ -113,277 +112,139 @@ pub struct RowCounts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TrainResult {
+    pub task: TaskKind,
     pub features: Vec<String>,
-    pub label: String,
-    pub metric: Metric,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// A classifier's class labels, in index order (IndexToString's `labels`).
+    pub labels: Vec<String>,
+    pub metric: MetricName,
+    pub larger_is_better: bool,
     pub grid: Vec<GridPointResult>,
     pub best_index: usize,
-    pub best_params: LinearRegressionParams,
+    /// The estimator with the best point's params.
+    pub best_params: EstimatorSpec,
     /// The best point refitted on every training row (all rows but the test set).
-    pub model: RegressionModel,
-    pub train_metrics: Metrics,
+    pub model: TrainedModel,
+    pub train_metrics: MetricSet,
     /// The best point's metrics on the validation folds, averaged over folds.
-    pub validation_metrics: Metrics,
-    pub test_metrics: Option<Metrics>,
+    pub validation_metrics: MetricSet,
+    pub test_metrics: Option<MetricSet>,
     pub rows: RowCounts,
-    /// Predicted vs actual and the residuals, on the test rows if any, else training.
+    /// The charts' data, on the test rows if any, else the training rows.
     pub diagnostics: Diagnostics,
     /// The cleaning pipeline as fitted on the training table, when there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<PipelineSpec>,
 }
 
-/// Folds are numbered in 16 bits (with one more group for the test set).
-const MAX_FOLDS: usize = 1000;
-
-/// Where rows go: `folds` validation folds, then one group for the test set.
-struct Split {
-    seed: u64,
-    folds: usize,
-    test_fraction: f64,
-    /// TrainValidationSplit: rows below this go to training (group 1), others validate.
-    train_ratio: Option<f64>,
+/// The label a job trains on, once it is ready in the table.
+pub struct PreparedLabel<'a> {
+    /// The column holding the label (class indices for a classifier).
+    pub column: Option<&'a str>,
+    /// A classifier's class labels in index order (empty: not known yet; they are then
+    /// `0, 1, …` up to the largest index found).
+    pub labels: Vec<String>,
 }
 
-impl Split {
-    fn groups(&self) -> usize {
-        self.folds + 1
-    }
+/// Most classes a classifier is trained on.
+pub const MAX_CLASSES: usize = 1000;
 
-    fn group_of(&self, row: u64) -> usize {
-        if self.test_fraction > 0.0 && unit(self.seed, Stream::TestSplit, row) < self.test_fraction
-        {
-            return self.folds;
-        }
-        let u = unit(self.seed, Stream::Folds, row);
-        match self.train_ratio {
-            Some(ratio) => (u < ratio) as usize,
-            None => ((u * self.folds as f64) as usize).min(self.folds - 1),
-        }
-    }
-
-    /// The folds whose held-out score counts (TrainValidationSplit: only group 0).
-    fn evaluated_folds(&self) -> usize {
-        if self.train_ratio.is_some() {
-            1
-        } else {
-            self.folds
-        }
-    }
-}
-
-/// Refuses columns whose sums of squares overflow (values beyond about 1e154): every fit
-/// would silently come out as NaN or garbage.
-fn check_finite(moments: &Moments, features: &[String], label: &str) -> Result<()> {
-    let names = features.iter().map(String::as_str).chain([label]);
-    for (j, name) in names.enumerate() {
-        if !(moments.mean[j].is_finite() && moments.comoment[[j, j]].is_finite()) {
-            return Err(Error::new(
-                ErrorCode::MlInput,
-                format!(
-                    "`{name}` has values too large to train on: their squares overflow a \
-                     double (|x| above about 1e154). Rescale the column first, e.g. \
-                     `{name} / 1e6` in SQL"
-                ),
-            )
-            .in_column(name));
-        }
-    }
-    Ok(())
-}
-
-/// Most grid points one training job evaluates.
-pub const MAX_GRID_POINTS: usize = 10_000;
-
-/// Grid points: the cartesian product of the axes, the last axis varying fastest.
-pub fn grid_points(
-    base: &LinearRegressionParams,
-    axes: &[GridAxis],
-) -> Result<Vec<(BTreeMap<String, Value>, LinearRegressionParams)>> {
-    let size = axes
-        .iter()
-        .try_fold(1usize, |size, axis| size.checked_mul(axis.values.len()));
-    if size.is_none_or(|size| size > MAX_GRID_POINTS) {
-        let sizes: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
-        return Err(Error::new(
-            ErrorCode::MlInput,
-            format!(
-                "the grid has {} points; a training job evaluates at most {MAX_GRID_POINTS}: \
-                 give fewer values per parameter",
-                sizes.join(" × ")
-            ),
-        ));
-    }
-    let mut points = vec![(BTreeMap::new(), base.clone())];
-    for axis in axes {
-        if axis.values.is_empty() {
-            return Err(Error::new(
-                ErrorCode::MlInput,
-                format!("the grid gives no values for {}", axis.param),
-            ));
-        }
-        let mut next = Vec::with_capacity(points.len() * axis.values.len());
-        for (labels, params) in &points {
-            for value in &axis.values {
-                let mut params = params.clone();
-                set_param(&mut params, &axis.param, value)?;
-                let mut labels = labels.clone();
-                labels.insert(axis.param.clone(), value.clone());
-                next.push((labels, params));
-            }
-        }
-        points = next;
-    }
-    for (_, params) in &points {
-        params.validate()?;
-    }
-    Ok(points)
-}
-
-fn set_param(params: &mut LinearRegressionParams, name: &str, value: &Value) -> Result<()> {
-    let bad = || {
-        Error::new(
-            ErrorCode::MlInput,
-            format!("{value} is not a valid value for {name}"),
-        )
-    };
-    match name {
-        "regParam" => params.reg_param = value.as_f64().ok_or_else(bad)?,
-        "elasticNetParam" => params.elastic_net_param = value.as_f64().ok_or_else(bad)?,
-        "tol" => params.tol = value.as_f64().ok_or_else(bad)?,
-        "maxIter" => params.max_iter = value.as_u64().ok_or_else(bad)? as usize,
-        "fitIntercept" => params.fit_intercept = value.as_bool().ok_or_else(bad)?,
-        "standardization" => params.standardization = value.as_bool().ok_or_else(bad)?,
-        other => {
-            return Err(Error::new(
-                ErrorCode::MlInput,
-                format!("LinearRegression has no parameter {other} to tune"),
-            ))
-        }
-    }
-    Ok(())
-}
-
-/// Runs a training job on `table`.
+/// Runs a training job on `table` (already cleaned), reading its label column as it is.
 pub fn train(table: &Table, spec: &TrainSpec, ctx: &JobContext) -> Result<TrainResult> {
+    let label = PreparedLabel {
+        column: spec.label.as_deref(),
+        labels: Vec::new(),
+    };
+    train_with_label(table, spec, label, ctx)
+}
+
+/// Runs a training job on `table` (already cleaned) whose label is `label` (a
+/// classifier's label already indexed, see [`crate::ml::job`]).
+pub fn train_with_label(
+    table: &Table,
+    spec: &TrainSpec,
+    label: PreparedLabel,
+    ctx: &JobContext,
+) -> Result<TrainResult> {
+    let task = spec.estimator.task();
     if spec.handle_invalid == HandleInvalid::Keep {
         return Err(Error::new(
             ErrorCode::MlInput,
             "handleInvalid = keep would train on NaN values; use error or skip",
         ));
     }
-    if !(0.0..1.0).contains(&spec.test_fraction) {
+    if task != TaskKind::Clustering && label.column.is_none() {
         return Err(Error::new(
             ErrorCode::MlInput,
-            "the test fraction must be at least 0 and below 1",
+            format!("{} needs a label column", spec.estimator.spark_name()),
         ));
     }
-    let split = match spec.tuning {
-        Tuning::CrossValidator { num_folds } if (2..=MAX_FOLDS).contains(&num_folds) => Split {
-            seed: spec.seed,
-            folds: num_folds,
-            test_fraction: spec.test_fraction,
-            train_ratio: None,
-        },
-        Tuning::CrossValidator { num_folds } => {
-            return Err(Error::new(
-                ErrorCode::MlInput,
-                format!("numFolds must be between 2 and {MAX_FOLDS}, not {num_folds}"),
-            ))
-        }
-        Tuning::TrainValidationSplit { train_ratio } if train_ratio > 0.0 && train_ratio < 1.0 => {
-            Split {
-                seed: spec.seed,
-                folds: 2,
-                test_fraction: spec.test_fraction,
-                train_ratio: Some(train_ratio),
-            }
-        }
-        Tuning::TrainValidationSplit { train_ratio } => {
-            return Err(Error::new(
-                ErrorCode::MlInput,
-                format!("trainRatio must be between 0 and 1, not {train_ratio}"),
-            ))
-        }
+    if spec.weight_col.is_some() && matches!(spec.estimator, EstimatorSpec::LinearRegression(_)) {
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            "weightCol is not supported for LinearRegression yet (its fits come from unweighted statistics); leave it empty",
+        ));
+    }
+    let split = Split::new(&spec.tuning, spec.test_fraction, spec.seed)?;
+    let label_column = if task == TaskKind::Clustering {
+        None
+    } else {
+        label.column
     };
-    let points = grid_points(&spec.params, &spec.grid)?;
     let assembler = Assembler::new(
         table.schema(),
         &spec.features,
-        Some(&spec.label),
+        label_column,
+        spec.weight_col.as_deref(),
         spec.handle_invalid,
     )?;
-    let partitions = table.partitions();
-    let offsets = row_offsets(partitions);
-    // Passes 2 and 3 reuse the rows assembled in pass 1: 8 bytes per value and the fold.
+    let layout = RowLayout {
+        features: spec.features.len(),
+        label: label_column.is_some(),
+        weight: spec.weight_col.is_some(),
+    };
+    // The assembled rows are kept for every later pass: 8 bytes per value and the group.
     crate::memory::check(
-        table
-            .num_rows()
-            .saturating_mul(8 * (spec.features.len() + 1) + 2),
+        table.num_rows().saturating_mul(8 * layout.width() + 2),
         "training on this table",
         "choose fewer features, or train on a filtered table (CREATE TABLE ... AS SELECT ... WHERE ...)",
     )?;
-    ctx.expect_steps(3 * partitions.len());
-
-    // Pass 1: statistics per group.
-    let width = spec.features.len() + 1;
-    // The assembled rows and their groups are kept for passes 2 and 3: 8 bytes per
-    // value, instead of casting and assigning every row three times.
-    let per_partition: Vec<(Prepared, Vec<Moments>)> = partitions
+    let partitions = table.partitions();
+    ctx.expect_steps(partitions.len());
+    let offsets = row_offsets(partitions);
+    let parts: Vec<Prepared> = partitions
         .par_iter()
         .zip(&offsets)
         .map(|(batch, &first)| {
             ctx.check()?;
             let rows = assembler.rows(batch, first)?;
-            let groups: Vec<u16> = rows
+            let groups = rows
                 .row_numbers
                 .iter()
-                .map(|&row| split.group_of(row) as u16)
+                .map(|&row| split.group_of(row))
                 .collect();
-            let prepared = Prepared {
+            ctx.advance();
+            Ok(Prepared {
                 rows,
                 groups,
-                layout: RowLayout {
-                    features: width - 1,
-                    label: true,
-                    weight: false,
-                },
-            };
-            let moments = prepared.group_moments(split.groups());
-            ctx.advance();
-            Ok((prepared, moments))
+                layout,
+            })
         })
         .collect::<Result<_>>()?;
-    let mut groups = vec![Moments::empty(width); split.groups()];
-    let mut prepared = Vec::with_capacity(per_partition.len());
-    for (part, moments) in per_partition {
-        for (g, m) in groups.iter_mut().zip(&moments) {
-            g.merge(m);
-        }
-        prepared.push(part);
-    }
-    let kept: usize = prepared.iter().map(|p| p.groups.len()).sum();
-    let skipped = table.num_rows() as u64 - kept as u64;
-    let test = groups[split.folds].clone();
-    let mut training = Moments::empty(width);
-    for fold in &groups[..split.folds] {
-        training.merge(fold);
-    }
-    if training.n < 2.0 {
+
+    let counts = count_groups(&parts, &split);
+    let kept: u64 = counts.iter().sum();
+    let test_rows = counts[split.test_group() as usize];
+    let train_rows = kept - test_rows;
+    if train_rows < 2 {
         return Err(Error::new(
             ErrorCode::MlInput,
-            format!(
-                "only {} usable rows to train on; load more data or drop fewer rows",
-                training.n
-            ),
+            format!("only {train_rows} usable rows to train on; load more data or drop fewer rows"),
         ));
     }
-    check_finite(&training, &spec.features, &spec.label)?;
-    let names = assembler.feature_names(true).to_vec();
-
-    // Every (point, fold) fit and its squared-error metrics, from the moments alone.
     let evaluated = split.evaluated_folds();
-    if let Some(f) = (0..evaluated).find(|&f| groups[f].n == 0.0) {
+    if let Some(f) = (0..evaluated).find(|&f| counts[f] == 0) {
         return Err(Error::new(
             ErrorCode::MlInput,
             format!(
@@ -392,78 +253,49 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &JobContext) -> Result<TrainR
             ),
         ));
     }
-    let fit = |m: &Moments, params: &LinearRegressionParams| {
-        RegressionModel::fit(m, spec.scaler.as_ref(), params, &names)
+    let labels = match task {
+        TaskKind::Classification => class_labels(&parts, label.labels, label_column)?,
+        _ => Vec::new(),
     };
-    // Each fold's model as one linear model on the original features.
-    let fold_models: Vec<Vec<LinearModel>> = points
+    let num_classes = labels.len();
+    let metric = spec
+        .metric
+        .unwrap_or_else(|| MetricName::default_for(task, num_classes));
+    metric.check_fits(task, num_classes)?;
+    let points = spec.estimator.grid(&spec.grid, num_classes)?;
+    let data = TrainingData {
+        parts: &parts,
+        features: assembler.feature_names(),
+        label: label_column,
+        num_classes,
+        scaler: spec.scaler,
+        groups: split.groups(),
+    };
+
+    // Every (point, fold) fit, then each scored on its fold.
+    let fits: Vec<(&EstimatorSpec, _)> = points
         .iter()
-        .map(|(_, params)| {
-            (0..evaluated)
-                .map(|f| {
-                    ctx.check()?;
-                    Ok(fit(&training.without(&groups[f]), params)?.on_original_features())
-                })
-                .collect()
-        })
-        .collect::<Result<_>>()?;
-    let fold_metrics: Vec<Vec<Metrics>> = fold_models
-        .iter()
-        .map(|models| {
-            models
-                .iter()
-                .zip(&groups)
-                .map(|(model, fold)| from_moments(model, fold, f64::NAN))
-                .collect()
+        .flat_map(|(_, estimator)| (0..evaluated).map(move |f| (estimator, split.without_fold(f))))
+        .collect();
+    let fold_models = fit_all(&data, &fits, ctx)?;
+    let models: Vec<&TrainedModel> = fold_models.iter().collect();
+    let evaluations: Vec<Evaluation> = (0..fits.len())
+        .map(|i| Evaluation {
+            model: i,
+            rows: Rows::Group((i % evaluated) as u16),
         })
         .collect();
-    let scores_for = |point: usize, maes: Option<&[f64]>| -> Vec<f64> {
-        (0..evaluated)
-            .map(|f| match (spec.metric, maes) {
-                (Metric::Mae, Some(maes)) => maes[f],
-                (metric, _) => fold_metrics[point][f].get(metric),
-            })
-            .collect()
-    };
-
-    // Pass 2 (mean absolute errors): every point when ranking by MAE, else the best.
-    let candidates: Vec<usize> = if spec.metric == Metric::Mae {
-        (0..points.len()).collect()
-    } else {
-        vec![pick_best(
-            &(0..points.len())
-                .map(|p| mean(&scores_for(p, None)))
-                .collect::<Vec<_>>(),
-            spec.metric,
-        )]
-    };
-    let refits: Vec<RegressionModel> = candidates
-        .iter()
-        .map(|&p| fit(&training, &points[p].1))
-        .collect::<Result<_>>()?;
-    let refit_linear: Vec<LinearModel> = refits.iter().map(|r| r.on_original_features()).collect();
-    let abs_errors = absolute_errors(
-        &prepared,
-        &split,
-        &candidates
-            .iter()
-            .map(|&p| &fold_models[p])
-            .collect::<Vec<_>>(),
-        &refit_linear,
-        ctx,
-    )?;
-
+    let fold_results = evaluate(&parts, &models, &evaluations, split.groups(), ctx)?;
     let grid: Vec<GridPointResult> = points
         .iter()
         .enumerate()
-        .map(|(p, (labels, _))| {
-            let maes = candidates
+        .map(|(p, (tuned, _))| {
+            let scores: Vec<f64> = fold_results[p * evaluated..(p + 1) * evaluated]
                 .iter()
-                .position(|&c| c == p)
-                .map(|c| abs_errors.fold_mae(c));
-            let scores = scores_for(p, maes.as_deref());
+                .map(|(metrics, _)| metrics.get(metric))
+                .collect();
             GridPointResult {
-                params: labels.clone(),
+                params: tuned.clone(),
                 avg_metric: mean(&scores),
                 std_metric: std_population(&scores),
                 fold_metrics: scores,
@@ -472,151 +304,131 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &JobContext) -> Result<TrainR
         .collect();
     let best_index = pick_best(
         &grid.iter().map(|g| g.avg_metric).collect::<Vec<_>>(),
-        spec.metric,
+        metric.larger_is_better(),
     );
-    let best = candidates
-        .iter()
-        .position(|&c| c == best_index)
-        .ok_or_else(|| Error::new(ErrorCode::Internal, "the best point was not re-scored"))?;
-    let model = refits[best].clone();
-    let linear = &refit_linear[best];
-    let fold_mae = abs_errors.fold_mae(best);
-    let validation_metrics = average_metrics(
-        &fold_metrics[best_index]
+    let validation_metrics = MetricSet::average(
+        &fold_results[best_index * evaluated..(best_index + 1) * evaluated]
             .iter()
-            .zip(fold_mae)
-            .map(|(metrics, mae)| Metrics { mae, ..*metrics })
+            .map(|(m, _)| m.clone())
             .collect::<Vec<_>>(),
     );
-    let train_metrics = from_moments(linear, &training, abs_errors.train[best] / training.n);
-    let test_metrics =
-        (test.n > 0.0).then(|| from_moments(linear, &test, abs_errors.test[best] / test.n));
-    let test_group = split.folds as u16;
-    let in_test = |group: u16| group == test_group;
-    let in_training = |group: u16| group != test_group;
-    let diagnosed = if test.n > 0.0 {
-        DiagnosedRows {
+
+    // The best point on all training rows, scored on them and on the test rows.
+    let best = &points[best_index].1;
+    let model = fit_all(&data, &[(best, split.all_training())], ctx)?
+        .pop()
+        .ok_or_else(|| Error::new(ErrorCode::Internal, "the refit gave no model"))?;
+    let mut scored = vec![Evaluation {
+        model: 0,
+        rows: Rows::Below(split.test_group()),
+    }];
+    if test_rows > 0 {
+        scored.push(Evaluation {
+            model: 0,
+            rows: Rows::Group(split.test_group()),
+        });
+    }
+    let mut results = evaluate(&parts, &[&model], &scored, split.groups(), ctx)?.into_iter();
+    let (train_metrics, train_detail) = results
+        .next()
+        .ok_or_else(|| Error::new(ErrorCode::Internal, "the refit was not scored"))?;
+    let test = results.next();
+    let diagnosed = match &test {
+        Some((metrics, detail)) => DiagnosedRows {
             name: "test",
-            moments: &test,
-            contains: &in_test,
-        }
-    } else {
-        DiagnosedRows {
+            rows: Rows::Group(split.test_group()),
+            metrics: metrics.clone(),
+            detail: detail.clone(),
+        },
+        None => DiagnosedRows {
             name: "train",
-            moments: &training,
-            contains: &in_training,
-        }
+            rows: Rows::Below(split.test_group()),
+            metrics: train_metrics.clone(),
+            detail: train_detail,
+        },
     };
-    let diagnostics = diagnose(&prepared, linear, diagnosed, spec.seed, ctx)?;
+    let diagnostics = diagnose(&parts, &model, diagnosed, spec.seed, ctx)?;
     Ok(TrainResult {
+        task,
         features: spec.features.clone(),
-        label: spec.label.clone(),
-        metric: spec.metric,
+        label: label_column.map(str::to_string),
+        labels,
+        metric,
+        larger_is_better: metric.larger_is_better(),
         grid,
         best_index,
-        best_params: points[best_index].1.clone(),
+        best_params: best.clone(),
         model,
         train_metrics,
         validation_metrics,
-        test_metrics,
+        test_metrics: test.map(|(m, _)| m),
         rows: RowCounts {
             total: table.num_rows() as u64,
-            skipped,
-            train: training.n as u64,
-            test: test.n as u64,
+            skipped: table.num_rows() as u64 - kept,
+            train: train_rows,
+            test: test_rows,
         },
         diagnostics,
         pipeline: None,
     })
 }
 
-/// Sums of absolute errors from pass 2, per candidate point.
-struct AbsoluteErrors {
-    /// `[candidate][fold]`: sum and count on the fold, with the model trained without it.
-    folds: Vec<Vec<(f64, f64)>>,
-    /// `[candidate]`: the refitted model on the training rows and on the test rows.
-    train: Vec<f64>,
-    test: Vec<f64>,
-}
-
-impl AbsoluteErrors {
-    fn zeros(candidates: usize, folds: usize) -> Self {
-        AbsoluteErrors {
-            folds: vec![vec![(0.0, 0.0); folds]; candidates],
-            train: vec![0.0; candidates],
-            test: vec![0.0; candidates],
+/// Rows per group.
+fn count_groups(parts: &[Prepared], split: &Split) -> Vec<u64> {
+    let mut counts = vec![0u64; split.groups()];
+    for part in parts {
+        for &g in &part.groups {
+            counts[g as usize] += 1;
         }
     }
+    counts
+}
 
-    fn add(&mut self, other: &AbsoluteErrors) {
-        for (mine, theirs) in self.folds.iter_mut().zip(&other.folds) {
-            for (a, b) in mine.iter_mut().zip(theirs) {
-                a.0 += b.0;
-                a.1 += b.1;
+/// A classifier's class labels: the indexer's, or `0, 1, …` up to the largest class
+/// index in the label column (which must hold whole numbers from 0, as in Spark).
+fn class_labels(
+    parts: &[Prepared],
+    known: Vec<String>,
+    label: Option<&str>,
+) -> Result<Vec<String>> {
+    let name = label.unwrap_or("label");
+    let mut largest = 0.0f64;
+    for part in parts {
+        for row in part.iter() {
+            let y = row.label;
+            if y < 0.0 || y.fract() != 0.0 {
+                return Err(Error::new(
+                    ErrorCode::MlInput,
+                    format!(
+                        "`{name}` is {y} in row {}; a classifier's label must be a class index 0, 1, 2, … Index the label (StringIndexer) instead",
+                        row.row + 1
+                    ),
+                )
+                .at_row(row.row + 1)
+                .in_column(name));
             }
-        }
-        for (a, b) in self.train.iter_mut().zip(&other.train) {
-            *a += b;
-        }
-        for (a, b) in self.test.iter_mut().zip(&other.test) {
-            *a += b;
+            largest = largest.max(y);
         }
     }
-
-    fn fold_mae(&self, candidate: usize) -> Vec<f64> {
-        self.folds[candidate]
-            .iter()
-            .map(|&(sum, n)| if n > 0.0 { sum / n } else { f64::NAN })
-            .collect()
+    let classes = largest as usize + 1;
+    if !known.is_empty() {
+        return Ok(known);
     }
+    if classes > MAX_CLASSES {
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            format!("`{name}` has class indices up to {largest}; a classifier takes at most {MAX_CLASSES} classes"),
+        )
+        .in_column(name));
+    }
+    Ok((0..classes.max(2)).map(|c| c.to_string()).collect())
 }
 
-fn absolute_errors(
-    prepared: &[Prepared],
-    split: &Split,
-    fold_models: &[&Vec<LinearModel>],
-    refits: &[LinearModel],
-    ctx: &JobContext,
-) -> Result<AbsoluteErrors> {
-    let evaluated = split.evaluated_folds();
-    let test_group = split.folds as u16;
-    let parts: Vec<AbsoluteErrors> = prepared
-        .par_iter()
-        .map(|part| {
-            ctx.check()?;
-            let mut sums = AbsoluteErrors::zeros(refits.len(), evaluated);
-            for (x, y, group, _) in part.labelled() {
-                for (c, refit) in refits.iter().enumerate() {
-                    let refit_error = (y - refit.predict(x)).abs();
-                    if group == test_group {
-                        sums.test[c] += refit_error;
-                        continue;
-                    }
-                    sums.train[c] += refit_error;
-                    let group = group as usize;
-                    if group < evaluated {
-                        let e = (y - fold_models[c][group].predict(x)).abs();
-                        sums.folds[c][group].0 += e;
-                        sums.folds[c][group].1 += 1.0;
-                    }
-                }
-            }
-            ctx.advance();
-            Ok(sums)
-        })
-        .collect::<Result<_>>()?;
-    let mut total = AbsoluteErrors::zeros(refits.len(), evaluated);
-    for p in &parts {
-        total.add(p);
-    }
-    Ok(total)
-}
-
-/// The first best value (Spark: the first grid point wins ties).
-fn pick_best(values: &[f64], metric: Metric) -> usize {
+/// The first best value (Spark: the first grid point wins ties); NaN never wins.
+fn pick_best(values: &[f64], larger_is_better: bool) -> usize {
     let mut best = 0;
     for (i, &v) in values.iter().enumerate().skip(1) {
-        let better = if metric.larger_is_better() {
+        let better = if larger_is_better {
             v > values[best]
         } else {
             v < values[best]
@@ -635,16 +447,4 @@ fn mean(values: &[f64]) -> f64 {
 fn std_population(values: &[f64]) -> f64 {
     let m = mean(values);
     (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / values.len() as f64).sqrt()
-}
-
-fn average_metrics(all: &[Metrics]) -> Metrics {
-    let avg = |f: fn(&Metrics) -> f64| mean(&all.iter().map(f).collect::<Vec<_>>());
-    Metrics {
-        rmse: avg(|m| m.rmse),
-        mse: avg(|m| m.mse),
-        r2: avg(|m| m.r2),
-        mae: avg(|m| m.mae),
-        var: avg(|m| m.var),
-        rows: avg(|m| m.rows),
-    }
 }

@@ -4,7 +4,11 @@ import type { JsonValue } from "./serde_json/JsonValue";
 /**
  * One grid point's result.
  */
-export type GridPointResult = { params: { [key in string]: JsonValue }, avgMetric: number, 
+export type GridPointResult = { 
+/**
+ * The tuned params' values at this point.
+ */
+params: { [key in string]: JsonValue }, avgMetric: number, 
 /**
  * Population standard deviation over folds (as sklearn's `std_test_score`).
  */

@@ -1,9 +1,24 @@
 // The engine↔page contract, generated from the engine's Rust types (crate/src/api.rs).
 // Do not edit: run `npm run contract`.
 import type { LinearRegressionParams } from './LinearRegressionParams';
+import type { LogisticRegressionParams } from './LogisticRegressionParams';
+import type { KMeansParams } from './KMeansParams';
+import type { StandardScalerParams } from './StandardScalerParams';
 
 /** The cleaning-pipeline format version this engine writes and reads. */
 export const PIPELINE_VERSION = 1;
 
 /** Spark's LinearRegression defaults. */
 export const LINEAR_REGRESSION_DEFAULTS: LinearRegressionParams = {"elasticNetParam":0.0,"fitIntercept":true,"maxIter":100,"regParam":0.0,"standardization":true,"tol":1e-6};
+
+/** Spark's LogisticRegression defaults. */
+export const LOGISTIC_REGRESSION_DEFAULTS: LogisticRegressionParams = {"elasticNetParam":0.0,"family":"auto","fitIntercept":true,"maxIter":100,"regParam":0.0,"standardization":true,"threshold":0.5,"tol":1e-6};
+
+/** Spark's KMeans defaults, but for the seed: Brasa's default seed, 42 (Spark's is a 64-bit number a JavaScript number cannot hold exactly). */
+export const KMEANS_DEFAULTS: KMeansParams = {"distanceMeasure":"euclidean","initMode":"k-means||","initSteps":2,"k":2,"maxIter":20,"seed":42,"tol":0.0001};
+
+/** Spark's StandardScaler defaults. */
+export const STANDARD_SCALER_DEFAULTS: StandardScalerParams = {"withMean":false,"withStd":true};
+
+/** Every evaluator metric: Spark's name, its evaluator, and whether larger is better. */
+export const METRICS = [{"evaluator":"RegressionEvaluator","largerIsBetter":false,"name":"rmse"},{"evaluator":"RegressionEvaluator","largerIsBetter":false,"name":"mse"},{"evaluator":"RegressionEvaluator","largerIsBetter":true,"name":"r2"},{"evaluator":"RegressionEvaluator","largerIsBetter":false,"name":"mae"},{"evaluator":"RegressionEvaluator","largerIsBetter":true,"name":"var"},{"evaluator":"BinaryClassificationEvaluator","largerIsBetter":true,"name":"areaUnderROC"},{"evaluator":"BinaryClassificationEvaluator","largerIsBetter":true,"name":"areaUnderPR"},{"evaluator":"MulticlassClassificationEvaluator","largerIsBetter":true,"name":"f1"},{"evaluator":"MulticlassClassificationEvaluator","largerIsBetter":true,"name":"accuracy"},{"evaluator":"MulticlassClassificationEvaluator","largerIsBetter":true,"name":"weightedPrecision"},{"evaluator":"MulticlassClassificationEvaluator","largerIsBetter":true,"name":"weightedRecall"},{"evaluator":"MulticlassClassificationEvaluator","largerIsBetter":true,"name":"weightedFMeasure"},{"evaluator":"MulticlassClassificationEvaluator","largerIsBetter":false,"name":"logLoss"},{"evaluator":"MulticlassClassificationEvaluator","largerIsBetter":false,"name":"hammingLoss"},{"evaluator":"ClusteringEvaluator","largerIsBetter":true,"name":"silhouette"}];

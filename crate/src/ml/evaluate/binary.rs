@@ -29,6 +29,7 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::check_weight;
 use super::curve::{Thinning, TrapezoidArea};
@@ -42,7 +43,7 @@ pub const DEFAULT_NUM_BINS: usize = 1000;
 pub const DEFAULT_MAX_POINTS: usize = 500;
 
 /// BinaryClassificationEvaluator's `metricName`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub enum BinaryMetric {
     #[default]
     #[serde(rename = "areaUnderROC")]
@@ -66,7 +67,7 @@ impl BinaryMetric {
 }
 
 /// The evaluation's settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BinaryOptions {
     /// Spark's `numBins`: down-sample the thresholds to about this many (0: never).
@@ -231,7 +232,7 @@ pub struct DistinctScores {
 
 /// A point of a curve: `(FPR, recall)` on the ROC curve, `(recall, precision)` on the
 /// PR curve.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 pub struct CurvePoint {
     pub x: f64,
     pub y: f64,
@@ -239,7 +240,7 @@ pub struct CurvePoint {
 
 /// The weighted confusion counts when rows scored at least `threshold` are predicted
 /// positive.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ThresholdCounts {
     pub threshold: f64,
@@ -309,7 +310,7 @@ fn false_positive_rate(false_positives: f64, negatives: f64) -> f64 {
 }
 
 /// Everything one binary evaluation gives.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BinaryEvaluation {
     /// Spark's metric names, as the page shows them.

@@ -24,6 +24,7 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{check_weight, class_index};
 use crate::error::{Error, ErrorCode, Result};
@@ -40,8 +41,9 @@ pub const MAX_CLUSTER_VALUES: usize = 4 << 20;
 const CHUNK_ROWS: usize = 4096;
 
 /// ClusteringEvaluator's `distanceMeasure`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "SilhouetteDistance")]
 pub enum DistanceMeasure {
     #[default]
     SquaredEuclidean,
@@ -384,7 +386,7 @@ impl SilhouetteSum {
 }
 
 /// The silhouette of a clustering.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Silhouette {
     /// ClusteringEvaluator's value: the weighted mean silhouette of every point.
@@ -394,7 +396,7 @@ pub struct Silhouette {
     pub clusters: Vec<ClusterSilhouette>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterSilhouette {
     pub cluster: usize,

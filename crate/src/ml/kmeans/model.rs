@@ -1,13 +1,14 @@
 //! A fitted KMeans model: Spark's `KMeansModel` with its training summary.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
 
 use super::distance::{cosine_distance, norm, squared_distance};
 use super::params::DistanceMeasure;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct KMeansModel {
     /// One centre per cluster. At most `k`: as in Spark, fewer when the initialisation

@@ -2,11 +2,12 @@
 //! (`org.apache.spark.ml.clustering.KMeansParams`).
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
 
 /// How the first centres are chosen (Spark's `initMode`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub enum InitMode {
     /// Scalable k-means++ (Bahmani et al., VLDB 2012), Spark's default.
     #[default]
@@ -18,8 +19,9 @@ pub enum InitMode {
 }
 
 /// The distance rows are clustered by (Spark's `distanceMeasure`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(rename = "KMeansDistance")]
 pub enum DistanceMeasure {
     /// Squared Euclidean distance; centres are weighted means.
     #[default]
@@ -35,7 +37,7 @@ pub enum DistanceMeasure {
 pub const SPARK_DEFAULT_SEED: u64 = -1_689_246_527_i64 as u64;
 
 /// KMeans' parameters; `Default` is Spark's defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct KMeansParams {
     /// Number of clusters (> 1).

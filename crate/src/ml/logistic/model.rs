@@ -5,9 +5,10 @@
 //! Scoring writes into the caller's slices: no allocation per row.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// A fitted model on the original scale of the features.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LogisticRegressionModel {
     pub num_classes: usize,

@@ -1,11 +1,12 @@
 //! LogisticRegression's parameters, with Spark's names, defaults and checks.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
 
 /// Spark's `family`: which label distribution the model describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Family {
     /// Binomial for one or two classes, multinomial for more.
@@ -18,7 +19,7 @@ pub enum Family {
 }
 
 /// LogisticRegression's parameters (Spark's defaults).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LogisticRegressionParams {
     /// The most passes over the data the solver makes (see [`super::fit`]).

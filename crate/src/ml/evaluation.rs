@@ -1,0 +1,630 @@
+//! Scoring fitted models on rows, as Spark's evaluators do: RegressionEvaluator,
+//! BinaryClassificationEvaluator, MulticlassClassificationEvaluator and
+//! ClusteringEvaluator (the metrics themselves are in [`crate::ml::evaluate`] and
+//! [`RegressionSums`]).
+//!
+//! One parallel pass over the partitions scores every requested evaluation — a grid
+//! point's model on its validation fold, the refitted model on the training and the test
+//! rows — each into its own accumulator, merged across partitions; the silhouette needs a
+//! second pass (Spark's own two-step computation).
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::job::JobContext;
+use crate::ml::dataset::{Prepared, Row};
+use crate::ml::estimator::{Predictor, TaskKind, TrainedModel};
+use crate::ml::evaluate::binary::{BinaryEvaluation, BinaryOptions, BinaryScores};
+use crate::ml::evaluate::clustering::{
+    ClusterStats, ClusteringSpec, DistanceMeasure, Silhouette, SilhouetteSum,
+};
+use crate::ml::evaluate::multiclass::{ConfusionMatrix, LogLoss, MulticlassMetrics, DEFAULT_EPS};
+use crate::ml::kmeans::DistanceMeasure as KMeansDistance;
+
+/// An evaluator's `metricName`, for every evaluator (Spark's spelling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub enum MetricName {
+    #[serde(rename = "rmse")]
+    Rmse,
+    #[serde(rename = "mse")]
+    Mse,
+    #[serde(rename = "r2")]
+    R2,
+    #[serde(rename = "mae")]
+    Mae,
+    #[serde(rename = "var")]
+    Var,
+    #[serde(rename = "areaUnderROC")]
+    AreaUnderRoc,
+    #[serde(rename = "areaUnderPR")]
+    AreaUnderPr,
+    #[serde(rename = "f1")]
+    F1,
+    #[serde(rename = "accuracy")]
+    Accuracy,
+    #[serde(rename = "weightedPrecision")]
+    WeightedPrecision,
+    #[serde(rename = "weightedRecall")]
+    WeightedRecall,
+    #[serde(rename = "weightedFMeasure")]
+    WeightedFMeasure,
+    #[serde(rename = "logLoss")]
+    LogLoss,
+    #[serde(rename = "hammingLoss")]
+    HammingLoss,
+    #[serde(rename = "silhouette")]
+    Silhouette,
+}
+
+/// The evaluator a metric belongs to (Spark's class).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evaluator {
+    Regression,
+    BinaryClassification,
+    MulticlassClassification,
+    Clustering,
+}
+
+impl Evaluator {
+    /// Spark's class name.
+    pub fn spark_name(self) -> &'static str {
+        match self {
+            Evaluator::Regression => "RegressionEvaluator",
+            Evaluator::BinaryClassification => "BinaryClassificationEvaluator",
+            Evaluator::MulticlassClassification => "MulticlassClassificationEvaluator",
+            Evaluator::Clustering => "ClusteringEvaluator",
+        }
+    }
+}
+
+impl MetricName {
+    pub const ALL: [MetricName; 15] = [
+        MetricName::Rmse,
+        MetricName::Mse,
+        MetricName::R2,
+        MetricName::Mae,
+        MetricName::Var,
+        MetricName::AreaUnderRoc,
+        MetricName::AreaUnderPr,
+        MetricName::F1,
+        MetricName::Accuracy,
+        MetricName::WeightedPrecision,
+        MetricName::WeightedRecall,
+        MetricName::WeightedFMeasure,
+        MetricName::LogLoss,
+        MetricName::HammingLoss,
+        MetricName::Silhouette,
+    ];
+
+    pub const REGRESSION: [MetricName; 5] = [
+        MetricName::Rmse,
+        MetricName::Mse,
+        MetricName::R2,
+        MetricName::Mae,
+        MetricName::Var,
+    ];
+    /// What a classifier's results show (and the grid can be ranked by).
+    pub const CLASSIFICATION: [MetricName; 9] = [
+        MetricName::AreaUnderRoc,
+        MetricName::AreaUnderPr,
+        MetricName::F1,
+        MetricName::Accuracy,
+        MetricName::WeightedPrecision,
+        MetricName::WeightedRecall,
+        MetricName::WeightedFMeasure,
+        MetricName::LogLoss,
+        MetricName::HammingLoss,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MetricName::Rmse => "rmse",
+            MetricName::Mse => "mse",
+            MetricName::R2 => "r2",
+            MetricName::Mae => "mae",
+            MetricName::Var => "var",
+            MetricName::AreaUnderRoc => "areaUnderROC",
+            MetricName::AreaUnderPr => "areaUnderPR",
+            MetricName::F1 => "f1",
+            MetricName::Accuracy => "accuracy",
+            MetricName::WeightedPrecision => "weightedPrecision",
+            MetricName::WeightedRecall => "weightedRecall",
+            MetricName::WeightedFMeasure => "weightedFMeasure",
+            MetricName::LogLoss => "logLoss",
+            MetricName::HammingLoss => "hammingLoss",
+            MetricName::Silhouette => "silhouette",
+        }
+    }
+
+    pub fn evaluator(self) -> Evaluator {
+        match self {
+            MetricName::Rmse
+            | MetricName::Mse
+            | MetricName::R2
+            | MetricName::Mae
+            | MetricName::Var => Evaluator::Regression,
+            MetricName::AreaUnderRoc | MetricName::AreaUnderPr => Evaluator::BinaryClassification,
+            MetricName::Silhouette => Evaluator::Clustering,
+            _ => Evaluator::MulticlassClassification,
+        }
+    }
+
+    /// Spark's `isLargerBetter`.
+    pub fn larger_is_better(self) -> bool {
+        !matches!(
+            self,
+            MetricName::Rmse
+                | MetricName::Mse
+                | MetricName::Mae
+                | MetricName::LogLoss
+                | MetricName::HammingLoss
+        )
+    }
+
+    /// The metric Spark's evaluator for `task` uses by default: rmse, areaUnderROC (two
+    /// classes), f1 (more), silhouette.
+    pub fn default_for(task: TaskKind, classes: usize) -> MetricName {
+        match task {
+            TaskKind::Regression => MetricName::Rmse,
+            TaskKind::Classification if classes <= 2 => MetricName::AreaUnderRoc,
+            TaskKind::Classification => MetricName::F1,
+            TaskKind::Clustering => MetricName::Silhouette,
+        }
+    }
+
+    /// Whether this metric can rank a model of `task` with `classes` classes.
+    pub fn check_fits(self, task: TaskKind, classes: usize) -> Result<()> {
+        let fits = match (self.evaluator(), task) {
+            (Evaluator::Regression, TaskKind::Regression) => true,
+            (Evaluator::BinaryClassification, TaskKind::Classification) => classes <= 2,
+            (Evaluator::MulticlassClassification, TaskKind::Classification) => true,
+            (Evaluator::Clustering, TaskKind::Clustering) => true,
+            _ => false,
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorCode::MlInput,
+                format!(
+                    "{} does not evaluate this model: {}",
+                    self.name(),
+                    match task {
+                        TaskKind::Regression => "use rmse, mse, mae, r2 or var (RegressionEvaluator)",
+                        TaskKind::Classification if classes > 2 =>
+                            "areaUnderROC and areaUnderPR need two classes; use f1, accuracy, weightedPrecision, weightedRecall or logLoss (MulticlassClassificationEvaluator)",
+                        TaskKind::Classification =>
+                            "use areaUnderROC, areaUnderPR (BinaryClassificationEvaluator) or f1, accuracy, ... (MulticlassClassificationEvaluator)",
+                        TaskKind::Clustering => "use silhouette (ClusteringEvaluator)",
+                    }
+                ),
+            ))
+        }
+    }
+}
+
+/// Every metric of one model on one set of rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricSet {
+    /// Rows evaluated.
+    pub rows: u64,
+    /// Each metric by Spark's name (the family of the model's evaluator).
+    pub values: BTreeMap<String, f64>,
+}
+
+impl MetricSet {
+    pub fn get(&self, metric: MetricName) -> f64 {
+        self.values.get(metric.name()).copied().unwrap_or(f64::NAN)
+    }
+
+    /// The mean of each metric over several sets (the validation folds).
+    pub fn average(sets: &[MetricSet]) -> MetricSet {
+        let mut values: BTreeMap<String, f64> = BTreeMap::new();
+        for set in sets {
+            for (name, value) in &set.values {
+                *values.entry(name.clone()).or_default() += value / sets.len() as f64;
+            }
+        }
+        MetricSet {
+            rows: sets.iter().map(|s| s.rows).sum::<u64>() / sets.len().max(1) as u64,
+            values,
+        }
+    }
+}
+
+/// Which rows an evaluation reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    /// One group: a validation fold, or the test set.
+    Group(u16),
+    /// Every group below this one: the training rows (all but the test set).
+    Below(u16),
+}
+
+impl Rows {
+    pub fn contains(self, group: u16) -> bool {
+        match self {
+            Rows::Group(g) => group == g,
+            Rows::Below(g) => group < g,
+        }
+    }
+}
+
+/// One evaluation: model `model` of the list given to [`evaluate`] on `rows`.
+#[derive(Debug, Clone, Copy)]
+pub struct Evaluation {
+    pub model: usize,
+    pub rows: Rows,
+}
+
+/// What an evaluation gives besides its metrics, for the charts.
+#[derive(Debug, Clone)]
+pub enum Detail {
+    None,
+    /// Two classes: the ROC and PR curves and the threshold table, and the weighted
+    /// confusion matrix (`[label][prediction]`) at the model's threshold.
+    Binary {
+        evaluation: BinaryEvaluation,
+        confusion: Vec<Vec<f64>>,
+    },
+    /// More classes: the weighted confusion matrix, `[label][prediction]`.
+    Confusion(Vec<Vec<f64>>),
+    /// The silhouette of every cluster.
+    Clusters(Silhouette),
+}
+
+/// The metric sets (and details) of every evaluation, in the order given. `models` are
+/// all of one kind (the fits of one tuning job).
+pub fn evaluate(
+    parts: &[Prepared],
+    models: &[&TrainedModel],
+    evaluations: &[Evaluation],
+    groups: usize,
+    ctx: &JobContext,
+) -> Result<Vec<(MetricSet, Detail)>> {
+    if evaluations.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Which evaluations read each group's rows.
+    let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); groups];
+    for (e, evaluation) in evaluations.iter().enumerate() {
+        for (g, list) in by_group.iter_mut().enumerate() {
+            if evaluation.rows.contains(g as u16) {
+                list.push(e);
+            }
+        }
+    }
+    let fresh = || -> Result<Vec<Accumulator>> {
+        evaluations
+            .iter()
+            .map(|e| Accumulator::new(models[e.model]))
+            .collect()
+    };
+    let partials: Vec<Vec<Accumulator>> = parts
+        .par_iter()
+        .map(|part| {
+            ctx.check()?;
+            let mut accumulators = fresh()?;
+            let mut predictors: Vec<Predictor> = models.iter().map(|m| m.predictor()).collect();
+            for row in part.iter() {
+                for &e in &by_group[row.group as usize] {
+                    let predictor = &mut predictors[evaluations[e].model];
+                    let prediction = predictor.predict(row.features);
+                    accumulators[e]
+                        .add(&row, prediction, predictor)
+                        .map_err(|err| err.at_row(row.row + 1))?;
+                }
+            }
+            ctx.advance();
+            Ok(accumulators)
+        })
+        .collect::<Result<_>>()?;
+    let mut totals = fresh()?;
+    for part in partials {
+        for (total, acc) in totals.iter_mut().zip(part) {
+            total.merge(acc)?;
+        }
+    }
+    if models[evaluations[0].model].task() == TaskKind::Clustering {
+        return silhouettes(parts, models, evaluations, &by_group, totals, ctx);
+    }
+    totals.into_iter().map(Accumulator::finish).collect()
+}
+
+/// What one evaluation accumulates over its rows.
+enum Accumulator {
+    Regression(RegressionSums),
+    Classification {
+        matrix: ConfusionMatrix,
+        log_loss: LogLoss,
+        /// Two classes: the scores for the areas under the curves.
+        scores: Option<BinaryScores>,
+    },
+    Clustering(ClusterStats),
+}
+
+impl Accumulator {
+    fn new(model: &TrainedModel) -> Result<Accumulator> {
+        Ok(match model {
+            TrainedModel::LinearRegression { .. } => {
+                Accumulator::Regression(RegressionSums::default())
+            }
+            TrainedModel::LogisticRegression { model, .. } => Accumulator::Classification {
+                matrix: ConfusionMatrix::new(model.num_classes)?,
+                log_loss: LogLoss::new(DEFAULT_EPS)?,
+                scores: (model.num_classes == 2).then(BinaryScores::new),
+            },
+            TrainedModel::KMeans { model, .. } => {
+                Accumulator::Clustering(ClusterStats::new(ClusteringSpec {
+                    measure: silhouette_measure(model.distance_measure),
+                    clusters: model.k().max(1),
+                    dims: model.num_features(),
+                })?)
+            }
+        })
+    }
+
+    fn add(&mut self, row: &Row, prediction: f64, predictor: &Predictor) -> Result<()> {
+        match self {
+            Accumulator::Regression(sums) => sums.add(row.label, prediction),
+            Accumulator::Classification {
+                matrix,
+                log_loss,
+                scores,
+            } => {
+                matrix.add(row.label, prediction, row.weight)?;
+                log_loss.add_row(&predictor.probability, row.label, row.weight)?;
+                if let Some(scores) = scores {
+                    // BinaryClassificationEvaluator reads rawPrediction[1], the margin.
+                    scores.push(predictor.raw[1], row.label, row.weight)?;
+                }
+            }
+            Accumulator::Clustering(stats) => stats.add(
+                predictor.features_seen(row.features),
+                prediction,
+                row.weight,
+            )?,
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self, other: Accumulator) -> Result<()> {
+        match (self, other) {
+            (Accumulator::Regression(a), Accumulator::Regression(b)) => a.merge(&b),
+            (
+                Accumulator::Classification {
+                    matrix,
+                    log_loss,
+                    scores,
+                },
+                Accumulator::Classification {
+                    matrix: m,
+                    log_loss: l,
+                    scores: s,
+                },
+            ) => {
+                matrix.merge(&m);
+                log_loss.merge(&l);
+                if let (Some(a), Some(b)) = (scores, s) {
+                    a.merge(b);
+                }
+            }
+            (Accumulator::Clustering(a), Accumulator::Clustering(b)) => a.merge(&b)?,
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::Internal,
+                    "evaluations of different kinds cannot be merged",
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(MetricSet, Detail)> {
+        match self {
+            Accumulator::Regression(sums) => Ok((sums.metrics(), Detail::None)),
+            Accumulator::Classification {
+                matrix,
+                log_loss,
+                scores,
+            } => classification_metrics(matrix, log_loss, scores),
+            Accumulator::Clustering(_) => Err(Error::new(
+                ErrorCode::Internal,
+                "a clustering is finished by its second pass",
+            )),
+        }
+    }
+}
+
+/// The silhouette Spark's ClusteringEvaluator computes for a KMeans model's distance.
+fn silhouette_measure(measure: KMeansDistance) -> DistanceMeasure {
+    match measure {
+        KMeansDistance::Euclidean => DistanceMeasure::SquaredEuclidean,
+        KMeansDistance::Cosine => DistanceMeasure::Cosine,
+    }
+}
+
+fn classification_metrics(
+    matrix: ConfusionMatrix,
+    log_loss: LogLoss,
+    scores: Option<BinaryScores>,
+) -> Result<(MetricSet, Detail)> {
+    let rows = matrix.rows();
+    let mut values = BTreeMap::new();
+    if rows == 0 {
+        return Ok((MetricSet { rows, values }, Detail::None));
+    }
+    let metrics = MulticlassMetrics::new(&matrix)?;
+    values.insert("f1".into(), metrics.weighted_f_measure(1.0));
+    values.insert("accuracy".into(), metrics.accuracy());
+    values.insert("weightedPrecision".into(), metrics.weighted_precision());
+    values.insert("weightedRecall".into(), metrics.weighted_recall());
+    values.insert("weightedFMeasure".into(), metrics.weighted_f_measure(1.0));
+    values.insert("hammingLoss".into(), metrics.hamming_loss());
+    values.insert("logLoss".into(), log_loss.value()?);
+    let detail = match scores {
+        Some(scores) if !scores.is_empty() => {
+            let binary = scores.evaluate(&BinaryOptions::default())?;
+            values.insert("areaUnderROC".into(), binary.area_under_roc);
+            values.insert("areaUnderPR".into(), binary.area_under_pr);
+            Detail::Binary {
+                evaluation: binary,
+                confusion: matrix.to_rows(),
+            }
+        }
+        _ => Detail::Confusion(matrix.to_rows()),
+    };
+    Ok((MetricSet { rows, values }, detail))
+}
+
+/// The second pass of the clustering evaluations: each row's silhouette against the
+/// per-cluster statistics of the first.
+fn silhouettes(
+    parts: &[Prepared],
+    models: &[&TrainedModel],
+    evaluations: &[Evaluation],
+    by_group: &[Vec<usize>],
+    stats: Vec<Accumulator>,
+    ctx: &JobContext,
+) -> Result<Vec<(MetricSet, Detail)>> {
+    let stats: Vec<ClusterStats> = stats
+        .into_iter()
+        .map(|acc| match acc {
+            Accumulator::Clustering(stats) => Ok(stats),
+            _ => Err(Error::new(
+                ErrorCode::Internal,
+                "expected cluster statistics",
+            )),
+        })
+        .collect::<Result<_>>()?;
+    let fresh = || -> Result<Vec<SilhouetteSum>> { stats.iter().map(SilhouetteSum::new).collect() };
+    let partials: Vec<Vec<SilhouetteSum>> = parts
+        .par_iter()
+        .map(|part| {
+            ctx.check()?;
+            let mut sums = fresh()?;
+            let mut predictors: Vec<Predictor> = models.iter().map(|m| m.predictor()).collect();
+            for row in part.iter() {
+                for &e in &by_group[row.group as usize] {
+                    let predictor = &mut predictors[evaluations[e].model];
+                    let cluster = predictor.predict(row.features);
+                    sums[e]
+                        .add(
+                            &stats[e],
+                            predictor.features_seen(row.features),
+                            cluster,
+                            row.weight,
+                        )
+                        .map_err(|err| err.at_row(row.row + 1))?;
+                }
+            }
+            ctx.advance();
+            Ok(sums)
+        })
+        .collect::<Result<_>>()?;
+    let mut totals = fresh()?;
+    for part in &partials {
+        for (total, sum) in totals.iter_mut().zip(part) {
+            total.merge(sum)?;
+        }
+    }
+    totals
+        .into_iter()
+        .zip(&stats)
+        .map(|(sum, stats)| {
+            let silhouette = sum.finish()?;
+            let mut values = BTreeMap::new();
+            values.insert("silhouette".into(), silhouette.silhouette);
+            let rows = silhouette.clusters.iter().map(|c| c.rows).sum();
+            let _ = stats;
+            Ok((MetricSet { rows, values }, Detail::Clusters(silhouette)))
+        })
+        .collect()
+}
+
+/// Running count, mean and sum of squared deviations (merged with Chan's formula), so
+/// that R² and explained variance keep their precision on labels with a large mean.
+#[derive(Debug, Clone, Copy, Default)]
+struct Running {
+    n: f64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Running {
+    fn add(&mut self, x: f64) {
+        self.n += 1.0;
+        let delta = x - self.mean;
+        self.mean += delta / self.n;
+        self.m2 += delta * (x - self.mean);
+    }
+
+    fn merge(&mut self, o: &Running) {
+        if o.n == 0.0 {
+            return;
+        }
+        let n = self.n + o.n;
+        let delta = o.mean - self.mean;
+        self.m2 += o.m2 + delta * delta * self.n * o.n / n;
+        self.mean += delta * o.n / n;
+        self.n = n;
+    }
+}
+
+/// Sums that give every RegressionEvaluator metric in one pass.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RegressionSums {
+    squared_errors: f64,
+    absolute_errors: f64,
+    labels: Running,
+    predictions: Running,
+}
+
+impl RegressionSums {
+    pub fn add(&mut self, label: f64, prediction: f64) {
+        let e = label - prediction;
+        self.squared_errors += e * e;
+        self.absolute_errors += e.abs();
+        self.labels.add(label);
+        self.predictions.add(prediction);
+    }
+
+    pub fn merge(&mut self, o: &RegressionSums) {
+        self.squared_errors += o.squared_errors;
+        self.absolute_errors += o.absolute_errors;
+        self.labels.merge(&o.labels);
+        self.predictions.merge(&o.predictions);
+    }
+
+    /// rmse, mse, mae, r2 (1 − SSE/SST) and var (Spark's explained variance,
+    /// `Σ(ŷ − ȳ)²/n`); NaN without rows.
+    pub fn metrics(&self) -> MetricSet {
+        let n = self.labels.n;
+        let mut values = BTreeMap::new();
+        if n > 0.0 {
+            let mse = self.squared_errors / n;
+            let offset = self.predictions.mean - self.labels.mean;
+            values.insert("rmse".into(), mse.sqrt());
+            values.insert("mse".into(), mse);
+            values.insert("mae".into(), self.absolute_errors / n);
+            values.insert(
+                "r2".into(),
+                if self.labels.m2 > 0.0 {
+                    1.0 - self.squared_errors / self.labels.m2
+                } else {
+                    f64::NAN
+                },
+            );
+            values.insert("var".into(), self.predictions.m2 / n + offset * offset);
+        }
+        MetricSet {
+            rows: n as u64,
+            values,
+        }
+    }
+}
