@@ -139,6 +139,26 @@ pub struct CatalogTable {
     pub columns: Vec<String>,
 }
 
+/// An evaluator metric as the page offers it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricInfo {
+    pub name: MetricName,
+    /// Spark's evaluator class.
+    pub evaluator: String,
+    pub larger_is_better: bool,
+}
+
+impl MetricInfo {
+    fn of(metric: MetricName) -> Self {
+        MetricInfo {
+            name: metric,
+            evaluator: metric.evaluator().spark_name().to_string(),
+            larger_is_better: metric.larger_is_better(),
+        }
+    }
+}
+
 /// Writes the TypeScript type of everything that crosses the boundary into `dir`, one
 /// file per type (`TableInfo.ts`, ...) with the imports between them, and an `index.ts`
 /// that re-exports them all. Returns the file names written.
@@ -190,10 +210,16 @@ fn json<T: Serialize>(value: &T) -> serde_json::Value {
 fn constants() -> String {
     let mut imports = String::new();
     let mut body = String::new();
+    // `ts_type` names the contract type of the value (`Array<T>`: a list of them).
     let mut constant = |name: &str, doc: &str, ts_type: Option<&str>, value: serde_json::Value| {
-        if let Some(ts_type) = ts_type {
+        let imported = ts_type.map(|t| {
+            t.strip_prefix("Array<")
+                .and_then(|t| t.strip_suffix('>'))
+                .unwrap_or(t)
+        });
+        if let Some(imported) = imported {
             imports.push_str(&format!(
-                "import type {{ {ts_type} }} from './{ts_type}';\n"
+                "import type {{ {imported} }} from './{imported}';\n"
             ));
         }
         let annotation = ts_type.map(|t| format!(": {t}")).unwrap_or_default();
@@ -235,21 +261,12 @@ fn constants() -> String {
         Some("StandardScalerParams"),
         json(&StandardScalerParams::default()),
     );
-    let metrics: Vec<serde_json::Value> = MetricName::ALL
-        .iter()
-        .map(|m| {
-            serde_json::json!({
-                "name": m.name(),
-                "evaluator": m.evaluator().spark_name(),
-                "largerIsBetter": m.larger_is_better(),
-            })
-        })
-        .collect();
+    let metrics: Vec<MetricInfo> = MetricName::ALL.iter().map(|&m| MetricInfo::of(m)).collect();
     constant(
         "METRICS",
         "Every evaluator metric: Spark's name, its evaluator, and whether larger is better.",
-        None,
-        serde_json::Value::Array(metrics),
+        Some("Array<MetricInfo>"),
+        json(&metrics),
     );
     format!("{GENERATED}{imports}{body}")
 }
@@ -272,7 +289,8 @@ fn export_roots(config: &Config, files: &mut FilesOfTypes) -> Result<(), ExportE
     root::<ErrorFields>(config, files)?;
     root::<EngineInfo>(config, files)?;
     root::<LoadProgress>(config, files)?;
-    root::<CatalogInfo>(config, files)
+    root::<CatalogInfo>(config, files)?;
+    root::<MetricInfo>(config, files)
 }
 
 /// Walks a type and its dependencies, noting which Rust type each generated file holds.

@@ -18,4 +18,4 @@ threshold: number,
  * predicted. When given they take precedence over `threshold`, as Spark's
  * `setThresholds` clears `threshold`.
  */
-thresholds: Array<number> | null, family: Family, };
+thresholds?: Array<number> | null, family: Family, };

@@ -35,6 +35,7 @@ export type * from './LoadPhase';
 export type * from './LoadProgress';
 export type * from './LogisticRegressionModel';
 export type * from './LogisticRegressionParams';
+export type * from './MetricInfo';
 export type * from './MetricName';
 export type * from './MetricSet';
 export type * from './NumberProfile';

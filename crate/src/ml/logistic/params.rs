@@ -34,7 +34,7 @@ pub struct LogisticRegressionParams {
     /// Per-class thresholds: the class with the largest `probability / threshold` is
     /// predicted. When given they take precedence over `threshold`, as Spark's
     /// `setThresholds` clears `threshold`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<Vec<f64>>,
     pub family: Family,
 }

@@ -1,31 +1,166 @@
 /**
  * Training settings and results as the engine speaks them (`crate/src/ml`, generated into
- * `../../contract`): Spark MLlib's parameter names and defaults.
+ * `../../contract`), and what the page needs to offer every estimator with Spark MLlib's
+ * names and defaults: its params (which a grid can tune), its task and its metrics.
  */
+import {
+  KMEANS_DEFAULTS,
+  LINEAR_REGRESSION_DEFAULTS,
+  LOGISTIC_REGRESSION_DEFAULTS,
+  METRICS,
+  type EstimatorSpec,
+  type MetricInfo,
+  type MetricName,
+  type TaskKind,
+  type TrainResult as EngineTrainResult,
+  type TrainSpec,
+} from '../../contract';
 import type { Timed } from '../../engine/shared/api';
-import type { LinearRegressionParams, TrainResult as EngineTrainResult } from '../../contract';
 
-export { LINEAR_REGRESSION_DEFAULTS as DEFAULT_PARAMS } from '../../contract';
+export type {
+  BinaryEvaluation,
+  Diagnostics,
+  EstimatorSpec,
+  GridAxis,
+  GridPointResult,
+  HandleInvalid,
+  KMeansParams,
+  LabelIndexer,
+  LinearRegressionParams,
+  LogisticRegressionParams,
+  MetricInfo,
+  MetricName,
+  MetricSet,
+  ResidualHistogram,
+  Scoring,
+  StandardScalerParams,
+  TaskKind,
+  TrainedModel,
+  TrainSpec,
+  Tuning,
+} from '../../contract';
+export { METRICS, STANDARD_SCALER_DEFAULTS } from '../../contract';
 
 /** A training's result as the page keeps it: the engine's, with how long it took. */
 export type TrainResult = Timed<EngineTrainResult>;
 
-/** A LinearRegression parameter that a grid can tune. */
-export type TunedParam = keyof LinearRegressionParams;
+/** The estimator a spec names (`linearRegression`, `logisticRegression`, `kMeans`). */
+export type EstimatorName = EstimatorSpec['estimator'];
 
-export type {
-  Diagnostics,
-  GridAxis,
-  GridPointResult,
-  HandleInvalid,
-  LinearRegressionParams,
-  Metric as MetricName,
-  Metrics,
-  RegressionModel,
-  ResidualHistogram as Histogram,
-  Scoring,
-  StandardScalerModel,
-  StandardScalerParams,
-  TrainSpec,
-  Tuning,
-} from '../../contract';
+/** One param of an estimator, as the Train tab offers it. */
+export interface ParamInfo {
+  /** Spark's name. */
+  name: string;
+  kind: 'number' | 'integer' | 'boolean' | 'choice';
+  /** The values a `choice` param takes. */
+  choices?: string[];
+  /** Whether a ParamGridBuilder axis may vary it (the Train tab takes a list of values). */
+  tunable: boolean;
+  /** One line for the form, in Spark's words. */
+  doc: string;
+}
+
+export interface EstimatorInfo {
+  name: EstimatorName;
+  /** Spark ML's class name. */
+  sparkName: string;
+  task: TaskKind;
+  /** Spark's defaults (KMeans: Brasa's seed, 42). */
+  defaults: EstimatorSpec['params'];
+  params: ParamInfo[];
+}
+
+const shared = {
+  regParam: { name: 'regParam', kind: 'number', tunable: true, doc: 'regularization strength (λ)' },
+  elasticNetParam: { name: 'elasticNetParam', kind: 'number', tunable: true, doc: 'mix of L1 and L2: 0 = ridge, 1 = lasso' },
+  fitIntercept: { name: 'fitIntercept', kind: 'boolean', tunable: true, doc: 'fit an intercept term' },
+  standardization: { name: 'standardization', kind: 'boolean', tunable: true, doc: 'standardize the features inside the objective' },
+  maxIter: { name: 'maxIter', kind: 'integer', tunable: true, doc: 'most iterations of the solver' },
+  tol: { name: 'tol', kind: 'number', tunable: true, doc: 'convergence tolerance' },
+} as const satisfies Record<string, ParamInfo>;
+
+/** Every estimator the Train tab offers, in the order it offers them. */
+export const ESTIMATORS: EstimatorInfo[] = [
+  {
+    name: 'linearRegression',
+    sparkName: 'LinearRegression',
+    task: 'regression',
+    defaults: LINEAR_REGRESSION_DEFAULTS,
+    params: [shared.regParam, shared.elasticNetParam, shared.fitIntercept, shared.standardization, shared.maxIter, shared.tol],
+  },
+  {
+    name: 'logisticRegression',
+    sparkName: 'LogisticRegression',
+    task: 'classification',
+    defaults: LOGISTIC_REGRESSION_DEFAULTS,
+    params: [
+      shared.regParam,
+      shared.elasticNetParam,
+      shared.fitIntercept,
+      shared.standardization,
+      { name: 'family', kind: 'choice', choices: ['auto', 'binomial', 'multinomial'], tunable: false, doc: 'auto: binomial for two classes, else multinomial' },
+      { name: 'threshold', kind: 'number', tunable: false, doc: 'probability of class 1 above which a row is predicted 1 (two classes)' },
+      shared.maxIter,
+      shared.tol,
+    ],
+  },
+  {
+    name: 'kMeans',
+    sparkName: 'KMeans',
+    task: 'clustering',
+    defaults: KMEANS_DEFAULTS,
+    params: [
+      { name: 'k', kind: 'integer', tunable: true, doc: 'number of clusters' },
+      { name: 'initMode', kind: 'choice', choices: ['k-means||', 'random'], tunable: true, doc: 'how the first centres are chosen' },
+      { name: 'initSteps', kind: 'integer', tunable: true, doc: 'rounds of k-means|| sampling' },
+      { name: 'distanceMeasure', kind: 'choice', choices: ['euclidean', 'cosine'], tunable: true, doc: 'the distance rows are clustered by' },
+      shared.maxIter,
+      shared.tol,
+      { name: 'seed', kind: 'integer', tunable: false, doc: 'random seed of the initialisation' },
+    ],
+  },
+];
+
+export function estimatorInfo(name: EstimatorName): EstimatorInfo {
+  const info = ESTIMATORS.find((e) => e.name === name);
+  if (!info) throw new Error(`unknown estimator ${name}`);
+  return info;
+}
+
+/** The metrics the grid can be ranked by for `task` (two classes: the binary ones too). */
+export function metricsFor(task: TaskKind, classes: number): MetricInfo[] {
+  const evaluators: Record<TaskKind, string[]> = {
+    regression: ['RegressionEvaluator'],
+    classification: classes > 2 ? ['MulticlassClassificationEvaluator'] : ['BinaryClassificationEvaluator', 'MulticlassClassificationEvaluator'],
+    clustering: ['ClusteringEvaluator'],
+  };
+  return METRICS.filter((m) => evaluators[task].includes(m.evaluator));
+}
+
+/** Spark's default metric of the evaluator for `task`. */
+export function defaultMetric(task: TaskKind, classes: number): MetricName {
+  if (task === 'regression') return 'rmse';
+  if (task === 'clustering') return 'silhouette';
+  return classes > 2 ? 'f1' : 'areaUnderROC';
+}
+
+export function metricInfo(name: MetricName): MetricInfo {
+  const info = METRICS.find((m) => m.name === name);
+  if (!info) throw new Error(`unknown metric ${name}`);
+  return info;
+}
+
+/**
+ * A recorded spec as this page reads it. Runs recorded before Brasa had more than one
+ * estimator hold a LinearRegression spec without `estimator` (its params at `params`):
+ * they read as LinearRegression, so Re-run and the exports keep working.
+ */
+export function readSpec(recorded: unknown): TrainSpec {
+  const spec = recorded as Partial<TrainSpec> & { estimator?: EstimatorName; params?: unknown };
+  if (spec.estimator !== undefined) return spec as TrainSpec;
+  return {
+    ...(spec as object),
+    estimator: 'linearRegression',
+    params: { ...LINEAR_REGRESSION_DEFAULTS, ...(spec.params as object | undefined) },
+  } as TrainSpec;
+}
