@@ -26,6 +26,8 @@ export class TuningFields {
   private readonly seed = input('train-seed', '42', 6);
   private readonly metric = select('train-metric', []);
   private readonly testFraction = input('train-test-fraction', '0', 4);
+  /** The task and classes the metrics offered are for. */
+  private offered = '';
 
   constructor() {
     this.element = h('fieldset', {}, h('legend', {}, 'Tuning'),
@@ -33,13 +35,20 @@ export class TuningFields {
       field('seed', this.seed, 'folds, test rows and random starts'), field('Metric', this.metric), field('Test fraction', this.testFraction, 'held out before tuning'));
   }
 
-  /** Offers `task`'s metrics with Spark's default chosen; `classes`: a classifier's classes when known. */
+  /**
+   * Offers `task`'s metrics with Spark's default chosen; `classes`: a classifier's
+   * classes when known. The same offer again (the columns changed, not the task) keeps
+   * the metric chosen.
+   */
   offerMetrics(task: TaskKind, classes: number | undefined): void {
-    const offered = metricsFor(task, classes ?? 2);
+    const offer = `${task}/${classes ?? '?'}`;
+    if (offer === this.offered) return;
+    this.offered = offer;
+    const metrics = metricsFor(task, classes ?? 2);
     const unknown = task === 'classification' && classes === undefined;
     replaceChildren(this.metric,
       unknown ? h('option', { attrs: { value: SPARK_DEFAULT } }, 'Spark\'s default: areaUnderROC for 2 classes, else f1') : null,
-      ...offered.map((m) => h('option', { attrs: { value: m.name } }, `${m.name} (${m.evaluator.replace('Evaluator', '')}${m.largerIsBetter ? ', larger is better' : ''})`)));
+      ...metrics.map((m) => h('option', { attrs: { value: m.name } }, `${m.name} (${m.evaluator.replace('Evaluator', '')}${m.largerIsBetter ? ', larger is better' : ''})`)));
     this.metric.value = unknown ? SPARK_DEFAULT : defaultMetric(task, classes ?? 2);
   }
 
