@@ -1,6 +1,5 @@
 /** How the Train tab's result tables show numbers: rounded for reading, exact in `data-value`. */
 import { h } from '../../../ui/dom';
-import type { ChartView } from '../charts/chart-view';
 
 /** Six significant digits, exponential outside [1e-3, 1e5). */
 export const fmt = (x: number): string =>
@@ -14,11 +13,4 @@ export function resultTable(testId: string, header: (string | HTMLElement)[], ro
   return h('table', { className: 'result-table', attrs: { 'data-testid': testId } },
     h('thead', {}, h('tr', {}, ...header.map((cell) => h('th', {}, cell)))),
     h('tbody', {}, ...rows));
-}
-
-/** What one task's results add below the grid and metrics: tables, controls and charts. */
-export interface TaskView {
-  element: HTMLElement;
-  /** Every chart drawn, to be freed with the view and recorded with the run. */
-  charts: ChartView[];
 }

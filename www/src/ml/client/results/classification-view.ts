@@ -8,7 +8,8 @@ import { h } from '../../../ui/dom';
 import type { Diagnostics, TrainedModel, TrainResult } from '../../shared/training';
 import { prChart, rocChart } from '../charts/binary-charts';
 import type { ChartView } from '../charts/chart-view';
-import { type TaskView, resultTable, valueCell } from './cells';
+import { resultTable, valueCell } from './cells';
+import type { TaskView } from './task-view';
 import { confusionTable } from './confusion-table';
 import { thresholdControl } from './threshold-control';
 

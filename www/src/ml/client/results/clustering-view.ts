@@ -7,7 +7,8 @@ import { h } from '../../../ui/dom';
 import { select } from '../../../ui/form';
 import type { Diagnostics, TrainedModel, TrainResult } from '../../shared/training';
 import { clusterChart } from '../charts/cluster-chart';
-import { type TaskView, fmt, resultTable, valueCell } from './cells';
+import { fmt, resultTable, valueCell } from './cells';
+import type { TaskView } from './task-view';
 
 type KMeansModel = Extract<TrainedModel, { kind: 'kMeans' }>;
 type ClusteringDiagnostics = Extract<Diagnostics, { kind: 'clustering' }>;

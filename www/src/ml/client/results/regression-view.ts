@@ -2,7 +2,8 @@
 import { h } from '../../../ui/dom';
 import type { Diagnostics, TrainedModel, TrainResult } from '../../shared/training';
 import { predictedVsActualChart, residualsChart } from '../charts/regression-charts';
-import { type TaskView, resultTable, valueCell } from './cells';
+import { resultTable, valueCell } from './cells';
+import type { TaskView } from './task-view';
 
 type LinearRegressionModel = Extract<TrainedModel, { kind: 'linearRegression' }>;
 

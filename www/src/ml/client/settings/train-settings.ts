@@ -204,7 +204,7 @@ export class TrainSettings {
     this.tuning.offerMetrics(task, kind && this.label.indexer() ? knownClasses(kind) : undefined);
   }
 
-  /** Numeric columns but the label can weigh rows. */
+  /** Any numeric column but the label can weigh the rows. */
   private showWeights(): void {
     const current = this.weightCol.value;
     const numeric = this.columns().filter((c) => dataKind(c.dataType) === 'number' && c.name !== this.label.name);
