@@ -2,7 +2,7 @@
 //! worker does, called the same way (`wasm-pack test --headless --chrome`).
 #![cfg(target_arch = "wasm32")]
 
-use brasa::wasm::{thread_count, Engine, JsCsvLoader, JsParquetLoader};
+use brasa::wasm::{Engine, JsCsvLoader, JsParquetLoader};
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -18,6 +18,11 @@ fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap()
 }
 
+/// A spec as the page sends it: a plain object.
+fn object(json: &serde_json::Value) -> JsValue {
+    js_sys::JSON::parse(&json.to_string()).unwrap()
+}
+
 /// Starts the pool once for all tests (they run concurrently on the page's one thread and
 /// a global pool can only be built once); each test awaits the same promise.
 async fn start_pool() {
@@ -28,7 +33,7 @@ async fn start_pool() {
         }
         let pool = POOL.with(Clone::clone);
         JsFuture::from(pool).await.unwrap();
-        assert_eq!(thread_count(), 2);
+        assert_eq!(rayon::current_num_threads(), 2);
     }
 }
 
@@ -203,7 +208,9 @@ async fn trains_a_grid_on_the_pool_scores_a_table_and_cancels() {
     let mut loader = JsCsvLoader::new(REGRESSION_CSV, false, JsValue::UNDEFINED).unwrap();
     loader.push(REGRESSION_CSV).unwrap();
     engine.add_csv("regression", loader).unwrap();
-    let spec = serde_json::json!({
+    let spec = object(&serde_json::json!({
+        "estimator": "linearRegression",
+        "params": {},
         "features": expected["features"],
         "label": "spend",
         "grid": [
@@ -212,11 +219,10 @@ async fn trains_a_grid_on_the_pool_scores_a_table_and_cancels() {
         ],
         "tuning": {"kind": "crossValidator", "numFolds": 3},
         "seed": 42
-    })
-    .to_string();
+    }));
 
     engine.begin_job();
-    let result = engine.train("regression", &spec).unwrap();
+    let result = engine.train("regression", spec.clone()).unwrap();
     let best = get(&result, "bestIndex").as_f64().unwrap() as u32;
     let best_params = get(
         &js_sys::Array::from(&get(&result, "grid")).get(best),
@@ -226,7 +232,9 @@ async fn trains_a_grid_on_the_pool_scores_a_table_and_cancels() {
         get(&best_params, "regParam").as_f64(),
         expected["cv"]["best"]["regParam"].as_f64()
     );
-    let coefficients = js_sys::Array::from(&get(&get(&result, "model"), "coefficients"));
+    let model = get(&result, "model");
+    assert_eq!(get(&model, "kind"), "linearRegression");
+    let coefficients = js_sys::Array::from(&get(&get(&model, "model"), "coefficients"));
     for (j, c) in expected["cv"]["coefficients"]
         .as_array()
         .unwrap()
@@ -243,23 +251,23 @@ async fn trains_a_grid_on_the_pool_scores_a_table_and_cancels() {
         );
     }
 
-    let model = serde_json::json!({
+    let scoring = object(&serde_json::json!({
         "features": expected["features"],
-        "coefficients": [1.0, 0.0, 0.0, 0.0],
-        "intercept": 0.0
-    })
-    .to_string();
-    let info = engine.predict("regression", &model).unwrap();
+        "model": {"kind": "linearRegression", "model": {"coefficients": [1.0, 0.0, 0.0, 0.0], "intercept": 0.0}}
+    }));
+    let info = engine.predict("regression", scoring).unwrap();
     assert_eq!(get(&info, "name"), "regression_predictions");
     assert_eq!(get(&info, "rows").as_f64(), Some(600.0));
 
-    let err = engine.train("regression", "{\"features\": 3}").unwrap_err();
+    let err = engine
+        .train("regression", object(&serde_json::json!({"features": 3})))
+        .unwrap_err();
     assert_eq!(get(&err, "code"), "ML_INPUT");
 
     let addresses = engine.begin_job();
     // SAFETY: the address is the job's live `AtomicBool`, as the page would write it.
     unsafe { std::ptr::write_volatile(addresses[0] as usize as *mut u8, 1) };
-    let err = engine.train("regression", &spec).unwrap_err();
+    let err = engine.train("regression", spec).unwrap_err();
     assert_eq!(get(&err, "code"), "CANCELLED");
 }
 
@@ -283,7 +291,7 @@ async fn cleans_and_profiles_on_the_pool() {
 
     engine.begin_job();
     let result = engine
-        .apply_pipeline("customers", &case["pipeline"].to_string())
+        .apply_pipeline("customers", object(&case["pipeline"]))
         .unwrap();
     let info = get(&result, "info");
     let rows = case["rows"].as_array().unwrap().len() as f64;
@@ -303,8 +311,10 @@ async fn cleans_and_profiles_on_the_pool() {
     assert_eq!(get(&err, "code"), "INVALID_ARGUMENT");
 
     // A failing step reaches JS with its number.
-    let bad = r#"{"version":1,"steps":[{"op":"dropna"},{"op":"filter","condition":"age + 1"}]}"#;
-    let err = engine.apply_pipeline("customers", bad).unwrap_err();
+    let bad = serde_json::json!({"version":1,"steps":[{"op":"dropna"},{"op":"filter","condition":"age + 1"}]});
+    let err = engine
+        .apply_pipeline("customers", object(&bad))
+        .unwrap_err();
     assert_eq!(get(&err, "code"), "SQL_ANALYSIS");
     assert_eq!(get(&err, "step").as_f64(), Some(2.0));
 
@@ -322,4 +332,81 @@ async fn cleans_and_profiles_on_the_pool() {
     unsafe { std::ptr::write_volatile(addresses[0] as usize as *mut u8, 1) };
     let err = engine.profile("customers").unwrap_err();
     assert_eq!(get(&err, "code"), "CANCELLED");
+}
+
+const LOGISTIC_CSV: &[u8] = include_bytes!("../../tests/fixtures/ml/logistic.csv");
+
+/// A classifier and a clustering tuned on the pool, and the classifier's predictions.
+#[wasm_bindgen_test]
+async fn tunes_a_classifier_and_kmeans_on_the_pool() {
+    start_pool().await;
+    let mut engine = Engine::new("brasa-test-panic");
+    let mut loader = JsCsvLoader::new(LOGISTIC_CSV, false, JsValue::UNDEFINED).unwrap();
+    loader.push(LOGISTIC_CSV).unwrap();
+    engine.add_csv("churn", loader).unwrap();
+    let features = serde_json::json!(["x0", "income", "tenure", "tickets", "ratio"]);
+
+    engine.begin_job();
+    let result = engine
+        .train(
+            "churn",
+            object(&serde_json::json!({
+                "estimator": "logisticRegression",
+                "params": {},
+                "features": features,
+                "label": "class3",
+                "weightCol": "weight",
+                "grid": [{"param": "regParam", "values": [0.0, 0.1]}],
+                "tuning": {"kind": "crossValidator", "numFolds": 3},
+                "seed": 42
+            })),
+        )
+        .unwrap();
+    assert_eq!(get(&result, "task"), "classification");
+    // Three classes: MulticlassClassificationEvaluator's f1 by default.
+    assert_eq!(get(&result, "metric"), "f1");
+    assert_eq!(js_sys::Array::from(&get(&result, "labels")).length(), 3);
+    let model = get(&result, "model");
+    assert_eq!(get(&model, "kind"), "logisticRegression");
+    assert_eq!(get(&get(&model, "model"), "isMultinomial"), true);
+    let confusion = js_sys::Array::from(&get(&get(&result, "diagnostics"), "confusion"));
+    assert_eq!(confusion.length(), 3);
+
+    let scoring = js_sys::Object::new();
+    Reflect::set(&scoring, &"features".into(), &object(&features)).unwrap();
+    Reflect::set(&scoring, &"model".into(), &model).unwrap();
+    Reflect::set(&scoring, &"labels".into(), &get(&result, "labels")).unwrap();
+    let info = engine.predict("churn", scoring.into()).unwrap();
+    let columns: Vec<String> = js_sys::Array::from(&get(&info, "columns"))
+        .iter()
+        .map(|c| get(&c, "name").as_string().unwrap())
+        .collect();
+    for name in [
+        "probability_0",
+        "probability_2",
+        "prediction",
+        "predictedLabel",
+    ] {
+        assert!(columns.iter().any(|c| c == name), "{name} in {columns:?}");
+    }
+
+    engine.begin_job();
+    let result = engine
+        .train(
+            "churn",
+            object(&serde_json::json!({
+                "estimator": "kMeans",
+                "params": {"seed": 42},
+                "features": ["x0", "tenure"],
+                "scaler": {"withMean": true, "withStd": true},
+                "grid": [{"param": "k", "values": [2, 3]}],
+                "tuning": {"kind": "trainValidationSplit", "trainRatio": 0.75},
+                "seed": 42
+            })),
+        )
+        .unwrap();
+    assert_eq!(get(&result, "task"), "clustering");
+    assert_eq!(get(&result, "metric"), "silhouette");
+    let silhouette = get(&get(&result, "trainMetrics"), "values");
+    assert!(get(&silhouette, "silhouette").as_f64().unwrap().is_finite());
 }
