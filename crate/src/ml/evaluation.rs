@@ -305,25 +305,15 @@ pub fn evaluate(
             .map(|e| Accumulator::new(models[e.model]))
             .collect()
     };
-    let partials: Vec<Vec<Accumulator>> = parts
-        .par_iter()
-        .map(|part| {
-            ctx.check()?;
-            let mut accumulators = fresh()?;
-            let mut predictors: Vec<Predictor> = models.iter().map(|m| m.predictor()).collect();
-            for row in part.iter() {
-                for &e in &by_group[row.group as usize] {
-                    let predictor = &mut predictors[evaluations[e].model];
-                    let prediction = predictor.predict(row.features);
-                    accumulators[e]
-                        .add(&row, prediction, predictor)
-                        .map_err(|err| err.at_row(row.row + 1))?;
-                }
-            }
-            ctx.advance();
-            Ok(accumulators)
-        })
-        .collect::<Result<_>>()?;
+    let partials = scoring_pass(
+        parts,
+        models,
+        evaluations,
+        &by_group,
+        &fresh,
+        &|acc: &mut Accumulator, _, row, prediction, predictor| acc.add(row, prediction, predictor),
+        ctx,
+    )?;
     let mut totals = fresh()?;
     for part in partials {
         for (total, acc) in totals.iter_mut().zip(part) {
@@ -334,6 +324,43 @@ pub fn evaluate(
         return silhouettes(parts, models, evaluations, &by_group, totals, ctx);
     }
     totals.into_iter().map(Accumulator::finish).collect()
+}
+
+/// Feeds evaluation `usize`'s accumulator a row, its prediction and the predictor that
+/// made it (for a classifier's probabilities, or the features a clustering read).
+type Feed<'a, A> = dyn Fn(&mut A, usize, &Row, f64, &Predictor) -> Result<()> + Sync + 'a;
+
+/// One parallel pass over the partitions: each row is scored by the model of every
+/// evaluation that reads its group, and fed (`add`) to that evaluation's accumulator; one
+/// list of accumulators per partition.
+#[allow(clippy::too_many_arguments)]
+fn scoring_pass<A: Send>(
+    parts: &[Prepared],
+    models: &[&TrainedModel],
+    evaluations: &[Evaluation],
+    by_group: &[Vec<usize>],
+    fresh: &(dyn Fn() -> Result<Vec<A>> + Sync),
+    add: &Feed<'_, A>,
+    ctx: &JobContext,
+) -> Result<Vec<Vec<A>>> {
+    parts
+        .par_iter()
+        .map(|part| {
+            ctx.check()?;
+            let mut accumulators = fresh()?;
+            let mut predictors: Vec<Predictor> = models.iter().map(|m| m.predictor()).collect();
+            for row in part.iter() {
+                for &e in &by_group[row.group as usize] {
+                    let predictor = &mut predictors[evaluations[e].model];
+                    let prediction = predictor.predict(row.features);
+                    add(&mut accumulators[e], e, &row, prediction, predictor)
+                        .map_err(|err| err.at_row(row.row + 1))?;
+                }
+            }
+            ctx.advance();
+            Ok(accumulators)
+        })
+        .collect()
 }
 
 /// What one evaluation accumulates over its rows.
@@ -503,30 +530,22 @@ fn silhouettes(
         })
         .collect::<Result<_>>()?;
     let fresh = || -> Result<Vec<SilhouetteSum>> { stats.iter().map(SilhouetteSum::new).collect() };
-    let partials: Vec<Vec<SilhouetteSum>> = parts
-        .par_iter()
-        .map(|part| {
-            ctx.check()?;
-            let mut sums = fresh()?;
-            let mut predictors: Vec<Predictor> = models.iter().map(|m| m.predictor()).collect();
-            for row in part.iter() {
-                for &e in &by_group[row.group as usize] {
-                    let predictor = &mut predictors[evaluations[e].model];
-                    let cluster = predictor.predict(row.features);
-                    sums[e]
-                        .add(
-                            &stats[e],
-                            predictor.features_seen(row.features),
-                            cluster,
-                            row.weight,
-                        )
-                        .map_err(|err| err.at_row(row.row + 1))?;
-                }
-            }
-            ctx.advance();
-            Ok(sums)
-        })
-        .collect::<Result<_>>()?;
+    let partials = scoring_pass(
+        parts,
+        models,
+        evaluations,
+        by_group,
+        &fresh,
+        &|sum: &mut SilhouetteSum, e, row, cluster, predictor| {
+            sum.add(
+                &stats[e],
+                predictor.features_seen(row.features),
+                cluster,
+                row.weight,
+            )
+        },
+        ctx,
+    )?;
     let mut totals = fresh()?;
     for part in &partials {
         for (total, sum) in totals.iter_mut().zip(part) {
