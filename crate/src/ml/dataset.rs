@@ -9,7 +9,10 @@
 use arrow_array::RecordBatch;
 use ndarray::Array2;
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
+use crate::job::JobContext;
 use crate::ml::assemble::AssembledRows;
 use crate::ml::moments::{Moments, MomentsBuilder};
 use crate::ml::scale::StandardScalerParams;
@@ -189,6 +192,15 @@ impl Subset {
     }
 }
 
+/// Which columns [`TrainingData::moments_per_group`] summarises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MomentsOf {
+    /// The features alone (what a StandardScaler learns from).
+    Features,
+    /// The features and the label (what a linear regression is solved from).
+    FeaturesAndLabel,
+}
+
 /// The rows fits learn from and what the job knows about them.
 pub struct TrainingData<'a> {
     pub parts: &'a [Prepared],
@@ -202,4 +214,29 @@ pub struct TrainingData<'a> {
     pub scaler: Option<StandardScalerParams>,
     /// Groups the rows are split into (folds, then the test set).
     pub groups: usize,
+}
+
+impl TrainingData<'_> {
+    /// Count, means and co-moments of each group's rows, in one parallel pass.
+    pub fn moments_per_group(&self, of: MomentsOf, ctx: &JobContext) -> Result<Vec<Moments>> {
+        let width = self.features.len() + (of == MomentsOf::FeaturesAndLabel) as usize;
+        let per_part: Vec<Vec<Moments>> = self
+            .parts
+            .par_iter()
+            .map(|part| {
+                ctx.check()?;
+                Ok(match of {
+                    MomentsOf::Features => part.group_feature_moments(self.groups),
+                    MomentsOf::FeaturesAndLabel => part.group_moments(self.groups),
+                })
+            })
+            .collect::<Result<_>>()?;
+        let mut total = vec![Moments::empty(width); self.groups];
+        for part in &per_part {
+            for (t, m) in total.iter_mut().zip(part) {
+                t.merge(m);
+            }
+        }
+        Ok(total)
+    }
 }

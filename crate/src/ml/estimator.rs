@@ -17,7 +17,7 @@ use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::job::JobContext;
-use crate::ml::dataset::{Prepared, Subset, TrainingData};
+use crate::ml::dataset::{MomentsOf, Prepared, Subset, TrainingData};
 use crate::ml::grid::{grid_points, GridAxis};
 use crate::ml::kmeans::{self, KMeansModel, KMeansParams};
 use crate::ml::linear::{LinearModel, LinearRegressionParams};
@@ -185,7 +185,7 @@ fn fit_scaled(
     fits: &[(&EstimatorSpec, Subset)],
     ctx: &JobContext,
 ) -> Result<Vec<TrainedModel>> {
-    let per_group = group_feature_moments(data, ctx)?;
+    let per_group = data.moments_per_group(MomentsOf::Features, ctx)?;
     let mut models: Vec<Option<TrainedModel>> = (0..fits.len()).map(|_| None).collect();
     let mut subsets: Vec<Subset> = fits.iter().map(|(_, s)| *s).collect();
     subsets.dedup();
@@ -219,26 +219,6 @@ fn fit_scaled(
         .into_iter()
         .map(|m| m.ok_or_else(|| Error::new(ErrorCode::Internal, "a fit was not made")))
         .collect()
-}
-
-/// Count, means and co-moments of the features of each group, in one pass.
-fn group_feature_moments(data: &TrainingData, ctx: &JobContext) -> Result<Vec<Moments>> {
-    let width = data.features.len();
-    let parts: Vec<Vec<Moments>> = data
-        .parts
-        .par_iter()
-        .map(|part| {
-            ctx.check()?;
-            Ok(part.group_feature_moments(data.groups))
-        })
-        .collect::<Result<_>>()?;
-    let mut total = vec![Moments::empty(width); data.groups];
-    for part in &parts {
-        for (t, m) in total.iter_mut().zip(part) {
-            t.merge(m);
-        }
-    }
-    Ok(total)
 }
 
 /// A fitted model: an optional StandardScaler, then the estimator's model (Spark's

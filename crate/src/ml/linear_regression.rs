@@ -6,11 +6,9 @@
 //! stage is fitted on them and applied to them analytically, and the regression is a
 //! p×p solve ([`crate::ml::linear::fit`]). A whole grid costs one pass over the data.
 
-use rayon::prelude::*;
-
 use crate::error::{Error, ErrorCode, Result};
 use crate::job::JobContext;
-use crate::ml::dataset::{Subset, TrainingData};
+use crate::ml::dataset::{MomentsOf, Subset, TrainingData};
 use crate::ml::linear::{fit, LinearModel, LinearRegressionParams};
 use crate::ml::moments::Moments;
 use crate::ml::scale::StandardScalerModel;
@@ -23,20 +21,7 @@ pub fn fit_all(
     ctx: &JobContext,
 ) -> Result<Vec<(Option<StandardScalerModel>, LinearModel)>> {
     let width = data.features.len() + 1;
-    let per_part: Vec<Vec<Moments>> = data
-        .parts
-        .par_iter()
-        .map(|part| {
-            ctx.check()?;
-            Ok(part.group_moments(data.groups))
-        })
-        .collect::<Result<_>>()?;
-    let mut groups = vec![Moments::empty(width); data.groups];
-    for part in &per_part {
-        for (total, m) in groups.iter_mut().zip(part) {
-            total.merge(m);
-        }
-    }
+    let groups = data.moments_per_group(MomentsOf::FeaturesAndLabel, ctx)?;
     let mut all = Moments::empty(width);
     for g in &groups {
         all.merge(g);
