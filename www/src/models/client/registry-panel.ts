@@ -1,6 +1,6 @@
 /**
- * The model registry (MLflow's): registered models, their versions (source run,
- * description, tags) and aliases (`champion`, `challenger`, any name) that point at a
+ * The model registry (MLflow's): registered models, their versions (source run, what
+ * the model is, description, tags) and aliases (`champion`, `challenger`, any name) that point at a
  * version. Versions are registered from a run (Runs tab → open a run → Register).
  */
 import { describeModel } from '../../tracking/shared/logged-model';
@@ -24,6 +24,8 @@ export interface RegistryActions {
 export class RegistryPanel {
   readonly element = h('section', { className: 'registry-panel', attrs: { 'aria-label': 'Registered models', 'data-testid': 'registry' } });
   private readonly message = h('div', { attrs: { 'data-testid': 'registry-message', role: 'status' } });
+  /** What each run's logged model is, in one line (see `describedVersions`). */
+  private readonly modelOfRun = new Map<string, string>();
 
   constructor(
     private readonly store: TrackingStore,
@@ -53,13 +55,25 @@ export class RegistryPanel {
     };
   }
 
-  /** The versions of a model, each with its model described (read as Predict reads it). */
+  /**
+   * The versions of a model, each with its model described (read as Predict reads it).
+   * A run's model never changes once logged, so each is read once per page; one that
+   * cannot be read (its run not imported yet) is tried again on the next refresh.
+   */
   private async describedVersions(name: string): Promise<VersionRow[]> {
     const versions = await this.store.versions(name);
-    return Promise.all(versions.map(async (version) => ({
-      version,
-      model: await loadDeployable(this.store, version).then((d) => describeModel(d.model), (error: Error) => error.message),
-    })));
+    return Promise.all(versions.map(async (version) => {
+      let model = this.modelOfRun.get(version.runId);
+      if (model === undefined) {
+        try {
+          model = describeModel((await loadDeployable(this.store, version)).model);
+          this.modelOfRun.set(version.runId, model);
+        } catch (error) {
+          model = (error as Error).message;
+        }
+      }
+      return { version, model };
+    }));
   }
 
   private model(model: RegisteredModel, rows: VersionRow[]): HTMLElement {

@@ -17,7 +17,7 @@ import {
   TAG_REPLAY_OF,
   latestMetrics,
 } from '../shared/model';
-import type { MetricName } from '../../ml/shared/training';
+import { METRICS } from '../../ml/shared/training';
 import { pysparkScript } from '../shared/pyspark';
 import { h, replaceChildren } from '../../ui/dom';
 import { downloadBlob } from '../../ui/download';
@@ -212,7 +212,9 @@ export class RunDetails {
   }
 
   private exportScript(run: Run, job: RecordedJob): void {
-    const script = pysparkScript(job, { dataPath: `${job.table}.csv`, runId: run.runId, metric: run.params.metricName as MetricName | undefined });
+    // The metric the run ranked by, for jobs that left it to Spark's default.
+    const metric = METRICS.find((m) => m.name === run.params.metricName)?.name;
+    const script = pysparkScript(job, { dataPath: `${job.table}.csv`, runId: run.runId, metric });
     downloadBlob(new Blob([script], { type: 'text/x-python' }), `${job.table}_job.py`);
   }
 }
