@@ -61,6 +61,10 @@ describe('Training in the page', () => {
       assert.ok(inked > 500, `${chart} has ${inked} inked pixels`);
     }
     assert.match((await page.getByTestId('chart-predicted').textContent()) ?? '', /train rows, sample of 600/);
+    // Every legend entry is named (datasets without a label were drawn as "undefined").
+    assert.equal(await page.getByTestId('chart-grid').getAttribute('data-legend'), 'avg rmse (best in orange) | avg ± std over folds');
+    assert.equal(await page.getByTestId('chart-predicted').getAttribute('data-legend'), 'rows | predicted = actual');
+    assert.equal(await page.getByTestId('chart-residuals').getAttribute('data-legend'), '', 'one dataset: no legend');
 
     await page.getByTestId('predict-run').click();
     const facts = await shownTable(page, 'regression_predictions');
