@@ -60,6 +60,11 @@ async function runRows(page: Page): Promise<{ id: string; status: string; name: 
     rows.map((r) => ({ id: r.getAttribute('data-run-id') ?? '', status: r.getAttribute('data-status') ?? '', name: r.querySelector('[data-testid="run-open"]')?.textContent ?? '' })));
 }
 
+/** Waits until the runs table lists `runId` as FINISHED (its results, children included, are stored). */
+async function finishedRow(page: Page, runId: string): Promise<void> {
+  await page.locator(`[data-testid="run-row"][data-run-id="${runId}"][data-status="FINISHED"]`).waitFor({ timeout: 30_000 });
+}
+
 async function openRun(page: Page, runId: string): Promise<Locator> {
   await page.getByTestId('tab-runs').click();
   await page.locator(`[data-testid="run-row"][data-run-id="${runId}"] [data-testid="run-open"]`).click();
@@ -92,7 +97,7 @@ describe('Tracking, registry and deployment', () => {
 
     // The parent run, autologged like MLflow's CrossValidator; children hidden by default.
     await page.getByTestId('tab-runs').click();
-    await page.locator('[data-testid="run-row"]').first().waitFor();
+    await finishedRow(page, runId);
     assert.deepEqual((await runRows(page)).map((r) => [r.id, r.status]), [[runId, 'FINISHED']]);
     const details = await openRun(page, runId);
     const params = await keyValues(details.getByTestId('run-params'));
@@ -118,7 +123,9 @@ describe('Tracking, registry and deployment', () => {
     const png = await download(page, () => details.locator('[data-artifact="charts/grid.png"]').click());
     assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
 
-    // Six child runs, one per grid point, with the fold values as history.
+    // Six child runs, one per grid point, with the fold values as history (stored with
+    // the parent's FINISHED, so listed once the parent's row says FINISHED).
+    await finishedRow(page, runId);
     await page.getByTestId('runs-show-children').check();
     assert.equal((await runRows(page)).length, 7);
     await page.getByTestId('runs-search').fill(`params.regParam = '50' and tags.mlflow.parentRunId = '${runId}'`);
@@ -383,6 +390,7 @@ describe('Tracking, registry and deployment', () => {
 
     // Compare the two trainings: side by side, parallel coordinates, scatter, history.
     await page.getByTestId('tab-runs').click();
+    for (const id of [runId, second]) await finishedRow(page, id);
     for (const id of [runId, second]) await page.locator(`[data-testid="run-row"][data-run-id="${id}"] input[type=checkbox]`).check();
     await page.getByTestId('runs-compare').click();
     const compare = page.getByTestId('compare-view');
@@ -519,6 +527,115 @@ describe('Tracking, registry and deployment', () => {
     let expected = coefficients.get('(intercept)') ?? NaN;
     for (const feature of categorical.features as string[]) expected += (coefficients.get(feature) ?? NaN) * value(feature);
     assert.ok(Math.abs(value('prediction') - expected) < 1e-6 * Math.abs(expected), `prediction ${value('prediction')} vs ${expected}`);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('records a LogisticRegression churn classifier, predicts with it by name@alias, exports it as mlruns/ MLflow reads and as a PySpark job with the same best point', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    // The boolean `churned` proposes LogisticRegression with the label indexed. With the
+    // lasso penalty, λ = 1 zeroes every coefficient (areaUnderROC 0.5): λ = 0 wins clearly.
+    await chooseTraining(page, 'telecom', 'churned', FEATURES);
+    assert.equal(await page.getByTestId('train-estimator').inputValue(), 'logisticRegression');
+    await page.getByTestId('train-reg-params').fill('0, 1');
+    await page.getByTestId('train-elastic-net-params').fill('1');
+    const before = await page.getByTestId('train-status').getAttribute('data-run-id');
+    await page.getByTestId('train-run').click();
+    await page.getByTestId('train-summary').waitFor({ timeout: 120_000 });
+    await page.waitForFunction((old) => {
+      const id = document.querySelector('[data-testid="train-status"]')?.getAttribute('data-run-id');
+      return id && id !== old;
+    }, before, { timeout: 30_000 });
+    const runId = (await page.getByTestId('train-status').getAttribute('data-run-id'))!;
+
+    // Autologged as MLflow records Spark's CrossValidator over a LogisticRegression.
+    await page.getByTestId('tab-runs').click();
+    await finishedRow(page, runId);
+    const details = await openRun(page, runId);
+    assert.match((await details.getByTestId('run-name').textContent()) ?? '', /^logreg-telecom-[0-9a-f]{6}$/);
+    const params = await keyValues(details.getByTestId('run-params'));
+    assert.equal(params.estimator, 'LogisticRegression');
+    assert.equal(params.evaluator, 'BinaryClassificationEvaluator');
+    assert.equal(params.metricName, 'areaUnderROC');
+    assert.equal(params.labelCol, 'churned');
+    assert.equal(params.best_regParam, '0');
+    assert.equal(params.best_elasticNetParam ?? params.elasticNetParam, '1');
+    const metricKeys = await details.getByTestId('run-metrics').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+    for (const key of ['areaUnderROC', 'areaUnderPR', 'f1', 'accuracy', 'logLoss', 'avg_areaUnderROC', 'std_areaUnderROC', 'training_areaUnderROC']) assert.ok(metricKeys.includes(key), key);
+    // Two dataset inputs: the table as loaded, and the rows trained on (NULL rows skipped).
+    const contexts = await details.getByTestId('run-dataset').evaluateAll((inputs) => inputs.map((i) => i.getAttribute('data-context')));
+    assert.deepEqual(contexts, ['source', 'training']);
+    assert.match((await details.getByTestId('run-dataset-transform').textContent()) ?? '', /^telecom as loaded: 5,000 rows .*skipped \(handleInvalid = skip\); [\d,]+ trained on$/);
+    const model = JSON.parse((await download(page, () => details.locator('[data-artifact="model/model.json"]').click())).toString());
+    assert.deepEqual([model.flavor, model.estimator, model.task, model.labels], ['brasa', 'LogisticRegression', 'classification', ['false', 'true']]);
+    await page.getByTestId('runs-show-children').check();
+    assert.equal((await runRows(page)).length, 3, 'the parent and one child per grid point');
+    await page.getByTestId('runs-show-children').uncheck();
+
+    // Registered, aliased, and used by name@alias on a new file: Spark's classifier columns.
+    await details.getByTestId('register-name').fill('churn');
+    await runAction(details, 'register-model');
+    await page.getByTestId('run-message').filter({ hasText: 'Registered churn version 1' }).waitFor();
+    await page.getByTestId('tab-models').click();
+    const registered = page.locator('[data-model="churn"]');
+    await registered.getByTestId('alias-name').fill('champion');
+    await registered.getByTestId('alias-set').click();
+    await registered.locator('[data-alias="champion"]').waitFor();
+    assert.match((await registered.getByTestId('version-model').textContent()) ?? '', /^LogisticRegression · 2 classes \(false, true\) · 5 features · label churned$/);
+    await page.getByTestId('deploy-file').setInputFiles(sampleSubset('new_churners.csv', 40));
+    await page.getByTestId('deploy-status').filter({ hasText: 'as new_churners' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('deploy-model').fill('churn@champion');
+    await page.getByTestId('deploy-run').click();
+    await page.locator('[data-testid="deploy-summary"], [data-testid="deploy-error"]').first().waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId('deploy-error').count(), 0, (await page.getByTestId('deploy-error').allTextContents()).join());
+    const summary = page.getByTestId('deploy-summary');
+    const predicted = Number(await summary.getAttribute('data-rows'));
+    assert.equal(await summary.getAttribute('data-rows-in'), '40');
+    assert.match((await summary.textContent()) ?? '', new RegExp(`^40 rows in, ${predicted} predictions( \\(${40 - predicted} removed by handleInvalid = skip \\(a NULL or NaN feature\\)\\))?:`));
+    const header = await page.$$eval('[data-testid="deploy-output"] .grid-header .grid-colname', (cells) => cells.map((c) => c.textContent ?? ''));
+    for (const column of ['rawPrediction_false', 'rawPrediction_true', 'probability_false', 'probability_true', 'prediction', 'predictedLabel']) {
+      assert.ok(header.includes(column), `${column} in ${header.join(', ')}`);
+    }
+    await page.waitForFunction(() => {
+      const row = document.querySelector('[data-testid="deploy-output"] .grid-body .grid-row');
+      return row && !row.querySelector('.grid-loading');
+    });
+    const firstRow = await page.$$eval('[data-testid="deploy-output"] .grid-body .grid-row', (rows) => [...rows[0].querySelectorAll('.grid-cell')].slice(1).map((c) => c.textContent ?? ''));
+    const cell = (column: string) => firstRow[header.indexOf(column)];
+    assert.equal(cell('predictedLabel'), Number(cell('probability_true')) > 0.5 ? 'true' : 'false');
+
+    // Every experiment as mlruns/, read by MLflow 3: the run, both inputs, the model and its alias.
+    await page.getByTestId('tab-runs').click();
+    const bundle = decodeBundle((await download(page, () => page.getByTestId('export-experiment').click())).toString());
+    await page.getByTestId('export-mlruns-all').check();
+    const zip = unzipSync(new Uint8Array(await download(page, () => page.getByTestId('export-mlruns').click())));
+    await page.getByTestId('runs-message').filter({ hasText: 'Exported every experiment' }).waitFor();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'brasa-mlruns-e2e-'));
+    for (const [file, bytes] of Object.entries(zip)) {
+      mkdirSync(path.join(dir, file.endsWith('/') ? file : path.dirname(file)), { recursive: true });
+      if (!file.endsWith('/')) writeFileSync(path.join(dir, file), bytes);
+    }
+    const seen = readMlrunsDir(dir);
+    assertSameAsMlflow(seen, bundle);
+    const parent = seen.experiments.flatMap((e: any) => e.runs).find((r: any) => r.runId === runId);
+    assert.equal(parent.params.estimator, 'LogisticRegression');
+    assert.deepEqual(parent.inputs.map((i: any) => [i.context, i.name]), [['source', 'telecom'], ['training', 'telecom_training']]);
+    assert.deepEqual(seen.models.map((m: any) => [m.name, m.aliases]), [['churn', { champion: 1 }]]);
+
+    // The exported PySpark job, run in local mode on the sample, picks the same point.
+    const script = await download(page, () => details.getByTestId('run-export-pyspark').click());
+    const scriptFile = path.join(dir, 'job.py');
+    writeFileSync(scriptFile, script);
+    const output = execFileSync(PYTHON, [scriptFile, SAMPLE], { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+    const spark = JSON.parse(output.split('\n').find((l) => l.startsWith('BRASA_RESULT '))!.slice('BRASA_RESULT '.length));
+    assert.equal(spark.metric, 'areaUnderROC');
+    assert.deepEqual(spark.grid.map((p: any) => p.regParam), [0, 1]);
+    assert.equal(spark.bestIndex, 0);
+    assert.equal(spark.bestParams.regParam, Number(params.best_regParam));
+    if (params.best_elasticNetParam !== undefined) assert.equal(spark.bestParams.elasticNetParam, Number(params.best_elasticNetParam));
+    assert.equal(spark.avgMetrics[1], 0.5, 'the lasso at λ = 1 scores every row the same');
+    assert.deepEqual(spark.labels, ['false', 'true']);
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -48,13 +48,24 @@ export function assertSameAsMlflow(seen: any, snapshot: Snapshot): void {
       assert.deepEqual(read.params, run.params);
       for (const [key, value] of Object.entries(run.tags)) assert.equal(read.tags[key], value, `tag ${key}`);
       assert.deepEqual(read.metrics, run.metrics, `metrics of ${run.runName}`);
-      assert.deepEqual(read.inputs, run.inputs.map((i) => ({ name: i.name, digest: i.digest, context: i.context })));
+      const inputs = run.inputs
+        .map((i) => ({
+          name: i.name,
+          digest: i.digest || 'unknown',
+          context: i.context,
+          source: i.transform ? { table: i.source, transform: i.transform } : { table: i.source },
+          sourceType: i.sourceType === 'file' ? 'local' : 'code',
+          rows: i.rows,
+          schema: i.schema.map((c) => c.name),
+        }))
+        .sort((a, b) => (a.context + '\u0000' + a.name < b.context + '\u0000' + b.name ? -1 : 1));
+      assert.deepEqual(read.inputs, inputs, `inputs of ${run.runName}`);
       assert.deepEqual(read.artifacts, snapshot.artifacts.filter((a) => a.runId === run.runId).map((a) => a.path).sort());
     }
   }
   assert.deepEqual(
     seen.models,
-    snapshot.registeredModels.map((m) => ({
+    [...snapshot.registeredModels].sort((a, b) => (a.name < b.name ? -1 : 1)).map((m) => ({
       name: m.name,
       description: m.description,
       aliases: m.aliases,

@@ -1,10 +1,11 @@
-/** What Predict checks before scoring: the model URI, and the columns a model reads. */
+/** What Predict checks before scoring (the model URI, the columns a model reads) and says after (the rows it kept). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { PIPELINE_VERSION, type PipelineSpec } from '../../www/src/clean/shared/pipeline';
 import { parseModelUri } from '../../www/src/tracking/shared/model-uri';
 import { requiredColumns, schemaProblems } from '../../www/src/tracking/shared/schema-check';
+import { predictionRowsText, rowRemovers } from '../../www/src/models/shared/prediction-rows';
 
 describe('model URIs', () => {
   it("reads MLflow's forms", () => {
@@ -77,5 +78,28 @@ describe('columns a model reads', () => {
     };
     const required = requiredColumns(training, ['plan_vec_basic', 'plan_vec_pro', 'income'], pipeline);
     assert.deepEqual(required.map((c) => c.name), ['plan', 'income']);
+  });
+});
+
+describe('rows a prediction kept', () => {
+  it('says how many rows went in and out, and what may have removed them', () => {
+    const pipeline: PipelineSpec = {
+      version: PIPELINE_VERSION,
+      steps: [
+        { op: 'filter', condition: 'age >= 18' },
+        { op: 'stringIndexer', inputCols: ['plan'], outputCols: ['plan_idx'], stringOrderType: 'frequencyDesc', handleInvalid: 'skip' },
+        { op: 'cast', column: 'age', dataType: 'double' },
+      ],
+    };
+    const removers = rowRemovers(pipeline, 'skip');
+    assert.deepEqual(removers, [
+      "the pipeline's filter (age >= 18)",
+      "the pipeline's StringIndexer skipping unseen or NULL plan",
+      'handleInvalid = skip (a NULL or NaN feature)',
+    ]);
+    assert.equal(predictionRowsText(1200, 1150, removers.slice(0, 1)), "1,200 rows in, 1,150 predictions (50 removed by the pipeline's filter (age >= 18))");
+    assert.equal(predictionRowsText(40, 40, removers), '40 rows in, 40 predictions');
+    assert.deepEqual(rowRemovers(undefined, 'keep'), []);
+    assert.equal(predictionRowsText(2, 1, []), '2 rows in, 1 prediction (1 removed)');
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The exported PySpark job: every cleaning step becomes DataFrame / pyspark.ml code that
- * Python compiles, and the tuning is written with Spark's names. (The e2e tracking test
- * runs an exported job with PySpark on the sample data.)
+ * The exported PySpark job, for every estimator: every cleaning step becomes DataFrame /
+ * pyspark.ml code that Python compiles, the job is written with Spark's names (label
+ * indexer, estimator, grid, evaluator, tuner), and the LogisticRegression and KMeans jobs
+ * run in local mode (one JVM for both) and pick the best point Brasa picked. (The e2e
+ * tracking tests run exported jobs on the sample data.)
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -11,9 +13,18 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { PIPELINE_VERSION, type Step } from '../../www/src/clean/shared/pipeline';
-import { pysparkScript, sparkFeatures, stepCode } from '../../www/src/tracking/shared/pyspark';
-import { spec } from './fixtures';
+import { pysparkScript } from '../../www/src/tracking/shared/pyspark';
+import { sparkFeatures, stepCode } from '../../www/src/tracking/shared/pyspark-steps';
+import { readRecordedJob } from '../../www/src/tracking/shared/recorded-job';
 import { PYTHON } from '../tracking/mlflow';
+import { runPysparkJobs } from '../tracking/pyspark';
+import { churnCsv, kmeansResult, kmeansSpec, legacyJob, logisticResult, logisticSpec, pointsCsv, spec } from './fixtures';
+
+function compiles(script: string): void {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'brasa-pyspark-')), 'job.py');
+  writeFileSync(file, script);
+  execFileSync(PYTHON, ['-m', 'py_compile', file]);
+}
 
 describe('PySpark export', () => {
   const job = {
@@ -58,15 +69,76 @@ describe('PySpark export', () => {
     assert.deepEqual(sparkFeatures(['age'], []), ['age']);
   });
 
-  it('is a Python program with the same grid, folds, seed and metric', () => {
+  it('LinearRegression: a Python program with the same grid, folds, seed and metric', () => {
     const script = pysparkScript(job as never, { dataPath: 'telecom.csv', runId: 'f'.repeat(32) });
     assert.match(script, /\.addGrid\(lr\.regParam, \[0\.0, 0\.1\]\)\n\s+\.addGrid\(lr\.elasticNetParam, \[0\.0, 1\.0\]\)/);
     assert.match(script, /CrossValidator\(estimator=pipeline, estimatorParamMaps=grid, evaluator=evaluator, numFolds=3, seed=42/);
-    assert.match(script, /metricName="rmse"/);
+    assert.match(script, /RegressionEvaluator\(labelCol=label, predictionCol="prediction", metricName="rmse"\)/);
     assert.match(script, /StandardScaler\(inputCol="features", outputCol="scaledFeatures", withMean=True, withStd=True\)/);
+    assert.match(script, /lr = LinearRegression\(featuresCol="scaledFeatures", labelCol=label, regParam=0\.0, elasticNetParam=0\.0, fitIntercept=True/);
     assert.match(script, /randomSplit\(\[0\.8, 0\.2\], seed=42\)/);
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'brasa-pyspark-')), 'job.py');
-    writeFileSync(file, script);
-    execFileSync(PYTHON, ['-m', 'py_compile', file]);
+    assert.doesNotMatch(script, /StringIndexer\(inputCol=label/);
+    compiles(script);
+  });
+
+  it('LogisticRegression: the label indexed, weights, the binary evaluator on rawPrediction', () => {
+    const script = pysparkScript({ table: 'churn', spec: logisticSpec }, { dataPath: 'churn.csv' });
+    assert.match(script, /df = df\.withColumn\(label, F\.col\(label\)\.cast\("string"\)\)/);
+    assert.match(script, /label_indexer = StringIndexer\(inputCol=label, outputCol="label", stringOrderType="frequencyDesc", handleInvalid="skip"\)\.fit\(df\)/);
+    assert.match(script, /IndexToString\(inputCol="prediction", outputCol="predictedLabel", labels=label_indexer\.labels\)/);
+    assert.match(script, /logreg = LogisticRegression\(featuresCol="features", labelCol="label", weightCol=weight, regParam=0\.0, elasticNetParam=1\.0, fitIntercept=True, standardization=True, family="auto", threshold=0\.5, maxIter=100, tol=0\.000001\)/);
+    assert.match(script, /\.addGrid\(logreg\.regParam, \[0\.0, 1\.0\]\)/);
+    assert.match(script, /BinaryClassificationEvaluator\(labelCol="label", rawPredictionCol="rawPrediction", metricName="areaUnderROC", weightCol=weight\)/);
+    assert.match(script, /df = df\.dropna\(subset=\["label", weight\] \+ features\)/);
+    compiles(script);
+    // Without a recorded metric, Spark's default for the classes is chosen when it runs.
+    const byDefault = pysparkScript({ table: 'churn', spec: { ...logisticSpec, metric: null, labelIndexer: null } }, { dataPath: 'churn.csv' });
+    assert.match(byDefault, /if num_classes == 2:\n\s+evaluator = BinaryClassificationEvaluator\(labelCol=label/);
+    assert.match(byDefault, /num_classes = int\(df\.agg\(F\.max\(label\)\)\.first\(\)\[0\]\) \+ 1/);
+    compiles(byDefault);
+    // A run that logged the metric the engine chose gives it to the script.
+    assert.match(pysparkScript({ table: 'churn', spec: { ...logisticSpec, metric: null } }, { dataPath: 'churn.csv', metric: 'f1' }),
+      /evaluator = MulticlassClassificationEvaluator\(labelCol="label", predictionCol="prediction", metricName="f1", weightCol=weight\)/);
+  });
+
+  it('KMeans: its params, the silhouette of the scaled features with the matching distance', () => {
+    const script = pysparkScript({ table: 'points', spec: kmeansSpec }, { dataPath: 'points.csv' });
+    assert.match(script, /kmeans = KMeans\(featuresCol="scaledFeatures", k=2, initMode="k-means\|\|", initSteps=2, distanceMeasure="euclidean", maxIter=20, tol=0\.0001, seed=42\)/);
+    assert.match(script, /\.addGrid\(kmeans\.k, \[2, 3, 5\]\)/);
+    assert.match(script, /ClusteringEvaluator\(featuresCol="scaledFeatures", predictionCol="prediction", metricName="silhouette", distanceMeasure="squaredEuclidean"\)/);
+    assert.match(script, /TrainValidationSplit\(estimator=pipeline, estimatorParamMaps=grid, evaluator=evaluator, trainRatio=0\.75, seed=7, parallelism=2\)/);
+    assert.doesNotMatch(script, /labelCol|label_indexer/);
+    compiles(script);
+    const cosine = pysparkScript({ table: 'points', spec: { ...kmeansSpec, scaler: null, params: { ...kmeansSpec.params, distanceMeasure: 'cosine' } as never } }, { dataPath: 'p.csv' });
+    assert.match(cosine, /ClusteringEvaluator\(featuresCol="features", predictionCol="prediction", metricName="silhouette", distanceMeasure="cosine"\)/);
+  });
+
+  it('reads a job recorded before estimators as LinearRegression', () => {
+    const script = pysparkScript(readRecordedJob(legacyJob), { dataPath: 'telecom.csv' });
+    assert.match(script, /lr = LinearRegression\(featuresCol="scaledFeatures", labelCol=label, regParam=0\.1/);
+    compiles(script);
+  });
+
+  it('LogisticRegression and KMeans jobs run in local mode and pick the best point Brasa picked', () => {
+    const [logistic, kmeans] = runPysparkJobs([
+      { script: pysparkScript({ table: 'churn', spec: logisticSpec }, { dataPath: 'churn.csv' }), data: { csv: churnCsv() } },
+      { script: pysparkScript({ table: 'points', spec: kmeansSpec }, { dataPath: 'points.csv' }), data: { csv: pointsCsv() } },
+    ]);
+    assert.equal(logistic.metric, 'areaUnderROC');
+    assert.deepEqual(logistic.grid, logisticResult.grid.map((p) => p.params));
+    assert.equal(logistic.bestIndex, logisticResult.bestIndex);
+    assert.equal(logistic.avgMetrics[1], 0.5, 'the lasso at λ = 1 scores every row the same');
+    assert.ok(logistic.avgMetrics[0] > 0.8, `areaUnderROC at λ = 0: ${logistic.avgMetrics[0]}`);
+    assert.deepEqual(logistic.labels, logisticResult.labels);
+    assert.equal(logistic.coefficientMatrix.length, 1);
+    assert.ok(logistic.coefficientMatrix[0][1] > 0, 'support tickets raise churn');
+    assert.ok(Number.isFinite(logistic.test));
+
+    assert.equal(kmeans.metric, 'silhouette');
+    assert.deepEqual(kmeans.grid, kmeansResult.grid.map((p) => p.params));
+    assert.equal(kmeans.bestIndex, kmeansResult.bestIndex);
+    assert.equal(kmeans.clusterCenters.length, 3);
+    assert.ok(kmeans.avgMetrics[1] > 0.9, `silhouette at k = 3: ${kmeans.avgMetrics[1]}`);
+    assert.ok(Number.isFinite(kmeans.test));
   });
 });

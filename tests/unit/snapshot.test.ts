@@ -4,7 +4,9 @@ import { describe, it } from 'node:test';
 
 import { TAG_PARENT_RUN_ID } from '../../www/src/tracking/shared/model';
 import { decodeBundle, encodeBundle, selectSnapshot } from '../../www/src/tracking/shared/snapshot';
-import { recordedSnapshot } from './fixtures';
+import { readLoggedModel } from '../../www/src/tracking/shared/logged-model';
+import { readRecordedJob } from '../../www/src/tracking/shared/recorded-job';
+import { allEstimatorsSnapshot, recordedSnapshot } from './fixtures';
 
 describe('export bundle', () => {
   it('decodes to the same records and encodes to the same bytes', () => {
@@ -15,6 +17,18 @@ describe('export bundle', () => {
     assert.deepEqual(back.artifacts.map((a) => [...a.bytes]), [...snapshot.artifacts].sort((a, b) => a.path.localeCompare(b.path)).map((a) => [...a.bytes]));
     // Order of records and of their keys does not matter.
     assert.equal(encodeBundle({ ...snapshot, runs: [...snapshot.runs].reverse() }), text);
+  });
+
+  it('round-trips runs of every estimator, whose models and jobs read back', () => {
+    const snapshot = allEstimatorsSnapshot();
+    const text = encodeBundle(snapshot);
+    const back = decodeBundle(text);
+    assert.equal(encodeBundle(back), text);
+    const read = (path: string) => back.artifacts.filter((a) => a.path === path).map((a) => JSON.parse(new TextDecoder().decode(a.bytes)));
+    assert.deepEqual(read('model/model.json').map((m) => readLoggedModel(m).model.kind).sort(), ['kMeans', 'linearRegression', 'logisticRegression']);
+    assert.deepEqual(read('job.json').map((j) => readRecordedJob(j).spec.estimator).sort(), ['kMeans', 'logisticRegression']);
+    assert.equal(selectSnapshot(snapshot, { all: true }), snapshot);
+    assert.deepEqual(selectSnapshot(snapshot, { experimentId: '9' }).registeredModels.map((m) => m.name), ['segments']);
   });
 
   it('a selected parent takes its children, its model versions and their aliases', () => {

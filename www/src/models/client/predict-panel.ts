@@ -9,32 +9,23 @@
 import type { EngineClient } from '../../engine/client/engine-client';
 import type { TableInfo } from '../../engine/shared/api';
 import { tableGrid } from '../../grid/table-grid';
-import type { PipelineSpec } from '../../clean/shared/pipeline';
-import type { HandleInvalid, Scoring } from '../../ml/shared/training';
-import type { LoggedModel } from '../../tracking/shared/autolog';
-import { MODEL_ARTIFACT, type ModelVersion, PIPELINE_ARTIFACT } from '../../tracking/shared/model';
+import type { HandleInvalid } from '../../ml/shared/training';
+import { describeModel, scoringOf } from '../../tracking/shared/logged-model';
+import type { ModelVersion } from '../../tracking/shared/model';
 import { schemaProblems } from '../../tracking/shared/schema-check';
 import type { TrackingStore } from '../../tracking/client/store';
 import type { TableStore } from '../../data/client/table-store';
 import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
 import { formatCount } from '../../ui/format';
+import { predictionRowsText, rowRemovers } from '../shared/prediction-rows';
+import { type Deployable, loadDeployable } from './deployable';
 
 export interface PredictActions {
   /** Loads a file into a new table and returns it (undefined if it failed; the page says why). */
   loadFile(file: File): Promise<TableInfo | undefined>;
   /** A table the scoring created, for the table list. */
   created(table: TableInfo): void;
-}
-
-/** A registered version's model and fitted pipeline, read from its run's artifacts. */
-export async function loadDeployable(store: TrackingStore, version: ModelVersion): Promise<{ model: LoggedModel; pipeline?: PipelineSpec }> {
-  const modelFile = await store.artifact(version.runId, MODEL_ARTIFACT);
-  if (!modelFile) throw new Error(`${version.name} version ${version.version}: its run ${version.runId} has no ${MODEL_ARTIFACT} (was the run deleted or not imported?).`);
-  const model = JSON.parse(await modelFile.blob.text()) as LoggedModel;
-  const pipelineFile = await store.artifact(version.runId, PIPELINE_ARTIFACT);
-  const pipeline = pipelineFile ? (JSON.parse(await pipelineFile.blob.text()) as PipelineSpec) : undefined;
-  return { model, pipeline };
 }
 
 export class PredictPanel {
@@ -45,7 +36,7 @@ export class PredictPanel {
     h('option', { attrs: { value: '' } }, 'as in training'),
     h('option', { attrs: { value: 'error' } }, 'error'),
     h('option', { attrs: { value: 'skip' } }, 'skip rows with NULL/NaN'),
-    h('option', { attrs: { value: 'keep' } }, 'keep (NaN prediction)'));
+    h('option', { attrs: { value: 'keep' } }, 'keep (NULL/NaN prediction)'));
   private readonly status = h('div', { className: 'train-status', attrs: { 'data-testid': 'deploy-status', role: 'status' } });
   private readonly output = h('div', { className: 'predict-output', attrs: { 'data-testid': 'deploy-output' } });
 
@@ -107,7 +98,7 @@ export class PredictPanel {
     const table = this.tables.get(tableName);
     if (!table) return this.fail('Load a table (or choose a file) to score.');
     let version: ModelVersion;
-    let deployable: Awaited<ReturnType<typeof loadDeployable>>;
+    let deployable: Deployable;
     try {
       version = await this.store.resolve(this.uri.value);
       deployable = await loadDeployable(this.store, version);
@@ -120,20 +111,17 @@ export class PredictPanel {
       return this.fail(`${table.name} does not fit ${version.name} version ${version.version}: ${problems.join('; ')}. ` +
         'Load a table with these columns, or fix it with SQL (CAST, AS) first.');
     }
-    const scoring: Scoring = {
-      ...model.model,
-      features: model.features,
-      handleInvalid: ((this.handleInvalid.value || model.handleInvalid) as HandleInvalid),
-      pipeline,
-    };
-    replaceChildren(this.status, `Scoring ${table.name} with ${version.name} version ${version.version}…`);
+    const handleInvalid = (this.handleInvalid.value || model.handleInvalid) as HandleInvalid;
+    const scoring = scoringOf(model, pipeline, handleInvalid);
+    replaceChildren(this.status, `Scoring ${table.name} with ${version.name} version ${version.version} (${describeModel(model)})…`);
     try {
       const started = performance.now();
       const info = await this.engine.predict(table.name, scoring);
       this.actions.created(info);
       const ms = performance.now() - started;
-      replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'deploy-summary', 'data-table': info.name, 'data-rows': String(info.rows) } },
-        `${formatCount(info.rows)} predictions from ${version.name} version ${version.version} in ${info.name} (${Math.round(ms)} ms).`));
+      const rows = predictionRowsText(table.rows, info.rows, rowRemovers(pipeline, handleInvalid));
+      replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'deploy-summary', 'data-table': info.name, 'data-rows': String(info.rows), 'data-rows-in': String(table.rows) } },
+        `${rows}: ${outputsOf(model.model.kind)} from ${version.name} version ${version.version} in ${info.name} (${Math.round(ms)} ms).`));
       const grid = tableGrid(this.engine, info, `Predictions of ${info.name}`);
       replaceChildren(this.output,
         h('div', { className: 'sql-result-actions' },
@@ -150,5 +138,17 @@ export class PredictPanel {
     } catch (error) {
       this.fail(`Download failed: ${(error as Error).message}`);
     }
+  }
+}
+
+/** The columns a model adds, in words, for the summary. */
+function outputsOf(kind: Deployable['model']['model']['kind']): string {
+  switch (kind) {
+    case 'linearRegression':
+      return 'prediction';
+    case 'logisticRegression':
+      return 'rawPrediction_ and probability_ per class, prediction and predictedLabel';
+    case 'kMeans':
+      return 'prediction (the cluster)';
   }
 }

@@ -1,12 +1,20 @@
 /**
- * The model registry (MLflow's): registered models, their versions (source run,
- * description, tags) and aliases (`champion`, `challenger`, any name) that point at a
+ * The model registry (MLflow's): registered models, their versions (source run, what
+ * the model is, description, tags) and aliases (`champion`, `challenger`, any name) that point at a
  * version. Versions are registered from a run (Runs tab → open a run → Register).
  */
+import { describeModel } from '../../tracking/shared/logged-model';
 import type { ModelVersion, RegisteredModel } from '../../tracking/shared/model';
 import type { TrackingStore } from '../../tracking/client/store';
 import { formatTime } from '../../tracking/client/runs-table';
 import { h, replaceChildren } from '../../ui/dom';
+import { loadDeployable } from './deployable';
+
+/** A version with what its model is, in one line (or why it cannot be read). */
+interface VersionRow {
+  version: ModelVersion;
+  model: string;
+}
 
 export interface RegistryActions {
   openRun(runId: string): void;
@@ -16,6 +24,8 @@ export interface RegistryActions {
 export class RegistryPanel {
   readonly element = h('section', { className: 'registry-panel', attrs: { 'aria-label': 'Registered models', 'data-testid': 'registry' } });
   private readonly message = h('div', { attrs: { 'data-testid': 'registry-message', role: 'status' } });
+  /** What each run's logged model is, in one line (see `describedVersions`). */
+  private readonly modelOfRun = new Map<string, string>();
 
   constructor(
     private readonly store: TrackingStore,
@@ -26,7 +36,7 @@ export class RegistryPanel {
 
   async refresh(): Promise<void> {
     const models = await this.store.registeredModels();
-    const blocks = await Promise.all(models.map(async (m) => this.model(m, await this.store.versions(m.name))));
+    const blocks = await Promise.all(models.map(async (m) => this.model(m, await this.describedVersions(m.name))));
     replaceChildren(this.element,
       h('h2', {}, 'Registered models'),
       this.message,
@@ -45,7 +55,29 @@ export class RegistryPanel {
     };
   }
 
-  private model(model: RegisteredModel, versions: ModelVersion[]): HTMLElement {
+  /**
+   * The versions of a model, each with its model described (read as Predict reads it).
+   * A run's model never changes once logged, so each is read once per page; one that
+   * cannot be read (its run not imported yet) is tried again on the next refresh.
+   */
+  private async describedVersions(name: string): Promise<VersionRow[]> {
+    const versions = await this.store.versions(name);
+    return Promise.all(versions.map(async (version) => {
+      let model = this.modelOfRun.get(version.runId);
+      if (model === undefined) {
+        try {
+          model = describeModel((await loadDeployable(this.store, version)).model);
+          this.modelOfRun.set(version.runId, model);
+        } catch (error) {
+          model = (error as Error).message;
+        }
+      }
+      return { version, model };
+    }));
+  }
+
+  private model(model: RegisteredModel, rows: VersionRow[]): HTMLElement {
+    const versions = rows.map((r) => r.version);
     const aliasesOf = (version: number) => Object.entries(model.aliases).filter(([, v]) => v === version).map(([a]) => a);
     const alias = h('input', { attrs: { type: 'text', size: '12', placeholder: 'champion', 'data-testid': 'alias-name' } });
     const aliasVersion = h('select', { attrs: { 'data-testid': 'alias-version' } }, ...versions.map((v) => h('option', { attrs: { value: String(v.version) } }, `version ${v.version}`)));
@@ -57,11 +89,12 @@ export class RegistryPanel {
       h('div', { className: 'runs-toolbar' }, 'Set alias ', alias, ' on ', aliasVersion,
         h('button', { attrs: { type: 'button', 'data-testid': 'alias-set' }, on: { click: this.act(() => this.store.setAlias(model.name, alias.value, Number(aliasVersion.value))) } }, 'Set')),
       h('table', { className: 'result-table versions', attrs: { 'data-testid': 'model-versions' } },
-        h('thead', {}, h('tr', {}, ...['version', 'aliases', 'registered', 'source run', 'description', 'tags', ''].map((t) => h('th', {}, t)))),
-        h('tbody', {}, ...versions.map((v) => this.version(model, v, aliasesOf(v.version))))));
+        h('thead', {}, h('tr', {}, ...['version', 'aliases', 'registered', 'source run', 'model', 'description', 'tags', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, ...rows.map((r) => this.version(model, r, aliasesOf(r.version.version))))));
   }
 
-  private version(model: RegisteredModel, v: ModelVersion, aliases: string[]): HTMLElement {
+  private version(model: RegisteredModel, row: VersionRow, aliases: string[]): HTMLElement {
+    const v = row.version;
     const description = h('input', { attrs: { type: 'text', size: '24', 'data-testid': 'version-description' } });
     description.value = v.description;
     description.addEventListener('change', this.act(() => this.store.updateVersion(v.name, v.version, { description: description.value })));
@@ -73,6 +106,7 @@ export class RegistryPanel {
       h('td', {}, aliases.map((a) => `@${a}`).join(' ')),
       h('td', {}, formatTime(v.creationTimestamp)),
       h('td', {}, h('button', { className: 'link mono', attrs: { type: 'button' }, on: { click: () => this.actions.openRun(v.runId) } }, v.runId.slice(0, 8))),
+      h('td', { attrs: { 'data-testid': 'version-model' } }, row.model),
       h('td', {}, description),
       h('td', {},
         ...Object.entries(v.tags).map(([k, val]) => h('span', { className: 'tag' }, `${k}=${val} `)),

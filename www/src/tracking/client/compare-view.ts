@@ -66,7 +66,9 @@ export class CompareView {
       option.selected = c === selected;
       return option;
     });
-    const metricDefault = metricKeys.find((k) => /^(avg_)?rmse$/.test(k)) ?? metricKeys[0] ?? '';
+    // The runs' tuning metric (its fold average when logged): rmse, areaUnderROC, silhouette, ...
+    const tuned = rows.map((r) => r.run.params.metricName).find((m) => m !== undefined);
+    const metricDefault = (tuned && [`avg_${tuned}`, tuned].find((k) => metricKeys.includes(k))) || metricKeys[0] || '';
 
     // Parallel coordinates: each varying numeric param, then the chosen metric.
     const pcMetric = h('select', { attrs: { 'data-testid': 'parallel-metric' } }, ...metricKeys.map((k) => h('option', { attrs: { value: k } }, k)));

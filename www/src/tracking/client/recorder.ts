@@ -8,15 +8,9 @@ import type { EngineClient } from '../../engine/client/engine-client';
 import type { TableInfo } from '../../engine/shared/api';
 import type { ChartImage, TrainingObserver, TrainingRecord } from '../../ml/client/training-observer';
 import type { TrainResult, TrainSpec } from '../../ml/shared/training';
-import {
-  type LoggedModel,
-  type RecordedJob,
-  bestParameters,
-  childRuns,
-  finishedParent,
-  searchResultsCsv,
-  startedRun,
-} from '../shared/autolog';
+import { type RecordedJob, bestParameters, childRuns, finishedParent, searchResultsCsv, startedRun } from '../shared/autolog';
+import { sourceInput, trainingInput } from '../shared/datasets';
+import { loggedModel } from '../shared/logged-model';
 import {
   type ArtifactInfo,
   type ArtifactRecord,
@@ -29,6 +23,7 @@ import {
 import { requiredColumns } from '../shared/schema-check';
 import { tableDigest } from './digest';
 import type { TrackingStore } from './store';
+import { trainingTable } from './training-table';
 
 const LOCK_PREFIX = 'brasa-run:';
 
@@ -52,15 +47,7 @@ export class Recorder implements TrainingObserver {
 
   async started(table: TableInfo, spec: TrainSpec, tags: Record<string, string> = {}): Promise<TrainingRecord> {
     const job: RecordedJob = { table: table.name, spec };
-    const input: DatasetInput = {
-      name: table.name,
-      digest: '',
-      context: 'training',
-      source: table.name,
-      sourceType: 'table',
-      rows: table.rows,
-      schema: table.columns.map((c) => ({ name: c.name, type: c.dataType, nullable: c.nullable })),
-    };
+    const input = sourceInput(table);
     const run = startedRun(job, this.experimentId(), input, tags);
     const release = await holdLock(LOCK_PREFIX + run.runId);
     const jobArtifact = artifact(run.runId, JOB_ARTIFACT, json(job));
@@ -97,19 +84,16 @@ export class Recorder implements TrainingObserver {
     };
   }
 
+  /**
+   * Stores the result in one transaction: the parent's params and metrics, its inputs
+   * (the source with its digest, and the training rows), the artifacts, the child runs.
+   */
   private async finish(runId: string, job: RecordedJob, input: DatasetInput, result: TrainResult, charts: ChartImage[]): Promise<void> {
     const digest = await tableDigest(this.engine, job.table);
-    const logged: LoggedModel = {
-      flavor: 'brasa.linear_regression',
-      features: result.features,
-      label: result.label,
-      inputSchema: requiredColumns(input.schema, result.features, job.spec.pipeline).map(({ name, type }) => ({ name, type })),
-      handleInvalid: job.spec.handleInvalid,
-      model: result.model,
-      bestParams: result.bestParams,
-    };
+    const trained = trainingInput(job.spec, job.table, await trainingTable(this.engine, input, digest, job.spec, result), result.rows);
+    const inputSchema = requiredColumns(input.schema, result.features, job.spec.pipeline).map(({ name, type }) => ({ name, type }));
     const files: { info: ArtifactInfo; record: ArtifactRecord }[] = [
-      artifact(runId, MODEL_ARTIFACT, json(logged)),
+      artifact(runId, MODEL_ARTIFACT, json(loggedModel(result, job.spec, inputSchema))),
       artifact(runId, 'best_parameters.json', json(bestParameters(result, job.spec))),
       artifact(runId, 'search_results.csv', new Blob([searchResultsCsv(result, job.spec)], { type: 'text/csv' })),
     ];
@@ -124,10 +108,10 @@ export class Recorder implements TrainingObserver {
       runId,
       (run) => ({
         ...finishedParent(run, result, job.spec, now),
-        inputs: run.inputs.map((i) => ({ ...i, digest })),
+        inputs: [...run.inputs.map((i) => ({ ...i, digest })), trained],
         artifacts: [...run.artifacts, ...files.map((f) => f.info)],
       }),
-      { artifacts: files.map((f) => f.record), runs: (parent) => childRuns(parent, result, now) },
+      { artifacts: files.map((f) => f.record), runs: (parent) => childRuns(parent, result, job.spec, now) },
     );
   }
 }

@@ -5,7 +5,8 @@
  * table (saying whether the data is the same), register its model, export the job as a
  * PySpark script.
  */
-import { type RecordedJob } from '../shared/autolog';
+import { sourceOf } from '../shared/datasets';
+import { type RecordedJob, readRecordedJob } from '../shared/recorded-job';
 import {
   JOB_ARTIFACT,
   MODEL_ARTIFACT,
@@ -16,6 +17,7 @@ import {
   TAG_REPLAY_OF,
   latestMetrics,
 } from '../shared/model';
+import { METRICS } from '../../ml/shared/training';
 import { pysparkScript } from '../shared/pyspark';
 import { h, replaceChildren } from '../../ui/dom';
 import { downloadBlob } from '../../ui/download';
@@ -115,10 +117,17 @@ export class RunDetails {
     const note = h('textarea', { attrs: { rows: '3', cols: '60', 'data-testid': 'run-note', placeholder: 'A note about this run (mlflow.note.content)' } });
     note.value = run.tags[TAG_NOTE] ?? '';
 
+    // The source table's digest is the one Re-run compares: it alone is `run-digest`.
+    const source = sourceOf(run.inputs);
     const inputs = run.inputs.map((input) =>
-      h('div', { className: 'dataset', attrs: { 'data-testid': 'run-dataset' } },
+      h('div', { className: 'dataset', attrs: { 'data-testid': 'run-dataset', 'data-context': input.context } },
         h('strong', {}, input.name), ` (${input.context}) · ${input.rows.toLocaleString('en-US')} rows · digest `,
-        h('span', { className: 'mono', attrs: { title: input.digest || 'not computed: the run did not finish', 'data-testid': 'run-digest', 'data-digest': input.digest } }, shortDigest(input.digest)),
+        h('span', { className: 'mono', attrs: {
+          title: input.digest || 'not computed: the run did not finish, or the table could not be read',
+          'data-testid': input === source ? 'run-digest' : 'run-input-digest',
+          'data-digest': input.digest,
+        } }, shortDigest(input.digest)),
+        input.transform ? h('div', { className: 'hint', attrs: { 'data-testid': 'run-dataset-transform' } }, input.transform) : null,
         h('details', {}, h('summary', {}, `schema (${input.schema.length} columns)`),
           h('table', { className: 'result-table' }, h('tbody', {}, ...input.schema.map((c) => h('tr', {}, h('td', {}, c.name), h('td', {}, c.type), h('td', {}, c.nullable ? 'nullable' : '')))))),
       ));
@@ -172,7 +181,7 @@ export class RunDetails {
 
   private async job(runId: string): Promise<RecordedJob | undefined> {
     const record = await this.store.artifact(runId, JOB_ARTIFACT);
-    return record ? (JSON.parse(await record.blob.text()) as RecordedJob) : undefined;
+    return record ? readRecordedJob(JSON.parse(await record.blob.text())) : undefined;
   }
 
   private async download(runId: string, path: string): Promise<void> {
@@ -187,7 +196,7 @@ export class RunDetails {
       return;
     }
     replaceChildren(info, 'Computing the data digest…');
-    const recorded = run.inputs[0]?.digest ?? '';
+    const recorded = sourceOf(run.inputs)?.digest ?? '';
     let digest = '';
     try {
       digest = await this.actions.digestOf(table);
@@ -203,7 +212,9 @@ export class RunDetails {
   }
 
   private exportScript(run: Run, job: RecordedJob): void {
-    const script = pysparkScript(job, { dataPath: `${job.table}.csv`, runId: run.runId });
+    // The metric the run ranked by, for jobs that left it to Spark's default.
+    const metric = METRICS.find((m) => m.name === run.params.metricName)?.name;
+    const script = pysparkScript(job, { dataPath: `${job.table}.csv`, runId: run.runId, metric });
     downloadBlob(new Blob([script], { type: 'text/x-python' }), `${job.table}_job.py`);
   }
 }

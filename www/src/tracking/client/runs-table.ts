@@ -3,6 +3,7 @@
  * latest metrics; columns sort on click and a column filter narrows which params and
  * metrics are shown; rows are paged (50 at a time) so thousands of runs stay fast.
  */
+import { sourceOf } from '../shared/datasets';
 import { type Run, TAG_PARENT_RUN_ID, latestMetrics } from '../shared/model';
 import { h, replaceChildren } from '../../ui/dom';
 import { shortDigest } from './digest';
@@ -21,8 +22,12 @@ export function toRow(run: Run): RunRow {
 
 type SortKey = { kind: 'attr'; key: 'runName' | 'status' | 'startTime' | 'duration' } | { kind: 'param' | 'metric'; key: string };
 
-/** Params worth a column by default: the tuned ones and what the tuning chose. */
-const PARAM_COLUMNS = /^(best_.*|regParam|elasticNetParam|fitIntercept|standardization|tuning|numFolds|trainRatio|metricName)$/;
+/**
+ * Params worth a column by default: the estimator, what the tuning chose, and each
+ * estimator's main params (LinearRegression's and LogisticRegression's regularisation,
+ * LogisticRegression's family, KMeans' k and distance). The column filter shows any other.
+ */
+const PARAM_COLUMNS = /^(best_.*|estimator|regParam|elasticNetParam|fitIntercept|standardization|family|k|distanceMeasure|tuning|numFolds|trainRatio|metricName)$/;
 
 export const formatNumber = (x: number) =>
   Number.isFinite(x) ? (Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : String(Number(x.toFixed(4)))) : String(x);
@@ -147,7 +152,8 @@ export class RunsTable {
       this.actions.selectionChanged(this.selected);
     });
     const parent = run.tags[TAG_PARENT_RUN_ID];
-    const digest = run.inputs[0]?.digest ?? '';
+    const source = sourceOf(run.inputs);
+    const digest = source?.digest ?? '';
     return h('tr', {
       className: `${run.lifecycleStage === 'deleted' ? 'deleted' : ''} ${parent ? 'child' : ''}`,
       attrs: { 'data-run-id': run.runId, 'data-status': run.status, 'data-testid': 'run-row' },
@@ -159,7 +165,7 @@ export class RunsTable {
       h('td', {}, h('span', { className: `status status-${run.status.toLowerCase()}` }, run.status)),
       h('td', {}, formatTime(run.startTime)),
       h('td', {}, run.endTime === null ? '—' : `${((run.endTime - run.startTime) / 1000).toFixed(1)} s`),
-      h('td', { className: 'mono', attrs: { title: digest } }, run.inputs.length ? `${run.inputs[0].name}@${shortDigest(digest)}` : ''),
+      h('td', { className: 'mono', attrs: { title: digest } }, source ? `${source.name}@${shortDigest(digest)}` : ''),
       ...params.map((k) => h('td', {}, run.params[k] ?? '')),
       ...metrics.map((k) => h('td', { className: 'num' }, row.metrics[k] === undefined ? '' : formatNumber(row.metrics[k]))),
     );

@@ -3,7 +3,7 @@
  * sorting, selection for compare / delete / restore / export, import, storage use, and
  * one run opened below.
  */
-import type { RecordedJob } from '../shared/autolog';
+import type { RecordedJob } from '../shared/recorded-job';
 import { TAG_PARENT_RUN_ID } from '../shared/model';
 import { type Clause, SearchSyntaxError, matches, parseFilter } from '../shared/search';
 import { h, replaceChildren } from '../../ui/dom';
@@ -13,7 +13,7 @@ import { ExperimentsBar } from './experiments-bar';
 import { RunDetails } from './run-details';
 import { type RunRow, RunsTable, toRow } from './runs-table';
 import { TrackingStore } from './store';
-import { downloadBundle, downloadMlruns, importBundle } from './transfer';
+import { type ExportScope, downloadBundle, downloadMlruns, importBundle } from './transfer';
 
 export interface TrackingPanelActions {
   tables(): string[];
@@ -37,6 +37,7 @@ export class TrackingPanel {
   private readonly storage = h('span', { className: 'hint', attrs: { 'data-testid': 'storage-usage' } });
   private readonly message = h('div', { attrs: { 'data-testid': 'runs-message', role: 'status' } });
   private readonly selection = h('span', { className: 'hint' });
+  private readonly mlrunsAll = h('input', { attrs: { type: 'checkbox', 'data-testid': 'export-mlruns-all' } });
   private rows: RunRow[] = [];
   private clauses: Clause[] = [];
   private refreshing?: Promise<void>;
@@ -70,6 +71,9 @@ export class TrackingPanel {
     const button = (label: string, testId: string, click: () => void) => h('button', { attrs: { type: 'button', 'data-testid': testId }, on: { click } }, label);
     const selected = () => [...this.table.selected];
     const experimentFile = () => (this.experiments.active?.name ?? 'experiment').replace(/[^\w.-]+/g, '_');
+    /** All experiments when ticked; else the selected runs, or the active experiment. */
+    const mlrunsScope = (): ExportScope =>
+      this.mlrunsAll.checked ? { all: true } : selected().length ? { runIds: selected() } : { experimentId: this.experiments.activeId };
     this.element = h('section', { className: 'tracking-panel', attrs: { 'aria-label': 'Runs' } },
       h('div', { className: 'tracking-top' }, this.experiments.element, this.storage),
       h('div', { className: 'runs-toolbar' },
@@ -100,10 +104,13 @@ export class TrackingPanel {
           return `Exported ${selected().length} runs (with their child runs and models).`;
         })),
         button('Export as MLflow mlruns/', 'export-mlruns', () => void this.act(async () => {
-          const scope = selected().length ? { runIds: selected() } : { experimentId: this.experiments.activeId };
-          await downloadMlruns(this.store, scope, `${experimentFile()}-mlruns.zip`);
-          return 'Exported an mlruns/ tree: unzip it, then MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri ./mlruns from that folder.';
+          const scope = mlrunsScope();
+          await downloadMlruns(this.store, scope, 'all' in scope ? 'all-experiments-mlruns.zip' : `${experimentFile()}-mlruns.zip`);
+          const what = 'all' in scope ? 'every experiment' : 'runIds' in scope ? `${scope.runIds.length} selected runs` : 'the experiment';
+          return `Exported ${what} as an mlruns/ tree: unzip it, then MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri ./mlruns from that folder.`;
         })),
+        h('label', { attrs: { title: 'Export every experiment (and the whole registry) as mlruns/, not only the selected runs or the active experiment' } },
+          this.mlrunsAll, ' all experiments'),
         button('Import…', 'runs-import', () => importInput.click()),
         importInput),
       this.message,

@@ -5,11 +5,11 @@
 import { zipSync } from 'fflate';
 
 import { mlrunsFiles } from '../shared/mlruns';
-import { type ImportReport, type Snapshot, decodeBundle, encodeBundle, selectSnapshot } from '../shared/snapshot';
+import { type ExportScope, type ImportReport, type Snapshot, decodeBundle, encodeBundle, selectSnapshot } from '../shared/snapshot';
 import { downloadBlob } from '../../ui/download';
 import type { TrackingStore } from './store';
 
-export type ExportScope = { experimentId: string } | { runIds: string[] };
+export type { ExportScope } from '../shared/snapshot';
 
 export async function exportSnapshot(store: TrackingStore, scope: ExportScope): Promise<Snapshot> {
   return selectSnapshot(await store.snapshot(), scope);

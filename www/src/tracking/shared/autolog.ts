@@ -1,11 +1,13 @@
 /**
- * What a training logs, the way MLflow autologging records Spark's CrossValidator: a
- * parent run with the estimator's params, `best_<param>` params, the best point's metrics
- * and artifacts, and one child run per grid point with `avg_<metric>`, `std_<metric>` and
- * the per-fold values as the history of `fold_<metric>` (step = fold). Pure functions:
- * the client stores what they return.
+ * What a training logs, the way MLflow autologging records Spark's CrossValidator (or
+ * TrainValidationSplit), for every estimator: a parent run with the estimator's and the
+ * tuner's params, `best_<param>` params, the best point's metrics and artifacts, and one
+ * child run per grid point with its full params, `avg_<metric>`, `std_<metric>` and the
+ * per-fold values as the history of `fold_<metric>` (step = fold). Pure functions: the
+ * client stores what they return.
  */
-import { DEFAULT_PARAMS, type LinearRegressionParams, type Metrics, type TrainResult, type TrainSpec, type TunedParam } from '../../ml/shared/training';
+import type { EstimatorName, MetricName, MetricSet, TrainResult, TrainSpec } from '../../ml/shared/training';
+import { metricInfo } from '../../ml/shared/training';
 import {
   type DatasetInput,
   type MetricPoint,
@@ -19,35 +21,57 @@ import {
   newRunId,
   paramString,
 } from './model';
+import { type RecordedJob, sparkName, tunedEstimatorName, tuningName } from './recorded-job';
 
-/** The job a training ran: what "Re-run" replays and the PySpark export writes out. */
-export interface RecordedJob {
-  table: string;
-  spec: TrainSpec;
+export type { RecordedJob } from './recorded-job';
+
+/** Run names start with the estimator, short: `linreg-telecom-3f2a1c`. */
+const RUN_PREFIX: Record<EstimatorName, string> = {
+  linearRegression: 'linreg',
+  logisticRegression: 'logreg',
+  kMeans: 'kmeans',
+};
+
+/** Spark's evaluator class for a metric (`RegressionEvaluator`, `ClusteringEvaluator`, ...). */
+export function evaluatorName(metric: MetricName): string {
+  return metricInfo(metric).evaluator;
 }
 
-export function tuningName(spec: TrainSpec): string {
-  return spec.tuning.kind === 'crossValidator' ? 'CrossValidator' : 'TrainValidationSplit';
+/**
+ * The evaluator a spec names before the engine has run: its metric's, or the task's when
+ * only one evaluator serves it. A classifier without a metric gets Spark's default, which
+ * depends on the number of classes: known once the training ends.
+ */
+function knownEvaluator(spec: TrainSpec): string | undefined {
+  if (spec.metric) return evaluatorName(spec.metric);
+  if (spec.estimator === 'linearRegression') return 'RegressionEvaluator';
+  if (spec.estimator === 'kMeans') return 'ClusteringEvaluator';
+  return undefined;
 }
 
-/** The params a parent run starts with: the estimator's, the tuning's and the features'. */
-export function jobParams(job: RecordedJob): Record<string, string> {
-  const { spec } = job;
+/**
+ * The tuner's and the job's params. The estimator's own params are logged next to these
+ * by their Spark names; one that has the name of one of these (KMeans' `seed`) is logged
+ * as `<Estimator>.<param>`, as MLflow names a nested estimator's params.
+ */
+function tunerParams(spec: TrainSpec): Record<string, string> {
   const params: Record<string, string> = {
-    estimator: spec.scaler ? 'Pipeline(StandardScaler, LinearRegression)' : 'LinearRegression',
+    estimator: tunedEstimatorName(spec),
     tuning: tuningName(spec),
-    evaluator: 'RegressionEvaluator',
-    metricName: spec.metric,
-    labelCol: spec.label,
     featuresCol: JSON.stringify(spec.features),
     handleInvalid: spec.handleInvalid,
     seed: paramString(spec.seed),
     testFraction: paramString(spec.testFraction),
     estimatorParamMaps: JSON.stringify(spec.grid.map((axis) => ({ [axis.param]: axis.values }))),
   };
+  const evaluator = knownEvaluator(spec);
+  if (evaluator) params.evaluator = evaluator;
+  if (spec.metric) params.metricName = spec.metric;
+  if (spec.label) params.labelCol = spec.label;
+  if (spec.labelIndexer) params.stringOrderType = spec.labelIndexer.stringOrderType;
+  if (spec.weightCol) params.weightCol = spec.weightCol;
   if (spec.tuning.kind === 'crossValidator') params.numFolds = paramString(spec.tuning.numFolds);
   else params.trainRatio = paramString(spec.tuning.trainRatio);
-  for (const [key, value] of Object.entries(spec.params)) params[key] = paramString(value);
   if (spec.scaler) {
     params.withMean = paramString(spec.scaler.withMean);
     params.withStd = paramString(spec.scaler.withStd);
@@ -56,11 +80,26 @@ export function jobParams(job: RecordedJob): Record<string, string> {
   return params;
 }
 
-export function runName(job: RecordedJob, runId: string): string {
-  return `linreg-${job.table}-${runId.slice(0, 6)}`;
+/** The logged name of one of the estimator's params (see `tunerParams`). */
+export function estimatorParamKey(spec: TrainSpec, param: string): string {
+  return param in tunerParams(spec) ? `${sparkName(spec.estimator)}.${param}` : param;
 }
 
-/** The parent run as it is stored before the engine starts: RUNNING. */
+/** The params a parent run starts with: the tuner's, the job's and the estimator's. */
+export function jobParams(job: RecordedJob): Record<string, string> {
+  const { spec } = job;
+  const params = tunerParams(spec);
+  for (const [key, value] of Object.entries(spec.params)) {
+    if (value !== undefined && value !== null) params[estimatorParamKey(spec, key)] = paramString(value);
+  }
+  return params;
+}
+
+export function runName(job: RecordedJob, runId: string): string {
+  return `${RUN_PREFIX[job.spec.estimator]}-${job.table}-${runId.slice(0, 6)}`;
+}
+
+/** The parent run as it is stored before the engine starts: RUNNING, with the source table as its input. */
 export function startedRun(job: RecordedJob, experimentId: string, input: DatasetInput, extraTags: Record<string, string>, now = Date.now()): Run {
   const runId = newRunId();
   const name = runName(job, runId);
@@ -87,57 +126,62 @@ export function startedRun(job: RecordedJob, experimentId: string, input: Datase
   };
 }
 
-const METRIC_KEYS = ['rmse', 'mse', 'mae', 'r2', 'var'] as const;
+const point = (value: number, timestamp: number): MetricPoint[] => [{ value, timestamp, step: 0 }];
 
-function metricSet(prefix: string, metrics: Metrics | null, at: number): Record<string, MetricPoint[]> {
+/** Every finite metric of a set, named `<prefix><metric>`. */
+function metricSet(prefix: string, metrics: MetricSet | null, at: number): Record<string, MetricPoint[]> {
   const out: Record<string, MetricPoint[]> = {};
-  if (!metrics) return out;
-  for (const key of METRIC_KEYS) {
-    if (Number.isFinite(metrics[key])) out[`${prefix}${key}`] = [{ value: metrics[key], timestamp: at, step: 0 }];
+  for (const [key, value] of Object.entries(metrics?.values ?? {})) {
+    if (Number.isFinite(value)) out[`${prefix}${key}`] = point(value, at);
   }
   return out;
 }
 
 /** The grid's parameters, in the order they were added (ParamGridBuilder). */
-export function gridAxes(spec: TrainSpec): TunedParam[] {
-  return spec.grid.map((axis) => axis.param).filter(isTunedParam);
+export function gridAxes(spec: TrainSpec): string[] {
+  return spec.grid.map((axis) => axis.param);
 }
 
-function isTunedParam(name: string): name is TunedParam {
-  return name in DEFAULT_PARAMS;
+/** The best point's value of one of the estimator's params. */
+function bestValue(result: TrainResult, param: string): unknown {
+  return (result.bestParams.params as Record<string, unknown>)[param];
 }
 
 /**
- * The parent run after a finished training: `best_<param>` params, the best point's
- * cross-validated metrics (`rmse`, ... averaged over folds), `avg_`/`std_` of the tuning
- * metric, `training_*` (the refitted model on all training rows) and `test_*` metrics.
+ * The parent run after a finished training: `best_<param>` params, the evaluator and
+ * metric the engine chose when the spec left them to Spark's default, the best point's
+ * validation metrics (the task's whole family, averaged over folds), `avg_`/`std_` of
+ * the tuning metric, `training_*` (the refitted model on all training rows) and `test_*`
+ * metrics.
  */
 export function finishedParent(run: Run, result: TrainResult, spec: TrainSpec, now = Date.now()): Run {
   const best = result.grid[result.bestIndex];
   const params = { ...run.params };
-  for (const axis of gridAxes(spec)) params[`best_${axis}`] = paramString(result.bestParams[axis]);
+  params.evaluator ??= evaluatorName(result.metric);
+  params.metricName ??= result.metric;
+  for (const axis of gridAxes(spec)) params[`best_${axis}`] = paramString(bestValue(result, axis));
   const metrics: Record<string, MetricPoint[]> = {
     ...run.metrics,
     ...metricSet('', result.validationMetrics, now),
     ...metricSet('training_', result.trainMetrics, now),
     ...metricSet('test_', result.testMetrics, now),
-    [`avg_${result.metric}`]: [{ value: best.avgMetric, timestamp: now, step: 0 }],
-    [`std_${result.metric}`]: [{ value: best.stdMetric, timestamp: now, step: 0 }],
-    training_rows: [{ value: result.rows.train, timestamp: now, step: 0 }],
-    training_time_ms: [{ value: result.elapsedMs, timestamp: now, step: 0 }],
+    [`avg_${result.metric}`]: point(best.avgMetric, now),
+    [`std_${result.metric}`]: point(best.stdMetric, now),
+    training_rows: point(result.rows.train, now),
+    training_time_ms: point(result.elapsedMs, now),
   };
   return { ...run, status: 'FINISHED', endTime: now, params, metrics };
 }
 
 /** One child run per grid point, as MLflow's autologging nests them under the parent. */
-export function childRuns(parent: Run, result: TrainResult, now = Date.now()): Run[] {
-  return result.grid.map((point, i) => {
+export function childRuns(parent: Run, result: TrainResult, spec: TrainSpec, now = Date.now()): Run[] {
+  return result.grid.map((gridPoint, i) => {
     const runId = newRunId();
     const name = `${parent.runName}-${i + 1}`;
     const params: Record<string, string> = {};
-    for (const key of ['regParam', 'elasticNetParam', 'fitIntercept', 'standardization', 'maxIter', 'tol']) {
-      const value = point.params[key] ?? parent.params[key];
-      if (value !== undefined) params[key] = typeof value === 'string' ? value : paramString(value);
+    const full = { ...spec.params, ...gridPoint.params } as Record<string, unknown>;
+    for (const [key, value] of Object.entries(full)) {
+      if (value !== undefined && value !== null) params[key] = paramString(value);
     }
     return {
       runId,
@@ -149,9 +193,9 @@ export function childRuns(parent: Run, result: TrainResult, now = Date.now()): R
       lifecycleStage: 'active',
       params,
       metrics: {
-        [`avg_${result.metric}`]: [{ value: point.avgMetric, timestamp: now, step: 0 }],
-        [`std_${result.metric}`]: [{ value: point.stdMetric, timestamp: now, step: 0 }],
-        [`fold_${result.metric}`]: point.foldMetrics.map((value, fold) => ({ value, timestamp: now, step: fold })),
+        [`avg_${result.metric}`]: point(gridPoint.avgMetric, now),
+        [`std_${result.metric}`]: point(gridPoint.stdMetric, now),
+        [`fold_${result.metric}`]: gridPoint.foldMetrics.map((value, fold) => ({ value, timestamp: now, step: fold })),
       },
       tags: { [TAG_RUN_NAME]: name, [TAG_PARENT_RUN_ID]: parent.runId, [TAG_SOURCE_TYPE]: 'LOCAL', [TAG_SOURCE_NAME]: 'brasa' },
       inputs: [],
@@ -161,10 +205,20 @@ export function childRuns(parent: Run, result: TrainResult, now = Date.now()): R
 }
 
 /** `best_parameters.json`: the winning grid point's values of the tuned params. */
-export function bestParameters(result: TrainResult, spec: TrainSpec): Record<string, number | boolean> {
-  const out: Record<string, number | boolean> = {};
-  for (const axis of gridAxes(spec)) out[axis] = result.bestParams[axis];
+export function bestParameters(result: TrainResult, spec: TrainSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const axis of gridAxes(spec)) out[axis] = bestValue(result, axis);
   return out;
+}
+
+/** A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** A tuned value as text: strings as they are, anything else as JSON. */
+function valueText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** `search_results.csv`: one row per grid point, its params, mean, std and fold values. */
@@ -178,24 +232,12 @@ export function searchResultsCsv(result: TrainResult, spec: TrainSpec): string {
     ...Array.from({ length: folds }, (_, k) => `fold_${k}_${result.metric}`),
     'is_best',
   ];
-  const rows = result.grid.map((point, i) => [
-    ...axes.map((a) => String(point.params[a])),
-    String(point.avgMetric),
-    String(point.stdMetric),
-    ...Array.from({ length: folds }, (_, k) => (point.foldMetrics[k] === undefined ? '' : String(point.foldMetrics[k]))),
+  const rows = result.grid.map((gridPoint, i) => [
+    ...axes.map((a) => valueText(gridPoint.params[a])),
+    String(gridPoint.avgMetric),
+    String(gridPoint.stdMetric),
+    ...Array.from({ length: folds }, (_, k) => (gridPoint.foldMetrics[k] === undefined ? '' : String(gridPoint.foldMetrics[k]))),
     i === result.bestIndex ? 'true' : 'false',
   ]);
-  return [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
-}
-
-/** `model/model.json`: what scoring needs, as `Scoring` minus the handling of bad rows. */
-export interface LoggedModel {
-  flavor: 'brasa.linear_regression';
-  features: string[];
-  label: string;
-  /** The training table's schema for the columns the model (and its pipeline) read. */
-  inputSchema: { name: string; type: string }[];
-  handleInvalid: TrainSpec['handleInvalid'];
-  model: TrainResult['model'];
-  bestParams: LinearRegressionParams;
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
 }

@@ -70,7 +70,9 @@ function datasetMeta(input: DatasetInput): string {
     name: input.name,
     profile: JSON.stringify({ num_rows: input.rows }),
     schema: JSON.stringify({ mlflow_colspec: input.schema.map((c) => ({ type: colspecType(c.type), name: c.name, required: !c.nullable })) }),
-    source: JSON.stringify({ table: input.source }),
+    // MLflow keeps a dataset's source as JSON of its source type's fields; Brasa's names
+    // the table and, for the training rows, how they were made from it.
+    source: JSON.stringify(input.transform ? { table: input.source, transform: input.transform } : { table: input.source }),
     source_type: input.sourceType === 'file' ? 'local' : 'code',
   });
 }

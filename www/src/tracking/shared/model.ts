@@ -41,16 +41,23 @@ export interface MetricPoint {
   step: number;
 }
 
-/** A table a run read, as MLflow's `DatasetInput` (with Brasa's row count). */
+/**
+ * A table a run read, as MLflow's `DatasetInput` (with Brasa's row count). A training
+ * logs two (see `datasets.ts`): the table picked (context `source`) and the rows the
+ * model was trained on (context `training`); runs recorded before logged only the table,
+ * with context `training`.
+ */
 export interface DatasetInput {
   name: string;
   /** SHA-256 (hex) of the table's content as the engine writes it to CSV; see `digest.ts`. */
   digest: string;
-  /** MLflow's `mlflow.data.context` tag: `training`, `scoring`, ... */
+  /** MLflow's `mlflow.data.context` tag: `source`, `training`, ... */
   context: string;
-  /** Where it came from: a file name, or the SQL that made it. */
+  /** Where it came from: the table's name. */
   source: string;
   sourceType: 'file' | 'table';
+  /** How the rows were made from the source (cleaning, skipped and held-out rows), when they were. */
+  transform?: string;
   rows: number;
   /** `[{name, type, nullable}]` in Spark SQL type names. */
   schema: { name: string; type: string; nullable: boolean }[];

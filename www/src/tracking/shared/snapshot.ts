@@ -33,12 +33,16 @@ export interface ImportReport {
 export const BUNDLE_FORMAT = 'brasa-tracking';
 export const BUNDLE_VERSION = 1;
 
+/** What to export: one experiment, some runs, or everything. */
+export type ExportScope = { experimentId: string } | { runIds: string[] } | { all: true };
+
 /**
  * The part of `all` to export: the given runs with their child runs, their experiments,
  * and the model versions made from them (with their registered models, keeping only the
- * aliases that point at an exported version).
+ * aliases that point at an exported version). `{ all: true }` is every record.
  */
-export function selectSnapshot(all: Snapshot, scope: { experimentId: string } | { runIds: string[] }): Snapshot {
+export function selectSnapshot(all: Snapshot, scope: ExportScope): Snapshot {
+  if ('all' in scope) return all;
   const chosen = new Set(
     'experimentId' in scope ? all.runs.filter((r) => r.experimentId === scope.experimentId).map((r) => r.runId) : scope.runIds,
   );

@@ -1,0 +1,149 @@
+/**
+ * Each Brasa estimator and evaluator as `pyspark.ml` code: the import, the constructor
+ * with the job's params (Spark's names), which params are doubles, what of the fitted
+ * model the script reports, and the evaluator Spark's tuner ranks the grid with.
+ */
+import type { EstimatorName, MetricName, TrainSpec } from '../../ml/shared/training';
+import { estimatorInfo, metricInfo } from '../../ml/shared/training';
+import { kwargs, py } from './python-literal';
+
+/** The columns the estimator and the evaluator read, as Python expressions. */
+export interface ScriptColumns {
+  /** The assembled (or scaled) features: `"features"`, `"scaledFeatures"`. */
+  features: string;
+  /** The label (`label` or the indexed label column), when there is one. */
+  label?: string;
+  /** The instance weights (`weight`), when the job has a weightCol. */
+  weight?: string;
+}
+
+interface SparkEstimator {
+  importLine: string;
+  /** The Python variable the estimator is bound to: ParamGridBuilder names its params. */
+  variable: string;
+  /** What of the best model `BRASA_RESULT` reports, a dict expression over `fitted`. */
+  summary: string;
+}
+
+const SPARK: Record<EstimatorName, SparkEstimator> = {
+  linearRegression: {
+    importLine: 'from pyspark.ml.regression import LinearRegression',
+    variable: 'lr',
+    summary: '{"coefficients": fitted.coefficients.toArray().tolist(), "intercept": fitted.intercept}',
+  },
+  logisticRegression: {
+    importLine: 'from pyspark.ml.classification import LogisticRegression',
+    variable: 'logreg',
+    summary: '{"numClasses": fitted.numClasses, "coefficientMatrix": fitted.coefficientMatrix.toArray().tolist(), "interceptVector": fitted.interceptVector.toArray().tolist()}',
+  },
+  kMeans: {
+    importLine: 'from pyspark.ml.clustering import KMeans',
+    variable: 'kmeans',
+    summary: '{"clusterCenters": [c.tolist() for c in fitted.clusterCenters()], "trainingCost": fitted.summary.trainingCost}',
+  },
+};
+
+export function estimatorImport(spec: TrainSpec): string {
+  return SPARK[spec.estimator].importLine;
+}
+
+export function estimatorVariable(spec: TrainSpec): string {
+  return SPARK[spec.estimator].variable;
+}
+
+export function modelSummary(spec: TrainSpec): string {
+  return SPARK[spec.estimator].summary;
+}
+
+/** Whether a param of the estimator is a double in Spark (`0` is written `0.0`). */
+export function isFloatParam(spec: TrainSpec, param: string): boolean {
+  if (param === 'thresholds') return true;
+  return estimatorInfo(spec.estimator).params.some((p) => p.name === param && p.kind === 'number');
+}
+
+/**
+ * The estimator's constructor with the job's params. LogisticRegression's `thresholds`,
+ * when set, replace `threshold` (Spark refuses both unless they agree, and Brasa lets
+ * `thresholds` win, as `setThresholds` does).
+ */
+export function estimatorCode(spec: TrainSpec, columns: ScriptColumns): string {
+  const params = orderedParams(spec)
+    .filter(([k, v]) => v !== undefined && v !== null && !(k === 'threshold' && hasThresholds(spec)))
+    .map(([k, v]): [string, string] => [k, py(v, isFloatParam(spec, k))]);
+  const args = kwargs([
+    ['featuresCol', py(columns.features)],
+    ['labelCol', columns.label],
+    ['weightCol', columns.weight],
+    ...params,
+  ]);
+  return `${SPARK[spec.estimator].variable} = ${estimatorInfo(spec.estimator).sparkName}(${args})`;
+}
+
+/** The estimator's params in the order the Train tab lists them (Spark's docs' order), then any others. */
+function orderedParams(spec: TrainSpec): [string, unknown][] {
+  const values = spec.params as Record<string, unknown>;
+  const listed = estimatorInfo(spec.estimator).params.map((p) => p.name).filter((name) => name in values);
+  const others = Object.keys(values).filter((name) => !listed.includes(name));
+  return [...listed, ...others].map((name) => [name, values[name]]);
+}
+
+function hasThresholds(spec: TrainSpec): boolean {
+  return spec.estimator === 'logisticRegression' && Array.isArray(spec.params.thresholds) && spec.params.thresholds.length > 0;
+}
+
+/** ClusteringEvaluator's distance for a KMeans distance (Spark's names). */
+function silhouetteDistance(spec: TrainSpec): string {
+  return spec.estimator === 'kMeans' && spec.params.distanceMeasure === 'cosine' ? 'cosine' : 'squaredEuclidean';
+}
+
+/** The evaluator for a known metric, as the constructor call. */
+function evaluatorFor(spec: TrainSpec, metric: MetricName, columns: ScriptColumns): string {
+  const evaluator = metricInfo(metric).evaluator;
+  const name = py(metric);
+  switch (evaluator) {
+    case 'RegressionEvaluator':
+      return `RegressionEvaluator(${kwargs([['labelCol', columns.label], ['predictionCol', '"prediction"'], ['metricName', name]])})`;
+    case 'BinaryClassificationEvaluator':
+      return `BinaryClassificationEvaluator(${kwargs([['labelCol', columns.label], ['rawPredictionCol', '"rawPrediction"'], ['metricName', name], ['weightCol', columns.weight]])})`;
+    case 'MulticlassClassificationEvaluator':
+      return `MulticlassClassificationEvaluator(${kwargs([['labelCol', columns.label], ['predictionCol', '"prediction"'], ['metricName', name], ['weightCol', columns.weight]])})`;
+    default:
+      // The silhouette of the space the model clustered: the scaled features when scaled.
+      return `ClusteringEvaluator(${kwargs([
+        ['featuresCol', py(columns.features)],
+        ['predictionCol', '"prediction"'],
+        ['metricName', name],
+        ['distanceMeasure', py(silhouetteDistance(spec))],
+        ['weightCol', columns.weight],
+      ])})`;
+  }
+}
+
+/** The evaluator classes a script imports. */
+export function evaluatorImports(spec: TrainSpec, metric: MetricName | undefined): string[] {
+  if (metric) return [metricInfo(metric).evaluator];
+  return estimatorInfo(spec.estimator).task === 'classification'
+    ? ['BinaryClassificationEvaluator', 'MulticlassClassificationEvaluator']
+    : [metricInfo(defaultMetricOf(spec)).evaluator];
+}
+
+function defaultMetricOf(spec: TrainSpec): MetricName {
+  return estimatorInfo(spec.estimator).task === 'regression' ? 'rmse' : 'silhouette';
+}
+
+/**
+ * Lines assigning `evaluator`. Without a metric a classifier gets Spark's default for
+ * its number of classes (`areaUnderROC` for two, else `f1`), decided when the script runs
+ * from `num_classes`; other tasks have one evaluator and its default metric.
+ */
+export function evaluatorLines(spec: TrainSpec, metric: MetricName | undefined, columns: ScriptColumns): string[] {
+  if (metric) return [`evaluator = ${evaluatorFor(spec, metric, columns)}`];
+  if (estimatorInfo(spec.estimator).task !== 'classification') return [`evaluator = ${evaluatorFor(spec, defaultMetricOf(spec), columns)}`];
+  return [
+    "# No metric was recorded: Spark's default for the classes (areaUnderROC for two, else f1)",
+    'if num_classes == 2:',
+    `    evaluator = ${evaluatorFor(spec, 'areaUnderROC', columns)}`,
+    'else:',
+    `    evaluator = ${evaluatorFor(spec, 'f1', columns)}`,
+  ];
+}
