@@ -15,8 +15,9 @@
 //!   Newton's quadratic convergence puts it at the optimum to about `tol²`, well within
 //!   Spark's own optimiser's accuracy.
 //! - A fit may start with the curvature of a nearby point (a cross-validation fold started
-//!   from the fit on all rows) and keep it while the steps shrink fast; it asks for a
-//!   fresh Hessian when they do not, or when a step is rejected.
+//!   from the fit on all rows) and keep it, corrected after each step with the change in
+//!   gradient (a BFGS update), while the steps shrink fast; it asks for a fresh Hessian
+//!   when they do not, or when a step is rejected.
 
 use ndarray::{Array1, Array2};
 
@@ -144,13 +145,22 @@ impl Solver {
             || objective
                 <= self.objective + SUFFICIENT_DECREASE * self.step * self.decrease + noise;
         if accepted {
-            self.theta.clone_from(&self.trial);
-            self.objective = objective;
-            self.gradient = self.space.gradient(sums);
+            let gradient = self.space.gradient(sums);
             self.hessian_is_current = !sums.hessian.is_empty();
             if self.hessian_is_current {
                 self.hessian = Some(self.space.hessian(sums));
+            } else if let Some(hessian) = self.hessian.as_mut() {
+                self.space.update_curvature(
+                    hessian,
+                    &self.theta,
+                    &self.trial,
+                    &self.gradient,
+                    &gradient,
+                );
             }
+            self.theta.clone_from(&self.trial);
+            self.objective = objective;
+            self.gradient = gradient;
             self.plan_step(first)?;
         } else {
             self.backtrack();
