@@ -487,6 +487,34 @@ fn bad_rows_and_params_are_clear_errors() {
 }
 
 #[test]
+fn too_many_coefficients_are_refused_with_the_limit() {
+    let features = 300;
+    let parts = vec![Prepared {
+        rows: AssembledRows {
+            values: Array2::from_shape_fn((4, features + 1), |(i, j)| ((i + j) % 2) as f64),
+            row_numbers: (0..4).collect(),
+        },
+        groups: vec![0; 4],
+        layout: RowLayout {
+            features,
+            label: true,
+            weight: false,
+        },
+    }];
+    let task = FitTask {
+        params: Default::default(),
+        subset: ALL_ROWS,
+    };
+    let err = fit_many(&parts, 2, &[task], &JobContext::default()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::MlInput);
+    assert!(
+        err.message().contains("301 coefficients") && err.message().contains("at most 256"),
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
 fn no_iterations_give_sparks_starting_point() {
     let (data, _) = Data::load();
     let features = strings(&serde_json::json!(["x0", "tenure"]));

@@ -7,8 +7,9 @@
 //!    the fit on all of the folds (the refit, or one made for the purpose) runs first,
 //!    with its sums kept per fold; each fold fit then starts from its solution, with the
 //!    gradient and Hessian of its own rows at that point taken from those per-fold sums
-//!    (no pass of its own), and continues with fresh gradients. Folds are close to the
-//!    whole, so they converge in a few cheap passes.
+//!    (no pass of its own), and continues with fresh gradients and that Hessian, corrected
+//!    step by step ([`super::solver`]). Folds are close to the whole, so they converge in
+//!    a few passes that need no Hessian.
 //! 3. Every pass ([`pass::evaluate`]) evaluates all the fits still running; a fit that
 //!    converged drops out.
 
@@ -69,9 +70,9 @@ fn plan(tasks: &[FitTask]) -> (Vec<Run>, Vec<usize>) {
         of_task.push(run);
     }
     for i in 0..runs.len() {
-        let Some(_) = runs[i].subset.held_out else {
+        if runs[i].subset.held_out.is_none() {
             continue;
-        };
+        }
         let whole = Subset {
             folds: runs[i].subset.folds,
             held_out: None,

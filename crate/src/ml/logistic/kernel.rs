@@ -4,10 +4,11 @@
 //! Rows are gathered a block at a time into columns (each feature minus a shift, then a
 //! column of ones for the intercept), once for all the models a pass evaluates. Each model
 //! then reads the block with straight loops over contiguous columns: margins as column
-//! sums, the gradient as dot products, the Hessian `Σ w·h·uuᵀ` as one dot product per
-//! entry of its upper triangle. Dot products keep four partial sums so that the compiler
-//! can use SIMD without reordering a single sum; blocks are padded with rows of weight 0
-//! to a multiple of four.
+//! sums, the per-row loss terms branch-free (with [`super::fastmath`]), the gradient as
+//! dot products, the Hessian `Σ w·h·uuᵀ` as one dot product per entry of its upper
+//! triangle. Dot products keep four partial sums so that the compiler can use SIMD
+//! without reordering a single sum; blocks are padded with rows of weight 0 to a
+//! multiple of four.
 //!
 //! Everything here is in "raw" coordinates: a model is `offset + coef · (x - shift)` per
 //! coefficient set, and the sums are over `[x - shift, 1]`; [`super::space`] maps them to
@@ -151,7 +152,7 @@ pub(crate) struct Scratch {
     residuals: Vec<f64>,
     /// `w·∂²ℓ/∂m_c∂m_d` for the pair being accumulated.
     curvature: Vec<f64>,
-    /// One column times the curvature.
+    /// One column times the curvature (first each row's binomial loss).
     scaled: Vec<f64>,
 }
 
