@@ -540,3 +540,46 @@ fn no_iterations_give_sparks_starting_point() {
     assert!((model.intercept_vector[0] - (ones / zeros).ln()).abs() < 1e-12);
     assert_eq!((model.num_iterations, model.converged), (0, false));
 }
+
+#[test]
+fn separable_classes_without_regularisation_stop_unconverged_but_finite() {
+    // x < 0 is always class 0: the unpenalised likelihood has no maximum.
+    let n = 40;
+    let parts = vec![Prepared {
+        rows: AssembledRows {
+            values: Array2::from_shape_fn((n, 2), |(i, j)| {
+                let x = i as f64 - 19.5;
+                if j == 0 {
+                    x
+                } else {
+                    (x > 0.0) as u8 as f64
+                }
+            }),
+            row_numbers: (0..n as u64).collect(),
+        },
+        groups: vec![0; n],
+        layout: RowLayout {
+            features: 1,
+            label: true,
+            weight: false,
+        },
+    }];
+    let params = LogisticRegressionParams {
+        max_iter: 30,
+        ..Default::default()
+    };
+    let model = fit_many(
+        &parts,
+        2,
+        &[FitTask {
+            params,
+            subset: ALL_ROWS,
+        }],
+        &JobContext::default(),
+    )
+    .unwrap()
+    .remove(0);
+    assert!(!model.converged);
+    assert!(model.num_iterations <= 30);
+    assert!(model.coefficient_matrix[0][0].is_finite() && model.coefficient_matrix[0][0] > 1.0);
+}
