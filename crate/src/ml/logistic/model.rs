@@ -21,8 +21,9 @@ pub struct LogisticRegressionModel {
     pub threshold: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<Vec<f64>>,
-    /// Passes over the data the solver made for this model (Spark's
-    /// `summary.totalIterations` counts optimiser iterations).
+    /// Solver iterations: evaluations of the objective, one per pass over the data (a
+    /// cross-validation fold's first one comes from its all-folds fit's last pass). Like
+    /// Spark's `summary.totalIterations`, at most `maxIter`.
     pub num_iterations: usize,
     /// Whether the solver met `tol` within `maxIter`.
     pub converged: bool,

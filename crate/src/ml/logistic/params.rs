@@ -21,7 +21,8 @@ pub enum Family {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LogisticRegressionParams {
-    /// The most passes over the data the solver makes (see [`super::fit`]).
+    /// The most solver iterations: evaluations of the objective (loss, gradient and
+    /// perhaps Hessian), one per pass over the data.
     pub max_iter: usize,
     pub reg_param: f64,
     pub elastic_net_param: f64,
