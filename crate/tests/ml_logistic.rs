@@ -255,7 +255,8 @@ fn thresholds_predict_as_pyspark() {
             .iter()
             .find(|f| f["name"] == check["case"])
             .unwrap();
-        let mut model = fit_case(&data, case, 2);
+        let plain = fit_case(&data, case, 2);
+        let mut model = plain.clone();
         if let Some(t) = check["threshold"].as_f64() {
             model.threshold = t;
         }
@@ -264,16 +265,17 @@ fn thresholds_predict_as_pyspark() {
         let k = model.num_classes;
         let (mut raw, mut probability) = (vec![0.0; k], vec![0.0; k]);
         let spark: Vec<f64> = serde_json::from_value(check["prediction"].clone()).unwrap();
-        let mut counts = vec![0; k];
+        let mut changed = 0;
         for (r, expected) in spark.iter().enumerate() {
             let x: Vec<f64> = features.iter().map(|f| data.column(f)[r]).collect();
             model.raw_prediction(&x, &mut raw);
             model.probability(&raw, &mut probability);
             let predicted = model.predict(&probability);
-            counts[predicted as usize] += 1;
             assert_eq!(predicted, *expected, "{check}: row {r}");
+            changed += (predicted != plain.predict(&probability)) as usize;
         }
-        assert!(counts.iter().filter(|&&c| c > 0).count() >= 1);
+        // The thresholds matter for these rows: the check can tell the rules apart.
+        assert!(changed > 0, "{check} changes no prediction");
     }
 }
 
