@@ -43,6 +43,7 @@ impl RowLayout {
     }
 
     /// Reads one assembled row's `values`.
+    #[inline]
     fn row<'a>(&self, values: &'a [f64], group: u16, row: u64) -> Row<'a> {
         Row {
             features: &values[..self.features],
@@ -112,6 +113,7 @@ impl Prepared {
 
     /// The `i`-th row of the partition (`i < len()`), for estimators that visit rows in
     /// their own order (e.g. one group at a time).
+    #[inline]
     pub fn row(&self, i: usize) -> Row<'_> {
         let width = self.layout.width().max(1);
         self.layout.row(

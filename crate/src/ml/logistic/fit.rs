@@ -7,8 +7,9 @@
 //!    the fit on all of the folds (the refit, or one made for the purpose) runs first,
 //!    with its sums kept per fold; each fold fit then starts from its solution, with the
 //!    gradient and Hessian of its own rows at that point taken from those per-fold sums
-//!    (no pass of its own), and continues with fresh gradients. Folds are close to the
-//!    whole, so they converge in a few cheap passes.
+//!    (no pass of its own), and continues with fresh gradients and that Hessian, corrected
+//!    step by step ([`super::solver`]). Folds are close to the whole, so they converge in
+//!    a few passes that need no Hessian.
 //! 3. Every pass ([`pass::evaluate`]) evaluates all the fits still running; a fit that
 //!    converged drops out.
 
@@ -69,9 +70,9 @@ fn plan(tasks: &[FitTask]) -> (Vec<Run>, Vec<usize>) {
         of_task.push(run);
     }
     for i in 0..runs.len() {
-        let Some(_) = runs[i].subset.held_out else {
+        if runs[i].subset.held_out.is_none() {
             continue;
-        };
+        }
         let whole = Subset {
             folds: runs[i].subset.folds,
             held_out: None,
@@ -103,7 +104,7 @@ fn plan(tasks: &[FitTask]) -> (Vec<Run>, Vec<usize>) {
     (runs, of_task)
 }
 
-/// What a run's solver needs before its first pass, and what it leaves its followers.
+/// A run's solver, and what it leaves the runs that start from it.
 struct Progress {
     solver: Solver,
     started: bool,
@@ -111,6 +112,41 @@ struct Progress {
     per_group: Option<Vec<Sums>>,
     /// The point those sums were taken at.
     point: Vec<f64>,
+}
+
+impl Progress {
+    /// The run's problem on its rows (`groups` summarised), at Spark's starting point.
+    fn new(
+        run: &Run,
+        groups: &[WeightedSummary],
+        shift: &[f64],
+        num_classes: usize,
+    ) -> Result<Self> {
+        let mut summary = WeightedSummary::new(shift.len(), num_classes);
+        for (g, group) in groups.iter().enumerate() {
+            if run.subset.contains(g as u16) {
+                summary.merge(group);
+            }
+        }
+        check_classes(&run.params, &summary, run.subset)?;
+        let sets = sets(&run.params, num_classes);
+        let space = Space::new(&run.params, sets, &summary, shift);
+        let start = starting_point(&space, &run.params, &summary);
+        let params = &run.params;
+        Ok(Progress {
+            solver: Solver::new(
+                space,
+                params.tol,
+                params.max_iter,
+                start,
+                run.anchor.is_some(),
+            ),
+            // Without iterations a fit is Spark's starting point, anchored or not.
+            started: run.anchor.is_none() || params.max_iter == 0,
+            per_group: None,
+            point: Vec::new(),
+        })
+    }
 }
 
 /// Fits every task on the rows of `parts` (labels are class indices `0..num_classes`,
@@ -145,56 +181,11 @@ pub fn fit_many(
         .collect();
     ctx.expect_steps(parts.len() * (1 + EXPECTED_PASSES));
     let found = scan(parts, num_classes, &used, ctx)?;
-    let merged = |subset: Subset| {
-        let mut all = WeightedSummary::new(features, num_classes);
-        for (g, summary) in found.groups.iter().enumerate() {
-            if subset.contains(g as u16) {
-                all.merge(summary);
-            }
-        }
-        all
-    };
-    let mut everything = WeightedSummary::new(features, num_classes);
-    for (g, summary) in found.groups.iter().enumerate() {
-        if used[g] {
-            everything.merge(summary);
-        }
-    }
-    if let Some(j) = (0..features).find(|&j| !everything.std()[j].is_finite()) {
-        return Err(Error::new(
-            ErrorCode::MlInput,
-            format!(
-                "feature {j} (counting from 0) has values too large to train on: their \
-                 squares overflow a double (|x| above about 1e154); rescale it first"
-            ),
-        ));
-    }
-    let shift = everything.mean.clone();
-
+    let shift = shift(&found.groups, &used, features, num_classes)?;
     let mut progress: Vec<Progress> = runs
         .iter()
-        .map(|run| {
-            let summary = merged(run.subset);
-            check_classes(&run.params, &summary, run.subset)?;
-            let sets = sets(&run.params, num_classes);
-            let space = Space::new(&run.params, sets, &summary, &shift);
-            let start = starting_point(&space, &run.params, &summary);
-            Ok(Progress {
-                solver: Solver::new(
-                    space,
-                    run.params.tol,
-                    run.params.max_iter,
-                    start,
-                    run.anchor.is_some(),
-                ),
-                // Without iterations a fit is Spark's starting point, anchored or not.
-                started: run.anchor.is_none() || run.params.max_iter == 0,
-                per_group: None,
-                point: Vec::new(),
-            })
-        })
+        .map(|run| Progress::new(run, &found.groups, &shift, num_classes))
         .collect::<Result<_>>()?;
-
     let mut passes = 0;
     loop {
         start_followers(&runs, &mut progress)?;
@@ -217,7 +208,7 @@ pub fn fit_many(
                 per_group: runs[r].anchors_others,
             })
             .collect();
-        let results = evaluate(parts, &found.rows, &shift, &requests, ctx)?;
+        let results = evaluate(parts, &found.rows, groups, &shift, &requests, ctx)?;
         for (&r, slots) in active.iter().zip(results) {
             let run = &mut progress[r];
             let point = run.solver.trial().to_vec();
@@ -228,12 +219,35 @@ pub fn fit_many(
             }
         }
     }
-
     Ok(tasks
         .iter()
         .zip(&of_task)
         .map(|(task, &r)| model(&task.params, num_classes, &progress[r].solver))
         .collect())
+}
+
+/// The weighted mean of every row trained on: the passes subtract it from the features,
+/// so that sums of products keep their precision for features far from 0.
+fn shift(
+    groups: &[WeightedSummary],
+    used: &[bool],
+    features: usize,
+    num_classes: usize,
+) -> Result<Vec<f64>> {
+    let mut everything = WeightedSummary::new(features, num_classes);
+    for (group, _) in groups.iter().zip(used).filter(|(_, &u)| u) {
+        everything.merge(group);
+    }
+    if let Some(j) = everything.std().iter().position(|s| !s.is_finite()) {
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            format!(
+                "feature {j} (counting from 0) has values too large to train on: their \
+                 squares overflow a double (|x| above about 1e154); rescale it first"
+            ),
+        ));
+    }
+    Ok(everything.mean)
 }
 
 /// Starts the fold fits whose all-folds fit has finished: from its last evaluated

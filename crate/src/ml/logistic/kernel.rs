@@ -4,16 +4,18 @@
 //! Rows are gathered a block at a time into columns (each feature minus a shift, then a
 //! column of ones for the intercept), once for all the models a pass evaluates. Each model
 //! then reads the block with straight loops over contiguous columns: margins as column
-//! sums, the gradient as dot products, the Hessian `Σ w·h·uuᵀ` as one dot product per
-//! entry of its upper triangle. Dot products keep four partial sums so that the compiler
-//! can use SIMD without reordering a single sum; blocks are padded with rows of weight 0
-//! to a multiple of four.
+//! sums, the per-row loss terms branch-free (with [`super::fastmath`]), the gradient as
+//! dot products, the Hessian `Σ w·h·uuᵀ` as one dot product per entry of its upper
+//! triangle. Dot products keep four partial sums so that the compiler can use SIMD
+//! without reordering a single sum; blocks are padded with rows of weight 0 to a
+//! multiple of four.
 //!
 //! Everything here is in "raw" coordinates: a model is `offset + coef · (x - shift)` per
 //! coefficient set, and the sums are over `[x - shift, 1]`; [`super::space`] maps them to
 //! the solver's standardised coordinates.
 
-use crate::ml::dataset::Prepared;
+use crate::ml::dataset::Row;
+use crate::ml::logistic::fastmath::{exp_nonpositive, ln_1p_unit};
 
 /// Rows per block: the block's columns stay in the first-level cache.
 pub(crate) const BLOCK: usize = 256;
@@ -73,7 +75,9 @@ impl Sums {
 /// Some rows gathered column by column: `width - 1` shifted features, then ones.
 pub(crate) struct Block {
     width: usize,
-    /// Rows in the block, padded to a multiple of [`LANES`].
+    /// Rows gathered.
+    rows: usize,
+    /// Rows the kernels read: `rows` padded to a multiple of [`LANES`] once sealed.
     len: usize,
     columns: Vec<f64>,
     labels: Vec<f64>,
@@ -87,6 +91,7 @@ impl Block {
         columns[features * BLOCK..].fill(1.0);
         Block {
             width,
+            rows: 0,
             len: 0,
             columns,
             labels: vec![0.0; BLOCK],
@@ -94,25 +99,44 @@ impl Block {
         }
     }
 
-    /// Gathers the rows at `positions` (at most [`BLOCK`]) of `part`, minus `shift`.
-    pub fn gather(&mut self, part: &Prepared, positions: &[u32], shift: &[f64]) {
-        let n = positions.len();
-        for (r, &i) in positions.iter().enumerate() {
-            let row = part.row(i as usize);
-            for (j, (&x, &s)) in row.features.iter().zip(shift).enumerate() {
-                self.columns[j * BLOCK + r] = x - s;
-            }
-            self.labels[r] = row.label;
-            self.weights[r] = row.weight;
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.rows == BLOCK
+    }
+
+    /// Appends one row (features minus `shift`); the block must not be full.
+    pub fn push(&mut self, row: &Row, shift: &[f64]) {
+        let r = self.rows;
+        for (column, (&x, &s)) in self
+            .columns
+            .chunks_exact_mut(BLOCK)
+            .zip(row.features.iter().zip(shift))
+        {
+            column[r] = x - s;
         }
-        self.len = n.div_ceil(LANES) * LANES;
-        for r in n..self.len {
-            for j in 0..self.width - 1 {
-                self.columns[j * BLOCK + r] = 0.0;
+        self.labels[r] = row.label;
+        self.weights[r] = row.weight;
+        self.rows += 1;
+    }
+
+    /// Pads the rows with rows of weight 0 to a multiple of [`LANES`], for the kernels.
+    pub fn seal(&mut self) {
+        self.len = self.rows.div_ceil(LANES) * LANES;
+        for r in self.rows..self.len {
+            for column in self.columns.chunks_exact_mut(BLOCK).take(self.width - 1) {
+                column[r] = 0.0;
             }
             self.labels[r] = 0.0;
             self.weights[r] = 0.0;
         }
+    }
+
+    pub fn clear(&mut self) {
+        self.rows = 0;
+        self.len = 0;
     }
 
     fn column(&self, j: usize) -> &[f64] {
@@ -128,7 +152,7 @@ pub(crate) struct Scratch {
     residuals: Vec<f64>,
     /// `w·∂²ℓ/∂m_c∂m_d` for the pair being accumulated.
     curvature: Vec<f64>,
-    /// One column times the curvature.
+    /// One column times the curvature (first each row's binomial loss).
     scaled: Vec<f64>,
 }
 
@@ -200,24 +224,30 @@ fn margins(block: &Block, model: &RawModel, margins: &mut [f64]) {
 }
 
 /// Binomial log-loss `log(1 + e^m) - y·m`, its derivative `σ(m) - y` and its curvature
-/// `σ(m)(1 - σ(m))`, from one `e^{-|m|}` per row (no overflow for any margin).
+/// `σ(m)(1 - σ(m))`, from one `e^{-|m|}` per row (no overflow for any margin). Branch-free
+/// with [`exp_nonpositive`] and [`ln_1p_unit`], so the loop is vectorised.
 fn binomial_terms(block: &Block, scratch: &mut Scratch, sums: &mut Sums) {
     let n = block.len;
-    let mut loss = 0.0;
-    for r in 0..n {
-        let (m, y, w) = (scratch.margins[r], block.labels[r], block.weights[r]);
-        let z = (-m.abs()).exp();
-        let p = if m >= 0.0 {
-            1.0 / (1.0 + z)
-        } else {
-            z / (1.0 + z)
-        };
-        loss += w * (z.ln_1p() + m.max(0.0) - y * m);
-        scratch.residuals[r] = w * (p - y);
+    // Each row's loss goes to a buffer, summed after: a running sum would tie the loop
+    // to one row at a time.
+    let loss = &mut scratch.scaled[..n];
+    let rows = scratch.margins[..n]
+        .iter()
+        .zip(&block.labels[..n])
+        .zip(&block.weights[..n])
+        .zip(scratch.residuals[..n].iter_mut())
+        .zip(scratch.curvature[..n].iter_mut())
+        .zip(loss.iter_mut());
+    for (((((&m, &y), &w), residual), curvature), loss) in rows {
+        let z = exp_nonpositive(-m.abs());
+        let positive = if m > 0.0 { m } else { 0.0 };
+        let p = if m >= 0.0 { 1.0 } else { z } / (1.0 + z);
+        *loss = w * (ln_1p_unit(z) + positive - y * m);
+        *residual = w * (p - y);
         // σ(m)(1 - σ(m)) = z / (1 + z)², accurate when p is close to 1.
-        scratch.curvature[r] = w * z / ((1.0 + z) * (1.0 + z));
+        *curvature = w * z / ((1.0 + z) * (1.0 + z));
     }
-    sums.loss += loss;
+    sums.loss += sum(&scratch.scaled[..n]);
 }
 
 /// Multinomial log-loss `log Σ e^{m_c} - m_y` and its derivatives `p_c - [y = c]`;
@@ -261,18 +291,68 @@ fn pair_curvature(len: usize, sets: usize, c: usize, d: usize, weights: &[f64], 
 }
 
 /// `out += Σ_r curvature[r]·u_r u_rᵀ` (packed upper triangle), `u_r` the block's row.
+/// Four entries of a row of the triangle at a time share the load of the scaled column.
 fn weighted_gram(block: &Block, curvature: &[f64], scaled: &mut [f64], out: &mut [f64]) {
     let n = block.len;
+    let width = block.width;
     let mut entry = 0;
-    for j in 0..block.width {
+    for j in 0..width {
         for ((s, &x), &h) in scaled[..n].iter_mut().zip(block.column(j)).zip(curvature) {
             *s = x * h;
         }
-        for k in j..block.width {
+        let mut k = j;
+        while k + 4 <= width {
+            let sums = dot4(
+                &scaled[..n],
+                [
+                    block.column(k),
+                    block.column(k + 1),
+                    block.column(k + 2),
+                    block.column(k + 3),
+                ],
+            );
+            for (o, s) in out[entry..entry + 4].iter_mut().zip(sums) {
+                *o += s;
+            }
+            entry += 4;
+            k += 4;
+        }
+        for k in k..width {
             out[entry] += dot(&scaled[..n], block.column(k));
             entry += 1;
         }
     }
+}
+
+/// `[Σ a·b₀, Σ a·b₁, Σ a·b₂, Σ a·b₃]`, each summed as [`dot`] sums.
+fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
+    let mut acc = [[0.0; LANES]; 4];
+    let rows = a
+        .chunks_exact(LANES)
+        .zip(b[0].chunks_exact(LANES))
+        .zip(b[1].chunks_exact(LANES))
+        .zip(b[2].chunks_exact(LANES))
+        .zip(b[3].chunks_exact(LANES));
+    for ((((x, b0), b1), b2), b3) in rows {
+        for l in 0..LANES {
+            acc[0][l] += x[l] * b0[l];
+            acc[1][l] += x[l] * b1[l];
+            acc[2][l] += x[l] * b2[l];
+            acc[3][l] += x[l] * b3[l];
+        }
+    }
+    acc.map(|a| (a[0] + a[1]) + (a[2] + a[3]))
+}
+
+/// `Σ a` over a slice whose length is a multiple of [`LANES`], as [`dot`] sums.
+fn sum(a: &[f64]) -> f64 {
+    let mut acc = [0.0; LANES];
+    for x in a.chunks_exact(LANES) {
+        for i in 0..LANES {
+            acc[i] += x[i];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 /// `Σ a·b` over slices whose length is a multiple of [`LANES`], with one partial sum per

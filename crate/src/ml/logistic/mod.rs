@@ -14,6 +14,7 @@
 //! and fold fits start from the fit on all folds, where their own gradient and Hessian are
 //! already known.
 
+mod fastmath;
 pub mod fit;
 mod kernel;
 pub mod model;

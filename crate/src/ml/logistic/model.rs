@@ -22,8 +22,9 @@ pub struct LogisticRegressionModel {
     pub threshold: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<Vec<f64>>,
-    /// Passes over the data the solver made for this model (Spark's
-    /// `summary.totalIterations` counts optimiser iterations).
+    /// Solver iterations: evaluations of the objective, one per pass over the data (a
+    /// cross-validation fold's first one comes from its all-folds fit's last pass). Like
+    /// Spark's `summary.totalIterations`, at most `maxIter`.
     pub num_iterations: usize,
     /// Whether the solver met `tol` within `maxIter`.
     pub converged: bool,
@@ -71,8 +72,8 @@ impl LogisticRegressionModel {
     ///
     /// Binomial: class 1 when `p₁ > t`, with `t = threshold`, or `1 / (1 + t₀/t₁)` from
     /// `thresholds`. Multinomial: the class with the largest `p / t` for `thresholds`
-    /// (the class whose threshold is 0 is always predicted), else the most probable
-    /// class; ties go to the first.
+    /// (a class whose threshold is 0 wins unless its probability is 0), else the most
+    /// probable class; ties go to the first.
     pub fn predict(&self, probability: &[f64]) -> f64 {
         if !self.is_multinomial {
             let t = match self.thresholds.as_deref() {
@@ -87,19 +88,17 @@ impl LogisticRegressionModel {
         let mut best = 0;
         let mut largest = f64::NEG_INFINITY;
         for (class, &p) in probability.iter().enumerate() {
-            match self.thresholds.as_ref().map(|t| t.get(class).copied()) {
-                // Spark makes a zero-threshold class the winner outright.
-                Some(Some(0.0)) => {
-                    largest = f64::INFINITY;
-                    best = class;
-                }
-                threshold => {
-                    let score = p / threshold.flatten().unwrap_or(1.0);
-                    if score > largest {
-                        largest = score;
-                        best = class;
-                    }
-                }
+            // A zero threshold makes p/t infinite: that class wins, unless its
+            // probability is 0 too (NaN never compares greater).
+            let t = self
+                .thresholds
+                .as_ref()
+                .and_then(|t| t.get(class).copied())
+                .unwrap_or(1.0);
+            let score = p / t;
+            if score > largest {
+                largest = score;
+                best = class;
             }
         }
         best as f64
@@ -209,9 +208,11 @@ mod tests {
         // p / t: 0.2/0.1 beats 0.5/0.5.
         let scaled = multinomial(Some(vec![0.5, 0.1, 0.5]));
         assert_eq!(scaled.predict(&[0.5, 0.2, 0.3]), 1.0);
-        // A zero threshold wins outright, even with probability 0.
+        // A zero threshold wins whenever its class has some probability, as in Spark
+        // 4.3 (p/0 is infinite; 0/0 is NaN and never wins).
         let zero = multinomial(Some(vec![0.4, 0.0, 0.6]));
-        assert_eq!(zero.predict(&[0.9, 0.0, 0.1]), 1.0);
+        assert_eq!(zero.predict(&[0.98, 0.01, 0.01]), 1.0);
+        assert_eq!(zero.predict(&[0.9, 0.0, 0.1]), 0.0);
         // Ties go to the first class.
         assert_eq!(model.predict(&[0.4, 0.4, 0.2]), 0.0);
         // Huge margins do not overflow; +∞ takes everything.

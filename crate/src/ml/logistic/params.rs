@@ -22,7 +22,8 @@ pub enum Family {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LogisticRegressionParams {
-    /// The most passes over the data the solver makes (see [`super::fit`]).
+    /// The most solver iterations: evaluations of the objective (loss, gradient and
+    /// perhaps Hessian), one per pass over the data.
     pub max_iter: usize,
     pub reg_param: f64,
     pub elastic_net_param: f64,
@@ -126,11 +127,12 @@ impl LogisticRegressionParams {
     }
 
     /// Whether two parameter sets describe the same optimisation problem and solver run
-    /// (they may differ in how predictions are thresholded).
+    /// (they may differ in how predictions are thresholded, and without regularisation
+    /// in elasticNetParam, which then plays no part).
     pub(crate) fn same_fit(&self, other: &Self) -> bool {
         self.max_iter == other.max_iter
             && self.reg_param == other.reg_param
-            && self.elastic_net_param == other.elastic_net_param
+            && (self.reg_param == 0.0 || self.elastic_net_param == other.elastic_net_param)
             && self.tol == other.tol
             && self.fit_intercept == other.fit_intercept
             && self.standardization == other.standardization

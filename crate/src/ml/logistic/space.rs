@@ -280,6 +280,39 @@ impl Space {
         h
     }
 
+    /// Corrects a Hessian of an earlier point with the step from `from` to `to` and the
+    /// loss gradients there (BFGS: `H - HssᵀH/sᵀHs + yyᵀ/yᵀs` on the free coordinates),
+    /// so that it matches the curvature seen along the step. Skipped when the step shows
+    /// no positive curvature.
+    pub fn update_curvature(
+        &self,
+        hessian: &mut Array2<f64>,
+        from: &[f64],
+        to: &[f64],
+        from_gradient: &[f64],
+        to_gradient: &[f64],
+    ) {
+        let n = self.len();
+        let free = |i: usize, v: f64| if self.free[i] { v } else { 0.0 };
+        let s: Vec<f64> = (0..n).map(|i| free(i, to[i] - from[i])).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| free(i, to_gradient[i] - from_gradient[i]))
+            .collect();
+        let hs: Vec<f64> = (0..n)
+            .map(|i| (0..n).map(|k| hessian[[i, k]] * s[k]).sum())
+            .collect();
+        let shs: f64 = s.iter().zip(&hs).map(|(a, b)| a * b).sum();
+        let ys: f64 = y.iter().zip(&s).map(|(a, b)| a * b).sum();
+        if !(shs > 0.0 && ys > 1e-12 * shs) {
+            return;
+        }
+        for i in 0..n {
+            for k in 0..n {
+                hessian[[i, k]] += y[i] * y[k] / ys - hs[i] * hs[k] / shs;
+            }
+        }
+    }
+
     /// The model on the original scale: coefficients `β/σ` per set and intercepts
     /// `a - Σ (β/σ)·μ`.
     pub fn original(&self, theta: &[f64]) -> (Vec<Vec<f64>>, Vec<f64>) {
@@ -391,13 +424,17 @@ mod tests {
 
     /// The objective's loss part (mean log-loss) and its sums at `theta`.
     fn loss(space: &Space, part: &Prepared, theta: &[f64], shift: &[f64]) -> (f64, Sums) {
-        let positions: Vec<u32> = (0..part.len() as u32).collect();
         let mut block = Block::new(2);
         let mut scratch = Scratch::new(space.sets);
         let mut sums = Sums::zero(space.sets, 3, true);
-        for chunk in positions.chunks(16) {
-            block.gather(part, chunk, shift);
+        // Blocks of 15 rows or fewer: padded ones too.
+        for rows in (0..part.len()).collect::<Vec<_>>().chunks(15) {
+            for &i in rows {
+                block.push(&part.row(i), shift);
+            }
+            block.seal();
             accumulate(&block, &space.raw_model(theta), &mut scratch, &mut sums);
+            block.clear();
         }
         (sums.loss / space.weight_sum, sums)
     }

@@ -1,7 +1,8 @@
 //! The first pass over the training rows: each group's weighted feature statistics and
 //! class weights (what Spark's `Summarizer` and `MultiClassSummarizer` give
-//! LogisticRegression), the checks of every label and weight, and the positions of each
-//! group's rows so that later passes can read one group at a time.
+//! LogisticRegression), the checks of every label and weight, and the positions of the
+//! rows later passes read (those of a group some fit learns from, with a positive
+//! weight).
 //!
 //! A subset's statistics are its groups' merged, so one pass serves every fit.
 
@@ -93,8 +94,8 @@ impl WeightedSummary {
 pub(crate) struct Scan {
     /// Statistics of each group `0..groups`.
     pub groups: Vec<WeightedSummary>,
-    /// Per partition, per group: the positions of its rows of positive weight.
-    pub rows: Vec<Vec<Vec<u32>>>,
+    /// Per partition: the positions of the rows to train on, in order.
+    pub rows: Vec<Vec<u32>>,
 }
 
 /// Scans every row whose group is `used`, checks it and summarises it.
@@ -105,14 +106,14 @@ pub(crate) fn scan(
     ctx: &JobContext,
 ) -> Result<Scan> {
     let features = parts.first().map_or(0, |p| p.layout.features);
-    // Per partition: its groups' statistics and their rows.
-    type PartScan = (Vec<WeightedSummary>, Vec<Vec<u32>>);
+    // Per partition: its groups' statistics and the rows to train on.
+    type PartScan = (Vec<WeightedSummary>, Vec<u32>);
     let per_part: Vec<Result<PartScan>> = parts
         .par_iter()
         .map(|part| {
             ctx.check()?;
             let mut groups = vec![WeightedSummary::new(features, classes); used.len()];
-            let mut rows = vec![Vec::new(); used.len()];
+            let mut rows = Vec::new();
             for (i, row) in part.iter().enumerate() {
                 let group = row.group as usize;
                 if !used.get(group).copied().unwrap_or(false) {
@@ -121,7 +122,7 @@ pub(crate) fn scan(
                 let class = check_row(&row, classes)?;
                 if row.weight > 0.0 {
                     groups[group].add(row.features, row.weight, class);
-                    rows[group].push(i as u32);
+                    rows.push(i as u32);
                 }
             }
             ctx.advance();
