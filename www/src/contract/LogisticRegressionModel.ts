@@ -14,8 +14,9 @@ coefficientMatrix: Array<Array<number>>,
  */
 interceptVector: Array<number>, threshold: number, thresholds?: Array<number> | null, 
 /**
- * Passes over the data the solver made for this model (Spark's
- * `summary.totalIterations` counts optimiser iterations).
+ * Solver iterations: evaluations of the objective, one per pass over the data (a
+ * cross-validation fold's first one comes from its all-folds fit's last pass). Like
+ * Spark's `summary.totalIterations`, at most `maxIter`.
  */
 numIterations: number, 
 /**

@@ -6,7 +6,8 @@ import type { Family } from "./Family";
  */
 export type LogisticRegressionParams = { 
 /**
- * The most passes over the data the solver makes (see [`super::fit`]).
+ * The most solver iterations: evaluations of the objective (loss, gradient and
+ * perhaps Hessian), one per pass over the data.
  */
 maxIter: number, regParam: number, elasticNetParam: number, tol: number, fitIntercept: boolean, standardization: boolean, 
 /**
