@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks (figures only, never a failure on timing):
 #  1. natively (cargo bench): the CSV decoder against arrow-csv, the SQL queries, the
-#     profile and cleaning pipeline, and the training grid, at 1 thread and all;
+#     profile and cleaning pipeline, the training grids and KMeans (against scikit-learn
+#     from the same centres), at 1 thread and 2;
 #  2. the benchmark suite in the page (tests/bench/suite.bench.ts): load, profile, SQL,
-#     cleaning and the CV grid at 1 and 2 threads on each row count, next to DuckDB-WASM,
-#     pandas and scikit-learn in the same run, plus download sizes and time to first
-#     interaction; one table in target/bench-results/suite.{json,md}.
+#     cleaning and the CV grids (LinearRegression, LogisticRegression) at 1 and 2 threads on
+#     each row count, next to DuckDB-WASM, pandas, scikit-learn and PySpark in the same
+#     run, plus download sizes and time to first interaction; one table in
+#     target/bench-results/suite.{json,md}.
 # Data is generated into $BRASA_BENCH_DATA (default target/bench-data), not committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,11 +17,13 @@ data="${BRASA_BENCH_DATA:-${CARGO_TARGET_DIR:-$PWD/target}/bench-data}"
 bash scripts/setup.sh --tests
 bash scripts/build.sh
 
-# The reference side of the cleaning and training benchmarks is Python.
-if ! python3 -c "import sklearn, pandas, pyarrow" 2>/dev/null; then
-  echo "==> installing scikit-learn, pandas and pyarrow for the reference side"
-  command -v pip3 >/dev/null || apt-get install -y python3-pip
-  pip3 install --quiet --break-system-packages "scikit-learn==1.9.1" numpy pandas pyarrow
+# The references in Python (pandas, scikit-learn, PySpark) run in the venv that
+# `setup.sh --tests` made for the tracking tests; scikit-learn, pandas and pyarrow join it.
+export BRASA_PYTHON="${BRASA_VENV:-$HOME/.cache/brasa/venv}/bin/python"
+if ! "$BRASA_PYTHON" -c "import sklearn, pandas, pyarrow, threadpoolctl" 2>/dev/null; then
+  echo "==> installing scikit-learn, pandas and pyarrow into the venv for the reference side"
+  PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/brasa/pip}" "$BRASA_PYTHON" -m pip install --quiet \
+    "scikit-learn==1.9.1" numpy pandas pyarrow threadpoolctl
 fi
 
 for n in $rows; do
@@ -29,10 +33,12 @@ for n in $rows; do
   fi
 done
 
-echo "==> natively: CSV decoding (Brasa vs arrow-csv), SQL, profile and cleaning, training grid"
-for bench in csv_load sql_queries clean_profile train_grid; do
-  cargo bench --quiet --bench "$bench" 2>&1 | grep -E "^[a-z_0-9]+/|time:|thrpt:" | grep -v "change:" || true
+echo "==> natively: CSV decoding (Brasa vs arrow-csv), SQL, profile and cleaning, training grids, KMeans"
+for bench in csv_load sql_queries clean_profile train_grid logistic_grid kmeans; do
+  cargo bench --quiet --bench "$bench" 2>&1 | grep -E "^[a-z_0-9]+/|time:|thrpt:|^data:|threads:" | grep -v "change:" || true
 done
+echo "==> KMeans in scikit-learn from the same initial centres (KMeans(n_init=1), 1 and 2 threads)"
+"$BRASA_PYTHON" tests/bench/kmeans_reference.py "${BENCH_RUNS:-5}"
 
 echo "==> the suite in the page, next to DuckDB-WASM, pandas and scikit-learn"
 npx vite build --logLevel warn --config tests/bench/duckdb/vite.config.ts

@@ -128,18 +128,22 @@ fn fit_case(data: &Data, case: &Value, parts: usize) -> LogisticRegressionModel 
         parts,
         |_| 0,
     );
+    fit_all_rows(&prepared, num_classes(case), params_of(case))
+}
+
+/// One model fitted on every row of `parts`.
+fn fit_all_rows(
+    parts: &[Prepared],
+    classes: usize,
+    params: LogisticRegressionParams,
+) -> LogisticRegressionModel {
     let task = FitTask {
-        params: params_of(case),
+        params,
         subset: ALL_ROWS,
     };
-    let mut models = fit_many(
-        &prepared,
-        num_classes(case),
-        &[task],
-        &JobContext::default(),
-    )
-    .unwrap();
-    models.pop().unwrap()
+    fit_many(parts, classes, &[task], &JobContext::default())
+        .unwrap()
+        .remove(0)
 }
 
 /// `actual` within `tolerance` of `expected`, relative, or absolute below `floor`.
@@ -525,17 +529,7 @@ fn no_iterations_give_sparks_starting_point() {
         max_iter: 0,
         ..Default::default()
     };
-    let model = fit_many(
-        &parts,
-        2,
-        &[FitTask {
-            params,
-            subset: ALL_ROWS,
-        }],
-        &JobContext::default(),
-    )
-    .unwrap()
-    .remove(0);
+    let model = fit_all_rows(&parts, 2, params);
     let ones = data.column("label").iter().sum::<f64>();
     let zeros = data.rows() as f64 - ones;
     assert_eq!(model.coefficient_matrix, vec![vec![0.0, 0.0]]);
@@ -570,17 +564,7 @@ fn separable_classes_without_regularisation_stop_unconverged_but_finite() {
         max_iter: 30,
         ..Default::default()
     };
-    let model = fit_many(
-        &parts,
-        2,
-        &[FitTask {
-            params,
-            subset: ALL_ROWS,
-        }],
-        &JobContext::default(),
-    )
-    .unwrap()
-    .remove(0);
+    let model = fit_all_rows(&parts, 2, params);
     assert!(!model.converged);
     assert!(model.num_iterations <= 30);
     assert!(model.coefficient_matrix[0][0].is_finite() && model.coefficient_matrix[0][0] > 1.0);

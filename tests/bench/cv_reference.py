@@ -25,6 +25,8 @@ import pandas as pd
 from sklearn.model_selection import GridSearchCV
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "ml"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from brasa_random import folds  # noqa: E402
 from make_ml_fixtures import SparkLinearRegression  # noqa: E402
 
 FEATURES = ["age", "income", "tenure_months", "data_gb", "support_tickets"]
@@ -34,25 +36,10 @@ ENET = [0.0, 0.5, 1.0]
 FOLDS, SEED = 5, 42
 
 
-def mix(z):
-    z = z + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-def unit(seed, stream, rows):
-    """Brasa's `ml::tuning::unit`, vectorised (uint64 arithmetic wraps like Rust's)."""
-    with np.errstate(over="ignore"):
-        key = mix(np.uint64(seed) ^ (np.uint64(stream) * np.uint64(0xD1B54A32D192ED03)))
-        h = mix(key ^ rows.astype(np.uint64))
-    return (h >> np.uint64(11)).astype(np.float64) / float(1 << 53)
-
-
 def load(path):
     df = pd.read_parquet(path, columns=FEATURES + [LABEL])
     rows = np.arange(len(df), dtype=np.uint64)
-    fold = np.minimum((unit(SEED, 0, rows) * FOLDS).astype(np.int64), FOLDS - 1)
+    fold = folds(SEED, FOLDS, rows)
     valid = df.notna().all(axis=1).to_numpy()
     X = df.loc[valid, FEATURES].to_numpy(dtype=np.float64)
     y = df.loc[valid, LABEL].to_numpy(dtype=np.float64)

@@ -20,6 +20,7 @@ import json
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from brasa_random import folds  # noqa: E402
 
 NUMERIC = ["age", "income", "tenure_months", "data_gb", "support_tickets", "monthly_spend"]
 PLANS = ["standard", "premium", "unlimited"]
@@ -36,25 +40,10 @@ ENET = [0.0, 0.5, 1.0]
 FOLDS, SEED = 5, 42
 
 
-def mix(z):
-    z = z + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-def unit(seed, stream, rows):
-    """Brasa's `random::unit`, vectorised (uint64 arithmetic wraps like Rust's)."""
-    with np.errstate(over="ignore"):
-        key = mix(np.uint64(seed) ^ (np.uint64(stream) * np.uint64(0xD1B54A32D192ED03)))
-        h = mix(key ^ rows.astype(np.uint64))
-    return (h >> np.uint64(11)).astype(np.float64) / float(1 << 53)
-
-
 def load(path):
     df = pd.read_parquet(path, columns=NUMERIC + ["plan", "contract", "churned"])
     rows = np.arange(len(df), dtype=np.uint64)
-    fold = np.minimum((unit(SEED, 0, rows) * FOLDS).astype(np.int64), FOLDS - 1)
+    fold = folds(SEED, FOLDS, rows)
     valid = df[NUMERIC + ["churned"]].notna().all(axis=1).to_numpy()
     df = df[valid]
     X = np.column_stack(

@@ -2,13 +2,17 @@
  * The benchmark of `npm run bench`, in one run: Brasa's page driven in headless Chromium
  * over the generated telecom table (each row count given, CSV and Parquet) at 1 and 2
  * threads — load, profile, the four SQL queries of issue 3, the 4-step cleaning pipeline
- * (clean_pipeline.json) and the 12 × 5 CrossValidator grid (cv_spec.json) — next to the
- * reference for each task in the same run: DuckDB-WASM in the same browser for load and
- * SQL, pandas for the profile and the pipeline, scikit-learn for the grid. Then the
+ * (clean_pipeline.json), the 12 × 5 CrossValidator grid of LinearRegression (cv_spec.json)
+ * and of LogisticRegression on `churned` (logistic_spec.json, its 11 features made by SQL)
+ * — next to the reference for each task in the same run: DuckDB-WASM in the same browser
+ * for load and SQL, pandas for the profile and the pipeline, scikit-learn for the grids and
+ * PySpark local[2] for the LogisticRegression grid (skipped with BENCH_PYSPARK=0). Then the
  * download sizes (gzip) and the time to first interaction. Writes one JSON and one
  * Markdown table to target/bench-results/suite.{json,md}. Never fails on timing.
  *
  *   npx tsx tests/bench/suite.bench.ts <data-dir> <rows,rows,...> [runs]
+ *
+ * The Python references run with $BRASA_PYTHON (the venv of `scripts/setup.sh --tests`).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -39,6 +43,21 @@ const rowCounts = rowsArg.split(/[ ,]+/).filter(Boolean).map(Number);
 const runs = Number(runsArg ?? 5);
 const pipeline = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/clean_pipeline.json'), 'utf8'));
 const cvSpec: TrainingSpec = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/cv_spec.json'), 'utf8'));
+const logisticSpec: TrainingSpec = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/logistic_spec.json'), 'utf8'));
+const PYTHON = process.env.BRASA_PYTHON ?? 'python3';
+const PYSPARK = process.env.BENCH_PYSPARK !== '0';
+
+/**
+ * The LogisticRegression job's table: the six numeric columns, plan and contract one-hot
+ * (the first plan and contract dropped, as OneHotEncoder's dropLast; a NULL category is
+ * all zeros, as in the references) and the label, in the loaded table's row order, so
+ * each row keeps its fold.
+ */
+const churnTable = (table: string) => `CREATE OR REPLACE TABLE churn AS SELECT age, income, tenure_months, data_gb, support_tickets, monthly_spend,
+  ${[['plan', 'standard'], ['plan', 'premium'], ['plan', 'unlimited'], ['contract', 'one-year'], ['contract', 'two-year']]
+    .map(([column, value]) => `coalesce(CAST(${column} = '${value}' AS DOUBLE), 0) AS ${column}_${value.replace('-', '_')}`)
+    .join(', ')},
+  churned FROM ${table}`;
 
 /** One task on one row count: Brasa's runs per thread count, and the reference's median. */
 interface Measure {
@@ -66,7 +85,8 @@ async function timed(work: (run: number) => Promise<number>): Promise<number[]> 
   return times;
 }
 
-const bestPoints: Record<number, number[]> = {};
+/** The best grid point Brasa found, per task and row count. */
+const bestPoints: Record<string, number[]> = {};
 
 async function brasaTasks(browser: Browser, url: string, rows: number, threads: number): Promise<void> {
   const table = `telecom_${rows}`;
@@ -93,11 +113,16 @@ async function brasaTasks(browser: Browser, url: string, rows: number, threads: 
   for (const [i, query] of QUERIES.entries()) record(`SQL Q${i + 1}`, await timed(() => sql(page, query)));
   record('cleaning pipeline', await timed((run) => clean(page, table, pipeline, run)));
   await setUpTraining(page, table, cvSpec);
-  record('CV grid 12 × 5', await timed(async () => {
-    const { ms, best } = await train(page);
-    bestPoints[rows] = best;
-    return ms;
-  }));
+  const grid = async (task: string) =>
+    record(task, await timed(async () => {
+      const { ms, best } = await train(page);
+      bestPoints[`${task} ${rows}`] = best;
+      return ms;
+    }));
+  await grid('CV grid 12 × 5');
+  await sql(page, churnTable(table));
+  await setUpTraining(page, 'churn', logisticSpec);
+  await grid('LogisticRegression CV 12 × 5');
   await page.context().close();
 }
 
@@ -117,23 +142,51 @@ async function duckdbTasks(browser: Browser, rows: number): Promise<string> {
   }
 }
 
-function python(script: string, rows: number): Record<string, { seconds: number; best?: Record<string, number> }> {
+/** Runs a reference script on the Parquet file of `rows` rows, `times` times (default: the suite's runs). */
+function python<T>(script: string, rows: number, times = runs): T {
   const parquet = path.join(dataDir, `telecom_${rows}.parquet`);
-  return JSON.parse(execFileSync('python3', [path.join(ROOT, 'tests/bench', script), parquet, String(runs)], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  return JSON.parse(execFileSync(PYTHON, [path.join(ROOT, 'tests/bench', script), parquet, String(times)], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+}
+
+type Best = Record<string, number>;
+interface Timing {
+  seconds: number;
+  best: Best;
+}
+
+/** Says whether Brasa's best point of `task` is the reference's. */
+function sameBest(task: string, rows: number, best: Best): string {
+  const brasa = bestPoints[`${task} ${rows}`];
+  const same = brasa?.[0] === best.regParam && brasa?.[1] === best.elasticNetParam;
+  return `best point regParam ${best.regParam}, elasticNetParam ${best.elasticNetParam}: ${same ? 'the same in both' : `Brasa picked ${brasa?.join(', ')}`}`;
 }
 
 function pythonTasks(rows: number): void {
-  const versions = JSON.parse(execFileSync('python3', ['-c', 'import json, pandas, sklearn; print(json.dumps([pandas.__version__, sklearn.__version__]))'], { encoding: 'utf8' }));
-  const cleaning = python('clean_reference.py', rows);
+  const versions = JSON.parse(
+    execFileSync(PYTHON, ['-c', 'import json, pandas, sklearn; print(json.dumps([pandas.__version__, sklearn.__version__]))'], { encoding: 'utf8' }),
+  );
+  const sklearn = `scikit-learn ${versions[1]} GridSearchCV, n_jobs=2`;
+  const cleaning = python<Record<string, Timing>>('clean_reference.py', rows);
   measure('profile', rows).reference = { name: `pandas ${versions[0]}`, ms: cleaning.profile.seconds * 1000 };
   measure('cleaning pipeline', rows).reference = { name: `pandas ${versions[0]}`, ms: cleaning.pipeline.seconds * 1000 };
-  const cv = python('cv_reference.py', rows);
+  const cv = python<Record<string, Timing>>('cv_reference.py', rows);
   const grid = measure('CV grid 12 × 5', rows);
-  grid.reference = { name: `scikit-learn ${versions[1]} GridSearchCV, n_jobs=2`, ms: cv.sklearn.seconds * 1000 };
-  const best = cv.sklearn.best!;
-  const same = bestPoints[rows]?.[0] === best.regParam && bestPoints[rows]?.[1] === best.elasticNetParam;
-  grid.note = `best point regParam ${best.regParam}, elasticNetParam ${best.elasticNetParam}: ${same ? 'the same in both' : `Brasa picked ${bestPoints[rows]?.join(', ')}`}; NumPy one-pass floor ${(cv.floor.seconds * 1000).toFixed(0)} ms`;
-  console.log(`  pandas profile ${cleaning.profile.seconds * 1000} ms, pipeline ${cleaning.pipeline.seconds * 1000} ms; scikit-learn ${cv.sklearn.seconds * 1000} ms`);
+  grid.reference = { name: sklearn, ms: cv.sklearn.seconds * 1000 };
+  grid.note = `${sameBest('CV grid 12 × 5', rows, cv.sklearn.best)}; NumPy one-pass floor ${(cv.floor.seconds * 1000).toFixed(0)} ms`;
+  const logisticTask = 'LogisticRegression CV 12 × 5';
+  const logistic = python<Timing>('logistic_reference.py', rows);
+  const logisticGrid = measure(logisticTask, rows);
+  logisticGrid.reference = { name: sklearn, ms: logistic.seconds * 1000 };
+  const notes = [`scikit-learn: ${sameBest(logisticTask, rows, logistic.best)}`];
+  if (PYSPARK) {
+    // One run: PySpark takes minutes where the others take seconds.
+    const spark = python<Timing & { version: string }>('logistic_pyspark.py', rows, 1);
+    const twoThreads = median(logisticGrid.brasa[2] ?? []);
+    notes.push(`PySpark ${spark.version} local[2] CrossValidator(parallelism=2), one run: ${(spark.seconds * 1000).toFixed(0)} ms, ${(spark.seconds * 1000 / twoThreads).toFixed(0)}× Brasa's 2 threads; ${sameBest(logisticTask, rows, spark.best)}`);
+    console.log(`  PySpark LogisticRegression grid ${spark.seconds * 1000} ms`);
+  }
+  logisticGrid.note = notes.join('; ');
+  console.log(`  pandas profile ${cleaning.profile.seconds * 1000} ms, pipeline ${cleaning.pipeline.seconds * 1000} ms; scikit-learn ${cv.sklearn.seconds * 1000} ms, LogisticRegression ${logistic.seconds * 1000} ms`);
 }
 
 /** Every file under `dir` ending in one of `extensions`, with its raw and gzip size. */

@@ -62,20 +62,30 @@ export async function clean(page: Page, table: string, pipeline: { steps: { cond
   return elapsed(page, 'clean-summary');
 }
 
-/** A training job as tests/bench/cv_spec.json writes it. */
+/** A training job as tests/bench/cv_spec.json and logistic_spec.json write it. */
 export interface TrainingSpec {
+  /** Spark's estimator (the Train tab's choice); LinearRegression when absent. */
+  estimator?: string;
   label: string;
   features: string[];
   handleInvalid: string;
   seed: number;
   tuning: { numFolds: number };
   grid: { param: string; values: number[] }[];
+  /** The evaluator's metric; the Train tab's default for the task when absent. */
+  metric?: string;
 }
+
+/** The Train tab's test id of a param's grid field (as `paramTestId` in the page). */
+const gridTestId = (param: string): string =>
+  ({ regParam: 'train-reg-params', elasticNetParam: 'train-elastic-net-params' })[param] ??
+  `train-${param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Sets the Train tab up as the spec says. */
 export async function setUpTraining(page: Page, table: string, spec: TrainingSpec): Promise<void> {
   await page.getByTestId('tab-train').click();
   await page.getByTestId('train-table').selectOption(table);
+  await page.getByTestId('train-estimator').selectOption(spec.estimator ?? 'linearRegression');
   await page.getByTestId('train-label').selectOption(spec.label);
   for (const box of await page.locator('[data-testid="train-features"] input[type=checkbox]').all()) {
     await box.setChecked(spec.features.includes(await box.inputValue()));
@@ -83,8 +93,8 @@ export async function setUpTraining(page: Page, table: string, spec: TrainingSpe
   await page.getByTestId('train-handle-invalid').selectOption(spec.handleInvalid);
   await page.getByTestId('train-num-folds').fill(String(spec.tuning.numFolds));
   await page.getByTestId('train-seed').fill(String(spec.seed));
-  await page.getByTestId('train-reg-params').fill(spec.grid[0].values.join(', '));
-  await page.getByTestId('train-elastic-net-params').fill(spec.grid[1].values.join(', '));
+  for (const axis of spec.grid) await page.getByTestId(gridTestId(axis.param)).fill(axis.values.join(', '));
+  if (spec.metric) await page.getByTestId('train-metric').selectOption(spec.metric);
 }
 
 /** Trains as set up; returns the time and the best grid point (regParam, elasticNetParam). */
