@@ -61,12 +61,20 @@ impl DistanceMeasure {
         }
     }
 
+    /// The cost between two vectors (their norms computed here).
+    pub fn between(self, a: &[f64], b: &[f64]) -> f64 {
+        match self {
+            DistanceMeasure::Euclidean => squared_distance(a, b),
+            DistanceMeasure::Cosine => cosine_distance(a, norm(a), b, norm(b)),
+        }
+    }
+
     /// How far a centre moved in one iteration, as Spark's convergence test measures it:
     /// the Euclidean distance (not squared), or the cosine distance.
     pub fn movement(self, old: &[f64], new: &[f64]) -> f64 {
         match self {
-            DistanceMeasure::Euclidean => squared_distance(old, new).sqrt(),
-            DistanceMeasure::Cosine => cosine_distance(old, norm(old), new, norm(new)),
+            DistanceMeasure::Euclidean => self.between(old, new).sqrt(),
+            DistanceMeasure::Cosine => self.between(old, new),
         }
     }
 }

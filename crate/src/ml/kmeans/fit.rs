@@ -7,13 +7,16 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::job::JobContext;
 use crate::ml::dataset::{Prepared, Subset};
 
+use super::bounds::Motion;
 use super::init::{
     distinct, Answer, CandidateCost, CandidateCount, CandidateSelect, ParallelInit, Pick, Request,
 };
-use super::lloyd::{update, ClusterSums, LloydStep, Summary, SummaryPartial};
+use super::lloyd::{
+    update, ClusterSums, Incremental, LloydStep, Summary, SummaryPartial, INCREMENTAL_BYTES_PER_ROW,
+};
 use super::model::KMeansModel;
 use super::params::{InitMode, KMeansParams};
-use super::pass::{self, Chunk, Gather};
+use super::pass::{self, Gather, Partition};
 use super::search::CenterSet;
 use super::survey::{Survey, SurveyPartial};
 
@@ -32,7 +35,7 @@ pub fn fit_many(
     ctx: &JobContext,
 ) -> Result<Vec<KMeansModel>> {
     let fits = tasks.iter().map(|task| Fit::new(task, None)).collect();
-    run(parts, fits, ctx)
+    run(parts, fits, ctx, incremental_budget())
 }
 
 /// Fits from given initial centres (Spark's `initialModel`), skipping the
@@ -76,7 +79,12 @@ pub fn fit_from_centers(
         subset,
     };
     let given = initial_centers.concat();
-    let models = run(parts, vec![Fit::new(&task, Some(given))], ctx)?;
+    let models = run(
+        parts,
+        vec![Fit::new(&task, Some(given))],
+        ctx,
+        incremental_budget(),
+    )?;
     models
         .into_iter()
         .next()
@@ -101,13 +109,25 @@ fn feature_count(parts: &[Prepared]) -> Result<usize> {
     Ok(features)
 }
 
-/// Runs every fit to its end.
-fn run(parts: &[Prepared], mut fits: Vec<Fit>, ctx: &JobContext) -> Result<Vec<KMeansModel>> {
+/// The memory fits may keep between Lloyd steps: a quarter of what is left.
+fn incremental_budget() -> usize {
+    crate::memory::available() / 4
+}
+
+/// Runs every fit to its end, keeping incremental state for those that fit in
+/// `incremental_budget` bytes.
+fn run(
+    parts: &[Prepared],
+    mut fits: Vec<Fit>,
+    ctx: &JobContext,
+    incremental_budget: usize,
+) -> Result<Vec<KMeansModel>> {
     for fit in &fits {
         fit.task.params.validate()?;
     }
     let features = feature_count(parts)?;
     check_memory(parts.len(), &fits, features)?;
+    grant_incremental(parts, &mut fits, incremental_budget);
     let passes = fits.iter().map(Fit::most_passes).max().unwrap_or(0);
     let expected = passes * parts.len();
     ctx.expect_steps(expected);
@@ -174,12 +194,28 @@ fn check_memory(partitions: usize, fits: &[Fit], features: usize) -> Result<()> 
     )
 }
 
+/// Gives the fits, in order, their incremental Lloyd state (12 bytes a row each, while
+/// their iterations run) while they take at most `budget` bytes; the others search every
+/// row in every pass, with the same assignments.
+fn grant_incremental(parts: &[Prepared], fits: &mut [Fit], mut budget: usize) {
+    let rows: usize = parts.iter().map(Prepared::len).sum();
+    let per_fit = rows.saturating_mul(INCREMENTAL_BYTES_PER_ROW);
+    for fit in fits {
+        if per_fit <= budget {
+            budget -= per_fit;
+            fit.incremental = Some(Incremental::new(parts.len()));
+        }
+    }
+}
+
 /// One task's progress.
 struct Fit<'t> {
     task: &'t FitTask,
     /// Initial centres given by the caller, used instead of `initMode`.
     given: Option<Vec<f64>>,
     stage: Stage,
+    /// The state kept between Lloyd steps, when the fit was granted the memory for it.
+    incremental: Option<Incremental>,
 }
 
 enum Stage {
@@ -189,11 +225,14 @@ enum Stage {
     Init(ParallelInit),
     Lloyd {
         centers: CenterSet,
+        /// How the centres moved in the last update (for the bounds).
+        motion: Option<Motion>,
         iterations: usize,
     },
     Summary {
         last: CenterSet,
         previous: Option<CenterSet>,
+        motion: Option<Motion>,
         iterations: usize,
     },
     Done(KMeansModel),
@@ -205,6 +244,7 @@ impl<'t> Fit<'t> {
             task,
             given,
             stage: Stage::Survey,
+            incremental: None,
         }
     }
 
@@ -241,11 +281,23 @@ impl<'t> Fit<'t> {
                 Request::Select(job) => Job::Select(job),
                 Request::Count(job) => Job::Count(job),
             },
-            Stage::Lloyd { centers, .. } => Job::Lloyd(LloydStep { subset, centers }),
-            Stage::Summary { last, previous, .. } => Job::Summary(Summary {
+            Stage::Lloyd {
+                centers, motion, ..
+            } => Job::Lloyd(LloydStep {
+                subset,
+                centers,
+                incremental: self.incremental.as_ref().map(|i| (i, motion.as_ref())),
+            }),
+            Stage::Summary {
+                last,
+                previous,
+                motion,
+                ..
+            } => Job::Summary(Summary {
                 subset,
                 previous: previous.as_ref(),
                 last,
+                incremental: self.incremental.as_ref().zip(motion.as_ref()),
             }),
             Stage::Done(_) => return None,
         })
@@ -286,21 +338,28 @@ impl<'t> Fit<'t> {
                 Stage::Lloyd {
                     centers,
                     iterations,
+                    ..
                 },
                 Partial::Lloyd(sums),
             ) => {
                 let (next, converged) = update(&centers, &sums, params.tol)?;
                 let next = CenterSet::new(params.distance_measure, features, next);
+                let motion = self
+                    .incremental
+                    .is_some()
+                    .then(|| Motion::between(&centers, &next));
                 let iterations = iterations + 1;
                 if converged || iterations >= params.max_iter {
                     Stage::Summary {
                         last: next,
                         previous: Some(centers),
+                        motion,
                         iterations,
                     }
                 } else {
                     Stage::Lloyd {
                         centers: next,
+                        motion,
                         iterations,
                     }
                 }
@@ -310,18 +369,21 @@ impl<'t> Fit<'t> {
                     last, iterations, ..
                 },
                 Partial::Summary(summary),
-            ) => Stage::Done(KMeansModel {
-                cluster_centers: last
-                    .centers()
-                    .chunks_exact(features)
-                    .map(<[f64]>::to_vec)
-                    .collect(),
-                distance_measure: params.distance_measure,
-                training_cost: summary.cost,
-                num_iter: iterations,
-                cluster_sizes: summary.sizes,
-                cluster_weights: summary.weights,
-            }),
+            ) => {
+                self.incremental = None;
+                Stage::Done(KMeansModel {
+                    cluster_centers: last
+                        .centers()
+                        .chunks_exact(features)
+                        .map(<[f64]>::to_vec)
+                        .collect(),
+                    distance_measure: params.distance_measure,
+                    training_cost: summary.cost,
+                    num_iter: iterations,
+                    cluster_sizes: summary.sizes,
+                    cluster_weights: summary.weights,
+                })
+            }
             _ => return Err(mismatch()),
         };
         Ok(())
@@ -354,11 +416,13 @@ impl<'t> Fit<'t> {
             Stage::Summary {
                 last: centers,
                 previous: None,
+                motion: None,
                 iterations: 0,
             }
         } else {
             Stage::Lloyd {
                 centers,
+                motion: None,
                 iterations: 0,
             }
         }
@@ -421,15 +485,27 @@ impl Gather for Job<'_> {
         }
     }
 
-    fn visit(&self, partial: &mut Partial, chunk: &Chunk, rows: &[u32]) {
+    fn visit(&self, partial: &mut Partial, part: &Partition, rows: &[u32]) {
         match (self, partial) {
-            (Job::Survey(job), Partial::Survey(p)) => job.visit(p, chunk, rows),
-            (Job::Cost(job), Partial::Cost(p)) => job.visit(p, chunk, rows),
-            (Job::Select(job), Partial::Select(p)) => job.visit(p, chunk, rows),
-            (Job::Count(job), Partial::Count(p)) => job.visit(p, chunk, rows),
-            (Job::Lloyd(job), Partial::Lloyd(p)) => job.visit(p, chunk, rows),
-            (Job::Summary(job), Partial::Summary(p)) => job.visit(p, chunk, rows),
+            (Job::Survey(job), Partial::Survey(p)) => job.visit(p, part, rows),
+            (Job::Cost(job), Partial::Cost(p)) => job.visit(p, part, rows),
+            (Job::Select(job), Partial::Select(p)) => job.visit(p, part, rows),
+            (Job::Count(job), Partial::Count(p)) => job.visit(p, part, rows),
+            (Job::Lloyd(job), Partial::Lloyd(p)) => job.visit(p, part, rows),
+            (Job::Summary(job), Partial::Summary(p)) => job.visit(p, part, rows),
             // `start` made the partial from this very job.
+            _ => debug_assert!(false, "a partial from another job"),
+        }
+    }
+
+    fn finish(&self, partial: &mut Partial, part: &Partition) {
+        match (self, partial) {
+            (Job::Survey(job), Partial::Survey(p)) => job.finish(p, part),
+            (Job::Cost(job), Partial::Cost(p)) => job.finish(p, part),
+            (Job::Select(job), Partial::Select(p)) => job.finish(p, part),
+            (Job::Count(job), Partial::Count(p)) => job.finish(p, part),
+            (Job::Lloyd(job), Partial::Lloyd(p)) => job.finish(p, part),
+            (Job::Summary(job), Partial::Summary(p)) => job.finish(p, part),
             _ => debug_assert!(false, "a partial from another job"),
         }
     }
@@ -443,6 +519,94 @@ impl Gather for Job<'_> {
             (Job::Lloyd(job), Partial::Lloyd(a), Partial::Lloyd(b)) => job.merge(a, b),
             (Job::Summary(job), Partial::Summary(a), Partial::Summary(b)) => job.merge(a, b),
             _ => debug_assert!(false, "a partial from another job"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ml::assemble::AssembledRows;
+    use crate::ml::dataset::RowLayout;
+    use crate::ml::kmeans::DistanceMeasure;
+    use crate::random::{unit, Stream};
+    use ndarray::Array2;
+
+    /// Four overlapping groups of 3-feature rows with weights, in 3 partitions.
+    fn parts() -> Vec<Prepared> {
+        let layout = RowLayout {
+            features: 3,
+            label: false,
+            weight: true,
+        };
+        (0..3u64)
+            .map(|p| {
+                let rows: Vec<u64> = (p * 700..(p + 1) * 700).collect();
+                let values: Vec<f64> = rows
+                    .iter()
+                    .flat_map(|&r| {
+                        let centre = (r % 4) as f64 * 3.0 + 1.0;
+                        let u = |f: u64| unit(9, Stream::KMeansInit, r * 4 + f);
+                        [
+                            centre + 4.0 * u(0),
+                            centre - 4.0 * u(1),
+                            2.0 * u(2),
+                            0.5 + u(3),
+                        ]
+                    })
+                    .collect();
+                Prepared {
+                    rows: AssembledRows {
+                        values: Array2::from_shape_vec((rows.len(), 4), values).unwrap(),
+                        row_numbers: rows.clone(),
+                    },
+                    groups: rows.iter().map(|r| (r % 2) as u16).collect(),
+                    layout,
+                }
+            })
+            .collect()
+    }
+
+    /// Keeping state between steps (bounds, sums updated where rows move) gives the
+    /// fit a full search of every row in every step gives: the same assignments, so the
+    /// same iterations and sizes, and centres equal but for the order of the sums.
+    #[test]
+    fn incremental_steps_fit_what_full_searches_fit() {
+        let parts = parts();
+        let mut tasks = Vec::new();
+        for distance_measure in [DistanceMeasure::Euclidean, DistanceMeasure::Cosine] {
+            for (k, held_out) in [(4, None), (6, Some(1))] {
+                tasks.push(FitTask {
+                    params: KMeansParams {
+                        k,
+                        distance_measure,
+                        max_iter: 50,
+                        tol: 0.0,
+                        seed: 5,
+                        ..KMeansParams::default()
+                    },
+                    subset: Subset { folds: 2, held_out },
+                });
+            }
+        }
+        let fits = |budget| {
+            let fits = tasks.iter().map(|task| Fit::new(task, None)).collect();
+            run(&parts, fits, &JobContext::default(), budget).unwrap()
+        };
+        let (full, incremental) = (fits(0), fits(usize::MAX));
+        for (a, b) in full.iter().zip(&incremental) {
+            assert_eq!(a.num_iter, b.num_iter);
+            assert_eq!(a.cluster_sizes, b.cluster_sizes);
+            assert!(a.num_iter > 3, "the fit should take a few steps");
+            for (x, y) in a
+                .cluster_centers
+                .iter()
+                .flatten()
+                .zip(b.cluster_centers.iter().flatten())
+            {
+                assert!((x - y).abs() <= 1e-12 * x.abs().max(1.0), "{x} vs {y}");
+            }
+            assert!((a.training_cost - b.training_cost).abs() <= 1e-12 * a.training_cost);
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::random::{bits, unit, Stream};
 
 use super::local::kmeans_plus_plus;
 use super::params::KMeansParams;
-use super::pass::{Chunk, Gather};
+use super::pass::{Gather, Partition};
 use super::search::{CenterSet, Point};
 
 /// The rows with the smallest keys (up to `capacity`), in key order. With keys drawn
@@ -257,9 +257,9 @@ impl Gather for CandidateCost<'_> {
         0.0
     }
 
-    fn visit(&self, total: &mut f64, chunk: &Chunk, rows: &[u32]) {
+    fn visit(&self, total: &mut f64, part: &Partition, rows: &[u32]) {
         for &i in rows {
-            let x = chunk.point(i);
+            let x = part.point(i);
             *total += self.candidates.cost(self.candidates.nearest(&x), &x);
         }
     }
@@ -289,9 +289,9 @@ impl Gather for CandidateSelect<'_> {
         Vec::new()
     }
 
-    fn visit(&self, picks: &mut Vec<Pick>, chunk: &Chunk, rows: &[u32]) {
+    fn visit(&self, picks: &mut Vec<Pick>, part: &Partition, rows: &[u32]) {
         for &i in rows {
-            let x = chunk.point(i);
+            let x = part.point(i);
             let cost = self.candidates.cost(self.candidates.nearest(&x), &x);
             // Spark's test, in Spark's order of operations (0/0 when every row sits on a
             // candidate: NaN, and nothing is picked).
@@ -327,9 +327,9 @@ impl Gather for CandidateCount<'_> {
         vec![0; self.candidates.len()]
     }
 
-    fn visit(&self, counts: &mut Vec<u64>, chunk: &Chunk, rows: &[u32]) {
+    fn visit(&self, counts: &mut Vec<u64>, part: &Partition, rows: &[u32]) {
         for &i in rows {
-            counts[self.candidates.nearest(&chunk.point(i))] += 1;
+            counts[self.candidates.nearest(&part.point(i))] += 1;
         }
     }
 

@@ -8,29 +8,143 @@
 //! before that iteration's update. Brasa does not compute it in every iteration: the
 //! summary pass after the last one recomputes it from the previous centres, together with
 //! the cluster sizes under the final centres (what Spark's summary counts).
+//!
+//! Fits that can afford 12 bytes a row keep their state between steps ([`Incremental`]):
+//! Hamerly's bounds spare the search of rows that provably keep their cluster, and the
+//! sums change only where rows move. The assignments are the same either way; the sums
+//! differ in their last bits (they are added in another order).
+
+use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::ml::dataset::Subset;
 
+use super::bounds::{Motion, RowBounds};
 use super::distance::norm;
 use super::params::DistanceMeasure;
-use super::pass::{Chunk, Gather};
-use super::search::CenterSet;
+use super::pass::{Gather, Partition};
+use super::search::{CenterSet, Point};
 
-/// Per cluster, the weighted sum of its rows (cosine: of its normalised rows) and their
-/// total weight.
+/// Per cluster: the weighted sum of its rows (cosine: of its normalised rows), their
+/// total weight, and how many of them weigh more than 0 (so that "no weight" is known
+/// exactly, whatever the rounding of the sums).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterSums {
     features: usize,
     /// `k × features`.
     pub sums: Vec<f64>,
     pub weights: Vec<f64>,
+    pub weighted_rows: Vec<u64>,
+}
+
+impl ClusterSums {
+    pub fn new(k: usize, features: usize) -> Self {
+        ClusterSums {
+            features,
+            sums: vec![0.0; k * features],
+            weights: vec![0.0; k],
+            weighted_rows: vec![0; k],
+        }
+    }
+
+    /// Adds row `x` to cluster `j` (cosine: the normalised row).
+    #[inline(always)]
+    fn add(&mut self, j: usize, x: &Point, cosine: bool) {
+        self.shift(j, x, Self::scale(x, cosine));
+        self.weights[j] += x.weight;
+        self.weighted_rows[j] += (x.weight > 0.0) as u64;
+    }
+
+    /// Takes row `x` out of cluster `j`, where it was added.
+    #[inline(always)]
+    fn remove(&mut self, j: usize, x: &Point, cosine: bool) {
+        self.shift(j, x, -Self::scale(x, cosine));
+        self.weights[j] -= x.weight;
+        self.weighted_rows[j] -= (x.weight > 0.0) as u64;
+        if self.weighted_rows[j] == 0 {
+            // Exactly nothing left, rather than what the rounding leaves.
+            self.sums[j * self.features..(j + 1) * self.features].fill(0.0);
+            self.weights[j] = 0.0;
+        }
+    }
+
+    #[inline(always)]
+    fn scale(x: &Point, cosine: bool) -> f64 {
+        if cosine {
+            x.weight / x.norm()
+        } else {
+            x.weight
+        }
+    }
+
+    #[inline(always)]
+    fn shift(&mut self, j: usize, x: &Point, scale: f64) {
+        let sum = &mut self.sums[j * self.features..(j + 1) * self.features];
+        for (s, v) in sum.iter_mut().zip(x.features) {
+            *s += scale * v;
+        }
+    }
+
+    fn merge(&mut self, other: &ClusterSums) {
+        for (a, b) in self.sums.iter_mut().zip(&other.sums) {
+            *a += b;
+        }
+        for (a, b) in self.weights.iter_mut().zip(&other.weights) {
+            *a += b;
+        }
+        for (a, b) in self.weighted_rows.iter_mut().zip(&other.weighted_rows) {
+            *a += b;
+        }
+    }
+}
+
+/// What a fit keeps between Lloyd steps when it has the memory (12 bytes a row): each
+/// row's cluster and Hamerly bounds ([`super::bounds`]), and each partition's cluster
+/// sums. A step then searches only the rows whose bounds no longer prove their cluster,
+/// and touches the sums only for the rows that change cluster: once the centres settle,
+/// most rows are not even read.
+pub struct Incremental {
+    parts: Vec<Mutex<PartState>>,
+}
+
+#[derive(Default)]
+struct PartState {
+    /// Indexed like the partition's rows (rows outside the fit's subset unused).
+    rows: Vec<RowBounds>,
+    sums: Option<ClusterSums>,
+}
+
+/// Bytes an [`Incremental`] takes per row.
+pub const INCREMENTAL_BYTES_PER_ROW: usize = std::mem::size_of::<RowBounds>();
+
+impl Incremental {
+    pub fn new(partitions: usize) -> Self {
+        Incremental {
+            parts: (0..partitions).map(|_| Mutex::default()).collect(),
+        }
+    }
+
+    /// Partition `part`'s state, sized for its rows on first use.
+    fn part(&self, part: &Partition) -> MutexGuard<'_, PartState> {
+        // A pass holds a partition's lock alone; a lock poisoned by a panic in an earlier
+        // pass guards nothing half-written that matters (the fit failed with it).
+        let mut state = self.parts[part.index]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if state.rows.len() != part.len {
+            state.rows = vec![RowBounds::UNSET; part.len];
+        }
+        state
+    }
 }
 
 /// One Lloyd step's assignment and sums.
 pub struct LloydStep<'a> {
     pub subset: Subset,
     pub centers: &'a CenterSet,
+    /// The fit's incremental state when it has one, and how the centres moved since the
+    /// last step (none on the first step, which searches every row and fills it).
+    pub incremental: Option<(&'a Incremental, Option<&'a Motion>)>,
 }
 
 impl Gather for LloydStep<'_> {
@@ -41,36 +155,48 @@ impl Gather for LloydStep<'_> {
     }
 
     fn start(&self) -> ClusterSums {
-        let (k, features) = (self.centers.len(), self.centers.features());
-        ClusterSums {
-            features,
-            sums: vec![0.0; k * features],
-            weights: vec![0.0; k],
+        ClusterSums::new(self.centers.len(), self.centers.features())
+    }
+
+    fn visit(&self, partial: &mut ClusterSums, part: &Partition, rows: &[u32]) {
+        let cosine = self.centers.measure() == DistanceMeasure::Cosine;
+        let Some((incremental, motion)) = self.incremental else {
+            for &i in rows {
+                let x = part.point(i);
+                partial.add(self.centers.nearest(&x), &x, cosine);
+            }
+            return;
+        };
+        let mut state = incremental.part(part);
+        let state = &mut *state;
+        let sums = state.sums.get_or_insert_with(|| self.start());
+        for &i in rows {
+            let x = part.point(i);
+            let bounds = &mut state.rows[i as usize];
+            match motion {
+                None => sums.add(bounds.assign(&x, self.centers, None), &x, cosine),
+                Some(motion) => {
+                    let before = bounds.cluster();
+                    let after = bounds.assign(&x, self.centers, Some(motion));
+                    if after != before {
+                        sums.remove(before, &x, cosine);
+                        sums.add(after, &x, cosine);
+                    }
+                }
+            }
         }
     }
 
-    fn visit(&self, partial: &mut ClusterSums, chunk: &Chunk, rows: &[u32]) {
-        let features = partial.features;
-        let cosine = self.centers.measure() == DistanceMeasure::Cosine;
-        for &i in rows {
-            let x = chunk.point(i);
-            let j = self.centers.nearest(&x);
-            let scale = if cosine { x.weight / x.norm } else { x.weight };
-            let sum = &mut partial.sums[j * features..(j + 1) * features];
-            for (s, v) in sum.iter_mut().zip(x.features) {
-                *s += scale * v;
+    fn finish(&self, partial: &mut ClusterSums, part: &Partition) {
+        if let Some((incremental, _)) = self.incremental {
+            if let Some(sums) = &incremental.part(part).sums {
+                partial.clone_from(sums);
             }
-            partial.weights[j] += x.weight;
         }
     }
 
     fn merge(&self, into: &mut ClusterSums, other: ClusterSums) {
-        for (a, b) in into.sums.iter_mut().zip(other.sums) {
-            *a += b;
-        }
-        for (a, b) in into.weights.iter_mut().zip(other.weights) {
-            *a += b;
-        }
+        into.merge(&other);
     }
 }
 
@@ -81,7 +207,7 @@ pub fn update(centers: &CenterSet, sums: &ClusterSums, tol: f64) -> Result<(Vec<
     let mut next = centers.centers().to_vec();
     let mut converged = true;
     for (j, &weight) in sums.weights.iter().enumerate() {
-        if weight <= 0.0 {
+        if sums.weighted_rows[j] == 0 {
             continue;
         }
         let center = &mut next[j * features..(j + 1) * features];
@@ -126,6 +252,9 @@ pub struct Summary<'a> {
     /// cost is then 0).
     pub previous: Option<&'a CenterSet>,
     pub last: &'a CenterSet,
+    /// The fit's incremental state, which holds each row's cluster among the previous
+    /// centres, and how the centres moved from those to the last.
+    pub incremental: Option<(&'a Incremental, &'a Motion)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +262,13 @@ pub struct SummaryPartial {
     pub cost: f64,
     pub sizes: Vec<u64>,
     pub weights: Vec<f64>,
+}
+
+impl SummaryPartial {
+    fn add(&mut self, j: usize, x: &Point) {
+        self.sizes[j] += 1;
+        self.weights[j] += x.weight;
+    }
 }
 
 impl Gather for Summary<'_> {
@@ -150,15 +286,27 @@ impl Gather for Summary<'_> {
         }
     }
 
-    fn visit(&self, partial: &mut SummaryPartial, chunk: &Chunk, rows: &[u32]) {
-        for &i in rows {
-            let x = chunk.point(i);
-            if let Some(previous) = self.previous {
-                partial.cost += x.weight * previous.cost(previous.nearest(&x), &x);
+    fn visit(&self, partial: &mut SummaryPartial, part: &Partition, rows: &[u32]) {
+        match (self.previous, self.incremental) {
+            (Some(previous), Some((incremental, motion))) => {
+                let mut state = incremental.part(part);
+                for &i in rows {
+                    let x = part.point(i);
+                    let bounds = &mut state.rows[i as usize];
+                    partial.cost += x.weight * previous.cost(bounds.cluster(), &x);
+                    let j = bounds.assign(&x, self.last, Some(motion));
+                    partial.add(j, &x);
+                }
             }
-            let j = self.last.nearest(&x);
-            partial.sizes[j] += 1;
-            partial.weights[j] += x.weight;
+            (previous, _) => {
+                for &i in rows {
+                    let x = part.point(i);
+                    if let Some(previous) = previous {
+                        partial.cost += x.weight * previous.cost(previous.nearest(&x), &x);
+                    }
+                    partial.add(self.last.nearest(&x), &x);
+                }
+            }
         }
     }
 
@@ -181,6 +329,7 @@ mod tests {
         ClusterSums {
             features: sums.len() / weights.len(),
             sums,
+            weighted_rows: weights.iter().map(|&w| (w > 0.0) as u64).collect(),
             weights,
         }
     }

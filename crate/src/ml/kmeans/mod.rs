@@ -8,13 +8,15 @@
 //! - [`survey`] (the first pass), [`init`] and [`local`] (the first centres), [`lloyd`]
 //!   (the iterations and the summary).
 //! - [`search`]: each row's closest centre, the inner loop, exact by the functions of
-//!   [`distance`].
+//!   [`distance`]; [`bounds`]: Hamerly's bounds, which spare most rows that search once
+//!   the centres settle.
 //!
 //! Randomness comes from the seed and row numbers only, so a seed gives the same model
 //! for any partitioning and thread count (up to the last bits of floating-point sums,
 //! which are merged in partition order); Spark's own draws differ, so Brasa's centres
 //! match Spark's where the data leaves no doubt, not draw for draw.
 
+mod bounds;
 mod distance;
 pub mod fit;
 mod init;

@@ -3,8 +3,7 @@
 //! (a Lloyd step, a k-means|| round, ...) and a single pass answers them all.
 //!
 //! Partitions run in parallel (rayon); within a partition, rows are read in chunks small
-//! enough to stay in cache while every job visits them, and each row's norms are computed
-//! once per chunk for all jobs. Each job's partial results are merged in partition order,
+//! enough to stay in cache while every job visits them. Each job's partial results are merged in partition order,
 //! so the answer does not depend on the number of threads.
 
 use rayon::prelude::*;
@@ -13,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::job::JobContext;
 use crate::ml::dataset::{Prepared, Subset};
 
-use super::distance::dot;
 use super::search::Point;
 
 /// Rows per chunk: 256 rows of a dozen features are ~25 KB, inside a core's L1/L2 cache.
@@ -29,37 +27,37 @@ pub trait Gather: Sync {
     /// An empty partial result.
     fn start(&self) -> Self::Partial;
 
-    /// Reads rows `rows` (indices into `chunk`'s partition, ascending) into `partial`.
-    fn visit(&self, partial: &mut Self::Partial, chunk: &Chunk, rows: &[u32]);
+    /// Reads rows `rows` (indices into the partition, ascending) into `partial`.
+    fn visit(&self, partial: &mut Self::Partial, part: &Partition, rows: &[u32]);
+
+    /// Called once a partition's rows were all visited.
+    fn finish(&self, _partial: &mut Self::Partial, _part: &Partition) {}
 
     /// Adds `other` (from later partitions) to `into`.
     fn merge(&self, into: &mut Self::Partial, other: Self::Partial);
 }
 
-/// A run of consecutive rows of one partition, with their norms.
-pub struct Chunk<'a> {
+/// One partition's rows, as jobs read them.
+pub struct Partition<'a> {
     values: &'a [f64],
     width: usize,
     features: usize,
     /// Where the weight is in a row, when the rows have one.
     weight_at: Option<usize>,
     row_numbers: &'a [u64],
-    /// The partition index of the chunk's first row.
-    first: usize,
-    norm2: &'a [f64],
-    norm: &'a [f64],
+    /// The partition's place in the table, and its number of rows.
+    pub index: usize,
+    pub len: usize,
 }
 
-impl<'a> Chunk<'a> {
-    /// Row `i` of the partition (which must be in this chunk).
-    #[inline]
+impl<'a> Partition<'a> {
+    /// Row `i` of the partition.
+    #[inline(always)]
     pub fn point(&self, i: u32) -> Point<'a> {
         let i = i as usize;
         let values = &self.values[i * self.width..(i + 1) * self.width];
         Point {
             features: &values[..self.features],
-            norm2: self.norm2[i - self.first],
-            norm: self.norm[i - self.first],
             weight: self.weight_at.map_or(1.0, |w| values[w]),
             row: self.row_numbers[i],
         }
@@ -85,9 +83,10 @@ pub fn run<J: Gather>(parts: &[Prepared], jobs: &[J], ctx: &JobContext) -> Resul
         .collect();
     let per_partition: Vec<Vec<J::Partial>> = parts
         .par_iter()
-        .map(|part| {
+        .enumerate()
+        .map(|(partition, part)| {
             ctx.check()?;
-            let partials = scan(part, jobs, &subsets, &job_subsets)?;
+            let partials = scan(partition, part, jobs, &subsets, &job_subsets)?;
             ctx.advance();
             Ok(partials)
         })
@@ -103,6 +102,7 @@ pub fn run<J: Gather>(parts: &[Prepared], jobs: &[J], ctx: &JobContext) -> Resul
 
 /// One partition's partial results for every job.
 fn scan<J: Gather>(
+    partition: usize,
     part: &Prepared,
     jobs: &[J],
     subsets: &[Subset],
@@ -124,18 +124,19 @@ fn scan<J: Gather>(
     }
     let mut partials: Vec<J::Partial> = jobs.iter().map(Gather::start).collect();
     let mut in_subset: Vec<Vec<u32>> = vec![Vec::with_capacity(CHUNK); subsets.len()];
-    let mut norm2 = vec![0.0; CHUNK];
-    let mut norm = vec![0.0; CHUNK];
+    let view = Partition {
+        values,
+        width,
+        features: layout.features,
+        weight_at: layout
+            .weight
+            .then_some(layout.features + layout.label as usize),
+        row_numbers: &part.rows.row_numbers,
+        index: partition,
+        len: n,
+    };
     for first in (0..n).step_by(CHUNK) {
         let end = (first + CHUNK).min(n);
-        for (i, row) in values[first * width..end * width]
-            .chunks_exact(width)
-            .enumerate()
-        {
-            let features = &row[..layout.features];
-            norm2[i] = dot(features, features);
-            norm[i] = norm2[i].sqrt();
-        }
         for (rows, subset) in in_subset.iter_mut().zip(subsets) {
             rows.clear();
             rows.extend(
@@ -144,21 +145,12 @@ fn scan<J: Gather>(
                     .map(|i| i as u32),
             );
         }
-        let chunk = Chunk {
-            values,
-            width,
-            features: layout.features,
-            weight_at: layout
-                .weight
-                .then_some(layout.features + layout.label as usize),
-            row_numbers: &part.rows.row_numbers,
-            first,
-            norm2: &norm2[..end - first],
-            norm: &norm[..end - first],
-        };
         for ((job, partial), &s) in jobs.iter().zip(&mut partials).zip(job_subsets) {
-            job.visit(partial, &chunk, &in_subset[s]);
+            job.visit(partial, &view, &in_subset[s]);
         }
+    }
+    for (job, partial) in jobs.iter().zip(&mut partials) {
+        job.finish(partial, &view);
     }
     Ok(partials)
 }

@@ -15,30 +15,33 @@
 use super::distance::{dot, norm};
 use super::params::DistanceMeasure;
 
-/// A row as the passes read it, with its norms computed once for every job.
+/// A row as the passes read it.
 #[derive(Debug, Clone, Copy)]
 pub struct Point<'a> {
     pub features: &'a [f64],
-    /// `‖x‖²`.
-    pub norm2: f64,
-    /// `‖x‖`.
-    pub norm: f64,
     pub weight: f64,
     /// The row's 0-based number in the table.
     pub row: u64,
 }
 
 impl<'a> Point<'a> {
-    /// A point from its features (the norms computed here).
     pub fn new(features: &'a [f64], weight: f64, row: u64) -> Self {
-        let norm2 = dot(features, features);
         Point {
             features,
-            norm2,
-            norm: norm2.sqrt(),
             weight,
             row,
         }
+    }
+
+    /// `‖x‖²` (computed when asked: most rows of a settled fit never need it).
+    #[inline]
+    pub fn norm2(&self) -> f64 {
+        dot(self.features, self.features)
+    }
+
+    #[inline]
+    pub fn norm(&self) -> f64 {
+        self.norm2().sqrt()
     }
 }
 
@@ -132,35 +135,134 @@ impl CenterSet {
 
     /// The exact cost of `x` in cluster `j` (see [`DistanceMeasure::cost`]).
     pub fn cost(&self, j: usize, x: &Point) -> f64 {
+        let x_norm = match self.measure {
+            DistanceMeasure::Euclidean => 0.0,
+            DistanceMeasure::Cosine => x.norm(),
+        };
+        self.cost_with_norm(j, x, x_norm)
+    }
+
+    #[inline]
+    fn cost_with_norm(&self, j: usize, x: &Point, x_norm: f64) -> f64 {
         self.measure
-            .cost(x.features, x.norm, self.center(j), self.norms[j])
+            .cost(x.features, x_norm, self.center(j), self.norms[j])
     }
 
     /// The first closest centre to `x` by the exact distances.
     #[inline]
     pub fn nearest(&self, x: &Point) -> usize {
-        let (best, first, second) = match self.lanes {
-            2 => self.best_two::<2>(x.features),
-            4 => self.best_two::<4>(x.features),
-            _ => self.best_two::<8>(x.features),
-        };
-        let bound = match self.measure {
-            DistanceMeasure::Euclidean => self.slack * (x.norm2 + self.max_norm2),
-            DistanceMeasure::Cosine => self.slack * x.norm,
-        };
-        if second - first > bound {
+        let (best, first, second) = self.best_two(x.features);
+        if second - first > self.score_error(x.norm2()) {
             best
         } else {
             self.nearest_exactly(x)
         }
     }
 
+    /// The first closest centre to `x`, with an upper bound on the distance to it and a
+    /// lower bound on the distance to every other centre (for [`super::bounds`]).
+    #[inline]
+    pub fn nearest_bounded(&self, x: &Point) -> Nearest {
+        let (best, first, second) = self.best_two(x.features);
+        let norm2 = x.norm2();
+        let error = self.score_error(norm2);
+        if second - first > error {
+            // Both bounds from the scores, widened by their rounding.
+            let (upper, lower) = match self.measure {
+                DistanceMeasure::Euclidean => (norm2 + first + error, norm2 + second - error),
+                DistanceMeasure::Cosine => {
+                    let norm = norm2.sqrt();
+                    (
+                        1.0 + first / norm + self.slack,
+                        1.0 + second / norm - self.slack,
+                    )
+                }
+            };
+            Nearest {
+                index: best,
+                upper: self.distance_at(upper),
+                lower: self.distance_at(lower),
+            }
+        } else {
+            let x_norm = norm2.sqrt();
+            let mut index = 0;
+            let mut first = f64::INFINITY;
+            let mut second = f64::INFINITY;
+            for j in 0..self.len() {
+                let cost = self.cost_with_norm(j, x, x_norm);
+                if cost < first {
+                    (index, first, second) = (j, cost, first);
+                } else if cost < second {
+                    second = cost;
+                }
+            }
+            Nearest {
+                index,
+                upper: self.upper_distance(first),
+                lower: self.lower_distance(second),
+            }
+        }
+    }
+
+    /// A bound on the rounding of a score and of an exact cost, for a row of squared
+    /// norm `norm2`.
+    #[inline]
+    fn score_error(&self, norm2: f64) -> f64 {
+        match self.measure {
+            DistanceMeasure::Euclidean => self.slack * (norm2 + self.max_norm2),
+            DistanceMeasure::Cosine => self.slack * norm2.sqrt(),
+        }
+    }
+
+    /// The distance (Euclidean, or the chord `‖x̂ − ĉ‖` between the normalised vectors,
+    /// which like the Euclidean one obeys the triangle inequality) at a cost.
+    #[inline]
+    fn distance_at(&self, cost: f64) -> f64 {
+        match self.measure {
+            DistanceMeasure::Euclidean => cost.max(0.0).sqrt(),
+            DistanceMeasure::Cosine => (2.0 * cost).max(0.0).sqrt(),
+        }
+    }
+
+    /// An upper bound on the distance whose cost was computed as `cost`.
+    #[inline]
+    pub fn upper_distance(&self, cost: f64) -> f64 {
+        self.distance_at(match self.measure {
+            DistanceMeasure::Euclidean => cost * (1.0 + self.slack),
+            DistanceMeasure::Cosine => cost + self.slack,
+        })
+    }
+
+    /// A lower bound on the distance whose cost was computed as `cost`.
+    #[inline]
+    pub fn lower_distance(&self, cost: f64) -> f64 {
+        self.distance_at(match self.measure {
+            DistanceMeasure::Euclidean => cost * (1.0 - self.slack),
+            DistanceMeasure::Cosine => cost - self.slack,
+        })
+    }
+
+    /// Whether `upper` (a bound on the distance to one centre) is below `lower` (a bound
+    /// on the distances to all the others) by more than the exact costs' rounding: then
+    /// that centre is the only closest one by the exact costs too.
+    #[inline]
+    pub fn clearly_below(&self, upper: f64, lower: f64) -> bool {
+        match self.measure {
+            DistanceMeasure::Euclidean => upper * (1.0 + self.slack) < lower * (1.0 - self.slack),
+            DistanceMeasure::Cosine => upper * upper + 4.0 * self.slack < lower * lower,
+        }
+    }
+
     /// The first closest centre by the exact distances, computed one by one.
     pub fn nearest_exactly(&self, x: &Point) -> usize {
+        let x_norm = match self.measure {
+            DistanceMeasure::Euclidean => 0.0,
+            DistanceMeasure::Cosine => x.norm(),
+        };
         let mut best = 0;
         let mut best_cost = f64::INFINITY;
         for j in 0..self.len() {
-            let cost = self.cost(j, x);
+            let cost = self.cost_with_norm(j, x, x_norm);
             if cost < best_cost {
                 best = j;
                 best_cost = cost;
@@ -171,7 +273,16 @@ impl CenterSet {
 
     /// The centre with the smallest score, that score, and the second smallest score.
     #[inline]
-    fn best_two<const L: usize>(&self, x: &[f64]) -> (usize, f64, f64) {
+    fn best_two(&self, x: &[f64]) -> (usize, f64, f64) {
+        match self.lanes {
+            2 => self.best_two_in::<2>(x),
+            4 => self.best_two_in::<4>(x),
+            _ => self.best_two_in::<8>(x),
+        }
+    }
+
+    #[inline]
+    fn best_two_in<const L: usize>(&self, x: &[f64]) -> (usize, f64, f64) {
         let (coefficients, _) = self.coefficients.as_chunks::<L>();
         let (offsets, _) = self.offsets.as_chunks::<L>();
         let mut best = 0;
@@ -188,18 +299,77 @@ impl CenterSet {
                     scores[l] += xi * w[l];
                 }
             }
-            for (l, &score) in scores.iter().enumerate() {
-                if score < first {
-                    second = first;
-                    first = score;
-                    best = block * L + l;
-                } else if score < second {
-                    second = score;
-                }
-            }
+            let (index, block_first, block_second) = best_two_lanes(&scores);
+            // The new second best: the better of the two seconds, or the loser of the
+            // two firsts.
+            let loser = max(first, block_first);
+            second = min(min(second, block_second), loser);
+            best = if block_first < first {
+                block * L + index
+            } else {
+                best
+            };
+            first = min(first, block_first);
         }
         (best, first, second)
     }
+}
+
+/// `a < b ? a : b`: one SIMD instruction, no branch (no NaN reaches it).
+#[inline(always)]
+fn min(a: f64, b: f64) -> f64 {
+    if a < b {
+        a
+    } else {
+        b
+    }
+}
+
+#[inline(always)]
+fn max(a: f64, b: f64) -> f64 {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// The smallest of `scores` (the first lane with it), and the second smallest, without
+/// branches: which centre wins is unpredictable, a mispredicted branch costs more than
+/// the whole comparison.
+#[inline(always)]
+fn best_two_lanes<const L: usize>(scores: &[f64; L]) -> (usize, f64, f64) {
+    let first = smallest(*scores);
+    let mut index = 0;
+    for l in (0..L).rev() {
+        index = if scores[l] == first { l } else { index };
+    }
+    let mut others = *scores;
+    others[index] = f64::INFINITY;
+    (index, first, smallest(others))
+}
+
+/// The smallest value, by halving (so the compiler can compare lanes pairwise in SIMD).
+#[inline(always)]
+fn smallest<const L: usize>(mut values: [f64; L]) -> f64 {
+    let mut width = L;
+    while width > 1 {
+        width /= 2;
+        for l in 0..width {
+            values[l] = min(values[l], values[l + width]);
+        }
+    }
+    values[0]
+}
+
+/// A row's closest centre, with bounds on its distances for [`super::bounds`].
+#[derive(Debug, Clone, Copy)]
+pub struct Nearest {
+    pub index: usize,
+    /// At least the distance to the closest centre.
+    pub upper: f64,
+    /// At most the distance to any other centre.
+    pub lower: f64,
 }
 
 #[cfg(test)]

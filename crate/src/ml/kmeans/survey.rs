@@ -6,7 +6,7 @@ use crate::ml::dataset::Subset;
 
 use super::init::UniformSample;
 use super::params::DistanceMeasure;
-use super::pass::{Chunk, Gather};
+use super::pass::{Gather, Partition};
 
 /// Rows with `‖x‖²` above this are refused: distances between such rows, and sums of
 /// them over many rows, would overflow.
@@ -82,18 +82,19 @@ impl Gather for Survey {
         }
     }
 
-    fn visit(&self, partial: &mut SurveyPartial, chunk: &Chunk, rows: &[u32]) {
+    fn visit(&self, partial: &mut SurveyPartial, part: &Partition, rows: &[u32]) {
         partial.rows += rows.len() as u64;
         for &i in rows {
-            let x = chunk.point(i);
+            let x = part.point(i);
             if partial.problem.is_none() {
+                let norm2 = x.norm2();
                 let kind = if !(x.weight >= 0.0 && x.weight.is_finite()) {
                     Some(ProblemKind::Weight(x.weight))
                 } else if !x.features.iter().all(|v| v.is_finite()) {
                     Some(ProblemKind::NotFinite)
-                } else if x.norm2 > MAX_NORM2 {
+                } else if norm2 > MAX_NORM2 {
                     Some(ProblemKind::TooLarge)
-                } else if self.measure == DistanceMeasure::Cosine && x.norm2 == 0.0 {
+                } else if self.measure == DistanceMeasure::Cosine && norm2 == 0.0 {
                     Some(ProblemKind::ZeroVector)
                 } else {
                     None
