@@ -22,17 +22,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import GridSearchCV
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "ml"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from brasa_random import folds  # noqa: E402
+from grid_search import ENET, REG, grid_search  # noqa: E402
 from make_ml_fixtures import SparkLinearRegression  # noqa: E402
 
 FEATURES = ["age", "income", "tenure_months", "data_gb", "support_tickets"]
 LABEL = "monthly_spend"
-REG = [0.0, 0.01, 0.1, 1.0]
-ENET = [0.0, 0.5, 1.0]
 FOLDS, SEED = 5, 42
 
 
@@ -47,17 +45,7 @@ def load(path):
 
 
 def sklearn_grid(X, y, fold):
-    cv = [(np.flatnonzero(fold != f), np.flatnonzero(fold == f)) for f in range(FOLDS)]
-    search = GridSearchCV(
-        SparkLinearRegression(tol=1e-4),
-        {"reg_param": REG, "elastic_net_param": ENET},
-        cv=cv,
-        scoring="neg_root_mean_squared_error",
-        n_jobs=2,
-        refit=True,
-    ).fit(X, y)
-    best = search.best_params_
-    return {"regParam": best["reg_param"], "elasticNetParam": best["elastic_net_param"]}
+    return grid_search(SparkLinearRegression(tol=1e-4), X, y, fold, FOLDS, "neg_root_mean_squared_error")
 
 
 def moments(Z):

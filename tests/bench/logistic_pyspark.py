@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from logistic_reference import CONTRACTS, ENET, FOLDS, NUMERIC, PLANS, REG, load  # noqa: E402
+from grid_search import ENET, REG  # noqa: E402
+from logistic_reference import CONTRACTS, FOLDS, NUMERIC, PLANS, load  # noqa: E402
 
 
 def main():

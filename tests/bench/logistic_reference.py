@@ -27,16 +27,14 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from brasa_random import folds  # noqa: E402
+from grid_search import grid_search  # noqa: E402
 
 NUMERIC = ["age", "income", "tenure_months", "data_gb", "support_tickets", "monthly_spend"]
 PLANS = ["standard", "premium", "unlimited"]
 CONTRACTS = ["one-year", "two-year"]
-REG = [0.0, 0.01, 0.1, 1.0]
-ENET = [0.0, 0.5, 1.0]
 FOLDS, SEED = 5, 42
 
 
@@ -82,19 +80,9 @@ class SparkLogisticRegression(ClassifierMixin, BaseEstimator):
 
 
 def sklearn_grid(X, y, fold):
-    cv = [(np.flatnonzero(fold != f), np.flatnonzero(fold == f)) for f in range(FOLDS)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        search = GridSearchCV(
-            SparkLogisticRegression(),
-            {"reg_param": REG, "elastic_net_param": ENET},
-            cv=cv,
-            scoring="neg_log_loss",
-            n_jobs=2,
-            refit=True,
-        ).fit(X, y)
-    best = search.best_params_
-    return {"regParam": best["reg_param"], "elasticNetParam": best["elastic_net_param"]}
+        return grid_search(SparkLogisticRegression(), X, y, fold, FOLDS, "neg_log_loss")
 
 
 def main():
