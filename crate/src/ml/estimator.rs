@@ -306,13 +306,19 @@ impl TrainedModel {
             scaled: vec![0.0; self.num_features()],
             raw: vec![0.0; classes],
             probability: vec![0.0; classes],
-            linear: match self {
-                TrainedModel::LinearRegression { scaler, model } => Some(match scaler {
-                    Some(s) => s.compose(model),
-                    None => model.clone(),
-                }),
-                _ => None,
-            },
+            linear: self.linear_on_raw_features(),
+        }
+    }
+
+    /// A linear regression as one linear model of the unscaled features (its scaler
+    /// folded in); None for the other models.
+    pub fn linear_on_raw_features(&self) -> Option<LinearModel> {
+        match self {
+            TrainedModel::LinearRegression { scaler, model } => Some(match scaler {
+                Some(s) => s.compose(model),
+                None => model.clone(),
+            }),
+            _ => None,
         }
     }
 }
