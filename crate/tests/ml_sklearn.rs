@@ -389,74 +389,81 @@ fn bad_training_input_is_a_clear_error() {
     );
 }
 
-/// Categorical features: the sample table cleaned by a pipeline (Imputer, StringIndexer,
-/// OneHotEncoder) fitted on the whole table, then a 6-point grid with 3-fold
-/// CrossValidator, against pandas + scikit-learn on the same folds
-/// (`make_categorical_fixture.py`). The fitted pipeline comes back with the model.
+/// Categorical features through a cleaning pipeline (Imputer, StringIndexer,
+/// OneHotEncoder) inside a 6-point grid with 3-fold CrossValidator, against pandas +
+/// scikit-learn on the same folds (`make_categorical_fixture.py`). As in Spark's
+/// CrossValidator over a `Pipeline`, the pipeline is refitted on each fold's training
+/// rows: on `categorical_folds.csv` the imputed mean differs between folds and one fold's
+/// training rows never see the `west` region, so a pipeline fitted once on the whole
+/// table gives other fold scores. The model keeps the pipeline fitted on all its rows.
 #[test]
-fn categorical_features_through_a_pipeline_match_scikit_learn() {
+fn categorical_features_through_a_pipeline_refitted_per_fold_match_scikit_learn() {
     use std::sync::Arc;
 
     use brasa::clean::StepCache;
     use brasa::frame::Catalog;
     use brasa::ml::job::train_job;
 
-    let expected: Value = serde_json::from_str(
-        &std::fs::read_to_string(fixtures().join("categorical.json")).unwrap(),
-    )
-    .unwrap();
-    let bytes = std::fs::read(fixtures().join("../../../www/public/sample/telecom.csv")).unwrap();
-    let (table, _) = read_csv(&bytes, &CsvOptions::default()).unwrap();
-    let spec = TrainSpec {
-        estimator: EstimatorSpec::LinearRegression(Default::default()),
-        features: serde_json::from_value(expected["features"].clone()).unwrap(),
-        label: Some("monthly_spend".into()),
-        label_indexer: None,
-        weight_col: None,
-        handle_invalid: brasa::params::HandleInvalid::Skip,
-        scaler: None,
-        grid: serde_json::from_value(expected["grid"].clone()).unwrap(),
-        tuning: Tuning::CrossValidator { num_folds: 3 },
-        metric: None,
-        test_fraction: 0.0,
-        seed: 42,
-        pipeline: Some(serde_json::from_value(expected["pipeline"].clone()).unwrap()),
-    };
-    for partitions in [1, 5] {
-        let source = Arc::new(table.repartition(partitions).unwrap());
-        let result = train_job(
-            &Catalog::new(),
-            &source,
-            &spec,
-            &mut StepCache::default(),
-            &JobContext::default(),
+    for (name, csv) in [
+        ("categorical", "../../../www/public/sample/telecom.csv"),
+        ("categorical_folds", "categorical_folds.csv"),
+    ] {
+        let expected: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixtures().join(format!("{name}.json"))).unwrap(),
         )
         .unwrap();
-        assert_eq!(result.rows.train, expected["trainRows"].as_u64().unwrap());
-        // scikit-learn lists its grid in its own order: match the points by their values.
-        let points = expected["points"].as_array().unwrap();
-        assert_eq!(result.grid.len(), points.len());
-        for ours in &result.grid {
-            let theirs = points
-                .iter()
-                .find(|p| {
-                    p["regParam"] == ours.params["regParam"]
-                        && p["elasticNetParam"] == ours.params["elasticNetParam"]
-                })
-                .unwrap();
-            let what = format!("avg rmse at {:?}", ours.params);
-            assert_relative(
-                ours.avg_metric,
-                theirs["avgRmse"].as_f64().unwrap(),
-                1e-9,
-                &what,
-            );
+        let bytes = std::fs::read(fixtures().join(csv)).unwrap();
+        let (table, _) = read_csv(&bytes, &CsvOptions::default()).unwrap();
+        let spec = TrainSpec {
+            estimator: EstimatorSpec::LinearRegression(Default::default()),
+            features: serde_json::from_value(expected["features"].clone()).unwrap(),
+            label: Some("monthly_spend".into()),
+            label_indexer: None,
+            weight_col: None,
+            handle_invalid: brasa::params::HandleInvalid::Skip,
+            scaler: None,
+            grid: serde_json::from_value(expected["grid"].clone()).unwrap(),
+            tuning: Tuning::CrossValidator { num_folds: 3 },
+            metric: None,
+            test_fraction: 0.0,
+            seed: 42,
+            pipeline: Some(serde_json::from_value(expected["pipeline"].clone()).unwrap()),
+        };
+        for partitions in [1, 5] {
+            let source = Arc::new(table.repartition(partitions).unwrap());
+            let result = train_job(
+                &Catalog::new(),
+                &source,
+                &spec,
+                &mut StepCache::default(),
+                &JobContext::default(),
+            )
+            .unwrap();
+            assert_eq!(result.rows.train, expected["trainRows"].as_u64().unwrap());
+            assert_eq!(result.features, spec.features, "{name}: the final features");
+            let points = expected["points"].as_array().unwrap();
+            assert_eq!(result.grid.len(), points.len());
+            for (ours, theirs) in result.grid.iter().zip(points) {
+                assert_eq!(ours.params["regParam"], theirs["regParam"]);
+                assert_eq!(ours.params["elasticNetParam"], theirs["elasticNetParam"]);
+                let what = format!("{name}: avg rmse at {:?}", ours.params);
+                assert_relative(
+                    ours.avg_metric,
+                    theirs["avgRmse"].as_f64().unwrap(),
+                    1e-9,
+                    &what,
+                );
+                for (f, rmse) in theirs["foldRmse"].as_array().unwrap().iter().enumerate() {
+                    let what = format!("{name}: fold {f} rmse at {:?}", ours.params);
+                    assert_relative(ours.fold_metrics[f], rmse.as_f64().unwrap(), 1e-9, &what);
+                }
+            }
+            let best = &result.grid[result.best_index].params;
+            assert_eq!(best["regParam"], expected["best"]["regParam"]);
+            assert_eq!(best["elasticNetParam"], expected["best"]["elasticNetParam"]);
+            assert_model(&result, &expected, &format!("{name}: refitted best point"));
+            let pipeline = result.pipeline.expect("the fitted pipeline");
+            assert!(pipeline.is_fitted());
         }
-        let best = &result.grid[result.best_index].params;
-        assert_eq!(best["regParam"], expected["best"]["regParam"]);
-        assert_eq!(best["elasticNetParam"], expected["best"]["elasticNetParam"]);
-        assert_model(&result, &expected, "refitted best point");
-        let pipeline = result.pipeline.expect("the fitted pipeline");
-        assert!(pipeline.is_fitted());
     }
 }

@@ -402,3 +402,154 @@ fn mismatched_settings_are_clear_errors() {
     let err = train(&table, &k, &JobContext::default()).unwrap_err();
     assert_eq!(err.message(), "KMeans has no parameter regParam to tune");
 }
+
+/// The churn table with a string `segment` and an `income_gaps` column missing where
+/// `x0 > 1`, as table `t`.
+fn churn_to_clean() -> Table {
+    let mut catalog = Catalog::new();
+    catalog.register("t", churn(), false).unwrap();
+    query(
+        &catalog,
+        "SELECT *, CASE WHEN tickets > 2 THEN 'many' WHEN tickets > 0 THEN 'some' ELSE 'none' END AS segment, \
+         CASE WHEN x0 > 1 THEN NULL ELSE income END AS income_gaps FROM t",
+        &JobContext::default(),
+    )
+    .unwrap()
+}
+
+fn pipeline(steps: serde_json::Value) -> brasa::clean::PipelineSpec {
+    serde_json::from_value(json!({ "version": 1, "steps": steps })).unwrap()
+}
+
+/// A pipeline with estimators inside tuning is refitted on each fit's training rows, as
+/// Spark's CrossValidator refits a `Pipeline`: the model keeps the pipeline fitted on its
+/// training rows only (not the test rows), and scoring a table applies it.
+#[test]
+fn a_pipeline_inside_tuning_is_refitted_on_training_rows_and_kept_for_scoring() {
+    use brasa::clean::spec::Step;
+    use brasa::ml::split::Split;
+
+    let table = churn_to_clean();
+    let steps = pipeline(json!([
+        { "op": "filter", "condition": "tenure > 5" },
+        { "op": "imputer", "inputCols": ["income_gaps"], "outputCols": ["income_filled"] },
+        { "op": "stringIndexer", "inputCols": ["segment"], "outputCols": ["segment_index"] },
+        { "op": "oneHotEncoder", "inputCols": ["segment_index"], "outputCols": ["segment_vec"] }
+    ]));
+    let mut job = spec(logistic(), Some("churn"));
+    job.label_indexer = Some(LabelIndexer::default());
+    job.features = [
+        "x0",
+        "tenure",
+        "tickets",
+        "income_filled",
+        "segment_vec_some",
+    ]
+    .map(String::from)
+    .to_vec();
+    job.test_fraction = 0.25;
+    job.pipeline = Some(steps);
+    let result = run(&table, &job);
+    assert_eq!(result.labels.len(), 2);
+    assert_eq!(result.label.as_deref(), Some("churn"));
+    // The one-hot vector is read whole, with the slots fitted on the training rows.
+    assert_eq!(result.features.len(), 6, "{:?}", result.features);
+    assert!(result.features[4..]
+        .iter()
+        .all(|f| f.starts_with("segment_vec_")));
+    assert!(result.rows.test > 0);
+    assert_eq!(
+        result.rows.train + result.rows.test + result.rows.skipped,
+        result.rows.total
+    );
+
+    // The imputed mean is the training rows' (the filter ran first; the test rows are
+    // the ones the seed sends to the test set among the filtered rows).
+    let mut catalog = Catalog::new();
+    catalog.register("t", table.clone(), false).unwrap();
+    let filtered = query(
+        &catalog,
+        "SELECT income_gaps FROM t WHERE tenure > 5",
+        &JobContext::default(),
+    )
+    .unwrap();
+    let split = Split::new(&job.tuning, job.test_fraction, job.seed).unwrap();
+    let incomes = column_f64(&filtered, "income_gaps");
+    let nulls: Vec<bool> = filtered
+        .partitions()
+        .iter()
+        .flat_map(|b| {
+            (0..b.num_rows())
+                .map(|i| b.column(0).is_null(i))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let training: Vec<f64> = (0..incomes.len())
+        .filter(|&r| !nulls[r] && split.is_training(split.group_of(r as u64)))
+        .map(|r| incomes[r])
+        .collect();
+    let mean = training.iter().sum::<f64>() / training.len() as f64;
+    let fitted = result.pipeline.clone().expect("the fitted pipeline");
+    assert!(fitted.is_fitted());
+    assert_eq!(fitted.steps.len(), 4);
+    let Step::Imputer {
+        fitted: Some(imputer),
+        ..
+    } = &fitted.steps[1]
+    else {
+        panic!("the imputer step: {:?}", fitted.steps[1]);
+    };
+    close(imputer.surrogates[0], mean, 1e-12, "the imputer's mean");
+
+    // Scoring the raw table runs the kept pipeline, then the model.
+    let scored = score_job(
+        &Catalog::new(),
+        &Arc::new(table),
+        &Scoring {
+            features: result.features.clone(),
+            model: result.model.clone(),
+            labels: result.labels.clone(),
+            handle_invalid: Default::default(),
+            pipeline: Some(fitted),
+        },
+        &mut StepCache::default(),
+        &JobContext::default(),
+    )
+    .unwrap();
+    assert_eq!(scored.num_rows(), filtered.num_rows());
+    assert!(scored.schema().column_with_name("prediction").is_some());
+}
+
+/// A category that a fold's training rows never saw makes that fold's StringIndexer fail
+/// with handleInvalid = error, as in Spark; the message says which fold and which step.
+#[test]
+fn a_fold_whose_indexer_never_saw_a_value_names_the_fold_and_the_step() {
+    let mut catalog = Catalog::new();
+    catalog.register("t", churn_to_clean(), false).unwrap();
+    let table = query(
+        &catalog,
+        "SELECT *, CASE WHEN x0 = (SELECT MAX(x0) FROM t) THEN 'rare' ELSE segment END AS seg FROM t",
+        &JobContext::default(),
+    )
+    .unwrap();
+    let mut job = spec(logistic(), Some("label"));
+    job.pipeline = Some(pipeline(json!([
+        { "op": "stringIndexer", "inputCols": ["seg"], "outputCols": ["seg_index"] }
+    ])));
+    job.features.push("seg_index".into());
+    let err = train_job(
+        &Catalog::new(),
+        &Arc::new(table),
+        &job,
+        &mut StepCache::default(),
+        &JobContext::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.message()
+            .contains("to its validation rows: step 1 (stringIndexer)")
+            && err.message().contains("fold "),
+        "{}",
+        err.message()
+    );
+}

@@ -19,5 +19,5 @@ pub mod onehot;
 pub mod pipeline;
 pub mod spec;
 
-pub use pipeline::{run_pipeline, PipelineRun, StepCache, StepReport};
+pub use pipeline::{run_pipeline, run_pipeline_part, PipelineRun, StepCache, StepReport};
 pub use spec::{PipelineSpec, Step};

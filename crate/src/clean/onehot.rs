@@ -26,6 +26,30 @@ pub const INVALID_SLOT: &str = "__invalid";
 /// The most categories one input may have (each becomes a column).
 pub const MAX_CATEGORIES: usize = 1024;
 
+/// The columns a fitted encoder writes for each of its `output_cols`: the slots of each
+/// output vector, as Spark's VectorAssembler would expand them (`<outputCol>_<label>`).
+pub fn slot_columns(
+    output_cols: &[String],
+    fitted: &OneHotEncoderFitted,
+    drop_last: bool,
+    handle_invalid: HandleInvalid,
+) -> Vec<Vec<String>> {
+    output_cols
+        .iter()
+        .zip(&fitted.category_names)
+        .map(|(out, names)| {
+            let mut slots: Vec<String> = names.iter().map(|n| format!("{out}_{n}")).collect();
+            if handle_invalid == HandleInvalid::Keep {
+                slots.push(format!("{out}_{INVALID_SLOT}"));
+            }
+            if drop_last {
+                slots.pop();
+            }
+            slots
+        })
+        .collect()
+}
+
 pub struct OneHotEncoder {
     inputs: Vec<usize>,
     outputs: Vec<String>,
@@ -128,20 +152,7 @@ impl OneHotEncoder {
         drop_last: bool,
         handle_invalid: HandleInvalid,
     ) -> Vec<Vec<String>> {
-        self.outputs
-            .iter()
-            .zip(&fitted.category_names)
-            .map(|(out, names)| {
-                let mut slots: Vec<String> = names.iter().map(|n| format!("{out}_{n}")).collect();
-                if handle_invalid == HandleInvalid::Keep {
-                    slots.push(format!("{out}_{INVALID_SLOT}"));
-                }
-                if drop_last {
-                    slots.pop();
-                }
-                slots
-            })
-            .collect()
+        slot_columns(&self.outputs, fitted, drop_last, handle_invalid)
     }
 
     pub fn transform(

@@ -132,6 +132,33 @@ pub fn run_pipeline(
     remember: bool,
     ctx: &JobContext,
 ) -> Result<PipelineRun> {
+    run_numbered(catalog, source, spec, cache, remember, 0, ctx)
+}
+
+/// Runs the steps of `part`, the end of a longer pipeline whose first `steps_before`
+/// steps made `source`: errors name steps by their number in the whole pipeline. Nothing
+/// is cached (training refits such a part on each fold's rows).
+pub fn run_pipeline_part(
+    catalog: &Catalog,
+    source: &Arc<Table>,
+    part: &PipelineSpec,
+    steps_before: usize,
+    ctx: &JobContext,
+) -> Result<PipelineRun> {
+    let mut cache = StepCache::default();
+    run_numbered(catalog, source, part, &mut cache, false, steps_before, ctx)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_numbered(
+    catalog: &Catalog,
+    source: &Arc<Table>,
+    spec: &PipelineSpec,
+    cache: &mut StepCache,
+    remember: bool,
+    steps_before: usize,
+    ctx: &JobContext,
+) -> Result<PipelineRun> {
     spec.check_version()?;
     let (mut table, mut fitted, mut reports) = match cache.longest_prefix(source, &spec.steps) {
         Some(kept) => (
@@ -152,7 +179,7 @@ pub fn run_pipeline(
         let started = now_millis();
         let labels = indexer_labels(&fitted);
         let (output, fitted_step, warnings) = apply_step(catalog, &table, step, &labels, ctx)
-            .map_err(|e| e.in_step(i as u64 + 1, step.op()))?;
+            .map_err(|e| e.in_step((steps_before + i) as u64 + 1, step.op()))?;
         reports.push(StepReport {
             op: step.op(),
             rows_in: table.num_rows(),

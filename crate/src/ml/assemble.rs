@@ -114,7 +114,13 @@ impl Assembler {
         // infinity (rare) are resolved one by one.
         let mut values = vec![0.0; n * width];
         for (c, column) in typed.iter().enumerate() {
-            for (slot, &v) in values[c..].iter_mut().step_by(width).zip(column.values()) {
+            // `skip`, not `values[c..]`: an empty partition has no values at all.
+            for (slot, &v) in values
+                .iter_mut()
+                .skip(c)
+                .step_by(width)
+                .zip(column.values())
+            {
                 *slot = v;
             }
             if column.null_count() > 0 {
@@ -184,4 +190,28 @@ impl Assembler {
 
 fn is_numeric(t: &DataType) -> bool {
     t.is_numeric() || matches!(t, DataType::Boolean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::table_of;
+
+    #[test]
+    fn an_empty_partition_assembles_to_no_rows() {
+        // A filter can leave a partition empty; training must not trip over it.
+        let table = table_of("a:double,b:double,y:double", &["1,2,3"]);
+        let assembler = Assembler::new(
+            table.schema(),
+            &["a".to_string(), "b".to_string()],
+            Some("y"),
+            None,
+            HandleInvalid::Error,
+        )
+        .unwrap();
+        let empty = table.partitions()[0].slice(0, 0);
+        let rows = assembler.rows(&empty, 7).unwrap();
+        assert_eq!(rows.values.nrows(), 0);
+        assert!(rows.row_numbers.is_empty());
+    }
 }

@@ -28,6 +28,7 @@ pub mod linear;
 pub mod linear_regression;
 pub mod logistic;
 pub mod moments;
+pub mod pipeline_refit;
 pub mod predict;
 pub mod scale;
 pub mod split;

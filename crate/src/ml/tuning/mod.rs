@@ -10,10 +10,17 @@
 //! 4. The best point is refitted on all training rows and scored on them and on the test
 //!    rows (one pass), and the charts are drawn from the test rows if any, else the
 //!    training rows ([`diagnose`]).
+//!
+//! When the job's cleaning pipeline has estimators to refit on each fold's training rows
+//! (Spark's CrossValidator over a `Pipeline`), each fold has tables of its own:
+//! [`refit`] runs the same steps fold by fold.
+
+mod prepare;
+mod rank;
+pub mod refit;
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -24,7 +31,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::job::JobContext;
 use crate::ml::assemble::Assembler;
-use crate::ml::dataset::{row_offsets, Prepared, RowLayout, TrainingData};
+use crate::ml::dataset::{Prepared, RowLayout, Subset, TrainingData};
 use crate::ml::diagnostics::{diagnose, DiagnosedRows, Diagnostics};
 use crate::ml::estimator::{fit_all, EstimatorSpec, TaskKind, TrainedModel};
 use crate::ml::evaluation::{evaluate, Evaluation, MetricName, MetricSet, Rows};
@@ -32,6 +39,9 @@ use crate::ml::grid::GridAxis;
 use crate::ml::scale::StandardScalerParams;
 use crate::ml::split::{Split, Tuning};
 use crate::params::HandleInvalid;
+
+use prepare::{assemble, check_enough_training_rows, class_labels, count_groups, empty_fold};
+use rank::{rank, Ranked};
 
 /// How a classifier's label column becomes class indices: Spark's StringIndexer on the
 /// label (`labelCol` → `label`), its labels shown with the results and mapped back onto
@@ -159,6 +169,112 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &JobContext) -> Result<TrainR
     train_with_label(table, spec, label, ctx)
 }
 
+/// What every training job checks and decides before it reads a row.
+struct JobShape<'a> {
+    task: TaskKind,
+    /// The label column the estimator reads (none for clustering).
+    label_column: Option<&'a str>,
+    split: Split,
+    layout: RowLayout,
+}
+
+impl<'a> JobShape<'a> {
+    fn new(spec: &'a TrainSpec, label: &PreparedLabel<'a>) -> Result<Self> {
+        let task = spec.estimator.task();
+        if spec.handle_invalid == HandleInvalid::Keep {
+            return Err(Error::new(
+                ErrorCode::MlInput,
+                "handleInvalid = keep would train on NaN values; use error or skip",
+            ));
+        }
+        if task != TaskKind::Clustering && label.column.is_none() {
+            return Err(Error::new(
+                ErrorCode::MlInput,
+                format!("{} needs a label column", spec.estimator.spark_name()),
+            ));
+        }
+        if spec.weight_col.is_some() && matches!(spec.estimator, EstimatorSpec::LinearRegression(_))
+        {
+            return Err(Error::new(
+                ErrorCode::MlInput,
+                "weightCol is not supported for LinearRegression yet (its fits come from unweighted statistics); leave it empty",
+            ));
+        }
+        let split = Split::new(&spec.tuning, spec.test_fraction, spec.seed)?;
+        let label_column = if task == TaskKind::Clustering {
+            None
+        } else {
+            label.column
+        };
+        let layout = RowLayout {
+            features: spec.features.len(),
+            label: label_column.is_some(),
+            weight: spec.weight_col.is_some(),
+        };
+        Ok(JobShape {
+            task,
+            label_column,
+            split,
+            layout,
+        })
+    }
+
+    /// VectorAssembler over `features` (the spec's, or a fold's one-hot slots).
+    fn assembler(&self, table: &Table, features: &[String], spec: &TrainSpec) -> Result<Assembler> {
+        Assembler::new(
+            table.schema(),
+            features,
+            self.label_column,
+            spec.weight_col.as_deref(),
+            spec.handle_invalid,
+        )
+    }
+
+    fn layout_for(&self, features: usize) -> RowLayout {
+        RowLayout {
+            features,
+            ..self.layout
+        }
+    }
+
+    /// The classes, the metric and the grid, once the labels are known.
+    fn decide(
+        &self,
+        spec: &TrainSpec,
+        parts: &[Prepared],
+        known_labels: Vec<String>,
+    ) -> Result<Decided> {
+        let labels = match self.task {
+            TaskKind::Classification => class_labels(parts, known_labels, self.label_column)?,
+            _ => Vec::new(),
+        };
+        let num_classes = labels.len();
+        let metric = spec
+            .metric
+            .unwrap_or_else(|| MetricName::default_for(self.task, num_classes));
+        metric.check_fits(self.task, num_classes)?;
+        let points = spec.estimator.grid(&spec.grid, num_classes)?;
+        Ok(Decided {
+            labels,
+            metric,
+            points,
+        })
+    }
+}
+
+/// What a job decides once it has seen its rows.
+struct Decided {
+    labels: Vec<String>,
+    metric: MetricName,
+    points: Vec<(BTreeMap<String, Value>, EstimatorSpec)>,
+}
+
+impl Decided {
+    fn tuned(&self) -> Vec<&BTreeMap<String, Value>> {
+        self.points.iter().map(|(tuned, _)| tuned).collect()
+    }
+}
+
 /// Runs a training job on `table` (already cleaned) whose label is `label` (a
 /// classifier's label already indexed, see [`crate::ml::job`]).
 pub fn train_with_label(
@@ -167,113 +283,38 @@ pub fn train_with_label(
     label: PreparedLabel,
     ctx: &JobContext,
 ) -> Result<TrainResult> {
-    let task = spec.estimator.task();
-    if spec.handle_invalid == HandleInvalid::Keep {
-        return Err(Error::new(
-            ErrorCode::MlInput,
-            "handleInvalid = keep would train on NaN values; use error or skip",
-        ));
-    }
-    if task != TaskKind::Clustering && label.column.is_none() {
-        return Err(Error::new(
-            ErrorCode::MlInput,
-            format!("{} needs a label column", spec.estimator.spark_name()),
-        ));
-    }
-    if spec.weight_col.is_some() && matches!(spec.estimator, EstimatorSpec::LinearRegression(_)) {
-        return Err(Error::new(
-            ErrorCode::MlInput,
-            "weightCol is not supported for LinearRegression yet (its fits come from unweighted statistics); leave it empty",
-        ));
-    }
-    let split = Split::new(&spec.tuning, spec.test_fraction, spec.seed)?;
-    let label_column = if task == TaskKind::Clustering {
-        None
-    } else {
-        label.column
-    };
-    let assembler = Assembler::new(
-        table.schema(),
-        &spec.features,
-        label_column,
-        spec.weight_col.as_deref(),
-        spec.handle_invalid,
+    let shape = JobShape::new(spec, &label)?;
+    let split = shape.split;
+    let assembler = shape.assembler(table, &spec.features, spec)?;
+    let parts = assemble(
+        &[table],
+        &assembler,
+        shape.layout,
+        &|_, row| split.group_of(row),
+        ctx,
     )?;
-    let layout = RowLayout {
-        features: spec.features.len(),
-        label: label_column.is_some(),
-        weight: spec.weight_col.is_some(),
-    };
-    // The assembled rows are kept for every later pass: 8 bytes per value and the group.
-    crate::memory::check(
-        table.num_rows().saturating_mul(8 * layout.width() + 2),
-        "training on this table",
-        "choose fewer features, or train on a filtered table (CREATE TABLE ... AS SELECT ... WHERE ...)",
-    )?;
-    let partitions = table.partitions();
-    ctx.expect_steps(partitions.len());
-    let offsets = row_offsets(partitions);
-    let parts: Vec<Prepared> = partitions
-        .par_iter()
-        .zip(&offsets)
-        .map(|(batch, &first)| {
-            ctx.check()?;
-            let rows = assembler.rows(batch, first)?;
-            let groups = rows
-                .row_numbers
-                .iter()
-                .map(|&row| split.group_of(row))
-                .collect();
-            ctx.advance();
-            Ok(Prepared {
-                rows,
-                groups,
-                layout,
-            })
-        })
-        .collect::<Result<_>>()?;
 
-    let counts = count_groups(&parts, &split);
+    let counts = count_groups(&parts, split.groups());
     let kept: u64 = counts.iter().sum();
     let test_rows = counts[split.test_group() as usize];
-    let train_rows = kept - test_rows;
-    if train_rows < 2 {
-        return Err(Error::new(
-            ErrorCode::MlInput,
-            format!("only {train_rows} usable rows to train on; load more data or drop fewer rows"),
-        ));
-    }
+    check_enough_training_rows(kept - test_rows)?;
     let evaluated = split.evaluated_folds();
     if let Some(f) = (0..evaluated).find(|&f| counts[f] == 0) {
-        return Err(Error::new(
-            ErrorCode::MlInput,
-            format!(
-                "validation fold {} has no rows; use fewer folds or more data",
-                f + 1
-            ),
-        ));
+        return Err(empty_fold(f));
     }
-    let labels = match task {
-        TaskKind::Classification => class_labels(&parts, label.labels, label_column)?,
-        _ => Vec::new(),
-    };
-    let num_classes = labels.len();
-    let metric = spec
-        .metric
-        .unwrap_or_else(|| MetricName::default_for(task, num_classes));
-    metric.check_fits(task, num_classes)?;
-    let points = spec.estimator.grid(&spec.grid, num_classes)?;
+    let decided = shape.decide(spec, &parts, label.labels)?;
     let data = TrainingData {
         parts: &parts,
         features: assembler.feature_names(),
-        label: label_column,
-        num_classes,
+        label: shape.label_column,
+        num_classes: decided.labels.len(),
         scaler: spec.scaler,
         groups: split.groups(),
     };
 
     // Every (point, fold) fit, then each scored on its fold.
-    let fits: Vec<(&EstimatorSpec, _)> = points
+    let fits: Vec<(&EstimatorSpec, _)> = decided
+        .points
         .iter()
         .flat_map(|(_, estimator)| (0..evaluated).map(move |f| (estimator, split.without_fold(f))))
         .collect();
@@ -285,166 +326,134 @@ pub fn train_with_label(
             rows: Rows::Group((i % evaluated) as u16),
         })
         .collect();
-    let fold_results = evaluate(&parts, &models, &evaluations, split.groups(), ctx)?;
-    let grid: Vec<GridPointResult> = points
-        .iter()
-        .enumerate()
-        .map(|(p, (tuned, _))| {
-            let scores: Vec<f64> = fold_results[p * evaluated..(p + 1) * evaluated]
-                .iter()
-                .map(|(metrics, _)| metrics.get(metric))
-                .collect();
-            GridPointResult {
-                params: tuned.clone(),
-                avg_metric: mean(&scores),
-                std_metric: std_population(&scores),
-                fold_metrics: scores,
-            }
-        })
-        .collect();
-    let best_index = pick_best(
-        &grid.iter().map(|g| g.avg_metric).collect::<Vec<_>>(),
-        metric.larger_is_better(),
-    );
-    let validation_metrics = MetricSet::average(
-        &fold_results[best_index * evaluated..(best_index + 1) * evaluated]
-            .iter()
-            .map(|(m, _)| m.clone())
-            .collect::<Vec<_>>(),
-    );
+    let fold_metrics: Vec<MetricSet> =
+        evaluate(&parts, &models, &evaluations, split.groups(), ctx)?
+            .into_iter()
+            .map(|(metrics, _)| metrics)
+            .collect();
+    let ranked = rank(&decided.tuned(), &fold_metrics, evaluated, decided.metric);
 
-    // The best point on all training rows, scored on them and on the test rows.
-    let best = &points[best_index].1;
-    let model = fit_all(&data, &[(best, split.all_training())], ctx)?
+    let finished = fit_best(
+        &data,
+        &decided.points[ranked.best_index].1,
+        FinalRows {
+            training: split.all_training(),
+            train: Rows::Below(split.test_group()),
+            test: (test_rows > 0).then_some(Rows::Group(split.test_group())),
+        },
+        spec.seed,
+        ctx,
+    )?;
+    let rows = RowCounts {
+        total: table.num_rows() as u64,
+        skipped: table.num_rows() as u64 - kept,
+        train: kept - test_rows,
+        test: test_rows,
+    };
+    Ok(result(
+        &shape,
+        spec.features.clone(),
+        decided,
+        ranked,
+        finished,
+        rows,
+    ))
+}
+
+/// Where the best point is refitted and scored.
+struct FinalRows {
+    /// The rows it learns from.
+    training: Subset,
+    /// The same rows, as an evaluation reads them.
+    train: Rows,
+    /// The test rows, when there are any.
+    test: Option<Rows>,
+}
+
+/// The best point's model and what it scored.
+struct Finished {
+    model: TrainedModel,
+    train_metrics: MetricSet,
+    test_metrics: Option<MetricSet>,
+    diagnostics: Diagnostics,
+}
+
+/// Refits `best` on all training rows, scores it on them and on the test rows (one
+/// pass), and draws the charts from the test rows if any, else the training rows.
+fn fit_best(
+    data: &TrainingData,
+    best: &EstimatorSpec,
+    rows: FinalRows,
+    seed: u64,
+    ctx: &JobContext,
+) -> Result<Finished> {
+    let model = fit_all(data, &[(best, rows.training)], ctx)?
         .pop()
         .ok_or_else(|| Error::new(ErrorCode::Internal, "the refit gave no model"))?;
     let mut scored = vec![Evaluation {
         model: 0,
-        rows: Rows::Below(split.test_group()),
+        rows: rows.train,
     }];
-    if test_rows > 0 {
+    if let Some(test) = rows.test {
         scored.push(Evaluation {
             model: 0,
-            rows: Rows::Group(split.test_group()),
+            rows: test,
         });
     }
-    let mut results = evaluate(&parts, &[&model], &scored, split.groups(), ctx)?.into_iter();
+    let mut results = evaluate(data.parts, &[&model], &scored, data.groups, ctx)?.into_iter();
     let (train_metrics, train_detail) = results
         .next()
         .ok_or_else(|| Error::new(ErrorCode::Internal, "the refit was not scored"))?;
     let test = results.next();
-    let diagnosed = match &test {
-        Some((metrics, detail)) => DiagnosedRows {
+    let diagnosed = match (&test, rows.test) {
+        (Some((metrics, detail)), Some(test_rows)) => DiagnosedRows {
             name: "test",
-            rows: Rows::Group(split.test_group()),
+            rows: test_rows,
             metrics: metrics.clone(),
             detail: detail.clone(),
         },
-        None => DiagnosedRows {
+        _ => DiagnosedRows {
             name: "train",
-            rows: Rows::Below(split.test_group()),
+            rows: rows.train,
             metrics: train_metrics.clone(),
             detail: train_detail,
         },
     };
-    let diagnostics = diagnose(&parts, &model, diagnosed, spec.seed, ctx)?;
-    Ok(TrainResult {
-        task,
-        features: spec.features.clone(),
-        label: label_column.map(str::to_string),
-        labels,
-        metric,
-        larger_is_better: metric.larger_is_better(),
-        grid,
-        best_index,
-        best_params: best.clone(),
+    let diagnostics = diagnose(data.parts, &model, diagnosed, seed, ctx)?;
+    Ok(Finished {
         model,
         train_metrics,
-        validation_metrics,
         test_metrics: test.map(|(m, _)| m),
-        rows: RowCounts {
-            total: table.num_rows() as u64,
-            skipped: table.num_rows() as u64 - kept,
-            train: train_rows,
-            test: test_rows,
-        },
         diagnostics,
-        pipeline: None,
     })
 }
 
-/// Rows per group.
-fn count_groups(parts: &[Prepared], split: &Split) -> Vec<u64> {
-    let mut counts = vec![0u64; split.groups()];
-    for part in parts {
-        for &g in &part.groups {
-            counts[g as usize] += 1;
-        }
+/// The job's result from its parts.
+fn result(
+    shape: &JobShape,
+    features: Vec<String>,
+    decided: Decided,
+    ranked: Ranked,
+    finished: Finished,
+    rows: RowCounts,
+) -> TrainResult {
+    let metric = decided.metric;
+    TrainResult {
+        task: shape.task,
+        features,
+        label: shape.label_column.map(str::to_string),
+        labels: decided.labels,
+        metric,
+        larger_is_better: metric.larger_is_better(),
+        best_params: decided.points[ranked.best_index].1.clone(),
+        grid: ranked.grid,
+        best_index: ranked.best_index,
+        model: finished.model,
+        train_metrics: finished.train_metrics,
+        validation_metrics: ranked.validation_metrics,
+        test_metrics: finished.test_metrics,
+        rows,
+        diagnostics: finished.diagnostics,
+        pipeline: None,
     }
-    counts
-}
-
-/// A classifier's class labels: the indexer's, or `0, 1, …` up to the largest class
-/// index in the label column (which must hold whole numbers from 0, as in Spark).
-fn class_labels(
-    parts: &[Prepared],
-    known: Vec<String>,
-    label: Option<&str>,
-) -> Result<Vec<String>> {
-    let name = label.unwrap_or("label");
-    let mut largest = 0.0f64;
-    for part in parts {
-        for row in part.iter() {
-            let y = row.label;
-            if y < 0.0 || y.fract() != 0.0 {
-                return Err(Error::new(
-                    ErrorCode::MlInput,
-                    format!(
-                        "`{name}` is {y} in row {}; a classifier's label must be a class index 0, 1, 2, … Index the label (StringIndexer) instead",
-                        row.row + 1
-                    ),
-                )
-                .at_row(row.row + 1)
-                .in_column(name));
-            }
-            largest = largest.max(y);
-        }
-    }
-    let classes = largest as usize + 1;
-    if !known.is_empty() {
-        return Ok(known);
-    }
-    if classes > MAX_CLASSES {
-        return Err(Error::new(
-            ErrorCode::MlInput,
-            format!("`{name}` has class indices up to {largest}; a classifier takes at most {MAX_CLASSES} classes"),
-        )
-        .in_column(name));
-    }
-    Ok((0..classes.max(2)).map(|c| c.to_string()).collect())
-}
-
-/// The first best value (Spark: the first grid point wins ties); NaN never wins.
-fn pick_best(values: &[f64], larger_is_better: bool) -> usize {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate().skip(1) {
-        let better = if larger_is_better {
-            v > values[best]
-        } else {
-            v < values[best]
-        };
-        if better || (values[best].is_nan() && !v.is_nan()) {
-            best = i;
-        }
-    }
-    best
-}
-
-fn mean(values: &[f64]) -> f64 {
-    values.iter().sum::<f64>() / values.len() as f64
-}
-
-fn std_population(values: &[f64]) -> f64 {
-    let m = mean(values);
-    (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / values.len() as f64).sqrt()
 }
