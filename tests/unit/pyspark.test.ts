@@ -119,9 +119,34 @@ describe('PySpark export', () => {
     compiles(script);
   });
 
-  it('LogisticRegression and KMeans jobs run in local mode and pick the best point Brasa picked', () => {
+  it('refits the estimators of the pipeline on each fold, as Brasa does: they are stages of the tuned Pipeline', () => {
+    const script = pysparkScript(job as never, { dataPath: 'telecom.csv' });
+    // The steps before the first estimator run once, as DataFrame calls.
+    assert.match(script, /# Cleaning steps before the first estimator \(run once, on every row\)\ndf = df\.filter\("region != 'x' AND age > 18"\)\ndf = df\.drop\("last_active"\)/);
+    assert.match(script, /cleaning = \[\n {4}Imputer\(inputCols=\["age"\], outputCols=\["age_imp"\], strategy="median"\),\n {4}StringIndexer\(inputCols=\["plan"\]/);
+    assert.match(script, / {4}DataFrameStep\(lambda df: df\.withColumn\("spend2", F\.expr\("monthly_spend \* 2"\)\)\),/);
+    assert.match(script, /class DataFrameStep\(Transformer\):/);
+    assert.match(script, /pipeline = Pipeline\(stages=\[\*cleaning, assembler, scaler, lr\]\)/);
+    assert.doesNotMatch(script, /\.fit\(df\)\.transform\(df\)/);
+    compiles(script);
+  });
+
+  it('LogisticRegression (its pipeline refitted per fold) and KMeans jobs run in local mode and pick the best point Brasa picked', () => {
+    // An Imputer and a DataFrame call after it: both stages of the Pipeline Spark tunes.
+    const refitted: typeof logisticSpec = {
+      ...logisticSpec,
+      features: ['tenure_months', 'support_tickets', 'spend2'],
+      pipeline: {
+        version: PIPELINE_VERSION,
+        steps: [
+          { op: 'filter', condition: 'tenure_months >= 0' },
+          { op: 'imputer', inputCols: ['monthly_spend'], outputCols: ['spend_filled'], strategy: 'median' },
+          { op: 'withColumn', column: 'spend2', expr: 'spend_filled * 2' },
+        ],
+      },
+    };
     const [logistic, kmeans] = runPysparkJobs([
-      { script: pysparkScript({ table: 'churn', spec: logisticSpec }, { dataPath: 'churn.csv' }), data: { csv: churnCsv() } },
+      { script: pysparkScript({ table: 'churn', spec: refitted }, { dataPath: 'churn.csv' }), data: { csv: churnCsv() } },
       { script: pysparkScript({ table: 'points', spec: kmeansSpec }, { dataPath: 'points.csv' }), data: { csv: pointsCsv() } },
     ]);
     assert.equal(logistic.metric, 'areaUnderROC');

@@ -1,7 +1,12 @@
 /**
  * A cleaning pipeline in PySpark: each Brasa step as the DataFrame or `pyspark.ml` call a
- * Spark user writes (estimators fitted on the whole table, as Brasa fits them), and the
- * assembler's inputs as Spark names them.
+ * Spark user writes, and the assembler's inputs as Spark names them.
+ *
+ * Brasa refits a pipeline's estimators on each fold's training rows (Spark's
+ * CrossValidator over a `Pipeline`), so the script does too: the steps before the first
+ * estimator still to fit are DataFrame calls run once (`stepCode`), the steps from it on
+ * are stages of the tuned `Pipeline` (`stageCode`), a DataFrame call between estimators
+ * wrapped in a `DataFrameStep` transformer.
  */
 import type { Step } from '../../clean/shared/pipeline';
 import { py } from './python-literal';
@@ -20,13 +25,9 @@ export function stepCode(step: Step): string {
     case 'fillna':
       return `df = df.fillna(${py(step.values)})`;
     case 'imputer':
-      return `df = Imputer(inputCols=${py(step.inputCols)}, outputCols=${py(step.outputCols)}, strategy=${py(step.strategy)}${
-        step.missingValue !== undefined ? `, missingValue=${py(step.missingValue, true)}` : ''
-      }).fit(df).transform(df)`;
     case 'stringIndexer':
-      return `df = StringIndexer(inputCols=${py(step.inputCols)}, outputCols=${py(step.outputCols)}, stringOrderType=${py(step.stringOrderType)}, handleInvalid=${py(step.handleInvalid)}).fit(df).transform(df)`;
     case 'oneHotEncoder':
-      return `df = OneHotEncoder(inputCols=${py(step.inputCols)}, outputCols=${py(step.outputCols)}, dropLast=${py(step.dropLast)}, handleInvalid=${py(step.handleInvalid)}).fit(df).transform(df)`;
+      return `df = ${stageCode(step)}.fit(df).transform(df)`;
     case 'cast':
       return `df = df.withColumn(${py(step.column)}, F.col(${py(step.column)}).cast(${py(step.dataType)}))`;
     case 'withColumn':
@@ -37,6 +38,46 @@ export function stepCode(step: Step): string {
       return `df = df.repartition(${step.numPartitions})`;
     case 'cache':
       return 'df = df.cache()';
+  }
+}
+
+/** Whether a step learns from the rows it is applied to and has not learned yet. */
+function isUnfittedEstimator(step: Step): boolean {
+  return (step.op === 'imputer' || step.op === 'stringIndexer' || step.op === 'oneHotEncoder') && !step.fitted;
+}
+
+/** The steps run once on the whole table, and the steps refitted on each fold's rows. */
+export function splitForRefit(steps: readonly Step[]): { once: Step[]; refitted: Step[] } {
+  const at = steps.findIndex(isUnfittedEstimator);
+  return at < 0 ? { once: [...steps], refitted: [] } : { once: steps.slice(0, at), refitted: steps.slice(at) };
+}
+
+/** The Python class that makes a DataFrame call a `Pipeline` stage. */
+export const DATAFRAME_STEP_CLASS = [
+  'class DataFrameStep(Transformer):',
+  '    """A DataFrame call as a Pipeline stage, between estimators refitted on each fold."""',
+  '',
+  '    def __init__(self, apply):',
+  '        super().__init__()',
+  '        self.apply = apply',
+  '',
+  '    def _transform(self, df):',
+  '        return self.apply(df)',
+];
+
+/** One refitted step as a `Pipeline` stage (an expression). */
+export function stageCode(step: Step): string {
+  switch (step.op) {
+    case 'imputer':
+      return `Imputer(inputCols=${py(step.inputCols)}, outputCols=${py(step.outputCols)}, strategy=${py(step.strategy)}${
+        step.missingValue !== undefined && step.missingValue !== null ? `, missingValue=${py(step.missingValue, true)}` : ''
+      })`;
+    case 'stringIndexer':
+      return `StringIndexer(inputCols=${py(step.inputCols)}, outputCols=${py(step.outputCols)}, stringOrderType=${py(step.stringOrderType)}, handleInvalid=${py(step.handleInvalid)})`;
+    case 'oneHotEncoder':
+      return `OneHotEncoder(inputCols=${py(step.inputCols)}, outputCols=${py(step.outputCols)}, dropLast=${py(step.dropLast)}, handleInvalid=${py(step.handleInvalid)})`;
+    default:
+      return `DataFrameStep(lambda df: ${stepCode(step).replace(/^df = /, '')})`;
   }
 }
 

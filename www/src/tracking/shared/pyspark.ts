@@ -2,13 +2,14 @@
  * A recorded job as a runnable PySpark script, for when the data outgrows one browser.
  * It builds the same job in Spark, for every estimator:
  *
- * 1. the cleaning steps as DataFrame calls (estimators fitted on the whole table, as
- *    Brasa does, see `pyspark-steps.ts`);
+ * 1. the cleaning steps before the first estimator as DataFrame calls, run once;
  * 2. a classifier's label indexed by `StringIndexer` (`IndexToString` names the
- *    predictions), fitted on the whole cleaned table, as Brasa does;
- * 3. VectorAssembler → (StandardScaler) → the estimator in a `Pipeline`, tuned by
- *    CrossValidator or TrainValidationSplit over the same ParamGridBuilder grid (same
- *    params, same order) with the evaluator and metric Brasa ranked the grid by.
+ *    predictions), fitted on that table, as Brasa does;
+ * 3. the cleaning steps from the first estimator on (refitted on each fold, as Brasa
+ *    does, see `pyspark-steps.ts`) → VectorAssembler → (StandardScaler) → the estimator
+ *    in a `Pipeline`, tuned by CrossValidator or TrainValidationSplit over the same
+ *    ParamGridBuilder grid (same params, same order) with the evaluator and metric Brasa
+ *    ranked the grid by.
  *
  * The script prints one `BRASA_RESULT {json}` line with the grid's average metrics, the
  * best point and the best model's numbers, so a test (or a person) can compare it with
@@ -26,7 +27,7 @@ import {
   isFloatParam,
   modelSummary,
 } from './pyspark-estimators';
-import { sparkFeatures, stepCode } from './pyspark-steps';
+import { DATAFRAME_STEP_CLASS, sparkFeatures, splitForRefit, stageCode, stepCode } from './pyspark-steps';
 import { py } from './python-literal';
 import { type RecordedJob, tuningName } from './recorded-job';
 
@@ -52,6 +53,8 @@ export function pysparkScript(job: RecordedJob, options: ScriptOptions): string 
   const info = estimatorInfo(spec.estimator);
   const tuning = tuningName(spec);
   const steps = spec.pipeline?.steps ?? [];
+  const { once, refitted } = splitForRefit(steps);
+  const wrapsDataFrameCalls = refitted.some((step) => !['imputer', 'stringIndexer', 'oneHotEncoder'].includes(step.op));
   const metric = spec.metric ?? options.metric;
   const classifier = info.task === 'classification';
   const indexed = classifier && !!spec.label && !!spec.labelIndexer;
@@ -75,7 +78,7 @@ export function pysparkScript(job: RecordedJob, options: ScriptOptions): string 
     'import json',
     'import sys',
     '',
-    'from pyspark.ml import Pipeline',
+    `from pyspark.ml import Pipeline${wrapsDataFrameCalls ? ', Transformer' : ''}`,
     `from pyspark.ml.evaluation import ${evaluatorImports(spec, metric).join(', ')}`,
     'from pyspark.ml.feature import Imputer, IndexToString, OneHotEncoder, StandardScaler, StringIndexer, VectorAssembler',
     estimatorImport(spec),
@@ -91,8 +94,10 @@ export function pysparkScript(job: RecordedJob, options: ScriptOptions): string 
     'else:',
     '    df = spark.read.csv(DATA, header=True, inferSchema=True)',
     '',
-    steps.length ? '# Cleaning pipeline (estimators fitted on the whole table, before tuning)' : '# No cleaning steps',
-    ...steps.map(stepCode),
+    ...(wrapsDataFrameCalls ? ['', ...DATAFRAME_STEP_CLASS, '', ''] : []),
+    ...(once.length
+      ? [refitted.length ? '# Cleaning steps before the first estimator (run once, on every row)' : '# Cleaning pipeline', ...once.map(stepCode)]
+      : [refitted.length ? '# The cleaning pipeline starts with an estimator: all of it is refitted on each fold' : '# No cleaning steps']),
     '',
     ...(spec.label ? [`label = ${py(spec.label)}`] : ['# Clustering: no label']),
     ...(features.length < spec.features.length
@@ -116,10 +121,18 @@ export function pysparkScript(job: RecordedJob, options: ScriptOptions): string 
   }
   if (spec.handleInvalid === 'skip') {
     const subset = [...(labelColumn ? [indexed ? py(labelColumn) : 'label'] : []), ...(spec.weightCol ? ['weight'] : [])];
-    lines.push(
-      `# handleInvalid="skip": rows with a NULL or NaN ${spec.label ? 'label, ' : ''}feature${spec.weightCol ? ' or weight' : ''} are dropped`,
-      `df = df.dropna(subset=${subset.length ? `[${subset.join(', ')}] + ` : ''}features)`,
-    );
+    if (!refitted.length) {
+      lines.push(
+        `# handleInvalid="skip": rows with a NULL or NaN ${spec.label ? 'label, ' : ''}feature${spec.weightCol ? ' or weight' : ''} are dropped`,
+        `df = df.dropna(subset=${subset.length ? `[${subset.join(', ')}] + ` : ''}features)`,
+      );
+    } else if (subset.length) {
+      // The features are made by the pipeline's stages: VectorAssembler skips their rows.
+      lines.push(
+        `# handleInvalid="skip": rows with a NULL or NaN ${spec.label ? 'label' : ''}${spec.label && spec.weightCol ? ' or ' : ''}${spec.weightCol ? 'weight' : ''} are dropped (VectorAssembler skips the features')`,
+        `df = df.dropna(subset=[${subset.join(', ')}])`,
+      );
+    }
   }
   if (spec.testFraction > 0) {
     lines.push(`train, test = df.randomSplit([${py(1 - spec.testFraction, true)}, ${py(spec.testFraction, true)}], seed=${spec.seed})`);
@@ -135,7 +148,10 @@ export function pysparkScript(job: RecordedJob, options: ScriptOptions): string 
   }
   lines.push(
     estimatorCode(spec, columns),
-    `pipeline = Pipeline(stages=[assembler, ${spec.scaler ? 'scaler, ' : ''}${variable}])`,
+    ...(refitted.length
+      ? ['# Cleaning steps refitted on each fold\'s training rows, as Brasa refits them', 'cleaning = [', ...refitted.map((step) => `    ${stageCode(step)},`), ']']
+      : []),
+    `pipeline = Pipeline(stages=[${refitted.length ? '*cleaning, ' : ''}assembler, ${spec.scaler ? 'scaler, ' : ''}${variable}])`,
     '',
     '# The last axis varies fastest (ParamGridBuilder), as in Brasa',
     'grid = (ParamGridBuilder()',

@@ -164,7 +164,7 @@ export class TrainSettings {
     this.usePipeline.disabled = !cleaned;
     if (!cleaned) this.usePipeline.checked = false;
     this.pipelineHint.textContent = cleaned
-      ? `${cleaned.spec.steps.length} step${cleaned.spec.steps.length === 1 ? '' : 's'}, fitted on the whole table before tuning`
+      ? `${cleaned.spec.steps.length} step${cleaned.spec.steps.length === 1 ? '' : 's'}, its estimators refitted on each fold's training rows`
       : 'build one in the Clean tab for this table';
     this.label.offer(this.columns(), estimatorInfo(this.estimatorName).task);
     this.showWeights();
