@@ -54,7 +54,7 @@ fn bench_pipeline(c: &mut Criterion) {
     let pipeline: PipelineSpec = serde_json::from_str(
         r#"{"version":1,"steps":[
             {"op":"imputer","inputCols":["age"],"outputCols":["age"]},
-            {"op":"stringIndexer","inputCols":["plan","region"],"outputCols":["plan_i","region_i"],"handleInvalid":"keep"},
+            {"op":"stringIndexer","inputCols":["plan","region"],"outputCols":["plan_i","region_i"],"handleInvalid":"skip"},
             {"op":"oneHotEncoder","inputCols":["plan_i","region_i"],"outputCols":["plan_v","region_v"]}
         ]}"#,
     )
