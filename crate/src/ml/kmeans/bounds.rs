@@ -15,7 +15,7 @@
 //! `1 − cos`, and ordered like it). Bounds are kept as `f32`, widened outwards, so a row
 //! takes 12 bytes; fits keep them only while the memory allows (see [`super::fit`]).
 
-use super::search::{CenterSet, Nearest, Point};
+use super::search::{CenterSet, Point};
 
 /// A row's cluster and bounds.
 #[derive(Debug, Clone, Copy)]
@@ -112,41 +112,25 @@ impl RowBounds {
     #[inline]
     pub fn assign(&mut self, x: &Point, centers: &CenterSet, motion: Option<&Motion>) -> usize {
         if let Some(motion) = motion {
-            if self.keeps(x, centers, motion) {
-                return self.cluster();
+            let a = self.cluster as usize;
+            let moved = motion.centers[a];
+            let mut upper = (self.upper as f64 + moved.drift) * ROUND_UP;
+            let lower = (self.lower as f64 - moved.others_drift) * ROUND_DOWN;
+            let bound = if lower > moved.half_gap {
+                lower
+            } else {
+                moved.half_gap
+            };
+            if !centers.clearly_below(upper, bound) {
+                upper = centers.upper_distance(centers.cost(a, x));
+            }
+            if centers.clearly_below(upper, bound) {
+                self.upper = store_upper(upper);
+                self.lower = store_lower(lower);
+                return a;
             }
         }
-        self.set(centers.nearest_bounded(x))
-    }
-
-    /// Whether the row provably keeps its cluster under `centers`, which moved by
-    /// `motion` since the bounds were set (then the bounds are updated); otherwise the
-    /// row must be searched ([`RowBounds::set`]).
-    #[inline]
-    pub fn keeps(&mut self, x: &Point, centers: &CenterSet, motion: &Motion) -> bool {
-        let a = self.cluster as usize;
-        let moved = motion.centers[a];
-        let mut upper = (self.upper as f64 + moved.drift) * ROUND_UP;
-        let lower = (self.lower as f64 - moved.others_drift) * ROUND_DOWN;
-        let bound = if lower > moved.half_gap {
-            lower
-        } else {
-            moved.half_gap
-        };
-        if !centers.clearly_below(upper, bound) {
-            upper = centers.upper_distance(centers.cost(a, x));
-        }
-        if centers.clearly_below(upper, bound) {
-            self.upper = store_upper(upper);
-            self.lower = store_lower(lower);
-            return true;
-        }
-        false
-    }
-
-    /// Sets the bounds from a search; returns the cluster found.
-    #[inline]
-    pub fn set(&mut self, nearest: Nearest) -> usize {
+        let nearest = centers.nearest_bounded(x);
         *self = RowBounds {
             cluster: nearest.index as u32,
             upper: store_upper(nearest.upper),

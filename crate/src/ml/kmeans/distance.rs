@@ -7,7 +7,6 @@ use super::params::DistanceMeasure;
 
 /// `Σ (a_i - b_i)²`, summed in four interleaved lanes (a fixed order, so every caller gets
 /// the same bits; and one LLVM can vectorise).
-#[inline(always)]
 pub fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
     let mut lanes = [0.0; 4];
     let (a4, a_rest) = a.as_chunks::<4>();
@@ -26,7 +25,6 @@ pub fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// `Σ a_i b_i`, in the same lane order as [`squared_distance`].
-#[inline]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut lanes = [0.0; 4];
     let (a4, a_rest) = a.as_chunks::<4>();
@@ -56,7 +54,6 @@ impl DistanceMeasure {
     /// The cost of `x` in the cluster of centre `c` (what `trainingCost` sums): the
     /// squared Euclidean distance, or the cosine distance. The norms are `‖x‖` and `‖c‖`
     /// (only cosine reads them).
-    #[inline(always)]
     pub fn cost(self, x: &[f64], x_norm: f64, c: &[f64], c_norm: f64) -> f64 {
         match self {
             DistanceMeasure::Euclidean => squared_distance(x, c),

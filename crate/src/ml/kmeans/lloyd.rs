@@ -22,7 +22,7 @@ use crate::ml::dataset::Subset;
 use super::bounds::{Motion, RowBounds};
 use super::distance::norm;
 use super::params::DistanceMeasure;
-use super::pass::{Gather, Partition, CHUNK};
+use super::pass::{Gather, Partition};
 use super::search::{CenterSet, Point};
 
 /// Per cluster: the weighted sum of its rows (cosine: of its normalised rows), their
@@ -168,41 +168,22 @@ impl Gather for LloydStep<'_> {
             return;
         };
         let mut state = incremental.part(part);
-        let PartState { rows: bounds, sums } = &mut *state;
-        let sums = sums.get_or_insert_with(|| self.start());
-        // Rows whose bounds do not prove their cluster, searched together.
-        let mut searched = [0u32; CHUNK];
-        for rows in rows.chunks(CHUNK) {
-            let searched = match motion {
-                None => rows,
+        let state = &mut *state;
+        let sums = state.sums.get_or_insert_with(|| self.start());
+        for &i in rows {
+            let x = part.point(i);
+            let bounds = &mut state.rows[i as usize];
+            match motion {
+                None => sums.add(bounds.assign(&x, self.centers, None), &x, cosine),
                 Some(motion) => {
-                    // Written whatever the test says, kept by counting it: whether a row
-                    // keeps its cluster is as good as random while the centres move, and
-                    // a mispredicted branch costs more than the store.
-                    let mut count = 0;
-                    for &i in rows {
-                        searched[count] = i;
-                        let keeps = bounds[i as usize].keeps(&part.point(i), self.centers, motion);
-                        count += !keeps as usize;
+                    let before = bounds.cluster();
+                    let after = bounds.assign(&x, self.centers, Some(motion));
+                    if after != before {
+                        sums.remove(before, &x, cosine);
+                        sums.add(after, &x, cosine);
                     }
-                    &searched[..count]
                 }
-            };
-            self.centers.nearest_bounded_rows(
-                searched,
-                |i| part.point(i),
-                |i, x, nearest| {
-                    let row = &mut bounds[i as usize];
-                    let before = row.cluster();
-                    let after = row.set(nearest);
-                    if motion.is_none() {
-                        sums.add(after, x, cosine);
-                    } else if after != before {
-                        sums.remove(before, x, cosine);
-                        sums.add(after, x, cosine);
-                    }
-                },
-            );
+            }
         }
     }
 

@@ -15,7 +15,7 @@ use crate::ml::dataset::{Prepared, Subset};
 use super::search::Point;
 
 /// Rows per chunk: 256 rows of a dozen features are ~25 KB, inside a core's L1/L2 cache.
-pub const CHUNK: usize = 256;
+const CHUNK: usize = 256;
 
 /// What one job gathers from the rows of its subset.
 pub trait Gather: Sync {

@@ -15,10 +15,6 @@
 use super::distance::{dot, norm};
 use super::params::DistanceMeasure;
 
-/// Rows scored together by [`CenterSet::nearest_bounded_rows`]: two rows' scores of a
-/// block of 8 centres fill 8 of the 16 SSE / wasm SIMD registers.
-pub const ROWS: usize = 2;
-
 /// A row as the passes read it.
 #[derive(Debug, Clone, Copy)]
 pub struct Point<'a> {
@@ -138,7 +134,6 @@ impl CenterSet {
     }
 
     /// The exact cost of `x` in cluster `j` (see [`DistanceMeasure::cost`]).
-    #[inline(always)]
     pub fn cost(&self, j: usize, x: &Point) -> f64 {
         let x_norm = match self.measure {
             DistanceMeasure::Euclidean => 0.0,
@@ -147,7 +142,7 @@ impl CenterSet {
         self.cost_with_norm(j, x, x_norm)
     }
 
-    #[inline(always)]
+    #[inline]
     fn cost_with_norm(&self, j: usize, x: &Point, x_norm: f64) -> f64 {
         self.measure
             .cost(x.features, x_norm, self.center(j), self.norms[j])
@@ -168,38 +163,7 @@ impl CenterSet {
     /// lower bound on the distance to every other centre (for [`super::bounds`]).
     #[inline]
     pub fn nearest_bounded(&self, x: &Point) -> Nearest {
-        self.bounded(x, self.best_two(x.features))
-    }
-
-    /// [`CenterSet::nearest_bounded`] of the rows `rows` (`point` reads one), handed to
-    /// `found` in order. Rows are scored [`ROWS`] at a time, so each load of the centres'
-    /// coefficients serves them all; each row's scores are the very sums
-    /// [`CenterSet::nearest_bounded`] makes (same operations, same order), so are the
-    /// answers.
-    #[inline]
-    pub fn nearest_bounded_rows<'p>(
-        &self,
-        rows: &[u32],
-        point: impl Fn(u32) -> Point<'p>,
-        mut found: impl FnMut(u32, &Point<'p>, Nearest),
-    ) {
-        let (blocks, rest) = rows.as_chunks::<ROWS>();
-        for block in blocks {
-            let points = block.map(&point);
-            let best = self.best_two_rows(&points.map(|x| x.features));
-            for ((&i, x), best) in block.iter().zip(&points).zip(best) {
-                found(i, x, self.bounded(x, best));
-            }
-        }
-        for &i in rest {
-            let x = point(i);
-            found(i, &x, self.nearest_bounded(&x));
-        }
-    }
-
-    /// The answer of [`CenterSet::nearest_bounded`] from the row's `best_two` scores.
-    #[inline(always)]
-    fn bounded(&self, x: &Point, (best, first, second): (usize, f64, f64)) -> Nearest {
+        let (best, first, second) = self.best_two(x.features);
         let norm2 = x.norm2();
         let error = self.score_error(norm2);
         if second - first > error {
@@ -317,43 +281,6 @@ impl CenterSet {
         }
     }
 
-    /// [`CenterSet::best_two`] of [`ROWS`] rows at once.
-    #[inline]
-    fn best_two_rows(&self, xs: &[&[f64]; ROWS]) -> [(usize, f64, f64); ROWS] {
-        match self.lanes {
-            2 => self.best_two_rows_in::<2>(xs),
-            4 => self.best_two_rows_in::<4>(xs),
-            _ => self.best_two_rows_in::<8>(xs),
-        }
-    }
-
-    /// [`CenterSet::best_two_in`] for [`ROWS`] rows: the block's coefficients are loaded
-    /// once per feature for all of them; each row's scores take the same operations in
-    /// the same order as alone.
-    #[inline]
-    fn best_two_rows_in<const L: usize>(&self, xs: &[&[f64]; ROWS]) -> [(usize, f64, f64); ROWS] {
-        let (coefficients, _) = self.coefficients.as_chunks::<L>();
-        let (offsets, _) = self.offsets.as_chunks::<L>();
-        let p = self.features;
-        let xs: [&[f64]; ROWS] = xs.map(|x| &x[..p]);
-        let mut found = [(0, f64::INFINITY, f64::INFINITY); ROWS];
-        for (block, (rows, offset)) in coefficients.chunks_exact(p).zip(offsets).enumerate() {
-            let mut scores = [*offset; ROWS];
-            for (i, w) in rows.iter().enumerate() {
-                for r in 0..ROWS {
-                    let xi = xs[r][i];
-                    for l in 0..L {
-                        scores[r][l] += xi * w[l];
-                    }
-                }
-            }
-            for (found, scores) in found.iter_mut().zip(&scores) {
-                *found = merge_block::<L>(*found, block, scores);
-            }
-        }
-        found
-    }
-
     #[inline]
     fn best_two_in<const L: usize>(&self, x: &[f64]) -> (usize, f64, f64) {
         let (coefficients, _) = self.coefficients.as_chunks::<L>();
@@ -372,29 +299,20 @@ impl CenterSet {
                     scores[l] += xi * w[l];
                 }
             }
-            (best, first, second) = merge_block::<L>((best, first, second), block, &scores);
+            let (index, block_first, block_second) = best_two_lanes(&scores);
+            // The new second best: the better of the two seconds, or the loser of the
+            // two firsts.
+            let loser = max(first, block_first);
+            second = min(min(second, block_second), loser);
+            best = if block_first < first {
+                block * L + index
+            } else {
+                best
+            };
+            first = min(first, block_first);
         }
         (best, first, second)
     }
-}
-
-/// The best centre and the two smallest scores so far, with block `block`'s `scores`.
-#[inline(always)]
-fn merge_block<const L: usize>(
-    (best, first, second): (usize, f64, f64),
-    block: usize,
-    scores: &[f64; L],
-) -> (usize, f64, f64) {
-    let (index, block_first, block_second) = best_two_lanes(scores);
-    // The new second best: the better of the two seconds, or the loser of the two firsts.
-    let loser = max(first, block_first);
-    let second = min(min(second, block_second), loser);
-    let best = if block_first < first {
-        block * L + index
-    } else {
-        best
-    };
-    (best, min(first, block_first), second)
 }
 
 /// `a < b ? a : b`: one SIMD instruction, no branch (no NaN reaches it).
