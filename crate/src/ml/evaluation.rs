@@ -26,6 +26,9 @@ use crate::ml::evaluate::multiclass::{ConfusionMatrix, LogLoss, MulticlassMetric
 use crate::ml::kmeans::DistanceMeasure as KMeansDistance;
 use crate::ml::linear::LinearModel;
 
+mod linear_pass;
+use linear_pass::linear_regression_pass;
+
 /// An evaluator's `metricName`, for every evaluator (Spark's spelling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 pub enum MetricName {
@@ -288,6 +291,38 @@ pub fn evaluate(
     groups: usize,
     ctx: &JobContext,
 ) -> Result<Vec<(MetricSet, Detail)>> {
+    evaluate_with(parts, models, evaluations, groups, Path::Fastest, ctx)
+}
+
+/// [`evaluate`] through the generic scoring pass whatever the models, to check the fast
+/// paths against.
+#[cfg(test)]
+fn evaluate_generically(
+    parts: &[Prepared],
+    models: &[&TrainedModel],
+    evaluations: &[Evaluation],
+    groups: usize,
+    ctx: &JobContext,
+) -> Result<Vec<(MetricSet, Detail)>> {
+    evaluate_with(parts, models, evaluations, groups, Path::Generic, ctx)
+}
+
+/// Whether [`evaluate`] may take a model family's own pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Path {
+    Fastest,
+    #[cfg(test)]
+    Generic,
+}
+
+fn evaluate_with(
+    parts: &[Prepared],
+    models: &[&TrainedModel],
+    evaluations: &[Evaluation],
+    groups: usize,
+    path: Path,
+    ctx: &JobContext,
+) -> Result<Vec<(MetricSet, Detail)>> {
     if evaluations.is_empty() {
         return Ok(Vec::new());
     }
@@ -306,10 +341,16 @@ pub fn evaluate(
             .map(|e| Accumulator::new(models[e.model]))
             .collect()
     };
-    let linear: Option<Vec<LinearModel>> =
-        models.iter().map(|m| m.linear_on_raw_features()).collect();
+    let linear: Option<Vec<LinearModel>> = match path {
+        Path::Fastest => models.iter().map(|m| m.linear_on_raw_features()).collect(),
+        #[cfg(test)]
+        Path::Generic => None,
+    };
     let partials = match linear {
-        Some(linear) => linear_regression_pass(parts, &linear, evaluations, &by_group, ctx)?,
+        Some(linear) => linear_regression_pass(parts, &linear, evaluations, &by_group, ctx)?
+            .into_iter()
+            .map(|sums| sums.into_iter().map(Accumulator::Regression).collect())
+            .collect(),
         None => scoring_pass(
             parts,
             models,
@@ -332,34 +373,6 @@ pub fn evaluate(
         return silhouettes(parts, models, evaluations, &by_group, totals, ctx);
     }
     totals.into_iter().map(Accumulator::finish).collect()
-}
-
-/// [`scoring_pass`] for linear regressions, with the same sums in the same order: the
-/// prediction and the sums inline in the row loop, no accumulator dispatch. A
-/// cross-validation scores a row per grid point and fold, and for a linear model that
-/// dispatch cost several times the arithmetic.
-fn linear_regression_pass(
-    parts: &[Prepared],
-    linear: &[LinearModel],
-    evaluations: &[Evaluation],
-    by_group: &[Vec<usize>],
-    ctx: &JobContext,
-) -> Result<Vec<Vec<Accumulator>>> {
-    parts
-        .par_iter()
-        .map(|part| {
-            ctx.check()?;
-            let mut sums = vec![RegressionSums::default(); evaluations.len()];
-            for row in part.iter() {
-                for &e in &by_group[row.group as usize] {
-                    let prediction = linear[evaluations[e].model].predict(row.features);
-                    sums[e].add(row.label, prediction);
-                }
-            }
-            ctx.advance();
-            Ok(sums.into_iter().map(Accumulator::Regression).collect())
-        })
-        .collect()
 }
 
 /// Feeds evaluation `usize`'s accumulator a row, its prediction and the predictor that
