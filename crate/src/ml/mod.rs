@@ -31,4 +31,5 @@ pub mod moments;
 pub mod predict;
 pub mod scale;
 pub mod split;
+pub mod tree;
 pub mod tuning;

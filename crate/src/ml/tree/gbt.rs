@@ -1,0 +1,377 @@
+//! GBTClassifier and GBTRegressor as Spark's `GradientBoostedTrees.boost` fits them: a
+//! first regression tree on the labels (a classifier's mapped to ±1) with weight 1, then
+//! `maxIter - 1` trees each fitted to the pseudo-residuals (the negative gradient of the
+//! loss at the current prediction) with weight `stepSize`. No leaf refinement: a leaf
+//! predicts the mean pseudo-residual of its rows, as in Spark.
+//!
+//! The rows are binned once; each tree is grown on the same bins with new targets, and
+//! the predictions are updated from the bins (the same as from the values for training
+//! rows, since split thresholds are bin edges).
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::job::JobContext;
+use crate::random::{unit, Stream};
+
+use super::binning::{BinnedData, Codes, FeatureBins};
+use super::decision_tree::TreeInput;
+use super::grow::{grow, GrowOptions};
+use super::impurity::Stats;
+use super::model::{ensemble_importances, DecisionTreeModel, Split};
+use super::params::{GbtLoss, GbtParams, Impurity, TreeTask};
+
+/// A fitted GBTClassificationModel (binary) or GBTRegressionModel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GbtModel {
+    pub trees: Vec<DecisionTreeModel>,
+    pub tree_weights: Vec<f64>,
+    pub num_features: usize,
+    /// A classifier (labels 0/1) rather than a regressor.
+    pub classifier: bool,
+    pub loss: GbtLoss,
+    /// The weighted mean loss on the training rows after each iteration.
+    pub training_loss: Vec<f64>,
+}
+
+impl GbtModel {
+    /// Σ weightᵢ · treeᵢ(x), in tree order.
+    pub fn margin(&self, features: &[f64]) -> f64 {
+        self.trees
+            .iter()
+            .zip(&self.tree_weights)
+            .fold(0.0, |acc, (t, w)| acc + t.predict(features) * w)
+    }
+
+    /// The prediction: class 1 when the margin is positive (classifier), else the margin.
+    pub fn predict(&self, features: &[f64]) -> f64 {
+        let m = self.margin(features);
+        if self.classifier {
+            if m > 0.0 {
+                1.0
+            } else {
+                0.0
+            }
+        } else {
+            m
+        }
+    }
+
+    /// A classifier's `rawPrediction`: `[-margin, margin]`.
+    pub fn raw_prediction(&self, features: &[f64]) -> [f64; 2] {
+        let m = self.margin(features);
+        [-m, m]
+    }
+
+    /// A classifier's `probability` as Spark's logistic loss gives it:
+    /// p₀ = 1 / (1 + e^(2·margin)), p₁ = 1 − p₀.
+    pub fn probability(&self, features: &[f64]) -> [f64; 2] {
+        let raw = self.raw_prediction(features);
+        let p0 = log_loss_probability(raw[0]);
+        [p0, 1.0 - p0]
+    }
+
+    /// Spark's GBT feature importances (trees not normalised one by one).
+    pub fn feature_importances(&self) -> Vec<f64> {
+        ensemble_importances(&self.trees, self.num_features, false)
+    }
+
+    /// Spark's `toDebugString` for a model with this `uid`.
+    pub fn debug_string(&self, uid: &str) -> String {
+        let header = if self.classifier {
+            format!(
+                "GBTClassificationModel: uid = {uid}, numTrees={}, numClasses=2, numFeatures={}",
+                self.trees.len(),
+                self.num_features
+            )
+        } else {
+            format!(
+                "GBTRegressionModel: uid={uid}, numTrees={}, numFeatures={}",
+                self.trees.len(),
+                self.num_features
+            )
+        };
+        let mut out = format!("{header}\n");
+        for (i, (tree, w)) in self.trees.iter().zip(&self.tree_weights).enumerate() {
+            out.push_str(&format!(
+                "  Tree {i} (weight {}):\n",
+                super::format::java_double(*w)
+            ));
+            out.push_str(&tree.subtree_string(4));
+        }
+        out
+    }
+}
+
+/// Spark's `LogLoss.computeProbability`.
+fn log_loss_probability(margin: f64) -> f64 {
+    1.0 / (1.0 + (-2.0 * margin).exp())
+}
+
+/// Spark's loss gradients with respect to the prediction.
+fn gradient(loss: GbtLoss, prediction: f64, label: f64) -> f64 {
+    match loss {
+        GbtLoss::Logistic => -4.0 * label / (1.0 + (2.0 * label * prediction).exp()),
+        GbtLoss::Squared => -2.0 * (label - prediction),
+        GbtLoss::Absolute => {
+            if label - prediction < 0.0 {
+                1.0
+            } else {
+                -1.0
+            }
+        }
+    }
+}
+
+/// Spark's per-row losses (`computeError`).
+fn loss_of(loss: GbtLoss, prediction: f64, label: f64) -> f64 {
+    match loss {
+        GbtLoss::Logistic => {
+            // 2·log(1 + e^(−2yF)), computed without overflow.
+            let x = -2.0 * label * prediction;
+            2.0 * if x > 0.0 {
+                x + (-x).exp().ln_1p()
+            } else {
+                x.exp().ln_1p()
+            }
+        }
+        GbtLoss::Squared => (label - prediction).powi(2),
+        GbtLoss::Absolute => (label - prediction).abs(),
+    }
+}
+
+/// A tree node as a test on bin codes: the split feature and which of its bins go
+/// left (none for a leaf), the children, the prediction.
+struct BinnedNode {
+    test: Option<(usize, Vec<bool>)>,
+    left: usize,
+    right: usize,
+    prediction: f64,
+}
+
+/// A tree as tests on bin codes, to update the training rows' predictions.
+struct BinnedTree {
+    nodes: Vec<BinnedNode>,
+}
+
+impl BinnedTree {
+    fn new(tree: &DecisionTreeModel, data: &BinnedData) -> BinnedTree {
+        let nodes = tree
+            .nodes
+            .iter()
+            .map(|n| {
+                let test = n.split.as_ref().map(|split| {
+                    let f = split.feature();
+                    let bins = &data.binning.features[f];
+                    let go: Vec<bool> = match (split, bins) {
+                        (
+                            Split::Continuous { threshold, .. },
+                            FeatureBins::Continuous { thresholds },
+                        ) => {
+                            let s = thresholds.partition_point(|t| t < threshold);
+                            (0..bins.num_bins()).map(|b| b <= s).collect()
+                        }
+                        (
+                            Split::Categorical {
+                                left_categories, ..
+                            },
+                            _,
+                        ) => (0..bins.num_bins())
+                            .map(|b| left_categories.binary_search(&b).is_ok())
+                            .collect(),
+                        _ => vec![false; bins.num_bins()],
+                    };
+                    (f, go)
+                });
+                BinnedNode {
+                    test,
+                    left: n.left,
+                    right: n.right,
+                    prediction: n.prediction,
+                }
+            })
+            .collect();
+        BinnedTree { nodes }
+    }
+
+    #[inline]
+    fn predict(&self, code_of: impl Fn(usize) -> usize) -> f64 {
+        let mut i = 0;
+        loop {
+            let node = &self.nodes[i];
+            match &node.test {
+                None => return node.prediction,
+                Some((f, go)) => {
+                    i = if go[code_of(*f)] {
+                        node.left
+                    } else {
+                        node.right
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds `weight · tree(row)` to every training row's prediction.
+fn update_predictions(
+    data: &BinnedData,
+    tree: &BinnedTree,
+    weight: f64,
+    predictions: &mut [Vec<f64>],
+    ctx: &JobContext,
+) -> Result<()> {
+    let nf = data.num_features;
+    predictions
+        .par_iter_mut()
+        .zip(&data.parts)
+        .try_for_each(|(pred, part)| {
+            ctx.check()?;
+            for (i, p) in pred.iter_mut().enumerate() {
+                let t = match &part.codes {
+                    Codes::U8(c) => tree.predict(|f| c[i * nf + f] as usize),
+                    Codes::U16(c) => tree.predict(|f| c[i * nf + f] as usize),
+                };
+                *p += t * weight;
+            }
+            Ok(())
+        })
+}
+
+/// Fits a GBTClassifier (`classifier`: labels 0/1) or a GBTRegressor.
+pub fn fit_gbt(
+    input: TreeInput,
+    classifier: bool,
+    params: &GbtParams,
+    ctx: &JobContext,
+) -> Result<GbtModel> {
+    params.validate(classifier)?;
+    let mut tree_params = params.tree.clone();
+    tree_params.impurity = Impurity::Variance;
+    // A classifier's labels are checked as two classes; the trees are regression trees.
+    let label_task = if classifier {
+        TreeTask::Classification { num_classes: 2 }
+    } else {
+        TreeTask::Regression
+    };
+    let data = BinnedData::build(
+        input.parts,
+        input.subset,
+        input.categorical,
+        &tree_params,
+        label_task,
+        params.seed,
+        ctx,
+    )?;
+    let labels: Vec<Vec<f64>> = data
+        .parts
+        .iter()
+        .map(|p| {
+            p.labels
+                .iter()
+                .map(|&y| if classifier { y * 2.0 - 1.0 } else { y })
+                .collect()
+        })
+        .collect();
+    let features_per_node = params.feature_subset_strategy.features_per_node(
+        data.num_features,
+        1,
+        TreeTask::Regression,
+    );
+    let base = GrowOptions {
+        stats: Stats::new(TreeTask::Regression, Impurity::Variance),
+        params: &tree_params,
+        features_per_node,
+        feature_seed: (params.seed, 0),
+    };
+    ctx.expect_steps(params.max_iter);
+    let mut predictions: Vec<Vec<f64>> = data.parts.iter().map(|p| vec![0.0; p.len()]).collect();
+    let mut trees = Vec::with_capacity(params.max_iter);
+    let mut tree_weights = Vec::with_capacity(params.max_iter);
+    let mut training_loss = Vec::with_capacity(params.max_iter);
+    for m in 0..params.max_iter {
+        ctx.check()?;
+        let targets: Vec<Vec<f64>> = if m == 0 {
+            labels.clone()
+        } else {
+            labels
+                .iter()
+                .zip(&predictions)
+                .map(|(ys, ps)| {
+                    ys.iter()
+                        .zip(ps)
+                        .map(|(&y, &p)| -gradient(params.loss_type, p, y))
+                        .collect()
+                })
+                .collect()
+        };
+        let counts = subsample(&data, params.subsampling_rate, params.seed, m);
+        let options = GrowOptions {
+            feature_seed: (params.seed, m as u64),
+            ..base
+        };
+        let tree = grow(&data, Some(&targets), counts.as_deref(), &options, ctx)?;
+        let weight = if m == 0 { 1.0 } else { params.step_size };
+        update_predictions(
+            &data,
+            &BinnedTree::new(&tree, &data),
+            weight,
+            &mut predictions,
+            ctx,
+        )?;
+        trees.push(tree);
+        tree_weights.push(weight);
+        training_loss.push(mean_loss(&data, &labels, &predictions, params.loss_type));
+        ctx.advance();
+    }
+    Ok(GbtModel {
+        trees,
+        tree_weights,
+        num_features: data.num_features,
+        classifier,
+        loss: params.loss_type,
+        training_loss,
+    })
+}
+
+/// Iteration `m`'s rows when `rate < 1`: each row kept with probability `rate`.
+fn subsample(data: &BinnedData, rate: f64, seed: u64, m: usize) -> Option<Vec<Vec<u16>>> {
+    if rate >= 1.0 {
+        return None;
+    }
+    let seed = seed.wrapping_add(m as u64);
+    Some(
+        data.parts
+            .iter()
+            .map(|p| {
+                p.rows
+                    .iter()
+                    .map(|&r| u16::from(unit(seed, Stream::GbtSubsample, r) < rate))
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+fn mean_loss(
+    data: &BinnedData,
+    labels: &[Vec<f64>],
+    predictions: &[Vec<f64>],
+    loss: GbtLoss,
+) -> f64 {
+    let mut total = 0.0;
+    let mut weight = 0.0;
+    for ((part, ys), ps) in data.parts.iter().zip(labels).zip(predictions) {
+        for ((&w, &y), &p) in part.weights.iter().zip(ys).zip(ps) {
+            total += w * loss_of(loss, p, y);
+            weight += w;
+        }
+    }
+    if weight > 0.0 {
+        total / weight
+    } else {
+        0.0
+    }
+}

@@ -1,0 +1,556 @@
+//! Tree learners against PySpark 4.3 in local mode (`tests/fixtures/ml/make_tree_fixtures.py`
+//! made the data and the answers): decision trees node for node, GBT predictions, random
+//! forests' held-out metrics; plus the properties the answers must have (the same tree
+//! for any partitioning, clear errors for bad rows and params, cancellation).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::Arc;
+
+use brasa::job::JobContext;
+use brasa::ml::assemble::AssembledRows;
+use brasa::ml::dataset::{Prepared, RowLayout, Subset};
+use brasa::ml::tree::{
+    fit_decision_tree, fit_gbt, CategoricalFeatures, DecisionTreeModel, GbtParams, Split,
+    TreeInput, TreeNode, TreeParams, TreeTask,
+};
+use brasa::ErrorCode;
+use ndarray::Array2;
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ml")
+}
+
+/// The fixture table, column by column, and the expected answers.
+struct Data {
+    names: Vec<String>,
+    columns: Vec<Vec<f64>>,
+}
+
+impl Data {
+    fn load() -> (Data, Value) {
+        let text = std::fs::read_to_string(fixtures().join("trees.csv")).unwrap();
+        let mut lines = text.lines();
+        let names: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+        let mut columns = vec![Vec::new(); names.len()];
+        for line in lines {
+            for (column, value) in columns.iter_mut().zip(line.split(',')) {
+                column.push(value.parse().unwrap());
+            }
+        }
+        let expected = std::fs::read_to_string(fixtures().join("trees_expected.json")).unwrap();
+        (
+            Data { names, columns },
+            serde_json::from_str(&expected).unwrap(),
+        )
+    }
+
+    fn column(&self, name: &str) -> &[f64] {
+        let i = self.names.iter().position(|n| n == name).unwrap();
+        &self.columns[i]
+    }
+
+    fn rows(&self) -> usize {
+        self.columns[0].len()
+    }
+
+    /// The rows as training partitions: `features`, the label, the weight when
+    /// `weighted`, split into `parts` uneven partitions, row `i` in group `group(i)`.
+    fn prepared(
+        &self,
+        features: &[String],
+        label: &str,
+        weighted: bool,
+        parts: usize,
+        group: impl Fn(usize) -> u16,
+    ) -> Vec<Prepared> {
+        let mut columns: Vec<&[f64]> = features.iter().map(|f| self.column(f)).collect();
+        columns.push(self.column(label));
+        if weighted {
+            columns.push(self.column("w"));
+        }
+        let n = self.rows();
+        let bounds: Vec<usize> = (0..=parts)
+            .map(|k| (n as f64 * (k as f64 / parts as f64).powf(1.3)).round() as usize)
+            .collect();
+        bounds
+            .windows(2)
+            .map(|w| {
+                let rows = w[0]..w[1];
+                let values = Array2::from_shape_fn((rows.len(), columns.len()), |(r, c)| {
+                    columns[c][rows.start + r]
+                });
+                Prepared {
+                    rows: AssembledRows {
+                        values,
+                        row_numbers: rows.clone().map(|r| r as u64).collect(),
+                    },
+                    groups: rows.clone().map(&group).collect(),
+                    layout: RowLayout {
+                        features: features.len(),
+                        label: true,
+                        weight: weighted,
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// Row `i`'s values of `features`.
+    fn row(&self, features: &[String], i: usize) -> Vec<f64> {
+        features.iter().map(|f| self.column(f)[i]).collect()
+    }
+}
+
+const ALL_ROWS: Subset = Subset {
+    folds: 1,
+    held_out: None,
+};
+
+fn ctx() -> JobContext {
+    JobContext::new(
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicUsize::new(0)),
+    )
+}
+
+/// A case's feature names and categorical features (index → arity).
+fn features_of(case: &Value) -> (Vec<String>, CategoricalFeatures) {
+    let mut names = Vec::new();
+    let mut categorical = BTreeMap::new();
+    for (i, f) in case["features"].as_array().unwrap().iter().enumerate() {
+        names.push(f["name"].as_str().unwrap().to_string());
+        if let Some(arity) = f["arity"].as_u64() {
+            categorical.insert(i, arity as usize);
+        }
+    }
+    (names, categorical)
+}
+
+fn task_of(case: &Value) -> TreeTask {
+    match case["label"].as_str().unwrap() {
+        "class3" => TreeTask::Classification { num_classes: 3 },
+        "label" if case["estimator"].as_str().unwrap().ends_with("Classifier") => {
+            TreeTask::Classification { num_classes: 2 }
+        }
+        _ => TreeTask::Regression,
+    }
+}
+
+fn tree_params(case: &Value, task: TreeTask) -> TreeParams {
+    let mut params = case["params"].clone();
+    if task == TreeTask::Regression && params.get("impurity").is_none() {
+        params["impurity"] = "variance".into();
+    }
+    serde_json::from_value(params).unwrap()
+}
+
+fn cases<'a>(expected: &'a Value, prefix: &str) -> Vec<&'a Value> {
+    expected["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"].as_str().unwrap().starts_with(prefix))
+        .collect()
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs()))
+}
+
+/// Compares a fitted tree's node `i` (and its subtree) with Spark's, node for node.
+fn assert_same_tree(
+    model: &DecisionTreeModel,
+    i: usize,
+    spark: &Value,
+    path: &str,
+    classification: bool,
+) {
+    let node: &TreeNode = &model.nodes[i];
+    let p = spark["prediction"].as_f64().unwrap();
+    if classification {
+        assert_eq!(node.prediction, p, "prediction at {path}");
+    } else {
+        assert!(
+            close(node.prediction, p, 1e-9),
+            "prediction at {path}: {} vs {p}",
+            node.prediction
+        );
+    }
+    let imp = spark["impurity"].as_f64().unwrap();
+    assert!(
+        close(node.impurity, imp, 1e-9),
+        "impurity at {path}: {} vs {imp}",
+        node.impurity
+    );
+    assert!(
+        close(
+            model.node_count(node),
+            spark["count"].as_f64().unwrap(),
+            1e-12
+        ),
+        "count at {path}"
+    );
+    assert_eq!(
+        node.raw_count,
+        spark["rawCount"].as_f64().unwrap(),
+        "rawCount at {path}"
+    );
+    let stats: Vec<f64> = serde_json::from_value(spark["stats"].clone()).unwrap();
+    let ours = &node.stats;
+    for (a, b) in ours.iter().zip(&stats) {
+        assert!(
+            close(*a, *b, 1e-9),
+            "stats at {path}: {ours:?} vs {stats:?}"
+        );
+    }
+    match (&node.split, spark.get("feature")) {
+        (None, None) => {}
+        (Some(split), Some(feature)) => {
+            assert_eq!(
+                split.feature() as u64,
+                feature.as_u64().unwrap(),
+                "feature at {path}"
+            );
+            let gain = spark["gain"].as_f64().unwrap();
+            assert!(
+                close(node.gain, gain, 1e-9),
+                "gain at {path}: {} vs {gain}",
+                node.gain
+            );
+            match split {
+                Split::Continuous { threshold, .. } => {
+                    // serde_json's default float parser may be 1 ulp off; toDebugString
+                    // (compared as text) checks the thresholds to the last bit.
+                    let theirs = spark["threshold"].as_f64().unwrap();
+                    assert!(
+                        (threshold - theirs).abs() <= 2.0 * f64::EPSILON * theirs.abs(),
+                        "threshold at {path}: {threshold} vs {theirs}"
+                    )
+                }
+                Split::Categorical {
+                    left_categories,
+                    num_categories,
+                    ..
+                } => {
+                    let expected: Vec<f64> =
+                        serde_json::from_value(spark["leftCategories"].clone()).unwrap();
+                    let ours: Vec<f64> = left_categories.iter().map(|&c| c as f64).collect();
+                    assert_eq!(ours, expected, "categories at {path}");
+                    assert_eq!(
+                        *num_categories as u64,
+                        spark["numCategories"].as_u64().unwrap()
+                    );
+                }
+            }
+            assert_same_tree(
+                model,
+                node.left,
+                &spark["left"],
+                &format!("{path}L"),
+                classification,
+            );
+            assert_same_tree(
+                model,
+                node.right,
+                &spark["right"],
+                &format!("{path}R"),
+                classification,
+            );
+        }
+        (ours, theirs) => panic!("at {path}: ours {ours:?}, Spark's split {theirs:?}"),
+    }
+}
+
+fn fit_tree_case(data: &Data, case: &Value, parts: usize) -> DecisionTreeModel {
+    let (features, categorical) = features_of(case);
+    let task = task_of(case);
+    let prepared = data.prepared(
+        &features,
+        case["label"].as_str().unwrap(),
+        case["weighted"].as_bool().unwrap(),
+        parts,
+        |_| 0,
+    );
+    let input = TreeInput {
+        parts: &prepared,
+        subset: ALL_ROWS,
+        categorical: &categorical,
+    };
+    fit_decision_tree(input, task, &tree_params(case, task), &ctx()).unwrap()
+}
+
+#[test]
+fn decision_trees_equal_sparks_node_for_node() {
+    let (data, expected) = Data::load();
+    let tree_cases: Vec<&Value> = cases(&expected, "dt");
+    assert_eq!(tree_cases.len(), 8);
+    for case in tree_cases {
+        let name = case["name"].as_str().unwrap();
+        let task = task_of(case);
+        let classification = task != TreeTask::Regression;
+        let model = fit_tree_case(&data, case, 1);
+        assert_same_tree(&model, 0, &case["tree"], name, classification);
+
+        // Predictions of the first rows.
+        let (features, _) = features_of(case);
+        let predictions = case["prediction"].as_array().unwrap();
+        for (i, p) in predictions.iter().enumerate() {
+            let row = data.row(&features, i);
+            let ours = model.predict(&row);
+            let p = p.as_f64().unwrap();
+            assert!(close(ours, p, 1e-12), "{name} row {i}: {ours} vs {p}");
+            if classification {
+                let raw: Vec<f64> =
+                    serde_json::from_value(case["rawPrediction"][i].clone()).unwrap();
+                let our_raw = model.raw_prediction(&row);
+                for k in 0..raw.len() {
+                    assert!(close(our_raw[k], raw[k], 1e-12), "{name} row {i} raw");
+                }
+                if let Some(prob) = case["probability"].get(i) {
+                    let prob: Vec<f64> = serde_json::from_value(prob.clone()).unwrap();
+                    let our_prob = model.probability(&row);
+                    for k in 0..prob.len() {
+                        assert!(
+                            close(our_prob[k], prob[k], 1e-12),
+                            "{name} row {i} probability"
+                        );
+                    }
+                }
+            }
+        }
+
+        // Feature importances.
+        let importances: Vec<f64> =
+            serde_json::from_value(case["featureImportances"].clone()).unwrap();
+        let ours = model.feature_importances();
+        for (a, b) in ours.iter().zip(&importances) {
+            assert!(
+                (a - b).abs() < 1e-9,
+                "{name} importances: {ours:?} vs {importances:?}"
+            );
+        }
+
+        // toDebugString, with Spark's uid.
+        let text = case["toDebugString"].as_str().unwrap();
+        let uid = text
+            .split("uid=")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap();
+        assert_eq!(model.debug_string(uid), text, "{name} toDebugString");
+    }
+}
+
+#[test]
+fn the_tree_does_not_depend_on_partitioning() {
+    let (data, expected) = Data::load();
+    for case in cases(&expected, "dt") {
+        let one = fit_tree_case(&data, case, 1);
+        let seven = fit_tree_case(&data, case, 7);
+        assert_eq!(one.nodes.len(), seven.nodes.len(), "{}", case["name"]);
+        for (a, b) in one.nodes.iter().zip(&seven.nodes) {
+            assert_eq!(a.split, b.split, "{}", case["name"]);
+            assert!(close(a.prediction, b.prediction, 1e-12));
+        }
+    }
+}
+
+#[test]
+fn bad_rows_and_params_are_refused_with_ml_input() {
+    let (data, expected) = Data::load();
+    let case = cases(&expected, "dtc_binary_gini")[0];
+    let (features, categorical) = features_of(case);
+    let task = TreeTask::Classification { num_classes: 2 };
+    let fit = |prepared: &[Prepared], categorical: &CategoricalFeatures, params: &TreeParams| {
+        let input = TreeInput {
+            parts: prepared,
+            subset: ALL_ROWS,
+            categorical,
+        };
+        fit_decision_tree(input, task, params, &ctx())
+    };
+    let prepared = data.prepared(&features, "label", false, 2, |_| 0);
+    // A label outside the classes.
+    let wrong = data.prepared(&features, "class3", false, 2, |_| 0);
+    let err = fit(&wrong, &categorical, &TreeParams::default()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::MlInput);
+    assert!(err.message().contains("label"), "{}", err.message());
+    // A categorical feature with more categories than maxBins.
+    let params = TreeParams {
+        max_bins: 4,
+        ..TreeParams::default()
+    };
+    let err = fit(&prepared, &categorical, &params).unwrap_err();
+    assert!(err.message().contains("maxBins"), "{}", err.message());
+    // A value outside a categorical feature's categories.
+    let mut too_few = categorical.clone();
+    too_few.insert(4, 2);
+    let err = fit(&prepared, &too_few, &TreeParams::default()).unwrap_err();
+    assert!(err.message().contains("categorical"), "{}", err.message());
+    // A bad param.
+    let params = TreeParams {
+        max_depth: 40,
+        ..TreeParams::default()
+    };
+    let err = fit(&prepared, &categorical, &params).unwrap_err();
+    assert!(err.message().contains("maxDepth"), "{}", err.message());
+    // No training rows.
+    let empty = data.prepared(&features, "label", false, 2, |_| 1);
+    let err = fit(&empty, &categorical, &TreeParams::default()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::MlInput);
+    // A NaN feature.
+    let mut nan = data.prepared(&features, "label", false, 1, |_| 0);
+    nan[0].rows.values[[5, 0]] = f64::NAN;
+    let err = fit(&nan, &categorical, &TreeParams::default()).unwrap_err();
+    assert!(err.message().contains("NaN"), "{}", err.message());
+}
+
+#[test]
+fn cancelling_stops_the_fit() {
+    let (data, expected) = Data::load();
+    let case = cases(&expected, "dtc_binary_gini")[0];
+    let (features, categorical) = features_of(case);
+    let prepared = data.prepared(&features, "label", false, 2, |_| 0);
+    let cancelled = Arc::new(AtomicBool::new(true));
+    let ctx = JobContext::new(cancelled, Arc::new(AtomicUsize::new(0)));
+    let input = TreeInput {
+        parts: &prepared,
+        subset: ALL_ROWS,
+        categorical: &categorical,
+    };
+    let err = fit_decision_tree(
+        input,
+        TreeTask::Classification { num_classes: 2 },
+        &TreeParams::default(),
+        &ctx,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Cancelled);
+}
+
+#[test]
+fn depth_zero_is_a_single_leaf() {
+    let (data, expected) = Data::load();
+    let case = cases(&expected, "dtr_variance")[0];
+    let (features, categorical) = features_of(case);
+    let prepared = data.prepared(&features, "y", false, 3, |_| 0);
+    let input = TreeInput {
+        parts: &prepared,
+        subset: ALL_ROWS,
+        categorical: &categorical,
+    };
+    let params = TreeParams {
+        max_depth: 0,
+        ..TreeParams::regressor()
+    };
+    let model = fit_decision_tree(input, TreeTask::Regression, &params, &ctx()).unwrap();
+    assert_eq!(model.nodes.len(), 1);
+    let y = data.column("y");
+    let mean = y.iter().sum::<f64>() / y.len() as f64;
+    assert!(close(model.nodes[0].prediction, mean, 1e-12));
+    assert_eq!(model.feature_importances(), vec![0.0; 6]);
+}
+
+fn gbt_params(case: &Value) -> GbtParams {
+    let classifier = case["estimator"] == "GBTClassifier";
+    let mut params = if classifier {
+        serde_json::to_value(GbtParams::default()).unwrap()
+    } else {
+        serde_json::to_value(GbtParams::regressor()).unwrap()
+    };
+    for (k, v) in case["params"].as_object().unwrap() {
+        params[k] = v.clone();
+    }
+    serde_json::from_value(params).unwrap()
+}
+
+/// GBT with subsamplingRate 1 and every feature is deterministic: the same trees as
+/// Spark's and the same predictions within 1e-6.
+#[test]
+fn gbt_predictions_equal_sparks() {
+    let (data, expected) = Data::load();
+    let gbt_cases = cases(&expected, "gbt");
+    assert_eq!(gbt_cases.len(), 5);
+    for case in gbt_cases {
+        let name = case["name"].as_str().unwrap();
+        let classifier = case["estimator"] == "GBTClassifier";
+        let (features, categorical) = features_of(case);
+        let prepared = data.prepared(
+            &features,
+            case["label"].as_str().unwrap(),
+            case["weighted"].as_bool().unwrap(),
+            1,
+            |_| 0,
+        );
+        let input = TreeInput {
+            parts: &prepared,
+            subset: ALL_ROWS,
+            categorical: &categorical,
+        };
+        let model = fit_gbt(input, classifier, &gbt_params(case), &ctx()).unwrap();
+        let weights: Vec<f64> = serde_json::from_value(case["treeWeights"].clone()).unwrap();
+        assert_eq!(model.tree_weights, weights, "{name} tree weights");
+        for (t, spark) in case["trees"].as_array().unwrap().iter().enumerate() {
+            assert_same_tree(
+                &model.trees[t],
+                0,
+                spark,
+                &format!("{name} tree {t} "),
+                false,
+            );
+        }
+        let mut worst: f64 = 0.0;
+        for (i, p) in case["prediction"].as_array().unwrap().iter().enumerate() {
+            let row = data.row(&features, i);
+            let p = p.as_f64().unwrap();
+            if classifier {
+                assert_eq!(model.predict(&row), p, "{name} row {i} prediction");
+                let raw: Vec<f64> =
+                    serde_json::from_value(case["rawPrediction"][i].clone()).unwrap();
+                let prob: Vec<f64> =
+                    serde_json::from_value(case["probability"][i].clone()).unwrap();
+                let (our_raw, our_prob) = (model.raw_prediction(&row), model.probability(&row));
+                for k in 0..2 {
+                    worst = worst
+                        .max((our_raw[k] - raw[k]).abs())
+                        .max((our_prob[k] - prob[k]).abs());
+                }
+            } else {
+                worst = worst.max((model.predict(&row) - p).abs());
+            }
+        }
+        assert!(
+            worst < 1e-6,
+            "{name}: predictions differ from Spark's by {worst:e}"
+        );
+        let importances: Vec<f64> =
+            serde_json::from_value(case["featureImportances"].clone()).unwrap();
+        let ours = model.feature_importances();
+        for (a, b) in ours.iter().zip(&importances) {
+            assert!(
+                (a - b).abs() < 1e-6,
+                "{name} importances: {ours:?} vs {importances:?}"
+            );
+        }
+        if let Some(text) = case["toDebugString"].as_str() {
+            let uid = text
+                .split("uid = ")
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap();
+            assert_eq!(model.debug_string(uid), text, "{name} toDebugString");
+        }
+        // The training loss falls.
+        assert!(
+            model.training_loss.last() < model.training_loss.first(),
+            "{name}"
+        );
+    }
+}
