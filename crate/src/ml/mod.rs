@@ -6,7 +6,8 @@
 //! - Estimators: LinearRegression ([`linear`], solved from sufficient statistics
 //!   [`moments`] by [`linear_regression`]), LogisticRegression ([`logistic`]), KMeans
 //!   ([`kmeans`]), each fitting many (grid point, fold) fits at once; StandardScaler
-//!   ([`scale`]) in front of any of them.
+//!   ([`scale`]) in front of any of them. Tree learners ([`tree`]: DecisionTree,
+//!   RandomForest, GBT) fit natively but are not behind the Estimator seam yet.
 //! - Evaluators: RegressionEvaluator, BinaryClassificationEvaluator,
 //!   MulticlassClassificationEvaluator and ClusteringEvaluator ([`evaluate`] holds the
 //!   metrics, [`evaluation`] scores models on rows in one pass).

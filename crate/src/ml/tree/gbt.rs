@@ -59,6 +59,15 @@ impl GbtModel {
         }
     }
 
+    /// Predictions for row-major rows of `width` values, features first.
+    pub fn predict_rows(&self, values: &[f64], width: usize) -> Result<Vec<f64>> {
+        super::model::check_rows(values, width, self.num_features)?;
+        Ok(values
+            .par_chunks(width * 4096)
+            .flat_map_iter(|block| block.chunks_exact(width).map(|row| self.predict(row)))
+            .collect())
+    }
+
     /// A classifier's `rawPrediction`: `[-margin, margin]`.
     pub fn raw_prediction(&self, features: &[f64]) -> [f64; 2] {
         let m = self.margin(features);

@@ -12,6 +12,7 @@
 
 pub mod binning;
 pub mod decision_tree;
+pub mod forest;
 pub mod format;
 pub mod gbt;
 pub mod grow;
@@ -23,6 +24,7 @@ pub mod split;
 
 pub use binning::CategoricalFeatures;
 pub use decision_tree::{fit_decision_tree, TreeInput};
+pub use forest::{fit_forest, ForestModel};
 pub use gbt::{fit_gbt, GbtModel};
 pub use model::{DecisionTreeModel, Split, TreeNode};
 pub use params::{FeatureSubset, ForestParams, GbtLoss, GbtParams, Impurity, TreeParams, TreeTask};

@@ -2,7 +2,10 @@
 //! it: nodes with their split, prediction, impurity, gain and label statistics; prediction
 //! of rows, feature importances and `toDebugString`.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorCode, Result};
 
 use super::format::java_double;
 use super::impurity::{argmax, sum_in_order};
@@ -35,13 +38,17 @@ impl Split {
     #[inline]
     pub fn goes_left(&self, features: &[f64]) -> bool {
         match self {
-            Split::Continuous { feature, threshold } => features[*feature] <= *threshold,
+            // A row too short for the model reads NaN (and goes right) rather than panic;
+            // the checked entry points refuse such rows first.
+            Split::Continuous { feature, threshold } => {
+                features.get(*feature).is_some_and(|v| v <= threshold)
+            }
             Split::Categorical {
                 feature,
                 left_categories,
                 num_categories,
             } => {
-                let v = features[*feature];
+                let v = features.get(*feature).copied().unwrap_or(f64::NAN);
                 let known = v >= 0.0 && v < *num_categories as f64 && v.fract() == 0.0;
                 if known {
                     left_categories.binary_search(&(v as usize)).is_ok()
@@ -124,12 +131,14 @@ impl DecisionTreeModel {
         self.leaf(features).stats.clone()
     }
 
-    /// Predictions for `rows` row-major rows of `width` values (features first).
-    pub fn predict_rows(&self, values: &[f64], width: usize) -> Vec<f64> {
-        values
-            .chunks_exact(width.max(1))
-            .map(|row| self.predict(&row[..self.num_features]))
-            .collect()
+    /// Predictions for row-major rows of `width` values, features first (a partition's
+    /// assembled rows), in parallel over blocks of rows.
+    pub fn predict_rows(&self, values: &[f64], width: usize) -> Result<Vec<f64>> {
+        check_rows(values, width, self.num_features)?;
+        Ok(values
+            .par_chunks(width * 4096)
+            .flat_map_iter(|block| block.chunks_exact(width).map(|row| self.predict(row)))
+            .collect())
     }
 
     /// Depth of the deepest leaf (0 for a lone root).
@@ -281,4 +290,18 @@ impl DecisionTreeModel {
     pub fn probability(&self, features: &[f64]) -> Vec<f64> {
         normalized(&self.leaf(features).stats)
     }
+}
+
+/// Refuses rows that do not hold the model's features.
+pub fn check_rows(values: &[f64], width: usize, num_features: usize) -> Result<()> {
+    if width < num_features || width == 0 || !values.len().is_multiple_of(width) {
+        return Err(Error::new(
+            ErrorCode::MlInput,
+            format!(
+                "the model needs rows of {num_features} features, the rows given have {width} \
+                 values each"
+            ),
+        ));
+    }
+    Ok(())
 }
