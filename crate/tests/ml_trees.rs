@@ -13,8 +13,8 @@ use brasa::ml::assemble::AssembledRows;
 use brasa::ml::dataset::{Prepared, RowLayout, Subset};
 use brasa::ml::evaluate::binary::{BinaryOptions, BinaryScores};
 use brasa::ml::tree::{
-    fit_decision_tree, fit_forest, fit_gbt, CategoricalFeatures, DecisionTreeModel, ForestParams,
-    GbtParams, Split, TreeInput, TreeNode, TreeParams, TreeTask,
+    fit_decision_tree, fit_forest, fit_gbt_validated, CategoricalFeatures, DecisionTreeModel,
+    ForestParams, GbtParams, Split, TreeInput, TreeNode, TreeParams, TreeTask,
 };
 use brasa::ErrorCode;
 use ndarray::Array2;
@@ -471,29 +471,47 @@ fn gbt_params(case: &Value) -> GbtParams {
 }
 
 /// GBT with subsamplingRate 1 and every feature is deterministic: the same trees as
-/// Spark's and the same predictions within 1e-6.
+/// Spark's and the same predictions within 1e-12 (issue 14 asks for 1e-6).
 #[test]
 fn gbt_predictions_equal_sparks() {
     let (data, expected) = Data::load();
     let gbt_cases = cases(&expected, "gbt");
-    assert_eq!(gbt_cases.len(), 5);
+    assert_eq!(gbt_cases.len(), 7);
+    let split = data.column("split");
     for case in gbt_cases {
         let name = case["name"].as_str().unwrap();
         let classifier = case["estimator"] == "GBTClassifier";
+        let validated = case["params"].get("validationIndicatorCol").is_some();
         let (features, categorical) = features_of(case);
+        // Validated cases: training rows in group 0, validation rows in group 1.
         let prepared = data.prepared(
             &features,
             case["label"].as_str().unwrap(),
             case["weighted"].as_bool().unwrap(),
             1,
-            |_| 0,
+            |i| if validated { split[i] as u16 } else { 0 },
         );
         let input = TreeInput {
             parts: &prepared,
             subset: ALL_ROWS,
             categorical: &categorical,
         };
-        let model = fit_gbt(input, classifier, &gbt_params(case), &ctx()).unwrap();
+        let validation = validated.then_some(1);
+        let model =
+            fit_gbt_validated(input, validation, classifier, &gbt_params(case), &ctx()).unwrap();
+        assert_eq!(
+            model.trees.len() as u64,
+            case["numTrees"].as_u64().unwrap(),
+            "{name}: trees kept (validation losses {:?})",
+            model.validation_loss
+        );
+        if validated {
+            eprintln!(
+                "{name}: {} trees kept of {} fitted",
+                model.trees.len(),
+                model.validation_loss.len()
+            );
+        }
         let weights: Vec<f64> = serde_json::from_value(case["treeWeights"].clone()).unwrap();
         assert_eq!(model.tree_weights, weights, "{name} tree weights");
         for (t, spark) in case["trees"].as_array().unwrap().iter().enumerate() {
@@ -525,8 +543,9 @@ fn gbt_predictions_equal_sparks() {
                 worst = worst.max((model.predict(&row) - p).abs());
             }
         }
+        eprintln!("{name}: predictions within {worst:e} of Spark's");
         assert!(
-            worst < 1e-6,
+            worst < 1e-12,
             "{name}: predictions differ from Spark's by {worst:e}"
         );
         let importances: Vec<f64> =
@@ -539,10 +558,12 @@ fn gbt_predictions_equal_sparks() {
             );
         }
         if let Some(text) = case["toDebugString"].as_str() {
+            // Spark writes `uid = …` for the classifier and `uid=…` for the regressor.
             let uid = text
-                .split("uid = ")
+                .split("uid")
                 .nth(1)
                 .unwrap()
+                .trim_start_matches([' ', '='])
                 .split(',')
                 .next()
                 .unwrap();

@@ -34,6 +34,9 @@ pub struct GbtModel {
     pub loss: GbtLoss,
     /// The weighted mean loss on the training rows after each iteration.
     pub training_loss: Vec<f64>,
+    /// With validation rows: their weighted mean loss after each iteration fitted
+    /// (including those after the best, which the model drops).
+    pub validation_loss: Vec<f64>,
 }
 
 impl GbtModel {
@@ -256,7 +259,106 @@ pub fn fit_gbt(
     params: &GbtParams,
     ctx: &JobContext,
 ) -> Result<GbtModel> {
+    fit_gbt_validated(input, None, classifier, params, ctx)
+}
+
+/// The rows of Spark's `validationIndicatorCol`: features, (mapped) label and weight.
+struct Validation {
+    rows: Vec<Vec<f64>>,
+    labels: Vec<f64>,
+    weights: Vec<f64>,
+    predictions: Vec<f64>,
+}
+
+impl Validation {
+    fn gather(input: &TreeInput, group: u16, classifier: bool) -> Result<Validation> {
+        let mut v = Validation {
+            rows: Vec::new(),
+            labels: Vec::new(),
+            weights: Vec::new(),
+            predictions: Vec::new(),
+        };
+        for part in input.parts {
+            for r in part.iter().filter(|r| r.group == group) {
+                let ok = if classifier {
+                    r.label == 0.0 || r.label == 1.0
+                } else {
+                    r.label.is_finite()
+                };
+                if !ok
+                    || r.features.iter().any(|x| x.is_nan())
+                    || r.weight.is_nan()
+                    || r.weight < 0.0
+                {
+                    return Err(crate::error::Error::new(
+                        crate::error::ErrorCode::MlInput,
+                        format!(
+                            "validation row {} has a NaN feature, a bad weight or a label \
+                             outside {}",
+                            r.row,
+                            if classifier { "0 and 1" } else { "the numbers" }
+                        ),
+                    )
+                    .at_row(r.row));
+                }
+                v.rows.push(r.features.to_vec());
+                v.labels.push(if classifier {
+                    r.label * 2.0 - 1.0
+                } else {
+                    r.label
+                });
+                v.weights.push(r.weight);
+                v.predictions.push(0.0);
+            }
+        }
+        Ok(v)
+    }
+
+    /// Adds `weight · tree(row)` to each validation row's prediction; returns the new
+    /// weighted mean loss (Spark's `computeWeightedError`).
+    fn update(&mut self, tree: &DecisionTreeModel, weight: f64, loss: GbtLoss) -> f64 {
+        let (mut total, mut weights) = (0.0, 0.0);
+        for (((row, p), &y), &w) in self
+            .rows
+            .iter()
+            .zip(&mut self.predictions)
+            .zip(&self.labels)
+            .zip(&self.weights)
+        {
+            *p += tree.predict(row) * weight;
+            total += w * loss_of(loss, *p, y);
+            weights += w;
+        }
+        total / weights
+    }
+}
+
+/// Fits a GBT with Spark's early stopping when `validation` names the group of the
+/// validation rows (Spark's `validationIndicatorCol`; the training rows are the
+/// input's subset): after each iteration the validation loss is computed, boosting stops
+/// once it improves by less than `validationTol × max(loss, 0.01)`, and the model keeps
+/// the trees up to the best validation loss.
+pub fn fit_gbt_validated(
+    input: TreeInput,
+    validation: Option<u16>,
+    classifier: bool,
+    params: &GbtParams,
+    ctx: &JobContext,
+) -> Result<GbtModel> {
     params.validate(classifier)?;
+    let mut validation = match validation {
+        Some(group) => {
+            let v = Validation::gather(&input, group, classifier)?;
+            if v.rows.is_empty() {
+                return Err(crate::error::Error::new(
+                    crate::error::ErrorCode::MlInput,
+                    "there are no validation rows to stop boosting early with".to_string(),
+                ));
+            }
+            Some(v)
+        }
+        None => None,
+    };
     let mut tree_params = params.tree.clone();
     tree_params.impurity = Impurity::Variance;
     // A classifier's labels are checked as two classes; the trees are regression trees.
@@ -300,6 +402,8 @@ pub fn fit_gbt(
     let mut trees = Vec::with_capacity(params.max_iter);
     let mut tree_weights = Vec::with_capacity(params.max_iter);
     let mut training_loss = Vec::with_capacity(params.max_iter);
+    let mut validation_loss = Vec::new();
+    let mut best = (f64::INFINITY, params.max_iter);
     for m in 0..params.max_iter {
         ctx.check()?;
         let targets: Vec<Vec<f64>> = if m == 0 {
@@ -330,10 +434,35 @@ pub fn fit_gbt(
             &mut predictions,
             ctx,
         )?;
+        let done = match &mut validation {
+            None => false,
+            Some(v) => {
+                let error = v.update(&tree, weight, params.loss_type);
+                validation_loss.push(error);
+                if m == 0 {
+                    best = (error, 1);
+                    false
+                } else if best.0 - error < params.validation_tol * error.max(0.01) {
+                    true
+                } else {
+                    if error < best.0 {
+                        best = (error, m + 1);
+                    }
+                    false
+                }
+            }
+        };
         trees.push(tree);
         tree_weights.push(weight);
         training_loss.push(mean_loss(&data, &labels, &predictions, params.loss_type));
         ctx.advance();
+        if done {
+            break;
+        }
+    }
+    if validation.is_some() {
+        trees.truncate(best.1);
+        tree_weights.truncate(best.1);
     }
     Ok(GbtModel {
         trees,
@@ -342,6 +471,7 @@ pub fn fit_gbt(
         classifier,
         loss: params.loss_type,
         training_loss,
+        validation_loss,
     })
 }
 

@@ -302,6 +302,9 @@ pub struct GbtParams {
     pub subsampling_rate: f64,
     pub feature_subset_strategy: FeatureSubset,
     pub seed: u64,
+    /// With validation rows: stop once an iteration improves the validation loss by less
+    /// than `validationTol × max(loss, 0.01)` (≥ 0).
+    pub validation_tol: f64,
 }
 
 impl Default for GbtParams {
@@ -314,6 +317,7 @@ impl Default for GbtParams {
             subsampling_rate: 1.0,
             feature_subset_strategy: FeatureSubset::All,
             seed: DEFAULT_SEED,
+            validation_tol: 0.01,
         }
     }
 }
@@ -334,6 +338,12 @@ impl GbtParams {
         tree.validate(TreeTask::Regression)?;
         if self.max_iter < 1 {
             return bad("maxIter must be at least 1, not 0".to_string());
+        }
+        if self.validation_tol.is_nan() || self.validation_tol < 0.0 {
+            return bad(format!(
+                "validationTol must be ≥ 0, not {}",
+                self.validation_tol
+            ));
         }
         if !(self.step_size > 0.0 && self.step_size <= 1.0) {
             return bad(format!(
@@ -391,6 +401,7 @@ mod tests {
         assert_eq!(gbt["stepSize"], 0.1);
         assert_eq!(gbt["lossType"], "logistic");
         assert_eq!(gbt["featureSubsetStrategy"], "all");
+        assert_eq!(gbt["validationTol"], 0.01);
         let parsed: ForestParams =
             serde_json::from_str(r#"{"featureSubsetStrategy": "0.5", "maxBins": 16}"#).unwrap();
         assert_eq!(parsed.feature_subset_strategy, FeatureSubset::Fraction(0.5));
