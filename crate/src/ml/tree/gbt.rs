@@ -227,29 +227,48 @@ impl BinnedTree {
     }
 }
 
-/// Adds `weight · tree(row)` to every training row's prediction.
-fn update_predictions(
+/// One pass over the training rows after a tree is fitted: adds `weight · tree(row)` to
+/// each row's prediction, writes the row's next pseudo-residual (the negative gradient of
+/// the loss at the new prediction) into `targets`, and returns the weighted mean loss.
+/// Parallel over partitions; the loss sums are added in partition order.
+#[allow(clippy::too_many_arguments)]
+fn boost_step(
     data: &BinnedData,
     tree: &BinnedTree,
     weight: f64,
+    loss: GbtLoss,
+    labels: &[Vec<f64>],
     predictions: &mut [Vec<f64>],
+    targets: &mut [Vec<f64>],
     ctx: &JobContext,
-) -> Result<()> {
+) -> Result<f64> {
     let nf = data.num_features;
-    predictions
+    let sums: Vec<(f64, f64)> = predictions
         .par_iter_mut()
+        .zip(targets.par_iter_mut())
         .zip(&data.parts)
-        .try_for_each(|(pred, part)| {
+        .zip(labels)
+        .map(|(((pred, target), part), ys)| {
             ctx.check()?;
-            for (i, p) in pred.iter_mut().enumerate() {
+            let (mut total, mut weights) = (0.0, 0.0);
+            for (i, ((p, r), &y)) in pred.iter_mut().zip(target.iter_mut()).zip(ys).enumerate() {
                 let t = match &part.codes {
                     Codes::U8(c) => tree.predict(|f| c[i * nf + f] as usize),
                     Codes::U16(c) => tree.predict(|f| c[i * nf + f] as usize),
                 };
                 *p += t * weight;
+                *r = -gradient(loss, *p, y);
+                let w = part.weights[i];
+                total += w * loss_of(loss, *p, y);
+                weights += w;
             }
-            Ok(())
+            Ok((total, weights))
         })
+        .collect::<Result<_>>()?;
+    let (total, weights) = sums
+        .iter()
+        .fold((0.0, 0.0), |acc, s| (acc.0 + s.0, acc.1 + s.1));
+    Ok(if weights > 0.0 { total / weights } else { 0.0 })
 }
 
 /// Fits a GBTClassifier (`classifier`: labels 0/1) or a GBTRegressor.
@@ -399,6 +418,8 @@ pub fn fit_gbt_validated(
     };
     ctx.expect_steps(params.max_iter);
     let mut predictions: Vec<Vec<f64>> = data.parts.iter().map(|p| vec![0.0; p.len()]).collect();
+    // The first tree fits the labels, every later one the pseudo-residuals.
+    let mut targets = labels.clone();
     let mut trees = Vec::with_capacity(params.max_iter);
     let mut tree_weights = Vec::with_capacity(params.max_iter);
     let mut training_loss = Vec::with_capacity(params.max_iter);
@@ -406,20 +427,6 @@ pub fn fit_gbt_validated(
     let mut best = (f64::INFINITY, params.max_iter);
     for m in 0..params.max_iter {
         ctx.check()?;
-        let targets: Vec<Vec<f64>> = if m == 0 {
-            labels.clone()
-        } else {
-            labels
-                .iter()
-                .zip(&predictions)
-                .map(|(ys, ps)| {
-                    ys.iter()
-                        .zip(ps)
-                        .map(|(&y, &p)| -gradient(params.loss_type, p, y))
-                        .collect()
-                })
-                .collect()
-        };
         let counts = subsample(&data, params.subsampling_rate, params.seed, m);
         let options = GrowOptions {
             feature_seed: (params.seed, m as u64),
@@ -427,11 +434,14 @@ pub fn fit_gbt_validated(
         };
         let tree = grow(&data, Some(&targets), counts.as_deref(), &options, ctx)?;
         let weight = if m == 0 { 1.0 } else { params.step_size };
-        update_predictions(
+        let loss = boost_step(
             &data,
             &BinnedTree::new(&tree, &data),
             weight,
+            params.loss_type,
+            &labels,
             &mut predictions,
+            &mut targets,
             ctx,
         )?;
         let done = match &mut validation {
@@ -454,7 +464,7 @@ pub fn fit_gbt_validated(
         };
         trees.push(tree);
         tree_weights.push(weight);
-        training_loss.push(mean_loss(&data, &labels, &predictions, params.loss_type));
+        training_loss.push(loss);
         ctx.advance();
         if done {
             break;
@@ -492,25 +502,4 @@ fn subsample(data: &BinnedData, rate: f64, seed: u64, m: usize) -> Option<Vec<Ve
             })
             .collect(),
     )
-}
-
-fn mean_loss(
-    data: &BinnedData,
-    labels: &[Vec<f64>],
-    predictions: &[Vec<f64>],
-    loss: GbtLoss,
-) -> f64 {
-    let mut total = 0.0;
-    let mut weight = 0.0;
-    for ((part, ys), ps) in data.parts.iter().zip(labels).zip(predictions) {
-        for ((&w, &y), &p) in part.weights.iter().zip(ys).zip(ps) {
-            total += w * loss_of(loss, p, y);
-            weight += w;
-        }
-    }
-    if weight > 0.0 {
-        total / weight
-    } else {
-        0.0
-    }
 }

@@ -296,29 +296,37 @@ fn move_rows(
         .zip(&data.parts)
         .try_for_each(|(slots, part)| {
             ctx.check()?;
-            let step = |code_of: &dyn Fn(usize, usize) -> usize, slots: &mut [u32]| {
-                for (i, s) in slots.iter_mut().enumerate() {
-                    if *s == NO_NODE {
-                        continue;
-                    }
-                    *s = match &transitions[*s as usize] {
-                        None => NO_NODE,
-                        Some(t) => {
-                            if t.go_left[code_of(i, t.feature)] {
-                                t.left
-                            } else {
-                                t.right
-                            }
-                        }
-                    };
-                }
-            };
             match &part.codes {
-                Codes::U8(c) => step(&|i, f| c[i * nf + f] as usize, slots),
-                Codes::U16(c) => step(&|i, f| c[i * nf + f] as usize, slots),
+                Codes::U8(c) => step_rows(c, nf, slots, transitions),
+                Codes::U16(c) => step_rows(c, nf, slots, transitions),
             }
             Ok(())
         })
+}
+
+/// One partition's rows moved to their children (monomorphised per code width: the
+/// loop runs once per row and level).
+fn step_rows<C: Copy + Into<usize>>(
+    codes: &[C],
+    nf: usize,
+    slots: &mut [u32],
+    transitions: &[Option<Transition>],
+) {
+    for (s, row) in slots.iter_mut().zip(codes.chunks_exact(nf)) {
+        if *s == NO_NODE {
+            continue;
+        }
+        *s = match &transitions[*s as usize] {
+            None => NO_NODE,
+            Some(t) => {
+                if t.go_left[row[t.feature].into()] {
+                    t.left
+                } else {
+                    t.right
+                }
+            }
+        };
+    }
 }
 
 /// A node of the pruned tree before it is laid out in pre-order.

@@ -145,7 +145,16 @@ impl Chunk<'_> {
     ) {
         let width = stats.width();
         let nf = self.features;
-        for i in self.rows.clone() {
+        // Where each histogram's features start in it, in values.
+        let bases: Vec<Vec<(usize, usize)>> = plan
+            .features
+            .iter()
+            .map(|fs| fs.iter().map(|&f| (f, self.offsets[f] * width)).collect())
+            .collect();
+        let rows = self.rows.clone();
+        let codes = &codes[rows.start * nf..rows.end * nf];
+        for (k, row) in codes.chunks_exact(nf).enumerate() {
+            let i = rows.start + k;
             let slot = self.node_of_row[i];
             if slot == NO_NODE {
                 continue;
@@ -160,29 +169,24 @@ impl Chunk<'_> {
             }
             let w = self.weights[i];
             let y = self.labels[i];
-            let row = &codes[i * nf..(i + 1) * nf];
             let node = &mut hist[h as usize * len..(h as usize + 1) * len];
-            let features = &plan.features[h as usize];
+            let bases = &bases[h as usize];
             if stats.is_classification() {
                 let class = y as usize;
                 let wn = n * w;
-                for &f in features {
-                    let at = (self.offsets[f] + row[f].index()) * width;
+                for &(f, base) in bases {
+                    let at = base + row[f].index() * width;
                     node[at + class] += wn;
                     node[at + width - 1] += n;
                 }
             } else {
                 // Spark's VarianceAggregator: numSamples * label * sampleWeight, …
-                let s0 = n * w;
-                let s1 = n * y * w;
-                let s2 = n * y * y * w;
-                for &f in features {
-                    let at = (self.offsets[f] + row[f].index()) * 4;
-                    let b = &mut node[at..at + 4];
-                    b[0] += s0;
-                    b[1] += s1;
-                    b[2] += s2;
-                    b[3] += n;
+                let add = [n * w, n * y * w, n * y * y * w, n];
+                for &(f, base) in bases {
+                    let at = base + row[f].index() * 4;
+                    for (b, a) in node[at..at + 4].iter_mut().zip(add) {
+                        *b += a;
+                    }
                 }
             }
         }
