@@ -716,3 +716,33 @@ fn predicting_a_partition_equals_row_by_row_and_refuses_short_rows() {
     // A row too short reads NaN instead of panicking.
     let _ = model.predict(&[0.0]);
 }
+
+/// GBT with subsamplingRate < 1 draws each iteration's rows from Brasa's own stream: the
+/// same seed gives the same model, another seed another one, and boosting still learns.
+#[test]
+fn gbt_subsampling_is_reproducible() {
+    let (data, expected) = Data::load();
+    let case = cases(&expected, "gbtc_small")[0];
+    let (features, categorical) = features_of(case);
+    let prepared = data.prepared(&features, "label", false, 4, |_| 0);
+    let input = TreeInput {
+        parts: &prepared,
+        subset: ALL_ROWS,
+        categorical: &categorical,
+    };
+    let params = |seed| GbtParams {
+        subsampling_rate: 0.5,
+        max_iter: 6,
+        seed,
+        ..gbt_params(case)
+    };
+    let a = fit_gbt_validated(input, None, true, &params(1), &ctx()).unwrap();
+    let b = fit_gbt_validated(input, None, true, &params(1), &ctx()).unwrap();
+    let c = fit_gbt_validated(input, None, true, &params(2), &ctx()).unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a.trees, c.trees);
+    assert!(a.training_loss.last() < a.training_loss.first());
+    // The root of a subsampled tree counts about half of the rows.
+    let root = a.trees[1].nodes[0].raw_count;
+    assert!((root - 1500.0).abs() < 150.0, "{root}");
+}
