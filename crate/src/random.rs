@@ -27,6 +27,15 @@ pub enum Stream {
     KMeansRounds = 9,
     /// k-means||: the draws of the local k-means++ that reduces the candidates to k.
     KMeansLocal = 10,
+    /// Trees: the rows split candidates are computed from when there are more than
+    /// max(maxBins², 10000).
+    TreeSplitSample = 11,
+    /// Random forests: each tree's bootstrap (Poisson) or subsample count of each row.
+    ForestBagging = 12,
+    /// Random forests: the features each node may split on.
+    ForestFeatures = 13,
+    /// GBT: the rows each iteration's tree learns from when subsamplingRate < 1.
+    GbtSubsample = 14,
 }
 
 /// Splitmix64: a well-mixed 64-bit value from a seed and a counter.

@@ -6,7 +6,8 @@
 //! - Estimators: LinearRegression ([`linear`], solved from sufficient statistics
 //!   [`moments`] by [`linear_regression`]), LogisticRegression ([`logistic`]), KMeans
 //!   ([`kmeans`]), each fitting many (grid point, fold) fits at once; StandardScaler
-//!   ([`scale`]) in front of any of them.
+//!   ([`scale`]) in front of any of them. Tree learners ([`tree`]: DecisionTree,
+//!   RandomForest, GBT) fit natively but are not behind the Estimator seam yet.
 //! - Evaluators: RegressionEvaluator, BinaryClassificationEvaluator,
 //!   MulticlassClassificationEvaluator and ClusteringEvaluator ([`evaluate`] holds the
 //!   metrics, [`evaluation`] scores models on rows in one pass).
@@ -32,4 +33,5 @@ pub mod pipeline_refit;
 pub mod predict;
 pub mod scale;
 pub mod split;
+pub mod tree;
 pub mod tuning;

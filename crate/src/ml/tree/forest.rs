@@ -1,0 +1,218 @@
+//! RandomForestClassifier and RandomForestRegressor as Spark defines them: `numTrees`
+//! trees grown on the same binned rows, each on its own bootstrap sample (Spark's
+//! `BaggedPoint`: a Poisson(`subsamplingRate`) count per row, or a Bernoulli draw without
+//! `bootstrap`), each node choosing among a random subset of the features
+//! (`featureSubsetStrategy`). A classifier's probability is the mean of its trees'
+//! normalised leaf class counts; a regressor predicts the mean of its trees.
+//!
+//! The random streams are Brasa's own ([`crate::random`]), keyed on the seed, the tree
+//! and the row's number in the table (or the node's number in the tree), so a forest is
+//! the same for any partitioning and thread count, but not the same forest as Spark's.
+//! The trees are grown in parallel.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::job::JobContext;
+use crate::random::{bits, mix, Stream};
+
+use super::binning::BinnedData;
+use super::decision_tree::TreeInput;
+use super::format::java_double;
+use super::grow::{grow, GrowOptions};
+use super::impurity::{argmax, sum_in_order, Stats};
+use super::model::{ensemble_importances, DecisionTreeModel};
+use super::params::{ForestParams, TreeTask};
+
+/// A fitted RandomForestClassificationModel or RandomForestRegressionModel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ForestModel {
+    pub trees: Vec<DecisionTreeModel>,
+    pub num_features: usize,
+    /// Classes of a classifier; 0 for a regressor.
+    pub num_classes: usize,
+}
+
+impl ForestModel {
+    /// A classifier's `rawPrediction`: the sum over trees of the leaf's class counts
+    /// normalised to 1.
+    pub fn raw_prediction(&self, features: &[f64]) -> Vec<f64> {
+        let mut votes = vec![0.0; self.num_classes];
+        for tree in &self.trees {
+            let counts = &tree.leaf(features).stats;
+            let total = sum_in_order(counts);
+            if total != 0.0 {
+                for (v, c) in votes.iter_mut().zip(counts) {
+                    *v += c / total;
+                }
+            }
+        }
+        votes
+    }
+
+    /// A classifier's `probability`: the raw prediction normalised.
+    pub fn probability(&self, features: &[f64]) -> Vec<f64> {
+        super::model::normalized(&self.raw_prediction(features))
+    }
+
+    /// The class with the largest vote, or the trees' mean prediction.
+    pub fn predict(&self, features: &[f64]) -> f64 {
+        if self.num_classes > 0 {
+            argmax(&self.raw_prediction(features)) as f64
+        } else {
+            let sum = self
+                .trees
+                .iter()
+                .fold(0.0, |acc, t| acc + t.predict(features));
+            sum / self.trees.len() as f64
+        }
+    }
+
+    /// Predictions for row-major rows of `width` values, features first.
+    pub fn predict_rows(&self, values: &[f64], width: usize) -> Result<Vec<f64>> {
+        super::model::check_rows(values, width, self.num_features)?;
+        Ok(values
+            .par_chunks(width * 4096)
+            .flat_map_iter(|block| block.chunks_exact(width).map(|row| self.predict(row)))
+            .collect())
+    }
+
+    /// Spark's forest feature importances (each tree normalised, then the mean).
+    pub fn feature_importances(&self) -> Vec<f64> {
+        ensemble_importances(&self.trees, self.num_features, true)
+    }
+
+    /// Spark's `toDebugString` for a model with this `uid`.
+    pub fn debug_string(&self, uid: &str) -> String {
+        let header = if self.num_classes > 0 {
+            format!(
+                "RandomForestClassificationModel: uid={uid}, numTrees={}, numClasses={}, numFeatures={}",
+                self.trees.len(),
+                self.num_classes,
+                self.num_features
+            )
+        } else {
+            format!(
+                "RandomForestRegressionModel: uid={uid}, numTrees={}, numFeatures={}",
+                self.trees.len(),
+                self.num_features
+            )
+        };
+        let mut out = format!("{header}\n");
+        for (i, tree) in self.trees.iter().enumerate() {
+            out.push_str(&format!("  Tree {i} (weight {}):\n", java_double(1.0)));
+            out.push_str(&tree.subtree_string(4));
+        }
+        out
+    }
+}
+
+/// A Poisson(λ) draw from the uniform stream `state` (Knuth's product of uniforms; λ ≤ 1
+/// here, so a handful of draws).
+fn poisson(lambda: f64, mut state: u64) -> u16 {
+    let limit = (-lambda).exp();
+    let mut product = 1.0;
+    let mut k: u16 = 0;
+    loop {
+        state = mix(state);
+        product *= (state >> 11) as f64 / (1u64 << 53) as f64;
+        if product <= limit || k == u16::MAX {
+            return k;
+        }
+        k += 1;
+    }
+}
+
+/// Tree `tree`'s count of each row: Poisson(rate) with `bootstrap`, else kept with
+/// probability `rate` (every row once when `rate` is 1).
+fn bag(data: &BinnedData, params: &ForestParams, tree: usize) -> Option<Vec<Vec<u16>>> {
+    if !params.bootstrap && params.subsampling_rate >= 1.0 {
+        return None;
+    }
+    let seed = params.seed ^ mix(tree as u64 + 1);
+    Some(
+        data.parts
+            .iter()
+            .map(|p| {
+                p.rows
+                    .iter()
+                    .map(|&r| {
+                        let state = bits(seed, Stream::ForestBagging, r);
+                        if params.bootstrap {
+                            poisson(params.subsampling_rate, state)
+                        } else {
+                            let u = (mix(state) >> 11) as f64 / (1u64 << 53) as f64;
+                            u16::from(u < params.subsampling_rate)
+                        }
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// Fits a random forest for `task`.
+pub fn fit_forest(
+    input: TreeInput,
+    task: TreeTask,
+    params: &ForestParams,
+    ctx: &JobContext,
+) -> Result<ForestModel> {
+    params.validate(task)?;
+    let data = BinnedData::build(
+        input.parts,
+        input.subset,
+        input.categorical,
+        &params.tree,
+        task,
+        params.seed,
+        ctx,
+    )?;
+    let features_per_node =
+        params
+            .feature_subset_strategy
+            .features_per_node(data.num_features, params.num_trees, task);
+    ctx.expect_steps(params.num_trees);
+    let trees = (0..params.num_trees)
+        .into_par_iter()
+        .map(|t| {
+            ctx.check()?;
+            let counts = bag(&data, params, t);
+            let options = GrowOptions {
+                stats: Stats::new(task, params.tree.impurity),
+                params: &params.tree,
+                features_per_node,
+                feature_seed: (params.seed, t as u64),
+            };
+            let tree = grow(&data, None, counts.as_deref(), &options, ctx)?;
+            ctx.advance();
+            Ok(tree)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ForestModel {
+        trees,
+        num_features: data.num_features,
+        num_classes: match task {
+            TreeTask::Classification { num_classes } => num_classes,
+            TreeTask::Regression => 0,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::poisson;
+    use crate::random::mix;
+
+    #[test]
+    fn poisson_counts_have_the_right_mean() {
+        let n = 200_000;
+        let total: u64 = (0..n).map(|i| poisson(1.0, mix(i)) as u64).sum();
+        let mean = total as f64 / n as f64;
+        assert!((mean - 1.0).abs() < 0.01, "{mean}");
+        let zeros = (0..n).filter(|&i| poisson(1.0, mix(i)) == 0).count() as f64 / n as f64;
+        assert!((zeros - (-1.0f64).exp()).abs() < 0.01, "{zeros}");
+    }
+}

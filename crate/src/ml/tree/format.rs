@@ -1,0 +1,67 @@
+//! Numbers printed as the JVM prints a `Double` (`Double.toString`), so that
+//! `toDebugString` reads as Spark's: `12.0`, `0.5`, `1.0E-4`, `3.2E7`.
+//!
+//! The digits are the shortest that read back to the same value (what Java prints since
+//! JDK 19; older JVMs occasionally print one more digit).
+
+/// `Double.toString(x)`.
+pub fn java_double(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0.0" } else { "0.0" }.into();
+    }
+    // Shortest round-trip digits and the decimal exponent: d.ddd e exp.
+    let sci = format!("{:e}", x.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
+    let exp: i32 = exp.parse().expect("an integer exponent");
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let sign = if x < 0.0 { "-" } else { "" };
+    let abs = x.abs();
+    if (1e-3..1e7).contains(&abs) {
+        let point = exp + 1; // digits before the decimal point
+        let body = if point <= 0 {
+            format!("0.{}{}", "0".repeat((-point) as usize), digits)
+        } else if (point as usize) >= digits.len() {
+            format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
+        } else {
+            let (int, frac) = digits.split_at(point as usize);
+            format!("{int}.{frac}")
+        };
+        format!("{sign}{body}")
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let rest = if rest.is_empty() { "0" } else { rest };
+        format!("{sign}{first}.{rest}E{exp}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::java_double;
+
+    #[test]
+    fn prints_like_the_jvm() {
+        for (x, s) in [
+            (12.0, "12.0"),
+            (0.5, "0.5"),
+            (-2.25, "-2.25"),
+            (0.001, "0.001"),
+            (1e-4, "1.0E-4"),
+            (1.5e-5, "1.5E-5"),
+            (1e7, "1.0E7"),
+            (9_999_999.0, "9999999.0"),
+            (12345678.9, "1.23456789E7"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (0.0, "0.0"),
+            (100.0, "100.0"),
+            (0.0125, "0.0125"),
+        ] {
+            assert_eq!(java_double(x), s, "{x}");
+        }
+    }
+}
