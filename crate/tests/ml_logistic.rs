@@ -3,7 +3,6 @@
 //! at once equal to each alone, the same for any partitioning, cancellation, and clear
 //! errors for bad rows and params.
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
 
@@ -17,86 +16,9 @@ use brasa::ErrorCode;
 use ndarray::Array2;
 use serde_json::Value;
 
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ml")
-}
+mod common;
 
-/// The fixture table, column by column.
-struct Data {
-    names: Vec<String>,
-    columns: Vec<Vec<f64>>,
-}
-
-impl Data {
-    fn load() -> (Data, Value) {
-        let text = std::fs::read_to_string(fixtures().join("logistic.csv")).unwrap();
-        let mut lines = text.lines();
-        let names: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-        let mut columns = vec![Vec::new(); names.len()];
-        for line in lines {
-            for (column, value) in columns.iter_mut().zip(line.split(',')) {
-                column.push(value.parse().unwrap());
-            }
-        }
-        let expected = std::fs::read_to_string(fixtures().join("logistic_expected.json")).unwrap();
-        (
-            Data { names, columns },
-            serde_json::from_str(&expected).unwrap(),
-        )
-    }
-
-    fn column(&self, name: &str) -> &[f64] {
-        let i = self.names.iter().position(|n| n == name).unwrap();
-        &self.columns[i]
-    }
-
-    fn rows(&self) -> usize {
-        self.columns[0].len()
-    }
-
-    /// The rows as training partitions: `features`, the label, the weight when
-    /// `weighted`, split into `parts` uneven partitions, row `i` in group `group(i)`.
-    fn prepared(
-        &self,
-        features: &[String],
-        label: &str,
-        weighted: bool,
-        parts: usize,
-        group: impl Fn(usize) -> u16,
-    ) -> Vec<Prepared> {
-        let mut columns: Vec<&[f64]> = features.iter().map(|f| self.column(f)).collect();
-        columns.push(self.column(label));
-        if weighted {
-            columns.push(self.column("weight"));
-        }
-        let n = self.rows();
-        // Uneven partitions: the k-th boundary at n·(k/parts)^1.3.
-        let bounds: Vec<usize> = (0..=parts)
-            .map(|k| (n as f64 * (k as f64 / parts as f64).powf(1.3)).round() as usize)
-            .collect();
-        bounds
-            .windows(2)
-            .map(|w| {
-                let rows = w[0]..w[1];
-                let values = Array2::from_shape_fn((rows.len(), columns.len()), |(r, c)| {
-                    columns[c][rows.start + r]
-                });
-                Prepared {
-                    rows: AssembledRows {
-                        values,
-                        row_numbers: rows.clone().map(|r| r as u64).collect(),
-                    },
-                    groups: rows.clone().map(&group).collect(),
-                    layout: RowLayout {
-                        features: features.len(),
-                        label: true,
-                        weight: weighted,
-                    },
-                }
-            })
-            .collect()
-    }
-}
+use common::Data;
 
 fn strings(value: &Value) -> Vec<String> {
     serde_json::from_value(value.clone()).unwrap()
@@ -124,7 +46,7 @@ fn fit_case(data: &Data, case: &Value, parts: usize) -> LogisticRegressionModel 
     let prepared = data.prepared(
         &strings(&case["features"]),
         case["label"].as_str().unwrap(),
-        case["weighted"].as_bool().unwrap(),
+        case["weighted"].as_bool().unwrap().then_some("weight"),
         parts,
         |_| 0,
     );
@@ -180,7 +102,7 @@ fn assert_same_model(ours: &LogisticRegressionModel, theirs: &Value, tolerance: 
 
 #[test]
 fn single_fits_match_pyspark() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("logistic.csv", "logistic_expected.json");
     let fits = expected["fits"].as_array().unwrap();
     assert!(fits.len() >= 17);
     let rows = expected["predictedRows"].as_u64().unwrap() as usize;
@@ -231,7 +153,7 @@ fn single_fits_match_pyspark() {
 
 #[test]
 fn the_objective_mapping_agrees_with_scikit_learn() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("logistic.csv", "logistic_expected.json");
     for check in expected["sklearn"].as_array().unwrap() {
         let case = expected["fits"]
             .as_array()
@@ -251,7 +173,7 @@ fn the_objective_mapping_agrees_with_scikit_learn() {
 
 #[test]
 fn thresholds_predict_as_pyspark() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("logistic.csv", "logistic_expected.json");
     for check in expected["thresholds"].as_array().unwrap() {
         let case = expected["fits"]
             .as_array()
@@ -361,13 +283,13 @@ fn assert_models_agree(
 
 #[test]
 fn fitting_many_tasks_at_once_equals_fitting_each_alone() {
-    let (data, _) = Data::load();
+    let (data, _) = Data::load("logistic.csv", "logistic_expected.json");
     let features = strings(&serde_json::json!([
         "x0", "income", "tenure", "tickets", "ratio"
     ]));
     let ctx = JobContext::default();
     for (label, classes, family) in [("label", 2, Family::Auto), ("class3", 3, Family::Auto)] {
-        let parts = data.prepared(&features, label, true, 4, |r| (r % 3) as u16);
+        let parts = data.prepared(&features, label, Some("weight"), 4, |r| (r % 3) as u16);
         for refits in [true, false] {
             let tasks = cv_tasks(&grid(family), refits);
             let together = fit_many(&parts, classes, &tasks, &ctx).unwrap();
@@ -389,7 +311,7 @@ fn fitting_many_tasks_at_once_equals_fitting_each_alone() {
 
 #[test]
 fn results_do_not_depend_on_the_partitioning() {
-    let (data, _) = Data::load();
+    let (data, _) = Data::load("logistic.csv", "logistic_expected.json");
     let features = strings(&serde_json::json!([
         "x0", "income", "tenure", "tickets", "ratio", "constant"
     ]));
@@ -399,7 +321,8 @@ fn results_do_not_depend_on_the_partitioning() {
         let fits: Vec<Vec<LogisticRegressionModel>> = [1, 3, 7]
             .iter()
             .map(|&parts| {
-                let prepared = data.prepared(&features, label, true, parts, |r| (r % 3) as u16);
+                let prepared =
+                    data.prepared(&features, label, Some("weight"), parts, |r| (r % 3) as u16);
                 fit_many(&prepared, classes, &tasks, &ctx).unwrap()
             })
             .collect();
@@ -414,9 +337,9 @@ fn results_do_not_depend_on_the_partitioning() {
 
 #[test]
 fn a_cancelled_job_stops_with_cancelled() {
-    let (data, _) = Data::load();
+    let (data, _) = Data::load("logistic.csv", "logistic_expected.json");
     let features = strings(&serde_json::json!(["x0", "income"]));
-    let parts = data.prepared(&features, "label", false, 3, |_| 0);
+    let parts = data.prepared(&features, "label", None, 3, |_| 0);
     let cancelled = Arc::new(AtomicBool::new(true));
     let ctx = JobContext::new(cancelled, Arc::new(AtomicUsize::new(0)));
     let task = FitTask {
@@ -429,10 +352,10 @@ fn a_cancelled_job_stops_with_cancelled() {
 
 #[test]
 fn bad_rows_and_params_are_clear_errors() {
-    let (mut data, _) = Data::load();
+    let (mut data, _) = Data::load("logistic.csv", "logistic_expected.json");
     let features = strings(&serde_json::json!(["x0", "tenure"]));
     let fit = |data: &Data, label: &str, classes: usize, params: LogisticRegressionParams| {
-        let parts = data.prepared(&features, label, true, 2, |_| 0);
+        let parts = data.prepared(&features, label, Some("weight"), 2, |_| 0);
         fit_many(
             &parts,
             classes,
@@ -522,9 +445,9 @@ fn too_many_coefficients_are_refused_with_the_limit() {
 
 #[test]
 fn no_iterations_give_sparks_starting_point() {
-    let (data, _) = Data::load();
+    let (data, _) = Data::load("logistic.csv", "logistic_expected.json");
     let features = strings(&serde_json::json!(["x0", "tenure"]));
-    let parts = data.prepared(&features, "label", false, 2, |_| 0);
+    let parts = data.prepared(&features, "label", None, 2, |_| 0);
     let params = LogisticRegressionParams {
         max_iter: 0,
         ..Default::default()

@@ -4,106 +4,22 @@
 //! for any partitioning, clear errors for bad rows and params, cancellation).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
 
 use brasa::job::JobContext;
-use brasa::ml::assemble::AssembledRows;
-use brasa::ml::dataset::{Prepared, RowLayout, Subset};
+use brasa::ml::dataset::{Prepared, Subset};
 use brasa::ml::evaluate::binary::{BinaryOptions, BinaryScores};
 use brasa::ml::tree::{
     fit_decision_tree, fit_forest, fit_gbt_validated, CategoricalFeatures, DecisionTreeModel,
     ForestParams, GbtParams, Split, TreeInput, TreeNode, TreeParams, TreeTask,
 };
 use brasa::ErrorCode;
-use ndarray::Array2;
 use serde_json::Value;
 
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ml")
-}
+mod common;
 
-/// The fixture table, column by column, and the expected answers.
-struct Data {
-    names: Vec<String>,
-    columns: Vec<Vec<f64>>,
-}
-
-impl Data {
-    fn load() -> (Data, Value) {
-        let text = std::fs::read_to_string(fixtures().join("trees.csv")).unwrap();
-        let mut lines = text.lines();
-        let names: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-        let mut columns = vec![Vec::new(); names.len()];
-        for line in lines {
-            for (column, value) in columns.iter_mut().zip(line.split(',')) {
-                column.push(value.parse().unwrap());
-            }
-        }
-        let expected = std::fs::read_to_string(fixtures().join("trees_expected.json")).unwrap();
-        (
-            Data { names, columns },
-            serde_json::from_str(&expected).unwrap(),
-        )
-    }
-
-    fn column(&self, name: &str) -> &[f64] {
-        let i = self.names.iter().position(|n| n == name).unwrap();
-        &self.columns[i]
-    }
-
-    fn rows(&self) -> usize {
-        self.columns[0].len()
-    }
-
-    /// The rows as training partitions: `features`, the label, the weight when
-    /// `weighted`, split into `parts` uneven partitions, row `i` in group `group(i)`.
-    fn prepared(
-        &self,
-        features: &[String],
-        label: &str,
-        weighted: bool,
-        parts: usize,
-        group: impl Fn(usize) -> u16,
-    ) -> Vec<Prepared> {
-        let mut columns: Vec<&[f64]> = features.iter().map(|f| self.column(f)).collect();
-        columns.push(self.column(label));
-        if weighted {
-            columns.push(self.column("w"));
-        }
-        let n = self.rows();
-        let bounds: Vec<usize> = (0..=parts)
-            .map(|k| (n as f64 * (k as f64 / parts as f64).powf(1.3)).round() as usize)
-            .collect();
-        bounds
-            .windows(2)
-            .map(|w| {
-                let rows = w[0]..w[1];
-                let values = Array2::from_shape_fn((rows.len(), columns.len()), |(r, c)| {
-                    columns[c][rows.start + r]
-                });
-                Prepared {
-                    rows: AssembledRows {
-                        values,
-                        row_numbers: rows.clone().map(|r| r as u64).collect(),
-                    },
-                    groups: rows.clone().map(&group).collect(),
-                    layout: RowLayout {
-                        features: features.len(),
-                        label: true,
-                        weight: weighted,
-                    },
-                }
-            })
-            .collect()
-    }
-
-    /// Row `i`'s values of `features`.
-    fn row(&self, features: &[String], i: usize) -> Vec<f64> {
-        features.iter().map(|f| self.column(f)[i]).collect()
-    }
-}
+use common::Data;
 
 const ALL_ROWS: Subset = Subset {
     folds: 1,
@@ -271,7 +187,7 @@ fn fit_tree_case(data: &Data, case: &Value, parts: usize) -> DecisionTreeModel {
     let prepared = data.prepared(
         &features,
         case["label"].as_str().unwrap(),
-        case["weighted"].as_bool().unwrap(),
+        case["weighted"].as_bool().unwrap().then_some("w"),
         parts,
         |_| 0,
     );
@@ -285,7 +201,7 @@ fn fit_tree_case(data: &Data, case: &Value, parts: usize) -> DecisionTreeModel {
 
 #[test]
 fn decision_trees_equal_sparks_node_for_node() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("trees.csv", "trees_expected.json");
     let tree_cases: Vec<&Value> = cases(&expected, "dt");
     assert_eq!(tree_cases.len(), 8);
     for case in tree_cases {
@@ -349,7 +265,7 @@ fn decision_trees_equal_sparks_node_for_node() {
 
 #[test]
 fn the_tree_does_not_depend_on_partitioning() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("trees.csv", "trees_expected.json");
     for case in cases(&expected, "dt") {
         let one = fit_tree_case(&data, case, 1);
         let seven = fit_tree_case(&data, case, 7);
@@ -363,7 +279,7 @@ fn the_tree_does_not_depend_on_partitioning() {
 
 #[test]
 fn bad_rows_and_params_are_refused_with_ml_input() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("trees.csv", "trees_expected.json");
     let case = cases(&expected, "dtc_binary_gini")[0];
     let (features, categorical) = features_of(case);
     let task = TreeTask::Classification { num_classes: 2 };
@@ -375,9 +291,9 @@ fn bad_rows_and_params_are_refused_with_ml_input() {
         };
         fit_decision_tree(input, task, params, &ctx())
     };
-    let prepared = data.prepared(&features, "label", false, 2, |_| 0);
+    let prepared = data.prepared(&features, "label", None, 2, |_| 0);
     // A label outside the classes.
-    let wrong = data.prepared(&features, "class3", false, 2, |_| 0);
+    let wrong = data.prepared(&features, "class3", None, 2, |_| 0);
     let err = fit(&wrong, &categorical, &TreeParams::default()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::MlInput);
     assert!(err.message().contains("label"), "{}", err.message());
@@ -401,11 +317,11 @@ fn bad_rows_and_params_are_refused_with_ml_input() {
     let err = fit(&prepared, &categorical, &params).unwrap_err();
     assert!(err.message().contains("maxDepth"), "{}", err.message());
     // No training rows.
-    let empty = data.prepared(&features, "label", false, 2, |_| 1);
+    let empty = data.prepared(&features, "label", None, 2, |_| 1);
     let err = fit(&empty, &categorical, &TreeParams::default()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::MlInput);
     // A NaN feature.
-    let mut nan = data.prepared(&features, "label", false, 1, |_| 0);
+    let mut nan = data.prepared(&features, "label", None, 1, |_| 0);
     nan[0].rows.values[[5, 0]] = f64::NAN;
     let err = fit(&nan, &categorical, &TreeParams::default()).unwrap_err();
     assert!(err.message().contains("NaN"), "{}", err.message());
@@ -413,10 +329,10 @@ fn bad_rows_and_params_are_refused_with_ml_input() {
 
 #[test]
 fn cancelling_stops_the_fit() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("trees.csv", "trees_expected.json");
     let case = cases(&expected, "dtc_binary_gini")[0];
     let (features, categorical) = features_of(case);
-    let prepared = data.prepared(&features, "label", false, 2, |_| 0);
+    let prepared = data.prepared(&features, "label", None, 2, |_| 0);
     let cancelled = Arc::new(AtomicBool::new(true));
     let ctx = JobContext::new(cancelled, Arc::new(AtomicUsize::new(0)));
     let input = TreeInput {
@@ -436,10 +352,10 @@ fn cancelling_stops_the_fit() {
 
 #[test]
 fn depth_zero_is_a_single_leaf() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("trees.csv", "trees_expected.json");
     let case = cases(&expected, "dtr_variance")[0];
     let (features, categorical) = features_of(case);
-    let prepared = data.prepared(&features, "y", false, 3, |_| 0);
+    let prepared = data.prepared(&features, "y", None, 3, |_| 0);
     let input = TreeInput {
         parts: &prepared,
         subset: ALL_ROWS,
@@ -474,7 +390,7 @@ fn gbt_params(case: &Value) -> GbtParams {
 /// Spark's and the same predictions within 1e-12 (issue 14 asks for 1e-6).
 #[test]
 fn gbt_predictions_equal_sparks() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("trees.csv", "trees_expected.json");
     let gbt_cases = cases(&expected, "gbt");
     assert_eq!(gbt_cases.len(), 7);
     let split = data.column("split");
@@ -487,7 +403,7 @@ fn gbt_predictions_equal_sparks() {
         let prepared = data.prepared(
             &features,
             case["label"].as_str().unwrap(),
-            case["weighted"].as_bool().unwrap(),
+            case["weighted"].as_bool().unwrap().then_some("w"),
             1,
             |i| if validated { split[i] as u16 } else { 0 },
         );
@@ -587,7 +503,7 @@ fn forest_metric(data: &Data, case: &Value, parts: usize, seed: u64) -> (f64, Ve
     let prepared = data.prepared(
         &features,
         case["label"].as_str().unwrap(),
-        false,
+        None,
         parts,
         |i| split[i] as u16,
     );
@@ -648,7 +564,7 @@ fn forest_metric(data: &Data, case: &Value, parts: usize, seed: u64) -> (f64, Ve
 /// each mean feature importance within 0.03 of Spark's.
 #[test]
 fn random_forests_score_like_sparks() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("trees.csv", "trees_expected.json");
     for case in expected["forests"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         let metric = case["metric"].as_str().unwrap();
@@ -688,7 +604,7 @@ fn random_forests_score_like_sparks() {
 
 #[test]
 fn a_forest_does_not_depend_on_partitioning() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("trees.csv", "trees_expected.json");
     let case = &expected["forests"][0];
     let (one, _) = forest_metric(&data, case, 1, 9);
     let (five, _) = forest_metric(&data, case, 5, 9);
@@ -699,11 +615,11 @@ fn a_forest_does_not_depend_on_partitioning() {
 
 #[test]
 fn predicting_a_partition_equals_row_by_row_and_refuses_short_rows() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("trees.csv", "trees_expected.json");
     let case = cases(&expected, "dtc_multiclass_gini")[0];
     let model = fit_tree_case(&data, case, 1);
     let (features, _) = features_of(case);
-    let prepared = data.prepared(&features, "class3", false, 1, |_| 0);
+    let prepared = data.prepared(&features, "class3", None, 1, |_| 0);
     let values = prepared[0].rows.values.as_slice().unwrap();
     let width = prepared[0].layout.width();
     let predictions = model.predict_rows(values, width).unwrap();
@@ -721,10 +637,10 @@ fn predicting_a_partition_equals_row_by_row_and_refuses_short_rows() {
 /// same seed gives the same model, another seed another one, and boosting still learns.
 #[test]
 fn gbt_subsampling_is_reproducible() {
-    let (data, expected) = Data::load();
+    let (data, expected) = Data::load("trees.csv", "trees_expected.json");
     let case = cases(&expected, "gbtc_small")[0];
     let (features, categorical) = features_of(case);
-    let prepared = data.prepared(&features, "label", false, 4, |_| 0);
+    let prepared = data.prepared(&features, "label", None, 4, |_| 0);
     let input = TreeInput {
         parts: &prepared,
         subset: ALL_ROWS,
