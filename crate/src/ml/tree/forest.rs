@@ -19,10 +19,9 @@ use crate::random::{bits, mix, Stream};
 
 use super::binning::BinnedData;
 use super::decision_tree::TreeInput;
-use super::format::java_double;
 use super::grow::{grow, GrowOptions};
 use super::impurity::{argmax, sum_in_order, Stats};
-use super::model::{ensemble_importances, DecisionTreeModel};
+use super::model::{ensemble_debug_string, ensemble_importances, DecisionTreeModel};
 use super::params::{ForestParams, TreeTask};
 
 /// A fitted RandomForestClassificationModel or RandomForestRegressionModel.
@@ -100,12 +99,8 @@ impl ForestModel {
                 self.num_features
             )
         };
-        let mut out = format!("{header}\n");
-        for (i, tree) in self.trees.iter().enumerate() {
-            out.push_str(&format!("  Tree {i} (weight {}):\n", java_double(1.0)));
-            out.push_str(&tree.subtree_string(4));
-        }
-        out
+        // Every tree of a forest weighs 1.
+        ensemble_debug_string(&header, &self.trees, &vec![1.0; self.trees.len()])
     }
 }
 

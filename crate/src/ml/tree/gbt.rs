@@ -19,7 +19,7 @@ use super::binning::{BinnedData, Codes, FeatureBins};
 use super::decision_tree::TreeInput;
 use super::grow::{grow, GrowOptions};
 use super::impurity::Stats;
-use super::model::{ensemble_importances, DecisionTreeModel, Split};
+use super::model::{ensemble_debug_string, ensemble_importances, DecisionTreeModel, Split};
 use super::params::{GbtLoss, GbtParams, Impurity, TreeTask};
 
 /// A fitted GBTClassificationModel (binary) or GBTRegressionModel.
@@ -105,15 +105,7 @@ impl GbtModel {
                 self.num_features
             )
         };
-        let mut out = format!("{header}\n");
-        for (i, (tree, w)) in self.trees.iter().zip(&self.tree_weights).enumerate() {
-            out.push_str(&format!(
-                "  Tree {i} (weight {}):\n",
-                super::format::java_double(*w)
-            ));
-            out.push_str(&tree.subtree_string(4));
-        }
-        out
+        ensemble_debug_string(&header, &self.trees, &self.tree_weights)
     }
 }
 

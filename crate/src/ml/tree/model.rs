@@ -240,6 +240,17 @@ fn split_string(split: &Split, left: bool) -> String {
     }
 }
 
+/// Spark's `toDebugString` of a tree ensemble: its `header` line, then each tree with its
+/// weight (`Tree i (weight w):`) and its nodes.
+pub fn ensemble_debug_string(header: &str, trees: &[DecisionTreeModel], weights: &[f64]) -> String {
+    let mut out = format!("{header}\n");
+    for (i, (tree, weight)) in trees.iter().zip(weights).enumerate() {
+        out.push_str(&format!("  Tree {i} (weight {}):\n", java_double(*weight)));
+        out.push_str(&tree.subtree_string(4));
+    }
+    out
+}
+
 /// Spark's `TreeEnsembleModel.featureImportances`: each tree's importances (normalised to
 /// sum 1 when `per_tree_normalization`, as forests and single trees do; GBT does not),
 /// summed over trees, then normalised to sum 1.
