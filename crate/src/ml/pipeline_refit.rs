@@ -11,13 +11,14 @@
 use std::sync::Arc;
 
 use arrow_array::{BooleanArray, RecordBatch};
+use rayon::prelude::*;
 
 use crate::clean::indexer::StringIndexer;
 use crate::clean::onehot::slot_columns;
 use crate::clean::spec::{HandleInvalid, StringIndexerFitted};
 use crate::clean::{run_pipeline_part, PipelineSpec, Step};
 use crate::error::{Error, Result};
-use crate::frame::{Catalog, Table};
+use crate::frame::{first_error_in_row_order, Catalog, Table};
 use crate::job::JobContext;
 use crate::ml::split::Split;
 use crate::ml::tuning::refit::{HeldOut, RefitSource, Sides};
@@ -120,7 +121,8 @@ impl PipelineRefit<'_> {
     }
 }
 
-/// The fit's training rows and its held-out rows of `table`, by the rows' groups.
+/// The fit's training rows and its held-out rows of `table`, by the rows' groups: one
+/// parallel pass, each row's group computed once for both sides.
 fn split_rows(
     table: &Table,
     held_out: HeldOut,
@@ -131,18 +133,31 @@ fn split_rows(
         HeldOut::Fold(f) => (split.without_fold(f), f as u16),
         HeldOut::Test => (split.all_training(), split.test_group()),
     };
-    let sides = |keep: &(dyn Fn(u16) -> bool + Sync)| {
-        table.map_partitions(table.schema_arc(), ctx, |batch: &RecordBatch, first| {
-            let mask: BooleanArray = (0..batch.num_rows() as u64)
-                .map(|i| Some(keep(split.group_of(first as u64 + i))))
+    ctx.expect_steps(table.num_partitions());
+    let sides = table
+        .partitions()
+        .par_iter()
+        .zip(table.row_starts())
+        .map(|(batch, &first)| {
+            ctx.check()?;
+            let groups: Vec<u16> = (0..batch.num_rows() as u64)
+                .map(|i| split.group_of(first as u64 + i))
                 .collect();
-            arrow_select::filter::filter_record_batch(batch, &mask)
-                .map_err(|e| Error::internal("splitting rows into folds", e))
+            let side = |keep: &dyn Fn(u16) -> bool| -> Result<RecordBatch> {
+                let mask: BooleanArray = groups.iter().map(|&g| Some(keep(g))).collect();
+                arrow_select::filter::filter_record_batch(batch, &mask)
+                    .map_err(|e| Error::internal("splitting rows into folds", e))
+            };
+            let sides = (side(&|g| subset.contains(g))?, side(&|g| g == held_group)?);
+            ctx.advance();
+            Ok(sides)
         })
-    };
+        .collect::<Vec<_>>();
+    let (training, held): (Vec<RecordBatch>, Vec<RecordBatch>) =
+        first_error_in_row_order(sides)?.into_iter().unzip();
     Ok((
-        sides(&|group| subset.contains(group))?,
-        sides(&|group| group == held_group)?,
+        Table::try_new(table.schema_arc(), training)?,
+        Table::try_new(table.schema_arc(), held)?,
     ))
 }
 
