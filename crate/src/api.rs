@@ -24,6 +24,7 @@ use crate::ml::kmeans::KMeansParams;
 use crate::ml::linear::LinearRegressionParams;
 use crate::ml::logistic::LogisticRegressionParams;
 use crate::ml::scale::StandardScalerParams;
+use crate::ml::tree::{ForestParams, GbtParams, TreeParams};
 use crate::ml::tuning::{TrainResult, TrainSpec};
 use crate::profile::Profile;
 
@@ -218,9 +219,10 @@ fn constants() -> String {
                 .unwrap_or(t)
         });
         if let Some(imported) = imported {
-            imports.push_str(&format!(
-                "import type {{ {imported} }} from './{imported}';\n"
-            ));
+            let line = format!("import type {{ {imported} }} from './{imported}';\n");
+            if !imports.contains(&line) {
+                imports.push_str(&line);
+            }
         }
         let annotation = ts_type.map(|t| format!(": {t}")).unwrap_or_default();
         body.push_str(&format!(
@@ -254,6 +256,48 @@ fn constants() -> String {
             seed: 42,
             ..KMeansParams::default()
         }),
+    );
+    constant(
+        "DECISION_TREE_CLASSIFIER_DEFAULTS",
+        "Spark's DecisionTreeClassifier defaults.",
+        Some("TreeParams"),
+        json(&TreeParams::classifier()),
+    );
+    constant(
+        "DECISION_TREE_REGRESSOR_DEFAULTS",
+        "Spark's DecisionTreeRegressor defaults.",
+        Some("TreeParams"),
+        json(&TreeParams::regressor()),
+    );
+    constant(
+        "RANDOM_FOREST_CLASSIFIER_DEFAULTS",
+        "Spark's RandomForestClassifier defaults, but for the seed: Brasa's, 42.",
+        Some("ForestParams"),
+        json(&ForestParams {
+            tree: TreeParams::classifier(),
+            ..ForestParams::default()
+        }),
+    );
+    constant(
+        "RANDOM_FOREST_REGRESSOR_DEFAULTS",
+        "Spark's RandomForestRegressor defaults, but for the seed: Brasa's, 42.",
+        Some("ForestParams"),
+        json(&ForestParams {
+            tree: TreeParams::regressor(),
+            ..ForestParams::default()
+        }),
+    );
+    constant(
+        "GBT_CLASSIFIER_DEFAULTS",
+        "Spark's GBTClassifier defaults, but for the seed: Brasa's, 42.",
+        Some("GbtParams"),
+        json(&GbtParams::default()),
+    );
+    constant(
+        "GBT_REGRESSOR_DEFAULTS",
+        "Spark's GBTRegressor defaults, but for the seed: Brasa's, 42.",
+        Some("GbtParams"),
+        json(&GbtParams::regressor()),
     );
     constant(
         "STANDARD_SCALER_DEFAULTS",

@@ -56,12 +56,9 @@ fn task_of(case: &Value) -> TreeTask {
     }
 }
 
-fn tree_params(case: &Value, task: TreeTask) -> TreeParams {
-    let mut params = case["params"].clone();
-    if task == TreeTask::Regression && params.get("impurity").is_none() {
-        params["impurity"] = "variance".into();
-    }
-    serde_json::from_value(params).unwrap()
+/// The case's params; a regressor's impurity is left unset (variance, its default).
+fn tree_params(case: &Value) -> TreeParams {
+    serde_json::from_value(case["params"].clone()).unwrap()
 }
 
 fn cases<'a>(expected: &'a Value, prefix: &str) -> Vec<&'a Value> {
@@ -196,7 +193,7 @@ fn fit_tree_case(data: &Data, case: &Value, parts: usize) -> DecisionTreeModel {
         subset: ALL_ROWS,
         categorical: &categorical,
     };
-    fit_decision_tree(input, task, &tree_params(case, task), &ctx()).unwrap()
+    fit_decision_tree(input, task, &tree_params(case), &ctx()).unwrap()
 }
 
 #[test]
@@ -513,9 +510,6 @@ fn forest_metric(data: &Data, case: &Value, parts: usize, seed: u64) -> (f64, Ve
         categorical: &categorical,
     };
     let mut params = serde_json::to_value(ForestParams::default()).unwrap();
-    if task == TreeTask::Regression {
-        params["impurity"] = "variance".into();
-    }
     for (k, v) in case["params"].as_object().unwrap() {
         params[k] = v.clone();
     }
@@ -661,4 +655,227 @@ fn gbt_subsampling_is_reproducible() {
     // The root of a subsampled tree counts about half of the rows.
     let root = a.trees[1].nodes[0].raw_count;
     assert!((root - 1500.0).abs() < 150.0, "{root}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Behind the Estimator seam: the same learners as a training job runs them.
+
+mod through_the_job {
+    use super::*;
+    use brasa::clean::{PipelineSpec, StepCache};
+    use brasa::frame::Catalog;
+    use brasa::io::csv::{read_csv, CsvOptions};
+    use brasa::ml::estimator::{EstimatorSpec, TrainedModel};
+    use brasa::ml::grid::GridAxis;
+    use brasa::ml::job::train_job;
+    use brasa::ml::split::Tuning;
+    use brasa::ml::tuning::{TrainResult, TrainSpec};
+    use brasa::sql::query;
+    use brasa::Table;
+    use serde_json::json;
+
+    /// The fixture table with each categorical index also spelt as a string (`c0`, `c1`,
+    /// …: frequencyDesc indexes them back to the same numbers, ties broken
+    /// alphabetically as the original strings were).
+    fn table() -> Table {
+        let bytes = std::fs::read(common::fixtures().join("trees.csv")).unwrap();
+        let (table, _) = read_csv(&bytes, &CsvOptions::default()).unwrap();
+        let mut catalog = Catalog::new();
+        catalog.register("t", table, false).unwrap();
+        query(
+            &catalog,
+            "SELECT *, concat('c', CAST(CAST(cat_a_idx AS INT) AS STRING)) AS cat_a, \
+             concat('c', CAST(CAST(cat_b_idx AS INT) AS STRING)) AS cat_b FROM t",
+            &JobContext::default(),
+        )
+        .unwrap()
+    }
+
+    /// A job fitting `estimator` once on every row (TrainValidationSplit over one point:
+    /// the kept model is refitted on all training rows, and there is no test set), the
+    /// categorical features indexed by the job's own StringIndexer.
+    fn job(estimator: EstimatorSpec, case: &Value) -> TrainSpec {
+        let (features, _) = features_of(case);
+        let features = features
+            .into_iter()
+            .map(|f| f.replace("_idx", "_ix"))
+            .collect();
+        let pipeline: PipelineSpec = serde_json::from_value(json!({
+            "version": 1,
+            "steps": [{ "op": "stringIndexer", "inputCols": ["cat_a", "cat_b"],
+                        "outputCols": ["cat_a_ix", "cat_b_ix"] }]
+        }))
+        .unwrap();
+        TrainSpec {
+            estimator,
+            features,
+            label: Some(case["label"].as_str().unwrap().to_string()),
+            label_indexer: None,
+            weight_col: case["weighted"].as_bool().unwrap().then(|| "w".to_string()),
+            handle_invalid: Default::default(),
+            scaler: None,
+            grid: Vec::new(),
+            tuning: Tuning::TrainValidationSplit { train_ratio: 0.75 },
+            metric: None,
+            test_fraction: 0.0,
+            seed: 3,
+            pipeline: Some(pipeline),
+        }
+    }
+
+    fn run(spec: &TrainSpec) -> TrainResult {
+        train_job(
+            &Catalog::new(),
+            &Arc::new(table()),
+            spec,
+            &mut StepCache::default(),
+            &JobContext::default(),
+        )
+        .unwrap()
+    }
+
+    fn case<'a>(expected: &'a Value, name: &str) -> &'a Value {
+        cases(expected, name)
+            .into_iter()
+            .find(|c| c["name"] == name)
+            .unwrap()
+    }
+
+    /// Spark learns that a StringIndexer's output is categorical from the column's
+    /// metadata; the job learns it from the fitted pipeline, and the tree is Spark's.
+    #[test]
+    fn a_decision_tree_on_indexed_strings_is_sparks_node_for_node() {
+        let (_, expected) = Data::load("trees.csv", "trees_expected.json");
+        for name in ["dtc_binary_gini", "dtc_multiclass_entropy", "dtr_weighted"] {
+            let case = case(&expected, name);
+            let task = task_of(case);
+            let params = serde_json::from_value(case["params"].clone()).unwrap();
+            let estimator = if task == TreeTask::Regression {
+                EstimatorSpec::DecisionTreeRegressor(params)
+            } else {
+                EstimatorSpec::DecisionTreeClassifier(params)
+            };
+            let result = run(&job(estimator, case));
+            let TrainedModel::DecisionTree { model, .. } = &result.model else {
+                panic!("{name}: {:?}", result.model.task());
+            };
+            assert_same_tree(model, 0, &case["tree"], name, task != TreeTask::Regression);
+            let summary = result.trees.as_ref().unwrap();
+            let importances: Vec<f64> =
+                serde_json::from_value(case["featureImportances"].clone()).unwrap();
+            for (a, b) in summary.feature_importances.iter().zip(&importances) {
+                assert!((a - b).abs() < 1e-9, "{name} importances");
+            }
+            let spark_body = case["toDebugString"].as_str().unwrap().split_once('\n');
+            let ours_body = summary.debug_string.split_once('\n');
+            assert_eq!(ours_body.unwrap().1, spark_body.unwrap().1, "{name}");
+        }
+    }
+
+    /// GBT through the job: the kept model's probabilities are Spark's.
+    #[test]
+    fn gbt_through_the_job_predicts_as_spark() {
+        let (data, expected) = Data::load("trees.csv", "trees_expected.json");
+        let case = case(&expected, "gbtc_default");
+        let spec = job(EstimatorSpec::GbtClassifier(gbt_params(case)), case);
+        let result = run(&spec);
+        let (features, _) = features_of(case);
+        let mut predictor = result.model.predictor();
+        for (i, p) in case["probability"].as_array().unwrap().iter().enumerate() {
+            let row = data.row(&features, i);
+            let prediction = predictor.predict(&row);
+            let p: Vec<f64> = serde_json::from_value(p.clone()).unwrap();
+            assert!(close(predictor.probability[1], p[1], 1e-6), "row {i}");
+            assert_eq!(
+                prediction,
+                case["prediction"][i].as_f64().unwrap(),
+                "row {i}"
+            );
+        }
+        let TrainedModel::Gbt { model, .. } = &result.model else {
+            panic!("not a GBT");
+        };
+        assert_eq!(model.trees.len(), 20);
+    }
+
+    /// Any param of a tree learner is tuned by the grid; a forest's folds are scored with
+    /// the same evaluator as every classifier.
+    #[test]
+    fn a_forest_is_tuned_over_its_grid() {
+        let (_, expected) = Data::load("trees.csv", "trees_expected.json");
+        let case = case(&expected, "dtc_binary_gini");
+        let mut spec = job(
+            EstimatorSpec::RandomForestClassifier(ForestParams {
+                num_trees: 5,
+                ..ForestParams::default()
+            }),
+            case,
+        );
+        spec.tuning = Tuning::CrossValidator { num_folds: 3 };
+        spec.grid = vec![
+            GridAxis {
+                param: "maxDepth".into(),
+                values: vec![json!(1), json!(4)],
+            },
+            GridAxis {
+                param: "impurity".into(),
+                values: vec![json!("gini"), json!("entropy")],
+            },
+        ];
+        let result = run(&spec);
+        assert_eq!(result.grid.len(), 4);
+        assert_eq!(serde_json::to_value(result.metric).unwrap(), "areaUnderROC");
+        let depth = |i: usize| result.grid[i].params["maxDepth"].as_u64().unwrap();
+        assert_eq!(depth(result.best_index), 4, "{:?}", result.grid);
+        for point in &result.grid {
+            assert_eq!(point.fold_metrics.len(), 3);
+            assert!(point.avg_metric > 0.5 && point.avg_metric <= 1.0);
+        }
+        let again = run(&spec);
+        assert_eq!(
+            again.grid, result.grid,
+            "the same seed gives the same forests"
+        );
+    }
+
+    /// GBTClassifier is binary, as in Spark; a regressor refuses a classifier's impurity.
+    #[test]
+    fn unsupported_settings_are_refused_with_ml_input() {
+        let (_, expected) = Data::load("trees.csv", "trees_expected.json");
+        let case = case(&expected, "dtc_multiclass_gini");
+        let spec = job(EstimatorSpec::GbtClassifier(GbtParams::default()), case);
+        let err = train_job(
+            &Catalog::new(),
+            &Arc::new(table()),
+            &spec,
+            &mut StepCache::default(),
+            &JobContext::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MlInput);
+        assert!(err.message().contains("two classes"), "{}", err.message());
+
+        let regression = case_of_regression(&expected);
+        let mut spec = job(
+            EstimatorSpec::DecisionTreeRegressor(TreeParams::default()),
+            regression,
+        );
+        spec.grid = vec![GridAxis {
+            param: "impurity".into(),
+            values: vec![json!("gini")],
+        }];
+        let err = train_job(
+            &Catalog::new(),
+            &Arc::new(table()),
+            &spec,
+            &mut StepCache::default(),
+            &JobContext::default(),
+        )
+        .unwrap_err();
+        assert!(err.message().contains("variance"), "{}", err.message());
+    }
+
+    fn case_of_regression(expected: &Value) -> &Value {
+        case(expected, "dtr_variance")
+    }
 }

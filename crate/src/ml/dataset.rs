@@ -16,6 +16,7 @@ use crate::job::JobContext;
 use crate::ml::assemble::AssembledRows;
 use crate::ml::moments::{Moments, MomentsBuilder};
 use crate::ml::scale::StandardScalerParams;
+use crate::ml::tree::CategoricalFeatures;
 
 /// The table-wide number of each partition's first row.
 pub fn row_offsets(partitions: &[RecordBatch]) -> Vec<u64> {
@@ -212,6 +213,9 @@ pub struct TrainingData<'a> {
     pub label: Option<&'a str>,
     /// Classes of a classifier's label (indices `0..num_classes`); 0 otherwise.
     pub num_classes: usize,
+    /// The features that are categorical, with their number of categories (Spark's
+    /// nominal and binary attributes, which the tree learners split by category sets).
+    pub categorical: &'a CategoricalFeatures,
     /// A StandardScaler stage fitted on each fit's training rows.
     pub scaler: Option<StandardScalerParams>,
     /// Groups the rows are split into (folds, then the test set).

@@ -17,7 +17,7 @@ use ts_rs::TS;
 use crate::error::{Error, ErrorCode, Result};
 use crate::job::JobContext;
 use crate::ml::dataset::Prepared;
-use crate::ml::estimator::TrainedModel;
+use crate::ml::estimator::{TaskKind, TrainedModel};
 use crate::ml::evaluate::binary::BinaryEvaluation;
 use crate::ml::evaluate::clustering::ClusterSilhouette;
 use crate::ml::evaluation::{Detail, MetricName, MetricSet, Rows};
@@ -128,8 +128,8 @@ pub fn diagnose(
     } = diagnosed;
     let sampled = SAMPLE_SIZE / (metrics.rows.max(1) as f64);
     let keep = |row: u64| unit(seed, Stream::ChartSample, row) < sampled;
-    match (model, detail) {
-        (TrainedModel::LinearRegression { .. }, _) => {
+    match (model.task(), detail) {
+        (TaskKind::Regression, _) => {
             let spread = metrics.get(MetricName::Rmse);
             let width = if spread > 0.0 {
                 8.0 * spread / BINS as f64
@@ -171,7 +171,7 @@ pub fn diagnose(
             })
         }
         (
-            TrainedModel::LogisticRegression { .. },
+            TaskKind::Classification,
             Detail::Binary {
                 evaluation,
                 confusion,
@@ -181,14 +181,14 @@ pub fn diagnose(
             confusion,
             binary: Some(evaluation),
         }),
-        (TrainedModel::LogisticRegression { .. }, Detail::Confusion(confusion)) => {
+        (TaskKind::Classification, Detail::Confusion(confusion)) => {
             Ok(Diagnostics::Classification {
                 rows: name.to_string(),
                 confusion,
                 binary: None,
             })
         }
-        (TrainedModel::KMeans { .. }, Detail::Clusters(silhouette)) => {
+        (TaskKind::Clustering, Detail::Clusters(silhouette)) => {
             let parts: Vec<(Vec<Vec<f64>>, Vec<u32>)> = parts
                 .par_iter()
                 .map(|part| {

@@ -426,21 +426,28 @@ enum Accumulator {
 
 impl Accumulator {
     fn new(model: &TrainedModel) -> Result<Accumulator> {
-        Ok(match model {
-            TrainedModel::LinearRegression { .. } => {
-                Accumulator::Regression(RegressionSums::default())
+        Ok(match (model.task(), model) {
+            (TaskKind::Regression, _) => Accumulator::Regression(RegressionSums::default()),
+            (TaskKind::Classification, _) => {
+                let classes = model.num_classes();
+                Accumulator::Classification {
+                    matrix: ConfusionMatrix::new(classes)?,
+                    log_loss: LogLoss::new(DEFAULT_EPS)?,
+                    scores: (classes == 2).then(BinaryScores::new),
+                }
             }
-            TrainedModel::LogisticRegression { model, .. } => Accumulator::Classification {
-                matrix: ConfusionMatrix::new(model.num_classes)?,
-                log_loss: LogLoss::new(DEFAULT_EPS)?,
-                scores: (model.num_classes == 2).then(BinaryScores::new),
-            },
-            TrainedModel::KMeans { model, .. } => {
+            (TaskKind::Clustering, TrainedModel::KMeans { model, .. }) => {
                 Accumulator::Clustering(ClusterStats::new(ClusteringSpec {
                     measure: silhouette_measure(model.distance_measure),
                     clusters: model.k().max(1),
                     dims: model.num_features(),
                 })?)
+            }
+            (TaskKind::Clustering, _) => {
+                return Err(Error::new(
+                    ErrorCode::Internal,
+                    "a clustering model that is not KMeans",
+                ))
             }
         })
     }

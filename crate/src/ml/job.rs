@@ -24,9 +24,7 @@ use crate::ml::estimator::TrainedModel;
 use crate::ml::pipeline_refit::{first_refitted_step, IndexedLabel, PipelineRefit};
 use crate::ml::predict::predict;
 use crate::ml::tuning::refit::train_refitting;
-use crate::ml::tuning::{
-    train, train_with_label, LabelIndexer, PreparedLabel, TrainResult, TrainSpec,
-};
+use crate::ml::tuning::{train_with_label, LabelIndexer, PreparedLabel, TrainResult, TrainSpec};
 use crate::params::HandleInvalid;
 
 /// The column the label's class indices are written to while training.
@@ -64,8 +62,10 @@ pub fn train_job(
             .fit_transform(&table, indexer.string_order_type, handle_invalid, ctx)
             .map_err(indexing_the_label)?;
             check_classes(label, &fitted_label)?;
+            let made_by = fitted.as_ref().map_or(&[][..], |f| &f.steps[..]);
             let mut result = train_with_label(
                 &indexed,
+                made_by,
                 spec,
                 PreparedLabel {
                     column: Some(INDEXED_LABEL),
@@ -76,7 +76,14 @@ pub fn train_job(
             result.label = Some(label.clone());
             result
         }
-        None => train(&table, spec, ctx)?,
+        None => {
+            let made_by = fitted.as_ref().map_or(&[][..], |f| &f.steps[..]);
+            let label = PreparedLabel {
+                column: spec.label.as_deref(),
+                labels: Vec::new(),
+            };
+            train_with_label(&table, made_by, spec, label, ctx)?
+        }
     };
     result.pipeline = fitted;
     Ok(result)

@@ -6,8 +6,8 @@
 //! - Estimators: LinearRegression ([`linear`], solved from sufficient statistics
 //!   [`moments`] by [`linear_regression`]), LogisticRegression ([`logistic`]), KMeans
 //!   ([`kmeans`]), each fitting many (grid point, fold) fits at once; StandardScaler
-//!   ([`scale`]) in front of any of them. Tree learners ([`tree`]: DecisionTree,
-//!   RandomForest, GBT) fit natively but are not behind the Estimator seam yet.
+//!   ([`scale`]) in front of any of them; the tree learners ([`tree`]: DecisionTree,
+//!   RandomForest, GBT), which read categorical features from [`attributes`].
 //! - Evaluators: RegressionEvaluator, BinaryClassificationEvaluator,
 //!   MulticlassClassificationEvaluator and ClusteringEvaluator ([`evaluate`] holds the
 //!   metrics, [`evaluation`] scores models on rows in one pass).
@@ -17,6 +17,7 @@
 //!   classifier's label indexer) in front of training and scoring.
 
 pub mod assemble;
+pub mod attributes;
 pub mod dataset;
 pub mod diagnostics;
 pub mod estimator;

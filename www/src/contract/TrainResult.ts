@@ -8,6 +8,7 @@ import type { PipelineSpec } from "./PipelineSpec";
 import type { RowCounts } from "./RowCounts";
 import type { TaskKind } from "./TaskKind";
 import type { TrainedModel } from "./TrainedModel";
+import type { TreeSummary } from "./TreeSummary";
 
 /**
  * Everything a training job found.
@@ -24,7 +25,11 @@ bestParams: EstimatorSpec,
 /**
  * The best point refitted on every training row (all rows but the test set).
  */
-model: TrainedModel, trainMetrics: MetricSet, 
+model: TrainedModel, 
+/**
+ * A tree model's feature importances and `toDebugString`.
+ */
+trees?: TreeSummary | null, trainMetrics: MetricSet, 
 /**
  * The best point's metrics on the validation folds, averaged over folds.
  */

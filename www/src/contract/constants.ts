@@ -3,6 +3,9 @@
 import type { LinearRegressionParams } from './LinearRegressionParams';
 import type { LogisticRegressionParams } from './LogisticRegressionParams';
 import type { KMeansParams } from './KMeansParams';
+import type { TreeParams } from './TreeParams';
+import type { ForestParams } from './ForestParams';
+import type { GbtParams } from './GbtParams';
 import type { StandardScalerParams } from './StandardScalerParams';
 import type { MetricInfo } from './MetricInfo';
 
@@ -17,6 +20,24 @@ export const LOGISTIC_REGRESSION_DEFAULTS: LogisticRegressionParams = {"elasticN
 
 /** Spark's KMeans defaults, but for the seed: Brasa's default seed, 42 (Spark's is a 64-bit number a JavaScript number cannot hold exactly). */
 export const KMEANS_DEFAULTS: KMeansParams = {"distanceMeasure":"euclidean","initMode":"k-means||","initSteps":2,"k":2,"maxIter":20,"seed":42,"tol":0.0001};
+
+/** Spark's DecisionTreeClassifier defaults. */
+export const DECISION_TREE_CLASSIFIER_DEFAULTS: TreeParams = {"impurity":"gini","maxBins":32,"maxDepth":5,"minInfoGain":0.0,"minInstancesPerNode":1,"minWeightFractionPerNode":0.0};
+
+/** Spark's DecisionTreeRegressor defaults. */
+export const DECISION_TREE_REGRESSOR_DEFAULTS: TreeParams = {"impurity":"variance","maxBins":32,"maxDepth":5,"minInfoGain":0.0,"minInstancesPerNode":1,"minWeightFractionPerNode":0.0};
+
+/** Spark's RandomForestClassifier defaults, but for the seed: Brasa's, 42. */
+export const RANDOM_FOREST_CLASSIFIER_DEFAULTS: ForestParams = {"bootstrap":true,"featureSubsetStrategy":"auto","impurity":"gini","maxBins":32,"maxDepth":5,"minInfoGain":0.0,"minInstancesPerNode":1,"minWeightFractionPerNode":0.0,"numTrees":20,"seed":42,"subsamplingRate":1.0};
+
+/** Spark's RandomForestRegressor defaults, but for the seed: Brasa's, 42. */
+export const RANDOM_FOREST_REGRESSOR_DEFAULTS: ForestParams = {"bootstrap":true,"featureSubsetStrategy":"auto","impurity":"variance","maxBins":32,"maxDepth":5,"minInfoGain":0.0,"minInstancesPerNode":1,"minWeightFractionPerNode":0.0,"numTrees":20,"seed":42,"subsamplingRate":1.0};
+
+/** Spark's GBTClassifier defaults, but for the seed: Brasa's, 42. */
+export const GBT_CLASSIFIER_DEFAULTS: GbtParams = {"featureSubsetStrategy":"all","impurity":"variance","lossType":"logistic","maxBins":32,"maxDepth":5,"maxIter":20,"minInfoGain":0.0,"minInstancesPerNode":1,"minWeightFractionPerNode":0.0,"seed":42,"stepSize":0.1,"subsamplingRate":1.0,"validationTol":0.01};
+
+/** Spark's GBTRegressor defaults, but for the seed: Brasa's, 42. */
+export const GBT_REGRESSOR_DEFAULTS: GbtParams = {"featureSubsetStrategy":"all","impurity":"variance","lossType":"squared","maxBins":32,"maxDepth":5,"maxIter":20,"minInfoGain":0.0,"minInstancesPerNode":1,"minWeightFractionPerNode":0.0,"seed":42,"stepSize":0.1,"subsamplingRate":1.0,"validationTol":0.01};
 
 /** Spark's StandardScaler defaults. */
 export const STANDARD_SCALER_DEFAULTS: StandardScalerParams = {"withMean":false,"withStd":true};

@@ -43,7 +43,7 @@ pub fn fit_decision_tree(
         ctx,
     )?;
     let options = GrowOptions {
-        stats: Stats::new(task, params.impurity),
+        stats: Stats::new(task, params.impurity_for(task)),
         params,
         features_per_node: data.num_features,
         feature_seed: (0, 0),

@@ -12,6 +12,7 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::Result;
 use crate::job::JobContext;
@@ -25,7 +26,7 @@ use super::model::{ensemble_debug_string, ensemble_importances, DecisionTreeMode
 use super::params::{ForestParams, TreeTask};
 
 /// A fitted RandomForestClassificationModel or RandomForestRegressionModel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ForestModel {
     pub trees: Vec<DecisionTreeModel>,
@@ -39,6 +40,14 @@ impl ForestModel {
     /// normalised to 1.
     pub fn raw_prediction(&self, features: &[f64]) -> Vec<f64> {
         let mut votes = vec![0.0; self.num_classes];
+        self.raw_prediction_into(features, &mut votes);
+        votes
+    }
+
+    /// [`ForestModel::raw_prediction`] written into `votes` (`num_classes` long), so
+    /// scoring many rows allocates nothing.
+    pub fn raw_prediction_into(&self, features: &[f64], votes: &mut [f64]) {
+        votes.fill(0.0);
         for tree in &self.trees {
             let counts = &tree.leaf(features).stats;
             let total = sum_in_order(counts);
@@ -48,7 +57,6 @@ impl ForestModel {
                 }
             }
         }
-        votes
     }
 
     /// A classifier's `probability`: the raw prediction normalised.
@@ -176,7 +184,7 @@ pub fn fit_forest(
             ctx.check()?;
             let counts = bag(&data, params, t);
             let options = GrowOptions {
-                stats: Stats::new(task, params.tree.impurity),
+                stats: Stats::new(task, params.tree.impurity_for(task)),
                 params: &params.tree,
                 features_per_node,
                 feature_seed: (params.seed, t as u64),

@@ -10,6 +10,7 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::Result;
 use crate::job::JobContext;
@@ -23,7 +24,7 @@ use super::model::{ensemble_debug_string, ensemble_importances, DecisionTreeMode
 use super::params::{GbtLoss, GbtParams, Impurity, TreeTask};
 
 /// A fitted GBTClassificationModel (binary) or GBTRegressionModel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GbtModel {
     pub trees: Vec<DecisionTreeModel>,
@@ -80,9 +81,7 @@ impl GbtModel {
     /// A classifier's `probability` as Spark's logistic loss gives it:
     /// p₀ = 1 / (1 + e^(2·margin)), p₁ = 1 − p₀.
     pub fn probability(&self, features: &[f64]) -> [f64; 2] {
-        let raw = self.raw_prediction(features);
-        let p0 = log_loss_probability(raw[0]);
-        [p0, 1.0 - p0]
+        probability_of_margin(self.margin(features))
     }
 
     /// Spark's GBT feature importances (trees not normalised one by one).
@@ -107,6 +106,13 @@ impl GbtModel {
         };
         ensemble_debug_string(&header, &self.trees, &self.tree_weights)
     }
+}
+
+/// A GBT classifier's `probability` for a row of this `margin` (Spark's
+/// `raw2probabilityInPlace` of `[-margin, margin]`).
+pub fn probability_of_margin(margin: f64) -> [f64; 2] {
+    let p0 = log_loss_probability(-margin);
+    [p0, 1.0 - p0]
 }
 
 /// Spark's `LogLoss.computeProbability`.
@@ -395,7 +401,7 @@ pub fn fit_gbt_validated(
         None => None,
     };
     let mut tree_params = params.tree.clone();
-    tree_params.impurity = Impurity::Variance;
+    tree_params.impurity = Some(Impurity::Variance);
     // A classifier's labels are checked as two classes; the trees are regression trees.
     let label_task = if classifier {
         TreeTask::Classification { num_classes: 2 }

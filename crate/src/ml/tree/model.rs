@@ -4,6 +4,7 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -11,7 +12,7 @@ use super::format::java_double;
 use super::impurity::{argmax, sum_in_order};
 
 /// How an internal node sends a row left (Spark's `ContinuousSplit` / `CategoricalSplit`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Split {
     /// `value <= threshold` goes left.
@@ -63,7 +64,7 @@ impl Split {
 }
 
 /// One node of a fitted tree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TreeNode {
     pub prediction: f64,
@@ -87,7 +88,7 @@ impl TreeNode {
 }
 
 /// A fitted decision tree: nodes in pre-order, the root first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DecisionTreeModel {
     pub nodes: Vec<TreeNode>,
@@ -284,11 +285,17 @@ pub fn ensemble_importances(
 
 /// A probability vector from class counts (Spark's `normalizeToProbabilitiesInPlace`).
 pub fn normalized(counts: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; counts.len()];
+    normalize_into(counts, &mut out);
+    out
+}
+
+/// [`normalized`] written into `out` (as long as `counts`), allocating nothing.
+pub fn normalize_into(counts: &[f64], out: &mut [f64]) {
     let sum = sum_in_order(counts);
-    if sum == 0.0 {
-        return counts.to_vec();
+    for (o, c) in out.iter_mut().zip(counts) {
+        *o = if sum == 0.0 { *c } else { c / sum };
     }
-    counts.iter().map(|c| c / sum).collect()
 }
 
 /// The class a raw prediction votes for (the first largest).

@@ -3,6 +3,7 @@
 //! and the ensembles' own ([`ForestParams`], [`GbtParams`]) around it.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -10,7 +11,7 @@ use crate::error::{Error, ErrorCode, Result};
 pub const MAX_DEPTH_LIMIT: usize = 30;
 
 /// How a node's label statistics are scored (Spark's `impurity`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Impurity {
     /// `1 - Σ pₖ²` (classification; Spark's default for classifiers).
@@ -40,9 +41,10 @@ pub enum TreeTask {
     Regression,
 }
 
-/// The parameters every tree learner has; `Default` is Spark's defaults for a
-/// classifier, [`TreeParams::regressor`] for a regressor (impurity `variance`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The parameters every tree learner has; `Default` is Spark's defaults, with the
+/// impurity left to the estimator (gini for a classifier, variance for a regressor, as
+/// Spark's two classes default it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TreeParams {
     /// Depth of the deepest leaf (0 = the root alone), at most 30.
@@ -57,7 +59,9 @@ pub struct TreeParams {
     /// A split is refused if either child would hold less than this fraction of the
     /// training weight (in [0, 0.5)).
     pub min_weight_fraction_per_node: f64,
-    pub impurity: Impurity,
+    /// Unset: the estimator's default ([`TreeParams::impurity_for`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impurity: Option<Impurity>,
 }
 
 impl Default for TreeParams {
@@ -68,17 +72,35 @@ impl Default for TreeParams {
             min_instances_per_node: 1,
             min_info_gain: 0.0,
             min_weight_fraction_per_node: 0.0,
-            impurity: Impurity::Gini,
+            impurity: None,
         }
     }
 }
 
 impl TreeParams {
-    /// Spark's defaults for a regressor.
+    /// Spark's defaults for a classifier, the impurity spelt out (gini).
+    pub fn classifier() -> Self {
+        TreeParams {
+            impurity: Some(Impurity::Gini),
+            ..TreeParams::default()
+        }
+    }
+
+    /// Spark's defaults for a regressor, the impurity spelt out (variance).
     pub fn regressor() -> Self {
         TreeParams {
-            impurity: Impurity::Variance,
+            impurity: Some(Impurity::Variance),
             ..TreeParams::default()
+        }
+    }
+
+    /// The impurity a tree for `task` is grown with: the one set, else Spark's default
+    /// (gini for classification, variance for regression).
+    pub fn impurity_for(&self, task: TreeTask) -> Impurity {
+        match (self.impurity, task) {
+            (Some(impurity), _) => impurity,
+            (None, TreeTask::Classification { .. }) => Impurity::Gini,
+            (None, TreeTask::Regression) => Impurity::Variance,
         }
     }
 
@@ -118,7 +140,7 @@ impl TreeParams {
                 self.min_weight_fraction_per_node
             ));
         }
-        match (task, self.impurity) {
+        match (task, self.impurity_for(task)) {
             (TreeTask::Classification { num_classes }, _) if num_classes < 2 => bad(format!(
                 "a classifier needs at least 2 classes, the label has {num_classes}"
             )),
@@ -127,7 +149,7 @@ impl TreeParams {
             }
             (TreeTask::Regression, Impurity::Gini | Impurity::Entropy) => bad(format!(
                 "impurity must be variance for a regressor, not {}",
-                self.impurity.name()
+                self.impurity_for(task).name()
             )),
             _ => Ok(()),
         }
@@ -135,8 +157,9 @@ impl TreeParams {
 }
 
 /// Which features a node of a forest may split on (Spark's `featureSubsetStrategy`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, TS)]
 #[serde(into = "String", try_from = "String")]
+#[ts(type = "string")]
 pub enum FeatureSubset {
     /// `sqrt` for classification, `onethird` for regression; `all` for a single tree.
     #[default]
@@ -235,7 +258,7 @@ pub const DEFAULT_SEED: u64 = 42;
 
 /// RandomForestClassifier / RandomForestRegressor; `Default` is Spark's defaults (give
 /// `tree: TreeParams::regressor()` for a regressor).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ForestParams {
     #[serde(flatten)]
@@ -274,7 +297,7 @@ impl ForestParams {
 }
 
 /// GBT's loss (Spark's `lossType`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum GbtLoss {
     /// Log-loss of the ±1 labels (the classifier's only loss).
@@ -289,7 +312,7 @@ pub enum GbtLoss {
 /// GBTClassifier / GBTRegressor; `Default` is the classifier's defaults,
 /// [`GbtParams::regressor`] the regressor's. The trees are always regression trees
 /// (impurity `variance`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GbtParams {
     #[serde(flatten)]
@@ -334,7 +357,7 @@ impl GbtParams {
     pub fn validate(&self, classifier: bool) -> Result<()> {
         // The trees regress on pseudo-residuals whatever the estimator.
         let mut tree = self.tree.clone();
-        tree.impurity = Impurity::Variance;
+        tree.impurity = Some(Impurity::Variance);
         tree.validate(TreeTask::Regression)?;
         if self.max_iter < 1 {
             return bad("maxIter must be at least 1, not 0".to_string());
@@ -390,8 +413,20 @@ mod tests {
         assert_eq!(json["minInstancesPerNode"], 1);
         assert_eq!(json["minInfoGain"], 0.0);
         assert_eq!(json["minWeightFractionPerNode"], 0.0);
-        assert_eq!(json["impurity"], "gini");
-        assert_eq!(TreeParams::regressor().impurity, Impurity::Variance);
+        assert!(
+            json.get("impurity").is_none(),
+            "unset: the estimator's default"
+        );
+        let class = TreeTask::Classification { num_classes: 2 };
+        assert_eq!(TreeParams::default().impurity_for(class), Impurity::Gini);
+        assert_eq!(
+            TreeParams::default().impurity_for(TreeTask::Regression),
+            Impurity::Variance
+        );
+        assert_eq!(
+            serde_json::to_value(TreeParams::classifier()).unwrap()["impurity"],
+            "gini"
+        );
         let forest = serde_json::to_value(ForestParams::default()).unwrap();
         assert_eq!(forest["numTrees"], 20);
         assert_eq!(forest["featureSubsetStrategy"], "auto");
@@ -458,7 +493,7 @@ mod tests {
             ),
             (
                 TreeParams {
-                    impurity: Impurity::Variance,
+                    impurity: Some(Impurity::Variance),
                     ..ok.clone()
                 },
                 "impurity",
@@ -468,7 +503,13 @@ mod tests {
             assert_eq!(err.code(), ErrorCode::MlInput);
             assert!(err.message().contains(name), "{}", err.message());
         }
-        assert!(ok.validate(TreeTask::Regression).is_err());
+        assert!(
+            ok.validate(TreeTask::Regression).is_ok(),
+            "unset, the impurity is the regressor's"
+        );
+        assert!(TreeParams::classifier()
+            .validate(TreeTask::Regression)
+            .is_err());
         assert!(TreeParams::regressor()
             .validate(TreeTask::Regression)
             .is_ok());

@@ -26,14 +26,15 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::clean::spec::StringOrderType;
-use crate::clean::PipelineSpec;
+use crate::clean::{PipelineSpec, Step};
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::job::JobContext;
 use crate::ml::assemble::Assembler;
+use crate::ml::attributes::categorical_features;
 use crate::ml::dataset::{Prepared, RowLayout, Subset, TrainingData};
 use crate::ml::diagnostics::{diagnose, DiagnosedRows, Diagnostics};
-use crate::ml::estimator::{fit_all, EstimatorSpec, TaskKind, TrainedModel};
+use crate::ml::estimator::{fit_all, EstimatorSpec, TaskKind, TrainedModel, TreeSummary};
 use crate::ml::evaluation::{evaluate, Evaluation, MetricName, MetricSet, Rows};
 use crate::ml::grid::GridAxis;
 use crate::ml::scale::StandardScalerParams;
@@ -136,6 +137,9 @@ pub struct TrainResult {
     pub best_params: EstimatorSpec,
     /// The best point refitted on every training row (all rows but the test set).
     pub model: TrainedModel,
+    /// A tree model's feature importances and `toDebugString`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trees: Option<TreeSummary>,
     pub train_metrics: MetricSet,
     /// The best point's metrics on the validation folds, averaged over folds.
     pub validation_metrics: MetricSet,
@@ -166,7 +170,7 @@ pub fn train(table: &Table, spec: &TrainSpec, ctx: &JobContext) -> Result<TrainR
         column: spec.label.as_deref(),
         labels: Vec::new(),
     };
-    train_with_label(table, spec, label, ctx)
+    train_with_label(table, &[], spec, label, ctx)
 }
 
 /// What every training job checks and decides before it reads a row.
@@ -193,8 +197,7 @@ impl<'a> JobShape<'a> {
                 format!("{} needs a label column", spec.estimator.spark_name()),
             ));
         }
-        if spec.weight_col.is_some() && matches!(spec.estimator, EstimatorSpec::LinearRegression(_))
-        {
+        if spec.weight_col.is_some() && !spec.estimator.takes_weights() {
             return Err(Error::new(
                 ErrorCode::MlInput,
                 "weightCol is not supported for LinearRegression yet (its fits come from unweighted statistics); leave it empty",
@@ -275,10 +278,12 @@ impl Decided {
     }
 }
 
-/// Runs a training job on `table` (already cleaned) whose label is `label` (a
-/// classifier's label already indexed, see [`crate::ml::job`]).
+/// Runs a training job on `table` (already cleaned by the fitted steps `made_by`, which
+/// say which features are categorical) whose label is `label` (a classifier's label
+/// already indexed, see [`crate::ml::job`]).
 pub fn train_with_label(
     table: &Table,
+    made_by: &[Step],
     spec: &TrainSpec,
     label: PreparedLabel,
     ctx: &JobContext,
@@ -303,11 +308,13 @@ pub fn train_with_label(
         return Err(empty_fold(f));
     }
     let decided = shape.decide(spec, &parts, label.labels)?;
+    let categorical = categorical_features(&spec.features, made_by);
     let data = TrainingData {
         parts: &parts,
         features: assembler.feature_names(),
         label: shape.label_column,
         num_classes: decided.labels.len(),
+        categorical: &categorical,
         scaler: spec.scaler,
         groups: split.groups(),
     };
@@ -448,6 +455,7 @@ fn result(
         best_params: decided.points[ranked.best_index].1.clone(),
         grid: ranked.grid,
         best_index: ranked.best_index,
+        trees: finished.model.tree_summary(),
         model: finished.model,
         train_metrics: finished.train_metrics,
         validation_metrics: ranked.validation_metrics,

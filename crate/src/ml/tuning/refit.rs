@@ -20,6 +20,7 @@ use crate::clean::PipelineSpec;
 use crate::error::Result;
 use crate::frame::Table;
 use crate::job::JobContext;
+use crate::ml::attributes::categorical_features;
 use crate::ml::dataset::{Prepared, Subset, TrainingData};
 use crate::ml::estimator::{fit_all, EstimatorSpec, TrainedModel};
 use crate::ml::evaluation::{evaluate, Evaluation, MetricSet, Rows};
@@ -91,6 +92,7 @@ pub fn train_refitting(
         let sides = source.sides(HeldOut::Fold(fold), &split, ctx)?;
         let fold_features = expand_vectors(&spec.features, &sides.vectors);
         let parts = assemble_sides(&shape, spec, &sides, &fold_features, VALIDATION, ctx)?;
+        let categorical = categorical_features(&fold_features, &sides.pipeline.steps);
         let fold_counts = count_groups(&parts, GROUPS);
         if fold_counts[VALIDATION as usize] == 0 {
             return Err(empty_fold(fold));
@@ -101,6 +103,7 @@ pub fn train_refitting(
             features: &fold_features,
             label: shape.label_column,
             num_classes,
+            categorical: &categorical,
             scaler: spec.scaler,
             groups: GROUPS,
         };
@@ -130,11 +133,13 @@ pub fn train_refitting(
         .collect();
     let ranked = rank(&decided.tuned(), &fold_metrics, evaluated, decided.metric);
 
+    let categorical = categorical_features(&features, &last.pipeline.steps);
     let data = TrainingData {
         parts: &final_parts,
         features: &features,
         label: shape.label_column,
         num_classes,
+        categorical: &categorical,
         scaler: spec.scaler,
         groups: GROUPS,
     };
