@@ -13,25 +13,16 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { unzipSync } from 'fflate';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
 import { decodeBundle, encodeBundle } from '../../www/src/tracking/shared/snapshot';
 import { recordedSnapshot } from '../unit/fixtures';
 import { PYTHON, assertSameAsMlflow, readMlrunsDir } from '../tracking/mlflow';
 import { ROOT, chooseTraining, loadPipeline, openApp, shownTable, useApp } from './harness';
+import { SAMPLE, download, finishedRow, keyValues, openRun, runAction, runRows, sampleSubset } from './runs';
 
 const app = useApp();
-const SAMPLE = path.join(ROOT, 'www/public/sample/telecom.csv');
 const FEATURES = ['age', 'income', 'tenure_months', 'data_gb', 'support_tickets'];
-
-/** A temp copy of the first `rows` sample rows, with columns changed by `edit`. */
-function sampleSubset(name: string, rows: number, edit: (header: string[], cells: string[][]) => [string[], string[][]] = (h, c) => [h, c]): string {
-  const [head, ...lines] = readFileSync(SAMPLE, 'utf8').trim().split('\n');
-  const [header, cells] = edit(head.split(','), lines.slice(500, 500 + rows).map((l) => l.split(',')));
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'brasa-e2e-')), name);
-  writeFileSync(file, [header.join(','), ...cells.map((c) => c.join(','))].join('\n') + '\n');
-  return file;
-}
 
 /** Trains LinearRegression on monthly_spend (NULL rows skipped) and waits until the run is saved. */
 async function train(page: Page, table: string, regParams = '0, 5, 50', elasticNetParams = '0, 1'): Promise<string> {
@@ -54,39 +45,6 @@ async function train(page: Page, table: string, regParams = '0, 5, 50', elasticN
   return (await page.getByTestId('train-status').getAttribute('data-run-id'))!;
 }
 
-/** The runs table's rows as {id, status, name}. */
-async function runRows(page: Page): Promise<{ id: string; status: string; name: string }[]> {
-  return page.$$eval('[data-testid="run-row"]', (rows) =>
-    rows.map((r) => ({ id: r.getAttribute('data-run-id') ?? '', status: r.getAttribute('data-status') ?? '', name: r.querySelector('[data-testid="run-open"]')?.textContent ?? '' })));
-}
-
-/** Waits until the runs table lists `runId` as FINISHED (its results, children included, are stored). */
-async function finishedRow(page: Page, runId: string): Promise<void> {
-  await page.locator(`[data-testid="run-row"][data-run-id="${runId}"][data-status="FINISHED"]`).waitFor({ timeout: 30_000 });
-}
-
-async function openRun(page: Page, runId: string): Promise<Locator> {
-  await page.getByTestId('tab-runs').click();
-  await page.locator(`[data-testid="run-row"][data-run-id="${runId}"] [data-testid="run-open"]`).click();
-  const details = page.locator(`[data-testid="run-details"][data-run-id="${runId}"]`);
-  await details.waitFor();
-  return details;
-}
-
-/** Clicks a run action and waits until the run is shown again with its outcome. */
-async function runAction(details: Locator, testId: string): Promise<void> {
-  await details.getByTestId(testId).click();
-  await details.page().locator('[data-testid="run-details"]:not([data-busy])').waitFor();
-}
-
-async function keyValues(table: Locator): Promise<Record<string, string>> {
-  return table.evaluate((t) => Object.fromEntries([...t.querySelectorAll('tr')].map((r) => [r.getAttribute('data-key') ?? '', r.querySelectorAll('td')[1]?.textContent ?? ''])));
-}
-
-async function download(page: Page, click: () => Promise<void>): Promise<Buffer> {
-  const [file] = await Promise.all([page.waitForEvent('download'), click()]);
-  return readFileSync((await file.path())!);
-}
 
 describe('Tracking, registry and deployment', () => {
   it('records a training, keeps it and its registered model across a reload, and predicts with name@champion', async () => {

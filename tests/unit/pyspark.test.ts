@@ -1,8 +1,9 @@
 /**
  * The exported PySpark job, for every estimator: every cleaning step becomes DataFrame /
  * pyspark.ml code that Python compiles, the job is written with Spark's names (label
- * indexer, estimator, grid, evaluator, tuner), and the LogisticRegression and KMeans jobs
- * run in local mode (one JVM for both) and pick the best point Brasa picked. (The e2e
+ * indexer, estimator, grid, evaluator, tuner), and the LogisticRegression, KMeans and
+ * DecisionTreeClassifier jobs run in local mode (one JVM for all) and pick the best point
+ * Brasa picked. (The e2e
  * tracking tests run exported jobs on the sample data.)
  */
 import assert from 'node:assert/strict';
@@ -13,6 +14,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { PIPELINE_VERSION, type Step } from '../../www/src/clean/shared/pipeline';
+import { DECISION_TREE_CLASSIFIER_DEFAULTS } from '../../www/src/contract';
+import type { TrainSpec } from '../../www/src/ml/shared/training';
 import { pysparkScript } from '../../www/src/tracking/shared/pyspark';
 import { sparkFeatures, stepCode } from '../../www/src/tracking/shared/pyspark-steps';
 import { readRecordedJob } from '../../www/src/tracking/shared/recorded-job';
@@ -131,7 +134,7 @@ describe('PySpark export', () => {
     compiles(script);
   });
 
-  it('LogisticRegression (its pipeline refitted per fold) and KMeans jobs run in local mode and pick the best point Brasa picked', () => {
+  it('LogisticRegression (its pipeline refitted per fold), KMeans and DecisionTreeClassifier jobs run in local mode and pick the best point Brasa picked', () => {
     // An Imputer and a DataFrame call after it: both stages of the Pipeline Spark tunes.
     const refitted: typeof logisticSpec = {
       ...logisticSpec,
@@ -145,10 +148,37 @@ describe('PySpark export', () => {
         ],
       },
     };
-    const [logistic, kmeans] = runPysparkJobs([
+    // A decision tree on a column a StringIndexer stage made: Spark reads it as categorical
+    // (from the column's metadata) as Brasa does (from the pipeline); maxDepth 0 is one
+    // leaf (areaUnderROC 0.5), so depth 3 wins in both.
+    const tree: TrainSpec = {
+      ...logisticSpec,
+      estimator: 'decisionTreeClassifier',
+      params: DECISION_TREE_CLASSIFIER_DEFAULTS,
+      features: ['tenure_months', 'monthly_spend', 'band_idx'],
+      weightCol: null,
+      grid: [{ param: 'maxDepth', values: [0, 3] }],
+      pipeline: {
+        version: PIPELINE_VERSION,
+        steps: [
+          { op: 'withColumn', column: 'band', expr: "CASE WHEN support_tickets > 4 THEN 'many' ELSE 'few' END" },
+          { op: 'stringIndexer', inputCols: ['band'], outputCols: ['band_idx'], stringOrderType: 'alphabetAsc', handleInvalid: 'error' },
+        ],
+      },
+    };
+    const treeScript = pysparkScript({ table: 'churn', spec: tree }, { dataPath: 'churn.csv' });
+    assert.match(treeScript, /dtc = DecisionTreeClassifier\(featuresCol="features", labelCol="label", maxDepth=5, maxBins=32, minInstancesPerNode=1, minInfoGain=0\.0, minWeightFractionPerNode=0\.0, impurity="gini"\)/);
+    assert.match(treeScript, /\.addGrid\(dtc\.maxDepth, \[0, 3\]\)/);
+    const [logistic, kmeans, decisionTree] = runPysparkJobs([
       { script: pysparkScript({ table: 'churn', spec: refitted }, { dataPath: 'churn.csv' }), data: { csv: churnCsv() } },
       { script: pysparkScript({ table: 'points', spec: kmeansSpec }, { dataPath: 'points.csv' }), data: { csv: pointsCsv() } },
+      { script: treeScript, data: { csv: churnCsv() } },
     ]);
+    assert.deepEqual(decisionTree.grid, [{ maxDepth: 0 }, { maxDepth: 3 }]);
+    assert.equal(decisionTree.bestIndex, 1);
+    assert.equal(decisionTree.avgMetrics[0], 0.5);
+    assert.equal(decisionTree.featureImportances.length, 3);
+    assert.match(decisionTree.toDebugString, /^DecisionTreeClassificationModel: uid=\w+, depth=3, numNodes=\d+, numClasses=2, numFeatures=3\n  If \(feature 2 in \{/);
     assert.equal(logistic.metric, 'areaUnderROC');
     assert.deepEqual(logistic.grid, logisticResult.grid.map((p) => p.params));
     assert.equal(logistic.bestIndex, logisticResult.bestIndex);

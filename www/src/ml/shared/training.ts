@@ -4,14 +4,21 @@
  * names and defaults: its params (which a grid can tune), its task and its metrics.
  */
 import {
+  DECISION_TREE_CLASSIFIER_DEFAULTS,
+  DECISION_TREE_REGRESSOR_DEFAULTS,
+  GBT_CLASSIFIER_DEFAULTS,
+  GBT_REGRESSOR_DEFAULTS,
   KMEANS_DEFAULTS,
   LINEAR_REGRESSION_DEFAULTS,
   LOGISTIC_REGRESSION_DEFAULTS,
   METRICS,
+  RANDOM_FOREST_CLASSIFIER_DEFAULTS,
+  RANDOM_FOREST_REGRESSOR_DEFAULTS,
   type EstimatorSpec,
   type MetricInfo,
   type MetricName,
   type TaskKind,
+  type TrainedModel,
   type TrainResult as EngineTrainResult,
   type TrainSpec,
 } from '../../contract';
@@ -33,6 +40,7 @@ export type {
   MetricSet,
   ResidualHistogram,
   Scoring,
+  TreeSummary,
   StandardScalerParams,
   TaskKind,
   TrainedModel,
@@ -58,6 +66,8 @@ export interface ParamInfo {
   tunable: boolean;
   /** One line for the form, in Spark's words. */
   doc: string;
+  /** Shown folded under "Solver": rarely changed, only about how long the solver runs. */
+  solver?: boolean;
 }
 
 export interface EstimatorInfo {
@@ -75,9 +85,56 @@ const shared = {
   elasticNetParam: { name: 'elasticNetParam', kind: 'number', tunable: true, doc: 'mix of L1 and L2: 0 = ridge, 1 = lasso' },
   fitIntercept: { name: 'fitIntercept', kind: 'boolean', tunable: true, doc: 'fit an intercept term' },
   standardization: { name: 'standardization', kind: 'boolean', tunable: true, doc: 'standardize the features inside the objective' },
-  maxIter: { name: 'maxIter', kind: 'integer', tunable: true, doc: 'most iterations of the solver' },
-  tol: { name: 'tol', kind: 'number', tunable: true, doc: 'convergence tolerance' },
+  maxIter: { name: 'maxIter', kind: 'integer', tunable: true, doc: 'most iterations of the solver', solver: true },
+  tol: { name: 'tol', kind: 'number', tunable: true, doc: 'convergence tolerance', solver: true },
+  seed: { name: 'seed', kind: 'integer', tunable: false, doc: 'random seed (empty: the job\'s seed)' },
 } as const satisfies Record<string, ParamInfo>;
+
+/** The params every tree learner has (Spark's `DecisionTreeParams`). */
+const tree = {
+  maxDepth: { name: 'maxDepth', kind: 'integer', tunable: true, doc: 'depth of the deepest leaf (0: the root alone), at most 30' },
+  maxBins: { name: 'maxBins', kind: 'integer', tunable: true, doc: 'most bins a continuous feature is cut into; at least the categories of any categorical feature' },
+  minInstancesPerNode: { name: 'minInstancesPerNode', kind: 'integer', tunable: true, doc: 'fewest rows each child of a split must have' },
+  minInfoGain: { name: 'minInfoGain', kind: 'number', tunable: true, doc: 'least information gain a split must have' },
+  minWeightFractionPerNode: { name: 'minWeightFractionPerNode', kind: 'number', tunable: false, doc: 'least fraction of the weight each child must have, in [0, 0.5)' },
+  classImpurity: { name: 'impurity', kind: 'choice', choices: ['gini', 'entropy'], tunable: false, doc: 'how a node\'s classes are scored' },
+  subsamplingRate: { name: 'subsamplingRate', kind: 'number', tunable: true, doc: 'share of the rows each tree learns from, in (0, 1]' },
+  featureSubsetStrategy: {
+    name: 'featureSubsetStrategy',
+    kind: 'choice',
+    choices: ['auto', 'all', 'sqrt', 'log2', 'onethird'],
+    tunable: false,
+    doc: 'features each node may split on (auto: sqrt for classification, onethird for regression)',
+  },
+} as const satisfies Record<string, ParamInfo>;
+
+const treeParams = (classifier: boolean): ParamInfo[] => [
+  tree.maxDepth,
+  tree.maxBins,
+  tree.minInstancesPerNode,
+  tree.minInfoGain,
+  tree.minWeightFractionPerNode,
+  ...(classifier ? [tree.classImpurity] : []),
+];
+
+const forestParams = (classifier: boolean): ParamInfo[] => [
+  { name: 'numTrees', kind: 'integer', tunable: true, doc: 'trees in the forest' },
+  ...treeParams(classifier),
+  tree.featureSubsetStrategy,
+  tree.subsamplingRate,
+  { name: 'bootstrap', kind: 'boolean', tunable: false, doc: 'draw each tree\'s rows with replacement' },
+  shared.seed,
+];
+
+const gbtParams = (losses: string[]): ParamInfo[] => [
+  { name: 'maxIter', kind: 'integer', tunable: true, doc: 'boosting iterations (trees)' },
+  { name: 'stepSize', kind: 'number', tunable: true, doc: 'learning rate, in (0, 1]' },
+  ...treeParams(false),
+  { name: 'lossType', kind: 'choice', choices: losses, tunable: false, doc: 'the loss each tree descends' },
+  tree.subsamplingRate,
+  { ...tree.featureSubsetStrategy, doc: 'features each node may split on (auto: all)' },
+  shared.seed,
+];
 
 /** Every estimator the Train tab offers, in the order it offers them. */
 export const ESTIMATORS: EstimatorInfo[] = [
@@ -112,14 +169,80 @@ export const ESTIMATORS: EstimatorInfo[] = [
     params: [
       { name: 'k', kind: 'integer', tunable: true, doc: 'number of clusters' },
       { name: 'initMode', kind: 'choice', choices: ['k-means||', 'random'], tunable: true, doc: 'how the first centres are chosen' },
-      { name: 'initSteps', kind: 'integer', tunable: true, doc: 'rounds of k-means|| sampling' },
+      { name: 'initSteps', kind: 'integer', tunable: true, doc: 'rounds of k-means|| sampling', solver: true },
       { name: 'distanceMeasure', kind: 'choice', choices: ['euclidean', 'cosine'], tunable: true, doc: 'the distance rows are clustered by' },
       shared.maxIter,
       shared.tol,
       { name: 'seed', kind: 'integer', tunable: false, doc: 'random seed of the initialisation' },
     ],
   },
+  {
+    name: 'decisionTreeClassifier',
+    sparkName: 'DecisionTreeClassifier',
+    task: 'classification',
+    defaults: DECISION_TREE_CLASSIFIER_DEFAULTS,
+    params: treeParams(true),
+  },
+  {
+    name: 'randomForestClassifier',
+    sparkName: 'RandomForestClassifier',
+    task: 'classification',
+    defaults: RANDOM_FOREST_CLASSIFIER_DEFAULTS,
+    params: forestParams(true),
+  },
+  {
+    name: 'gbtClassifier',
+    sparkName: 'GBTClassifier',
+    task: 'classification',
+    defaults: GBT_CLASSIFIER_DEFAULTS,
+    params: gbtParams(['logistic']),
+  },
+  {
+    name: 'decisionTreeRegressor',
+    sparkName: 'DecisionTreeRegressor',
+    task: 'regression',
+    defaults: DECISION_TREE_REGRESSOR_DEFAULTS,
+    params: treeParams(false),
+  },
+  {
+    name: 'randomForestRegressor',
+    sparkName: 'RandomForestRegressor',
+    task: 'regression',
+    defaults: RANDOM_FOREST_REGRESSOR_DEFAULTS,
+    params: forestParams(false),
+  },
+  {
+    name: 'gbtRegressor',
+    sparkName: 'GBTRegressor',
+    task: 'regression',
+    defaults: GBT_REGRESSOR_DEFAULTS,
+    params: gbtParams(['squared', 'absolute']),
+  },
 ];
+
+/** Whether the estimator reads Spark's `weightCol` (LinearRegression's fits come from unweighted statistics). */
+export function takesWeights(name: EstimatorName): boolean {
+  return name !== 'linearRegression';
+}
+
+/** Classes of a classifier model, 0 for other models (the engine's `TrainedModel::num_classes`). */
+export function modelClasses(model: TrainedModel): number {
+  switch (model.kind) {
+    case 'logisticRegression':
+    case 'decisionTree':
+    case 'randomForest':
+      return model.model.numClasses;
+    case 'gbt':
+      return model.model.classifier ? 2 : 0;
+    default:
+      return 0;
+  }
+}
+
+/** Whether the estimator is a tree learner (its model has trees to draw and feature importances). */
+export function isTreeLearner(name: EstimatorName): boolean {
+  return /^(decisionTree|randomForest|gbt)/.test(name);
+}
 
 export function estimatorInfo(name: EstimatorName): EstimatorInfo {
   const info = ESTIMATORS.find((e) => e.name === name);

@@ -9,7 +9,7 @@
 import type { EngineClient } from '../../engine/client/engine-client';
 import type { TableInfo } from '../../engine/shared/api';
 import { tableGrid } from '../../grid/table-grid';
-import type { HandleInvalid } from '../../ml/shared/training';
+import { type HandleInvalid, modelClasses } from '../../ml/shared/training';
 import { describeModel, scoringOf } from '../../tracking/shared/logged-model';
 import type { ModelVersion } from '../../tracking/shared/model';
 import { schemaProblems } from '../../tracking/shared/schema-check';
@@ -121,7 +121,7 @@ export class PredictPanel {
       const ms = performance.now() - started;
       const rows = predictionRowsText(table.rows, info.rows, rowRemovers(pipeline, handleInvalid));
       replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'deploy-summary', 'data-table': info.name, 'data-rows': String(info.rows), 'data-rows-in': String(table.rows) } },
-        `${rows}: ${outputsOf(model.model.kind)} from ${version.name} version ${version.version} in ${info.name} (${Math.round(ms)} ms).`));
+        `${rows}: ${outputsOf(model.model)} from ${version.name} version ${version.version} in ${info.name} (${Math.round(ms)} ms).`));
       const grid = tableGrid(this.engine, info, `Predictions of ${info.name}`);
       replaceChildren(this.output,
         h('div', { className: 'sql-result-actions' },
@@ -142,13 +142,7 @@ export class PredictPanel {
 }
 
 /** The columns a model adds, in words, for the summary. */
-function outputsOf(kind: Deployable['model']['model']['kind']): string {
-  switch (kind) {
-    case 'linearRegression':
-      return 'prediction';
-    case 'logisticRegression':
-      return 'rawPrediction_ and probability_ per class, prediction and predictedLabel';
-    case 'kMeans':
-      return 'prediction (the cluster)';
-  }
+function outputsOf(model: Deployable['model']['model']): string {
+  if (model.kind === 'kMeans') return 'prediction (the cluster)';
+  return modelClasses(model) > 0 ? 'rawPrediction_ and probability_ per class, prediction and predictedLabel' : 'prediction';
 }

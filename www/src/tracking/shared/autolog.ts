@@ -7,7 +7,7 @@
  * client stores what they return.
  */
 import type { EstimatorName, MetricName, MetricSet, TrainResult, TrainSpec } from '../../ml/shared/training';
-import { metricInfo } from '../../ml/shared/training';
+import { estimatorInfo, metricInfo } from '../../ml/shared/training';
 import {
   type DatasetInput,
   type MetricPoint,
@@ -30,6 +30,12 @@ const RUN_PREFIX: Record<EstimatorName, string> = {
   linearRegression: 'linreg',
   logisticRegression: 'logreg',
   kMeans: 'kmeans',
+  decisionTreeClassifier: 'dtc',
+  decisionTreeRegressor: 'dtr',
+  randomForestClassifier: 'rfc',
+  randomForestRegressor: 'rfr',
+  gbtClassifier: 'gbtc',
+  gbtRegressor: 'gbtr',
 };
 
 /** Spark's evaluator class for a metric (`RegressionEvaluator`, `ClusteringEvaluator`, ...). */
@@ -44,8 +50,9 @@ export function evaluatorName(metric: MetricName): string {
  */
 function knownEvaluator(spec: TrainSpec): string | undefined {
   if (spec.metric) return evaluatorName(spec.metric);
-  if (spec.estimator === 'linearRegression') return 'RegressionEvaluator';
-  if (spec.estimator === 'kMeans') return 'ClusteringEvaluator';
+  const task = estimatorInfo(spec.estimator).task;
+  if (task === 'regression') return 'RegressionEvaluator';
+  if (task === 'clustering') return 'ClusteringEvaluator';
   return undefined;
 }
 

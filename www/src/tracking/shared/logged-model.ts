@@ -18,7 +18,7 @@ import {
   type TrainSpec,
   LINEAR_REGRESSION_DEFAULTS,
 } from '../../contract';
-import type { TrainResult } from '../../ml/shared/training';
+import { modelClasses, type TrainResult } from '../../ml/shared/training';
 import { tunedEstimatorName } from './recorded-job';
 
 /** The flavor every model logged since estimators came is written with. */
@@ -130,8 +130,9 @@ export function scoringOf(model: LoggedModel, pipeline: PipelineSpec | undefined
 export function describeModel(model: LoggedModel): string {
   const parts = [model.estimator];
   const trained = model.model;
-  if (trained.kind === 'logisticRegression') {
-    parts.push(`${trained.model.numClasses} classes${model.labels.length ? ` (${model.labels.join(', ')})` : ''}`);
+  const classes = modelClasses(trained);
+  if (classes > 0) {
+    parts.push(`${classes} classes${model.labels.length ? ` (${model.labels.join(', ')})` : ''}`);
   } else if (trained.kind === 'kMeans') {
     parts.push(`${trained.model.clusterCenters.length} clusters`);
   }

@@ -41,7 +41,22 @@ const SPARK: Record<EstimatorName, SparkEstimator> = {
     variable: 'kmeans',
     summary: '{"clusterCenters": [c.tolist() for c in fitted.clusterCenters()], "trainingCost": fitted.summary.trainingCost}',
   },
+  decisionTreeClassifier: treeLearner('classification', 'DecisionTreeClassifier', 'dtc'),
+  decisionTreeRegressor: treeLearner('regression', 'DecisionTreeRegressor', 'dtr'),
+  randomForestClassifier: treeLearner('classification', 'RandomForestClassifier', 'rfc'),
+  randomForestRegressor: treeLearner('regression', 'RandomForestRegressor', 'rfr'),
+  gbtClassifier: treeLearner('classification', 'GBTClassifier', 'gbtc'),
+  gbtRegressor: treeLearner('regression', 'GBTRegressor', 'gbtr'),
 };
+
+/** A tree learner: the script reports its feature importances and `toDebugString`. */
+function treeLearner(module: 'classification' | 'regression', sparkName: string, variable: string): SparkEstimator {
+  return {
+    importLine: `from pyspark.ml.${module} import ${sparkName}`,
+    variable,
+    summary: '{"featureImportances": fitted.featureImportances.toArray().tolist(), "toDebugString": fitted.toDebugString}',
+  };
+}
 
 export function estimatorImport(spec: TrainSpec): string {
   return SPARK[spec.estimator].importLine;

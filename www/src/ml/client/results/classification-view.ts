@@ -1,8 +1,9 @@
 /**
- * LogisticRegression's results: the label's classes (StringIndexer's mapping), then for
- * two classes the ROC and PR curves with a threshold control, for more the confusion
- * matrix (counts and row shares); and the coefficients, one column per coefficient set
- * (binomial: class 1's margin; multinomial: each class's).
+ * A classifier's results: the label's classes (StringIndexer's mapping), then for two
+ * classes the ROC and PR curves (of `rawPrediction[1]`, as Spark's evaluator reads it)
+ * with a threshold control, for more the confusion matrix (counts and row shares); and a
+ * LogisticRegression's coefficients, one column per coefficient set (binomial: class 1's
+ * margin; multinomial: each class's).
  */
 import { h } from '../../../ui/dom';
 import type { Diagnostics, TrainedModel, TrainResult } from '../../shared/training';
@@ -16,7 +17,7 @@ import { thresholdControl } from './threshold-control';
 type LogisticModel = Extract<TrainedModel, { kind: 'logisticRegression' }>;
 type ClassificationDiagnostics = Extract<Diagnostics, { kind: 'classification' }>;
 
-export function classificationView(result: TrainResult, model: LogisticModel, diagnostics: ClassificationDiagnostics): TaskView {
+export function classificationView(result: TrainResult, diagnostics: ClassificationDiagnostics, logistic?: LogisticModel): TaskView {
   const { labels } = result;
   const charts: ChartView[] = [];
   let evaluation: HTMLElement;
@@ -28,8 +29,8 @@ export function classificationView(result: TrainResult, model: LogisticModel, di
       binary: diagnostics.binary,
       labels,
       confusion: diagnostics.confusion,
-      modelThreshold: modelThreshold(model),
-      binomial: !model.model.isMultinomial,
+      modelThreshold: logistic ? modelThreshold(logistic) : 'the class of largest probability',
+      binomial: logistic !== undefined && !logistic.model.isMultinomial,
       roc,
       pr,
     });
@@ -43,7 +44,7 @@ export function classificationView(result: TrainResult, model: LogisticModel, di
     element: h('div', { className: 'train-task' },
       labelMapping(labels),
       evaluation,
-      h('div', {}, h('h3', {}, 'Coefficients'), coefficientsTable(result.features, labels, model), solverNote(model))),
+      logistic ? h('div', {}, h('h3', {}, 'Coefficients'), coefficientsTable(result.features, labels, logistic), solverNote(logistic)) : null),
     charts,
   };
 }

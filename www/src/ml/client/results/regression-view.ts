@@ -1,4 +1,4 @@
-/** LinearRegression's results: the refitted coefficients and intercept, predicted vs actual, the residuals. */
+/** A regression's results: predicted vs actual, the residuals, and a LinearRegression's refitted coefficients and intercept. */
 import { h } from '../../../ui/dom';
 import type { Diagnostics, TrainedModel, TrainResult } from '../../shared/training';
 import { predictedVsActualChart, residualsChart } from '../charts/regression-charts';
@@ -7,16 +7,19 @@ import type { TaskView } from './task-view';
 
 type LinearRegressionModel = Extract<TrainedModel, { kind: 'linearRegression' }>;
 
-export function regressionView(result: TrainResult, model: LinearRegressionModel, diagnostics: Extract<Diagnostics, { kind: 'regression' }>): TaskView {
-  const coefficients = resultTable('train-coefficients', ['feature', model.scaler ? 'coefficient (scaled feature)' : 'coefficient'], [
-    ...result.features.map((f, j) => h('tr', {}, h('td', {}, f), valueCell(model.model.coefficients[j]))),
-    h('tr', {}, h('td', {}, '(intercept)'), valueCell(model.model.intercept)),
-  ]);
+export function regressionView(result: TrainResult, diagnostics: Extract<Diagnostics, { kind: 'regression' }>, linear?: LinearRegressionModel): TaskView {
   const charts = [predictedVsActualChart(diagnostics, result.label ?? 'label'), residualsChart(diagnostics)];
   return {
     element: h('div', { className: 'train-task' },
       h('div', { className: 'train-charts' }, ...charts.map((c) => c.element)),
-      h('div', {}, h('h3', {}, 'Coefficients'), coefficients)),
+      linear ? h('div', {}, h('h3', {}, 'Coefficients'), coefficientsTable(result, linear)) : null),
     charts,
   };
+}
+
+function coefficientsTable(result: TrainResult, model: LinearRegressionModel): HTMLTableElement {
+  return resultTable('train-coefficients', ['feature', model.scaler ? 'coefficient (scaled feature)' : 'coefficient'], [
+    ...result.features.map((f, j) => h('tr', {}, h('td', {}, f), valueCell(model.model.coefficients[j]))),
+    h('tr', {}, h('td', {}, '(intercept)'), valueCell(model.model.intercept)),
+  ]);
 }

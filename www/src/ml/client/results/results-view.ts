@@ -14,6 +14,7 @@ import type { TaskView } from './task-view';
 import { classificationView } from './classification-view';
 import { clusteringView } from './clustering-view';
 import { regressionView } from './regression-view';
+import { treeView } from './tree-view';
 
 /** The status line after a training, `data-elapsed-ms` holding how long it took. */
 export function summary(result: TrainResult, axes: string[]): HTMLElement {
@@ -66,10 +67,20 @@ function metricsTable(result: TrainResult): HTMLTableElement {
   ]);
 }
 
+/** The task's view (a linear or logistic model's coefficients in it), then a tree model's trees. */
 function taskView(result: TrainResult): TaskView {
   const { model, diagnostics } = result;
-  if (model.kind === 'linearRegression' && diagnostics.kind === 'regression') return regressionView(result, model, diagnostics);
-  if (model.kind === 'logisticRegression' && diagnostics.kind === 'classification') return classificationView(result, model, diagnostics);
-  if (model.kind === 'kMeans' && diagnostics.kind === 'clustering') return clusteringView(result, model, diagnostics);
-  return { element: h('p', { className: 'error-text' }, `The engine answered a ${model.kind} model with ${diagnostics.kind} diagnostics.`), charts: [] };
+  const task = (): TaskView | undefined => {
+    if (diagnostics.kind === 'regression' && model.kind !== 'logisticRegression' && model.kind !== 'kMeans') {
+      return regressionView(result, diagnostics, model.kind === 'linearRegression' ? model : undefined);
+    }
+    if (diagnostics.kind === 'classification') return classificationView(result, diagnostics, model.kind === 'logisticRegression' ? model : undefined);
+    if (model.kind === 'kMeans' && diagnostics.kind === 'clustering') return clusteringView(result, model, diagnostics);
+    return undefined;
+  };
+  const view = task();
+  if (!view) return { element: h('p', { className: 'error-text' }, `The engine answered a ${model.kind} model with ${diagnostics.kind} diagnostics.`), charts: [] };
+  const trees = treeView(result);
+  if (!trees) return view;
+  return { element: h('div', {}, view.element, trees.element), charts: [...view.charts, ...trees.charts] };
 }

@@ -6,7 +6,7 @@
  * - a boolean is a checkbox and a choice a select (one value, not tuned);
  * - any other number is one value, Spark's default when empty; a param named `seed`
  *   (KMeans') defaults to the job's seed.
- * The solver's settings (maxIter, tol, initSteps) sit folded under the others.
+ * The solver's settings (`solver` params: maxIter, tol, initSteps) sit folded under the others.
  */
 import type { JsonValue } from '../../../contract/serde_json/JsonValue';
 import { h } from '../../../ui/dom';
@@ -24,9 +24,6 @@ const TEST_IDS: Record<string, string> = {
   seed: 'train-estimator-seed',
   threshold: 'train-model-threshold',
 };
-
-/** Shown folded: rarely changed, and only about how long the solver runs. */
-const SOLVER_PARAMS = new Set(['maxIter', 'tol', 'initSteps']);
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -127,8 +124,8 @@ export class EstimatorParams {
       if (param.tunable) return gridControl(param, fallback, prefilled[param.name] ?? '');
       return numberControl(param, fallback);
     });
-    const main = this.controls.filter((c) => !SOLVER_PARAMS.has(c.param.name));
-    const solver = this.controls.filter((c) => SOLVER_PARAMS.has(c.param.name));
+    const main = this.controls.filter((c) => !c.param.solver);
+    const solver = this.controls.filter((c) => c.param.solver);
     this.element = h('div', { className: 'estimator-params', attrs: { 'data-estimator': info.name } },
       ...main.map((c) => c.element),
       solver.length ? h('details', {}, h('summary', {}, 'Solver'), ...solver.map((c) => c.element)) : null);

@@ -13,7 +13,7 @@ import type { ColumnInfo, TableInfo } from '../../../engine/shared/api';
 import { h, replaceChildren } from '../../../ui/dom';
 import { checkbox, field, select } from '../../../ui/form';
 import { dataKind, isAssembled, knownClasses } from '../../shared/columns';
-import { ESTIMATORS, type EstimatorName, type HandleInvalid, STANDARD_SCALER_DEFAULTS, type TrainSpec, estimatorInfo } from '../../shared/training';
+import { ESTIMATORS, type EstimatorName, type HandleInvalid, STANDARD_SCALER_DEFAULTS, type TrainSpec, estimatorInfo, takesWeights } from '../../shared/training';
 import { EstimatorParams } from './estimator-params';
 import { LabelFields } from './label-fields';
 import { TuningFields } from './tuning-fields';
@@ -23,10 +23,13 @@ const EXAMPLE_GRIDS: Record<EstimatorName, Record<string, string>> = {
   linearRegression: { regParam: '0, 0.01, 0.1, 1', elasticNetParam: '0, 0.5, 1' },
   logisticRegression: { regParam: '0, 0.01, 0.1' },
   kMeans: { k: '2, 3, 4' },
+  decisionTreeClassifier: { maxDepth: '3, 5, 7' },
+  decisionTreeRegressor: { maxDepth: '3, 5, 7' },
+  randomForestClassifier: {},
+  randomForestRegressor: {},
+  gbtClassifier: {},
+  gbtRegressor: {},
 };
-
-/** Estimators that read Spark's `weightCol` (LinearRegression's fits come from unweighted statistics). */
-const WEIGHTED: ReadonlySet<EstimatorName> = new Set(['logisticRegression', 'kMeans']);
 
 export class TrainSettings {
   readonly element: HTMLElement;
@@ -101,7 +104,7 @@ export class TrainSettings {
     const { estimator, grid } = this.paramsOf(name).read(jobSeed);
     const label = this.label.name;
     const indexer = this.label.indexer();
-    const weightCol = WEIGHTED.has(name) && this.weightCol.value !== '' ? this.weightCol.value : undefined;
+    const weightCol = takesWeights(name) && this.weightCol.value !== '' ? this.weightCol.value : undefined;
     const pipeline = this.pipeline()?.spec;
     return {
       ...estimator,
@@ -176,7 +179,7 @@ export class TrainSettings {
     const info = estimatorInfo(this.estimatorName);
     replaceChildren(this.paramsLegend, info.sparkName);
     replaceChildren(this.paramsSet, this.paramsLegend, this.paramsOf(info.name).element);
-    this.weightField.hidden = !WEIGHTED.has(info.name);
+    this.weightField.hidden = !takesWeights(info.name);
     this.estimatorHint.textContent = {
       regression: 'regression: a numeric label',
       classification: 'classification: a label of classes',
@@ -228,7 +231,7 @@ export class TrainSettings {
    */
   private showFeatures(fresh: boolean): void {
     const ticked = new Map(this.featureBoxes().map((b) => [b.value, b.checked]));
-    const weight = WEIGHTED.has(this.estimatorName) ? this.weightCol.value : '';
+    const weight = takesWeights(this.estimatorName) ? this.weightCol.value : '';
     const offered = this.columns().filter((c) => isAssembled(dataKind(c.dataType)) && c.name !== this.label.name && c.name !== weight);
     replaceChildren(this.features, ...offered.map((c) => {
       const box = checkbox(`feature-${c.name}`, fresh ? true : ticked.get(c.name) ?? true);

@@ -1,0 +1,105 @@
+/**
+ * Tree ensembles in the page (issue 14): a GBTClassifier predicting the sample's churn,
+ * its maxIter tuned by CrossValidator; its feature importances, loss per iteration and
+ * trees drawn; registered, aliased and used by `name@alias` to score a new file, whose
+ * rawPrediction and probability are Spark's logistic-loss pair and whose predictedLabel
+ * follows the margin. (The trees themselves are Spark's: crate/tests/ml_trees.rs.)
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { chooseTraining, openApp, shownTable, useApp } from './harness';
+import { openRun, runAction, sampleSubset } from './runs';
+
+const app = useApp();
+const FEATURES = ['age', 'income', 'tenure_months', 'data_gb', 'support_tickets', 'monthly_spend'];
+
+describe('Tree ensembles in the page', () => {
+  it('trains a GBT churn model, draws its trees, registers it and predicts with it by alias', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await chooseTraining(page, 'telecom', 'churned', FEATURES);
+    await page.getByTestId('train-estimator').selectOption('gbtClassifier');
+    assert.equal(await page.getByTestId('train-metric').inputValue(), 'areaUnderROC');
+    assert.equal(await page.getByTestId('train-max-depth').getAttribute('placeholder'), 'default 5');
+    await page.getByTestId('train-max-iter').fill('3, 8');
+    await page.getByTestId('train-max-depth').fill('3');
+    const before = await page.getByTestId('train-status').getAttribute('data-run-id');
+    await page.getByTestId('train-run').click();
+    await page.locator('[data-testid="train-summary"], [data-testid="train-error"]').first().waitFor({ timeout: 120_000 });
+    const error = page.getByTestId('train-error');
+    if (await error.count()) assert.fail(`training failed: ${await error.textContent()}`);
+    const summary = (await page.getByTestId('train-summary').textContent()) ?? '';
+    assert.match(summary, /2 grid points · 4,524 training rows · 476 skipped · 2 classes/);
+
+    // The best point's trees: as many as its maxIter, each drawn with collapsible nodes.
+    const grid = await page.$$eval('[data-testid="train-grid"] tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent ?? '')));
+    const bestIndex = await page.$$eval('[data-testid="train-grid"] tbody tr', (rows) => rows.findIndex((r) => r.hasAttribute('data-best')));
+    const bestIter = Number(grid[bestIndex][0]);
+    assert.deepEqual(grid.map((r) => r[0]), ['3', '8']);
+    const menu = page.getByTestId('train-tree-index');
+    assert.equal(await menu.locator('option').count(), bestIter);
+    const tree = page.getByTestId('train-tree');
+    const nodes = Number(await tree.getAttribute('data-nodes'));
+    assert.ok(nodes > 1 && nodes <= 15, `a depth-3 tree has ${nodes} nodes`);
+    assert.equal(await tree.locator('details.tree-node, .tree-leaf').count(), nodes);
+    const root = (await tree.locator('details.tree-node > summary').first().textContent()) ?? '';
+    assert.match(root, /^(age|income|tenure_months|data_gb|support_tickets|monthly_spend) ≤ [-\d.e]+ — root · predict [-\d.e]+ · 4524 rows · impurity/);
+    await menu.selectOption(String(bestIter - 1));
+    assert.equal(await page.getByTestId('train-tree').count(), 1);
+
+    const debug = (await page.getByTestId('train-debug-string').textContent()) ?? '';
+    assert.match(debug, new RegExp(`^GBTClassificationModel: uid = gbtc_brasa, numTrees=${bestIter}, numClasses=2, numFeatures=6\\n  Tree 0 \\(weight 1\\.0\\):\\n    If \\(feature \\d`));
+    for (const chart of ['chart-importances', 'chart-gbt-loss', 'chart-roc']) {
+      await page.getByTestId(chart).waitFor();
+      assert.doesNotMatch((await page.getByTestId(chart).getAttribute('data-legend')) ?? '', /undefined/);
+    }
+
+    // Register the run's model, alias it, and predict a new file with it.
+    await page.waitForFunction((old) => {
+      const id = document.querySelector('[data-testid="train-status"]')?.getAttribute('data-run-id');
+      return id && id !== old;
+    }, before, { timeout: 30_000 });
+    const runId = (await page.getByTestId('train-status').getAttribute('data-run-id'))!;
+    const details = await openRun(page, runId);
+    await details.getByTestId('register-name').fill('churn');
+    await runAction(details, 'register-model');
+    await page.getByTestId('run-message').filter({ hasText: 'Registered churn version 1' }).waitFor();
+    await page.getByTestId('tab-models').click();
+    const model = page.locator('[data-model="churn"]');
+    assert.match((await model.textContent()) ?? '', /GBTClassifier · 2 classes \(false, true\)/);
+    await model.getByTestId('alias-name').fill('champion');
+    await model.getByTestId('alias-set').click();
+    await model.locator('[data-alias="champion"]').waitFor();
+
+    await page.getByTestId('deploy-file').setInputFiles(sampleSubset('new_customers.csv', 30));
+    await page.getByTestId('deploy-status').filter({ hasText: 'Loaded new_customers.csv as new_customers' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('deploy-model').fill('churn@champion');
+    await page.getByTestId('deploy-handle-invalid').selectOption('keep');
+    await page.getByTestId('deploy-run').click();
+    const scored = page.getByTestId('deploy-summary');
+    await scored.waitFor({ timeout: 60_000 });
+    assert.match((await scored.textContent()) ?? '', /rawPrediction_ and probability_ per class, prediction and predictedLabel/);
+    const header = await page.$$eval('[data-testid="deploy-output"] .grid-header .grid-colname', (cells) => cells.map((c) => c.textContent ?? ''));
+    await page.waitForFunction(() => {
+      const rows = document.querySelectorAll('[data-testid="deploy-output"] .grid-body .grid-row');
+      return rows.length > 0 && ![...rows].some((r) => r.querySelector('.grid-loading'));
+    });
+    const rows = await page.$$eval('[data-testid="deploy-output"] .grid-body .grid-row', (all) => all.map((r) => [...r.querySelectorAll('.grid-cell')].slice(1).map((c) => c.textContent ?? '')));
+    let checked = 0;
+    for (const row of rows) {
+      const at = (column: string) => row[header.indexOf(column)];
+      // A row with a missing feature is kept (handleInvalid = keep) with NaN outputs.
+      const margin = Number(at('rawPrediction_true'));
+      if (Number.isNaN(margin)) continue;
+      assert.ok(Math.abs(Number(at('rawPrediction_false')) + margin) < 1e-9, 'rawPrediction is [-margin, margin]');
+      const p1 = 1 / (1 + Math.exp(-2 * margin));
+      assert.ok(Math.abs(Number(at('probability_true')) - p1) < 1e-6, `probability_true ${at('probability_true')} vs ${p1}`);
+      assert.equal(at('predictedLabel'), margin > 0 ? 'true' : 'false');
+      checked++;
+    }
+    assert.ok(checked >= 20, `${checked} scored rows checked`);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+});
