@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks (figures only, never a failure on timing):
 #  1. natively (cargo bench): the CSV decoder against arrow-csv, the SQL queries, the
-#     profile and cleaning pipeline, the training grids and KMeans (against scikit-learn
-#     from the same centres), at 1 thread and 2;
+#     profile and cleaning pipeline, the training grids, KMeans (against scikit-learn
+#     from the same centres) and the tree ensembles (against LightGBM and scikit-learn's
+#     RandomForest on the same rows), at 1 thread and 2;
 #  2. the benchmark suite in the page (tests/bench/suite.bench.ts): load, profile, SQL,
 #     cleaning and the CV grids (LinearRegression, LogisticRegression) at 1 and 2 threads on
 #     each row count, next to DuckDB-WASM, pandas, scikit-learn and PySpark in the same
@@ -18,12 +19,13 @@ bash scripts/setup.sh --tests
 bash scripts/build.sh
 
 # The references in Python (pandas, scikit-learn, PySpark) run in the venv that
-# `setup.sh --tests` made for the tracking tests; scikit-learn, pandas and pyarrow join it.
+# `setup.sh --tests` made for the tracking tests; scikit-learn, LightGBM, pandas and pyarrow
+# join it.
 export BRASA_PYTHON="${BRASA_VENV:-$HOME/.cache/brasa/venv}/bin/python"
-if ! "$BRASA_PYTHON" -c "import sklearn, pandas, pyarrow, threadpoolctl" 2>/dev/null; then
-  echo "==> installing scikit-learn, pandas and pyarrow into the venv for the reference side"
+if ! "$BRASA_PYTHON" -c "import sklearn, lightgbm, pandas, pyarrow, threadpoolctl" 2>/dev/null; then
+  echo "==> installing scikit-learn, LightGBM, pandas and pyarrow into the venv for the reference side"
   PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/brasa/pip}" "$BRASA_PYTHON" -m pip install --quiet \
-    "scikit-learn==1.9.1" numpy pandas pyarrow threadpoolctl
+    "scikit-learn==1.9.1" "lightgbm==4.7.0" numpy pandas pyarrow threadpoolctl
 fi
 
 for n in $rows; do
@@ -34,11 +36,15 @@ for n in $rows; do
 done
 
 echo "==> natively: CSV decoding (Brasa vs arrow-csv), SQL, profile and cleaning, training grids, KMeans"
-for bench in csv_load sql_queries clean_profile train_grid logistic_grid kmeans; do
+for bench in csv_load sql_queries clean_profile train_grid logistic_grid kmeans trees; do
   cargo bench --quiet --bench "$bench" 2>&1 | grep -E "^[a-z_0-9]+/|time:|thrpt:|^data:|threads:" | grep -v "change:" || true
 done
 echo "==> KMeans in scikit-learn from the same initial centres (KMeans(n_init=1), 1 and 2 threads)"
 "$BRASA_PYTHON" tests/bench/kmeans_reference.py "${BENCH_RUNS:-5}"
+if [ -f "$data/telecom_1000000.csv" ]; then
+  echo "==> the tree ensembles in LightGBM and scikit-learn on the same rows (1 and 2 threads)"
+  "$BRASA_PYTHON" tests/bench/trees_reference.py "$data/telecom_1000000.csv" "${BENCH_RUNS:-3}"
+fi
 
 echo "==> the suite in the page, next to DuckDB-WASM, pandas and scikit-learn"
 npx vite build --logLevel warn --config tests/bench/duckdb/vite.config.ts

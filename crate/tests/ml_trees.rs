@@ -723,7 +723,7 @@ mod through_the_job {
         }
     }
 
-    fn run(spec: &TrainSpec) -> TrainResult {
+    fn try_run(spec: &TrainSpec) -> brasa::Result<TrainResult> {
         train_job(
             &Catalog::new(),
             &Arc::new(table()),
@@ -731,7 +731,10 @@ mod through_the_job {
             &mut StepCache::default(),
             &JobContext::default(),
         )
-        .unwrap()
+    }
+
+    fn run(spec: &TrainSpec) -> TrainResult {
+        try_run(spec).unwrap()
     }
 
     fn case<'a>(expected: &'a Value, name: &str) -> &'a Value {
@@ -844,14 +847,7 @@ mod through_the_job {
         let (_, expected) = Data::load("trees.csv", "trees_expected.json");
         let case = case(&expected, "dtc_multiclass_gini");
         let spec = job(EstimatorSpec::GbtClassifier(GbtParams::default()), case);
-        let err = train_job(
-            &Catalog::new(),
-            &Arc::new(table()),
-            &spec,
-            &mut StepCache::default(),
-            &JobContext::default(),
-        )
-        .unwrap_err();
+        let err = try_run(&spec).unwrap_err();
         assert_eq!(err.code(), ErrorCode::MlInput);
         assert!(err.message().contains("two classes"), "{}", err.message());
 
@@ -864,14 +860,7 @@ mod through_the_job {
             param: "impurity".into(),
             values: vec![json!("gini")],
         }];
-        let err = train_job(
-            &Catalog::new(),
-            &Arc::new(table()),
-            &spec,
-            &mut StepCache::default(),
-            &JobContext::default(),
-        )
-        .unwrap_err();
+        let err = try_run(&spec).unwrap_err();
         assert!(err.message().contains("variance"), "{}", err.message());
     }
 

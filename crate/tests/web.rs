@@ -410,3 +410,50 @@ async fn tunes_a_classifier_and_kmeans_on_the_pool() {
     let silhouette = get(&get(&result, "trainMetrics"), "values");
     assert!(get(&silhouette, "silhouette").as_f64().unwrap().is_finite());
 }
+
+/// A random forest tuned on the pool (its trees grown in parallel on the workers), its
+/// summary, and the same forest from the same seed.
+#[wasm_bindgen_test]
+async fn tunes_a_forest_on_the_pool() {
+    start_pool().await;
+    let mut engine = Engine::new("brasa-test-panic");
+    let mut loader = JsCsvLoader::new(LOGISTIC_CSV, false, JsValue::UNDEFINED).unwrap();
+    loader.push(LOGISTIC_CSV).unwrap();
+    engine.add_csv("churn", loader).unwrap();
+    let spec = serde_json::json!({
+        "estimator": "randomForestClassifier",
+        "params": {"numTrees": 8, "seed": 5},
+        "features": ["x0", "income", "tenure", "tickets", "ratio"],
+        "label": "label",
+        "grid": [{"param": "maxDepth", "values": [2, 4]}],
+        "tuning": {"kind": "crossValidator", "numFolds": 3},
+        "seed": 42
+    });
+    engine.begin_job();
+    let result = engine.train("churn", object(&spec)).unwrap();
+    assert_eq!(get(&result, "metric"), "areaUnderROC");
+    let model = get(&result, "model");
+    assert_eq!(get(&model, "kind"), "randomForest");
+    assert_eq!(
+        js_sys::Array::from(&get(&get(&model, "model"), "trees")).length(),
+        8
+    );
+    let trees = get(&result, "trees");
+    let importances = js_sys::Array::from(&get(&trees, "featureImportances"));
+    assert_eq!(importances.length(), 5);
+    let total: f64 = importances.iter().map(|v| v.as_f64().unwrap()).sum();
+    assert!((total - 1.0).abs() < 1e-9, "importances sum to {total}");
+    let text = get(&trees, "debugString").as_string().unwrap();
+    assert!(
+        text.starts_with("RandomForestClassificationModel: uid=rfc_brasa, numTrees=8"),
+        "{text}"
+    );
+
+    engine.begin_job();
+    let again = engine.train("churn", object(&spec)).unwrap();
+    assert_eq!(
+        js_sys::JSON::stringify(&get(&again, "grid")).unwrap(),
+        js_sys::JSON::stringify(&get(&result, "grid")).unwrap(),
+        "the same seed gives the same forests on the pool"
+    );
+}

@@ -54,3 +54,36 @@ export async function download(page: Page, click: () => Promise<void>): Promise<
   const [file] = await Promise.all([page.waitForEvent('download'), click()]);
   return readFileSync((await file.path())!);
 }
+
+/**
+ * Registers the model of the run whose details are open as `name` (version 1), then
+ * gives that version `alias` in the Models tab; returns the registered model's entry.
+ */
+export async function registerWithAlias(page: Page, details: Locator, name: string, alias = 'champion'): Promise<Locator> {
+  await details.getByTestId('register-name').fill(name);
+  await runAction(details, 'register-model');
+  await page.getByTestId('run-message').filter({ hasText: `Registered ${name} version 1` }).waitFor();
+  await page.getByTestId('tab-models').click();
+  const model = page.locator(`[data-model="${name}"]`);
+  await model.getByTestId('alias-name').fill(alias);
+  await model.getByTestId('alias-set').click();
+  await model.locator(`[data-alias="${alias}"]`).waitFor();
+  return model;
+}
+
+/**
+ * Loads `file` in Predict and scores it with the model at `uri` (the Models tab open);
+ * fails with the page's message if scoring failed, else returns the summary.
+ */
+export async function predictFile(page: Page, file: string, uri: string, handleInvalid?: 'keep' | 'skip'): Promise<Locator> {
+  const table = path.basename(file, '.csv');
+  await page.getByTestId('deploy-file').setInputFiles(file);
+  await page.getByTestId('deploy-status').filter({ hasText: `as ${table}` }).waitFor({ timeout: 60_000 });
+  await page.getByTestId('deploy-model').fill(uri);
+  if (handleInvalid) await page.getByTestId('deploy-handle-invalid').selectOption(handleInvalid);
+  await page.getByTestId('deploy-run').click();
+  await page.locator('[data-testid="deploy-summary"], [data-testid="deploy-error"]').first().waitFor({ timeout: 60_000 });
+  const error = page.getByTestId('deploy-error');
+  if (await error.count()) throw new Error(`scoring failed: ${await error.textContent()}`);
+  return page.getByTestId('deploy-summary');
+}

@@ -19,7 +19,7 @@ import { decodeBundle, encodeBundle } from '../../www/src/tracking/shared/snapsh
 import { recordedSnapshot } from '../unit/fixtures';
 import { PYTHON, assertSameAsMlflow, readMlrunsDir } from '../tracking/mlflow';
 import { ROOT, chooseTraining, loadPipeline, openApp, shownTable, useApp } from './harness';
-import { SAMPLE, download, finishedRow, keyValues, openRun, runAction, runRows, sampleSubset } from './runs';
+import { SAMPLE, download, finishedRow, keyValues, openRun, predictFile, registerWithAlias, runAction, runRows, sampleSubset } from './runs';
 
 const app = useApp();
 const FEATURES = ['age', 'income', 'tenure_months', 'data_gb', 'support_tickets'];
@@ -99,14 +99,7 @@ describe('Tracking, registry and deployment', () => {
     await details.locator('[data-testid="run-tags"] tr[data-key="team"]').waitFor();
     await details.getByTestId('run-note').fill('baseline <b>not html</b>');
     await runAction(details, 'note-save');
-    await details.getByTestId('register-name').fill('spend');
-    await runAction(details, 'register-model');
-    await page.getByTestId('run-message').filter({ hasText: 'Registered spend version 1' }).waitFor();
-    await page.getByTestId('tab-models').click();
-    const model = page.locator('[data-model="spend"]');
-    await model.getByTestId('alias-name').fill('champion');
-    await model.getByTestId('alias-set').click();
-    await model.locator('[data-alias="champion"]').waitFor();
+    await registerWithAlias(page, details, 'spend');
 
     // Everything is still there after a reload.
     await page.reload();
@@ -140,13 +133,7 @@ describe('Tracking, registry and deployment', () => {
     await page.getByTestId('tab-models').click();
 
     // Predict on a second file by name@champion; the prediction is the model's formula.
-    await page.getByTestId('deploy-file').setInputFiles(sampleSubset('new_customers.csv', 40));
-    await page.getByTestId('deploy-status').filter({ hasText: 'Loaded new_customers.csv as new_customers' }).waitFor({ timeout: 60_000 });
-    await page.getByTestId('deploy-model').fill('spend@champion');
-    await page.getByTestId('deploy-handle-invalid').selectOption('keep');
-    await page.getByTestId('deploy-run').click();
-    const summary = page.getByTestId('deploy-summary');
-    await summary.waitFor({ timeout: 60_000 });
+    const summary = await predictFile(page, sampleSubset('new_customers.csv', 40), 'spend@champion', 'keep');
     assert.equal(await summary.getAttribute('data-rows'), '40');
     assert.equal(await summary.getAttribute('data-table'), 'new_customers_predictions');
     const header = await page.$$eval('[data-testid="deploy-output"] .grid-header .grid-colname', (cells) => cells.map((c) => c.textContent ?? ''));
@@ -371,13 +358,7 @@ describe('Tracking, registry and deployment', () => {
     await page.locator(`[data-testid="run-row"][data-run-id="${second}"] input[type=checkbox]`).uncheck();
 
     const details = await openRun(page, runId);
-    await details.getByTestId('register-name').fill('spend');
-    await runAction(details, 'register-model');
-    await page.getByTestId('run-message').filter({ hasText: 'Registered spend version 1' }).waitFor();
-    await page.getByTestId('tab-models').click();
-    await page.locator('[data-model="spend"]').getByTestId('alias-name').fill('champion');
-    await page.locator('[data-model="spend"]').getByTestId('alias-set').click();
-    await page.locator('[data-model="spend"] [data-alias="champion"]').waitFor();
+    await registerWithAlias(page, details, 'spend');
     await page.getByTestId('tab-runs').click();
 
     const bundle = await download(page, () => page.getByTestId('export-experiment').click());
@@ -458,22 +439,10 @@ describe('Tracking, registry and deployment', () => {
     spark.coefficients.forEach((c: number, j: number) => assert.ok(Math.abs(c - ours[j]) <= 1e-6 * Math.max(Math.abs(ours[j]), 1), `coefficient ${j}: Spark ${c}, Brasa ${ours[j]}`));
     assert.ok(Math.abs(spark.intercept - (coefficients.get('(intercept)') ?? NaN)) < 1e-6 * Math.abs(spark.intercept));
 
-    await details.getByTestId('register-name').fill('spend_by_plan');
-    await runAction(details, 'register-model');
-    await page.getByTestId('tab-models').click();
-    const model = page.locator('[data-model="spend_by_plan"]');
-    await model.getByTestId('alias-name').fill('champion');
-    await model.getByTestId('alias-set').click();
-    await model.locator('[data-alias="champion"]').waitFor();
+    await registerWithAlias(page, details, 'spend_by_plan');
 
     // A new file: raw columns only; Predict imputes, indexes and one-hot encodes it as fitted.
-    await page.getByTestId('deploy-file').setInputFiles(sampleSubset('new_plans.csv', 30));
-    await page.getByTestId('deploy-status').filter({ hasText: 'as new_plans' }).waitFor({ timeout: 60_000 });
-    await page.getByTestId('deploy-model').fill('models:/spend_by_plan@champion');
-    await page.getByTestId('deploy-handle-invalid').selectOption('keep');
-    await page.getByTestId('deploy-run').click();
-    await page.locator('[data-testid="deploy-summary"], [data-testid="deploy-error"]').first().waitFor({ timeout: 60_000 });
-    assert.equal(await page.getByTestId('deploy-error').count(), 0, (await page.getByTestId('deploy-error').allTextContents()).join());
+    await predictFile(page, sampleSubset('new_plans.csv', 30), 'models:/spend_by_plan@champion', 'keep');
     const header = await page.$$eval('[data-testid="deploy-output"] .grid-header .grid-colname', (cells) => cells.map((c) => c.textContent ?? ''));
     assert.ok(header.includes('plan_vec_basic') && header.includes('region_vec_north') && header.includes('prediction'), header.join(', '));
     await page.waitForFunction(() => {
@@ -532,22 +501,9 @@ describe('Tracking, registry and deployment', () => {
     await page.getByTestId('runs-show-children').uncheck();
 
     // Registered, aliased, and used by name@alias on a new file: Spark's classifier columns.
-    await details.getByTestId('register-name').fill('churn');
-    await runAction(details, 'register-model');
-    await page.getByTestId('run-message').filter({ hasText: 'Registered churn version 1' }).waitFor();
-    await page.getByTestId('tab-models').click();
-    const registered = page.locator('[data-model="churn"]');
-    await registered.getByTestId('alias-name').fill('champion');
-    await registered.getByTestId('alias-set').click();
-    await registered.locator('[data-alias="champion"]').waitFor();
+    const registered = await registerWithAlias(page, details, 'churn');
     assert.match((await registered.getByTestId('version-model').textContent()) ?? '', /^LogisticRegression · 2 classes \(false, true\) · 5 features · label churned$/);
-    await page.getByTestId('deploy-file').setInputFiles(sampleSubset('new_churners.csv', 40));
-    await page.getByTestId('deploy-status').filter({ hasText: 'as new_churners' }).waitFor({ timeout: 60_000 });
-    await page.getByTestId('deploy-model').fill('churn@champion');
-    await page.getByTestId('deploy-run').click();
-    await page.locator('[data-testid="deploy-summary"], [data-testid="deploy-error"]').first().waitFor({ timeout: 60_000 });
-    assert.equal(await page.getByTestId('deploy-error').count(), 0, (await page.getByTestId('deploy-error').allTextContents()).join());
-    const summary = page.getByTestId('deploy-summary');
+    const summary = await predictFile(page, sampleSubset('new_churners.csv', 40), 'churn@champion');
     const predicted = Number(await summary.getAttribute('data-rows'));
     assert.equal(await summary.getAttribute('data-rows-in'), '40');
     assert.match((await summary.textContent()) ?? '', new RegExp(`^40 rows in, ${predicted} predictions( \\(${40 - predicted} removed by handleInvalid = skip \\(a NULL or NaN feature\\)\\))?:`));

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { chooseTraining, openApp, shownTable, useApp } from './harness';
-import { openRun, runAction, sampleSubset } from './runs';
+import { openRun, predictFile, registerWithAlias, sampleSubset } from './runs';
 
 const app = useApp();
 const FEATURES = ['age', 'income', 'tenure_months', 'data_gb', 'support_tickets', 'monthly_spend'];
@@ -61,24 +61,9 @@ describe('Tree ensembles in the page', () => {
       return id && id !== old;
     }, before, { timeout: 30_000 });
     const runId = (await page.getByTestId('train-status').getAttribute('data-run-id'))!;
-    const details = await openRun(page, runId);
-    await details.getByTestId('register-name').fill('churn');
-    await runAction(details, 'register-model');
-    await page.getByTestId('run-message').filter({ hasText: 'Registered churn version 1' }).waitFor();
-    await page.getByTestId('tab-models').click();
-    const model = page.locator('[data-model="churn"]');
-    assert.match((await model.textContent()) ?? '', /GBTClassifier · 2 classes \(false, true\)/);
-    await model.getByTestId('alias-name').fill('champion');
-    await model.getByTestId('alias-set').click();
-    await model.locator('[data-alias="champion"]').waitFor();
-
-    await page.getByTestId('deploy-file').setInputFiles(sampleSubset('new_customers.csv', 30));
-    await page.getByTestId('deploy-status').filter({ hasText: 'Loaded new_customers.csv as new_customers' }).waitFor({ timeout: 60_000 });
-    await page.getByTestId('deploy-model').fill('churn@champion');
-    await page.getByTestId('deploy-handle-invalid').selectOption('keep');
-    await page.getByTestId('deploy-run').click();
-    const scored = page.getByTestId('deploy-summary');
-    await scored.waitFor({ timeout: 60_000 });
+    const model = await registerWithAlias(page, await openRun(page, runId), 'churn');
+    assert.match((await model.getByTestId('version-model').textContent()) ?? '', /^GBTClassifier · 2 classes \(false, true\) · 6 features · label churned$/);
+    const scored = await predictFile(page, sampleSubset('new_customers.csv', 30), 'churn@champion', 'keep');
     assert.match((await scored.textContent()) ?? '', /rawPrediction_ and probability_ per class, prediction and predictedLabel/);
     const header = await page.$$eval('[data-testid="deploy-output"] .grid-header .grid-colname', (cells) => cells.map((c) => c.textContent ?? ''));
     await page.waitForFunction(() => {
