@@ -89,7 +89,19 @@ pub fn grow(
         gain: 0.0,
         children: None,
     }];
-    let mut node_of_row: Vec<Vec<u32>> = data.parts.iter().map(|p| vec![0; p.len()]).collect();
+    // A row a forest's tree never drew (count 0) is in no node: every pass skips it at
+    // its first test.
+    let mut node_of_row: Vec<Vec<u32>> = match counts {
+        Some(counts) => counts
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|&n| if n == 0 { NO_NODE } else { 0 })
+                    .collect()
+            })
+            .collect(),
+        None => data.parts.iter().map(|p| vec![0; p.len()]).collect(),
+    };
     let mut frontier: Vec<usize> = vec![0];
     let mut previous_hists: HashMap<usize, Vec<f64>> = HashMap::new();
     let all_features: Vec<usize> = (0..num_features).collect();
