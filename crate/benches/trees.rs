@@ -21,12 +21,10 @@
 //! which for the five one-hot features (2 bins) chain on the same cache line row after
 //! row.
 //!
-//! Measured (2026-12-02, Criterion, 10 samples): GBT 3.05 s on one thread, 3.21 s on two;
-//! RandomForest 2.94 s on one thread. Two threads did not help on that machine: `perf`
-//! timestamps show both workers busy in the same 10 ms windows 90% of the time and
-//! sharing the work evenly, but their CPU time adds up to the one-thread run's, i.e.
-//! each ran at half speed (other jobs were using the machine's two vCPUs at the time).
-//! To be measured again on an idle machine.
+//! Measured on an idle machine (2026-12-02, two sittings, Criterion 10 samples): GBT
+//! 2.71–2.75 s on one thread, 1.45–1.80 s on two; RandomForest 1.92–2.00 s and
+//! 1.01–1.04 s. The references on the same rows (LightGBM, scikit-learn, PySpark) and the
+//! profile of each: BENCHMARKS.md, "Tree ensembles".
 
 use std::hint::black_box;
 use std::time::Instant;
