@@ -44,6 +44,10 @@ echo "==> KMeans in scikit-learn from the same initial centres (KMeans(n_init=1)
 if [ -f "$data/telecom_1000000.csv" ]; then
   echo "==> the tree ensembles in LightGBM and scikit-learn on the same rows (1 and 2 threads)"
   "$BRASA_PYTHON" tests/bench/trees_reference.py "$data/telecom_1000000.csv" "${BENCH_RUNS:-3}"
+  if [ "${BENCH_PYSPARK:-1}" != 0 ]; then
+    echo "==> the tree ensembles in PySpark local[2] (one run each; BENCH_PYSPARK=0 skips it)"
+    "$BRASA_PYTHON" tests/bench/trees_pyspark.py "$data/telecom_1000000.csv" 1
+  fi
 fi
 
 echo "==> the suite in the page, next to DuckDB-WASM, pandas and scikit-learn"

@@ -6,6 +6,8 @@
 //! [`Subset`] of their groups, so one pass over the partitions can serve every fold's
 //! fit of every grid point at once.
 
+use std::collections::BTreeMap;
+
 use arrow_array::RecordBatch;
 use ndarray::Array2;
 
@@ -16,7 +18,6 @@ use crate::job::JobContext;
 use crate::ml::assemble::AssembledRows;
 use crate::ml::moments::{Moments, MomentsBuilder};
 use crate::ml::scale::StandardScalerParams;
-use crate::ml::tree::CategoricalFeatures;
 
 /// The table-wide number of each partition's first row.
 pub fn row_offsets(partitions: &[RecordBatch]) -> Vec<u64> {
@@ -203,6 +204,11 @@ pub enum MomentsOf {
     /// The features and the label (what a linear regression is solved from).
     FeaturesAndLabel,
 }
+
+/// Categorical features: feature index → number of categories (Spark's
+/// `categoricalFeaturesInfo`, which it reads from StringIndexer's column metadata; see
+/// [`crate::ml::attributes`]).
+pub type CategoricalFeatures = BTreeMap<usize, usize>;
 
 /// The rows fits learn from and what the job knows about them.
 pub struct TrainingData<'a> {

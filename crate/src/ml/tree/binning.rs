@@ -9,8 +9,6 @@
 //! for sparse vectors; the cut points are midpoints between neighbouring distinct values,
 //! spaced by weight.
 
-use std::collections::BTreeMap;
-
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -21,9 +19,7 @@ use crate::random::{unit, Stream};
 use super::impurity::EPSILON;
 use super::params::{TreeParams, TreeTask};
 
-/// Categorical features: feature index → number of categories (Spark's
-/// `categoricalFeaturesInfo`, which it reads from StringIndexer's column metadata).
-pub type CategoricalFeatures = BTreeMap<usize, usize>;
+pub use crate::ml::dataset::CategoricalFeatures;
 
 /// How one feature is binned.
 #[derive(Debug, Clone, PartialEq)]
