@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from local_spark import local_spark  # noqa: E402
 from grid_search import ENET, REG  # noqa: E402
 from logistic_reference import CONTRACTS, FOLDS, NUMERIC, PLANS, load  # noqa: E402
 
@@ -33,7 +34,6 @@ def main():
     from pyspark.ml.feature import VectorAssembler
     from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
     from pyspark import __version__ as version
-    from pyspark.sql import SparkSession
 
     path = sys.argv[1]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 1
@@ -43,16 +43,7 @@ def main():
     frame["label"] = y
     frame["fold"] = fold.astype(np.int32)
 
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("brasa-bench-logistic")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.driver.memory", "6g")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_spark("brasa-bench-logistic")
     try:
         rows = VectorAssembler(inputCols=columns, outputCol="features").transform(spark.createDataFrame(frame))
         rows = rows.select("features", "label", "fold").cache()

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from local_spark import local_spark  # noqa: E402
 from trees_reference import CONTRACTS, NUMERIC, PLANS, data  # noqa: E402
 
 
@@ -27,7 +28,6 @@ def main():
     from pyspark import __version__ as version
     from pyspark.ml.classification import GBTClassifier, RandomForestClassifier
     from pyspark.ml.feature import VectorAssembler
-    from pyspark.sql import SparkSession
 
     path = sys.argv[1]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 1
@@ -35,16 +35,7 @@ def main():
     columns = NUMERIC + [f"plan_{p}" for p in PLANS] + [f"contract_{c.replace('-', '_')}" for c in CONTRACTS]
     frame = pd.DataFrame(X, columns=columns)
     frame["label"] = y
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("brasa-bench-trees")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.driver.memory", "6g")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_spark("brasa-bench-trees")
     try:
         rows = VectorAssembler(inputCols=columns, outputCol="features").transform(spark.createDataFrame(frame))
         rows = rows.select("features", "label").cache()
