@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { GBT_REGRESSOR_DEFAULTS, RANDOM_FOREST_CLASSIFIER_DEFAULTS } from '../../www/src/contract';
 import type { TrainResult, TrainSpec } from '../../www/src/ml/shared/training';
-import { bestParameters, childRuns, finishedParent, jobParams, searchResultsCsv, startedRun } from '../../www/src/tracking/shared/autolog';
+import { bestParameters, childRuns, finishedParent, jobParams, runName, searchResultsCsv, startedRun } from '../../www/src/tracking/shared/autolog';
 import { sourceInput, sourceOf, trainingInput } from '../../www/src/tracking/shared/datasets';
 import { TAG_PARENT_RUN_ID, latestMetrics } from '../../www/src/tracking/shared/model';
 import { kmeansResult, kmeansSpec, logisticResult, logisticSpec, result, spec } from './fixtures';
@@ -118,8 +119,13 @@ describe('autologging', () => {
     assert.equal(parent.params.evaluator, 'MulticlassClassificationEvaluator');
     assert.equal(parent.params.metricName, 'f1');
     assert.ok('avg_f1' in parent.metrics);
-    // KMeans and LinearRegression have one evaluator: known from the start.
+    // KMeans and the regressors have one evaluator: known from the start.
     assert.equal(jobParams({ table: 'points', spec: { ...kmeansSpec, metric: null } }).evaluator, 'ClusteringEvaluator');
+    const gbt: TrainSpec = { ...spec, estimator: 'gbtRegressor', params: GBT_REGRESSOR_DEFAULTS, metric: null };
+    assert.equal(jobParams({ table: 'telecom', spec: gbt }).evaluator, 'RegressionEvaluator');
+    const forest: TrainSpec = { ...logisticSpec, estimator: 'randomForestClassifier', params: RANDOM_FOREST_CLASSIFIER_DEFAULTS, metric: null };
+    assert.equal(jobParams({ table: 'churn', spec: forest }).evaluator, undefined, 'a classifier\'s evaluator depends on its classes');
+    assert.equal(runName({ table: 'churn', spec: forest }, 'abcdef0123'), 'rfc-churn-abcdef');
   });
 
   it('quotes tuned values that CSV would split', () => {
