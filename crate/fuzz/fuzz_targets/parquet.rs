@@ -52,8 +52,8 @@ fn note_upstream_panics() {
             let in_parquet_source = info
                 .location()
                 .is_some_and(|l| l.file().contains("/parquet-60."));
-            let upstream = in_parquet_source
-                || raised_under_parquet(&Backtrace::force_capture().to_string());
+            let upstream =
+                in_parquet_source || raised_under_parquet(&Backtrace::force_capture().to_string());
             if upstream {
                 UPSTREAM_PANIC.store(true, Ordering::SeqCst);
             } else {
