@@ -45,10 +45,12 @@ PY
   esac
 }
 
-# -timeout=60: an input taking longer counts as a finding. Sanitizers and debug assertions
-# make the reader ~20x slower than release: the slowest known input (a corrupt page
-# header whose thrift fields the parquet crate skips byte by byte) takes 1.5 s in release
-# and ~30 s here.
+# -timeout=60: an input taking longer counts as a finding; -report_slow_units=60 keeps
+# libFuzzer from writing a "slow unit" finding for one between its default 10 s and that.
+# Sanitizers and debug assertions make the reader ~20x slower than release: the slowest
+# known inputs (corrupt page headers whose thrift fields the parquet crate skips byte by
+# byte, zeroing its buffer on every read) take 1.5 s in release and 30–100 s here on a
+# loaded 2-core machine.
 status=0
 for target in "${targets[@]}"; do
   seed "$target"
@@ -61,7 +63,7 @@ for target in "${targets[@]}"; do
   echo "==> fuzzing $target for ${seconds}s"
   if ! (cd crate && cargo +nightly fuzz run --release --debug-assertions "$target" \
       "$work/$target" "$work/seeds-$target" -- \
-      -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 -max_len=131072 \
+      -max_total_time="$seconds" -timeout=60 -report_slow_units=60 -rss_limit_mb=4096 -max_len=131072 \
       -artifact_prefix="$artifacts/" -print_final_stats=1 "${extra[@]}" 2>&1 \
       | grep -E "^(#[0-9]+.*(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|thread .* panicked|SUMMARY|.*Test unit written|Running:)" ); then
     status=1
