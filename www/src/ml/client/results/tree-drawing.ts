@@ -2,7 +2,9 @@
  * One fitted tree drawn as collapsible nodes: each split a `details` element whose summary
  * says the split (by feature name), the node's impurity, row count and prediction, and
  * whose two children are the rows that go left (the condition holds) and right. The top
- * levels start open. Names and labels come from the data: set as text, never HTML.
+ * levels start open; a closed node draws its children when it is first opened, so a deep
+ * tree (maxDepth up to 30) costs the page only what is looked at. Names and labels come
+ * from the data: set as text, never HTML.
  */
 import type { DecisionTreeModel, Split, TreeNode } from '../../../contract';
 import { h } from '../../../ui/dom';
@@ -25,12 +27,22 @@ function node(tree: DecisionTreeModel, index: number, depth: number, names: Tree
   const n = tree.nodes[index];
   const facts = `${side} · ${describe(n, tree, names)}`;
   if (!n.split) return h('div', { className: 'tree-leaf', attrs: { 'data-depth': String(depth) } }, facts);
+  const split = n.split;
+  const children = h('div', { className: 'tree-children' });
   const details = h('details', { className: 'tree-node', attrs: { 'data-depth': String(depth) } },
-    h('summary', {}, `${condition(n.split, names, true)} — ${facts}`),
-    h('div', { className: 'tree-children' },
-      node(tree, n.left, depth + 1, names, `if ${condition(n.split, names, true)}`),
-      node(tree, n.right, depth + 1, names, `else ${condition(n.split, names, false)}`)));
-  details.open = depth < OPEN_LEVELS;
+    h('summary', {}, `${condition(split, names, true)} — ${facts}`), children);
+  const drawChildren = () => {
+    if (children.childElementCount) return;
+    children.append(
+      node(tree, n.left, depth + 1, names, `if ${condition(split, names, true)}`),
+      node(tree, n.right, depth + 1, names, `else ${condition(split, names, false)}`));
+  };
+  if (depth < OPEN_LEVELS) {
+    drawChildren();
+    details.open = true;
+  } else {
+    details.addEventListener('toggle', () => details.open && drawChildren());
+  }
   return details;
 }
 
