@@ -51,6 +51,8 @@ pub fn train_job(
         }
         _ => (Arc::clone(source), None),
     };
+    // The fitted steps that made the table: they say which features are categorical.
+    let made_by = fitted.as_ref().map_or(&[][..], |f| &f.steps[..]);
     let mut result = match indexed_label(spec) {
         Some((label, indexer)) => {
             let handle_invalid = label_handle_invalid(spec);
@@ -62,7 +64,6 @@ pub fn train_job(
             .fit_transform(&table, indexer.string_order_type, handle_invalid, ctx)
             .map_err(indexing_the_label)?;
             check_classes(label, &fitted_label)?;
-            let made_by = fitted.as_ref().map_or(&[][..], |f| &f.steps[..]);
             let mut result = train_with_label(
                 &indexed,
                 made_by,
@@ -76,14 +77,7 @@ pub fn train_job(
             result.label = Some(label.clone());
             result
         }
-        None => {
-            let made_by = fitted.as_ref().map_or(&[][..], |f| &f.steps[..]);
-            let label = PreparedLabel {
-                column: spec.label.as_deref(),
-                labels: Vec::new(),
-            };
-            train_with_label(&table, made_by, spec, label, ctx)?
-        }
+        None => train_with_label(&table, made_by, spec, PreparedLabel::as_in_table(spec), ctx)?,
     };
     result.pipeline = fitted;
     Ok(result)

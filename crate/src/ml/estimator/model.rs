@@ -97,33 +97,16 @@ impl TrainedModel {
         }
     }
 
-    pub(super) fn with_scaler(self, scaler: StandardScalerModel) -> TrainedModel {
-        match self {
-            TrainedModel::LinearRegression { model, .. } => TrainedModel::LinearRegression {
-                scaler: Some(scaler),
-                model,
-            },
-            TrainedModel::LogisticRegression { model, .. } => TrainedModel::LogisticRegression {
-                scaler: Some(scaler),
-                model,
-            },
-            TrainedModel::KMeans { model, .. } => TrainedModel::KMeans {
-                scaler: Some(scaler),
-                model,
-            },
-            TrainedModel::DecisionTree { model, .. } => TrainedModel::DecisionTree {
-                scaler: Some(scaler),
-                model,
-            },
-            TrainedModel::RandomForest { model, .. } => TrainedModel::RandomForest {
-                scaler: Some(scaler),
-                model,
-            },
-            TrainedModel::Gbt { model, .. } => TrainedModel::Gbt {
-                scaler: Some(scaler),
-                model,
-            },
+    pub(super) fn with_scaler(mut self, fitted: StandardScalerModel) -> TrainedModel {
+        match &mut self {
+            TrainedModel::LinearRegression { scaler, .. }
+            | TrainedModel::LogisticRegression { scaler, .. }
+            | TrainedModel::KMeans { scaler, .. }
+            | TrainedModel::DecisionTree { scaler, .. }
+            | TrainedModel::RandomForest { scaler, .. }
+            | TrainedModel::Gbt { scaler, .. } => *scaler = Some(fitted),
         }
+        self
     }
 
     /// The number of features the model reads.

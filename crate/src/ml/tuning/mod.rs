@@ -161,16 +161,22 @@ pub struct PreparedLabel<'a> {
     pub labels: Vec<String>,
 }
 
+impl<'a> PreparedLabel<'a> {
+    /// The spec's label column read as it is (a classifier's holding class indices).
+    pub fn as_in_table(spec: &'a TrainSpec) -> Self {
+        PreparedLabel {
+            column: spec.label.as_deref(),
+            labels: Vec::new(),
+        }
+    }
+}
+
 /// Most classes a classifier is trained on.
 pub const MAX_CLASSES: usize = 1000;
 
 /// Runs a training job on `table` (already cleaned), reading its label column as it is.
 pub fn train(table: &Table, spec: &TrainSpec, ctx: &JobContext) -> Result<TrainResult> {
-    let label = PreparedLabel {
-        column: spec.label.as_deref(),
-        labels: Vec::new(),
-    };
-    train_with_label(table, &[], spec, label, ctx)
+    train_with_label(table, &[], spec, PreparedLabel::as_in_table(spec), ctx)
 }
 
 /// What every training job checks and decides before it reads a row.
@@ -308,7 +314,7 @@ pub fn train_with_label(
         return Err(empty_fold(f));
     }
     let decided = shape.decide(spec, &parts, label.labels)?;
-    let categorical = categorical_features(&spec.features, made_by);
+    let categorical = categorical_features(assembler.feature_names(), made_by);
     let data = TrainingData {
         parts: &parts,
         features: assembler.feature_names(),

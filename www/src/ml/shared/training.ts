@@ -239,11 +239,6 @@ export function modelClasses(model: TrainedModel): number {
   }
 }
 
-/** Whether the estimator is a tree learner (its model has trees to draw and feature importances). */
-export function isTreeLearner(name: EstimatorName): boolean {
-  return /^(decisionTree|randomForest|gbt)/.test(name);
-}
-
 export function estimatorInfo(name: EstimatorName): EstimatorInfo {
   const info = ESTIMATORS.find((e) => e.name === name);
   if (!info) throw new Error(`unknown estimator ${name}`);
