@@ -51,6 +51,7 @@ fn data() -> Vec<Prepared> {
         features: FEATURES,
         label: false,
         weight: false,
+        validation: false,
     };
     (0..ROWS)
         .step_by(PARTITION_ROWS)

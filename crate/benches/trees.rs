@@ -110,6 +110,7 @@ fn prepare(batch: &RecordBatch, first: u64) -> Prepared {
             features: width - 1,
             label: true,
             weight: false,
+            validation: false,
         },
     }
 }

@@ -65,6 +65,7 @@ fn partitioned(
         features: width,
         label: false,
         weight: weighted,
+        validation: false,
     };
     let per_part = rows.len().div_ceil(partitions);
     rows.chunks(per_part)

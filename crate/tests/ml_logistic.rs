@@ -428,6 +428,7 @@ fn too_many_coefficients_are_refused_with_the_limit() {
             features,
             label: true,
             weight: false,
+            validation: false,
         },
     }];
     let task = FitTask {
@@ -481,6 +482,7 @@ fn separable_classes_without_regularisation_stop_unconverged_but_finite() {
             features: 1,
             label: true,
             weight: false,
+            validation: false,
         },
     }];
     let params = LogisticRegressionParams {

@@ -11,8 +11,8 @@ use brasa::job::JobContext;
 use brasa::ml::dataset::{Prepared, Subset};
 use brasa::ml::evaluate::binary::{BinaryOptions, BinaryScores};
 use brasa::ml::tree::{
-    fit_decision_tree, fit_forest, fit_gbt_validated, CategoricalFeatures, DecisionTreeModel,
-    ForestParams, GbtParams, Split, TreeInput, TreeNode, TreeParams, TreeTask,
+    fit_decision_tree, fit_forest, fit_gbt, CategoricalFeatures, DecisionTreeModel, ForestParams,
+    GbtParams, Split, TreeInput, TreeNode, TreeParams, TreeTask,
 };
 use brasa::ErrorCode;
 use serde_json::Value;
@@ -390,28 +390,26 @@ fn gbt_predictions_equal_sparks() {
     let (data, expected) = Data::load("trees.csv", "trees_expected.json");
     let gbt_cases = cases(&expected, "gbt");
     assert_eq!(gbt_cases.len(), 7);
-    let split = data.column("split");
     for case in gbt_cases {
         let name = case["name"].as_str().unwrap();
         let classifier = case["estimator"] == "GBTClassifier";
         let validated = case["params"].get("validationIndicatorCol").is_some();
         let (features, categorical) = features_of(case);
-        // Validated cases: training rows in group 0, validation rows in group 1.
-        let prepared = data.prepared(
+        // Validated cases: the `split` column is Spark's validationIndicatorCol.
+        let prepared = data.prepared_with_validation(
             &features,
             case["label"].as_str().unwrap(),
             case["weighted"].as_bool().unwrap().then_some("w"),
+            validated.then_some("split"),
             1,
-            |i| if validated { split[i] as u16 } else { 0 },
+            |_| 0,
         );
         let input = TreeInput {
             parts: &prepared,
             subset: ALL_ROWS,
             categorical: &categorical,
         };
-        let validation = validated.then_some(1);
-        let model =
-            fit_gbt_validated(input, validation, classifier, &gbt_params(case), &ctx()).unwrap();
+        let model = fit_gbt(input, classifier, &gbt_params(case), &ctx()).unwrap();
         assert_eq!(
             model.trees.len() as u64,
             case["numTrees"].as_u64().unwrap(),
@@ -495,8 +493,8 @@ fn gbt_predictions_equal_sparks() {
 /// the forest's feature importances.
 fn forest_metric(data: &Data, case: &Value, parts: usize, seed: u64) -> (f64, Vec<f64>) {
     let (features, categorical) = features_of(case);
-    let task = task_of(case);
     let split = data.column("split");
+    let task = task_of(case);
     let prepared = data.prepared(
         &features,
         case["label"].as_str().unwrap(),
@@ -646,9 +644,9 @@ fn gbt_subsampling_is_reproducible() {
         seed,
         ..gbt_params(case)
     };
-    let a = fit_gbt_validated(input, None, true, &params(1), &ctx()).unwrap();
-    let b = fit_gbt_validated(input, None, true, &params(1), &ctx()).unwrap();
-    let c = fit_gbt_validated(input, None, true, &params(2), &ctx()).unwrap();
+    let a = fit_gbt(input, true, &params(1), &ctx()).unwrap();
+    let b = fit_gbt(input, true, &params(1), &ctx()).unwrap();
+    let c = fit_gbt(input, true, &params(2), &ctx()).unwrap();
     assert_eq!(a, b);
     assert_ne!(a.trees, c.trees);
     assert!(a.training_loss.last() < a.training_loss.first());
@@ -712,6 +710,7 @@ mod through_the_job {
             label: Some(case["label"].as_str().unwrap().to_string()),
             label_indexer: None,
             weight_col: case["weighted"].as_bool().unwrap().then(|| "w".to_string()),
+            validation_indicator_col: None,
             handle_invalid: Default::default(),
             scaler: None,
             grid: Vec::new(),
@@ -799,6 +798,72 @@ mod through_the_job {
             panic!("not a GBT");
         };
         assert_eq!(model.trees.len(), 20);
+    }
+
+    /// Spark's `validationIndicatorCol` through the job: a boolean column made by a
+    /// cleaning step sets its true rows apart, boosting stops early, and the kept model
+    /// (refitted on every row) keeps Spark's number of trees and predicts as Spark's.
+    #[test]
+    fn gbt_stops_early_on_the_validation_indicator_as_spark() {
+        let (data, expected) = Data::load("trees.csv", "trees_expected.json");
+        let case = case(&expected, "gbtr_validated");
+        let mut spec = job(EstimatorSpec::GbtRegressor(gbt_params(case)), case);
+        add_step(
+            &mut spec,
+            json!({ "op": "withColumn", "column": "is_val", "expr": "split = 1" }),
+        );
+        spec.validation_indicator_col = Some("is_val".into());
+        let result = run(&spec);
+        let TrainedModel::Gbt { model, .. } = &result.model else {
+            panic!("not a GBT");
+        };
+        assert_eq!(model.trees.len() as u64, case["numTrees"].as_u64().unwrap());
+        assert!(model.validation_loss.len() > model.trees.len());
+        let (features, _) = features_of(case);
+        let mut predictor = result.model.predictor();
+        for (i, p) in case["prediction"].as_array().unwrap().iter().enumerate() {
+            let ours = predictor.predict(&data.row(&features, i));
+            assert!(close(ours, p.as_f64().unwrap(), 1e-9), "row {i}");
+        }
+
+        // Every fold sets apart its own validation rows; the folds are still scored on
+        // all their rows.
+        spec.tuning = Tuning::CrossValidator { num_folds: 3 };
+        let tuned = run(&spec);
+        assert_eq!(tuned.grid[0].fold_metrics.len(), 3);
+
+        // Only GBT takes the param, and only a boolean column.
+        let mut forest = spec.clone();
+        forest.estimator = EstimatorSpec::RandomForestRegressor(ForestParams::default());
+        let err = try_run(&forest).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MlInput);
+        assert!(
+            err.message().contains("GBTClassifier and GBTRegressor"),
+            "{}",
+            err.message()
+        );
+        let mut numeric = spec.clone();
+        numeric.validation_indicator_col = Some("split".into());
+        let err = try_run(&numeric).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MlInput);
+        assert!(
+            err.message().contains("must be boolean"),
+            "{}",
+            err.message()
+        );
+        let mut none_marked = spec.clone();
+        add_step(
+            &mut none_marked,
+            json!({ "op": "withColumn", "column": "is_val", "expr": "split > 5" }),
+        );
+        let err = try_run(&none_marked).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MlInput);
+        assert!(err.message().contains("marks none"), "{}", err.message());
+    }
+
+    fn add_step(spec: &mut TrainSpec, step: Value) {
+        let pipeline = spec.pipeline.as_mut().unwrap();
+        pipeline.steps.push(serde_json::from_value(step).unwrap());
     }
 
     /// Any param of a tree learner is tuned by the grid; a forest's folds are scored with

@@ -57,6 +57,7 @@ fn spec(estimator: EstimatorSpec, label: Option<&str>) -> TrainSpec {
         label: label.map(str::to_string),
         label_indexer: None,
         weight_col: None,
+        validation_indicator_col: None,
         handle_invalid: Default::default(),
         scaler: None,
         grid: vec![GridAxis {
@@ -300,6 +301,7 @@ fn kmeans_is_tuned_by_silhouette_and_finds_the_blobs() {
         label: None,
         label_indexer: None,
         weight_col: None,
+        validation_indicator_col: None,
         handle_invalid: Default::default(),
         scaler: None,
         grid: vec![GridAxis {

@@ -3,12 +3,13 @@
  * its maxIter tuned by CrossValidator; its feature importances, loss per iteration and
  * trees drawn; registered, aliased and used by `name@alias` to score a new file, whose
  * rawPrediction and probability are Spark's logistic-loss pair and whose predictedLabel
- * follows the margin. (The trees themselves are Spark's: crate/tests/ml_trees.rs.)
+ * follows the margin; and a GBTRegressor stopped early on a validationIndicatorCol.
+ * (The trees themselves are Spark's: crate/tests/ml_trees.rs.)
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { chooseTraining, openApp, shownTable, useApp } from './harness';
+import { chooseTraining, openApp, runSql, shownTable, useApp } from './harness';
 import { openRun, predictFile, registerWithAlias, sampleSubset } from './runs';
 
 const app = useApp();
@@ -90,6 +91,31 @@ describe('Tree ensembles in the page', () => {
       checked++;
     }
     assert.ok(checked >= 20, `${checked} scored rows checked`);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+  it('stops a GBTRegressor early on the rows a validationIndicatorCol marks', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await runSql(page, 'CREATE TABLE spend AS SELECT *, customer_id % 5 = 0 AS is_val FROM telecom');
+    await chooseTraining(page, 'spend', 'monthly_spend', ['age', 'income', 'tenure_months', 'data_gb', 'support_tickets']);
+    await page.getByTestId('train-estimator').selectOption('gbtRegressor');
+    const validation = page.getByTestId('train-validation-col');
+    assert.deepEqual(await validation.locator('option').allTextContents(), ['(none: no early stopping)', 'churned', 'is_val']);
+    await validation.selectOption('is_val');
+    const offered = await page.getByTestId('train-features').locator('input[type=checkbox]').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).value));
+    assert.ok(!offered.includes('is_val'), 'the indicator is not a feature');
+    await page.getByTestId('train-max-iter').fill('60');
+    await page.getByTestId('train-step-size').fill('0.5');
+    await page.getByTestId('train-run').click();
+    await page.locator('[data-testid="train-summary"], [data-testid="train-error"]').first().waitFor({ timeout: 120_000 });
+    const error = page.getByTestId('train-error');
+    if (await error.count()) assert.fail(`training failed: ${await error.textContent()}`);
+    const debug = (await page.getByTestId('train-debug-string').textContent()) ?? '';
+    const kept = Number(/numTrees=(\d+)/.exec(debug)?.[1]);
+    assert.ok(kept >= 1 && kept < 60, `boosting stopped early: ${kept} trees kept`);
+    await page.getByTestId('chart-gbt-loss').waitFor();
+    assert.match((await page.getByTestId('chart-gbt-loss').getAttribute('data-legend')) ?? '', /validation loss/);
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { PIPELINE_VERSION, type Step } from '../../www/src/clean/shared/pipeline';
-import { DECISION_TREE_CLASSIFIER_DEFAULTS } from '../../www/src/contract';
+import { DECISION_TREE_CLASSIFIER_DEFAULTS, GBT_CLASSIFIER_DEFAULTS } from '../../www/src/contract';
 import type { TrainSpec } from '../../www/src/ml/shared/training';
 import { pysparkScript } from '../../www/src/tracking/shared/pyspark';
 import { sparkFeatures, stepCode } from '../../www/src/tracking/shared/pyspark-steps';
@@ -134,7 +134,7 @@ describe('PySpark export', () => {
     compiles(script);
   });
 
-  it('LogisticRegression (its pipeline refitted per fold), KMeans and DecisionTreeClassifier jobs run in local mode and pick the best point Brasa picked', () => {
+  it('LogisticRegression (its pipeline refitted per fold), KMeans, DecisionTreeClassifier and early-stopped GBTClassifier jobs run in local mode and pick the best point Brasa picked', () => {
     // An Imputer and a DataFrame call after it: both stages of the Pipeline Spark tunes.
     const refitted: typeof logisticSpec = {
       ...logisticSpec,
@@ -169,11 +169,32 @@ describe('PySpark export', () => {
     const treeScript = pysparkScript({ table: 'churn', spec: tree }, { dataPath: 'churn.csv' });
     assert.match(treeScript, /dtc = DecisionTreeClassifier\(featuresCol="features", labelCol="label", maxDepth=5, maxBins=32, minInstancesPerNode=1, minInfoGain=0\.0, minWeightFractionPerNode=0\.0, impurity="gini"\)/);
     assert.match(treeScript, /\.addGrid\(dtc\.maxDepth, \[0, 3\]\)/);
-    const [logistic, kmeans, decisionTree] = runPysparkJobs([
+    // GBT with Spark's early stopping: a boolean column made by a cleaning step marks the
+    // validation rows of each training split.
+    const gbt: TrainSpec = {
+      ...tree,
+      estimator: 'gbtClassifier',
+      params: { ...GBT_CLASSIFIER_DEFAULTS, maxIter: 40, stepSize: 0.5, maxDepth: 2 },
+      features: ['tenure_months', 'monthly_spend', 'support_tickets'],
+      validationIndicatorCol: 'is_val',
+      handleInvalid: 'skip',
+      grid: [],
+      tuning: { kind: 'trainValidationSplit', trainRatio: 0.75 },
+      pipeline: { version: PIPELINE_VERSION, steps: [{ op: 'withColumn', column: 'is_val', expr: 'tenure_months % 4 = 0' }] },
+    };
+    const gbtScript = pysparkScript({ table: 'churn', spec: gbt }, { dataPath: 'churn.csv' });
+    assert.match(gbtScript, /validation = "is_val"/);
+    assert.match(gbtScript, /gbtc = GBTClassifier\(featuresCol="features", labelCol="label", validationIndicatorCol=validation, maxIter=40, stepSize=0\.5, maxDepth=2,/);
+    assert.match(gbtScript, /validationTol=0\.01/);
+    const [logistic, kmeans, decisionTree, boosted] = runPysparkJobs([
       { script: pysparkScript({ table: 'churn', spec: refitted }, { dataPath: 'churn.csv' }), data: { csv: churnCsv() } },
       { script: pysparkScript({ table: 'points', spec: kmeansSpec }, { dataPath: 'points.csv' }), data: { csv: pointsCsv() } },
       { script: treeScript, data: { csv: churnCsv() } },
+      { script: gbtScript, data: { csv: churnCsv() } },
     ]);
+    // Early stopping keeps fewer trees than maxIter on these few rows.
+    const kept = Number(/numTrees=(\d+)/.exec(boosted.toDebugString)?.[1]);
+    assert.ok(kept >= 1 && kept < 40, `GBT kept ${kept} trees: ${boosted.toDebugString.slice(0, 120)}`);
     assert.deepEqual(decisionTree.grid, [{ maxDepth: 0 }, { maxDepth: 3 }]);
     assert.equal(decisionTree.bestIndex, 1);
     assert.equal(decisionTree.avgMetrics[0], 0.5);

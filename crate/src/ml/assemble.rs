@@ -29,14 +29,23 @@ pub struct AssembledRows {
     pub row_numbers: Vec<u64>,
 }
 
+/// The columns a training job reads besides the features (Spark's `labelCol`,
+/// `weightCol` and GBT's `validationIndicatorCol`), assembled after them in this order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TrainingColumns<'a> {
+    pub label: Option<&'a str>,
+    pub weight: Option<&'a str>,
+    pub validation: Option<&'a str>,
+}
+
 impl Assembler {
-    /// Resolves `features` (and `label` and `weight`, when training) in `schema`; every
-    /// column must be numeric or boolean.
+    /// Resolves `features` (and the label, weight and validation indicator, when
+    /// training) in `schema`; every column must be numeric or boolean, the validation
+    /// indicator boolean (as Spark's).
     pub fn new(
         schema: &Schema,
         features: &[String],
-        label: Option<&str>,
-        weight: Option<&str>,
+        training: TrainingColumns,
         handle_invalid: HandleInvalid,
     ) -> Result<Self> {
         if features.is_empty() {
@@ -46,25 +55,39 @@ impl Assembler {
             ));
         }
         let mut names: Vec<String> = features.to_vec();
-        if let Some(label) = label {
-            if features.iter().any(|f| f == label) {
+        for (name, role) in [
+            (training.label, "the label"),
+            (training.weight, "the weight column"),
+            (training.validation, "the validation indicator"),
+        ] {
+            let Some(name) = name else { continue };
+            if names.iter().any(|n| n == name) {
                 return Err(Error::new(
                     ErrorCode::MlInput,
                     format!(
-                        "`{label}` is both the label and a feature; remove it from the features"
+                        "`{name}` cannot be {role} and also a feature, the label or the weight; \
+                         choose another column"
                     ),
-                ));
+                )
+                .in_column(name));
             }
-            names.push(label.to_string());
+            names.push(name.to_string());
         }
-        if let Some(weight) = weight {
-            if names.iter().any(|n| n == weight) {
-                return Err(Error::new(
-                    ErrorCode::MlInput,
-                    format!("`{weight}` cannot be the weight column and a feature or the label"),
-                ));
+        if let Some(name) = training.validation {
+            if let Some((_, field)) = schema.column_with_name(name) {
+                if field.data_type() != &DataType::Boolean {
+                    return Err(Error::new(
+                        ErrorCode::MlInput,
+                        format!(
+                            "`{name}` is a {} column; validationIndicatorCol must be boolean \
+                             (true marks a validation row); make one in SQL, e.g. \
+                             `CASE WHEN id % 5 = 0 THEN true ELSE false END`",
+                            spark_type_name(field.data_type())
+                        ),
+                    )
+                    .in_column(name));
+                }
             }
-            names.push(weight.to_string());
         }
         let columns = names
             .iter()
@@ -204,8 +227,10 @@ mod tests {
         let assembler = Assembler::new(
             table.schema(),
             &["a".to_string(), "b".to_string()],
-            Some("y"),
-            None,
+            TrainingColumns {
+                label: Some("y"),
+                ..Default::default()
+            },
             HandleInvalid::Error,
         )
         .unwrap();

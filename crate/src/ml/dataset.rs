@@ -1,6 +1,7 @@
 //! The rows an estimator trains on: each partition's assembled features (then the label,
-//! then the instance weight, when the job has them) as one row-major matrix, with the
-//! group of every row — its cross-validation fold, or the held-out test set.
+//! the instance weight and the validation indicator, when the job has them) as one
+//! row-major matrix, with the group of every row — its cross-validation fold, or the
+//! held-out test set.
 //!
 //! Every estimator reads the same [`Prepared`] partitions, and a fit learns from a
 //! [`Subset`] of their groups, so one pass over the partitions can serve every fold's
@@ -30,18 +31,21 @@ pub fn row_offsets(partitions: &[RecordBatch]) -> Vec<u64> {
     offsets
 }
 
-/// What the columns of an assembled row hold: `features` values, then the label and the
-/// weight when present.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the columns of an assembled row hold: `features` values, then the label, the
+/// weight and the validation indicator when present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RowLayout {
     pub features: usize,
     pub label: bool,
     pub weight: bool,
+    /// Spark's `validationIndicatorCol` (GBT): 1 marks a row that a fit's training rows
+    /// set apart to decide when boosting stops.
+    pub validation: bool,
 }
 
 impl RowLayout {
     pub fn width(&self) -> usize {
-        self.features + self.label as usize + self.weight as usize
+        self.features + self.label as usize + self.weight as usize + self.validation as usize
     }
 
     /// Reads one assembled row's `values`.
@@ -59,6 +63,8 @@ impl RowLayout {
             } else {
                 1.0
             },
+            validation: self.validation
+                && values[self.features + self.label as usize + self.weight as usize] != 0.0,
             group,
             row,
         }
@@ -73,6 +79,9 @@ pub struct Row<'a> {
     pub label: f64,
     /// The instance weight (Spark's `weightCol`); 1 without one.
     pub weight: f64,
+    /// A validation row (Spark's `validationIndicatorCol` is true): fits that stop early
+    /// (GBT) score their iterations on it instead of training on it.
+    pub validation: bool,
     /// The row's fold, or the test group.
     pub group: u16,
     /// The row's 0-based number in the table.
@@ -193,6 +202,17 @@ pub struct Subset {
 impl Subset {
     pub fn contains(&self, group: u16) -> bool {
         group < self.folds && Some(group) != self.held_out
+    }
+
+    /// Whether a fit of this subset trains on `row`: a row of its groups that is not a
+    /// validation row.
+    pub fn trains_on(&self, row: &Row) -> bool {
+        self.contains(row.group) && !row.validation
+    }
+
+    /// Whether `row` is one of this subset's validation rows.
+    pub fn validates_on(&self, row: &Row) -> bool {
+        self.contains(row.group) && row.validation
     }
 }
 

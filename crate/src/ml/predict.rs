@@ -20,7 +20,7 @@ use crate::clean::columns::fields_of;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::job::JobContext;
-use crate::ml::assemble::Assembler;
+use crate::ml::assemble::{Assembler, TrainingColumns};
 use crate::ml::dataset::row_offsets;
 use crate::ml::estimator::{TaskKind, TrainedModel};
 use crate::params::HandleInvalid;
@@ -74,7 +74,12 @@ pub fn predict(
             ),
         ));
     }
-    let assembler = Assembler::new(table.schema(), features, None, None, handle_invalid)?;
+    let assembler = Assembler::new(
+        table.schema(),
+        features,
+        TrainingColumns::default(),
+        handle_invalid,
+    )?;
     let added = output_fields(model, labels);
     let mut fields: Vec<Field> = fields_of(table.schema());
     for field in &added {

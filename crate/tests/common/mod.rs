@@ -62,11 +62,24 @@ impl Data {
         parts: usize,
         group: impl Fn(usize) -> u16,
     ) -> Vec<Prepared> {
+        self.prepared_with_validation(features, label, weight, None, parts, group)
+    }
+
+    /// [`Data::prepared`], with a validation indicator column (non-zero: a validation
+    /// row) when `validation` names one.
+    pub fn prepared_with_validation(
+        &self,
+        features: &[String],
+        label: &str,
+        weight: Option<&str>,
+        validation: Option<&str>,
+        parts: usize,
+        group: impl Fn(usize) -> u16,
+    ) -> Vec<Prepared> {
         let mut columns: Vec<&[f64]> = features.iter().map(|f| self.column(f)).collect();
         columns.push(self.column(label));
-        if let Some(weight) = weight {
-            columns.push(self.column(weight));
-        }
+        columns.extend(weight.map(|w| self.column(w)));
+        columns.extend(validation.map(|v| self.column(v)));
         let n = self.rows();
         // Uneven partitions: the k-th boundary at n·(k/parts)^1.3.
         let bounds: Vec<usize> = (0..=parts)
@@ -89,6 +102,7 @@ impl Data {
                         features: features.len(),
                         label: true,
                         weight: weight.is_some(),
+                        validation: validation.is_some(),
                     },
                 }
             })

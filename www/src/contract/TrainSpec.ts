@@ -29,7 +29,12 @@ labelIndexer?: LabelIndexer | null,
 /**
  * Spark's `weightCol`: each row's instance weight (LogisticRegression, KMeans).
  */
-weightCol?: string | null, handleInvalid: HandleInvalid, 
+weightCol?: string | null, 
+/**
+ * GBT's `validationIndicatorCol`: a boolean column whose true rows each fit sets
+ * apart from its training rows to stop boosting early (`validationTol`).
+ */
+validationIndicatorCol?: string | null, handleInvalid: HandleInvalid, 
 /**
  * A StandardScaler stage before the estimator, fitted on each training split.
  */

@@ -92,6 +92,14 @@ impl EstimatorSpec {
         !matches!(self, EstimatorSpec::LinearRegression(_))
     }
 
+    /// Whether Spark's estimator takes a `validationIndicatorCol` (GBT's early stopping).
+    pub fn stops_early(&self) -> bool {
+        matches!(
+            self,
+            EstimatorSpec::GbtClassifier(_) | EstimatorSpec::GbtRegressor(_)
+        )
+    }
+
     /// The grid over this estimator's params: each point's tuned values and full spec.
     pub fn grid(
         &self,

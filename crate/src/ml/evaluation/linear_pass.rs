@@ -238,6 +238,7 @@ mod tests {
             features: 3,
             label: true,
             weight: false,
+            validation: false,
         };
         (0..3u64)
             .map(|p| {

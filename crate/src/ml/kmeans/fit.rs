@@ -538,6 +538,7 @@ mod tests {
             features: 3,
             label: false,
             weight: true,
+            validation: false,
         };
         (0..3u64)
             .map(|p| {

@@ -418,6 +418,7 @@ mod tests {
                 features: 2,
                 label: true,
                 weight: true,
+                validation: false,
             },
         }
     }

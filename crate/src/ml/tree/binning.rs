@@ -252,7 +252,7 @@ impl BinnedData {
                 ctx.check()?;
                 let mut n = 0u64;
                 let mut w = 0.0;
-                for r in part.iter().filter(|r| subset.contains(r.group)) {
+                for r in part.iter().filter(|r| subset.trains_on(r)) {
                     check_row(r.features, r.label, r.weight, r.row, task, categorical)?;
                     n += 1;
                     w += r.weight;
@@ -291,7 +291,7 @@ impl BinnedData {
             .par_iter()
             .map(|part| {
                 let mut per_feature = vec![Vec::new(); continuous.len()];
-                for r in part.iter().filter(|r| subset.contains(r.group)) {
+                for r in part.iter().filter(|r| subset.trains_on(r)) {
                     if fraction < 1.0 && unit(seed, Stream::TreeSplitSample, r.row) >= fraction {
                         continue;
                     }
@@ -362,7 +362,7 @@ fn bin_part(part: &Prepared, subset: Subset, binning: &Binning, wide: bool) -> B
     let mut labels = Vec::new();
     let mut weights = Vec::new();
     let mut rows = Vec::new();
-    for r in part.iter().filter(|r| subset.contains(r.group)) {
+    for r in part.iter().filter(|r| subset.trains_on(r)) {
         for (v, bins) in r.features.iter().zip(&binning.features) {
             let code = match bins {
                 FeatureBins::Continuous { thresholds } => thresholds.partition_point(|&t| t < *v),

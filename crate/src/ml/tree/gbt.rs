@@ -293,34 +293,28 @@ fn boost_step(
     Ok(if weights > 0.0 { total / weights } else { 0.0 })
 }
 
-/// Fits a GBTClassifier (`classifier`: labels 0/1) or a GBTRegressor.
-pub fn fit_gbt(
-    input: TreeInput,
-    classifier: bool,
-    params: &GbtParams,
-    ctx: &JobContext,
-) -> Result<GbtModel> {
-    fit_gbt_validated(input, None, classifier, params, ctx)
-}
-
-/// The rows of Spark's `validationIndicatorCol`: features, (mapped) label and weight.
+/// The rows of Spark's `validationIndicatorCol` among a fit's groups: features (row
+/// after row), (mapped) label, weight and the prediction so far.
 struct Validation {
-    rows: Vec<Vec<f64>>,
+    features: Vec<f64>,
+    width: usize,
     labels: Vec<f64>,
     weights: Vec<f64>,
     predictions: Vec<f64>,
 }
 
 impl Validation {
-    fn gather(input: &TreeInput, group: u16, classifier: bool) -> Result<Validation> {
+    fn gather(input: &TreeInput, classifier: bool) -> Result<Validation> {
+        let width = input.parts.first().map_or(0, |p| p.layout.features);
         let mut v = Validation {
-            rows: Vec::new(),
+            features: Vec::new(),
+            width,
             labels: Vec::new(),
             weights: Vec::new(),
             predictions: Vec::new(),
         };
         for part in input.parts {
-            for r in part.iter().filter(|r| r.group == group) {
+            for r in part.iter().filter(|r| input.subset.validates_on(r)) {
                 let ok = if classifier {
                     r.label == 0.0 || r.label == 1.0
                 } else {
@@ -336,13 +330,13 @@ impl Validation {
                         format!(
                             "validation row {} has a NaN feature, a bad weight or a label \
                              outside {}",
-                            r.row,
+                            r.row + 1,
                             if classifier { "0 and 1" } else { "the numbers" }
                         ),
                     )
-                    .at_row(r.row));
+                    .at_row(r.row + 1));
                 }
-                v.rows.push(r.features.to_vec());
+                v.features.extend_from_slice(r.features);
                 v.labels.push(if classifier {
                     r.label * 2.0 - 1.0
                 } else {
@@ -352,6 +346,15 @@ impl Validation {
                 v.predictions.push(0.0);
             }
         }
+        if v.labels.is_empty() {
+            return Err(crate::error::Error::new(
+                crate::error::ErrorCode::MlInput,
+                "the validation indicator marks none of the training rows, so there are no \
+                 validation rows to stop boosting early with; mark some rows true or leave \
+                 validationIndicatorCol empty"
+                    .to_string(),
+            ));
+        }
         Ok(v)
     }
 
@@ -360,8 +363,8 @@ impl Validation {
     fn update(&mut self, tree: &DecisionTreeModel, weight: f64, loss: GbtLoss) -> f64 {
         let (mut total, mut weights) = (0.0, 0.0);
         for (((row, p), &y), &w) in self
-            .rows
-            .iter()
+            .features
+            .chunks_exact(self.width.max(1))
             .zip(&mut self.predictions)
             .zip(&self.labels)
             .zip(&self.weights)
@@ -374,31 +377,25 @@ impl Validation {
     }
 }
 
-/// Fits a GBT with Spark's early stopping when `validation` names the group of the
-/// validation rows (Spark's `validationIndicatorCol`; the training rows are the
-/// input's subset): after each iteration the validation loss is computed, boosting stops
-/// once it improves by less than `validationTol × max(loss, 0.01)`, and the model keeps
-/// the trees up to the best validation loss.
-pub fn fit_gbt_validated(
+/// Fits a GBTClassifier (`classifier`: labels 0/1) or a GBTRegressor.
+///
+/// When the rows carry Spark's `validationIndicatorCol`, its true rows among the fit's
+/// groups are set apart: the trees learn from the others, the validation loss is
+/// computed after each iteration, boosting stops once it improves by less than
+/// `validationTol × max(loss, 0.01)`, and the model keeps the trees up to the best
+/// validation loss.
+pub fn fit_gbt(
     input: TreeInput,
-    validation: Option<u16>,
     classifier: bool,
     params: &GbtParams,
     ctx: &JobContext,
 ) -> Result<GbtModel> {
     params.validate(classifier)?;
-    let mut validation = match validation {
-        Some(group) => {
-            let v = Validation::gather(&input, group, classifier)?;
-            if v.rows.is_empty() {
-                return Err(crate::error::Error::new(
-                    crate::error::ErrorCode::MlInput,
-                    "there are no validation rows to stop boosting early with".to_string(),
-                ));
-            }
-            Some(v)
-        }
-        None => None,
+    let validates = input.parts.iter().any(|p| p.layout.validation);
+    let mut validation = if validates {
+        Some(Validation::gather(&input, classifier)?)
+    } else {
+        None
     };
     let mut tree_params = params.tree.clone();
     tree_params.impurity = Some(Impurity::Variance);

@@ -25,6 +25,6 @@ pub mod split;
 pub use binning::CategoricalFeatures;
 pub use decision_tree::{fit_decision_tree, TreeInput};
 pub use forest::{fit_forest, ForestModel};
-pub use gbt::{fit_gbt, fit_gbt_validated, GbtModel};
+pub use gbt::{fit_gbt, GbtModel};
 pub use model::{DecisionTreeModel, Split, TreeNode};
 pub use params::{FeatureSubset, ForestParams, GbtLoss, GbtParams, Impurity, TreeParams, TreeTask};

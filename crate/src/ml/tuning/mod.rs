@@ -30,7 +30,7 @@ use crate::clean::{PipelineSpec, Step};
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::job::JobContext;
-use crate::ml::assemble::Assembler;
+use crate::ml::assemble::{Assembler, TrainingColumns};
 use crate::ml::attributes::categorical_features;
 use crate::ml::dataset::{Prepared, RowLayout, Subset, TrainingData};
 use crate::ml::diagnostics::{diagnose, DiagnosedRows, Diagnostics};
@@ -72,6 +72,10 @@ pub struct TrainSpec {
     /// Spark's `weightCol`: each row's instance weight (LogisticRegression, KMeans).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight_col: Option<String>,
+    /// GBT's `validationIndicatorCol`: a boolean column whose true rows each fit sets
+    /// apart from its training rows to stop boosting early (`validationTol`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_indicator_col: Option<String>,
     #[serde(default)]
     pub handle_invalid: HandleInvalid,
     /// A StandardScaler stage before the estimator, fitted on each training split.
@@ -209,6 +213,16 @@ impl<'a> JobShape<'a> {
                 "weightCol is not supported for LinearRegression yet (its fits come from unweighted statistics); leave it empty",
             ));
         }
+        if spec.validation_indicator_col.is_some() && !spec.estimator.stops_early() {
+            return Err(Error::new(
+                ErrorCode::MlInput,
+                format!(
+                    "validationIndicatorCol is a param of GBTClassifier and GBTRegressor, not \
+                     {}; leave it empty",
+                    spec.estimator.spark_name()
+                ),
+            ));
+        }
         let split = Split::new(&spec.tuning, spec.test_fraction, spec.seed)?;
         let label_column = if task == TaskKind::Clustering {
             None
@@ -219,6 +233,7 @@ impl<'a> JobShape<'a> {
             features: spec.features.len(),
             label: label_column.is_some(),
             weight: spec.weight_col.is_some(),
+            validation: spec.validation_indicator_col.is_some(),
         };
         Ok(JobShape {
             task,
@@ -233,8 +248,11 @@ impl<'a> JobShape<'a> {
         Assembler::new(
             table.schema(),
             features,
-            self.label_column,
-            spec.weight_col.as_deref(),
+            TrainingColumns {
+                label: self.label_column,
+                weight: spec.weight_col.as_deref(),
+                validation: spec.validation_indicator_col.as_deref(),
+            },
             spec.handle_invalid,
         )
     }

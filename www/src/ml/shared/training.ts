@@ -134,6 +134,7 @@ const gbtParams = (losses: string[]): ParamInfo[] => [
   tree.subsamplingRate,
   { ...tree.featureSubsetStrategy, doc: 'features each node may split on (auto: all)' },
   shared.seed,
+  { name: 'validationTol', kind: 'number', tunable: false, doc: 'with a validationIndicatorCol: boosting stops once an iteration improves the validation loss by less than validationTol × max(loss, 0.01)' },
 ];
 
 /** Every estimator the Train tab offers, in the order it offers them. */
@@ -223,6 +224,11 @@ export const ESTIMATORS: EstimatorInfo[] = [
 /** Whether the estimator reads Spark's `weightCol` (LinearRegression's fits come from unweighted statistics). */
 export function takesWeights(name: EstimatorName): boolean {
   return name !== 'linearRegression';
+}
+
+/** Whether the estimator takes Spark's `validationIndicatorCol` (GBT's early stopping). */
+export function stopsEarly(name: EstimatorName): boolean {
+  return name === 'gbtClassifier' || name === 'gbtRegressor';
 }
 
 /** Classes of a classifier model, 0 for other models (the engine's `TrainedModel::num_classes`). */

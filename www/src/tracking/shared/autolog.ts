@@ -77,6 +77,7 @@ function tunerParams(spec: TrainSpec): Record<string, string> {
   if (spec.label) params.labelCol = spec.label;
   if (spec.labelIndexer) params.stringOrderType = spec.labelIndexer.stringOrderType;
   if (spec.weightCol) params.weightCol = spec.weightCol;
+  if (spec.validationIndicatorCol) params.validationIndicatorCol = spec.validationIndicatorCol;
   if (spec.tuning.kind === 'crossValidator') params.numFolds = paramString(spec.tuning.numFolds);
   else params.trainRatio = paramString(spec.tuning.trainRatio);
   if (spec.scaler) {

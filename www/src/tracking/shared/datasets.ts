@@ -72,7 +72,7 @@ export function trainingTransform(spec: TrainSpec, source: string, table: Traini
 
 /** The columns the estimator read (features, label, weight), with their types in `table`. */
 function readColumns(spec: TrainSpec, schema: Schema): Schema {
-  const wanted = [...spec.features, ...(spec.label ? [spec.label] : []), ...(spec.weightCol ? [spec.weightCol] : [])];
+  const wanted = [...spec.features, ...(spec.label ? [spec.label] : []), ...(spec.weightCol ? [spec.weightCol] : []), ...(spec.validationIndicatorCol ? [spec.validationIndicatorCol] : [])];
   const byName = new Map(schema.map((c) => [c.name.toLowerCase(), c]));
   return wanted.map((name) => byName.get(name.toLowerCase()) ?? { name, type: 'unknown', nullable: true });
 }

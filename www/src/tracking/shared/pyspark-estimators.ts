@@ -15,6 +15,8 @@ export interface ScriptColumns {
   label?: string;
   /** The instance weights (`weight`), when the job has a weightCol. */
   weight?: string;
+  /** GBT's validation indicator (`validation`), when the job has a validationIndicatorCol. */
+  validation?: string;
 }
 
 interface SparkEstimator {
@@ -89,6 +91,7 @@ export function estimatorCode(spec: TrainSpec, columns: ScriptColumns): string {
     ['featuresCol', py(columns.features)],
     ['labelCol', columns.label],
     ['weightCol', columns.weight],
+    ['validationIndicatorCol', columns.validation],
     ...params,
   ]);
   return `${SPARK[spec.estimator].variable} = ${estimatorInfo(spec.estimator).sparkName}(${args})`;

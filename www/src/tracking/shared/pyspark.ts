@@ -63,6 +63,7 @@ export function pysparkScript(job: RecordedJob, options: ScriptOptions): string 
     features: spec.scaler ? 'scaledFeatures' : 'features',
     label: labelColumn === undefined ? undefined : indexed ? py(labelColumn) : 'label',
     weight: spec.weightCol ? 'weight' : undefined,
+    validation: spec.validationIndicatorCol ? 'validation' : undefined,
   };
   const variable = estimatorVariable(spec);
   const features = sparkFeatures(spec.features, steps);
@@ -105,6 +106,7 @@ export function pysparkScript(job: RecordedJob, options: ScriptOptions): string 
       : []),
     `features = ${py(features)}`,
     ...(spec.weightCol ? [`weight = ${py(spec.weightCol)}`] : []),
+    ...(spec.validationIndicatorCol ? [`validation = ${py(spec.validationIndicatorCol)}  # true: a validation row (early stopping)`] : []),
   ];
   if (indexed && spec.label && spec.labelIndexer) {
     lines.push(
@@ -120,7 +122,11 @@ export function pysparkScript(job: RecordedJob, options: ScriptOptions): string 
     lines.push('', '# The label already holds class indices 0, 1, ...', 'num_classes = int(df.agg(F.max(label)).first()[0]) + 1');
   }
   if (spec.handleInvalid === 'skip') {
-    const subset = [...(labelColumn ? [indexed ? py(labelColumn) : 'label'] : []), ...(spec.weightCol ? ['weight'] : [])];
+    const subset = [
+      ...(labelColumn ? [indexed ? py(labelColumn) : 'label'] : []),
+      ...(spec.weightCol ? ['weight'] : []),
+      ...(spec.validationIndicatorCol ? ['validation'] : []),
+    ];
     if (!refitted.length) {
       lines.push(
         `# handleInvalid="skip": rows with a NULL or NaN ${spec.label ? 'label, ' : ''}feature${spec.weightCol ? ' or weight' : ''} are dropped`,

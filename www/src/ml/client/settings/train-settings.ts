@@ -1,8 +1,8 @@
 /**
  * The Train tab's settings form, and the `TrainSpec` it makes: the table (optionally
  * through the Clean tab's pipeline), the estimator, its label and features
- * (VectorAssembler), an instance weight, handleInvalid, a StandardScaler stage, the
- * estimator's params and grid, and the tuning.
+ * (VectorAssembler), an instance weight, GBT's validation indicator, handleInvalid, a
+ * StandardScaler stage, the estimator's params and grid, and the tuning.
  *
  * The label's type proposes the task: picking a true/false label while LinearRegression
  * is chosen switches to LogisticRegression (a text label is offered once it is chosen).
@@ -13,7 +13,7 @@ import type { ColumnInfo, TableInfo } from '../../../engine/shared/api';
 import { h, replaceChildren } from '../../../ui/dom';
 import { checkbox, field, select } from '../../../ui/form';
 import { dataKind, isAssembled, knownClasses } from '../../shared/columns';
-import { ESTIMATORS, type EstimatorName, type HandleInvalid, STANDARD_SCALER_DEFAULTS, type TrainSpec, estimatorInfo, takesWeights } from '../../shared/training';
+import { ESTIMATORS, type EstimatorName, type HandleInvalid, STANDARD_SCALER_DEFAULTS, type TrainSpec, estimatorInfo, stopsEarly, takesWeights } from '../../shared/training';
 import { EstimatorParams } from './estimator-params';
 import { LabelFields } from './label-fields';
 import { TuningFields } from './tuning-fields';
@@ -43,6 +43,9 @@ export class TrainSettings {
   private readonly features = h('div', { className: 'train-features', attrs: { 'data-testid': 'train-features' } });
   private readonly weightCol = select('train-weight-col', []);
   private readonly weightField = field('weightCol', this.weightCol, 'each row\'s instance weight');
+  private readonly validationCol = select('train-validation-col', []);
+  private readonly validationField = field('validationIndicatorCol', this.validationCol,
+    'a boolean column: its true rows of each training split are set apart to stop boosting early (validationTol); the page draws their loss per iteration');
   private readonly handleInvalid = select('train-handle-invalid', [
     ['error', 'error (Spark default)'],
     ['skip', 'skip rows with NULL/NaN'],
@@ -63,13 +66,14 @@ export class TrainSettings {
     this.usePipeline.addEventListener('change', () => this.showColumns(true));
     this.estimator.addEventListener('change', () => this.estimatorChanged());
     this.weightCol.addEventListener('change', () => this.showFeatures(false));
+    this.validationCol.addEventListener('change', () => this.showFeatures(false));
     this.element = h('div', { className: 'train-form' },
       h('fieldset', {}, h('legend', {}, 'Data'),
         field('Table', this.table),
         h('label', { className: 'field' }, h('span', { className: 'field-label' }, 'Cleaning pipeline'), h('span', {}, this.usePipeline, ' apply the Clean tab\'s pipeline first'), this.pipelineHint),
         field('Estimator', this.estimator), this.estimatorHint,
         this.label.element,
-        field('Features (VectorAssembler)', this.features), this.weightField, field('handleInvalid', this.handleInvalid)),
+        field('Features (VectorAssembler)', this.features), this.weightField, this.validationField, field('handleInvalid', this.handleInvalid)),
       h('fieldset', {}, h('legend', {}, 'StandardScaler'),
         field('Scale features', this.scale, 'fitted on each training split'),
         field('withMean', this.withMean), field('withStd', this.withStd)),
@@ -105,6 +109,7 @@ export class TrainSettings {
     const label = this.label.name;
     const indexer = this.label.indexer();
     const weightCol = takesWeights(name) && this.weightCol.value !== '' ? this.weightCol.value : undefined;
+    const validationIndicatorCol = this.chosenValidationCol();
     const pipeline = this.pipeline()?.spec;
     return {
       ...estimator,
@@ -112,6 +117,7 @@ export class TrainSettings {
       ...(label !== undefined ? { label } : {}),
       ...(indexer ? { labelIndexer: indexer } : {}),
       ...(weightCol !== undefined ? { weightCol } : {}),
+      ...(validationIndicatorCol !== '' ? { validationIndicatorCol } : {}),
       handleInvalid: this.handleInvalid.value as HandleInvalid,
       scaler: this.scale.checked ? { withMean: this.withMean.checked, withStd: this.withStd.checked } : null,
       grid,
@@ -128,6 +134,8 @@ export class TrainSettings {
     this.label.show(spec.label ?? undefined, spec.labelIndexer ?? undefined);
     this.showWeights();
     this.weightCol.value = spec.weightCol && [...this.weightCol.options].some((o) => o.value === spec.weightCol) ? spec.weightCol : '';
+    const validation = spec.validationIndicatorCol;
+    this.validationCol.value = validation && [...this.validationCol.options].some((o) => o.value === validation) ? validation : '';
     this.showFeatures(true);
     for (const box of this.featureBoxes()) box.checked = spec.features.includes(box.value);
     this.offerMetrics();
@@ -180,6 +188,7 @@ export class TrainSettings {
     replaceChildren(this.paramsLegend, info.sparkName);
     replaceChildren(this.paramsSet, this.paramsLegend, this.paramsOf(info.name).element);
     this.weightField.hidden = !takesWeights(info.name);
+    this.validationField.hidden = !stopsEarly(info.name);
     this.estimatorHint.textContent = {
       regression: 'regression: a numeric label',
       classification: 'classification: a label of classes',
@@ -207,14 +216,16 @@ export class TrainSettings {
     this.tuning.offerMetrics(task, kind && this.label.indexer() ? knownClasses(kind) : undefined);
   }
 
-  /** Any numeric column but the label can weigh the rows. */
+  /** Any numeric column but the label can weigh the rows; any boolean one mark GBT's validation rows. */
   private showWeights(): void {
-    const current = this.weightCol.value;
-    const numeric = this.columns().filter((c) => dataKind(c.dataType) === 'number' && c.name !== this.label.name);
-    replaceChildren(this.weightCol,
-      h('option', { attrs: { value: '' } }, '(none: every row weighs 1)'),
-      ...numeric.map((c) => h('option', { attrs: { value: c.name } }, c.name)));
-    this.weightCol.value = numeric.some((c) => c.name === current) ? current : '';
+    const others = this.columns().filter((c) => c.name !== this.label.name);
+    offerColumns(this.weightCol, others.filter((c) => dataKind(c.dataType) === 'number'), '(none: every row weighs 1)');
+    offerColumns(this.validationCol, others.filter((c) => dataKind(c.dataType) === 'boolean'), '(none: no early stopping)');
+  }
+
+  /** The validation indicator, when the estimator takes one and a column is chosen ('' otherwise). */
+  private chosenValidationCol(): string {
+    return stopsEarly(this.estimatorName) ? this.validationCol.value : '';
   }
 
   private featureBoxes(): HTMLInputElement[] {
@@ -232,11 +243,21 @@ export class TrainSettings {
   private showFeatures(fresh: boolean): void {
     const ticked = new Map(this.featureBoxes().map((b) => [b.value, b.checked]));
     const weight = takesWeights(this.estimatorName) ? this.weightCol.value : '';
-    const offered = this.columns().filter((c) => isAssembled(dataKind(c.dataType)) && c.name !== this.label.name && c.name !== weight);
+    const validation = this.chosenValidationCol();
+    const offered = this.columns().filter((c) => isAssembled(dataKind(c.dataType)) && ![this.label.name, weight, validation].includes(c.name));
     replaceChildren(this.features, ...offered.map((c) => {
       const box = checkbox(`feature-${c.name}`, fresh ? true : ticked.get(c.name) ?? true);
       box.value = c.name;
       return h('label', { className: 'feature' }, box, ` ${c.name}`);
     }));
   }
+}
+
+/** Fills a column select with `columns` after a "none" option, keeping the choice when it is still offered. */
+function offerColumns(target: HTMLSelectElement, columns: readonly ColumnInfo[], none: string): void {
+  const current = target.value;
+  replaceChildren(target,
+    h('option', { attrs: { value: '' } }, none),
+    ...columns.map((c) => h('option', { attrs: { value: c.name } }, c.name)));
+  target.value = columns.some((c) => c.name === current) ? current : '';
 }
