@@ -18,7 +18,8 @@ use crate::random::{unit, Stream};
 
 use super::binning::{BinnedData, Codes, FeatureBins};
 use super::decision_tree::TreeInput;
-use super::grow::{grow, GrowOptions};
+use super::grow::{grow_with_leaves, GrowOptions, Leaves};
+use super::histogram::NO_NODE;
 use super::impurity::Stats;
 use super::model::{ensemble_debug_string, ensemble_importances, DecisionTreeModel, Split};
 use super::params::{GbtLoss, GbtParams, Impurity, TreeTask};
@@ -154,6 +155,11 @@ fn loss_of(loss: GbtLoss, prediction: f64, label: f64) -> f64 {
 
 /// The gradient (exactly Spark's) and the loss of a row together: the logistic loss
 /// reuses the gradient's exponential, `2·ln(1 + e^(−2yF))` from `e^(2yF)`.
+///
+/// The loss is only reported (the training loss per iteration), never decided on, so
+/// `ln(1 + u)` stands in for `ln_1p(u)` (`u ≤ 1`): off by at most ~1e-16 absolute, and
+/// about twice as fast, which shows in a pass that is otherwise two loads and a store
+/// per row.
 #[inline]
 fn gradient_and_loss(loss: GbtLoss, prediction: f64, label: f64) -> (f64, f64) {
     match loss {
@@ -162,9 +168,9 @@ fn gradient_and_loss(loss: GbtLoss, prediction: f64, label: f64) -> (f64, f64) {
             let e = x.exp();
             let gradient = -4.0 * label / (1.0 + e);
             let softplus = if x > 0.0 {
-                (1.0 / e).ln_1p()
+                (1.0 + 1.0 / e).ln()
             } else {
-                e.ln_1p() - x
+                (1.0 + e).ln() - x
             };
             (gradient, 2.0 * softplus)
         }
@@ -249,12 +255,15 @@ impl BinnedTree {
 }
 
 /// One pass over the training rows after a tree is fitted: adds `weight · tree(row)` to
-/// each row's prediction, writes the row's next pseudo-residual (the negative gradient of
-/// the loss at the new prediction) into `targets`, and returns the weighted mean loss.
-/// Parallel over partitions; the loss sums are added in partition order.
+/// each row's prediction (its leaf's, known from growing the tree; a row this
+/// iteration's subsample left out walks the tree), writes the row's next pseudo-residual
+/// (the negative gradient of the loss at the new prediction) into `targets`, and returns
+/// the weighted mean loss. Parallel over partitions; the loss sums are added in
+/// partition order.
 #[allow(clippy::too_many_arguments)]
 fn boost_step(
     data: &BinnedData,
+    leaves: &Leaves,
     tree: &BinnedTree,
     weight: f64,
     loss: GbtLoss,
@@ -269,13 +278,19 @@ fn boost_step(
         .zip(targets.par_iter_mut())
         .zip(&data.parts)
         .zip(labels)
-        .map(|(((pred, target), part), ys)| {
+        .zip(&leaves.of_row)
+        .map(|((((pred, target), part), ys), leaf_of_row)| {
             ctx.check()?;
             let (mut total, mut weights) = (0.0, 0.0);
             for (i, ((p, r), &y)) in pred.iter_mut().zip(target.iter_mut()).zip(ys).enumerate() {
-                let t = match &part.codes {
-                    Codes::U8(c) => tree.predict(|f| c[i * nf + f] as usize),
-                    Codes::U16(c) => tree.predict(|f| c[i * nf + f] as usize),
+                let leaf = leaf_of_row[i];
+                let t = if leaf != NO_NODE {
+                    leaves.prediction_of(leaf)
+                } else {
+                    match &part.codes {
+                        Codes::U8(c) => tree.predict(|f| c[i * nf + f] as usize),
+                        Codes::U16(c) => tree.predict(|f| c[i * nf + f] as usize),
+                    }
                 };
                 *p += t * weight;
                 let w = part.weights[i];
@@ -451,10 +466,12 @@ pub fn fit_gbt(
             feature_seed: (params.seed, m as u64),
             ..base
         };
-        let tree = grow(&data, Some(&targets), counts.as_deref(), &options, ctx)?;
+        let (tree, leaves) =
+            grow_with_leaves(&data, Some(&targets), counts.as_deref(), &options, ctx)?;
         let weight = if m == 0 { 1.0 } else { params.step_size };
         let loss = boost_step(
             &data,
+            &leaves,
             &BinnedTree::new(&tree, &data),
             weight,
             params.loss_type,

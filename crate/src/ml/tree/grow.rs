@@ -13,6 +13,10 @@
 //!
 //! At the end the tree is pruned as Spark prunes it: an internal node whose two children
 //! are leaves with the same prediction becomes a leaf.
+//!
+//! GBT asks for each training row's leaf too ([`grow_with_leaves`]): the rows are moved
+//! into their leaves as they were moved down the levels, so boosting updates its
+//! predictions without walking the tree again.
 
 use std::collections::HashMap;
 
@@ -23,7 +27,9 @@ use crate::job::JobContext;
 use crate::random::{bits, mix, Stream};
 
 use super::binning::{BinnedData, Codes, FeatureBins};
-use super::histogram::{self, BuildPlan, RowInputs, CHUNK_ROWS, NO_NODE};
+use super::histogram::{
+    self, BuildPlan, Code, RowInputs, RowNodes, Transition, CHUNK_ROWS, LEAF, NO_NODE,
+};
 use super::impurity::{difference, Stats, EPSILON};
 use super::model::{DecisionTreeModel, Split, TreeNode};
 use super::params::TreeParams;
@@ -55,13 +61,21 @@ struct LearnNode {
     children: Option<(usize, usize)>,
 }
 
-/// Where the rows of a split node go: the next level's slots of its children
-/// ([`NO_NODE`] for a leaf) by the bin of the split feature.
-struct Transition {
-    feature: usize,
-    go_left: Vec<bool>,
-    left: u32,
-    right: u32,
+/// Each training row's leaf in a grown tree.
+pub struct Leaves {
+    /// Per partition, each row's `LEAF | node` ([`NO_NODE`] for a row never drawn).
+    pub of_row: Vec<Vec<u32>>,
+    /// Each node's prediction, by node number.
+    pub prediction: Vec<f64>,
+}
+
+impl Leaves {
+    /// The prediction of the leaf `tag` names (`tag` from [`Leaves::of_row`], not
+    /// [`NO_NODE`]).
+    #[inline]
+    pub fn prediction_of(&self, tag: u32) -> f64 {
+        self.prediction[(tag & !LEAF) as usize]
+    }
 }
 
 /// Grows one tree on `data`, fitted to `targets` (the binned labels when `None`), each
@@ -73,6 +87,29 @@ pub fn grow(
     options: &GrowOptions,
     ctx: &JobContext,
 ) -> Result<DecisionTreeModel> {
+    Ok(grow_tree(data, targets, counts, options, false, ctx)?.0)
+}
+
+/// [`grow`], and the leaf each drawn row ends in.
+pub fn grow_with_leaves(
+    data: &BinnedData,
+    targets: Option<&[Vec<f64>]>,
+    counts: Option<&[Vec<u16>]>,
+    options: &GrowOptions,
+    ctx: &JobContext,
+) -> Result<(DecisionTreeModel, Leaves)> {
+    let (model, leaves) = grow_tree(data, targets, counts, options, true, ctx)?;
+    Ok((model, leaves.expect("leaves were tracked")))
+}
+
+fn grow_tree(
+    data: &BinnedData,
+    targets: Option<&[Vec<f64>]>,
+    counts: Option<&[Vec<u16>]>,
+    options: &GrowOptions,
+    track_leaves: bool,
+    ctx: &JobContext,
+) -> Result<(DecisionTreeModel, Option<Leaves>)> {
     let stats = options.stats;
     let params = options.params;
     let binning = &data.binning;
@@ -107,6 +144,8 @@ pub fn grow(
     let all_features: Vec<usize> = (0..num_features).collect();
     let rows: usize = data.parts.iter().map(|p| p.len()).sum();
     let subtract = !subsampling && (stats.is_classification() || rows > CHUNK_ROWS);
+    // The level above's transitions, applied by the next histogram pass.
+    let mut pending: Option<Vec<Transition>> = None;
 
     while !frontier.is_empty() {
         ctx.check()?;
@@ -161,10 +200,10 @@ pub fn grow(
         let built = histogram::build(
             data,
             stats,
-            &RowInputs {
-                targets,
-                counts,
-                node_of_row: &node_of_row,
+            &RowInputs { targets, counts },
+            RowNodes {
+                node_of_row: &mut node_of_row,
+                moves: pending.as_deref(),
             },
             &BuildPlan {
                 build_slot: &build_slot,
@@ -188,6 +227,7 @@ pub fn grow(
             }
         }
         previous_hists.clear();
+        pending = None;
         let decisions: Vec<_> = frontier
             .par_iter()
             .enumerate()
@@ -205,7 +245,15 @@ pub fn grow(
             .collect();
 
         let mut next = Vec::new();
-        let mut transitions: Vec<Option<Transition>> = Vec::with_capacity(frontier.len());
+        let mut transitions: Vec<Transition> = Vec::with_capacity(frontier.len());
+        // A row reaching a leaf: tagged with it when leaves are tracked, else in no node.
+        let leaf_tag = |id: usize| {
+            if track_leaves {
+                LEAF | id as u32
+            } else {
+                NO_NODE
+            }
+        };
         for (slot, (&n, decision)) in frontier.iter().zip(decisions).enumerate() {
             let depth = nodes[n].depth;
             nodes[n].stats = decision.stats;
@@ -214,7 +262,7 @@ pub fn grow(
             nodes[n].gain = decision.gain;
             let is_leaf = decision.gain <= 0.0 || depth == params.max_depth;
             let (false, Some((feature, rule))) = (is_leaf, decision.split) else {
-                transitions.push(None);
+                transitions.push(Transition::Leaf(leaf_tag(n)));
                 continue;
             };
             let child_is_leaf = depth + 1 == params.max_depth;
@@ -238,7 +286,7 @@ pub fn grow(
             nodes[n].children = Some((l, r));
             let mut enqueue = |leaf: bool, id: usize| {
                 if leaf {
-                    NO_NODE
+                    leaf_tag(id)
                 } else {
                     next.push(id);
                     (next.len() - 1) as u32
@@ -251,19 +299,26 @@ pub fn grow(
             if !left_leaf && !right_leaf && subtract {
                 previous_hists.insert(n, std::mem::take(&mut hists[slot]));
             }
-            transitions.push(Some(Transition {
+            transitions.push(Transition::Split {
                 feature,
                 go_left,
                 left: left_slot,
                 right: right_slot,
-            }));
+            });
         }
         if !next.is_empty() {
+            pending = Some(transitions);
+        } else if track_leaves {
+            // The last level's rows move only to find their leaves.
             move_rows(data, &mut node_of_row, &transitions, ctx)?;
         }
         frontier = next;
     }
-    Ok(to_model(&nodes, data, stats))
+    let leaves = track_leaves.then(|| Leaves {
+        of_row: node_of_row,
+        prediction: nodes.iter().map(|n| stats.predict(&n.stats)).collect(),
+    });
+    Ok((to_model(&nodes, data, stats), leaves))
 }
 
 /// `k` distinct features out of `n` for node `node` (a partial Fisher–Yates shuffle of
@@ -295,11 +350,11 @@ fn go_left(bins: &FeatureBins, rule: &Rule) -> Vec<bool> {
     }
 }
 
-/// Moves every row of a split node to its child's slot, in parallel over partitions.
+/// Moves every row of the last level to its leaf, in parallel over partitions.
 fn move_rows(
     data: &BinnedData,
     node_of_row: &mut [Vec<u32>],
-    transitions: &[Option<Transition>],
+    transitions: &[Transition],
     ctx: &JobContext,
 ) -> Result<()> {
     let nf = data.num_features;
@@ -316,28 +371,12 @@ fn move_rows(
         })
 }
 
-/// One partition's rows moved to their children (monomorphised per code width: the
-/// loop runs once per row and level).
-fn step_rows<C: Copy + Into<usize>>(
-    codes: &[C],
-    nf: usize,
-    slots: &mut [u32],
-    transitions: &[Option<Transition>],
-) {
+/// One partition's rows moved to their children (monomorphised per code width).
+fn step_rows<C: Code>(codes: &[C], nf: usize, slots: &mut [u32], transitions: &[Transition]) {
     for (s, row) in slots.iter_mut().zip(codes.chunks_exact(nf)) {
-        if *s == NO_NODE {
-            continue;
+        if *s < LEAF {
+            *s = transitions[*s as usize].next(row);
         }
-        *s = match &transitions[*s as usize] {
-            None => NO_NODE,
-            Some(t) => {
-                if t.go_left[row[t.feature].into()] {
-                    t.left
-                } else {
-                    t.right
-                }
-            }
-        };
     }
 }
 

@@ -4,7 +4,9 @@
 //! One pass over the binned rows builds the histograms of every node of a level at once,
 //! in parallel over fixed-size chunks of each partition; the chunks' histograms are then
 //! added in chunk order, so the result does not depend on the number of threads. The hot
-//! loop reads a row's bins and adds its statistics in place: no allocation per row.
+//! loop reads a row's bins and adds its statistics in place: no allocation per row. The
+//! same pass first moves each row from its node of the level above to its child
+//! ([`Transition`]), so the row's bins are read once per level.
 
 use std::ops::Range;
 
@@ -21,9 +23,15 @@ use super::impurity::{add, Stats};
 /// the threads.
 pub const CHUNK_ROWS: usize = 1 << 16;
 
-/// A row's node (its slot in the level's list of nodes being split), or none when the
-/// row has reached a leaf.
+/// A row's node (its slot in the level's list of nodes being split), or none: a row
+/// a forest's tree never drew, or (when the grower does not track leaves) one that has
+/// reached a leaf.
 pub const NO_NODE: u32 = u32::MAX;
+
+/// The tag of a row that has reached a leaf, when the grower tracks leaves:
+/// `LEAF | the leaf's node number`. Every value from `LEAF` up (and [`NO_NODE`]) is
+/// outside the level being split.
+pub const LEAF: u32 = 1 << 31;
 
 /// What a histogram pass reads besides the binned rows.
 pub struct RowInputs<'a> {
@@ -33,8 +41,47 @@ pub struct RowInputs<'a> {
     /// Per partition, how many times each row is drawn (a forest's bootstrap); once when
     /// `None`.
     pub counts: Option<&'a [Vec<u16>]>,
-    /// Per partition, each row's slot in the level ([`NO_NODE`]: in a leaf).
-    pub node_of_row: &'a [Vec<u32>],
+}
+
+/// Where the rows of a node of the level above go: into a leaf, or by the bin of the
+/// split feature to the level's slots of its children (a leaf's tag for a leaf).
+pub enum Transition {
+    Leaf(u32),
+    Split {
+        feature: usize,
+        go_left: Vec<bool>,
+        left: u32,
+        right: u32,
+    },
+}
+
+impl Transition {
+    /// The slot (or leaf tag) of a row with these bin codes.
+    #[inline(always)]
+    pub fn next<C: Code>(&self, row: &[C]) -> u32 {
+        match self {
+            Transition::Leaf(tag) => *tag,
+            Transition::Split {
+                feature,
+                go_left,
+                left,
+                right,
+            } => {
+                // A select, not a branch: which way a row goes is as good as random.
+                let mask = (go_left[row[*feature].index()] as u32).wrapping_neg();
+                (*left & mask) | (*right & !mask)
+            }
+        }
+    }
+}
+
+/// Each row's place in the level, and the moves that bring the rows there first.
+pub struct RowNodes<'a> {
+    /// Per partition, each row's slot in the level (from [`LEAF`] up: in no node of it);
+    /// before the pass, its slot in the level above when there are `moves`.
+    pub node_of_row: &'a mut [Vec<u32>],
+    /// The level above's transitions by slot.
+    pub moves: Option<&'a [Transition]>,
 }
 
 /// Which histograms to build: `build_slot[level slot]` is the histogram's index (or
@@ -56,36 +103,41 @@ pub fn build(
     data: &BinnedData,
     stats: Stats,
     inputs: &RowInputs,
+    nodes: RowNodes,
     plan: &BuildPlan,
     ctx: &JobContext,
 ) -> Result<Vec<Vec<f64>>> {
     let len = node_len(data, stats);
     let built = plan.features.len();
-    if built == 0 {
+    if built == 0 && nodes.moves.is_none() {
         return Ok(Vec::new());
     }
-    let units: Vec<(usize, Range<usize>)> = data
-        .parts
-        .iter()
+    let moves = nodes.moves;
+    let units: Vec<(usize, Range<usize>, &mut [u32])> = nodes
+        .node_of_row
+        .iter_mut()
         .enumerate()
-        .flat_map(|(p, part)| {
-            let n = part.len();
-            (0..n.div_ceil(CHUNK_ROWS))
-                .map(move |c| (p, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n)))
+        .flat_map(|(p, slots)| {
+            let n = slots.len();
+            slots
+                .chunks_mut(CHUNK_ROWS)
+                .enumerate()
+                .map(move |(c, slots)| (p, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n), slots))
         })
         .collect();
     let partials: Vec<Vec<f64>> = units
-        .par_iter()
-        .map(|(p, rows)| {
+        .into_par_iter()
+        .map(|(p, rows, node_of_row)| {
             ctx.check()?;
             let mut hist = vec![0.0; built * len];
-            let part = &data.parts[*p];
-            let chunk = Chunk {
-                labels: inputs.targets.map_or(&part.labels, |t| &t[*p]),
+            let part = &data.parts[p];
+            let mut chunk = Chunk {
+                labels: inputs.targets.map_or(&part.labels, |t| &t[p]),
                 weights: &part.weights,
-                counts: inputs.counts.map(|c| c[*p].as_slice()),
-                node_of_row: &inputs.node_of_row[*p],
-                rows: rows.clone(),
+                counts: inputs.counts.map(|c| c[p].as_slice()),
+                node_of_row,
+                moves,
+                rows,
                 features: data.num_features,
                 offsets: &data.binning.offsets,
             };
@@ -105,7 +157,7 @@ pub fn build(
 }
 
 /// A bin code (`u8` or `u16`).
-trait Code: Copy + Send + Sync {
+pub trait Code: Copy + Send + Sync {
     fn index(self) -> usize;
 }
 
@@ -128,7 +180,9 @@ struct Chunk<'a> {
     labels: &'a [f64],
     weights: &'a [f64],
     counts: Option<&'a [u16]>,
-    node_of_row: &'a [u32],
+    /// The chunk's rows' slots (row `rows.start` first).
+    node_of_row: &'a mut [u32],
+    moves: Option<&'a [Transition]>,
     rows: Range<usize>,
     features: usize,
     offsets: &'a [usize],
@@ -136,7 +190,7 @@ struct Chunk<'a> {
 
 impl Chunk<'_> {
     fn accumulate<C: Code>(
-        &self,
+        &mut self,
         codes: &[C],
         stats: Stats,
         plan: &BuildPlan,
@@ -155,8 +209,14 @@ impl Chunk<'_> {
         let codes = &codes[rows.start * nf..rows.end * nf];
         for (k, row) in codes.chunks_exact(nf).enumerate() {
             let i = rows.start + k;
-            let slot = self.node_of_row[i];
-            if slot == NO_NODE {
+            let mut slot = self.node_of_row[k];
+            if let Some(moves) = self.moves {
+                if slot < LEAF {
+                    slot = moves[slot as usize].next(row);
+                    self.node_of_row[k] = slot;
+                }
+            }
+            if slot >= LEAF {
                 continue;
             }
             let h = plan.build_slot[slot as usize];
