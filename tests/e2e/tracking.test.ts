@@ -237,6 +237,8 @@ describe('Tracking, registry and deployment', () => {
     });
     await page.reload();
     await page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 60_000 });
+    // The sample shown first: showing it selects the Data tab, which would hide the runs.
+    await shownTable(page, 'telecom');
     await page.getByTestId('tab-runs').click();
     await page.locator(`[data-testid="run-row"][data-run-id="${'c'.repeat(32)}"][data-status="FAILED"]`).waitFor({ timeout: 30_000 });
     const details = await openRun(page, 'c'.repeat(32));

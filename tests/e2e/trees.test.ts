@@ -43,11 +43,15 @@ describe('Tree ensembles in the page', () => {
     const tree = page.getByTestId('train-tree');
     const nodes = Number(await tree.getAttribute('data-nodes'));
     assert.ok(nodes > 1 && nodes <= 15, `a depth-3 tree has ${nodes} nodes`);
-    // Two levels open; a closed node draws its children when opened, until all are drawn.
+    // Two levels open; a closed node draws its children when opened (on its toggle event,
+    // after the click returns), until all are drawn.
     const drawn = () => tree.locator('details.tree-node, .tree-leaf').count();
     assert.ok((await drawn()) <= nodes);
-    for (let closed = tree.locator('details.tree-node:not([open])'); await closed.count(); ) {
-      await closed.first().locator(':scope > summary').click();
+    const closed = tree.locator('details.tree-node:not([open])');
+    for (const deadline = Date.now() + 30_000; (await drawn()) < nodes; ) {
+      assert.ok(Date.now() < deadline, `${await drawn()} of ${nodes} nodes drawn`);
+      if (await closed.count()) await closed.first().locator(':scope > summary').click();
+      else await page.waitForTimeout(20);
     }
     assert.equal(await drawn(), nodes);
     const root = (await tree.locator('details.tree-node > summary').first().textContent()) ?? '';
