@@ -761,6 +761,53 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
                 .ok_or_else(|| Error::unsupported(format!("{name}('{field}', ...)")))?;
             scalar_call(ScalarFunction::DateTime(func), vec![args[1].clone()], scope)?
         }
+        "like" | "ilike" => {
+            arity(2)?;
+            Expr::Like {
+                expr: Box::new(args[0].clone().cast(&DataType::Utf8, scope)),
+                pattern: Box::new(args[1].clone().cast(&DataType::Utf8, scope)),
+                negated: false,
+                case_insensitive: name == "ilike",
+            }
+        }
+        "div" => {
+            arity(2)?;
+            binary(
+                &BinaryOperator::MyIntegerDivide,
+                args[0].clone(),
+                args[1].clone(),
+                scope,
+            )?
+        }
+        "to_char" | "to_varchar" => {
+            arity(2)?;
+            let t = args[0].data_type(scope);
+            if !crate::sql::types::is_temporal(&t) {
+                return Err(Error::unsupported(format!(
+                    "{name} of a {} (only dates and timestamps, with a datetime pattern)",
+                    spark_type_name(&t)
+                )));
+            }
+            scalar_call(
+                ScalarFunction::DateTime(DateTimeFunction::DateFormat),
+                args.to_vec(),
+                scope,
+            )?
+        }
+        "current_timezone" => {
+            arity(0)?;
+            Expr::Literal(ScalarValue::Utf8(
+                crate::sql::types::SESSION_TIME_ZONE.into(),
+            ))
+        }
+        "current_database" | "current_schema" => {
+            arity(0)?;
+            Expr::Literal(ScalarValue::Utf8("default".into()))
+        }
+        "current_catalog" => {
+            arity(0)?;
+            Expr::Literal(ScalarValue::Utf8("spark_catalog".into()))
+        }
         "typeof" => {
             arity(1)?;
             Expr::Literal(ScalarValue::Utf8(spark_type_name(
@@ -777,6 +824,8 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
         "boolean" => return cast(DataType::Boolean),
         "date" => return cast(DataType::Date32),
         "timestamp" => return cast(crate::sql::types::timestamp_type()),
+        "decimal" => return cast(DataType::Decimal128(10, 0)),
+        "binary" => return cast(DataType::Binary),
         _ => return Ok(None),
     }))
 }
@@ -803,6 +852,17 @@ pub const REWRITTEN_NAMES: &[&str] = &[
     "boolean",
     "date",
     "timestamp",
+    "decimal",
+    "binary",
+    "like",
+    "ilike",
+    "div",
+    "to_char",
+    "to_varchar",
+    "current_timezone",
+    "current_database",
+    "current_schema",
+    "current_catalog",
 ];
 
 /// A scalar function call with its arguments cast as its signature says.

@@ -321,6 +321,29 @@ pub fn compute(
                 Ok(true)
             })?
         }
+        FromUtcTimestamp | ToUtcTimestamp => {
+            let (values, zones) = (timestamps(&args[0])?, as_strings(&args[1])?);
+            let mut zone: Option<(String, Zone)> = None;
+            let out = (0..len)
+                .map(|i| {
+                    if values.is_null(i) || zones.is_null(i) {
+                        return Ok(None);
+                    }
+                    let name = zones.value(i);
+                    if zone.as_ref().is_none_or(|(n, _)| n != name) {
+                        zone = Some((name.to_string(), Zone::parse(name)?));
+                    }
+                    let z = &zone.as_ref().expect("just set").1;
+                    let micros = values.value(i);
+                    Ok(if func == FromUtcTimestamp {
+                        micros.checked_add(z.offset_at_utc(micros) * MICROS_PER_SECOND)
+                    } else {
+                        micros.checked_sub(z.offset_at_local(micros) * MICROS_PER_SECOND)
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            timestamp_array(out)
+        }
         DateFormat => {
             let (values, format) = (timestamps(&args[0])?, as_strings(&args[1])?);
             let mut cache = PatternCache::default();
@@ -374,6 +397,90 @@ pub fn compute(
             timestamp_array(values)
         }
     })
+}
+
+/// A time zone: a region (`America/New_York`, with its daylight saving rules) or a
+/// fixed offset (`+08:00`, `UTC`, `GMT-3`).
+enum Zone {
+    Region(chrono_tz::Tz),
+    Fixed(i64),
+}
+
+impl Zone {
+    fn parse(name: &str) -> Result<Zone> {
+        if let Ok(tz) = name.parse::<chrono_tz::Tz>() {
+            return Ok(Zone::Region(tz));
+        }
+        let upper = name.trim().to_ascii_uppercase();
+        let rest = ["UTC", "GMT", "UT", "Z"]
+            .iter()
+            .find_map(|p| upper.strip_prefix(p))
+            .unwrap_or(&upper);
+        if rest.is_empty() {
+            return Ok(Zone::Fixed(0));
+        }
+        let fixed = (|| {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let body = &rest[1..];
+            let (h, m) = match body.split_once(':') {
+                Some((h, m)) => (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?),
+                None if body.len() <= 2 => (body.parse::<i64>().ok()?, 0),
+                None if body.len() == 4 => (body[..2].parse().ok()?, body[2..].parse().ok()?),
+                None => return None,
+            };
+            (h <= 18 && m < 60).then_some(sign * (h * 3600 + m * 60))
+        })();
+        fixed.map(Zone::Fixed).ok_or_else(|| {
+            Error::new(
+                ErrorCode::SqlExecution,
+                format!("`{name}` is not a time zone (use a region such as 'Europe/Paris' or an offset such as '+02:00')"),
+            )
+        })
+    }
+
+    /// The zone's offset from UTC, in seconds, at an instant.
+    fn offset_at_utc(&self, micros: i64) -> i64 {
+        use chrono::{Offset, TimeZone};
+        match self {
+            Zone::Fixed(s) => *s,
+            Zone::Region(tz) => {
+                let Some(utc) = chrono::DateTime::from_timestamp_micros(micros) else {
+                    return 0;
+                };
+                tz.offset_from_utc_datetime(&utc.naive_utc())
+                    .fix()
+                    .local_minus_utc() as i64
+            }
+        }
+    }
+
+    /// The offset of a wall-clock time in the zone: the earlier one when the time occurs
+    /// twice, the one before a gap when it does not occur (as Java's `ZonedDateTime.of`).
+    fn offset_at_local(&self, micros: i64) -> i64 {
+        use chrono::{Offset, TimeZone};
+        match self {
+            Zone::Fixed(s) => *s,
+            Zone::Region(tz) => {
+                let Some(local) = chrono::DateTime::from_timestamp_micros(micros) else {
+                    return 0;
+                };
+                let local = local.naive_utc();
+                match tz.offset_from_local_datetime(&local) {
+                    chrono::LocalResult::Single(o) => o.fix().local_minus_utc() as i64,
+                    chrono::LocalResult::Ambiguous(a, _) => a.fix().local_minus_utc() as i64,
+                    chrono::LocalResult::None => {
+                        // In a gap: the offset just before it.
+                        let before = local - chrono::Duration::hours(3);
+                        tz.offset_from_utc_datetime(&before).fix().local_minus_utc() as i64
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// `to_date(str)` without a pattern: the `yyyy-MM-dd` at the start of the text (what may

@@ -211,6 +211,41 @@ pub fn compute(
                 ),
             }
         }
+        BitGet => {
+            let (values, positions) = (&args[0], ints(&args[1])?);
+            let width = if values.data_type() == &DataType::Int32 {
+                32
+            } else {
+                64
+            };
+            let longs_view;
+            let get: Box<dyn Fn(usize) -> Option<i64>> = if width == 32 {
+                let v = ints(values)?;
+                Box::new(move |i| v.is_valid(i).then(|| v.value(i) as i64))
+            } else {
+                longs_view = longs(values)?;
+                Box::new(move |i| longs_view.is_valid(i).then(|| longs_view.value(i)))
+            };
+            let bits = (0..len)
+                .map(|i| {
+                    let (Some(v), true) = (get(i), positions.is_valid(i)) else {
+                        return Ok(None);
+                    };
+                    let p = positions.value(i);
+                    if !(0..width).contains(&p) {
+                        return Err(Error::new(
+                            ErrorCode::SqlExecution,
+                            format!(
+                                "bit_get: the bit position must be between 0 and {}, got {p}",
+                                width - 1
+                            ),
+                        ));
+                    }
+                    Ok(Some(((v >> p) & 1) as i8))
+                })
+                .collect::<Result<arrow_array::Int8Array>>()?;
+            Arc::new(bits)
+        }
         Conv => {
             let (text, from, to) = (as_strings(&args[0])?, ints(&args[1])?, ints(&args[2])?);
             build_strings(len, |i, out| {

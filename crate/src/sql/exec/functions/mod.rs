@@ -9,6 +9,7 @@ mod datetime;
 mod datetime_pattern;
 mod format;
 mod math;
+mod misc;
 mod strings;
 
 use arrow_array::cast::AsArray;
@@ -52,6 +53,7 @@ fn compute(
         ScalarFunction::Math(f) => math::compute(f, args, return_type, len),
         ScalarFunction::DateTime(f) => datetime::compute(f, args, return_type, len),
         ScalarFunction::Conditional(f) => conditional::compute(f, args, return_type, len),
+        ScalarFunction::Misc(f) => misc::compute(f, args, return_type, len),
         ScalarFunction::GetItem => {
             let lists = args[0].as_list_opt::<i32>().ok_or_else(|| {
                 Error::new(

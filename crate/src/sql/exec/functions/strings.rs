@@ -599,6 +599,133 @@ pub fn compute(
                 }
             })?
         }
+        UrlEncode => map_strings(strings(0)?, url_encode),
+        UrlDecode | TryUrlDecode => {
+            let text = strings(0)?;
+            let mut bytes = Vec::new();
+            build_strings(len, |i, out| {
+                if text.is_null(i) {
+                    return Ok(false);
+                }
+                if url_decode(text.value(i), &mut bytes, out) {
+                    Ok(true)
+                } else if func == TryUrlDecode {
+                    Ok(false)
+                } else {
+                    Err(Error::new(
+                        ErrorCode::SqlExecution,
+                        format!("url_decode: `{}` is not URL-encoded text", text.value(i)),
+                    ))
+                }
+            })?
+        }
+        Mask => {
+            let text = strings(0)?;
+            let replacement = (1..5)
+                .map(|k| args.get(k).map(as_strings).transpose())
+                .collect::<Result<Vec<_>>>()?;
+            let defaults = [Some('X'), Some('x'), Some('n'), None];
+            build_strings(len, |i, out| {
+                if text.is_null(i) {
+                    return Ok(false);
+                }
+                let mut with = defaults;
+                for (k, r) in replacement.iter().enumerate() {
+                    if let Some(r) = r {
+                        with[k] = if r.is_null(i) {
+                            None
+                        } else {
+                            r.value(i).chars().next()
+                        };
+                    }
+                }
+                for c in text.value(i).chars() {
+                    let class = if c.is_uppercase() {
+                        0
+                    } else if c.is_lowercase() {
+                        1
+                    } else if c.is_ascii_digit() {
+                        2
+                    } else {
+                        3
+                    };
+                    out.push(with[class].unwrap_or(c));
+                }
+                Ok(true)
+            })?
+        }
+        Encode => {
+            let (text, charset) = (strings(0)?, strings(1)?);
+            let mut builder = BinaryBuilder::new();
+            let mut bytes = Vec::new();
+            for i in 0..len {
+                if text.is_null(i) || charset.is_null(i) {
+                    builder.append_null();
+                    continue;
+                }
+                encode(text.value(i), charset.value(i), &mut bytes)?;
+                builder.append_value(&bytes);
+            }
+            Arc::new(builder.finish())
+        }
+        Decode => {
+            let (bytes, charset) = (Bytes::new(&args[0])?, strings(1)?);
+            build_strings(len, |i, out| {
+                let Some(b) = bytes.get(i) else {
+                    return Ok(false);
+                };
+                if charset.is_null(i) {
+                    return Ok(false);
+                }
+                decode(b, charset.value(i), out)?;
+                Ok(true)
+            })?
+        }
+        ToBinary | TryToBinary => {
+            let text = strings(0)?;
+            let format = args.get(1).map(as_strings).transpose()?;
+            let mut builder = BinaryBuilder::new();
+            let mut bytes = Vec::new();
+            for i in 0..len {
+                if text.is_null(i) || format.is_some_and(|f| f.is_null(i)) {
+                    builder.append_null();
+                    continue;
+                }
+                let format = format.map_or("hex", |f| f.value(i)).to_ascii_lowercase();
+                let t = text.value(i);
+                let ok = match format.as_str() {
+                    "hex" => unhex(t, &mut bytes),
+                    "utf-8" | "utf8" => {
+                        bytes.clear();
+                        bytes.extend_from_slice(t.as_bytes());
+                        true
+                    }
+                    "base64" => {
+                        bytes.clear();
+                        base64::engine::general_purpose::STANDARD
+                            .decode_vec(t, &mut bytes)
+                            .is_ok()
+                    }
+                    other => {
+                        return Err(Error::new(
+                            ErrorCode::SqlExecution,
+                            format!("to_binary: unknown format `{other}` (use 'hex', 'utf-8' or 'base64')"),
+                        ))
+                    }
+                };
+                if ok {
+                    builder.append_value(&bytes);
+                } else if func == TryToBinary {
+                    builder.append_null();
+                } else {
+                    return Err(Error::new(
+                        ErrorCode::SqlExecution,
+                        format!("to_binary: `{t}` is not valid {format}"),
+                    ));
+                }
+            }
+            Arc::new(builder.finish())
+        }
         FormatNumber => super::format::format_number(&args[0], &args[1], len)?,
         FormatString => format_string(args, len)?,
     })
@@ -887,6 +1014,140 @@ fn unhex(text: &str, out: &mut Vec<u8>) -> bool {
         i += 2;
     }
     true
+}
+
+/// Java's `URLEncoder.encode(s, "UTF-8")`: letters, digits and `.-*_` stay, a space is
+/// `+`, any other byte is `%XX`.
+fn url_encode(text: &str, out: &mut String) {
+    for b in text.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+}
+
+/// Java's `URLDecoder.decode(s, "UTF-8")`; false for a bad `%` escape.
+fn url_decode(text: &str, bytes: &mut Vec<u8>, out: &mut String) -> bool {
+    bytes.clear();
+    let raw = text.as_bytes();
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let hex = raw
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => bytes.push(b),
+                    None => return false,
+                }
+                i += 2;
+            }
+            b => bytes.push(b),
+        }
+        i += 1;
+    }
+    out.push_str(&String::from_utf8_lossy(bytes));
+    true
+}
+
+fn unknown_charset(function: &str, charset: &str) -> Error {
+    Error::new(
+        ErrorCode::SqlExecution,
+        format!("{function}: unknown character set `{charset}` (use UTF-8, US-ASCII, ISO-8859-1, UTF-16, UTF-16BE or UTF-16LE)"),
+    )
+}
+
+/// `encode(str, charset)`; a character the charset lacks is an error, as in Spark 4.
+fn encode(text: &str, charset: &str, out: &mut Vec<u8>) -> Result<()> {
+    out.clear();
+    match charset.to_ascii_uppercase().as_str() {
+        "UTF-8" | "UTF8" => out.extend_from_slice(text.as_bytes()),
+        "US-ASCII" | "ISO-8859-1" | "LATIN1" => {
+            let limit = if charset.eq_ignore_ascii_case("US-ASCII") {
+                0x80
+            } else {
+                0x100
+            };
+            for c in text.chars() {
+                if (c as u32) >= limit {
+                    return Err(Error::new(
+                        ErrorCode::SqlExecution,
+                        format!("encode: `{c}` has no code in {charset}"),
+                    ));
+                }
+                out.push(c as u8);
+            }
+        }
+        "UTF-16BE" | "UTF-16" => {
+            if charset.eq_ignore_ascii_case("UTF-16") {
+                out.extend_from_slice(&[0xFE, 0xFF]);
+            }
+            for unit in text.encode_utf16() {
+                out.extend_from_slice(&unit.to_be_bytes());
+            }
+        }
+        "UTF-16LE" => {
+            for unit in text.encode_utf16() {
+                out.extend_from_slice(&unit.to_le_bytes());
+            }
+        }
+        _ => return Err(unknown_charset("encode", charset)),
+    }
+    Ok(())
+}
+
+/// `decode(bin, charset)`; bytes that are not valid in the charset are an error, as in
+/// Spark 4.
+fn decode(bytes: &[u8], charset: &str, out: &mut String) -> Result<()> {
+    let malformed = || {
+        Error::new(
+            ErrorCode::SqlExecution,
+            format!("decode: the bytes are not valid {charset}"),
+        )
+    };
+    let utf16 = |big: bool, data: &[u8], out: &mut String| -> Result<()> {
+        if data.len() % 2 == 1 {
+            return Err(malformed());
+        }
+        let units = data.chunks_exact(2).map(|c| {
+            if big {
+                u16::from_be_bytes([c[0], c[1]])
+            } else {
+                u16::from_le_bytes([c[0], c[1]])
+            }
+        });
+        for c in char::decode_utf16(units) {
+            out.push(c.map_err(|_| malformed())?);
+        }
+        Ok(())
+    };
+    match charset.to_ascii_uppercase().as_str() {
+        "UTF-8" | "UTF8" => out.push_str(std::str::from_utf8(bytes).map_err(|_| malformed())?),
+        "US-ASCII" => {
+            if !bytes.is_ascii() {
+                return Err(malformed());
+            }
+            out.extend(bytes.iter().map(|&b| b as char));
+        }
+        "ISO-8859-1" | "LATIN1" => out.extend(bytes.iter().map(|&b| b as char)),
+        "UTF-16BE" => utf16(true, bytes, out)?,
+        "UTF-16LE" => utf16(false, bytes, out)?,
+        "UTF-16" => match bytes {
+            [0xFF, 0xFE, rest @ ..] => utf16(false, rest, out)?,
+            [0xFE, 0xFF, rest @ ..] => utf16(true, rest, out)?,
+            _ => utf16(true, bytes, out)?,
+        },
+        _ => return Err(unknown_charset("decode", charset)),
+    }
+    Ok(())
 }
 
 /// Edit distance in characters (insertions, deletions and substitutions cost 1).

@@ -48,6 +48,8 @@ pub enum DateTimeFunction {
     TimestampSeconds,
     TimestampMillis,
     TimestampMicros,
+    FromUtcTimestamp,
+    ToUtcTimestamp,
 }
 
 use DateTimeFunction::*;
@@ -101,6 +103,12 @@ const NAMES: &[(&str, DateTimeFunction)] = &[
     ("timestamp_seconds", TimestampSeconds),
     ("timestamp_millis", TimestampMillis),
     ("timestamp_micros", TimestampMicros),
+    ("from_utc_timestamp", FromUtcTimestamp),
+    ("to_utc_timestamp", ToUtcTimestamp),
+    ("make_timestamp_ltz", MakeTimestamp),
+    ("try_make_timestamp", MakeTimestamp),
+    ("try_make_timestamp_ltz", MakeTimestamp),
+    ("to_timestamp_ltz", ToTimestamp),
 ];
 
 impl DateTimeFunction {
@@ -191,6 +199,10 @@ impl DateTimeFunction {
                     types.push(a.string(1)?);
                 }
                 Signature::new(types, result)
+            }
+            FromUtcTimestamp | ToUtcTimestamp => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.timestamp(0)?, a.string(1)?], ts)
             }
             DateFormat => {
                 a.arity(2, 2)?;

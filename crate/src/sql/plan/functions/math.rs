@@ -62,6 +62,7 @@ pub enum MathFunction {
     IsNan,
     NanVl,
     BitCount,
+    BitGet,
     TryAdd,
     TrySubtract,
     TryMultiply,
@@ -127,6 +128,8 @@ const NAMES: &[(&str, MathFunction)] = &[
     ("isnan", IsNan),
     ("nanvl", NanVl),
     ("bit_count", BitCount),
+    ("bit_get", BitGet),
+    ("getbit", BitGet),
     ("try_add", TryAdd),
     ("try_subtract", TrySubtract),
     ("try_multiply", TryMultiply),
@@ -236,6 +239,14 @@ impl MathFunction {
             IsNan => {
                 a.arity(1, 1)?;
                 Signature::new(vec![a.double(0)?], Boolean)
+            }
+            BitGet => {
+                a.arity(2, 2)?;
+                let t = match a.numeric(0)? {
+                    Float64 => return Err(a.error(0, "an integer", &a.types[0])),
+                    t => t,
+                };
+                Signature::new(vec![t, a.integer(1)?], Int8)
             }
             BitCount => {
                 a.arity(1, 1)?;

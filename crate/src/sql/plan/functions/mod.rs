@@ -8,6 +8,7 @@
 mod conditional;
 mod datetime;
 mod math;
+mod misc;
 mod signature;
 mod strings;
 
@@ -16,6 +17,7 @@ use arrow_schema::DataType;
 pub use conditional::ConditionalFunction;
 pub use datetime::{date_field, DateTimeFunction};
 pub use math::MathFunction;
+pub use misc::MiscFunction;
 pub use signature::{common_type, Signature};
 pub use strings::StringFunction;
 
@@ -30,6 +32,7 @@ pub enum ScalarFunction {
     Math(MathFunction),
     DateTime(DateTimeFunction),
     Conditional(ConditionalFunction),
+    Misc(MiscFunction),
     /// `array[i]`, 0-based as in Spark.
     GetItem,
 }
@@ -41,6 +44,7 @@ impl ScalarFunction {
             .or_else(|| MathFunction::from_name(name).map(ScalarFunction::Math))
             .or_else(|| DateTimeFunction::from_name(name).map(ScalarFunction::DateTime))
             .or_else(|| ConditionalFunction::from_name(name).map(ScalarFunction::Conditional))
+            .or_else(|| MiscFunction::from_name(name).map(ScalarFunction::Misc))
     }
 
     /// Every name a scalar function is called by (aliases included).
@@ -49,6 +53,7 @@ impl ScalarFunction {
             .chain(MathFunction::names())
             .chain(DateTimeFunction::names())
             .chain(ConditionalFunction::names())
+            .chain(MiscFunction::names())
     }
 
     pub fn name(self) -> &'static str {
@@ -57,6 +62,7 @@ impl ScalarFunction {
             ScalarFunction::Math(f) => f.name(),
             ScalarFunction::DateTime(f) => f.name(),
             ScalarFunction::Conditional(f) => f.name(),
+            ScalarFunction::Misc(f) => f.name(),
             ScalarFunction::GetItem => "get_item",
         }
     }
@@ -72,6 +78,7 @@ impl ScalarFunction {
             ScalarFunction::Math(f) => f.signature(&a),
             ScalarFunction::DateTime(f) => f.signature(&a),
             ScalarFunction::Conditional(f) => f.signature(&a),
+            ScalarFunction::Misc(f) => f.signature(&a),
             ScalarFunction::GetItem => {
                 a.arity(2, 2)?;
                 let element = match &args[0] {

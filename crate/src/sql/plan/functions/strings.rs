@@ -69,6 +69,14 @@ pub enum StringFunction {
     IsValidUtf8,
     MakeValidUtf8,
     Quote,
+    UrlEncode,
+    UrlDecode,
+    TryUrlDecode,
+    Mask,
+    Encode,
+    Decode,
+    ToBinary,
+    TryToBinary,
 }
 
 use StringFunction::*;
@@ -144,6 +152,14 @@ const NAMES: &[(&str, StringFunction)] = &[
     ("validate_utf8", MakeValidUtf8),
     ("try_validate_utf8", MakeValidUtf8),
     ("quote", Quote),
+    ("url_encode", UrlEncode),
+    ("url_decode", UrlDecode),
+    ("try_url_decode", TryUrlDecode),
+    ("mask", Mask),
+    ("encode", Encode),
+    ("decode", Decode),
+    ("to_binary", ToBinary),
+    ("try_to_binary", TryToBinary),
 ];
 
 fn string_list() -> DataType {
@@ -167,7 +183,8 @@ impl StringFunction {
         use DataType::*;
         let n = a.len();
         match self {
-            Lower | Upper | Initcap | Reverse | Soundex | MakeValidUtf8 | Quote => {
+            Lower | Upper | Initcap | Reverse | Soundex | MakeValidUtf8 | Quote | UrlEncode
+            | UrlDecode | TryUrlDecode => {
                 a.arity(1, 1)?;
                 Signature::new(a.strings(1)?, Utf8)
             }
@@ -357,6 +374,22 @@ impl StringFunction {
                     });
                 }
                 Signature::new(types, Utf8)
+            }
+            Mask => {
+                a.arity(1, 5)?;
+                Signature::new(a.strings(n)?, Utf8)
+            }
+            Encode => {
+                a.arity(2, 2)?;
+                Signature::new(a.strings(2)?, Binary)
+            }
+            Decode => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.bytes(0)?, a.string(1)?], Utf8)
+            }
+            ToBinary | TryToBinary => {
+                a.arity(1, 2)?;
+                Signature::new(a.strings(n)?, Binary)
             }
             Elt => {
                 a.arity(2, usize::MAX)?;
