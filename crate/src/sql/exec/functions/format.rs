@@ -10,6 +10,7 @@ use arrow_schema::DataType;
 use super::columns::{as_strings, build_strings, doubles, ints};
 use super::math::round_half_up;
 use crate::error::{Error, ErrorCode, Result};
+use crate::frame::jvm::java_double;
 use crate::sql::exec::value::spark_cast;
 
 /// `format_number(x, d)`: grouped thousands and `d` decimals rounded half to even on the
@@ -62,8 +63,7 @@ fn push_grouped(out: &mut String, text: &str) {
 enum Arg {
     Null,
     Int(i64, u32),
-    /// The value and its text as Spark casts it.
-    Float(f64, String),
+    Float(f64),
     Bool(bool),
     Text(String),
 }
@@ -75,12 +75,7 @@ fn arg_at(column: &ArrayRef, text: Option<&ArrayRef>, i: usize) -> Arg {
     match column.data_type() {
         DataType::Int32 => Arg::Int(column.as_primitive::<Int32Type>().value(i) as i64, 32),
         DataType::Int64 => Arg::Int(column.as_primitive::<Int64Type>().value(i), 64),
-        DataType::Float64 => Arg::Float(
-            column.as_primitive::<Float64Type>().value(i),
-            text.and_then(|t| t.as_string_opt::<i32>())
-                .filter(|t| t.is_valid(i))
-                .map_or_else(String::new, |t| t.value(i).to_string()),
-        ),
+        DataType::Float64 => Arg::Float(column.as_primitive::<Float64Type>().value(i)),
         DataType::Boolean => Arg::Bool(column.as_boolean().value(i)),
         _ => match text.and_then(|t| t.as_string_opt::<i32>()) {
             Some(t) if t.is_valid(i) => Arg::Text(t.value(i).to_string()),
@@ -97,11 +92,15 @@ fn format_error(message: String) -> Error {
 pub fn format_string(args: &[ArrayRef], len: usize) -> Result<ArrayRef> {
     let format = as_strings(&args[0])?;
     let values = &args[1..];
-    // `%s` of a double or a date prints Spark's cast to string.
+    // Values other than numbers and booleans are formatted from their text.
     let texts = values
         .iter()
         .map(|v| match v.data_type() {
-            DataType::Null => Ok(None),
+            DataType::Null
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::Float64
+            | DataType::Boolean => Ok(None),
             _ => spark_cast(v, &DataType::Utf8).map(Some),
         })
         .collect::<Result<Vec<_>>>()?;
@@ -224,7 +223,9 @@ fn convert(conversion: char, flags: &str, precision: Option<usize>, arg: &Arg) -
         ('s', Arg::Int(v, _)) => v.to_string(),
         ('s', Arg::Bool(b)) => b.to_string(),
         ('s', Arg::Text(t)) => t.clone(),
-        ('s', Arg::Float(_, text)) => text.clone(),
+        ('s', Arg::Float(f)) => java_double(*f),
+        ('h', Arg::Null) => "null".to_string(),
+        ('h', arg) => format!("{:x}", java_hash_code(arg)),
         ('b', Arg::Null) => "false".to_string(),
         ('b', Arg::Bool(b)) => b.to_string(),
         ('b', _) => "true".to_string(),
@@ -275,7 +276,7 @@ fn convert(conversion: char, flags: &str, precision: Option<usize>, arg: &Arg) -
             .map(String::from)
             .ok_or_else(|| format_error(format!("{v} is not a character")))?,
         ('c', Arg::Text(t)) if t.chars().count() == 1 => t.clone(),
-        ('f', Arg::Float(f, _)) => {
+        ('f', Arg::Float(f)) => {
             if !f.is_finite() {
                 return Ok(non_finite(*f));
             }
@@ -292,7 +293,7 @@ fn convert(conversion: char, flags: &str, precision: Option<usize>, arg: &Arg) -
             }
             s
         }
-        ('e', Arg::Float(f, _)) => {
+        ('e', Arg::Float(f)) => {
             if !f.is_finite() {
                 return Ok(non_finite(*f));
             }
@@ -320,6 +321,32 @@ fn convert(conversion: char, flags: &str, precision: Option<usize>, arg: &Arg) -
         text = text.to_uppercase();
     }
     Ok(text)
+}
+
+/// The `hashCode()` of the value Spark hands to Java's formatter (`%h`).
+fn java_hash_code(arg: &Arg) -> u32 {
+    match arg {
+        Arg::Null => 0,
+        Arg::Int(v, 32) => *v as i32 as u32,
+        Arg::Int(v, _) => (*v ^ ((*v as u64) >> 32) as i64) as u32,
+        Arg::Float(f) => {
+            let bits = if f.is_nan() {
+                0x7ff8_0000_0000_0000
+            } else {
+                f.to_bits()
+            };
+            (bits ^ (bits >> 32)) as u32
+        }
+        Arg::Bool(b) => {
+            if *b {
+                1231
+            } else {
+                1237
+            }
+        }
+        // Spark passes its own string type, whose hash is Murmur3 of the UTF-8 bytes.
+        Arg::Text(t) => super::misc::murmur3_bytes(t.as_bytes(), 42),
+    }
 }
 
 fn non_finite(f: f64) -> String {

@@ -135,6 +135,11 @@ fn fold<H: Copy, F: Hasher<H>>(arg: &ArrayRef, hashes: &mut [H], f: &F) -> Resul
 
 struct Murmur3;
 
+/// Spark's Murmur3 of bytes (`UTF8String.hashCode` with seed 42).
+pub fn murmur3_bytes(bytes: &[u8], seed: u32) -> u32 {
+    Murmur3.bytes(bytes, seed)
+}
+
 fn mix_k1(k1: u32) -> u32 {
     k1.wrapping_mul(0xcc9e_2d51)
         .rotate_left(15)

@@ -62,7 +62,8 @@ impl Args<'_> {
             Int8 | Int16 | Int32 | UInt8 | UInt16 => Ok(Int32),
             Int64 | UInt32 | UInt64 => Ok(Int64),
             Null => Ok(Float64),
-            t if is_numeric(t) => Ok(Float64),
+            // Spark casts a string to double where a number is expected.
+            t if is_numeric(t) || is_string(t) => Ok(Float64),
             t => Err(self.error(i, "a number", t)),
         }
     }
@@ -78,20 +79,20 @@ impl Args<'_> {
         }
     }
 
-    /// An integer argument, computed as int.
+    /// An integer argument, computed as int (a string is cast, NULL if not a number).
     pub fn integer(&self, i: usize) -> Result<DataType> {
         let t = &self.types[i];
-        if is_integer(t) || t == &DataType::Null {
+        if is_integer(t) || is_string(t) || t == &DataType::Null {
             Ok(DataType::Int32)
         } else {
             Err(self.error(i, "an integer", t))
         }
     }
 
-    /// An integer argument, computed as bigint.
+    /// An integer argument, computed as bigint (a string is cast).
     pub fn long(&self, i: usize) -> Result<DataType> {
         let t = &self.types[i];
-        if is_integer(t) || t == &DataType::Null {
+        if is_integer(t) || is_string(t) || t == &DataType::Null {
             Ok(DataType::Int64)
         } else {
             Err(self.error(i, "an integer", t))

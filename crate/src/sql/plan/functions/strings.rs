@@ -370,6 +370,9 @@ impl StringFunction {
                         Float16 | Float32 | Float64 | Decimal128(_, _) => Float64,
                         Boolean => Boolean,
                         Null => Null,
+                        // Spark formats a date's days and a timestamp's microseconds.
+                        Date32 => Int32,
+                        Timestamp(_, _) => Int64,
                         _ => Utf8,
                     });
                 }
