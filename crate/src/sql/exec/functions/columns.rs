@@ -112,6 +112,23 @@ pub fn build_strings(
     Ok(Arc::new(builder.finish()))
 }
 
+/// A string column through a function writing each value into a reused buffer.
+pub fn map_strings(values: &StringArray, f: impl Fn(&str, &mut String)) -> ArrayRef {
+    let mut builder = StringBuilder::with_capacity(values.len(), values.value_data().len());
+    let mut buffer = String::new();
+    for v in values.iter() {
+        match v {
+            Some(v) => {
+                buffer.clear();
+                f(v, &mut buffer);
+                builder.append_value(&buffer);
+            }
+            None => builder.append_null(),
+        }
+    }
+    Arc::new(builder.finish())
+}
+
 /// The largest string a function builds (repeat, lpad, space): beyond it the call is an
 /// error rather than an allocation that would take the engine down.
 pub const MAX_STRING_BYTES: usize = 1 << 28;

@@ -7,9 +7,11 @@ mod columns;
 mod conditional;
 mod datetime;
 mod datetime_pattern;
+mod encoding;
 mod format;
 mod math;
 mod misc;
+mod regex;
 mod strings;
 
 use arrow_array::cast::AsArray;

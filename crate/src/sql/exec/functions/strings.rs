@@ -1,17 +1,15 @@
 //! String functions over Arrow columns, with Spark's semantics: positions are 1-based and
 //! counted in characters, a NULL argument gives NULL (except where Spark says otherwise),
-//! and bad input (an unknown `sha2` width, invalid hex) is NULL rather than an error.
+//! and bad input is NULL rather than an error where Spark gives NULL. Regular expressions
+//! are in `regex`, bytes and encodings in `encoding`, `format_*` in `format`.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
-use arrow_array::builder::{BinaryBuilder, ListBuilder, StringBuilder};
-use arrow_array::{Array, ArrayRef, BooleanArray, Int32Array, Int64Array, StringArray};
-use arrow_schema::{DataType, Field};
-use base64::Engine as _;
+use arrow_array::{Array, ArrayRef, BooleanArray, Int32Array, StringArray};
+use arrow_schema::DataType;
 
 use super::columns::{
-    as_strings, build_strings, char_index, ints, longs, too_long, Bytes, RegexCache,
+    as_strings, build_strings, char_index, ints, longs, map_strings, too_long, Bytes,
     MAX_STRING_BYTES,
 };
 use super::format::format_string;
@@ -152,83 +150,6 @@ pub fn compute(
                 Ok(true)
             })?
         }
-        RegexpExtract => regexp_extract(strings(0)?, strings(1)?, args.get(2), len)?,
-        RegexpExtractAll => regexp_extract_all(strings(0)?, strings(1)?, args.get(2), len)?,
-        RegexpReplace => {
-            let (text, pattern, replacement) = (strings(0)?, strings(1)?, strings(2)?);
-            let position = args.get(3).map(ints).transpose()?;
-            let mut cache = RegexCache::default();
-            build_strings(len, |i, out| {
-                if text.is_null(i)
-                    || pattern.is_null(i)
-                    || replacement.is_null(i)
-                    || position.is_some_and(|p| p.is_null(i))
-                {
-                    return Ok(false);
-                }
-                let regex = cache.get(pattern.value(i))?;
-                let text = text.value(i);
-                let from = position.map_or(1, |p| p.value(i));
-                if from < 1 {
-                    return Err(Error::new(
-                        ErrorCode::SqlExecution,
-                        format!("regexp_replace: the position must be at least 1, got {from}"),
-                    ));
-                }
-                let split = text
-                    .char_indices()
-                    .nth(from as usize - 1)
-                    .map_or(text.len(), |(b, _)| b);
-                out.push_str(&text[..split]);
-                out.push_str(&regex.replace_all(&text[split..], replacement.value(i)));
-                Ok(true)
-            })?
-        }
-        RegexpCount | RegexpInstr => {
-            let (text, pattern) = (strings(0)?, strings(1)?);
-            let group = args.get(2).map(ints).transpose()?;
-            let mut cache = RegexCache::default();
-            let values = (0..len)
-                .map(|i| {
-                    if text.is_null(i) || pattern.is_null(i) || group.is_some_and(|g| g.is_null(i))
-                    {
-                        return Ok(None);
-                    }
-                    let regex = cache.get(pattern.value(i))?;
-                    let text = text.value(i);
-                    if func == RegexpCount {
-                        return Ok(Some(regex.find_iter(text).count() as i32));
-                    }
-                    // As Spark, the group is checked only when the pattern matches.
-                    let Some(captures) = regex.captures(text) else {
-                        return Ok(Some(0));
-                    };
-                    let index =
-                        checked_group(regex, pattern.value(i), group.map_or(0, |g| g.value(i)))?;
-                    Ok(Some(captures.get(index).map_or(0, |m| {
-                        char_index(text, m.start()) as i32 + 1
-                    })))
-                })
-                .collect::<Result<Int32Array>>()?;
-            Arc::new(values)
-        }
-        RegexpSubstr => {
-            let (text, pattern) = (strings(0)?, strings(1)?);
-            let mut cache = RegexCache::default();
-            build_strings(len, |i, out| {
-                if text.is_null(i) || pattern.is_null(i) {
-                    return Ok(false);
-                }
-                match cache.get(pattern.value(i))?.find(text.value(i)) {
-                    Some(m) => {
-                        out.push_str(m.as_str());
-                        Ok(true)
-                    }
-                    None => Ok(false),
-                }
-            })?
-        }
-        Split => split(strings(0)?, strings(1)?, args.get(2), len)?,
         SplitPart => {
             let (text, delimiter, part) = (strings(0)?, strings(1)?, ints(&args[2])?);
             build_strings(len, |i, out| {
@@ -382,126 +303,6 @@ pub fn compute(
                 Ok(true)
             })?
         }
-        Base64 => {
-            let bytes = Bytes::new(&args[0])?;
-            build_strings(len, |i, out| {
-                let Some(b) = bytes.get(i) else {
-                    return Ok(false);
-                };
-                base64::engine::general_purpose::STANDARD.encode_string(b, out);
-                Ok(true)
-            })?
-        }
-        Unbase64 => {
-            let text = strings(0)?;
-            let mut builder = BinaryBuilder::new();
-            let mut cleaned = Vec::new();
-            let mut decoded = Vec::new();
-            for i in 0..len {
-                if text.is_null(i) {
-                    builder.append_null();
-                    continue;
-                }
-                cleaned.clear();
-                cleaned.extend(text.value(i).bytes().filter(|b| !b.is_ascii_whitespace()));
-                decoded.clear();
-                match base64::engine::general_purpose::STANDARD
-                    .decode_vec(&cleaned, &mut decoded)
-                {
-                    Ok(()) => builder.append_value(&decoded),
-                    Err(_) => builder.append_null(),
-                }
-            }
-            Arc::new(builder.finish())
-        }
-        Hex => {
-            if args[0].data_type() == &DataType::Int64 {
-                let values = longs(&args[0])?;
-                build_strings(len, |i, out| {
-                    if values.is_null(i) {
-                        return Ok(false);
-                    }
-                    let _ = write!(out, "{:X}", values.value(i) as u64);
-                    Ok(true)
-                })?
-            } else {
-                let bytes = Bytes::new(&args[0])?;
-                build_strings(len, |i, out| {
-                    let Some(b) = bytes.get(i) else {
-                        return Ok(false);
-                    };
-                    for byte in b {
-                        let _ = write!(out, "{byte:02X}");
-                    }
-                    Ok(true)
-                })?
-            }
-        }
-        Unhex => {
-            let text = strings(0)?;
-            let mut builder = BinaryBuilder::new();
-            let mut decoded = Vec::new();
-            for i in 0..len {
-                if text.is_valid(i) && unhex(text.value(i), &mut decoded) {
-                    builder.append_value(&decoded);
-                } else {
-                    builder.append_null();
-                }
-            }
-            Arc::new(builder.finish())
-        }
-        Bin => {
-            let values = longs(&args[0])?;
-            build_strings(len, |i, out| {
-                if values.is_null(i) {
-                    return Ok(false);
-                }
-                let _ = write!(out, "{:b}", values.value(i) as u64);
-                Ok(true)
-            })?
-        }
-        Md5 | Sha1 => {
-            let bytes = Bytes::new(&args[0])?;
-            build_strings(len, |i, out| {
-                let Some(b) = bytes.get(i) else {
-                    return Ok(false);
-                };
-                if func == Md5 {
-                    hex_lower(out, &<md5::Md5 as md5::Digest>::digest(b));
-                } else {
-                    hex_lower(out, &<sha1::Sha1 as sha1::Digest>::digest(b));
-                }
-                Ok(true)
-            })?
-        }
-        Sha2 => {
-            use sha2::Digest;
-            let (bytes, bits) = (Bytes::new(&args[0])?, ints(&args[1])?);
-            build_strings(len, |i, out| {
-                let Some(b) = bytes.get(i) else {
-                    return Ok(false);
-                };
-                if bits.is_null(i) {
-                    return Ok(false);
-                }
-                match bits.value(i) {
-                    224 => hex_lower(out, &sha2::Sha224::digest(b)),
-                    0 | 256 => hex_lower(out, &sha2::Sha256::digest(b)),
-                    384 => hex_lower(out, &sha2::Sha384::digest(b)),
-                    512 => hex_lower(out, &sha2::Sha512::digest(b)),
-                    _ => return Ok(false),
-                }
-                Ok(true)
-            })?
-        }
-        Crc32 => {
-            let bytes = Bytes::new(&args[0])?;
-            Arc::new(
-                (0..len)
-                    .map(|i| bytes.get(i).map(|b| crc32fast::hash(b) as i64))
-                    .collect::<Int64Array>(),
-            )
-        }
         Levenshtein => {
             let (a, b) = (strings(0)?, strings(1)?);
             let threshold = args.get(2).map(ints).transpose()?;
@@ -599,25 +400,11 @@ pub fn compute(
                 }
             })?
         }
-        UrlEncode => map_strings(strings(0)?, url_encode),
-        UrlDecode | TryUrlDecode => {
-            let text = strings(0)?;
-            let mut bytes = Vec::new();
-            build_strings(len, |i, out| {
-                if text.is_null(i) {
-                    return Ok(false);
-                }
-                if url_decode(text.value(i), &mut bytes, out) {
-                    Ok(true)
-                } else if func == TryUrlDecode {
-                    Ok(false)
-                } else {
-                    Err(Error::new(
-                        ErrorCode::SqlExecution,
-                        format!("url_decode: `{}` is not URL-encoded text", text.value(i)),
-                    ))
-                }
-            })?
+        RegexpExtract | RegexpExtractAll | RegexpReplace | RegexpCount | RegexpInstr
+        | RegexpSubstr | Split => super::regex::compute(func, args, len)?,
+        Base64 | Unbase64 | Hex | Unhex | Bin | Md5 | Sha1 | Sha2 | Crc32 | UrlEncode | UrlDecode
+        | TryUrlDecode | Encode | Decode | ToBinary | TryToBinary => {
+            super::encoding::compute(func, args, len)?
         }
         Mask => {
             let text = strings(0)?;
@@ -654,78 +441,6 @@ pub fn compute(
                 Ok(true)
             })?
         }
-        Encode => {
-            let (text, charset) = (strings(0)?, strings(1)?);
-            let mut builder = BinaryBuilder::new();
-            let mut bytes = Vec::new();
-            for i in 0..len {
-                if text.is_null(i) || charset.is_null(i) {
-                    builder.append_null();
-                    continue;
-                }
-                encode(text.value(i), charset.value(i), &mut bytes)?;
-                builder.append_value(&bytes);
-            }
-            Arc::new(builder.finish())
-        }
-        Decode => {
-            let (bytes, charset) = (Bytes::new(&args[0])?, strings(1)?);
-            build_strings(len, |i, out| {
-                let Some(b) = bytes.get(i) else {
-                    return Ok(false);
-                };
-                if charset.is_null(i) {
-                    return Ok(false);
-                }
-                decode(b, charset.value(i), out)?;
-                Ok(true)
-            })?
-        }
-        ToBinary | TryToBinary => {
-            let text = strings(0)?;
-            let format = args.get(1).map(as_strings).transpose()?;
-            let mut builder = BinaryBuilder::new();
-            let mut bytes = Vec::new();
-            for i in 0..len {
-                if text.is_null(i) || format.is_some_and(|f| f.is_null(i)) {
-                    builder.append_null();
-                    continue;
-                }
-                let format = format.map_or("hex", |f| f.value(i)).to_ascii_lowercase();
-                let t = text.value(i);
-                let ok = match format.as_str() {
-                    "hex" => unhex(t, &mut bytes),
-                    "utf-8" | "utf8" => {
-                        bytes.clear();
-                        bytes.extend_from_slice(t.as_bytes());
-                        true
-                    }
-                    "base64" => {
-                        bytes.clear();
-                        base64::engine::general_purpose::STANDARD
-                            .decode_vec(t, &mut bytes)
-                            .is_ok()
-                    }
-                    other => {
-                        return Err(Error::new(
-                            ErrorCode::SqlExecution,
-                            format!("to_binary: unknown format `{other}` (use 'hex', 'utf-8' or 'base64')"),
-                        ))
-                    }
-                };
-                if ok {
-                    builder.append_value(&bytes);
-                } else if func == TryToBinary {
-                    builder.append_null();
-                } else {
-                    return Err(Error::new(
-                        ErrorCode::SqlExecution,
-                        format!("to_binary: `{t}` is not valid {format}"),
-                    ));
-                }
-            }
-            Arc::new(builder.finish())
-        }
         FormatNumber => super::format::format_number(&args[0], &args[1], len)?,
         FormatString => format_string(args, len)?,
     })
@@ -743,29 +458,6 @@ pub fn compute(
             ))
         }
     })
-}
-
-/// A string column through a function writing each value into a reused buffer.
-fn map_strings(values: &StringArray, f: impl Fn(&str, &mut String)) -> ArrayRef {
-    let mut builder = StringBuilder::with_capacity(values.len(), values.value_data().len());
-    let mut buffer = String::new();
-    for v in values.iter() {
-        match v {
-            Some(v) => {
-                buffer.clear();
-                f(v, &mut buffer);
-                builder.append_value(&buffer);
-            }
-            None => builder.append_null(),
-        }
-    }
-    Arc::new(builder.finish())
-}
-
-fn hex_lower(out: &mut String, bytes: &[u8]) {
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
 }
 
 /// Spark's `substring(str, pos, len)`: characters, 1-based, a negative `pos` counts from
@@ -992,164 +684,6 @@ fn substring_index<'a>(text: &'a str, delimiter: &str, count: i32) -> &'a str {
     }
 }
 
-/// Hex digits to bytes (an odd count has an implied leading 0); false if a digit is not
-/// hexadecimal.
-fn unhex(text: &str, out: &mut Vec<u8>) -> bool {
-    out.clear();
-    let digits = text.as_bytes();
-    let value = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut i = 0;
-    if digits.len() % 2 == 1 {
-        match value(digits[0]) {
-            Some(d) => out.push(d),
-            None => return false,
-        }
-        i = 1;
-    }
-    while i < digits.len() {
-        match (value(digits[i]), value(digits[i + 1])) {
-            (Some(h), Some(l)) => out.push(h << 4 | l),
-            _ => return false,
-        }
-        i += 2;
-    }
-    true
-}
-
-/// Java's `URLEncoder.encode(s, "UTF-8")`: letters, digits and `.-*_` stay, a space is
-/// `+`, any other byte is `%XX`.
-fn url_encode(text: &str, out: &mut String) {
-    for b in text.bytes() {
-        match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => {
-                let _ = write!(out, "%{b:02X}");
-            }
-        }
-    }
-}
-
-/// Java's `URLDecoder.decode(s, "UTF-8")`; false for a bad `%` escape.
-fn url_decode(text: &str, bytes: &mut Vec<u8>, out: &mut String) -> bool {
-    bytes.clear();
-    let raw = text.as_bytes();
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'+' => bytes.push(b' '),
-            b'%' => {
-                let hex = raw
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok());
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => bytes.push(b),
-                    None => return false,
-                }
-                i += 2;
-            }
-            b => bytes.push(b),
-        }
-        i += 1;
-    }
-    out.push_str(&String::from_utf8_lossy(bytes));
-    true
-}
-
-fn unknown_charset(function: &str, charset: &str) -> Error {
-    Error::new(
-        ErrorCode::SqlExecution,
-        format!("{function}: unknown character set `{charset}` (use UTF-8, US-ASCII, ISO-8859-1, UTF-16, UTF-16BE or UTF-16LE)"),
-    )
-}
-
-/// `encode(str, charset)`; a character the charset lacks is an error, as in Spark 4.
-fn encode(text: &str, charset: &str, out: &mut Vec<u8>) -> Result<()> {
-    out.clear();
-    match charset.to_ascii_uppercase().as_str() {
-        "UTF-8" | "UTF8" => out.extend_from_slice(text.as_bytes()),
-        "US-ASCII" | "ISO-8859-1" | "LATIN1" => {
-            let limit = if charset.eq_ignore_ascii_case("US-ASCII") {
-                0x80
-            } else {
-                0x100
-            };
-            for c in text.chars() {
-                if (c as u32) >= limit {
-                    return Err(Error::new(
-                        ErrorCode::SqlExecution,
-                        format!("encode: `{c}` has no code in {charset}"),
-                    ));
-                }
-                out.push(c as u8);
-            }
-        }
-        "UTF-16BE" | "UTF-16" => {
-            if charset.eq_ignore_ascii_case("UTF-16") {
-                out.extend_from_slice(&[0xFE, 0xFF]);
-            }
-            for unit in text.encode_utf16() {
-                out.extend_from_slice(&unit.to_be_bytes());
-            }
-        }
-        "UTF-16LE" => {
-            for unit in text.encode_utf16() {
-                out.extend_from_slice(&unit.to_le_bytes());
-            }
-        }
-        _ => return Err(unknown_charset("encode", charset)),
-    }
-    Ok(())
-}
-
-/// `decode(bin, charset)`; bytes that are not valid in the charset are an error, as in
-/// Spark 4.
-fn decode(bytes: &[u8], charset: &str, out: &mut String) -> Result<()> {
-    let malformed = || {
-        Error::new(
-            ErrorCode::SqlExecution,
-            format!("decode: the bytes are not valid {charset}"),
-        )
-    };
-    let utf16 = |big: bool, data: &[u8], out: &mut String| -> Result<()> {
-        if data.len() % 2 == 1 {
-            return Err(malformed());
-        }
-        let units = data.chunks_exact(2).map(|c| {
-            if big {
-                u16::from_be_bytes([c[0], c[1]])
-            } else {
-                u16::from_le_bytes([c[0], c[1]])
-            }
-        });
-        for c in char::decode_utf16(units) {
-            out.push(c.map_err(|_| malformed())?);
-        }
-        Ok(())
-    };
-    match charset.to_ascii_uppercase().as_str() {
-        "UTF-8" | "UTF8" => out.push_str(std::str::from_utf8(bytes).map_err(|_| malformed())?),
-        "US-ASCII" => {
-            if !bytes.is_ascii() {
-                return Err(malformed());
-            }
-            out.extend(bytes.iter().map(|&b| b as char));
-        }
-        "ISO-8859-1" | "LATIN1" => out.extend(bytes.iter().map(|&b| b as char)),
-        "UTF-16BE" => utf16(true, bytes, out)?,
-        "UTF-16LE" => utf16(false, bytes, out)?,
-        "UTF-16" => match bytes {
-            [0xFF, 0xFE, rest @ ..] => utf16(false, rest, out)?,
-            [0xFE, 0xFF, rest @ ..] => utf16(true, rest, out)?,
-            _ => utf16(true, bytes, out)?,
-        },
-        _ => return Err(unknown_charset("decode", charset)),
-    }
-    Ok(())
-}
-
 /// Edit distance in characters (insertions, deletions and substitutions cost 1).
 fn levenshtein(a: &str, b: &str, row: &mut Vec<usize>) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -1169,115 +703,6 @@ fn levenshtein(a: &str, b: &str, row: &mut Vec<usize>) -> usize {
         }
     }
     row[b.len()]
-}
-
-fn checked_group(regex: &regex::Regex, pattern: &str, index: i32) -> Result<usize> {
-    if index < 0 || index as usize >= regex.captures_len() {
-        return Err(Error::new(
-            ErrorCode::SqlExecution,
-            format!(
-                "the pattern `{pattern}` has {} groups, group {index} was asked for",
-                regex.captures_len() - 1
-            ),
-        ));
-    }
-    Ok(index as usize)
-}
-
-fn regexp_extract(
-    text: &StringArray,
-    pattern: &StringArray,
-    group: Option<&ArrayRef>,
-    len: usize,
-) -> Result<ArrayRef> {
-    let group = group.map(ints).transpose()?;
-    let mut cache = RegexCache::default();
-    build_strings(len, |i, out| {
-        if text.is_null(i) || pattern.is_null(i) || group.is_some_and(|g| g.is_null(i)) {
-            return Ok(false);
-        }
-        let regex = cache.get(pattern.value(i))?;
-        // As Spark, the group is checked only when the pattern matches.
-        let Some(captures) = regex.captures(text.value(i)) else {
-            return Ok(true);
-        };
-        let index = checked_group(regex, pattern.value(i), group.map_or(1, |g| g.value(i)))
-            .map_err(|e| {
-                Error::new(
-                    ErrorCode::SqlExecution,
-                    format!("regexp_extract: {}", e.message()),
-                )
-            })?;
-        if let Some(m) = captures.get(index) {
-            out.push_str(m.as_str());
-        }
-        Ok(true)
-    })
-}
-
-fn regexp_extract_all(
-    text: &StringArray,
-    pattern: &StringArray,
-    group: Option<&ArrayRef>,
-    len: usize,
-) -> Result<ArrayRef> {
-    let group = group.map(ints).transpose()?;
-    let mut cache = RegexCache::default();
-    let mut builder = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
-        "element",
-        DataType::Utf8,
-        true,
-    )));
-    for i in 0..len {
-        if text.is_null(i) || pattern.is_null(i) || group.is_some_and(|g| g.is_null(i)) {
-            builder.append(false);
-            continue;
-        }
-        let regex = cache.get(pattern.value(i))?;
-        for captures in regex.captures_iter(text.value(i)) {
-            // As Spark, the group is checked only when the pattern matches.
-            let index = checked_group(regex, pattern.value(i), group.map_or(1, |g| g.value(i)))?;
-            builder
-                .values()
-                .append_value(captures.get(index).map_or("", |m| m.as_str()));
-        }
-        builder.append(true);
-    }
-    Ok(Arc::new(builder.finish()))
-}
-
-fn split(
-    text: &StringArray,
-    pattern: &StringArray,
-    limit: Option<&ArrayRef>,
-    len: usize,
-) -> Result<ArrayRef> {
-    let limit = limit.map(ints).transpose()?;
-    let mut cache = RegexCache::default();
-    let mut builder = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
-        "element",
-        DataType::Utf8,
-        true,
-    )));
-    for i in 0..len {
-        if text.is_null(i) || pattern.is_null(i) || limit.is_some_and(|l| l.is_null(i)) {
-            builder.append(false);
-            continue;
-        }
-        let regex = cache.get(pattern.value(i))?;
-        let limit = limit.map_or(-1, |l| l.value(i));
-        if limit > 0 {
-            for part in regex.splitn(text.value(i), limit as usize) {
-                builder.values().append_value(part);
-            }
-        } else {
-            for part in regex.split(text.value(i)) {
-                builder.values().append_value(part);
-            }
-        }
-        builder.append(true);
-    }
-    Ok(Arc::new(builder.finish()))
 }
 
 #[cfg(test)]
