@@ -209,12 +209,14 @@ pub fn compute(func: StringFunction, args: &[ArrayRef], len: usize) -> Result<Ar
                             .decode_vec(t, &mut bytes)
                             .is_ok()
                     }
-                    other => return Err(Error::new(
-                        ErrorCode::SqlExecution,
-                        format!(
+                    other => {
+                        return Err(Error::new(
+                            ErrorCode::SqlExecution,
+                            format!(
                             "to_binary: unknown format `{other}` (use 'hex', 'utf-8' or 'base64')"
                         ),
-                    )),
+                        ))
+                    }
                 };
                 if ok {
                     builder.append_value(&bytes);

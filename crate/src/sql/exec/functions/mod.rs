@@ -9,6 +9,7 @@ mod datetime;
 mod datetime_pattern;
 mod encoding;
 mod format;
+mod json;
 mod math;
 mod misc;
 mod regex;

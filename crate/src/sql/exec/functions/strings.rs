@@ -441,6 +441,7 @@ pub fn compute(
                 Ok(true)
             })?
         }
+        GetJsonObject | JsonArrayLength | JsonObjectKeys => super::json::compute(func, args, len)?,
         FormatNumber => super::format::format_number(&args[0], &args[1], len)?,
         FormatString => format_string(args, len)?,
     })

@@ -77,6 +77,9 @@ pub enum StringFunction {
     Decode,
     ToBinary,
     TryToBinary,
+    GetJsonObject,
+    JsonArrayLength,
+    JsonObjectKeys,
 }
 
 use StringFunction::*;
@@ -160,6 +163,9 @@ const NAMES: &[(&str, StringFunction)] = &[
     ("decode", Decode),
     ("to_binary", ToBinary),
     ("try_to_binary", TryToBinary),
+    ("get_json_object", GetJsonObject),
+    ("json_array_length", JsonArrayLength),
+    ("json_object_keys", JsonObjectKeys),
 ];
 
 fn string_list() -> DataType {
@@ -393,6 +399,18 @@ impl StringFunction {
             ToBinary | TryToBinary => {
                 a.arity(1, 2)?;
                 Signature::new(a.strings(n)?, Binary)
+            }
+            GetJsonObject => {
+                a.arity(2, 2)?;
+                Signature::new(a.strings(2)?, Utf8)
+            }
+            JsonArrayLength => {
+                a.arity(1, 1)?;
+                Signature::new(a.strings(1)?, Int32)
+            }
+            JsonObjectKeys => {
+                a.arity(1, 1)?;
+                Signature::new(a.strings(1)?, string_list())
             }
             Elt => {
                 a.arity(2, usize::MAX)?;
