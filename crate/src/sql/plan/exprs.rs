@@ -209,16 +209,8 @@ impl Planner<'_> {
                 })
             }
             A::Extract { field, expr, .. } => {
-                let func = date_field(&field.to_string()).ok_or_else(|| {
-                    Error::unsupported(format!(
-                        "EXTRACT({field} FROM ...){}",
-                        if matches!(field, DateTimeField::Second | DateTimeField::Seconds) {
-                            " (second(x) gives the whole seconds)"
-                        } else {
-                            ""
-                        }
-                    ))
-                })?;
+                let func = date_field(&field.to_string())
+                    .ok_or_else(|| Error::unsupported(format!("EXTRACT({field} FROM ...)")))?;
                 let arg = self.expr(expr, scope)?;
                 scalar_call(ScalarFunction::DateTime(func), vec![arg], scope)
             }

@@ -77,6 +77,14 @@ pub fn compute(
                 .map(|d| d.map(|d| date_part(d as i64, func)))
                 .collect::<Int32Array>(),
         ),
+        SecondWithFraction => Arc::new(
+            timestamps(&args[0])?
+                .iter()
+                .map(|t| t.map(|t| t.rem_euclid(60 * MICROS_PER_SECOND) as i128))
+                .collect::<arrow_array::Decimal128Array>()
+                .with_precision_and_scale(8, 6)
+                .map_err(crate::sql::exec::value::kernel_error)?,
+        ),
         DayName | MonthName => {
             let days = dates(&args[0])?;
             build_strings(len, |i, out| {

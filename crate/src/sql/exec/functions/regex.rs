@@ -46,7 +46,8 @@ pub fn compute(func: StringFunction, args: &[ArrayRef], len: usize) -> Result<Ar
                     .nth(from as usize - 1)
                     .map_or(text.len(), |(b, _)| b);
                 out.push_str(&text[..split]);
-                out.push_str(&regex.replace_all(&text[split..], replacement.value(i)));
+                let with = java_replacement(replacement.value(i), regex.captures_len() - 1);
+                out.push_str(&regex.replace_all(&text[split..], with.as_str()));
                 Ok(true)
             })?
         }
@@ -199,8 +200,26 @@ fn split(
             builder.append(false);
             continue;
         }
-        let regex = cache.get(pattern.value(i))?;
         let limit = limit.map_or(-1, |l| l.value(i));
+        let (t, p) = (text.value(i), pattern.value(i));
+        if p.is_empty() {
+            // Spark splits on an empty pattern into characters.
+            let mut count = 0;
+            if t.is_empty() {
+                builder.values().append_value("");
+            }
+            for (at, c) in t.char_indices() {
+                count += 1;
+                if limit > 0 && count == limit {
+                    builder.values().append_value(&t[at..]);
+                    break;
+                }
+                builder.values().append_value(&t[at..at + c.len_utf8()]);
+            }
+            builder.append(true);
+            continue;
+        }
+        let regex = cache.get(p)?;
         if limit > 0 {
             for part in regex.splitn(text.value(i), limit as usize) {
                 builder.values().append_value(part);
@@ -213,4 +232,37 @@ fn split(
         builder.append(true);
     }
     Ok(Arc::new(builder.finish()))
+}
+
+/// A Java replacement string (`$1`, `${name}`, `\$` for a dollar) in the `regex` crate's
+/// syntax. As in Java, `$12` is group 12 only if the pattern has that many groups, else
+/// group 1 followed by `2`.
+fn java_replacement(replacement: &str, groups: usize) -> String {
+    let mut out = String::with_capacity(replacement.len() + 4);
+    let mut chars = replacement.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('$') => out.push_str("$$"),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            },
+            '$' if chars.peek().is_some_and(char::is_ascii_digit) => {
+                let mut number = chars.next().and_then(|d| d.to_digit(10)).unwrap_or(0) as usize;
+                while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                    let wider = number * 10 + d as usize;
+                    if wider > groups {
+                        break;
+                    }
+                    number = wider;
+                    chars.next();
+                }
+                out.push_str(&format!("${{{number}}}"));
+            }
+            '$' if chars.peek() == Some(&'{') => out.push('$'),
+            '$' => out.push_str("$$"),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -20,6 +20,8 @@ pub enum DateTimeFunction {
     Hour,
     Minute,
     Second,
+    /// `extract(SECOND FROM x)`: the seconds with their fraction, a `decimal(8,6)`.
+    SecondWithFraction,
     DayName,
     MonthName,
     DateTrunc,
@@ -117,7 +119,10 @@ impl DateTimeFunction {
     }
 
     pub fn name(self) -> &'static str {
-        name_of(NAMES, self)
+        match self {
+            SecondWithFraction => "date_part_second",
+            _ => name_of(NAMES, self),
+        }
     }
 
     pub fn names() -> impl Iterator<Item = &'static str> {
@@ -140,6 +145,10 @@ impl DateTimeFunction {
             Hour | Minute | Second => {
                 a.arity(1, 1)?;
                 Signature::new(vec![a.timestamp(0)?], Int32)
+            }
+            SecondWithFraction => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.timestamp(0)?], Decimal128(8, 6))
             }
             DateTrunc => {
                 a.arity(2, 2)?;
@@ -264,8 +273,8 @@ impl DateTimeFunction {
 }
 
 /// The function computing a field of `extract(field FROM x)` / `date_part('field', x)`,
-/// by Spark's field names and abbreviations. `SECOND` is not here: Spark returns it as a
-/// decimal with the fraction (`second(x)` gives the whole seconds).
+/// by Spark's field names and abbreviations. `SECOND` keeps its fraction, as a decimal,
+/// as in Spark (`second(x)` gives the whole seconds).
 pub fn date_field(field: &str) -> Option<DateTimeFunction> {
     Some(match field.to_ascii_uppercase().as_str() {
         "YEAR" | "Y" | "YEARS" | "YR" | "YRS" => Year,
@@ -277,6 +286,7 @@ pub fn date_field(field: &str) -> Option<DateTimeFunction> {
         "DOY" | "DAYOFYEAR" => DayOfYear,
         "HOUR" | "H" | "HOURS" | "HR" | "HRS" => Hour,
         "MINUTE" | "M" | "MIN" | "MINS" | "MINUTES" => Minute,
+        "SECOND" | "S" | "SEC" | "SECONDS" | "SECS" => SecondWithFraction,
         _ => return None,
     })
 }
