@@ -679,7 +679,8 @@ pub fn aggregate_call(
     })))
 }
 
-/// Spark functions that are other expressions under another name: `mod` is `%`,
+/// Spark functions that are other expressions under another name: `decode` with a
+/// default is a `CASE`, `mod` is `%`,
 /// `rlike` is `RLIKE`, `isnull(x)` is `x IS NULL`, `date_part('year', x)` is `year(x)`,
 /// `int(x)` is `CAST(x AS INT)`, `typeof(x)` is the name of x's type.
 fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Option<Expr>> {
@@ -706,6 +707,31 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
         Ok(Some(args[0].clone().cast(&to, scope)))
     };
     Ok(Some(match name {
+        // `decode(x, search1, result1, ..., default)`: Oracle's CASE, with NULL matching
+        // NULL, as a string (two arguments are `decode(bytes, charset)`).
+        "decode" if args.len() > 2 => {
+            let value = &args[0];
+            let pairs = &args[1..];
+            let mut branches = Vec::new();
+            for pair in pairs.chunks(2) {
+                if let [search, result] = pair {
+                    let matches =
+                        Expr::compare(BinaryOp::NullSafeEq, value.clone(), search.clone(), scope)?;
+                    branches.push((matches, result.clone()));
+                }
+            }
+            let otherwise = (pairs.len() % 2 == 1).then(|| pairs[pairs.len() - 1].clone());
+            // Spark 4's decode answers a string, whatever the results' types.
+            let data_type = DataType::Utf8;
+            Expr::Case {
+                branches: branches
+                    .into_iter()
+                    .map(|(w, t)| (w, t.cast(&data_type, scope)))
+                    .collect(),
+                otherwise: otherwise.map(|e| Box::new(e.cast(&data_type, scope))),
+                data_type,
+            }
+        }
         "mod" => {
             arity(2)?;
             binary(

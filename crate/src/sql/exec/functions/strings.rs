@@ -441,6 +441,17 @@ pub fn compute(
                 Ok(true)
             })?
         }
+        ParseUrl => {
+            let (url, part) = (strings(0)?, strings(1)?);
+            let key = args.get(2).map(as_strings).transpose()?;
+            build_strings(len, |i, out| {
+                if url.is_null(i) || part.is_null(i) || key.is_some_and(|k| k.is_null(i)) {
+                    return Ok(false);
+                }
+                let found = parse_url(url.value(i), part.value(i), key.map(|k| k.value(i)));
+                Ok(found.map(|v| out.push_str(v)).is_some())
+            })?
+        }
         GetJsonObject | JsonArrayLength | JsonObjectKeys => super::json::compute(func, args, len)?,
         FormatNumber => super::format::format_number(&args[0], &args[1], len)?,
         FormatString => format_string(args, len)?,
@@ -504,6 +515,95 @@ fn index_of(text: &str, search: &str, start: usize) -> i32 {
     match text[from..].find(search) {
         Some(b) => char_index(text, from + b) as i32,
         None => -1,
+    }
+}
+
+/// The parts of a URL as Java's `java.net.URI` splits it.
+struct Url<'a> {
+    protocol: Option<&'a str>,
+    authority: Option<&'a str>,
+    path: &'a str,
+    query: Option<&'a str>,
+    fragment: Option<&'a str>,
+}
+
+fn split_url(url: &str) -> Option<Url<'_>> {
+    // java.net.URI refuses spaces and a few other characters anywhere.
+    if url.chars().any(|c| {
+        c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
+    }) {
+        return None;
+    }
+    let (rest, fragment) = match url.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (url, None),
+    };
+    let (protocol, rest) = match rest.find(':') {
+        Some(at)
+            if at > 0
+                && rest[..at]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && rest.starts_with(|c: char| c.is_ascii_alphabetic()) =>
+        {
+            (Some(&rest[..at]), &rest[at + 1..])
+        }
+        _ => (None, rest),
+    };
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (rest, None),
+    };
+    let (authority, path) = match rest.strip_prefix("//") {
+        Some(r) => {
+            let end = r.find('/').unwrap_or(r.len());
+            (Some(&r[..end]), &r[end..])
+        }
+        None => (None, rest),
+    };
+    Some(Url {
+        protocol,
+        authority,
+        path,
+        query,
+        fragment,
+    })
+}
+
+/// Spark's `parse_url(url, part[, key])`: `HOST`, `PATH`, `QUERY` (or one key of it),
+/// `REF`, `PROTOCOL`, `FILE`, `AUTHORITY`, `USERINFO`; NULL when absent or invalid.
+fn parse_url<'a>(url: &'a str, part: &str, key: Option<&str>) -> Option<&'a str> {
+    let u = split_url(url)?;
+    let userinfo = u.authority.and_then(|a| a.rsplit_once('@').map(|(i, _)| i));
+    let host = u.authority.map(|a| {
+        let h = a.rsplit_once('@').map_or(a, |(_, h)| h);
+        if h.starts_with('[') {
+            h.find(']').map_or(h, |e| &h[..=e])
+        } else {
+            h.rsplit_once(':').map_or(h, |(h, _)| h)
+        }
+    });
+    match (part, key) {
+        ("HOST", None) => host.filter(|h| !h.is_empty()),
+        ("PATH", None) => Some(u.path),
+        ("QUERY", None) => u.query,
+        ("QUERY", Some(k)) => u.query?.split('&').find_map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (name == k).then_some(value)
+        }),
+        ("REF", None) => u.fragment,
+        ("PROTOCOL", None) => u.protocol,
+        // The path and the query: they follow each other in the text.
+        ("FILE", None) => Some(match u.query {
+            Some(q) => {
+                let start = u.path.as_ptr() as usize - url.as_ptr() as usize;
+                &url[start..start + u.path.len() + 1 + q.len()]
+            }
+            None => u.path,
+        }),
+        ("AUTHORITY", None) => u.authority,
+        ("USERINFO", None) => userinfo,
+        _ => None,
     }
 }
 

@@ -80,6 +80,7 @@ pub enum StringFunction {
     GetJsonObject,
     JsonArrayLength,
     JsonObjectKeys,
+    ParseUrl,
 }
 
 use StringFunction::*;
@@ -166,6 +167,8 @@ const NAMES: &[(&str, StringFunction)] = &[
     ("get_json_object", GetJsonObject),
     ("json_array_length", JsonArrayLength),
     ("json_object_keys", JsonObjectKeys),
+    ("parse_url", ParseUrl),
+    ("try_parse_url", ParseUrl),
 ];
 
 fn string_list() -> DataType {
@@ -403,6 +406,10 @@ impl StringFunction {
             GetJsonObject => {
                 a.arity(2, 2)?;
                 Signature::new(a.strings(2)?, Utf8)
+            }
+            ParseUrl => {
+                a.arity(2, 3)?;
+                Signature::new(a.strings(n)?, Utf8)
             }
             JsonArrayLength => {
                 a.arity(1, 1)?;
