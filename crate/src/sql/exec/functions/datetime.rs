@@ -66,7 +66,24 @@ fn date_part(days: i64, func: DateTimeFunction) -> i32 {
 pub fn compute(
     func: DateTimeFunction,
     args: &[ArrayRef],
-    _return_type: &DataType,
+    return_type: &DataType,
+    len: usize,
+) -> Result<ArrayRef> {
+    let result = compute_in_session_zone(func, args, len)?;
+    // A `timestamp_ntz` result holds the same wall-clock microseconds, in no zone.
+    match (return_type, result.data_type()) {
+        (DataType::Timestamp(_, None), DataType::Timestamp(_, Some(_))) => Ok(Arc::new(
+            timestamps(&result)?
+                .clone()
+                .with_timezone_opt(None::<String>),
+        )),
+        _ => Ok(result),
+    }
+}
+
+fn compute_in_session_zone(
+    func: DateTimeFunction,
+    args: &[ArrayRef],
     len: usize,
 ) -> Result<ArrayRef> {
     use DateTimeFunction::*;
@@ -228,7 +245,7 @@ pub fn compute(
                     .collect::<Date32Array>(),
             )
         }
-        MakeTimestamp => {
+        MakeTimestamp | MakeTimestampNtz => {
             let parts = (0..5).map(|k| ints(&args[k])).collect::<Result<Vec<_>>>()?;
             let seconds = doubles(&args[5])?;
             timestamp_array((0..len).map(|i| {
@@ -263,7 +280,7 @@ pub fn compute(
                 .collect::<Result<Date32Array>>()?;
             Arc::new(values)
         }
-        ToTimestamp => {
+        ToTimestamp | ToTimestampNtz => {
             if args[0].data_type() != &DataType::Utf8 {
                 return spark_cast(&args[0], &crate::sql::types::timestamp_type());
             }
@@ -352,6 +369,45 @@ pub fn compute(
                 .collect::<Result<Vec<_>>>()?;
             timestamp_array(out)
         }
+        ConvertTimezone => {
+            let n = args.len();
+            let values = timestamps(&args[n - 1])?;
+            let to = as_strings(&args[n - 2])?;
+            let from = if n == 3 {
+                Some(as_strings(&args[0])?)
+            } else {
+                None
+            };
+            let mut zones: Option<(String, String, Zone, Zone)> = None;
+            let out = (0..len)
+                .map(|i| {
+                    if values.is_null(i) || to.is_null(i) || from.is_some_and(|f| f.is_null(i)) {
+                        return Ok(None);
+                    }
+                    let (f, t) = (from.map_or(SESSION_TIME_ZONE, |f| f.value(i)), to.value(i));
+                    if zones
+                        .as_ref()
+                        .is_none_or(|(pf, pt, _, _)| pf != f || pt != t)
+                    {
+                        zones = Some((
+                            f.to_string(),
+                            t.to_string(),
+                            Zone::parse(f)?,
+                            Zone::parse(t)?,
+                        ));
+                    }
+                    let (_, _, source, target) = zones.as_ref().expect("just set");
+                    let wall = values.value(i);
+                    let Some(instant) =
+                        wall.checked_sub(source.offset_at_local(wall) * MICROS_PER_SECOND)
+                    else {
+                        return Ok(None);
+                    };
+                    Ok(instant.checked_add(target.offset_at_utc(instant) * MICROS_PER_SECOND))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            timestamp_array(out)
+        }
         DateFormat => {
             let (values, format) = (timestamps(&args[0])?, as_strings(&args[1])?);
             let mut cache = PatternCache::default();
@@ -364,7 +420,7 @@ pub fn compute(
             })?
         }
         CurrentDate => Arc::new(Date32Array::from_value(crate::clock::today_days(), len)),
-        CurrentTimestamp => {
+        CurrentTimestamp | LocalTimestamp => {
             let now = (crate::clock::now_millis() * 1000.0) as i64;
             timestamp_array(std::iter::repeat_n(Some(now), len))
         }

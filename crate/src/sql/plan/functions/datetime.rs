@@ -52,6 +52,11 @@ pub enum DateTimeFunction {
     TimestampMicros,
     FromUtcTimestamp,
     ToUtcTimestamp,
+    /// `convert_timezone([from,] to, ts)`: a wall-clock time moved between zones.
+    ConvertTimezone,
+    ToTimestampNtz,
+    MakeTimestampNtz,
+    LocalTimestamp,
 }
 
 use DateTimeFunction::*;
@@ -96,7 +101,7 @@ const NAMES: &[(&str, DateTimeFunction)] = &[
     ("curdate", CurrentDate),
     ("current_timestamp", CurrentTimestamp),
     ("now", CurrentTimestamp),
-    ("localtimestamp", CurrentTimestamp),
+    ("localtimestamp", LocalTimestamp),
     ("unix_seconds", UnixSeconds),
     ("unix_millis", UnixMillis),
     ("unix_micros", UnixMicros),
@@ -111,7 +116,16 @@ const NAMES: &[(&str, DateTimeFunction)] = &[
     ("try_make_timestamp", MakeTimestamp),
     ("try_make_timestamp_ltz", MakeTimestamp),
     ("to_timestamp_ltz", ToTimestamp),
+    ("convert_timezone", ConvertTimezone),
+    ("to_timestamp_ntz", ToTimestampNtz),
+    ("make_timestamp_ntz", MakeTimestampNtz),
+    ("try_make_timestamp_ntz", MakeTimestampNtz),
 ];
+
+/// Spark's `timestamp_ntz`: a wall-clock time, in no zone.
+fn ntz() -> DataType {
+    DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, None)
+}
 
 impl DateTimeFunction {
     pub fn from_name(name: &str) -> Option<Self> {
@@ -189,15 +203,20 @@ impl DateTimeFunction {
                 a.arity(3, 3)?;
                 Signature::new(vec![a.integer(0)?, a.integer(1)?, a.integer(2)?], Date32)
             }
-            MakeTimestamp => {
+            MakeTimestamp | MakeTimestampNtz => {
                 a.arity(6, 6)?;
                 let mut types = (0..5).map(|i| a.integer(i)).collect::<Result<Vec<_>>>()?;
                 types.push(a.double(5)?);
-                Signature::new(types, ts)
+                let result = if self == MakeTimestamp { ts } else { ntz() };
+                Signature::new(types, result)
             }
-            ToDate | ToTimestamp => {
+            ToDate | ToTimestamp | ToTimestampNtz => {
                 a.arity(1, 2)?;
-                let result = if self == ToDate { Date32 } else { ts };
+                let result = match self {
+                    ToDate => Date32,
+                    ToTimestamp => ts,
+                    _ => ntz(),
+                };
                 let first = if is_temporal(&a.types[0]) {
                     a.types[0].clone()
                 } else {
@@ -247,6 +266,18 @@ impl DateTimeFunction {
             CurrentTimestamp => {
                 a.arity(0, 0)?;
                 Signature::new(vec![], ts)
+            }
+            LocalTimestamp => {
+                a.arity(0, 0)?;
+                Signature::new(vec![], ntz())
+            }
+            ConvertTimezone => {
+                a.arity(2, 3)?;
+                let mut types = (0..n - 1)
+                    .map(|i| a.string(i))
+                    .collect::<Result<Vec<_>>>()?;
+                types.push(a.timestamp(n - 1)?);
+                Signature::new(types, ntz())
             }
             UnixSeconds | UnixMillis | UnixMicros => {
                 a.arity(1, 1)?;
