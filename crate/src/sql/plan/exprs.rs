@@ -887,6 +887,27 @@ pub const REWRITTEN_NAMES: &[&str] = &[
 pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
     let types: Vec<DataType> = args.iter().map(|a| a.data_type(scope)).collect();
     let signature = func.signature(&types)?;
+    // The clock is read once per query, as Spark does: every row and partition sees the
+    // same `current_timestamp()`.
+    if args.is_empty() {
+        let now_micros = (crate::clock::now_millis() * 1000.0) as i64;
+        match func {
+            ScalarFunction::DateTime(DateTimeFunction::CurrentTimestamp) => {
+                return Ok(Expr::Literal(ScalarValue::TimestampMicros(now_micros)))
+            }
+            ScalarFunction::DateTime(DateTimeFunction::CurrentDate) => {
+                return Ok(Expr::Literal(ScalarValue::Date32(
+                    crate::clock::today_days(),
+                )))
+            }
+            ScalarFunction::DateTime(DateTimeFunction::UnixTimestamp) => {
+                return Ok(Expr::Literal(ScalarValue::Int64(
+                    now_micros.div_euclid(1_000_000),
+                )))
+            }
+            _ => {}
+        }
+    }
     let args = args
         .into_iter()
         .zip(&signature.arg_types)
