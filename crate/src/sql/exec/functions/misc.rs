@@ -8,10 +8,11 @@ use arrow_array::types::{
     Date32Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
     TimestampMicrosecondType,
 };
-use arrow_array::{new_null_array, Array, ArrayRef, Int32Array, Int64Array};
+use arrow_array::{new_null_array, Array, ArrayRef, Float64Array, Int32Array, Int64Array};
 use arrow_schema::DataType;
 
-use super::columns::{as_strings, booleans, Bytes};
+use super::columns::{as_strings, booleans, longs, Bytes};
+use super::xorshift::XorShiftRandom;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::plan::functions::MiscFunction;
 
@@ -50,6 +51,23 @@ pub fn compute(
                 }
             }
             new_null_array(return_type, len)
+        }
+        Rand | Randn => {
+            let seeds = longs(&args[0])?;
+            // The seed is a constant: Spark's stream for it in this partition.
+            let seed = if seeds.is_valid(0) { seeds.value(0) } else { 0 };
+            let partition = crate::sql::exec::partition::current() as i64;
+            let mut rng = XorShiftRandom::new(seed.wrapping_add(partition));
+            let values: Float64Array = (0..len)
+                .map(|_| {
+                    Some(if func == Rand {
+                        rng.next_double()
+                    } else {
+                        rng.next_gaussian()
+                    })
+                })
+                .collect();
+            std::sync::Arc::new(values)
         }
         RaiseError => {
             let message = as_strings(&args[0])?;

@@ -14,6 +14,7 @@ mod math;
 mod misc;
 mod regex;
 mod strings;
+mod xorshift;
 
 use arrow_array::cast::AsArray;
 use arrow_array::{new_null_array, Array, ArrayRef, Int32Array, ListArray};
@@ -31,7 +32,7 @@ pub fn call_scalar(
     return_type: &DataType,
     rows: usize,
 ) -> Result<Value> {
-    let all_scalar = args.iter().all(|a| matches!(a, Value::Scalar(_)));
+    let all_scalar = args.iter().all(|a| matches!(a, Value::Scalar(_))) && !func.is_random();
     let len = if all_scalar { 1 } else { rows };
     let arrays = args
         .into_iter()

@@ -1,5 +1,5 @@
-//! Hashes and assertions: `hash` (Spark's Murmur3, seed 42), `xxhash64` (seed 42),
-//! `assert_true` and `raise_error`.
+//! Hashes, assertions and random numbers: `hash` (Spark's Murmur3, seed 42), `xxhash64`
+//! (seed 42), `assert_true`, `raise_error`, `rand` / `randn` (Spark's generator).
 
 use arrow_schema::DataType;
 
@@ -12,6 +12,8 @@ pub enum MiscFunction {
     XxHash64,
     AssertTrue,
     RaiseError,
+    Rand,
+    Randn,
 }
 
 use MiscFunction::*;
@@ -21,6 +23,9 @@ const NAMES: &[(&str, MiscFunction)] = &[
     ("xxhash64", XxHash64),
     ("assert_true", AssertTrue),
     ("raise_error", RaiseError),
+    ("rand", Rand),
+    ("random", Rand),
+    ("randn", Randn),
 ];
 
 impl MiscFunction {
@@ -34,6 +39,12 @@ impl MiscFunction {
 
     pub fn names() -> impl Iterator<Item = &'static str> {
         NAMES.iter().map(|(n, _)| *n)
+    }
+
+    /// Whether two calls with the same arguments may give different values (so a call
+    /// with constant arguments is still computed row by row).
+    pub fn is_random(self) -> bool {
+        matches!(self, Rand | Randn)
     }
 
     pub fn signature(self, a: &Args) -> Result<Signature> {
@@ -69,6 +80,10 @@ impl MiscFunction {
                     types.push(a.string(1)?);
                 }
                 Signature::new(types, Null)
+            }
+            Rand | Randn => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.long(0)?], Float64)
             }
             RaiseError => {
                 a.arity(1, 1)?;

@@ -67,6 +67,12 @@ impl ScalarFunction {
         }
     }
 
+    /// Whether the value depends on more than the arguments (`rand`): such a call is
+    /// computed row by row even when its arguments are constants.
+    pub fn is_random(self) -> bool {
+        matches!(self, ScalarFunction::Misc(f) if f.is_random())
+    }
+
     /// Checks the arguments and says how to convert them and what the call returns.
     pub fn signature(self, args: &[DataType]) -> Result<Signature> {
         let a = Args {
