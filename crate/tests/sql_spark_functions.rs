@@ -256,3 +256,26 @@ fn rand_is_reproducible_per_partitioning() {
         .all(|v| (0.0..1.0).contains(&v.as_f64().unwrap())));
     assert!(run(&mut catalog, "SELECT rand(id) FROM v").is_err());
 }
+
+/// `ORDER BY rand(seed)` shuffles the same way twice, and aggregates of `rand` see each
+/// partition's own stream.
+#[test]
+fn rand_in_sort_and_aggregate() {
+    let spec = expected();
+    let mut catalog = catalog(spec["setup"].as_str().unwrap(), 3);
+    let sql = "SELECT id AS r FROM v ORDER BY rand(11)";
+    let first = run(&mut catalog, sql).unwrap().1;
+    assert_eq!(first, run(&mut catalog, sql).unwrap().1);
+    assert_eq!(first.len(), 7);
+    let sums = run(
+        &mut catalog,
+        "SELECT count(DISTINCT r) AS r FROM (SELECT rand(5) AS r FROM v)",
+    )
+    .unwrap()
+    .1;
+    assert_eq!(sums, vec![json!(7)]);
+    let distinct = run(&mut catalog, "SELECT count(DISTINCT rand(5)) AS r FROM v")
+        .unwrap()
+        .1;
+    assert_eq!(distinct, vec![json!(7)]);
+}

@@ -1,7 +1,8 @@
 //! Which partition the current thread is evaluating, for the functions whose value depends
 //! on it as in Spark (`rand(seed)` and `randn(seed)` draw from one stream per partition,
 //! seeded with `seed + partition index`). Set by the operators that evaluate expressions
-//! partition by partition (scan filters, filters, projections); 0 elsewhere.
+//! partition by partition (scan filters, filters, projections, partial aggregates, sort
+//! keys); 0 elsewhere.
 
 use std::cell::Cell;
 
