@@ -334,9 +334,7 @@ impl Planner<'_> {
                 if qualifier.is_none() {
                     let bare = match name.to_ascii_lowercase().as_str() {
                         "current_date" => Some(DateTimeFunction::CurrentDate),
-                        "current_timestamp" | "localtimestamp" => {
-                            Some(DateTimeFunction::CurrentTimestamp)
-                        }
+                        "current_timestamp" => Some(DateTimeFunction::CurrentTimestamp),
                         _ => None,
                     };
                     if let Some(func) = bare {
@@ -680,9 +678,9 @@ pub fn aggregate_call(
 }
 
 /// Spark functions that are other expressions under another name: `decode` with a
-/// default is a `CASE`, `mod` is `%`,
-/// `rlike` is `RLIKE`, `isnull(x)` is `x IS NULL`, `date_part('year', x)` is `year(x)`,
-/// `int(x)` is `CAST(x AS INT)`, `typeof(x)` is the name of x's type.
+/// default is a `CASE`, `mod` is `%`, `rlike` is `RLIKE`, `isnull(x)` is `x IS NULL`,
+/// `date_part('year', x)` is `year(x)`, `int(x)` is `CAST(x AS INT)`, `typeof(x)` is the
+/// name of x's type; `rand()` gets its seed here.
 fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Option<Expr>> {
     let arity = |n: usize| -> Result<()> {
         if args.len() == n {
@@ -913,6 +911,10 @@ pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) ->
         match func {
             ScalarFunction::DateTime(DateTimeFunction::CurrentTimestamp) => {
                 return Ok(Expr::Literal(ScalarValue::TimestampMicros(now_micros)))
+            }
+            ScalarFunction::DateTime(DateTimeFunction::LocalTimestamp) => {
+                let now = Expr::Literal(ScalarValue::TimestampMicros(now_micros));
+                return Ok(now.cast(&signature.return_type, scope));
             }
             ScalarFunction::DateTime(DateTimeFunction::CurrentDate) => {
                 return Ok(Expr::Literal(ScalarValue::Date32(
