@@ -30,6 +30,11 @@ const DELIBERATE: &[(&str, &str)] = &[
          2.67499999... (2.67, as Spark gives for format_number(2.675e0, 2))",
     ),
     (
+        "typeof(localtimestamp)",
+        "sqlparser reads the SQL standard's bare LOCALTIMESTAMP as the function; Brasa \
+         answers where Spark asks for the parentheses",
+    ),
+    (
         "date_trunc('FORTNIGHT', '2015-03-05T09:32:05.359')",
         "an unknown unit is NULL in Spark; Brasa says which units there are (an error), \
          more useful than a column of NULLs",
