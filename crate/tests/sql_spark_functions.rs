@@ -284,3 +284,46 @@ fn rand_in_sort_and_aggregate() {
         .1;
     assert_eq!(distinct, vec![json!(7)]);
 }
+
+/// `uuid()` is a version 4 UUID, new for each row; `monotonically_increasing_id()` is unique
+/// and increasing within a partition, as Spark's.
+#[test]
+fn row_identity_functions() {
+    let spec = expected();
+    let mut catalog = catalog(spec["setup"].as_str().unwrap(), 3);
+    let uuids = run(&mut catalog, "SELECT uuid() AS r FROM v").unwrap().1;
+    let texts: Vec<&str> = uuids.iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(texts.len(), 7);
+    for t in &texts {
+        let parts: Vec<&str> = t.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(parts[2].starts_with('4'), "{t}");
+        assert!("89ab".contains(&parts[3][..1]), "{t}");
+    }
+    let mut unique = texts.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 7);
+    let ids = run(
+        &mut catalog,
+        "SELECT monotonically_increasing_id() AS r FROM v",
+    )
+    .unwrap()
+    .1;
+    let ids: Vec<i64> = ids.iter().map(|v| v.as_i64().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 7);
+    assert!(ids.iter().any(|id| *id >= 1 << 33));
+    let partitions = run(
+        &mut catalog,
+        "SELECT DISTINCT spark_partition_id() AS r FROM v",
+    )
+    .unwrap()
+    .1;
+    assert_eq!(partitions.len(), 3);
+}

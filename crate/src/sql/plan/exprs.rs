@@ -731,18 +731,18 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
             }
         }
         // Without a seed, Spark picks one when the query is planned.
-        "rand" | "random" | "randn" if args.is_empty() => {
+        "rand" | "random" | "randn" | "uuid" if args.is_empty() => {
             let seed = (crate::clock::now_millis() * 1000.0) as i64;
             let func = ScalarFunction::from_name(name).ok_or_else(|| Error::analysis(name))?;
             scalar_call(func, vec![Expr::Literal(ScalarValue::Int64(seed))], scope)?
         }
-        "rand" | "random" | "randn"
+        "rand" | "random" | "randn" | "uuid"
             if args.len() != 1
                 || args[0].any(&|e| {
                     matches!(
                         e,
                         Expr::Column { .. } | Expr::Aggregate(_) | Expr::Window(_)
-                    ) || matches!(e, Expr::Function { func, .. } if func.is_random())
+                    ) || matches!(e, Expr::Function { func, .. } if func.is_per_row())
                 }) =>
         {
             return Err(Error::analysis(format!(

@@ -69,6 +69,26 @@ pub fn compute(
                 .collect();
             std::sync::Arc::new(values)
         }
+        Uuid => {
+            let seeds = longs(&args[0])?;
+            let seed = if seeds.is_valid(0) { seeds.value(0) } else { 0 };
+            let partition = crate::sql::exec::partition::current() as i64;
+            let mut rng = XorShiftRandom::new(seed.wrapping_add(partition));
+            let mut builder = arrow_array::builder::StringBuilder::with_capacity(len, len * 36);
+            for _ in 0..len {
+                builder.append_value(rng.next_uuid());
+            }
+            std::sync::Arc::new(builder.finish())
+        }
+        SparkPartitionId => {
+            let partition = crate::sql::exec::partition::current() as i32;
+            std::sync::Arc::new(Int32Array::from_value(partition, len))
+        }
+        // The partition in the upper 31 bits, the row's place in it in the lower 33.
+        MonotonicallyIncreasingId => {
+            let base = (crate::sql::exec::partition::current() as i64) << 33;
+            std::sync::Arc::new((0..len as i64).map(|i| base + i).collect::<Int64Array>())
+        }
         RaiseError => {
             let message = as_strings(&args[0])?;
             if len > 0 {

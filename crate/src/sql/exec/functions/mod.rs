@@ -32,7 +32,7 @@ pub fn call_scalar(
     return_type: &DataType,
     rows: usize,
 ) -> Result<Value> {
-    let all_scalar = args.iter().all(|a| matches!(a, Value::Scalar(_))) && !func.is_random();
+    let all_scalar = args.iter().all(|a| matches!(a, Value::Scalar(_))) && !func.is_per_row();
     let len = if all_scalar { 1 } else { rows };
     let arrays = args
         .into_iter()

@@ -63,6 +63,26 @@ impl XorShiftRandom {
         s & ((1i64 << bits) - 1)
     }
 
+    /// `java.util.Random.nextLong`.
+    pub fn next_long(&mut self) -> i64 {
+        (self.next(32) << 32).wrapping_add(self.next(32) as i32 as i64)
+    }
+
+    /// Spark's `RandomUUIDGenerator`: a version 4 UUID from two longs.
+    pub fn next_uuid(&mut self) -> String {
+        let most = (self.next_long() & !0xF000) | 0x4000;
+        let least = (self.next_long() | i64::MIN) & !0x4000_0000_0000_0000;
+        let (m, l) = (most as u64, least as u64);
+        format!(
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            m >> 32,
+            (m >> 16) & 0xFFFF,
+            m & 0xFFFF,
+            l >> 48,
+            l & 0xFFFF_FFFF_FFFF
+        )
+    }
+
     /// `java.util.Random.nextDouble`: 53 random bits.
     pub fn next_double(&mut self) -> f64 {
         let high = self.next(26) << 27;

@@ -1,5 +1,6 @@
-//! Hashes, assertions and random numbers: `hash` (Spark's Murmur3, seed 42), `xxhash64`
-//! (seed 42), `assert_true`, `raise_error`, `rand` / `randn` (Spark's generator).
+//! Hashes, assertions, random numbers and row identity: `hash` (Spark's Murmur3, seed
+//! 42), `xxhash64` (seed 42), `assert_true`, `raise_error`, `rand` / `randn` / `uuid`
+//! (Spark's generator), `spark_partition_id`, `monotonically_increasing_id`.
 
 use arrow_schema::DataType;
 
@@ -14,6 +15,9 @@ pub enum MiscFunction {
     RaiseError,
     Rand,
     Randn,
+    Uuid,
+    SparkPartitionId,
+    MonotonicallyIncreasingId,
 }
 
 use MiscFunction::*;
@@ -26,6 +30,9 @@ const NAMES: &[(&str, MiscFunction)] = &[
     ("rand", Rand),
     ("random", Rand),
     ("randn", Randn),
+    ("uuid", Uuid),
+    ("spark_partition_id", SparkPartitionId),
+    ("monotonically_increasing_id", MonotonicallyIncreasingId),
 ];
 
 impl MiscFunction {
@@ -43,8 +50,11 @@ impl MiscFunction {
 
     /// Whether two calls with the same arguments may give different values (so a call
     /// with constant arguments is still computed row by row).
-    pub fn is_random(self) -> bool {
-        matches!(self, Rand | Randn)
+    pub fn is_per_row(self) -> bool {
+        matches!(
+            self,
+            Rand | Randn | Uuid | SparkPartitionId | MonotonicallyIncreasingId
+        )
     }
 
     pub fn signature(self, a: &Args) -> Result<Signature> {
@@ -84,6 +94,18 @@ impl MiscFunction {
             Rand | Randn => {
                 a.arity(1, 1)?;
                 Signature::new(vec![a.long(0)?], Float64)
+            }
+            Uuid => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.long(0)?], Utf8)
+            }
+            SparkPartitionId => {
+                a.arity(0, 0)?;
+                Signature::new(vec![], Int32)
+            }
+            MonotonicallyIncreasingId => {
+                a.arity(0, 0)?;
+                Signature::new(vec![], Int64)
             }
             RaiseError => {
                 a.arity(1, 1)?;

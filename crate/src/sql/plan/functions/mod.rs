@@ -69,8 +69,8 @@ impl ScalarFunction {
 
     /// Whether the value depends on more than the arguments (`rand`): such a call is
     /// computed row by row even when its arguments are constants.
-    pub fn is_random(self) -> bool {
-        matches!(self, ScalarFunction::Misc(f) if f.is_random())
+    pub fn is_per_row(self) -> bool {
+        matches!(self, ScalarFunction::Misc(f) if f.is_per_row())
     }
 
     /// Checks the arguments and says how to convert them and what the call returns.
