@@ -272,7 +272,7 @@ fn compute_in_session_zone(
                     Ok(match format {
                         None => default_date(value),
                         Some(f) => cache
-                            .get(f.value(i))?
+                            .get_for_parsing(f.value(i))?
                             .parse(value)
                             .and_then(|m| i32::try_from(m.div_euclid(MICROS_PER_DAY)).ok()),
                     })
@@ -294,7 +294,7 @@ fn compute_in_session_zone(
                     }
                     Ok(match format {
                         None => default_timestamp(text.value(i)),
-                        Some(f) => cache.get(f.value(i))?.parse(text.value(i)),
+                        Some(f) => cache.get_for_parsing(f.value(i))?.parse(text.value(i)),
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -323,7 +323,7 @@ fn compute_in_session_zone(
                     }
                     let pattern = format.map_or(DEFAULT_PATTERN, |f| f.value(i));
                     Ok(cache
-                        .get(pattern)?
+                        .get_for_parsing(pattern)?
                         .parse(text.value(i))
                         .map(|m| m.div_euclid(MICROS_PER_SECOND)))
                 })

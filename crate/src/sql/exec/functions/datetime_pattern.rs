@@ -103,6 +103,15 @@ impl Pattern {
                         format!("the letter `{c}` is not a field Spark knows"),
                     ));
                 }
+                if "MLE".contains(c) && count > 4 {
+                    return Err(pattern_error(
+                        pattern,
+                        format!(
+                            "`{}` has too many letters (at most 4)",
+                            c.to_string().repeat(count)
+                        ),
+                    ));
+                }
                 if !literal.is_empty() {
                     tokens.push(Token::Literal(std::mem::take(&mut literal)));
                 }
@@ -395,6 +404,24 @@ fn zone(text: &str) -> Option<(i64, &str)> {
     Some((sign * (h * 3600 + m * 60), r))
 }
 
+impl Pattern {
+    /// The pattern, if Spark lets it parse: day-of-week and quarter fields (`E`, `Q`, `q`)
+    /// only format.
+    fn check_parsing(&self, pattern: &str) -> Result<()> {
+        match self
+            .tokens
+            .iter()
+            .find(|t| matches!(t, Token::Field('E' | 'Q' | 'q', _)))
+        {
+            Some(Token::Field(c, _)) => Err(pattern_error(
+                pattern,
+                format!("`{c}` can format dates but not parse them"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The pattern of the last call (patterns are nearly always constant).
 #[derive(Default)]
 pub struct PatternCache {
@@ -407,6 +434,13 @@ impl PatternCache {
             self.last = Some((pattern.to_string(), Pattern::new(pattern)?));
         }
         Ok(&self.last.as_ref().expect("just set").1)
+    }
+
+    /// The pattern, checked for parsing.
+    pub fn get_for_parsing(&mut self, pattern: &str) -> Result<&Pattern> {
+        let parsed = self.get(pattern)?;
+        parsed.check_parsing(pattern)?;
+        Ok(parsed)
     }
 }
 
