@@ -25,8 +25,20 @@ pub fn compute(
     use StringFunction::*;
     let strings = |i: usize| as_strings(&args[i]);
     Ok(match func {
-        Lower => map_strings(strings(0)?, |s, out| out.push_str(&s.to_lowercase())),
-        Upper => map_strings(strings(0)?, |s, out| out.push_str(&s.to_uppercase())),
+        Lower => map_strings(strings(0)?, |s, out| {
+            if s.is_ascii() {
+                out.extend(s.bytes().map(|b| b.to_ascii_lowercase() as char));
+            } else {
+                out.push_str(&s.to_lowercase());
+            }
+        }),
+        Upper => map_strings(strings(0)?, |s, out| {
+            if s.is_ascii() {
+                out.extend(s.bytes().map(|b| b.to_ascii_uppercase() as char));
+            } else {
+                out.push_str(&s.to_uppercase());
+            }
+        }),
         Initcap => map_strings(strings(0)?, initcap),
         Reverse => map_strings(strings(0)?, |s, out| out.extend(s.chars().rev())),
         Soundex => map_strings(strings(0)?, soundex),

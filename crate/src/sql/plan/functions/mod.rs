@@ -223,3 +223,22 @@ impl WindowFunction {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every name resolves, to a function shown under a name that resolves to it too, and
+    /// no name is claimed by two families (the first would hide the second).
+    #[test]
+    fn names_resolve_once() {
+        let mut seen = std::collections::HashSet::new();
+        for name in ScalarFunction::names() {
+            assert!(seen.insert(name), "{name} is listed twice");
+            let func = ScalarFunction::from_name(name).unwrap();
+            assert_eq!(ScalarFunction::from_name(func.name()), Some(func), "{name}");
+            assert!(AggregateFunction::from_name(name).is_none(), "{name}");
+        }
+        assert!(seen.len() > 200);
+    }
+}
