@@ -736,6 +736,20 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
             let func = ScalarFunction::from_name(name).ok_or_else(|| Error::analysis(name))?;
             scalar_call(func, vec![Expr::Literal(ScalarValue::Int64(seed))], scope)?
         }
+        "randstr" | "uniform"
+            if args.iter().any(|a| {
+                a.any(&|e| {
+                    matches!(
+                        e,
+                        Expr::Column { .. } | Expr::Aggregate(_) | Expr::Window(_)
+                    )
+                })
+            }) =>
+        {
+            return Err(Error::analysis(format!(
+                "the arguments of {name} must be constants, as in {name}(10, 42)"
+            )))
+        }
         "rand" | "random" | "randn" | "uuid"
             if args.len() != 1
                 || args[0].any(&|e| {

@@ -11,7 +11,7 @@ use arrow_array::types::{
 use arrow_array::{new_null_array, Array, ArrayRef, Float64Array, Int32Array, Int64Array};
 use arrow_schema::DataType;
 
-use super::columns::{as_strings, booleans, longs, Bytes};
+use super::columns::{as_strings, booleans, doubles, ints, longs, Bytes};
 use super::xorshift::XorShiftRandom;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::plan::functions::MiscFunction;
@@ -80,6 +80,62 @@ pub fn compute(
             }
             std::sync::Arc::new(builder.finish())
         }
+        RandStr => {
+            let (lengths, seeds) = (ints(&args[0])?, longs(&args[1])?);
+            let mut rng = partition_rng(seeds);
+            let length = if lengths.is_valid(0) {
+                lengths.value(0)
+            } else {
+                0
+            };
+            if length < 0 {
+                return Err(Error::new(
+                    ErrorCode::SqlExecution,
+                    format!("randstr: the length must not be negative, got {length}"),
+                ));
+            }
+            let mut builder = arrow_array::builder::StringBuilder::new();
+            let mut text = String::with_capacity(length as usize);
+            for _ in 0..len {
+                text.clear();
+                for _ in 0..length {
+                    let v = (rng.next_int() % 62).unsigned_abs() as u8;
+                    text.push(match v {
+                        0..=9 => (b'0' + v) as char,
+                        10..=35 => (b'a' + v - 10) as char,
+                        _ => (b'A' + v - 36) as char,
+                    });
+                }
+                builder.append_value(&text);
+            }
+            std::sync::Arc::new(builder.finish())
+        }
+        Uniform => {
+            let (lo, hi) = (doubles(&args[0])?, doubles(&args[1])?);
+            let mut rng = partition_rng(longs(&args[2])?);
+            let draws: Vec<Option<f64>> = (0..len)
+                .map(|i| {
+                    let r = rng.next_double();
+                    (lo.is_valid(i) && hi.is_valid(i))
+                        .then(|| r * (hi.value(i) - lo.value(i)) + lo.value(i))
+                })
+                .collect();
+            match return_type {
+                DataType::Int32 => std::sync::Arc::new(
+                    draws
+                        .into_iter()
+                        .map(|v| v.map(|v| v as i32))
+                        .collect::<Int32Array>(),
+                ),
+                DataType::Int64 => std::sync::Arc::new(
+                    draws
+                        .into_iter()
+                        .map(|v| v.map(|v| v as i64))
+                        .collect::<Int64Array>(),
+                ),
+                _ => std::sync::Arc::new(draws.into_iter().collect::<Float64Array>()),
+            }
+        }
         SparkPartitionId => {
             let partition = crate::sql::exec::partition::current() as i32;
             std::sync::Arc::new(Int32Array::from_value(partition, len))
@@ -102,6 +158,13 @@ pub fn compute(
             new_null_array(return_type, len)
         }
     })
+}
+
+/// Spark's generator for a constant seed in the current partition.
+fn partition_rng(seeds: &Int64Array) -> XorShiftRandom {
+    let seed = if seeds.is_valid(0) { seeds.value(0) } else { 0 };
+    let partition = crate::sql::exec::partition::current() as i64;
+    XorShiftRandom::new(seed.wrapping_add(partition))
 }
 
 /// A hash function as Spark applies it to each type.

@@ -63,6 +63,11 @@ impl XorShiftRandom {
         s & ((1i64 << bits) - 1)
     }
 
+    /// `java.util.Random.nextInt()`: 32 random bits.
+    pub fn next_int(&mut self) -> i32 {
+        self.next(32) as i32
+    }
+
     /// `java.util.Random.nextLong`.
     pub fn next_long(&mut self) -> i64 {
         (self.next(32) << 32).wrapping_add(self.next(32) as i32 as i64)

@@ -16,6 +16,8 @@ pub enum MiscFunction {
     Rand,
     Randn,
     Uuid,
+    RandStr,
+    Uniform,
     SparkPartitionId,
     MonotonicallyIncreasingId,
 }
@@ -31,6 +33,8 @@ const NAMES: &[(&str, MiscFunction)] = &[
     ("random", Rand),
     ("randn", Randn),
     ("uuid", Uuid),
+    ("randstr", RandStr),
+    ("uniform", Uniform),
     ("spark_partition_id", SparkPartitionId),
     ("monotonically_increasing_id", MonotonicallyIncreasingId),
 ];
@@ -53,7 +57,7 @@ impl MiscFunction {
     pub fn is_per_row(self) -> bool {
         matches!(
             self,
-            Rand | Randn | Uuid | SparkPartitionId | MonotonicallyIncreasingId
+            Rand | Randn | Uuid | RandStr | Uniform | SparkPartitionId | MonotonicallyIncreasingId
         )
     }
 
@@ -98,6 +102,22 @@ impl MiscFunction {
             Uuid => {
                 a.arity(1, 1)?;
                 Signature::new(vec![a.long(0)?], Utf8)
+            }
+            RandStr => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.integer(0)?, a.long(1)?], Utf8)
+            }
+            Uniform => {
+                a.arity(3, 3)?;
+                let (lo, hi) = (a.numeric(0)?, a.numeric(1)?);
+                let t = if lo == Float64 || hi == Float64 {
+                    Float64
+                } else if lo == Int64 || hi == Int64 {
+                    Int64
+                } else {
+                    Int32
+                };
+                Signature::new(vec![Float64, Float64, a.long(2)?], t)
             }
             SparkPartitionId => {
                 a.arity(0, 0)?;
