@@ -1,9 +1,10 @@
 //! The functions SQL can call: names, argument rules and result types (Spark's).
 //!
-//! Scalar functions come in families (strings, math, dates and times, conditionals), one
-//! module each with its table of names and its signature rules; aggregate and window
-//! functions are below. Only the signatures live here; the code that computes them is in
-//! `exec::functions`, split the same way.
+//! Scalar functions come in families (strings, math, dates and times, conditionals, and
+//! hashes / random numbers / row identity in `misc`), one module each with its table of
+//! names and its signature rules; aggregate and window functions are below. Only the
+//! signatures live here; the code that computes them is in `exec::functions`, split the
+//! same way.
 
 mod conditional;
 mod datetime;
