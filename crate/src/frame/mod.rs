@@ -7,6 +7,7 @@
 mod catalog;
 mod describe;
 mod display;
+pub mod jvm;
 mod table;
 
 pub use catalog::{sanitize_table_name, Catalog};

@@ -66,6 +66,17 @@ impl Dialect for SparkDialect {
         self.0.supports_values_as_table_factor()
     }
 
+    /// Spark reads backslash escapes in string literals (`'\\d+'` is the regex `\d+`,
+    /// `'\n'` a newline, `'\''` a quote) ...
+    fn supports_string_literal_backslash_escape(&self) -> bool {
+        true
+    }
+
+    /// ... except `\%` and `\_`, kept as they are for LIKE patterns.
+    fn ignores_wildcard_escapes(&self) -> bool {
+        true
+    }
+
     /// `a DIV b`: sqlparser already gives `DIV` the precedence of `*` and `/`.
     fn parse_infix(
         &self,
@@ -123,6 +134,34 @@ mod tests {
             root_operator("SELECT 7 DIV 2"),
             BinaryOperator::MyIntegerDivide
         );
+    }
+
+    #[test]
+    fn reads_backslash_escapes_as_spark() {
+        use sqlparser::ast::{SelectItem, SetExpr, Statement, Value};
+        let literal = |sql: &str| -> String {
+            let Statement::Query(query) = Parser::parse_sql(&SparkDialect::default(), sql)
+                .unwrap()
+                .remove(0)
+            else {
+                panic!("a query")
+            };
+            let SetExpr::Select(select) = *query.body else {
+                panic!("a select")
+            };
+            match &select.projection[0] {
+                SelectItem::UnnamedExpr(Expr::Value(v)) => match &v.value {
+                    Value::SingleQuotedString(s) => s.clone(),
+                    other => panic!("unexpected {other}"),
+                },
+                other => panic!("unexpected {other}"),
+            }
+        };
+        assert_eq!(literal(r"SELECT '\\d+'"), r"\d+");
+        assert_eq!(literal(r"SELECT 'a\nb'"), "a\nb");
+        assert_eq!(literal(r"SELECT 'it\'s'"), "it's");
+        assert_eq!(literal(r"SELECT 'it''s'"), "it's");
+        assert_eq!(literal(r"SELECT '50\%'"), r"50\%");
     }
 
     #[test]

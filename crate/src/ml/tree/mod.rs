@@ -13,7 +13,6 @@
 pub mod binning;
 pub mod decision_tree;
 pub mod forest;
-pub mod format;
 pub mod gbt;
 pub mod grow;
 pub mod histogram;

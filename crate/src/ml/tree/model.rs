@@ -8,8 +8,8 @@ use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
 
-use super::format::java_double;
 use super::impurity::{argmax, sum_in_order};
+use crate::frame::jvm::java_double;
 
 /// How an internal node sends a row left (Spark's `ContinuousSplit` / `CategoricalSplit`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -43,9 +43,12 @@ pub fn aggregate(
         .collect();
     let partials: Vec<Partial> = partitions
         .par_iter()
-        .map(|batch| {
+        .enumerate()
+        .map(|(index, batch)| {
             ctx.check()?;
-            let partial = Partial::of_batch(batch, group, aggregates)?;
+            let partial = crate::sql::exec::partition::in_partition(index, || {
+                Partial::of_batch(batch, group, aggregates)
+            })?;
             ctx.advance();
             Ok(partial)
         })

@@ -8,6 +8,7 @@ mod eval;
 mod functions;
 mod join;
 mod keys;
+pub mod partition;
 mod sort;
 mod value;
 mod window;
@@ -56,12 +57,13 @@ fn run(plan: &LogicalPlan, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
             table
                 .partitions()
                 .par_iter()
-                .map(|batch| {
+                .enumerate()
+                .map(|(index, batch)| {
                     ctx.check()?;
                     let projected = batch.project(projection).map_err(value::kernel_error)?;
                     let projected = with_schema(&projected, &schema)?;
                     let out = match &predicate {
-                        Some(p) => filter_batch(&projected, p)?,
+                        Some(p) => partition::in_partition(index, || filter_batch(&projected, p))?,
                         None => projected,
                     };
                     ctx.advance();
@@ -79,7 +81,8 @@ fn run(plan: &LogicalPlan, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
             let input = run(input, ctx)?;
             input
                 .par_iter()
-                .map(|b| filter_batch(b, predicate))
+                .enumerate()
+                .map(|(index, b)| partition::in_partition(index, || filter_batch(b, predicate)))
                 .collect()
         }
         LogicalPlan::Project { input, exprs, .. } if picks_join_columns(input, exprs) => {
@@ -93,11 +96,14 @@ fn run(plan: &LogicalPlan, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
             let input = run(input, ctx)?;
             input
                 .par_iter()
-                .map(|batch| {
-                    let columns = exprs
-                        .iter()
-                        .map(|e| evaluate_array(e, batch))
-                        .collect::<Result<Vec<_>>>()?;
+                .enumerate()
+                .map(|(index, batch)| {
+                    let columns = partition::in_partition(index, || {
+                        exprs
+                            .iter()
+                            .map(|e| evaluate_array(e, batch))
+                            .collect::<Result<Vec<_>>>()
+                    })?;
                     RecordBatch::try_new_with_options(
                         schema.clone(),
                         columns,

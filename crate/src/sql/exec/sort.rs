@@ -35,13 +35,15 @@ pub fn sort(
     // Sort each partition (keeping only the first `fetch` rows of each for a top-k).
     let runs: Vec<(RecordBatch, Vec<ArrayRef>)> = partitions
         .par_iter()
-        .filter(|b| b.num_rows() > 0)
-        .map(|batch| {
+        .enumerate()
+        .filter(|(_, b)| b.num_rows() > 0)
+        .map(|(index, batch)| {
             ctx.check()?;
-            let columns = keys
-                .iter()
-                .map(|k| evaluate_array(&k.expr, batch))
-                .collect::<Result<Vec<_>>>()?;
+            let columns = crate::sql::exec::partition::in_partition(index, || {
+                keys.iter()
+                    .map(|k| evaluate_array(&k.expr, batch))
+                    .collect::<Result<Vec<_>>>()
+            })?;
             let sort_columns: Vec<SortColumn> = columns
                 .iter()
                 .zip(&options)

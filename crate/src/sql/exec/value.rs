@@ -89,10 +89,22 @@ pub fn as_strings(array: &ArrayRef) -> Result<&StringArray> {
     })
 }
 
-/// Spark's non-ANSI cast: what does not convert becomes NULL.
+/// Spark's non-ANSI cast: what does not convert becomes NULL. A double becomes the text
+/// Java prints for it (`1.0`, `1.0E-5`), as in Spark.
 pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
     if array.data_type() == to {
         return Ok(Arc::clone(array));
+    }
+    if let (DataType::Float64, DataType::Utf8) = (array.data_type(), to) {
+        let doubles = array
+            .as_any()
+            .downcast_ref::<arrow_array::Float64Array>()
+            .ok_or_else(|| Error::new(ErrorCode::Internal, "expected doubles"))?;
+        let text: StringArray = doubles
+            .iter()
+            .map(|v| v.map(crate::frame::jvm::java_double))
+            .collect();
+        return Ok(Arc::new(text));
     }
     let options = CastOptions {
         safe: true,

@@ -12,7 +12,10 @@ use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
 use crate::sql::parse::at_span;
 use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey, WindowCall, WindowFrame};
-use crate::sql::plan::functions::{common_type, AggregateFunction, ScalarFunction, WindowFunction};
+use crate::sql::plan::functions::{
+    common_type, date_field, AggregateFunction, DateTimeFunction, MathFunction, ScalarFunction,
+    StringFunction, WindowFunction,
+};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
@@ -206,14 +209,30 @@ impl Planner<'_> {
                 })
             }
             A::Extract { field, expr, .. } => {
-                let func = match field {
-                    DateTimeField::Year | DateTimeField::Years => ScalarFunction::Year,
-                    DateTimeField::Month | DateTimeField::Months => ScalarFunction::Month,
-                    DateTimeField::Day | DateTimeField::Days => ScalarFunction::Day,
-                    other => return Err(Error::unsupported(format!("EXTRACT({other} FROM ...)"))),
-                };
+                let func = date_field(&field.to_string())
+                    .ok_or_else(|| Error::unsupported(format!("EXTRACT({field} FROM ...)")))?;
                 let arg = self.expr(expr, scope)?;
-                scalar_call(func, vec![arg], scope)
+                scalar_call(ScalarFunction::DateTime(func), vec![arg], scope)
+            }
+            A::Position { expr, r#in } => {
+                let args = vec![self.expr(expr, scope)?, self.expr(r#in, scope)?];
+                scalar_call(ScalarFunction::String(StringFunction::Locate), args, scope)
+            }
+            A::Overlay {
+                expr,
+                overlay_what,
+                overlay_from,
+                overlay_for,
+            } => {
+                let mut args = vec![
+                    self.expr(expr, scope)?,
+                    self.expr(overlay_what, scope)?,
+                    self.expr(overlay_from, scope)?,
+                ];
+                if let Some(length) = overlay_for {
+                    args.push(self.expr(length, scope)?);
+                }
+                scalar_call(ScalarFunction::String(StringFunction::Overlay), args, scope)
             }
             A::Ceil { expr, field } | A::Floor { expr, field } => {
                 if !matches!(
@@ -223,9 +242,9 @@ impl Planner<'_> {
                     return Err(Error::unsupported(format!("{ast}")));
                 }
                 let func = if matches!(ast, A::Ceil { .. }) {
-                    ScalarFunction::Ceil
+                    ScalarFunction::Math(MathFunction::Ceil)
                 } else {
-                    ScalarFunction::Floor
+                    ScalarFunction::Math(MathFunction::Floor)
                 };
                 let arg = self.expr(expr, scope)?;
                 scalar_call(func, vec![arg], scope)
@@ -244,7 +263,7 @@ impl Planner<'_> {
                 if let Some(length) = substring_for {
                     args.push(self.expr(length, scope)?);
                 }
-                scalar_call(ScalarFunction::Substr, args, scope)
+                scalar_call(ScalarFunction::String(StringFunction::Substr), args, scope)
             }
             A::Trim {
                 expr,
@@ -252,16 +271,23 @@ impl Planner<'_> {
                 trim_what,
                 trim_characters,
             } => {
-                if trim_what.is_some() || trim_characters.is_some() {
-                    return Err(Error::unsupported("TRIM with characters to remove"));
+                if trim_characters.is_some() {
+                    return Err(Error::unsupported(
+                        "TRIM(x, characters); write TRIM(BOTH characters FROM x)",
+                    ));
                 }
                 let func = match trim_where {
-                    None | Some(TrimWhereField::Both) => ScalarFunction::Trim,
-                    Some(TrimWhereField::Leading) => ScalarFunction::LTrim,
-                    Some(TrimWhereField::Trailing) => ScalarFunction::RTrim,
+                    None | Some(TrimWhereField::Both) => {
+                        ScalarFunction::String(StringFunction::Trim)
+                    }
+                    Some(TrimWhereField::Leading) => ScalarFunction::String(StringFunction::LTrim),
+                    Some(TrimWhereField::Trailing) => ScalarFunction::String(StringFunction::RTrim),
                 };
-                let arg = self.expr(expr, scope)?;
-                scalar_call(func, vec![arg], scope)
+                let mut args = vec![self.expr(expr, scope)?];
+                if let Some(what) = trim_what {
+                    args.push(self.expr(what, scope)?);
+                }
+                scalar_call(func, args, scope)
             }
             A::Case {
                 operand,
@@ -304,9 +330,16 @@ impl Planner<'_> {
         match scope.resolve(qualifier, name) {
             Ok(index) => Ok(Expr::column(index, scope.field(index).name.clone())),
             Err(err) => {
-                // Spark allows `current_date` without parentheses.
-                if qualifier.is_none() && name.eq_ignore_ascii_case("current_date") {
-                    return scalar_call(ScalarFunction::CurrentDate, vec![], scope);
+                // Spark allows `current_date` and `current_timestamp` without parentheses.
+                if qualifier.is_none() {
+                    let bare = match name.to_ascii_lowercase().as_str() {
+                        "current_date" => Some(DateTimeFunction::CurrentDate),
+                        "current_timestamp" => Some(DateTimeFunction::CurrentTimestamp),
+                        _ => None,
+                    };
+                    if let Some(func) = bare {
+                        return scalar_call(ScalarFunction::DateTime(func), vec![], scope);
+                    }
                 }
                 Err(err)
             }
@@ -377,6 +410,9 @@ impl Planner<'_> {
             return Err(Error::analysis(format!(
                 "{name} needs an OVER (...) clause"
             )));
+        }
+        if let Some(expr) = rewritten_call(&lower, &args, scope)? {
+            return Ok(expr);
         }
         match ScalarFunction::from_name(&lower) {
             Some(func) => scalar_call(func, args, scope),
@@ -641,10 +677,272 @@ pub fn aggregate_call(
     })))
 }
 
+/// Spark functions that are other expressions under another name: `decode` with a
+/// default is a `CASE`, `mod` is `%`, `rlike` is `RLIKE`, `isnull(x)` is `x IS NULL`,
+/// `date_part('year', x)` is `year(x)`, `int(x)` is `CAST(x AS INT)`, `typeof(x)` is the
+/// name of x's type; `rand()` gets its seed here.
+fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Option<Expr>> {
+    let arity = |n: usize| -> Result<()> {
+        if args.len() == n {
+            Ok(())
+        } else {
+            Err(Error::analysis(format!(
+                "{name} takes {n} arguments, got {}",
+                args.len()
+            )))
+        }
+    };
+    let cast = |to: DataType| -> Result<Option<Expr>> {
+        arity(1)?;
+        let from = args[0].data_type(scope);
+        if !arrow_cast::can_cast_types(&from, &to) {
+            return Err(Error::analysis(format!(
+                "cannot cast {} to {}",
+                spark_type_name(&from),
+                spark_type_name(&to)
+            )));
+        }
+        Ok(Some(args[0].clone().cast(&to, scope)))
+    };
+    Ok(Some(match name {
+        // `decode(x, search1, result1, ..., default)`: Oracle's CASE, with NULL matching
+        // NULL, as a string (two arguments are `decode(bytes, charset)`).
+        "decode" if args.len() > 2 => {
+            let value = &args[0];
+            let pairs = &args[1..];
+            let mut branches = Vec::new();
+            for pair in pairs.chunks(2) {
+                if let [search, result] = pair {
+                    let matches =
+                        Expr::compare(BinaryOp::NullSafeEq, value.clone(), search.clone(), scope)?;
+                    branches.push((matches, result.clone()));
+                }
+            }
+            let otherwise = (pairs.len() % 2 == 1).then(|| pairs[pairs.len() - 1].clone());
+            // Spark 4's decode answers a string, whatever the results' types.
+            let data_type = DataType::Utf8;
+            Expr::Case {
+                branches: branches
+                    .into_iter()
+                    .map(|(w, t)| (w, t.cast(&data_type, scope)))
+                    .collect(),
+                otherwise: otherwise.map(|e| Box::new(e.cast(&data_type, scope))),
+                data_type,
+            }
+        }
+        // Without a seed, Spark picks one when the query is planned.
+        "rand" | "random" | "randn" | "uuid" if args.is_empty() => {
+            let seed = (crate::clock::now_millis() * 1000.0) as i64;
+            let func = ScalarFunction::from_name(name).ok_or_else(|| Error::analysis(name))?;
+            scalar_call(func, vec![Expr::Literal(ScalarValue::Int64(seed))], scope)?
+        }
+        "randstr" | "uniform"
+            if args.iter().any(|a| {
+                a.any(&|e| {
+                    matches!(
+                        e,
+                        Expr::Column { .. } | Expr::Aggregate(_) | Expr::Window(_)
+                    )
+                })
+            }) =>
+        {
+            return Err(Error::analysis(format!(
+                "the arguments of {name} must be constants, as in {name}(10, 42)"
+            )))
+        }
+        "rand" | "random" | "randn" | "uuid"
+            if args.len() != 1
+                || args[0].any(&|e| {
+                    matches!(
+                        e,
+                        Expr::Column { .. } | Expr::Aggregate(_) | Expr::Window(_)
+                    ) || matches!(e, Expr::Function { func, .. } if func.is_per_row())
+                }) =>
+        {
+            return Err(Error::analysis(format!(
+                "{name} takes one constant seed, as in {name}(42)"
+            )))
+        }
+        "mod" => {
+            arity(2)?;
+            binary(
+                &BinaryOperator::Modulo,
+                args[0].clone(),
+                args[1].clone(),
+                scope,
+            )?
+        }
+        "rlike" | "regexp" | "regexp_like" => {
+            arity(2)?;
+            Expr::RLike {
+                expr: Box::new(args[0].clone().cast(&DataType::Utf8, scope)),
+                pattern: Box::new(args[1].clone().cast(&DataType::Utf8, scope)),
+                negated: false,
+            }
+        }
+        "isnull" | "isnotnull" => {
+            arity(1)?;
+            Expr::IsNull {
+                expr: Box::new(args[0].clone()),
+                negated: name == "isnotnull",
+            }
+        }
+        "equal_null" => {
+            arity(2)?;
+            Expr::compare(
+                BinaryOp::NullSafeEq,
+                args[0].clone(),
+                args[1].clone(),
+                scope,
+            )?
+        }
+        "date_part" | "datepart" => {
+            arity(2)?;
+            let field = match &args[0] {
+                Expr::Literal(ScalarValue::Utf8(field)) => field.clone(),
+                _ => {
+                    return Err(Error::analysis(format!(
+                        "the first argument of {name} must be a field name such as 'YEAR'"
+                    )))
+                }
+            };
+            let func = date_field(&field)
+                .ok_or_else(|| Error::unsupported(format!("{name}('{field}', ...)")))?;
+            scalar_call(ScalarFunction::DateTime(func), vec![args[1].clone()], scope)?
+        }
+        "like" | "ilike" => {
+            arity(2)?;
+            Expr::Like {
+                expr: Box::new(args[0].clone().cast(&DataType::Utf8, scope)),
+                pattern: Box::new(args[1].clone().cast(&DataType::Utf8, scope)),
+                negated: false,
+                case_insensitive: name == "ilike",
+            }
+        }
+        "div" => {
+            arity(2)?;
+            binary(
+                &BinaryOperator::MyIntegerDivide,
+                args[0].clone(),
+                args[1].clone(),
+                scope,
+            )?
+        }
+        "to_char" | "to_varchar" => {
+            arity(2)?;
+            let t = args[0].data_type(scope);
+            if !crate::sql::types::is_temporal(&t) {
+                return Err(Error::unsupported(format!(
+                    "{name} of a {} (only dates and timestamps, with a datetime pattern)",
+                    spark_type_name(&t)
+                )));
+            }
+            scalar_call(
+                ScalarFunction::DateTime(DateTimeFunction::DateFormat),
+                args.to_vec(),
+                scope,
+            )?
+        }
+        "current_timezone" => {
+            arity(0)?;
+            Expr::Literal(ScalarValue::Utf8(
+                crate::sql::types::SESSION_TIME_ZONE.into(),
+            ))
+        }
+        "current_database" | "current_schema" => {
+            arity(0)?;
+            Expr::Literal(ScalarValue::Utf8("default".into()))
+        }
+        "current_catalog" => {
+            arity(0)?;
+            Expr::Literal(ScalarValue::Utf8("spark_catalog".into()))
+        }
+        "typeof" => {
+            arity(1)?;
+            Expr::Literal(ScalarValue::Utf8(spark_type_name(
+                &args[0].data_type(scope),
+            )))
+        }
+        "int" => return cast(DataType::Int32),
+        "bigint" => return cast(DataType::Int64),
+        "smallint" => return cast(DataType::Int16),
+        "tinyint" => return cast(DataType::Int8),
+        "double" => return cast(DataType::Float64),
+        "float" => return cast(DataType::Float32),
+        "string" => return cast(DataType::Utf8),
+        "boolean" => return cast(DataType::Boolean),
+        "date" => return cast(DataType::Date32),
+        "timestamp" => return cast(crate::sql::types::timestamp_type()),
+        "decimal" => return cast(DataType::Decimal128(10, 0)),
+        "binary" => return cast(DataType::Binary),
+        _ => return Ok(None),
+    }))
+}
+
+/// The names `rewritten_call` knows.
+pub const REWRITTEN_NAMES: &[&str] = &[
+    "mod",
+    "rlike",
+    "regexp",
+    "regexp_like",
+    "isnull",
+    "isnotnull",
+    "equal_null",
+    "date_part",
+    "datepart",
+    "typeof",
+    "int",
+    "bigint",
+    "smallint",
+    "tinyint",
+    "double",
+    "float",
+    "string",
+    "boolean",
+    "date",
+    "timestamp",
+    "decimal",
+    "binary",
+    "like",
+    "ilike",
+    "div",
+    "to_char",
+    "to_varchar",
+    "current_timezone",
+    "current_database",
+    "current_schema",
+    "current_catalog",
+];
+
 /// A scalar function call with its arguments cast as its signature says.
 pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
     let types: Vec<DataType> = args.iter().map(|a| a.data_type(scope)).collect();
     let signature = func.signature(&types)?;
+    // The clock is read once per query, as Spark does: every row and partition sees the
+    // same `current_timestamp()`.
+    if args.is_empty() {
+        let now_micros = (crate::clock::now_millis() * 1000.0) as i64;
+        match func {
+            ScalarFunction::DateTime(DateTimeFunction::CurrentTimestamp) => {
+                return Ok(Expr::Literal(ScalarValue::TimestampMicros(now_micros)))
+            }
+            ScalarFunction::DateTime(DateTimeFunction::LocalTimestamp) => {
+                let now = Expr::Literal(ScalarValue::TimestampMicros(now_micros));
+                return Ok(now.cast(&signature.return_type, scope));
+            }
+            ScalarFunction::DateTime(DateTimeFunction::CurrentDate) => {
+                return Ok(Expr::Literal(ScalarValue::Date32(
+                    crate::clock::today_days(),
+                )))
+            }
+            ScalarFunction::DateTime(DateTimeFunction::UnixTimestamp) => {
+                return Ok(Expr::Literal(ScalarValue::Int64(
+                    now_micros.div_euclid(1_000_000),
+                )))
+            }
+            _ => {}
+        }
+    }
     let args = args
         .into_iter()
         .zip(&signature.arg_types)
@@ -724,11 +1022,17 @@ fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> R
             } else {
                 right
             };
-            scalar_call(ScalarFunction::DateAdd, vec![left, right], scope)
+            scalar_call(
+                ScalarFunction::DateTime(DateTimeFunction::DateAdd),
+                vec![left, right],
+                scope,
+            )
         }
-        B::Minus if lt == DataType::Date32 && rt == DataType::Date32 => {
-            scalar_call(ScalarFunction::DateDiff, vec![left, right], scope)
-        }
+        B::Minus if lt == DataType::Date32 && rt == DataType::Date32 => scalar_call(
+            ScalarFunction::DateTime(DateTimeFunction::DateDiff),
+            vec![left, right],
+            scope,
+        ),
         B::Plus => arithmetic(BinaryOp::Add, left, right),
         B::Minus => arithmetic(BinaryOp::Subtract, left, right),
         B::Multiply => arithmetic(BinaryOp::Multiply, left, right),

@@ -18,7 +18,7 @@ use crate::frame::{spark_type_name, Catalog, Table};
 use crate::sql::limits::{MAX_JOINED_RELATIONS, MAX_VIEW_DEPTH};
 use crate::sql::parse::{at_span, parse_statements};
 use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey, WindowCall};
-use crate::sql::plan::functions::{common_type, ScalarFunction};
+use crate::sql::plan::functions::{common_type, ConditionalFunction, ScalarFunction};
 use crate::sql::plan::logical::{JoinKind, LogicalPlan};
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::{PlanField, PlanSchema};
@@ -1093,7 +1093,7 @@ fn using_join(
                 .unwrap_or(lf.data_type.clone());
                 (
                     Expr::Function {
-                        func: ScalarFunction::Coalesce,
+                        func: ScalarFunction::Conditional(ConditionalFunction::Coalesce),
                         args: vec![left_key.cast(&t, &joined), right_key.cast(&t, &joined)],
                         return_type: t.clone(),
                     },

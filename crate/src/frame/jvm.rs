@@ -1,5 +1,6 @@
-//! Numbers printed as the JVM prints a `Double` (`Double.toString`), so that
-//! `toDebugString` reads as Spark's: `12.0`, `0.5`, `1.0E-4`, `3.2E7`.
+//! Numbers printed as the JVM prints a `Double` (`Double.toString`), so that a tree
+//! model's `toDebugString` and SQL's `format_string('%s', x)` read as Spark's: `12.0`,
+//! `0.5`, `1.0E-4`, `3.2E7`.
 //!
 //! The digits are the shortest that read back to the same value (what Java prints since
 //! JDK 19; older JVMs occasionally print one more digit).

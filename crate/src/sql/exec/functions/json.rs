@@ -1,0 +1,425 @@
+//! JSON text: `get_json_object(json, '$.a.b[0]')`, `json_array_length`,
+//! `json_object_keys`. A small parser keeps what Spark's Jackson keeps (the order of an
+//! object's fields, integers as written) and prints nested results compactly, doubles as
+//! Java prints them; text that is not JSON, or a path that finds nothing, is NULL.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::{Array, ArrayRef, Int32Array};
+use arrow_schema::{DataType, Field};
+
+use super::columns::{as_strings, build_strings};
+use crate::error::{Error, ErrorCode, Result};
+use crate::frame::jvm::java_double;
+use crate::sql::plan::functions::StringFunction;
+
+/// The deepest nesting read; deeper text is treated as invalid rather than recursed into.
+const MAX_DEPTH: usize = 256;
+
+#[derive(Debug, Clone)]
+enum Json {
+    Null,
+    Bool(bool),
+    /// An integer as written.
+    Int(String),
+    Float(f64),
+    Text(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn skip_space(&mut self) {
+        while self
+            .bytes
+            .get(self.at)
+            .is_some_and(|b| b.is_ascii_whitespace())
+        {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, b: u8) -> Option<()> {
+        self.skip_space();
+        (self.bytes.get(self.at) == Some(&b)).then(|| self.at += 1)
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Json> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.skip_space();
+        match *self.bytes.get(self.at)? {
+            b'{' => {
+                self.at += 1;
+                let mut fields = Vec::new();
+                if self.eat(b'}').is_some() {
+                    return Some(Json::Object(fields));
+                }
+                loop {
+                    self.skip_space();
+                    let key = self.string()?;
+                    self.eat(b':')?;
+                    fields.push((key, self.value(depth + 1)?));
+                    if self.eat(b',').is_none() {
+                        self.eat(b'}')?;
+                        return Some(Json::Object(fields));
+                    }
+                }
+            }
+            b'[' => {
+                self.at += 1;
+                let mut items = Vec::new();
+                if self.eat(b']').is_some() {
+                    return Some(Json::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    if self.eat(b',').is_none() {
+                        self.eat(b']')?;
+                        return Some(Json::Array(items));
+                    }
+                }
+            }
+            b'"' => self.string().map(Json::Text),
+            b't' => self.word("true", Json::Bool(true)),
+            b'f' => self.word("false", Json::Bool(false)),
+            b'n' => self.word("null", Json::Null),
+            _ => self.number(),
+        }
+    }
+
+    fn word(&mut self, word: &str, value: Json) -> Option<Json> {
+        let end = self.at + word.len();
+        (self.bytes.get(self.at..end)? == word.as_bytes()).then(|| {
+            self.at = end;
+            value
+        })
+    }
+
+    fn number(&mut self) -> Option<Json> {
+        let start = self.at;
+        while self
+            .bytes
+            .get(self.at)
+            .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
+        {
+            self.at += 1;
+        }
+        let text = std::str::from_utf8(&self.bytes[start..self.at]).ok()?;
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        if digits.is_empty()
+            || (digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0."))
+        {
+            return None;
+        }
+        if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+            text[1..]
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| Json::Int(text.to_string()))
+        } else {
+            text.parse::<f64>().ok().map(Json::Float)
+        }
+    }
+
+    fn string(&mut self) -> Option<String> {
+        if self.bytes.get(self.at) != Some(&b'"') {
+            return None;
+        }
+        self.at += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.at;
+            while self
+                .bytes
+                .get(self.at)
+                .is_some_and(|&b| b != b'"' && b != b'\\')
+            {
+                self.at += 1;
+            }
+            out.push_str(std::str::from_utf8(&self.bytes[start..self.at]).ok()?);
+            match *self.bytes.get(self.at)? {
+                b'"' => {
+                    self.at += 1;
+                    return Some(out);
+                }
+                _ => {
+                    let escape = *self.bytes.get(self.at + 1)?;
+                    self.at += 2;
+                    match escape {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let unit = |r: &mut Self| -> Option<u16> {
+                                let hex = std::str::from_utf8(r.bytes.get(r.at..r.at + 4)?).ok()?;
+                                r.at += 4;
+                                u16::from_str_radix(hex, 16).ok()
+                            };
+                            let first = unit(self)?;
+                            let c = if (0xD800..0xDC00).contains(&first)
+                                && self.bytes.get(self.at..self.at + 2) == Some(b"\\u")
+                            {
+                                self.at += 2;
+                                let second = unit(self)?;
+                                char::decode_utf16([first, second]).next()?.ok()?
+                            } else {
+                                char::from_u32(first as u32)?
+                            };
+                            out.push(c);
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The whole text as one JSON value, or `None` if it is not JSON.
+fn parse(text: &str) -> Option<Json> {
+    let mut reader = Reader {
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    let value = reader.value(0)?;
+    reader.skip_space();
+    // Jackson reads the first value and ignores what follows it.
+    Some(value)
+}
+
+fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn write(value: &Json, out: &mut String) {
+    match value {
+        Json::Null => out.push_str("null"),
+        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Json::Int(t) => out.push_str(t),
+        Json::Float(f) => out.push_str(&java_double(*f)),
+        Json::Text(s) => write_string(s, out),
+        Json::Array(items) => {
+            out.push('[');
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                write(item, out);
+            }
+            out.push(']');
+        }
+        Json::Object(fields) => {
+            out.push('{');
+            for (k, (key, item)) in fields.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                write_string(key, out);
+                out.push(':');
+                write(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// One step of a JSON path.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+    Wildcard,
+}
+
+/// `$.a.b[0]['c'][*]`; `None` for a path Spark would not read.
+fn parse_path(path: &str) -> Option<Vec<Step>> {
+    let mut rest = path.strip_prefix('$')?;
+    let mut steps = Vec::new();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("['") {
+            let end = r.find("']")?;
+            steps.push(Step::Key(r[..end].to_string()));
+            rest = &r[end + 2..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let inside = &r[..end];
+            steps.push(if inside == "*" {
+                Step::Wildcard
+            } else {
+                Step::Index(inside.parse().ok()?)
+            });
+            rest = &r[end + 1..];
+        } else if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            let key = &r[..end];
+            if key.is_empty() {
+                return None;
+            }
+            steps.push(if key == "*" {
+                Step::Wildcard
+            } else {
+                Step::Key(key.to_string())
+            });
+            rest = &r[end..];
+        } else {
+            return None;
+        }
+    }
+    Some(steps)
+}
+
+/// The values a path finds; a wildcard gathers every element of an array.
+fn find<'a>(value: &'a Json, steps: &[Step], out: &mut Vec<&'a Json>) {
+    let Some((step, rest)) = steps.split_first() else {
+        out.push(value);
+        return;
+    };
+    match (step, value) {
+        (Step::Key(k), Json::Object(fields)) => {
+            if let Some((_, v)) = fields.iter().find(|(key, _)| key == k) {
+                find(v, rest, out);
+            }
+        }
+        (Step::Index(i), Json::Array(items)) => {
+            if let Some(v) = items.get(*i) {
+                find(v, rest, out);
+            }
+        }
+        (Step::Wildcard, Json::Array(items)) => {
+            for v in items {
+                find(v, rest, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+pub fn compute(func: StringFunction, args: &[ArrayRef], len: usize) -> Result<ArrayRef> {
+    let text = as_strings(&args[0])?;
+    Ok(match func {
+        StringFunction::GetJsonObject => {
+            let paths = as_strings(&args[1])?;
+            let mut last: Option<(String, Option<Vec<Step>>)> = None;
+            build_strings(len, |i, out| {
+                if text.is_null(i) || paths.is_null(i) {
+                    return Ok(false);
+                }
+                let path = paths.value(i);
+                if last.as_ref().is_none_or(|(p, _)| p != path) {
+                    last = Some((path.to_string(), parse_path(path)));
+                }
+                let Some(steps) = &last.as_ref().expect("just set").1 else {
+                    return Ok(false);
+                };
+                let Some(value) = parse(text.value(i)) else {
+                    return Ok(false);
+                };
+                let mut found = Vec::new();
+                find(&value, steps, &mut found);
+                let wildcard = steps.contains(&Step::Wildcard);
+                match found.as_slice() {
+                    [] => Ok(false),
+                    [Json::Null] if !wildcard => Ok(false),
+                    [Json::Text(s)] => {
+                        out.push_str(s);
+                        Ok(true)
+                    }
+                    [one] => {
+                        write(one, out);
+                        Ok(true)
+                    }
+                    many => {
+                        write(
+                            &Json::Array(many.iter().map(|v| (*v).clone()).collect()),
+                            out,
+                        );
+                        Ok(true)
+                    }
+                }
+            })?
+        }
+        StringFunction::JsonArrayLength => Arc::new(
+            (0..len)
+                .map(
+                    |i| match text.is_valid(i).then(|| parse(text.value(i))).flatten() {
+                        Some(Json::Array(items)) => i32::try_from(items.len()).ok(),
+                        _ => None,
+                    },
+                )
+                .collect::<Int32Array>(),
+        ),
+        StringFunction::JsonObjectKeys => {
+            let mut builder = ListBuilder::new(StringBuilder::new())
+                .with_field(Arc::new(Field::new("element", DataType::Utf8, true)));
+            for i in 0..len {
+                match text.is_valid(i).then(|| parse(text.value(i))).flatten() {
+                    Some(Json::Object(fields)) => {
+                        for (key, _) in &fields {
+                            builder.values().append_value(key);
+                        }
+                        builder.append(true);
+                    }
+                    _ => builder.append(false),
+                }
+            }
+            Arc::new(builder.finish())
+        }
+        other => {
+            return Err(Error::new(
+                ErrorCode::Internal,
+                format!("{} is not a JSON function", other.name()),
+            ))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_paths() {
+        assert_eq!(
+            parse_path("$.a['b c'][2][*]"),
+            Some(vec![
+                Step::Key("a".into()),
+                Step::Key("b c".into()),
+                Step::Index(2),
+                Step::Wildcard
+            ])
+        );
+        assert_eq!(parse_path("a.b"), None);
+        let mut out = String::new();
+        write(
+            &parse(r#"{ "z": 1, "a": [1.50, "x\"y", null, true] }"#).unwrap(),
+            &mut out,
+        );
+        assert_eq!(out, r#"{"z":1,"a":[1.5,"x\"y",null,true]}"#);
+        assert!(parse("{\"a\":").is_none());
+    }
+}

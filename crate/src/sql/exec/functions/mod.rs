@@ -1,0 +1,89 @@
+//! Scalar functions over Arrow columns, by family (strings, math, dates and times,
+//! conditionals), with Spark's semantics. The planner has already cast each argument to
+//! the type the function's signature asks for (`plan::functions`), so each family reads
+//! its columns in those types.
+
+mod columns;
+mod conditional;
+mod datetime;
+mod datetime_pattern;
+mod encoding;
+mod format;
+mod json;
+mod math;
+mod misc;
+mod regex;
+mod strings;
+mod xorshift;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{new_null_array, Array, ArrayRef, Int32Array, ListArray};
+use arrow_schema::DataType;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::sql::exec::value::{kernel_error, Value};
+use crate::sql::plan::functions::ScalarFunction;
+
+/// Calls `func` on already-cast arguments. Calls whose arguments are all constants are
+/// computed once and stay constant.
+pub fn call_scalar(
+    func: ScalarFunction,
+    args: Vec<Value>,
+    return_type: &DataType,
+    rows: usize,
+) -> Result<Value> {
+    let all_scalar = args.iter().all(|a| matches!(a, Value::Scalar(_))) && !func.is_per_row();
+    let len = if all_scalar { 1 } else { rows };
+    let arrays = args
+        .into_iter()
+        .map(|a| a.into_array(len))
+        .collect::<Result<Vec<_>>>()?;
+    let result = compute(func, &arrays, return_type, len)?;
+    Ok(if all_scalar {
+        Value::scalar(result)
+    } else {
+        Value::Array(result)
+    })
+}
+
+fn compute(
+    func: ScalarFunction,
+    args: &[ArrayRef],
+    return_type: &DataType,
+    len: usize,
+) -> Result<ArrayRef> {
+    match func {
+        ScalarFunction::String(f) => strings::compute(f, args, return_type, len),
+        ScalarFunction::Math(f) => math::compute(f, args, return_type, len),
+        ScalarFunction::DateTime(f) => datetime::compute(f, args, return_type, len),
+        ScalarFunction::Conditional(f) => conditional::compute(f, args, return_type, len),
+        ScalarFunction::Misc(f) => misc::compute(f, args, return_type, len),
+        ScalarFunction::GetItem => {
+            let lists = args[0].as_list_opt::<i32>().ok_or_else(|| {
+                Error::new(
+                    ErrorCode::Internal,
+                    "get_item of a value that is not a list",
+                )
+            })?;
+            get_item(lists, columns::ints(&args[1])?, return_type)
+        }
+    }
+}
+
+fn get_item(lists: &ListArray, index: &Int32Array, element: &DataType) -> Result<ArrayRef> {
+    let offsets = lists.value_offsets();
+    let indices: arrow_array::UInt32Array = (0..lists.len())
+        .map(|i| {
+            if lists.is_null(i) || index.is_null(i) {
+                return None;
+            }
+            let (start, end) = (offsets[i] as i64, offsets[i + 1] as i64);
+            let at = start + index.value(i) as i64;
+            (index.value(i) >= 0 && at < end).then_some(at as u32)
+        })
+        .collect();
+    if indices.null_count() == indices.len() {
+        return Ok(new_null_array(element, lists.len()));
+    }
+    arrow_select::take::take(lists.values(), &indices, None).map_err(kernel_error)
+}

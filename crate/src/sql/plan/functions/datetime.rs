@@ -1,0 +1,323 @@
+//! Date and time functions: names and Spark's argument and result types. Timestamps are
+//! in the session time zone (UTC); patterns are Spark's datetime patterns.
+
+use arrow_schema::DataType;
+
+use super::signature::{lookup, name_of, Args, Signature};
+use crate::error::Result;
+use crate::sql::types::{is_temporal, timestamp_type};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateTimeFunction {
+    Year,
+    Quarter,
+    Month,
+    Day,
+    DayOfWeek,
+    DayOfYear,
+    Weekday,
+    WeekOfYear,
+    Hour,
+    Minute,
+    Second,
+    /// `extract(SECOND FROM x)`: the seconds with their fraction, a `decimal(8,6)`.
+    SecondWithFraction,
+    DayName,
+    MonthName,
+    DateTrunc,
+    Trunc,
+    DateDiff,
+    DateAdd,
+    DateSub,
+    AddMonths,
+    MonthsBetween,
+    LastDay,
+    NextDay,
+    MakeDate,
+    MakeTimestamp,
+    ToDate,
+    ToTimestamp,
+    DateFormat,
+    UnixTimestamp,
+    FromUnixtime,
+    CurrentDate,
+    CurrentTimestamp,
+    UnixSeconds,
+    UnixMillis,
+    UnixMicros,
+    UnixDate,
+    DateFromUnixDate,
+    TimestampSeconds,
+    TimestampMillis,
+    TimestampMicros,
+    FromUtcTimestamp,
+    ToUtcTimestamp,
+    /// `convert_timezone([from,] to, ts)`: a wall-clock time moved between zones.
+    ConvertTimezone,
+    ToTimestampNtz,
+    MakeTimestampNtz,
+    LocalTimestamp,
+}
+
+use DateTimeFunction::*;
+
+const NAMES: &[(&str, DateTimeFunction)] = &[
+    ("year", Year),
+    ("quarter", Quarter),
+    ("month", Month),
+    ("day", Day),
+    ("dayofmonth", Day),
+    ("dayofweek", DayOfWeek),
+    ("dayofyear", DayOfYear),
+    ("weekday", Weekday),
+    ("weekofyear", WeekOfYear),
+    ("hour", Hour),
+    ("minute", Minute),
+    ("second", Second),
+    ("dayname", DayName),
+    ("monthname", MonthName),
+    ("date_trunc", DateTrunc),
+    ("trunc", Trunc),
+    ("datediff", DateDiff),
+    ("date_diff", DateDiff),
+    ("date_add", DateAdd),
+    ("dateadd", DateAdd),
+    ("date_sub", DateSub),
+    ("add_months", AddMonths),
+    ("months_between", MonthsBetween),
+    ("last_day", LastDay),
+    ("next_day", NextDay),
+    ("make_date", MakeDate),
+    ("make_timestamp", MakeTimestamp),
+    ("to_date", ToDate),
+    ("try_to_date", ToDate),
+    ("to_timestamp", ToTimestamp),
+    ("try_to_timestamp", ToTimestamp),
+    ("date_format", DateFormat),
+    ("unix_timestamp", UnixTimestamp),
+    ("to_unix_timestamp", UnixTimestamp),
+    ("from_unixtime", FromUnixtime),
+    ("current_date", CurrentDate),
+    ("curdate", CurrentDate),
+    ("current_timestamp", CurrentTimestamp),
+    ("now", CurrentTimestamp),
+    ("localtimestamp", LocalTimestamp),
+    ("unix_seconds", UnixSeconds),
+    ("unix_millis", UnixMillis),
+    ("unix_micros", UnixMicros),
+    ("unix_date", UnixDate),
+    ("date_from_unix_date", DateFromUnixDate),
+    ("timestamp_seconds", TimestampSeconds),
+    ("timestamp_millis", TimestampMillis),
+    ("timestamp_micros", TimestampMicros),
+    ("from_utc_timestamp", FromUtcTimestamp),
+    ("to_utc_timestamp", ToUtcTimestamp),
+    ("make_timestamp_ltz", MakeTimestamp),
+    ("try_make_timestamp", MakeTimestamp),
+    ("try_make_timestamp_ltz", MakeTimestamp),
+    ("to_timestamp_ltz", ToTimestamp),
+    ("convert_timezone", ConvertTimezone),
+    ("to_timestamp_ntz", ToTimestampNtz),
+    ("make_timestamp_ntz", MakeTimestampNtz),
+    ("try_make_timestamp_ntz", MakeTimestampNtz),
+];
+
+/// Spark's `timestamp_ntz`: a wall-clock time, in no zone.
+fn ntz() -> DataType {
+    DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, None)
+}
+
+impl DateTimeFunction {
+    pub fn from_name(name: &str) -> Option<Self> {
+        lookup(NAMES, name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SecondWithFraction => "date_part_second",
+            _ => name_of(NAMES, self),
+        }
+    }
+
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        NAMES.iter().map(|(n, _)| *n)
+    }
+
+    pub fn signature(self, a: &Args) -> Result<Signature> {
+        use DataType::*;
+        let n = a.len();
+        let ts = timestamp_type();
+        match self {
+            Year | Quarter | Month | Day | DayOfWeek | DayOfYear | Weekday | WeekOfYear => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.date(0)?], Int32)
+            }
+            DayName | MonthName => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.date(0)?], Utf8)
+            }
+            Hour | Minute | Second => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.timestamp(0)?], Int32)
+            }
+            SecondWithFraction => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.timestamp(0)?], Decimal128(8, 6))
+            }
+            DateTrunc => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.string(0)?, a.timestamp(1)?], ts)
+            }
+            Trunc => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.date(0)?, a.string(1)?], Date32)
+            }
+            DateDiff => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.date(0)?, a.date(1)?], Int32)
+            }
+            DateAdd | DateSub | AddMonths => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.date(0)?, a.integer(1)?], Date32)
+            }
+            MonthsBetween => {
+                a.arity(2, 3)?;
+                let mut types = vec![a.timestamp(0)?, a.timestamp(1)?];
+                if n == 3 {
+                    if !matches!(a.types[2], Boolean | Null) {
+                        return Err(a.error(2, "a boolean", &a.types[2]));
+                    }
+                    types.push(Boolean);
+                }
+                Signature::new(types, Float64)
+            }
+            LastDay => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.date(0)?], Date32)
+            }
+            NextDay => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.date(0)?, a.string(1)?], Date32)
+            }
+            MakeDate => {
+                a.arity(3, 3)?;
+                Signature::new(vec![a.integer(0)?, a.integer(1)?, a.integer(2)?], Date32)
+            }
+            MakeTimestamp | MakeTimestampNtz => {
+                a.arity(6, 6)?;
+                let mut types = (0..5).map(|i| a.integer(i)).collect::<Result<Vec<_>>>()?;
+                types.push(a.double(5)?);
+                let result = if self == MakeTimestamp { ts } else { ntz() };
+                Signature::new(types, result)
+            }
+            ToDate | ToTimestamp | ToTimestampNtz => {
+                a.arity(1, 2)?;
+                let result = match self {
+                    ToDate => Date32,
+                    ToTimestamp => ts,
+                    _ => ntz(),
+                };
+                let first = if is_temporal(&a.types[0]) {
+                    a.types[0].clone()
+                } else {
+                    a.string(0)?
+                };
+                let mut types = vec![first];
+                if n == 2 {
+                    types.push(a.string(1)?);
+                }
+                Signature::new(types, result)
+            }
+            FromUtcTimestamp | ToUtcTimestamp => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.timestamp(0)?, a.string(1)?], ts)
+            }
+            DateFormat => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.timestamp(0)?, a.string(1)?], Utf8)
+            }
+            UnixTimestamp => {
+                a.arity(0, 2)?;
+                let mut types = Vec::new();
+                if n >= 1 {
+                    types.push(if is_temporal(&a.types[0]) {
+                        ts
+                    } else {
+                        a.string(0)?
+                    });
+                }
+                if n == 2 {
+                    types.push(a.string(1)?);
+                }
+                Signature::new(types, Int64)
+            }
+            FromUnixtime => {
+                a.arity(1, 2)?;
+                let mut types = vec![a.long(0)?];
+                if n == 2 {
+                    types.push(a.string(1)?);
+                }
+                Signature::new(types, Utf8)
+            }
+            CurrentDate => {
+                a.arity(0, 0)?;
+                Signature::new(vec![], Date32)
+            }
+            CurrentTimestamp => {
+                a.arity(0, 0)?;
+                Signature::new(vec![], ts)
+            }
+            LocalTimestamp => {
+                a.arity(0, 0)?;
+                Signature::new(vec![], ntz())
+            }
+            ConvertTimezone => {
+                a.arity(2, 3)?;
+                let mut types = (0..n - 1)
+                    .map(|i| a.string(i))
+                    .collect::<Result<Vec<_>>>()?;
+                types.push(a.timestamp(n - 1)?);
+                Signature::new(types, ntz())
+            }
+            UnixSeconds | UnixMillis | UnixMicros => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.timestamp(0)?], Int64)
+            }
+            UnixDate => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.date(0)?], Int32)
+            }
+            DateFromUnixDate => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.integer(0)?], Date32)
+            }
+            TimestampSeconds => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.double(0)?], ts)
+            }
+            TimestampMillis | TimestampMicros => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.long(0)?], ts)
+            }
+        }
+    }
+}
+
+/// The function computing a field of `extract(field FROM x)` / `date_part('field', x)`,
+/// by Spark's field names and abbreviations. `SECOND` keeps its fraction, as a decimal,
+/// as in Spark (`second(x)` gives the whole seconds).
+pub fn date_field(field: &str) -> Option<DateTimeFunction> {
+    Some(match field.to_ascii_uppercase().as_str() {
+        "YEAR" | "Y" | "YEARS" | "YR" | "YRS" => Year,
+        "QUARTER" | "QTR" => Quarter,
+        "MONTH" | "MON" | "MONS" | "MONTHS" => Month,
+        "WEEK" | "W" | "WEEKS" => WeekOfYear,
+        "DAY" | "D" | "DAYS" | "DAYOFMONTH" => Day,
+        "DAYOFWEEK" | "DOW" => DayOfWeek,
+        "DOY" | "DAYOFYEAR" => DayOfYear,
+        "HOUR" | "H" | "HOURS" | "HR" | "HRS" => Hour,
+        "MINUTE" | "M" | "MIN" | "MINS" | "MINUTES" => Minute,
+        "SECOND" | "S" | "SEC" | "SECONDS" | "SECS" => SecondWithFraction,
+        _ => return None,
+    })
+}

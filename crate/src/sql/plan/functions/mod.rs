@@ -1,0 +1,245 @@
+//! The functions SQL can call: names, argument rules and result types (Spark's).
+//!
+//! Scalar functions come in families (strings, math, dates and times, conditionals, and
+//! hashes / random numbers / row identity in `misc`), one module each with its table of
+//! names and its signature rules; aggregate and window functions are below. Only the
+//! signatures live here; the code that computes them is in `exec::functions`, split the
+//! same way.
+
+mod conditional;
+mod datetime;
+mod math;
+mod misc;
+mod signature;
+mod strings;
+
+use arrow_schema::DataType;
+
+pub use conditional::ConditionalFunction;
+pub use datetime::{date_field, DateTimeFunction};
+pub use math::MathFunction;
+pub use misc::MiscFunction;
+pub use signature::{common_type, Signature};
+pub use strings::StringFunction;
+
+use crate::error::{Error, Result};
+use crate::sql::types::{is_integer, is_numeric};
+use signature::{type_error, Args};
+
+/// A scalar (row by row) function, by family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarFunction {
+    String(StringFunction),
+    Math(MathFunction),
+    DateTime(DateTimeFunction),
+    Conditional(ConditionalFunction),
+    Misc(MiscFunction),
+    /// `array[i]`, 0-based as in Spark.
+    GetItem,
+}
+
+impl ScalarFunction {
+    pub fn from_name(name: &str) -> Option<Self> {
+        StringFunction::from_name(name)
+            .map(ScalarFunction::String)
+            .or_else(|| MathFunction::from_name(name).map(ScalarFunction::Math))
+            .or_else(|| DateTimeFunction::from_name(name).map(ScalarFunction::DateTime))
+            .or_else(|| ConditionalFunction::from_name(name).map(ScalarFunction::Conditional))
+            .or_else(|| MiscFunction::from_name(name).map(ScalarFunction::Misc))
+    }
+
+    /// Every name a scalar function is called by (aliases included).
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        StringFunction::names()
+            .chain(MathFunction::names())
+            .chain(DateTimeFunction::names())
+            .chain(ConditionalFunction::names())
+            .chain(MiscFunction::names())
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ScalarFunction::String(f) => f.name(),
+            ScalarFunction::Math(f) => f.name(),
+            ScalarFunction::DateTime(f) => f.name(),
+            ScalarFunction::Conditional(f) => f.name(),
+            ScalarFunction::Misc(f) => f.name(),
+            ScalarFunction::GetItem => "get_item",
+        }
+    }
+
+    /// Whether the value depends on more than the arguments (`rand`): such a call is
+    /// computed row by row even when its arguments are constants.
+    pub fn is_per_row(self) -> bool {
+        matches!(self, ScalarFunction::Misc(f) if f.is_per_row())
+    }
+
+    /// Checks the arguments and says how to convert them and what the call returns.
+    pub fn signature(self, args: &[DataType]) -> Result<Signature> {
+        let a = Args {
+            name: self.name(),
+            types: args,
+        };
+        match self {
+            ScalarFunction::String(f) => f.signature(&a),
+            ScalarFunction::Math(f) => f.signature(&a),
+            ScalarFunction::DateTime(f) => f.signature(&a),
+            ScalarFunction::Conditional(f) => f.signature(&a),
+            ScalarFunction::Misc(f) => f.signature(&a),
+            ScalarFunction::GetItem => {
+                a.arity(2, 2)?;
+                let element = match &args[0] {
+                    DataType::List(field) => field.data_type().clone(),
+                    other => return Err(type_error("[]", 0, "an array", other)),
+                };
+                Signature::new(vec![args[0].clone(), a.integer(1)?], element)
+            }
+        }
+    }
+}
+
+/// An aggregate function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFunction {
+    Count,
+    /// `count(*)`: rows, nulls included.
+    CountStar,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    StddevSamp,
+    StddevPop,
+    VarSamp,
+    VarPop,
+    Median,
+    Percentile,
+}
+
+impl AggregateFunction {
+    pub fn from_name(name: &str) -> Option<Self> {
+        use AggregateFunction::*;
+        Some(match name.to_ascii_lowercase().as_str() {
+            "count" => Count,
+            "sum" => Sum,
+            "avg" | "mean" => Avg,
+            "min" => Min,
+            "max" => Max,
+            "stddev" | "stddev_samp" | "std" => StddevSamp,
+            "stddev_pop" => StddevPop,
+            "variance" | "var_samp" => VarSamp,
+            "var_pop" => VarPop,
+            "median" => Median,
+            "percentile" => Percentile,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        use AggregateFunction::*;
+        match self {
+            Count | CountStar => "count",
+            Sum => "sum",
+            Avg => "avg",
+            Min => "min",
+            Max => "max",
+            StddevSamp => "stddev",
+            StddevPop => "stddev_pop",
+            VarSamp => "variance",
+            VarPop => "var_pop",
+            Median => "median",
+            Percentile => "percentile",
+        }
+    }
+
+    /// The type the argument is cast to, and the result type (Spark's).
+    pub fn signature(self, arg: Option<&DataType>) -> Result<(Option<DataType>, DataType)> {
+        use AggregateFunction::*;
+        use DataType::*;
+        let name = self.name();
+        let needs_number = |t: &DataType| -> Result<()> {
+            if is_numeric(t) && !matches!(t, Decimal128(_, _) | Decimal256(_, _)) || t == &Null {
+                Ok(())
+            } else if matches!(t, Decimal128(_, _) | Decimal256(_, _)) {
+                Err(Error::unsupported(format!(
+                    "{name} of a decimal column (cast it to double first)"
+                )))
+            } else {
+                Err(type_error(name, 0, "a number", t))
+            }
+        };
+        match (self, arg) {
+            (CountStar, _) => Ok((None, Int64)),
+            (_, None) => Err(Error::analysis(format!("{name} needs an argument"))),
+            (Count, Some(t)) => Ok((Some(t.clone()), Int64)),
+            (Min | Max, Some(t)) => Ok((Some(t.clone()), t.clone())),
+            (Sum, Some(t)) => {
+                needs_number(t)?;
+                if is_integer(t) {
+                    Ok((Some(Int64), Int64))
+                } else {
+                    Ok((Some(Float64), Float64))
+                }
+            }
+            (_, Some(t)) => {
+                needs_number(t)?;
+                Ok((Some(Float64), Float64))
+            }
+        }
+    }
+}
+
+/// A function computed over a window of rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowFunction {
+    RowNumber,
+    Rank,
+    DenseRank,
+    Lag,
+    Lead,
+    Aggregate(AggregateFunction),
+}
+
+impl WindowFunction {
+    pub fn from_name(name: &str) -> Option<Self> {
+        use WindowFunction::*;
+        Some(match name.to_ascii_lowercase().as_str() {
+            "row_number" => RowNumber,
+            "rank" => Rank,
+            "dense_rank" => DenseRank,
+            "lag" => Lag,
+            "lead" => Lead,
+            other => Aggregate(AggregateFunction::from_name(other)?),
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            WindowFunction::RowNumber => "row_number",
+            WindowFunction::Rank => "rank",
+            WindowFunction::DenseRank => "dense_rank",
+            WindowFunction::Lag => "lag",
+            WindowFunction::Lead => "lead",
+            WindowFunction::Aggregate(f) => f.name(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every name resolves, to a function shown under a name that resolves to it too, and
+    /// no name is claimed by two families (the first would hide the second).
+    #[test]
+    fn names_resolve_once() {
+        let mut seen = std::collections::HashSet::new();
+        for name in ScalarFunction::names() {
+            assert!(seen.insert(name), "{name} is listed twice");
+            let func = ScalarFunction::from_name(name).unwrap();
+            assert_eq!(ScalarFunction::from_name(func.name()), Some(func), "{name}");
+            assert!(AggregateFunction::from_name(name).is_none(), "{name}");
+        }
+        assert!(seen.len() > 200);
+    }
+}
