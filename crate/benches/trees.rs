@@ -10,21 +10,16 @@
 //! `cargo bench --bench trees` (`BENCH_ROWS=100000` for a smaller table, `BENCH_ONLY=gbt`
 //! or `forest` for one learner).
 //!
-//! Where the time goes (GBT, one thread, 1M rows; phase timers and `perf record`, on a
-//! 2-core machine shared with other jobs): binning once ≈ 0.11–0.14 s; per iteration
-//! ≈ 95 ms to grow the tree — the histogram passes ≈ 70 ms (the root's pass over all
-//! 1M rows × 11 features ≈ 22 ms, then each level builds only the smaller sibling's and
-//! subtracts), moving rows to their children ≈ 22 ms, the split search < 0.2 ms — and
-//! ≈ 55 ms for the pass that updates the predictions and computes the next
-//! pseudo-residuals and the training loss (`exp`, `log1p`: about half of it). `perf`
-//! puts ≈ 45% of the samples in the histogram kernel: read-modify-write of the bins,
-//! which for the five one-hot features (2 bins) chain on the same cache line row after
-//! row.
+//! Where the time goes (GBT, one thread, 1M rows; `perf record`): the histogram kernel is
+//! about half of all samples — four `f64` statistics read-modify-written per feature for
+//! each row of a node being built, and each level's pass visits every row (moving it to
+//! its child first) to find those rows; `exp` for the exact gradient ≈ 5%, the reported
+//! loss's `ln` 2.5%. Boosting reads each row's leaf from growing the tree.
 //!
-//! Measured on an idle machine (2026-12-02, two sittings, Criterion 10 samples): GBT
-//! 2.71–2.75 s on one thread, 1.45–1.80 s on two; RandomForest 1.92–2.00 s and
-//! 1.01–1.04 s. The references on the same rows (LightGBM, scikit-learn, PySpark) and the
-//! profile of each: BENCHMARKS.md, "Tree ensembles".
+//! Measured on an idle machine (2026-12-02, third sitting, Criterion 10 samples): GBT
+//! 1.81 s on one thread, 0.93 s on two; RandomForest 1.43 s and 0.77 s. The references on
+//! the same rows (LightGBM, scikit-learn, PySpark) and the earlier figures: BENCHMARKS.md,
+//! "Tree ensembles".
 
 use std::hint::black_box;
 use std::time::Instant;
