@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::StringBuilder;
+use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::ArrowPrimitiveType;
 use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType};
@@ -11,6 +11,8 @@ use arrow_array::{
     Array, ArrayRef, BinaryArray, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array,
     PrimitiveArray, StringArray, TimestampMicrosecondArray,
 };
+
+use arrow_schema::{DataType, Field};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::exec::value::compile_regex;
@@ -131,6 +133,16 @@ pub fn map_strings(values: &StringArray, f: impl Fn(&str, &mut String)) -> Array
 
 /// The largest string a function builds (repeat, lpad, space): beyond it the call is an
 /// error rather than an allocation that would take the engine down.
+/// A builder of `array<string>` values whose element field is Spark's (`element`,
+/// nullable), the type the planner gives such functions.
+pub fn string_list_builder() -> ListBuilder<StringBuilder> {
+    ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
+        "element",
+        DataType::Utf8,
+        true,
+    )))
+}
+
 pub const MAX_STRING_BYTES: usize = 1 << 28;
 
 pub fn too_long(function: &str) -> Error {

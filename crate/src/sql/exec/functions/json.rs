@@ -5,11 +5,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{Array, ArrayRef, Int32Array};
-use arrow_schema::{DataType, Field};
 
-use super::columns::{as_strings, build_strings};
+use super::columns::{as_strings, build_strings, string_list_builder};
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::jvm::java_double;
 use crate::sql::plan::functions::StringFunction;
@@ -374,8 +372,7 @@ pub fn compute(func: StringFunction, args: &[ArrayRef], len: usize) -> Result<Ar
                 .collect::<Int32Array>(),
         ),
         StringFunction::JsonObjectKeys => {
-            let mut builder = ListBuilder::new(StringBuilder::new())
-                .with_field(Arc::new(Field::new("element", DataType::Utf8, true)));
+            let mut builder = string_list_builder();
             for i in 0..len {
                 match text.is_valid(i).then(|| parse(text.value(i))).flatten() {
                     Some(Json::Object(fields)) => {

@@ -6,11 +6,11 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{Array, ArrayRef, Int32Array, StringArray};
-use arrow_schema::{DataType, Field};
 
-use super::columns::{as_strings, build_strings, char_index, ints, RegexCache};
+use super::columns::{
+    as_strings, build_strings, char_index, ints, string_list_builder, RegexCache,
+};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::plan::functions::StringFunction;
 
@@ -159,11 +159,7 @@ fn regexp_extract_all(
 ) -> Result<ArrayRef> {
     let group = group.map(ints).transpose()?;
     let mut cache = RegexCache::default();
-    let mut builder = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
-        "element",
-        DataType::Utf8,
-        true,
-    )));
+    let mut builder = string_list_builder();
     for i in 0..len {
         if text.is_null(i) || pattern.is_null(i) || group.is_some_and(|g| g.is_null(i)) {
             builder.append(false);
@@ -190,11 +186,7 @@ fn split(
 ) -> Result<ArrayRef> {
     let limit = limit.map(ints).transpose()?;
     let mut cache = RegexCache::default();
-    let mut builder = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
-        "element",
-        DataType::Utf8,
-        true,
-    )));
+    let mut builder = string_list_builder();
     for i in 0..len {
         if text.is_null(i) || pattern.is_null(i) || limit.is_some_and(|l| l.is_null(i)) {
             builder.append(false);
