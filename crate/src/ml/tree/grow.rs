@@ -98,8 +98,7 @@ pub fn grow_with_leaves(
     options: &GrowOptions,
     ctx: &JobContext,
 ) -> Result<(DecisionTreeModel, Leaves)> {
-    let (model, leaves) = grow_tree(data, targets, counts, options, true, ctx)?;
-    Ok((model, leaves.expect("leaves were tracked")))
+    grow_tree(data, targets, counts, options, true, ctx)
 }
 
 fn grow_tree(
@@ -109,7 +108,7 @@ fn grow_tree(
     options: &GrowOptions,
     track_leaves: bool,
     ctx: &JobContext,
-) -> Result<(DecisionTreeModel, Option<Leaves>)> {
+) -> Result<(DecisionTreeModel, Leaves)> {
     let stats = options.stats;
     let params = options.params;
     let binning = &data.binning;
@@ -314,10 +313,11 @@ fn grow_tree(
         }
         frontier = next;
     }
-    let leaves = track_leaves.then(|| Leaves {
+    // Without `track_leaves` the rows in leaves read NO_NODE: [`grow`] drops them.
+    let leaves = Leaves {
         of_row: node_of_row,
         prediction: nodes.iter().map(|n| stats.predict(&n.stats)).collect(),
-    });
+    };
     Ok((to_model(&nodes, data, stats), leaves))
 }
 
