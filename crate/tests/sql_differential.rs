@@ -3,16 +3,14 @@
 //! the query orders them, as multisets otherwise; floats to a relative 1e-9.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod answers;
+
 use std::path::PathBuf;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::*;
-use arrow_array::{Array, ArrayRef};
-use arrow_schema::{DataType, TimeUnit};
+use answers::{json_cell, same_with};
 use brasa::io::csv::{read_csv, CsvOptions};
 use brasa::job::JobContext;
 use brasa::sql::{run_sql, SqlOutput};
-use brasa::temporal::{format_date, format_timestamp_micros};
 use brasa::Catalog;
 use serde_json::Value;
 
@@ -41,41 +39,11 @@ fn catalog(partitions: usize) -> Catalog {
     catalog
 }
 
-/// One cell in the shape `expected.json` uses.
-fn json_cell(column: &ArrayRef, i: usize) -> Value {
-    if column.is_null(i) {
-        return Value::Null;
-    }
-    match column.data_type() {
-        DataType::Boolean => column.as_boolean().value(i).into(),
-        DataType::Int32 => column.as_primitive::<Int32Type>().value(i).into(),
-        DataType::Int64 => column.as_primitive::<Int64Type>().value(i).into(),
-        DataType::Float64 => column.as_primitive::<Float64Type>().value(i).into(),
-        DataType::Utf8 => column.as_string::<i32>().value(i).into(),
-        DataType::Date32 => format_date(column.as_primitive::<Date32Type>().value(i) as i64).into(),
-        DataType::Timestamp(TimeUnit::Microsecond, _) => {
-            format_timestamp_micros(column.as_primitive::<TimestampMicrosecondType>().value(i))
-                .into()
-        }
-        DataType::List(_) => {
-            let list = column.as_list::<i32>().value(i);
-            Value::Array((0..list.len()).map(|j| json_cell(&list, j)).collect())
-        }
-        other => panic!("unexpected result type {other}"),
-    }
-}
-
+/// DuckDB computes in another order: floats to a relative 1e-9 (absolute near zero).
 fn same(ours: &Value, theirs: &Value) -> bool {
-    match (ours, theirs) {
-        (Value::Number(a), Value::Number(b)) => {
-            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
-            a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
-        }
-        _ => ours == theirs,
-    }
+    same_with(ours, theirs, &|a, b| {
+        (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+    })
 }
 
 fn rows_match(ours: &[Vec<Value>], theirs: &[Vec<Value>]) -> bool {

@@ -117,6 +117,66 @@ fn unsupported_constructs_say_so() {
 }
 
 #[test]
+fn aggregate_misuse_is_explained() {
+    for (sql, says) in [
+        (
+            "SELECT count_if(score) FROM t",
+            "argument 1 of count_if must be a boolean",
+        ),
+        (
+            "SELECT sum(score) IGNORE NULLS FROM t",
+            "IGNORE / RESPECT NULLS does not apply to sum",
+        ),
+        (
+            "SELECT upper(name) FILTER (WHERE id > 1) FROM t",
+            "upper is not one",
+        ),
+        (
+            "SELECT percentile_approx(score, 1.5) FROM t",
+            "between 0 and 1",
+        ),
+        (
+            "SELECT percentile_approx(score, id) FROM t",
+            "must be a number literal",
+        ),
+        (
+            "SELECT first(score, 1) FROM t",
+            "(ignoreNulls) must be true or false",
+        ),
+        ("SELECT corr(score) FROM t", "corr takes 2 arguments, got 1"),
+        ("SELECT max_by(name) FROM t", "max_by takes 2 arguments"),
+        (
+            "SELECT sum(id) FILTER (WHERE name) FROM t",
+            "needs a boolean",
+        ),
+        (
+            "SELECT sum(id) FILTER (WHERE count(*) > 1) FROM t",
+            "cannot contain an aggregate",
+        ),
+        (
+            "SELECT collect_list(id) OVER (ORDER BY id) FROM t",
+            "collect_list as a window function",
+        ),
+        (
+            "SELECT sum(id) FILTER (WHERE id > 1) OVER (ORDER BY id) FROM t",
+            "not for window functions",
+        ),
+    ] {
+        let err = error(sql);
+        assert!(
+            matches!(
+                err.code(),
+                ErrorCode::SqlAnalysis | ErrorCode::SqlUnsupported
+            ),
+            "{sql}: {:?} {}",
+            err.code(),
+            err.message()
+        );
+        assert!(err.message().contains(says), "{sql}: {}", err.message());
+    }
+}
+
+#[test]
 fn runtime_errors_are_reported_not_panics() {
     let err = error("SELECT regexp_extract(name, '(', 1) FROM t");
     assert_eq!(err.code(), ErrorCode::SqlExecution);

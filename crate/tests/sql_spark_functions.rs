@@ -7,17 +7,12 @@
 //! listed in `DELIBERATE` with the reason.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod answers;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::*;
-use arrow_array::{Array, ArrayRef};
-use arrow_schema::{DataType, TimeUnit};
-use brasa::frame::spark_type_name;
-use brasa::job::JobContext;
-use brasa::sql::{run_sql, SqlOutput};
-use brasa::temporal::{format_date, format_timestamp_micros};
+use answers::{catalog, run, same};
 use brasa::Catalog;
 use serde_json::{json, Value};
 
@@ -47,109 +42,11 @@ fn expected() -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
-fn json_cell(column: &ArrayRef, i: usize) -> Value {
-    if column.is_null(i) || column.data_type() == &DataType::Null {
-        return Value::Null;
-    }
-    let float = |f: f64| -> Value {
-        if f.is_nan() {
-            json!("NaN")
-        } else if f.is_infinite() {
-            json!(if f > 0.0 { "Infinity" } else { "-Infinity" })
-        } else {
-            json!(f)
-        }
-    };
-    match column.data_type() {
-        DataType::Null => Value::Null,
-        DataType::Decimal128(_, scale) => {
-            let v = column.as_primitive::<Decimal128Type>().value(i);
-            json!(v as f64 / 10f64.powi(*scale as i32))
-        }
-        DataType::Boolean => column.as_boolean().value(i).into(),
-        DataType::Int8 => column.as_primitive::<Int8Type>().value(i).into(),
-        DataType::Int16 => column.as_primitive::<Int16Type>().value(i).into(),
-        DataType::Int32 => column.as_primitive::<Int32Type>().value(i).into(),
-        DataType::Int64 => column.as_primitive::<Int64Type>().value(i).into(),
-        DataType::Float32 => float(column.as_primitive::<Float32Type>().value(i) as f64),
-        DataType::Float64 => float(column.as_primitive::<Float64Type>().value(i)),
-        DataType::Utf8 => column.as_string::<i32>().value(i).into(),
-        DataType::Binary => {
-            let bytes = column.as_binary::<i32>().value(i);
-            let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
-            json!({ "hex": hex })
-        }
-        DataType::Date32 => format_date(column.as_primitive::<Date32Type>().value(i) as i64).into(),
-        DataType::Timestamp(TimeUnit::Microsecond, _) => {
-            format_timestamp_micros(column.as_primitive::<TimestampMicrosecondType>().value(i))
-                .into()
-        }
-        DataType::List(_) => {
-            let list = column.as_list::<i32>().value(i);
-            Value::Array((0..list.len()).map(|j| json_cell(&list, j)).collect())
-        }
-        other => panic!("unexpected result type {other}"),
-    }
-}
-
-fn same(ours: &Value, theirs: &Value) -> bool {
-    match (ours, theirs) {
-        (Value::Number(a), Value::Number(b)) => {
-            if let (Some(a), Some(b)) = (a.as_i64(), b.as_i64()) {
-                return a == b;
-            }
-            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
-            a == b || (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
-        }
-        _ => ours == theirs,
-    }
-}
-
-/// One expression's answer from Brasa: its type name and values, or its error.
-fn run(catalog: &mut Catalog, sql: &str) -> Result<(String, Vec<Value>), String> {
-    let ctx = JobContext::default();
-    match run_sql(catalog, sql, &ctx) {
-        Ok(SqlOutput::Rows(table)) => {
-            let schema = table.schema();
-            let last = schema.fields().len() - 1;
-            let type_name = spark_type_name(schema.field(last).data_type());
-            let mut values = Vec::new();
-            for batch in table.partitions() {
-                let column = batch.column(last);
-                for i in 0..batch.num_rows() {
-                    values.push(json_cell(column, i));
-                }
-            }
-            Ok((type_name, values))
-        }
-        Ok(other) => Err(format!("expected rows, got {other:?}")),
-        Err(e) => Err(format!("{} ({:?})", e.message(), e.code())),
-    }
-}
-
-fn catalog(setup: &str, partitions: usize) -> Catalog {
-    let mut catalog = Catalog::new();
-    let ctx = JobContext::default();
-    let setup = setup.replace("VIEW v AS", "VIEW rows AS");
-    run_sql(&mut catalog, &setup, &ctx).unwrap();
-    let table = brasa::sql::query(&catalog, "SELECT * FROM rows", &ctx).unwrap();
-    let table = if partitions > 0 {
-        table.repartition(partitions).unwrap()
-    } else {
-        table
-    };
-    catalog.register("v", table, false).unwrap();
-    catalog
-}
-
 fn check(partitions: usize) {
     assert!(expected()["setup"].as_str().unwrap().contains("VIEW v AS"));
     let spec = expected();
     let setup = spec["setup"].as_str().unwrap();
-    let mut catalog = catalog(setup, partitions);
+    let mut catalog = catalog(setup, "v", partitions);
     let deliberate: HashMap<&str, &str> = DELIBERATE.iter().copied().collect();
     let cases = spec["cases"].as_array().unwrap();
     assert!(cases.len() >= 400, "only {} cases", cases.len());
@@ -237,7 +134,7 @@ fn deliberate_differences_are_in_the_fixture() {
 #[test]
 fn rand_is_reproducible_per_partitioning() {
     let spec = expected();
-    let mut catalog = catalog(spec["setup"].as_str().unwrap(), 3);
+    let mut catalog = catalog(spec["setup"].as_str().unwrap(), "v", 3);
     let draw = |catalog: &mut Catalog, sql: &str| -> Vec<Value> { run(catalog, sql).unwrap().1 };
     let sql = "SELECT id, rand(7) AS r FROM v ORDER BY id";
     let first = draw(&mut catalog, sql);
@@ -267,7 +164,7 @@ fn rand_is_reproducible_per_partitioning() {
 #[test]
 fn rand_in_sort_and_aggregate() {
     let spec = expected();
-    let mut catalog = catalog(spec["setup"].as_str().unwrap(), 3);
+    let mut catalog = catalog(spec["setup"].as_str().unwrap(), "v", 3);
     let sql = "SELECT id AS r FROM v ORDER BY rand(11)";
     let first = run(&mut catalog, sql).unwrap().1;
     assert_eq!(first, run(&mut catalog, sql).unwrap().1);
@@ -290,7 +187,7 @@ fn rand_in_sort_and_aggregate() {
 #[test]
 fn row_identity_functions() {
     let spec = expected();
-    let mut catalog = catalog(spec["setup"].as_str().unwrap(), 3);
+    let mut catalog = catalog(spec["setup"].as_str().unwrap(), "v", 3);
     let uuids = run(&mut catalog, "SELECT uuid() AS r FROM v").unwrap().1;
     let texts: Vec<&str> = uuids.iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(texts.len(), 7);

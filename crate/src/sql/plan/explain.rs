@@ -72,13 +72,19 @@ impl fmt::Display for Expr {
                 )
             }
             Expr::Function { func, args, .. } => write!(f, "{}({})", func.name(), list(args)),
-            Expr::Aggregate(call) => write!(
-                f,
-                "{}({}{})",
-                call.func.name(),
-                if call.distinct { "DISTINCT " } else { "" },
-                list(&call.args)
-            ),
+            Expr::Aggregate(call) => {
+                write!(
+                    f,
+                    "{}({}{})",
+                    call.func.name(),
+                    if call.distinct { "DISTINCT " } else { "" },
+                    list(&call.args)
+                )?;
+                match &call.filter {
+                    Some(filter) => write!(f, " FILTER (WHERE {filter})"),
+                    None => Ok(()),
+                }
+            }
             Expr::Window(call) => write!(
                 f,
                 "{}({}) OVER (PARTITION BY {} ORDER BY {})",

@@ -74,9 +74,39 @@ pub struct SortKey {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AggregateCall {
     pub func: AggregateFunction,
+    /// The data arguments, then the literal settings (see [`AggregateFunction::data_arity`]).
     pub args: Vec<Expr>,
     pub distinct: bool,
+    /// `FILTER (WHERE ...)`: only the rows where it is true are aggregated.
+    pub filter: Option<Box<Expr>>,
     pub return_type: DataType,
+}
+
+impl AggregateCall {
+    /// The arguments that are columns, the ones evaluated over the rows.
+    pub fn data_args(&self) -> &[Expr] {
+        &self.args[..self.func.data_arity().min(self.args.len())]
+    }
+
+    /// The literal settings after the data arguments.
+    pub fn settings(&self) -> &[Expr] {
+        &self.args[self.func.data_arity().min(self.args.len())..]
+    }
+
+    /// Every expression evaluated over the input rows: the arguments and the FILTER.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.args.iter().chain(self.filter.as_deref())
+    }
+
+    /// The call with `f` applied to each of its expressions.
+    pub fn map_exprs(mut self, mut f: impl FnMut(Expr) -> Expr) -> Self {
+        self.args = std::mem::take(&mut self.args)
+            .into_iter()
+            .map(&mut f)
+            .collect();
+        self.filter = self.filter.take().map(|e| Box::new(f(*e)));
+        self
+    }
 }
 
 /// The rows a window function sees for the current row.
@@ -159,6 +189,19 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// The expression as a condition: a boolean stays, a NULL literal becomes a boolean
+    /// NULL, anything else is an analysis error saying `what` needs a boolean.
+    pub fn into_boolean(self, scope: &PlanSchema, what: &str) -> Result<Expr> {
+        match self.data_type(scope) {
+            DataType::Boolean => Ok(self),
+            DataType::Null => Ok(self.cast(&DataType::Boolean, scope)),
+            other => Err(Error::analysis(format!(
+                "{what} needs a boolean, got {}",
+                spark_type_name(&other)
+            ))),
+        }
+    }
+
     /// A comparison with both sides cast to the type Spark compares them in.
     pub fn compare(op: BinaryOp, left: Expr, right: Expr, scope: &PlanSchema) -> Result<Expr> {
         let (lt, rt) = (left.data_type(scope), right.data_type(scope));
@@ -259,7 +302,7 @@ impl Expr {
                 vec![expr, pattern]
             }
             Expr::Function { args, .. } => args.iter().collect(),
-            Expr::Aggregate(call) => call.args.iter().collect(),
+            Expr::Aggregate(call) => call.exprs().collect(),
             Expr::Window(call) => call
                 .args
                 .iter()
@@ -363,13 +406,7 @@ impl Expr {
                 args: args.into_iter().map(&mut go).collect(),
                 return_type,
             },
-            Expr::Aggregate(mut call) => {
-                call.args = std::mem::take(&mut call.args)
-                    .into_iter()
-                    .map(&mut go)
-                    .collect();
-                Expr::Aggregate(call)
-            }
+            Expr::Aggregate(call) => Expr::Aggregate(Box::new(call.map_exprs(&mut go))),
             Expr::Window(mut call) => {
                 call.args = std::mem::take(&mut call.args)
                     .into_iter()

@@ -4,14 +4,15 @@
 use arrow_schema::DataType;
 use sqlparser::ast::{
     self, BinaryOperator, CastKind, CeilFloorKind, DateTimeField, DuplicateTreatment, FunctionArg,
-    FunctionArgExpr, FunctionArguments, Spanned, TrimWhereField, UnaryOperator, Value,
-    WindowFrameBound, WindowFrameUnits, WindowType,
+    FunctionArgExpr, FunctionArgumentClause, FunctionArguments, Spanned, TrimWhereField,
+    UnaryOperator, Value, WindowFrameBound, WindowFrameUnits, WindowType,
 };
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
 use crate::sql::parse::at_span;
-use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey, WindowCall, WindowFrame};
+use crate::sql::plan::aggregates::{aggregate_call, ignores_nulls, with_null_treatment};
+use crate::sql::plan::expr::{BinaryOp, Expr, SortKey, WindowCall, WindowFrame};
 use crate::sql::plan::functions::{
     common_type, date_field, AggregateFunction, DateTimeFunction, MathFunction, ScalarFunction,
     StringFunction, WindowFunction,
@@ -57,7 +58,7 @@ impl Planner<'_> {
                 let inner = self.expr(expr, scope)?;
                 match op {
                     UnaryOperator::Not | UnaryOperator::BangNot => {
-                        Ok(Expr::Not(Box::new(boolean(inner, scope, "NOT")?)))
+                        Ok(Expr::Not(Box::new(inner.into_boolean(scope, "NOT")?)))
                     }
                     UnaryOperator::Minus => {
                         let t = inner.data_type(scope);
@@ -364,7 +365,7 @@ impl Planner<'_> {
             let condition = self.expr(&when.condition, scope)?;
             let condition = match &operand {
                 Some(value) => Expr::compare(BinaryOp::Eq, value.clone(), condition, scope)?,
-                None => boolean(condition, scope, "CASE WHEN")?,
+                None => condition.into_boolean(scope, "CASE WHEN")?,
             };
             branches.push((condition, self.expr(&when.result, scope)?));
         }
@@ -388,15 +389,39 @@ impl Planner<'_> {
     fn function(&mut self, function: &ast::Function, scope: &PlanSchema) -> Result<Expr> {
         let name = function.name.to_string();
         let lower = name.to_ascii_lowercase();
-        if function.filter.is_some() {
-            return Err(Error::unsupported("aggregate FILTER (WHERE ...)"));
-        }
         let (args, distinct, star) = self.function_args(&function.args, scope)?;
         if let Some(over) = &function.over {
+            if function.filter.is_some() {
+                return Err(Error::analysis(
+                    "FILTER (WHERE ...) is for aggregates, not for window functions",
+                ));
+            }
             return self.window_call(&lower, args, star, over, scope);
         }
         if let Some(func) = AggregateFunction::from_name(&lower) {
-            return aggregate_call(func, args, distinct, star, scope);
+            let filter = match &function.filter {
+                Some(condition) => Some(self.aggregate_filter(condition, &name, scope)?),
+                None => None,
+            };
+            let args = with_null_treatment(func, args, ignores_nulls(function))?;
+            let call = aggregate_call(func, args, distinct, star, scope)?;
+            return Ok(match call {
+                Expr::Aggregate(mut call) => {
+                    call.filter = filter.map(Box::new);
+                    Expr::Aggregate(call)
+                }
+                other => other,
+            });
+        }
+        if ignores_nulls(function).is_some() {
+            return Err(Error::analysis(format!(
+                "IGNORE / RESPECT NULLS does not apply to {name}"
+            )));
+        }
+        if function.filter.is_some() {
+            return Err(Error::analysis(format!(
+                "FILTER (WHERE ...) is for aggregates; {name} is not one"
+            )));
         }
         if distinct {
             return Err(Error::analysis(format!(
@@ -432,7 +457,12 @@ impl Planner<'_> {
                 Err(Error::unsupported("a subquery as function argument"))
             }
             FunctionArguments::List(list) => {
-                if !list.clauses.is_empty() {
+                // IGNORE / RESPECT NULLS is read by the caller (see `ignores_nulls`).
+                if list
+                    .clauses
+                    .iter()
+                    .any(|c| !matches!(c, FunctionArgumentClause::IgnoreOrRespectNulls(_)))
+                {
                     return Err(Error::unsupported("clauses inside function arguments"));
                 }
                 let distinct =
@@ -526,10 +556,7 @@ impl Planner<'_> {
                 let Expr::Aggregate(call) = aggregate_call(agg, args, false, star, scope)? else {
                     unreachable!("aggregate_call returns an aggregate");
                 };
-                if matches!(
-                    agg,
-                    AggregateFunction::Median | AggregateFunction::Percentile
-                ) {
+                if !agg.works_over_windows() {
                     return Err(Error::unsupported(format!("{name} as a window function")));
                 }
                 (call.args, call.return_type)
@@ -596,85 +623,6 @@ fn window_frame(
             "this window frame (supported: UNBOUNDED PRECEDING to CURRENT ROW or to UNBOUNDED FOLLOWING)",
         )),
     }
-}
-
-pub fn aggregate_call(
-    func: AggregateFunction,
-    mut args: Vec<Expr>,
-    distinct: bool,
-    star: bool,
-    scope: &PlanSchema,
-) -> Result<Expr> {
-    let name = func.name();
-    let func = match (func, star) {
-        (AggregateFunction::Count, true) => AggregateFunction::CountStar,
-        (_, true) => return Err(Error::analysis(format!("{name}(*) is not allowed"))),
-        (f, false) => f,
-    };
-    if func == AggregateFunction::Count && args.is_empty() {
-        return Err(Error::analysis("count needs an argument or *"));
-    }
-    // count(1), count('x'): a constant that is never null counts rows.
-    let func = match (func, args.as_slice()) {
-        (AggregateFunction::Count, [Expr::Literal(v)]) if !v.is_null() && !distinct => {
-            args.clear();
-            AggregateFunction::CountStar
-        }
-        (f, _) => f,
-    };
-    if func == AggregateFunction::Count && args.len() > 1 {
-        return Err(Error::unsupported("count of several columns"));
-    }
-    let expected = match func {
-        AggregateFunction::CountStar => 0,
-        AggregateFunction::Percentile => 2,
-        _ => 1,
-    };
-    if args.len() != expected {
-        return Err(Error::analysis(format!(
-            "{name} takes {expected} argument{}, got {}",
-            if expected == 1 { "" } else { "s" },
-            args.len()
-        )));
-    }
-    if func == AggregateFunction::Percentile {
-        let p = match &args[1] {
-            Expr::Literal(ScalarValue::Float64(p)) => *p,
-            Expr::Literal(ScalarValue::Int32(p)) => *p as f64,
-            Expr::Literal(ScalarValue::Int64(p)) => *p as f64,
-            _ => {
-                return Err(Error::analysis(
-                    "the percentage of percentile must be a number literal",
-                ))
-            }
-        };
-        if !(0.0..=1.0).contains(&p) {
-            return Err(Error::analysis(format!(
-                "the percentage of percentile must be between 0 and 1, got {p}"
-            )));
-        }
-        args[1] = Expr::Literal(ScalarValue::Float64(p));
-    }
-    // DISTINCT changes nothing for min and max; Brasa computes it for count.
-    if distinct
-        && !matches!(
-            func,
-            AggregateFunction::Count | AggregateFunction::Min | AggregateFunction::Max
-        )
-    {
-        return Err(Error::unsupported(format!("{name}(DISTINCT ...)")));
-    }
-    let arg_type = args.first().map(|a| a.data_type(scope));
-    let (cast_to, return_type) = func.signature(arg_type.as_ref())?;
-    if let (Some(t), Some(first)) = (cast_to, args.first_mut()) {
-        *first = first.clone().cast(&t, scope);
-    }
-    Ok(Expr::Aggregate(Box::new(AggregateCall {
-        func,
-        args,
-        distinct: distinct && func == AggregateFunction::Count,
-        return_type,
-    })))
 }
 
 /// Spark functions that are other expressions under another name: `decode` with a
@@ -955,17 +903,6 @@ pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) ->
     })
 }
 
-fn boolean(e: Expr, scope: &PlanSchema, what: &str) -> Result<Expr> {
-    match e.data_type(scope) {
-        DataType::Boolean => Ok(e),
-        DataType::Null => Ok(e.cast(&DataType::Boolean, scope)),
-        other => Err(Error::analysis(format!(
-            "{what} needs a boolean, got {}",
-            spark_type_name(&other)
-        ))),
-    }
-}
-
 fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> Result<Expr> {
     use BinaryOperator as B;
     let (lt, rt) = (left.data_type(scope), right.data_type(scope));
@@ -1054,8 +991,8 @@ fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> R
             };
             Ok(Expr::binary(
                 op,
-                boolean(left, scope, op.sql())?,
-                boolean(right, scope, op.sql())?,
+                left.into_boolean(scope, op.sql())?,
+                right.into_boolean(scope, op.sql())?,
             ))
         }
         B::StringConcat => Ok(Expr::binary(

@@ -1,6 +1,7 @@
 //! Logical planning: expressions and plans, the planner that builds them from SQL, and
 //! the optimizer.
 
+pub mod aggregates;
 pub mod explain;
 pub mod expr;
 pub mod exprs;

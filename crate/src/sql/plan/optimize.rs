@@ -313,7 +313,7 @@ fn prune(plan: LogicalPlan, required: &[usize]) -> (LogicalPlan, Vec<Option<usiz
             group.iter().for_each(|g| g.columns(&mut need));
             aggregates
                 .iter()
-                .for_each(|a| a.args.iter().for_each(|e| e.columns(&mut need)));
+                .for_each(|a| a.exprs().for_each(|e| e.columns(&mut need)));
             let (input, m) = prune(*input, &sorted_unique(need));
             let width = schema.len();
             (
@@ -322,10 +322,7 @@ fn prune(plan: LogicalPlan, required: &[usize]) -> (LogicalPlan, Vec<Option<usiz
                     group: group.into_iter().map(|g| remap(g, &m)).collect(),
                     aggregates: aggregates
                         .into_iter()
-                        .map(|mut a| {
-                            a.args = a.args.into_iter().map(|e| remap(e, &m)).collect();
-                            a
-                        })
+                        .map(|a| a.map_exprs(|e| remap(e, &m)))
                         .collect(),
                     schema,
                 },

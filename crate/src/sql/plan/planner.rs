@@ -288,8 +288,7 @@ impl<'a> Planner<'a> {
             sort_keys.iter().for_each(|k| collect(&k.expr));
             for call in &calls {
                 if call
-                    .args
-                    .iter()
+                    .exprs()
                     .any(|a| a.contains_aggregate() || a.contains_window())
                 {
                     return Err(Error::analysis("aggregate functions cannot be nested"));
@@ -1224,14 +1223,7 @@ fn apply_limit(plan: LogicalPlan, skip: usize, fetch: Option<usize>) -> LogicalP
 }
 
 fn boolean_predicate(predicate: Expr, scope: &PlanSchema, clause: &str) -> Result<Expr> {
-    match predicate.data_type(scope) {
-        DataType::Boolean => Ok(predicate),
-        DataType::Null => Ok(predicate.cast(&DataType::Boolean, scope)),
-        other => Err(Error::analysis(format!(
-            "{clause} needs a boolean condition, got {}",
-            spark_type_name(&other)
-        ))),
-    }
+    predicate.into_boolean(scope, &format!("the {clause} condition"))
 }
 
 fn no_aggregates_or_windows(e: &Expr, clause: &str, ast: &ast::Expr) -> Result<()> {

@@ -6,6 +6,7 @@
 //! signatures live here; the code that computes them is in `exec::functions`, split the
 //! same way.
 
+mod aggregate;
 mod conditional;
 mod datetime;
 mod math;
@@ -15,6 +16,7 @@ mod strings;
 
 use arrow_schema::DataType;
 
+pub use aggregate::{AggregateFunction, AggregateSignature};
 pub use conditional::ConditionalFunction;
 pub use datetime::{date_field, DateTimeFunction};
 pub use math::MathFunction;
@@ -22,8 +24,7 @@ pub use misc::MiscFunction;
 pub use signature::{common_type, Signature};
 pub use strings::StringFunction;
 
-use crate::error::{Error, Result};
-use crate::sql::types::{is_integer, is_numeric};
+use crate::error::Result;
 use signature::{type_error, Args};
 
 /// A scalar (row by row) function, by family.
@@ -93,97 +94,6 @@ impl ScalarFunction {
                     other => return Err(type_error("[]", 0, "an array", other)),
                 };
                 Signature::new(vec![args[0].clone(), a.integer(1)?], element)
-            }
-        }
-    }
-}
-
-/// An aggregate function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AggregateFunction {
-    Count,
-    /// `count(*)`: rows, nulls included.
-    CountStar,
-    Sum,
-    Avg,
-    Min,
-    Max,
-    StddevSamp,
-    StddevPop,
-    VarSamp,
-    VarPop,
-    Median,
-    Percentile,
-}
-
-impl AggregateFunction {
-    pub fn from_name(name: &str) -> Option<Self> {
-        use AggregateFunction::*;
-        Some(match name.to_ascii_lowercase().as_str() {
-            "count" => Count,
-            "sum" => Sum,
-            "avg" | "mean" => Avg,
-            "min" => Min,
-            "max" => Max,
-            "stddev" | "stddev_samp" | "std" => StddevSamp,
-            "stddev_pop" => StddevPop,
-            "variance" | "var_samp" => VarSamp,
-            "var_pop" => VarPop,
-            "median" => Median,
-            "percentile" => Percentile,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        use AggregateFunction::*;
-        match self {
-            Count | CountStar => "count",
-            Sum => "sum",
-            Avg => "avg",
-            Min => "min",
-            Max => "max",
-            StddevSamp => "stddev",
-            StddevPop => "stddev_pop",
-            VarSamp => "variance",
-            VarPop => "var_pop",
-            Median => "median",
-            Percentile => "percentile",
-        }
-    }
-
-    /// The type the argument is cast to, and the result type (Spark's).
-    pub fn signature(self, arg: Option<&DataType>) -> Result<(Option<DataType>, DataType)> {
-        use AggregateFunction::*;
-        use DataType::*;
-        let name = self.name();
-        let needs_number = |t: &DataType| -> Result<()> {
-            if is_numeric(t) && !matches!(t, Decimal128(_, _) | Decimal256(_, _)) || t == &Null {
-                Ok(())
-            } else if matches!(t, Decimal128(_, _) | Decimal256(_, _)) {
-                Err(Error::unsupported(format!(
-                    "{name} of a decimal column (cast it to double first)"
-                )))
-            } else {
-                Err(type_error(name, 0, "a number", t))
-            }
-        };
-        match (self, arg) {
-            (CountStar, _) => Ok((None, Int64)),
-            (_, None) => Err(Error::analysis(format!("{name} needs an argument"))),
-            (Count, Some(t)) => Ok((Some(t.clone()), Int64)),
-            (Min | Max, Some(t)) => Ok((Some(t.clone()), t.clone())),
-            (Sum, Some(t)) => {
-                needs_number(t)?;
-                if is_integer(t) {
-                    Ok((Some(Int64), Int64))
-                } else {
-                    Ok((Some(Float64), Float64))
-                }
-            }
-            (_, Some(t)) => {
-                needs_number(t)?;
-                Ok((Some(Float64), Float64))
             }
         }
     }

@@ -1,0 +1,246 @@
+//! `min` and `max`, in Spark's ordering (NaN above every number, strings by bytes).
+
+use std::any::Any;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, BooleanArray, PrimitiveArray, StringArray};
+use arrow_schema::DataType;
+
+use super::accumulator::{downcast, for_each_valid, Accumulator};
+use crate::error::{Error, Result};
+
+/// `min` / `max` for a primitive type, with NaN above every number (Spark's ordering).
+struct MinMaxPrimitive<T: ArrowPrimitiveType> {
+    max: bool,
+    data_type: DataType,
+    best: Vec<Option<T::Native>>,
+}
+
+trait TotalOrder: Copy {
+    fn total_gt(self, other: Self) -> bool;
+}
+
+macro_rules! ord_total {
+    ($($t:ty),*) => {$(impl TotalOrder for $t {
+        fn total_gt(self, other: Self) -> bool { self > other }
+    })*};
+}
+ord_total!(i8, i16, i32, i64, i128, u8, u16, u32, u64);
+
+impl TotalOrder for f64 {
+    fn total_gt(self, other: Self) -> bool {
+        self.total_cmp(&other) == std::cmp::Ordering::Greater
+    }
+}
+
+impl TotalOrder for f32 {
+    fn total_gt(self, other: Self) -> bool {
+        self.total_cmp(&other) == std::cmp::Ordering::Greater
+    }
+}
+
+impl<T> MinMaxPrimitive<T>
+where
+    T: ArrowPrimitiveType,
+    T::Native: TotalOrder,
+{
+    fn better(&self, candidate: T::Native, current: T::Native) -> bool {
+        if self.max {
+            candidate.total_gt(current)
+        } else {
+            current.total_gt(candidate)
+        }
+    }
+
+    fn offer(&mut self, g: usize, v: T::Native) {
+        match self.best[g] {
+            Some(current) if !self.better(v, current) => {}
+            _ => self.best[g] = Some(v),
+        }
+    }
+}
+
+impl<T> Accumulator for MinMaxPrimitive<T>
+where
+    T: ArrowPrimitiveType,
+    T::Native: TotalOrder + Send,
+{
+    fn resize(&mut self, n: usize) {
+        self.best.resize(n, None);
+    }
+
+    fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
+        let values = args[0].as_primitive::<T>();
+        let raw = values.values();
+        if self.best.len() == 1 {
+            // A global aggregate: keep the best value in a register.
+            let mut best = self.best[0];
+            for_each_valid(groups, values.nulls(), |i, _| {
+                if best.is_none_or(|b| self.better(raw[i], b)) {
+                    best = Some(raw[i]);
+                }
+            });
+            self.best[0] = best;
+            return Ok(());
+        }
+        for_each_valid(groups, values.nulls(), |i, g| self.offer(g, raw[i]));
+        Ok(())
+    }
+
+    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32]) -> Result<()> {
+        for (g, v) in downcast::<Self>(other)?.best.into_iter().enumerate() {
+            if let Some(v) = v {
+                self.offer(mapping[g] as usize, v);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<ArrayRef> {
+        let array = PrimitiveArray::<T>::from_iter(self.best).with_data_type(self.data_type);
+        Ok(Arc::new(array))
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+}
+
+/// `min` / `max` of strings (byte order, as Spark) and booleans.
+struct MinMaxOther {
+    max: bool,
+    data_type: DataType,
+    strings: Vec<Option<String>>,
+    bools: Vec<Option<bool>>,
+}
+
+impl Accumulator for MinMaxOther {
+    fn resize(&mut self, n: usize) {
+        self.strings.resize(n, None);
+        self.bools.resize(n, None);
+    }
+
+    fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
+        let max = self.max;
+        match args[0].data_type() {
+            DataType::Utf8 => {
+                let values = args[0].as_string::<i32>();
+                for (i, &g) in groups.iter().enumerate() {
+                    if values.is_valid(i) {
+                        let v = values.value(i);
+                        let slot = &mut self.strings[g as usize];
+                        if slot
+                            .as_deref()
+                            .is_none_or(|cur| if max { v > cur } else { v < cur })
+                        {
+                            *slot = Some(v.to_string());
+                        }
+                    }
+                }
+            }
+            DataType::Boolean => {
+                let values = args[0].as_boolean();
+                for (i, &g) in groups.iter().enumerate() {
+                    if values.is_valid(i) {
+                        let v = values.value(i);
+                        let slot = &mut self.bools[g as usize];
+                        if slot.is_none_or(|cur| if max { v & !cur } else { !v & cur }) {
+                            *slot = Some(v);
+                        }
+                    }
+                }
+            }
+            other => return Err(Error::unsupported(format!("min/max of {other}"))),
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32]) -> Result<()> {
+        let other = downcast::<Self>(other)?;
+        let max = self.max;
+        for (g, v) in other.strings.into_iter().enumerate() {
+            if let Some(v) = v {
+                let slot = &mut self.strings[mapping[g] as usize];
+                if slot.as_deref().is_none_or(|cur| {
+                    if max {
+                        v.as_str() > cur
+                    } else {
+                        v.as_str() < cur
+                    }
+                }) {
+                    *slot = Some(v);
+                }
+            }
+        }
+        for (g, v) in other.bools.into_iter().enumerate() {
+            if let Some(v) = v {
+                let slot = &mut self.bools[mapping[g] as usize];
+                if slot.is_none_or(|cur| if max { v & !cur } else { !v & cur }) {
+                    *slot = Some(v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<ArrayRef> {
+        Ok(match self.data_type {
+            DataType::Boolean => Arc::new(BooleanArray::from(self.bools)),
+            _ => Arc::new(StringArray::from(self.strings)),
+        })
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+}
+
+pub(super) fn min_max(max: bool, data_type: &DataType) -> Result<Box<dyn Accumulator>> {
+    macro_rules! primitive {
+        ($t:ty) => {
+            Box::new(MinMaxPrimitive::<$t> {
+                max,
+                data_type: data_type.clone(),
+                best: vec![],
+            })
+        };
+    }
+    Ok(match data_type {
+        DataType::Int8 => primitive!(Int8Type),
+        DataType::Int16 => primitive!(Int16Type),
+        DataType::Int32 => primitive!(Int32Type),
+        DataType::Int64 => primitive!(Int64Type),
+        DataType::UInt8 => primitive!(UInt8Type),
+        DataType::UInt16 => primitive!(UInt16Type),
+        DataType::UInt32 => primitive!(UInt32Type),
+        DataType::UInt64 => primitive!(UInt64Type),
+        DataType::Float32 => primitive!(Float32Type),
+        DataType::Float64 => primitive!(Float64Type),
+        DataType::Date32 => primitive!(Date32Type),
+        DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, _) => {
+            primitive!(TimestampMicrosecondType)
+        }
+        DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, _) => {
+            primitive!(TimestampMillisecondType)
+        }
+        DataType::Timestamp(arrow_schema::TimeUnit::Nanosecond, _) => {
+            primitive!(TimestampNanosecondType)
+        }
+        DataType::Timestamp(arrow_schema::TimeUnit::Second, _) => primitive!(TimestampSecondType),
+        DataType::Decimal128(_, _) => primitive!(Decimal128Type),
+        DataType::Utf8 | DataType::Boolean => Box::new(MinMaxOther {
+            max,
+            data_type: data_type.clone(),
+            strings: vec![],
+            bools: vec![],
+        }),
+        other => {
+            return Err(Error::unsupported(format!(
+                "min/max of {}",
+                crate::frame::spark_type_name(other)
+            )))
+        }
+    })
+}

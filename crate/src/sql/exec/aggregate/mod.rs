@@ -1,0 +1,195 @@
+//! Hash aggregation: each partition is aggregated on its own thread into partial states,
+//! then the partials are merged (Spark's partial + final aggregation).
+//!
+//! Groups are found with [`keys::group_rows`]; a partial keeps its group keys as arrow
+//! columns (one row per group), so merging is grouping the partials' keys once more.
+//! Each aggregate keeps its state per group (one module per family of aggregates); an
+//! aggregate with `DISTINCT` keeps the distinct rows and feeds them to its state at the
+//! end, and `FILTER (WHERE ...)` drops rows before they reach the state.
+
+mod accumulator;
+mod basic;
+mod collect;
+mod distinct;
+mod logical;
+mod min_max;
+mod moments;
+mod pick;
+mod states;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array};
+use arrow_schema::{DataType, SchemaRef};
+use arrow_select::concat::concat;
+use arrow_select::filter::filter;
+use arrow_select::take::take;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::job::JobContext;
+use crate::sql::exec::eval::evaluate_array;
+use crate::sql::exec::keys::group_rows;
+use crate::sql::exec::value::kernel_error;
+use crate::sql::plan::expr::{AggregateCall, Expr};
+use accumulator::Accumulator;
+use states::accumulator_for;
+
+/// Groups `partitions` by `group` and computes `aggregates`; output is the grouping
+/// columns then one column per aggregate, in one batch.
+pub fn aggregate(
+    partitions: &[RecordBatch],
+    group: &[Expr],
+    aggregates: &[AggregateCall],
+    schema: SchemaRef,
+    ctx: &JobContext,
+) -> Result<Vec<RecordBatch>> {
+    let key_types: Vec<DataType> = schema.fields()[..group.len()]
+        .iter()
+        .map(|f| f.data_type().clone())
+        .collect();
+    let partials: Vec<Partial> = partitions
+        .par_iter()
+        .enumerate()
+        .map(|(index, batch)| {
+            ctx.check()?;
+            let partial = crate::sql::exec::partition::in_partition(index, || {
+                Partial::of_batch(batch, group, aggregates)
+            })?;
+            ctx.advance();
+            Ok(partial)
+        })
+        .collect::<Result<_>>()?;
+    let (keys, accumulators) = merge(partials, aggregates, &key_types)?;
+    // A global aggregate has one row, even over no rows.
+    let rows = keys.first().map_or(1, |k| k.len());
+    let mut columns = keys;
+    for acc in accumulators {
+        columns.push(acc.finish()?);
+    }
+    let batch = RecordBatch::try_new_with_options(
+        schema,
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(rows)),
+    )
+    .map_err(|e| Error::internal("assembling aggregate results", e))?;
+    Ok(vec![batch])
+}
+
+/// The aggregation state of one partition: its group keys and one accumulator per
+/// aggregate, both indexed by group.
+struct Partial {
+    keys: Vec<ArrayRef>,
+    groups: usize,
+    accumulators: Vec<Box<dyn Accumulator>>,
+}
+
+impl Partial {
+    fn of_batch(batch: &RecordBatch, group: &[Expr], aggregates: &[AggregateCall]) -> Result<Self> {
+        let rows = batch.num_rows();
+        let keys = group
+            .iter()
+            .map(|g| evaluate_array(g, batch))
+            .collect::<Result<Vec<_>>>()?;
+        let grouping = group_rows(&keys, rows)?;
+        let groups = grouping.firsts.len();
+        let firsts = UInt32Array::from(grouping.firsts);
+        let keys = keys
+            .iter()
+            .map(|k| take(k, &firsts, None).map_err(kernel_error))
+            .collect::<Result<_>>()?;
+        let mut accumulators = new_accumulators(aggregates)?;
+        for (acc, call) in accumulators.iter_mut().zip(aggregates) {
+            let args = call
+                .data_args()
+                .iter()
+                .map(|a| evaluate_array(a, batch))
+                .collect::<Result<Vec<_>>>()?;
+            acc.resize(groups);
+            match &call.filter {
+                None => acc.update(&grouping.ids, &args)?,
+                Some(condition) => {
+                    let (ids, args) = filtered(condition, batch, &grouping.ids, &args)?;
+                    acc.update(&ids, &args)?
+                }
+            }
+        }
+        Ok(Partial {
+            keys,
+            groups,
+            accumulators,
+        })
+    }
+}
+
+/// One state per aggregate of a query.
+type Accumulators = Vec<Box<dyn Accumulator>>;
+
+fn new_accumulators(aggregates: &[AggregateCall]) -> Result<Accumulators> {
+    aggregates.iter().map(accumulator_for).collect()
+}
+
+/// Merges the partials: their keys are grouped again, and each partial's states are
+/// folded into the final ones through the mapping of its groups to final groups.
+fn merge(
+    partials: Vec<Partial>,
+    aggregates: &[AggregateCall],
+    key_types: &[DataType],
+) -> Result<(Vec<ArrayRef>, Accumulators)> {
+    let total: usize = partials.iter().map(|p| p.groups).sum();
+    let keys: Vec<ArrayRef> = (0..key_types.len())
+        .map(|k| {
+            if partials.is_empty() {
+                return Ok(arrow_array::new_empty_array(&key_types[k]));
+            }
+            let columns: Vec<&dyn Array> = partials.iter().map(|p| p.keys[k].as_ref()).collect();
+            concat(&columns).map_err(kernel_error)
+        })
+        .collect::<Result<_>>()?;
+    let grouping = group_rows(&keys, total)?;
+    // A global aggregate over no rows still has one row (count 0, sum NULL).
+    let groups = grouping.firsts.len().max(key_types.is_empty() as usize);
+    let mut accumulators = new_accumulators(aggregates)?;
+    accumulators.iter_mut().for_each(|a| a.resize(groups));
+    let mut offset = 0;
+    for partial in partials {
+        let mapping = &grouping.ids[offset..offset + partial.groups];
+        offset += partial.groups;
+        for (acc, theirs) in accumulators.iter_mut().zip(partial.accumulators) {
+            acc.merge(theirs, mapping)?;
+        }
+    }
+    let firsts = UInt32Array::from(grouping.firsts);
+    let keys = keys
+        .iter()
+        .map(|k| take(k, &firsts, None).map_err(kernel_error))
+        .collect::<Result<_>>()?;
+    Ok((keys, accumulators))
+}
+
+/// The rows where `condition` is true (not false or NULL): their groups and arguments.
+fn filtered(
+    condition: &Expr,
+    batch: &RecordBatch,
+    groups: &[u32],
+    args: &[ArrayRef],
+) -> Result<(Vec<u32>, Vec<ArrayRef>)> {
+    let mask = evaluate_array(condition, batch)?;
+    let mask = match mask.logical_nulls() {
+        // NULL is not true: treat it as false.
+        Some(nulls) => {
+            let values = mask.as_boolean().values() & nulls.inner();
+            BooleanArray::new(values, None)
+        }
+        None => mask.as_boolean().clone(),
+    };
+    let ids = groups
+        .iter()
+        .zip(mask.values().iter())
+        .filter_map(|(&g, keep)| keep.then_some(g))
+        .collect();
+    let args = args
+        .iter()
+        .map(|a| filter(a, &mask).map_err(kernel_error))
+        .collect::<Result<_>>()?;
+    Ok((ids, args))
+}

@@ -1,0 +1,67 @@
+//! Which state each aggregate call gets.
+
+use arrow_array::types::{Float64Type, Int64Type};
+use arrow_schema::DataType;
+
+use super::accumulator::Accumulator;
+use super::basic::{Average, Count, Sum};
+use super::collect::{CollectList, Mode, Percentiles, Rank};
+use super::distinct::Distinct;
+use super::logical::BoolAndOr;
+use super::min_max::min_max;
+use super::moments::{CoMoments, Moments, ShapeMoments};
+use super::pick::{Pick, PickBy};
+use crate::error::{Error, ErrorCode, Result};
+use crate::sql::plan::expr::{AggregateCall, Expr};
+use crate::sql::plan::functions::AggregateFunction;
+use crate::sql::plan::scalar::ScalarValue;
+
+/// The empty state of `call` (before `DISTINCT`, which wraps it).
+pub(super) fn accumulator_for(call: &AggregateCall) -> Result<Box<dyn Accumulator>> {
+    let inner = plain_accumulator(call)?;
+    Ok(if call.distinct {
+        Box::new(Distinct::new(inner))
+    } else {
+        inner
+    })
+}
+
+fn plain_accumulator(call: &AggregateCall) -> Result<Box<dyn Accumulator>> {
+    use AggregateFunction as F;
+    let returns = call.return_type.clone();
+    let setting = |i: usize| call.settings().get(i);
+    let number = |i: usize| match setting(i) {
+        Some(Expr::Literal(ScalarValue::Float64(v))) => Ok(*v),
+        _ => Err(Error::new(
+            ErrorCode::Internal,
+            format!("{} without its literal setting", call.func.name()),
+        )),
+    };
+    let ignore_nulls = matches!(setting(0), Some(Expr::Literal(ScalarValue::Boolean(true))));
+    Ok(match call.func {
+        F::CountStar => Box::new(Count::rows()),
+        // DISTINCT wraps the state (`accumulator_for`).
+        F::Count => Box::new(Count::values()),
+        // Counting distinct values exactly is within any error bound Spark allows.
+        F::ApproxCountDistinct => Box::new(Distinct::new(Box::new(Count::values()))),
+        F::Sum if returns == DataType::Int64 => Box::new(Sum::<Int64Type>::new()),
+        F::Sum => Box::new(Sum::<Float64Type>::new()),
+        F::Avg => Box::new(Average::default()),
+        F::Min | F::Max => min_max(call.func == F::Max, &returns)?,
+        F::StddevSamp | F::StddevPop | F::VarSamp | F::VarPop => Box::new(Moments::new(call.func)),
+        F::Skewness | F::Kurtosis => Box::new(ShapeMoments::new(call.func == F::Kurtosis)),
+        F::Corr | F::CovarPop | F::CovarSamp => Box::new(CoMoments::new(call.func)),
+        F::Median => Box::new(Percentiles::new(0.5, Rank::Interpolated, returns)),
+        F::Percentile => Box::new(Percentiles::new(number(0)?, Rank::Interpolated, returns)),
+        F::PercentileApprox => Box::new(Percentiles::new(number(0)?, Rank::Nearest, returns)),
+        F::CollectList => Box::new(CollectList::new(returns)),
+        // A set is the list of the distinct values.
+        F::CollectSet => Box::new(Distinct::new(Box::new(CollectList::new(returns)))),
+        F::First | F::AnyValue => Box::new(Pick::new(false, ignore_nulls, returns)),
+        F::Last => Box::new(Pick::new(true, ignore_nulls, returns)),
+        F::MaxBy | F::MinBy => Box::new(PickBy::new(call.func == F::MaxBy, returns)),
+        F::Mode => Box::new(Mode::new(returns)),
+        F::CountIf => Box::new(Count::trues()),
+        F::BoolAnd | F::BoolOr => Box::new(BoolAndOr::new(call.func == F::BoolAnd)),
+    })
+}

@@ -1,0 +1,195 @@
+//! Planning aggregate calls: arity and literal settings, `DISTINCT`, `FILTER (WHERE ...)`
+//! and `IGNORE NULLS`, with Spark's argument casts.
+
+use sqlparser::ast::{self, FunctionArgumentClause, FunctionArguments, NullTreatment};
+
+use crate::error::{Error, Result};
+use crate::sql::plan::expr::{AggregateCall, Expr};
+use crate::sql::plan::functions::AggregateFunction;
+use crate::sql::plan::planner::Planner;
+use crate::sql::plan::scalar::ScalarValue;
+use crate::sql::plan::schema::PlanSchema;
+
+impl Planner<'_> {
+    /// The condition of `agg(...) FILTER (WHERE condition)`: a boolean over the rows, with
+    /// no aggregate or window inside.
+    pub(crate) fn aggregate_filter(
+        &mut self,
+        condition: &ast::Expr,
+        function: &str,
+        scope: &PlanSchema,
+    ) -> Result<Expr> {
+        let planned = self.expr(condition, scope)?;
+        if planned.contains_aggregate() || planned.contains_window() {
+            return Err(Error::analysis(format!(
+                "the FILTER (WHERE ...) of {function} cannot contain an aggregate or window function"
+            )));
+        }
+        planned.into_boolean(scope, &format!("the FILTER (WHERE ...) of {function}"))
+    }
+}
+
+/// `IGNORE NULLS` (`Some(true)`) or `RESPECT NULLS` (`Some(false)`) written after the
+/// call or inside its parentheses.
+pub fn ignores_nulls(function: &ast::Function) -> Option<bool> {
+    let inside = match &function.args {
+        FunctionArguments::List(list) => list.clauses.iter().find_map(|c| match c {
+            FunctionArgumentClause::IgnoreOrRespectNulls(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
+    };
+    function
+        .null_treatment
+        .as_ref()
+        .or(inside)
+        .map(|t| matches!(t, NullTreatment::IgnoreNulls))
+}
+
+/// `first(x) IGNORE NULLS` is `first(x, true)`; the clause is refused where it means
+/// nothing.
+pub fn with_null_treatment(
+    func: AggregateFunction,
+    mut args: Vec<Expr>,
+    ignore_nulls: Option<bool>,
+) -> Result<Vec<Expr>> {
+    use AggregateFunction::*;
+    let Some(ignore) = ignore_nulls else {
+        return Ok(args);
+    };
+    if !matches!(func, First | Last | AnyValue) {
+        return Err(Error::analysis(format!(
+            "IGNORE / RESPECT NULLS does not apply to {}",
+            func.name()
+        )));
+    }
+    if args.len() != 1 {
+        return Err(Error::analysis(format!(
+            "{} takes IGNORE NULLS or a second argument, not both",
+            func.name()
+        )));
+    }
+    args.push(Expr::Literal(ScalarValue::Boolean(ignore)));
+    Ok(args)
+}
+
+/// Plans `func(args)`: checks the arity and the literal settings, casts the data
+/// arguments to what the function computes in.
+pub fn aggregate_call(
+    func: AggregateFunction,
+    mut args: Vec<Expr>,
+    distinct: bool,
+    star: bool,
+    scope: &PlanSchema,
+) -> Result<Expr> {
+    let name = func.name();
+    let func = match (func, star) {
+        (AggregateFunction::Count, true) => AggregateFunction::CountStar,
+        (_, true) => return Err(Error::analysis(format!("{name}(*) is not allowed"))),
+        (f, false) => f,
+    };
+    if func == AggregateFunction::Count && args.is_empty() {
+        return Err(Error::analysis("count needs an argument or *"));
+    }
+    // count(1), count('x'): a constant that is never null counts rows.
+    let func = match (func, args.as_slice()) {
+        (AggregateFunction::Count, [Expr::Literal(v)]) if !v.is_null() && !distinct => {
+            args.clear();
+            AggregateFunction::CountStar
+        }
+        (f, _) => f,
+    };
+    if func == AggregateFunction::Count && args.len() > 1 {
+        return Err(Error::unsupported("count of several columns"));
+    }
+    let data = func.data_arity();
+    let (fewest, most) = func.settings();
+    if args.len() < data + fewest || args.len() > data + most {
+        let expected = if fewest == most {
+            format!("{}", data + most)
+        } else {
+            format!("{} to {}", data + fewest, data + most)
+        };
+        return Err(Error::analysis(format!(
+            "{name} takes {expected} argument{}, got {}",
+            if data + most == 1 { "" } else { "s" },
+            args.len()
+        )));
+    }
+    let settings = args.split_off(data);
+    let settings = settings
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| literal_setting(func, i, s))
+        .collect::<Result<Vec<_>>>()?;
+    let types: Vec<_> = args.iter().map(|a| a.data_type(scope)).collect();
+    let signature = func.signature(&types)?;
+    let mut args: Vec<Expr> = args
+        .into_iter()
+        .zip(&signature.args)
+        .map(|(a, t)| a.cast(t, scope))
+        .collect();
+    args.extend(settings);
+    Ok(Expr::Aggregate(Box::new(AggregateCall {
+        func,
+        args,
+        distinct: distinct && func.distinct_matters(),
+        filter: None,
+        return_type: signature.returns,
+    })))
+}
+
+/// Setting `index` (after the data arguments) of `func` as the literal the executor
+/// reads: a percentage in [0, 1], an accuracy or relative error, `ignoreNulls`.
+fn literal_setting(func: AggregateFunction, index: usize, setting: Expr) -> Result<Expr> {
+    use AggregateFunction::*;
+    let name = func.name();
+    let number = match &setting {
+        Expr::Literal(ScalarValue::Float64(v)) => Some(*v),
+        Expr::Literal(ScalarValue::Int32(v)) => Some(*v as f64),
+        Expr::Literal(ScalarValue::Int64(v)) => Some(*v as f64),
+        Expr::Literal(ScalarValue::Decimal128(v, _, scale)) => {
+            Some(*v as f64 / 10f64.powi(*scale as i32))
+        }
+        _ => None,
+    };
+    match (func, index) {
+        (Percentile | PercentileApprox, 0) => match number {
+            Some(p) if (0.0..=1.0).contains(&p) => Ok(Expr::Literal(ScalarValue::Float64(p))),
+            Some(p) => Err(Error::analysis(format!(
+                "the percentage of {name} must be between 0 and 1, got {p}"
+            ))),
+            None => Err(Error::analysis(format!(
+                "the percentage of {name} must be a number literal"
+            ))),
+        },
+        (PercentileApprox, 1) => match number {
+            Some(a) if a >= 1.0 && a.fract() == 0.0 => Ok(Expr::Literal(ScalarValue::Float64(a))),
+            _ => Err(Error::analysis(format!(
+                "the accuracy of {name} must be a positive integer literal"
+            ))),
+        },
+        (ApproxCountDistinct, 0) => match number {
+            // Brasa counts exactly; Spark's bounds on the relative error still apply.
+            Some(rsd) if (0.0..=0.4).contains(&rsd) => Ok(Expr::Literal(ScalarValue::Float64(rsd))),
+            _ => Err(Error::analysis(format!(
+                "the relative standard deviation of {name} must be a number literal at most 0.4"
+            ))),
+        },
+        (First | Last | AnyValue | Mode, 0) => match setting {
+            Expr::Literal(ScalarValue::Boolean(_)) => Ok(setting),
+            _ => Err(Error::analysis(format!(
+                "the second argument of {name} ({}) must be true or false",
+                if func == Mode {
+                    "deterministic"
+                } else {
+                    "ignoreNulls"
+                }
+            ))),
+        },
+        _ => Err(Error::new(
+            crate::error::ErrorCode::Internal,
+            format!("{name} has no setting {index}"),
+        )),
+    }
+}

@@ -1,0 +1,289 @@
+//! Aggregate functions: names, arities and result types (Spark's).
+//!
+//! Arguments after an aggregate's data arguments are literals that configure it (the
+//! percentage of `percentile`, `ignoreNulls` of `first`, the accuracy of
+//! `percentile_approx`): the executor evaluates only the data arguments, and reads the
+//! literals once when it makes the aggregate's state.
+
+use arrow_schema::{DataType, Field};
+
+use super::signature::{lookup, name_of, type_error};
+use crate::error::{Error, Result};
+use crate::frame::spark_type_name;
+use crate::sql::types::{is_integer, is_numeric, is_string, is_temporal};
+
+/// An aggregate function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFunction {
+    Count,
+    /// `count(*)`: rows, nulls included.
+    CountStar,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    StddevSamp,
+    StddevPop,
+    VarSamp,
+    VarPop,
+    Median,
+    Percentile,
+    /// `percentile_approx`: the smallest value with at least the given fraction of the
+    /// values at or below it (Brasa's answer is exact, within any accuracy asked for).
+    PercentileApprox,
+    Skewness,
+    Kurtosis,
+    Corr,
+    CovarPop,
+    CovarSamp,
+    CollectList,
+    CollectSet,
+    First,
+    Last,
+    AnyValue,
+    CountIf,
+    BoolAnd,
+    BoolOr,
+    MaxBy,
+    MinBy,
+    /// `approx_count_distinct`: Brasa counts exactly, which is within any error bound.
+    ApproxCountDistinct,
+    /// `mode(x [, deterministic])`: of equally frequent values, always the smallest (what
+    /// Spark gives with `deterministic` true; without it Spark's pick follows its hash
+    /// table's order).
+    Mode,
+}
+
+/// Every name an aggregate is called by; a function's first name is the one it is shown
+/// by.
+const NAMES: &[(&str, AggregateFunction)] = {
+    use AggregateFunction::*;
+    &[
+        ("count", Count),
+        ("sum", Sum),
+        ("avg", Avg),
+        ("mean", Avg),
+        ("min", Min),
+        ("max", Max),
+        ("stddev", StddevSamp),
+        ("stddev_samp", StddevSamp),
+        ("std", StddevSamp),
+        ("stddev_pop", StddevPop),
+        ("variance", VarSamp),
+        ("var_samp", VarSamp),
+        ("var_pop", VarPop),
+        ("median", Median),
+        ("percentile", Percentile),
+        ("percentile_approx", PercentileApprox),
+        ("approx_percentile", PercentileApprox),
+        ("skewness", Skewness),
+        ("kurtosis", Kurtosis),
+        ("corr", Corr),
+        ("covar_pop", CovarPop),
+        ("covar_samp", CovarSamp),
+        ("collect_list", CollectList),
+        ("array_agg", CollectList),
+        ("collect_set", CollectSet),
+        ("first", First),
+        ("first_value", First),
+        ("last", Last),
+        ("last_value", Last),
+        ("any_value", AnyValue),
+        ("count_if", CountIf),
+        ("bool_and", BoolAnd),
+        ("every", BoolAnd),
+        ("bool_or", BoolOr),
+        ("some", BoolOr),
+        ("any", BoolOr),
+        ("max_by", MaxBy),
+        ("min_by", MinBy),
+        ("approx_count_distinct", ApproxCountDistinct),
+        ("mode", Mode),
+    ]
+};
+
+/// What an aggregate call's arguments are cast to and what it returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateSignature {
+    /// One type per data argument.
+    pub args: Vec<DataType>,
+    pub returns: DataType,
+}
+
+impl AggregateFunction {
+    pub fn from_name(name: &str) -> Option<Self> {
+        lookup(NAMES, name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AggregateFunction::CountStar => "count",
+            f => name_of(NAMES, f),
+        }
+    }
+
+    /// Every name, for the list of functions Brasa knows.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        NAMES.iter().map(|(n, _)| *n)
+    }
+
+    /// How many leading arguments are columns (the rest are literal settings).
+    pub fn data_arity(self) -> usize {
+        use AggregateFunction::*;
+        match self {
+            CountStar => 0,
+            Corr | CovarPop | CovarSamp | MaxBy | MinBy => 2,
+            _ => 1,
+        }
+    }
+
+    /// The literal settings it takes after its data arguments: (at least, at most).
+    pub fn settings(self) -> (usize, usize) {
+        use AggregateFunction::*;
+        match self {
+            Percentile => (1, 1),
+            PercentileApprox => (1, 2),
+            First | Last | AnyValue | ApproxCountDistinct | Mode => (0, 1),
+            _ => (0, 0),
+        }
+    }
+
+    /// Whether `agg(...) OVER (...)` computes it (the others are refused there).
+    pub fn works_over_windows(self) -> bool {
+        use AggregateFunction::*;
+        matches!(
+            self,
+            Count | CountStar | Sum | Avg | Min | Max | StddevSamp | StddevPop | VarSamp | VarPop
+        )
+    }
+
+    /// Whether `DISTINCT` can change its answer (it cannot for min, max and the pickers).
+    pub fn distinct_matters(self) -> bool {
+        use AggregateFunction::*;
+        !matches!(
+            self,
+            Min | Max | First | Last | AnyValue | MaxBy | MinBy | BoolAnd | BoolOr | Mode
+        )
+    }
+
+    /// Checks the data arguments' types and says what they are cast to and what the call
+    /// returns.
+    pub fn signature(self, args: &[DataType]) -> Result<AggregateSignature> {
+        use AggregateFunction::*;
+        use DataType::*;
+        let name = self.name();
+        let number = |i: usize| -> Result<DataType> {
+            let t = &args[i];
+            if matches!(t, Decimal128(_, _) | Decimal256(_, _)) {
+                Err(Error::unsupported(format!(
+                    "{name} of a decimal column (cast it to double first)"
+                )))
+            } else if is_numeric(t) || t == &Null {
+                Ok(Float64)
+            } else {
+                Err(type_error(name, i, "a number", t))
+            }
+        };
+        let boolean = |i: usize| -> Result<DataType> {
+            match &args[i] {
+                Boolean | Null => Ok(Boolean),
+                other => Err(type_error(name, i, "a boolean", other)),
+            }
+        };
+        let orderable = |i: usize| -> Result<DataType> {
+            let t = &args[i];
+            if is_numeric(t) || is_string(t) || is_temporal(t) || matches!(t, Boolean | Null) {
+                Ok(t.clone())
+            } else {
+                Err(type_error(name, i, "a value that can be ordered", t))
+            }
+        };
+        let (cast, returns) = match self {
+            CountStar => (vec![], Int64),
+            Count | ApproxCountDistinct => (vec![args[0].clone()], Int64),
+            Min | Max | First | Last | AnyValue => (vec![args[0].clone()], args[0].clone()),
+            Mode => (vec![orderable(0)?], args[0].clone()),
+            Sum => {
+                number(0)?;
+                let t = if is_integer(&args[0]) { Int64 } else { Float64 };
+                (vec![t.clone()], t)
+            }
+            Avg | StddevSamp | StddevPop | VarSamp | VarPop | Median | Percentile | Skewness
+            | Kurtosis => (vec![number(0)?], Float64),
+            PercentileApprox => {
+                number(0)?;
+                // Spark returns the column's own type: an int column's percentile is an int.
+                let returns = if args[0] == Null {
+                    Float64
+                } else {
+                    args[0].clone()
+                };
+                (vec![Float64], returns)
+            }
+            Corr | CovarPop | CovarSamp => (vec![number(0)?, number(1)?], Float64),
+            CollectList | CollectSet => {
+                let element = if args[0] == Null {
+                    Null
+                } else {
+                    args[0].clone()
+                };
+                (
+                    vec![args[0].clone()],
+                    List(std::sync::Arc::new(Field::new("element", element, true))),
+                )
+            }
+            CountIf => (vec![boolean(0)?], Int64),
+            BoolAnd | BoolOr => (vec![boolean(0)?], Boolean),
+            MaxBy | MinBy => (vec![args[0].clone(), orderable(1)?], args[0].clone()),
+        };
+        if let Some(t) = cast.iter().find(|t| !supported_value(t)) {
+            return Err(Error::unsupported(format!(
+                "{name} of {} values",
+                spark_type_name(t)
+            )));
+        }
+        Ok(AggregateSignature {
+            args: cast,
+            returns,
+        })
+    }
+}
+
+/// Whether aggregate states can hold values of type `t`.
+fn supported_value(t: &DataType) -> bool {
+    !matches!(
+        t,
+        DataType::Map(_, _) | DataType::Union(_, _) | DataType::Dictionary(_, _)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_resolves_to_a_function_shown_by_a_name_that_resolves_to_it() {
+        for name in AggregateFunction::names() {
+            let func = AggregateFunction::from_name(name).unwrap();
+            assert_eq!(
+                AggregateFunction::from_name(func.name()),
+                Some(func),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn results_have_spark_types() {
+        use AggregateFunction::*;
+        use DataType::*;
+        let returns = |f: AggregateFunction, args: &[DataType]| f.signature(args).unwrap().returns;
+        assert_eq!(returns(Sum, &[Int32]), Int64);
+        assert_eq!(returns(PercentileApprox, &[Int32]), Int32);
+        assert_eq!(returns(CountIf, &[Boolean]), Int64);
+        assert_eq!(returns(MaxBy, &[Utf8, Float64]), Utf8);
+        assert!(matches!(returns(CollectSet, &[Int64]), List(f) if f.data_type() == &Int64));
+        assert!(CountIf.signature(&[Int32]).is_err());
+        assert!(Corr.signature(&[Float64, Utf8]).is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! What the tests against reference answers (Spark's, DuckDB's) share: reading a result
+//! as the JSON the fixture scripts write, comparing values, and a catalog with a Spark
+//! fixture's view at a given partitioning.
+#![allow(dead_code)] // each test uses its own part
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::{DataType, TimeUnit};
+use brasa::frame::spark_type_name;
+use brasa::job::JobContext;
+use brasa::sql::{run_sql, SqlOutput};
+use brasa::temporal::{format_date, format_timestamp_micros};
+use brasa::Catalog;
+use serde_json::{json, Value};
+
+pub fn json_cell(column: &ArrayRef, i: usize) -> Value {
+    if column.is_null(i) || column.data_type() == &DataType::Null {
+        return Value::Null;
+    }
+    let float = |f: f64| -> Value {
+        if f.is_nan() {
+            json!("NaN")
+        } else if f.is_infinite() {
+            json!(if f > 0.0 { "Infinity" } else { "-Infinity" })
+        } else {
+            json!(f)
+        }
+    };
+    match column.data_type() {
+        DataType::Null => Value::Null,
+        DataType::Decimal128(_, scale) => {
+            let v = column.as_primitive::<Decimal128Type>().value(i);
+            json!(v as f64 / 10f64.powi(*scale as i32))
+        }
+        DataType::Boolean => column.as_boolean().value(i).into(),
+        DataType::Int8 => column.as_primitive::<Int8Type>().value(i).into(),
+        DataType::Int16 => column.as_primitive::<Int16Type>().value(i).into(),
+        DataType::Int32 => column.as_primitive::<Int32Type>().value(i).into(),
+        DataType::Int64 => column.as_primitive::<Int64Type>().value(i).into(),
+        DataType::Float32 => float(column.as_primitive::<Float32Type>().value(i) as f64),
+        DataType::Float64 => float(column.as_primitive::<Float64Type>().value(i)),
+        DataType::Utf8 => column.as_string::<i32>().value(i).into(),
+        DataType::Binary => {
+            let bytes = column.as_binary::<i32>().value(i);
+            let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+            json!({ "hex": hex })
+        }
+        DataType::Date32 => format_date(column.as_primitive::<Date32Type>().value(i) as i64).into(),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            format_timestamp_micros(column.as_primitive::<TimestampMicrosecondType>().value(i))
+                .into()
+        }
+        DataType::List(_) => {
+            let list = column.as_list::<i32>().value(i);
+            Value::Array((0..list.len()).map(|j| json_cell(&list, j)).collect())
+        }
+        other => panic!("unexpected result type {other}"),
+    }
+}
+
+/// Whether `ours` is `theirs`: integers exactly, floats to a relative 1e-12 (Spark's
+/// answers come from the same IEEE arithmetic), arrays element by element.
+pub fn same(ours: &Value, theirs: &Value) -> bool {
+    same_with(ours, theirs, &|a, b| {
+        (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
+    })
+}
+
+/// Whether `ours` is `theirs`, floats compared with `close`.
+pub fn same_with(ours: &Value, theirs: &Value, close: &dyn Fn(f64, f64) -> bool) -> bool {
+    match (ours, theirs) {
+        (Value::Number(a), Value::Number(b)) => {
+            if let (Some(a), Some(b)) = (a.as_i64(), b.as_i64()) {
+                return a == b;
+            }
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            a == b || close(a, b)
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_with(x, y, close))
+        }
+        _ => ours == theirs,
+    }
+}
+
+/// One expression's answer from Brasa: its type name and values, or its error.
+pub fn run(catalog: &mut Catalog, sql: &str) -> Result<(String, Vec<Value>), String> {
+    let ctx = JobContext::default();
+    match run_sql(catalog, sql, &ctx) {
+        Ok(SqlOutput::Rows(table)) => {
+            let schema = table.schema();
+            let last = schema.fields().len() - 1;
+            let type_name = spark_type_name(schema.field(last).data_type());
+            let mut values = Vec::new();
+            for batch in table.partitions() {
+                let column = batch.column(last);
+                for i in 0..batch.num_rows() {
+                    values.push(json_cell(column, i));
+                }
+            }
+            Ok((type_name, values))
+        }
+        Ok(other) => Err(format!("expected rows, got {other:?}")),
+        Err(e) => Err(format!("{} ({:?})", e.message(), e.code())),
+    }
+}
+
+/// A catalog where the fixture's view `view` (made by `setup`) is a table of
+/// `partitions` partitions (0: as the setup makes it).
+pub fn catalog(setup: &str, view: &str, partitions: usize) -> Catalog {
+    let mut catalog = Catalog::new();
+    let ctx = JobContext::default();
+    let setup = setup.replace(&format!("VIEW {view} AS"), "VIEW fixture_rows AS");
+    run_sql(&mut catalog, &setup, &ctx).unwrap();
+    let table = brasa::sql::query(&catalog, "SELECT * FROM fixture_rows", &ctx).unwrap();
+    let table = if partitions > 0 {
+        table.repartition(partitions).unwrap()
+    } else {
+        table
+    };
+    catalog.register(view, table, false).unwrap();
+    catalog
+}
