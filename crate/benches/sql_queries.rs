@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
                     pool.install(|| {
                         match run_sql(&mut catalog, sql, &JobContext::default()).unwrap() {
                             SqlOutput::Rows(t) => black_box(t.num_rows()),
-                            SqlOutput::Done(_) => 0,
+                            SqlOutput::Done(_) | SqlOutput::Plan(_) => 0,
                         }
                     })
                 })

@@ -36,6 +36,8 @@ pub enum SqlResult {
     Rows { info: TableInfo },
     /// A statement that changed the catalog.
     Done { message: String },
+    /// `EXPLAIN`: the query's plans as text.
+    Plan { text: String },
 }
 
 /// What `applyPipeline` returns.

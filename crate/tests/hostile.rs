@@ -303,7 +303,9 @@ fn run(entry: &Entry) -> Result<Outcome, Error> {
             }
             match result? {
                 SqlOutput::Rows(table) => Ok(Outcome::Table(table, Vec::new())),
-                SqlOutput::Done(message) => panic!("{}: expected rows, got `{message}`", entry.id),
+                SqlOutput::Done(message) | SqlOutput::Plan(message) => {
+                    panic!("{}: expected rows, got `{message}`", entry.id)
+                }
             }
         }
         Kind::Train => {
@@ -314,7 +316,9 @@ fn run(entry: &Entry) -> Result<Outcome, Error> {
                 catalog.register("data", table, false)?;
                 table = match run_sql(&mut catalog, sql, &ctx).expect("the preparing query runs") {
                     SqlOutput::Rows(prepared) => prepared,
-                    SqlOutput::Done(message) => panic!("{}: `prepare` gave `{message}`", entry.id),
+                    SqlOutput::Done(message) | SqlOutput::Plan(message) => {
+                        panic!("{}: `prepare` gave `{message}`", entry.id)
+                    }
                 };
             }
             let spec: TrainSpec =

@@ -22,7 +22,7 @@ fn error(sql: &str) -> brasa::Error {
 fn rows(catalog: &mut Catalog, sql: &str) -> usize {
     match run_sql(catalog, sql, &JobContext::default()).unwrap() {
         SqlOutput::Rows(t) => t.num_rows(),
-        SqlOutput::Done(m) => panic!("expected rows, got {m}"),
+        SqlOutput::Done(m) | SqlOutput::Plan(m) => panic!("expected rows, got {m}"),
     }
 }
 
@@ -199,7 +199,7 @@ fn views_tables_show_describe_and_drop() {
     let ctx = JobContext::default();
     let done = |c: &mut Catalog, sql: &str| match run_sql(c, sql, &ctx).unwrap() {
         SqlOutput::Done(m) => m,
-        SqlOutput::Rows(_) => panic!("expected a message"),
+        other => panic!("expected a message, got {other:?}"),
     };
     assert_eq!(
         done(

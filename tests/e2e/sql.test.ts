@@ -36,6 +36,32 @@ FROM telecom WHERE region IS NOT NULL GROUP BY plan ORDER BY customers DESC`,
     await page.context().close();
   });
 
+  it('explains a query as text and computes Spark aggregates with FILTER', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await runSql(page, 'EXPLAIN SELECT customer_id FROM telecom WHERE churned ORDER BY monthly_spend DESC LIMIT 5');
+    const plan = (await page.getByTestId('sql-plan').textContent()) ?? '';
+    assert.match(plan, /^== Optimized Logical Plan ==\n/);
+    // The filter is in the scan, and the sort under the LIMIT keeps only 5 rows.
+    assert.match(plan, /Sort \[.*monthly_spend.* DESC NULLS LAST\] fetch=Some\(5\)/);
+    assert.match(plan, /Scan columns=\[.*\] \(customer_id, monthly_spend, churned\) filters=\[churned#\d+\]/);
+    await runSql(
+      page,
+      `SELECT plan, count_if(churned) AS churners, percentile_approx(monthly_spend, 0.5) AS median_spend,
+  count(DISTINCT region) FILTER (WHERE churned) AS churn_regions
+FROM telecom GROUP BY plan ORDER BY plan`,
+    );
+    // pandas on the same file: churned counts, the nearest-rank median, distinct regions.
+    assert.deepEqual(await sqlRows(page), [
+      ['1', 'basic', '218', '29.48', '5'],
+      ['2', 'premium', '162', '72.92', '5'],
+      ['3', 'standard', '169', '47.66', '5'],
+      ['4', 'unlimited', '52', '104.92', '5'],
+    ]);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('points at the error in the query and keeps the engine usable', async () => {
     const { page } = await openApp(app.browser, app.server.url, '?threads=2');
     await shownTable(page, 'telecom');

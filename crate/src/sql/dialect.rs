@@ -3,10 +3,11 @@
 
 use std::any::TypeId;
 
-use sqlparser::ast::{BinaryOperator, Expr};
+use sqlparser::ast::{BinaryOperator, DescribeAlias, Expr, Statement};
 use sqlparser::dialect::{DatabricksDialect, Dialect};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
 
 /// Spark SQL as parsed by Brasa. It reports itself as [`DatabricksDialect`] so every
 /// Databricks-specific rule inside sqlparser applies, and forwards Databricks' overrides.
@@ -75,6 +76,37 @@ impl Dialect for SparkDialect {
     /// ... except `\%` and `\_`, kept as they are for LIKE patterns.
     fn ignores_wildcard_escapes(&self) -> bool {
         true
+    }
+
+    /// Spark's `EXPLAIN EXTENDED | FORMATTED | CODEGEN | COST <statement>`, which
+    /// sqlparser does not know: EXTENDED and FORMATTED are read as `EXPLAIN VERBOSE` (every
+    /// plan), CODEGEN and COST as a plain `EXPLAIN`.
+    fn parse_statement(&self, parser: &mut Parser) -> Option<Result<Statement, ParserError>> {
+        let [first, second] = parser.peek_tokens::<2>();
+        let is_word = |token: &Token, text: &str| matches!(token, Token::Word(w) if w.value.eq_ignore_ascii_case(text) && w.quote_style.is_none());
+        if !is_word(&first, "EXPLAIN") {
+            return None;
+        }
+        let verbose = is_word(&second, "EXTENDED") || is_word(&second, "FORMATTED");
+        if !(verbose || is_word(&second, "CODEGEN") || is_word(&second, "COST")) {
+            return None;
+        }
+        parser.next_token();
+        parser.next_token();
+        Some(
+            parser
+                .parse_statement()
+                .map(|statement| Statement::Explain {
+                    describe_alias: DescribeAlias::Explain,
+                    analyze: false,
+                    verbose,
+                    query_plan: false,
+                    estimate: false,
+                    statement: Box::new(statement),
+                    format: None,
+                    options: None,
+                }),
+        )
     }
 
     /// `a DIV b`: sqlparser already gives `DIV` the precedence of `*` and `/`.

@@ -34,6 +34,8 @@ pub enum SqlOutput {
     Rows(Table),
     /// A statement that changed the catalog, and what it did.
     Done(String),
+    /// `EXPLAIN`: the query's plans as text.
+    Plan(String),
 }
 
 /// Runs one or more `;`-separated statements; returns the output of the last.
@@ -50,7 +52,7 @@ pub fn run_sql(catalog: &mut Catalog, sql: &str, ctx: &JobContext) -> Result<Sql
 pub fn query(catalog: &Catalog, sql: &str, ctx: &JobContext) -> Result<Table> {
     match run_sql_readonly(catalog, sql, ctx)? {
         SqlOutput::Rows(table) => Ok(table),
-        SqlOutput::Done(_) => Err(Error::analysis("expected a query")),
+        SqlOutput::Done(_) | SqlOutput::Plan(_) => Err(Error::analysis("expected a query")),
     }
 }
 
@@ -85,6 +87,24 @@ pub fn plan_query(
 fn run_query(catalog: &Catalog, query: &sqlparser::ast::Query, ctx: &JobContext) -> Result<Table> {
     let plan = plan_query(catalog, query, ctx)?;
     execute(&optimize(plan), ctx)
+}
+
+/// The plans of `query` as `EXPLAIN` shows them: the optimized logical plan (the one
+/// Brasa executes, operator by operator), and with EXTENDED the plan before the
+/// optimizer too.
+fn explain(
+    catalog: &Catalog,
+    query: &sqlparser::ast::Query,
+    extended: bool,
+    ctx: &JobContext,
+) -> Result<String> {
+    let plan = plan_query(catalog, query, ctx)?;
+    let analyzed = extended.then(|| format!("== Analyzed Logical Plan ==\n{plan}\n"));
+    let optimized = optimize(plan);
+    Ok(format!(
+        "{}== Optimized Logical Plan ==\n{optimized}",
+        analyzed.unwrap_or_default()
+    ))
 }
 
 fn run_statement(
@@ -153,6 +173,24 @@ fn run_statement(
             }))
         }
         Statement::ShowTables { .. } => Ok(SqlOutput::Rows(show_tables(catalog)?)),
+        Statement::Explain {
+            analyze,
+            verbose,
+            statement,
+            ..
+        } => {
+            if *analyze {
+                return Err(Error::unsupported(
+                    "EXPLAIN ANALYZE (run the query: its time is shown with the result)",
+                ));
+            }
+            let Statement::Query(query) = statement.as_ref() else {
+                return Err(Error::unsupported(
+                    "EXPLAIN of a statement other than a query",
+                ));
+            };
+            Ok(SqlOutput::Plan(explain(catalog, query, *verbose, ctx)?))
+        }
         Statement::ExplainTable { table_name, .. } => {
             let name = object_name(table_name)?;
             let schema = match catalog.view(&name) {

@@ -132,6 +132,7 @@ impl Engine {
                 info: self.keep_result("result", Arc::new(table)),
             },
             SqlOutput::Done(message) => SqlResult::Done { message },
+            SqlOutput::Plan(text) => SqlResult::Plan { text },
         };
         to_value(&result)
     }

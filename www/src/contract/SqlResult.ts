@@ -4,4 +4,4 @@ import type { TableInfo } from "./TableInfo";
 /**
  * What `runSql` returns.
  */
-export type SqlResult = { "kind": "rows", info: TableInfo, } | { "kind": "done", message: string, };
+export type SqlResult = { "kind": "rows", info: TableInfo, } | { "kind": "done", message: string, } | { "kind": "plan", text: string, };

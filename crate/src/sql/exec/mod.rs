@@ -139,19 +139,7 @@ fn run(plan: &LogicalPlan, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
             sort::sort(&partitions, keys, *fetch, schema, ctx)
         }
         LogicalPlan::Limit { input, skip, fetch } => {
-            // ORDER BY ... LIMIT k is a top-k: only k rows per partition are sorted.
-            if let LogicalPlan::Sort {
-                input: sort_input,
-                keys,
-                fetch: None,
-            } = input.as_ref()
-            {
-                if let Some(f) = fetch {
-                    let partitions = run(sort_input, ctx)?;
-                    let sorted = sort::sort(&partitions, keys, Some(skip + f), schema, ctx)?;
-                    return Ok(sort::limit(&sorted, *skip, *fetch));
-                }
-            }
+            // Under ORDER BY the optimizer has made the sort a top-k (`optimize::top_k`).
             let partitions = run(input, ctx)?;
             Ok(sort::limit(&partitions, *skip, *fetch))
         }

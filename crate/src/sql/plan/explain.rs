@@ -73,12 +73,15 @@ impl fmt::Display for Expr {
             }
             Expr::Function { func, args, .. } => write!(f, "{}({})", func.name(), list(args)),
             Expr::Aggregate(call) => {
+                let args = match call.func {
+                    crate::sql::plan::functions::AggregateFunction::CountStar => "*".to_string(),
+                    _ => list(&call.args),
+                };
                 write!(
                     f,
-                    "{}({}{})",
+                    "{}({}{args})",
                     call.func.name(),
                     if call.distinct { "DISTINCT " } else { "" },
-                    list(&call.args)
                 )?;
                 match &call.filter {
                     Some(filter) => write!(f, " FILTER (WHERE {filter})"),

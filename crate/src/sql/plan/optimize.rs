@@ -1,6 +1,8 @@
 //! Rewrites that make plans cheaper without changing their answers: filters moved down to
-//! the scans (and into each side of a join), and columns nobody reads dropped as early as
-//! possible (so filtering, sorting and joining copy only what is used).
+//! the scans (and into each side of a join), columns nobody reads dropped as early as
+//! possible (so filtering, sorting and joining copy only what is used), and a sort under
+//! a LIMIT told how many rows are wanted (a top-k). `crate/tests/sql_plans.rs` pins each
+//! rule by the plans `EXPLAIN` shows.
 
 use crate::sql::plan::expr::{Expr, SortKey};
 use crate::sql::plan::logical::{JoinKind, LogicalPlan};
@@ -10,7 +12,49 @@ pub fn optimize(plan: LogicalPlan) -> LogicalPlan {
     let plan = push_filters(plan, Vec::new());
     let width = plan.schema().len();
     let (plan, _) = prune(plan, &(0..width).collect::<Vec<_>>());
-    plan
+    top_k(plan)
+}
+
+/// `ORDER BY ... LIMIT k OFFSET s`: the sort needs only its first s + k rows, also when
+/// projections or an alias stand between the limit and the sort (they keep every row).
+fn top_k(plan: LogicalPlan) -> LogicalPlan {
+    match plan {
+        LogicalPlan::Limit {
+            input,
+            skip,
+            fetch: Some(fetch),
+        } => LogicalPlan::Limit {
+            input: Box::new(with_fetch(*input, skip.saturating_add(fetch))),
+            skip,
+            fetch: Some(fetch),
+        },
+        other => map_inputs(other, top_k),
+    }
+}
+
+/// `plan` when only its first `wanted` rows are read.
+fn with_fetch(plan: LogicalPlan, wanted: usize) -> LogicalPlan {
+    match plan {
+        LogicalPlan::Sort { input, keys, fetch } => LogicalPlan::Sort {
+            input: Box::new(top_k(*input)),
+            keys,
+            fetch: Some(fetch.map_or(wanted, |f| f.min(wanted))),
+        },
+        LogicalPlan::Project {
+            input,
+            exprs,
+            schema,
+        } => LogicalPlan::Project {
+            input: Box::new(with_fetch(*input, wanted)),
+            exprs,
+            schema,
+        },
+        LogicalPlan::Alias { input, schema } => LogicalPlan::Alias {
+            input: Box::new(with_fetch(*input, wanted)),
+            schema,
+        },
+        other => top_k(other),
+    }
 }
 
 /// Pushes `pending` conjuncts (over `plan`'s output) as far down as they can go.

@@ -1,7 +1,7 @@
 /**
  * The SQL tab: an editor, Run / Cancel, the result in the virtual grid with its row
- * count and time, errors pointing into the query, and CSV / Parquet downloads of the
- * result.
+ * count and time (or the plans `EXPLAIN` shows, as text), errors pointing into the query,
+ * and CSV / Parquet downloads of the result.
  */
 import type { EngineClient, SqlJob } from '../../engine/client/engine-client';
 import type { TableStore } from '../../data/client/table-store';
@@ -106,6 +106,11 @@ export class SqlPanel {
       await this.onCatalogChanged(result.message, text);
       replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'sql-message' } }, result.message), ` · ${time}`);
       replaceChildren(this.output);
+      return;
+    }
+    if (result.kind === 'plan') {
+      replaceChildren(this.status, h('span', { attrs: { 'data-testid': 'sql-message' } }, 'Query plan'), ` · ${time}`);
+      replaceChildren(this.output, h('pre', { className: 'sql-plan', attrs: { 'data-testid': 'sql-plan' } }, result.text));
       return;
     }
     const info = result.info;

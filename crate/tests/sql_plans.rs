@@ -1,0 +1,182 @@
+//! The optimizer's rules pinned by the shape of the plans `EXPLAIN` shows, beside the
+//! answer tests (as DataFusion pins its optimizer rules): filters pushed into scans and
+//! into each side of a join, columns no operator reads dropped at the scan, `ORDER BY ...
+//! LIMIT` chosen as a top-k, and `EXPLAIN EXTENDED` showing the plan before and after.
+#![cfg(not(target_arch = "wasm32"))]
+
+use brasa::io::csv::{read_csv, CsvOptions};
+use brasa::job::JobContext;
+use brasa::sql::{run_sql, SqlOutput};
+use brasa::Catalog;
+
+fn catalog() -> Catalog {
+    let mut catalog = Catalog::new();
+    let people = b"id,name,city,score\n1,a,x,1.5\n2,b,y,2.5\n";
+    let cities = b"city,country\nx,pt\ny,br\n";
+    for (name, csv) in [("people", &people[..]), ("cities", &cities[..])] {
+        let (table, _) = read_csv(csv, &CsvOptions::default()).unwrap();
+        catalog.register(name, table, false).unwrap();
+    }
+    catalog
+}
+
+/// The text an EXPLAIN statement gives.
+fn explain_with(statement: &str) -> String {
+    match run_sql(&mut catalog(), statement, &JobContext::default()).unwrap() {
+        SqlOutput::Plan(text) => text,
+        other => panic!("expected a plan, got {other:?}"),
+    }
+}
+
+/// The text `EXPLAIN <sql>` gives.
+fn explain(sql: &str) -> String {
+    explain_with(&format!("EXPLAIN {sql}"))
+}
+
+/// The optimized plan of `sql` as `EXPLAIN` prints it, one operator per line.
+fn optimized(sql: &str) -> Vec<String> {
+    let text = explain(sql);
+    let plan = text
+        .strip_prefix("== Optimized Logical Plan ==\n")
+        .unwrap_or_else(|| panic!("no optimized plan in:\n{text}"));
+    plan.lines().map(str::to_string).collect()
+}
+
+fn assert_plan(sql: &str, expected: &[&str]) {
+    let actual = optimized(sql);
+    assert_eq!(
+        actual,
+        expected,
+        "{sql}\nactual plan:\n{}",
+        actual.join("\n")
+    );
+}
+
+#[test]
+fn filters_go_into_the_scan_and_unread_columns_are_dropped() {
+    assert_plan(
+        "SELECT name FROM people WHERE score > 2",
+        &[
+            "Project name#0",
+            "  Scan columns=[1, 3] (name, score) filters=[(score#1 > CAST(2 AS double))]",
+        ],
+    );
+}
+
+#[test]
+fn filters_go_into_each_side_of_a_join() {
+    assert_plan(
+        "SELECT p.name, c.country FROM people p JOIN cities c ON p.city = c.city \
+         WHERE p.score > 2 AND c.country = 'pt'",
+        &[
+            "Project name#0, country#1",
+            "  Project name#0, country#4",
+            "    Join Inner on=[city#1 = city#0]",
+            "      Alias p",
+            "        Scan columns=[1, 2, 3] (name, city, score) filters=[(score#2 > CAST(2 AS double))]",
+            "      Alias c",
+            "        Scan columns=[0, 1] (city, country) filters=[(country#1 = 'pt')]",
+        ],
+    );
+}
+
+#[test]
+fn filters_go_through_subqueries_into_the_scan() {
+    assert_plan(
+        "SELECT * FROM (SELECT id, name, score FROM people) s WHERE s.score > 1",
+        &[
+            "Project id#0, name#1, score#2",
+            "  Alias s",
+            "    Project id#0, name#1, score#2",
+            "      Scan columns=[0, 1, 3] (id, name, score) filters=[(score#2 > CAST(1 AS double))]",
+        ],
+    );
+}
+
+#[test]
+fn order_by_with_limit_is_a_top_k_even_through_projections() {
+    assert_plan(
+        "SELECT name FROM people ORDER BY score DESC LIMIT 1",
+        &[
+            "Limit skip=0 fetch=Some(1)",
+            "  Project name#0",
+            "    Sort [__order_2#1 DESC NULLS LAST] fetch=Some(1)",
+            "      Project name#0, score#1",
+            "        Scan columns=[1, 3] (name, score) filters=[]",
+        ],
+    );
+    assert_plan(
+        "SELECT name, score FROM people ORDER BY score LIMIT 2 OFFSET 3",
+        &[
+            "Limit skip=3 fetch=Some(2)",
+            "  Sort [score#1 ASC NULLS FIRST] fetch=Some(5)",
+            "    Project name#0, score#1",
+            "      Scan columns=[1, 3] (name, score) filters=[]",
+        ],
+    );
+    // Without ORDER BY there is nothing to sort; a LIMIT alone keeps no sort.
+    assert_plan(
+        "SELECT name FROM people LIMIT 1",
+        &[
+            "Limit skip=0 fetch=Some(1)",
+            "  Project name#0",
+            "    Scan columns=[1] (name) filters=[]",
+        ],
+    );
+}
+
+#[test]
+fn an_aggregate_reads_the_columns_of_its_filter() {
+    assert_plan(
+        "SELECT city, count(*) FILTER (WHERE score > 1) AS n FROM people GROUP BY city",
+        &[
+            "Project city#0, count#1",
+            "  Aggregate group=[city#0] aggregates=[count(*) FILTER (WHERE (score#1 > CAST(1 AS double)))]",
+            "    Scan columns=[2, 3] (city, score) filters=[]",
+        ],
+    );
+}
+
+#[test]
+fn explain_extended_shows_the_plan_before_the_optimizer() {
+    let text = explain_with("EXPLAIN EXTENDED SELECT name FROM people WHERE score > 2");
+    let (analyzed, optimized) = text
+        .split_once("== Optimized Logical Plan ==")
+        .expect("both plans");
+    assert!(
+        analyzed.starts_with("== Analyzed Logical Plan ==\n"),
+        "{text}"
+    );
+    assert!(
+        analyzed.contains("Filter (score#3 > CAST(2 AS double))"),
+        "{text}"
+    );
+    assert!(!optimized.contains("Filter"), "{text}");
+    for other in ["EXPLAIN FORMATTED", "EXPLAIN COST", "EXPLAIN CODEGEN"] {
+        let text = explain_with(&format!("{other} SELECT 1"));
+        assert!(
+            text.contains("== Optimized Logical Plan =="),
+            "{other}: {text}"
+        );
+    }
+}
+
+#[test]
+fn explain_refuses_what_it_cannot_show() {
+    let ctx = JobContext::default();
+    for sql in [
+        "EXPLAIN ANALYZE SELECT 1",
+        "EXPLAIN CREATE VIEW v AS SELECT 1",
+    ] {
+        let err = run_sql(&mut catalog(), sql, &ctx).unwrap_err();
+        assert_eq!(
+            err.code(),
+            brasa::ErrorCode::SqlUnsupported,
+            "{sql}: {}",
+            err.message()
+        );
+    }
+    // EXPLAIN plans the query: a mistake in it is reported as when it runs.
+    let err = run_sql(&mut catalog(), "EXPLAIN SELECT nope FROM people", &ctx).unwrap_err();
+    assert_eq!(err.code(), brasa::ErrorCode::SqlAnalysis);
+}
