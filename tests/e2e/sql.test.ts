@@ -43,7 +43,7 @@ FROM telecom WHERE region IS NOT NULL GROUP BY plan ORDER BY customers DESC`,
     const plan = (await page.getByTestId('sql-plan').textContent()) ?? '';
     assert.match(plan, /^== Optimized Logical Plan ==\n/);
     // The filter is in the scan, and the sort under the LIMIT keeps only 5 rows.
-    assert.match(plan, /Sort \[.*monthly_spend.* DESC NULLS LAST\] fetch=Some\(5\)/);
+    assert.match(plan, /Sort \[\S+ DESC NULLS LAST\] fetch=Some\(5\)\n {6}Project customer_id#0, monthly_spend#1\n/);
     assert.match(plan, /Scan columns=\[.*\] \(customer_id, monthly_spend, churned\) filters=\[churned#\d+\]/);
     await runSql(
       page,
