@@ -10,3 +10,4 @@ pub mod optimize;
 pub mod planner;
 pub mod scalar;
 pub mod schema;
+pub mod window;

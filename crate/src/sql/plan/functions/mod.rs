@@ -23,7 +23,7 @@ pub use signature::{common_type, Signature};
 pub use strings::StringFunction;
 
 use crate::error::{Error, Result};
-use crate::sql::types::{is_integer, is_numeric};
+use crate::sql::types::{is_integer, is_numeric, is_string};
 use signature::{type_error, Args};
 
 /// A scalar (row by row) function, by family.
@@ -168,6 +168,13 @@ impl AggregateFunction {
                 Err(type_error(name, 0, "a number", t))
             }
         };
+        // Spark reads strings given to the numeric aggregates as doubles.
+        let arg = match arg {
+            Some(t) if is_string(t) && !matches!(self, Count | CountStar | Min | Max) => {
+                Some(&Float64)
+            }
+            other => other,
+        };
         match (self, arg) {
             (CountStar, _) => Ok((None, Int64)),
             (_, None) => Err(Error::analysis(format!("{name} needs an argument"))),
@@ -197,6 +204,16 @@ pub enum WindowFunction {
     DenseRank,
     Lag,
     Lead,
+    /// `ntile(n)`: the bucket 1..n of the row, the first buckets one row larger when the
+    /// partition does not divide evenly.
+    Ntile,
+    /// `(rank - 1) / (rows - 1)`, 0 for a partition of one row.
+    PercentRank,
+    /// Rows up to the current row's last peer, over the partition's rows.
+    CumeDist,
+    FirstValue,
+    LastValue,
+    NthValue,
     Aggregate(AggregateFunction),
 }
 
@@ -209,6 +226,12 @@ impl WindowFunction {
             "dense_rank" => DenseRank,
             "lag" => Lag,
             "lead" => Lead,
+            "ntile" => Ntile,
+            "percent_rank" => PercentRank,
+            "cume_dist" => CumeDist,
+            "first_value" => FirstValue,
+            "last_value" => LastValue,
+            "nth_value" => NthValue,
             other => Aggregate(AggregateFunction::from_name(other)?),
         })
     }
@@ -220,8 +243,26 @@ impl WindowFunction {
             WindowFunction::DenseRank => "dense_rank",
             WindowFunction::Lag => "lag",
             WindowFunction::Lead => "lead",
+            WindowFunction::Ntile => "ntile",
+            WindowFunction::PercentRank => "percent_rank",
+            WindowFunction::CumeDist => "cume_dist",
+            WindowFunction::FirstValue => "first_value",
+            WindowFunction::LastValue => "last_value",
+            WindowFunction::NthValue => "nth_value",
             WindowFunction::Aggregate(f) => f.name(),
         }
+    }
+
+    /// Whether the function reads a frame (aggregates and the value functions); the
+    /// ranking and offset functions see the partition in order and take no frame clause.
+    pub fn takes_frame(self) -> bool {
+        matches!(
+            self,
+            WindowFunction::Aggregate(_)
+                | WindowFunction::FirstValue
+                | WindowFunction::LastValue
+                | WindowFunction::NthValue
+        )
     }
 }
 
