@@ -10,14 +10,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::*;
-use arrow_array::{Array, ArrayRef};
-use arrow_schema::{DataType, TimeUnit};
 use brasa::frame::spark_type_name;
 use brasa::job::JobContext;
 use brasa::sql::{run_sql, SqlOutput};
-use brasa::temporal::{format_date, format_timestamp_micros};
 use brasa::Catalog;
 use serde_json::{json, Value};
 
