@@ -127,7 +127,47 @@ pub fn sliding_aggregate(
     let n = order.len();
     let values = numbers(func, arg, n)?;
     let at = |p: usize| values[order[p] as usize];
-    let mut states = vec![Sliding::default(); n];
+    let is_int = arg.map(|a| a.data_type()) == Some(&DataType::Int64);
+    // What each row's answer is, from the state of its frame.
+    let result = match func {
+        Count | CountStar => Answer::Count,
+        Sum if is_int && return_type == &DataType::Int64 => Answer::IntSum,
+        Sum => Answer::Float(|r| r.total()),
+        Avg => Answer::Float(|r| r.total() / r.count as f64),
+        StddevSamp => Answer::Float(|r| variance(r, true).sqrt()),
+        StddevPop => Answer::Float(|r| variance(r, false).sqrt()),
+        VarSamp => Answer::Float(|r| variance(r, true)),
+        VarPop => Answer::Float(|r| variance(r, false)),
+        Min | Max | Median | Percentile => {
+            return Err(Error::internal(
+                "window aggregate",
+                format!("{} is not a sliding aggregate", func.name()),
+            ))
+        }
+    };
+    // Spark's sample statistics of a single value are NULL.
+    let least = if matches!(func, StddevSamp | VarSamp) {
+        2
+    } else {
+        1
+    };
+    let mut counts = vec![0i64; n];
+    let mut ints = vec![
+        None;
+        if matches!(result, Answer::IntSum) {
+            n
+        } else {
+            0
+        }
+    ];
+    let mut floats = vec![
+        None;
+        if matches!(result, Answer::Float(_)) {
+            n
+        } else {
+            0
+        }
+    ];
     let mut state = Sliding::default();
     let (mut start, mut end) = (0usize, 0usize);
     for p in 0..n {
@@ -144,53 +184,29 @@ pub fn sliding_aggregate(
             }
             start += 1;
         }
-        states[order[p] as usize] = state;
-    }
-    let is_int = arg.map(|a| a.data_type()) == Some(&DataType::Int64);
-    Ok(match func {
-        Count | CountStar => Arc::new(Int64Array::from_iter_values(states.iter().map(|r| r.count))),
-        Sum if is_int && return_type == &DataType::Int64 => Arc::new(
-            states
-                .iter()
-                .map(|r| (r.count > 0).then_some(r.sum_int))
-                .collect::<Int64Array>(),
-        ),
-        Sum => Arc::new(
-            states
-                .iter()
-                .map(|r| (r.count > 0).then(|| r.total()))
-                .collect::<Float64Array>(),
-        ),
-        Avg => Arc::new(
-            states
-                .iter()
-                .map(|r| (r.count > 0).then(|| r.total() / r.count as f64))
-                .collect::<Float64Array>(),
-        ),
-        StddevSamp | StddevPop | VarSamp | VarPop => Arc::new(
-            states
-                .iter()
-                .map(|r| {
-                    let sample = matches!(func, StddevSamp | VarSamp);
-                    let d = if sample { r.count - 1 } else { r.count };
-                    // Spark's sample statistics of a single value are NULL.
-                    if r.count == 0 || d <= 0 {
-                        return None;
-                    }
-                    let var = r.m2 / d as f64;
-                    Some(if matches!(func, StddevSamp | StddevPop) {
-                        var.sqrt()
-                    } else {
-                        var
-                    })
-                })
-                .collect::<Float64Array>(),
-        ),
-        Min | Max | Median | Percentile => {
-            return Err(Error::internal(
-                "window aggregate",
-                format!("{} is not a sliding aggregate", func.name()),
-            ))
+        let row = order[p] as usize;
+        match result {
+            Answer::Count => counts[row] = state.count,
+            Answer::IntSum => ints[row] = (state.count > 0).then_some(state.sum_int),
+            Answer::Float(f) => floats[row] = (state.count >= least).then(|| f(&state)),
         }
+    }
+    Ok(match result {
+        Answer::Count => Arc::new(Int64Array::from(counts)),
+        Answer::IntSum => Arc::new(Int64Array::from(ints)),
+        Answer::Float(_) => Arc::new(Float64Array::from(floats)),
     })
+}
+
+/// How a row's answer comes from its frame's state.
+#[derive(Clone, Copy)]
+enum Answer {
+    Count,
+    IntSum,
+    Float(fn(&Sliding) -> f64),
+}
+
+fn variance(r: &Sliding, sample: bool) -> f64 {
+    let d = if sample { r.count - 1 } else { r.count };
+    r.m2 / d as f64
 }
