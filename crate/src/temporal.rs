@@ -60,9 +60,38 @@ pub fn format_timestamp_micros(micros: i64) -> String {
     }
 }
 
+/// A timestamp as Spark prints it (`CAST(ts AS STRING)`, `show()`): `yyyy-MM-dd
+/// HH:mm:ss`, then the fraction of a second only when it is not zero, without trailing
+/// zeros (`2023-11-14 22:13:20.5`).
+pub fn format_timestamp_spark(micros: i64) -> String {
+    let mut text = format_timestamp_micros(micros);
+    if text.contains('.') {
+        let kept = text.trim_end_matches('0').len();
+        text.truncate(kept);
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_print_as_spark() {
+        assert_eq!(
+            format_timestamp_spark(1_700_000_000_000_000),
+            "2023-11-14 22:13:20"
+        );
+        assert_eq!(
+            format_timestamp_spark(1_700_000_000_500_000),
+            "2023-11-14 22:13:20.5"
+        );
+        assert_eq!(format_timestamp_spark(-900), "1969-12-31 23:59:59.9991");
+        assert_eq!(
+            format_timestamp_spark(123_456),
+            "1970-01-01 00:00:00.123456"
+        );
+    }
 
     #[test]
     fn round_trips_days() {

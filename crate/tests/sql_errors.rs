@@ -57,7 +57,8 @@ fn unknown_names_are_analysis_errors_with_positions() {
 
 #[test]
 fn type_and_grouping_mistakes_are_explained() {
-    let err = error("SELECT name + 1 FROM t");
+    // Spark reads a string in arithmetic as a double; a boolean is refused.
+    let err = error("SELECT (name = 'x') + 1 FROM t");
     assert_eq!(err.code(), ErrorCode::SqlAnalysis);
     assert!(err.message().contains("needs numbers"), "{}", err.message());
 
@@ -94,7 +95,6 @@ fn unsupported_constructs_say_so() {
     for sql in [
         "SELECT id FROM t INTERSECT SELECT id FROM t",
         "SELECT aes_encrypt(name, 'x') FROM t",
-        "SELECT * FROM t NATURAL JOIN t",
         "SELECT id FROM t a WHERE EXISTS (SELECT 1 FROM t b WHERE b.id = a.id)",
         "INSERT INTO t VALUES (1, 'x', 1.0, NULL)",
         "WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r",

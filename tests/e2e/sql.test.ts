@@ -1,6 +1,7 @@
 /**
  * SQL in the page: type a query, run it with Ctrl+Enter, read the grid; errors point at
- * the query; temp views and CREATE TABLE AS change the table list; results download.
+ * the query; temp views and CREATE TABLE AS change the table list; results download (nested
+ * values as JSON text in the grid and in CSV, which the page says).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -98,6 +99,22 @@ FROM telecom GROUP BY plan ORDER BY plan`,
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
     const text = readFileSync(await download.path(), 'utf8');
     assert.equal(text, 'customer_id,plan\n100000,basic\n100001,basic\n100002,standard\n');
+    await page.context().close();
+  });
+
+  it('shows nested results as JSON text and says CSV writes them so', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await runSql(page, "SELECT customer_id, split(plan, 'a') AS parts FROM telecom ORDER BY customer_id LIMIT 2");
+    assert.deepEqual((await sqlRows(page)).map((r) => r.slice(1)), [
+      ['100000', '["b","sic"]'],
+      ['100001', '["b","sic"]'],
+    ]);
+    assert.match((await page.getByTestId('csv-nested-note').textContent()) ?? '', /parts\) as JSON text/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
+    const text = readFileSync(await download.path(), 'utf8');
+    assert.equal(text, 'customer_id,parts\n100000,"[""b"",""sic""]"\n100001,"[""b"",""sic""]"\n');
+    assert.deepEqual(errors, []);
     await page.context().close();
   });
 });

@@ -1,10 +1,13 @@
 //! Values as a person reads them, the way Spark's `show()` prints them: dates as
-//! `yyyy-MM-dd`, timestamps as `yyyy-MM-dd HH:mm:ss[.fraction]` in their zone, numbers in
-//! their shortest exact form. The UI shows these strings as they are, so every type is
+//! `yyyy-MM-dd`, timestamps as `yyyy-MM-dd HH:mm:ss[.fraction]` in their zone (the
+//! fraction only when not zero, without trailing zeros), numbers in their shortest exact
+//! form; nested values (structs, arrays, maps) as JSON text, as Spark's `to_json` writes
+//! them (`json_text`). The UI shows these strings as they are, so every type is
 //! formatted in one place, by Arrow's formatter, not by hand in JavaScript.
 
 use std::sync::Arc;
 
+use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, StringArray};
 use arrow_buffer::NullBuffer;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
@@ -50,6 +53,22 @@ pub fn display_batch(batch: &RecordBatch) -> Result<RecordBatch> {
 }
 
 fn display_column(column: &ArrayRef, options: &FormatOptions) -> Result<StringArray> {
+    // Spark's forms, which Arrow's formatter does not write: timestamps without trailing
+    // zeros, nested values as JSON.
+    if is_utc_micros(column.data_type()) {
+        let micros = column.as_primitive::<arrow_array::types::TimestampMicrosecondType>();
+        return Ok(micros
+            .iter()
+            .map(|v| v.map(crate::temporal::format_timestamp_spark))
+            .collect());
+    }
+    if super::json_text::is_nested(column.data_type()) {
+        let text = super::json_text::json_text(column.as_ref())?;
+        return Ok(text
+            .iter()
+            .map(|v| v.map(|t| shorten(t.to_string())))
+            .collect());
+    }
     let formatter = ArrayFormatter::try_new(column.as_ref(), options)
         .map_err(|e| Error::internal("formatting a column for display", e))?;
     let values: Vec<String> = (0..column.len())
@@ -64,6 +83,16 @@ fn display_column(column: &ArrayRef, options: &FormatOptions) -> Result<StringAr
         nulls,
     )
     .map_err(|e| Error::internal("formatting a column for display", e))
+}
+
+/// Microsecond timestamps in UTC (or without a zone): printed by hand as Spark does.
+pub(crate) fn is_utc_micros(t: &DataType) -> bool {
+    match t {
+        DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, tz) => {
+            tz.as_deref().is_none_or(|z| z == "UTC" || z == "+00:00")
+        }
+        _ => false,
+    }
 }
 
 /// `text` cut to at most [`MAX_CELL_BYTES`] (on a character boundary) plus `…`.
@@ -82,7 +111,6 @@ fn shorten(mut text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow_array::cast::AsArray;
     use arrow_array::{Date32Array, Float64Array, Int64Array, TimestampMicrosecondArray};
 
     #[test]
@@ -117,7 +145,7 @@ mod tests {
         assert_eq!(col(1).value(0), "30730.5");
         assert_eq!(col(1).value(1), "0.1");
         assert_eq!(col(2).value(1), "9223372036854775807");
-        assert_eq!(col(3).value(0), "1970-01-01 00:00:01.500");
+        assert_eq!(col(3).value(0), "1970-01-01 00:00:01.5");
         assert_eq!(col(3).value(1), "1970-01-01 00:00:00");
     }
 

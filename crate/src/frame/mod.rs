@@ -7,10 +7,12 @@
 mod catalog;
 mod describe;
 mod display;
+mod json_text;
 pub mod jvm;
 mod table;
 
 pub use catalog::{sanitize_table_name, Catalog};
 pub use describe::{spark_type_name, ColumnInfo, TableInfo};
 pub use display::{display_array, display_batch};
+pub use json_text::{is_nested, json_text};
 pub use table::{first_error_in_row_order, Table};

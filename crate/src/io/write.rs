@@ -1,18 +1,27 @@
 //! Writing tables as files the user downloads: CSV (readable back by Brasa and Spark) and
 //! Parquet (zstd).
 
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::TimestampMicrosecondType;
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions, StringArray};
 use arrow_csv::WriterBuilder;
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
 use crate::error::{Error, Result};
-use crate::frame::Table;
+use crate::frame::{is_nested, json_text, Table};
+use crate::temporal::format_timestamp_spark;
 
 const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
 
 /// The table as CSV with a header; NULL is an empty field, timestamps are
-/// `yyyy-MM-dd HH:mm:ss[.fraction]` in UTC.
+/// `yyyy-MM-dd HH:mm:ss[.fraction]` in UTC, as Spark prints them (no trailing zeros).
+/// CSV has no nested values: structs, arrays and maps are written as JSON text (as
+/// Spark's `to_json` writes them), which the page says beside the download button.
 pub fn write_csv(table: &Table) -> Result<Vec<u8>> {
     // Text takes about twice the columns' memory (numbers as digits, separators).
     check_room(table, 2)?;
@@ -24,18 +33,64 @@ pub fn write_csv(table: &Table) -> Result<Vec<u8>> {
             .with_timestamp_format(TIMESTAMP_FORMAT.into())
             .with_timestamp_tz_format(TIMESTAMP_FORMAT.into())
             .build(&mut out);
+        let schema = csv_schema(table.schema());
         if table.partitions().is_empty() {
             writer
-                .write(&arrow_array::RecordBatch::new_empty(table.schema_arc()))
+                .write(&RecordBatch::new_empty(schema.clone()))
                 .map_err(|e| Error::internal("writing CSV", e))?;
         }
         for batch in table.partitions() {
             writer
-                .write(batch)
+                .write(&csv_batch(batch, &schema)?)
                 .map_err(|e| Error::internal("writing CSV", e))?;
         }
     }
     Ok(out)
+}
+
+/// The columns CSV holds as text it formats itself: nested values and timestamps.
+fn as_text(t: &DataType) -> bool {
+    is_nested(t) || matches!(t, DataType::Timestamp(TimeUnit::Microsecond, _))
+}
+
+fn csv_schema(schema: &Schema) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            if as_text(f.data_type()) {
+                Field::new(f.name(), DataType::Utf8, true)
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+fn csv_batch(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+    let columns = batch
+        .columns()
+        .iter()
+        .map(|c| -> Result<ArrayRef> {
+            Ok(match c.data_type() {
+                t if is_nested(t) => Arc::new(json_text(c.as_ref())?),
+                DataType::Timestamp(TimeUnit::Microsecond, _) => Arc::new(
+                    c.as_primitive::<TimestampMicrosecondType>()
+                        .iter()
+                        .map(|v| v.map(format_timestamp_spark))
+                        .collect::<StringArray>(),
+                ),
+                _ => Arc::clone(c),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    RecordBatch::try_new_with_options(
+        schema.clone(),
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
+    )
+    .map_err(|e| Error::internal("writing CSV", e))
 }
 
 /// The table as a zstd-compressed Parquet file, one row group per 128k rows.
@@ -89,5 +144,34 @@ mod tests {
         assert_eq!(all(&again), all(&table));
         let (from_parquet, _) = read_parquet(write_parquet(&table).unwrap()).unwrap();
         assert_eq!(all(&from_parquet), all(&table));
+    }
+
+    #[test]
+    fn nested_values_are_json_text_in_csv_and_kept_in_parquet() {
+        use arrow_array::builder::{ListBuilder, StringBuilder};
+        use arrow_array::{Array, TimestampMicrosecondArray};
+        let mut list = ListBuilder::new(StringBuilder::new());
+        list.values().append_value("a");
+        list.values().append_value("b,c");
+        list.append(true);
+        list.append(false);
+        let list = list.finish();
+        let ts = TimestampMicrosecondArray::from(vec![Some(1_700_000_000_500_000), Some(0)])
+            .with_timezone("UTC");
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("parts", list.data_type().clone(), true),
+            Field::new("at", ts.data_type().clone(), true),
+        ]));
+        let batch =
+            RecordBatch::try_new(schema.clone(), vec![Arc::new(list), Arc::new(ts)]).unwrap();
+        let table = Table::try_new(schema, vec![batch]).unwrap();
+        let csv = String::from_utf8(write_csv(&table).unwrap()).unwrap();
+        assert_eq!(
+            csv,
+            "parts,at\n\"[\"\"a\"\",\"\"b,c\"\"]\",2023-11-14 22:13:20.5\n,1970-01-01 00:00:00\n"
+        );
+        let (back, _) = read_parquet(write_parquet(&table).unwrap()).unwrap();
+        let all = |t: &Table| concat_batches(t.schema(), t.partitions()).unwrap();
+        assert_eq!(all(&back), all(&table));
     }
 }

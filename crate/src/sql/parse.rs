@@ -16,33 +16,62 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
     let tokens = Tokenizer::new(&dialect, sql)
         .with_unescape(true)
         .tokenize_with_location()
-        .map_err(|e| syntax_error(&e.to_string()))?;
+        .map_err(|e| syntax_error(&e.to_string(), sql, None))?;
     check_nesting(&tokens)?;
-    let statements = Parser::new(&dialect)
-        .with_tokens_with_locations(tokens)
-        .parse_statements()
-        .map_err(|e| match e {
-            ParserError::RecursionLimitExceeded => Error::new(
-                ErrorCode::SqlUnsupported,
-                "not supported: brackets, subqueries or function calls nested too deeply for \
-                 the parser (its limit of 50 levels is reached by about 25 nested brackets); \
-                 split the query into views",
-            ),
-            other => syntax_error(&other.to_string()),
-        })?;
+    let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
+    let statements = parser.parse_statements().map_err(|e| match e {
+        ParserError::RecursionLimitExceeded => Error::new(
+            ErrorCode::SqlUnsupported,
+            "not supported: brackets, subqueries or function calls nested too deeply for \
+             the parser (its limit of 50 levels is reached by about 25 nested brackets); \
+             split the query into views",
+        ),
+        other => {
+            // Where the parser stopped: its message names a place only for some errors.
+            let start = parser.get_current_token().span.start;
+            let here = (start.line > 0).then_some((start.line, start.column));
+            syntax_error(&other.to_string(), sql, here)
+        }
+    })?;
     if statements.is_empty() {
-        return Err(Error::new(ErrorCode::SqlSyntax, "the query is empty"));
+        return Err(
+            Error::new(ErrorCode::SqlSyntax, "the query is empty: write a SELECT")
+                .at_position(1, 1),
+        );
     }
     Ok(statements)
 }
 
-fn syntax_error(text: &str) -> Error {
-    let message = text.trim_start_matches("sql parser error: ").to_string();
-    let error = Error::new(ErrorCode::SqlSyntax, format!("syntax error: {message}"));
-    match position_in(&message) {
-        Some((line, column)) => error.at_position(line, column),
-        None => error,
-    }
+/// A syntax error at a line and column, always: the one in sqlparser's message, else
+/// where the parser stopped (`here`), else the end of the text (where a query that stops
+/// too early, like a bare `SELECT`, went wrong).
+fn syntax_error(text: &str, sql: &str, here: Option<(u64, u64)>) -> Error {
+    let message = text.trim_start_matches("sql parser error: ");
+    let (line, column) = position_in(message).or(here).unwrap_or_else(|| end_of(sql));
+    let message = match message.rfind(" at Line: ") {
+        Some(at) => &message[..at],
+        None => message,
+    };
+    let message = message
+        .replace("found: EOF", "found: the end of the query")
+        .replace("Expected: ", "expected ")
+        .replace("Expected ", "expected ");
+    Error::new(
+        ErrorCode::SqlSyntax,
+        format!(
+            "syntax error at line {line}, column {column}: {message}; fix the query there \
+             (Spark SQL syntax)"
+        ),
+    )
+    .at_position(line, column)
+}
+
+/// The line and column just after the last character of `sql` (1-based).
+fn end_of(sql: &str) -> (u64, u64) {
+    let trimmed = sql.trim_end();
+    let line = trimmed.matches('\n').count() as u64 + 1;
+    let last = trimmed.rsplit('\n').next().unwrap_or("");
+    (line, last.chars().count() as u64 + 1)
 }
 
 /// sqlparser ends its messages with `at Line: L, Column: C`.
@@ -74,7 +103,7 @@ mod tests {
         assert_eq!(err.code(), ErrorCode::SqlSyntax);
         assert_eq!(err.location().position.map(|(line, _)| line), Some(2));
         assert!(
-            err.message().starts_with("syntax error: "),
+            err.message().starts_with("syntax error at line 2"),
             "{}",
             err.message()
         );
@@ -82,5 +111,56 @@ mod tests {
             parse_statements("  ").unwrap_err().code(),
             ErrorCode::SqlSyntax
         );
+    }
+
+    /// Every malformed query is a syntax error with a line and column, and the message
+    /// says where.
+    #[test]
+    fn every_syntax_error_has_a_position() {
+        let cases: &[(&str, (u64, u64))] = &[
+            ("SELECT", (1, 7)),
+            ("SELECT FROM t", (1, 13)),
+            ("SELECT 'abc FROM t", (1, 8)),
+            ("SELECT \"abc FROM t", (1, 8)),
+            ("SELECT a FROM", (1, 14)),
+            ("SELECT a FROM t WHERE", (1, 22)),
+            ("SELECT a FROM t\nWHERE a >", (2, 10)),
+            ("SELECT (1 + 2 FROM t", (1, 15)),
+            ("SELECT a FROM t GROUP", (1, 17)),
+            ("SELEC a FROM t", (1, 1)),
+            ("SELECT a b c FROM t", (1, 12)),
+            ("SELECT a FROM t ORDER BY", (1, 25)),
+            ("SELECT count( FROM t", (1, 20)),
+            ("SELECT 1 /* no end", (1, 19)),
+            ("SELECT a FROM t;;\n  SELECT", (2, 9)),
+            ("   ", (1, 1)),
+        ];
+        for (sql, _) in cases {
+            let err = parse_statements(sql).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::SqlSyntax, "{sql}: {}", err.message());
+            let (line, column) = err
+                .location()
+                .position
+                .unwrap_or_else(|| panic!("{sql}: no position in {}", err.message()));
+            assert!(
+                err.message()
+                    .contains(&format!("line {line}, column {column}"))
+                    || err.message().starts_with("the query is empty"),
+                "{sql}: {}",
+                err.message()
+            );
+        }
+        let positions: Vec<(u64, u64)> = cases
+            .iter()
+            .map(|(sql, _)| {
+                parse_statements(sql)
+                    .unwrap_err()
+                    .location()
+                    .position
+                    .unwrap()
+            })
+            .collect();
+        let wanted: Vec<(u64, u64)> = cases.iter().map(|(_, p)| *p).collect();
+        assert_eq!(positions, wanted);
     }
 }

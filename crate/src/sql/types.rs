@@ -71,8 +71,9 @@ fn integer_rank(t: &DataType) -> u8 {
 }
 
 /// The type two values are compared in, or `None` if Spark would refuse the comparison.
-/// Strings compared with numbers, dates or timestamps are read as those (a literal
-/// `'2024-01-01'` against a date column is a date).
+/// Strings compared with numbers, dates or timestamps are read as those, as Spark does
+/// (a literal `'2024-01-01'` against a date column is a date; `'1.5' = 1` compares the
+/// integers 1 and 1).
 pub fn comparison_common(left: &DataType, right: &DataType) -> Option<DataType> {
     use DataType::*;
     if left == right {
@@ -81,7 +82,7 @@ pub fn comparison_common(left: &DataType, right: &DataType) -> Option<DataType> 
     match (left, right) {
         (Null, other) | (other, Null) => Some(other.clone()),
         (l, r) if is_numeric(l) && is_numeric(r) => numeric_common(l, r),
-        (s, n) | (n, s) if is_string(s) && is_numeric(n) => Some(Float64),
+        (s, n) | (n, s) if is_string(s) && is_numeric(n) => Some(n.clone()),
         (s, t) | (t, s) if is_string(s) && is_temporal(t) => Some(t.clone()),
         (Date32, Timestamp(_, _)) | (Timestamp(_, _), Date32) => Some(timestamp_type()),
         (Timestamp(_, _), Timestamp(_, _)) => Some(timestamp_type()),
@@ -161,7 +162,8 @@ mod tests {
     #[test]
     fn comparisons() {
         assert_eq!(comparison_common(&Utf8, &Date32), Some(Date32));
-        assert_eq!(comparison_common(&Int32, &Utf8), Some(Float64));
+        assert_eq!(comparison_common(&Int32, &Utf8), Some(Int32));
+        assert_eq!(comparison_common(&Utf8, &Float64), Some(Float64));
         assert_eq!(comparison_common(&Boolean, &Int32), None);
         assert_eq!(comparison_common(&Null, &Boolean), Some(Boolean));
         assert_eq!(

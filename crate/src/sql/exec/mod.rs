@@ -10,6 +10,7 @@ mod join;
 mod keys;
 pub mod partition;
 mod sort;
+mod text_cast;
 mod value;
 mod window;
 

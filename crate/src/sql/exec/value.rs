@@ -106,6 +106,9 @@ pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
             .collect();
         return Ok(Arc::new(text));
     }
+    if let Some(cast) = crate::sql::exec::text_cast::text_cast(array, to) {
+        return Ok(cast);
+    }
     let options = CastOptions {
         safe: true,
         ..CastOptions::default()

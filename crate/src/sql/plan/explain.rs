@@ -90,11 +90,17 @@ impl fmt::Display for Expr {
             }
             Expr::Window(call) => write!(
                 f,
-                "{}({}) OVER (PARTITION BY {} ORDER BY {})",
+                "{}({}){} OVER (PARTITION BY {} ORDER BY {} {})",
                 call.func.name(),
                 list(&call.args),
+                if call.ignore_nulls {
+                    " IGNORE NULLS"
+                } else {
+                    ""
+                },
                 list(&call.partition_by),
-                keys(&call.order_by)
+                keys(&call.order_by),
+                call.frame
             ),
         }
     }

@@ -109,17 +109,66 @@ impl AggregateCall {
     }
 }
 
-/// The rows a window function sees for the current row.
+/// How a frame bound is measured: in rows, or in values of the (single) order key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WindowFrame {
-    /// Every row of the partition (no `ORDER BY`, or `UNBOUNDED PRECEDING AND UNBOUNDED
-    /// FOLLOWING`).
-    Partition,
-    /// From the partition start to the current row and its peers (`RANGE ... CURRENT ROW`,
-    /// the default with `ORDER BY`).
-    RangeToCurrent,
-    /// From the partition start to the current row only (`ROWS ... CURRENT ROW`).
-    RowsToCurrent,
+pub enum FrameUnits {
+    Rows,
+    Range,
+}
+
+/// A distance in a frame bound: a row count (`ROWS`), or a value added to the order key
+/// (`RANGE`): integers for integer keys and days on dates, doubles for fractional keys,
+/// microseconds for intervals on timestamps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FrameOffset {
+    Int(i64),
+    Float(f64),
+    Micros(i64),
+}
+
+/// One end of a window frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FrameBound {
+    UnboundedPreceding,
+    Preceding(FrameOffset),
+    CurrentRow,
+    Following(FrameOffset),
+    UnboundedFollowing,
+}
+
+/// The rows a window function sees for the current row: Spark's `ROWS` / `RANGE BETWEEN
+/// start AND end`. Without a frame clause, Spark's defaults apply (see
+/// [`WindowFrame::default_for`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WindowFrame {
+    pub units: FrameUnits,
+    pub start: FrameBound,
+    pub end: FrameBound,
+}
+
+impl WindowFrame {
+    /// Spark's default frame: with `ORDER BY`, `RANGE BETWEEN UNBOUNDED PRECEDING AND
+    /// CURRENT ROW` (the current row's peers included); without, the whole partition.
+    pub fn default_for(ordered: bool) -> WindowFrame {
+        WindowFrame {
+            units: if ordered {
+                FrameUnits::Range
+            } else {
+                FrameUnits::Rows
+            },
+            start: FrameBound::UnboundedPreceding,
+            end: if ordered {
+                FrameBound::CurrentRow
+            } else {
+                FrameBound::UnboundedFollowing
+            },
+        }
+    }
+
+    /// The whole partition, whatever the units.
+    pub fn is_partition(&self) -> bool {
+        self.start == FrameBound::UnboundedPreceding && self.end == FrameBound::UnboundedFollowing
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -129,6 +178,8 @@ pub struct WindowCall {
     pub partition_by: Vec<Expr>,
     pub order_by: Vec<SortKey>,
     pub frame: WindowFrame,
+    /// `IGNORE NULLS` (first_value, last_value, nth_value).
+    pub ignore_nulls: bool,
     pub return_type: DataType,
 }
 

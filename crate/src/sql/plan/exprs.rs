@@ -5,14 +5,14 @@ use arrow_schema::DataType;
 use sqlparser::ast::{
     self, BinaryOperator, CastKind, CeilFloorKind, DateTimeField, DuplicateTreatment, FunctionArg,
     FunctionArgExpr, FunctionArgumentClause, FunctionArguments, Spanned, TrimWhereField,
-    UnaryOperator, Value, WindowFrameBound, WindowFrameUnits, WindowType,
+    UnaryOperator, Value,
 };
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
 use crate::sql::parse::at_span;
 use crate::sql::plan::aggregates::{aggregate_call, ignores_nulls, with_null_treatment};
-use crate::sql::plan::expr::{BinaryOp, Expr, SortKey, WindowCall, WindowFrame};
+use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
 use crate::sql::plan::functions::{
     common_type, date_field, AggregateFunction, DateTimeFunction, MathFunction, ScalarFunction,
     StringFunction, WindowFunction,
@@ -20,7 +20,9 @@ use crate::sql::plan::functions::{
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
-use crate::sql::types::{arrow_type, comparison_common, is_integer, is_numeric, numeric_common};
+use crate::sql::types::{
+    arrow_type, comparison_common, is_integer, is_numeric, is_string, numeric_common,
+};
 
 impl Planner<'_> {
     /// Plans an expression over rows of `scope`. Aggregate and window calls are kept as
@@ -396,7 +398,14 @@ impl Planner<'_> {
                     "FILTER (WHERE ...) is for aggregates, not for window functions",
                 ));
             }
-            return self.window_call(&lower, args, star, over, scope);
+            return self.window_call(
+                &lower,
+                args,
+                star,
+                function.null_treatment.as_ref(),
+                over,
+                scope,
+            );
         }
         if let Some(func) = AggregateFunction::from_name(&lower) {
             let filter = match &function.filter {
@@ -483,100 +492,6 @@ impl Planner<'_> {
         }
     }
 
-    fn window_call(
-        &mut self,
-        name: &str,
-        args: Vec<Expr>,
-        star: bool,
-        over: &WindowType,
-        scope: &PlanSchema,
-    ) -> Result<Expr> {
-        let WindowType::WindowSpec(spec) = over else {
-            return Err(Error::unsupported("named windows (WINDOW w AS ...)"));
-        };
-        let func = WindowFunction::from_name(name)
-            .ok_or_else(|| Error::unsupported(format!("`{name}` as a window function")))?;
-        let partition_by = spec
-            .partition_by
-            .iter()
-            .map(|e| self.expr(e, scope))
-            .collect::<Result<Vec<_>>>()?;
-        let order_by = spec
-            .order_by
-            .iter()
-            .map(|o| self.sort_key(o, scope))
-            .collect::<Result<Vec<_>>>()?;
-        let frame = window_frame(spec.window_frame.as_ref(), !order_by.is_empty(), func)?;
-        let (args, return_type) = match func {
-            WindowFunction::RowNumber | WindowFunction::Rank | WindowFunction::DenseRank => {
-                if !args.is_empty() {
-                    return Err(Error::analysis(format!("{name} takes no arguments")));
-                }
-                if order_by.is_empty() && func != WindowFunction::RowNumber {
-                    return Err(Error::analysis(format!(
-                        "{name} needs ORDER BY in its window"
-                    )));
-                }
-                (args, DataType::Int32)
-            }
-            WindowFunction::Lag | WindowFunction::Lead => {
-                if args.is_empty() || args.len() > 3 {
-                    return Err(Error::analysis(format!("{name} takes 1 to 3 arguments")));
-                }
-                if order_by.is_empty() {
-                    return Err(Error::analysis(format!(
-                        "{name} needs ORDER BY in its window"
-                    )));
-                }
-                let value_type = args[0].data_type(scope);
-                let mut planned = vec![args[0].clone()];
-                let offset = match args.get(1) {
-                    Some(Expr::Literal(ScalarValue::Int32(n))) => *n as i64,
-                    Some(Expr::Literal(ScalarValue::Int64(n))) => *n,
-                    None => 1,
-                    Some(_) => {
-                        return Err(Error::analysis(format!(
-                            "the offset of {name} must be an integer literal"
-                        )))
-                    }
-                };
-                planned.push(Expr::Literal(ScalarValue::Int64(offset)));
-                let return_type = match args.get(2) {
-                    Some(default) => {
-                        let t = common_type(name, &[value_type.clone(), default.data_type(scope)])?;
-                        planned[0] = planned[0].clone().cast(&t, scope);
-                        planned.push(default.clone().cast(&t, scope));
-                        t
-                    }
-                    None => value_type,
-                };
-                (planned, return_type)
-            }
-            WindowFunction::Aggregate(agg) => {
-                let Expr::Aggregate(call) = aggregate_call(agg, args, false, star, scope)? else {
-                    unreachable!("aggregate_call returns an aggregate");
-                };
-                if !agg.works_over_windows() {
-                    return Err(Error::unsupported(format!("{name} as a window function")));
-                }
-                (call.args, call.return_type)
-            }
-        };
-        Ok(Expr::Window(Box::new(WindowCall {
-            func: match func {
-                WindowFunction::Aggregate(AggregateFunction::Count) if star => {
-                    WindowFunction::Aggregate(AggregateFunction::CountStar)
-                }
-                other => other,
-            },
-            args,
-            partition_by,
-            order_by,
-            frame,
-            return_type,
-        })))
-    }
-
     /// One `ORDER BY` key with Spark's default null ordering.
     pub fn sort_key(&mut self, key: &ast::OrderByExpr, scope: &PlanSchema) -> Result<SortKey> {
         if key.with_fill.is_some() {
@@ -588,40 +503,6 @@ impl Planner<'_> {
             ascending,
             nulls_first: key.options.nulls_first.unwrap_or(ascending),
         })
-    }
-}
-
-/// Whether a window spec's frame is one Brasa computes.
-fn window_frame(
-    frame: Option<&ast::WindowFrame>,
-    ordered: bool,
-    func: WindowFunction,
-) -> Result<WindowFrame> {
-    let Some(frame) = frame else {
-        return Ok(if ordered {
-            WindowFrame::RangeToCurrent
-        } else {
-            WindowFrame::Partition
-        });
-    };
-    if !matches!(func, WindowFunction::Aggregate(_)) {
-        return Err(Error::analysis(format!(
-            "{} does not take a window frame",
-            func.name()
-        )));
-    }
-    let unbounded_start = matches!(frame.start_bound, WindowFrameBound::Preceding(None));
-    let end = frame
-        .end_bound
-        .as_ref()
-        .unwrap_or(&WindowFrameBound::CurrentRow);
-    match (frame.units, unbounded_start, end) {
-        (_, true, WindowFrameBound::Following(None)) => Ok(WindowFrame::Partition),
-        (WindowFrameUnits::Range, true, WindowFrameBound::CurrentRow) => Ok(WindowFrame::RangeToCurrent),
-        (WindowFrameUnits::Rows, true, WindowFrameBound::CurrentRow) => Ok(WindowFrame::RowsToCurrent),
-        _ => Err(Error::unsupported(
-            "this window frame (supported: UNBOUNDED PRECEDING to CURRENT ROW or to UNBOUNDED FOLLOWING)",
-        )),
     }
 }
 
@@ -922,6 +803,9 @@ fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> R
         } else {
             (l, r)
         };
+        // Spark reads a string in arithmetic as a double (`'10' + 1` is 11.0).
+        let as_number = |t: DataType| if is_string(&t) { DataType::Float64 } else { t };
+        let (l, r) = (as_number(l), as_number(r));
         if matches!(l, DataType::Decimal128(_, _)) || matches!(r, DataType::Decimal128(_, _)) {
             return Err(Error::unsupported(format!(
                 "arithmetic on decimal values (`{}`); cast them to double first",

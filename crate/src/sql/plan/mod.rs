@@ -11,3 +11,4 @@ pub mod optimize;
 pub mod planner;
 pub mod scalar;
 pub mod schema;
+pub mod window;

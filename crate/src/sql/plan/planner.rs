@@ -156,9 +156,57 @@ impl<'a> Planner<'a> {
                     union
                 })
             }
-            SetExpr::Values(_) => Err(Error::unsupported("VALUES lists")),
+            SetExpr::Values(values) => self.values(values),
             other => Err(Error::unsupported(format!("`{other}` as a query"))),
         }
+    }
+
+    /// `VALUES (1, 'a'), (2, 'b')`: one row per tuple, columns named `col1`, `col2`, ...
+    /// as in Spark, each of the common type of its values (a union of one-row selects).
+    fn values(&mut self, values: &ast::Values) -> Result<LogicalPlan> {
+        let one_row = PlanSchema::new(Vec::new());
+        let width = values.rows.first().map_or(0, Vec::len);
+        if width == 0 {
+            return Err(Error::analysis("VALUES needs at least one row of values"));
+        }
+        let mut rows = Vec::with_capacity(values.rows.len());
+        for row in &values.rows {
+            if row.len() != width {
+                return Err(Error::analysis(format!(
+                    "every row of VALUES needs {width} values, one has {}",
+                    row.len()
+                )));
+            }
+            let exprs = row
+                .iter()
+                .map(|e| self.expr(e, &one_row))
+                .collect::<Result<Vec<_>>>()?;
+            for (e, ast) in exprs.iter().zip(row) {
+                if e.contains_aggregate()
+                    || e.contains_window()
+                    || e.any(&|x| matches!(x, Expr::Column { .. }))
+                {
+                    return Err(at_span(
+                        Error::analysis("VALUES holds constant expressions only"),
+                        ast.span(),
+                    ));
+                }
+            }
+            let fields = exprs
+                .iter()
+                .enumerate()
+                .map(|(c, e)| PlanField::new(None, format!("col{}", c + 1), e.data_type(&one_row)))
+                .collect();
+            rows.push(LogicalPlan::Project {
+                input: Box::new(LogicalPlan::OneRow),
+                exprs,
+                schema: PlanSchema::new(fields),
+            });
+        }
+        if rows.len() == 1 {
+            return Ok(rows.remove(0));
+        }
+        union(rows)
     }
 
     fn select(
@@ -689,35 +737,28 @@ impl<'a> Planner<'a> {
                 Ok(equi_join(left, right, kind, predicate, ls.len()))
             }
             JoinConstraint::Using(names) => {
-                let mut on = Vec::with_capacity(names.len());
-                for name in names {
-                    let name = object_name(name);
-                    let l = ls.resolve(None, &name)?;
-                    let r = rs.resolve(None, &name)?;
-                    // Typed over the joined row, then the right key re-based on the right input.
-                    let split = ls.len();
-                    let pair = Expr::compare(
-                        BinaryOp::Eq,
-                        Expr::column(l, ls.field(l).name.clone()),
-                        Expr::column(split + r, rs.field(r).name.clone()),
-                        &joined,
-                    )?;
-                    let Expr::Binary {
-                        left: le,
-                        right: re,
-                        ..
-                    } = pair
-                    else {
-                        return Err(Error::new(
-                            ErrorCode::Internal,
-                            "a comparison that is not binary",
-                        ));
-                    };
-                    on.push((l, r, *le, re.remap_columns(&|i| i - split)));
-                }
-                Ok(using_join(left, right, kind, on))
+                let names: Vec<String> = names.iter().map(object_name).collect();
+                using_join_on(left, right, kind, &names)
             }
-            JoinConstraint::Natural => Err(Error::unsupported("NATURAL JOIN")),
+            JoinConstraint::Natural => {
+                // Spark: USING every column name both sides have, in the left side's
+                // order; with none in common, a cross join.
+                let common: Vec<String> = ls
+                    .fields()
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .filter(|n| rs.fields().iter().any(|r| r.name.eq_ignore_ascii_case(n)))
+                    .fold(Vec::new(), |mut seen, n| {
+                        if !seen.iter().any(|s: &String| s.eq_ignore_ascii_case(&n)) {
+                            seen.push(n);
+                        }
+                        seen
+                    });
+                if common.is_empty() && kind == JoinKind::Inner {
+                    return Ok(cross_join(left, right));
+                }
+                using_join_on(left, right, kind, &common)
+            }
             JoinConstraint::None => Ok(LogicalPlan::Join {
                 schema: join_schema(&ls, &rs, kind),
                 left: Box::new(left),
@@ -978,6 +1019,44 @@ fn cross_join(left: LogicalPlan, right: LogicalPlan) -> LogicalPlan {
 }
 
 /// A join's columns; every column can be NULL after an outer join, so all are nullable.
+/// `JOIN ... USING (names)`: equality on each named column of both sides, typed over
+/// the joined row; the output has each named column once (Spark's rule).
+fn using_join_on(
+    left: LogicalPlan,
+    right: LogicalPlan,
+    kind: JoinKind,
+    names: &[String],
+) -> Result<LogicalPlan> {
+    let (ls, rs) = (left.schema(), right.schema());
+    let joined = ls.join(&rs);
+    let mut on = Vec::with_capacity(names.len());
+    for name in names {
+        let l = ls.resolve(None, name)?;
+        let r = rs.resolve(None, name)?;
+        // Typed over the joined row, then the right key re-based on the right input.
+        let split = ls.len();
+        let pair = Expr::compare(
+            BinaryOp::Eq,
+            Expr::column(l, ls.field(l).name.clone()),
+            Expr::column(split + r, rs.field(r).name.clone()),
+            &joined,
+        )?;
+        let Expr::Binary {
+            left: le,
+            right: re,
+            ..
+        } = pair
+        else {
+            return Err(Error::new(
+                ErrorCode::Internal,
+                "a comparison that is not binary",
+            ));
+        };
+        on.push((l, r, *le, re.remap_columns(&|i| i - split)));
+    }
+    Ok(using_join(left, right, kind, on))
+}
+
 fn join_schema(left: &PlanSchema, right: &PlanSchema, kind: JoinKind) -> PlanSchema {
     let joined = match kind {
         JoinKind::LeftSemi | JoinKind::LeftAnti => left.clone(),

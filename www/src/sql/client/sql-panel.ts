@@ -12,6 +12,7 @@ import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
 import { formatCount, formatDuration } from '../../ui/format';
 import { SqlEditor } from './editor';
+import { csvNestedNote } from '../shared/nested';
 
 const EXAMPLE = `SELECT region, plan, count(*) AS customers, round(avg(monthly_spend), 2) AS avg_spend
 FROM telecom
@@ -124,11 +125,18 @@ export class SqlPanel {
       h('div', { className: 'sql-result-actions' },
         this.downloadButton(info, 'csv', 'Download CSV'),
         this.downloadButton(info, 'parquet', 'Download Parquet'),
+        ...this.nestedNote(info),
       ),
       info.columns.length === 0
         ? h('p', { className: 'hint' }, 'The query returned no columns.')
         : tableGrid(this.engine, info, 'Query result').element,
     );
+  }
+
+  /** Says, beside the downloads, that CSV writes nested columns as JSON text. */
+  private nestedNote(info: TableInfo): HTMLElement[] {
+    const note = csvNestedNote(info.columns);
+    return note === undefined ? [] : [h('span', { className: 'hint', attrs: { 'data-testid': 'csv-nested-note' } }, note)];
   }
 
   private downloadButton(info: TableInfo, format: ExportFormat, label: string): HTMLElement {

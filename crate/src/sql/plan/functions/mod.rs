@@ -107,6 +107,16 @@ pub enum WindowFunction {
     DenseRank,
     Lag,
     Lead,
+    /// `ntile(n)`: the bucket 1..n of the row, the first buckets one row larger when the
+    /// partition does not divide evenly.
+    Ntile,
+    /// `(rank - 1) / (rows - 1)`, 0 for a partition of one row.
+    PercentRank,
+    /// Rows up to the current row's last peer, over the partition's rows.
+    CumeDist,
+    FirstValue,
+    LastValue,
+    NthValue,
     Aggregate(AggregateFunction),
 }
 
@@ -119,6 +129,12 @@ impl WindowFunction {
             "dense_rank" => DenseRank,
             "lag" => Lag,
             "lead" => Lead,
+            "ntile" => Ntile,
+            "percent_rank" => PercentRank,
+            "cume_dist" => CumeDist,
+            "first_value" => FirstValue,
+            "last_value" => LastValue,
+            "nth_value" => NthValue,
             other => Aggregate(AggregateFunction::from_name(other)?),
         })
     }
@@ -130,8 +146,26 @@ impl WindowFunction {
             WindowFunction::DenseRank => "dense_rank",
             WindowFunction::Lag => "lag",
             WindowFunction::Lead => "lead",
+            WindowFunction::Ntile => "ntile",
+            WindowFunction::PercentRank => "percent_rank",
+            WindowFunction::CumeDist => "cume_dist",
+            WindowFunction::FirstValue => "first_value",
+            WindowFunction::LastValue => "last_value",
+            WindowFunction::NthValue => "nth_value",
             WindowFunction::Aggregate(f) => f.name(),
         }
+    }
+
+    /// Whether the function reads a frame (aggregates and the value functions); the
+    /// ranking and offset functions see the partition in order and take no frame clause.
+    pub fn takes_frame(self) -> bool {
+        matches!(
+            self,
+            WindowFunction::Aggregate(_)
+                | WindowFunction::FirstValue
+                | WindowFunction::LastValue
+                | WindowFunction::NthValue
+        )
     }
 }
 

@@ -1,17 +1,19 @@
 //! Window functions: rows are ordered by (partition keys, order keys); each window
-//! partition is then walked once, computing ranks, offsets and running or whole-partition
-//! aggregates. Results are written back in the input's row order.
+//! partition is then walked once, computing ranks and offsets here, and functions over
+//! frames by sliding each row's frame (`frame`) through sliding aggregates (`aggregate`)
+//! or by picking one row of the frame (`pick`). Results are written back in the input's
+//! row order.
+
+mod aggregate;
+mod frame;
+mod pick;
 
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int64Type};
-use arrow_array::{
-    Array, ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, UInt32Array,
-};
+use arrow_array::{Array, ArrayRef, Float64Array, Int32Array, RecordBatch, UInt32Array};
 use arrow_ord::sort::{lexsort_to_indices, SortColumn, SortOptions};
 use arrow_row::{RowConverter, Rows, SortField};
-use arrow_schema::{DataType, SchemaRef};
+use arrow_schema::SchemaRef;
 use arrow_select::concat::concat_batches;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -19,8 +21,9 @@ use crate::job::JobContext;
 use crate::sql::exec::eval::evaluate_array;
 use crate::sql::exec::split_batch;
 use crate::sql::exec::value::kernel_error;
-use crate::sql::plan::expr::{Expr, WindowCall, WindowFrame};
+use crate::sql::plan::expr::{Expr, WindowCall};
 use crate::sql::plan::functions::{AggregateFunction, WindowFunction};
+use crate::sql::plan::scalar::ScalarValue;
 
 pub fn window(
     partitions: &[RecordBatch],
@@ -46,6 +49,8 @@ struct WindowOrder {
     order: Vec<u32>,
     partition_start: Vec<bool>,
     peer_start: Vec<bool>,
+    /// The ORDER BY keys, by input row (RANGE frames with offsets read the one key).
+    order_keys: Vec<ArrayRef>,
 }
 
 fn window_order(batch: &RecordBatch, call: &WindowCall) -> Result<WindowOrder> {
@@ -103,7 +108,7 @@ fn window_order(batch: &RecordBatch, call: &WindowCall) -> Result<WindowOrder> {
     };
     let partition_start = boundaries(&partition_keys)?;
     let mut all_keys = partition_keys.clone();
-    all_keys.extend(order_keys);
+    all_keys.extend(order_keys.iter().cloned());
     let mut peer_start = boundaries(&all_keys)?;
     if call.order_by.is_empty() {
         // Without ORDER BY every row of a partition is a peer of every other.
@@ -113,6 +118,7 @@ fn window_order(batch: &RecordBatch, call: &WindowCall) -> Result<WindowOrder> {
         order,
         partition_start,
         peer_start,
+        order_keys,
     })
 }
 
@@ -171,7 +177,7 @@ fn compute_window(batch: &RecordBatch, call: &WindowCall) -> Result<ArrayRef> {
         }
         WindowFunction::Lag | WindowFunction::Lead => {
             let offset = match call.args.get(1) {
-                Some(Expr::Literal(crate::sql::plan::scalar::ScalarValue::Int64(o))) => *o,
+                Some(Expr::Literal(ScalarValue::Int64(o))) => *o,
                 _ => 1,
             };
             let offset = if call.func == WindowFunction::Lag {
@@ -200,186 +206,118 @@ fn compute_window(batch: &RecordBatch, call: &WindowCall) -> Result<ArrayRef> {
                 }
             }
         }
-        WindowFunction::Aggregate(func) => window_aggregate(func, &args, &w, call, n),
-    }
-}
-
-/// Running state of an aggregate over a window frame.
-#[derive(Default, Clone, Copy)]
-struct Running {
-    count: i64,
-    sum: f64,
-    sum_int: i64,
-    min: Option<f64>,
-    max: Option<f64>,
-    mean: f64,
-    m2: f64,
-}
-
-impl Running {
-    fn add(&mut self, v: f64, raw_int: i64) {
-        self.count += 1;
-        self.sum += v;
-        self.sum_int = self.sum_int.wrapping_add(raw_int);
-        self.min = Some(
-            self.min
-                .map_or(v, |m| if v.total_cmp(&m).is_lt() { v } else { m }),
-        );
-        self.max = Some(
-            self.max
-                .map_or(v, |m| if v.total_cmp(&m).is_gt() { v } else { m }),
-        );
-        let delta = v - self.mean;
-        self.mean += delta / self.count as f64;
-        self.m2 += delta * (v - self.mean);
-    }
-}
-
-fn window_aggregate(
-    func: AggregateFunction,
-    args: &[ArrayRef],
-    w: &WindowOrder,
-    call: &WindowCall,
-    n: usize,
-) -> Result<ArrayRef> {
-    use AggregateFunction::*;
-    let value_type = args.first().map(|a| a.data_type().clone());
-    // Values as f64 (and i64 for exact integer sums); `None` where NULL.
-    let values: Vec<Option<(f64, i64)>> = match (func, args.first()) {
-        (CountStar, _) => vec![Some((0.0, 0)); n],
-        (Count, Some(a)) => (0..n).map(|i| a.is_valid(i).then_some((0.0, 0))).collect(),
-        (_, Some(a)) => match a.data_type() {
-            DataType::Float64 => a
-                .as_primitive::<Float64Type>()
-                .iter()
-                .map(|v| v.map(|v| (v, 0)))
-                .collect(),
-            DataType::Int64 => a
-                .as_primitive::<Int64Type>()
-                .iter()
-                .map(|v| v.map(|v| (v as f64, v)))
-                .collect(),
-            other if matches!(func, Min | Max) && other.is_numeric() => {
-                let f = arrow_cast::cast(a, &DataType::Float64).map_err(kernel_error)?;
-                f.as_primitive::<Float64Type>()
-                    .iter()
-                    .map(|v| v.map(|v| (v, 0)))
-                    .collect()
+        WindowFunction::Ntile => {
+            let buckets = match call.args.first() {
+                Some(Expr::Literal(ScalarValue::Int64(b))) if *b > 0 => *b as usize,
+                _ => return Err(Error::internal("ntile", "the bucket count is not planned")),
+            };
+            let mut out = vec![0i32; n];
+            for range in partitions_of(&w.partition_start) {
+                for (i, pos) in range.clone().enumerate() {
+                    out[w.order[pos] as usize] = ntile(i, range.len(), buckets) as i32;
+                }
             }
-            other => {
-                return Err(Error::unsupported(format!(
-                    "{}(...) OVER over {} values",
-                    func.name(),
-                    crate::frame::spark_type_name(other)
-                )))
-            }
-        },
-        (_, None) => {
-            return Err(Error::new(
-                ErrorCode::Internal,
-                "window aggregate without argument",
-            ))
+            Ok(Arc::new(Int32Array::from(out)))
         }
-    };
-    let mut results: Vec<Running> = vec![Running::default(); n];
-    for range in partitions_of(&w.partition_start) {
-        match call.frame {
-            WindowFrame::Partition => {
-                let mut total = Running::default();
-                for pos in range.clone() {
-                    if let Some((v, i)) = values[w.order[pos] as usize] {
-                        total.add(v, i);
-                    }
-                }
-                for pos in range {
-                    results[w.order[pos] as usize] = total;
-                }
-            }
-            WindowFrame::RowsToCurrent => {
-                let mut running = Running::default();
-                for pos in range {
-                    if let Some((v, i)) = values[w.order[pos] as usize] {
-                        running.add(v, i);
-                    }
-                    results[w.order[pos] as usize] = running;
-                }
-            }
-            WindowFrame::RangeToCurrent => {
-                let mut running = Running::default();
+        WindowFunction::PercentRank | WindowFunction::CumeDist => {
+            let mut out = vec![0f64; n];
+            for range in partitions_of(&w.partition_start) {
+                let rows = range.len();
                 let mut pos = range.start;
                 while pos < range.end {
-                    // Rows that are peers share the frame that ends after the last peer.
-                    let mut end = pos + 1;
-                    while end < range.end && !w.peer_start[end] {
-                        end += 1;
+                    let mut peers_end = pos + 1;
+                    while peers_end < range.end && !w.peer_start[peers_end] {
+                        peers_end += 1;
                     }
-                    for p in pos..end {
-                        if let Some((v, i)) = values[w.order[p] as usize] {
-                            running.add(v, i);
-                        }
+                    let value = if call.func == WindowFunction::CumeDist {
+                        (peers_end - range.start) as f64 / rows as f64
+                    } else if rows > 1 {
+                        (pos - range.start) as f64 / (rows - 1) as f64
+                    } else {
+                        0.0
+                    };
+                    for p in pos..peers_end {
+                        out[w.order[p] as usize] = value;
                     }
-                    for p in pos..end {
-                        results[w.order[p] as usize] = running;
-                    }
-                    pos = end;
+                    pos = peers_end;
                 }
+            }
+            Ok(Arc::new(Float64Array::from(out)))
+        }
+        WindowFunction::FirstValue | WindowFunction::LastValue | WindowFunction::NthValue => {
+            let bounds = frame::frame_bounds(&w, &call.frame, &call.order_by)?;
+            let which = match (call.func, call.args.get(1)) {
+                (WindowFunction::FirstValue, _) => pick::Pick::First,
+                (WindowFunction::LastValue, _) => pick::Pick::Last,
+                (_, Some(Expr::Literal(ScalarValue::Int64(k)))) if *k > 0 => {
+                    pick::Pick::Nth(usize::try_from(*k).unwrap_or(usize::MAX))
+                }
+                _ => return Err(Error::internal("nth_value", "the offset is not planned")),
+            };
+            let values = first_arg(&args, call)?;
+            pick::pick(values, &w.order, &bounds, which, call.ignore_nulls)
+        }
+        WindowFunction::Aggregate(func) => {
+            let bounds = frame::frame_bounds(&w, &call.frame, &call.order_by)?;
+            match func {
+                AggregateFunction::Min | AggregateFunction::Max => {
+                    let values = first_arg(&args, call)?;
+                    let out =
+                        pick::min_max(values, &w.order, &bounds, func == AggregateFunction::Max)?;
+                    if out.data_type() == &call.return_type {
+                        Ok(out)
+                    } else {
+                        arrow_cast::cast(&out, &call.return_type).map_err(kernel_error)
+                    }
+                }
+                // The planner refuses the others over windows (`works_over_windows`).
+                _ if !func.works_over_windows() => Err(Error::unsupported(format!(
+                    "{} as a window function",
+                    func.name()
+                ))),
+                _ => aggregate::sliding_aggregate(
+                    func,
+                    args.first(),
+                    &w.order,
+                    &bounds,
+                    &call.return_type,
+                ),
             }
         }
     }
-    let is_int = value_type.as_ref() == Some(&DataType::Int64);
-    Ok(match func {
-        Count | CountStar => Arc::new(Int64Array::from_iter_values(
-            results.iter().map(|r| r.count),
-        )),
-        Sum if is_int => Arc::new(
-            results
-                .iter()
-                .map(|r| (r.count > 0).then_some(r.sum_int))
-                .collect::<Int64Array>(),
-        ),
-        Sum => Arc::new(
-            results
-                .iter()
-                .map(|r| (r.count > 0).then_some(r.sum))
-                .collect::<Float64Array>(),
-        ),
-        Avg => Arc::new(
-            results
-                .iter()
-                .map(|r| (r.count > 0).then(|| r.sum / r.count as f64))
-                .collect::<Float64Array>(),
-        ),
-        Min | Max => {
-            let f: Float64Array = results
-                .iter()
-                .map(|r| if func == Min { r.min } else { r.max })
-                .collect();
-            arrow_cast::cast(&(Arc::new(f) as ArrayRef), &call.return_type).map_err(kernel_error)?
-        }
-        StddevSamp | StddevPop | VarSamp | VarPop => Arc::new(
-            results
-                .iter()
-                .map(|r| {
-                    let sample = matches!(func, StddevSamp | VarSamp);
-                    let d = if sample { r.count - 1 } else { r.count };
-                    if r.count == 0 || d <= 0 {
-                        return None;
-                    }
-                    let var = r.m2 / d as f64;
-                    Some(if matches!(func, StddevSamp | StddevPop) {
-                        var.sqrt()
-                    } else {
-                        var
-                    })
-                })
-                .collect::<Float64Array>(),
-        ),
-        // The planner refuses these over windows (`works_over_windows`).
-        _ => {
-            return Err(Error::unsupported(format!(
-                "{} as a window function",
-                func.name()
-            )))
-        }
+}
+
+fn first_arg<'a>(args: &'a [ArrayRef], call: &WindowCall) -> Result<&'a ArrayRef> {
+    args.first().ok_or_else(|| {
+        Error::new(
+            ErrorCode::Internal,
+            format!("{} without argument", call.func.name()),
+        )
     })
+}
+
+/// Spark's bucket (1-based) of the `i`-th of `rows` rows split into `buckets`: every
+/// bucket has `rows / buckets` rows and the first `rows % buckets` one more.
+fn ntile(i: usize, rows: usize, buckets: usize) -> usize {
+    let size = rows / buckets;
+    let extra = rows % buckets;
+    let big = extra * (size + 1);
+    if i < big {
+        i / (size + 1) + 1
+    } else {
+        extra + (i - big) / size.max(1) + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ntile;
+
+    #[test]
+    fn ntile_splits_as_spark() {
+        let buckets = |rows, k| (0..rows).map(|i| ntile(i, rows, k)).collect::<Vec<_>>();
+        assert_eq!(buckets(10, 4), vec![1, 1, 1, 2, 2, 2, 3, 3, 4, 4]);
+        assert_eq!(buckets(3, 5), vec![1, 2, 3]);
+        assert_eq!(buckets(4, 1), vec![1, 1, 1, 1]);
+    }
 }

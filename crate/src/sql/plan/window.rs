@@ -1,0 +1,430 @@
+//! Planning window calls: `f(args) [IGNORE NULLS] OVER (PARTITION BY .. ORDER BY ..
+//! [ROWS | RANGE BETWEEN .. AND ..])`, with Spark's rules for which functions take which
+//! arguments and frames, and Spark's default frame.
+
+use arrow_schema::DataType;
+use sqlparser::ast::{self, NullTreatment, WindowFrameBound, WindowFrameUnits, WindowType};
+
+use crate::error::{Error, Result};
+use crate::frame::spark_type_name;
+use crate::sql::plan::aggregates::aggregate_call;
+use crate::sql::plan::expr::{
+    Expr, FrameBound, FrameOffset, FrameUnits, SortKey, WindowCall, WindowFrame,
+};
+use crate::sql::plan::functions::{common_type, AggregateFunction, WindowFunction};
+use crate::sql::plan::planner::Planner;
+use crate::sql::plan::scalar::ScalarValue;
+use crate::sql::plan::schema::PlanSchema;
+use crate::sql::types::is_integer;
+
+impl Planner<'_> {
+    pub fn window_call(
+        &mut self,
+        name: &str,
+        args: Vec<Expr>,
+        star: bool,
+        null_treatment: Option<&NullTreatment>,
+        over: &WindowType,
+        scope: &PlanSchema,
+    ) -> Result<Expr> {
+        let WindowType::WindowSpec(spec) = over else {
+            return Err(Error::unsupported("named windows (WINDOW w AS ...)"));
+        };
+        let func = WindowFunction::from_name(name)
+            .ok_or_else(|| Error::unsupported(format!("`{name}` as a window function")))?;
+        let partition_by = spec
+            .partition_by
+            .iter()
+            .map(|e| self.expr(e, scope))
+            .collect::<Result<Vec<_>>>()?;
+        let order_by = spec
+            .order_by
+            .iter()
+            .map(|o| self.sort_key(o, scope))
+            .collect::<Result<Vec<_>>>()?;
+        let mut ignore_nulls = matches!(null_treatment, Some(NullTreatment::IgnoreNulls));
+        if null_treatment.is_some()
+            && !matches!(
+                func,
+                WindowFunction::FirstValue
+                    | WindowFunction::LastValue
+                    | WindowFunction::NthValue
+                    | WindowFunction::Lag
+                    | WindowFunction::Lead
+            )
+        {
+            return Err(Error::analysis(format!(
+                "{name} does not take IGNORE NULLS / RESPECT NULLS"
+            )));
+        }
+        let needs_order = |what: &str| -> Result<()> {
+            if order_by.is_empty() {
+                Err(Error::analysis(format!(
+                    "{what} needs ORDER BY in its window"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        let (args, return_type) = match func {
+            WindowFunction::RowNumber
+            | WindowFunction::Rank
+            | WindowFunction::DenseRank
+            | WindowFunction::PercentRank
+            | WindowFunction::CumeDist => {
+                if !args.is_empty() {
+                    return Err(Error::analysis(format!("{name} takes no arguments")));
+                }
+                needs_order(name)?;
+                let t = match func {
+                    WindowFunction::PercentRank | WindowFunction::CumeDist => DataType::Float64,
+                    _ => DataType::Int32,
+                };
+                (args, t)
+            }
+            WindowFunction::Ntile => {
+                needs_order(name)?;
+                let buckets = match args.as_slice() {
+                    [Expr::Literal(ScalarValue::Int32(n))] => *n as i64,
+                    [Expr::Literal(ScalarValue::Int64(n))] => *n,
+                    [_] => {
+                        return Err(Error::analysis(
+                            "the argument of ntile must be an integer literal",
+                        ))
+                    }
+                    _ => return Err(Error::analysis("ntile takes one argument")),
+                };
+                if buckets <= 0 {
+                    return Err(Error::analysis(format!(
+                        "ntile's number of buckets must be positive, got {buckets}"
+                    )));
+                }
+                (
+                    vec![Expr::Literal(ScalarValue::Int64(buckets))],
+                    DataType::Int32,
+                )
+            }
+            WindowFunction::Lag | WindowFunction::Lead => {
+                if args.is_empty() || args.len() > 3 {
+                    return Err(Error::analysis(format!("{name} takes 1 to 3 arguments")));
+                }
+                if ignore_nulls {
+                    return Err(Error::unsupported(format!("{name} ... IGNORE NULLS")));
+                }
+                needs_order(name)?;
+                let value_type = args[0].data_type(scope);
+                let mut planned = vec![args[0].clone()];
+                let offset = integer_literal(args.get(1)).ok_or_else(|| {
+                    Error::analysis(format!("the offset of {name} must be an integer literal"))
+                })?;
+                planned.push(Expr::Literal(ScalarValue::Int64(offset.unwrap_or(1))));
+                let return_type = match args.get(2) {
+                    Some(default) => {
+                        let t = common_type(name, &[value_type.clone(), default.data_type(scope)])?;
+                        planned[0] = planned[0].clone().cast(&t, scope);
+                        planned.push(default.clone().cast(&t, scope));
+                        t
+                    }
+                    None => value_type,
+                };
+                (planned, return_type)
+            }
+            WindowFunction::FirstValue | WindowFunction::LastValue => {
+                // Spark's optional second argument is the IGNORE NULLS flag.
+                match args.get(1) {
+                    None => {}
+                    Some(Expr::Literal(ScalarValue::Boolean(b))) if args.len() == 2 => {
+                        ignore_nulls |= *b
+                    }
+                    Some(_) => {
+                        return Err(Error::analysis(format!(
+                            "{name} takes a value and an optional boolean literal (ignore nulls)"
+                        )))
+                    }
+                }
+                let Some(value) = args.first() else {
+                    return Err(Error::analysis(format!("{name} needs an argument")));
+                };
+                (vec![value.clone()], value.data_type(scope))
+            }
+            WindowFunction::NthValue => {
+                let (value, n) = match args.as_slice() {
+                    [value, n] => (value, integer_literal(Some(n)).flatten()),
+                    _ => return Err(Error::analysis("nth_value takes a value and an offset")),
+                };
+                let n = match n {
+                    Some(n) if n > 0 => n,
+                    _ => {
+                        return Err(Error::analysis(
+                            "the offset of nth_value must be a positive integer literal",
+                        ))
+                    }
+                };
+                (
+                    vec![value.clone(), Expr::Literal(ScalarValue::Int64(n))],
+                    value.data_type(scope),
+                )
+            }
+            WindowFunction::Aggregate(agg) => {
+                if !agg.works_over_windows() {
+                    return Err(Error::unsupported(format!("{name} as a window function")));
+                }
+                match aggregate_call(agg, args, false, star, scope)? {
+                    Expr::Aggregate(call) => (call.args, call.return_type),
+                    _ => {
+                        return Err(Error::internal(
+                            "planning a window aggregate",
+                            "no aggregate call",
+                        ))
+                    }
+                }
+            }
+        };
+        let frame = match spec.window_frame.as_ref() {
+            None => WindowFrame::default_for(!order_by.is_empty()),
+            Some(_) if !func.takes_frame() => {
+                return Err(Error::analysis(format!(
+                    "{name} does not take a window frame (ROWS / RANGE)"
+                )))
+            }
+            Some(frame) => window_frame(frame, &order_by, scope)?,
+        };
+        Ok(Expr::Window(Box::new(WindowCall {
+            func: match func {
+                WindowFunction::Aggregate(AggregateFunction::Count) if star => {
+                    WindowFunction::Aggregate(AggregateFunction::CountStar)
+                }
+                other => other,
+            },
+            args,
+            partition_by,
+            order_by,
+            frame,
+            ignore_nulls,
+            return_type,
+        })))
+    }
+}
+
+/// `None` when `e` is given and is not an integer literal; `Some(None)` when absent.
+fn integer_literal(e: Option<&Expr>) -> Option<Option<i64>> {
+    match e {
+        None => Some(None),
+        Some(Expr::Literal(ScalarValue::Int32(n))) => Some(Some(*n as i64)),
+        Some(Expr::Literal(ScalarValue::Int64(n))) => Some(Some(*n)),
+        Some(_) => None,
+    }
+}
+
+/// A frame clause, checked as Spark checks it: `ROWS` offsets are integer literals;
+/// `RANGE` offsets need exactly one numeric, date or timestamp order key (days on dates,
+/// an interval on timestamps); the start may not come after the end.
+fn window_frame(
+    frame: &ast::WindowFrame,
+    order_by: &[SortKey],
+    scope: &PlanSchema,
+) -> Result<WindowFrame> {
+    let units = match frame.units {
+        WindowFrameUnits::Rows => FrameUnits::Rows,
+        WindowFrameUnits::Range => FrameUnits::Range,
+        WindowFrameUnits::Groups => return Err(Error::unsupported("GROUPS window frames")),
+    };
+    let key_type = match (units, order_by) {
+        (FrameUnits::Range, [key]) => Some(key.expr.data_type(scope)),
+        _ => None,
+    };
+    let bound = |b: &WindowFrameBound| -> Result<FrameBound> {
+        let offset = |e: &ast::Expr| -> Result<FrameOffset> {
+            match units {
+                FrameUnits::Rows => rows_offset(e),
+                FrameUnits::Range => match &key_type {
+                    Some(t) => range_offset(e, t),
+                    None if order_by.is_empty() => Err(Error::analysis(
+                        "a RANGE frame with offsets needs ORDER BY in its window",
+                    )),
+                    None => Err(Error::analysis(
+                        "a RANGE frame with offsets needs exactly one ORDER BY key",
+                    )),
+                },
+            }
+        };
+        Ok(match b {
+            WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
+            WindowFrameBound::Preceding(None) => FrameBound::UnboundedPreceding,
+            WindowFrameBound::Following(None) => FrameBound::UnboundedFollowing,
+            WindowFrameBound::Preceding(Some(e)) => FrameBound::Preceding(offset(e)?),
+            WindowFrameBound::Following(Some(e)) => FrameBound::Following(offset(e)?),
+        })
+    };
+    let start = bound(&frame.start_bound)?;
+    let end = match &frame.end_bound {
+        Some(b) => bound(b)?,
+        None => FrameBound::CurrentRow,
+    };
+    if start == FrameBound::UnboundedFollowing {
+        return Err(Error::analysis(
+            "a window frame cannot start at UNBOUNDED FOLLOWING",
+        ));
+    }
+    if end == FrameBound::UnboundedPreceding {
+        return Err(Error::analysis(
+            "a window frame cannot end at UNBOUNDED PRECEDING",
+        ));
+    }
+    // Spark compares the two bounds only when both are offsets (`CURRENT ROW AND 2
+    // PRECEDING` is an empty frame, `1 FOLLOWING AND 1 PRECEDING` an error).
+    let offsets = |b: &FrameBound| matches!(b, FrameBound::Preceding(_) | FrameBound::Following(_));
+    if offsets(&start) && offsets(&end) && rank(&start) > rank(&end) {
+        return Err(Error::analysis(format!(
+            "the start of a window frame ({}) comes after its end ({})",
+            start, end
+        )));
+    }
+    Ok(WindowFrame { units, start, end })
+}
+
+/// A bound's place on the number line of offsets from the current row, to check that the
+/// start does not come after the end.
+fn rank(b: &FrameBound) -> f64 {
+    let value = |o: &FrameOffset| match o {
+        FrameOffset::Int(v) | FrameOffset::Micros(v) => *v as f64,
+        FrameOffset::Float(v) => *v,
+    };
+    match b {
+        FrameBound::UnboundedPreceding => f64::NEG_INFINITY,
+        FrameBound::Preceding(o) => -value(o),
+        FrameBound::CurrentRow => 0.0,
+        FrameBound::Following(o) => value(o),
+        FrameBound::UnboundedFollowing => f64::INFINITY,
+    }
+}
+
+/// A number literal, possibly negated, as written in a frame bound.
+fn number(e: &ast::Expr) -> Option<String> {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::Number(text, _) => Some(text.clone()),
+            _ => None,
+        },
+        ast::Expr::UnaryOp {
+            op: ast::UnaryOperator::Minus,
+            expr,
+        } => number(expr).map(|t| format!("-{t}")),
+        ast::Expr::Nested(inner) => number(inner),
+        _ => None,
+    }
+}
+
+fn rows_offset(e: &ast::Expr) -> Result<FrameOffset> {
+    number(e)
+        .and_then(|t| t.parse::<i64>().ok())
+        .map(FrameOffset::Int)
+        .ok_or_else(|| {
+            Error::analysis(format!(
+                "a ROWS frame bound must be an integer literal, got `{e}`"
+            ))
+        })
+}
+
+/// A `RANGE` offset in the order key's terms: a number for a numeric key, a number of
+/// days or an `INTERVAL n DAY` for a date key, an interval for a timestamp key.
+fn range_offset(e: &ast::Expr, key: &DataType) -> Result<FrameOffset> {
+    let bad = || {
+        Error::analysis(format!(
+            "the RANGE frame bound `{e}` does not fit an ORDER BY key of type {}",
+            spark_type_name(key)
+        ))
+    };
+    match key {
+        DataType::Date32 => match e {
+            ast::Expr::Interval(interval) => {
+                let micros = interval_micros(interval).ok_or_else(bad)?;
+                if micros % 86_400_000_000 != 0 {
+                    return Err(bad());
+                }
+                Ok(FrameOffset::Int(micros / 86_400_000_000))
+            }
+            _ => rows_offset(e).map_err(|_| bad()),
+        },
+        DataType::Timestamp(_, _) => match e {
+            ast::Expr::Interval(interval) => interval_micros(interval)
+                .map(FrameOffset::Micros)
+                .ok_or_else(bad),
+            _ => Err(bad()),
+        },
+        t if is_integer(t) => {
+            let text = number(e).ok_or_else(bad)?;
+            match text.parse::<i64>() {
+                Ok(v) => Ok(FrameOffset::Int(v)),
+                Err(_) => text
+                    .parse::<f64>()
+                    .map(FrameOffset::Float)
+                    .map_err(|_| bad()),
+            }
+        }
+        t if t.is_numeric() => number(e)
+            .and_then(|t| t.parse::<f64>().ok())
+            .map(FrameOffset::Float)
+            .ok_or_else(bad),
+        _ => Err(bad()),
+    }
+}
+
+/// `INTERVAL 'n' DAY` / `INTERVAL n HOURS` / ... with one unit of days or less, in
+/// microseconds; `None` for anything else (months are not a fixed length).
+fn interval_micros(interval: &ast::Interval) -> Option<i64> {
+    use ast::DateTimeField as F;
+    if interval.last_field.is_some() {
+        return None;
+    }
+    let text = match interval.value.as_ref() {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::Number(t, _) => t.clone(),
+            ast::Value::SingleQuotedString(t) => t.trim().to_string(),
+            _ => return None,
+        },
+        other => number(other)?,
+    };
+    let n: i64 = text.parse().ok()?;
+    let unit: i64 = match interval.leading_field.as_ref()? {
+        F::Day | F::Days => 86_400_000_000,
+        F::Hour | F::Hours => 3_600_000_000,
+        F::Minute | F::Minutes => 60_000_000,
+        F::Second | F::Seconds => 1_000_000,
+        F::Week(_) | F::Weeks => 7 * 86_400_000_000,
+        _ => return None,
+    };
+    n.checked_mul(unit)
+}
+
+impl std::fmt::Display for FrameOffset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FrameOffset::Int(v) => write!(f, "{v}"),
+            FrameOffset::Float(v) => write!(f, "{v}"),
+            FrameOffset::Micros(v) => write!(f, "INTERVAL '{}' SECOND", *v as f64 / 1e6),
+        }
+    }
+}
+
+impl std::fmt::Display for FrameBound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FrameBound::UnboundedPreceding => write!(f, "UNBOUNDED PRECEDING"),
+            FrameBound::Preceding(o) => write!(f, "{o} PRECEDING"),
+            FrameBound::CurrentRow => write!(f, "CURRENT ROW"),
+            FrameBound::Following(o) => write!(f, "{o} FOLLOWING"),
+            FrameBound::UnboundedFollowing => write!(f, "UNBOUNDED FOLLOWING"),
+        }
+    }
+}
+
+impl std::fmt::Display for WindowFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let units = match self.units {
+            FrameUnits::Rows => "ROWS",
+            FrameUnits::Range => "RANGE",
+        };
+        write!(f, "{units} BETWEEN {} AND {}", self.start, self.end)
+    }
+}
