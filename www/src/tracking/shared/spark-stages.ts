@@ -1,0 +1,302 @@
+/**
+ * A logged model as the stages of a Spark ML `PipelineModel`, in order: the cleaning
+ * steps (SQLTransformer for the DataFrame calls, ImputerModel, StringIndexerModel,
+ * OneHotEncoderModel), VectorAssembler, StandardScalerModel, the estimator's model and,
+ * for a classifier with named classes, IndexToString. Each stage has the params Spark
+ * saves with it and, for a fitted model, what its `data/` file holds (written by the
+ * engine, see `ml::sparkml`).
+ *
+ * Spark's output for the same rows is Brasa's Predict: `prediction` (a value, the class
+ * index or the cluster) and, for a classifier, `predictedLabel` (the class name, from
+ * IndexToString). The label's own StringIndexer is not a stage: scoring never reads the
+ * label.
+ *
+ * What Spark cannot express yet is refused with a `MODEL_EXPORT` error naming the step;
+ * a model is never written with a step left out. `repartition` and `cache` change no row
+ * and have no stage.
+ */
+import type { PipelineSpec, Step } from '../../clean/shared/pipeline';
+import type { SparkStageData } from '../../contract';
+import { codedError, type ErrorCode } from '../../engine/shared/errors';
+import { estimatorInfo } from '../../ml/shared/training';
+import type { LoggedModel } from './logged-model';
+import { sparkEstimatorParams } from './pyspark-estimators';
+import { sparkFeatureStage, sparkFeatures } from './pyspark-steps';
+import type { SparkParam } from './spark-params';
+
+export const MODEL_EXPORT = 'MODEL_EXPORT' satisfies ErrorCode;
+
+/** One stage of the PipelineModel. */
+export interface SparkStage {
+  /** Spark's class, e.g. `org.apache.spark.ml.feature.VectorAssembler`. */
+  className: string;
+  /** The uid's prefix: the estimator's simple name (a model keeps its estimator's uid). */
+  uidPrefix: string;
+  /** The params set on the stage. */
+  params: SparkParam[];
+  /** The stage's data file's content, for fitted models. */
+  data?: SparkStageData;
+}
+
+/** The assembled and the scaled features' column names (Spark's usual ones). */
+const FEATURES = 'features';
+const SCALED = 'scaledFeatures';
+
+const p = (name: string, value: unknown, double = false): SparkParam => ({ name, value, double });
+
+/** An error saying which step cannot be exported and what to do. */
+function cannotExport(what: string, todo: string): Error {
+  return codedError(MODEL_EXPORT, `This model cannot be written as a Spark ML PipelineModel: ${what}. ${todo}`);
+}
+
+/** A Spark SQL identifier: backticks, doubled inside. */
+const ident = (name: string) => `\`${name.replaceAll('`', '``')}\``;
+
+/**
+ * The columns known at each point of the pipeline, for the SQL statements that must list
+ * them (Spark SQL has no `SELECT * EXCEPT`): those scoring reads, then what the steps
+ * made. `present` also knows the training table's other columns, so that a step replacing
+ * one of them replaces it rather than adding a second column of the same name.
+ */
+class Columns {
+  private readonly known: string[];
+  private readonly present: Set<string>;
+
+  constructor(read: string[], tableColumns: string[]) {
+    this.known = [...read];
+    this.present = new Set([...read, ...tableColumns].map((c) => c.toLowerCase()));
+  }
+
+  has(name: string): boolean {
+    return this.present.has(name.toLowerCase());
+  }
+
+  add(name: string): void {
+    if (!this.known.some((c) => c.toLowerCase() === name.toLowerCase())) this.known.push(name);
+    this.present.add(name.toLowerCase());
+  }
+
+  /** `SELECT` items for every known column, with `replace` giving some an expression. */
+  list(replace: Map<string, string> = new Map()): string {
+    const items = this.known.map((c) => {
+      const expr = replace.get(c.toLowerCase());
+      return expr === undefined ? ident(c) : `${expr} AS ${ident(c)}`;
+    });
+    return items.join(', ');
+  }
+
+  /** Keeps only `names` (in that order, with their new names). */
+  keep(names: { name: string; as: string }[]): void {
+    this.known.splice(0, this.known.length, ...names.map((n) => n.as));
+    this.present.clear();
+    for (const n of names) this.present.add(n.as.toLowerCase());
+  }
+
+  drop(names: string[]): void {
+    const gone = new Set(names.map((n) => n.toLowerCase()));
+    const left = this.known.filter((c) => !gone.has(c.toLowerCase()));
+    this.known.splice(0, this.known.length, ...left);
+    for (const n of gone) this.present.delete(n);
+  }
+}
+
+function sqlTransformer(statement: string): SparkStage {
+  return { className: 'org.apache.spark.ml.feature.SQLTransformer', uidPrefix: 'SQLTransformer', params: [p('statement', statement)] };
+}
+
+const STEP_NAMES: Record<Step['op'], string> = {
+  filter: 'filter',
+  drop: 'drop',
+  select: 'select',
+  dropna: 'dropna',
+  fillna: 'fillna',
+  imputer: 'Imputer',
+  stringIndexer: 'StringIndexer',
+  oneHotEncoder: 'OneHotEncoder',
+  cast: 'cast',
+  withColumn: 'withColumn',
+  dropDuplicates: 'dropDuplicates',
+  repartition: 'repartition',
+  cache: 'cache',
+};
+
+/** The stages of one cleaning step (none for repartition and cache). */
+function stepStages(step: Step, index: number, columns: Columns): SparkStage[] {
+  const where = `step ${index + 1} of the cleaning pipeline (${STEP_NAMES[step.op]})`;
+  switch (step.op) {
+    case 'filter':
+      return [sqlTransformer(`SELECT * FROM __THIS__ WHERE ${step.condition}`)];
+    case 'withColumn': {
+      if (!columns.has(step.column)) {
+        columns.add(step.column);
+        return [sqlTransformer(`SELECT *, ${step.expr} AS ${ident(step.column)} FROM __THIS__`)];
+      }
+      columns.add(step.column);
+      return [sqlTransformer(`SELECT ${columns.list(new Map([[step.column.toLowerCase(), `(${step.expr})`]]))} FROM __THIS__`)];
+    }
+    case 'cast':
+      columns.add(step.column);
+      return [sqlTransformer(`SELECT ${columns.list(new Map([[step.column.toLowerCase(), `CAST(${ident(step.column)} AS ${step.dataType})`]]))} FROM __THIS__`)];
+    case 'drop':
+      columns.drop(step.columns);
+      return [sqlTransformer(`SELECT ${columns.list()} FROM __THIS__`)];
+    case 'select': {
+      const items = step.columns.map((c) => (c.alias ? `${ident(c.name)} AS ${ident(c.alias)}` : ident(c.name)));
+      columns.keep(step.columns.map((c) => ({ name: c.name, as: c.alias ?? c.name })));
+      return [sqlTransformer(`SELECT ${items.join(', ')} FROM __THIS__`)];
+    }
+    case 'imputer':
+    case 'stringIndexer':
+    case 'oneHotEncoder':
+      return [featureStage(step, where, columns)];
+    case 'repartition':
+    case 'cache':
+      return [];
+    case 'dropna':
+    case 'fillna':
+    case 'dropDuplicates':
+      throw cannotExport(
+        `${where} has no Spark ML stage in Brasa's export yet`,
+        'Express it as a filter or withColumn step (SQL), or leave it out of the pipeline the model is trained with, then train again.',
+      );
+  }
+}
+
+/** ImputerModel, StringIndexerModel or OneHotEncoderModel of a fitted step. */
+function featureStage(step: Extract<Step, { op: 'imputer' | 'stringIndexer' | 'oneHotEncoder' }>, where: string, columns: Columns): SparkStage {
+  const stage = sparkFeatureStage(step);
+  if (!stage || !step.fitted) throw cannotExport(`${where} was never fitted`, 'Use the pipeline its training run recorded (model/pipeline.json).');
+  for (const c of step.outputCols) columns.add(c);
+  const className = `org.apache.spark.ml.feature.${stage.name}Model`;
+  switch (step.op) {
+    case 'imputer':
+      return { className, uidPrefix: stage.name, params: stage.params, data: { stage: 'imputer', inputCols: step.inputCols, surrogates: (step.fitted as { surrogates: number[] }).surrogates } };
+    case 'stringIndexer':
+      return { className, uidPrefix: stage.name, params: stage.params, data: { stage: 'stringIndexer', labelsArray: (step.fitted as { labels: string[][] }).labels } };
+    case 'oneHotEncoder':
+      return { className, uidPrefix: stage.name, params: stage.params, data: { stage: 'oneHotEncoder', categorySizes: (step.fitted as { categorySizes: number[] }).categorySizes } };
+  }
+}
+
+/**
+ * The slots Brasa's OneHotEncoder makes of each output (`<outputCol>_<category>`, an
+ * `__invalid` slot with `handleInvalid = keep`, the last one dropped with `dropLast`):
+ * the columns Spark's one vector column stands for.
+ */
+function oneHotSlots(steps: readonly Step[]): Map<string, string[]> {
+  const slots = new Map<string, string[]>();
+  for (const step of steps) {
+    if (step.op !== 'oneHotEncoder' || !step.fitted) continue;
+    step.outputCols.forEach((out, i) => {
+      const names = (step.fitted?.categoryNames[i] ?? []).map((n) => `${out}_${n}`);
+      if (step.handleInvalid === 'keep') names.push(`${out}___invalid`);
+      if (step.dropLast) names.pop();
+      slots.set(out, names);
+    });
+  }
+  return slots;
+}
+
+/**
+ * VectorAssembler's inputs: Brasa's features with each encoder's slots as its vector.
+ * Spark assembles a whole vector, so the features must hold all of its slots, in order.
+ */
+function assemblerInputs(model: LoggedModel, steps: readonly Step[]): string[] {
+  const inputs = sparkFeatures(model.features, steps);
+  const slots = oneHotSlots(steps);
+  for (const input of inputs) {
+    const expected = slots.get(input);
+    if (!expected) continue;
+    const used = model.features.filter((f) => f.startsWith(`${input}_`));
+    const start = model.features.indexOf(used[0] ?? '');
+    const contiguous = model.features.slice(start, start + expected.length);
+    if (used.length !== expected.length || contiguous.join('\u0000') !== expected.join('\u0000')) {
+      throw cannotExport(
+        `the features use ${used.length} of the ${expected.length} one-hot columns of ${input}, where Spark's VectorAssembler takes its whole vector`,
+        `Train with all of ${input}'s columns as features, in order, to export this model.`,
+      );
+    }
+  }
+  return inputs;
+}
+
+/** The estimator's model stage(s), reading `featuresCol`. */
+function modelStages(model: LoggedModel, featuresCol: string): SparkStage[] {
+  const trained = model.model;
+  const best = model.bestParams;
+  const sparkName = estimatorInfo(best.estimator).sparkName;
+  const params = [p('featuresCol', featuresCol), ...(model.label ? [p('labelCol', model.task === 'classification' ? 'label' : model.label)] : []), p('predictionCol', 'prediction'), ...sparkEstimatorParams(best)];
+  switch (trained.kind) {
+    case 'linearRegression':
+      return [{
+        className: 'org.apache.spark.ml.regression.LinearRegressionModel',
+        uidPrefix: sparkName,
+        params,
+        data: { stage: 'linearRegression', intercept: trained.model.intercept, coefficients: trained.model.coefficients },
+      }];
+    case 'logisticRegression': {
+      const m = trained.model;
+      const stages: SparkStage[] = [{
+        className: 'org.apache.spark.ml.classification.LogisticRegressionModel',
+        uidPrefix: sparkName,
+        params: [...params, p('rawPredictionCol', 'rawPrediction'), p('probabilityCol', 'probability')],
+        data: {
+          stage: 'logisticRegression',
+          numClasses: m.numClasses,
+          numFeatures: m.numFeatures,
+          interceptVector: m.interceptVector,
+          coefficientMatrix: m.coefficientMatrix,
+          isMultinomial: m.isMultinomial,
+        },
+      }];
+      if (model.labels.length > 0) {
+        stages.push({
+          className: 'org.apache.spark.ml.feature.IndexToString',
+          uidPrefix: 'IndexToString',
+          params: [p('inputCol', 'prediction'), p('outputCol', 'predictedLabel'), p('labels', model.labels)],
+        });
+      }
+      return stages;
+    }
+    case 'kMeans':
+      return [{
+        className: 'org.apache.spark.ml.clustering.KMeansModel',
+        uidPrefix: sparkName,
+        params: params.filter((x) => x.name !== 'labelCol'),
+        data: { stage: 'kMeans', clusterCenters: trained.model.clusterCenters },
+      }];
+    default:
+      throw cannotExport(
+        `its ${sparkName} model has no Spark ML writer in Brasa yet (LinearRegression, LogisticRegression and KMeans do)`,
+        'Download model/model.json to keep it, or train one of those estimators to export it to Spark or MLflow.',
+      );
+  }
+}
+
+/**
+ * Every stage of the model's PipelineModel. `tableColumns` are the training table's
+ * columns (the run's source dataset), so that a step replacing one is written as a
+ * replacement; without them, the columns scoring reads stand for the table.
+ */
+export function sparkStages(model: LoggedModel, pipeline?: PipelineSpec | null, tableColumns: string[] = []): SparkStage[] {
+  const steps = pipeline?.steps ?? [];
+  const columns = new Columns(model.inputSchema.map((c) => c.name), tableColumns);
+  const stages = steps.flatMap((step, i) => stepStages(step, i, columns));
+  stages.push({
+    className: 'org.apache.spark.ml.feature.VectorAssembler',
+    uidPrefix: 'VectorAssembler',
+    params: [p('inputCols', assemblerInputs(model, steps)), p('outputCol', FEATURES), p('handleInvalid', model.handleInvalid)],
+  });
+  const scaler = model.model.scaler;
+  if (scaler) {
+    stages.push({
+      className: 'org.apache.spark.ml.feature.StandardScalerModel',
+      uidPrefix: 'StandardScaler',
+      params: [p('inputCol', FEATURES), p('outputCol', SCALED), p('withMean', scaler.withMean), p('withStd', scaler.withStd)],
+      // Spark keeps the mean even when withMean is off (the transform ignores it).
+      data: { stage: 'standardScaler', std: scaler.std, mean: scaler.mean.length === scaler.std.length ? scaler.mean : scaler.std.map(() => 0) },
+    });
+  }
+  stages.push(...modelStages(model, scaler ? SCALED : FEATURES));
+  return stages;
+}
