@@ -161,3 +161,28 @@ export async function mlflowModelFiles(input: MlflowModelInput, writeData: Stage
   for (const [path, bytes] of Object.entries(spark)) files[`${SPARK_MODEL_DIR}/${path}`] = bytes;
   return files;
 }
+
+/** How many training rows the input example holds. */
+export const INPUT_EXAMPLE_ROWS = 5;
+
+/**
+ * The input example from rows of the training table as the engine displays them (text):
+ * the columns the model reads, numbers and booleans parsed back, NULL as `null`.
+ */
+export function inputExampleOf(columns: InputColumn[], header: string[], rows: (string | null)[][]): InputExample {
+  const at = columns.map((c) => header.findIndex((h) => h.toLowerCase() === c.name.toLowerCase()));
+  const value = (text: string | null, type: string): unknown => {
+    if (text === null) return null;
+    const kind = signatureType(type);
+    if (kind === 'long' || kind === 'double') {
+      const n = Number(text);
+      return Number.isNaN(n) && text !== 'NaN' ? null : n;
+    }
+    if (kind === 'boolean') return text === 'true';
+    return text;
+  };
+  return {
+    columns: columns.map((c) => c.name),
+    data: rows.map((row) => columns.map((c, i) => (at[i] < 0 ? null : value(row[at[i]], c.type)))),
+  };
+}
