@@ -25,7 +25,10 @@ import {
 import type { TrainSpec } from '../../www/src/ml/shared/training';
 import { type LoggedModel, loggedModel, scoringOf } from '../../www/src/tracking/shared/logged-model';
 import { type InputExample, MLFLOW_VERSION, mlflowModelFiles, PYSPARK_VERSION } from '../../www/src/tracking/shared/mlflow-model';
+import { mlrunsFiles } from '../../www/src/tracking/shared/mlruns';
+import { INPUT_EXAMPLE_ARTIFACT, MODEL_ARTIFACT, PIPELINE_ARTIFACT } from '../../www/src/tracking/shared/model';
 import { requiredColumns } from '../../www/src/tracking/shared/schema-check';
+import { recordedSnapshot } from './fixtures';
 import { predictNative, stageDataNative, trainNative } from '../tracking/engine';
 import { PYTHON } from '../tracking/mlflow';
 
@@ -118,6 +121,8 @@ const SPECS: Record<string, TrainSpec> = {
 
 interface Exported {
   model: LoggedModel;
+  /** What the run logged: model.json, pipeline.json, input_example.json. */
+  artifacts: Record<string, unknown>;
   dir: string;
   /** Brasa's Predict on the scoring rows: `prediction` and `predictedLabel` per row. */
   brasa: { prediction: number | null; label: string | null }[];
@@ -147,8 +152,9 @@ async function exportModel(name: string, spec: TrainSpec): Promise<Exported> {
   const schema = columns.map((c) => ({ name: c.name, type: c.dataType, nullable: true }));
   const inputSchema = requiredColumns(schema, result.features, spec.pipeline).map(({ name, type }) => ({ name, type }));
   const model = loggedModel({ ...result, elapsedMs: 0 }, spec, inputSchema);
+  const example = inputExample(model, trainCsv);
   const files = await mlflowModelFiles(
-    { model, pipeline: result.pipeline, tableColumns: columns.map((c) => c.name), inputExample: inputExample(model, trainCsv), runId: `run${name}`, timestamp: 1_790_000_000_000 },
+    { model, pipeline: result.pipeline, tableColumns: columns.map((c) => c.name), inputExample: example, runId: `run${name}`, timestamp: 1_790_000_000_000 },
     stageDataNative,
   );
   const out = path.join(dir, name);
@@ -159,6 +165,7 @@ async function exportModel(name: string, spec: TrainSpec): Promise<Exported> {
   const scored = parseCsv(predictNative(scoreCsv, scoringOf(model, result.pipeline ?? undefined)));
   return {
     model,
+    artifacts: { [MODEL_ARTIFACT]: model, [PIPELINE_ARTIFACT]: result.pipeline, [INPUT_EXAMPLE_ARTIFACT]: example },
     dir: out,
     brasa: scored.map((r) => ({ prediction: r.prediction === '' ? null : Number(r.prediction), label: r.predictedLabel ?? null })),
   };
@@ -173,14 +180,49 @@ function assertClose(actual: (number | null)[], expected: (number | null)[], wha
   });
 }
 
+/**
+ * The mlruns/ export of a run that logged `linear`'s model, registered as spend@champion
+ * (the fixtures' registry): the run's `artifacts/model/` is an MLflow model.
+ */
+async function exportRegistry(linear: Exported): Promise<{ root: string; modelDir: string }> {
+  const snapshot = recordedSnapshot();
+  const parent = snapshot.runs[0];
+  for (const [file, value] of Object.entries(linear.artifacts)) {
+    const bytes = new TextEncoder().encode(JSON.stringify(value));
+    snapshot.artifacts.push({ runId: parent.runId, path: file, mimeType: 'application/json', bytes });
+    parent.artifacts.push({ path: file, size: bytes.length, mimeType: 'application/json' });
+  }
+  const errors: string[] = [];
+  const files = await mlrunsFiles(snapshot, { writeData: stageDataNative, onModelError: (run, e) => errors.push(`${run.runName}: ${e.message}`) });
+  assert.deepEqual(errors, []);
+  const root = path.join(dir, 'registry');
+  for (const [file, bytes] of Object.entries(files)) {
+    if (file.endsWith('/')) {
+      mkdirSync(path.join(root, file), { recursive: true });
+      continue;
+    }
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), bytes);
+  }
+  const modelDir = path.join(root, 'mlruns', parent.experimentId, parent.runId, 'artifacts', 'model');
+  assert.ok(files[`mlruns/${parent.experimentId}/${parent.runId}/artifacts/model/MLmodel`], 'the run\'s model has an MLmodel');
+  return { root, modelDir };
+}
+
 describe('MLflow models with the spark flavor', () => {
   const exported: Record<string, Exported> = {};
   let seen: any;
 
   before(async () => {
     for (const [name, spec] of Object.entries(SPECS)) exported[name] = await exportModel(name, spec);
+    const registry = await exportRegistry(exported.linear);
     const manifest = path.join(dir, 'manifest.json');
-    writeFileSync(manifest, JSON.stringify({ models: Object.entries(exported).map(([name, e]) => ({ name, path: e.dir, csv: scoreCsv })) }));
+    writeFileSync(manifest, JSON.stringify({
+      models: [
+        ...Object.entries(exported).map(([name, e]) => ({ name, path: e.dir, csv: scoreCsv, serve: name === 'linear' })),
+        { name: 'registry', path: registry.modelDir, csv: scoreCsv, uri: 'models:/spend@champion', root: registry.root },
+      ],
+    }));
     const env = { ...process.env, PYSPARK_SUBMIT_ARGS: process.env.PYSPARK_SUBMIT_ARGS ?? QUIET_SPARK };
     const started = Date.now();
     const output = execFileSync(PYTHON, [CHECKER, manifest], { encoding: 'utf8', env, timeout: 900_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -212,6 +254,17 @@ describe('MLflow models with the spark flavor', () => {
       if (e.model.labels.length > 0) assert.deepEqual(got.predictedLabel, e.brasa.map((r) => r.label));
     });
   }
+
+  it('the mlruns/ export: models:/spend@champion loads with pyfunc and predicts the same', () => {
+    const expected = exported.linear.brasa.map((r) => r.prediction);
+    assertClose(seen.models.registry.byUri, expected, 'models:/spend@champion');
+    assertClose(seen.models.registry.pyfunc, expected, 'the run\'s model directory');
+  });
+
+  it('mlflow models serve --env-manager local answers /invocations with the same predictions', () => {
+    console.log(`# waited ${seen.models.linear.serveWaitSeconds} s for the server after the other checks`);
+    assertClose(seen.models.linear.served, exported.linear.brasa.map((r) => r.prediction), 'served');
+  });
 
   it('writes every stage of the pipeline, in order', () => {
     assert.deepEqual(seen.models.linear.stages, [
