@@ -66,8 +66,8 @@ mod native {
             ["train", data, spec] => {
                 let source = table(data)?;
                 let spec: TrainSpec = json(spec)?;
-                let result = train_job(&catalog, &source, &spec, &mut steps, &ctx)
-                    .map_err(engine_error)?;
+                let result =
+                    train_job(&catalog, &source, &spec, &mut steps, &ctx).map_err(engine_error)?;
                 let columns = TableInfo::describe("data", &source, Vec::new()).columns;
                 let answer = serde_json::json!({"result": result, "columns": columns});
                 out(answer.to_string().as_bytes())
@@ -88,7 +88,10 @@ mod native {
                     serde_json::from_slice(&input).map_err(|e| format!("stage data: {e}"))?;
                 out(&stage_data_parquet(&data).map_err(engine_error)?)
             }
-            _ => Err("usage: brasa-model train DATA SPEC | predict DATA SCORING | stage-data < DATA".into()),
+            _ => Err(
+                "usage: brasa-model train DATA SPEC | predict DATA SCORING | stage-data < DATA"
+                    .into(),
+            ),
         }
     }
 }
