@@ -5,7 +5,7 @@
  * `cargo test`).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -25,8 +25,16 @@ function run(args: string[], input?: string | Uint8Array): Buffer {
   return execFileSync(BINARY, args, { input, maxBuffer: 256 << 20, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
+/** One scratch directory per test process for the specs handed to the binary, removed on exit. */
+let scratch: string | undefined;
+
 function tempFile(name: string, text: string): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'brasa-engine-')), name);
+  if (!scratch) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'brasa-engine-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
+  const file = path.join(scratch, name);
   writeFileSync(file, text);
   return file;
 }

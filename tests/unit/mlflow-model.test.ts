@@ -5,22 +5,27 @@
  * Brasa's Predict gives for the same rows (≤ 1e-9 relative), for LinearRegression behind
  * a cleaning pipeline (filter, cast, withColumn, Imputer, StringIndexer, OneHotEncoder,
  * drop) and a StandardScaler, LogisticRegression (binary with a string label, and
- * multinomial), and KMeans. Models Spark's format cannot express are refused with
+ * multinomial), KMeans, and the trees (DecisionTree, RandomForest and GBT, with a
+ * categorical feature). Models Spark's format cannot express are refused with
  * MODEL_EXPORT, naming the step. The engine runs natively (tests/tracking/engine.ts).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 
 import {
   DECISION_TREE_CLASSIFIER_DEFAULTS,
+  GBT_CLASSIFIER_DEFAULTS,
+  GBT_REGRESSOR_DEFAULTS,
   KMEANS_DEFAULTS,
   LINEAR_REGRESSION_DEFAULTS,
   LOGISTIC_REGRESSION_DEFAULTS,
   PIPELINE_VERSION,
+  RANDOM_FOREST_CLASSIFIER_DEFAULTS,
+  RANDOM_FOREST_REGRESSOR_DEFAULTS,
 } from '../../www/src/contract';
 import type { TrainSpec } from '../../www/src/ml/shared/training';
 import { type LoggedModel, loggedModel, scoringOf } from '../../www/src/tracking/shared/logged-model';
@@ -79,6 +84,14 @@ const imputed = {
   steps: [{ op: 'imputer' as const, inputCols: ['tenure'], outputCols: ['tenure_f'], strategy: 'mean' as const }],
 };
 
+const indexed = {
+  version: PIPELINE_VERSION,
+  steps: [
+    ...imputed.steps,
+    { op: 'stringIndexer' as const, inputCols: ['plan'], outputCols: ['plan_idx'], stringOrderType: 'frequencyDesc' as const, handleInvalid: 'keep' as const },
+  ],
+};
+
 const SPECS: Record<string, TrainSpec> = {
   linear: {
     ...base,
@@ -117,6 +130,54 @@ const SPECS: Record<string, TrainSpec> = {
     scaler: { withMean: true, withStd: true },
     pipeline: imputed,
   },
+  decisionTree: {
+    ...base,
+    estimator: 'decisionTreeClassifier',
+    params: { ...DECISION_TREE_CLASSIFIER_DEFAULTS, maxDepth: 4 },
+    // plan_idx is categorical (StringIndexer's metadata): the tree splits on category sets.
+    features: ['age', 'tenure_f', 'plan_idx'],
+    label: 'churned',
+    labelIndexer: { stringOrderType: 'frequencyDesc' },
+    scaler: null,
+    pipeline: indexed,
+  },
+  forestRegressor: {
+    ...base,
+    estimator: 'randomForestRegressor',
+    params: { ...RANDOM_FOREST_REGRESSOR_DEFAULTS, numTrees: 5, maxDepth: 4 },
+    features: ['age', 'tenure_f', 'plan_idx', 'visits'],
+    label: 'spend',
+    scaler: null,
+    pipeline: indexed,
+  },
+  forestClassifier: {
+    ...base,
+    estimator: 'randomForestClassifier',
+    params: { ...RANDOM_FOREST_CLASSIFIER_DEFAULTS, numTrees: 5, maxDepth: 4 },
+    features: ['visits', 'age'],
+    label: 'segment',
+    labelIndexer: { stringOrderType: 'frequencyDesc' },
+    scaler: null,
+  },
+  gbtClassifier: {
+    ...base,
+    estimator: 'gbtClassifier',
+    params: { ...GBT_CLASSIFIER_DEFAULTS, maxIter: 5, maxDepth: 3 },
+    features: ['age', 'tenure_f', 'plan_idx'],
+    label: 'churned',
+    labelIndexer: { stringOrderType: 'frequencyDesc' },
+    scaler: null,
+    pipeline: indexed,
+  },
+  gbtRegressor: {
+    ...base,
+    estimator: 'gbtRegressor',
+    params: { ...GBT_REGRESSOR_DEFAULTS, maxIter: 5, maxDepth: 3 },
+    features: ['age', 'tenure_f', 'plan_idx'],
+    label: 'spend',
+    scaler: null,
+    pipeline: indexed,
+  },
 };
 
 interface Exported {
@@ -129,6 +190,7 @@ interface Exported {
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'brasa-mlflow-models-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const trainCsv = path.join(dir, 'train.csv');
 const scoreCsv = path.join(dir, 'score.csv');
 writeFileSync(trainCsv, customersCsv(400, 1));
@@ -273,12 +335,14 @@ describe('MLflow models with the spark flavor', () => {
     ]);
     assert.deepEqual(seen.models.binary.stages, ['ImputerModel', 'VectorAssembler', 'LogisticRegressionModel', 'IndexToString']);
     assert.deepEqual(seen.models.kmeans.stages, ['ImputerModel', 'VectorAssembler', 'StandardScalerModel', 'KMeansModel']);
+    assert.deepEqual(seen.models.gbtClassifier.stages, ['ImputerModel', 'StringIndexerModel', 'VectorAssembler', 'GBTClassificationModel', 'IndexToString']);
+    assert.deepEqual(seen.models.forestRegressor.stages, ['ImputerModel', 'StringIndexerModel', 'VectorAssembler', 'RandomForestRegressionModel']);
   });
 });
 
 describe('models Spark ML cannot express', () => {
   const dropnaSpec: TrainSpec = { ...SPECS.binary, pipeline: { version: PIPELINE_VERSION, steps: [{ op: 'dropna', how: 'any' }, ...imputed.steps] } };
-  const treeSpec: TrainSpec = { ...base, estimator: 'decisionTreeClassifier', params: { ...DECISION_TREE_CLASSIFIER_DEFAULTS }, features: ['age', 'visits'], label: 'churned', labelIndexer: { stringOrderType: 'frequencyDesc' }, scaler: null };
+  const dedupeSpec: TrainSpec = { ...SPECS.linear, pipeline: { version: PIPELINE_VERSION, steps: [...cleaning.steps, { op: 'dropDuplicates' }] } };
 
   it('are refused with MODEL_EXPORT, naming the step', async () => {
     await assert.rejects(exportModel('dropna', dropnaSpec), (error: any) => {
@@ -286,9 +350,9 @@ describe('models Spark ML cannot express', () => {
       assert.match(error.message, /step 1 of the cleaning pipeline \(dropna\)/);
       return true;
     });
-    await assert.rejects(exportModel('tree', treeSpec), (error: any) => {
+    await assert.rejects(exportModel('dedupe', dedupeSpec), (error: any) => {
       assert.equal(error.code, 'MODEL_EXPORT');
-      assert.match(error.message, /DecisionTreeClassifier model has no Spark ML writer/);
+      assert.match(error.message, /step 8 of the cleaning pipeline \(dropDuplicates\)/);
       return true;
     });
   });

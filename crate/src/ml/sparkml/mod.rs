@@ -9,6 +9,7 @@
 
 mod columns;
 pub mod schema;
+mod trees;
 
 use std::sync::Arc;
 
@@ -24,8 +25,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::ml::tree::TreeNode;
 use columns::{dense_matrix, dense_vectors, int_list, spark_int, string_list_list};
-use schema::{row_schema_json, SparkField, SparkType};
+use schema::{node_fields, row_schema_json, SparkField, SparkType};
 
 /// The Spark version the files say wrote them (the PySpark the tests load them with).
 pub const SPARK_VERSION: &str = "4.3.0";
@@ -74,6 +76,18 @@ pub enum SparkStageData {
     /// `OneHotEncoderModel`: `categorySizes`, one per input column.
     #[serde(rename_all = "camelCase")]
     OneHotEncoder { category_sizes: Vec<usize> },
+    /// `DecisionTree{Classification,Regression}Model`: one row per node.
+    #[serde(rename_all = "camelCase")]
+    DecisionTree { nodes: Vec<TreeNode> },
+    /// A tree ensemble's `data/` (RandomForest, GBT): every tree's nodes, with `treeID`.
+    #[serde(rename_all = "camelCase")]
+    TreeEnsemble { trees: Vec<Vec<TreeNode>> },
+    /// A tree ensemble's `treesMetadata/`: each tree's metadata line and weight.
+    #[serde(rename_all = "camelCase")]
+    TreesMetadata {
+        metadata: Vec<String>,
+        weights: Vec<f64>,
+    },
 }
 
 /// The stage's data as a batch of Spark's schema (the fields and the columns).
@@ -198,6 +212,11 @@ fn data_batch(data: &SparkStageData) -> Result<(Vec<SparkField>, Vec<ArrayRef>)>
                 )],
                 vec![int_list(&sizes)],
             )
+        }
+        SparkStageData::DecisionTree { nodes } => (node_fields(), trees::node_columns(&[nodes])?),
+        SparkStageData::TreeEnsemble { trees } => trees::ensemble_columns(trees)?,
+        SparkStageData::TreesMetadata { metadata, weights } => {
+            trees::trees_metadata_columns(metadata, weights)?
         }
     })
 }

@@ -17,6 +17,8 @@ pub enum SparkType {
     Byte,
     /// `int` (Arrow Int32).
     Int,
+    /// `long` (Arrow Int64).
+    Long,
     /// `double`.
     Double,
     /// `boolean`.
@@ -25,6 +27,8 @@ pub enum SparkType {
     String,
     /// `array<element>`; `contains_null` as Spark declares it.
     Array(Box<SparkType>, bool),
+    /// A `struct` of named fields.
+    Struct(Vec<SparkField>),
     /// `org.apache.spark.ml.linalg.VectorUDT`: struct of type (byte), size, indices, values.
     Vector,
     /// `org.apache.spark.ml.linalg.MatrixUDT`: struct of type, numRows, numCols, colPtrs,
@@ -116,10 +120,12 @@ impl SparkType {
         match self {
             SparkType::Byte => DataType::Int8,
             SparkType::Int => DataType::Int32,
+            SparkType::Long => DataType::Int64,
             SparkType::Double => DataType::Float64,
             SparkType::Boolean => DataType::Boolean,
             SparkType::String => DataType::Utf8,
             SparkType::Array(element, contains_null) => list_of(element.arrow(), *contains_null),
+            SparkType::Struct(fields) => arrow_struct(fields),
             SparkType::Vector => arrow_struct(&vector_fields()),
             SparkType::Matrix => arrow_struct(&matrix_fields()),
         }
@@ -130,12 +136,14 @@ impl SparkType {
         match self {
             SparkType::Byte => json!("byte"),
             SparkType::Int => json!("integer"),
+            SparkType::Long => json!("long"),
             SparkType::Double => json!("double"),
             SparkType::Boolean => json!("boolean"),
             SparkType::String => json!("string"),
             SparkType::Array(element, contains_null) => {
                 json!({"type": "array", "elementType": element.spark_json(), "containsNull": contains_null})
             }
+            SparkType::Struct(fields) => struct_json(fields),
             SparkType::Vector => json!({
                 "type": "udt",
                 "class": "org.apache.spark.ml.linalg.VectorUDT",
@@ -150,6 +158,30 @@ impl SparkType {
             }),
         }
     }
+}
+
+/// The fields of a tree node's row (Spark's `NodeData`), as Spark declares them.
+pub fn node_fields() -> Vec<SparkField> {
+    let doubles = || SparkType::Array(Box::new(SparkType::Double), false);
+    vec![
+        SparkField::new("id", SparkType::Int, false),
+        SparkField::new("prediction", SparkType::Double, false),
+        SparkField::new("impurity", SparkType::Double, false),
+        SparkField::new("impurityStats", doubles(), true),
+        SparkField::new("rawCount", SparkType::Long, false),
+        SparkField::new("gain", SparkType::Double, false),
+        SparkField::new("leftChild", SparkType::Int, false),
+        SparkField::new("rightChild", SparkType::Int, false),
+        SparkField::new(
+            "split",
+            SparkType::Struct(vec![
+                SparkField::new("featureIndex", SparkType::Int, false),
+                SparkField::new("leftCategoriesOrThreshold", doubles(), true),
+                SparkField::new("numCategories", SparkType::Int, false),
+            ]),
+            true,
+        ),
+    ]
 }
 
 /// Spark's schema JSON of a row of `fields` (`StructType.json`).

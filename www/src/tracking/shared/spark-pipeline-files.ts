@@ -9,6 +9,7 @@
  *                                          to the digits of the stage count)
  * stages/<i>_<uid>/data/part-00000-<uuid>-c000.snappy.parquet
  *                                          a fitted model's data (written by the engine)
+ * stages/<i>_<uid>/treesMetadata/…parquet  a tree ensemble's trees: metadata line, weight
  * ```
  *
  * `defaultParamMap` holds Spark 4.3's defaults of each class, as Spark writes them (read
@@ -56,6 +57,7 @@ const DEFAULTS: Record<string, { defaults: Default[]; outputCol?: boolean }> = {
       ['rawPredictionCol', 'rawPrediction'], ['regParam', 0, true], ['standardization', true], ['threshold', 0.5, true], ['tol', 1e-6, true],
     ],
   },
+  ...treeDefaults(),
   'org.apache.spark.ml.clustering.KMeansModel': {
     defaults: [
       ['distanceMeasure', 'euclidean'], ['featuresCol', 'features'], ['initMode', 'k-means||'], ['initSteps', 2],
@@ -64,6 +66,33 @@ const DEFAULTS: Record<string, { defaults: Default[]; outputCol?: boolean }> = {
     ],
   },
 };
+
+/**
+ * Spark 4.3's defaults of the tree models: what every tree learner has, then each class's
+ * own (its impurity, a classifier's output columns, an ensemble's params, the seed Spark
+ * derives from the class name).
+ */
+function treeDefaults(): Record<string, { defaults: Default[] }> {
+  const tree = (impurity: string): Default[] => [
+    ['cacheNodeIds', false], ['checkpointInterval', 10], ['featuresCol', 'features'], ['impurity', impurity], ['labelCol', 'label'], ['leafCol', ''],
+    ['maxBins', 32], ['maxDepth', 5], ['maxMemoryInMB', 256], ['minInfoGain', 0, true], ['minInstancesPerNode', 1],
+    ['minWeightFractionPerNode', 0, true], ['predictionCol', 'prediction'],
+  ];
+  const classifier: Default[] = [['probabilityCol', 'probability'], ['rawPredictionCol', 'rawPrediction']];
+  const seed = (raw: string): Default => ['seed', { raw } satisfies RawNumber];
+  const forest: Default[] = [['bootstrap', true], ['featureSubsetStrategy', 'auto'], ['numTrees', 20], ['subsamplingRate', 1, true]];
+  const gbt = (loss: string): Default[] => [
+    ['featureSubsetStrategy', 'all'], ['lossType', loss], ['maxIter', 20], ['stepSize', 0.1, true], ['subsamplingRate', 1, true], ['validationTol', 0.01, true],
+  ];
+  return {
+    'org.apache.spark.ml.classification.DecisionTreeClassificationModel': { defaults: [...tree('gini'), ...classifier, ['pruneTree', true], seed('2685646851091410369')] },
+    'org.apache.spark.ml.regression.DecisionTreeRegressionModel': { defaults: [...tree('variance'), seed('4844329623307088328')] },
+    'org.apache.spark.ml.classification.RandomForestClassificationModel': { defaults: [...tree('gini'), ...classifier, ['pruneTree', true], ...forest, seed('-1716317415712059671')] },
+    'org.apache.spark.ml.regression.RandomForestRegressionModel': { defaults: [...tree('variance'), ...forest, seed('-6530225657482715924')] },
+    'org.apache.spark.ml.classification.GBTClassificationModel': { defaults: [...tree('variance'), ...classifier, ...gbt('logistic'), seed('8192590902557834337')] },
+    'org.apache.spark.ml.regression.GBTRegressionModel': { defaults: [...tree('variance'), ...gbt('squared'), seed('116514777416827552')] },
+  };
+}
 
 /** A value as Spark's param JSON: doubles always with a fraction or exponent, NaN as `"NaN"`. */
 function jsonValue(value: unknown, double: boolean): string {
@@ -84,9 +113,10 @@ function paramsJson(params: SparkParam[]): string {
   return `{${sorted.map((p) => `${JSON.stringify(p.name)}:${jsonValue(p.value, p.double)}`).join(',')}}`;
 }
 
-/** The one JSON line of a `metadata/` directory. */
-function metadataLine(className: string, uid: string, timestamp: number, params: SparkParam[], defaults: SparkParam[]): string {
-  return `{"class":${JSON.stringify(className)},"timestamp":${Math.round(timestamp)},"sparkVersion":${JSON.stringify(SPARK_VERSION)},"uid":${JSON.stringify(uid)},"paramMap":${paramsJson(params)},"defaultParamMap":${paramsJson(defaults)}}\n`;
+/** The JSON line of a `metadata/` directory (without its newline); `extra` follows the params, as Spark writes a model's. */
+function metadataLine(className: string, uid: string, timestamp: number, params: SparkParam[], defaults: SparkParam[], extra: Record<string, number> = {}): string {
+  const more = Object.entries(extra).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
+  return `{"class":${JSON.stringify(className)},"timestamp":${Math.round(timestamp)},"sparkVersion":${JSON.stringify(SPARK_VERSION)},"uid":${JSON.stringify(uid)},"paramMap":${paramsJson(params)},"defaultParamMap":${paramsJson(defaults)}${more}}`;
 }
 
 function defaultsOf(stage: SparkStage, uid: string): SparkParam[] {
@@ -126,15 +156,22 @@ export async function pipelineModelFiles(
   const uids = stages.map((s, i) => `${s.uidPrefix}_${hexFrom(`${options.seed}/stage/${i}`, 12)}`);
   const pipelineUid = `PipelineModel_${hexFrom(`${options.seed}/pipeline`, 12)}`;
   files['metadata/part-00000'] = encoder.encode(
-    metadataLine('org.apache.spark.ml.PipelineModel', pipelineUid, options.timestamp, [{ name: 'stageUids', value: uids, double: false }], []),
+    `${metadataLine('org.apache.spark.ml.PipelineModel', pipelineUid, options.timestamp, [{ name: 'stageUids', value: uids, double: false }], [])}\n`,
   );
+  const uuid = (what: string) => hexFrom(`${options.seed}/${what}`, 32).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
   for (const [i, stage] of stages.entries()) {
     // Spark pads the index to the digits of the stage count (`03_…` of 10 stages).
     const dir = `stages/${String(i).padStart(String(stages.length).length, '0')}_${uids[i]}`;
-    files[`${dir}/metadata/part-00000`] = encoder.encode(metadataLine(stage.className, uids[i], options.timestamp, stage.params, defaultsOf(stage, uids[i])));
-    if (stage.data) {
-      const uuid = hexFrom(`${options.seed}/data/${i}`, 32).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-      files[`${dir}/data/part-00000-${uuid}-c000.snappy.parquet`] = await writeData(stage.data);
+    const line = metadataLine(stage.className, uids[i], options.timestamp, stage.params, defaultsOf(stage, uids[i]), stage.extraMetadata);
+    files[`${dir}/metadata/part-00000`] = encoder.encode(`${line}\n`);
+    if (stage.data) files[`${dir}/data/part-00000-${uuid(`data/${i}`)}-c000.snappy.parquet`] = await writeData(stage.data);
+    if (stage.trees) {
+      // Each tree of an ensemble has its own metadata line, kept in treesMetadata/ with its weight.
+      const metadata = stage.trees.stages.map((tree, t) => {
+        const treeUid = `${tree.uidPrefix}_${hexFrom(`${options.seed}/stage/${i}/tree/${t}`, 12)}`;
+        return metadataLine(tree.className, treeUid, options.timestamp, tree.params, defaultsOf(tree, treeUid));
+      });
+      files[`${dir}/treesMetadata/part-00000-${uuid(`trees/${i}`)}-c000.snappy.parquet`] = await writeData({ stage: 'treesMetadata', metadata, weights: stage.trees.weights });
     }
   }
   return files;

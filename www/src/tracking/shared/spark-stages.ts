@@ -1,7 +1,8 @@
 /**
  * A logged model as the stages of a Spark ML `PipelineModel`, in order: the cleaning
  * steps (SQLTransformer for the DataFrame calls, ImputerModel, StringIndexerModel,
- * OneHotEncoderModel), VectorAssembler, StandardScalerModel, the estimator's model and,
+ * OneHotEncoderModel), VectorAssembler, StandardScalerModel, the estimator's model
+ * (LinearRegression, LogisticRegression, KMeans, DecisionTree, RandomForest, GBT) and,
  * for a classifier with named classes, IndexToString. Each stage has the params Spark
  * saves with it and, for a fitted model, what its `data/` file holds (written by the
  * engine, see `ml::sparkml`).
@@ -36,6 +37,10 @@ export interface SparkStage {
   params: SparkParam[];
   /** The stage's data file's content, for fitted models. */
   data?: SparkStageData;
+  /** Numbers Spark writes in the metadata line after the params (a tree model's `numFeatures`, …). */
+  extraMetadata?: Record<string, number>;
+  /** A tree ensemble's trees (each a stage of its own in `treesMetadata/`) and their weights. */
+  trees?: { stages: SparkStage[]; weights: number[] };
 }
 
 /** The assembled and the scaled features' column names (Spark's usual ones). */
@@ -220,26 +225,38 @@ function assemblerInputs(model: LoggedModel, steps: readonly Step[]): string[] {
   return inputs;
 }
 
-/** The estimator's model stage(s), reading `featuresCol`. */
-function modelStages(model: LoggedModel, featuresCol: string): SparkStage[] {
+/** The params of a decision tree inside an ensemble: what a tree model has of its ensemble's. */
+const TREE_PARAMS = new Set(['featuresCol', 'labelCol', 'predictionCol', 'probabilityCol', 'rawPredictionCol', 'maxDepth', 'maxBins', 'minInstancesPerNode', 'minInfoGain', 'minWeightFractionPerNode', 'impurity', 'seed']);
+
+/** The estimator's model stage, reading `featuresCol`. */
+function modelStage(model: LoggedModel, featuresCol: string): SparkStage {
   const trained = model.model;
   const best = model.bestParams;
   const sparkName = estimatorInfo(best.estimator).sparkName;
-  const params = [p('featuresCol', featuresCol), ...(model.label ? [p('labelCol', model.task === 'classification' ? 'label' : model.label)] : []), p('predictionCol', 'prediction'), ...sparkEstimatorParams(best)];
+  const classifier = model.task === 'classification';
+  const params = [
+    p('featuresCol', featuresCol),
+    ...(model.label ? [p('labelCol', classifier ? 'label' : model.label)] : []),
+    p('predictionCol', 'prediction'),
+    ...(classifier ? [p('rawPredictionCol', 'rawPrediction'), p('probabilityCol', 'probability')] : []),
+    ...sparkEstimatorParams(best),
+  ];
+  const kind = classifier ? 'classification' : 'regression';
+  const Kind = classifier ? 'Classification' : 'Regression';
   switch (trained.kind) {
     case 'linearRegression':
-      return [{
+      return {
         className: 'org.apache.spark.ml.regression.LinearRegressionModel',
         uidPrefix: sparkName,
         params,
         data: { stage: 'linearRegression', intercept: trained.model.intercept, coefficients: trained.model.coefficients },
-      }];
+      };
     case 'logisticRegression': {
       const m = trained.model;
-      const stages: SparkStage[] = [{
+      return {
         className: 'org.apache.spark.ml.classification.LogisticRegressionModel',
         uidPrefix: sparkName,
-        params: [...params, p('rawPredictionCol', 'rawPrediction'), p('probabilityCol', 'probability')],
+        params,
         data: {
           stage: 'logisticRegression',
           numClasses: m.numClasses,
@@ -248,29 +265,68 @@ function modelStages(model: LoggedModel, featuresCol: string): SparkStage[] {
           coefficientMatrix: m.coefficientMatrix,
           isMultinomial: m.isMultinomial,
         },
-      }];
-      if (model.labels.length > 0) {
-        stages.push({
-          className: 'org.apache.spark.ml.feature.IndexToString',
-          uidPrefix: 'IndexToString',
-          params: [p('inputCol', 'prediction'), p('outputCol', 'predictedLabel'), p('labels', model.labels)],
-        });
-      }
-      return stages;
+      };
     }
     case 'kMeans':
-      return [{
+      return {
         className: 'org.apache.spark.ml.clustering.KMeansModel',
         uidPrefix: sparkName,
         params: params.filter((x) => x.name !== 'labelCol'),
         data: { stage: 'kMeans', clusterCenters: trained.model.clusterCenters },
-      }];
-    default:
-      throw cannotExport(
-        `its ${sparkName} model has no Spark ML writer in Brasa yet (LinearRegression, LogisticRegression and KMeans do)`,
-        'Download model/model.json to keep it, or train one of those estimators to export it to Spark or MLflow.',
-      );
+      };
+    case 'decisionTree':
+      return {
+        className: `org.apache.spark.ml.${kind}.DecisionTree${Kind}Model`,
+        uidPrefix: sparkName,
+        params,
+        extraMetadata: { numFeatures: trained.model.numFeatures, ...(classifier ? { numClasses: trained.model.numClasses } : {}) },
+        data: { stage: 'decisionTree', nodes: trained.model.nodes },
+      };
+    case 'randomForest': {
+      const tree: SparkStage = {
+        className: `org.apache.spark.ml.${kind}.DecisionTree${Kind}Model`,
+        uidPrefix: classifier ? 'dtc' : 'dtr',
+        params: params.filter((x) => TREE_PARAMS.has(x.name)),
+      };
+      return {
+        className: `org.apache.spark.ml.${kind}.RandomForest${Kind}Model`,
+        uidPrefix: sparkName,
+        params,
+        extraMetadata: { numFeatures: trained.model.numFeatures, ...(classifier ? { numClasses: trained.model.numClasses } : {}), numTrees: trained.model.trees.length },
+        data: { stage: 'treeEnsemble', trees: trained.model.trees.map((t) => t.nodes) },
+        trees: { stages: trained.model.trees.map(() => tree), weights: trained.model.trees.map(() => 1) },
+      };
+    }
+    case 'gbt': {
+      // GBT's trees are regression trees (of the pseudo-residuals), whatever the task.
+      const tree: SparkStage = {
+        className: 'org.apache.spark.ml.regression.DecisionTreeRegressionModel',
+        uidPrefix: 'dtr',
+        params: params.filter((x) => TREE_PARAMS.has(x.name) && x.name !== 'impurity' && x.name !== 'probabilityCol' && x.name !== 'rawPredictionCol'),
+      };
+      return {
+        className: `org.apache.spark.ml.${kind}.GBT${Kind}Model`,
+        uidPrefix: sparkName,
+        params,
+        extraMetadata: { numFeatures: trained.model.numFeatures, numTrees: trained.model.trees.length },
+        data: { stage: 'treeEnsemble', trees: trained.model.trees.map((t) => t.nodes) },
+        trees: { stages: trained.model.trees.map(() => tree), weights: trained.model.treeWeights },
+      };
+    }
   }
+}
+
+/** The model's stages: the estimator's model and, for a classifier with named classes, IndexToString. */
+function modelStages(model: LoggedModel, featuresCol: string): SparkStage[] {
+  const stages = [modelStage(model, featuresCol)];
+  if (model.task === 'classification' && model.labels.length > 0) {
+    stages.push({
+      className: 'org.apache.spark.ml.feature.IndexToString',
+      uidPrefix: 'IndexToString',
+      params: [p('inputCol', 'prediction'), p('outputCol', 'predictedLabel'), p('labels', model.labels)],
+    });
+  }
+  return stages;
 }
 
 /**
