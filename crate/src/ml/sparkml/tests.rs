@@ -207,3 +207,121 @@ fn mismatched_lengths_are_errors_not_panics() {
     .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidArgument);
 }
+
+fn leaf(prediction: f64, stats: Vec<f64>) -> crate::ml::tree::TreeNode {
+    crate::ml::tree::TreeNode {
+        prediction,
+        impurity: 0.5,
+        raw_count: stats.iter().sum(),
+        stats,
+        split: None,
+        gain: 0.0,
+        left: 0,
+        right: 0,
+    }
+}
+
+/// A root splitting on a category set, with two leaves.
+fn small_tree() -> Vec<crate::ml::tree::TreeNode> {
+    use crate::ml::tree::{Split, TreeNode};
+    vec![
+        TreeNode {
+            prediction: 0.0,
+            impurity: 0.48,
+            stats: vec![6.0, 4.0],
+            raw_count: 10.0,
+            split: Some(Split::Categorical {
+                feature: 1,
+                left_categories: vec![0, 2],
+                num_categories: 3,
+            }),
+            gain: 0.1,
+            left: 1,
+            right: 2,
+        },
+        leaf(0.0, vec![5.0, 1.0]),
+        leaf(1.0, vec![1.0, 3.0]),
+    ]
+}
+
+#[test]
+fn trees_as_spark_writes_them() {
+    assert_like_spark(
+        "DecisionTreeClassificationModel",
+        &SparkStageData::DecisionTree {
+            nodes: small_tree(),
+        },
+    );
+    for class in ["RandomForestRegressionModel", "GBTClassificationModel"] {
+        assert_like_spark(
+            class,
+            &SparkStageData::TreeEnsemble {
+                trees: vec![small_tree(), small_tree()],
+            },
+        );
+        assert_like_spark(
+            &format!("{class}.treesMetadata"),
+            &SparkStageData::TreesMetadata {
+                metadata: vec!["{}".into(), "{}".into()],
+                weights: vec![1.0, 0.1],
+            },
+        );
+    }
+}
+
+#[test]
+fn tree_nodes_read_back_with_spark_leaf_conventions() {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int32Type};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let bytes = stage_data_parquet(&SparkStageData::DecisionTree {
+        nodes: small_tree(),
+    })
+    .unwrap();
+    let batch = ParquetRecordBatchReaderBuilder::try_new(Bytes::from(bytes))
+        .unwrap()
+        .build()
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let ints = |c: usize| {
+        batch
+            .column(c)
+            .as_primitive::<Int32Type>()
+            .values()
+            .to_vec()
+    };
+    assert_eq!(ints(0), [0, 1, 2]);
+    assert_eq!(ints(6), [1, -1, -1], "leftChild, -1 for leaves");
+    assert_eq!(ints(7), [2, -1, -1], "rightChild");
+    let gain = batch.column(5).as_primitive::<Float64Type>();
+    assert_eq!(gain.values().to_vec(), [0.1, -1.0, -1.0]);
+    let split = batch.column(8).as_struct();
+    assert_eq!(
+        split
+            .column(0)
+            .as_primitive::<Int32Type>()
+            .values()
+            .to_vec(),
+        [1, -1, -1]
+    );
+    let left = split.column(1).as_list::<i32>().value(0);
+    assert_eq!(left.as_primitive::<Float64Type>().values(), &[0.0, 2.0]);
+    assert_eq!(
+        split
+            .column(2)
+            .as_primitive::<Int32Type>()
+            .values()
+            .to_vec(),
+        [3, -1, -1]
+    );
+}
+
+#[test]
+fn a_child_outside_the_tree_is_an_error() {
+    let mut nodes = small_tree();
+    nodes[0].right = 7;
+    let err = stage_data_parquet(&SparkStageData::DecisionTree { nodes }).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidArgument);
+}
