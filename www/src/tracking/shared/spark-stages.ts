@@ -130,11 +130,11 @@ function stepStages(step: Step, index: number, columns: Columns): SparkStage[] {
   const where = `step ${index + 1} of the cleaning pipeline (${STEP_NAMES[step.op]})`;
   switch (step.op) {
     case 'filter':
-      return [sqlTransformer(`SELECT * FROM __THIS__ WHERE ${step.condition}`)];
+      return [sqlTransformer(`SELECT * FROM __THIS__ WHERE (${step.condition})`)];
     case 'withColumn': {
       if (!columns.has(step.column)) {
         columns.add(step.column);
-        return [sqlTransformer(`SELECT *, ${step.expr} AS ${ident(step.column)} FROM __THIS__`)];
+        return [sqlTransformer(`SELECT *, (${step.expr}) AS ${ident(step.column)} FROM __THIS__`)];
       }
       columns.add(step.column);
       return [sqlTransformer(`SELECT ${columns.list(new Map([[step.column.toLowerCase(), `(${step.expr})`]]))} FROM __THIS__`)];
@@ -170,16 +170,20 @@ function stepStages(step: Step, index: number, columns: Columns): SparkStage[] {
 /** ImputerModel, StringIndexerModel or OneHotEncoderModel of a fitted step. */
 function featureStage(step: Extract<Step, { op: 'imputer' | 'stringIndexer' | 'oneHotEncoder' }>, where: string, columns: Columns): SparkStage {
   const stage = sparkFeatureStage(step);
-  if (!stage || !step.fitted) throw cannotExport(`${where} was never fitted`, 'Use the pipeline its training run recorded (model/pipeline.json).');
+  const unfitted = () => cannotExport(`${where} was never fitted`, 'Use the pipeline its training run recorded (model/pipeline.json).');
+  if (!stage) throw unfitted();
   for (const c of step.outputCols) columns.add(c);
-  const className = `org.apache.spark.ml.feature.${stage.name}Model`;
+  const model = (data: SparkStageData): SparkStage => ({ className: `org.apache.spark.ml.feature.${stage.name}Model`, uidPrefix: stage.name, params: stage.params, data });
   switch (step.op) {
     case 'imputer':
-      return { className, uidPrefix: stage.name, params: stage.params, data: { stage: 'imputer', inputCols: step.inputCols, surrogates: (step.fitted as { surrogates: number[] }).surrogates } };
+      if (!step.fitted) throw unfitted();
+      return model({ stage: 'imputer', inputCols: step.inputCols, surrogates: step.fitted.surrogates });
     case 'stringIndexer':
-      return { className, uidPrefix: stage.name, params: stage.params, data: { stage: 'stringIndexer', labelsArray: (step.fitted as { labels: string[][] }).labels } };
+      if (!step.fitted) throw unfitted();
+      return model({ stage: 'stringIndexer', labelsArray: step.fitted.labels });
     case 'oneHotEncoder':
-      return { className, uidPrefix: stage.name, params: stage.params, data: { stage: 'oneHotEncoder', categorySizes: (step.fitted as { categorySizes: number[] }).categorySizes } };
+      if (!step.fitted) throw unfitted();
+      return model({ stage: 'oneHotEncoder', categorySizes: step.fitted.categorySizes });
   }
 }
 
