@@ -4,8 +4,8 @@
  * `pyfunc.load_model(...).predict` and `PipelineModel.load(...).transform` predict what
  * Brasa's Predict gives for the same rows (≤ 1e-9 relative), for LinearRegression behind
  * a cleaning pipeline (filter, cast, withColumn, Imputer, StringIndexer, OneHotEncoder,
- * drop) and a StandardScaler, LogisticRegression (binary with a string label, and
- * multinomial), KMeans, and the trees (DecisionTree, RandomForest and GBT, with a
+ * drop) and a StandardScaler, LogisticRegression (binary with a string label behind
+ * dropna and fillna, and multinomial), KMeans, and the trees (DecisionTree, RandomForest and GBT, with a
  * categorical feature). Models Spark's format cannot express are refused with
  * MODEL_EXPORT, naming the step. The engine runs natively (tests/tracking/engine.ts).
  */
@@ -84,6 +84,16 @@ const imputed = {
   steps: [{ op: 'imputer' as const, inputCols: ['tenure'], outputCols: ['tenure_f'], strategy: 'mean' as const }],
 };
 
+/** dropna on a subset and fillna, as Spark's `df.na` does them (NaN is missing too). */
+const filled = {
+  version: PIPELINE_VERSION,
+  steps: [
+    { op: 'dropna' as const, how: 'any' as const, subset: ['age', 'visits'] },
+    { op: 'fillna' as const, values: { tenure: 36 } },
+    ...imputed.steps,
+  ],
+};
+
 const indexed = {
   version: PIPELINE_VERSION,
   steps: [
@@ -110,7 +120,7 @@ const SPECS: Record<string, TrainSpec> = {
     label: 'churned',
     labelIndexer: { stringOrderType: 'frequencyDesc' },
     scaler: null,
-    pipeline: imputed,
+    pipeline: filled,
   },
   multinomial: {
     ...base,
@@ -333,7 +343,7 @@ describe('MLflow models with the spark flavor', () => {
       'SQLTransformer', 'SQLTransformer', 'SQLTransformer', 'ImputerModel', 'StringIndexerModel', 'OneHotEncoderModel', 'SQLTransformer',
       'VectorAssembler', 'StandardScalerModel', 'LinearRegressionModel',
     ]);
-    assert.deepEqual(seen.models.binary.stages, ['ImputerModel', 'VectorAssembler', 'LogisticRegressionModel', 'IndexToString']);
+    assert.deepEqual(seen.models.binary.stages, ['SQLTransformer', 'SQLTransformer', 'ImputerModel', 'VectorAssembler', 'LogisticRegressionModel', 'IndexToString']);
     assert.deepEqual(seen.models.kmeans.stages, ['ImputerModel', 'VectorAssembler', 'StandardScalerModel', 'KMeansModel']);
     assert.deepEqual(seen.models.gbtClassifier.stages, ['ImputerModel', 'StringIndexerModel', 'VectorAssembler', 'GBTClassificationModel', 'IndexToString']);
     assert.deepEqual(seen.models.forestRegressor.stages, ['ImputerModel', 'StringIndexerModel', 'VectorAssembler', 'RandomForestRegressionModel']);
@@ -341,6 +351,7 @@ describe('MLflow models with the spark flavor', () => {
 });
 
 describe('models Spark ML cannot express', () => {
+  // dropna without a subset reads every column of the table, which a stage cannot list.
   const dropnaSpec: TrainSpec = { ...SPECS.binary, pipeline: { version: PIPELINE_VERSION, steps: [{ op: 'dropna', how: 'any' }, ...imputed.steps] } };
   const dedupeSpec: TrainSpec = { ...SPECS.linear, pipeline: { version: PIPELINE_VERSION, steps: [...cleaning.steps, { op: 'dropDuplicates' }] } };
 

@@ -12,15 +12,17 @@
  * IndexToString). The label's own StringIndexer is not a stage: scoring never reads the
  * label.
  *
- * What Spark cannot express yet is refused with a `MODEL_EXPORT` error naming the step;
- * a model is never written with a step left out. `repartition` and `cache` change no row
- * and have no stage.
+ * dropna and fillna are SQLTransformers too, with Spark's rule that NaN is missing in
+ * floating-point columns. What Spark cannot express yet (dropDuplicates; dropna without a
+ * subset; fillna of a column whose type is unknown) is refused with a `MODEL_EXPORT`
+ * error naming the step; a model is never written with a step left out. `repartition`
+ * and `cache` change no row and have no stage.
  */
 import type { PipelineSpec, Step } from '../../clean/shared/pipeline';
 import type { SparkStageData } from '../../contract';
 import { codedError, type ErrorCode } from '../../engine/shared/errors';
 import { estimatorInfo } from '../../ml/shared/training';
-import type { LoggedModel } from './logged-model';
+import type { InputColumn, LoggedModel } from './logged-model';
 import { sparkEstimatorParams } from './pyspark-estimators';
 import { sparkFeatureStage, sparkFeatures } from './pyspark-steps';
 import type { SparkParam } from './spark-params';
@@ -60,25 +62,36 @@ const ident = (name: string) => `\`${name.replaceAll('`', '``')}\``;
 /**
  * The columns known at each point of the pipeline, for the SQL statements that must list
  * them (Spark SQL has no `SELECT * EXCEPT`): those scoring reads, then what the steps
- * made. `present` also knows the training table's other columns, so that a step replacing
- * one of them replaces it rather than adding a second column of the same name.
+ * made, with their Spark SQL types where known (dropna and fillna depend on them).
+ * `present` also knows the training table's other columns, so that a step replacing one
+ * of them replaces it rather than adding a second column of the same name.
  */
 class Columns {
   private readonly known: string[];
   private readonly present: Set<string>;
+  private readonly types = new Map<string, string>();
 
-  constructor(read: string[], tableColumns: string[]) {
-    this.known = [...read];
-    this.present = new Set([...read, ...tableColumns].map((c) => c.toLowerCase()));
+  constructor(read: InputColumn[], tableColumns: string[]) {
+    this.known = read.map((c) => c.name);
+    for (const c of read) this.types.set(c.name.toLowerCase(), c.type);
+    this.present = new Set([...this.known, ...tableColumns].map((c) => c.toLowerCase()));
   }
 
   has(name: string): boolean {
     return this.present.has(name.toLowerCase());
   }
 
-  add(name: string): void {
+  /** The column's Spark SQL type, when known. */
+  type(name: string): string | undefined {
+    return this.types.get(name.toLowerCase());
+  }
+
+  /** A column made or replaced by a step, of `type` when known. */
+  add(name: string, type?: string): void {
     if (!this.known.some((c) => c.toLowerCase() === name.toLowerCase())) this.known.push(name);
     this.present.add(name.toLowerCase());
+    if (type === undefined) this.types.delete(name.toLowerCase());
+    else this.types.set(name.toLowerCase(), type);
   }
 
   /** `SELECT` items for every known column, with `replace` giving some an expression. */
@@ -90,19 +103,75 @@ class Columns {
     return items.join(', ');
   }
 
-  /** Keeps only `names` (in that order, with their new names). */
+  /** Keeps only `names` (in that order, with their new names and their types). */
   keep(names: { name: string; as: string }[]): void {
+    const types = names.map((n) => this.type(n.name));
     this.known.splice(0, this.known.length, ...names.map((n) => n.as));
     this.present.clear();
-    for (const n of names) this.present.add(n.as.toLowerCase());
+    this.types.clear();
+    names.forEach((n, i) => {
+      this.present.add(n.as.toLowerCase());
+      if (types[i] !== undefined) this.types.set(n.as.toLowerCase(), types[i]);
+    });
   }
 
   drop(names: string[]): void {
     const gone = new Set(names.map((n) => n.toLowerCase()));
     const left = this.known.filter((c) => !gone.has(c.toLowerCase()));
     this.known.splice(0, this.known.length, ...left);
-    for (const n of gone) this.present.delete(n);
+    for (const n of gone) {
+      this.present.delete(n);
+      this.types.delete(n);
+    }
   }
+}
+
+const FLOATING = new Set(['double', 'float']);
+
+/**
+ * SQL that is true where the column holds a value: not NULL and, in a floating-point
+ * column, not NaN (Spark's `df.na` rule). A column of unknown type asks `typeof` at run
+ * time (`try_cast` keeps the analysis valid for any type).
+ */
+function presentSql(name: string, type: string | undefined): string {
+  const c = ident(name);
+  if (type === undefined) return `(${c} IS NOT NULL AND NOT (typeof(${c}) IN ('double', 'float') AND isnan(try_cast(${c} AS DOUBLE))))`;
+  return FLOATING.has(type) ? `(${c} IS NOT NULL AND NOT isnan(${c}))` : `${c} IS NOT NULL`;
+}
+
+/** A Spark SQL string literal (backslash escapes, Spark's default). */
+const sqlString = (text: string) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+
+/** dropna as a filter: rows with at least `thresh` present values among the subset. */
+function dropnaStage(step: Extract<Step, { op: 'dropna' }>, where: string, columns: Columns): SparkStage {
+  const subset = step.subset ?? [];
+  if (subset.length === 0) {
+    throw cannotExport(
+      `${where} reads every column of the table, which a Spark ML stage cannot list`,
+      'Give the dropna step a subset (the columns that must have values), then train again.',
+    );
+  }
+  const thresh = step.thresh ?? (step.how === 'all' ? 1 : subset.length);
+  const count = subset.map((c) => `CASE WHEN ${presentSql(c, columns.type(c))} THEN 1 ELSE 0 END`).join(' + ');
+  return sqlTransformer(`SELECT * FROM __THIS__ WHERE (${count}) >= ${thresh}`);
+}
+
+/** fillna as a replacement of each filled column: its value where present, else the fill cast to its type. */
+function fillnaStage(step: Extract<Step, { op: 'fillna' }>, where: string, columns: Columns): SparkStage {
+  const replace = new Map<string, string>();
+  for (const [name, value] of Object.entries(step.values)) {
+    const type = columns.type(name);
+    if (type === undefined || type === 'vector') {
+      throw cannotExport(
+        `${where} fills ${name}, whose type is not known at that step`,
+        'Fill columns of the loaded table (or cast the column first), then train again.',
+      );
+    }
+    const fill = typeof value === 'boolean' ? String(value) : typeof value === 'number' ? `CAST(${value} AS ${type})` : type === 'string' ? sqlString(value) : `CAST(${sqlString(value)} AS ${type})`;
+    replace.set(name.toLowerCase(), `CASE WHEN ${presentSql(name, type)} THEN ${ident(name)} ELSE ${fill} END`);
+    columns.add(name, type);
+  }
+  return sqlTransformer(`SELECT ${columns.list(replace)} FROM __THIS__`);
 }
 
 function sqlTransformer(statement: string): SparkStage {
@@ -140,7 +209,7 @@ function stepStages(step: Step, index: number, columns: Columns): SparkStage[] {
       return [sqlTransformer(`SELECT ${columns.list(new Map([[step.column.toLowerCase(), `(${step.expr})`]]))} FROM __THIS__`)];
     }
     case 'cast':
-      columns.add(step.column);
+      columns.add(step.column, step.dataType);
       return [sqlTransformer(`SELECT ${columns.list(new Map([[step.column.toLowerCase(), `CAST(${ident(step.column)} AS ${step.dataType})`]]))} FROM __THIS__`)];
     case 'drop':
       columns.drop(step.columns);
@@ -158,7 +227,9 @@ function stepStages(step: Step, index: number, columns: Columns): SparkStage[] {
     case 'cache':
       return [];
     case 'dropna':
+      return [dropnaStage(step, where, columns)];
     case 'fillna':
+      return [fillnaStage(step, where, columns)];
     case 'dropDuplicates':
       throw cannotExport(
         `${where} has no Spark ML stage in Brasa's export yet`,
@@ -172,7 +243,8 @@ function featureStage(step: Extract<Step, { op: 'imputer' | 'stringIndexer' | 'o
   const stage = sparkFeatureStage(step);
   const unfitted = () => cannotExport(`${where} was never fitted`, 'Use the pipeline its training run recorded (model/pipeline.json).');
   if (!stage) throw unfitted();
-  for (const c of step.outputCols) columns.add(c);
+  // ImputerModel keeps each input's type; StringIndexer makes doubles, OneHotEncoder vectors.
+  step.outputCols.forEach((c, i) => columns.add(c, step.op === 'imputer' ? columns.type(step.inputCols[i]) : step.op === 'stringIndexer' ? 'double' : 'vector'));
   const model = (data: SparkStageData): SparkStage => ({ className: `org.apache.spark.ml.feature.${stage.name}Model`, uidPrefix: stage.name, params: stage.params, data });
   switch (step.op) {
     case 'imputer':
@@ -340,7 +412,7 @@ function modelStages(model: LoggedModel, featuresCol: string): SparkStage[] {
  */
 export function sparkStages(model: LoggedModel, pipeline?: PipelineSpec | null, tableColumns: string[] = []): SparkStage[] {
   const steps = pipeline?.steps ?? [];
-  const columns = new Columns(model.inputSchema.map((c) => c.name), tableColumns);
+  const columns = new Columns(model.inputSchema, tableColumns);
   const stages = steps.flatMap((step, i) => stepStages(step, i, columns));
   stages.push({
     className: 'org.apache.spark.ml.feature.VectorAssembler',
