@@ -5,7 +5,8 @@
 //! The page assembles the directory (each stage's `metadata/` JSON line, the pipeline's,
 //! MLflow's files around it); the engine writes only what needs a Parquet writer: one
 //! [`SparkStageData`] in, one file's bytes out ([`stage_data_parquet`]). Stages without
-//! data (VectorAssembler, SQLTransformer, IndexToString) have no file.
+//! data (VectorAssembler, SQLTransformer, IndexToString) have no file; a tree ensemble
+//! has two (`data/` with every tree's nodes, `treesMetadata/`, see `trees.rs`).
 
 mod columns;
 pub mod schema;

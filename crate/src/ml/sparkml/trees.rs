@@ -40,8 +40,9 @@ fn child(index: usize, nodes: usize) -> Result<i32> {
     spark_int(index, "a tree node's index")
 }
 
-/// The nine node columns of `nodes` (several trees' nodes may be concatenated; each
-/// node's children are indices within its own tree, `tree_sizes` long each).
+/// The nine node columns of the trees' nodes, tree after tree; each node's id and
+/// children are its index within its own tree (Brasa keeps nodes in pre-order, as Spark
+/// numbers them).
 pub fn node_columns(trees: &[&[TreeNode]]) -> Result<Vec<ArrayRef>> {
     let n: usize = trees.iter().map(|t| t.len()).sum();
     let mut id = Int32Builder::with_capacity(n);
