@@ -70,6 +70,10 @@ pub enum ErrorCode {
     UnsupportedFile,
     /// A call made before the engine started (raised by the worker).
     NotStarted,
+    /// A model that cannot be written as a Spark ML `PipelineModel` (an MLflow model):
+    /// a cleaning step or estimator Spark's format cannot express yet (raised by the page,
+    /// naming the step).
+    ModelExport,
 }
 
 impl ErrorCode {
@@ -100,6 +104,7 @@ impl ErrorCode {
             ErrorCode::EngineCrashed => "ENGINE_CRASHED",
             ErrorCode::UnsupportedFile => "UNSUPPORTED_FILE",
             ErrorCode::NotStarted => "NOT_STARTED",
+            ErrorCode::ModelExport => "MODEL_EXPORT",
         }
     }
 }

@@ -538,6 +538,13 @@ describe('Tracking, registry and deployment', () => {
     assert.equal(parent.params.estimator, 'LogisticRegression');
     assert.deepEqual(parent.inputs.map((i: any) => [i.context, i.name]), [['source', 'telecom'], ['training', 'telecom_training']]);
     assert.deepEqual(seen.models.map((m: any) => [m.name, m.aliases]), [['churn', { champion: 1 }]]);
+    // Its model is an MLflow model (spark flavor) in the run's model/ directory.
+    for (const file of ['model/MLmodel', 'model/requirements.txt', 'model/sparkml/metadata/part-00000']) assert.ok(parent.artifacts.includes(file), `${file} in ${parent.artifacts.join(', ')}`);
+    // "Download MLflow model" in the run: the same model as a zip of one folder.
+    const modelZip = unzipSync(new Uint8Array(await download(page, () => details.getByTestId('run-download-mlflow-model').click())));
+    const modelFiles = Object.keys(modelZip);
+    assert.ok(modelFiles.some((f) => /^[^/]+\/MLmodel$/.test(f)) && modelFiles.some((f) => /\/sparkml\/stages\/.*LogisticRegression_/.test(f)), modelFiles.join(', '));
+    assert.match(new TextDecoder().decode(modelZip[modelFiles.find((f) => f.endsWith('/MLmodel'))!]), /loader_module: mlflow\.spark/);
 
     // The exported PySpark job, run in local mode on the sample, picks the same point.
     const script = await download(page, () => details.getByTestId('run-export-pyspark').click());

@@ -13,6 +13,7 @@
 //!   metrics, [`evaluation`] scores models on rows in one pass).
 //! - Tuning: ParamGridBuilder ([`grid`]), CrossValidator / TrainValidationSplit
 //!   ([`tuning`]), the charts' data ([`diagnostics`]).
+//! - Export: fitted stages' data in Spark ML's persistence format ([`sparkml`]).
 //! - Scoring ([`predict`]), and [`job`], which puts the cleaning pipeline (and a
 //!   classifier's label indexer) in front of training and scoring.
 
@@ -33,6 +34,7 @@ pub mod moments;
 pub mod pipeline_refit;
 pub mod predict;
 pub mod scale;
+pub mod sparkml;
 pub mod split;
 pub mod tree;
 pub mod tuning;

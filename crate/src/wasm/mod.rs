@@ -37,6 +37,20 @@ pub fn engine_info() -> Result<JsValue, JsValue> {
     })
 }
 
+/// A fitted Spark ML stage's `data/` Parquet file (Spark's schema; see `ml::sparkml`):
+/// the page assembles the `PipelineModel` directory around these files.
+#[wasm_bindgen(js_name = sparkStageData)]
+pub fn spark_stage_data(
+    #[wasm_bindgen(unchecked_param_type = "SparkStageData")] data: JsValue,
+) -> Result<Vec<u8>, JsValue> {
+    let data: crate::ml::sparkml::SparkStageData = convert::from_js(
+        &data,
+        "Spark stage data",
+        crate::error::ErrorCode::InvalidArgument,
+    )?;
+    crate::ml::sparkml::stage_data_parquet(&data).map_err(errors::to_js)
+}
+
 /// The table name a file gets by default (`Sales 2024.csv` → `sales_2024`).
 #[wasm_bindgen(js_name = tableNameFor)]
 pub fn table_name_for(file_name: &str) -> String {

@@ -127,6 +127,7 @@ export class App {
     const runs = new TrackingPanel(store, {
       tables: () => this.tables.list().map((t) => t.name),
       digestOf: (table) => tableDigest(this.engine, table),
+      writeStageData: (data) => this.engine.sparkStageData(data),
       replay: async (job, table, tags) => {
         this.tabs.show('train');
         await this.trainer.replay(table, job.spec, tags);
@@ -147,6 +148,7 @@ export class App {
         void runs.open(runId);
       },
       predictWith: (uri) => predict.use(uri),
+      writeStageData: (data) => this.engine.sparkStageData(data),
     });
     this.tracking = { store, runs, predict };
     this.trainer.observer = new Recorder(store, this.engine, () => runs.experiments.activeId);

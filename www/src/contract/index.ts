@@ -57,6 +57,7 @@ export type * from './ResidualHistogram';
 export type * from './RowCounts';
 export type * from './Scoring';
 export type * from './SelectColumn';
+export type * from './SparkStageData';
 export type * from './Split';
 export type * from './SqlResult';
 export type * from './StandardScalerModel';

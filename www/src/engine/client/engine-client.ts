@@ -10,6 +10,7 @@ import type {
   PipelineSpec,
   Profile,
   Scoring,
+  SparkStageData,
   SqlResult,
   TableInfo,
   TrainResult,
@@ -105,6 +106,11 @@ export class EngineClient extends EventTarget {
 
   exportTable(name: string, format: ExportFormat): Promise<Uint8Array> {
     return this.call((api) => api.exportTable(name, format));
+  }
+
+  /** A fitted Spark ML stage's `data/` Parquet file (see `tracking/shared/mlflow-model.ts`). */
+  sparkStageData(data: SparkStageData): Promise<Uint8Array> {
+    return this.call((api) => api.sparkStageData(data));
   }
 
   /** Runs SQL as a job (see `runJob`). */

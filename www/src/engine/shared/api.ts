@@ -15,6 +15,7 @@ import type {
   PipelineSpec,
   Profile,
   Scoring,
+  SparkStageData,
   SqlResult,
   TableInfo,
   TrainResult,
@@ -125,4 +126,6 @@ export interface EngineApi {
   catalog(): CatalogInfo;
   /** A table or query result as a file. */
   exportTable(name: string, format: ExportFormat): Uint8Array;
+  /** A fitted Spark ML stage's `data/` Parquet file (the page writes the rest of the model). */
+  sparkStageData(data: SparkStageData): Uint8Array;
 }

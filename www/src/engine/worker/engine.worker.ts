@@ -68,6 +68,10 @@ const api: EngineApi = {
     const bytes = ready().engine.exportTable(name, format);
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
+  sparkStageData(data) {
+    const bytes = ready().wasm.sparkStageData(data);
+    return Comlink.transfer(bytes, [bytes.buffer]);
+  },
 };
 
 Comlink.expose(api);

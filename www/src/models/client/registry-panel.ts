@@ -1,7 +1,8 @@
 /**
  * The model registry (MLflow's): registered models, their versions (source run, what
  * the model is, description, tags) and aliases (`champion`, `challenger`, any name) that point at a
- * version. Versions are registered from a run (Runs tab → open a run → Register).
+ * version. Versions are registered from a run (Runs tab → open a run → Register); each
+ * downloads as an MLflow model (spark flavor).
  */
 import { describeModel } from '../../tracking/shared/logged-model';
 import type { ModelVersion, RegisteredModel } from '../../tracking/shared/model';
@@ -9,6 +10,8 @@ import type { TrackingStore } from '../../tracking/client/store';
 import { formatTime } from '../../tracking/client/runs-table';
 import { h, replaceChildren } from '../../ui/dom';
 import { loadDeployable } from './deployable';
+import { downloadMlflowModel } from '../../tracking/client/mlflow-download';
+import type { StageDataWriter } from '../../tracking/shared/spark-pipeline-files';
 
 /** A version with what its model is, in one line (or why it cannot be read). */
 interface VersionRow {
@@ -19,6 +22,8 @@ interface VersionRow {
 export interface RegistryActions {
   openRun(runId: string): void;
   predictWith(uri: string): void;
+  /** Writes a Spark stage's data file (the engine's `sparkStageData`), for MLflow models. */
+  writeStageData: StageDataWriter;
 }
 
 export class RegistryPanel {
@@ -47,8 +52,8 @@ export class RegistryPanel {
   private act(fn: () => Promise<unknown>): () => Promise<void> {
     return async () => {
       try {
-        await fn();
-        replaceChildren(this.message);
+        const said = await fn();
+        replaceChildren(this.message, typeof said === 'string' ? said : '');
       } catch (error) {
         replaceChildren(this.message, h('span', { className: 'error-text', attrs: { 'data-testid': 'registry-error' } }, (error as Error).message));
       }
@@ -115,7 +120,9 @@ export class RegistryPanel {
           if (!tagKey.value.trim()) throw new Error('A tag needs a key.');
           return this.store.updateVersion(v.name, v.version, { tags: { ...v.tags, [tagKey.value.trim()]: tagValue.value } });
         }) } }, '+')),
-      h('td', {}, h('button', { className: 'link', attrs: { type: 'button', 'data-testid': 'version-predict' }, on: { click: () => this.actions.predictWith(uri) } }, 'Predict…')),
+      h('td', {},
+        h('button', { className: 'link', attrs: { type: 'button', 'data-testid': 'version-predict' }, on: { click: () => this.actions.predictWith(uri) } }, 'Predict…'), ' ',
+        h('button', { className: 'link', attrs: { type: 'button', 'data-testid': 'version-download-mlflow', title: 'This version as an MLflow model (spark flavor)' }, on: { click: this.act(() => downloadMlflowModel(this.store, v.runId, this.actions.writeStageData, `${model.name}-v${v.version}`)) } }, 'Download MLflow model')),
     );
   }
 }

@@ -15,6 +15,7 @@ import {
   type ArtifactInfo,
   type ArtifactRecord,
   type DatasetInput,
+  INPUT_EXAMPLE_ARTIFACT,
   JOB_ARTIFACT,
   MODEL_ARTIFACT,
   PIPELINE_ARTIFACT,
@@ -22,6 +23,7 @@ import {
 } from '../shared/model';
 import { requiredColumns } from '../shared/schema-check';
 import { tableDigest } from './digest';
+import { inputExample } from './input-example';
 import type { TrackingStore } from './store';
 import { trainingTable } from './training-table';
 
@@ -98,6 +100,8 @@ export class Recorder implements TrainingObserver {
       artifact(runId, 'search_results.csv', new Blob([searchResultsCsv(result, job.spec)], { type: 'text/csv' })),
     ];
     if (result.pipeline) files.push(artifact(runId, PIPELINE_ARTIFACT, json(result.pipeline)));
+    const example = await inputExample(this.engine, job.table, inputSchema, input.schema.length);
+    if (example) files.push(artifact(runId, INPUT_EXAMPLE_ARTIFACT, json(example)));
     if (job.spec.pipeline) files.push(artifact(runId, 'pipeline_spec.json', json(job.spec.pipeline)));
     for (const chart of charts) {
       const png = await canvasPng(chart.canvas);

@@ -2,8 +2,8 @@
  * One run, everything about it: status and why it failed, params, metrics (latest and
  * history length), tags with add/remove, the note, dataset inputs with their digest,
  * artifacts to download; and what to do with it: delete/restore, re-run on a loaded
- * table (saying whether the data is the same), register its model, export the job as a
- * PySpark script.
+ * table (saying whether the data is the same), register its model, download it as an
+ * MLflow model, export the job as a PySpark script.
  */
 import { sourceOf } from '../shared/datasets';
 import { type RecordedJob, readRecordedJob } from '../shared/recorded-job';
@@ -23,6 +23,8 @@ import { h, replaceChildren } from '../../ui/dom';
 import { downloadBlob } from '../../ui/download';
 import { formatBytes } from '../../ui/format';
 import { shortDigest } from './digest';
+import { downloadMlflowModel } from './mlflow-download';
+import type { StageDataWriter } from '../shared/spark-pipeline-files';
 import { formatNumber, formatTime } from './runs-table';
 import type { TrackingStore } from './store';
 
@@ -35,6 +37,8 @@ export interface RunDetailsActions {
   replay(job: RecordedJob, table: string, tags: Record<string, string>): Promise<void>;
   open(runId: string): void;
   changed(): void;
+  /** Writes a Spark stage's data file (the engine's `sparkStageData`), for MLflow models. */
+  writeStageData: StageDataWriter;
 }
 
 const section = (title: string, ...children: (Node | string | null)[]) => h('section', { className: 'run-section' }, h('h3', {}, title), ...children);
@@ -151,6 +155,7 @@ export class RunDetails {
       job ? h('span', { className: 'group' }, 'Re-run on ', replayTable, ' ',
         h('button', { attrs: { type: 'button', 'data-testid': 'run-replay' }, on: { click: () => void this.replay(run, job, replayTable.value, replayInfo) } }, 'Re-run'), replayInfo) : null,
       job ? h('button', { attrs: { type: 'button', 'data-testid': 'run-export-pyspark' }, on: { click: () => this.exportScript(run, job) } }, 'PySpark script') : null,
+      hasModel ? h('button', { attrs: { type: 'button', 'data-testid': 'run-download-mlflow-model', title: 'The model as an MLflow model (spark flavor): MLmodel, environment files and a Spark ML PipelineModel' }, on: { click: act(() => downloadMlflowModel(this.store, runId, this.actions.writeStageData, `${run.runName}-model`)) } }, 'Download MLflow model') : null,
       hasModel ? h('span', { className: 'group' }, 'Register model as ', modelName, ' ',
         h('button', { attrs: { type: 'button', 'data-testid': 'register-model' }, on: { click: act(async () => {
           const version = await this.store.registerModel(modelName.value, runId, `runs:/${runId}/model`);

@@ -14,11 +14,14 @@ import { RunDetails } from './run-details';
 import { type RunRow, RunsTable, toRow } from './runs-table';
 import { TrackingStore } from './store';
 import { type ExportScope, downloadBundle, downloadMlruns, importBundle } from './transfer';
+import type { StageDataWriter } from '../shared/spark-pipeline-files';
 
 export interface TrackingPanelActions {
   tables(): string[];
   digestOf(table: string): Promise<string>;
   replay(job: RecordedJob, table: string, tags: Record<string, string>): Promise<void>;
+  /** Writes a Spark stage's data file (the engine's `sparkStageData`), for MLflow models. */
+  writeStageData: StageDataWriter;
 }
 
 export class TrackingPanel {
@@ -105,9 +108,10 @@ export class TrackingPanel {
         })),
         button('Export as MLflow mlruns/', 'export-mlruns', () => void this.act(async () => {
           const scope = mlrunsScope();
-          await downloadMlruns(this.store, scope, 'all' in scope ? 'all-experiments-mlruns.zip' : `${experimentFile()}-mlruns.zip`);
+          const problems = await downloadMlruns(this.store, scope, 'all' in scope ? 'all-experiments-mlruns.zip' : `${experimentFile()}-mlruns.zip`, actions.writeStageData);
           const what = 'all' in scope ? 'every experiment' : 'runIds' in scope ? `${scope.runIds.length} selected runs` : 'the experiment';
-          return `Exported ${what} as an mlruns/ tree: unzip it, then MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri ./mlruns from that folder.`;
+          const said = `Exported ${what} as an mlruns/ tree: unzip it, then MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri ./mlruns from that folder.`;
+          return problems.length ? `${said} Models kept as Brasa's files only (not MLflow models): ${problems.join(' ')}` : said;
         })),
         h('label', { attrs: { title: 'Export every experiment (and the whole registry) as mlruns/, not only the selected runs or the active experiment' } },
           this.mlrunsAll, ' all experiments'),

@@ -5,6 +5,7 @@
 import { zipSync } from 'fflate';
 
 import { mlrunsFiles } from '../shared/mlruns';
+import type { StageDataWriter } from '../shared/spark-pipeline-files';
 import { type ExportScope, type ImportReport, type Snapshot, decodeBundle, encodeBundle, selectSnapshot } from '../shared/snapshot';
 import { downloadBlob } from '../../ui/download';
 import type { TrackingStore } from './store';
@@ -20,11 +21,20 @@ export async function downloadBundle(store: TrackingStore, scope: ExportScope, f
   downloadBlob(new Blob([text], { type: 'application/json' }), fileName);
 }
 
-export async function downloadMlruns(store: TrackingStore, scope: ExportScope, fileName: string): Promise<void> {
-  const files = await mlrunsFiles(await exportSnapshot(store, scope));
+/**
+ * The mlruns/ zip, every logged model written as an MLflow model too; returns why the
+ * models that could not be written were left as Brasa's files only (one line per run).
+ */
+export async function downloadMlruns(store: TrackingStore, scope: ExportScope, fileName: string, writeData: StageDataWriter): Promise<string[]> {
+  const problems: string[] = [];
+  const files = await mlrunsFiles(await exportSnapshot(store, scope), {
+    writeData,
+    onModelError: (run, error) => problems.push(`${run.runName}: ${error.message}`),
+  });
   // Level 0 for artifacts that are already compressed would be wasted work; 6 is fflate's default.
   const zip = zipSync(files, { level: 6 });
   downloadBlob(new Blob([zip as BlobPart], { type: 'application/zip' }), fileName);
+  return problems;
 }
 
 export async function importBundle(store: TrackingStore, file: File): Promise<ImportReport> {

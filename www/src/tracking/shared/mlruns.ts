@@ -9,12 +9,19 @@
  * mlruns/models/<name>/meta.yaml, aliases/<alias>, tags/<key>, version-<n>/meta.yaml, version-<n>/tags/<key>
  * ```
  *
+ * With `writeData` (the engine's Spark stage writer), each run's logged model is written as
+ * an MLflow model in `artifacts/model/` (MLmodel, environment, `sparkml/`), so
+ * `runs:/<run_id>/model` and `models:/<name>@<alias>` load with `mlflow.pyfunc`; a model
+ * Spark's format cannot express keeps only Brasa's files, and `onModelError` hears why.
+ *
  * Metric files hold `<timestamp_ms> <value> <step>` lines (the whole history). Artifact
  * locations are relative (`mlruns/<exp>/<run>/artifacts`): MLflow resolves them from the
  * directory that holds `mlruns/`, so run it from there.
  */
-import type { DatasetInput, Run, RunStatus } from './model';
+import { MODEL_DIR, type DatasetInput, type Run, type RunStatus } from './model';
+import { hasLoggedModel, runMlflowModelFiles } from './run-mlflow-model';
 import type { Snapshot } from './snapshot';
+import type { StageDataWriter } from './spark-pipeline-files';
 
 /** MLflow's RunStatus enum values. */
 const STATUS_CODES: Record<RunStatus, number> = { RUNNING: 1, FINISHED: 3, FAILED: 4, KILLED: 5 };
@@ -96,8 +103,15 @@ function runMeta(run: Run): string {
   });
 }
 
+export interface MlrunsOptions {
+  /** Writes a Spark stage's data file (the engine's `sparkStageData`); without it, no MLflow models. */
+  writeData?: StageDataWriter;
+  /** Told of each run whose model could not be written as an MLflow model, and why. */
+  onModelError?: (run: Run, error: Error) => void;
+}
+
 /** Every file of the `mlruns/` tree, path → bytes (ready for a zip); paths ending in `/` are directories. */
-export async function mlrunsFiles(snapshot: Snapshot): Promise<Record<string, Uint8Array>> {
+export async function mlrunsFiles(snapshot: Snapshot, options: MlrunsOptions = {}): Promise<Record<string, Uint8Array>> {
   const files: Record<string, Uint8Array> = {};
   const put = (path: string, text: string | Uint8Array) => {
     files[`mlruns/${path}`] = typeof text === 'string' ? encoder.encode(text) : text;
@@ -140,6 +154,17 @@ export async function mlrunsFiles(snapshot: Snapshot): Promise<Record<string, Ui
   for (const artifact of snapshot.artifacts) {
     const experimentId = experimentOf.get(artifact.runId);
     if (experimentId !== undefined) put(`${experimentId}/${artifact.runId}/artifacts/${safeKey(artifact.path)}`, artifact.bytes);
+  }
+  if (options.writeData) {
+    for (const run of snapshot.runs.filter(hasLoggedModel)) {
+      const own = new Map(snapshot.artifacts.filter((a) => a.runId === run.runId).map((a) => [a.path, a.bytes]));
+      try {
+        const model = await runMlflowModelFiles(run, async (path) => own.get(path), options.writeData);
+        for (const [path, bytes] of Object.entries(model)) put(`${run.experimentId}/${run.runId}/artifacts/${MODEL_DIR}/${path}`, bytes);
+      } catch (error) {
+        options.onModelError?.(run, error as Error);
+      }
+    }
   }
   for (const model of snapshot.registeredModels) {
     const dir = `models/${safeKey(model.name)}`;

@@ -120,6 +120,10 @@ export interface ModelVersion {
 export const MODEL_ARTIFACT = 'model/model.json';
 /** The fitted cleaning pipeline, when the training had one. */
 export const PIPELINE_ARTIFACT = 'model/pipeline.json';
+/** A few training rows (MLflow's `input_example.json`, pandas' split orientation), logged since MLflow models came. */
+export const INPUT_EXAMPLE_ARTIFACT = 'model/input_example.json';
+/** The directory of a run's logged model (MLflow's `runs:/<run_id>/model`). */
+export const MODEL_DIR = 'model';
 /** The whole recorded job (`TrainSpec` + table), what "Re-run" and the PySpark export read. */
 export const JOB_ARTIFACT = 'job.json';
 

@@ -5,7 +5,9 @@
  */
 import type { EstimatorName, MetricName, TrainSpec } from '../../ml/shared/training';
 import { estimatorInfo, metricInfo } from '../../ml/shared/training';
+import type { EstimatorSpec } from '../../contract';
 import { kwargs, py } from './python-literal';
+import type { SparkParam } from './spark-params';
 
 /** The columns the estimator and the evaluator read, as Python expressions. */
 export interface ScriptColumns {
@@ -73,20 +75,30 @@ export function modelSummary(spec: TrainSpec): string {
 }
 
 /** Whether a param of the estimator is a double in Spark (`0` is written `0.0`). */
-export function isFloatParam(spec: TrainSpec, param: string): boolean {
+export function isFloatParam(spec: Pick<EstimatorSpec, 'estimator'>, param: string): boolean {
   if (param === 'thresholds') return true;
   return estimatorInfo(spec.estimator).params.some((p) => p.name === param && p.kind === 'number');
 }
 
 /**
- * The estimator's constructor with the job's params. LogisticRegression's `thresholds`,
- * when set, replace `threshold` (Spark refuses both unless they agree, and Brasa lets
- * `thresholds` win, as `setThresholds` does).
+ * The estimator's params as Spark sets them, in the order the Train tab lists them
+ * (Spark's docs' order), then any others. LogisticRegression's `thresholds`, when set,
+ * replace `threshold` (Spark refuses both unless they agree, and Brasa lets `thresholds`
+ * win, as `setThresholds` does).
  */
+export function sparkEstimatorParams(spec: Pick<EstimatorSpec, 'estimator' | 'params'>): SparkParam[] {
+  const values = spec.params as Record<string, unknown>;
+  const listed = estimatorInfo(spec.estimator).params.map((p) => p.name).filter((name) => name in values);
+  const others = Object.keys(values).filter((name) => !listed.includes(name));
+  const thresholds = Array.isArray(values.thresholds) && values.thresholds.length > 0;
+  return [...listed, ...others]
+    .map((name) => ({ name, value: values[name], double: isFloatParam(spec, name) }))
+    .filter((p) => p.value !== undefined && p.value !== null && !(p.name === 'threshold' && thresholds));
+}
+
+/** The estimator's constructor with the job's params. */
 export function estimatorCode(spec: TrainSpec, columns: ScriptColumns): string {
-  const params = orderedParams(spec)
-    .filter(([k, v]) => v !== undefined && v !== null && !(k === 'threshold' && hasThresholds(spec)))
-    .map(([k, v]): [string, string] => [k, py(v, isFloatParam(spec, k))]);
+  const params = sparkEstimatorParams(spec).map((p): [string, string] => [p.name, py(p.value, p.double)]);
   const args = kwargs([
     ['featuresCol', py(columns.features)],
     ['labelCol', columns.label],
@@ -95,18 +107,6 @@ export function estimatorCode(spec: TrainSpec, columns: ScriptColumns): string {
     ...params,
   ]);
   return `${SPARK[spec.estimator].variable} = ${estimatorInfo(spec.estimator).sparkName}(${args})`;
-}
-
-/** The estimator's params in the order the Train tab lists them (Spark's docs' order), then any others. */
-function orderedParams(spec: TrainSpec): [string, unknown][] {
-  const values = spec.params as Record<string, unknown>;
-  const listed = estimatorInfo(spec.estimator).params.map((p) => p.name).filter((name) => name in values);
-  const others = Object.keys(values).filter((name) => !listed.includes(name));
-  return [...listed, ...others].map((name) => [name, values[name]]);
-}
-
-function hasThresholds(spec: TrainSpec): boolean {
-  return spec.estimator === 'logisticRegression' && Array.isArray(spec.params.thresholds) && spec.params.thresholds.length > 0;
 }
 
 /** ClusteringEvaluator's distance for a KMeans distance (Spark's names). */

@@ -10,6 +10,7 @@
  */
 import type { Step } from '../../clean/shared/pipeline';
 import { py } from './python-literal';
+import { type SparkParam, pyParams } from './spark-params';
 
 /** One cleaning step as DataFrame API code assigning `df`. */
 export function stepCode(step: Step): string {
@@ -65,20 +66,56 @@ export const DATAFRAME_STEP_CLASS = [
   '        return self.apply(df)',
 ];
 
-/** One refitted step as a `Pipeline` stage (an expression). */
-export function stageCode(step: Step): string {
+/** A fitted-in-Spark step: the `pyspark.ml.feature` estimator and its params. */
+export interface SparkFeatureStage {
+  name: 'Imputer' | 'StringIndexer' | 'OneHotEncoder';
+  params: SparkParam[];
+}
+
+const param = (name: string, value: unknown, double = false): SparkParam => ({ name, value, double });
+
+/** The Spark estimator a learning step is, with its params; undefined for DataFrame calls. */
+export function sparkFeatureStage(step: Step): SparkFeatureStage | undefined {
   switch (step.op) {
     case 'imputer':
-      return `Imputer(inputCols=${py(step.inputCols)}, outputCols=${py(step.outputCols)}, strategy=${py(step.strategy)}${
-        step.missingValue !== undefined && step.missingValue !== null ? `, missingValue=${py(step.missingValue, true)}` : ''
-      })`;
+      return {
+        name: 'Imputer',
+        params: [
+          param('inputCols', step.inputCols),
+          param('outputCols', step.outputCols),
+          param('strategy', step.strategy),
+          ...(step.missingValue !== undefined && step.missingValue !== null ? [param('missingValue', step.missingValue, true)] : []),
+        ],
+      };
     case 'stringIndexer':
-      return `StringIndexer(inputCols=${py(step.inputCols)}, outputCols=${py(step.outputCols)}, stringOrderType=${py(step.stringOrderType)}, handleInvalid=${py(step.handleInvalid)})`;
+      return {
+        name: 'StringIndexer',
+        params: [
+          param('inputCols', step.inputCols),
+          param('outputCols', step.outputCols),
+          param('stringOrderType', step.stringOrderType),
+          param('handleInvalid', step.handleInvalid),
+        ],
+      };
     case 'oneHotEncoder':
-      return `OneHotEncoder(inputCols=${py(step.inputCols)}, outputCols=${py(step.outputCols)}, dropLast=${py(step.dropLast)}, handleInvalid=${py(step.handleInvalid)})`;
+      return {
+        name: 'OneHotEncoder',
+        params: [
+          param('inputCols', step.inputCols),
+          param('outputCols', step.outputCols),
+          param('dropLast', step.dropLast),
+          param('handleInvalid', step.handleInvalid),
+        ],
+      };
     default:
-      return `DataFrameStep(lambda df: ${stepCode(step).replace(/^df = /, '')})`;
+      return undefined;
   }
+}
+
+/** One refitted step as a `Pipeline` stage (an expression). */
+export function stageCode(step: Step): string {
+  const stage = sparkFeatureStage(step);
+  return stage ? `${stage.name}(${pyParams(stage.params)})` : `DataFrameStep(lambda df: ${stepCode(step).replace(/^df = /, '')})`;
 }
 
 /**
