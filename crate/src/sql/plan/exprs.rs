@@ -403,6 +403,14 @@ impl Planner<'_> {
                 scope,
             );
         }
+        if lower == "grouping" || lower == "grouping_id" {
+            let Some(sets) = self.grouping.clone() else {
+                return Err(Error::analysis(format!(
+                    "{lower}() needs GROUP BY ROLLUP, CUBE or GROUPING SETS"
+                )));
+            };
+            return sets.call(lower == "grouping_id", &args, scope);
+        }
         if let Some(func) = AggregateFunction::from_name(&lower) {
             return aggregate_call(func, args, distinct, star, scope);
         }
