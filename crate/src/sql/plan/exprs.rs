@@ -407,6 +407,14 @@ impl Planner<'_> {
                 scope,
             );
         }
+        if lower == "grouping" || lower == "grouping_id" {
+            let Some(sets) = self.grouping.clone() else {
+                return Err(Error::analysis(format!(
+                    "{lower}() needs GROUP BY ROLLUP, CUBE or GROUPING SETS"
+                )));
+            };
+            return sets.call(lower == "grouping_id", &args, scope);
+        }
         if let Some(func) = AggregateFunction::from_name(&lower) {
             let filter = match &function.filter {
                 Some(condition) => Some(self.aggregate_filter(condition, &name, scope)?),

@@ -6,6 +6,8 @@ pub mod explain;
 pub mod expr;
 pub mod exprs;
 pub mod functions;
+pub mod grouping_keys;
+pub mod grouping_sets;
 pub mod logical;
 pub mod optimize;
 pub mod planner;

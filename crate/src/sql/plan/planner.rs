@@ -19,6 +19,7 @@ use crate::sql::limits::{MAX_JOINED_RELATIONS, MAX_VIEW_DEPTH};
 use crate::sql::parse::{at_span, parse_statements};
 use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey, WindowCall};
 use crate::sql::plan::functions::{common_type, ConditionalFunction, ScalarFunction};
+use crate::sql::plan::grouping_keys::GroupingSets;
 use crate::sql::plan::logical::{JoinKind, LogicalPlan};
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::{PlanField, PlanSchema};
@@ -36,6 +37,9 @@ pub struct Planner<'a> {
     ctes: Vec<HashMap<String, LogicalPlan>>,
     /// Views being expanded (to report a view that refers to itself).
     expanding: Vec<String>,
+    /// The keys of the SELECT being planned when it groups by grouping sets (what
+    /// `grouping()` and `grouping_id()` read).
+    pub(crate) grouping: Option<GroupingSets>,
 }
 
 impl<'a> Planner<'a> {
@@ -45,6 +49,7 @@ impl<'a> Planner<'a> {
             runner,
             ctes: Vec::new(),
             expanding: Vec::new(),
+            grouping: None,
         }
     }
 
@@ -161,6 +166,121 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// The SELECT list (with `*` expanded), the GROUP BY keys, HAVING and the ORDER BY
+    /// keys, planned over `scope`. With grouping sets, the keys are the expanded input's
+    /// key columns and the expressions read those (NULL where a set does not group).
+    #[allow(clippy::type_complexity)]
+    fn select_list_and_keys(
+        &mut self,
+        select: &ast::Select,
+        order_by: &[ast::OrderByExpr],
+        scope: &PlanSchema,
+        sets: Option<&GroupingSets>,
+    ) -> Result<(Vec<(Expr, String)>, Vec<Expr>, Option<Expr>, Vec<SortKey>)> {
+        let mut items: Vec<(Expr, String)> = Vec::new();
+        for item in &select.projection {
+            match item {
+                SelectItem::UnnamedExpr(e) => {
+                    items.push((self.expr(e, scope)?, output_name(e, scope)))
+                }
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    items.push((self.expr(expr, scope)?, alias.value.clone()))
+                }
+                SelectItem::Wildcard(options) => {
+                    wildcard_options(options)?;
+                    items.extend(star(scope, None));
+                }
+                SelectItem::QualifiedWildcard(kind, options) => {
+                    wildcard_options(options)?;
+                    let SelectItemQualifiedWildcardKind::ObjectName(name) = kind else {
+                        return Err(Error::unsupported(format!("{kind}.*")));
+                    };
+                    let qualifier = object_name(name);
+                    if !scope.has_qualifier(&qualifier) {
+                        return Err(Error::analysis(format!(
+                            "`{qualifier}.*`: there is no table `{qualifier}` in FROM"
+                        )));
+                    }
+                    items.extend(star(scope, Some(&qualifier)));
+                }
+            }
+        }
+        if items.is_empty() {
+            return Err(Error::analysis("SELECT needs at least one column"));
+        }
+
+        // GROUP BY keys: ordinals and SELECT aliases are allowed, as in Spark.
+        let group = match sets {
+            Some(sets) => sets.group(scope),
+            None => self.group_keys(select, scope, &items)?,
+        };
+        let mut having = select
+            .having
+            .as_ref()
+            .map(|h| {
+                self.expr(h, scope)
+                    .and_then(|p| boolean_predicate(p, scope, "HAVING"))
+            })
+            .transpose()?;
+        let mut sort_keys = Vec::with_capacity(order_by.len());
+        for key in order_by {
+            let expr = match self.select_reference(&key.expr, scope, &items, "ORDER BY")? {
+                Some(e) => e,
+                None => self.sort_key(key, scope)?.expr,
+            };
+            let ascending = key.options.asc.unwrap_or(true);
+            sort_keys.push(SortKey {
+                expr,
+                ascending,
+                nulls_first: key.options.nulls_first.unwrap_or(ascending),
+            });
+        }
+
+        if let Some(sets) = sets {
+            items = items
+                .into_iter()
+                .map(|(e, name)| (sets.replace_keys(e, scope), name))
+                .collect();
+            having = having.map(|h| sets.replace_keys(h, scope));
+            for key in &mut sort_keys {
+                key.expr = sets.replace_keys(key.expr.clone(), scope);
+            }
+        }
+        Ok((items, group, having, sort_keys))
+    }
+
+    /// Plain GROUP BY keys.
+    fn group_keys(
+        &mut self,
+        select: &ast::Select,
+        scope: &PlanSchema,
+        items: &[(Expr, String)],
+    ) -> Result<Vec<Expr>> {
+        let group_asts = match &select.group_by {
+            GroupByExpr::Expressions(exprs, modifiers) => {
+                if !modifiers.is_empty() {
+                    return Err(Error::unsupported("GROUP BY ... WITH ROLLUP/CUBE"));
+                }
+                exprs.clone()
+            }
+            GroupByExpr::All(_) => return Err(Error::unsupported("GROUP BY ALL")),
+        };
+        let mut group = Vec::with_capacity(group_asts.len());
+        for g in &group_asts {
+            let planned = self
+                .select_reference(g, scope, items, "GROUP BY")?
+                .map_or_else(|| self.expr(g, scope), Ok)?;
+            if planned.contains_aggregate() || planned.contains_window() {
+                return Err(at_span(
+                    Error::analysis("GROUP BY cannot contain aggregate or window functions"),
+                    g.span(),
+                ));
+            }
+            group.push(planned);
+        }
+        Ok(group)
+    }
+
     /// `VALUES (1, 'a'), (2, 'b')`: one row per tuple, columns named `col1`, `col2`, ...
     /// as in Spark, each of the common type of its values (a union of one-row selects).
     fn values(&mut self, values: &ast::Values) -> Result<LogicalPlan> {
@@ -245,83 +365,20 @@ impl<'a> Planner<'a> {
             };
         }
 
-        // The SELECT list, with `*` expanded.
-        let mut items: Vec<(Expr, String)> = Vec::new();
-        for item in &select.projection {
-            match item {
-                SelectItem::UnnamedExpr(e) => {
-                    items.push((self.expr(e, &scope)?, output_name(e, &scope)))
-                }
-                SelectItem::ExprWithAlias { expr, alias } => {
-                    items.push((self.expr(expr, &scope)?, alias.value.clone()))
-                }
-                SelectItem::Wildcard(options) => {
-                    wildcard_options(options)?;
-                    items.extend(star(&scope, None));
-                }
-                SelectItem::QualifiedWildcard(kind, options) => {
-                    wildcard_options(options)?;
-                    let SelectItemQualifiedWildcardKind::ObjectName(name) = kind else {
-                        return Err(Error::unsupported(format!("{kind}.*")));
-                    };
-                    let qualifier = object_name(name);
-                    if !scope.has_qualifier(&qualifier) {
-                        return Err(Error::analysis(format!(
-                            "`{qualifier}.*`: there is no table `{qualifier}` in FROM"
-                        )));
-                    }
-                    items.extend(star(&scope, Some(&qualifier)));
-                }
+        // GROUPING SETS / ROLLUP / CUBE: the input expanded once per set (see
+        // `grouping_sets`); expressions are planned over the expanded input.
+        let sets = self.expand_grouping_sets(&select.group_by, &plan, &scope)?;
+        let (scope, sets) = match sets {
+            Some((expanded, expanded_scope, sets)) => {
+                plan = expanded;
+                (expanded_scope, Some(sets))
             }
-        }
-        if items.is_empty() {
-            return Err(Error::analysis("SELECT needs at least one column"));
-        }
-
-        // GROUP BY keys: ordinals and SELECT aliases are allowed, as in Spark.
-        let group_asts = match &select.group_by {
-            GroupByExpr::Expressions(exprs, modifiers) => {
-                if !modifiers.is_empty() {
-                    return Err(Error::unsupported("GROUP BY ... WITH ROLLUP/CUBE"));
-                }
-                exprs.clone()
-            }
-            GroupByExpr::All(_) => return Err(Error::unsupported("GROUP BY ALL")),
+            None => (scope, None),
         };
-        let mut group = Vec::with_capacity(group_asts.len());
-        for g in &group_asts {
-            let planned = self
-                .select_reference(g, &scope, &items, "GROUP BY")?
-                .map_or_else(|| self.expr(g, &scope), Ok)?;
-            if planned.contains_aggregate() || planned.contains_window() {
-                return Err(at_span(
-                    Error::analysis("GROUP BY cannot contain aggregate or window functions"),
-                    g.span(),
-                ));
-            }
-            group.push(planned);
-        }
-        let having = select
-            .having
-            .as_ref()
-            .map(|h| {
-                self.expr(h, &scope)
-                    .and_then(|p| boolean_predicate(p, &scope, "HAVING"))
-            })
-            .transpose()?;
-        let mut sort_keys = Vec::with_capacity(order_by.len());
-        for key in order_by {
-            let expr = match self.select_reference(&key.expr, &scope, &items, "ORDER BY")? {
-                Some(e) => e,
-                None => self.sort_key(key, &scope)?.expr,
-            };
-            let ascending = key.options.asc.unwrap_or(true);
-            sort_keys.push(SortKey {
-                expr,
-                ascending,
-                nulls_first: key.options.nulls_first.unwrap_or(ascending),
-            });
-        }
+        let outer_grouping = std::mem::replace(&mut self.grouping, sets.clone());
+        let planned = self.select_list_and_keys(select, order_by, &scope, sets.as_ref());
+        self.grouping = outer_grouping;
+        let (mut items, group, having, mut sort_keys) = planned?;
 
         let aggregating = !group.is_empty()
             || having.is_some()

@@ -170,7 +170,7 @@ pub fn sliding_aggregate(
     ];
     let mut state = Sliding::default();
     let (mut start, mut end) = (0usize, 0usize);
-    for p in 0..n {
+    for (p, &row) in order.iter().enumerate() {
         let (lo, hi) = (bounds.lo[p], bounds.hi[p]);
         while end < hi {
             if let Some((v, i)) = at(end) {
@@ -184,7 +184,7 @@ pub fn sliding_aggregate(
             }
             start += 1;
         }
-        let row = order[p] as usize;
+        let row = row as usize;
         match result {
             Answer::Count => counts[row] = state.count,
             Answer::IntSum => ints[row] = (state.count > 0).then_some(state.sum_int),
