@@ -100,7 +100,7 @@ fn order_by_with_limit_is_a_top_k_even_through_projections() {
         &[
             "Limit skip=0 fetch=Some(1)",
             "  Project name#0",
-            "    Sort [__order_2#1 DESC NULLS LAST] fetch=Some(1)",
+            "    Sort [score#1 DESC NULLS LAST] fetch=Some(1)",
             "      Project name#0, score#1",
             "        Scan columns=[1, 3] (name, score) filters=[]",
         ],

@@ -512,8 +512,13 @@ impl<'a> Planner<'a> {
                     ))
                 }
                 None => {
+                    // Named after the column it carries (EXPLAIN shows it); the final
+                    // projection drops it, so the name never reaches the result.
+                    names.push(match &key.expr {
+                        Expr::Column { index, .. } => before_projection.field(*index).name.clone(),
+                        _ => format!("__order_{}", exprs.len() + 1),
+                    });
                     exprs.push(key.expr.clone());
-                    names.push(format!("__order_{}", exprs.len()));
                     exprs.len() - 1
                 }
             };
