@@ -4,6 +4,7 @@
 //! one row per group, so no value is ever copied row by row.
 
 use std::any::Any;
+use std::cmp::Ordering;
 
 use arrow_array::{new_null_array, Array, ArrayRef, UInt32Array};
 use arrow_ord::ord::make_comparator;
@@ -24,16 +25,38 @@ struct Picked {
     set: Vec<bool>,
 }
 
-/// Which row a group keeps when both states have one.
+/// Which of two rows of a group is kept, the later one (in row order) being offered
+/// against the one kept so far.
 #[derive(Clone, Copy)]
-enum Keep {
-    /// The one it has (`first`).
-    Mine,
-    /// The other's, which comes later in row order (`last`).
-    Theirs,
-    /// The one with the larger (`max`) or smaller ordering value in column 1; on ties the
-    /// other's, which comes later.
+pub(super) enum Keep {
+    /// The earlier (`first`, `any_value`).
+    Earlier,
+    /// The later (`last`).
+    Later,
+    /// The one with the larger (`max_by`) or smaller (`min_by`) ordering value in column
+    /// 1; on ties the later, as Spark.
     Ordered { max: bool },
+}
+
+impl Keep {
+    /// Whether the later row wins; `order` is its ordering value against the kept one's
+    /// (for `Ordered` only).
+    fn takes_later(self, order: impl FnOnce() -> std::cmp::Ordering) -> bool {
+        match self {
+            Keep::Earlier => false,
+            Keep::Later => true,
+            Keep::Ordered { max: true } => order().is_ge(),
+            Keep::Ordered { max: false } => order().is_le(),
+        }
+    }
+
+    /// How many leading arguments the state keeps: the value, and the ordering value.
+    fn columns(self) -> usize {
+        match self {
+            Keep::Ordered { .. } => 2,
+            _ => 1,
+        }
+    }
 }
 
 impl Picked {
@@ -69,8 +92,8 @@ impl Picked {
         })
     }
 
-    /// Takes `other`'s row of group `g` into this state's group `mapping[g]` where this
-    /// state has none, or where `keep` prefers it.
+    /// Takes `other`'s row of group `g` (a later row) into this state's group
+    /// `mapping[g]` where this state has none, or where `keep` prefers it.
     fn absorb(&mut self, other: Picked, mapping: &[u32], keep: Keep) -> Result<()> {
         let Some(theirs) = other.columns else {
             return Ok(());
@@ -94,19 +117,7 @@ impl Picked {
         for (g, _) in other.set.iter().enumerate().filter(|(_, set)| **set) {
             let m = mapping[g] as usize;
             let take_theirs = !self.set[m]
-                || match (keep, &ordering) {
-                    (Keep::Mine, _) => false,
-                    (Keep::Theirs, _) => true,
-                    (Keep::Ordered { max }, Some(cmp)) => {
-                        let order = cmp(g, m);
-                        if max {
-                            order.is_ge()
-                        } else {
-                            order.is_le()
-                        }
-                    }
-                    (Keep::Ordered { .. }, None) => false,
-                };
+                || keep.takes_later(|| ordering.as_ref().map_or(Ordering::Equal, |cmp| cmp(g, m)));
             if take_theirs {
                 indices[m] = (1, g);
                 self.set[m] = true;
@@ -130,29 +141,23 @@ impl Picked {
     }
 }
 
-/// `first` / `any_value` (`last == false`) and `last`.
+/// `first` / `any_value`, `last` (optionally skipping NULL values), `max_by` / `min_by`
+/// (skipping rows whose ordering value is NULL).
 pub(super) struct Pick {
-    last: bool,
+    keep: Keep,
     ignore_nulls: bool,
     data_type: DataType,
+    /// Columns: the value, then (`Ordered`) the ordering value.
     picked: Picked,
 }
 
 impl Pick {
-    pub fn new(last: bool, ignore_nulls: bool, data_type: DataType) -> Self {
+    pub fn new(keep: Keep, ignore_nulls: bool, data_type: DataType) -> Self {
         Pick {
-            last,
+            keep,
             ignore_nulls,
             data_type,
             picked: Picked::default(),
-        }
-    }
-
-    fn keep(&self) -> Keep {
-        if self.last {
-            Keep::Theirs
-        } else {
-            Keep::Mine
         }
     }
 }
@@ -163,90 +168,49 @@ impl Accumulator for Pick {
     }
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
-        let values = &args[0];
-        let nulls = values.logical_nulls().filter(|_| self.ignore_nulls);
+        let columns = &args[..self.keep.columns()];
+        let ordering = match self.keep {
+            Keep::Ordered { .. } => Some(
+                make_comparator(
+                    columns[1].as_ref(),
+                    columns[1].as_ref(),
+                    SortOptions::default(),
+                )
+                .map_err(kernel_error)?,
+            ),
+            _ => None,
+        };
+        // The rows that take part: those with an ordering value, or a value if NULLs are
+        // skipped.
+        let nulls = match self.keep {
+            Keep::Ordered { .. } => columns[1].logical_nulls(),
+            _ => columns[0].logical_nulls().filter(|_| self.ignore_nulls),
+        };
         let mut chosen: Vec<Option<u32>> = vec![None; self.picked.set.len()];
         for (i, &g) in groups.iter().enumerate() {
             if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
                 continue;
             }
             let slot = &mut chosen[g as usize];
-            if self.last || slot.is_none() {
-                *slot = Some(i as u32);
-            }
-        }
-        let batch = Picked::of_rows(std::slice::from_ref(values), chosen)?;
-        let identity: Vec<u32> = (0..batch.set.len() as u32).collect();
-        self.picked.absorb(batch, &identity, self.keep())
-    }
-
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32]) -> Result<()> {
-        let keep = self.keep();
-        let other = downcast::<Self>(other)?;
-        self.picked.absorb(other.picked, mapping, keep)
-    }
-
-    fn finish(self: Box<Self>) -> Result<ArrayRef> {
-        self.picked.finish(&self.data_type)
-    }
-
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
-        self
-    }
-}
-
-/// `max_by(x, y)` / `min_by(x, y)`: x of the row with the largest / smallest y (rows
-/// where y is NULL are skipped; on ties the last row, as Spark).
-pub(super) struct PickBy {
-    max: bool,
-    data_type: DataType,
-    /// Columns: the value, then the ordering value.
-    picked: Picked,
-}
-
-impl PickBy {
-    pub fn new(max: bool, data_type: DataType) -> Self {
-        PickBy {
-            max,
-            data_type,
-            picked: Picked::default(),
-        }
-    }
-}
-
-impl Accumulator for PickBy {
-    fn resize(&mut self, n: usize) {
-        self.picked.resize(n);
-    }
-
-    fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
-        let keys = &args[1];
-        let cmp = make_comparator(keys.as_ref(), keys.as_ref(), SortOptions::default())
-            .map_err(kernel_error)?;
-        let nulls = keys.logical_nulls();
-        let mut chosen: Vec<Option<u32>> = vec![None; self.picked.set.len()];
-        for (i, &g) in groups.iter().enumerate() {
-            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                continue;
-            }
-            let slot = &mut chosen[g as usize];
-            let better = match *slot {
+            let take = match *slot {
                 None => true,
-                Some(j) if self.max => cmp(i, j as usize).is_ge(),
-                Some(j) => cmp(i, j as usize).is_le(),
+                Some(j) => self.keep.takes_later(|| {
+                    ordering
+                        .as_ref()
+                        .map_or(Ordering::Equal, |cmp| cmp(i, j as usize))
+                }),
             };
-            if better {
+            if take {
                 *slot = Some(i as u32);
             }
         }
-        let batch = Picked::of_rows(&args[..2], chosen)?;
+        let batch = Picked::of_rows(columns, chosen)?;
         let identity: Vec<u32> = (0..batch.set.len() as u32).collect();
-        self.picked
-            .absorb(batch, &identity, Keep::Ordered { max: self.max })
+        self.picked.absorb(batch, &identity, self.keep)
     }
 
     fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32]) -> Result<()> {
-        let keep = Keep::Ordered { max: self.max };
+        let keep = self.keep;
         let other = downcast::<Self>(other)?;
         self.picked.absorb(other.picked, mapping, keep)
     }

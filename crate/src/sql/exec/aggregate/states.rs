@@ -10,7 +10,7 @@ use super::distinct::Distinct;
 use super::logical::BoolAndOr;
 use super::min_max::min_max;
 use super::moments::{CoMoments, Moments, ShapeMoments};
-use super::pick::{Pick, PickBy};
+use super::pick::{Keep, Pick};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::plan::expr::{AggregateCall, Expr};
 use crate::sql::plan::functions::AggregateFunction;
@@ -57,9 +57,15 @@ fn plain_accumulator(call: &AggregateCall) -> Result<Box<dyn Accumulator>> {
         F::CollectList => Box::new(CollectList::new(returns)),
         // A set is the list of the distinct values.
         F::CollectSet => Box::new(Distinct::new(Box::new(CollectList::new(returns)))),
-        F::First | F::AnyValue => Box::new(Pick::new(false, ignore_nulls, returns)),
-        F::Last => Box::new(Pick::new(true, ignore_nulls, returns)),
-        F::MaxBy | F::MinBy => Box::new(PickBy::new(call.func == F::MaxBy, returns)),
+        F::First | F::AnyValue => Box::new(Pick::new(Keep::Earlier, ignore_nulls, returns)),
+        F::Last => Box::new(Pick::new(Keep::Later, ignore_nulls, returns)),
+        F::MaxBy | F::MinBy => Box::new(Pick::new(
+            Keep::Ordered {
+                max: call.func == F::MaxBy,
+            },
+            false,
+            returns,
+        )),
         F::Mode => Box::new(Mode::new(returns)),
         F::CountIf => Box::new(Count::trues()),
         F::BoolAnd | F::BoolOr => Box::new(BoolAndOr::new(call.func == F::BoolAnd)),
