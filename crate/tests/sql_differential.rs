@@ -7,7 +7,7 @@ mod answers;
 
 use std::path::PathBuf;
 
-use answers::{json_cell, same_with};
+use answers::{assert_no_failures, json_cell, same_with};
 use brasa::io::csv::{read_csv, CsvOptions};
 use brasa::job::JobContext;
 use brasa::sql::{run_sql, SqlOutput};
@@ -165,11 +165,5 @@ fn check_queries(partitions: usize) {
             ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} queries differ from DuckDB ({partitions} partitions):\n{}",
-        failures.len(),
-        queries.len(),
-        failures.join("\n")
-    );
+    assert_no_failures(&failures, queries.len(), "queries", "DuckDB", partitions);
 }

@@ -10,7 +10,7 @@ mod answers;
 
 use std::path::PathBuf;
 
-use answers::{catalog, run, same};
+use answers::{assert_no_failures, catalog, run, same};
 use serde_json::Value;
 
 fn expected() -> Value {
@@ -92,13 +92,7 @@ fn check(partitions: usize) {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} queries differ from Spark ({partitions} partitions):\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert_no_failures(&failures, cases.len(), "queries", "Spark", partitions);
 }
 
 #[test]

@@ -12,7 +12,7 @@ mod answers;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use answers::{catalog, run, same};
+use answers::{assert_no_failures, catalog, run, same};
 use brasa::Catalog;
 use serde_json::{json, Value};
 
@@ -94,12 +94,7 @@ fn check(partitions: usize) {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {checked} expressions differ from Spark ({partitions} partitions):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_failures(&failures, checked, "expressions", "Spark", partitions);
 }
 
 #[test]

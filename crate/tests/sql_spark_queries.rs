@@ -15,7 +15,7 @@ use brasa::Catalog;
 use serde_json::Value;
 
 mod answers;
-use answers::{json_cell, same};
+use answers::{assert_no_failures, json_cell, same};
 
 fn expected() -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -115,13 +115,7 @@ fn check(partitions: usize) {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} queries differ from Spark ({partitions} partitions):\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert_no_failures(&failures, cases.len(), "queries", "Spark", partitions);
 }
 
 #[test]

@@ -122,3 +122,20 @@ pub fn catalog(setup: &str, view: &str, partitions: usize) -> Catalog {
     catalog.register(view, table, false).unwrap();
     catalog
 }
+
+/// Fails with every difference listed when `failures` is not empty: `checked` things
+/// (`what`: "queries", "expressions") compared with `reference` at `partitions`.
+pub fn assert_no_failures(
+    failures: &[String],
+    checked: usize,
+    what: &str,
+    reference: &str,
+    partitions: usize,
+) {
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} {what} differ from {reference} ({partitions} partitions):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
