@@ -17,6 +17,7 @@ use ts_rs::{Config, ExportError, TypeVisitor, TS};
 use crate::clean::{PipelineSpec, StepReport};
 use crate::error::{Error, ErrorCode};
 use crate::frame::TableInfo;
+use crate::io::compressed::Compression;
 use crate::io::csv::CsvOptions;
 use crate::ml::evaluation::MetricName;
 use crate::ml::job::Scoring;
@@ -333,6 +334,7 @@ fn export_roots(config: &Config, files: &mut FilesOfTypes) -> Result<(), ExportE
     root::<TrainResult>(config, files)?;
     root::<Scoring>(config, files)?;
     root::<CsvOptions>(config, files)?;
+    root::<Compression>(config, files)?;
     root::<ErrorFields>(config, files)?;
     root::<EngineInfo>(config, files)?;
     root::<LoadProgress>(config, files)?;

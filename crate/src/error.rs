@@ -35,6 +35,8 @@ pub enum ErrorCode {
     ParquetCorrupt,
     /// A valid Parquet file using a feature the reader does not support.
     ParquetUnsupported,
+    /// A compressed file (gzip, zstd, bzip2) whose data is truncated or damaged.
+    CompressedCorrupt,
     /// A table name that is not in the catalog.
     TableNotFound,
     /// SQL that does not parse.
@@ -89,6 +91,7 @@ impl ErrorCode {
             ErrorCode::CsvTooManyColumns => "CSV_TOO_MANY_COLUMNS",
             ErrorCode::ParquetCorrupt => "PARQUET_CORRUPT",
             ErrorCode::ParquetUnsupported => "PARQUET_UNSUPPORTED",
+            ErrorCode::CompressedCorrupt => "COMPRESSED_CORRUPT",
             ErrorCode::TableNotFound => "TABLE_NOT_FOUND",
             ErrorCode::SqlSyntax => "SQL_SYNTAX",
             ErrorCode::SqlAnalysis => "SQL_ANALYSIS",
@@ -250,6 +253,7 @@ mod tests {
             ErrorCode::CsvTooManyColumns,
             ErrorCode::ParquetCorrupt,
             ErrorCode::ParquetUnsupported,
+            ErrorCode::CompressedCorrupt,
             ErrorCode::TableNotFound,
             ErrorCode::SqlSyntax,
             ErrorCode::SqlAnalysis,

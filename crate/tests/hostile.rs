@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use arrow_array::cast::AsArray;
 use arrow_array::Array;
 use brasa::frame::{display_batch, spark_type_name};
-use brasa::io::csv::{CsvLoader, CsvOptions};
+use brasa::io::compressed::{Compression, Decompressor, SIGNATURE_BYTES};
+use brasa::io::csv::{CsvLoader, CsvOptions, CsvStream};
 use brasa::io::parquet::read_parquet;
 use brasa::job::JobContext;
 use brasa::ml::estimator::TrainedModel;
@@ -160,8 +161,22 @@ const CHUNK_BYTES: usize = 32 << 20;
 const SAMPLE_WINDOWS: usize = 8;
 const WINDOW_BYTES: usize = 64 << 10;
 
-/// Loads CSV exactly as `load-csv.ts` drives the engine.
+/// Slices of a compressed file pushed at a time (`load-compressed.ts`).
+const COMPRESSED_SLICE: usize = 4 << 20;
+
+/// Loads CSV exactly as `load-csv.ts` (or, compressed, `load-compressed.ts`) drives the
+/// engine.
 fn load_csv(source: &dyn Source, options: &CsvOptions) -> Result<(Table, Vec<String>), Error> {
+    if let Some(compression) = Compression::detect(&source.slice(0, SIGNATURE_BYTES)) {
+        let mut decompressor = Decompressor::new(compression, CsvStream::new(options.clone()))?;
+        let mut offset = 0;
+        while offset < source.size() {
+            let chunk = source.slice(offset, offset + COMPRESSED_SLICE);
+            offset += chunk.len();
+            decompressor.push(&chunk)?;
+        }
+        return decompressor.finish()?.finish();
+    }
     let mut head_size = source.size().min(HEAD_BYTES);
     let mut loader = loop {
         let head = source.slice(0, head_size);

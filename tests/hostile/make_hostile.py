@@ -8,6 +8,8 @@ query of 100,000 terms) are not files: the tests generate them from the manifest
 Every file is deterministic, so running this again changes nothing.
 """
 
+import bz2
+import gzip
 import io
 import pathlib
 import struct
@@ -65,8 +67,16 @@ def csv_files() -> None:
     write("csv/binary_noise.csv", noise)
     # A PNG header: not text at all.
     write("csv/png_disguised.csv", b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64))
-    # A gzip file with a .csv name.
+    # A gzip header followed by zeros, with a .csv name: damaged compressed data.
     write("csv/gzip_disguised.csv", b"\x1f\x8b\x08\x00" + bytes(32))
+    # The first half of a gzipped CSV: an interrupted download.
+    rows = b"id,value\n" + b"".join(b"%d,%d\n" % (i, i * i) for i in range(5000))
+    packed = gzip.compress(rows, mtime=0)
+    write("csv/truncated.csv.gz", packed[: len(packed) // 2])
+    # Binary noise compressed with bzip2: decompresses fine, but is not text.
+    write("csv/binary_noise.csv.bz2", bz2.compress(bytes((i * 7919 + 13) % 256 for i in range(4096))))
+    # Only a bzip2 header (`BZh9` and the first block's magic).
+    write("csv/bzip2_header_only.csv.bz2", b"BZh91AY&SY")
     # A row with far more fields than the header.
     write("csv/one_wide_row.csv", b"a,b\n1,2\n" + b",".join(b"x" for _ in range(5000)) + b"\n3,4\n")
     # Cells and names that are HTML and script: must stay text everywhere.

@@ -176,7 +176,10 @@ pub fn sanitize_table_name(file_name: &str) -> String {
 }
 
 fn strip_data_extensions(file_name: &str) -> &str {
-    const EXTENSIONS: [&str; 7] = [".gz", ".csv", ".tsv", ".txt", ".parquet", ".pq", ".parq"];
+    const EXTENSIONS: [&str; 11] = [
+        ".gz", ".zst", ".bz2", ".csv", ".tsv", ".txt", ".dat", ".parquet", ".pq", ".parq",
+        ".zstd",
+    ];
     let mut stem = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     loop {
         let lower = stem.to_ascii_lowercase();

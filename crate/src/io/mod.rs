@@ -5,6 +5,7 @@
 //! file is never held twice in memory and the UI can show progress and cancel between
 //! chunks), and each chunk is decoded in parallel over partitions.
 
+pub mod compressed;
 pub mod csv;
 pub mod ipc;
 pub mod parquet;

@@ -15,7 +15,7 @@ use crate::profile::profile;
 use crate::sql::{run_sql, SqlOutput};
 use crate::wasm::convert::{from_js, json_of, to_value};
 use crate::wasm::errors::to_js;
-use crate::wasm::loaders::{JsCsvLoader, JsParquetLoader};
+use crate::wasm::loaders::{JsCompressedCsvLoader, JsCsvLoader, JsParquetLoader};
 use crate::wasm::panic::install_hook;
 
 /// Query results kept for paging and download, newest last.
@@ -52,6 +52,20 @@ impl Engine {
     #[wasm_bindgen(js_name = addCsv, unchecked_return_type = "TableInfo")]
     pub fn add_csv(&mut self, name: &str, loader: JsCsvLoader) -> Result<JsValue, JsValue> {
         let (table, warnings) = loader.into_inner().finish().map_err(to_js)?;
+        let name = self.catalog.register_unique(name, table);
+        self.info(&name, warnings)
+    }
+
+    /// Finishes a compressed CSV load (an error if the compressed data is incomplete) and
+    /// registers the table; see [`Engine::add_csv`].
+    #[wasm_bindgen(js_name = addCompressedCsv, unchecked_return_type = "TableInfo")]
+    pub fn add_compressed_csv(
+        &mut self,
+        name: &str,
+        loader: JsCompressedCsvLoader,
+    ) -> Result<JsValue, JsValue> {
+        let stream = loader.into_inner().finish().map_err(to_js)?;
+        let (table, warnings) = stream.finish().map_err(to_js)?;
         let name = self.catalog.register_unique(name, table);
         self.info(&name, warnings)
     }

@@ -1,9 +1,11 @@
 use wasm_bindgen::prelude::*;
 
 use crate::frame::ColumnInfo;
-use crate::io::csv::{CsvLoader, CsvOptions};
+use crate::io::compressed::{Compression, Decompressor};
+use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
 use crate::io::parquet::ParquetLoader;
-use crate::wasm::convert::{options_from_js, to_value};
+use crate::error::ErrorCode;
+use crate::wasm::convert::{from_js, options_from_js, to_value};
 use crate::wasm::errors::to_js;
 
 /// A CSV file being loaded chunk by chunk (see `CsvLoader` in the engine). The page
@@ -52,6 +54,43 @@ impl JsCsvLoader {
 
 impl JsCsvLoader {
     pub fn into_inner(self) -> CsvLoader {
+        self.0
+    }
+}
+
+/// A compressed CSV file (gzip, zstd, bzip2) being decompressed and loaded as it is
+/// read: the page pushes slices of the compressed file, in order, and can cancel between
+/// them by dropping (`free()`) the loader.
+#[wasm_bindgen(js_name = CompressedCsvLoader)]
+pub struct JsCompressedCsvLoader(Decompressor<CsvStream>);
+
+#[wasm_bindgen(js_class = CompressedCsvLoader)]
+impl JsCompressedCsvLoader {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Compression")] compression: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Partial<CsvOptions> | undefined")] options: JsValue,
+    ) -> Result<JsCompressedCsvLoader, JsValue> {
+        let compression: Compression = from_js(&compression, "compression", ErrorCode::InvalidArgument)?;
+        let options: CsvOptions = options_from_js(&options, "CSV options")?;
+        Decompressor::new(compression, CsvStream::new(options))
+            .map(JsCompressedCsvLoader)
+            .map_err(to_js)
+    }
+
+    /// Decompresses the next slice of the file and loads the records it completes.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        self.0.push(chunk).map_err(to_js)
+    }
+
+    /// Records decoded so far.
+    pub fn rows(&self) -> f64 {
+        self.0.sink().rows() as f64
+    }
+}
+
+impl JsCompressedCsvLoader {
+    pub fn into_inner(self) -> Decompressor<CsvStream> {
         self.0
     }
 }

@@ -8,6 +8,7 @@ export type * from './ClusterSilhouette';
 export type * from './ColumnInfo';
 export type * from './ColumnKind';
 export type * from './ColumnProfile';
+export type * from './Compression';
 export type * from './CsvOptions';
 export type * from './CurvePoint';
 export type * from './DecisionTreeModel';

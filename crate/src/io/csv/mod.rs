@@ -12,11 +12,13 @@ mod loader;
 mod nulls;
 mod options;
 mod split;
+mod stream;
 mod tokenize;
 mod values;
 
 pub use loader::{read_csv, CsvLoader, PARTITION_BYTES};
 pub use options::{CsvOptions, ParseMode};
+pub use stream::CsvStream;
 pub use tokenize::Dialect;
 pub use values::ColumnType;
 

@@ -68,7 +68,9 @@ export class TableView {
 
 function describeSource(table: LoadedTable): string {
   const source = table.source;
-  return source ? `${source.fileName} (${source.format.toUpperCase()}, ${formatBytes(source.bytes)})` : 'made with SQL';
+  if (!source) return 'made with SQL';
+  const packing = source.compression ? `, ${source.compression}` : '';
+  return `${source.fileName} (${source.format.toUpperCase()}${packing}, ${formatBytes(source.bytes)})`;
 }
 
 function fact(label: string, value: string, testId: string, attrs: Record<string, string> = {}): HTMLElement[] {

@@ -1,18 +1,20 @@
 /** Loading one file: format detection, a memory check, the reader, and timing. */
-import type { FileFormat, LoadOptions, LoadedTable, ProgressCallback } from '../../engine/shared/api';
+import type { LoadOptions, LoadedTable, ProgressCallback } from '../../engine/shared/api';
 import { OUT_OF_MEMORY, codedError, isCodedError } from '../../engine/shared/errors';
 import type { Runtime } from '../../engine/worker/runtime';
 import { formatBytes } from '../../ui/format';
-import { detectFormat } from '../shared/formats';
+import { type DetectedFormat, SIGNATURE_BYTES, detectFormat } from '../shared/formats';
+import { loadCompressedCsv } from './load-compressed';
 import { loadCsv } from './load-csv';
 import { loadParquet } from './load-parquet';
 
 /**
  * Memory a load needs per byte of file, roughly: decoded CSV takes about its text's size,
  * plus the chunks in flight; Parquet is compressed, so its columns can take several times
- * the file, and the file itself stays in memory while decoding.
+ * the file, and the file itself stays in memory while decoding. A compressed CSV expands
+ * 5-10× as a rule; what it really takes is checked as it decompresses.
  */
-const MEMORY_PER_FILE_BYTE = { csv: 1.2, parquet: 5 } as const;
+const MEMORY_PER_FILE_BYTE = { csv: 1.2, parquet: 5, compressed: 6 } as const;
 const MEMORY_PER_LOAD = 96 << 20;
 
 export async function loadFile(
@@ -23,14 +25,19 @@ export async function loadFile(
   progress: ProgressCallback,
 ): Promise<LoadedTable> {
   const started = performance.now();
-  const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
-  const format = detectFormat(file.name, head);
-  reserveMemory(runtime, file, format);
+  const head = new Uint8Array(await file.slice(0, SIGNATURE_BYTES).arrayBuffer());
+  const detected = detectFormat(file.name, head);
+  const { format, compression } = detected;
+  reserveMemory(runtime, file, detected);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(file.name) };
-  const info = format === 'csv' ? await loadCsv(ctx, file, options.csv) : await loadParquet(ctx, file);
+  const info = compression
+    ? await loadCompressedCsv(ctx, file, compression, options.csv)
+    : format === 'csv'
+      ? await loadCsv(ctx, file, options.csv)
+      : await loadParquet(ctx, file);
   return {
     ...info,
-    source: { fileName: file.name, format, bytes: file.size },
+    source: { fileName: file.name, format, ...(compression ? { compression } : {}), bytes: file.size },
     loadMs: performance.now() - started,
   };
 }
@@ -40,8 +47,8 @@ export async function loadFile(
  * refused with a clear message instead of aborting the engine halfway, and memory grows
  * in one step rather than many.
  */
-function reserveMemory(runtime: Runtime, file: File, format: FileFormat): void {
-  const needed = file.size * MEMORY_PER_FILE_BYTE[format] + MEMORY_PER_LOAD;
+function reserveMemory(runtime: Runtime, file: File, { format, compression }: DetectedFormat): void {
+  const needed = file.size * MEMORY_PER_FILE_BYTE[compression ? 'compressed' : format] + MEMORY_PER_LOAD;
   try {
     runtime.wasm.reserveMemory(needed);
   } catch (error) {

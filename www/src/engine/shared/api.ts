@@ -8,6 +8,7 @@
  */
 import type {
   CatalogInfo,
+  Compression,
   CsvOptions,
   EngineInfo,
   LoadProgress,
@@ -22,7 +23,7 @@ import type {
   TrainSpec,
 } from '../../contract';
 
-export type { CatalogInfo, ColumnInfo, CsvOptions, LoadProgress, SqlResult, TableInfo } from '../../contract';
+export type { CatalogInfo, ColumnInfo, Compression, CsvOptions, LoadProgress, SqlResult, TableInfo } from '../../contract';
 
 /** Which wasm build runs and why, with what the engine says about itself. */
 export interface EngineStatus extends EngineInfo {
@@ -40,7 +41,7 @@ export type FileFormat = 'csv' | 'parquet';
 /** A table loaded from a file, with where it came from and what loading cost. */
 export interface LoadedTable extends TableInfo {
   /** The file it was read from; absent for tables made with SQL (`CREATE TABLE ... AS`). */
-  source?: { fileName: string; format: FileFormat; bytes: number };
+  source?: { fileName: string; format: FileFormat; compression?: Compression; bytes: number };
   loadMs?: number;
 }
 

@@ -1,0 +1,100 @@
+//! Compressed CSV files (gzip, zstd, bzip2) load as their plain text does, pushed in
+//! slices as the page pushes them; truncated and damaged files and a decompression bomb
+//! give clear errors. Fixtures: `tests/fixtures/compressed/make_compressed_fixtures.py`.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use arrow_select::concat::concat_batches;
+use brasa::io::compressed::{Compression, Decompressor};
+use brasa::io::csv::{read_csv, CsvOptions, CsvStream};
+use brasa::{Error, ErrorCode, Table};
+
+/// The page's slice of the compressed file (`load-compressed.ts`).
+const SLICE: usize = 4 << 20;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/compressed");
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn load(bytes: &[u8], slice: usize) -> Result<Table, Error> {
+    let compression = Compression::detect(bytes).expect("a compressed file");
+    let mut decompressor = Decompressor::new(compression, CsvStream::new(CsvOptions::default()))?;
+    for chunk in bytes.chunks(slice) {
+        decompressor.push(chunk)?;
+    }
+    Ok(decompressor.finish()?.finish()?.0)
+}
+
+fn rows(table: &Table) -> RecordBatch {
+    concat_batches(table.schema(), table.partitions()).unwrap()
+}
+
+#[test]
+fn each_format_loads_as_the_plain_file_does() {
+    let (plain, _) = read_csv(&fixture("sales.csv"), &CsvOptions::default()).unwrap();
+    let expected = rows(&plain);
+    assert_eq!(expected.num_rows(), 2000);
+    for ext in ["gz", "zst", "bz2"] {
+        for name in [format!("sales.csv.{ext}"), format!("sales_two_parts.csv.{ext}")] {
+            for slice in [SLICE, 1000, 1] {
+                let table = load(&fixture(&name), slice).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(rows(&table), expected, "{name} in slices of {slice}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_truncated_file_says_it_is_truncated() {
+    for ext in ["gz", "zst", "bz2"] {
+        let err = load(&fixture(&format!("sales_truncated.csv.{ext}")), SLICE).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::CompressedCorrupt, "{ext}: {err}");
+        assert!(err.message().contains("truncated"), "{ext}: {err}");
+    }
+}
+
+#[test]
+fn a_damaged_file_is_an_error_not_a_table_of_garbage() {
+    for ext in ["gz", "zst", "bz2"] {
+        let err = load(&fixture(&format!("sales_damaged.csv.{ext}")), SLICE).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::CompressedCorrupt, "{ext}: {err}");
+        assert!(err.message().contains("damaged"), "{ext}: {err}");
+    }
+}
+
+#[test]
+fn compressed_binary_is_refused_as_binary() {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(&[0u8, 1, 2, 3, 0, 255, 0, 7].repeat(1000)).unwrap();
+    let err = load(&encoder.finish().unwrap(), SLICE).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::CsvEncoding, "{err}");
+}
+
+/// A few MB of gzip members that claim 4 GB of text: the output is stopped at the
+/// budget, long before it is all made.
+#[test]
+fn a_decompression_bomb_is_stopped_at_the_memory_budget() {
+    let mut member = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    member.write_all(&b"0\n".repeat(1 << 19)).unwrap();
+    let member = member.finish().unwrap();
+    let bomb: Vec<u8> = member.repeat(4096);
+    assert!(bomb.len() < 8 << 20, "{}", bomb.len());
+    let limit = 24 << 20;
+    let mut decompressor = Decompressor::with_limit(
+        Compression::Gzip,
+        CsvStream::new(CsvOptions::default()),
+        limit,
+    )
+    .unwrap();
+    let err = bomb
+        .chunks(SLICE)
+        .try_for_each(|chunk| decompressor.push(chunk))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::OutOfMemory, "{err}");
+    assert!(err.message().contains("decompression bomb"), "{err}");
+    assert!(decompressor.bytes_out() <= limit + (1 << 20));
+}
