@@ -19,6 +19,7 @@ use crate::error::{Error, ErrorCode};
 use crate::frame::TableInfo;
 use crate::io::compressed::Compression;
 use crate::io::csv::CsvOptions;
+use crate::io::json::JsonOptions;
 use crate::ml::evaluation::MetricName;
 use crate::ml::job::Scoring;
 use crate::ml::kmeans::KMeansParams;
@@ -335,6 +336,7 @@ fn export_roots(config: &Config, files: &mut FilesOfTypes) -> Result<(), ExportE
     root::<Scoring>(config, files)?;
     root::<CsvOptions>(config, files)?;
     root::<Compression>(config, files)?;
+    root::<JsonOptions>(config, files)?;
     root::<ErrorFields>(config, files)?;
     root::<EngineInfo>(config, files)?;
     root::<LoadProgress>(config, files)?;

@@ -37,6 +37,15 @@ pub enum ErrorCode {
     ParquetUnsupported,
     /// A compressed file (gzip, zstd, bzip2) whose data is truncated or damaged.
     CompressedCorrupt,
+    /// An Arrow IPC file or stream (Feather) that cannot be decoded.
+    ArrowCorrupt,
+    /// A valid Arrow IPC file using a feature the reader does not support.
+    ArrowUnsupported,
+    /// A JSON file with no records.
+    JsonEmpty,
+    /// A JSON file that cannot be read: a malformed record in FAILFAST mode, a multiLine
+    /// document never closed, binary data.
+    JsonMalformed,
     /// A table name that is not in the catalog.
     TableNotFound,
     /// SQL that does not parse.
@@ -92,6 +101,10 @@ impl ErrorCode {
             ErrorCode::ParquetCorrupt => "PARQUET_CORRUPT",
             ErrorCode::ParquetUnsupported => "PARQUET_UNSUPPORTED",
             ErrorCode::CompressedCorrupt => "COMPRESSED_CORRUPT",
+            ErrorCode::ArrowCorrupt => "ARROW_CORRUPT",
+            ErrorCode::ArrowUnsupported => "ARROW_UNSUPPORTED",
+            ErrorCode::JsonEmpty => "JSON_EMPTY",
+            ErrorCode::JsonMalformed => "JSON_MALFORMED",
             ErrorCode::TableNotFound => "TABLE_NOT_FOUND",
             ErrorCode::SqlSyntax => "SQL_SYNTAX",
             ErrorCode::SqlAnalysis => "SQL_ANALYSIS",
@@ -254,6 +267,10 @@ mod tests {
             ErrorCode::ParquetCorrupt,
             ErrorCode::ParquetUnsupported,
             ErrorCode::CompressedCorrupt,
+            ErrorCode::JsonEmpty,
+            ErrorCode::JsonMalformed,
+            ErrorCode::ArrowCorrupt,
+            ErrorCode::ArrowUnsupported,
             ErrorCode::TableNotFound,
             ErrorCode::SqlSyntax,
             ErrorCode::SqlAnalysis,

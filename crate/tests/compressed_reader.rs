@@ -39,7 +39,10 @@ fn each_format_loads_as_the_plain_file_does() {
     let expected = rows(&plain);
     assert_eq!(expected.num_rows(), 2000);
     for ext in ["gz", "zst", "bz2"] {
-        for name in [format!("sales.csv.{ext}"), format!("sales_two_parts.csv.{ext}")] {
+        for name in [
+            format!("sales.csv.{ext}"),
+            format!("sales_two_parts.csv.{ext}"),
+        ] {
             for slice in [SLICE, 1000, 1] {
                 let table = load(&fixture(&name), slice).unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert_eq!(rows(&table), expected, "{name} in slices of {slice}");
@@ -69,7 +72,9 @@ fn a_damaged_file_is_an_error_not_a_table_of_garbage() {
 #[test]
 fn compressed_binary_is_refused_as_binary() {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(&[0u8, 1, 2, 3, 0, 255, 0, 7].repeat(1000)).unwrap();
+    encoder
+        .write_all(&[0u8, 1, 2, 3, 0, 255, 0, 7].repeat(1000))
+        .unwrap();
     let err = load(&encoder.finish().unwrap(), SLICE).unwrap_err();
     assert_eq!(err.code(), ErrorCode::CsvEncoding, "{err}");
 }

@@ -3,61 +3,21 @@
 //! `tests/fixtures/make_parquet_fixtures.py`.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::PathBuf;
+mod pyarrow;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Date32Type, Decimal128Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType,
-};
-use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 use arrow_select::concat::concat_batches;
 use brasa::io::parquet::{read_parquet, ParquetLoader, PARTITION_ROWS};
 use brasa::ErrorCode;
-use serde_json::Value;
+use pyarrow::json_column;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/parquet")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn expected() -> serde_json::Map<String, Value> {
-    serde_json::from_slice(&fixture("expected.json")).unwrap()
-}
-
-/// Column `name` of `batch` as JSON values, in the shapes `expected.json` uses.
-fn json_column(batch: &RecordBatch, name: &str) -> Vec<Value> {
-    let column = batch.column_by_name(name).unwrap();
-    (0..column.len())
-        .map(|i| {
-            if column.is_null(i) {
-                return Value::Null;
-            }
-            match column.data_type() {
-                DataType::Int64 => column.as_primitive::<Int64Type>().value(i).into(),
-                DataType::Int32 => column.as_primitive::<Int32Type>().value(i).into(),
-                DataType::Float64 => column.as_primitive::<Float64Type>().value(i).into(),
-                DataType::Utf8 => column.as_string::<i32>().value(i).into(),
-                DataType::Boolean => column.as_boolean().value(i).into(),
-                DataType::Date32 => column.as_primitive::<Date32Type>().value(i).into(),
-                DataType::Timestamp(_, _) => column
-                    .as_primitive::<TimestampMicrosecondType>()
-                    .value(i)
-                    .into(),
-                DataType::Decimal128(_, _) => {
-                    (column.as_primitive::<Decimal128Type>().value(i) as i64).into()
-                }
-                other => panic!("unexpected type {other}"),
-            }
-        })
-        .collect()
+    pyarrow::fixture("parquet", name)
 }
 
 #[test]
 fn reads_every_codec_like_pyarrow() {
-    let expected = expected();
+    let expected = pyarrow::expected_columns();
     for codec in ["none", "snappy", "gzip", "zstd", "lz4", "brotli"] {
         let (table, warnings) = read_parquet(fixture(&format!("types_{codec}.parquet"))).unwrap();
         assert!(warnings.is_empty());

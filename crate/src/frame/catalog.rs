@@ -176,9 +176,9 @@ pub fn sanitize_table_name(file_name: &str) -> String {
 }
 
 fn strip_data_extensions(file_name: &str) -> &str {
-    const EXTENSIONS: [&str; 11] = [
-        ".gz", ".zst", ".bz2", ".csv", ".tsv", ".txt", ".dat", ".parquet", ".pq", ".parq",
-        ".zstd",
+    const EXTENSIONS: [&str; 19] = [
+        ".gz", ".zst", ".bz2", ".csv", ".tsv", ".txt", ".dat", ".parquet", ".pq", ".parq", ".zstd",
+        ".json", ".jsonl", ".ndjson", ".arrow", ".arrows", ".feather", ".ipc", ".ftr",
     ];
     let mut stem = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     loop {

@@ -5,8 +5,11 @@
 //! file is never held twice in memory and the UI can show progress and cancel between
 //! chunks), and each chunk is decoded in parallel over partitions.
 
+pub mod arrow_file;
 pub mod compressed;
 pub mod csv;
 pub mod ipc;
+pub mod json;
 pub mod parquet;
+pub mod plain;
 pub mod write;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use arrow_schema::SchemaRef;
 use arrow_select::concat::concat;
 use bytes::Bytes;
 use parquet::arrow::arrow_reader::{
@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
+use crate::io::plain::plain_schema;
 use crate::memory;
 
 /// Most rows in one partition: a big row group is sliced (zero-copy) so later operators
@@ -205,25 +206,6 @@ fn decoded_size(metadata: &ArrowReaderMetadata) -> usize {
             rows.saturating_mul(row_bytes).saturating_add(uncompressed)
         })
         .fold(0, usize::saturating_add)
-}
-
-/// The schema with view and dictionary types replaced by the plain types they hold.
-fn plain_schema(schema: &SchemaRef) -> SchemaRef {
-    let fields: Vec<Field> = schema
-        .fields()
-        .iter()
-        .map(|f| f.as_ref().clone().with_data_type(plain_type(f.data_type())))
-        .collect();
-    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
-}
-
-fn plain_type(data_type: &DataType) -> DataType {
-    match data_type {
-        DataType::Utf8View => DataType::Utf8,
-        DataType::BinaryView => DataType::Binary,
-        DataType::Dictionary(_, value) => plain_type(value),
-        other => other.clone(),
-    }
 }
 
 fn parquet_error(err: ParquetError) -> Error {

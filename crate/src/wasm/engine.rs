@@ -15,7 +15,7 @@ use crate::profile::profile;
 use crate::sql::{run_sql, SqlOutput};
 use crate::wasm::convert::{from_js, json_of, to_value};
 use crate::wasm::errors::to_js;
-use crate::wasm::loaders::{JsCompressedCsvLoader, JsCsvLoader, JsParquetLoader};
+use crate::wasm::loaders::{JsCompressedCsvLoader, JsCsvLoader, JsJsonLoader, JsParquetLoader};
 use crate::wasm::panic::install_hook;
 
 /// Query results kept for paging and download, newest last.
@@ -66,6 +66,26 @@ impl Engine {
     ) -> Result<JsValue, JsValue> {
         let stream = loader.into_inner().finish().map_err(to_js)?;
         let (table, warnings) = stream.finish().map_err(to_js)?;
+        let name = self.catalog.register_unique(name, table);
+        self.info(&name, warnings)
+    }
+
+    /// Reads a JSON file's records (the schema inferred from all of them, as Spark does)
+    /// and registers the table; see [`Engine::add_csv`].
+    #[wasm_bindgen(js_name = addJson, unchecked_return_type = "TableInfo")]
+    pub fn add_json(&mut self, name: &str, loader: JsJsonLoader) -> Result<JsValue, JsValue> {
+        let loader = loader.into_inner().map_err(to_js)?;
+        let (table, warnings) = loader.finish().map_err(to_js)?;
+        let name = self.catalog.register_unique(name, table);
+        self.info(&name, warnings)
+    }
+
+    /// Reads a whole Arrow IPC file or stream (Feather) and registers the table; see
+    /// [`Engine::add_csv`].
+    #[wasm_bindgen(js_name = addArrow, unchecked_return_type = "TableInfo")]
+    pub fn add_arrow(&mut self, name: &str, bytes: Vec<u8>) -> Result<JsValue, JsValue> {
+        let (table, warnings) = crate::io::arrow_file::read_arrow(&bytes).map_err(to_js)?;
+        drop(bytes);
         let name = self.catalog.register_unique(name, table);
         self.info(&name, warnings)
     }

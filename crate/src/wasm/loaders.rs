@@ -1,10 +1,11 @@
 use wasm_bindgen::prelude::*;
 
-use crate::frame::ColumnInfo;
-use crate::io::compressed::{Compression, Decompressor};
-use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
-use crate::io::parquet::ParquetLoader;
 use crate::error::ErrorCode;
+use crate::frame::ColumnInfo;
+use crate::io::compressed::{ByteSink, Compression, Decompressor};
+use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
+use crate::io::json::{JsonLoader, JsonOptions};
+use crate::io::parquet::ParquetLoader;
 use crate::wasm::convert::{from_js, options_from_js, to_value};
 use crate::wasm::errors::to_js;
 
@@ -71,7 +72,8 @@ impl JsCompressedCsvLoader {
         #[wasm_bindgen(unchecked_param_type = "Compression")] compression: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Partial<CsvOptions> | undefined")] options: JsValue,
     ) -> Result<JsCompressedCsvLoader, JsValue> {
-        let compression: Compression = from_js(&compression, "compression", ErrorCode::InvalidArgument)?;
+        let compression: Compression =
+            from_js(&compression, "compression", ErrorCode::InvalidArgument)?;
         let options: CsvOptions = options_from_js(&options, "CSV options")?;
         Decompressor::new(compression, CsvStream::new(options))
             .map(JsCompressedCsvLoader)
@@ -92,6 +94,60 @@ impl JsCompressedCsvLoader {
 impl JsCompressedCsvLoader {
     pub fn into_inner(self) -> Decompressor<CsvStream> {
         self.0
+    }
+}
+
+/// A JSON file (JSON lines or one document), plain or compressed, being read: the page
+/// pushes its slices in order; the records are read when the engine adds the table.
+#[wasm_bindgen(js_name = JsonLoader)]
+pub struct JsJsonLoader(JsonSource);
+
+enum JsonSource {
+    Plain(JsonLoader),
+    Compressed(Box<Decompressor<JsonLoader>>),
+}
+
+#[wasm_bindgen(js_class = JsonLoader)]
+impl JsJsonLoader {
+    /// `size_hint`: the file's size (its text, when it is not compressed, is gathered in
+    /// one allocation of that size).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Partial<JsonOptions> | undefined")] options: JsValue,
+        size_hint: f64,
+        #[wasm_bindgen(unchecked_param_type = "Compression | undefined")] compression: JsValue,
+    ) -> Result<JsJsonLoader, JsValue> {
+        let options: JsonOptions = options_from_js(&options, "JSON options")?;
+        let source = if compression.is_undefined() || compression.is_null() {
+            JsonSource::Plain(JsonLoader::new(options, size_hint as usize).map_err(to_js)?)
+        } else {
+            let compression: Compression =
+                from_js(&compression, "compression", ErrorCode::InvalidArgument)?;
+            let loader = JsonLoader::new(options, 0).map_err(to_js)?;
+            JsonSource::Compressed(Box::new(
+                Decompressor::new(compression, loader).map_err(to_js)?,
+            ))
+        };
+        Ok(JsJsonLoader(source))
+    }
+
+    /// Takes the next slice of the file (decompressing it first if it is compressed).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        match &mut self.0 {
+            JsonSource::Plain(loader) => loader.push(chunk),
+            JsonSource::Compressed(decompressor) => decompressor.push(chunk),
+        }
+        .map_err(to_js)
+    }
+}
+
+impl JsJsonLoader {
+    /// The loader with all its text (checks that compressed data ended properly).
+    pub fn into_inner(self) -> crate::Result<JsonLoader> {
+        match self.0 {
+            JsonSource::Plain(loader) => Ok(loader),
+            JsonSource::Compressed(decompressor) => decompressor.finish(),
+        }
     }
 }
 

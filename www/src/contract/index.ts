@@ -34,6 +34,7 @@ export type * from './Impurity';
 export type * from './ImputerFitted';
 export type * from './ImputerStrategy';
 export type * from './InitMode';
+export type * from './JsonOptions';
 export type * from './KMeansDistance';
 export type * from './KMeansModel';
 export type * from './KMeansParams';

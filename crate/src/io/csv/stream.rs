@@ -62,7 +62,9 @@ impl CsvStream {
                 loader.push(&std::mem::take(&mut self.head))?;
                 Ok(Some(loader))
             }
-            Err(e) if e.code() == ErrorCode::CsvRecordTooLong && self.head.len() < MAX_HEAD_BYTES => {
+            Err(e)
+                if e.code() == ErrorCode::CsvRecordTooLong && self.head.len() < MAX_HEAD_BYTES =>
+            {
                 self.head_target = (self.head.len() * 4).min(MAX_HEAD_BYTES);
                 Ok(None)
             }

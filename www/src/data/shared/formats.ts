@@ -4,6 +4,10 @@ import { UNSUPPORTED_FILE, codedError } from '../../engine/shared/errors';
 
 const CSV_EXTENSIONS = ['.csv', '.tsv', '.txt', '.dat'];
 const PARQUET_EXTENSIONS = ['.parquet', '.pq', '.parq'];
+const JSON_EXTENSIONS = ['.json', '.jsonl', '.ndjson'];
+const ARROW_EXTENSIONS = ['.arrow', '.arrows', '.feather', '.ftr', '.ipc'];
+/** An Arrow IPC file's first bytes (`ARROW1`); a stream starts with 0xFFFFFFFF. */
+const ARROW_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31];
 const COMPRESSED_EXTENSIONS = ['.gz', '.zst', '.zstd', '.bz2'];
 
 /** Bytes of the file's start that detection looks at. */
@@ -20,6 +24,10 @@ const UNSUPPORTED_SIGNATURES: { bytes: number[]; what: string }[] = [
   { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a zip archive (or an Excel workbook): extract or export it as CSV first' },
   { bytes: [0x4f, 0x62, 0x6a, 0x01], what: 'an Avro file, which Brasa cannot read yet' },
   { bytes: [0x4f, 0x52, 0x43], what: 'an ORC file, which Brasa cannot read yet' },
+  {
+    bytes: [0x46, 0x45, 0x41, 0x31],
+    what: 'a Feather version 1 file, which Brasa cannot read: write it again as Feather version 2 (pyarrow’s default) or Arrow IPC',
+  },
 ];
 
 const BZIP2_BLOCK = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
@@ -43,23 +51,28 @@ export function detectFormat(fileName: string, head: Uint8Array): DetectedFormat
   const lower = withoutCompressionExtension(fileName.toLowerCase());
   const startsWith = (bytes: number[]) => bytes.every((b, i) => head[i] === b);
   if (compression) {
-    if (PARQUET_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
+    if ([...PARQUET_EXTENSIONS, ...ARROW_EXTENSIONS].some((ext) => lower.endsWith(ext))) {
       throw codedError(
         UNSUPPORTED_FILE,
-        `${fileName} is a ${compression}-compressed Parquet file: decompress it first (Parquet compresses its own pages, so compressing the file again gains little).`,
+        `${fileName} is a ${compression}-compressed Parquet or Arrow file: decompress it first (both formats compress their own data, so compressing the file again gains little).`,
       );
     }
-    return { format: 'csv', compression };
+    return { format: JSON_EXTENSIONS.some((ext) => lower.endsWith(ext)) ? 'json' : 'csv', compression };
   }
   if (startsWith([0x50, 0x41, 0x52, 0x31])) return { format: 'parquet' };
+  if (startsWith(ARROW_MAGIC)) return { format: 'arrow' };
   if (PARQUET_EXTENSIONS.some((ext) => lower.endsWith(ext))) return { format: 'parquet' };
+  if (ARROW_EXTENSIONS.some((ext) => lower.endsWith(ext))) return { format: 'arrow' };
   const unsupported = UNSUPPORTED_SIGNATURES.find((s) => startsWith(s.bytes));
   if (unsupported) {
     throw codedError(UNSUPPORTED_FILE, `${fileName} is ${unsupported.what}.`);
   }
+  if (JSON_EXTENSIONS.some((ext) => lower.endsWith(ext))) return { format: 'json' };
   if (CSV_EXTENSIONS.some((ext) => lower.endsWith(ext))) return { format: 'csv' };
-  // Anything else that is text is worth trying as CSV; the reader reports what it finds.
-  return { format: 'csv' };
+  // Text that opens an object is JSON; anything else that is text is worth trying as CSV
+  // (the reader reports what it finds).
+  const first = head.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+  return { format: first === 0x7b ? 'json' : 'csv' };
 }
 
 function withoutCompressionExtension(lower: string): string {

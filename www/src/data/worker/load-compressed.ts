@@ -5,8 +5,8 @@
  * is seen between slices.
  */
 import type { Compression, LoadOptions, TableInfo } from '../../engine/shared/api';
-import { throwIfCancelled } from './jobs';
 import type { LoadContext } from './load-context';
+import { streamFile } from './stream-file';
 
 /**
  * Compressed bytes per push: small enough that a slice's output (CSV compresses 5-10×)
@@ -23,23 +23,10 @@ export async function loadCompressedCsv(
   const loader = new ctx.runtime.wasm.CompressedCsvLoader(compression, options);
   let handedOver = false;
   try {
-    let next: Promise<Uint8Array> | undefined = readSlice(file, 0, SLICE_BYTES);
-    for (let offset = 0; next; ) {
-      const slice: Uint8Array = await next;
-      offset += slice.byteLength;
-      next = offset < file.size ? readSlice(file, offset, offset + SLICE_BYTES) : undefined;
-      throwIfCancelled(ctx.jobId);
-      loader.push(slice);
-      ctx.progress({ phase: 'decoding', bytesDone: offset, bytesTotal: file.size, rows: loader.rows() });
-    }
-    ctx.progress({ phase: 'finishing', bytesDone: file.size, bytesTotal: file.size, rows: loader.rows() });
+    await streamFile(ctx, file, SLICE_BYTES, loader);
     handedOver = true;
     return ctx.runtime.engine.addCompressedCsv(ctx.name, loader);
   } finally {
     if (!handedOver) loader.free();
   }
-}
-
-async function readSlice(file: File, start: number, end: number): Promise<Uint8Array> {
-  return new Uint8Array(await file.slice(start, end).arrayBuffer());
 }

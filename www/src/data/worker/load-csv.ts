@@ -8,8 +8,8 @@
 import type { LoadOptions, TableInfo } from '../../engine/shared/api';
 import { type ErrorCode, isCodedError } from '../../engine/shared/errors';
 import type { CsvLoader } from '../../engine/worker/wasm-module';
-import { throwIfCancelled } from './jobs';
 import type { LoadContext } from './load-context';
+import { readSlice, streamFile } from './stream-file';
 
 const HEAD_BYTES = 1 << 20;
 /** A first record longer than this is almost certainly not CSV. */
@@ -23,16 +23,7 @@ export async function loadCsv(ctx: LoadContext, file: File, options: LoadOptions
   let handedOver = false;
   try {
     await refineTypes(loader, file);
-    let next: Promise<Uint8Array> | undefined = readSlice(file, 0, CHUNK_BYTES);
-    for (let offset = 0; next; ) {
-      const chunk: Uint8Array = await next;
-      offset += chunk.byteLength;
-      next = offset < file.size ? readSlice(file, offset, offset + CHUNK_BYTES) : undefined;
-      throwIfCancelled(ctx.jobId);
-      loader.push(chunk);
-      ctx.progress({ phase: 'decoding', bytesDone: offset, bytesTotal: file.size, rows: loader.rows() });
-    }
-    ctx.progress({ phase: 'finishing', bytesDone: file.size, bytesTotal: file.size, rows: loader.rows() });
+    await streamFile(ctx, file, CHUNK_BYTES, loader);
     handedOver = true;
     return ctx.runtime.engine.addCsv(ctx.name, loader);
   } finally {
@@ -61,6 +52,3 @@ async function refineTypes(loader: CsvLoader, file: File): Promise<void> {
   }
 }
 
-async function readSlice(file: File, start: number, end: number): Promise<Uint8Array> {
-  return new Uint8Array(await file.slice(start, end).arrayBuffer());
-}

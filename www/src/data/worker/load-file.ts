@@ -4,8 +4,10 @@ import { OUT_OF_MEMORY, codedError, isCodedError } from '../../engine/shared/err
 import type { Runtime } from '../../engine/worker/runtime';
 import { formatBytes } from '../../ui/format';
 import { type DetectedFormat, SIGNATURE_BYTES, detectFormat } from '../shared/formats';
+import { loadArrow } from './load-arrow';
 import { loadCompressedCsv } from './load-compressed';
 import { loadCsv } from './load-csv';
+import { loadJson } from './load-json';
 import { loadParquet } from './load-parquet';
 
 /**
@@ -14,7 +16,7 @@ import { loadParquet } from './load-parquet';
  * the file, and the file itself stays in memory while decoding. A compressed CSV expands
  * 5-10× as a rule; what it really takes is checked as it decompresses.
  */
-const MEMORY_PER_FILE_BYTE = { csv: 1.2, parquet: 5, compressed: 6 } as const;
+const MEMORY_PER_FILE_BYTE = { csv: 1.2, parquet: 5, json: 2.5, arrow: 3, compressed: 6 } as const;
 const MEMORY_PER_LOAD = 96 << 20;
 
 export async function loadFile(
@@ -30,11 +32,16 @@ export async function loadFile(
   const { format, compression } = detected;
   reserveMemory(runtime, file, detected);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(file.name) };
-  const info = compression
-    ? await loadCompressedCsv(ctx, file, compression, options.csv)
-    : format === 'csv'
-      ? await loadCsv(ctx, file, options.csv)
-      : await loadParquet(ctx, file);
+  const info =
+    format === 'json'
+      ? await loadJson(ctx, file, compression, options.json)
+      : compression
+        ? await loadCompressedCsv(ctx, file, compression, options.csv)
+        : format === 'csv'
+          ? await loadCsv(ctx, file, options.csv)
+          : format === 'arrow'
+            ? await loadArrow(ctx, file)
+            : await loadParquet(ctx, file);
   return {
     ...info,
     source: { fileName: file.name, format, ...(compression ? { compression } : {}), bytes: file.size },

@@ -11,6 +11,7 @@ import type {
   Compression,
   CsvOptions,
   EngineInfo,
+  JsonOptions,
   LoadProgress,
   PipelineResult,
   PipelineSpec,
@@ -23,7 +24,16 @@ import type {
   TrainSpec,
 } from '../../contract';
 
-export type { CatalogInfo, ColumnInfo, Compression, CsvOptions, LoadProgress, SqlResult, TableInfo } from '../../contract';
+export type {
+  CatalogInfo,
+  ColumnInfo,
+  Compression,
+  CsvOptions,
+  JsonOptions,
+  LoadProgress,
+  SqlResult,
+  TableInfo,
+} from '../../contract';
 
 /** Which wasm build runs and why, with what the engine says about itself. */
 export interface EngineStatus extends EngineInfo {
@@ -36,7 +46,7 @@ export interface EngineStatus extends EngineInfo {
 /** An engine answer with how long the call took in the worker. */
 export type Timed<T> = T & { elapsedMs: number };
 
-export type FileFormat = 'csv' | 'parquet';
+export type FileFormat = 'csv' | 'parquet' | 'json' | 'arrow';
 
 /** A table loaded from a file, with where it came from and what loading cost. */
 export interface LoadedTable extends TableInfo {
@@ -63,6 +73,8 @@ export interface LoadOptions {
   name?: string;
   /** CSV options, named as in Spark's `spark.read.csv`; what is left out is detected. */
   csv?: Partial<CsvOptions>;
+  /** JSON options, named as in Spark's `spark.read.json`. */
+  json?: Partial<JsonOptions>;
 }
 
 export type ProgressCallback = (progress: LoadProgress) => void;

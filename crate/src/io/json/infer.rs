@@ -1,0 +1,194 @@
+//! Spark's JSON schema inference (`JsonInferSchema`): a type per value, merged over every
+//! record.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Fields};
+use serde_json::Value;
+
+/// The type inferred for a JSON value. Struct fields are kept sorted by name, as Spark
+/// sorts them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonType {
+    /// Only nulls (or empty arrays' elements) seen so far; a `string` in the end.
+    Null,
+    Boolean,
+    Long,
+    Double,
+    /// `mixed` marks a string made from disagreeing types where one was an object or an
+    /// array: its values must be written back as JSON text before decoding.
+    String {
+        mixed: bool,
+    },
+    Array(Box<JsonType>),
+    Struct(BTreeMap<String, JsonType>),
+}
+
+impl JsonType {
+    pub fn of(value: &Value) -> JsonType {
+        match value {
+            Value::Null => JsonType::Null,
+            Value::Bool(_) => JsonType::Boolean,
+            Value::Number(n) if n.is_i64() => JsonType::Long,
+            Value::Number(_) => JsonType::Double,
+            Value::String(_) => JsonType::String { mixed: false },
+            Value::Array(items) => JsonType::Array(Box::new(
+                items
+                    .iter()
+                    .map(JsonType::of)
+                    .fold(JsonType::Null, JsonType::merge),
+            )),
+            Value::Object(map) => JsonType::Struct(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), JsonType::of(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Spark's `compatibleType`: the narrowest type both values fit, else `string`.
+    pub fn merge(self, other: JsonType) -> JsonType {
+        use JsonType::*;
+        match (self, other) {
+            (a, b) if a == b => a,
+            (Null, t) | (t, Null) => t,
+            (Long, Double) | (Double, Long) => Double,
+            (String { mixed: a }, String { mixed: b }) => String { mixed: a || b },
+            (Array(a), Array(b)) => Array(Box::new(a.merge(*b))),
+            (Struct(mut a), Struct(b)) => {
+                for (name, ty) in b {
+                    let merged = match a.remove(&name) {
+                        Some(old) => old.merge(ty),
+                        None => ty,
+                    };
+                    a.insert(name, merged);
+                }
+                Struct(a)
+            }
+            (a, b) => String {
+                mixed: a.is_container() || b.is_container() || a.is_mixed() || b.is_mixed(),
+            },
+        }
+    }
+
+    fn is_container(&self) -> bool {
+        matches!(self, JsonType::Array(_) | JsonType::Struct(_))
+    }
+
+    fn is_mixed(&self) -> bool {
+        matches!(self, JsonType::String { mixed: true })
+    }
+
+    /// Whether some value must be rewritten as JSON text to fit this type.
+    pub fn has_mixed(&self) -> bool {
+        match self {
+            JsonType::String { mixed } => *mixed,
+            JsonType::Array(item) => item.has_mixed(),
+            JsonType::Struct(fields) => fields.values().any(JsonType::has_mixed),
+            _ => false,
+        }
+    }
+
+    /// Spark's `canonicalizeType`: fields with an empty name and structs with no fields
+    /// left are dropped (SPARK-8093), `None` if nothing is left.
+    pub fn canonical(self) -> Option<JsonType> {
+        match self {
+            JsonType::Array(item) => item.canonical().map(|t| JsonType::Array(Box::new(t))),
+            JsonType::Struct(fields) => {
+                let fields: BTreeMap<String, JsonType> = fields
+                    .into_iter()
+                    .filter(|(name, _)| !name.is_empty())
+                    .filter_map(|(name, ty)| Some((name, ty.canonical()?)))
+                    .collect();
+                (!fields.is_empty()).then_some(JsonType::Struct(fields))
+            }
+            other => Some(other),
+        }
+    }
+
+    /// The Arrow type of a column of this type (Spark's names: `bigint`, `double`,
+    /// `array<...>`, `struct<...>`).
+    pub fn data_type(&self) -> DataType {
+        match self {
+            JsonType::Null | JsonType::String { .. } => DataType::Utf8,
+            JsonType::Boolean => DataType::Boolean,
+            JsonType::Long => DataType::Int64,
+            JsonType::Double => DataType::Float64,
+            JsonType::Array(item) => {
+                DataType::List(Arc::new(Field::new("element", item.data_type(), true)))
+            }
+            JsonType::Struct(fields) => DataType::Struct(struct_fields(fields)),
+        }
+    }
+}
+
+pub fn struct_fields(fields: &BTreeMap<String, JsonType>) -> Fields {
+    fields
+        .iter()
+        .map(|(name, ty)| Field::new(name, ty.data_type(), true))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn infer(values: &[Value]) -> JsonType {
+        values
+            .iter()
+            .map(JsonType::of)
+            .fold(JsonType::Null, JsonType::merge)
+    }
+
+    #[test]
+    fn numbers_widen_and_conflicts_become_strings() {
+        assert_eq!(infer(&[json!(1), json!(2.5)]), JsonType::Double);
+        assert_eq!(infer(&[json!(1), json!(null)]), JsonType::Long);
+        assert_eq!(
+            infer(&[json!(1), json!("a")]),
+            JsonType::String { mixed: false }
+        );
+        assert_eq!(
+            infer(&[json!({"a": 1}), json!("a")]),
+            JsonType::String { mixed: true }
+        );
+        assert_eq!(infer(&[json!(true), json!(false)]), JsonType::Boolean);
+    }
+
+    #[test]
+    fn empty_structs_and_empty_names_are_dropped() {
+        let ty = infer(&[json!({"a": {}, "": 1, "b": [{}], "c": 1})]);
+        let JsonType::Struct(fields) = ty.canonical().unwrap() else {
+            panic!()
+        };
+        assert_eq!(fields.keys().collect::<Vec<_>>(), ["c"]);
+        assert_eq!(infer(&[json!({"a": {}})]).canonical(), None);
+    }
+
+    #[test]
+    fn structs_merge_their_fields_sorted_by_name() {
+        let ty = infer(&[
+            json!({"b": 1, "a": [1]}),
+            json!({"c": {"x": 1.5}, "a": [2.5]}),
+        ]);
+        assert_eq!(
+            ty.data_type().to_string(),
+            DataType::Struct(Fields::from(vec![
+                Field::new(
+                    "a",
+                    DataType::List(Arc::new(Field::new("element", DataType::Float64, true))),
+                    true
+                ),
+                Field::new("b", DataType::Int64, true),
+                Field::new(
+                    "c",
+                    DataType::Struct(Fields::from(vec![Field::new("x", DataType::Float64, true)])),
+                    true
+                ),
+            ]))
+            .to_string()
+        );
+    }
+}

@@ -1,0 +1,362 @@
+//! Loading a JSON file: its text is gathered as it is read, then its records are found,
+//! the schema inferred from all of them in parallel, and pieces of records decoded in
+//! parallel into partitions.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_json::ReaderBuilder;
+use arrow_schema::{Schema, SchemaRef};
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::frame::Table;
+use crate::io::compressed::ByteSink;
+use crate::io::csv::{ParseMode, PARTITION_BYTES};
+use crate::io::json::infer::{struct_fields, JsonType};
+use crate::io::json::options::JsonOptions;
+use crate::io::json::records::{document, line_of, lines, looks_multi_line, without_bom};
+use crate::io::json::rewrite::rewrite;
+use crate::memory;
+
+/// Malformed records named one by one in the load report.
+const REPORTED_EXAMPLES: usize = 3;
+/// Bytes at the start of the file looked at for signs that it is not text.
+const TEXT_CHECK_BYTES: usize = 64 << 10;
+
+/// A JSON file given in chunks, in order; the table is made by [`JsonLoader::finish`]
+/// (Spark infers a JSON schema from every record, so nothing can be decoded before the
+/// last one is seen).
+pub struct JsonLoader {
+    options: JsonOptions,
+    text: Vec<u8>,
+}
+
+/// What the first pass learns about a piece of records.
+#[derive(Default)]
+struct Survey {
+    ty: Option<JsonType>,
+    /// Malformed records: their index in the piece and why.
+    malformed: Vec<(usize, String)>,
+    /// Rows the piece makes, malformed records included (the decoder's batch size).
+    rows: usize,
+}
+
+impl JsonLoader {
+    /// `size_hint`: the file's size when known, so its text is gathered without copies.
+    pub fn new(options: JsonOptions, size_hint: usize) -> Result<Self> {
+        memory::check(
+            size_hint.saturating_mul(2),
+            "loading this JSON file",
+            "load a smaller file, or drop other tables first",
+        )?;
+        Ok(JsonLoader {
+            options,
+            text: Vec::with_capacity(size_hint),
+        })
+    }
+
+    /// Bytes of text read so far.
+    pub fn bytes(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Reads the records and returns the table with the load's warnings.
+    pub fn finish(self) -> Result<(Table, Vec<String>)> {
+        let text = &self.text[..];
+        check_text(text)?;
+        let base = without_bom(text);
+        let multi_line = self
+            .options
+            .multi_line
+            .unwrap_or_else(|| looks_multi_line(&text[base..]));
+        let records: Vec<Range<usize>> = if multi_line {
+            document(&text[base..], base)?
+        } else {
+            lines(&text[base..])
+                .into_iter()
+                .map(|r| r.start + base..r.end + base)
+                .collect()
+        };
+        let pieces = plan_pieces(&records);
+        let surveys: Vec<Survey> = pieces
+            .par_iter()
+            .map(|piece| survey(text, &records[piece.clone()]))
+            .collect();
+        let mode = self.options.mode;
+        let malformed: Vec<(usize, &str)> = surveys
+            .iter()
+            .zip(&pieces)
+            .flat_map(|(s, p)| {
+                s.malformed
+                    .iter()
+                    .map(|(i, why)| (p.start + i, why.as_str()))
+            })
+            .collect();
+        if let (Some(&(record, why)), ParseMode::FailFast) = (malformed.first(), mode) {
+            let line = line_of(text, records[record].start);
+            return Err(Error::new(
+                ErrorCode::JsonMalformed,
+                format!(
+                    "line {line} is not a JSON record ({why}); fix it, or load with mode \
+                     PERMISSIVE (kept as text in `{}`) or DROPMALFORMED (left out)",
+                    self.options.column_name_of_corrupt_record
+                ),
+            )
+            .at_row(line));
+        }
+        let inferred = surveys
+            .iter()
+            .filter_map(|s| s.ty.clone())
+            .fold(JsonType::Null, JsonType::merge)
+            .canonical();
+        let mut fields = match inferred {
+            Some(JsonType::Struct(fields)) => fields,
+            _ => Default::default(),
+        };
+        let corrupt_column = (mode == ParseMode::Permissive && !malformed.is_empty())
+            .then(|| self.options.column_name_of_corrupt_record.clone());
+        if let Some(name) = &corrupt_column {
+            fields.insert(name.clone(), JsonType::String { mixed: false });
+        }
+        if fields.is_empty() {
+            return Err(Error::new(
+                ErrorCode::JsonEmpty,
+                if records.is_empty() {
+                    "the file has no JSON records: it is empty or holds only blank lines".into()
+                } else {
+                    format!(
+                        "the file's {} records have no fields (empty objects or arrays)",
+                        records.len()
+                    )
+                },
+            ));
+        }
+        let schema: SchemaRef = Arc::new(Schema::new(struct_fields(&fields)));
+        let root = JsonType::Struct(fields);
+        memory::check(
+            text.len(),
+            "decoding this JSON file",
+            "load a smaller file, or drop other tables first",
+        )?;
+        let decoder = Decoding {
+            text,
+            schema: &schema,
+            root: &root,
+            rewrite: root.has_mixed(),
+            corrupt_column: corrupt_column.as_deref(),
+        };
+        let batches: Vec<RecordBatch> = pieces
+            .par_iter()
+            .zip(&surveys)
+            .map(|(piece, survey)| decoder.decode(&records[piece.clone()], survey))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let warnings = warnings(text, &records, &malformed, mode, &self.options);
+        Ok((Table::try_new(schema, batches)?, warnings))
+    }
+}
+
+impl ByteSink for JsonLoader {
+    fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        self.text.extend_from_slice(chunk);
+        Ok(())
+    }
+}
+
+/// Reads a whole JSON file held in memory (tests and small files).
+pub fn read_json(bytes: &[u8], options: &JsonOptions) -> Result<(Table, Vec<String>)> {
+    let mut loader = JsonLoader::new(options.clone(), bytes.len())?;
+    loader.push(bytes)?;
+    loader.finish()
+}
+
+/// Records grouped into pieces of about [`PARTITION_BYTES`] of text: a piece is one
+/// partition of the table and one task of each pass.
+fn plan_pieces(records: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    for (i, record) in records.iter().enumerate() {
+        bytes += record.len();
+        if bytes >= PARTITION_BYTES {
+            pieces.push(start..i + 1);
+            start = i + 1;
+            bytes = 0;
+        }
+    }
+    if start < records.len() {
+        pieces.push(start..records.len());
+    }
+    pieces
+}
+
+/// The first pass over a piece: each record's type, or why it is malformed.
+fn survey(text: &[u8], records: &[Range<usize>]) -> Survey {
+    let mut survey = Survey::default();
+    for (i, record) in records.iter().enumerate() {
+        match record_type(&text[record.clone()]) {
+            Ok((ty, rows)) => {
+                survey.rows += rows;
+                survey.ty = Some(match survey.ty.take() {
+                    Some(old) => old.merge(ty),
+                    None => ty,
+                })
+            }
+            Err(why) => {
+                survey.rows += 1;
+                survey.malformed.push((i, why))
+            }
+        }
+    }
+    survey
+}
+
+/// The type of a record's row(s): an object is a row, an array of objects is a row per
+/// element (as in Spark); anything else is malformed.
+fn record_type(bytes: &[u8]) -> std::result::Result<(JsonType, usize), String> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    match &value {
+        Value::Object(_) => Ok((JsonType::of(&value), 1)),
+        Value::Array(items) if items.iter().all(Value::is_object) => Ok((
+            items
+                .iter()
+                .map(JsonType::of)
+                .fold(JsonType::Null, JsonType::merge),
+            items.len(),
+        )),
+        Value::Array(_) => Err("an array whose elements are not all objects".into()),
+        _ => Err(format!(
+            "`{}` is not a JSON object",
+            short(&value.to_string())
+        )),
+    }
+}
+
+/// The second pass: pieces of records decoded by arrow-json with the inferred schema.
+struct Decoding<'a> {
+    text: &'a [u8],
+    schema: &'a SchemaRef,
+    root: &'a JsonType,
+    /// Some values must be rewritten as JSON text first (a field of mixed types).
+    rewrite: bool,
+    corrupt_column: Option<&'a str>,
+}
+
+impl Decoding<'_> {
+    fn decode(&self, records: &[Range<usize>], survey: &Survey) -> Result<Option<RecordBatch>> {
+        let mut decoder = ReaderBuilder::new(Arc::clone(self.schema))
+            .with_coerce_primitive(true)
+            .with_flatten(true)
+            .with_batch_size(survey.rows.max(1))
+            .build_decoder()
+            .map_err(|e| Error::internal("starting a JSON decoder", e))?;
+        let mut malformed = survey.malformed.iter().map(|(i, _)| *i).peekable();
+        for (i, record) in records.iter().enumerate() {
+            let bytes = &self.text[record.clone()];
+            let rewritten: Option<Vec<u8>> = if malformed.peek() == Some(&i) {
+                malformed.next();
+                match self.corrupt_column {
+                    Some(column) => Some(corrupt_row(column, bytes)?),
+                    None => continue,
+                }
+            } else if self.rewrite {
+                Some(rewrite(bytes, self.root))
+            } else {
+                None
+            };
+            let bytes = rewritten.as_deref().unwrap_or(bytes);
+            let line = || line_of(self.text, record.start);
+            let read = decoder
+                .decode(bytes)
+                .and_then(|n| decoder.decode(b"\n").map(|_| n))
+                .map_err(|e| decode_error(line(), e))?;
+            if read != bytes.len() {
+                return Err(decode_error(line(), "the record was not read whole"));
+            }
+        }
+        decoder.flush().map_err(|e| decode_error(0, e))
+    }
+}
+
+/// A row holding only the malformed record's text, in the corrupt-record column.
+fn corrupt_row(column: &str, bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut row = serde_json::Map::new();
+    row.insert(
+        column.to_string(),
+        Value::String(String::from_utf8_lossy(bytes).into_owned()),
+    );
+    serde_json::to_vec(&Value::Object(row))
+        .map_err(|e| Error::internal("writing a malformed JSON record", e))
+}
+
+fn decode_error(line: u64, err: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorCode::JsonMalformed,
+        format!("line {line} could not be decoded with the inferred schema ({err})"),
+    )
+    .at_row(line)
+}
+
+fn warnings(
+    text: &[u8],
+    records: &[Range<usize>],
+    malformed: &[(usize, &str)],
+    mode: ParseMode,
+    options: &JsonOptions,
+) -> Vec<String> {
+    if malformed.is_empty() {
+        return Vec::new();
+    }
+    let examples: Vec<String> = malformed
+        .iter()
+        .take(REPORTED_EXAMPLES)
+        .map(|(record, why)| format!("line {}: {why}", line_of(text, records[*record].start)))
+        .collect();
+    let action = match mode {
+        ParseMode::DropMalformed => "they were left out (mode DROPMALFORMED)".to_string(),
+        _ => format!(
+            "their text is in column `{}` and their other fields are null (mode PERMISSIVE)",
+            options.column_name_of_corrupt_record
+        ),
+    };
+    vec![format!(
+        "{} records are not JSON objects ({}); {action}",
+        malformed.len(),
+        examples.join("; ")
+    )]
+}
+
+/// The start of a value's text, for a message.
+fn short(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// Refuses what is not UTF-8 text, as the CSV reader does.
+fn check_text(text: &[u8]) -> Result<()> {
+    if text.starts_with(&[0xFF, 0xFE]) || text.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::new(
+            ErrorCode::JsonMalformed,
+            "the file is UTF-16 text (it starts with a UTF-16 byte-order mark); Brasa reads \
+             UTF-8 JSON: save it as UTF-8 and load it again",
+        ));
+    }
+    if let Some(at) = memchr::memchr(0, &text[..text.len().min(TEXT_CHECK_BYTES)]) {
+        return Err(Error::new(
+            ErrorCode::JsonMalformed,
+            format!(
+                "the file has a NUL byte on line {}: it is binary or UTF-16/UTF-32 text, not \
+                 UTF-8 JSON",
+                line_of(text, at)
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! JSON reading as Spark's `spark.read.json`: JSON lines (one record per line, Spark's
+//! default) or one JSON document (Spark's `multiLine`: an object, or an array whose
+//! elements are the records).
+//!
+//! The schema is inferred from every record, as Spark does by default (`samplingRatio`
+//! 1): integers are `bigint`, other numbers `double`, `true`/`false` `boolean`, strings
+//! `string` (Spark 4 infers no timestamps from JSON unless asked), objects structs with
+//! their fields sorted by name, arrays arrays; a field whose types disagree becomes a
+//! `string` holding each value's JSON text, and a field that is only ever null a `string`.
+//! Records that are not JSON objects are malformed: kept as text in `_corrupt_record`
+//! (PERMISSIVE), dropped (DROPMALFORMED) or an error naming the line (FAILFAST).
+//!
+//! Records are read twice, as Spark reads them: once in parallel to infer the schema, then
+//! in parallel pieces decoded by arrow-json into the table's partitions.
+
+mod infer;
+mod loader;
+mod options;
+mod records;
+mod rewrite;
+
+pub use loader::{read_json, JsonLoader};
+pub use options::JsonOptions;

@@ -1,0 +1,32 @@
+//! The options a user can set when reading JSON, named as in Spark's
+//! `spark.read.json(...)`.
+
+use serde::Deserialize;
+use ts_rs::TS;
+
+use crate::io::csv::ParseMode;
+
+/// Options for reading a JSON file. Every field has a default, so `{}` is a valid value.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct JsonOptions {
+    /// Whether the file is one JSON document (Spark's `multiLine`) rather than one record
+    /// per line; `None` tells from the file: a first line that is not a whole JSON value
+    /// but starts an object or an array means one document.
+    pub multi_line: Option<bool>,
+    /// What to do with a record that is not a JSON object (Spark's `mode`).
+    pub mode: ParseMode,
+    /// The column malformed records are kept in, in PERMISSIVE mode (Spark's
+    /// `columnNameOfCorruptRecord`).
+    pub column_name_of_corrupt_record: String,
+}
+
+impl Default for JsonOptions {
+    fn default() -> Self {
+        JsonOptions {
+            multi_line: None,
+            mode: ParseMode::Permissive,
+            column_name_of_corrupt_record: "_corrupt_record".to_string(),
+        }
+    }
+}

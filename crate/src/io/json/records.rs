@@ -1,0 +1,179 @@
+//! Where the records are in a JSON file's text: its non-blank lines (JSON lines), or the
+//! elements of the one document's top-level array (`multiLine`).
+
+use std::ops::Range;
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// The text after a UTF-8 byte-order mark, if there is one.
+pub fn without_bom(text: &[u8]) -> usize {
+    if text.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    }
+}
+
+/// Whether the file looks like one JSON document rather than JSON lines: its first line
+/// opens an object or an array that the line does not close.
+pub fn looks_multi_line(text: &[u8]) -> bool {
+    let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    if !matches!(text[start], b'{' | b'[') {
+        return false;
+    }
+    let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |n| start + n);
+    serde_json::from_slice::<serde::de::IgnoredAny>(&text[start..end]).is_err()
+}
+
+/// The non-blank lines (without their `\r`).
+pub fn lines(text: &[u8]) -> Vec<Range<usize>> {
+    let mut records = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |n| start + n);
+        let mut line = start..end;
+        if line.end > line.start && text[line.end - 1] == b'\r' {
+            line.end -= 1;
+        }
+        // Spark keeps a record's text as it is, spaces included; blank lines are no record.
+        if !text[line.clone()].iter().all(u8::is_ascii_whitespace) {
+            records.push(line);
+        }
+        start = end + 1;
+    }
+    records
+}
+
+/// The records of one JSON document: the elements of a top-level array, or the document
+/// itself (an object, or anything else, which is then a malformed record).
+pub fn document(text: &[u8], base: usize) -> Result<Vec<Range<usize>>> {
+    let Some(first) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return Ok(Vec::new());
+    };
+    let last = text
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .unwrap_or(first);
+    if text[first] != b'[' {
+        return Ok(std::iter::once(base + first..base + last + 1).collect());
+    }
+    let mut records = Vec::new();
+    let mut pos = first + 1;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut start: Option<usize> = None;
+    while pos < text.len() {
+        let b = text[pos];
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' if depth > 0 => depth -= 1,
+                b',' | b']' if depth == 0 => {
+                    if let Some(s) = start.take() {
+                        let mut end = pos;
+                        while text[end - 1].is_ascii_whitespace() {
+                            end -= 1;
+                        }
+                        records.push(base + s..base + end);
+                    }
+                    if b == b']' {
+                        return after_array(text, pos + 1, records);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if start.is_none() && !b.is_ascii_whitespace() && !(b == b',' && depth == 0 && !in_string) {
+            start = Some(pos);
+        }
+        pos += 1;
+    }
+    Err(Error::new(
+        ErrorCode::JsonMalformed,
+        format!(
+            "the file is one JSON array (multiLine) that is never closed: it ends inside the \
+             array after {} records; the file is probably truncated",
+            records.len()
+        ),
+    ))
+}
+
+fn after_array(text: &[u8], from: usize, records: Vec<Range<usize>>) -> Result<Vec<Range<usize>>> {
+    match text[from..].iter().position(|b| !b.is_ascii_whitespace()) {
+        None => Ok(records),
+        Some(at) => Err(Error::new(
+            ErrorCode::JsonMalformed,
+            format!(
+                "the file is one JSON array (multiLine), but text follows its closing `]` on \
+                 line {}; if the file holds one JSON value per line, load it with multiLine \
+                 off",
+                line_of(text, from + at)
+            ),
+        )),
+    }
+}
+
+/// The 1-based line of byte `at`.
+pub fn line_of(text: &[u8], at: usize) -> u64 {
+    memchr::memchr_iter(b'\n', &text[..at.min(text.len())]).count() as u64 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(text: &'a [u8], ranges: &[Range<usize>]) -> Vec<&'a str> {
+        ranges
+            .iter()
+            .map(|r| std::str::from_utf8(&text[r.clone()]).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn lines_skip_blanks_and_carriage_returns() {
+        let text = b"{\"a\":1}\r\n\n  \n{\"a\":2}";
+        assert_eq!(texts(text, &lines(text)), ["{\"a\":1}", "{\"a\":2}"]);
+    }
+
+    #[test]
+    fn array_elements_are_records_whatever_they_hold() {
+        let text = b"[\n {\"a\": \"x,]\\\"\"},\n {\"b\": [1, {\"c\": 2}]} , 3 ]\n";
+        assert_eq!(
+            texts(text, &document(text, 0).unwrap()),
+            ["{\"a\": \"x,]\\\"\"}", "{\"b\": [1, {\"c\": 2}]}", "3"]
+        );
+        assert!(document(b"[]", 0).unwrap().is_empty());
+        assert_eq!(
+            texts(b" {\"a\":\n1} ", &document(b" {\"a\":\n1} ", 0).unwrap()),
+            ["{\"a\":\n1}"]
+        );
+    }
+
+    #[test]
+    fn an_unclosed_array_or_trailing_text_is_an_error() {
+        let err = document(b"[{\"a\":1},\n{\"a\":2}", 0).unwrap_err();
+        assert!(err.message().contains("truncated"), "{err}");
+        let err = document(b"[{\"a\":1}]\n[{\"a\":2}]", 0).unwrap_err();
+        assert!(err.message().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn a_document_is_told_from_json_lines() {
+        assert!(looks_multi_line(b"[\n{\"a\":1}\n]"));
+        assert!(looks_multi_line(b"  {\"a\":\n1}"));
+        assert!(!looks_multi_line(b"{\"a\":1}\n{\"a\":2}"));
+        assert!(!looks_multi_line(b"[{\"a\":1}]\n"));
+        assert!(!looks_multi_line(b"oops"));
+    }
+}

@@ -1,0 +1,210 @@
+//! The JSON reader against Spark's own: each file of `tests/fixtures/json` read by
+//! Brasa gives the schema (names, order, Spark's type names) and rows PySpark 4's
+//! `spark.read.json` gives (`make_spark_json_fixtures.py`), and an error where Spark
+//! raises one. Also: compressed JSON, and the same table at any piece size.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::{Path, PathBuf};
+
+use arrow_json::writer::{JsonArray, WriterBuilder};
+use brasa::frame::spark_type_name;
+use brasa::io::compressed::{Compression, Decompressor};
+use brasa::io::csv::ParseMode;
+use brasa::io::json::{read_json, JsonLoader, JsonOptions};
+use brasa::{ErrorCode, Table};
+use serde::Deserialize;
+use serde_json::Value;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/json")
+}
+
+#[derive(Deserialize)]
+struct Expected {
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    case: String,
+    file: String,
+    options: serde_json::Map<String, Value>,
+    schema: Option<Vec<(String, String)>>,
+    rows: Option<Vec<Value>>,
+    error: Option<String>,
+}
+
+fn options_of(case: &Case) -> JsonOptions {
+    let mut options = JsonOptions::default();
+    for (key, value) in &case.options {
+        match (key.as_str(), value.as_str()) {
+            ("mode", Some("DROPMALFORMED")) => options.mode = ParseMode::DropMalformed,
+            ("mode", Some("FAILFAST")) => options.mode = ParseMode::FailFast,
+            ("multiLine", Some(v)) => options.multi_line = Some(v == "true"),
+            other => panic!("{}: option {other:?}", case.case),
+        }
+    }
+    options
+}
+
+/// The table's rows as JSON objects with every field (nulls included).
+fn json_rows(table: &Table) -> Vec<Value> {
+    let mut writer = WriterBuilder::new()
+        .with_explicit_nulls(true)
+        .build::<_, JsonArray>(Vec::new());
+    for batch in table.partitions() {
+        writer.write(batch).unwrap();
+    }
+    writer.finish().unwrap();
+    let text = writer.into_inner();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    serde_json::from_slice(&text).unwrap()
+}
+
+/// Equal as Spark's rows: numbers by value (Spark's `7.0` is Brasa's `7.0` or `7`).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+#[test]
+fn every_file_reads_as_spark_reads_it() {
+    let expected: Expected =
+        serde_json::from_slice(&std::fs::read(dir().join("spark_json_expected.json")).unwrap())
+            .unwrap();
+    assert!(expected.cases.len() >= 6);
+    for case in &expected.cases {
+        let bytes = std::fs::read(dir().join(&case.file)).unwrap();
+        let result = read_json(&bytes, &options_of(case));
+        if let Some(spark_error) = &case.error {
+            let err = result.err().unwrap_or_else(|| {
+                panic!("{}: Spark raised `{spark_error}`, Brasa loaded", case.case)
+            });
+            assert_eq!(err.code(), ErrorCode::JsonMalformed, "{}: {err}", case.case);
+            continue;
+        }
+        let (table, _) = result.unwrap_or_else(|e| panic!("{}: {e}", case.case));
+        let schema: Vec<(String, String)> = table
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), spark_type_name(f.data_type())))
+            .collect();
+        assert_eq!(
+            &schema,
+            case.schema.as_ref().unwrap(),
+            "{}: schema",
+            case.case
+        );
+        let rows = json_rows(&table);
+        let spark_rows = case.rows.as_ref().unwrap();
+        assert_eq!(rows.len(), spark_rows.len(), "{}: rows", case.case);
+        for (i, (ours, theirs)) in rows.iter().zip(spark_rows).enumerate() {
+            assert!(
+                same(ours, theirs),
+                "{} row {i}:\n brasa {ours}\n spark {theirs}",
+                case.case
+            );
+        }
+    }
+}
+
+#[test]
+fn failfast_names_the_line_of_the_first_malformed_record() {
+    let bytes = std::fs::read(dir().join("malformed.jsonl")).unwrap();
+    let options = JsonOptions {
+        mode: ParseMode::FailFast,
+        ..JsonOptions::default()
+    };
+    let err = read_json(&bytes, &options).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::JsonMalformed);
+    assert!(
+        err.message().starts_with("line 2 is not a JSON record"),
+        "{err}"
+    );
+    assert_eq!(err.location().row, Some(2));
+}
+
+#[test]
+fn permissive_mode_says_which_lines_were_malformed() {
+    let bytes = std::fs::read(dir().join("malformed.jsonl")).unwrap();
+    let (_, warnings) = read_json(&bytes, &JsonOptions::default()).unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("4 records are not JSON objects (line 2: "),
+        "{warnings:?}"
+    );
+    assert!(warnings[0].contains("`_corrupt_record`"), "{warnings:?}");
+}
+
+#[test]
+fn json_lines_detected_and_a_document_detected() {
+    let lines = std::fs::read(dir().join("people.jsonl")).unwrap();
+    let array = std::fs::read(dir().join("array.json")).unwrap();
+    let (table, _) = read_json(&lines, &JsonOptions::default()).unwrap();
+    assert_eq!(table.num_rows(), 8);
+    let (table, _) = read_json(&array, &JsonOptions::default()).unwrap();
+    assert_eq!(table.num_rows(), 3);
+}
+
+#[test]
+fn many_pieces_make_the_same_table_as_one() {
+    let mut text = String::new();
+    for i in 0..120_000 {
+        text.push_str(&format!(
+            "{{\"id\": {i}, \"v\": {}, \"s\": \"row {i}\"}}\n",
+            i as f64 / 4.0
+        ));
+    }
+    text.push_str("{\"id\": \"late string\"}\n");
+    let (table, _) = read_json(text.as_bytes(), &JsonOptions::default()).unwrap();
+    assert!(table.partitions().len() > 1);
+    assert_eq!(table.num_rows(), 120_001);
+    let rows = json_rows(&table);
+    assert_eq!(
+        rows[0],
+        serde_json::json!({"id": "0", "s": "row 0", "v": 0.0})
+    );
+    assert_eq!(rows[120_000]["id"], "late string");
+}
+
+#[test]
+fn a_gzipped_json_file_loads_as_the_plain_one() {
+    use std::io::Write;
+    let bytes = std::fs::read(dir().join("people.jsonl")).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(&bytes).unwrap();
+    let packed = encoder.finish().unwrap();
+    let mut decompressor = Decompressor::new(
+        Compression::Gzip,
+        JsonLoader::new(JsonOptions::default(), 0).unwrap(),
+    )
+    .unwrap();
+    for chunk in packed.chunks(100) {
+        decompressor.push(chunk).unwrap();
+    }
+    let (table, _) = decompressor.finish().unwrap().finish().unwrap();
+    let (plain, _) = read_json(&bytes, &JsonOptions::default()).unwrap();
+    assert_eq!(json_rows(&table), json_rows(&plain));
+}
+
+#[test]
+fn empty_and_binary_files_are_refused() {
+    let err = read_json(b"\n  \n", &JsonOptions::default()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::JsonEmpty);
+    let err = read_json(b"{\"a\":1}\n\0\0\0", &JsonOptions::default()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::JsonMalformed);
+    assert!(err.message().contains("NUL byte on line 2"), "{err}");
+    let err = read_json(b"[{\"a\": 1},\n{\"a\": 2}\n", &JsonOptions::default()).unwrap_err();
+    assert!(err.message().contains("truncated"), "{err}");
+}

@@ -1,0 +1,30 @@
+/**
+ * Streams a JSON `File` (JSON lines or one document, plain or compressed) into the
+ * engine, then has it read the records: Spark infers a JSON schema from every record, so
+ * the table is made once the whole text is in (the "finishing" phase).
+ */
+import type { Compression, LoadOptions, TableInfo } from '../../engine/shared/api';
+import type { LoadContext } from './load-context';
+import { streamFile } from './stream-file';
+
+/** Plain text is copied in big slices; compressed data in slices a cancel can follow. */
+const PLAIN_SLICE_BYTES = 32 << 20;
+const COMPRESSED_SLICE_BYTES = 4 << 20;
+
+export async function loadJson(
+  ctx: LoadContext,
+  file: File,
+  compression: Compression | undefined,
+  options: LoadOptions['json'],
+): Promise<TableInfo> {
+  const loader = new ctx.runtime.wasm.JsonLoader(options, file.size, compression);
+  let handedOver = false;
+  try {
+    const sliceBytes = compression ? COMPRESSED_SLICE_BYTES : PLAIN_SLICE_BYTES;
+    await streamFile(ctx, file, sliceBytes, { push: (slice) => loader.push(slice), rows: () => 0 }, 'reading');
+    handedOver = true;
+    return ctx.runtime.engine.addJson(ctx.name, loader);
+  } finally {
+    if (!handedOver) loader.free();
+  }
+}
