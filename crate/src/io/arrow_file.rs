@@ -7,7 +7,7 @@
 use std::io::Cursor;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions, RecordBatchReader};
 use arrow_ipc::reader::{FileReader, StreamReader};
 use arrow_schema::{ArrowError, SchemaRef};
 use arrow_select::concat::concat_batches;
@@ -37,19 +37,9 @@ pub fn read_arrow(bytes: &[u8]) -> Result<(Table, Vec<String>)> {
                 memory::describe_bytes(bytes.len())
             )));
         }
-        let reader = FileReader::try_new(Cursor::new(bytes), None).map_err(arrow_error)?;
-        let schema = reader.schema();
-        let batches = reader
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(arrow_error)?;
-        (schema, batches)
+        read_all(FileReader::try_new(Cursor::new(bytes), None).map_err(arrow_error)?)?
     } else {
-        let reader = StreamReader::try_new(Cursor::new(bytes), None).map_err(arrow_error)?;
-        let schema = reader.schema();
-        let batches = reader
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(arrow_error)?;
-        (schema, batches)
+        read_all(StreamReader::try_new(Cursor::new(bytes), None).map_err(arrow_error)?)?
     };
     let plain = plain_schema(&schema);
     let batches = batches
@@ -58,6 +48,15 @@ pub fn read_arrow(bytes: &[u8]) -> Result<(Table, Vec<String>)> {
         .collect::<Result<Vec<_>>>()?;
     let partitions = repartition(&plain, batches)?;
     Ok((Table::try_new(plain, partitions)?, Vec::new()))
+}
+
+/// The schema and every batch of a file's or stream's reader.
+fn read_all(reader: impl RecordBatchReader) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    let schema = reader.schema();
+    let batches = reader
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(arrow_error)?;
+    Ok((schema, batches))
 }
 
 /// A batch with its columns cast to the plain schema's types.

@@ -26,6 +26,14 @@ pub enum JsonType {
 }
 
 impl JsonType {
+    /// The merged type of several values (an array's items, a piece's records).
+    pub fn of_all<'a>(values: impl IntoIterator<Item = &'a Value>) -> JsonType {
+        values
+            .into_iter()
+            .map(JsonType::of)
+            .fold(JsonType::Null, JsonType::merge)
+    }
+
     pub fn of(value: &Value) -> JsonType {
         match value {
             Value::Null => JsonType::Null,
@@ -33,12 +41,7 @@ impl JsonType {
             Value::Number(n) if n.is_i64() => JsonType::Long,
             Value::Number(_) => JsonType::Double,
             Value::String(_) => JsonType::String { mixed: false },
-            Value::Array(items) => JsonType::Array(Box::new(
-                items
-                    .iter()
-                    .map(JsonType::of)
-                    .fold(JsonType::Null, JsonType::merge),
-            )),
+            Value::Array(items) => JsonType::Array(Box::new(JsonType::of_all(items))),
             Value::Object(map) => JsonType::Struct(
                 map.iter()
                     .map(|(k, v)| (k.clone(), JsonType::of(v)))
@@ -136,10 +139,7 @@ mod tests {
     use serde_json::json;
 
     fn infer(values: &[Value]) -> JsonType {
-        values
-            .iter()
-            .map(JsonType::of)
-            .fold(JsonType::Null, JsonType::merge)
+        JsonType::of_all(values)
     }
 
     #[test]

@@ -222,13 +222,9 @@ fn record_type(bytes: &[u8]) -> std::result::Result<(JsonType, usize), String> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     match &value {
         Value::Object(_) => Ok((JsonType::of(&value), 1)),
-        Value::Array(items) if items.iter().all(Value::is_object) => Ok((
-            items
-                .iter()
-                .map(JsonType::of)
-                .fold(JsonType::Null, JsonType::merge),
-            items.len(),
-        )),
+        Value::Array(items) if items.iter().all(Value::is_object) => {
+            Ok((JsonType::of_all(items), items.len()))
+        }
         Value::Array(_) => Err("an array whose elements are not all objects".into()),
         _ => Err(format!(
             "`{}` is not a JSON object",

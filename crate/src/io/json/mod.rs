@@ -18,6 +18,7 @@ mod loader;
 mod options;
 mod records;
 mod rewrite;
+mod scan;
 
 pub use loader::{read_json, JsonLoader};
 pub use options::JsonOptions;

@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::io::json::scan::{skip_ws, value_end};
 
 /// The text after a UTF-8 byte-order mark, if there is one.
 pub fn without_bom(text: &[u8]) -> usize {
@@ -61,43 +62,28 @@ pub fn document(text: &[u8], base: usize) -> Result<Vec<Range<usize>>> {
     }
     let mut records = Vec::new();
     let mut pos = first + 1;
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut start: Option<usize> = None;
-    while pos < text.len() {
-        let b = text[pos];
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else {
-            match b {
-                b'"' => in_string = true,
-                b'[' | b'{' => depth += 1,
-                b']' | b'}' if depth > 0 => depth -= 1,
-                b',' | b']' if depth == 0 => {
-                    if let Some(s) = start.take() {
-                        let mut end = pos;
-                        while text[end - 1].is_ascii_whitespace() {
-                            end -= 1;
-                        }
-                        records.push(base + s..base + end);
-                    }
-                    if b == b']' {
-                        return after_array(text, pos + 1, records);
+    loop {
+        pos = skip_ws(text, pos);
+        match text.get(pos) {
+            None => break,
+            Some(b']') => return after_array(text, pos + 1, records),
+            Some(b',') => pos += 1,
+            Some(_) => {
+                let start = pos;
+                let mut end = value_end(text, pos);
+                // Text after a value up to the next `,` belongs to the same (malformed)
+                // record.
+                loop {
+                    let next = skip_ws(text, end);
+                    match text.get(next) {
+                        None | Some(b',' | b']') => break,
+                        Some(_) => end = value_end(text, next).max(next + 1),
                     }
                 }
-                _ => {}
+                records.push(base + start..base + end);
+                pos = end;
             }
         }
-        if start.is_none() && !b.is_ascii_whitespace() && !(b == b',' && depth == 0 && !in_string) {
-            start = Some(pos);
-        }
-        pos += 1;
     }
     Err(Error::new(
         ErrorCode::JsonMalformed,
