@@ -17,8 +17,10 @@ use std::path::{Path, PathBuf};
 use arrow_array::cast::AsArray;
 use arrow_array::Array;
 use brasa::frame::{display_batch, spark_type_name};
+use brasa::io::arrow_file::read_arrow;
 use brasa::io::compressed::{Compression, Decompressor, SIGNATURE_BYTES};
 use brasa::io::csv::{CsvLoader, CsvOptions, CsvStream};
+use brasa::io::json::{read_json, JsonOptions};
 use brasa::io::parquet::read_parquet;
 use brasa::job::JobContext;
 use brasa::ml::estimator::TrainedModel;
@@ -62,6 +64,8 @@ struct Entry {
 enum Kind {
     Csv,
     Parquet,
+    Json,
+    Arrow,
     Sql,
     Train,
 }
@@ -288,6 +292,12 @@ fn sql_catalog() -> Catalog {
     catalog
 }
 
+/// The whole input of a reader that takes a file at once (Parquet, JSON, Arrow).
+fn whole_input(entry: &Entry) -> Vec<u8> {
+    let source = input(entry);
+    source.slice(0, source.size())
+}
+
 fn run(entry: &Entry) -> Result<Outcome, Error> {
     let ctx = JobContext::default();
     match entry.kind {
@@ -296,8 +306,15 @@ fn run(entry: &Entry) -> Result<Outcome, Error> {
             Ok(Outcome::Table(table, warnings))
         }
         Kind::Parquet => {
-            let source = input(entry);
-            let (table, warnings) = read_parquet(source.slice(0, source.size()))?;
+            let (table, warnings) = read_parquet(whole_input(entry))?;
+            Ok(Outcome::Table(table, warnings))
+        }
+        Kind::Json => {
+            let (table, warnings) = read_json(&whole_input(entry), &JsonOptions::default())?;
+            Ok(Outcome::Table(table, warnings))
+        }
+        Kind::Arrow => {
+            let (table, warnings) = read_arrow(&whole_input(entry))?;
             Ok(Outcome::Table(table, warnings))
         }
         Kind::Sql => {

@@ -25,7 +25,7 @@ type Generate =
 
 interface Entry {
   id: string;
-  kind: 'csv' | 'parquet' | 'sql' | 'train';
+  kind: 'csv' | 'parquet' | 'json' | 'arrow' | 'sql' | 'train';
   what: string;
   file?: string;
   generate?: Generate;
@@ -146,7 +146,7 @@ async function checkTable(page: Page, table: string, expect: Expect, what: strin
 
 /** Loads a file entry and checks what the page shows; says whether the engine was restarted. */
 async function loadEntry(page: Page, entry: Entry): Promise<boolean> {
-  const extension = entry.kind === 'parquet' ? 'parquet' : 'csv';
+  const extension = { parquet: 'parquet', json: 'json', arrow: 'arrow' }[entry.kind as string] ?? 'csv';
   const fileName = `${entry.id}.${extension}`;
   // Earlier restarts left their notices: this one's is the next after them.
   const reloadedNotices = page.getByRole('status').filter({ hasText: 'The engine was restarted' }).filter({ hasText: /Reloaded/ });
@@ -260,7 +260,7 @@ describe('hostile inputs in the page', () => {
     let restarts = 0;
     for (const entry of inPage) {
       await page.getByTestId('tab-table').click();
-      if (entry.kind === 'csv' || entry.kind === 'parquet') {
+      if (['csv', 'parquet', 'json', 'arrow'].includes(entry.kind)) {
         if (await loadEntry(page, entry)) restarts++;
       } else if (entry.kind === 'sql') await sqlEntry(page, entry);
       else await trainEntry(page, entry);

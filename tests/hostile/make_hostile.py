@@ -146,6 +146,36 @@ def parquet_files() -> None:
     write("parquet/html_names.parquet", parquet_bytes(payload))
 
 
+def json_files() -> None:
+    # Binary data named .json.
+    write("json/binary.json", b'{"a": 1}\n' + bytes((i * 7919 + 13) % 256 for i in range(512)))
+    # A multiLine array cut off in the middle (an interrupted download).
+    write("json/unclosed_array.json", b'[\n  {"a": 1},\n  {"a": 2},\n  {"a": ')
+    # Arrays nested 10,000 deep on one line: a malformed record, not a stack overflow.
+    write("json/deep_nesting.jsonl", b'{"a": 1}\n{"a": ' + b"[" * 10_000 + b"]" * 10_000 + b"}\n")
+    # Names and values that are HTML and script: kept as text.
+    write(
+        "json/html_payloads.jsonl",
+        b'{"<img src=x onerror=\\"window.__pwned=1\\">": "<script>window.__pwned=2</script>"}\n',
+    )
+    # Only blank lines.
+    write("json/blank.jsonl", b"\n  \n\n")
+
+
+def arrow_files() -> None:
+    t = pa.table({"id": [1, 2, 3], "<b>name</b>": ["<script>window.__pwned=3</script>", "b", None]})
+    sink = io.BytesIO()
+    with pa.ipc.new_file(sink, t.schema) as writer:
+        writer.write_table(t)
+    good = sink.getvalue()
+    write("arrow/html_names.arrow", good)
+    write("arrow/truncated.arrow", good[: len(good) // 2])
+    noise = bytes((i * 7919 + 13) % 256 for i in range(256))
+    write("arrow/garbage.arrow", b"ARROW1\0\0" + noise + b"ARROW1")
+    # A stream whose first message claims a 2 GB metadata block.
+    write("arrow/huge_metadata.arrows", b"\xff\xff\xff\xff\xff\xff\xff\x7f" + bytes(64))
+
+
 def training_files() -> None:
     rows = "".join(f"{i},{i * 2 % 7},{(i * 3) % 11},5\n" for i in range(1, 41))
     write("train/constant_label.csv", ("x1,x2,x3,y\n" + rows).encode())
@@ -171,5 +201,7 @@ def sql_files() -> None:
 if __name__ == "__main__":
     csv_files()
     parquet_files()
+    json_files()
+    arrow_files()
     training_files()
     sql_files()
