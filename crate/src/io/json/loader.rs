@@ -162,7 +162,27 @@ impl JsonLoader {
 }
 
 impl ByteSink for JsonLoader {
+    /// Gathers the text; growing it is checked first, since a failed allocation would
+    /// abort the wasm engine (a compressed file's size is not known in advance).
     fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        if self.text.len() + chunk.len() > self.text.capacity() {
+            let grown = (self.text.len() + chunk.len()).max(2 * self.text.capacity());
+            memory::check(
+                2 * grown,
+                "reading this JSON file",
+                &format!(
+                    "its text is already {}; load a smaller file, or drop other tables first",
+                    memory::describe_bytes(self.text.len())
+                ),
+            )?;
+            self.text.try_reserve(grown - self.text.len()).map_err(|_| {
+                Error::new(
+                    ErrorCode::OutOfMemory,
+                    "the engine could not get memory for this JSON file's text; load a \
+                     smaller file, or drop other tables first",
+                )
+            })?;
+        }
         self.text.extend_from_slice(chunk);
         Ok(())
     }
