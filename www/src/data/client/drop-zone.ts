@@ -4,7 +4,14 @@
  */
 import { h } from '../../ui/dom';
 
-const ACCEPT = '.csv,.tsv,.txt,.dat,.parquet,.pq,.parq,text/csv';
+/** What the file picker offers (the formats `data/shared/formats.ts` reads). */
+const ACCEPT = [
+  '.csv,.tsv,.txt,.dat,text/csv',
+  '.json,.jsonl,.ndjson,application/json',
+  '.parquet,.pq,.parq',
+  '.arrow,.arrows,.feather,.ftr,.ipc',
+  '.gz,.zst,.zstd,.bz2',
+].join(',');
 
 export class DropZone {
   readonly button: HTMLElement;
@@ -26,12 +33,12 @@ export class DropZone {
       { className: 'open-files' },
       h('button', { className: 'primary', attrs: { type: 'button' }, on: { click: () => input.click() } }, 'Open files…'),
       input,
-      h('p', { className: 'hint' }, 'or drop CSV / Parquet files anywhere'),
+      h('p', { className: 'hint' }, 'or drop CSV, JSON, Parquet or Arrow files (compressed too) anywhere'),
     );
     this.overlay = h(
       'div',
       { className: 'drop-overlay', attrs: { 'aria-hidden': 'true' } },
-      h('div', {}, 'Drop CSV or Parquet files to load them'),
+      h('div', {}, 'Drop CSV, JSON, Parquet or Arrow files to load them'),
     );
     window.addEventListener('dragenter', (event) => this.onDragEnter(event));
     window.addEventListener('dragover', (event) => {

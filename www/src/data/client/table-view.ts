@@ -16,7 +16,7 @@ export class TableView {
   clear(): void {
     replaceChildren(
       this.element,
-      h('div', { className: 'empty' }, h('h2', {}, 'Drop a CSV or Parquet file'), h('p', {}, 'It is read in this tab, on every core; nothing is uploaded.')),
+      h('div', { className: 'empty' }, h('h2', {}, 'Drop a CSV, JSON, Parquet or Arrow file'), h('p', {}, 'It is read in this tab, on every core; nothing is uploaded.')),
     );
   }
 
