@@ -208,3 +208,12 @@ fn empty_and_binary_files_are_refused() {
     let err = read_json(b"[{\"a\": 1},\n{\"a\": 2}\n", &JsonOptions::default()).unwrap_err();
     assert!(err.message().contains("truncated"), "{err}");
 }
+
+#[test]
+fn values_of_a_string_field_of_mixed_types_keep_their_text() {
+    let text = b"{\"a\": 1.50}\n{\"a\": \"x\"}\n{\"a\": {\"b\":  [1, 2]}}\n{\"a\": true}\n";
+    let (table, _) = read_json(text, &JsonOptions::default()).unwrap();
+    let rows = json_rows(&table);
+    let values: Vec<&Value> = rows.iter().map(|r| &r["a"]).collect();
+    assert_eq!(values, ["1.50", "x", "{\"b\":  [1, 2]}", "true"]);
+}

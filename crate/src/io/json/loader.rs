@@ -175,13 +175,15 @@ impl ByteSink for JsonLoader {
                     memory::describe_bytes(self.text.len())
                 ),
             )?;
-            self.text.try_reserve(grown - self.text.len()).map_err(|_| {
-                Error::new(
-                    ErrorCode::OutOfMemory,
-                    "the engine could not get memory for this JSON file's text; load a \
+            self.text
+                .try_reserve(grown - self.text.len())
+                .map_err(|_| {
+                    Error::new(
+                        ErrorCode::OutOfMemory,
+                        "the engine could not get memory for this JSON file's text; load a \
                      smaller file, or drop other tables first",
-                )
-            })?;
+                    )
+                })?;
         }
         self.text.extend_from_slice(chunk);
         Ok(())
