@@ -129,8 +129,8 @@ fn arrow_error(err: ArrowError) -> Error {
             format!("this Arrow file uses something Brasa cannot read yet: {what}"),
         ),
         other => corrupt(format!(
-            "it could not be decoded ({other}); the file is probably truncated, corrupt or \
-             not an Arrow IPC file: export it again"
+            "the Arrow IPC data could not be decoded ({other}); the file is probably \
+             truncated, corrupt or not an Arrow IPC file: export it again"
         )),
     }
 }

@@ -62,11 +62,12 @@ export function detectFormat(fileName: string, head: Uint8Array): DetectedFormat
   if (startsWith([0x50, 0x41, 0x52, 0x31])) return { format: 'parquet' };
   if (startsWith(ARROW_MAGIC)) return { format: 'arrow' };
   if (PARQUET_EXTENSIONS.some((ext) => lower.endsWith(ext))) return { format: 'parquet' };
-  if (ARROW_EXTENSIONS.some((ext) => lower.endsWith(ext))) return { format: 'arrow' };
   const unsupported = UNSUPPORTED_SIGNATURES.find((s) => startsWith(s.bytes));
   if (unsupported) {
     throw codedError(UNSUPPORTED_FILE, `${fileName} is ${unsupported.what}.`);
   }
+  // An Arrow IPC stream has no magic of its own (it starts with 0xFFFFFFFF).
+  if (ARROW_EXTENSIONS.some((ext) => lower.endsWith(ext))) return { format: 'arrow' };
   if (JSON_EXTENSIONS.some((ext) => lower.endsWith(ext))) return { format: 'json' };
   if (CSV_EXTENSIONS.some((ext) => lower.endsWith(ext))) return { format: 'csv' };
   // Text that opens an object is JSON; anything else that is text is worth trying as CSV
