@@ -116,6 +116,7 @@ pub(super) fn grouped(columns: &Columns, spec: &ChartSpec, ctx: &JobContext) -> 
     }
     Ok(ChartData {
         kind: spec.kind,
+        aggregation: spec.aggregation,
         x: spec.x.clone(),
         x_kind: columns.x_kind(),
         labels: kept

@@ -9,7 +9,8 @@ use arrow_array::Array;
 
 use crate::chart::grouped::{labels, numbers};
 use crate::chart::{
-    largest, ChartData, ChartDataset, ChartSpec, Columns, Picked, XKind, MAX_SERIES, NULL_LABEL,
+    largest, ChartAggregation, ChartData, ChartDataset, ChartSpec, Columns, Picked, XKind,
+    MAX_SERIES, NULL_LABEL,
 };
 use crate::error::Result;
 use crate::job::JobContext;
@@ -77,6 +78,7 @@ pub(super) fn histogram(
         .collect();
     Ok(ChartData {
         kind: spec.kind,
+        aggregation: ChartAggregation::Count,
         x: spec.x.clone(),
         x_kind: XKind::Number,
         labels,

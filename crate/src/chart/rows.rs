@@ -79,6 +79,7 @@ pub(super) fn sampled(columns: &Columns, spec: &ChartSpec, ctx: &JobContext) -> 
     }
     Ok(ChartData {
         kind: spec.kind,
+        aggregation: spec.aggregation,
         x: spec.x.clone(),
         x_kind: columns.x_kind(),
         labels: x_labels

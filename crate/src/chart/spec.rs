@@ -105,6 +105,8 @@ pub struct ChartDataset {
 #[serde(rename_all = "camelCase")]
 pub struct ChartData {
     pub kind: ChartKind,
+    /// As asked (`count` for a histogram): with `none`, each point is a row.
+    pub aggregation: ChartAggregation,
     /// The X column (the binned column for a histogram).
     pub x: String,
     pub x_kind: XKind,

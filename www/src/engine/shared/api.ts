@@ -8,6 +8,8 @@
  */
 import type {
   CatalogInfo,
+  ChartData,
+  ChartSpec,
   CsvOptions,
   EngineInfo,
   LoadProgress,
@@ -22,7 +24,7 @@ import type {
   TrainSpec,
 } from '../../contract';
 
-export type { CatalogInfo, ColumnInfo, CsvOptions, LoadProgress, SqlResult, TableInfo } from '../../contract';
+export type { CatalogInfo, ChartData, ChartSpec, ColumnInfo, CsvOptions, LoadProgress, SqlResult, TableInfo } from '../../contract';
 
 /** Which wasm build runs and why, with what the engine says about itself. */
 export interface EngineStatus extends EngineInfo {
@@ -119,6 +121,8 @@ export interface EngineApi {
   applyPipeline(table: string, spec: PipelineSpec): Timed<PipelineResult>;
   /** Profiles every column of a table or result as the job begun last. */
   profile(table: string): Timed<Profile>;
+  /** What a chart of a table or result draws, aggregated in the engine as the job begun last. */
+  chart(table: string, spec: ChartSpec): Timed<ChartData>;
   /** Registers a table or result under a new name (usable from SQL). */
   saveAs(source: string, name: string): TableInfo;
   /** Crashes the engine on purpose (end-to-end tests of recovery); never returns. */
