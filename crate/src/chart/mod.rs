@@ -102,13 +102,13 @@ impl Columns {
                 })
                 .collect::<Result<Vec<_>>>()?
         };
-        if ys.is_empty() && spec.kind != ChartKind::Histogram {
-            if spec.aggregation != ChartAggregation::Count {
-                return Err(Error::new(
-                    ErrorCode::InvalidArgument,
-                    "pick a Y column (or count rows with the count aggregation)",
-                ));
-            }
+        let counts_rows =
+            spec.kind == ChartKind::Histogram || spec.aggregation == ChartAggregation::Count;
+        if ys.is_empty() && !counts_rows {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "pick a Y column (or count rows with the count aggregation)",
+            ));
         }
         let mut picked = vec![("x", x)];
         if let Some(s) = series {
