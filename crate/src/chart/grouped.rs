@@ -92,12 +92,11 @@ pub(super) fn grouped(columns: &Columns, spec: &ChartSpec, ctx: &JobContext) -> 
         .map(|(i, s)| (s.clone(), i))
         .collect();
     let ys = y_labels.len();
-    let has_series = columns.has_series;
     let width = kept.len();
     let mut datasets: Vec<ChartDataset> = series_labels
         .iter()
         .flat_map(|s| {
-            let series = has_series.then(|| shown(s));
+            let series = columns.series_name(s);
             y_labels.iter().map(move |y| ChartDataset {
                 label: dataset_label(series, y, ys),
                 y: y.clone(),
@@ -114,6 +113,7 @@ pub(super) fn grouped(columns: &Columns, spec: &ChartSpec, ctx: &JobContext) -> 
             datasets[s * ys + y].values[p] = *value;
         }
     }
+    let (series_shown, series_total) = columns.series_counts(series_labels.len(), series_total);
     Ok(ChartData {
         kind: spec.kind,
         aggregation: spec.aggregation,
@@ -121,7 +121,12 @@ pub(super) fn grouped(columns: &Columns, spec: &ChartSpec, ctx: &JobContext) -> 
         x_kind: columns.x_kind(),
         labels: kept
             .iter()
-            .map(|&x| shown(&rows.x_labels[x]).to_string())
+            .map(|&x| {
+                rows.x_labels[x]
+                    .as_deref()
+                    .unwrap_or(NULL_LABEL)
+                    .to_string()
+            })
             .collect(),
         x_values: rows
             .x_values
@@ -130,23 +135,10 @@ pub(super) fn grouped(columns: &Columns, spec: &ChartSpec, ctx: &JobContext) -> 
         x_shown: kept.len() as u64,
         x_total: x_total as u64,
         picked,
-        series_shown: if columns.has_series {
-            series_labels.len() as u64
-        } else {
-            0
-        },
-        series_total: if columns.has_series {
-            series_total as u64
-        } else {
-            0
-        },
+        series_shown,
+        series_total,
         left_out: 0,
     })
-}
-
-/// A value as labelled on the chart.
-fn shown(value: &Option<String>) -> &str {
-    value.as_deref().unwrap_or(NULL_LABEL)
 }
 
 /// The series values in their sort order (Spark's: by type, NULL first), each with its
@@ -195,7 +187,7 @@ impl GroupRows {
             x_weights: Vec::new(),
             groups: Vec::with_capacity(groups.num_rows()),
         };
-        let first_y = if columns.has_series { 2 } else { 1 };
+        let first_y = columns.first_y();
         for batch in groups.partitions() {
             let x_labels = labels(batch.column(0))?;
             let x_numbers = if numeric_x {
@@ -203,14 +195,10 @@ impl GroupRows {
             } else {
                 None
             };
-            let series = if columns.has_series {
-                labels(batch.column(1))?
-            } else {
-                vec![None; batch.num_rows()]
-            };
+            let series = columns.series_of(batch)?;
             let values = y_columns(batch, first_y, ys);
             for (row, (x, s)) in x_labels.into_iter().zip(series).enumerate() {
-                if out.x_labels.last() != Some(&x) || out.x_labels.is_empty() {
+                if out.x_labels.last() != Some(&x) {
                     out.x_labels.push(x);
                     out.x_weights.push(0.0);
                     if let (Some(all), Some(numbers)) = (out.x_values.as_mut(), &x_numbers) {

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use arrow_array::Array;
 
-use crate::chart::grouped::{labels, numbers};
+use crate::chart::grouped::numbers;
 use crate::chart::{
     largest, ChartAggregation, ChartData, ChartDataset, ChartSpec, Columns, Picked, XKind,
-    MAX_SERIES, NULL_LABEL,
+    MAX_SERIES,
 };
 use crate::error::Result;
 use crate::job::JobContext;
@@ -29,11 +29,7 @@ pub(super) fn histogram(
     for batch in table.partitions() {
         ctx.check()?;
         let x = numbers(batch.column(0))?;
-        let series = if columns.has_series {
-            labels(batch.column(1))?
-        } else {
-            vec![None; batch.num_rows()]
-        };
+        let series = columns.series_of(batch)?;
         for (i, s) in series.into_iter().enumerate() {
             let v = x.value(i);
             if x.is_valid(i) && v.is_finite() {
@@ -59,9 +55,7 @@ pub(super) fn histogram(
     for &i in &kept {
         let (series, values) = &order[i];
         let h = bin(values.iter().map(|&v| (v, 1)), min, max, integers, 1.0);
-        let name = columns
-            .has_series
-            .then(|| series.as_deref().unwrap_or(NULL_LABEL).to_string());
+        let name = columns.series_name(series).map(str::to_string);
         datasets.push(ChartDataset {
             label: name.clone().unwrap_or_else(|| "count".to_string()),
             y: "count".to_string(),
@@ -76,6 +70,7 @@ pub(super) fn histogram(
     let labels = (0..bins)
         .map(|b| bin_label(start, width, b, bins, integer_bins))
         .collect();
+    let (series_shown, series_total) = columns.series_counts(kept.len(), order.len());
     Ok(ChartData {
         kind: spec.kind,
         aggregation: ChartAggregation::Count,
@@ -87,16 +82,8 @@ pub(super) fn histogram(
         x_shown: bins as u64,
         x_total: bins as u64,
         picked: Picked::All,
-        series_shown: if columns.has_series {
-            kept.len() as u64
-        } else {
-            0
-        },
-        series_total: if columns.has_series {
-            order.len() as u64
-        } else {
-            0
-        },
+        series_shown,
+        series_total,
         left_out,
     })
 }

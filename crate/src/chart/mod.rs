@@ -144,6 +144,39 @@ impl Columns {
         })
     }
 
+    /// Each row's series value as Spark prints it (all `None` without a series column).
+    fn series_of(&self, batch: &RecordBatch) -> Result<Vec<Option<String>>> {
+        if self.has_series {
+            grouped::labels(batch.column(1))
+        } else {
+            Ok(vec![None; batch.num_rows()])
+        }
+    }
+
+    /// Where the Y columns start in the chart's columns (and in the grouped rows).
+    fn first_y(&self) -> usize {
+        if self.has_series {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Series drawn and series in all (both 0 without a series column).
+    fn series_counts(&self, shown: usize, total: usize) -> (u64, u64) {
+        if self.has_series {
+            (shown as u64, total as u64)
+        } else {
+            (0, 0)
+        }
+    }
+
+    /// A series value's name (`null` for NULL); `None` without a series column.
+    fn series_name<'a>(&self, value: &'a Option<String>) -> Option<&'a str> {
+        self.has_series
+            .then(|| value.as_deref().unwrap_or(NULL_LABEL))
+    }
+
     /// How X is laid out: numbers on a linear axis, dates and timestamps in time order,
     /// anything else as categories.
     fn x_kind(&self) -> XKind {

@@ -37,11 +37,7 @@ pub(super) fn sampled(columns: &Columns, spec: &ChartSpec, ctx: &JobContext) -> 
         }
         _ => None,
     };
-    let series: Vec<Option<String>> = if columns.has_series {
-        labels(rows.column(1))?
-    } else {
-        vec![None; rows.num_rows()]
-    };
+    let series = columns.series_of(&rows)?;
     // Series in label order; past MAX_SERIES, those with the most rows.
     let mut counts: BTreeMap<Option<String>, f64> = BTreeMap::new();
     for s in &series {
@@ -53,16 +49,14 @@ pub(super) fn sampled(columns: &Columns, spec: &ChartSpec, ctx: &JobContext) -> 
         .into_iter()
         .map(|i| order[i].0.clone())
         .collect();
-    let first_y = if columns.has_series { 2 } else { 1 };
+    let first_y = columns.first_y();
     let ys = columns.y_names.len();
     let y_values = (first_y..first_y + ys)
         .map(|i| numbers(rows.column(i)))
         .collect::<Result<Vec<_>>>()?;
     let mut datasets = Vec::with_capacity(kept.len() * ys);
     for s in &kept {
-        let label = columns
-            .has_series
-            .then(|| s.as_deref().unwrap_or(NULL_LABEL));
+        let label = columns.series_name(s);
         for (name, values) in columns.y_names.iter().zip(&y_values) {
             datasets.push(ChartDataset {
                 label: dataset_label(label, name, ys),
@@ -77,6 +71,7 @@ pub(super) fn sampled(columns: &Columns, spec: &ChartSpec, ctx: &JobContext) -> 
             });
         }
     }
+    let (series_shown, series_total) = columns.series_counts(kept.len(), order.len());
     Ok(ChartData {
         kind: spec.kind,
         aggregation: spec.aggregation,
@@ -95,16 +90,8 @@ pub(super) fn sampled(columns: &Columns, spec: &ChartSpec, ctx: &JobContext) -> 
         } else {
             Picked::All
         },
-        series_shown: if columns.has_series {
-            kept.len() as u64
-        } else {
-            0
-        },
-        series_total: if columns.has_series {
-            order.len() as u64
-        } else {
-            0
-        },
+        series_shown,
+        series_total,
         left_out: 0,
     })
 }
