@@ -29,7 +29,7 @@ RUST_LAYERS: list[set[str]] = [
     {"io"},
     {"sql"},
     {"clean", "profile"},
-    {"ml"},
+    {"ml", "chart"},
     {"api"},
 ]
 RUST_ANY = {"wasm", "datagen", "bin", "testing", "lib"}

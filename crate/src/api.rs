@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::{Config, ExportError, TypeVisitor, TS};
 
+use crate::chart::{ChartData, ChartSpec};
 use crate::clean::{PipelineSpec, StepReport};
 use crate::error::{Error, ErrorCode};
 use crate::frame::TableInfo;
@@ -331,6 +332,8 @@ fn export_roots(config: &Config, files: &mut FilesOfTypes) -> Result<(), ExportE
     root::<PipelineSpec>(config, files)?;
     root::<PipelineResult>(config, files)?;
     root::<Profile>(config, files)?;
+    root::<ChartSpec>(config, files)?;
+    root::<ChartData>(config, files)?;
     root::<TrainSpec>(config, files)?;
     root::<TrainResult>(config, files)?;
     root::<Scoring>(config, files)?;

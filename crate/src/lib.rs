@@ -9,12 +9,14 @@
 //! - [`clean`]: Spark-style cleaning steps (filter, dropna, fillna, Imputer,
 //!   StringIndexer, OneHotEncoder, ...) as a serialisable, replayable pipeline;
 //! - [`profile`]: a one-pass data profile of every column;
+//! - [`chart`]: what a chart of a result draws, aggregated in the engine;
 //! - [`ml`]: VectorAssembler, LinearRegression and parallel cross-validation;
 //! - [`error`]: the typed error every fallible path returns (a panic in wasm kills the
 //!   instance, so nothing here panics on input);
 //! - `wasm` (wasm32 only): `#[wasm_bindgen]` exports and nothing else.
 
 pub mod api;
+pub mod chart;
 pub mod clean;
 pub mod clock;
 pub mod error;

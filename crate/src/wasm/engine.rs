@@ -3,6 +3,7 @@ use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 use crate::api::{CatalogInfo, CatalogTable, PipelineResult, SqlResult};
+use crate::chart::{chart_data, ChartSpec};
 use crate::clean::{run_pipeline, PipelineSpec, StepCache};
 use crate::error::{Error, ErrorCode};
 use crate::frame::{display_batch, Catalog, Table, TableInfo};
@@ -305,6 +306,19 @@ impl Engine {
     pub fn profile(&self, table: &str) -> Result<JsValue, JsValue> {
         let table = self.lookup(table).map_err(to_js)?;
         to_value(&profile(&table, &self.job).map_err(to_js)?)
+    }
+
+    /// What a chart of a table or result draws (`spec`, a [`ChartSpec`]), aggregated
+    /// over all of its rows as the current job; only the drawn values cross to the page.
+    #[wasm_bindgen(js_name = chartData, unchecked_return_type = "ChartData")]
+    pub fn chart_data(
+        &self,
+        table: &str,
+        #[wasm_bindgen(unchecked_param_type = "ChartSpec")] spec: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let spec: ChartSpec = from_js(&spec, "chart settings", ErrorCode::InvalidArgument)?;
+        let table = self.lookup(table).map_err(to_js)?;
+        to_value(&chart_data(&table, &spec, &self.job).map_err(to_js)?)
     }
 
     #[wasm_bindgen(js_name = dropTable)]

@@ -6,6 +6,8 @@
 import * as Comlink from 'comlink';
 
 import type {
+  ChartData,
+  ChartSpec,
   PipelineResult,
   PipelineSpec,
   Profile,
@@ -136,6 +138,11 @@ export class EngineClient extends EventTarget {
   /** Profiles a table as a job (see `runJob`). */
   profile(table: string, onProgress: (done: number, total: number) => void): Job<Timed<Profile>> {
     return this.runJob('profile', (api) => api.profile(table), onProgress);
+  }
+
+  /** Computes what a chart of a table or result draws, as a job (see `runJob`). */
+  chart(table: string, spec: ChartSpec, onProgress: (done: number, total: number) => void): Job<Timed<ChartData>> {
+    return this.runJob('chart', (api) => api.chart(table, spec), onProgress);
   }
 
   /** Registers a table or result under a new name. */

@@ -8,6 +8,8 @@
  */
 import type {
   CatalogInfo,
+  ChartData,
+  ChartSpec,
   Compression,
   CsvOptions,
   EngineInfo,
@@ -26,6 +28,8 @@ import type {
 
 export type {
   CatalogInfo,
+  ChartData,
+  ChartSpec,
   ColumnInfo,
   Compression,
   CsvOptions,
@@ -132,6 +136,8 @@ export interface EngineApi {
   applyPipeline(table: string, spec: PipelineSpec): Timed<PipelineResult>;
   /** Profiles every column of a table or result as the job begun last. */
   profile(table: string): Timed<Profile>;
+  /** What a chart of a table or result draws, aggregated in the engine as the job begun last. */
+  chart(table: string, spec: ChartSpec): Timed<ChartData>;
   /** Registers a table or result under a new name (usable from SQL). */
   saveAs(source: string, name: string): TableInfo;
   /** Crashes the engine on purpose (end-to-end tests of recovery); never returns. */

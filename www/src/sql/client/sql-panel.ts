@@ -1,7 +1,8 @@
 /**
  * The SQL tab: an editor, Run / Cancel, the result in the virtual grid with its row
  * count and time (or the plans `EXPLAIN` shows, as text), errors pointing into the query,
- * and CSV / Parquet downloads of the result.
+ * CSV / Parquet downloads of the result, and a Chart view beside the table
+ * (`chart-panel.ts`) whose settings are remembered per query (`chart-memory.ts`).
  */
 import type { EngineClient, SqlJob } from '../../engine/client/engine-client';
 import type { TableStore } from '../../data/client/table-store';
@@ -12,6 +13,9 @@ import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
 import { formatCount, formatDuration } from '../../ui/format';
 import { SqlEditor } from './editor';
+import { ChartPanel } from './chart-panel';
+import { recallChart, rememberChart } from './chart-memory';
+import { reconcile } from '../shared/chart-settings';
 import { csvNestedNote } from '../shared/nested';
 
 const EXAMPLE = `SELECT region, plan, count(*) AS customers, round(avg(monthly_spend), 2) AS avg_spend
@@ -31,6 +35,8 @@ export class SqlPanel {
   private readonly progress = h('progress', { className: 'sql-progress', attrs: { max: '1', hidden: '' } });
   private readonly output = h('div', { className: 'sql-output', attrs: { 'data-testid': 'sql-output' } });
   private job?: SqlJob;
+  /** The chart of the result shown, if it has one (freed when the result is replaced). */
+  private chart?: ChartPanel;
 
   constructor(
     private readonly engine: EngineClient,
@@ -99,6 +105,7 @@ export class SqlPanel {
   }
 
   private async show(result: Timed<SqlResult>, text: string): Promise<void> {
+    this.dropChart();
     const time = formatDuration(result.elapsedMs);
     this.status.dataset.elapsedMs = result.elapsedMs.toFixed(2);
     if (result.kind === 'done') {
@@ -120,17 +127,37 @@ export class SqlPanel {
       h('span', { attrs: { 'data-testid': 'sql-row-count' } }, `${formatCount(info.rows)} ${info.rows === 1 ? 'row' : 'rows'}`),
       ` · ${time}`,
     );
-    replaceChildren(
-      this.output,
-      h('div', { className: 'sql-result-actions' },
-        this.downloadButton(info, 'csv', 'Download CSV'),
-        this.downloadButton(info, 'parquet', 'Download Parquet'),
-        ...this.nestedNote(info),
-      ),
-      info.columns.length === 0
-        ? h('p', { className: 'hint' }, 'The query returned no columns.')
-        : tableGrid(this.engine, info, 'Query result').element,
+    if (info.columns.length === 0) {
+      replaceChildren(this.output, this.resultActions(info), h('p', { className: 'hint' }, 'The query returned no columns.'));
+      return;
+    }
+    const remembered = recallChart(text);
+    const spec = reconcile(remembered?.spec, info.columns);
+    const grid = tableGrid(this.engine, info, 'Query result').element;
+    if (!spec) {
+      replaceChildren(this.output, this.resultActions(info), grid);
+      return;
+    }
+    const chart = new ChartPanel(this.engine, info, spec, (changed) => rememberChart(text, { spec: changed, open: true }));
+    this.chart = chart;
+    chart.element.hidden = true;
+    const views = new ResultViews(grid, chart, (open) => rememberChart(text, { spec: chart.spec, open }));
+    replaceChildren(this.output, this.resultActions(info, views.tabs), grid, chart.element);
+    if (remembered?.open) views.select(true, false);
+  }
+
+  private resultActions(info: TableInfo, ...before: HTMLElement[]): HTMLElement {
+    return h('div', { className: 'sql-result-actions' },
+      ...before,
+      this.downloadButton(info, 'csv', 'Download CSV'),
+      this.downloadButton(info, 'parquet', 'Download Parquet'),
+      ...this.nestedNote(info),
     );
+  }
+
+  private dropChart(): void {
+    this.chart?.destroy();
+    this.chart = undefined;
   }
 
   /** Says, beside the downloads, that CSV writes nested columns as JSON text. */
@@ -171,6 +198,7 @@ export class SqlPanel {
     const column = isCodedError(error) ? error.col : undefined;
     this.editor.showError(message, line, column);
     replaceChildren(this.status);
+    this.dropChart();
     replaceChildren(
       this.output,
       h('div', { className: 'notice notice-error', attrs: { role: 'alert', 'data-testid': 'sql-error' } },
@@ -180,5 +208,40 @@ export class SqlPanel {
         ),
       ),
     );
+  }
+}
+
+/**
+ * The Table / Chart switch above a result: one of the two shows at a time; the chart is
+ * computed when first shown. `onSelect` hears the user's choice (to remember it).
+ */
+class ResultViews {
+  readonly tabs: HTMLElement;
+  private readonly tableTab: HTMLButtonElement;
+  private readonly chartTab: HTMLButtonElement;
+
+  constructor(
+    private readonly grid: HTMLElement,
+    private readonly chart: ChartPanel,
+    private readonly onSelect: (chart: boolean) => void,
+  ) {
+    const tab = (label: string, testId: string, chartView: boolean) =>
+      h('button', {
+        className: 'tab',
+        attrs: { type: 'button', role: 'tab', 'aria-selected': String(!chartView), 'data-testid': testId },
+        on: { click: () => this.select(chartView, true) },
+      }, label);
+    this.tableTab = tab('Table', 'sql-view-table', false);
+    this.chartTab = tab('Chart', 'sql-view-chart', true);
+    this.tabs = h('div', { className: 'tabs sql-views', attrs: { role: 'tablist', 'aria-label': 'Result view' } }, this.tableTab, this.chartTab);
+  }
+
+  select(chart: boolean, byUser: boolean): void {
+    this.tableTab.setAttribute('aria-selected', String(!chart));
+    this.chartTab.setAttribute('aria-selected', String(chart));
+    this.grid.hidden = chart;
+    this.chart.element.hidden = !chart;
+    if (chart) this.chart.shown();
+    if (byUser) this.onSelect(chart);
   }
 }
