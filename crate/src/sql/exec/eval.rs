@@ -30,8 +30,17 @@ pub fn evaluate_array(expr: &Expr, batch: &RecordBatch) -> Result<ArrayRef> {
 
 /// Rows of `batch` where `predicate` is true (NULL counts as false).
 pub fn filter_batch(batch: &RecordBatch, predicate: &Expr) -> Result<RecordBatch> {
-    let mask = evaluate(predicate, batch)?;
-    let mask = match mask {
+    match selection(batch, predicate)? {
+        // Filters that keep every row (common for sanity checks) copy nothing.
+        None => Ok(batch.clone()),
+        Some(mask) => arrow_select::filter::filter_record_batch(batch, &mask).map_err(kernel_error),
+    }
+}
+
+/// The rows of `batch` where `predicate` is true, as a mask without NULLs; `None` when
+/// every row is.
+pub fn selection(batch: &RecordBatch, predicate: &Expr) -> Result<Option<BooleanArray>> {
+    let mask = match evaluate(predicate, batch)? {
         Value::Scalar(s) => {
             let one = s.into_inner();
             let keep = one.is_valid(0)
@@ -39,20 +48,12 @@ pub fn filter_batch(batch: &RecordBatch, predicate: &Expr) -> Result<RecordBatch
                     .as_any()
                     .downcast_ref::<BooleanArray>()
                     .is_some_and(|b| b.value(0));
-            return Ok(if keep {
-                batch.clone()
-            } else {
-                batch.slice(0, 0)
-            });
+            return Ok((!keep).then(|| BooleanArray::from(vec![false; batch.num_rows()])));
         }
         Value::Array(a) => a,
     };
-    let mask = as_boolean(&mask)?;
-    // Filters that keep every row (common for sanity checks) copy nothing.
-    if mask.null_count() == 0 && mask.true_count() == mask.len() {
-        return Ok(batch.clone());
-    }
-    arrow_select::filter::filter_record_batch(batch, mask).map_err(kernel_error)
+    let mask = nulls_as_false(as_boolean(&mask)?);
+    Ok((mask.true_count() < mask.len()).then_some(mask))
 }
 
 pub fn evaluate(expr: &Expr, batch: &RecordBatch) -> Result<Value> {

@@ -19,7 +19,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::job::JobContext;
 use crate::memory;
 use crate::sql::exec::eval::evaluate_array;
-use crate::sql::exec::keys::{hash_rows, RowEq};
+use crate::sql::exec::keys::{group_rows_coded, hash_rows, RowEq};
 use crate::sql::exec::value::{as_boolean, kernel_error};
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::logical::JoinKind;
@@ -211,23 +211,13 @@ impl BuildTable {
             }
             return Ok((probe_idx, build_idx));
         }
-        let hashes = hash_rows(probe_keys, rows)?;
-        let eq = RowEq::new(probe_keys, &self.keys)?;
-        let valid = all_valid(probe_keys);
+        let heads = self.heads_of(probe_keys, rows)?;
         let mut taken = 0;
-        for (i, &hash) in hashes.iter().enumerate() {
+        for (i, &head) in heads.iter().enumerate() {
             while probe_idx.len() >= taken {
                 budget.take(PairBudget::STEP)?;
                 taken += PairBudget::STEP;
             }
-            if !valid.as_ref().is_none_or(|v| v[i]) {
-                continue;
-            }
-            let Some(&head) = self.heads.find(hash, |&b| {
-                self.hashes[b as usize] == hash && eq.eq(i, b as usize)
-            }) else {
-                continue;
-            };
             let mut at = head;
             while at != END {
                 probe_idx.push(i as u32);
@@ -240,6 +230,52 @@ impl BuildTable {
         Ok((probe_idx, build_idx))
     }
 }
+
+impl BuildTable {
+    /// The head of each probe row's chain of matching build rows (`END` for none, and
+    /// for a NULL key). Against a small build side the probe keys are coded first and
+    /// each distinct key is looked up once: a dimension table's keys repeat on every
+    /// probe row, and coding them is cheaper than probing the table per row.
+    fn heads_of(&self, probe_keys: &[ArrayRef], rows: usize) -> Result<Vec<u32>> {
+        if self.total <= CODED_PROBE_MAX_BUILD_ROWS {
+            if let Some(distinct) = group_rows_coded(probe_keys, rows) {
+                let firsts = UInt32Array::from(distinct.firsts);
+                let distinct_keys = probe_keys
+                    .iter()
+                    .map(|k| take(k, &firsts, None).map_err(kernel_error))
+                    .collect::<Result<Vec<_>>>()?;
+                let heads = self.lookup(&distinct_keys, firsts.len())?;
+                return Ok(distinct.ids.iter().map(|&g| heads[g as usize]).collect());
+            }
+        }
+        self.lookup(probe_keys, rows)
+    }
+
+    /// The head of each row's chain, looking every row up.
+    fn lookup(&self, probe_keys: &[ArrayRef], rows: usize) -> Result<Vec<u32>> {
+        let hashes = hash_rows(probe_keys, rows)?;
+        let eq = RowEq::new(probe_keys, &self.keys)?;
+        let valid = all_valid(probe_keys);
+        Ok(hashes
+            .iter()
+            .enumerate()
+            .map(|(i, &hash)| {
+                if !valid.as_ref().is_none_or(|v| v[i]) {
+                    return END;
+                }
+                self.heads
+                    .find(hash, |&b| {
+                        self.hashes[b as usize] == hash && eq.eq(i, b as usize)
+                    })
+                    .copied()
+                    .unwrap_or(END)
+            })
+            .collect())
+    }
+}
+
+/// Build sides up to this many rows are probed by coded keys ([`BuildTable::heads_of`]).
+const CODED_PROBE_MAX_BUILD_ROWS: usize = 4096;
 
 /// How many (probe row, build row) pairs a join may still produce before its output would
 /// not fit in memory: a join on a key most rows share, or a cross join of big tables,

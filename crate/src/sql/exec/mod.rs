@@ -48,30 +48,7 @@ fn run(plan: &LogicalPlan, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
     ctx.check()?;
     let schema = plan.schema().to_arrow();
     match plan {
-        LogicalPlan::Scan {
-            table,
-            projection,
-            filters,
-            ..
-        } => {
-            let predicate = Expr::and_all(filters.clone());
-            table
-                .partitions()
-                .par_iter()
-                .enumerate()
-                .map(|(index, batch)| {
-                    ctx.check()?;
-                    let projected = batch.project(projection).map_err(value::kernel_error)?;
-                    let projected = with_schema(&projected, &schema)?;
-                    let out = match &predicate {
-                        Some(p) => partition::in_partition(index, || filter_batch(&projected, p))?,
-                        None => projected,
-                    };
-                    ctx.advance();
-                    Ok(out)
-                })
-                .collect()
-        }
+        LogicalPlan::Scan { filters, .. } => scan(plan, Expr::and_all(filters.clone()), ctx),
         LogicalPlan::OneRow => Ok(vec![RecordBatch::try_new_with_options(
             schema,
             vec![],
@@ -119,16 +96,27 @@ fn run(plan: &LogicalPlan, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
             group,
             aggregates,
             ..
-        } => {
-            let partitions = run(input, ctx)?;
-            aggregate::aggregate(&partitions, group, aggregates, schema, ctx)
-        }
+        } => match input.as_ref() {
+            // The scan's filter becomes a selection inside the aggregation.
+            LogicalPlan::Scan { filters, .. }
+                if !filters.is_empty() && aggregate::selects_in_place(group, aggregates) =>
+            {
+                let partitions = scan(input, None, ctx)?;
+                let predicate = Expr::and_all(filters.clone());
+                let predicate = predicate.as_ref();
+                aggregate::aggregate(&partitions, predicate, group, aggregates, schema, ctx)
+            }
+            _ => {
+                let partitions = run(input, ctx)?;
+                aggregate::aggregate(&partitions, None, group, aggregates, schema, ctx)
+            }
+        },
         LogicalPlan::Distinct { input } => {
             let partitions = run(input, ctx)?;
             let group: Vec<Expr> = (0..schema.fields().len())
                 .map(|i| Expr::column(i, schema.field(i).name().clone()))
                 .collect();
-            aggregate::aggregate(&partitions, &group, &[], schema, ctx)
+            aggregate::aggregate(&partitions, None, &group, &[], schema, ctx)
         }
         LogicalPlan::Window { input, windows, .. } => {
             let input_schema = input.schema().to_arrow();
@@ -159,6 +147,36 @@ fn run(plan: &LogicalPlan, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
             .map(|b| with_schema(b, &schema))
             .collect(),
     }
+}
+
+/// The partitions of a scan's projected columns, filtered by `predicate`.
+fn scan(plan: &LogicalPlan, predicate: Option<Expr>, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
+    let LogicalPlan::Scan {
+        table, projection, ..
+    } = plan
+    else {
+        return Err(Error::new(
+            ErrorCode::Internal,
+            "scan of a plan that is not a scan",
+        ));
+    };
+    let schema = plan.schema().to_arrow();
+    table
+        .partitions()
+        .par_iter()
+        .enumerate()
+        .map(|(index, batch)| {
+            ctx.check()?;
+            let projected = batch.project(projection).map_err(value::kernel_error)?;
+            let projected = with_schema(&projected, &schema)?;
+            let out = match &predicate {
+                Some(p) => partition::in_partition(index, || filter_batch(&projected, p))?,
+                None => projected,
+            };
+            ctx.advance();
+            Ok(out)
+        })
+        .collect()
 }
 
 /// Steps (partitions handed to `ctx.advance`) a plan takes, and how many partitions it

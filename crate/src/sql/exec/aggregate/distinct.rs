@@ -3,7 +3,6 @@
 //! distinct over all partitions are fed to the aggregate's own state.
 
 use std::any::Any;
-use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::UInt32Type;
@@ -13,7 +12,7 @@ use arrow_select::take::take;
 
 use super::accumulator::{downcast, Accumulator};
 use crate::error::Result;
-use crate::sql::exec::keys::group_rows;
+use crate::sql::exec::keys::group_rows_within;
 use crate::sql::exec::value::kernel_error;
 
 pub(super) struct Distinct {
@@ -33,18 +32,25 @@ impl Distinct {
     }
 }
 
-/// The distinct rows of (`groups`, `args`): their groups and arguments.
-fn distinct_rows(groups: ArrayRef, args: &[ArrayRef]) -> Result<(UInt32Array, Vec<ArrayRef>)> {
-    let mut columns = vec![groups];
-    columns.extend(args.iter().cloned());
-    let distinct = group_rows(&columns, columns[0].len())?;
+/// The distinct rows of (`groups`, `args`), groups being below `group_count`: their
+/// groups and arguments.
+fn distinct_rows(
+    groups: &[u32],
+    group_count: usize,
+    args: &[ArrayRef],
+) -> Result<(UInt32Array, Vec<ArrayRef>)> {
+    let distinct = group_rows_within(groups, group_count, args)?;
+    let distinct_groups: Vec<u32> = distinct
+        .firsts
+        .iter()
+        .map(|&r| groups[r as usize])
+        .collect();
     let firsts = UInt32Array::from(distinct.firsts);
-    let mut taken = columns
+    let args = args
         .iter()
         .map(|c| take(c, &firsts, None).map_err(kernel_error))
         .collect::<Result<Vec<_>>>()?;
-    let groups = taken.remove(0).as_primitive::<UInt32Type>().clone();
-    Ok((groups, taken))
+    Ok((UInt32Array::from(distinct_groups), args))
 }
 
 impl Accumulator for Distinct {
@@ -53,8 +59,7 @@ impl Accumulator for Distinct {
     }
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
-        let groups: ArrayRef = Arc::new(UInt32Array::from(groups.to_vec()));
-        self.rows.push(distinct_rows(groups, args)?);
+        self.rows.push(distinct_rows(groups, self.groups, args)?);
         Ok(())
     }
 
@@ -69,10 +74,10 @@ impl Accumulator for Distinct {
     fn finish(self: Box<Self>) -> Result<ArrayRef> {
         let Distinct {
             mut inner,
-            groups,
+            groups: group_count,
             rows,
         } = *self;
-        inner.resize(groups);
+        inner.resize(group_count);
         if !rows.is_empty() {
             let (groups, args) = match <[_; 1]>::try_from(rows) {
                 // One partition's rows are distinct already.
@@ -80,7 +85,7 @@ impl Accumulator for Distinct {
                 Err(rows) => {
                     let parts: Vec<&dyn Array> =
                         rows.iter().map(|(g, _)| g as &dyn Array).collect();
-                    let groups: ArrayRef = concat(&parts).map_err(kernel_error)?;
+                    let groups = concat(&parts).map_err(kernel_error)?;
                     let args = (0..rows[0].1.len())
                         .map(|k| {
                             let parts: Vec<&dyn Array> =
@@ -88,7 +93,11 @@ impl Accumulator for Distinct {
                             concat(&parts).map_err(kernel_error)
                         })
                         .collect::<Result<Vec<_>>>()?;
-                    distinct_rows(groups, &args)?
+                    distinct_rows(
+                        groups.as_primitive::<UInt32Type>().values(),
+                        group_count,
+                        &args,
+                    )?
                 }
             };
             inner.update(groups.values(), &args)?;

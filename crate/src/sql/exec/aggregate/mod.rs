@@ -21,13 +21,13 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array};
 use arrow_schema::{DataType, SchemaRef};
 use arrow_select::concat::concat;
-use arrow_select::filter::filter;
+use arrow_select::filter::{filter, filter_record_batch};
 use arrow_select::take::take;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::job::JobContext;
-use crate::sql::exec::eval::evaluate_array;
+use crate::sql::exec::eval::{evaluate_array, selection};
 use crate::sql::exec::keys::group_rows;
 use crate::sql::exec::value::kernel_error;
 use crate::sql::plan::expr::{AggregateCall, Expr};
@@ -35,9 +35,12 @@ use accumulator::Accumulator;
 use states::accumulator_for;
 
 /// Groups `partitions` by `group` and computes `aggregates`; output is the grouping
-/// columns then one column per aggregate, in one batch.
+/// columns then one column per aggregate, in one batch. Only rows where `predicate` is
+/// true are aggregated: a scan's filter left to the aggregation (see
+/// [`selects_in_place`]) so the rows it keeps are never copied.
 pub fn aggregate(
     partitions: &[RecordBatch],
+    predicate: Option<&Expr>,
     group: &[Expr],
     aggregates: &[AggregateCall],
     schema: SchemaRef,
@@ -53,7 +56,7 @@ pub fn aggregate(
         .map(|(index, batch)| {
             ctx.check()?;
             let partial = crate::sql::exec::partition::in_partition(index, || {
-                Partial::of_batch(batch, group, aggregates)
+                Partial::of_batch(batch, predicate, group, aggregates)
             })?;
             ctx.advance();
             Ok(partial)
@@ -83,14 +86,47 @@ struct Partial {
     accumulators: Vec<Box<dyn Accumulator>>,
 }
 
+/// Whether an aggregation can take its input's filter as a selection of rows: when
+/// its keys and arguments are plain columns (evaluating them on rows the filter drops
+/// does no work and raises nothing) and no aggregate has a FILTER clause of its own.
+pub fn selects_in_place(group: &[Expr], aggregates: &[AggregateCall]) -> bool {
+    let plain = |e: &Expr| matches!(e, Expr::Column { .. } | Expr::Literal(_));
+    group.iter().all(plain)
+        && aggregates
+            .iter()
+            .all(|call| call.filter.is_none() && call.data_args().iter().all(&plain))
+}
+
 impl Partial {
-    fn of_batch(batch: &RecordBatch, group: &[Expr], aggregates: &[AggregateCall]) -> Result<Self> {
+    fn of_batch(
+        batch: &RecordBatch,
+        predicate: Option<&Expr>,
+        group: &[Expr],
+        aggregates: &[AggregateCall],
+    ) -> Result<Self> {
+        let mut selected = match predicate {
+            Some(p) => selection(batch, p)?,
+            None => None,
+        };
+        // A selection keeping few rows copies them: grouping all rows would cost more.
+        let copied;
+        let batch = match selected.take_if(|mask| mask.true_count() * 4 < mask.len()) {
+            Some(mask) => {
+                copied = filter_record_batch(batch, &mask).map_err(kernel_error)?;
+                &copied
+            }
+            None => batch,
+        };
         let rows = batch.num_rows();
         let keys = group
             .iter()
             .map(|g| evaluate_array(g, batch))
             .collect::<Result<Vec<_>>>()?;
         let grouping = group_rows(&keys, rows)?;
+        let grouping = match &selected {
+            Some(mask) => grouping.select(mask),
+            None => grouping,
+        };
         let groups = grouping.firsts.len();
         let firsts = UInt32Array::from(grouping.firsts);
         let keys = keys
@@ -102,7 +138,13 @@ impl Partial {
             let args = call
                 .data_args()
                 .iter()
-                .map(|a| evaluate_array(a, batch))
+                .map(|a| {
+                    let arg = evaluate_array(a, batch)?;
+                    match &selected {
+                        Some(mask) => filter(&arg, mask).map_err(kernel_error),
+                        None => Ok(arg),
+                    }
+                })
                 .collect::<Result<Vec<_>>>()?;
             acc.resize(groups);
             match &call.filter {

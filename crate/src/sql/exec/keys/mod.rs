@@ -3,7 +3,11 @@
 //! A key is one or more columns. Rows are hashed column by column with typed loops and
 //! compared with arrow's comparators, so no operator has to encode its keys row by row
 //! (encoding was most of the time of a GROUP BY on strings). Every hash uses the same
-//! fixed seed: hashes computed on different partitions agree.
+//! fixed seed: hashes computed on different partitions agree. Grouping codes each key
+//! column on its own first ([`codes`]) and only hashes whole rows for key types without
+//! a typed coder.
+
+mod codes;
 
 use std::hash::BuildHasher;
 
@@ -201,6 +205,25 @@ pub struct Grouping {
     pub firsts: Vec<u32>,
 }
 
+impl Grouping {
+    /// The grouping of the rows `mask` selects, their groups renumbered in order of
+    /// first appearance among them; `firsts` still name rows of the whole input.
+    pub fn select(&self, mask: &arrow_array::BooleanArray) -> Grouping {
+        let mut renumbered = vec![u32::MAX; self.firsts.len()];
+        let mut firsts = Vec::new();
+        let mut ids = Vec::with_capacity(mask.true_count());
+        for row in mask.values().set_indices() {
+            let group = &mut renumbered[self.ids[row] as usize];
+            if *group == u32::MAX {
+                *group = firsts.len() as u32;
+                firsts.push(row as u32);
+            }
+            ids.push(*group);
+        }
+        Grouping { ids, firsts }
+    }
+}
+
 /// Groups the rows of `columns` (`rows` of them; no columns is one group of all rows).
 pub fn group_rows(columns: &[ArrayRef], rows: usize) -> Result<Grouping> {
     if columns.is_empty() {
@@ -209,6 +232,52 @@ pub fn group_rows(columns: &[ArrayRef], rows: usize) -> Result<Grouping> {
             firsts: if rows > 0 { vec![0] } else { vec![] },
         });
     }
+    match codes::group_by_codes(columns, rows) {
+        Some(grouping) => Ok(grouping),
+        None => group_by_hashing(columns, rows),
+    }
+}
+
+/// Groups rows by their columns' codes only: `None` when a column's type has no typed
+/// coder (callers with a cheaper way than hashing whole rows take it then).
+pub fn group_rows_coded(columns: &[ArrayRef], rows: usize) -> Option<Grouping> {
+    codes::group_by_codes(columns, rows)
+}
+
+/// Splits groups further by more key columns: the groups of (`groups[i]`, row `i` of
+/// `columns`), where `groups` are numbers below `group_count` (a DISTINCT aggregate's
+/// rows within their GROUP BY groups), numbered in order of first appearance.
+pub fn group_rows_within(
+    groups: &[u32],
+    group_count: usize,
+    columns: &[ArrayRef],
+) -> Result<Grouping> {
+    let rows = groups.len();
+    if columns.is_empty() {
+        return group_by_hashing(
+            &[std::sync::Arc::new(arrow_array::UInt32Array::from(
+                groups.to_vec(),
+            ))],
+            rows,
+        );
+    }
+    // The prefix's `firsts` only count its groups here; their rows are never read.
+    let prefix = Grouping {
+        ids: groups.to_vec(),
+        firsts: vec![0; group_count],
+    };
+    if let Some(grouping) = codes::group_within_codes(prefix, columns, rows) {
+        return Ok(grouping);
+    }
+    let mut all: Vec<ArrayRef> = vec![std::sync::Arc::new(arrow_array::UInt32Array::from(
+        groups.to_vec(),
+    ))];
+    all.extend(columns.iter().cloned());
+    group_by_hashing(&all, rows)
+}
+
+/// Groups rows by hashing whole rows and comparing them column by column (any types).
+fn group_by_hashing(columns: &[ArrayRef], rows: usize) -> Result<Grouping> {
     let hashes = hash_rows(columns, rows)?;
     let eq = RowEq::new(columns, columns)?;
     let mut table: HashTable<u32> = HashTable::new();
@@ -252,6 +321,79 @@ mod tests {
         let g = group_rows(&[a, b], 5).unwrap();
         assert_eq!(g.ids, vec![0, 1, 2, 0, 1]);
         assert_eq!(g.firsts, vec![0, 1, 2]);
+    }
+
+    /// Random keys of every coded kind, NULLs included, low and high cardinality.
+    fn random_keys(rows: usize, seed: u64) -> Vec<ArrayRef> {
+        let mut state = seed;
+        let mut next = move |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        let words = [
+            "north",
+            "south",
+            "",
+            "fifteen-letters",
+            "sixteen-letters!",
+            "a much longer region name",
+        ];
+        let strings: StringArray = (0..rows)
+            .map(|_| match next(8) {
+                0 => None,
+                w => Some(words[w as usize % words.len()]),
+            })
+            .collect();
+        let wide: Int32Array = (0..rows).map(|_| Some(next(5000) as i32)).collect();
+        let floats: Float64Array = (0..rows)
+            .map(|_| match next(5) {
+                0 => None,
+                1 => Some(f64::NAN),
+                x => Some(x as f64 * 0.5),
+            })
+            .collect();
+        let flags: arrow_array::BooleanArray = (0..rows)
+            .map(|_| [None, Some(true), Some(false)][next(3) as usize])
+            .collect();
+        vec![
+            Arc::new(strings),
+            Arc::new(wide),
+            Arc::new(floats),
+            Arc::new(flags),
+        ]
+    }
+
+    #[test]
+    fn coded_grouping_matches_row_hashing() {
+        let keys = random_keys(20_000, 7);
+        // Every prefix and a few orders, so both the flat table and the hashed pairs run.
+        let orders: [&[usize]; 6] = [&[0], &[1], &[0, 3], &[1, 0], &[2, 1, 3], &[3, 2, 1, 0]];
+        for order in orders {
+            let columns: Vec<ArrayRef> = order.iter().map(|&k| Arc::clone(&keys[k])).collect();
+            let coded = codes::group_by_codes(&columns, 20_000).expect("all coded");
+            let hashed = group_by_hashing(&columns, 20_000).unwrap();
+            assert_eq!(coded.ids, hashed.ids, "columns {order:?}");
+            assert_eq!(coded.firsts, hashed.firsts, "columns {order:?}");
+        }
+    }
+
+    #[test]
+    fn a_selection_renumbers_groups_as_grouping_the_selected_rows_would() {
+        let keys = random_keys(5_000, 11);
+        let mask: arrow_array::BooleanArray = (0..5_000).map(|i| Some(i % 7 < 3)).collect();
+        let columns = [Arc::clone(&keys[0]), Arc::clone(&keys[3])];
+        let selected = group_rows(&columns, 5_000).unwrap().select(&mask);
+        let filtered: Vec<ArrayRef> = columns
+            .iter()
+            .map(|c| arrow_select::filter::filter(c, &mask).unwrap())
+            .collect();
+        let direct = group_rows(&filtered, mask.true_count()).unwrap();
+        assert_eq!(selected.ids, direct.ids);
+        let rows: Vec<u32> = mask.values().set_indices().map(|r| r as u32).collect();
+        let direct_firsts: Vec<u32> = direct.firsts.iter().map(|&f| rows[f as usize]).collect();
+        assert_eq!(selected.firsts, direct_firsts);
     }
 
     #[test]
