@@ -12,6 +12,9 @@
  *
  *   npx tsx tests/bench/suite.bench.ts <data-dir> <rows,rows,...> [runs]
  *
+ * BENCH_TASKS=load,sql (any of load, profile, sql, clean, train) runs only those tasks,
+ * for a quick look at one area; the tables are still loaded once for the tasks after.
+ *
  * The Python references run with $BRASA_PYTHON (the venv of `scripts/setup.sh --tests`).
  */
 import { execFileSync } from 'node:child_process';
@@ -46,6 +49,14 @@ const cvSpec: TrainingSpec = JSON.parse(readFileSync(path.join(ROOT, 'tests/benc
 const logisticSpec: TrainingSpec = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/logistic_spec.json'), 'utf8'));
 const PYTHON = process.env.BRASA_PYTHON ?? 'python3';
 const PYSPARK = process.env.BENCH_PYSPARK !== '0';
+const TASK_GROUPS = ['load', 'profile', 'sql', 'clean', 'train'];
+const wanted = new Set((process.env.BENCH_TASKS ?? TASK_GROUPS.join(',')).split(',').map((t) => t.trim()));
+for (const group of wanted) {
+  if (!TASK_GROUPS.includes(group)) {
+    console.error(`BENCH_TASKS: unknown task group "${group}" (known: ${TASK_GROUPS.join(', ')})`);
+    process.exit(2);
+  }
+}
 
 /**
  * The LogisticRegression job's table: the six numeric columns, plan and contract one-hot
@@ -96,33 +107,41 @@ async function brasaTasks(browser: Browser, url: string, rows: number, threads: 
     measure(task, rows).brasa[threads] = times;
     console.log(`  ${threads}t ${task}: ${median(times).toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(', ')})`);
   };
-  record('load CSV', await timed(async () => {
-    const ms = await loadFile(page, file('csv'), table);
-    await dropTable(page, table);
-    return ms;
-  }));
-  // The Parquet table stays loaded for the tasks after it.
-  let loaded = false;
-  record('load Parquet', await timed(async () => {
-    if (loaded) await dropTable(page, table);
-    loaded = true;
-    return loadFile(page, file('parquet'), table);
-  }));
-  record('profile', await timed(() => profile(page, table)));
-  await sql(page, `CREATE OR REPLACE TEMP VIEW t AS SELECT * FROM ${table}`);
-  for (const [i, query] of QUERIES.entries()) record(`SQL Q${i + 1}`, await timed(() => sql(page, query)));
-  record('cleaning pipeline', await timed((run) => clean(page, table, pipeline, run)));
-  await setUpTraining(page, table, cvSpec);
-  const grid = async (task: string) =>
-    record(task, await timed(async () => {
-      const { ms, best } = await train(page);
-      bestPoints[`${task} ${rows}`] = best;
+  if (wanted.has('load')) {
+    record('load CSV', await timed(async () => {
+      const ms = await loadFile(page, file('csv'), table);
+      await dropTable(page, table);
       return ms;
     }));
-  await grid('CV grid 12 × 5');
-  await sql(page, churnTable(table));
-  await setUpTraining(page, 'churn', logisticSpec);
-  await grid('LogisticRegression CV 12 × 5');
+    // The Parquet table stays loaded for the tasks after it.
+    let loaded = false;
+    record('load Parquet', await timed(async () => {
+      if (loaded) await dropTable(page, table);
+      loaded = true;
+      return loadFile(page, file('parquet'), table);
+    }));
+  } else {
+    await loadFile(page, file('parquet'), table);
+  }
+  if (wanted.has('profile')) record('profile', await timed(() => profile(page, table)));
+  if (wanted.has('sql')) {
+    await sql(page, `CREATE OR REPLACE TEMP VIEW t AS SELECT * FROM ${table}`);
+    for (const [i, query] of QUERIES.entries()) record(`SQL Q${i + 1}`, await timed(() => sql(page, query)));
+  }
+  if (wanted.has('clean')) record('cleaning pipeline', await timed((run) => clean(page, table, pipeline, run)));
+  if (wanted.has('train')) {
+    await setUpTraining(page, table, cvSpec);
+    const grid = async (task: string) =>
+      record(task, await timed(async () => {
+        const { ms, best } = await train(page);
+        bestPoints[`${task} ${rows}`] = best;
+        return ms;
+      }));
+    await grid('CV grid 12 × 5');
+    await sql(page, churnTable(table));
+    await setUpTraining(page, 'churn', logisticSpec);
+    await grid('LogisticRegression CV 12 × 5');
+  }
   await page.context().close();
 }
 
@@ -133,9 +152,16 @@ async function duckdbTasks(browser: Browser, rows: number): Promise<string> {
       measure(task, rows).reference = { name: `DuckDB-WASM ${duckdb.version}`, ms: median(times) };
       console.log(`  DuckDB-WASM ${task}: ${median(times).toFixed(0)} ms`);
     };
-    reference('load CSV', await timed(() => duckdb.loadCsv(path.join(dataDir, `telecom_${rows}.csv`))));
-    measure('load Parquet', rows).note = "DuckDB-WASM reads Parquet through an extension downloaded from the internet, which this page may not do";
-    for (const [i, query] of QUERIES.entries()) reference(`SQL Q${i + 1}`, await timed(() => duckdb.run(query)));
+    const csv = path.join(dataDir, `telecom_${rows}.csv`);
+    if (wanted.has('load')) {
+      reference('load CSV', await timed(() => duckdb.loadCsv(csv)));
+      measure('load Parquet', rows).note = "DuckDB-WASM reads Parquet through an extension downloaded from the internet, which this page may not do";
+    } else if (wanted.has('sql')) {
+      await duckdb.loadCsv(csv);
+    }
+    if (wanted.has('sql')) {
+      for (const [i, query] of QUERIES.entries()) reference(`SQL Q${i + 1}`, await timed(() => duckdb.run(query)));
+    }
     return duckdb.version;
   } finally {
     await duckdb.close();
@@ -214,8 +240,8 @@ try {
   for (const rows of rowCounts) {
     console.log(`==> ${rows.toLocaleString('en-US')} rows`);
     for (const threads of [1, 2]) await brasaTasks(browser, server.url, rows, threads);
-    duckdbVersion = await duckdbTasks(browser, rows);
-    pythonTasks(rows);
+    if (wanted.has('load') || wanted.has('sql')) duckdbVersion = await duckdbTasks(browser, rows);
+    if (['profile', 'clean', 'train'].some((t) => wanted.has(t))) pythonTasks(rows);
   }
   console.log('==> time to first interaction (first visit, bundled sample)');
   for (const [build, query] of [['threads build', ''], ['single-thread build', '?single-thread']] as const) {
