@@ -229,9 +229,7 @@ impl BuildTable {
         budget.give_back(taken.saturating_sub(probe_idx.len()));
         Ok((probe_idx, build_idx))
     }
-}
 
-impl BuildTable {
     /// The head of each probe row's chain of matching build rows (`END` for none, and
     /// for a NULL key). Against a small build side the probe keys are coded first and
     /// each distinct key is looked up once: a dimension table's keys repeat on every

@@ -17,8 +17,7 @@ mod moments;
 mod pick;
 mod states;
 
-use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array};
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, UInt32Array};
 use arrow_schema::{DataType, SchemaRef};
 use arrow_select::concat::concat;
 use arrow_select::filter::{filter, filter_record_batch};
@@ -29,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::job::JobContext;
 use crate::sql::exec::eval::{evaluate_array, selection};
 use crate::sql::exec::keys::group_rows;
-use crate::sql::exec::value::kernel_error;
+use crate::sql::exec::value::{as_boolean, kernel_error, nulls_as_false};
 use crate::sql::plan::expr::{AggregateCall, Expr};
 use accumulator::Accumulator;
 use states::accumulator_for;
@@ -215,15 +214,8 @@ fn filtered(
     groups: &[u32],
     args: &[ArrayRef],
 ) -> Result<(Vec<u32>, Vec<ArrayRef>)> {
-    let mask = evaluate_array(condition, batch)?;
-    let mask = match mask.logical_nulls() {
-        // NULL is not true: treat it as false.
-        Some(nulls) => {
-            let values = mask.as_boolean().values() & nulls.inner();
-            BooleanArray::new(values, None)
-        }
-        None => mask.as_boolean().clone(),
-    };
+    // NULL is not true: treat it as false.
+    let mask = nulls_as_false(as_boolean(&evaluate_array(condition, batch)?)?);
     let ids = groups
         .iter()
         .zip(mask.values().iter())

@@ -160,7 +160,7 @@ const SHORT_MASKS: [u128; 16] = {
 /// bytes: its bytes, zero-padded, and its length in the top byte, so two short strings
 /// are equal exactly when their packings are.
 #[inline]
-pub(super) fn pack_short(bytes: &[u8], start: usize, end: usize) -> Option<u128> {
+fn pack_short(bytes: &[u8], start: usize, end: usize) -> Option<u128> {
     let len = end - start;
     if len >= 16 {
         return None;

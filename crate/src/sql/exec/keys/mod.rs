@@ -253,21 +253,15 @@ pub fn group_rows_within(
     columns: &[ArrayRef],
 ) -> Result<Grouping> {
     let rows = groups.len();
-    if columns.is_empty() {
-        return group_by_hashing(
-            &[std::sync::Arc::new(arrow_array::UInt32Array::from(
-                groups.to_vec(),
-            ))],
-            rows,
-        );
-    }
-    // The prefix's `firsts` only count its groups here; their rows are never read.
-    let prefix = Grouping {
-        ids: groups.to_vec(),
-        firsts: vec![0; group_count],
-    };
-    if let Some(grouping) = codes::group_within_codes(prefix, columns, rows) {
-        return Ok(grouping);
+    if !columns.is_empty() {
+        // The prefix's `firsts` only count its groups here; their rows are never read.
+        let prefix = Grouping {
+            ids: groups.to_vec(),
+            firsts: vec![0; group_count],
+        };
+        if let Some(grouping) = codes::group_within_codes(prefix, columns, rows) {
+            return Ok(grouping);
+        }
     }
     let mut all: Vec<ArrayRef> = vec![std::sync::Arc::new(arrow_array::UInt32Array::from(
         groups.to_vec(),
