@@ -12,8 +12,9 @@
  *
  *   npx tsx tests/bench/suite.bench.ts <data-dir> <rows,rows,...> [runs]
  *
- * BENCH_TASKS=load,sql (any of load, profile, sql, clean, train) runs only those tasks,
- * for a quick look at one area; the tables are still loaded once for the tasks after.
+ * BENCH_TASKS=load,sql (any of load, profile, sql, clean, train, visit) runs only those
+ * tasks, for a quick look at one area; the tables are still loaded once for the tasks
+ * after. `visit` is the time to first interaction, first and repeat visit.
  *
  * The Python references run with $BRASA_PYTHON (the venv of `scripts/setup.sh --tests`).
  */
@@ -26,7 +27,7 @@ import type { Browser } from 'playwright-core';
 
 import { ROOT, launchBrowser, openApp, serveApp } from '../e2e/harness';
 import { machine, median, writeResults } from './report';
-import { clean, dropTable, firstInteraction, loadFile, profile, setUpTraining, sql, train, type TrainingSpec } from './suite/brasa-page';
+import { clean, dropTable, firstInteraction, loadFile, profile, repeatVisit, setUpTraining, sql, train, type TrainingSpec } from './suite/brasa-page';
 import { DuckdbPage } from './suite/duckdb-page';
 
 /** The four queries of issue 3, on `t` (a view over the loaded table). */
@@ -49,7 +50,8 @@ const cvSpec: TrainingSpec = JSON.parse(readFileSync(path.join(ROOT, 'tests/benc
 const logisticSpec: TrainingSpec = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/logistic_spec.json'), 'utf8'));
 const PYTHON = process.env.BRASA_PYTHON ?? 'python3';
 const PYSPARK = process.env.BENCH_PYSPARK !== '0';
-const TASK_GROUPS = ['load', 'profile', 'sql', 'clean', 'train'];
+const TASK_GROUPS = ['load', 'profile', 'sql', 'clean', 'train', 'visit'];
+const ROW_TASKS = TASK_GROUPS.filter((t) => t !== 'visit');
 const wanted = new Set((process.env.BENCH_TASKS ?? TASK_GROUPS.join(',')).split(',').map((t) => t.trim()));
 for (const group of wanted) {
   if (!TASK_GROUPS.includes(group)) {
@@ -236,21 +238,25 @@ const server = await serveApp();
 const browser = await launchBrowser();
 let duckdbVersion = '';
 const firstInteractionMs: Record<string, number[]> = { 'threads build': [], 'single-thread build': [] };
+const repeatVisitMs: Record<string, number[]> = { 'threads build': [], 'single-thread build': [] };
 try {
-  for (const rows of rowCounts) {
+  for (const rows of ROW_TASKS.some((t) => wanted.has(t)) ? rowCounts : []) {
     console.log(`==> ${rows.toLocaleString('en-US')} rows`);
     for (const threads of [1, 2]) await brasaTasks(browser, server.url, rows, threads);
     if (wanted.has('load') || wanted.has('sql')) duckdbVersion = await duckdbTasks(browser, rows);
     if (['profile', 'clean', 'train'].some((t) => wanted.has(t))) pythonTasks(rows);
   }
-  console.log('==> time to first interaction (first visit, bundled sample)');
-  for (const [build, query] of [['threads build', ''], ['single-thread build', '?single-thread']] as const) {
+  if (wanted.has('visit')) console.log('==> time to first interaction (first and repeat visit, bundled sample)');
+  const builds = [['threads build', ''], ['single-thread build', '?single-thread']] as const;
+  for (const [build, query] of wanted.has('visit') ? builds : []) {
     for (let run = 0; run < runs; run++) {
       const context = await browser.newContext();
-      firstInteractionMs[build].push(await firstInteraction(await context.newPage(), new URL(query, server.url).href));
+      const page = await context.newPage();
+      firstInteractionMs[build].push(await firstInteraction(page, new URL(query, server.url).href));
+      repeatVisitMs[build].push(await repeatVisit(page));
       await context.close();
     }
-    console.log(`  ${build}: ${median(firstInteractionMs[build]).toFixed(0)} ms`);
+    console.log(`  ${build}: first visit ${median(firstInteractionMs[build]).toFixed(0)} ms, repeat visit ${median(repeatVisitMs[build]).toFixed(0)} ms`);
   }
 } finally {
   await browser.close();
@@ -288,8 +294,8 @@ const lines = [
   `| page (JS, CSS, HTML) | ${mb(pageFiles.raw)} | ${mb(pageFiles.gzip)} |`,
   `| DuckDB-WASM ${duckdbVersion} eh bundle (wasm + worker) | ${mb(duckdbTotal.raw)} | ${mb(duckdbTotal.gzip)} |`,
   '',
-  '| time to first interaction (first visit: engine ready, sample on screen) | median |',
-  '|---|---|',
-  ...Object.entries(firstInteractionMs).map(([build, times]) => `| ${build} | ${ms(median(times))} |`),
+  '| time to first interaction (engine ready, sample on screen), median | first visit | repeat visit |',
+  '|---|---|---|',
+  ...Object.entries(firstInteractionMs).map(([build, times]) => `| ${build} | ${ms(median(times))} | ${ms(median(repeatVisitMs[build]))} |`),
 ];
-writeResults('suite', { machine: machine(), runs, rowCounts, duckdbVersion, measures, download, firstInteractionMs }, lines);
+writeResults('suite', { machine: machine(), runs, rowCounts, duckdbVersion, measures, download, firstInteractionMs, repeatVisitMs }, lines);

@@ -5,24 +5,33 @@
  *
  * The service worker is set up before the engine starts: on a host without isolation
  * headers it reloads the page once, and the engine only starts in the page that stays.
+ * On an isolated page the engine starts first, and the worker registers (for offline
+ * use) once the sample is on screen.
  */
 import './styles.css';
 
-import { App } from './app/app';
+import { fetchSample } from './app/sample';
 import { EngineClient } from './engine/client/engine-client';
 import type { CrashKind } from './engine/shared/api';
-import { setUpServiceWorker } from './offline/client/service-worker';
+import { registerForOffline, setUpServiceWorker } from './offline/client/service-worker';
 
 const params = new URLSearchParams(location.search);
 const threads = Number(params.get('threads')) || undefined;
 const engine = new EngineClient({ threads, singleThread: params.has('single-thread') });
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app element');
-const sampleUrl =
-  params.get('sample') === '0' ? undefined : new URL(`${import.meta.env.BASE_URL}sample/telecom.csv`, document.baseURI).href;
+// The sample downloads while the engine compiles.
+const sample =
+  params.get('sample') === '0' ? undefined : fetchSample(new URL(`${import.meta.env.BASE_URL}sample/telecom.csv`, document.baseURI).href);
+sample?.catch(() => {}); // the app reports a failure when it loads the sample
 if (params.has('test-hooks')) {
   (window as unknown as { brasaTestHooks: unknown }).brasaTestHooks = {
     crash: (kind: CrashKind) => engine.crashForTest(kind),
   };
 }
-void new App(root, engine).start({ sampleUrl, serviceWorker: setUpServiceWorker() });
+// An isolated page cannot be reloaded by the service worker, so the engine starts at
+// once, compiling while the rest of the page (a separate chunk) downloads and renders.
+if (self.crossOriginIsolated) engine.start().catch(() => {}); // the app reports a failure
+const serviceWorker = setUpServiceWorker();
+const { App } = await import('./app/app');
+void new App(root, engine).start({ sample, serviceWorker, registerForOffline });

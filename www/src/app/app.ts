@@ -22,13 +22,18 @@ import { Notices } from '../ui/notices';
 import { StatusBar } from './status-bar';
 
 export interface AppOptions {
-  /** URL of a CSV to load at start, or `undefined` for none. */
-  sampleUrl?: string;
+  /** The sample CSV to load at start (already downloading), or `undefined` for none. */
+  sample?: Promise<File>;
   /**
    * Setting up the service worker: the engine starts once it is done (`reloading`: the
    * page is about to reload with isolation, so it does not start).
    */
   serviceWorker?: Promise<ServiceWorkerState | 'reloading'>;
+  /**
+   * Registers the service worker for offline use once the sample is on screen; resolves
+   * to why it could not, if it could not.
+   */
+  registerForOffline?: () => Promise<string | undefined>;
 }
 
 export class App {
@@ -105,7 +110,10 @@ export class App {
       this.notices.show('error', 'The engine could not start', explain(error));
       return;
     }
-    if (options.sampleUrl) await this.loadSample(options.sampleUrl);
+    if (options.sample) await this.loadSample(options.sample);
+    // (Where setting it up already failed, the status bar says why.)
+    const offlineProblem = serviceWorker?.problem ? undefined : await options.registerForOffline?.();
+    if (offlineProblem) this.notices.show('warning', 'This page will not work offline', [offlineProblem]);
     await tracking;
   }
 
@@ -191,12 +199,9 @@ export class App {
     );
   }
 
-  private async loadSample(url: string): Promise<void> {
+  private async loadSample(sample: Promise<File>): Promise<void> {
     try {
-      const response = await fetch(url);
-      if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-      const file = new File([await response.blob()], 'telecom.csv', { type: 'text/csv' });
-      await this.loads.load([file]);
+      await this.loads.load([await sample]);
     } catch (error) {
       this.notices.show('warning', 'The sample dataset could not be loaded', explain(error));
     }

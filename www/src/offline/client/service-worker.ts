@@ -24,19 +24,19 @@ export interface ServiceWorkerState {
   problem?: string;
 }
 
-/** Sets up the service worker; resolves to `reloading` when the page is about to reload. */
+/**
+ * Sets up the service worker; resolves to `reloading` when the page is about to reload.
+ *
+ * A page the host (or an earlier reload) already isolates needs the worker only for
+ * offline use, so it is not registered here: `registerForOffline` does it once the page
+ * is interactive, and caching both engine builds then does not compete with starting one.
+ */
 export async function setUpServiceWorker(): Promise<ServiceWorkerState | 'reloading'> {
   if (!import.meta.env.PROD) return { isolatedByServiceWorker: false };
-  if (!('serviceWorker' in navigator)) {
-    return { isolatedByServiceWorker: false, problem: 'service workers are not available (not a secure context?)' };
-  }
-  try {
-    await navigator.serviceWorker.register(SERVICE_WORKER_URL, { type: 'module' });
-  } catch (error) {
-    return { isolatedByServiceWorker: false, problem: `the service worker did not register (${String(error)})` };
-  }
   const reloaded = sessionStorage.getItem(RELOADED_FOR_ISOLATION) !== null;
   if (self.crossOriginIsolated) return { isolatedByServiceWorker: reloaded };
+  const problem = await register();
+  if (problem) return { isolatedByServiceWorker: false, problem };
   if (reloaded) {
     return { isolatedByServiceWorker: false, problem: 'reloading under the service worker did not isolate the page' };
   }
@@ -46,6 +46,25 @@ export async function setUpServiceWorker(): Promise<ServiceWorkerState | 'reload
   sessionStorage.setItem(RELOADED_FOR_ISOLATION, '1');
   location.reload();
   return 'reloading';
+}
+
+/**
+ * Registers the worker that caches the app for offline use (built pages only); resolves
+ * to why it could not, if it could not. Registering again is a no-op for the browser.
+ */
+export async function registerForOffline(): Promise<string | undefined> {
+  if (!import.meta.env.PROD) return undefined;
+  return register();
+}
+
+async function register(): Promise<string | undefined> {
+  if (!('serviceWorker' in navigator)) return 'service workers are not available (not a secure context?)';
+  try {
+    await navigator.serviceWorker.register(SERVICE_WORKER_URL, { type: 'module' });
+    return undefined;
+  } catch (error) {
+    return `the service worker did not register (${String(error)})`;
+  }
 }
 
 /** Whether a service worker controls the page within `timeoutMs`. */

@@ -77,9 +77,15 @@ async function respond(request: Request): Promise<Response> {
   return withIsolation(cached ?? (await fetch(request)));
 }
 
-/** The response with the isolation headers and the policy added. */
+/**
+ * The response with the isolation headers and the policy added. A response that has them
+ * already (the host sent them) is returned as it is: a rebuilt response is a new body to
+ * the browser, which then cannot reuse the engine's compiled code on the next visit.
+ */
 function withIsolation(response: Response): Response {
   if (response.status === 0) return response; // opaque: its headers cannot be changed
+  const complete = Object.entries(ISOLATION_HEADERS).every(([name, value]) => response.headers.get(name) === value);
+  if (complete && response.headers.has('Content-Security-Policy')) return response;
   const headers = new Headers(response.headers);
   for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
   if (!headers.has('Content-Security-Policy')) headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
