@@ -180,3 +180,25 @@ fn explain_refuses_what_it_cannot_show() {
     let err = run_sql(&mut catalog(), "EXPLAIN SELECT nope FROM people", &ctx).unwrap_err();
     assert_eq!(err.code(), brasa::ErrorCode::SqlAnalysis);
 }
+
+#[test]
+fn filters_on_the_input_go_below_a_generator_and_the_rest_stay_above() {
+    let sql = "SELECT id, c FROM people LATERAL VIEW explode(split(name, '')) t AS c \
+               WHERE score > 2 AND c <> 'x'";
+    let plan = optimized(sql);
+    let text = plan.join("\n");
+    let generate = plan
+        .iter()
+        .position(|l| l.contains("Generate explode"))
+        .expect(&text);
+    let scan = plan.iter().position(|l| l.contains("Scan")).expect(&text);
+    let above = plan.iter().position(|l| l.contains("Filter")).expect(&text);
+    assert!(above < generate && generate < scan, "{text}");
+    assert!(
+        plan[above].contains("c#3 != 'x'") && !plan[above].contains("score"),
+        "{text}"
+    );
+    assert!(plan[scan].contains("filters=[(score#2 >"), "{text}");
+    // `city` is never read: the scan drops it.
+    assert!(!plan[scan].contains("city"), "{text}");
+}

@@ -25,6 +25,11 @@ const DELIBERATE: &[(&str, &str)] = &[
          2.67499999... (2.67, as Spark gives for format_number(2.675e0, 2))",
     ),
     (
+        "array(1, 2.5, NULL)",
+        "Spark reads the literal 2.5 as decimal(2,1), so the array is array<decimal(11,1)>; \
+         Brasa reads literals with a fraction as double (array<double>, the same values)",
+    ),
+    (
         "typeof(localtimestamp)",
         "sqlparser reads the SQL standard's bare LOCALTIMESTAMP as the function; Brasa \
          answers where Spark asks for the parentheses",

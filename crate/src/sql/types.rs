@@ -102,6 +102,9 @@ pub fn branches_common(left: &DataType, right: &DataType) -> Option<DataType> {
         (l, r) if is_numeric(l) && is_numeric(r) => numeric_common(l, r),
         (Date32, Timestamp(_, _)) | (Timestamp(_, _), Date32) => Some(timestamp_type()),
         (l, r) if is_string(l) || is_string(r) => Some(Utf8),
+        // Arrays meet in the common type of their elements (`array()` is array<void>).
+        (List(l), List(r)) => branches_common(l.data_type(), r.data_type())
+            .map(|e| List(Arc::new(arrow_schema::Field::new("element", e, true)))),
         _ => None,
     }
 }

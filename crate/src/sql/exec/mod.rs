@@ -6,6 +6,7 @@
 mod aggregate;
 mod eval;
 mod functions;
+mod generate;
 mod join;
 mod keys;
 pub mod partition;
@@ -123,6 +124,24 @@ fn run(plan: &LogicalPlan, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
             let partitions = run(input, ctx)?;
             window::window(&partitions, input_schema, windows, schema, ctx)
         }
+        LogicalPlan::Generate {
+            input,
+            generator,
+            arg,
+            ..
+        } => {
+            let input = run(input, ctx)?;
+            input
+                .par_iter()
+                .enumerate()
+                .map(|(index, batch)| {
+                    ctx.check()?;
+                    partition::in_partition(index, || {
+                        generate::generate(batch, *generator, arg, &schema)
+                    })
+                })
+                .collect()
+        }
         LogicalPlan::Sort { input, keys, fetch } => {
             let partitions = run(input, ctx)?;
             sort::sort(&partitions, keys, *fetch, schema, ctx)
@@ -189,6 +208,7 @@ fn estimate_steps(plan: &LogicalPlan) -> (usize, usize) {
         | LogicalPlan::Project { input, .. }
         | LogicalPlan::Alias { input, .. }
         | LogicalPlan::Limit { input, .. }
+        | LogicalPlan::Generate { input, .. }
         | LogicalPlan::Window { input, .. } => estimate_steps(input),
         LogicalPlan::Aggregate { input, .. } | LogicalPlan::Distinct { input } => {
             let (steps, parts) = estimate_steps(input);

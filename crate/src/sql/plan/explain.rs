@@ -185,6 +185,25 @@ impl LogicalPlan {
                 writeln!(f, "{pad}Window [{}]", ws.join(", "))?;
                 vec![input]
             }
+            LogicalPlan::Generate {
+                input,
+                generator,
+                arg,
+                schema,
+            } => {
+                let width = input.schema().len();
+                let names: Vec<&str> = schema.fields()[width..]
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect();
+                writeln!(
+                    f,
+                    "{pad}Generate {}({arg}) as ({})",
+                    generator.name(),
+                    names.join(", ")
+                )?;
+                vec![input]
+            }
             LogicalPlan::Sort {
                 input,
                 keys: k,

@@ -17,6 +17,7 @@ use crate::sql::plan::functions::{
     common_type, date_field, AggregateFunction, DateTimeFunction, MathFunction, ScalarFunction,
     StringFunction, WindowFunction,
 };
+use crate::sql::plan::generate::is_generator_name;
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
@@ -451,6 +452,13 @@ impl Planner<'_> {
         if WindowFunction::from_name(&lower).is_some() {
             return Err(Error::analysis(format!(
                 "{name} needs an OVER (...) clause"
+            )));
+        }
+        if is_generator_name(&lower) {
+            return Err(Error::analysis(format!(
+                "{name} makes rows, not a value: call it alone as a SELECT item \
+                 (`SELECT {lower}(array) AS x`) or in LATERAL VIEW, not inside an expression \
+                 or a clause"
             )));
         }
         if let Some(expr) = rewritten_call(&lower, &args, scope)? {

@@ -19,6 +19,50 @@ pub enum JoinKind {
     LeftAnti,
 }
 
+/// Which generator, and how it treats an empty or NULL array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generator {
+    /// `posexplode`: each element's 0-based position comes first, as `pos`.
+    pub with_position: bool,
+    /// `_outer` or `LATERAL VIEW OUTER`: an empty or NULL array still gives one row, of
+    /// NULLs, instead of none.
+    pub outer: bool,
+}
+
+impl Generator {
+    pub fn from_name(name: &str) -> Option<Generator> {
+        let (with_position, outer) = match name.to_ascii_lowercase().as_str() {
+            "explode" => (false, false),
+            "explode_outer" => (false, true),
+            "posexplode" => (true, false),
+            "posexplode_outer" => (true, true),
+            _ => return None,
+        };
+        Some(Generator {
+            with_position,
+            outer,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match (self.with_position, self.outer) {
+            (false, false) => "explode",
+            (false, true) => "explode_outer",
+            (true, false) => "posexplode",
+            (true, true) => "posexplode_outer",
+        }
+    }
+
+    /// Spark's names for the columns it makes when the query names none.
+    pub fn default_names(self) -> &'static [&'static str] {
+        if self.with_position {
+            &["pos", "col"]
+        } else {
+            &["col"]
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum LogicalPlan {
     /// Rows of a catalog table: only `projection`'s columns, and only rows passing every
@@ -51,6 +95,15 @@ pub enum LogicalPlan {
     Window {
         input: Box<LogicalPlan>,
         windows: Vec<WindowCall>,
+        schema: PlanSchema,
+    },
+    /// Output: each input row once per element of the array `arg` (once with NULLs for an
+    /// empty or NULL array when the generator is `outer`), the input's columns then the
+    /// element's position (`posexplode`) and the element.
+    Generate {
+        input: Box<LogicalPlan>,
+        generator: Generator,
+        arg: Expr,
         schema: PlanSchema,
     },
     Sort {
@@ -96,6 +149,7 @@ impl LogicalPlan {
             | LogicalPlan::Project { schema, .. }
             | LogicalPlan::Aggregate { schema, .. }
             | LogicalPlan::Window { schema, .. }
+            | LogicalPlan::Generate { schema, .. }
             | LogicalPlan::Join { schema, .. }
             | LogicalPlan::Union { schema, .. }
             | LogicalPlan::Alias { schema, .. } => schema.clone(),

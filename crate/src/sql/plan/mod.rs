@@ -6,6 +6,7 @@ pub mod explain;
 pub mod expr;
 pub mod exprs;
 pub mod functions;
+pub mod generate;
 pub mod grouping_keys;
 pub mod grouping_sets;
 pub mod logical;

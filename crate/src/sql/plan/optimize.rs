@@ -176,6 +176,27 @@ fn push_filters(plan: LogicalPlan, mut pending: Vec<Expr>) -> LogicalPlan {
                 stay,
             )
         }
+        // Conditions on the input's columns hold for all of a row's elements or none.
+        LogicalPlan::Generate {
+            input,
+            generator,
+            arg,
+            schema,
+        } => {
+            let width = input.schema().len();
+            let (down, stay): (Vec<Expr>, Vec<Expr>) = pending.into_iter().partition(|p| {
+                let mut columns = Vec::new();
+                p.columns(&mut columns);
+                columns.iter().all(|&c| c < width)
+            });
+            let generate = LogicalPlan::Generate {
+                input: Box::new(push_filters(*input, down)),
+                generator,
+                arg,
+                schema,
+            };
+            wrap_filter(generate, stay)
+        }
         LogicalPlan::Sort { input, keys, fetch } if fetch.is_none() => LogicalPlan::Sort {
             input: Box::new(push_filters(*input, pending)),
             keys,
@@ -240,6 +261,17 @@ fn map_inputs(plan: LogicalPlan, mut f: impl FnMut(LogicalPlan) -> LogicalPlan) 
         } => LogicalPlan::Window {
             input: Box::new(f(*input)),
             windows,
+            schema,
+        },
+        LogicalPlan::Generate {
+            input,
+            generator,
+            arg,
+            schema,
+        } => LogicalPlan::Generate {
+            input: Box::new(f(*input)),
+            generator,
+            arg,
             schema,
         },
         LogicalPlan::Sort { input, keys, fetch } => LogicalPlan::Sort {
@@ -389,8 +421,7 @@ fn prune(plan: LogicalPlan, required: &[usize]) -> (LogicalPlan, Vec<Option<usiz
                 w.partition_by.iter().for_each(|e| e.columns(&mut need));
                 w.order_by.iter().for_each(|k| k.expr.columns(&mut need));
             }
-            let need = sorted_unique(need);
-            let (input, m) = prune(*input, &need);
+            let (input, m) = prune(*input, &sorted_unique(need));
             let windows: Vec<_> = windows
                 .into_iter()
                 .map(|mut w| {
@@ -400,15 +431,37 @@ fn prune(plan: LogicalPlan, required: &[usize]) -> (LogicalPlan, Vec<Option<usiz
                     w
                 })
                 .collect();
-            let mut fields: Vec<_> = need.iter().map(|&i| schema.field(i).clone()).collect();
-            fields.extend(schema.fields()[input_width..].iter().cloned());
-            let mut mapping = m;
-            mapping.extend((0..windows.len()).map(|w| Some(need.len() + w)));
+            let (schema, mapping) = appended_columns(&schema, input_width, m);
             (
                 LogicalPlan::Window {
                     input: Box::new(input),
                     windows,
-                    schema: PlanSchema::new(fields),
+                    schema,
+                },
+                mapping,
+            )
+        }
+        LogicalPlan::Generate {
+            input,
+            generator,
+            arg,
+            schema,
+        } => {
+            let input_width = input.schema().len();
+            let mut need: Vec<usize> = required
+                .iter()
+                .copied()
+                .filter(|&i| i < input_width)
+                .collect();
+            arg.columns(&mut need);
+            let (input, m) = prune(*input, &sorted_unique(need));
+            let (schema, mapping) = appended_columns(&schema, input_width, m);
+            (
+                LogicalPlan::Generate {
+                    input: Box::new(input),
+                    generator,
+                    arg: remap(arg, &mapping),
+                    schema,
                 },
                 mapping,
             )
@@ -560,6 +613,28 @@ fn prune(plan: LogicalPlan, required: &[usize]) -> (LogicalPlan, Vec<Option<usiz
             (plan, all.into_iter().map(Some).collect())
         }
     }
+}
+
+/// For a node whose output is its input's columns then some of its own (windows,
+/// generators): its pruned schema and mapping, given the mapping of its pruned input
+/// (which may keep more columns than asked, e.g. a filter's).
+fn appended_columns(
+    schema: &PlanSchema,
+    input_width: usize,
+    input_mapping: Vec<Option<usize>>,
+) -> (PlanSchema, Vec<Option<usize>>) {
+    let kept = input_mapping.iter().flatten().count();
+    let mut fields = vec![None; kept];
+    for (old, new) in input_mapping.iter().enumerate() {
+        if let Some(new) = new {
+            fields[*new] = Some(schema.field(old).clone());
+        }
+    }
+    let mut fields: Vec<_> = fields.into_iter().flatten().collect();
+    fields.extend(schema.fields()[input_width..].iter().cloned());
+    let mut mapping = input_mapping;
+    mapping.extend((0..schema.len() - input_width).map(|j| Some(kept + j)));
+    (PlanSchema::new(fields), mapping)
 }
 
 fn sorted_unique(mut columns: Vec<usize>) -> Vec<usize> {

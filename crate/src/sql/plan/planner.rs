@@ -334,9 +334,11 @@ impl<'a> Planner<'a> {
         select: &ast::Select,
         order_by: &[ast::OrderByExpr],
     ) -> Result<LogicalPlan> {
-        if select.top.is_some() || select.into.is_some() || !select.lateral_views.is_empty() {
-            return Err(Error::unsupported("TOP, SELECT INTO or LATERAL VIEW"));
+        if select.top.is_some() || select.into.is_some() {
+            return Err(Error::unsupported("TOP or SELECT INTO"));
         }
+        let (lifted, select_generator) = Self::lift_select_generators(select);
+        let select = lifted.as_ref().unwrap_or(select);
         if select.qualify.is_some() || select.prewhere.is_some() || !select.named_window.is_empty()
         {
             return Err(Error::unsupported("QUALIFY, PREWHERE or named windows"));
@@ -353,8 +355,11 @@ impl<'a> Planner<'a> {
             Some(ast::Distinct::On(_)) => return Err(Error::unsupported("DISTINCT ON")),
         };
 
-        // FROM and WHERE.
+        // FROM, its lateral views, and WHERE.
         let mut plan = self.from(&select.from)?;
+        for view in &select.lateral_views {
+            plan = self.lateral_view(plan, view)?;
+        }
         let scope = plan.schema();
         if let Some(selection) = &select.selection {
             let predicate = self.expr(selection, &scope)?;
@@ -384,6 +389,12 @@ impl<'a> Planner<'a> {
             || having.is_some()
             || items.iter().any(|(e, _)| e.contains_aggregate())
             || sort_keys.iter().any(|k| k.expr.contains_aggregate());
+        if aggregating && select_generator {
+            return Err(Error::unsupported(
+                "a generator (explode, posexplode) in a SELECT that groups or aggregates: \
+                 explode in a subquery and aggregate outside it, or use LATERAL VIEW",
+            ));
+        }
         let mut having = having;
         if aggregating {
             let mut calls: Vec<AggregateCall> = Vec::new();

@@ -3,6 +3,7 @@
 //! the type the function's signature asks for (`plan::functions`), so each family reads
 //! its columns in those types.
 
+mod arrays;
 mod columns;
 mod conditional;
 mod datetime;
@@ -58,6 +59,7 @@ fn compute(
         ScalarFunction::DateTime(f) => datetime::compute(f, args, return_type, len),
         ScalarFunction::Conditional(f) => conditional::compute(f, args, return_type, len),
         ScalarFunction::Misc(f) => misc::compute(f, args, return_type, len),
+        ScalarFunction::Array(f) => arrays::compute(f, args, return_type, len),
         ScalarFunction::GetItem => {
             let lists = args[0].as_list_opt::<i32>().ok_or_else(|| {
                 Error::new(

@@ -1,12 +1,13 @@
 //! The functions SQL can call: names, argument rules and result types (Spark's).
 //!
 //! Scalar functions come in families (strings, math, dates and times, conditionals, and
-//! hashes / random numbers / row identity in `misc`), one module each with its table of
+//! hashes / random numbers / row identity in `misc`, arrays), one module each with its table of
 //! names and its signature rules; aggregate and window functions are below. Only the
 //! signatures live here; the code that computes them is in `exec::functions`, split the
 //! same way.
 
 mod aggregate;
+mod arrays;
 mod conditional;
 mod datetime;
 mod math;
@@ -17,6 +18,7 @@ mod strings;
 use arrow_schema::DataType;
 
 pub use aggregate::{AggregateFunction, AggregateSignature};
+pub use arrays::{list_of, ArrayFunction};
 pub use conditional::ConditionalFunction;
 pub use datetime::{date_field, DateTimeFunction};
 pub use math::MathFunction;
@@ -35,6 +37,7 @@ pub enum ScalarFunction {
     DateTime(DateTimeFunction),
     Conditional(ConditionalFunction),
     Misc(MiscFunction),
+    Array(ArrayFunction),
     /// `array[i]`, 0-based as in Spark.
     GetItem,
 }
@@ -47,6 +50,7 @@ impl ScalarFunction {
             .or_else(|| DateTimeFunction::from_name(name).map(ScalarFunction::DateTime))
             .or_else(|| ConditionalFunction::from_name(name).map(ScalarFunction::Conditional))
             .or_else(|| MiscFunction::from_name(name).map(ScalarFunction::Misc))
+            .or_else(|| ArrayFunction::from_name(name).map(ScalarFunction::Array))
     }
 
     /// Every name a scalar function is called by (aliases included).
@@ -56,6 +60,7 @@ impl ScalarFunction {
             .chain(DateTimeFunction::names())
             .chain(ConditionalFunction::names())
             .chain(MiscFunction::names())
+            .chain(ArrayFunction::names())
     }
 
     pub fn name(self) -> &'static str {
@@ -65,6 +70,7 @@ impl ScalarFunction {
             ScalarFunction::DateTime(f) => f.name(),
             ScalarFunction::Conditional(f) => f.name(),
             ScalarFunction::Misc(f) => f.name(),
+            ScalarFunction::Array(f) => f.name(),
             ScalarFunction::GetItem => "get_item",
         }
     }
@@ -87,6 +93,7 @@ impl ScalarFunction {
             ScalarFunction::DateTime(f) => f.signature(&a),
             ScalarFunction::Conditional(f) => f.signature(&a),
             ScalarFunction::Misc(f) => f.signature(&a),
+            ScalarFunction::Array(f) => f.signature(&a),
             ScalarFunction::GetItem => {
                 a.arity(2, 2)?;
                 let element = match &args[0] {

@@ -1,0 +1,663 @@
+//! Array functions over Arrow list columns, with Spark's semantics.
+//!
+//! Functions that make a new array from old ones (sorting, removing, slicing, ...) work
+//! the same way whatever the element type: they choose, row by row, which elements go
+//! into the result (`Picked`: indices into the elements, the row boundaries, which rows
+//! are NULL) and then gather them with Arrow's `take` in one call. Elements are ordered
+//! and compared with Arrow's comparators (NaN equal to itself and above every number, as
+//! in Spark).
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use arrow_array::builder::{Int64Builder, StringBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::{
+    new_null_array, Array, ArrayRef, BooleanArray, Int32Array, Int64Array, ListArray, UInt32Array,
+};
+use arrow_buffer::{NullBuffer, OffsetBuffer};
+use arrow_ord::ord::{make_comparator, DynComparator};
+use arrow_schema::{DataType, Field, FieldRef, SortOptions};
+
+use super::columns::{as_boolean, as_strings, ints};
+use crate::error::{Error, ErrorCode, Result};
+use crate::sql::exec::value::{kernel_error, spark_cast};
+use crate::sql::plan::functions::ArrayFunction;
+
+pub fn compute(
+    func: ArrayFunction,
+    args: &[ArrayRef],
+    return_type: &DataType,
+    len: usize,
+) -> Result<ArrayRef> {
+    use ArrayFunction::*;
+    match func {
+        Array => build_array(args, return_type, len),
+        ArrayRepeat => repeat(&args[0], ints(&args[1])?, return_type),
+        Sequence => sequence(args, return_type, len),
+        Size | ArraySize => {
+            let lists = lists(&args[0])?;
+            let null_size = (func == Size).then_some(-1);
+            let sizes: Int32Array = (0..lists.len())
+                .map(|i| {
+                    if lists.is_null(i) {
+                        null_size
+                    } else {
+                        Some(lists.value_length(i))
+                    }
+                })
+                .collect();
+            Ok(Arc::new(sizes))
+        }
+        ElementAt => element_at(&lists(&args[0])?, ints(&args[1])?, return_type),
+        ArrayContains | ArrayPosition => {
+            let lists = lists(&args[0])?;
+            let found = |i: usize| first_equal(&lists, i, &args[1]);
+            if func == ArrayContains {
+                let mut out = Vec::with_capacity(lists.len());
+                for i in 0..lists.len() {
+                    out.push(match found(i)? {
+                        None => None,
+                        Some(Some(_)) => Some(true),
+                        // Not found, but a NULL element might have been equal.
+                        Some(None) if has_null_element(&lists, i) => None,
+                        Some(None) => Some(false),
+                    });
+                }
+                Ok(Arc::new(BooleanArray::from(out)))
+            } else {
+                let mut out = Int64Builder::with_capacity(lists.len());
+                for i in 0..lists.len() {
+                    out.append_option(found(i)?.map(|at| at.map_or(0, |p| p as i64 + 1)));
+                }
+                Ok(Arc::new(out.finish()))
+            }
+        }
+        ArrayMax | ArrayMin => extreme(&lists(&args[0])?, func == ArrayMax, return_type),
+        ArrayJoin => join(&lists(&args[0])?, args),
+        SortArray | ArraySort => {
+            let lists = lists(&args[0])?;
+            let ascending = match args.get(1) {
+                Some(flag) => Some(as_boolean(flag)?),
+                None => None,
+            };
+            let compare = make_comparator(lists.values(), lists.values(), SortOptions::default())
+                .map_err(kernel_error)?;
+            let values = lists.values();
+            pick(&lists, |i, elements, out| {
+                let asc = match ascending {
+                    Some(flags) if flags.is_null(i) => return false,
+                    Some(flags) => flags.value(i),
+                    None => true,
+                };
+                // sort_array: NULLs first ascending, last descending; array_sort: last.
+                let nulls_first = func == SortArray && asc;
+                let mut picked: Vec<u32> = elements.collect();
+                picked.sort_by(|&a, &b| {
+                    let (a, b) = (a as usize, b as usize);
+                    match (values.is_null(a), values.is_null(b)) {
+                        (true, true) => Ordering::Equal,
+                        (true, false) if nulls_first => Ordering::Less,
+                        (true, false) => Ordering::Greater,
+                        (false, true) if nulls_first => Ordering::Greater,
+                        (false, true) => Ordering::Less,
+                        (false, false) if asc => compare(a, b),
+                        (false, false) => compare(b, a),
+                    }
+                });
+                out.extend(picked);
+                true
+            })
+        }
+        ArrayDistinct => {
+            let lists = lists(&args[0])?;
+            let values = lists.values();
+            let equal = equality(values, values)?;
+            // NULL is kept once, like any other value.
+            let same = |a: usize, b: usize| equal(a, b) || (values.is_null(a) && values.is_null(b));
+            pick(&lists, |_, elements, out| {
+                let start = out.len();
+                for e in elements {
+                    if !out[start..]
+                        .iter()
+                        .any(|&kept| same(kept as usize, e as usize))
+                    {
+                        out.push(e);
+                    }
+                }
+                true
+            })
+        }
+        ArrayRemove => {
+            let lists = lists(&args[0])?;
+            let needle = &args[1];
+            let equal = equality(lists.values(), needle)?;
+            pick(&lists, |i, elements, out| {
+                if needle.is_null(i) {
+                    return false;
+                }
+                out.extend(elements.filter(|&e| !equal(e as usize, i)));
+                true
+            })
+        }
+        ArrayCompact => {
+            let lists = lists(&args[0])?;
+            let values = lists.values();
+            pick(&lists, |_, elements, out| {
+                out.extend(elements.filter(|&e| values.is_valid(e as usize)));
+                true
+            })
+        }
+        ArrayAppend | ArrayPrepend => append(&lists(&args[0])?, &args[1], func == ArrayAppend),
+        Slice => slice(&lists(&args[0])?, ints(&args[1])?, ints(&args[2])?),
+        Flatten => flatten(&lists(&args[0])?, return_type),
+    }
+}
+
+/// Argument `array` as lists; a NULL literal (type `void`) is a column of NULL arrays.
+fn lists(array: &ArrayRef) -> Result<ListArray> {
+    if array.data_type() == &DataType::Null {
+        let field = Arc::new(Field::new("element", DataType::Null, true));
+        return Ok(ListArray::new_null(field, array.len()));
+    }
+    array.as_list_opt::<i32>().cloned().ok_or_else(|| {
+        Error::new(
+            ErrorCode::Internal,
+            format!("expected an array, got {}", array.data_type()),
+        )
+    })
+}
+
+fn element_field(list_type: &DataType) -> Result<FieldRef> {
+    match list_type {
+        DataType::List(field) => Ok(Arc::clone(field)),
+        other => Err(Error::new(
+            ErrorCode::Internal,
+            format!("expected an array type, got {other}"),
+        )),
+    }
+}
+
+/// The elements of row `i` of `lists`, as indices into its values.
+fn elements(lists: &ListArray, i: usize) -> std::ops::Range<u32> {
+    let offsets = lists.value_offsets();
+    offsets[i] as u32..offsets[i + 1] as u32
+}
+
+/// Equality of element `a` of `left` and element `b` of `right`, NULL equal to nothing.
+fn equality<'a>(
+    left: &'a dyn Array,
+    right: &'a dyn Array,
+) -> Result<impl Fn(usize, usize) -> bool + 'a> {
+    let compare: DynComparator =
+        make_comparator(left, right, SortOptions::default()).map_err(kernel_error)?;
+    Ok(move |a: usize, b: usize| {
+        left.is_valid(a) && right.is_valid(b) && compare(a, b) == Ordering::Equal
+    })
+}
+
+/// For row `i`: `None` when the array or the needle is NULL, else the position (0-based)
+/// of the first element equal to the needle, if any.
+fn first_equal(lists: &ListArray, i: usize, needle: &ArrayRef) -> Result<Option<Option<u32>>> {
+    if lists.is_null(i) || needle.is_null(i) {
+        return Ok(None);
+    }
+    let range = elements(lists, i);
+    let values = lists.values().slice(range.start as usize, range.len());
+    let needle = needle.slice(i, 1);
+    let equal = equality(&values, &needle)?;
+    Ok(Some(
+        (0..values.len()).find(|&e| equal(e, 0)).map(|e| e as u32),
+    ))
+}
+
+fn has_null_element(lists: &ListArray, i: usize) -> bool {
+    let values = lists.values();
+    elements(lists, i).any(|e| values.is_null(e as usize))
+}
+
+/// The arrays `choose` makes, row by row: it is given the row, its elements and the
+/// output indices to extend, and returns false for a NULL array. A NULL input array is a
+/// NULL output without asking.
+fn pick(
+    lists: &ListArray,
+    mut choose: impl FnMut(usize, std::ops::Range<u32>, &mut Vec<u32>) -> bool,
+) -> Result<ArrayRef> {
+    let mut indices: Vec<u32> = Vec::with_capacity(lists.values().len());
+    let mut offsets = Vec::with_capacity(lists.len() + 1);
+    let mut valid = Vec::with_capacity(lists.len());
+    offsets.push(0i32);
+    for i in 0..lists.len() {
+        let keep = lists.is_valid(i) && {
+            let before = indices.len();
+            let ok = choose(i, elements(lists, i), &mut indices);
+            if !ok {
+                indices.truncate(before);
+            }
+            ok
+        };
+        valid.push(keep);
+        offsets.push(offset(indices.len())?);
+    }
+    gather(
+        lists.values(),
+        indices,
+        offsets,
+        valid,
+        element_field(lists.data_type())?,
+    )
+}
+
+/// A list array of `values[indices]` cut at `offsets`, NULL where `valid` is false.
+fn gather(
+    values: &ArrayRef,
+    indices: Vec<u32>,
+    offsets: Vec<i32>,
+    valid: Vec<bool>,
+    field: FieldRef,
+) -> Result<ArrayRef> {
+    let taken = arrow_select::take::take(values.as_ref(), &UInt32Array::from(indices), None)
+        .map_err(kernel_error)?;
+    let nulls = NullBuffer::from(valid);
+    let nulls = (nulls.null_count() > 0).then_some(nulls);
+    let list = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), taken, nulls)
+        .map_err(kernel_error)?;
+    Ok(Arc::new(list))
+}
+
+fn offset(len: usize) -> Result<i32> {
+    i32::try_from(len).map_err(|_| {
+        Error::new(
+            ErrorCode::SqlExecution,
+            "an array function made more than 2^31 elements in one partition",
+        )
+    })
+}
+
+/// `array(a, b, ...)`: row `i` holds every argument's row `i`.
+fn build_array(args: &[ArrayRef], return_type: &DataType, len: usize) -> Result<ArrayRef> {
+    let field = element_field(return_type)?;
+    if args.is_empty() {
+        let values = new_null_array(field.data_type(), 0);
+        return gather(&values, vec![], vec![0; len + 1], vec![true; len], field);
+    }
+    let parts: Vec<&dyn Array> = args.iter().map(|a| a.as_ref()).collect();
+    let values = arrow_select::concat::concat(&parts).map_err(kernel_error)?;
+    let n = args.len();
+    let indices = (0..len)
+        .flat_map(|row| (0..n).map(move |arg| (arg * len + row) as u32))
+        .collect();
+    let offsets = (0..=len)
+        .map(|row| offset(row * n))
+        .collect::<Result<_>>()?;
+    gather(&values, indices, offsets, vec![true; len], field)
+}
+
+/// `array_repeat(value, count)`: NULL for a NULL count, empty for a negative one.
+fn repeat(value: &ArrayRef, count: &Int32Array, return_type: &DataType) -> Result<ArrayRef> {
+    let mut indices = Vec::new();
+    let mut offsets = vec![0];
+    let mut valid = Vec::with_capacity(count.len());
+    for i in 0..count.len() {
+        valid.push(count.is_valid(i));
+        if count.is_valid(i) {
+            indices.extend(std::iter::repeat_n(
+                i as u32,
+                count.value(i).max(0) as usize,
+            ));
+        }
+        offsets.push(offset(indices.len())?);
+    }
+    gather(value, indices, offsets, valid, element_field(return_type)?)
+}
+
+/// `sequence(start, stop[, step])`: the step defaults to 1 or -1 towards `stop`; a step
+/// going away from `stop` is an error, as in Spark.
+fn sequence(args: &[ArrayRef], return_type: &DataType, len: usize) -> Result<ArrayRef> {
+    let as_longs = |a: &ArrayRef| -> Result<Int64Array> {
+        Ok(spark_cast(a, &DataType::Int64)?
+            .as_primitive::<arrow_array::types::Int64Type>()
+            .clone())
+    };
+    let start = as_longs(&args[0])?;
+    let stop = as_longs(&args[1])?;
+    let step = args.get(2).map(as_longs).transpose()?;
+    let mut values: Vec<i64> = Vec::new();
+    let mut offsets = vec![0];
+    let mut valid = Vec::with_capacity(len);
+    for i in 0..len {
+        let step_i = match &step {
+            Some(s) if s.is_null(i) => None,
+            Some(s) => Some(s.value(i)),
+            None => Some(if start.value(i) <= stop.value(i) {
+                1
+            } else {
+                -1
+            }),
+        };
+        let (Some(step_i), false, false) = (step_i, start.is_null(i), stop.is_null(i)) else {
+            valid.push(false);
+            offsets.push(offset(values.len())?);
+            continue;
+        };
+        let (from, to) = (start.value(i), stop.value(i));
+        let towards =
+            (from <= to && step_i > 0) || (from >= to && step_i < 0) || (from == to && step_i != 0);
+        if !towards {
+            return Err(Error::new(
+                ErrorCode::SqlExecution,
+                format!(
+                    "sequence({from}, {to}, {step_i}): the step must go from start towards stop \
+                     (and not be 0)"
+                ),
+            ));
+        }
+        let count = (to as i128 - from as i128) / step_i as i128 + 1;
+        if count > 10_000_000 {
+            return Err(Error::new(
+                ErrorCode::SqlExecution,
+                format!("sequence({from}, {to}, {step_i}) would have {count} elements; the limit is 10,000,000"),
+            ));
+        }
+        values.extend((0..count as i64).map(|k| from + k * step_i));
+        valid.push(true);
+        offsets.push(offset(values.len())?);
+    }
+    let field = element_field(return_type)?;
+    let values = spark_cast(
+        &(Arc::new(Int64Array::from(values)) as ArrayRef),
+        field.data_type(),
+    )?;
+    let indices = (0..values.len() as u32).collect();
+    gather(&values, indices, offsets, valid, field)
+}
+
+/// `element_at(array, i)`: 1-based, negative counts from the end, NULL beyond either end;
+/// 0 is an error, as in Spark.
+fn element_at(lists: &ListArray, index: &Int32Array, element: &DataType) -> Result<ArrayRef> {
+    let mut indices = Vec::with_capacity(lists.len());
+    for i in 0..lists.len() {
+        if lists.is_null(i) || index.is_null(i) {
+            indices.push(None);
+            continue;
+        }
+        let at = index.value(i) as i64;
+        if at == 0 {
+            return Err(Error::new(
+                ErrorCode::SqlExecution,
+                "element_at: the index 0 is invalid; array indices start at 1 (use a negative \
+                 index to count from the end)",
+            ));
+        }
+        let range = elements(lists, i);
+        let size = range.len() as i64;
+        let position = if at > 0 { at - 1 } else { size + at };
+        indices.push(
+            (0..size)
+                .contains(&position)
+                .then(|| range.start + position as u32),
+        );
+    }
+    take_elements(lists, indices, element)
+}
+
+/// `values[indices]` of `lists` (a NULL where the index is None).
+fn take_elements(
+    lists: &ListArray,
+    indices: Vec<Option<u32>>,
+    element: &DataType,
+) -> Result<ArrayRef> {
+    if indices.iter().all(Option::is_none) {
+        return Ok(new_null_array(element, lists.len()));
+    }
+    arrow_select::take::take(lists.values(), &UInt32Array::from(indices), None)
+        .map_err(kernel_error)
+}
+
+/// `array_max` / `array_min`: NULL elements are skipped; NULL for an empty array.
+fn extreme(lists: &ListArray, max: bool, element: &DataType) -> Result<ArrayRef> {
+    let values = lists.values();
+    let compare = make_comparator(values, values, SortOptions::default()).map_err(kernel_error)?;
+    let indices = (0..lists.len())
+        .map(|i| {
+            if lists.is_null(i) {
+                return None;
+            }
+            elements(lists, i)
+                .filter(|&e| values.is_valid(e as usize))
+                .reduce(|best, e| {
+                    let order = compare(e as usize, best as usize);
+                    let better = if max {
+                        order == Ordering::Greater
+                    } else {
+                        order == Ordering::Less
+                    };
+                    if better {
+                        e
+                    } else {
+                        best
+                    }
+                })
+        })
+        .collect();
+    take_elements(lists, indices, element)
+}
+
+/// `array_join(array, delimiter[, nullReplacement])`: elements as Spark prints them.
+fn join(lists: &ListArray, args: &[ArrayRef]) -> Result<ArrayRef> {
+    let text = spark_cast(lists.values(), &DataType::Utf8)?;
+    let text = as_strings(&text)?;
+    let delimiter = as_strings(&args[1])?;
+    let replacement = args.get(2).map(as_strings).transpose()?;
+    let mut out = StringBuilder::new();
+    let mut row = String::new();
+    for i in 0..lists.len() {
+        let replacement_null = replacement.is_some_and(|r| r.is_null(i));
+        if lists.is_null(i) || delimiter.is_null(i) || replacement_null {
+            out.append_null();
+            continue;
+        }
+        row.clear();
+        let mut first = true;
+        for e in elements(lists, i) {
+            let e = e as usize;
+            let piece = if text.is_valid(e) {
+                text.value(e)
+            } else if let Some(r) = replacement {
+                r.value(i)
+            } else {
+                continue;
+            };
+            if !first {
+                row.push_str(delimiter.value(i));
+            }
+            row.push_str(piece);
+            first = false;
+        }
+        out.append_value(&row);
+    }
+    Ok(Arc::new(out.finish()))
+}
+
+/// `array_append` / `array_prepend`: the value (NULL included) added at one end; NULL for
+/// a NULL array.
+fn append(lists: &ListArray, value: &ArrayRef, at_end: bool) -> Result<ArrayRef> {
+    let base = lists.values().len() as u32;
+    let values = arrow_select::concat::concat(&[lists.values().as_ref(), value.as_ref()])
+        .map_err(kernel_error)?;
+    let mut indices = Vec::with_capacity(values.len());
+    let mut offsets = vec![0];
+    let mut valid = Vec::with_capacity(lists.len());
+    for i in 0..lists.len() {
+        if lists.is_valid(i) {
+            if !at_end {
+                indices.push(base + i as u32);
+            }
+            indices.extend(elements(lists, i));
+            if at_end {
+                indices.push(base + i as u32);
+            }
+        }
+        valid.push(lists.is_valid(i));
+        offsets.push(offset(indices.len())?);
+    }
+    gather(
+        &values,
+        indices,
+        offsets,
+        valid,
+        element_field(lists.data_type())?,
+    )
+}
+
+/// `slice(array, start, length)`: `start` is 1-based, or negative from the end; a start
+/// of 0 or a negative length is an error, a start past either end an empty array.
+fn slice(lists: &ListArray, start: &Int32Array, length: &Int32Array) -> Result<ArrayRef> {
+    let mut failure = None;
+    let sliced = pick(lists, |i, elements, out| {
+        if start.is_null(i) || length.is_null(i) {
+            return false;
+        }
+        let (from, count) = (start.value(i) as i64, length.value(i) as i64);
+        if from == 0 || count < 0 {
+            failure.get_or_insert(if from == 0 {
+                "slice: the start 0 is invalid; array indices start at 1 (use a negative start \
+                 to count from the end)"
+            } else {
+                "slice: the length must be 0 or more"
+            });
+            return false;
+        }
+        let size = elements.len() as i64;
+        let first = if from > 0 { from - 1 } else { size + from };
+        if first < 0 || first >= size {
+            return true;
+        }
+        let last = (first + count).min(size);
+        out.extend(elements.start + first as u32..elements.start + last as u32);
+        true
+    })?;
+    match failure {
+        Some(message) => Err(Error::new(ErrorCode::SqlExecution, message)),
+        None => Ok(sliced),
+    }
+}
+
+/// `flatten(array of arrays)`: NULL when the outer array or any inner one is NULL.
+fn flatten(lists: &ListArray, return_type: &DataType) -> Result<ArrayRef> {
+    let inner = lists.values().as_list_opt::<i32>().ok_or_else(|| {
+        Error::new(
+            ErrorCode::Internal,
+            "flatten of an array whose elements are not arrays",
+        )
+    })?;
+    let mut indices = Vec::new();
+    let mut offsets = vec![0];
+    let mut valid = Vec::with_capacity(lists.len());
+    for i in 0..lists.len() {
+        let keep = lists.is_valid(i) && elements(lists, i).all(|e| inner.is_valid(e as usize));
+        if keep {
+            for e in elements(lists, i) {
+                indices.extend(elements(inner, e as usize));
+            }
+        }
+        valid.push(keep);
+        offsets.push(offset(indices.len())?);
+    }
+    gather(
+        inner.values(),
+        indices,
+        offsets,
+        valid,
+        element_field(return_type)?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::builder::{Int32Builder, ListBuilder};
+
+    fn int_lists(rows: &[Option<Vec<Option<i32>>>]) -> ArrayRef {
+        let mut builder = ListBuilder::new(Int32Builder::new()).with_field(Arc::new(Field::new(
+            "element",
+            DataType::Int32,
+            true,
+        )));
+        for row in rows {
+            match row {
+                Some(values) => {
+                    for v in values {
+                        builder.values().append_option(*v);
+                    }
+                    builder.append(true);
+                }
+                None => builder.append(false),
+            }
+        }
+        Arc::new(builder.finish())
+    }
+
+    fn rows(array: &ArrayRef) -> Vec<Option<Vec<Option<i32>>>> {
+        let lists = array.as_list::<i32>();
+        (0..lists.len())
+            .map(|i| {
+                lists.is_valid(i).then(|| {
+                    let v = lists.value(i);
+                    v.as_primitive::<arrow_array::types::Int32Type>()
+                        .iter()
+                        .collect()
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sorting_puts_nulls_where_spark_does() {
+        let input = int_lists(&[Some(vec![Some(3), None, Some(1)]), None, Some(vec![])]);
+        let t = input.data_type().clone();
+        let asc = compute(ArrayFunction::SortArray, &[Arc::clone(&input)], &t, 3).unwrap();
+        assert_eq!(
+            rows(&asc),
+            vec![Some(vec![None, Some(1), Some(3)]), None, Some(vec![])]
+        );
+        let flags: ArrayRef = Arc::new(BooleanArray::from(vec![false, false, false]));
+        let desc = compute(
+            ArrayFunction::SortArray,
+            &[Arc::clone(&input), flags],
+            &t,
+            3,
+        )
+        .unwrap();
+        assert_eq!(rows(&desc)[0], Some(vec![Some(3), Some(1), None]));
+        let sorted = compute(ArrayFunction::ArraySort, &[input], &t, 3).unwrap();
+        assert_eq!(rows(&sorted)[0], Some(vec![Some(1), Some(3), None]));
+    }
+
+    #[test]
+    fn distinct_keeps_first_occurrences_and_one_null() {
+        let input = int_lists(&[Some(vec![Some(2), None, Some(2), Some(1), None])]);
+        let t = input.data_type().clone();
+        let out = compute(ArrayFunction::ArrayDistinct, &[input], &t, 1).unwrap();
+        assert_eq!(rows(&out), vec![Some(vec![Some(2), None, Some(1)])]);
+    }
+
+    #[test]
+    fn slice_counts_from_either_end_and_refuses_zero() {
+        let input = int_lists(&[Some((1..=5).map(Some).collect())]);
+        let t = input.data_type().clone();
+        let slice = |start: i32, len: i32| {
+            let args = [
+                Arc::clone(&input),
+                Arc::new(Int32Array::from(vec![start])) as ArrayRef,
+                Arc::new(Int32Array::from(vec![len])) as ArrayRef,
+            ];
+            compute(ArrayFunction::Slice, &args, &t, 1).map(|a| rows(&a))
+        };
+        assert_eq!(slice(2, 2).unwrap(), vec![Some(vec![Some(2), Some(3)])]);
+        assert_eq!(slice(-2, 5).unwrap(), vec![Some(vec![Some(4), Some(5)])]);
+        assert_eq!(slice(9, 1).unwrap(), vec![Some(vec![])]);
+        assert!(slice(0, 1).is_err());
+        assert!(slice(1, -1).is_err());
+    }
+}

@@ -1,0 +1,96 @@
+//! Generators (`explode`, `posexplode`, `_outer`) over one partition: each input row is
+//! repeated once per element of its array, by gathering the input's columns with one
+//! `take` each and the elements with one more.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, Int32Array, RecordBatch, RecordBatchOptions, UInt32Array};
+use arrow_schema::{DataType, SchemaRef};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::sql::exec::eval::evaluate_array;
+use crate::sql::exec::value::kernel_error;
+use crate::sql::plan::expr::Expr;
+use crate::sql::plan::logical::Generator;
+
+pub fn generate(
+    batch: &RecordBatch,
+    generator: Generator,
+    arg: &Expr,
+    schema: &SchemaRef,
+) -> Result<RecordBatch> {
+    let array = evaluate_array(arg, batch)?;
+    let (lists, values) = match array.data_type() {
+        DataType::Null => (None, None),
+        _ => {
+            let lists = array.as_list_opt::<i32>().ok_or_else(|| {
+                Error::new(
+                    ErrorCode::Internal,
+                    format!("{} of {}", generator.name(), array.data_type()),
+                )
+            })?;
+            (Some(lists), Some(lists.values()))
+        }
+    };
+    let mut rows: Vec<u32> = Vec::with_capacity(batch.num_rows());
+    let mut elements: Vec<Option<u32>> = Vec::with_capacity(batch.num_rows());
+    let mut positions: Vec<Option<i32>> = Vec::new();
+    for row in 0..batch.num_rows() {
+        let range = match lists {
+            Some(l) if l.is_valid(row) => {
+                let offsets = l.value_offsets();
+                offsets[row] as u32..offsets[row + 1] as u32
+            }
+            _ => 0..0,
+        };
+        if range.is_empty() {
+            if generator.outer {
+                rows.push(row as u32);
+                elements.push(None);
+                positions.push(None);
+            }
+            continue;
+        }
+        // The output's row numbers are u32.
+        if u32::try_from(rows.len().saturating_add(range.len())).is_err() {
+            return Err(Error::new(
+                ErrorCode::OutOfMemory,
+                format!(
+                    "{} makes more than {} rows from one partition; filter the rows first",
+                    generator.name(),
+                    u32::MAX
+                ),
+            ));
+        }
+        let first = range.start;
+        for e in range {
+            rows.push(row as u32);
+            elements.push(Some(e));
+            positions.push(Some((e - first) as i32));
+        }
+    }
+    let rows = UInt32Array::from(rows);
+    let mut columns: Vec<ArrayRef> = batch
+        .columns()
+        .iter()
+        .map(|c| arrow_select::take::take(c.as_ref(), &rows, None).map_err(kernel_error))
+        .collect::<Result<_>>()?;
+    if generator.with_position {
+        columns.push(Arc::new(Int32Array::from(positions)));
+    }
+    let element_type = schema.field(schema.fields().len() - 1).data_type();
+    columns.push(match values {
+        Some(values) if elements.iter().any(Option::is_some) => {
+            arrow_select::take::take(values.as_ref(), &UInt32Array::from(elements), None)
+                .map_err(kernel_error)?
+        }
+        _ => arrow_array::new_null_array(element_type, rows.len()),
+    });
+    RecordBatch::try_new_with_options(
+        Arc::clone(schema),
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(rows.len())),
+    )
+    .map_err(|e| Error::internal("assembling generated rows", e))
+}

@@ -1,0 +1,249 @@
+//! Array functions: building arrays (`array`, `array_repeat`, `sequence`), reading them
+//! (`size`, `element_at`, `array_contains`, `array_position`, `array_max` / `array_min`,
+//! `array_join`) and making new ones from them (`sort_array`, `array_sort`,
+//! `array_distinct`, `array_remove`, `array_compact`, `array_append` / `array_prepend`,
+//! `slice`, `flatten`), with Spark's result types. Elements keep their type; a value
+//! compared with the elements (`array_contains`) and the elements meet in their common
+//! type, as Spark's implicit casts make them.
+
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field};
+
+use super::signature::{common_type, lookup, name_of, Args, Signature};
+use crate::error::{Error, Result};
+use crate::sql::types::is_integer;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrayFunction {
+    /// `array(a, b, ...)`: the arguments in their common type.
+    Array,
+    /// `size` / `cardinality`: -1 for a NULL array (Spark's non-ANSI `sizeOfNull`).
+    Size,
+    /// `array_size`: NULL for a NULL array.
+    ArraySize,
+    /// `element_at(array, i)`: 1-based, negative from the end, NULL out of range.
+    ElementAt,
+    ArrayContains,
+    /// 1-based position of the first equal element, 0 when there is none.
+    ArrayPosition,
+    ArrayMax,
+    ArrayMin,
+    /// `array_join(array, delimiter[, nullReplacement])`: NULL elements skipped unless
+    /// a replacement is given.
+    ArrayJoin,
+    /// `sort_array(array[, ascending])`: NULLs first ascending, last descending.
+    SortArray,
+    /// `array_sort(array)`: ascending, NULLs last (the comparator form is not supported).
+    ArraySort,
+    ArrayDistinct,
+    ArrayRemove,
+    /// The array without its NULL elements.
+    ArrayCompact,
+    ArrayAppend,
+    ArrayPrepend,
+    /// `slice(array, start, length)`: `start` 1-based or negative from the end.
+    Slice,
+    /// An array of arrays as one array (NULL when any inner array is NULL).
+    Flatten,
+    /// `array_repeat(value, count)`.
+    ArrayRepeat,
+    /// `sequence(start, stop[, step])` of integers, both ends included.
+    Sequence,
+}
+
+use ArrayFunction::*;
+
+const NAMES: &[(&str, ArrayFunction)] = &[
+    ("array", Array),
+    ("size", Size),
+    ("cardinality", Size),
+    ("array_size", ArraySize),
+    ("element_at", ElementAt),
+    ("array_contains", ArrayContains),
+    ("array_position", ArrayPosition),
+    ("array_max", ArrayMax),
+    ("array_min", ArrayMin),
+    ("array_join", ArrayJoin),
+    ("sort_array", SortArray),
+    ("array_sort", ArraySort),
+    ("array_distinct", ArrayDistinct),
+    ("array_remove", ArrayRemove),
+    ("array_compact", ArrayCompact),
+    ("array_append", ArrayAppend),
+    ("array_prepend", ArrayPrepend),
+    ("slice", Slice),
+    ("flatten", Flatten),
+    ("array_repeat", ArrayRepeat),
+    ("sequence", Sequence),
+];
+
+/// The type of an array of `element`s, as every array function builds it.
+pub fn list_of(element: DataType) -> DataType {
+    DataType::List(Arc::new(Field::new("element", element, true)))
+}
+
+impl ArrayFunction {
+    pub fn from_name(name: &str) -> Option<Self> {
+        lookup(NAMES, name)
+    }
+
+    pub fn name(self) -> &'static str {
+        name_of(NAMES, self)
+    }
+
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        NAMES.iter().map(|(n, _)| *n)
+    }
+
+    pub fn signature(self, a: &Args) -> Result<Signature> {
+        use DataType::{Boolean, Int32, Int64, Utf8};
+        match self {
+            Array => {
+                let common = a.common(0)?;
+                Signature::new(vec![common.clone(); a.len()], list_of(common))
+            }
+            Size | ArraySize => {
+                a.arity(1, 1)?;
+                element(a, 0)?;
+                Signature::new(a.types.to_vec(), Int32)
+            }
+            ElementAt => {
+                a.arity(2, 2)?;
+                let e = element(a, 0)?;
+                Signature::new(vec![a.types[0].clone(), a.integer(1)?], e)
+            }
+            ArrayContains | ArrayPosition | ArrayRemove | ArrayAppend | ArrayPrepend => {
+                a.arity(2, 2)?;
+                // Spark refuses a NULL literal where these need a type to compare in.
+                let typed = match self {
+                    ArrayContains | ArrayPosition => 0..2,
+                    ArrayAppend | ArrayPrepend => 0..1,
+                    _ => 0..0,
+                };
+                for i in typed {
+                    if a.types[i] == DataType::Null {
+                        return Err(Error::analysis(format!(
+                            "argument {} of {} is an untyped NULL; CAST it to the type meant",
+                            i + 1,
+                            a.name
+                        )));
+                    }
+                }
+                let common = common_type(a.name, &[element(a, 0)?, a.types[1].clone()])?;
+                let returns = match self {
+                    ArrayContains => Boolean,
+                    ArrayPosition => Int64,
+                    _ => list_of(common.clone()),
+                };
+                Signature::new(vec![list_of(common.clone()), common], returns)
+            }
+            ArrayMax | ArrayMin => {
+                a.arity(1, 1)?;
+                let e = orderable(a, 0)?;
+                Signature::new(a.types.to_vec(), e)
+            }
+            ArrayJoin => {
+                a.arity(2, 3)?;
+                let e = element(a, 0)?;
+                if matches!(
+                    e,
+                    DataType::List(_) | DataType::Struct(_) | DataType::Map(_, _)
+                ) {
+                    return Err(a.error(0, "an array of simple values", &a.types[0]));
+                }
+                let mut types = vec![a.types[0].clone()];
+                for i in 1..a.len() {
+                    types.push(a.string(i)?);
+                }
+                Signature::new(types, Utf8)
+            }
+            SortArray => {
+                a.arity(1, 2)?;
+                orderable(a, 0)?;
+                let mut types = vec![a.types[0].clone()];
+                if a.len() == 2 {
+                    if !matches!(a.types[1], Boolean | DataType::Null) {
+                        return Err(a.error(1, "a boolean", &a.types[1]));
+                    }
+                    types.push(Boolean);
+                }
+                Signature::new(types, a.types[0].clone())
+            }
+            ArraySort | ArrayDistinct | ArrayCompact => {
+                if self == ArraySort && a.len() == 2 {
+                    return Err(Error::unsupported(
+                        "array_sort with a comparator function (use sort_array, or array_sort(array))",
+                    ));
+                }
+                a.arity(1, 1)?;
+                if self == ArrayCompact {
+                    element(a, 0)?;
+                } else {
+                    orderable(a, 0)?;
+                }
+                Signature::new(a.types.to_vec(), a.types[0].clone())
+            }
+            Slice => {
+                a.arity(3, 3)?;
+                element(a, 0)?;
+                Signature::new(
+                    vec![a.types[0].clone(), a.integer(1)?, a.integer(2)?],
+                    a.types[0].clone(),
+                )
+            }
+            Flatten => {
+                a.arity(1, 1)?;
+                match element(a, 0)? {
+                    inner @ DataType::List(_) => Signature::new(a.types.to_vec(), inner),
+                    _ => Err(a.error(0, "an array of arrays", &a.types[0])),
+                }
+            }
+            ArrayRepeat => {
+                a.arity(2, 2)?;
+                let value = a.types[0].clone();
+                Signature::new(vec![value.clone(), a.integer(1)?], list_of(value))
+            }
+            Sequence => {
+                a.arity(2, 3)?;
+                for (i, t) in a.types.iter().enumerate() {
+                    if !is_integer(t) && t != &DataType::Null {
+                        return Err(Error::unsupported(format!(
+                            "sequence of {} (argument {}): only integer sequences are supported",
+                            crate::frame::spark_type_name(t),
+                            i + 1
+                        )));
+                    }
+                }
+                let wide = a
+                    .types
+                    .iter()
+                    .any(|t| matches!(t, Int64 | DataType::UInt32 | DataType::UInt64));
+                let t = if wide { Int64 } else { Int32 };
+                Signature::new(vec![t.clone(); a.len()], list_of(t))
+            }
+        }
+    }
+}
+
+/// The element type of argument `i`, which must be an array.
+fn element(a: &Args, i: usize) -> Result<DataType> {
+    match &a.types[i] {
+        DataType::List(field) => Ok(field.data_type().clone()),
+        DataType::Null => Ok(DataType::Null),
+        DataType::Map(_, _) => Err(Error::unsupported(format!(
+            "{} of a map (only arrays are supported so far)",
+            a.name
+        ))),
+        other => Err(a.error(i, "an array", other)),
+    }
+}
+
+/// The element type of argument `i`, an array whose elements can be ordered and compared.
+fn orderable(a: &Args, i: usize) -> Result<DataType> {
+    let e = element(a, i)?;
+    if matches!(e, DataType::Map(_, _)) {
+        return Err(a.error(i, "an array of values that can be ordered", &a.types[i]));
+    }
+    Ok(e)
+}
