@@ -102,7 +102,7 @@ FROM telecom GROUP BY plan ORDER BY plan`,
     await page.context().close();
   });
 
-  it('shows nested results as JSON text and says CSV writes them so', async () => {
+  it('shows nested results as JSON text, says CSV writes them so, and explodes arrays into rows', async () => {
     const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
     await shownTable(page, 'telecom');
     await runSql(page, "SELECT customer_id, split(plan, 'a') AS parts FROM telecom ORDER BY customer_id LIMIT 2");
@@ -114,6 +114,21 @@ FROM telecom GROUP BY plan ORDER BY plan`,
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
     const text = readFileSync(await download.path(), 'utf8');
     assert.equal(text, 'customer_id,parts\n100000,"[""b"",""sic""]"\n100001,"[""b"",""sic""]"\n');
+
+    // The array exploded into rows with LATERAL VIEW, and one read with array functions.
+    await runSql(
+      page,
+      "SELECT customer_id, pos, piece FROM telecom LATERAL VIEW posexplode(split(plan, 'a')) t AS pos, piece " +
+        'WHERE customer_id < 100002 ORDER BY customer_id, pos',
+    );
+    assert.deepEqual((await sqlRows(page)).map((r) => r.slice(1)), [
+      ['100000', '0', 'b'],
+      ['100000', '1', 'sic'],
+      ['100001', '0', 'b'],
+      ['100001', '1', 'sic'],
+    ]);
+    await runSql(page, "SELECT array_join(sort_array(split('c,a,b', ','), false), '-') AS j, size(array()) AS n");
+    assert.deepEqual((await sqlRows(page)).map((r) => r.slice(1)), [['c-b-a', '0']]);
     assert.deepEqual(errors, []);
     await page.context().close();
   });
