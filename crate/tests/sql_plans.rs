@@ -202,3 +202,41 @@ fn filters_on_the_input_go_below_a_generator_and_the_rest_stay_above() {
     // `city` is never read: the scan drops it.
     assert!(!plan[scan].contains("city"), "{text}");
 }
+
+/// The names of a query's result columns.
+fn column_names(sql: &str) -> Vec<String> {
+    match run_sql(&mut catalog(), sql, &JobContext::default()).unwrap() {
+        SqlOutput::Rows(table) => table
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect(),
+        other => panic!("expected rows, got {other:?}"),
+    }
+}
+
+#[test]
+fn pivot_and_unpivot_name_their_columns_as_spark_does() {
+    // One aggregate: the value (or its alias); several: value_aggregate (alias or text).
+    assert_eq!(
+        column_names("SELECT * FROM (SELECT city, name, score FROM people) PIVOT (sum(score) FOR city IN ('x', 'y' AS why))"),
+        ["name", "x", "why"]
+    );
+    assert_eq!(
+        column_names(
+            "SELECT * FROM (SELECT city, name, score FROM people) \
+             PIVOT (sum(score) AS s, count(*) FOR city IN ('x' AS ex, 1))"
+        ),
+        ["name", "ex_s", "ex_count(1)", "1_s", "1_count(1)"]
+    );
+    assert_eq!(
+        column_names(
+            "SELECT * FROM (SELECT id, score FROM people) UNPIVOT (v FOR col IN (id AS i, score))"
+        ),
+        ["col", "v"]
+    );
+    // PIVOT is grouping then a projection; EXPLAIN shows it so.
+    let plan = optimized("SELECT * FROM people PIVOT (max(score) FOR city IN ('x'))").join("\n");
+    assert!(plan.contains("Aggregate group=[id#0, name#1]"), "{plan}");
+}

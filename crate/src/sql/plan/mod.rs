@@ -11,6 +11,7 @@ pub mod grouping_keys;
 pub mod grouping_sets;
 pub mod logical;
 pub mod optimize;
+pub mod pivot;
 pub mod planner;
 pub mod scalar;
 pub mod schema;

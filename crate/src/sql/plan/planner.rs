@@ -731,6 +731,42 @@ impl<'a> Planner<'a> {
                     None => Ok(plan),
                 }
             }
+            TableFactor::Pivot {
+                table,
+                aggregate_functions,
+                value_column,
+                value_source,
+                default_on_null,
+                alias: pivot_alias,
+            } => {
+                let input = self.relation(table)?;
+                let plan = self.pivot(
+                    input,
+                    aggregate_functions,
+                    value_column,
+                    value_source,
+                    default_on_null.as_ref(),
+                )?;
+                match pivot_alias {
+                    Some(a) => alias(plan, a),
+                    None => Ok(requalify(plan, "__pivot")),
+                }
+            }
+            TableFactor::Unpivot {
+                table,
+                value,
+                name,
+                columns,
+                null_inclusion,
+                alias: unpivot_alias,
+            } => {
+                let input = self.relation(table)?;
+                let plan = self.unpivot(input, value, name, columns, null_inclusion.as_ref())?;
+                match unpivot_alias {
+                    Some(a) => alias(plan, a),
+                    None => Ok(requalify(plan, "__unpivot")),
+                }
+            }
             other => Err(Error::unsupported(format!("`{other}` in FROM"))),
         }
     }
