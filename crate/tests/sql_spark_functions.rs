@@ -30,6 +30,11 @@ const DELIBERATE: &[(&str, &str)] = &[
          Brasa reads literals with a fraction as double (array<double>, the same values)",
     ),
     (
+        "array_union(array(1, 2), array(2.5))",
+        "Spark reads 2.5 as decimal(2,1) and finds no common element type with int; Brasa \
+         reads it as double, and int meets double in double",
+    ),
+    (
         "typeof(localtimestamp)",
         "sqlparser reads the SQL standard's bare LOCALTIMESTAMP as the function; Brasa \
          answers where Spark asks for the parentheses",

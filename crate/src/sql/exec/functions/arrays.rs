@@ -151,7 +151,83 @@ pub fn compute(
         ArrayAppend | ArrayPrepend => append(&lists(&args[0])?, &args[1], func == ArrayAppend),
         Slice => slice(&lists(&args[0])?, ints(&args[1])?, ints(&args[2])?),
         Flatten => flatten(&lists(&args[0])?, return_type),
+        ArrayUnion | ArrayIntersect | ArrayExcept | ArraysOverlap => {
+            set_operation(func, &lists(&args[0])?, &lists(&args[1])?)
+        }
     }
+}
+
+/// `array_union`, `array_intersect`, `array_except` and `arrays_overlap` of two columns of
+/// arrays (NULL when either array is). Both arrays' elements are put in one column, so
+/// one comparator serves; NULL elements count as equal to each other, as in Spark.
+fn set_operation(func: ArrayFunction, left: &ListArray, right: &ListArray) -> Result<ArrayRef> {
+    let base = left.values().len() as u32;
+    let values = arrow_select::concat::concat(&[left.values().as_ref(), right.values().as_ref()])
+        .map_err(kernel_error)?;
+    let equal = equality(&values, &values)?;
+    let same = |a: u32, b: u32| {
+        let (a, b) = (a as usize, b as usize);
+        equal(a, b) || (values.is_null(a) && values.is_null(b))
+    };
+    let in_list = |e: u32, mut list: std::ops::Range<u32>| list.any(|o| same(e, o));
+    let right_of = |i: usize| {
+        let r = elements(right, i);
+        r.start + base..r.end + base
+    };
+    if func == ArrayFunction::ArraysOverlap {
+        let out: BooleanArray = (0..left.len())
+            .map(|i| {
+                if left.is_null(i) || right.is_null(i) {
+                    return None;
+                }
+                let shared = elements(left, i)
+                    .filter(|&e| values.is_valid(e as usize))
+                    .any(|e| in_list(e, right_of(i)));
+                let has_null = |mut r: std::ops::Range<u32>| r.any(|e| values.is_null(e as usize));
+                let both_filled = !elements(left, i).is_empty() && !right_of(i).is_empty();
+                if shared {
+                    Some(true)
+                } else if both_filled && (has_null(elements(left, i)) || has_null(right_of(i))) {
+                    None
+                } else {
+                    Some(false)
+                }
+            })
+            .collect();
+        return Ok(Arc::new(out));
+    }
+    let mut indices = Vec::new();
+    let mut offsets = vec![0];
+    let mut valid = Vec::with_capacity(left.len());
+    for i in 0..left.len() {
+        let keep = left.is_valid(i) && right.is_valid(i);
+        if keep {
+            let start = indices.len();
+            let candidates: Vec<u32> = match func {
+                ArrayFunction::ArrayUnion => elements(left, i).chain(right_of(i)).collect(),
+                _ => elements(left, i).collect(),
+            };
+            for e in candidates {
+                let wanted = match func {
+                    ArrayFunction::ArrayIntersect => in_list(e, right_of(i)),
+                    ArrayFunction::ArrayExcept => !in_list(e, right_of(i)),
+                    _ => true,
+                };
+                if wanted && !indices[start..].iter().any(|&kept| same(kept, e)) {
+                    indices.push(e);
+                }
+            }
+        }
+        valid.push(keep);
+        offsets.push(offset(indices.len())?);
+    }
+    gather(
+        &values,
+        indices,
+        offsets,
+        valid,
+        element_field(left.data_type())?,
+    )
 }
 
 /// Argument `array` as lists; a NULL literal (type `void`) is a column of NULL arrays.

@@ -2,7 +2,8 @@
 //! (`size`, `element_at`, `array_contains`, `array_position`, `array_max` / `array_min`,
 //! `array_join`) and making new ones from them (`sort_array`, `array_sort`,
 //! `array_distinct`, `array_remove`, `array_compact`, `array_append` / `array_prepend`,
-//! `slice`, `flatten`), with Spark's result types. Elements keep their type; a value
+//! `slice`, `flatten`, and the set operations `array_union`, `array_intersect`,
+//! `array_except`, `arrays_overlap`), with Spark's result types. Elements keep their type; a value
 //! compared with the elements (`array_contains`) and the elements meet in their common
 //! type, as Spark's implicit casts make them.
 
@@ -50,6 +51,15 @@ pub enum ArrayFunction {
     ArrayRepeat,
     /// `sequence(start, stop[, step])` of integers, both ends included.
     Sequence,
+    /// The distinct elements of both arrays, in order of first appearance.
+    ArrayUnion,
+    /// The distinct elements of the first array that the second has too.
+    ArrayIntersect,
+    /// The distinct elements of the first array that the second lacks.
+    ArrayExcept,
+    /// Whether the arrays share a non-NULL element (NULL when they do not but a NULL
+    /// element might).
+    ArraysOverlap,
 }
 
 use ArrayFunction::*;
@@ -76,6 +86,10 @@ const NAMES: &[(&str, ArrayFunction)] = &[
     ("flatten", Flatten),
     ("array_repeat", ArrayRepeat),
     ("sequence", Sequence),
+    ("array_union", ArrayUnion),
+    ("array_intersect", ArrayIntersect),
+    ("array_except", ArrayExcept),
+    ("arrays_overlap", ArraysOverlap),
 ];
 
 /// The type of an array of `element`s, as every array function builds it.
@@ -203,6 +217,19 @@ impl ArrayFunction {
                 a.arity(2, 2)?;
                 let value = a.types[0].clone();
                 Signature::new(vec![value.clone(), a.integer(1)?], list_of(value))
+            }
+            ArrayUnion | ArrayIntersect | ArrayExcept | ArraysOverlap => {
+                a.arity(2, 2)?;
+                if let Some(i) = a.types.iter().position(|t| t == &DataType::Null) {
+                    return Err(a.error(i, "an array", &DataType::Null));
+                }
+                let common = common_type(a.name, &[orderable(a, 0)?, orderable(a, 1)?])?;
+                let returns = if self == ArraysOverlap {
+                    Boolean
+                } else {
+                    list_of(common.clone())
+                };
+                Signature::new(vec![list_of(common.clone()), list_of(common)], returns)
             }
             Sequence => {
                 a.arity(2, 3)?;
