@@ -55,6 +55,11 @@ pub fn json_cell(column: &ArrayRef, i: usize) -> Value {
             let list = column.as_list::<i32>().value(i);
             Value::Array((0..list.len()).map(|j| json_cell(&list, j)).collect())
         }
+        // A struct is its fields' values in order, as PySpark's Row (a tuple) is encoded.
+        DataType::Struct(_) => {
+            let row = column.as_struct();
+            Value::Array(row.columns().iter().map(|c| json_cell(c, i)).collect())
+        }
         other => panic!("unexpected result type {other}"),
     }
 }

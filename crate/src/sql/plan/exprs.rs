@@ -42,13 +42,8 @@ impl Planner<'_> {
         use ast::Expr as A;
         match ast {
             A::Identifier(ident) => self.identifier(None, &ident.value, scope),
-            A::CompoundIdentifier(parts) => match parts.as_slice() {
-                [.., qualifier, name] => {
-                    self.identifier(Some(&qualifier.value), &name.value, scope)
-                }
-                [name] => self.identifier(None, &name.value, scope),
-                [] => Err(Error::analysis("empty column name")),
-            },
+            A::CompoundIdentifier(parts) => self.compound_identifier(parts, scope),
+            A::Struct { values, fields } => self.struct_literal(values, !fields.is_empty(), scope),
             A::Value(value) => Ok(Expr::Literal(literal(&value.value)?)),
             A::TypedString(typed) => typed_literal(&typed.data_type, &typed.value.value),
             A::Nested(inner) => self.expr(inner, scope),
@@ -316,6 +311,9 @@ impl Planner<'_> {
                             value =
                                 scalar_call(ScalarFunction::GetItem, vec![value, index], scope)?;
                         }
+                        ast::AccessExpr::Dot(ast::Expr::Identifier(field)) => {
+                            value = self.struct_field(value, &field.value, scope)?;
+                        }
                         other => return Err(Error::unsupported(format!("field access {other}"))),
                     }
                 }
@@ -325,7 +323,7 @@ impl Planner<'_> {
         }
     }
 
-    fn identifier(
+    pub(crate) fn identifier(
         &mut self,
         qualifier: Option<&str>,
         name: &str,
@@ -460,6 +458,9 @@ impl Planner<'_> {
                  (`SELECT {lower}(array) AS x`) or in LATERAL VIEW, not inside an expression \
                  or a clause"
             )));
+        }
+        if let Some(expr) = self.named_struct(&lower, &args, scope)? {
+            return Ok(expr);
         }
         if let Some(expr) = rewritten_call(&lower, &args, scope)? {
             return Ok(expr);

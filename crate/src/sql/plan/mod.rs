@@ -15,4 +15,5 @@ pub mod pivot;
 pub mod planner;
 pub mod scalar;
 pub mod schema;
+pub mod structs;
 pub mod window;

@@ -17,12 +17,14 @@ mod regex;
 mod strings;
 mod xorshift;
 
+use std::sync::Arc;
+
 use arrow_array::cast::AsArray;
 use arrow_array::{new_null_array, Array, ArrayRef, Int32Array, ListArray};
 use arrow_schema::DataType;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::exec::value::{kernel_error, Value};
+use crate::sql::exec::value::{kernel_error, spark_cast, Value};
 use crate::sql::plan::functions::ScalarFunction;
 
 /// Calls `func` on already-cast arguments. Calls whose arguments are all constants are
@@ -68,6 +70,41 @@ fn compute(
                 )
             })?;
             get_item(lists, columns::ints(&args[1])?, return_type)
+        }
+        ScalarFunction::MakeStruct => {
+            let DataType::Struct(fields) = return_type else {
+                return Err(Error::new(
+                    ErrorCode::Internal,
+                    "struct() without a struct type",
+                ));
+            };
+            let values = args
+                .iter()
+                .zip(fields.iter())
+                .map(|(a, f)| spark_cast(a, f.data_type()))
+                .collect::<Result<Vec<_>>>()?;
+            let built =
+                arrow_array::StructArray::try_new_with_length(fields.clone(), values, None, len)
+                    .map_err(kernel_error)?;
+            Ok(Arc::new(built))
+        }
+        ScalarFunction::GetField(index) => {
+            let parent = args[0].as_struct_opt().ok_or_else(|| {
+                Error::new(
+                    ErrorCode::Internal,
+                    "a field of a value that is not a struct",
+                )
+            })?;
+            let child = parent.column(index);
+            // A NULL struct has NULL fields, whatever its children hold.
+            let nulls = arrow_buffer::NullBuffer::union(parent.nulls(), child.nulls());
+            let data = child
+                .to_data()
+                .into_builder()
+                .nulls(nulls)
+                .build()
+                .map_err(kernel_error)?;
+            Ok(arrow_array::make_array(data))
         }
     }
 }

@@ -15,7 +15,7 @@ mod misc;
 mod signature;
 mod strings;
 
-use arrow_schema::DataType;
+use arrow_schema::{DataType, Field};
 
 pub use aggregate::{AggregateFunction, AggregateSignature};
 pub use arrays::{list_of, ArrayFunction};
@@ -40,6 +40,11 @@ pub enum ScalarFunction {
     Array(ArrayFunction),
     /// `array[i]`, 0-based as in Spark.
     GetItem,
+    /// `struct(a, b)` / `named_struct('a', a, ...)`: the planner names the fields (the
+    /// call's return type) and passes the values.
+    MakeStruct,
+    /// `s.field`: the struct's field at this position (NULL where the struct is).
+    GetField(usize),
 }
 
 impl ScalarFunction {
@@ -72,6 +77,8 @@ impl ScalarFunction {
             ScalarFunction::Misc(f) => f.name(),
             ScalarFunction::Array(f) => f.name(),
             ScalarFunction::GetItem => "get_item",
+            ScalarFunction::MakeStruct => "struct",
+            ScalarFunction::GetField(_) => "get_field",
         }
     }
 
@@ -101,6 +108,23 @@ impl ScalarFunction {
                     other => return Err(type_error("[]", 0, "an array", other)),
                 };
                 Signature::new(vec![args[0].clone(), a.integer(1)?], element)
+            }
+            ScalarFunction::MakeStruct => {
+                let fields: Vec<Field> = args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| Field::new(format!("col{}", i + 1), t.clone(), true))
+                    .collect();
+                Signature::new(args.to_vec(), DataType::Struct(fields.into()))
+            }
+            ScalarFunction::GetField(index) => {
+                a.arity(1, 1)?;
+                match &args[0] {
+                    DataType::Struct(fields) if index < fields.len() => {
+                        Signature::new(args.to_vec(), fields[index].data_type().clone())
+                    }
+                    other => Err(type_error(".", 0, "a struct", other)),
+                }
             }
         }
     }
