@@ -55,6 +55,16 @@ pub fn json_cell(column: &ArrayRef, i: usize) -> Value {
             let list = column.as_list::<i32>().value(i);
             Value::Array((0..list.len()).map(|j| json_cell(&list, j)).collect())
         }
+        // A map is {"map": [[key, value], ...]}, as the fixture scripts encode a dict.
+        DataType::Map(_, _) => {
+            let map = column.as_map();
+            let (keys, values) = (map.keys(), map.values());
+            let offsets = map.value_offsets();
+            let pairs = (offsets[i] as usize..offsets[i + 1] as usize)
+                .map(|e| json!([json_cell(keys, e), json_cell(values, e)]))
+                .collect();
+            json!({ "map": Value::Array(pairs) })
+        }
         // A struct is its fields' values in order, as PySpark's Row (a tuple) is encoded.
         DataType::Struct(_) => {
             let row = column.as_struct();
@@ -85,6 +95,15 @@ pub fn same_with(ours: &Value, theirs: &Value, close: &dyn Fn(f64, f64) -> bool)
         (Value::Array(a), Value::Array(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_with(x, y, close))
         }
+        // Maps in any entry order: PySpark hands Spark's maps over as Java hash maps.
+        (Value::Object(a), Value::Object(b)) => match (&a.get("map"), &b.get("map")) {
+            (Some(Value::Array(x)), Some(Value::Array(y))) => {
+                x.len() == y.len()
+                    && x.iter()
+                        .all(|pair| y.iter().any(|other| same_with(pair, other, close)))
+            }
+            _ => ours == theirs,
+        },
         _ => ours == theirs,
     }
 }

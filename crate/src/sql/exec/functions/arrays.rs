@@ -35,6 +35,12 @@ pub fn compute(
         Array => build_array(args, return_type, len),
         ArrayRepeat => repeat(&args[0], ints(&args[1])?, return_type),
         Sequence => sequence(args, return_type, len),
+        Size | ArraySize if matches!(args[0].data_type(), DataType::Map(_, _)) => {
+            super::maps::sizes(&args[0], (func == Size).then_some(-1))
+        }
+        ElementAt if matches!(args[0].data_type(), DataType::Map(_, _)) => {
+            super::maps::value_at(&args[0], &args[1], return_type)
+        }
         Size | ArraySize => {
             let lists = lists(&args[0])?;
             let null_size = (func == Size).then_some(-1);

@@ -7,11 +7,9 @@
 //! compared with the elements (`array_contains`) and the elements meet in their common
 //! type, as Spark's implicit casts make them.
 
-use std::sync::Arc;
+use arrow_schema::DataType;
 
-use arrow_schema::{DataType, Field};
-
-use super::signature::{common_type, lookup, name_of, Args, Signature};
+use super::signature::{common_type, list_of, lookup, map_types, name_of, Args, Signature};
 use crate::error::{Error, Result};
 use crate::sql::types::is_integer;
 
@@ -92,11 +90,6 @@ const NAMES: &[(&str, ArrayFunction)] = &[
     ("arrays_overlap", ArraysOverlap),
 ];
 
-/// The type of an array of `element`s, as every array function builds it.
-pub fn list_of(element: DataType) -> DataType {
-    DataType::List(Arc::new(Field::new("element", element, true)))
-}
-
 impl ArrayFunction {
     pub fn from_name(name: &str) -> Option<Self> {
         lookup(NAMES, name)
@@ -119,11 +112,16 @@ impl ArrayFunction {
             }
             Size | ArraySize => {
                 a.arity(1, 1)?;
-                element(a, 0)?;
+                if map_types(&a.types[0]).is_none() {
+                    element(a, 0)?;
+                }
                 Signature::new(a.types.to_vec(), Int32)
             }
             ElementAt => {
                 a.arity(2, 2)?;
+                if let Some((key, value)) = map_types(&a.types[0]) {
+                    return Signature::new(vec![a.types[0].clone(), key], value);
+                }
                 let e = element(a, 0)?;
                 Signature::new(vec![a.types[0].clone(), a.integer(1)?], e)
             }
@@ -258,10 +256,6 @@ fn element(a: &Args, i: usize) -> Result<DataType> {
     match &a.types[i] {
         DataType::List(field) => Ok(field.data_type().clone()),
         DataType::Null => Ok(DataType::Null),
-        DataType::Map(_, _) => Err(Error::unsupported(format!(
-            "{} of a map (only arrays are supported so far)",
-            a.name
-        ))),
         other => Err(a.error(i, "an array", other)),
     }
 }

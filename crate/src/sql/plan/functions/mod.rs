@@ -10,6 +10,7 @@ mod aggregate;
 mod arrays;
 mod conditional;
 mod datetime;
+mod maps;
 mod math;
 mod misc;
 mod signature;
@@ -18,12 +19,13 @@ mod strings;
 use arrow_schema::{DataType, Field};
 
 pub use aggregate::{AggregateFunction, AggregateSignature};
-pub use arrays::{list_of, ArrayFunction};
+pub use arrays::ArrayFunction;
 pub use conditional::ConditionalFunction;
 pub use datetime::{date_field, DateTimeFunction};
+pub use maps::MapFunction;
 pub use math::MathFunction;
 pub use misc::MiscFunction;
-pub use signature::{common_type, Signature};
+pub use signature::{common_type, list_of, map_of, map_types, Signature};
 pub use strings::StringFunction;
 
 use crate::error::Result;
@@ -38,7 +40,8 @@ pub enum ScalarFunction {
     Conditional(ConditionalFunction),
     Misc(MiscFunction),
     Array(ArrayFunction),
-    /// `array[i]`, 0-based as in Spark.
+    Map(MapFunction),
+    /// `array[i]` (0-based, as in Spark) or `map[key]`.
     GetItem,
     /// `struct(a, b)` / `named_struct('a', a, ...)`: the planner names the fields (the
     /// call's return type) and passes the values.
@@ -56,6 +59,7 @@ impl ScalarFunction {
             .or_else(|| ConditionalFunction::from_name(name).map(ScalarFunction::Conditional))
             .or_else(|| MiscFunction::from_name(name).map(ScalarFunction::Misc))
             .or_else(|| ArrayFunction::from_name(name).map(ScalarFunction::Array))
+            .or_else(|| MapFunction::from_name(name).map(ScalarFunction::Map))
     }
 
     /// Every name a scalar function is called by (aliases included).
@@ -66,6 +70,7 @@ impl ScalarFunction {
             .chain(ConditionalFunction::names())
             .chain(MiscFunction::names())
             .chain(ArrayFunction::names())
+            .chain(MapFunction::names())
     }
 
     pub fn name(self) -> &'static str {
@@ -76,6 +81,7 @@ impl ScalarFunction {
             ScalarFunction::Conditional(f) => f.name(),
             ScalarFunction::Misc(f) => f.name(),
             ScalarFunction::Array(f) => f.name(),
+            ScalarFunction::Map(f) => f.name(),
             ScalarFunction::GetItem => "get_item",
             ScalarFunction::MakeStruct => "struct",
             ScalarFunction::GetField(_) => "get_field",
@@ -101,11 +107,15 @@ impl ScalarFunction {
             ScalarFunction::Conditional(f) => f.signature(&a),
             ScalarFunction::Misc(f) => f.signature(&a),
             ScalarFunction::Array(f) => f.signature(&a),
+            ScalarFunction::Map(f) => f.signature(&a),
             ScalarFunction::GetItem => {
                 a.arity(2, 2)?;
+                if let Some((key, value)) = map_types(&args[0]) {
+                    return Signature::new(vec![args[0].clone(), key], value);
+                }
                 let element = match &args[0] {
                     DataType::List(field) => field.data_type().clone(),
-                    other => return Err(type_error("[]", 0, "an array", other)),
+                    other => return Err(type_error("[]", 0, "an array or a map", other)),
                 };
                 Signature::new(vec![args[0].clone(), a.integer(1)?], element)
             }

@@ -2,7 +2,9 @@
 //! of arguments Spark coerces implicitly (numbers, integers, dates, timestamps, strings),
 //! and the common type of several branches.
 
-use arrow_schema::DataType;
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Fields};
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
@@ -190,4 +192,34 @@ pub fn name_of<F: Copy + PartialEq>(table: &[(&'static str, F)], func: F) -> &'s
         .iter()
         .find(|(_, f)| *f == func)
         .map_or("?", |(n, _)| n)
+}
+
+/// The type of an array of `element`s, as every array function builds it.
+pub fn list_of(element: DataType) -> DataType {
+    DataType::List(Arc::new(Field::new("element", element, true)))
+}
+
+/// The type of a map from `key` to `value`, as Arrow (and Parquet) write it.
+pub fn map_of(key: DataType, value: DataType) -> DataType {
+    let entries = Fields::from(vec![
+        Field::new("key", key, false),
+        Field::new("value", value, true),
+    ]);
+    DataType::Map(
+        Arc::new(Field::new("entries", DataType::Struct(entries), false)),
+        false,
+    )
+}
+
+/// The key and value types of a map type.
+pub fn map_types(data_type: &DataType) -> Option<(DataType, DataType)> {
+    match data_type {
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => {
+                Some((kv[0].data_type().clone(), kv[1].data_type().clone()))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
