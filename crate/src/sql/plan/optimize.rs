@@ -411,11 +411,7 @@ fn prune(plan: LogicalPlan, required: &[usize]) -> (LogicalPlan, Vec<Option<usiz
             schema,
         } => {
             let input_width = input.schema().len();
-            let mut need: Vec<usize> = required
-                .iter()
-                .copied()
-                .filter(|&i| i < input_width)
-                .collect();
+            let mut need = of_input(required, input_width);
             for w in &windows {
                 w.args.iter().for_each(|e| e.columns(&mut need));
                 w.partition_by.iter().for_each(|e| e.columns(&mut need));
@@ -448,11 +444,7 @@ fn prune(plan: LogicalPlan, required: &[usize]) -> (LogicalPlan, Vec<Option<usiz
             schema,
         } => {
             let input_width = input.schema().len();
-            let mut need: Vec<usize> = required
-                .iter()
-                .copied()
-                .filter(|&i| i < input_width)
-                .collect();
+            let mut need = of_input(required, input_width);
             arg.columns(&mut need);
             let (input, m) = prune(*input, &sorted_unique(need));
             let (schema, mapping) = appended_columns(&schema, input_width, m);
@@ -613,6 +605,15 @@ fn prune(plan: LogicalPlan, required: &[usize]) -> (LogicalPlan, Vec<Option<usiz
             (plan, all.into_iter().map(Some).collect())
         }
     }
+}
+
+/// The required columns that come from the input of a node that appends its own.
+fn of_input(required: &[usize], input_width: usize) -> Vec<usize> {
+    required
+        .iter()
+        .copied()
+        .filter(|&i| i < input_width)
+        .collect()
 }
 
 /// For a node whose output is its input's columns then some of its own (windows,

@@ -17,9 +17,9 @@ use arrow_array::{
 };
 use arrow_buffer::{NullBuffer, OffsetBuffer};
 use arrow_ord::ord::{make_comparator, DynComparator};
-use arrow_schema::{DataType, Field, FieldRef, SortOptions};
+use arrow_schema::{DataType, FieldRef, SortOptions};
 
-use super::columns::{as_boolean, as_strings, ints};
+use super::columns::{as_boolean, as_strings, ints, lists};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::exec::value::{kernel_error, spark_cast};
 use crate::sql::plan::functions::ArrayFunction;
@@ -234,20 +234,6 @@ fn set_operation(func: ArrayFunction, left: &ListArray, right: &ListArray) -> Re
         valid,
         element_field(left.data_type())?,
     )
-}
-
-/// Argument `array` as lists; a NULL literal (type `void`) is a column of NULL arrays.
-fn lists(array: &ArrayRef) -> Result<ListArray> {
-    if array.data_type() == &DataType::Null {
-        let field = Arc::new(Field::new("element", DataType::Null, true));
-        return Ok(ListArray::new_null(field, array.len()));
-    }
-    array.as_list_opt::<i32>().cloned().ok_or_else(|| {
-        Error::new(
-            ErrorCode::Internal,
-            format!("expected an array, got {}", array.data_type()),
-        )
-    })
 }
 
 fn element_field(list_type: &DataType) -> Result<FieldRef> {
@@ -659,6 +645,7 @@ fn flatten(lists: &ListArray, return_type: &DataType) -> Result<ArrayRef> {
 mod tests {
     use super::*;
     use arrow_array::builder::{Int32Builder, ListBuilder};
+    use arrow_schema::Field;
 
     fn int_lists(rows: &[Option<Vec<Option<i32>>>]) -> ArrayRef {
         let mut builder = ListBuilder::new(Int32Builder::new()).with_field(Arc::new(Field::new(

@@ -175,3 +175,17 @@ pub fn char_index(text: &str, byte: usize) -> usize {
         text[..byte].chars().count()
     }
 }
+
+/// Argument `array` as lists; a NULL literal (type `void`) is a column of NULL arrays.
+pub fn lists(array: &ArrayRef) -> Result<arrow_array::ListArray> {
+    if array.data_type() == &DataType::Null {
+        let field = Arc::new(Field::new("element", DataType::Null, true));
+        return Ok(arrow_array::ListArray::new_null(field, array.len()));
+    }
+    array.as_list_opt::<i32>().cloned().ok_or_else(|| {
+        Error::new(
+            ErrorCode::Internal,
+            format!("expected an array, got {}", array.data_type()),
+        )
+    })
+}

@@ -12,8 +12,9 @@ use arrow_array::{
 };
 use arrow_buffer::{NullBuffer, OffsetBuffer};
 use arrow_ord::ord::make_comparator;
-use arrow_schema::{DataType, Field, SortOptions};
+use arrow_schema::{DataType, SortOptions};
 
+use super::columns::lists;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::exec::value::kernel_error;
 use crate::sql::plan::functions::MapFunction;
@@ -223,17 +224,6 @@ fn maps(array: &ArrayRef) -> Result<MapArray> {
         .as_map_opt()
         .cloned()
         .ok_or_else(|| internal(format!("expected a map, got {}", array.data_type())))
-}
-
-fn lists(array: &ArrayRef) -> Result<ListArray> {
-    if array.data_type() == &DataType::Null {
-        let field = Arc::new(Field::new("element", DataType::Null, true));
-        return Ok(ListArray::new_null(field, array.len()));
-    }
-    array
-        .as_list_opt::<i32>()
-        .cloned()
-        .ok_or_else(|| internal(format!("expected an array, got {}", array.data_type())))
 }
 
 fn internal(message: String) -> Error {

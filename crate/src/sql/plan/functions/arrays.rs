@@ -9,7 +9,7 @@
 
 use arrow_schema::DataType;
 
-use super::signature::{common_type, list_of, lookup, map_types, name_of, Args, Signature};
+use super::signature::{common_type, list_of, map_types, name_table, Args, Signature};
 use crate::error::{Error, Result};
 use crate::sql::types::is_integer;
 
@@ -90,19 +90,9 @@ const NAMES: &[(&str, ArrayFunction)] = &[
     ("arrays_overlap", ArraysOverlap),
 ];
 
+name_table!(ArrayFunction, NAMES);
+
 impl ArrayFunction {
-    pub fn from_name(name: &str) -> Option<Self> {
-        lookup(NAMES, name)
-    }
-
-    pub fn name(self) -> &'static str {
-        name_of(NAMES, self)
-    }
-
-    pub fn names() -> impl Iterator<Item = &'static str> {
-        NAMES.iter().map(|(n, _)| *n)
-    }
-
     pub fn signature(self, a: &Args) -> Result<Signature> {
         use DataType::{Boolean, Int32, Int64, Utf8};
         match self {

@@ -3,7 +3,7 @@
 
 use arrow_schema::DataType;
 
-use super::signature::{lookup, name_of, Args, Signature};
+use super::signature::{name_table, Args, Signature};
 use crate::error::Result;
 use crate::sql::types::is_numeric;
 
@@ -33,19 +33,9 @@ const NAMES: &[(&str, ConditionalFunction)] = &[
     ("zeroifnull", ZeroIfNull),
 ];
 
+name_table!(ConditionalFunction, NAMES);
+
 impl ConditionalFunction {
-    pub fn from_name(name: &str) -> Option<Self> {
-        lookup(NAMES, name)
-    }
-
-    pub fn name(self) -> &'static str {
-        name_of(NAMES, self)
-    }
-
-    pub fn names() -> impl Iterator<Item = &'static str> {
-        NAMES.iter().map(|(n, _)| *n)
-    }
-
     pub fn signature(self, a: &Args) -> Result<Signature> {
         use DataType::*;
         match self {

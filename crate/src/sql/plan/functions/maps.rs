@@ -5,7 +5,7 @@
 
 use arrow_schema::DataType;
 
-use super::signature::{common_type, list_of, lookup, map_of, map_types, name_of, Args, Signature};
+use super::signature::{common_type, list_of, map_of, map_types, name_table, Args, Signature};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,19 +29,9 @@ const NAMES: &[(&str, MapFunction)] = &[
     ("map_contains_key", MapContainsKey),
 ];
 
+name_table!(MapFunction, NAMES);
+
 impl MapFunction {
-    pub fn from_name(name: &str) -> Option<Self> {
-        lookup(NAMES, name)
-    }
-
-    pub fn name(self) -> &'static str {
-        name_of(NAMES, self)
-    }
-
-    pub fn names() -> impl Iterator<Item = &'static str> {
-        NAMES.iter().map(|(n, _)| *n)
-    }
-
     pub fn signature(self, a: &Args) -> Result<Signature> {
         match self {
             Map => {

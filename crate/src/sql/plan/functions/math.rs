@@ -4,7 +4,7 @@
 
 use arrow_schema::DataType;
 
-use super::signature::{lookup, name_of, Args, Signature};
+use super::signature::{name_table, Args, Signature};
 use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,19 +137,9 @@ const NAMES: &[(&str, MathFunction)] = &[
     ("try_mod", TryMod),
 ];
 
+name_table!(MathFunction, NAMES);
+
 impl MathFunction {
-    pub fn from_name(name: &str) -> Option<Self> {
-        lookup(NAMES, name)
-    }
-
-    pub fn name(self) -> &'static str {
-        name_of(NAMES, self)
-    }
-
-    pub fn names() -> impl Iterator<Item = &'static str> {
-        NAMES.iter().map(|(n, _)| *n)
-    }
-
     pub fn signature(self, a: &Args) -> Result<Signature> {
         use DataType::*;
         let n = a.len();

@@ -4,7 +4,7 @@
 
 use arrow_schema::DataType;
 
-use super::signature::{lookup, name_of, Args, Signature};
+use super::signature::{name_table, Args, Signature};
 use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,19 +39,9 @@ const NAMES: &[(&str, MiscFunction)] = &[
     ("monotonically_increasing_id", MonotonicallyIncreasingId),
 ];
 
+name_table!(MiscFunction, NAMES);
+
 impl MiscFunction {
-    pub fn from_name(name: &str) -> Option<Self> {
-        lookup(NAMES, name)
-    }
-
-    pub fn name(self) -> &'static str {
-        name_of(NAMES, self)
-    }
-
-    pub fn names() -> impl Iterator<Item = &'static str> {
-        NAMES.iter().map(|(n, _)| *n)
-    }
-
     /// Whether two calls with the same arguments may give different values (so a call
     /// with constant arguments is still computed row by row).
     pub fn is_per_row(self) -> bool {

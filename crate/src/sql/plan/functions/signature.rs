@@ -179,6 +179,27 @@ pub fn type_error(function: &str, index: usize, expected: &str, got: &DataType) 
     ))
 }
 
+/// `from_name`, `name` and `names` of a function family, from its table of names (the
+/// first name of a function is the one it is shown by).
+macro_rules! name_table {
+    ($family:ty, $table:expr) => {
+        impl $family {
+            pub fn from_name(name: &str) -> Option<Self> {
+                $crate::sql::plan::functions::signature::lookup($table, name)
+            }
+
+            pub fn name(self) -> &'static str {
+                $crate::sql::plan::functions::signature::name_of($table, self)
+            }
+
+            pub fn names() -> impl Iterator<Item = &'static str> {
+                $table.iter().map(|(n, _)| *n)
+            }
+        }
+    };
+}
+pub(crate) use name_table;
+
 /// A family's table of names: the first name of a function is the one it is shown by.
 pub fn lookup<F: Copy>(table: &[(&'static str, F)], name: &str) -> Option<F> {
     table

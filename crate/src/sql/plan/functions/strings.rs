@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use arrow_schema::{DataType, Field};
 
-use super::signature::{lookup, name_of, Args, Signature};
+use super::signature::{name_table, Args, Signature};
 use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,19 +175,9 @@ fn string_list() -> DataType {
     DataType::List(Arc::new(Field::new("element", DataType::Utf8, true)))
 }
 
+name_table!(StringFunction, NAMES);
+
 impl StringFunction {
-    pub fn from_name(name: &str) -> Option<Self> {
-        lookup(NAMES, name)
-    }
-
-    pub fn name(self) -> &'static str {
-        name_of(NAMES, self)
-    }
-
-    pub fn names() -> impl Iterator<Item = &'static str> {
-        NAMES.iter().map(|(n, _)| *n)
-    }
-
     pub fn signature(self, a: &Args) -> Result<Signature> {
         use DataType::*;
         let n = a.len();
