@@ -35,7 +35,6 @@ pub fn generate(
     };
     let mut rows: Vec<u32> = Vec::with_capacity(batch.num_rows());
     let mut elements: Vec<Option<u32>> = Vec::with_capacity(batch.num_rows());
-    let mut positions: Vec<Option<i32>> = Vec::new();
     for row in 0..batch.num_rows() {
         let range = match lists {
             Some(l) if l.is_valid(row) => {
@@ -48,7 +47,6 @@ pub fn generate(
             if generator.outer {
                 rows.push(row as u32);
                 elements.push(None);
-                positions.push(None);
             }
             continue;
         }
@@ -63,21 +61,29 @@ pub fn generate(
                 ),
             ));
         }
-        let first = range.start;
         for e in range {
             rows.push(row as u32);
             elements.push(Some(e));
-            positions.push(Some((e - first) as i32));
         }
     }
+    // posexplode's position: the element's index within its row's array.
+    let positions = match lists {
+        Some(l) if generator.with_position => {
+            let offsets = l.value_offsets();
+            let at = |(e, &row): (&Option<u32>, &u32)| e.map(|e| e as i32 - offsets[row as usize]);
+            Some(Int32Array::from_iter(elements.iter().zip(&rows).map(at)))
+        }
+        _ if generator.with_position => Some(Int32Array::new_null(rows.len())),
+        _ => None,
+    };
     let rows = UInt32Array::from(rows);
     let mut columns: Vec<ArrayRef> = batch
         .columns()
         .iter()
         .map(|c| arrow_select::take::take(c.as_ref(), &rows, None).map_err(kernel_error))
         .collect::<Result<_>>()?;
-    if generator.with_position {
-        columns.push(Arc::new(Int32Array::from(positions)));
+    if let Some(positions) = positions {
+        columns.push(Arc::new(positions));
     }
     let element_type = schema.field(schema.fields().len() - 1).data_type();
     columns.push(match values {

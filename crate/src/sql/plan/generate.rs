@@ -2,7 +2,8 @@
 //! one row per element of an array, written as `LATERAL VIEW` or in the SELECT list.
 //!
 //! A generator in the SELECT list (several are allowed, as in Spark 4) is planned as Spark
-//! plans it, as a lateral view of the filtered rows: `SELECT id, explode(tags) AS tag FROM t WHERE ...` reads as
+//! plans it, as a lateral view of the filtered rows:
+//! `SELECT id, explode(tags) AS tag FROM t WHERE ...` reads as
 //! `SELECT id, tag FROM t LATERAL VIEW explode(tags) AS tag WHERE ...`, with the view's
 //! columns hidden (out of `*`, and out of reach of WHERE, which in Spark runs before the
 //! generator). The optimizer moves WHERE's conditions below the generator, so the answer
@@ -32,9 +33,9 @@ fn generator_call(e: &ast::Expr) -> Option<(Generator, &ast::Function)> {
 }
 
 impl Planner<'_> {
-    /// `select` with its SELECT-list generators (if any) moved into lateral views, in order;
-    /// `true` when there were some.
-    pub(crate) fn lift_select_generators(select: &ast::Select) -> (Option<ast::Select>, bool) {
+    /// `select` with its SELECT-list generators moved into lateral views, in order; `None`
+    /// when it has none.
+    pub(crate) fn lift_select_generators(select: &ast::Select) -> Option<ast::Select> {
         let generators = |item: &SelectItem| match item {
             SelectItem::UnnamedExpr(e) => generator_call(e).map(|(g, _)| (e.clone(), g, None)),
             SelectItem::ExprWithAlias { expr, alias } => {
@@ -47,7 +48,7 @@ impl Planner<'_> {
             .iter()
             .any(|item| generators(item).is_some())
         {
-            return (None, false);
+            return None;
         }
         let mut lifted = select.clone();
         lifted.projection.clear();
@@ -81,7 +82,7 @@ impl Planner<'_> {
                 outer: false,
             });
         }
-        (Some(lifted), true)
+        Some(lifted)
     }
 
     /// `plan LATERAL VIEW [OUTER] generator(array) name [AS col, ...]`.

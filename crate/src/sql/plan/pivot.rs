@@ -119,13 +119,12 @@ impl Planner<'_> {
         // is NULL) how many rows it has.
         let mut fields: Vec<PlanField> = group.iter().map(|&i| scope.field(i).clone()).collect();
         let mut aggregate_calls = Vec::new();
+        let rows = match aggregate_call(AggregateFunction::Count, vec![], false, true, &scope)? {
+            Expr::Aggregate(call) => *call,
+            _ => return Err(Error::analysis("count(*) did not plan as an aggregate")),
+        };
         for (value, _) in &keys {
             let matches = Expr::binary(BinaryOp::NullSafeEq, key.clone(), value.clone());
-            let rows = match aggregate_call(AggregateFunction::Count, vec![], false, true, &scope)?
-            {
-                Expr::Aggregate(call) => *call,
-                _ => return Err(Error::analysis("count(*) did not plan as an aggregate")),
-            };
             for (call, _) in &calls {
                 aggregate_calls.push(AggregateCall {
                     filter: Some(Box::new(matches.clone())),
@@ -135,7 +134,7 @@ impl Planner<'_> {
             if missing_is_null {
                 aggregate_calls.push(AggregateCall {
                     filter: Some(Box::new(matches)),
-                    ..rows
+                    ..rows.clone()
                 });
             }
         }

@@ -337,7 +337,8 @@ impl<'a> Planner<'a> {
         if select.top.is_some() || select.into.is_some() {
             return Err(Error::unsupported("TOP or SELECT INTO"));
         }
-        let (lifted, select_generator) = Self::lift_select_generators(select);
+        let lifted = Self::lift_select_generators(select);
+        let select_generator = lifted.is_some();
         let select = lifted.as_ref().unwrap_or(select);
         if select.qualify.is_some() || select.prewhere.is_some() || !select.named_window.is_empty()
         {

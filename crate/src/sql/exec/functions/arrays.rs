@@ -10,7 +10,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use arrow_array::builder::{Int64Builder, StringBuilder};
+use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::{
     new_null_array, Array, ArrayRef, BooleanArray, Int32Array, Int64Array, ListArray, UInt32Array,
@@ -19,7 +19,7 @@ use arrow_buffer::{NullBuffer, OffsetBuffer};
 use arrow_ord::ord::{make_comparator, DynComparator};
 use arrow_schema::{DataType, FieldRef, SortOptions};
 
-use super::columns::{as_boolean, as_strings, ints, lists};
+use super::columns::{as_boolean, as_strings, first_equal, ints, lists};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::exec::value::{kernel_error, spark_cast};
 use crate::sql::plan::functions::ArrayFunction;
@@ -58,25 +58,30 @@ pub fn compute(
         ElementAt => element_at(&lists(&args[0])?, ints(&args[1])?, return_type),
         ArrayContains | ArrayPosition => {
             let lists = lists(&args[0])?;
-            let found = |i: usize| first_equal(&lists, i, &args[1]);
+            let offsets = lists.value_offsets();
+            let found = first_equal(lists.values(), offsets, lists.nulls(), &args[1])?;
             if func == ArrayContains {
-                let mut out = Vec::with_capacity(lists.len());
-                for i in 0..lists.len() {
-                    out.push(match found(i)? {
+                let out: BooleanArray = found
+                    .iter()
+                    .enumerate()
+                    .map(|(i, at)| match at {
                         None => None,
                         Some(Some(_)) => Some(true),
                         // Not found, but a NULL element might have been equal.
                         Some(None) if has_null_element(&lists, i) => None,
                         Some(None) => Some(false),
-                    });
-                }
-                Ok(Arc::new(BooleanArray::from(out)))
+                    })
+                    .collect();
+                Ok(Arc::new(out))
             } else {
-                let mut out = Int64Builder::with_capacity(lists.len());
-                for i in 0..lists.len() {
-                    out.append_option(found(i)?.map(|at| at.map_or(0, |p| p as i64 + 1)));
-                }
-                Ok(Arc::new(out.finish()))
+                let out: Int64Array = found
+                    .iter()
+                    .enumerate()
+                    .map(|(i, at)| {
+                        at.map(|at| at.map_or(0, |e| (e - offsets[i] as u32) as i64 + 1))
+                    })
+                    .collect();
+                Ok(Arc::new(out))
             }
         }
         ArrayMax | ArrayMin => extreme(&lists(&args[0])?, func == ArrayMax, return_type),
@@ -262,21 +267,6 @@ fn equality<'a>(
     Ok(move |a: usize, b: usize| {
         left.is_valid(a) && right.is_valid(b) && compare(a, b) == Ordering::Equal
     })
-}
-
-/// For row `i`: `None` when the array or the needle is NULL, else the position (0-based)
-/// of the first element equal to the needle, if any.
-fn first_equal(lists: &ListArray, i: usize, needle: &ArrayRef) -> Result<Option<Option<u32>>> {
-    if lists.is_null(i) || needle.is_null(i) {
-        return Ok(None);
-    }
-    let range = elements(lists, i);
-    let values = lists.values().slice(range.start as usize, range.len());
-    let needle = needle.slice(i, 1);
-    let equal = equality(&values, &needle)?;
-    Ok(Some(
-        (0..values.len()).find(|&e| equal(e, 0)).map(|e| e as u32),
-    ))
 }
 
 fn has_null_element(lists: &ListArray, i: usize) -> bool {

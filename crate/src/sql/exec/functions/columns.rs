@@ -189,3 +189,29 @@ pub fn lists(array: &ArrayRef) -> Result<arrow_array::ListArray> {
         )
     })
 }
+
+/// Per row of a column of lists (or maps: their keys), given as flat `values` cut at
+/// `offsets` with the rows' `nulls`: `None` when the row or its `needle` is NULL, else the
+/// index into `values` of the row's first element equal to the needle, if any (a NULL
+/// element equals nothing). One comparator serves every row.
+pub fn first_equal(
+    values: &dyn Array,
+    offsets: &[i32],
+    nulls: Option<&arrow_buffer::NullBuffer>,
+    needle: &dyn Array,
+) -> Result<Vec<Option<Option<u32>>>> {
+    let compare = arrow_ord::ord::make_comparator(values, needle, Default::default())
+        .map_err(crate::sql::exec::value::kernel_error)?;
+    Ok((0..offsets.len() - 1)
+        .map(|row| {
+            if nulls.is_some_and(|n| n.is_null(row)) || needle.is_null(row) {
+                return None;
+            }
+            Some(
+                (offsets[row] as usize..offsets[row + 1] as usize)
+                    .find(|&e| values.is_valid(e) && compare(e, row).is_eq())
+                    .map(|e| e as u32),
+            )
+        })
+        .collect())
+}

@@ -14,7 +14,7 @@ use arrow_buffer::{NullBuffer, OffsetBuffer};
 use arrow_ord::ord::make_comparator;
 use arrow_schema::{DataType, SortOptions};
 
-use super::columns::lists;
+use super::columns::{first_equal, lists};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::exec::value::kernel_error;
 use crate::sql::plan::functions::MapFunction;
@@ -148,20 +148,13 @@ pub fn sizes(map: &ArrayRef, null_size: Option<i32>) -> Result<ArrayRef> {
 
 /// Per row, the entry index of the first key equal to `key` (None if none, or NULL).
 fn positions(map: &MapArray, key: &ArrayRef) -> Result<Vec<Option<u32>>> {
-    let keys = map.keys();
-    let compare = make_comparator(keys.as_ref(), key.as_ref(), SortOptions::default())
-        .map_err(kernel_error)?;
-    let offsets = map.value_offsets();
-    Ok((0..map.len())
-        .map(|i| {
-            if map.is_null(i) || key.is_null(i) {
-                return None;
-            }
-            (offsets[i] as usize..offsets[i + 1] as usize)
-                .find(|&e| compare(e, i) == Ordering::Equal)
-                .map(|e| e as u32)
-        })
-        .collect())
+    let found = first_equal(
+        map.keys().as_ref(),
+        map.value_offsets(),
+        map.nulls(),
+        key.as_ref(),
+    )?;
+    Ok(found.into_iter().map(Option::flatten).collect())
 }
 
 /// A map column from its flat keys and values, cut at `offsets`; keys must be non-NULL
