@@ -2,6 +2,8 @@
 //! the optimizer.
 
 pub mod aggregates;
+pub mod correlation;
+pub mod decorrelate;
 pub mod explain;
 pub mod expr;
 pub mod exprs;
@@ -16,4 +18,5 @@ pub mod planner;
 pub mod scalar;
 pub mod schema;
 pub mod structs;
+pub mod subquery;
 pub mod window;

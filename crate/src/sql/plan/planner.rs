@@ -1,11 +1,10 @@
 //! From a parsed query to a logical plan: names resolved against the catalog, CTEs and
 //! views, `SELECT` clauses put in SQL's evaluation order (FROM, WHERE, GROUP BY, HAVING,
-//! windows, SELECT, DISTINCT, ORDER BY, LIMIT), and uncorrelated subqueries run once.
+//! windows, SELECT, DISTINCT, ORDER BY, LIMIT). Subqueries in expressions are planned in
+//! `subquery.rs` and `decorrelate.rs`.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use sqlparser::ast::{
     self, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, OrderByKind, Query, SelectItem,
@@ -14,14 +13,14 @@ use sqlparser::ast::{
 };
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::frame::{spark_type_name, Catalog, Table};
+use crate::frame::{Catalog, Table};
 use crate::sql::limits::{MAX_JOINED_RELATIONS, MAX_VIEW_DEPTH};
 use crate::sql::parse::{at_span, parse_statements};
+use crate::sql::plan::correlation::SubqueryState;
 use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey, WindowCall};
 use crate::sql::plan::functions::{common_type, ConditionalFunction, ScalarFunction};
 use crate::sql::plan::grouping_keys::GroupingSets;
 use crate::sql::plan::logical::{JoinKind, LogicalPlan};
-use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::{PlanField, PlanSchema};
 
 /// Runs a plan to a table: the planner needs it for uncorrelated subqueries, whose
@@ -32,7 +31,7 @@ pub trait SubqueryRunner {
 
 pub struct Planner<'a> {
     catalog: &'a Catalog,
-    runner: &'a dyn SubqueryRunner,
+    pub(crate) runner: &'a dyn SubqueryRunner,
     /// CTEs in scope, innermost last, keyed by lower-cased name.
     ctes: Vec<HashMap<String, LogicalPlan>>,
     /// Views being expanded (to report a view that refers to itself).
@@ -40,6 +39,9 @@ pub struct Planner<'a> {
     /// The keys of the SELECT being planned when it groups by grouping sets (what
     /// `grouping()` and `grouping_id()` read).
     pub(crate) grouping: Option<GroupingSets>,
+    /// Outer scopes of the subqueries being planned and the joins correlated scalar
+    /// subqueries ask for (see `subquery.rs`).
+    pub(crate) subqueries: SubqueryState,
 }
 
 impl<'a> Planner<'a> {
@@ -50,6 +52,7 @@ impl<'a> Planner<'a> {
             ctes: Vec::new(),
             expanding: Vec::new(),
             grouping: None,
+            subqueries: SubqueryState::default(),
         }
     }
 
@@ -356,19 +359,16 @@ impl<'a> Planner<'a> {
             Some(ast::Distinct::On(_)) => return Err(Error::unsupported("DISTINCT ON")),
         };
 
-        // FROM, its lateral views, and WHERE.
+        // FROM, its lateral views, and WHERE (where subqueries may become joins). In a
+        // correlated subquery, WHERE may read the outer query's columns.
+        let correlated = self.claim_outer_scope();
         let mut plan = self.from(&select.from)?;
         for view in &select.lateral_views {
             plan = self.lateral_view(plan, view)?;
         }
         let scope = plan.schema();
         if let Some(selection) = &select.selection {
-            let predicate = self.expr(selection, &scope)?;
-            no_aggregates_or_windows(&predicate, "WHERE", selection)?;
-            plan = LogicalPlan::Filter {
-                input: Box::new(plan),
-                predicate: boolean_predicate(predicate, &scope, "WHERE")?,
-            };
+            plan = self.where_clause(plan, selection, correlated)?;
         }
 
         // GROUPING SETS / ROLLUP / CUBE: the input expanded once per set (see
@@ -382,21 +382,42 @@ impl<'a> Planner<'a> {
             None => (scope, None),
         };
         let outer_grouping = std::mem::replace(&mut self.grouping, sets.clone());
+        // Correlated scalar subqueries here become left joins under the SELECT.
+        let outer_joins = self.open_joins(&scope, sets.is_none());
         let planned = self.select_list_and_keys(select, order_by, &scope, sets.as_ref());
+        let joins = self.close_joins(outer_joins);
         self.grouping = outer_grouping;
-        let (mut items, group, having, mut sort_keys) = planned?;
+        let (mut items, mut group, mut having, mut sort_keys) = planned?;
 
         let aggregating = !group.is_empty()
             || having.is_some()
             || items.iter().any(|(e, _)| e.contains_aggregate())
             || sort_keys.iter().any(|k| k.expr.contains_aggregate());
+        plan = self.join_pending(plan, joins, &mut items, &group, &mut having, &mut sort_keys)?;
+        if let Some(frame) = correlated {
+            let refused = if select_generator {
+                Some("a generator in its SELECT list")
+            } else if sets.is_some() {
+                Some("GROUPING SETS, ROLLUP or CUBE")
+            } else {
+                None
+            };
+            self.correlated_outputs(
+                frame,
+                &mut items,
+                &mut group,
+                &mut having,
+                aggregating,
+                &scope,
+                refused,
+            )?;
+        }
         if aggregating && select_generator {
             return Err(Error::unsupported(
                 "a generator (explode, posexplode) in a SELECT that groups or aggregates: \
                  explode in a subquery and aggregate outside it, or use LATERAL VIEW",
             ));
         }
-        let mut having = having;
         if aggregating {
             let mut calls: Vec<AggregateCall> = Vec::new();
             let mut collect = |e: &Expr| collect_aggregates(e, &mut calls);
@@ -879,127 +900,6 @@ impl<'a> Planner<'a> {
             }),
         }
     }
-
-    /// `x [NOT] IN (subquery)` for an uncorrelated subquery: the subquery runs once and
-    /// membership is tested against its values.
-    pub fn in_subquery(
-        &mut self,
-        expr: Expr,
-        subquery: &Query,
-        negated: bool,
-        scope: &PlanSchema,
-    ) -> Result<Expr> {
-        let values = self.subquery_column(subquery, scope, "IN")?;
-        let value_type = values.data_type().clone();
-        let expr_type = expr.data_type(scope);
-        let common =
-            crate::sql::types::comparison_common(&expr_type, &value_type).ok_or_else(|| {
-                Error::analysis(format!(
-                    "IN compares {} with a subquery of {}",
-                    spark_type_name(&expr_type),
-                    spark_type_name(&value_type)
-                ))
-            })?;
-        let values = arrow_cast::cast(&values, &common)
-            .map_err(|e| Error::internal("casting IN values", e))?;
-        Ok(Expr::InList {
-            expr: Box::new(expr.cast(&common, scope)),
-            list: values_as_literals(&values),
-            negated,
-        })
-    }
-
-    /// `(SELECT ...)` as a value: one column, at most one row.
-    pub fn scalar_subquery(&mut self, subquery: &Query, scope: &PlanSchema) -> Result<Expr> {
-        let values = self.subquery_column(subquery, scope, "a scalar subquery")?;
-        match values.len() {
-            0 => Ok(Expr::Literal(ScalarValue::Null(values.data_type().clone()))),
-            1 => Ok(values_as_literals(&values).remove(0)),
-            n => Err(Error::analysis(format!(
-                "a scalar subquery must return at most one row, this one returned {n}"
-            ))),
-        }
-    }
-
-    /// `[NOT] EXISTS (subquery)` for an uncorrelated subquery.
-    pub fn exists(&mut self, subquery: &Query, negated: bool, scope: &PlanSchema) -> Result<Expr> {
-        let plan = self.subquery_plan(subquery, scope)?;
-        let rows = self.runner.run(apply_limit(plan, 0, Some(1)))?.num_rows();
-        Ok(Expr::Literal(ScalarValue::Boolean((rows > 0) != negated)))
-    }
-
-    fn subquery_plan(&mut self, subquery: &Query, outer: &PlanSchema) -> Result<LogicalPlan> {
-        self.query(subquery).map_err(|e| correlated_hint(e, outer))
-    }
-
-    fn subquery_column(
-        &mut self,
-        subquery: &Query,
-        outer: &PlanSchema,
-        what: &str,
-    ) -> Result<ArrayRef> {
-        let plan = self.subquery_plan(subquery, outer)?;
-        if plan.schema().len() != 1 {
-            return Err(Error::analysis(format!(
-                "{what} needs a subquery with one column, this one has {}",
-                plan.schema().len()
-            )));
-        }
-        let table = self.runner.run(plan)?;
-        let column = table
-            .partitions()
-            .iter()
-            .map(|b| Arc::clone(b.column(0)))
-            .collect::<Vec<_>>();
-        if column.is_empty() {
-            return Ok(arrow_array::new_empty_array(
-                &table.schema().field(0).data_type().clone(),
-            ));
-        }
-        let refs: Vec<&dyn Array> = column.iter().map(|a| a.as_ref()).collect();
-        arrow_select::concat::concat(&refs)
-            .map_err(|e| Error::internal("collecting subquery results", e))
-    }
-}
-
-/// A subquery that fails on a column of the outer query is correlated: say so.
-fn correlated_hint(error: Error, outer: &PlanSchema) -> Error {
-    if error.code() != ErrorCode::SqlAnalysis || !error.message().starts_with("column `") {
-        return error;
-    }
-    let name = error.message()["column `".len()..]
-        .split('`')
-        .next()
-        .unwrap_or("");
-    let (qualifier, column) = match name.split_once('.') {
-        Some((q, c)) => (Some(q), c),
-        None => (None, name),
-    };
-    if outer.resolve(qualifier, column).is_ok() {
-        let mut hinted = Error::unsupported(format!(
-            "correlated subqueries (the subquery uses `{name}` of the outer query); rewrite it as a JOIN"
-        ));
-        if let Some((line, col)) = error.location().position {
-            hinted = hinted.at_position(line, col);
-        }
-        hinted
-    } else {
-        error
-    }
-}
-
-fn values_as_literals(values: &ArrayRef) -> Vec<Expr> {
-    let schema = PlanSchema::default();
-    (0..values.len())
-        .map(|i| {
-            let one = values.slice(i, 1);
-            Expr::Literal(
-                crate::sql::exec::scalar_from_array(&one, 0)
-                    .unwrap_or(ScalarValue::Null(values.data_type().clone())),
-            )
-            .cast(values.data_type(), &schema)
-        })
-        .collect()
 }
 
 fn wildcard_options(options: &ast::WildcardAdditionalOptions) -> Result<()> {
@@ -1400,7 +1300,7 @@ fn limit(clause: Option<&LimitClause>) -> Result<(usize, Option<usize>)> {
     }
 }
 
-fn apply_limit(plan: LogicalPlan, skip: usize, fetch: Option<usize>) -> LogicalPlan {
+pub(crate) fn apply_limit(plan: LogicalPlan, skip: usize, fetch: Option<usize>) -> LogicalPlan {
     if skip == 0 && fetch.is_none() {
         return plan;
     }
@@ -1411,11 +1311,11 @@ fn apply_limit(plan: LogicalPlan, skip: usize, fetch: Option<usize>) -> LogicalP
     }
 }
 
-fn boolean_predicate(predicate: Expr, scope: &PlanSchema, clause: &str) -> Result<Expr> {
+pub(crate) fn boolean_predicate(predicate: Expr, scope: &PlanSchema, clause: &str) -> Result<Expr> {
     predicate.into_boolean(scope, &format!("the {clause} condition"))
 }
 
-fn no_aggregates_or_windows(e: &Expr, clause: &str, ast: &ast::Expr) -> Result<()> {
+pub(crate) fn no_aggregates_or_windows(e: &Expr, clause: &str, ast: &ast::Expr) -> Result<()> {
     if e.contains_aggregate() {
         return Err(at_span(
             Error::analysis(format!(

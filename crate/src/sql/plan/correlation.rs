@@ -1,0 +1,144 @@
+//! What the planner carries while it decorrelates subqueries (the work itself is in
+//! `subquery.rs`). It lives apart so that `planner.rs` can hold it without importing the
+//! module that builds on the planner.
+//!
+//! Two things are tracked:
+//! - the stack of *outer scopes*: while a subquery is planned, the columns of the query
+//!   around it, which its WHERE may read (Spark's outer references), and what the
+//!   subquery's WHERE took from them;
+//! - the *pending joins* of the SELECT being planned: a correlated scalar subquery in an
+//!   expression becomes a left join that the SELECT adds under itself once the expression
+//!   is planned. Until then the expression reads the join's columns through placeholders
+//!   (see [`placeholder`]).
+
+use crate::sql::plan::expr::Expr;
+use crate::sql::plan::logical::LogicalPlan;
+use crate::sql::plan::schema::{PlanField, PlanSchema};
+
+/// What a subquery is used as: it decides how a correlation is joined back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubqueryKind {
+    Exists,
+    In,
+    Scalar,
+}
+
+/// How the subquery's SELECT produces its rows, which decides what it gives for an outer
+/// row no inner row matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// No aggregation: one row per matching inner row.
+    Rows,
+    /// GROUP BY: one row per group of the matching rows, none when nothing matches.
+    Grouped,
+    /// Aggregates without GROUP BY: exactly one row per outer row, even when nothing
+    /// matches (`count(*)` is then 0: the "count bug" a plain join would have).
+    Global,
+}
+
+/// A correlation as the subquery's WHERE found it, over the subquery's FROM scope.
+#[derive(Debug, Clone, Default)]
+pub struct FoundCorrelation {
+    /// `inner = outer` conjuncts: (expression over the outer scope, over the inner one).
+    pub keys: Vec<(Expr, Expr)>,
+    /// Other conjuncts reading outer columns, over the inner scope then the outer one.
+    pub residual: Vec<Expr>,
+    /// Width of the inner scope (where the outer columns start in `residual`).
+    pub inner_width: usize,
+}
+
+/// A decorrelated subquery: its plan outputs the SELECT's own columns, then one column
+/// per correlation key, then (for `HAVING` kept as a column) the HAVING condition, then
+/// the inner columns the residual conjuncts read.
+#[derive(Debug, Clone)]
+pub struct Correlation {
+    /// The SELECT's own columns.
+    pub width: usize,
+    /// (expression over the outer scope, output column of the subquery's plan).
+    pub keys: Vec<(Expr, usize)>,
+    /// The other correlated conditions, over the outer scope then the subquery's output.
+    pub residual: Option<Expr>,
+    pub shape: Shape,
+    /// Output column holding the HAVING condition of a correlated scalar subquery that
+    /// aggregates without GROUP BY (see `subquery.rs`).
+    pub having: Option<usize>,
+    /// Whether the SELECT has a HAVING (kept as a filter or as `having`).
+    pub has_having: bool,
+}
+
+/// One level of the outer-scope stack.
+#[derive(Debug)]
+pub struct OuterScope {
+    /// The columns of the query around the subquery, as its WHERE sees them.
+    pub scope: PlanSchema,
+    pub kind: SubqueryKind,
+    /// Whether the subquery's SELECT has taken this scope; only that SELECT (not one in
+    /// its FROM) may read it.
+    pub claimed: bool,
+    /// What that SELECT's WHERE read from the outer scope.
+    pub found: FoundCorrelation,
+    /// The finished correlation, once the SELECT has added its outputs.
+    pub correlation: Option<Correlation>,
+}
+
+impl OuterScope {
+    pub fn new(scope: PlanSchema, kind: SubqueryKind, claimed: bool) -> Self {
+        OuterScope {
+            scope,
+            kind,
+            claimed,
+            found: FoundCorrelation::default(),
+            correlation: None,
+        }
+    }
+}
+
+/// A left join waiting to be put under the SELECT whose expression asked for it.
+#[derive(Debug, Clone)]
+pub struct PendingJoin {
+    pub right: LogicalPlan,
+    /// (expression over the SELECT's scope, expression over `right`).
+    pub on: Vec<(Expr, Expr)>,
+}
+
+/// The pending joins of one SELECT clause: `scope` is what its expressions are planned
+/// over, `base` the width of the plan the joins go on (their columns follow it).
+#[derive(Debug, Clone)]
+pub struct PendingJoins {
+    pub scope: PlanSchema,
+    pub base: usize,
+    pub joins: Vec<PendingJoin>,
+    /// The joined columns so far, after `base`.
+    pub fields: Vec<PlanField>,
+}
+
+/// The planner's subquery state.
+#[derive(Debug, Default)]
+pub struct SubqueryState {
+    pub outer: Vec<OuterScope>,
+    /// `None` where a correlated scalar subquery cannot be joined in.
+    pub pending: Option<PendingJoins>,
+}
+
+/// A reference to column `index` of a pending join. The column is not in the scope the
+/// surrounding expression is planned over, so it is wrapped in a cast to its own type:
+/// typing the expression reads the cast's type and never looks the column up. Once the
+/// joins are in place, [`strip_placeholders`] unwraps it.
+pub fn placeholder(index: usize, field: &PlanField) -> Expr {
+    Expr::Cast {
+        expr: Box::new(Expr::column(index, field.name.clone())),
+        to: field.data_type.clone(),
+    }
+}
+
+/// `e` with the placeholders of joined columns (at `base` and after) unwrapped. Nothing
+/// else has that shape: a cast of a column to its own type is never planned.
+pub fn strip_placeholders(e: Expr, base: usize) -> Expr {
+    e.rewrite(&mut |node| match node {
+        Expr::Cast { expr, .. } => match expr.as_ref() {
+            Expr::Column { index, .. } if *index >= base => Some(expr.as_ref().clone()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
