@@ -26,6 +26,7 @@ use sqlparser::ast::{self, BinaryOperator, Query, SetExpr, Spanned, UnaryOperato
 
 use crate::error::{Error, Result};
 use crate::sql::parse::at_span;
+use crate::sql::plan::aggregates::aggregate_call;
 use crate::sql::plan::correlation::{
     placeholder, strip_placeholders, Correlation, PendingJoin, PendingJoins, Shape, SubqueryKind,
 };
@@ -314,20 +315,9 @@ impl Planner<'_> {
                     .collect();
                 fields.push(PlanField::new(None, "count", DataType::Int64));
                 fields.push(PlanField::new(None, "first", value_type.clone()));
-                let count = AggregateCall {
-                    func: AggregateFunction::CountStar,
-                    args: vec![],
-                    distinct: false,
-                    filter: None,
-                    return_type: DataType::Int64,
-                };
-                let first = AggregateCall {
-                    func: AggregateFunction::First,
-                    args: vec![Expr::column(0, schema.field(0).name.clone())],
-                    distinct: false,
-                    filter: None,
-                    return_type: value_type.clone(),
-                };
+                let count = aggregate(AggregateFunction::CountStar, vec![], &schema)?;
+                let value = Expr::column(0, schema.field(0).name.clone());
+                let first = aggregate(AggregateFunction::First, vec![value], &schema)?;
                 let m = group.len();
                 let aggregate = LogicalPlan::Aggregate {
                     input: Box::new(plan),
@@ -424,64 +414,168 @@ impl Planner<'_> {
         Ok(result)
     }
 
-    /// A correlated EXISTS (or IN) that is not an AND condition of WHERE: for EXISTS on
-    /// equality keys, a left join to the subquery's distinct keys, true where one
-    /// matched (Spark's existence join).
+    /// A correlated EXISTS or IN that is not an AND condition of WHERE (under OR, CASE,
+    /// in the SELECT list), as Spark's existence join, which is never NULL: EXISTS is a
+    /// left join to the subquery's distinct keys, true where one matched; `x IN` a left
+    /// join on the keys and `x = value` to the distinct (keys, value) pairs (a NULL `x`
+    /// matches nothing: FALSE, where SQL would say NULL); `x NOT IN` is null-aware as
+    /// Spark's: FALSE also where the group has a NULL value or `x` is NULL and the group
+    /// has rows (a left join on the keys to each group's row and non-NULL value counts).
     pub(crate) fn existence_join(
         &mut self,
         plan: LogicalPlan,
         c: Correlation,
         value: Option<Expr>,
         negated: bool,
-        _subquery: &Query,
+        subquery: &Query,
         scope: &PlanSchema,
     ) -> Result<Expr> {
-        if value.is_none() && c.shape == Shape::Global && !c.has_having {
+        if let Some(v) = &value {
+            if c.width != 1 {
+                return Err(Error::analysis(format!(
+                    "IN needs a subquery with one column, this one has {}",
+                    c.width
+                )));
+            }
+            if c.shape == Shape::Global && !c.has_having {
+                // One row per outer row: whether it equals `x`, where a NULL comparison
+                // counts as no match for IN and as a match for NOT IN (as Spark's
+                // existence join answers).
+                let aggregate = self.scalar_join(plan, c, subquery, scope)?;
+                let eq = Expr::compare(BinaryOp::Eq, v.clone(), aggregate, scope)?;
+                let matched = Expr::Case {
+                    branches: vec![(
+                        Expr::IsNull {
+                            expr: Box::new(eq.clone()),
+                            negated: false,
+                        },
+                        Expr::Literal(ScalarValue::Boolean(negated)),
+                    )],
+                    otherwise: Some(Box::new(eq)),
+                    data_type: DataType::Boolean,
+                };
+                return Ok(if negated {
+                    Expr::Not(Box::new(matched))
+                } else {
+                    matched
+                });
+            }
+        } else if c.shape == Shape::Global && !c.has_having {
             return Ok(Expr::Literal(ScalarValue::Boolean(!negated)));
         }
-        if value.is_some() || c.residual.is_some() || c.keys.is_empty() || c.shape == Shape::Global
-        {
+        if c.residual.is_some() || c.keys.is_empty() || c.shape == Shape::Global {
             return Err(Error::unsupported(
-                "a correlated IN subquery, or an EXISTS whose correlation is not `inner = \
-                 outer` equalities, inside OR, NOT, CASE or the SELECT list; Brasa decorrelates \
-                 those as AND conditions of WHERE only",
+                "a correlated EXISTS or IN subquery inside OR, NOT, CASE or the SELECT list \
+                 whose correlation is not only `inner = outer` equalities, or that aggregates \
+                 without GROUP BY but with HAVING; as an AND condition of WHERE it works",
             ));
         }
-        self.require_joins(scope, "a correlated EXISTS subquery")?;
+        self.require_joins(scope, "a correlated EXISTS or IN subquery")?;
         let schema = plan.schema();
-        let exprs: Vec<Expr> = c
-            .keys
-            .iter()
-            .map(|(_, k)| Expr::column(*k, schema.field(*k).name.clone()))
-            .collect();
-        let fields = c
+        let column = |k: usize| Expr::column(k, schema.field(k).name.clone());
+        let keys: Vec<Expr> = c.keys.iter().map(|(_, k)| column(*k)).collect();
+        let key_fields: Vec<PlanField> = c
             .keys
             .iter()
             .map(|(_, k)| schema.field(*k).clone())
             .collect();
-        let keys = LogicalPlan::Distinct {
+        let m = keys.len();
+        let key_pairs = |at: usize| -> Vec<(Expr, Expr)> {
+            c.keys
+                .iter()
+                .enumerate()
+                .map(|(i, (outer, k))| {
+                    (
+                        outer.clone(),
+                        Expr::column(at + i, schema.field(*k).name.clone()),
+                    )
+                })
+                .collect()
+        };
+        let Some(x) = value else {
+            let distinct = LogicalPlan::Distinct {
+                input: Box::new(LogicalPlan::Project {
+                    input: Box::new(plan),
+                    exprs: keys,
+                    schema: PlanSchema::new(key_fields),
+                }),
+            };
+            let (at, fields) = self.add_join(distinct, key_pairs(0));
+            return Ok(Expr::IsNull {
+                expr: Box::new(placeholder(at, &fields[0])),
+                negated: !negated,
+            });
+        };
+        // The (keys, value) pairs, joined on the keys and `x = value`.
+        let y = column(0);
+        let mut fields = key_fields.clone();
+        fields.push(schema.field(0).clone());
+        let pairs_schema = PlanSchema::new(fields);
+        let eq = Expr::compare(
+            BinaryOp::Eq,
+            x.clone(),
+            Expr::column(scope.len() + m, schema.field(0).name.clone()),
+            &scope.join(&pairs_schema),
+        )?;
+        let Expr::Binary {
+            op: BinaryOp::Eq,
+            left: outer_value,
+            right: inner_value,
+        } = eq
+        else {
+            return Err(Error::internal("IN", "a comparison that is not binary"));
+        };
+        let mut on = key_pairs(0);
+        on.push((
+            *outer_value,
+            inner_value.remap_columns(&|i| i - scope.len()),
+        ));
+        let pairs = LogicalPlan::Distinct {
             input: Box::new(LogicalPlan::Project {
-                input: Box::new(plan),
-                exprs,
-                schema: PlanSchema::new(fields),
+                input: Box::new(plan.clone()),
+                exprs: keys.iter().cloned().chain([y.clone()]).collect(),
+                schema: pairs_schema,
             }),
         };
-        let on = c
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, (outer, k))| {
-                (
-                    outer.clone(),
-                    Expr::column(i, schema.field(*k).name.clone()),
-                )
-            })
-            .collect();
-        let (at, fields) = self.add_join(keys, on);
-        Ok(Expr::IsNull {
-            expr: Box::new(placeholder(at, &fields[0])),
-            negated: !negated,
-        })
+        let (matched_at, matched_fields) = self.add_join(pairs, on);
+        let is_null = |e: Expr, negated: bool| Expr::IsNull {
+            expr: Box::new(e),
+            negated,
+        };
+        let matched = is_null(placeholder(matched_at, &matched_fields[0]), true);
+        if !negated {
+            return Ok(matched);
+        }
+        // NOT IN is null-aware: a group with a NULL value, or a NULL `x` with a group,
+        // counts as a match too. Rows and non-NULL values per group tell those apart.
+        let rows = aggregate(AggregateFunction::CountStar, vec![], &schema)?;
+        let values = aggregate(AggregateFunction::Count, vec![y], &schema)?;
+        let mut fields = key_fields;
+        fields.push(PlanField::new(None, "count", DataType::Int64));
+        fields.push(PlanField::new(None, "count_values", DataType::Int64));
+        let counts = LogicalPlan::Aggregate {
+            input: Box::new(plan),
+            group: keys,
+            aggregates: vec![rows, values],
+            schema: PlanSchema::new(fields),
+        };
+        let (counts_at, counts_fields) = self.add_join(counts, key_pairs(0));
+        let rows = placeholder(counts_at + m, &counts_fields[m]);
+        let values = placeholder(counts_at + m + 1, &counts_fields[m + 1]);
+        let null_match = Expr::binary(
+            BinaryOp::And,
+            is_null(rows.clone(), true),
+            Expr::binary(
+                BinaryOp::Or,
+                is_null(x, false),
+                Expr::compare(BinaryOp::Gt, rows, values, scope)?,
+            ),
+        );
+        Ok(Expr::Not(Box::new(Expr::binary(
+            BinaryOp::Or,
+            matched,
+            null_match,
+        ))))
     }
 
     /// Lets the expressions planned over `scope` add joins (when `enabled`); returns
@@ -602,6 +696,18 @@ impl Planner<'_> {
             select.selection = Some(ast::Expr::Value(Value::Boolean(false).with_empty_span()));
         }
         self.query(&query)
+    }
+}
+
+/// The call `func(args)` over rows of `schema`.
+fn aggregate(
+    func: AggregateFunction,
+    args: Vec<Expr>,
+    schema: &PlanSchema,
+) -> Result<AggregateCall> {
+    match aggregate_call(func, args, false, false, schema)? {
+        Expr::Aggregate(call) => Ok(*call),
+        other => Err(Error::internal("planning an aggregate", other)),
     }
 }
 

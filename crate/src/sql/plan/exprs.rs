@@ -53,6 +53,9 @@ impl Planner<'_> {
                 binary(op, left, right, scope)
             }
             A::UnaryOp { op, expr } => {
+                if *op == UnaryOperator::Not && reaches_in_subquery(expr) {
+                    return self.negation(expr, scope);
+                }
                 let inner = self.expr(expr, scope)?;
                 match op {
                     UnaryOperator::Not | UnaryOperator::BangNot => {
@@ -761,6 +764,74 @@ pub const REWRITTEN_NAMES: &[&str] = &[
 ];
 
 /// A scalar function call with its arguments cast as its signature says.
+impl Planner<'_> {
+    /// `NOT e` where `e` holds an IN subquery under AND, OR and NOT: the NOT is pushed
+    /// down to it (De Morgan's laws, which hold in SQL's three-valued logic too), as
+    /// Spark's optimizer does before it rewrites subqueries, because Spark answers
+    /// `x NOT IN (subquery)` null-aware but `x IN (subquery)` under a NOT two-valued.
+    fn negation(&mut self, e: &ast::Expr, scope: &PlanSchema) -> Result<Expr> {
+        use ast::Expr as A;
+        match unnested(e) {
+            A::InSubquery {
+                expr,
+                subquery,
+                negated,
+            } => {
+                let value = self.expr(expr, scope)?;
+                self.in_subquery(value, subquery, !negated, scope)
+            }
+            A::UnaryOp {
+                op: UnaryOperator::Not,
+                expr,
+            } => self.expr(expr, scope)?.into_boolean(scope, "NOT"),
+            A::BinaryOp { left, op, right }
+                if matches!(op, BinaryOperator::And | BinaryOperator::Or) =>
+            {
+                let flipped = if *op == BinaryOperator::And {
+                    BinaryOp::Or
+                } else {
+                    BinaryOp::And
+                };
+                let left = self.negation(left, scope)?;
+                let right = self.negation(right, scope)?;
+                Ok(Expr::binary(
+                    flipped,
+                    left.into_boolean(scope, flipped.sql())?,
+                    right.into_boolean(scope, flipped.sql())?,
+                ))
+            }
+            other => Ok(Expr::Not(Box::new(
+                self.expr(other, scope)?.into_boolean(scope, "NOT")?,
+            ))),
+        }
+    }
+}
+
+/// Whether an IN subquery is reached from `e` through AND, OR, NOT and parentheses.
+fn reaches_in_subquery(e: &ast::Expr) -> bool {
+    match unnested(e) {
+        ast::Expr::InSubquery { .. } => true,
+        ast::Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            expr,
+        } => reaches_in_subquery(expr),
+        ast::Expr::BinaryOp { left, op, right }
+            if matches!(op, BinaryOperator::And | BinaryOperator::Or) =>
+        {
+            reaches_in_subquery(left) || reaches_in_subquery(right)
+        }
+        _ => false,
+    }
+}
+
+/// `e` without the parentheses around it.
+fn unnested(e: &ast::Expr) -> &ast::Expr {
+    match e {
+        ast::Expr::Nested(inner) => unnested(inner),
+        other => other,
+    }
+}
+
 pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
     let types: Vec<DataType> = args.iter().map(|a| a.data_type(scope)).collect();
     let signature = func.signature(&types)?;

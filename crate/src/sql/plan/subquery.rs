@@ -14,19 +14,22 @@
 //! levels out, are refused with a message saying what is supported.
 
 use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
 use sqlparser::ast::{Query, SetExpr};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::spark_type_name;
 use crate::sql::plan::correlation::{Correlation, OuterScope, Shape, SubqueryKind};
 use crate::sql::plan::expr::Expr;
+use crate::sql::plan::functions::{ConditionalFunction, ScalarFunction};
 use crate::sql::plan::logical::LogicalPlan;
 use crate::sql::plan::planner::{apply_limit, Planner};
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::{PlanField, PlanSchema};
 
 impl Planner<'_> {
-    /// `x [NOT] IN (subquery)` in an expression.
+    /// `x [NOT] IN (subquery)` in an expression other than an AND condition of WHERE
+    /// (those are planned in `decorrelate.rs`).
     pub fn in_subquery(
         &mut self,
         expr: Expr,
@@ -36,7 +39,16 @@ impl Planner<'_> {
     ) -> Result<Expr> {
         let (plan, correlation) = self.plan_subquery(subquery, scope, SubqueryKind::In)?;
         match correlation {
-            None => self.in_values(expr, plan, negated, scope),
+            // Spark answers it with an existence join, which is never NULL: FALSE where
+            // SQL would say NULL. (As an AND condition of WHERE the two are the same.)
+            None => Ok(Expr::Function {
+                func: ScalarFunction::Conditional(ConditionalFunction::Coalesce),
+                args: vec![
+                    self.in_values(expr, plan, negated, scope)?,
+                    Expr::Literal(ScalarValue::Boolean(false)),
+                ],
+                return_type: DataType::Boolean,
+            }),
             Some(correlation) => {
                 self.existence_join(plan, correlation, Some(expr), negated, subquery, scope)
             }
