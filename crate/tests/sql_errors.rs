@@ -95,7 +95,7 @@ fn unsupported_constructs_say_so() {
     for sql in [
         "SELECT id FROM t INTERSECT SELECT id FROM t",
         "SELECT aes_encrypt(name, 'x') FROM t",
-        "SELECT id FROM t a WHERE EXISTS (SELECT 1 FROM t b WHERE b.id = a.id)",
+        "SELECT id FROM t a WHERE EXISTS (SELECT a.name FROM t b WHERE b.id = a.id)",
         "INSERT INTO t VALUES (1, 'x', 1.0, NULL)",
         "WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r",
     ] {
@@ -112,8 +112,85 @@ fn unsupported_constructs_say_so() {
             err.message()
         );
     }
-    let err = error("SELECT id FROM t a WHERE EXISTS (SELECT 1 FROM t b WHERE b.id = a.id)");
+    let err = error("SELECT id FROM t a WHERE EXISTS (SELECT a.name FROM t b WHERE b.id = a.id)");
     assert!(err.message().contains("correlated"), "{}", err.message());
+}
+
+/// Correlated subqueries Brasa does not turn into joins are refused (never a wrong answer),
+/// at a position, saying what is supported.
+#[test]
+fn unsupported_correlated_subqueries_say_what_works() {
+    for (sql, says) in [
+        (
+            "SELECT id, (SELECT max(score) FROM t b WHERE b.id < a.id) FROM t a",
+            "other than `inner = outer`",
+        ),
+        (
+            "SELECT id, (SELECT b.score FROM t b WHERE b.id = a.id ORDER BY 1 LIMIT 1) FROM t a",
+            "LIMIT",
+        ),
+        (
+            "SELECT id FROM t a WHERE EXISTS (SELECT a.name FROM t b WHERE b.id = a.id)",
+            "outside their WHERE",
+        ),
+        (
+            "SELECT id FROM t a WHERE EXISTS (SELECT 1 FROM t b WHERE b.id = a.id \
+             AND EXISTS (SELECT 1 FROM t c WHERE c.name = a.name))",
+            "two or more levels out",
+        ),
+        (
+            "SELECT a.id FROM t a JOIN t b ON b.id = (SELECT max(c.id) FROM t c WHERE c.name = a.name)",
+            "JOIN ... ON",
+        ),
+        (
+            "SELECT id FROM t a WHERE EXISTS (SELECT rank() OVER (ORDER BY b.score) FROM t b \
+             WHERE b.id = a.id)",
+            "window functions",
+        ),
+        (
+            "SELECT id FROM t a WHERE EXISTS (SELECT 1 FROM t b WHERE b.id = a.id \
+             AND b.score > (SELECT avg(c.score) FROM t c WHERE c.name = b.name))",
+            "in the WHERE of a correlated subquery",
+        ),
+        (
+            "SELECT id FROM t a WHERE EXISTS (SELECT 1 FROM t b WHERE b.id = a.id \
+             UNION ALL SELECT 1 FROM t c WHERE c.id = a.id)",
+            "UNION",
+        ),
+    ] {
+        let err = error(sql);
+        assert_eq!(err.code(), ErrorCode::SqlUnsupported, "{sql}: {}", err.message());
+        assert!(err.message().contains(says), "{sql}: {}", err.message());
+        assert!(err.location().position.is_some(), "{sql}: no position");
+    }
+    // Spark's analysis errors, in spirit.
+    for (sql, says) in [
+        (
+            "SELECT id, (SELECT max(b.id), min(b.id) FROM t b WHERE b.name = a.name) FROM t a",
+            "one column",
+        ),
+        (
+            "SELECT name, (SELECT count(*) FROM t b WHERE b.name = a.name) FROM t a GROUP BY name",
+            "inside an aggregate function",
+        ),
+    ] {
+        let err = error(sql);
+        assert_eq!(
+            err.code(),
+            ErrorCode::SqlAnalysis,
+            "{sql}: {}",
+            err.message()
+        );
+        assert!(err.message().contains(says), "{sql}: {}", err.message());
+    }
+    // A scalar subquery that gives two rows for an outer row fails as it runs.
+    let err =
+        error("SELECT id, (SELECT b.id FROM t b WHERE (b.day IS NULL) = (a.day IS NULL)) FROM t a");
+    assert!(
+        err.message().contains("more than one row"),
+        "{}",
+        err.message()
+    );
 }
 
 #[test]

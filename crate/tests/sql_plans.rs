@@ -240,3 +240,60 @@ fn pivot_and_unpivot_name_their_columns_as_spark_does() {
     let plan = optimized("SELECT * FROM people PIVOT (max(score) FOR city IN ('x'))").join("\n");
     assert!(plan.contains("Aggregate group=[id#0, name#1]"), "{plan}");
 }
+
+#[test]
+fn a_correlated_exists_is_a_semi_join_on_the_correlation_key() {
+    // The correlation `c.city = p.city` is the join key; the subquery's own condition
+    // and the outer query's go into their scans.
+    assert_plan(
+        "SELECT name FROM people p WHERE EXISTS \
+         (SELECT 1 FROM cities c WHERE c.city = p.city AND c.country = 'pt') AND p.score > 1",
+        &[
+            "Project name#0",
+            "  Project name#0",
+            "    Join LeftSemi on=[city#1 = __outer_key0#0]",
+            "      Alias p",
+            "        Scan columns=[1, 2, 3] (name, city, score) filters=[(score#2 > CAST(1 AS double))]",
+            "      Project city#0",
+            "        Alias c",
+            "          Scan columns=[0, 1] (city, country) filters=[(country#1 = 'pt')]",
+        ],
+    );
+}
+
+#[test]
+fn a_correlated_not_in_is_a_null_aware_anti_join() {
+    assert_plan(
+        "SELECT name FROM people p WHERE name NOT IN \
+         (SELECT country FROM cities c WHERE c.city = p.city)",
+        &[
+            "Project name#0",
+            "  Project name#0",
+            "    Join LeftAnti on=[city#1 = __outer_key0#1] filter=((name#0 = country#2) OR (name#0 = country#2) IS NULL)",
+            "      Alias p",
+            "        Scan columns=[1, 2] (name, city) filters=[]",
+            "      Project country#1, city#0",
+            "        Alias c",
+            "          Scan columns=[0, 1] (city, country) filters=[]",
+        ],
+    );
+}
+
+#[test]
+fn a_correlated_scalar_subquery_is_a_left_join_to_an_aggregate_by_the_key() {
+    // count(*) over no rows is 0: an outer row the join does not match gets 0, not NULL.
+    assert_plan(
+        "SELECT name, (SELECT count(*) FROM cities c WHERE c.city = p.city) AS n FROM people p",
+        &[
+            "Project name#0, CASE WHEN __outer_key0#2 IS NULL THEN 0 ELSE count(1)#1 END",
+            "  Project name#0, count(1)#2, __outer_key0#3",
+            "    Join Left on=[city#1 = __outer_key0#1]",
+            "      Alias p",
+            "        Scan columns=[1, 2] (name, city) filters=[]",
+            "      Project count#1, city#0",
+            "        Aggregate group=[city#0] aggregates=[count(*)]",
+            "          Alias c",
+            "            Scan columns=[0] (city) filters=[]",
+        ],
+    );
+}

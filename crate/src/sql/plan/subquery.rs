@@ -393,7 +393,8 @@ pub(crate) fn with_outer(inner: &PlanSchema, outer: &PlanSchema) -> PlanSchema {
             .filter(named)
             .any(|f| same(&f.qualifier, &field.qualifier))
         {
-            field.qualifier = Some("\u{0}outer".to_string());
+            // Hidden and without a qualifier: no name reaches it.
+            field.qualifier = None;
             field.hidden = true;
         } else if inner.fields().iter().filter(named).any(|f| !f.hidden) {
             field.hidden = true;
@@ -401,4 +402,37 @@ pub(crate) fn with_outer(inner: &PlanSchema, outer: &PlanSchema) -> PlanSchema {
         fields.push(field);
     }
     PlanSchema::new(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow_schema::DataType;
+
+    use super::*;
+
+    /// Spark's lookup order in a correlated subquery's WHERE: its own FROM first, then
+    /// the outer query.
+    #[test]
+    fn inner_columns_shadow_outer_ones() {
+        let inner = PlanSchema::new(vec![
+            PlanField::new(Some("q"), "k", DataType::Int32),
+            PlanField::new(Some("t"), "v", DataType::Int32),
+        ]);
+        let outer = PlanSchema::new(vec![
+            PlanField::new(Some("w"), "k", DataType::Int32),
+            PlanField::new(Some("w"), "id", DataType::Int32),
+            PlanField::new(Some("t"), "v", DataType::Int32),
+            PlanField::new(Some("t"), "s", DataType::Utf8),
+        ]);
+        let scope = with_outer(&inner, &outer);
+        // `k` is the subquery's, `w.k` and `id` the outer query's.
+        assert_eq!(scope.resolve(None, "k").unwrap(), 0);
+        assert_eq!(scope.resolve(Some("w"), "k").unwrap(), 2);
+        assert_eq!(scope.resolve(None, "id").unwrap(), 3);
+        // Same table name and column: only the subquery's is reachable.
+        assert_eq!(scope.resolve(Some("t"), "v").unwrap(), 1);
+        assert_eq!(scope.resolve(None, "v").unwrap(), 1);
+        // Same table name, a column only the outer query has.
+        assert_eq!(scope.resolve(Some("t"), "s").unwrap(), 5);
+    }
 }
