@@ -57,7 +57,7 @@ struct SemiJoin {
 }
 
 enum Conjunct {
-    Join(SemiJoin),
+    Join(Box<SemiJoin>),
     Condition(Expr),
 }
 
@@ -130,7 +130,7 @@ impl Planner<'_> {
                 Some(p) => {
                     match self.predicate_conjunct(p, scope, combined, correlated.is_some()) {
                         Ok(Conjunct::Join(semi)) => {
-                            semi_joins.push(semi);
+                            semi_joins.push(*semi);
                             continue;
                         }
                         Ok(Conjunct::Condition(e)) => e,
@@ -267,12 +267,12 @@ impl Planner<'_> {
                 }
             }
         }
-        Ok(Conjunct::Join(SemiJoin {
+        Ok(Conjunct::Join(Box::new(SemiJoin {
             right: plan,
             correlation,
             value,
             negated: p.negated,
-        }))
+        })))
     }
 
     /// A correlated scalar subquery's value, read from a left join added to the clause

@@ -815,11 +815,11 @@ fn reaches_in_subquery(e: &ast::Expr) -> bool {
             op: UnaryOperator::Not,
             expr,
         } => reaches_in_subquery(expr),
-        ast::Expr::BinaryOp { left, op, right }
-            if matches!(op, BinaryOperator::And | BinaryOperator::Or) =>
-        {
-            reaches_in_subquery(left) || reaches_in_subquery(right)
-        }
+        ast::Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And | BinaryOperator::Or,
+            right,
+        } => reaches_in_subquery(left) || reaches_in_subquery(right),
         _ => false,
     }
 }
