@@ -1,6 +1,6 @@
 //! What the planner carries while it decorrelates subqueries (the work itself is in
-//! `subquery.rs`). It lives apart so that `planner.rs` can hold it without importing the
-//! module that builds on the planner.
+//! `subquery.rs`, `decorrelate.rs` and `value_joins.rs`). It lives apart so that
+//! `planner.rs` can hold it without importing the modules that build on the planner.
 //!
 //! Two things are tracked:
 //! - the stack of *outer scopes*: while a subquery is planned, the columns of the query
@@ -132,7 +132,7 @@ pub fn placeholder(index: usize, field: &PlanField) -> Expr {
 }
 
 /// `e` with the placeholders of joined columns (at `base` and after) unwrapped. Nothing
-/// else has that shape: a cast of a column to its own type is never planned.
+/// else has that shape: the expression was planned over a scope of `base` columns.
 pub fn strip_placeholders(e: Expr, base: usize) -> Expr {
     e.rewrite(&mut |node| match node {
         Expr::Cast { expr, .. } => match expr.as_ref() {

@@ -19,4 +19,5 @@ pub mod scalar;
 pub mod schema;
 pub mod structs;
 pub mod subquery;
+pub mod value_joins;
 pub mod window;

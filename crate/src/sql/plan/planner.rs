@@ -1,7 +1,7 @@
 //! From a parsed query to a logical plan: names resolved against the catalog, CTEs and
 //! views, `SELECT` clauses put in SQL's evaluation order (FROM, WHERE, GROUP BY, HAVING,
 //! windows, SELECT, DISTINCT, ORDER BY, LIMIT). Subqueries in expressions are planned in
-//! `subquery.rs` and `decorrelate.rs`.
+//! `subquery.rs`, and correlated ones joined in `decorrelate.rs` and `value_joins.rs`.
 
 use std::collections::HashMap;
 

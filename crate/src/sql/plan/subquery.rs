@@ -7,7 +7,8 @@
 //! (`RewritePredicateSubquery`, `RewriteCorrelatedScalarSubquery`): its correlated
 //! conditions are taken out of its WHERE, the inner sides of `inner = outer` conditions
 //! become extra output columns (and grouping keys when it aggregates), and
-//! `decorrelate.rs` joins its plan to the outer query on them.
+//! `decorrelate.rs` (EXISTS and IN conditions of WHERE) or `value_joins.rs` (subqueries
+//! giving values to expressions) join its plan to the outer query on them.
 //!
 //! Name resolution follows Spark: in the subquery's WHERE a name is looked up in its own
 //! FROM first, then in the outer query. Outer columns anywhere else in the subquery, or two
