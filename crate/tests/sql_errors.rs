@@ -149,8 +149,8 @@ fn unsupported_correlated_subqueries_say_what_works() {
         ),
         (
             "SELECT id FROM t a WHERE EXISTS (SELECT 1 FROM t b WHERE b.id = a.id \
-             AND b.score > (SELECT avg(c.score) FROM t c WHERE c.name = b.name))",
-            "in the WHERE of a correlated subquery",
+             AND b.score > (SELECT avg(c.score) FROM t c WHERE c.name = b.name) + a.score)",
+            "also reads the outer query",
         ),
         (
             "SELECT id FROM t a WHERE EXISTS (SELECT 1 FROM t b WHERE b.id = a.id \

@@ -12,11 +12,13 @@
 //! - A subquery that aggregates without GROUP BY gives one row for every outer row:
 //!   EXISTS is then true, and `x IN` is `x = (the aggregate)`, a scalar join.
 //! - In a correlated subquery's own WHERE, the conditions that read outer columns are
-//!   taken out and recorded (keys `inner = outer`, other conditions as residuals).
+//!   taken out and recorded (keys `inner = outer`, other conditions as residuals). The
+//!   others are planned over the subquery's own columns first, so that subqueries
+//!   correlated with it are joined under it in turn.
 
 use sqlparser::ast::{self, BinaryOperator, Query, Spanned, UnaryOperator};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::sql::parse::at_span;
 use crate::sql::plan::correlation::{strip_placeholders, Correlation, Shape, SubqueryKind};
 use crate::sql::plan::expr::{BinaryOp, Expr};
@@ -67,9 +69,7 @@ impl Planner<'_> {
             Some(frame) => with_outer(&scope, &self.subqueries.outer[frame].scope),
             None => scope.clone(),
         };
-        // Inside a correlated subquery's WHERE the scope holds outer columns, which a
-        // join under it could not read: scalar subqueries there are not joined.
-        let outer_joins = self.open_joins(&scope, correlated.is_none());
+        let outer_joins = self.open_joins(&scope, true);
         let planned = self.where_conjuncts(selection, &scope, &combined, correlated);
         let joins = self.close_joins(outer_joins);
         let (conditions, semi_joins) = planned?;
@@ -115,9 +115,16 @@ impl Planner<'_> {
         let mut conditions = Vec::new();
         let mut semi_joins = Vec::new();
         for ast in asts {
+            // Whether the condition reads outer columns; `None`: tell by its columns.
+            let mut reads_outer = None;
             let condition = match predicate_subquery(ast) {
                 Some(p) => {
-                    match self.predicate_conjunct(p, scope, combined, correlated.is_some()) {
+                    // Planned over the outer columns too, so no join may be added: its
+                    // columns would be numbered like outer ones.
+                    let joins = self.pause_joins(correlated.is_some());
+                    let planned = self.predicate_conjunct(p, scope, combined, correlated.is_some());
+                    self.resume_joins(joins);
+                    match planned {
                         Ok(Conjunct::Join(semi)) => {
                             semi_joins.push(*semi);
                             continue;
@@ -129,7 +136,27 @@ impl Planner<'_> {
                         Err(e) => return Err(e),
                     }
                 }
-                None => self.expr(ast, combined)?,
+                None if correlated.is_none() => self.expr(ast, combined)?,
+                // In a correlated subquery: over its own columns first, where its own
+                // correlated subqueries can be joined; if it reads an outer column, again
+                // over both, without joins.
+                None => {
+                    let mark = self.joins_mark();
+                    match self.expr(ast, scope) {
+                        Ok(e) => {
+                            reads_outer = Some(false);
+                            e
+                        }
+                        Err(e) if unresolved(&e) => {
+                            self.joins_rewind(mark);
+                            let joins = self.pause_joins(true);
+                            let planned = self.expr(ast, combined);
+                            self.resume_joins(joins);
+                            planned?
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
             };
             no_aggregates_or_windows(&condition, "WHERE", ast)?;
             let condition = if several {
@@ -138,10 +165,9 @@ impl Planner<'_> {
                 boolean_predicate(condition, combined, "WHERE")
             }
             .map_err(|e| at_span(e, ast.span()))?;
+            let reads_outer = reads_outer.unwrap_or_else(|| reads(&condition, |c| c >= width));
             match correlated {
-                Some(frame) if reads(&condition, |c| c >= width) => {
-                    self.record_correlation(frame, condition, width)
-                }
+                Some(frame) if reads_outer => self.record_correlation(frame, condition, width),
                 _ => conditions.push(condition),
             }
         }
@@ -330,6 +356,11 @@ fn semi_join(left: LogicalPlan, semi: SemiJoin, outer_width: usize) -> Result<Lo
         filter: Expr::and_all(filters),
         schema: left_schema,
     })
+}
+
+/// Whether `error` is a name that did not resolve.
+fn unresolved(error: &Error) -> bool {
+    error.code() == ErrorCode::SqlAnalysis && error.message().starts_with("column `")
 }
 
 /// The first `width` columns of `plan`.

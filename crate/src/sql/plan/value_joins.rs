@@ -85,10 +85,19 @@ impl Planner<'_> {
                 (aggregate, (0..m).collect(), m + 1, Some(m))
             }
         };
+        // What an outer row no inner row matches gets: the subquery over no rows.
         let empty = match c.shape {
             Shape::Global => {
                 let empty = self.empty_plan(subquery)?;
-                self.first_value(empty)?
+                if has_literals(&value_type) {
+                    self.first_value(empty)?
+                        .map(|v| Expr::Literal(v).cast(&value_type, scope))
+                } else {
+                    // An array, map or struct has no literal: the row is joined in as a
+                    // one-row table (none if HAVING rejects it: NULL).
+                    let (at, fields) = self.add_join(empty, vec![]);
+                    Some(placeholder(at, &fields[0]))
+                }
             }
             _ => None,
         };
@@ -162,7 +171,7 @@ impl Planner<'_> {
                         expr: Box::new(column(marker)),
                         negated: false,
                     },
-                    Expr::Literal(empty).cast(&value_type, scope),
+                    empty,
                 )],
                 otherwise: Some(Box::new(result)),
                 data_type: value_type,
@@ -352,6 +361,32 @@ impl Planner<'_> {
         std::mem::replace(&mut self.subqueries.pending, previous)
     }
 
+    /// Stops joins from being added (when `pause`) until [`Planner::resume_joins`].
+    pub(crate) fn pause_joins(&mut self, pause: bool) -> Option<Option<PendingJoins>> {
+        pause.then(|| self.subqueries.pending.take())
+    }
+
+    pub(crate) fn resume_joins(&mut self, paused: Option<Option<PendingJoins>>) {
+        if let Some(joins) = paused {
+            self.subqueries.pending = joins;
+        }
+    }
+
+    /// How many joins are pending, to drop those added after with `joins_rewind`.
+    pub(crate) fn joins_mark(&self) -> (usize, usize) {
+        self.subqueries
+            .pending
+            .as_ref()
+            .map_or((0, 0), |p| (p.joins.len(), p.fields.len()))
+    }
+
+    pub(crate) fn joins_rewind(&mut self, (joins, fields): (usize, usize)) {
+        if let Some(pending) = self.subqueries.pending.as_mut() {
+            pending.joins.truncate(joins);
+            pending.fields.truncate(fields);
+        }
+    }
+
     /// Puts the joins the SELECT list, HAVING and ORDER BY asked for under `plan`, and
     /// unwraps their placeholders. In a query that aggregates, they must be read inside
     /// aggregate functions (Spark's rule), and the joins go under the aggregation.
@@ -414,9 +449,9 @@ impl Planner<'_> {
         }
         Err(Error::unsupported(format!(
             "{what} here: Brasa turns correlated subqueries into joins in the WHERE, SELECT \
-             list, HAVING and ORDER BY of a SELECT, not in JOIN ... ON, GROUP BY ... GROUPING \
-             SETS, or in the WHERE of a correlated subquery itself; compute it in a subquery \
-             of FROM first"
+             list, HAVING and ORDER BY of a SELECT, not in JOIN ... ON, with GROUPING SETS, or \
+             in a condition of a correlated subquery's WHERE that also reads the outer query; \
+             compute it in a subquery of FROM first"
         )))
     }
 
@@ -454,6 +489,22 @@ impl Planner<'_> {
         }
         self.query(&query)
     }
+}
+
+/// Whether values of type `t` are planned as literals exactly (see
+/// `exec::scalar_from_array`); nested ones are not.
+fn has_literals(t: &DataType) -> bool {
+    t.is_integer()
+        || t.is_floating()
+        || matches!(
+            t,
+            DataType::Boolean
+                | DataType::Utf8
+                | DataType::Null
+                | DataType::Date32
+                | DataType::Decimal128(..)
+                | DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, _)
+        )
 }
 
 /// The call `func(args)` over rows of `schema`.
