@@ -24,7 +24,8 @@ use crate::sql::plan::logical::{JoinKind, LogicalPlan};
 use crate::sql::plan::schema::{PlanField, PlanSchema};
 
 /// Runs a plan to a table: the planner needs it for uncorrelated subqueries, whose
-/// results become constants of the outer query.
+/// results become constants of the outer query, and for what a correlated scalar
+/// subquery gives over no rows.
 pub trait SubqueryRunner {
     fn run(&self, plan: LogicalPlan) -> Result<Table>;
 }
