@@ -17,14 +17,6 @@
 
 use super::search::{CenterSet, Point};
 
-/// A row's cluster and bounds.
-#[derive(Debug, Clone, Copy)]
-pub struct RowBounds {
-    cluster: u32,
-    upper: f32,
-    lower: f32,
-}
-
 /// How one centre moved in an update, and how close its new neighbours are.
 #[derive(Debug, Clone, Copy)]
 struct CenterMotion {
@@ -90,58 +82,133 @@ fn store_upper(v: f64) -> f32 {
 }
 
 /// Stores a lower bound as an `f32` that is still one (0 for a useless negative bound).
-#[inline]
+/// Without a branch: the screening loop calls it for every row.
+#[inline(always)]
 fn store_lower(v: f64) -> f32 {
-    if v > 0.0 {
-        (v * (1.0 - 1.0 / (1u64 << 20) as f64) - 1e-38).clamp(0.0, f32::MAX as f64) as f32
-    } else {
-        0.0
-    }
+    (v * (1.0 - 1.0 / (1u64 << 20) as f64) - 1e-38).clamp(0.0, f32::MAX as f64) as f32
 }
 
-impl RowBounds {
-    /// Bounds not set yet: the next [`RowBounds::assign`] must search (motion `None`).
-    pub const UNSET: RowBounds = RowBounds {
-        cluster: 0,
-        upper: f32::INFINITY,
-        lower: 0.0,
-    };
+/// The clusters and bounds of one partition's rows, column by column: a chunk's rows are
+/// screened in one loop without branches, and only the rows it cannot settle are read.
+#[derive(Debug, Clone, Default)]
+pub struct PartitionBounds {
+    clusters: Vec<u32>,
+    upper: Vec<f32>,
+    lower: Vec<f32>,
+}
 
-    /// This row's cluster under `centers`, which moved by `motion` since the bounds were
-    /// set (`None`: they were never set, and the row is searched).
+/// Bytes [`PartitionBounds`] take per row.
+pub const BYTES_PER_ROW: usize = 12;
+
+/// Rows screened at a time: the rows left to check fit in a buffer on the stack.
+const SCREEN: usize = 256;
+
+impl PartitionBounds {
+    /// `len` rows whose bounds are not set yet: the next [`PartitionBounds::assign`] must
+    /// search them (motion `None`).
+    pub fn unset(len: usize) -> Self {
+        PartitionBounds {
+            clusters: vec![0; len],
+            upper: vec![f32::INFINITY; len],
+            lower: vec![0.0; len],
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.clusters.len()
+    }
+
+    /// Row `i`'s cluster when its bounds were last set.
     #[inline]
-    pub fn assign(&mut self, x: &Point, centers: &CenterSet, motion: Option<&Motion>) -> usize {
-        if let Some(motion) = motion {
-            let a = self.cluster as usize;
-            let moved = motion.centers[a];
-            let mut upper = (self.upper as f64 + moved.drift) * ROUND_UP;
-            let lower = (self.lower as f64 - moved.others_drift) * ROUND_DOWN;
+    pub fn cluster(&self, i: u32) -> usize {
+        self.clusters[i as usize] as usize
+    }
+
+    /// Assigns rows `rows` to their closest centre among `centers`, which moved by
+    /// `motion` since the bounds were set (`None`: they were never set, and every row is
+    /// searched). `moved(i, before, after)` is called for each row whose cluster changed
+    /// (`before` is `None` on a first assignment).
+    ///
+    /// First every row's bounds are widened by the motion and tested, in one loop without
+    /// branches; the rows that fail get their exact distance to their centre, and those
+    /// that still fail are searched. Rows that pass are never read.
+    pub fn assign<'a>(
+        &mut self,
+        rows: &[u32],
+        point: impl Fn(u32) -> Point<'a>,
+        centers: &CenterSet,
+        motion: Option<&Motion>,
+        mut moved: impl FnMut(u32, Option<usize>, usize),
+    ) {
+        let Some(motion) = motion else {
+            for &i in rows {
+                self.search(i, &point(i), centers);
+                moved(i, None, self.cluster(i));
+            }
+            return;
+        };
+        let mut failed = [0u32; SCREEN];
+        let mut failed_bound = [0.0f64; SCREEN];
+        for rows in rows.chunks(SCREEN) {
+            let failures = self.screen(rows, centers, motion, &mut failed, &mut failed_bound);
+            for (&i, &bound) in failed[..failures].iter().zip(&failed_bound) {
+                let x = point(i);
+                let before = self.cluster(i);
+                let upper = centers.upper_distance(centers.cost(before, &x));
+                if centers.clearly_below(upper, bound) {
+                    self.upper[i as usize] = store_upper(upper);
+                    continue;
+                }
+                self.search(i, &x, centers);
+                let after = self.cluster(i);
+                if after != before {
+                    moved(i, Some(before), after);
+                }
+            }
+        }
+    }
+
+    /// Widens the bounds of `rows` by `motion` and stores them; writes the rows whose
+    /// bounds no longer prove their cluster to `failed` (with the bound their distance
+    /// must stay under, to `failed_bound`) and returns how many there are.
+    #[inline]
+    fn screen(
+        &mut self,
+        rows: &[u32],
+        centers: &CenterSet,
+        motion: &Motion,
+        failed: &mut [u32; SCREEN],
+        failed_bound: &mut [f64; SCREEN],
+    ) -> usize {
+        let mut failures = 0;
+        for &i in rows {
+            let r = i as usize;
+            let moved = motion.centers[self.clusters[r] as usize];
+            let upper = (self.upper[r] as f64 + moved.drift) * ROUND_UP;
+            let lower = (self.lower[r] as f64 - moved.others_drift) * ROUND_DOWN;
             let bound = if lower > moved.half_gap {
                 lower
             } else {
                 moved.half_gap
             };
-            if !centers.clearly_below(upper, bound) {
-                upper = centers.upper_distance(centers.cost(a, x));
-            }
-            if centers.clearly_below(upper, bound) {
-                self.upper = store_upper(upper);
-                self.lower = store_lower(lower);
-                return a;
-            }
+            self.upper[r] = store_upper(upper);
+            self.lower[r] = store_lower(lower);
+            // Written for every row, kept only for the failures.
+            failed[failures] = i;
+            failed_bound[failures] = bound;
+            failures += !centers.clearly_below(upper, bound) as usize;
         }
-        let nearest = centers.nearest_bounded(x);
-        *self = RowBounds {
-            cluster: nearest.index as u32,
-            upper: store_upper(nearest.upper),
-            lower: store_lower(nearest.lower),
-        };
-        nearest.index
+        failures
     }
 
-    /// The cluster when the bounds were last set.
-    pub fn cluster(&self) -> usize {
-        self.cluster as usize
+    /// Searches row `i` and sets its cluster and bounds.
+    #[inline]
+    fn search(&mut self, i: u32, x: &Point, centers: &CenterSet) {
+        let nearest = centers.nearest_bounded(x);
+        let r = i as usize;
+        self.clusters[r] = nearest.index as u32;
+        self.upper[r] = store_upper(nearest.upper);
+        self.lower[r] = store_lower(nearest.lower);
     }
 }
 
@@ -172,41 +239,50 @@ mod tests {
     }
 
     /// Rows and centres that drift a little each step: the bounded assignment is the
-    /// exact search's at every step.
+    /// exact search's at every step, and `moved` reports every change of cluster.
     #[test]
     fn bounded_assignments_are_exact_ones() {
         let p = 3;
         let rows: Vec<f64> = (0..3000u64)
             .map(|i| 10.0 * unit(5, Stream::KMeansInit, i) - 5.0 + ((i / 3) % 4) as f64 * 15.0)
             .collect();
+        let point = |i: u32| Point::new(&rows[i as usize * p..(i as usize + 1) * p], 1.0, i as u64);
+        // Every row but a few, in more than one screening chunk.
+        let subset: Vec<u32> = (0..1000).filter(|i| i % 7 != 3).collect();
         for measure in [DistanceMeasure::Euclidean, DistanceMeasure::Cosine] {
             let mut centers = CenterSet::new(measure, p, rows[..4 * p].to_vec());
-            let mut bounds = vec![RowBounds::UNSET; 1000];
+            let mut bounds = PartitionBounds::unset(1000);
+            let mut tracked = vec![usize::MAX; 1000];
             let mut motion = None;
-            let mut searched = 0;
+            let mut changes = 0;
             for step in 0..12 {
-                for (i, x) in rows.chunks_exact(p).enumerate() {
-                    let x = Point::new(x, 1.0, i as u64);
-                    let before = bounds[i];
-                    let cluster = bounds[i].assign(&x, &centers, motion.as_ref());
-                    assert_eq!(
-                        cluster,
-                        centers.nearest_exactly(&x),
-                        "{measure:?}, step {step}"
-                    );
-                    searched += (before.upper != bounds[i].upper || step == 0) as usize;
+                bounds.assign(
+                    &subset,
+                    point,
+                    &centers,
+                    motion.as_ref(),
+                    |i, before, after| {
+                        assert_eq!(before, (step > 0).then_some(tracked[i as usize]));
+                        tracked[i as usize] = after;
+                        changes += (step > 0) as usize;
+                    },
+                );
+                for &i in &subset {
+                    let exact = centers.nearest_exactly(&point(i));
+                    assert_eq!(bounds.cluster(i), exact, "{measure:?}, step {step}");
+                    assert_eq!(tracked[i as usize], exact);
                 }
                 let moved: Vec<f64> = centers
                     .centers()
                     .iter()
                     .enumerate()
-                    .map(|(n, c)| c + 0.3 * (unit(step, Stream::KMeansLocal, n as u64) - 0.5))
+                    .map(|(n, c)| c + 4.0 * (unit(step, Stream::KMeansLocal, n as u64) - 0.5))
                     .collect();
                 let next = CenterSet::new(measure, p, moved);
                 motion = Some(Motion::between(&centers, &next));
                 centers = next;
             }
-            assert!(searched > 0);
+            assert!(changes > 0, "{measure:?}: the drift moves some rows");
         }
     }
 }

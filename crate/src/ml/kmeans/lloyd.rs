@@ -19,7 +19,7 @@ use std::sync::{Mutex, MutexGuard};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ml::dataset::Subset;
 
-use super::bounds::{Motion, RowBounds};
+use super::bounds::{Motion, PartitionBounds, BYTES_PER_ROW};
 use super::distance::norm;
 use super::params::DistanceMeasure;
 use super::pass::{Gather, Partition};
@@ -110,12 +110,12 @@ pub struct Incremental {
 #[derive(Default)]
 struct PartState {
     /// Indexed like the partition's rows (rows outside the fit's subset unused).
-    rows: Vec<RowBounds>,
+    bounds: PartitionBounds,
     sums: Option<ClusterSums>,
 }
 
 /// Bytes an [`Incremental`] takes per row.
-pub const INCREMENTAL_BYTES_PER_ROW: usize = std::mem::size_of::<RowBounds>();
+pub const INCREMENTAL_BYTES_PER_ROW: usize = BYTES_PER_ROW;
 
 impl Incremental {
     pub fn new(partitions: usize) -> Self {
@@ -131,8 +131,8 @@ impl Incremental {
         let mut state = self.parts[part.index]
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if state.rows.len() != part.len {
-            state.rows = vec![RowBounds::UNSET; part.len];
+        if state.bounds.len() != part.len {
+            state.bounds = PartitionBounds::unset(part.len);
         }
         state
     }
@@ -170,21 +170,16 @@ impl Gather for LloydStep<'_> {
         let mut state = incremental.part(part);
         let state = &mut *state;
         let sums = state.sums.get_or_insert_with(|| self.start());
-        for &i in rows {
-            let x = part.point(i);
-            let bounds = &mut state.rows[i as usize];
-            match motion {
-                None => sums.add(bounds.assign(&x, self.centers, None), &x, cosine),
-                Some(motion) => {
-                    let before = bounds.cluster();
-                    let after = bounds.assign(&x, self.centers, Some(motion));
-                    if after != before {
-                        sums.remove(before, &x, cosine);
-                        sums.add(after, &x, cosine);
-                    }
+        let point = |i| part.point(i);
+        state
+            .bounds
+            .assign(rows, point, self.centers, motion, |i, before, after| {
+                let x = part.point(i);
+                if let Some(before) = before {
+                    sums.remove(before, &x, cosine);
                 }
-            }
-        }
+                sums.add(after, &x, cosine);
+            });
     }
 
     fn finish(&self, partial: &mut ClusterSums, part: &Partition) {
@@ -290,12 +285,15 @@ impl Gather for Summary<'_> {
         match (self.previous, self.incremental) {
             (Some(previous), Some((incremental, motion))) => {
                 let mut state = incremental.part(part);
+                let bounds = &mut state.bounds;
                 for &i in rows {
                     let x = part.point(i);
-                    let bounds = &mut state.rows[i as usize];
-                    partial.cost += x.weight * previous.cost(bounds.cluster(), &x);
-                    let j = bounds.assign(&x, self.last, Some(motion));
-                    partial.add(j, &x);
+                    partial.cost += x.weight * previous.cost(bounds.cluster(i), &x);
+                }
+                let point = |i| part.point(i);
+                bounds.assign(rows, point, self.last, Some(motion), |_, _, _| {});
+                for &i in rows {
+                    partial.add(bounds.cluster(i), &part.point(i));
                 }
             }
             (previous, _) => {
