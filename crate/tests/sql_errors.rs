@@ -163,6 +163,25 @@ fn unsupported_correlated_subqueries_say_what_works() {
         assert!(err.message().contains(says), "{sql}: {}", err.message());
         assert!(err.location().position.is_some(), "{sql}: no position");
     }
+    // Literals hold no arrays: an uncorrelated subquery's array value is refused, not
+    // turned into another value (an empty one is a NULL of its type).
+    for sql in [
+        "SELECT id, (SELECT collect_list(b.id) FROM t b) FROM t",
+        "SELECT id FROM t WHERE array(id) IN (SELECT array(b.id) FROM t b)",
+    ] {
+        let err = error(sql);
+        assert_eq!(
+            err.code(),
+            ErrorCode::SqlUnsupported,
+            "{sql}: {}",
+            err.message()
+        );
+        assert!(
+            err.message().contains("join with the subquery"),
+            "{sql}: {}",
+            err.message()
+        );
+    }
     // Spark's analysis errors, in spirit.
     for (sql, says) in [
         (

@@ -302,7 +302,7 @@ impl Planner<'_> {
             .map_err(|e| Error::internal("casting IN values", e))?;
         Ok(Expr::InList {
             expr: Box::new(expr.cast(&common, scope)),
-            list: values_as_literals(&values),
+            list: values_as_literals(&values)?,
             negated,
         })
     }
@@ -354,16 +354,26 @@ impl Planner<'_> {
 fn scalar_value(values: ArrayRef) -> Result<Expr> {
     match values.len() {
         0 => Ok(Expr::Literal(ScalarValue::Null(values.data_type().clone()))),
-        1 => Ok(values_as_literals(&values).remove(0)),
+        1 => Ok(values_as_literals(&values)?.remove(0)),
         n => Err(Error::analysis(format!(
             "a scalar subquery must return at most one row, this one returned {n}"
         ))),
     }
 }
 
-fn values_as_literals(values: &ArrayRef) -> Vec<Expr> {
+/// An uncorrelated subquery's values as literals of the outer query. Literals hold no
+/// arrays, maps or structs: such values are refused rather than turned into something
+/// else.
+fn values_as_literals(values: &ArrayRef) -> Result<Vec<Expr>> {
+    if values.data_type().is_nested() && values.null_count() < values.len() {
+        return Err(Error::unsupported(format!(
+            "a subquery used as a value that returns {} values; join with the subquery \
+             (e.g. `CROSS JOIN (SELECT ...) AS s`) and read its column instead",
+            spark_type_name(values.data_type())
+        )));
+    }
     let schema = PlanSchema::default();
-    (0..values.len())
+    Ok((0..values.len())
         .map(|i| {
             let one = values.slice(i, 1);
             Expr::Literal(
@@ -372,7 +382,7 @@ fn values_as_literals(values: &ArrayRef) -> Vec<Expr> {
             )
             .cast(values.data_type(), &schema)
         })
-        .collect()
+        .collect())
 }
 
 /// The scope a correlated subquery's WHERE is planned over: its own columns, then the
