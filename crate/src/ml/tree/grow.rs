@@ -138,6 +138,13 @@ fn grow_tree(
             .collect(),
         None => data.parts.iter().map(|p| vec![0; p.len()]).collect(),
     };
+    // The passes visit only the rows drawn at least once.
+    let drawn: Option<Vec<Vec<u32>>> = counts.map(|counts| {
+        counts
+            .iter()
+            .map(|c| (0..c.len() as u32).filter(|&i| c[i as usize] > 0).collect())
+            .collect()
+    });
     let mut frontier: Vec<usize> = vec![0];
     let mut previous_hists: HashMap<usize, Vec<f64>> = HashMap::new();
     let all_features: Vec<usize> = (0..num_features).collect();
@@ -199,7 +206,11 @@ fn grow_tree(
         let built = histogram::build(
             data,
             stats,
-            &RowInputs { targets, counts },
+            &RowInputs {
+                targets,
+                counts,
+                drawn: drawn.as_deref(),
+            },
             RowNodes {
                 node_of_row: &mut node_of_row,
                 moves: pending.as_deref(),

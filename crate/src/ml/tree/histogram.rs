@@ -41,6 +41,9 @@ pub struct RowInputs<'a> {
     /// Per partition, how many times each row is drawn (a forest's bootstrap); once when
     /// `None`.
     pub counts: Option<&'a [Vec<u16>]>,
+    /// Per partition, the rows drawn at least once, ascending (a forest's bootstrap leaves
+    /// a third of the rows out): the pass visits only these. Every row when `None`.
+    pub drawn: Option<&'a [Vec<u32>]>,
 }
 
 /// Where the rows of a node of the level above go: into a leaf, or by the bin of the
@@ -131,8 +134,15 @@ pub fn build(
             ctx.check()?;
             let mut hist = vec![0.0; built * len];
             let part = &data.parts[p];
+            let drawn = inputs.drawn.map(|d| {
+                let d = d[p].as_slice();
+                let from = d.partition_point(|&i| (i as usize) < rows.start);
+                let to = d.partition_point(|&i| (i as usize) < rows.end);
+                &d[from..to]
+            });
             let mut chunk = Chunk {
                 labels: inputs.targets.map_or(&part.labels, |t| &t[p]),
+                drawn,
                 weights: &part.weights,
                 counts: inputs.counts.map(|c| c[p].as_slice()),
                 node_of_row,
@@ -180,6 +190,8 @@ struct Chunk<'a> {
     labels: &'a [f64],
     weights: &'a [f64],
     counts: Option<&'a [u16]>,
+    /// The rows to visit (numbered in the partition), when not all of them.
+    drawn: Option<&'a [u32]>,
     /// The chunk's rows' slots (row `rows.start` first).
     node_of_row: &'a mut [u32],
     moves: Option<&'a [Transition]>,
@@ -198,55 +210,82 @@ impl Chunk<'_> {
         len: usize,
     ) {
         let width = stats.width();
-        let nf = self.features;
         // Where each histogram's features start in it, in values.
         let bases: Vec<Vec<(usize, usize)>> = plan
             .features
             .iter()
             .map(|fs| fs.iter().map(|&f| (f, self.offsets[f] * width)).collect())
             .collect();
-        let rows = self.rows.clone();
-        let codes = &codes[rows.start * nf..rows.end * nf];
-        for (k, row) in codes.chunks_exact(nf).enumerate() {
-            let i = rows.start + k;
-            let mut slot = self.node_of_row[k];
-            if let Some(moves) = self.moves {
-                if slot < LEAF {
-                    slot = moves[slot as usize].next(row);
-                    self.node_of_row[k] = slot;
+        match self.drawn {
+            None => {
+                for k in 0..self.rows.len() {
+                    self.add_row(k, codes, stats, plan, hist, len, &bases);
                 }
             }
-            if slot >= LEAF {
-                continue;
-            }
-            let h = plan.build_slot[slot as usize];
-            if h == NO_NODE {
-                continue;
-            }
-            let n = self.counts.map_or(1.0, |c| c[i] as f64);
-            if n == 0.0 {
-                continue;
-            }
-            let w = self.weights[i];
-            let y = self.labels[i];
-            let node = &mut hist[h as usize * len..(h as usize + 1) * len];
-            let bases = &bases[h as usize];
-            if stats.is_classification() {
-                let class = y as usize;
-                let wn = n * w;
-                for &(f, base) in bases {
-                    let at = base + row[f].index() * width;
-                    node[at + class] += wn;
-                    node[at + width - 1] += n;
+            Some(drawn) => {
+                for &i in drawn {
+                    let k = i as usize - self.rows.start;
+                    self.add_row(k, codes, stats, plan, hist, len, &bases);
                 }
-            } else {
-                // Spark's VarianceAggregator: numSamples * label * sampleWeight, …
-                let add = [n * w, n * y * w, n * y * y * w, n];
-                for &(f, base) in bases {
-                    let at = base + row[f].index() * 4;
-                    for (b, a) in node[at..at + 4].iter_mut().zip(add) {
-                        *b += a;
-                    }
+            }
+        }
+    }
+
+    /// Moves the chunk's row `k` to its slot in the level and adds it to its node's
+    /// histogram when that one is built.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn add_row<C: Code>(
+        &mut self,
+        k: usize,
+        codes: &[C],
+        stats: Stats,
+        plan: &BuildPlan,
+        hist: &mut [f64],
+        len: usize,
+        bases: &[Vec<(usize, usize)>],
+    ) {
+        let width = stats.width();
+        let nf = self.features;
+        let i = self.rows.start + k;
+        let row = &codes[i * nf..(i + 1) * nf];
+        let mut slot = self.node_of_row[k];
+        if let Some(moves) = self.moves {
+            if slot < LEAF {
+                slot = moves[slot as usize].next(row);
+                self.node_of_row[k] = slot;
+            }
+        }
+        if slot >= LEAF {
+            return;
+        }
+        let h = plan.build_slot[slot as usize];
+        if h == NO_NODE {
+            return;
+        }
+        let n = self.counts.map_or(1.0, |c| c[i] as f64);
+        if n == 0.0 {
+            return;
+        }
+        let w = self.weights[i];
+        let y = self.labels[i];
+        let node = &mut hist[h as usize * len..(h as usize + 1) * len];
+        let bases = &bases[h as usize];
+        if stats.is_classification() {
+            let class = y as usize;
+            let wn = n * w;
+            for &(f, base) in bases {
+                let at = base + row[f].index() * width;
+                node[at + class] += wn;
+                node[at + width - 1] += n;
+            }
+        } else {
+            // Spark's VarianceAggregator: numSamples * label * sampleWeight, …
+            let add = [n * w, n * y * w, n * y * y * w, n];
+            for &(f, base) in bases {
+                let at = base + row[f].index() * 4;
+                for (b, a) in node[at..at + 4].iter_mut().zip(add) {
+                    *b += a;
                 }
             }
         }
