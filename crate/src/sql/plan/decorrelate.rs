@@ -179,39 +179,10 @@ impl Planner<'_> {
     fn record_correlation(&mut self, frame: usize, condition: Expr, width: usize) {
         let found = &mut self.subqueries.outer[frame].found;
         found.inner_width = width;
-        let side = |e: &Expr| {
-            let mut columns = Vec::new();
-            e.columns(&mut columns);
-            if columns.is_empty() {
-                None
-            } else if columns.iter().all(|&c| c < width) {
-                Some(false)
-            } else if columns.iter().all(|&c| c >= width) {
-                Some(true)
-            } else {
-                None
-            }
-        };
-        if let Expr::Binary {
-            op: BinaryOp::Eq,
-            left,
-            right,
-        } = &condition
-        {
-            let outer = |e: &Expr| e.clone().remap_columns(&|i| i - width);
-            match (side(left), side(right)) {
-                (Some(false), Some(true)) => {
-                    found.keys.push((outer(right), left.as_ref().clone()));
-                    return;
-                }
-                (Some(true), Some(false)) => {
-                    found.keys.push((outer(left), right.as_ref().clone()));
-                    return;
-                }
-                _ => {}
-            }
+        match condition.split_equality(width) {
+            Some((inner, outer)) => found.keys.push((outer, inner)),
+            None => found.residual.push(condition),
         }
-        found.residual.push(condition);
     }
 
     /// An EXISTS or IN conjunct of WHERE: a semi or anti join when it is correlated, a

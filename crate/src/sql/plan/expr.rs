@@ -386,6 +386,41 @@ impl Expr {
         }
     }
 
+    /// For `a = b` over the columns of two inputs side by side (the first `split` columns
+    /// from one, the rest from the other) where each side reads only one input and they
+    /// read different ones: the side over the first input, and the side over the second
+    /// with its columns numbered from 0 (what a join key on each input needs).
+    pub fn split_equality(&self, split: usize) -> Option<(Expr, Expr)> {
+        let Expr::Binary {
+            op: BinaryOp::Eq,
+            left,
+            right,
+        } = self
+        else {
+            return None;
+        };
+        // Which input a side reads: `Some(false)` the first, `Some(true)` the second.
+        let input = |e: &Expr| {
+            let mut columns = Vec::new();
+            e.columns(&mut columns);
+            if columns.is_empty() {
+                None
+            } else if columns.iter().all(|&c| c < split) {
+                Some(false)
+            } else if columns.iter().all(|&c| c >= split) {
+                Some(true)
+            } else {
+                None
+            }
+        };
+        let second = |e: &Expr| e.clone().remap_columns(&|i| i - split);
+        match (input(left), input(right)) {
+            (Some(false), Some(true)) => Some((left.as_ref().clone(), second(right))),
+            (Some(true), Some(false)) => Some((right.as_ref().clone(), second(left))),
+            _ => None,
+        }
+    }
+
     /// Rewrites the tree top-down: `f` may replace a node (and its subtree); otherwise the
     /// children are rewritten.
     pub fn rewrite(self, f: &mut dyn FnMut(&Expr) -> Option<Expr>) -> Expr {

@@ -1094,39 +1094,12 @@ fn equi_join(
     split: usize,
 ) -> LogicalPlan {
     let (ls, rs) = (left.schema(), right.schema());
-    let side = |e: &Expr| {
-        let mut columns = Vec::new();
-        e.columns(&mut columns);
-        if columns.is_empty() {
-            None
-        } else if columns.iter().all(|&c| c < split) {
-            Some(0)
-        } else if columns.iter().all(|&c| c >= split) {
-            Some(1)
-        } else {
-            None
-        }
-    };
     let mut on = Vec::new();
     let mut residual = Vec::new();
     for conjunct in predicate.conjuncts() {
-        match &conjunct {
-            Expr::Binary {
-                op: BinaryOp::Eq,
-                left: l,
-                right: r,
-            } => match (side(l), side(r)) {
-                (Some(0), Some(1)) => on.push((
-                    (**l).clone(),
-                    r.as_ref().clone().remap_columns(&|i| i - split),
-                )),
-                (Some(1), Some(0)) => on.push((
-                    (**r).clone(),
-                    l.as_ref().clone().remap_columns(&|i| i - split),
-                )),
-                _ => residual.push(conjunct),
-            },
-            _ => residual.push(conjunct),
+        match conjunct.split_equality(split) {
+            Some(key) => on.push(key),
+            None => residual.push(conjunct),
         }
     }
     LogicalPlan::Join {
