@@ -48,7 +48,25 @@ pub fn mix(mut z: u64) -> u64 {
 
 /// 64 random bits for `row` in `stream` of `seed`.
 pub fn bits(seed: u64, stream: Stream, row: u64) -> u64 {
-    mix(mix(seed ^ (stream as u64).wrapping_mul(0xd1b5_4a32_d192_ed03)) ^ row)
+    keyed_bits(stream_key(seed, stream), row)
+}
+
+/// The key of `stream` of `seed`, for drawing many rows' bits with [`keyed_bits`] (one
+/// mix a row instead of [`bits`]'s two).
+///
+/// ```
+/// use brasa::random::{bits, keyed_bits, stream_key, Stream};
+/// let key = stream_key(42, Stream::Folds);
+/// assert_eq!(keyed_bits(key, 7), bits(42, Stream::Folds, 7));
+/// ```
+pub fn stream_key(seed: u64, stream: Stream) -> u64 {
+    mix(seed ^ (stream as u64).wrapping_mul(0xd1b5_4a32_d192_ed03))
+}
+
+/// 64 random bits for `row` under a [`stream_key`].
+#[inline]
+pub fn keyed_bits(key: u64, row: u64) -> u64 {
+    mix(key ^ row)
 }
 
 /// A uniform number in [0, 1) for `row` in `stream` of `seed`.

@@ -16,7 +16,7 @@ use ts_rs::TS;
 
 use crate::error::Result;
 use crate::job::JobContext;
-use crate::random::{bits, mix, Stream};
+use crate::random::{keyed_bits, mix, stream_key, Stream};
 
 use super::binning::BinnedData;
 use super::decision_tree::TreeInput;
@@ -115,34 +115,54 @@ impl ForestModel {
 /// Poisson(λ) draws by inversion of the distribution function: one uniform per draw
 /// (Knuth's product of uniforms takes λ + 1 of them on average, and was a tenth of a
 /// forest's time).
+///
+/// The uniform is `m / 2⁵³` for a 53-bit integer `m`, and `m / 2⁵³ < c` exactly when
+/// `m < ⌈c · 2⁵³⌉`, so the search compares integers; the first few are compared without
+/// a branch (which count a row gets is as good as random, and a search that stops at the
+/// first larger value mispredicted on most rows).
 struct Poisson {
-    /// P(X ≤ k) for k = 0, 1, … until it reaches 1 in f64.
-    cdf: Vec<f64>,
+    /// `⌈P(X ≤ k) · 2⁵³⌉` for k = 0, 1, … until P reaches 1 in f64.
+    thresholds: Vec<u64>,
+    /// The first [`Poisson::FIRST`] thresholds, padded with values no draw reaches.
+    first: [u64; Poisson::FIRST],
 }
 
 impl Poisson {
+    const FIRST: usize = 8;
+
     fn new(lambda: f64) -> Poisson {
-        let mut cdf = Vec::new();
+        let mut thresholds = Vec::new();
         let (mut p, mut total) = ((-lambda).exp(), 0.0);
         let mut k = 0.0;
-        while total < 1.0 && cdf.len() < 64 {
+        while total < 1.0 && thresholds.len() < 64 {
             total += p;
-            cdf.push(total);
+            thresholds.push(below(total));
             k += 1.0;
             p *= lambda / k;
         }
-        Poisson { cdf }
+        let mut first = [u64::MAX; Poisson::FIRST];
+        for (f, &t) in first.iter_mut().zip(&thresholds) {
+            *f = t;
+        }
+        Poisson { thresholds, first }
     }
 
-    /// The draw for the uniform stream `state`.
+    /// The draw for the uniform stream `state`: how many thresholds `m` reaches.
     #[inline]
     fn draw(&self, state: u64) -> u16 {
-        let u = (mix(state) >> 11) as f64 / (1u64 << 53) as f64;
-        self.cdf
-            .iter()
-            .position(|&c| u < c)
-            .unwrap_or(self.cdf.len()) as u16
+        let m = mix(state) >> 11;
+        if m < self.first[Poisson::FIRST - 1] {
+            self.first.iter().map(|&t| u16::from(t <= m)).sum()
+        } else {
+            self.thresholds.iter().take_while(|&&t| t <= m).count() as u16
+        }
     }
+}
+
+/// The smallest 53-bit integer `m` with `m / 2⁵³ ≥ p`: `m / 2⁵³ < p` exactly when `m` is
+/// below it.
+fn below(p: f64) -> u64 {
+    (p * (1u64 << 53) as f64).ceil() as u64
 }
 
 /// Tree `tree`'s count of each row: Poisson(rate) with `bootstrap`, else kept with
@@ -151,8 +171,9 @@ fn bag(data: &BinnedData, params: &ForestParams, tree: usize) -> Option<Vec<Vec<
     if !params.bootstrap && params.subsampling_rate >= 1.0 {
         return None;
     }
-    let seed = params.seed ^ mix(tree as u64 + 1);
+    let key = stream_key(params.seed ^ mix(tree as u64 + 1), Stream::ForestBagging);
     let poisson = Poisson::new(params.subsampling_rate);
+    let kept_below = below(params.subsampling_rate);
     Some(
         data.parts
             .iter()
@@ -160,12 +181,11 @@ fn bag(data: &BinnedData, params: &ForestParams, tree: usize) -> Option<Vec<Vec<
                 p.rows
                     .iter()
                     .map(|&r| {
-                        let state = bits(seed, Stream::ForestBagging, r);
+                        let state = keyed_bits(key, r);
                         if params.bootstrap {
                             poisson.draw(state)
                         } else {
-                            let u = (mix(state) >> 11) as f64 / (1u64 << 53) as f64;
-                            u16::from(u < params.subsampling_rate)
+                            u16::from((mix(state) >> 11) < kept_below)
                         }
                     })
                     .collect()
@@ -224,8 +244,43 @@ pub fn fit_forest(
 
 #[cfg(test)]
 mod tests {
-    use super::Poisson;
+    use super::{below, Poisson};
     use crate::random::mix;
+
+    /// The draw by inversion in f64, as the integer thresholds must reproduce it.
+    fn draw_in_floats(lambda: f64, state: u64) -> u16 {
+        let mut cdf = Vec::new();
+        let (mut p, mut total) = ((-lambda).exp(), 0.0);
+        let mut k = 0.0;
+        while total < 1.0 && cdf.len() < 64 {
+            total += p;
+            cdf.push(total);
+            k += 1.0;
+            p *= lambda / k;
+        }
+        let u = (mix(state) >> 11) as f64 / (1u64 << 53) as f64;
+        cdf.iter().position(|&c| u < c).unwrap_or(cdf.len()) as u16
+    }
+
+    #[test]
+    fn integer_draws_are_the_float_inversion() {
+        for lambda in [0.05, 0.5, 1.0, 3.0, 12.0] {
+            let poisson = Poisson::new(lambda);
+            for i in 0..100_000u64 {
+                assert_eq!(
+                    poisson.draw(i),
+                    draw_in_floats(lambda, i),
+                    "λ {lambda}, {i}"
+                );
+            }
+        }
+        // `m / 2⁵³ < p` exactly when `m < below(p)`, at the edges too.
+        for p in [0.3, 0.5, 0.999_999_999_999, 1.0 / 3.0] {
+            let m = below(p);
+            assert!((m as f64 / (1u64 << 53) as f64) >= p);
+            assert!(((m - 1) as f64 / (1u64 << 53) as f64) < p);
+        }
+    }
 
     #[test]
     fn poisson_counts_have_the_right_mean() {

@@ -26,12 +26,11 @@ use crate::error::Result;
 use crate::job::JobContext;
 use crate::random::{bits, mix, Stream};
 
-use super::binning::{BinnedData, Codes, FeatureBins};
-use super::histogram::{
-    self, BuildPlan, Code, RowInputs, RowNodes, Transition, CHUNK_ROWS, LEAF, NO_NODE,
-};
+use super::binning::{BinnedData, FeatureBins};
+use super::histogram::{self, BuildPlan, RowInputs, Transition, CHUNK_ROWS, LEAF, NO_NODE};
 use super::impurity::{difference, Stats, EPSILON};
 use super::model::{DecisionTreeModel, Split, TreeNode};
+use super::node_rows::NodeRows;
 use super::params::TreeParams;
 use super::split::{best_split, Limits, Rule};
 
@@ -125,31 +124,17 @@ fn grow_tree(
         gain: 0.0,
         children: None,
     }];
-    // A row a forest's tree never drew (count 0) is in no node: every pass skips it at
-    // its first test.
-    let mut node_of_row: Vec<Vec<u32>> = match counts {
-        Some(counts) => counts
-            .iter()
-            .map(|c| {
-                c.iter()
-                    .map(|&n| if n == 0 { NO_NODE } else { 0 })
-                    .collect()
-            })
-            .collect(),
-        None => data.parts.iter().map(|p| vec![0; p.len()]).collect(),
-    };
-    // The passes visit only the rows drawn at least once.
-    let drawn: Option<Vec<Vec<u32>>> = counts.map(|counts| {
-        counts
-            .iter()
-            .map(|c| (0..c.len() as u32).filter(|&i| c[i as usize] > 0).collect())
-            .collect()
-    });
+    // The root's rows: those drawn at least once (a forest's bootstrap leaves about a
+    // third out); each level's pass moves them into the nodes of the next.
+    let mut rows = NodeRows::root(data, counts);
+    // With leaves tracked, each row's leaf as rows reach them (a row never drawn: none).
+    let mut leaf_of_row: Option<Vec<Vec<u32>>> =
+        track_leaves.then(|| data.parts.iter().map(|p| vec![NO_NODE; p.len()]).collect());
     let mut frontier: Vec<usize> = vec![0];
     let mut previous_hists: HashMap<usize, Vec<f64>> = HashMap::new();
     let all_features: Vec<usize> = (0..num_features).collect();
-    let rows: usize = data.parts.iter().map(|p| p.len()).sum();
-    let subtract = !subsampling && (stats.is_classification() || rows > CHUNK_ROWS);
+    let total_rows: usize = data.parts.iter().map(|p| p.len()).sum();
+    let subtract = !subsampling && (stats.is_classification() || total_rows > CHUNK_ROWS);
     // The level above's transitions, applied by the next histogram pass.
     let mut pending: Option<Vec<Transition>> = None;
 
@@ -203,24 +188,22 @@ fn grow_tree(
                 build_features.push(features[slot].clone());
             }
         }
-        let built = histogram::build(
+        let level = histogram::build(
             data,
             stats,
-            &RowInputs {
-                targets,
-                counts,
-                drawn: drawn.as_deref(),
-            },
-            RowNodes {
-                node_of_row: &mut node_of_row,
-                moves: pending.as_deref(),
-            },
+            &RowInputs { targets, counts },
+            &rows,
+            pending.as_deref(),
+            frontier.len(),
             &BuildPlan {
                 build_slot: &build_slot,
                 features: &build_features,
             },
+            leaf_of_row.as_deref_mut(),
             ctx,
         )?;
+        rows = level.rows;
+        let built = level.histograms;
         let mut built: Vec<Option<Vec<f64>>> = built.into_iter().map(Some).collect();
         let mut hists: Vec<Vec<f64>> = vec![Vec::new(); frontier.len()];
         for slot in 0..frontier.len() {
@@ -318,15 +301,28 @@ fn grow_tree(
         }
         if !next.is_empty() {
             pending = Some(transitions);
-        } else if track_leaves {
+        } else if let Some(leaf_of_row) = leaf_of_row.as_deref_mut() {
             // The last level's rows move only to find their leaves.
-            move_rows(data, &mut node_of_row, &transitions, ctx)?;
+            histogram::build(
+                data,
+                stats,
+                &RowInputs { targets, counts },
+                &rows,
+                Some(&transitions),
+                0,
+                &BuildPlan {
+                    build_slot: &[],
+                    features: &[],
+                },
+                Some(leaf_of_row),
+                ctx,
+            )?;
         }
         frontier = next;
     }
-    // Without `track_leaves` the rows in leaves read NO_NODE: [`grow`] drops them.
+    // Without `track_leaves` there are no rows' leaves: [`grow`] drops them.
     let leaves = Leaves {
-        of_row: node_of_row,
+        of_row: leaf_of_row.unwrap_or_default(),
         prediction: nodes.iter().map(|n| stats.predict(&n.stats)).collect(),
     };
     Ok((to_model(&nodes, data, stats), leaves))
@@ -357,36 +353,6 @@ fn go_left(bins: &FeatureBins, rule: &Rule) -> Vec<bool> {
                 go[c] = true;
             }
             go
-        }
-    }
-}
-
-/// Moves every row of the last level to its leaf, in parallel over partitions.
-fn move_rows(
-    data: &BinnedData,
-    node_of_row: &mut [Vec<u32>],
-    transitions: &[Transition],
-    ctx: &JobContext,
-) -> Result<()> {
-    let nf = data.num_features;
-    node_of_row
-        .par_iter_mut()
-        .zip(&data.parts)
-        .try_for_each(|(slots, part)| {
-            ctx.check()?;
-            match &part.codes {
-                Codes::U8(c) => step_rows(c, nf, slots, transitions),
-                Codes::U16(c) => step_rows(c, nf, slots, transitions),
-            }
-            Ok(())
-        })
-}
-
-/// One partition's rows moved to their children (monomorphised per code width).
-fn step_rows<C: Code>(codes: &[C], nf: usize, slots: &mut [u32], transitions: &[Transition]) {
-    for (s, row) in slots.iter_mut().zip(codes.chunks_exact(nf)) {
-        if *s < LEAF {
-            *s = transitions[*s as usize].next(row);
         }
     }
 }

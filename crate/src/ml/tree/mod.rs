@@ -4,7 +4,8 @@
 //!
 //! - [`params`]: the parameters with Spark's names, defaults and ranges.
 //! - [`binning`]: split candidates and each partition's rows as small bin codes.
-//! - [`histogram`]: per-node label statistics by bin, in one parallel pass per level.
+//! - [`histogram`]: per-node label statistics by bin, in one parallel pass per level;
+//!   [`node_rows`]: each node's rows as a list.
 //! - [`split`]: the best split of a node from its histogram ([`impurity`] scores it).
 //! - [`grow`]: one tree, level by level; [`model`]: the fitted tree.
 //! - [`decision_tree`], [`gbt`], [`forest`]: the estimators.
@@ -18,6 +19,7 @@ pub mod grow;
 pub mod histogram;
 pub mod impurity;
 pub mod model;
+pub mod node_rows;
 pub mod params;
 pub mod split;
 
