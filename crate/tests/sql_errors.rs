@@ -332,3 +332,84 @@ fn cancelled_queries_stop() {
     let err = run_sql(&mut catalog(), "SELECT count(*) FROM t", &ctx).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Cancelled);
 }
+
+/// Lambdas used wrongly are analysis errors pointing at the lambda (or the name) at fault.
+#[test]
+fn lambda_misuse_is_explained_at_its_position() {
+    let cases: &[(&str, &str, (u64, u64))] = &[
+        // A lambda with the wrong number of parameters: the lambda's position.
+        (
+            "SELECT transform(array(1), (x, y, z) -> x) FROM t",
+            "takes 1 or 2 parameter(s), got 3",
+            (1, 29),
+        ),
+        (
+            "SELECT aggregate(array(1), 0, acc -> acc) FROM t",
+            "takes 2 parameter(s), got 1",
+            (1, 31),
+        ),
+        (
+            "SELECT transform(array(1), (x, X) -> x) FROM t",
+            "names the parameter `X` twice",
+            (1, 29),
+        ),
+        // A lambda where a value is expected, and a value where a lambda is.
+        (
+            "SELECT abs(x -> x) FROM t",
+            "can only be an argument of a higher-order function",
+            (1, 12),
+        ),
+        (
+            "SELECT transform(x -> x, array(1)) FROM t",
+            "takes a value here, not the lambda function",
+            (1, 18),
+        ),
+        (
+            "SELECT transform(array(1), id) FROM t",
+            "must be a lambda function such as `x -> x + 1`",
+            (1, 28),
+        ),
+        // A name neither a parameter nor a column: where it is used.
+        (
+            "SELECT transform(array(1), x -> x + y) FROM t",
+            "`y` does not exist",
+            (1, 37),
+        ),
+        // The wrong number of arguments, and a body of the wrong type.
+        (
+            "SELECT transform(array(1), x -> x, 3) FROM t",
+            "transform takes 2 arguments, got 3",
+            (1, 8),
+        ),
+        (
+            "SELECT filter(array(1), x -> x + 1) FROM t",
+            "must return a boolean, got int",
+            (1, 8),
+        ),
+        (
+            "SELECT aggregate(array(1), 0, (acc, x) -> 'a') FROM t",
+            "must return the start value's type int, got string",
+            (1, 8),
+        ),
+    ];
+    for (sql, wanted, position) in cases {
+        let err = error(sql);
+        assert_eq!(
+            err.code(),
+            ErrorCode::SqlAnalysis,
+            "{sql}: {}",
+            err.message()
+        );
+        assert!(err.message().contains(wanted), "{sql}: {}", err.message());
+        assert_eq!(err.location().position, Some(*position), "{sql}");
+    }
+    // Lambdas read the row's columns; a parameter hides a column of the same name.
+    let mut catalog = catalog();
+    assert_eq!(
+        rows(
+            &mut catalog,
+            "SELECT transform(array(1, 2), id -> id + score) FROM t"
+        ),
+        3
+    );
+}

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use arrow_schema::{DataType, TimeUnit};
-use sqlparser::ast::{DataType as SqlType, ExactNumberInfo};
+use arrow_schema::{DataType, Field, Fields, TimeUnit};
+use sqlparser::ast::{self, DataType as SqlType, ExactNumberInfo};
 
 use crate::error::{Error, Result};
 
@@ -132,11 +132,48 @@ pub fn arrow_type(sql: &SqlType) -> Result<DataType> {
                 DataType::Decimal128(decimal_digits(*p)?, scale)
             }
         },
+        // Nested types, as `CAST(NULL AS ARRAY<INT>)` needs them.
+        S::Array(
+            ast::ArrayElemTypeDef::AngleBracket(element)
+            | ast::ArrayElemTypeDef::Parenthesis(element),
+        ) => list_of(arrow_type(element)?),
+        S::Map(key, value) => map_of(arrow_type(key)?, arrow_type(value)?),
+        S::Struct(fields, _) => {
+            let fields = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let name = f
+                        .field_name
+                        .as_ref()
+                        .map_or_else(|| format!("col{}", i + 1), |n| n.value.clone());
+                    Ok(Field::new(name, arrow_type(&f.field_type)?, true))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            DataType::Struct(fields.into())
+        }
         S::Custom(name, _) if name.to_string().eq_ignore_ascii_case("long") => DataType::Int64,
         S::Custom(name, _) if name.to_string().eq_ignore_ascii_case("short") => DataType::Int16,
         S::Custom(name, _) if name.to_string().eq_ignore_ascii_case("byte") => DataType::Int8,
         other => return Err(Error::unsupported(format!("the type {other}"))),
     })
+}
+
+/// The type of an array of `element`s, as every array function builds it.
+pub fn list_of(element: DataType) -> DataType {
+    DataType::List(Arc::new(Field::new("element", element, true)))
+}
+
+/// The type of a map from `key` to `value`, as Arrow (and Parquet) write it.
+pub fn map_of(key: DataType, value: DataType) -> DataType {
+    let entries = Fields::from(vec![
+        Field::new("key", key, false),
+        Field::new("value", value, true),
+    ]);
+    DataType::Map(
+        Arc::new(Field::new("entries", DataType::Struct(entries), false)),
+        false,
+    )
 }
 
 fn decimal_digits(p: u64) -> Result<u8> {

@@ -129,6 +129,7 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch) -> Result<Value> {
                 .collect::<Result<Vec<_>>>()?;
             call_scalar(*func, values, return_type, batch.num_rows())
         }
+        Expr::HigherOrder(call) => crate::sql::exec::lambda::call(call, batch, evaluate),
         Expr::Aggregate(_) | Expr::Window(_) => Err(Error::new(
             ErrorCode::Internal,
             "an aggregate or window function was left inside a row expression",

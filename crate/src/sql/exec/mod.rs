@@ -9,6 +9,7 @@ mod functions;
 mod generate;
 mod join;
 mod keys;
+mod lambda;
 pub mod partition;
 mod sort;
 mod text_cast;

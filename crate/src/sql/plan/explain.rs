@@ -88,6 +88,15 @@ impl fmt::Display for Expr {
                     None => Ok(()),
                 }
             }
+            // A body's columns are numbered in its own scope: the captured columns, then
+            // the parameters.
+            Expr::HigherOrder(call) => {
+                write!(f, "{}({}", call.func.name(), list(&call.args))?;
+                for lambda in &call.lambdas {
+                    write!(f, ", ({}) -> {}", lambda.params.join(", "), lambda.body)?;
+                }
+                write!(f, ")")
+            }
             Expr::Window(call) => write!(
                 f,
                 "{}({}){} OVER (PARTITION BY {} ORDER BY {} {})",

@@ -5,7 +5,9 @@ use arrow_schema::DataType;
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
-use crate::sql::plan::functions::{AggregateFunction, ScalarFunction, WindowFunction};
+use crate::sql::plan::functions::{
+    AggregateFunction, HigherOrderFunction, ScalarFunction, WindowFunction,
+};
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
 use crate::sql::types::comparison_common;
@@ -183,6 +185,27 @@ pub struct WindowCall {
     pub return_type: DataType,
 }
 
+/// One lambda: its parameters' names and its body, which reads the call's captured
+/// columns (`0..captured.len()`) then its parameters, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lambda {
+    pub params: Vec<String>,
+    pub body: Expr,
+}
+
+/// A call of a higher-order function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LambdaCall {
+    pub func: HigherOrderFunction,
+    /// The arrays, maps and start values, over the input rows.
+    pub args: Vec<Expr>,
+    pub lambdas: Vec<Lambda>,
+    /// The input columns (or, inside another lambda, its columns and parameters) the
+    /// lambdas read: column `i` of a body is `captured[i]`.
+    pub captured: Vec<Expr>,
+    pub return_type: DataType,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     /// A column of the input, by position.
@@ -237,6 +260,8 @@ pub enum Expr {
     Aggregate(Box<AggregateCall>),
     /// Only before the planner moves it into a `Window` node.
     Window(Box<WindowCall>),
+    /// A function that takes lambdas (`transform(arr, x -> x + 1)`).
+    HigherOrder(Box<LambdaCall>),
 }
 
 impl Expr {
@@ -329,6 +354,7 @@ impl Expr {
             Expr::Function { return_type, .. } => return_type.clone(),
             Expr::Aggregate(call) => call.return_type.clone(),
             Expr::Window(call) => call.return_type.clone(),
+            Expr::HigherOrder(call) => call.return_type.clone(),
         }
     }
 
@@ -360,6 +386,9 @@ impl Expr {
                 .chain(&call.partition_by)
                 .chain(call.order_by.iter().map(|k| &k.expr))
                 .collect(),
+            // The lambdas' bodies read another scope; what they read of this one is
+            // `captured`.
+            Expr::HigherOrder(call) => call.args.iter().chain(&call.captured).collect(),
         }
     }
 
@@ -510,6 +539,17 @@ impl Expr {
                     })
                     .collect();
                 Expr::Window(call)
+            }
+            Expr::HigherOrder(mut call) => {
+                call.args = std::mem::take(&mut call.args)
+                    .into_iter()
+                    .map(&mut go)
+                    .collect();
+                call.captured = std::mem::take(&mut call.captured)
+                    .into_iter()
+                    .map(&mut go)
+                    .collect();
+                Expr::HigherOrder(call)
             }
         }
     }

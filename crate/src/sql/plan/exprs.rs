@@ -14,8 +14,8 @@ use crate::sql::parse::at_span;
 use crate::sql::plan::aggregates::{aggregate_call, ignores_nulls, with_null_treatment};
 use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
 use crate::sql::plan::functions::{
-    common_type, date_field, AggregateFunction, DateTimeFunction, MathFunction, ScalarFunction,
-    StringFunction, WindowFunction,
+    common_type, date_field, AggregateFunction, DateTimeFunction, HigherOrderFunction,
+    MathFunction, ScalarFunction, StringFunction, WindowFunction,
 };
 use crate::sql::plan::generate::is_generator_name;
 use crate::sql::plan::planner::Planner;
@@ -40,6 +40,16 @@ impl Planner<'_> {
 
     fn expr_inner(&mut self, ast: &ast::Expr, scope: &PlanSchema) -> Result<Expr> {
         use ast::Expr as A;
+        if !self.lambda_vars.is_empty()
+            && matches!(
+                ast,
+                A::Subquery(_) | A::Exists { .. } | A::InSubquery { .. }
+            )
+        {
+            return Err(Error::unsupported(
+                "a subquery inside a lambda function; join with it and read its column",
+            ));
+        }
         match ast {
             A::Identifier(ident) => self.identifier(None, &ident.value, scope),
             A::CompoundIdentifier(parts) => self.compound_identifier(parts, scope),
@@ -305,6 +315,14 @@ impl Planner<'_> {
             A::Function(function) => self.function(function, scope),
             A::Subquery(query) => self.scalar_subquery(query, scope),
             A::Exists { subquery, negated } => self.exists(subquery, *negated, scope),
+            A::Lambda(lambda) => Err(at_span(
+                Error::analysis(format!(
+                    "the lambda function `{lambda}` can only be an argument of a higher-order \
+                     function ({})",
+                    HigherOrderFunction::names().collect::<Vec<_>>().join(", ")
+                )),
+                crate::sql::plan::lambda::lambda_span(ast),
+            )),
             A::CompoundFieldAccess { root, access_chain } => {
                 let mut value = self.expr(root, scope)?;
                 for access in access_chain {
@@ -332,6 +350,12 @@ impl Planner<'_> {
         name: &str,
         scope: &PlanSchema,
     ) -> Result<Expr> {
+        // A lambda's parameter hides a column of the same name, as in Spark.
+        if qualifier.is_none() {
+            if let Some(index) = self.lambda_var(name, scope) {
+                return Ok(Expr::column(index, scope.field(index).name.clone()));
+            }
+        }
         match scope.resolve(qualifier, name) {
             Ok(index) => Ok(Expr::column(index, scope.field(index).name.clone())),
             Err(err) => {
@@ -349,6 +373,15 @@ impl Planner<'_> {
                 Err(err)
             }
         }
+    }
+
+    /// The column of the innermost lambda parameter called `name`, if any.
+    pub(crate) fn lambda_var(&self, name: &str, scope: &PlanSchema) -> Option<usize> {
+        self.lambda_vars
+            .iter()
+            .rev()
+            .find(|(p, i)| p.eq_ignore_ascii_case(name) && *i < scope.len())
+            .map(|(_, i)| *i)
     }
 
     fn string_arg(&mut self, ast: &ast::Expr, scope: &PlanSchema) -> Result<Expr> {
@@ -393,6 +426,14 @@ impl Planner<'_> {
     fn function(&mut self, function: &ast::Function, scope: &PlanSchema) -> Result<Expr> {
         let name = function.name.to_string();
         let lower = name.to_ascii_lowercase();
+        if let Some(func) = HigherOrderFunction::from_name(&lower) {
+            // `array_sort(array)` without a comparator is the plain array function.
+            let lambda_given = matches!(&function.args, FunctionArguments::List(list)
+                if list.args.len() > 1);
+            if function.over.is_none() && (func != HigherOrderFunction::ArraySort || lambda_given) {
+                return self.higher_order_call(func, function, scope);
+            }
+        }
         let (args, distinct, star) = self.function_args(&function.args, scope)?;
         if let Some(over) = &function.over {
             if function.filter.is_some() {

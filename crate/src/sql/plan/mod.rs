@@ -11,6 +11,7 @@ pub mod functions;
 pub mod generate;
 pub mod grouping_keys;
 pub mod grouping_sets;
+pub mod lambda;
 pub mod logical;
 pub mod optimize;
 pub mod pivot;

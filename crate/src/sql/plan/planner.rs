@@ -43,6 +43,9 @@ pub struct Planner<'a> {
     /// Outer scopes of the subqueries being planned and the joins correlated scalar
     /// subqueries ask for (see `subquery.rs`).
     pub(crate) subqueries: SubqueryState,
+    /// The parameters of the lambdas being planned, innermost last: a name and the
+    /// position of its column in the lambda's scope (see `lambda.rs`).
+    pub(crate) lambda_vars: Vec<(String, usize)>,
 }
 
 impl<'a> Planner<'a> {
@@ -54,6 +57,7 @@ impl<'a> Planner<'a> {
             expanding: Vec::new(),
             grouping: None,
             subqueries: SubqueryState::default(),
+            lambda_vars: Vec::new(),
         }
     }
 

@@ -44,6 +44,16 @@ impl Planner<'_> {
         parts: &[Ident],
         scope: &PlanSchema,
     ) -> Result<Expr> {
+        // `x.field` where `x` is a lambda's parameter holding a struct.
+        if let [first, fields @ ..] = parts {
+            if let Some(index) = self.lambda_var(&first.value, scope) {
+                let mut value = Expr::column(index, scope.field(index).name.clone());
+                for field in fields {
+                    value = self.struct_field(value, &field.value, scope)?;
+                }
+                return Ok(value);
+            }
+        }
         let as_column = match parts {
             [.., qualifier, name] => self.identifier(Some(&qualifier.value), &name.value, scope),
             [name] => self.identifier(None, &name.value, scope),

@@ -159,7 +159,7 @@ fn positions(map: &MapArray, key: &ArrayRef) -> Result<Vec<Option<u32>>> {
 
 /// A map column from its flat keys and values, cut at `offsets`; keys must be non-NULL
 /// and distinct within a map, as Spark requires.
-fn build(
+pub fn build(
     keys: ArrayRef,
     values: ArrayRef,
     offsets: Vec<i32>,

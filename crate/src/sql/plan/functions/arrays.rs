@@ -33,7 +33,8 @@ pub enum ArrayFunction {
     ArrayJoin,
     /// `sort_array(array[, ascending])`: NULLs first ascending, last descending.
     SortArray,
-    /// `array_sort(array)`: ascending, NULLs last (the comparator form is not supported).
+    /// `array_sort(array)`: ascending, NULLs last (with a comparator it is a higher-order
+    /// function, `plan::lambda`).
     ArraySort,
     ArrayDistinct,
     ArrayRemove,
@@ -173,11 +174,6 @@ impl ArrayFunction {
                 Signature::new(types, a.types[0].clone())
             }
             ArraySort | ArrayDistinct | ArrayCompact => {
-                if self == ArraySort && a.len() == 2 {
-                    return Err(Error::unsupported(
-                        "array_sort with a comparator function (use sort_array, or array_sort(array))",
-                    ));
-                }
                 a.arity(1, 1)?;
                 if self == ArrayCompact {
                     element(a, 0)?;

@@ -2,15 +2,14 @@
 //! of arguments Spark coerces implicitly (numbers, integers, dates, timestamps, strings),
 //! and the common type of several branches.
 
-use std::sync::Arc;
-
-use arrow_schema::{DataType, Field, Fields};
+use arrow_schema::DataType;
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
 use crate::sql::types::{
     branches_common, is_integer, is_numeric, is_string, is_temporal, timestamp_type,
 };
+pub use crate::sql::types::{list_of, map_of};
 
 /// How a call's arguments are converted and what it returns.
 pub struct Signature {
@@ -213,23 +212,6 @@ pub fn name_of<F: Copy + PartialEq>(table: &[(&'static str, F)], func: F) -> &'s
         .iter()
         .find(|(_, f)| *f == func)
         .map_or("?", |(n, _)| n)
-}
-
-/// The type of an array of `element`s, as every array function builds it.
-pub fn list_of(element: DataType) -> DataType {
-    DataType::List(Arc::new(Field::new("element", element, true)))
-}
-
-/// The type of a map from `key` to `value`, as Arrow (and Parquet) write it.
-pub fn map_of(key: DataType, value: DataType) -> DataType {
-    let entries = Fields::from(vec![
-        Field::new("key", key, false),
-        Field::new("value", value, true),
-    ]);
-    DataType::Map(
-        Arc::new(Field::new("entries", DataType::Struct(entries), false)),
-        false,
-    )
 }
 
 /// The key and value types of a map type.
