@@ -160,11 +160,18 @@ impl Planner<'_> {
         let body = self.expr(&lambda.body, &inner);
         self.lambda_vars.truncate(depth);
         let body = body?;
-        if body.contains_aggregate() || body.contains_window() {
+        // An aggregate or window function may only read the row around the lambda: it
+        // is computed outside it (see `capture`).
+        let reads_params = |e: &Expr| {
+            let mut read = Vec::new();
+            e.columns(&mut read);
+            matches!(e, Expr::Aggregate(_) | Expr::Window(_)) && read.iter().any(|&c| c >= base)
+        };
+        if body.any(&reads_params) {
             return Err(at_span(
                 Error::analysis(format!(
-                    "the lambda function of {name} cannot hold an aggregate or window \
-                     function; compute it in a subquery first"
+                    "an aggregate or window function inside the lambda function of {name} \
+                     cannot read the lambda's parameters"
                 )),
                 lambda.body.span(),
             ));
@@ -330,8 +337,11 @@ fn same_shape(a: &DataType, b: &DataType) -> bool {
     }
 }
 
-/// The call with the outer columns its lambdas read gathered into `captured`, and each
-/// body renumbered to read them, then its own parameters.
+/// The call with the outer values its lambdas read gathered into `captured`, and each
+/// body renumbered to read them, then its own parameters. The values are the columns the
+/// bodies read, then the aggregate and window calls in them (which read only outer
+/// columns): those are computed around the lambda, where the planner moves them into
+/// their own plan nodes as it does any other.
 fn capture(
     func: HigherOrderFunction,
     args: Vec<Expr>,
@@ -339,7 +349,23 @@ fn capture(
     return_type: DataType,
     scope: &PlanSchema,
 ) -> Expr {
+    /// Where hoisted calls are numbered while the bodies are rewritten.
+    const HOISTED: usize = usize::MAX / 2;
     let outer = scope.len();
+    let mut hoisted: Vec<Expr> = Vec::new();
+    let lambdas: Vec<Lambda> = lambdas
+        .into_iter()
+        .map(|lambda| {
+            let body = lambda.body.rewrite(&mut |e| match e {
+                Expr::Aggregate(_) | Expr::Window(_) => {
+                    hoisted.push(e.clone());
+                    Some(Expr::column(HOISTED + hoisted.len() - 1, e.to_string()))
+                }
+                _ => None,
+            });
+            Lambda { body, ..lambda }
+        })
+        .collect();
     let mut read = Vec::new();
     for lambda in &lambdas {
         lambda.body.columns(&mut read);
@@ -347,16 +373,20 @@ fn capture(
     read.retain(|&c| c < outer);
     read.sort_unstable();
     read.dedup();
-    let captured: Vec<Expr> = read
+    let width = read.len() + hoisted.len();
+    let mut captured: Vec<Expr> = read
         .iter()
         .map(|&c| Expr::column(c, scope.field(c).name.clone()))
         .collect();
+    captured.extend(hoisted);
     let lambdas = lambdas
         .into_iter()
         .map(|lambda| {
             let body = lambda.body.remap_columns(&|c| {
-                if c >= outer {
-                    read.len() + (c - outer)
+                if c >= HOISTED {
+                    read.len() + (c - HOISTED)
+                } else if c >= outer {
+                    width + (c - outer)
                 } else {
                     read.binary_search(&c).unwrap_or(c)
                 }
