@@ -117,6 +117,11 @@ pub fn compute(
                 .collect();
             Ok(Arc::new(out))
         }
+        // Maps made from other values (see `map_conversions`).
+        MapFunction::MapConcat
+        | MapFunction::MapEntries
+        | MapFunction::MapFromEntries
+        | MapFunction::StrToMap => Err(internal(format!("{} is not a map lookup", func.name()))),
     }
 }
 

@@ -11,6 +11,7 @@ mod datetime_pattern;
 mod encoding;
 mod format;
 mod json;
+mod map_conversions;
 mod maps;
 mod math;
 mod misc;
@@ -65,6 +66,9 @@ fn compute(
         ScalarFunction::Conditional(f) => conditional::compute(f, args, return_type, len),
         ScalarFunction::Misc(f) => misc::compute(f, args, return_type, len),
         ScalarFunction::Array(f) => arrays::compute(f, args, return_type, len),
+        ScalarFunction::Map(f) if map_conversions::handles(f) => {
+            map_conversions::compute(f, args, return_type, len)
+        }
         ScalarFunction::Map(f) => maps::compute(f, args, return_type, len),
         ScalarFunction::GetItem if matches!(args[0].data_type(), DataType::Map(_, _)) => {
             maps::value_at(&args[0], &args[1], return_type)

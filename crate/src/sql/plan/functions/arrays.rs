@@ -48,7 +48,9 @@ pub enum ArrayFunction {
     Flatten,
     /// `array_repeat(value, count)`.
     ArrayRepeat,
-    /// `sequence(start, stop[, step])` of integers, both ends included.
+    /// `sequence(start, stop[, step])` of integers, both ends included; of dates or
+    /// timestamps (planned by `plan::sequence`), `sequence(start, stop[, months, days,
+    /// micros])`.
     Sequence,
     /// The distinct elements of both arrays, in order of first appearance.
     ArrayUnion,
@@ -69,6 +71,9 @@ const NAMES: &[(&str, ArrayFunction)] = &[
     ("cardinality", Size),
     ("array_size", ArraySize),
     ("element_at", ElementAt),
+    // Non-ANSI, `element_at` is already NULL where `try_element_at` would be (and both
+    // refuse the index 0, as Spark does).
+    ("try_element_at", ElementAt),
     ("array_contains", ArrayContains),
     ("array_position", ArrayPosition),
     ("array_max", ArrayMax),
@@ -219,11 +224,7 @@ impl ArrayFunction {
                 a.arity(2, 3)?;
                 for (i, t) in a.types.iter().enumerate() {
                     if !is_integer(t) && t != &DataType::Null {
-                        return Err(Error::unsupported(format!(
-                            "sequence of {} (argument {}): only integer sequences are supported",
-                            crate::frame::spark_type_name(t),
-                            i + 1
-                        )));
+                        return Err(a.error(i, "an integer", t));
                     }
                 }
                 let wide = a

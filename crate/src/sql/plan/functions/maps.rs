@@ -1,9 +1,9 @@
 //! Map functions: `map(k1, v1, ...)`, `map_from_arrays`, `map_keys`, `map_values`,
-//! `map_contains_key`; `size`, `element_at` and `m[key]` read maps too (see `arrays` and
+//! `map_contains_key`, `map_concat`, `map_entries`, `map_from_entries`, `str_to_map`; `size`, `element_at` and `m[key]` read maps too (see `arrays` and
 //! `ScalarFunction::GetItem`). Keys and values keep their types, each meeting in the
 //! common type of its arguments, as Spark's implicit casts make them.
 
-use arrow_schema::DataType;
+use arrow_schema::{DataType, Field, Fields};
 
 use super::signature::{common_type, list_of, map_of, map_types, name_table, Args, Signature};
 use crate::error::{Error, Result};
@@ -17,6 +17,16 @@ pub enum MapFunction {
     MapKeys,
     MapValues,
     MapContainsKey,
+    /// `map_concat(m1, m2, ...)`: the entries of all, NULL when one is NULL; a key in two
+    /// maps is an error (Spark's default `mapKeyDedupPolicy=EXCEPTION`).
+    MapConcat,
+    /// `map_entries(m)`: the entries as an array of `struct<key, value>`.
+    MapEntries,
+    /// `map_from_entries(array of struct<key, value>)`: NULL when an entry is NULL.
+    MapFromEntries,
+    /// `str_to_map(text[, pairDelim[, keyValueDelim]])`: delimiters are regular
+    /// expressions (`,` and `:` by default); a pair without the second is a NULL value.
+    StrToMap,
 }
 
 use MapFunction::*;
@@ -27,6 +37,10 @@ const NAMES: &[(&str, MapFunction)] = &[
     ("map_keys", MapKeys),
     ("map_values", MapValues),
     ("map_contains_key", MapContainsKey),
+    ("map_concat", MapConcat),
+    ("map_entries", MapEntries),
+    ("map_from_entries", MapFromEntries),
+    ("str_to_map", StrToMap),
 ];
 
 name_table!(MapFunction, NAMES);
@@ -78,9 +92,57 @@ impl MapFunction {
                     }
                     _ => {
                         a.arity(2, 2)?;
+                        if a.types[1] == DataType::Null {
+                            return Err(a.error(1, "a typed key (CAST the NULL)", &a.types[1]));
+                        }
                         Signature::new(vec![a.types[0].clone(), key], DataType::Boolean)
                     }
                 }
+            }
+            MapConcat => {
+                if a.len() == 0 {
+                    return Signature::new(vec![], map_of(DataType::Utf8, DataType::Utf8));
+                }
+                let mut keys = Vec::with_capacity(a.len());
+                let mut values = Vec::with_capacity(a.len());
+                for i in 0..a.len() {
+                    let (k, v) = map_arg(a, i)?;
+                    keys.push(k);
+                    values.push(v);
+                }
+                let map = map_of(
+                    common_type("map_concat keys", &keys)?,
+                    common_type("map_concat values", &values)?,
+                );
+                Signature::new(vec![map.clone(); a.len()], map)
+            }
+            MapEntries => {
+                a.arity(1, 1)?;
+                let (key, value) = map_arg(a, 0)?;
+                let entry = DataType::Struct(Fields::from(vec![
+                    Field::new("key", key, false),
+                    Field::new("value", value, true),
+                ]));
+                Signature::new(a.types.to_vec(), list_of(entry))
+            }
+            MapFromEntries => {
+                a.arity(1, 1)?;
+                let pair = match &a.types[0] {
+                    DataType::List(f) => match f.data_type() {
+                        DataType::Struct(fields) if fields.len() == 2 => Some(fields.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let Some(pair) = pair else {
+                    return Err(a.error(0, "an array of struct<key, value>", &a.types[0]));
+                };
+                let map = map_of(pair[0].data_type().clone(), pair[1].data_type().clone());
+                Signature::new(a.types.to_vec(), map)
+            }
+            StrToMap => {
+                a.arity(1, 3)?;
+                Signature::new(a.strings(a.len())?, map_of(DataType::Utf8, DataType::Utf8))
             }
         }
     }
