@@ -1,6 +1,7 @@
 //! Generators (`explode`, `posexplode`, `_outer`) over one partition: each input row is
-//! repeated once per element of its array, by gathering the input's columns with one
-//! `take` each and the elements with one more.
+//! repeated once per element of its array (or entry of its map), by gathering the input's
+//! columns with one `take` each and the elements (a map's keys and values) with one more
+//! each.
 
 use std::sync::Arc;
 
@@ -21,24 +22,36 @@ pub fn generate(
     schema: &SchemaRef,
 ) -> Result<RecordBatch> {
     let array = evaluate_array(arg, batch)?;
-    let (lists, values) = match array.data_type() {
-        DataType::Null => (None, None),
+    // Each row's elements (an array's values, or a map's keys then values) and where
+    // they start: one column per generated value column.
+    let (offsets, nulls, values): (Option<&[i32]>, _, Vec<ArrayRef>) = match array.data_type() {
+        DataType::Null => (None, None, vec![]),
+        DataType::Map(_, _) => {
+            let map = array
+                .as_map_opt()
+                .ok_or_else(|| internal(generator, &array))?;
+            (
+                Some(map.value_offsets()),
+                map.nulls(),
+                vec![Arc::clone(map.keys()), Arc::clone(map.values())],
+            )
+        }
         _ => {
-            let lists = array.as_list_opt::<i32>().ok_or_else(|| {
-                Error::new(
-                    ErrorCode::Internal,
-                    format!("{} of {}", generator.name(), array.data_type()),
-                )
-            })?;
-            (Some(lists), Some(lists.values()))
+            let lists = array
+                .as_list_opt::<i32>()
+                .ok_or_else(|| internal(generator, &array))?;
+            (
+                Some(lists.value_offsets()),
+                lists.nulls(),
+                vec![Arc::clone(lists.values())],
+            )
         }
     };
     let mut rows: Vec<u32> = Vec::with_capacity(batch.num_rows());
     let mut elements: Vec<Option<u32>> = Vec::with_capacity(batch.num_rows());
     for row in 0..batch.num_rows() {
-        let range = match lists {
-            Some(l) if l.is_valid(row) => {
-                let offsets = l.value_offsets();
+        let range = match offsets {
+            Some(offsets) if nulls.is_none_or(|n| n.is_valid(row)) => {
                 offsets[row] as u32..offsets[row + 1] as u32
             }
             _ => 0..0,
@@ -67,9 +80,8 @@ pub fn generate(
         }
     }
     // posexplode's position: the element's index within its row's array.
-    let positions = match lists {
-        Some(l) if generator.with_position => {
-            let offsets = l.value_offsets();
+    let positions = match offsets {
+        Some(offsets) if generator.with_position => {
             let at = |(e, &row): (&Option<u32>, &u32)| e.map(|e| e as i32 - offsets[row as usize]);
             Some(Int32Array::from_iter(elements.iter().zip(&rows).map(at)))
         }
@@ -85,18 +97,28 @@ pub fn generate(
     if let Some(positions) = positions {
         columns.push(Arc::new(positions));
     }
-    let element_type = schema.field(schema.fields().len() - 1).data_type();
-    columns.push(match values {
-        Some(values) if elements.iter().any(Option::is_some) => {
-            arrow_select::take::take(values.as_ref(), &UInt32Array::from(elements), None)
-                .map_err(kernel_error)?
-        }
-        _ => arrow_array::new_null_array(element_type, rows.len()),
-    });
+    let generated = schema.fields().len() - columns.len();
+    let elements = UInt32Array::from(elements);
+    for k in 0..generated {
+        let data_type = schema.field(columns.len()).data_type();
+        columns.push(match values.get(k) {
+            Some(values) if elements.null_count() < elements.len() => {
+                arrow_select::take::take(values.as_ref(), &elements, None).map_err(kernel_error)?
+            }
+            _ => arrow_array::new_null_array(data_type, rows.len()),
+        });
+    }
     RecordBatch::try_new_with_options(
         Arc::clone(schema),
         columns,
         &RecordBatchOptions::new().with_row_count(Some(rows.len())),
     )
     .map_err(|e| Error::internal("assembling generated rows", e))
+}
+
+fn internal(generator: Generator, array: &ArrayRef) -> Error {
+    Error::new(
+        ErrorCode::Internal,
+        format!("{} of {}", generator.name(), array.data_type()),
+    )
 }

@@ -1,5 +1,6 @@
 //! Generators: `explode`, `posexplode` and their `_outer` forms, which turn each row into
-//! one row per element of an array, written as `LATERAL VIEW` or in the SELECT list.
+//! one row per element of an array (or entry of a map: a key and a value column), written
+//! as `LATERAL VIEW` or in the SELECT list.
 //!
 //! A generator in the SELECT list (several are allowed, as in Spark 4) is planned as Spark
 //! plans it, as a lateral view of the filtered rows:
@@ -14,12 +15,10 @@ use sqlparser::ast::{self, Ident, LateralView, ObjectName, SelectItem};
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
-use crate::sql::plan::logical::{Generator, LogicalPlan};
+use crate::sql::plan::functions::map_types;
+use crate::sql::plan::logical::{Generator, LogicalPlan, SELECT_GENERATOR};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::schema::{PlanField, PlanSchema};
-
-/// The qualifier (then a number) of the hidden columns a SELECT-list generator makes.
-const SELECT_GENERATOR: &str = "__select_generator";
 
 /// The generator call `e` is, with its arguments, if it is one.
 fn generator_call(e: &ast::Expr) -> Option<(Generator, &ast::Function)> {
@@ -37,9 +36,9 @@ impl Planner<'_> {
     /// when it has none.
     pub(crate) fn lift_select_generators(select: &ast::Select) -> Option<ast::Select> {
         let generators = |item: &SelectItem| match item {
-            SelectItem::UnnamedExpr(e) => generator_call(e).map(|(g, _)| (e.clone(), g, None)),
+            SelectItem::UnnamedExpr(e) => generator_call(e).map(|_| (e.clone(), None)),
             SelectItem::ExprWithAlias { expr, alias } => {
-                generator_call(expr).map(|(g, _)| (expr.clone(), g, Some(alias.clone())))
+                generator_call(expr).map(|_| (expr.clone(), Some(alias.clone())))
             }
             _ => None,
         };
@@ -53,7 +52,7 @@ impl Planner<'_> {
         let mut lifted = select.clone();
         lifted.projection.clear();
         for item in &select.projection {
-            let Some((call, generator, alias)) = generators(item) else {
+            let Some((call, alias)) = generators(item) else {
                 lifted.projection.push(item.clone());
                 continue;
             };
@@ -61,14 +60,17 @@ impl Planner<'_> {
                 "{SELECT_GENERATOR}{}",
                 lifted.lateral_views.len() + 1
             ));
-            let names: Vec<Ident> = match alias {
-                Some(alias) => vec![alias],
-                None => generator
-                    .default_names()
-                    .iter()
-                    .map(|n| Ident::new(*n))
-                    .collect(),
-            };
+            // Without an alias the columns' names depend on whether the argument is an
+            // array or a map (known once it is planned): `view.*` lists them.
+            let names: Vec<Ident> = alias.into_iter().collect();
+            if names.is_empty() {
+                lifted.projection.push(SelectItem::QualifiedWildcard(
+                    ast::SelectItemQualifiedWildcardKind::ObjectName(ObjectName::from(vec![
+                        view.clone()
+                    ])),
+                    ast::WildcardAdditionalOptions::default(),
+                ));
+            }
             lifted.projection.extend(names.iter().map(|name| {
                 SelectItem::UnnamedExpr(ast::Expr::CompoundIdentifier(vec![
                     view.clone(),
@@ -104,7 +106,7 @@ impl Planner<'_> {
         };
         let ast::FunctionArguments::List(list) = &call.args else {
             return Err(Error::analysis(format!(
-                "{} takes one array",
+                "{} takes one array or map",
                 generator.name()
             )));
         };
@@ -118,7 +120,7 @@ impl Planner<'_> {
             .collect();
         let [arg] = args.as_slice() else {
             return Err(Error::analysis(format!(
-                "{} takes one array, got {} arguments",
+                "{} takes one array or map, got {} arguments",
                 generator.name(),
                 list.args.len()
             )));
@@ -131,23 +133,25 @@ impl Planner<'_> {
                 generator.name()
             )));
         }
-        let element = match arg.data_type(&scope) {
-            DataType::List(field) => field.data_type().clone(),
-            DataType::Map(_, _) => {
-                return Err(Error::unsupported(format!(
-                    "{} of a map (only arrays can be exploded so far)",
-                    generator.name()
-                )))
-            }
+        // The generated columns' types: an array's element, or a map's key and value.
+        let (of_map, mut types) = match arg.data_type(&scope) {
+            DataType::List(field) => (false, vec![field.data_type().clone()]),
+            t @ DataType::Map(_, _) => match map_types(&t) {
+                Some((key, value)) => (true, vec![key, value]),
+                None => return Err(Error::analysis("a map without keys and values")),
+            },
             other => {
                 return Err(Error::analysis(format!(
-                    "{} takes an array, got {}",
+                    "{} takes an array or a map, got {}",
                     generator.name(),
                     spark_type_name(&other)
                 )))
             }
         };
-        let defaults = generator.default_names();
+        if generator.with_position {
+            types.insert(0, DataType::Int32);
+        }
+        let defaults = generator.default_names(of_map);
         let names: Vec<String> = if view.lateral_col_alias.is_empty() {
             defaults.iter().map(|n| n.to_string()).collect()
         } else {
@@ -175,11 +179,6 @@ impl Planner<'_> {
             .as_deref()
             .is_some_and(|q| q.starts_with(SELECT_GENERATOR));
         let mut fields = scope.fields().to_vec();
-        let types = if generator.with_position {
-            vec![DataType::Int32, element]
-        } else {
-            vec![element]
-        };
         for (name, data_type) in names.into_iter().zip(types) {
             let mut field = PlanField::new(qualifier.as_deref(), name, data_type);
             field.hidden = hidden;

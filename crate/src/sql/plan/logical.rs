@@ -19,6 +19,10 @@ pub enum JoinKind {
     LeftAnti,
 }
 
+/// The qualifier (then a number) of the hidden columns a SELECT-list generator makes;
+/// `qualifier.*` still lists them.
+pub const SELECT_GENERATOR: &str = "__select_generator";
+
 /// Which generator, and how it treats an empty or NULL array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Generator {
@@ -53,12 +57,14 @@ impl Generator {
         }
     }
 
-    /// Spark's names for the columns it makes when the query names none.
-    pub fn default_names(self) -> &'static [&'static str] {
-        if self.with_position {
-            &["pos", "col"]
-        } else {
-            &["col"]
+    /// Spark's names for the columns it makes when the query names none: of an array,
+    /// `col`; of a map, `key` and `value`; `pos` before them for `posexplode`.
+    pub fn default_names(self, of_map: bool) -> &'static [&'static str] {
+        match (self.with_position, of_map) {
+            (true, false) => &["pos", "col"],
+            (false, false) => &["col"],
+            (true, true) => &["pos", "key", "value"],
+            (false, true) => &["key", "value"],
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::sql::plan::correlation::SubqueryState;
 use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey, WindowCall};
 use crate::sql::plan::functions::{common_type, ConditionalFunction, ScalarFunction};
 use crate::sql::plan::grouping_keys::GroupingSets;
-use crate::sql::plan::logical::{JoinKind, LogicalPlan};
+use crate::sql::plan::logical::{JoinKind, LogicalPlan, SELECT_GENERATOR};
 use crate::sql::plan::schema::{PlanField, PlanSchema};
 
 /// Runs a plan to a table: the planner needs it for uncorrelated subqueries, whose
@@ -935,7 +935,8 @@ fn star(scope: &PlanSchema, qualifier: Option<&str>) -> Vec<(Expr, String)> {
         .fields()
         .iter()
         .enumerate()
-        .filter(|(_, f)| !f.hidden)
+        // A SELECT-list generator's hidden columns are listed by its `view.*`.
+        .filter(|(_, f)| !f.hidden || qualifier.is_some_and(|q| q.starts_with(SELECT_GENERATOR)))
         .filter(|(_, f)| {
             qualifier.is_none_or(|q| {
                 f.qualifier
