@@ -426,6 +426,9 @@ impl Planner<'_> {
     fn function(&mut self, function: &ast::Function, scope: &PlanSchema) -> Result<Expr> {
         let name = function.name.to_string();
         let lower = name.to_ascii_lowercase();
+        if lower == "sequence" && function.over.is_none() {
+            return self.sequence_call(function, scope);
+        }
         if let Some(func) = HigherOrderFunction::from_name(&lower) {
             // `array_sort(array)` without a comparator is the plain array function.
             let lambda_given = matches!(&function.args, FunctionArguments::List(list)

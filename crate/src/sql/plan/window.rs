@@ -12,6 +12,7 @@ use crate::sql::plan::expr::{
     Expr, FrameBound, FrameOffset, FrameUnits, SortKey, WindowCall, WindowFrame,
 };
 use crate::sql::plan::functions::{common_type, AggregateFunction, WindowFunction};
+use crate::sql::plan::interval::{interval_parts, number};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
@@ -300,21 +301,6 @@ fn rank(b: &FrameBound) -> f64 {
 }
 
 /// A number literal, possibly negated, as written in a frame bound.
-fn number(e: &ast::Expr) -> Option<String> {
-    match e {
-        ast::Expr::Value(v) => match &v.value {
-            ast::Value::Number(text, _) => Some(text.clone()),
-            _ => None,
-        },
-        ast::Expr::UnaryOp {
-            op: ast::UnaryOperator::Minus,
-            expr,
-        } => number(expr).map(|t| format!("-{t}")),
-        ast::Expr::Nested(inner) => number(inner),
-        _ => None,
-    }
-}
-
 fn rows_offset(e: &ast::Expr) -> Result<FrameOffset> {
     number(e)
         .and_then(|t| t.parse::<i64>().ok())
@@ -370,31 +356,11 @@ fn range_offset(e: &ast::Expr, key: &DataType) -> Result<FrameOffset> {
     }
 }
 
-/// `INTERVAL 'n' DAY` / `INTERVAL n HOURS` / ... with one unit of days or less, in
-/// microseconds; `None` for anything else (months are not a fixed length).
+/// An interval of days or less, in microseconds (months are not a fixed length).
 fn interval_micros(interval: &ast::Interval) -> Option<i64> {
-    use ast::DateTimeField as F;
-    if interval.last_field.is_some() {
-        return None;
-    }
-    let text = match interval.value.as_ref() {
-        ast::Expr::Value(v) => match &v.value {
-            ast::Value::Number(t, _) => t.clone(),
-            ast::Value::SingleQuotedString(t) => t.trim().to_string(),
-            _ => return None,
-        },
-        other => number(other)?,
-    };
-    let n: i64 = text.parse().ok()?;
-    let unit: i64 = match interval.leading_field.as_ref()? {
-        F::Day | F::Days => 86_400_000_000,
-        F::Hour | F::Hours => 3_600_000_000,
-        F::Minute | F::Minutes => 60_000_000,
-        F::Second | F::Seconds => 1_000_000,
-        F::Week(_) | F::Weeks => 7 * 86_400_000_000,
-        _ => return None,
-    };
-    n.checked_mul(unit)
+    interval_parts(interval)
+        .filter(|p| p.months == 0)
+        .map(|p| p.micros)
 }
 
 impl std::fmt::Display for FrameOffset {

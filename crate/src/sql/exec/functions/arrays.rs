@@ -34,6 +34,9 @@ pub fn compute(
     match func {
         Array => build_array(args, return_type, len),
         ArrayRepeat => repeat(&args[0], ints(&args[1])?, return_type),
+        Sequence if !matches!(element_field(return_type)?.data_type(), t if t.is_integer()) => {
+            super::time_sequence::sequence(args, return_type, len)
+        }
         Sequence => sequence(args, return_type, len),
         Size | ArraySize if matches!(args[0].data_type(), DataType::Map(_, _)) => {
             super::maps::sizes(&args[0], (func == Size).then_some(-1))

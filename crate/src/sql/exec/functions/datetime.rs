@@ -592,7 +592,7 @@ fn make_timestamp(y: i32, mo: i32, d: i32, h: i32, mi: i32, sec: f64) -> Option<
     )
 }
 
-fn add_months(days: i64, months: i32) -> Option<i32> {
+pub(super) fn add_months(days: i64, months: i32) -> Option<i32> {
     let (y, m, d) = civil_from_days(days);
     let total = y * 12 + m as i64 - 1 + months as i64;
     let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);

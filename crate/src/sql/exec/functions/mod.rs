@@ -17,6 +17,7 @@ mod math;
 mod misc;
 mod regex;
 mod strings;
+mod time_sequence;
 mod xorshift;
 
 use std::sync::Arc;
