@@ -121,16 +121,7 @@ fn functions_match_spark_on_many_partitions() {
 /// list of differences stays true.
 #[test]
 fn deliberate_differences_are_in_the_fixture() {
-    let spec = expected();
-    let exprs: Vec<&str> = spec["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["expr"].as_str().unwrap())
-        .collect();
-    for (expr, _) in DELIBERATE {
-        assert!(exprs.contains(expr), "{expr} is not in the fixture");
-    }
+    answers::assert_listed_in_fixture(&expected(), "expr", DELIBERATE);
 }
 
 /// `rand(seed)` over a table: Spark's stream per partition (the literal cases above are

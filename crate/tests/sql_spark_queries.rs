@@ -139,16 +139,7 @@ fn check(partitions: usize) {
 /// Every query listed as a deliberate difference is still in the fixture.
 #[test]
 fn deliberate_differences_are_in_the_fixture() {
-    let spec = expected();
-    let queries: Vec<&str> = spec["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["sql"].as_str().unwrap())
-        .collect();
-    for (sql, _) in DELIBERATE {
-        assert!(queries.contains(sql), "{sql} is not in the fixture");
-    }
+    answers::assert_listed_in_fixture(&expected(), "sql", DELIBERATE);
 }
 
 #[test]

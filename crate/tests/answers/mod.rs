@@ -163,3 +163,17 @@ pub fn assert_no_failures(
         failures.join("\n")
     );
 }
+
+/// Fails unless every case listed as a deliberate difference is still among the
+/// fixture's cases (their `key` field), so the list of differences stays true.
+pub fn assert_listed_in_fixture(spec: &Value, key: &str, listed: &[(&str, &str)]) {
+    let cases: Vec<&str> = spec["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c[key].as_str().unwrap())
+        .collect();
+    for (case, _) in listed {
+        assert!(cases.contains(case), "{case} is not in the fixture");
+    }
+}

@@ -52,6 +52,25 @@ impl Value {
     }
 }
 
+/// The validity of rows from one flag per row; `None` when every row is valid (what
+/// Arrow's arrays expect).
+pub fn validity(valid: Vec<bool>) -> Option<arrow_buffer::NullBuffer> {
+    let nulls = arrow_buffer::NullBuffer::from(valid);
+    (nulls.null_count() > 0).then_some(nulls)
+}
+
+/// An offset into a partition's flat values (array elements, map entries): Arrow's are
+/// 32-bit, so a partition holds at most 2^31 of them.
+pub fn offset(len: usize) -> Result<i32> {
+    i32::try_from(len).map_err(|_| {
+        Error::new(
+            ErrorCode::SqlExecution,
+            "an array or map function made more than 2^31 elements in one partition; \
+             filter the rows first",
+        )
+    })
+}
+
 pub fn kernel_error(e: arrow_schema::ArrowError) -> Error {
     Error::new(
         ErrorCode::SqlExecution,

@@ -15,13 +15,13 @@ use arrow_array::cast::AsArray;
 use arrow_array::{
     new_null_array, Array, ArrayRef, BooleanArray, Int32Array, Int64Array, ListArray, UInt32Array,
 };
-use arrow_buffer::{NullBuffer, OffsetBuffer};
+use arrow_buffer::OffsetBuffer;
 use arrow_ord::ord::{make_comparator, DynComparator};
 use arrow_schema::{DataType, FieldRef, SortOptions};
 
 use super::columns::{as_boolean, as_strings, first_equal, ints, lists};
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::exec::value::{kernel_error, spark_cast};
+use crate::sql::exec::value::{kernel_error, offset, spark_cast};
 use crate::sql::plan::functions::ArrayFunction;
 
 pub fn compute(
@@ -319,20 +319,10 @@ fn gather(
 ) -> Result<ArrayRef> {
     let taken = arrow_select::take::take(values.as_ref(), &UInt32Array::from(indices), None)
         .map_err(kernel_error)?;
-    let nulls = NullBuffer::from(valid);
-    let nulls = (nulls.null_count() > 0).then_some(nulls);
+    let nulls = crate::sql::exec::value::validity(valid);
     let list = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), taken, nulls)
         .map_err(kernel_error)?;
     Ok(Arc::new(list))
-}
-
-fn offset(len: usize) -> Result<i32> {
-    i32::try_from(len).map_err(|_| {
-        Error::new(
-            ErrorCode::SqlExecution,
-            "an array function made more than 2^31 elements in one partition",
-        )
-    })
 }
 
 /// `array(a, b, ...)`: row `i` holds every argument's row `i`.

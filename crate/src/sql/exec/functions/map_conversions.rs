@@ -12,7 +12,7 @@ use arrow_schema::DataType;
 use super::columns::lists;
 use super::maps::build;
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::exec::value::{as_strings, compile_regex, kernel_error, spark_cast};
+use crate::sql::exec::value::{as_strings, compile_regex, kernel_error, offset, spark_cast};
 use crate::sql::plan::functions::MapFunction;
 
 pub fn compute(
@@ -202,15 +202,6 @@ fn as_maps(array: &ArrayRef) -> Result<MapArray> {
 fn key_value_types(map: &DataType) -> Result<(DataType, DataType)> {
     crate::sql::plan::functions::map_types(map)
         .ok_or_else(|| internal(format!("expected a map type, got {map}")))
-}
-
-fn offset(len: usize) -> Result<i32> {
-    i32::try_from(len).map_err(|_| {
-        Error::new(
-            ErrorCode::SqlExecution,
-            "a map function made more than 2^31 entries in one partition",
-        )
-    })
 }
 
 fn internal(message: String) -> Error {

@@ -16,7 +16,7 @@ use arrow_schema::{DataType, SortOptions};
 
 use super::columns::{first_equal, lists};
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::exec::value::kernel_error;
+use crate::sql::exec::value::{kernel_error, spark_cast, validity};
 use crate::sql::plan::functions::MapFunction;
 
 pub fn compute(
@@ -171,14 +171,9 @@ pub fn build(
     valid: Option<Vec<bool>>,
     return_type: &DataType,
 ) -> Result<ArrayRef> {
-    let DataType::Map(entries_field, sorted) = return_type else {
-        return Err(internal(format!("a map function returning {return_type}")));
-    };
-    let DataType::Struct(fields) = entries_field.data_type() else {
-        return Err(internal("map entries that are not a struct".to_string()));
-    };
-    let keys = arrow_cast::cast(keys.as_ref(), fields[0].data_type()).map_err(kernel_error)?;
-    let values = arrow_cast::cast(values.as_ref(), fields[1].data_type()).map_err(kernel_error)?;
+    let (key_type, _) = crate::sql::plan::functions::map_types(return_type)
+        .ok_or_else(|| internal(format!("a map function returning {return_type}")))?;
+    let keys = arrow_cast::cast(keys.as_ref(), &key_type).map_err(kernel_error)?;
     let valid = valid.unwrap_or_else(|| vec![true; offsets.len() - 1]);
     let compare = make_comparator(keys.as_ref(), keys.as_ref(), SortOptions::default())
         .map_err(kernel_error)?;
@@ -202,10 +197,28 @@ pub fn build(
             }
         }
     }
+    assemble(keys, values, offsets, validity(valid), return_type)
+}
+
+/// A map column of `return_type` from its flat keys and values, cut at `offsets`, NULL
+/// where `nulls` says; the keys are not checked (they come from a valid map).
+pub fn assemble(
+    keys: ArrayRef,
+    values: ArrayRef,
+    offsets: Vec<i32>,
+    nulls: Option<NullBuffer>,
+    return_type: &DataType,
+) -> Result<ArrayRef> {
+    let DataType::Map(entries_field, sorted) = return_type else {
+        return Err(internal(format!("a map function returning {return_type}")));
+    };
+    let DataType::Struct(fields) = entries_field.data_type() else {
+        return Err(internal("map entries that are not a struct".to_string()));
+    };
+    let keys = spark_cast(&keys, fields[0].data_type())?;
+    let values = spark_cast(&values, fields[1].data_type())?;
     let entries =
         StructArray::try_new(fields.clone(), vec![keys, values], None).map_err(kernel_error)?;
-    let nulls = NullBuffer::from(valid);
-    let nulls = (nulls.null_count() > 0).then_some(nulls);
     let map = MapArray::try_new(
         Arc::clone(entries_field),
         OffsetBuffer::new(offsets.into()),

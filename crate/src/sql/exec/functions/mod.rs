@@ -30,7 +30,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::sql::exec::value::{kernel_error, spark_cast, Value};
 use crate::sql::plan::functions::ScalarFunction;
 
-pub use maps::build as build_map;
+pub use maps::{assemble as map_array, build as build_map};
 
 /// Calls `func` on already-cast arguments. Calls whose arguments are all constants are
 /// computed once and stay constant.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, Int64Array, ListArray};
-use arrow_buffer::{NullBuffer, OffsetBuffer};
+use arrow_buffer::OffsetBuffer;
 use arrow_schema::DataType;
 
 use super::datetime::add_months;
@@ -57,8 +57,7 @@ pub fn sequence(args: &[ArrayRef], return_type: &DataType, len: usize) -> Result
     }
     let values: ArrayRef = Arc::new(Int64Array::from(values));
     let values = spark_cast(&values, field.data_type())?;
-    let nulls = NullBuffer::from(valid);
-    let nulls = (nulls.null_count() > 0).then_some(nulls);
+    let nulls = crate::sql::exec::value::validity(valid);
     let list = ListArray::try_new(
         Arc::clone(field),
         OffsetBuffer::new(offsets.into()),

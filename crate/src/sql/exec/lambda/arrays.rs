@@ -120,7 +120,6 @@ pub fn zip_with(
     };
     let params = vec![take(&a, take_a)?, take(&b, take_b)?];
     let values = closure.apply(lambda, Some(&UInt32Array::from(rows)), params)?;
-    let nulls = arrow_buffer::NullBuffer::from(valid);
-    let nulls = (nulls.null_count() > 0).then_some(nulls);
+    let nulls = crate::sql::exec::value::validity(valid);
     list_array(out, values, offsets, nulls)
 }

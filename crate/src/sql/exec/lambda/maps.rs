@@ -5,15 +5,14 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, MapArray, StructArray, UInt32Array};
-use arrow_buffer::{NullBuffer, OffsetBuffer};
+use arrow_array::{Array, ArrayRef, MapArray, UInt32Array};
 use arrow_ord::ord::make_comparator;
 use arrow_schema::{DataType, SortOptions};
 
 use super::{internal, offset, Closure, Flat};
 use crate::error::Result;
-use crate::sql::exec::functions::build_map;
-use crate::sql::exec::value::{as_boolean, kernel_error, nulls_as_false, spark_cast};
+use crate::sql::exec::functions::{build_map, map_array};
+use crate::sql::exec::value::{as_boolean, kernel_error, nulls_as_false};
 use crate::sql::plan::expr::Lambda;
 use crate::sql::plan::functions::HigherOrderFunction;
 
@@ -61,7 +60,7 @@ pub fn map_function(
             let filter = |a: &ArrayRef| {
                 arrow_select::filter::filter(a.as_ref(), &keep).map_err(kernel_error)
             };
-            map_array(out, filter(keys)?, filter(values)?, offsets, flat.nulls)
+            map_array(filter(keys)?, filter(values)?, offsets, flat.nulls, out)
         }
         HigherOrderFunction::TransformKeys => {
             let valid = (0..flat.offsets.len() - 1)
@@ -69,7 +68,7 @@ pub fn map_function(
                 .collect();
             build_map(result, Arc::clone(values), flat.offsets, Some(valid), out)
         }
-        _ => map_array(out, Arc::clone(keys), result, flat.offsets, flat.nulls),
+        _ => map_array(Arc::clone(keys), result, flat.offsets, flat.nulls, out),
     }
 }
 
@@ -129,36 +128,6 @@ pub fn map_zip_with(
         take(&b.children[1], UInt32Array::from(take_b))?,
     ];
     let values = closure.apply(lambda, Some(&UInt32Array::from(rows)), params)?;
-    let nulls = NullBuffer::from(valid);
-    let nulls = (nulls.null_count() > 0).then_some(nulls);
-    map_array(out, keys, values, offsets, nulls)
-}
-
-/// A column of maps of type `out` from its flat keys and values, cut at `offsets`.
-fn map_array(
-    out: &DataType,
-    keys: ArrayRef,
-    values: ArrayRef,
-    offsets: Vec<i32>,
-    nulls: Option<NullBuffer>,
-) -> Result<ArrayRef> {
-    let DataType::Map(entries_field, sorted) = out else {
-        return Err(internal(format!("a map function returning {out}")));
-    };
-    let DataType::Struct(fields) = entries_field.data_type() else {
-        return Err(internal("map entries that are not a struct".into()));
-    };
-    let keys = spark_cast(&keys, fields[0].data_type())?;
-    let values = spark_cast(&values, fields[1].data_type())?;
-    let entries =
-        StructArray::try_new(fields.clone(), vec![keys, values], None).map_err(kernel_error)?;
-    let map = MapArray::try_new(
-        Arc::clone(entries_field),
-        OffsetBuffer::new(offsets.into()),
-        entries,
-        nulls,
-        *sorted,
-    )
-    .map_err(kernel_error)?;
-    Ok(Arc::new(map))
+    let nulls = crate::sql::exec::value::validity(valid);
+    map_array(keys, values, offsets, nulls, out)
 }

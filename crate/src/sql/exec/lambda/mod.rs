@@ -20,7 +20,7 @@ use arrow_buffer::NullBuffer;
 use arrow_schema::{DataType, Field, FieldRef, Schema};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::exec::value::{kernel_error, Value};
+use crate::sql::exec::value::{kernel_error, offset, Value};
 use crate::sql::plan::expr::{Lambda, LambdaCall};
 use crate::sql::plan::functions::HigherOrderFunction as F;
 
@@ -244,16 +244,40 @@ fn list_array(
     Ok(Arc::new(list))
 }
 
-/// An offset into a partition's elements (Arrow's are i32).
-fn offset(len: usize) -> Result<i32> {
-    i32::try_from(len).map_err(|_| {
-        Error::new(
-            ErrorCode::SqlExecution,
-            "a lambda function made more than 2^31 elements in one partition",
-        )
-    })
-}
-
 fn internal(message: String) -> Error {
     Error::new(ErrorCode::Internal, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::Int32Array;
+
+    /// Elements under a NULL row (Arrow allows a NULL array to cover values) are left out,
+    /// so a lambda never sees what Spark would not.
+    #[test]
+    fn flat_drops_the_elements_of_null_rows() {
+        let values: ArrayRef = Arc::new(Int32Array::from(vec![1, 2, 3, 4, 5]));
+        let nulls = NullBuffer::from(vec![true, false, true]);
+        let flat = Flat::new(&[0, 2, 4, 5], Some(&nulls), &[&values]).unwrap();
+        let kept = flat.children[0].as_primitive::<arrow_array::types::Int32Type>();
+        assert_eq!(kept.values().to_vec(), vec![1, 2, 5]);
+        assert_eq!(flat.offsets, vec![0, 2, 2, 3]);
+        assert_eq!(flat.rows.values().to_vec(), vec![0, 0, 2]);
+        assert!(!flat.is_valid(1));
+        let positions = flat.positions();
+        let positions = positions.as_primitive::<arrow_array::types::Int32Type>();
+        assert_eq!(positions.values().to_vec(), vec![0, 1, 0]);
+    }
+
+    /// A sliced column of arrays (offsets not starting at 0) reads only its own elements.
+    #[test]
+    fn flat_reads_a_slice() {
+        let values: ArrayRef = Arc::new(Int32Array::from(vec![1, 2, 3, 4, 5]));
+        let flat = Flat::new(&[1, 3, 4], None, &[&values]).unwrap();
+        let kept = flat.children[0].as_primitive::<arrow_array::types::Int32Type>();
+        assert_eq!(kept.values().to_vec(), vec![2, 3, 4]);
+        assert_eq!(flat.offsets, vec![0, 2, 3]);
+        assert_eq!(flat.range(1), 2..3);
+    }
 }

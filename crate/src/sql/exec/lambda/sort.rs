@@ -80,7 +80,7 @@ pub fn array_sort(lists: &ListArray, lambda: &Lambda, closure: &Closure) -> Resu
     // position).
     let mut indices: Vec<u32> = (0..values.len() as u32).collect();
     for i in 0..lists.len() {
-        indices[flat.range(i)].sort_by_key(|&e| (rank[e as usize], e));
+        indices[flat.range(i)].sort_unstable_by_key(|&e| (rank[e as usize], e));
     }
     let sorted = arrow_select::take::take(values.as_ref(), &UInt32Array::from(indices), None)
         .map_err(kernel_error)?;
