@@ -41,6 +41,16 @@ pub enum ErrorCode {
     ArrowCorrupt,
     /// A valid Arrow IPC file using a feature the reader does not support.
     ArrowUnsupported,
+    /// An Excel workbook (or OpenDocument spreadsheet) that cannot be read: truncated,
+    /// damaged, or not a workbook at all although its name or first bytes say so.
+    ExcelCorrupt,
+    /// A valid workbook Brasa cannot read: password-protected (encrypted), or a sheet
+    /// that is a chart rather than cells.
+    ExcelUnsupported,
+    /// A workbook with no worksheet, or a sheet with no values.
+    ExcelEmpty,
+    /// A sheet name or index that is not in the workbook.
+    ExcelSheetNotFound,
     /// A JSON file with no records.
     JsonEmpty,
     /// A JSON file that cannot be read: a malformed record in FAILFAST mode, a multiLine
@@ -77,7 +87,7 @@ pub enum ErrorCode {
     /// (raised by the page).
     EngineCrashed,
     /// A file the page cannot read: compressed, an archive, a format not supported yet
-    /// (raised by the page).
+    /// (raised by the page; by the engine for a zip archive that is not a workbook).
     UnsupportedFile,
     /// A call made before the engine started (raised by the worker).
     NotStarted,
@@ -103,6 +113,10 @@ impl ErrorCode {
             ErrorCode::CompressedCorrupt => "COMPRESSED_CORRUPT",
             ErrorCode::ArrowCorrupt => "ARROW_CORRUPT",
             ErrorCode::ArrowUnsupported => "ARROW_UNSUPPORTED",
+            ErrorCode::ExcelCorrupt => "EXCEL_CORRUPT",
+            ErrorCode::ExcelUnsupported => "EXCEL_UNSUPPORTED",
+            ErrorCode::ExcelEmpty => "EXCEL_EMPTY",
+            ErrorCode::ExcelSheetNotFound => "EXCEL_SHEET_NOT_FOUND",
             ErrorCode::JsonEmpty => "JSON_EMPTY",
             ErrorCode::JsonMalformed => "JSON_MALFORMED",
             ErrorCode::TableNotFound => "TABLE_NOT_FOUND",
@@ -269,6 +283,10 @@ mod tests {
             ErrorCode::CompressedCorrupt,
             ErrorCode::JsonEmpty,
             ErrorCode::JsonMalformed,
+            ErrorCode::ExcelCorrupt,
+            ErrorCode::ExcelUnsupported,
+            ErrorCode::ExcelEmpty,
+            ErrorCode::ExcelSheetNotFound,
             ErrorCode::ArrowCorrupt,
             ErrorCode::ArrowUnsupported,
             ErrorCode::TableNotFound,

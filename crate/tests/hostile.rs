@@ -20,6 +20,7 @@ use brasa::frame::{display_batch, spark_type_name};
 use brasa::io::arrow_file::read_arrow;
 use brasa::io::compressed::{Compression, Decompressor, SIGNATURE_BYTES};
 use brasa::io::csv::{CsvLoader, CsvOptions, CsvStream};
+use brasa::io::excel::{read_excel, ExcelOptions};
 use brasa::io::json::{read_json, JsonOptions};
 use brasa::io::parquet::read_parquet;
 use brasa::job::JobContext;
@@ -66,6 +67,7 @@ enum Kind {
     Parquet,
     Json,
     Arrow,
+    Excel,
     Sql,
     Train,
 }
@@ -292,7 +294,7 @@ fn sql_catalog() -> Catalog {
     catalog
 }
 
-/// The whole input of a reader that takes a file at once (Parquet, JSON, Arrow).
+/// The whole input of a reader that takes a file at once (Parquet, JSON, Arrow, Excel).
 fn whole_input(entry: &Entry) -> Vec<u8> {
     let source = input(entry);
     source.slice(0, source.size())
@@ -316,6 +318,10 @@ fn run(entry: &Entry) -> Result<Outcome, Error> {
         Kind::Arrow => {
             let (table, warnings) = read_arrow(&whole_input(entry))?;
             Ok(Outcome::Table(table, warnings))
+        }
+        Kind::Excel => {
+            let read = read_excel(&whole_input(entry), &ExcelOptions::default())?;
+            Ok(Outcome::Table(read.table, read.warnings))
         }
         Kind::Sql => {
             let mut catalog = sql_catalog();

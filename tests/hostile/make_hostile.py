@@ -13,6 +13,7 @@ import gzip
 import io
 import pathlib
 import struct
+import zipfile
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -176,6 +177,93 @@ def arrow_files() -> None:
     write("arrow/huge_metadata.arrows", b"\xff\xff\xff\xff\xff\xff\xff\x7f" + bytes(64))
 
 
+def zip_bytes(entries: dict[str, bytes]) -> bytes:
+    """A zip archive of `entries`, deflated, with fixed timestamps (deterministic)."""
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    return sink.getvalue()
+
+
+def xlsx_bytes(sheet_data: str, dimension: str = "A1") -> bytes:
+    """The smallest workbook Excel opens: one sheet of `sheet_data` (`<row>` elements,
+    strings inline), declaring `dimension` as its used range."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    return zip_bytes({
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            "</Types>"
+        ).encode(),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ).encode(),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+            '<sheets><sheet name="data" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ).encode(),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            "</Relationships>"
+        ).encode(),
+        "xl/worksheets/sheet1.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}">'
+            f'<dimension ref="{dimension}"/><sheetData>{sheet_data}</sheetData></worksheet>'
+        ).encode(),
+    })
+
+
+def text_cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def excel_files() -> None:
+    html = (
+        '<row r="1">' + text_cell("A1", "id") + text_cell("B1", "&lt;b&gt;name&lt;/b&gt;") + "</row>"
+        '<row r="2"><c r="A2"><v>1</v></c>' + text_cell("B2", "&lt;script&gt;window.__pwned=4&lt;/script&gt;") + "</row>"
+        '<row r="3"><c r="A3"><v>2</v></c>' + text_cell("B3", "b") + "</row>"
+    )
+    good = xlsx_bytes(html, "A1:B3")
+    write("excel/html_names.xlsx", good)
+    write("excel/truncated.xlsx", good[: len(good) // 2])
+    # A zip whose workbook part is noise.
+    noise = bytes((i * 7919 + 13) % 256 for i in range(256))
+    write("excel/garbage_xml.xlsx", zip_bytes({"[Content_Types].xml": noise, "xl/workbook.xml": noise}))
+    # A sheet declaring every cell Excel has (A1:XFD1048576) but holding four.
+    small = '<row r="1">' + text_cell("A1", "k") + text_cell("B1", "v") + '</row><row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c></row>'
+    write("excel/huge_dimension.xlsx", xlsx_bytes(small, "A1:XFD1048576"))
+    # Two cells a whole sheet apart: 2 rows of 16,384 columns, nothing in between kept.
+    far = '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>'
+    write("excel/far_apart.xlsx", xlsx_bytes(far, "A1:XFD1048576"))
+    # 20,000 cells on a diagonal over all 16,384 columns: 20,000 × 16,384 cells as a table.
+    diagonal = "".join(f'<row r="{i + 1}"><c r="{col_name(i % 16384)}{i + 1}"><v>1</v></c></row>' for i in range(20000))
+    write("excel/diagonal.xlsx", xlsx_bytes(diagonal))
+    # A cell past Excel's last column.
+    write("excel/past_last_column.xlsx", xlsx_bytes('<row r="1"><c r="XFE1"><v>1</v></c></row>'))
+    write("excel/empty_sheet.xlsx", xlsx_bytes(""))
+    write("excel/not_a_workbook.zip", zip_bytes({"data.csv": b"id,name\n1,a\n"}))
+
+
+def col_name(col: int) -> str:
+    name = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
 def training_files() -> None:
     rows = "".join(f"{i},{i * 2 % 7},{(i * 3) % 11},5\n" for i in range(1, 41))
     write("train/constant_label.csv", ("x1,x2,x3,y\n" + rows).encode())
@@ -203,5 +291,6 @@ if __name__ == "__main__":
     parquet_files()
     json_files()
     arrow_files()
+    excel_files()
     training_files()
     sql_files()

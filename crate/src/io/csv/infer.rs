@@ -121,14 +121,23 @@ fn looks_like_header(
         })
 }
 
-/// Header names as Spark makes them: an empty name becomes `_c<i>`, and names that occur
-/// more than once (ignoring case) get their column index appended (`a`, `a` → `a0`, `a1`).
+/// Header names as Spark makes them (see [`spark_column_names`]).
 pub fn column_names(header: &[(Vec<u8>, bool)]) -> Vec<String> {
+    spark_column_names(
+        header
+            .iter()
+            .map(|(text, _)| String::from_utf8_lossy(text).into_owned()),
+    )
+}
+
+/// Column names as Spark's CSV reader makes them from a header: an empty name becomes
+/// `_c<i>`, and names that occur more than once (ignoring case) get their column index
+/// appended (`a`, `a` → `a0`, `a1`).
+pub fn spark_column_names(header: impl IntoIterator<Item = String>) -> Vec<String> {
     let raw: Vec<String> = header
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(i, (text, _))| {
-            let name = String::from_utf8_lossy(text).into_owned();
+        .map(|(i, name)| {
             if name.is_empty() {
                 format!("_c{i}")
             } else {

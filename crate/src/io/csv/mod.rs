@@ -16,11 +16,12 @@ mod stream;
 mod tokenize;
 mod values;
 
+pub use infer::spark_column_names;
 pub use loader::{read_csv, CsvLoader, PARTITION_BYTES};
 pub use options::{CsvOptions, ParseMode};
 pub use stream::CsvStream;
 pub use tokenize::Dialect;
-pub use values::ColumnType;
+pub use values::{ColumnType, SESSION_TIME_ZONE};
 
 /// A `yyyy-MM-dd` date as days since the epoch (SQL's `DATE '...'` literals).
 pub fn parse_date_literal(text: &str) -> Option<i32> {
