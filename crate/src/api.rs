@@ -20,6 +20,7 @@ use crate::error::{Error, ErrorCode};
 use crate::frame::TableInfo;
 use crate::io::compressed::Compression;
 use crate::io::csv::CsvOptions;
+use crate::io::excel::ExcelOptions;
 use crate::io::json::JsonOptions;
 use crate::ml::evaluation::MetricName;
 use crate::ml::job::Scoring;
@@ -94,6 +95,18 @@ impl ErrorFields {
             col: location.position.map(|(_, col)| col),
         }
     }
+}
+
+/// What `addExcel` returns: the table read from one sheet of a workbook, and the
+/// workbook's worksheets, so the page can offer the others.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkbookTable {
+    pub info: TableInfo,
+    /// The sheet the table was read from.
+    pub sheet: String,
+    /// Every worksheet of the workbook, in order (chart sheets left out).
+    pub sheets: Vec<String>,
 }
 
 /// What the engine says about itself (the page adds how it was started).
@@ -340,6 +353,8 @@ fn export_roots(config: &Config, files: &mut FilesOfTypes) -> Result<(), ExportE
     root::<CsvOptions>(config, files)?;
     root::<Compression>(config, files)?;
     root::<JsonOptions>(config, files)?;
+    root::<ExcelOptions>(config, files)?;
+    root::<WorkbookTable>(config, files)?;
     root::<ErrorFields>(config, files)?;
     root::<EngineInfo>(config, files)?;
     root::<LoadProgress>(config, files)?;

@@ -2,11 +2,12 @@ use std::sync::Arc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::api::{CatalogInfo, CatalogTable, PipelineResult, SqlResult};
+use crate::api::{CatalogInfo, CatalogTable, PipelineResult, SqlResult, WorkbookTable};
 use crate::chart::{chart_data, ChartSpec};
 use crate::clean::{run_pipeline, PipelineSpec, StepCache};
 use crate::error::{Error, ErrorCode};
 use crate::frame::{display_batch, Catalog, Table, TableInfo};
+use crate::io::excel::{read_excel, ExcelOptions};
 use crate::io::ipc::batch_to_ipc;
 use crate::io::write::{write_csv, write_parquet};
 use crate::job::JobContext;
@@ -14,7 +15,7 @@ use crate::ml::job::{score_job, train_job, Scoring};
 use crate::ml::tuning::TrainSpec;
 use crate::profile::profile;
 use crate::sql::{run_sql, SqlOutput};
-use crate::wasm::convert::{from_js, json_of, to_value};
+use crate::wasm::convert::{from_js, json_of, options_from_js, to_value};
 use crate::wasm::errors::to_js;
 use crate::wasm::loaders::{JsCompressedCsvLoader, JsCsvLoader, JsJsonLoader, JsParquetLoader};
 use crate::wasm::panic::install_hook;
@@ -89,6 +90,40 @@ impl Engine {
         drop(bytes);
         let name = self.catalog.register_unique(name, table);
         self.info(&name, warnings)
+    }
+
+    /// Reads one sheet of an Excel workbook or OpenDocument spreadsheet (`options.sheet`;
+    /// the first worksheet by default) and registers the table; see [`Engine::add_csv`].
+    /// `replace`: the table takes the place of the table already called `name` (another
+    /// sheet of the same workbook) instead of getting a new name.
+    #[wasm_bindgen(js_name = addExcel, unchecked_return_type = "WorkbookTable")]
+    pub fn add_excel(
+        &mut self,
+        name: &str,
+        bytes: Vec<u8>,
+        #[wasm_bindgen(unchecked_param_type = "Partial<ExcelOptions> | undefined")]
+        options: JsValue,
+        replace: bool,
+    ) -> Result<JsValue, JsValue> {
+        let options: ExcelOptions = options_from_js(&options, "Excel options")?;
+        let read = read_excel(&bytes, &options).map_err(to_js)?;
+        drop(bytes);
+        let name = match self.catalog.get(name) {
+            Ok(old) if replace => {
+                self.catalog
+                    .register(name, read.table, true)
+                    .map_err(to_js)?;
+                self.steps.forget(&old);
+                name.to_string()
+            }
+            _ => self.catalog.register_unique(name, read.table),
+        };
+        let table = self.catalog.get(&name).map_err(to_js)?;
+        to_value(&WorkbookTable {
+            info: TableInfo::describe(&name, &table, read.warnings),
+            sheet: read.sheet,
+            sheets: read.sheets,
+        })
     }
 
     /// Finishes a Parquet load and registers the table; see [`Engine::add_csv`].

@@ -13,7 +13,9 @@ mod options;
 
 use std::io::{Cursor, Read, Seek, SeekFrom};
 
-use calamine::{Ods, OdsError, Reader, SheetType, Xls, XlsError, Xlsb, XlsbError, Xlsx, XlsxError};
+use calamine::{
+    DataRef, Ods, OdsError, Reader, SheetType, Xls, XlsError, Xlsb, XlsbError, Xlsx, XlsxError,
+};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
@@ -66,10 +68,7 @@ pub fn read_excel(bytes: &[u8], options: &ExcelOptions) -> Result<ExcelTable> {
                 is_1904: book.has_1904_epoch(),
             };
             let mut reader = book.worksheet_cells_reader(&sheet).map_err(xlsx_error)?;
-            let mut cells = Cells::new(&sheet);
-            while let Some(cell) = reader.next_cell().map_err(xlsx_error)? {
-                cells.push(cell.get_position(), Value::of_ref(cell.get_value().clone()))?;
-            }
+            let cells = streamed(&sheet, || reader.next_cell().map_err(xlsx_error))?;
             finish(cells, dates, options, sheet, sheets)
         }
         Format::Xlsb => {
@@ -79,10 +78,7 @@ pub fn read_excel(bytes: &[u8], options: &ExcelOptions) -> Result<ExcelTable> {
                 is_1904: book.has_1904_epoch(),
             };
             let mut reader = book.worksheet_cells_reader(&sheet).map_err(xlsb_error)?;
-            let mut cells = Cells::new(&sheet);
-            while let Some(cell) = reader.next_cell().map_err(xlsb_error)? {
-                cells.push(cell.get_position(), Value::of_ref(cell.get_value().clone()))?;
-            }
+            let cells = streamed(&sheet, || reader.next_cell().map_err(xlsb_error))?;
             finish(cells, dates, options, sheet, sheets)
         }
         Format::Xls => {
@@ -103,6 +99,18 @@ pub fn read_excel(bytes: &[u8], options: &ExcelOptions) -> Result<ExcelTable> {
             read_range(&range, dates, options, sheet, sheets)
         }
     }
+}
+
+/// The cells of a sheet calamine streams (xlsx, xlsb), one `next` at a time.
+fn streamed<'a>(
+    sheet: &str,
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>>,
+) -> Result<Cells<'a>> {
+    let mut cells = Cells::new(sheet);
+    while let Some(cell) = next()? {
+        cells.push(cell.get_position(), Value::of_ref(cell.get_value().clone()))?;
+    }
+    Ok(cells)
 }
 
 /// The cells of a sheet calamine read whole.

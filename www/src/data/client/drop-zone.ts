@@ -10,6 +10,7 @@ const ACCEPT = [
   '.json,.jsonl,.ndjson,application/json',
   '.parquet,.pq,.parq',
   '.arrow,.arrows,.feather,.ftr,.ipc',
+  '.xlsx,.xlsm,.xlsb,.xls,.ods',
   '.gz,.zst,.zstd,.bz2',
 ].join(',');
 

@@ -39,6 +39,22 @@ export class Loads {
     return next;
   }
 
+  /**
+   * Reads another sheet of the workbook table `name` was loaded from, into the same
+   * table (the one shown is replaced; if reading fails it stays as it was).
+   */
+  reloadSheet(name: string, sheet: string): Promise<void> {
+    const source = this.sources.get(name);
+    if (!source) return Promise.resolve();
+    const options: LoadOptions = { ...source.options, name, excel: { ...source.options.excel, sheet }, replace: true };
+    const run = async () => {
+      await this.loadOne(source.file, options);
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next;
+    return next;
+  }
+
   forget(name: string): void {
     this.sources.delete(name);
   }

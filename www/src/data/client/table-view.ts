@@ -5,18 +5,28 @@ import { tableGrid } from '../../grid/table-grid';
 import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
 import { formatBytes, formatCount, formatDuration } from '../../ui/format';
+import { select } from '../../ui/form';
+
+/** What the view asks of the page. */
+export interface TableViewActions {
+  /** Reads another sheet of the workbook `table` came from, in its place. */
+  pickSheet(table: LoadedTable, sheet: string): Promise<void>;
+}
 
 export class TableView {
   readonly element = h('section', { className: 'table-view', attrs: { 'data-testid': 'table-view' } });
 
-  constructor(private readonly engine: EngineClient) {
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly actions: TableViewActions,
+  ) {
     this.clear();
   }
 
   clear(): void {
     replaceChildren(
       this.element,
-      h('div', { className: 'empty' }, h('h2', {}, 'Drop a CSV, JSON, Parquet or Arrow file'), h('p', {}, 'It is read in this tab, on every core; nothing is uploaded.')),
+      h('div', { className: 'empty' }, h('h2', {}, 'Drop a CSV, JSON, Parquet, Arrow or Excel file'), h('p', {}, 'It is read in this tab, on every core; nothing is uploaded.')),
     );
   }
 
@@ -28,6 +38,12 @@ export class TableView {
     } catch (error) {
       this.element.prepend(h('div', { className: 'notice notice-error', attrs: { role: 'alert' } }, `Could not download ${name}: ${String((error as Error).message ?? error)}`));
     }
+  }
+
+  private sheetFact(table: LoadedTable): HTMLElement[] {
+    const picker = sheetPicker(table, (sheet) => this.actions.pickSheet(table, sheet));
+    if (picker === undefined) return [];
+    return [h('dt', {}, 'sheet'), h('dd', { attrs: { 'data-testid': 'sheet' } }, picker)];
   }
 
   show(table: LoadedTable): void {
@@ -48,6 +64,7 @@ export class TableView {
             ? []
             : fact('loaded in', formatDuration(table.loadMs), 'load-time', { 'data-ms': table.loadMs.toFixed(1) })),
           ...fact('from', describeSource(table), 'source'),
+          ...this.sheetFact(table),
         ),
       ),
       table.warnings.length > 0 &&
@@ -64,6 +81,27 @@ export class TableView {
       ),
     );
   }
+}
+
+/** A workbook's sheet: a picker when it has others (picking one reloads the table). */
+function sheetPicker(table: LoadedTable, pick: (sheet: string) => Promise<void>): HTMLElement | string | undefined {
+  const source = table.source;
+  if (!source?.sheet || !source.sheets) return undefined;
+  if (source.sheets.length < 2) return source.sheet;
+  const picker = select('sheet-select', source.sheets.map((name) => [name, name]));
+  picker.value = source.sheet;
+  picker.setAttribute('aria-label', 'Sheet of the workbook');
+  const shown = source.sheet;
+  picker.addEventListener('change', () => {
+    picker.disabled = true;
+    // Once read, the view shows the new table (and a new picker); if reading failed
+    // (the page says why), this one shows the sheet that is still loaded.
+    void pick(picker.value).finally(() => {
+      picker.disabled = false;
+      picker.value = shown;
+    });
+  });
+  return picker;
 }
 
 function describeSource(table: LoadedTable): string {

@@ -6,6 +6,11 @@ const CSV_EXTENSIONS = ['.csv', '.tsv', '.txt', '.dat'];
 const PARQUET_EXTENSIONS = ['.parquet', '.pq', '.parq'];
 const JSON_EXTENSIONS = ['.json', '.jsonl', '.ndjson'];
 const ARROW_EXTENSIONS = ['.arrow', '.arrows', '.feather', '.ftr', '.ipc'];
+const EXCEL_EXTENSIONS = ['.xlsx', '.xlsm', '.xlsb', '.xls', '.ods'];
+/** A zip archive's first bytes (xlsx, xlsm, xlsb, ods; the engine tells a workbook from another zip). */
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+/** An OLE2 compound file's first bytes (xls, and password-protected xlsx). */
+const OLE2_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 /** An Arrow IPC file's first bytes (`ARROW1`); a stream starts with 0xFFFFFFFF. */
 const ARROW_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31];
 const COMPRESSED_EXTENSIONS = ['.gz', '.zst', '.zstd', '.bz2'];
@@ -21,7 +26,6 @@ export interface DetectedFormat {
 
 /** Formats recognised by their magic bytes, to explain why they cannot be read. */
 const UNSUPPORTED_SIGNATURES: { bytes: number[]; what: string }[] = [
-  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a zip archive (or an Excel workbook): extract or export it as CSV first' },
   { bytes: [0x4f, 0x62, 0x6a, 0x01], what: 'an Avro file, which Brasa cannot read yet' },
   { bytes: [0x4f, 0x52, 0x43], what: 'an ORC file, which Brasa cannot read yet' },
   {
@@ -51,16 +55,19 @@ export function detectFormat(fileName: string, head: Uint8Array): DetectedFormat
   const lower = withoutCompressionExtension(fileName.toLowerCase());
   const startsWith = (bytes: number[]) => bytes.every((b, i) => head[i] === b);
   if (compression) {
-    if ([...PARQUET_EXTENSIONS, ...ARROW_EXTENSIONS].some((ext) => lower.endsWith(ext))) {
+    if ([...PARQUET_EXTENSIONS, ...ARROW_EXTENSIONS, ...EXCEL_EXTENSIONS].some((ext) => lower.endsWith(ext))) {
       throw codedError(
         UNSUPPORTED_FILE,
-        `${fileName} is a ${compression}-compressed Parquet or Arrow file: decompress it first (both formats compress their own data, so compressing the file again gains little).`,
+        `${fileName} is a ${compression}-compressed Parquet, Arrow or Excel file: decompress it first (these formats compress their own data, so compressing the file again gains little).`,
       );
     }
     return { format: JSON_EXTENSIONS.some((ext) => lower.endsWith(ext)) ? 'json' : 'csv', compression };
   }
   if (startsWith([0x50, 0x41, 0x52, 0x31])) return { format: 'parquet' };
   if (startsWith(ARROW_MAGIC)) return { format: 'arrow' };
+  if (startsWith(ZIP_MAGIC) || startsWith(OLE2_MAGIC) || EXCEL_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
+    return { format: 'excel' };
+  }
   if (PARQUET_EXTENSIONS.some((ext) => lower.endsWith(ext))) return { format: 'parquet' };
   const unsupported = UNSUPPORTED_SIGNATURES.find((s) => startsWith(s.bytes));
   if (unsupported) {

@@ -7,6 +7,7 @@ import { type DetectedFormat, SIGNATURE_BYTES, detectFormat } from '../shared/fo
 import { loadArrow } from './load-arrow';
 import { loadCompressedCsv } from './load-compressed';
 import { loadCsv } from './load-csv';
+import { loadExcel } from './load-excel';
 import { loadJson } from './load-json';
 import { loadParquet } from './load-parquet';
 
@@ -14,9 +15,10 @@ import { loadParquet } from './load-parquet';
  * Memory a load needs per byte of file, roughly: decoded CSV takes about its text's size,
  * plus the chunks in flight; Parquet is compressed, so its columns can take several times
  * the file, and the file itself stays in memory while decoding. A compressed CSV expands
- * 5-10× as a rule; what it really takes is checked as it decompresses.
+ * 5-10× as a rule; what it really takes is checked as it decompresses. A workbook is a
+ * zip of XML, each cell some 40 bytes of XML held as a value while the sheet is read.
  */
-const MEMORY_PER_FILE_BYTE = { csv: 1.2, parquet: 5, json: 2.5, arrow: 3, compressed: 6 } as const;
+const MEMORY_PER_FILE_BYTE = { csv: 1.2, parquet: 5, json: 2.5, arrow: 3, excel: 10, compressed: 6 } as const;
 const MEMORY_PER_LOAD = 96 << 20;
 
 export async function loadFile(
@@ -32,8 +34,14 @@ export async function loadFile(
   const { format, compression } = detected;
   reserveMemory(runtime, file, detected);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(file.name) };
+  let workbook: { sheet: string; sheets: string[] } | undefined;
   const info =
-    format === 'json'
+    format === 'excel'
+      ? await loadExcel(ctx, file, options).then(({ info, sheet, sheets }) => {
+          workbook = { sheet, sheets };
+          return info;
+        })
+      : format === 'json'
       ? await loadJson(ctx, file, compression, options.json)
       : compression
         ? await loadCompressedCsv(ctx, file, compression, options.csv)
@@ -44,7 +52,7 @@ export async function loadFile(
             : await loadParquet(ctx, file);
   return {
     ...info,
-    source: { fileName: file.name, format, ...(compression ? { compression } : {}), bytes: file.size },
+    source: { fileName: file.name, format, ...(compression ? { compression } : {}), bytes: file.size, ...workbook },
     loadMs: performance.now() - started,
   };
 }

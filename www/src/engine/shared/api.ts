@@ -13,6 +13,7 @@ import type {
   Compression,
   CsvOptions,
   EngineInfo,
+  ExcelOptions,
   JsonOptions,
   LoadProgress,
   PipelineResult,
@@ -33,10 +34,12 @@ export type {
   ColumnInfo,
   Compression,
   CsvOptions,
+  ExcelOptions,
   JsonOptions,
   LoadProgress,
   SqlResult,
   TableInfo,
+  WorkbookTable,
 } from '../../contract';
 
 /** Which wasm build runs and why, with what the engine says about itself. */
@@ -50,12 +53,20 @@ export interface EngineStatus extends EngineInfo {
 /** An engine answer with how long the call took in the worker. */
 export type Timed<T> = T & { elapsedMs: number };
 
-export type FileFormat = 'csv' | 'parquet' | 'json' | 'arrow';
+export type FileFormat = 'csv' | 'parquet' | 'json' | 'arrow' | 'excel';
 
 /** A table loaded from a file, with where it came from and what loading cost. */
 export interface LoadedTable extends TableInfo {
   /** The file it was read from; absent for tables made with SQL (`CREATE TABLE ... AS`). */
-  source?: { fileName: string; format: FileFormat; compression?: Compression; bytes: number };
+  source?: {
+    fileName: string;
+    format: FileFormat;
+    compression?: Compression;
+    bytes: number;
+    /** A workbook's: the sheet the table was read from, and every worksheet it has. */
+    sheet?: string;
+    sheets?: string[];
+  };
   loadMs?: number;
 }
 
@@ -79,6 +90,10 @@ export interface LoadOptions {
   csv?: Partial<CsvOptions>;
   /** JSON options, named as in Spark's `spark.read.json`. */
   json?: Partial<JsonOptions>;
+  /** Excel options (which sheet; pandas' `read_excel` names). */
+  excel?: Partial<ExcelOptions>;
+  /** Replace the table called `name` (another sheet of the same workbook) instead of adding one. */
+  replace?: boolean;
 }
 
 export type ProgressCallback = (progress: LoadProgress) => void;
