@@ -96,7 +96,9 @@ impl<S: ByteSink> Decompressor<S> {
             failure: None,
         };
         let decoder = match compression {
-            Compression::Gzip => Decoder::Gzip(flate2::write::MultiGzDecoder::new(output)),
+            Compression::Gzip => {
+                Decoder::Gzip(Box::new(flate2::write::MultiGzDecoder::new(output)))
+            }
             Compression::Zstd => Decoder::Zstd(
                 zstd::stream::write::Decoder::new(output)
                     .map_err(|e| Error::internal("starting a zstd decoder", e))?,
@@ -241,7 +243,9 @@ impl<S: ByteSink> Write for Output<S> {
 }
 
 enum Decoder<W: Write> {
-    Gzip(flate2::write::MultiGzDecoder<W>),
+    /// Boxed: with the zlib-rs backend (which calamine's zip reader turns on for flate2)
+    /// its state is several times the others'.
+    Gzip(Box<flate2::write::MultiGzDecoder<W>>),
     Zstd(zstd::stream::write::Decoder<'static, W>),
     Bzip2(MultiBzDecoder<W>),
 }
