@@ -74,6 +74,25 @@ pub enum Codes {
     U16(Vec<u16>),
 }
 
+/// A bin code (`u8` or `u16`).
+pub trait Code: Copy + Send + Sync {
+    fn index(self) -> usize;
+}
+
+impl Code for u8 {
+    #[inline(always)]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl Code for u16 {
+    #[inline(always)]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// One partition's training rows, binned.
 pub struct BinnedPart {
     pub codes: Codes,

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::error::Result;
 use crate::job::JobContext;
 
-use super::binning::{BinnedData, BinnedPart, Codes};
+use super::binning::{BinnedData, BinnedPart, Code, Codes};
 use super::impurity::{add, Stats};
 use super::node_rows::{split_rows, NodeRows, PartRows};
 
@@ -209,25 +209,6 @@ fn assemble(
         }
     }
     PartRows { order, starts }
-}
-
-/// A bin code (`u8` or `u16`).
-pub trait Code: Copy + Send + Sync {
-    fn index(self) -> usize;
-}
-
-impl Code for u8 {
-    #[inline(always)]
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl Code for u16 {
-    #[inline(always)]
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 
 /// What one unit of a pass reads.

@@ -11,8 +11,7 @@
 //! so the rows of every node stay in row order and the histograms add them in the same
 //! order as a pass over the partition would.
 
-use super::binning::BinnedData;
-use super::histogram::Code;
+use super::binning::{BinnedData, Code};
 
 /// A level's rows, per partition, grouped by the slot of their node in the level.
 pub struct NodeRows {
