@@ -1,6 +1,6 @@
 //! Higher-order functions over many rows of arrays of different lengths give what a
 //! row-by-row computation gives: `aggregate` folds a batch a step at a time (longest
-//! arrays first), `array_sort` ranks all pairs at once, `filter` and `transform` evaluate
+//! arrays first), `array_sort` merge-sorts every array at once, `filter` and `transform` evaluate
 //! their lambdas once over every element (Spark's answers for single rows are in
 //! `sql_spark_functions.rs`).
 #![cfg(not(target_arch = "wasm32"))]
@@ -56,4 +56,85 @@ fn lambdas_over_many_rows_match_row_by_row_answers() {
         }
     }
     assert_eq!(id, 300);
+}
+
+/// A long array sorts by a comparator in `O(n log n)` comparator calls (a merge sort over
+/// the whole batch at once), stably, as `sort_array` and a stable sort by key give.
+#[test]
+fn array_sort_of_a_long_array_is_fast_and_stable() {
+    let mut catalog = Catalog::new();
+    let ctx = JobContext::default();
+    let sql = "SELECT array_sort(a, (l, r) -> CASE WHEN l < r THEN -1 WHEN l > r THEN 1 ELSE 0 END) AS sorted, sort_array(a) AS want, \
+               array_sort(a, (l, r) -> CAST(l % 100 - r % 100 AS INT)) AS by_key, a \
+               FROM (SELECT transform(sequence(0, 19999 + id), i -> (i * 7919 + id) % 10007) AS a \
+                     FROM (SELECT explode(sequence(0, 2)) AS id))";
+    let started = std::time::Instant::now();
+    let table = match run_sql(&mut catalog, sql, &ctx) {
+        Ok(SqlOutput::Rows(table)) => table,
+        Ok(_) => panic!("expected rows"),
+        Err(e) => panic!("{}", e.message()),
+    };
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "took {:?}",
+        started.elapsed()
+    );
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int32Type;
+    let mut rows = 0;
+    for batch in table.partitions() {
+        let sorted = batch.column(0).as_list::<i32>();
+        let sort_array = batch.column(1).as_list::<i32>();
+        let by_key = batch.column(2).as_list::<i32>();
+        let input = batch.column(3).as_list::<i32>();
+        for row in 0..batch.num_rows() {
+            assert_eq!(
+                sorted.value(row).as_primitive::<Int32Type>().values(),
+                sort_array.value(row).as_primitive::<Int32Type>().values(),
+                "array_sort = sort_array"
+            );
+            let mut want: Vec<i32> = input
+                .value(row)
+                .as_primitive::<Int32Type>()
+                .values()
+                .to_vec();
+            assert!(want.len() >= 20_000);
+            want.sort_by_key(|v| v % 100);
+            let got = by_key.value(row);
+            assert_eq!(got.as_primitive::<Int32Type>().values().to_vec(), want);
+            rows += 1;
+        }
+    }
+    assert_eq!(rows, 3);
+}
+
+/// An inconsistent comparator still gives a permutation of the array (Java may give any
+/// order, or fail with "Comparison method violates its general contract").
+#[test]
+fn array_sort_with_an_inconsistent_comparator_gives_a_permutation() {
+    let mut catalog = Catalog::new();
+    let ctx = JobContext::default();
+    let sql = "SELECT array_sort(a, (l, r) -> CAST((l * 31 + r * 17) % 3 - 1 AS INT)) AS s, a \
+               FROM (SELECT transform(sequence(0, 999 + id), i -> (i * 7919) % 1009) AS a \
+                     FROM (SELECT explode(sequence(0, 3)) AS id))";
+    let table = match run_sql(&mut catalog, sql, &ctx) {
+        Ok(SqlOutput::Rows(table)) => table,
+        Ok(_) => panic!("expected rows"),
+        Err(e) => panic!("{}", e.message()),
+    };
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int32Type;
+    for batch in table.partitions() {
+        let (s, a) = (
+            batch.column(0).as_list::<i32>(),
+            batch.column(1).as_list::<i32>(),
+        );
+        for row in 0..batch.num_rows() {
+            let mut got = s.value(row).as_primitive::<Int32Type>().values().to_vec();
+            let mut want = a.value(row).as_primitive::<Int32Type>().values().to_vec();
+            got.sort();
+            want.sort();
+            assert_eq!(got, want);
+        }
+    }
 }
