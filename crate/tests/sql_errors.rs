@@ -413,3 +413,41 @@ fn lambda_misuse_is_explained_at_its_position() {
         3
     );
 }
+
+/// Spark's typed number literals out of their type's range, or with a suffix Spark does
+/// not take after that number, are errors at the literal.
+#[test]
+fn typed_number_literals_out_of_range_are_refused_at_their_position() {
+    let err = error("SELECT id,\n  1.5L FROM t");
+    assert_eq!(err.code(), ErrorCode::SqlSyntax);
+    assert!(err.message().contains("`1.5L`"), "{}", err.message());
+    assert_eq!(err.location().position, Some((2, 3)));
+    for (sql, wanted) in [
+        (
+            "SELECT id, 128Y FROM t",
+            "outside the range of tinyint (-128 to 127)",
+        ),
+        ("SELECT id, 32768S FROM t", "outside the range of smallint"),
+        (
+            "SELECT id, 9223372036854775808L FROM t",
+            "outside the range of bigint",
+        ),
+        ("SELECT id, 1e400D FROM t", "outside the range of double"),
+        ("SELECT id, 1e39F FROM t", "outside the range of float"),
+        (
+            "SELECT id, 12345678901234567890123456789012345678901BD FROM t",
+            "decimal precision 41 exceeds the maximum of 38",
+        ),
+    ] {
+        let err = error(sql);
+        assert_eq!(err.code(), ErrorCode::SqlAnalysis, "{sql}");
+        assert!(err.message().contains(wanted), "{sql}: {}", err.message());
+        assert_eq!(err.location().position, Some((1, 12)), "{sql}");
+    }
+    // Typed literals with a sign are in range where Spark's are.
+    let mut catalog = catalog();
+    assert_eq!(
+        rows(&mut catalog, "SELECT -128Y, -32768S, -9223372036854775808L"),
+        1
+    );
+}

@@ -44,6 +44,17 @@ const DELIBERATE: &[(&str, &str)] = &[
         "an unknown unit is NULL in Spark; Brasa says which units there are (an error), \
          more useful than a column of NULLs",
     ),
+    (
+        "typeof(1S + 1Y)",
+        "Spark adds smallint and tinyint in smallint (wrapping at 32767); Brasa does \
+         arithmetic on tinyint and smallint in int, so `1S + 1Y` is an int (the same value \
+         unless Spark's would overflow)",
+    ),
+    (
+        "typeof(1F + 1)",
+        "Spark adds float and int in float; Brasa does arithmetic on floats in double (the \
+         value of the float, widened)",
+    ),
 ];
 
 fn expected() -> Value {

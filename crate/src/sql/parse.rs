@@ -2,7 +2,7 @@
 
 use sqlparser::ast::Statement;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Location as SqlLocation, Span, Tokenizer};
+use sqlparser::tokenizer::{Location as SqlLocation, Span, Token, TokenWithSpan, Tokenizer};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::dialect::SparkDialect;
@@ -17,6 +17,7 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
         .with_unescape(true)
         .tokenize_with_location()
         .map_err(|e| syntax_error(&e.to_string(), sql, None))?;
+    let tokens = typed_numbers(tokens, sql)?;
     check_nesting(&tokens)?;
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
     let statements = parser.parse_statements().map_err(|e| match e {
@@ -40,6 +41,61 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
         );
     }
     Ok(statements)
+}
+
+/// Spark's typed number literals (`1L`, `1S`, `1Y`: integers; `1D`, `1.5F`, `1.5BD`, `1e3D`:
+/// any number), suffixes in either case, as one number token whose text keeps the suffix
+/// in capitals (`1L` → `1L`, `1.5bd` → `1.5BD`) for the planner to type. sqlparser reads
+/// only `1L` as one token, and `1D` as `1 D` (an alias); `1.5S` stays `1.5 S` (an alias),
+/// `1.5L` is a syntax error, as in Spark.
+fn typed_numbers(tokens: Vec<TokenWithSpan>, sql: &str) -> Result<Vec<TokenWithSpan>> {
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        if let Some(TokenWithSpan {
+            token: Token::Number(text, false),
+            span,
+        }) = out.last_mut()
+        {
+            if let Token::Word(word) = &t.token {
+                let suffix = word.value.to_ascii_uppercase();
+                let integer = text.bytes().all(|b| b.is_ascii_digit());
+                let number = text.ends_with(|c: char| c.is_ascii_digit() || c == '.');
+                let fits = number
+                    && match suffix.as_str() {
+                        "L" | "S" | "Y" => integer,
+                        "D" | "F" | "BD" => true,
+                        _ => false,
+                    };
+                if fits && word.quote_style.is_none() && span.end == t.span.start {
+                    text.push_str(&suffix);
+                    span.end = t.span.end;
+                    continue;
+                }
+            }
+        }
+        match t.token {
+            Token::Number(text, true) if text.bytes().all(|b| b.is_ascii_digit()) => {
+                out.push(TokenWithSpan {
+                    token: Token::Number(format!("{text}L"), false),
+                    span: t.span,
+                })
+            }
+            // Spark reads `1.5L` as a syntax error.
+            Token::Number(text, true) => {
+                let at = (t.span.start.line, t.span.start.column);
+                return Err(syntax_error(
+                    &format!("`{text}L`: the suffix L (bigint) needs an integer"),
+                    sql,
+                    Some(at),
+                ));
+            }
+            token => out.push(TokenWithSpan {
+                token,
+                span: t.span,
+            }),
+        }
+    }
+    Ok(out)
 }
 
 /// A syntax error at a line and column, always: the one in sqlparser's message, else

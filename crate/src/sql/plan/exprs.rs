@@ -54,7 +54,10 @@ impl Planner<'_> {
             A::Identifier(ident) => self.identifier(None, &ident.value, scope),
             A::CompoundIdentifier(parts) => self.compound_identifier(parts, scope),
             A::Struct { values, fields } => self.struct_literal(values, !fields.is_empty(), scope),
-            A::Value(value) => Ok(Expr::Literal(literal(&value.value)?)),
+            A::Value(value) => match &value.value {
+                Value::Number(text, _) => number_literal(text, false),
+                other => Ok(Expr::Literal(literal(other)?)),
+            },
             A::TypedString(typed) => typed_literal(&typed.data_type, &typed.value.value),
             A::Nested(inner) => self.expr(inner, scope),
             A::BinaryOp { left, op, right } => {
@@ -65,6 +68,12 @@ impl Planner<'_> {
             A::UnaryOp { op, expr } => {
                 if *op == UnaryOperator::Not && reaches_in_subquery(expr) {
                     return self.negation(expr, scope);
+                }
+                // `-128Y`, `-2147483648`: the sign belongs to the literal, as in Spark.
+                if let (UnaryOperator::Minus, A::Value(value)) = (op, expr.as_ref()) {
+                    if let Value::Number(text, _) = &value.value {
+                        return number_literal(text, true);
+                    }
                 }
                 let inner = self.expr(expr, scope)?;
                 match op {
@@ -1018,6 +1027,119 @@ fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> R
         )),
         other => Err(Error::unsupported(format!("the operator {other}"))),
     }
+}
+
+/// A number literal as Spark types it, with its sign (`negative`): Spark's typed literals
+/// `1L` (bigint), `1S` (smallint), `1Y` (tinyint), `1D` (double), `1F` (float) and
+/// `1.5BD` (decimal; the suffix arrives in capitals from the parser), out-of-range values
+/// refused as Spark refuses them, else as [`literal`].
+fn number_literal(text: &str, negative: bool) -> Result<Expr> {
+    let (digits, suffix) = match text.strip_suffix("BD") {
+        Some(digits) => (digits, "BD"),
+        None => match text.char_indices().last() {
+            Some((at, c)) if c.is_ascii_alphabetic() => (&text[..at], &text[at..]),
+            _ => (text, ""),
+        },
+    };
+    let signed = if negative {
+        format!("-{digits}")
+    } else {
+        digits.to_string()
+    };
+    let out_of_range = |type_name: &str, min: &str, max: &str| {
+        Error::analysis(format!(
+            "the number literal {signed} is outside the range of {type_name} ({min} to {max}) (Spark's INVALID_NUMERIC_LITERAL_RANGE)"
+        ))
+    };
+    let narrow = |to: DataType, v: i64| Expr::Cast {
+        expr: Box::new(Expr::Literal(ScalarValue::Int32(v as i32))),
+        to,
+    };
+    Ok(match suffix {
+        "L" => Expr::Literal(ScalarValue::Int64(signed.parse().map_err(|_| {
+            out_of_range("bigint", &i64::MIN.to_string(), &i64::MAX.to_string())
+        })?)),
+        "S" => match signed.parse::<i16>() {
+            Ok(v) => narrow(DataType::Int16, v.into()),
+            Err(_) => return Err(out_of_range("smallint", "-32768", "32767")),
+        },
+        "Y" => match signed.parse::<i8>() {
+            Ok(v) => narrow(DataType::Int8, v.into()),
+            Err(_) => return Err(out_of_range("tinyint", "-128", "127")),
+        },
+        "D" => match signed.parse::<f64>() {
+            Ok(v) if v.is_finite() => Expr::Literal(ScalarValue::Float64(v)),
+            _ => {
+                return Err(out_of_range(
+                    "double",
+                    "-1.7976931348623157E+308",
+                    "1.7976931348623157E+308",
+                ))
+            }
+        },
+        "F" => match signed.parse::<f32>() {
+            Ok(v) if v.is_finite() => Expr::Cast {
+                expr: Box::new(Expr::Literal(ScalarValue::Float64(v.into()))),
+                to: DataType::Float32,
+            },
+            _ => {
+                return Err(out_of_range(
+                    "float",
+                    "-3.4028234663852886E+38",
+                    "3.4028234663852886E+38",
+                ))
+            }
+        },
+        "BD" => Expr::Literal(decimal_literal(&signed)?),
+        "" => Expr::Literal(literal(&Value::Number(signed, false))?),
+        _ => return Err(Error::analysis(format!("`{text}` is not a number"))),
+    })
+}
+
+/// `-1.23e-2` as Spark's `BigDecimal` literal: decimal(4, 4) 0.0123. A negative scale
+/// (`1e3`) becomes scale 0 (decimal(4, 0)), as Spark makes it.
+fn decimal_literal(text: &str) -> Result<ScalarValue> {
+    let bad = || Error::analysis(format!("`{text}` is not a number"));
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().map_err(|_| bad())?),
+        None => (text, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut unscaled: String = format!("{whole}{fraction}");
+    if unscaled.is_empty() || !unscaled.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let mut scale = fraction.len() as i64 - exponent;
+    if scale < 0 {
+        if -scale > 38 {
+            return Err(Error::analysis(format!(
+                "decimal precision exceeds the maximum of 38 for `{text}` (Spark's DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION)"
+            )));
+        }
+        unscaled.extend(std::iter::repeat_n('0', -scale as usize));
+        scale = 0;
+    }
+    let digits = unscaled.trim_start_matches('0');
+    let precision = (digits.len().max(1) as i64).max(scale);
+    if precision > 38 {
+        return Err(Error::analysis(format!(
+            "decimal precision {precision} exceeds the maximum of 38 (Spark's DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION)"
+        )));
+    }
+    let value: i128 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().map_err(|_| bad())?
+    };
+    Ok(ScalarValue::Decimal128(
+        if negative { -value } else { value },
+        precision as u8,
+        scale as i8,
+    ))
 }
 
 /// A literal as Spark types it: integers are `int` when they fit, else `bigint`; numbers
