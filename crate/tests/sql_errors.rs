@@ -451,3 +451,54 @@ fn typed_number_literals_out_of_range_are_refused_at_their_position() {
         1
     );
 }
+
+/// Interval arithmetic Brasa does not do is refused with the reason: an interval as a
+/// value (Brasa has no interval type), a string plus an interval (Spark casts the string
+/// to a timestamp and answers a string; Brasa asks for the cast), intervals mixing
+/// year-month and day-time units (Spark refuses them too) and intervals it cannot read.
+#[test]
+fn interval_arithmetic_it_does_not_do_is_refused() {
+    let cases: &[(&str, ErrorCode, &str)] = &[
+        (
+            "SELECT INTERVAL 3 DAYS FROM t",
+            ErrorCode::SqlUnsupported,
+            "an interval as a value",
+        ),
+        (
+            "SELECT typeof(INTERVAL 1 YEAR 2 MONTHS) FROM t",
+            ErrorCode::SqlUnsupported,
+            "an interval as a value",
+        ),
+        (
+            "SELECT name + INTERVAL 3 DAYS FROM t",
+            ErrorCode::SqlAnalysis,
+            "cast the string to a date or timestamp first",
+        ),
+        (
+            "SELECT INTERVAL 3 DAYS - day FROM t",
+            ErrorCode::SqlAnalysis,
+            "write the date or timestamp first",
+        ),
+        (
+            "SELECT CAST(day AS DATE) + INTERVAL 1 MONTH 2 DAYS FROM t",
+            ErrorCode::SqlUnsupported,
+            "mixes year-month and day-time units",
+        ),
+        (
+            "SELECT CAST(day AS DATE) + INTERVAL 1.5 DAYS FROM t",
+            ErrorCode::SqlUnsupported,
+            "with a whole n",
+        ),
+        (
+            "SELECT id + INTERVAL 1 DAY FROM t",
+            ErrorCode::SqlAnalysis,
+            "needs a date or timestamp, got int",
+        ),
+    ];
+    for (sql, code, wanted) in cases {
+        let err = error(sql);
+        assert_eq!(err.code(), *code, "{sql}: {}", err.message());
+        assert!(err.message().contains(wanted), "{sql}: {}", err.message());
+        assert!(err.location().position.is_some(), "{sql}: no position");
+    }
+}

@@ -17,7 +17,7 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
         .with_unescape(true)
         .tokenize_with_location()
         .map_err(|e| syntax_error(&e.to_string(), sql, None))?;
-    let tokens = typed_numbers(tokens, sql)?;
+    let tokens = interval_sums(typed_numbers(tokens, sql)?);
     check_nesting(&tokens)?;
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
     let statements = parser.parse_statements().map_err(|e| match e {
@@ -96,6 +96,78 @@ fn typed_numbers(tokens: Vec<TokenWithSpan>, sql: &str) -> Result<Vec<TokenWithS
         }
     }
     Ok(out)
+}
+
+/// Spark's interval literals of several units, `INTERVAL 1 DAY 12 HOURS`, as a sum of
+/// one-unit ones, `(INTERVAL 1 DAY + INTERVAL 12 HOURS)`, which sqlparser reads.
+fn interval_sums(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    use sqlparser::keywords::Keyword as K;
+    let is_unit = |t: &Token| {
+        matches!(t, Token::Word(w) if matches!(w.keyword,
+            K::YEAR | K::YEARS | K::MONTH | K::MONTHS | K::WEEK | K::WEEKS | K::DAY | K::DAYS
+            | K::HOUR | K::HOURS | K::MINUTE | K::MINUTES | K::SECOND | K::SECONDS
+            | K::MILLISECOND | K::MILLISECONDS | K::MICROSECOND | K::MICROSECONDS))
+    };
+    let is_interval = |t: &Token| matches!(t, Token::Word(w) if w.keyword == K::INTERVAL);
+    let solid: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut next = 0; // the next index of `tokens` to copy
+    let mut k = 0; // position in `solid`
+    while k < solid.len() {
+        if !is_interval(&tokens[solid[k]].token) {
+            k += 1;
+            continue;
+        }
+        // Groups of [-] value unit after INTERVAL, as ranges of `solid`.
+        let mut groups = Vec::new();
+        let mut at = k + 1;
+        loop {
+            let start = at;
+            if matches!(solid.get(at).map(|&i| &tokens[i].token), Some(Token::Minus)) {
+                at += 1;
+            }
+            let value = solid.get(at).map(|&i| &tokens[i].token);
+            let unit = solid.get(at + 1).map(|&i| &tokens[i].token);
+            match (value, unit) {
+                (Some(Token::Number(..) | Token::SingleQuotedString(_)), Some(u)) if is_unit(u) => {
+                    groups.push(start..at + 2);
+                    at += 2;
+                }
+                _ => break,
+            }
+        }
+        let followed_by_to = matches!(
+            solid.get(at).map(|&i| &tokens[i].token),
+            Some(Token::Word(w)) if w.keyword == K::TO
+        );
+        if groups.len() < 2 || followed_by_to {
+            k += 1;
+            continue;
+        }
+        out.extend(tokens[next..solid[k]].iter().cloned());
+        let span = tokens[solid[k]].span;
+        let make = |token: Token| TokenWithSpan { token, span };
+        out.push(make(Token::LParen));
+        for (g, group) in groups.iter().enumerate() {
+            if g > 0 {
+                out.push(make(Token::Plus));
+            }
+            out.push(tokens[solid[k]].clone());
+            for &i in &solid[group.clone()] {
+                out.push(make(Token::Whitespace(
+                    sqlparser::tokenizer::Whitespace::Space,
+                )));
+                out.push(tokens[i].clone());
+            }
+        }
+        out.push(make(Token::RParen));
+        next = solid[at - 1] + 1;
+        k = at;
+    }
+    out.extend(tokens[next..].iter().cloned());
+    out
 }
 
 /// A syntax error at a line and column, always: the one in sqlparser's message, else

@@ -18,6 +18,7 @@ use crate::sql::plan::functions::{
     MathFunction, ScalarFunction, StringFunction, WindowFunction,
 };
 use crate::sql::plan::generate::is_generator_name;
+use crate::sql::plan::interval::{interval_sum, is_interval};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
@@ -36,6 +37,72 @@ impl Planner<'_> {
                 e
             }
         })
+    }
+
+    /// `value + interval` (`value - interval` when `minus`), as Spark: a date plus whole
+    /// days or months is a date (`date_add`, `add_months`: the day clamped to the month's
+    /// end), anything else a timestamp plus months, then microseconds.
+    fn plus_interval(
+        &mut self,
+        value: &ast::Expr,
+        interval: &ast::Expr,
+        minus: bool,
+        scope: &PlanSchema,
+    ) -> Result<Expr> {
+        let (parts, whole_days) = interval_sum(interval).map_err(Error::unsupported)?;
+        let (months, micros) = if minus {
+            (parts.months.checked_neg(), parts.micros.checked_neg())
+        } else {
+            (Some(parts.months), Some(parts.micros))
+        };
+        let months = months
+            .and_then(|m| i32::try_from(m).ok())
+            .ok_or_else(|| Error::analysis(format!("the interval `{interval}` is out of range")))?;
+        let micros = micros
+            .ok_or_else(|| Error::analysis(format!("the interval `{interval}` is out of range")))?;
+        let value = self.expr(value, scope)?;
+        let call = |f: DateTimeFunction, args: Vec<Expr>| {
+            scalar_call(ScalarFunction::DateTime(f), args, scope)
+        };
+        match value.data_type(scope) {
+            DataType::Date32 if whole_days => {
+                let mut out = value;
+                if months != 0 {
+                    out = call(
+                        DateTimeFunction::AddMonths,
+                        vec![out, Expr::Literal(ScalarValue::Int32(months))],
+                    )?;
+                }
+                let days = i32::try_from(micros / 86_400_000_000).map_err(|_| {
+                    Error::analysis(format!("the interval `{interval}` is out of range"))
+                })?;
+                if days != 0 {
+                    out = call(
+                        DateTimeFunction::DateAdd,
+                        vec![out, Expr::Literal(ScalarValue::Int32(days))],
+                    )?;
+                }
+                Ok(out)
+            }
+            DataType::Date32 | DataType::Timestamp(_, _) | DataType::Null => call(
+                DateTimeFunction::TimestampAddInterval,
+                vec![
+                    value.cast(&crate::sql::types::timestamp_type(), scope),
+                    Expr::Literal(ScalarValue::Int32(months)),
+                    Expr::Literal(ScalarValue::Int64(micros)),
+                ],
+            ),
+            other => Err(Error::analysis(format!(
+                "`{} INTERVAL` needs a date or timestamp, got {}{}",
+                if minus { "-" } else { "+" },
+                spark_type_name(&other),
+                if is_string(&other) {
+                    " (cast the string to a date or timestamp first)"
+                } else {
+                    ""
+                }
+            ))),
+        }
     }
 
     fn expr_inner(&mut self, ast: &ast::Expr, scope: &PlanSchema) -> Result<Expr> {
@@ -60,6 +127,32 @@ impl Planner<'_> {
             },
             A::TypedString(typed) => typed_literal(&typed.data_type, &typed.value.value),
             A::Nested(inner) => self.expr(inner, scope),
+            A::BinaryOp {
+                left,
+                op: op @ (BinaryOperator::Plus | BinaryOperator::Minus),
+                right,
+            } if is_interval(left) || is_interval(right) => {
+                if is_interval(left) && is_interval(right) {
+                    return Err(Error::unsupported(
+                        "an interval as a value; add it to a date or timestamp \
+                         (d + INTERVAL 3 DAYS)",
+                    ));
+                }
+                if is_interval(left) && *op == BinaryOperator::Minus {
+                    return Err(Error::analysis(
+                        "an interval minus a date or timestamp; write the date or timestamp first",
+                    ));
+                }
+                let (value, interval) = if is_interval(right) {
+                    (left, right)
+                } else {
+                    (right, left)
+                };
+                self.plus_interval(value, interval, *op == BinaryOperator::Minus, scope)
+            }
+            A::Interval(_) => Err(Error::unsupported(
+                "an interval as a value; add it to a date or timestamp (d + INTERVAL 3 DAYS)",
+            )),
             A::BinaryOp { left, op, right } => {
                 let left = self.expr(left, scope)?;
                 let right = self.expr(right, scope)?;

@@ -1,6 +1,7 @@
-//! `INTERVAL n UNIT` literals where Spark takes them without interval arithmetic in
-//! general: a window's `RANGE` frame offsets and `sequence`'s step. One unit only, as
-//! `INTERVAL 3 DAYS`, `INTERVAL '3' DAY` or `INTERVAL -1 MONTH`.
+//! `INTERVAL n UNIT` literals: a window's `RANGE` frame offsets, `sequence`'s step and a
+//! date or timestamp plus or minus one. One unit, as `INTERVAL 3 DAYS`, `INTERVAL '3' DAY`
+//! or `INTERVAL -1 MONTH`, a range of fields in a string (`INTERVAL '1 12:00:00' DAY TO
+//! SECOND`), or several units (`INTERVAL 1 DAY 12 HOURS`, a sum of one-unit intervals).
 
 use sqlparser::ast;
 
@@ -14,8 +15,14 @@ pub struct IntervalParts {
 /// The interval `interval` is, if it has one unit Brasa reads.
 pub fn interval_parts(interval: &ast::Interval) -> Option<IntervalParts> {
     use ast::DateTimeField as F;
-    if interval.last_field.is_some() {
-        return None;
+    if let (Some(leading), Some(last)) = (&interval.leading_field, &interval.last_field) {
+        return match interval.value.as_ref() {
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::SingleQuotedString(t) => field_range(leading, last, t),
+                _ => None,
+            },
+            _ => None,
+        };
     }
     let text = match interval.value.as_ref() {
         ast::Expr::Value(v) => match &v.value {
@@ -59,4 +66,147 @@ pub fn number(e: &ast::Expr) -> Option<String> {
         ast::Expr::Nested(inner) => number(inner),
         _ => None,
     }
+}
+
+/// Whether `e` is an interval literal, or a sum of them (the parser turns Spark's
+/// `INTERVAL 1 YEAR 2 MONTHS` into `(INTERVAL 1 YEAR + INTERVAL 2 MONTHS)`).
+pub fn is_interval(e: &ast::Expr) -> bool {
+    match e {
+        ast::Expr::Interval(_) => true,
+        ast::Expr::Nested(inner) => is_interval(inner),
+        ast::Expr::BinaryOp {
+            left,
+            op: ast::BinaryOperator::Plus,
+            right,
+        } => is_interval(left) && is_interval(right),
+        _ => false,
+    }
+}
+
+/// An interval expression's value and whether it counts in whole days or months (a date
+/// plus it stays a date, as in Spark): `Err` with the reason when Brasa cannot read it
+/// or Spark refuses it (year-month and day-time units in one interval).
+pub fn interval_sum(e: &ast::Expr) -> std::result::Result<(IntervalParts, bool), String> {
+    use ast::DateTimeField as F;
+    match e {
+        ast::Expr::Interval(interval) => {
+            let parts = interval_parts(interval).ok_or_else(|| {
+                format!(
+                    "the interval `{e}`: Brasa reads INTERVAL n UNIT with a whole n (several \
+                     units, as INTERVAL 1 DAY 12 HOURS), 'd hh:mm:ss[.ffffff]' DAY TO SECOND \
+                     and 'y-m' YEAR TO MONTH"
+                )
+            })?;
+            let date_unit = |f: &F| {
+                matches!(
+                    f,
+                    F::Year
+                        | F::Years
+                        | F::Month
+                        | F::Months
+                        | F::Week(_)
+                        | F::Weeks
+                        | F::Day
+                        | F::Days
+                )
+            };
+            let whole = interval.leading_field.as_ref().is_some_and(date_unit)
+                && interval.last_field.as_ref().is_none_or(date_unit);
+            Ok((parts, whole))
+        }
+        ast::Expr::Nested(inner) => interval_sum(inner),
+        ast::Expr::BinaryOp { left, right, .. } => {
+            let (a, wa) = interval_sum(left)?;
+            let (b, wb) = interval_sum(right)?;
+            if (a.months != 0 || b.months != 0) && (a.micros != 0 || b.micros != 0) {
+                return Err(format!(
+                    "the interval `{e}` mixes year-month and day-time units, which Spark \
+                     refuses (add two intervals instead)"
+                ));
+            }
+            let sum = IntervalParts {
+                months: a
+                    .months
+                    .checked_add(b.months)
+                    .ok_or("an interval out of range")?,
+                micros: a
+                    .micros
+                    .checked_add(b.micros)
+                    .ok_or("an interval out of range")?,
+            };
+            Ok((sum, wa && wb))
+        }
+        _ => Err(format!("`{e}` is not an interval")),
+    }
+}
+
+/// `'1 12:30:00.5'` DAY TO SECOND, `'12:30'` HOUR TO MINUTE, `'1-2'` YEAR TO MONTH, ...:
+/// an interval string with two fields, as months and microseconds.
+fn field_range(
+    leading: &ast::DateTimeField,
+    last: &ast::DateTimeField,
+    text: &str,
+) -> Option<IntervalParts> {
+    use ast::DateTimeField as F;
+    let (negative, text) = match text.trim().strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.trim().trim_start_matches('+')),
+    };
+    let sign = if negative { -1 } else { 1 };
+    if matches!(leading, F::Year) && matches!(last, F::Month) {
+        let (y, m) = text.split_once('-')?;
+        let (y, m): (i64, i64) = (y.parse().ok()?, m.parse().ok()?);
+        if !(0..12).contains(&m) {
+            return None;
+        }
+        return Some(IntervalParts {
+            months: sign * (y.checked_mul(12)? + m),
+            micros: 0,
+        });
+    }
+    // The fields from the leading one down: day, hour, minute, second.
+    let rank = |f: &F| match f {
+        F::Day => Some(0),
+        F::Hour => Some(1),
+        F::Minute => Some(2),
+        F::Second => Some(3),
+        _ => None,
+    };
+    let (first, last) = (rank(leading)?, rank(last)?);
+    if first >= last {
+        return None;
+    }
+    let (days, clock) = if first == 0 {
+        let (d, rest) = text.split_once(' ')?;
+        (d.parse::<i64>().ok()?, rest.trim())
+    } else {
+        (0, text)
+    };
+    let pieces: Vec<&str> = clock.split(':').collect();
+    if pieces.len() != last - first.max(1) + 1 {
+        return None;
+    }
+    const UNIT: [i64; 4] = [86_400_000_000, 3_600_000_000, 60_000_000, 1_000_000];
+    let mut micros = days.checked_mul(UNIT[0])?;
+    for (k, piece) in pieces.iter().enumerate() {
+        let field = first.max(1) + k;
+        let value = if field == 3 {
+            let (s, f) = piece.split_once('.').unwrap_or((piece, ""));
+            if f.len() > 6 || !f.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let fraction: i64 = format!("{f:0<6}").parse().ok()?;
+            s.parse::<i64>()
+                .ok()?
+                .checked_mul(UNIT[3])?
+                .checked_add(fraction)?
+        } else {
+            piece.parse::<i64>().ok()?.checked_mul(UNIT[field])?
+        };
+        micros = micros.checked_add(value)?;
+    }
+    Some(IntervalParts {
+        months: 0,
+        micros: sign * micros,
+    })
 }

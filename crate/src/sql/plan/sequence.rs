@@ -11,7 +11,7 @@ use crate::frame::spark_type_name;
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::exprs::scalar_call;
 use crate::sql::plan::functions::{list_of, ArrayFunction, ScalarFunction};
-use crate::sql::plan::interval::interval_parts;
+use crate::sql::plan::interval::{interval_sum, is_interval};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
@@ -45,10 +45,7 @@ impl Planner<'_> {
         let stop = self.expr(asts[1], scope)?;
         let types = [start.data_type(scope), stop.data_type(scope)];
         let temporal = |t: &DataType| matches!(t, DataType::Date32 | DataType::Timestamp(_, _));
-        let interval = match asts.get(2) {
-            Some(ast::Expr::Interval(interval)) => Some(interval),
-            _ => None,
-        };
+        let interval = asts.get(2).copied().filter(|e| is_interval(e));
         if !types.iter().any(temporal) {
             if interval.is_some() {
                 return Err(Error::analysis(
@@ -78,11 +75,7 @@ impl Planner<'_> {
         match (asts.get(2), interval) {
             (None, _) => {}
             (Some(_), Some(interval)) => {
-                let parts = interval_parts(interval).ok_or_else(|| {
-                    Error::unsupported(format!(
-                        "the step `{interval}` (one unit, as INTERVAL 1 MONTH or INTERVAL 6 HOURS)"
-                    ))
-                })?;
+                let (parts, _) = interval_sum(interval).map_err(Error::unsupported)?;
                 // Spark's split of a day-time step: whole days, then the rest.
                 let days = parts.micros / MICROS_PER_DAY;
                 let micros = parts.micros - days * MICROS_PER_DAY;

@@ -443,6 +443,30 @@ fn compute_in_session_zone(
             let micros = s? * MICROS_PER_SECOND as f64;
             (micros.is_finite() && micros.abs() < 9.2e18).then_some(micros as i64)
         })),
+        TimestampAddInterval => {
+            let (ts, months, micros) = (timestamps(&args[0])?, ints(&args[1])?, longs(&args[2])?);
+            let values = (0..len)
+                .map(|i| {
+                    if ts.is_null(i) || months.is_null(i) || micros.is_null(i) {
+                        return Ok(None);
+                    }
+                    let t = ts.value(i);
+                    let (day, time) = (t.div_euclid(MICROS_PER_DAY), t.rem_euclid(MICROS_PER_DAY));
+                    add_months(day, months.value(i))
+                        .and_then(|d| (d as i64).checked_mul(MICROS_PER_DAY))
+                        .and_then(|t| t.checked_add(time))
+                        .and_then(|t| t.checked_add(micros.value(i)))
+                        .map(Some)
+                        .ok_or_else(|| {
+                            Error::new(
+                                ErrorCode::SqlExecution,
+                                "a timestamp plus an interval is out of the range of timestamps",
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            timestamp_array(values)
+        }
         TimestampMillis | TimestampMicros => {
             let unit = if func == TimestampMillis { 1000 } else { 1 };
             // An overflow is an error in Spark, ANSI mode or not.

@@ -57,6 +57,9 @@ pub enum DateTimeFunction {
     ToTimestampNtz,
     MakeTimestampNtz,
     LocalTimestamp,
+    /// `ts + INTERVAL ...`: a timestamp plus months (the day clamped to the month's end, as
+    /// `add_months`), then microseconds; planned from interval arithmetic only.
+    TimestampAddInterval,
 }
 
 use DateTimeFunction::*;
@@ -135,6 +138,7 @@ impl DateTimeFunction {
     pub fn name(self) -> &'static str {
         match self {
             SecondWithFraction => "date_part_second",
+            TimestampAddInterval => "timestamp_add_interval",
             _ => name_of(NAMES, self),
         }
     }
@@ -298,6 +302,10 @@ impl DateTimeFunction {
             TimestampMillis | TimestampMicros => {
                 a.arity(1, 1)?;
                 Signature::new(vec![a.long(0)?], ts)
+            }
+            TimestampAddInterval => {
+                a.arity(3, 3)?;
+                Signature::new(vec![a.timestamp(0)?, Int32, Int64], ts)
             }
         }
     }
