@@ -502,3 +502,45 @@ fn interval_arithmetic_it_does_not_do_is_refused() {
         assert!(err.location().position.is_some(), "{sql}: no position");
     }
 }
+
+/// `TABLESAMPLE (n ROWS)` takes the first n rows, as Spark does (a LIMIT); sampling a
+/// percentage or buckets is refused (Spark's are random; Brasa has no deterministic
+/// version yet), as is sampling a subquery. A difference: sqlparser takes a table alias
+/// only before TABLESAMPLE (`t s TABLESAMPLE (...)`), where Spark wants it after.
+#[test]
+fn tablesample_takes_rows_and_refuses_the_rest() {
+    let mut catalog = catalog();
+    assert_eq!(
+        rows(&mut catalog, "SELECT * FROM t TABLESAMPLE (2 ROWS)"),
+        2
+    );
+    assert_eq!(
+        rows(
+            &mut catalog,
+            "SELECT id FROM t TABLESAMPLE (10 ROWS) WHERE id > 1"
+        ),
+        2
+    );
+    assert_eq!(
+        rows(&mut catalog, "SELECT * FROM t TABLESAMPLE (0 ROWS)"),
+        0
+    );
+    for sql in [
+        "SELECT * FROM t TABLESAMPLE (10 PERCENT)",
+        "SELECT * FROM t TABLESAMPLE (BUCKET 3 OUT OF 10)",
+    ] {
+        let err = error(sql);
+        assert_eq!(
+            err.code(),
+            ErrorCode::SqlUnsupported,
+            "{sql}: {}",
+            err.message()
+        );
+        assert!(
+            err.message().contains("TABLESAMPLE (n ROWS) only"),
+            "{sql}: {}",
+            err.message()
+        );
+        assert_eq!(err.location().position, Some((1, 15)), "{sql}");
+    }
+}

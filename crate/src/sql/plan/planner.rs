@@ -718,29 +718,42 @@ impl<'a> Planner<'a> {
                 sample,
                 ..
             } => {
-                if args.is_some() || version.is_some() || sample.is_some() {
+                if args.is_some() || version.is_some() {
                     return Err(at_span(
-                        Error::unsupported("table functions, time travel and TABLESAMPLE"),
+                        Error::unsupported("table functions and time travel"),
                         name.span(),
                     ));
                 }
+                let rows = sample
+                    .as_ref()
+                    .map(|s| sample_rows(s).map_err(|e| at_span(e, name.span())))
+                    .transpose()?;
                 let table_name = object_name(name);
                 let plan = self
                     .named_relation(&table_name)
                     .map_err(|e| at_span(e, name.span()))?;
-                match table_alias {
-                    Some(a) => alias(plan, a),
-                    None => Ok(requalify(plan, &table_name)),
-                }
+                let plan = match table_alias {
+                    Some(a) => alias(plan, a)?,
+                    None => requalify(plan, &table_name),
+                };
+                Ok(match rows {
+                    Some(n) => apply_limit(plan, 0, Some(n)),
+                    None => plan,
+                })
             }
             TableFactor::Derived {
                 lateral,
                 subquery,
                 alias: subquery_alias,
-                ..
+                sample,
             } => {
                 if *lateral {
                     return Err(Error::unsupported("LATERAL subqueries"));
+                }
+                if sample.is_some() {
+                    return Err(Error::unsupported(
+                        "TABLESAMPLE on a subquery; sample the table it reads",
+                    ));
                 }
                 let plan = self.query(subquery)?;
                 match subquery_alias {
@@ -1276,6 +1289,42 @@ fn limit(clause: Option<&LimitClause>) -> Result<(usize, Option<usize>)> {
         Some(LimitClause::OffsetCommaLimit { offset, limit }) => {
             Ok((number(offset, "OFFSET")?, Some(number(limit, "LIMIT")?)))
         }
+    }
+}
+
+/// `TABLESAMPLE (n ROWS)`: the first `n` rows, as Spark takes them (a LIMIT). Sampling a
+/// percentage or buckets of the rows is refused.
+fn sample_rows(kind: &ast::TableSampleKind) -> Result<usize> {
+    let sample = match kind {
+        ast::TableSampleKind::BeforeTableAlias(s) | ast::TableSampleKind::AfterTableAlias(s) => s,
+    };
+    let refused = || {
+        Error::unsupported(format!(
+            "`{sample}`: Brasa takes TABLESAMPLE (n ROWS) only; for a random share of the \
+             rows filter with WHERE rand(seed) < fraction"
+        ))
+    };
+    match (
+        &sample.quantity,
+        &sample.bucket,
+        &sample.seed,
+        &sample.offset,
+        &sample.name,
+    ) {
+        (Some(q), None, None, None, None) if q.unit == Some(ast::TableSampleUnit::Rows) => {
+            match &q.value {
+                ast::Expr::Value(v) => match &v.value {
+                    Value::Number(n, _) => n.parse().map_err(|_| {
+                        Error::analysis(format!(
+                            "TABLESAMPLE takes a whole number of rows, got `{n}`"
+                        ))
+                    }),
+                    _ => Err(refused()),
+                },
+                _ => Err(refused()),
+            }
+        }
+        _ => Err(refused()),
     }
 }
 
