@@ -56,26 +56,6 @@ pub enum Transition {
     },
 }
 
-impl Transition {
-    /// The slot (or leaf tag) of a row with these bin codes.
-    #[inline(always)]
-    pub fn next<C: Code>(&self, row: &[C]) -> u32 {
-        match self {
-            Transition::Leaf(tag) => *tag,
-            Transition::Split {
-                feature,
-                go_left,
-                left,
-                right,
-            } => {
-                // A select, not a branch: which way a row goes is as good as random.
-                let mask = (go_left[row[*feature].index()] as u32).wrapping_neg();
-                (*left & mask) | (*right & !mask)
-            }
-        }
-    }
-}
-
 /// Which histograms to build: `build_slot[level slot]` is the histogram's index (or
 /// [`NO_NODE`] for nodes not built by this pass), `features[histogram]` the features it
 /// covers.
