@@ -29,11 +29,6 @@ pub struct PartRows {
 }
 
 impl PartRows {
-    /// The rows of `slot`.
-    pub fn of_slot(&self, slot: usize) -> &[u32] {
-        &self.order[self.starts[slot]..self.starts[slot + 1]]
-    }
-
     /// The slots whose rows overlap positions `range` of `order`, each with the part of
     /// its rows inside it (empty slots left out).
     pub fn segments(
@@ -140,7 +135,12 @@ mod tests {
             order: vec![1, 5, 7, 2, 3, 8],
             starts: vec![0, 3, 3, 6],
         };
-        assert_eq!(rows.of_slot(2), &[2, 3, 8]);
+        let slot_2: Vec<u32> = rows
+            .segments(0..6)
+            .filter(|&(s, _)| s == 2)
+            .flat_map(|(_, r)| r.to_vec())
+            .collect();
+        assert_eq!(slot_2, vec![2, 3, 8]);
         let seen: Vec<(usize, Vec<u32>)> =
             rows.segments(2..5).map(|(s, r)| (s, r.to_vec())).collect();
         assert_eq!(seen, vec![(0, vec![7]), (2, vec![2, 3])]);
