@@ -61,13 +61,18 @@ for target in "${targets[@]}"; do
   extra=()
   [ "$target" = sql ] && extra+=("-dict=$PWD/crate/fuzz/sql.dict")
   echo "==> fuzzing $target for ${seconds}s"
+  # The whole output goes to a log; the summary lines are printed, and on a failure the
+  # log's tail too (a build that fails, a full disk or a killed fuzzer says why there).
+  log="$artifacts.log"
   if ! (cd crate && cargo +nightly fuzz run --release --debug-assertions "$target" \
       "$work/$target" "$work/seeds-$target" -- \
       -max_total_time="$seconds" -timeout=60 -report_slow_units=60 -rss_limit_mb=4096 -max_len=131072 \
-      -artifact_prefix="$artifacts/" -print_final_stats=1 "${extra[@]}" 2>&1 \
-      | grep -E "^(#[0-9]+.*(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|thread .* panicked|SUMMARY|.*Test unit written|Running:)" ); then
+      -artifact_prefix="$artifacts/" -print_final_stats=1 "${extra[@]}") > "$log" 2>&1; then
     status=1
+    echo "!! fuzzing $target failed; the end of $log:"
+    tail -n 40 "$log"
   fi
+  grep -E "^(#[0-9]+.*(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|thread .* panicked|SUMMARY|.*Test unit written|Running:)" "$log" || true
   if [ -n "$(ls -A "$artifacts")" ]; then
     echo "!! $target found inputs that crash the engine (or take over 60 s), in $artifacts:"
     ls -l "$artifacts"

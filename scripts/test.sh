@@ -9,6 +9,15 @@ step() { echo; echo "==> $*"; }
 
 bash scripts/setup.sh --tests
 
+# The builds (native, wasm twice, fuzz) need room: a linker on a full disk fails in ways
+# that are hard to read, so say it first.
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+mkdir -p "$target_dir"
+free_gib=$(( $(df -Pk "$target_dir" | awk 'NR==2 {print $4}') / 1048576 ))
+if [ "$free_gib" -lt 15 ]; then
+  echo "!! only ${free_gib} GiB free where the builds go ($target_dir); a cold run needs about 40 GiB"
+fi
+
 step "checks: rustfmt, clippy (native and wasm), the engine↔page contract, layering, tsc"
 cargo fmt --all --check
 (cd crate/fuzz && cargo fmt --check)
