@@ -3,10 +3,12 @@
  * over the generated telecom table (each row count given, CSV and Parquet) at 1 and 2
  * threads — load, profile, the four SQL queries of issue 3, the 4-step cleaning pipeline
  * (clean_pipeline.json), the 12 × 5 CrossValidator grid of LinearRegression (cv_spec.json)
- * and of LogisticRegression on `churned` (logistic_spec.json, its 11 features made by SQL)
- * — next to the reference for each task in the same run: DuckDB-WASM in the same browser
- * for load and SQL, pandas for the profile and the pipeline, scikit-learn for the grids and
- * PySpark local[2] for the LogisticRegression grid (skipped with BENCH_PYSPARK=0). Then the
+ * and of LogisticRegression on `churned` (logistic_spec.json, its 11 features made by SQL),
+ * and RandomForestClassifier and GBTClassifier on the same table (trees_spec.json) — next
+ * to the reference for each task in the same run: DuckDB-WASM in the same browser for load
+ * and SQL, pandas for the profile and the pipeline, scikit-learn for the grids and the
+ * forest, LightGBM for GBT, and PySpark local[2] for the LogisticRegression grid (skipped
+ * with BENCH_PYSPARK=0). Then the
  * download sizes (gzip) and the time to first interaction. Writes one JSON and one
  * Markdown table to target/bench-results/suite.{json,md}. Never fails on timing.
  *
@@ -48,6 +50,7 @@ const runs = Number(runsArg ?? 5);
 const pipeline = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/clean_pipeline.json'), 'utf8'));
 const cvSpec: TrainingSpec = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/cv_spec.json'), 'utf8'));
 const logisticSpec: TrainingSpec = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/logistic_spec.json'), 'utf8'));
+const treeJobs: Record<string, TrainingSpec> = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/trees_spec.json'), 'utf8')).jobs;
 const PYTHON = process.env.BRASA_PYTHON ?? 'python3';
 const PYSPARK = process.env.BENCH_PYSPARK !== '0';
 const TASK_GROUPS = ['load', 'profile', 'sql', 'clean', 'train', 'visit'];
@@ -143,6 +146,10 @@ async function brasaTasks(browser: Browser, url: string, rows: number, threads: 
     await sql(page, churnTable(table));
     await setUpTraining(page, 'churn', logisticSpec);
     await grid('LogisticRegression CV 12 × 5');
+    for (const [task, spec] of Object.entries(treeJobs)) {
+      await setUpTraining(page, 'churn', spec);
+      await grid(task);
+    }
   }
   await page.context().close();
 }
@@ -193,10 +200,20 @@ function pythonTasks(rows: number): void {
   const versions = JSON.parse(
     execFileSync(PYTHON, ['-c', 'import json, pandas, sklearn; print(json.dumps([pandas.__version__, sklearn.__version__]))'], { encoding: 'utf8' }),
   );
-  const sklearn = `scikit-learn ${versions[1]} GridSearchCV, n_jobs=2`;
-  const cleaning = python<Record<string, Timing>>('clean_reference.py', rows);
-  measure('profile', rows).reference = { name: `pandas ${versions[0]}`, ms: cleaning.profile.seconds * 1000 };
-  measure('cleaning pipeline', rows).reference = { name: `pandas ${versions[0]}`, ms: cleaning.pipeline.seconds * 1000 };
+  if (wanted.has('profile') || wanted.has('clean')) {
+    const cleaning = python<Record<string, Timing>>('clean_reference.py', rows);
+    measure('profile', rows).reference = { name: `pandas ${versions[0]}`, ms: cleaning.profile.seconds * 1000 };
+    measure('cleaning pipeline', rows).reference = { name: `pandas ${versions[0]}`, ms: cleaning.pipeline.seconds * 1000 };
+    console.log(`  pandas profile ${cleaning.profile.seconds * 1000} ms, pipeline ${cleaning.pipeline.seconds * 1000} ms`);
+  }
+  if (wanted.has('train')) {
+    gridReferences(rows, `scikit-learn ${versions[1]} GridSearchCV, n_jobs=2`);
+    treeReferences(rows);
+  }
+}
+
+/** The two CV grids' references: scikit-learn, and PySpark for LogisticRegression. */
+function gridReferences(rows: number, sklearn: string): void {
   const cv = python<Record<string, Timing>>('cv_reference.py', rows);
   const grid = measure('CV grid 12 × 5', rows);
   grid.reference = { name: sklearn, ms: cv.sklearn.seconds * 1000 };
@@ -214,7 +231,27 @@ function pythonTasks(rows: number): void {
     console.log(`  PySpark LogisticRegression grid ${spark.seconds * 1000} ms`);
   }
   logisticGrid.note = notes.join('; ');
-  console.log(`  pandas profile ${cleaning.profile.seconds * 1000} ms, pipeline ${cleaning.pipeline.seconds * 1000} ms; scikit-learn ${cv.sklearn.seconds * 1000} ms, LogisticRegression ${logistic.seconds * 1000} ms`);
+  console.log(`  scikit-learn ${cv.sklearn.seconds * 1000} ms, LogisticRegression ${logistic.seconds * 1000} ms`);
+}
+
+/** The tree jobs' references on 2 threads: scikit-learn's forest and LightGBM. */
+function treeReferences(rows: number): void {
+  type Reference = { seconds: number; validation_auc: number };
+  // Each run fits twice (the validation split, then all rows): 3 runs are plenty.
+  const trees = python<Record<'forest' | 'gbt', Reference> & Record<'lightgbm_version' | 'sklearn_version', string>>(
+    'trees_page_reference.py', rows, Math.min(runs, 3));
+  const [forestTask, gbtTask] = Object.keys(treeJobs);
+  const references: [string, string, Reference][] = [
+    [forestTask, `scikit-learn ${trees.sklearn_version} RandomForestClassifier, n_jobs=2`, trees.forest],
+    [gbtTask, `LightGBM ${trees.lightgbm_version}, num_threads=2`, trees.gbt],
+  ];
+  for (const [task, name, reference] of references) {
+    const job = measure(task, rows);
+    job.reference = { name, ms: reference.seconds * 1000 };
+    const brasaAuc = bestPoints[`${task} ${rows}`]?.[treeJobs[task].grid.length];
+    job.note = `the same split and work on both sides (fit on 75% of the rows, areaUnderROC on the rest, refit on all rows); validation areaUnderROC ${brasaAuc?.toFixed(4)} in Brasa, ${reference.validation_auc.toFixed(4)} in the reference`;
+    console.log(`  ${name} ${reference.seconds * 1000} ms`);
+  }
 }
 
 /** Every file under `dir` ending in one of `extensions`, with its raw and gzip size. */
@@ -280,7 +317,7 @@ const lines = [
   '',
   '| task | rows | Brasa, 1 thread | Brasa, 2 threads | speed-up | reference | reference time | Brasa 2t / reference |',
   '|---|---|---|---|---|---|---|---|',
-  ...measures.map((m) => {
+  ...measures.filter((m) => Object.keys(m.brasa).length).map((m) => {
     const [one, two] = [median(m.brasa[1] ?? []), median(m.brasa[2] ?? [])];
     const ref = m.reference;
     return `| ${m.task} | ${m.rows.toLocaleString('en-US')} | ${ms(one)} | ${ms(two)} | ${(one / two).toFixed(2)}× | ${ref?.name ?? '—'} | ${ref ? ms(ref.ms) : '—'} | ${ref ? `${(two / ref.ms).toFixed(2)}×` : '—'} |`;

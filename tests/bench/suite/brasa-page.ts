@@ -62,7 +62,7 @@ export async function clean(page: Page, table: string, pipeline: { steps: { cond
   return elapsed(page, 'clean-summary');
 }
 
-/** A training job as tests/bench/cv_spec.json and logistic_spec.json write it. */
+/** A training job as tests/bench/cv_spec.json, logistic_spec.json and trees_spec.json write it. */
 export interface TrainingSpec {
   /** Spark's estimator (the Train tab's choice); LinearRegression when absent. */
   estimator?: string;
@@ -70,7 +70,8 @@ export interface TrainingSpec {
   features: string[];
   handleInvalid: string;
   seed: number;
-  tuning: { numFolds: number };
+  /** CrossValidator (numFolds) unless `kind` says TrainValidationSplit (trainRatio). */
+  tuning: { kind?: 'crossValidator' | 'trainValidationSplit'; numFolds?: number; trainRatio?: number };
   grid: { param: string; values: number[] }[];
   /** The evaluator's metric; the Train tab's default for the task when absent. */
   metric?: string;
@@ -91,19 +92,22 @@ export async function setUpTraining(page: Page, table: string, spec: TrainingSpe
     await box.setChecked(spec.features.includes(await box.inputValue()));
   }
   await page.getByTestId('train-handle-invalid').selectOption(spec.handleInvalid);
-  await page.getByTestId('train-num-folds').fill(String(spec.tuning.numFolds));
+  const { kind = 'crossValidator', numFolds, trainRatio } = spec.tuning;
+  await page.getByTestId('train-tuning').selectOption(kind);
+  if (kind === 'crossValidator') await page.getByTestId('train-num-folds').fill(String(numFolds));
+  else await page.getByTestId('train-train-ratio').fill(String(trainRatio));
   await page.getByTestId('train-seed').fill(String(spec.seed));
   for (const axis of spec.grid) await page.getByTestId(gridTestId(axis.param)).fill(axis.values.join(', '));
   if (spec.metric) await page.getByTestId('train-metric').selectOption(spec.metric);
 }
 
-/** Trains as set up; returns the time and the best grid point (regParam, elasticNetParam). */
+/** Trains as set up; returns the time and the best grid row's cells (its params, then its avg and std metric). */
 export async function train(page: Page): Promise<{ ms: number; best: number[] }> {
   await page.getByTestId('tab-train').click();
   await page.getByTestId('train-run').click();
   const summary = page.locator('[data-testid="train-summary"][data-elapsed-ms]');
   await summary.waitFor({ timeout: TIMEOUT });
-  const best = await page.$$eval('[data-testid="train-grid"] tr[data-best] td', (cells) => cells.slice(0, 2).map((c) => Number(c.textContent)));
+  const best = await page.$$eval('[data-testid="train-grid"] tr[data-best] td', (cells) => cells.map((c) => Number(c.textContent)));
   return { ms: await elapsed(page, 'train-summary'), best };
 }
 
