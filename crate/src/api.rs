@@ -28,7 +28,7 @@ use crate::ml::kmeans::KMeansParams;
 use crate::ml::linear::LinearRegressionParams;
 use crate::ml::logistic::LogisticRegressionParams;
 use crate::ml::scale::StandardScalerParams;
-use crate::ml::sparkml::SparkStageData;
+use crate::ml::sparkml::{SparkDataPart, SparkStageData};
 use crate::ml::tree::{ForestParams, GbtParams, TreeParams};
 use crate::ml::tuning::{TrainResult, TrainSpec};
 use crate::profile::Profile;
@@ -360,6 +360,7 @@ fn export_roots(config: &Config, files: &mut FilesOfTypes) -> Result<(), ExportE
     root::<LoadProgress>(config, files)?;
     root::<CatalogInfo>(config, files)?;
     root::<SparkStageData>(config, files)?;
+    root::<SparkDataPart>(config, files)?;
     root::<MetricInfo>(config, files)
 }
 

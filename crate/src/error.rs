@@ -95,6 +95,9 @@ pub enum ErrorCode {
     /// a cleaning step or estimator Spark's format cannot express yet (raised by the page,
     /// naming the step).
     ModelExport,
+    /// A Spark ML model given to the page to import is not one Brasa can read: a file is
+    /// missing or damaged, or a stage is not one Brasa supports (named in the message).
+    ModelImport,
 }
 
 impl ErrorCode {
@@ -135,6 +138,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedFile => "UNSUPPORTED_FILE",
             ErrorCode::NotStarted => "NOT_STARTED",
             ErrorCode::ModelExport => "MODEL_EXPORT",
+            ErrorCode::ModelImport => "MODEL_IMPORT",
         }
     }
 }

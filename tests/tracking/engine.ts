@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { ColumnInfo, Scoring, SparkStageData, TrainResult, TrainSpec } from '../../www/src/contract';
+import type { ColumnInfo, Scoring, SparkDataPart, SparkStageData, TrainResult, TrainSpec } from '../../www/src/contract';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TARGET = process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target');
@@ -52,4 +52,15 @@ export function predictNative(csvPath: string, scoring: Scoring): string {
 /** The engine's `sparkStageData`. */
 export async function stageDataNative(data: SparkStageData): Promise<Uint8Array> {
   return new Uint8Array(run(['stage-data'], JSON.stringify(data)));
+}
+
+/** The engine's `readSparkStageData`: a stage's Parquet part files as the data they hold. */
+export async function readStageDataNative(className: string, part: SparkDataPart, files: Uint8Array[]): Promise<SparkStageData> {
+  if (!scratch) tempFile('.keep', '');
+  const paths = files.map((bytes, i) => {
+    const file = path.join(scratch as string, `part-${i}.parquet`);
+    writeFileSync(file, bytes);
+    return file;
+  });
+  return JSON.parse(run(['read-stage-data', className, part, ...paths]).toString('utf8'));
 }

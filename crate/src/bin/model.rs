@@ -5,6 +5,7 @@
 //! brasa-model train DATA.csv SPEC.json      → {"result": TrainResult, "columns": [ColumnInfo]}
 //! brasa-model predict DATA.csv SCORING.json → the scored table as CSV
 //! brasa-model stage-data < SparkStageData.json → the stage's data/ Parquet file
+//! brasa-model read-stage-data CLASS PART FILE... → the SparkStageData those Parquet files hold
 //! ```
 //!
 //! Output goes to stdout; an engine error is printed as `{"code", "message"}` on stderr
@@ -32,7 +33,7 @@ mod native {
     use brasa::io::write::write_csv;
     use brasa::job::JobContext;
     use brasa::ml::job::{score_job, train_job, Scoring};
-    use brasa::ml::sparkml::{stage_data_parquet, SparkStageData};
+    use brasa::ml::sparkml::{read_stage_data, stage_data_parquet, SparkDataPart, SparkStageData};
     use brasa::ml::tuning::TrainSpec;
 
     fn engine_error(e: brasa::Error) -> String {
@@ -88,8 +89,17 @@ mod native {
                     serde_json::from_slice(&input).map_err(|e| format!("stage data: {e}"))?;
                 out(&stage_data_parquet(&data).map_err(engine_error)?)
             }
+            ["read-stage-data", class, part, ref parts @ ..] => {
+                let part: SparkDataPart = serde_json::from_value(serde_json::json!(part))
+                    .map_err(|e| format!("data part: {e}"))?;
+                let files = parts.iter().map(|p| read(p)).collect::<Result<Vec<_>, _>>()?;
+                let data = read_stage_data(class, part, &files).map_err(engine_error)?;
+                out(serde_json::to_string(&data)
+                    .map_err(|e| format!("stage data: {e}"))?
+                    .as_bytes())
+            }
             _ => Err(
-                "usage: brasa-model train DATA SPEC | predict DATA SCORING | stage-data < DATA"
+                "usage: brasa-model train DATA SPEC | predict DATA SCORING | stage-data < DATA | read-stage-data CLASS PART FILE..."
                     .into(),
             ),
         }

@@ -64,6 +64,7 @@ pub fn predict(
     handle_invalid: HandleInvalid,
     ctx: &JobContext,
 ) -> Result<Table> {
+    model.check()?;
     if model.num_features() != features.len() {
         return Err(Error::new(
             ErrorCode::MlInput,

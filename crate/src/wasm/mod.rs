@@ -51,6 +51,26 @@ pub fn spark_stage_data(
     crate::ml::sparkml::stage_data_parquet(&data).map_err(errors::to_js)
 }
 
+/// A fitted Spark ML stage's data read back from the Parquet part files of its `data/`
+/// (or `treesMetadata/`) folder, as PySpark saved them: the page's import of a
+/// `PipelineModel` reads the stages' metadata itself and these files here.
+#[wasm_bindgen(js_name = readSparkStageData, unchecked_return_type = "SparkStageData")]
+pub fn read_spark_stage_data(
+    class_name: &str,
+    #[wasm_bindgen(unchecked_param_type = "SparkDataPart")] part: JsValue,
+    files: Vec<js_sys::Uint8Array>,
+) -> Result<JsValue, JsValue> {
+    let part: crate::ml::sparkml::SparkDataPart = convert::from_js(
+        &part,
+        "a Spark data folder",
+        crate::error::ErrorCode::InvalidArgument,
+    )?;
+    let files: Vec<Vec<u8>> = files.iter().map(js_sys::Uint8Array::to_vec).collect();
+    let data =
+        crate::ml::sparkml::read_stage_data(class_name, part, &files).map_err(errors::to_js)?;
+    convert::to_value(&data)
+}
+
 /// The table name a file gets by default (`Sales 2024.csv` → `sales_2024`).
 #[wasm_bindgen(js_name = tableNameFor)]
 pub fn table_name_for(file_name: &str) -> String {

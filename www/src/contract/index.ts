@@ -68,6 +68,7 @@ export type * from './RowCounts';
 export type * from './Scoring';
 export type * from './SelectColumn';
 export type * from './SheetRef';
+export type * from './SparkDataPart';
 export type * from './SparkStageData';
 export type * from './Split';
 export type * from './SqlResult';

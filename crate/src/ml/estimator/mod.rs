@@ -11,6 +11,7 @@
 //! StandardScaler stage is fitted on each fit's own training rows, as Spark's
 //! CrossValidator refits a `Pipeline`.
 
+mod check;
 mod fit;
 mod model;
 

@@ -7,10 +7,16 @@
 //! [`SparkStageData`] in, one file's bytes out ([`stage_data_parquet`]). Stages without
 //! data (VectorAssembler, SQLTransformer, IndexToString) have no file; a tree ensemble
 //! has two (`data/` with every tree's nodes, `treesMetadata/`, see `trees.rs`).
+//!
+//! The other way, [`read_stage_data`] reads the data files of a `PipelineModel` made by
+//! PySpark, for the page's import (see `read.rs`).
 
 mod columns;
+mod read;
 pub mod schema;
 mod trees;
+
+pub use read::{read_stage_data, SparkDataPart};
 
 use std::sync::Arc;
 

@@ -325,3 +325,135 @@ fn a_child_outside_the_tree_is_an_error() {
     let err = stage_data_parquet(&SparkStageData::DecisionTree { nodes }).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidArgument);
 }
+
+/// Each kind of stage data reads back as it was written.
+#[test]
+fn stage_data_reads_back() {
+    use super::{read_stage_data, SparkDataPart};
+    let cases = [
+        (
+            "StandardScalerModel",
+            SparkStageData::StandardScaler {
+                std: vec![2.0, 0.5],
+                mean: vec![1.0, -3.0],
+            },
+        ),
+        (
+            "LinearRegressionModel",
+            SparkStageData::LinearRegression {
+                intercept: -0.75,
+                coefficients: vec![1.0, 2.5, 0.0],
+            },
+        ),
+        (
+            "LogisticRegressionModel",
+            SparkStageData::LogisticRegression {
+                num_classes: 3,
+                num_features: 2,
+                intercept_vector: vec![0.1, 0.2, -0.3],
+                coefficient_matrix: vec![vec![1.0, 0.0], vec![0.0, -2.0], vec![0.5, 0.5]],
+                is_multinomial: true,
+            },
+        ),
+        (
+            "KMeansModel",
+            SparkStageData::KMeans {
+                cluster_centers: vec![vec![0.0, 1.0], vec![5.0, 6.0], vec![-1.0, 2.0]],
+            },
+        ),
+        (
+            "ImputerModel",
+            SparkStageData::Imputer {
+                input_cols: vec!["age".into(), "tenure".into()],
+                surrogates: vec![40.5, 12.0],
+            },
+        ),
+        (
+            "StringIndexerModel",
+            SparkStageData::StringIndexer {
+                labels_array: vec![vec!["basic".into(), "pro".into()], vec!["x".into()]],
+            },
+        ),
+        (
+            "OneHotEncoderModel",
+            SparkStageData::OneHotEncoder {
+                category_sizes: vec![3, 2],
+            },
+        ),
+        (
+            "DecisionTreeClassificationModel",
+            SparkStageData::DecisionTree {
+                nodes: small_tree(),
+            },
+        ),
+        (
+            "RandomForestRegressionModel",
+            SparkStageData::TreeEnsemble {
+                trees: vec![small_tree(), vec![leaf(2.0, vec![1.0, 1.0])]],
+            },
+        ),
+    ];
+    for (class, data) in cases {
+        let file = stage_data_parquet(&data).unwrap();
+        let class = format!("org.apache.spark.ml.x.{class}");
+        let read = read_stage_data(&class, SparkDataPart::Data, &[file]).unwrap();
+        assert_eq!(read, data, "{class}");
+    }
+    let metadata = SparkStageData::TreesMetadata {
+        metadata: vec!["{\"a\":1}".into(), "{}".into()],
+        weights: vec![1.0, 0.1],
+    };
+    let file = stage_data_parquet(&metadata).unwrap();
+    let read = read_stage_data("GBTRegressionModel", SparkDataPart::TreesMetadata, &[file]);
+    assert_eq!(read.unwrap(), metadata);
+}
+
+/// Spark may split a model over part files; they are read as one table, so a tree whose
+/// nodes appear twice (two parts both numbering tree 0) is refused, not merged.
+#[test]
+fn a_tree_numbered_twice_is_refused() {
+    use super::{read_stage_data, SparkDataPart};
+    let part = |trees| stage_data_parquet(&SparkStageData::TreeEnsemble { trees }).unwrap();
+    // Spark's parts each hold whole rows; tree ids number across parts.
+    let first = part(vec![small_tree()]);
+    let read = read_stage_data(
+        "RandomForestClassificationModel",
+        SparkDataPart::Data,
+        &[first.clone(), first],
+    );
+    // Both parts say tree 0: the node ids repeat, which is refused rather than merged.
+    assert_eq!(read.unwrap_err().code(), ErrorCode::ModelImport);
+}
+
+#[test]
+fn damaged_or_unknown_stage_data_is_a_model_import_error() {
+    use super::{read_stage_data, SparkDataPart};
+    let scaler = stage_data_parquet(&SparkStageData::StandardScaler {
+        std: vec![1.0],
+        mean: vec![0.0],
+    })
+    .unwrap();
+    let cases: Vec<(&str, Vec<Vec<u8>>)> = vec![
+        ("StandardScalerModel", vec![]),
+        ("StandardScalerModel", vec![b"PAR1 not parquet".to_vec()]),
+        (
+            "StandardScalerModel",
+            vec![scaler[..scaler.len() / 2].to_vec()],
+        ),
+        ("LinearRegressionModel", vec![scaler.clone()]),
+        ("BucketizerModel", vec![scaler.clone()]),
+        ("StandardScalerModel", vec![scaler.clone(), scaler.clone()]),
+    ];
+    for (class, files) in cases {
+        let err = read_stage_data(class, SparkDataPart::Data, &files).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ModelImport, "{class}: {err}");
+    }
+    let mut cyclic = small_tree();
+    cyclic[0].split = None;
+    let ok = read_stage_data(
+        "DecisionTreeRegressionModel",
+        SparkDataPart::Data,
+        &[stage_data_parquet(&SparkStageData::DecisionTree { nodes: cyclic }).unwrap()],
+    );
+    assert!(ok.is_ok(), "a root leaf with unreachable nodes still reads");
+}
