@@ -6,7 +6,9 @@
  * LinearRegression, DecisionTreeRegressor, KMeans, RandomForestClassifier and
  * GBTClassifier), imported as the page imports a zip, then scored by the engine as
  * Predict scores: the predictions, predicted labels and probabilities are Spark's
- * (≤ 1e-9 relative). A stage Brasa does not import is named in a MODEL_IMPORT error.
+ * (≤ 1e-9 relative). A model Brasa exported as an MLflow model imports back and predicts
+ * the same (its filter and new column come back from their SQLTransformers). A stage
+ * Brasa does not import is named in a MODEL_IMPORT error.
  * The engine runs natively (tests/tracking/engine.ts).
  */
 import assert from 'node:assert/strict';
@@ -16,9 +18,13 @@ import { describe, it } from 'node:test';
 
 import { unzipSync } from 'fflate';
 
-import { scoringOf } from '../../www/src/tracking/shared/logged-model';
+import { LINEAR_REGRESSION_DEFAULTS, PIPELINE_VERSION } from '../../www/src/contract';
+import type { TrainSpec } from '../../www/src/ml/shared/training';
+import { loggedModel, scoringOf } from '../../www/src/tracking/shared/logged-model';
+import { mlflowModelFiles } from '../../www/src/tracking/shared/mlflow-model';
+import { requiredColumns } from '../../www/src/tracking/shared/schema-check';
 import { importSparkPipeline } from '../../www/src/tracking/shared/spark-import';
-import { predictNative, readStageDataNative } from '../tracking/engine';
+import { predictNative, readStageDataNative, stageDataNative, trainNative } from '../tracking/engine';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/sparkml/import');
 const ROWS = path.join(FIXTURES, 'rows.csv');
@@ -91,6 +97,43 @@ describe('a PipelineModel saved by PySpark, imported and scored', () => {
     assert.deepEqual(model.inputSchema.map((c) => c.name).sort(), ['age', 'plan', 'tenure', 'visits']);
     assert.equal(model.bestParams.estimator, 'logisticRegression');
     assert.equal((model.bestParams.params as { regParam: number }).regParam, 0.01);
+  });
+
+  it("Brasa's own MLflow model imports back and predicts the same", async () => {
+    const spec: TrainSpec = {
+      handleInvalid: 'error',
+      grid: [],
+      tuning: { kind: 'trainValidationSplit', trainRatio: 0.75 },
+      testFraction: 0,
+      seed: 7,
+      estimator: 'linearRegression',
+      params: { ...LINEAR_REGRESSION_DEFAULTS, regParam: 0.05 },
+      features: ['age', 'visits2', 'tenure_f', 'plan_vec_basic', 'plan_vec_plus'],
+      label: 'spend',
+      scaler: { withMean: true, withStd: true },
+      pipeline: {
+        version: PIPELINE_VERSION,
+        steps: [
+          { op: 'filter', condition: 'age >= 20' },
+          { op: 'withColumn', column: 'visits2', expr: 'visits * 2' },
+          { op: 'imputer', inputCols: ['tenure'], outputCols: ['tenure_f'], strategy: 'median' },
+          { op: 'stringIndexer', inputCols: ['plan'], outputCols: ['plan_idx'], stringOrderType: 'frequencyDesc', handleInvalid: 'error' },
+          { op: 'oneHotEncoder', inputCols: ['plan_idx'], outputCols: ['plan_vec'], dropLast: true, handleInvalid: 'error' },
+        ],
+      },
+    };
+    const { result, columns } = trainNative(ROWS, spec);
+    const schema = columns.map((c) => ({ name: c.name, type: c.dataType }));
+    const model = loggedModel({ ...result, elapsedMs: 0 }, spec, requiredColumns(schema, result.features, spec.pipeline).map(({ name, type }) => ({ name, type })));
+    const files = await mlflowModelFiles({ model, pipeline: result.pipeline, tableColumns: columns.map((c) => c.name), inputExample: null, runId: 'r1', timestamp: 1_790_000_000_000 }, stageDataNative);
+    const imported = await importSparkPipeline(new Map(Object.entries(files).map(([p, b]) => [`spend-v1/${p}`, b])), readStageDataNative);
+    assert.deepEqual(imported.model.features, model.features);
+    assert.deepEqual(imported.pipeline?.steps.map((s) => s.op), ['filter', 'withColumn', 'imputer', 'stringIndexer', 'oneHotEncoder']);
+    const before = parseCsv(predictNative(ROWS, scoringOf(model, result.pipeline ?? undefined)));
+    const after = parseCsv(predictNative(ROWS, scoringOf(imported.model, imported.pipeline ?? undefined)));
+    assert.ok(before.length > 0 && before.length < 240, 'the filter removed rows');
+    assert.deepEqual(after.map((r) => r.id), before.map((r) => r.id));
+    assertClose(after.map((r) => Number(r.prediction)), before.map((r) => Number(r.prediction)), 'round trip');
   });
 
   it('a stage Brasa does not import is named', async () => {

@@ -157,6 +157,8 @@ export class App {
       },
       predictWith: (uri) => predict.use(uri),
       writeStageData: (data) => this.engine.sparkStageData(data),
+      readStageData: (className, part, files) => this.engine.readSparkStageData(className, part, files),
+      experimentId: () => runs.experiments.activeId,
     });
     this.tracking = { store, runs, predict };
     this.trainer.observer = new Recorder(store, this.engine, () => runs.experiments.activeId);

@@ -12,6 +12,7 @@ import type {
   PipelineSpec,
   Profile,
   Scoring,
+  SparkDataPart,
   SparkStageData,
   SqlResult,
   TableInfo,
@@ -113,6 +114,11 @@ export class EngineClient extends EventTarget {
   /** A fitted Spark ML stage's `data/` Parquet file (see `tracking/shared/mlflow-model.ts`). */
   sparkStageData(data: SparkStageData): Promise<Uint8Array> {
     return this.call((api) => api.sparkStageData(data));
+  }
+
+  /** A Spark ML stage's data from its Parquet part files (see `tracking/shared/spark-import.ts`). */
+  readSparkStageData(className: string, part: SparkDataPart, files: Uint8Array[]): Promise<SparkStageData> {
+    return this.call<SparkStageData>((api) => api.readSparkStageData(className, part, files) as Promise<SparkStageData>);
   }
 
   /** Runs SQL as a job (see `runJob`). */

@@ -20,6 +20,7 @@ import type {
   PipelineSpec,
   Profile,
   Scoring,
+  SparkDataPart,
   SparkStageData,
   SqlResult,
   TableInfo,
@@ -162,4 +163,6 @@ export interface EngineApi {
   exportTable(name: string, format: ExportFormat): Uint8Array;
   /** A fitted Spark ML stage's `data/` Parquet file (the page writes the rest of the model). */
   sparkStageData(data: SparkStageData): Uint8Array;
+  /** A Spark ML stage's data read back from its Parquet part files (importing a PipelineModel). */
+  readSparkStageData(className: string, part: SparkDataPart, files: Uint8Array[]): SparkStageData;
 }

@@ -73,6 +73,9 @@ const api: EngineApi = {
     const bytes = ready().wasm.sparkStageData(data);
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
+  readSparkStageData(className, part, files) {
+    return ready().wasm.readSparkStageData(className, part, files);
+  },
 };
 
 Comlink.expose(api);

@@ -12,6 +12,8 @@ import { h, replaceChildren } from '../../ui/dom';
 import { loadDeployable } from './deployable';
 import { downloadMlflowModel } from '../../tracking/client/mlflow-download';
 import type { StageDataWriter } from '../../tracking/shared/spark-pipeline-files';
+import type { StageDataReader } from '../../tracking/shared/spark-import';
+import { importSparkModel } from './import-model';
 
 /** A version with what its model is, in one line (or why it cannot be read). */
 interface VersionRow {
@@ -24,11 +26,16 @@ export interface RegistryActions {
   predictWith(uri: string): void;
   /** Writes a Spark stage's data file (the engine's `sparkStageData`), for MLflow models. */
   writeStageData: StageDataWriter;
+  /** Reads a Spark stage's Parquet data (the engine's `readSparkStageData`), for imports. */
+  readStageData: StageDataReader;
+  /** The experiment an imported model's run goes in (the Runs tab's active one). */
+  experimentId(): string;
 }
 
 export class RegistryPanel {
   readonly element = h('section', { className: 'registry-panel', attrs: { 'aria-label': 'Registered models', 'data-testid': 'registry' } });
   private readonly message = h('div', { attrs: { 'data-testid': 'registry-message', role: 'status' } });
+  private readonly importForm = this.importControls();
   /** What each run's logged model is, in one line (see `describedVersions`). */
   private readonly modelOfRun = new Map<string, string>();
 
@@ -44,9 +51,35 @@ export class RegistryPanel {
     const blocks = await Promise.all(models.map(async (m) => this.model(m, await this.describedVersions(m.name))));
     replaceChildren(this.element,
       h('h2', {}, 'Registered models'),
+      this.importForm,
       this.message,
       models.length ? null : h('p', { className: 'hint' }, 'No registered models yet: open a finished run in the Runs tab and register its model.'),
       ...blocks);
+  }
+
+  /**
+   * "Import Spark model": a zipped PipelineModel folder (PySpark's `model.write().save`)
+   * or MLflow model with the spark flavor, registered under the name given (by default
+   * the zip's name).
+   */
+  private importControls(): HTMLElement {
+    const file = h('input', { attrs: { type: 'file', accept: '.zip,application/zip', 'data-testid': 'import-spark-file' } });
+    const name = h('input', { attrs: { type: 'text', size: '16', placeholder: 'model name', 'data-testid': 'import-spark-name' } });
+    file.addEventListener('change', () => {
+      const picked = file.files?.[0];
+      if (picked && !name.value.trim()) name.value = picked.name.replace(/\.zip$/i, '').replace(/[^A-Za-z0-9_.-]+/g, '_');
+    });
+    const run = this.act(async () => {
+      const picked = file.files?.[0];
+      if (!picked) throw new Error('Choose the zip of a Spark ML PipelineModel first.');
+      if (!name.value.trim()) throw new Error('Give the imported model a name.');
+      const { version, stages } = await importSparkModel(this.store, picked, name.value.trim(), this.actions.experimentId(), this.actions.readStageData);
+      file.value = '';
+      return `Imported ${picked.name} as ${version.name} version ${version.version} (${stages.join(' → ')}).`;
+    });
+    return h('div', { className: 'runs-toolbar', attrs: { 'data-testid': 'import-spark' } },
+      'Import a Spark ML PipelineModel (zip) ', file, ' as ', name, ' ',
+      h('button', { attrs: { type: 'button', 'data-testid': 'import-spark-button', title: 'A folder saved by PipelineModel.write().save(path), zipped; or an MLflow model with the spark flavor' }, on: { click: run } }, 'Import'));
   }
 
   private act(fn: () => Promise<unknown>): () => Promise<void> {
