@@ -123,4 +123,33 @@ describe('Tree ensembles in the page', () => {
     assert.deepEqual(errors, []);
     await page.context().close();
   });
+
+  it("takes a forest's featureSubsetStrategy as a name, a count or a fraction, and refuses another", async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await chooseTraining(page, 'telecom', 'churned', FEATURES);
+    await page.getByTestId('train-estimator').selectOption('randomForestClassifier');
+    const strategy = page.getByTestId('train-feature-subset-strategy');
+    assert.equal(await strategy.inputValue(), 'auto');
+    assert.deepEqual(await page.locator(`datalist#train-feature-subset-strategy-choices option`).evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value)), ['auto', 'all', 'sqrt', 'log2', 'onethird']);
+    await page.getByTestId('train-num-trees').fill('3');
+    for (const value of ['2', '0.5']) {
+      await strategy.fill(value);
+      const before = await page.getByTestId('train-status').getAttribute('data-run-id');
+      await page.getByTestId('train-run').click();
+      await page.waitForFunction((old) => {
+        const id = document.querySelector('[data-testid="train-status"]')?.getAttribute('data-run-id');
+        return (id && id !== old) || document.querySelector('[data-testid="train-error"]');
+      }, before, { timeout: 120_000 });
+      const error = page.getByTestId('train-error');
+      if (await error.count()) assert.fail(`featureSubsetStrategy ${value}: ${await error.textContent()}`);
+    }
+    // Not a name, a count or a fraction in (0, 1]: the engine's message names the param.
+    await strategy.fill('7.5');
+    await page.getByTestId('train-run').click();
+    await page.getByTestId('train-error').waitFor({ timeout: 60_000 });
+    assert.match((await page.getByTestId('train-error').textContent()) ?? '', /featureSubsetStrategy/);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
 });

@@ -62,6 +62,8 @@ export interface ParamInfo {
   kind: 'number' | 'integer' | 'boolean' | 'choice';
   /** The values a `choice` param takes. */
   choices?: string[];
+  /** A `choice` that also takes other text (the engine checks it): the choices are suggestions. */
+  openChoice?: boolean;
   /** Whether a ParamGridBuilder axis may vary it (the Train tab takes a list of values). */
   tunable: boolean;
   /** One line for the form, in Spark's words. */
@@ -103,8 +105,9 @@ const tree = {
     name: 'featureSubsetStrategy',
     kind: 'choice',
     choices: ['auto', 'all', 'sqrt', 'log2', 'onethird'],
+    openChoice: true,
     tunable: false,
-    doc: 'features each node may split on (auto: sqrt for classification, onethird for regression)',
+    doc: 'features each node may split on: auto (sqrt for classification, onethird for regression), all, sqrt, log2, onethird, a count n ≥ 1 or a fraction in (0, 1]',
   },
 } as const satisfies Record<string, ParamInfo>;
 
@@ -132,7 +135,7 @@ const gbtParams = (losses: string[]): ParamInfo[] => [
   ...treeParams(false),
   { name: 'lossType', kind: 'choice', choices: losses, tunable: false, doc: 'the loss each tree descends' },
   tree.subsamplingRate,
-  { ...tree.featureSubsetStrategy, doc: 'features each node may split on (auto: all)' },
+  { ...tree.featureSubsetStrategy, doc: 'features each node may split on: auto (all), all, sqrt, log2, onethird, a count n ≥ 1 or a fraction in (0, 1]' },
   shared.seed,
   { name: 'validationTol', kind: 'number', tunable: false, doc: 'with a validationIndicatorCol: boosting stops once an iteration improves the validation loss by less than validationTol × max(loss, 0.01)' },
 ];

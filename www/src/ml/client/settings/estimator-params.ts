@@ -3,7 +3,8 @@
  * names, docs and defaults):
  * - a tunable number takes comma-separated values, each list a ParamGridBuilder axis in
  *   the order the fields are shown; empty leaves Spark's default, untuned;
- * - a boolean is a checkbox and a choice a select (one value, not tuned);
+ * - a boolean is a checkbox and a choice a select (one value, not tuned), or a text box
+ *   suggesting the choices when other values are allowed (featureSubsetStrategy);
  * - any other number is one value, Spark's default when empty; a param named `seed`
  *   (KMeans') defaults to the job's seed.
  * The solver's settings (`solver` params: maxIter, tol, initSteps) sit folded under the others.
@@ -97,6 +98,25 @@ function booleanControl(param: ParamInfo, fallback: JsonValue): ParamControl {
   };
 }
 
+/**
+ * A choice that also takes other text (featureSubsetStrategy's `0.5` or `3`): a text box
+ * suggesting the choices; the engine validates what is typed, with Spark's rule.
+ */
+function openChoiceControl(param: ParamInfo, fallback: JsonValue): ParamControl {
+  const box = input(paramTestId(param.name), String(fallback), 10);
+  const listId = `${paramTestId(param.name)}-choices`;
+  box.setAttribute('list', listId);
+  const suggestions = h('datalist', { attrs: { id: listId } }, ...(param.choices ?? []).map((c) => h('option', { attrs: { value: c } })));
+  return {
+    param,
+    element: field(param.name, h('span', {}, box, suggestions), param.doc),
+    read: () => ({ value: box.value.trim() === '' ? fallback : box.value.trim() }),
+    show(value, axis) {
+      box.value = String(axis ? axis.values[0] : value);
+    },
+  };
+}
+
 function choiceControl(param: ParamInfo, fallback: JsonValue): ParamControl {
   const menu = select(paramTestId(param.name), (param.choices ?? []).map((c) => [c, c === fallback ? `${c} (default)` : c]));
   menu.value = String(fallback);
@@ -120,7 +140,7 @@ export class EstimatorParams {
     this.controls = info.params.map((param) => {
       const fallback = defaults[param.name];
       if (param.kind === 'boolean') return booleanControl(param, fallback);
-      if (param.kind === 'choice') return choiceControl(param, fallback);
+      if (param.kind === 'choice') return param.openChoice ? openChoiceControl(param, fallback) : choiceControl(param, fallback);
       if (param.tunable) return gridControl(param, fallback, prefilled[param.name] ?? '');
       return numberControl(param, fallback);
     });
