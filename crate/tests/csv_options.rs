@@ -297,7 +297,7 @@ fn a_schema_that_does_not_fit_the_file_is_a_clear_error() {
             "a INT, b INT",
             "the schema has 2 columns but the file's first record has 3",
         ),
-        ("a INT, b INT, c DECIMAL(10,2)", "use DOUBLE"),
+        ("a INT, b INT, c DECIMAL(10,2)", "read it as DOUBLE"),
         ("a INT, b, c INT", "has no type"),
     ] {
         let options = CsvOptions {

@@ -31,7 +31,7 @@ pub fn encoding_of(label: &str) -> Result<Option<&'static Encoding>> {
         Error::new(
             ErrorCode::CsvBadOption,
             format!(
-                "unknown encoding `{label}`: use UTF-8, UTF-16LE, UTF-16BE, ISO-8859-1 \
+                "unknown encoding `{label}`: the reader knows UTF-8, UTF-16LE, UTF-16BE, ISO-8859-1 \
                  (latin1), windows-1252 or another WHATWG encoding label"
             ),
         )

@@ -161,14 +161,14 @@ fn column_type(name: &str, text: &str) -> Result<ColumnType> {
         "DATE" => ColumnType::Date,
         "TIMESTAMP" | "TIMESTAMP_LTZ" => ColumnType::Timestamp,
         "TINYINT" | "BYTE" | "SMALLINT" | "SHORT" => {
-            return Err(unsupported(name, &word, "use INT"));
+            return Err(unsupported(name, &word, "read it as INT"));
         }
         "FLOAT" | "REAL" | "DECIMAL" | "DEC" | "NUMERIC" => {
-            return Err(unsupported(name, &word, "use DOUBLE"));
+            return Err(unsupported(name, &word, "read it as DOUBLE"));
         }
-        "TIMESTAMP_NTZ" => return Err(unsupported(name, &word, "use TIMESTAMP")),
+        "TIMESTAMP_NTZ" => return Err(unsupported(name, &word, "read it as TIMESTAMP")),
         "BINARY" | "ARRAY" | "MAP" | "STRUCT" | "INTERVAL" | "VARIANT" => {
-            return Err(unsupported(name, &word, "use STRING"));
+            return Err(unsupported(name, &word, "read it as STRING"));
         }
         "" => {
             return Err(schema_error(format!(
@@ -214,9 +214,9 @@ mod tests {
     #[test]
     fn refuses_what_it_cannot_read_with_a_reason() {
         for (ddl, needle) in [
-            ("id INT, x DECIMAL(10,2)", "use DOUBLE"),
-            ("x FLOAT", "use DOUBLE"),
-            ("x SMALLINT", "use INT"),
+            ("id INT, x DECIMAL(10,2)", "read it as DOUBLE"),
+            ("x FLOAT", "read it as DOUBLE"),
+            ("x SMALLINT", "read it as INT"),
             ("x NUMBER", "unknown type `NUMBER`"),
             ("x", "has no type"),
             ("a INT,, b INT", "column 2 of the schema is empty"),
