@@ -364,9 +364,12 @@ pub fn field_text<'a>(
     dialect: &Dialect,
 ) -> (Cow<'a, [u8]>, bool) {
     let quote = dialect.quote.unwrap_or(0);
-    let escape = dialect.escape.unwrap_or(quote);
+    let needs_unescape = |inner: &[u8]| match dialect.escape {
+        None => memchr::memchr(quote, inner).is_some(),
+        Some(escape) => memchr::memchr2(quote, escape, inner).is_some(),
+    };
     match field_bytes(bytes, start, end, dialect) {
-        (inner, true) if memchr::memchr2(quote, escape, inner).is_some() => (
+        (inner, true) if needs_unescape(inner) => (
             Cow::Owned(unescape_quotes(inner, quote, dialect.escape)),
             true,
         ),
