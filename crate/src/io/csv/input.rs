@@ -4,7 +4,7 @@
 //! Both work on the stream as it comes, chunk by chunk, so the loader's other steps (the
 //! head that settles the dialect, the chunks decoded in parallel) see plain UTF-8 CSV.
 
-use encoding_rs::{Decoder, Encoding, UTF_8};
+use encoding_rs::{CoderResult, Decoder, Encoding, UTF_8};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::io::csv::dialect::ascii_option;
@@ -37,6 +37,28 @@ pub fn encoding_of(label: &str) -> Result<Option<&'static Encoding>> {
         )
     })?;
     Ok((encoding != UTF_8).then_some(encoding))
+}
+
+/// Decodes `input` to UTF-8 into `out` (cleared first), growing it as needed: text of a
+/// single-byte encoding is about its size in UTF-8, so the worst case (three times the
+/// bytes) is not reserved up front for every chunk.
+fn decode(decoder: &mut Decoder, input: &[u8], last: bool, out: &mut Vec<u8>) {
+    out.clear();
+    out.resize(input.len() + input.len() / 4 + 64, 0);
+    let (mut read, mut written) = (0, 0);
+    loop {
+        let (result, r, w, _) = decoder.decode_to_utf8(&input[read..], &mut out[written..], last);
+        read += r;
+        written += w;
+        match result {
+            CoderResult::InputEmpty => break,
+            CoderResult::OutputFull => {
+                let grown = out.len() + out.len() / 2 + 64;
+                out.resize(grown, 0);
+            }
+        }
+    }
+    out.truncate(written);
 }
 
 impl InputFilter {
@@ -90,19 +112,7 @@ impl InputFilter {
         let mut decoded = std::mem::take(&mut self.decoded);
         let text: &[u8] = match &mut self.decoder {
             Some(decoder) => {
-                decoded.clear();
-                let room = decoder.max_utf8_buffer_length(input.len()).ok_or_else(|| {
-                    Error::new(ErrorCode::OutOfMemory, "a chunk too large to decode")
-                })?;
-                decoded.resize(room, 0);
-                let (_, read, written, _) = decoder.decode_to_utf8(input, &mut decoded, last);
-                if read != input.len() {
-                    return Err(Error::internal(
-                        "decoding the file's encoding",
-                        format!("{read} of {} bytes decoded", input.len()),
-                    ));
-                }
-                decoded.truncate(written);
+                decode(decoder, input, last, &mut decoded);
                 &decoded
             }
             None => input,
@@ -215,6 +225,13 @@ mod tests {
         for chunk in [1, 3, 100] {
             assert_eq!(run(&options, &utf16, chunk), text.as_bytes());
         }
+        // Text that grows when decoded (2 bytes of UTF-16 → 3 of UTF-8) grows the buffer.
+        let wide: String = "日本語,".repeat(500) + "\n";
+        let mut wide16: Vec<u8> = Vec::new();
+        for unit in wide.encode_utf16() {
+            wide16.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(run(&options, &wide16, 4096), wide.as_bytes());
         let options = CsvOptions {
             encoding: "ISO-8859-1".into(),
             ..CsvOptions::default()
