@@ -31,6 +31,11 @@ pub enum ErrorCode {
     CsvEncoding,
     /// A CSV file with more columns than `maxColumns`.
     CsvTooManyColumns,
+    /// A CSV `schema` option that cannot be used: not valid DDL, a type the reader cannot
+    /// read, or a number of columns different from the file's.
+    CsvSchema,
+    /// A CSV value that does not parse as the type the given schema says (FAILFAST mode).
+    CsvBadValue,
     /// A Parquet file that cannot be decoded: bad magic, truncated, corrupt footer/page.
     ParquetCorrupt,
     /// A valid Parquet file using a feature the reader does not support.
@@ -111,6 +116,8 @@ impl ErrorCode {
             ErrorCode::CsvBadOption => "CSV_BAD_OPTION",
             ErrorCode::CsvEncoding => "CSV_ENCODING",
             ErrorCode::CsvTooManyColumns => "CSV_TOO_MANY_COLUMNS",
+            ErrorCode::CsvSchema => "CSV_SCHEMA",
+            ErrorCode::CsvBadValue => "CSV_BAD_VALUE",
             ErrorCode::ParquetCorrupt => "PARQUET_CORRUPT",
             ErrorCode::ParquetUnsupported => "PARQUET_UNSUPPORTED",
             ErrorCode::CompressedCorrupt => "COMPRESSED_CORRUPT",
@@ -282,6 +289,8 @@ mod tests {
             ErrorCode::CsvBadOption,
             ErrorCode::CsvEncoding,
             ErrorCode::CsvTooManyColumns,
+            ErrorCode::CsvSchema,
+            ErrorCode::CsvBadValue,
             ErrorCode::ParquetCorrupt,
             ErrorCode::ParquetUnsupported,
             ErrorCode::CompressedCorrupt,

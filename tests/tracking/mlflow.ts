@@ -53,7 +53,11 @@ export function assertSameAsMlflow(seen: any, snapshot: Snapshot): void {
           name: i.name,
           digest: i.digest || 'unknown',
           context: i.context,
-          source: i.transform ? { table: i.source, transform: i.transform } : { table: i.source },
+          source: {
+            table: i.source,
+            ...(i.transform ? { transform: i.transform } : {}),
+            ...(i.readerOptions ? { file: i.file, reader_options: i.readerOptions } : {}),
+          },
           sourceType: i.sourceType === 'file' ? 'local' : 'code',
           rows: i.rows,
           schema: i.schema.map((c) => c.name),

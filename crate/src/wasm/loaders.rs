@@ -51,6 +51,12 @@ impl JsCsvLoader {
     pub fn columns(&self) -> Result<JsValue, JsValue> {
         to_value(&ColumnInfo::of_schema(&self.0.schema()))
     }
+
+    /// The options of this load, with the header and delimiter detection chose.
+    #[wasm_bindgen(js_name = optionsUsed, unchecked_return_type = "CsvOptions")]
+    pub fn options_used(&self) -> Result<JsValue, JsValue> {
+        to_value(self.0.options_used())
+    }
 }
 
 impl JsCsvLoader {
@@ -88,6 +94,15 @@ impl JsCompressedCsvLoader {
     /// Records decoded so far.
     pub fn rows(&self) -> f64 {
         self.0.sink().rows() as f64
+    }
+
+    /// The options of this load once its head was read, with what detection chose.
+    #[wasm_bindgen(js_name = optionsUsed, unchecked_return_type = "CsvOptions | undefined")]
+    pub fn options_used(&self) -> Result<JsValue, JsValue> {
+        match self.0.sink().options_used() {
+            Some(options) => to_value(options),
+            None => Ok(JsValue::UNDEFINED),
+        }
     }
 }
 

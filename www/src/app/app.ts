@@ -64,7 +64,10 @@ export class App {
     private readonly engine: EngineClient,
   ) {
     this.list = new TableList(this.tables, { select: (name) => this.select(name), drop: (name) => void this.drop(name) });
-    this.view = new TableView(engine, { pickSheet: (table, sheet) => this.loads.reloadSheet(table.name, sheet) });
+    this.view = new TableView(engine, {
+      pickSheet: (table, sheet) => this.loads.reloadSheet(table.name, sheet),
+      reloadCsv: (table, csv) => this.loads.reloadCsv(table.name, csv),
+    });
     // Tables reloaded after a restart come back without taking the user to the Table tab.
     this.loads = new Loads(engine, this.notices, this.jobs, (table) => this.added(table, !this.recovering));
     this.dropZone = new DropZone((files) => void this.loads.load(files));

@@ -3,6 +3,8 @@ import type { ParseMode } from "./ParseMode";
 
 /**
  * Options for reading a CSV file. Every field has a default, so `{}` is a valid value.
+ * Serialized back, with what detection chose filled in, as the options a load used
+ * (`CsvLoader::options_used`).
  */
 export type CsvOptions = { 
 /**
@@ -34,4 +36,44 @@ inferSchema: boolean, mode: ParseMode,
  * Most columns a file may have (Spark's `maxColumns`, default 20,480): a file with
  * more is refused rather than loaded into a table nobody can look at.
  */
-maxColumns: number, };
+maxColumns: number, 
+/**
+ * Lines whose first character is this one are skipped (Spark's `comment`; off by
+ * default). A line inside a quoted multi-line field is skipped too when it starts with
+ * it: the lines are dropped before the file is split into records.
+ */
+comment: string | null, 
+/**
+ * The character that escapes a quote inside a quoted field (Spark's `escape`). Ours
+ * defaults to the quote itself: `""` inside quotes is one `"` (RFC 4180, what Excel and
+ * most exporters write), where Spark's default is `\`. Any other character `e` makes
+ * `e"` a literal quote and `ee` a literal `e` inside quoted fields; a doubled quote
+ * still reads as one quote.
+ */
+escape: string, 
+/**
+ * Trim spaces and control characters before each value, quoted or not (Spark's
+ * `ignoreLeadingWhiteSpace`, `false` when reading).
+ */
+ignoreLeadingWhiteSpace: boolean, 
+/**
+ * Trim spaces and control characters after each value (Spark's
+ * `ignoreTrailingWhiteSpace`). Numbers, dates and booleans are read trimmed anyway.
+ */
+ignoreTrailingWhiteSpace: boolean, 
+/**
+ * The text that means NaN in a `double` column (Spark's `nanValue`, default `NaN`).
+ */
+nanValue: string, 
+/**
+ * The file's character set (Spark's `encoding`): `UTF-8` by default; `UTF-16LE`,
+ * `UTF-16BE`, `ISO-8859-1` / `latin1` (read as windows-1252, which agrees with it on
+ * every printable character), `windows-1252` and the other WHATWG labels.
+ */
+encoding: string, 
+/**
+ * The columns as Spark DDL (`id INT, name STRING, amount DOUBLE, d DATE`): replaces
+ * inference (Spark's `schema`). A value that does not parse as its column's type is
+ * NULL (PERMISSIVE), drops its row (DROPMALFORMED) or stops the load (FAILFAST).
+ */
+schema: string | null, };

@@ -62,7 +62,7 @@ impl PieceFields<'_> {
         let mut current = ty;
         let mut first_misfit = None;
         loop {
-            match self.try_decode(col, current)? {
+            match self.try_decode(col, current, None)? {
                 Ok((array, invalid_utf8_row)) => {
                     let widening = first_misfit.map(|misfit| Widening {
                         column: col,
@@ -78,7 +78,12 @@ impl PieceFields<'_> {
                     });
                 }
                 Err(misfit) => {
-                    let wider = current.join(ColumnType::of_value(&misfit.value));
+                    let value_type = if self.nulls.is_nan(trim_spaces(&misfit.value)) {
+                        ColumnType::Float64
+                    } else {
+                        ColumnType::of_value(&misfit.value)
+                    };
+                    let wider = current.join(value_type);
                     if wider == current {
                         return Err(Error::new(
                             ErrorCode::Internal,
@@ -93,24 +98,58 @@ impl PieceFields<'_> {
         }
     }
 
+    /// Decodes column `col` as type `ty` whatever its values (a schema the user gave): a
+    /// value that does not parse is null, and its row (0-based in the piece) is listed.
+    pub fn decode_fixed(&self, col: usize, ty: ColumnType) -> Result<(DecodedColumn, Vec<usize>)> {
+        let mut misfits = Vec::new();
+        let decoded = self.try_decode(col, ty, Some(&mut misfits))?;
+        let (array, invalid_utf8_row) = decoded.map_err(|misfit| {
+            Error::internal(
+                "decoding a column of a given schema",
+                format!("row {} did not become null", misfit.row),
+            )
+        })?;
+        Ok((
+            DecodedColumn {
+                array,
+                column_type: ty,
+                widening: None,
+                invalid_utf8_row,
+            },
+            misfits,
+        ))
+    }
+
     /// The outer `Result` is a real error; the inner one a value that needs a wider type.
+    /// With `misfits`, values that do not parse are nulls listed there instead.
     #[allow(clippy::type_complexity)]
     fn try_decode(
         &self,
         col: usize,
         ty: ColumnType,
+        misfits: Option<&mut Vec<usize>>,
     ) -> Result<std::result::Result<(ArrayRef, Option<usize>), Misfit>> {
         let tz = || Arc::<str>::from(SESSION_TIME_ZONE);
         let plain = |r: std::result::Result<ArrayRef, Misfit>| Ok(r.map(|a| (a, None)));
+        let m = misfits;
         match ty {
             ColumnType::Null | ColumnType::Utf8 => self.decode_strings(col).map(Ok),
-            ColumnType::Boolean => plain(self.decode_bools(col)),
-            ColumnType::Int32 => plain(self.decode_primitive::<Int32Type>(col, parse_i32)),
-            ColumnType::Int64 => plain(self.decode_primitive::<Int64Type>(col, parse_i64)),
-            ColumnType::Float64 => plain(self.decode_primitive::<Float64Type>(col, parse_f64)),
-            ColumnType::Date => plain(self.decode_primitive::<Date32Type>(col, parse_date)),
+            ColumnType::Boolean => plain(self.decode_bools(col, m)),
+            ColumnType::Int32 => plain(self.decode_primitive::<Int32Type>(col, parse_i32, m)),
+            ColumnType::Int64 => plain(self.decode_primitive::<Int64Type>(col, parse_i64, m)),
+            ColumnType::Float64 => {
+                let parse = |text: &[u8]| {
+                    if self.nulls.is_nan(text) {
+                        Some(f64::NAN)
+                    } else {
+                        parse_f64(text)
+                    }
+                };
+                plain(self.decode_primitive::<Float64Type>(col, parse, m))
+            }
+            ColumnType::Date => plain(self.decode_primitive::<Date32Type>(col, parse_date, m)),
             ColumnType::Timestamp => plain(
-                self.decode_primitive::<TimestampMicrosecondType>(col, parse_timestamp_micros)
+                self.decode_primitive::<TimestampMicrosecondType>(col, parse_timestamp_micros, m)
                     .map(|a| {
                         let array = a
                             .as_any()
@@ -128,6 +167,7 @@ impl PieceFields<'_> {
         &self,
         col: usize,
         parse: impl Fn(&[u8]) -> Option<T::Native>,
+        mut misfits: Option<&mut Vec<usize>>,
     ) -> std::result::Result<ArrayRef, Misfit> {
         let rows = self.tokens.rows();
         let mut values: Vec<T::Native> = Vec::with_capacity(rows);
@@ -143,12 +183,19 @@ impl PieceFields<'_> {
                         values.push(v);
                         validity.append_non_null();
                     }
-                    None => {
-                        return Err(Misfit {
-                            row,
-                            value: text.to_vec(),
-                        })
-                    }
+                    None => match misfits.as_deref_mut() {
+                        Some(rows) => {
+                            rows.push(row);
+                            values.push(T::Native::default());
+                            validity.append_null();
+                        }
+                        None => {
+                            return Err(Misfit {
+                                row,
+                                value: text.to_vec(),
+                            })
+                        }
+                    },
                 },
             }
         }
@@ -158,7 +205,11 @@ impl PieceFields<'_> {
         )))
     }
 
-    fn decode_bools(&self, col: usize) -> std::result::Result<ArrayRef, Misfit> {
+    fn decode_bools(
+        &self,
+        col: usize,
+        mut misfits: Option<&mut Vec<usize>>,
+    ) -> std::result::Result<ArrayRef, Misfit> {
         let rows = self.tokens.rows();
         let mut values = BooleanBufferBuilder::new(rows);
         let mut validity = NullBufferBuilder::new(rows);
@@ -173,12 +224,19 @@ impl PieceFields<'_> {
                         values.append(v);
                         validity.append_non_null();
                     }
-                    None => {
-                        return Err(Misfit {
-                            row,
-                            value: text.to_vec(),
-                        })
-                    }
+                    None => match misfits.as_deref_mut() {
+                        Some(rows) => {
+                            rows.push(row);
+                            values.append(false);
+                            validity.append_null();
+                        }
+                        None => {
+                            return Err(Misfit {
+                                row,
+                                value: text.to_vec(),
+                            })
+                        }
+                    },
                 },
             }
         }
@@ -194,7 +252,7 @@ impl PieceFields<'_> {
     #[inline(always)]
     fn typed_field(&self, span: Option<(usize, usize)>) -> Option<&[u8]> {
         let (start, end) = span?;
-        let (text, quoted) = field_bytes(self.bytes, start, end, self.dialect.quote);
+        let (text, quoted) = field_bytes(self.bytes, start, end, self.dialect);
         (!self.nulls.is_null_typed(text, quoted)).then_some(text)
     }
 
@@ -232,8 +290,7 @@ impl PieceFields<'_> {
         let mut validity = NullBufferBuilder::new(rows);
         let mut invalid_row = None;
         for (row, span) in self.tokens.column_spans(col).enumerate() {
-            let field =
-                span.map(|(start, end)| field_text(self.bytes, start, end, self.dialect.quote));
+            let field = span.map(|(start, end)| field_text(self.bytes, start, end, self.dialect));
             match field {
                 Some((text, quoted)) if !self.nulls.is_null_text(&text, quoted) => {
                     if repair && std::str::from_utf8(&text).is_err() {
@@ -271,11 +328,7 @@ mod tests {
     use arrow_array::cast::AsArray;
     use arrow_array::Array;
 
-    const COMMA: Dialect = Dialect {
-        delimiter: b',',
-        quote: Some(b'"'),
-        newline: b'\n',
-    };
+    const COMMA: Dialect = Dialect::plain(b',');
 
     fn decode(input: &[u8], col: usize, ty: ColumnType) -> DecodedColumn {
         let tokens = tokenize(input, &COMMA, usize::MAX, InputEnd::EndOfFile).unwrap();

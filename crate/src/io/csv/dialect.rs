@@ -18,26 +18,39 @@ impl Dialect {
         } else {
             None
         };
-        let newline = detect_newline(sample);
-        let delimiter = match options.delimiter {
-            Some(c) => ascii_option("delimiter", c)?,
-            None => detect_delimiter(sample, quote, newline),
+        let escape = match quote {
+            Some(q) => Some(ascii_option("escape", options.escape)?).filter(|&e| e != q),
+            None => None,
         };
-        if Some(delimiter) == quote || delimiter == newline {
+        let base = Dialect {
+            delimiter: b',',
+            quote,
+            newline: detect_newline(sample),
+            escape,
+            trim_leading: options.ignore_leading_white_space,
+            trim_trailing: options.ignore_trailing_white_space,
+        };
+        let delimiter = match options.delimiter {
+            Some(c) => ascii_option("delimiter (sep)", c)?,
+            None => detect_delimiter(sample, base),
+        };
+        if Some(delimiter) == quote || delimiter == base.newline {
             return Err(Error::new(
                 ErrorCode::CsvBadOption,
-                "the delimiter must differ from the quote character and the line break",
+                "the delimiter (sep) must differ from the quote character and the line break",
             ));
         }
-        Ok(Dialect {
-            delimiter,
-            quote,
-            newline,
-        })
+        if escape == Some(delimiter) {
+            return Err(Error::new(
+                ErrorCode::CsvBadOption,
+                "the escape character must differ from the delimiter (sep)",
+            ));
+        }
+        Ok(Dialect { delimiter, ..base })
     }
 }
 
-fn ascii_option(what: &str, c: char) -> Result<u8> {
+pub(crate) fn ascii_option(what: &str, c: char) -> Result<u8> {
     match u8::try_from(c) {
         Ok(b) if b.is_ascii() && b != 0 && b != b'\n' && b != b'\r' => Ok(b),
         _ => Err(Error::new(
@@ -60,14 +73,10 @@ fn detect_newline(sample: &[u8]) -> u8 {
 
 /// Picks the candidate that splits the sampled records into the same number (> 1) of
 /// fields most consistently; ties go to the earlier candidate (comma first).
-fn detect_delimiter(sample: &[u8], quote: Option<u8>, newline: u8) -> u8 {
+fn detect_delimiter(sample: &[u8], base: Dialect) -> u8 {
     let mut best = (b',', 0usize, 0usize);
     for &delimiter in &CANDIDATE_DELIMITERS {
-        let dialect = Dialect {
-            delimiter,
-            quote,
-            newline,
-        };
+        let dialect = Dialect { delimiter, ..base };
         // A sample cut mid-quote still tells us about the records before the cut.
         let tokens = match tokenize(sample, &dialect, SNIFF_RECORDS, InputEnd::Truncated) {
             Ok(tokens) => tokens,

@@ -35,7 +35,7 @@ pub fn infer_schema(
     let first_row: Vec<(Vec<u8>, bool)> = (0..width)
         .map(|col| {
             let (start, end) = tokens.field(0, col).expect("row 0 has `width` fields");
-            let (text, quoted) = field_text(bytes, start, end, dialect.quote);
+            let (text, quoted) = field_text(bytes, start, end, dialect);
             (text.into_owned(), quoted)
         })
         .collect();
@@ -79,13 +79,23 @@ pub fn column_types(
                 continue;
             }
             let (start, end) = tokens.field(row, col).expect("row has `width` fields");
-            let (text, quoted) = field_text(bytes, start, end, dialect.quote);
+            let (text, quoted) = field_text(bytes, start, end, dialect);
             if !nulls.is_null_typed(&text, quoted) {
-                *ty = ty.join(ColumnType::of_value(&text));
+                *ty = ty.join(value_type(&text, nulls));
             }
         }
     }
     types
+}
+
+/// The narrowest type of a value, the user's `nanValue` counting as a double.
+fn value_type(text: &[u8], nulls: &NullTokens) -> ColumnType {
+    let trimmed = trim_spaces(text);
+    if nulls.is_nan(trimmed) {
+        ColumnType::Float64
+    } else {
+        ColumnType::of_value(trimmed)
+    }
 }
 
 fn looks_like_header(
@@ -115,7 +125,7 @@ fn looks_like_header(
             let value = if nulls.is_null_typed(text, *quoted) {
                 ColumnType::Null
             } else {
-                ColumnType::of_value(trim_spaces(text))
+                value_type(text, nulls)
             };
             typed && body.join(value) == ColumnType::Utf8
         })
@@ -167,11 +177,7 @@ mod tests {
     use crate::io::csv::tokenize::{tokenize, InputEnd};
     use ColumnType::*;
 
-    const COMMA: Dialect = Dialect {
-        delimiter: b',',
-        quote: Some(b'"'),
-        newline: b'\n',
-    };
+    const COMMA: Dialect = Dialect::plain(b',');
 
     fn infer(input: &str, header: Option<bool>) -> InferredSchema {
         let bytes = input.as_bytes();

@@ -10,8 +10,10 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::io::csv::decode::{DecodedColumn, PieceFields, Widening};
 use crate::io::csv::infer::{column_types, infer_schema};
+use crate::io::csv::input::InputFilter;
 use crate::io::csv::nulls::NullTokens;
 use crate::io::csv::options::{CsvOptions, ParseMode};
+use crate::io::csv::schema::parse_ddl;
 use crate::io::csv::split::{end_of_record, plan_pieces, quote_state_after};
 use crate::io::csv::tokenize::Dialect;
 use crate::io::csv::tokenize::{field_text, tokenize, InputEnd, Tokens, UnterminatedQuote};
@@ -54,6 +56,13 @@ pub struct CsvLoader {
     /// numbered by it.
     records: u64,
     report: Report,
+    /// The types come from the user's schema: values are never widened.
+    given_types: bool,
+    /// Decoding and comment dropping ahead of the reader, with its output buffer.
+    filter: Option<InputFilter>,
+    filtered: Vec<u8>,
+    /// The options as given, with what detection settled filled in.
+    used: CsvOptions,
 }
 
 /// A decoded partition with the types it was decoded with.
@@ -69,6 +78,16 @@ struct PieceReport {
     malformed_count: usize,
     widenings: Vec<Widening>,
     invalid_utf8: Vec<(usize, usize)>,
+    /// Values that did not parse as the given schema's type: column, count and the first
+    /// one's row (0-based in the piece; `None` once rows were dropped) and text.
+    bad_values: Vec<BadValues>,
+}
+
+struct BadValues {
+    column: usize,
+    count: usize,
+    first_row: Option<usize>,
+    first_value: String,
 }
 
 #[derive(Default)]
@@ -79,6 +98,9 @@ struct Report {
     widenings: Vec<(u64, Widening)>,
     /// First row with invalid UTF-8, per column index.
     invalid_utf8: Vec<(usize, u64)>,
+    /// Per column: values of the given schema's type that did not parse, with the first
+    /// (1-based data row when known, text).
+    bad_values: Vec<(usize, u64, Option<u64>, String)>,
 }
 
 impl CsvLoader {
@@ -86,13 +108,27 @@ impl CsvLoader {
     /// the head is the whole file (so its last record is complete even without a final
     /// line break).
     pub fn new(head: &[u8], head_is_file: bool, options: &CsvOptions) -> Result<Self> {
+        let given = match &options.schema {
+            Some(ddl) => parse_ddl(ddl)?,
+            None => None,
+        };
+        let filter = InputFilter::new(options)?;
+        let mut filtered_head = Vec::new();
+        if let Some(mut head_filter) = InputFilter::new(options)? {
+            head_filter.filter(head, head_is_file, &mut filtered_head)?;
+        }
+        let head = if filter.is_some() {
+            &filtered_head[..]
+        } else {
+            head
+        };
         let bom = if head.starts_with(b"\xEF\xBB\xBF") {
             3
         } else {
             0
         };
         let sample = &head[bom..];
-        check_text(sample)?;
+        check_text(sample, filter.as_ref().is_some_and(InputFilter::decodes))?;
         if head_is_file && sample.iter().all(u8::is_ascii_whitespace) {
             return Err(empty_file());
         }
@@ -122,8 +158,8 @@ impl CsvLoader {
                 ),
             ));
         }
-        let nulls = NullTokens::new(&options.null_values);
-        let schema = infer_schema(
+        let nulls = NullTokens::new(&options.null_values).with_nan_value(&options.nan_value);
+        let mut schema = infer_schema(
             sample,
             &tokens,
             &dialect,
@@ -143,6 +179,22 @@ impl CsvLoader {
                 ),
             ));
         }
+        if let Some(given) = &given {
+            if given.names.len() != schema.names.len() {
+                return Err(Error::new(
+                    ErrorCode::CsvSchema,
+                    format!(
+                        "the schema has {} columns but the file's first record has {} fields \
+                         (separator `{}`): give one `name TYPE` per column, in the file's order",
+                        given.names.len(),
+                        schema.names.len(),
+                        (dialect.delimiter as char).escape_default()
+                    ),
+                ));
+            }
+            schema.names.clone_from(&given.names);
+            schema.types.clone_from(&given.types);
+        }
         let header_bytes = match (schema.has_header, tokens.rows()) {
             (false, _) => 0,
             (true, 1) => tokens.consumed(),
@@ -161,16 +213,43 @@ impl CsvLoader {
             parts: Vec::new(),
             records: 0,
             report: Report::default(),
+            given_types: given.is_some(),
+            filter,
+            filtered: Vec::new(),
+            used: CsvOptions {
+                header: Some(schema.has_header),
+                delimiter: Some(dialect.delimiter as char),
+                ..options.clone()
+            },
         })
+    }
+
+    /// The options of this load: those given, with the header and delimiter detection
+    /// settled filled in.
+    pub fn options_used(&self) -> &CsvOptions {
+        &self.used
     }
 
     /// Widens the schema with the values of a window taken from further into the file
     /// (cut anywhere: its first and last partial records are ignored). Ignored when the
     /// file has quoted line breaks, since a window could then start inside a record.
     pub fn refine_types(&mut self, window: &[u8]) {
-        if self.multiline_fields {
+        if self.multiline_fields || self.given_types {
             return;
         }
+        let mut filtered = Vec::new();
+        let window = match &self.filter {
+            None => window,
+            Some(filter) => match filter.window() {
+                Some(mut window_filter) => {
+                    if window_filter.filter(window, false, &mut filtered).is_err() {
+                        return;
+                    }
+                    &filtered[..]
+                }
+                None => return,
+            },
+        };
         let Some(first_break) = memchr::memchr(self.dialect.newline, window) else {
             return;
         };
@@ -209,6 +288,19 @@ impl CsvLoader {
     /// chunk is copied, together with the first partition of this one, so it is decoded
     /// whole without making a partition of one row.
     pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        let Some(filter) = &mut self.filter else {
+            return self.push_text(chunk);
+        };
+        let mut filtered = std::mem::take(&mut self.filtered);
+        let result = filter
+            .filter(chunk, false, &mut filtered)
+            .and_then(|()| self.push_text(&filtered));
+        self.filtered = filtered;
+        result
+    }
+
+    /// [`CsvLoader::push`] for bytes already decoded and without comments.
+    fn push_text(&mut self, chunk: &[u8]) -> Result<()> {
         let skipped = self.skip.min(chunk.len());
         self.skip -= skipped;
         let chunk = &chunk[skipped..];
@@ -244,6 +336,11 @@ impl CsvLoader {
 
     /// Decodes what is left and returns the table with the load's warnings.
     pub fn finish(mut self) -> Result<(Table, Vec<String>)> {
+        if let Some(mut filter) = self.filter.take() {
+            let mut rest = Vec::new();
+            filter.filter(&[], true, &mut rest)?;
+            self.push_text(&rest)?;
+        }
         let pending = std::mem::take(&mut self.pending);
         let plan = plan_pieces(&pending, &self.dialect, PARTITION_BYTES, true);
         let pieces: Vec<&[u8]> = plan.pieces.iter().map(|r| &pending[r.clone()]).collect();
@@ -315,11 +412,19 @@ impl CsvLoader {
             dialect: &self.dialect,
             nulls: &self.nulls,
         };
-        let columns: Vec<DecodedColumn> = (0..width)
-            .into_par_iter()
-            .map(|col| fields.decode_column(col, self.types[col]))
-            .collect::<Result<_>>()
-            .map_err(PieceError::Other)?;
+        let (columns, bad_values, keep) = if self.given_types {
+            self.decode_given(
+                &fields,
+                self.mode == ParseMode::DropMalformed && !malformed.is_empty(),
+            )?
+        } else {
+            let columns: Vec<DecodedColumn> = (0..width)
+                .into_par_iter()
+                .map(|col| fields.decode_column(col, self.types[col]))
+                .collect::<Result<_>>()
+                .map_err(PieceError::Other)?;
+            (columns, Vec::new(), None)
+        };
         let types: Vec<ColumnType> = columns.iter().map(|c| c.column_type).collect();
         let mut widenings = Vec::new();
         let mut invalid_utf8 = Vec::new();
@@ -331,12 +436,17 @@ impl CsvLoader {
             widenings.extend(column.widening);
             arrays.push(column.array);
         }
-        let batch = RecordBatch::try_new_with_options(
+        let mut batch = RecordBatch::try_new_with_options(
             schema_of(&self.names, &types),
             arrays,
             &RecordBatchOptions::new().with_row_count(Some(tokens.rows())),
         )
         .map_err(|e| PieceError::Other(Error::internal("assembling a CSV partition", e)))?;
+        if let Some(keep) = keep {
+            batch = arrow_select::filter::filter_record_batch(&batch, &keep).map_err(|e| {
+                PieceError::Other(Error::internal("dropping rows with bad values", e))
+            })?;
+        }
         Ok((
             Part { batch, types },
             PieceReport {
@@ -345,8 +455,82 @@ impl CsvLoader {
                 malformed: examples,
                 widenings,
                 invalid_utf8,
+                bad_values,
             },
         ))
+    }
+
+    /// Decodes every column with the type of the user's schema. Values that do not parse
+    /// are null (PERMISSIVE), an error (FAILFAST) or drop their row (DROPMALFORMED: the
+    /// mask of rows to keep is returned). `renumbered` says rows were already dropped, so
+    /// row numbers within the piece no longer match the file's.
+    #[allow(clippy::type_complexity)]
+    fn decode_given(
+        &self,
+        fields: &PieceFields<'_>,
+        renumbered: bool,
+    ) -> Result<
+        (
+            Vec<DecodedColumn>,
+            Vec<BadValues>,
+            Option<arrow_array::BooleanArray>,
+        ),
+        PieceError,
+    > {
+        let decoded: Vec<(DecodedColumn, Vec<usize>)> = (0..self.width())
+            .into_par_iter()
+            .map(|col| fields.decode_fixed(col, self.types[col]))
+            .collect::<Result<_>>()
+            .map_err(PieceError::Other)?;
+        let value_text = |row: usize, col: usize| {
+            fields
+                .tokens
+                .field(row, col)
+                .map(|(start, end)| {
+                    let (text, _) = field_text(fields.bytes, start, end, fields.dialect);
+                    String::from_utf8_lossy(&text).into_owned()
+                })
+                .unwrap_or_default()
+        };
+        if self.mode == ParseMode::FailFast {
+            let first = decoded
+                .iter()
+                .enumerate()
+                .filter_map(|(col, (_, rows))| rows.first().map(|&row| (row, col)))
+                .min();
+            if let Some((row, col)) = first {
+                return Err(PieceError::BadValue {
+                    row,
+                    column: self.names[col].clone(),
+                    type_name: self.types[col].name(),
+                    value: value_text(row, col),
+                });
+            }
+        }
+        let bad_values: Vec<BadValues> = decoded
+            .iter()
+            .enumerate()
+            .filter_map(|(col, (_, rows))| {
+                let &first = rows.first()?;
+                Some(BadValues {
+                    column: col,
+                    count: rows.len(),
+                    first_row: (!renumbered).then_some(first),
+                    first_value: value_text(first, col),
+                })
+            })
+            .collect();
+        let keep = (self.mode == ParseMode::DropMalformed && !bad_values.is_empty()).then(|| {
+            let mut keep = vec![true; fields.tokens.rows()];
+            for (_, rows) in &decoded {
+                for &row in rows {
+                    keep[row] = false;
+                }
+            }
+            arrow_array::BooleanArray::from(keep)
+        });
+        let columns = decoded.into_iter().map(|(column, _)| column).collect();
+        Ok((columns, bad_values, keep))
     }
 
     /// Folds a piece's report into the load's, numbering its rows in the whole file.
@@ -370,6 +554,22 @@ impl CsvLoader {
                 report
                     .widenings
                     .push((base + widening.misfit.row as u64 + 1, widening));
+            }
+        }
+        for bad in piece.bad_values {
+            let first_row = bad.first_row.map(|row| base + row as u64 + 1);
+            match report
+                .bad_values
+                .iter_mut()
+                .find(|(col, ..)| *col == bad.column)
+            {
+                Some(seen) => seen.1 += bad.count as u64,
+                None => report.bad_values.push((
+                    bad.column,
+                    bad.count as u64,
+                    first_row,
+                    bad.first_value,
+                )),
             }
         }
         for (col, row) in piece.invalid_utf8 {
@@ -421,6 +621,21 @@ impl CsvLoader {
                 );
             }
             warnings.push(text);
+        }
+        let mut bad_values: Vec<_> = report.bad_values.iter().collect();
+        bad_values.sort_by_key(|(col, ..)| *col);
+        for (col, count, first_row, value) in bad_values {
+            let at = first_row.map_or(String::new(), |row| format!(" at row {row}"));
+            let action = match self.mode {
+                ParseMode::DropMalformed => "their rows were dropped (mode DROPMALFORMED)",
+                _ => "they were read as NULL (mode PERMISSIVE)",
+            };
+            warnings.push(format!(
+                "{count} values of column `{}` do not parse as {} (the first is `{value}`{at}); \
+                 {action}",
+                self.names[*col],
+                final_types[*col].name()
+            ));
         }
         for (col, row) in &report.invalid_utf8 {
             warnings.push(format!(
@@ -494,12 +709,12 @@ const TEXT_CHECK_BYTES: usize = 64 << 10;
 /// Refuses what is not UTF-8 text: UTF-16 (its byte-order mark) and anything with a NUL
 /// byte (images, archives, spreadsheets, UTF-16 or UTF-32 text without a mark). Decoding
 /// those as CSV would make a table of garbage instead of saying what is wrong.
-fn check_text(head: &[u8]) -> Result<()> {
-    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+fn check_text(head: &[u8], decoded: bool) -> Result<()> {
+    if !decoded && (head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF])) {
         return Err(Error::new(
             ErrorCode::CsvEncoding,
-            "the file is UTF-16 text (it starts with a UTF-16 byte-order mark); Brasa reads \
-             UTF-8: save it as \"CSV UTF-8\" and load it again",
+            "the file is UTF-16 text (it starts with a UTF-16 byte-order mark); load it with \
+             the encoding option set to UTF-16LE (or UTF-16BE), or save it as \"CSV UTF-8\"",
         ));
     }
     if let Some(at) = memchr::memchr(0, &head[..head.len().min(TEXT_CHECK_BYTES)]) {
@@ -508,7 +723,7 @@ fn check_text(head: &[u8]) -> Result<()> {
             format!(
                 "the file has a NUL byte at offset {at}: it is binary (an image, an archive, a \
                  spreadsheet?) or UTF-16/UTF-32 text, not a UTF-8 CSV file; if it is text, save \
-                 it as UTF-8"
+                 it as UTF-8 or load it with the encoding option set to its character set"
             ),
         ));
     }
@@ -534,6 +749,13 @@ enum PieceError {
         row: usize,
         fields: usize,
     },
+    /// A value that does not parse as the given schema's type, in FAILFAST mode.
+    BadValue {
+        row: usize,
+        column: String,
+        type_name: &'static str,
+        value: String,
+    },
     Other(Error),
 }
 
@@ -557,6 +779,24 @@ impl PieceError {
                 )
                 .at_row(row)
             }
+            PieceError::BadValue {
+                row,
+                column,
+                type_name,
+                value,
+            } => {
+                let row = rows_before + row as u64 + 1;
+                Error::new(
+                    ErrorCode::CsvBadValue,
+                    format!(
+                        "row {row}, column `{column}`: `{value}` is not a valid {type_name} (the \
+                         schema's type); fix the value, change the column's type, or load with \
+                         mode PERMISSIVE (it becomes NULL) or DROPMALFORMED"
+                    ),
+                )
+                .at_row(row)
+                .in_column(column)
+            }
             PieceError::Other(error) => error,
         }
     }
@@ -579,7 +819,7 @@ fn has_multiline_fields(sample: &[u8], tokens: &Tokens, dialect: &Dialect) -> bo
         && (0..tokens.rows()).any(|row| {
             (0..tokens.field_count(row)).any(|col| {
                 let (start, end) = tokens.field(row, col).expect("col < field_count");
-                let (text, _) = field_text(sample, start, end, dialect.quote);
+                let (text, _) = field_text(sample, start, end, dialect);
                 memchr::memchr2(b'\n', b'\r', &text).is_some()
             })
         })

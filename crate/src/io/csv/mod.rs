@@ -3,14 +3,17 @@
 //!
 //! Follows Spark's CSV reader where it has a rule (null handling, type widening, column
 //! naming, PERMISSIVE / DROPMALFORMED / FAILFAST), with quoting as in RFC 4180 (`""`
-//! escapes a quote).
+//! escapes a quote; Spark's `escape` option adds another escape character), and Spark's
+//! reader options (`comment`, `encoding`, `nanValue`, whitespace trimming, a `schema`).
 
 mod decode;
 mod dialect;
 mod infer;
+mod input;
 mod loader;
 mod nulls;
 mod options;
+mod schema;
 mod split;
 mod stream;
 mod tokenize;
@@ -19,6 +22,7 @@ mod values;
 pub use infer::spark_column_names;
 pub use loader::{read_csv, CsvLoader, PARTITION_BYTES};
 pub use options::{CsvOptions, ParseMode};
+pub use schema::{parse_ddl, GivenSchema};
 pub use stream::CsvStream;
 pub use tokenize::Dialect;
 pub use values::{ColumnType, SESSION_TIME_ZONE};

@@ -11,6 +11,8 @@ pub struct NullTokens {
     /// Tokens of at most 8 bytes packed as `(length, little-endian u64)`: a field is
     /// checked with integer compares instead of a `memcmp` call per token.
     packed: Vec<(usize, u64)>,
+    /// Spark's `nanValue` when it is not `NaN` (which parses as a double anyway).
+    nan: Option<Box<[u8]>>,
 }
 
 impl NullTokens {
@@ -26,7 +28,21 @@ impl NullTokens {
             tokens,
             longest,
             packed,
+            nan: None,
         }
+    }
+
+    /// The same, with `nan` read as NaN in `double` columns.
+    pub fn with_nan_value(mut self, nan: &str) -> Self {
+        self.nan = (nan != super::options::NAN_VALUE && !nan.is_empty())
+            .then(|| nan.as_bytes().to_vec().into_boxed_slice());
+        self
+    }
+
+    /// Whether a (trimmed) value is the `nanValue` set by the user.
+    #[inline(always)]
+    pub fn is_nan(&self, text: &[u8]) -> bool {
+        self.nan.as_deref() == Some(text)
     }
 
     /// Whether a field of a string column is null.

@@ -1,12 +1,12 @@
 //! The options a user can set when reading a CSV file, named as in Spark's
 //! `spark.read.csv(...)` where Spark has the option.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What to do with a row whose number of fields differs from the header (Spark's `mode`,
 /// spelt as Spark spells it: `PERMISSIVE`, `DROPMALFORMED`, `FAILFAST`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ParseMode {
     /// Keep the row: missing fields become null, extra fields are ignored (Spark's
@@ -20,7 +20,9 @@ pub enum ParseMode {
 }
 
 /// Options for reading a CSV file. Every field has a default, so `{}` is a valid value.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+/// Serialized back, with what detection chose filled in, as the options a load used
+/// (`CsvLoader::options_used`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct CsvOptions {
     /// Whether the first record is a header; `None` detects it from the data.
@@ -40,7 +42,38 @@ pub struct CsvOptions {
     /// Most columns a file may have (Spark's `maxColumns`, default 20,480): a file with
     /// more is refused rather than loaded into a table nobody can look at.
     pub max_columns: usize,
+    /// Lines whose first character is this one are skipped (Spark's `comment`; off by
+    /// default). A line inside a quoted multi-line field is skipped too when it starts with
+    /// it: the lines are dropped before the file is split into records.
+    pub comment: Option<char>,
+    /// The character that escapes a quote inside a quoted field (Spark's `escape`). Ours
+    /// defaults to the quote itself: `""` inside quotes is one `"` (RFC 4180, what Excel and
+    /// most exporters write), where Spark's default is `\`. Any other character `e` makes
+    /// `e"` a literal quote and `ee` a literal `e` inside quoted fields; a doubled quote
+    /// still reads as one quote.
+    pub escape: char,
+    /// Trim spaces and control characters before each value, quoted or not (Spark's
+    /// `ignoreLeadingWhiteSpace`, `false` when reading).
+    pub ignore_leading_white_space: bool,
+    /// Trim spaces and control characters after each value (Spark's
+    /// `ignoreTrailingWhiteSpace`). Numbers, dates and booleans are read trimmed anyway.
+    pub ignore_trailing_white_space: bool,
+    /// The text that means NaN in a `double` column (Spark's `nanValue`, default `NaN`).
+    pub nan_value: String,
+    /// The file's character set (Spark's `encoding`): `UTF-8` by default; `UTF-16LE`,
+    /// `UTF-16BE`, `ISO-8859-1` / `latin1` (read as windows-1252, which agrees with it on
+    /// every printable character), `windows-1252` and the other WHATWG labels.
+    pub encoding: String,
+    /// The columns as Spark DDL (`id INT, name STRING, amount DOUBLE, d DATE`): replaces
+    /// inference (Spark's `schema`). A value that does not parse as its column's type is
+    /// NULL (PERMISSIVE), drops its row (DROPMALFORMED) or stops the load (FAILFAST).
+    pub schema: Option<String>,
 }
+
+/// Spark's default `nanValue`.
+pub const NAN_VALUE: &str = "NaN";
+/// The default `encoding`.
+pub const UTF_8: &str = "UTF-8";
 
 /// Spark's default `maxColumns`.
 pub const MAX_COLUMNS: usize = 20_480;
@@ -59,6 +92,13 @@ impl Default for CsvOptions {
             infer_schema: true,
             mode: ParseMode::Permissive,
             max_columns: MAX_COLUMNS,
+            comment: None,
+            escape: '"',
+            ignore_leading_white_space: false,
+            ignore_trailing_white_space: false,
+            nan_value: NAN_VALUE.to_string(),
+            encoding: UTF_8.to_string(),
+            schema: None,
         }
     }
 }

@@ -24,6 +24,9 @@ pub struct PiecePlan {
 /// Plans pieces of about `target` bytes over `bytes`, which starts at a record boundary.
 /// Unless `at_eof`, bytes after the last complete record are left out of the plan.
 pub fn plan_pieces(bytes: &[u8], dialect: &Dialect, target: usize, at_eof: bool) -> PiecePlan {
+    if let Some(walk) = EscapeWalk::of(dialect) {
+        return walk.plan_pieces(bytes, target, at_eof);
+    }
     let len = bytes.len();
     let segments = len.div_ceil(target.max(1)).max(1);
     let cuts: Vec<usize> = (0..=segments).map(|k| k * len / segments).collect();
@@ -84,11 +87,22 @@ pub fn plan_pieces(bytes: &[u8], dialect: &Dialect, target: usize, at_eof: bool)
 /// Where the record that `bytes` starts in the middle of ends: just past its line break,
 /// given `inside`, the quote state at `bytes[0]`. `None` if `bytes` does not finish it.
 pub fn end_of_record(bytes: &[u8], inside: u8, dialect: &Dialect) -> Option<usize> {
+    if let Some(mut walk) = EscapeWalk::of(dialect) {
+        walk.set_state(inside);
+        return bytes.iter().position(|&b| walk.step(b)).map(|i| i + 1);
+    }
     next_record_start(bytes, 0, inside, dialect.quote, dialect.newline)
 }
 
 /// The quote state (1 = inside) at the end of `bytes`, which starts outside quotes.
+/// With an escape character, bit 1 says the next byte is escaped.
 pub fn quote_state_after(bytes: &[u8], dialect: &Dialect) -> u8 {
+    if let Some(mut walk) = EscapeWalk::of(dialect) {
+        for &b in bytes {
+            walk.step(b);
+        }
+        return walk.state();
+    }
     match dialect.quote {
         Some(q) => (bytes.iter().filter(|&&b| b == q).count() & 1) as u8,
         None => 0,
@@ -135,15 +149,80 @@ fn last_record_end(bytes: &[u8], quote: Option<u8>, newline: u8, end_parity: u8)
     }
 }
 
+/// The quote state walked byte by byte when an escape character other than the quote
+/// is set: the parity rule of the fast path no longer holds (an escaped quote does not
+/// toggle), so such files are cut in one sequential pass, with the tokenizer's rule: an
+/// escape not itself escaped escapes the next byte, and an escaped quote is data.
+#[derive(Debug, Clone, Copy)]
+struct EscapeWalk {
+    quote: u8,
+    escape: u8,
+    newline: u8,
+    inside: bool,
+    escaped: bool,
+}
+
+impl EscapeWalk {
+    fn of(dialect: &Dialect) -> Option<EscapeWalk> {
+        Some(EscapeWalk {
+            quote: dialect.quote?,
+            escape: dialect.escape?,
+            newline: dialect.newline,
+            inside: false,
+            escaped: false,
+        })
+    }
+
+    fn state(&self) -> u8 {
+        self.inside as u8 | (self.escaped as u8) << 1
+    }
+
+    fn set_state(&mut self, state: u8) {
+        self.inside = state & 1 == 1;
+        self.escaped = state & 2 == 2;
+    }
+
+    /// Takes one byte; true when it ends a record.
+    #[inline(always)]
+    fn step(&mut self, byte: u8) -> bool {
+        let was_escaped = std::mem::take(&mut self.escaped);
+        if !was_escaped {
+            if byte == self.escape {
+                self.escaped = true;
+            } else if byte == self.quote {
+                self.inside = !self.inside;
+            }
+        }
+        byte == self.newline && !self.inside
+    }
+
+    fn plan_pieces(mut self, bytes: &[u8], target: usize, at_eof: bool) -> PiecePlan {
+        let target = target.max(1);
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        let mut last_end = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if self.step(b) {
+                last_end = i + 1;
+                if last_end - start >= target {
+                    pieces.push(start..last_end);
+                    start = last_end;
+                }
+            }
+        }
+        let consumed = if at_eof { bytes.len() } else { last_end };
+        if consumed > start {
+            pieces.push(start..consumed);
+        }
+        PiecePlan { pieces, consumed }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const COMMA: Dialect = Dialect {
-        delimiter: b',',
-        quote: Some(b'"'),
-        newline: b'\n',
-    };
+    const COMMA: Dialect = Dialect::plain(b',');
 
     fn texts(bytes: &[u8], plan: &PiecePlan) -> Vec<String> {
         plan.pieces
@@ -202,5 +281,25 @@ mod tests {
         let plan = plan_pieces(bytes, &dialect, 2, false);
         assert_eq!(texts(bytes, &plan), vec!["a\"\n", "b\n"]);
         assert_eq!(plan.consumed, 5);
+    }
+
+    #[test]
+    fn an_escaped_quote_does_not_open_a_field() {
+        let dialect = Dialect {
+            escape: Some(b'\\'),
+            ..COMMA
+        };
+        let bytes = b"a,\"x\\\"\ny\"\nb,\\\"\nc,d\n";
+        for target in 1..bytes.len() + 2 {
+            let plan = plan_pieces(bytes, &dialect, target, true);
+            let cuts: Vec<usize> = plan.pieces.iter().map(|r| r.end).collect();
+            assert!(
+                cuts.iter().all(|&c| c == 10 || c == 15 || c == 19),
+                "{cuts:?}"
+            );
+        }
+        let state = quote_state_after(b"a,\"x\\", &dialect);
+        assert_eq!(state, 3);
+        assert_eq!(end_of_record(b"\"\ny\"\nb", state, &dialect), Some(5));
     }
 }

@@ -37,6 +37,12 @@ impl CsvStream {
         }
     }
 
+    /// The options of this load once its head was read (see
+    /// [`CsvLoader::options_used`]).
+    pub fn options_used(&self) -> Option<&CsvOptions> {
+        self.loader.as_ref().map(CsvLoader::options_used)
+    }
+
     /// Records decoded so far.
     pub fn rows(&self) -> u64 {
         self.loader.as_ref().map_or(0, CsvLoader::rows)

@@ -21,6 +21,27 @@ pub struct Dialect {
     pub quote: Option<u8>,
     /// `\n` (with any `\r` before it trimmed) or a lone `\r` for classic Mac files.
     pub newline: u8,
+    /// A character other than the quote that escapes a quote (`\"`) or itself (`\\`);
+    /// `None` when only a doubled quote escapes one (RFC 4180) or quoting is off.
+    pub escape: Option<u8>,
+    /// Spark's `ignoreLeadingWhiteSpace` / `ignoreTrailingWhiteSpace`: values are trimmed
+    /// of bytes up to `' '` before quotes are looked at.
+    pub trim_leading: bool,
+    pub trim_trailing: bool,
+}
+
+impl Dialect {
+    /// RFC 4180 with the given delimiter: `"` quotes, `""` escapes, `\n` ends records.
+    pub const fn plain(delimiter: u8) -> Dialect {
+        Dialect {
+            delimiter,
+            quote: Some(b'"'),
+            newline: b'\n',
+            escape: None,
+            trim_leading: false,
+            trim_trailing: false,
+        }
+    }
 }
 
 /// Field boundaries of a run of records, stored flat so that tokenizing allocates three
@@ -186,9 +207,13 @@ pub fn tokenize(
     let classes = ByteClasses::new(dialect);
     let mut row_start = 0usize;
     let mut quote_carry = 0u64;
+    let mut escape_carry = false;
     let mut block_start = 0usize;
     'blocks: while block_start < bytes.len() {
-        let masks = classes.classify(&bytes[block_start..]);
+        let mut masks = classes.classify(&bytes[block_start..]);
+        if masks.escapes != 0 || escape_carry {
+            masks.quotes &= !escaped_bits(masks.escapes, &mut escape_carry);
+        }
         let inside = prefix_xor(masks.quotes) ^ quote_carry;
         quote_carry = ((inside as i64) >> 63) as u64;
         let mut separators = (masks.delimiters | masks.newlines) & !inside;
@@ -262,43 +287,114 @@ impl Iterator for ColumnSpans<'_> {
     }
 }
 
+/// Bits of a block's bytes that an escape character escapes, given the mask of escape
+/// characters: each escape not itself escaped escapes the byte after it. `carry` says
+/// whether the block's first byte is escaped, and is set for the next block.
+#[inline]
+fn escaped_bits(escapes: u64, carry: &mut bool) -> u64 {
+    let mut escaped = 0u64;
+    let mut pending = escapes;
+    if *carry {
+        escaped |= 1;
+        pending &= !1;
+    }
+    *carry = false;
+    while pending != 0 {
+        let bit = pending.trailing_zeros();
+        pending &= pending - 1;
+        if bit == 63 {
+            *carry = true;
+        } else {
+            escaped |= 1 << (bit + 1);
+            pending &= !(1 << (bit + 1));
+        }
+    }
+    escaped
+}
+
+/// Whether `byte` is trimmed by `ignoreLeadingWhiteSpace` / `ignoreTrailingWhiteSpace`
+/// (spaces, tabs and other control characters, as Spark's parser trims).
+#[inline(always)]
+fn is_white(byte: u8) -> bool {
+    byte <= b' '
+}
+
 /// A field's bytes with its enclosing quotes removed but escapes left alone: enough for
 /// values that can never contain a quote (numbers, dates, booleans). The flag says
 /// whether the field was quoted.
 #[inline(always)]
-pub fn field_bytes(bytes: &[u8], start: usize, end: usize, quote: Option<u8>) -> (&[u8], bool) {
-    let raw = &bytes[start..end];
-    match (quote, raw) {
+pub fn field_bytes<'a>(
+    bytes: &'a [u8],
+    start: usize,
+    end: usize,
+    dialect: &Dialect,
+) -> (&'a [u8], bool) {
+    let mut raw = &bytes[start..end];
+    if dialect.trim_leading {
+        while let [first, rest @ ..] = raw {
+            if !is_white(*first) {
+                break;
+            }
+            raw = rest;
+        }
+    }
+    if dialect.trim_trailing {
+        while let [rest @ .., last] = raw {
+            if !is_white(*last) {
+                break;
+            }
+            raw = rest;
+        }
+    }
+    match (dialect.quote, raw) {
         (Some(q), [first, inner @ .., last]) if *first == q && *last == q => (inner, true),
         (Some(q), [first, rest @ ..]) if *first == q => (rest, true),
         _ => (raw, false),
     }
 }
 
-/// The text of a field: quotes removed and `""` turned into `"` when it is quoted.
-/// The flag says whether the field was quoted (a quoted empty string is not null).
+/// The text of a field: quotes removed and `""` (or the escape's `\"`) turned into `"`
+/// when it is quoted. The flag says whether the field was quoted (a quoted empty string
+/// is not null).
 #[inline]
-pub fn field_text(
-    bytes: &[u8],
+pub fn field_text<'a>(
+    bytes: &'a [u8],
     start: usize,
     end: usize,
-    quote: Option<u8>,
-) -> (Cow<'_, [u8]>, bool) {
-    match field_bytes(bytes, start, end, quote) {
-        (inner, true) if memchr::memchr(quote.unwrap_or(0), inner).is_some() => {
-            (Cow::Owned(unescape_quotes(inner, quote.unwrap_or(0))), true)
-        }
+    dialect: &Dialect,
+) -> (Cow<'a, [u8]>, bool) {
+    let quote = dialect.quote.unwrap_or(0);
+    let needs_unescape = |inner: &[u8]| match dialect.escape {
+        None => memchr::memchr(quote, inner).is_some(),
+        Some(escape) => memchr::memchr2(quote, escape, inner).is_some(),
+    };
+    match field_bytes(bytes, start, end, dialect) {
+        (inner, true) if needs_unescape(inner) => (
+            Cow::Owned(unescape_quotes(inner, quote, dialect.escape)),
+            true,
+        ),
         (text, quoted) => (Cow::Borrowed(text), quoted),
     }
 }
 
-/// `a""b` → `a"b`; a lone quote (malformed input) is kept as is.
-fn unescape_quotes(inner: &[u8], quote: u8) -> Vec<u8> {
+/// `a""b` → `a"b`, and with an escape `e`: `ae"b` → `a"b`, `aeeb` → `aeb`; a lone quote
+/// or escape (malformed input) is kept as is.
+fn unescape_quotes(inner: &[u8], quote: u8, escape: Option<u8>) -> Vec<u8> {
     let mut out = Vec::with_capacity(inner.len());
     let mut i = 0;
     while i < inner.len() {
-        out.push(inner[i]);
-        if inner[i] == quote && inner.get(i + 1) == Some(&quote) {
+        let byte = inner[i];
+        if Some(byte) == escape {
+            if let Some(&next) = inner.get(i + 1) {
+                if next == quote || Some(next) == escape {
+                    out.push(next);
+                    i += 2;
+                    continue;
+                }
+            }
+        }
+        out.push(byte);
+        if byte == quote && inner.get(i + 1) == Some(&quote) {
             i += 1;
         }
         i += 1;
@@ -311,6 +407,8 @@ struct BlockMasks {
     quotes: u64,
     delimiters: u64,
     newlines: u64,
+    /// Escape characters (0 unless the dialect has an escape other than the quote).
+    escapes: u64,
 }
 
 struct ByteClasses {
@@ -318,6 +416,7 @@ struct ByteClasses {
     has_quote: bool,
     delimiter: u8,
     newline: u8,
+    escape: Option<u8>,
 }
 
 impl ByteClasses {
@@ -327,6 +426,7 @@ impl ByteClasses {
             has_quote: dialect.quote.is_some(),
             delimiter: dialect.delimiter,
             newline: dialect.newline,
+            escape: dialect.quote.and(dialect.escape),
         }
     }
 
@@ -344,10 +444,15 @@ impl ByteClasses {
         };
         let (quotes, delimiters, newlines) =
             simd::eq_masks(block, [self.quote, self.delimiter, self.newline]);
+        let escapes = match self.escape {
+            Some(escape) => simd::eq_masks(block, [escape, escape, escape]).0,
+            None => 0,
+        };
         BlockMasks {
             quotes: if self.has_quote { quotes } else { 0 },
             delimiters,
             newlines,
+            escapes,
         }
     }
 }
@@ -451,11 +556,7 @@ fn prefix_xor(mut x: u64) -> u64 {
 mod tests {
     use super::*;
 
-    const COMMA: Dialect = Dialect {
-        delimiter: b',',
-        quote: Some(b'"'),
-        newline: b'\n',
-    };
+    const COMMA: Dialect = Dialect::plain(b',');
 
     fn fields(input: &str, end: InputEnd) -> Vec<Vec<String>> {
         let bytes = input.as_bytes();
@@ -465,7 +566,7 @@ mod tests {
                 (0..tokens.field_count(r))
                     .map(|c| {
                         let (s, e) = tokens.field(r, c).unwrap();
-                        let (text, _) = field_text(bytes, s, e, COMMA.quote);
+                        let (text, _) = field_text(bytes, s, e, &COMMA);
                         String::from_utf8(text.into_owned()).unwrap()
                     })
                     .collect()

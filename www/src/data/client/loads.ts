@@ -4,7 +4,7 @@
  * engine's memory does not survive a restart).
  */
 import type { EngineClient } from '../../engine/client/engine-client';
-import type { LoadOptions, LoadProgress, LoadedTable } from '../../engine/shared/api';
+import type { CsvOptions, LoadOptions, LoadProgress, LoadedTable } from '../../engine/shared/api';
 import { CANCELLED, ENGINE_CRASHED, errorPlace, isCodedError } from '../../engine/shared/errors';
 import type { Notices } from '../../ui/notices';
 import { JobProgress } from '../../ui/progress';
@@ -55,6 +55,34 @@ export class Loads {
     return next;
   }
 
+  /**
+   * Reads the CSV file table `name` was loaded from again with the options `csv`, into
+   * the same table. Resolves to the error's lines (the message, where, the code) when it
+   * could not: the file is no longer at hand, cannot be read any more, or the options do
+   * not fit it; the table is then left as it was.
+   */
+  reloadCsv(name: string, csv: Partial<CsvOptions>): Promise<string[] | undefined> {
+    const source = this.sources.get(name);
+    if (!source) {
+      return Promise.resolve([`The file ${name} was read from is not at hand any more (the page was reloaded, or the table was replaced by SQL): drop the file again to read it with other options.`]);
+    }
+    const options: LoadOptions = { ...source.options, name, csv, replace: true };
+    const run = async (): Promise<string[] | undefined> => {
+      try {
+        await this.run(source.file, options);
+        return undefined;
+      } catch (error) {
+        if ((error as { name?: unknown } | null)?.name === 'NotReadableError') {
+          return [`${source.file.name} cannot be read any more: it was moved, changed or deleted since it was dropped. Drop it again.`];
+        }
+        return explain(error);
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next;
+    return next;
+  }
+
   forget(name: string): void {
     this.sources.delete(name);
   }
@@ -86,7 +114,8 @@ export class Loads {
     return failed;
   }
 
-  private async loadOne(file: File, options: LoadOptions): Promise<LoadedTable | undefined> {
+  /** Loads a file with progress and cancel, and remembers where the table came from. */
+  private async run(file: File, options: LoadOptions): Promise<LoadedTable> {
     let cancel = () => {};
     const progress = new JobProgress(`Loading ${file.name}`, () => cancel());
     this.jobs.append(progress.element);
@@ -97,6 +126,14 @@ export class Loads {
       this.sources.set(table.name, { file, options: { ...options, name: table.name } });
       this.onLoaded(table);
       return table;
+    } finally {
+      progress.element.remove();
+    }
+  }
+
+  private async loadOne(file: File, options: LoadOptions): Promise<LoadedTable | undefined> {
+    try {
+      return await this.run(file, options);
     } catch (error) {
       if (isCodedError(error) && error.code === CANCELLED) {
         this.notices.show('info', `Loading ${file.name} was cancelled.`);
@@ -110,8 +147,6 @@ export class Loads {
         this.notices.show('error', `Could not load ${file.name}`, explain(error));
       }
       return undefined;
-    } finally {
-      progress.element.remove();
     }
   }
 }

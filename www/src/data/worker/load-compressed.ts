@@ -4,7 +4,7 @@
  * and neither it nor its text is held whole. Progress counts compressed bytes; a cancel
  * is seen between slices.
  */
-import type { Compression, LoadOptions, TableInfo } from '../../engine/shared/api';
+import type { Compression, CsvOptions, LoadOptions, TableInfo } from '../../engine/shared/api';
 import type { LoadContext } from './load-context';
 import { streamFile } from './stream-file';
 
@@ -19,13 +19,15 @@ export async function loadCompressedCsv(
   file: File,
   compression: Compression,
   options: LoadOptions['csv'],
-): Promise<TableInfo> {
+): Promise<{ info: TableInfo; used?: CsvOptions }> {
   const loader = new ctx.runtime.wasm.CompressedCsvLoader(compression, options);
   let handedOver = false;
   try {
     await streamFile(ctx, file, SLICE_BYTES, loader);
+    // (Undefined for a stream too short to have opened the reader before the end.)
+    const used = loader.optionsUsed();
     handedOver = true;
-    return ctx.runtime.engine.addCompressedCsv(ctx.name, loader);
+    return { info: ctx.runtime.engine.addCompressedCsv(ctx.name, loader), used };
   } finally {
     if (!handedOver) loader.free();
   }

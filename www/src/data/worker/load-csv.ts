@@ -5,7 +5,7 @@
  * the engine decodes was tried and measured: with the pool on every core it only took CPU
  * from the decoder (BENCHMARKS.md).
  */
-import type { LoadOptions, TableInfo } from '../../engine/shared/api';
+import type { CsvOptions, LoadOptions, TableInfo } from '../../engine/shared/api';
 import { type ErrorCode, isCodedError } from '../../engine/shared/errors';
 import type { CsvLoader } from '../../engine/worker/wasm-module';
 import type { LoadContext } from './load-context';
@@ -18,14 +18,16 @@ const CHUNK_BYTES = 32 << 20;
 const SAMPLE_WINDOWS = 8;
 const WINDOW_BYTES = 64 << 10;
 
-export async function loadCsv(ctx: LoadContext, file: File, options: LoadOptions['csv']): Promise<TableInfo> {
+/** The table, with the options the reader used (what detection chose filled in). */
+export async function loadCsv(ctx: LoadContext, file: File, options: LoadOptions['csv']): Promise<{ info: TableInfo; used: CsvOptions }> {
   const loader = await openLoader(ctx, file, options);
   let handedOver = false;
   try {
+    const used = loader.optionsUsed();
     await refineTypes(loader, file);
     await streamFile(ctx, file, CHUNK_BYTES, loader);
     handedOver = true;
-    return ctx.runtime.engine.addCsv(ctx.name, loader);
+    return { info: ctx.runtime.engine.addCsv(ctx.name, loader), used };
   } finally {
     if (!handedOver) loader.free();
   }

@@ -1,5 +1,5 @@
 /** Loading one file: format detection, a memory check, the reader, and timing. */
-import type { LoadOptions, LoadedTable, ProgressCallback } from '../../engine/shared/api';
+import type { CsvOptions, LoadOptions, LoadedTable, ProgressCallback, TableInfo } from '../../engine/shared/api';
 import { OUT_OF_MEMORY, codedError, isCodedError } from '../../engine/shared/errors';
 import type { Runtime } from '../../engine/worker/runtime';
 import { formatBytes } from '../../ui/format';
@@ -35,7 +35,12 @@ export async function loadFile(
   reserveMemory(runtime, file, detected);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(file.name) };
   let workbook: { sheet: string; sheets: string[] } | undefined;
-  const info =
+  let csvOptions: CsvOptions | undefined;
+  const csvRead = ({ info, used }: { info: TableInfo; used?: CsvOptions }) => {
+    csvOptions = used;
+    return info;
+  };
+  let info =
     format === 'excel'
       ? await loadExcel(ctx, file, options).then(({ info, sheet, sheets }) => {
           workbook = { sheet, sheets };
@@ -44,17 +49,31 @@ export async function loadFile(
       : format === 'json'
       ? await loadJson(ctx, file, compression, options.json)
       : compression
-        ? await loadCompressedCsv(ctx, file, compression, options.csv)
+        ? await loadCompressedCsv(ctx, file, compression, options.csv).then(csvRead)
         : format === 'csv'
-          ? await loadCsv(ctx, file, options.csv)
+          ? await loadCsv(ctx, file, options.csv).then(csvRead)
           : format === 'arrow'
             ? await loadArrow(ctx, file)
             : await loadParquet(ctx, file);
+  if (options.replace && format !== 'excel') info = replaceTable(runtime, info, ctx.name);
   return {
     ...info,
-    source: { fileName: file.name, format, ...(compression ? { compression } : {}), bytes: file.size, ...workbook },
+    source: { fileName: file.name, format, ...(compression ? { compression } : {}), bytes: file.size, ...workbook, ...(csvOptions ? { csvOptions } : {}) },
     loadMs: performance.now() - started,
   };
+}
+
+/**
+ * Puts a table just loaded (under a new name, `name_2`, as the name was taken) in the
+ * place of the table called `name`: reading a file again with other options replaces it.
+ */
+function replaceTable(runtime: Runtime, info: TableInfo, name: string): TableInfo {
+  if (info.name === name) return info;
+  const engine = runtime.engine;
+  if (engine.tables().some((t) => t.name === name)) engine.dropTable(name);
+  engine.saveAs(info.name, name);
+  engine.dropTable(info.name);
+  return { ...info, name };
 }
 
 /**

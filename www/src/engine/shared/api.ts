@@ -67,6 +67,8 @@ export interface LoadedTable extends TableInfo {
     /** A workbook's: the sheet the table was read from, and every worksheet it has. */
     sheet?: string;
     sheets?: string[];
+    /** A CSV file's: the reader options it was read with, what detection chose filled in. */
+    csvOptions?: CsvOptions;
   };
   loadMs?: number;
 }
@@ -93,7 +95,10 @@ export interface LoadOptions {
   json?: Partial<JsonOptions>;
   /** Excel options (which sheet; pandas' `read_excel` names). */
   excel?: Partial<ExcelOptions>;
-  /** Replace the table called `name` (another sheet of the same workbook) instead of adding one. */
+  /**
+   * Replace the table called `name` (another sheet of the same workbook, the same file
+   * read with other options) instead of adding one.
+   */
   replace?: boolean;
 }
 

@@ -12,6 +12,10 @@ export declare class CompressedCsvLoader {
     [Symbol.dispose](): void;
     constructor(compression: Compression, options: Partial<CsvOptions> | undefined);
     /**
+     * The options of this load once its head was read, with what detection chose.
+     */
+    optionsUsed(): CsvOptions | undefined;
+    /**
      * Decompresses the next slice of the file and loads the records it completes.
      */
     push(chunk: Uint8Array | number[]): void;
@@ -37,6 +41,10 @@ export declare class CsvLoader {
      * Detects the dialect and infers the schema from the start of the file.
      */
     constructor(head: Uint8Array | number[], head_is_file: boolean, options: Partial<CsvOptions> | undefined);
+    /**
+     * The options of this load, with the header and delimiter detection chose.
+     */
+    optionsUsed(): CsvOptions;
     /**
      * Feeds the next chunk of the file (the file from its first byte, in order).
      */

@@ -13,7 +13,8 @@
  * The two have different names, so MLflow keeps them as two datasets (it keys a dataset
  * by name and digest, and a run's input by the dataset).
  */
-import type { ColumnInfo, RowCounts, TableInfo, TrainSpec } from '../../contract';
+import type { ColumnInfo, CsvOptions, RowCounts, TableInfo, TrainSpec } from '../../contract';
+import { sparkOptionsOf } from '../../data/shared/reader-options';
 import type { DatasetInput } from './model';
 
 export const CONTEXT_SOURCE = 'source';
@@ -25,8 +26,17 @@ function schemaOf(columns: readonly ColumnInfo[]): Schema {
   return columns.map((c) => ({ name: c.name, type: c.dataType, nullable: c.nullable }));
 }
 
-/** The table a training reads, before its digest is known (it is computed once the training ends). */
-export function sourceInput(table: TableInfo): DatasetInput {
+/** Where a table the page loaded came from (the page's `LoadedTable`, in part). */
+interface FileSource {
+  source?: { fileName: string; csvOptions?: CsvOptions };
+}
+
+/**
+ * The table a training reads, before its digest is known (it is computed once the
+ * training ends). A table read from a CSV file records the file and its reader options.
+ */
+export function sourceInput(table: TableInfo & FileSource): DatasetInput {
+  const csv = table.source?.csvOptions;
   return {
     name: table.name,
     digest: '',
@@ -35,6 +45,7 @@ export function sourceInput(table: TableInfo): DatasetInput {
     sourceType: 'table',
     rows: table.rows,
     schema: schemaOf(table.columns),
+    ...(csv && table.source ? { file: table.source.fileName, readerOptions: sparkOptionsOf(csv) } : {}),
   };
 }
 

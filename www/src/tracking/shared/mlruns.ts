@@ -79,7 +79,11 @@ function datasetMeta(input: DatasetInput): string {
     schema: JSON.stringify({ mlflow_colspec: input.schema.map((c) => ({ type: colspecType(c.type), name: c.name, required: !c.nullable })) }),
     // MLflow keeps a dataset's source as JSON of its source type's fields; Brasa's names
     // the table and, for the training rows, how they were made from it.
-    source: JSON.stringify(input.transform ? { table: input.source, transform: input.transform } : { table: input.source }),
+    source: JSON.stringify({
+      table: input.source,
+      ...(input.transform ? { transform: input.transform } : {}),
+      ...(input.readerOptions ? { file: input.file, reader_options: input.readerOptions } : {}),
+    }),
     source_type: input.sourceType === 'file' ? 'local' : 'code',
   });
 }

@@ -61,6 +61,12 @@ export interface DatasetInput {
   rows: number;
   /** `[{name, type, nullable}]` in Spark SQL type names. */
   schema: { name: string; type: string; nullable: boolean }[];
+  /**
+   * For a table read from a CSV file: the file's name and the reader options it was read
+   * with, under Spark's names (`spark.read.options(**readerOptions).csv(file)`).
+   */
+  file?: string;
+  readerOptions?: Record<string, string>;
 }
 
 /** An artifact's description (its bytes are stored apart, see `ArtifactRecord`). */

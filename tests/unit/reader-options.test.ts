@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import type { CsvOptions } from '../../www/src/contract/CsvOptions';
+import { formOf, optionsOf, sparkOptionsOf } from '../../www/src/data/shared/reader-options';
+
+/** What the engine reports for a `;`-separated file with a header (detection filled in). */
+const used: CsvOptions = {
+  header: true,
+  delimiter: ';',
+  quote: '"',
+  quoting: true,
+  nullValues: ['', 'NA', 'N/A', 'null', 'NULL'],
+  inferSchema: true,
+  mode: 'PERMISSIVE',
+  maxColumns: 20480,
+  comment: null,
+  escape: '"',
+  ignoreLeadingWhiteSpace: false,
+  ignoreTrailingWhiteSpace: false,
+  nanValue: 'NaN',
+  encoding: 'UTF-8',
+  schema: null,
+};
+
+test('the panel shows the options used under Spark names and gives them back', () => {
+  const form = formOf(used);
+  assert.equal(form.sep, ';');
+  assert.equal(form.nullValue, 'NA,N/A,null,NULL');
+  assert.equal(form.quote, '"');
+  assert.equal(form.comment, '');
+  assert.equal(form.schema, '');
+  const back = optionsOf(form);
+  assert.deepEqual(back, {
+    delimiter: ';', header: true, inferSchema: true, nullValues: ['', 'NA', 'N/A', 'null', 'NULL'], nanValue: 'NaN',
+    comment: null, quoting: true, quote: '"', escape: '"', mode: 'PERMISSIVE', ignoreLeadingWhiteSpace: false,
+    ignoreTrailingWhiteSpace: false, encoding: 'UTF-8', schema: null,
+  });
+});
+
+test('edited fields become the reader options, with Spark conventions', () => {
+  const form = { ...formOf(used), sep: '\\t', comment: '#', quote: '', escape: '\\', nullValue: ' -, n/a ', schema: ' id INT, name STRING ', encoding: '' };
+  const options = optionsOf(form);
+  assert.equal(options.delimiter, '\t');
+  assert.equal(options.comment, '#');
+  assert.equal(options.quoting, false);
+  assert.equal(options.escape, '\\');
+  assert.deepEqual(options.nullValues, ['', '-', 'n/a']);
+  assert.equal(options.schema, 'id INT, name STRING');
+  assert.equal(options.encoding, 'UTF-8');
+  assert.equal(formOf({ ...used, delimiter: '\t' }).sep, '\\t');
+  assert.throws(() => optionsOf({ ...form, sep: ';;' }), /sep must be one character/);
+  assert.throws(() => optionsOf({ ...form, comment: '//' }), /comment must be one character/);
+});
+
+test('a run records the options as spark.read.options takes them', () => {
+  const spark = sparkOptionsOf({ ...used, comment: '#', schema: 'a INT' });
+  assert.equal(spark.sep, ';');
+  assert.equal(spark.header, 'true');
+  assert.equal(spark.comment, '#');
+  assert.equal(spark.schema, 'a INT');
+  assert.equal(sparkOptionsOf(used).comment, undefined);
+});

@@ -1,0 +1,112 @@
+/**
+ * The CSV reader options as the Reader options panel shows them: Spark's option names
+ * (`sep`, `header`, `nullValue`, ...) and their text, to and from the engine's
+ * `CsvOptions`. Pure functions, so the conversion is tested without a page.
+ */
+import type { CsvOptions, ParseMode } from '../../contract';
+
+/** The panel's fields, each as the text (or flag) shown. */
+export interface ReaderForm {
+  sep: string;
+  header: boolean;
+  inferSchema: boolean;
+  /** Brasa reads several null spellings: comma-separated. */
+  nullValue: string;
+  nanValue: string;
+  comment: string;
+  /** Empty turns quoting off (as Spark's `quote` set to ""). */
+  quote: string;
+  escape: string;
+  mode: ParseMode;
+  ignoreLeadingWhiteSpace: boolean;
+  ignoreTrailingWhiteSpace: boolean;
+  encoding: string;
+  /** Spark DDL (`id INT, name STRING`); empty infers the schema. */
+  schema: string;
+}
+
+export const MODES: readonly ParseMode[] = ['PERMISSIVE', 'DROPMALFORMED', 'FAILFAST'];
+
+/** A control character written as Spark writes it in an option (`\t`). */
+function showChar(c: string | null): string {
+  if (c === null) return '';
+  return c === '\t' ? '\\t' : c;
+}
+
+/** The options a table was read with, as the panel shows them. */
+export function formOf(options: CsvOptions): ReaderForm {
+  return {
+    sep: showChar(options.delimiter),
+    header: options.header ?? true,
+    inferSchema: options.inferSchema,
+    nullValue: options.nullValues.filter((v) => v !== '').join(','),
+    nanValue: options.nanValue,
+    comment: showChar(options.comment),
+    quote: options.quoting ? options.quote : '',
+    escape: options.escape,
+    mode: options.mode,
+    ignoreLeadingWhiteSpace: options.ignoreLeadingWhiteSpace,
+    ignoreTrailingWhiteSpace: options.ignoreTrailingWhiteSpace,
+    encoding: options.encoding,
+    schema: options.schema ?? '',
+  };
+}
+
+/** One character from an option's text (`\t` and `tab` mean a tab); `null` when empty. */
+function oneChar(text: string, option: string): string | null {
+  if (text === '') return null;
+  if (text === '\\t' || text.toLowerCase() === 'tab') return '\t';
+  if ([...text].length !== 1) throw new Error(`${option} must be one character, not "${text}"`);
+  return text;
+}
+
+/** The options to read with from the panel's fields; an error names a field it cannot use. */
+export function optionsOf(form: ReaderForm): Partial<CsvOptions> {
+  const quote = oneChar(form.quote, 'quote');
+  const escape = oneChar(form.escape, 'escape');
+  const nulls = form.nullValue
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  return {
+    delimiter: oneChar(form.sep, 'sep'),
+    header: form.header,
+    inferSchema: form.inferSchema,
+    // An empty field is null in Spark whatever nullValue says; the list keeps it so.
+    nullValues: ['', ...nulls],
+    nanValue: form.nanValue,
+    comment: oneChar(form.comment, 'comment'),
+    quoting: quote !== null,
+    quote: quote ?? '"',
+    escape: escape ?? quote ?? '"',
+    mode: form.mode,
+    ignoreLeadingWhiteSpace: form.ignoreLeadingWhiteSpace,
+    ignoreTrailingWhiteSpace: form.ignoreTrailingWhiteSpace,
+    encoding: form.encoding.trim() === '' ? 'UTF-8' : form.encoding.trim(),
+    schema: form.schema.trim() === '' ? null : form.schema.trim(),
+  };
+}
+
+/**
+ * The options as Spark's reader takes them (`spark.read.options(**...)`): what a run
+ * records about the file its table was read from.
+ */
+export function sparkOptionsOf(options: CsvOptions): Record<string, string> {
+  const form = formOf(options);
+  const spark: Record<string, string> = {
+    sep: form.sep,
+    header: String(form.header),
+    inferSchema: String(form.inferSchema),
+    nullValue: form.nullValue,
+    nanValue: form.nanValue,
+    quote: form.quote,
+    escape: form.escape,
+    mode: form.mode,
+    ignoreLeadingWhiteSpace: String(form.ignoreLeadingWhiteSpace),
+    ignoreTrailingWhiteSpace: String(form.ignoreTrailingWhiteSpace),
+    encoding: form.encoding,
+  };
+  if (form.comment !== '') spark.comment = form.comment;
+  if (form.schema !== '') spark.schema = form.schema;
+  return spark;
+}
