@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::sql::plan::expr::{Expr, SortKey};
+use crate::sql::plan::functions::ScalarFunction;
 use crate::sql::plan::logical::LogicalPlan;
 
 impl fmt::Display for Expr {
@@ -70,6 +71,15 @@ impl fmt::Display for Expr {
                     "{expr} {}RLIKE {pattern}",
                     if *negated { "NOT " } else { "" }
                 )
+            }
+            // Decimal arithmetic and comparisons read as the operators they were written with.
+            Expr::Function {
+                func: ScalarFunction::Decimal(op),
+                args,
+                ..
+            } if args.len() == 2 && op.operator().is_some() => {
+                let sql = op.operator().map_or("?", |o| o.sql());
+                write!(f, "({} {sql} {})", args[0], args[1])
             }
             Expr::Function { func, args, .. } => write!(f, "{}({})", func.name(), list(args)),
             Expr::Aggregate(call) => {

@@ -280,6 +280,12 @@ impl Expr {
 
     /// A comparison with both sides cast to the type Spark compares them in.
     pub fn compare(op: BinaryOp, left: Expr, right: Expr, scope: &PlanSchema) -> Result<Expr> {
+        // Decimals of different types compare exactly, without a common type.
+        let (left, right) =
+            match crate::sql::plan::decimal_exprs::comparison(op, left, right, scope)? {
+                Ok(decimal) => return Ok(decimal),
+                Err(operands) => operands,
+            };
         let (lt, rt) = (left.data_type(scope), right.data_type(scope));
         let common = comparison_common(&lt, &rt).ok_or_else(|| {
             Error::analysis(format!(

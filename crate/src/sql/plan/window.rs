@@ -171,6 +171,17 @@ impl Planner<'_> {
                     return Err(Error::unsupported(format!("{name} as a window function")));
                 }
                 match aggregate_call(agg, args, false, star, scope)? {
+                    // Window frames add up doubles and integers only.
+                    Expr::Aggregate(call)
+                        if !matches!(agg, AggregateFunction::Count | AggregateFunction::CountStar)
+                            && call.args.iter().any(|a| {
+                                matches!(a.data_type(scope), DataType::Decimal128(_, _))
+                            }) =>
+                    {
+                        return Err(Error::unsupported(format!(
+                            "{name}(...) OVER a window of decimal values (cast them to double first)"
+                        )))
+                    }
                     Expr::Aggregate(call) => (call.args, call.return_type),
                     _ => {
                         return Err(Error::internal(
