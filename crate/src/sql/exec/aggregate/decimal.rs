@@ -15,7 +15,7 @@ use arrow_schema::DataType;
 use super::accumulator::{downcast, for_each_valid, Accumulator};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::decimal::Decimal;
-use crate::sql::exec::decimal::digits::{div_half_up, fit, pow10, rescale};
+use crate::sql::exec::decimal::digits::{fit, pow10, rescale, spark_divide};
 use crate::sql::exec::value::kernel_error;
 use crate::sql::plan::expr::BinaryOp;
 
@@ -60,9 +60,8 @@ impl DecimalSum {
     fn average_of(&self, sum: i128, count: i64, input: Decimal) -> Option<i128> {
         let sum_type = input.sum();
         let division = Decimal::arithmetic(BinaryOp::Divide, sum_type, Decimal::new(20, 0))?;
-        let numerator = rescale(i256::from_i128(sum), sum_type.scale, division.scale)?;
         let quotient = fit(
-            div_half_up(numerator, i256::from_i128(i128::from(count)))?,
+            spark_divide(sum, sum_type.scale, i128::from(count), 0, division.scale)?,
             division.precision,
         )?;
         fit(

@@ -13,7 +13,7 @@ use arrow_array::types::Decimal128Type;
 use arrow_array::{Array, ArrayRef, Decimal128Array, PrimitiveArray};
 use arrow_buffer::i256;
 
-use super::digits::{div_half_up, fit, pow10_wide, rescale};
+use super::digits::{fit, pow10_wide, rescale, spark_divide, to_38_digits};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::decimal::Decimal;
 use crate::sql::exec::value::kernel_error;
@@ -101,6 +101,12 @@ fn first(args: &[ArrayRef]) -> Result<&ArrayRef> {
 
 /// One row of `a op b`; `None` is NULL (overflow, division by zero).
 fn binary(op: DecimalOp, a: i128, l: Decimal, b: i128, r: Decimal, out: Decimal) -> Option<i128> {
+    if op == DecimalOp::Divide {
+        return fit(
+            spark_divide(a, l.scale, b, r.scale, out.scale)?,
+            out.precision,
+        );
+    }
     let (a, b) = (i256::from_i128(a), i256::from_i128(b));
     let (exact, scale) = match op {
         DecimalOp::Add | DecimalOp::Subtract | DecimalOp::Remainder => {
@@ -114,20 +120,7 @@ fn binary(op: DecimalOp, a: i128, l: Decimal, b: i128, r: Decimal, out: Decimal)
             };
             (v, scale)
         }
-        DecimalOp::Multiply => (a.checked_mul(b)?, l.scale + r.scale),
-        DecimalOp::Divide => {
-            if b == i256::ZERO {
-                return None;
-            }
-            // a/10^ls ÷ b/10^rs at scale S is a·10^(S + rs - ls) ÷ b, rounded once.
-            let shift = i32::from(out.scale) + i32::from(r.scale) - i32::from(l.scale);
-            let (n, d) = if shift >= 0 {
-                (a.checked_mul(pow10_wide(shift.unsigned_abs())?)?, b)
-            } else {
-                (a, b.checked_mul(pow10_wide(shift.unsigned_abs())?)?)
-            };
-            return fit(div_half_up(n, d)?, out.precision);
-        }
+        DecimalOp::Multiply => to_38_digits(a.checked_mul(b)?, l.scale + r.scale)?,
         _ => return None,
     };
     fit(rescale(exact, scale, out.scale)?, out.precision)

@@ -52,6 +52,47 @@ pub fn rescale(v: i256, from: u8, to: u8) -> Option<i256> {
     }
 }
 
+/// `a / 10^sa` divided by `b / 10^sb` at scale `scale`, as Spark divides decimals: Java's
+/// `BigDecimal.divide` to scale 38 (HALF_UP), then HALF_UP again to `scale`. The two
+/// roundings differ from one only when the digits after `scale` are 4999…9 up to the
+/// 38th; when the quotient at scale 38 does not fit the i256 arithmetic, it is rounded
+/// once. `None` for a zero divisor.
+pub fn spark_divide(a: i128, sa: u8, b: i128, sb: u8, scale: u8) -> Option<i256> {
+    let (a, b) = (i256::from_i128(a), i256::from_i128(b));
+    if b == i256::ZERO {
+        return None;
+    }
+    let at = |target: u8| -> Option<i256> {
+        // a/10^sa ÷ b/10^sb at scale t is a·10^(t + sb - sa) ÷ b.
+        let shift = i32::from(target) + i32::from(sb) - i32::from(sa);
+        let (n, d) = if shift >= 0 {
+            (a.checked_mul(pow10_wide(shift.unsigned_abs())?)?, b)
+        } else {
+            (a, b.checked_mul(pow10_wide(shift.unsigned_abs())?)?)
+        };
+        div_half_up(n, d)
+    };
+    match at(MAX_PRECISION) {
+        Some(q) if scale < MAX_PRECISION => rescale(q, MAX_PRECISION, scale),
+        Some(q) => Some(q),
+        None => at(scale),
+    }
+}
+
+/// An exact product (`v` at scale `scale`) rounded HALF_UP to 38 significant digits, as
+/// Java's `BigDecimal.multiply` with Spark's `MathContext(38)`: the value and its new
+/// scale, or `None` when the rounding would leave a negative scale (the product then has
+/// more than 38 integer digits, too many for any decimal).
+pub fn to_38_digits(v: i256, scale: u8) -> Option<(i256, u8)> {
+    let digits = v.checked_abs()?.checked_ilog10().map_or(1, |d| d + 1);
+    if digits <= u32::from(MAX_PRECISION) {
+        return Some((v, scale));
+    }
+    let drop = u8::try_from(digits - u32::from(MAX_PRECISION)).ok()?;
+    let kept = scale.checked_sub(drop)?;
+    Some((div_half_up(v, pow10_wide(u32::from(drop))?)?, kept))
+}
+
 /// `v` as a decimal of `precision` digits, or `None` (NULL) if it has more digits.
 pub fn fit(v: i256, precision: u8) -> Option<i128> {
     let v = v.to_i128()?;
@@ -116,6 +157,19 @@ mod tests {
         assert_eq!(div_half_up(w(2), w(-3)), Some(w(-1)));
         assert_eq!(div_half_up(w(-1), w(-3)), Some(w(0)));
         assert_eq!(div_half_up(w(1), w(0)), None);
+    }
+
+    #[test]
+    fn divides_and_multiplies_as_spark() {
+        // 1/3 at scale 6.
+        assert_eq!(spark_divide(1, 0, 3, 0, 6), Some(w(333_333)));
+        assert_eq!(spark_divide(-2, 0, 3, 0, 6), Some(w(-666_667)));
+        assert_eq!(spark_divide(1, 0, 0, 0, 6), None);
+        // A 39-digit product keeps 38 digits, rounded, one scale digit less.
+        let big = w(10i128.pow(38) + 5);
+        assert_eq!(to_38_digits(big, 10), Some((w(10i128.pow(37) + 1), 9)));
+        assert_eq!(to_38_digits(big, 0), None);
+        assert_eq!(to_38_digits(w(15), 1), Some((w(15), 1)));
     }
 
     #[test]
