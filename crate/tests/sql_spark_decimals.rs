@@ -34,6 +34,10 @@ const REFUSED: &[(&str, &str)] = &[
         "pmod on decimals is not implemented; Brasa's pmod works on integers and doubles",
     ),
     (
+        "SELECT id, format_number(a, 1) AS v FROM dv ORDER BY id",
+        "format_number rounds the exact decimal HALF_EVEN; Brasa's formats doubles",
+    ),
+    (
         "SELECT id, sum(a) OVER (PARTITION BY g) FROM dv ORDER BY id",
         "window frames add up doubles and integers only",
     ),

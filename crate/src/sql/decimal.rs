@@ -8,8 +8,6 @@
 
 use arrow_schema::DataType;
 
-use crate::sql::plan::expr::BinaryOp;
-
 /// The largest precision (and scale) of a decimal: 38 digits, as in Spark and Arrow's
 /// `Decimal128`.
 pub const MAX_PRECISION: u8 = 38;
@@ -18,6 +16,28 @@ pub const MAX_PRECISION: u8 = 38;
 /// fraction digits for integer digits, but never goes below 6 (or below the exact
 /// scale, when that is smaller).
 const MINIMUM_ADJUSTED_SCALE: u8 = 6;
+
+/// The arithmetic operators on decimals (`+ - * / %`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arithmetic {
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Remainder,
+}
+
+/// The comparisons of two decimals (`<=>` treats two NULLs as equal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    NullSafeEq,
+}
 
 /// A decimal type as (precision, scale).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,9 +121,8 @@ impl Decimal {
         )
     }
 
-    /// The result type of `self <op> other` (Spark's `resultDecimalType` for `+ - * / %`),
-    /// or `None` for an operator that is not arithmetic.
-    pub fn arithmetic(op: BinaryOp, l: Self, r: Self) -> Option<Self> {
+    /// The result type of `l <op> r` (Spark's `resultDecimalType` for `+ - * / %`).
+    pub fn arithmetic(op: Arithmetic, l: Self, r: Self) -> Self {
         let (p1, s1, p2, s2) = (
             u32::from(l.precision),
             u32::from(l.scale),
@@ -111,22 +130,21 @@ impl Decimal {
             u32::from(r.scale),
         );
         let (i1, i2) = (p1 - s1.min(p1), p2 - s2.min(p2));
-        Some(match op {
-            BinaryOp::Add | BinaryOp::Subtract => {
+        match op {
+            Arithmetic::Add | Arithmetic::Subtract => {
                 let scale = s1.max(s2);
                 Decimal::adjusted(i1.max(i2) + scale + 1, scale)
             }
-            BinaryOp::Multiply => Decimal::adjusted(p1 + p2 + 1, s1 + s2),
-            BinaryOp::Divide => {
+            Arithmetic::Multiply => Decimal::adjusted(p1 + p2 + 1, s1 + s2),
+            Arithmetic::Divide => {
                 let scale = u32::from(MINIMUM_ADJUSTED_SCALE).max(s1 + p2 + 1);
                 Decimal::adjusted(i1 + s2 + scale, scale)
             }
-            BinaryOp::Modulo => {
+            Arithmetic::Remainder => {
                 let scale = s1.max(s2);
                 Decimal::adjusted(i1.min(i2) + scale, scale)
             }
-            _ => return None,
-        })
+        }
     }
 
     /// `sum`'s result: ten more integer digits (Spark's `Sum.resultType`).

@@ -3,52 +3,15 @@
 //! types of `sql::decimal`. Each entry returns `None` when its operands are not decimal
 //! ones, and the caller plans the expression as before.
 
-use arrow_schema::DataType;
-
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
 use crate::sql::decimal::Decimal;
-use crate::sql::plan::expr::{BinaryOp, Expr};
-use crate::sql::plan::exprs::scalar_call;
-use crate::sql::plan::functions::{DecimalOp, MathFunction, Rounding, ScalarFunction};
+use crate::sql::plan::expr::{decimal_call, decimal_operands, BinaryOp, Expr};
+use crate::sql::plan::functions::{
+    DecimalOp, MathFunction, Rounding, ScalarFunction, StringFunction,
+};
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
-use crate::sql::types::is_integer;
-
-/// The decimal type `e` (of type `t`) takes next to a decimal: its own, an integer's
-/// (only the digits of its value for a literal, as Spark's `fromLiteral`), or `None` for
-/// anything else (doubles, strings, NULL).
-fn as_decimal(e: &Expr, t: &DataType) -> Option<Decimal> {
-    if let Some(d) = Decimal::of(t) {
-        return Some(d);
-    }
-    match e {
-        Expr::Literal(ScalarValue::Int32(v)) => Some(Decimal::for_integer_literal(i128::from(*v))),
-        Expr::Literal(ScalarValue::Int64(v)) => Some(Decimal::for_integer_literal(i128::from(*v))),
-        _ if is_integer(t) => Decimal::for_integer(t),
-        _ => None,
-    }
-}
-
-/// Both operands as decimals when one is a decimal and the other a decimal, an integer or
-/// NULL (which takes the decimal's type); `None` otherwise.
-fn operands(left: &Expr, right: &Expr, scope: &PlanSchema) -> Option<(Decimal, Decimal)> {
-    let (lt, rt) = (left.data_type(scope), right.data_type(scope));
-    if Decimal::of(&lt).is_none() && Decimal::of(&rt).is_none() {
-        return None;
-    }
-    let l = if lt == DataType::Null {
-        Decimal::of(&rt)
-    } else {
-        as_decimal(left, &lt)
-    };
-    let r = if rt == DataType::Null {
-        Decimal::of(&lt)
-    } else {
-        as_decimal(right, &rt)
-    };
-    Some((l?, r?))
-}
 
 /// `left op right` for `+ - * / %` on decimal operands (or a decimal and an integer).
 /// `div` on decimals is refused.
@@ -58,10 +21,10 @@ pub fn arithmetic(
     right: Expr,
     scope: &PlanSchema,
 ) -> Result<std::result::Result<Expr, (Expr, Expr)>> {
-    let Some((l, r)) = operands(&left, &right, scope) else {
+    let Some((l, r)) = decimal_operands(&left, &right, scope) else {
         return Ok(Err((left, right)));
     };
-    let Some(op) = DecimalOp::of(op) else {
+    let Some(op) = op.on_decimals().filter(|d| d.arithmetic().is_some()) else {
         return Err(Error::unsupported(format!(
             "`{}` on decimal values (cast them to bigint first)",
             op.sql()
@@ -71,29 +34,7 @@ pub fn arithmetic(
         left.cast(&l.data_type(), scope),
         right.cast(&r.data_type(), scope),
     ];
-    scalar_call(ScalarFunction::Decimal(op), args, scope).map(Ok)
-}
-
-/// `left op right` for a comparison of decimals of different types (or a decimal and an
-/// integer), compared exactly; `None` when the operands are not such a pair.
-pub fn comparison(
-    op: BinaryOp,
-    left: Expr,
-    right: Expr,
-    scope: &PlanSchema,
-) -> Result<std::result::Result<Expr, (Expr, Expr)>> {
-    let (lt, rt) = (left.data_type(scope), right.data_type(scope));
-    let Some((l, r)) = operands(&left, &right, scope) else {
-        return Ok(Err((left, right)));
-    };
-    if l == r || lt == DataType::Null || rt == DataType::Null {
-        return Ok(Err((left, right)));
-    }
-    let args = vec![
-        left.cast(&l.data_type(), scope),
-        right.cast(&r.data_type(), scope),
-    ];
-    scalar_call(ScalarFunction::Decimal(DecimalOp::Compare(op)), args, scope).map(Ok)
+    decimal_call(op, args, scope).map(Ok)
 }
 
 /// A math function called on a decimal: `abs`, `negative` and `positive` keep the type,
@@ -102,6 +43,7 @@ pub fn comparison(
 /// answered in another type. `None` when `func` is not one of these or `args[0]` is not
 /// a decimal.
 pub fn math_call(func: ScalarFunction, args: &[Expr], scope: &PlanSchema) -> Result<Option<Expr>> {
+    refuse_where_decimals_differ(func, args, scope)?;
     let ScalarFunction::Math(math) = func else {
         return Ok(None);
     };
@@ -118,6 +60,7 @@ pub fn math_call(func: ScalarFunction, args: &[Expr], scope: &PlanSchema) -> Res
             | MathFunction::TrySubtract
             | MathFunction::TryMultiply
             | MathFunction::TryMod
+            | MathFunction::TryDivide
                 if any_decimal =>
             {
                 Err(refused(math))
@@ -125,8 +68,7 @@ pub fn math_call(func: ScalarFunction, args: &[Expr], scope: &PlanSchema) -> Res
             _ => Ok(None),
         };
     }
-    let unary =
-        |op: DecimalOp| scalar_call(ScalarFunction::Decimal(op), vec![first.clone()], scope);
+    let unary = |op: DecimalOp| decimal_call(op, vec![first.clone()], scope);
     let digits = |rounding: Rounding| -> Result<DecimalOp> {
         let digits = match args.get(1) {
             None => 0,
@@ -156,9 +98,39 @@ pub fn math_call(func: ScalarFunction, args: &[Expr], scope: &PlanSchema) -> Res
         | MathFunction::TryAdd
         | MathFunction::TrySubtract
         | MathFunction::TryMultiply
-        | MathFunction::TryMod => return Err(refused(math)),
+        | MathFunction::TryMod
+        | MathFunction::TryDivide => return Err(refused(math)),
         _ => return Ok(None),
     }))
+}
+
+/// Refuses the string functions whose answer on a decimal is not its answer on the
+/// double (or text) Brasa would give them: `format_number` and `format_string` round the
+/// exact decimal (HALF_EVEN, HALF_UP) and print its scale, `hex` reads it as a bigint.
+fn refuse_where_decimals_differ(
+    func: ScalarFunction,
+    args: &[Expr],
+    scope: &PlanSchema,
+) -> Result<()> {
+    let ScalarFunction::String(f) = func else {
+        return Ok(());
+    };
+    if !matches!(
+        f,
+        StringFunction::FormatNumber | StringFunction::FormatString | StringFunction::Hex
+    ) {
+        return Ok(());
+    }
+    if args
+        .iter()
+        .any(|a| Decimal::of(&a.data_type(scope)).is_some())
+    {
+        return Err(Error::unsupported(format!(
+            "{} of a decimal value (cast it to double or string first)",
+            func.name()
+        )));
+    }
+    Ok(())
 }
 
 fn math_name(f: MathFunction) -> &'static str {

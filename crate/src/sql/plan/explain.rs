@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::sql::plan::expr::{Expr, SortKey};
+use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
 use crate::sql::plan::functions::ScalarFunction;
 use crate::sql::plan::logical::LogicalPlan;
 
@@ -77,8 +77,8 @@ impl fmt::Display for Expr {
                 func: ScalarFunction::Decimal(op),
                 args,
                 ..
-            } if args.len() == 2 && op.operator().is_some() => {
-                let sql = op.operator().map_or("?", |o| o.sql());
+            } if args.len() == 2 && BinaryOp::of_decimal(*op).is_some() => {
+                let sql = BinaryOp::of_decimal(*op).map_or("?", |o| o.sql());
                 write!(f, "({} {sql} {})", args[0], args[1])
             }
             Expr::Function { func, args, .. } => write!(f, "{}({})", func.name(), list(args)),

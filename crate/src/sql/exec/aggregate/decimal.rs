@@ -14,10 +14,9 @@ use arrow_schema::DataType;
 
 use super::accumulator::{downcast, for_each_valid, Accumulator};
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::decimal::Decimal;
+use crate::sql::decimal::{Arithmetic, Decimal};
 use crate::sql::exec::decimal::digits::{fit, pow10, rescale, spark_divide};
 use crate::sql::exec::value::kernel_error;
-use crate::sql::plan::expr::BinaryOp;
 
 /// Per group: the running sum (at the input's scale), whether it overflowed, and how
 /// many values it holds.
@@ -59,7 +58,7 @@ impl DecimalSum {
     /// average's type; both steps round HALF_UP.
     fn average_of(&self, sum: i128, count: i64, input: Decimal) -> Option<i128> {
         let sum_type = input.sum();
-        let division = Decimal::arithmetic(BinaryOp::Divide, sum_type, Decimal::new(20, 0))?;
+        let division = Decimal::arithmetic(Arithmetic::Divide, sum_type, Decimal::new(20, 0));
         let quotient = fit(
             spark_divide(sum, sum_type.scale, i128::from(count), 0, division.scale)?,
             division.precision,

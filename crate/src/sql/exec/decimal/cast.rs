@@ -20,9 +20,8 @@ use arrow_buffer::i256;
 use arrow_schema::DataType;
 
 use super::digits::{div_half_up, fit, pow10, pow10_wide, rescale, write_plain};
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 use crate::sql::decimal::Decimal;
-use crate::sql::exec::value::kernel_error;
 
 /// The cast of `array` to `to` when either side is a decimal, or `None` when neither is
 /// (or the pair is one this module leaves to Arrow, e.g. to a dictionary).
@@ -136,7 +135,7 @@ fn typed(values: Decimal128Array, out: Decimal) -> Result<ArrayRef> {
     Ok(Arc::new(
         values
             .with_precision_and_scale(out.precision, scale)
-            .map_err(kernel_error)?,
+            .map_err(|e| Error::new(ErrorCode::SqlExecution, format!("a cast failed: {e}")))?,
     ))
 }
 

@@ -12,11 +12,10 @@ use arrow_buffer::i256;
 
 use super::digits::rescale;
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::decimal::Decimal;
-use crate::sql::plan::expr::BinaryOp;
+use crate::sql::decimal::{Comparison, Decimal};
 
 /// `left op right` row by row, with SQL's NULLs (`<=>` treats two NULLs as equal).
-pub fn compute(op: BinaryOp, args: &[ArrayRef]) -> Result<ArrayRef> {
+pub fn compute(op: Comparison, args: &[ArrayRef]) -> Result<ArrayRef> {
     let (Some(left), Some(right)) = (args.first(), args.get(1)) else {
         return Err(internal("a decimal comparison without its operands"));
     };
@@ -45,23 +44,22 @@ pub fn compute(op: BinaryOp, args: &[ArrayRef]) -> Result<ArrayRef> {
         .zip(right.iter())
         .map(|(a, b)| match (a, b) {
             (Some(a), Some(b)) => order(a, b).map(|o| holds(op, o)),
-            (None, None) if op == BinaryOp::NullSafeEq => Some(true),
-            _ if op == BinaryOp::NullSafeEq => Some(false),
+            (None, None) if op == Comparison::NullSafeEq => Some(true),
+            _ if op == Comparison::NullSafeEq => Some(false),
             _ => None,
         })
         .collect();
     Ok(Arc::new(result))
 }
 
-fn holds(op: BinaryOp, o: Ordering) -> bool {
+fn holds(op: Comparison, o: Ordering) -> bool {
     match op {
-        BinaryOp::Eq | BinaryOp::NullSafeEq => o == Ordering::Equal,
-        BinaryOp::NotEq => o != Ordering::Equal,
-        BinaryOp::Lt => o == Ordering::Less,
-        BinaryOp::LtEq => o != Ordering::Greater,
-        BinaryOp::Gt => o == Ordering::Greater,
-        BinaryOp::GtEq => o != Ordering::Less,
-        _ => false,
+        Comparison::Eq | Comparison::NullSafeEq => o == Ordering::Equal,
+        Comparison::NotEq => o != Ordering::Equal,
+        Comparison::Lt => o == Ordering::Less,
+        Comparison::LtEq => o != Ordering::Greater,
+        Comparison::Gt => o == Ordering::Greater,
+        Comparison::GtEq => o != Ordering::Less,
     }
 }
 

@@ -8,8 +8,7 @@ use arrow_schema::DataType;
 use super::signature::{type_error, Args};
 use super::Signature;
 use crate::error::Result;
-use crate::sql::decimal::Decimal;
-use crate::sql::plan::expr::BinaryOp;
+use crate::sql::decimal::{Arithmetic, Comparison, Decimal};
 
 /// How `round`-like functions drop digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,31 +35,18 @@ pub enum DecimalOp {
     /// To this many fraction digits (negative: tens, hundreds...).
     Round(i32, Rounding),
     /// A comparison of two decimals of different types, done exactly.
-    Compare(BinaryOp),
+    Compare(Comparison),
 }
 
 impl DecimalOp {
-    /// The operation of an arithmetic operator, if it has one.
-    pub fn of(op: BinaryOp) -> Option<Self> {
-        Some(match op {
-            BinaryOp::Add => DecimalOp::Add,
-            BinaryOp::Subtract => DecimalOp::Subtract,
-            BinaryOp::Multiply => DecimalOp::Multiply,
-            BinaryOp::Divide => DecimalOp::Divide,
-            BinaryOp::Modulo => DecimalOp::Remainder,
-            _ => return None,
-        })
-    }
-
-    /// The operator an arithmetic operation is written with.
-    pub fn operator(self) -> Option<BinaryOp> {
+    /// The arithmetic this operation is, if it is one.
+    pub fn arithmetic(self) -> Option<Arithmetic> {
         Some(match self {
-            DecimalOp::Add => BinaryOp::Add,
-            DecimalOp::Subtract => BinaryOp::Subtract,
-            DecimalOp::Multiply => BinaryOp::Multiply,
-            DecimalOp::Divide => BinaryOp::Divide,
-            DecimalOp::Remainder => BinaryOp::Modulo,
-            DecimalOp::Compare(op) => op,
+            DecimalOp::Add => Arithmetic::Add,
+            DecimalOp::Subtract => Arithmetic::Subtract,
+            DecimalOp::Multiply => Arithmetic::Multiply,
+            DecimalOp::Divide => Arithmetic::Divide,
+            DecimalOp::Remainder => Arithmetic::Remainder,
             _ => return None,
         })
     }
@@ -106,8 +92,8 @@ impl DecimalOp {
             _ => {
                 a.arity(2, 2)?;
                 let (l, r) = (decimal(0)?, decimal(1)?);
-                let op = self.operator().unwrap_or(BinaryOp::Add);
-                let out = Decimal::arithmetic(op, l, r).unwrap_or(l);
+                let op = self.arithmetic().unwrap_or(Arithmetic::Add);
+                let out = Decimal::arithmetic(op, l, r);
                 Signature::new(vec![l.data_type(), r.data_type()], out.data_type())
             }
         }
