@@ -55,6 +55,14 @@ pub fn cast(array: &ArrayRef, to: &DataType) -> Option<Result<ArrayRef>> {
                     .map(|v| v.map(f64::from)),
                 out,
             ),
+            // Spark reads a timestamp as its seconds in a double, then as that double.
+            DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, _) => from_floats(
+                array
+                    .as_primitive::<TimestampMicrosecondType>()
+                    .iter()
+                    .map(|v| v.map(|micros| micros as f64 / 1e6)),
+                out,
+            ),
             DataType::Boolean => array
                 .as_boolean()
                 .iter()
@@ -108,6 +116,21 @@ pub fn cast(array: &ArrayRef, to: &DataType) -> Option<Result<ArrayRef>> {
                 .map(|v| v.map(|v| v != 0))
                 .collect::<BooleanArray>(),
         ),
+        // Seconds to microseconds, truncated toward zero and wrapped as Java's longValue.
+        DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, zone) => {
+            let micros = |v: i128| -> i64 {
+                let at_micros = match 6i32 - i32::from(d.scale) {
+                    up if up >= 0 => v.wrapping_mul(pow10(up.unsigned_abs() as u8).unwrap_or(1)),
+                    down => v / pow10(down.unsigned_abs() as u8).unwrap_or(1),
+                };
+                at_micros as i64
+            };
+            Arc::new(
+                values
+                    .unary::<_, TimestampMicrosecondType>(micros)
+                    .with_timezone_opt(zone.clone()),
+            )
+        }
         DataType::Utf8 => {
             let mut out = StringBuilder::with_capacity(values.len(), values.len() * 8);
             let mut buf = [0u8; 48];
