@@ -104,7 +104,7 @@ impl Decimal {
         if precision <= max {
             return Decimal::bounded(precision, scale);
         }
-        let integer_digits = precision - scale;
+        let integer_digits = precision.saturating_sub(scale);
         let minimum_scale = scale.min(u32::from(MINIMUM_ADJUSTED_SCALE));
         let scale = max.saturating_sub(integer_digits).max(minimum_scale);
         Decimal::bounded(max, scale)

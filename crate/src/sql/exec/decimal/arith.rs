@@ -130,11 +130,16 @@ fn binary(op: DecimalOp, a: i128, l: Decimal, b: i128, r: Decimal, out: Decimal)
 /// and written at the scale of `out`.
 fn round(v: i128, d: Decimal, digits: i32, rounding: Rounding, out: Decimal) -> Option<i128> {
     let v = i256::from_i128(v);
-    let drop = i32::from(d.scale) - digits;
+    let drop = i64::from(d.scale) - i64::from(digits);
     if drop <= 0 {
         return fit(rescale(v, d.scale, out.scale)?, out.precision);
     }
-    let unit = pow10_wide(drop.unsigned_abs())?;
+    if drop > i64::from(crate::sql::decimal::MAX_PRECISION) + 1 {
+        // Every decimal (under 10^38 units) is less than half of 10^drop units: it
+        // rounds to zero (floor and ceil drop at most the scale, never this much).
+        return Some(0);
+    }
+    let unit = pow10_wide(u32::try_from(drop).ok()?)?;
     let (q, rem) = v.checked_div_rem(unit)?;
     let q = if rem == i256::ZERO {
         q

@@ -254,17 +254,25 @@ pub fn parse(text: &str, out: Decimal) -> Option<i128> {
     let mut value = i256::ZERO;
     let ten = i256::from_i128(10);
     let mut significant = 0u32;
-    for c in whole.bytes().chain(fraction.bytes()) {
+    // Fraction digits beyond the 76th significant one are dropped: they cannot change a
+    // HALF_UP rounding to at most 38 fraction digits of a value that fits 38 digits.
+    let mut fraction_kept = 0i64;
+    for (i, c) in whole.bytes().chain(fraction.bytes()).enumerate() {
         if !c.is_ascii_digit() {
             return None;
         }
+        let in_fraction = i >= whole.len();
         if significant > 0 || c != b'0' {
             significant += 1;
-            // More than 76 significant digits do not fit the i256 arithmetic.
             if significant > 76 {
+                if in_fraction {
+                    continue;
+                }
+                // An integer part of more than 76 digits fits no decimal.
                 return None;
             }
         }
+        fraction_kept += i64::from(in_fraction);
         value = value
             .checked_mul(ten)?
             .checked_add(i256::from_i128(i128::from(c - b'0')))?;
@@ -275,7 +283,7 @@ pub fn parse(text: &str, out: Decimal) -> Option<i128> {
         value
     };
     // value · 10^-(scale_in)
-    let scale_in = i64::try_from(fraction.len()).ok()? - i64::from(exponent);
+    let scale_in = fraction_kept - i64::from(exponent);
     let shift = i64::from(out.scale) - scale_in;
     let scaled = if shift >= 0 {
         value.checked_mul(pow10_wide(u32::try_from(shift).ok()?)?)?
@@ -339,6 +347,11 @@ mod tests {
         assert_eq!(parse(".", d), None);
         assert_eq!(parse("abc", d), None);
         assert_eq!(parse("1e-300", d), Some(0));
+        let long = format!("1.{}", "0".repeat(100));
+        assert_eq!(parse(&long, d), Some(100));
+        let long = format!("0.00{}", "5".repeat(100));
+        assert_eq!(parse(&long, d), Some(1));
+        assert_eq!(parse(&"9".repeat(80), d), None);
     }
 
     #[test]
