@@ -38,8 +38,12 @@ const REFUSED: &[(&str, &str)] = &[
         "format_number rounds the exact decimal HALF_EVEN; Brasa's formats doubles",
     ),
     (
-        "SELECT id, sum(a) OVER (PARTITION BY g) FROM dv ORDER BY id",
-        "window frames add up doubles and integers only",
+        "SELECT id, count(b) OVER (ORDER BY a RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM dv ORDER BY id",
+        "RANGE frames slide over double keys; a decimal key's bounds must be exact",
+    ),
+    (
+        "SELECT id, sum(b) OVER (ORDER BY a RANGE BETWEEN 0.5BD PRECEDING AND CURRENT ROW) FROM dv ORDER BY id",
+        "RANGE frames slide over double keys; a decimal key's bounds must be exact",
     ),
     (
         "SELECT percentile_approx(a, 0.5) FROM dv",

@@ -171,17 +171,6 @@ impl Planner<'_> {
                     return Err(Error::unsupported(format!("{name} as a window function")));
                 }
                 match aggregate_call(agg, args, false, star, scope)? {
-                    // Window frames add up doubles and integers only.
-                    Expr::Aggregate(call)
-                        if !matches!(agg, AggregateFunction::Count | AggregateFunction::CountStar)
-                            && call.args.iter().any(|a| {
-                                matches!(a.data_type(scope), DataType::Decimal128(_, _))
-                            }) =>
-                    {
-                        return Err(Error::unsupported(format!(
-                            "{name}(...) OVER a window of decimal values (cast them to double first)"
-                        )))
-                    }
                     Expr::Aggregate(call) => (call.args, call.return_type),
                     _ => {
                         return Err(Error::internal(
@@ -333,6 +322,10 @@ fn range_offset(e: &ast::Expr, key: &DataType) -> Result<FrameOffset> {
         ))
     };
     match key {
+        // Frames slide over double keys; a decimal key's bounds must be exact.
+        DataType::Decimal128(_, _) => Err(Error::unsupported(
+            "a RANGE frame with offsets over a decimal ORDER BY key (cast the key to double)",
+        )),
         DataType::Date32 => match e {
             ast::Expr::Interval(interval) => {
                 let micros = interval_micros(interval).ok_or_else(bad)?;

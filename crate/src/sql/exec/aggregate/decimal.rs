@@ -9,13 +9,13 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Decimal128Type;
 use arrow_array::{Array, ArrayRef, Decimal128Array};
-use arrow_buffer::i256;
 use arrow_schema::DataType;
 
 use super::accumulator::{downcast, for_each_valid, Accumulator};
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::decimal::{Arithmetic, Decimal};
-use crate::sql::exec::decimal::digits::{fit, pow10, rescale, spark_divide};
+use crate::sql::decimal::Decimal;
+use crate::sql::exec::decimal::arith::average;
+use crate::sql::exec::decimal::digits::pow10;
 use crate::sql::exec::value::kernel_error;
 
 /// Per group: the running sum (at the input's scale), whether it overflowed, and how
@@ -51,26 +51,6 @@ impl DecimalSum {
     fn limit(input: Option<Decimal>) -> i128 {
         let digits = input.map_or(38, |d| d.sum().precision);
         pow10(digits).unwrap_or(i128::MAX)
-    }
-
-    /// The average of a group: Spark divides the sum, typed decimal(p + 10, s), by the
-    /// count, typed decimal(20, 0), in that division's result type, then casts to the
-    /// average's type; both steps round HALF_UP.
-    fn average_of(&self, sum: i128, count: i64, input: Decimal) -> Option<i128> {
-        let sum_type = input.sum();
-        let division = Decimal::arithmetic(Arithmetic::Divide, sum_type, Decimal::new(20, 0));
-        let quotient = fit(
-            spark_divide(sum, sum_type.scale, i128::from(count), 0, division.scale)?,
-            division.precision,
-        )?;
-        fit(
-            rescale(
-                i256::from_i128(quotient),
-                division.scale,
-                self.returns.scale,
-            )?,
-            self.returns.precision,
-        )
     }
 }
 
@@ -155,7 +135,7 @@ impl Accumulator for DecimalSum {
                     return None;
                 }
                 if self.average {
-                    self.average_of(self.sums[g], self.counts[g], input?)
+                    average(self.sums[g], self.counts[g], input?, self.returns)
                 } else {
                     Some(self.sums[g])
                 }

@@ -15,7 +15,7 @@ use arrow_buffer::i256;
 
 use super::digits::{fit, pow10_wide, rescale, spark_divide, to_38_digits};
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::decimal::Decimal;
+use crate::sql::decimal::{Arithmetic, Decimal};
 use crate::sql::exec::value::kernel_error;
 use crate::sql::plan::functions::{DecimalOp, Rounding};
 
@@ -124,6 +124,24 @@ fn binary(op: DecimalOp, a: i128, l: Decimal, b: i128, r: Decimal, out: Decimal)
         _ => return None,
     };
     fit(rescale(exact, scale, out.scale)?, out.precision)
+}
+
+/// The average of `count` values of type `input` that add up to `sum` (at the input's
+/// scale), as a decimal of type `out`: Spark divides the sum, typed decimal(p + 10, s), by
+/// the count, typed decimal(20, 0), in that division's result type, then casts to the
+/// average's type; both steps round HALF_UP. `None` (NULL) if the sum overflows its type.
+pub fn average(sum: i128, count: i64, input: Decimal, out: Decimal) -> Option<i128> {
+    let sum_type = input.sum();
+    let sum = fit(i256::from_i128(sum), sum_type.precision)?;
+    let division = Decimal::arithmetic(Arithmetic::Divide, sum_type, Decimal::new(20, 0));
+    let quotient = fit(
+        spark_divide(sum, sum_type.scale, i128::from(count), 0, division.scale)?,
+        division.precision,
+    )?;
+    fit(
+        rescale(i256::from_i128(quotient), division.scale, out.scale)?,
+        out.precision,
+    )
 }
 
 /// `v` (of type `d`) rounded to `digits` fraction digits (negative: to tens, hundreds...)
