@@ -99,6 +99,11 @@ pub fn comparison_common(left: &DataType, right: &DataType) -> Option<DataType> 
     match (left, right) {
         (Null, other) | (other, Null) => Some(other.clone()),
         (l, r) if is_numeric(l) && is_numeric(r) => numeric_common(l, r),
+        // A string against a decimal compares as doubles, as Spark does (SPARK-22469: no
+        // decimal type fits every string).
+        (s, DataType::Decimal128(_, _)) | (DataType::Decimal128(_, _), s) if is_string(s) => {
+            Some(Float64)
+        }
         (s, n) | (n, s) if is_string(s) && is_numeric(n) => Some(n.clone()),
         (s, t) | (t, s) if is_string(s) && is_temporal(t) => Some(t.clone()),
         (Date32, Timestamp(_, _)) | (Timestamp(_, _), Date32) => Some(timestamp_type()),

@@ -228,6 +228,19 @@ impl Planner<'_> {
                         ))
                     })?;
                 }
+                // Spark's IN meets a decimal and a string in a string (its wider type), not
+                // in the double a comparison uses: `1.500 IN ('1.5')` is false.
+                let types: Vec<DataType> = std::iter::once(&expr)
+                    .chain(&items)
+                    .map(|e| e.data_type(scope))
+                    .collect();
+                if types
+                    .iter()
+                    .any(|t| matches!(t, DataType::Decimal128(_, _)))
+                    && types.iter().any(is_string)
+                {
+                    common = DataType::Utf8;
+                }
                 Ok(Expr::InList {
                     expr: Box::new(expr.cast(&common, scope)),
                     list: items.into_iter().map(|i| i.cast(&common, scope)).collect(),
