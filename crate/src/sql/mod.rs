@@ -5,6 +5,7 @@
 //! used), `CREATE [OR REPLACE] TABLE t AS ...` (materialised, like `df.cache()`), `DROP
 //! TABLE|VIEW [IF EXISTS]`, `SHOW TABLES` and `DESCRIBE t`, as in Spark.
 
+pub mod decimal;
 pub mod dialect;
 pub mod exec;
 pub mod limits;

@@ -7,6 +7,7 @@ use arrow_schema::{DataType, Field, Fields, TimeUnit};
 use sqlparser::ast::{self, DataType as SqlType, ExactNumberInfo};
 
 use crate::error::{Error, Result};
+use crate::sql::decimal::Decimal;
 
 /// The time zone of `timestamp` values (Spark's session time zone).
 pub const SESSION_TIME_ZONE: &str = "UTC";
@@ -49,6 +50,9 @@ pub fn numeric_common(left: &DataType, right: &DataType) -> Option<DataType> {
     {
         return Some(left.clone());
     }
+    if let Some(decimal) = decimal_common(left, right) {
+        return Some(decimal);
+    }
     if is_integer(left) && is_integer(right) {
         let widest = integer_rank(left).max(integer_rank(right));
         return Some(if widest <= 4 {
@@ -58,6 +62,19 @@ pub fn numeric_common(left: &DataType, right: &DataType) -> Option<DataType> {
         });
     }
     Some(DataType::Float64)
+}
+
+/// Where a decimal meets a decimal or an integer, the smallest decimal holding both
+/// (Spark's `findWiderTypeForDecimal`); a decimal with a float or double meets in double.
+fn decimal_common(left: &DataType, right: &DataType) -> Option<DataType> {
+    let as_decimal = |t: &DataType| Decimal::of(t).or_else(|| Decimal::for_integer(t));
+    if Decimal::of(left).is_none() && Decimal::of(right).is_none() {
+        return None;
+    }
+    Some(match (as_decimal(left), as_decimal(right)) {
+        (Some(l), Some(r)) => l.wider(r).data_type(),
+        _ => DataType::Float64,
+    })
 }
 
 /// Integer width in bytes (unsigned types count as the next signed width).
@@ -82,6 +99,11 @@ pub fn comparison_common(left: &DataType, right: &DataType) -> Option<DataType> 
     match (left, right) {
         (Null, other) | (other, Null) => Some(other.clone()),
         (l, r) if is_numeric(l) && is_numeric(r) => numeric_common(l, r),
+        // A string against a decimal compares as doubles, as Spark does (SPARK-22469: no
+        // decimal type fits every string).
+        (s, DataType::Decimal128(_, _)) | (DataType::Decimal128(_, _), s) if is_string(s) => {
+            Some(Float64)
+        }
         (s, n) | (n, s) if is_string(s) && is_numeric(n) => Some(n.clone()),
         (s, t) | (t, s) if is_string(s) && is_temporal(t) => Some(t.clone()),
         (Date32, Timestamp(_, _)) | (Timestamp(_, _), Date32) => Some(timestamp_type()),
@@ -109,6 +131,16 @@ pub fn branches_common(left: &DataType, right: &DataType) -> Option<DataType> {
     }
 }
 
+/// Whether `CAST(x AS to)` is allowed from `from`: Arrow's casts, and booleans to and
+/// from decimals (true is 1; a decimal is true unless zero), which Spark allows too.
+pub fn can_cast(from: &DataType, to: &DataType) -> bool {
+    use DataType::{Boolean, Decimal128};
+    matches!(
+        (from, to),
+        (Boolean, Decimal128(_, _)) | (Decimal128(_, _), Boolean)
+    ) || arrow_cast::can_cast_types(from, to)
+}
+
 /// The Arrow type of a SQL type name in `CAST(x AS <type>)`.
 pub fn arrow_type(sql: &SqlType) -> Result<DataType> {
     use SqlType as S;
@@ -129,7 +161,13 @@ pub fn arrow_type(sql: &SqlType) -> Result<DataType> {
             ExactNumberInfo::PrecisionAndScale(p, s) => {
                 let scale =
                     i8::try_from(*s).map_err(|_| Error::analysis("decimal scale out of range"))?;
-                DataType::Decimal128(decimal_digits(*p)?, scale)
+                let precision = decimal_digits(*p)?;
+                if i16::from(scale) > i16::from(precision) {
+                    return Err(Error::analysis(format!(
+                        "decimal scale ({s}) cannot be greater than precision ({p})"
+                    )));
+                }
+                DataType::Decimal128(precision, scale)
             }
         },
         // Nested types, as `CAST(NULL AS ARRAY<INT>)` needs them.

@@ -4,6 +4,7 @@
 //! parallel on the rayon pool.
 
 mod aggregate;
+mod decimal;
 mod eval;
 mod functions;
 mod generate;

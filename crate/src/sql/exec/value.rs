@@ -125,6 +125,12 @@ pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
             .collect();
         return Ok(Arc::new(text));
     }
+    if let Some(cast) = narrowed_integers(array, to) {
+        return Ok(cast);
+    }
+    if let Some(cast) = crate::sql::exec::decimal::cast::cast(array, to) {
+        return cast;
+    }
     if let Some(cast) = crate::sql::exec::text_cast::text_cast(array, to) {
         return Ok(cast);
     }
@@ -133,6 +139,31 @@ pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
         ..CastOptions::default()
     };
     cast_with_options(array, to, &options).map_err(kernel_error)
+}
+
+/// An integer cast to a narrower integer type keeps its low bits, as Spark's non-ANSI
+/// cast (Java's `(short) i`): `CAST(2147483647 AS SMALLINT)` is -1, not NULL.
+fn narrowed_integers(array: &ArrayRef, to: &DataType) -> Option<ArrayRef> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Int16Type, Int32Type, Int64Type, Int8Type};
+    macro_rules! wrap {
+        ($from:ty, $to:ty, $native:ty) => {
+            Some(Arc::new(
+                array
+                    .as_primitive::<$from>()
+                    .unary::<_, $to>(|v| v as $native),
+            ) as ArrayRef)
+        };
+    }
+    match (array.data_type(), to) {
+        (DataType::Int64, DataType::Int32) => wrap!(Int64Type, Int32Type, i32),
+        (DataType::Int64, DataType::Int16) => wrap!(Int64Type, Int16Type, i16),
+        (DataType::Int64, DataType::Int8) => wrap!(Int64Type, Int8Type, i8),
+        (DataType::Int32, DataType::Int16) => wrap!(Int32Type, Int16Type, i16),
+        (DataType::Int32, DataType::Int8) => wrap!(Int32Type, Int8Type, i8),
+        (DataType::Int16, DataType::Int8) => wrap!(Int16Type, Int8Type, i8),
+        _ => None,
+    }
 }
 
 /// A regular expression, or an error naming the pattern (Java and Rust regex syntax agree

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::sql::plan::expr::{Expr, SortKey};
+use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
+use crate::sql::plan::functions::ScalarFunction;
 use crate::sql::plan::logical::LogicalPlan;
 
 impl fmt::Display for Expr {
@@ -70,6 +71,15 @@ impl fmt::Display for Expr {
                     "{expr} {}RLIKE {pattern}",
                     if *negated { "NOT " } else { "" }
                 )
+            }
+            // Decimal arithmetic and comparisons read as the operators they were written with.
+            Expr::Function {
+                func: ScalarFunction::Decimal(op),
+                args,
+                ..
+            } if args.len() == 2 && BinaryOp::of_decimal(*op).is_some() => {
+                let sql = BinaryOp::of_decimal(*op).map_or("?", |o| o.sql());
+                write!(f, "({} {sql} {})", args[0], args[1])
             }
             Expr::Function { func, args, .. } => write!(f, "{}({})", func.name(), list(args)),
             Expr::Aggregate(call) => {

@@ -5,8 +5,9 @@ use arrow_schema::DataType;
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
+use crate::sql::decimal::Decimal;
 use crate::sql::plan::functions::{
-    AggregateFunction, HigherOrderFunction, ScalarFunction, WindowFunction,
+    AggregateFunction, DecimalOp, HigherOrderFunction, ScalarFunction, WindowFunction,
 };
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
@@ -42,6 +43,49 @@ impl BinaryOp {
         matches!(self, Eq | NotEq | Lt | LtEq | Gt | GtEq | NullSafeEq)
     }
 
+    /// The decimal operation this operator is on decimal operands, if it has one.
+    pub fn on_decimals(self) -> Option<DecimalOp> {
+        use crate::sql::decimal::Comparison as C;
+        use BinaryOp::*;
+        Some(match self {
+            Add => DecimalOp::Add,
+            Subtract => DecimalOp::Subtract,
+            Multiply => DecimalOp::Multiply,
+            Divide => DecimalOp::Divide,
+            Modulo => DecimalOp::Remainder,
+            Eq => DecimalOp::Compare(C::Eq),
+            NotEq => DecimalOp::Compare(C::NotEq),
+            Lt => DecimalOp::Compare(C::Lt),
+            LtEq => DecimalOp::Compare(C::LtEq),
+            Gt => DecimalOp::Compare(C::Gt),
+            GtEq => DecimalOp::Compare(C::GtEq),
+            NullSafeEq => DecimalOp::Compare(C::NullSafeEq),
+            IntDivide | And | Or | Concat => return None,
+        })
+    }
+
+    /// The operator a decimal operation is written with, if it is one.
+    pub fn of_decimal(op: DecimalOp) -> Option<BinaryOp> {
+        use crate::sql::decimal::Comparison as C;
+        Some(match op {
+            DecimalOp::Add => BinaryOp::Add,
+            DecimalOp::Subtract => BinaryOp::Subtract,
+            DecimalOp::Multiply => BinaryOp::Multiply,
+            DecimalOp::Divide => BinaryOp::Divide,
+            DecimalOp::Remainder => BinaryOp::Modulo,
+            DecimalOp::Compare(c) => match c {
+                C::Eq => BinaryOp::Eq,
+                C::NotEq => BinaryOp::NotEq,
+                C::Lt => BinaryOp::Lt,
+                C::LtEq => BinaryOp::LtEq,
+                C::Gt => BinaryOp::Gt,
+                C::GtEq => BinaryOp::GtEq,
+                C::NullSafeEq => BinaryOp::NullSafeEq,
+            },
+            _ => return None,
+        })
+    }
+
     pub fn sql(self) -> &'static str {
         use BinaryOp::*;
         match self {
@@ -63,6 +107,59 @@ impl BinaryOp {
             Concat => "||",
         }
     }
+}
+
+/// The decimal type `e` (of type `t`) takes next to a decimal: its own, an integer's
+/// (only the digits of its value for a literal, as Spark's `fromLiteral`), or `None` for
+/// anything else (doubles, strings, NULL).
+fn as_decimal(e: &Expr, t: &DataType) -> Option<Decimal> {
+    if let Some(d) = Decimal::of(t) {
+        return Some(d);
+    }
+    match e {
+        Expr::Literal(ScalarValue::Int32(v)) => Some(Decimal::for_integer_literal(i128::from(*v))),
+        Expr::Literal(ScalarValue::Int64(v)) => Some(Decimal::for_integer_literal(i128::from(*v))),
+        _ if t.is_integer() => Decimal::for_integer(t),
+        _ => None,
+    }
+}
+
+/// Both operands as decimals when one is a decimal and the other a decimal, an integer or
+/// NULL (which takes the decimal's type); `None` otherwise. Spark computes such pairs in
+/// decimals (`sql::decimal`).
+pub fn decimal_operands(
+    left: &Expr,
+    right: &Expr,
+    scope: &PlanSchema,
+) -> Option<(Decimal, Decimal)> {
+    let (lt, rt) = (left.data_type(scope), right.data_type(scope));
+    if Decimal::of(&lt).is_none() && Decimal::of(&rt).is_none() {
+        return None;
+    }
+    let l = if lt == DataType::Null {
+        Decimal::of(&rt)
+    } else {
+        as_decimal(left, &lt)
+    };
+    let r = if rt == DataType::Null {
+        Decimal::of(&lt)
+    } else {
+        as_decimal(right, &rt)
+    };
+    Some((l?, r?))
+}
+
+/// A call of the decimal operation `op` on `args` (already of decimal types), typed by its
+/// signature.
+pub fn decimal_call(op: DecimalOp, args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
+    let func = ScalarFunction::Decimal(op);
+    let types: Vec<DataType> = args.iter().map(|a| a.data_type(scope)).collect();
+    let signature = func.signature(&types)?;
+    Ok(Expr::Function {
+        func,
+        args,
+        return_type: signature.return_type,
+    })
 }
 
 /// One key of an `ORDER BY` (Spark's default: NULLs first ascending, last descending).
@@ -280,6 +377,22 @@ impl Expr {
 
     /// A comparison with both sides cast to the type Spark compares them in.
     pub fn compare(op: BinaryOp, left: Expr, right: Expr, scope: &PlanSchema) -> Result<Expr> {
+        // Decimals of different types (or a decimal and an integer) compare exactly,
+        // without a common type that could overflow.
+        if let Some((l, r)) = decimal_operands(&left, &right, scope) {
+            let nulls = [&left, &right]
+                .iter()
+                .any(|e| e.data_type(scope) == DataType::Null);
+            if l != r && !nulls {
+                if let Some(compare) = op.on_decimals() {
+                    let args = vec![
+                        left.cast(&l.data_type(), scope),
+                        right.cast(&r.data_type(), scope),
+                    ];
+                    return decimal_call(compare, args, scope);
+                }
+            }
+        }
         let (lt, rt) = (left.data_type(scope), right.data_type(scope));
         let common = comparison_common(&lt, &rt).ok_or_else(|| {
             Error::analysis(format!(

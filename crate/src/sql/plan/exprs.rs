@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
 use crate::sql::parse::at_span;
 use crate::sql::plan::aggregates::{aggregate_call, ignores_nulls, with_null_treatment};
+use crate::sql::plan::decimal_exprs;
 use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
 use crate::sql::plan::functions::{
     common_type, date_field, AggregateFunction, DateTimeFunction, HigherOrderFunction,
@@ -227,6 +228,19 @@ impl Planner<'_> {
                         ))
                     })?;
                 }
+                // Spark's IN meets a decimal and a string in a string (its wider type), not
+                // in the double a comparison uses: `1.500 IN ('1.5')` is false.
+                let types: Vec<DataType> = std::iter::once(&expr)
+                    .chain(&items)
+                    .map(|e| e.data_type(scope))
+                    .collect();
+                if types
+                    .iter()
+                    .any(|t| matches!(t, DataType::Decimal128(_, _)))
+                    && types.iter().any(is_string)
+                {
+                    common = DataType::Utf8;
+                }
                 Ok(Expr::InList {
                     expr: Box::new(expr.cast(&common, scope)),
                     list: items.into_iter().map(|i| i.cast(&common, scope)).collect(),
@@ -310,7 +324,7 @@ impl Planner<'_> {
                 let to = arrow_type(data_type)?;
                 let inner = self.expr(expr, scope)?;
                 let from = inner.data_type(scope);
-                if !arrow_cast::can_cast_types(&from, &to) {
+                if !crate::sql::types::can_cast(&from, &to) {
                     return Err(Error::analysis(format!(
                         "cannot cast {} to {}",
                         spark_type_name(&from),
@@ -690,7 +704,7 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
     let cast = |to: DataType| -> Result<Option<Expr>> {
         arity(1)?;
         let from = args[0].data_type(scope);
-        if !arrow_cast::can_cast_types(&from, &to) {
+        if !crate::sql::types::can_cast(&from, &to) {
             return Err(Error::analysis(format!(
                 "cannot cast {} to {}",
                 spark_type_name(&from),
@@ -979,6 +993,9 @@ fn unnested(e: &ast::Expr) -> &ast::Expr {
 }
 
 pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
+    if let Some(decimal) = decimal_exprs::math_call(func, &args, scope)? {
+        return Ok(decimal);
+    }
     let types: Vec<DataType> = args.iter().map(|a| a.data_type(scope)).collect();
     let signature = func.signature(&types)?;
     // The clock is read once per query, as Spark does: every row and partition sees the
@@ -1040,12 +1057,11 @@ fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> R
         // Spark reads a string in arithmetic as a double (`'10' + 1` is 11.0).
         let as_number = |t: DataType| if is_string(&t) { DataType::Float64 } else { t };
         let (l, r) = (as_number(l), as_number(r));
-        if matches!(l, DataType::Decimal128(_, _)) || matches!(r, DataType::Decimal128(_, _)) {
-            return Err(Error::unsupported(format!(
-                "arithmetic on decimal values (`{}`); cast them to double first",
-                op.sql()
-            )));
-        }
+        // A decimal with a decimal or an integer computes in decimals (Spark's rules).
+        let (left, right) = match decimal_exprs::arithmetic(op, left, right, scope)? {
+            Ok(decimal) => return Ok(decimal),
+            Err(operands) => operands,
+        };
         let common = numeric_common(&l, &r).ok_or_else(|| {
             Error::analysis(format!(
                 "`{}` needs numbers, got {} and {}",

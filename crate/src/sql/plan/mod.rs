@@ -3,6 +3,7 @@
 
 pub mod aggregates;
 pub mod correlation;
+pub mod decimal_exprs;
 pub mod decorrelate;
 pub mod explain;
 pub mod expr;

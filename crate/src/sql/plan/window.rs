@@ -322,6 +322,10 @@ fn range_offset(e: &ast::Expr, key: &DataType) -> Result<FrameOffset> {
         ))
     };
     match key {
+        // Frames slide over double keys; a decimal key's bounds must be exact.
+        DataType::Decimal128(_, _) => Err(Error::unsupported(
+            "a RANGE frame with offsets over a decimal ORDER BY key (cast the key to double)",
+        )),
         DataType::Date32 => match e {
             ast::Expr::Interval(interval) => {
                 let micros = interval_micros(interval).ok_or_else(bad)?;

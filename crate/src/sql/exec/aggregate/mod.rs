@@ -10,6 +10,7 @@
 mod accumulator;
 mod basic;
 mod collect;
+mod decimal;
 mod distinct;
 mod logical;
 mod min_max;

@@ -6,6 +6,7 @@ use arrow_schema::DataType;
 use super::accumulator::Accumulator;
 use super::basic::{Average, Count, Sum};
 use super::collect::{CollectList, Mode, Percentiles, Rank};
+use super::decimal::DecimalSum;
 use super::distinct::Distinct;
 use super::logical::BoolAndOr;
 use super::min_max::min_max;
@@ -44,6 +45,9 @@ fn plain_accumulator(call: &AggregateCall) -> Result<Box<dyn Accumulator>> {
         F::Count => Box::new(Count::values()),
         // Counting distinct values exactly is within any error bound Spark allows.
         F::ApproxCountDistinct => Box::new(Distinct::new(Box::new(Count::values()))),
+        F::Sum | F::Avg if matches!(returns, DataType::Decimal128(_, _)) => {
+            Box::new(DecimalSum::new(&returns, call.func == F::Avg)?)
+        }
         F::Sum if returns == DataType::Int64 => Box::new(Sum::<Int64Type>::new()),
         F::Sum => Box::new(Sum::<Float64Type>::new()),
         F::Avg => Box::new(Average::default()),

@@ -27,8 +27,10 @@ use arrow_array::{new_null_array, Array, ArrayRef, Int32Array, ListArray};
 use arrow_schema::DataType;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::sql::decimal::Decimal;
+use crate::sql::exec::decimal;
 use crate::sql::exec::value::{kernel_error, spark_cast, Value};
-use crate::sql::plan::functions::ScalarFunction;
+use crate::sql::plan::functions::{DecimalOp, ScalarFunction};
 
 pub use maps::{assemble as map_array, build as build_map};
 
@@ -71,6 +73,16 @@ fn compute(
             map_conversions::compute(f, args, return_type, len)
         }
         ScalarFunction::Map(f) => maps::compute(f, args, return_type, len),
+        ScalarFunction::Decimal(DecimalOp::Compare(op)) => decimal::compare::compute(op, args),
+        ScalarFunction::Decimal(op) => {
+            let out = Decimal::of(return_type).ok_or_else(|| {
+                Error::new(
+                    ErrorCode::Internal,
+                    "a decimal operation without a decimal type",
+                )
+            })?;
+            decimal::arith::compute(op, args, out)
+        }
         ScalarFunction::GetItem if matches!(args[0].data_type(), DataType::Map(_, _)) => {
             maps::value_at(&args[0], &args[1], return_type)
         }

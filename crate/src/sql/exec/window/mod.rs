@@ -5,6 +5,7 @@
 //! row order.
 
 mod aggregate;
+mod decimal;
 mod frame;
 mod pick;
 
@@ -269,6 +270,22 @@ fn compute_window(batch: &RecordBatch, call: &WindowCall) -> Result<ArrayRef> {
                     } else {
                         arrow_cast::cast(&out, &call.return_type).map_err(kernel_error)
                     }
+                }
+                AggregateFunction::Sum | AggregateFunction::Avg
+                    if matches!(call.return_type, arrow_schema::DataType::Decimal128(_, _)) =>
+                {
+                    let out =
+                        crate::sql::decimal::Decimal::of(&call.return_type).ok_or_else(|| {
+                            Error::internal("window sum", "a decimal type with a negative scale")
+                        })?;
+                    let values = first_arg(&args, call)?;
+                    decimal::sliding_sum(
+                        values,
+                        &w.order,
+                        &bounds,
+                        func == AggregateFunction::Avg,
+                        out,
+                    )
                 }
                 // The planner refuses the others over windows (`works_over_windows`).
                 _ if !func.works_over_windows() => Err(Error::unsupported(format!(

@@ -10,6 +10,7 @@ use arrow_schema::{DataType, Field};
 use super::signature::{lookup, name_of, type_error};
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
+use crate::sql::decimal::Decimal;
 use crate::sql::types::{is_integer, is_numeric, is_string, is_temporal};
 
 /// An aggregate function.
@@ -177,9 +178,9 @@ impl AggregateFunction {
             let t = &args[i];
             if is_string(t) {
                 Ok(Float64)
-            } else if matches!(t, Decimal128(_, _) | Decimal256(_, _)) {
+            } else if matches!(t, Decimal256(_, _)) {
                 Err(Error::unsupported(format!(
-                    "{name} of a decimal column (cast it to double first)"
+                    "{name} of a decimal column wider than 38 digits"
                 )))
             } else if is_numeric(t) || t == &Null {
                 Ok(Float64)
@@ -206,6 +207,17 @@ impl AggregateFunction {
             Count | ApproxCountDistinct => (vec![args[0].clone()], Int64),
             Min | Max | First | Last | AnyValue => (vec![args[0].clone()], args[0].clone()),
             Mode => (vec![orderable(0)?], args[0].clone()),
+            // Decimals sum and average in decimals, with Spark's result types.
+            Sum | Avg if Decimal::of(&args[0]).is_some() => {
+                let d = Decimal::of(&args[0]).unwrap_or(Decimal::new(38, 0));
+                let out = if self == Sum { d.sum() } else { d.avg() };
+                (vec![args[0].clone()], out.data_type())
+            }
+            PercentileApprox if Decimal::of(&args[0]).is_some() => {
+                return Err(Error::unsupported(format!(
+                    "{name} of a decimal column (cast it to double first)"
+                )))
+            }
             Sum => {
                 number(0)?;
                 let t = if is_integer(&args[0]) { Int64 } else { Float64 };

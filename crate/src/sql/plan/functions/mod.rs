@@ -10,6 +10,7 @@ mod aggregate;
 mod arrays;
 mod conditional;
 mod datetime;
+mod decimal;
 mod higher_order;
 mod maps;
 mod math;
@@ -23,6 +24,7 @@ pub use aggregate::{AggregateFunction, AggregateSignature};
 pub use arrays::ArrayFunction;
 pub use conditional::ConditionalFunction;
 pub use datetime::{date_field, DateTimeFunction};
+pub use decimal::{DecimalOp, Rounding};
 pub use higher_order::HigherOrderFunction;
 pub use maps::MapFunction;
 pub use math::MathFunction;
@@ -50,6 +52,8 @@ pub enum ScalarFunction {
     MakeStruct,
     /// `s.field`: the struct's field at this position (NULL where the struct is).
     GetField(usize),
+    /// Arithmetic, rounding or a comparison on decimals, made by the planner.
+    Decimal(DecimalOp),
 }
 
 impl ScalarFunction {
@@ -87,6 +91,7 @@ impl ScalarFunction {
             ScalarFunction::GetItem => "get_item",
             ScalarFunction::MakeStruct => "struct",
             ScalarFunction::GetField(_) => "get_field",
+            ScalarFunction::Decimal(op) => op.name(),
         }
     }
 
@@ -110,6 +115,7 @@ impl ScalarFunction {
             ScalarFunction::Misc(f) => f.signature(&a),
             ScalarFunction::Array(f) => f.signature(&a),
             ScalarFunction::Map(f) => f.signature(&a),
+            ScalarFunction::Decimal(op) => op.signature(&a),
             ScalarFunction::GetItem => {
                 a.arity(2, 2)?;
                 if let Some((key, value)) = map_types(&args[0]) {
