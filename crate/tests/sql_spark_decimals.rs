@@ -14,13 +14,10 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Decimal128Type;
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
-use brasa::frame::spark_type_name;
-use brasa::job::JobContext;
-use brasa::sql::{run_sql, SqlOutput};
 use serde_json::{json, Value};
 
 mod answers;
-use answers::{assert_no_failures, catalog, json_cell, same};
+use answers::{assert_no_failures, case_failure, catalog, json_cell, run_rows, same};
 
 /// Queries Spark answers and Brasa refuses (with `not supported yet`), and why: each must
 /// still fail rather than answer something else.
@@ -102,29 +99,6 @@ fn same_cell(ours: &Value, theirs: &Value) -> bool {
     }
 }
 
-/// A query's answer from Brasa: column types and rows, or its error.
-fn run(catalog: &mut brasa::Catalog, sql: &str) -> Result<(Vec<String>, Vec<Vec<Value>>), String> {
-    match run_sql(catalog, sql, &JobContext::default()) {
-        Ok(SqlOutput::Rows(table)) => {
-            let schema = table.schema();
-            let types = schema
-                .fields()
-                .iter()
-                .map(|f| spark_type_name(f.data_type()))
-                .collect();
-            let mut rows = Vec::new();
-            for batch in table.partitions() {
-                for i in 0..batch.num_rows() {
-                    rows.push(batch.columns().iter().map(|c| cell(c, i)).collect());
-                }
-            }
-            Ok((types, rows))
-        }
-        Ok(other) => Err(format!("expected rows, got {other:?}")),
-        Err(e) => Err(format!("{} ({:?})", e.message(), e.code())),
-    }
-}
-
 fn check(partitions: usize) {
     let spec = expected();
     let setup = spec["setup"][0].as_str().unwrap();
@@ -133,7 +107,7 @@ fn check(partitions: usize) {
     let mut failures = Vec::new();
     for case in cases {
         let sql = case["sql"].as_str().unwrap();
-        let ours = run(&mut catalog, sql);
+        let ours = run_rows(&mut catalog, sql, cell);
         if REFUSED.iter().any(|(q, _)| *q == sql) {
             match ours {
                 Err(e) if e.contains("not supported yet") => {}
@@ -143,45 +117,11 @@ fn check(partitions: usize) {
             }
             continue;
         }
-        if let Some(error) = case.get("error") {
-            if let Ok((_, rows)) = ours {
-                failures.push(format!(
-                    "{sql}\n    Spark fails ({}), Brasa answers {}",
-                    error.as_str().unwrap(),
-                    serde_json::to_string(&rows).unwrap()
-                ));
-            }
-            continue;
-        }
-        let want_types: Vec<&str> = case["types"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t.as_str().unwrap())
-            .collect();
-        let want = case["rows"].as_array().unwrap();
-        match ours {
-            Err(e) => failures.push(format!("{sql}\n    Brasa fails: {e}")),
-            Ok((types, rows)) => {
-                if types != want_types {
-                    failures.push(format!("{sql}\n    types {types:?}, Spark {want_types:?}"));
-                    continue;
-                }
-                let equal = rows.len() == want.len()
-                    && rows.iter().zip(want).all(|(ours, theirs)| {
-                        let theirs = theirs.as_array().unwrap();
-                        ours.len() == theirs.len()
-                            && ours.iter().zip(theirs).all(|(a, b)| same_cell(a, b))
-                    });
-                if !equal {
-                    failures.push(format!(
-                        "{sql}\n    brasa {}\n    spark {}",
-                        serde_json::to_string(&rows).unwrap(),
-                        serde_json::to_string(want).unwrap()
-                    ));
-                }
-            }
-        }
+        let same_row = |ours: &[Value], theirs: &Value| {
+            let theirs = theirs.as_array().unwrap();
+            ours.len() == theirs.len() && ours.iter().zip(theirs).all(|(a, b)| same_cell(a, b))
+        };
+        failures.extend(case_failure(sql, ours, case, &same_row));
     }
     assert_no_failures(
         &failures,

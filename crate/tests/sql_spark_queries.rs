@@ -8,14 +8,13 @@
 
 use std::path::PathBuf;
 
-use brasa::frame::spark_type_name;
 use brasa::job::JobContext;
-use brasa::sql::{run_sql, SqlOutput};
+use brasa::sql::run_sql;
 use brasa::Catalog;
 use serde_json::Value;
 
 mod answers;
-use answers::{assert_no_failures, json_cell, same};
+use answers::{assert_no_failures, case_failure, json_cell, run_rows, same};
 
 /// Queries whose answer Brasa gives differently on purpose (or cannot give), and why.
 /// Brasa must still fail on them rather than answer something else.
@@ -54,29 +53,6 @@ fn catalog(setup: &[Value], partitions: usize) -> Catalog {
     catalog
 }
 
-/// A query's answer from Brasa: column types and rows, or its error.
-fn run(catalog: &mut Catalog, sql: &str) -> Result<(Vec<String>, Vec<Vec<Value>>), String> {
-    match run_sql(catalog, sql, &JobContext::default()) {
-        Ok(SqlOutput::Rows(table)) => {
-            let schema = table.schema();
-            let types = schema
-                .fields()
-                .iter()
-                .map(|f| spark_type_name(f.data_type()))
-                .collect();
-            let mut rows = Vec::new();
-            for batch in table.partitions() {
-                for i in 0..batch.num_rows() {
-                    rows.push(batch.columns().iter().map(|c| json_cell(c, i)).collect());
-                }
-            }
-            Ok((types, rows))
-        }
-        Ok(other) => Err(format!("expected rows, got {other:?}")),
-        Err(e) => Err(format!("{} ({:?})", e.message(), e.code())),
-    }
-}
-
 fn check(partitions: usize) {
     let spec = expected();
     let mut catalog = catalog(spec["setup"].as_array().unwrap(), partitions);
@@ -84,7 +60,7 @@ fn check(partitions: usize) {
     let mut failures = Vec::new();
     for case in cases {
         let sql = case["sql"].as_str().unwrap();
-        let ours = run(&mut catalog, sql);
+        let ours = run_rows(&mut catalog, sql, json_cell);
         if DELIBERATE.iter().any(|(q, _)| *q == sql) {
             if let Ok((_, rows)) = ours {
                 failures.push(format!(
@@ -94,44 +70,8 @@ fn check(partitions: usize) {
             }
             continue;
         }
-        if let Some(error) = case.get("error") {
-            if let Ok((_, rows)) = ours {
-                failures.push(format!(
-                    "{sql}\n    Spark fails ({}), Brasa answers {}",
-                    error.as_str().unwrap(),
-                    serde_json::to_string(&rows).unwrap()
-                ));
-            }
-            continue;
-        }
-        let want_types: Vec<&str> = case["types"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t.as_str().unwrap())
-            .collect();
-        let want = case["rows"].as_array().unwrap();
-        match ours {
-            Err(e) => failures.push(format!("{sql}\n    Brasa fails: {e}")),
-            Ok((types, rows)) => {
-                if types != want_types {
-                    failures.push(format!("{sql}\n    types {types:?}, Spark {want_types:?}"));
-                    continue;
-                }
-                let equal = rows.len() == want.len()
-                    && rows
-                        .iter()
-                        .zip(want)
-                        .all(|(ours, theirs)| same(&Value::Array(ours.clone()), theirs));
-                if !equal {
-                    failures.push(format!(
-                        "{sql}\n    brasa {}\n    spark {}",
-                        serde_json::to_string(&rows).unwrap(),
-                        serde_json::to_string(want).unwrap()
-                    ));
-                }
-            }
-        }
+        let same_row = |ours: &[Value], theirs: &Value| same(&Value::Array(ours.to_vec()), theirs);
+        failures.extend(case_failure(sql, ours, case, &same_row));
     }
     assert_no_failures(&failures, cases.len(), "queries", "Spark", partitions);
 }

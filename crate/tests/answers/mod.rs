@@ -130,6 +130,82 @@ pub fn run(catalog: &mut Catalog, sql: &str) -> Result<(String, Vec<Value>), Str
     }
 }
 
+/// A query's answer: its columns' Spark type names and its rows, each cell as JSON.
+pub type TypedRows = (Vec<String>, Vec<Vec<Value>>);
+
+/// A whole query's answer from Brasa (every column), each cell read by `cell`, or its error.
+pub fn run_rows(
+    catalog: &mut Catalog,
+    sql: &str,
+    cell: fn(&ArrayRef, usize) -> Value,
+) -> Result<TypedRows, String> {
+    match run_sql(catalog, sql, &JobContext::default()) {
+        Ok(SqlOutput::Rows(table)) => {
+            let types = table
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| spark_type_name(f.data_type()))
+                .collect();
+            let mut rows = Vec::new();
+            for batch in table.partitions() {
+                for i in 0..batch.num_rows() {
+                    rows.push(batch.columns().iter().map(|c| cell(c, i)).collect());
+                }
+            }
+            Ok((types, rows))
+        }
+        Ok(other) => Err(format!("expected rows, got {other:?}")),
+        Err(e) => Err(format!("{} ({:?})", e.message(), e.code())),
+    }
+}
+
+/// What is wrong with Brasa's answer to a fixture case (Spark's `error`, or its `types`
+/// and `rows`), if anything; `same_row` compares one of Brasa's rows with Spark's.
+pub fn case_failure(
+    sql: &str,
+    ours: Result<TypedRows, String>,
+    case: &Value,
+    same_row: &dyn Fn(&[Value], &Value) -> bool,
+) -> Option<String> {
+    if let Some(error) = case.get("error") {
+        return ours.ok().map(|(_, rows)| {
+            format!(
+                "{sql}\n    Spark fails ({}), Brasa answers {}",
+                error.as_str().unwrap(),
+                serde_json::to_string(&rows).unwrap()
+            )
+        });
+    }
+    let want_types: Vec<&str> = case["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    let want = case["rows"].as_array().unwrap();
+    match ours {
+        Err(e) => Some(format!("{sql}\n    Brasa fails: {e}")),
+        Ok((types, _)) if types != want_types => {
+            Some(format!("{sql}\n    types {types:?}, Spark {want_types:?}"))
+        }
+        Ok((_, rows)) => {
+            let equal = rows.len() == want.len()
+                && rows
+                    .iter()
+                    .zip(want)
+                    .all(|(ours, theirs)| same_row(ours, theirs));
+            (!equal).then(|| {
+                format!(
+                    "{sql}\n    brasa {}\n    spark {}",
+                    serde_json::to_string(&rows).unwrap(),
+                    serde_json::to_string(want).unwrap()
+                )
+            })
+        }
+    }
+}
+
 /// A catalog where the fixture's view `view` (made by `setup`) is a table of
 /// `partitions` partitions (0: as the setup makes it).
 pub fn catalog(setup: &str, view: &str, partitions: usize) -> Catalog {
