@@ -4,16 +4,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Float64Type, Int32Type};
+use arrow_array::types::{Date32Type, Float64Type};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
-use arrow_select::concat::concat_batches;
 use brasa::io::csv::{read_csv, CsvLoader, CsvOptions, ParseMode};
-use brasa::{ErrorCode, Table};
+use brasa::ErrorCode;
 
-fn all_rows(table: &Table) -> RecordBatch {
-    concat_batches(table.schema(), table.partitions()).unwrap()
-}
+mod cells;
+use cells::{all_rows, ints, strings};
 
 /// Reads `bytes` whole, then again through a loader opened on a short head and fed small
 /// chunks; both must give the same table, which is returned with the warnings.
@@ -38,20 +36,6 @@ fn read(bytes: &[u8], options: &CsvOptions) -> (RecordBatch, Vec<String>) {
         assert_eq!(chunked_warnings, warnings, "chunks of {chunk}");
     }
     (whole, warnings)
-}
-
-fn strings(batch: &RecordBatch, col: usize) -> Vec<Option<String>> {
-    let array = batch.column(col).as_string::<i32>();
-    (0..array.len())
-        .map(|i| array.is_valid(i).then(|| array.value(i).to_string()))
-        .collect()
-}
-
-fn ints(batch: &RecordBatch, col: usize) -> Vec<Option<i32>> {
-    let array = batch.column(col).as_primitive::<Int32Type>();
-    (0..array.len())
-        .map(|i| array.is_valid(i).then(|| array.value(i)))
-        .collect()
 }
 
 fn names(batch: &RecordBatch) -> Vec<String> {

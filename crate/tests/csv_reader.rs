@@ -3,13 +3,15 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type};
+use arrow_array::types::{Date32Type, Float64Type, Int64Type};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
-use arrow_select::concat::concat_batches;
 use brasa::datagen::{telecom_batch, telecom_csv_header, write_telecom_csv};
 use brasa::io::csv::{read_csv, CsvLoader, CsvOptions, ParseMode};
-use brasa::{ErrorCode, Table};
+use brasa::ErrorCode;
+
+mod cells;
+use cells::{all_rows, ints, strings};
 
 fn read(text: &str) -> (RecordBatch, Vec<String>) {
     read_with(text.as_bytes(), &CsvOptions::default())
@@ -18,24 +20,6 @@ fn read(text: &str) -> (RecordBatch, Vec<String>) {
 fn read_with(bytes: &[u8], options: &CsvOptions) -> (RecordBatch, Vec<String>) {
     let (table, warnings) = read_csv(bytes, options).unwrap();
     (all_rows(&table), warnings)
-}
-
-fn all_rows(table: &Table) -> RecordBatch {
-    concat_batches(table.schema(), table.partitions()).unwrap()
-}
-
-fn strings(batch: &RecordBatch, col: usize) -> Vec<Option<String>> {
-    let array = batch.column(col).as_string::<i32>();
-    (0..array.len())
-        .map(|i| array.is_valid(i).then(|| array.value(i).to_string()))
-        .collect()
-}
-
-fn ints(batch: &RecordBatch, col: usize) -> Vec<Option<i32>> {
-    let array = batch.column(col).as_primitive::<Int32Type>();
-    (0..array.len())
-        .map(|i| array.is_valid(i).then(|| array.value(i)))
-        .collect()
 }
 
 fn error_of(bytes: &[u8], options: &CsvOptions) -> brasa::Error {
