@@ -43,13 +43,19 @@ def load(path):
     rows = np.arange(len(df), dtype=np.uint64)
     fold = folds(SEED, FOLDS, rows)
     valid = df[NUMERIC + ["churned"]].notna().all(axis=1).to_numpy()
-    df = df[valid]
+    X, y = churn_matrix(df[valid])
+    return X, y, fold[valid]
+
+
+def churn_matrix(df):
+    """The features Brasa's churn job assembles (the numbers, then plan and contract
+    one-hot with Spark's dropLast), and the label, of rows that have them all."""
     X = np.column_stack(
         [df[NUMERIC].to_numpy(dtype=np.float64)]
         + [(df["plan"] == p).to_numpy(dtype=np.float64) for p in PLANS]
         + [(df["contract"] == c).to_numpy(dtype=np.float64) for c in CONTRACTS]
     )
-    return X, df["churned"].to_numpy(dtype=np.float64), fold[valid]
+    return X, df["churned"].to_numpy(dtype=np.float64)
 
 
 class SparkLogisticRegression(ClassifierMixin, BaseEstimator):

@@ -27,7 +27,8 @@ from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from brasa_random import FOLDS_STREAM, unit  # noqa: E402
-from trees_reference import CONTRACTS, NUMERIC, PLANS, forest_fit, lightgbm_fit  # noqa: E402
+from logistic_reference import NUMERIC, churn_matrix  # noqa: E402
+from trees_reference import forest_fit, lightgbm_fit  # noqa: E402
 
 SEED, TRAIN_RATIO, THREADS = 42, 0.75, 2
 
@@ -36,13 +37,8 @@ def load(path):
     df = pd.read_parquet(path, columns=NUMERIC + ["plan", "contract", "churned"])
     train = unit(SEED, FOLDS_STREAM, np.arange(len(df), dtype=np.uint64)) < TRAIN_RATIO
     valid = df[NUMERIC + ["churned"]].notna().all(axis=1).to_numpy()
-    df = df[valid]
-    X = np.column_stack(
-        [df[NUMERIC].to_numpy(dtype=np.float64)]
-        + [(df["plan"] == p).to_numpy(dtype=np.float64) for p in PLANS]
-        + [(df["contract"] == c).to_numpy(dtype=np.float64) for c in CONTRACTS]
-    )
-    return X, df["churned"].to_numpy(dtype=np.float64), train[valid]
+    X, y = churn_matrix(df[valid])
+    return X, y, train[valid]
 
 
 def validate_and_refit(fit, score, X, y, train):

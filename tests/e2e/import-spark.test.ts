@@ -11,17 +11,13 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { openApp, ROOT, useApp } from './harness';
+import { parseCsv } from '../tracking/scored';
 import { download, predictFile } from './runs';
 
 const app = useApp();
 const FIXTURES = path.join(ROOT, 'tests/fixtures/sparkml/import');
 const EXPECTED = JSON.parse(readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8')) as Record<string, { prediction: number[]; predictedLabel?: string[]; probability?: number[][] }>;
 
-function parseCsv(text: string): Record<string, string>[] {
-  const [header, ...rows] = text.trim().split('\n');
-  const names = header.split(',');
-  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [names[i], v])));
-}
 
 describe('Import of a Spark ML PipelineModel', () => {
   it('registers a zipped PySpark churn classifier and predicts what Spark predicts', async () => {

@@ -35,6 +35,7 @@ import { INPUT_EXAMPLE_ARTIFACT, MODEL_ARTIFACT, PIPELINE_ARTIFACT } from '../..
 import { requiredColumns } from '../../www/src/tracking/shared/schema-check';
 import { recordedSnapshot } from './fixtures';
 import { predictNative, stageDataNative, trainNative } from '../tracking/engine';
+import { assertClose, parseCsv } from '../tracking/scored';
 import { PYTHON } from '../tracking/mlflow';
 
 const CHECKER = path.resolve(import.meta.dirname, '../tracking/check_mlflow_models.py');
@@ -206,11 +207,6 @@ const scoreCsv = path.join(dir, 'score.csv');
 writeFileSync(trainCsv, customersCsv(400, 1));
 writeFileSync(scoreCsv, customersCsv(60, 2));
 
-function parseCsv(text: string): Record<string, string>[] {
-  const [header, ...rows] = text.trim().split('\n');
-  const names = header.split(',');
-  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [names[i], v])));
-}
 
 function inputExample(model: LoggedModel, csv: string): InputExample {
   const rows = parseCsv(readFileSync(csv, 'utf8')).slice(0, 3);
@@ -243,14 +239,6 @@ async function exportModel(name: string, spec: TrainSpec): Promise<Exported> {
   };
 }
 
-function assertClose(actual: (number | null)[], expected: (number | null)[], what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: rows`);
-  actual.forEach((a, i) => {
-    const e = expected[i];
-    if (a === null || e === null) return assert.equal(a, e, `${what}: row ${i}`);
-    assert.ok(Math.abs(a - e) <= 1e-9 * Math.max(1, Math.abs(e)), `${what}: row ${i}: ${a} vs ${e}`);
-  });
-}
 
 /**
  * The mlruns/ export of a run that logged `linear`'s model, registered as spend@champion

@@ -25,6 +25,7 @@ import { mlflowModelFiles } from '../../www/src/tracking/shared/mlflow-model';
 import { requiredColumns } from '../../www/src/tracking/shared/schema-check';
 import { importSparkPipeline } from '../../www/src/tracking/shared/spark-import';
 import { predictNative, readStageDataNative, stageDataNative, trainNative } from '../tracking/engine';
+import { assertClose, parseCsv } from '../tracking/scored';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/sparkml/import');
 const ROWS = path.join(FIXTURES, 'rows.csv');
@@ -40,19 +41,7 @@ function zipFiles(name: string): Map<string, Uint8Array> {
   return new Map(Object.entries(unzipSync(readFileSync(path.join(FIXTURES, `${name}.zip`)))));
 }
 
-function parseCsv(text: string): Record<string, string>[] {
-  const [header, ...rows] = text.trim().split('\n');
-  const names = header.split(',');
-  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [names[i], v])));
-}
 
-function assertClose(actual: number[], expected: number[], what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: rows`);
-  actual.forEach((a, i) => {
-    const e = expected[i];
-    assert.ok(Math.abs(a - e) <= 1e-9 * Math.max(1, Math.abs(e)), `${what}: row ${i}: ${a} vs Spark's ${e}`);
-  });
-}
 
 const MODELS: Record<string, { estimator: string; stages: number }> = {
   churn_logreg: { estimator: 'Pipeline(StandardScaler, LogisticRegression)', stages: 3 },
