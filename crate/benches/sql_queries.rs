@@ -25,7 +25,13 @@ pub const QUERIES: [&str; 4] = [
 fn catalog() -> Catalog {
     let mut catalog = Catalog::new();
     catalog
-        .register("t", telecom_table(42, ROWS, PARTITION_ROWS).unwrap(), false)
+        .register(
+            "t",
+            telecom_table(42, ROWS, PARTITION_ROWS)
+                .unwrap()
+                .with_key_codes(),
+            false,
+        )
         .unwrap();
     catalog
 }

@@ -23,9 +23,11 @@ impl Catalog {
         Catalog::default()
     }
 
-    /// Registers `table` under `name` (or the first free variant of it) and returns the
-    /// name actually used.
+    /// Registers `table` (a loaded file, a model's predictions) under `name` (or the first
+    /// free variant of it) and returns the name actually used. Its low-cardinality string
+    /// columns get their codes kept ([`Table::with_key_codes`]).
     pub fn register_unique(&mut self, name: &str, table: Table) -> String {
+        let table = table.with_key_codes();
         let mut candidate = name.to_string();
         let mut suffix = 2;
         while self.contains(&candidate) {

@@ -5,10 +5,12 @@
 //! unit of work handed to a thread.
 
 mod catalog;
+pub mod codes;
 mod describe;
 mod display;
 mod json_text;
 pub mod jvm;
+pub mod kept_codes;
 mod table;
 
 pub use catalog::{sanitize_table_name, Catalog};

@@ -3,11 +3,12 @@ use std::sync::Arc;
 
 use arrow_array::{Array, RecordBatch, RecordBatchOptions};
 use arrow_data::ArrayData;
-use arrow_schema::SchemaRef;
+use arrow_schema::{DataType, SchemaRef};
 use arrow_select::concat::concat_batches;
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::frame::kept_codes::{self, KeptCodes};
 use crate::job::JobContext;
 
 /// A partitioned, immutable table: one schema, many record batches.
@@ -22,6 +23,9 @@ pub struct Table {
     /// `row_starts[i]` is the global index of partition `i`'s first row; one extra entry
     /// holds the total, so a row window is found with a binary search.
     row_starts: Vec<usize>,
+    /// The codes kept for the low-cardinality string columns of each partition (see
+    /// [`Table::with_key_codes`]); empty unless asked for. Clones share them.
+    key_codes: Arc<[Arc<KeptCodes>]>,
 }
 
 impl Table {
@@ -48,6 +52,7 @@ impl Table {
             schema,
             partitions,
             row_starts,
+            key_codes: Arc::new([]),
         })
     }
 
@@ -97,11 +102,43 @@ impl Table {
         Table::try_new(schema, first_error_in_row_order(partitions)?)
     }
 
-    /// Bytes held by the table's buffers (what it costs in memory, not on disk). Buffers
-    /// shared between partitions (slices of one Parquet row group) count once.
+    /// The table with codes kept for every string column of every partition that has at
+    /// most [`MAX_KEPT_DISTINCT`](crate::frame::kept_codes::MAX_KEPT_DISTINCT) distinct
+    /// values: a loaded table's dictionary encoding, made once in parallel so that
+    /// GROUP BY, DISTINCT and joins on those columns never code their strings again
+    /// ([`crate::frame::kept_codes`]). Answers do not change; only their speed does.
+    pub fn with_key_codes(mut self) -> Self {
+        let strings: Vec<usize> = (0..self.schema.fields().len())
+            .filter(|&i| {
+                matches!(
+                    self.schema.field(i).data_type(),
+                    DataType::Utf8 | DataType::LargeUtf8
+                )
+            })
+            .collect();
+        if strings.is_empty() {
+            return self;
+        }
+        let kept: Vec<Arc<KeptCodes>> = self
+            .partitions
+            .par_iter()
+            .flat_map_iter(|batch| {
+                strings
+                    .iter()
+                    .filter_map(|&i| kept_codes::keep(batch.column(i)))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        self.key_codes = kept.into();
+        self
+    }
+
+    /// Bytes held by the table's buffers (what it costs in memory, not on disk), kept
+    /// codes included. Buffers shared between partitions (slices of one Parquet row
+    /// group) count once.
     pub fn memory_size(&self) -> usize {
         let mut seen = HashSet::new();
-        let mut total = 0;
+        let mut total: usize = self.key_codes.iter().map(|k| k.memory_size()).sum();
         for batch in &self.partitions {
             for column in batch.columns() {
                 total += distinct_buffer_bytes(&column.to_data(), &mut seen);
@@ -169,6 +206,7 @@ impl Table {
             schema,
             partitions: Vec::new(),
             row_starts: vec![0],
+            key_codes: Arc::new([]),
         }
     }
 

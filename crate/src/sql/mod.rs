@@ -142,7 +142,7 @@ fn run_statement(
             }
             let table = run_query(catalog, query, ctx)?;
             let rows = table.num_rows();
-            catalog.register(&name, table, create.or_replace)?;
+            catalog.register(&name, table.with_key_codes(), create.or_replace)?;
             Ok(SqlOutput::Done(format!(
                 "created table {name} with {rows} rows"
             )))

@@ -111,7 +111,7 @@ impl Engine {
         let name = match self.catalog.get(name) {
             Ok(old) if replace => {
                 self.catalog
-                    .register(name, read.table, true)
+                    .register(name, read.table.with_key_codes(), true)
                     .map_err(to_js)?;
                 self.steps.forget(&old);
                 name.to_string()
@@ -330,7 +330,7 @@ impl Engine {
             )));
         }
         self.catalog
-            .register(name, Table::clone(&table), false)
+            .register(name, Table::clone(&table).with_key_codes(), false)
             .map_err(to_js)?;
         self.info(name, Vec::new())
     }

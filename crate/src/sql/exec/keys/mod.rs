@@ -12,23 +12,18 @@ mod codes;
 use std::hash::BuildHasher;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::*;
 use arrow_array::{downcast_primitive_array, Array, ArrayRef, StringArray};
 use arrow_ord::ord::{make_comparator, DynComparator};
 use arrow_row::{RowConverter, SortField};
 use arrow_schema::{DataType, SortOptions};
-use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
 use crate::error::Result;
+use crate::frame::codes::{hasher, ToBitsU64};
 use crate::sql::exec::value::kernel_error;
 
 /// The hash of a NULL in any column.
 const NULL_HASH: u64 = 0x9e37_79b9_7f4a_7c15;
-
-fn hasher() -> FixedState {
-    FixedState::with_seed(0x5eed_b7a5_a000_0001)
-}
 
 /// One hash per row of `columns` (all of the same length). Equal keys hash equally,
 /// NULLs included, whichever partition they come from.
@@ -97,62 +92,6 @@ fn hash_column(column: &ArrayRef, hashes: &mut [u64], combine: bool) -> Result<(
         }
     }
     Ok(())
-}
-
-/// The bits of a native value, for hashing (floats by their bit pattern: NaN groups with
-/// NaN, as in Spark).
-trait ToBitsU64 {
-    fn to_bits_u64(self) -> u64;
-}
-
-macro_rules! bits_as_u64 {
-    ($($t:ty),*) => {$(impl ToBitsU64 for $t {
-        fn to_bits_u64(self) -> u64 { self as u64 }
-    })*};
-}
-bits_as_u64!(i8, i16, i32, i64, u8, u16, u32, u64);
-
-impl ToBitsU64 for i128 {
-    fn to_bits_u64(self) -> u64 {
-        (self as u64) ^ ((self >> 64) as u64).rotate_left(17)
-    }
-}
-
-impl ToBitsU64 for arrow_buffer::i256 {
-    fn to_bits_u64(self) -> u64 {
-        let (low, high) = self.to_parts();
-        (low as i128).to_bits_u64() ^ high.to_bits_u64().rotate_left(31)
-    }
-}
-
-impl ToBitsU64 for half::f16 {
-    fn to_bits_u64(self) -> u64 {
-        self.to_bits() as u64
-    }
-}
-
-impl ToBitsU64 for f32 {
-    fn to_bits_u64(self) -> u64 {
-        self.to_bits() as u64
-    }
-}
-
-impl ToBitsU64 for f64 {
-    fn to_bits_u64(self) -> u64 {
-        self.to_bits()
-    }
-}
-
-impl ToBitsU64 for IntervalDayTime {
-    fn to_bits_u64(self) -> u64 {
-        ((self.days as u64) << 32) ^ self.milliseconds as u32 as u64
-    }
-}
-
-impl ToBitsU64 for IntervalMonthDayNano {
-    fn to_bits_u64(self) -> u64 {
-        ((self.months as u64) << 32) ^ (self.days as u32 as u64) ^ (self.nanoseconds as u64)
-    }
 }
 
 /// Whether row `l` of one set of key columns equals row `r` of another (same types).
