@@ -50,6 +50,11 @@ if [ -f "$data/telecom_1000000.csv" ]; then
   fi
 fi
 
+if [ -f "$data/telecom_1000000.csv" ]; then
+  echo "==> the SQL queries on the single-thread wasm build in Node (no browser)"
+  npx tsx tests/bench/sql-wasm-node.bench.ts "$data/telecom_1000000.csv" "${BENCH_RUNS:-5}"
+fi
+
 echo "==> the suite in the page, next to DuckDB-WASM, pandas and scikit-learn"
 npx vite build --logLevel warn --config tests/bench/duckdb/vite.config.ts
 npx tsx tests/bench/suite.bench.ts "$data" "${rows// /,}" "${BENCH_RUNS:-5}"
