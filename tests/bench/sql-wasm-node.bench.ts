@@ -46,8 +46,8 @@ for (let offset = 0; offset < csv.length; offset += 32 << 20) loader.push(csv.su
 engine.addCsv('t', loader);
 console.log(`load CSV: ${(performance.now() - started).toFixed(0)} ms`);
 
-const session = new Session();
-if (process.env.BENCH_PROFILE) {
+const session = process.env.BENCH_PROFILE ? new Session() : undefined;
+if (session) {
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
@@ -63,7 +63,7 @@ for (const [i, sql] of QUERIES.entries()) {
   const sorted = [...times].sort((a, b) => a - b);
   console.log(`Q${i + 1}: median ${sorted[sorted.length >> 1].toFixed(1)} ms of ${runs} (${sorted.map((t) => t.toFixed(0)).join(' ')})`);
 }
-if (process.env.BENCH_PROFILE) {
+if (session && process.env.BENCH_PROFILE) {
   const { profile } = await session.post('Profiler.stop');
   writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
 }

@@ -38,7 +38,7 @@ pub struct KeptCodes {
 
 impl KeptCodes {
     /// The codes as the coder gives them (32 bits per row).
-    pub fn widen(&self) -> ColumnCodes {
+    fn widen(&self) -> ColumnCodes {
         ColumnCodes {
             codes: self.codes.iter().map(|&c| u32::from(c)).collect(),
             firsts: self.firsts.clone(),
@@ -126,10 +126,13 @@ static KEPT: LazyLock<RwLock<HashMap<Identity, Weak<KeptCodes>>>> =
     LazyLock::new(|| RwLock::new(HashMap::new()));
 
 /// The codes kept for exactly this array, if any.
-pub fn lookup(column: &ArrayRef) -> Option<Arc<KeptCodes>> {
-    let identity = identity(column)?;
-    let kept = KEPT.read().ok()?;
-    kept.get(&identity).and_then(Weak::upgrade)
+fn lookup(column: &ArrayRef) -> Option<Arc<KeptCodes>> {
+    find(&identity(column)?)
+}
+
+/// The codes kept under `identity`, if any.
+fn find(identity: &Identity) -> Option<Arc<KeptCodes>> {
+    KEPT.read().ok()?.get(identity).and_then(Weak::upgrade)
 }
 
 /// Codes for a string column with at most [`MAX_KEPT_DISTINCT`] distinct values, kept
@@ -137,7 +140,7 @@ pub fn lookup(column: &ArrayRef) -> Option<Arc<KeptCodes>> {
 /// codes already kept for the same array are shared. `None` for any other column.
 pub fn keep(column: &ArrayRef) -> Option<Arc<KeptCodes>> {
     let identity = identity(column)?;
-    if let Some(kept) = lookup(column) {
+    if let Some(kept) = find(&identity) {
         return Some(kept);
     }
     let coded = code_column(column, MAX_KEPT_DISTINCT)?;
@@ -146,9 +149,9 @@ pub fn keep(column: &ArrayRef) -> Option<Arc<KeptCodes>> {
         codes: coded.codes.iter().map(|&c| c as u8).collect(),
         firsts: coded.firsts,
     });
-    let mut kept = KEPT.write().ok()?;
-    kept.retain(|_, weak| weak.strong_count() > 0);
-    kept.insert(identity, Arc::downgrade(&codes));
+    // No sweep of dead entries is needed: a set of codes removes its own entry when it
+    // is dropped (`Drop` above).
+    KEPT.write().ok()?.insert(identity, Arc::downgrade(&codes));
     Some(codes)
 }
 

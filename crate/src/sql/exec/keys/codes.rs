@@ -1,9 +1,9 @@
 //! Grouping by several key columns' codes ([`crate::frame::codes`]) without hashing
 //! rows.
 //!
-//! Each key column is coded on its own; the codes of several columns then combine into one index of a flat lookup table when the product of their
-//! cardinalities is small, so no row is hashed twice and no row is compared through a
-//! dynamic comparator.
+//! Each key column is coded on its own; the codes of several columns then combine into
+//! one index of a flat lookup table when the product of their cardinalities is small, so
+//! no row is hashed twice and no row is compared through a dynamic comparator.
 
 use std::hash::BuildHasher;
 
