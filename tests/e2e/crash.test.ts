@@ -78,6 +78,9 @@ describe('when the engine crashes', () => {
     await page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 60_000 });
     await page.getByTestId('tab-runs').click();
     await stored.waitFor();
+    // The sample finishing its load afterwards leaves the user on the tab they chose.
+    await page.locator('[data-table="telecom"]').waitFor();
+    assert.equal(await stored.isVisible(), true);
     await page.context().close();
   });
 });

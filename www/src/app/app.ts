@@ -41,6 +41,8 @@ export class App {
   private readonly tables = new TableStore();
   /** True while the files of a restarted engine are being reloaded. */
   private recovering = false;
+  /** True while the sample dataset of a first visit loads. */
+  private loadingSample = false;
   private selected?: string;
   private readonly status = new StatusBar();
   private readonly notices = new Notices();
@@ -69,7 +71,11 @@ export class App {
       reloadCsv: (table, csv) => this.loads.reloadCsv(table.name, csv),
     });
     // Tables reloaded after a restart come back without taking the user to the Table tab.
-    this.loads = new Loads(engine, this.notices, this.jobs, (table) => this.added(table, !this.recovering));
+    // A reload after a restart keeps the tab the user is on; so does the sample when the
+    // user already chose a tab while it loaded.
+    this.loads = new Loads(engine, this.notices, this.jobs, (table) =>
+      this.added(table, !this.recovering, !(this.loadingSample && this.tabs.chosenByUser)),
+    );
     this.dropZone = new DropZone((files) => void this.loads.load(files));
     this.sql = new SqlPanel(engine, this.tables, (_, statement) => this.catalogChanged(statement));
     this.profiler = new ProfileView(engine, this.tables);
@@ -205,17 +211,23 @@ export class App {
   }
 
   private async loadSample(sample: Promise<File>): Promise<void> {
+    this.loadingSample = true;
     try {
       await this.loads.load([await sample]);
     } catch (error) {
       this.notices.show('warning', 'The sample dataset could not be loaded', explain(error));
+    } finally {
+      this.loadingSample = false;
     }
   }
 
-  /** A new table (loaded, made by SQL or scoring); `show` switches to the Table tab for it. */
-  private added(table: LoadedTable, show = true): void {
+  /**
+   * A new table (loaded, made by SQL or scoring); `show` selects it, and `switchTab`
+   * brings the Table tab forward for it.
+   */
+  private added(table: LoadedTable, show = true, switchTab = true): void {
     this.tables.put(table);
-    if (show) this.select(table.name);
+    if (show) this.select(table.name, switchTab);
     void this.engine.refreshStatus().then((status) => this.status.show(status), () => {});
   }
 
@@ -241,8 +253,8 @@ export class App {
     }
   }
 
-  private select(name: string): void {
-    this.tabs.show('table');
+  private select(name: string, switchTab = true): void {
+    if (switchTab) this.tabs.show('table');
     this.selected = name;
     this.list.select(name);
     const table = this.tables.get(name);
@@ -312,6 +324,8 @@ interface Tab {
 class Tabs {
   readonly bar: HTMLElement;
   private readonly buttons = new Map<string, HTMLButtonElement>();
+  /** Whether the user has picked a tab, which a table loading by itself must not undo. */
+  chosenByUser = false;
 
   constructor(private readonly tabs: Tab[]) {
     this.bar = h('div', { className: 'tabs', attrs: { role: 'tablist' } });
@@ -321,7 +335,12 @@ class Tabs {
         {
           className: 'tab',
           attrs: { type: 'button', role: 'tab', 'data-testid': `tab-${tab.id}` },
-          on: { click: () => this.show(tab.id) },
+          on: {
+            click: () => {
+              this.chosenByUser = true;
+              this.show(tab.id);
+            },
+          },
         },
         tab.label,
       );
