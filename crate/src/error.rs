@@ -46,6 +46,12 @@ pub enum ErrorCode {
     ArrowCorrupt,
     /// A valid Arrow IPC file using a feature the reader does not support.
     ArrowUnsupported,
+    /// A folder of partitioned files whose layout cannot be one table: partition folders
+    /// that differ from file to file, an empty partition name or value, a partition column
+    /// also stored in the files, or no data file at all.
+    HiveLayout,
+    /// The files of a partitioned folder do not have the same columns and types.
+    HiveSchema,
     /// An Excel workbook (or OpenDocument spreadsheet) that cannot be read: truncated,
     /// damaged, or not a workbook at all although its name or first bytes say so.
     ExcelCorrupt,
@@ -123,6 +129,8 @@ impl ErrorCode {
             ErrorCode::CompressedCorrupt => "COMPRESSED_CORRUPT",
             ErrorCode::ArrowCorrupt => "ARROW_CORRUPT",
             ErrorCode::ArrowUnsupported => "ARROW_UNSUPPORTED",
+            ErrorCode::HiveLayout => "HIVE_LAYOUT",
+            ErrorCode::HiveSchema => "HIVE_SCHEMA",
             ErrorCode::ExcelCorrupt => "EXCEL_CORRUPT",
             ErrorCode::ExcelUnsupported => "EXCEL_UNSUPPORTED",
             ErrorCode::ExcelEmpty => "EXCEL_EMPTY",
@@ -302,6 +310,8 @@ mod tests {
             ErrorCode::ExcelSheetNotFound,
             ErrorCode::ArrowCorrupt,
             ErrorCode::ArrowUnsupported,
+            ErrorCode::HiveLayout,
+            ErrorCode::HiveSchema,
             ErrorCode::TableNotFound,
             ErrorCode::SqlSyntax,
             ErrorCode::SqlAnalysis,

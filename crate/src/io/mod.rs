@@ -9,6 +9,7 @@ pub mod arrow_file;
 pub mod compressed;
 pub mod csv;
 pub mod excel;
+pub mod hive;
 pub mod ipc;
 pub mod json;
 pub mod parquet;

@@ -17,7 +17,9 @@ use crate::profile::profile;
 use crate::sql::{run_sql, SqlOutput};
 use crate::wasm::convert::{from_js, json_of, options_from_js, to_value};
 use crate::wasm::errors::to_js;
-use crate::wasm::loaders::{JsCompressedCsvLoader, JsCsvLoader, JsJsonLoader, JsParquetLoader};
+use crate::wasm::loaders::{
+    JsCompressedCsvLoader, JsCsvLoader, JsHiveDataset, JsJsonLoader, JsParquetLoader,
+};
 use crate::wasm::panic::install_hook;
 
 /// Query results kept for paging and download, newest last.
@@ -132,6 +134,26 @@ impl Engine {
         let (table, warnings) = loader.into_inner().finish().map_err(to_js)?;
         let name = self.catalog.register_unique(name, table);
         self.info(&name, warnings)
+    }
+
+    /// A table or result as a zip of a Hive-partitioned Parquet folder (Spark's
+    /// `partitionBy(columns)` layout), the folder named after the table.
+    #[wasm_bindgen(js_name = exportPartitioned)]
+    pub fn export_partitioned(&self, name: &str, columns: Vec<String>) -> Result<Vec<u8>, JsValue> {
+        let table = self.lookup(name).map_err(to_js)?;
+        crate::io::hive::write_partitioned_zip(&table, &columns, name).map_err(to_js)
+    }
+
+    /// Builds the table of a partitioned folder from its files and registers it.
+    #[wasm_bindgen(js_name = addHiveDataset, unchecked_return_type = "TableInfo")]
+    pub fn add_hive_dataset(
+        &mut self,
+        name: &str,
+        dataset: JsHiveDataset,
+    ) -> Result<JsValue, JsValue> {
+        let table = dataset.into_inner().finish().map_err(to_js)?;
+        let name = self.catalog.register_unique(name, table);
+        self.info(&name, Vec::new())
     }
 
     /// `TableInfo` of every loaded table.

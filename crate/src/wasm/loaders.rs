@@ -4,6 +4,7 @@ use crate::error::ErrorCode;
 use crate::frame::ColumnInfo;
 use crate::io::compressed::{ByteSink, Compression, Decompressor};
 use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
+use crate::io::hive::{is_data_file, HiveDataset};
 use crate::io::json::{JsonLoader, JsonOptions};
 use crate::io::parquet::ParquetLoader;
 use crate::wasm::convert::{from_js, options_from_js, to_value};
@@ -209,6 +210,51 @@ impl JsParquetLoader {
 
 impl JsParquetLoader {
     pub fn into_inner(self) -> ParquetLoader {
+        self.0
+    }
+}
+
+/// The files of a dropped folder (or zip of one) being gathered into one table: Spark's
+/// Hive-partitioned layout, `column=value` folders becoming columns.
+#[wasm_bindgen(js_name = HiveDataset)]
+pub struct JsHiveDataset(HiveDataset);
+
+#[wasm_bindgen(js_class = HiveDataset)]
+impl JsHiveDataset {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> JsHiveDataset {
+        JsHiveDataset(HiveDataset::new())
+    }
+
+    /// Whether Spark reads the file at `path` as data (not `_SUCCESS`, `.crc` files or
+    /// anything under a `_` or `.` folder).
+    #[wasm_bindgen(js_name = isDataFile)]
+    pub fn is_data_file(path: &str) -> bool {
+        is_data_file(path)
+    }
+
+    /// Adds a Parquet file found at `path` (inside the folder, `/` separated), decoding
+    /// whatever the loader has not decoded yet.
+    #[wasm_bindgen(js_name = addParquet)]
+    pub fn add_parquet(&mut self, path: &str, loader: JsParquetLoader) -> Result<(), JsValue> {
+        let (table, _) = loader.into_inner().finish().map_err(to_js)?;
+        self.0.add_file(path, table).map_err(to_js)
+    }
+
+    /// Files added so far.
+    pub fn files(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl Default for JsHiveDataset {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl JsHiveDataset {
+    pub fn into_inner(self) -> HiveDataset {
         self.0
     }
 }

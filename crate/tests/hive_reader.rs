@@ -1,0 +1,282 @@
+//! Hive-partitioned Parquet folders against Spark: each folder of
+//! `tests/fixtures/hive` (made by `make_hive_fixtures.py`), read by Brasa as a user drops
+//! it, gives the schema and rows `spark.read.parquet(folder)` gives in PySpark 4, and
+//! an error where Spark raises one. Also: files that disagree are refused by name.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Decimal128Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType,
+};
+use arrow_array::{Array, Int32Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use brasa::frame::spark_type_name;
+use brasa::io::hive::{is_data_file, HiveDataset};
+use brasa::io::parquet::read_parquet;
+use brasa::temporal::{format_date, format_timestamp_spark};
+use brasa::{ErrorCode, Result, Table};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/hive")
+}
+
+#[derive(Deserialize)]
+struct Expected {
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    case: String,
+    folder: String,
+    schema: Option<Vec<(String, String)>>,
+    rows: Option<Vec<serde_json::Map<String, Value>>>,
+    error: Option<String>,
+}
+
+/// The files under `folder`, as the page gives them: paths starting with the dropped
+/// folder's name, `/` between parts.
+fn files_under(folder: &Path) -> Vec<(String, PathBuf)> {
+    let base = folder.parent().unwrap();
+    let mut stack = vec![folder.to_path_buf()];
+    let mut files = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(base).unwrap();
+                let parts: Vec<_> = relative.iter().map(|p| p.to_string_lossy()).collect();
+                files.push((parts.join("/"), path));
+            }
+        }
+    }
+    files
+}
+
+fn read_folder(folder: &Path) -> Result<Table> {
+    let mut dataset = HiveDataset::new();
+    for (path, file) in files_under(folder) {
+        if is_data_file(&path) {
+            let (table, _) = read_parquet(std::fs::read(file).unwrap())?;
+            dataset.add_file(&path, table)?;
+        }
+    }
+    dataset.finish()
+}
+
+/// A cell as the fixture script writes Spark's: numbers, decimals as text, dates and
+/// timestamps as Spark prints them, `NaN` as text.
+fn cell(array: &dyn Array, row: usize) -> Value {
+    if array.is_null(row) || array.data_type() == &DataType::Null {
+        return Value::Null;
+    }
+    match array.data_type() {
+        DataType::Int32 => json!(array.as_primitive::<Int32Type>().value(row)),
+        DataType::Int64 => json!(array.as_primitive::<Int64Type>().value(row)),
+        DataType::Float64 => match array.as_primitive::<Float64Type>().value(row) {
+            v if v.is_nan() => json!("NaN"),
+            v => json!(v),
+        },
+        DataType::Decimal128(_, 0) => {
+            json!(array
+                .as_primitive::<Decimal128Type>()
+                .value(row)
+                .to_string())
+        }
+        DataType::Date32 => {
+            json!(format_date(
+                array.as_primitive::<Date32Type>().value(row) as i64
+            ))
+        }
+        DataType::Timestamp(_, _) => json!(format_timestamp_spark(
+            array.as_primitive::<TimestampMicrosecondType>().value(row)
+        )),
+        DataType::Utf8 => json!(array.as_string::<i32>().value(row)),
+        other => panic!("no cell format for {other}"),
+    }
+}
+
+fn rows_of(table: &Table) -> Vec<Value> {
+    let schema = table.schema();
+    let mut rows: Vec<Value> = Vec::new();
+    for batch in table.partitions() {
+        for row in 0..batch.num_rows() {
+            let object: serde_json::Map<String, Value> = schema
+                .fields()
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.name().clone(), cell(batch.column(i).as_ref(), row)))
+                .collect();
+            rows.push(Value::Object(object));
+        }
+    }
+    rows.sort_by_key(|r| canonical(r));
+    rows
+}
+
+/// Sorted keys, as Python's `json.dumps(sort_keys=True)` orders the fixture's rows.
+fn canonical(value: &Value) -> String {
+    serde_json::to_string(value).unwrap()
+}
+
+#[test]
+fn folders_read_as_spark_reads_them() {
+    let expected: Expected =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("hive_expected.json")).unwrap())
+            .unwrap();
+    assert!(expected.cases.len() >= 15);
+    for case in &expected.cases {
+        let read = read_folder(&dir().join(&case.folder));
+        if let Some(error) = &case.error {
+            let err = read
+                .err()
+                .unwrap_or_else(|| panic!("{}: Spark refused it: {error}", case.case));
+            assert_eq!(
+                err.code(),
+                ErrorCode::HiveLayout,
+                "{}: {}",
+                case.case,
+                err.message()
+            );
+            continue;
+        }
+        let table = read.unwrap_or_else(|e| panic!("{}: {e}", case.case));
+        let schema: Vec<(String, String)> = table
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), spark_type_name(f.data_type())))
+            .collect();
+        assert_eq!(Some(&schema), case.schema.as_ref(), "{}: schema", case.case);
+        let mut want: Vec<Value> = case
+            .rows
+            .clone()
+            .unwrap()
+            .into_iter()
+            .map(Value::Object)
+            .collect();
+        want.sort_by_key(canonical);
+        let got = rows_of(&table);
+        assert_eq!(got.len(), want.len(), "{}: rows", case.case);
+        for (g, w) in got.iter().zip(&want) {
+            let same = g
+                .as_object()
+                .unwrap()
+                .iter()
+                .all(|(k, v)| match (v, &w[k]) {
+                    (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+                    (a, b) => a == b,
+                });
+            assert!(same, "{}: Brasa {g}, Spark {w}", case.case);
+        }
+    }
+}
+
+fn small_table(schema: Schema, column: Arc<dyn Array>) -> Table {
+    let schema = Arc::new(schema);
+    let batch = RecordBatch::try_new(Arc::clone(&schema), vec![column]).unwrap();
+    Table::try_new(schema, vec![batch]).unwrap()
+}
+
+fn ints(name: &str) -> Table {
+    small_table(
+        Schema::new(vec![Field::new(name, DataType::Int32, true)]),
+        Arc::new(Int32Array::from(vec![1, 2])),
+    )
+}
+
+#[test]
+fn files_that_disagree_are_refused_by_name() {
+    let mut dataset = HiveDataset::new();
+    dataset.add_file("t/k=1/a.parquet", ints("id")).unwrap();
+    let text = small_table(
+        Schema::new(vec![Field::new("id", DataType::Utf8, true)]),
+        Arc::new(StringArray::from(vec!["x"])),
+    );
+    dataset.add_file("t/k=2/b.parquet", text).unwrap();
+    let err = dataset.finish().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HiveSchema);
+    assert!(
+        err.message().contains("t/k=2/b.parquet"),
+        "{}",
+        err.message()
+    );
+    assert!(
+        err.message().contains("`id` is string"),
+        "{}",
+        err.message()
+    );
+
+    let mut dataset = HiveDataset::new();
+    dataset.add_file("t/k=1/a.parquet", ints("id")).unwrap();
+    dataset.add_file("t/k=2/b.parquet", ints("other")).unwrap();
+    let err = dataset.finish().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HiveSchema);
+    assert!(
+        err.message().contains("no column `id`"),
+        "{}",
+        err.message()
+    );
+
+    let mut dataset = HiveDataset::new();
+    dataset.add_file("t/k=1/a.parquet", ints("id")).unwrap();
+    dataset.add_file("t/j=1/b.parquet", ints("id")).unwrap();
+    let err = dataset.finish().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HiveLayout);
+    assert!(
+        err.message().contains("partition folders j"),
+        "{}",
+        err.message()
+    );
+
+    let mut dataset = HiveDataset::new();
+    dataset.add_file("t/id=1/a.parquet", ints("id")).unwrap();
+    let err = dataset.finish().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HiveLayout);
+    assert!(err.message().contains("`id` is both"), "{}", err.message());
+
+    let err = HiveDataset::new().finish().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HiveLayout);
+}
+
+#[test]
+fn columns_in_another_order_are_read_by_name() {
+    let two = |a: &str, b: &str, values: [i32; 2]| {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new(a, DataType::Int32, true),
+            Field::new(b, DataType::Int32, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            Arc::clone(&schema),
+            vec![
+                Arc::new(Int32Array::from(vec![values[0]])),
+                Arc::new(Int32Array::from(vec![values[1]])),
+            ],
+        )
+        .unwrap();
+        Table::try_new(schema, vec![batch]).unwrap()
+    };
+    let mut dataset = HiveDataset::new();
+    dataset
+        .add_file("t/k=1/a.parquet", two("x", "y", [1, 2]))
+        .unwrap();
+    dataset
+        .add_file("t/k=2/b.parquet", two("y", "x", [20, 10]))
+        .unwrap();
+    let table = dataset.finish().unwrap();
+    let rows = rows_of(&table);
+    assert_eq!(
+        rows,
+        [
+            json!({"x": 1, "y": 2, "k": 1}),
+            json!({"x": 10, "y": 20, "k": 2})
+        ]
+    );
+}
