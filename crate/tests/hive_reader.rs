@@ -117,7 +117,7 @@ fn rows_of(table: &Table) -> Vec<Value> {
             rows.push(Value::Object(object));
         }
     }
-    rows.sort_by_key(|r| canonical(r));
+    rows.sort_by_key(canonical);
     rows
 }
 

@@ -2,7 +2,7 @@
 //! worker does, called the same way (`wasm-pack test --headless --chrome`).
 #![cfg(target_arch = "wasm32")]
 
-use brasa::wasm::{Engine, JsCsvLoader, JsParquetLoader};
+use brasa::wasm::{Engine, JsCsvLoader, JsHiveDataset, JsParquetLoader};
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -73,6 +73,32 @@ async fn loads_parquet_row_groups_in_parallel() {
     let info = engine.add_parquet("types", loader).unwrap();
     assert_eq!(get(&info, "rows").as_f64(), Some(1000.0));
     assert_eq!(get(&info, "partitions").as_f64(), Some(4.0));
+}
+
+#[wasm_bindgen_test]
+async fn reads_a_partitioned_folder_as_one_table() {
+    start_pool().await;
+    let mut engine = Engine::new("brasa-test-panic");
+    let mut dataset = JsHiveDataset::new();
+    assert!(!JsHiveDataset::is_data_file("t/_SUCCESS"));
+    for path in ["t/year=2023/part-0.parquet", "t/year=2024/part-0.parquet"] {
+        assert!(JsHiveDataset::is_data_file(path));
+        dataset
+            .add_parquet(path, JsParquetLoader::new(PARQUET.to_vec()).unwrap())
+            .unwrap();
+    }
+    assert_eq!(dataset.partition_columns(), ["year"]);
+    let info = engine.add_hive_dataset("t", dataset).unwrap();
+    assert_eq!(get(&info, "rows").as_f64(), Some(2000.0));
+    let zip = engine.export_partitioned("t", vec!["year".into()]).unwrap();
+    assert_eq!(&zip[..4], b"PK\x03\x04");
+    let err = engine
+        .export_partitioned("t", vec!["nope".into()])
+        .unwrap_err();
+    assert_eq!(
+        get(&err, "code").as_string().as_deref(),
+        Some("INVALID_ARGUMENT")
+    );
 }
 
 #[wasm_bindgen_test]

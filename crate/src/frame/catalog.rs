@@ -178,10 +178,10 @@ pub fn sanitize_table_name(file_name: &str) -> String {
 }
 
 fn strip_data_extensions(file_name: &str) -> &str {
-    const EXTENSIONS: [&str; 24] = [
+    const EXTENSIONS: [&str; 25] = [
         ".gz", ".zst", ".bz2", ".csv", ".tsv", ".txt", ".dat", ".parquet", ".pq", ".parq", ".zstd",
         ".json", ".jsonl", ".ndjson", ".arrow", ".arrows", ".feather", ".ipc", ".ftr", ".xlsx",
-        ".xlsm", ".xlsb", ".xls", ".ods",
+        ".xlsm", ".xlsb", ".xls", ".ods", ".zip",
     ];
     let mut stem = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     loop {
@@ -208,6 +208,7 @@ mod tests {
         assert_eq!(sanitize_table_name("data.csv.gz"), "data");
         assert_eq!(sanitize_table_name("Budget 2024.xlsx"), "budget_2024");
         assert_eq!(sanitize_table_name("old.XLS"), "old");
+        assert_eq!(sanitize_table_name("sales.zip"), "sales");
         assert_eq!(sanitize_table_name("dir/sub/My-File.TSV"), "my_file");
         assert_eq!(sanitize_table_name("ñandú.csv"), "and");
         assert_eq!(sanitize_table_name("日本.csv"), "table");

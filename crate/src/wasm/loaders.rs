@@ -245,6 +245,12 @@ impl JsHiveDataset {
     pub fn files(&self) -> usize {
         self.0.len()
     }
+
+    /// The partition columns (`column=value` folder levels) of the files added so far.
+    #[wasm_bindgen(js_name = partitionColumns)]
+    pub fn partition_columns(&self) -> Vec<String> {
+        self.0.partition_columns()
+    }
 }
 
 impl Default for JsHiveDataset {

@@ -76,7 +76,10 @@ export class App {
     this.loads = new Loads(engine, this.notices, this.jobs, (table) =>
       this.added(table, !this.recovering, !(this.loadingSample && this.tabs.chosenByUser)),
     );
-    this.dropZone = new DropZone((files) => void this.loads.load(files));
+    this.dropZone = new DropZone(
+      (files) => void this.loads.load(files),
+      (error) => this.notices.show('error', 'Could not read the dropped folder', explain(error)),
+    );
     this.sql = new SqlPanel(engine, this.tables, (_, statement) => this.catalogChanged(statement));
     this.profiler = new ProfileView(engine, this.tables);
     // The Train tab reads the Clean tab's pipeline, which does not exist yet while the

@@ -54,6 +54,16 @@ impl HiveDataset {
         Ok(())
     }
 
+    /// The partition columns of the first file in path order (those of every file, once
+    /// [`HiveDataset::finish`] has checked that they agree).
+    pub fn partition_columns(&self) -> Vec<String> {
+        self.files
+            .iter()
+            .min_by(|a, b| a.path.cmp(&b.path))
+            .map(|f| f.partition.columns().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
     pub fn len(&self) -> usize {
         self.files.len()
     }

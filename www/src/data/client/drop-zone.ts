@@ -1,8 +1,12 @@
 /**
  * Getting files into the page: drop them anywhere on the window, or pick them with the
- * "Open files" button. Every file is handed to `onFiles`; nothing is uploaded.
+ * "Open files" or "Open folder" buttons. A dropped or picked folder is one input (its
+ * files become one table, as `spark.read.parquet(folder)`); every file and folder is
+ * handed to `onFiles`; nothing is uploaded.
  */
+import type { DroppedFolder } from '../../engine/shared/api';
 import { h } from '../../ui/dom';
+import type { LoadInput } from './loads';
 
 /** What the file picker offers (the formats `data/shared/formats.ts` reads). */
 const ACCEPT = [
@@ -12,6 +16,7 @@ const ACCEPT = [
   '.arrow,.arrows,.feather,.ftr,.ipc',
   '.xlsx,.xlsm,.xlsb,.xls,.ods',
   '.gz,.zst,.zstd,.bz2',
+  '.zip,application/zip',
 ].join(',');
 
 export class DropZone {
@@ -19,7 +24,10 @@ export class DropZone {
   readonly overlay: HTMLElement;
   private depth = 0;
 
-  constructor(private readonly onFiles: (files: File[]) => void) {
+  constructor(
+    private readonly onFiles: (files: LoadInput[]) => void,
+    private readonly onUnreadable: (error: unknown) => void,
+  ) {
     const input = h('input', {
       attrs: { type: 'file', multiple: '', accept: ACCEPT, 'data-testid': 'file-input', hidden: '' },
       on: {
@@ -29,12 +37,23 @@ export class DropZone {
         },
       },
     });
+    const folderInput = h('input', {
+      attrs: { type: 'file', webkitdirectory: '', 'data-testid': 'folder-input', hidden: '' },
+      on: {
+        change: () => {
+          this.onFiles(pickedFolders([...(folderInput.files ?? [])]));
+          folderInput.value = '';
+        },
+      },
+    });
     this.button = h(
       'div',
       { className: 'open-files' },
       h('button', { className: 'primary', attrs: { type: 'button' }, on: { click: () => input.click() } }, 'Open files…'),
+      h('button', { className: 'secondary', attrs: { type: 'button', title: 'A folder of Parquet files, Hive-partitioned (year=2024/…) or not, as one table' }, on: { click: () => folderInput.click() } }, 'Open folder…'),
       input,
-      h('p', { className: 'hint' }, 'or drop CSV, JSON, Parquet or Arrow files (compressed too) anywhere'),
+      folderInput,
+      h('p', { className: 'hint' }, 'or drop CSV, JSON, Parquet or Arrow files (compressed too), or a folder of Parquet files (or its zip), anywhere'),
     );
     this.overlay = h(
       'div',
@@ -64,11 +83,54 @@ export class DropZone {
   private onDrop(event: DragEvent): void {
     this.depth = 0;
     this.overlay.classList.remove('visible');
-    const files = [...(event.dataTransfer?.files ?? [])];
-    if (files.length === 0) return;
+    // Entries must be taken while the event runs; the folders are read afterwards.
+    const dropped = [...(event.dataTransfer?.items ?? [])]
+      .filter((item) => item.kind === 'file')
+      .map((item) => ({ entry: item.webkitGetAsEntry(), file: item.getAsFile() }));
+    if (dropped.length === 0) return;
     event.preventDefault();
-    this.onFiles(files);
+    void Promise.all(
+      dropped.map(async ({ entry, file }): Promise<LoadInput | undefined> =>
+        entry?.isDirectory ? readFolder(entry as FileSystemDirectoryEntry) : (file ?? undefined),
+      ),
+    ).then((inputs) => this.onFiles(inputs.filter((i): i is LoadInput => i !== undefined)), this.onUnreadable);
   }
+}
+
+/** The files a folder picker gave (each knows its path), as one input per top folder. */
+function pickedFolders(files: File[]): DroppedFolder[] {
+  const folders = new Map<string, DroppedFolder>();
+  for (const file of files) {
+    const path = file.webkitRelativePath || file.name;
+    const name = path.split('/')[0];
+    const folder = folders.get(name) ?? { name, files: [] };
+    folder.files.push({ path, file });
+    folders.set(name, folder);
+  }
+  return [...folders.values()];
+}
+
+/** Every file under a dropped folder, with its path from the folder's own name down. */
+async function readFolder(root: FileSystemDirectoryEntry): Promise<DroppedFolder> {
+  const files: DroppedFolder['files'] = [];
+  const visit = async (dir: FileSystemDirectoryEntry, prefix: string): Promise<void> => {
+    const reader = dir.createReader();
+    for (;;) {
+      // readEntries gives a batch at a time (100 in Chromium) until it gives none.
+      const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+      if (batch.length === 0) return;
+      for (const entry of batch) {
+        const path = `${prefix}/${entry.name}`;
+        if (entry.isDirectory) await visit(entry as FileSystemDirectoryEntry, path);
+        else {
+          const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+          files.push({ path, file });
+        }
+      }
+    }
+  };
+  await visit(root, root.name);
+  return { name: root.name, files };
 }
 
 function hasFiles(event: DragEvent): boolean {

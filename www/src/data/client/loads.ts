@@ -4,15 +4,22 @@
  * engine's memory does not survive a restart).
  */
 import type { EngineClient } from '../../engine/client/engine-client';
-import type { CsvOptions, LoadOptions, LoadProgress, LoadedTable } from '../../engine/shared/api';
+import type { CsvOptions, DroppedFolder, LoadOptions, LoadProgress, LoadedTable } from '../../engine/shared/api';
 import { CANCELLED, ENGINE_CRASHED, errorPlace, isCodedError } from '../../engine/shared/errors';
 import type { Notices } from '../../ui/notices';
 import { JobProgress } from '../../ui/progress';
 import { formatBytes, formatCount } from '../../ui/format';
 
+/** What a table is read from: a file, or a folder of files read as one table. */
+export type LoadInput = File | DroppedFolder;
+
 interface Source {
-  file: File;
+  file: LoadInput;
   options: LoadOptions;
+}
+
+function isFolder(input: LoadInput): input is DroppedFolder {
+  return !(input instanceof File);
 }
 
 export class Loads {
@@ -29,8 +36,8 @@ export class Loads {
     private readonly onLoaded: (table: LoadedTable) => void,
   ) {}
 
-  /** Loads files one after another (each load already uses every thread). */
-  load(files: File[], options: LoadOptions = {}): Promise<void> {
+  /** Loads files and folders one after another (each load already uses every thread). */
+  load(files: LoadInput[], options: LoadOptions = {}): Promise<void> {
     const run = async () => {
       for (const file of files) await this.loadOne(file, options);
     };
@@ -63,7 +70,7 @@ export class Loads {
    */
   reloadCsv(name: string, csv: Partial<CsvOptions>): Promise<string[] | undefined> {
     const source = this.sources.get(name);
-    if (!source) {
+    if (!source || isFolder(source.file)) {
       return Promise.resolve([`The file ${name} was read from is not at hand any more (the page was reloaded, or the table was replaced by SQL): drop the file again to read it with other options.`]);
     }
     const options: LoadOptions = { ...source.options, name, csv, replace: true };
@@ -115,12 +122,13 @@ export class Loads {
   }
 
   /** Loads a file with progress and cancel, and remembers where the table came from. */
-  private async run(file: File, options: LoadOptions): Promise<LoadedTable> {
+  private async run(file: LoadInput, options: LoadOptions): Promise<LoadedTable> {
     let cancel = () => {};
     const progress = new JobProgress(`Loading ${file.name}`, () => cancel());
     this.jobs.append(progress.element);
     try {
-      const job = this.engine.loadFile(file, options, (p) => progress.update(fraction(p), describe(p)));
+      const onProgress = (p: LoadProgress) => progress.update(fraction(p), describe(p));
+      const job = isFolder(file) ? this.engine.loadFolder(file, options, onProgress) : this.engine.loadFile(file, options, onProgress);
       cancel = job.cancel;
       const table = await job.done;
       this.sources.set(table.name, { file, options: { ...options, name: table.name } });
@@ -131,7 +139,7 @@ export class Loads {
     }
   }
 
-  private async loadOne(file: File, options: LoadOptions): Promise<LoadedTable | undefined> {
+  private async loadOne(file: LoadInput, options: LoadOptions): Promise<LoadedTable | undefined> {
     try {
       return await this.run(file, options);
     } catch (error) {

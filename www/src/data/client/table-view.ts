@@ -46,6 +46,16 @@ export class TableView {
     }
   }
 
+  /** Saves the table as a zip of a Parquet folder partitioned by `columns` (Spark's layout). */
+  private async downloadPartitioned(name: string, columns: string[]): Promise<void> {
+    try {
+      const bytes = await this.engine.exportPartitioned(name, columns);
+      downloadBytes(bytes, `${name}.zip`, 'application/zip');
+    } catch (error) {
+      this.element.prepend(h('div', { className: 'notice notice-error', attrs: { role: 'alert' } }, `Could not download ${name}: ${String((error as Error).message ?? error)}`));
+    }
+  }
+
   private sheetFact(table: LoadedTable): HTMLElement[] {
     const picker = sheetPicker(table, (sheet) => this.actions.pickSheet(table, sheet));
     if (picker === undefined) return [];
@@ -72,6 +82,7 @@ export class TableView {
           ...fact('from', describeSource(table), 'source'),
           ...this.sheetFact(table),
         ),
+        partitionedDownload(table, (columns) => this.downloadPartitioned(table.name, columns)),
       ),
       table.warnings.length > 0 &&
         h('div', { className: 'notice notice-warning', attrs: { role: 'status', 'data-testid': 'load-warnings' } },
@@ -111,9 +122,53 @@ function sheetPicker(table: LoadedTable, pick: (sheet: string) => Promise<void>)
   return picker;
 }
 
+/**
+ * "Download partitioned Parquet": the columns ticked, in the order ticked (the first is
+ * the outermost folder), as `df.write.partitionBy(...)` takes them.
+ */
+function partitionedDownload(table: LoadedTable, download: (columns: string[]) => Promise<void>): HTMLElement {
+  const chosen: string[] = [];
+  const folders = h('span', { className: 'hint', attrs: { 'data-testid': 'partition-folders' } });
+  const button = h('button', { attrs: { type: 'button', disabled: '', 'data-testid': 'partition-download' } }, 'Download zip');
+  const update = () => {
+    folders.textContent = chosen.length === 0 ? 'tick the columns whose values name the folders' : `${chosen.map((c) => `${c}=…`).join('/')}/part-00000.zstd.parquet`;
+    button.disabled = chosen.length === 0;
+  };
+  const nestedType = /^(array|struct|map|binary)/;
+  const boxes = table.columns
+    .filter((column) => !nestedType.test(column.dataType))
+    .map((column) => {
+      const box = h('input', { attrs: { type: 'checkbox', 'data-column': column.name } });
+      box.addEventListener('change', () => {
+        const at = chosen.indexOf(column.name);
+        if (box.checked && at < 0) chosen.push(column.name);
+        if (!box.checked && at >= 0) chosen.splice(at, 1);
+        update();
+      });
+      return h('label', { className: 'partition-column' }, box, ` ${column.name}`);
+    });
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    void download([...chosen]).finally(update);
+  });
+  update();
+  return h(
+    'details',
+    { className: 'partitioned-download', attrs: { 'data-testid': 'partitioned-download' } },
+    h('summary', {}, 'Download partitioned Parquet (zip)…'),
+    h('p', { className: 'hint' }, 'A folder as Spark’s df.write.partitionBy(...).parquet(...) writes it: one folder per value of the ticked columns; Spark, DuckDB and Brasa read it back as this table.'),
+    h('div', { className: 'partition-columns' }, ...boxes),
+    h('div', {}, folders, ' ', button),
+  );
+}
+
 function describeSource(table: LoadedTable): string {
   const source = table.source;
   if (!source) return 'made with SQL';
+  if (source.files !== undefined) {
+    const partitions = source.partitionColumns?.length ? `, partitioned by ${source.partitionColumns.join(', ')}` : '';
+    return `${source.fileName} (${formatCount(source.files)} Parquet ${source.files === 1 ? 'file' : 'files'}${partitions}, ${formatBytes(source.bytes)})`;
+  }
   const packing = source.compression ? `, ${source.compression}` : '';
   return `${source.fileName} (${source.format.toUpperCase()}${packing}, ${formatBytes(source.bytes)})`;
 }

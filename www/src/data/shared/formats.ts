@@ -7,7 +7,10 @@ const PARQUET_EXTENSIONS = ['.parquet', '.pq', '.parq'];
 const JSON_EXTENSIONS = ['.json', '.jsonl', '.ndjson'];
 const ARROW_EXTENSIONS = ['.arrow', '.arrows', '.feather', '.ftr', '.ipc'];
 const EXCEL_EXTENSIONS = ['.xlsx', '.xlsm', '.xlsb', '.xls', '.ods'];
-/** A zip archive's first bytes (xlsx, xlsm, xlsb, ods; the engine tells a workbook from another zip). */
+/**
+ * A zip archive's first bytes: a workbook (xlsx, xlsm, xlsb, ods; the engine tells a
+ * workbook from another zip), or, named `.zip`, a zipped folder of Parquet files.
+ */
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 /** An OLE2 compound file's first bytes (xls, and password-protected xlsx). */
 const OLE2_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
@@ -22,6 +25,8 @@ export const SIGNATURE_BYTES = 16;
 export interface DetectedFormat {
   format: FileFormat;
   compression?: Compression;
+  /** A `.zip` of a folder of Parquet files (Spark's output, Hive-partitioned or not). */
+  zippedFolder?: boolean;
 }
 
 /** Formats recognised by their magic bytes, to explain why they cannot be read. */
@@ -65,6 +70,7 @@ export function detectFormat(fileName: string, head: Uint8Array): DetectedFormat
   }
   if (startsWith([0x50, 0x41, 0x52, 0x31])) return { format: 'parquet' };
   if (startsWith(ARROW_MAGIC)) return { format: 'arrow' };
+  if (startsWith(ZIP_MAGIC) && lower.endsWith('.zip')) return { format: 'parquet', zippedFolder: true };
   if (startsWith(ZIP_MAGIC) || startsWith(OLE2_MAGIC) || EXCEL_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
     return { format: 'excel' };
   }

@@ -1,13 +1,14 @@
 /** Loading one file: format detection, a memory check, the reader, and timing. */
-import type { CsvOptions, LoadOptions, LoadedTable, ProgressCallback, TableInfo } from '../../engine/shared/api';
+import type { CsvOptions, DroppedFolder, LoadOptions, LoadedTable, ProgressCallback, TableInfo } from '../../engine/shared/api';
 import { OUT_OF_MEMORY, codedError, isCodedError } from '../../engine/shared/errors';
 import type { Runtime } from '../../engine/worker/runtime';
 import { formatBytes } from '../../ui/format';
-import { type DetectedFormat, SIGNATURE_BYTES, detectFormat } from '../shared/formats';
+import { SIGNATURE_BYTES, detectFormat } from '../shared/formats';
 import { loadArrow } from './load-arrow';
 import { loadCompressedCsv } from './load-compressed';
 import { loadCsv } from './load-csv';
 import { loadExcel } from './load-excel';
+import { type FolderRead, loadFolder, loadZippedFolder } from './load-folder';
 import { loadJson } from './load-json';
 import { loadParquet } from './load-parquet';
 
@@ -32,8 +33,11 @@ export async function loadFile(
   const head = new Uint8Array(await file.slice(0, SIGNATURE_BYTES).arrayBuffer());
   const detected = detectFormat(file.name, head);
   const { format, compression } = detected;
-  reserveMemory(runtime, file, detected);
+  reserveMemory(runtime, file.name, file.size, MEMORY_PER_FILE_BYTE[compression ? 'compressed' : format]);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(file.name) };
+  if (detected.zippedFolder) {
+    return folderTable(runtime, ctx.name, await loadZippedFolder(ctx, file), file.name, file.size, options, started);
+  }
   let workbook: { sheet: string; sheets: string[] } | undefined;
   let csvOptions: CsvOptions | undefined;
   const csvRead = ({ info, used }: { info: TableInfo; used?: CsvOptions }) => {
@@ -63,6 +67,38 @@ export async function loadFile(
   };
 }
 
+/** Loads a folder of Parquet files (Hive-partitioned or not) into one table. */
+export async function loadDroppedFolder(
+  runtime: Runtime,
+  jobId: number,
+  folder: DroppedFolder,
+  options: LoadOptions,
+  progress: ProgressCallback,
+): Promise<LoadedTable> {
+  const started = performance.now();
+  const bytes = folder.files.reduce((sum, f) => sum + f.file.size, 0);
+  reserveMemory(runtime, folder.name, bytes, MEMORY_PER_FILE_BYTE.parquet);
+  const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(folder.name) };
+  return folderTable(runtime, ctx.name, await loadFolder(ctx, folder), folder.name, bytes, options, started);
+}
+
+function folderTable(
+  runtime: Runtime,
+  name: string,
+  read: FolderRead,
+  fileName: string,
+  bytes: number,
+  options: LoadOptions,
+  started: number,
+): LoadedTable {
+  const info = options.replace ? replaceTable(runtime, read.info, name) : read.info;
+  return {
+    ...info,
+    source: { fileName, format: 'parquet', bytes, files: read.files, partitionColumns: read.partitionColumns },
+    loadMs: performance.now() - started,
+  };
+}
+
 /**
  * Puts a table just loaded (under a new name, `name_2`, as the name was taken) in the
  * place of the table called `name`: reading a file again with other options replaces it.
@@ -81,8 +117,8 @@ function replaceTable(runtime: Runtime, info: TableInfo, name: string): TableInf
  * refused with a clear message instead of aborting the engine halfway, and memory grows
  * in one step rather than many.
  */
-function reserveMemory(runtime: Runtime, file: File, { format, compression }: DetectedFormat): void {
-  const needed = file.size * MEMORY_PER_FILE_BYTE[compression ? 'compressed' : format] + MEMORY_PER_LOAD;
+function reserveMemory(runtime: Runtime, what: string, size: number, perByte: number): void {
+  const needed = size * perByte + MEMORY_PER_LOAD;
   try {
     runtime.wasm.reserveMemory(needed);
   } catch (error) {
@@ -91,7 +127,7 @@ function reserveMemory(runtime: Runtime, file: File, { format, compression }: De
     const inTables = runtime.engine.tables().reduce((sum, t) => sum + t.memoryBytes, 0);
     throw codedError(
       OUT_OF_MEMORY,
-      `${file.name} is ${formatBytes(file.size)}; loading it needs about ${formatBytes(needed)} of memory, ` +
+      `${what} is ${formatBytes(size)}; loading it needs about ${formatBytes(needed)} of memory, ` +
         `more than the engine can get (its memory is capped at ${formatBytes(status.memoryLimitBytes)}, ` +
         `loaded tables hold ${formatBytes(inTables)}). Drop some tables, or load a smaller file ` +
         `(Parquet takes less memory to load than CSV).`,

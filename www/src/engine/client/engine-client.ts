@@ -22,6 +22,7 @@ import type {
 import type {
   CatalogInfo,
   CrashKind,
+  DroppedFolder,
   EngineApi,
   EngineStatus,
   ExportFormat,
@@ -91,6 +92,12 @@ export class EngineClient extends EventTarget {
     return { id, done, cancel: () => void this.remote?.cancel(id) };
   }
 
+  loadFolder(folder: DroppedFolder, options: LoadOptions, onProgress: ProgressCallback): LoadJob {
+    const id = this.nextJobId++;
+    const done = this.call((api) => api.loadFolder(id, folder, options, Comlink.proxy(onProgress)));
+    return { id, done, cancel: () => void this.remote?.cancel(id) };
+  }
+
   tables(): Promise<TableInfo[]> {
     return this.call((api) => api.tables());
   }
@@ -105,6 +112,10 @@ export class EngineClient extends EventTarget {
 
   catalog(): Promise<CatalogInfo> {
     return this.call((api) => api.catalog());
+  }
+
+  exportPartitioned(name: string, columns: string[]): Promise<Uint8Array> {
+    return this.call((api) => api.exportPartitioned(name, columns));
   }
 
   exportTable(name: string, format: ExportFormat): Promise<Uint8Array> {

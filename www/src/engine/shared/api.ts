@@ -69,6 +69,9 @@ export interface LoadedTable extends TableInfo {
     sheets?: string[];
     /** A CSV file's: the reader options it was read with, what detection chose filled in. */
     csvOptions?: CsvOptions;
+    /** A folder's (or a zip of one): the data files read, and its partition columns. */
+    files?: number;
+    partitionColumns?: string[];
   };
   loadMs?: number;
 }
@@ -100,6 +103,16 @@ export interface LoadOptions {
    * read with other options) instead of adding one.
    */
   replace?: boolean;
+}
+
+/**
+ * A folder the user dropped or picked (Spark's output folder, often Hive-partitioned:
+ * `sales/year=2024/part-0.parquet`): its files with their paths inside it, `/` separated
+ * and starting with the folder's own name.
+ */
+export interface DroppedFolder {
+  name: string;
+  files: { path: string; file: File }[];
 }
 
 export type ProgressCallback = (progress: LoadProgress) => void;
@@ -135,6 +148,11 @@ export interface EngineApi {
     options: LoadOptions,
     onProgress: ProgressCallback,
   ): Promise<LoadedTable>;
+  /**
+   * Loads a folder of Parquet files (Hive-partitioned or not) into one table, as
+   * `spark.read.parquet(folder)` reads it.
+   */
+  loadFolder(jobId: number, folder: DroppedFolder, options: LoadOptions, onProgress: ProgressCallback): Promise<LoadedTable>;
   /** Stops a running job at its next chunk boundary; it rejects with code CANCELLED. */
   cancel(jobId: number): void;
   tables(): TableInfo[];
@@ -166,6 +184,8 @@ export interface EngineApi {
   catalog(): CatalogInfo;
   /** A table or query result as a file. */
   exportTable(name: string, format: ExportFormat): Uint8Array;
+  /** A table or result as a zip of a Parquet folder partitioned by `columns` (Spark's layout). */
+  exportPartitioned(name: string, columns: string[]): Uint8Array;
   /** A fitted Spark ML stage's `data/` Parquet file (the page writes the rest of the model). */
   sparkStageData(data: SparkStageData): Uint8Array;
   /** A Spark ML stage's data read back from its Parquet part files (importing a PipelineModel). */

@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 
 import { cancelJob, runJob } from '../../data/worker/jobs';
-import { loadFile } from '../../data/worker/load-file';
+import { loadDroppedFolder, loadFile } from '../../data/worker/load-file';
 import type { EngineApi, Timed } from '../shared/api';
 import { NOT_STARTED, codedError, keepErrorCodesAcrossComlink } from '../shared/errors';
 import { type Runtime, startRuntime } from './runtime';
@@ -34,6 +34,8 @@ const api: EngineApi = {
   status: () => ready().status(),
   loadFile: (jobId, file, options, onProgress) =>
     runJob(jobId, () => loadFile(ready(), jobId, file, options, onProgress)),
+  loadFolder: (jobId, folder, options, onProgress) =>
+    runJob(jobId, () => loadDroppedFolder(ready(), jobId, folder, options, onProgress)),
   cancel: cancelJob,
   tables: () => ready().engine.tables(),
   preview(table, offset, count, columns) {
@@ -64,6 +66,10 @@ const api: EngineApi = {
       return;
     }
     ready().wasm.crashForTest(kind === 'pool');
+  },
+  exportPartitioned(name, columns) {
+    const bytes = ready().engine.exportPartitioned(name, columns);
+    return Comlink.transfer(bytes, [bytes.buffer]);
   },
   exportTable(name, format) {
     const bytes = ready().engine.exportTable(name, format);

@@ -89,6 +89,10 @@ export declare class Engine {
      */
     addExcel(name: string, bytes: Uint8Array | number[], options: Partial<ExcelOptions> | undefined, replace: boolean): WorkbookTable;
     /**
+     * Builds the table of a partitioned folder from its files and registers it.
+     */
+    addHiveDataset(name: string, dataset: HiveDataset): TableInfo;
+    /**
      * Reads a JSON file's records (the schema inferred from all of them, as Spark does)
      * and registers the table; see [`Engine::add_csv`].
      */
@@ -120,6 +124,11 @@ export declare class Engine {
      */
     chartData(table: string, spec: ChartSpec): ChartData;
     dropTable(name: string): void;
+    /**
+     * A table or result as a zip of a Hive-partitioned Parquet folder (Spark's
+     * `partitionBy(columns)` layout), the folder named after the table.
+     */
+    exportPartitioned(name: string, columns: string[]): Uint8Array;
     /**
      * A table or result as a file: `"csv"` or `"parquet"`.
      */
@@ -168,6 +177,34 @@ export declare class Engine {
      * says, with the current job's progress and cancel flag.
      */
     train(table: string, spec: TrainSpec): TrainResult;
+}
+
+/**
+ * The files of a dropped folder (or zip of one) being gathered into one table: Spark's
+ * Hive-partitioned layout, `column=value` folders becoming columns.
+ */
+export declare class HiveDataset {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Adds a Parquet file found at `path` (inside the folder, `/` separated), decoding
+     * whatever the loader has not decoded yet.
+     */
+    addParquet(path: string, loader: ParquetLoader): void;
+    /**
+     * Files added so far.
+     */
+    files(): number;
+    /**
+     * Whether Spark reads the file at `path` as data (not `_SUCCESS`, `.crc` files or
+     * anything under a `_` or `.` folder).
+     */
+    static isDataFile(path: string): boolean;
+    constructor();
+    /**
+     * The partition columns (`column=value` folder levels) of the files added so far.
+     */
+    partitionColumns(): string[];
 }
 
 /**

@@ -1,0 +1,64 @@
+//! A Hive-partitioned folder against one file: the generated 1M-row telecom table written
+//! as one Parquet file, and as a folder of ten files (`part=0/` ... `part=9/`, the same
+//! rows split evenly), read back on all threads. The folder should cost what the file
+//! costs: the files are decoded one after another, each one's row groups in parallel, and
+//! the partition column is a constant per file.
+//!
+//! `cargo bench --bench parquet_folder` — figures are recorded in BENCHMARKS.md.
+
+use std::hint::black_box;
+
+use brasa::datagen::telecom_table;
+use brasa::io::hive::HiveDataset;
+use brasa::io::parquet::read_parquet;
+use brasa::io::write::write_parquet;
+use brasa::Table;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+const ROWS: usize = 1_000_000;
+const FILES: usize = 10;
+
+fn read_folder(files: &[(String, Vec<u8>)]) -> Table {
+    let mut dataset = HiveDataset::new();
+    for (path, bytes) in files {
+        let (table, _) = read_parquet(bytes.clone()).expect("a valid file");
+        dataset.add_file(path, table).expect("a partition path");
+    }
+    dataset.finish().expect("files that agree")
+}
+
+fn bench(c: &mut Criterion) {
+    let parts: Vec<Table> = (0..FILES)
+        .map(|i| telecom_table(42 + i as u64, ROWS / FILES, 65_536).expect("generated rows"))
+        .collect();
+    let all = parts.iter().flat_map(|t| t.partitions().to_vec()).collect();
+    let table = Table::try_new(parts[0].schema_arc(), all).expect("one schema");
+    let whole = write_parquet(&table).expect("writing Parquet");
+    let folder: Vec<(String, Vec<u8>)> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let bytes = write_parquet(part).expect("writing Parquet");
+            (format!("telecom/part={i}/part-00000.parquet"), bytes)
+        })
+        .collect();
+    let folder_bytes: usize = folder.iter().map(|(_, b)| b.len()).sum();
+    println!(
+        "data: one file {} bytes, folder {folder_bytes} bytes in {FILES} files",
+        whole.len()
+    );
+
+    let mut group = c.benchmark_group("parquet_1m_rows");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(ROWS as u64));
+    group.bench_function("one_file", |b| {
+        b.iter(|| black_box(read_parquet(whole.clone()).expect("a valid file")))
+    });
+    group.bench_function("hive_folder_10_files", |b| {
+        b.iter(|| black_box(read_folder(&folder)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,134 @@
+/**
+ * Folders of Parquet files in the page: Spark's Hive-partitioned output picked as a folder
+ * or dropped as a zip reads as one table, the `column=value` folders as typed columns,
+ * with the rows Spark reads (tests/fixtures/hive/make_hive_fixtures.py); a table downloads
+ * as a partitioned folder (zip) that reads back the same; folders that cannot be one table
+ * are explained.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+
+import { unzipSync, zipSync } from 'fflate';
+import type { Page } from 'playwright-core';
+
+import { FIXTURES, dropFiles, foreignRequests, openApp, runSql, schemaRows, shownTable, sqlRows, useApp } from './harness';
+
+const app = useApp();
+const SALES = path.join(FIXTURES, 'hive/sales');
+const TEMP = mkdtempSync(path.join(tmpdir(), 'brasa-folder-'));
+
+/** The files under `dir`, keyed by their path from `dir`'s own name down. */
+function filesOf(dir: string, prefix = path.basename(dir)): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {};
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) Object.assign(files, filesOf(full, `${prefix}/${name}`));
+    else files[`${prefix}/${name}`] = readFileSync(full);
+  }
+  return files;
+}
+
+function zipFile(name: string, files: Record<string, Uint8Array>): string {
+  const file = path.join(TEMP, name);
+  writeFileSync(file, zipSync(files, { level: 0 }));
+  return file;
+}
+
+/** The answer Spark gives for this query on the fixture (rows of make_hive_fixtures.py). */
+const BY_REGION_2024 = [
+  ['1', 'null', '1', '8.0'],
+  ['2', 'north', '1', 'null'],
+  ['3', 'north/east', '1', '3.25'],
+  ['4', 'south west', '1', '1.0'],
+];
+const QUERY = (table: string) =>
+  `SELECT region, count(*) AS n, sum(amount) AS amount FROM ${table} WHERE year = 2024 GROUP BY region ORDER BY region NULLS FIRST`;
+
+async function expectSalesTable(page: Page, name: string): Promise<void> {
+  const facts = await shownTable(page, name);
+  assert.equal(facts['row-count'], '7');
+  assert.deepEqual(await schemaRows(page), [
+    ['id', 'int', 'true'],
+    ['name', 'string', 'true'],
+    ['amount', 'double', 'true'],
+    ['year', 'int', 'true'],
+    ['region', 'string', 'true'],
+  ]);
+  await runSql(page, QUERY(name));
+  const rows = await sqlRows(page);
+  assert.deepEqual(rows, BY_REGION_2024);
+}
+
+describe('folders of Parquet files in the page', () => {
+  it('reads a picked Hive-partitioned folder as Spark does, and its zip the same', async () => {
+    const { page, requests, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await page.getByTestId('folder-input').setInputFiles(SALES);
+    const facts = await shownTable(page, 'sales');
+    // Spark's _SUCCESS and .crc files are not data.
+    assert.match(facts.source, /^sales \(7 Parquet files, partitioned by year, region, /);
+    await expectSalesTable(page, 'sales');
+
+    await dropFiles(page, [{ name: 'sales_zip.zip', path: zipFile('sales_zip.zip', filesOf(SALES)) }]);
+    await expectSalesTable(page, 'sales_zip');
+    assert.deepEqual(foreignRequests(requests, new URL(app.server.url).origin), []);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('downloads a table as a partitioned folder that reads back the same', async () => {
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await page.getByTestId('folder-input').setInputFiles(SALES);
+    await shownTable(page, 'sales');
+    await page.getByTestId('partitioned-download').locator('summary').click();
+    await page.locator('[data-testid="partitioned-download"] input[data-column="region"]').check();
+    await page.locator('[data-testid="partitioned-download"] input[data-column="year"]').check();
+    assert.equal(await page.getByTestId('partition-folders').textContent(), 'region=…/year=…/part-00000.zstd.parquet');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('partition-download').click()]);
+    assert.equal(download.suggestedFilename(), 'sales.zip');
+    const zip = readFileSync(await download.path());
+    const paths = Object.keys(unzipSync(zip)).sort();
+    assert.deepEqual(paths, [
+      'sales/_SUCCESS',
+      'sales/region=__HIVE_DEFAULT_PARTITION__/year=2024/part-00000.zstd.parquet',
+      'sales/region=north%2Feast/year=2024/part-00000.zstd.parquet',
+      'sales/region=north/year=2023/part-00000.zstd.parquet',
+      'sales/region=north/year=2024/part-00000.zstd.parquet',
+      'sales/region=south west/year=2024/part-00000.zstd.parquet',
+      'sales/region=south/year=2023/part-00000.zstd.parquet',
+      'sales/region=south/year=2025/part-00000.zstd.parquet',
+    ]);
+    const back = path.join(TEMP, 'sales_back.zip');
+    writeFileSync(back, zip);
+    await dropFiles(page, [{ name: 'sales_back.zip', path: back }]);
+    const facts = await shownTable(page, 'sales_back');
+    assert.equal(facts['row-count'], '7');
+    // The partition columns come last, in folder order.
+    assert.deepEqual((await schemaRows(page)).map((r) => r[0]), ['id', 'name', 'amount', 'region', 'year']);
+    await runSql(page, QUERY('sales_back'));
+    assert.deepEqual(await sqlRows(page), BY_REGION_2024);
+    await page.context().close();
+  });
+
+  it('explains folders that cannot be one table', async () => {
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    const north = path.join(SALES, 'year=2023/region=north');
+    const parquet = readFileSync(path.join(north, readdirSync(north).find((f) => f.endsWith('.parquet') && !f.startsWith('.'))!));
+    const cases: { name: string; files: Record<string, Uint8Array>; code: RegExp; says: RegExp }[] = [
+      { name: 'mixed.zip', files: { 'mixed/a=1/part-0.parquet': parquet, 'mixed/b=2/part-0.parquet': parquet }, code: /HIVE_LAYOUT/, says: /not laid out alike/ },
+      { name: 'withcsv.zip', files: { 'withcsv/a=1/part-0.parquet': parquet, 'withcsv/a=2/notes.csv': new TextEncoder().encode('x\n1\n') }, code: /UNSUPPORTED_FILE/, says: /withcsv\/a=2\/notes\.csv is not a Parquet file/ },
+      { name: 'nothing.zip', files: { 'nothing/_SUCCESS': new Uint8Array() }, code: /HIVE_LAYOUT/, says: /no data file/ },
+    ];
+    for (const { name, files, code, says } of cases) {
+      await dropFiles(page, [{ name, path: zipFile(name, files) }]);
+      const alert = page.getByRole('alert').filter({ hasText: `Could not load ${name}` });
+      await alert.waitFor();
+      const text = (await alert.textContent()) ?? '';
+      assert.match(text, code);
+      assert.match(text, says);
+    }
+    await page.context().close();
+  });
+});
