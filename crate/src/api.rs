@@ -255,6 +255,12 @@ fn constants() -> String {
         serde_json::json!(crate::clean::spec::PIPELINE_VERSION),
     );
     constant(
+        "JSON_OPTIONS_DEFAULTS",
+        "Spark's spark.read.json defaults (multiLine told from the file).",
+        Some("JsonOptions"),
+        json(&crate::io::json::JsonOptions::default()),
+    );
+    constant(
         "LINEAR_REGRESSION_DEFAULTS",
         "Spark's LinearRegression defaults.",
         Some("LinearRegressionParams"),

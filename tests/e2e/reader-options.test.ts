@@ -2,7 +2,9 @@
  * The Reader options panel: a CSV that detection misreads (a `;` file with `#` comment
  * lines) is read again with Spark's `sep` and `comment` options set in the panel, in the
  * same table; a schema that does not fit the file is refused with its code and leaves
- * the table as it was.
+ * the table as it was. A JSON file's malformed records are read with Spark's `mode` and
+ * `columnNameOfCorruptRecord` set in its panel (tests/fixtures/json, Spark's answers in
+ * spark_json_expected.json).
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -64,6 +66,47 @@ describe('reader options', () => {
     await page.getByTestId('reader-reload').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="schema"] tbody tr td')?.nextElementSibling?.textContent === 'bigint', undefined, { timeout: 30_000 });
     assert.deepEqual((await schemaRows(page)).map((r) => r.slice(0, 2)), [['id', 'bigint'], ['what', 'string'], ['amount', 'double']]);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('reads a JSON file again with mode and columnNameOfCorruptRecord set in the panel', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'malformed.jsonl', path: path.join(FIXTURES, 'json/malformed.jsonl') }]);
+    // PERMISSIVE, as Spark: every line a row, the malformed ones' text in _corrupt_record.
+    assert.equal((await shownTable(page, 'malformed'))['row-count'], '7');
+    assert.deepEqual((await schemaRows(page)).map((r) => r[0]), ['_corrupt_record', 'a', 'b']);
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-mode').inputValue(), 'PERMISSIVE');
+    assert.equal(await page.getByTestId('reader-multiLine').inputValue(), 'auto');
+    assert.equal(await page.getByTestId('reader-columnNameOfCorruptRecord').inputValue(), '_corrupt_record');
+
+    await page.getByTestId('reader-columnNameOfCorruptRecord').fill('bad');
+    await page.getByTestId('reader-reload').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="schema"] tbody tr td:first-child')].some((td) => td.textContent === 'bad'), undefined, { timeout: 30_000 });
+    assert.equal((await shownTable(page, 'malformed'))['row-count'], '7');
+    // Fields sorted by name, as Spark sorts them.
+    assert.deepEqual((await schemaRows(page)).map((r) => r[0]), ['a', 'b', 'bad']);
+
+    // DROPMALFORMED leaves the 4 malformed records out (Spark keeps 3 rows).
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-columnNameOfCorruptRecord').inputValue(), 'bad');
+    await page.getByTestId('reader-mode').selectOption('DROPMALFORMED');
+    await page.getByTestId('reader-reload').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="schema"] tbody tr').length === 2, undefined, { timeout: 30_000 });
+    assert.equal((await shownTable(page, 'malformed'))['row-count'], '3');
+
+    // FAILFAST stops at the first malformed line, with its code; the table stays.
+    await page.getByTestId('reader-options').locator('summary').click();
+    await page.getByTestId('reader-mode').selectOption('FAILFAST');
+    await page.getByTestId('reader-reload').click();
+    const error = page.getByTestId('reader-error');
+    await error.waitFor({ timeout: 30_000 });
+    const text = (await error.textContent()) ?? '';
+    assert.match(text, /JSON_MALFORMED/);
+    assert.match(text, /line 2/);
+    assert.equal((await shownTable(page, 'malformed'))['row-count'], '3');
+    assert.deepEqual(await page.$$eval('li[data-table]', (items) => items.map((i) => i.getAttribute('data-table'))), ['malformed']);
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -68,7 +68,7 @@ export class App {
     this.list = new TableList(this.tables, { select: (name) => this.select(name), drop: (name) => void this.drop(name) });
     this.view = new TableView(engine, {
       pickSheet: (table, sheet) => this.loads.reloadSheet(table.name, sheet),
-      reloadCsv: (table, csv) => this.loads.reloadCsv(table.name, csv),
+      reload: (table, patch) => this.loads.reloadWith(table.name, patch),
     });
     // Tables reloaded after a restart come back without taking the user to the Table tab.
     // A reload after a restart keeps the tab the user is on; so does the sample when the

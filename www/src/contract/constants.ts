@@ -1,5 +1,6 @@
 // The engine↔page contract, generated from the engine's Rust types (crate/src/api.rs).
 // Do not edit: run `npm run contract`.
+import type { JsonOptions } from './JsonOptions';
 import type { LinearRegressionParams } from './LinearRegressionParams';
 import type { LogisticRegressionParams } from './LogisticRegressionParams';
 import type { KMeansParams } from './KMeansParams';
@@ -11,6 +12,9 @@ import type { MetricInfo } from './MetricInfo';
 
 /** The cleaning-pipeline format version this engine writes and reads. */
 export const PIPELINE_VERSION = 1;
+
+/** Spark's spark.read.json defaults (multiLine told from the file). */
+export const JSON_OPTIONS_DEFAULTS: JsonOptions = {"columnNameOfCorruptRecord":"_corrupt_record","mode":"PERMISSIVE","multiLine":null};
 
 /** Spark's LinearRegression defaults. */
 export const LINEAR_REGRESSION_DEFAULTS: LinearRegressionParams = {"elasticNetParam":0.0,"fitIntercept":true,"maxIter":100,"regParam":0.0,"standardization":true,"tol":1e-6};

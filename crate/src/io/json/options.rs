@@ -1,13 +1,13 @@
 //! The options a user can set when reading JSON, named as in Spark's
 //! `spark.read.json(...)`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::io::csv::ParseMode;
 
 /// Options for reading a JSON file. Every field has a default, so `{}` is a valid value.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct JsonOptions {
     /// Whether the file is one JSON document (Spark's `multiLine`) rather than one record

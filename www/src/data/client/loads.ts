@@ -4,7 +4,7 @@
  * engine's memory does not survive a restart).
  */
 import type { EngineClient } from '../../engine/client/engine-client';
-import type { CsvOptions, DroppedFolder, LoadOptions, LoadProgress, LoadedTable } from '../../engine/shared/api';
+import type { DroppedFolder, LoadOptions, LoadProgress, LoadedTable } from '../../engine/shared/api';
 import { CANCELLED, ENGINE_CRASHED, errorPlace, isCodedError } from '../../engine/shared/errors';
 import type { Notices } from '../../ui/notices';
 import { JobProgress } from '../../ui/progress';
@@ -63,24 +63,25 @@ export class Loads {
   }
 
   /**
-   * Reads the CSV file table `name` was loaded from again with the options `csv`, into
-   * the same table. Resolves to the error's lines (the message, where, the code) when it
-   * could not: the file is no longer at hand, cannot be read any more, or the options do
-   * not fit it; the table is then left as it was.
+   * Reads the file table `name` was loaded from again with other reader options (`csv`
+   * or `json`), into the same table. Resolves to the error's lines (the message, where,
+   * the code) when it could not: the file is no longer at hand, cannot be read any more,
+   * or the options do not fit it; the table is then left as it was.
    */
-  reloadCsv(name: string, csv: Partial<CsvOptions>): Promise<string[] | undefined> {
+  reloadWith(name: string, patch: Pick<LoadOptions, 'csv' | 'json'>): Promise<string[] | undefined> {
     const source = this.sources.get(name);
     if (!source || isFolder(source.file)) {
       return Promise.resolve([`The file ${name} was read from is not at hand any more (the page was reloaded, or the table was replaced by SQL): drop the file again to read it with other options.`]);
     }
-    const options: LoadOptions = { ...source.options, name, csv, replace: true };
+    const file = source.file;
+    const options: LoadOptions = { ...source.options, ...patch, name, replace: true };
     const run = async (): Promise<string[] | undefined> => {
       try {
-        await this.run(source.file, options);
+        await this.run(file, options);
         return undefined;
       } catch (error) {
         if ((error as { name?: unknown } | null)?.name === 'NotReadableError') {
-          return [`${source.file.name} cannot be read any more: it was moved, changed or deleted since it was dropped. Drop it again.`];
+          return [`${file.name} cannot be read any more: it was moved, changed or deleted since it was dropped. Drop it again.`];
         }
         return explain(error);
       }

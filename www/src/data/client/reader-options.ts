@@ -1,18 +1,22 @@
 /**
- * The Reader options panel under a table read from a CSV file: Spark's option names,
- * filled with the options the file was read with (what detection chose included), and
- * a button that reads the same file again with the options edited, in the table's place.
+ * The Reader options panel under a table read from a CSV or JSON file: Spark's option
+ * names, filled with the options the file was read with (what detection chose included
+ * for CSV), and a button that reads the same file again with the options edited, in the
+ * table's place.
  */
-import type { CsvOptions, LoadedTable } from '../../engine/shared/api';
+import type { CsvOptions, JsonOptions, LoadOptions, LoadedTable } from '../../engine/shared/api';
 import type { ParseMode } from '../../contract';
 import { h, replaceChildren } from '../../ui/dom';
 import { checkbox, field, input, select } from '../../ui/form';
 import { MODES, type ReaderForm, formOf, optionsOf } from '../shared/reader-options';
 
-/** Reads the table's file again with `csv`; resolves to the error's lines when it failed. */
-export type ReloadCsv = (table: LoadedTable, csv: Partial<CsvOptions>) => Promise<string[] | undefined>;
+/** Reader options to read a table's file again with (one format's). */
+export type ReaderPatch = Pick<LoadOptions, 'csv' | 'json'>;
 
-export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload: ReloadCsv): HTMLElement {
+/** Reads the table's file again with `patch`; resolves to the error's lines when it failed. */
+export type Reload = (table: LoadedTable, patch: ReaderPatch) => Promise<string[] | undefined>;
+
+export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload: Reload): HTMLElement {
   const form = formOf(used);
   const text = (key: keyof ReaderForm, size: number) => input(`reader-${key}`, String(form[key]), size);
   const sep = text('sep', 3);
@@ -24,15 +28,12 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
   const encoding = text('encoding', 12);
   const header = select('reader-header', [['true', 'true'], ['false', 'false']]);
   header.value = String(form.header);
-  const mode = select('reader-mode', MODES.map((m) => [m, m]));
-  mode.value = form.mode;
+  const mode = modeSelect(form.mode);
   const inferSchema = checkbox('reader-inferSchema', form.inferSchema);
   const leading = checkbox('reader-ignoreLeadingWhiteSpace', form.ignoreLeadingWhiteSpace);
   const trailing = checkbox('reader-ignoreTrailingWhiteSpace', form.ignoreTrailingWhiteSpace);
   const schema = h('textarea', { attrs: { 'data-testid': 'reader-schema', rows: '2', cols: '40', placeholder: 'id INT, name STRING, amount DOUBLE, d DATE', spellcheck: 'false' } });
   schema.value = form.schema;
-  const outcome = h('div', { attrs: { 'data-testid': 'reader-outcome', role: 'status' } });
-  const button = h('button', { attrs: { type: 'button', 'data-testid': 'reader-reload' } }, 'Reload with these options');
 
   const edited = (): ReaderForm => ({
     sep: sep.value,
@@ -49,13 +50,85 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
     encoding: encoding.value,
     schema: schema.value,
   });
+  return reloadForm(
+    table,
+    'Spark\'s spark.read.csv options this file was read with (detected ones filled in). Change them and read the file again.',
+    [
+      h('div', { className: 'reader-fields' },
+        field('sep', sep, '\\t for tab'),
+        field('header', header),
+        field('inferSchema', inferSchema),
+        field('nullValue', nullValue, 'comma-separated; empty is always null'),
+        field('nanValue', nanValue),
+        field('comment', comment, 'empty: none'),
+        field('quote', quote, 'empty: no quoting'),
+        field('escape', escape, '" means ""'),
+        field('mode', mode),
+        field('ignoreLeadingWhiteSpace', leading),
+        field('ignoreTrailingWhiteSpace', trailing),
+        field('encoding', encoding),
+      ),
+      field('schema', schema, 'Spark DDL; empty: inferred'),
+    ],
+    () => ({ csv: { ...optionsOf(edited()), maxColumns: used.maxColumns } }),
+    reload,
+  );
+}
+
+/**
+ * The panel under a table read from a JSON file: Spark's `spark.read.json` options
+ * (`mode`, `multiLine`, `columnNameOfCorruptRecord`).
+ */
+export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, reload: Reload): HTMLElement {
+  const mode = modeSelect(used.mode);
+  const multiLine = select('reader-multiLine', [['auto', 'told from the file'], ['true', 'true'], ['false', 'false']]);
+  multiLine.value = used.multiLine === null ? 'auto' : String(used.multiLine);
+  const corrupt = input('reader-columnNameOfCorruptRecord', used.columnNameOfCorruptRecord, 18);
+  return reloadForm(
+    table,
+    'Spark\'s spark.read.json options this file was read with. Change them and read the file again.',
+    [
+      h('div', { className: 'reader-fields' },
+        field('mode', mode),
+        field('multiLine', multiLine, 'true: one document; false: a record per line'),
+        field('columnNameOfCorruptRecord', corrupt, 'PERMISSIVE keeps malformed records here'),
+      ),
+    ],
+    () => {
+      const column = corrupt.value.trim();
+      if (column === '') throw new Error('columnNameOfCorruptRecord: give the column a name');
+      return {
+        json: {
+          mode: mode.value as ParseMode,
+          multiLine: multiLine.value === 'auto' ? null : multiLine.value === 'true',
+          columnNameOfCorruptRecord: column,
+        },
+      };
+    },
+    reload,
+  );
+}
+
+function modeSelect(mode: ParseMode): HTMLSelectElement {
+  const control = select('reader-mode', MODES.map((m) => [m, m]));
+  control.value = mode;
+  return control;
+}
+
+/**
+ * The panel around a format's fields: reading the file again with the options `collect`
+ * gives (an error it throws is shown, nothing is read), and the outcome of that.
+ */
+function reloadForm(table: LoadedTable, hint: string, fields: HTMLElement[], collect: () => ReaderPatch, reload: Reload): HTMLElement {
+  const outcome = h('div', { attrs: { 'data-testid': 'reader-outcome', role: 'status' } });
+  const button = h('button', { attrs: { type: 'button', 'data-testid': 'reader-reload' } }, 'Reload with these options');
   const fail = (lines: string[]) =>
     replaceChildren(outcome, h('div', { className: 'notice notice-error', attrs: { role: 'alert', 'data-testid': 'reader-error' } }, ...lines.map((line) => h('div', {}, line))));
 
   button.addEventListener('click', () => {
-    let csv: Partial<CsvOptions>;
+    let patch: ReaderPatch;
     try {
-      csv = { ...optionsOf(edited()), maxColumns: used.maxColumns };
+      patch = collect();
     } catch (error) {
       fail([String((error as Error).message ?? error)]);
       return;
@@ -64,7 +137,7 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
     replaceChildren(outcome, `Reading ${table.source?.fileName ?? table.name} again…`);
     // On success the page shows the new table (and a new panel); this one only hears
     // about a failure, and the table stays as it was.
-    void reload(table, csv).then(
+    void reload(table, patch).then(
       (error) => {
         button.disabled = false;
         if (error) fail(error);
@@ -79,22 +152,8 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
 
   return h('details', { className: 'reader-options', attrs: { 'data-testid': 'reader-options' } },
     h('summary', {}, 'Reader options'),
-    h('p', { className: 'hint' }, 'Spark\'s spark.read.csv options this file was read with (detected ones filled in). Change them and read the file again.'),
-    h('div', { className: 'reader-fields' },
-      field('sep', sep, '\\t for tab'),
-      field('header', header),
-      field('inferSchema', inferSchema),
-      field('nullValue', nullValue, 'comma-separated; empty is always null'),
-      field('nanValue', nanValue),
-      field('comment', comment, 'empty: none'),
-      field('quote', quote, 'empty: no quoting'),
-      field('escape', escape, '" means ""'),
-      field('mode', mode),
-      field('ignoreLeadingWhiteSpace', leading),
-      field('ignoreTrailingWhiteSpace', trailing),
-      field('encoding', encoding),
-    ),
-    field('schema', schema, 'Spark DDL; empty: inferred'),
+    h('p', { className: 'hint' }, hint),
+    ...fields,
     h('div', { className: 'reader-actions' }, button),
     outcome,
   );

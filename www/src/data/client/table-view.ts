@@ -1,22 +1,22 @@
 /** One table: what it is (size, source, load time, warnings), its schema and its rows. */
 import type { EngineClient } from '../../engine/client/engine-client';
-import type { CsvOptions, ExportFormat, LoadedTable } from '../../engine/shared/api';
+import type { ExportFormat, LoadedTable } from '../../engine/shared/api';
 import { tableGrid } from '../../grid/table-grid';
 import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
 import { formatBytes, formatCount, formatDuration } from '../../ui/format';
 import { select } from '../../ui/form';
-import { readerOptionsPanel } from './reader-options';
+import { type Reload, jsonReaderOptionsPanel, readerOptionsPanel } from './reader-options';
 
 /** What the view asks of the page. */
 export interface TableViewActions {
   /** Reads another sheet of the workbook `table` came from, in its place. */
   pickSheet(table: LoadedTable, sheet: string): Promise<void>;
   /**
-   * Reads the CSV file `table` came from again with other options, in its place;
-   * resolves to the error's lines when that failed (the table is then unchanged).
+   * Reads the CSV or JSON file `table` came from again with other reader options, in its
+   * place; resolves to the error's lines when that failed (the table is then unchanged).
    */
-  reloadCsv(table: LoadedTable, csv: Partial<CsvOptions>): Promise<string[] | undefined>;
+  reload: Reload;
 }
 
 export class TableView {
@@ -96,7 +96,8 @@ export class TableView {
         ),
         h('div', { className: 'preview' }, h('h3', {}, 'Rows'), grid.element),
       ),
-      table.source?.csvOptions && readerOptionsPanel(table, table.source.csvOptions, (t, csv) => this.actions.reloadCsv(t, csv)),
+      table.source?.csvOptions && readerOptionsPanel(table, table.source.csvOptions, this.actions.reload),
+      table.source?.jsonOptions && jsonReaderOptionsPanel(table, table.source.jsonOptions, this.actions.reload),
     );
   }
 }

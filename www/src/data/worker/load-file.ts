@@ -1,5 +1,6 @@
 /** Loading one file: format detection, a memory check, the reader, and timing. */
 import type { CsvOptions, DroppedFolder, LoadOptions, LoadedTable, ProgressCallback, TableInfo } from '../../engine/shared/api';
+import { JSON_OPTIONS_DEFAULTS } from '../../contract';
 import { OUT_OF_MEMORY, codedError, isCodedError } from '../../engine/shared/errors';
 import type { Runtime } from '../../engine/worker/runtime';
 import { formatBytes } from '../../ui/format';
@@ -62,7 +63,15 @@ export async function loadFile(
   if (options.replace && format !== 'excel') info = replaceTable(runtime, info, ctx.name);
   return {
     ...info,
-    source: { fileName: file.name, format, ...(compression ? { compression } : {}), bytes: file.size, ...workbook, ...(csvOptions ? { csvOptions } : {}) },
+    source: {
+      fileName: file.name,
+      format,
+      ...(compression ? { compression } : {}),
+      bytes: file.size,
+      ...workbook,
+      ...(csvOptions ? { csvOptions } : {}),
+      ...(format === 'json' ? { jsonOptions: { ...JSON_OPTIONS_DEFAULTS, ...options.json } } : {}),
+    },
     loadMs: performance.now() - started,
   };
 }

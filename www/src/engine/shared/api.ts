@@ -69,6 +69,8 @@ export interface LoadedTable extends TableInfo {
     sheets?: string[];
     /** A CSV file's: the reader options it was read with, what detection chose filled in. */
     csvOptions?: CsvOptions;
+    /** A JSON file's: the reader options it was read with. */
+    jsonOptions?: JsonOptions;
     /** A folder's (or a zip of one): the data files read, and its partition columns. */
     files?: number;
     partitionColumns?: string[];
