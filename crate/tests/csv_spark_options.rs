@@ -49,6 +49,8 @@ fn options_of(spark: &BTreeMap<String, String>) -> CsvOptions {
             .cloned()
             .unwrap_or_else(|| "UTF-8".into()),
         schema: spark.get("schema").cloned(),
+        date_format: spark.get("dateFormat").cloned(),
+        timestamp_format: spark.get("timestampFormat").cloned(),
         mode: match spark.get("mode").map(String::as_str) {
             Some("DROPMALFORMED") => ParseMode::DropMalformed,
             Some("FAILFAST") => ParseMode::FailFast,
@@ -56,6 +58,11 @@ fn options_of(spark: &BTreeMap<String, String>) -> CsvOptions {
         },
         ..CsvOptions::default()
     }
+}
+
+/// Values as PySpark's `str()` of them: timestamps `2024-01-31 10:30:00`, in UTC.
+fn spark_text() -> FormatOptions<'static> {
+    FormatOptions::default().with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S"))
 }
 
 #[test]
@@ -96,7 +103,7 @@ fn options_read_as_spark_reads_them() {
         let formatters: Vec<ArrayFormatter> = batch
             .columns()
             .iter()
-            .map(|a| ArrayFormatter::try_new(a.as_ref(), &FormatOptions::default()).unwrap())
+            .map(|a| ArrayFormatter::try_new(a.as_ref(), &spark_text()).unwrap())
             .collect();
         let rows: Vec<Vec<Option<String>>> = (0..batch.num_rows())
             .map(|row| {

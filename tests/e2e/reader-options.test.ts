@@ -70,6 +70,37 @@ describe('reader options', () => {
     await page.context().close();
   });
 
+  it('reads European dates with dateFormat and timestampFormat set in the panel', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'euro.csv', path: path.join(FIXTURES, 'csv/options/date_format.csv') }]);
+    await shownTable(page, 'euro');
+    // Without the patterns, as in Spark: text.
+    assert.deepEqual((await schemaRows(page)).map((r) => r.slice(0, 2)), [['id', 'int'], ['d', 'string'], ['t', 'string']]);
+    await page.getByTestId('reader-options').locator('summary').click();
+    await page.getByTestId('reader-dateFormat').fill('dd/MM/yyyy');
+    await page.getByTestId('reader-timestampFormat').fill('dd.MM.yyyy HH:mm');
+    await page.getByTestId('reader-reload').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="schema"] tbody tr')[1]?.children[1]?.textContent === 'date', undefined, { timeout: 30_000 });
+    // Spark's answer (spark_csv_options.json, case date_format).
+    assert.deepEqual((await schemaRows(page)).map((r) => r.slice(0, 2)), [['id', 'int'], ['d', 'date'], ['t', 'timestamp']]);
+    assert.deepEqual(await gridRows(page, 2), [
+      ['1', '1', '2024-01-31', '2024-01-31 10:30:00'],
+      ['2', '2', '2024-02-29', '2024-03-01 00:00:00'],
+    ]);
+    // A pattern Spark cannot parse with is refused by name; the table stays.
+    await page.getByTestId('reader-options').locator('summary').click();
+    await page.getByTestId('reader-dateFormat').fill('EEE dd');
+    await page.getByTestId('reader-reload').click();
+    const error = page.getByTestId('reader-error');
+    await error.waitFor({ timeout: 30_000 });
+    const text = (await error.textContent()) ?? '';
+    assert.match(text, /dateFormat/);
+    assert.match(text, /CSV_BAD_OPTION/);
+    assert.equal((await schemaRows(page))[1][1], 'date');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('reads a JSON file again with mode and columnNameOfCorruptRecord set in the panel', async () => {
     const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     await dropFiles(page, [{ name: 'malformed.jsonl', path: path.join(FIXTURES, 'json/malformed.jsonl') }]);

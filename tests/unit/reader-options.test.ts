@@ -21,6 +21,8 @@ const used: CsvOptions = {
   nanValue: 'NaN',
   encoding: 'UTF-8',
   schema: null,
+  dateFormat: null,
+  timestampFormat: null,
 };
 
 test('the panel shows the options used under Spark names and gives them back', () => {
@@ -34,12 +36,12 @@ test('the panel shows the options used under Spark names and gives them back', (
   assert.deepEqual(back, {
     delimiter: ';', header: true, inferSchema: true, nullValues: ['', 'NA', 'N/A', 'null', 'NULL'], nanValue: 'NaN',
     comment: null, quoting: true, quote: '"', escape: '"', mode: 'PERMISSIVE', ignoreLeadingWhiteSpace: false,
-    ignoreTrailingWhiteSpace: false, encoding: 'UTF-8', schema: null,
+    ignoreTrailingWhiteSpace: false, encoding: 'UTF-8', schema: null, dateFormat: null, timestampFormat: null,
   });
 });
 
 test('edited fields become the reader options, with Spark conventions', () => {
-  const form = { ...formOf(used), sep: '\\t', comment: '#', quote: '', escape: '\\', nullValue: ' -, n/a ', schema: ' id INT, name STRING ', encoding: '' };
+  const form = { ...formOf(used), sep: '\\t', comment: '#', quote: '', escape: '\\', nullValue: ' -, n/a ', schema: ' id INT, name STRING ', encoding: '', dateFormat: ' dd/MM/yyyy ' };
   const options = optionsOf(form);
   assert.equal(options.delimiter, '\t');
   assert.equal(options.comment, '#');
@@ -48,13 +50,17 @@ test('edited fields become the reader options, with Spark conventions', () => {
   assert.deepEqual(options.nullValues, ['', '-', 'n/a']);
   assert.equal(options.schema, 'id INT, name STRING');
   assert.equal(options.encoding, 'UTF-8');
+  assert.equal(options.dateFormat, 'dd/MM/yyyy');
+  assert.equal(options.timestampFormat, null);
   assert.equal(formOf({ ...used, delimiter: '\t' }).sep, '\\t');
   assert.throws(() => optionsOf({ ...form, sep: ';;' }), /sep must be one character/);
   assert.throws(() => optionsOf({ ...form, comment: '//' }), /comment must be one character/);
 });
 
 test('a run records the options as spark.read.options takes them', () => {
-  const spark = sparkOptionsOf({ ...used, comment: '#', schema: 'a INT' });
+  const spark = sparkOptionsOf({ ...used, comment: '#', schema: 'a INT', dateFormat: 'dd/MM/yyyy' });
+  assert.equal(spark.dateFormat, 'dd/MM/yyyy');
+  assert.equal(spark.timestampFormat, undefined);
   assert.equal(spark.sep, ';');
   assert.equal(spark.header, 'true');
   assert.equal(spark.comment, '#');

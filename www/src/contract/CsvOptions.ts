@@ -76,4 +76,15 @@ encoding: string,
  * inference (Spark's `schema`). A value that does not parse as its column's type is
  * NULL (PERMISSIVE), drops its row (DROPMALFORMED) or stops the load (FAILFAST).
  */
-schema: string | null, };
+schema: string | null, 
+/**
+ * The pattern of date values (Spark's `dateFormat`, Spark's datetime pattern letters:
+ * `dd/MM/yyyy`); `None` reads `yyyy-MM-dd`. Inference takes a column whose values all
+ * match it as a `date` (Spark's `prefersDate`).
+ */
+dateFormat: string | null, 
+/**
+ * The pattern of timestamp values (Spark's `timestampFormat`: `dd.MM.yyyy HH:mm`);
+ * `None` reads ISO-8601 (`2024-01-31 10:00:00`, `2024-01-31T10:00:00Z`).
+ */
+timestampFormat: string | null, };

@@ -14,12 +14,11 @@ use arrow_array::{ArrayRef, BooleanArray, PrimitiveArray, StringArray};
 use arrow_buffer::{BooleanBufferBuilder, NullBuffer, NullBufferBuilder, OffsetBuffer};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::io::csv::nulls::NullTokens;
 use crate::io::csv::tokenize::Dialect;
 use crate::io::csv::tokenize::{field_bytes, field_text, Tokens};
+use crate::io::csv::value_rules::ValueRules;
 use crate::io::csv::values::{
-    parse_bool, parse_date, parse_f64, parse_i32, parse_i64, parse_timestamp_micros, trim_spaces,
-    ColumnType, SESSION_TIME_ZONE,
+    parse_bool, parse_f64, parse_i32, parse_i64, trim_spaces, ColumnType, SESSION_TIME_ZONE,
 };
 
 /// A value that did not fit its column's type: where, and what it was.
@@ -53,7 +52,7 @@ pub struct PieceFields<'a> {
     pub bytes: &'a [u8],
     pub tokens: &'a Tokens,
     pub dialect: &'a Dialect,
-    pub nulls: &'a NullTokens,
+    pub nulls: &'a ValueRules,
 }
 
 impl PieceFields<'_> {
@@ -78,12 +77,7 @@ impl PieceFields<'_> {
                     });
                 }
                 Err(misfit) => {
-                    let value_type = if self.nulls.is_nan(trim_spaces(&misfit.value)) {
-                        ColumnType::Float64
-                    } else {
-                        ColumnType::of_value(&misfit.value)
-                    };
-                    let wider = current.join(value_type);
+                    let wider = current.join(self.nulls.value_type(&misfit.value));
                     if wider == current {
                         return Err(Error::new(
                             ErrorCode::Internal,
@@ -147,18 +141,24 @@ impl PieceFields<'_> {
                 };
                 plain(self.decode_primitive::<Float64Type>(col, parse, m))
             }
-            ColumnType::Date => plain(self.decode_primitive::<Date32Type>(col, parse_date, m)),
+            ColumnType::Date => {
+                plain(self.decode_primitive::<Date32Type>(col, |t| self.nulls.date(t), m))
+            }
             ColumnType::Timestamp => plain(
-                self.decode_primitive::<TimestampMicrosecondType>(col, parse_timestamp_micros, m)
-                    .map(|a| {
-                        let array = a
-                            .as_any()
-                            .downcast_ref::<PrimitiveArray<TimestampMicrosecondType>>()
-                            .expect("built as timestamps")
-                            .clone()
-                            .with_timezone(tz());
-                        Arc::new(array) as ArrayRef
-                    }),
+                self.decode_primitive::<TimestampMicrosecondType>(
+                    col,
+                    |t| self.nulls.timestamp(t),
+                    m,
+                )
+                .map(|a| {
+                    let array = a
+                        .as_any()
+                        .downcast_ref::<PrimitiveArray<TimestampMicrosecondType>>()
+                        .expect("built as timestamps")
+                        .clone()
+                        .with_timezone(tz());
+                    Arc::new(array) as ArrayRef
+                }),
             ),
         }
     }
@@ -332,7 +332,7 @@ mod tests {
 
     fn decode(input: &[u8], col: usize, ty: ColumnType) -> DecodedColumn {
         let tokens = tokenize(input, &COMMA, usize::MAX, InputEnd::EndOfFile).unwrap();
-        let nulls = NullTokens::new(&["".into(), "NA".into()]);
+        let nulls = ValueRules::new(&["".into(), "NA".into()]);
         let fields = PieceFields {
             bytes: input,
             tokens: &tokens,

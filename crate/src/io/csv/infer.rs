@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use crate::io::csv::nulls::NullTokens;
 use crate::io::csv::tokenize::Dialect;
 use crate::io::csv::tokenize::{field_text, Tokens};
+use crate::io::csv::value_rules::ValueRules;
 use crate::io::csv::values::{trim_spaces, ColumnType};
 
 /// What inference found: one name and type per column, and whether row 0 is a header.
@@ -23,7 +23,7 @@ pub fn infer_schema(
     bytes: &[u8],
     tokens: &Tokens,
     dialect: &Dialect,
-    nulls: &NullTokens,
+    nulls: &ValueRules,
     header: Option<bool>,
     infer_types: bool,
 ) -> InferredSchema {
@@ -65,7 +65,7 @@ pub fn column_types(
     bytes: &[u8],
     tokens: &Tokens,
     dialect: &Dialect,
-    nulls: &NullTokens,
+    nulls: &ValueRules,
     width: usize,
     from: usize,
 ) -> Vec<ColumnType> {
@@ -81,27 +81,17 @@ pub fn column_types(
             let (start, end) = tokens.field(row, col).expect("row has `width` fields");
             let (text, quoted) = field_text(bytes, start, end, dialect);
             if !nulls.is_null_typed(&text, quoted) {
-                *ty = ty.join(value_type(&text, nulls));
+                *ty = ty.join(nulls.value_type(&text));
             }
         }
     }
     types
 }
 
-/// The narrowest type of a value, the user's `nanValue` counting as a double.
-fn value_type(text: &[u8], nulls: &NullTokens) -> ColumnType {
-    let trimmed = trim_spaces(text);
-    if nulls.is_nan(trimmed) {
-        ColumnType::Float64
-    } else {
-        ColumnType::of_value(trimmed)
-    }
-}
-
 fn looks_like_header(
     first_row: &[(Vec<u8>, bool)],
     body_types: &[ColumnType],
-    nulls: &NullTokens,
+    nulls: &ValueRules,
 ) -> bool {
     // A row of empty fields names nothing.
     if first_row
@@ -125,7 +115,7 @@ fn looks_like_header(
             let value = if nulls.is_null_typed(text, *quoted) {
                 ColumnType::Null
             } else {
-                value_type(text, nulls)
+                nulls.value_type(text)
             };
             typed && body.join(value) == ColumnType::Utf8
         })
@@ -182,7 +172,7 @@ mod tests {
     fn infer(input: &str, header: Option<bool>) -> InferredSchema {
         let bytes = input.as_bytes();
         let tokens = tokenize(bytes, &COMMA, usize::MAX, InputEnd::EndOfFile).unwrap();
-        let nulls = NullTokens::new(&["".into(), "NA".into()]);
+        let nulls = ValueRules::new(&["".into(), "NA".into()]);
         infer_schema(bytes, &tokens, &COMMA, &nulls, header, true)
     }
 

@@ -11,12 +11,12 @@ use crate::frame::Table;
 use crate::io::csv::decode::{DecodedColumn, PieceFields, Widening};
 use crate::io::csv::infer::{column_types, infer_schema};
 use crate::io::csv::input::InputFilter;
-use crate::io::csv::nulls::NullTokens;
 use crate::io::csv::options::{CsvOptions, ParseMode};
 use crate::io::csv::schema::parse_ddl;
 use crate::io::csv::split::{end_of_record, plan_pieces, quote_state_after};
 use crate::io::csv::tokenize::Dialect;
 use crate::io::csv::tokenize::{field_text, tokenize, InputEnd, Tokens, UnterminatedQuote};
+use crate::io::csv::value_rules::ValueRules;
 use crate::io::csv::values::ColumnType;
 
 /// Target size of one partition, in bytes of CSV text. Partitions are cut by size, never
@@ -39,7 +39,7 @@ const REPORTED_EXAMPLES: usize = 3;
 /// 4. [`CsvLoader::finish`] decodes the last record and returns the table.
 pub struct CsvLoader {
     dialect: Dialect,
-    nulls: NullTokens,
+    nulls: ValueRules,
     mode: ParseMode,
     names: Vec<String>,
     /// Types from the sample, then widened as chunks show wider values.
@@ -158,7 +158,12 @@ impl CsvLoader {
                 ),
             ));
         }
-        let nulls = NullTokens::new(&options.null_values).with_nan_value(&options.nan_value);
+        let nulls = ValueRules::new(&options.null_values)
+            .with_nan_value(&options.nan_value)
+            .with_date_formats(
+                options.date_format.as_deref(),
+                options.timestamp_format.as_deref(),
+            )?;
         let mut schema = infer_schema(
             sample,
             &tokens,

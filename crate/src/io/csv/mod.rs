@@ -11,12 +11,12 @@ mod dialect;
 mod infer;
 mod input;
 mod loader;
-mod nulls;
 mod options;
 mod schema;
 mod split;
 mod stream;
 mod tokenize;
+mod value_rules;
 mod values;
 
 pub use infer::spark_column_names;

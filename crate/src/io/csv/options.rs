@@ -68,6 +68,13 @@ pub struct CsvOptions {
     /// inference (Spark's `schema`). A value that does not parse as its column's type is
     /// NULL (PERMISSIVE), drops its row (DROPMALFORMED) or stops the load (FAILFAST).
     pub schema: Option<String>,
+    /// The pattern of date values (Spark's `dateFormat`, Spark's datetime pattern letters:
+    /// `dd/MM/yyyy`); `None` reads `yyyy-MM-dd`. Inference takes a column whose values all
+    /// match it as a `date` (Spark's `prefersDate`).
+    pub date_format: Option<String>,
+    /// The pattern of timestamp values (Spark's `timestampFormat`: `dd.MM.yyyy HH:mm`);
+    /// `None` reads ISO-8601 (`2024-01-31 10:00:00`, `2024-01-31T10:00:00Z`).
+    pub timestamp_format: Option<String>,
 }
 
 /// Spark's default `nanValue`.
@@ -99,6 +106,8 @@ impl Default for CsvOptions {
             nan_value: NAN_VALUE.to_string(),
             encoding: UTF_8.to_string(),
             schema: None,
+            date_format: None,
+            timestamp_format: None,
         }
     }
 }

@@ -41,8 +41,19 @@ impl ColumnType {
         }
     }
 
-    /// The narrowest type of one non-null value.
+    /// The narrowest type of one non-null value, dates and timestamps in their default
+    /// formats.
     pub fn of_value(value: &[u8]) -> ColumnType {
+        Self::of_value_with(value, parse_date, parse_timestamp_micros)
+    }
+
+    /// The narrowest type of one non-null value, dates and timestamps read by `date` and
+    /// `timestamp` (the reader's `dateFormat` and `timestampFormat`).
+    pub fn of_value_with(
+        value: &[u8],
+        date: impl Fn(&[u8]) -> Option<i32>,
+        timestamp: impl Fn(&[u8]) -> Option<i64>,
+    ) -> ColumnType {
         let trimmed = trim_spaces(value);
         if parse_i64(trimmed).is_some() {
             return if parse_i32(trimmed).is_some() {
@@ -55,9 +66,9 @@ impl ColumnType {
             ColumnType::Boolean
         } else if parse_f64(trimmed).is_some() {
             ColumnType::Float64
-        } else if parse_date(trimmed).is_some() {
+        } else if date(trimmed).is_some() {
             ColumnType::Date
-        } else if parse_timestamp_micros(trimmed).is_some() {
+        } else if timestamp(trimmed).is_some() {
             ColumnType::Timestamp
         } else {
             ColumnType::Utf8

@@ -26,6 +26,8 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
   const quote = text('quote', 3);
   const escape = text('escape', 3);
   const encoding = text('encoding', 12);
+  const dateFormat = text('dateFormat', 12);
+  const timestampFormat = text('timestampFormat', 18);
   const header = select('reader-header', [['true', 'true'], ['false', 'false']]);
   header.value = String(form.header);
   const mode = modeSelect(form.mode);
@@ -49,6 +51,8 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
     ignoreTrailingWhiteSpace: trailing.checked,
     encoding: encoding.value,
     schema: schema.value,
+    dateFormat: dateFormat.value,
+    timestampFormat: timestampFormat.value,
   });
   return reloadForm(
     table,
@@ -67,6 +71,8 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
         field('ignoreLeadingWhiteSpace', leading),
         field('ignoreTrailingWhiteSpace', trailing),
         field('encoding', encoding),
+        field('dateFormat', dateFormat, 'e.g. dd/MM/yyyy; empty: yyyy-MM-dd'),
+        field('timestampFormat', timestampFormat, 'e.g. dd.MM.yyyy HH:mm; empty: ISO-8601'),
       ),
       field('schema', schema, 'Spark DDL; empty: inferred'),
     ],

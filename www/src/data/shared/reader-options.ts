@@ -23,6 +23,9 @@ export interface ReaderForm {
   encoding: string;
   /** Spark DDL (`id INT, name STRING`); empty infers the schema. */
   schema: string;
+  /** Spark datetime patterns (`dd/MM/yyyy`); empty reads ISO-8601. */
+  dateFormat: string;
+  timestampFormat: string;
 }
 
 export const MODES: readonly ParseMode[] = ['PERMISSIVE', 'DROPMALFORMED', 'FAILFAST'];
@@ -49,6 +52,8 @@ export function formOf(options: CsvOptions): ReaderForm {
     ignoreTrailingWhiteSpace: options.ignoreTrailingWhiteSpace,
     encoding: options.encoding,
     schema: options.schema ?? '',
+    dateFormat: options.dateFormat ?? '',
+    timestampFormat: options.timestampFormat ?? '',
   };
 }
 
@@ -84,6 +89,8 @@ export function optionsOf(form: ReaderForm): Partial<CsvOptions> {
     ignoreTrailingWhiteSpace: form.ignoreTrailingWhiteSpace,
     encoding: form.encoding.trim() === '' ? 'UTF-8' : form.encoding.trim(),
     schema: form.schema.trim() === '' ? null : form.schema.trim(),
+    dateFormat: form.dateFormat.trim() === '' ? null : form.dateFormat.trim(),
+    timestampFormat: form.timestampFormat.trim() === '' ? null : form.timestampFormat.trim(),
   };
 }
 
@@ -108,5 +115,7 @@ export function sparkOptionsOf(options: CsvOptions): Record<string, string> {
   };
   if (form.comment !== '') spark.comment = form.comment;
   if (form.schema !== '') spark.schema = form.schema;
+  if (form.dateFormat !== '') spark.dateFormat = form.dateFormat;
+  if (form.timestampFormat !== '') spark.timestampFormat = form.timestampFormat;
   return spark;
 }

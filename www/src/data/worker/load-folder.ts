@@ -10,8 +10,9 @@ import { unzipSync } from 'fflate';
 import type { DroppedFolder, TableInfo } from '../../engine/shared/api';
 import { UNSUPPORTED_FILE, codedError } from '../../engine/shared/errors';
 import type { HiveDataset } from '../../engine/worker/wasm-api';
-import { throwIfCancelled, yieldToEvents } from './jobs';
+import { throwIfCancelled } from './jobs';
 import type { LoadContext } from './load-context';
+import { decodeRowGroups } from './load-parquet';
 
 /** One file of the folder, read when its turn comes. */
 interface FolderEntry {
@@ -57,7 +58,6 @@ async function loadEntries(ctx: LoadContext, all: FolderEntry[]): Promise<Folder
   const { wasm, engine } = ctx.runtime;
   const entries = all.filter((e) => wasm.HiveDataset.isDataFile(e.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
   const bytesTotal = entries.reduce((sum, e) => sum + e.size, 0);
-  const groupsPerStep = Math.max(1, 2 * wasm.engineInfo().threads);
   const dataset: HiveDataset = new wasm.HiveDataset();
   let handedOver = false;
   try {
@@ -73,19 +73,16 @@ async function loadEntries(ctx: LoadContext, all: FolderEntry[]): Promise<Folder
         );
       }
       const loader = new wasm.ParquetLoader(bytes);
-      const groups = loader.numRowGroups();
       const rows = loader.numRows();
-      while (loader.groupsDone() < groups) {
-        loader.decodeNext(groupsPerStep);
-        const share = loader.groupsDone() / groups;
-        ctx.progress({
-          phase: 'decoding',
+      try {
+        await decodeRowGroups(ctx, loader, (share) => ({
           bytesDone: Math.round(bytesBefore + entry.size * share),
           bytesTotal,
           rows: Math.round(rowsBefore + rows * share),
-        });
-        await yieldToEvents();
-        throwIfCancelled(ctx.jobId);
+        }));
+      } catch (error) {
+        loader.free();
+        throw error;
       }
       dataset.addParquet(entry.path, loader);
       bytesBefore += entry.size;

@@ -4,6 +4,7 @@
  * a cancel is seen between steps.
  */
 import type { TableInfo } from '../../engine/shared/api';
+import type { ParquetLoader } from '../../engine/worker/wasm-api';
 import { throwIfCancelled, yieldToEvents } from './jobs';
 import type { LoadContext } from './load-context';
 
@@ -14,24 +15,31 @@ export async function loadParquet(ctx: LoadContext, file: File): Promise<TableIn
   const loader = new ctx.runtime.wasm.ParquetLoader(bytes);
   let handedOver = false;
   try {
-    const groups = loader.numRowGroups();
-    const groupsPerStep = Math.max(1, 2 * ctx.runtime.wasm.engineInfo().threads);
     const rowsTotal = loader.numRows();
-    while (loader.groupsDone() < groups) {
-      loader.decodeNext(groupsPerStep);
-      const share = loader.groupsDone() / groups;
-      ctx.progress({
-        phase: 'decoding',
-        bytesDone: Math.round(file.size * share),
-        bytesTotal: file.size,
-        rows: Math.round(rowsTotal * share),
-      });
-      await yieldToEvents();
-      throwIfCancelled(ctx.jobId);
-    }
+    await decodeRowGroups(ctx, loader, (share) => ({ bytesDone: Math.round(file.size * share), bytesTotal: file.size, rows: Math.round(rowsTotal * share) }));
     handedOver = true;
     return ctx.runtime.engine.addParquet(ctx.name, loader);
   } finally {
     if (!handedOver) loader.free();
+  }
+}
+
+/**
+ * Decodes a file's row groups a few at a time (two per thread), reporting progress after
+ * each step (`at` turns the share of groups done into bytes and rows) and stopping at a
+ * cancel.
+ */
+export async function decodeRowGroups(
+  ctx: LoadContext,
+  loader: ParquetLoader,
+  at: (share: number) => { bytesDone: number; bytesTotal: number; rows: number },
+): Promise<void> {
+  const groups = loader.numRowGroups();
+  const groupsPerStep = Math.max(1, 2 * ctx.runtime.wasm.engineInfo().threads);
+  while (loader.groupsDone() < groups) {
+    loader.decodeNext(groupsPerStep);
+    ctx.progress({ phase: 'decoding', ...at(loader.groupsDone() / groups) });
+    await yieldToEvents();
+    throwIfCancelled(ctx.jobId);
   }
 }

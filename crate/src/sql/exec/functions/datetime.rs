@@ -14,11 +14,11 @@ use arrow_schema::DataType;
 use super::columns::{
     as_strings, booleans, build_strings, dates, doubles, ints, longs, timestamps,
 };
-use super::datetime_pattern::PatternCache;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::exec::value::spark_cast;
 use crate::sql::plan::functions::DateTimeFunction;
 use crate::sql::types::SESSION_TIME_ZONE;
+use crate::temporal::pattern::PatternCache;
 use crate::temporal::{civil_from_days, days_from_civil, days_in_month};
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;

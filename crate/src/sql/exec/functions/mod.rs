@@ -7,7 +7,6 @@ mod arrays;
 mod columns;
 mod conditional;
 mod datetime;
-mod datetime_pattern;
 mod encoding;
 mod format;
 mod json;

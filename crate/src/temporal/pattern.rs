@@ -1,7 +1,7 @@
 //! Spark's datetime patterns (`yyyy-MM-dd HH:mm:ss.SSS`, `dd/MM/yy`, `EEE, d MMM yyyy`,
 //! `hh:mm a`, quoted literals): formatting and parsing of UTC timestamps, as
 //! `date_format`, `from_unixtime`, `to_timestamp`, `to_date` and `unix_timestamp` use
-//! them. Parsing is strict as Spark's (the whole text must match, numbers must fit their
+//! them, and as the CSV reader's `dateFormat` / `timestampFormat` read values. Parsing is strict as Spark's (the whole text must match, numbers must fit their
 //! field); what does not parse is NULL.
 
 use std::fmt::Write as _;
@@ -407,7 +407,7 @@ fn zone(text: &str) -> Option<(i64, &str)> {
 impl Pattern {
     /// The pattern, if Spark lets it parse: day-of-week and quarter fields (`E`, `Q`, `q`)
     /// only format.
-    fn check_parsing(&self, pattern: &str) -> Result<()> {
+    pub fn check_parsing(&self, pattern: &str) -> Result<()> {
         match self
             .tokens
             .iter()

@@ -1,5 +1,8 @@
 //! Calendar arithmetic on the proleptic Gregorian calendar (what Spark and Arrow use),
-//! shared by the readers and the data generator.
+//! shared by the readers and the data generator, and Spark's datetime patterns
+//! ([`pattern`]), shared by SQL's date functions and the CSV reader's `dateFormat`.
+
+pub mod pattern;
 
 /// Days since 1970-01-01 of a date (Howard Hinnant's `days_from_civil`).
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
