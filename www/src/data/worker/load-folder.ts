@@ -51,10 +51,24 @@ export async function loadZippedFolder(ctx: LoadContext, file: File): Promise<Fo
     throw codedError(UNSUPPORTED_FILE, `${file.name} could not be unzipped (${String(error)}): it may be truncated, encrypted or not a zip; zip the folder again.`);
   }
   const entries = Object.entries(unzipped).map(([path, bytes]) => ({ path, size: bytes.length, bytes: async () => bytes }));
-  return loadEntries(ctx, entries);
+  return loadEntries(ctx, entries, file.name);
 }
 
-async function loadEntries(ctx: LoadContext, all: FolderEntry[]): Promise<FolderRead> {
+/** Why a file of the folder cannot be read; `zipName` when the folder came zipped. */
+function notParquet(path: string, zipName?: string): Error {
+  if (zipName === undefined) {
+    return codedError(
+      UNSUPPORTED_FILE,
+      `${path} is not a Parquet file: a folder is read as one table when its files are Parquet (as Spark writes them). Load CSV, JSON or other files one at a time.`,
+    );
+  }
+  return codedError(
+    UNSUPPORTED_FILE,
+    `${zipName} is not an Excel workbook (workbooks are named .xlsx, .xlsm or .ods), and read as a zipped folder it holds ${path}, which is not a Parquet file: a .zip is read as a folder of Parquet files (Spark's output). Unzip it and load CSV, JSON or other files one at a time.`,
+  );
+}
+
+async function loadEntries(ctx: LoadContext, all: FolderEntry[], zipName?: string): Promise<FolderRead> {
   const { wasm, engine } = ctx.runtime;
   const entries = all.filter((e) => wasm.HiveDataset.isDataFile(e.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
   const bytesTotal = entries.reduce((sum, e) => sum + e.size, 0);
@@ -66,12 +80,7 @@ async function loadEntries(ctx: LoadContext, all: FolderEntry[]): Promise<Folder
     for (const entry of entries) {
       const bytes = await entry.bytes();
       throwIfCancelled(ctx.jobId);
-      if (!PARQUET_MAGIC.every((b, i) => bytes[i] === b)) {
-        throw codedError(
-          UNSUPPORTED_FILE,
-          `${entry.path} is not a Parquet file: a folder is read as one table when its files are Parquet (as Spark writes them). Load CSV, JSON or other files one at a time.`,
-        );
-      }
+      if (!PARQUET_MAGIC.every((b, i) => bytes[i] === b)) throw notParquet(entry.path, zipName);
       const loader = new wasm.ParquetLoader(bytes);
       const rows = loader.numRows();
       try {
