@@ -800,6 +800,54 @@ mod through_the_job {
         assert_eq!(model.trees.len(), 20);
     }
 
+    /// Spark's `thresholds` through the job: every row's class is Spark's when the
+    /// probabilities are rescaled, for a tree, a forest and GBT; a regressor refuses them.
+    #[test]
+    fn thresholds_predict_as_spark() {
+        let (data, expected) = Data::load("trees.csv", "trees_expected.json");
+        let threshold_cases = expected["thresholds"].as_array().unwrap();
+        assert_eq!(threshold_cases.len(), 3);
+        for case in threshold_cases {
+            let name = case["name"].as_str().unwrap();
+            let params = case["params"].clone();
+            let estimator = match case["estimator"].as_str().unwrap() {
+                "DecisionTreeClassifier" => {
+                    EstimatorSpec::DecisionTreeClassifier(serde_json::from_value(params).unwrap())
+                }
+                "RandomForestClassifier" => {
+                    EstimatorSpec::RandomForestClassifier(serde_json::from_value(params).unwrap())
+                }
+                _ => EstimatorSpec::GbtClassifier(gbt_params(case)),
+            };
+            let result = run(&job(estimator, case));
+            assert!(result.model.thresholds().is_some(), "{name}");
+            let (features, _) = features_of(case);
+            let mut predictor = result.model.predictor();
+            let expected = case["prediction"].as_array().unwrap();
+            assert_eq!(expected.len(), data.rows());
+            for (i, p) in expected.iter().enumerate() {
+                let ours = predictor.predict(&data.row(&features, i));
+                assert_eq!(ours, p.as_f64().unwrap(), "{name} row {i}");
+            }
+            assert!(
+                case["moved"].as_u64().unwrap() > 0,
+                "{name}: the thresholds matter"
+            );
+        }
+
+        let mut regressor = job(
+            EstimatorSpec::DecisionTreeRegressor(TreeParams {
+                thresholds: Some(vec![0.5, 0.5]),
+                ..TreeParams::regressor()
+            }),
+            &threshold_cases[0],
+        );
+        regressor.label = Some("y".into());
+        let err = try_run(&regressor).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MlInput);
+        assert!(err.to_string().contains("a regressor has none"), "{err}");
+    }
+
     /// Spark's `validationIndicatorCol` through the job: a boolean column made by a
     /// cleaning step sets its true rows apart, boosting stops early, and the kept model
     /// (refitted on every row) keeps Spark's number of trees and predicts as Spark's.

@@ -3,7 +3,8 @@
  * its maxIter tuned by CrossValidator; its feature importances, loss per iteration and
  * trees drawn; registered, aliased and used by `name@alias` to score a new file, whose
  * rawPrediction and probability are Spark's logistic-loss pair and whose predictedLabel
- * follows the margin; and a GBTRegressor stopped early on a validationIndicatorCol.
+ * follows the margin; a GBTRegressor stopped early on a validationIndicatorCol; and a
+ * decision tree predicting under Spark's `thresholds`.
  * (The trees themselves are Spark's: crate/tests/ml_trees.rs.)
  */
 import assert from 'node:assert/strict';
@@ -149,6 +150,44 @@ describe('Tree ensembles in the page', () => {
     await page.getByTestId('train-run').click();
     await page.getByTestId('train-error').waitFor({ timeout: 60_000 });
     assert.match((await page.getByTestId('train-error').textContent()) ?? '', /featureSubsetStrategy/);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it("predicts a tree's classes with Spark's thresholds, and explains thresholds that do not fit the label", async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await chooseTraining(page, 'telecom', 'churned', FEATURES);
+    await page.getByTestId('train-estimator').selectOption('decisionTreeClassifier');
+    await page.getByTestId('train-max-depth').fill('3');
+    const thresholds = page.getByTestId('train-thresholds');
+    assert.equal(await thresholds.getAttribute('placeholder'), 'unset');
+    /** Trains, then the model's confusion matrix: rows predicted true, and the rule shown. */
+    const train = async (): Promise<{ predictedTrue: number; rule: string }> => {
+      const before = await page.getByTestId('train-status').getAttribute('data-run-id');
+      await page.getByTestId('train-run').click();
+      await page.waitForFunction((old) => {
+        const id = document.querySelector('[data-testid="train-status"]')?.getAttribute('data-run-id');
+        return (id && id !== old) || document.querySelector('[data-testid="train-error"]');
+      }, before, { timeout: 120_000 });
+      const error = page.getByTestId('train-error');
+      if (await error.count()) assert.fail(`training failed: ${await error.textContent()}`);
+      const cells = await page.$$eval('[data-testid="train-model-confusion"] td[data-predicted="true"]', (tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+      const rule = (await page.locator('.threshold-control h3', { hasText: "At the model's threshold" }).textContent()) ?? '';
+      return { predictedTrue: cells.reduce((a, b) => a + b, 0), rule };
+    };
+    const plain = await train();
+    assert.match(plain.rule, /\(the class of largest probability\)/);
+    // p(true) / 0.1 > p(false) / 0.9 ⇔ p(true) > 0.1: more rows are predicted to churn.
+    await thresholds.fill('0.9, 0.1');
+    const lowered = await train();
+    assert.match(lowered.rule, /\(thresholds 0\.9, 0\.1\)/);
+    assert.ok(lowered.predictedTrue > plain.predictedTrue, `${lowered.predictedTrue} rows predicted true with thresholds, ${plain.predictedTrue} without`);
+
+    await thresholds.fill('0.5');
+    await page.getByTestId('train-run').click();
+    await page.getByTestId('train-error').waitFor({ timeout: 60_000 });
+    assert.match((await page.getByTestId('train-error').textContent()) ?? '', /thresholds has 1 values but the label has 2 classes/);
     assert.deepEqual(errors, []);
     await page.context().close();
   });

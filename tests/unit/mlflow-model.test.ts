@@ -6,7 +6,7 @@
  * a cleaning pipeline (filter, cast, withColumn, Imputer, StringIndexer, OneHotEncoder,
  * drop) and a StandardScaler, LogisticRegression (binary with a string label behind
  * dropna and fillna, and multinomial), KMeans, and the trees (DecisionTree, RandomForest and GBT, with a
- * categorical feature). Models Spark's format cannot express are refused with
+ * categorical feature; the classifiers with Spark's `thresholds`). Models Spark's format cannot express are refused with
  * MODEL_EXPORT, naming the step. The engine runs natively (tests/tracking/engine.ts).
  */
 import assert from 'node:assert/strict';
@@ -144,7 +144,7 @@ const SPECS: Record<string, TrainSpec> = {
   decisionTree: {
     ...base,
     estimator: 'decisionTreeClassifier',
-    params: { ...DECISION_TREE_CLASSIFIER_DEFAULTS, maxDepth: 4 },
+    params: { ...DECISION_TREE_CLASSIFIER_DEFAULTS, maxDepth: 4, thresholds: [0.7, 0.3] },
     // plan_idx is categorical (StringIndexer's metadata): the tree splits on category sets.
     features: ['age', 'tenure_f', 'plan_idx'],
     label: 'churned',
@@ -164,7 +164,7 @@ const SPECS: Record<string, TrainSpec> = {
   forestClassifier: {
     ...base,
     estimator: 'randomForestClassifier',
-    params: { ...RANDOM_FOREST_CLASSIFIER_DEFAULTS, numTrees: 5, maxDepth: 4 },
+    params: { ...RANDOM_FOREST_CLASSIFIER_DEFAULTS, numTrees: 5, maxDepth: 4, thresholds: [0.5, 0.3, 0.2] },
     features: ['visits', 'age'],
     label: 'segment',
     labelIndexer: { stringOrderType: 'frequencyDesc' },
@@ -173,7 +173,7 @@ const SPECS: Record<string, TrainSpec> = {
   gbtClassifier: {
     ...base,
     estimator: 'gbtClassifier',
-    params: { ...GBT_CLASSIFIER_DEFAULTS, maxIter: 5, maxDepth: 3 },
+    params: { ...GBT_CLASSIFIER_DEFAULTS, maxIter: 5, maxDepth: 3, thresholds: [0.6, 0.4] },
     features: ['age', 'tenure_f', 'plan_idx'],
     label: 'churned',
     labelIndexer: { stringOrderType: 'frequencyDesc' },

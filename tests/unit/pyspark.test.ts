@@ -174,7 +174,7 @@ describe('PySpark export', () => {
     const gbt: TrainSpec = {
       ...tree,
       estimator: 'gbtClassifier',
-      params: { ...GBT_CLASSIFIER_DEFAULTS, maxIter: 40, stepSize: 0.5, maxDepth: 2 },
+      params: { ...GBT_CLASSIFIER_DEFAULTS, maxIter: 40, stepSize: 0.5, maxDepth: 2, thresholds: [0.6, 0.4] },
       features: ['tenure_months', 'monthly_spend', 'support_tickets'],
       validationIndicatorCol: 'is_val',
       handleInvalid: 'skip',
@@ -186,6 +186,8 @@ describe('PySpark export', () => {
     assert.match(gbtScript, /validation = "is_val"/);
     assert.match(gbtScript, /gbtc = GBTClassifier\(featuresCol="features", labelCol="label", validationIndicatorCol=validation, maxIter=40, stepSize=0\.5, maxDepth=2,/);
     assert.match(gbtScript, /validationTol=0\.01/);
+    // PySpark's tree classifiers take `thresholds` by setter (the job runs it below).
+    assert.match(gbtScript, /gbtc = GBTClassifier\([^\n]*\)\.setThresholds\(\[0\.6, 0\.4\]\)\n/);
     const [logistic, kmeans, decisionTree, boosted] = runPysparkJobs([
       { script: pysparkScript({ table: 'churn', spec: refitted }, { dataPath: 'churn.csv' }), data: { csv: churnCsv() } },
       { script: pysparkScript({ table: 'points', spec: kmeansSpec }, { dataPath: 'points.csv' }), data: { csv: pointsCsv() } },

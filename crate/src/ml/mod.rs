@@ -11,6 +11,7 @@
 //! - Evaluators: RegressionEvaluator, BinaryClassificationEvaluator,
 //!   MulticlassClassificationEvaluator and ClusteringEvaluator ([`evaluate`] holds the
 //!   metrics, [`evaluation`] scores models on rows in one pass).
+//! - Classifiers' shared `thresholds` ([`thresholds`]).
 //! - Tuning: ParamGridBuilder ([`grid`]), CrossValidator / TrainValidationSplit
 //!   ([`tuning`]), the charts' data ([`diagnostics`]).
 //! - Export: fitted stages' data in Spark ML's persistence format ([`sparkml`]).
@@ -36,5 +37,6 @@ pub mod predict;
 pub mod scale;
 pub mod sparkml;
 pub mod split;
+pub mod thresholds;
 pub mod tree;
 pub mod tuning;

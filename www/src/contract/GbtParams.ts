@@ -47,4 +47,10 @@ minWeightFractionPerNode: number,
 /**
  * Unset: the estimator's default ([`TreeParams::impurity_for`]).
  */
-impurity: Impurity | null, };
+impurity: Impurity | null, 
+/**
+ * A classifier's `thresholds` (Spark's `HasThresholds`, one per class): the class
+ * with the largest `probability / threshold` is predicted. Unset: the most probable
+ * class. A regressor has none.
+ */
+thresholds?: Array<number> | null, };

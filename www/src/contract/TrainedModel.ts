@@ -13,4 +13,8 @@ import type { StandardScalerModel } from "./StandardScalerModel";
  * before the estimator's, and the estimator's coefficients or centres are in the scaled
  * space, as Spark reports them.
  */
-export type TrainedModel = { "kind": "linearRegression", scaler?: StandardScalerModel | null, model: LinearModel, } | { "kind": "logisticRegression", scaler?: StandardScalerModel | null, model: LogisticRegressionModel, } | { "kind": "kMeans", scaler?: StandardScalerModel | null, model: KMeansModel, } | { "kind": "decisionTree", scaler?: StandardScalerModel | null, model: DecisionTreeModel, } | { "kind": "randomForest", scaler?: StandardScalerModel | null, model: ForestModel, } | { "kind": "gbt", scaler?: StandardScalerModel | null, model: GbtModel, };
+export type TrainedModel = { "kind": "linearRegression", scaler?: StandardScalerModel | null, model: LinearModel, } | { "kind": "logisticRegression", scaler?: StandardScalerModel | null, model: LogisticRegressionModel, } | { "kind": "kMeans", scaler?: StandardScalerModel | null, model: KMeansModel, } | { "kind": "decisionTree", scaler?: StandardScalerModel | null, model: DecisionTreeModel, 
+/**
+ * A classifier's `thresholds` (see [`crate::ml::thresholds`]).
+ */
+thresholds?: Array<number> | null, } | { "kind": "randomForest", scaler?: StandardScalerModel | null, model: ForestModel, thresholds?: Array<number> | null, } | { "kind": "gbt", scaler?: StandardScalerModel | null, model: GbtModel, thresholds?: Array<number> | null, };

@@ -81,6 +81,15 @@ impl TrainedModel {
         if let Some(scaler) = self.scaler() {
             check_scaler(scaler, p)?;
         }
+        if let Some(thresholds) = self.thresholds() {
+            if thresholds.len() != self.num_classes() {
+                return Err(broken(format!(
+                    "it has {} thresholds for {} classes",
+                    thresholds.len(),
+                    self.num_classes()
+                )));
+            }
+        }
         match self {
             TrainedModel::LinearRegression { .. } => Ok(()),
             TrainedModel::LogisticRegression { model, .. } => {
@@ -93,10 +102,6 @@ impl TrainedModel {
                     || model.coefficient_matrix.len() != sets
                     || model.intercept_vector.len() != sets
                     || model.coefficient_matrix.iter().any(|r| r.len() != p)
-                    || model
-                        .thresholds
-                        .as_ref()
-                        .is_some_and(|t| t.len() != model.num_classes)
                 {
                     return Err(broken(format!(
                         "its coefficients do not fit {} classes and {p} features",
@@ -168,6 +173,7 @@ mod tests {
                 num_features: 2,
                 num_classes: 0,
             },
+            thresholds: None,
         }
     }
 
@@ -211,6 +217,15 @@ mod tests {
                 node(None, 0, 0),
             ]),
             tree(vec![]),
+            TrainedModel::DecisionTree {
+                scaler: None,
+                model: DecisionTreeModel {
+                    nodes: vec![node(None, 0, 0)],
+                    num_features: 2,
+                    num_classes: 3,
+                },
+                thresholds: Some(vec![0.5, 0.5]),
+            },
             TrainedModel::LogisticRegression {
                 scaler: None,
                 model: LogisticRegressionModel {

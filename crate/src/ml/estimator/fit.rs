@@ -13,7 +13,7 @@ use crate::ml::logistic;
 use crate::ml::moments::Moments;
 use crate::ml::scale::StandardScalerParams;
 use crate::ml::tree::{
-    fit_decision_tree, fit_forest, fit_gbt, CategoricalFeatures, TreeInput, TreeTask,
+    fit_decision_tree, fit_forest, fit_gbt, CategoricalFeatures, TreeInput, TreeParams, TreeTask,
 };
 
 use super::{EstimatorSpec, TrainedModel};
@@ -140,33 +140,36 @@ fn fit_tree(
     let classification = TreeTask::Classification {
         num_classes: rows.num_classes,
     };
-    let tree = |model| TrainedModel::DecisionTree {
+    let tree = |model, p: &TreeParams| TrainedModel::DecisionTree {
         scaler: None,
         model,
+        thresholds: p.thresholds.clone(),
     };
-    let forest = |model| TrainedModel::RandomForest {
+    let forest = |model, p: &TreeParams| TrainedModel::RandomForest {
         scaler: None,
         model,
+        thresholds: p.thresholds.clone(),
     };
-    let gbt = |model| TrainedModel::Gbt {
+    let gbt = |model, p: &TreeParams| TrainedModel::Gbt {
         scaler: None,
         model,
+        thresholds: p.thresholds.clone(),
     };
     Ok(match spec {
         EstimatorSpec::DecisionTreeClassifier(p) => {
-            tree(fit_decision_tree(input, classification, p, ctx)?)
+            tree(fit_decision_tree(input, classification, p, ctx)?, p)
         }
         EstimatorSpec::DecisionTreeRegressor(p) => {
-            tree(fit_decision_tree(input, TreeTask::Regression, p, ctx)?)
+            tree(fit_decision_tree(input, TreeTask::Regression, p, ctx)?, p)
         }
         EstimatorSpec::RandomForestClassifier(p) => {
-            forest(fit_forest(input, classification, p, ctx)?)
+            forest(fit_forest(input, classification, p, ctx)?, &p.tree)
         }
         EstimatorSpec::RandomForestRegressor(p) => {
-            forest(fit_forest(input, TreeTask::Regression, p, ctx)?)
+            forest(fit_forest(input, TreeTask::Regression, p, ctx)?, &p.tree)
         }
-        EstimatorSpec::GbtClassifier(p) => gbt(fit_gbt(input, true, p, ctx)?),
-        EstimatorSpec::GbtRegressor(p) => gbt(fit_gbt(input, false, p, ctx)?),
+        EstimatorSpec::GbtClassifier(p) => gbt(fit_gbt(input, true, p, ctx)?, &p.tree),
+        EstimatorSpec::GbtRegressor(p) => gbt(fit_gbt(input, false, p, ctx)?, &p.tree),
         _ => return Err(mixed()),
     })
 }

@@ -9,6 +9,7 @@ use crate::ml::kmeans::KMeansModel;
 use crate::ml::linear::LinearModel;
 use crate::ml::logistic::LogisticRegressionModel;
 use crate::ml::scale::StandardScalerModel;
+use crate::ml::thresholds::probability_to_prediction;
 use crate::ml::tree::gbt::probability_of_margin;
 use crate::ml::tree::model::{normalize_into, raw_to_class};
 use crate::ml::tree::{DecisionTreeModel, ForestModel, GbtModel};
@@ -43,12 +44,17 @@ pub enum TrainedModel {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         scaler: Option<StandardScalerModel>,
         model: DecisionTreeModel,
+        /// A classifier's `thresholds` (see [`crate::ml::thresholds`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thresholds: Option<Vec<f64>>,
     },
     /// A RandomForestClassificationModel or RandomForestRegressionModel.
     RandomForest {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         scaler: Option<StandardScalerModel>,
         model: ForestModel,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thresholds: Option<Vec<f64>>,
     },
     /// A GBTClassificationModel or GBTRegressionModel.
     #[serde(rename = "gbt")]
@@ -56,6 +62,8 @@ pub enum TrainedModel {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         scaler: Option<StandardScalerModel>,
         model: GbtModel,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thresholds: Option<Vec<f64>>,
     },
 }
 
@@ -130,6 +138,17 @@ impl TrainedModel {
             TrainedModel::RandomForest { model, .. } => model.num_classes,
             TrainedModel::Gbt { model, .. } if model.classifier => 2,
             _ => 0,
+        }
+    }
+
+    /// A classifier's `thresholds`, when set (LogisticRegression keeps them in its model).
+    pub fn thresholds(&self) -> Option<&[f64]> {
+        match self {
+            TrainedModel::LogisticRegression { model, .. } => model.thresholds.as_deref(),
+            TrainedModel::DecisionTree { thresholds, .. }
+            | TrainedModel::RandomForest { thresholds, .. }
+            | TrainedModel::Gbt { thresholds, .. } => thresholds.as_deref(),
+            _ => None,
         }
     }
 
@@ -223,37 +242,49 @@ impl<'m> Predictor<'m> {
                 model.predict(&self.probability)
             }
             TrainedModel::KMeans { model, .. } => model.predict(features) as f64,
-            TrainedModel::DecisionTree { model, .. } => {
+            TrainedModel::DecisionTree {
+                model, thresholds, ..
+            } => {
                 let leaf = model.leaf(features);
-                if model.num_classes > 0 {
-                    // rawPrediction: the leaf's class counts; probability: normalised.
-                    self.raw.copy_from_slice(&leaf.stats[..model.num_classes]);
-                    normalize_into(&self.raw, &mut self.probability);
+                if model.num_classes == 0 {
+                    return leaf.prediction;
                 }
-                leaf.prediction
-            }
-            TrainedModel::RandomForest { model, .. } => {
-                if model.num_classes > 0 {
-                    model.raw_prediction_into(features, &mut self.raw);
-                    normalize_into(&self.raw, &mut self.probability);
-                    raw_to_class(&self.raw)
-                } else {
-                    model.predict(features)
+                // rawPrediction: the leaf's class counts; probability: normalised.
+                self.raw.copy_from_slice(&leaf.stats[..model.num_classes]);
+                normalize_into(&self.raw, &mut self.probability);
+                match thresholds {
+                    Some(t) => probability_to_prediction(&self.probability, Some(t)),
+                    None => leaf.prediction,
                 }
             }
-            TrainedModel::Gbt { model, .. } => {
-                if model.classifier {
-                    let margin = model.margin(features);
-                    self.raw.copy_from_slice(&[-margin, margin]);
-                    self.probability
-                        .copy_from_slice(&probability_of_margin(margin));
-                    if margin > 0.0 {
-                        1.0
-                    } else {
-                        0.0
-                    }
-                } else {
-                    model.predict(features)
+            TrainedModel::RandomForest {
+                model, thresholds, ..
+            } => {
+                if model.num_classes == 0 {
+                    return model.predict(features);
+                }
+                model.raw_prediction_into(features, &mut self.raw);
+                normalize_into(&self.raw, &mut self.probability);
+                match thresholds {
+                    Some(t) => probability_to_prediction(&self.probability, Some(t)),
+                    None => raw_to_class(&self.raw),
+                }
+            }
+            TrainedModel::Gbt {
+                model, thresholds, ..
+            } => {
+                if !model.classifier {
+                    return model.predict(features);
+                }
+                let margin = model.margin(features);
+                self.raw.copy_from_slice(&[-margin, margin]);
+                self.probability
+                    .copy_from_slice(&probability_of_margin(margin));
+                match thresholds {
+                    Some(t) => probability_to_prediction(&self.probability, Some(t)),
+                    // Spark's GBT predicts from the margin's sign without thresholds.
+                    None if margin > 0.0 => 1.0,
+                    None => 0.0,
                 }
             }
             TrainedModel::LinearRegression { .. } => f64::NAN,

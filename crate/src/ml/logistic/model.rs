@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::ml::thresholds::probability_to_prediction;
+
 /// A fitted model on the original scale of the features.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -85,23 +87,7 @@ impl LogisticRegressionModel {
                 _ => 0.0,
             };
         }
-        let mut best = 0;
-        let mut largest = f64::NEG_INFINITY;
-        for (class, &p) in probability.iter().enumerate() {
-            // A zero threshold makes p/t infinite: that class wins, unless its
-            // probability is 0 too (NaN never compares greater).
-            let t = self
-                .thresholds
-                .as_ref()
-                .and_then(|t| t.get(class).copied())
-                .unwrap_or(1.0);
-            let score = p / t;
-            if score > largest {
-                largest = score;
-                best = class;
-            }
-        }
-        best as f64
+        probability_to_prediction(probability, self.thresholds.as_deref())
     }
 }
 

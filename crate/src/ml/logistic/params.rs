@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::ml::thresholds::validate_thresholds;
 
 /// Spark's `family`: which label distribution the model describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -96,23 +97,7 @@ impl LogisticRegressionParams {
             )));
         }
         if let Some(thresholds) = &self.thresholds {
-            if thresholds.len() != num_classes {
-                return Err(invalid(format!(
-                    "thresholds has {} values but the label has {num_classes} classes; give \
-                     one threshold per class",
-                    thresholds.len()
-                )));
-            }
-            if !thresholds.iter().all(|t| *t >= 0.0 && t.is_finite()) {
-                return Err(invalid(format!(
-                    "thresholds must all be ≥ 0, not {thresholds:?}"
-                )));
-            }
-            if thresholds.iter().filter(|t| **t == 0.0).count() > 1 {
-                return Err(invalid(format!(
-                    "at most one of the thresholds may be 0, not {thresholds:?}"
-                )));
-            }
+            validate_thresholds(thresholds, num_classes)?;
         }
         Ok(())
     }

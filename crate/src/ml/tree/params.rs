@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::ml::thresholds::validate_thresholds;
 
 /// Spark's `DecisionTree currently only supports maxDepth <= 30`.
 pub const MAX_DEPTH_LIMIT: usize = 30;
@@ -62,6 +63,11 @@ pub struct TreeParams {
     /// Unset: the estimator's default ([`TreeParams::impurity_for`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impurity: Option<Impurity>,
+    /// A classifier's `thresholds` (Spark's `HasThresholds`, one per class): the class
+    /// with the largest `probability / threshold` is predicted. Unset: the most probable
+    /// class. A regressor has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thresholds: Option<Vec<f64>>,
 }
 
 impl Default for TreeParams {
@@ -73,6 +79,7 @@ impl Default for TreeParams {
             min_info_gain: 0.0,
             min_weight_fraction_per_node: 0.0,
             impurity: None,
+            thresholds: None,
         }
     }
 }
@@ -139,6 +146,15 @@ impl TreeParams {
                 "minWeightFractionPerNode must be in [0, 0.5), not {}",
                 self.min_weight_fraction_per_node
             ));
+        }
+        match (&self.thresholds, task) {
+            (Some(thresholds), TreeTask::Classification { num_classes }) => {
+                validate_thresholds(thresholds, num_classes)?
+            }
+            (Some(_), TreeTask::Regression) => {
+                return bad("thresholds is a classifier's param; a regressor has none".to_string())
+            }
+            (None, _) => {}
         }
         match (task, self.impurity_for(task)) {
             (TreeTask::Classification { num_classes }, _) if num_classes < 2 => bad(format!(
@@ -358,7 +374,15 @@ impl GbtParams {
         // The trees regress on pseudo-residuals whatever the estimator.
         let mut tree = self.tree.clone();
         tree.impurity = Some(Impurity::Variance);
+        tree.thresholds = None;
         tree.validate(TreeTask::Regression)?;
+        match (&self.tree.thresholds, classifier) {
+            (Some(thresholds), true) => validate_thresholds(thresholds, 2)?,
+            (Some(_), false) => {
+                return bad("thresholds is a classifier's param; GBTRegressor has none".to_string())
+            }
+            (None, _) => {}
+        }
         if self.max_iter < 1 {
             return bad("maxIter must be at least 1, not 0".to_string());
         }

@@ -59,7 +59,8 @@ export type EstimatorName = EstimatorSpec['estimator'];
 export interface ParamInfo {
   /** Spark's name. */
   name: string;
-  kind: 'number' | 'integer' | 'boolean' | 'choice';
+  /** `numbers`: one list of numbers, not a grid (a classifier's `thresholds`); unset when empty. */
+  kind: 'number' | 'integer' | 'boolean' | 'choice' | 'numbers';
   /** The values a `choice` param takes. */
   choices?: string[];
   /** A `choice` that also takes other text (the engine checks it): the choices are suggestions. */
@@ -90,6 +91,12 @@ const shared = {
   maxIter: { name: 'maxIter', kind: 'integer', tunable: true, doc: 'most iterations of the solver', solver: true },
   tol: { name: 'tol', kind: 'number', tunable: true, doc: 'convergence tolerance', solver: true },
   seed: { name: 'seed', kind: 'integer', tunable: false, doc: 'random seed (empty: the job\'s seed)' },
+  thresholds: {
+    name: 'thresholds',
+    kind: 'numbers',
+    tunable: false,
+    doc: 'one per class, comma-separated: the class with the largest probability / threshold is predicted (empty: the most probable class)',
+  },
 } as const satisfies Record<string, ParamInfo>;
 
 /** The params every tree learner has (Spark's `DecisionTreeParams`). */
@@ -117,7 +124,7 @@ const treeParams = (classifier: boolean): ParamInfo[] => [
   tree.minInstancesPerNode,
   tree.minInfoGain,
   tree.minWeightFractionPerNode,
-  ...(classifier ? [tree.classImpurity] : []),
+  ...(classifier ? [tree.classImpurity, shared.thresholds] : []),
 ];
 
 const forestParams = (classifier: boolean): ParamInfo[] => [
@@ -133,6 +140,8 @@ const gbtParams = (losses: string[]): ParamInfo[] => [
   { name: 'maxIter', kind: 'integer', tunable: true, doc: 'boosting iterations (trees)' },
   { name: 'stepSize', kind: 'number', tunable: true, doc: 'learning rate, in (0, 1]' },
   ...treeParams(false),
+  // GBTClassifier's trees regress (no impurity to choose), but it predicts classes.
+  ...(losses.includes('logistic') ? [shared.thresholds] : []),
   { name: 'lossType', kind: 'choice', choices: losses, tunable: false, doc: 'the loss each tree descends' },
   tree.subsamplingRate,
   { ...tree.featureSubsetStrategy, doc: 'features each node may split on: auto (all), all, sqrt, log2, onethird, a count n ≥ 1 or a fraction in (0, 1]' },
@@ -161,6 +170,7 @@ export const ESTIMATORS: EstimatorInfo[] = [
       shared.standardization,
       { name: 'family', kind: 'choice', choices: ['auto', 'binomial', 'multinomial'], tunable: false, doc: 'auto: binomial for two classes, else multinomial' },
       { name: 'threshold', kind: 'number', tunable: false, doc: 'probability of class 1 above which a row is predicted 1 (two classes)' },
+      shared.thresholds,
       shared.maxIter,
       shared.tol,
     ],
@@ -245,6 +255,20 @@ export function modelClasses(model: TrainedModel): number {
       return model.model.classifier ? 2 : 0;
     default:
       return 0;
+  }
+}
+
+/** A classifier's `thresholds`, when set (the engine's `TrainedModel::thresholds`). */
+export function modelThresholds(model: TrainedModel): number[] | null {
+  switch (model.kind) {
+    case 'logisticRegression':
+      return model.model.thresholds ?? null;
+    case 'decisionTree':
+    case 'randomForest':
+    case 'gbt':
+      return model.thresholds ?? null;
+    default:
+      return null;
   }
 }
 

@@ -76,8 +76,7 @@ export function modelSummary(spec: TrainSpec): string {
 
 /** Whether a param of the estimator is a double in Spark (`0` is written `0.0`). */
 export function isFloatParam(spec: Pick<EstimatorSpec, 'estimator'>, param: string): boolean {
-  if (param === 'thresholds') return true;
-  return estimatorInfo(spec.estimator).params.some((p) => p.name === param && p.kind === 'number');
+  return estimatorInfo(spec.estimator).params.some((p) => p.name === param && (p.kind === 'number' || p.kind === 'numbers'));
 }
 
 /**
@@ -104,9 +103,18 @@ export function estimatorCode(spec: TrainSpec, columns: ScriptColumns): string {
     ['labelCol', columns.label],
     ['weightCol', columns.weight],
     ['validationIndicatorCol', columns.validation],
-    ...params,
+    ...params.filter(([name]) => !bySetter(spec, name)),
   ]);
-  return `${SPARK[spec.estimator].variable} = ${estimatorInfo(spec.estimator).sparkName}(${args})`;
+  const setters = params.filter(([name]) => bySetter(spec, name)).map(([name, value]) => `.set${name[0].toUpperCase()}${name.slice(1)}(${value})`);
+  return `${SPARK[spec.estimator].variable} = ${estimatorInfo(spec.estimator).sparkName}(${args})${setters.join('')}`;
+}
+
+/**
+ * Params PySpark's constructor does not take, set by their setter after it: the tree
+ * classifiers' `thresholds` (only LogisticRegression's constructor has them).
+ */
+function bySetter(spec: Pick<EstimatorSpec, 'estimator'>, param: string): boolean {
+  return param === 'thresholds' && spec.estimator !== 'logisticRegression';
 }
 
 /** ClusteringEvaluator's distance for a KMeans distance (Spark's names). */

@@ -279,8 +279,7 @@ async function scale(stage: Stage, walk: Walk, data: () => Promise<SparkStageDat
 function estimatorParams(name: EstimatorName, stage: Stage): EstimatorSpec {
   const info = estimatorInfo(name);
   const params: Record<string, unknown> = { ...info.defaults };
-  const names = [...info.params.map((p) => p.name), ...(name === 'logisticRegression' ? ['thresholds'] : [])];
-  for (const key of names) {
+  for (const key of info.params.map((p) => p.name)) {
     const value = stage.meta.paramMap?.[key];
     const fallback = (info.defaults as Record<string, unknown>)[key];
     if (value === undefined) continue;
@@ -288,6 +287,12 @@ function estimatorParams(name: EstimatorName, stage: Stage): EstimatorSpec {
   }
   if (stage.meta.numTrees !== undefined && 'numTrees' in params) params.numTrees = stage.meta.numTrees;
   return { estimator: name, params } as EstimatorSpec;
+}
+
+/** A classifier stage's `thresholds` (Spark's HasThresholds), when it set them. */
+function thresholdsOf(stage: Stage): number[] | null {
+  const thresholds = param<unknown>(stage, 'thresholds');
+  return Array.isArray(thresholds) ? thresholds.map(Number) : null;
 }
 
 const treeOf = (nodes: TreeNode[], numFeatures: number, numClasses: number) => ({ nodes, numFeatures, numClasses });
@@ -301,7 +306,6 @@ async function trainedModel(name: EstimatorName, stage: Stage, features: number,
     }
     case 'logisticRegression': {
       const read = expectData(await data(), 'logisticRegression', stage);
-      const thresholds = param<number[]>(stage, 'thresholds');
       return {
         kind: 'logisticRegression',
         model: {
@@ -311,7 +315,7 @@ async function trainedModel(name: EstimatorName, stage: Stage, features: number,
           coefficientMatrix: read.coefficientMatrix,
           interceptVector: read.interceptVector,
           threshold: Number(param(stage, 'threshold') ?? 0.5),
-          thresholds: Array.isArray(thresholds) ? thresholds.map(Number) : null,
+          thresholds: thresholdsOf(stage),
           numIterations: 0,
           converged: true,
         },
@@ -326,13 +330,13 @@ async function trainedModel(name: EstimatorName, stage: Stage, features: number,
     case 'decisionTreeClassifier':
     case 'decisionTreeRegressor': {
       const read = expectData(await data(), 'decisionTree', stage);
-      return { kind: 'decisionTree', model: treeOf(read.nodes, stage.meta.numFeatures ?? features, numClasses) };
+      return { kind: 'decisionTree', model: treeOf(read.nodes, stage.meta.numFeatures ?? features, numClasses), thresholds: thresholdsOf(stage) };
     }
     case 'randomForestClassifier':
     case 'randomForestRegressor': {
       const read = expectData(await data(), 'treeEnsemble', stage);
       const numFeatures = stage.meta.numFeatures ?? features;
-      return { kind: 'randomForest', model: { trees: read.trees.map((t) => treeOf(t, numFeatures, numClasses)), numFeatures, numClasses } };
+      return { kind: 'randomForest', model: { trees: read.trees.map((t) => treeOf(t, numFeatures, numClasses)), numFeatures, numClasses }, thresholds: thresholdsOf(stage) };
     }
     case 'gbtClassifier':
     case 'gbtRegressor': {
@@ -345,6 +349,7 @@ async function trainedModel(name: EstimatorName, stage: Stage, features: number,
       return {
         kind: 'gbt',
         model: { trees: read.trees.map((t) => treeOf(t, numFeatures, 0)), treeWeights: weights, numFeatures, classifier, loss, trainingLoss: [], validationLoss: [] },
+        thresholds: classifier ? thresholdsOf(stage) : null,
       };
     }
   }

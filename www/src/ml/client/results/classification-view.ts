@@ -6,7 +6,7 @@
  * margin; multinomial: each class's).
  */
 import { h } from '../../../ui/dom';
-import type { Diagnostics, TrainedModel, TrainResult } from '../../shared/training';
+import { modelThresholds, type Diagnostics, type TrainedModel, type TrainResult } from '../../shared/training';
 import { prChart, rocChart } from '../charts/binary-charts';
 import type { ChartView } from '../charts/chart-view';
 import { resultTable, valueCell } from './cells';
@@ -17,8 +17,9 @@ import { thresholdControl } from './threshold-control';
 type LogisticModel = Extract<TrainedModel, { kind: 'logisticRegression' }>;
 type ClassificationDiagnostics = Extract<Diagnostics, { kind: 'classification' }>;
 
-export function classificationView(result: TrainResult, diagnostics: ClassificationDiagnostics, logistic?: LogisticModel): TaskView {
+export function classificationView(result: TrainResult, diagnostics: ClassificationDiagnostics, model: TrainedModel): TaskView {
   const { labels } = result;
+  const logistic = model.kind === 'logisticRegression' ? model : undefined;
   const charts: ChartView[] = [];
   let evaluation: HTMLElement;
   if (diagnostics.binary) {
@@ -29,7 +30,7 @@ export function classificationView(result: TrainResult, diagnostics: Classificat
       binary: diagnostics.binary,
       labels,
       confusion: diagnostics.confusion,
-      modelThreshold: logistic ? modelThreshold(logistic) : 'the class of largest probability',
+      modelThreshold: decisionRule(model),
       binomial: logistic !== undefined && !logistic.model.isMultinomial,
       roc,
       pr,
@@ -67,9 +68,11 @@ function coefficientsTable(features: string[], labels: string[], model: Logistic
 }
 
 /** A two-class model's decision rule, as Spark's `threshold` / `thresholds` params say. */
-function modelThreshold(model: LogisticModel): string {
-  const { threshold, thresholds } = model.model;
-  return thresholds?.length ? `thresholds ${thresholds.join(', ')}` : `probability > ${threshold}`;
+function decisionRule(model: TrainedModel): string {
+  const thresholds = modelThresholds(model);
+  if (thresholds?.length) return `thresholds ${thresholds.join(', ')}`;
+  if (model.kind === 'logisticRegression' && !model.model.isMultinomial) return `probability > ${model.model.threshold}`;
+  return 'the class of largest probability';
 }
 
 function solverNote(model: LogisticModel): HTMLElement {

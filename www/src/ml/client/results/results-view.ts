@@ -74,7 +74,7 @@ function taskView(result: TrainResult): TaskView {
     if (diagnostics.kind === 'regression' && model.kind !== 'logisticRegression' && model.kind !== 'kMeans') {
       return regressionView(result, diagnostics, model.kind === 'linearRegression' ? model : undefined);
     }
-    if (diagnostics.kind === 'classification') return classificationView(result, diagnostics, model.kind === 'logisticRegression' ? model : undefined);
+    if (diagnostics.kind === 'classification') return classificationView(result, diagnostics, model);
     if (model.kind === 'kMeans' && diagnostics.kind === 'clustering') return clusteringView(result, model, diagnostics);
     return undefined;
   };

@@ -6,7 +6,8 @@
  * - a boolean is a checkbox and a choice a select (one value, not tuned), or a text box
  *   suggesting the choices when other values are allowed (featureSubsetStrategy);
  * - any other number is one value, Spark's default when empty; a param named `seed`
- *   (KMeans') defaults to the job's seed.
+ *   (KMeans') defaults to the job's seed;
+ * - a list of numbers (`thresholds`) is one value, unset when empty.
  * The solver's settings (`solver` params: maxIter, tol, initSteps) sit folded under the others.
  */
 import type { JsonValue } from '../../../contract/serde_json/JsonValue';
@@ -86,6 +87,23 @@ function numberControl(param: ParamInfo, fallback: JsonValue): ParamControl {
   };
 }
 
+/** A list of numbers set as one value (a classifier's `thresholds`); empty leaves it unset. */
+function numbersControl(param: ParamInfo): ParamControl {
+  const box = input(paramTestId(param.name), '', 16);
+  box.placeholder = 'unset';
+  return {
+    param,
+    element: field(param.name, box, param.doc),
+    read() {
+      const values = parseList(box.value, param);
+      return values.length ? { value: values } : {};
+    },
+    show(value) {
+      box.value = Array.isArray(value) ? value.map(String).join(', ') : '';
+    },
+  };
+}
+
 function booleanControl(param: ParamInfo, fallback: JsonValue): ParamControl {
   const box = checkbox(paramTestId(param.name), fallback === true);
   return {
@@ -140,6 +158,7 @@ export class EstimatorParams {
     this.controls = info.params.map((param) => {
       const fallback = defaults[param.name];
       if (param.kind === 'boolean') return booleanControl(param, fallback);
+      if (param.kind === 'numbers') return numbersControl(param);
       if (param.kind === 'choice') return param.openChoice ? openChoiceControl(param, fallback) : choiceControl(param, fallback);
       if (param.tunable) return gridControl(param, fallback, prefilled[param.name] ?? '');
       return numberControl(param, fallback);
