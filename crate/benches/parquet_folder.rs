@@ -4,14 +4,21 @@
 //! costs: the files are decoded one after another, each one's row groups in parallel, and
 //! the partition column is a constant per file.
 //!
+//! Then a query filtering on the partition column, over the folder's table (its
+//! partition filter skips nine files of ten) and over the same rows in a table that does
+//! not know `part` is a partition column (the filter reads every row).
+//!
 //! `cargo bench --bench parquet_folder` — figures are recorded in BENCHMARKS.md.
 
 use std::hint::black_box;
 
 use brasa::datagen::telecom_table;
+use brasa::frame::Catalog;
 use brasa::io::hive::HiveDataset;
 use brasa::io::parquet::read_parquet;
 use brasa::io::write::write_parquet;
+use brasa::job::JobContext;
+use brasa::sql::query;
 use brasa::Table;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -57,6 +64,35 @@ fn bench(c: &mut Criterion) {
     group.bench_function("hive_folder_10_files", |b| {
         b.iter(|| black_box(read_folder(&folder)))
     });
+    group.finish();
+
+    let folder_table = read_folder(&folder);
+    let plain = Table::try_new(
+        folder_table.schema_arc(),
+        folder_table.partitions().to_vec(),
+    )
+    .expect("one schema");
+    let mut catalog = Catalog::new();
+    catalog
+        .register("folder", folder_table, false)
+        .expect("a name");
+    catalog.register("plain", plain, false).expect("a name");
+    let ctx = JobContext::default();
+    let sql = |table: &str| {
+        format!(
+            "SELECT region, count(*), avg(monthly_spend) FROM {table} WHERE part = 3 \
+             GROUP BY region"
+        )
+    };
+    let mut group = c.benchmark_group("partition_filter_1m_rows");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(ROWS as u64));
+    for table in ["folder", "plain"] {
+        let sql = sql(table);
+        group.bench_function(table, |b| {
+            b.iter(|| black_box(query(&catalog, &sql, &ctx).expect("a query")))
+        });
+    }
     group.finish();
 }
 

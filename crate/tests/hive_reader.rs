@@ -280,3 +280,92 @@ fn columns_in_another_order_are_read_by_name() {
         ]
     );
 }
+
+/// Conditions on partition columns decide whole files (Spark's `PartitionFilters`):
+/// the answers are those of the same rows in a table that does not know its partition
+/// columns, EXPLAIN names the conditions, and the files ruled out are not read.
+#[test]
+fn filters_on_partition_columns_skip_files_and_keep_answers() {
+    use brasa::frame::Catalog;
+    use brasa::job::JobContext;
+    use brasa::sql::{query, run_sql, SqlOutput};
+
+    let folder = read_folder(&dir().join("sales")).unwrap();
+    assert_eq!(folder.constant_columns(), &[3, 4], "year and region");
+    let plain = Table::try_new(folder.schema_arc(), folder.partitions().to_vec()).unwrap();
+    assert!(plain.constant_columns().is_empty());
+    let mut catalog = Catalog::new();
+    catalog.register("sales", folder, false).unwrap();
+    catalog.register("plain", plain, false).unwrap();
+    let ctx = JobContext::default();
+    let rows = |table: &str, condition: &str| {
+        let sql = format!("SELECT * FROM {table} WHERE {condition}");
+        rows_of(&query(&catalog, &sql, &ctx).unwrap())
+    };
+    for condition in [
+        "region = 'north'",
+        "year >= 2024 AND region IS NOT NULL",
+        "region LIKE 'south%' OR year = 2023",
+        "region IS NULL",
+        "year = 2024 AND amount > 2",
+        "coalesce(region, 'none') = 'none' OR id = 1",
+        "region IN ('north', 'north/east') AND year <> 2023",
+    ] {
+        let got = rows("sales", condition);
+        assert_eq!(got, rows("plain", condition), "{condition}");
+    }
+    let aggregated = "SELECT region, count(*) AS n, sum(amount) AS total FROM sales \
+                      WHERE year = 2024 GROUP BY region ORDER BY region";
+    assert_eq!(
+        rows_of(&query(&catalog, aggregated, &ctx).unwrap()),
+        rows_of(&query(&catalog, &aggregated.replace("sales", "plain"), &ctx).unwrap())
+    );
+
+    let explain = "EXPLAIN SELECT id FROM sales WHERE region = 'north' AND amount > 2";
+    let SqlOutput::Plan(plan) = run_sql(&mut catalog, explain, &ctx).unwrap() else {
+        panic!("EXPLAIN gives a plan");
+    };
+    let scan = plan
+        .lines()
+        .find(|l| l.contains("partitionFilters"))
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(scan.contains("partitionFilters=[(region#"), "{scan}");
+    assert!(
+        !scan
+            .split("partitionFilters")
+            .nth(1)
+            .unwrap()
+            .contains("amount"),
+        "{scan}"
+    );
+
+    // A table that claims `region` is constant in a partition where it is not: the
+    // partition's first row (south) rules it out, so its `north` row is never read.
+    let schema = Schema::new(vec![
+        Field::new("id", DataType::Int32, true),
+        Field::new("region", DataType::Utf8, true),
+    ]);
+    let batch = RecordBatch::try_new(
+        Arc::new(schema.clone()),
+        vec![
+            Arc::new(Int32Array::from(vec![1, 2])),
+            Arc::new(StringArray::from(vec!["south", "north"])),
+        ],
+    )
+    .unwrap();
+    let claimed = Table::try_new(Arc::new(schema), vec![batch])
+        .unwrap()
+        .with_constant_columns(vec![1]);
+    catalog.register("claimed", claimed, false).unwrap();
+    let north = query(
+        &catalog,
+        "SELECT * FROM claimed WHERE region = 'north'",
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(
+        north.num_rows(),
+        0,
+        "the partition was skipped, not filtered"
+    );
+}

@@ -70,6 +70,10 @@ describe('folders of Parquet files in the page', () => {
     // Spark's _SUCCESS and .crc files are not data.
     assert.match(facts.source, /^sales \(7 Parquet files, partitioned by year, region, /);
     await expectSalesTable(page, 'sales');
+    // The condition on a partition column decides whole files, as Spark's PartitionFilters.
+    await runSql(page, `EXPLAIN ${QUERY('sales')}`);
+    const plan = (await page.getByTestId('sql-plan').textContent()) ?? '';
+    assert.match(plan, /Scan columns=\[.*\) filters=\[\(year#\d+ = 2024\)\] partitionFilters=\[\(year#\d+ = 2024\)\]\n/);
 
     await dropFiles(page, [{ name: 'sales_zip.zip', path: zipFile('sales_zip.zip', filesOf(SALES)) }]);
     await expectSalesTable(page, 'sales_zip');

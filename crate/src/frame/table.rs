@@ -26,6 +26,11 @@ pub struct Table {
     /// The codes kept for the low-cardinality string columns of each partition (see
     /// [`Table::with_key_codes`]); empty unless asked for. Clones share them.
     key_codes: Arc<[Arc<KeptCodes>]>,
+    /// Columns that hold one value throughout each partition (a partitioned folder's
+    /// `column=value` columns, one file per partition): a scan may decide a condition on
+    /// them from one row and skip the partition. Empty unless a reader says so; any
+    /// table built from this one starts without them.
+    constant_columns: Arc<[usize]>,
 }
 
 impl Table {
@@ -53,6 +58,7 @@ impl Table {
             partitions,
             row_starts,
             key_codes: Arc::new([]),
+            constant_columns: Arc::new([]),
         })
     }
 
@@ -133,6 +139,21 @@ impl Table {
         self
     }
 
+    /// The table with `columns` marked as holding one value in each partition (see
+    /// [`Table::constant_columns`]). The caller vouches for it (the partitioned-folder
+    /// reader, which makes those columns by repeating one value): a wrong mark would make
+    /// scans skip rows they should keep.
+    pub fn with_constant_columns(mut self, columns: Vec<usize>) -> Self {
+        self.constant_columns = columns.into();
+        self
+    }
+
+    /// Columns holding one value throughout each partition (a partitioned folder's
+    /// partition columns); empty for most tables.
+    pub fn constant_columns(&self) -> &[usize] {
+        &self.constant_columns
+    }
+
     /// Bytes held by the table's buffers (what it costs in memory, not on disk), kept
     /// codes included. Buffers shared between partitions (slices of one Parquet row
     /// group) count once.
@@ -207,6 +228,7 @@ impl Table {
             partitions: Vec::new(),
             row_starts: vec![0],
             key_codes: Arc::new([]),
+            constant_columns: Arc::new([]),
         }
     }
 

@@ -138,7 +138,11 @@ impl HiveDataset {
                 partitions.push(batch);
             }
         }
-        Table::try_new(schema, partitions)
+        // Each partition is (part of) one file, so its partition columns hold one value.
+        let first_partition_column = data_schema.fields().len();
+        Ok(Table::try_new(schema, partitions)?.with_constant_columns(
+            (first_partition_column..first_partition_column + columns.len()).collect(),
+        ))
     }
 }
 

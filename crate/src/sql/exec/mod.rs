@@ -30,7 +30,9 @@ use crate::frame::Table;
 use crate::job::JobContext;
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::logical::LogicalPlan;
+use crate::sql::plan::partition_filters::partition_filters;
 use crate::sql::plan::scalar::ScalarValue;
+use eval::selection;
 
 /// Rows per output batch of operators that produce one big result (sort, window).
 pub const OUTPUT_BATCH_ROWS: usize = 65_536;
@@ -170,10 +172,14 @@ fn run(plan: &LogicalPlan, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
     }
 }
 
-/// The partitions of a scan's projected columns, filtered by `predicate`.
+/// The partitions of a scan's projected columns, filtered by `predicate`. A partition
+/// that one of the scan's partition filters rules out is skipped whole (an empty batch).
 fn scan(plan: &LogicalPlan, predicate: Option<Expr>, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
     let LogicalPlan::Scan {
-        table, projection, ..
+        table,
+        projection,
+        filters,
+        ..
     } = plan
     else {
         return Err(Error::new(
@@ -182,6 +188,7 @@ fn scan(plan: &LogicalPlan, predicate: Option<Expr>, ctx: &JobContext) -> Result
         ));
     };
     let schema = plan.schema().to_arrow();
+    let by_partition = partition_filters(table, projection, filters);
     table
         .partitions()
         .par_iter()
@@ -190,6 +197,10 @@ fn scan(plan: &LogicalPlan, predicate: Option<Expr>, ctx: &JobContext) -> Result
             ctx.check()?;
             let projected = batch.project(projection).map_err(value::kernel_error)?;
             let projected = with_schema(&projected, &schema)?;
+            if partition::in_partition(index, || rules_out(&projected, &by_partition))? {
+                ctx.advance();
+                return Ok(projected.slice(0, 0));
+            }
             let out = match &predicate {
                 Some(p) => partition::in_partition(index, || filter_batch(&projected, p))?,
                 None => projected,
@@ -198,6 +209,21 @@ fn scan(plan: &LogicalPlan, predicate: Option<Expr>, ctx: &JobContext) -> Result
             Ok(out)
         })
         .collect()
+}
+
+/// Whether a partition filter is not true on the partition's first row, and so on none
+/// of its rows (the columns it reads hold one value throughout the partition).
+fn rules_out(batch: &RecordBatch, by_partition: &[&Expr]) -> Result<bool> {
+    if batch.num_rows() == 0 {
+        return Ok(false);
+    }
+    let first = batch.slice(0, 1);
+    for filter in by_partition {
+        if selection(&first, filter)?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Steps (partitions handed to `ctx.advance`) a plan takes, and how many partitions it

@@ -5,6 +5,7 @@ use std::fmt;
 use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
 use crate::sql::plan::functions::ScalarFunction;
 use crate::sql::plan::logical::LogicalPlan;
+use crate::sql::plan::partition_filters::partition_filters;
 
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -152,18 +153,24 @@ impl LogicalPlan {
         let pad = "  ".repeat(depth);
         let children: Vec<&LogicalPlan> = match self {
             LogicalPlan::Scan {
-                table: _,
+                table,
                 projection,
                 filters,
                 schema,
             } => {
                 let names: Vec<&str> = schema.fields().iter().map(|f| f.name.as_str()).collect();
-                writeln!(
+                write!(
                     f,
                     "{pad}Scan columns={projection:?} ({}) filters=[{}]",
                     names.join(", "),
                     list(filters)
                 )?;
+                let by_partition = partition_filters(table, projection, filters);
+                if !by_partition.is_empty() {
+                    let shown: Vec<String> = by_partition.iter().map(|e| e.to_string()).collect();
+                    write!(f, " partitionFilters=[{}]", shown.join(", "))?;
+                }
+                writeln!(f)?;
                 vec![]
             }
             LogicalPlan::OneRow => {

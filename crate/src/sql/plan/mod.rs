@@ -16,6 +16,7 @@ pub mod interval;
 pub mod lambda;
 pub mod logical;
 pub mod optimize;
+pub mod partition_filters;
 pub mod pivot;
 pub mod planner;
 pub mod scalar;
