@@ -1,7 +1,8 @@
-//! Hive-partitioned Parquet folders against Spark: each folder of
+//! Hive-partitioned Parquet and CSV folders against Spark: each folder of
 //! `tests/fixtures/hive` (made by `make_hive_fixtures.py`), read by Brasa as a user drops
-//! it, gives the schema and rows `spark.read.parquet(folder)` gives in PySpark 4, and
-//! an error where Spark raises one. Also: files that disagree are refused by name.
+//! it, gives the schema and rows `spark.read.parquet(folder)` (or `spark.read.csv(folder,
+//! header=True, inferSchema=True)`) gives in PySpark 4, and an error where Spark raises
+//! one. Also: files that disagree are refused by name; partition filters skip files.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use arrow_array::types::{
 use arrow_array::{Array, Int32Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use brasa::frame::spark_type_name;
+use brasa::io::csv::{CsvLoader, CsvOptions};
 use brasa::io::hive::{is_data_file, HiveDataset};
 use brasa::io::parquet::read_parquet;
 use brasa::temporal::{format_date, format_timestamp_spark};
@@ -34,6 +36,8 @@ struct Expected {
 struct Case {
     case: String,
     folder: String,
+    /// `csv` for a folder of CSV files; Parquet otherwise.
+    format: Option<String>,
     schema: Option<Vec<(String, String)>>,
     rows: Option<Vec<serde_json::Map<String, Value>>>,
     error: Option<String>,
@@ -69,6 +73,37 @@ fn read_folder(folder: &Path) -> Result<Table> {
         }
     }
     dataset.finish()
+}
+
+/// A folder of CSV files read as the page reads one: every file with the options the
+/// first settled, then, if their inferred types disagree, all again with the widest.
+fn read_csv_folder(folder: &Path) -> Result<Table> {
+    let files: Vec<(String, Vec<u8>)> = files_under(folder)
+        .into_iter()
+        .filter(|(path, _)| is_data_file(path))
+        .map(|(path, file)| (path, std::fs::read(file).unwrap()))
+        .collect();
+    let read = |options: &CsvOptions| -> Result<(HiveDataset, CsvOptions)> {
+        let mut dataset = HiveDataset::new();
+        let mut used: Option<CsvOptions> = None;
+        for (path, bytes) in &files {
+            let mut loader = CsvLoader::new(bytes, true, used.as_ref().unwrap_or(options))?;
+            used.get_or_insert_with(|| loader.options_used().clone());
+            loader.push(bytes)?;
+            dataset.add_file(path, loader.finish()?.0)?;
+        }
+        Ok((dataset, used.unwrap_or_else(|| options.clone())))
+    };
+    let (dataset, used) = read(&CsvOptions::default())?;
+    match dataset.widened_schema() {
+        None => dataset.finish(),
+        Some(ddl) => read(&CsvOptions {
+            schema: Some(ddl),
+            ..used
+        })?
+        .0
+        .finish(),
+    }
 }
 
 /// A cell as the fixture script writes Spark's: numbers, decimals as text, dates and
@@ -132,8 +167,19 @@ fn folders_read_as_spark_reads_them() {
         serde_json::from_str(&std::fs::read_to_string(dir().join("hive_expected.json")).unwrap())
             .unwrap();
     assert!(expected.cases.len() >= 15);
+    assert!(
+        expected
+            .cases
+            .iter()
+            .any(|c| c.format.as_deref() == Some("csv")),
+        "a CSV folder whose files infer different types"
+    );
     for case in &expected.cases {
-        let read = read_folder(&dir().join(&case.folder));
+        let folder = dir().join(&case.folder);
+        let read = match case.format.as_deref() {
+            Some("csv") => read_csv_folder(&folder),
+            _ => read_folder(&folder),
+        };
         if let Some(error) = &case.error {
             let err = read
                 .err()

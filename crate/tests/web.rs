@@ -102,6 +102,37 @@ async fn reads_a_partitioned_folder_as_one_table() {
 }
 
 #[wasm_bindgen_test]
+async fn reads_a_csv_folder_with_one_schema() {
+    start_pool().await;
+    let files: [(&str, &[u8]); 2] = [
+        ("c/year=2023/part-0.csv", b"id,code\n1,7\n2,12\n"),
+        ("c/year=2024/part-0.csv", b"id,code\n3,A-3\n4,007\n"),
+    ];
+    let read = |schema: Option<&str>| {
+        let mut dataset = JsHiveDataset::new();
+        for (path, bytes) in files {
+            let options = match schema {
+                Some(ddl) => object(&serde_json::json!({ "schema": ddl })),
+                None => JsValue::UNDEFINED,
+            };
+            let mut loader = JsCsvLoader::new(bytes, true, options).unwrap();
+            loader.push(bytes).unwrap();
+            dataset.add_csv(path, loader).unwrap();
+        }
+        dataset
+    };
+    let ddl = read(None)
+        .widened_schema()
+        .expect("code is int in one file");
+    assert_eq!(ddl, "`id` int, `code` string");
+    let again = read(Some(&ddl));
+    assert_eq!(again.widened_schema(), None);
+    let mut engine = Engine::new("brasa-test-panic");
+    let info = engine.add_hive_dataset("c", again).unwrap();
+    assert_eq!(get(&info, "rows").as_f64(), Some(4.0));
+}
+
+#[wasm_bindgen_test]
 async fn errors_reach_js_with_a_code_and_a_row() {
     start_pool().await;
     let err = JsParquetLoader::new(BROKEN_PARQUET.to_vec()).err().unwrap();

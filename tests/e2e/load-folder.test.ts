@@ -82,6 +82,51 @@ describe('folders of Parquet files in the page', () => {
     await page.context().close();
   });
 
+  it('reads a folder of CSV files with one schema over all of them, as Spark infers it', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    // PySpark wrote it with a header, partitioned by year; alone, the 2023 file reads
+    // `code` as int and `n` as bigint, the 2024 file `code` as string and `n` as int.
+    await page.getByTestId('folder-input').setInputFiles(path.join(FIXTURES, 'hive/csv_sales'));
+    const facts = await shownTable(page, 'csv_sales');
+    assert.match(facts.source, /^csv_sales \(3 CSV files, partitioned by year, /);
+    assert.equal(facts['row-count'], '5');
+    // spark.read.csv(folder, header=True, inferSchema=True) on the same folder.
+    assert.deepEqual(await schemaRows(page), [
+      ['id', 'int', 'true'],
+      ['name', 'string', 'true'],
+      ['amount', 'double', 'true'],
+      ['code', 'string', 'true'],
+      ['n', 'bigint', 'true'],
+      ['year', 'int', 'true'],
+    ]);
+    // The files were read again with the widest type of each column: the options show it.
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-schema').inputValue(), '`id` int, `name` string, `amount` double, `code` string, `n` bigint');
+    // Spark's own default, inferSchema off, reads the whole folder again as text.
+    await page.getByTestId('reader-schema').fill('');
+    await page.getByTestId('reader-inferSchema').uncheck();
+    await page.getByTestId('reader-reload').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="schema"] tbody tr td')?.nextElementSibling?.textContent === 'string', undefined, { timeout: 30_000 });
+    assert.deepEqual((await schemaRows(page)).map((r) => r.slice(0, 2)), [
+      ['id', 'string'],
+      ['name', 'string'],
+      ['amount', 'string'],
+      ['code', 'string'],
+      ['n', 'string'],
+      ['year', 'int'],
+    ]);
+    await runSql(page, 'SELECT id, code, n, year FROM csv_sales ORDER BY CAST(id AS INT)');
+    assert.deepEqual(await sqlRows(page), [
+      ['1', '1', '7', '5', '2023'],
+      ['2', '2', '12', '3000000000', '2023'],
+      ['3', '3', 'A-3', '2', '2024'],
+      ['4', '4', '007', '1', '2024'],
+      ['5', '5', '9', 'null', '2025'],
+    ]);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('downloads a table as a partitioned folder that reads back the same', async () => {
     const { page } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     await page.getByTestId('folder-input').setInputFiles(SALES);
@@ -124,6 +169,7 @@ describe('folders of Parquet files in the page', () => {
       { name: 'mixed.zip', files: { 'mixed/a=1/part-0.parquet': parquet, 'mixed/b=2/part-0.parquet': parquet }, code: /HIVE_LAYOUT/, says: /not laid out alike/ },
       { name: 'withcsv.zip', files: { 'withcsv/a=1/part-0.parquet': parquet, 'withcsv/a=2/notes.csv': new TextEncoder().encode('x\n1\n') }, code: /UNSUPPORTED_FILE/, says: /holds withcsv\/a=2\/notes\.csv, which is not a Parquet file/ },
       { name: 'nothing.zip', files: { 'nothing/_SUCCESS': new Uint8Array() }, code: /HIVE_LAYOUT/, says: /no data file/ },
+      { name: 'csvfirst.zip', files: { 'csvfirst/a=1/part-0.csv': new TextEncoder().encode('x\n1\n'), 'csvfirst/a=2/part-0.parquet': parquet }, code: /UNSUPPORTED_FILE/, says: /csvfirst\/a=2\/part-0\.parquet is not a CSV file, and csvfirst\/a=1\/part-0\.csv is: a folder is read as one table when its files are all CSV or all Parquet/ },
     ];
     for (const { name, files, code, says } of cases) {
       await dropFiles(page, [{ name, path: zipFile(name, files) }]);

@@ -10,10 +10,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import type { Page } from 'playwright-core';
+
 import { chooseTraining, openApp, runSql, shownTable, useApp } from './harness';
 import { openRun, predictFile, registerWithAlias, sampleSubset } from './runs';
 
 const app = useApp();
+
+/** Clicks Train and waits for the run it records; fails with the page's error if there is one. */
+async function trainNewRun(page: Page, what: string): Promise<void> {
+  const before = await page.getByTestId('train-status').getAttribute('data-run-id');
+  await page.getByTestId('train-run').click();
+  await page.waitForFunction((old) => {
+    const id = document.querySelector('[data-testid="train-status"]')?.getAttribute('data-run-id');
+    return (id && id !== old) || document.querySelector('[data-testid="train-error"]');
+  }, before, { timeout: 120_000 });
+  const error = page.getByTestId('train-error');
+  if (await error.count()) assert.fail(`${what} failed: ${await error.textContent()}`);
+}
 const FEATURES = ['age', 'income', 'tenure_months', 'data_gb', 'support_tickets', 'monthly_spend'];
 
 describe('Tree ensembles in the page', () => {
@@ -136,14 +150,7 @@ describe('Tree ensembles in the page', () => {
     await page.getByTestId('train-num-trees').fill('3');
     for (const value of ['2', '0.5']) {
       await strategy.fill(value);
-      const before = await page.getByTestId('train-status').getAttribute('data-run-id');
-      await page.getByTestId('train-run').click();
-      await page.waitForFunction((old) => {
-        const id = document.querySelector('[data-testid="train-status"]')?.getAttribute('data-run-id');
-        return (id && id !== old) || document.querySelector('[data-testid="train-error"]');
-      }, before, { timeout: 120_000 });
-      const error = page.getByTestId('train-error');
-      if (await error.count()) assert.fail(`featureSubsetStrategy ${value}: ${await error.textContent()}`);
+      await trainNewRun(page, `featureSubsetStrategy ${value}`);
     }
     // Not a name, a count or a fraction in (0, 1]: the engine's message names the param.
     await strategy.fill('7.5');
@@ -164,14 +171,7 @@ describe('Tree ensembles in the page', () => {
     assert.equal(await thresholds.getAttribute('placeholder'), 'unset');
     /** Trains, then the model's confusion matrix: rows predicted true, and the rule shown. */
     const train = async (): Promise<{ predictedTrue: number; rule: string }> => {
-      const before = await page.getByTestId('train-status').getAttribute('data-run-id');
-      await page.getByTestId('train-run').click();
-      await page.waitForFunction((old) => {
-        const id = document.querySelector('[data-testid="train-status"]')?.getAttribute('data-run-id');
-        return (id && id !== old) || document.querySelector('[data-testid="train-error"]');
-      }, before, { timeout: 120_000 });
-      const error = page.getByTestId('train-error');
-      if (await error.count()) assert.fail(`training failed: ${await error.textContent()}`);
+      await trainNewRun(page, 'training');
       const cells = await page.$$eval('[data-testid="train-model-confusion"] td[data-predicted="true"]', (tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
       const rule = (await page.locator('.threshold-control h3', { hasText: "At the model's threshold" }).textContent()) ?? '';
       return { predictedTrue: cells.reduce((a, b) => a + b, 0), rule };

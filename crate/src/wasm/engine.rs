@@ -151,9 +151,10 @@ impl Engine {
         name: &str,
         dataset: JsHiveDataset,
     ) -> Result<JsValue, JsValue> {
-        let table = dataset.into_inner().finish().map_err(to_js)?;
+        let (dataset, warnings) = dataset.into_parts();
+        let table = dataset.finish().map_err(to_js)?;
         let name = self.catalog.register_unique(name, table);
-        self.info(&name, Vec::new())
+        self.info(&name, warnings)
     }
 
     /// `TableInfo` of every loaded table.

@@ -217,13 +217,20 @@ impl JsParquetLoader {
 /// The files of a dropped folder (or zip of one) being gathered into one table: Spark's
 /// Hive-partitioned layout, `column=value` folders becoming columns.
 #[wasm_bindgen(js_name = HiveDataset)]
-pub struct JsHiveDataset(HiveDataset);
+pub struct JsHiveDataset {
+    dataset: HiveDataset,
+    /// What the readers noticed in each file (malformed CSV rows, ...), named by file.
+    warnings: Vec<String>,
+}
 
 #[wasm_bindgen(js_class = HiveDataset)]
 impl JsHiveDataset {
     #[wasm_bindgen(constructor)]
     pub fn new() -> JsHiveDataset {
-        JsHiveDataset(HiveDataset::new())
+        JsHiveDataset {
+            dataset: HiveDataset::new(),
+            warnings: Vec::new(),
+        }
     }
 
     /// Whether Spark reads the file at `path` as data (not `_SUCCESS`, `.crc` files or
@@ -238,18 +245,36 @@ impl JsHiveDataset {
     #[wasm_bindgen(js_name = addParquet)]
     pub fn add_parquet(&mut self, path: &str, loader: JsParquetLoader) -> Result<(), JsValue> {
         let (table, _) = loader.into_inner().finish().map_err(to_js)?;
-        self.0.add_file(path, table).map_err(to_js)
+        self.dataset.add_file(path, table).map_err(to_js)
+    }
+
+    /// Adds a CSV file found at `path`, decoding what the loader holds.
+    #[wasm_bindgen(js_name = addCsv)]
+    pub fn add_csv(&mut self, path: &str, loader: JsCsvLoader) -> Result<(), JsValue> {
+        let (table, warnings) = loader.into_inner().finish().map_err(to_js)?;
+        self.warnings
+            .extend(warnings.into_iter().map(|w| format!("{path}: {w}")));
+        self.dataset.add_file(path, table).map_err(to_js)
+    }
+
+    /// For CSV files: the DDL of the columns with the widest type each file gives them,
+    /// when the files' inferred types disagree (read them all again with it as the
+    /// `schema` option, as Spark infers one schema over a folder); undefined when they
+    /// agree.
+    #[wasm_bindgen(js_name = widenedSchema)]
+    pub fn widened_schema(&self) -> Option<String> {
+        self.dataset.widened_schema()
     }
 
     /// Files added so far.
     pub fn files(&self) -> usize {
-        self.0.len()
+        self.dataset.len()
     }
 
     /// The partition columns (`column=value` folder levels) of the files added so far.
     #[wasm_bindgen(js_name = partitionColumns)]
     pub fn partition_columns(&self) -> Vec<String> {
-        self.0.partition_columns()
+        self.dataset.partition_columns()
     }
 }
 
@@ -260,7 +285,8 @@ impl Default for JsHiveDataset {
 }
 
 impl JsHiveDataset {
-    pub fn into_inner(self) -> HiveDataset {
-        self.0
+    /// The gathered files, and the readers' warnings.
+    pub fn into_parts(self) -> (HiveDataset, Vec<String>) {
+        (self.dataset, self.warnings)
     }
 }

@@ -91,6 +91,23 @@ impl ColumnType {
         }
     }
 
+    /// The type CSV inference gave a column stored as `data_type` (the inverse of
+    /// [`ColumnType::data_type`], a string column standing for `Utf8`); `None` for types
+    /// inference never makes.
+    pub fn of_data_type(data_type: &DataType) -> Option<ColumnType> {
+        Some(match data_type {
+            DataType::Boolean => ColumnType::Boolean,
+            DataType::Int32 => ColumnType::Int32,
+            DataType::Int64 => ColumnType::Int64,
+            DataType::Float64 => ColumnType::Float64,
+            DataType::Date32 => ColumnType::Date,
+            DataType::Timestamp(TimeUnit::Microsecond, _) => ColumnType::Timestamp,
+            DataType::Utf8 => ColumnType::Utf8,
+            DataType::Null => ColumnType::Null,
+            _ => return None,
+        })
+    }
+
     /// The Spark name, for messages.
     pub fn name(self) -> &'static str {
         match self {

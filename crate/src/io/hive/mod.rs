@@ -11,6 +11,7 @@
 
 mod infer;
 mod path;
+mod widen;
 mod write;
 
 use std::sync::Arc;
@@ -70,6 +71,16 @@ impl HiveDataset {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// For files read as CSV (each inferring its own types): the DDL of the folder's
+    /// columns with the widest type of each, when the files disagree, to read them all
+    /// again with (Spark infers one schema over a CSV folder); `None` when they agree.
+    pub fn widened_schema(&self) -> Option<String> {
+        let mut files: Vec<&PartFile> = self.files.iter().collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let tables: Vec<&Table> = files.iter().map(|f| &f.table).collect();
+        widen::widened_ddl(&tables)
     }
 
     /// The table: the files in path order, each file's rows followed by its partition

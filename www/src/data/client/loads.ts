@@ -70,7 +70,7 @@ export class Loads {
    */
   reloadWith(name: string, patch: Pick<LoadOptions, 'csv' | 'json'>): Promise<string[] | undefined> {
     const source = this.sources.get(name);
-    if (!source || isFolder(source.file)) {
+    if (!source) {
       return Promise.resolve([`The file ${name} was read from is not at hand any more (the page was reloaded, or the table was replaced by SQL): drop the file again to read it with other options.`]);
     }
     const file = source.file;

@@ -14,7 +14,7 @@ import { readSlice, streamFile } from './stream-file';
 const HEAD_BYTES = 1 << 20;
 /** A first record longer than this is almost certainly not CSV. */
 const MAX_HEAD_BYTES = 256 << 20;
-const CHUNK_BYTES = 32 << 20;
+export const CSV_CHUNK_BYTES = 32 << 20;
 const SAMPLE_WINDOWS = 8;
 const WINDOW_BYTES = 64 << 10;
 
@@ -25,7 +25,7 @@ export async function loadCsv(ctx: LoadContext, file: File, options: LoadOptions
   try {
     const used = loader.optionsUsed();
     await refineTypes(loader, file);
-    await streamFile(ctx, file, CHUNK_BYTES, loader);
+    await streamFile(ctx, file, CSV_CHUNK_BYTES, loader);
     handedOver = true;
     return { info: ctx.runtime.engine.addCsv(ctx.name, loader), used };
   } finally {
@@ -34,7 +34,7 @@ export async function loadCsv(ctx: LoadContext, file: File, options: LoadOptions
 }
 
 /** Creates the loader from the file's head, growing the head if the first record is long. */
-async function openLoader(ctx: LoadContext, file: File, options: LoadOptions['csv']): Promise<CsvLoader> {
+export async function openLoader(ctx: LoadContext, file: Blob, options: LoadOptions['csv']): Promise<CsvLoader> {
   for (let headSize = Math.min(file.size, HEAD_BYTES); ; headSize = Math.min(file.size, headSize * 4)) {
     const head = await readSlice(file, 0, headSize);
     try {
@@ -46,7 +46,7 @@ async function openLoader(ctx: LoadContext, file: File, options: LoadOptions['cs
   }
 }
 
-async function refineTypes(loader: CsvLoader, file: File): Promise<void> {
+export async function refineTypes(loader: CsvLoader, file: Blob): Promise<void> {
   if (file.size <= 4 * HEAD_BYTES) return;
   for (let k = 1; k <= SAMPLE_WINDOWS; k++) {
     const at = Math.floor((file.size * k) / (SAMPLE_WINDOWS + 1));

@@ -37,7 +37,7 @@ export async function loadFile(
   reserveMemory(runtime, file.name, file.size, MEMORY_PER_FILE_BYTE[compression ? 'compressed' : format]);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(file.name) };
   if (detected.zippedFolder) {
-    return folderTable(runtime, ctx.name, await loadZippedFolder(ctx, file), file.name, file.size, options, started);
+    return folderTable(runtime, ctx.name, await loadZippedFolder(ctx, file, options), file.name, file.size, options, started);
   }
   let workbook: { sheet: string; sheets: string[] } | undefined;
   let csvOptions: CsvOptions | undefined;
@@ -88,7 +88,7 @@ export async function loadDroppedFolder(
   const bytes = folder.files.reduce((sum, f) => sum + f.file.size, 0);
   reserveMemory(runtime, folder.name, bytes, MEMORY_PER_FILE_BYTE.parquet);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(folder.name) };
-  return folderTable(runtime, ctx.name, await loadFolder(ctx, folder), folder.name, bytes, options, started);
+  return folderTable(runtime, ctx.name, await loadFolder(ctx, folder, options), folder.name, bytes, options, started);
 }
 
 function folderTable(
@@ -103,7 +103,7 @@ function folderTable(
   const info = options.replace ? replaceTable(runtime, read.info, name) : read.info;
   return {
     ...info,
-    source: { fileName, format: 'parquet', bytes, files: read.files, partitionColumns: read.partitionColumns },
+    source: { fileName, format: read.format, bytes, files: read.files, partitionColumns: read.partitionColumns, csvOptions: read.csvOptions },
     loadMs: performance.now() - started,
   };
 }

@@ -1,45 +1,49 @@
 /**
- * Loads a folder of Parquet files as one table, as `spark.read.parquet(folder)` does: a
- * folder the user dropped or picked, or a zip of one. Files Spark does not read
- * (`_SUCCESS`, `.crc`, anything under `_temporary/`) are left out by the engine's rule;
- * each data file is decoded a few row groups at a time (progress, cancel), and the engine
- * turns the `column=value` folders into typed columns when it builds the table.
+ * Loads a folder of Parquet or CSV files as one table, as `spark.read.parquet(folder)` and
+ * `spark.read.csv(folder)` do: a folder the user dropped or picked, or a zip of one. Files
+ * Spark does not read (`_SUCCESS`, `.crc`, anything under `_temporary/`) are left out by
+ * the engine's rule; each data file is decoded a slice at a time (progress, cancel), and
+ * the engine turns the `column=value` folders into typed columns when it builds the
+ * table. CSV files are read with the options the first one settled (header, separator);
+ * when their inferred types disagree, they are read again with the widest types (one
+ * schema over all files, as Spark infers it).
  */
 import { unzipSync } from 'fflate';
 
-import type { DroppedFolder, TableInfo } from '../../engine/shared/api';
+import type { CsvOptions, DroppedFolder, LoadOptions, LoadProgress, TableInfo } from '../../engine/shared/api';
 import { UNSUPPORTED_FILE, codedError } from '../../engine/shared/errors';
 import type { HiveDataset } from '../../engine/worker/wasm-api';
 import { throwIfCancelled } from './jobs';
 import type { LoadContext } from './load-context';
+import { CSV_CHUNK_BYTES, openLoader, refineTypes } from './load-csv';
 import { decodeRowGroups } from './load-parquet';
+import { streamFile } from './stream-file';
 
 /** One file of the folder, read when its turn comes. */
 interface FolderEntry {
   path: string;
   size: number;
-  bytes(): Promise<Uint8Array>;
+  blob: Blob;
 }
 
 export interface FolderRead {
   info: TableInfo;
+  format: 'parquet' | 'csv';
   files: number;
   partitionColumns: string[];
+  /** A CSV folder's reader options (detection's choices filled in; the schema if it was read twice). */
+  csvOptions?: CsvOptions;
 }
 
 const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
 
-export function loadFolder(ctx: LoadContext, folder: DroppedFolder): Promise<FolderRead> {
-  const entries = folder.files.map(({ path, file }) => ({
-    path,
-    size: file.size,
-    bytes: async () => new Uint8Array(await file.arrayBuffer()),
-  }));
-  return loadEntries(ctx, entries);
+export function loadFolder(ctx: LoadContext, folder: DroppedFolder, options: LoadOptions): Promise<FolderRead> {
+  const entries = folder.files.map(({ path, file }) => ({ path, size: file.size, blob: file }));
+  return loadEntries(ctx, entries, options);
 }
 
 /** A zip of a folder (what `zip -r sales.zip sales` makes): its files, stored or deflated. */
-export async function loadZippedFolder(ctx: LoadContext, file: File): Promise<FolderRead> {
+export async function loadZippedFolder(ctx: LoadContext, file: File, options: LoadOptions): Promise<FolderRead> {
   ctx.progress({ phase: 'reading', bytesDone: 0, bytesTotal: file.size, rows: 0 });
   const isDataFile = ctx.runtime.wasm.HiveDataset.isDataFile;
   let unzipped: Record<string, Uint8Array>;
@@ -50,8 +54,8 @@ export async function loadZippedFolder(ctx: LoadContext, file: File): Promise<Fo
   } catch (error) {
     throw codedError(UNSUPPORTED_FILE, `${file.name} could not be unzipped (${String(error)}): it may be truncated, encrypted or not a zip; zip the folder again.`);
   }
-  const entries = Object.entries(unzipped).map(([path, bytes]) => ({ path, size: bytes.length, bytes: async () => bytes }));
-  return loadEntries(ctx, entries, file.name);
+  const entries = Object.entries(unzipped).map(([path, bytes]) => ({ path, size: bytes.length, blob: new Blob([bytes as Uint8Array<ArrayBuffer>]) }));
+  return loadEntries(ctx, entries, options, file.name);
 }
 
 /** Why a file of the folder cannot be read; `zipName` when the folder came zipped. */
@@ -59,26 +63,50 @@ function notParquet(path: string, zipName?: string): Error {
   if (zipName === undefined) {
     return codedError(
       UNSUPPORTED_FILE,
-      `${path} is not a Parquet file: a folder is read as one table when its files are Parquet (as Spark writes them). Load CSV, JSON or other files one at a time.`,
+      `${path} is not a Parquet file: a folder is read as one table when its files are all Parquet or all CSV (named .csv), as Spark writes them. Load JSON or other files one at a time.`,
     );
   }
   return codedError(
     UNSUPPORTED_FILE,
-    `${zipName} is not an Excel workbook (workbooks are named .xlsx, .xlsm or .ods), and read as a zipped folder it holds ${path}, which is not a Parquet file: a .zip is read as a folder of Parquet files (Spark's output). Unzip it and load CSV, JSON or other files one at a time.`,
+    `${zipName} is not an Excel workbook (workbooks are named .xlsx, .xlsm or .ods), and read as a zipped folder it holds ${path}, which is not a Parquet file: a .zip is read as a folder of Parquet files, or of CSV files named .csv (Spark's output). Unzip it and load JSON or other files one at a time.`,
   );
 }
 
-async function loadEntries(ctx: LoadContext, all: FolderEntry[], zipName?: string): Promise<FolderRead> {
+const isCsv = (path: string) => path.toLowerCase().endsWith('.csv');
+
+/** The folder's files in path order, as Spark lists them, read as one table. */
+async function loadEntries(ctx: LoadContext, all: FolderEntry[], options: LoadOptions, zipName?: string): Promise<FolderRead> {
   const { wasm, engine } = ctx.runtime;
   const entries = all.filter((e) => wasm.HiveDataset.isDataFile(e.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+  const csv = entries.length > 0 && isCsv(entries[0].path);
+  const read = csv ? await readCsvFiles(ctx, entries, options.csv) : { dataset: await readParquetFiles(ctx, entries, zipName) };
+  const { dataset } = read;
+  let handedOver = false;
+  try {
+    const files = dataset.files();
+    const partitionColumns = dataset.partitionColumns();
+    handedOver = true;
+    const info = engine.addHiveDataset(ctx.name, dataset);
+    return { info, format: csv ? 'csv' : 'parquet', files, partitionColumns, csvOptions: 'used' in read ? read.used : undefined };
+  } finally {
+    if (!handedOver) dataset.free();
+  }
+}
+
+/** Progress over the folder's bytes: `before` bytes and rows of earlier files, then this one's. */
+function folderProgress(ctx: LoadContext, bytesTotal: number, before: { bytes: number; rows: number }): (p: LoadProgress) => void {
+  return (p) => ctx.progress({ phase: p.phase, bytesDone: before.bytes + p.bytesDone, bytesTotal, rows: before.rows + p.rows });
+}
+
+async function readParquetFiles(ctx: LoadContext, entries: FolderEntry[], zipName?: string): Promise<HiveDataset> {
+  const { wasm } = ctx.runtime;
   const bytesTotal = entries.reduce((sum, e) => sum + e.size, 0);
   const dataset: HiveDataset = new wasm.HiveDataset();
-  let handedOver = false;
   try {
     let bytesBefore = 0;
     let rowsBefore = 0;
     for (const entry of entries) {
-      const bytes = await entry.bytes();
+      const bytes = new Uint8Array(await entry.blob.arrayBuffer());
       throwIfCancelled(ctx.jobId);
       if (!PARQUET_MAGIC.every((b, i) => bytes[i] === b)) throw notParquet(entry.path, zipName);
       const loader = new wasm.ParquetLoader(bytes);
@@ -97,11 +125,57 @@ async function loadEntries(ctx: LoadContext, all: FolderEntry[], zipName?: strin
       bytesBefore += entry.size;
       rowsBefore += rows;
     }
-    const files = dataset.files();
-    const partitionColumns = dataset.partitionColumns();
-    handedOver = true;
-    return { info: engine.addHiveDataset(ctx.name, dataset), files, partitionColumns };
-  } finally {
-    if (!handedOver) dataset.free();
+    return dataset;
+  } catch (error) {
+    dataset.free();
+    throw error;
+  }
+}
+
+/**
+ * Every file read as CSV with the options the first one settled; when the files' types
+ * disagree (`code` a number in one file, text in another), all are read again with the
+ * widest type of each column, as Spark infers one schema over the folder.
+ */
+async function readCsvFiles(ctx: LoadContext, entries: FolderEntry[], options: LoadOptions['csv']): Promise<{ dataset: HiveDataset; used: CsvOptions }> {
+  const other = entries.find((e) => !isCsv(e.path));
+  if (other) {
+    throw codedError(
+      UNSUPPORTED_FILE,
+      `${other.path} is not a CSV file, and ${entries[0].path} is: a folder is read as one table when its files are all CSV or all Parquet. Move the other files out of the folder.`,
+    );
+  }
+  const first = await readCsvPass(ctx, entries, options);
+  const widened = first.dataset.widenedSchema();
+  if (widened === undefined) return first;
+  first.dataset.free();
+  return readCsvPass(ctx, entries, { ...first.used, schema: widened });
+}
+
+async function readCsvPass(ctx: LoadContext, entries: FolderEntry[], options: LoadOptions['csv']): Promise<{ dataset: HiveDataset; used: CsvOptions }> {
+  const bytesTotal = entries.reduce((sum, e) => sum + e.size, 0);
+  const dataset: HiveDataset = new ctx.runtime.wasm.HiveDataset();
+  let used: CsvOptions | undefined;
+  try {
+    const before = { bytes: 0, rows: 0 };
+    for (const entry of entries) {
+      const loader = await openLoader(ctx, entry.blob, used ?? options);
+      try {
+        used ??= loader.optionsUsed();
+        await refineTypes(loader, entry.blob);
+        await streamFile(ctx, entry.blob, CSV_CHUNK_BYTES, loader, 'decoding', folderProgress(ctx, bytesTotal, before));
+      } catch (error) {
+        loader.free();
+        throw error;
+      }
+      before.rows += loader.rows();
+      before.bytes += entry.size;
+      dataset.addCsv(entry.path, loader);
+    }
+    if (!used) throw new Error('a CSV folder with no file was read');
+    return { dataset, used };
+  } catch (error) {
+    dataset.free();
+    throw error;
   }
 }

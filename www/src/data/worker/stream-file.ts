@@ -15,10 +15,12 @@ export interface SliceTarget {
 
 export async function streamFile(
   ctx: LoadContext,
-  file: File,
+  file: Blob,
   sliceBytes: number,
   target: SliceTarget,
   phase: LoadProgress['phase'] = 'decoding',
+  /** Progress of this file within a bigger job (a folder's files); the job's own by default. */
+  report: (progress: LoadProgress) => void = ctx.progress,
 ): Promise<void> {
   let next: Promise<Uint8Array> | undefined = readSlice(file, 0, sliceBytes);
   for (let offset = 0; next; ) {
@@ -27,11 +29,11 @@ export async function streamFile(
     next = offset < file.size ? readSlice(file, offset, offset + sliceBytes) : undefined;
     throwIfCancelled(ctx.jobId);
     target.push(slice);
-    ctx.progress({ phase, bytesDone: offset, bytesTotal: file.size, rows: target.rows() });
+    report({ phase, bytesDone: offset, bytesTotal: file.size, rows: target.rows() });
   }
-  ctx.progress({ phase: 'finishing', bytesDone: file.size, bytesTotal: file.size, rows: target.rows() });
+  report({ phase: 'finishing', bytesDone: file.size, bytesTotal: file.size, rows: target.rows() });
 }
 
-export async function readSlice(file: File, start: number, end: number): Promise<Uint8Array> {
+export async function readSlice(file: Blob, start: number, end: number): Promise<Uint8Array> {
   return new Uint8Array(await file.slice(start, end).arrayBuffer());
 }

@@ -187,6 +187,10 @@ export declare class HiveDataset {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * Adds a CSV file found at `path`, decoding what the loader holds.
+     */
+    addCsv(path: string, loader: CsvLoader): void;
+    /**
      * Adds a Parquet file found at `path` (inside the folder, `/` separated), decoding
      * whatever the loader has not decoded yet.
      */
@@ -205,6 +209,13 @@ export declare class HiveDataset {
      * The partition columns (`column=value` folder levels) of the files added so far.
      */
     partitionColumns(): string[];
+    /**
+     * For CSV files: the DDL of the columns with the widest type each file gives them,
+     * when the files' inferred types disagree (read them all again with it as the
+     * `schema` option, as Spark infers one schema over a folder); undefined when they
+     * agree.
+     */
+    widenedSchema(): string | undefined;
 }
 
 /**
