@@ -1,5 +1,5 @@
 //! A Hive-partitioned folder against one file: the generated 1M-row telecom table written
-//! as one Parquet file, and as a folder of ten files (`part=0/` ... `part=9/`, the same
+//! as one Parquet file, and as a folder of ten files (`part=p0/` ... `part=p9/`, the same
 //! rows split evenly), read back on all threads. The folder should cost what the file
 //! costs: the files are decoded one after another, each one's row groups in parallel, and
 //! the partition column is a constant per file.
@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
         .enumerate()
         .map(|(i, part)| {
             let bytes = write_parquet(part).expect("writing Parquet");
-            (format!("telecom/part={i}/part-00000.parquet"), bytes)
+            (format!("telecom/part=p{i}/part-00000.parquet"), bytes)
         })
         .collect();
     let folder_bytes: usize = folder.iter().map(|(_, b)| b.len()).sum();
@@ -80,7 +80,7 @@ fn bench(c: &mut Criterion) {
     let ctx = JobContext::default();
     let sql = |table: &str| {
         format!(
-            "SELECT region, count(*), avg(monthly_spend) FROM {table} WHERE part = 3 \
+            "SELECT region, count(*), avg(monthly_spend) FROM {table} WHERE part = 'p3' \
              GROUP BY region"
         )
     };

@@ -74,11 +74,22 @@ function notParquet(path: string, zipName?: string): Error {
 
 const isCsv = (path: string) => path.toLowerCase().endsWith('.csv');
 
-/** The folder's files in path order, as Spark lists them, read as one table. */
+/** The files Spark reads as data, in path order (as Spark lists them). */
+function dataFiles<T extends { path: string }>(all: T[], isDataFile: (path: string) => boolean): T[] {
+  return all.filter((e) => isDataFile(e.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** How a folder is read: as CSV when its first data file is named `.csv`, else as Parquet. */
+export function folderFormat(all: { path: string }[], isDataFile: (path: string) => boolean): FolderRead['format'] {
+  const [first] = dataFiles(all, isDataFile);
+  return first && isCsv(first.path) ? 'csv' : 'parquet';
+}
+
+/** The folder's files in path order, read as one table. */
 async function loadEntries(ctx: LoadContext, all: FolderEntry[], options: LoadOptions, zipName?: string): Promise<FolderRead> {
   const { wasm, engine } = ctx.runtime;
-  const entries = all.filter((e) => wasm.HiveDataset.isDataFile(e.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
-  const csv = entries.length > 0 && isCsv(entries[0].path);
+  const entries = dataFiles(all, wasm.HiveDataset.isDataFile);
+  const csv = folderFormat(entries, wasm.HiveDataset.isDataFile) === 'csv';
   const read = csv ? await readCsvFiles(ctx, entries, options.csv) : { dataset: await readParquetFiles(ctx, entries, zipName) };
   const { dataset } = read;
   let handedOver = false;
