@@ -107,6 +107,8 @@ pub struct WorkbookTable {
     pub sheet: String,
     /// Every worksheet of the workbook, in order (chart sheets left out).
     pub sheets: Vec<String>,
+    /// Whether the sheet's first row was read as the header (as given, or detected).
+    pub header: bool,
 }
 
 /// What the engine says about itself (the page adds how it was started).

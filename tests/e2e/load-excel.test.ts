@@ -15,7 +15,7 @@ const app = useApp();
 const EXCEL_DIR = path.join(FIXTURES, 'excel');
 
 describe('Excel workbooks in the page', () => {
-  it('reads the first sheet with its types, then another sheet picked in the table view', async () => {
+  it('reads the first sheet with its types, then another sheet picked in the table view, then its first row as data', async () => {
     const { page, requests, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     await dropFiles(page, [{ name: 'types.xlsx', path: path.join(EXCEL_DIR, 'types.xlsx') }]);
     const facts = await shownTable(page, 'types');
@@ -47,6 +47,17 @@ describe('Excel workbooks in the page', () => {
     assert.deepEqual((await gridRows(page, 3)).map((row) => row.slice(1)), [['Lisboa', '10'], ['Porto', '7'], ['Faro', 'null']]);
     // Still one table, under the same name.
     assert.deepEqual(await page.$$eval('.table-list [data-table]', (items) => items.map((i) => i.getAttribute('data-table'))), ['types']);
+
+    // The header row was detected; read as data instead, it is one more row and the
+    // columns take Spark's `_c<i>` names.
+    const header = page.getByTestId('sheet-header');
+    assert.equal(await header.inputValue(), 'true');
+    await header.selectOption('false');
+    await page.getByTestId('row-count').filter({ hasText: /^4$/ }).waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId('sheet-header').inputValue(), 'false');
+    assert.equal(await page.getByTestId('sheet-select').inputValue(), 'second sheet');
+    assert.deepEqual((await schemaRows(page)).map(([name, type]) => `${name} ${type}`), ['_c0 string', '_c1 string']);
+    assert.deepEqual((await gridRows(page, 1)).map((row) => row.slice(1)), [['city', 'visits']]);
     assert.deepEqual(foreignRequests(requests, new URL(app.server.url).origin), []);
     assert.deepEqual(errors, []);
     await page.context().close();
@@ -63,7 +74,7 @@ describe('Excel workbooks in the page', () => {
     );
     assert.deepEqual((await gridRows(page, 1))[0].slice(1), ['1', '2.5', '2021-03-04', '2021-03-04 05:06:07', 'één', 'true']);
 
-    // The hostile corpus' zip holding a CSV file.
+    // The hostile corpus' zip holding a text file (a zip of CSV files is a folder).
     await dropFiles(page, [{ name: 'notes.zip', path: path.join(FIXTURES, '..', 'hostile', 'excel', 'not_a_workbook.zip') }]);
     const notice = page.getByRole('alert').filter({ hasText: 'Could not load notes.zip' });
     await notice.waitFor({ timeout: 60_000 });

@@ -123,6 +123,11 @@ describe('folders of Parquet files in the page', () => {
       ['4', '4', '007', '1', '2024'],
       ['5', '5', '9', 'null', '2025'],
     ]);
+    // Zipped, the same folder is the same table.
+    const zipped = zipFile('csv_zip.zip', filesOf(path.join(FIXTURES, 'hive/csv_sales')));
+    await dropFiles(page, [{ name: 'csv_zip.zip', path: zipped }]);
+    assert.match((await shownTable(page, 'csv_zip')).source, /^csv_zip\.zip \(3 CSV files, partitioned by year, /);
+    assert.deepEqual((await schemaRows(page)).map((r) => r[1]), ['int', 'string', 'double', 'string', 'bigint', 'int']);
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -252,7 +252,7 @@ def excel_files() -> None:
     # A cell past Excel's last column.
     write("excel/past_last_column.xlsx", xlsx_bytes('<row r="1"><c r="XFE1"><v>1</v></c></row>'))
     write("excel/empty_sheet.xlsx", xlsx_bytes(""))
-    write("excel/not_a_workbook.zip", zip_bytes({"data.csv": b"id,name\n1,a\n"}))
+    write("excel/not_a_workbook.zip", zip_bytes({"notes.txt": b"id,name\n1,a\n"}))
 
 
 def col_name(col: int) -> str:

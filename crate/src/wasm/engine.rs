@@ -125,6 +125,7 @@ impl Engine {
             info: TableInfo::describe(&name, &table, read.warnings),
             sheet: read.sheet,
             sheets: read.sheets,
+            header: read.header,
         })
     }
 

@@ -67,7 +67,7 @@ export class App {
   ) {
     this.list = new TableList(this.tables, { select: (name) => this.select(name), drop: (name) => void this.drop(name) });
     this.view = new TableView(engine, {
-      pickSheet: (table, sheet) => this.loads.reloadSheet(table.name, sheet),
+      rereadWorkbook: (table, patch) => this.loads.reloadWorkbook(table.name, patch),
       reload: (table, patch) => this.loads.reloadWith(table.name, patch),
     });
     // Tables reloaded after a restart come back without taking the user to the Table tab.

@@ -13,4 +13,8 @@ sheet: string,
 /**
  * Every worksheet of the workbook, in order (chart sheets left out).
  */
-sheets: Array<string>, };
+sheets: Array<string>, 
+/**
+ * Whether the sheet's first row was read as the header (as given, or detected).
+ */
+header: boolean, };

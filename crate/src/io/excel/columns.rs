@@ -274,6 +274,8 @@ impl Typed<'_> {
 pub struct SheetTable {
     pub table: Table,
     pub warnings: Vec<String>,
+    /// Whether the first row was read as the header (as given, or as detected).
+    pub header: bool,
 }
 
 /// Builds the table of a sheet from its non-empty cells (in any order; consumed).
@@ -395,6 +397,7 @@ pub fn sheet_table(
     Ok(SheetTable {
         table: Table::try_new(schema, partitions)?,
         warnings,
+        header: has_header,
     })
 }
 

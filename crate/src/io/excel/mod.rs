@@ -31,6 +31,8 @@ pub struct ExcelTable {
     pub sheet: String,
     /// Every worksheet of the workbook, in order (chart sheets left out).
     pub sheets: Vec<String>,
+    /// Whether the sheet's first row was read as the header (as given, or detected).
+    pub header: bool,
 }
 
 /// The workbook formats calamine reads.
@@ -143,6 +145,7 @@ fn finish(
         warnings: read.warnings,
         sheet,
         sheets,
+        header: read.header,
     })
 }
 

@@ -4,7 +4,7 @@
  * engine's memory does not survive a restart).
  */
 import type { EngineClient } from '../../engine/client/engine-client';
-import type { DroppedFolder, LoadOptions, LoadProgress, LoadedTable } from '../../engine/shared/api';
+import type { DroppedFolder, ExcelOptions, LoadOptions, LoadProgress, LoadedTable } from '../../engine/shared/api';
 import { CANCELLED, ENGINE_CRASHED, errorPlace, isCodedError } from '../../engine/shared/errors';
 import type { Notices } from '../../ui/notices';
 import { JobProgress } from '../../ui/progress';
@@ -47,13 +47,14 @@ export class Loads {
   }
 
   /**
-   * Reads another sheet of the workbook table `name` was loaded from, into the same
-   * table (the one shown is replaced; if reading fails it stays as it was).
+   * Reads the workbook table `name` was loaded from again with other options (another
+   * sheet, a header row or none), into the same table (the one shown is replaced; if
+   * reading fails it stays as it was).
    */
-  reloadSheet(name: string, sheet: string): Promise<void> {
+  reloadWorkbook(name: string, patch: Partial<ExcelOptions>): Promise<void> {
     const source = this.sources.get(name);
     if (!source) return Promise.resolve();
-    const options: LoadOptions = { ...source.options, name, excel: { ...source.options.excel, sheet }, replace: true };
+    const options: LoadOptions = { ...source.options, name, excel: { ...source.options.excel, ...patch }, replace: true };
     const run = async () => {
       await this.loadOne(source.file, options);
     };

@@ -1,6 +1,6 @@
 /** One table: what it is (size, source, load time, warnings), its schema and its rows. */
 import type { EngineClient } from '../../engine/client/engine-client';
-import type { ExportFormat, LoadedTable } from '../../engine/shared/api';
+import type { ExcelOptions, ExportFormat, LoadedTable } from '../../engine/shared/api';
 import { tableGrid } from '../../grid/table-grid';
 import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
@@ -10,8 +10,8 @@ import { type Reload, jsonReaderOptionsPanel, readerOptionsPanel } from './reade
 
 /** What the view asks of the page. */
 export interface TableViewActions {
-  /** Reads another sheet of the workbook `table` came from, in its place. */
-  pickSheet(table: LoadedTable, sheet: string): Promise<void>;
+  /** Reads the workbook `table` came from again (another sheet, a header row or none), in its place. */
+  rereadWorkbook(table: LoadedTable, patch: Partial<ExcelOptions>): Promise<void>;
   /**
    * Reads the CSV or JSON file `table` came from again with other reader options, in its
    * place; resolves to the error's lines when that failed (the table is then unchanged).
@@ -56,10 +56,23 @@ export class TableView {
     }
   }
 
-  private sheetFact(table: LoadedTable): HTMLElement[] {
-    const picker = sheetPicker(table, (sheet) => this.actions.pickSheet(table, sheet));
-    if (picker === undefined) return [];
-    return [h('dt', {}, 'sheet'), h('dd', { attrs: { 'data-testid': 'sheet' } }, picker)];
+  private workbookFacts(table: LoadedTable): HTMLElement[] {
+    const source = table.source;
+    if (!source?.sheet || !source.sheets) return [];
+    const reread = (patch: Partial<ExcelOptions>) => this.actions.rereadWorkbook(table, patch);
+    const sheet = source.sheets.length < 2
+      ? source.sheet
+      : rereadPicker('sheet-select', 'Sheet of the workbook', source.sheets.map((name) => [name, name]), source.sheet, (sheet) => reread({ sheet }));
+    const facts = [h('dt', {}, 'sheet'), h('dd', { attrs: { 'data-testid': 'sheet' } }, sheet)];
+    if (source.header === undefined) return facts;
+    const header = rereadPicker(
+      'sheet-header',
+      "The sheet's first row",
+      [['true', 'is the header'], ['false', 'is data (columns _c0, _c1, …)']],
+      String(source.header),
+      (value) => reread({ header: value === 'true' }),
+    );
+    return [...facts, h('dt', {}, 'first row'), h('dd', {}, header)];
   }
 
   show(table: LoadedTable): void {
@@ -80,7 +93,7 @@ export class TableView {
             ? []
             : fact('loaded in', formatDuration(table.loadMs), 'load-time', { 'data-ms': table.loadMs.toFixed(1) })),
           ...fact('from', describeSource(table), 'source'),
-          ...this.sheetFact(table),
+          ...this.workbookFacts(table),
         ),
         partitionedDownload(table, (columns) => this.downloadPartitioned(table.name, columns)),
       ),
@@ -102,22 +115,18 @@ export class TableView {
   }
 }
 
-/** A workbook's sheet: a picker when it has others (picking one reloads the table). */
-function sheetPicker(table: LoadedTable, pick: (sheet: string) => Promise<void>): HTMLElement | string | undefined {
-  const source = table.source;
-  if (!source?.sheet || !source.sheets) return undefined;
-  if (source.sheets.length < 2) return source.sheet;
-  const picker = select('sheet-select', source.sheets.map((name) => [name, name]));
-  picker.value = source.sheet;
-  picker.setAttribute('aria-label', 'Sheet of the workbook');
-  const shown = source.sheet;
+/** A choice about how a workbook is read: picking another reads it again, in place. */
+function rereadPicker(testId: string, label: string, choices: [string, string][], current: string, pick: (value: string) => Promise<void>): HTMLElement {
+  const picker = select(testId, choices);
+  picker.value = current;
+  picker.setAttribute('aria-label', label);
   picker.addEventListener('change', () => {
     picker.disabled = true;
-    // Once read, the view shows the new table (and a new picker); if reading failed
-    // (the page says why), this one shows the sheet that is still loaded.
+    // Once read, the view shows the new table (and new pickers); if reading failed
+    // (the page says why), this one shows what is still loaded.
     void pick(picker.value).finally(() => {
       picker.disabled = false;
-      picker.value = shown;
+      picker.value = current;
     });
   });
   return picker;

@@ -39,7 +39,7 @@ export async function loadFile(
   if (detected.zippedFolder) {
     return folderTable(runtime, ctx.name, await loadZippedFolder(ctx, file, options), file.name, file.size, options, started);
   }
-  let workbook: { sheet: string; sheets: string[] } | undefined;
+  let workbook: { sheet: string; sheets: string[]; header: boolean } | undefined;
   let csvOptions: CsvOptions | undefined;
   const csvRead = ({ info, used }: { info: TableInfo; used?: CsvOptions }) => {
     csvOptions = used;
@@ -47,8 +47,8 @@ export async function loadFile(
   };
   let info =
     format === 'excel'
-      ? await loadExcel(ctx, file, options).then(({ info, sheet, sheets }) => {
-          workbook = { sheet, sheets };
+      ? await loadExcel(ctx, file, options).then(({ info, sheet, sheets, header }) => {
+          workbook = { sheet, sheets, header };
           return info;
         })
       : format === 'json'

@@ -67,6 +67,8 @@ export interface LoadedTable extends TableInfo {
     /** A workbook's: the sheet the table was read from, and every worksheet it has. */
     sheet?: string;
     sheets?: string[];
+    /** A workbook's: whether the sheet's first row was read as the header (given or detected). */
+    header?: boolean;
     /** A CSV file's: the reader options it was read with, what detection chose filled in. */
     csvOptions?: CsvOptions;
     /** A JSON file's: the reader options it was read with. */
