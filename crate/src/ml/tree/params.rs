@@ -147,15 +147,7 @@ impl TreeParams {
                 self.min_weight_fraction_per_node
             ));
         }
-        match (&self.thresholds, task) {
-            (Some(thresholds), TreeTask::Classification { num_classes }) => {
-                validate_thresholds(thresholds, num_classes)?
-            }
-            (Some(_), TreeTask::Regression) => {
-                return bad("thresholds is a classifier's param; a regressor has none".to_string())
-            }
-            (None, _) => {}
-        }
+        check_thresholds(self.thresholds.as_deref(), task, "a regressor")?;
         match (task, self.impurity_for(task)) {
             (TreeTask::Classification { num_classes }, _) if num_classes < 2 => bad(format!(
                 "a classifier needs at least 2 classes, the label has {num_classes}"
@@ -376,13 +368,12 @@ impl GbtParams {
         tree.impurity = Some(Impurity::Variance);
         tree.thresholds = None;
         tree.validate(TreeTask::Regression)?;
-        match (&self.tree.thresholds, classifier) {
-            (Some(thresholds), true) => validate_thresholds(thresholds, 2)?,
-            (Some(_), false) => {
-                return bad("thresholds is a classifier's param; GBTRegressor has none".to_string())
-            }
-            (None, _) => {}
-        }
+        let task = if classifier {
+            TreeTask::Classification { num_classes: 2 }
+        } else {
+            TreeTask::Regression
+        };
+        check_thresholds(self.tree.thresholds.as_deref(), task, "GBTRegressor")?;
         if self.max_iter < 1 {
             return bad("maxIter must be at least 1, not 0".to_string());
         }
@@ -410,6 +401,20 @@ impl GbtParams {
             }
         }
         check_rate(self.subsampling_rate)
+    }
+}
+
+/// A classifier's `thresholds` by Spark's rule; a regressor (`regressor`, as the message
+/// names it) takes none.
+fn check_thresholds(thresholds: Option<&[f64]>, task: TreeTask, regressor: &str) -> Result<()> {
+    match (thresholds, task) {
+        (Some(thresholds), TreeTask::Classification { num_classes }) => {
+            validate_thresholds(thresholds, num_classes)
+        }
+        (Some(_), TreeTask::Regression) => bad(format!(
+            "thresholds is a classifier's param; {regressor} has none"
+        )),
+        (None, _) => Ok(()),
     }
 }
 

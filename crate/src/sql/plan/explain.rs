@@ -126,9 +126,9 @@ impl fmt::Display for Expr {
     }
 }
 
-fn list(exprs: &[Expr]) -> String {
+fn list<'a>(exprs: impl IntoIterator<Item = &'a Expr>) -> String {
     exprs
-        .iter()
+        .into_iter()
         .map(|e| e.to_string())
         .collect::<Vec<_>>()
         .join(", ")
@@ -167,8 +167,7 @@ impl LogicalPlan {
                 )?;
                 let by_partition = partition_filters(table, projection, filters);
                 if !by_partition.is_empty() {
-                    let shown: Vec<String> = by_partition.iter().map(|e| e.to_string()).collect();
-                    write!(f, " partitionFilters=[{}]", shown.join(", "))?;
+                    write!(f, " partitionFilters=[{}]", list(by_partition))?;
                 }
                 writeln!(f)?;
                 vec![]

@@ -79,26 +79,30 @@ function dataFiles<T extends { path: string }>(all: T[], isDataFile: (path: stri
   return all.filter((e) => isDataFile(e.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-/** How a folder is read: as CSV when its first data file is named `.csv`, else as Parquet. */
-export function folderFormat(all: { path: string }[], isDataFile: (path: string) => boolean): FolderRead['format'] {
-  const [first] = dataFiles(all, isDataFile);
+/** How a folder is read, from its data files in path order: as CSV when the first is named `.csv`, else as Parquet. */
+function formatOf([first]: { path: string }[]): FolderRead['format'] {
   return first && isCsv(first.path) ? 'csv' : 'parquet';
+}
+
+/** How a folder of these files (data files or not, in any order) is read. */
+export function folderFormat(all: { path: string }[], isDataFile: (path: string) => boolean): FolderRead['format'] {
+  return formatOf(dataFiles(all, isDataFile));
 }
 
 /** The folder's files in path order, read as one table. */
 async function loadEntries(ctx: LoadContext, all: FolderEntry[], options: LoadOptions, zipName?: string): Promise<FolderRead> {
   const { wasm, engine } = ctx.runtime;
   const entries = dataFiles(all, wasm.HiveDataset.isDataFile);
-  const csv = folderFormat(entries, wasm.HiveDataset.isDataFile) === 'csv';
-  const read = csv ? await readCsvFiles(ctx, entries, options.csv) : { dataset: await readParquetFiles(ctx, entries, zipName) };
-  const { dataset } = read;
+  const format = formatOf(entries);
+  const { dataset, used }: { dataset: HiveDataset; used?: CsvOptions } =
+    format === 'csv' ? await readCsvFiles(ctx, entries, options.csv) : { dataset: await readParquetFiles(ctx, entries, zipName) };
   let handedOver = false;
   try {
     const files = dataset.files();
     const partitionColumns = dataset.partitionColumns();
     handedOver = true;
     const info = engine.addHiveDataset(ctx.name, dataset);
-    return { info, format: csv ? 'csv' : 'parquet', files, partitionColumns, csvOptions: 'used' in read ? read.used : undefined };
+    return { info, format, files, partitionColumns, csvOptions: used };
   } finally {
     if (!handedOver) dataset.free();
   }
