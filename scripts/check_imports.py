@@ -24,7 +24,7 @@ WWW_SRC = ROOT / "www" / "src"
 # Engine layers, lowest first: a module may import its own layer's leaves and anything in
 # a lower layer. `None` marks modules that may import anything (the outermost adapters).
 RUST_LAYERS: list[set[str]] = [
-    {"error", "clock", "temporal", "memory", "job", "random", "params"},
+    {"error", "clock", "temporal", "memory", "job", "random", "params", "decimal_digits"},
     {"frame"},
     {"io"},
     {"sql"},

@@ -21,6 +21,7 @@ use crate::frame::TableInfo;
 use crate::io::compressed::Compression;
 use crate::io::csv::CsvOptions;
 use crate::io::excel::ExcelOptions;
+use crate::io::write::CsvExportOptions;
 use crate::io::json::JsonOptions;
 use crate::ml::evaluation::MetricName;
 use crate::ml::job::Scoring;
@@ -362,6 +363,7 @@ fn export_roots(config: &Config, files: &mut FilesOfTypes) -> Result<(), ExportE
     root::<Compression>(config, files)?;
     root::<JsonOptions>(config, files)?;
     root::<ExcelOptions>(config, files)?;
+    root::<CsvExportOptions>(config, files)?;
     root::<WorkbookTable>(config, files)?;
     root::<ErrorFields>(config, files)?;
     root::<EngineInfo>(config, files)?;

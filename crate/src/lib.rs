@@ -19,6 +19,7 @@ pub mod api;
 pub mod chart;
 pub mod clean;
 pub mod clock;
+pub mod decimal_digits;
 pub mod error;
 pub mod frame;
 pub mod io;

@@ -102,6 +102,29 @@ FROM telecom GROUP BY plan ORDER BY plan`,
     await page.context().close();
   });
 
+  it('writes formula-like text as it is, or escaped for spreadsheets when asked, and remembers the choice', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    const query = "SELECT '=1+2' AS formula, -5 AS n, '@SUM(A1)' AS at, 'plain' AS text";
+    const downloaded = async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
+      return readFileSync(await download.path(), 'utf8');
+    };
+    await runSql(page, query);
+    assert.equal(await page.getByTestId('csv-escape-formulas').isChecked(), false);
+    assert.equal(await downloaded(), 'formula,n,at,text\n=1+2,-5,@SUM(A1),plain\n');
+    await page.getByTestId('csv-escape-formulas').check();
+    assert.equal(await downloaded(), "formula,n,at,text\n'=1+2,-5,'@SUM(A1),plain\n");
+    // The choice holds for the next result and after a reload.
+    await page.reload();
+    await shownTable(page, 'telecom');
+    await runSql(page, query);
+    assert.equal(await page.getByTestId('csv-escape-formulas').isChecked(), true);
+    assert.equal(await downloaded(), "formula,n,at,text\n'=1+2,-5,'@SUM(A1),plain\n");
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('shows nested results as JSON text, says CSV writes them so, and explodes arrays into rows', async () => {
     const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
     await shownTable(page, 'telecom');

@@ -1,9 +1,13 @@
-//! `brasa-datagen`: writes the synthetic telecom table as CSV and/or Parquet.
+//! `brasa-datagen`: writes the synthetic telecom table as CSV, Parquet, gzip-compressed
+//! CSV and/or JSON lines.
 //!
 //! ```text
 //! cargo run --release --bin brasa-datagen -- --rows 1000000 --out target/bench-data
-//!     [--seed 42] [--format csv,parquet] [--name telecom_1m]
+//!     [--seed 42] [--format csv,parquet,csv.gz,json] [--name telecom_1m]
 //! ```
+//!
+//! The default is `csv,parquet`; `csv.gz` is the CSV compressed as `gzip` does by default
+//! (level 6), `json` is one object per line as `df.write.json` writes it.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,10 +20,12 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use std::fs::File;
-    use std::io::BufWriter;
-    use std::path::PathBuf;
+    use std::io::{BufWriter, Write};
+    use std::path::{Path, PathBuf};
 
     use brasa::datagen::{telecom_batch, telecom_csv_header, telecom_schema, write_telecom_csv};
+    use arrow_json::LineDelimitedWriter;
+    use flate2::write::GzEncoder;
     use parquet::arrow::ArrowWriter;
     use parquet::basic::{Compression, ZstdLevel};
     use parquet::file::properties::WriterProperties;
@@ -36,6 +42,8 @@ mod native {
         seed: u64,
         csv: bool,
         parquet: bool,
+        csv_gz: bool,
+        json: bool,
         name: Option<String>,
     }
 
@@ -46,6 +54,8 @@ mod native {
             seed: 42,
             csv: true,
             parquet: true,
+            csv_gz: false,
+            json: false,
             name: None,
         };
         let mut it = std::env::args().skip(1);
@@ -58,8 +68,17 @@ mod native {
                 "--name" => args.name = Some(value()?),
                 "--format" => {
                     let formats = value()?;
-                    args.csv = formats.split(',').any(|f| f == "csv");
-                    args.parquet = formats.split(',').any(|f| f == "parquet");
+                    let has = |name: &str| formats.split(',').any(|f| f == name);
+                    (args.csv, args.parquet) = (has("csv"), has("parquet"));
+                    (args.csv_gz, args.json) = (has("csv.gz"), has("json"));
+                    if let Some(unknown) = formats
+                        .split(',')
+                        .find(|f| !["csv", "parquet", "csv.gz", "json"].contains(f))
+                    {
+                        return Err(format!(
+                            "--format: unknown format {unknown} (csv, parquet, csv.gz, json)"
+                        ));
+                    }
                 }
                 other => return Err(format!("unknown argument {other}")),
             }
@@ -80,13 +99,19 @@ mod native {
         });
         if args.csv {
             let path = args.out.join(format!("{name}.csv"));
-            let mut out = BufWriter::new(File::create(&path)?);
-            use std::io::Write;
-            out.write_all(telecom_csv_header().as_bytes())?;
-            for (first, count) in blocks.clone() {
-                write_telecom_csv(&mut out, args.seed, first, count)?;
-            }
-            out.flush()?;
+            write_csv(BufWriter::new(File::create(&path)?), &args, blocks.clone())?;
+            println!("wrote {}", path.display());
+        }
+        if args.csv_gz {
+            let path = args.out.join(format!("{name}.csv.gz"));
+            let file = BufWriter::new(File::create(&path)?);
+            let gzip = GzEncoder::new(file, flate2::Compression::default());
+            write_csv(gzip, &args, blocks.clone())?.finish()?;
+            println!("wrote {}", path.display());
+        }
+        if args.json {
+            let path = args.out.join(format!("{name}.json"));
+            write_json(&path, &args, blocks.clone())?;
             println!("wrote {}", path.display());
         }
         if args.parquet {
@@ -103,6 +128,35 @@ mod native {
             writer.close()?;
             println!("wrote {}", path.display());
         }
+        Ok(())
+    }
+
+    /// Writes the header and every block as CSV lines; returns the writer, flushed.
+    fn write_csv<W: Write>(
+        mut out: W,
+        args: &Args,
+        blocks: impl Iterator<Item = (u64, usize)>,
+    ) -> std::io::Result<W> {
+        out.write_all(telecom_csv_header().as_bytes())?;
+        for (first, count) in blocks {
+            write_telecom_csv(&mut out, args.seed, first, count)?;
+        }
+        out.flush()?;
+        Ok(out)
+    }
+
+    /// Writes every block as JSON lines (a NULL field is left out, as Spark writes it).
+    fn write_json(
+        path: &Path,
+        args: &Args,
+        blocks: impl Iterator<Item = (u64, usize)>,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let mut writer = LineDelimitedWriter::new(BufWriter::new(File::create(path)?));
+        for (first, count) in blocks {
+            writer.write(&telecom_batch(args.seed, first, count))?;
+        }
+        writer.finish()?;
+        writer.into_inner().flush()?;
         Ok(())
     }
 }

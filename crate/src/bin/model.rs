@@ -30,7 +30,7 @@ mod native {
     use brasa::clean::StepCache;
     use brasa::frame::{Catalog, TableInfo};
     use brasa::io::csv::{read_csv, CsvOptions};
-    use brasa::io::write::write_csv;
+    use brasa::io::write::{write_csv, CsvExportOptions};
     use brasa::job::JobContext;
     use brasa::ml::job::{score_job, train_job, Scoring};
     use brasa::ml::sparkml::{read_stage_data, stage_data_parquet, SparkDataPart, SparkStageData};
@@ -78,7 +78,7 @@ mod native {
                 let scoring: Scoring = json(scoring)?;
                 let scored = score_job(&catalog, &source, &scoring, &mut steps, &ctx)
                     .map_err(engine_error)?;
-                out(&write_csv(&scored).map_err(engine_error)?)
+                out(&write_csv(&scored, &CsvExportOptions::default()).map_err(engine_error)?)
             }
             ["stage-data"] => {
                 let mut input = Vec::new();

@@ -11,6 +11,8 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use serde::Deserialize;
+use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::frame::{is_nested, json_text, Table};
@@ -18,11 +20,34 @@ use crate::temporal::format_timestamp_spark;
 
 const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
 
+/// Choices for a CSV download. Every field has a default, so `{}` is a valid value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct CsvExportOptions {
+    /// Escapes text cells a spreadsheet would run as a formula: a text value starting with
+    /// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's advice on
+    /// CSV injection). Off by default, as Spark and DuckDB write text as it is: the escaped
+    /// file no longer reads back to the same values.
+    pub escape_formulas: bool,
+}
+
+/// The characters that make a spreadsheet read a cell as a formula (or, for a tab and a
+/// carriage return, hide one).
+const FORMULA_STARTS: [u8; 6] = [b'=', b'+', b'-', b'@', b'\t', b'\r'];
+
+/// Whether a text cell would be read as a formula by a spreadsheet.
+pub fn starts_formula(text: &str) -> bool {
+    text.as_bytes()
+        .first()
+        .is_some_and(|b| FORMULA_STARTS.contains(b))
+}
+
 /// The table as CSV with a header; NULL is an empty field, timestamps are
 /// `yyyy-MM-dd HH:mm:ss[.fraction]` in UTC, as Spark prints them (no trailing zeros).
 /// CSV has no nested values: structs, arrays and maps are written as JSON text (as
 /// Spark's `to_json` writes them), which the page says beside the download button.
-pub fn write_csv(table: &Table) -> Result<Vec<u8>> {
+/// Text is written as it is unless `options` asks to escape formulas.
+pub fn write_csv(table: &Table, options: &CsvExportOptions) -> Result<Vec<u8>> {
     // Text takes about twice the columns' memory (numbers as digits, separators).
     check_room(table, 2)?;
     let mut out = Vec::new();
@@ -33,7 +58,7 @@ pub fn write_csv(table: &Table) -> Result<Vec<u8>> {
             .with_timestamp_format(TIMESTAMP_FORMAT.into())
             .with_timestamp_tz_format(TIMESTAMP_FORMAT.into())
             .build(&mut out);
-        let schema = csv_schema(table.schema());
+        let schema = csv_schema(table.schema(), options);
         if table.partitions().is_empty() {
             writer
                 .write(&RecordBatch::new_empty(schema.clone()))
@@ -41,24 +66,31 @@ pub fn write_csv(table: &Table) -> Result<Vec<u8>> {
         }
         for batch in table.partitions() {
             writer
-                .write(&csv_batch(batch, &schema)?)
+                .write(&csv_batch(batch, &schema, options)?)
                 .map_err(|e| Error::internal("writing CSV", e))?;
         }
     }
     Ok(out)
 }
 
-/// The columns CSV holds as text it formats itself: nested values and timestamps.
-fn as_text(t: &DataType) -> bool {
-    is_nested(t) || matches!(t, DataType::Timestamp(TimeUnit::Microsecond, _))
+/// The columns CSV holds as text it formats itself: nested values, timestamps, and text
+/// when formulas are escaped.
+fn as_text(t: &DataType, options: &CsvExportOptions) -> bool {
+    is_nested(t)
+        || matches!(t, DataType::Timestamp(TimeUnit::Microsecond, _))
+        || (options.escape_formulas && is_text(t))
 }
 
-fn csv_schema(schema: &Schema) -> SchemaRef {
+fn is_text(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+}
+
+fn csv_schema(schema: &Schema, options: &CsvExportOptions) -> SchemaRef {
     let fields: Vec<Field> = schema
         .fields()
         .iter()
         .map(|f| {
-            if as_text(f.data_type()) {
+            if as_text(f.data_type(), options) {
                 Field::new(f.name(), DataType::Utf8, true)
             } else {
                 f.as_ref().clone()
@@ -68,13 +100,22 @@ fn csv_schema(schema: &Schema) -> SchemaRef {
     Arc::new(Schema::new(fields))
 }
 
-fn csv_batch(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+fn csv_batch(
+    batch: &RecordBatch,
+    schema: &SchemaRef,
+    options: &CsvExportOptions,
+) -> Result<RecordBatch> {
     let columns = batch
         .columns()
         .iter()
         .map(|c| -> Result<ArrayRef> {
             Ok(match c.data_type() {
                 t if is_nested(t) => Arc::new(json_text(c.as_ref())?),
+                t if options.escape_formulas && is_text(t) => {
+                    let text = arrow_cast::cast(c, &DataType::Utf8)
+                        .map_err(|e| Error::internal("writing CSV", e))?;
+                    escape_formulas(text.as_string())
+                }
                 DataType::Timestamp(TimeUnit::Microsecond, _) => Arc::new(
                     c.as_primitive::<TimestampMicrosecondType>()
                         .iter()
@@ -91,6 +132,25 @@ fn csv_batch(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
         &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
     )
     .map_err(|e| Error::internal("writing CSV", e))
+}
+
+/// The column with a `'` before every value that starts a formula; the column itself when
+/// none does (the usual case, so no copy).
+fn escape_formulas(column: &StringArray) -> ArrayRef {
+    if !column.iter().flatten().any(starts_formula) {
+        return Arc::new(column.clone());
+    }
+    Arc::new(
+        column
+            .iter()
+            .map(|v| {
+                v.map(|text| match starts_formula(text) {
+                    true => format!("'{text}"),
+                    false => text.to_string(),
+                })
+            })
+            .collect::<StringArray>(),
+    )
 }
 
 /// The table as a zstd-compressed Parquet file, one row group per 128k rows.
@@ -135,7 +195,7 @@ mod tests {
         let text = b"id,name,when,at\n1,a,2024-01-02,2024-01-02 03:04:05\n2,,,\n";
         let (table, _) = read_csv(text, &CsvOptions::default()).unwrap();
         let all = |t: &Table| concat_batches(t.schema(), t.partitions()).unwrap();
-        let csv = write_csv(&table).unwrap();
+        let csv = write_csv(&table, &CsvExportOptions::default()).unwrap();
         assert_eq!(
             String::from_utf8(csv.clone()).unwrap(),
             "id,name,when,at\n1,a,2024-01-02,2024-01-02 03:04:05\n2,,,\n"
@@ -165,7 +225,7 @@ mod tests {
         let batch =
             RecordBatch::try_new(schema.clone(), vec![Arc::new(list), Arc::new(ts)]).unwrap();
         let table = Table::try_new(schema, vec![batch]).unwrap();
-        let csv = String::from_utf8(write_csv(&table).unwrap()).unwrap();
+        let csv = String::from_utf8(write_csv(&table, &CsvExportOptions::default()).unwrap()).unwrap();
         assert_eq!(
             csv,
             "parts,at\n\"[\"\"a\"\",\"\"b,c\"\"]\",2023-11-14 22:13:20.5\n,1970-01-01 00:00:00\n"
@@ -173,5 +233,22 @@ mod tests {
         let (back, _) = read_parquet(write_parquet(&table).unwrap()).unwrap();
         let all = |t: &Table| concat_batches(t.schema(), t.partitions()).unwrap();
         assert_eq!(all(&back), all(&table));
+    }
+
+    #[test]
+    fn formulas_are_escaped_only_when_asked() {
+        let text = "name,n,note\n=1+2,-5,@SUM(A1)\n+x,3,plain\n-y,,\tz\n,4,'q\n";
+        let (table, _) = read_csv(text.as_bytes(), &CsvOptions::default()).unwrap();
+        let as_is = write_csv(&table, &CsvExportOptions::default()).unwrap();
+        assert_eq!(String::from_utf8(as_is).unwrap(), text);
+        let escaped = CsvExportOptions {
+            escape_formulas: true,
+        };
+        let escaped = String::from_utf8(write_csv(&table, &escaped).unwrap()).unwrap();
+        // Text cells get a leading quote; the number -5 is a number and stays as it is.
+        assert_eq!(
+            escaped,
+            "name,n,note\n'=1+2,-5,'@SUM(A1)\n'+x,3,plain\n'-y,,'\tz\n,4,'q\n"
+        );
     }
 }

@@ -8,9 +8,7 @@
 
 use arrow_schema::DataType;
 
-/// The largest precision (and scale) of a decimal: 38 digits, as in Spark and Arrow's
-/// `Decimal128`.
-pub const MAX_PRECISION: u8 = 38;
+pub use crate::decimal_digits::MAX_PRECISION;
 
 /// The smallest scale Spark keeps when a result needs more than 38 digits: it gives up
 /// fraction digits for integer digits, but never goes below 6 (or below the exact

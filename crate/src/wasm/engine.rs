@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorCode};
 use crate::frame::{display_batch, Catalog, Table, TableInfo};
 use crate::io::excel::{read_excel, ExcelOptions};
 use crate::io::ipc::batch_to_ipc;
-use crate::io::write::{write_csv, write_parquet};
+use crate::io::write::{write_csv, write_parquet, CsvExportOptions};
 use crate::job::JobContext;
 use crate::ml::job::{score_job, train_job, Scoring};
 use crate::ml::tuning::TrainSpec;
@@ -260,16 +260,20 @@ impl Engine {
         batch_to_ipc(&display_batch(&window).map_err(to_js)?).map_err(to_js)
     }
 
-    /// A table or result as a file: `"csv"` or `"parquet"`.
+    /// A table or result as a file: `"csv"` or `"parquet"`; `options` are the CSV
+    /// download's choices (ignored for Parquet).
     #[wasm_bindgen(js_name = exportTable)]
     pub fn export_table(
         &self,
         name: &str,
         #[wasm_bindgen(unchecked_param_type = "\"csv\" | \"parquet\"")] format: &str,
+        #[wasm_bindgen(unchecked_param_type = "Partial<CsvExportOptions> | undefined")]
+        options: JsValue,
     ) -> Result<Vec<u8>, JsValue> {
+        let options: CsvExportOptions = options_from_js(&options, "CSV download options")?;
         let table = self.lookup(name).map_err(to_js)?;
         match format {
-            "csv" => write_csv(&table),
+            "csv" => write_csv(&table, &options),
             "parquet" => write_parquet(&table),
             other => Err(crate::Error::new(
                 crate::ErrorCode::InvalidArgument,

@@ -16,6 +16,7 @@ export type * from './ColumnInfo';
 export type * from './ColumnKind';
 export type * from './ColumnProfile';
 export type * from './Compression';
+export type * from './CsvExportOptions';
 export type * from './CsvOptions';
 export type * from './CurvePoint';
 export type * from './DecisionTreeModel';

@@ -8,11 +8,13 @@
 use std::sync::Arc;
 
 use arrow_array::types::{
-    ArrowPrimitiveType, Date32Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType,
+    ArrowPrimitiveType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type,
+    Int32Type, Int64Type, Int8Type, TimestampMicrosecondType,
 };
 use arrow_array::{ArrayRef, BooleanArray, PrimitiveArray, StringArray};
 use arrow_buffer::{BooleanBufferBuilder, NullBuffer, NullBufferBuilder, OffsetBuffer};
 
+use crate::decimal_digits::parse_decimal;
 use crate::error::{Error, ErrorCode, Result};
 use crate::io::csv::tokenize::Dialect;
 use crate::io::csv::tokenize::{field_bytes, field_text, Tokens};
@@ -132,14 +134,35 @@ impl PieceFields<'_> {
             ColumnType::Int32 => plain(self.decode_primitive::<Int32Type>(col, parse_i32, m)),
             ColumnType::Int64 => plain(self.decode_primitive::<Int64Type>(col, parse_i64, m)),
             ColumnType::Float64 => {
-                let parse = |text: &[u8]| {
-                    if self.nulls.is_nan(text) {
-                        Some(f64::NAN)
-                    } else {
-                        parse_f64(text)
-                    }
-                };
-                plain(self.decode_primitive::<Float64Type>(col, parse, m))
+                plain(self.decode_primitive::<Float64Type>(col, |t| self.parse_double(t), m))
+            }
+            ColumnType::Float32 => {
+                let parse = |text: &[u8]| self.parse_double(text).map(|v| v as f32);
+                plain(self.decode_primitive::<Float32Type>(col, parse, m))
+            }
+            ColumnType::Int8 => {
+                let parse = |text: &[u8]| parse_i32(text).and_then(|v| i8::try_from(v).ok());
+                plain(self.decode_primitive::<Int8Type>(col, parse, m))
+            }
+            ColumnType::Int16 => {
+                let parse = |text: &[u8]| parse_i32(text).and_then(|v| i16::try_from(v).ok());
+                plain(self.decode_primitive::<Int16Type>(col, parse, m))
+            }
+            ColumnType::Decimal { precision, scale } => {
+                let parse = |text: &[u8]| decimal_value(text, precision, scale);
+                plain(
+                    self.decode_primitive::<Decimal128Type>(col, parse, m)
+                        .map(|a| {
+                            let array = a
+                                .as_any()
+                                .downcast_ref::<PrimitiveArray<Decimal128Type>>()
+                                .expect("built as decimals")
+                                .clone()
+                                .with_precision_and_scale(precision, scale as i8)
+                                .expect("precision and scale checked by the schema");
+                            Arc::new(array) as ArrayRef
+                        }),
+                )
             }
             ColumnType::Date => {
                 plain(self.decode_primitive::<Date32Type>(col, |t| self.nulls.date(t), m))
@@ -160,6 +183,15 @@ impl PieceFields<'_> {
                     Arc::new(array) as ArrayRef
                 }),
             ),
+        }
+    }
+
+    /// A `DOUBLE` or `FLOAT` cell: the reader's `nanValue` is NaN.
+    fn parse_double(&self, text: &[u8]) -> Option<f64> {
+        if self.nulls.is_nan(text) {
+            Some(f64::NAN)
+        } else {
+            parse_f64(text)
         }
     }
 
@@ -319,6 +351,17 @@ impl PieceFields<'_> {
             invalid_row,
         ))
     }
+}
+
+/// A `DECIMAL(precision, scale)` cell as Spark's CSV reader reads one in its default
+/// locale (`new BigDecimal(text.replaceAll(",", ""))`, rounded HALF_UP to the scale);
+/// `None` when it is not a number or has more digits than the precision.
+fn decimal_value(text: &[u8], precision: u8, scale: u8) -> Option<i128> {
+    let text = std::str::from_utf8(text).ok()?;
+    if text.contains(',') {
+        return parse_decimal(&text.replace(',', ""), precision, scale);
+    }
+    parse_decimal(text, precision, scale)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! The SQL layer has its own type names, but `io` may not import it; the reader only
 //! needs the types it can decode, so this is a small parser of its own.
 
+use crate::decimal_digits::MAX_PRECISION;
 use crate::error::{Error, ErrorCode, Result};
 use crate::io::csv::values::ColumnType;
 
@@ -128,7 +129,9 @@ fn split_name(part: &str, index: usize) -> Result<(String, &str)> {
     Ok((name, rest))
 }
 
-const SUPPORTED: &str = "INT, BIGINT, DOUBLE, STRING, BOOLEAN, DATE and TIMESTAMP";
+const SUPPORTED: &str =
+    "INT, BIGINT, SMALLINT, TINYINT, DOUBLE, FLOAT, DECIMAL(p, s), STRING, BOOLEAN, DATE and \
+     TIMESTAMP";
 
 fn column_type(name: &str, text: &str) -> Result<ColumnType> {
     let word_end = text
@@ -136,15 +139,11 @@ fn column_type(name: &str, text: &str) -> Result<ColumnType> {
         .unwrap_or(text.len());
     let word = text[..word_end].to_ascii_uppercase();
     let mut rest = text[word_end..].trim_start();
-    let takes_length = matches!(word.as_str(), "VARCHAR" | "CHAR");
-    if let Some(args) = rest.strip_prefix('(') {
-        let close = args.find(')').unwrap_or(args.len());
-        if takes_length && args[..close].trim().parse::<u32>().is_err() {
-            return Err(schema_error(format!(
-                "column `{name}`: {word} takes a length, as in {word}(20)"
-            )));
-        }
-        rest = args.get(close + 1..).unwrap_or("").trim_start();
+    let mut args = None;
+    if let Some(inside) = rest.strip_prefix('(') {
+        let close = inside.find(')').unwrap_or(inside.len());
+        args = Some(&inside[..close]);
+        rest = inside.get(close + 1..).unwrap_or("").trim_start();
     }
     if !rest.is_empty() {
         return Err(schema_error(format!(
@@ -152,20 +151,33 @@ fn column_type(name: &str, text: &str) -> Result<ColumnType> {
              schema takes `name TYPE` only)"
         )));
     }
+    let is_decimal = matches!(word.as_str(), "DECIMAL" | "DEC" | "NUMERIC");
+    match (word.as_str(), args) {
+        ("VARCHAR" | "CHAR", Some(length)) if length.trim().parse::<u32>().is_err() => {
+            return Err(schema_error(format!(
+                "column `{name}`: {word} takes a length, as in {word}(20)"
+            )));
+        }
+        (_, Some(_)) if !is_decimal && !matches!(word.as_str(), "VARCHAR" | "CHAR") => {
+            return Err(schema_error(format!(
+                "column `{name}`: {word} takes no arguments (only DECIMAL(p, s), VARCHAR(n) \
+                 and CHAR(n) do)"
+            )));
+        }
+        _ => {}
+    }
     let ty = match word.as_str() {
         "STRING" | "VARCHAR" | "CHAR" => ColumnType::Utf8,
         "INT" | "INTEGER" => ColumnType::Int32,
         "BIGINT" | "LONG" => ColumnType::Int64,
+        "SMALLINT" | "SHORT" => ColumnType::Int16,
+        "TINYINT" | "BYTE" => ColumnType::Int8,
         "DOUBLE" => ColumnType::Float64,
+        "FLOAT" | "REAL" => ColumnType::Float32,
+        _ if is_decimal => decimal_type(name, args)?,
         "BOOLEAN" => ColumnType::Boolean,
         "DATE" => ColumnType::Date,
         "TIMESTAMP" | "TIMESTAMP_LTZ" => ColumnType::Timestamp,
-        "TINYINT" | "BYTE" | "SMALLINT" | "SHORT" => {
-            return Err(unsupported(name, &word, "read it as INT"));
-        }
-        "FLOAT" | "REAL" | "DECIMAL" | "DEC" | "NUMERIC" => {
-            return Err(unsupported(name, &word, "read it as DOUBLE"));
-        }
         "TIMESTAMP_NTZ" => return Err(unsupported(name, &word, "read it as TIMESTAMP")),
         "BINARY" | "ARRAY" | "MAP" | "STRUCT" | "INTERVAL" | "VARIANT" => {
             return Err(unsupported(name, &word, "read it as STRING"));
@@ -182,6 +194,34 @@ fn column_type(name: &str, text: &str) -> Result<ColumnType> {
         }
     };
     Ok(ty)
+}
+
+/// `DECIMAL`, `DECIMAL(p)` or `DECIMAL(p, s)` with Spark's defaults (10, 0) and limits
+/// (1 ≤ p ≤ 38, 0 ≤ s ≤ p).
+fn decimal_type(name: &str, args: Option<&str>) -> Result<ColumnType> {
+    let usage = || {
+        schema_error(format!(
+            "column `{name}`: DECIMAL takes a precision from 1 to {MAX_PRECISION} and a \
+             scale from 0 to the precision, as in DECIMAL(10, 2)"
+        ))
+    };
+    let numbers: Vec<u8> = match args {
+        None => vec![],
+        Some(args) => args
+            .split(',')
+            .map(|n| n.trim().parse::<u8>().map_err(|_| usage()))
+            .collect::<Result<_>>()?,
+    };
+    let (precision, scale) = match numbers[..] {
+        [] => (10, 0),
+        [p] => (p, 0),
+        [p, s] => (p, s),
+        _ => return Err(usage()),
+    };
+    if !(1..=MAX_PRECISION).contains(&precision) || scale > precision {
+        return Err(usage());
+    }
+    Ok(ColumnType::Decimal { precision, scale })
 }
 
 fn unsupported(name: &str, word: &str, hint: &str) -> Error {
@@ -208,15 +248,24 @@ mod tests {
         let s = parse("a: bigint, `b``c` VARCHAR(20), ok Boolean, n integer, l LONG");
         assert_eq!(s.names, vec!["a", "b`c", "ok", "n", "l"]);
         assert_eq!(s.types, vec![Int64, Utf8, Boolean, Int32, Int64]);
+        let s = parse("a SMALLINT, b short, c TINYINT, d byte, e FLOAT, f real");
+        assert_eq!(s.types, vec![Int16, Int16, Int8, Int8, Float32, Float32]);
+        let s = parse("a DECIMAL, b decimal(5), c DECIMAL(10, 2), d NUMERIC( 38 ,38 ), e DEC(1,0)");
+        let d = |precision, scale| Decimal { precision, scale };
+        assert_eq!(s.types, vec![d(10, 0), d(5, 0), d(10, 2), d(38, 38), d(1, 0)]);
         assert_eq!(parse_ddl("  ").unwrap(), None);
     }
 
     #[test]
     fn refuses_what_it_cannot_read_with_a_reason() {
         for (ddl, needle) in [
-            ("id INT, x DECIMAL(10,2)", "read it as DOUBLE"),
-            ("x FLOAT", "read it as DOUBLE"),
-            ("x SMALLINT", "read it as INT"),
+            ("x DECIMAL(39, 2)", "precision from 1 to 38"),
+            ("x DECIMAL(5, 6)", "scale from 0 to the precision"),
+            ("x DECIMAL(0)", "precision from 1 to 38"),
+            ("x DECIMAL(a, b)", "as in DECIMAL(10, 2)"),
+            ("x DECIMAL(1, 2, 3)", "as in DECIMAL(10, 2)"),
+            ("x INT(4)", "takes no arguments"),
+            ("x TIMESTAMP_NTZ", "read it as TIMESTAMP"),
             ("x NUMBER", "unknown type `NUMBER`"),
             ("x", "has no type"),
             ("a INT,, b INT", "column 2 of the schema is empty"),

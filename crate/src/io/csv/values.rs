@@ -9,7 +9,8 @@ use arrow_schema::{DataType, TimeUnit};
 
 use crate::temporal::{days_from_civil, days_in_month};
 
-/// The types CSV inference can produce, ordered so that [`ColumnType::join`] widens.
+/// The types CSV inference can produce, ordered so that [`ColumnType::join`] widens,
+/// and the narrower ones only a schema given by the user asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnType {
     /// Only nulls seen so far.
@@ -21,6 +22,14 @@ pub enum ColumnType {
     Date,
     Timestamp,
     Utf8,
+    /// `TINYINT` (given schemas only, as every variant below).
+    Int8,
+    /// `SMALLINT`.
+    Int16,
+    /// `FLOAT`.
+    Float32,
+    /// `DECIMAL(precision, scale)`.
+    Decimal { precision: u8, scale: u8 },
 }
 
 /// The time zone CSV timestamps are read in (Spark's session time zone; ours is UTC).
@@ -88,6 +97,12 @@ impl ColumnType {
                 DataType::Timestamp(TimeUnit::Microsecond, Some(SESSION_TIME_ZONE.into()))
             }
             ColumnType::Null | ColumnType::Utf8 => DataType::Utf8,
+            ColumnType::Int8 => DataType::Int8,
+            ColumnType::Int16 => DataType::Int16,
+            ColumnType::Float32 => DataType::Float32,
+            ColumnType::Decimal { precision, scale } => {
+                DataType::Decimal128(precision, scale as i8)
+            }
         }
     }
 
@@ -104,11 +119,18 @@ impl ColumnType {
             DataType::Timestamp(TimeUnit::Microsecond, _) => ColumnType::Timestamp,
             DataType::Utf8 => ColumnType::Utf8,
             DataType::Null => ColumnType::Null,
+            DataType::Int8 => ColumnType::Int8,
+            DataType::Int16 => ColumnType::Int16,
+            DataType::Float32 => ColumnType::Float32,
+            DataType::Decimal128(precision, scale) => ColumnType::Decimal {
+                precision: *precision,
+                scale: u8::try_from(*scale).ok()?,
+            },
             _ => return None,
         })
     }
 
-    /// The Spark name, for messages.
+    /// The Spark name, for messages (`decimal` without its precision and scale).
     pub fn name(self) -> &'static str {
         match self {
             ColumnType::Null => "void",
@@ -119,6 +141,10 @@ impl ColumnType {
             ColumnType::Date => "date",
             ColumnType::Timestamp => "timestamp",
             ColumnType::Utf8 => "string",
+            ColumnType::Int8 => "tinyint",
+            ColumnType::Int16 => "smallint",
+            ColumnType::Float32 => "float",
+            ColumnType::Decimal { .. } => "decimal",
         }
     }
 }

@@ -16,6 +16,7 @@ import { formatCount, formatDuration } from '../../ui/format';
 import { PIPELINE_VERSION, type PipelineResult, type PipelineSpec, type Step, type StepOp } from '../shared/pipeline';
 import { STEP_OPS, describeLearned, describeStep, unfitted } from '../shared/steps';
 import type { TableStore } from '../../data/client/table-store';
+import { downloadTable, spreadsheetEscapeToggle } from '../../data/client/table-download';
 import { type StepForm, stepForm } from './step-editor';
 
 /** What training needs to know about the pipeline of a table. */
@@ -317,6 +318,7 @@ export class PipelinePanel {
         'Save as table ', name,
         h('button', { attrs: { type: 'button', 'data-testid': 'clean-save-table' }, on: { click: () => void this.saveTable(info.name, name.value) } }, 'Save'),
         h('button', { attrs: { type: 'button', 'data-testid': 'clean-download-csv' }, on: { click: () => void this.download(info.name, 'csv') } }, 'Download CSV'),
+        spreadsheetEscapeToggle(),
         h('button', { attrs: { type: 'button', 'data-testid': 'clean-download-parquet' }, on: { click: () => void this.download(info.name, 'parquet') } }, 'Download Parquet'),
         h('button', { attrs: { type: 'button', 'data-testid': 'clean-profile' }, on: { click: () => this.events.profile(info.name, `${this.source.value} after the pipeline`) } }, 'Profile')),
       grid.element);
@@ -334,8 +336,7 @@ export class PipelinePanel {
 
   private async download(result: string, format: 'csv' | 'parquet'): Promise<void> {
     try {
-      const bytes = await this.engine.exportTable(result, format);
-      downloadBytes(bytes, `${this.source.value}_clean.${format}`, format === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet');
+      await downloadTable(this.engine, result, format, `${this.source.value}_clean`);
     } catch (error) {
       this.say(String((error as Error).message ?? error), true);
     }

@@ -6,6 +6,7 @@ import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
 import { formatBytes, formatCount, formatDuration } from '../../ui/format';
 import { select } from '../../ui/form';
+import { downloadTable, spreadsheetEscapeToggle } from './table-download';
 import { type Reload, jsonReaderOptionsPanel, readerOptionsPanel } from './reader-options';
 
 /** What the view asks of the page. */
@@ -39,8 +40,7 @@ export class TableView {
   /** Saves the whole table as a file, written by the engine. */
   private async download(name: string, format: ExportFormat): Promise<void> {
     try {
-      const bytes = await this.engine.exportTable(name, format);
-      downloadBytes(bytes, `${name}.${format}`, format === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet');
+      await downloadTable(this.engine, name, format);
     } catch (error) {
       this.element.prepend(h('div', { className: 'notice notice-error', attrs: { role: 'alert' } }, `Could not download ${name}: ${String((error as Error).message ?? error)}`));
     }
@@ -83,6 +83,7 @@ export class TableView {
         h('div', { className: 'table-title-row' },
           h('h2', { attrs: { 'data-testid': 'table-title' } }, table.name),
           h('button', { attrs: { type: 'button', 'data-testid': 'table-download-csv' }, on: { click: () => void this.download(table.name, 'csv') } }, 'Download CSV'),
+          spreadsheetEscapeToggle(),
           h('button', { attrs: { type: 'button', 'data-testid': 'table-download-parquet' }, on: { click: () => void this.download(table.name, 'parquet') } }, 'Download Parquet')),
         h('dl', { className: 'facts' },
           ...fact('rows', formatCount(table.rows), 'row-count'),

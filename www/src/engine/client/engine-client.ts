@@ -22,6 +22,7 @@ import type {
 import type {
   CatalogInfo,
   CrashKind,
+  CsvExportOptions,
   DroppedFolder,
   EngineApi,
   EngineStatus,
@@ -118,8 +119,8 @@ export class EngineClient extends EventTarget {
     return this.call((api) => api.exportPartitioned(name, columns));
   }
 
-  exportTable(name: string, format: ExportFormat): Promise<Uint8Array> {
-    return this.call((api) => api.exportTable(name, format));
+  exportTable(name: string, format: ExportFormat, options?: Partial<CsvExportOptions>): Promise<Uint8Array> {
+    return this.call((api) => api.exportTable(name, format, options));
   }
 
   /** A fitted Spark ML stage's `data/` Parquet file (see `tracking/shared/mlflow-model.ts`). */

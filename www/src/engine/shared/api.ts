@@ -11,6 +11,7 @@ import type {
   ChartData,
   ChartSpec,
   Compression,
+  CsvExportOptions,
   CsvOptions,
   EngineInfo,
   ExcelOptions,
@@ -34,6 +35,7 @@ export type {
   ChartSpec,
   ColumnInfo,
   Compression,
+  CsvExportOptions,
   CsvOptions,
   ExcelOptions,
   JsonOptions,
@@ -186,8 +188,8 @@ export interface EngineApi {
   /** Crashes the engine on purpose (end-to-end tests of recovery); never returns. */
   crashForTest(kind: CrashKind): void;
   catalog(): CatalogInfo;
-  /** A table or query result as a file. */
-  exportTable(name: string, format: ExportFormat): Uint8Array;
+  /** A table or query result as a file; `options` are the CSV download's choices. */
+  exportTable(name: string, format: ExportFormat, options?: Partial<CsvExportOptions>): Uint8Array;
   /** A table or result as a zip of a Parquet folder partitioned by `columns` (Spark's layout). */
   exportPartitioned(name: string, columns: string[]): Uint8Array;
   /** A fitted Spark ML stage's `data/` Parquet file (the page writes the rest of the model). */

@@ -71,8 +71,8 @@ const api: EngineApi = {
     const bytes = ready().engine.exportPartitioned(name, columns);
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
-  exportTable(name, format) {
-    const bytes = ready().engine.exportTable(name, format);
+  exportTable(name, format, options) {
+    const bytes = ready().engine.exportTable(name, format, options);
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
   sparkStageData(data) {

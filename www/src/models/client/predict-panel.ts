@@ -15,8 +15,8 @@ import type { ModelVersion } from '../../tracking/shared/model';
 import { schemaProblems } from '../../tracking/shared/schema-check';
 import type { TrackingStore } from '../../tracking/client/store';
 import type { TableStore } from '../../data/client/table-store';
+import { downloadTable, spreadsheetEscapeToggle } from '../../data/client/table-download';
 import { h, replaceChildren } from '../../ui/dom';
-import { downloadBytes } from '../../ui/download';
 import { formatCount } from '../../ui/format';
 import { predictionRowsText, rowRemovers } from '../shared/prediction-rows';
 import { type Deployable, loadDeployable } from './deployable';
@@ -125,7 +125,8 @@ export class PredictPanel {
       const grid = tableGrid(this.engine, info, `Predictions of ${info.name}`);
       replaceChildren(this.output,
         h('div', { className: 'sql-result-actions' },
-          h('button', { attrs: { type: 'button', 'data-testid': 'deploy-download' }, on: { click: () => void this.download(info.name) } }, 'Download CSV')),
+          h('button', { attrs: { type: 'button', 'data-testid': 'deploy-download' }, on: { click: () => void this.download(info.name) } }, 'Download CSV'),
+          spreadsheetEscapeToggle()),
         grid.element);
     } catch (error) {
       this.fail(`Scoring failed: ${(error as Error).message}`);
@@ -134,7 +135,7 @@ export class PredictPanel {
 
   private async download(table: string): Promise<void> {
     try {
-      downloadBytes(await this.engine.exportTable(table, 'csv'), `${table}.csv`, 'text/csv');
+      await downloadTable(this.engine, table, 'csv');
     } catch (error) {
       this.fail(`Download failed: ${(error as Error).message}`);
     }

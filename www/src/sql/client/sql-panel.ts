@@ -6,11 +6,11 @@
  */
 import type { EngineClient, SqlJob } from '../../engine/client/engine-client';
 import type { TableStore } from '../../data/client/table-store';
+import { downloadTable, spreadsheetEscapeToggle } from '../../data/client/table-download';
 import type { ExportFormat, SqlResult, TableInfo, Timed } from '../../engine/shared/api';
 import { CANCELLED, isCodedError } from '../../engine/shared/errors';
 import { tableGrid } from '../../grid/table-grid';
 import { h, replaceChildren } from '../../ui/dom';
-import { downloadBytes } from '../../ui/download';
 import { formatCount, formatDuration } from '../../ui/format';
 import { SqlEditor } from './editor';
 import { ChartPanel } from './chart-panel';
@@ -150,6 +150,7 @@ export class SqlPanel {
     return h('div', { className: 'sql-result-actions' },
       ...before,
       this.downloadButton(info, 'csv', 'Download CSV'),
+      spreadsheetEscapeToggle(),
       this.downloadButton(info, 'parquet', 'Download Parquet'),
       ...this.nestedNote(info),
     );
@@ -174,9 +175,7 @@ export class SqlPanel {
         on: {
           click: async () => {
             try {
-              const bytes = await this.engine.exportTable(info.name, format);
-              const type = format === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet';
-              downloadBytes(bytes, `${info.name}.${format}`, type);
+              await downloadTable(this.engine, info.name, format);
             } catch (error) {
               this.showFailure(error);
             }

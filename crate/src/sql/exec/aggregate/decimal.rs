@@ -15,7 +15,7 @@ use super::accumulator::{downcast, for_each_valid, Accumulator};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::decimal::Decimal;
 use crate::sql::exec::decimal::arith::average;
-use crate::sql::exec::decimal::digits::pow10;
+use crate::decimal_digits::pow10;
 use crate::sql::exec::value::kernel_error;
 
 /// Per group: the running sum (at the input's scale), whether it overflowed, and how

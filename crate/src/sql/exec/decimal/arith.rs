@@ -13,7 +13,7 @@ use arrow_array::types::Decimal128Type;
 use arrow_array::{Array, ArrayRef, Decimal128Array, PrimitiveArray};
 use arrow_buffer::i256;
 
-use super::digits::{fit, pow10_wide, rescale, spark_divide, to_38_digits};
+use crate::decimal_digits::{fit, pow10_wide, rescale, spark_divide, to_38_digits};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::decimal::{Arithmetic, Decimal};
 use crate::sql::exec::value::kernel_error;

@@ -19,7 +19,7 @@ use arrow_array::{
 use arrow_buffer::i256;
 use arrow_schema::DataType;
 
-use super::digits::{div_half_up, fit, pow10, pow10_wide, rescale, write_plain};
+use crate::decimal_digits::{fit, parse_decimal, pow10, rescale, write_plain};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::decimal::Decimal;
 
@@ -237,63 +237,7 @@ fn java_string(v: i128, scale: u8, buf: &mut [u8; 48], out: &mut String) {
 /// `BigDecimal(String)` reads it, at the scale of `out`, rounded HALF_UP; `None` (NULL)
 /// for anything else or a value too large for `out`.
 pub fn parse(text: &str, out: Decimal) -> Option<i128> {
-    let text = text.trim_matches(|c: char| c.is_whitespace() || c <= ' ');
-    let (negative, rest) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let (mantissa, exponent) = match rest.find(['e', 'E']) {
-        Some(at) => (&rest[..at], rest[at + 1..].parse::<i32>().ok()?),
-        None => (rest, 0),
-    };
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    if whole.is_empty() && fraction.is_empty() {
-        return None;
-    }
-    let mut value = i256::ZERO;
-    let ten = i256::from_i128(10);
-    let mut significant = 0u32;
-    // Fraction digits beyond the 76th significant one are dropped: they cannot change a
-    // HALF_UP rounding to at most 38 fraction digits of a value that fits 38 digits.
-    let mut fraction_kept = 0i64;
-    for (i, c) in whole.bytes().chain(fraction.bytes()).enumerate() {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        let in_fraction = i >= whole.len();
-        if significant > 0 || c != b'0' {
-            significant += 1;
-            if significant > 76 {
-                if in_fraction {
-                    continue;
-                }
-                // An integer part of more than 76 digits fits no decimal.
-                return None;
-            }
-        }
-        fraction_kept += i64::from(in_fraction);
-        value = value
-            .checked_mul(ten)?
-            .checked_add(i256::from_i128(i128::from(c - b'0')))?;
-    }
-    let value = if negative {
-        value.checked_neg()?
-    } else {
-        value
-    };
-    // value · 10^-(scale_in)
-    let scale_in = fraction_kept - i64::from(exponent);
-    let shift = i64::from(out.scale) - scale_in;
-    let scaled = if shift >= 0 {
-        value.checked_mul(pow10_wide(u32::try_from(shift).ok()?)?)?
-    } else if -shift > 76 {
-        // Far below the last digit kept: rounds to zero.
-        i256::ZERO
-    } else {
-        div_half_up(value, pow10_wide(u32::try_from(-shift).ok()?)?)?
-    };
-    fit(scaled, out.precision)
+    parse_decimal(text, out.precision, out.scale)
 }
 
 /// A small text buffer on the stack for formatting one float.

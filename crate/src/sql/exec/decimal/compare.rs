@@ -10,7 +10,7 @@ use arrow_array::types::Decimal128Type;
 use arrow_array::{Array, ArrayRef, BooleanArray};
 use arrow_buffer::i256;
 
-use super::digits::rescale;
+use crate::decimal_digits::rescale;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::decimal::{Comparison, Decimal};
 

@@ -6,4 +6,3 @@
 pub mod arith;
 pub mod cast;
 pub mod compare;
-pub mod digits;

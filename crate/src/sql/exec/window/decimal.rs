@@ -14,7 +14,7 @@ use super::frame::Bounds;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::decimal::Decimal;
 use crate::sql::exec::decimal::arith::average;
-use crate::sql::exec::decimal::digits::fit;
+use crate::decimal_digits::fit;
 use crate::sql::exec::value::kernel_error;
 
 /// Each row's `sum` (or `avg`, when `average`) of `values` over its frame, as `out`.

@@ -1,5 +1,7 @@
 //! Exact decimal digits in integers: powers of ten, rescaling with Spark's HALF_UP
-//! rounding, and the precision check that turns an overflow into NULL.
+//! rounding, the precision check that turns an overflow into NULL, and decimal text read
+//! as Java's `BigDecimal` reads it. Below both the readers (a CSV column given as
+//! `DECIMAL(p, s)`) and the SQL kernels, which share it.
 //!
 //! A decimal(p, s) value is the i128 `v` standing for `v / 10^s`. Intermediate results
 //! (a product of two 38-digit values, a dividend scaled up) need up to 77 digits, so they
@@ -8,7 +10,9 @@
 
 use arrow_buffer::i256;
 
-use crate::sql::decimal::MAX_PRECISION;
+/// The largest precision (and scale) of a decimal: 38 digits, as in Spark and Arrow's
+/// `Decimal128`.
+pub const MAX_PRECISION: u8 = 38;
 
 /// `10^k` as an i128, for `k <= 38`.
 pub fn pow10(k: u8) -> Option<i128> {
@@ -136,6 +140,69 @@ pub fn write_plain(v: i128, scale: u8, buf: &mut [u8; 48]) -> &str {
     }
     // Only ASCII digits, a sign and a point were written.
     std::str::from_utf8(&buf[..at]).unwrap_or("")
+}
+
+/// Text of a number (`12.5`, `-.5`, `+1e3`, surrounding whitespace ignored), as Java's
+/// `BigDecimal(String)` reads it, at `scale`, rounded HALF_UP; `None` (NULL) for anything
+/// else or a value with more than `precision` digits.
+pub fn parse_decimal(text: &str, precision: u8, scale: u8) -> Option<i128> {
+    let text = text.trim_matches(|c: char| c.is_whitespace() || c <= ' ');
+    let (negative, rest) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (&rest[..at], rest[at + 1..].parse::<i32>().ok()?),
+        None => (rest, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let mut value = i256::ZERO;
+    let ten = i256::from_i128(10);
+    let mut significant = 0u32;
+    // Fraction digits beyond the 76th significant one are dropped: they cannot change a
+    // HALF_UP rounding to at most 38 fraction digits of a value that fits 38 digits.
+    let mut fraction_kept = 0i64;
+    for (i, c) in whole.bytes().chain(fraction.bytes()).enumerate() {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        let in_fraction = i >= whole.len();
+        if significant > 0 || c != b'0' {
+            significant += 1;
+            if significant > 76 {
+                if in_fraction {
+                    continue;
+                }
+                // An integer part of more than 76 digits fits no decimal.
+                return None;
+            }
+        }
+        fraction_kept += i64::from(in_fraction);
+        value = value
+            .checked_mul(ten)?
+            .checked_add(i256::from_i128(i128::from(c - b'0')))?;
+    }
+    let value = if negative {
+        value.checked_neg()?
+    } else {
+        value
+    };
+    // value · 10^-(scale_in)
+    let scale_in = fraction_kept - i64::from(exponent);
+    let shift = i64::from(scale) - scale_in;
+    let scaled = if shift >= 0 {
+        value.checked_mul(pow10_wide(u32::try_from(shift).ok()?)?)?
+    } else if -shift > 76 {
+        // Far below the last digit kept: rounds to zero.
+        i256::ZERO
+    } else {
+        div_half_up(value, pow10_wide(u32::try_from(-shift).ok()?)?)?
+    };
+    fit(scaled, precision)
 }
 
 #[cfg(test)]
