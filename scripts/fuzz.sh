@@ -20,14 +20,15 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/fuzz"
 work="${BRASA_FUZZ_DIR:-$CARGO_TARGET_DIR/../fuzz-corpus}"
 mkdir -p "$work"
 
-# Seeds: files as they are (CSV inputs get the two control bytes the target reads first).
+# Seeds: files as they are (CSV inputs get the three bytes the target reads first: two of
+# options, all zero for the defaults, and the chunk size).
 seed() {
   local target="$1" dir="$work/seeds-$1"
   rm -rf "$dir" && mkdir -p "$dir"
   case "$target" in
     csv)
       for f in tests/fixtures/csv/*.csv tests/fixtures/sql/*.csv tests/hostile/csv/*.csv tests/hostile/train/*.csv; do
-        { printf '\000\377'; head -c 65536 "$f"; } > "$dir/$(basename "$f")"
+        { printf '\000\000\377'; head -c 65536 "$f"; } > "$dir/$(basename "$f")"
       done ;;
     parquet)
       cp tests/fixtures/parquet/*.parquet tests/hostile/parquet/*.parquet "$dir/" ;;

@@ -15,9 +15,8 @@ use arrow_array::types::{
 use arrow_array::{Array, Int32Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use brasa::frame::spark_type_name;
-use brasa::io::csv::{CsvLoader, CsvOptions};
-use brasa::io::hive::{is_data_file, HiveDataset};
-use brasa::io::parquet::read_parquet;
+use brasa::io::csv::CsvOptions;
+use brasa::io::hive::{read_folder, HiveDataset};
 use brasa::temporal::{format_date, format_timestamp_spark};
 use brasa::{ErrorCode, Result, Table};
 use serde::Deserialize;
@@ -64,46 +63,13 @@ fn files_under(folder: &Path) -> Vec<(String, PathBuf)> {
     files
 }
 
-fn read_folder(folder: &Path) -> Result<Table> {
-    let mut dataset = HiveDataset::new();
-    for (path, file) in files_under(folder) {
-        if is_data_file(&path) {
-            let (table, _) = read_parquet(std::fs::read(file).unwrap())?;
-            dataset.add_file(&path, table)?;
-        }
-    }
-    dataset.finish()
-}
-
-/// A folder of CSV files read as the page reads one: every file with the options the
-/// first settled, then, if their inferred types disagree, all again with the widest.
-fn read_csv_folder(folder: &Path) -> Result<Table> {
-    let files: Vec<(String, Vec<u8>)> = files_under(folder)
+/// The folder's files read as the page reads a dropped folder ([`read_folder`]).
+fn read_folder_at(folder: &Path) -> Result<Table> {
+    let files = files_under(folder)
         .into_iter()
-        .filter(|(path, _)| is_data_file(path))
         .map(|(path, file)| (path, std::fs::read(file).unwrap()))
         .collect();
-    let read = |options: &CsvOptions| -> Result<(HiveDataset, CsvOptions)> {
-        let mut dataset = HiveDataset::new();
-        let mut used: Option<CsvOptions> = None;
-        for (path, bytes) in &files {
-            let mut loader = CsvLoader::new(bytes, true, used.as_ref().unwrap_or(options))?;
-            used.get_or_insert_with(|| loader.options_used().clone());
-            loader.push(bytes)?;
-            dataset.add_file(path, loader.finish()?.0)?;
-        }
-        Ok((dataset, used.unwrap_or_else(|| options.clone())))
-    };
-    let (dataset, used) = read(&CsvOptions::default())?;
-    match dataset.widened_schema() {
-        None => dataset.finish(),
-        Some(ddl) => read(&CsvOptions {
-            schema: Some(ddl),
-            ..used
-        })?
-        .0
-        .finish(),
-    }
+    Ok(read_folder(files, &CsvOptions::default())?.0)
 }
 
 /// A cell as the fixture script writes Spark's: numbers, decimals as text, dates and
@@ -174,12 +140,13 @@ fn folders_read_as_spark_reads_them() {
             .any(|c| c.format.as_deref() == Some("csv")),
         "a CSV folder whose files infer different types"
     );
+    assert!(
+        expected.cases.iter().any(|c| c.case == "csv_gz_sales"),
+        "a folder of gzip-compressed CSV files"
+    );
     for case in &expected.cases {
         let folder = dir().join(&case.folder);
-        let read = match case.format.as_deref() {
-            Some("csv") => read_csv_folder(&folder),
-            _ => read_folder(&folder),
-        };
+        let read = read_folder_at(&folder);
         if let Some(error) = &case.error {
             let err = read
                 .err()
@@ -336,7 +303,7 @@ fn filters_on_partition_columns_skip_files_and_keep_answers() {
     use brasa::job::JobContext;
     use brasa::sql::{query, run_sql, SqlOutput};
 
-    let folder = read_folder(&dir().join("sales")).unwrap();
+    let folder = read_folder_at(&dir().join("sales")).unwrap();
     assert_eq!(folder.constant_columns(), &[3, 4], "year and region");
     let plain = Table::try_new(folder.schema_arc(), folder.partitions().to_vec()).unwrap();
     assert!(plain.constant_columns().is_empty());

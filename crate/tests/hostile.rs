@@ -21,6 +21,7 @@ use brasa::io::arrow_file::read_arrow;
 use brasa::io::compressed::{Compression, Decompressor, SIGNATURE_BYTES};
 use brasa::io::csv::{CsvLoader, CsvOptions, CsvStream};
 use brasa::io::excel::{read_excel, ExcelOptions};
+use brasa::io::hive::read_folder;
 use brasa::io::json::{read_json, JsonOptions};
 use brasa::io::parquet::read_parquet;
 use brasa::job::JobContext;
@@ -68,6 +69,8 @@ enum Kind {
     Json,
     Arrow,
     Excel,
+    /// A zipped folder, read as one table (Hive-partitioned Parquet or CSV files).
+    Folder,
     Sql,
     Train,
 }
@@ -294,6 +297,21 @@ fn sql_catalog() -> Catalog {
     catalog
 }
 
+/// The files of a zipped folder (`path`, bytes), as the page unzips a dropped `.zip`.
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).expect("a zip entry");
+            let mut data = Vec::new();
+            file.read_to_end(&mut data).expect("an entry that inflates");
+            (file.name().expect("an entry name").to_string(), data)
+        })
+        .filter(|(name, _)| !name.ends_with('/'))
+        .collect()
+}
+
 /// The whole input of a reader that takes a file at once (Parquet, JSON, Arrow, Excel).
 fn whole_input(entry: &Entry) -> Vec<u8> {
     let source = input(entry);
@@ -322,6 +340,10 @@ fn run(entry: &Entry) -> Result<Outcome, Error> {
         Kind::Excel => {
             let read = read_excel(&whole_input(entry), &ExcelOptions::default())?;
             Ok(Outcome::Table(read.table, read.warnings))
+        }
+        Kind::Folder => {
+            let (table, warnings) = read_folder(unzip(&whole_input(entry)), &csv_options(entry))?;
+            Ok(Outcome::Table(table, warnings))
         }
         Kind::Sql => {
             let mut catalog = sql_catalog();

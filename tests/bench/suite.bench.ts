@@ -1,7 +1,7 @@
 /**
  * The benchmark of `npm run bench`, in one run: Brasa's page driven in headless Chromium
- * over the generated telecom table (each row count given, CSV and Parquet) at 1 and 2
- * threads — load, profile, the four SQL queries of issue 3, the 4-step cleaning pipeline
+ * over the generated telecom table (each row count given, CSV and Parquet, and where
+ * generated the gzip-compressed CSV and JSON lines) at 1 and 2 threads — load, profile, the four SQL queries of issue 3, the 4-step cleaning pipeline
  * (clean_pipeline.json), the 12 × 5 CrossValidator grid of LinearRegression (cv_spec.json)
  * and of LogisticRegression on `churned` (logistic_spec.json, its 11 features made by SQL),
  * and RandomForestClassifier and GBTClassifier on the same table (trees_spec.json) — next
@@ -21,7 +21,7 @@
  * The Python references run with $BRASA_PYTHON (the venv of `scripts/setup.sh --tests`).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -68,6 +68,9 @@ const churnTable = (table: string) => `CREATE OR REPLACE TABLE churn AS SELECT a
     .join(', ')},
   churned FROM ${table}`;
 
+/** The loads timed and dropped again, by the file's extension; Parquet's stays loaded. */
+const LOADS_DROPPED = [['load CSV', 'csv'], ['load CSV.gz', 'csv.gz'], ['load JSON lines', 'json']] as const;
+
 /** One task on one row count: Brasa's runs per thread count, and the reference's median. */
 interface Measure {
   task: string;
@@ -106,11 +109,15 @@ async function brasaTasks(browser: Browser, url: string, rows: number, threads: 
     console.log(`  ${threads}t ${task}: ${median(times).toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(', ')})`);
   };
   if (wanted.has('load')) {
-    record('load CSV', await timed(async () => {
-      const ms = await loadFile(page, file('csv'), table);
-      await dropTable(page, table);
-      return ms;
-    }));
+    // The compressed CSV and JSON lines are generated for the smaller row counts only.
+    for (const [task, format] of LOADS_DROPPED) {
+      if (!existsSync(file(format))) continue;
+      record(task, await timed(async () => {
+        const ms = await loadFile(page, file(format), table);
+        await dropTable(page, table);
+        return ms;
+      }));
+    }
     // The Parquet table stays loaded for the tasks after it.
     let loaded = false;
     record('load Parquet', await timed(async () => {
@@ -157,6 +164,9 @@ async function duckdbTasks(browser: Browser, rows: number): Promise<string> {
     const csv = path.join(dataDir, `telecom_${rows}.csv`);
     if (wanted.has('load')) {
       reference('load CSV', await timed(() => duckdb.loadCsv(csv)));
+      const [gzip, json] = [`${csv}.gz`, path.join(dataDir, `telecom_${rows}.json`)];
+      if (existsSync(gzip)) reference('load CSV.gz', await timed(() => duckdb.loadCsv(gzip)));
+      if (existsSync(json)) reference('load JSON lines', await timed(() => duckdb.loadJson(json)));
       measure('load Parquet', rows).note = "DuckDB-WASM reads Parquet through an extension downloaded from the internet, which this page may not do";
     } else if (wanted.has('sql')) {
       await duckdb.loadCsv(csv);
@@ -291,6 +301,14 @@ try {
 } finally {
   await browser.close();
   await server.close();
+}
+
+// The issue's measure of a compressed load: its time against the plain file's.
+for (const rows of rowCounts) {
+  const [plain, gzip] = ['load CSV', 'load CSV.gz'].map((task) => measures.find((m) => m.task === task && m.rows === rows));
+  if (!plain || !gzip) continue;
+  const ratio = (threads: number) => (median(gzip.brasa[threads] ?? []) / median(plain.brasa[threads] ?? [])).toFixed(2);
+  gzip.note = `Brasa's .csv.gz load is ${ratio(1)}× its plain CSV load on 1 thread, ${ratio(2)}× on 2`;
 }
 
 const download = {

@@ -25,7 +25,7 @@ type Generate =
 
 interface Entry {
   id: string;
-  kind: 'csv' | 'parquet' | 'json' | 'arrow' | 'excel' | 'sql' | 'train';
+  kind: 'csv' | 'parquet' | 'json' | 'arrow' | 'excel' | 'folder' | 'sql' | 'train';
   what: string;
   file?: string;
   generate?: Generate;
@@ -148,7 +148,7 @@ async function checkTable(page: Page, table: string, expect: Expect, what: strin
 async function loadEntry(page: Page, entry: Entry): Promise<boolean> {
   // A workbook keeps its own extension (.xlsx, or .zip for the archive that is not one).
   const extension =
-    entry.kind === 'excel' ? path.extname(entry.file!).slice(1) : ({ parquet: 'parquet', json: 'json', arrow: 'arrow' }[entry.kind as string] ?? 'csv');
+    entry.kind === 'excel' ? path.extname(entry.file!).slice(1) : ({ parquet: 'parquet', json: 'json', arrow: 'arrow', folder: 'zip' }[entry.kind as string] ?? 'csv');
   const fileName = `${entry.id}.${extension}`;
   // Earlier restarts left their notices: this one's is the next after them.
   const reloadedNotices = page.getByRole('status').filter({ hasText: 'The engine was restarted' }).filter({ hasText: /Reloaded/ });
@@ -262,7 +262,7 @@ describe('hostile inputs in the page', () => {
     let restarts = 0;
     for (const entry of inPage) {
       await page.getByTestId('tab-table').click();
-      if (['csv', 'parquet', 'json', 'arrow', 'excel'].includes(entry.kind)) {
+      if (['csv', 'parquet', 'json', 'arrow', 'excel', 'folder'].includes(entry.kind)) {
         if (await loadEntry(page, entry)) restarts++;
       } else if (entry.kind === 'sql') await sqlEntry(page, entry);
       else await trainEntry(page, entry);

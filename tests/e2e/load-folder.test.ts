@@ -128,6 +128,18 @@ describe('folders of Parquet files in the page', () => {
     await dropFiles(page, [{ name: 'csv_zip.zip', path: zipped }]);
     assert.match((await shownTable(page, 'csv_zip')).source, /^csv_zip\.zip \(3 CSV files, partitioned by year, /);
     assert.deepEqual((await schemaRows(page)).map((r) => r[1]), ['int', 'string', 'double', 'string', 'bigint', 'int']);
+    // Written with compression gzip (part-….csv.gz), the same folder is the same table.
+    await page.getByTestId('folder-input').setInputFiles(path.join(FIXTURES, 'hive/csv_gz_sales'));
+    assert.match((await shownTable(page, 'csv_gz_sales')).source, /^csv_gz_sales \(3 CSV files, partitioned by year, /);
+    assert.deepEqual((await schemaRows(page)).map((r) => r[1]), ['int', 'string', 'double', 'string', 'bigint', 'int']);
+    await runSql(page, 'SELECT id, code, n, year FROM csv_gz_sales ORDER BY id');
+    assert.deepEqual(await sqlRows(page), [
+      ['1', '1', '7', '5', '2023'],
+      ['2', '2', '12', '3000000000', '2023'],
+      ['3', '3', 'A-3', '2', '2024'],
+      ['4', '4', '007', '1', '2024'],
+      ['5', '5', '9', 'null', '2025'],
+    ]);
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -110,16 +110,18 @@ FROM telecom GROUP BY plan ORDER BY plan`,
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
       return readFileSync(await download.path(), 'utf8');
     };
+    // Every CSV download of the page has the toggle (the Table tab's too): this is the SQL tab's.
+    const toggle = page.getByTestId('sql-output').getByTestId('csv-escape-formulas');
     await runSql(page, query);
-    assert.equal(await page.getByTestId('csv-escape-formulas').isChecked(), false);
+    assert.equal(await toggle.isChecked(), false);
     assert.equal(await downloaded(), 'formula,n,at,text\n=1+2,-5,@SUM(A1),plain\n');
-    await page.getByTestId('csv-escape-formulas').check();
+    await toggle.check();
     assert.equal(await downloaded(), "formula,n,at,text\n'=1+2,-5,'@SUM(A1),plain\n");
     // The choice holds for the next result and after a reload.
     await page.reload();
     await shownTable(page, 'telecom');
     await runSql(page, query);
-    assert.equal(await page.getByTestId('csv-escape-formulas').isChecked(), true);
+    assert.equal(await toggle.isChecked(), true);
     assert.equal(await downloaded(), "formula,n,at,text\n'=1+2,-5,'@SUM(A1),plain\n");
     assert.deepEqual(errors, []);
     await page.context().close();

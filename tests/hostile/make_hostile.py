@@ -255,6 +255,30 @@ def excel_files() -> None:
     write("excel/not_a_workbook.zip", zip_bytes({"notes.txt": b"id,name\n1,a\n"}))
 
 
+def folder_files() -> None:
+    """Zips of folders (what a user drops for a partitioned dataset) that cannot be one table."""
+    ids = pa.table({"id": pa.array([1, 2], pa.int64()), "name": pa.array(["a", "b"])})
+    text_ids = pa.table({"id": pa.array(["1", "2"]), "name": pa.array(["a", "b"])})
+    part = lambda table: parquet_bytes(table, compression="none")  # noqa: E731
+    # The same column with two types in two partitions.
+    write("folder/mismatched_schema.zip", zip_bytes({"k=1/part-0.parquet": part(ids), "k=2/part-0.parquet": part(text_ids)}))
+    # Partition folders that do not agree on their columns.
+    write("folder/conflicting_layout.zip", zip_bytes({"a=1/part-0.parquet": part(ids), "b=2/part-0.parquet": part(ids)}))
+    # A CSV file and a Parquet file in one folder.
+    write("folder/mixed_formats.zip", zip_bytes({"k=1/part-0.csv": b"id,name\n1,a\n", "k=2/part-1.parquet": part(ids)}))
+    # Only what Spark leaves beside its data: no data file.
+    write("folder/no_data_files.zip", zip_bytes({"_SUCCESS": b"", "._SUCCESS.crc": b"crc"}))
+    # A partition folder named like a column of the files.
+    write("folder/partition_is_a_column.zip", zip_bytes({"id=1/part-0.parquet": part(ids)}))
+    # A compressed CSV file of a folder cut in half (an interrupted copy).
+    rows = b"id,name\n" + b"".join(b"%d,name-%d\n" % (i, i) for i in range(2000))
+    packed = gzip.compress(rows, mtime=0)
+    write(
+        "folder/truncated_gzip_part.zip",
+        zip_bytes({"k=1/part-0.csv.gz": gzip.compress(b"id,name\n1,a\n", mtime=0), "k=2/part-1.csv.gz": packed[: len(packed) // 2]}),
+    )
+
+
 def col_name(col: int) -> str:
     name = ""
     col += 1
@@ -292,5 +316,6 @@ if __name__ == "__main__":
     json_files()
     arrow_files()
     excel_files()
+    folder_files()
     training_files()
     sql_files()

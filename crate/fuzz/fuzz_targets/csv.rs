@@ -10,8 +10,11 @@ use brasa::io::csv::{CsvLoader, CsvOptions, ParseMode};
 use brasa::{ErrorCode, Table};
 use libfuzzer_sys::fuzz_target;
 
-/// Options from the first byte: header, delimiter, quoting and mode.
-fn options(control: u8) -> CsvOptions {
+/// Options from the first two bytes: header, delimiter, quoting and mode from `control`;
+/// the options of the page's *Reader options* panel from `more` (inference, comment,
+/// escape, whitespace, encoding, null and NaN values, a date pattern, a DDL schema).
+fn options(control: u8, more: u8) -> CsvOptions {
+    let bit = |n: u8| more & (1 << n) != 0;
     CsvOptions {
         header: [None, Some(true), Some(false), None][(control & 3) as usize],
         delimiter: [
@@ -32,9 +35,27 @@ fn options(control: u8) -> CsvOptions {
             ParseMode::Permissive,
         ][(control >> 6) as usize],
         max_columns: 2_000,
+        infer_schema: !bit(0),
+        comment: bit(1).then_some('#'),
+        escape: if bit(2) { '\\' } else { '"' },
+        ignore_leading_white_space: bit(3),
+        ignore_trailing_white_space: bit(3) && bit(4),
+        encoding: if bit(5) { "ISO-8859-1" } else { "UTF-8" }.into(),
+        null_values: if bit(4) && !bit(3) {
+            vec!["NA".into(), String::new()]
+        } else {
+            vec![String::new()]
+        },
+        nan_value: if bit(6) { "-".into() } else { "NaN".into() },
+        date_format: (bit(6) && bit(7)).then(|| "dd/MM/yyyy".into()),
+        schema: (bit(7) && !bit(6)).then(|| SCHEMA.into()),
         ..CsvOptions::default()
     }
 }
+
+/// The schema the fuzzer gives (a file with another number of columns is refused or
+/// padded, as in the page), with every type a DDL can ask for.
+const SCHEMA: &str = "a INT, b STRING, c DECIMAL(5, 2), d DATE, e SMALLINT, f FLOAT, g TIMESTAMP";
 
 fn open(text: &[u8], options: &CsvOptions) -> Option<CsvLoader> {
     let mut head = text.len().min(64);
@@ -78,10 +99,10 @@ fn load(text: &[u8], options: &CsvOptions, chunk: usize) -> Option<(Table, bool)
 }
 
 fuzz_target!(|data: &[u8]| {
-    let [control, chunk, text @ ..] = data else {
+    let [control, more, chunk, text @ ..] = data else {
         return;
     };
-    let options = options(*control);
+    let options = options(*control, *more);
     let chunked = load(text, &options, 1 + *chunk as usize);
     let whole = load(text, &options, usize::MAX);
     match (&chunked, &whole) {

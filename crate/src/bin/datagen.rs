@@ -23,8 +23,8 @@ mod native {
     use std::io::{BufWriter, Write};
     use std::path::{Path, PathBuf};
 
-    use brasa::datagen::{telecom_batch, telecom_csv_header, telecom_schema, write_telecom_csv};
     use arrow_json::LineDelimitedWriter;
+    use brasa::datagen::{telecom_batch, telecom_csv_header, telecom_schema, write_telecom_csv};
     use flate2::write::GzEncoder;
     use parquet::arrow::ArrowWriter;
     use parquet::basic::{Compression, ZstdLevel};

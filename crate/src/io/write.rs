@@ -225,7 +225,8 @@ mod tests {
         let batch =
             RecordBatch::try_new(schema.clone(), vec![Arc::new(list), Arc::new(ts)]).unwrap();
         let table = Table::try_new(schema, vec![batch]).unwrap();
-        let csv = String::from_utf8(write_csv(&table, &CsvExportOptions::default()).unwrap()).unwrap();
+        let csv =
+            String::from_utf8(write_csv(&table, &CsvExportOptions::default()).unwrap()).unwrap();
         assert_eq!(
             csv,
             "parts,at\n\"[\"\"a\"\",\"\"b,c\"\"]\",2023-11-14 22:13:20.5\n,1970-01-01 00:00:00\n"

@@ -9,6 +9,7 @@ pub mod decimal;
 pub mod dialect;
 pub mod exec;
 pub mod limits;
+pub mod number_format;
 pub mod parse;
 pub mod plan;
 pub mod types;

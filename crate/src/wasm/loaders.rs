@@ -1,7 +1,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::error::ErrorCode;
-use crate::frame::ColumnInfo;
+use crate::frame::{ColumnInfo, Table};
 use crate::io::compressed::{ByteSink, Compression, Decompressor};
 use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
 use crate::io::hive::{is_data_file, HiveDataset};
@@ -251,10 +251,23 @@ impl JsHiveDataset {
     /// Adds a CSV file found at `path`, decoding what the loader holds.
     #[wasm_bindgen(js_name = addCsv)]
     pub fn add_csv(&mut self, path: &str, loader: JsCsvLoader) -> Result<(), JsValue> {
-        let (table, warnings) = loader.into_inner().finish().map_err(to_js)?;
-        self.warnings
-            .extend(warnings.into_iter().map(|w| format!("{path}: {w}")));
-        self.dataset.add_file(path, table).map_err(to_js)
+        let read = loader.into_inner().finish().map_err(to_js)?;
+        self.add_read(path, read)
+    }
+
+    /// Adds a compressed CSV file found at `path` (`part-0.csv.gz`, as Spark writes with
+    /// its `compression` option), finishing its decompression; returns the options its
+    /// reader used (a small file settles them only when it ends).
+    #[wasm_bindgen(js_name = addCompressedCsv, unchecked_return_type = "CsvOptions")]
+    pub fn add_compressed_csv(
+        &mut self,
+        path: &str,
+        loader: JsCompressedCsvLoader,
+    ) -> Result<JsValue, JsValue> {
+        let stream = loader.into_inner().finish().map_err(to_js)?;
+        let (table, warnings, used) = stream.finish_with_options().map_err(to_js)?;
+        self.add_read(path, (table, warnings))?;
+        to_value(&used)
     }
 
     /// For CSV files: the DDL of the columns with the widest type each file gives them,
@@ -285,6 +298,17 @@ impl Default for JsHiveDataset {
 }
 
 impl JsHiveDataset {
+    /// Adds one file's table, its reader's warnings named by the file.
+    fn add_read(
+        &mut self,
+        path: &str,
+        (table, warnings): (Table, Vec<String>),
+    ) -> Result<(), JsValue> {
+        self.warnings
+            .extend(warnings.into_iter().map(|w| format!("{path}: {w}")));
+        self.dataset.add_file(path, table).map_err(to_js)
+    }
+
     /// The gathered files, and the readers' warnings.
     pub fn into_parts(self) -> (HiveDataset, Vec<String>) {
         (self.dataset, self.warnings)

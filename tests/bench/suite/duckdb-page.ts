@@ -13,7 +13,7 @@ import { ROOT } from '../../e2e/harness';
 interface DuckdbBench {
   ready: Promise<void>;
   version: string;
-  load(format: 'csv' | 'parquet'): Promise<number>;
+  load(format: 'csv' | 'parquet' | 'json'): Promise<number>;
   run(sql: string): Promise<[number, number]>;
 }
 
@@ -43,10 +43,19 @@ export class DuckdbPage {
     return new DuckdbPage(server, page, version);
   }
 
-  /** Loads a CSV file into table `t`; returns milliseconds. */
-  async loadCsv(file: string): Promise<number> {
+  /** Loads a CSV file (plain or `.csv.gz`) into table `t`; returns milliseconds. */
+  loadCsv(file: string): Promise<number> {
+    return this.load(file, 'csv');
+  }
+
+  /** Loads a JSON-lines file into table `t` with `read_json`; returns milliseconds. */
+  loadJson(file: string): Promise<number> {
+    return this.load(file, 'json');
+  }
+
+  private async load(file: string, format: 'csv' | 'json'): Promise<number> {
     await this.page.locator('#file').setInputFiles(file);
-    return this.page.evaluate(() => (window as unknown as { duckdbBench: DuckdbBench }).duckdbBench.load('csv'));
+    return this.page.evaluate((f) => (window as unknown as { duckdbBench: DuckdbBench }).duckdbBench.load(f), format);
   }
 
   /** Runs a query on `t`; returns milliseconds. */

@@ -252,7 +252,10 @@ mod tests {
         assert_eq!(s.types, vec![Int16, Int16, Int8, Int8, Float32, Float32]);
         let s = parse("a DECIMAL, b decimal(5), c DECIMAL(10, 2), d NUMERIC( 38 ,38 ), e DEC(1,0)");
         let d = |precision, scale| Decimal { precision, scale };
-        assert_eq!(s.types, vec![d(10, 0), d(5, 0), d(10, 2), d(38, 38), d(1, 0)]);
+        assert_eq!(
+            s.types,
+            vec![d(10, 0), d(5, 0), d(10, 2), d(38, 38), d(1, 0)]
+        );
         assert_eq!(parse_ddl("  ").unwrap(), None);
     }
 

@@ -49,16 +49,30 @@ impl CsvStream {
     }
 
     /// Ends the stream and returns the table with the load's warnings.
-    pub fn finish(mut self) -> Result<(Table, Vec<String>)> {
-        let loader = match self.loader.take() {
-            Some(loader) => loader,
+    pub fn finish(self) -> Result<(Table, Vec<String>)> {
+        self.into_loader()?.finish()
+    }
+
+    /// Ends the stream and returns the table, the load's warnings and the options it used:
+    /// a stream shorter than its head has none before it ends (a folder's next files are
+    /// read with the options its first settled).
+    pub fn finish_with_options(self) -> Result<(Table, Vec<String>, CsvOptions)> {
+        let loader = self.into_loader()?;
+        let used = loader.options_used().clone();
+        let (table, warnings) = loader.finish()?;
+        Ok((table, warnings, used))
+    }
+
+    /// The loader, opened on the whole stream if it was shorter than its head.
+    fn into_loader(mut self) -> Result<CsvLoader> {
+        match self.loader.take() {
+            Some(loader) => Ok(loader),
             None => {
                 let mut loader = CsvLoader::new(&self.head, true, &self.options)?;
                 loader.push(&self.head)?;
-                loader
+                Ok(loader)
             }
-        };
-        loader.finish()
+        }
     }
 
     /// Opens the loader on the head once it is long enough; `None` while it needs more.

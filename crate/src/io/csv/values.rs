@@ -29,7 +29,10 @@ pub enum ColumnType {
     /// `FLOAT`.
     Float32,
     /// `DECIMAL(precision, scale)`.
-    Decimal { precision: u8, scale: u8 },
+    Decimal {
+        precision: u8,
+        scale: u8,
+    },
 }
 
 /// The time zone CSV timestamps are read in (Spark's session time zone; ours is UTC).

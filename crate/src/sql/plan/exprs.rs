@@ -10,13 +10,14 @@ use sqlparser::ast::{
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
+use crate::sql::number_format::NumberFormat;
 use crate::sql::parse::at_span;
 use crate::sql::plan::aggregates::{aggregate_call, ignores_nulls, with_null_treatment};
 use crate::sql::plan::decimal_exprs;
 use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
 use crate::sql::plan::functions::{
     common_type, date_field, AggregateFunction, DateTimeFunction, HigherOrderFunction,
-    MathFunction, ScalarFunction, StringFunction, WindowFunction,
+    MathFunction, NumberFormatOp, ScalarFunction, StringFunction, WindowFunction,
 };
 use crate::sql::plan::generate::is_generator_name;
 use crate::sql::plan::interval::{interval_sum, is_interval};
@@ -839,18 +840,25 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
         }
         "to_char" | "to_varchar" => {
             arity(2)?;
-            let t = args[0].data_type(scope);
-            if !crate::sql::types::is_temporal(&t) {
-                return Err(Error::unsupported(format!(
-                    "{name} of a {} (only dates and timestamps, with a datetime pattern)",
-                    spark_type_name(&t)
-                )));
-            }
-            scalar_call(
-                ScalarFunction::DateTime(DateTimeFunction::DateFormat),
-                args.to_vec(),
-                scope,
-            )?
+            to_char(name, args, scope)?
+        }
+        "to_number" | "try_to_number" => {
+            arity(2)?;
+            let format = number_format_of(name, &args[1])?;
+            let op = match &format {
+                Some(format) => NumberFormatOp::ToNumber {
+                    precision: u8::try_from(format.precision()).unwrap_or(u8::MAX),
+                    scale: u8::try_from(format.scale()).unwrap_or(u8::MAX),
+                    fail: name == "to_number",
+                },
+                // A NULL format: NULL of Spark's default decimal(10, 0).
+                None => NumberFormatOp::ToNumber {
+                    precision: 10,
+                    scale: 0,
+                    fail: false,
+                },
+            };
+            scalar_call(ScalarFunction::NumberFormat(op), args.to_vec(), scope)?
         }
         "current_timezone" => {
             arity(0)?;
@@ -917,11 +925,91 @@ pub const REWRITTEN_NAMES: &[&str] = &[
     "div",
     "to_char",
     "to_varchar",
+    "to_number",
+    "try_to_number",
     "current_timezone",
     "current_database",
     "current_schema",
     "current_catalog",
 ];
+
+/// `to_char(x, format)` as Spark builds it: a date or timestamp with a datetime pattern
+/// (`date_format`), a binary as `'base64'`, `'hex'` or `'utf-8'` text, and a number with a
+/// number format (integers and floats as the decimals Spark casts them to).
+fn to_char(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Expr> {
+    let t = args[0].data_type(scope);
+    let call = |func, args: Vec<Expr>| scalar_call(func, args, scope);
+    if crate::sql::types::is_temporal(&t) {
+        return call(
+            ScalarFunction::DateTime(DateTimeFunction::DateFormat),
+            args.to_vec(),
+        );
+    }
+    if t == DataType::Binary {
+        let Expr::Literal(ScalarValue::Utf8(format)) = &args[1] else {
+            return Err(Error::analysis(format!(
+                "the format of {name} of a binary must be a constant: 'base64', 'hex' or 'utf-8'"
+            )));
+        };
+        let string = |f| ScalarFunction::String(f);
+        return match format.trim().to_lowercase().as_str() {
+            "base64" => call(string(StringFunction::Base64), vec![args[0].clone()]),
+            "hex" => call(string(StringFunction::Hex), vec![args[0].clone()]),
+            "utf-8" => call(string(StringFunction::Decode), args.to_vec()),
+            other => Err(Error::analysis(format!(
+                "{name} of a binary takes the format 'base64', 'hex' or 'utf-8', not '{other}'"
+            ))),
+        };
+    }
+    let decimal = match &t {
+        DataType::Decimal128(_, _) => None,
+        DataType::Float32 => Some(crate::sql::decimal::Decimal::new(14, 7)),
+        DataType::Float64 => Some(crate::sql::decimal::Decimal::new(30, 15)),
+        DataType::Null => Some(crate::sql::decimal::Decimal::new(10, 0)),
+        other => Some(
+            crate::sql::decimal::Decimal::for_integer(other).ok_or_else(|| {
+                Error::analysis(format!(
+                "argument 1 of {name} must be a number, a date, a timestamp or a binary, got {}",
+                spark_type_name(other)
+            ))
+            })?,
+        ),
+    };
+    let value = match decimal {
+        Some(d) => args[0].clone().cast(&d.data_type(), scope),
+        None => args[0].clone(),
+    };
+    number_format_of(name, &args[1])?;
+    call(
+        ScalarFunction::NumberFormat(NumberFormatOp::ToChar),
+        vec![value, args[1].clone()],
+    )
+}
+
+/// The number format of a `to_number` / `to_char` call, checked: it must be a constant
+/// string (Spark's foldable format); `None` for a NULL one.
+fn number_format_of(name: &str, format: &Expr) -> Result<Option<NumberFormat>> {
+    let null = |e: &Expr| matches!(e, Expr::Literal(ScalarValue::Null(_)));
+    let text = match format {
+        Expr::Literal(ScalarValue::Utf8(text)) => text,
+        e if null(e) => return Ok(None),
+        Expr::Cast { expr, .. } if null(expr) => return Ok(None),
+        _ => {
+            return Err(Error::analysis(format!(
+                "the format of {name} must be a constant string such as '999.99'"
+            )))
+        }
+    };
+    let parsed = NumberFormat::parse(text).map_err(Error::analysis)?;
+    if name.ends_with("to_number") && !parsed.fits_decimal() {
+        return Err(Error::analysis(format!(
+            "the number format '{text}' has {} digits; {name} reads at most 38 (a decimal's \
+             precision)",
+            parsed.precision()
+        )));
+    }
+    Ok(Some(parsed))
+}
 
 /// A scalar function call with its arguments cast as its signature says.
 impl Planner<'_> {

@@ -12,7 +12,7 @@ import { streamFile } from './stream-file';
  * Compressed bytes per push: small enough that a slice's output (CSV compresses 5-10×)
  * is decoded between two cancel checks in well under a second.
  */
-const SLICE_BYTES = 4 << 20;
+export const COMPRESSED_SLICE_BYTES = 4 << 20;
 
 export async function loadCompressedCsv(
   ctx: LoadContext,
@@ -23,7 +23,7 @@ export async function loadCompressedCsv(
   const loader = new ctx.runtime.wasm.CompressedCsvLoader(compression, options);
   let handedOver = false;
   try {
-    await streamFile(ctx, file, SLICE_BYTES, loader);
+    await streamFile(ctx, file, COMPRESSED_SLICE_BYTES, loader);
     // (Undefined for a stream too short to have opened the reader before the end.)
     const used = loader.optionsUsed();
     handedOver = true;

@@ -4,7 +4,8 @@
  * Spark does not read (`_SUCCESS`, `.crc`, anything under `_temporary/`) are left out by
  * the engine's rule; each data file is decoded a slice at a time (progress, cancel), and
  * the engine turns the `column=value` folders into typed columns when it builds the
- * table. CSV files are read with the options the first one settled (header, separator);
+ * table. CSV files (plain, or compressed as Spark's `compression` option writes them:
+ * `part-0.csv.gz`) are read with the options the first one settled (header, separator);
  * when their inferred types disagree, they are read again with the widest types (one
  * schema over all files, as Spark infers it).
  */
@@ -13,11 +14,13 @@ import { unzipSync } from 'fflate';
 import type { CsvOptions, DroppedFolder, LoadOptions, LoadProgress, TableInfo } from '../../engine/shared/api';
 import { UNSUPPORTED_FILE, codedError } from '../../engine/shared/errors';
 import type { HiveDataset } from '../../engine/worker/wasm-api';
+import { SIGNATURE_BYTES, detectCompression } from '../shared/formats';
 import { throwIfCancelled } from './jobs';
+import { COMPRESSED_SLICE_BYTES } from './load-compressed';
 import type { LoadContext } from './load-context';
 import { CSV_CHUNK_BYTES, openLoader, refineTypes } from './load-csv';
 import { decodeRowGroups } from './load-parquet';
-import { streamFile } from './stream-file';
+import { readSlice, streamFile } from './stream-file';
 
 /** One file of the folder, read when its turn comes. */
 interface FolderEntry {
@@ -63,30 +66,37 @@ function notParquet(path: string, zipName?: string): Error {
   if (zipName === undefined) {
     return codedError(
       UNSUPPORTED_FILE,
-      `${path} is not a Parquet file: a folder is read as one table when its files are all Parquet or all CSV (named .csv), as Spark writes them. Load JSON or other files one at a time.`,
+      `${path} is not a Parquet file: a folder is read as one table when its files are all Parquet or all CSV (named .csv, or .csv.gz, .csv.zst, .csv.bz2), as Spark writes them. Load JSON or other files one at a time.`,
     );
   }
   return codedError(
     UNSUPPORTED_FILE,
-    `${zipName} is not an Excel workbook (workbooks are named .xlsx, .xlsm or .ods), and read as a zipped folder it holds ${path}, which is not a Parquet file: a .zip is read as a folder of Parquet files, or of CSV files named .csv (Spark's output). Unzip it and load JSON or other files one at a time.`,
+    `${zipName} is not an Excel workbook (workbooks are named .xlsx, .xlsm or .ods), and read as a zipped folder it holds ${path}, which is not a Parquet file: a .zip is read as a folder of Parquet files, or of CSV files named .csv or .csv.gz (Spark's output). Unzip it and load JSON or other files one at a time.`,
   );
 }
 
-const isCsv = (path: string) => path.toLowerCase().endsWith('.csv');
+/** A CSV file of a folder, plain or compressed (what Spark's `compression` option names it). */
+const CSV_FILE = /\.csv(\.(gz|zst|zstd|bz2))?$/i;
+const isCsv = (path: string) => CSV_FILE.test(path);
 
 /** The files Spark reads as data, in path order (as Spark lists them). */
 function dataFiles<T extends { path: string }>(all: T[], isDataFile: (path: string) => boolean): T[] {
   return all.filter((e) => isDataFile(e.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-/** How a folder is read, from its data files in path order: as CSV when the first is named `.csv`, else as Parquet. */
+/** How a folder is read, from its data files in path order: as CSV when the first is named `.csv` (or `.csv.gz`, ...), else as Parquet. */
 function formatOf([first]: { path: string }[]): FolderRead['format'] {
   return first && isCsv(first.path) ? 'csv' : 'parquet';
 }
 
-/** How a folder of these files (data files or not, in any order) is read. */
-export function folderFormat(all: { path: string }[], isDataFile: (path: string) => boolean): FolderRead['format'] {
-  return formatOf(dataFiles(all, isDataFile));
+/**
+ * What memory reading a folder of these files (data files or not, in any order) takes per
+ * byte: as its format's, or a compressed file's when a CSV folder holds compressed files.
+ */
+export function folderMemoryKind(all: { path: string }[], isDataFile: (path: string) => boolean): FolderRead['format'] | 'compressed' {
+  const files = dataFiles(all, isDataFile);
+  const format = formatOf(files);
+  return format === 'csv' && files.some((f) => /\.csv\./i.test(f.path)) ? 'compressed' : format;
 }
 
 /** The folder's files in path order, read as one table. */
@@ -174,18 +184,34 @@ async function readCsvPass(ctx: LoadContext, entries: FolderEntry[], options: Lo
   try {
     const before = { bytes: 0, rows: 0 };
     for (const entry of entries) {
-      const loader = await openLoader(ctx, entry.blob, used ?? options);
-      try {
-        used ??= loader.optionsUsed();
-        await refineTypes(loader, entry.blob);
-        await streamFile(ctx, entry.blob, CSV_CHUNK_BYTES, loader, 'decoding', folderProgress(ctx, bytesTotal, before));
-      } catch (error) {
-        loader.free();
-        throw error;
+      const progress = folderProgress(ctx, bytesTotal, before);
+      const compression = detectCompression(await readSlice(entry.blob, 0, SIGNATURE_BYTES));
+      if (compression) {
+        const loader = new ctx.runtime.wasm.CompressedCsvLoader(compression, used ?? options);
+        try {
+          await streamFile(ctx, entry.blob, COMPRESSED_SLICE_BYTES, loader, 'decoding', progress);
+        } catch (error) {
+          loader.free();
+          throw error;
+        }
+        before.rows += loader.rows();
+        // A small file settles its options only when it ends.
+        const settled = dataset.addCompressedCsv(entry.path, loader);
+        used ??= settled;
+      } else {
+        const loader = await openLoader(ctx, entry.blob, used ?? options);
+        try {
+          used ??= loader.optionsUsed();
+          await refineTypes(loader, entry.blob);
+          await streamFile(ctx, entry.blob, CSV_CHUNK_BYTES, loader, 'decoding', progress);
+        } catch (error) {
+          loader.free();
+          throw error;
+        }
+        before.rows += loader.rows();
+        dataset.addCsv(entry.path, loader);
       }
-      before.rows += loader.rows();
       before.bytes += entry.size;
-      dataset.addCsv(entry.path, loader);
     }
     if (!used) throw new Error('a CSV folder with no file was read');
     return { dataset, used };

@@ -12,10 +12,10 @@ use arrow_array::{Array, ArrayRef, Decimal128Array};
 use arrow_schema::DataType;
 
 use super::accumulator::{downcast, for_each_valid, Accumulator};
+use crate::decimal_digits::pow10;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::decimal::Decimal;
 use crate::sql::exec::decimal::arith::average;
-use crate::decimal_digits::pow10;
 use crate::sql::exec::value::kernel_error;
 
 /// Per group: the running sum (at the input's scale), whether it overflowed, and how

@@ -14,6 +14,7 @@ mod map_conversions;
 mod maps;
 mod math;
 mod misc;
+mod number_format;
 mod regex;
 mod strings;
 mod time_sequence;
@@ -72,6 +73,7 @@ fn compute(
             map_conversions::compute(f, args, return_type, len)
         }
         ScalarFunction::Map(f) => maps::compute(f, args, return_type, len),
+        ScalarFunction::NumberFormat(op) => number_format::compute(op, args, len),
         ScalarFunction::Decimal(DecimalOp::Compare(op)) => decimal::compare::compute(op, args),
         ScalarFunction::Decimal(op) => {
             let out = Decimal::of(return_type).ok_or_else(|| {

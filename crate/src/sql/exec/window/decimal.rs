@@ -11,10 +11,10 @@ use arrow_array::{Array, ArrayRef, Decimal128Array};
 use arrow_buffer::i256;
 
 use super::frame::Bounds;
+use crate::decimal_digits::fit;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::decimal::Decimal;
 use crate::sql::exec::decimal::arith::average;
-use crate::decimal_digits::fit;
 use crate::sql::exec::value::kernel_error;
 
 /// Each row's `sum` (or `avg`, when `average`) of `values` over its frame, as `out`.

@@ -15,6 +15,7 @@ mod higher_order;
 mod maps;
 mod math;
 mod misc;
+mod number_format;
 mod signature;
 mod strings;
 
@@ -29,6 +30,7 @@ pub use higher_order::HigherOrderFunction;
 pub use maps::MapFunction;
 pub use math::MathFunction;
 pub use misc::MiscFunction;
+pub use number_format::NumberFormatOp;
 pub use signature::{common_type, list_of, map_of, map_types, Signature};
 pub use strings::StringFunction;
 
@@ -54,6 +56,8 @@ pub enum ScalarFunction {
     GetField(usize),
     /// Arithmetic, rounding or a comparison on decimals, made by the planner.
     Decimal(DecimalOp),
+    /// Text read or decimals printed with a number format (`to_number`, `to_char`).
+    NumberFormat(NumberFormatOp),
 }
 
 impl ScalarFunction {
@@ -92,6 +96,7 @@ impl ScalarFunction {
             ScalarFunction::MakeStruct => "struct",
             ScalarFunction::GetField(_) => "get_field",
             ScalarFunction::Decimal(op) => op.name(),
+            ScalarFunction::NumberFormat(op) => op.name(),
         }
     }
 
@@ -116,6 +121,7 @@ impl ScalarFunction {
             ScalarFunction::Array(f) => f.signature(&a),
             ScalarFunction::Map(f) => f.signature(&a),
             ScalarFunction::Decimal(op) => op.signature(&a),
+            ScalarFunction::NumberFormat(op) => op.signature(&a),
             ScalarFunction::GetItem => {
                 a.arity(2, 2)?;
                 if let Some((key, value)) = map_types(&args[0]) {
