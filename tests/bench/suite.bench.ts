@@ -164,15 +164,26 @@ async function duckdbTasks(browser: Browser, rows: number): Promise<string> {
     const csv = path.join(dataDir, `telecom_${rows}.csv`);
     if (wanted.has('load')) {
       reference('load CSV', await timed(() => duckdb.loadCsv(csv)));
-      const [gzip, json] = [`${csv}.gz`, path.join(dataDir, `telecom_${rows}.json`)];
+      const gzip = `${csv}.gz`;
       if (existsSync(gzip)) reference('load CSV.gz', await timed(() => duckdb.loadCsv(gzip)));
-      if (existsSync(json)) reference('load JSON lines', await timed(() => duckdb.loadJson(json)));
       measure('load Parquet', rows).note = "DuckDB-WASM reads Parquet through an extension downloaded from the internet, which this page may not do";
     } else if (wanted.has('sql')) {
       await duckdb.loadCsv(csv);
     }
     if (wanted.has('sql')) {
       for (const [i, query] of QUERIES.entries()) reference(`SQL Q${i + 1}`, await timed(() => duckdb.run(query)));
+    }
+    // Last: DuckDB-WASM 1.32's read_json traps in this page (its JSON reader is an
+    // extension it would fetch from the internet), which leaves its worker unusable.
+    const json = path.join(dataDir, `telecom_${rows}.json`);
+    if (wanted.has('load') && existsSync(json)) {
+      try {
+        reference('load JSON lines', await timed(() => duckdb.loadJson(json)));
+      } catch (error) {
+        const why = String((error as Error).message ?? error).split('\n')[0];
+        measure('load JSON lines', rows).note = `DuckDB-WASM ${duckdb.version} could not read the file (${why})`;
+        console.log(`  DuckDB-WASM load JSON lines failed: ${why}`);
+      }
     }
     return duckdb.version;
   } finally {

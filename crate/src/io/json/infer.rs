@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Fields};
+#[cfg(test)]
 use serde_json::Value;
 
 /// The type inferred for a JSON value. Struct fields are kept sorted by name, as Spark
@@ -26,7 +27,9 @@ pub enum JsonType {
 }
 
 impl JsonType {
-    /// The merged type of several values (an array's items, a piece's records).
+    /// The merged type of several values (an array's items, a piece's records). The
+    /// loader merges types as it reads (`survey.rs`); this is its reference in tests.
+    #[cfg(test)]
     pub fn of_all<'a>(values: impl IntoIterator<Item = &'a Value>) -> JsonType {
         values
             .into_iter()
@@ -34,6 +37,7 @@ impl JsonType {
             .fold(JsonType::Null, JsonType::merge)
     }
 
+    #[cfg(test)]
     pub fn of(value: &Value) -> JsonType {
         match value {
             Value::Null => JsonType::Null,

@@ -19,6 +19,7 @@ mod options;
 mod records;
 mod rewrite;
 mod scan;
+mod survey;
 
 pub use loader::{read_json, JsonLoader};
 pub use options::JsonOptions;

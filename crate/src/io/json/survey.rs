@@ -1,0 +1,361 @@
+//! The first pass over a piece of JSON records: the merged type of its rows, its row
+//! count and its malformed records, read with serde_json's streaming deserializer straight
+//! into the piece's type (no `Value` tree per record, no allocation for a field already
+//! seen). Building a `Value` and a type per record made the pass allocate dozens of times
+//! per record, and the engine's allocator is shared by its threads: a second thread made
+//! the load slower, not faster.
+//!
+//! A record is merged as it is read; a malformed one (bad syntax, or not an object nor an
+//! array of objects) may already have merged part of itself, so a piece with one is read
+//! again checking each record before merging it (malformed records are rare, and Spark
+//! infers nothing from them).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use crate::io::json::infer::JsonType;
+
+/// What the first pass learns about a piece of records.
+#[derive(Default)]
+pub struct Survey {
+    pub ty: Option<JsonType>,
+    /// Malformed records: their index in the piece and why.
+    pub malformed: Vec<(usize, String)>,
+    /// Rows the piece makes, malformed records included (the decoder's batch size).
+    pub rows: usize,
+}
+
+/// Surveys a piece: records merged as they are read, or, if one is malformed, all checked
+/// first.
+pub fn survey(text: &[u8], records: &[Range<usize>]) -> Survey {
+    merged_as_read(text, records).unwrap_or_else(|| checked_first(text, records))
+}
+
+/// Every record merged as it is read; `None` at the first malformed one.
+fn merged_as_read(text: &[u8], records: &[Range<usize>]) -> Option<Survey> {
+    let mut ty = JsonType::Null;
+    let mut rows = 0;
+    for record in records {
+        rows += merge_record(&text[record.clone()], &mut ty).ok()?;
+    }
+    Some(Survey {
+        ty: (!records.is_empty()).then_some(ty),
+        malformed: Vec::new(),
+        rows,
+    })
+}
+
+/// Each record checked (syntax and shape) before it is merged.
+fn checked_first(text: &[u8], records: &[Range<usize>]) -> Survey {
+    let mut survey = Survey::default();
+    let mut ty = JsonType::Null;
+    let mut merged_any = false;
+    for (i, record) in records.iter().enumerate() {
+        let bytes = &text[record.clone()];
+        match check_record(bytes) {
+            Ok(()) => {
+                // Checked: merging it cannot fail half-way.
+                survey.rows += merge_record(bytes, &mut ty).unwrap_or(1);
+                merged_any = true;
+            }
+            Err(why) => {
+                survey.rows += 1;
+                survey.malformed.push((i, why));
+            }
+        }
+    }
+    survey.ty = merged_any.then_some(ty);
+    survey
+}
+
+/// Why a record is not one: bad JSON, or a value that is neither an object nor an array
+/// of objects (the messages of the `Value`-based reading this replaces).
+fn check_record(bytes: &[u8]) -> Result<(), String> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    match &value {
+        Value::Object(_) => Ok(()),
+        Value::Array(items) if items.iter().all(Value::is_object) => Ok(()),
+        Value::Array(_) => Err("an array whose elements are not all objects".into()),
+        _ => Err(format!(
+            "`{}` is not a JSON object",
+            short(&value.to_string())
+        )),
+    }
+}
+
+/// Merges one record's rows into `ty`: an object is a row, an array of objects a row per
+/// element. `Err` when the record is not one (it may have merged part of itself).
+fn merge_record(bytes: &[u8], ty: &mut JsonType) -> Result<usize, ()> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let rows = Record(ty).deserialize(&mut deserializer).map_err(|_| ())?;
+    deserializer.end().map_err(|_| ())?;
+    Ok(rows)
+}
+
+/// The start of a value's text, for a message.
+pub fn short(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// A whole record: an object, or an array of objects; its row count.
+struct Record<'t>(&'t mut JsonType);
+
+impl<'de> DeserializeSeed<'de> for Record<'_> {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Record<'_> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object or an array of objects")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<usize, A::Error> {
+        Merge(self.0).visit_map(map)?;
+        Ok(1)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let mut rows = 0;
+        while seq.next_element_seed(Row(&mut *self.0))?.is_some() {
+            rows += 1;
+        }
+        Ok(rows)
+    }
+}
+
+/// One element of a record that is an array: it must be an object.
+struct Row<'t>(&'t mut JsonType);
+
+impl<'de> DeserializeSeed<'de> for Row<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Row<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        Merge(self.0).visit_map(map)
+    }
+}
+
+/// Merges the type of the next value into the type it points to, in place.
+struct Merge<'t>(&'t mut JsonType);
+
+impl Merge<'_> {
+    /// Merges a value's type that has no parts (a scalar).
+    fn scalar(self, ty: JsonType) {
+        // The usual case: the field had this type already.
+        if *self.0 == ty {
+            return;
+        }
+        let old = std::mem::replace(self.0, JsonType::Null);
+        *self.0 = old.merge(ty);
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Merge<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Merge<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        self.scalar(JsonType::Boolean);
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        self.scalar(JsonType::Long);
+        Ok(())
+    }
+
+    /// As `Value::is_i64`: a whole number beyond `i64` is a double.
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.scalar(if i64::try_from(v).is_ok() {
+            JsonType::Long
+        } else {
+            JsonType::Double
+        });
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        self.scalar(JsonType::Double);
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        self.scalar(JsonType::String { mixed: false });
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        match self.0 {
+            JsonType::Array(item) => while seq.next_element_seed(Merge(&mut **item))?.is_some() {},
+            JsonType::Null => {
+                let mut item = JsonType::Null;
+                while seq.next_element_seed(Merge(&mut item))?.is_some() {}
+                *self.0 = JsonType::Array(Box::new(item));
+            }
+            // Another type here before: the array's own type, merged with it.
+            _ => {
+                let mut item = JsonType::Null;
+                while seq.next_element_seed(Merge(&mut item))?.is_some() {}
+                self.scalar(JsonType::Array(Box::new(item)));
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        if matches!(self.0, JsonType::Null) {
+            *self.0 = JsonType::Struct(Default::default());
+        }
+        if let JsonType::Struct(fields) = self.0 {
+            while let Some(key) = map.next_key_seed(Key)? {
+                let ty = match fields.get_mut(key.as_ref()) {
+                    Some(ty) => ty,
+                    None => fields.entry(key.into_owned()).or_insert(JsonType::Null),
+                };
+                map.next_value_seed(Merge(ty))?;
+            }
+            return Ok(());
+        }
+        // Another type here before: the object's own type, merged with it.
+        let mut object = JsonType::Struct(Default::default());
+        Merge(&mut object).visit_map(map)?;
+        self.scalar(object);
+        Ok(())
+    }
+}
+
+/// An object's key, borrowed from the text when it has no escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The type the `Value`-based reading gives: each record's type, merged.
+    fn by_values(records: &[&str]) -> Option<JsonType> {
+        records
+            .iter()
+            .map(|r| serde_json::from_str::<Value>(r).unwrap())
+            .map(|v| match &v {
+                Value::Array(items) => JsonType::of_all(items),
+                _ => JsonType::of(&v),
+            })
+            .reduce(JsonType::merge)
+    }
+
+    fn surveyed(records: &[&str]) -> Survey {
+        let text = records.join("\n");
+        let mut ranges = Vec::new();
+        let mut at = 0;
+        for r in records {
+            ranges.push(at..at + r.len());
+            at += r.len() + 1;
+        }
+        survey(text.as_bytes(), &ranges)
+    }
+
+    #[test]
+    fn merges_in_place_as_values_merge() {
+        let records = [
+            r#"{"a": 1, "b": [1, 2.5], "c": {"x": null}}"#,
+            r#"{"a": 2.5, "b": [], "c": {"x": "s", "y": true}, "d": null}"#,
+            r#"[{"a": 1}, {"e": [[1], [null]]}]"#,
+            r#"{"a": {"k": 1}, "b": "text", "f": 18446744073709551615}"#,
+            r#"{"c": [1], "g\u0041": 1}"#,
+        ];
+        let survey = surveyed(&records);
+        assert_eq!(survey.ty, by_values(&records));
+        assert_eq!(survey.rows, 6);
+        assert!(survey.malformed.is_empty());
+    }
+
+    #[test]
+    fn malformed_records_add_nothing_to_the_type() {
+        let records = [
+            r#"{"a": 1}"#,
+            r#"{"b": 1, "c": "#,
+            r#"[{"d": 1}, 2]"#,
+            r#"7"#,
+            r#"{"a": 2.5} x"#,
+        ];
+        let survey = surveyed(&records);
+        assert_eq!(survey.ty, by_values(&records[..1]));
+        assert_eq!(survey.rows, 5);
+        let why: Vec<&str> = survey.malformed.iter().map(|(_, w)| w.as_str()).collect();
+        assert_eq!(
+            survey.malformed.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            [1, 2, 3, 4]
+        );
+        assert!(why[0].contains("EOF"), "{why:?}");
+        assert_eq!(why[1], "an array whose elements are not all objects");
+        assert_eq!(why[2], "`7` is not a JSON object");
+        assert!(why[3].contains("trailing characters"), "{why:?}");
+    }
+}
