@@ -121,6 +121,18 @@ pub fn column_codes(column: &ArrayRef) -> Option<ColumnCodes> {
     }
 }
 
+/// How often each distinct value of a string column occurs and the first row holding it
+/// (NULL is a value of its own), counted from the codes kept for exactly this array
+/// without looking at its strings; `None` when none are kept.
+pub fn kept_value_counts(column: &ArrayRef) -> Option<(Vec<u64>, Vec<u32>)> {
+    let kept = lookup(column)?;
+    let mut counts = vec![0u64; kept.firsts.len()];
+    for &code in &kept.codes {
+        counts[usize::from(code)] += 1;
+    }
+    Some((counts, kept.firsts.clone()))
+}
+
 /// Every kept set of codes, by identity. Weak: the tables own the codes.
 static KEPT: LazyLock<RwLock<HashMap<Identity, Weak<KeptCodes>>>> =
     LazyLock::new(|| RwLock::new(HashMap::new()));

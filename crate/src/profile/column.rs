@@ -14,6 +14,7 @@ use foldhash::quality::FixedState;
 
 use crate::error::Result;
 use crate::frame::display_array;
+use crate::frame::kept_codes::kept_value_counts;
 use crate::profile::frequent::Frequent;
 use crate::profile::hll::HyperLogLog;
 use crate::profile::numbers::{histogram, quantiles, quantiles_of_counts, Moments};
@@ -51,12 +52,20 @@ fn as_numbers(column: &ArrayRef) -> Result<Float64Array> {
     })
 }
 
-/// The usable (not NULL, not NaN) values of the rows kept in the sample: each row with
-/// probability `keep_rate`, decided by its table-wide number only.
-fn sample(column: &ArrayRef, values: &Float64Array, first_row: u64, keep_rate: f64) -> Vec<f64> {
-    (0..values.len())
+/// The rows of a partition kept in the quantile sample: each with probability
+/// `keep_rate`, decided by its table-wide number only (the same rows for every column, so
+/// decided once per partition).
+pub fn sampled_rows(len: usize, first_row: u64, keep_rate: f64) -> Vec<u32> {
+    (0..len as u32)
+        .filter(|&i| unit(0, Stream::ProfileSample, first_row + u64::from(i)) < keep_rate)
+        .collect()
+}
+
+/// The usable (not NULL, not NaN) values of the sampled rows.
+fn sample(column: &ArrayRef, values: &Float64Array, rows: &[u32]) -> Vec<f64> {
+    rows.iter()
+        .map(|&i| i as usize)
         .filter(|&i| column.is_valid(i) && !values.value(i).is_nan())
-        .filter(|&i| unit(0, Stream::ProfileSample, first_row + i as u64) < keep_rate)
         .map(|i| values.value(i))
         .collect()
 }
@@ -116,9 +125,9 @@ struct TextPart<'a> {
 }
 
 impl<'a> ColumnSummary<'a> {
-    /// Summarises a partition's column whose first row is table row `first_row`; rows
-    /// are kept for quantiles with probability `keep_rate`.
-    pub fn of(column: &'a ArrayRef, first_row: u64, keep_rate: f64) -> Result<Self> {
+    /// Summarises a partition's column; `sampled` are the rows kept for quantiles
+    /// ([`sampled_rows`]), `None` to keep them all.
+    pub fn of(column: &'a ArrayRef, sampled: Option<&[u32]>) -> Result<Self> {
         let nulls = column.logical_null_count() as u64;
         let mut nans = 0;
         let body = match Kind::of(column.data_type()) {
@@ -148,11 +157,7 @@ impl<'a> ColumnSummary<'a> {
                     .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
                         (lo.min(v), hi.max(v))
                     });
-                let kept = if keep_rate >= 1.0 {
-                    None
-                } else {
-                    Some(sample(column, &values, first_row, keep_rate))
-                };
+                let kept = sampled.map(|rows| sample(column, &values, rows));
                 let moments = Moments::of(&usable);
                 Part::Number(NumberPart {
                     moments,
@@ -176,29 +181,49 @@ impl<'a> ColumnSummary<'a> {
                     DataType::Utf8 => column.as_string::<i32>().values().is_ascii(),
                     _ => false,
                 };
-                let mut add = |s: &'a str| {
+                // `n` occurrences of `s`.
+                let mut add = |s: &'a str, n: u64| {
                     let hash = state.hash_one(s);
                     part.hll.add_hash(hash);
-                    part.frequent.add(s, hash);
+                    part.frequent.add_n(s, hash, n);
                     let len = if ascii { s.len() } else { s.chars().count() } as u64;
                     part.min_len = part.min_len.min(len);
                     part.max_len = part.max_len.max(len);
                 };
+                let kept = match column.data_type() {
+                    DataType::Utf8 => kept_value_counts(column),
+                    _ => None,
+                };
                 match column.data_type() {
+                    // A key-like column (few distinct values) counted from its kept codes:
+                    // each distinct string is looked at once.
+                    DataType::Utf8 if kept.is_some() => {
+                        let strings = column.as_string::<i32>();
+                        let (counts, firsts) = kept.unwrap_or_default();
+                        for (&n, &row) in counts.iter().zip(&firsts) {
+                            if strings.is_valid(row as usize) {
+                                add(strings.value(row as usize), n);
+                            }
+                        }
+                    }
                     DataType::Utf8 => {
                         let strings = column.as_string::<i32>();
                         if strings.null_count() == 0 {
-                            (0..strings.len()).for_each(|i| add(strings.value(i)));
+                            (0..strings.len()).for_each(|i| add(strings.value(i), 1));
                         } else {
-                            strings.iter().flatten().for_each(&mut add);
+                            strings.iter().flatten().for_each(|s| add(s, 1));
                         }
                     }
                     DataType::LargeUtf8 => column
                         .as_string::<i64>()
                         .iter()
                         .flatten()
-                        .for_each(&mut add),
-                    _ => column.as_string_view().iter().flatten().for_each(&mut add),
+                        .for_each(|s| add(s, 1)),
+                    _ => column
+                        .as_string_view()
+                        .iter()
+                        .flatten()
+                        .for_each(|s| add(s, 1)),
                 }
                 Part::Text(part)
             }

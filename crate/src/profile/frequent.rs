@@ -37,7 +37,8 @@ impl<K: Eq + Hash + Clone> Frequent<K> {
         self.add_n(key, hash, 1);
     }
 
-    fn add_n(&mut self, key: K, hash: u64, n: u64) {
+    /// Counts `n` occurrences of `key` at once (a value's count from elsewhere).
+    pub fn add_n(&mut self, key: K, hash: u64, n: u64) {
         if let Some(entry) = self.table.find_mut(hash, |e| e.0 == key) {
             entry.2 += n;
             return;

@@ -42,10 +42,12 @@ pub fn profile(table: &Table, ctx: &JobContext) -> Result<Profile> {
         .zip(table.row_starts())
         .map(|(batch, &first)| {
             ctx.check()?;
+            let sampled = (keep_rate < 1.0)
+                .then(|| column::sampled_rows(batch.num_rows(), first as u64, keep_rate));
             let summaries = batch
                 .columns()
                 .iter()
-                .map(|column| ColumnSummary::of(column, first as u64, keep_rate))
+                .map(|column| ColumnSummary::of(column, sampled.as_deref()))
                 .collect::<Result<Vec<_>>>();
             ctx.advance();
             summaries
@@ -139,6 +141,28 @@ mod tests {
             );
             assert_eq!(dt.top_values[0].value, "2024-01-01");
         }
+    }
+
+    #[test]
+    fn kept_codes_give_the_same_profile_as_the_strings() {
+        let values: Vec<String> = (0..5_000)
+            .map(|i| match i % 9 {
+                0 => format!("{i},"),
+                k => format!("{i},key-{}", k % 4),
+            })
+            .collect();
+        let rows: Vec<&str> = values.iter().map(String::as_str).collect();
+        let plain = table_in_parts("id:int,s:string", &rows, 3);
+        let json = |t: &Table| {
+            serde_json::to_string(&profile(t, &JobContext::default()).unwrap()).unwrap()
+        };
+        // Profiled before any codes are kept for these arrays (a copy shares them).
+        let from_strings = json(&plain);
+        let coded = plain.with_key_codes();
+        let strings = coded.partitions()[0].column(1);
+        assert!(crate::frame::kept_codes::kept_value_counts(strings).is_some());
+        assert_eq!(json(&coded), from_strings);
+        assert!(from_strings.contains("key-1"));
     }
 
     #[test]
