@@ -156,7 +156,7 @@ impl NumberFormat {
                 continue;
             };
             let before_point = point.is_none_or(|p| i < p);
-            let separators = parts.iter().any(|p| *p == GroupPart::Separator);
+            let separators = parts.contains(&GroupPart::Separator);
             if before_point && separators && !separators_between_digits(parts) {
                 return Err(format!(
                     "in the number format {quoted}, each thousands separator (, or G) must \

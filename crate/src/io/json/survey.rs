@@ -229,7 +229,7 @@ impl<'de> Visitor<'de> for Merge<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         match self.0 {
-            JsonType::Array(item) => while seq.next_element_seed(Merge(&mut **item))?.is_some() {},
+            JsonType::Array(item) => while seq.next_element_seed(Merge(item))?.is_some() {},
             JsonType::Null => {
                 let mut item = JsonType::Null;
                 while seq.next_element_seed(Merge(&mut item))?.is_some() {}
