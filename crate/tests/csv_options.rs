@@ -281,7 +281,8 @@ fn a_schema_that_does_not_fit_the_file_is_a_clear_error() {
             "a INT, b INT",
             "the schema has 2 columns but the file's first record has 3",
         ),
-        ("a INT, b INT, c DECIMAL(10,2)", "read it as DOUBLE"),
+        ("a INT, b INT, c DECIMAL(40,2)", "precision from 1 to 38"),
+        ("a INT, b INT, c BINARY", "read it as STRING"),
         ("a INT, b, c INT", "has no type"),
     ] {
         let options = CsvOptions {

@@ -2,7 +2,9 @@
 //!
 //! The page reads a `.csv.gz` in slices and pushes them here; what comes out goes to the
 //! file's reader (a [`ByteSink`]) in chunks of [`OUTPUT_CHUNK`] bytes, so neither the
-//! compressed file nor its decompressed text is ever held whole. The output is counted
+//! compressed file nor its decompressed text is ever held whole. Inflating is serial, so
+//! a slice is inflated while the reader decodes what the slice before it gave (two tasks
+//! of the thread pool): the decoders are not left waiting on one thread. The output is counted
 //! against a budget taken from the engine's memory ([`crate::memory`]): a decompression
 //! bomb (a few KB that expand to many GB) is stopped with `OUT_OF_MEMORY` when its output
 //! passes what the engine could hold, long before memory runs out.
@@ -65,14 +67,16 @@ impl Compression {
     }
 }
 
-/// A reader that takes a file's bytes in order, a chunk at a time.
-pub trait ByteSink {
+/// A reader that takes a file's bytes in order, a chunk at a time. `Send`: it reads on a
+/// pool thread while the next slice is inflated on another.
+pub trait ByteSink: Send {
     fn push(&mut self, chunk: &[u8]) -> Result<()>;
 }
 
 /// Decompresses a file pushed in slices and feeds its content to a reader `S`.
 pub struct Decompressor<S: ByteSink> {
-    decoder: Decoder<Output<S>>,
+    decoder: Decoder<Output>,
+    sink: S,
     compression: Compression,
     /// Compressed bytes pushed so far.
     read: u64,
@@ -89,7 +93,7 @@ impl<S: ByteSink> Decompressor<S> {
     /// bytes (tests use a small one to try a bomb).
     pub fn with_limit(compression: Compression, sink: S, limit: u64) -> Result<Self> {
         let output = Output {
-            sink,
+            chunks: Vec::new(),
             buffer: Vec::new(),
             written: 0,
             limit,
@@ -107,6 +111,7 @@ impl<S: ByteSink> Decompressor<S> {
         };
         Ok(Decompressor {
             decoder,
+            sink,
             compression,
             read: 0,
         })
@@ -114,7 +119,7 @@ impl<S: ByteSink> Decompressor<S> {
 
     /// The reader being fed.
     pub fn sink(&self) -> &S {
-        &self.decoder.output().sink
+        &self.sink
     }
 
     /// Decompressed bytes produced so far.
@@ -122,11 +127,16 @@ impl<S: ByteSink> Decompressor<S> {
         self.decoder.output().written
     }
 
-    /// Decompresses the next slice of the file and feeds what comes out to the reader.
+    /// Decompresses the next slice of the file while the reader takes the chunks the
+    /// slices before it gave.
     pub fn push(&mut self, compressed: &[u8]) -> Result<()> {
-        let result = self.decoder.write_all(compressed);
+        let ready = std::mem::take(&mut self.decoder.output_mut().chunks);
+        let (decoder, sink) = (&mut self.decoder, &mut self.sink);
+        let (fed, inflated) = rayon::join(|| feed(sink, ready), || decoder.write_all(compressed));
         self.read += compressed.len() as u64;
-        result.map_err(|e| self.error(e, false))
+        // The reader's error first: its bytes come first in the file.
+        fed?;
+        inflated.map_err(|e| self.error(e, false))
     }
 
     /// Checks that the compressed data ended where the file does, feeds the last bytes to
@@ -135,14 +145,13 @@ impl<S: ByteSink> Decompressor<S> {
         if let Err(e) = self.decoder.finish() {
             return Err(self.error(e, true));
         }
-        if let Err(e) = self.decoder.output_mut().flush_buffer() {
-            return Err(self.error(e, true));
+        let output = self.decoder.output_mut();
+        let mut rest = std::mem::take(&mut output.chunks);
+        if !output.buffer.is_empty() {
+            rest.push(std::mem::take(&mut output.buffer));
         }
-        let output = self
-            .decoder
-            .into_output()
-            .map_err(|e| Error::internal("ending a decompressed stream", e))?;
-        Ok(output.sink)
+        feed(&mut self.sink, rest)?;
+        Ok(self.sink)
     }
 
     /// The error to report for a decoder's `io::Error`: the reader's or the budget's own
@@ -176,44 +185,35 @@ impl<S: ByteSink> Decompressor<S> {
     }
 }
 
-/// Where decoders write: counts the output against the budget and hands it to the reader
-/// in [`OUTPUT_CHUNK`]s. A failure is kept in `failure` (a decoder only passes
+/// Hands decompressed chunks to the reader in order, each freed once it is read.
+fn feed<S: ByteSink>(sink: &mut S, chunks: Vec<Vec<u8>>) -> Result<()> {
+    for chunk in chunks {
+        sink.push(&chunk)?;
+    }
+    Ok(())
+}
+
+/// Where decoders write: counts the output against the budget and gathers it in
+/// [`OUTPUT_CHUNK`]s for the reader. A failure is kept in `failure` (a decoder only passes
 /// `io::Error`s on) and reported in its place.
-struct Output<S> {
-    sink: S,
+struct Output {
+    /// Whole chunks not handed to the reader yet.
+    chunks: Vec<Vec<u8>>,
+    /// The chunk being filled.
     buffer: Vec<u8>,
     written: u64,
     limit: u64,
     failure: Option<Error>,
 }
 
-impl<S: ByteSink> Output<S> {
+impl Output {
     fn fail(&mut self, error: Error) -> io::Error {
         self.failure = Some(error);
         io::Error::other("stopped")
     }
-
-    fn flush_buffer(&mut self) -> io::Result<()> {
-        if self.buffer.is_empty() {
-            return Ok(());
-        }
-        // In wasm `available` is what is really left once the table so far is counted.
-        let checked = memory::check(
-            2 * self.buffer.len(),
-            "decompressing the next part of the file",
-            &format!(
-                "the file has expanded to {} so far; decompress it yourself and load a part of \
-                 it, or drop other tables first",
-                describe_bytes(self.written as usize)
-            ),
-        );
-        let pushed = checked.and_then(|()| self.sink.push(&self.buffer));
-        self.buffer.clear();
-        pushed.map_err(|e| self.fail(e))
-    }
 }
 
-impl<S: ByteSink> Write for Output<S> {
+impl Write for Output {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         self.written += bytes.len() as u64;
         if self.written > self.limit {
@@ -228,11 +228,24 @@ impl<S: ByteSink> Write for Output<S> {
             )));
         }
         if self.buffer.capacity() == 0 {
+            // In wasm `available` is what is really left once the table so far is counted;
+            // room for this chunk and the reader's copy of it.
+            if let Err(e) = memory::check(
+                2 * OUTPUT_CHUNK,
+                "decompressing the next part of the file",
+                &format!(
+                    "the file has expanded to {} so far; decompress it yourself and load a \
+                     part of it, or drop other tables first",
+                    describe_bytes(self.written as usize)
+                ),
+            ) {
+                return Err(self.fail(e));
+            }
             self.buffer.reserve_exact(OUTPUT_CHUNK + (64 << 10));
         }
         self.buffer.extend_from_slice(bytes);
         if self.buffer.len() >= OUTPUT_CHUNK {
-            self.flush_buffer()?;
+            self.chunks.push(std::mem::take(&mut self.buffer));
         }
         Ok(bytes.len())
     }
@@ -281,15 +294,6 @@ impl<W: Write> Decoder<W> {
             Decoder::Gzip(d) => d.try_finish(),
             Decoder::Zstd(d) => d.do_finish(),
             Decoder::Bzip2(d) => d.try_finish(),
-        }
-    }
-
-    /// The output, once [`Decoder::finish`] succeeded.
-    fn into_output(self) -> io::Result<W> {
-        match self {
-            Decoder::Gzip(d) => d.finish(),
-            Decoder::Zstd(d) => Ok(d.into_inner()),
-            Decoder::Bzip2(mut d) => d.inner.finish(),
         }
     }
 }
