@@ -169,7 +169,12 @@ async fn runs_sql_on_the_pool_and_reports_positions_and_cancellation() {
     assert_eq!(get(&info, "rows").as_f64(), Some(4.0));
     let name = get(&info, "name").as_string().unwrap();
     assert!(engine.preview_ipc(&name, 0, 4, 200).unwrap().len() > 100);
-    let csv = String::from_utf8(engine.export_table(&name, "csv").unwrap()).unwrap();
+    let csv = String::from_utf8(
+        engine
+            .export_table(&name, "csv", JsValue::UNDEFINED)
+            .unwrap(),
+    )
+    .unwrap();
     assert!(csv.starts_with("plan,n\nbasic,"), "{csv}");
 
     let err = engine
