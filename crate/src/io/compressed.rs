@@ -4,10 +4,10 @@
 //! file's reader (a [`ByteSink`]) in chunks of [`OUTPUT_CHUNK`] bytes, so neither the
 //! compressed file nor its decompressed text is ever held whole. Inflating is serial, so
 //! a slice is inflated while the reader decodes what the slice before it gave (two tasks
-//! of the thread pool): the decoders are not left waiting on one thread. The output is counted
-//! against a budget taken from the engine's memory ([`crate::memory`]): a decompression
-//! bomb (a few KB that expand to many GB) is stopped with `OUT_OF_MEMORY` when its output
-//! passes what the engine could hold, long before memory runs out.
+//! of the thread pool): the decoders are not left waiting on one thread. The output is
+//! counted against a budget taken from the engine's memory ([`crate::memory`]): a
+//! decompression bomb (a few KB that expand to many GB) is stopped with `OUT_OF_MEMORY`
+//! when its output passes what the engine could hold, long before memory runs out.
 //!
 //! All three decoders build for wasm32: flate2 with its Rust backend, bzip2 with its Rust
 //! port (libbz2-rs-sys) and zstd, whose C code clang compiles as it does for Parquet.

@@ -194,19 +194,18 @@ impl<'a> ColumnSummary<'a> {
                     DataType::Utf8 => kept_value_counts(column),
                     _ => None,
                 };
-                match column.data_type() {
+                match (column.data_type(), kept) {
                     // A key-like column (few distinct values) counted from its kept codes:
                     // each distinct string is looked at once.
-                    DataType::Utf8 if kept.is_some() => {
+                    (DataType::Utf8, Some((counts, firsts))) => {
                         let strings = column.as_string::<i32>();
-                        let (counts, firsts) = kept.unwrap_or_default();
                         for (&n, &row) in counts.iter().zip(&firsts) {
                             if strings.is_valid(row as usize) {
                                 add(strings.value(row as usize), n);
                             }
                         }
                     }
-                    DataType::Utf8 => {
+                    (DataType::Utf8, None) => {
                         let strings = column.as_string::<i32>();
                         if strings.null_count() == 0 {
                             (0..strings.len()).for_each(|i| add(strings.value(i), 1));
@@ -214,7 +213,7 @@ impl<'a> ColumnSummary<'a> {
                             strings.iter().flatten().for_each(|s| add(s, 1));
                         }
                     }
-                    DataType::LargeUtf8 => column
+                    (DataType::LargeUtf8, _) => column
                         .as_string::<i64>()
                         .iter()
                         .flatten()

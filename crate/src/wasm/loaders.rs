@@ -4,7 +4,7 @@ use crate::error::ErrorCode;
 use crate::frame::{ColumnInfo, Table};
 use crate::io::compressed::{ByteSink, Compression, Decompressor};
 use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
-use crate::io::hive::{is_data_file, HiveDataset};
+use crate::io::hive::{is_csv_file, is_data_file, HiveDataset};
 use crate::io::json::{JsonLoader, JsonOptions};
 use crate::io::parquet::ParquetLoader;
 use crate::wasm::convert::{from_js, options_from_js, to_value};
@@ -238,6 +238,13 @@ impl JsHiveDataset {
     #[wasm_bindgen(js_name = isDataFile)]
     pub fn is_data_file(path: &str) -> bool {
         is_data_file(path)
+    }
+
+    /// Whether a folder's data file at `path` is read as CSV: named `.csv`, or compressed
+    /// as Spark's `compression` option names it (`.csv.gz`, `.csv.zst`, `.csv.bz2`).
+    #[wasm_bindgen(js_name = isCsvFile)]
+    pub fn is_csv_file(path: &str) -> bool {
+        is_csv_file(path)
     }
 
     /// Adds a Parquet file found at `path` (inside the folder, `/` separated), decoding

@@ -152,13 +152,14 @@ fn column_type(name: &str, text: &str) -> Result<ColumnType> {
         )));
     }
     let is_decimal = matches!(word.as_str(), "DECIMAL" | "DEC" | "NUMERIC");
-    match (word.as_str(), args) {
-        ("VARCHAR" | "CHAR", Some(length)) if length.trim().parse::<u32>().is_err() => {
+    let takes_length = matches!(word.as_str(), "VARCHAR" | "CHAR");
+    match args {
+        Some(length) if takes_length && length.trim().parse::<u32>().is_err() => {
             return Err(schema_error(format!(
                 "column `{name}`: {word} takes a length, as in {word}(20)"
             )));
         }
-        (_, Some(_)) if !is_decimal && !matches!(word.as_str(), "VARCHAR" | "CHAR") => {
+        Some(_) if !takes_length && !is_decimal => {
             return Err(schema_error(format!(
                 "column `{name}`: {word} takes no arguments (only DECIMAL(p, s), VARCHAR(n) \
                  and CHAR(n) do)"

@@ -35,15 +35,15 @@ pub fn read_folder(
         .filter(|(path, _)| is_data_file(path))
         .collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    let read = match files.first() {
+    let (dataset, warnings) = match files.first() {
         Some((first, _)) if is_csv_file(first) => read_csv_files(&files, csv)?,
-        _ => read_parquet_files(&files)?,
+        _ => read_parquet_files(files)?,
     };
-    let (dataset, warnings) = read;
     Ok((dataset.finish()?, warnings))
 }
 
-fn read_parquet_files(files: &[(String, Vec<u8>)]) -> Result<(HiveDataset, Vec<String>)> {
+/// Each file read once (the bytes handed to the reader, not copied).
+fn read_parquet_files(files: Vec<(String, Vec<u8>)>) -> Result<(HiveDataset, Vec<String>)> {
     let mut dataset = HiveDataset::new();
     let mut warnings = Vec::new();
     for (path, bytes) in files {
@@ -57,9 +57,9 @@ fn read_parquet_files(files: &[(String, Vec<u8>)]) -> Result<(HiveDataset, Vec<S
                 ),
             ));
         }
-        let (table, read_warnings) = read_parquet(bytes.clone())?;
+        let (table, read_warnings) = read_parquet(bytes)?;
         warnings.extend(read_warnings.into_iter().map(|w| format!("{path}: {w}")));
-        dataset.add_file(path, table)?;
+        dataset.add_file(&path, table)?;
     }
     Ok((dataset, warnings))
 }

@@ -87,7 +87,7 @@ export async function loadDroppedFolder(
   const started = performance.now();
   const bytes = folder.files.reduce((sum, f) => sum + f.file.size, 0);
   // A CSV folder read twice (types that disagree) frees the first reading before the second.
-  reserveMemory(runtime, folder.name, bytes, MEMORY_PER_FILE_BYTE[folderMemoryKind(folder.files, runtime.wasm.HiveDataset.isDataFile)]);
+  reserveMemory(runtime, folder.name, bytes, MEMORY_PER_FILE_BYTE[folderMemoryKind(folder.files, runtime.wasm.HiveDataset)]);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(folder.name) };
   return folderTable(runtime, ctx.name, await loadFolder(ctx, folder, options), folder.name, bytes, options, started);
 }

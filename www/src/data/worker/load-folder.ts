@@ -40,6 +40,12 @@ export interface FolderRead {
 
 const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
 
+/** The engine's rules for a folder's file names (Spark's): `wasm.HiveDataset` has them. */
+interface FileRules {
+  isDataFile(path: string): boolean;
+  isCsvFile(path: string): boolean;
+}
+
 export function loadFolder(ctx: LoadContext, folder: DroppedFolder, options: LoadOptions): Promise<FolderRead> {
   const entries = folder.files.map(({ path, file }) => ({ path, size: file.size, blob: file }));
   return loadEntries(ctx, entries, options);
@@ -75,35 +81,32 @@ function notParquet(path: string, zipName?: string): Error {
   );
 }
 
-/** A CSV file of a folder, plain or compressed (what Spark's `compression` option names it). */
-const CSV_FILE = /\.csv(\.(gz|zst|zstd|bz2))?$/i;
-const isCsv = (path: string) => CSV_FILE.test(path);
-
 /** The files Spark reads as data, in path order (as Spark lists them). */
 function dataFiles<T extends { path: string }>(all: T[], isDataFile: (path: string) => boolean): T[] {
   return all.filter((e) => isDataFile(e.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 /** How a folder is read, from its data files in path order: as CSV when the first is named `.csv` (or `.csv.gz`, ...), else as Parquet. */
-function formatOf([first]: { path: string }[]): FolderRead['format'] {
-  return first && isCsv(first.path) ? 'csv' : 'parquet';
+function formatOf([first]: { path: string }[], rules: FileRules): FolderRead['format'] {
+  return first && rules.isCsvFile(first.path) ? 'csv' : 'parquet';
 }
 
 /**
  * What memory reading a folder of these files (data files or not, in any order) takes per
  * byte: as its format's, or a compressed file's when a CSV folder holds compressed files.
  */
-export function folderMemoryKind(all: { path: string }[], isDataFile: (path: string) => boolean): FolderRead['format'] | 'compressed' {
-  const files = dataFiles(all, isDataFile);
-  const format = formatOf(files);
-  return format === 'csv' && files.some((f) => /\.csv\./i.test(f.path)) ? 'compressed' : format;
+export function folderMemoryKind(all: { path: string }[], rules: FileRules): FolderRead['format'] | 'compressed' {
+  const files = dataFiles(all, rules.isDataFile);
+  const format = formatOf(files, rules);
+  const compressed = (path: string) => rules.isCsvFile(path) && !path.toLowerCase().endsWith('.csv');
+  return format === 'csv' && files.some((f) => compressed(f.path)) ? 'compressed' : format;
 }
 
 /** The folder's files in path order, read as one table. */
 async function loadEntries(ctx: LoadContext, all: FolderEntry[], options: LoadOptions, zipName?: string): Promise<FolderRead> {
   const { wasm, engine } = ctx.runtime;
   const entries = dataFiles(all, wasm.HiveDataset.isDataFile);
-  const format = formatOf(entries);
+  const format = formatOf(entries, wasm.HiveDataset);
   const { dataset, used }: { dataset: HiveDataset; used?: CsvOptions } =
     format === 'csv' ? await readCsvFiles(ctx, entries, options.csv) : { dataset: await readParquetFiles(ctx, entries, zipName) };
   let handedOver = false;
@@ -163,7 +166,7 @@ async function readParquetFiles(ctx: LoadContext, entries: FolderEntry[], zipNam
  * widest type of each column, as Spark infers one schema over the folder.
  */
 async function readCsvFiles(ctx: LoadContext, entries: FolderEntry[], options: LoadOptions['csv']): Promise<{ dataset: HiveDataset; used: CsvOptions }> {
-  const other = entries.find((e) => !isCsv(e.path));
+  const other = entries.find((e) => !ctx.runtime.wasm.HiveDataset.isCsvFile(e.path));
   if (other) {
     throw codedError(
       UNSUPPORTED_FILE,

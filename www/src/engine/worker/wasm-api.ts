@@ -207,6 +207,11 @@ export declare class HiveDataset {
      */
     files(): number;
     /**
+     * Whether a folder's data file at `path` is read as CSV: named `.csv`, or compressed
+     * as Spark's `compression` option names it (`.csv.gz`, `.csv.zst`, `.csv.bz2`).
+     */
+    static isCsvFile(path: string): boolean;
+    /**
      * Whether Spark reads the file at `path` as data (not `_SUCCESS`, `.crc` files or
      * anything under a `_` or `.` folder).
      */
