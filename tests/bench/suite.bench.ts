@@ -4,17 +4,18 @@
  * generated the gzip-compressed CSV and JSON lines) at 1 and 2 threads — load, profile, the four SQL queries of issue 3, the 4-step cleaning pipeline
  * (clean_pipeline.json), the 12 × 5 CrossValidator grid of LinearRegression (cv_spec.json)
  * and of LogisticRegression on `churned` (logistic_spec.json, its 11 features made by SQL),
- * and RandomForestClassifier and GBTClassifier on the same table (trees_spec.json) — next
+ * RandomForestClassifier and GBTClassifier on the same table (trees_spec.json), and KMeans
+ * on its features from Spark's `random` start (kmeans_page_spec.json) — next
  * to the reference for each task in the same run: DuckDB-WASM in the same browser for load
  * and SQL, pandas for the profile and the pipeline, scikit-learn for the grids and the
- * forest, LightGBM for GBT, and PySpark local[2] for the LogisticRegression grid (skipped
+ * forest and KMeans (from the same first centres), LightGBM for GBT, and PySpark local[2] for the LogisticRegression grid (skipped
  * with BENCH_PYSPARK=0). Then the
  * download sizes (gzip) and the time to first interaction. Writes one JSON and one
  * Markdown table to target/bench-results/suite.{json,md}. Never fails on timing.
  *
  *   npx tsx tests/bench/suite.bench.ts <data-dir> <rows,rows,...> [runs]
  *
- * BENCH_TASKS=load,sql (any of load, profile, sql, clean, train, visit) runs only those
+ * BENCH_TASKS=load,sql (any of load, profile, sql, clean, train, cluster, visit) runs only those
  * tasks, for a quick look at one area; the tables are still loaded once for the tasks
  * after. `visit` is the time to first interaction, first and repeat visit.
  *
@@ -29,7 +30,7 @@ import type { Browser } from 'playwright-core';
 
 import { ROOT, launchBrowser, openApp, serveApp } from '../e2e/harness';
 import { machine, median, writeResults } from './report';
-import { clean, dropTable, firstInteraction, loadFile, profile, repeatVisit, setUpTraining, sql, train, type TrainingSpec } from './suite/brasa-page';
+import { clean, clusterSizes, dropTable, firstInteraction, loadFile, profile, repeatVisit, setUpTraining, sql, train, type TrainingSpec } from './suite/brasa-page';
 import { DuckdbPage } from './suite/duckdb-page';
 import { QUERIES } from './queries';
 
@@ -44,9 +45,11 @@ const pipeline = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/clean_pipe
 const cvSpec: TrainingSpec = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/cv_spec.json'), 'utf8'));
 const logisticSpec: TrainingSpec = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/logistic_spec.json'), 'utf8'));
 const treeJobs: Record<string, TrainingSpec> = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/trees_spec.json'), 'utf8')).jobs;
+const kmeansJob: TrainingSpec = JSON.parse(readFileSync(path.join(ROOT, 'tests/bench/kmeans_page_spec.json'), 'utf8')).job;
+const KMEANS_TASK = 'KMeans k = 8, random start, TVS';
 const PYTHON = process.env.BRASA_PYTHON ?? 'python3';
 const PYSPARK = process.env.BENCH_PYSPARK !== '0';
-const TASK_GROUPS = ['load', 'profile', 'sql', 'clean', 'train', 'visit'];
+const TASK_GROUPS = ['load', 'profile', 'sql', 'clean', 'train', 'cluster', 'visit'];
 const ROW_TASKS = TASK_GROUPS.filter((t) => t !== 'visit');
 const wanted = new Set((process.env.BENCH_TASKS ?? TASK_GROUPS.join(',')).split(',').map((t) => t.trim()));
 for (const group of wanted) {
@@ -99,6 +102,8 @@ async function timed(work: (run: number) => Promise<number>): Promise<number[]> 
 
 /** The best grid point Brasa found, per task and row count. */
 const bestPoints: Record<string, number[]> = {};
+/** The sizes of the clusters of Brasa's KMeans model (smallest first), by row count. */
+const brasaClusterSizes: Record<number, number[]> = {};
 
 async function brasaTasks(browser: Browser, url: string, rows: number, threads: number): Promise<void> {
   const table = `telecom_${rows}`;
@@ -150,6 +155,12 @@ async function brasaTasks(browser: Browser, url: string, rows: number, threads: 
       await setUpTraining(page, 'churn', spec);
       await grid(task);
     }
+  }
+  if (wanted.has('cluster')) {
+    await sql(page, churnTable(table));
+    await setUpTraining(page, 'churn', kmeansJob);
+    record(KMEANS_TASK, await timed(async () => (await train(page)).ms));
+    brasaClusterSizes[rows] = await clusterSizes(page);
   }
   await page.context().close();
 }
@@ -224,6 +235,20 @@ function pythonTasks(rows: number): void {
     gridReferences(rows, `scikit-learn ${versions[1]} GridSearchCV, n_jobs=2`);
     treeReferences(rows);
   }
+  if (wanted.has('cluster')) kmeansReference(rows);
+}
+
+/** The KMeans job's reference: scikit-learn from the same first centres, on 2 threads. */
+function kmeansReference(rows: number): void {
+  const sklearn = python<{ seconds: number; iterations: number; cluster_sizes: number[]; sklearn_version: string }>(
+    'kmeans_page_reference.py', rows, Math.min(runs, 3));
+  const job = measure(KMEANS_TASK, rows);
+  job.reference = { name: `scikit-learn ${sklearn.sklearn_version} KMeans(n_init=1, lloyd), 2 threads`, ms: sklearn.seconds * 1000 };
+  const same = JSON.stringify(brasaClusterSizes[rows]) === JSON.stringify(sklearn.cluster_sizes);
+  job.note = 'the same rows, split and first centres on both sides (fit on 75% of the rows, predict the rest, refit on all rows; Brasa also computes the silhouette of both); ' +
+    `final cluster sizes ${same ? 'the same in both' : `differ: Brasa ${brasaClusterSizes[rows]?.join(' ')}, scikit-learn ${sklearn.cluster_sizes.join(' ')}`} ` +
+    `(scikit-learn: ${sklearn.iterations} iterations)`;
+  console.log(`  scikit-learn KMeans ${sklearn.seconds * 1000} ms`);
 }
 
 /** The two CV grids' references: scikit-learn, and PySpark for LogisticRegression. */
@@ -295,7 +320,7 @@ try {
     console.log(`==> ${rows.toLocaleString('en-US')} rows`);
     for (const threads of [1, 2]) await brasaTasks(browser, server.url, rows, threads);
     if (wanted.has('load') || wanted.has('sql')) duckdbVersion = await duckdbTasks(browser, rows);
-    if (['profile', 'clean', 'train'].some((t) => wanted.has(t))) pythonTasks(rows);
+    if (['profile', 'clean', 'train', 'cluster'].some((t) => wanted.has(t))) pythonTasks(rows);
   }
   if (wanted.has('visit')) console.log('==> time to first interaction (first and repeat visit, bundled sample)');
   const builds = [['threads build', ''], ['single-thread build', '?single-thread']] as const;

@@ -62,11 +62,14 @@ export async function clean(page: Page, table: string, pipeline: { steps: { cond
   return elapsed(page, 'clean-summary');
 }
 
-/** A training job as tests/bench/cv_spec.json, logistic_spec.json and trees_spec.json write it. */
+/** A training job as tests/bench/cv_spec.json, logistic_spec.json, trees_spec.json and kmeans_page_spec.json write it. */
 export interface TrainingSpec {
   /** Spark's estimator (the Train tab's choice); LinearRegression when absent. */
   estimator?: string;
-  label: string;
+  /** The label; absent for clustering. */
+  label?: string;
+  /** Params set to one value (not tuned), by Spark's name. */
+  params?: Record<string, string | number>;
   features: string[];
   handleInvalid: string;
   seed: number;
@@ -79,15 +82,23 @@ export interface TrainingSpec {
 
 /** The Train tab's test id of a param's grid field (as `paramTestId` in the page). */
 const gridTestId = (param: string): string =>
-  ({ regParam: 'train-reg-params', elasticNetParam: 'train-elastic-net-params' })[param] ??
+  ({ regParam: 'train-reg-params', elasticNetParam: 'train-elastic-net-params', seed: 'train-estimator-seed' })[param] ??
   `train-${param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Sets one estimator param's field (a menu or a text box), opening the *Solver* section it may be in. */
+async function setParam(page: Page, param: string, value: string): Promise<void> {
+  const control = page.getByTestId(gridTestId(param));
+  if (!(await control.isVisible())) await page.locator('.estimator-params details > summary').click();
+  if ((await control.evaluate((e) => e.tagName)) === 'SELECT') await control.selectOption(value);
+  else await control.fill(value);
+}
 
 /** Sets the Train tab up as the spec says. */
 export async function setUpTraining(page: Page, table: string, spec: TrainingSpec): Promise<void> {
   await page.getByTestId('tab-train').click();
   await page.getByTestId('train-table').selectOption(table);
   await page.getByTestId('train-estimator').selectOption(spec.estimator ?? 'linearRegression');
-  await page.getByTestId('train-label').selectOption(spec.label);
+  if (spec.label !== undefined) await page.getByTestId('train-label').selectOption(spec.label);
   for (const box of await page.locator('[data-testid="train-features"] input[type=checkbox]').all()) {
     await box.setChecked(spec.features.includes(await box.inputValue()));
   }
@@ -97,7 +108,8 @@ export async function setUpTraining(page: Page, table: string, spec: TrainingSpe
   if (kind === 'crossValidator') await page.getByTestId('train-num-folds').fill(String(numFolds));
   else await page.getByTestId('train-train-ratio').fill(String(trainRatio));
   await page.getByTestId('train-seed').fill(String(spec.seed));
-  for (const axis of spec.grid) await page.getByTestId(gridTestId(axis.param)).fill(axis.values.join(', '));
+  for (const [param, value] of Object.entries(spec.params ?? {})) await setParam(page, param, String(value));
+  for (const axis of spec.grid) await setParam(page, axis.param, axis.values.join(', '));
   if (spec.metric) await page.getByTestId('train-metric').selectOption(spec.metric);
 }
 
@@ -109,6 +121,12 @@ export async function train(page: Page): Promise<{ ms: number; best: number[] }>
   await summary.waitFor({ timeout: TIMEOUT });
   const best = await page.$$eval('[data-testid="train-grid"] tr[data-best] td', (cells) => cells.map((c) => Number(c.textContent)));
   return { ms: await elapsed(page, 'train-summary'), best };
+}
+
+/** The sizes of the trained model's clusters (the Train tab's clusters table), smallest first. */
+export async function clusterSizes(page: Page): Promise<number[]> {
+  const sizes = await page.$$eval('[data-testid="train-clusters"] tbody tr td:nth-child(2)', (cells) => cells.map((c) => Number(c.textContent)));
+  return sizes.sort((a, b) => a - b);
 }
 
 /**
