@@ -335,6 +335,9 @@ fn evaluate_with(
             }
         }
     }
+    if models[evaluations[0].model].task() == TaskKind::Clustering {
+        return clustering_evaluations(parts, models, evaluations, &by_group, ctx);
+    }
     let fresh = || -> Result<Vec<Accumulator>> {
         evaluations
             .iter()
@@ -368,9 +371,6 @@ fn evaluate_with(
         for (total, acc) in totals.iter_mut().zip(part) {
             total.merge(acc)?;
         }
-    }
-    if models[evaluations[0].model].task() == TaskKind::Clustering {
-        return silhouettes(parts, models, evaluations, &by_group, totals, ctx);
     }
     totals.into_iter().map(Accumulator::finish).collect()
 }
@@ -421,7 +421,6 @@ enum Accumulator {
         /// Two classes: the scores for the areas under the curves.
         scores: Option<BinaryScores>,
     },
-    Clustering(ClusterStats),
 }
 
 impl Accumulator {
@@ -436,17 +435,10 @@ impl Accumulator {
                     scores: (classes == 2).then(BinaryScores::new),
                 }
             }
-            (TaskKind::Clustering, TrainedModel::KMeans { model, .. }) => {
-                Accumulator::Clustering(ClusterStats::new(ClusteringSpec {
-                    measure: silhouette_measure(model.distance_measure),
-                    clusters: model.k().max(1),
-                    dims: model.num_features(),
-                })?)
-            }
             (TaskKind::Clustering, _) => {
                 return Err(Error::new(
                     ErrorCode::Internal,
-                    "a clustering model that is not KMeans",
+                    "a clustering is evaluated by its own two passes",
                 ))
             }
         })
@@ -467,11 +459,6 @@ impl Accumulator {
                     scores.push(predictor.raw[1], row.label, row.weight)?;
                 }
             }
-            Accumulator::Clustering(stats) => stats.add(
-                predictor.features_seen(row.features),
-                prediction,
-                row.weight,
-            )?,
         }
         Ok(())
     }
@@ -497,7 +484,6 @@ impl Accumulator {
                     a.merge(b);
                 }
             }
-            (Accumulator::Clustering(a), Accumulator::Clustering(b)) => a.merge(&b)?,
             _ => {
                 return Err(Error::new(
                     ErrorCode::Internal,
@@ -516,10 +502,6 @@ impl Accumulator {
                 log_loss,
                 scores,
             } => classification_metrics(matrix, log_loss, scores),
-            Accumulator::Clustering(_) => Err(Error::new(
-                ErrorCode::Internal,
-                "a clustering is finished by its second pass",
-            )),
         }
     }
 }
@@ -565,44 +547,76 @@ fn classification_metrics(
     Ok((MetricSet { rows, values }, detail))
 }
 
-/// The second pass of the clustering evaluations: each row's silhouette against the
-/// per-cluster statistics of the first.
-fn silhouettes(
+/// ClusteringEvaluator's two passes. The first predicts each row's cluster once for every
+/// evaluation reading it, keeps it (4 bytes a row and evaluation) and gathers the
+/// clusters' sums; the second scores each row's silhouette against those sums from the
+/// kept clusters, without predicting again.
+fn clustering_evaluations(
     parts: &[Prepared],
     models: &[&TrainedModel],
     evaluations: &[Evaluation],
     by_group: &[Vec<usize>],
-    stats: Vec<Accumulator>,
     ctx: &JobContext,
 ) -> Result<Vec<(MetricSet, Detail)>> {
-    let stats: Vec<ClusterStats> = stats
-        .into_iter()
-        .map(|acc| match acc {
-            Accumulator::Clustering(stats) => Ok(stats),
-            _ => Err(Error::new(
-                ErrorCode::Internal,
-                "expected cluster statistics",
-            )),
+    let fresh_stats = || -> Result<Vec<ClusterStats>> {
+        evaluations
+            .iter()
+            .map(|e| cluster_stats_for(models[e.model]))
+            .collect()
+    };
+    let first: Vec<(Vec<ClusterStats>, Vec<u32>)> = parts
+        .par_iter()
+        .map(|part| {
+            ctx.check()?;
+            let mut stats = fresh_stats()?;
+            let mut predictors: Vec<Predictor> = models.iter().map(|m| m.predictor()).collect();
+            let mut clusters = Vec::with_capacity(part.len());
+            for row in part.iter() {
+                for &e in &by_group[row.group as usize] {
+                    let predictor = &mut predictors[evaluations[e].model];
+                    let cluster = predictor.predict(row.features);
+                    stats[e]
+                        .add(predictor.features_seen(row.features), cluster, row.weight)
+                        .map_err(|err| err.at_row(row.row + 1))?;
+                    clusters.push(cluster as u32);
+                }
+            }
+            ctx.advance();
+            Ok((stats, clusters))
         })
         .collect::<Result<_>>()?;
-    let fresh = || -> Result<Vec<SilhouetteSum>> { stats.iter().map(SilhouetteSum::new).collect() };
-    let partials = scoring_pass(
-        parts,
-        models,
-        evaluations,
-        by_group,
-        &fresh,
-        &|sum: &mut SilhouetteSum, e, row, cluster, predictor| {
-            sum.add(
-                &stats[e],
-                predictor.features_seen(row.features),
-                cluster,
-                row.weight,
-            )
-        },
-        ctx,
-    )?;
-    let mut totals = fresh()?;
+    let mut stats = fresh_stats()?;
+    for (part_stats, _) in &first {
+        for (total, part) in stats.iter_mut().zip(part_stats) {
+            total.merge(part)?;
+        }
+    }
+    let fresh_sums =
+        || -> Result<Vec<SilhouetteSum>> { stats.iter().map(SilhouetteSum::new).collect() };
+    let partials: Vec<Vec<SilhouetteSum>> = parts
+        .par_iter()
+        .zip(&first)
+        .map(|(part, (_, clusters))| {
+            ctx.check()?;
+            let mut sums = fresh_sums()?;
+            let mut predictors: Vec<Predictor> = models.iter().map(|m| m.predictor()).collect();
+            let mut kept = clusters.iter();
+            for row in part.iter() {
+                for &e in &by_group[row.group as usize] {
+                    let cluster = *kept.next().ok_or_else(|| {
+                        Error::new(ErrorCode::Internal, "a row's cluster was not kept")
+                    })?;
+                    let features = predictors[evaluations[e].model].features_for(row.features);
+                    sums[e]
+                        .add(&stats[e], features, f64::from(cluster), row.weight)
+                        .map_err(|err| err.at_row(row.row + 1))?;
+                }
+            }
+            ctx.advance();
+            Ok(sums)
+        })
+        .collect::<Result<_>>()?;
+    let mut totals = fresh_sums()?;
     for part in &partials {
         for (total, sum) in totals.iter_mut().zip(part) {
             total.merge(sum)?;
@@ -610,16 +624,29 @@ fn silhouettes(
     }
     totals
         .into_iter()
-        .zip(&stats)
-        .map(|(sum, stats)| {
+        .map(|sum| {
             let silhouette = sum.finish()?;
             let mut values = BTreeMap::new();
             values.insert("silhouette".into(), silhouette.silhouette);
             let rows = silhouette.clusters.iter().map(|c| c.rows).sum();
-            let _ = stats;
             Ok((MetricSet { rows, values }, Detail::Clusters(silhouette)))
         })
         .collect()
+}
+
+/// The empty cluster sums of a KMeans model's silhouette.
+fn cluster_stats_for(model: &TrainedModel) -> Result<ClusterStats> {
+    match model {
+        TrainedModel::KMeans { model, .. } => ClusterStats::new(ClusteringSpec {
+            measure: silhouette_measure(model.distance_measure),
+            clusters: model.k().max(1),
+            dims: model.num_features(),
+        }),
+        _ => Err(Error::new(
+            ErrorCode::Internal,
+            "a clustering model that is not KMeans",
+        )),
+    }
 }
 
 /// Running count, mean and sum of squared deviations (merged with Chan's formula), so

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::ml::kmeans::model::ClusterScorer;
 use crate::ml::kmeans::KMeansModel;
 use crate::ml::linear::LinearModel;
 use crate::ml::logistic::LogisticRegressionModel;
@@ -185,6 +186,10 @@ impl TrainedModel {
             raw: vec![0.0; classes],
             probability: vec![0.0; classes],
             linear: self.linear_on_raw_features(),
+            clusters: match self {
+                TrainedModel::KMeans { model, .. } => Some(model.scorer()),
+                _ => None,
+            },
         }
     }
 
@@ -211,6 +216,8 @@ pub struct Predictor<'m> {
     pub probability: Vec<f64>,
     /// A linear regression with its scaler folded in.
     linear: Option<LinearModel>,
+    /// A KMeans model's centres laid out for the search.
+    clusters: Option<ClusterScorer<'m>>,
 }
 
 impl<'m> Predictor<'m> {
@@ -220,6 +227,18 @@ impl<'m> Predictor<'m> {
         match self.model {
             TrainedModel::LinearRegression { .. } => x,
             _ if self.model.scaler().is_some() => &self.scaled,
+            _ => x,
+        }
+    }
+
+    /// The features the model reads for `x` (scaled when it has a StandardScaler), without
+    /// scoring them: for a second pass over rows whose predictions were kept.
+    pub fn features_for<'a>(&'a mut self, x: &'a [f64]) -> &'a [f64] {
+        match self.model.scaler() {
+            Some(scaler) if !matches!(self.model, TrainedModel::LinearRegression { .. }) => {
+                scaler.transform_row(x, &mut self.scaled);
+                &self.scaled
+            }
             _ => x,
         }
     }
@@ -241,7 +260,10 @@ impl<'m> Predictor<'m> {
                 model.probability(&self.raw, &mut self.probability);
                 model.predict(&self.probability)
             }
-            TrainedModel::KMeans { model, .. } => model.predict(features) as f64,
+            TrainedModel::KMeans { model, .. } => match &self.clusters {
+                Some(scorer) => scorer.predict(features) as f64,
+                None => model.predict(features) as f64,
+            },
             TrainedModel::DecisionTree {
                 model, thresholds, ..
             } => {

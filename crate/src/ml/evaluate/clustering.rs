@@ -251,35 +251,68 @@ impl ClusterStats {
         Ok(())
     }
 
-    /// The mean distance from `point` to cluster `c`'s points (Spark's operation order).
-    fn mean_distance(&self, point: &PreparedPoint, c: usize) -> f64 {
-        let dims = self.spec.dims;
-        let sum = &self.feature_sums[c * dims..(c + 1) * dims];
-        let dot: f64 = point.values().zip(sum).map(|(x, y)| x * y).sum();
-        let weight = self.weights[c];
-        match self.spec.measure {
-            DistanceMeasure::SquaredEuclidean => {
-                point.squared_norm + self.squared_norm_sums[c] / weight - 2.0 * dot / weight
+    /// The clusters' feature sums feature-major (`dims × clusters`), for
+    /// [`ClusterStats::mean_distances`].
+    fn feature_major_sums(&self) -> Vec<f64> {
+        let (dims, k) = (self.spec.dims, self.spec.clusters);
+        let mut out = vec![0.0; dims * k];
+        for (c, sum) in self.feature_sums.chunks_exact(dims).enumerate() {
+            for (i, &v) in sum.iter().enumerate() {
+                out[i * k + c] = v;
             }
-            DistanceMeasure::Cosine => 1.0 - dot / weight,
+        }
+        out
+    }
+
+    /// The mean distance from `point` to every cluster's points, into `distances` (one
+    /// per cluster; meaningless for a cluster without points), from `by_feature` (this
+    /// sums' [`ClusterStats::feature_major_sums`]). Each is Spark's operation for one
+    /// cluster, its dot product summed feature by feature; the clusters' sums run side by
+    /// side, so that they do not wait on one another.
+    fn mean_distances(&self, by_feature: &[f64], point: &PreparedPoint, distances: &mut [f64]) {
+        let k = self.spec.clusters;
+        // `-0.0`, where `Iterator::sum` starts, so each sum is the same to the last bit.
+        distances.fill(-0.0);
+        for (x, sums) in point.values().zip(by_feature.chunks_exact(k)) {
+            for (dot, sum) in distances.iter_mut().zip(sums) {
+                *dot += x * sum;
+            }
+        }
+        for (c, distance) in distances.iter_mut().enumerate() {
+            let (dot, weight) = (*distance, self.weights[c]);
+            *distance = match self.spec.measure {
+                DistanceMeasure::SquaredEuclidean => {
+                    point.squared_norm + self.squared_norm_sums[c] / weight - 2.0 * dot / weight
+                }
+                DistanceMeasure::Cosine => 1.0 - dot / weight,
+            };
         }
     }
 
     /// The silhouette of one point of cluster `cluster` with weight `weight`, which must
-    /// be among the rows these sums were built from.
-    fn point_silhouette(&self, point: &PreparedPoint, cluster: usize, weight: f64) -> f64 {
+    /// be among the rows these sums were built from; `distances` is room for one value per
+    /// cluster.
+    fn point_silhouette(
+        &self,
+        by_feature: &[f64],
+        point: &PreparedPoint,
+        cluster: usize,
+        weight: f64,
+        distances: &mut [f64],
+    ) -> f64 {
         let own_weight = self.weights[cluster];
         if own_weight == weight {
             // A single point (or the only one with weight): Spark scores it 0.
             return 0.0;
         }
+        self.mean_distances(by_feature, point, distances);
         let nearest_other = self
             .present()
             .filter(|&c| c != cluster)
-            .map(|c| self.mean_distance(point, c))
+            .map(|c| distances[c])
             .fold(f64::INFINITY, f64::min);
         // The sums include the point itself at distance 0: rescale to the others' mean.
-        let own = self.mean_distance(point, cluster) * own_weight / (own_weight - weight);
+        let own = distances[cluster] * own_weight / (own_weight - weight);
         if own < nearest_other {
             1.0 - own / nearest_other
         } else if own > nearest_other {
@@ -297,6 +330,10 @@ pub struct SilhouetteSum {
     sums: Vec<f64>,
     weights: Vec<f64>,
     rows: Vec<u64>,
+    /// The statistics' feature sums, feature-major.
+    by_feature: Vec<f64>,
+    /// Room for a point's mean distance to each cluster.
+    distances: Vec<f64>,
 }
 
 impl SilhouetteSum {
@@ -309,10 +346,13 @@ impl SilhouetteSum {
             sums: vec![0.0; k],
             weights: vec![0.0; k],
             rows: vec![0; k],
+            by_feature: stats.feature_major_sums(),
+            distances: vec![0.0; k],
         })
     }
 
-    /// Scores a row (one of those `stats` was built from) and adds it.
+    /// Scores a row (one of those `stats` was built from) and adds it; `stats` are those
+    /// this sum was made for.
     pub fn add(
         &mut self,
         stats: &ClusterStats,
@@ -335,7 +375,13 @@ impl SilhouetteSum {
             ));
         }
         let point = prepare(&self.spec, features)?;
-        let silhouette = stats.point_silhouette(&point, cluster, weight);
+        let silhouette = stats.point_silhouette(
+            &self.by_feature,
+            &point,
+            cluster,
+            weight,
+            &mut self.distances,
+        );
         self.sums[cluster] += silhouette * weight;
         self.weights[cluster] += weight;
         self.rows[cluster] += 1;
@@ -474,6 +520,45 @@ pub fn silhouette(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The mean distances computed side by side are Spark's per-cluster operation, bit
+    /// for bit.
+    #[test]
+    fn mean_distances_are_each_clusters_own_sum() {
+        let mut state = 3u64;
+        let mut next = || {
+            state = crate::random::keyed_bits(state, 1);
+            (state >> 11) as f64 / (1u64 << 53) as f64 * 200.0 - 100.0
+        };
+        for measure in [DistanceMeasure::SquaredEuclidean, DistanceMeasure::Cosine] {
+            let (k, dims) = (5, 7);
+            let mut stats = ClusterStats::new(spec(measure, k, dims)).unwrap();
+            let points: Vec<Vec<f64>> = (0..200)
+                .map(|_| (0..dims).map(|_| next()).collect())
+                .collect();
+            for (i, p) in points.iter().enumerate() {
+                stats.add(p, (i % k) as f64, 1.0 + (i % 3) as f64).unwrap();
+            }
+            let by_feature = stats.feature_major_sums();
+            let mut distances = vec![0.0; k];
+            for p in &points {
+                let point = prepare(&stats.spec, p).unwrap();
+                stats.mean_distances(&by_feature, &point, &mut distances);
+                for (c, &d) in distances.iter().enumerate() {
+                    let sum = &stats.feature_sums[c * dims..(c + 1) * dims];
+                    let dot: f64 = point.values().zip(sum).map(|(x, y)| x * y).sum();
+                    let w = stats.weights[c];
+                    let expected = match measure {
+                        DistanceMeasure::SquaredEuclidean => {
+                            point.squared_norm + stats.squared_norm_sums[c] / w - 2.0 * dot / w
+                        }
+                        DistanceMeasure::Cosine => 1.0 - dot / w,
+                    };
+                    assert_eq!(d.to_bits(), expected.to_bits(), "{measure:?} cluster {c}");
+                }
+            }
+        }
+    }
 
     fn spec(measure: DistanceMeasure, clusters: usize, dims: usize) -> ClusteringSpec {
         ClusteringSpec {
