@@ -1,8 +1,8 @@
-//! Hive-partitioned Parquet and CSV folders against Spark: each folder of
+//! Hive-partitioned Parquet, CSV and JSON folders against Spark: each folder of
 //! `tests/fixtures/hive` (made by `make_hive_fixtures.py`), read by Brasa as a user drops
 //! it, gives the schema and rows `spark.read.parquet(folder)` (or `spark.read.csv(folder,
-//! header=True, inferSchema=True)`) gives in PySpark 4, and an error where Spark raises
-//! one. Also: files that disagree are refused by name; partition filters skip files.
+//! header=True, inferSchema=True)`, `spark.read.json(folder)`) gives in PySpark 4, and an
+//! error where Spark raises one. Also: files that disagree are refused by name; partition filters skip files.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
@@ -15,8 +15,7 @@ use arrow_array::types::{
 use arrow_array::{Array, Int32Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use brasa::frame::spark_type_name;
-use brasa::io::csv::CsvOptions;
-use brasa::io::hive::{read_folder, HiveDataset};
+use brasa::io::hive::{read_folder, FolderOptions, HiveDataset};
 use brasa::temporal::{format_date, format_timestamp_spark};
 use brasa::{ErrorCode, Result, Table};
 use serde::Deserialize;
@@ -35,7 +34,7 @@ struct Expected {
 struct Case {
     case: String,
     folder: String,
-    /// `csv` for a folder of CSV files; Parquet otherwise.
+    /// `csv` or `json` for a folder of CSV or JSON files; Parquet otherwise.
     format: Option<String>,
     schema: Option<Vec<(String, String)>>,
     rows: Option<Vec<serde_json::Map<String, Value>>>,
@@ -69,7 +68,7 @@ fn read_folder_at(folder: &Path) -> Result<Table> {
         .into_iter()
         .map(|(path, file)| (path, std::fs::read(file).unwrap()))
         .collect();
-    Ok(read_folder(files, &CsvOptions::default())?.0)
+    Ok(read_folder(files, &FolderOptions::default())?.0)
 }
 
 /// A cell as the fixture script writes Spark's: numbers, decimals as text, dates and
@@ -100,6 +99,17 @@ fn cell(array: &dyn Array, row: usize) -> Value {
             array.as_primitive::<TimestampMicrosecondType>().value(row)
         )),
         DataType::Utf8 => json!(array.as_string::<i32>().value(row)),
+        // A struct as PySpark's `asDict(recursive=True)` gives it: a field per key.
+        DataType::Struct(fields) => {
+            let array = array.as_struct();
+            Value::Object(
+                fields
+                    .iter()
+                    .zip(array.columns())
+                    .map(|(f, column)| (f.name().clone(), cell(column.as_ref(), row)))
+                    .collect(),
+            )
+        }
         other => panic!("no cell format for {other}"),
     }
 }
@@ -144,6 +154,21 @@ fn folders_read_as_spark_reads_them() {
         expected.cases.iter().any(|c| c.case == "csv_gz_sales"),
         "a folder of gzip-compressed CSV files"
     );
+    for (case, what) in [
+        (
+            "json_sales",
+            "a JSON folder whose files infer different types",
+        ),
+        ("json_gz_sales", "a folder of gzip-compressed JSON files"),
+    ] {
+        assert!(
+            expected
+                .cases
+                .iter()
+                .any(|c| c.case == case && c.format.as_deref() == Some("json")),
+            "{what}"
+        );
+    }
     for case in &expected.cases {
         let folder = dir().join(&case.folder);
         let read = read_folder_at(&folder);

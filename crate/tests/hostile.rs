@@ -21,7 +21,7 @@ use brasa::io::arrow_file::read_arrow;
 use brasa::io::compressed::{Compression, Decompressor, SIGNATURE_BYTES};
 use brasa::io::csv::{CsvLoader, CsvOptions, CsvStream};
 use brasa::io::excel::{read_excel, ExcelOptions};
-use brasa::io::hive::read_folder;
+use brasa::io::hive::{read_folder, FolderOptions};
 use brasa::io::json::{read_json, JsonOptions};
 use brasa::io::parquet::read_parquet;
 use brasa::job::JobContext;
@@ -342,7 +342,10 @@ fn run(entry: &Entry) -> Result<Outcome, Error> {
             Ok(Outcome::Table(read.table, read.warnings))
         }
         Kind::Folder => {
-            let (table, warnings) = read_folder(unzip(&whole_input(entry)), &csv_options(entry))?;
+            let (table, warnings) = read_folder(
+                unzip(&whole_input(entry)),
+                &FolderOptions::csv(csv_options(entry)),
+            )?;
             Ok(Outcome::Table(table, warnings))
         }
         Kind::Sql => {

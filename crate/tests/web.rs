@@ -2,7 +2,7 @@
 //! worker does, called the same way (`wasm-pack test --headless --chrome`).
 #![cfg(target_arch = "wasm32")]
 
-use brasa::wasm::{Engine, JsCsvLoader, JsHiveDataset, JsParquetLoader};
+use brasa::wasm::{Engine, JsCsvLoader, JsHiveDataset, JsJsonLoader, JsParquetLoader};
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -130,6 +130,48 @@ async fn reads_a_csv_folder_with_one_schema() {
     let mut engine = Engine::new("brasa-test-panic");
     let info = engine.add_hive_dataset("c", again).unwrap();
     assert_eq!(get(&info, "rows").as_f64(), Some(4.0));
+}
+
+/// A JSON folder: its files' text kept until the dataset is added, then one schema
+/// inferred over all of them (`amount` bigint in one file, double in the other).
+#[wasm_bindgen_test]
+async fn reads_a_json_folder_with_one_schema() {
+    start_pool().await;
+    let files: [(&str, &[u8]); 2] = [
+        ("j/year=2023/part-0.json", b"{\"id\":1,\"amount\":12}\n"),
+        (
+            "j/year=2024/part-0.json",
+            b"{\"id\":2,\"amount\":2.5,\"note\":\"x\"}\n",
+        ),
+    ];
+    let mut dataset = JsHiveDataset::new();
+    for (path, bytes) in files {
+        assert!(JsHiveDataset::is_json_file(path));
+        let mut loader =
+            JsJsonLoader::new(JsValue::UNDEFINED, bytes.len() as f64, JsValue::UNDEFINED).unwrap();
+        loader.push(bytes).unwrap();
+        dataset.add_json(path, loader).unwrap();
+    }
+    assert_eq!(dataset.files(), 2);
+    assert_eq!(dataset.partition_columns(), ["year"]);
+    let mut engine = Engine::new("brasa-test-panic");
+    let info = engine.add_hive_dataset("j", dataset).unwrap();
+    assert_eq!(get(&info, "rows").as_f64(), Some(2.0));
+    let columns = js_sys::Array::from(&get(&info, "columns"));
+    let described: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                get(&c, "name").as_string().unwrap(),
+                get(&c, "dataType").as_string().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        described,
+        ["amount double", "id bigint", "note string", "year int"]
+    );
 }
 
 #[wasm_bindgen_test]

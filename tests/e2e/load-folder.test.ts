@@ -1,6 +1,6 @@
 /**
- * Folders of Parquet files in the page: Spark's Hive-partitioned output picked as a folder
- * or dropped as a zip reads as one table, the `column=value` folders as typed columns,
+ * Folders of Parquet, CSV and JSON files in the page: Spark's Hive-partitioned output
+ * picked as a folder or dropped as a zip reads as one table, the `column=value` folders as typed columns,
  * with the rows Spark reads (tests/fixtures/hive/make_hive_fixtures.py); a table downloads
  * as a partitioned folder (zip) that reads back the same; folders that cannot be one table
  * are explained.
@@ -140,6 +140,45 @@ describe('folders of Parquet files in the page', () => {
     await page.context().close();
   });
 
+  it('reads a folder of JSON files with one schema over all of them, as spark.read.json does', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    // PySpark wrote it a year at a time: alone, the 2023 file reads `amount` as bigint and
+    // has no `note` nor `tags`, the 2024 file `amount` as double and `tags` as string, the
+    // 2025 file `tags` as an array.
+    const expected = (
+      JSON.parse(readFileSync(path.join(FIXTURES, 'hive/hive_expected.json'), 'utf8')) as {
+        cases: { case: string; schema: string[][]; rows: Record<string, unknown>[] }[];
+      }
+    ).cases.find((c) => c.case === 'json_sales')!;
+    const zipped = zipFile('json_zip.zip', filesOf(path.join(FIXTURES, 'hive/json_sales')));
+    await dropFiles(page, [{ name: 'json_zip.zip', path: zipped }]);
+    const facts = await shownTable(page, 'json_zip');
+    assert.match(facts.source, /^json_zip\.zip \(3 JSON files, partitioned by year, /);
+    assert.equal(facts['row-count'], String(expected.rows.length));
+    // spark.read.json(folder) on the same folder.
+    assert.deepEqual((await schemaRows(page)).map((r) => r.slice(0, 2)), expected.schema);
+    // Read with Spark's JSON options, shown (and changeable) as for a JSON file.
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-mode').inputValue(), 'PERMISSIVE');
+    // `amount` merged to double, `code` to string holding each value's text, `tags` the
+    // 2025 array's JSON text: as Spark reads them.
+    const text = (v: unknown) => (v === null ? 'null' : typeof v === 'string' ? v : String(v));
+    const want = [...expected.rows]
+      .sort((a, b) => (a.id as number) - (b.id as number))
+      // The grid's row number first.
+      .map((r, i) => [String(i + 1), text(r.id), text(r.amount === null ? null : Math.round((r.amount as number) * 100)), text(r.code), text(r.tags), text(r.year)]);
+    await runSql(page, 'SELECT id, CAST(round(amount * 100) AS BIGINT) AS cents, code, tags, year FROM json_zip ORDER BY id');
+    assert.deepEqual(await sqlRows(page), want);
+    // Picked as a folder, written with compression gzip (part-….json.gz): the same table.
+    await page.getByTestId('folder-input').setInputFiles(path.join(FIXTURES, 'hive/json_gz_sales'));
+    assert.match((await shownTable(page, 'json_gz_sales')).source, /^json_gz_sales \(3 JSON files, partitioned by year, /);
+    assert.deepEqual((await schemaRows(page)).map((r) => r.slice(0, 2)), expected.schema);
+    await runSql(page, 'SELECT id, CAST(round(amount * 100) AS BIGINT) AS cents, code, tags, year FROM json_gz_sales ORDER BY id');
+    assert.deepEqual(await sqlRows(page), want);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('downloads a table as a partitioned folder that reads back the same', async () => {
     const { page } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     await page.getByTestId('folder-input').setInputFiles(SALES);
@@ -182,7 +221,8 @@ describe('folders of Parquet files in the page', () => {
       { name: 'mixed.zip', files: { 'mixed/a=1/part-0.parquet': parquet, 'mixed/b=2/part-0.parquet': parquet }, code: /HIVE_LAYOUT/, says: /not laid out alike/ },
       { name: 'withcsv.zip', files: { 'withcsv/a=1/part-0.parquet': parquet, 'withcsv/a=2/notes.csv': new TextEncoder().encode('x\n1\n') }, code: /UNSUPPORTED_FILE/, says: /holds withcsv\/a=2\/notes\.csv, which is not a Parquet file/ },
       { name: 'nothing.zip', files: { 'nothing/_SUCCESS': new Uint8Array() }, code: /HIVE_LAYOUT/, says: /no data file/ },
-      { name: 'csvfirst.zip', files: { 'csvfirst/a=1/part-0.csv': new TextEncoder().encode('x\n1\n'), 'csvfirst/a=2/part-0.parquet': parquet }, code: /UNSUPPORTED_FILE/, says: /csvfirst\/a=2\/part-0\.parquet is not a CSV file, and csvfirst\/a=1\/part-0\.csv is: a folder is read as one table when its files are all CSV or all Parquet/ },
+      { name: 'csvfirst.zip', files: { 'csvfirst/a=1/part-0.csv': new TextEncoder().encode('x\n1\n'), 'csvfirst/a=2/part-0.parquet': parquet }, code: /UNSUPPORTED_FILE/, says: /csvfirst\/a=2\/part-0\.parquet is not a CSV file, and csvfirst\/a=1\/part-0\.csv is: a folder is read as one table when its files are all CSV, all JSON or all Parquet/ },
+      { name: 'jsonfirst.zip', files: { 'jsonfirst/a=1/part-0.json': new TextEncoder().encode('{"x": 1}\n'), 'jsonfirst/a=2/part-0.csv': new TextEncoder().encode('x\n1\n') }, code: /UNSUPPORTED_FILE/, says: /jsonfirst\/a=2\/part-0\.csv is not a JSON file, and jsonfirst\/a=1\/part-0\.json is/ },
     ];
     for (const { name, files, code, says } of cases) {
       await dropFiles(page, [{ name, path: zipFile(name, files) }]);

@@ -152,7 +152,7 @@ impl Engine {
         name: &str,
         dataset: JsHiveDataset,
     ) -> Result<JsValue, JsValue> {
-        let (dataset, warnings) = dataset.into_parts();
+        let (dataset, warnings) = dataset.into_parts().map_err(to_js)?;
         let table = dataset.finish().map_err(to_js)?;
         let name = self.catalog.register_unique(name, table);
         self.info(&name, warnings)

@@ -4,8 +4,8 @@ use crate::error::ErrorCode;
 use crate::frame::{ColumnInfo, Table};
 use crate::io::compressed::{ByteSink, Compression, Decompressor};
 use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
-use crate::io::hive::{is_csv_file, is_data_file, HiveDataset};
-use crate::io::json::{JsonLoader, JsonOptions};
+use crate::io::hive::{is_csv_file, is_data_file, is_json_file, HiveDataset, PartitionPath};
+use crate::io::json::{JsonFiles, JsonFilesRead, JsonLoader, JsonOptions};
 use crate::io::parquet::ParquetLoader;
 use crate::wasm::convert::{from_js, options_from_js, to_value};
 use crate::wasm::errors::to_js;
@@ -219,6 +219,9 @@ impl JsParquetLoader {
 #[wasm_bindgen(js_name = HiveDataset)]
 pub struct JsHiveDataset {
     dataset: HiveDataset,
+    /// JSON files, their text kept until the dataset is finished: one schema is inferred
+    /// over all of them before any is decoded, as Spark reads a JSON folder.
+    json: JsonFiles,
     /// What the readers noticed in each file (malformed CSV rows, ...), named by file.
     warnings: Vec<String>,
 }
@@ -229,6 +232,7 @@ impl JsHiveDataset {
     pub fn new() -> JsHiveDataset {
         JsHiveDataset {
             dataset: HiveDataset::new(),
+            json: JsonFiles::new(),
             warnings: Vec::new(),
         }
     }
@@ -245,6 +249,27 @@ impl JsHiveDataset {
     #[wasm_bindgen(js_name = isCsvFile)]
     pub fn is_csv_file(path: &str) -> bool {
         is_csv_file(path)
+    }
+
+    /// Whether a folder's data file at `path` is read as JSON: named `.json`, `.jsonl` or
+    /// `.ndjson`, plain or compressed (`.json.gz`, `.json.zst`, `.json.bz2`).
+    #[wasm_bindgen(js_name = isJsonFile)]
+    pub fn is_json_file(path: &str) -> bool {
+        is_json_file(path)
+    }
+
+    /// Adds a JSON file found at `path`, all its text in the loader; its records are read
+    /// when the dataset is finished, with the schema inferred over every JSON file added.
+    #[wasm_bindgen(js_name = addJson)]
+    pub fn add_json(&mut self, path: &str, loader: JsJsonLoader) -> Result<(), JsValue> {
+        // Partition folders that cannot be read are refused now, as for other files.
+        PartitionPath::parse(path).map_err(to_js)?;
+        let loader = loader.into_inner().map_err(|e| {
+            let message = format!("{path}: {}", e.message());
+            to_js(e.with_message(message))
+        })?;
+        self.json.add(path, loader);
+        Ok(())
     }
 
     /// Adds a Parquet file found at `path` (inside the folder, `/` separated), decoding
@@ -288,13 +313,18 @@ impl JsHiveDataset {
 
     /// Files added so far.
     pub fn files(&self) -> usize {
-        self.dataset.len()
+        self.dataset.len() + self.json.len()
     }
 
     /// The partition columns (`column=value` folder levels) of the files added so far.
     #[wasm_bindgen(js_name = partitionColumns)]
     pub fn partition_columns(&self) -> Vec<String> {
-        self.dataset.partition_columns()
+        match self.json.first_path() {
+            Some(path) if self.dataset.is_empty() => PartitionPath::parse(path)
+                .map(|p| p.columns().map(str::to_string).collect())
+                .unwrap_or_default(),
+            _ => self.dataset.partition_columns(),
+        }
     }
 }
 
@@ -316,8 +346,21 @@ impl JsHiveDataset {
         self.dataset.add_file(path, table).map_err(to_js)
     }
 
-    /// The gathered files, and the readers' warnings.
-    pub fn into_parts(self) -> (HiveDataset, Vec<String>) {
-        (self.dataset, self.warnings)
+    /// The gathered files (JSON files read now, with one schema), and the readers'
+    /// warnings.
+    pub fn into_parts(self) -> crate::Result<(HiveDataset, Vec<String>)> {
+        let JsHiveDataset {
+            mut dataset,
+            json,
+            mut warnings,
+        } = self;
+        if !json.is_empty() {
+            let read: JsonFilesRead = json.read()?;
+            for (path, table) in read.tables {
+                dataset.add_file(&path, table)?;
+            }
+            warnings.extend(read.warnings);
+        }
+        Ok((dataset, warnings))
     }
 }

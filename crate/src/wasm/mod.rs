@@ -16,7 +16,7 @@ mod loaders;
 mod panic;
 
 pub use engine::Engine;
-pub use loaders::{JsCsvLoader, JsHiveDataset, JsParquetLoader};
+pub use loaders::{JsCsvLoader, JsHiveDataset, JsJsonLoader, JsParquetLoader};
 
 /// Starts the rayon pool on `num_threads` web workers (threads build only). The page must
 /// be cross-origin isolated.

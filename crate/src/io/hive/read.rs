@@ -1,34 +1,69 @@
 //! A whole folder held in memory, read as one table the way the page reads a dropped
 //! folder (`www/src/data/worker/load-folder.ts`, which streams each file instead): the data
-//! files in path order, all Parquet or all CSV (plain or compressed), CSV files read with
-//! the options the first one settled and read again with the widest types when theirs
-//! disagree. For native callers: the tests that check folders against Spark and the
-//! hostile corpus, and tools.
+//! files in path order, all Parquet, all CSV or all JSON (plain or compressed). CSV files
+//! are read with the options the first one settled and read again with the widest types
+//! when theirs disagree; JSON files are all surveyed, then decoded with the one schema
+//! inferred over them (see [`JsonFiles`]). For native callers: the tests that check
+//! folders against Spark and the hostile corpus, and tools.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
-use crate::io::compressed::{Compression, Decompressor};
+use crate::io::compressed::{ByteSink, Compression, Decompressor};
 use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
 use crate::io::hive::{is_data_file, HiveDataset};
+use crate::io::json::{JsonFiles, JsonFilesRead, JsonLoader, JsonOptions};
 use crate::io::parquet::read_parquet;
+
+/// The reader options of a folder, by the format its files turn out to be (detection
+/// fills in what the CSV options leave out).
+#[derive(Debug, Clone, Default)]
+pub struct FolderOptions {
+    pub csv: CsvOptions,
+    pub json: JsonOptions,
+}
+
+impl FolderOptions {
+    /// CSV options given, the JSON ones left as Spark's defaults.
+    pub fn csv(csv: CsvOptions) -> Self {
+        FolderOptions {
+            csv,
+            ..FolderOptions::default()
+        }
+    }
+}
+
+/// The file name without the extension Spark's `compression` option adds (`.gz`, `.zst`,
+/// `.zstd`, `.bz2`), lower case.
+fn without_compression(path: &str) -> String {
+    let lower = path.to_ascii_lowercase();
+    [".gz", ".zst", ".zstd", ".bz2"]
+        .iter()
+        .find_map(|ext| lower.strip_suffix(ext))
+        .map(str::to_string)
+        .unwrap_or(lower)
+}
 
 /// Whether a folder's file is read as CSV: named `.csv`, or `.csv.gz`, `.csv.zst`,
 /// `.csv.zstd`, `.csv.bz2` (what Spark's `compression` option writes).
 pub fn is_csv_file(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let inner = [".gz", ".zst", ".zstd", ".bz2"]
+    without_compression(path).ends_with(".csv")
+}
+
+/// Whether a folder's file is read as JSON: named `.json` (what Spark writes), `.jsonl`
+/// or `.ndjson`, plain or compressed as [`is_csv_file`] names it (`.json.gz`, ...).
+pub fn is_json_file(path: &str) -> bool {
+    let inner = without_compression(path);
+    [".json", ".jsonl", ".ndjson"]
         .iter()
-        .find_map(|ext| lower.strip_suffix(ext))
-        .unwrap_or(&lower);
-    inner.ends_with(".csv")
+        .any(|ext| inner.ends_with(ext))
 }
 
 /// Reads the files of a folder (`path` inside the folder, `/` separated, and the file's
-/// bytes) as one table, with the readers' warnings named by file. `csv` are the options
-/// of a CSV folder (detection fills in what they leave out).
+/// bytes) as one table, with the readers' warnings named by file. The first data file in
+/// path order decides how: CSV or JSON by its name, else Parquet.
 pub fn read_folder(
     files: Vec<(String, Vec<u8>)>,
-    csv: &CsvOptions,
+    options: &FolderOptions,
 ) -> Result<(Table, Vec<String>)> {
     let mut files: Vec<(String, Vec<u8>)> = files
         .into_iter()
@@ -36,10 +71,57 @@ pub fn read_folder(
         .collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let (dataset, warnings) = match files.first() {
-        Some((first, _)) if is_csv_file(first) => read_csv_files(&files, csv)?,
+        Some((first, _)) if is_csv_file(first) => read_csv_files(&files, &options.csv)?,
+        Some((first, _)) if is_json_file(first) => read_json_files(files, &options.json)?,
         _ => read_parquet_files(files)?,
     };
     Ok((dataset.finish()?, warnings))
+}
+
+/// Every file's text gathered (decompressed when it is compressed), then all read with
+/// one schema.
+fn read_json_files(
+    files: Vec<(String, Vec<u8>)>,
+    options: &JsonOptions,
+) -> Result<(HiveDataset, Vec<String>)> {
+    if let Some((other, _)) = files.iter().find(|(path, _)| !is_json_file(path)) {
+        return Err(Error::new(
+            ErrorCode::UnsupportedFile,
+            format!(
+                "{other} is not a JSON file, and {} is: a folder is read as one table when its \
+                 files are all JSON (named .json, .jsonl or .ndjson, or those with .gz, .zst, \
+                 .bz2), all CSV or all Parquet; move the other files out of the folder",
+                files[0].0
+            ),
+        ));
+    }
+    let mut json = JsonFiles::new();
+    for (path, bytes) in files {
+        let loader = match Compression::detect(&bytes) {
+            Some(compression) => {
+                let mut stream =
+                    Decompressor::new(compression, JsonLoader::new(options.clone(), 0)?)?;
+                stream.push(&bytes)?;
+                stream.finish()
+            }
+            None => {
+                let mut loader = JsonLoader::new(options.clone(), bytes.len())?;
+                loader.push(&bytes)?;
+                Ok(loader)
+            }
+        }
+        .map_err(|e| {
+            let message = format!("{path}: {}", e.message());
+            e.with_message(message)
+        })?;
+        json.add(&path, loader);
+    }
+    let JsonFilesRead { tables, warnings } = json.read()?;
+    let mut dataset = HiveDataset::new();
+    for (path, table) in tables {
+        dataset.add_file(&path, table)?;
+    }
+    Ok((dataset, warnings))
 }
 
 /// Each file read once (the bytes handed to the reader, not copied).
@@ -52,8 +134,9 @@ fn read_parquet_files(files: Vec<(String, Vec<u8>)>) -> Result<(HiveDataset, Vec
                 ErrorCode::UnsupportedFile,
                 format!(
                     "{path} is not a Parquet file: a folder is read as one table when its \
-                     files are all Parquet or all CSV (named .csv, or .csv.gz, .csv.zst, \
-                     .csv.bz2), as Spark writes them"
+                     files are all Parquet, all CSV (named .csv, or .csv.gz, .csv.zst, \
+                     .csv.bz2) or all JSON (named .json, or .json.gz, ...), as Spark writes \
+                     them"
                 ),
             ));
         }
@@ -75,7 +158,8 @@ fn read_csv_files(
             ErrorCode::UnsupportedFile,
             format!(
                 "{other} is not a CSV file, and {} is: a folder is read as one table when its \
-                 files are all CSV or all Parquet; move the other files out of the folder",
+                 files are all CSV, all JSON or all Parquet; move the other files out of the \
+                 folder",
                 files[0].0
             ),
         ));
@@ -158,7 +242,7 @@ mod tests {
             ),
             ("_SUCCESS".to_string(), Vec::new()),
         ];
-        let (table, warnings) = read_folder(files, &CsvOptions::default()).unwrap();
+        let (table, warnings) = read_folder(files, &FolderOptions::default()).unwrap();
         assert_eq!(table.num_rows(), 3);
         assert!(warnings.is_empty());
         let names: Vec<&str> = table
@@ -171,16 +255,91 @@ mod tests {
     }
 
     #[test]
+    fn json_files_are_named_as_spark_writes_them() {
+        for json in [
+            "a/part-0.json",
+            "x=1/P.JSON",
+            "part-0.c000.json.gz",
+            "p.jsonl",
+            "p.ndjson.zst",
+            "p.json.zstd",
+            "p.json.bz2",
+        ] {
+            assert!(is_json_file(json), "{json}");
+        }
+        for other in ["part-0.csv", "p.gz", "p.json.zip", "json", "p.jsonx"] {
+            assert!(!is_json_file(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_folder_of_json_files_is_read_with_one_schema() {
+        use std::io::Write;
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gzip.write_all(b"{\"id\": 2.5, \"tag\": \"x\"}\n").unwrap();
+        let files = vec![
+            ("t/k=2/part-1.json.gz".to_string(), gzip.finish().unwrap()),
+            ("t/k=1/part-0.json".to_string(), b"{\"id\": 1}\n".to_vec()),
+            ("t/_SUCCESS".to_string(), Vec::new()),
+        ];
+        let (table, warnings) = read_folder(files, &FolderOptions::default()).unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(table.num_rows(), 2);
+        let columns: Vec<String> = table
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f.name(),
+                    crate::frame::spark_type_name(f.data_type())
+                )
+            })
+            .collect();
+        assert_eq!(columns, ["id double", "tag string", "k int"]);
+
+        let files = vec![
+            ("t/k=1/part-0.json".to_string(), b"{\"id\": 1}\n".to_vec()),
+            ("t/k=2/part-1.csv".to_string(), b"id\n2\n".to_vec()),
+        ];
+        let err = read_folder(files, &FolderOptions::default()).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::UnsupportedFile);
+        assert!(err
+            .message()
+            .contains("t/k=2/part-1.csv is not a JSON file"));
+
+        let files = vec![(
+            "t/k=1/part-0.json".to_string(),
+            b"{\"id\": 1}\nnope\n".to_vec(),
+        )];
+        let fail_fast = FolderOptions {
+            json: JsonOptions {
+                mode: crate::io::csv::ParseMode::FailFast,
+                ..JsonOptions::default()
+            },
+            ..FolderOptions::default()
+        };
+        let err = read_folder(files, &fail_fast).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::JsonMalformed);
+        assert!(
+            err.message().starts_with("t/k=1/part-0.json: line 2"),
+            "{}",
+            err.message()
+        );
+    }
+
+    #[test]
     fn mixed_formats_and_empty_folders_are_refused() {
         let files = vec![
             ("a.csv".to_string(), b"id\n1\n".to_vec()),
             ("b.parquet".to_string(), b"PAR1".to_vec()),
         ];
-        let err = read_folder(files, &CsvOptions::default()).unwrap_err();
+        let err = read_folder(files, &FolderOptions::default()).unwrap_err();
         assert_eq!(err.code(), ErrorCode::UnsupportedFile);
         assert!(err.message().contains("b.parquet is not a CSV file"));
         let err =
-            read_folder(vec![("_SUCCESS".into(), vec![])], &CsvOptions::default()).unwrap_err();
+            read_folder(vec![("_SUCCESS".into(), vec![])], &FolderOptions::default()).unwrap_err();
         assert_eq!(err.code(), ErrorCode::HiveLayout);
     }
 }

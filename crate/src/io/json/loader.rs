@@ -2,6 +2,7 @@
 //! the schema inferred from all of them in parallel, and pieces of records decoded in
 //! parallel into partitions.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -56,11 +57,23 @@ impl JsonLoader {
 
     /// Reads the records and returns the table with the load's warnings.
     pub fn finish(self) -> Result<(Table, Vec<String>)> {
-        let text = &self.text[..];
-        check_text(text)?;
-        let base = without_bom(text);
-        let multi_line = self
-            .options
+        let surveyed = self.survey()?;
+        let schema = JsonSchema::inferred(
+            surveyed.merged_type(),
+            surveyed.corrupt_column().map(str::to_string),
+        )
+        .ok_or_else(|| no_fields("the file", surveyed.records()))?;
+        surveyed.decode(&schema)
+    }
+
+    /// The first pass: the records found and surveyed in parallel (types, malformed
+    /// records), FAILFAST applied. The schema is left to the caller, so a folder's files
+    /// can all be decoded with the one schema inferred over every file.
+    pub fn survey(self) -> Result<SurveyedJson> {
+        let JsonLoader { options, text } = self;
+        check_text(&text)?;
+        let base = without_bom(&text);
+        let multi_line = options
             .multi_line
             .unwrap_or_else(|| looks_multi_line(&text[base..]));
         let records: Vec<Range<usize>> = if multi_line {
@@ -74,59 +87,88 @@ impl JsonLoader {
         let pieces = plan_pieces(&records);
         let surveys: Vec<Survey> = pieces
             .par_iter()
-            .map(|piece| survey(text, &records[piece.clone()]))
+            .map(|piece| survey(&text, &records[piece.clone()]))
             .collect();
-        let mode = self.options.mode;
-        let malformed: Vec<(usize, &str)> = surveys
+        let malformed: Vec<(usize, String)> = surveys
             .iter()
             .zip(&pieces)
             .flat_map(|(s, p)| {
                 s.malformed
                     .iter()
-                    .map(|(i, why)| (p.start + i, why.as_str()))
+                    .map(|(i, why)| (p.start + i, why.clone()))
             })
             .collect();
-        if let (Some(&(record, why)), ParseMode::FailFast) = (malformed.first(), mode) {
-            let line = line_of(text, records[record].start);
+        if let (Some((record, why)), ParseMode::FailFast) = (malformed.first(), options.mode) {
+            let line = line_of(&text, records[*record].start);
             return Err(Error::new(
                 ErrorCode::JsonMalformed,
                 format!(
                     "line {line} is not a JSON record ({why}); fix it, or load with mode \
                      PERMISSIVE (kept as text in `{}`) or DROPMALFORMED (left out)",
-                    self.options.column_name_of_corrupt_record
+                    options.column_name_of_corrupt_record
                 ),
             )
             .at_row(line));
         }
-        let inferred = surveys
+        Ok(SurveyedJson {
+            options,
+            text,
+            multi_line,
+            records,
+            pieces,
+            surveys,
+            malformed,
+        })
+    }
+}
+
+/// A JSON file whose records were found and surveyed ([`JsonLoader::survey`]), waiting
+/// for the schema to decode them with.
+pub struct SurveyedJson {
+    options: JsonOptions,
+    text: Vec<u8>,
+    multi_line: bool,
+    records: Vec<Range<usize>>,
+    /// Records grouped into pieces: one partition of the table each.
+    pieces: Vec<Range<usize>>,
+    surveys: Vec<Survey>,
+    /// Malformed records (their index among all records) and why.
+    malformed: Vec<(usize, String)>,
+}
+
+impl SurveyedJson {
+    /// The type of all the file's records merged, not yet made canonical (a folder merges
+    /// its files' types first, as one file merges its pieces').
+    pub fn merged_type(&self) -> JsonType {
+        self.surveys
             .iter()
             .filter_map(|s| s.ty.clone())
             .fold(JsonType::Null, JsonType::merge)
-            .canonical();
-        let mut fields = match inferred {
-            Some(JsonType::Struct(fields)) => fields,
-            _ => Default::default(),
-        };
-        let corrupt_column = (mode == ParseMode::Permissive && !malformed.is_empty())
-            .then(|| self.options.column_name_of_corrupt_record.clone());
-        if let Some(name) = &corrupt_column {
-            fields.insert(name.clone(), JsonType::String { mixed: false });
-        }
-        if fields.is_empty() {
-            return Err(Error::new(
-                ErrorCode::JsonEmpty,
-                if records.is_empty() {
-                    "the file has no JSON records: it is empty or holds only blank lines".into()
-                } else {
-                    format!(
-                        "the file's {} records have no fields (empty objects or arrays)",
-                        records.len()
-                    )
-                },
-            ));
-        }
-        let schema: SchemaRef = Arc::new(Schema::new(struct_fields(&fields)));
-        let root = JsonType::Struct(fields);
+    }
+
+    /// The column malformed records are kept in, when this file needs one (PERMISSIVE
+    /// mode and some record malformed).
+    pub fn corrupt_column(&self) -> Option<&str> {
+        (self.options.mode == ParseMode::Permissive && !self.malformed.is_empty())
+            .then_some(self.options.column_name_of_corrupt_record.as_str())
+    }
+
+    /// Records found (malformed ones included).
+    pub fn records(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Bytes of text held.
+    pub fn bytes(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The second pass: the records decoded with `schema` in parallel pieces, and the
+    /// load's warnings (malformed records).
+    pub fn decode(&self, schema: &JsonSchema) -> Result<(Table, Vec<String>)> {
+        let text = &self.text[..];
+        let arrow_schema: SchemaRef = Arc::new(Schema::new(struct_fields(&schema.fields)));
+        let root = JsonType::Struct(schema.fields.clone());
         memory::check(
             text.len(),
             "decoding this JSON file",
@@ -134,23 +176,62 @@ impl JsonLoader {
         )?;
         let decoder = Decoding {
             text,
-            schema: &schema,
+            schema: &arrow_schema,
             root: &root,
             rewrite: root.has_mixed(),
-            corrupt_column: corrupt_column.as_deref(),
-            lines: !multi_line,
+            corrupt_column: schema.corrupt_column.as_deref(),
+            lines: !self.multi_line,
         };
-        let batches: Vec<RecordBatch> = pieces
+        let batches: Vec<RecordBatch> = self
+            .pieces
             .par_iter()
-            .zip(&surveys)
-            .map(|(piece, survey)| decoder.decode(&records[piece.clone()], survey))
+            .zip(&self.surveys)
+            .map(|(piece, survey)| decoder.decode(&self.records[piece.clone()], survey))
             .collect::<Result<Vec<_>>>()?
             .into_iter()
             .flatten()
             .collect();
-        let warnings = warnings(text, &records, &malformed, mode, &self.options);
-        Ok((Table::try_new(schema, batches)?, warnings))
+        let warnings = warnings(text, &self.records, &self.malformed, &self.options);
+        Ok((Table::try_new(arrow_schema, batches)?, warnings))
     }
+}
+
+/// The fields JSON records are decoded with: inferred over one file, or over every file
+/// of a folder; the corrupt-record column last among them when one is kept.
+pub struct JsonSchema {
+    fields: BTreeMap<String, JsonType>,
+    corrupt_column: Option<String>,
+}
+
+impl JsonSchema {
+    /// From the merged type of every record read (made canonical here, as Spark does once
+    /// all are merged); `None` when that leaves no field at all.
+    pub fn inferred(merged: JsonType, corrupt_column: Option<String>) -> Option<JsonSchema> {
+        let mut fields = match merged.canonical() {
+            Some(JsonType::Struct(fields)) => fields,
+            _ => BTreeMap::new(),
+        };
+        if let Some(name) = &corrupt_column {
+            fields.insert(name.clone(), JsonType::String { mixed: false });
+        }
+        (!fields.is_empty()).then_some(JsonSchema {
+            fields,
+            corrupt_column,
+        })
+    }
+}
+
+/// Why no table can be made: `what` (the file, a folder's files) has `records` records
+/// and none has a field.
+pub fn no_fields(what: &str, records: usize) -> Error {
+    Error::new(
+        ErrorCode::JsonEmpty,
+        if records == 0 {
+            format!("{what} has no JSON records: it is empty or holds only blank lines")
+        } else {
+            format!("{what}'s {records} records have no fields (empty objects or arrays)")
+        },
+    )
 }
 
 impl ByteSink for JsonLoader {
@@ -317,8 +398,7 @@ fn decode_error(line: u64, err: impl std::fmt::Display) -> Error {
 fn warnings(
     text: &[u8],
     records: &[Range<usize>],
-    malformed: &[(usize, &str)],
-    mode: ParseMode,
+    malformed: &[(usize, String)],
     options: &JsonOptions,
 ) -> Vec<String> {
     if malformed.is_empty() {
@@ -329,7 +409,7 @@ fn warnings(
         .take(REPORTED_EXAMPLES)
         .map(|(record, why)| format!("line {}: {why}", line_of(text, records[*record].start)))
         .collect();
-    let action = match mode {
+    let action = match options.mode {
         ParseMode::DropMalformed => "they were left out (mode DROPMALFORMED)".to_string(),
         _ => format!(
             "their text is in column `{}` and their other fields are null (mode PERMISSIVE)",

@@ -11,8 +11,10 @@
 //! (PERMISSIVE), dropped (DROPMALFORMED) or an error naming the line (FAILFAST).
 //!
 //! Records are read twice, as Spark reads them: once in parallel to infer the schema, then
-//! in parallel pieces decoded by arrow-json into the table's partitions.
+//! in parallel pieces decoded by arrow-json into the table's partitions. A folder's files
+//! ([`JsonFiles`]) are all surveyed before any is decoded, so that one schema fits them all.
 
+mod folder;
 mod infer;
 mod loader;
 mod options;
@@ -21,5 +23,6 @@ mod rewrite;
 mod scan;
 mod survey;
 
-pub use loader::{read_json, JsonLoader};
+pub use folder::{JsonFiles, JsonFilesRead};
+pub use loader::{read_json, JsonLoader, JsonSchema, SurveyedJson};
 pub use options::JsonOptions;

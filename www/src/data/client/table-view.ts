@@ -178,7 +178,7 @@ function describeSource(table: LoadedTable): string {
   if (!source) return 'made with SQL';
   if (source.files !== undefined) {
     const partitions = source.partitionColumns?.length ? `, partitioned by ${source.partitionColumns.join(', ')}` : '';
-    return `${source.fileName} (${formatCount(source.files)} ${source.format === 'csv' ? 'CSV' : 'Parquet'} ${source.files === 1 ? 'file' : 'files'}${partitions}, ${formatBytes(source.bytes)})`;
+    return `${source.fileName} (${formatCount(source.files)} ${source.format === 'csv' ? 'CSV' : source.format === 'json' ? 'JSON' : 'Parquet'} ${source.files === 1 ? 'file' : 'files'}${partitions}, ${formatBytes(source.bytes)})`;
   }
   const packing = source.compression ? `, ${source.compression}` : '';
   return `${source.fileName} (${source.format.toUpperCase()}${packing}, ${formatBytes(source.bytes)})`;

@@ -76,7 +76,7 @@ export async function loadFile(
   };
 }
 
-/** Loads a folder of Parquet files (Hive-partitioned or not) into one table. */
+/** Loads a folder of Parquet, CSV or JSON files (Hive-partitioned or not) into one table. */
 export async function loadDroppedFolder(
   runtime: Runtime,
   jobId: number,
@@ -104,7 +104,16 @@ function folderTable(
   const info = options.replace ? replaceTable(runtime, read.info, name) : read.info;
   return {
     ...info,
-    source: { fileName, format: read.format, bytes, files: read.files, partitionColumns: read.partitionColumns, csvOptions: read.csvOptions },
+    source: {
+      fileName,
+      format: read.format,
+      bytes,
+      files: read.files,
+      partitionColumns: read.partitionColumns,
+      csvOptions: read.csvOptions,
+      // A JSON folder is read with one set of options, shown (and changed) as a JSON file's.
+      ...(read.format === 'json' ? { jsonOptions: { ...JSON_OPTIONS_DEFAULTS, ...options.json } } : {}),
+    },
     loadMs: performance.now() - started,
   };
 }

@@ -1,17 +1,21 @@
 /**
- * Loads a folder of Parquet or CSV files as one table, as `spark.read.parquet(folder)` and
- * `spark.read.csv(folder)` do: a folder the user dropped or picked, or a zip of one. Files
- * Spark does not read (`_SUCCESS`, `.crc`, anything under `_temporary/`) are left out by
- * the engine's rule; each data file is decoded a slice at a time (progress, cancel), and
- * the engine turns the `column=value` folders into typed columns when it builds the
- * table. CSV files (plain, or compressed as Spark's `compression` option writes them:
- * `part-0.csv.gz`) are read with the options the first one settled (header, separator);
- * when their inferred types disagree, they are read again with the widest types (one
- * schema over all files, as Spark infers it).
+ * Loads a folder of Parquet, CSV or JSON files as one table, as
+ * `spark.read.parquet(folder)`, `spark.read.csv(folder)` and `spark.read.json(folder)` do:
+ * a folder the user dropped or picked, or a zip of one. Files Spark does not read
+ * (`_SUCCESS`, `.crc`, anything under `_temporary/`) are left out by the engine's rule;
+ * each data file is read a slice at a time (progress, cancel), and the engine turns the
+ * `column=value` folders into typed columns when it builds the table. The first data file
+ * in path order decides the format, by its name (the engine's rules). CSV files (plain, or
+ * compressed as Spark's `compression` option writes them: `part-0.csv.gz`) are read with
+ * the options the first one settled (header, separator); when their inferred types
+ * disagree, they are read again with the widest types (one schema over all files, as
+ * Spark infers it). JSON files (`part-0.json`, `part-0.json.gz`, ...) are only gathered as
+ * they are read: the engine infers one schema over all their records, then decodes each
+ * file with it, when the table is built.
  */
 import { unzipSync } from 'fflate';
 
-import type { CsvOptions, DroppedFolder, LoadOptions, LoadProgress, TableInfo } from '../../engine/shared/api';
+import type { CsvOptions, DroppedFolder, JsonOptions, LoadOptions, LoadProgress, TableInfo } from '../../engine/shared/api';
 import { UNSUPPORTED_FILE, codedError } from '../../engine/shared/errors';
 import type { HiveDataset } from '../../engine/worker/wasm-api';
 import { SIGNATURE_BYTES, detectCompression } from '../shared/formats';
@@ -31,7 +35,7 @@ interface FolderEntry {
 
 export interface FolderRead {
   info: TableInfo;
-  format: 'parquet' | 'csv';
+  format: 'parquet' | 'csv' | 'json';
   files: number;
   partitionColumns: string[];
   /** A CSV folder's reader options (detection's choices filled in; the schema if it was read twice). */
@@ -44,6 +48,7 @@ const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
 interface FileRules {
   isDataFile(path: string): boolean;
   isCsvFile(path: string): boolean;
+  isJsonFile(path: string): boolean;
 }
 
 export function loadFolder(ctx: LoadContext, folder: DroppedFolder, options: LoadOptions): Promise<FolderRead> {
@@ -72,12 +77,12 @@ function notParquet(path: string, zipName?: string): Error {
   if (zipName === undefined) {
     return codedError(
       UNSUPPORTED_FILE,
-      `${path} is not a Parquet file: a folder is read as one table when its files are all Parquet or all CSV (named .csv, or .csv.gz, .csv.zst, .csv.bz2), as Spark writes them. Load JSON or other files one at a time.`,
+      `${path} is not a Parquet file: a folder is read as one table when its files are all Parquet, all CSV (named .csv, or .csv.gz, .csv.zst, .csv.bz2) or all JSON (named .json, .jsonl or .ndjson, or those with .gz, .zst, .bz2), as Spark writes them. Load other files one at a time.`,
     );
   }
   return codedError(
     UNSUPPORTED_FILE,
-    `${zipName} is not an Excel workbook (workbooks are named .xlsx, .xlsm or .ods), and read as a zipped folder it holds ${path}, which is not a Parquet file: a .zip is read as a folder of Parquet files, or of CSV files named .csv or .csv.gz (Spark's output). Unzip it and load JSON or other files one at a time.`,
+    `${zipName} is not an Excel workbook (workbooks are named .xlsx, .xlsm or .ods), and read as a zipped folder it holds ${path}, which is not a Parquet file: a .zip is read as a folder of Parquet files, of CSV files named .csv or .csv.gz, or of JSON files named .json or .json.gz (Spark's output). Unzip it and load other files one at a time.`,
   );
 }
 
@@ -86,20 +91,28 @@ function dataFiles<T extends { path: string }>(all: T[], isDataFile: (path: stri
   return all.filter((e) => isDataFile(e.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-/** How a folder is read, from its data files in path order: as CSV when the first is named `.csv` (or `.csv.gz`, ...), else as Parquet. */
+/**
+ * How a folder is read, from its data files in path order: as CSV when the first is named
+ * `.csv` (or `.csv.gz`, ...), as JSON when it is named `.json` (or `.json.gz`, `.jsonl`,
+ * ...), else as Parquet.
+ */
 function formatOf([first]: { path: string }[], rules: FileRules): FolderRead['format'] {
-  return first && rules.isCsvFile(first.path) ? 'csv' : 'parquet';
+  if (!first) return 'parquet';
+  return rules.isCsvFile(first.path) ? 'csv' : rules.isJsonFile(first.path) ? 'json' : 'parquet';
 }
+
+/** A compressed file's extensions, as Spark's `compression` option names them. */
+const COMPRESSED_NAME = /\.(gz|zst|zstd|bz2)$/i;
 
 /**
  * What memory reading a folder of these files (data files or not, in any order) takes per
- * byte: as its format's, or a compressed file's when a CSV folder holds compressed files.
+ * byte: as its format's (JSON: its text, held until every file is in, then its table), or
+ * a compressed file's when a CSV or JSON folder holds compressed files.
  */
 export function folderMemoryKind(all: { path: string }[], rules: FileRules): FolderRead['format'] | 'compressed' {
   const files = dataFiles(all, rules.isDataFile);
   const format = formatOf(files, rules);
-  const compressed = (path: string) => rules.isCsvFile(path) && !path.toLowerCase().endsWith('.csv');
-  return format === 'csv' && files.some((f) => compressed(f.path)) ? 'compressed' : format;
+  return format !== 'parquet' && files.some((f) => COMPRESSED_NAME.test(f.path)) ? 'compressed' : format;
 }
 
 /** The folder's files in path order, read as one table. */
@@ -108,12 +121,17 @@ async function loadEntries(ctx: LoadContext, all: FolderEntry[], options: LoadOp
   const entries = dataFiles(all, wasm.HiveDataset.isDataFile);
   const format = formatOf(entries, wasm.HiveDataset);
   const { dataset, used }: { dataset: HiveDataset; used?: CsvOptions } =
-    format === 'csv' ? await readCsvFiles(ctx, entries, options.csv) : { dataset: await readParquetFiles(ctx, entries, zipName) };
+    format === 'csv'
+      ? await readCsvFiles(ctx, entries, options.csv)
+      : format === 'json'
+        ? { dataset: await readJsonFiles(ctx, entries, options.json) }
+        : { dataset: await readParquetFiles(ctx, entries, zipName) };
   let handedOver = false;
   try {
     const files = dataset.files();
     const partitionColumns = dataset.partitionColumns();
     handedOver = true;
+    // A JSON folder's records are read here: one schema over all files, then each decoded.
     const info = engine.addHiveDataset(ctx.name, dataset);
     return { info, format, files, partitionColumns, csvOptions: used };
   } finally {
@@ -170,7 +188,7 @@ async function readCsvFiles(ctx: LoadContext, entries: FolderEntry[], options: L
   if (other) {
     throw codedError(
       UNSUPPORTED_FILE,
-      `${other.path} is not a CSV file, and ${entries[0].path} is: a folder is read as one table when its files are all CSV or all Parquet. Move the other files out of the folder.`,
+      `${other.path} is not a CSV file, and ${entries[0].path} is: a folder is read as one table when its files are all CSV, all JSON or all Parquet. Move the other files out of the folder.`,
     );
   }
   const first = await readCsvPass(ctx, entries, options);
@@ -218,6 +236,47 @@ async function readCsvPass(ctx: LoadContext, entries: FolderEntry[], options: Lo
     }
     if (!used) throw new Error('a CSV folder with no file was read');
     return { dataset, used };
+  } catch (error) {
+    dataset.free();
+    throw error;
+  }
+}
+
+/** Plain text is copied in big slices; compressed data in slices a cancel can follow. */
+const JSON_PLAIN_SLICE_BYTES = 32 << 20;
+
+/**
+ * Every file's text handed to the engine (decompressed as it is read when it is
+ * compressed, told by its first bytes); the records are read when the dataset is added,
+ * with one schema inferred over all the files, as Spark reads a JSON folder.
+ */
+async function readJsonFiles(ctx: LoadContext, entries: FolderEntry[], options: Partial<JsonOptions> | undefined): Promise<HiveDataset> {
+  const { wasm } = ctx.runtime;
+  const other = entries.find((e) => !wasm.HiveDataset.isJsonFile(e.path));
+  if (other) {
+    throw codedError(
+      UNSUPPORTED_FILE,
+      `${other.path} is not a JSON file, and ${entries[0].path} is: a folder is read as one table when its files are all JSON (named .json, .jsonl or .ndjson, or those with .gz, .zst, .bz2), all CSV or all Parquet. Move the other files out of the folder.`,
+    );
+  }
+  const bytesTotal = entries.reduce((sum, e) => sum + e.size, 0);
+  const dataset: HiveDataset = new wasm.HiveDataset();
+  try {
+    const before = { bytes: 0, rows: 0 };
+    for (const entry of entries) {
+      const compression = detectCompression(await readSlice(entry.blob, 0, SIGNATURE_BYTES));
+      const loader = new wasm.JsonLoader(options, entry.size, compression);
+      try {
+        const sliceBytes = compression ? COMPRESSED_SLICE_BYTES : JSON_PLAIN_SLICE_BYTES;
+        await streamFile(ctx, entry.blob, sliceBytes, { push: (slice) => loader.push(slice), rows: () => 0 }, 'reading', folderProgress(ctx, bytesTotal, before));
+      } catch (error) {
+        loader.free();
+        throw error;
+      }
+      dataset.addJson(entry.path, loader);
+      before.bytes += entry.size;
+    }
+    return dataset;
   } catch (error) {
     dataset.free();
     throw error;

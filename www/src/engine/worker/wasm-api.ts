@@ -198,6 +198,11 @@ export declare class HiveDataset {
      */
     addCsv(path: string, loader: CsvLoader): void;
     /**
+     * Adds a JSON file found at `path`, all its text in the loader; its records are read
+     * when the dataset is finished, with the schema inferred over every JSON file added.
+     */
+    addJson(path: string, loader: JsonLoader): void;
+    /**
      * Adds a Parquet file found at `path` (inside the folder, `/` separated), decoding
      * whatever the loader has not decoded yet.
      */
@@ -216,6 +221,11 @@ export declare class HiveDataset {
      * anything under a `_` or `.` folder).
      */
     static isDataFile(path: string): boolean;
+    /**
+     * Whether a folder's data file at `path` is read as JSON: named `.json`, `.jsonl` or
+     * `.ndjson`, plain or compressed (`.json.gz`, `.json.zst`, `.json.bz2`).
+     */
+    static isJsonFile(path: string): boolean;
     constructor();
     /**
      * The partition columns (`column=value` folder levels) of the files added so far.
