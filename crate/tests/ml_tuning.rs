@@ -555,3 +555,78 @@ fn a_fold_whose_indexer_never_saw_a_value_names_the_fold_and_the_step() {
         err.message()
     );
 }
+
+/// A one-point grid's refit on all training rows runs with the folds' fits (sharing their
+/// passes); the model is the one a refit of its own gives (the same point twice in the
+/// grid, which leaves a ranking to do and refits afterwards), to the last bits of sums
+/// that a shared pass groups differently.
+#[test]
+fn a_one_point_grid_refits_with_its_folds_as_it_would_alone() {
+    let churn = churn();
+    let blobs = blobs();
+    let cases: Vec<(&Table, EstimatorSpec, Option<&str>, &str, serde_json::Value)> = vec![
+        (&churn, logistic(), Some("label"), "regParam", json!(0.01)),
+        (
+            &churn,
+            EstimatorSpec::RandomForestClassifier(Default::default()),
+            Some("label"),
+            "numTrees",
+            json!(5),
+        ),
+        (
+            &blobs,
+            EstimatorSpec::KMeans(Default::default()),
+            None,
+            "k",
+            json!(3),
+        ),
+    ];
+    for (table, estimator, label, param, value) in cases {
+        let mut one = spec(estimator, label);
+        if label.is_none() {
+            one.features = vec!["a".into(), "b".into()];
+        }
+        for tuning in [
+            Tuning::CrossValidator { num_folds: 3 },
+            Tuning::TrainValidationSplit { train_ratio: 0.75 },
+        ] {
+            one.tuning = tuning.clone();
+            one.grid = vec![GridAxis {
+                param: param.into(),
+                values: vec![value.clone()],
+            }];
+            let mut twice = one.clone();
+            twice.grid[0].values.push(value.clone());
+            let (a, b) = (run(table, &one), run(table, &twice));
+            let what = format!("{param} {tuning:?}");
+            same_values(&json!(a.model), &json!(b.model), &what);
+            same_values(&json!(a.train_metrics), &json!(b.train_metrics), &what);
+            assert_eq!(a.grid[0].fold_metrics, b.grid[0].fold_metrics, "{what}");
+        }
+    }
+}
+
+/// `a` and `b` alike, numbers within 1e-12 relative.
+fn same_values(a: &serde_json::Value, b: &serde_json::Value, what: &str) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            close(x, y, 1e-12, what);
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{what}");
+            x.iter().zip(y).for_each(|(x, y)| same_values(x, y, what));
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{what}"
+            );
+            x.iter()
+                .for_each(|(k, v)| same_values(v, &y[k], &format!("{what} {k}")));
+        }
+        _ => assert_eq!(a, b, "{what}"),
+    }
+}

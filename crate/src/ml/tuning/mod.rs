@@ -9,7 +9,8 @@
 //!    wins, as in Spark.
 //! 4. The best point is refitted on all training rows and scored on them and on the test
 //!    rows (one pass), and the charts are drawn from the test rows if any, else the
-//!    training rows ([`diagnose`]).
+//!    training rows ([`diagnose`]). A grid of one point has no best to wait for: its
+//!    refit is asked with the folds' fits in step 2 and shares their passes.
 //!
 //! When the job's cleaning pipeline has estimators to refit on each fold's training rows
 //! (Spark's CrossValidator over a `Pipeline`), each fold has tables of its own:
@@ -343,15 +344,26 @@ pub fn train_with_label(
         groups: split.groups(),
     };
 
-    // Every (point, fold) fit, then each scored on its fold.
-    let fits: Vec<(&EstimatorSpec, _)> = decided
+    // Every (point, fold) fit, then each scored on its fold. With one point there is
+    // nothing to rank, so its refit on all training rows joins the folds' fits and shares
+    // their passes over the rows.
+    let mut fits: Vec<(&EstimatorSpec, _)> = decided
         .points
         .iter()
         .flat_map(|(_, estimator)| (0..evaluated).map(move |f| (estimator, split.without_fold(f))))
         .collect();
-    let fold_models = fit_all(&data, &fits, ctx)?;
+    let refit_with_folds = decided.points.len() == 1;
+    if refit_with_folds {
+        fits.push((&decided.points[0].1, split.all_training()));
+    }
+    let mut fold_models = fit_all(&data, &fits, ctx)?;
+    let refitted = if refit_with_folds {
+        fold_models.pop()
+    } else {
+        None
+    };
     let models: Vec<&TrainedModel> = fold_models.iter().collect();
-    let evaluations: Vec<Evaluation> = (0..fits.len())
+    let evaluations: Vec<Evaluation> = (0..fold_models.len())
         .map(|i| Evaluation {
             model: i,
             rows: Rows::Group((i % evaluated) as u16),
@@ -367,6 +379,7 @@ pub fn train_with_label(
     let finished = fit_best(
         &data,
         &decided.points[ranked.best_index].1,
+        refitted,
         FinalRows {
             training: split.all_training(),
             train: Rows::Below(split.test_group()),
@@ -409,18 +422,23 @@ struct Finished {
     diagnostics: Diagnostics,
 }
 
-/// Refits `best` on all training rows, scores it on them and on the test rows (one
-/// pass), and draws the charts from the test rows if any, else the training rows.
+/// Refits `best` on all training rows (unless `refitted` already is that fit), scores it
+/// on them and on the test rows (one pass), and draws the charts from the test rows if
+/// any, else the training rows.
 fn fit_best(
     data: &TrainingData,
     best: &EstimatorSpec,
+    refitted: Option<TrainedModel>,
     rows: FinalRows,
     seed: u64,
     ctx: &JobContext,
 ) -> Result<Finished> {
-    let model = fit_all(data, &[(best, rows.training)], ctx)?
-        .pop()
-        .ok_or_else(|| Error::new(ErrorCode::Internal, "the refit gave no model"))?;
+    let model = match refitted {
+        Some(model) => model,
+        None => fit_all(data, &[(best, rows.training)], ctx)?
+            .pop()
+            .ok_or_else(|| Error::new(ErrorCode::Internal, "the refit gave no model"))?,
+    };
     let mut scored = vec![Evaluation {
         model: 0,
         rows: rows.train,

@@ -147,6 +147,7 @@ pub fn train_refitting(
     let finished = fit_best(
         &data,
         &decided.points[ranked.best_index].1,
+        None,
         FinalRows {
             training: TRAINING_SIDE,
             train: Rows::Group(TRAINING),
