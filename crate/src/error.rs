@@ -236,6 +236,13 @@ impl Error {
         self
     }
 
+    /// The message prefixed with the file it is about (`path: message`), as errors of one
+    /// file of a folder are reported; the code and location kept.
+    pub fn in_file(self, path: &str) -> Self {
+        let message = format!("{path}: {}", self.message);
+        self.with_message(message)
+    }
+
     /// Shorthand for a cleaning step's input error.
     pub fn clean(message: impl Into<String>) -> Self {
         Error::new(ErrorCode::CleanInput, message)

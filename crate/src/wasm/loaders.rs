@@ -264,10 +264,7 @@ impl JsHiveDataset {
     pub fn add_json(&mut self, path: &str, loader: JsJsonLoader) -> Result<(), JsValue> {
         // Partition folders that cannot be read are refused now, as for other files.
         PartitionPath::parse(path).map_err(to_js)?;
-        let loader = loader.into_inner().map_err(|e| {
-            let message = format!("{path}: {}", e.message());
-            to_js(e.with_message(message))
-        })?;
+        let loader = loader.into_inner().map_err(|e| to_js(e.in_file(path)))?;
         self.json.add(path, loader);
         Ok(())
     }

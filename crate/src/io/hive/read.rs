@@ -110,10 +110,7 @@ fn read_json_files(
                 Ok(loader)
             }
         }
-        .map_err(|e| {
-            let message = format!("{path}: {}", e.message());
-            e.with_message(message)
-        })?;
+        .map_err(|e| e.in_file(&path))?;
         json.add(&path, loader);
     }
     let JsonFilesRead { tables, warnings } = json.read()?;

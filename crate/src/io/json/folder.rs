@@ -5,7 +5,7 @@
 //! with its own schema and widening afterwards would lose what Spark keeps (a struct's
 //! value written as JSON text when another file has a string there).
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::frame::Table;
 use crate::io::json::infer::JsonType;
 use crate::io::json::loader::{no_fields, JsonLoader, JsonSchema, SurveyedJson};
@@ -54,7 +54,7 @@ impl JsonFiles {
     pub fn read(self) -> Result<JsonFilesRead> {
         let mut surveyed: Vec<(String, SurveyedJson)> = Vec::with_capacity(self.files.len());
         for (path, loader) in self.files {
-            let file = loader.survey().map_err(|e| in_file(&path, e))?;
+            let file = loader.survey().map_err(|e| e.in_file(&path))?;
             surveyed.push((path, file));
         }
         let merged = surveyed
@@ -83,7 +83,7 @@ impl JsonFiles {
         let mut tables = Vec::with_capacity(surveyed.len());
         let mut warnings = Vec::new();
         for (path, file) in surveyed {
-            let (table, read_warnings) = file.decode(&schema).map_err(|e| in_file(&path, e))?;
+            let (table, read_warnings) = file.decode(&schema).map_err(|e| e.in_file(&path))?;
             warnings.extend(read_warnings.into_iter().map(|w| format!("{path}: {w}")));
             // The file's text is let go as soon as its table is made.
             drop(file);
@@ -91,12 +91,6 @@ impl JsonFiles {
         }
         Ok(JsonFilesRead { tables, warnings })
     }
-}
-
-/// A file's error with the file named first, its code and location kept.
-fn in_file(path: &str, error: Error) -> Error {
-    let message = format!("{path}: {}", error.message());
-    error.with_message(message)
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ import { throwIfCancelled } from './jobs';
 import { COMPRESSED_SLICE_BYTES } from './load-compressed';
 import type { LoadContext } from './load-context';
 import { CSV_CHUNK_BYTES, openLoader, refineTypes } from './load-csv';
+import { JSON_PLAIN_SLICE_BYTES } from './load-json';
 import { decodeRowGroups } from './load-parquet';
 import { readSlice, streamFile } from './stream-file';
 
@@ -241,9 +242,6 @@ async function readCsvPass(ctx: LoadContext, entries: FolderEntry[], options: Lo
     throw error;
   }
 }
-
-/** Plain text is copied in big slices; compressed data in slices a cancel can follow. */
-const JSON_PLAIN_SLICE_BYTES = 32 << 20;
 
 /**
  * Every file's text handed to the engine (decompressed as it is read when it is

@@ -4,12 +4,12 @@
  * the table is made once the whole text is in (the "finishing" phase).
  */
 import type { Compression, LoadOptions, TableInfo } from '../../engine/shared/api';
+import { COMPRESSED_SLICE_BYTES } from './load-compressed';
 import type { LoadContext } from './load-context';
 import { streamFile } from './stream-file';
 
 /** Plain text is copied in big slices; compressed data in slices a cancel can follow. */
-const PLAIN_SLICE_BYTES = 32 << 20;
-const COMPRESSED_SLICE_BYTES = 4 << 20;
+export const JSON_PLAIN_SLICE_BYTES = 32 << 20;
 
 export async function loadJson(
   ctx: LoadContext,
@@ -20,7 +20,7 @@ export async function loadJson(
   const loader = new ctx.runtime.wasm.JsonLoader(options, file.size, compression);
   let handedOver = false;
   try {
-    const sliceBytes = compression ? COMPRESSED_SLICE_BYTES : PLAIN_SLICE_BYTES;
+    const sliceBytes = compression ? COMPRESSED_SLICE_BYTES : JSON_PLAIN_SLICE_BYTES;
     await streamFile(ctx, file, sliceBytes, { push: (slice) => loader.push(slice), rows: () => 0 }, 'reading');
     handedOver = true;
     return ctx.runtime.engine.addJson(ctx.name, loader);
