@@ -21,6 +21,31 @@ fn data_type(name: &str) -> DataType {
     }
 }
 
+/// Reproducible numbers uniform in `[low, high)`, one per call, from `seed`.
+pub fn uniforms(seed: u64, low: f64, high: f64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
+        state = crate::random::keyed_bits(state, 1);
+        low + (state >> 11) as f64 / (1u64 << 53) as f64 * (high - low)
+    }
+}
+
+/// Each column as `name type`, with Spark's type names (`amount double`).
+pub fn column_types(table: &Table) -> Vec<String> {
+    table
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f.name(),
+                crate::frame::spark_type_name(f.data_type())
+            )
+        })
+        .collect()
+}
+
 /// A one-partition table.
 pub fn table_of(columns: &str, rows: &[&str]) -> Table {
     table_in_parts(columns, rows, 1)

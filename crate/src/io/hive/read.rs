@@ -210,6 +210,13 @@ fn read_csv_pass(
 mod tests {
     use super::*;
 
+    fn gzip(text: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gzip.write_all(text).unwrap();
+        gzip.finish().unwrap()
+    }
+
     #[test]
     fn csv_files_are_named_as_spark_writes_them() {
         for csv in [
@@ -228,11 +235,8 @@ mod tests {
 
     #[test]
     fn a_folder_of_plain_and_compressed_csv_is_one_table() {
-        use std::io::Write;
-        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gzip.write_all(b"id,name\n3,c\n").unwrap();
         let files = vec![
-            ("k=2/part-1.csv.gz".to_string(), gzip.finish().unwrap()),
+            ("k=2/part-1.csv.gz".to_string(), gzip(b"id,name\n3,c\n")),
             (
                 "k=1/part-0.csv".to_string(),
                 b"id,name\n1,a\n2,b\n".to_vec(),
@@ -271,29 +275,18 @@ mod tests {
 
     #[test]
     fn a_folder_of_json_files_is_read_with_one_schema() {
-        use std::io::Write;
-        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gzip.write_all(b"{\"id\": 2.5, \"tag\": \"x\"}\n").unwrap();
         let files = vec![
-            ("t/k=2/part-1.json.gz".to_string(), gzip.finish().unwrap()),
+            (
+                "t/k=2/part-1.json.gz".to_string(),
+                gzip(b"{\"id\": 2.5, \"tag\": \"x\"}\n"),
+            ),
             ("t/k=1/part-0.json".to_string(), b"{\"id\": 1}\n".to_vec()),
             ("t/_SUCCESS".to_string(), Vec::new()),
         ];
         let (table, warnings) = read_folder(files, &FolderOptions::default()).unwrap();
         assert!(warnings.is_empty());
         assert_eq!(table.num_rows(), 2);
-        let columns: Vec<String> = table
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| {
-                format!(
-                    "{} {}",
-                    f.name(),
-                    crate::frame::spark_type_name(f.data_type())
-                )
-            })
-            .collect();
+        let columns = crate::testing::column_types(&table);
         assert_eq!(columns, ["id double", "tag string", "k int"]);
 
         let files = vec![

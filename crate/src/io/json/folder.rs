@@ -100,6 +100,7 @@ mod tests {
     use crate::io::compressed::ByteSink;
     use crate::io::csv::ParseMode;
     use crate::io::json::JsonOptions;
+    use crate::testing::column_types;
 
     fn files(texts: &[(&str, &str)], options: &JsonOptions) -> JsonFiles {
         let mut files = JsonFiles::new();
@@ -109,21 +110,6 @@ mod tests {
             files.add(path, loader);
         }
         files
-    }
-
-    fn types(table: &Table) -> Vec<String> {
-        table
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| {
-                format!(
-                    "{} {}",
-                    f.name(),
-                    crate::frame::spark_type_name(f.data_type())
-                )
-            })
-            .collect()
     }
 
     #[test]
@@ -139,7 +125,7 @@ mod tests {
         .unwrap();
         assert!(warnings.is_empty());
         for (_, table) in &tables {
-            assert_eq!(types(table), ["n double", "s string", "t string"]);
+            assert_eq!(column_types(table), ["n double", "s string", "t string"]);
         }
         let first = &tables[0].1.partitions()[0];
         let s = first.column(1).as_any();
@@ -157,7 +143,10 @@ mod tests {
         ];
         let JsonFilesRead { tables, warnings } =
             files(&texts, &JsonOptions::default()).read().unwrap();
-        assert_eq!(types(&tables[0].1), ["_corrupt_record string", "n bigint"]);
+        assert_eq!(
+            column_types(&tables[0].1),
+            ["_corrupt_record string", "n bigint"]
+        );
         assert_eq!(warnings.len(), 1);
         assert!(
             warnings[0].starts_with("b.json: 1 records"),

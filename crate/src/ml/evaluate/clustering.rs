@@ -525,11 +525,7 @@ mod tests {
     /// for bit.
     #[test]
     fn mean_distances_are_each_clusters_own_sum() {
-        let mut state = 3u64;
-        let mut next = || {
-            state = crate::random::keyed_bits(state, 1);
-            (state >> 11) as f64 / (1u64 << 53) as f64 * 200.0 - 100.0
-        };
+        let mut next = crate::testing::uniforms(3, -100.0, 100.0);
         for measure in [DistanceMeasure::SquaredEuclidean, DistanceMeasure::Cosine] {
             let (k, dims) = (5, 7);
             let mut stats = ClusterStats::new(spec(measure, k, dims)).unwrap();

@@ -169,11 +169,7 @@ mod tests {
 
     #[test]
     fn the_scorer_predicts_as_the_model() {
-        let mut state = 7u64;
-        let mut next = || {
-            state = crate::random::keyed_bits(state, 1);
-            (state >> 11) as f64 / (1u64 << 53) as f64 * 20.0 - 10.0
-        };
+        let mut next = crate::testing::uniforms(7, -10.0, 10.0);
         for measure in [DistanceMeasure::Euclidean, DistanceMeasure::Cosine] {
             for k in [1, 2, 3, 5, 9] {
                 let centers: Vec<Vec<f64>> =
