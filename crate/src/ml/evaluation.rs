@@ -547,9 +547,9 @@ fn classification_metrics(
     Ok((MetricSet { rows, values }, detail))
 }
 
-/// ClusteringEvaluator's two passes. The first predicts each row's cluster once for every
-/// evaluation reading it, keeps it (4 bytes a row and evaluation) and gathers the
-/// clusters' sums; the second scores each row's silhouette against those sums from the
+/// ClusteringEvaluator's two passes. The first (the common [`scoring_pass`]) predicts each
+/// row's cluster once for every evaluation reading it, keeps it (4 bytes a row and
+/// evaluation) and gathers the clusters' sums; the second scores each row's silhouette against those sums from the
 /// kept clusters, without predicting again.
 fn clustering_evaluations(
     parts: &[Prepared],
@@ -558,37 +558,32 @@ fn clustering_evaluations(
     by_group: &[Vec<usize>],
     ctx: &JobContext,
 ) -> Result<Vec<(MetricSet, Detail)>> {
-    let fresh_stats = || -> Result<Vec<ClusterStats>> {
-        evaluations
-            .iter()
-            .map(|e| cluster_stats_for(models[e.model]))
-            .collect()
-    };
-    let first: Vec<(Vec<ClusterStats>, Vec<u32>)> = parts
-        .par_iter()
-        .map(|part| {
-            ctx.check()?;
-            let mut stats = fresh_stats()?;
-            let mut predictors: Vec<Predictor> = models.iter().map(|m| m.predictor()).collect();
-            let mut clusters = Vec::with_capacity(part.len());
-            for row in part.iter() {
-                for &e in &by_group[row.group as usize] {
-                    let predictor = &mut predictors[evaluations[e].model];
-                    let cluster = predictor.predict(row.features);
-                    stats[e]
-                        .add(predictor.features_seen(row.features), cluster, row.weight)
-                        .map_err(|err| err.at_row(row.row + 1))?;
-                    clusters.push(cluster as u32);
-                }
-            }
-            ctx.advance();
-            Ok((stats, clusters))
-        })
+    // Per partition, per evaluation: the cluster sums and the rows' clusters, in row order.
+    let first: Vec<Vec<(ClusterStats, Vec<u32>)>> = scoring_pass(
+        parts,
+        models,
+        evaluations,
+        by_group,
+        &|| {
+            evaluations
+                .iter()
+                .map(|e| Ok((cluster_stats_for(models[e.model])?, Vec::new())))
+                .collect()
+        },
+        &|(stats, kept): &mut (ClusterStats, Vec<u32>), _, row, cluster, predictor| {
+            stats.add(predictor.features_seen(row.features), cluster, row.weight)?;
+            kept.push(cluster as u32);
+            Ok(())
+        },
+        ctx,
+    )?;
+    let mut stats: Vec<ClusterStats> = evaluations
+        .iter()
+        .map(|e| cluster_stats_for(models[e.model]))
         .collect::<Result<_>>()?;
-    let mut stats = fresh_stats()?;
-    for (part_stats, _) in &first {
-        for (total, part) in stats.iter_mut().zip(part_stats) {
-            total.merge(part)?;
+    for part in &first {
+        for (total, (part_stats, _)) in stats.iter_mut().zip(part) {
+            total.merge(part_stats)?;
         }
     }
     let fresh_sums =
@@ -596,14 +591,14 @@ fn clustering_evaluations(
     let partials: Vec<Vec<SilhouetteSum>> = parts
         .par_iter()
         .zip(&first)
-        .map(|(part, (_, clusters))| {
+        .map(|(part, firsts)| {
             ctx.check()?;
             let mut sums = fresh_sums()?;
             let mut predictors: Vec<Predictor> = models.iter().map(|m| m.predictor()).collect();
-            let mut kept = clusters.iter();
+            let mut kept: Vec<_> = firsts.iter().map(|(_, clusters)| clusters.iter()).collect();
             for row in part.iter() {
                 for &e in &by_group[row.group as usize] {
-                    let cluster = *kept.next().ok_or_else(|| {
+                    let cluster = *kept[e].next().ok_or_else(|| {
                         Error::new(ErrorCode::Internal, "a row's cluster was not kept")
                     })?;
                     let features = predictors[evaluations[e].model].features_for(row.features);

@@ -5,7 +5,7 @@ use crate::frame::{ColumnInfo, Table};
 use crate::io::compressed::{ByteSink, Compression, Decompressor};
 use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
 use crate::io::hive::{is_csv_file, is_data_file, is_json_file, HiveDataset, PartitionPath};
-use crate::io::json::{JsonFiles, JsonFilesRead, JsonLoader, JsonOptions};
+use crate::io::json::{JsonFiles, JsonLoader, JsonOptions};
 use crate::io::parquet::ParquetLoader;
 use crate::wasm::convert::{from_js, options_from_js, to_value};
 use crate::wasm::errors::to_js;
@@ -352,11 +352,7 @@ impl JsHiveDataset {
             mut warnings,
         } = self;
         if !json.is_empty() {
-            let read: JsonFilesRead = json.read()?;
-            for (path, table) in read.tables {
-                dataset.add_file(&path, table)?;
-            }
-            warnings.extend(read.warnings);
+            warnings.extend(dataset.add_json_files(json)?);
         }
         Ok((dataset, warnings))
     }

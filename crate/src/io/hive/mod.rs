@@ -22,6 +22,7 @@ use arrow_schema::{Field, Schema, SchemaRef};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::{spark_type_name, Table};
+use crate::io::json::{JsonFiles, JsonFilesRead};
 
 pub use infer::PartitionType;
 pub use path::{is_data_file, PartitionPath, NULL_PARTITION};
@@ -55,6 +56,17 @@ impl HiveDataset {
             table,
         });
         Ok(())
+    }
+
+    /// Adds a folder's JSON files, all read now with the one schema inferred over every
+    /// file's records (as Spark reads a JSON folder); returns the readers' warnings, named
+    /// by file.
+    pub fn add_json_files(&mut self, files: JsonFiles) -> Result<Vec<String>> {
+        let JsonFilesRead { tables, warnings } = files.read()?;
+        for (path, table) in tables {
+            self.add_file(&path, table)?;
+        }
+        Ok(warnings)
     }
 
     /// The partition columns of the first file in path order (those of every file, once

@@ -11,7 +11,7 @@ use crate::frame::Table;
 use crate::io::compressed::{ByteSink, Compression, Decompressor};
 use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
 use crate::io::hive::{is_data_file, HiveDataset};
-use crate::io::json::{JsonFiles, JsonFilesRead, JsonLoader, JsonOptions};
+use crate::io::json::{JsonFiles, JsonLoader, JsonOptions};
 use crate::io::parquet::read_parquet;
 
 /// The reader options of a folder, by the format its files turn out to be (detection
@@ -113,11 +113,8 @@ fn read_json_files(
         .map_err(|e| e.in_file(&path))?;
         json.add(&path, loader);
     }
-    let JsonFilesRead { tables, warnings } = json.read()?;
     let mut dataset = HiveDataset::new();
-    for (path, table) in tables {
-        dataset.add_file(&path, table)?;
-    }
+    let warnings = dataset.add_json_files(json)?;
     Ok((dataset, warnings))
 }
 
