@@ -8,7 +8,8 @@ The manifest lists models: {"name", "path" (the MLflow model directory), "csv" (
 score; the signature's columns are read from it with their pandas types)}. For each:
 `mlflow.models.get_model_info`, `mlflow.pyfunc.load_model(...).predict`, and
 `pyspark.ml.PipelineModel.load(<path>/sparkml).transform(df)`'s prediction and
-predictedLabel columns. A model with "uri" and "root" is also loaded by that URI
+predictedLabel columns, and with "keys" (column names) each scored row's values of them
+joined by `|`, to compare the rows kept. A model with "uri" and "root" is also loaded by that URI
 (`models:/name@alias`) from the mlruns/ tree in root. A model with "serve" is served by
 `mlflow models serve --env-manager local` on a loopback port (started first, so that its
 start overlaps the other checks) and asked for its predictions at /invocations.
@@ -130,6 +131,7 @@ def check(manifest, servers):
             "pyfunc": predicted,
             "spark": [number(r["prediction"]) for r in rows],
             "predictedLabel": [r["predictedLabel"] for r in rows] if "predictedLabel" in columns else None,
+            "keys": ["|".join(str(r[k]) for k in model["keys"]) for r in rows] if model.get("keys") else None,
         }
         if model.get("uri"):
             # The mlruns/ export's artifact locations are relative to the folder holding it.

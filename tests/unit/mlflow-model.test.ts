@@ -5,7 +5,9 @@
  * Brasa's Predict gives for the same rows (≤ 1e-9 relative), for LinearRegression behind
  * a cleaning pipeline (filter, cast, withColumn, Imputer, StringIndexer, OneHotEncoder,
  * drop) and a StandardScaler, LogisticRegression (binary with a string label behind
- * dropna and fillna, and multinomial), KMeans, and the trees (DecisionTree, RandomForest and GBT, with a
+ * dropna and fillna, and multinomial), KMeans, dropna without a subset and dropDuplicates
+ * on a key and on whole rows (scoring a file with blanks and repeated rows: the same rows
+ * kept, in the same order), and the trees (DecisionTree, RandomForest and GBT, with a
  * categorical feature; the classifiers with Spark's `thresholds`). Models Spark's format cannot express are refused with
  * MODEL_EXPORT, naming the step. The engine runs natively (tests/tracking/engine.ts).
  */
@@ -32,7 +34,7 @@ import { type LoggedModel, loggedModel, scoringOf } from '../../www/src/tracking
 import { type InputExample, MLFLOW_VERSION, mlflowModelFiles, PYSPARK_VERSION } from '../../www/src/tracking/shared/mlflow-model';
 import { mlrunsFiles } from '../../www/src/tracking/shared/mlruns';
 import { INPUT_EXAMPLE_ARTIFACT, MODEL_ARTIFACT, PIPELINE_ARTIFACT } from '../../www/src/tracking/shared/model';
-import { requiredColumns } from '../../www/src/tracking/shared/schema-check';
+import { exportedInputs, requiredColumns, type SchemaColumn } from '../../www/src/tracking/shared/schema-check';
 import { recordedSnapshot } from './fixtures';
 import { predictNative, stageDataNative, trainNative } from '../tracking/engine';
 import { assertClose, parseCsv } from '../tracking/scored';
@@ -102,6 +104,20 @@ const indexed = {
     { op: 'stringIndexer' as const, inputCols: ['plan'], outputCols: ['plan_idx'], stringOrderType: 'frequencyDesc' as const, handleInvalid: 'keep' as const },
   ],
 };
+
+/**
+ * The steps that remove rows by looking at many columns: dropna without a subset (after a
+ * fill of a column nothing else reads, a string), and dropDuplicates on a key and on the
+ * whole row (after OneHotEncoder: its vector stands for two of Brasa's columns in the
+ * count of a dropna's thresh).
+ */
+const dropnaAll = {
+  version: PIPELINE_VERSION,
+  steps: [{ op: 'fillna' as const, values: { segment: 'unknown' } }, { op: 'dropna' as const, how: 'any' as const }, ...imputed.steps],
+};
+const dedupeKey = { version: PIPELINE_VERSION, steps: [{ op: 'dropDuplicates' as const, subset: ['plan', 'AGE'] }, ...imputed.steps] };
+/** After `cleaning`, Brasa's table has 12 columns; a row may miss one of them. */
+const dedupeRows = { version: PIPELINE_VERSION, steps: [...cleaning.steps, { op: 'dropna' as const, how: 'any' as const, thresh: 11 }, { op: 'dropDuplicates' as const }] };
 
 const SPECS: Record<string, TrainSpec> = {
   linear: {
@@ -180,6 +196,34 @@ const SPECS: Record<string, TrainSpec> = {
     scaler: null,
     pipeline: indexed,
   },
+  dropnaAll: {
+    ...base,
+    estimator: 'logisticRegression',
+    params: { ...LOGISTIC_REGRESSION_DEFAULTS, regParam: 0.01 },
+    features: ['age', 'tenure_f', 'visits'],
+    label: 'churned',
+    labelIndexer: { stringOrderType: 'frequencyDesc' },
+    scaler: null,
+    pipeline: dropnaAll,
+  },
+  dedupeKey: {
+    ...base,
+    estimator: 'linearRegression',
+    params: { ...LINEAR_REGRESSION_DEFAULTS },
+    features: ['age', 'tenure_f'],
+    label: 'spend',
+    scaler: null,
+    pipeline: dedupeKey,
+  },
+  dedupeRows: {
+    ...base,
+    estimator: 'linearRegression',
+    params: { ...LINEAR_REGRESSION_DEFAULTS, regParam: 0.05 },
+    features: ['age', 'tenure_years_f', 'plan_vec_basic', 'plan_vec_plus'],
+    label: 'spend',
+    scaler: null,
+    pipeline: dedupeRows,
+  },
   gbtRegressor: {
     ...base,
     estimator: 'gbtRegressor',
@@ -196,8 +240,12 @@ interface Exported {
   /** What the run logged: model.json, pipeline.json, input_example.json. */
   artifacts: Record<string, unknown>;
   dir: string;
-  /** Brasa's Predict on the scoring rows: `prediction` and `predictedLabel` per row. */
-  brasa: { prediction: number | null; label: string | null }[];
+  /** The columns the exported model reads (its signature). */
+  inputs: SchemaColumn[];
+  /** The file scored. */
+  csv: string;
+  /** Brasa's Predict on the scoring rows: `prediction`, `predictedLabel` and the row's key (`SCORED`) per row. */
+  brasa: { prediction: number | null; label: string | null; key: string }[];
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'brasa-mlflow-models-'));
@@ -206,23 +254,48 @@ const trainCsv = path.join(dir, 'train.csv');
 const scoreCsv = path.join(dir, 'score.csv');
 writeFileSync(trainCsv, customersCsv(400, 1));
 writeFileSync(scoreCsv, customersCsv(60, 2));
+const messyCsv = path.join(dir, 'messy.csv');
+writeFileSync(messyCsv, withDuplicatesAndBlanks(customersCsv(80, 3)));
 
-
-function inputExample(model: LoggedModel, csv: string): InputExample {
-  const rows = parseCsv(readFileSync(csv, 'utf8')).slice(0, 3);
-  const columns = model.inputSchema.map((c) => c.name);
-  const numeric = new Set(model.inputSchema.filter((c) => c.type !== 'string').map((c) => c.name));
-  return { columns, data: rows.map((r) => columns.map((c) => (r[c] === '' ? null : numeric.has(c) ? Number(r[c]) : r[c]))) };
+/**
+ * Rows to score with dropna and dropDuplicates: some visits and segments blank, and
+ * every sixth row again (the whole row) further down. Rows sharing a plan and an age
+ * but not the rest are there already (80 rows, 60 ages, 3 plans).
+ */
+function withDuplicatesAndBlanks(csv: string): string {
+  const [header, ...rows] = csv.trim().split('\n');
+  const names = header.split(',');
+  const blank = (row: string, column: string) => row.split(',').map((v, i) => (names[i] === column ? '' : v)).join(',');
+  const blanked = rows.map((r, i) => (i % 9 === 4 ? blank(r, 'visits') : i % 5 === 2 ? blank(r, 'segment') : r));
+  const again = blanked.filter((_, i) => i % 6 === 1);
+  return `${[header, ...blanked.slice(0, 40), ...again, ...blanked.slice(40)].join('\n')}\n`;
 }
 
+/** The models that score messy.csv, and the columns that name their rows (to compare the rows kept with Spark's). */
+const SCORED: Record<string, { csv: string; keys: string[] }> = {
+  dropnaAll: { csv: messyCsv, keys: ['id'] },
+  dedupeKey: { csv: messyCsv, keys: ['plan', 'age'] },
+  dedupeRows: { csv: messyCsv, keys: ['id'] },
+};
+
+/** The example the recorder logs: the first training rows, the columns the exported model reads. */
+function inputExample(columns: SchemaColumn[], csv: string): InputExample {
+  const rows = parseCsv(readFileSync(csv, 'utf8')).slice(0, 3);
+  const numeric = new Set(columns.filter((c) => c.type !== 'string').map((c) => c.name));
+  return { columns: columns.map((c) => c.name), data: rows.map((r) => columns.map(({ name: c }) => (r[c] === '' ? null : numeric.has(c) ? Number(r[c]) : r[c]))) };
+}
+
+/** A model trained on train.csv, logged and exported as the page does, and Predict's rows for its scoring file. */
 async function exportModel(name: string, spec: TrainSpec): Promise<Exported> {
+  const { csv, keys } = SCORED[name] ?? { csv: scoreCsv, keys: [] };
   const { result, columns } = trainNative(trainCsv, spec);
-  const schema = columns.map((c) => ({ name: c.name, type: c.dataType, nullable: true }));
+  const schema = columns.map((c) => ({ name: c.name, type: c.dataType }));
   const inputSchema = requiredColumns(schema, result.features, spec.pipeline).map(({ name, type }) => ({ name, type }));
   const model = loggedModel({ ...result, elapsedMs: 0 }, spec, inputSchema);
-  const example = inputExample(model, trainCsv);
+  const inputs = exportedInputs(inputSchema, result.features, spec.pipeline, schema);
+  const example = inputExample(inputs, trainCsv);
   const files = await mlflowModelFiles(
-    { model, pipeline: result.pipeline, tableColumns: columns.map((c) => c.name), inputExample: example, runId: `run${name}`, timestamp: 1_790_000_000_000 },
+    { model, pipeline: result.pipeline, tableSchema: schema, inputExample: example, runId: `run${name}`, timestamp: 1_790_000_000_000 },
     stageDataNative,
   );
   const out = path.join(dir, name);
@@ -230,12 +303,14 @@ async function exportModel(name: string, spec: TrainSpec): Promise<Exported> {
     mkdirSync(path.dirname(path.join(out, file)), { recursive: true });
     writeFileSync(path.join(out, file), bytes);
   }
-  const scored = parseCsv(predictNative(scoreCsv, scoringOf(model, result.pipeline ?? undefined)));
+  const scored = parseCsv(predictNative(csv, scoringOf(model, result.pipeline ?? undefined)));
   return {
     model,
     artifacts: { [MODEL_ARTIFACT]: model, [PIPELINE_ARTIFACT]: result.pipeline, [INPUT_EXAMPLE_ARTIFACT]: example },
     dir: out,
-    brasa: scored.map((r) => ({ prediction: r.prediction === '' ? null : Number(r.prediction), label: r.predictedLabel ?? null })),
+    inputs,
+    csv,
+    brasa: scored.map((r) => ({ prediction: r.prediction === '' ? null : Number(r.prediction), label: r.predictedLabel ?? null, key: keys.map((k) => r[k]).join('|') })),
   };
 }
 
@@ -279,7 +354,7 @@ describe('MLflow models with the spark flavor', () => {
     const manifest = path.join(dir, 'manifest.json');
     writeFileSync(manifest, JSON.stringify({
       models: [
-        ...Object.entries(exported).map(([name, e]) => ({ name, path: e.dir, csv: scoreCsv, serve: name === 'linear' })),
+        ...Object.entries(exported).map(([name, e]) => ({ name, path: e.dir, csv: e.csv, keys: SCORED[name]?.keys, serve: name === 'linear' })),
         { name: 'registry', path: registry.modelDir, csv: scoreCsv, uri: 'models:/spend@champion', root: registry.root },
       ],
     }));
@@ -305,15 +380,27 @@ describe('MLflow models with the spark flavor', () => {
       const got = seen.models[name];
       assert.deepEqual(got.flavors, ['python_function', 'spark']);
       assert.equal(got.sparkClass, 'pyspark.ml.pipeline.PipelineModel');
-      assert.deepEqual(got.signatureInputs, e.model.inputSchema.map((c) => c.name));
+      assert.deepEqual(got.signatureInputs, e.inputs.map((c) => c.name));
       const expected = e.brasa.map((r) => r.prediction);
       // Rows were scored (the filter drops the under-18s), and not all alike.
       assert.ok(expected.length >= 40 && new Set(expected).size > 1, `${name}: ${expected.length} rows`);
       assertClose(got.pyfunc, expected, `${name} pyfunc`);
       assertClose(got.spark, expected, `${name} PipelineModel`);
       if (e.model.labels.length > 0) assert.deepEqual(got.predictedLabel, e.brasa.map((r) => r.label));
+      if (SCORED[name]) assert.deepEqual(got.keys, e.brasa.map((r) => r.key), `${name}: the rows kept, in order`);
     });
   }
+
+  it('dropna without a subset and dropDuplicates removed rows, as Predict did', () => {
+    const rows = parseCsv(readFileSync(messyCsv, 'utf8')).length;
+    for (const name of Object.keys(SCORED)) assert.ok(exported[name].brasa.length < rows, `${name}: ${exported[name].brasa.length} of ${rows} rows`);
+    // The whole-row duplicates (same id) are gone; rows sharing a plan and an age with another kept only the first.
+    const ids = exported.dedupeRows.brasa.map((r) => r.key);
+    assert.equal(new Set(ids).size, ids.length);
+    const keys = exported.dedupeKey.brasa.map((r) => r.key);
+    assert.equal(new Set(keys).size, keys.length);
+    assert.ok(keys.length < new Set(parseCsv(readFileSync(messyCsv, 'utf8')).map((r) => r.id)).size, 'some plan and age pairs repeat with other rows');
+  });
 
   it('the mlruns/ export: models:/spend@champion loads with pyfunc and predicts the same', () => {
     const expected = exported.linear.brasa.map((r) => r.prediction);
@@ -335,23 +422,21 @@ describe('MLflow models with the spark flavor', () => {
     assert.deepEqual(seen.models.kmeans.stages, ['ImputerModel', 'VectorAssembler', 'StandardScalerModel', 'KMeansModel']);
     assert.deepEqual(seen.models.gbtClassifier.stages, ['ImputerModel', 'StringIndexerModel', 'VectorAssembler', 'GBTClassificationModel', 'IndexToString']);
     assert.deepEqual(seen.models.forestRegressor.stages, ['ImputerModel', 'StringIndexerModel', 'VectorAssembler', 'RandomForestRegressionModel']);
+    assert.deepEqual(seen.models.dedupeKey.stages, ['SQLTransformer', 'ImputerModel', 'VectorAssembler', 'LinearRegressionModel']);
   });
 });
 
 describe('models Spark ML cannot express', () => {
-  // dropna without a subset reads every column of the table, which a stage cannot list.
-  const dropnaSpec: TrainSpec = { ...SPECS.binary, pipeline: { version: PIPELINE_VERSION, steps: [{ op: 'dropna', how: 'any' }, ...imputed.steps] } };
-  const dedupeSpec: TrainSpec = { ...SPECS.linear, pipeline: { version: PIPELINE_VERSION, steps: [...cleaning.steps, { op: 'dropDuplicates' }] } };
+  // A fill is cast to the column's type, which the export does not know for a withColumn result.
+  const fillMade: TrainSpec = {
+    ...SPECS.binary,
+    pipeline: { version: PIPELINE_VERSION, steps: [{ op: 'withColumn', column: 'visits2', expr: 'visits * 2' }, { op: 'fillna', values: { visits2: 0 } }, ...imputed.steps] },
+  };
 
   it('are refused with MODEL_EXPORT, naming the step', async () => {
-    await assert.rejects(exportModel('dropna', dropnaSpec), (error: any) => {
+    await assert.rejects(exportModel('fillMade', fillMade), (error: any) => {
       assert.equal(error.code, 'MODEL_EXPORT');
-      assert.match(error.message, /step 1 of the cleaning pipeline \(dropna\)/);
-      return true;
-    });
-    await assert.rejects(exportModel('dedupe', dedupeSpec), (error: any) => {
-      assert.equal(error.code, 'MODEL_EXPORT');
-      assert.match(error.message, /step 8 of the cleaning pipeline \(dropDuplicates\)/);
+      assert.match(error.message, /step 2 of the cleaning pipeline \(fillna\) fills visits2, made by withColumn/);
       return true;
     });
   });

@@ -114,7 +114,7 @@ describe('a PipelineModel saved by PySpark, imported and scored', () => {
     const { result, columns } = trainNative(ROWS, spec);
     const schema = columns.map((c) => ({ name: c.name, type: c.dataType }));
     const model = loggedModel({ ...result, elapsedMs: 0 }, spec, requiredColumns(schema, result.features, spec.pipeline).map(({ name, type }) => ({ name, type })));
-    const files = await mlflowModelFiles({ model, pipeline: result.pipeline, tableColumns: columns.map((c) => c.name), inputExample: null, runId: 'r1', timestamp: 1_790_000_000_000 }, stageDataNative);
+    const files = await mlflowModelFiles({ model, pipeline: result.pipeline, tableSchema: schema, inputExample: null, runId: 'r1', timestamp: 1_790_000_000_000 }, stageDataNative);
     const imported = await importSparkPipeline(new Map(Object.entries(files).map(([p, b]) => [`spend-v1/${p}`, b])), readStageDataNative);
     assert.deepEqual(imported.model.features, model.features);
     assert.deepEqual(imported.pipeline?.steps.map((s) => s.op), ['filter', 'withColumn', 'imputer', 'stringIndexer', 'oneHotEncoder']);

@@ -21,7 +21,7 @@ import {
   PIPELINE_ARTIFACT,
   TAG_FAILURE,
 } from '../shared/model';
-import { requiredColumns } from '../shared/schema-check';
+import { exportedInputs, requiredColumns } from '../shared/schema-check';
 import { tableDigest } from './digest';
 import { inputExample } from './input-example';
 import type { TrackingStore } from './store';
@@ -100,7 +100,9 @@ export class Recorder implements TrainingObserver {
       artifact(runId, 'search_results.csv', new Blob([searchResultsCsv(result, job.spec)], { type: 'text/csv' })),
     ];
     if (result.pipeline) files.push(artifact(runId, PIPELINE_ARTIFACT, json(result.pipeline)));
-    const example = await inputExample(this.engine, job.table, inputSchema, input.schema.length);
+    // The example holds every column the exported Spark model reads (its signature).
+    const exampleColumns = exportedInputs(inputSchema, result.features, job.spec.pipeline, input.schema);
+    const example = await inputExample(this.engine, job.table, exampleColumns, input.schema.length);
     if (example) files.push(artifact(runId, INPUT_EXAMPLE_ARTIFACT, json(example)));
     if (job.spec.pipeline) files.push(artifact(runId, 'pipeline_spec.json', json(job.spec.pipeline)));
     for (const chart of charts) {

@@ -11,13 +11,16 @@
  * sparkml/                    the Spark ML PipelineModel (spark-pipeline-files.ts)
  * ```
  *
- * The signature's inputs are the columns scoring reads, typed as pandas delivers them to
- * `pyfunc.predict` (integers as `long`, floats as `double`: MLflow refuses to narrow an
- * int64 or float64 column to a narrower type); the output is `prediction`, as the
- * `python_function` flavor of a Spark model returns it.
+ * The signature's inputs are the columns the Spark model reads (`exportedInputs`: those
+ * scoring reads, and every column of the table for a step reading them all), typed as
+ * pandas delivers them to `pyfunc.predict` (integers as `long`, floats as `double`:
+ * MLflow refuses to narrow an int64 or float64 column to a narrower type); the output is
+ * `prediction`, as the `python_function` flavor of a Spark model returns it. The input
+ * example is written when it has those columns.
  */
 import type { PipelineSpec } from '../../clean/shared/pipeline';
 import type { InputColumn, LoggedModel } from './logged-model';
+import { exportedInputs, type SchemaColumn } from './schema-check';
 import { hexFrom, pipelineModelFiles, SPARK_VERSION, type StageDataWriter } from './spark-pipeline-files';
 import { sparkStages } from './spark-stages';
 
@@ -39,8 +42,8 @@ export interface MlflowModelInput {
   model: LoggedModel;
   /** The fitted cleaning pipeline the model was trained after. */
   pipeline?: PipelineSpec | null;
-  /** The training table's columns (see `sparkStages`). */
-  tableColumns?: string[];
+  /** The training table's columns with their Spark SQL types (see `sparkStages`). */
+  tableSchema?: SchemaColumn[];
   inputExample?: InputExample | null;
   /** The run the model was logged by, when there is one. */
   runId?: string;
@@ -58,8 +61,8 @@ export function signatureType(type: string): string {
 }
 
 /** The signature's column specs, as JSON in Python's `json.dumps` spacing (as MLflow writes them). */
-function signature(model: LoggedModel): { inputs: string; outputs: string } {
-  const inputs = model.inputSchema.map((c: InputColumn) => `{"type": ${JSON.stringify(signatureType(c.type))}, "name": ${JSON.stringify(c.name)}, "required": true}`);
+function signature(model: LoggedModel, columns: readonly SchemaColumn[]): { inputs: string; outputs: string } {
+  const inputs = columns.map((c) => `{"type": ${JSON.stringify(signatureType(c.type))}, "name": ${JSON.stringify(c.name)}, "required": true}`);
   const output = model.task === 'clustering' ? 'integer' : 'double';
   return { inputs: `[${inputs.join(', ')}]`, outputs: `[{"type": "${output}", "required": true}]` };
 }
@@ -73,8 +76,8 @@ function utcTime(ms: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000`;
 }
 
-function mlmodel(input: MlflowModelInput, hasExample: boolean): string {
-  const sig = signature(input.model);
+function mlmodel(input: MlflowModelInput, columns: readonly SchemaColumn[], hasExample: boolean): string {
+  const sig = signature(input.model, columns);
   const lines = [
     ...(input.runId ? ['artifact_path: model'] : []),
     'flavors:',
@@ -144,12 +147,14 @@ function exampleJson(value: unknown, indent?: number): string {
  * `sparkStages`).
  */
 export async function mlflowModelFiles(input: MlflowModelInput, writeData: StageDataWriter): Promise<Record<string, Uint8Array>> {
-  const stages = sparkStages(input.model, input.pipeline, input.tableColumns);
+  const table = input.tableSchema ?? [];
+  const stages = sparkStages(input.model, input.pipeline, table);
   const spark = await pipelineModelFiles(stages, writeData, { seed: `${input.runId ?? ''}/${input.timestamp}`, timestamp: input.timestamp });
   const encoder = new TextEncoder();
-  const example = input.inputExample && input.inputExample.data.length > 0 ? input.inputExample : null;
+  const columns = exportedInputs(input.model.inputSchema, input.model.features, input.pipeline, table);
+  const example = input.inputExample ? exampleOf(input.inputExample, columns) : null;
   const files: Record<string, Uint8Array> = {
-    MLmodel: encoder.encode(mlmodel(input, example !== null)),
+    MLmodel: encoder.encode(mlmodel(input, columns, example !== null)),
     'conda.yaml': encoder.encode(CONDA_YAML),
     'python_env.yaml': encoder.encode(PYTHON_ENV_YAML),
     'requirements.txt': encoder.encode(REQUIREMENTS),
@@ -160,6 +165,16 @@ export async function mlflowModelFiles(input: MlflowModelInput, writeData: Stage
   }
   for (const [path, bytes] of Object.entries(spark)) files[`${SPARK_MODEL_DIR}/${path}`] = bytes;
   return files;
+}
+
+/**
+ * The recorded example's `columns`, in that order; none when it has no rows or lacks one
+ * of them (a model logged before its example held every column the export reads).
+ */
+function exampleOf(example: InputExample, columns: readonly SchemaColumn[]): InputExample | null {
+  const at = columns.map((c) => example.columns.findIndex((e) => e.toLowerCase() === c.name.toLowerCase()));
+  if (example.data.length === 0 || at.some((i) => i < 0)) return null;
+  return { columns: columns.map((c) => c.name), data: example.data.map((row) => at.map((i) => row[i])) };
 }
 
 /** How many training rows the input example holds. */

@@ -1,7 +1,7 @@
 /**
  * A run's logged model as an MLflow model (`mlflow-model.ts`), from the run's artifacts:
  * `model/model.json`, the fitted `model/pipeline.json`, the recorded input example, and
- * the training table's columns from the run's source dataset. The files go in the run's
+ * the training table's columns and types from the run's source dataset. The files go in the run's
  * `model/` directory, next to `model.json`, so `runs:/<run_id>/model` and the registry's
  * versions (whose source that is) are MLflow models.
  */
@@ -38,7 +38,7 @@ export async function runMlflowModelFiles(run: Run, read: ArtifactReader, writeD
     {
       model: readLoggedModel(logged),
       pipeline: await json<PipelineSpec>(read, PIPELINE_ARTIFACT),
-      tableColumns: sourceOf(run.inputs)?.schema.map((c) => c.name) ?? [],
+      tableSchema: sourceOf(run.inputs)?.schema.map(({ name, type }) => ({ name, type })) ?? [],
       inputExample: await json<InputExample>(read, INPUT_EXAMPLE_ARTIFACT),
       runId: run.runId,
       timestamp: run.endTime ?? run.startTime,

@@ -18,8 +18,12 @@ function identifiers(expression: string): Set<string> {
   return out;
 }
 
-/** The input columns a step reads (for SQL expressions: known column names it mentions). */
-function stepReads(step: Step, known: SchemaColumn[]): string[] {
+/**
+ * The input columns a step reads (for SQL expressions: known column names it mentions).
+ * `present` are the table's columns still there at that step: what dropna and
+ * dropDuplicates without a subset read when `everyColumn` asks for them.
+ */
+function stepReads(step: Step, known: readonly SchemaColumn[], present: readonly string[], everyColumn: boolean): string[] {
   const mentioned = (expression: string) => {
     const ids = identifiers(expression);
     return known.filter((c) => ids.has(c.name.toLowerCase())).map((c) => c.name);
@@ -33,7 +37,7 @@ function stepReads(step: Step, known: SchemaColumn[]): string[] {
       return step.columns.map((c) => c.name);
     case 'dropna':
     case 'dropDuplicates':
-      return step.subset ?? [];
+      return step.subset?.length ? step.subset : everyColumn ? [...present] : [];
     case 'imputer':
     case 'stringIndexer':
     case 'oneHotEncoder':
@@ -41,11 +45,26 @@ function stepReads(step: Step, known: SchemaColumn[]): string[] {
     case 'cast':
       return [step.column];
     case 'fillna':
+      return Object.keys(step.values);
     case 'drop':
     case 'repartition':
     case 'cache':
       return [];
   }
+}
+
+/** The table's columns left after a step that drops or selects columns. */
+function presentAfter(step: Step, present: string[]): string[] {
+  const named = (names: string[]) => new Set(names.map((n) => n.toLowerCase()));
+  if (step.op === 'drop') {
+    const gone = named(step.columns);
+    return present.filter((c) => !gone.has(c.toLowerCase()));
+  }
+  if (step.op === 'select') {
+    const kept = named(step.columns.filter((c) => !c.alias || c.alias.toLowerCase() === c.name.toLowerCase()).map((c) => c.name));
+    return present.filter((c) => kept.has(c.toLowerCase()));
+  }
+  return present;
 }
 
 function stepWrites(step: Step): string[] {
@@ -67,11 +86,17 @@ function stepWrites(step: Step): string[] {
  * The columns of the training table that scoring reads: those the pipeline's steps read
  * before any step made them, then the features no step made. Types come from the
  * training table; `anyType` marks columns whose first use is a cast.
+ *
+ * dropna and dropDuplicates without a subset read every column the table has at that
+ * step; they are counted only with `everyColumn`. Predict leaves them out (its dropna
+ * reads the columns of the file it scores, so a file without the label still scores);
+ * the exported Spark model needs them (see `exportedInputs`).
  */
 export function requiredColumns(
-  trainingSchema: SchemaColumn[],
+  trainingSchema: readonly SchemaColumn[],
   features: string[],
   pipeline?: PipelineSpec | null,
+  everyColumn = false,
 ): (SchemaColumn & { anyType: boolean })[] {
   const byName = new Map(trainingSchema.map((c) => [c.name.toLowerCase(), c]));
   const produced = new Set<string>();
@@ -84,14 +109,35 @@ export function requiredColumns(
     const column = byName.get(key);
     required.set(key, { name: column?.name ?? name, type: column?.type ?? 'unknown', anyType });
   };
+  let present = trainingSchema.map((c) => c.name);
   for (const step of pipeline?.steps ?? []) {
-    for (const name of stepReads(step, trainingSchema)) need(name, step.op === 'cast');
+    for (const name of stepReads(step, trainingSchema, present, everyColumn)) need(name, step.op === 'cast');
     for (const name of stepWrites(step)) produced.add(name.toLowerCase());
     if (step.op === 'oneHotEncoder') producedPrefixes.push(...step.outputCols.map((c) => `${c.toLowerCase()}_`));
     if (step.op === 'cast') produced.add(step.column.toLowerCase());
+    present = presentAfter(step, present);
   }
   for (const feature of features) need(feature, false);
   return [...required.values()];
+}
+
+/**
+ * The columns an exported Spark model reads, its MLflow signature: the logged model's
+ * (`inputSchema`, what Predict checks), then the training table's columns that only the
+ * steps reading every column need, and those a fill alone reads (models logged before
+ * fills counted as reads). A Spark stage lists the columns it reads, and MLflow's pyfunc
+ * drops every input column the signature does not name.
+ */
+export function exportedInputs(
+  inputSchema: readonly SchemaColumn[],
+  features: string[],
+  pipeline: PipelineSpec | null | undefined,
+  trainingSchema: readonly SchemaColumn[],
+): SchemaColumn[] {
+  const have = new Set(inputSchema.map((c) => c.name.toLowerCase()));
+  const inTable = new Set(trainingSchema.map((c) => c.name.toLowerCase()));
+  const more = requiredColumns(trainingSchema, features, pipeline, true).filter((c) => inTable.has(c.name.toLowerCase()) && !have.has(c.name.toLowerCase()));
+  return [...inputSchema.map(({ name, type }) => ({ name, type })), ...more.map(({ name, type }) => ({ name, type }))];
 }
 
 /** Spark SQL types that are interchangeable for scoring. */

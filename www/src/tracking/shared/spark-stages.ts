@@ -12,22 +12,28 @@
  * IndexToString). The label's own StringIndexer is not a stage: scoring never reads the
  * label.
  *
- * dropna and fillna are SQLTransformers too, with Spark's rule that NaN is missing in
- * floating-point columns. What Spark cannot express yet (dropDuplicates; dropna without a
- * subset; fillna of a column whose type is unknown) is refused with a `MODEL_EXPORT`
- * error naming the step; a model is never written with a step left out. `repartition`
- * and `cache` change no row and have no stage.
+ * The DataFrame steps (filter, withColumn, cast, drop, select, dropna, fillna,
+ * dropDuplicates) are SQLTransformers: `spark-dataframe-sql.ts` says how each gives
+ * Brasa's rows, NaN counting as missing in floating-point columns as in Spark's `df.na`,
+ * dropDuplicates keeping Brasa's row (the first of each key) where Spark's own keeps any.
+ * dropna and dropDuplicates without a subset read every column of the training table at
+ * that step: the exported model reads them all (`exportedInputs`), so its signature
+ * lists them. What the export cannot write (such a step when the run did not record its
+ * table's columns; a fill of a withColumn result, whose Spark type it does not know) is
+ * refused with a `MODEL_EXPORT` error naming the step; a model is never written with a
+ * step left out. `repartition` and `cache` change no row and have no stage.
  */
 import type { PipelineSpec, Step } from '../../clean/shared/pipeline';
 import type { SparkStageData } from '../../contract';
-import { codedError, type ErrorCode } from '../../engine/shared/errors';
 import { estimatorInfo } from '../../ml/shared/training';
-import type { InputColumn, LoggedModel } from './logged-model';
+import type { LoggedModel } from './logged-model';
 import { sparkEstimatorParams } from './pyspark-estimators';
 import { sparkFeatureStage, sparkFeatures } from './pyspark-steps';
+import { exportedInputs, type SchemaColumn } from './schema-check';
+import { StepColumns } from './spark-columns';
+import { dataFrameStatement } from './spark-dataframe-sql';
+import { cannotExport } from './spark-export-error';
 import type { SparkParam } from './spark-params';
-
-export const MODEL_EXPORT = 'MODEL_EXPORT' satisfies ErrorCode;
 
 /** One stage of the PipelineModel. */
 export interface SparkStage {
@@ -51,129 +57,6 @@ const SCALED = 'scaledFeatures';
 
 const p = (name: string, value: unknown, double = false): SparkParam => ({ name, value, double });
 
-/** An error saying which step cannot be exported and what to do. */
-function cannotExport(what: string, todo: string): Error {
-  return codedError(MODEL_EXPORT, `This model cannot be written as a Spark ML PipelineModel: ${what}. ${todo}`);
-}
-
-/** A Spark SQL identifier: backticks, doubled inside. */
-const ident = (name: string) => `\`${name.replaceAll('`', '``')}\``;
-
-/**
- * The columns known at each point of the pipeline, for the SQL statements that must list
- * them (Spark SQL has no `SELECT * EXCEPT`): those scoring reads, then what the steps
- * made, with their Spark SQL types where known (dropna and fillna depend on them).
- * `present` also knows the training table's other columns, so that a step replacing one
- * of them replaces it rather than adding a second column of the same name.
- */
-class Columns {
-  private readonly known: string[];
-  private readonly present: Set<string>;
-  private readonly types = new Map<string, string>();
-
-  constructor(read: InputColumn[], tableColumns: string[]) {
-    this.known = read.map((c) => c.name);
-    for (const c of read) this.types.set(c.name.toLowerCase(), c.type);
-    this.present = new Set([...this.known, ...tableColumns].map((c) => c.toLowerCase()));
-  }
-
-  has(name: string): boolean {
-    return this.present.has(name.toLowerCase());
-  }
-
-  /** The column's Spark SQL type, when known. */
-  type(name: string): string | undefined {
-    return this.types.get(name.toLowerCase());
-  }
-
-  /** A column made or replaced by a step, of `type` when known. */
-  add(name: string, type?: string): void {
-    if (!this.known.some((c) => c.toLowerCase() === name.toLowerCase())) this.known.push(name);
-    this.present.add(name.toLowerCase());
-    if (type === undefined) this.types.delete(name.toLowerCase());
-    else this.types.set(name.toLowerCase(), type);
-  }
-
-  /** `SELECT` items for every known column, with `replace` giving some an expression. */
-  list(replace: Map<string, string> = new Map()): string {
-    const items = this.known.map((c) => {
-      const expr = replace.get(c.toLowerCase());
-      return expr === undefined ? ident(c) : `${expr} AS ${ident(c)}`;
-    });
-    return items.join(', ');
-  }
-
-  /** Keeps only `names` (in that order, with their new names and their types). */
-  keep(names: { name: string; as: string }[]): void {
-    const types = names.map((n) => this.type(n.name));
-    this.known.splice(0, this.known.length, ...names.map((n) => n.as));
-    this.present.clear();
-    this.types.clear();
-    names.forEach((n, i) => {
-      this.present.add(n.as.toLowerCase());
-      if (types[i] !== undefined) this.types.set(n.as.toLowerCase(), types[i]);
-    });
-  }
-
-  drop(names: string[]): void {
-    const gone = new Set(names.map((n) => n.toLowerCase()));
-    const left = this.known.filter((c) => !gone.has(c.toLowerCase()));
-    this.known.splice(0, this.known.length, ...left);
-    for (const n of gone) {
-      this.present.delete(n);
-      this.types.delete(n);
-    }
-  }
-}
-
-const FLOATING = new Set(['double', 'float']);
-
-/**
- * SQL that is true where the column holds a value: not NULL and, in a floating-point
- * column, not NaN (Spark's `df.na` rule). A column of unknown type asks `typeof` at run
- * time (`try_cast` keeps the analysis valid for any type).
- */
-function presentSql(name: string, type: string | undefined): string {
-  const c = ident(name);
-  if (type === undefined) return `(${c} IS NOT NULL AND NOT (typeof(${c}) IN ('double', 'float') AND isnan(try_cast(${c} AS DOUBLE))))`;
-  return FLOATING.has(type) ? `(${c} IS NOT NULL AND NOT isnan(${c}))` : `${c} IS NOT NULL`;
-}
-
-/** A Spark SQL string literal (backslash escapes, Spark's default). */
-const sqlString = (text: string) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
-
-/** dropna as a filter: rows with at least `thresh` present values among the subset. */
-function dropnaStage(step: Extract<Step, { op: 'dropna' }>, where: string, columns: Columns): SparkStage {
-  const subset = step.subset ?? [];
-  if (subset.length === 0) {
-    throw cannotExport(
-      `${where} reads every column of the table, which a Spark ML stage cannot list`,
-      'Give the dropna step a subset (the columns that must have values), then train again.',
-    );
-  }
-  const thresh = step.thresh ?? (step.how === 'all' ? 1 : subset.length);
-  const count = subset.map((c) => `CASE WHEN ${presentSql(c, columns.type(c))} THEN 1 ELSE 0 END`).join(' + ');
-  return sqlTransformer(`SELECT * FROM __THIS__ WHERE (${count}) >= ${thresh}`);
-}
-
-/** fillna as a replacement of each filled column: its value where present, else the fill cast to its type. */
-function fillnaStage(step: Extract<Step, { op: 'fillna' }>, where: string, columns: Columns): SparkStage {
-  const replace = new Map<string, string>();
-  for (const [name, value] of Object.entries(step.values)) {
-    const type = columns.type(name);
-    if (type === undefined || type === 'vector') {
-      throw cannotExport(
-        `${where} fills ${name}, whose type is not known at that step`,
-        'Fill columns of the loaded table (or cast the column first), then train again.',
-      );
-    }
-    const fill = typeof value === 'boolean' ? String(value) : typeof value === 'number' ? `CAST(${value} AS ${type})` : type === 'string' ? sqlString(value) : `CAST(${sqlString(value)} AS ${type})`;
-    replace.set(name.toLowerCase(), `CASE WHEN ${presentSql(name, type)} THEN ${ident(name)} ELSE ${fill} END`);
-    columns.add(name, type);
-  }
-  return sqlTransformer(`SELECT ${columns.list(replace)} FROM __THIS__`);
-}
-
 function sqlTransformer(statement: string): SparkStage {
   return { className: 'org.apache.spark.ml.feature.SQLTransformer', uidPrefix: 'SQLTransformer', params: [p('statement', statement)] };
 }
@@ -195,30 +78,9 @@ const STEP_NAMES: Record<Step['op'], string> = {
 };
 
 /** The stages of one cleaning step (none for repartition and cache). */
-function stepStages(step: Step, index: number, columns: Columns): SparkStage[] {
+function stepStages(step: Step, index: number, columns: StepColumns): SparkStage[] {
   const where = `step ${index + 1} of the cleaning pipeline (${STEP_NAMES[step.op]})`;
   switch (step.op) {
-    case 'filter':
-      return [sqlTransformer(`SELECT * FROM __THIS__ WHERE (${step.condition})`)];
-    case 'withColumn': {
-      if (!columns.has(step.column)) {
-        columns.add(step.column);
-        return [sqlTransformer(`SELECT *, (${step.expr}) AS ${ident(step.column)} FROM __THIS__`)];
-      }
-      columns.add(step.column);
-      return [sqlTransformer(`SELECT ${columns.list(new Map([[step.column.toLowerCase(), `(${step.expr})`]]))} FROM __THIS__`)];
-    }
-    case 'cast':
-      columns.add(step.column, step.dataType);
-      return [sqlTransformer(`SELECT ${columns.list(new Map([[step.column.toLowerCase(), `CAST(${ident(step.column)} AS ${step.dataType})`]]))} FROM __THIS__`)];
-    case 'drop':
-      columns.drop(step.columns);
-      return [sqlTransformer(`SELECT ${columns.list()} FROM __THIS__`)];
-    case 'select': {
-      const items = step.columns.map((c) => (c.alias ? `${ident(c.name)} AS ${ident(c.alias)}` : ident(c.name)));
-      columns.keep(step.columns.map((c) => ({ name: c.name, as: c.alias ?? c.name })));
-      return [sqlTransformer(`SELECT ${items.join(', ')} FROM __THIS__`)];
-    }
     case 'imputer':
     case 'stringIndexer':
     case 'oneHotEncoder':
@@ -226,25 +88,17 @@ function stepStages(step: Step, index: number, columns: Columns): SparkStage[] {
     case 'repartition':
     case 'cache':
       return [];
-    case 'dropna':
-      return [dropnaStage(step, where, columns)];
-    case 'fillna':
-      return [fillnaStage(step, where, columns)];
-    case 'dropDuplicates':
-      throw cannotExport(
-        `${where} has no Spark ML stage in Brasa's export yet`,
-        'Express it as a filter or withColumn step (SQL), or leave it out of the pipeline the model is trained with, then train again.',
-      );
+    default:
+      return [sqlTransformer(dataFrameStatement(step, where, columns))];
   }
 }
 
 /** ImputerModel, StringIndexerModel or OneHotEncoderModel of a fitted step. */
-function featureStage(step: Extract<Step, { op: 'imputer' | 'stringIndexer' | 'oneHotEncoder' }>, where: string, columns: Columns): SparkStage {
+function featureStage(step: Extract<Step, { op: 'imputer' | 'stringIndexer' | 'oneHotEncoder' }>, where: string, columns: StepColumns): SparkStage {
   const stage = sparkFeatureStage(step);
   const unfitted = () => cannotExport(`${where} was never fitted`, 'Use the pipeline its training run recorded (model/pipeline.json).');
   if (!stage) throw unfitted();
-  // ImputerModel keeps each input's type; StringIndexer makes doubles, OneHotEncoder vectors.
-  step.outputCols.forEach((c, i) => columns.add(c, step.op === 'imputer' ? columns.type(step.inputCols[i]) : step.op === 'stringIndexer' ? 'double' : 'vector'));
+  addOutputs(step, columns);
   const model = (data: SparkStageData): SparkStage => ({ className: `org.apache.spark.ml.feature.${stage.name}Model`, uidPrefix: stage.name, params: stage.params, data });
   switch (step.op) {
     case 'imputer':
@@ -257,6 +111,19 @@ function featureStage(step: Extract<Step, { op: 'imputer' | 'stringIndexer' | 'o
       if (!step.fitted) throw unfitted();
       return model({ stage: 'oneHotEncoder', categorySizes: step.fitted.categorySizes });
   }
+}
+
+/**
+ * A fitted step's outputs: ImputerModel keeps each input's type, StringIndexer makes
+ * doubles, OneHotEncoder a vector standing for Brasa's slot columns.
+ */
+function addOutputs(step: Extract<Step, { op: 'imputer' | 'stringIndexer' | 'oneHotEncoder' }>, columns: StepColumns): void {
+  if (step.op === 'oneHotEncoder') {
+    const slots = oneHotSlots([step]);
+    for (const c of step.outputCols) columns.add(c, 'vector', slots.get(c)?.length ?? 0);
+    return;
+  }
+  step.outputCols.forEach((c, i) => columns.add(c, step.op === 'imputer' ? columns.find(step.inputCols[i])?.type : 'double'));
 }
 
 /**
@@ -406,13 +273,14 @@ function modelStages(model: LoggedModel, featuresCol: string): SparkStage[] {
 }
 
 /**
- * Every stage of the model's PipelineModel. `tableColumns` are the training table's
- * columns (the run's source dataset), so that a step replacing one is written as a
- * replacement; without them, the columns scoring reads stand for the table.
+ * Every stage of the model's PipelineModel. `tableSchema` is the training table's
+ * columns (the run's source dataset): the steps that read every column list them, and a
+ * step replacing one is written as a replacement. Without it, the columns scoring reads
+ * stand for the table, and those steps are refused.
  */
-export function sparkStages(model: LoggedModel, pipeline?: PipelineSpec | null, tableColumns: string[] = []): SparkStage[] {
+export function sparkStages(model: LoggedModel, pipeline?: PipelineSpec | null, tableSchema: readonly SchemaColumn[] = []): SparkStage[] {
   const steps = pipeline?.steps ?? [];
-  const columns = new Columns(model.inputSchema, tableColumns);
+  const columns = new StepColumns(exportedInputs(model.inputSchema, model.features, pipeline, tableSchema), tableSchema);
   const stages = steps.flatMap((step, i) => stepStages(step, i, columns));
   stages.push({
     className: 'org.apache.spark.ml.feature.VectorAssembler',
