@@ -12,7 +12,9 @@ predictedLabel columns, and with "keys" (column names) each scored row's values 
 joined by `|`, to compare the rows kept. A model with "uri" and "root" is also loaded by that URI
 (`models:/name@alias`) from the mlruns/ tree in root. A model with "serve" is served by
 `mlflow models serve --env-manager local` on a loopback port (started first, so that its
-start overlaps the other checks) and asked for its predictions at /invocations.
+start overlaps the other checks) and asked for its predictions at /invocations. A model
+with "resave" (a directory) has its loaded PipelineModel saved there again by Spark
+(`write().save`), as a user's PySpark would, for Brasa's import to read back.
 """
 import json
 import math
@@ -123,6 +125,8 @@ def check(manifest, servers):
         scored = pipeline.transform(spark.createDataFrame(df))
         columns = scored.columns
         rows = scored.collect()
+        if model.get("resave"):
+            pipeline.write().overwrite().save(model["resave"])
         result = {
             "flavors": sorted(info.flavors),
             "sparkClass": info.flavors["spark"]["model_class"],

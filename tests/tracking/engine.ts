@@ -39,8 +39,11 @@ function tempFile(name: string, text: string): string {
   return file;
 }
 
-/** Trains on a CSV file; returns the result and the table's columns (Spark's type names). */
-export function trainNative(csvPath: string, spec: TrainSpec): { result: TrainResult; columns: ColumnInfo[] } {
+/**
+ * Trains on a CSV file; returns the result, the table's columns (Spark's type names) and
+ * the columns each cleaning step's output has (what the recorder logs as `stepColumns`).
+ */
+export function trainNative(csvPath: string, spec: TrainSpec): { result: TrainResult; columns: ColumnInfo[]; steps: ColumnInfo[][] } {
   return JSON.parse(run(['train', csvPath, tempFile('spec.json', JSON.stringify(spec))]).toString('utf8'));
 }
 

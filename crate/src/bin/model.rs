@@ -2,11 +2,15 @@
 //! (`tests/tracking/engine.ts`), which have no wasm build to call:
 //!
 //! ```text
-//! brasa-model train DATA.csv SPEC.json      → {"result": TrainResult, "columns": [ColumnInfo]}
+//! brasa-model train DATA.csv SPEC.json      → {"result": TrainResult, "columns": [ColumnInfo],
+//!                                               "steps": [[ColumnInfo]]}
 //! brasa-model predict DATA.csv SCORING.json → the scored table as CSV
 //! brasa-model stage-data < SparkStageData.json → the stage's data/ Parquet file
 //! brasa-model read-stage-data CLASS PART FILE... → the SparkStageData those Parquet files hold
 //! ```
+//!
+//! `steps` are the columns each cleaning step's output has, as the page's recorder logs
+//! them (it runs the job's pipeline again after the training, from the engine's cache).
 //!
 //! Output goes to stdout; an engine error is printed as `{"code", "message"}` on stderr
 //! with exit status 1.
@@ -27,7 +31,7 @@ mod native {
     use std::io::{Read, Write};
     use std::sync::Arc;
 
-    use brasa::clean::StepCache;
+    use brasa::clean::{run_pipeline, StepCache};
     use brasa::frame::{Catalog, TableInfo};
     use brasa::io::csv::{read_csv, CsvOptions};
     use brasa::io::write::{write_csv, CsvExportOptions};
@@ -70,7 +74,16 @@ mod native {
                 let result =
                     train_job(&catalog, &source, &spec, &mut steps, &ctx).map_err(engine_error)?;
                 let columns = TableInfo::describe("data", &source, Vec::new()).columns;
-                let answer = serde_json::json!({"result": result, "columns": columns});
+                let steps = match &spec.pipeline {
+                    Some(pipeline) => run_pipeline(&catalog, &source, pipeline, &mut steps, true, &ctx)
+                        .map_err(engine_error)?
+                        .reports
+                        .into_iter()
+                        .map(|r| r.columns)
+                        .collect(),
+                    None => Vec::new(),
+                };
+                let answer = serde_json::json!({"result": result, "columns": columns, "steps": steps});
                 out(answer.to_string().as_bytes())
             }
             ["predict", data, scoring] => {

@@ -92,10 +92,11 @@ export class Recorder implements TrainingObserver {
    */
   private async finish(runId: string, job: RecordedJob, input: DatasetInput, result: TrainResult, charts: ChartImage[]): Promise<void> {
     const digest = await tableDigest(this.engine, job.table);
-    const trained = trainingInput(job.spec, job.table, await trainingTable(this.engine, input, digest, job.spec, result), result.rows);
+    const table = await trainingTable(this.engine, input, digest, job.spec, result);
+    const trained = trainingInput(job.spec, job.table, table, result.rows);
     const inputSchema = requiredColumns(input.schema, result.features, job.spec.pipeline).map(({ name, type }) => ({ name, type }));
     const files: { info: ArtifactInfo; record: ArtifactRecord }[] = [
-      artifact(runId, MODEL_ARTIFACT, json(loggedModel(result, job.spec, inputSchema))),
+      artifact(runId, MODEL_ARTIFACT, json(loggedModel(result, job.spec, inputSchema, table.stepColumns))),
       artifact(runId, 'best_parameters.json', json(bestParameters(result, job.spec))),
       artifact(runId, 'search_results.csv', new Blob([searchResultsCsv(result, job.spec)], { type: 'text/csv' })),
     ];

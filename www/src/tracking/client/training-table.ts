@@ -2,7 +2,9 @@
  * The table a training's estimator read, for the training rows' dataset input: the
  * cleaning pipeline's output when the job has one (run again by the engine, which reuses
  * the steps it kept from the training, then digested like any table), else the source
- * table itself, whose digest the recorder has already computed.
+ * table itself, whose digest the recorder has already computed. The pipeline's run also
+ * gives the columns each step made, with their types, which the logged model keeps for
+ * the Spark export (`LoggedModel.stepColumns`).
  */
 import type { EngineClient } from '../../engine/client/engine-client';
 import type { TrainResult, TrainSpec } from '../../ml/shared/training';
@@ -14,8 +16,10 @@ export async function trainingTable(engine: EngineClient, source: DatasetInput, 
   const pipeline = spec.pipeline;
   if (!pipeline?.steps.length) return { rows: source.rows, schema: source.schema, digest: sourceDigest, cleaned: false };
   try {
-    const cleaned = (await engine.applyPipeline(source.name, pipeline, () => {}).done).info;
+    const run = await engine.applyPipeline(source.name, pipeline, () => {}).done;
+    const cleaned = run.info;
     return {
+      stepColumns: run.reports.map((r) => r.columns.map((c) => ({ name: c.name, type: c.dataType }))),
       rows: cleaned.rows,
       schema: cleaned.columns.map((c) => ({ name: c.name, type: c.dataType, nullable: c.nullable })),
       digest: await tableDigest(engine, cleaned.name),

@@ -57,6 +57,8 @@ export interface TrainingTable {
   digest: string;
   /** Whether it is the cleaning pipeline's output (else the source table). */
   cleaned: boolean;
+  /** The columns each step of the pipeline output, with Spark SQL's type names, when it ran. */
+  stepColumns?: { name: string; type: string }[][];
 }
 
 /** The name of the training rows' dataset: the source's, marked (MLflow needs the two apart). */

@@ -53,10 +53,17 @@ export interface LoggedModel {
   model: TrainedModel;
   /** The estimator with the best point's params. */
   bestParams: EstimatorSpec;
+  /**
+   * The columns each cleaning step's output had in training, with their types (one list
+   * per step of the pipeline, as the engine reported them): the Spark export takes the
+   * type of a withColumn result from them. Absent from models logged before Brasa
+   * recorded them, and from imported ones.
+   */
+  stepColumns?: InputColumn[][];
 }
 
-/** The model a finished training logs. */
-export function loggedModel(result: TrainResult, spec: TrainSpec, inputSchema: InputColumn[]): LoggedModel {
+/** The model a finished training logs; `stepColumns` when the recorder has them. */
+export function loggedModel(result: TrainResult, spec: TrainSpec, inputSchema: InputColumn[], stepColumns?: InputColumn[][]): LoggedModel {
   return {
     flavor: MODEL_FLAVOR,
     formatVersion: MODEL_FORMAT_VERSION,
@@ -69,6 +76,7 @@ export function loggedModel(result: TrainResult, spec: TrainSpec, inputSchema: I
     handleInvalid: spec.handleInvalid,
     model: result.model,
     bestParams: result.bestParams,
+    ...(stepColumns ? { stepColumns } : {}),
   };
 }
 

@@ -30,6 +30,12 @@ export const ident = (name: string) => `\`${name.replaceAll('`', '``')}\``;
 
 const known = (type: string | undefined) => (type === undefined || type === 'unknown' ? undefined : type);
 
+/**
+ * The engine's type names (Spark SQL's, `spark_type_name` in crate/src/frame/describe.rs)
+ * that a SQL statement can cast a value to; `void`, `time` and nested types are not.
+ */
+const CASTABLE = /^(boolean|tinyint|smallint|int|bigint|float|double|decimal\(\d+,\d+\)|string|binary|date|timestamp|timestamp_ntz)$/;
+
 export class StepColumns {
   private columns: StepColumn[];
   /** Whether the training table's own columns are known (recorded with the run). */
@@ -73,6 +79,19 @@ export class StepColumns {
     const at = this.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
     if (at < 0) this.columns.push(column);
     else this.columns[at] = column;
+  }
+
+  /**
+   * Types for the columns whose type is not known, from the columns the step's output had
+   * in training (a withColumn result: the type Spark's analyzer gives its expression is
+   * the engine's, which follows Spark's rules).
+   */
+  learnTypes(recorded: readonly SchemaColumn[]): void {
+    for (const column of this.columns) {
+      if (column.type !== undefined) continue;
+      const type = recorded.find((c) => c.name.toLowerCase() === column.name.toLowerCase())?.type;
+      if (type !== undefined && CASTABLE.test(type)) column.type = type;
+    }
   }
 
   /** `SELECT` items for every readable column, with `replace` (by lower-case name) giving some an expression. */

@@ -5,9 +5,9 @@
  * - ImputerModel, StringIndexerModel and OneHotEncoderModel become fitted cleaning steps
  *   (a StringIndexer whose output is the model's `labelCol` is the label's indexer: its
  *   labels name the classes, and scoring never reads the label);
- * - SQLTransformer, when it is one of the two statements Brasa's own export writes for a
- *   filter or a new column (`SELECT * FROM __THIS__ WHERE (…)`, `SELECT *, (…) AS `c` FROM
- *   __THIS__`), becomes that step;
+ * - SQLTransformer, when its statement is one Brasa's own export writes (filter,
+ *   withColumn, cast, drop, select, dropna, fillna, dropDuplicates: `spark-sql-steps.ts`),
+ *   becomes that step;
  * - VectorAssembler gives the features, each OneHotEncoder vector as its slots
  *   (`<outputCol>_<label>`, as Brasa's encoder names them);
  * - StandardScalerModel, then the estimator's model (LinearRegression,
@@ -36,6 +36,7 @@ import { codedError, type ErrorCode } from '../../engine/shared/errors';
 import { type EstimatorName, estimatorInfo } from '../../ml/shared/training';
 import { type LoggedModel, MODEL_FLAVOR, MODEL_FORMAT_VERSION } from './logged-model';
 import { requiredColumns, type SchemaColumn } from './schema-check';
+import { dataFrameStep } from './spark-sql-steps';
 
 export const MODEL_IMPORT = 'MODEL_IMPORT' satisfies ErrorCode;
 
@@ -168,14 +169,14 @@ function expectData<K extends SparkStageData['stage']>(data: SparkStageData, kin
   return data as Extract<SparkStageData, { stage: K }>;
 }
 
-/** The SQLTransformer statements Brasa's export writes for a filter and a new column. */
+/** The cleaning step of a SQLTransformer whose statement Brasa's export wrote. */
 function sqlStep(stage: Stage): Step {
   const statement = String(param<string>(stage, 'statement') ?? '').trim();
-  const filter = /^SELECT \* FROM __THIS__ WHERE \(([\s\S]*)\)$/i.exec(statement);
-  if (filter) return { op: 'filter', condition: filter[1] };
-  const added = /^SELECT \*, \(([\s\S]*)\) AS `((?:[^`]|``)+)` FROM __THIS__$/i.exec(statement);
-  if (added) return { op: 'withColumn', column: added[2].replaceAll('``', '`'), expr: added[1] };
-  throw importError(`${capital(stage.where)} runs the statement "${statement.slice(0, 200)}", which Brasa cannot import: it reads a SQLTransformer only as a filter (SELECT * FROM __THIS__ WHERE (…)) or a new column (SELECT *, (…) AS \`name\` FROM __THIS__). Do that step in the page's cleaning pipeline instead.`);
+  const step = dataFrameStep(statement);
+  if (step) return step;
+  throw importError(
+    `${capital(stage.where)} runs the statement "${statement.slice(0, 200)}${statement.length > 200 ? '…' : ''}", which Brasa cannot import: it reads a SQLTransformer only in the shapes its own export writes for filter (SELECT * FROM __THIS__ WHERE (…)), withColumn (SELECT *, (…) AS \`name\` FROM __THIS__), cast, drop, select, dropna, fillna and dropDuplicates. Do that step in the page's cleaning pipeline instead.`,
+  );
 }
 
 /** Everything the stages before the model said, as the walk goes. */

@@ -18,8 +18,10 @@
  * dropDuplicates keeping Brasa's row (the first of each key) where Spark's own keeps any.
  * dropna and dropDuplicates without a subset read every column of the training table at
  * that step: the exported model reads them all (`exportedInputs`), so its signature
- * lists them. What the export cannot write (such a step when the run did not record its
- * table's columns; a fill of a withColumn result, whose Spark type it does not know) is
+ * lists them. A withColumn result has the type the engine gave it in training
+ * (`LoggedModel.stepColumns`), which a later fill is cast to. What the export cannot
+ * write (such a step when the run did not record its table's columns; a fill of a
+ * withColumn result when it did not record the steps' types) is
  * refused with a `MODEL_EXPORT` error naming the step; a model is never written with a
  * step left out. `repartition` and `cache` change no row and have no stage.
  */
@@ -281,7 +283,12 @@ function modelStages(model: LoggedModel, featuresCol: string): SparkStage[] {
 export function sparkStages(model: LoggedModel, pipeline?: PipelineSpec | null, tableSchema: readonly SchemaColumn[] = []): SparkStage[] {
   const steps = pipeline?.steps ?? [];
   const columns = new StepColumns(exportedInputs(model.inputSchema, model.features, pipeline, tableSchema), tableSchema);
-  const stages = steps.flatMap((step, i) => stepStages(step, i, columns));
+  const stages = steps.flatMap((step, i) => {
+    const made = stepStages(step, i, columns);
+    // What the step made has the type the engine gave it in training, when recorded.
+    columns.learnTypes(model.stepColumns?.[i] ?? []);
+    return made;
+  });
   stages.push({
     className: 'org.apache.spark.ml.feature.VectorAssembler',
     uidPrefix: 'VectorAssembler',
