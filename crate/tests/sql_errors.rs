@@ -492,7 +492,7 @@ fn interval_arithmetic_it_does_not_do_is_refused() {
         (
             "SELECT id + INTERVAL 1 DAY FROM t",
             ErrorCode::SqlAnalysis,
-            "needs a date or timestamp, got int",
+            "needs a date, timestamp or time, got int",
         ),
     ];
     for (sql, code, wanted) in cases {

@@ -82,7 +82,8 @@ pub fn spark_type_name(data_type: &DataType) -> String {
         DataType::Date32 | DataType::Date64 => "date".into(),
         DataType::Timestamp(_, Some(_)) => "timestamp".into(),
         DataType::Timestamp(_, None) => "timestamp_ntz".into(),
-        DataType::Time32(_) | DataType::Time64(_) => "time".into(),
+        // Brasa's times keep microseconds, Spark's `time(6)`.
+        DataType::Time32(_) | DataType::Time64(_) => "time(6)".into(),
         DataType::Decimal32(p, s)
         | DataType::Decimal64(p, s)
         | DataType::Decimal128(p, s)

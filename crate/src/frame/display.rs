@@ -53,13 +53,20 @@ pub fn display_batch(batch: &RecordBatch) -> Result<RecordBatch> {
 }
 
 fn display_column(column: &ArrayRef, options: &FormatOptions) -> Result<StringArray> {
-    // Spark's forms, which Arrow's formatter does not write: timestamps without trailing
-    // zeros, nested values as JSON.
+    // Spark's forms, which Arrow's formatter does not write: timestamps and times without
+    // trailing zeros, nested values as JSON.
     if is_utc_micros(column.data_type()) {
         let micros = column.as_primitive::<arrow_array::types::TimestampMicrosecondType>();
         return Ok(micros
             .iter()
             .map(|v| v.map(crate::temporal::format_timestamp_spark))
+            .collect());
+    }
+    if let DataType::Time64(arrow_schema::TimeUnit::Microsecond) = column.data_type() {
+        let micros = column.as_primitive::<arrow_array::types::Time64MicrosecondType>();
+        return Ok(micros
+            .iter()
+            .map(|v| v.map(crate::temporal::time_of_day::format_time_spark))
             .collect());
     }
     if super::json_text::is_nested(column.data_type()) {

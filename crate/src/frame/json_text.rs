@@ -71,6 +71,14 @@ fn write_json(array: &dyn Array, i: usize, out: &mut String) -> Result<()> {
             &format_timestamp_spark(array.as_primitive::<TimestampMicrosecondType>().value(i)),
             out,
         ),
+        DataType::Time64(TimeUnit::Microsecond) => quoted(
+            &crate::temporal::time_of_day::format_time_spark(
+                array
+                    .as_primitive::<arrow_array::types::Time64MicrosecondType>()
+                    .value(i),
+            ),
+            out,
+        ),
         t if t.is_integer()
             || matches!(t, DataType::Decimal128(_, _) | DataType::Decimal256(_, _)) =>
         {

@@ -73,11 +73,14 @@ pub fn write_csv(table: &Table, options: &CsvExportOptions) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// The columns CSV holds as text it formats itself: nested values, timestamps, and text
+/// The columns CSV holds as text it formats itself: nested values, timestamps, times, and text
 /// when formulas are escaped.
 fn as_text(t: &DataType, options: &CsvExportOptions) -> bool {
     is_nested(t)
-        || matches!(t, DataType::Timestamp(TimeUnit::Microsecond, _))
+        || matches!(
+            t,
+            DataType::Timestamp(TimeUnit::Microsecond, _) | DataType::Time64(TimeUnit::Microsecond)
+        )
         || (options.escape_formulas && is_text(t))
 }
 
@@ -120,6 +123,13 @@ fn csv_batch(
                     c.as_primitive::<TimestampMicrosecondType>()
                         .iter()
                         .map(|v| v.map(format_timestamp_spark))
+                        .collect::<StringArray>(),
+                ),
+                // As Spark's CSV writer: `12:34:56.789`, the fraction without trailing zeros.
+                DataType::Time64(TimeUnit::Microsecond) => Arc::new(
+                    c.as_primitive::<arrow_array::types::Time64MicrosecondType>()
+                        .iter()
+                        .map(|v| v.map(crate::temporal::time_of_day::format_time_spark))
                         .collect::<StringArray>(),
                 ),
                 _ => Arc::clone(c),

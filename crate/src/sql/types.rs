@@ -17,6 +17,12 @@ pub fn timestamp_type() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, Some(Arc::from(SESSION_TIME_ZONE)))
 }
 
+/// Spark 4's `time`: microseconds since midnight (`TIME(p)` keeps microseconds whatever
+/// `p`, so every Brasa time is Spark's `time(6)`).
+pub fn time_type() -> DataType {
+    DataType::Time64(TimeUnit::Microsecond)
+}
+
 pub fn is_numeric(t: &DataType) -> bool {
     t.is_numeric()
 }
@@ -105,7 +111,9 @@ pub fn comparison_common(left: &DataType, right: &DataType) -> Option<DataType> 
             Some(Float64)
         }
         (s, n) | (n, s) if is_string(s) && is_numeric(n) => Some(n.clone()),
-        (s, t) | (t, s) if is_string(s) && is_temporal(t) => Some(t.clone()),
+        (s, t) | (t, s) if is_string(s) && (is_temporal(t) || matches!(t, Time64(_))) => {
+            Some(t.clone())
+        }
         (Date32, Timestamp(_, _)) | (Timestamp(_, _), Date32) => Some(timestamp_type()),
         (Timestamp(_, _), Timestamp(_, _)) => Some(timestamp_type()),
         (l, r) if is_string(l) && is_string(r) => Some(Utf8),
@@ -155,6 +163,14 @@ pub fn arrow_type(sql: &SqlType) -> Result<DataType> {
         S::String(_) | S::Varchar(_) | S::Char(_) | S::Text => DataType::Utf8,
         S::Date => DataType::Date32,
         S::Timestamp(_, _) | S::TimestampNtz(_) | S::Datetime(_) => timestamp_type(),
+        S::Time(precision, ast::TimezoneInfo::None) => match precision {
+            Some(p) if *p > 9 => {
+                return Err(Error::analysis(format!(
+                    "TIME({p}): the precision of a time must be 0 to 9"
+                )))
+            }
+            _ => time_type(),
+        },
         S::Decimal(info) | S::Numeric(info) | S::Dec(info) => match info {
             ExactNumberInfo::None => DataType::Decimal128(10, 0),
             ExactNumberInfo::Precision(p) => DataType::Decimal128(decimal_digits(*p)?, 0),

@@ -3,6 +3,7 @@
 //! ([`pattern`]), shared by SQL's date functions and the CSV reader's `dateFormat`.
 
 pub mod pattern;
+pub mod time_of_day;
 
 /// Days since 1970-01-01 of a date (Howard Hinnant's `days_from_civil`).
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {

@@ -41,6 +41,10 @@ pub fn json_cell(column: &ArrayRef, i: usize) -> Value {
         DataType::Float32 => float(column.as_primitive::<Float32Type>().value(i) as f64),
         DataType::Float64 => float(column.as_primitive::<Float64Type>().value(i)),
         DataType::Utf8 => column.as_string::<i32>().value(i).into(),
+        DataType::Time64(TimeUnit::Microsecond) => brasa::temporal::time_of_day::format_time_spark(
+            column.as_primitive::<Time64MicrosecondType>().value(i),
+        )
+        .into(),
         DataType::Binary => {
             let bytes = column.as_binary::<i32>().value(i);
             let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();

@@ -340,6 +340,9 @@ pub fn scalar_from_array(array: &ArrayRef, i: usize) -> Option<ScalarValue> {
         DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, _) => {
             ScalarValue::TimestampMicros(array.as_primitive::<TimestampMicrosecondType>().value(i))
         }
+        DataType::Time64(arrow_schema::TimeUnit::Microsecond) => {
+            ScalarValue::TimeMicros(array.as_primitive::<Time64MicrosecondType>().value(i))
+        }
         DataType::Decimal128(p, s) => {
             ScalarValue::Decimal128(array.as_primitive::<Decimal128Type>().value(i), *p, *s)
         }

@@ -6,14 +6,15 @@
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::TimestampMicrosecondType;
+use arrow_array::types::{Time64MicrosecondType, TimestampMicrosecondType};
 use arrow_array::{
     Array, ArrayRef, Float32Array, Float64Array, Int16Array, Int32Array, Int64Array, Int8Array,
-    StringArray,
+    StringArray, Time64MicrosecondArray,
 };
 use arrow_schema::{DataType, TimeUnit};
 
 use crate::temporal::format_timestamp_spark;
+use crate::temporal::time_of_day::{parse_time_spark, write_time_spark, MICROS_PER_DAY};
 
 /// The cast if Spark's rule differs from Arrow's for this pair of types, else `None`.
 pub fn text_cast(array: &ArrayRef, to: &DataType) -> Option<ArrayRef> {
@@ -26,6 +27,45 @@ pub fn text_cast(array: &ArrayRef, to: &DataType) -> Option<ArrayRef> {
                 .collect();
             Some(Arc::new(text))
         }
+        (DataType::Time64(TimeUnit::Microsecond), DataType::Utf8) => {
+            let micros = array.as_primitive::<Time64MicrosecondType>();
+            let mut text =
+                arrow_array::builder::StringBuilder::with_capacity(micros.len(), micros.len() * 8);
+            let mut buffer = String::with_capacity(15);
+            for v in micros.iter() {
+                match v {
+                    Some(v) => {
+                        buffer.clear();
+                        write_time_spark(v, &mut buffer);
+                        text.append_value(&buffer);
+                    }
+                    None => text.append_null(),
+                }
+            }
+            Some(Arc::new(text.finish()))
+        }
+        // Spark's `CAST(t AS BIGINT)`: the whole seconds since midnight.
+        (DataType::Time64(TimeUnit::Microsecond), DataType::Int64) => Some(Arc::new(
+            array
+                .as_primitive::<Time64MicrosecondType>()
+                .unary::<_, arrow_array::types::Int64Type>(|v| v / 1_000_000),
+        )),
+        (DataType::Utf8, DataType::Time64(TimeUnit::Microsecond)) => Some(Arc::new(
+            array
+                .as_string::<i32>()
+                .iter()
+                .map(|v| v.and_then(parse_time_spark))
+                .collect::<Time64MicrosecondArray>(),
+        )),
+        // A timestamp's time of day (in the session zone, UTC).
+        (
+            DataType::Timestamp(TimeUnit::Microsecond, _),
+            DataType::Time64(TimeUnit::Microsecond),
+        ) => Some(Arc::new(
+            array
+                .as_primitive::<TimestampMicrosecondType>()
+                .unary::<_, Time64MicrosecondType>(|v| v.rem_euclid(MICROS_PER_DAY)),
+        )),
         (DataType::Utf8, target) => {
             let text = array.as_string::<i32>();
             let each = |f: &dyn Fn(&str) -> Option<i64>| -> Vec<Option<i64>> {

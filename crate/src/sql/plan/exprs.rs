@@ -94,8 +94,17 @@ impl Planner<'_> {
                     Expr::Literal(ScalarValue::Int64(micros)),
                 ],
             ),
+            // A time moves by a day-time interval only; Spark refuses months.
+            DataType::Time64(_) if months == 0 => call(
+                DateTimeFunction::TimeAddInterval,
+                vec![value, Expr::Literal(ScalarValue::Int64(micros))],
+            ),
+            DataType::Time64(_) => Err(Error::analysis(format!(
+                "a time plus or minus `{interval}`: a time moves by hours, minutes and \
+                 seconds, not months or years"
+            ))),
             other => Err(Error::analysis(format!(
-                "`{} INTERVAL` needs a date or timestamp, got {}{}",
+                "`{} INTERVAL` needs a date, timestamp or time, got {}{}",
                 if minus { "-" } else { "+" },
                 spark_type_name(&other),
                 if is_string(&other) {
@@ -1072,6 +1081,24 @@ fn reaches_in_subquery(e: &ast::Expr) -> bool {
     }
 }
 
+/// `current_time([precision])`: the time of day (UTC) read once per query, its fraction
+/// cut to `precision` digits (0 to 6, a constant; 6 without one).
+fn current_time(args: &[Expr]) -> Result<Expr> {
+    let precision = match args {
+        [] => 6,
+        [Expr::Literal(ScalarValue::Int32(p))] if (0..=6).contains(p) => *p,
+        _ => {
+            return Err(Error::analysis(
+                "current_time(precision): the precision must be a constant from 0 to 6",
+            ))
+        }
+    };
+    let now = ((crate::clock::now_millis() * 1000.0) as i64)
+        .rem_euclid(crate::temporal::time_of_day::MICROS_PER_DAY);
+    let unit = 10i64.pow(6 - precision as u32);
+    Ok(Expr::Literal(ScalarValue::TimeMicros(now / unit * unit)))
+}
+
 /// `e` without the parentheses around it.
 fn unnested(e: &ast::Expr) -> &ast::Expr {
     match e {
@@ -1086,6 +1113,9 @@ pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) ->
     }
     let types: Vec<DataType> = args.iter().map(|a| a.data_type(scope)).collect();
     let signature = func.signature(&types)?;
+    if func == ScalarFunction::DateTime(DateTimeFunction::CurrentTime) {
+        return current_time(&args);
+    }
     // The clock is read once per query, as Spark does: every row and partition sees the
     // same `current_timestamp()`.
     if args.is_empty() {
@@ -1377,11 +1407,18 @@ fn typed_literal(data_type: &ast::DataType, value: &Value) -> Result<Expr> {
         DataType::Timestamp(_, _) => crate::io::csv::parse_timestamp_literal(text)
             .or_else(|| crate::io::csv::parse_date_literal(text).map(|d| d as i64 * 86_400_000_000))
             .map(ScalarValue::TimestampMicros),
+        DataType::Time64(_) => {
+            crate::temporal::time_of_day::parse_time_spark(text).map(ScalarValue::TimeMicros)
+        }
         _ => None,
     };
     match parsed {
         Some(v) => Ok(Expr::Literal(v)),
-        None if matches!(target, DataType::Date32 | DataType::Timestamp(_, _)) => {
+        None if matches!(
+            target,
+            DataType::Date32 | DataType::Timestamp(_, _) | DataType::Time64(_)
+        ) =>
+        {
             Err(Error::analysis(format!(
                 "`{text}` is not a valid {}",
                 spark_type_name(&target)

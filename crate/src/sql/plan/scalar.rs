@@ -22,6 +22,8 @@ pub enum ScalarValue {
     Utf8(String),
     Date32(i32),
     TimestampMicros(i64),
+    /// A `time`: microseconds since midnight.
+    TimeMicros(i64),
     Decimal128(i128, u8, i8),
 }
 
@@ -37,6 +39,7 @@ impl PartialEq for ScalarValue {
             (Utf8(a), Utf8(b)) => a == b,
             (Date32(a), Date32(b)) => a == b,
             (TimestampMicros(a), TimestampMicros(b)) => a == b,
+            (TimeMicros(a), TimeMicros(b)) => a == b,
             (Decimal128(a, p, s), Decimal128(b, q, t)) => (a, p, s) == (b, q, t),
             _ => false,
         }
@@ -54,6 +57,7 @@ impl ScalarValue {
             ScalarValue::Utf8(_) => DataType::Utf8,
             ScalarValue::Date32(_) => DataType::Date32,
             ScalarValue::TimestampMicros(_) => timestamp_type(),
+            ScalarValue::TimeMicros(_) => crate::sql::types::time_type(),
             ScalarValue::Decimal128(_, p, s) => DataType::Decimal128(*p, *s),
         }
     }
@@ -77,6 +81,9 @@ impl ScalarValue {
             ScalarValue::TimestampMicros(v) => Arc::new(
                 TimestampMicrosecondArray::from_value(*v, len).with_timezone(SESSION_TIME_ZONE),
             ),
+            ScalarValue::TimeMicros(v) => {
+                Arc::new(arrow_array::Time64MicrosecondArray::from_value(*v, len))
+            }
             ScalarValue::Decimal128(v, p, s) => Arc::new(
                 Decimal128Array::from_value(*v, len)
                     .with_precision_and_scale(*p, *s)
@@ -96,6 +103,7 @@ impl ScalarValue {
             ScalarValue::Utf8(v) => v.clone(),
             ScalarValue::Date32(v) => crate::temporal::format_date(*v as i64),
             ScalarValue::TimestampMicros(v) => crate::temporal::format_timestamp_micros(*v),
+            ScalarValue::TimeMicros(v) => crate::temporal::time_of_day::format_time_spark(*v),
             ScalarValue::Decimal128(v, _, s) => {
                 let scale = 10i128.pow(*s as u32);
                 format!(

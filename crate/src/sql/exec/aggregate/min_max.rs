@@ -229,6 +229,7 @@ pub(super) fn min_max(max: bool, data_type: &DataType) -> Result<Box<dyn Accumul
             primitive!(TimestampNanosecondType)
         }
         DataType::Timestamp(arrow_schema::TimeUnit::Second, _) => primitive!(TimestampSecondType),
+        DataType::Time64(arrow_schema::TimeUnit::Microsecond) => primitive!(Time64MicrosecondType),
         DataType::Decimal128(_, _) => primitive!(Decimal128Type),
         DataType::Utf8 | DataType::Boolean => Box::new(MinMaxOther {
             max,

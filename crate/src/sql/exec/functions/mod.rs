@@ -17,6 +17,7 @@ mod misc;
 mod number_format;
 mod regex;
 mod strings;
+mod time;
 mod time_sequence;
 mod xorshift;
 

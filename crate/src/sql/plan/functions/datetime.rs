@@ -5,7 +5,7 @@ use arrow_schema::DataType;
 
 use super::signature::{lookup, name_of, Args, Signature};
 use crate::error::Result;
-use crate::sql::types::{is_temporal, timestamp_type};
+use crate::sql::types::{is_temporal, time_type, timestamp_type};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateTimeFunction {
@@ -60,6 +60,29 @@ pub enum DateTimeFunction {
     /// `ts + INTERVAL ...`: a timestamp plus months (the day clamped to the month's end, as
     /// `add_months`), then microseconds; planned from interval arithmetic only.
     TimestampAddInterval,
+    /// `make_time(hour, minute, second)`: a time; a field out of range is an error, as in
+    /// Spark (not NULL).
+    MakeTime,
+    /// `current_time([precision])`: read once per query, as `current_timestamp`.
+    CurrentTime,
+    /// `to_time(s[, pattern])`: text that does not parse is an error, as in Spark.
+    ToTime,
+    /// `try_to_time(s[, pattern])`: text that does not parse is NULL.
+    TryToTime,
+    /// `time_trunc(unit, t)`: HOUR to MICROSECOND.
+    TimeTrunc,
+    /// `time_diff(unit, start, end)`: whole units from `start` to `end`.
+    TimeDiff,
+    TimeToMicros,
+    TimeToMillis,
+    /// `time_to_seconds(t)`: a `decimal(14,6)`.
+    TimeToSeconds,
+    TimeFromMicros,
+    TimeFromMillis,
+    TimeFromSeconds,
+    /// `t + INTERVAL ...` (day-time intervals only): past midnight either way is an error,
+    /// as Spark's `DATETIME_OVERFLOW`; planned from interval arithmetic only.
+    TimeAddInterval,
 }
 
 use DateTimeFunction::*;
@@ -123,6 +146,18 @@ const NAMES: &[(&str, DateTimeFunction)] = &[
     ("to_timestamp_ntz", ToTimestampNtz),
     ("make_timestamp_ntz", MakeTimestampNtz),
     ("try_make_timestamp_ntz", MakeTimestampNtz),
+    ("make_time", MakeTime),
+    ("current_time", CurrentTime),
+    ("to_time", ToTime),
+    ("try_to_time", TryToTime),
+    ("time_trunc", TimeTrunc),
+    ("time_diff", TimeDiff),
+    ("time_to_micros", TimeToMicros),
+    ("time_to_millis", TimeToMillis),
+    ("time_to_seconds", TimeToSeconds),
+    ("time_from_micros", TimeFromMicros),
+    ("time_from_millis", TimeFromMillis),
+    ("time_from_seconds", TimeFromSeconds),
 ];
 
 /// Spark's `timestamp_ntz`: a wall-clock time, in no zone.
@@ -139,6 +174,7 @@ impl DateTimeFunction {
         match self {
             SecondWithFraction => "date_part_second",
             TimestampAddInterval => "timestamp_add_interval",
+            TimeAddInterval => "time_add_interval",
             _ => name_of(NAMES, self),
         }
     }
@@ -160,13 +196,19 @@ impl DateTimeFunction {
                 a.arity(1, 1)?;
                 Signature::new(vec![a.date(0)?], Utf8)
             }
-            Hour | Minute | Second => {
+            // On a `time`, its own fields; anything else is read as a timestamp.
+            Hour | Minute | Second | SecondWithFraction => {
                 a.arity(1, 1)?;
-                Signature::new(vec![a.timestamp(0)?], Int32)
-            }
-            SecondWithFraction => {
-                a.arity(1, 1)?;
-                Signature::new(vec![a.timestamp(0)?], Decimal128(8, 6))
+                let arg = match a.types[0] {
+                    Time64(_) => time_type(),
+                    _ => a.timestamp(0)?,
+                };
+                let result = if self == SecondWithFraction {
+                    Decimal128(8, 6)
+                } else {
+                    Int32
+                };
+                Signature::new(vec![arg], result)
             }
             DateTrunc => {
                 a.arity(2, 2)?;
@@ -306,6 +348,51 @@ impl DateTimeFunction {
             TimestampAddInterval => {
                 a.arity(3, 3)?;
                 Signature::new(vec![a.timestamp(0)?, Int32, Int64], ts)
+            }
+            MakeTime => {
+                a.arity(3, 3)?;
+                Signature::new(
+                    vec![a.integer(0)?, a.integer(1)?, a.double(2)?],
+                    time_type(),
+                )
+            }
+            CurrentTime => {
+                a.arity(0, 1)?;
+                let types = (0..n).map(|i| a.integer(i)).collect::<Result<Vec<_>>>()?;
+                Signature::new(types, time_type())
+            }
+            ToTime | TryToTime => {
+                a.arity(1, 2)?;
+                let types = (0..n).map(|i| a.string(i)).collect::<Result<Vec<_>>>()?;
+                Signature::new(types, time_type())
+            }
+            TimeTrunc => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.string(0)?, a.time(1)?], time_type())
+            }
+            TimeDiff => {
+                a.arity(3, 3)?;
+                Signature::new(vec![a.string(0)?, a.time(1)?, a.time(2)?], Int64)
+            }
+            TimeToMicros | TimeToMillis => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.time(0)?], Int64)
+            }
+            TimeToSeconds => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.time(0)?], Decimal128(14, 6))
+            }
+            TimeFromMicros | TimeFromMillis => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.long(0)?], time_type())
+            }
+            TimeFromSeconds => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.double(0)?], time_type())
+            }
+            TimeAddInterval => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.time(0)?, Int64], time_type())
             }
         }
     }

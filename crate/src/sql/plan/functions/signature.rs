@@ -120,6 +120,17 @@ impl Args<'_> {
         }
     }
 
+    /// A `time`: strings are read as times (`'12:34'`), as Spark casts them implicitly;
+    /// timestamps are not (Spark wants the explicit `CAST(ts AS TIME)`).
+    pub fn time(&self, i: usize) -> Result<DataType> {
+        let t = &self.types[i];
+        if matches!(t, DataType::Time64(_) | DataType::Null) || is_string(t) {
+            Ok(crate::sql::types::time_type())
+        } else {
+            Err(self.error(i, "a time", t))
+        }
+    }
+
     /// A string; any scalar value is cast to its text, as Spark does implicitly.
     pub fn string(&self, i: usize) -> Result<DataType> {
         match &self.types[i] {
