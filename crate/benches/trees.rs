@@ -126,7 +126,7 @@ fn bench(c: &mut Criterion) {
         .collect();
     let categorical = CategoricalFeatures::new();
     let input = TreeInput {
-        parts: &parts,
+        parts: (&parts).into(),
         subset: Subset {
             folds: 1,
             held_out: None,

@@ -7,9 +7,12 @@
 //! error the page can show instead of a dead tab.
 //!
 //! Natively nothing is counted ([`in_use`] is 0) but the same [`LIMIT`] applies, so tests
-//! see the same refusals as the page.
+//! see the same refusals as the page. A native program that counts its allocations (the
+//! memory benchmark) can hand the engine its count ([`count_in_use_with`]), and jobs then
+//! plan against what is left as they do in the page.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -26,9 +29,20 @@ const JOB_SHARE: f64 = 0.8;
 
 static IN_USE: AtomicUsize = AtomicUsize::new(0);
 
-/// Bytes currently allocated by the engine (wasm; 0 natively, where nothing is counted).
+/// A native program's own count of the bytes it has allocated.
+static NATIVE_COUNT: OnceLock<fn() -> usize> = OnceLock::new();
+
+/// Bytes currently allocated by the engine (wasm; natively 0 unless the program counts,
+/// see [`count_in_use_with`]).
 pub fn in_use() -> usize {
-    IN_USE.load(Ordering::Relaxed)
+    let native = NATIVE_COUNT.get().map_or(0, |count| count());
+    IN_USE.load(Ordering::Relaxed).max(native)
+}
+
+/// Natively, reads the bytes in use from `count` from now on (the first call wins): a
+/// program with a counting allocator makes the engine budget as the page does.
+pub fn count_in_use_with(count: fn() -> usize) {
+    let _ = NATIVE_COUNT.set(count);
 }
 
 /// Bytes a new job may still plan to use.
@@ -39,7 +53,12 @@ pub fn available() -> usize {
 /// Fails with `OUT_OF_MEMORY` if `bytes` more would not fit: `what` names the work (e.g.
 /// "this join") and `advice` says what to do instead.
 pub fn check(bytes: usize, what: &str, advice: &str) -> Result<()> {
-    let available = available();
+    check_within(bytes, available(), what, advice)
+}
+
+/// [`check`] against `available` bytes (what a plan that already read [`available`]
+/// checks against).
+pub fn check_within(bytes: usize, available: usize, what: &str, advice: &str) -> Result<()> {
     if bytes <= available {
         return Ok(());
     }

@@ -189,7 +189,7 @@ fn fit_tree_case(data: &Data, case: &Value, parts: usize) -> DecisionTreeModel {
         |_| 0,
     );
     let input = TreeInput {
-        parts: &prepared,
+        parts: (&prepared).into(),
         subset: ALL_ROWS,
         categorical: &categorical,
     };
@@ -282,7 +282,7 @@ fn bad_rows_and_params_are_refused_with_ml_input() {
     let task = TreeTask::Classification { num_classes: 2 };
     let fit = |prepared: &[Prepared], categorical: &CategoricalFeatures, params: &TreeParams| {
         let input = TreeInput {
-            parts: prepared,
+            parts: prepared.into(),
             subset: ALL_ROWS,
             categorical,
         };
@@ -333,7 +333,7 @@ fn cancelling_stops_the_fit() {
     let cancelled = Arc::new(AtomicBool::new(true));
     let ctx = JobContext::new(cancelled, Arc::new(AtomicUsize::new(0)));
     let input = TreeInput {
-        parts: &prepared,
+        parts: (&prepared).into(),
         subset: ALL_ROWS,
         categorical: &categorical,
     };
@@ -354,7 +354,7 @@ fn depth_zero_is_a_single_leaf() {
     let (features, categorical) = features_of(case);
     let prepared = data.prepared(&features, "y", None, 3, |_| 0);
     let input = TreeInput {
-        parts: &prepared,
+        parts: (&prepared).into(),
         subset: ALL_ROWS,
         categorical: &categorical,
     };
@@ -405,7 +405,7 @@ fn gbt_predictions_equal_sparks() {
             |_| 0,
         );
         let input = TreeInput {
-            parts: &prepared,
+            parts: (&prepared).into(),
             subset: ALL_ROWS,
             categorical: &categorical,
         };
@@ -503,7 +503,7 @@ fn forest_metric(data: &Data, case: &Value, parts: usize, seed: u64) -> (f64, Ve
         |i| split[i] as u16,
     );
     let input = TreeInput {
-        parts: &prepared,
+        parts: (&prepared).into(),
         subset: ALL_ROWS,
         categorical: &categorical,
     };
@@ -634,7 +634,7 @@ fn gbt_subsampling_is_reproducible() {
     let (features, categorical) = features_of(case);
     let prepared = data.prepared(&features, "label", None, 4, |_| 0);
     let input = TreeInput {
-        parts: &prepared,
+        parts: (&prepared).into(),
         subset: ALL_ROWS,
         categorical: &categorical,
     };

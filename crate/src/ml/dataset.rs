@@ -6,6 +6,12 @@
 //! Every estimator reads the same [`Prepared`] partitions, and a fit learns from a
 //! [`Subset`] of their groups, so one pass over the partitions can serve every fold's
 //! fit of every grid point at once.
+//!
+//! The partitions are usually assembled once and kept ([`Parts::Kept`]). A job whose
+//! assembled rows would not fit in memory next to its table can instead have each pass
+//! assemble the partitions it reads again, one at a time ([`Parts::OnDemand`]): the
+//! estimators that read the rows a few times only (the trees bin them once per fit) then
+//! train in the memory of their own state.
 
 use std::collections::BTreeMap;
 
@@ -14,9 +20,9 @@ use ndarray::Array2;
 
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::job::JobContext;
-use crate::ml::assemble::AssembledRows;
+use crate::ml::assemble::{AssembledRows, Assembler};
 use crate::ml::moments::{Moments, MomentsBuilder};
 use crate::ml::scale::StandardScalerParams;
 
@@ -189,6 +195,132 @@ impl Prepared {
     }
 }
 
+/// A row's group from its table (by index) and its row number.
+pub type GroupOf<'a> = dyn Fn(usize, u64) -> u16 + Sync + 'a;
+
+/// Partitions assembled again by every pass that reads them: the table's batches, the
+/// assembler and how each row is grouped.
+pub struct OnDemand<'a> {
+    /// Each partition's table (by index), batch and first row's number.
+    batches: Vec<(usize, RecordBatch, u64)>,
+    assembler: &'a Assembler,
+    layout: RowLayout,
+    group_of: &'a GroupOf<'a>,
+}
+
+impl<'a> OnDemand<'a> {
+    /// The partitions of `batches` (table index, batch, first row's number), assembled by
+    /// `assembler` into rows of `layout`, grouped by `group_of`.
+    pub fn new(
+        batches: Vec<(usize, RecordBatch, u64)>,
+        assembler: &'a Assembler,
+        layout: RowLayout,
+        group_of: &'a GroupOf<'a>,
+    ) -> Self {
+        OnDemand {
+            batches,
+            assembler,
+            layout,
+            group_of,
+        }
+    }
+
+    /// Partitions.
+    pub fn len(&self) -> usize {
+        self.batches.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.batches.is_empty()
+    }
+
+    /// Partition `p` assembled.
+    pub fn assemble(&self, p: usize) -> Result<Prepared> {
+        let (t, batch, first) = &self.batches[p];
+        let rows = self.assembler.rows(batch, *first)?;
+        let groups = rows
+            .row_numbers
+            .iter()
+            .map(|&row| (self.group_of)(*t, row))
+            .collect();
+        Ok(Prepared {
+            rows,
+            groups,
+            layout: self.layout,
+        })
+    }
+}
+
+/// The partitions a pass reads: assembled once and kept, or assembled again by each
+/// pass, one partition at a time.
+#[derive(Clone, Copy)]
+pub enum Parts<'a> {
+    Kept(&'a [Prepared]),
+    OnDemand(&'a OnDemand<'a>),
+}
+
+impl<'a> From<&'a [Prepared]> for Parts<'a> {
+    fn from(parts: &'a [Prepared]) -> Self {
+        Parts::Kept(parts)
+    }
+}
+
+impl<'a> From<&'a Vec<Prepared>> for Parts<'a> {
+    fn from(parts: &'a Vec<Prepared>) -> Self {
+        Parts::Kept(parts)
+    }
+}
+
+impl<'a> Parts<'a> {
+    pub fn len(&self) -> usize {
+        match self {
+            Parts::Kept(parts) => parts.len(),
+            Parts::OnDemand(source) => source.batches.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// What the rows hold (none when there are no partitions to tell).
+    pub fn layout(&self) -> Option<RowLayout> {
+        match self {
+            Parts::Kept(parts) => parts.first().map(|p| p.layout),
+            Parts::OnDemand(source) => Some(source.layout),
+        }
+    }
+
+    /// `f(index, rows)` on every partition, in parallel; the results in partition order,
+    /// or the first partition's error.
+    pub fn map<R: Send>(&self, f: impl Fn(usize, &Prepared) -> Result<R> + Sync) -> Result<Vec<R>> {
+        let results: Vec<Result<R>> = match self {
+            Parts::Kept(parts) => parts
+                .par_iter()
+                .enumerate()
+                .map(|(p, part)| f(p, part))
+                .collect(),
+            Parts::OnDemand(source) => (0..source.batches.len())
+                .into_par_iter()
+                .map(|p| f(p, &source.assemble(p)?))
+                .collect(),
+        };
+        results.into_iter().collect()
+    }
+
+    /// The kept partitions, for the estimators that read every row many times (the
+    /// tuning keeps their rows; rows assembled on demand are an internal error here).
+    pub fn kept(&self) -> Result<&'a [Prepared]> {
+        match self {
+            Parts::Kept(parts) => Ok(parts),
+            Parts::OnDemand(_) => Err(Error::new(
+                ErrorCode::Internal,
+                "this estimator needs its rows kept, but they were to be assembled on demand",
+            )),
+        }
+    }
+}
+
 /// The rows one fit learns from: the training groups (`0..folds`) except the held-out
 /// fold. CrossValidator's fold `f` fit is `{ folds, held_out: Some(f) }`; the refit of
 /// the best point on all training rows is `{ folds, held_out: None }`. The test group
@@ -232,7 +364,7 @@ pub type CategoricalFeatures = BTreeMap<usize, usize>;
 
 /// The rows fits learn from and what the job knows about them.
 pub struct TrainingData<'a> {
-    pub parts: &'a [Prepared],
+    pub parts: Parts<'a>,
     /// The feature columns, in the order of each row's values.
     pub features: &'a [String],
     /// The label column (for messages), when there is one.
@@ -252,17 +384,13 @@ impl TrainingData<'_> {
     /// Count, means and co-moments of each group's rows, in one parallel pass.
     pub fn moments_per_group(&self, of: MomentsOf, ctx: &JobContext) -> Result<Vec<Moments>> {
         let width = self.features.len() + (of == MomentsOf::FeaturesAndLabel) as usize;
-        let per_part: Vec<Vec<Moments>> = self
-            .parts
-            .par_iter()
-            .map(|part| {
-                ctx.check()?;
-                Ok(match of {
-                    MomentsOf::Features => part.group_feature_moments(self.groups),
-                    MomentsOf::FeaturesAndLabel => part.group_moments(self.groups),
-                })
+        let per_part: Vec<Vec<Moments>> = self.parts.map(|_, part| {
+            ctx.check()?;
+            Ok(match of {
+                MomentsOf::Features => part.group_feature_moments(self.groups),
+                MomentsOf::FeaturesAndLabel => part.group_moments(self.groups),
             })
-            .collect::<Result<_>>()?;
+        })?;
         let mut total = vec![Moments::empty(width); self.groups];
         for part in &per_part {
             for (t, m) in total.iter_mut().zip(part) {

@@ -10,13 +10,12 @@
 //! At most one more parallel pass (the samples); the residual histogram's range comes
 //! from the rows' rmse beforehand, so partitions bin independently and merge by adding.
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::job::JobContext;
-use crate::ml::dataset::Prepared;
+use crate::ml::dataset::Parts;
 use crate::ml::estimator::{TaskKind, TrainedModel};
 use crate::ml::evaluate::binary::BinaryEvaluation;
 use crate::ml::evaluate::clustering::ClusterSilhouette;
@@ -113,13 +112,14 @@ pub struct DiagnosedRows {
 }
 
 /// The charts of `model` on `diagnosed`; `seed` picks the rows the scatter charts show.
-pub fn diagnose(
-    parts: &[Prepared],
+pub fn diagnose<'a>(
+    parts: impl Into<Parts<'a>>,
     model: &TrainedModel,
     diagnosed: DiagnosedRows,
     seed: u64,
     ctx: &JobContext,
 ) -> Result<Diagnostics> {
+    let parts = parts.into();
     let DiagnosedRows {
         name,
         rows,
@@ -137,25 +137,22 @@ pub fn diagnose(
                 1.0
             };
             let start = -width * BINS as f64 / 2.0;
-            let parts: Vec<(Vec<f64>, Vec<f64>, Histogram)> = parts
-                .par_iter()
-                .map(|part| {
-                    ctx.check()?;
-                    let mut predictor = model.predictor();
-                    let mut histogram = Histogram::empty(start, width, BINS);
-                    let (mut actual, mut predicted) = (Vec::new(), Vec::new());
-                    for row in part.iter().filter(|r| rows.contains(r.group)) {
-                        let y_hat = predictor.predict(row.features);
-                        histogram.add(row.label - y_hat);
-                        if keep(row.row) {
-                            actual.push(row.label);
-                            predicted.push(y_hat);
-                        }
+            let parts: Vec<(Vec<f64>, Vec<f64>, Histogram)> = parts.map(|_, part| {
+                ctx.check()?;
+                let mut predictor = model.predictor();
+                let mut histogram = Histogram::empty(start, width, BINS);
+                let (mut actual, mut predicted) = (Vec::new(), Vec::new());
+                for row in part.iter().filter(|r| rows.contains(r.group)) {
+                    let y_hat = predictor.predict(row.features);
+                    histogram.add(row.label - y_hat);
+                    if keep(row.row) {
+                        actual.push(row.label);
+                        predicted.push(y_hat);
                     }
-                    ctx.advance();
-                    Ok((actual, predicted, histogram))
-                })
-                .collect::<Result<_>>()?;
+                }
+                ctx.advance();
+                Ok((actual, predicted, histogram))
+            })?;
             let mut residuals = Histogram::empty(start, width, BINS);
             let (mut actual, mut predicted) = (Vec::new(), Vec::new());
             for (a, p, h) in parts {
@@ -189,23 +186,20 @@ pub fn diagnose(
             })
         }
         (TaskKind::Clustering, Detail::Clusters(silhouette)) => {
-            let parts: Vec<(Vec<Vec<f64>>, Vec<u32>)> = parts
-                .par_iter()
-                .map(|part| {
-                    ctx.check()?;
-                    let mut predictor = model.predictor();
-                    let (mut features, mut clusters) = (Vec::new(), Vec::new());
-                    for row in part
-                        .iter()
-                        .filter(|r| rows.contains(r.group) && keep(r.row))
-                    {
-                        clusters.push(predictor.predict(row.features) as u32);
-                        features.push(row.features.to_vec());
-                    }
-                    ctx.advance();
-                    Ok((features, clusters))
-                })
-                .collect::<Result<_>>()?;
+            let parts: Vec<(Vec<Vec<f64>>, Vec<u32>)> = parts.map(|_, part| {
+                ctx.check()?;
+                let mut predictor = model.predictor();
+                let (mut features, mut clusters) = (Vec::new(), Vec::new());
+                for row in part
+                    .iter()
+                    .filter(|r| rows.contains(r.group) && keep(r.row))
+                {
+                    clusters.push(predictor.predict(row.features) as u32);
+                    features.push(row.features.to_vec());
+                }
+                ctx.advance();
+                Ok((features, clusters))
+            })?;
             let (mut sample_features, mut sample_clusters) = (Vec::new(), Vec::new());
             for (f, c) in parts {
                 sample_features.extend(f);

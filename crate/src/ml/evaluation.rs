@@ -16,7 +16,7 @@ use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::job::JobContext;
-use crate::ml::dataset::{Prepared, Row};
+use crate::ml::dataset::{Parts, Prepared, Row};
 use crate::ml::estimator::{Predictor, TaskKind, TrainedModel};
 use crate::ml::evaluate::binary::{BinaryEvaluation, BinaryOptions, BinaryScores};
 use crate::ml::evaluate::clustering::{
@@ -284,14 +284,21 @@ pub enum Detail {
 
 /// The metric sets (and details) of every evaluation, in the order given. `models` are
 /// all of one kind (the fits of one tuning job).
-pub fn evaluate(
-    parts: &[Prepared],
+pub fn evaluate<'a>(
+    parts: impl Into<Parts<'a>>,
     models: &[&TrainedModel],
     evaluations: &[Evaluation],
     groups: usize,
     ctx: &JobContext,
 ) -> Result<Vec<(MetricSet, Detail)>> {
-    evaluate_with(parts, models, evaluations, groups, Path::Fastest, ctx)
+    evaluate_with(
+        parts.into(),
+        models,
+        evaluations,
+        groups,
+        Path::Fastest,
+        ctx,
+    )
 }
 
 /// [`evaluate`] through the generic scoring pass whatever the models, to check the fast
@@ -304,7 +311,14 @@ fn evaluate_generically(
     groups: usize,
     ctx: &JobContext,
 ) -> Result<Vec<(MetricSet, Detail)>> {
-    evaluate_with(parts, models, evaluations, groups, Path::Generic, ctx)
+    evaluate_with(
+        parts.into(),
+        models,
+        evaluations,
+        groups,
+        Path::Generic,
+        ctx,
+    )
 }
 
 /// Whether [`evaluate`] may take a model family's own pass.
@@ -316,7 +330,7 @@ enum Path {
 }
 
 fn evaluate_with(
-    parts: &[Prepared],
+    parts: Parts,
     models: &[&TrainedModel],
     evaluations: &[Evaluation],
     groups: usize,
@@ -336,7 +350,7 @@ fn evaluate_with(
         }
     }
     if models[evaluations[0].model].task() == TaskKind::Clustering {
-        return clustering_evaluations(parts, models, evaluations, &by_group, ctx);
+        return clustering_evaluations(parts.kept()?, models, evaluations, &by_group, ctx);
     }
     let fresh = || -> Result<Vec<Accumulator>> {
         evaluations
@@ -350,10 +364,12 @@ fn evaluate_with(
         Path::Generic => None,
     };
     let partials = match linear {
-        Some(linear) => linear_regression_pass(parts, &linear, evaluations, &by_group, ctx)?
-            .into_iter()
-            .map(|sums| sums.into_iter().map(Accumulator::Regression).collect())
-            .collect(),
+        Some(linear) => {
+            linear_regression_pass(parts.kept()?, &linear, evaluations, &by_group, ctx)?
+                .into_iter()
+                .map(|sums| sums.into_iter().map(Accumulator::Regression).collect())
+                .collect()
+        }
         None => scoring_pass(
             parts,
             models,
@@ -383,8 +399,8 @@ type Feed<'a, A> = dyn Fn(&mut A, usize, &Row, f64, &Predictor) -> Result<()> + 
 /// evaluation that reads its group, and fed (`add`) to that evaluation's accumulator; one
 /// list of accumulators per partition.
 #[allow(clippy::too_many_arguments)]
-fn scoring_pass<A: Send>(
-    parts: &[Prepared],
+fn scoring_pass<'a, A: Send>(
+    parts: impl Into<Parts<'a>>,
     models: &[&TrainedModel],
     evaluations: &[Evaluation],
     by_group: &[Vec<usize>],
@@ -392,24 +408,21 @@ fn scoring_pass<A: Send>(
     add: &Feed<'_, A>,
     ctx: &JobContext,
 ) -> Result<Vec<Vec<A>>> {
-    parts
-        .par_iter()
-        .map(|part| {
-            ctx.check()?;
-            let mut accumulators = fresh()?;
-            let mut predictors: Vec<Predictor> = models.iter().map(|m| m.predictor()).collect();
-            for row in part.iter() {
-                for &e in &by_group[row.group as usize] {
-                    let predictor = &mut predictors[evaluations[e].model];
-                    let prediction = predictor.predict(row.features);
-                    add(&mut accumulators[e], e, &row, prediction, predictor)
-                        .map_err(|err| err.at_row(row.row + 1))?;
-                }
+    parts.into().map(|_, part| {
+        ctx.check()?;
+        let mut accumulators = fresh()?;
+        let mut predictors: Vec<Predictor> = models.iter().map(|m| m.predictor()).collect();
+        for row in part.iter() {
+            for &e in &by_group[row.group as usize] {
+                let predictor = &mut predictors[evaluations[e].model];
+                let prediction = predictor.predict(row.features);
+                add(&mut accumulators[e], e, &row, prediction, predictor)
+                    .map_err(|err| err.at_row(row.row + 1))?;
             }
-            ctx.advance();
-            Ok(accumulators)
-        })
-        .collect()
+        }
+        ctx.advance();
+        Ok(accumulators)
+    })
 }
 
 /// What one evaluation accumulates over its rows.

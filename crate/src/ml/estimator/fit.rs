@@ -1,11 +1,9 @@
 //! Many fits of one estimator at once, sharing passes over the data where the
 //! estimator can: [`fit_all`].
 
-use rayon::prelude::*;
-
 use crate::error::{Error, ErrorCode, Result};
 use crate::job::JobContext;
-use crate::ml::dataset::{MomentsOf, Prepared, Subset, TrainingData};
+use crate::ml::dataset::{MomentsOf, Parts, Prepared, Subset, TrainingData};
 use crate::ml::kmeans;
 use crate::ml::linear::LinearRegressionParams;
 use crate::ml::linear_regression;
@@ -61,7 +59,7 @@ fn mixed() -> Error {
 /// The rows the estimator reads, as they are or scaled.
 #[derive(Clone, Copy)]
 struct Rows<'a> {
-    parts: &'a [Prepared],
+    parts: Parts<'a>,
     num_classes: usize,
     /// Categorical features (Spark's nominal and binary attributes), for the trees.
     categorical: &'a CategoricalFeatures,
@@ -88,7 +86,7 @@ fn fit_unscaled(
                     _ => Err(mixed()),
                 })
                 .collect::<Result<_>>()?;
-            Ok(logistic::fit_many(parts, num_classes, &tasks, ctx)?
+            Ok(logistic::fit_many(parts.kept()?, num_classes, &tasks, ctx)?
                 .into_iter()
                 .map(|model| TrainedModel::LogisticRegression {
                     scaler: None,
@@ -107,7 +105,7 @@ fn fit_unscaled(
                     _ => Err(mixed()),
                 })
                 .collect::<Result<_>>()?;
-            Ok(kmeans::fit_many(parts, &tasks, ctx)?
+            Ok(kmeans::fit_many(parts.kept()?, &tasks, ctx)?
                 .into_iter()
                 .map(|model| TrainedModel::KMeans {
                     scaler: None,
@@ -200,15 +198,13 @@ fn fit_scaled(
         let scaler = params.fit_features(&moments);
         let scaled: Vec<Prepared> = data
             .parts
-            .par_iter()
-            .map(|part| part.with_features_mapped(|x, out| scaler.transform_row(x, out)))
-            .collect::<Result<_>>()?;
+            .map(|_, part| part.with_features_mapped(|x, out| scaler.transform_row(x, out)))?;
         let indices: Vec<usize> = (0..fits.len()).filter(|&i| fits[i].1 == subset).collect();
         let these: Vec<(&EstimatorSpec, Subset)> = indices.iter().map(|&i| fits[i]).collect();
         // A scaled feature is no longer categorical (Spark's StandardScaler output has
         // no nominal attributes).
         let rows = Rows {
-            parts: &scaled,
+            parts: Parts::Kept(&scaled),
             num_classes: data.num_classes,
             categorical: &CategoricalFeatures::new(),
         };

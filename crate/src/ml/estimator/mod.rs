@@ -101,6 +101,39 @@ impl EstimatorSpec {
         )
     }
 
+    /// Whether a fit reads the rows only a few times (the trees bin them once), so that
+    /// a job too big to keep its assembled rows may assemble them on each pass instead.
+    pub fn reads_rows_few_times(&self) -> bool {
+        matches!(
+            self,
+            EstimatorSpec::DecisionTreeClassifier(_)
+                | EstimatorSpec::DecisionTreeRegressor(_)
+                | EstimatorSpec::RandomForestClassifier(_)
+                | EstimatorSpec::RandomForestRegressor(_)
+                | EstimatorSpec::GbtClassifier(_)
+                | EstimatorSpec::GbtRegressor(_)
+        )
+    }
+
+    /// Bytes a fit of these params keeps besides the assembled rows while it learns from
+    /// `rows` rows of `features` features (its fits run one after another); 0 for the
+    /// estimators that size their own state (KMeans) or keep little per row.
+    pub fn fit_bytes(&self, rows: usize, features: usize) -> usize {
+        use crate::ml::tree::footprint;
+        match self {
+            EstimatorSpec::DecisionTreeClassifier(p) | EstimatorSpec::DecisionTreeRegressor(p) => {
+                footprint::decision_tree_bytes(rows, features, p.max_bins)
+            }
+            EstimatorSpec::RandomForestClassifier(p) | EstimatorSpec::RandomForestRegressor(p) => {
+                footprint::forest_bytes(rows, features, p.tree.max_bins, p.num_trees)
+            }
+            EstimatorSpec::GbtClassifier(p) | EstimatorSpec::GbtRegressor(p) => {
+                footprint::gbt_bytes(rows, features, p.tree.max_bins)
+            }
+            _ => 0,
+        }
+    }
+
     /// The grid over this estimator's params: each point's tuned values and full spec.
     pub fn grid(
         &self,

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::job::JobContext;
-use crate::ml::dataset::{Prepared, Subset};
+use crate::ml::dataset::{Parts, Prepared, Subset};
 use crate::random::{unit, Stream};
 
 use super::impurity::EPSILON;
@@ -240,7 +240,7 @@ impl BinnedData {
     /// Checks the training rows of `subset`, finds every feature's bins and bins the rows,
     /// in parallel over partitions (and over features for the split candidates).
     pub fn build(
-        parts: &[Prepared],
+        parts: Parts,
         subset: Subset,
         categorical: &CategoricalFeatures,
         params: &TreeParams,
@@ -248,7 +248,7 @@ impl BinnedData {
         seed: u64,
         ctx: &JobContext,
     ) -> Result<BinnedData> {
-        let num_features = parts.first().map(|p| p.layout.features).unwrap_or(0);
+        let num_features = parts.layout().map_or(0, |l| l.features);
         if num_features == 0 {
             return Err(input_error("a tree needs at least one feature".to_string()));
         }
@@ -265,20 +265,17 @@ impl BinnedData {
             }
         }
         // Count, weigh and check the rows.
-        let totals: Vec<(u64, f64)> = parts
-            .par_iter()
-            .map(|part| {
-                ctx.check()?;
-                let mut n = 0u64;
-                let mut w = 0.0;
-                for r in part.iter().filter(|r| subset.trains_on(r)) {
-                    check_row(r.features, r.label, r.weight, r.row, task, categorical)?;
-                    n += 1;
-                    w += r.weight;
-                }
-                Ok((n, w))
-            })
-            .collect::<Result<_>>()?;
+        let totals: Vec<(u64, f64)> = parts.map(|_, part| {
+            ctx.check()?;
+            let mut n = 0u64;
+            let mut w = 0.0;
+            for r in part.iter().filter(|r| subset.trains_on(r)) {
+                check_row(r.features, r.label, r.weight, r.row, task, categorical)?;
+                n += 1;
+                w += r.weight;
+            }
+            Ok((n, w))
+        })?;
         let num_examples: u64 = totals.iter().map(|t| t.0).sum();
         let weighted_num_examples = totals.iter().fold(0.0, |acc, t| acc + t.1);
         if num_examples == 0 {
@@ -306,24 +303,22 @@ impl BinnedData {
             .filter(|f| !categorical.contains_key(f))
             .collect();
         let fraction = sample_fraction(params.max_bins, num_examples);
-        let sampled: Vec<Vec<Vec<(f64, f64)>>> = parts
-            .par_iter()
-            .map(|part| {
-                let mut per_feature = vec![Vec::new(); continuous.len()];
-                for r in part.iter().filter(|r| subset.trains_on(r)) {
-                    if fraction < 1.0 && unit(seed, Stream::TreeSplitSample, r.row) >= fraction {
-                        continue;
-                    }
-                    for (k, &f) in continuous.iter().enumerate() {
-                        let v = r.features[f];
-                        if v != 0.0 {
-                            per_feature[k].push((v, r.weight));
-                        }
+        let sampled: Vec<Vec<Vec<(f64, f64)>>> = parts.map(|_, part| {
+            ctx.check()?;
+            let mut per_feature = vec![Vec::new(); continuous.len()];
+            for r in part.iter().filter(|r| subset.trains_on(r)) {
+                if fraction < 1.0 && unit(seed, Stream::TreeSplitSample, r.row) >= fraction {
+                    continue;
+                }
+                for (k, &f) in continuous.iter().enumerate() {
+                    let v = r.features[f];
+                    if v != 0.0 {
+                        per_feature[k].push((v, r.weight));
                     }
                 }
-                per_feature
-            })
-            .collect();
+            }
+            Ok(per_feature)
+        })?;
         let weighted_samples = fraction * weighted_num_examples;
         let thresholds: Vec<Vec<f64>> = (0..continuous.len())
             .into_par_iter()
@@ -360,13 +355,10 @@ impl BinnedData {
             weighted_num_examples,
         };
         let wide = binning.features.iter().any(|f| f.num_bins() > 256);
-        let binned: Vec<BinnedPart> = parts
-            .par_iter()
-            .map(|part| {
-                ctx.check()?;
-                Ok(bin_part(part, subset, &binning, wide))
-            })
-            .collect::<Result<_>>()?;
+        let binned: Vec<BinnedPart> = parts.map(|_, part| {
+            ctx.check()?;
+            Ok(bin_part(part, subset, &binning, wide))
+        })?;
         Ok(BinnedData {
             binning,
             parts: binned,

@@ -4,7 +4,7 @@
 
 use crate::error::Result;
 use crate::job::JobContext;
-use crate::ml::dataset::{Prepared, Subset};
+use crate::ml::dataset::{Parts, Subset};
 
 use super::binning::{BinnedData, CategoricalFeatures};
 use super::grow::{grow, GrowOptions};
@@ -13,10 +13,12 @@ use super::model::DecisionTreeModel;
 use super::params::{TreeParams, TreeTask};
 
 /// The rows a tree learner fits: the training rows of `subset` in `parts`, and which
-/// features are categorical (with their number of categories).
+/// features are categorical (with their number of categories). The learners read the
+/// rows in three passes while they bin them (and GBT once more for its validation
+/// rows), so the rows may be assembled on demand.
 #[derive(Clone, Copy)]
 pub struct TreeInput<'a> {
-    pub parts: &'a [Prepared],
+    pub parts: Parts<'a>,
     pub subset: Subset,
     pub categorical: &'a CategoricalFeatures,
 }

@@ -319,16 +319,21 @@ struct Validation {
 }
 
 impl Validation {
-    fn gather(input: &TreeInput, classifier: bool) -> Result<Validation> {
-        let width = input.parts.first().map_or(0, |p| p.layout.features);
-        let mut v = Validation {
+    fn empty(width: usize) -> Validation {
+        Validation {
             features: Vec::new(),
             width,
             labels: Vec::new(),
             weights: Vec::new(),
             predictions: Vec::new(),
-        };
-        for part in input.parts {
+        }
+    }
+
+    /// The validation rows of every partition, in partition order.
+    fn gather(input: &TreeInput, classifier: bool) -> Result<Validation> {
+        let width = input.parts.layout().map_or(0, |l| l.features);
+        let per_part = input.parts.map(|_, part| {
+            let mut v = Validation::empty(width);
             for r in part.iter().filter(|r| input.subset.validates_on(r)) {
                 let ok = if classifier {
                     r.label == 0.0 || r.label == 1.0
@@ -360,6 +365,14 @@ impl Validation {
                 v.weights.push(r.weight);
                 v.predictions.push(0.0);
             }
+            Ok(v)
+        })?;
+        let mut v = Validation::empty(width);
+        for part in per_part {
+            v.features.extend(part.features);
+            v.labels.extend(part.labels);
+            v.weights.extend(part.weights);
+            v.predictions.extend(part.predictions);
         }
         if v.labels.is_empty() {
             return Err(crate::error::Error::new(
@@ -406,7 +419,7 @@ pub fn fit_gbt(
     ctx: &JobContext,
 ) -> Result<GbtModel> {
     params.validate(classifier)?;
-    let validates = input.parts.iter().any(|p| p.layout.validation);
+    let validates = input.parts.layout().is_some_and(|l| l.validation);
     let mut validation = if validates {
         Some(Validation::gather(&input, classifier)?)
     } else {

@@ -10,9 +10,11 @@
 //! - [`grow`]: one tree, level by level; [`model`]: the fitted tree.
 //! - [`decision_tree`], [`gbt`], [`forest`]: the estimators.
 //! - [`format`]: numbers printed as the JVM prints them, for `toDebugString`.
+//! - [`footprint`]: the memory a fit takes per training row, to size a job up front.
 
 pub mod binning;
 pub mod decision_tree;
+pub mod footprint;
 pub mod forest;
 pub mod gbt;
 pub mod grow;

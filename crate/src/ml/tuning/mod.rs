@@ -16,6 +16,7 @@
 //! (Spark's CrossValidator over a `Pipeline`), each fold has tables of its own:
 //! [`refit`] runs the same steps fold by fold.
 
+mod plan;
 mod prepare;
 mod rank;
 pub mod refit;
@@ -33,7 +34,7 @@ use crate::frame::Table;
 use crate::job::JobContext;
 use crate::ml::assemble::{Assembler, TrainingColumns};
 use crate::ml::attributes::categorical_features;
-use crate::ml::dataset::{Prepared, RowLayout, Subset, TrainingData};
+use crate::ml::dataset::{Parts, RowLayout, Subset, TrainingData};
 use crate::ml::diagnostics::{diagnose, DiagnosedRows, Diagnostics};
 use crate::ml::estimator::{fit_all, EstimatorSpec, TaskKind, TrainedModel, TreeSummary};
 use crate::ml::evaluation::{evaluate, Evaluation, MetricName, MetricSet, Rows};
@@ -266,12 +267,7 @@ impl<'a> JobShape<'a> {
     }
 
     /// The classes, the metric and the grid, once the labels are known.
-    fn decide(
-        &self,
-        spec: &TrainSpec,
-        parts: &[Prepared],
-        known_labels: Vec<String>,
-    ) -> Result<Decided> {
+    fn decide(&self, spec: &TrainSpec, parts: Parts, known_labels: Vec<String>) -> Result<Decided> {
         let labels = match self.task {
             TaskKind::Classification => class_labels(parts, known_labels, self.label_column)?,
             _ => Vec::new(),
@@ -313,18 +309,37 @@ pub fn train_with_label(
     label: PreparedLabel,
     ctx: &JobContext,
 ) -> Result<TrainResult> {
+    let available = crate::memory::available();
+    train_within(table, made_by, spec, label, available, ctx)
+}
+
+/// [`train_with_label`] planned against `available` bytes of memory: the assembled rows
+/// are kept if they fit next to the fits, else assembled on each pass (see
+/// [`plan::plan_rows`]).
+fn train_within(
+    table: &Table,
+    made_by: &[Step],
+    spec: &TrainSpec,
+    label: PreparedLabel,
+    available: usize,
+    ctx: &JobContext,
+) -> Result<TrainResult> {
     let shape = JobShape::new(spec, &label)?;
     let split = shape.split;
     let assembler = shape.assembler(table, &spec.features, spec)?;
-    let parts = assemble(
+    let group_of = |_, row| split.group_of(row);
+    let assembled = assemble(
         &[table],
         &assembler,
         shape.layout,
-        &|_, row| split.group_of(row),
+        &group_of,
+        &spec.estimator,
+        available,
         ctx,
     )?;
+    let parts = assembled.parts();
 
-    let counts = count_groups(&parts, split.groups());
+    let counts = count_groups(parts, split.groups(), ctx)?;
     let kept: u64 = counts.iter().sum();
     let test_rows = counts[split.test_group() as usize];
     check_enough_training_rows(kept - test_rows)?;
@@ -332,10 +347,10 @@ pub fn train_with_label(
     if let Some(f) = (0..evaluated).find(|&f| counts[f] == 0) {
         return Err(empty_fold(f));
     }
-    let decided = shape.decide(spec, &parts, label.labels)?;
+    let decided = shape.decide(spec, parts, label.labels)?;
     let categorical = categorical_features(assembler.feature_names(), made_by);
     let data = TrainingData {
-        parts: &parts,
+        parts,
         features: assembler.feature_names(),
         label: shape.label_column,
         num_classes: decided.labels.len(),
@@ -369,11 +384,10 @@ pub fn train_with_label(
             rows: Rows::Group((i % evaluated) as u16),
         })
         .collect();
-    let fold_metrics: Vec<MetricSet> =
-        evaluate(&parts, &models, &evaluations, split.groups(), ctx)?
-            .into_iter()
-            .map(|(metrics, _)| metrics)
-            .collect();
+    let fold_metrics: Vec<MetricSet> = evaluate(parts, &models, &evaluations, split.groups(), ctx)?
+        .into_iter()
+        .map(|(metrics, _)| metrics)
+        .collect();
     let ranked = rank(&decided.tuned(), &fold_metrics, evaluated, decided.metric);
 
     let finished = fit_best(

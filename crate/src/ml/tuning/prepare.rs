@@ -8,64 +8,117 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::job::JobContext;
 use crate::ml::assemble::Assembler;
-use crate::ml::dataset::{Prepared, RowLayout};
+use crate::ml::dataset::{GroupOf, OnDemand, Parts, Prepared, RowLayout};
+use crate::ml::estimator::EstimatorSpec;
 
+use super::plan::{plan_rows, RowPlan};
 use super::MAX_CLASSES;
 
-/// Assembles the rows of `tables`, numbered as if the tables were one after another; a
-/// row's group is `group_of(table index, row number)`.
-pub(super) fn assemble(
+/// A job's rows: assembled once and kept, or assembled again by each pass that reads
+/// them (when keeping them would not fit, for the estimators that read them few times).
+pub(super) enum Assembled<'a> {
+    Kept(Vec<Prepared>),
+    OnDemand(OnDemand<'a>),
+}
+
+impl Assembled<'_> {
+    pub(super) fn parts(&self) -> Parts<'_> {
+        match self {
+            Assembled::Kept(parts) => Parts::Kept(parts),
+            Assembled::OnDemand(source) => Parts::OnDemand(source),
+        }
+    }
+}
+
+/// The partitions of `tables` to assemble, numbered as if the tables were one after
+/// another; a row's group is `group_of(table index, row number)`.
+fn source<'a>(
     tables: &[&Table],
-    assembler: &Assembler,
+    assembler: &'a Assembler,
     layout: RowLayout,
-    group_of: &(dyn Fn(usize, u64) -> u16 + Sync),
-    ctx: &JobContext,
-) -> Result<Vec<Prepared>> {
-    let rows: usize = tables.iter().map(|t| t.num_rows()).sum();
-    // The assembled rows are kept for every later pass: 8 bytes per value and the group.
-    crate::memory::check(
-        rows.saturating_mul(8 * layout.width() + 2),
-        "training on this table",
-        "choose fewer features, or train on a filtered table (CREATE TABLE ... AS SELECT ... WHERE ...)",
-    )?;
+    group_of: &'a GroupOf<'a>,
+) -> OnDemand<'a> {
     let mut batches = Vec::new();
     let mut first = 0u64;
     for (t, table) in tables.iter().enumerate() {
         for batch in table.partitions() {
-            batches.push((t, batch, first));
+            batches.push((t, batch.clone(), first));
             first += batch.num_rows() as u64;
         }
     }
-    ctx.expect_steps(batches.len());
-    batches
-        .par_iter()
-        .map(|&(t, batch, first)| {
+    OnDemand::new(batches, assembler, layout, group_of)
+}
+
+/// Every partition of `source` assembled, in parallel.
+fn assemble_all(source: &OnDemand, ctx: &JobContext) -> Result<Vec<Prepared>> {
+    ctx.expect_steps(source.len());
+    let parts: Vec<Result<Prepared>> = (0..source.len())
+        .into_par_iter()
+        .map(|p| {
             ctx.check()?;
-            let rows = assembler.rows(batch, first)?;
-            let groups = rows
-                .row_numbers
-                .iter()
-                .map(|&row| group_of(t, row))
-                .collect();
+            let part = source.assemble(p)?;
             ctx.advance();
-            Ok(Prepared {
-                rows,
-                groups,
-                layout,
-            })
+            Ok(part)
         })
-        .collect()
+        .collect();
+    parts.into_iter().collect()
+}
+
+/// The rows of `tables` (see [`source`]) for `estimator`'s fits within `available`
+/// bytes: kept, or left to be assembled on each pass when keeping them would not fit
+/// (see [`plan_rows`]).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn assemble<'a>(
+    tables: &[&Table],
+    assembler: &'a Assembler,
+    layout: RowLayout,
+    group_of: &'a GroupOf<'a>,
+    estimator: &EstimatorSpec,
+    available: usize,
+    ctx: &JobContext,
+) -> Result<Assembled<'a>> {
+    let rows: usize = tables.iter().map(|t| t.num_rows()).sum();
+    let plan = plan_rows(rows, layout, estimator, available, true)?;
+    let source = source(tables, assembler, layout, group_of);
+    Ok(match plan {
+        RowPlan::AssembleOnDemand => Assembled::OnDemand(source),
+        RowPlan::Keep => Assembled::Kept(assemble_all(&source, ctx)?),
+    })
+}
+
+/// The rows of `tables` (see [`source`]) assembled and kept, refused when they would
+/// not fit in `available` bytes next to `estimator`'s fits.
+pub(super) fn assemble_kept(
+    tables: &[&Table],
+    assembler: &Assembler,
+    layout: RowLayout,
+    group_of: &GroupOf,
+    estimator: &EstimatorSpec,
+    available: usize,
+    ctx: &JobContext,
+) -> Result<Vec<Prepared>> {
+    let rows: usize = tables.iter().map(|t| t.num_rows()).sum();
+    plan_rows(rows, layout, estimator, available, false)?;
+    assemble_all(&source(tables, assembler, layout, group_of), ctx)
 }
 
 /// Rows per group.
-pub(super) fn count_groups(parts: &[Prepared], groups: usize) -> Vec<u64> {
-    let mut counts = vec![0u64; groups];
-    for part in parts {
+pub(super) fn count_groups(parts: Parts, groups: usize, ctx: &JobContext) -> Result<Vec<u64>> {
+    let per_part = parts.map(|_, part| {
+        ctx.check()?;
+        let mut counts = vec![0u64; groups];
         for &g in &part.groups {
             counts[g as usize] += 1;
         }
+        Ok(counts)
+    })?;
+    let mut counts = vec![0u64; groups];
+    for part in per_part {
+        for (total, n) in counts.iter_mut().zip(part) {
+            *total += n;
+        }
     }
-    counts
+    Ok(counts)
 }
 
 /// Fails unless a fit has at least two rows to learn from.
@@ -93,13 +146,13 @@ pub(super) fn empty_fold(fold: usize) -> Error {
 /// A classifier's class labels: the indexer's, or `0, 1, …` up to the largest class
 /// index in the label column (which must hold whole numbers from 0, as in Spark).
 pub(super) fn class_labels(
-    parts: &[Prepared],
+    parts: Parts,
     known: Vec<String>,
     label: Option<&str>,
 ) -> Result<Vec<String>> {
     let name = label.unwrap_or("label");
-    let mut largest = 0.0f64;
-    for part in parts {
+    let largest_per_part = parts.map(|_, part| {
+        let mut largest = 0.0f64;
         for row in part.iter() {
             let y = row.label;
             if y < 0.0 || y.fract() != 0.0 {
@@ -115,7 +168,9 @@ pub(super) fn class_labels(
             }
             largest = largest.max(y);
         }
-    }
+        Ok(largest)
+    })?;
+    let largest = largest_per_part.into_iter().fold(0.0f64, f64::max);
     let classes = largest as usize + 1;
     if !known.is_empty() {
         return Ok(known);

@@ -21,12 +21,12 @@ use crate::error::Result;
 use crate::frame::Table;
 use crate::job::JobContext;
 use crate::ml::attributes::categorical_features;
-use crate::ml::dataset::{Prepared, Subset, TrainingData};
+use crate::ml::dataset::{Parts, Prepared, Subset, TrainingData};
 use crate::ml::estimator::{fit_all, EstimatorSpec, TrainedModel};
 use crate::ml::evaluation::{evaluate, Evaluation, MetricSet, Rows};
 use crate::ml::split::Split;
 
-use super::prepare::{assemble, check_enough_training_rows, count_groups, empty_fold};
+use super::prepare::{assemble_kept, check_enough_training_rows, count_groups, empty_fold};
 use super::rank::rank;
 use super::{
     fit_best, result, FinalRows, JobShape, PreparedLabel, RowCounts, TrainResult, TrainSpec,
@@ -81,9 +81,9 @@ pub fn train_refitting(
     let last = source.sides(HeldOut::Test, &split, ctx)?;
     let features = expand_vectors(&spec.features, &last.vectors);
     let final_parts = assemble_sides(&shape, spec, &last, &features, TEST, ctx)?;
-    let counts = count_groups(&final_parts, GROUPS);
+    let counts = count_groups(Parts::Kept(&final_parts), GROUPS, ctx)?;
     check_enough_training_rows(counts[TRAINING as usize])?;
-    let decided = shape.decide(spec, &final_parts, label.labels)?;
+    let decided = shape.decide(spec, Parts::Kept(&final_parts), label.labels)?;
     let num_classes = decided.labels.len();
 
     let evaluated = split.evaluated_folds();
@@ -93,13 +93,13 @@ pub fn train_refitting(
         let fold_features = expand_vectors(&spec.features, &sides.vectors);
         let parts = assemble_sides(&shape, spec, &sides, &fold_features, VALIDATION, ctx)?;
         let categorical = categorical_features(&fold_features, &sides.pipeline.steps);
-        let fold_counts = count_groups(&parts, GROUPS);
+        let fold_counts = count_groups(Parts::Kept(&parts), GROUPS, ctx)?;
         if fold_counts[VALIDATION as usize] == 0 {
             return Err(empty_fold(fold));
         }
         check_enough_training_rows(fold_counts[TRAINING as usize])?;
         let data = TrainingData {
-            parts: &parts,
+            parts: Parts::Kept(&parts),
             features: &fold_features,
             label: shape.label_column,
             num_classes,
@@ -135,7 +135,7 @@ pub fn train_refitting(
 
     let categorical = categorical_features(&features, &last.pipeline.steps);
     let data = TrainingData {
-        parts: &final_parts,
+        parts: Parts::Kept(&final_parts),
         features: &features,
         label: shape.label_column,
         num_classes,
@@ -181,11 +181,13 @@ fn assemble_sides(
 ) -> Result<Vec<Prepared>> {
     let assembler = shape.assembler(&sides.training, features, spec)?;
     // Both sides went through the same fitted steps, so they have the same columns.
-    assemble(
+    assemble_kept(
         &[&sides.training, &sides.held_out],
         &assembler,
         shape.layout_for(features.len()),
         &|table, _| if table == 0 { TRAINING } else { held_out_group },
+        &spec.estimator,
+        crate::memory::available(),
         ctx,
     )
 }
