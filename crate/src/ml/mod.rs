@@ -25,6 +25,7 @@ pub mod diagnostics;
 pub mod estimator;
 pub mod evaluate;
 pub mod evaluation;
+pub mod float_select;
 pub mod grid;
 pub mod job;
 pub mod kmeans;

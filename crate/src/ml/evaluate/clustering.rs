@@ -28,6 +28,7 @@ use ts_rs::TS;
 
 use super::{check_weight, class_index};
 use crate::error::{Error, ErrorCode, Result};
+use crate::ml::float_select::smaller;
 
 /// Most clusters the evaluator takes.
 pub const MAX_CLUSTERS: usize = 10_000;
@@ -310,7 +311,7 @@ impl ClusterStats {
             .present()
             .filter(|&c| c != cluster)
             .map(|c| distances[c])
-            .fold(f64::INFINITY, f64::min);
+            .fold(f64::INFINITY, smaller);
         // The sums include the point itself at distance 0: rescale to the others' mean.
         let own = distances[cluster] * own_weight / (own_weight - weight);
         if own < nearest_other {

@@ -225,7 +225,7 @@ enum Stage {
     Init(ParallelInit),
     Lloyd {
         centers: CenterSet,
-        /// How the centres moved in the last update (for the bounds).
+        /// How the centres have moved since the first iteration (for the bounds).
         motion: Option<Motion>,
         iterations: usize,
     },
@@ -337,8 +337,8 @@ impl<'t> Fit<'t> {
             (
                 Stage::Lloyd {
                     centers,
+                    motion,
                     iterations,
-                    ..
                 },
                 Partial::Lloyd(sums),
             ) => {
@@ -347,7 +347,7 @@ impl<'t> Fit<'t> {
                 let motion = self
                     .incremental
                     .is_some()
-                    .then(|| Motion::between(&centers, &next));
+                    .then(|| Motion::after(motion.as_ref(), &centers, &next));
                 let iterations = iterations + 1;
                 if converged || iterations >= params.max_iter {
                     Stage::Summary {

@@ -142,8 +142,8 @@ impl Incremental {
 pub struct LloydStep<'a> {
     pub subset: Subset,
     pub centers: &'a CenterSet,
-    /// The fit's incremental state when it has one, and how the centres moved since the
-    /// last step (none on the first step, which searches every row and fills it).
+    /// The fit's incremental state when it has one, and how the centres have moved since
+    /// the first step (none on the first step, which searches every row and fills it).
     pub incremental: Option<(&'a Incremental, Option<&'a Motion>)>,
 }
 
@@ -248,7 +248,7 @@ pub struct Summary<'a> {
     pub previous: Option<&'a CenterSet>,
     pub last: &'a CenterSet,
     /// The fit's incremental state, which holds each row's cluster among the previous
-    /// centres, and how the centres moved from those to the last.
+    /// centres, and how the centres have moved since the first step, up to the last.
     pub incremental: Option<(&'a Incremental, &'a Motion)>,
 }
 

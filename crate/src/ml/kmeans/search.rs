@@ -14,6 +14,7 @@
 
 use super::distance::{dot, norm};
 use super::params::DistanceMeasure;
+use crate::ml::float_select::larger;
 
 /// A row as the passes read it.
 #[derive(Debug, Clone, Copy)]
@@ -219,8 +220,8 @@ impl CenterSet {
     #[inline]
     fn distance_at(&self, cost: f64) -> f64 {
         match self.measure {
-            DistanceMeasure::Euclidean => cost.max(0.0).sqrt(),
-            DistanceMeasure::Cosine => (2.0 * cost).max(0.0).sqrt(),
+            DistanceMeasure::Euclidean => larger(cost, 0.0).sqrt(),
+            DistanceMeasure::Cosine => larger(2.0 * cost, 0.0).sqrt(),
         }
     }
 
