@@ -9,10 +9,7 @@
 
 mod answers;
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-
-use answers::{assert_no_failures, catalog, run, same};
+use answers::{catalog, run};
 use brasa::Catalog;
 use serde_json::{json, Value};
 
@@ -58,64 +55,11 @@ const DELIBERATE: &[(&str, &str)] = &[
 ];
 
 fn expected() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/sql/spark_functions_expected.json");
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    answers::expression_fixture("spark_functions_expected.json")
 }
 
 fn check(partitions: usize) {
-    assert!(expected()["setup"].as_str().unwrap().contains("VIEW v AS"));
-    let spec = expected();
-    let setup = spec["setup"].as_str().unwrap();
-    let mut catalog = catalog(setup, "v", partitions);
-    let deliberate: HashMap<&str, &str> = DELIBERATE.iter().copied().collect();
-    let cases = spec["cases"].as_array().unwrap();
-    assert!(cases.len() >= 400, "only {} cases", cases.len());
-    let mut failures = Vec::new();
-    let mut checked = 0;
-    for case in cases {
-        let expr = case["expr"].as_str().unwrap();
-        if deliberate.contains_key(expr) {
-            continue;
-        }
-        let table = case["table"].as_bool().unwrap();
-        let sql = if table {
-            format!("SELECT id, {expr} AS r FROM v ORDER BY id")
-        } else {
-            format!("SELECT {expr} AS r")
-        };
-        let ours = run(&mut catalog, &sql);
-        checked += 1;
-        if let Some(error) = case.get("error") {
-            if let Ok((t, values)) = ours {
-                failures.push(format!(
-                    "{expr}: Spark fails ({}), Brasa answers {t} {}",
-                    error.as_str().unwrap(),
-                    serde_json::to_string(&values).unwrap()
-                ));
-            }
-            continue;
-        }
-        let want_type = case["type"].as_str().unwrap();
-        let want: &Vec<Value> = case["values"].as_array().unwrap();
-        match ours {
-            Err(e) => failures.push(format!("{expr}: Brasa fails: {e}")),
-            Ok((t, values)) => {
-                if t != want_type {
-                    failures.push(format!("{expr}: type {t}, Spark {want_type}"));
-                } else if !(values.len() == want.len()
-                    && values.iter().zip(want).all(|(a, b)| same(a, b)))
-                {
-                    failures.push(format!(
-                        "{expr}:\n    brasa {}\n    spark {}",
-                        serde_json::to_string(&values).unwrap(),
-                        serde_json::to_string(want).unwrap()
-                    ));
-                }
-            }
-        }
-    }
-    assert_no_failures(&failures, checked, "expressions", "Spark", partitions);
+    answers::check_expressions(&expected(), "v", DELIBERATE, 400, partitions);
 }
 
 #[test]

@@ -12,6 +12,9 @@ use brasa::job::JobContext;
 use brasa::sql::{run_sql, SqlOutput};
 use brasa::temporal::{format_date, format_timestamp_micros};
 use brasa::Catalog;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
 use serde_json::{json, Value};
 
 pub fn json_cell(column: &ArrayRef, i: usize) -> Value {
@@ -256,4 +259,78 @@ pub fn assert_listed_in_fixture(spec: &Value, key: &str, listed: &[(&str, &str)]
     for (case, _) in listed {
         assert!(cases.contains(case), "{case} is not in the fixture");
     }
+}
+
+/// A fixture of single expressions made by one of the `make_spark_*_fixtures.py`
+/// scripts: `tests/fixtures/sql/<name>`, holding the `setup` that makes the view and the
+/// `cases`.
+pub fn expression_fixture(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/sql")
+        .join(name);
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Runs every case of an expression fixture (`spec`, at least `min_cases` of them) over
+/// its view `view` at `partitions` partitions, or alone over literals, and fails with
+/// every difference from Spark: an error where Spark raised one, else Spark's type and
+/// values. The cases in `deliberate` are skipped (they are checked to be in the fixture by
+/// [`assert_listed_in_fixture`]).
+pub fn check_expressions(
+    spec: &Value,
+    view: &str,
+    deliberate: &[(&str, &str)],
+    min_cases: usize,
+    partitions: usize,
+) {
+    let setup = spec["setup"].as_str().unwrap();
+    assert!(setup.contains(&format!("VIEW {view} AS")));
+    let mut catalog = catalog(setup, view, partitions);
+    let deliberate: HashMap<&str, &str> = deliberate.iter().copied().collect();
+    let cases = spec["cases"].as_array().unwrap();
+    assert!(cases.len() >= min_cases, "only {} cases", cases.len());
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for case in cases {
+        let expr = case["expr"].as_str().unwrap();
+        if deliberate.contains_key(expr) {
+            continue;
+        }
+        let sql = if case["table"].as_bool().unwrap() {
+            format!("SELECT id, {expr} AS r FROM {view} ORDER BY id")
+        } else {
+            format!("SELECT {expr} AS r")
+        };
+        let ours = run(&mut catalog, &sql);
+        checked += 1;
+        if let Some(error) = case.get("error") {
+            if let Ok((t, values)) = ours {
+                failures.push(format!(
+                    "{expr}: Spark fails ({}), Brasa answers {t} {}",
+                    error.as_str().unwrap(),
+                    serde_json::to_string(&values).unwrap()
+                ));
+            }
+            continue;
+        }
+        let want_type = case["type"].as_str().unwrap();
+        let want: &Vec<Value> = case["values"].as_array().unwrap();
+        match ours {
+            Err(e) => failures.push(format!("{expr}: Brasa fails: {e}")),
+            Ok((t, values)) => {
+                if t != want_type {
+                    failures.push(format!("{expr}: type {t}, Spark {want_type}"));
+                } else if !(values.len() == want.len()
+                    && values.iter().zip(want).all(|(a, b)| same(a, b)))
+                {
+                    failures.push(format!(
+                        "{expr}:\n    brasa {}\n    spark {}",
+                        serde_json::to_string(&values).unwrap(),
+                        serde_json::to_string(want).unwrap()
+                    ));
+                }
+            }
+        }
+    }
+    assert_no_failures(&failures, checked, "expressions", "Spark", partitions);
 }

@@ -134,11 +134,7 @@ fn compute_in_session_zone(
                 .iter()
                 .map(|t| {
                     let seconds = t?.rem_euclid(MICROS_PER_DAY) / MICROS_PER_SECOND;
-                    Some(match func {
-                        Hour => seconds / 3600,
-                        Minute => seconds / 60 % 60,
-                        _ => seconds % 60,
-                    } as i32)
+                    Some(super::time::clock_field(func, seconds))
                 })
                 .collect::<Int32Array>(),
         ),

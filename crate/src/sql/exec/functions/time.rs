@@ -88,20 +88,23 @@ fn map_times<T>(
     Ok(Arc::new(out))
 }
 
+/// The hour, minute or second (`func`: `Hour`, `Minute`, else the second) of a time of
+/// day `seconds` seconds after midnight: a timestamp's, or a TIME's.
+pub(super) fn clock_field(func: DateTimeFunction, seconds: i64) -> i32 {
+    (match func {
+        DateTimeFunction::Hour => seconds / 3600,
+        DateTimeFunction::Minute => seconds / 60 % 60,
+        _ => seconds % 60,
+    }) as i32
+}
+
 pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<ArrayRef> {
     use DateTimeFunction::*;
     Ok(match func {
         Hour | Minute | Second => Arc::new(
             times(&args[0])?
                 .iter()
-                .map(|t| {
-                    let seconds = t? / 1_000_000;
-                    Some(match func {
-                        Hour => seconds / 3600,
-                        Minute => seconds / 60 % 60,
-                        _ => seconds % 60,
-                    } as i32)
-                })
+                .map(|t| Some(clock_field(func, t? / 1_000_000)))
                 .collect::<Int32Array>(),
         ),
         SecondWithFraction => Arc::new(
