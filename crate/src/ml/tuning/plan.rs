@@ -131,93 +131,104 @@ mod tests {
         assert_eq!(err.code(), ErrorCode::OutOfMemory);
     }
 
-    /// A TrainValidationSplit (one grid point: its refit shares the fits' passes) or a
-    /// 2-fold CrossValidator over two points of `estimator` on 20,000 generated rows.
-    fn job(estimator: &str, params: &str, grid: &str, tuning: &str) -> super::super::TrainSpec {
-        serde_json::from_str(&format!(
-            r#"{{
-                "estimator": "{estimator}",
-                "params": {params},
-                "features": ["age", "income", "tenure_months", "data_gb", "support_tickets",
-                             "monthly_spend"],
-                "label": "churned",
-                "handleInvalid": "skip",
-                "grid": {grid},
-                "tuning": {tuning},
-                "testFraction": 0.1,
-                "seed": 7
-            }}"#
-        ))
-        .unwrap()
-    }
+    /// Whole jobs on the generated table, which is native only.
+    #[cfg(not(target_arch = "wasm32"))]
+    mod whole_jobs {
+        use super::*;
 
-    const TVS: &str = r#"{ "kind": "trainValidationSplit", "trainRatio": 0.75 }"#;
-    const CV: &str = r#"{ "kind": "crossValidator", "numFolds": 2 }"#;
+        /// A TrainValidationSplit (one grid point: its refit shares the fits' passes) or a
+        /// 2-fold CrossValidator over two points of `estimator` on 20,000 generated rows.
+        fn job(
+            estimator: &str,
+            params: &str,
+            grid: &str,
+            tuning: &str,
+        ) -> crate::ml::tuning::TrainSpec {
+            serde_json::from_str(&format!(
+                r#"{{
+                    "estimator": "{estimator}",
+                    "params": {params},
+                    "features": ["age", "income", "tenure_months", "data_gb", "support_tickets",
+                                 "monthly_spend"],
+                    "label": "churned",
+                    "handleInvalid": "skip",
+                    "grid": {grid},
+                    "tuning": {tuning},
+                    "testFraction": 0.1,
+                    "seed": 7
+                }}"#
+            ))
+            .unwrap()
+        }
 
-    /// Trains `spec` with its rows kept, then assembled on each pass (a budget between
-    /// its fits' state and that plus the kept rows), then with too little memory.
-    fn kept_and_on_demand(spec: &super::super::TrainSpec) {
-        use super::super::{train_within, PreparedLabel};
-        use crate::job::JobContext;
-        let table = crate::datagen::telecom_table(42, 20_000, 2_500).unwrap();
-        let rows = table.num_rows();
-        let layout = RowLayout {
-            features: 6,
-            label: true,
-            weight: false,
-            validation: false,
-        };
-        let state = spec.estimator.fit_bytes(rows, 6);
-        let kept = rows * kept_row_bytes(layout);
-        let ctx = JobContext::default();
-        let train = |available| {
-            let label = PreparedLabel::as_in_table(spec);
-            train_within(&table, &[], spec, label, available, &ctx)
-        };
-        let with_rows_kept = train(kept + state).unwrap();
-        let on_demand = train(kept + state - 1).unwrap();
-        assert_eq!(with_rows_kept, on_demand, "{}", spec.estimator.spark_name());
-        let err = train(state - 1).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::OutOfMemory);
-        assert!(
-            err.message().starts_with(&format!(
-                "training {} on 20000 rows × 6 features",
-                spec.estimator.spark_name()
-            )),
-            "{}",
-            err.message()
-        );
-    }
+        const TVS: &str = r#"{ "kind": "trainValidationSplit", "trainRatio": 0.75 }"#;
+        const CV: &str = r#"{ "kind": "crossValidator", "numFolds": 2 }"#;
 
-    #[test]
-    fn trees_trained_on_rows_assembled_on_each_pass_are_the_same() {
-        let forest = job(
-            "randomForestClassifier",
-            r#"{ "numTrees": 6, "maxDepth": 4, "seed": 3 }"#,
-            "[]",
-            TVS,
-        );
-        kept_and_on_demand(&forest);
-        let gbt = job(
-            "gbtClassifier",
-            r#"{ "maxIter": 5, "maxDepth": 3 }"#,
-            "[]",
-            TVS,
-        );
-        kept_and_on_demand(&gbt);
-        let regressor = job(
-            "randomForestRegressor",
-            r#"{ "numTrees": 4, "maxDepth": 3 }"#,
-            r#"[{ "param": "maxDepth", "values": [2, 4] }]"#,
-            CV,
-        );
-        kept_and_on_demand(&regressor);
-        let tree = job(
-            "decisionTreeClassifier",
-            "{}",
-            r#"[{ "param": "maxBins", "values": [16, 32] }]"#,
-            CV,
-        );
-        kept_and_on_demand(&tree);
+        /// Trains `spec` with its rows kept, then assembled on each pass (a budget between
+        /// its fits' state and that plus the kept rows), then with too little memory.
+        fn kept_and_on_demand(spec: &crate::ml::tuning::TrainSpec) {
+            use crate::job::JobContext;
+            use crate::ml::tuning::{train_within, PreparedLabel};
+            let table = crate::datagen::telecom_table(42, 20_000, 2_500).unwrap();
+            let rows = table.num_rows();
+            let layout = RowLayout {
+                features: 6,
+                label: true,
+                weight: false,
+                validation: false,
+            };
+            let state = spec.estimator.fit_bytes(rows, 6);
+            let kept = rows * kept_row_bytes(layout);
+            let ctx = JobContext::default();
+            let train = |available| {
+                let label = PreparedLabel::as_in_table(spec);
+                train_within(&table, &[], spec, label, available, &ctx)
+            };
+            let with_rows_kept = train(kept + state).unwrap();
+            let on_demand = train(kept + state - 1).unwrap();
+            assert_eq!(with_rows_kept, on_demand, "{}", spec.estimator.spark_name());
+            let err = train(state - 1).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::OutOfMemory);
+            assert!(
+                err.message().starts_with(&format!(
+                    "training {} on 20000 rows × 6 features",
+                    spec.estimator.spark_name()
+                )),
+                "{}",
+                err.message()
+            );
+        }
+
+        #[test]
+        fn trees_trained_on_rows_assembled_on_each_pass_are_the_same() {
+            let forest = job(
+                "randomForestClassifier",
+                r#"{ "numTrees": 6, "maxDepth": 4, "seed": 3 }"#,
+                "[]",
+                TVS,
+            );
+            kept_and_on_demand(&forest);
+            let gbt = job(
+                "gbtClassifier",
+                r#"{ "maxIter": 5, "maxDepth": 3 }"#,
+                "[]",
+                TVS,
+            );
+            kept_and_on_demand(&gbt);
+            let regressor = job(
+                "randomForestRegressor",
+                r#"{ "numTrees": 4, "maxDepth": 3 }"#,
+                r#"[{ "param": "maxDepth", "values": [2, 4] }]"#,
+                CV,
+            );
+            kept_and_on_demand(&regressor);
+            let tree = job(
+                "decisionTreeClassifier",
+                "{}",
+                r#"[{ "param": "maxBins", "values": [16, 32] }]"#,
+                CV,
+            );
+            kept_and_on_demand(&tree);
+        }
     }
 }
