@@ -8,6 +8,7 @@ mod catalog;
 pub mod codes;
 mod describe;
 mod display;
+pub mod float_keys;
 mod json_text;
 pub mod jvm;
 pub mod kept_codes;

@@ -17,6 +17,7 @@ use arrow_select::zip::zip;
 use hashbrown::HashSet;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::frame::float_keys::{is_float, spark_normalized};
 use crate::sql::exec::functions::call_scalar;
 use crate::sql::exec::value::{
     as_boolean, as_strings, compile_regex, kernel_error, nulls_as_false, spark_cast, Value,
@@ -145,6 +146,15 @@ fn unary(value: Value, f: impl Fn(&ArrayRef) -> Result<ArrayRef>) -> Result<Valu
     }
 }
 
+/// The value with its floats as Spark compares them (`-0.0 = 0.0`, every NaN equal and
+/// above every number: [`spark_normalized`]).
+fn spark_float_keys(value: Value) -> Result<Value> {
+    if !is_float(&value.data_type()) {
+        return Ok(value);
+    }
+    unary(value, |a| Ok(spark_normalized(a)))
+}
+
 fn boolean_result(
     result: std::result::Result<BooleanArray, arrow_schema::ArrowError>,
     l: &Value,
@@ -167,6 +177,11 @@ fn binary(op: BinaryOp, l: Value, r: Value, rows: usize) -> Result<Value> {
         }
     };
     use BinaryOp::*;
+    let (l, r) = if matches!(op, Eq | NotEq | Lt | LtEq | Gt | GtEq | NullSafeEq) {
+        (spark_float_keys(l)?, spark_float_keys(r)?)
+    } else {
+        (l, r)
+    };
     match op {
         Add => Ok(wrap(
             add_wrapping(l.datum(), r.datum()).map_err(kernel_error)?,
@@ -266,17 +281,22 @@ fn case(
 /// and some item is NULL.
 fn in_list(expr: &Expr, list: &[Expr], negated: bool, batch: &RecordBatch) -> Result<Value> {
     let rows = batch.num_rows();
-    let value = evaluate_array(expr, batch)?;
+    // Floats compared as Spark compares them: `-0.0 IN (0.0)`, `NaN IN (NaN)`.
+    let value = spark_normalized(&evaluate_array(expr, batch)?);
     let items = list
         .iter()
-        .map(|e| evaluate_array(e, &batch.slice(0, batch.num_rows().min(1))).map(|a| (e, a)))
+        .map(|e| {
+            evaluate_array(e, &batch.slice(0, batch.num_rows().min(1)))
+                .map(|a| (e, spark_normalized(&a)))
+        })
         .collect::<Result<Vec<_>>>()?;
     let constant = list.iter().all(|e| matches!(e, Expr::Literal(_)));
     if !constant {
         // Items that depend on the row: OR of equalities.
         let mut result: Option<BooleanArray> = None;
         for item in list {
-            let eq = cmp::eq(&value, &evaluate_array(item, batch)?).map_err(kernel_error)?;
+            let item = spark_normalized(&evaluate_array(item, batch)?);
+            let eq = cmp::eq(&value, &item).map_err(kernel_error)?;
             result = Some(match result {
                 None => eq,
                 Some(acc) => or_kleene(&acc, &eq).map_err(kernel_error)?,

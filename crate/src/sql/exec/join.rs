@@ -16,6 +16,7 @@ use hashbrown::HashTable;
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::frame::float_keys::spark_normalized;
 use crate::job::JobContext;
 use crate::memory;
 use crate::sql::exec::eval::evaluate_array;
@@ -153,7 +154,8 @@ impl BuildTable {
         let total = batch.num_rows();
         let keys = keys
             .iter()
-            .map(|k| evaluate_array(k, batch))
+            // Keys matched as Spark matches floats: `-0.0` with `0.0`, NaN with NaN.
+            .map(|k| evaluate_array(k, batch).map(|key| spark_normalized(&key)))
             .collect::<Result<Vec<_>>>()?;
         if keys.is_empty() {
             return Ok(BuildTable {
@@ -378,7 +380,7 @@ fn probe_partition(
     };
     let probe_keys = keys
         .iter()
-        .map(|k| evaluate_array(k, probe))
+        .map(|k| evaluate_array(k, probe).map(|key| spark_normalized(&key)))
         .collect::<Result<Vec<_>>>()?;
     let (probe_idx, build_idx) = table.probe(&probe_keys, probe.num_rows(), budget)?;
     // The residual ON condition decides which candidates match.

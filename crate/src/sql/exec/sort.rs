@@ -12,6 +12,7 @@ use arrow_select::interleave::interleave_record_batch;
 use rayon::prelude::*;
 
 use crate::error::Result;
+use crate::frame::float_keys::spark_normalized;
 use crate::job::JobContext;
 use crate::sql::exec::eval::evaluate_array;
 use crate::sql::exec::split_batch;
@@ -40,8 +41,9 @@ pub fn sort(
         .map(|(index, batch)| {
             ctx.check()?;
             let columns = crate::sql::exec::partition::in_partition(index, || {
+                // Ordered as Spark orders floats: `-0.0` ties with `0.0`, NaN last.
                 keys.iter()
-                    .map(|k| evaluate_array(&k.expr, batch))
+                    .map(|k| evaluate_array(&k.expr, batch).map(|key| spark_normalized(&key)))
                     .collect::<Result<Vec<_>>>()
             })?;
             let sort_columns: Vec<SortColumn> = columns

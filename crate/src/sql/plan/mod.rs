@@ -22,6 +22,7 @@ pub mod planner;
 pub mod scalar;
 pub mod schema;
 pub mod sequence;
+pub mod set_ops;
 pub mod structs;
 pub mod subquery;
 pub mod value_joins;

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use arrow_schema::DataType;
 use sqlparser::ast::{
     self, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, OrderByKind, Query, SelectItem,
     SelectItemQualifiedWildcardKind, SetExpr, SetOperator, SetQuantifier, Spanned, TableFactor,
@@ -22,6 +21,7 @@ use crate::sql::plan::functions::{common_type, ConditionalFunction, ScalarFuncti
 use crate::sql::plan::grouping_keys::GroupingSets;
 use crate::sql::plan::logical::{JoinKind, LogicalPlan, SELECT_GENERATOR};
 use crate::sql::plan::schema::{PlanField, PlanSchema};
+use crate::sql::plan::set_ops::{intersect_or_except, union_all, Comparing};
 
 /// Runs a plan to a table: the planner needs it for uncorrelated subqueries, whose
 /// results become constants of the outer query, and for what a correlated scalar
@@ -137,16 +137,21 @@ impl<'a> Planner<'a> {
                 left,
                 right,
             } => {
-                if *op != SetOperator::Union {
-                    return Err(Error::unsupported(format!("{op}")));
-                }
                 let distinct = match set_quantifier {
                     SetQuantifier::All => false,
                     SetQuantifier::Distinct | SetQuantifier::None => true,
-                    other => return Err(Error::unsupported(format!("UNION {other}"))),
+                    other => return Err(Error::unsupported(format!("{op} {other}"))),
                 };
                 let left = self.set_expr(left)?;
                 let right = self.set_expr(right)?;
+                let comparing = match op {
+                    SetOperator::Union => None,
+                    SetOperator::Intersect => Some(Comparing::Intersect),
+                    SetOperator::Except | SetOperator::Minus => Some(Comparing::Except),
+                };
+                if let Some(comparing) = comparing {
+                    return intersect_or_except(comparing, !distinct, left, right);
+                }
                 // `a UNION b UNION c` parses left-deep; its inputs are gathered into one
                 // union so the plan stays flat however many there are.
                 let mut inputs = match left {
@@ -160,7 +165,7 @@ impl<'a> Planner<'a> {
                     left => vec![left],
                 };
                 inputs.push(right);
-                let union = union(inputs)?;
+                let union = union_all(inputs, "UNION")?;
                 Ok(if distinct {
                     LogicalPlan::Distinct {
                         input: Box::new(union),
@@ -334,7 +339,7 @@ impl<'a> Planner<'a> {
         if rows.len() == 1 {
             return Ok(rows.remove(0));
         }
-        union(rows)
+        union_all(rows, "VALUES")
     }
 
     fn select(
@@ -1207,53 +1212,6 @@ fn using_join(
         exprs,
         schema: PlanSchema::new(fields),
     }
-}
-
-/// `UNION ALL` of plans, with each column cast to the common type of its position.
-fn union(inputs: Vec<LogicalPlan>) -> Result<LogicalPlan> {
-    let schemas: Vec<PlanSchema> = inputs.iter().map(LogicalPlan::schema).collect();
-    let width = schemas[0].len();
-    if let Some(bad) = schemas.iter().find(|s| s.len() != width) {
-        return Err(Error::analysis(format!(
-            "UNION needs the same number of columns on both sides ({width} and {})",
-            bad.len()
-        )));
-    }
-    let mut types = Vec::with_capacity(width);
-    for c in 0..width {
-        let column_types: Vec<DataType> = schemas
-            .iter()
-            .map(|s| s.field(c).data_type.clone())
-            .collect();
-        types.push(common_type(
-            &format!("UNION column {}", c + 1),
-            &column_types,
-        )?);
-    }
-    let fields: Vec<PlanField> = (0..width)
-        .map(|c| PlanField::new(None, schemas[0].field(c).name.clone(), types[c].clone()))
-        .collect();
-    let inputs = inputs
-        .into_iter()
-        .zip(&schemas)
-        .map(|(plan, schema)| {
-            if (0..width).all(|c| schema.field(c).data_type == types[c]) {
-                return plan;
-            }
-            let exprs = (0..width)
-                .map(|c| Expr::column(c, schema.field(c).name.clone()).cast(&types[c], schema))
-                .collect();
-            LogicalPlan::Project {
-                input: Box::new(plan),
-                exprs,
-                schema: PlanSchema::new(fields.clone()),
-            }
-        })
-        .collect();
-    Ok(LogicalPlan::Union {
-        inputs,
-        schema: PlanSchema::new(fields),
-    })
 }
 
 fn limit(clause: Option<&LimitClause>) -> Result<(usize, Option<usize>)> {

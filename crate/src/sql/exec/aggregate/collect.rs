@@ -16,6 +16,7 @@ use arrow_select::take::take;
 
 use super::accumulator::{downcast, Accumulator};
 use crate::error::{Error, ErrorCode, Result};
+use crate::frame::float_keys::spark_normalized;
 use crate::sql::exec::keys::group_rows;
 use crate::sql::exec::value::kernel_error;
 
@@ -257,6 +258,8 @@ fn counted(
     weights: Option<&[i64]>,
 ) -> Result<(UInt32Array, ArrayRef, Vec<i64>)> {
     let group_column: ArrayRef = Arc::new(groups.clone());
+    // Counted as Spark sees floats: both zeros one value, every NaN one value.
+    let values = &spark_normalized(values);
     let distinct = group_rows(&[group_column, Arc::clone(values)], values.len())?;
     let mut counts = vec![0i64; distinct.firsts.len()];
     for (row, &id) in distinct.ids.iter().enumerate() {

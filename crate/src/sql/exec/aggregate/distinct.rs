@@ -12,6 +12,7 @@ use arrow_select::take::take;
 
 use super::accumulator::{downcast, Accumulator};
 use crate::error::Result;
+use crate::frame::float_keys::spark_normalized_all;
 use crate::sql::exec::keys::group_rows_within;
 use crate::sql::exec::value::kernel_error;
 
@@ -39,6 +40,9 @@ fn distinct_rows(
     group_count: usize,
     args: &[ArrayRef],
 ) -> Result<(UInt32Array, Vec<ArrayRef>)> {
+    // Distinct as Spark sees floats: both zeros one value, every NaN one value.
+    let args = spark_normalized_all(args);
+    let args = args.as_slice();
     let distinct = group_rows_within(groups, group_count, args)?;
     let distinct_groups: Vec<u32> = distinct
         .firsts

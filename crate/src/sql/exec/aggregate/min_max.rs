@@ -29,17 +29,20 @@ macro_rules! ord_total {
 }
 ord_total!(i8, i16, i32, i64, i128, u8, u16, u32, u64);
 
-impl TotalOrder for f64 {
-    fn total_gt(self, other: Self) -> bool {
-        self.total_cmp(&other) == std::cmp::Ordering::Greater
-    }
+/// Spark's float order: every NaN equal and above every number, `-0.0` equal to `0.0`
+/// (so of the two zeros the first seen stays, as in Spark).
+macro_rules! spark_float_order {
+    ($($t:ty),*) => {$(impl TotalOrder for $t {
+        fn total_gt(self, other: Self) -> bool {
+            if self.is_nan() {
+                !other.is_nan()
+            } else {
+                !other.is_nan() && self > other
+            }
+        }
+    })*};
 }
-
-impl TotalOrder for f32 {
-    fn total_gt(self, other: Self) -> bool {
-        self.total_cmp(&other) == std::cmp::Ordering::Greater
-    }
-}
+spark_float_order!(f32, f64);
 
 impl<T> MinMaxPrimitive<T>
 where

@@ -26,6 +26,7 @@ use arrow_select::take::take;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::frame::float_keys::spark_normalized;
 use crate::job::JobContext;
 use crate::sql::exec::eval::{evaluate_array, selection};
 use crate::sql::exec::keys::group_rows;
@@ -118,9 +119,11 @@ impl Partial {
             None => batch,
         };
         let rows = batch.num_rows();
+        // Spark groups (and shows) floats normalised: one group for both zeros, one for
+        // every NaN.
         let keys = group
             .iter()
-            .map(|g| evaluate_array(g, batch))
+            .map(|g| evaluate_array(g, batch).map(|key| spark_normalized(&key)))
             .collect::<Result<Vec<_>>>()?;
         let grouping = group_rows(&keys, rows)?;
         let grouping = match &selected {

@@ -10,6 +10,7 @@ use arrow_select::zip::zip;
 
 use super::columns::as_boolean;
 use crate::error::Result;
+use crate::frame::float_keys::spark_normalized;
 use crate::sql::exec::value::{kernel_error, nulls_as_false, spark_cast};
 use crate::sql::plan::functions::ConditionalFunction;
 
@@ -30,7 +31,9 @@ pub fn compute(
             result
         }
         NullIf => {
-            let equal = arrow_ord::cmp::eq(&args[0], &args[1]).map_err(kernel_error)?;
+            let equal =
+                arrow_ord::cmp::eq(&spark_normalized(&args[0]), &spark_normalized(&args[1]))
+                    .map_err(kernel_error)?;
             arrow_select::nullif::nullif(&args[0], &equal).map_err(kernel_error)?
         }
         If => {
@@ -44,7 +47,9 @@ pub fn compute(
         NullIfZero | ZeroIfNull => {
             let zero = zero_of(return_type)?;
             if func == NullIfZero {
-                let equal = arrow_ord::cmp::eq(&args[0], &zero).map_err(kernel_error)?;
+                // `-0.0` is zero too.
+                let equal =
+                    arrow_ord::cmp::eq(&spark_normalized(&args[0]), &zero).map_err(kernel_error)?;
                 arrow_select::nullif::nullif(&args[0], &equal).map_err(kernel_error)?
             } else {
                 let present = is_not_null(&args[0]).map_err(kernel_error)?;

@@ -12,6 +12,7 @@ use arrow_select::zip::zip;
 
 use super::columns::{as_strings, booleans, build_strings, doubles, ints, longs};
 use crate::error::{Error, ErrorCode, Result};
+use crate::frame::float_keys::spark_normalized;
 use crate::sql::exec::value::{kernel_error, nulls_as_false};
 use crate::sql::plan::functions::MathFunction;
 
@@ -351,12 +352,15 @@ fn integer_or_float_binary(
 
 /// `greatest` / `least`: NULLs are skipped; NULL only when every argument is.
 fn extreme(args: &[ArrayRef], greatest: bool) -> Result<ArrayRef> {
+    // Compared as Spark compares floats (`-0.0 = 0.0`, NaN above every number); the
+    // first of equal values wins, as in Spark.
     let mut result = Arc::clone(&args[0]);
     for next in &args[1..] {
+        let (next_key, result_key) = (spark_normalized(next), spark_normalized(&result));
         let better = if greatest {
-            arrow_ord::cmp::gt(next, &result)
+            arrow_ord::cmp::gt(&next_key, &result_key)
         } else {
-            arrow_ord::cmp::lt(next, &result)
+            arrow_ord::cmp::lt(&next_key, &result_key)
         }
         .map_err(kernel_error)?;
         let better = nulls_as_false(&better);
@@ -471,11 +475,10 @@ fn round(
             Arc::new(
                 (0..len)
                     .map(|i| {
-                        Some(round_decimal(
-                            v.is_valid(i).then(|| v.value(i))?,
-                            d(i)?,
-                            mode,
-                        ))
+                        let rounded =
+                            round_decimal(v.is_valid(i).then(|| v.value(i))?, d(i)?, mode);
+                        // Spark rounds a BigDecimal, which has no negative zero.
+                        Some(rounded + 0.0)
                     })
                     .collect::<Float64Array>(),
             )

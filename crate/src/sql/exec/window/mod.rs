@@ -18,6 +18,7 @@ use arrow_schema::SchemaRef;
 use arrow_select::concat::concat_batches;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::frame::float_keys::spark_normalized;
 use crate::job::JobContext;
 use crate::sql::exec::eval::evaluate_array;
 use crate::sql::exec::split_batch;
@@ -56,15 +57,16 @@ struct WindowOrder {
 
 fn window_order(batch: &RecordBatch, call: &WindowCall) -> Result<WindowOrder> {
     let n = batch.num_rows();
+    // Partitioned and ordered as Spark sees floats: `-0.0` with `0.0`, NaN with NaN (last).
     let partition_keys = call
         .partition_by
         .iter()
-        .map(|e| evaluate_array(e, batch))
+        .map(|e| evaluate_array(e, batch).map(|key| spark_normalized(&key)))
         .collect::<Result<Vec<_>>>()?;
     let order_keys = call
         .order_by
         .iter()
-        .map(|k| evaluate_array(&k.expr, batch))
+        .map(|k| evaluate_array(&k.expr, batch).map(|key| spark_normalized(&key)))
         .collect::<Result<Vec<_>>>()?;
     let mut sort_columns: Vec<SortColumn> = partition_keys
         .iter()
