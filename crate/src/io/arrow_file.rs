@@ -15,7 +15,7 @@ use arrow_select::concat::concat_batches;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::io::parquet::PARTITION_ROWS;
-use crate::io::plain::plain_schema;
+use crate::io::plain::{engine_schema, plain_schema, to_engine_column};
 use crate::memory;
 
 /// The IPC file format's first (and last) bytes.
@@ -41,7 +41,7 @@ pub fn read_arrow(bytes: &[u8]) -> Result<(Table, Vec<String>)> {
     } else {
         read_all(StreamReader::try_new(Cursor::new(bytes), None).map_err(arrow_error)?)?
     };
-    let plain = plain_schema(&schema);
+    let plain = engine_schema(&plain_schema(&schema));
     let batches = batches
         .into_iter()
         .map(|batch| to_plain(batch, &plain))
@@ -59,7 +59,8 @@ fn read_all(reader: impl RecordBatchReader) -> Result<(SchemaRef, Vec<RecordBatc
     Ok((schema, batches))
 }
 
-/// A batch with its columns cast to the plain schema's types.
+/// A batch with its columns cast to the engine schema's types (plain, times in
+/// microseconds).
 fn to_plain(batch: RecordBatch, plain: &SchemaRef) -> Result<RecordBatch> {
     let columns = batch
         .columns()
@@ -69,7 +70,7 @@ fn to_plain(batch: RecordBatch, plain: &SchemaRef) -> Result<RecordBatch> {
             if column.data_type() == field.data_type() {
                 Ok(Arc::clone(column))
             } else {
-                arrow_cast::cast(column, field.data_type()).map_err(|e| {
+                to_engine_column(column, field.data_type()).map_err(|e| {
                     corrupt(format!(
                         "column `{}` could not be read as {} ({e})",
                         field.name(),

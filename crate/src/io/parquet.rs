@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
-use crate::io::plain::plain_schema;
+use crate::io::plain::{engine_schema, plain_schema, to_engine_column};
 use crate::memory;
 
 /// Most rows in one partition: a big row group is sliced (zero-copy) so later operators
@@ -28,6 +28,9 @@ pub const PARTITION_ROWS: usize = 65_536;
 pub struct ParquetLoader {
     bytes: Bytes,
     metadata: ArrowReaderMetadata,
+    /// The table's schema: the reader's, with times of day in microseconds (the reader
+    /// cannot be asked for another unit than the file's).
+    schema: SchemaRef,
     next_group: usize,
     partitions: Vec<RecordBatch>,
 }
@@ -65,16 +68,18 @@ impl ParquetLoader {
             "decoding this Parquet file",
             "its footer describes more rows than fit; load a smaller file, or fewer columns",
         )?;
+        let schema = engine_schema(metadata.schema());
         Ok(ParquetLoader {
             bytes,
             metadata,
+            schema,
             next_group: 0,
             partitions: Vec::new(),
         })
     }
 
     pub fn schema(&self) -> SchemaRef {
-        Arc::clone(self.metadata.schema())
+        Arc::clone(&self.schema)
     }
 
     pub fn num_row_groups(&self) -> usize {
@@ -162,17 +167,17 @@ impl ParquetLoader {
                 format!("{decoded} values decoded, the footer says {rows}"),
             ));
         }
-        match arrays.len() {
-            0 => Ok(arrow_array::new_empty_array(
-                self.metadata.schema().field(column).data_type(),
-            )),
-            1 => Ok(arrays.pop().expect("one array")),
+        let decoded = match arrays.len() {
+            0 => arrow_array::new_empty_array(self.metadata.schema().field(column).data_type()),
+            1 => arrays.pop().expect("one array"),
             _ => {
                 let refs: Vec<&dyn arrow_array::Array> =
                     arrays.iter().map(|a| a.as_ref()).collect();
-                concat(&refs).map_err(|e| corrupt(&where_(), e))
+                concat(&refs).map_err(|e| corrupt(&where_(), e))?
             }
-        }
+        };
+        to_engine_column(&decoded, self.schema.field(column).data_type())
+            .map_err(|e| corrupt(&where_(), e))
     }
 }
 

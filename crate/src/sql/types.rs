@@ -17,8 +17,9 @@ pub fn timestamp_type() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, Some(Arc::from(SESSION_TIME_ZONE)))
 }
 
-/// Spark 4's `time`: microseconds since midnight (`TIME(p)` keeps microseconds whatever
-/// `p`, so every Brasa time is Spark's `time(6)`).
+/// Spark 4's `time`: microseconds since midnight. `TIME(p)` with `p` < 6 cuts the
+/// fraction to `p` digits where Spark does (casts), but the type is the same: every Brasa
+/// time is named Spark's `time(6)` (Arrow's types cannot carry the precision).
 pub fn time_type() -> DataType {
     DataType::Time64(TimeUnit::Microsecond)
 }
@@ -143,6 +144,20 @@ pub fn branches_common(left: &DataType, right: &DataType) -> Option<DataType> {
 /// from decimals (true is 1; a decimal is true unless zero), which Spark allows too.
 pub fn can_cast(from: &DataType, to: &DataType) -> bool {
     use DataType::{Boolean, Decimal128};
+    // A time goes to and from text and timestamps, and to integers and decimals (its
+    // seconds); Spark refuses the rest (`CAST(t AS DOUBLE)`, `CAST(45296 AS TIME)`).
+    match (from, to) {
+        (DataType::Time64(_), DataType::Time64(_)) => return true,
+        (DataType::Time64(_), to) => {
+            return is_string(to)
+                || matches!(to, Decimal128(_, _) | DataType::Timestamp(_, _))
+                || is_integer(to)
+        }
+        (from, DataType::Time64(_)) => {
+            return is_string(from) || matches!(from, DataType::Timestamp(_, _) | DataType::Null)
+        }
+        _ => {}
+    }
     matches!(
         (from, to),
         (Boolean, Decimal128(_, _)) | (Decimal128(_, _), Boolean)

@@ -6,15 +6,53 @@
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Time64MicrosecondType, TimestampMicrosecondType};
+use arrow_array::types::{
+    Decimal128Type, Int64Type, Time64MicrosecondType, TimestampMicrosecondType,
+};
 use arrow_array::{
     Array, ArrayRef, Float32Array, Float64Array, Int16Array, Int32Array, Int64Array, Int8Array,
     StringArray, Time64MicrosecondArray,
 };
 use arrow_schema::{DataType, TimeUnit};
 
+use crate::error::Result;
+use crate::sql::exec::value::kernel_error;
 use crate::temporal::format_timestamp_spark;
 use crate::temporal::time_of_day::{parse_time_spark, write_time_spark, MICROS_PER_DAY};
+
+/// Spark's casts of a `time` to numbers and timestamps, else `None`: to an integer its
+/// whole seconds since midnight, to a decimal its seconds with their fraction (exact at
+/// scale 6, then Spark's decimal cast), to a timestamp today's date (UTC, the session
+/// zone) at that time.
+pub fn time_cast(array: &ArrayRef, to: &DataType) -> Option<Result<ArrayRef>> {
+    if array.data_type() != &DataType::Time64(TimeUnit::Microsecond) {
+        return None;
+    }
+    let micros = array.as_primitive::<Time64MicrosecondType>();
+    match to {
+        DataType::Int8 | DataType::Int16 | DataType::Int32 => {
+            let seconds: ArrayRef = Arc::new(micros.unary::<_, Int64Type>(|v| v / 1_000_000));
+            Some(super::value::spark_cast(&seconds, to))
+        }
+        DataType::Decimal128(_, _) => {
+            let exact = micros
+                .unary::<_, Decimal128Type>(i128::from)
+                .with_precision_and_scale(38, 6);
+            Some(exact.map_err(kernel_error).and_then(|exact| {
+                let exact: ArrayRef = Arc::new(exact);
+                super::value::spark_cast(&exact, to)
+            }))
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, zone) => {
+            let today = i64::from(crate::clock::today_days()) * MICROS_PER_DAY;
+            let stamps = micros
+                .unary::<_, TimestampMicrosecondType>(|v| today + v)
+                .with_timezone_opt(zone.clone());
+            Some(Ok(Arc::new(stamps)))
+        }
+        _ => None,
+    }
+}
 
 /// The cast if Spark's rule differs from Arrow's for this pair of types, else `None`.
 pub fn text_cast(array: &ArrayRef, to: &DataType) -> Option<ArrayRef> {

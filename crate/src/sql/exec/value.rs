@@ -125,6 +125,9 @@ pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
             .collect();
         return Ok(Arc::new(text));
     }
+    if let Some(cast) = crate::sql::exec::text_cast::time_cast(array, to) {
+        return cast;
+    }
     if let Some(cast) = narrowed_integers(array, to) {
         return Ok(cast);
     }

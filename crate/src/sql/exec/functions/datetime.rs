@@ -93,7 +93,7 @@ fn compute_in_session_zone(
     Ok(match func {
         MakeTime | CurrentTime | ToTime | TryToTime | TimeTrunc | TimeDiff | TimeToMicros
         | TimeToMillis | TimeToSeconds | TimeFromMicros | TimeFromMillis | TimeFromSeconds
-        | TimeAddInterval => {
+        | TimeAddInterval | TimeToPrecision => {
             // Computed by `time::compute` (`current_time` is planned as a literal).
             return Err(Error::new(
                 ErrorCode::Internal,
@@ -253,6 +253,7 @@ fn compute_in_session_zone(
                     .collect::<Date32Array>(),
             )
         }
+        MakeTimestamp | MakeTimestampNtz if args.len() <= 3 => make_timestamp_of_date(args, len)?,
         MakeTimestamp | MakeTimestampNtz => {
             let parts = (0..5).map(|k| ints(&args[k])).collect::<Result<Vec<_>>>()?;
             let seconds = doubles(&args[5])?;
@@ -493,6 +494,38 @@ fn compute_in_session_zone(
             timestamp_array(values)
         }
     })
+}
+
+/// `make_timestamp(date[, time[, zone]])`: the date's midnight plus the time (midnight
+/// without one), a wall-clock time in `zone` (the session's, UTC, without one) turned
+/// into an instant as Java's `ZonedDateTime.of` does; NULL where any argument is. A zone
+/// that is not one is an error, as in Spark (`try_make_timestamp` too). For
+/// `make_timestamp_ntz(date, time)` the same wall-clock microseconds, in no zone.
+fn make_timestamp_of_date(args: &[ArrayRef], len: usize) -> Result<ArrayRef> {
+    let days = dates(&args[0])?;
+    let times = args.get(1).map(super::time::times).transpose()?;
+    let zones = args.get(2).map(as_strings).transpose()?;
+    let mut zone: Option<(String, Zone)> = None;
+    let values = (0..len)
+        .map(|i| {
+            if days.is_null(i)
+                || times.is_some_and(|t| t.is_null(i))
+                || zones.is_some_and(|z| z.is_null(i))
+            {
+                return Ok(None);
+            }
+            let local = i64::from(days.value(i)) * MICROS_PER_DAY + times.map_or(0, |t| t.value(i));
+            let Some(name) = zones.map(|z| z.value(i)) else {
+                return Ok(Some(local));
+            };
+            if zone.as_ref().is_none_or(|(n, _)| n != name) {
+                zone = Some((name.to_string(), Zone::parse(name)?));
+            }
+            let offset = zone.as_ref().map_or(0, |(_, z)| z.offset_at_local(local));
+            Ok(Some(local - offset * 1_000_000))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(timestamp_array(values))
 }
 
 /// A time zone: a region (`America/New_York`, with its daylight saving rules) or a

@@ -212,6 +212,19 @@ pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<
                 .collect::<Result<Time64MicrosecondArray>>()?;
             Arc::new(out)
         }
+        TimeToPrecision => {
+            let (values, precision) = (times(&args[0])?, ints(&args[1])?);
+            let out = (0..len)
+                .map(|i| {
+                    if values.is_null(i) || precision.is_null(i) {
+                        return None;
+                    }
+                    let unit = 10i64.pow(6 - precision.value(i).clamp(0, 6) as u32);
+                    Some(values.value(i) / unit * unit)
+                })
+                .collect::<Time64MicrosecondArray>();
+            Arc::new(out)
+        }
         other => {
             return Err(Error::new(
                 ErrorCode::Internal,
@@ -289,9 +302,8 @@ pub fn is_time_call(func: DateTimeFunction, args: &[ArrayRef]) -> bool {
                 .is::<arrow_array::PrimitiveArray<Time64MicrosecondType>>()
         }),
         MakeTime | ToTime | TryToTime | TimeTrunc | TimeDiff | TimeToMicros | TimeToMillis
-        | TimeToSeconds | TimeFromMicros | TimeFromMillis | TimeFromSeconds | TimeAddInterval => {
-            true
-        }
+        | TimeToSeconds | TimeFromMicros | TimeFromMillis | TimeFromSeconds | TimeAddInterval
+        | TimeToPrecision => true,
         _ => false,
     }
 }

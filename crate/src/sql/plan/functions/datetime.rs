@@ -83,6 +83,9 @@ pub enum DateTimeFunction {
     /// `t + INTERVAL ...` (day-time intervals only): past midnight either way is an error,
     /// as Spark's `DATETIME_OVERFLOW`; planned from interval arithmetic only.
     TimeAddInterval,
+    /// `CAST(x AS TIME(p))` with `p` < 6: the time's fraction cut to `p` digits (the
+    /// precision a constant); planned from casts only.
+    TimeToPrecision,
 }
 
 use DateTimeFunction::*;
@@ -148,6 +151,7 @@ const NAMES: &[(&str, DateTimeFunction)] = &[
     ("try_make_timestamp_ntz", MakeTimestampNtz),
     ("make_time", MakeTime),
     ("current_time", CurrentTime),
+    ("localtime", CurrentTime),
     ("to_time", ToTime),
     ("try_to_time", TryToTime),
     ("time_trunc", TimeTrunc),
@@ -175,6 +179,7 @@ impl DateTimeFunction {
             SecondWithFraction => "date_part_second",
             TimestampAddInterval => "timestamp_add_interval",
             TimeAddInterval => "time_add_interval",
+            TimeToPrecision => "time_to_precision",
             _ => name_of(NAMES, self),
         }
     }
@@ -249,6 +254,30 @@ impl DateTimeFunction {
                 a.arity(3, 3)?;
                 Signature::new(vec![a.integer(0)?, a.integer(1)?, a.integer(2)?], Date32)
             }
+            // Spark 4's `make_timestamp(date[, time[, timezone]])` (and the `_ltz` and
+            // `try_` names), `make_timestamp_ntz(date, time)`: the date must be a date.
+            MakeTimestamp | MakeTimestampNtz if n <= 3 => {
+                if self == MakeTimestamp {
+                    a.arity(1, 3)?;
+                } else {
+                    a.arity(2, 2)?;
+                }
+                if !matches!(a.types[0], Date32 | Null) {
+                    return Err(a.error(0, "a date", &a.types[0]));
+                }
+                let mut types = vec![Date32];
+                if n >= 2 {
+                    if !matches!(a.types[1], Time64(_) | Null) {
+                        return Err(a.error(1, "a time", &a.types[1]));
+                    }
+                    types.push(time_type());
+                }
+                if n == 3 {
+                    types.push(a.string(2)?);
+                }
+                let result = if self == MakeTimestamp { ts } else { ntz() };
+                Signature::new(types, result)
+            }
             MakeTimestamp | MakeTimestampNtz => {
                 a.arity(6, 6)?;
                 let mut types = (0..5).map(|i| a.integer(i)).collect::<Result<Vec<_>>>()?;
@@ -285,6 +314,10 @@ impl DateTimeFunction {
             UnixTimestamp => {
                 a.arity(0, 2)?;
                 let mut types = Vec::new();
+                // Spark takes text, dates and timestamps, not a time (no date to count from).
+                if n >= 1 && matches!(a.types[0], Time64(_)) {
+                    return Err(a.error(0, "a string, date or timestamp", &a.types[0]));
+                }
                 if n >= 1 {
                     types.push(if is_temporal(&a.types[0]) {
                         ts
@@ -393,6 +426,10 @@ impl DateTimeFunction {
             TimeAddInterval => {
                 a.arity(2, 2)?;
                 Signature::new(vec![a.time(0)?, Int64], time_type())
+            }
+            TimeToPrecision => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.time(0)?, Int32], time_type())
             }
         }
     }

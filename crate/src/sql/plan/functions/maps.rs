@@ -150,5 +150,7 @@ impl MapFunction {
 
 /// The key and value types of argument `i`, which must be a map.
 pub fn map_arg(a: &Args, i: usize) -> Result<(DataType, DataType)> {
+    // Checked first so that a call with too few arguments is an error, not a panic.
+    a.arity(i + 1, usize::MAX)?;
     map_types(&a.types[i]).ok_or_else(|| a.error(i, "a map", &a.types[i]))
 }
