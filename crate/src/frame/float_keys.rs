@@ -18,8 +18,9 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{ArrowPrimitiveType, Float16Type, Float32Type, Float64Type};
-use arrow_array::{Array, ArrayRef, PrimitiveArray};
-use arrow_schema::DataType;
+use arrow_array::{make_array, Array, ArrayRef, PrimitiveArray};
+use arrow_ord::ord::{make_comparator, DynComparator};
+use arrow_schema::{ArrowError, DataType, SortOptions};
 
 /// `column` with `-0.0` as `0.0` and every NaN as the canonical NaN, as Spark compares,
 /// sorts, groups and joins it; the same array when nothing changes (no copy).
@@ -55,6 +56,25 @@ pub fn is_float(data_type: &DataType) -> bool {
 /// Each of `columns` through [`spark_normalized`].
 pub fn spark_normalized_all(columns: &[ArrayRef]) -> Vec<ArrayRef> {
     columns.iter().map(spark_normalized).collect()
+}
+
+/// arrow's comparator of `left[i]` and `right[j]` (see [`make_comparator`]), with floats
+/// compared as Spark compares them: `-0.0` equal to `0.0`, every NaN equal to every other
+/// and above every number.
+pub fn spark_comparator(
+    left: &dyn Array,
+    right: &dyn Array,
+    options: SortOptions,
+) -> Result<DynComparator, ArrowError> {
+    if !is_float(left.data_type()) && !is_float(right.data_type()) {
+        return make_comparator(left, right, options);
+    }
+    let (left, right) = (make_array(left.to_data()), make_array(right.to_data()));
+    make_comparator(
+        spark_normalized(&left).as_ref(),
+        spark_normalized(&right).as_ref(),
+        options,
+    )
 }
 
 /// A float type's normal form, bit for bit.

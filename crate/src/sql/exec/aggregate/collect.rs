@@ -9,14 +9,13 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, UInt32Type};
 use arrow_array::{new_empty_array, Array, ArrayRef, Float64Array, ListArray, UInt32Array};
 use arrow_buffer::OffsetBuffer;
-use arrow_ord::ord::make_comparator;
 use arrow_schema::{DataType, SortOptions};
 use arrow_select::concat::concat;
 use arrow_select::take::take;
 
 use super::accumulator::{downcast, Accumulator};
 use crate::error::{Error, ErrorCode, Result};
-use crate::frame::float_keys::spark_normalized;
+use crate::frame::float_keys::{spark_comparator, spark_normalized};
 use crate::sql::exec::keys::group_rows;
 use crate::sql::exec::value::kernel_error;
 
@@ -308,7 +307,7 @@ impl Accumulator for Mode {
                 .flat_map(|(_, _, c)| c.iter().copied())
                 .collect();
             let (groups, values, counts) = counted(&groups, &values, Some(&weights))?;
-            let cmp = make_comparator(values.as_ref(), values.as_ref(), SortOptions::default())
+            let cmp = spark_comparator(values.as_ref(), values.as_ref(), SortOptions::default())
                 .map_err(kernel_error)?;
             for (row, (&g, &count)) in groups.values().iter().zip(&counts).enumerate() {
                 let slot = &mut best[g as usize];

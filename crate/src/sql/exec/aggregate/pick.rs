@@ -7,7 +7,6 @@ use std::any::Any;
 use std::cmp::Ordering;
 
 use arrow_array::{new_null_array, Array, ArrayRef, UInt32Array};
-use arrow_ord::ord::make_comparator;
 use arrow_schema::{DataType, SortOptions};
 use arrow_select::concat::concat;
 use arrow_select::interleave::interleave;
@@ -15,6 +14,7 @@ use arrow_select::take::take;
 
 use super::accumulator::{downcast, Accumulator};
 use crate::error::Result;
+use crate::frame::float_keys::spark_comparator;
 use crate::sql::exec::value::kernel_error;
 
 /// The picked row of each group, as columns with one row per group.
@@ -108,7 +108,7 @@ impl Picked {
         };
         let ordering = match keep {
             Keep::Ordered { .. } => Some(
-                make_comparator(theirs[1].as_ref(), mine[1].as_ref(), SortOptions::default())
+                spark_comparator(theirs[1].as_ref(), mine[1].as_ref(), SortOptions::default())
                     .map_err(kernel_error)?,
             ),
             _ => None,
@@ -171,7 +171,7 @@ impl Accumulator for Pick {
         let columns = &args[..self.keep.columns()];
         let ordering = match self.keep {
             Keep::Ordered { .. } => Some(
-                make_comparator(
+                spark_comparator(
                     columns[1].as_ref(),
                     columns[1].as_ref(),
                     SortOptions::default(),

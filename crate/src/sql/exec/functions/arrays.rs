@@ -16,11 +16,12 @@ use arrow_array::{
     new_null_array, Array, ArrayRef, BooleanArray, Int32Array, Int64Array, ListArray, UInt32Array,
 };
 use arrow_buffer::OffsetBuffer;
-use arrow_ord::ord::{make_comparator, DynComparator};
+use arrow_ord::ord::DynComparator;
 use arrow_schema::{DataType, FieldRef, SortOptions};
 
 use super::columns::{as_boolean, as_strings, first_equal, ints, lists};
 use crate::error::{Error, ErrorCode, Result};
+use crate::frame::float_keys::{spark_comparator, spark_normalized};
 use crate::sql::exec::value::{kernel_error, offset, spark_cast};
 use crate::sql::plan::functions::ArrayFunction;
 
@@ -95,7 +96,7 @@ pub fn compute(
                 Some(flag) => Some(as_boolean(flag)?),
                 None => None,
             };
-            let compare = make_comparator(lists.values(), lists.values(), SortOptions::default())
+            let compare = spark_comparator(lists.values(), lists.values(), SortOptions::default())
                 .map_err(kernel_error)?;
             let values = lists.values();
             pick(&lists, |i, elements, out| {
@@ -124,7 +125,8 @@ pub fn compute(
             })
         }
         ArrayDistinct => {
-            let lists = lists(&args[0])?;
+            // Spark keeps one of `-0.0` and `0.0` (as `0.0`) and one NaN.
+            let lists = with_spark_floats(&lists(&args[0])?);
             let values = lists.values();
             let equal = equality(values, values)?;
             // NULL is kept once, like any other value.
@@ -178,6 +180,8 @@ fn set_operation(func: ArrayFunction, left: &ListArray, right: &ListArray) -> Re
     let base = left.values().len() as u32;
     let values = arrow_select::concat::concat(&[left.values().as_ref(), right.values().as_ref()])
         .map_err(kernel_error)?;
+    // As Spark: `-0.0` and `0.0` are one element (`0.0`), and so are all NaNs.
+    let values = spark_normalized(&values);
     let equal = equality(&values, &values)?;
     let same = |a: u32, b: u32| {
         let (a, b) = (a as usize, b as usize);
@@ -266,7 +270,7 @@ fn equality<'a>(
     right: &'a dyn Array,
 ) -> Result<impl Fn(usize, usize) -> bool + 'a> {
     let compare: DynComparator =
-        make_comparator(left, right, SortOptions::default()).map_err(kernel_error)?;
+        spark_comparator(left, right, SortOptions::default()).map_err(kernel_error)?;
     Ok(move |a: usize, b: usize| {
         left.is_valid(a) && right.is_valid(b) && compare(a, b) == Ordering::Equal
     })
@@ -280,6 +284,23 @@ fn has_null_element(lists: &ListArray, i: usize) -> bool {
 /// The arrays `choose` makes, row by row: it is given the row, its elements and the
 /// output indices to extend, and returns false for a NULL array. A NULL input array is a
 /// NULL output without asking.
+/// `lists` with their float elements as Spark compares them (see [`spark_normalized`]).
+fn with_spark_floats(lists: &ListArray) -> ListArray {
+    let values = spark_normalized(lists.values());
+    if Arc::ptr_eq(&values, lists.values()) {
+        return lists.clone();
+    }
+    let DataType::List(field) = lists.data_type() else {
+        return lists.clone();
+    };
+    ListArray::new(
+        Arc::clone(field),
+        lists.offsets().clone(),
+        values,
+        lists.nulls().cloned(),
+    )
+}
+
 fn pick(
     lists: &ListArray,
     mut choose: impl FnMut(usize, std::ops::Range<u32>, &mut Vec<u32>) -> bool,
@@ -468,7 +489,7 @@ fn take_elements(
 /// `array_max` / `array_min`: NULL elements are skipped; NULL for an empty array.
 fn extreme(lists: &ListArray, max: bool, element: &DataType) -> Result<ArrayRef> {
     let values = lists.values();
-    let compare = make_comparator(values, values, SortOptions::default()).map_err(kernel_error)?;
+    let compare = spark_comparator(values, values, SortOptions::default()).map_err(kernel_error)?;
     let indices = (0..lists.len())
         .map(|i| {
             if lists.is_null(i) {

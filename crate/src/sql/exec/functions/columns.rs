@@ -15,6 +15,7 @@ use arrow_array::{
 use arrow_schema::{DataType, Field};
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::frame::float_keys::spark_comparator;
 use crate::sql::exec::value::compile_regex;
 
 pub use crate::sql::exec::value::{as_boolean, as_strings};
@@ -200,7 +201,8 @@ pub fn first_equal(
     nulls: Option<&arrow_buffer::NullBuffer>,
     needle: &dyn Array,
 ) -> Result<Vec<Option<Option<u32>>>> {
-    let compare = arrow_ord::ord::make_comparator(values, needle, Default::default())
+    // Floats compared as Spark compares them (`-0.0` finds `0.0`, NaN finds NaN).
+    let compare = spark_comparator(values, needle, Default::default())
         .map_err(crate::sql::exec::value::kernel_error)?;
     Ok((0..offsets.len() - 1)
         .map(|row| {

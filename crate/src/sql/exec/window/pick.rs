@@ -8,10 +8,10 @@
 use std::collections::VecDeque;
 
 use arrow_array::{Array, ArrayRef, UInt32Array};
-use arrow_ord::ord::make_comparator;
 use arrow_schema::SortOptions;
 
 use crate::error::Result;
+use crate::frame::float_keys::spark_comparator;
 use crate::sql::exec::value::kernel_error;
 
 use super::frame::Bounds;
@@ -25,7 +25,7 @@ pub fn take_sources(values: &ArrayRef, sources: Vec<Option<u32>>) -> Result<Arra
 /// The row holding the frame's minimum (or maximum) non-NULL value, per input row.
 pub fn min_max(values: &ArrayRef, order: &[u32], bounds: &Bounds, max: bool) -> Result<ArrayRef> {
     // Spark orders NaN above every number, as the comparator's total order does.
-    let cmp = make_comparator(values.as_ref(), values.as_ref(), SortOptions::default())
+    let cmp = spark_comparator(values.as_ref(), values.as_ref(), SortOptions::default())
         .map_err(kernel_error)?;
     let n = order.len();
     let mut sources = vec![None; n];
