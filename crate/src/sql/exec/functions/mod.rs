@@ -16,6 +16,7 @@ mod math;
 mod misc;
 mod number_format;
 mod regex;
+mod sentences;
 mod strings;
 mod time;
 mod time_sequence;

@@ -414,6 +414,7 @@ pub fn compute(
         }
         RegexpExtract | RegexpExtractAll | RegexpReplace | RegexpCount | RegexpInstr
         | RegexpSubstr | Split => super::regex::compute(func, args, len)?,
+        Sentences => super::sentences::sentences(args, len)?,
         Base64 | Unbase64 | Hex | Unhex | Bin | Md5 | Sha1 | Sha2 | Crc32 | UrlEncode | UrlDecode
         | TryUrlDecode | Encode | Decode | ToBinary | TryToBinary => {
             super::encoding::compute(func, args, len)?

@@ -23,6 +23,9 @@ pub enum StringFunction {
     Replace,
     RegexpExtract,
     RegexpExtractAll,
+    /// `sentences(str[, language, country])`: words per sentence, as Java's
+    /// `BreakIterator` cuts them (an `array<array<string>>`).
+    Sentences,
     RegexpReplace,
     RegexpCount,
     RegexpInstr,
@@ -105,6 +108,7 @@ const NAMES: &[(&str, StringFunction)] = &[
     ("replace", Replace),
     ("regexp_extract", RegexpExtract),
     ("regexp_extract_all", RegexpExtractAll),
+    ("sentences", Sentences),
     ("regexp_replace", RegexpReplace),
     ("regexp_count", RegexpCount),
     ("regexp_instr", RegexpInstr),
@@ -218,6 +222,13 @@ impl StringFunction {
             Replace => {
                 a.arity(2, 3)?;
                 Signature::new(a.strings(n)?, Utf8)
+            }
+            Sentences => {
+                a.arity(1, 3)?;
+                Signature::new(
+                    a.strings(n)?,
+                    DataType::List(Arc::new(Field::new("element", string_list(), true))),
+                )
             }
             RegexpExtract | RegexpExtractAll | RegexpInstr => {
                 a.arity(2, 3)?;
