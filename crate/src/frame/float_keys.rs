@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{ArrowPrimitiveType, Float16Type, Float32Type, Float64Type};
-use arrow_array::{make_array, Array, ArrayRef, PrimitiveArray};
+use arrow_array::{make_array, Array, ArrayRef, PrimitiveArray, StructArray};
 use arrow_ord::ord::{make_comparator, DynComparator};
 use arrow_schema::{ArrowError, DataType, SortOptions};
 
@@ -41,16 +41,34 @@ pub fn spark_normalized(column: &ArrayRef) -> ArrayRef {
         DataType::Float64 => normalized::<Float64Type>(column),
         DataType::Float32 => normalized::<Float32Type>(column),
         DataType::Float16 => normalized::<Float16Type>(column),
+        DataType::Struct(fields) => {
+            // A tuple of keys (`count(DISTINCT a, b)`): its float fields the same way.
+            let tuples = column.as_struct();
+            let children: Vec<ArrayRef> = tuples.columns().iter().map(spark_normalized).collect();
+            if children
+                .iter()
+                .zip(tuples.columns())
+                .all(|(new, old)| Arc::ptr_eq(new, old))
+            {
+                return Arc::clone(column);
+            }
+            match StructArray::try_new(fields.clone(), children, tuples.nulls().cloned()) {
+                Ok(normal) => Arc::new(normal),
+                Err(_) => Arc::clone(column),
+            }
+        }
         _ => Arc::clone(column),
     }
 }
 
-/// Whether `data_type` is one whose values [`spark_normalized`] may change.
+/// Whether `data_type` is one whose values [`spark_normalized`] may change (a float, or a
+/// struct with a float field).
 pub fn is_float(data_type: &DataType) -> bool {
-    matches!(
-        data_type,
-        DataType::Float16 | DataType::Float32 | DataType::Float64
-    )
+    match data_type {
+        DataType::Float16 | DataType::Float32 | DataType::Float64 => true,
+        DataType::Struct(fields) => fields.iter().any(|f| is_float(f.data_type())),
+        _ => false,
+    }
 }
 
 /// Each of `columns` through [`spark_normalized`].

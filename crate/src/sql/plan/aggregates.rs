@@ -9,6 +9,7 @@ use crate::sql::plan::functions::AggregateFunction;
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
+use crate::sql::plan::structs::make_struct;
 
 impl Planner<'_> {
     /// The condition of `agg(...) FILTER (WHERE condition)`: a boolean over the rows, with
@@ -100,7 +101,7 @@ pub fn aggregate_call(
         (f, _) => f,
     };
     if func == AggregateFunction::Count && args.len() > 1 {
-        return Err(Error::unsupported("count of several columns"));
+        args = vec![all_present(args, scope)?];
     }
     let data = func.data_arity();
     let (fewest, most) = func.settings();
@@ -137,6 +138,29 @@ pub fn aggregate_call(
         filter: None,
         return_type: signature.returns,
     })))
+}
+
+/// Spark's `count(a, b, ...)` counts the rows where no argument is NULL, and with
+/// DISTINCT the distinct tuples among them: the count of one value that is the tuple
+/// where every argument is present, and NULL where one is not.
+fn all_present(args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
+    let present = Expr::and_all(
+        args.iter()
+            .map(|a| Expr::IsNull {
+                expr: Box::new(a.clone()),
+                negated: true,
+            })
+            .collect(),
+    )
+    .ok_or_else(|| Error::analysis("count needs an argument or *"))?;
+    let names = (1..=args.len()).map(|i| format!("col{i}")).collect();
+    let tuple = make_struct(names, args, scope)?;
+    let data_type = tuple.data_type(scope);
+    Ok(Expr::Case {
+        branches: vec![(present, tuple)],
+        otherwise: None,
+        data_type,
+    })
 }
 
 /// Setting `index` (after the data arguments) of `func` as the literal the executor
