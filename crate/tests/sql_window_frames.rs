@@ -213,3 +213,40 @@ fn range_frames_slide_as_recomputed() {
         }
     }
 }
+
+/// A window with PARTITION BY over enough rows is computed on groups of window partitions
+/// in parallel: the answer is the one a single thread gives, ties in the ORDER BY keys
+/// (row_number, lag, first_value among equal keys) and `-0.0` / `0.0` keys included.
+#[test]
+fn windows_split_over_threads_answer_as_one_thread() {
+    let setup = "CREATE TABLE big AS SELECT id, id % 97 AS g, id % 7 AS k, \
+                 CAST(id % 40 AS DOUBLE) * 0.25 AS x, \
+                 CASE WHEN id % 3 = 0 THEN CAST('-0.0' AS DOUBLE) WHEN id % 3 = 1 THEN 0.0D END AS z \
+                 FROM (SELECT explode(sequence(1, 60000)) AS id)";
+    let sql = "SELECT id, row_number() OVER (PARTITION BY g ORDER BY k) AS rn, \
+               rank() OVER (PARTITION BY g ORDER BY k) AS rk, \
+               lag(id) OVER (PARTITION BY g ORDER BY k) AS lg, \
+               sum(x) OVER (PARTITION BY g ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s, \
+               first_value(id) OVER (PARTITION BY g, z ORDER BY k) AS fv, \
+               count(*) OVER (PARTITION BY z) AS c FROM big";
+    let answer = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut catalog = Catalog::new();
+            let ctx = JobContext::default();
+            brasa::sql::run_sql(&mut catalog, setup, &ctx).unwrap();
+            let table = query(&catalog, sql, &ctx).unwrap();
+            table.window(0, table.num_rows()).unwrap()
+        })
+    };
+    let one = answer(1);
+    assert_eq!(one.num_rows(), 60_000);
+    assert_eq!(answer(2), one);
+    // Both zeros are one window partition: 20,000 rows each of -0.0 and 0.0, 20,000 NULL.
+    let counts = one.column(6).as_primitive::<Int64Type>();
+    assert_eq!(counts.value(0), 40_000);
+    assert_eq!(counts.value(1), 20_000);
+}

@@ -16,11 +16,15 @@ use arrow_ord::sort::{lexsort_to_indices, SortColumn, SortOptions};
 use arrow_row::{RowConverter, Rows, SortField};
 use arrow_schema::SchemaRef;
 use arrow_select::concat::concat_batches;
+use arrow_select::interleave::interleave;
+use arrow_select::take::take_record_batch;
+use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::float_keys::spark_normalized;
 use crate::job::JobContext;
 use crate::sql::exec::eval::evaluate_array;
+use crate::sql::exec::hash_rows;
 use crate::sql::exec::split_batch;
 use crate::sql::exec::value::kernel_error;
 use crate::sql::plan::expr::{Expr, WindowCall};
@@ -38,11 +42,58 @@ pub fn window(
     let mut columns = batch.columns().to_vec();
     for call in windows {
         ctx.check()?;
-        columns.push(compute_window(&batch, call)?);
+        columns.push(compute_window_in_parallel(&batch, call)?);
     }
     let out = RecordBatch::try_new(schema, columns)
         .map_err(|e| Error::internal("assembling window results", e))?;
     Ok(split_batch(&out))
+}
+
+/// Rows below which a window is computed on one thread: splitting costs more than it
+/// saves.
+const PARALLEL_MIN_ROWS: usize = 50_000;
+/// Groups of window partitions a window with PARTITION BY is split into. Fixed, not the
+/// thread count, though the answer does not depend on it either (ties in the ORDER BY
+/// keep the rows' input order: [`window_order`]).
+const PARTITION_GROUPS: usize = 16;
+
+/// [`compute_window`], spread over threads when the window has PARTITION BY keys: window
+/// partitions are independent, so the rows are split by the hash of their keys into
+/// groups of whole window partitions (each group keeping its rows' input order), each
+/// group is computed on its own, and the results are put back in the rows' order. A
+/// window without PARTITION BY is one partition, computed on one thread.
+fn compute_window_in_parallel(batch: &RecordBatch, call: &WindowCall) -> Result<ArrayRef> {
+    let n = batch.num_rows();
+    if call.partition_by.is_empty() || n < PARALLEL_MIN_ROWS || rayon::current_num_threads() < 2 {
+        return compute_window(batch, call);
+    }
+    // The keys as they group (`-0.0` with `0.0`), so equal keys share a group.
+    let keys = call
+        .partition_by
+        .iter()
+        .map(|e| evaluate_array(e, batch).map(|key| spark_normalized(&key)))
+        .collect::<Result<Vec<_>>>()?;
+    let hashes = hash_rows(&keys, n)?;
+    let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); PARTITION_GROUPS];
+    for (row, hash) in hashes.iter().enumerate() {
+        rows_of[(hash % PARTITION_GROUPS as u64) as usize].push(row as u32);
+    }
+    let results = rows_of
+        .par_iter()
+        .map(|rows| {
+            let group =
+                take_record_batch(batch, &UInt32Array::from(rows.clone())).map_err(kernel_error)?;
+            compute_window(&group, call)
+        })
+        .collect::<Result<Vec<ArrayRef>>>()?;
+    let mut place = vec![(0usize, 0usize); n];
+    for (group, rows) in rows_of.iter().enumerate() {
+        for (position, &row) in rows.iter().enumerate() {
+            place[row as usize] = (group, position);
+        }
+    }
+    let parts: Vec<&dyn Array> = results.iter().map(|a| a.as_ref()).collect();
+    interleave(&parts, &place).map_err(kernel_error)
 }
 
 /// The rows of `batch` in window order, with where each window partition and each group
@@ -87,7 +138,7 @@ fn window_order(batch: &RecordBatch, call: &WindowCall) -> Result<WindowOrder> {
                 }),
             }),
     );
-    let order: Vec<u32> = if sort_columns.is_empty() {
+    let mut order: Vec<u32> = if sort_columns.is_empty() {
         (0..n as u32).collect()
     } else {
         lexsort_to_indices(&sort_columns, None)
@@ -95,7 +146,7 @@ fn window_order(batch: &RecordBatch, call: &WindowCall) -> Result<WindowOrder> {
             .values()
             .to_vec()
     };
-    let boundaries = |keys: &[ArrayRef]| -> Result<Vec<bool>> {
+    let boundaries = |order: &[u32], keys: &[ArrayRef]| -> Result<Vec<bool>> {
         let mut starts = vec![false; n];
         if let Some(first) = starts.first_mut() {
             *first = true;
@@ -109,10 +160,15 @@ fn window_order(batch: &RecordBatch, call: &WindowCall) -> Result<WindowOrder> {
         }
         Ok(starts)
     };
-    let partition_start = boundaries(&partition_keys)?;
     let mut all_keys = partition_keys.clone();
     all_keys.extend(order_keys.iter().cloned());
-    let mut peer_start = boundaries(&all_keys)?;
+    let mut peer_start = boundaries(&order, &all_keys)?;
+    // The sort is not stable: rows equal on every key go back to their input order, so
+    // the answer (a row_number among ties) is the same however the rows were split.
+    for peers in partitions_of(&peer_start) {
+        order[peers].sort_unstable();
+    }
+    let partition_start = boundaries(&order, &partition_keys)?;
     if call.order_by.is_empty() {
         // Without ORDER BY every row of a partition is a peer of every other.
         peer_start.clone_from(&partition_start);
