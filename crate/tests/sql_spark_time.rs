@@ -29,10 +29,6 @@ const DELIBERATE: &[(&str, &str)] = &[
         "CAST(TIME '12:34:56' - TIME '10:00' AS STRING)",
         "TIME - TIME is refused (see above)",
     ),
-    (
-        "date_format(TIME '12:34:56.789', 'HH:mm:ss.SSS')",
-        "date_format takes dates and timestamps in Brasa, not times yet (refused, not wrong)",
-    ),
 ];
 
 /// Expressions whose values Brasa gives as Spark but under another type name, the name

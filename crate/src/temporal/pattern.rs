@@ -134,6 +134,17 @@ impl Pattern {
         Ok(Pattern { tokens })
     }
 
+    /// Whether the pattern has only fields of a time of day (hours, minutes, seconds,
+    /// their fraction, AM/PM), as Spark requires to format a `TIME`.
+    pub fn is_time_of_day(&self) -> bool {
+        self.tokens.iter().all(|t| {
+            matches!(
+                t,
+                Token::Literal(_) | Token::Field('a' | 'h' | 'K' | 'k' | 'H' | 'm' | 's' | 'S', _)
+            )
+        })
+    }
+
     /// Writes `micros` (since the epoch, UTC) in this pattern.
     pub fn format(&self, micros: i64, out: &mut String) {
         let days = micros.div_euclid(MICROS_PER_DAY);

@@ -15,34 +15,31 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, TimeUnit};
 
-use crate::error::Result;
-use crate::sql::exec::value::kernel_error;
 use crate::temporal::format_timestamp_spark;
 use crate::temporal::time_of_day::{parse_time_spark, write_time_spark, MICROS_PER_DAY};
 
-/// Spark's casts of a `time` to numbers and timestamps, else `None`: to an integer its
+/// Spark's casts of a `time` to numbers and timestamps, else `None`: to a timestamp
+/// today's date (UTC, the session zone) at that time (the cast itself); to an integer its
 /// whole seconds since midnight, to a decimal its seconds with their fraction (exact at
-/// scale 6, then Spark's decimal cast), to a timestamp today's date (UTC, the session
-/// zone) at that time.
-pub fn time_cast(array: &ArrayRef, to: &DataType) -> Option<Result<ArrayRef>> {
+/// scale 6): those as a value for Spark's cast from `bigint` / `decimal(38,6)` to finish.
+pub fn time_cast(
+    array: &ArrayRef,
+    to: &DataType,
+) -> Option<std::result::Result<ArrayRef, arrow_schema::ArrowError>> {
     if array.data_type() != &DataType::Time64(TimeUnit::Microsecond) {
         return None;
     }
     let micros = array.as_primitive::<Time64MicrosecondType>();
     match to {
-        DataType::Int8 | DataType::Int16 | DataType::Int32 => {
-            let seconds: ArrayRef = Arc::new(micros.unary::<_, Int64Type>(|v| v / 1_000_000));
-            Some(super::value::spark_cast(&seconds, to))
-        }
-        DataType::Decimal128(_, _) => {
-            let exact = micros
+        DataType::Int8 | DataType::Int16 | DataType::Int32 => Some(Ok(Arc::new(
+            micros.unary::<_, Int64Type>(|v| v / 1_000_000),
+        ))),
+        DataType::Decimal128(_, _) => Some(
+            micros
                 .unary::<_, Decimal128Type>(i128::from)
-                .with_precision_and_scale(38, 6);
-            Some(exact.map_err(kernel_error).and_then(|exact| {
-                let exact: ArrayRef = Arc::new(exact);
-                super::value::spark_cast(&exact, to)
-            }))
-        }
+                .with_precision_and_scale(38, 6)
+                .map(|exact| Arc::new(exact) as ArrayRef),
+        ),
         DataType::Timestamp(TimeUnit::Microsecond, zone) => {
             let today = i64::from(crate::clock::today_days()) * MICROS_PER_DAY;
             let stamps = micros

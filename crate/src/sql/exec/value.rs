@@ -126,7 +126,13 @@ pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
         return Ok(Arc::new(text));
     }
     if let Some(cast) = crate::sql::exec::text_cast::time_cast(array, to) {
-        return cast;
+        let cast = cast.map_err(kernel_error)?;
+        // A time's seconds, as a number, finish through Spark's cast to the number type.
+        return if cast.data_type() == to {
+            Ok(cast)
+        } else {
+            spark_cast(&cast, to)
+        };
     }
     if let Some(cast) = narrowed_integers(array, to) {
         return Ok(cast);

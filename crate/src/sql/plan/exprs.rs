@@ -955,13 +955,13 @@ pub const REWRITTEN_NAMES: &[&str] = &[
     "current_catalog",
 ];
 
-/// `to_char(x, format)` as Spark builds it: a date or timestamp with a datetime pattern
+/// `to_char(x, format)` as Spark builds it: a date, timestamp or time with a datetime pattern
 /// (`date_format`), a binary as `'base64'`, `'hex'` or `'utf-8'` text, and a number with a
 /// number format (integers and floats as the decimals Spark casts them to).
 fn to_char(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Expr> {
     let t = args[0].data_type(scope);
     let call = |func, args: Vec<Expr>| scalar_call(func, args, scope);
-    if crate::sql::types::is_temporal(&t) {
+    if crate::sql::types::is_temporal(&t) || matches!(t, DataType::Time64(_)) {
         return call(
             ScalarFunction::DateTime(DateTimeFunction::DateFormat),
             args.to_vec(),

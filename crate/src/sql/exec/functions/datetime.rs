@@ -417,6 +417,30 @@ fn compute_in_session_zone(
                 .collect::<Result<Vec<_>>>()?;
             timestamp_array(out)
         }
+        // A time in a pattern of its own fields (Spark refuses a date or zone field).
+        DateFormat if matches!(args[0].data_type(), DataType::Time64(_)) => {
+            let (values, format) = (super::time::times(&args[0])?, as_strings(&args[1])?);
+            let mut cache = PatternCache::default();
+            build_strings(len, |i, out| {
+                if values.is_null(i) || format.is_null(i) {
+                    return Ok(false);
+                }
+                let pattern = cache.get(format.value(i))?;
+                if !pattern.is_time_of_day() {
+                    return Err(Error::new(
+                        ErrorCode::SqlExecution,
+                        format!(
+                            "the datetime pattern `{}` cannot format a TIME: it may hold only \
+                             hours, minutes, seconds, their fraction and AM/PM (H, h, K, k, \
+                             m, s, S, a), not dates or zones",
+                            format.value(i)
+                        ),
+                    ));
+                }
+                pattern.format(values.value(i), out);
+                Ok(true)
+            })?
+        }
         DateFormat => {
             let (values, format) = (timestamps(&args[0])?, as_strings(&args[1])?);
             let mut cache = PatternCache::default();

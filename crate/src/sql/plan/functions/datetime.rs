@@ -292,7 +292,9 @@ impl DateTimeFunction {
                     ToTimestamp => ts,
                     _ => ntz(),
                 };
-                let first = if is_temporal(&a.types[0]) {
+                // `to_timestamp(t)` of a time is today at that time, as its cast.
+                let time_stamp = self == ToTimestamp && n == 1 && matches!(a.types[0], Time64(_));
+                let first = if is_temporal(&a.types[0]) || time_stamp {
                     a.types[0].clone()
                 } else {
                     a.string(0)?
@@ -309,7 +311,11 @@ impl DateTimeFunction {
             }
             DateFormat => {
                 a.arity(2, 2)?;
-                Signature::new(vec![a.timestamp(0)?, a.string(1)?], Utf8)
+                let value = match a.types[0] {
+                    Time64(_) => time_type(),
+                    _ => a.timestamp(0)?,
+                };
+                Signature::new(vec![value, a.string(1)?], Utf8)
             }
             UnixTimestamp => {
                 a.arity(0, 2)?;
