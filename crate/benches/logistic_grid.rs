@@ -130,6 +130,7 @@ fn bench(c: &mut Criterion) {
     let mut first = 0;
     let parts: Vec<Prepared> = table
         .partitions()
+        .unwrap()
         .iter()
         .map(|batch| {
             let part = prepare(batch, first);

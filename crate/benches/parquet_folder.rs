@@ -38,7 +38,10 @@ fn bench(c: &mut Criterion) {
     let parts: Vec<Table> = (0..FILES)
         .map(|i| telecom_table(42 + i as u64, ROWS / FILES, 65_536).expect("generated rows"))
         .collect();
-    let all = parts.iter().flat_map(|t| t.partitions().to_vec()).collect();
+    let all = parts
+        .iter()
+        .flat_map(|t| t.partitions().unwrap().to_vec())
+        .collect();
     let table = Table::try_new(parts[0].schema_arc(), all).expect("one schema");
     let whole = write_parquet(&table).expect("writing Parquet");
     let folder: Vec<(String, Vec<u8>)> = parts
@@ -69,7 +72,7 @@ fn bench(c: &mut Criterion) {
     let folder_table = read_folder(&folder);
     let plain = Table::try_new(
         folder_table.schema_arc(),
-        folder_table.partitions().to_vec(),
+        folder_table.partitions().unwrap().to_vec(),
     )
     .expect("one schema");
     let mut catalog = Catalog::new();

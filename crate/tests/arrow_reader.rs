@@ -33,7 +33,7 @@ fn reads_every_variant_like_pyarrow() {
         assert_eq!(table.num_rows(), 1000, "{name}");
         // Batches of 300 rows are joined into one partition.
         assert_eq!(table.num_partitions(), 1, "{name}");
-        let batch = concat_batches(table.schema(), table.partitions()).unwrap();
+        let batch = concat_batches(table.schema(), table.partitions().unwrap().iter()).unwrap();
         for (column, values) in &expected {
             let want = values.as_array().unwrap();
             assert_eq!(
@@ -71,7 +71,7 @@ fn big_batches_are_sliced_and_small_ones_joined() {
     let (table, _) = read_arrow(&bytes).unwrap();
     assert_eq!(table.num_rows(), rows + 100);
     assert_eq!(table.num_partitions(), 3);
-    let all = concat_batches(table.schema(), table.partitions()).unwrap();
+    let all = concat_batches(table.schema(), table.partitions().unwrap().iter()).unwrap();
     let written = concat_batches(&telecom_schema(), std::iter::once(&big).chain(&small)).unwrap();
     assert_eq!(all, written);
 }

@@ -30,7 +30,7 @@ fn load(bytes: &[u8], slice: usize) -> Result<Table, Error> {
 }
 
 fn rows(table: &Table) -> RecordBatch {
-    concat_batches(table.schema(), table.partitions()).unwrap()
+    concat_batches(table.schema(), table.partitions().unwrap().iter()).unwrap()
 }
 
 #[test]

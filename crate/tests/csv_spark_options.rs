@@ -81,7 +81,7 @@ fn options_read_as_spark_reads_them() {
             // Brasa reads every WHATWG label (README, "Reading CSV").
             assert!(case.error.as_deref().is_some_and(|e| e.contains("CHARSET")));
             let (table, _) = read.unwrap();
-            let batch = concat_batches(table.schema(), table.partitions()).unwrap();
+            let batch = concat_batches(table.schema(), table.partitions().unwrap().iter()).unwrap();
             let prices = batch.column(0).as_string::<i32>();
             assert_eq!(prices.value(0), "€99");
             continue;
@@ -94,7 +94,7 @@ fn options_read_as_spark_reads_them() {
             continue;
         }
         let (table, _) = read.unwrap_or_else(|e| panic!("{name}: {e}"));
-        let batch = concat_batches(table.schema(), table.partitions()).unwrap();
+        let batch = concat_batches(table.schema(), table.partitions().unwrap().iter()).unwrap();
         let schema: Vec<(String, String)> = brasa::frame::ColumnInfo::of_schema(table.schema())
             .into_iter()
             .map(|c| (c.name, c.data_type))

@@ -51,7 +51,7 @@ struct Case {
 /// Every value of the table as JSON: numbers, booleans, dates and timestamps as text.
 fn rows_of(table: &Table) -> Vec<Vec<Value>> {
     let mut rows = Vec::new();
-    for batch in table.partitions() {
+    for batch in table.partitions().unwrap().iter() {
         for row in 0..batch.num_rows() {
             let values = batch
                 .columns()

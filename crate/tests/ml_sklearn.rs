@@ -291,6 +291,7 @@ fn cross_validation_matches_grid_search_cv_on_the_same_folds() {
 fn table_column(table: &Table, name: &str) -> Vec<f64> {
     table
         .partitions()
+        .unwrap()
         .iter()
         .flat_map(|batch| {
             let column = batch.column_by_name(name).unwrap();

@@ -90,6 +90,7 @@ fn run(table: &Table, spec: &TrainSpec) -> TrainResult {
 fn column_f64(table: &Table, name: &str) -> Vec<f64> {
     table
         .partitions()
+        .unwrap()
         .iter()
         .flat_map(|b| {
             let c = arrow_cast::cast(
@@ -105,6 +106,7 @@ fn column_f64(table: &Table, name: &str) -> Vec<f64> {
 fn column_strings(table: &Table, name: &str) -> Vec<String> {
     table
         .partitions()
+        .unwrap()
         .iter()
         .flat_map(|b| {
             let c = b.column_by_name(name).unwrap().as_string::<i32>();
@@ -334,6 +336,7 @@ fn kmeans_is_tuned_by_silhouette_and_finds_the_blobs() {
     .unwrap();
     let clusters: Vec<f64> = scored
         .partitions()
+        .unwrap()
         .iter()
         .flat_map(|b| {
             let c = b
@@ -479,6 +482,7 @@ fn a_pipeline_inside_tuning_is_refitted_on_training_rows_and_kept_for_scoring() 
     let incomes = column_f64(&filtered, "income_gaps");
     let nulls: Vec<bool> = filtered
         .partitions()
+        .unwrap()
         .iter()
         .flat_map(|b| {
             (0..b.num_rows())

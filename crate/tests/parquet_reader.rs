@@ -24,7 +24,7 @@ fn reads_every_codec_like_pyarrow() {
         assert_eq!(table.num_rows(), 1000, "{codec}");
         // Row groups of 300 rows: each is a partition.
         assert_eq!(table.num_partitions(), 4, "{codec}");
-        let batch = concat_batches(table.schema(), table.partitions()).unwrap();
+        let batch = concat_batches(table.schema(), table.partitions().unwrap().iter()).unwrap();
         for (name, values) in &expected {
             let want = values.as_array().unwrap();
             assert_eq!(&json_column(&batch, name), want, "{codec}: column {name}");
@@ -68,7 +68,7 @@ fn big_row_groups_are_sliced_into_partitions() {
     let (table, _) = read_parquet(bytes).unwrap();
     assert_eq!(table.num_rows(), rows);
     assert_eq!(table.num_partitions(), 3);
-    let all = concat_batches(table.schema(), table.partitions()).unwrap();
+    let all = concat_batches(table.schema(), table.partitions().unwrap().iter()).unwrap();
     assert_eq!(all, telecom_batch(3, 0, rows));
 }
 

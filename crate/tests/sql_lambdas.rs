@@ -27,7 +27,7 @@ fn lambdas_over_many_rows_match_row_by_row_answers() {
     use arrow_array::cast::AsArray;
     use arrow_array::types::Int64Type;
     let mut id = 0i64;
-    for batch in table.partitions() {
+    for batch in table.partitions().unwrap().iter() {
         let folded = batch.column(1).as_primitive::<Int64Type>();
         let sorted = batch.column(2).as_list::<i32>();
         let picked = batch.column(3).as_list::<i32>();
@@ -82,7 +82,7 @@ fn array_sort_of_a_long_array_is_fast_and_stable() {
     use arrow_array::cast::AsArray;
     use arrow_array::types::Int32Type;
     let mut rows = 0;
-    for batch in table.partitions() {
+    for batch in table.partitions().unwrap().iter() {
         let sorted = batch.column(0).as_list::<i32>();
         let sort_array = batch.column(1).as_list::<i32>();
         let by_key = batch.column(2).as_list::<i32>();
@@ -124,7 +124,7 @@ fn array_sort_with_an_inconsistent_comparator_gives_a_permutation() {
     };
     use arrow_array::cast::AsArray;
     use arrow_array::types::Int32Type;
-    for batch in table.partitions() {
+    for batch in table.partitions().unwrap().iter() {
         let (s, a) = (
             batch.column(0).as_list::<i32>(),
             batch.column(1).as_list::<i32>(),

@@ -32,7 +32,7 @@ fn expected() -> Value {
 }
 
 /// The fixture's views, each materialised and split into `partitions`.
-fn catalog(setup: &[Value], partitions: usize) -> Catalog {
+fn catalog(setup: &[Value], partitions: usize, compact: bool) -> Catalog {
     let mut catalog = Catalog::new();
     let ctx = JobContext::default();
     for statement in setup {
@@ -49,7 +49,10 @@ fn catalog(setup: &[Value], partitions: usize) -> Catalog {
         let table = table.repartition(partitions).unwrap();
         // Past one partition the tables keep their string columns' codes, as a loaded
         // table in the page does: both ways of coding keys must give Spark's answers.
-        let table = if partitions > 1 {
+        let table = if compact {
+            // Stored compact as a large table is (`frame::compact`), whatever its size.
+            table.compacted().unwrap()
+        } else if partitions > 1 {
             table.with_key_codes()
         } else {
             table
@@ -60,8 +63,12 @@ fn catalog(setup: &[Value], partitions: usize) -> Catalog {
 }
 
 fn check(partitions: usize) {
+    check_stored(partitions, false);
+}
+
+fn check_stored(partitions: usize, compact: bool) {
     let spec = expected();
-    let mut catalog = catalog(spec["setup"].as_array().unwrap(), partitions);
+    let mut catalog = catalog(spec["setup"].as_array().unwrap(), partitions, compact);
     let cases = spec["cases"].as_array().unwrap();
     let mut failures = Vec::new();
     for case in cases {
@@ -101,4 +108,10 @@ fn queries_match_spark_on_three_partitions() {
 #[test]
 fn queries_match_spark_on_seven_partitions() {
     check(7);
+}
+
+#[test]
+fn queries_match_spark_on_compact_tables() {
+    check_stored(1, true);
+    check_stored(3, true);
 }

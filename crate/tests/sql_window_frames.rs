@@ -68,7 +68,7 @@ fn catalog(partitions: usize) -> Catalog {
 fn answers(catalog: &Catalog, sql: &str) -> Vec<Option<f64>> {
     let table = query(catalog, sql, &JobContext::default()).unwrap();
     let mut out = vec![None; ROWS];
-    for batch in table.partitions() {
+    for batch in table.partitions().unwrap().iter() {
         let ids = batch.column(0).as_primitive::<Int64Type>();
         let r = arrow_cast::cast(batch.column(1), &DataType::Float64).unwrap();
         let r = r.as_primitive::<Float64Type>();

@@ -152,7 +152,7 @@ fn series_order(groups: &Table, ctx: &JobContext) -> Result<Vec<(Option<String>,
         ctx,
     )?;
     let mut out = Vec::new();
-    for batch in order.partitions() {
+    for batch in order.partitions()?.iter() {
         let labels = labels(batch.column(0))?;
         let weights = batch.column(1).as_primitive::<Float64Type>();
         for (i, label) in labels.into_iter().enumerate() {
@@ -188,7 +188,7 @@ impl GroupRows {
             groups: Vec::with_capacity(groups.num_rows()),
         };
         let first_y = columns.first_y();
-        for batch in groups.partitions() {
+        for batch in groups.partitions()?.iter() {
             let x_labels = labels(batch.column(0))?;
             let x_numbers = if numeric_x {
                 Some(numbers(batch.column(0))?)

@@ -26,7 +26,7 @@ pub(super) fn histogram(
     // Each series' finite values (one unnamed series without a series column).
     let mut values: BTreeMap<Option<String>, Vec<f64>> = BTreeMap::new();
     let mut left_out = 0u64;
-    for batch in table.partitions() {
+    for batch in table.partitions()?.iter() {
         ctx.check()?;
         let x = numbers(batch.column(0))?;
         let series = columns.series_of(batch)?;

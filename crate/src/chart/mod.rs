@@ -125,7 +125,7 @@ impl Columns {
                 .collect::<Vec<_>>(),
         ));
         let partitions = table
-            .partitions()
+            .partitions()?
             .iter()
             .map(|batch| {
                 let columns = picked

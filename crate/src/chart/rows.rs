@@ -102,7 +102,7 @@ fn take_rows(columns: &Columns, wanted: &[usize], ctx: &JobContext) -> Result<Re
     let starts = table.row_starts();
     let mut pieces = Vec::new();
     let mut next = 0;
-    for (part, batch) in table.partitions().iter().enumerate() {
+    for (part, batch) in table.partitions()?.iter().enumerate() {
         ctx.check()?;
         let end = starts.get(part + 1).copied().unwrap_or(starts[part]);
         let mut local = Vec::new();

@@ -128,7 +128,7 @@ pub fn project(table: &Table, indices: &[usize], names: &[String]) -> Result<Tab
             .collect::<Vec<_>>(),
     ));
     let partitions = table
-        .partitions()
+        .partitions()?
         .iter()
         .map(|batch| {
             let columns = indices.iter().map(|&i| batch.column(i).clone()).collect();

@@ -39,7 +39,7 @@ pub fn drop_duplicates(
         RowConverter::new(fields).map_err(|e| Error::clean(format!("dropDuplicates: {e}")))?;
     ctx.expect_steps(2 * table.num_partitions());
     let encoded: Vec<Rows> = table
-        .partitions()
+        .partitions()?
         .par_iter()
         .map(|batch| {
             ctx.check()?;
@@ -57,7 +57,7 @@ pub fn drop_duplicates(
         .map(|rows| BooleanArray::from_iter(rows.iter().map(|row| Some(seen.insert(row.data())))))
         .collect();
     let partitions = table
-        .partitions()
+        .partitions()?
         .par_iter()
         .zip(&masks)
         .map(|(batch, keep)| {

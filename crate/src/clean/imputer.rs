@@ -83,7 +83,7 @@ impl Imputer {
     ) -> Result<ImputerFitted> {
         ctx.expect_steps(table.num_partitions());
         let partials = table
-            .partitions()
+            .partitions()?
             .par_iter()
             .map(|batch| {
                 ctx.check()?;

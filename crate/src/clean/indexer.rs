@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use crate::clean::columns::{check_new_name, check_pairs, fields_of, resolve};
 use crate::clean::spec::{HandleInvalid, StringIndexerFitted, StringOrderType};
 use crate::error::{Error, Result};
+use crate::frame::compact::compact_batch;
 use crate::frame::{first_error_in_row_order, Table};
 use crate::job::JobContext;
 use crate::sql::exec::spark_cast;
@@ -94,13 +95,16 @@ impl StringIndexer {
             fitted.labels.iter().map(|l| positions(l)).collect();
         let schema = self.output_schema(table);
         ctx.expect_steps(table.num_partitions());
-        let partitions = table
-            .partitions()
-            .par_iter()
+        // Partition by partition: a compact table's partitions are decoded one at a time
+        // and the output stored compact again.
+        let compact = table.is_compact();
+        let partitions = (0..table.num_partitions())
+            .into_par_iter()
             .zip(&encoded)
             .zip(table.row_starts())
-            .map(|((batch, parts), &first_row)| {
+            .map(|((p, parts), &first_row)| {
                 ctx.check()?;
+                let batch = &table.partition(p)?;
                 let mut rows = IndexedRows::new(batch.num_rows());
                 for (k, part) in parts.iter().enumerate() {
                     // Every label of the partition is in the fitted labels.
@@ -126,9 +130,13 @@ impl StringIndexer {
                     }
                     rows.columns.push(Arc::new(Float64Array::from(out)));
                 }
-                let out = rows.finish(batch, &schema);
+                let out = rows.finish(batch, &schema)?;
                 ctx.advance();
-                out
+                if compact {
+                    compact_batch(&out)
+                } else {
+                    Ok(out)
+                }
             })
             .collect::<Vec<_>>();
         let partitions = first_error_in_row_order(partitions)?;
@@ -138,14 +146,12 @@ impl StringIndexer {
     /// The input columns of every partition as strings (a cheap copy of the array's
     /// handle for string columns, Spark's cast to string for the others).
     fn strings(&self, table: &Table) -> Result<Vec<Vec<StringArray>>> {
-        table
-            .partitions()
-            .par_iter()
-            .map(|batch| {
-                self.inputs
-                    .iter()
-                    .map(|&c| as_strings(batch.column(c)))
-                    .collect()
+        // Only the input columns (of a compact table: only they are decoded).
+        (0..table.num_partitions())
+            .into_par_iter()
+            .map(|p| {
+                let batch = table.partition_columns(p, &self.inputs)?;
+                batch.columns().iter().map(as_strings).collect()
             })
             .collect()
     }

@@ -97,7 +97,7 @@ impl OneHotEncoder {
             .collect();
         ctx.expect_steps(table.num_partitions());
         let maxima: Vec<Vec<f64>> = table
-            .partitions()
+            .partitions()?
             .par_iter()
             .map(|batch| {
                 ctx.check()?;

@@ -190,6 +190,14 @@ fn run_numbered(
             from_cache: false,
             warnings,
         });
+        // A step's output from a compact table (a large one) is stored compact too: the
+        // steps that work partition by partition already made it so; the others (a
+        // filter or dedupe by SQL) made plain partitions, compacted here.
+        let output = if table.is_compact() && !output.is_compact() {
+            output.compacted()?
+        } else {
+            output
+        };
         table = Arc::new(output);
         fitted.push(fitted_step);
         let pinned = matches!(step, Step::Cache);

@@ -16,10 +16,11 @@
 //! can ever be found at the same identity while the codes exist.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, RwLock, Weak};
+use std::sync::{Arc, LazyLock, OnceLock, RwLock, Weak};
 
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, GenericStringArray, OffsetSizeTrait};
+use arrow_array::{Array, ArrayRef, GenericStringArray, OffsetSizeTrait, StringArray};
+use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer};
 use arrow_schema::DataType;
 
 use super::codes::{code_column, ColumnCodes, NO_LIMIT};
@@ -121,6 +122,11 @@ pub fn column_codes(column: &ArrayRef) -> Option<ColumnCodes> {
     }
 }
 
+/// The codes kept for exactly this array, if any (as the coder gives them).
+pub fn kept_column_codes(column: &ArrayRef) -> Option<ColumnCodes> {
+    lookup(column).map(|kept| kept.widen())
+}
+
 /// How often each distinct value of a string column occurs and the first row holding it
 /// (NULL is a value of its own), counted from the codes kept for exactly this array
 /// without looking at its strings; `None` when none are kept.
@@ -165,6 +171,57 @@ pub fn keep(column: &ArrayRef) -> Option<Arc<KeptCodes>> {
     // is dropped (`Drop` above).
     KEPT.write().ok()?.insert(identity, Arc::downgrade(&codes));
     Some(codes)
+}
+
+/// A string column built from its text and the codes of its rows (a compact column
+/// decoded, [`super::compact`]), with those codes kept for it for exactly as long as its
+/// text exists: the text's buffer owns them (and the offsets and validity, so none of the
+/// column's buffers can be freed and their addresses reused while the codes are found
+/// under them). `codes`/`firsts` must be what [`code_column`] gives for the column.
+pub fn decoded_strings(
+    offsets: OffsetBuffer<i32>,
+    bytes: Vec<u8>,
+    nulls: Option<NullBuffer>,
+    codes: Vec<u8>,
+    firsts: Vec<u32>,
+) -> crate::error::Result<ArrayRef> {
+    let slot = Arc::new(OnceLock::new());
+    let owner = TextOwner {
+        _kept: Arc::clone(&slot),
+        _offsets: offsets.clone(),
+        _nulls: nulls.clone(),
+        bytes,
+    };
+    let text = Buffer::from(bytes::Bytes::from_owner(owner));
+    let strings = StringArray::try_new(offsets, text, nulls)
+        .map_err(|e| crate::error::Error::internal("decoding a compact string column", e))?;
+    let identity = identity_of(&strings);
+    let codes = Arc::new(KeptCodes {
+        identity,
+        codes,
+        firsts,
+    });
+    if slot.set(Arc::clone(&codes)).is_ok() {
+        if let Ok(mut kept) = KEPT.write() {
+            kept.insert(identity, Arc::downgrade(&codes));
+        }
+    }
+    Ok(Arc::new(strings))
+}
+
+/// The owner of a decoded string column's text: dropped with the last array holding the
+/// text, it drops the kept codes first (which forget their entry), then the buffers.
+struct TextOwner {
+    _kept: Arc<OnceLock<Arc<KeptCodes>>>,
+    _offsets: OffsetBuffer<i32>,
+    _nulls: Option<NullBuffer>,
+    bytes: Vec<u8>,
+}
+
+impl AsRef<[u8]> for TextOwner {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 mod catalog;
 pub mod codes;
+pub mod compact;
 mod describe;
 mod display;
 pub mod float_keys;

@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -8,6 +9,7 @@ use arrow_select::concat::concat_batches;
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::frame::compact;
 use crate::frame::kept_codes::{self, KeptCodes};
 use crate::job::JobContext;
 
@@ -16,6 +18,11 @@ use crate::job::JobContext;
 /// Partitions are kept as produced by the reader (one per CSV byte range or Parquet row
 /// group slice) so loading never copies data just to regroup it. Row order is the order
 /// of the partitions, then of the rows inside each, which is the file's order.
+///
+/// A large table stores its low-cardinality string columns compact (codes and each
+/// partition's distinct values, [`crate::frame::compact`]); readers get plain partitions
+/// of the logical schema, decoded as they read them ([`Table::partition`],
+/// [`Table::partition_columns`]).
 #[derive(Debug, Clone)]
 pub struct Table {
     schema: SchemaRef,
@@ -39,7 +46,7 @@ impl Table {
         if let Some((i, _)) = partitions
             .iter()
             .enumerate()
-            .find(|(_, batch)| batch.schema().fields() != schema.fields())
+            .find(|(_, batch)| !stores_schema(&schema, batch))
         {
             return Err(Error::new(
                 ErrorCode::Internal,
@@ -66,8 +73,52 @@ impl Table {
         &self.schema
     }
 
-    pub fn partitions(&self) -> &[RecordBatch] {
+    /// Every partition with its columns as the schema says (compact string columns
+    /// decoded): borrowed when nothing is compact, else decoded all at once — a reader
+    /// that can go partition by partition should ([`Table::partition`]), so that only the
+    /// partitions in flight are decoded.
+    pub fn partitions(&self) -> Result<Cow<'_, [RecordBatch]>> {
+        if !self.is_compact() {
+            return Ok(Cow::Borrowed(&self.partitions));
+        }
+        let decoded: Vec<Result<RecordBatch>> = (0..self.partitions.len())
+            .into_par_iter()
+            .map(|i| self.partition(i))
+            .collect();
+        Ok(Cow::Owned(first_error_in_row_order(decoded)?))
+    }
+
+    /// Partition `i` with its columns as the schema says (compact columns decoded).
+    pub fn partition(&self, i: usize) -> Result<RecordBatch> {
+        let batch = self.partitions.get(i).ok_or_else(|| no_partition(i))?;
+        compact::decode_batch(batch, &self.schema)
+    }
+
+    /// The columns `projection` of partition `i`, decoding only those.
+    pub fn partition_columns(&self, i: usize, projection: &[usize]) -> Result<RecordBatch> {
+        let batch = self.partitions.get(i).ok_or_else(|| no_partition(i))?;
+        let stored = batch
+            .project(projection)
+            .map_err(|e| Error::internal("reading a partition", e))?;
+        let schema = self
+            .schema
+            .project(projection)
+            .map_err(|e| Error::internal("reading a partition", e))?;
+        compact::decode_batch(&stored, &Arc::new(schema))
+    }
+
+    /// The partitions as stored: a compact string column is a `Dictionary(UInt8, Utf8)`
+    /// array (its field says so), every other column as the schema says. For readers of
+    /// columns other than strings (the feature assembler), which then decode nothing.
+    pub fn stored_partitions(&self) -> &[RecordBatch] {
         &self.partitions
+    }
+
+    /// Whether any column of any partition is stored compact.
+    pub fn is_compact(&self) -> bool {
+        self.partitions
+            .iter()
+            .any(|b| b.schema().fields() != self.schema.fields())
     }
 
     pub fn num_partitions(&self) -> usize {
@@ -94,13 +145,19 @@ impl Table {
         F: Fn(&RecordBatch, usize) -> Result<RecordBatch> + Sync,
     {
         ctx.expect_steps(self.partitions.len());
-        let partitions = self
-            .partitions
-            .par_iter()
-            .zip(&self.row_starts)
-            .map(|(batch, &first)| {
+        // A compact table's partitions are decoded one at a time, and what `f` makes of
+        // them is stored compact again (the decoded columns by their kept codes), so a
+        // cleaning step never holds the whole table's text.
+        let compact = self.is_compact();
+        let partitions = (0..self.partitions.len())
+            .into_par_iter()
+            .zip(&self.row_starts[..self.partitions.len()])
+            .map(|(i, &first)| {
                 ctx.check()?;
-                let out = f(batch, first)?;
+                let mut out = f(&self.partition(i)?, first)?;
+                if compact {
+                    out = compact::compact_batch(&out)?;
+                }
                 ctx.advance();
                 Ok(out)
             })
@@ -113,7 +170,37 @@ impl Table {
     /// values: a loaded table's dictionary encoding, made once in parallel so that
     /// GROUP BY, DISTINCT and joins on those columns never code their strings again
     /// ([`crate::frame::kept_codes`]). Answers do not change; only their speed does.
-    pub fn with_key_codes(mut self) -> Self {
+    ///
+    /// A table whose string columns would take more than
+    /// [`COMPACT_BYTES`](crate::frame::compact::COMPACT_BYTES) (or that a reader has
+    /// already begun storing compact) stores those columns compact instead
+    /// ([`Table::compacted`]): their codes are then the storage itself. Compacting is
+    /// only a saving: should it fail, the table keeps its strings.
+    pub fn with_key_codes(self) -> Self {
+        let strings: usize = self.partitions.iter().map(compact::string_bytes).sum();
+        if self.is_compact() || compact::worth_compacting(strings) {
+            if let Ok(compact) = self.clone().compacted() {
+                return compact;
+            }
+        }
+        self.with_kept_codes()
+    }
+
+    /// The table with every low-cardinality string column of every partition stored
+    /// compact ([`crate::frame::compact`]), whatever its size; the same rows and answers.
+    pub fn compacted(mut self) -> Result<Self> {
+        let stored: Vec<Result<RecordBatch>> = self
+            .partitions
+            .par_iter()
+            .map(compact::compact_batch)
+            .collect();
+        self.partitions = first_error_in_row_order(stored)?;
+        self.key_codes = Arc::new([]);
+        Ok(self)
+    }
+
+    /// [`Table::with_key_codes`] without compacting: codes kept beside the strings.
+    fn with_kept_codes(mut self) -> Self {
         let strings: Vec<usize> = (0..self.schema.fields().len())
             .filter(|&i| {
                 matches!(
@@ -198,7 +285,10 @@ impl Table {
             let batch = &self.partitions[part];
             let from = offset.saturating_sub(start);
             let to = (end - start).min(batch.num_rows());
-            pieces.push(batch.slice(from, to - from));
+            pieces.push(compact::decode_batch(
+                &batch.slice(from, to - from),
+                &self.schema,
+            )?);
             part += 1;
         }
         concat_batches(&self.schema, &pieces).map_err(|e| Error::internal("row window", e))
@@ -208,7 +298,7 @@ impl Table {
     /// keeping row order).
     pub fn repartition(&self, n: usize) -> Result<Table> {
         let n = n.max(1);
-        let all = concat_batches(&self.schema, &self.partitions)
+        let all = concat_batches(&self.schema, self.partitions()?.iter())
             .map_err(|e| Error::internal("repartitioning", e))?;
         let rows = all.num_rows();
         let partitions = (0..n)
@@ -236,6 +326,24 @@ impl Table {
     pub fn schema_arc(&self) -> SchemaRef {
         Arc::clone(&self.schema)
     }
+}
+
+/// Whether `batch` holds the columns of `schema` (compact string columns included).
+fn stores_schema(schema: &SchemaRef, batch: &RecordBatch) -> bool {
+    let stored = batch.schema();
+    stored.fields().len() == schema.fields().len()
+        && schema
+            .fields()
+            .iter()
+            .zip(stored.fields())
+            .all(|(logical, stored)| compact::stores(logical, stored))
+}
+
+fn no_partition(i: usize) -> Error {
+    Error::new(
+        ErrorCode::Internal,
+        format!("the table has no partition {i}"),
+    )
 }
 
 /// Capacity of the buffers of `data` (and its children) not already in `seen`.
@@ -334,7 +442,12 @@ mod tests {
     fn repartition_keeps_rows_in_order() {
         let t = table(&[3, 0, 4, 2]).repartition(4).unwrap();
         assert_eq!(t.num_partitions(), 4);
-        let sizes: Vec<usize> = t.partitions().iter().map(|b| b.num_rows()).collect();
+        let sizes: Vec<usize> = t
+            .partitions()
+            .unwrap()
+            .iter()
+            .map(|b| b.num_rows())
+            .collect();
         assert_eq!(sizes, vec![2, 2, 2, 3]);
         assert_eq!(values(&t.window(0, 9).unwrap()), (0..9).collect::<Vec<_>>());
         assert_eq!(table(&[]).repartition(3).unwrap().num_rows(), 0);
@@ -343,7 +456,7 @@ mod tests {
     #[test]
     fn shared_buffers_count_once() {
         let whole = table(&[100]);
-        let batch = &whole.partitions()[0];
+        let batch = &whole.partitions().unwrap()[0];
         let sliced = Table::try_new(
             whole.schema_arc(),
             vec![batch.slice(0, 50), batch.slice(50, 50)],

@@ -234,7 +234,7 @@ mod tests {
             HandleInvalid::Error,
         )
         .unwrap();
-        let empty = table.partitions()[0].slice(0, 0);
+        let empty = table.partitions().unwrap()[0].slice(0, 0);
         let rows = assembler.rows(&empty, 7).unwrap();
         assert_eq!(rows.values.nrows(), 0);
         assert!(rows.row_numbers.is_empty());

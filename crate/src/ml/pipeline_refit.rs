@@ -18,6 +18,7 @@ use crate::clean::onehot::slot_columns;
 use crate::clean::spec::{HandleInvalid, StringIndexerFitted};
 use crate::clean::{run_pipeline_part, PipelineSpec, Step};
 use crate::error::{Error, Result};
+use crate::frame::compact::compact_batch;
 use crate::frame::{first_error_in_row_order, Catalog, Table};
 use crate::job::JobContext;
 use crate::ml::split::Split;
@@ -134,12 +135,15 @@ fn split_rows(
         HeldOut::Test => (split.all_training(), split.test_group()),
     };
     ctx.expect_steps(table.num_partitions());
-    let sides = table
-        .partitions()
-        .par_iter()
+    // Partition by partition: a compact table's partitions are decoded one at a time and
+    // both sides stored compact again.
+    let compact = table.is_compact();
+    let sides = (0..table.num_partitions())
+        .into_par_iter()
         .zip(table.row_starts())
-        .map(|(batch, &first)| {
+        .map(|(i, &first)| {
             ctx.check()?;
+            let batch = &table.partition(i)?;
             let groups: Vec<u16> = (0..batch.num_rows() as u64)
                 .map(|i| split.group_of(first as u64 + i))
                 .collect();
@@ -148,7 +152,10 @@ fn split_rows(
                 arrow_select::filter::filter_record_batch(batch, &mask)
                     .map_err(|e| Error::internal("splitting rows into folds", e))
             };
-            let sides = (side(&|g| subset.contains(g))?, side(&|g| g == held_group)?);
+            let mut sides = (side(&|g| subset.contains(g))?, side(&|g| g == held_group)?);
+            if compact {
+                sides = (compact_batch(&sides.0)?, compact_batch(&sides.1)?);
+            }
             ctx.advance();
             Ok(sides)
         })

@@ -21,7 +21,6 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::job::JobContext;
 use crate::ml::assemble::{Assembler, TrainingColumns};
-use crate::ml::dataset::row_offsets;
 use crate::ml::estimator::{TaskKind, TrainedModel};
 use crate::params::HandleInvalid;
 
@@ -99,14 +98,15 @@ pub fn predict(
     }
     fields.extend(added);
     let schema = Arc::new(Schema::new(fields));
-    let partitions = table.partitions();
-    let offsets = row_offsets(partitions);
-    ctx.expect_steps(partitions.len());
-    let scored: Vec<RecordBatch> = partitions
-        .par_iter()
-        .zip(&offsets)
-        .map(|(batch, &first)| {
+    let offsets: Vec<u64> = table.row_starts().iter().map(|&r| r as u64).collect();
+    ctx.expect_steps(table.num_partitions());
+    // Partition by partition: a compact table's partitions are decoded one at a time.
+    let scored: Vec<RecordBatch> = (0..table.num_partitions())
+        .into_par_iter()
+        .zip(&offsets[..table.num_partitions()])
+        .map(|(i, &first)| {
             ctx.check()?;
+            let batch = &table.partition(i)?;
             let rows = assembler.rows(batch, first)?;
             let outputs = score_rows(model, labels, &rows.values)?;
             let kept = if rows.row_numbers.len() == batch.num_rows() {
@@ -243,6 +243,7 @@ mod tests {
     fn predictions(table: &Table) -> Vec<f64> {
         table
             .partitions()
+            .unwrap()
             .iter()
             .flat_map(|b| {
                 let column = b.column_by_name("prediction").unwrap();

@@ -5,7 +5,7 @@ use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Float64Type, TimestampMicrosecondType};
+use arrow_array::types::{Date32Type, Float64Type, TimestampMicrosecondType, UInt8Type};
 use arrow_array::{
     Array, ArrayRef, Date32Array, Float64Array, Int64Array, TimestampMicrosecondArray,
 };
@@ -13,6 +13,7 @@ use arrow_schema::{DataType, TimeUnit};
 use foldhash::quality::FixedState;
 
 use crate::error::Result;
+use crate::frame::compact::is_compact;
 use crate::frame::display_array;
 use crate::frame::kept_codes::kept_value_counts;
 use crate::profile::frequent::Frequent;
@@ -124,13 +125,38 @@ struct TextPart<'a> {
     max_len: u64,
 }
 
+/// NULLs of a compact string column: rows whose code is NULL's.
+fn compact_nulls(column: &ArrayRef) -> u64 {
+    let dictionary = column.as_dictionary::<UInt8Type>();
+    let values = dictionary.values();
+    if values.null_count() == 0 {
+        return 0;
+    }
+    dictionary
+        .keys()
+        .values()
+        .iter()
+        .filter(|&&k| values.is_null(usize::from(k)))
+        .count() as u64
+}
+
 impl<'a> ColumnSummary<'a> {
     /// Summarises a partition's column; `sampled` are the rows kept for quantiles
     /// ([`sampled_rows`]), `None` to keep them all.
     pub fn of(column: &'a ArrayRef, sampled: Option<&[u32]>) -> Result<Self> {
-        let nulls = column.logical_null_count() as u64;
+        let compact = is_compact(column.as_ref());
+        let nulls = if compact {
+            compact_nulls(column)
+        } else {
+            column.logical_null_count() as u64
+        };
         let mut nans = 0;
-        let body = match Kind::of(column.data_type()) {
+        let kind = if compact {
+            Kind::String
+        } else {
+            Kind::of(column.data_type())
+        };
+        let body = match kind {
             Kind::Numeric | Kind::Temporal => {
                 let values = as_numbers(column)?;
                 let state = hasher();
@@ -179,6 +205,12 @@ impl<'a> ColumnSummary<'a> {
                 // Lengths in characters; for ASCII text (checked once) that is the byte length.
                 let ascii = match column.data_type() {
                     DataType::Utf8 => column.as_string::<i32>().values().is_ascii(),
+                    _ if compact => column
+                        .as_dictionary::<UInt8Type>()
+                        .values()
+                        .as_string::<i32>()
+                        .values()
+                        .is_ascii(),
                     _ => false,
                 };
                 // `n` occurrences of `s`.
@@ -195,6 +227,21 @@ impl<'a> ColumnSummary<'a> {
                     _ => None,
                 };
                 match (column.data_type(), kept) {
+                    // A compact column (a large table's, `frame::compact`): counted from
+                    // its codes, each distinct string looked at once.
+                    _ if compact => {
+                        let dictionary = column.as_dictionary::<UInt8Type>();
+                        let strings = dictionary.values().as_string::<i32>();
+                        let mut counts = vec![0u64; strings.len()];
+                        for &key in dictionary.keys().values().iter() {
+                            counts[usize::from(key)] += 1;
+                        }
+                        for (k, &n) in counts.iter().enumerate() {
+                            if n > 0 && strings.is_valid(k) {
+                                add(strings.value(k), n);
+                            }
+                        }
+                    }
                     // A key-like column (few distinct values) counted from its kept codes:
                     // each distinct string is looked at once.
                     (DataType::Utf8, Some((counts, firsts))) => {

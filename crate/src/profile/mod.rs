@@ -36,8 +36,9 @@ pub fn profile(table: &Table, ctx: &JobContext) -> Result<Profile> {
     let rows = table.num_rows();
     let keep_rate = (SAMPLE_LIMIT as f64 / rows.max(1) as f64).min(1.0);
     ctx.expect_steps(table.num_partitions() + 1);
+    // As stored: compact string columns are counted from their codes, never decoded.
     let partials: Vec<Vec<ColumnSummary<'_>>> = table
-        .partitions()
+        .stored_partitions()
         .par_iter()
         .zip(table.row_starts())
         .map(|(batch, &first)| {
@@ -158,8 +159,9 @@ mod tests {
         };
         // Profiled before any codes are kept for these arrays (a copy shares them).
         let from_strings = json(&plain);
-        let coded = plain.with_key_codes();
-        let strings = coded.partitions()[0].column(1);
+        let coded = plain.clone().with_key_codes();
+        let strings = coded.partitions().unwrap()[0].column(1).clone();
+        let strings = &strings;
         assert!(crate::frame::kept_codes::kept_value_counts(strings).is_some());
         assert_eq!(json(&coded), from_strings);
         assert!(from_strings.contains("key-1"));

@@ -124,7 +124,7 @@ pub fn run(catalog: &mut Catalog, sql: &str) -> Result<(String, Vec<Value>), Str
             let last = schema.fields().len() - 1;
             let type_name = spark_type_name(schema.field(last).data_type());
             let mut values = Vec::new();
-            for batch in table.partitions() {
+            for batch in table.partitions().unwrap().iter() {
                 let column = batch.column(last);
                 for i in 0..batch.num_rows() {
                     values.push(json_cell(column, i));
@@ -155,7 +155,7 @@ pub fn run_rows(
                 .map(|f| spark_type_name(f.data_type()))
                 .collect();
             let mut rows = Vec::new();
-            for batch in table.partitions() {
+            for batch in table.partitions().unwrap().iter() {
                 for i in 0..batch.num_rows() {
                     rows.push(batch.columns().iter().map(|c| cell(c, i)).collect());
                 }

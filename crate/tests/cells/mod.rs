@@ -10,7 +10,7 @@ use brasa::Table;
 
 /// Every partition's rows, in order, as one batch.
 pub fn all_rows(table: &Table) -> RecordBatch {
-    concat_batches(table.schema(), table.partitions()).unwrap()
+    concat_batches(table.schema(), table.partitions().unwrap().iter()).unwrap()
 }
 
 /// A string column's values.

@@ -7,7 +7,7 @@ use arrow_schema::{Field, Schema, SchemaRef};
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::frame::Table;
+use crate::frame::{compact, Table};
 use crate::io::csv::decode::{DecodedColumn, PieceFields, Widening};
 use crate::io::csv::infer::{column_types, infer_schema};
 use crate::io::csv::input::InputFilter;
@@ -63,7 +63,25 @@ pub struct CsvLoader {
     filtered: Vec<u8>,
     /// The options as given, with what detection settled filled in.
     used: CsvOptions,
+    /// Bytes of string columns decoded so far, as text.
+    string_bytes: usize,
+    /// The partitions' low-cardinality string columns are stored compact as soon as
+    /// they are decoded: the strings read so far passed
+    /// [`COMPACT_BYTES`](crate::frame::compact::COMPACT_BYTES), so the table will be
+    /// compact, and the load itself never holds more text than that.
+    compacting: bool,
+    /// The whole file's size when the reader knows it ([`CsvLoader::expect_bytes`]), until
+    /// the load's memory has been estimated from the first partitions.
+    expected_bytes: Option<u64>,
+    /// Bytes of CSV text decoded so far.
+    text_bytes: u64,
+    /// Text decoded before the estimate ([`ESTIMATE_AFTER`]; less in tests).
+    estimate_after: u64,
 }
+
+/// Text decoded before a load's memory is estimated from what it cost: 8 partitions,
+/// enough for the cost per byte to settle, read in a fraction of a second.
+const ESTIMATE_AFTER: u64 = 8 * PARTITION_BYTES as u64;
 
 /// A decoded partition with the types it was decoded with.
 struct Part {
@@ -226,6 +244,11 @@ impl CsvLoader {
                 delimiter: Some(dialect.delimiter as char),
                 ..options.clone()
             },
+            string_bytes: 0,
+            compacting: false,
+            expected_bytes: None,
+            text_bytes: 0,
+            estimate_after: ESTIMATE_AFTER,
         })
     }
 
@@ -280,6 +303,66 @@ impl CsvLoader {
     /// a column wider).
     pub fn schema(&self) -> SchemaRef {
         schema_of(&self.names, &self.types)
+    }
+
+    /// Tells the loader the whole file is `total` bytes: once its first partitions are
+    /// decoded it estimates what the whole table will take from what they took per byte
+    /// of text (compact string columns included when the table will be large enough to
+    /// store them so, which it then starts doing at once), and refuses with
+    /// `OUT_OF_MEMORY` a file that will not fit, after a fraction of a second of reading
+    /// rather than halfway through.
+    pub fn expect_bytes(&mut self, total: u64) {
+        self.expected_bytes = Some(total);
+    }
+
+    /// The estimate of [`CsvLoader::expect_bytes`], once enough text has been decoded.
+    fn check_estimate(&mut self) -> Result<()> {
+        let Some(total) = self.expected_bytes else {
+            return Ok(());
+        };
+        if self.text_bytes < self.estimate_after.min(total) || self.text_bytes == 0 {
+            return Ok(());
+        }
+        self.expected_bytes = None;
+        let scale = total as f64 / self.text_bytes as f64;
+        // The table's strings will pass the threshold: store them compact from now on.
+        if !self.compacting
+            && compact::worth_compacting((self.string_bytes as f64 * scale) as usize)
+        {
+            self.start_compacting()?;
+        }
+        let held: usize = self
+            .parts
+            .iter()
+            .map(|p| p.batch.get_array_memory_size())
+            .sum();
+        let table = held as f64 * scale;
+        // Beside the table: the chunk being read and the partitions decoded from it.
+        let in_flight = 4 * PARTITION_BYTES * rayon::current_num_threads().max(2);
+        let needed = (table as usize).saturating_sub(held) + in_flight;
+        crate::memory::check(
+            needed,
+            &format!(
+                "loading this {} CSV file (its first {} took {} in memory)",
+                crate::memory::describe_bytes(total as usize),
+                crate::memory::describe_bytes(self.text_bytes as usize),
+                crate::memory::describe_bytes(held)
+            ),
+            "drop some tables, or load part of the file (fewer rows or columns); \
+             Parquet with fewer columns takes less",
+        )
+    }
+
+    /// Stores every partition's low-cardinality string columns compact from now on.
+    fn start_compacting(&mut self) -> Result<()> {
+        self.compacting = true;
+        self.parts
+            .par_iter_mut()
+            .map(|part| {
+                part.batch = compact::compact_batch(&part.batch)?;
+                Ok(())
+            })
+            .collect::<Result<()>>()
     }
 
     /// Data records decoded so far.
@@ -374,16 +457,30 @@ impl CsvLoader {
     }
 
     fn decode_pieces(&mut self, pieces: &[&[u8]]) -> Result<()> {
-        let decoded: Vec<Result<(Part, PieceReport), PieceError>> = pieces
+        let compacting = self.compacting;
+        let decoded: Vec<Result<(Part, PieceReport, usize), PieceError>> = pieces
             .par_iter()
-            .map(|piece| self.decode_piece(piece))
+            .map(|piece| {
+                let (mut part, report) = self.decode_piece(piece)?;
+                let strings = compact::string_bytes(&part.batch);
+                if compacting {
+                    part.batch = compact::compact_batch(&part.batch).map_err(PieceError::Other)?;
+                }
+                Ok((part, report, strings))
+            })
             .collect();
         for result in decoded {
-            let (part, report) = result.map_err(|e| e.numbered(self.records, self.width()))?;
+            let (part, report, strings) =
+                result.map_err(|e| e.numbered(self.records, self.width()))?;
             self.absorb(&part, report);
+            self.string_bytes += strings;
             self.parts.push(part);
         }
-        Ok(())
+        self.text_bytes += pieces.iter().map(|p| p.len() as u64).sum::<u64>();
+        if !self.compacting && compact::worth_compacting(self.string_bytes) {
+            self.start_compacting()?;
+        }
+        self.check_estimate()
     }
 
     fn decode_piece(&self, bytes: &[u8]) -> Result<(Part, PieceReport), PieceError> {
@@ -679,12 +776,7 @@ fn widen_part(
     text_casts: &mut [bool],
 ) -> Result<RecordBatch> {
     if part.types == final_types {
-        return RecordBatch::try_new_with_options(
-            Arc::clone(schema),
-            part.batch.columns().to_vec(),
-            &RecordBatchOptions::new().with_row_count(Some(part.batch.num_rows())),
-        )
-        .map_err(|e| Error::internal("widening a CSV partition", e));
+        return compact::stored_batch(schema, part.batch.columns().to_vec(), part.batch.num_rows());
     }
     let mut columns = Vec::with_capacity(final_types.len());
     for (col, array) in part.batch.columns().iter().enumerate() {
@@ -700,12 +792,7 @@ fn widen_part(
             .map_err(|e| Error::internal("widening a CSV column", e))?;
         columns.push(cast);
     }
-    RecordBatch::try_new_with_options(
-        Arc::clone(schema),
-        columns,
-        &RecordBatchOptions::new().with_row_count(Some(part.batch.num_rows())),
-    )
-    .map_err(|e| Error::internal("widening a CSV partition", e))
+    compact::stored_batch(schema, columns, part.batch.num_rows())
 }
 
 /// Bytes at the start of a file looked at for signs that it is not text.
@@ -828,4 +915,110 @@ fn has_multiline_fields(sample: &[u8], tokens: &Tokens, dialect: &Dialect) -> bo
                 memchr::memchr2(b'\n', b'\r', &text).is_some()
             })
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_select::concat::concat_batches;
+
+    /// 120 000 rows (2.8 MB, one partition per 1 MB chunk): a key column with NULLs, a free-text
+    /// column, and a column of numbers until a late `n/a` makes it text.
+    fn text() -> Vec<u8> {
+        let mut text = b"id,region,note,code\n".to_vec();
+        let regions = ["north", "", "south", "far east"];
+        for i in 0..120_000 {
+            let code = if i == 110_000 {
+                "n/a".to_string()
+            } else {
+                (i % 13).to_string()
+            };
+            text.extend(
+                format!("{i},{},note {i},{code}\n", regions[(i * 7 + i / 5) % 4]).as_bytes(),
+            );
+        }
+        text
+    }
+
+    fn load(text: &[u8], start: impl Fn(&mut CsvLoader)) -> (Table, Vec<String>) {
+        let options = CsvOptions::default();
+        let mut loader = CsvLoader::new(&text[..1 << 20], false, &options).unwrap();
+        start(&mut loader);
+        for chunk in text.chunks(1 << 20) {
+            loader.push(chunk).unwrap();
+        }
+        loader.finish().unwrap()
+    }
+
+    fn rows(table: &Table) -> RecordBatch {
+        concat_batches(table.schema(), table.partitions().unwrap().iter()).unwrap()
+    }
+
+    #[test]
+    fn a_load_that_compacts_as_it_goes_reads_the_same_table() {
+        let text = text();
+        let (plain, plain_warnings) = load(&text, |_| {});
+        assert!(!plain.is_compact());
+        // From the first partition, and from the middle of the load (the strings read
+        // so far pass the threshold after the first chunk).
+        for start in [
+            (|l: &mut CsvLoader| l.compacting = true) as fn(&mut CsvLoader),
+            |l: &mut CsvLoader| l.string_bytes = compact::COMPACT_BYTES - 1000,
+        ] {
+            let (table, warnings) = load(&text, start);
+            assert!(table.is_compact());
+            assert_eq!(warnings, plain_warnings);
+            assert_eq!(table.schema(), plain.schema());
+            assert_eq!(rows(&table), rows(&plain));
+            assert!(table.memory_size() < plain.memory_size());
+            // `region` is compact everywhere, `note` nowhere (too many values).
+            for batch in table.stored_partitions() {
+                assert!(compact::is_compact(batch.column(1).as_ref()));
+                assert!(!compact::is_compact(batch.column(2).as_ref()));
+            }
+            let registered = table.with_key_codes();
+            assert!(registered
+                .stored_partitions()
+                .iter()
+                .all(|b| compact::is_compact(b.column(3).as_ref())));
+            assert_eq!(rows(&registered), rows(&plain));
+        }
+    }
+
+    #[test]
+    fn a_loads_memory_is_estimated_from_its_first_partitions() {
+        let text = text();
+        let (plain, _) = load(&text, |_| {});
+        let expecting = |total: u64| {
+            move |l: &mut CsvLoader| {
+                l.expect_bytes(total);
+                l.estimate_after = 1 << 20;
+            }
+        };
+        // The real size: the same table, plain (its strings are far below the threshold).
+        let (table, _) = load(&text, expecting(text.len() as u64));
+        assert!(!table.is_compact());
+        assert_eq!(rows(&table), rows(&plain));
+        // Said to be 400 times bigger (2 GB): its strings would pass the threshold, so it
+        // is stored compact from the first estimate, and it fits.
+        let (table, _) = load(&text, expecting(400 * text.len() as u64));
+        assert!(table.is_compact());
+        assert_eq!(rows(&table), rows(&plain));
+        // 11 GB cannot fit in 4 GB, even compact: refused after the first partitions.
+        let options = CsvOptions::default();
+        let mut loader = CsvLoader::new(&text[..1 << 20], false, &options).unwrap();
+        expecting(4000 * text.len() as u64)(&mut loader);
+        let err = text
+            .chunks(1 << 20)
+            .try_for_each(|chunk| loader.push(chunk))
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::OutOfMemory);
+        assert!(
+            err.message()
+                .starts_with("loading this 11.2 GB CSV file (its first 2.0 MB took "),
+            "{}",
+            err.message()
+        );
+        assert!(loader.rows() < 120_000);
+    }
 }

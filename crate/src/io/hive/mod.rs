@@ -149,7 +149,7 @@ impl HiveDataset {
         let mut partitions = Vec::new();
         for file in &self.files {
             let order = column_order(data_schema, file)?;
-            for batch in file.table.partitions() {
+            for batch in file.table.partitions()?.iter() {
                 let rows = batch.num_rows();
                 let mut arrays: Vec<_> =
                     order.iter().map(|&i| Arc::clone(batch.column(i))).collect();

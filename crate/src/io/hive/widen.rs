@@ -18,6 +18,7 @@ fn inferred_type(table: &Table, column: usize) -> Option<ColumnType> {
     let ty = ColumnType::of_data_type(table.schema().field(column).data_type())?;
     let empty = table
         .partitions()
+        .ok()?
         .iter()
         .all(|batch| batch.column(column).null_count() == batch.num_rows());
     Some(if ty == ColumnType::Utf8 && empty {

@@ -46,7 +46,7 @@ pub fn write_partitioned(table: &Table, columns: &[String]) -> Result<Vec<Partit
     );
     let mut folders: Vec<(String, Vec<RecordBatch>)> = Vec::new();
     let mut folder_of: HashMap<String, usize> = HashMap::new();
-    for batch in table.partitions() {
+    for batch in table.partitions()?.iter() {
         for (folder, rows) in folders_of_batch(batch, &keys)? {
             let indices = UInt32Array::from(rows);
             let arrays = kept

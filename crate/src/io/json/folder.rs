@@ -127,7 +127,7 @@ mod tests {
         for (_, table) in &tables {
             assert_eq!(column_types(table), ["n double", "s string", "t string"]);
         }
-        let first = &tables[0].1.partitions()[0];
+        let first = &tables[0].1.partitions().unwrap()[0];
         let s = first.column(1).as_any();
         let s = s.downcast_ref::<arrow_array::StringArray>().unwrap();
         // As written (Spark keeps a mixed field's text, spaces included).

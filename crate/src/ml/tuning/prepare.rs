@@ -41,7 +41,9 @@ fn source<'a>(
     let mut batches = Vec::new();
     let mut first = 0u64;
     for (t, table) in tables.iter().enumerate() {
-        for batch in table.partitions() {
+        // As stored: the assembler reads numeric columns only, so a compact table's
+        // string columns are never decoded for training.
+        for batch in table.stored_partitions() {
             batches.push((t, batch.clone(), first));
             first += batch.num_rows() as u64;
         }

@@ -189,13 +189,12 @@ fn scan(plan: &LogicalPlan, predicate: Option<Expr>, ctx: &JobContext) -> Result
     };
     let schema = plan.schema().to_arrow();
     let by_partition = partition_filters(table, projection, filters);
-    table
-        .partitions()
-        .par_iter()
-        .enumerate()
-        .map(|(index, batch)| {
+    // Partition by partition, decoding only the projected columns of a compact table.
+    (0..table.num_partitions())
+        .into_par_iter()
+        .map(|index| {
             ctx.check()?;
-            let projected = batch.project(projection).map_err(value::kernel_error)?;
+            let projected = table.partition_columns(index, projection)?;
             let projected = with_schema(&projected, &schema)?;
             if partition::in_partition(index, || rules_out(&projected, &by_partition))? {
                 ctx.advance();

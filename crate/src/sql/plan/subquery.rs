@@ -323,7 +323,7 @@ impl Planner<'_> {
         }
         let table = self.runner.run(plan)?;
         let column = table
-            .partitions()
+            .partitions()?
             .iter()
             .map(|b| std::sync::Arc::clone(b.column(0)))
             .collect::<Vec<_>>();
@@ -342,7 +342,7 @@ impl Planner<'_> {
     pub(crate) fn first_value(&mut self, plan: LogicalPlan) -> Result<Option<ScalarValue>> {
         let table = self.runner.run(apply_limit(plan, 0, Some(1)))?;
         Ok(table
-            .partitions()
+            .partitions()?
             .iter()
             .find(|b| b.num_rows() > 0)
             .and_then(|b| crate::sql::exec::scalar_from_array(b.column(0), 0))

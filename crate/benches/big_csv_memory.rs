@@ -1,0 +1,275 @@
+//! A 30M-row CSV (2.95 GB) in the page's 4 GB (issue 15): peak memory of loading it,
+//! the four SQL benchmark queries and a training job, natively, with the engine told the
+//! page's cap.
+//!
+//! The generated telecom table is streamed from CSV in 16 MB chunks as the page streams a
+//! dropped file (the file is never held whole), registered as the page registers a load,
+//! queried with the SQL benchmark's four queries (`tests/bench/queries.ts`), and a model
+//! is trained on it ([`spec`]). The table's string columns are
+//! stored compact past `frame::compact::COMPACT_BYTES`.
+//!
+//! ```sh
+//! cargo run --release --bin brasa-datagen -- --rows 30000000 --format csv \
+//!     --out "$CARGO_TARGET_DIR/bench-data"
+//! cargo bench --bench big_csv_memory       # BENCH_ROWS=10000000 for the 10M-row file;
+//!                                          # BENCH_TRAIN=0 to skip the training job,
+//!                                          # BENCH_MODEL=indexed or tree: see `spec`,
+//!                                          # BENCH_COMPACT=1 to store a smaller
+//!                                          # table compact too
+//! ```
+//!
+//! Peaks as in `tree_memory`: the bytes the allocator handed out at most at once (what
+//! the page's counting allocator sees and wasm linear memory must hold) and the
+//! process's peak resident memory, both reset before each step.
+//!
+//! Figures: BENCHMARKS.md, "A 30M-row CSV in the 4 GB".
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use brasa::clean::StepCache;
+use brasa::frame::Catalog;
+use brasa::io::csv::{CsvLoader, CsvOptions};
+use brasa::job::JobContext;
+use brasa::ml::job::train_job;
+use brasa::ml::tuning::TrainSpec;
+use brasa::sql::{query, run_sql};
+
+/// The system allocator, counting the bytes live and their peak.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(bytes: usize) {
+    let live = LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            grew(new_size);
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The four queries of the SQL benchmark (`tests/bench/queries.ts`).
+const QUERIES: [&str; 4] = [
+    "SELECT region, plan, count(*), avg(monthly_spend), sum(data_gb) FROM t WHERE age >= 0 GROUP BY region, plan ORDER BY region, plan",
+    "SELECT customer_id, monthly_spend FROM t WHERE churned AND support_tickets > 2 ORDER BY monthly_spend DESC LIMIT 100",
+    "SELECT count(DISTINCT region), min(signup_date), max(signup_date), stddev(income) FROM t",
+    "SELECT count(*) FROM t JOIN (SELECT region, avg(monthly_spend) a FROM t GROUP BY region) r USING (region) WHERE t.monthly_spend > r.a",
+];
+
+/// Bytes of the file handed to the loader at a time (the page reads 16 MB slices).
+const CHUNK: usize = 16 << 20;
+
+/// Resets both peaks to what is in use now.
+fn reset_peaks() {
+    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    // "5" resets the peak resident set size to the current one (Linux ≥ 4.0).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// `VmRSS` or `VmHWM` of this process, in bytes.
+fn proc_status(field: &str) -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn gb(bytes: usize) -> String {
+    format!("{:.2} GB", bytes as f64 / 1e9)
+}
+
+/// Runs `step`, then prints its time, its peaks and what stays live after it.
+fn measured<T>(name: &str, step: impl FnOnce() -> T) -> T {
+    reset_peaks();
+    let start = Instant::now();
+    let out = step();
+    let elapsed = start.elapsed();
+    println!(
+        "{name:<28} {:>8.1} s   allocated peak {:>8}   resident peak {:>8}   live after {:>8}",
+        elapsed.as_secs_f64(),
+        gb(PEAK.load(Ordering::Relaxed)),
+        proc_status("VmHWM:").map_or("?".to_string(), gb),
+        gb(LIVE.load(Ordering::Relaxed)),
+    );
+    out
+}
+
+fn data_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("BRASA_BENCH_DATA") {
+        return PathBuf::from(dir);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_string());
+    PathBuf::from(target).join("bench-data")
+}
+
+/// The training job (TrainValidationSplit 0.75, rows with a NULL skipped):
+/// LinearRegression of `monthly_spend` on five numeric columns (one pass of sufficient
+/// statistics, its rows assembled on the pass, read straight from the compact table);
+/// `BENCH_MODEL=indexed`: the same with the three string columns indexed by the job's
+/// StringIndexer (refitted on the training rows); `BENCH_MODEL=tree`: a
+/// DecisionTreeClassifier of `churned` (depth 5) on the five and `monthly_spend`.
+fn spec(model: &str) -> TrainSpec {
+    let mut features = vec![
+        "age",
+        "income",
+        "tenure_months",
+        "data_gb",
+        "support_tickets",
+    ];
+    let (estimator, params, label) = match model {
+        "tree" => {
+            features.push("monthly_spend");
+            (
+                "decisionTreeClassifier",
+                serde_json::json!({ "maxDepth": 5 }),
+                "churned",
+            )
+        }
+        _ => ("linearRegression", serde_json::json!({}), "monthly_spend"),
+    };
+    let pipeline = (model == "indexed").then(|| {
+        features.extend(["region_ix", "plan_ix", "contract_ix"]);
+        serde_json::json!({ "version": 1, "steps": [
+            { "op": "stringIndexer", "inputCols": ["region", "plan", "contract"],
+              "outputCols": ["region_ix", "plan_ix", "contract_ix"], "handleInvalid": "keep" }
+        ]})
+    });
+    serde_json::from_value(serde_json::json!({
+        "estimator": estimator,
+        "params": params,
+        "features": features,
+        "label": label,
+        "handleInvalid": "skip",
+        "grid": [],
+        "tuning": { "kind": "trainValidationSplit", "trainRatio": 0.75 },
+        "seed": 42,
+        "pipeline": pipeline
+    }))
+    .expect("a valid spec")
+}
+
+fn main() {
+    let rows: usize = std::env::var("BENCH_ROWS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(30_000_000);
+    let path = data_dir().join(format!("telecom_{rows}.csv"));
+    let Ok(mut file) = std::fs::File::open(&path) else {
+        eprintln!(
+            "{} is missing: cargo run --release --bin brasa-datagen -- --rows {rows} \
+             --format csv --out {}",
+            path.display(),
+            data_dir().display()
+        );
+        std::process::exit(1);
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    // The engine budgets against what this program has allocated, as it does in the page.
+    brasa::memory::count_in_use_with(|| LIVE.load(Ordering::Relaxed));
+    let ctx = JobContext::default();
+    println!("{} ({:.2} GB)", path.display(), size as f64 / 1e9);
+    let table = measured("load CSV", || {
+        let mut chunk = vec![0u8; CHUNK];
+        let mut filled = 0;
+        while filled < chunk.len() {
+            let n = file.read(&mut chunk[filled..]).expect("the file");
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        let mut loader =
+            CsvLoader::new(&chunk[..filled.min(1 << 20)], false, &CsvOptions::default())
+                .expect("a CSV head");
+        loader.push(&chunk[..filled]).expect("a chunk");
+        loop {
+            let n = file.read(&mut chunk).expect("the file");
+            if n == 0 {
+                break;
+            }
+            loader.push(&chunk[..n]).expect("a chunk");
+        }
+        drop(chunk);
+        let (table, _) = loader.finish().expect("the table");
+        // Registered as the page registers a load (codes kept or columns compacted);
+        // BENCH_COMPACT=1 stores a table below the threshold compact too.
+        if std::env::var("BENCH_COMPACT").as_deref() == Ok("1") {
+            table.compacted().expect("a compact table")
+        } else {
+            table.with_key_codes()
+        }
+    });
+    println!(
+        "table: {} rows, {} partitions, compact: {}, {:.2} GB in memory, {} live",
+        table.num_rows(),
+        table.num_partitions(),
+        table.is_compact(),
+        table.memory_size() as f64 / 1e9,
+        gb(LIVE.load(Ordering::Relaxed))
+    );
+    let mut catalog = Catalog::new();
+    catalog
+        .register("telecom", table, false)
+        .expect("a table name");
+    run_sql(&mut catalog, "CREATE VIEW t AS SELECT * FROM telecom", &ctx).expect("a view");
+    for (i, sql) in QUERIES.iter().enumerate() {
+        let out = measured(&format!("Q{}", i + 1), || {
+            query(&catalog, sql, &ctx).expect("an answer")
+        });
+        println!("  {} rows", out.num_rows());
+    }
+    if std::env::var("BENCH_TRAIN").as_deref() != Ok("0") {
+        let model = std::env::var("BENCH_MODEL").unwrap_or_default();
+        let table: Arc<brasa::Table> = catalog.get("telecom").expect("the table");
+        let spec = spec(&model);
+        let name = format!("{} TVS", spec.estimator.spark_name());
+        let result = measured(&name, || {
+            train_job(&catalog, &table, &spec, &mut StepCache::default(), &ctx)
+        });
+        match result {
+            Ok(result) => println!(
+                "  {} training rows, validation {:?} {:.6}",
+                result.rows.train, result.metric, result.grid[0].avg_metric
+            ),
+            // Refused up front is a result too: say what it needed.
+            Err(e) => println!("  refused: {:?}: {}", e.code(), e.message()),
+        }
+    }
+}
