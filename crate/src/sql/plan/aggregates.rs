@@ -1,15 +1,15 @@
 //! Planning aggregate calls: arity and literal settings, `DISTINCT`, `FILTER (WHERE ...)`
 //! and `IGNORE NULLS`, with Spark's argument casts.
 
+use arrow_schema::{DataType, Field};
 use sqlparser::ast::{self, FunctionArgumentClause, FunctionArguments, NullTreatment};
 
 use crate::error::{Error, Result};
 use crate::sql::plan::expr::{AggregateCall, Expr};
-use crate::sql::plan::functions::AggregateFunction;
+use crate::sql::plan::functions::{AggregateFunction, ScalarFunction};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
-use crate::sql::plan::structs::make_struct;
 
 impl Planner<'_> {
     /// The condition of `agg(...) FILTER (WHERE condition)`: a boolean over the rows, with
@@ -153,9 +153,17 @@ fn all_present(args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
             .collect(),
     )
     .ok_or_else(|| Error::analysis("count needs an argument or *"))?;
-    let names = (1..=args.len()).map(|i| format!("col{i}")).collect();
-    let tuple = make_struct(names, args, scope)?;
-    let data_type = tuple.data_type(scope);
+    let fields: Vec<Field> = args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Field::new(format!("col{}", i + 1), a.data_type(scope), true))
+        .collect();
+    let data_type = DataType::Struct(fields.into());
+    let tuple = Expr::Function {
+        func: ScalarFunction::MakeStruct,
+        args,
+        return_type: data_type.clone(),
+    };
     Ok(Expr::Case {
         branches: vec![(present, tuple)],
         otherwise: None,

@@ -13,6 +13,7 @@ use crate::frame::spark_type_name;
 use crate::sql::number_format::NumberFormat;
 use crate::sql::parse::at_span;
 use crate::sql::plan::aggregates::{aggregate_call, ignores_nulls, with_null_treatment};
+use crate::sql::plan::composite_aggregates::{composite_call, Composite};
 use crate::sql::plan::decimal_exprs;
 use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
 use crate::sql::plan::functions::{
@@ -597,6 +598,18 @@ impl Planner<'_> {
                 )));
             };
             return sets.call(lower == "grouping_id", &args, scope);
+        }
+        if let Some(kind) = Composite::from_name(&lower) {
+            if distinct || star {
+                return Err(Error::analysis(format!(
+                    "{name} takes columns, not DISTINCT or *"
+                )));
+            }
+            let filter = match &function.filter {
+                Some(condition) => Some(self.aggregate_filter(condition, &name, scope)?),
+                None => None,
+            };
+            return composite_call(kind, &lower, args, filter, scope);
         }
         if let Some(func) = AggregateFunction::from_name(&lower) {
             let filter = match &function.filter {

@@ -2,6 +2,7 @@
 //! the optimizer.
 
 pub mod aggregates;
+pub mod composite_aggregates;
 pub mod correlation;
 pub mod decimal_exprs;
 pub mod decorrelate;

@@ -569,7 +569,7 @@ fn round_decimal_fast(value: f64, digits: i32) -> Option<f64> {
     let scale = *POWERS_OF_TEN.get(usize::try_from(digits).ok()?)?;
     let scaled = value.abs() * scale;
     // Below 1e15 the integer part and a useful fraction fit in the 53 bits.
-    if !(scaled < 1e15) {
+    if scaled >= 1e15 {
         return None;
     }
     let whole = scaled.floor();
