@@ -2,16 +2,21 @@
 //! Spark keeps an arbitrary row of each key; keeping the first makes the result the same
 //! whatever the partitioning.
 //!
-//! Keys are encoded per partition in parallel (arrow's row format: NULLs equal NULLs,
-//! NaN equals NaN, as in Spark's grouping), then one ordered pass keeps first occurrences.
+//! Keys are encoded per partition in parallel (arrow's row format: NULLs equal NULLs),
+//! then one ordered pass keeps first occurrences. Float keys are compared as Spark groups
+//! them, `-0.0` with `0.0` and every NaN with every other, and come out that way (`0.0`,
+//! NaN), as Spark's dropDuplicates gives them.
 
-use arrow_array::BooleanArray;
+use std::sync::Arc;
+
+use arrow_array::{BooleanArray, RecordBatch};
 use arrow_row::{RowConverter, Rows, SortField};
 use hashbrown::HashSet;
 use rayon::prelude::*;
 
 use crate::clean::columns::resolve;
 use crate::error::{Error, Result};
+use crate::frame::float_keys::spark_normalized;
 use crate::frame::Table;
 use crate::job::JobContext;
 
@@ -43,7 +48,10 @@ pub fn drop_duplicates(
         .par_iter()
         .map(|batch| {
             ctx.check()?;
-            let columns: Vec<_> = keys.iter().map(|&k| batch.column(k).clone()).collect();
+            let columns: Vec<_> = keys
+                .iter()
+                .map(|&k| spark_normalized(batch.column(k)))
+                .collect();
             let rows = converter
                 .convert_columns(&columns)
                 .map_err(|e| Error::internal("encoding keys", e))?;
@@ -62,6 +70,7 @@ pub fn drop_duplicates(
         .zip(&masks)
         .map(|(batch, keep)| {
             ctx.check()?;
+            let batch = &with_normalized_keys(batch, &keys)?;
             let out = if keep.true_count() == batch.num_rows() {
                 batch.clone()
             } else {
@@ -75,13 +84,30 @@ pub fn drop_duplicates(
     Table::try_new(table.schema_arc(), partitions)
 }
 
+/// `batch` with its float key columns as Spark shows a grouped key (see
+/// [`spark_normalized`]); the same batch when none changes.
+fn with_normalized_keys(batch: &RecordBatch, keys: &[usize]) -> Result<RecordBatch> {
+    let mut columns = batch.columns().to_vec();
+    let mut changed = false;
+    for &k in keys {
+        let normal = spark_normalized(&columns[k]);
+        changed |= !Arc::ptr_eq(&normal, &columns[k]);
+        columns[k] = normal;
+    }
+    if !changed {
+        return Ok(batch.clone());
+    }
+    RecordBatch::try_new(batch.schema(), columns)
+        .map_err(|e| Error::internal("dropping duplicates", e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::table_in_parts;
     use arrow_array::cast::AsArray;
-    use arrow_array::types::Int32Type;
-    use arrow_array::Array;
+    use arrow_array::types::{Float64Type, Int32Type};
+    use arrow_array::{Array, Float64Array};
 
     #[test]
     fn keeps_the_first_row_of_each_key_across_partitions() {
@@ -97,6 +123,43 @@ mod tests {
             assert_eq!(s, ["a", "b", "c", "a"]);
             let n = b.column(0).as_primitive::<Int32Type>();
             assert_eq!(n.null_count(), 1);
+        }
+    }
+
+    /// As Spark: `-0.0` and `0.0` are one key (shown as `0.0`), and so are all NaNs.
+    #[test]
+    fn float_keys_are_compared_as_spark_groups_them() {
+        let rows = ["-0.0,a", "0.0,b", "NaN,c", "1.5,d", "0.0,e", "NaN,f"];
+        for parts in [1, 2, 5] {
+            let t = table_in_parts("x:double,s:string", &rows, parts);
+            // The reader gives a plain NaN; row c's is made one with its sign bit set.
+            let flipped: Vec<RecordBatch> = (0..t.num_partitions())
+                .map(|i| {
+                    let batch = t.partition(i).unwrap();
+                    let x = batch.column(0).as_primitive::<Float64Type>();
+                    let s = batch.column(1).as_string::<i32>();
+                    let x: Float64Array = (0..batch.num_rows())
+                        .map(|r| {
+                            Some(if s.value(r) == "c" {
+                                -x.value(r)
+                            } else {
+                                x.value(r)
+                            })
+                        })
+                        .collect();
+                    let columns = vec![Arc::new(x) as _, batch.column(1).clone()];
+                    RecordBatch::try_new(batch.schema(), columns).unwrap()
+                })
+                .collect();
+            let t = Table::try_new(t.schema_arc(), flipped).unwrap();
+            let ctx = JobContext::default();
+            let out = drop_duplicates(&t, Some(&["x".into()]), &ctx).unwrap();
+            let b = out.window(0, out.num_rows()).unwrap();
+            let s: Vec<&str> = b.column(1).as_string::<i32>().iter().flatten().collect();
+            assert_eq!(s, ["a", "c", "d"], "{parts} partitions");
+            let x = b.column(0).as_primitive::<Float64Type>();
+            assert_eq!(x.value(0).to_bits(), 0.0f64.to_bits(), "shown as 0.0");
+            assert_eq!(x.value(1).to_bits(), f64::NAN.to_bits());
         }
     }
 }
