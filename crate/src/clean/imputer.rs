@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, Scalar};
 use arrow_buffer::BooleanBuffer;
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use arrow_select::zip::zip;
 use rayon::prelude::*;
 
@@ -128,6 +128,14 @@ impl Imputer {
         fitted: &ImputerFitted,
         ctx: &JobContext,
     ) -> Result<Table> {
+        self.check_fitted(fitted)?;
+        let schema = self.output_schema(table.schema());
+        table.map_partitions(schema.clone(), ctx, |batch, _| {
+            self.transform_batch(batch, fitted, &schema)
+        })
+    }
+
+    fn check_fitted(&self, fitted: &ImputerFitted) -> Result<()> {
         if fitted.surrogates.len() != self.inputs.len() {
             return Err(Error::clean(format!(
                 "the fitted Imputer has {} surrogates for {} columns; fit it again",
@@ -135,38 +143,51 @@ impl Imputer {
                 self.inputs.len()
             )));
         }
-        let mut fields: Vec<Field> = fields_of(table.schema());
+        Ok(())
+    }
+
+    /// The schema of the imputed table: replaced columns become nullable, appended ones
+    /// come last.
+    pub(crate) fn output_schema(&self, input: &Schema) -> SchemaRef {
+        let mut fields: Vec<Field> = fields_of(input);
         for (&i, output) in self.inputs.iter().zip(&self.outputs) {
-            let input = table.schema().field(i);
+            let field = input.field(i);
             match output {
-                Output::Replace(o) => fields[*o] = input.as_ref().clone().with_nullable(true),
+                Output::Replace(o) => fields[*o] = field.clone().with_nullable(true),
                 Output::Append(name) => {
-                    fields.push(Field::new(name, input.data_type().clone(), true))
+                    fields.push(Field::new(name, field.data_type().clone(), true))
                 }
             }
         }
-        let schema = Arc::new(Schema::new(fields));
-        table.map_partitions(schema.clone(), ctx, |batch, _| {
-            let mut columns = batch.columns().to_vec();
-            for ((&i, output), &surrogate) in self
-                .inputs
-                .iter()
-                .zip(&self.outputs)
-                .zip(&fitted.surrogates)
-            {
-                let imputed = impute(batch.column(i), surrogate, self.missing_value)?;
-                match output {
-                    Output::Replace(o) => columns[*o] = imputed,
-                    Output::Append(_) => columns.push(imputed),
-                }
+        Arc::new(Schema::new(fields))
+    }
+
+    /// One batch imputed, with `schema` (the [`Imputer::output_schema`] of its own).
+    pub(crate) fn transform_batch(
+        &self,
+        batch: &RecordBatch,
+        fitted: &ImputerFitted,
+        schema: &SchemaRef,
+    ) -> Result<RecordBatch> {
+        self.check_fitted(fitted)?;
+        let mut columns = batch.columns().to_vec();
+        for ((&i, output), &surrogate) in self
+            .inputs
+            .iter()
+            .zip(&self.outputs)
+            .zip(&fitted.surrogates)
+        {
+            let imputed = impute(batch.column(i), surrogate, self.missing_value)?;
+            match output {
+                Output::Replace(o) => columns[*o] = imputed,
+                Output::Append(_) => columns.push(imputed),
             }
-            RecordBatch::try_new(schema.clone(), columns)
-                .map_err(|e| Error::internal("imputing", e))
-        })
+        }
+        RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::internal("imputing", e))
     }
 }
 
-fn strategy_name(strategy: ImputerStrategy) -> &'static str {
+pub(crate) fn strategy_name(strategy: ImputerStrategy) -> &'static str {
     match strategy {
         ImputerStrategy::Mean => "mean",
         ImputerStrategy::Median => "median",
@@ -175,7 +196,7 @@ fn strategy_name(strategy: ImputerStrategy) -> &'static str {
 }
 
 /// Whether `v` is left out of fitting: NaN, or the missing value.
-fn excluded(v: f64, missing_value: Option<f64>) -> bool {
+pub(crate) fn excluded(v: f64, missing_value: Option<f64>) -> bool {
     v.is_nan() || missing_value.is_some_and(|m| v == m)
 }
 
@@ -215,7 +236,7 @@ fn impute(column: &ArrayRef, surrogate: f64, missing_value: Option<f64>) -> Resu
 }
 
 /// One partition's contribution to a surrogate.
-enum Partial {
+pub(crate) enum Partial {
     Mean {
         sum: f64,
         count: u64,
@@ -226,7 +247,7 @@ enum Partial {
 }
 
 impl Partial {
-    fn empty(strategy: ImputerStrategy) -> Self {
+    pub(crate) fn empty(strategy: ImputerStrategy) -> Self {
         match strategy {
             ImputerStrategy::Mean => Partial::Mean { sum: 0.0, count: 0 },
             ImputerStrategy::Median => Partial::Median(Vec::new()),
@@ -255,7 +276,7 @@ impl Partial {
         }
     }
 
-    fn merge(self, other: &Partial) -> Self {
+    pub(crate) fn merge(self, other: &Partial) -> Self {
         match (self, other) {
             (Partial::Mean { sum, count }, Partial::Mean { sum: s, count: n }) => Partial::Mean {
                 sum: sum + s,
@@ -275,7 +296,7 @@ impl Partial {
         }
     }
 
-    fn surrogate(self) -> Option<f64> {
+    pub(crate) fn surrogate(self) -> Option<f64> {
         match self {
             Partial::Mean { count: 0, .. } => None,
             Partial::Mean { sum, count } => Some(sum / count as f64),

@@ -33,7 +33,7 @@ pub struct StringIndexer {
 }
 
 /// A column's values as strings (Spark's cast to string for non-string columns).
-fn as_strings(column: &ArrayRef) -> Result<StringArray> {
+pub(crate) fn as_strings(column: &ArrayRef) -> Result<StringArray> {
     Ok(match column.data_type() {
         DataType::Utf8 => column.as_string::<i32>().clone(),
         _ => spark_cast(column, &DataType::Utf8)?
@@ -194,8 +194,13 @@ impl StringIndexer {
         StringIndexerFitted { labels }
     }
 
-    fn output_schema(&self, table: &Table) -> SchemaRef {
-        let mut fields: Vec<Field> = fields_of(table.schema());
+    /// The input's schema with one index column per input appended.
+    pub(crate) fn output_schema(&self, table: &Table) -> SchemaRef {
+        self.output_schema_of(table.schema())
+    }
+
+    pub(crate) fn output_schema_of(&self, input: &Schema) -> SchemaRef {
+        let mut fields: Vec<Field> = fields_of(input);
         fields.extend(
             self.outputs
                 .iter()
@@ -347,7 +352,7 @@ impl IndexedRows {
 }
 
 /// Labels in index order (Spark's `stringOrderType`, ties alphabetical ascending).
-fn order_labels(mut counted: Vec<(String, u64)>, order: StringOrderType) -> Vec<String> {
+pub(crate) fn order_labels(mut counted: Vec<(String, u64)>, order: StringOrderType) -> Vec<String> {
     match order {
         StringOrderType::FrequencyDesc => {
             counted.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)))

@@ -12,6 +12,7 @@
 pub mod columns;
 pub mod dedupe;
 pub mod expr;
+pub mod fold_fit;
 pub mod imputer;
 pub mod indexer;
 pub mod missing;

@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 
 use crate::clean::columns::{as_doubles, check_new_name, check_pairs, fields_of, resolve};
@@ -163,6 +163,22 @@ impl OneHotEncoder {
         handle_invalid: HandleInvalid,
         ctx: &JobContext,
     ) -> Result<Table> {
+        let schema = self.output_schema(table.schema(), fitted, drop_last, handle_invalid)?;
+        let sizes = self.slot_counts(fitted, drop_last, handle_invalid);
+        table.map_partitions(schema.clone(), ctx, |batch, first_row| {
+            self.encode_batch(batch, fitted, &sizes, handle_invalid, &schema, first_row)
+        })
+    }
+
+    /// The input's schema with every slot column appended, after checking the fitted
+    /// state and `handleInvalid`.
+    pub(crate) fn output_schema(
+        &self,
+        input: &Schema,
+        fitted: &OneHotEncoderFitted,
+        drop_last: bool,
+        handle_invalid: HandleInvalid,
+    ) -> Result<SchemaRef> {
         if handle_invalid == HandleInvalid::Skip {
             return Err(Error::clean(
                 "OneHotEncoder's handleInvalid is error or keep (skip is StringIndexer's)",
@@ -176,49 +192,71 @@ impl OneHotEncoder {
             ));
         }
         let slots = self.slot_names(fitted, drop_last, handle_invalid);
-        let mut fields: Vec<Field> = fields_of(table.schema());
+        let mut fields: Vec<Field> = fields_of(input);
         for name in slots.iter().flatten() {
             check_new_name(&Schema::new(fields.clone()), name, None)?;
             fields.push(Field::new(name, DataType::Float64, false));
         }
-        let schema = Arc::new(Schema::new(fields));
-        table.map_partitions(schema.clone(), ctx, |batch, first_row| {
-            let rows = batch.num_rows();
-            let mut columns = batch.columns().to_vec();
-            for (k, &c) in self.inputs.iter().enumerate() {
-                let size = fitted.category_sizes[k];
-                let values = as_doubles(batch.column(c))?;
-                let mut ones: Vec<Vec<f64>> = vec![vec![0.0; rows]; slots[k].len()];
-                for i in 0..rows {
-                    let v = values.is_valid(i).then(|| values.value(i));
-                    let slot = match v {
-                        Some(v) if v >= 0.0 && v.fract() == 0.0 && (v as usize) < size => {
-                            v as usize
-                        }
-                        _ if handle_invalid == HandleInvalid::Keep => size,
-                        _ => {
-                            let name = table.schema().field(c).name();
-                            let shown = v.map_or("NULL".to_string(), |v| v.to_string());
-                            return Err(Error::clean(format!(
-                                "OneHotEncoder met the category index {shown} in `{name}` at row {}, outside the {size} categories it was fitted on; set handleInvalid to keep",
-                                first_row + i + 1
-                            ))
-                            .at_row((first_row + i + 1) as u64)
-                            .in_column(name.clone()));
-                        }
-                    };
-                    if let Some(column) = ones.get_mut(slot) {
-                        column[i] = 1.0;
+        Ok(Arc::new(Schema::new(fields)))
+    }
+
+    /// How many slot columns each input writes.
+    pub(crate) fn slot_counts(
+        &self,
+        fitted: &OneHotEncoderFitted,
+        drop_last: bool,
+        handle_invalid: HandleInvalid,
+    ) -> Vec<usize> {
+        self.slot_names(fitted, drop_last, handle_invalid)
+            .iter()
+            .map(Vec::len)
+            .collect()
+    }
+
+    /// One batch encoded, with `schema` from [`OneHotEncoder::output_schema`] and
+    /// `slots` from [`OneHotEncoder::slot_counts`]; `first_row` numbers rows in errors.
+    pub(crate) fn encode_batch(
+        &self,
+        batch: &RecordBatch,
+        fitted: &OneHotEncoderFitted,
+        slots: &[usize],
+        handle_invalid: HandleInvalid,
+        schema: &SchemaRef,
+        first_row: usize,
+    ) -> Result<RecordBatch> {
+        let rows = batch.num_rows();
+        let mut columns = batch.columns().to_vec();
+        for (k, &c) in self.inputs.iter().enumerate() {
+            let size = fitted.category_sizes[k];
+            let values = as_doubles(batch.column(c))?;
+            let mut ones: Vec<Vec<f64>> = vec![vec![0.0; rows]; slots[k]];
+            for i in 0..rows {
+                let v = values.is_valid(i).then(|| values.value(i));
+                let slot = match v {
+                    Some(v) if v >= 0.0 && v.fract() == 0.0 && (v as usize) < size => v as usize,
+                    _ if handle_invalid == HandleInvalid::Keep => size,
+                    _ => {
+                        let name = batch.schema_ref().field(c).name().clone();
+                        let shown = v.map_or("NULL".to_string(), |v| v.to_string());
+                        return Err(Error::clean(format!(
+                            "OneHotEncoder met the category index {shown} in `{name}` at row {}, outside the {size} categories it was fitted on; set handleInvalid to keep",
+                            first_row + i + 1
+                        ))
+                        .at_row((first_row + i + 1) as u64)
+                        .in_column(name));
                     }
+                };
+                if let Some(column) = ones.get_mut(slot) {
+                    column[i] = 1.0;
                 }
-                columns.extend(
-                    ones.into_iter()
-                        .map(|v| Arc::new(Float64Array::from(v)) as ArrayRef),
-                );
             }
-            RecordBatch::try_new(schema.clone(), columns)
-                .map_err(|e| Error::internal("one-hot encoding", e))
-        })
+            columns.extend(
+                ones.into_iter()
+                    .map(|v| Arc::new(Float64Array::from(v)) as ArrayRef),
+            );
+        }
+        RecordBatch::try_new(schema.clone(), columns)
+            .map_err(|e| Error::internal("one-hot encoding", e))
     }
 }
 

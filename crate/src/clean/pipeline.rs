@@ -230,7 +230,7 @@ fn run_numbered(
 /// The categories of the index columns made by earlier StringIndexer steps, by
 /// lower-cased output name: the labels, then `__unknown` when the indexer keeps invalid
 /// values (Spark's indexer metadata, which OneHotEncoder reads).
-fn indexer_labels(fitted: &[Step]) -> HashMap<String, Vec<String>> {
+pub(crate) fn indexer_labels(fitted: &[Step]) -> HashMap<String, Vec<String>> {
     let mut labels = HashMap::new();
     for step in fitted {
         if let Step::StringIndexer {
@@ -253,7 +253,7 @@ fn indexer_labels(fitted: &[Step]) -> HashMap<String, Vec<String>> {
 }
 
 /// One step: its output, the step with what it learned, and warnings for the user.
-fn apply_step(
+pub(crate) fn apply_step(
     catalog: &Catalog,
     input: &Arc<Table>,
     step: &Step,

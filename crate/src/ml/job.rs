@@ -125,6 +125,7 @@ fn train_refitting_pipeline(
             steps: pipeline.steps[at..].to_vec(),
         },
         label,
+        shared: Default::default(),
     };
     let prepared = PreparedLabel {
         column: if indexed {

@@ -7,17 +7,26 @@
 //! assigned on their result. The steps from it on are fitted on each fit's training rows
 //! and applied to them and to the held-out rows, each side on its own, as Spark applies
 //! a fitted `PipelineModel` to each DataFrame.
+//!
+//! The fits share their passes over the table ([`FoldFit`]): on the first fit asked for,
+//! one parallel pass assigns every row its group and gathers every fit's statistics
+//! (each fold's category counts, sums...), and each fit's sides are then cut from the
+//! table and cleaned by its fitted steps without fitting anything again. A fit the shared
+//! pass does not cover (a pipeline with a filter between two estimators, a fit whose
+//! own run fails) is fitted on its own rows as before, which gives the same steps and
+//! the same errors.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arrow_array::{BooleanArray, RecordBatch};
 use rayon::prelude::*;
 
+use crate::clean::fold_fit::{FitRows, FoldFit};
 use crate::clean::indexer::StringIndexer;
 use crate::clean::onehot::slot_columns;
 use crate::clean::spec::{HandleInvalid, StringIndexerFitted};
 use crate::clean::{run_pipeline_part, PipelineSpec, Step};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::frame::compact::compact_batch;
 use crate::frame::{first_error_in_row_order, Catalog, Table};
 use crate::job::JobContext;
@@ -48,11 +57,87 @@ pub struct PipelineRefit<'a> {
     /// The steps refitted for every fit.
     pub refitted: PipelineSpec,
     pub label: Option<IndexedLabel>,
+    /// The rows' groups and the shared fits, made by the first fit asked for.
+    pub shared: OnceLock<Shared>,
+}
+
+/// What every fit of a [`PipelineRefit`] shares.
+pub struct Shared {
+    /// Each row's group, partition by partition.
+    groups: Vec<Vec<u16>>,
+    /// The fits' steps fitted in one pass, when the pipeline allows it.
+    fold_fit: Option<FoldFit>,
 }
 
 impl RefitSource for PipelineRefit<'_> {
     fn sides(&self, held_out: HeldOut, split: &Split, ctx: &JobContext) -> Result<Sides> {
-        let (training, held) = split_rows(&self.table, held_out, split, ctx)?;
+        let shared = self.shared(split, ctx)?;
+        let fit = match held_out {
+            HeldOut::Test => 0,
+            HeldOut::Fold(f) => 1 + f,
+        };
+        if let Some(fold_fit) = &shared.fold_fit {
+            if let (Some(part), Some((training, held))) = (
+                fold_fit.fitted(fit),
+                fold_fit.sides(self.catalog, fit, ctx)?,
+            ) {
+                return self.finish(Arc::new(training), Arc::new(held), part.clone(), ctx);
+            }
+        }
+        self.refit_alone(held_out, split, &shared.groups, ctx)
+    }
+}
+
+impl PipelineRefit<'_> {
+    /// The fits of `split`, in the order [`RefitSource::sides`] numbers them: the final
+    /// refit, then each evaluated fold.
+    fn fits(split: &Split) -> Vec<FitRows> {
+        let rows = |subset: crate::ml::dataset::Subset, held: u16| FitRows {
+            trains: (0..split.groups() as u16)
+                .map(|g| subset.contains(g))
+                .collect(),
+            held,
+        };
+        let mut fits = vec![rows(split.all_training(), split.test_group())];
+        fits.extend((0..split.evaluated_folds()).map(|f| rows(split.without_fold(f), f as u16)));
+        fits
+    }
+
+    /// The shared groups and fits, made on the first call.
+    fn shared(&self, split: &Split, ctx: &JobContext) -> Result<&Shared> {
+        if let Some(shared) = self.shared.get() {
+            return Ok(shared);
+        }
+        let groups = row_groups(&self.table, split, ctx)?;
+        let fold_fit = match FoldFit::new(
+            self.catalog,
+            &self.table,
+            groups.clone(),
+            Self::fits(split),
+            &self.refitted,
+            self.before.len(),
+            ctx,
+        ) {
+            Ok(fold_fit) => fold_fit,
+            Err(e) if e.code() == ErrorCode::Cancelled => return Err(e),
+            // The fits are then refitted one by one, which reports what went wrong.
+            Err(_) => None,
+        };
+        let _ = self.shared.set(Shared { groups, fold_fit });
+        self.shared
+            .get()
+            .ok_or_else(|| Error::new(ErrorCode::Internal, "the shared fits were not kept"))
+    }
+
+    /// One fit's sides by fitting the pipeline on its own training rows.
+    fn refit_alone(
+        &self,
+        held_out: HeldOut,
+        split: &Split,
+        groups: &[Vec<u16>],
+        ctx: &JobContext,
+    ) -> Result<Sides> {
+        let (training, held) = split_rows(&self.table, held_out, split, groups, ctx)?;
         let (what, held_name) = match held_out {
             HeldOut::Fold(f) => (format!("fold {}", f + 1), "validation"),
             HeldOut::Test => ("the final model".to_string(), "test"),
@@ -83,20 +168,27 @@ impl RefitSource for PipelineRefit<'_> {
                 &format!("applying the pipeline fitted for {what} to its {held_name} rows"),
             )
         })?;
-        let vectors = fitted
-            .fitted
-            .steps
-            .iter()
-            .flat_map(one_hot_vectors)
-            .collect();
+        self.finish(fitted.output, applied.output, fitted.fitted, ctx)
+    }
+
+    /// A fit's sides from its cleaned rows and fitted part: the label indexed, the one-hot
+    /// vectors listed, the whole pipeline.
+    fn finish(
+        &self,
+        training: Arc<Table>,
+        held: Arc<Table>,
+        fitted: PipelineSpec,
+        ctx: &JobContext,
+    ) -> Result<Sides> {
+        let vectors = fitted.steps.iter().flat_map(one_hot_vectors).collect();
         let mut pipeline = PipelineSpec {
             version: self.refitted.version,
             steps: self.before.clone(),
         };
-        pipeline.steps.extend(fitted.fitted.steps);
+        pipeline.steps.extend(fitted.steps);
         Ok(Sides {
-            training: self.index_label(fitted.output, ctx)?,
-            held_out: self.index_label(applied.output, ctx)?,
+            training: self.index_label(training, ctx)?,
+            held_out: self.index_label(held, ctx)?,
             vectors,
             pipeline,
         })
@@ -122,12 +214,31 @@ impl PipelineRefit<'_> {
     }
 }
 
-/// The fit's training rows and its held-out rows of `table`, by the rows' groups: one
-/// parallel pass, each row's group computed once for both sides.
+/// Each row's group, partition by partition, in one parallel pass.
+fn row_groups(table: &Table, split: &Split, ctx: &JobContext) -> Result<Vec<Vec<u16>>> {
+    ctx.expect_steps(table.num_partitions());
+    let groups = table
+        .stored_partitions()
+        .par_iter()
+        .zip(table.row_starts())
+        .map(|(batch, &first)| {
+            ctx.check()?;
+            let groups = (0..batch.num_rows() as u64)
+                .map(|i| split.group_of(first as u64 + i))
+                .collect();
+            ctx.advance();
+            Ok(groups)
+        })
+        .collect::<Vec<_>>();
+    first_error_in_row_order(groups)
+}
+
+/// The fit's training rows and its held-out rows of `table`, by the rows' `groups`.
 fn split_rows(
     table: &Table,
     held_out: HeldOut,
     split: &Split,
+    groups: &[Vec<u16>],
     ctx: &JobContext,
 ) -> Result<(Table, Table)> {
     let (subset, held_group) = match held_out {
@@ -140,13 +251,10 @@ fn split_rows(
     let compact = table.is_compact();
     let sides = (0..table.num_partitions())
         .into_par_iter()
-        .zip(table.row_starts())
-        .map(|(i, &first)| {
+        .zip(groups)
+        .map(|(i, groups)| {
             ctx.check()?;
             let batch = &table.partition(i)?;
-            let groups: Vec<u16> = (0..batch.num_rows() as u64)
-                .map(|i| split.group_of(first as u64 + i))
-                .collect();
             let side = |keep: &dyn Fn(u16) -> bool| -> Result<RecordBatch> {
                 let mask: BooleanArray = groups.iter().map(|&g| Some(keep(g))).collect();
                 arrow_select::filter::filter_record_batch(batch, &mask)
@@ -195,4 +303,117 @@ fn one_hot_vectors(step: &Step) -> Vec<(String, Vec<String>)> {
 fn in_context(error: Error, what: &str) -> Error {
     let message = format!("{what}: {}", error.message());
     error.with_message(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clean::run_pipeline;
+    use crate::clean::StepCache;
+    use crate::ml::split::Tuning;
+    use crate::testing::table_in_parts;
+
+    fn same(a: &Table, b: &Table, what: &str) {
+        assert_eq!(a.schema(), b.schema(), "{what}");
+        assert_eq!(a.row_starts(), b.row_starts(), "{what}");
+        assert_eq!(a.partitions().unwrap(), b.partitions().unwrap(), "{what}");
+    }
+
+    /// Every fit's sides from the shared pass equal the sides of the fit's own run, on a
+    /// table a filter made (uneven partitions, one of them empty), under CrossValidator
+    /// and TrainValidationSplit, with and without a test set, stored plain and compact.
+    #[test]
+    fn shared_sides_are_each_fits_own() {
+        let rows: Vec<String> = (0..90)
+            .map(|i| {
+                let age = if i % 7 == 2 {
+                    String::new()
+                } else {
+                    format!("{}", 20 + (i * 13) % 47)
+                };
+                let plan = ["basic", "pro", "plus", "", "basic"][(i * 5 + i / 3) % 5];
+                let region = ["n", "s", "e", "w"][(i * 3) % 4];
+                format!("{i},{age},{plan},{region}")
+            })
+            .collect();
+        let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let source = Arc::new(table_in_parts(
+            "id:int,age:double,plan:string,region:string",
+            &refs,
+            6,
+        ));
+        let catalog = Catalog::new();
+        let ctx = JobContext::default();
+        let pipeline = PipelineSpec::from_json(
+            r#"{"version":1,"steps":[
+                {"op":"filter","condition":"id < 15 OR id >= 30"},
+                {"op":"imputer","inputCols":["age"],"outputCols":["age"]},
+                {"op":"stringIndexer","inputCols":["plan","region"],"outputCols":["plan_i","region_i"],"handleInvalid":"skip"},
+                {"op":"oneHotEncoder","inputCols":["plan_i","region_i"],"outputCols":["plan_v","region_v"]},
+                {"op":"withColumn","column":"age2","expr":"age * age"}
+            ]}"#,
+        )
+        .unwrap();
+        let at = first_refitted_step(&pipeline.steps).unwrap();
+        let before = PipelineSpec {
+            version: 1,
+            steps: pipeline.steps[..at].to_vec(),
+        };
+        let run = run_pipeline(
+            &catalog,
+            &source,
+            &before,
+            &mut StepCache::default(),
+            false,
+            &ctx,
+        )
+        .unwrap();
+        assert!(run
+            .output
+            .stored_partitions()
+            .iter()
+            .any(|b| b.num_rows() == 0));
+        // The same table stored compact, as a large one is.
+        let compact = Arc::new(Table::clone(&run.output).compacted().unwrap());
+        assert!(compact.is_compact());
+        for (tuning, test_fraction, table) in [
+            (Tuning::CrossValidator { num_folds: 3 }, 0.2, &run.output),
+            (Tuning::CrossValidator { num_folds: 5 }, 0.0, &run.output),
+            (
+                Tuning::TrainValidationSplit { train_ratio: 0.7 },
+                0.25,
+                &run.output,
+            ),
+            (Tuning::CrossValidator { num_folds: 4 }, 0.1, &compact),
+        ] {
+            let split = Split::new(&tuning, test_fraction, 7).unwrap();
+            let refit = PipelineRefit {
+                catalog: &catalog,
+                table: Arc::clone(table),
+                before: run.fitted.steps.clone(),
+                refitted: PipelineSpec {
+                    version: 1,
+                    steps: pipeline.steps[at..].to_vec(),
+                },
+                label: None,
+                shared: OnceLock::new(),
+            };
+            let held_outs = std::iter::once(HeldOut::Test)
+                .chain((0..split.evaluated_folds()).map(HeldOut::Fold));
+            for (fit, held_out) in held_outs.enumerate() {
+                let what = format!("{tuning:?}, {held_out:?}");
+                let shared = refit.sides(held_out, &split, &ctx).unwrap();
+                let state = refit.shared.get().unwrap();
+                let fold_fit = state.fold_fit.as_ref().expect("shared");
+                assert!(fold_fit.fitted(fit).is_some(), "{what}");
+                let alone = refit
+                    .refit_alone(held_out, &split, &state.groups, &ctx)
+                    .unwrap();
+                same(&shared.training, &alone.training, &what);
+                same(&shared.held_out, &alone.held_out, &what);
+                assert_eq!(shared.vectors, alone.vectors, "{what}");
+                assert_eq!(shared.pipeline, alone.pipeline, "{what}");
+            }
+        }
+    }
 }
