@@ -5,6 +5,7 @@
 use brasa::wasm::{Engine, JsCsvLoader, JsHiveDataset, JsJsonLoader, JsParquetLoader};
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
+#[cfg(feature = "threads")]
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
