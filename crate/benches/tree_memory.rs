@@ -25,9 +25,7 @@
 //!
 //! Figures: BENCHMARKS.md, "Memory at 10M rows × 20 features".
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use brasa::frame::Catalog;
@@ -36,48 +34,10 @@ use brasa::job::JobContext;
 use brasa::ml::tuning::{train, TrainSpec};
 use brasa::sql::run_sql;
 
-/// The system allocator, counting the bytes live and their peak.
-struct Counting;
+#[path = "shared/counting_alloc.rs"]
+mod counting_alloc;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn grew(bytes: usize) {
-    let live = LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
-    PEAK.fetch_max(live, Ordering::Relaxed);
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            grew(layout.size());
-        }
-        ptr
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        if !ptr.is_null() {
-            grew(layout.size());
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-            grew(new_size);
-        }
-        new
-    }
-}
+use counting_alloc::Counting;
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -127,7 +87,7 @@ const FEATURES: [(&str, &str); 20] = [
 
 /// Resets both peaks to what is in use now.
 fn reset_peaks() {
-    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    counting_alloc::reset_peak();
     // "5" resets the peak resident set size to the current one (Linux ≥ 4.0).
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
@@ -153,9 +113,9 @@ fn measured<T>(name: &str, step: impl FnOnce() -> T) -> T {
     println!(
         "{name:<28} {:>8.1} s   allocated peak {:>8}   resident peak {:>8}   live after {:>8}",
         elapsed.as_secs_f64(),
-        gb(PEAK.load(Ordering::Relaxed)),
+        gb(counting_alloc::peak()),
         proc_status("VmHWM:").map_or("?".to_string(), gb),
-        gb(LIVE.load(Ordering::Relaxed)),
+        gb(counting_alloc::live()),
     );
     out
 }
@@ -204,7 +164,7 @@ fn main() {
         std::process::exit(1);
     };
     // The engine budgets against what this program has allocated, as it does in the page.
-    brasa::memory::count_in_use_with(|| LIVE.load(Ordering::Relaxed));
+    brasa::memory::count_in_use_with(counting_alloc::live);
     let ctx = JobContext::default();
     let mut catalog = Catalog::new();
     let (source, _) = measured("read Parquet", || {
@@ -230,7 +190,7 @@ fn main() {
         "feature table: {} rows × {} columns, {} live",
         table.num_rows(),
         table.schema().fields().len(),
-        gb(LIVE.load(Ordering::Relaxed))
+        gb(counting_alloc::live())
     );
     let jobs = [
         (
