@@ -92,3 +92,17 @@ pub fn table_in_parts(columns: &str, rows: &[&str], parts: usize) -> Table {
         .collect();
     Table::try_new(schema, partitions).unwrap()
 }
+
+/// A low-cardinality string column of `rows` rows: three region names (one long) and
+/// NULLs, in an irregular order, as the key-coding tests use.
+pub fn regions(rows: usize) -> ArrayRef {
+    let names = [
+        Some("north"),
+        None,
+        Some("south"),
+        Some("a long region name"),
+    ];
+    Arc::new(StringArray::from_iter(
+        (0..rows).map(|i| names[(i * 7 + i / 3) % 4]),
+    ))
+}

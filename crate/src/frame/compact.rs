@@ -291,19 +291,8 @@ mod tests {
     use super::*;
     use crate::frame::codes::code_column;
     use crate::frame::kept_codes::column_codes;
+    use crate::testing::regions;
     use arrow_array::StringArray;
-
-    fn regions(rows: usize) -> ArrayRef {
-        let names = [
-            Some("north"),
-            None,
-            Some("south"),
-            Some("a long region name"),
-        ];
-        Arc::new(StringArray::from_iter(
-            (0..rows).map(|i| names[(i * 7 + i / 3) % 4]),
-        ))
-    }
 
     #[test]
     fn a_compact_column_decodes_to_the_same_strings_with_the_coders_codes() {

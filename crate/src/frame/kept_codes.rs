@@ -226,21 +226,10 @@ impl AsRef<[u8]> for TextOwner {
 
 #[cfg(test)]
 mod tests {
+    use crate::testing::regions;
     use arrow_array::StringArray;
 
     use super::*;
-
-    fn regions(rows: usize) -> ArrayRef {
-        let names = [
-            Some("north"),
-            None,
-            Some("south"),
-            Some("a long region name"),
-        ];
-        Arc::new(StringArray::from_iter(
-            (0..rows).map(|i| names[(i * 7 + i / 3) % 4]),
-        ))
-    }
 
     #[test]
     fn kept_codes_are_the_codes_the_coder_gives() {
