@@ -37,6 +37,14 @@ impl JsCsvLoader {
         self.0.refine_types(window)
     }
 
+    /// Tells the loader the file's size in bytes: after its first megabytes it estimates
+    /// the whole table's memory, stores a large table's low-cardinality strings compact
+    /// from the start, and refuses a file that will not fit (`OUT_OF_MEMORY`) early.
+    #[wasm_bindgen(js_name = expectBytes)]
+    pub fn expect_bytes(&mut self, total: f64) {
+        self.0.expect_bytes(total.max(0.0) as u64)
+    }
+
     /// Feeds the next chunk of the file (the file from its first byte, in order).
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
         self.0.push(chunk).map_err(to_js)

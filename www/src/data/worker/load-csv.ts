@@ -24,6 +24,7 @@ export async function loadCsv(ctx: LoadContext, file: File, options: LoadOptions
   let handedOver = false;
   try {
     const used = loader.optionsUsed();
+    loader.expectBytes(file.size);
     await refineTypes(loader, file);
     await streamFile(ctx, file, CSV_CHUNK_BYTES, loader);
     handedOver = true;

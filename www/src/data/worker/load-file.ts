@@ -15,13 +15,20 @@ import { loadParquet } from './load-parquet';
 
 /**
  * Memory a load needs per byte of file, roughly: decoded CSV takes about its text's size,
- * plus the chunks in flight; Parquet is compressed, so its columns can take several times
+ * plus the chunks in flight (a single CSV file reserves less: `CSV_FILE_PER_BYTE`); Parquet is compressed, so its columns can take several times
  * the file, and the file itself stays in memory while decoding. A compressed CSV expands
  * 5-10× as a rule; what it really takes is checked as it decompresses. A workbook is a
  * zip of XML, each cell some 40 bytes of XML held as a value while the sheet is read.
  */
 const MEMORY_PER_FILE_BYTE = { csv: 1.2, parquet: 5, json: 2.5, arrow: 3, excel: 10, compressed: 6 } as const;
 const MEMORY_PER_LOAD = 96 << 20;
+/**
+ * A single plain CSV file reserves about half its size: a large file's table holds its
+ * low-cardinality strings compact and takes about that, and the reader estimates the whole
+ * table from its first megabytes (`expectBytes`), refusing a file that will not fit before
+ * it has read much; memory grows past the reservation as the rows come.
+ */
+const CSV_FILE_PER_BYTE = 0.6;
 
 export async function loadFile(
   runtime: Runtime,
@@ -34,7 +41,9 @@ export async function loadFile(
   const head = new Uint8Array(await file.slice(0, SIGNATURE_BYTES).arrayBuffer());
   const detected = detectFormat(file.name, head);
   const { format, compression } = detected;
-  reserveMemory(runtime, file.name, file.size, MEMORY_PER_FILE_BYTE[compression ? 'compressed' : format]);
+  const singleCsv = format === 'csv' && !compression && !detected.zippedFolder;
+  const perByte = singleCsv ? CSV_FILE_PER_BYTE : MEMORY_PER_FILE_BYTE[compression ? 'compressed' : format];
+  reserveMemory(runtime, file.name, file.size, perByte);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(file.name) };
   if (detected.zippedFolder) {
     return folderTable(runtime, ctx.name, await loadZippedFolder(ctx, file, options), file.name, file.size, options, started);

@@ -38,6 +38,12 @@ export declare class CsvLoader {
      */
     columns(): ColumnInfo[];
     /**
+     * Tells the loader the file's size in bytes: after its first megabytes it estimates
+     * the whole table's memory, stores a large table's low-cardinality strings compact
+     * from the start, and refuses a file that will not fit (`OUT_OF_MEMORY`) early.
+     */
+    expectBytes(total: number): void;
+    /**
      * Detects the dialect and infers the schema from the start of the file.
      */
     constructor(head: Uint8Array | number[], head_is_file: boolean, options: Partial<CsvOptions> | undefined);
