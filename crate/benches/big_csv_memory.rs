@@ -27,7 +27,6 @@
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 
 use brasa::clean::StepCache;
 use brasa::frame::Catalog;
@@ -37,10 +36,10 @@ use brasa::ml::job::train_job;
 use brasa::ml::tuning::TrainSpec;
 use brasa::sql::{query, run_sql};
 
-#[path = "shared/counting_alloc.rs"]
-mod counting_alloc;
+#[path = "shared/peak_memory.rs"]
+mod peak_memory;
 
-use counting_alloc::Counting;
+use peak_memory::{gb, measured, Counting};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -55,41 +54,6 @@ const QUERIES: [&str; 4] = [
 
 /// Bytes of the file handed to the loader at a time (the page reads 16 MB slices).
 const CHUNK: usize = 16 << 20;
-
-/// Resets both peaks to what is in use now.
-fn reset_peaks() {
-    counting_alloc::reset_peak();
-    // "5" resets the peak resident set size to the current one (Linux ≥ 4.0).
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// `VmRSS` or `VmHWM` of this process, in bytes.
-fn proc_status(field: &str) -> Option<usize> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-fn gb(bytes: usize) -> String {
-    format!("{:.2} GB", bytes as f64 / 1e9)
-}
-
-/// Runs `step`, then prints its time, its peaks and what stays live after it.
-fn measured<T>(name: &str, step: impl FnOnce() -> T) -> T {
-    reset_peaks();
-    let start = Instant::now();
-    let out = step();
-    let elapsed = start.elapsed();
-    println!(
-        "{name:<28} {:>8.1} s   allocated peak {:>8}   resident peak {:>8}   live after {:>8}",
-        elapsed.as_secs_f64(),
-        gb(counting_alloc::peak()),
-        proc_status("VmHWM:").map_or("?".to_string(), gb),
-        gb(counting_alloc::live()),
-    );
-    out
-}
 
 fn data_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("BRASA_BENCH_DATA") {
@@ -162,7 +126,7 @@ fn main() {
     };
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     // The engine budgets against what this program has allocated, as it does in the page.
-    brasa::memory::count_in_use_with(counting_alloc::live);
+    brasa::memory::count_in_use_with(peak_memory::live);
     let ctx = JobContext::default();
     println!("{} ({:.2} GB)", path.display(), size as f64 / 1e9);
     let table = measured("load CSV", || {
@@ -202,7 +166,7 @@ fn main() {
         table.num_partitions(),
         table.is_compact(),
         table.memory_size() as f64 / 1e9,
-        gb(counting_alloc::live())
+        gb(peak_memory::live())
     );
     let mut catalog = Catalog::new();
     catalog

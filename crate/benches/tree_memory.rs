@@ -26,7 +26,6 @@
 //! Figures: BENCHMARKS.md, "Memory at 10M rows × 20 features".
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use brasa::frame::Catalog;
 use brasa::io::parquet::read_parquet;
@@ -34,10 +33,10 @@ use brasa::job::JobContext;
 use brasa::ml::tuning::{train, TrainSpec};
 use brasa::sql::run_sql;
 
-#[path = "shared/counting_alloc.rs"]
-mod counting_alloc;
+#[path = "shared/peak_memory.rs"]
+mod peak_memory;
 
-use counting_alloc::Counting;
+use peak_memory::{gb, measured, Counting};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -85,41 +84,6 @@ const FEATURES: [(&str, &str); 20] = [
     ),
 ];
 
-/// Resets both peaks to what is in use now.
-fn reset_peaks() {
-    counting_alloc::reset_peak();
-    // "5" resets the peak resident set size to the current one (Linux ≥ 4.0).
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// `VmRSS` or `VmHWM` of this process, in bytes.
-fn proc_status(field: &str) -> Option<usize> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-fn gb(bytes: usize) -> String {
-    format!("{:.2} GB", bytes as f64 / 1e9)
-}
-
-/// Runs `step`, then prints its time, its peaks and what stays live after it.
-fn measured<T>(name: &str, step: impl FnOnce() -> T) -> T {
-    reset_peaks();
-    let start = Instant::now();
-    let out = step();
-    let elapsed = start.elapsed();
-    println!(
-        "{name:<28} {:>8.1} s   allocated peak {:>8}   resident peak {:>8}   live after {:>8}",
-        elapsed.as_secs_f64(),
-        gb(counting_alloc::peak()),
-        proc_status("VmHWM:").map_or("?".to_string(), gb),
-        gb(counting_alloc::live()),
-    );
-    out
-}
-
 fn job(estimator: &str, grid: &str) -> TrainSpec {
     let features: Vec<String> = FEATURES.iter().map(|(n, _)| format!("\"{n}\"")).collect();
     serde_json::from_str(&format!(
@@ -164,7 +128,7 @@ fn main() {
         std::process::exit(1);
     };
     // The engine budgets against what this program has allocated, as it does in the page.
-    brasa::memory::count_in_use_with(counting_alloc::live);
+    brasa::memory::count_in_use_with(peak_memory::live);
     let ctx = JobContext::default();
     let mut catalog = Catalog::new();
     let (source, _) = measured("read Parquet", || {
@@ -190,7 +154,7 @@ fn main() {
         "feature table: {} rows × {} columns, {} live",
         table.num_rows(),
         table.schema().fields().len(),
-        gb(counting_alloc::live())
+        gb(peak_memory::live())
     );
     let jobs = [
         (

@@ -1,10 +1,11 @@
-//! The system allocator, counting the bytes live and their peak: what the memory
-//! benchmarks report (what wasm memory would have to hold), independent of how the
-//! operating system pages it. A benchmark installs it with
-//! `#[global_allocator] static ALLOCATOR: Counting = Counting;`.
+//! What the memory benchmarks measure: the system allocator counting the bytes live and
+//! their peak (what wasm memory would have to hold, whatever the operating system pages),
+//! installed by a benchmark with `#[global_allocator] static ALLOCATOR: Counting =
+//! Counting;`, and [`measured`] steps reporting that peak beside the resident one.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 pub struct Counting;
 
@@ -61,4 +62,40 @@ unsafe impl GlobalAlloc for Counting {
         }
         new
     }
+}
+
+/// Resets both peaks to what is in use now.
+fn reset_peaks() {
+    reset_peak();
+    // "5" resets the peak resident set size to the current one (Linux ≥ 4.0).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// `VmRSS` or `VmHWM` of this process, in bytes.
+fn proc_status(field: &str) -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// `bytes` in gigabytes, as the tables in BENCHMARKS.md give them.
+pub fn gb(bytes: usize) -> String {
+    format!("{:.2} GB", bytes as f64 / 1e9)
+}
+
+/// Runs `step`, then prints its time, its peaks and what stays live after it.
+pub fn measured<T>(name: &str, step: impl FnOnce() -> T) -> T {
+    reset_peaks();
+    let start = Instant::now();
+    let out = step();
+    let elapsed = start.elapsed();
+    println!(
+        "{name:<28} {:>8.1} s   allocated peak {:>8}   resident peak {:>8}   live after {:>8}",
+        elapsed.as_secs_f64(),
+        gb(peak()),
+        proc_status("VmHWM:").map_or("?".to_string(), gb),
+        gb(live()),
+    );
+    out
 }
