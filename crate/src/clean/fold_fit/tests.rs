@@ -3,6 +3,7 @@
 //! rows, and `None` exactly where the fit's own run fails.
 
 use super::*;
+use crate::clean::run_pipeline_part;
 use crate::testing::{table_in_parts, uniforms};
 
 /// Groups 0..4 are folds, 4 the test set.
