@@ -186,7 +186,7 @@ fn literal_setting(func: AggregateFunction, index: usize, setting: Expr) -> Resu
         _ => None,
     };
     match (func, index) {
-        (Percentile | PercentileApprox, 0) => match number {
+        (Percentile | PercentileApprox | PercentileCont | PercentileDisc, 0) => match number {
             Some(p) if (0.0..=1.0).contains(&p) => Ok(Expr::Literal(ScalarValue::Float64(p))),
             Some(p) => Err(Error::analysis(format!(
                 "the percentage of {name} must be between 0 and 1, got {p}"
@@ -219,6 +219,16 @@ fn literal_setting(func: AggregateFunction, index: usize, setting: Expr) -> Resu
                 }
             ))),
         },
+        // Made by the planner of WITHIN GROUP: the direction, the delimiter, the
+        // directions of the order keys (see `ordered_aggregates`).
+        (PercentileCont | PercentileDisc, 1) | (ListAgg, 0 | 1)
+            if matches!(
+                setting,
+                Expr::Literal(ScalarValue::Boolean(_) | ScalarValue::Utf8(_))
+            ) =>
+        {
+            Ok(setting)
+        }
         _ => Err(Error::new(
             crate::error::ErrorCode::Internal,
             format!("{name} has no setting {index}"),

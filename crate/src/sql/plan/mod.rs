@@ -17,6 +17,7 @@ pub mod interval;
 pub mod lambda;
 pub mod logical;
 pub mod optimize;
+pub mod ordered_aggregates;
 pub mod partition_filters;
 pub mod pivot;
 pub mod planner;

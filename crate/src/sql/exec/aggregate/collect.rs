@@ -1,6 +1,6 @@
 //! The aggregates that need a group's values, not a running summary: `collect_list`
 //! (and `collect_set`, its DISTINCT form), the exact percentiles (`percentile`,
-//! `median`, `percentile_approx`) and `mode`.
+//! `median`, `percentile_approx`, `percentile_cont`, `percentile_disc`) and `mode`.
 
 use std::any::Any;
 use std::sync::Arc;
@@ -137,17 +137,24 @@ impl Accumulator for CollectList {
 /// How a percentile falls between a group's sorted values.
 #[derive(Clone, Copy)]
 pub(super) enum Rank {
-    /// Linear interpolation between the closest ranks (Spark's `percentile`, `median`).
+    /// Linear interpolation between the closest ranks (Spark's `percentile`, `median`,
+    /// `percentile_cont`).
     Interpolated,
     /// The smallest value with at least the fraction p of the values at or below it
     /// (what Spark's `percentile_approx` gives when its summary holds every value).
     Nearest,
+    /// The first value whose cumulative distribution `k / n` reaches p, compared as that
+    /// quotient (Spark's `percentile_disc`: 0.3 of 10 values is the third, where
+    /// `ceil(0.3 * 10)` would be 4).
+    Discrete,
 }
 
 /// An exact percentile of each group's values that are not NULL.
 pub(super) struct Percentiles {
     p: f64,
     rank: Rank,
+    /// Ranks counted from the largest value (`WITHIN GROUP (ORDER BY x DESC)`).
+    descending: bool,
     returns: DataType,
     values: Vec<Vec<f64>>,
 }
@@ -157,9 +164,15 @@ impl Percentiles {
         Percentiles {
             p,
             rank,
+            descending: false,
             returns,
             values: vec![],
         }
+    }
+
+    /// The same with ranks counted from the largest value when `descending`.
+    pub fn descending(self, descending: bool) -> Self {
+        Percentiles { descending, ..self }
     }
 
     fn of_sorted(p: f64, rank: Rank, v: &[f64]) -> Option<f64> {
@@ -177,6 +190,17 @@ impl Percentiles {
             Rank::Nearest => {
                 let rank = (p * n as f64).ceil() as usize;
                 v[rank.clamp(1, n) - 1]
+            }
+            Rank::Discrete => {
+                let reaches = |k: usize| k as f64 / n as f64 >= p;
+                let mut k = ((p * n as f64).ceil() as usize).clamp(1, n);
+                while k > 1 && reaches(k - 1) {
+                    k -= 1;
+                }
+                while k < n && !reaches(k) {
+                    k += 1;
+                }
+                v[k - 1]
             }
         })
     }
@@ -206,13 +230,18 @@ impl Accumulator for Percentiles {
         let Percentiles {
             p,
             rank,
+            descending,
             returns,
             values,
         } = *self;
         let results: Float64Array = values
             .into_iter()
             .map(|mut v| {
-                v.sort_unstable_by(f64::total_cmp);
+                if descending {
+                    v.sort_unstable_by(|a, b| b.total_cmp(a));
+                } else {
+                    v.sort_unstable_by(f64::total_cmp);
+                }
                 Self::of_sorted(p, rank, &v)
             })
             .collect();
@@ -231,9 +260,12 @@ impl Accumulator for Percentiles {
 }
 
 /// `mode(x)`: each group's most frequent value that is not NULL; of equally frequent
-/// values the smallest (Spark's deterministic choice).
+/// values the smallest (Spark's deterministic choice), or the largest for `mode() WITHIN
+/// GROUP (ORDER BY x DESC)`.
 pub(super) struct Mode {
     data_type: DataType,
+    /// Ties go to the largest value.
+    largest: bool,
     groups: usize,
     /// Per part: each distinct (group, value) and how often it came.
     parts: Vec<(UInt32Array, ArrayRef, Vec<i64>)>,
@@ -243,9 +275,15 @@ impl Mode {
     pub fn new(data_type: DataType) -> Self {
         Mode {
             data_type,
+            largest: false,
             groups: 0,
             parts: vec![],
         }
+    }
+
+    /// The same with ties going to the largest value when `largest`.
+    pub fn largest(self, largest: bool) -> Self {
+        Mode { largest, ..self }
     }
 }
 
@@ -313,7 +351,16 @@ impl Accumulator for Mode {
                 let slot = &mut best[g as usize];
                 let better = match *slot {
                     None => true,
-                    Some((c, r)) => count > c || (count == c && cmp(row, r as usize).is_lt()),
+                    Some((c, r)) => {
+                        let order = cmp(row, r as usize);
+                        count > c
+                            || (count == c
+                                && if self.largest {
+                                    order.is_gt()
+                                } else {
+                                    order.is_lt()
+                                })
+                    }
                 };
                 if better {
                     *slot = Some((count, row as u32));

@@ -9,9 +9,11 @@
 
 mod accumulator;
 mod basic;
+mod bitwise;
 mod collect;
 mod decimal;
 mod distinct;
+mod listagg;
 mod logical;
 mod min_max;
 mod moments;

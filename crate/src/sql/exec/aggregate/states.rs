@@ -5,9 +5,11 @@ use arrow_schema::DataType;
 
 use super::accumulator::Accumulator;
 use super::basic::{Average, Count, Sum};
+use super::bitwise::{BitOp, Bitwise};
 use super::collect::{CollectList, Mode, Percentiles, Rank};
 use super::decimal::DecimalSum;
 use super::distinct::Distinct;
+use super::listagg::ListAgg;
 use super::logical::BoolAndOr;
 use super::min_max::min_max;
 use super::moments::{CoMoments, Moments, ShapeMoments};
@@ -33,6 +35,13 @@ fn plain_accumulator(call: &AggregateCall) -> Result<Box<dyn Accumulator>> {
     let setting = |i: usize| call.settings().get(i);
     let number = |i: usize| match setting(i) {
         Some(Expr::Literal(ScalarValue::Float64(v))) => Ok(*v),
+        _ => Err(Error::new(
+            ErrorCode::Internal,
+            format!("{} without its literal setting", call.func.name()),
+        )),
+    };
+    let text = |i: usize| match setting(i) {
+        Some(Expr::Literal(ScalarValue::Utf8(s))) => Ok(s.clone()),
         _ => Err(Error::new(
             ErrorCode::Internal,
             format!("{} without its literal setting", call.func.name()),
@@ -70,8 +79,25 @@ fn plain_accumulator(call: &AggregateCall) -> Result<Box<dyn Accumulator>> {
             false,
             returns,
         )),
-        F::Mode => Box::new(Mode::new(returns)),
+        // A second setting is written only by `mode() WITHIN GROUP (ORDER BY x DESC)`.
+        F::Mode => Box::new(Mode::new(returns).largest(matches!(
+            setting(1),
+            Some(Expr::Literal(ScalarValue::Boolean(true)))
+        ))),
         F::CountIf => Box::new(Count::trues()),
         F::BoolAnd | F::BoolOr => Box::new(BoolAndOr::new(call.func == F::BoolAnd)),
+        F::BitAnd => Box::new(Bitwise::new(BitOp::And, returns)),
+        F::BitOr => Box::new(Bitwise::new(BitOp::Or, returns)),
+        F::BitXor => Box::new(Bitwise::new(BitOp::Xor, returns)),
+        F::PercentileCont | F::PercentileDisc => {
+            let rank = if call.func == F::PercentileCont {
+                Rank::Interpolated
+            } else {
+                Rank::Discrete
+            };
+            let descending = matches!(setting(1), Some(Expr::Literal(ScalarValue::Boolean(true))));
+            Box::new(Percentiles::new(number(0)?, rank, returns).descending(descending))
+        }
+        F::ListAgg => Box::new(ListAgg::new(text(0)?, &text(1)?)?),
     })
 }

@@ -53,6 +53,20 @@ pub enum AggregateFunction {
     /// Spark gives with `deterministic` true; without it Spark's pick follows its hash
     /// table's order).
     Mode,
+    /// `bit_and`, `bit_or`, `bit_xor`: the bitwise fold of an integral column, in its type.
+    BitAnd,
+    BitOr,
+    BitXor,
+    /// `percentile_cont(p) WITHIN GROUP (ORDER BY x [DESC])`: `percentile(x, p)` over the
+    /// values in the order asked for. Planned as `(x, p, descending)`.
+    PercentileCont,
+    /// `percentile_disc(p) WITHIN GROUP (ORDER BY x [DESC])`: the first value, in the
+    /// order asked for, whose cumulative distribution reaches `p`. As `PercentileCont`.
+    PercentileDisc,
+    /// `listagg(x [, delimiter]) [WITHIN GROUP (ORDER BY ...)]` (`string_agg`): a group's
+    /// strings joined. Planned as `(x as a string, the order keys as a struct or a NULL,
+    /// delimiter, the keys' directions)`; see `plan::ordered_aggregates`.
+    ListAgg,
 }
 
 /// Every name an aggregate is called by; a function's first name is the one it is shown
@@ -100,6 +114,13 @@ const NAMES: &[(&str, AggregateFunction)] = {
         ("min_by", MinBy),
         ("approx_count_distinct", ApproxCountDistinct),
         ("mode", Mode),
+        ("bit_and", BitAnd),
+        ("bit_or", BitOr),
+        ("bit_xor", BitXor),
+        ("percentile_cont", PercentileCont),
+        ("percentile_disc", PercentileDisc),
+        ("listagg", ListAgg),
+        ("string_agg", ListAgg),
     ]
 };
 
@@ -133,7 +154,7 @@ impl AggregateFunction {
         use AggregateFunction::*;
         match self {
             CountStar => 0,
-            Corr | CovarPop | CovarSamp | MaxBy | MinBy => 2,
+            Corr | CovarPop | CovarSamp | MaxBy | MinBy | ListAgg => 2,
             _ => 1,
         }
     }
@@ -143,6 +164,7 @@ impl AggregateFunction {
         use AggregateFunction::*;
         match self {
             Percentile => (1, 1),
+            PercentileCont | PercentileDisc | ListAgg => (2, 2),
             PercentileApprox => (1, 2),
             First | Last | AnyValue | ApproxCountDistinct | Mode => (0, 1),
             _ => (0, 0),
@@ -163,7 +185,17 @@ impl AggregateFunction {
         use AggregateFunction::*;
         !matches!(
             self,
-            Min | Max | First | Last | AnyValue | MaxBy | MinBy | BoolAnd | BoolOr | Mode
+            Min | Max
+                | First
+                | Last
+                | AnyValue
+                | MaxBy
+                | MinBy
+                | BoolAnd
+                | BoolOr
+                | Mode
+                | BitAnd
+                | BitOr
         )
     }
 
@@ -250,6 +282,21 @@ impl AggregateFunction {
             CountIf => (vec![boolean(0)?], Int64),
             BoolAnd | BoolOr => (vec![boolean(0)?], Boolean),
             MaxBy | MinBy => (vec![args[0].clone(), orderable(1)?], args[0].clone()),
+            // Folded in 64 bits, returned in the column's type (a NULL literal is an int).
+            BitAnd | BitOr | BitXor => match &args[0] {
+                Null => (vec![Int64], Int32),
+                t if matches!(t, Int8 | Int16 | Int32 | Int64) => (vec![Int64], t.clone()),
+                t => return Err(type_error(name, 0, "an integral number", t)),
+            },
+            PercentileCont | PercentileDisc => (vec![number(0)?], Float64),
+            // Spark joins any value as its string; binary values (which Spark joins as
+            // binary) are not read here.
+            ListAgg => match &args[0] {
+                Binary | LargeBinary | BinaryView => {
+                    return Err(Error::unsupported(format!("{name} of binary values")))
+                }
+                _ => (vec![Utf8, args[1].clone()], Utf8),
+            },
         };
         if let Some(t) = cast.iter().find(|t| !supported_value(t)) {
             return Err(Error::unsupported(format!(
