@@ -13,6 +13,7 @@ use arrow_array::{Array, ArrayRef, Int64Array};
 use arrow_schema::DataType;
 
 use super::accumulator::{downcast, for_each_valid, Accumulator};
+use super::fold::Folds;
 use crate::error::Result;
 use crate::sql::exec::value::kernel_error;
 
@@ -24,65 +25,46 @@ pub(super) enum BitOp {
     Xor,
 }
 
-impl BitOp {
-    fn apply(self, a: i64, b: i64) -> i64 {
-        match self {
-            BitOp::And => a & b,
-            BitOp::Or => a | b,
-            BitOp::Xor => a ^ b,
-        }
-    }
-}
-
-/// Each group's fold so far (`None` before its first value).
+/// The fold of each group's values in 64 bits, returned in the column's type.
 pub(super) struct Bitwise {
-    op: BitOp,
     returns: DataType,
-    results: Vec<Option<i64>>,
+    folds: Folds<i64>,
 }
 
 impl Bitwise {
     pub fn new(op: BitOp, returns: DataType) -> Self {
+        let op: fn(i64, i64) -> i64 = match op {
+            BitOp::And => |a, b| a & b,
+            BitOp::Or => |a, b| a | b,
+            BitOp::Xor => |a, b| a ^ b,
+        };
         Bitwise {
-            op,
             returns,
-            results: vec![],
+            folds: Folds::new(op),
         }
-    }
-
-    fn offer(&mut self, g: usize, v: i64) {
-        let slot = &mut self.results[g];
-        *slot = Some(match *slot {
-            None => v,
-            Some(current) => self.op.apply(current, v),
-        });
     }
 }
 
 impl Accumulator for Bitwise {
     fn resize(&mut self, n: usize) {
-        self.results.resize(n, None);
+        self.folds.resize(n);
     }
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
         let values = args[0].as_primitive::<Int64Type>();
         for_each_valid(groups, values.nulls(), |i, g| {
-            self.offer(g, values.value(i))
+            self.folds.offer(g, values.value(i))
         });
         Ok(())
     }
 
     fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32]) -> Result<()> {
-        for (g, v) in downcast::<Self>(other)?.results.into_iter().enumerate() {
-            if let Some(v) = v {
-                self.offer(mapping[g] as usize, v);
-            }
-        }
+        self.folds.merge(downcast::<Self>(other)?.folds, mapping);
         Ok(())
     }
 
     fn finish(self: Box<Self>) -> Result<ArrayRef> {
-        let results: ArrayRef = std::sync::Arc::new(Int64Array::from(self.results));
+        let results: ArrayRef = std::sync::Arc::new(Int64Array::from(self.folds.into_results()));
         if self.returns == DataType::Int64 {
             return Ok(results);
         }

@@ -13,6 +13,7 @@ mod bitwise;
 mod collect;
 mod decimal;
 mod distinct;
+mod fold;
 mod listagg;
 mod logical;
 mod min_max;
