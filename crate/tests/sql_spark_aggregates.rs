@@ -51,7 +51,7 @@ fn check(partitions: usize) {
     let spec = expected();
     let mut catalog = catalog(spec["setup"].as_str().unwrap(), "w", partitions);
     let cases = spec["cases"].as_array().unwrap();
-    assert!(cases.len() >= 417, "only {} cases", cases.len());
+    assert!(cases.len() >= 429, "only {} cases", cases.len());
     let mut failures = Vec::new();
     for case in cases {
         let sql = case["sql"].as_str().unwrap();

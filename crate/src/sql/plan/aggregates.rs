@@ -185,8 +185,13 @@ fn literal_setting(func: AggregateFunction, index: usize, setting: Expr) -> Resu
         }
         _ => None,
     };
+    // Spark reads a string percentage as a double ('0.3').
+    let percentage = number.or_else(|| match &setting {
+        Expr::Literal(ScalarValue::Utf8(s)) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    });
     match (func, index) {
-        (Percentile | PercentileApprox | PercentileCont | PercentileDisc, 0) => match number {
+        (Percentile | PercentileApprox | PercentileCont | PercentileDisc, 0) => match percentage {
             Some(p) if (0.0..=1.0).contains(&p) => Ok(Expr::Literal(ScalarValue::Float64(p))),
             Some(p) => Err(Error::analysis(format!(
                 "the percentage of {name} must be between 0 and 1, got {p}"
