@@ -18,6 +18,7 @@ use hashbrown::HashSet;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::float_keys::{is_float, spark_normalized};
+use crate::sql::exec::compare::compare_primitive;
 use crate::sql::exec::functions::call_scalar;
 use crate::sql::exec::value::{
     as_boolean, as_strings, compile_regex, kernel_error, nulls_as_false, spark_cast, Value,
@@ -177,6 +178,9 @@ fn binary(op: BinaryOp, l: Value, r: Value, rows: usize) -> Result<Value> {
         }
     };
     use BinaryOp::*;
+    if let Some(result) = compare_primitive(op, &l, &r) {
+        return Ok(Value::Array(result));
+    }
     let (l, r) = if matches!(op, Eq | NotEq | Lt | LtEq | Gt | GtEq | NullSafeEq) {
         (spark_float_keys(l)?, spark_float_keys(r)?)
     } else {

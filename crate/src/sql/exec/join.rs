@@ -21,7 +21,7 @@ use crate::job::JobContext;
 use crate::memory;
 use crate::sql::exec::eval::evaluate_array;
 use crate::sql::exec::keys::{group_rows_coded, hash_rows, RowEq};
-use crate::sql::exec::value::{as_boolean, kernel_error};
+use crate::sql::exec::value::{as_boolean, kernel_error, nulls_as_false};
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::logical::JoinKind;
 
@@ -396,23 +396,17 @@ fn probe_partition(
                 probe,
                 probe_rows: &probe_rows,
             };
-            let keep = evaluate_array(filter, &residual_input(spec, filter, &candidates)?)?;
-            let keep = as_boolean(&keep)?;
-            let candidates_len = probe_rows.len();
-            let mut kept = (
-                Vec::with_capacity(candidates_len),
-                Vec::with_capacity(candidates_len),
-            );
-            for (i, (&p, &b)) in probe_rows
-                .values()
-                .iter()
-                .zip(build_rows.values())
-                .enumerate()
-            {
-                if keep.is_valid(i) && keep.value(i) {
-                    kept.0.push(p);
-                    kept.1.push(b);
-                }
+            let (input, filter) = residual_input(spec, filter, &candidates)?;
+            let keep = evaluate_array(&filter, &input)?;
+            // NULL is not true: the pairs where the condition is true, read a word of
+            // the mask at a time.
+            let keep = nulls_as_false(as_boolean(&keep)?);
+            let kept_len = keep.true_count();
+            let mut kept = (Vec::with_capacity(kept_len), Vec::with_capacity(kept_len));
+            let (probe_rows, build_rows) = (probe_rows.values(), build_rows.values());
+            for i in keep.values().set_indices() {
+                kept.0.push(probe_rows[i]);
+                kept.1.push(build_rows[i]);
             }
             kept
         }
@@ -505,6 +499,10 @@ fn take_joined(
             if column.is_empty() {
                 // An empty side (or all-NULL indices into it): a column of NULLs.
                 Ok(arrow_array::new_null_array(column.data_type(), rows.len()))
+            } else if takes_every_row_in_order(rows, column.len()) {
+                // Every row once, in order (each probe row matched one build row): the
+                // column as it is, not a copy.
+                Ok(Arc::clone(column))
             } else {
                 take(column, rows, None).map_err(kernel_error)
             }
@@ -512,11 +510,26 @@ fn take_joined(
         .collect()
 }
 
-/// The candidate pairs as joined rows for the residual filter: only the columns the filter
-/// reads are taken, the others are NULL placeholders.
-fn residual_input(spec: &JoinSpec, filter: &Expr, pairs: &Pairs) -> Result<RecordBatch> {
+/// Whether `rows` are exactly `0..len` in order, none NULL.
+fn takes_every_row_in_order(rows: &UInt32Array, len: usize) -> bool {
+    rows.len() == len
+        && rows.null_count() == 0
+        && rows
+            .values()
+            .iter()
+            .enumerate()
+            .all(|(i, &r)| r as usize == i)
+}
+
+/// The candidate pairs as rows for the residual filter, and the filter to evaluate on
+/// them: only the columns the filter reads are taken, and the filter is renumbered to
+/// read them there (a filter with lambdas, whose bodies name columns of their own,
+/// reads them among NULL placeholders for every other joined column instead).
+fn residual_input(spec: &JoinSpec, filter: &Expr, pairs: &Pairs) -> Result<(RecordBatch, Expr)> {
     let mut read = Vec::new();
     filter.columns(&mut read);
+    read.sort_unstable();
+    read.dedup();
     let fields: Vec<_> = spec
         .left_schema
         .fields()
@@ -524,12 +537,18 @@ fn residual_input(spec: &JoinSpec, filter: &Expr, pairs: &Pairs) -> Result<Recor
         .chain(spec.right_schema.fields())
         .map(|f| f.as_ref().clone().with_nullable(true))
         .collect();
-    let mut taken: HashMap<usize, ArrayRef> = read
-        .iter()
-        .copied()
-        .zip(take_joined(spec, pairs, read.iter().copied())?)
-        .collect();
     let rows = pairs.probe_rows.len();
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    let taken = take_joined(spec, pairs, read.iter().copied())?;
+    if !filter.any(&|e| matches!(e, Expr::HigherOrder(_))) {
+        let schema =
+            arrow_schema::Schema::new(read.iter().map(|&c| fields[c].clone()).collect::<Vec<_>>());
+        let batch = RecordBatch::try_new_with_options(Arc::new(schema), taken, &options)
+            .map_err(kernel_error)?;
+        let position = |c: usize| read.binary_search(&c).unwrap_or(0);
+        return Ok((batch, filter.clone().remap_columns(&position)));
+    }
+    let mut taken: HashMap<usize, ArrayRef> = read.iter().copied().zip(taken).collect();
     let columns = fields
         .iter()
         .enumerate()
@@ -539,12 +558,13 @@ fn residual_input(spec: &JoinSpec, filter: &Expr, pairs: &Pairs) -> Result<Recor
                 .unwrap_or_else(|| arrow_array::new_null_array(f.data_type(), rows))
         })
         .collect();
-    RecordBatch::try_new_with_options(
+    let batch = RecordBatch::try_new_with_options(
         Arc::new(arrow_schema::Schema::new(fields)),
         columns,
-        &RecordBatchOptions::new().with_row_count(Some(rows)),
+        &options,
     )
-    .map_err(kernel_error)
+    .map_err(kernel_error)?;
+    Ok((batch, filter.clone()))
 }
 
 /// Output rows: the join's output columns (all when the spec picks none) for `pairs`.

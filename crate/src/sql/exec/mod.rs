@@ -4,6 +4,7 @@
 //! parallel on the rayon pool.
 
 mod aggregate;
+mod compare;
 mod decimal;
 mod eval;
 mod functions;

@@ -18,6 +18,13 @@ pub(super) trait Accumulator: Send {
     fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32]) -> Result<()>;
     fn finish(self: Box<Self>) -> Result<ArrayRef>;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    /// Whether rows a scan's filter dropped may be fed to this state in an extra last
+    /// group that `resize` then cuts off: true when updating cannot fail or allocate per
+    /// row whatever the values, and shrinking forgets the cut groups. A grouped
+    /// aggregation then passes its arguments whole instead of copying the kept rows.
+    fn can_sink(&self) -> bool {
+        false
+    }
 }
 
 /// Calls `f(row, group)` for every row whose value is not NULL.
@@ -32,11 +39,29 @@ pub(super) fn for_each_valid(
             .enumerate()
             .for_each(|(i, &g)| f(i, g as usize)),
         Some(nulls) => {
-            for (i, &g) in groups.iter().enumerate() {
-                if nulls.is_valid(i) {
-                    f(i, g as usize);
+            // A validity word at a time, rows still in order: a word of 64 valid rows
+            // (most of them) runs the plain loop, others visit their set bits only.
+            let bits = nulls.inner().bit_chunks();
+            let mut visit = |start: usize, chunk: &[u32], word: u64| {
+                if word == u64::MAX {
+                    for (j, &g) in chunk.iter().enumerate() {
+                        f(start + j, g as usize);
+                    }
+                } else {
+                    let mut word = word;
+                    while word != 0 {
+                        let j = word.trailing_zeros() as usize;
+                        f(start + j, chunk[j] as usize);
+                        word &= word - 1;
+                    }
                 }
+            };
+            let mut chunks = groups.chunks_exact(64);
+            for (c, (chunk, word)) in (&mut chunks).zip(bits.iter()).enumerate() {
+                visit(c * 64, chunk, word);
             }
+            let start = groups.len() - chunks.remainder().len();
+            visit(start, chunks.remainder(), bits.remainder_bits());
         }
     }
 }

@@ -93,6 +93,10 @@ impl Accumulator for Count {
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
     }
+
+    fn can_sink(&self) -> bool {
+        true
+    }
 }
 
 /// `sum` of `bigint` (wrapping on overflow, as Spark's default non-ANSI mode) or
@@ -153,6 +157,10 @@ where
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
     }
+
+    fn can_sink(&self) -> bool {
+        true
+    }
 }
 
 #[derive(Default)]
@@ -199,5 +207,9 @@ impl Accumulator for Average {
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
+    }
+
+    fn can_sink(&self) -> bool {
+        true
     }
 }

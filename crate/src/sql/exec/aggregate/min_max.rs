@@ -6,6 +6,7 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, BooleanArray, PrimitiveArray, StringArray};
+use arrow_buffer::NullBuffer;
 use arrow_schema::DataType;
 
 use super::accumulator::{downcast, for_each_valid, Accumulator};
@@ -24,6 +25,7 @@ trait TotalOrder: Copy {
 
 macro_rules! ord_total {
     ($($t:ty),*) => {$(impl TotalOrder for $t {
+        #[inline]
         fn total_gt(self, other: Self) -> bool { self > other }
     })*};
 }
@@ -33,6 +35,7 @@ ord_total!(i8, i16, i32, i64, i128, u8, u16, u32, u64);
 /// (so of the two zeros the first seen stays, as in Spark).
 macro_rules! spark_float_order {
     ($($t:ty),*) => {$(impl TotalOrder for $t {
+        #[inline]
         fn total_gt(self, other: Self) -> bool {
             if self.is_nan() {
                 !other.is_nan()
@@ -65,6 +68,63 @@ where
     }
 }
 
+/// The best of `current` and the valid values of `raw`, in row order, a value replacing
+/// the best only when strictly better (so of equal values the first seen stays, as in the
+/// row-by-row loop). One typed loop per direction, kept in a register: integer
+/// columns vectorise, and a validity word of 64 valid rows takes the plain loop.
+fn global_best<N: TotalOrder>(
+    raw: &[N],
+    nulls: Option<&NullBuffer>,
+    max: bool,
+    current: Option<N>,
+) -> Option<N> {
+    let nulls = nulls.filter(|n| n.null_count() > 0);
+    // Start from the first valid value: offering it again below changes nothing.
+    let mut best = match current {
+        Some(b) => b,
+        None => match nulls {
+            None => *raw.first()?,
+            Some(n) => raw[n.valid_indices().next()?],
+        },
+    };
+    let fold = |best: N, values: &[N]| {
+        if max {
+            values
+                .iter()
+                .fold(best, |b, &x| if x.total_gt(b) { x } else { b })
+        } else {
+            values
+                .iter()
+                .fold(best, |b, &x| if b.total_gt(x) { x } else { b })
+        }
+    };
+    let Some(nulls) = nulls else {
+        return Some(fold(best, raw));
+    };
+    let bits = nulls.inner().bit_chunks();
+    let sparse = |best: N, values: &[N], mut word: u64| {
+        let mut b = best;
+        while word != 0 {
+            let x = values[word.trailing_zeros() as usize];
+            let better = if max { x.total_gt(b) } else { b.total_gt(x) };
+            if better {
+                b = x;
+            }
+            word &= word - 1;
+        }
+        b
+    };
+    let mut chunks = raw.chunks_exact(64);
+    for (values, word) in (&mut chunks).zip(bits.iter()) {
+        best = if word == u64::MAX {
+            fold(best, values)
+        } else {
+            sparse(best, values, word)
+        };
+    }
+    Some(sparse(best, chunks.remainder(), bits.remainder_bits()))
+}
+
 impl<T> Accumulator for MinMaxPrimitive<T>
 where
     T: ArrowPrimitiveType,
@@ -78,14 +138,7 @@ where
         let values = args[0].as_primitive::<T>();
         let raw = values.values();
         if self.best.len() == 1 {
-            // A global aggregate: keep the best value in a register.
-            let mut best = self.best[0];
-            for_each_valid(groups, values.nulls(), |i, _| {
-                if best.is_none_or(|b| self.better(raw[i], b)) {
-                    best = Some(raw[i]);
-                }
-            });
-            self.best[0] = best;
+            self.best[0] = global_best(raw, values.nulls(), self.max, self.best[0]);
             return Ok(());
         }
         for_each_valid(groups, values.nulls(), |i, g| self.offer(g, raw[i]));
@@ -108,6 +161,10 @@ where
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
+    }
+
+    fn can_sink(&self) -> bool {
+        true
     }
 }
 

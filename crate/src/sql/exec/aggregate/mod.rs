@@ -128,10 +128,16 @@ impl Partial {
             .iter()
             .map(|g| evaluate_array(g, batch).map(|key| spark_normalized(&key)))
             .collect::<Result<Vec<_>>>()?;
+        let mut accumulators = new_accumulators(aggregates)?;
+        // Grouped, the rows the selection drops can go to an extra group cut off after
+        // the update, so the arguments are read in place instead of copied (a global
+        // aggregate keeps its one-group loops and filters them).
+        let sink = !group.is_empty() && accumulators.iter().all(|a| a.can_sink());
         let grouping = group_rows(&keys, rows)?;
-        let grouping = match &selected {
-            Some(mask) => grouping.select(mask),
-            None => grouping,
+        let (grouping, sunk) = match &selected {
+            Some(mask) if sink => (grouping.sink_unselected(mask), true),
+            Some(mask) => (grouping.select(mask), false),
+            None => (grouping, false),
         };
         let groups = grouping.firsts.len();
         let firsts = UInt32Array::from(grouping.firsts);
@@ -139,7 +145,6 @@ impl Partial {
             .iter()
             .map(|k| take(k, &firsts, None).map_err(kernel_error))
             .collect::<Result<_>>()?;
-        let mut accumulators = new_accumulators(aggregates)?;
         for (acc, call) in accumulators.iter_mut().zip(aggregates) {
             let args = call
                 .data_args()
@@ -147,18 +152,21 @@ impl Partial {
                 .map(|a| {
                     let arg = evaluate_array(a, batch)?;
                     match &selected {
-                        Some(mask) => filter(&arg, mask).map_err(kernel_error),
-                        None => Ok(arg),
+                        Some(mask) if !sunk => filter(&arg, mask).map_err(kernel_error),
+                        _ => Ok(arg),
                     }
                 })
                 .collect::<Result<Vec<_>>>()?;
-            acc.resize(groups);
+            acc.resize(groups + usize::from(sunk));
             match &call.filter {
                 None => acc.update(&grouping.ids, &args)?,
                 Some(condition) => {
                     let (ids, args) = filtered(condition, batch, &grouping.ids, &args)?;
                     acc.update(&ids, &args)?
                 }
+            }
+            if sunk {
+                acc.resize(groups);
             }
         }
         Ok(Partial {

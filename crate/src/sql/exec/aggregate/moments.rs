@@ -70,10 +70,21 @@ fn lane_sum(raw: &[f64], nulls: Option<&NullBuffer>, f: impl Fn(f64) -> f64) -> 
             }
         }
         Some(nulls) => {
-            let valid = nulls.inner();
-            for (i, &x) in raw.iter().enumerate() {
-                sums[i % LANES] += if valid.value(i) { f(x) } else { 0.0 };
+            // 64 rows per validity word: row `i` still goes to lane `i % LANES` in row
+            // order (64 is a multiple of the lanes), so the sums are those of a row-by-row
+            // loop, without reading one validity bit at a time.
+            let bits = nulls.inner().bit_chunks();
+            let mut add = |values: &[f64], word: u64| {
+                for (j, &x) in values.iter().enumerate() {
+                    let v = f(x);
+                    sums[j % LANES] += if word >> j & 1 == 1 { v } else { 0.0 };
+                }
+            };
+            let mut chunks = raw.chunks_exact(64);
+            for (values, word) in (&mut chunks).zip(bits.iter()) {
+                add(values, word);
             }
+            add(chunks.remainder(), bits.remainder_bits());
         }
     }
     let count = raw.len() - nulls.map_or(0, |n| n.null_count());
@@ -159,6 +170,10 @@ impl Accumulator for Moments {
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
+    }
+
+    fn can_sink(&self) -> bool {
+        true
     }
 }
 

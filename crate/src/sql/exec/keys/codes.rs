@@ -39,7 +39,7 @@ pub(super) fn group_within_codes(
     let codes: Vec<ColumnCodes> = columns.iter().map(column_codes).collect::<Option<_>>()?;
     Some(
         codes
-            .iter()
+            .into_iter()
             .fold(prefix, |grouping, column| combine(&grouping, column, rows)),
     )
 }
@@ -47,7 +47,15 @@ pub(super) fn group_within_codes(
 /// The groups of (group of `prefix`, code of `column`) pairs, in order of first
 /// appearance: through a flat table indexed by both numbers when it is small, else
 /// through a hash table of the pairs.
-fn combine(prefix: &Grouping, column: &ColumnCodes, rows: usize) -> Grouping {
+fn combine(prefix: &Grouping, column: ColumnCodes, rows: usize) -> Grouping {
+    if prefix.firsts.len() == 1 {
+        // One group before (every id 0): the pairs are numbered as the codes are, in
+        // order of first appearance (a global `count(DISTINCT x)`, a first key column).
+        return Grouping {
+            ids: column.codes,
+            firsts: column.firsts,
+        };
+    }
     let radix = column.distinct();
     let mut firsts = Vec::new();
     let mut number = |i: usize, group: &mut u32| {

@@ -163,6 +163,61 @@ impl Grouping {
     }
 }
 
+impl Grouping {
+    /// The grouping [`Grouping::select`] gives for the rows `mask` selects, but with an
+    /// id for every row: the rows it drops get one more group after the selected ones
+    /// (numbered `firsts.len()`, with no entry in `firsts`), so an aggregation can feed
+    /// them to that group and cut it off instead of copying the selected rows' arguments.
+    pub fn sink_unselected(self, mask: &arrow_array::BooleanArray) -> Grouping {
+        let groups = self.firsts.len();
+        // The first selected row of each group, scanning selected rows only until every
+        // group has one (for a filter keeping most rows, within the first few).
+        let mut first_selected = vec![u32::MAX; groups];
+        let mut missing = groups;
+        for row in mask.values().set_indices() {
+            if missing == 0 {
+                break;
+            }
+            let first = &mut first_selected[self.ids[row] as usize];
+            if *first == u32::MAX {
+                *first = row as u32;
+                missing -= 1;
+            }
+        }
+        let mut order: Vec<u32> = (0..groups as u32)
+            .filter(|&g| first_selected[g as usize] != u32::MAX)
+            .collect();
+        order.sort_unstable_by_key(|&g| first_selected[g as usize]);
+        let sink = order.len() as u32;
+        let mut renumbered = vec![sink; groups];
+        for (new, &old) in order.iter().enumerate() {
+            renumbered[old as usize] = new as u32;
+        }
+        let firsts = order.iter().map(|&g| first_selected[g as usize]).collect();
+        let mut ids = self.ids;
+        if renumbered.iter().enumerate().all(|(g, &n)| n as usize == g) {
+            // Every group keeps its number: only the dropped rows change.
+            for row in (!mask.values()).set_indices() {
+                ids[row] = sink;
+            }
+        } else {
+            let selected = mask.values().bit_chunks();
+            let renumber = |chunk: &mut [u32], word: u64| {
+                for (j, id) in chunk.iter_mut().enumerate() {
+                    let kept = renumbered[*id as usize];
+                    *id = if word >> j & 1 == 1 { kept } else { sink };
+                }
+            };
+            let mut chunks = ids.chunks_exact_mut(64);
+            for (chunk, word) in (&mut chunks).zip(selected.iter()) {
+                renumber(chunk, word);
+            }
+            renumber(chunks.into_remainder(), selected.remainder_bits());
+        }
+        Grouping { ids, firsts }
+    }
+}
+
 /// Groups the rows of `columns` (`rows` of them; no columns is one group of all rows).
 pub fn group_rows(columns: &[ArrayRef], rows: usize) -> Result<Grouping> {
     if columns.is_empty() {
@@ -327,6 +382,41 @@ mod tests {
         let rows: Vec<u32> = mask.values().set_indices().map(|r| r as u32).collect();
         let direct_firsts: Vec<u32> = direct.firsts.iter().map(|&f| rows[f as usize]).collect();
         assert_eq!(selected.firsts, direct_firsts);
+    }
+
+    #[test]
+    fn sinking_dropped_rows_numbers_the_selected_ones_as_a_selection_does() {
+        let keys = random_keys(5_000, 13);
+        let columns = [Arc::clone(&keys[0]), Arc::clone(&keys[3])];
+        let masks: [arrow_array::BooleanArray; 3] = [
+            (0..5_000).map(|i| Some(i % 7 < 5)).collect(),
+            // Drops the first rows, so groups are renumbered.
+            (0..5_000).map(|i| Some(i > 40 && i % 3 > 0)).collect(),
+            // Drops every row of some groups.
+            (0..5_000).map(|i| Some(i % 2 == 0)).collect(),
+        ];
+        for mask in &masks {
+            let grouping = group_rows(&columns, 5_000).unwrap();
+            let selected = grouping.select(mask);
+            let sunk = group_rows(&columns, 5_000).unwrap().sink_unselected(mask);
+            assert_eq!(sunk.firsts, selected.firsts);
+            let sink = sunk.firsts.len() as u32;
+            let kept: Vec<u32> = (0..5_000)
+                .filter(|&r| mask.value(r))
+                .map(|r| sunk.ids[r])
+                .collect();
+            assert_eq!(kept, selected.ids);
+            assert!((0..5_000)
+                .filter(|&r| !mask.value(r))
+                .all(|r| sunk.ids[r] == sink));
+        }
+        let all_odd: arrow_array::BooleanArray = (0..5_000).map(|i| Some(i % 2 == 1)).collect();
+        let one_key: ArrayRef = Arc::new(Int32Array::from(vec![5; 5_000]));
+        let sunk = group_rows(&[one_key], 5_000)
+            .unwrap()
+            .sink_unselected(&all_odd);
+        assert_eq!(sunk.firsts, vec![1]);
+        assert_eq!(&sunk.ids[..4], &[1, 0, 1, 0]);
     }
 
     #[test]
