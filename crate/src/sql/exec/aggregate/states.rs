@@ -5,12 +5,12 @@ use arrow_schema::DataType;
 
 use super::accumulator::Accumulator;
 use super::basic::{Average, Count, Sum};
-use super::bitwise::{BitOp, Bitwise};
+use super::bitwise::{bitwise, BitOp};
 use super::collect::{CollectList, Mode, Percentiles, Rank};
 use super::decimal::DecimalSum;
 use super::distinct::Distinct;
 use super::listagg::ListAgg;
-use super::logical::BoolAndOr;
+use super::logical::bool_and_or;
 use super::min_max::min_max;
 use super::moments::{CoMoments, Moments, ShapeMoments};
 use super::pick::{Keep, Pick};
@@ -85,10 +85,10 @@ fn plain_accumulator(call: &AggregateCall) -> Result<Box<dyn Accumulator>> {
             Some(Expr::Literal(ScalarValue::Boolean(true)))
         ))),
         F::CountIf => Box::new(Count::trues()),
-        F::BoolAnd | F::BoolOr => Box::new(BoolAndOr::new(call.func == F::BoolAnd)),
-        F::BitAnd => Box::new(Bitwise::new(BitOp::And, returns)),
-        F::BitOr => Box::new(Bitwise::new(BitOp::Or, returns)),
-        F::BitXor => Box::new(Bitwise::new(BitOp::Xor, returns)),
+        F::BoolAnd | F::BoolOr => Box::new(bool_and_or(call.func == F::BoolAnd)),
+        F::BitAnd => Box::new(bitwise(BitOp::And, returns)),
+        F::BitOr => Box::new(bitwise(BitOp::Or, returns)),
+        F::BitXor => Box::new(bitwise(BitOp::Xor, returns)),
         F::PercentileCont | F::PercentileDisc => {
             let rank = if call.func == F::PercentileCont {
                 Rank::Interpolated
