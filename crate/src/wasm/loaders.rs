@@ -4,7 +4,7 @@ use crate::error::ErrorCode;
 use crate::frame::{ColumnInfo, Table};
 use crate::io::compressed::{ByteSink, Compression, Decompressor};
 use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
-use crate::io::hive::{is_csv_file, is_data_file, is_json_file, HiveDataset, PartitionPath};
+use crate::io::hive::{folder_format, is_data_file, not_parquet, HiveDataset, PartitionPath};
 use crate::io::json::{JsonFiles, JsonLoader, JsonOptions};
 use crate::io::parquet::ParquetLoader;
 use crate::wasm::convert::{from_js, options_from_js, to_value};
@@ -252,18 +252,21 @@ impl JsHiveDataset {
         is_data_file(path)
     }
 
-    /// Whether a folder's data file at `path` is read as CSV: named `.csv`, or compressed
-    /// as Spark's `compression` option names it (`.csv.gz`, `.csv.zst`, `.csv.bz2`).
-    #[wasm_bindgen(js_name = isCsvFile)]
-    pub fn is_csv_file(path: &str) -> bool {
-        is_csv_file(path)
+    /// How a folder whose data files are `paths` (in path order) is read: `"csv"`,
+    /// `"json"` or `"parquet"`, decided by the first file's name; throws `UNSUPPORTED_FILE`
+    /// naming a file whose name is not of that format.
+    #[wasm_bindgen(js_name = folderFormat, unchecked_return_type = "'csv' | 'json' | 'parquet'")]
+    pub fn folder_format(paths: Vec<String>) -> Result<String, JsValue> {
+        folder_format(paths.iter().map(String::as_str))
+            .map(|format| format.name().to_string())
+            .map_err(to_js)
     }
 
-    /// Whether a folder's data file at `path` is read as JSON: named `.json`, `.jsonl` or
-    /// `.ndjson`, plain or compressed (`.json.gz`, `.json.zst`, `.json.bz2`).
-    #[wasm_bindgen(js_name = isJsonFile)]
-    pub fn is_json_file(path: &str) -> bool {
-        is_json_file(path)
+    /// The error to throw for a file of a Parquet folder whose bytes are not Parquet;
+    /// `zip_name` when the folder came as a zip.
+    #[wasm_bindgen(js_name = notParquet)]
+    pub fn not_parquet(path: &str, zip_name: Option<String>) -> JsValue {
+        to_js(not_parquet(path, zip_name.as_deref()))
     }
 
     /// Adds a JSON file found at `path`, all its text in the loader; its records are read

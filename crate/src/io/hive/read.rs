@@ -58,6 +58,77 @@ pub fn is_json_file(path: &str) -> bool {
         .any(|ext| inner.ends_with(ext))
 }
 
+/// How a folder's data files are read, decided by the first in path order (by its name):
+/// CSV, JSON, else Parquet. The page and [`read_folder`] both ask [`folder_format`], so a
+/// folder is refused with the same words wherever it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderFormat {
+    Csv,
+    Json,
+    Parquet,
+}
+
+impl FolderFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            FolderFormat::Csv => "csv",
+            FolderFormat::Json => "json",
+            FolderFormat::Parquet => "parquet",
+        }
+    }
+}
+
+/// The format of a folder whose data files are `paths` in path order, or an
+/// `UNSUPPORTED_FILE` error naming the first file whose name is not of the first file's
+/// format (CSV and JSON are told by their names; a Parquet folder's files by their bytes,
+/// see [`not_parquet`]).
+pub fn folder_format<'a>(paths: impl IntoIterator<Item = &'a str>) -> Result<FolderFormat> {
+    let mut paths = paths.into_iter();
+    let Some(first) = paths.next() else {
+        return Ok(FolderFormat::Parquet);
+    };
+    let (format, fits, named): (_, fn(&str) -> bool, _) = if is_csv_file(first) {
+        (FolderFormat::Csv, is_csv_file, "CSV")
+    } else if is_json_file(first) {
+        (FolderFormat::Json, is_json_file, "JSON")
+    } else {
+        return Ok(FolderFormat::Parquet);
+    };
+    match paths.find(|path| !fits(path)) {
+        None => Ok(format),
+        Some(other) => Err(Error::new(
+            ErrorCode::UnsupportedFile,
+            format!(
+                "{other} is not a {named} file, and {first} is: a folder is read as one table \
+                 when its files are all Parquet, all CSV (named .csv, or .csv.gz, .csv.zst, \
+                 .csv.bz2) or all JSON (named .json, .jsonl or .ndjson, or those with .gz, \
+                 .zst, .bz2); move the other files out of the folder"
+            ),
+        )),
+    }
+}
+
+/// The error for a file of a Parquet folder whose bytes are not Parquet; `zip_name` when
+/// the folder came as a zip (which might have been meant as a workbook).
+pub fn not_parquet(path: &str, zip_name: Option<&str>) -> Error {
+    let message = match zip_name {
+        None => format!(
+            "{path} is not a Parquet file: a folder is read as one table when its files are \
+             all Parquet, all CSV (named .csv, or .csv.gz, .csv.zst, .csv.bz2) or all JSON \
+             (named .json, .jsonl or .ndjson, or those with .gz, .zst, .bz2), as Spark writes \
+             them; load other files one at a time"
+        ),
+        Some(zip) => format!(
+            "{zip} is not an Excel workbook (workbooks are named .xlsx, .xlsm or .ods), and \
+             read as a zipped folder it holds {path}, which is not a Parquet file: a .zip is \
+             read as a folder of Parquet files, of CSV files named .csv or .csv.gz, or of JSON \
+             files named .json or .json.gz (Spark's output); unzip it and load other files one \
+             at a time"
+        ),
+    };
+    Error::new(ErrorCode::UnsupportedFile, message)
+}
+
 /// Reads the files of a folder (`path` inside the folder, `/` separated, and the file's
 /// bytes) as one table, with the readers' warnings named by file. The first data file in
 /// path order decides how: CSV or JSON by its name, else Parquet.
@@ -70,10 +141,10 @@ pub fn read_folder(
         .filter(|(path, _)| is_data_file(path))
         .collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    let (dataset, warnings) = match files.first() {
-        Some((first, _)) if is_csv_file(first) => read_csv_files(&files, &options.csv)?,
-        Some((first, _)) if is_json_file(first) => read_json_files(files, &options.json)?,
-        _ => read_parquet_files(files)?,
+    let (dataset, warnings) = match folder_format(files.iter().map(|(path, _)| path.as_str()))? {
+        FolderFormat::Csv => read_csv_files(&files, &options.csv)?,
+        FolderFormat::Json => read_json_files(files, &options.json)?,
+        FolderFormat::Parquet => read_parquet_files(files)?,
     };
     Ok((dataset.finish()?, warnings))
 }
@@ -84,17 +155,6 @@ fn read_json_files(
     files: Vec<(String, Vec<u8>)>,
     options: &JsonOptions,
 ) -> Result<(HiveDataset, Vec<String>)> {
-    if let Some((other, _)) = files.iter().find(|(path, _)| !is_json_file(path)) {
-        return Err(Error::new(
-            ErrorCode::UnsupportedFile,
-            format!(
-                "{other} is not a JSON file, and {} is: a folder is read as one table when its \
-                 files are all JSON (named .json, .jsonl or .ndjson, or those with .gz, .zst, \
-                 .bz2), all CSV or all Parquet; move the other files out of the folder",
-                files[0].0
-            ),
-        ));
-    }
     let mut json = JsonFiles::new();
     for (path, bytes) in files {
         let loader = match Compression::detect(&bytes) {
@@ -124,15 +184,7 @@ fn read_parquet_files(files: Vec<(String, Vec<u8>)>) -> Result<(HiveDataset, Vec
     let mut warnings = Vec::new();
     for (path, bytes) in files {
         if !bytes.starts_with(b"PAR1") {
-            return Err(Error::new(
-                ErrorCode::UnsupportedFile,
-                format!(
-                    "{path} is not a Parquet file: a folder is read as one table when its \
-                     files are all Parquet, all CSV (named .csv, or .csv.gz, .csv.zst, \
-                     .csv.bz2) or all JSON (named .json, or .json.gz, ...), as Spark writes \
-                     them"
-                ),
-            ));
+            return Err(not_parquet(&path, None));
         }
         let (table, read_warnings) = read_parquet(bytes)?;
         warnings.extend(read_warnings.into_iter().map(|w| format!("{path}: {w}")));
@@ -147,17 +199,6 @@ fn read_csv_files(
     files: &[(String, Vec<u8>)],
     options: &CsvOptions,
 ) -> Result<(HiveDataset, Vec<String>)> {
-    if let Some((other, _)) = files.iter().find(|(path, _)| !is_csv_file(path)) {
-        return Err(Error::new(
-            ErrorCode::UnsupportedFile,
-            format!(
-                "{other} is not a CSV file, and {} is: a folder is read as one table when its \
-                 files are all CSV, all JSON or all Parquet; move the other files out of the \
-                 folder",
-                files[0].0
-            ),
-        ));
-    }
     let (dataset, warnings, used) = read_csv_pass(files, options)?;
     match dataset.widened_schema() {
         None => Ok((dataset, warnings)),
@@ -250,6 +291,35 @@ mod tests {
             .map(|f| f.name().as_str())
             .collect();
         assert_eq!(names, ["id", "name", "k"]);
+    }
+
+    #[test]
+    fn the_first_file_decides_the_folder_format_and_a_mix_is_named() {
+        assert_eq!(folder_format([]).unwrap(), FolderFormat::Parquet);
+        // A Parquet folder's files are told by their bytes, when they are read.
+        assert_eq!(
+            folder_format(["a.parquet", "b.csv"]).unwrap(),
+            FolderFormat::Parquet
+        );
+        assert_eq!(
+            folder_format(["a.csv", "b.CSV.gz"]).unwrap(),
+            FolderFormat::Csv
+        );
+        assert_eq!(
+            folder_format(["a.jsonl", "b.json.zst"]).unwrap(),
+            FolderFormat::Json
+        );
+        let err = folder_format(["k=1/a.csv", "k=2/b.json"]).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::UnsupportedFile);
+        assert!(err
+            .message()
+            .starts_with("k=2/b.json is not a CSV file, and k=1/a.csv is: "));
+        let err = not_parquet("t/notes.txt", Some("t.zip"));
+        assert_eq!(err.code(), ErrorCode::UnsupportedFile);
+        assert!(err.message().starts_with("t.zip is not an Excel workbook"));
+        assert!(err
+            .message()
+            .contains("it holds t/notes.txt, which is not a Parquet file"));
     }
 
     #[test]

@@ -48,8 +48,8 @@ const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
 /** The engine's rules for a folder's file names (Spark's): `wasm.HiveDataset` has them. */
 interface FileRules {
   isDataFile(path: string): boolean;
-  isCsvFile(path: string): boolean;
-  isJsonFile(path: string): boolean;
+  /** How the folder is read, from its data files in path order; throws UNSUPPORTED_FILE for a mix. */
+  folderFormat(paths: string[]): FolderRead['format'];
 }
 
 export function loadFolder(ctx: LoadContext, folder: DroppedFolder, options: LoadOptions): Promise<FolderRead> {
@@ -73,33 +73,9 @@ export async function loadZippedFolder(ctx: LoadContext, file: File, options: Lo
   return loadEntries(ctx, entries, options, file.name);
 }
 
-/** Why a file of the folder cannot be read; `zipName` when the folder came zipped. */
-function notParquet(path: string, zipName?: string): Error {
-  if (zipName === undefined) {
-    return codedError(
-      UNSUPPORTED_FILE,
-      `${path} is not a Parquet file: a folder is read as one table when its files are all Parquet, all CSV (named .csv, or .csv.gz, .csv.zst, .csv.bz2) or all JSON (named .json, .jsonl or .ndjson, or those with .gz, .zst, .bz2), as Spark writes them. Load other files one at a time.`,
-    );
-  }
-  return codedError(
-    UNSUPPORTED_FILE,
-    `${zipName} is not an Excel workbook (workbooks are named .xlsx, .xlsm or .ods), and read as a zipped folder it holds ${path}, which is not a Parquet file: a .zip is read as a folder of Parquet files, of CSV files named .csv or .csv.gz, or of JSON files named .json or .json.gz (Spark's output). Unzip it and load other files one at a time.`,
-  );
-}
-
 /** The files Spark reads as data, in path order (as Spark lists them). */
 function dataFiles<T extends { path: string }>(all: T[], isDataFile: (path: string) => boolean): T[] {
   return all.filter((e) => isDataFile(e.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
-}
-
-/**
- * How a folder is read, from its data files in path order: as CSV when the first is named
- * `.csv` (or `.csv.gz`, ...), as JSON when it is named `.json` (or `.json.gz`, `.jsonl`,
- * ...), else as Parquet.
- */
-function formatOf([first]: { path: string }[], rules: FileRules): FolderRead['format'] {
-  if (!first) return 'parquet';
-  return rules.isCsvFile(first.path) ? 'csv' : rules.isJsonFile(first.path) ? 'json' : 'parquet';
 }
 
 /** A compressed file's extensions, as Spark's `compression` option names them. */
@@ -112,7 +88,7 @@ const COMPRESSED_NAME = /\.(gz|zst|zstd|bz2)$/i;
  */
 export function folderMemoryKind(all: { path: string }[], rules: FileRules): FolderRead['format'] | 'compressed' {
   const files = dataFiles(all, rules.isDataFile);
-  const format = formatOf(files, rules);
+  const format = rules.folderFormat(files.map((f) => f.path));
   return format !== 'parquet' && files.some((f) => COMPRESSED_NAME.test(f.path)) ? 'compressed' : format;
 }
 
@@ -120,7 +96,7 @@ export function folderMemoryKind(all: { path: string }[], rules: FileRules): Fol
 async function loadEntries(ctx: LoadContext, all: FolderEntry[], options: LoadOptions, zipName?: string): Promise<FolderRead> {
   const { wasm, engine } = ctx.runtime;
   const entries = dataFiles(all, wasm.HiveDataset.isDataFile);
-  const format = formatOf(entries, wasm.HiveDataset);
+  const format = wasm.HiveDataset.folderFormat(entries.map((e) => e.path));
   const { dataset, used }: { dataset: HiveDataset; used?: CsvOptions } =
     format === 'csv'
       ? await readCsvFiles(ctx, entries, options.csv)
@@ -155,7 +131,7 @@ async function readParquetFiles(ctx: LoadContext, entries: FolderEntry[], zipNam
     for (const entry of entries) {
       const bytes = new Uint8Array(await entry.blob.arrayBuffer());
       throwIfCancelled(ctx.jobId);
-      if (!PARQUET_MAGIC.every((b, i) => bytes[i] === b)) throw notParquet(entry.path, zipName);
+      if (!PARQUET_MAGIC.every((b, i) => bytes[i] === b)) throw wasm.HiveDataset.notParquet(entry.path, zipName);
       const loader = new wasm.ParquetLoader(bytes);
       const rows = loader.numRows();
       try {
@@ -185,13 +161,6 @@ async function readParquetFiles(ctx: LoadContext, entries: FolderEntry[], zipNam
  * widest type of each column, as Spark infers one schema over the folder.
  */
 async function readCsvFiles(ctx: LoadContext, entries: FolderEntry[], options: LoadOptions['csv']): Promise<{ dataset: HiveDataset; used: CsvOptions }> {
-  const other = entries.find((e) => !ctx.runtime.wasm.HiveDataset.isCsvFile(e.path));
-  if (other) {
-    throw codedError(
-      UNSUPPORTED_FILE,
-      `${other.path} is not a CSV file, and ${entries[0].path} is: a folder is read as one table when its files are all CSV, all JSON or all Parquet. Move the other files out of the folder.`,
-    );
-  }
   const first = await readCsvPass(ctx, entries, options);
   const widened = first.dataset.widenedSchema();
   if (widened === undefined) return first;
@@ -250,13 +219,6 @@ async function readCsvPass(ctx: LoadContext, entries: FolderEntry[], options: Lo
  */
 async function readJsonFiles(ctx: LoadContext, entries: FolderEntry[], options: Partial<JsonOptions> | undefined): Promise<HiveDataset> {
   const { wasm } = ctx.runtime;
-  const other = entries.find((e) => !wasm.HiveDataset.isJsonFile(e.path));
-  if (other) {
-    throw codedError(
-      UNSUPPORTED_FILE,
-      `${other.path} is not a JSON file, and ${entries[0].path} is: a folder is read as one table when its files are all JSON (named .json, .jsonl or .ndjson, or those with .gz, .zst, .bz2), all CSV or all Parquet. Move the other files out of the folder.`,
-    );
-  }
   const bytesTotal = entries.reduce((sum, e) => sum + e.size, 0);
   const dataset: HiveDataset = new wasm.HiveDataset();
   try {
