@@ -218,21 +218,22 @@ export declare class HiveDataset {
      */
     files(): number;
     /**
-     * Whether a folder's data file at `path` is read as CSV: named `.csv`, or compressed
-     * as Spark's `compression` option names it (`.csv.gz`, `.csv.zst`, `.csv.bz2`).
+     * How a folder whose data files are `paths` (in path order) is read: `"csv"`,
+     * `"json"` or `"parquet"`, decided by the first file's name; throws `UNSUPPORTED_FILE`
+     * naming a file whose name is not of that format.
      */
-    static isCsvFile(path: string): boolean;
+    static folderFormat(paths: string[]): 'csv' | 'json' | 'parquet';
     /**
      * Whether Spark reads the file at `path` as data (not `_SUCCESS`, `.crc` files or
      * anything under a `_` or `.` folder).
      */
     static isDataFile(path: string): boolean;
-    /**
-     * Whether a folder's data file at `path` is read as JSON: named `.json`, `.jsonl` or
-     * `.ndjson`, plain or compressed (`.json.gz`, `.json.zst`, `.json.bz2`).
-     */
-    static isJsonFile(path: string): boolean;
     constructor();
+    /**
+     * The error to throw for a file of a Parquet folder whose bytes are not Parquet;
+     * `zip_name` when the folder came as a zip.
+     */
+    static notParquet(path: string, zip_name?: string | null): any;
     /**
      * The partition columns (`column=value` folder levels) of the files added so far.
      */
