@@ -17,13 +17,34 @@ pub fn java_double(x: f64) -> String {
         return if x.is_sign_negative() { "-0.0" } else { "0.0" }.into();
     }
     // Shortest round-trip digits and the decimal exponent: d.ddd e exp.
-    let sci = format!("{:e}", x.abs());
+    java_digits(
+        &format!("{:e}", x.abs()),
+        x < 0.0,
+        (1e-3..1e7).contains(&x.abs()),
+    )
+}
+
+/// `Float.toString(x)`: as [`java_double`], with the shortest digits that read back to
+/// the same `float` (Spark prints `float` columns this way, e.g. in `to_json`).
+pub fn java_float(x: f32) -> String {
+    if x.is_nan() || x.is_infinite() || x == 0.0 {
+        return java_double(f64::from(x));
+    }
+    java_digits(
+        &format!("{:e}", x.abs()),
+        x < 0.0,
+        (1e-3..1e7).contains(&x.abs()),
+    )
+}
+
+/// Java's layout of shortest digits `sci` (`d.ddde±x`, Rust's `{:e}`): plain inside
+/// [10^-3, 10^7), computerized scientific notation outside.
+fn java_digits(sci: &str, negative: bool, plain: bool) -> String {
     let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
     let exp: i32 = exp.parse().expect("an integer exponent");
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let sign = if x < 0.0 { "-" } else { "" };
-    let abs = x.abs();
-    if (1e-3..1e7).contains(&abs) {
+    let sign = if negative { "-" } else { "" };
+    if plain {
         let point = exp + 1; // digits before the decimal point
         let body = if point <= 0 {
             format!("0.{}{}", "0".repeat((-point) as usize), digits)

@@ -664,6 +664,9 @@ impl Planner<'_> {
         if let Some(expr) = self.named_struct(&lower, &args, scope)? {
             return Ok(expr);
         }
+        if let Some(expr) = self.json_schema_call(&lower, &args, scope)? {
+            return Ok(expr);
+        }
         if let Some(expr) = rewritten_call(&lower, &args, scope)? {
             return Ok(expr);
         }

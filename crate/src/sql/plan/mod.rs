@@ -14,6 +14,7 @@ pub mod generate;
 pub mod grouping_keys;
 pub mod grouping_sets;
 pub mod interval;
+pub mod json_schema;
 pub mod lambda;
 pub mod logical;
 pub mod optimize;

@@ -212,7 +212,7 @@ fn to_float<F: std::str::FromStr + Default>(v: i128, scale: u8) -> F {
 
 /// Java's `BigDecimal.toString` of a decimal: plain digits unless the exponent of the
 /// leading digit is below -6, then scientific (`1E-7`, `-1.5E-8`, `0E-10`).
-fn java_string(v: i128, scale: u8, buf: &mut [u8; 48], out: &mut String) {
+pub(crate) fn java_string(v: i128, scale: u8, buf: &mut [u8; 48], out: &mut String) {
     // Decimal128 values have at most 38 digits, so the magnitude fits an i128.
     let magnitude = v.checked_abs().unwrap_or(i128::MAX);
     let digits = write_plain(magnitude, 0, buf).len() as i32;

@@ -16,12 +16,13 @@ use crate::sql::plan::functions::StringFunction;
 const MAX_DEPTH: usize = 256;
 
 #[derive(Debug, Clone)]
-enum Json {
+pub(super) enum Json {
     Null,
     Bool(bool),
     /// An integer as written.
     Int(String),
-    Float(f64),
+    /// A number with a fraction or an exponent, and its text (a decimal reads the text).
+    Float(f64, String),
     Text(String),
     Array(Vec<Json>),
     Object(Vec<(String, Json)>),
@@ -30,6 +31,10 @@ enum Json {
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
+    /// Whether `NaN`, `Infinity`, `-Infinity` (also `+Infinity`, `INF`, `+INF`, `-INF`)
+    /// are numbers, as Spark's JSON reader allows (`allowNonNumericNumbers`) and
+    /// `get_json_object` does not.
+    non_numeric: bool,
 }
 
 impl Reader<'_> {
@@ -89,6 +94,22 @@ impl Reader<'_> {
             b't' => self.word("true", Json::Bool(true)),
             b'f' => self.word("false", Json::Bool(false)),
             b'n' => self.word("null", Json::Null),
+            b'N' | b'I' | b'+' | b'-' if self.non_numeric => {
+                for (word, x) in [
+                    ("NaN", f64::NAN),
+                    ("Infinity", f64::INFINITY),
+                    ("+Infinity", f64::INFINITY),
+                    ("-Infinity", f64::NEG_INFINITY),
+                    ("INF", f64::INFINITY),
+                    ("+INF", f64::INFINITY),
+                    ("-INF", f64::NEG_INFINITY),
+                ] {
+                    if let Some(v) = self.word(word, Json::Float(x, word.to_string())) {
+                        return Some(v);
+                    }
+                }
+                self.number()
+            }
             _ => self.number(),
         }
     }
@@ -123,7 +144,9 @@ impl Reader<'_> {
                 .all(|b| b.is_ascii_digit())
                 .then(|| Json::Int(text.to_string()))
         } else {
-            text.parse::<f64>().ok().map(Json::Float)
+            text.parse::<f64>()
+                .ok()
+                .map(|x| Json::Float(x, text.to_string()))
         }
     }
 
@@ -188,9 +211,15 @@ impl Reader<'_> {
 
 /// The whole text as one JSON value, or `None` if it is not JSON.
 fn parse(text: &str) -> Option<Json> {
+    parse_with(text, false)
+}
+
+/// As [`parse`], reading `NaN` and the infinities as numbers if `non_numeric`.
+pub(super) fn parse_with(text: &str, non_numeric: bool) -> Option<Json> {
     let mut reader = Reader {
         bytes: text.as_bytes(),
         at: 0,
+        non_numeric,
     };
     let value = reader.value(0)?;
     reader.skip_space();
@@ -214,12 +243,12 @@ fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-fn write(value: &Json, out: &mut String) {
+pub(super) fn write(value: &Json, out: &mut String) {
     match value {
         Json::Null => out.push_str("null"),
         Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Json::Int(t) => out.push_str(t),
-        Json::Float(f) => out.push_str(&java_double(*f)),
+        Json::Float(f, _) => out.push_str(&java_double(*f)),
         Json::Text(s) => write_string(s, out),
         Json::Array(items) => {
             out.push('[');

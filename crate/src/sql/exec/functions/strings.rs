@@ -466,6 +466,9 @@ pub fn compute(
             })?
         }
         GetJsonObject | JsonArrayLength | JsonObjectKeys => super::json::compute(func, args, len)?,
+        ToJson => super::to_json::to_json(&args[0], len)?,
+        FromJson => super::from_json::from_json(&args[0], return_type, len)?,
+        SchemaOfJson => super::schema_of_json::schema_of_json(&args[0], len)?,
         FormatNumber => super::format::format_number(&args[0], &args[1], len)?,
         FormatString => format_string(args, len)?,
     })

@@ -83,6 +83,13 @@ pub enum StringFunction {
     GetJsonObject,
     JsonArrayLength,
     JsonObjectKeys,
+    /// `to_json(struct | map | array)`: Spark's compact JSON text.
+    ToJson,
+    /// `from_json(text, 'schema')`: planned by `plan::json_schema`, which sets the
+    /// result type from the schema; the signature types only the text.
+    FromJson,
+    /// `schema_of_json('<json>')`: the DDL of the type Spark infers for the text.
+    SchemaOfJson,
     ParseUrl,
 }
 
@@ -171,6 +178,9 @@ const NAMES: &[(&str, StringFunction)] = &[
     ("get_json_object", GetJsonObject),
     ("json_array_length", JsonArrayLength),
     ("json_object_keys", JsonObjectKeys),
+    ("to_json", ToJson),
+    ("from_json", FromJson),
+    ("schema_of_json", SchemaOfJson),
     ("parse_url", ParseUrl),
     ("try_parse_url", ParseUrl),
 ];
@@ -419,6 +429,38 @@ impl StringFunction {
             JsonObjectKeys => {
                 a.arity(1, 1)?;
                 Signature::new(a.strings(1)?, string_list())
+            }
+            FromJson => {
+                a.arity(1, 1)?;
+                Signature::new(a.strings(1)?, Utf8)
+            }
+            SchemaOfJson => {
+                if n == 2 {
+                    return Err(crate::error::Error::unsupported(
+                        "schema_of_json's options (the second argument)",
+                    ));
+                }
+                a.arity(1, 1)?;
+                Signature::new(a.strings(1)?, Utf8)
+            }
+            ToJson => {
+                if n == 2 {
+                    return Err(crate::error::Error::unsupported(
+                        "to_json's options (the second argument): Brasa writes Spark's default JSON",
+                    ));
+                }
+                a.arity(1, 1)?;
+                let t = &a.types[0];
+                if !matches!(t, List(_) | Struct(_) | Map(_, _)) {
+                    return Err(a.error(0, "a struct, an array or a map", t));
+                }
+                if !super::json_writable(t) {
+                    return Err(crate::error::Error::unsupported(format!(
+                        "to_json of {}: a field of a type Brasa does not write as JSON",
+                        crate::frame::spark_type_name(t)
+                    )));
+                }
+                Signature::new(vec![t.clone()], Utf8)
             }
             Elt => {
                 a.arity(2, usize::MAX)?;

@@ -1,0 +1,51 @@
+//! The types Spark's JSON functions take: what `to_json` writes (checked when the call
+//! is planned, so a query is refused before it runs).
+
+use arrow_schema::{DataType, TimeUnit};
+
+/// Whether `to_json` can write values of this type (checked when the call is planned, so
+/// a query is refused before it runs).
+pub fn json_writable(t: &DataType) -> bool {
+    match t {
+        DataType::Null
+        | DataType::Boolean
+        | DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Decimal128(_, _)
+        | DataType::Utf8
+        | DataType::LargeUtf8
+        | DataType::Binary
+        | DataType::Date32
+        | DataType::Timestamp(TimeUnit::Microsecond, _) => true,
+        DataType::List(f) => json_writable(f.data_type()),
+        DataType::Struct(fields) => fields.iter().all(|f| json_writable(f.data_type())),
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => {
+                json_map_key(kv[0].data_type()) && json_writable(kv[1].data_type())
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether `to_json` writes a map key of this type (as its text).
+pub fn json_map_key(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Boolean
+            | DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::Float32
+            | DataType::Float64
+            | DataType::Decimal128(_, _)
+            | DataType::Utf8
+            | DataType::LargeUtf8
+    )
+}
