@@ -4,7 +4,7 @@
 //! as a list of fields. The result must be a struct, an array or a map, and a map's keys
 //! strings (Spark's rules for `from_json`).
 
-use arrow_schema::{DataType, Field};
+use arrow_schema::{DataType, Field, TimeUnit};
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
@@ -242,7 +242,9 @@ fn field_list(schema: &str) -> Result<DataType> {
     Ok(DataType::Struct(fields.into()))
 }
 
-/// Spark reads a map from a JSON object, so its keys must be strings.
+/// Spark reads a map from a JSON object, so its keys must be strings; the leaf types are
+/// those `exec::functions::from_json` reads (not binary, times or intervals: refused
+/// before the query runs).
 fn check(t: &DataType, whole: &DataType) -> Result<()> {
     match t {
         DataType::List(f) => check(f.data_type(), whole),
@@ -256,7 +258,21 @@ fn check(t: &DataType, whole: &DataType) -> Result<()> {
                 spark_type_name(whole).to_ascii_uppercase()
             ))),
         },
-        _ => Ok(()),
+        DataType::Boolean
+        | DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Decimal128(_, _)
+        | DataType::Utf8
+        | DataType::Date32
+        | DataType::Timestamp(TimeUnit::Microsecond, _) => Ok(()),
+        other => Err(Error::unsupported(format!(
+            "from_json into a field of type {}",
+            spark_type_name(other)
+        ))),
     }
 }
 
@@ -290,5 +306,6 @@ mod tests {
         assert!(ddl_type("INT").is_err());
         assert!(ddl_type("x y z").is_err());
         assert!(ddl_type("MAP<INT, INT>").is_err());
+        assert!(ddl_type("a BINARY").is_err());
     }
 }
