@@ -104,8 +104,9 @@ impl Reader<'_> {
                     ("+INF", f64::INFINITY),
                     ("-INF", f64::NEG_INFINITY),
                 ] {
-                    if let Some(v) = self.word(word, Json::Float(x, word.to_string())) {
-                        return Some(v);
+                    if self.bytes[self.at..].starts_with(word.as_bytes()) {
+                        self.at += word.len();
+                        return Some(Json::Float(x, word.to_string()));
                     }
                 }
                 self.number()
