@@ -145,9 +145,10 @@ async fn reads_a_json_folder_with_one_schema() {
             b"{\"id\":2,\"amount\":2.5,\"note\":\"x\"}\n",
         ),
     ];
+    let paths = files.iter().map(|(path, _)| path.to_string()).collect();
+    assert_eq!(JsHiveDataset::folder_format(paths).unwrap(), "json");
     let mut dataset = JsHiveDataset::new();
     for (path, bytes) in files {
-        assert!(JsHiveDataset::is_json_file(path));
         let mut loader =
             JsJsonLoader::new(JsValue::UNDEFINED, bytes.len() as f64, JsValue::UNDEFINED).unwrap();
         loader.push(bytes).unwrap();

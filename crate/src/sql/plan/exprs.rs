@@ -599,9 +599,7 @@ impl Planner<'_> {
             };
             return sets.call(lower == "grouping_id", &args, scope);
         }
-        if let Some(call) =
-            self.ordered_set_call(function, &lower, &args, distinct, star, scope)?
-        {
+        if let Some(call) = self.ordered_set_call(function, &lower, &args, distinct, star, scope)? {
             return Ok(call);
         }
         if let Some(kind) = Composite::from_name(&lower) {
