@@ -67,8 +67,28 @@ impl Planner<'_> {
     }
 }
 
+/// The deepest nesting of STRUCT / ARRAY / MAP a schema may have.
+const MAX_NESTING: usize = 64;
+
+/// The most characters of a schema quoted in an error.
+const QUOTED_CHARS: usize = 200;
+
 /// The type `schema` names.
 pub fn ddl_type(schema: &str) -> Result<DataType> {
+    let mut depth = 0usize;
+    for c in schema.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_NESTING {
+            return Err(syntax(
+                schema,
+                format!("types are nested more than {MAX_NESTING} deep"),
+            ));
+        }
+    }
     let t = whole_type(schema).or_else(|_| field_list(schema))?;
     check(&t, &t)?;
     match t {
@@ -81,8 +101,12 @@ pub fn ddl_type(schema: &str) -> Result<DataType> {
 }
 
 fn syntax(schema: &str, detail: impl std::fmt::Display) -> Error {
+    let quoted = match schema.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", &schema[..cut]),
+        None => schema.to_string(),
+    };
     Error::analysis(format!(
-        "from_json's schema `{schema}` is not a type or a list of fields: {detail}"
+        "from_json's schema `{quoted}` is not a type or a list of fields: {detail}"
     ))
 }
 
@@ -92,6 +116,9 @@ fn syntax(schema: &str, detail: impl std::fmt::Display) -> Error {
 struct Ddl<'a> {
     text: &'a str,
     at: usize,
+    /// Types open around the one being read: nesting past [`MAX_NESTING`] is refused
+    /// rather than recursed into (a deep enough schema would overflow wasm's stack).
+    nesting: usize,
 }
 
 impl Ddl<'_> {
@@ -150,6 +177,19 @@ impl Ddl<'_> {
     }
 
     fn data_type(&mut self) -> Result<DataType> {
+        if self.nesting >= MAX_NESTING {
+            return Err(syntax(
+                self.text,
+                format!("types are nested more than {MAX_NESTING} deep"),
+            ));
+        }
+        self.nesting += 1;
+        let read = self.nested_type();
+        self.nesting -= 1;
+        read
+    }
+
+    fn nested_type(&mut self) -> Result<DataType> {
         let word = self.name()?;
         match word.to_ascii_uppercase().as_str() {
             "STRUCT" => {
@@ -222,6 +262,7 @@ fn whole_type(schema: &str) -> Result<DataType> {
     let mut ddl = Ddl {
         text: schema,
         at: 0,
+        nesting: 0,
     };
     let t = ddl.data_type()?;
     if !ddl.at_end() {
@@ -234,6 +275,7 @@ fn field_list(schema: &str) -> Result<DataType> {
     let mut ddl = Ddl {
         text: schema,
         at: 0,
+        nesting: 0,
     };
     let fields = ddl.fields(false)?;
     if !ddl.at_end() {
@@ -299,6 +341,15 @@ mod tests {
             list_of(map_of(DataType::Utf8, DataType::Decimal128(5, 2)))
         );
         assert_eq!(ddl_type("ARRAY<INT>").unwrap(), list_of(DataType::Int32));
+        let deep = format!("{}INT{}", "ARRAY<".repeat(100_000), ">".repeat(100_000));
+        let err = ddl_type(&deep).unwrap_err();
+        assert!(
+            err.message().contains("nested more than 64 deep"),
+            "{}",
+            err.message()
+        );
+        let fine = format!("{}INT{}", "ARRAY<".repeat(63), ">".repeat(63));
+        assert!(ddl_type(&fine).is_ok());
         assert_eq!(
             ddl_type("MAP<STRING, INT>").unwrap(),
             map_of(DataType::Utf8, DataType::Int32)
