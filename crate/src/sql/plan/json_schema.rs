@@ -13,7 +13,7 @@ use crate::frame::spark_type_name;
 use crate::sql::dialect::SparkDialect;
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::exprs::scalar_call;
-use crate::sql::plan::functions::{ScalarFunction, StringFunction};
+use crate::sql::plan::functions::{json_scalar, ScalarFunction, StringFunction};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
@@ -300,17 +300,8 @@ fn check(t: &DataType, whole: &DataType) -> Result<()> {
                 spark_type_name(whole).to_ascii_uppercase()
             ))),
         },
-        DataType::Boolean
-        | DataType::Int8
-        | DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::Float32
-        | DataType::Float64
-        | DataType::Decimal128(_, _)
-        | DataType::Utf8
-        | DataType::Date32
-        | DataType::Timestamp(TimeUnit::Microsecond, _) => Ok(()),
+        DataType::Date32 | DataType::Timestamp(TimeUnit::Microsecond, _) => Ok(()),
+        t if json_scalar(t) => Ok(()),
         other => Err(Error::unsupported(format!(
             "from_json into a field of type {}",
             spark_type_name(other)

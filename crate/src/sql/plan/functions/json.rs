@@ -8,16 +8,6 @@ use arrow_schema::{DataType, TimeUnit};
 pub fn json_writable(t: &DataType) -> bool {
     match t {
         DataType::Null
-        | DataType::Boolean
-        | DataType::Int8
-        | DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::Float32
-        | DataType::Float64
-        | DataType::Decimal128(_, _)
-        | DataType::Utf8
-        | DataType::LargeUtf8
         | DataType::Binary
         | DataType::Date32
         | DataType::Timestamp(TimeUnit::Microsecond, _) => true,
@@ -29,12 +19,13 @@ pub fn json_writable(t: &DataType) -> bool {
             }
             _ => false,
         },
-        _ => false,
+        t => json_scalar(t),
     }
 }
 
-/// Whether `to_json` writes a map key of this type (as its text).
-pub fn json_map_key(t: &DataType) -> bool {
+/// The types JSON holds as a number, a boolean or text of its own: what `to_json` writes
+/// as a map key, and (with dates and timestamps, read from text) what `from_json` reads.
+pub fn json_scalar(t: &DataType) -> bool {
     matches!(
         t,
         DataType::Boolean
@@ -48,4 +39,9 @@ pub fn json_map_key(t: &DataType) -> bool {
             | DataType::Utf8
             | DataType::LargeUtf8
     )
+}
+
+/// Whether `to_json` writes a map key of this type (as its text).
+pub fn json_map_key(t: &DataType) -> bool {
+    json_scalar(t)
 }

@@ -28,7 +28,7 @@ pub use conditional::ConditionalFunction;
 pub use datetime::{date_field, DateTimeFunction};
 pub use decimal::{DecimalOp, Rounding};
 pub use higher_order::HigherOrderFunction;
-pub use json::{json_map_key, json_writable};
+pub use json::{json_map_key, json_scalar, json_writable};
 pub use maps::MapFunction;
 pub use math::MathFunction;
 pub use misc::MiscFunction;
