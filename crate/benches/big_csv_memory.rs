@@ -142,6 +142,9 @@ fn main() {
         let mut loader =
             CsvLoader::new(&chunk[..filled.min(1 << 20)], false, &CsvOptions::default())
                 .expect("a CSV head");
+        // The page tells the loader the file's size, from which it decides early whether
+        // to store the table compact.
+        loader.expect_bytes(size);
         loader.push(&chunk[..filled]).expect("a chunk");
         loop {
             let n = file.read(&mut chunk).expect("the file");

@@ -3,7 +3,7 @@
  * engine as the page runs it (the same CSV loader calls as `www/src/data/worker/load-csv.ts`,
  * the same `runSql`), where a wasm CPU profile is one flag away.
  *
- *   npx tsx tests/bench/sql-wasm-node.bench.ts <telecom.csv> [runs] [wasm-dir]
+ *   npx tsx tests/bench/sql-wasm-node.bench.ts <telecom.csv | telecom.parquet> [runs] [wasm-dir]
  *
  * `wasm-dir` defaults to `www/public/wasm/st` (built by `scripts/build-wasm.sh st`). Its
  * name section is dropped; for a profile with function names, run `wasm-bindgen` on the
@@ -20,13 +20,14 @@ import { QUERIES } from './queries';
 
 interface WasmSt {
   initSync(input: { module: Uint8Array }): void;
-  Engine: new (panicChannel: string) => { addCsv(name: string, loader: unknown): unknown; beginJob(): unknown; runSql(sql: string): unknown };
-  CsvLoader: new (head: Uint8Array, headIsFile: boolean, options: undefined) => { refineTypes(window: Uint8Array): void; push(chunk: Uint8Array): void };
+  Engine: new (panicChannel: string) => { addCsv(name: string, loader: unknown): unknown; addParquet(name: string, loader: unknown): unknown; beginJob(): unknown; runSql(sql: string): unknown };
+  ParquetLoader: new (bytes: Uint8Array) => { numRowGroups(): number; groupsDone(): number; decodeNext(groups: number): void };
+  CsvLoader: new (head: Uint8Array, headIsFile: boolean, options: undefined) => { expectBytes(total: number): void; refineTypes(window: Uint8Array): void; push(chunk: Uint8Array): void };
 }
 
-const [csvPath, runsArg, dirArg] = process.argv.slice(2);
-if (!csvPath) {
-  console.error('usage: sql-wasm-node.bench.ts <telecom.csv> [runs] [wasm-dir]');
+const [dataPath, runsArg, dirArg] = process.argv.slice(2);
+if (!dataPath) {
+  console.error('usage: sql-wasm-node.bench.ts <telecom.csv or .parquet> [runs] [wasm-dir]');
   process.exit(2);
 }
 const runs = Number(runsArg ?? 15);
@@ -35,16 +36,25 @@ const wasm = (await import(path.join(dir, 'brasa.js'))) as WasmSt;
 wasm.initSync({ module: readFileSync(path.join(dir, 'brasa_bg.wasm')) });
 const engine = new wasm.Engine('bench-panic');
 
-const csv = readFileSync(csvPath);
+const file = readFileSync(dataPath);
 const started = performance.now();
-const loader = new wasm.CsvLoader(csv.subarray(0, 1 << 20), csv.length <= 1 << 20, undefined);
-for (let k = 1; k <= 8; k++) {
-  const at = Math.floor((csv.length * k) / 9);
-  loader.refineTypes(csv.subarray(at, at + (64 << 10)));
+if (dataPath.endsWith('.parquet')) {
+  // As www/src/data/worker/load-parquet.ts: the whole file, row groups decoded a few at a time.
+  const loader = new wasm.ParquetLoader(file);
+  while (loader.groupsDone() < loader.numRowGroups()) loader.decodeNext(2);
+  engine.addParquet('t', loader);
+} else {
+  // As www/src/data/worker/load-csv.ts: head, size, type windows, then 32 MB chunks.
+  const loader = new wasm.CsvLoader(file.subarray(0, 1 << 20), file.length <= 1 << 20, undefined);
+  loader.expectBytes(file.length);
+  for (let k = 1; k <= 8; k++) {
+    const at = Math.floor((file.length * k) / 9);
+    loader.refineTypes(file.subarray(at, at + (64 << 10)));
+  }
+  for (let offset = 0; offset < file.length; offset += 32 << 20) loader.push(file.subarray(offset, offset + (32 << 20)));
+  engine.addCsv('t', loader);
 }
-for (let offset = 0; offset < csv.length; offset += 32 << 20) loader.push(csv.subarray(offset, offset + (32 << 20)));
-engine.addCsv('t', loader);
-console.log(`load CSV: ${(performance.now() - started).toFixed(0)} ms`);
+console.log(`load ${path.extname(dataPath).slice(1)}: ${(performance.now() - started).toFixed(0)} ms`);
 
 const session = process.env.BENCH_PROFILE ? new Session() : undefined;
 if (session) {

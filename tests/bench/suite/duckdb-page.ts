@@ -3,6 +3,7 @@
  * from tests/bench/duckdb and served locally, no CDN) in the same browser, driven through
  * `window.duckdbBench`.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Browser, Page } from 'playwright-core';
@@ -26,6 +27,11 @@ export class DuckdbPage {
 
   /** Serves the built reference page (`target/bench-duckdb`) and opens it. */
   static async open(browser: Browser): Promise<DuckdbPage> {
+    if (!existsSync(path.join(ROOT, 'target/bench-duckdb/index.html'))) {
+      throw new Error(
+        'the DuckDB-WASM reference page is not built: run `npx vite build --config tests/bench/duckdb/vite.config.ts` (scripts/bench.sh does)',
+      );
+    }
     const server = await preview({
       configFile: false,
       root: path.join(ROOT, 'tests/bench/duckdb'),
