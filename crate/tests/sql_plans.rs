@@ -297,3 +297,25 @@ fn a_correlated_scalar_subquery_is_a_left_join_to_an_aggregate_by_the_key() {
         ],
     );
 }
+
+#[test]
+fn json_tuple_is_one_call_per_row_and_filters_on_the_input_stay_below_it() {
+    let sql = "SELECT id, a FROM people LATERAL VIEW json_tuple(name, 'a', 'b') t AS a, b \
+               WHERE score > 2";
+    let plan = optimized(sql);
+    let text = plan.join("\n");
+    let generate = plan
+        .iter()
+        .position(|l| l.contains("Generate json_tuple(name#1, 'a', 'b') as (a, b)"))
+        .expect(&text);
+    let scan = plan.iter().position(|l| l.contains("Scan")).expect(&text);
+    assert!(generate < scan, "{text}");
+    assert!(plan[scan].contains("filters=[(score#2 >"), "{text}");
+}
+
+#[test]
+fn stack_is_inline_over_an_array_of_its_rows() {
+    let plan = optimized("SELECT stack(2, id, name, id * 2, city) FROM people").join("\n");
+    assert!(plan.contains("Generate stack(array("), "{plan}");
+    assert!(plan.contains("as (col0, col1)"), "{plan}");
+}

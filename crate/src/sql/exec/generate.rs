@@ -1,12 +1,16 @@
-//! Generators (`explode`, `posexplode`, `_outer`) over one partition: each input row is
-//! repeated once per element of its array (or entry of its map), by gathering the input's
-//! columns with one `take` each and the elements (a map's keys and values) with one more
-//! each.
+//! Generators (`explode`, `posexplode`, `inline`, `stack`, their `_outer` forms, and
+//! `json_tuple`) over one partition: each input row is repeated once per element of its
+//! array (or entry of its map), by gathering the input's columns with one `take` each and
+//! the elements (a map's keys and values, a struct's fields) with one more each.
+//! `json_tuple` makes one row per input row: its struct's fields are added as they are.
 
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, Int32Array, RecordBatch, RecordBatchOptions, UInt32Array};
+use arrow_array::{
+    make_array, Array, ArrayRef, Int32Array, RecordBatch, RecordBatchOptions, UInt32Array,
+};
+use arrow_buffer::NullBuffer;
 use arrow_schema::{DataType, SchemaRef};
 
 use crate::error::{Error, ErrorCode, Result};
@@ -22,6 +26,11 @@ pub fn generate(
     schema: &SchemaRef,
 ) -> Result<RecordBatch> {
     let array = evaluate_array(arg, batch)?;
+    if generator.one_row_each() {
+        let mut columns = batch.columns().to_vec();
+        columns.extend(struct_fields(generator, &array)?);
+        return assemble(schema, columns, batch.num_rows());
+    }
     // Each row's elements (an array's values, or a map's keys then values) and where
     // they start: one column per generated value column.
     let (offsets, nulls, values): (Option<&[i32]>, _, Vec<ArrayRef>) = match array.data_type() {
@@ -40,11 +49,12 @@ pub fn generate(
             let lists = array
                 .as_list_opt::<i32>()
                 .ok_or_else(|| internal(generator, &array))?;
-            (
-                Some(lists.value_offsets()),
-                lists.nulls(),
-                vec![Arc::clone(lists.values())],
-            )
+            let values = if generator.spreads_structs() {
+                struct_fields(generator, lists.values())?
+            } else {
+                vec![Arc::clone(lists.values())]
+            };
+            (Some(lists.value_offsets()), lists.nulls(), values)
         }
     };
     let mut rows: Vec<u32> = Vec::with_capacity(batch.num_rows());
@@ -81,11 +91,11 @@ pub fn generate(
     }
     // posexplode's position: the element's index within its row's array.
     let positions = match offsets {
-        Some(offsets) if generator.with_position => {
+        Some(offsets) if generator.with_position() => {
             let at = |(e, &row): (&Option<u32>, &u32)| e.map(|e| e as i32 - offsets[row as usize]);
             Some(Int32Array::from_iter(elements.iter().zip(&rows).map(at)))
         }
-        _ if generator.with_position => Some(Int32Array::new_null(rows.len())),
+        _ if generator.with_position() => Some(Int32Array::new_null(rows.len())),
         _ => None,
     };
     let rows = UInt32Array::from(rows);
@@ -108,12 +118,36 @@ pub fn generate(
             _ => arrow_array::new_null_array(data_type, rows.len()),
         });
     }
+    assemble(schema, columns, rows.len())
+}
+
+fn assemble(schema: &SchemaRef, columns: Vec<ArrayRef>, rows: usize) -> Result<RecordBatch> {
     RecordBatch::try_new_with_options(
         Arc::clone(schema),
         columns,
-        &RecordBatchOptions::new().with_row_count(Some(rows.len())),
+        &RecordBatchOptions::new().with_row_count(Some(rows)),
     )
     .map_err(|e| Error::internal("assembling generated rows", e))
+}
+
+/// The fields of `array`, a struct array, each NULL where the struct is (`inline` gives a
+/// row of NULLs for a NULL struct).
+fn struct_fields(generator: Generator, array: &ArrayRef) -> Result<Vec<ArrayRef>> {
+    let structs = array
+        .as_struct_opt()
+        .ok_or_else(|| internal(generator, array))?;
+    structs
+        .columns()
+        .iter()
+        .map(|field| match structs.nulls() {
+            None => Ok(Arc::clone(field)),
+            Some(nulls) => {
+                let merged = NullBuffer::union(Some(nulls), field.nulls());
+                let data = field.to_data().into_builder().nulls(merged).build();
+                Ok(make_array(data.map_err(kernel_error)?))
+            }
+        })
+        .collect()
 }
 
 fn internal(generator: Generator, array: &ArrayRef) -> Error {

@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
 use crate::sql::plan::functions::ScalarFunction;
-use crate::sql::plan::logical::LogicalPlan;
+use crate::sql::plan::logical::{GeneratorFunction, LogicalPlan};
 use crate::sql::plan::partition_filters::partition_filters;
 
 impl fmt::Display for Expr {
@@ -221,12 +221,12 @@ impl LogicalPlan {
                     .iter()
                     .map(|f| f.name.as_str())
                     .collect();
-                writeln!(
-                    f,
-                    "{pad}Generate {}({arg}) as ({})",
-                    generator.name(),
-                    names.join(", ")
-                )?;
+                // json_tuple's argument is its own call (the struct of the fields).
+                let call = match generator.function {
+                    GeneratorFunction::JsonTuple => arg.to_string(),
+                    _ => format!("{}({arg})", generator.name()),
+                };
+                writeln!(f, "{pad}Generate {call} as ({})", names.join(", "))?;
                 vec![input]
             }
             LogicalPlan::Sort {

@@ -1,6 +1,8 @@
-//! Generators: `explode`, `posexplode` and their `_outer` forms, which turn each row into
-//! one row per element of an array (or entry of a map: a key and a value column), written
-//! as `LATERAL VIEW` or in the SELECT list.
+//! Generators, written as `LATERAL VIEW` or in the SELECT list: `explode`, `posexplode`
+//! and `inline` (and their `_outer` forms), which turn each row into one row per element of
+//! an array (or entry of a map: a key and a value column; or struct of an array: its
+//! fields), `stack`, which spreads its values over a fixed number of rows, and
+//! `json_tuple`, which reads named fields of a JSON object into columns.
 //!
 //! A generator in the SELECT list (several are allowed, as in Spark 4) is planned as Spark
 //! plans it, as a lateral view of the filtered rows:
@@ -15,10 +17,15 @@ use sqlparser::ast::{self, Ident, LateralView, ObjectName, SelectItem};
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
-use crate::sql::plan::functions::map_types;
-use crate::sql::plan::logical::{Generator, LogicalPlan, SELECT_GENERATOR};
+use crate::sql::plan::expr::Expr;
+use crate::sql::plan::exprs::scalar_call;
+use crate::sql::plan::functions::{map_types, ArrayFunction, ScalarFunction, StringFunction};
+use crate::sql::plan::logical::{Generator, GeneratorFunction, LogicalPlan, SELECT_GENERATOR};
 use crate::sql::plan::planner::Planner;
+use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::{PlanField, PlanSchema};
+use crate::sql::plan::structs::make_struct;
+use crate::sql::types::is_string;
 
 /// The generator call `e` is, with its arguments, if it is one.
 fn generator_call(e: &ast::Expr) -> Option<(Generator, &ast::Function)> {
@@ -87,7 +94,7 @@ impl Planner<'_> {
         Some(lifted)
     }
 
-    /// `plan LATERAL VIEW [OUTER] generator(array) name [AS col, ...]`.
+    /// `plan LATERAL VIEW [OUTER] generator(args) name [AS col, ...]`.
     pub(crate) fn lateral_view(
         &mut self,
         plan: LogicalPlan,
@@ -95,8 +102,7 @@ impl Planner<'_> {
     ) -> Result<LogicalPlan> {
         let Some((generator, call)) = generator_call(&view.lateral_view) else {
             return Err(Error::unsupported(format!(
-                "LATERAL VIEW {} (the generators are explode, posexplode, explode_outer and \
-                 posexplode_outer)",
+                "LATERAL VIEW {} (the generators are {GENERATOR_NAMES})",
                 view.lateral_view
             )));
         };
@@ -106,8 +112,9 @@ impl Planner<'_> {
         };
         let ast::FunctionArguments::List(list) = &call.args else {
             return Err(Error::analysis(format!(
-                "{} takes one array or map",
-                generator.name()
+                "{} takes {}",
+                generator.name(),
+                takes(generator)
             )));
         };
         let args: Vec<&ast::Expr> = list
@@ -118,53 +125,48 @@ impl Planner<'_> {
                 _ => None,
             })
             .collect();
-        let [arg] = args.as_slice() else {
+        if args.len() != list.args.len() {
             return Err(Error::analysis(format!(
-                "{} takes one array or map, got {} arguments",
+                "{} takes {}, without names",
                 generator.name(),
-                list.args.len()
+                takes(generator)
             )));
-        };
+        }
         let scope = plan.schema();
-        let arg = self.expr(arg, &scope)?;
-        if arg.contains_aggregate() || arg.contains_window() {
-            return Err(Error::analysis(format!(
-                "{} cannot take an aggregate or window function; compute it in a subquery first",
-                generator.name()
-            )));
-        }
-        // The generated columns' types: an array's element, or a map's key and value.
-        let (of_map, mut types) = match arg.data_type(&scope) {
-            DataType::List(field) => (false, vec![field.data_type().clone()]),
-            t @ DataType::Map(_, _) => match map_types(&t) {
-                Some((key, value)) => (true, vec![key, value]),
-                None => return Err(Error::analysis("a map without keys and values")),
-            },
-            other => {
+        let mut planned = Vec::with_capacity(args.len());
+        for arg in args {
+            let arg = self.expr(arg, &scope)?;
+            if arg.contains_aggregate() || arg.contains_window() {
                 return Err(Error::analysis(format!(
-                    "{} takes an array or a map, got {}",
-                    generator.name(),
-                    spark_type_name(&other)
-                )))
+                    "{} cannot take an aggregate or window function; compute it in a subquery \
+                     first",
+                    generator.name()
+                )));
             }
-        };
-        if generator.with_position {
-            types.insert(0, DataType::Int32);
+            planned.push(arg);
         }
-        let defaults = generator.default_names(of_map);
+        let Generated { arg, columns } = match generator.function {
+            GeneratorFunction::Explode | GeneratorFunction::PosExplode => {
+                collection(generator, planned, &scope)?
+            }
+            GeneratorFunction::Inline => inline(generator, planned, &scope)?,
+            GeneratorFunction::Stack => stack(planned, &scope)?,
+            GeneratorFunction::JsonTuple => json_tuple(planned, &scope)?,
+        };
         let names: Vec<String> = if view.lateral_col_alias.is_empty() {
-            defaults.iter().map(|n| n.to_string()).collect()
+            columns.iter().map(|(name, _)| name.clone()).collect()
         } else {
             view.lateral_col_alias
                 .iter()
                 .map(|i| i.value.clone())
                 .collect()
         };
-        if names.len() != defaults.len() {
+        if names.len() != columns.len() {
+            let defaults: Vec<&str> = columns.iter().map(|(name, _)| name.as_str()).collect();
             return Err(Error::analysis(format!(
                 "{} makes {} column(s) ({}) but the query names {}",
                 generator.name(),
-                defaults.len(),
+                columns.len(),
                 defaults.join(", "),
                 names.len()
             )));
@@ -179,7 +181,7 @@ impl Planner<'_> {
             .as_deref()
             .is_some_and(|q| q.starts_with(SELECT_GENERATOR));
         let mut fields = scope.fields().to_vec();
-        for (name, data_type) in names.into_iter().zip(types) {
+        for (name, (_, data_type)) in names.into_iter().zip(columns) {
             let mut field = PlanField::new(qualifier.as_deref(), name, data_type);
             field.hidden = hidden;
             fields.push(field);
@@ -191,6 +193,204 @@ impl Planner<'_> {
             schema: PlanSchema::new(fields),
         })
     }
+}
+
+/// The generators' names, for messages.
+const GENERATOR_NAMES: &str = "explode, posexplode, inline (each also `_outer`), stack and \
+                               json_tuple";
+
+/// What a generator's arguments must be, for messages.
+fn takes(generator: Generator) -> &'static str {
+    match generator.function {
+        GeneratorFunction::Explode | GeneratorFunction::PosExplode => "one array or map",
+        GeneratorFunction::Inline => "one array of structs",
+        GeneratorFunction::Stack => "a number of rows, then the values",
+        GeneratorFunction::JsonTuple => "a JSON string, then the names of its fields",
+    }
+}
+
+/// A generator's planned argument and the columns it makes (Spark's default names, and
+/// their types).
+struct Generated {
+    arg: Expr,
+    columns: Vec<(String, DataType)>,
+}
+
+/// `explode(array | map)`, `posexplode(...)`: an array's element, or a map's key and value.
+fn collection(generator: Generator, args: Vec<Expr>, scope: &PlanSchema) -> Result<Generated> {
+    let Ok([arg]) = <[Expr; 1]>::try_from(args) else {
+        return Err(Error::analysis(format!(
+            "{} takes one array or map",
+            generator.name()
+        )));
+    };
+    let (of_map, mut types) = match arg.data_type(scope) {
+        DataType::List(field) => (false, vec![field.data_type().clone()]),
+        t @ DataType::Map(_, _) => match map_types(&t) {
+            Some((key, value)) => (true, vec![key, value]),
+            None => return Err(Error::analysis("a map without keys and values")),
+        },
+        other => {
+            return Err(Error::analysis(format!(
+                "{} takes an array or a map, got {}",
+                generator.name(),
+                spark_type_name(&other)
+            )))
+        }
+    };
+    if generator.with_position() {
+        types.insert(0, DataType::Int32);
+    }
+    let names = generator
+        .default_names(of_map)
+        .iter()
+        .map(|n| n.to_string());
+    Ok(Generated {
+        arg,
+        columns: names.zip(types).collect(),
+    })
+}
+
+/// `inline(array<struct>)`: the struct's fields, with their names.
+fn inline(generator: Generator, args: Vec<Expr>, scope: &PlanSchema) -> Result<Generated> {
+    let Ok([arg]) = <[Expr; 1]>::try_from(args) else {
+        return Err(Error::analysis(format!(
+            "{} takes one array of structs",
+            generator.name()
+        )));
+    };
+    let data_type = arg.data_type(scope);
+    let DataType::List(element) = &data_type else {
+        return Err(not_structs(generator, &data_type));
+    };
+    let DataType::Struct(fields) = element.data_type() else {
+        return Err(not_structs(generator, &data_type));
+    };
+    let columns = fields
+        .iter()
+        .map(|f| (f.name().clone(), f.data_type().clone()))
+        .collect();
+    Ok(Generated { arg, columns })
+}
+
+fn not_structs(generator: Generator, data_type: &DataType) -> Error {
+    Error::analysis(format!(
+        "{} takes an array of structs, got {}",
+        generator.name(),
+        spark_type_name(data_type)
+    ))
+}
+
+/// `stack(n, v1, ..., vk)`: `n` rows of `m = ⌈k / n⌉` columns `col0`, `col1`, ..., the
+/// values in row order, NULLs after the last. Planned as `inline` over an array of `n`
+/// structs. As in Spark, `n` is a constant INT above 0, and a column's values must have one
+/// type (a NULL takes its column's type).
+fn stack(args: Vec<Expr>, scope: &PlanSchema) -> Result<Generated> {
+    let mut args = args.into_iter();
+    let rows = match args.next() {
+        Some(Expr::Literal(ScalarValue::Int32(rows))) if rows > 0 => rows as usize,
+        Some(Expr::Literal(ScalarValue::Int32(rows))) => {
+            return Err(Error::analysis(format!(
+                "stack's number of rows must be above 0, got {rows}"
+            )))
+        }
+        Some(other) => {
+            return Err(Error::analysis(format!(
+                "stack's first argument is the number of rows, a constant INT; got {}",
+                spark_type_name(&other.data_type(scope))
+            )))
+        }
+        None => {
+            return Err(Error::analysis(
+                "stack takes a number of rows, then the values",
+            ))
+        }
+    };
+    let values: Vec<Expr> = args.collect();
+    if values.is_empty() {
+        return Err(Error::analysis(
+            "stack takes a number of rows, then at least one value",
+        ));
+    }
+    let width = values.len().div_ceil(rows);
+    // Each column's type: its first value's that is not a NULL.
+    let mut types = vec![DataType::Null; width];
+    for (i, value) in values.iter().enumerate() {
+        let t = value.data_type(scope);
+        let column = &mut types[i % width];
+        if *column == DataType::Null {
+            *column = t;
+        } else if t != DataType::Null && spark_type_name(&t) != spark_type_name(column) {
+            return Err(Error::analysis(format!(
+                "stack's column {} holds {} (argument {}) and {} (argument {}): a column's \
+                 values must have one type; cast them",
+                i % width,
+                spark_type_name(column),
+                i % width + 2,
+                spark_type_name(&t),
+                i + 2
+            )));
+        }
+    }
+    let names: Vec<String> = (0..width).map(|j| format!("col{j}")).collect();
+    let mut values = values.into_iter();
+    let mut structs = Vec::with_capacity(rows);
+    for _ in 0..rows {
+        let row: Vec<Expr> = types
+            .iter()
+            .map(|t| {
+                let value = values
+                    .next()
+                    .unwrap_or_else(|| Expr::literal(ScalarValue::Null(DataType::Null)));
+                if value.data_type(scope) == *t {
+                    value
+                } else {
+                    value.cast(t, scope)
+                }
+            })
+            .collect();
+        structs.push(make_struct(names.clone(), row, scope)?);
+    }
+    let arg = scalar_call(ScalarFunction::Array(ArrayFunction::Array), structs, scope)?;
+    Ok(Generated {
+        arg,
+        columns: names.into_iter().zip(types).collect(),
+    })
+}
+
+/// `json_tuple(json, k1, ..., kn)`: the strings of the fields `k1`, ..., `kn` of the JSON
+/// object, as columns `c0`, ..., planned as one struct computed with one parse per row.
+fn json_tuple(args: Vec<Expr>, scope: &PlanSchema) -> Result<Generated> {
+    if args.len() < 2 {
+        return Err(Error::analysis(format!(
+            "json_tuple takes a JSON string, then at least one field name; got {} arguments",
+            args.len()
+        )));
+    }
+    // As in Spark, no implicit cast: a number or an untyped NULL is refused.
+    for (i, a) in args.iter().enumerate() {
+        let t = a.data_type(scope);
+        if !is_string(&t) {
+            return Err(Error::analysis(format!(
+                "json_tuple's arguments must all be strings; argument {} is {}",
+                i + 1,
+                spark_type_name(&t)
+            )));
+        }
+    }
+    let arg = scalar_call(
+        ScalarFunction::String(StringFunction::JsonTuple),
+        args,
+        scope,
+    )?;
+    let DataType::Struct(fields) = arg.data_type(scope) else {
+        return Err(Error::analysis("json_tuple did not plan as a struct"));
+    };
+    let columns = fields
+        .iter()
+        .map(|f| (f.name().clone(), f.data_type().clone()))
+        .collect();
+    Ok(Generated { arg, columns })
 }
 
 /// Whether `name` is a generator's, which only SELECT and LATERAL VIEW may call.

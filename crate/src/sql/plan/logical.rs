@@ -23,11 +23,28 @@ pub enum JoinKind {
 /// `qualifier.*` still lists them.
 pub const SELECT_GENERATOR: &str = "__select_generator";
 
+/// A generator function: what one input row becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeneratorFunction {
+    /// `explode`: one row per element of an array (or entry of a map: a key and a value).
+    Explode,
+    /// `posexplode`: as `explode`, each element's 0-based position first, as `pos`.
+    PosExplode,
+    /// `inline`: one row per struct of an array of structs, the struct's fields as the
+    /// columns (a NULL struct gives a row of NULLs).
+    Inline,
+    /// `stack(n, v1, ..., vk)`: `n` rows of `⌈k / n⌉` columns; planned as `inline` over an
+    /// array of `n` structs, so it runs as `inline` does.
+    Stack,
+    /// `json_tuple(json, k1, ...)`: one row per input row, one column per key; its
+    /// argument is the struct of the keys' values, whose fields become the columns.
+    JsonTuple,
+}
+
 /// Which generator, and how it treats an empty or NULL array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Generator {
-    /// `posexplode`: each element's 0-based position comes first, as `pos`.
-    pub with_position: bool,
+    pub function: GeneratorFunction,
     /// `_outer` or `LATERAL VIEW OUTER`: an empty or NULL array still gives one row, of
     /// NULLs, instead of none.
     pub outer: bool,
@@ -35,32 +52,66 @@ pub struct Generator {
 
 impl Generator {
     pub fn from_name(name: &str) -> Option<Generator> {
-        let (with_position, outer) = match name.to_ascii_lowercase().as_str() {
-            "explode" => (false, false),
-            "explode_outer" => (false, true),
-            "posexplode" => (true, false),
-            "posexplode_outer" => (true, true),
+        use GeneratorFunction::*;
+        let (function, outer) = match name.to_ascii_lowercase().as_str() {
+            "explode" => (Explode, false),
+            "explode_outer" => (Explode, true),
+            "posexplode" => (PosExplode, false),
+            "posexplode_outer" => (PosExplode, true),
+            "inline" => (Inline, false),
+            "inline_outer" => (Inline, true),
+            "stack" => (Stack, false),
+            "json_tuple" => (JsonTuple, false),
             _ => return None,
         };
-        Some(Generator {
-            with_position,
-            outer,
-        })
+        Some(Generator { function, outer })
     }
 
-    pub fn name(self) -> &'static str {
-        match (self.with_position, self.outer) {
-            (false, false) => "explode",
-            (false, true) => "explode_outer",
-            (true, false) => "posexplode",
-            (true, true) => "posexplode_outer",
+    /// `explode`'s kind of generator, as `UNION`'s and `INTERSECT`'s rewrites use it.
+    pub fn explode() -> Generator {
+        Generator {
+            function: GeneratorFunction::Explode,
+            outer: false,
         }
     }
 
-    /// Spark's names for the columns it makes when the query names none: of an array,
-    /// `col`; of a map, `key` and `value`; `pos` before them for `posexplode`.
+    pub fn name(self) -> &'static str {
+        use GeneratorFunction::*;
+        match (self.function, self.outer) {
+            (Explode, false) => "explode",
+            (Explode, true) => "explode_outer",
+            (PosExplode, false) => "posexplode",
+            (PosExplode, true) => "posexplode_outer",
+            (Inline, false) => "inline",
+            (Inline, true) => "inline_outer",
+            (Stack, _) => "stack",
+            (JsonTuple, _) => "json_tuple",
+        }
+    }
+
+    /// Whether each element's position comes first (`posexplode`).
+    pub fn with_position(self) -> bool {
+        self.function == GeneratorFunction::PosExplode
+    }
+
+    /// Whether the generated values are structs whose fields are the columns.
+    pub fn spreads_structs(self) -> bool {
+        matches!(
+            self.function,
+            GeneratorFunction::Inline | GeneratorFunction::Stack | GeneratorFunction::JsonTuple
+        )
+    }
+
+    /// Whether each input row gives exactly one row (the argument is not a collection).
+    pub fn one_row_each(self) -> bool {
+        self.function == GeneratorFunction::JsonTuple
+    }
+
+    /// Spark's names for the columns `explode` and `posexplode` make when the query names
+    /// none: of an array, `col`; of a map, `key` and `value`; `pos` before them for
+    /// `posexplode`. (The other generators name their columns after their structs' fields.)
     pub fn default_names(self, of_map: bool) -> &'static [&'static str] {
-        match (self.with_position, of_map) {
+        match (self.with_position(), of_map) {
             (true, false) => &["pos", "col"],
             (false, false) => &["col"],
             (true, true) => &["pos", "key", "value"],
@@ -105,7 +156,9 @@ pub enum LogicalPlan {
     },
     /// Output: each input row once per element of the array `arg` (once with NULLs for an
     /// empty or NULL array when the generator is `outer`), the input's columns then the
-    /// element's position (`posexplode`) and the element.
+    /// element's position (`posexplode`) and the element, or the element struct's fields
+    /// (`inline`, `stack`); for `json_tuple`, each row once with the fields of the struct
+    /// `arg`.
     Generate {
         input: Box<LogicalPlan>,
         generator: Generator,

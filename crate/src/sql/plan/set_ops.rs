@@ -201,10 +201,7 @@ fn replicated(plan: LogicalPlan, schema: &PlanSchema, copies: Expr) -> Result<Lo
     fields.push(PlanField::new(None, "__copy", DataType::Boolean));
     Ok(LogicalPlan::Generate {
         input: Box::new(plan),
-        generator: Generator {
-            with_position: false,
-            outer: false,
-        },
+        generator: Generator::explode(),
         arg: marks,
         schema: PlanSchema::new(fields),
     })

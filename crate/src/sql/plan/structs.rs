@@ -144,7 +144,11 @@ impl Planner<'_> {
 }
 
 /// A struct of `values` with fields named `names`.
-fn make_struct(names: Vec<String>, values: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
+pub(crate) fn make_struct(
+    names: Vec<String>,
+    values: Vec<Expr>,
+    scope: &PlanSchema,
+) -> Result<Expr> {
     let Expr::Function { func, args, .. } = scalar_call(ScalarFunction::MakeStruct, values, scope)?
     else {
         return Err(Error::analysis("struct() did not plan as a function call"));

@@ -1,11 +1,13 @@
-//! JSON text: `get_json_object(json, '$.a.b[0]')`, `json_array_length`,
-//! `json_object_keys`. A small parser keeps what Spark's Jackson keeps (the order of an
+//! JSON text: `get_json_object(json, '$.a.b[0]')`, `json_tuple`'s fields,
+//! `json_array_length`, `json_object_keys`. A small parser keeps what Spark's Jackson keeps (the order of an
 //! object's fields, integers as written) and prints nested results compactly, doubles as
 //! Java prints them; text that is not JSON, or a path that finds nothing, is NULL.
 
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, Int32Array};
+use arrow_array::builder::StringBuilder;
+use arrow_array::{Array, ArrayRef, Int32Array, StringArray, StructArray};
+use arrow_schema::{DataType, Field};
 
 use super::columns::{as_strings, build_strings, string_list_builder};
 use crate::error::{Error, ErrorCode, Result};
@@ -347,6 +349,61 @@ fn find<'a>(value: &'a Json, steps: &[Step], out: &mut Vec<&'a Json>) {
     }
 }
 
+/// `json_tuple`'s struct: per row, the strings of the top-level fields named by `keys`
+/// (field `c{i}` for `keys[i]`), from one parse. As Spark's `JsonTuple`: text that is not a
+/// JSON object gives NULL fields; a string is written without its quotes, another value as
+/// compact JSON, a JSON `null` as NULL; of repeated fields the last one not `null` wins;
+/// names are matched exactly.
+fn json_tuple(text: &StringArray, keys: &[ArrayRef], len: usize) -> Result<ArrayRef> {
+    let keys: Vec<&StringArray> = keys.iter().map(as_strings).collect::<Result<_>>()?;
+    let mut builders: Vec<StringBuilder> = keys
+        .iter()
+        .map(|_| StringBuilder::with_capacity(len, len * 8))
+        .collect();
+    // Per key, the position of the field that wins among the object's fields.
+    let mut found: Vec<Option<usize>> = vec![None; keys.len()];
+    let mut buffer = String::new();
+    for i in 0..len {
+        let object = text.is_valid(i).then(|| parse(text.value(i))).flatten();
+        let fields = match &object {
+            Some(Json::Object(fields)) => fields.as_slice(),
+            _ => &[],
+        };
+        found.fill(None);
+        for (at, (name, value)) in fields.iter().enumerate() {
+            if matches!(value, Json::Null) {
+                continue;
+            }
+            for (slot, key) in found.iter_mut().zip(&keys) {
+                if key.is_valid(i) && key.value(i) == name {
+                    *slot = Some(at);
+                }
+            }
+        }
+        for (builder, at) in builders.iter_mut().zip(&found) {
+            match at.map(|at| &fields[at].1) {
+                None => builder.append_null(),
+                Some(Json::Text(s)) => builder.append_value(s),
+                Some(value) => {
+                    buffer.clear();
+                    write(value, &mut buffer);
+                    builder.append_value(&buffer);
+                }
+            }
+        }
+    }
+    let fields: Vec<Field> = (0..keys.len())
+        .map(|i| Field::new(format!("c{i}"), DataType::Utf8, true))
+        .collect();
+    let columns: Vec<ArrayRef> = builders
+        .iter_mut()
+        .map(|b| Arc::new(b.finish()) as ArrayRef)
+        .collect();
+    StructArray::try_new(fields.into(), columns, None)
+        .map(|s| Arc::new(s) as ArrayRef)
+        .map_err(|e| Error::internal("json_tuple's fields", e))
+}
+
 pub fn compute(func: StringFunction, args: &[ArrayRef], len: usize) -> Result<ArrayRef> {
     let text = as_strings(&args[0])?;
     Ok(match func {
@@ -391,6 +448,7 @@ pub fn compute(func: StringFunction, args: &[ArrayRef], len: usize) -> Result<Ar
                 }
             })?
         }
+        StringFunction::JsonTuple => json_tuple(text, &args[1..], len)?,
         StringFunction::JsonArrayLength => Arc::new(
             (0..len)
                 .map(

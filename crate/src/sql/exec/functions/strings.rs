@@ -465,7 +465,9 @@ pub fn compute(
                 Ok(found.map(|v| out.push_str(v)).is_some())
             })?
         }
-        GetJsonObject | JsonArrayLength | JsonObjectKeys => super::json::compute(func, args, len)?,
+        GetJsonObject | JsonTuple | JsonArrayLength | JsonObjectKeys => {
+            super::json::compute(func, args, len)?
+        },
         ToJson => super::to_json::to_json(&args[0], len)?,
         FromJson => super::from_json::from_json(&args[0], return_type, len)?,
         SchemaOfJson => super::schema_of_json::schema_of_json(&args[0], len)?,
