@@ -6,10 +6,11 @@ use sqlparser::ast::{self, FunctionArgumentClause, FunctionArguments, NullTreatm
 
 use crate::error::{Error, Result};
 use crate::sql::plan::expr::{AggregateCall, Expr};
-use crate::sql::plan::functions::{AggregateFunction, ScalarFunction};
+use crate::sql::plan::functions::{AggregateFunction, ArrayFunction, ScalarFunction};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
+use crate::sql::types::list_of;
 
 impl Planner<'_> {
     /// The condition of `agg(...) FILTER (WHERE condition)`: a boolean over the rows, with
@@ -130,13 +131,21 @@ pub fn aggregate_call(
         .zip(&signature.args)
         .map(|(a, t)| a.cast(t, scope))
         .collect();
+    // Several percentages at once give an array of the answers.
+    let returns = match settings.first() {
+        Some(Expr::Function {
+            func: ScalarFunction::Array(_),
+            ..
+        }) => list_of(signature.returns),
+        _ => signature.returns,
+    };
     args.extend(settings);
     Ok(Expr::Aggregate(Box::new(AggregateCall {
         func,
         args,
         distinct: distinct && func.distinct_matters(),
         filter: None,
-        return_type: signature.returns,
+        return_type: returns,
     })))
 }
 
@@ -176,30 +185,24 @@ fn all_present(args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
 fn literal_setting(func: AggregateFunction, index: usize, setting: Expr) -> Result<Expr> {
     use AggregateFunction::*;
     let name = func.name();
-    let number = match &setting {
-        Expr::Literal(ScalarValue::Float64(v)) => Some(*v),
-        Expr::Literal(ScalarValue::Int32(v)) => Some(*v as f64),
-        Expr::Literal(ScalarValue::Int64(v)) => Some(*v as f64),
-        Expr::Literal(ScalarValue::Decimal128(v, _, scale)) => {
-            Some(*v as f64 / 10f64.powi(*scale as i32))
-        }
-        _ => None,
-    };
-    // Spark reads a string percentage as a double ('0.3').
-    let percentage = number.or_else(|| match &setting {
-        Expr::Literal(ScalarValue::Utf8(s)) => s.trim().parse::<f64>().ok(),
-        _ => None,
-    });
+    let number = number_literal(&setting);
     match (func, index) {
-        (Percentile | PercentileApprox | PercentileCont | PercentileDisc, 0) => match percentage {
-            Some(p) if (0.0..=1.0).contains(&p) => Ok(Expr::Literal(ScalarValue::Float64(p))),
-            Some(p) => Err(Error::analysis(format!(
-                "the percentage of {name} must be between 0 and 1, got {p}"
-            ))),
-            None => Err(Error::analysis(format!(
-                "the percentage of {name} must be a number literal"
-            ))),
-        },
+        // `percentile(x, array(0.25, 0.75))`: every percentage at once, an array out.
+        (Percentile | PercentileApprox, 0) if percentage_array(&setting).is_some() => {
+            let items = percentage_array(&setting).unwrap_or_default();
+            let percentages = items
+                .into_iter()
+                .map(|p| checked_percentage(name, p).map(Expr::literal))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Expr::Function {
+                func: ScalarFunction::Array(ArrayFunction::Array),
+                args: percentages,
+                return_type: list_of(DataType::Float64),
+            })
+        }
+        (Percentile | PercentileApprox | PercentileCont | PercentileDisc, 0) => {
+            checked_percentage(name, percentage(&setting)).map(Expr::literal)
+        }
         (PercentileApprox, 1) => match number {
             Some(a) if a >= 1.0 && a.fract() == 0.0 => Ok(Expr::Literal(ScalarValue::Float64(a))),
             _ => Err(Error::analysis(format!(
@@ -238,5 +241,60 @@ fn literal_setting(func: AggregateFunction, index: usize, setting: Expr) -> Resu
             crate::error::ErrorCode::Internal,
             format!("{name} has no setting {index}"),
         )),
+    }
+}
+
+/// A number literal's value (as the planner gives numbers: an int, bigint, double or
+/// decimal literal).
+fn number_literal(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Literal(ScalarValue::Float64(v)) => Some(*v),
+        Expr::Literal(ScalarValue::Int32(v)) => Some(*v as f64),
+        Expr::Literal(ScalarValue::Int64(v)) => Some(*v as f64),
+        Expr::Literal(ScalarValue::Decimal128(v, _, scale)) => {
+            Some(*v as f64 / 10f64.powi(*scale as i32))
+        }
+        _ => None,
+    }
+}
+
+/// A percentage as Spark reads it: a number literal, or a string one (`'0.3'`); `None`
+/// for anything else (a NULL, a column).
+fn percentage(e: &Expr) -> Option<f64> {
+    number_literal(e).or_else(|| match e {
+        Expr::Literal(ScalarValue::Utf8(s)) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    })
+}
+
+/// The percentages of an `array(...)`: each must be a number literal (no strings, no
+/// NULL, as in Spark), `None` where one is not (the caller reports it); `None` for a
+/// setting that is not an array.
+fn percentage_array(e: &Expr) -> Option<Vec<Option<f64>>> {
+    let Expr::Function {
+        func: ScalarFunction::Array(ArrayFunction::Array),
+        args,
+        ..
+    } = e
+    else {
+        return None;
+    };
+    let item = |a: &Expr| match a {
+        // `array(0.25, 1)` casts its elements to one type.
+        Expr::Cast { expr, .. } => number_literal(expr),
+        a => number_literal(a),
+    };
+    Some(args.iter().map(item).collect())
+}
+
+fn checked_percentage(name: &str, p: Option<f64>) -> Result<ScalarValue> {
+    match p {
+        Some(p) if (0.0..=1.0).contains(&p) => Ok(ScalarValue::Float64(p)),
+        Some(p) => Err(Error::analysis(format!(
+            "the percentage of {name} must be between 0 and 1, got {p}"
+        ))),
+        None => Err(Error::analysis(format!(
+            "the percentage of {name} must be a number literal (or an array of them)"
+        ))),
     }
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, UInt32Type};
 use arrow_array::{new_empty_array, Array, ArrayRef, Float64Array, ListArray, UInt32Array};
-use arrow_buffer::OffsetBuffer;
-use arrow_schema::{DataType, SortOptions};
+use arrow_buffer::{NullBuffer, OffsetBuffer};
+use arrow_schema::{DataType, Field, SortOptions};
 use arrow_select::concat::concat;
 use arrow_select::take::take;
 
@@ -151,10 +151,15 @@ pub(super) enum Rank {
 
 /// An exact percentile of each group's values that are not NULL.
 pub(super) struct Percentiles {
-    p: f64,
+    /// The percentages asked for, in the order asked.
+    ps: Vec<f64>,
+    /// Whether the answer is an array of one value per percentage (`percentile(x,
+    /// array(...))`) rather than the value of the one percentage.
+    as_array: bool,
     rank: Rank,
     /// Ranks counted from the largest value (`WITHIN GROUP (ORDER BY x DESC)`).
     descending: bool,
+    /// The type of one answer (an array's element type when `as_array`).
     returns: DataType,
     values: Vec<Vec<f64>>,
 }
@@ -162,7 +167,8 @@ pub(super) struct Percentiles {
 impl Percentiles {
     pub fn new(p: f64, rank: Rank, returns: DataType) -> Self {
         Percentiles {
-            p,
+            ps: vec![p],
+            as_array: false,
             rank,
             descending: false,
             returns,
@@ -170,6 +176,21 @@ impl Percentiles {
         }
     }
 
+    /// Several percentages at once; `returns` is the array type of the answer.
+    pub fn several(ps: Vec<f64>, rank: Rank, returns: DataType) -> Result<Self> {
+        let DataType::List(element) = &returns else {
+            return Err(Error::new(
+                ErrorCode::Internal,
+                format!("several percentiles returned as {returns}"),
+            ));
+        };
+        Ok(Percentiles {
+            ps,
+            as_array: true,
+            returns: element.data_type().clone(),
+            ..Percentiles::new(0.0, rank, DataType::Float64)
+        })
+    }
     /// The same with ranks counted from the largest value when `descending`.
     pub fn descending(self, descending: bool) -> Self {
         Percentiles { descending, ..self }
@@ -228,30 +249,51 @@ impl Accumulator for Percentiles {
 
     fn finish(self: Box<Self>) -> Result<ArrayRef> {
         let Percentiles {
-            p,
+            ps,
+            as_array,
             rank,
             descending,
             returns,
             values,
         } = *self;
-        let results: Float64Array = values
-            .into_iter()
-            .map(|mut v| {
-                if descending {
-                    v.sort_unstable_by(|a, b| b.total_cmp(a));
-                } else {
-                    v.sort_unstable_by(f64::total_cmp);
-                }
-                Self::of_sorted(p, rank, &v)
-            })
-            .collect();
-        let results: ArrayRef = Arc::new(results);
-        if returns == DataType::Float64 {
-            Ok(results)
-        } else {
-            // percentile_approx of an integer column is one of its values, as an integer.
-            arrow_cast::cast(&results, &returns).map_err(kernel_error)
+        let groups = values.len();
+        // One sort per group, then every percentage read from it; an empty group is NULL
+        // (an array too, and so is every group's array of no percentages, as in Spark).
+        let mut answers: Vec<Option<f64>> = Vec::with_capacity(groups * ps.len());
+        let mut present = Vec::with_capacity(groups);
+        for mut v in values {
+            if descending {
+                v.sort_unstable_by(|a, b| b.total_cmp(a));
+            } else {
+                v.sort_unstable_by(f64::total_cmp);
+            }
+            present.push(!v.is_empty() && !ps.is_empty());
+            answers.extend(ps.iter().map(|&p| Self::of_sorted(p, rank, &v)));
         }
+        let answers: ArrayRef = Arc::new(Float64Array::from(answers));
+        // percentile_approx of an integer column is one of its values, as an integer.
+        let answers = if returns == DataType::Float64 {
+            answers
+        } else {
+            arrow_cast::cast(&answers, &returns).map_err(kernel_error)?
+        };
+        if !as_array {
+            return Ok(answers);
+        }
+        let field = Arc::new(Field::new("element", returns, true));
+        let offsets =
+            OffsetBuffer::from_lengths(present.iter().map(|&p| if p { ps.len() } else { 0 }));
+        let kept: Vec<u32> = present
+            .iter()
+            .enumerate()
+            .filter(|(_, &p)| p)
+            .flat_map(|(g, _)| (g * ps.len()..(g + 1) * ps.len()).map(|i| i as u32))
+            .collect();
+        let values =
+            take(answers.as_ref(), &UInt32Array::from(kept), None).map_err(kernel_error)?;
+        ListArray::try_new(field, offsets, values, Some(NullBuffer::from(present)))
+            .map(|list| Arc::new(list) as ArrayRef)
+            .map_err(kernel_error)
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {

@@ -65,8 +65,30 @@ fn plain_accumulator(call: &AggregateCall) -> Result<Box<dyn Accumulator>> {
         F::Skewness | F::Kurtosis => Box::new(ShapeMoments::new(call.func == F::Kurtosis)),
         F::Corr | F::CovarPop | F::CovarSamp => Box::new(CoMoments::new(call.func)),
         F::Median => Box::new(Percentiles::new(0.5, Rank::Interpolated, returns)),
-        F::Percentile => Box::new(Percentiles::new(number(0)?, Rank::Interpolated, returns)),
-        F::PercentileApprox => Box::new(Percentiles::new(number(0)?, Rank::Nearest, returns)),
+        F::Percentile | F::PercentileApprox => {
+            let rank = if call.func == F::Percentile {
+                Rank::Interpolated
+            } else {
+                Rank::Nearest
+            };
+            match setting(0) {
+                // `percentile(x, array(...))`: every percentage, an array per group.
+                Some(Expr::Function { args, .. }) => {
+                    let percentages = args
+                        .iter()
+                        .map(|a| match a {
+                            Expr::Literal(ScalarValue::Float64(p)) => Ok(*p),
+                            _ => Err(Error::new(
+                                ErrorCode::Internal,
+                                format!("{} without its percentages", call.func.name()),
+                            )),
+                        })
+                        .collect::<Result<Vec<f64>>>()?;
+                    Box::new(Percentiles::several(percentages, rank, returns)?)
+                }
+                _ => Box::new(Percentiles::new(number(0)?, rank, returns)),
+            }
+        }
         F::CollectList => Box::new(CollectList::new(returns)),
         // A set is the list of the distinct values.
         F::CollectSet => Box::new(Distinct::new(Box::new(CollectList::new(returns)))),
