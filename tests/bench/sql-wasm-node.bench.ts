@@ -8,7 +8,8 @@
  * `wasm-dir` defaults to `www/public/wasm/st` (built by `scripts/build-wasm.sh st`). Its
  * name section is dropped; for a profile with function names, run `wasm-bindgen` on the
  * cargo output without `--remove-name-section` into a directory of your own, pass it here
- * and add `BENCH_PROFILE=out.cpuprofile` (open it in Chromium's DevTools). Figures, never
+ * and add `BENCH_PROFILE=out.cpuprofile` (open it in Chromium's DevTools). `BENCH_SQL` times
+ * other queries (one per line) instead of the four. Figures, never
  * failures: BENCHMARKS.md says what they showed.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -62,7 +63,9 @@ if (session) {
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
 }
-for (const [i, sql] of QUERIES.entries()) {
+// BENCH_SQL: other queries to time instead, one per line.
+const queries = process.env.BENCH_SQL ? process.env.BENCH_SQL.split('\n').filter((q) => q.trim()) : QUERIES;
+for (const [i, sql] of queries.entries()) {
   const times: number[] = [];
   for (let run = 0; run <= runs; run++) {
     engine.beginJob();
