@@ -264,7 +264,7 @@ impl JsHiveDataset {
 
     /// The error to throw for a file of a Parquet folder whose bytes are not Parquet;
     /// `zip_name` when the folder came as a zip.
-    #[wasm_bindgen(js_name = notParquet)]
+    #[wasm_bindgen(js_name = notParquet, unchecked_return_type = "Error")]
     pub fn not_parquet(path: &str, zip_name: Option<String>) -> JsValue {
         to_js(not_parquet(path, zip_name.as_deref()))
     }

@@ -233,7 +233,7 @@ export declare class HiveDataset {
      * The error to throw for a file of a Parquet folder whose bytes are not Parquet;
      * `zip_name` when the folder came as a zip.
      */
-    static notParquet(path: string, zip_name?: string | null): any;
+    static notParquet(path: string, zip_name?: string | null): Error;
     /**
      * The partition columns (`column=value` folder levels) of the files added so far.
      */
