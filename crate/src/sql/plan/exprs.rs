@@ -20,8 +20,8 @@ use crate::sql::plan::functions::{
     common_type, date_field, AggregateFunction, DateTimeFunction, HigherOrderFunction,
     MathFunction, NumberFormatOp, ScalarFunction, StringFunction, WindowFunction,
 };
-use crate::sql::plan::generate::is_generator_name;
 use crate::sql::plan::interval::{interval_sum, is_interval};
+use crate::sql::plan::logical::Generator;
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
@@ -652,7 +652,7 @@ impl Planner<'_> {
                 "{name} needs an OVER (...) clause"
             )));
         }
-        if is_generator_name(&lower) {
+        if Generator::from_name(&lower).is_some() {
             return Err(Error::analysis(format!(
                 "{name} makes rows, not a value: call it alone as a SELECT item \
                  (`SELECT {lower}(array) AS x`) or in LATERAL VIEW, not inside an expression \

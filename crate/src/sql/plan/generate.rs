@@ -392,8 +392,3 @@ fn json_tuple(args: Vec<Expr>, scope: &PlanSchema) -> Result<Generated> {
         .collect();
     Ok(Generated { arg, columns })
 }
-
-/// Whether `name` is a generator's, which only SELECT and LATERAL VIEW may call.
-pub fn is_generator_name(name: &str) -> bool {
-    Generator::from_name(name).is_some()
-}
