@@ -38,8 +38,18 @@ pub struct KeptCodes {
 }
 
 impl KeptCodes {
+    /// The code of each row, one byte each (the coder's codes, narrowed).
+    pub fn codes(&self) -> &[u8] {
+        &self.codes
+    }
+
+    /// How many distinct values (NULL counting as one) the column has.
+    pub fn distinct(&self) -> usize {
+        self.firsts.len()
+    }
+
     /// The codes as the coder gives them (32 bits per row).
-    fn widen(&self) -> ColumnCodes {
+    pub fn widen(&self) -> ColumnCodes {
         ColumnCodes {
             codes: self.codes.iter().map(|&c| u32::from(c)).collect(),
             firsts: self.firsts.clone(),
@@ -125,6 +135,12 @@ pub fn column_codes(column: &ArrayRef) -> Option<ColumnCodes> {
 /// The codes kept for exactly this array, if any (as the coder gives them).
 pub fn kept_column_codes(column: &ArrayRef) -> Option<ColumnCodes> {
     lookup(column).map(|kept| kept.widen())
+}
+
+/// The codes kept for exactly this array, as they are kept (one byte per row), so a
+/// caller combining several key columns reads them without widening them first.
+pub fn kept_codes(column: &ArrayRef) -> Option<Arc<KeptCodes>> {
+    lookup(column)
 }
 
 /// How often each distinct value of a string column occurs and the first row holding it

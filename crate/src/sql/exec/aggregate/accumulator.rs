@@ -18,10 +18,13 @@ pub(super) trait Accumulator: Send {
     fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32]) -> Result<()>;
     fn finish(self: Box<Self>) -> Result<ArrayRef>;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
-    /// Whether rows a scan's filter dropped may be fed to this state in an extra last
-    /// group that `resize` then cuts off: true when updating cannot fail or allocate per
+    /// Whether this state may be kept per slot rather than per group
+    /// ([`crate::sql::exec::keys::Slots`]): rows a scan's filter dropped are fed to a
+    /// slot no group owns, and the states of such slots are merged into an extra last
+    /// group that `resize` then cuts off. True when updating cannot fail or allocate per
     /// row whatever the values, and shrinking forgets the cut groups. A grouped
-    /// aggregation then passes its arguments whole instead of copying the kept rows.
+    /// aggregation then passes its arguments whole instead of copying the kept rows, and
+    /// small coded keys need no numbering of groups per row.
     fn can_sink(&self) -> bool {
         false
     }
@@ -62,6 +65,81 @@ pub(super) fn for_each_valid(
             }
             let start = groups.len() - chunks.remainder().len();
             visit(start, chunks.remainder(), bits.remainder_bits());
+        }
+    }
+}
+
+/// Most states [`with_small_states`] holds in a fixed array (a power of two).
+pub(super) const SMALL_STATES: usize = 256;
+
+/// Runs `f` on `states` copied into a fixed array of [`SMALL_STATES`] entries (the rest
+/// default) and copies them back, when there are at most that many: a group id below
+/// `states.len()` masked by `SMALL_STATES - 1` is itself and indexes the array with no
+/// bounds check, so the per-row update loops have no exit and unroll. The updates are
+/// the same, in the same order. `false` (nothing run) when there are more states.
+pub(super) fn with_small_states<T: Copy + Default>(
+    states: &mut [T],
+    f: impl FnOnce(&mut [T; SMALL_STATES]),
+) -> bool {
+    let n = states.len();
+    if n > SMALL_STATES {
+        return false;
+    }
+    let mut small = [T::default(); SMALL_STATES];
+    small[..n].copy_from_slice(states);
+    f(&mut small);
+    states.copy_from_slice(&small[..n]);
+    true
+}
+
+/// Calls `f(group, value)` for every row whose value is not NULL, in row order: as
+/// [`for_each_valid`], with the rows' values read beside their groups (no bounds check
+/// per row on the values).
+#[inline]
+pub(super) fn for_each_valid_value<T: Copy>(
+    groups: &[u32],
+    values: &[T],
+    nulls: Option<&NullBuffer>,
+    mut f: impl FnMut(usize, T),
+) {
+    let rows = groups.len().min(values.len());
+    let (groups, values) = (&groups[..rows], &values[..rows]);
+    match nulls.filter(|n| n.null_count() > 0) {
+        None => groups
+            .iter()
+            .zip(values)
+            .for_each(|(&g, &v)| f(g as usize, v)),
+        Some(nulls) => {
+            let bits = nulls.inner().bit_chunks();
+            let mut chunks = groups.chunks_exact(64).zip(values.chunks_exact(64));
+            for ((groups, values), word) in (&mut chunks).zip(bits.iter()) {
+                let (Ok(groups), Ok(values)) =
+                    (<&[u32; 64]>::try_from(groups), <&[T; 64]>::try_from(values))
+                else {
+                    continue;
+                };
+                if word == u64::MAX {
+                    for (&g, &v) in groups.iter().zip(values) {
+                        f(g as usize, v);
+                    }
+                } else {
+                    let mut word = word;
+                    while word != 0 {
+                        let j = word.trailing_zeros() as usize;
+                        f(groups[j] as usize, values[j]);
+                        word &= word - 1;
+                    }
+                }
+            }
+            let start = rows - rows % 64;
+            let mut word = bits.remainder_bits();
+            while word != 0 {
+                let j = word.trailing_zeros() as usize;
+                if let (Some(&g), Some(&v)) = (groups.get(start + j), values.get(start + j)) {
+                    f(g as usize, v);
+                }
+                word &= word - 1;
+            }
         }
     }
 }

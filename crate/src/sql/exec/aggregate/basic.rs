@@ -10,7 +10,9 @@ use arrow_array::{
     PrimitiveArray,
 };
 
-use super::accumulator::{downcast, for_each_valid, Accumulator};
+use super::accumulator::{
+    downcast, for_each_valid, for_each_valid_value, with_small_states, Accumulator, SMALL_STATES,
+};
 use crate::error::Result;
 
 /// What a [`Count`] counts.
@@ -57,8 +59,16 @@ impl Accumulator for Count {
     }
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
-        let every_row =
-            |counts: &mut Vec<i64>| groups.iter().for_each(|&g| counts[g as usize] += 1);
+        let every_row = |counts: &mut Vec<i64>| {
+            let small = with_small_states(counts, |counts| {
+                for &g in groups {
+                    counts[g as usize & (SMALL_STATES - 1)] += 1;
+                }
+            });
+            if !small {
+                groups.iter().for_each(|&g| counts[g as usize] += 1);
+            }
+        };
         match (self.counted, args.first()) {
             (Counted::Trues, Some(values)) => {
                 let values = values.as_boolean();
@@ -127,11 +137,27 @@ where
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
         let values = args[0].as_primitive::<T>();
-        let raw = values.values();
-        for_each_valid(groups, values.nulls(), |i, g| {
-            self.sums[g] = self.sums[g].add_wrapping(raw[i]);
-            self.seen[g] = true;
+        let (raw, nulls) = (values.values(), values.nulls());
+        let (sums, seen) = (&mut self.sums, &mut self.seen);
+        let mut small = false;
+        with_small_states(seen, |seen| {
+            small = with_small_states(sums, |sums| {
+                for_each_valid_value(groups, raw, nulls, |g, v| {
+                    let g = g & (SMALL_STATES - 1);
+                    sums[g] = sums[g].add_wrapping(v);
+                    seen[g] = true;
+                })
+            })
         });
+        if !small {
+            // `seen` as long as `sums`, so one bounds check per row covers both.
+            let sums = &mut sums[..];
+            let seen = &mut seen[..sums.len()];
+            for_each_valid_value(groups, raw, nulls, |g, v| {
+                sums[g] = sums[g].add_wrapping(v);
+                seen[g] = true;
+            });
+        }
         Ok(())
     }
 
@@ -177,11 +203,27 @@ impl Accumulator for Average {
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
         let values = args[0].as_primitive::<Float64Type>();
-        let raw = values.values();
-        for_each_valid(groups, values.nulls(), |i, g| {
-            self.sums[g] += raw[i];
-            self.counts[g] += 1;
+        let (raw, nulls) = (values.values(), values.nulls());
+        let (sums, counts) = (&mut self.sums, &mut self.counts);
+        let mut small = false;
+        with_small_states(counts, |counts| {
+            small = with_small_states(sums, |sums| {
+                for_each_valid_value(groups, raw, nulls, |g, v| {
+                    let g = g & (SMALL_STATES - 1);
+                    sums[g] += v;
+                    counts[g] += 1;
+                })
+            })
         });
+        if !small {
+            // `counts` as long as `sums`, so one bounds check per row covers both.
+            let sums = &mut sums[..];
+            let counts = &mut counts[..sums.len()];
+            for_each_valid_value(groups, raw, nulls, |g, v| {
+                sums[g] += v;
+                counts[g] += 1;
+            });
+        }
         Ok(())
     }
 

@@ -32,7 +32,7 @@ use crate::error::{Error, Result};
 use crate::frame::float_keys::spark_normalized;
 use crate::job::JobContext;
 use crate::sql::exec::eval::{evaluate_array, selection};
-use crate::sql::exec::keys::group_rows;
+use crate::sql::exec::keys::{group_rows, group_rows_in_slots};
 use crate::sql::exec::value::{as_boolean, kernel_error, nulls_as_false};
 use crate::sql::plan::expr::{AggregateCall, Expr};
 use accumulator::Accumulator;
@@ -88,6 +88,10 @@ struct Partial {
     keys: Vec<ArrayRef>,
     groups: usize,
     accumulators: Vec<Box<dyn Accumulator>>,
+    /// States kept per slot ([`group_rows_in_slots`]): the group of each slot, `groups`
+    /// for a slot that holds none (its state is dropped when merging). `None`: the
+    /// states are the groups'.
+    slot_groups: Option<Vec<u32>>,
 }
 
 /// Whether an aggregation can take its input's filter as a selection of rows: when
@@ -129,18 +133,26 @@ impl Partial {
             .map(|g| evaluate_array(g, batch).map(|key| spark_normalized(&key)))
             .collect::<Result<Vec<_>>>()?;
         let mut accumulators = new_accumulators(aggregates)?;
-        // Grouped, the rows the selection drops can go to an extra group cut off after
-        // the update, so the arguments are read in place instead of copied (a global
-        // aggregate keeps its one-group loops and filters them).
-        let sink = !group.is_empty() && accumulators.iter().all(|a| a.can_sink());
-        let grouping = group_rows(&keys, rows)?;
-        let (grouping, sunk) = match &selected {
-            Some(mask) if sink => (grouping.sink_unselected(mask), true),
-            Some(mask) => (grouping.select(mask), false),
-            None => (grouping, false),
+        // Grouped, states that take rows in slots are kept per slot (the slot of the
+        // keys' codes when they are few, else the group) and the rows the selection
+        // drops go to one more slot no group owns, so the arguments are read in place
+        // instead of copied (a global aggregate keeps its one-group loops and filters
+        // them).
+        let slotted = !group.is_empty() && accumulators.iter().all(|a| a.can_sink());
+        let (ids, firsts, slot_groups) = if slotted {
+            let slots = group_rows_in_slots(&keys, rows, selected.as_ref())?;
+            (slots.ids, slots.firsts, Some(slots.group_of_slot))
+        } else {
+            let grouping = group_rows(&keys, rows)?;
+            let grouping = match &selected {
+                Some(mask) => grouping.select(mask),
+                None => grouping,
+            };
+            (grouping.ids, grouping.firsts, None)
         };
-        let groups = grouping.firsts.len();
-        let firsts = UInt32Array::from(grouping.firsts);
+        let groups = firsts.len();
+        let states = slot_groups.as_ref().map_or(groups, Vec::len);
+        let firsts = UInt32Array::from(firsts);
         let keys = keys
             .iter()
             .map(|k| take(k, &firsts, None).map_err(kernel_error))
@@ -152,27 +164,25 @@ impl Partial {
                 .map(|a| {
                     let arg = evaluate_array(a, batch)?;
                     match &selected {
-                        Some(mask) if !sunk => filter(&arg, mask).map_err(kernel_error),
+                        Some(mask) if !slotted => filter(&arg, mask).map_err(kernel_error),
                         _ => Ok(arg),
                     }
                 })
                 .collect::<Result<Vec<_>>>()?;
-            acc.resize(groups + usize::from(sunk));
+            acc.resize(states);
             match &call.filter {
-                None => acc.update(&grouping.ids, &args)?,
+                None => acc.update(&ids, &args)?,
                 Some(condition) => {
-                    let (ids, args) = filtered(condition, batch, &grouping.ids, &args)?;
+                    let (ids, args) = filtered(condition, batch, &ids, &args)?;
                     acc.update(&ids, &args)?
                 }
-            }
-            if sunk {
-                acc.resize(groups);
             }
         }
         Ok(Partial {
             keys,
             groups,
             accumulators,
+            slot_groups,
         })
     }
 }
@@ -204,15 +214,34 @@ fn merge(
     let grouping = group_rows(&keys, total)?;
     // A global aggregate over no rows still has one row (count 0, sum NULL).
     let groups = grouping.firsts.len().max(key_types.is_empty() as usize);
+    // The states of slots without a group are merged into one more group, cut off after.
+    let slotted = partials.iter().any(|p| p.slot_groups.is_some());
+    let sink = groups as u32;
     let mut accumulators = new_accumulators(aggregates)?;
-    accumulators.iter_mut().for_each(|a| a.resize(groups));
+    accumulators
+        .iter_mut()
+        .for_each(|a| a.resize(groups + usize::from(slotted)));
     let mut offset = 0;
     for partial in partials {
         let mapping = &grouping.ids[offset..offset + partial.groups];
         offset += partial.groups;
+        let slot_mapping: Vec<u32>;
+        let mapping = match &partial.slot_groups {
+            None => mapping,
+            Some(slot_groups) => {
+                slot_mapping = slot_groups
+                    .iter()
+                    .map(|&g| mapping.get(g as usize).copied().unwrap_or(sink))
+                    .collect();
+                &slot_mapping
+            }
+        };
         for (acc, theirs) in accumulators.iter_mut().zip(partial.accumulators) {
             acc.merge(theirs, mapping)?;
         }
+    }
+    if slotted {
+        accumulators.iter_mut().for_each(|a| a.resize(groups));
     }
     let firsts = UInt32Array::from(grouping.firsts);
     let keys = keys

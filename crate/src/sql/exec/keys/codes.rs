@@ -10,9 +10,9 @@ use std::hash::BuildHasher;
 use arrow_array::ArrayRef;
 use hashbrown::HashTable;
 
+use super::slots::{key_codes, KeyCodes};
 use super::Grouping;
 use crate::frame::codes::{hasher, ColumnCodes};
-use crate::frame::kept_codes::column_codes;
 
 /// Largest product of column cardinalities grouped through a flat lookup table.
 const MAX_LOOKUP_SLOTS: usize = 1 << 20;
@@ -21,13 +21,31 @@ const MAX_LOOKUP_SLOTS: usize = 1 << 20;
 /// (the caller then hashes whole rows). The groups are numbered in order of first
 /// appearance, as [`super::group_rows`] numbers them.
 pub(super) fn group_by_codes(columns: &[ArrayRef], rows: usize) -> Option<Grouping> {
-    let (first, rest) = columns.split_first()?;
-    let first = column_codes(first)?;
-    let prefix = Grouping {
-        ids: first.codes,
-        firsts: first.firsts,
+    if columns.is_empty() {
+        return None;
+    }
+    Some(group_coded(key_codes(columns)?, rows))
+}
+
+/// Groups rows by the codes of their key columns (no columns: one group of every row).
+pub(super) fn group_coded(codes: Vec<KeyCodes>, rows: usize) -> Grouping {
+    let mut codes = codes.into_iter();
+    let prefix = match codes.next() {
+        Some(first) => {
+            let first = first.into_codes();
+            Grouping {
+                ids: first.codes,
+                firsts: first.firsts,
+            }
+        }
+        None => Grouping {
+            ids: vec![0; rows],
+            firsts: if rows > 0 { vec![0] } else { vec![] },
+        },
     };
-    group_within_codes(prefix, rest, rows)
+    codes.fold(prefix, |grouping, column| {
+        combine(&grouping, column.into_codes(), rows)
+    })
 }
 
 /// Splits the groups of `prefix` further by the codes of `columns`.
@@ -36,12 +54,10 @@ pub(super) fn group_within_codes(
     columns: &[ArrayRef],
     rows: usize,
 ) -> Option<Grouping> {
-    let codes: Vec<ColumnCodes> = columns.iter().map(column_codes).collect::<Option<_>>()?;
-    Some(
-        codes
-            .into_iter()
-            .fold(prefix, |grouping, column| combine(&grouping, column, rows)),
-    )
+    let codes = key_codes(columns)?;
+    Some(codes.into_iter().fold(prefix, |grouping, column| {
+        combine(&grouping, column.into_codes(), rows)
+    }))
 }
 
 /// The groups of (group of `prefix`, code of `column`) pairs, in order of first

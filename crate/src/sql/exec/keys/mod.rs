@@ -8,6 +8,7 @@
 //! a typed coder.
 
 mod codes;
+mod slots;
 
 use std::hash::BuildHasher;
 
@@ -21,6 +22,7 @@ use hashbrown::HashTable;
 use crate::error::Result;
 use crate::frame::codes::{hasher, ToBitsU64};
 use crate::sql::exec::value::kernel_error;
+pub use slots::Slots;
 
 /// The hash of a NULL in any column.
 const NULL_HASH: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -232,6 +234,35 @@ pub fn group_rows(columns: &[ArrayRef], rows: usize) -> Result<Grouping> {
     }
 }
 
+/// Groups rows for an aggregation that keeps its states per slot and can take the rows
+/// `selected` drops in a slot of their own (see [`Slots`]): by the slot of their key
+/// codes when every key is coded and the slots are few, else by group (numbered as
+/// [`group_rows`] then [`Grouping::sink_unselected`] number them, each group its own slot).
+pub fn group_rows_in_slots(
+    columns: &[ArrayRef],
+    rows: usize,
+    selected: Option<&arrow_array::BooleanArray>,
+) -> Result<Slots> {
+    let grouping = match slots::key_codes(columns) {
+        Some(codes) if !columns.is_empty() => match slots::slot_rows(codes, rows, selected) {
+            Ok(slots) => return Ok(slots),
+            Err(codes) => codes::group_coded(codes, rows),
+        },
+        _ => group_rows(columns, rows)?,
+    };
+    let grouping = match selected {
+        Some(mask) => grouping.sink_unselected(mask),
+        None => grouping,
+    };
+    // Group `g` in slot `g`; the sink (and nothing else) has no group.
+    let slots = grouping.firsts.len() + usize::from(selected.is_some());
+    Ok(Slots {
+        ids: grouping.ids,
+        group_of_slot: (0..slots as u32).collect(),
+        firsts: grouping.firsts,
+    })
+}
+
 /// Groups rows by their columns' codes only: `None` when a column's type has no typed
 /// coder (callers with a cheaper way than hashing whole rows take it then).
 pub fn group_rows_coded(columns: &[ArrayRef], rows: usize) -> Option<Grouping> {
@@ -247,6 +278,13 @@ pub fn group_rows_within(
     columns: &[ArrayRef],
 ) -> Result<Grouping> {
     let rows = groups.len();
+    if group_count <= 1 {
+        // One group (a global aggregate's): the groups are the columns' own, and the
+        // prefix need not be copied.
+        if let Some(grouping) = codes::group_by_codes(columns, rows) {
+            return Ok(grouping);
+        }
+    }
     if !columns.is_empty() {
         // The prefix's `firsts` only count its groups here; their rows are never read.
         let prefix = Grouping {
@@ -417,6 +455,72 @@ mod tests {
             .sink_unselected(&all_odd);
         assert_eq!(sunk.firsts, vec![1]);
         assert_eq!(&sunk.ids[..4], &[1, 0, 1, 0]);
+    }
+
+    #[test]
+    fn slots_hold_the_groups_of_the_selected_rows_in_their_order() {
+        let mut keys = random_keys(20_000, 17);
+        // Kept codes (one byte a row) for the string column, as a loaded table has.
+        let _kept = crate::frame::kept_codes::keep(&keys[0]).expect("few strings");
+        // Two columns of which only 6 of the 6 × 3 pairs occur.
+        keys.push(Arc::new(Int32Array::from_iter_values(
+            (0..20_000).map(|i| i % 6),
+        )));
+        keys.push(Arc::new(Int32Array::from_iter_values(
+            (0..20_000).map(|i| (i % 6) / 2),
+        )));
+        let masks: [Option<arrow_array::BooleanArray>; 4] = [
+            None,
+            Some((0..20_000).map(|i| Some(i % 7 < 5)).collect()),
+            // Drops the first rows.
+            Some((0..20_000).map(|i| Some(i > 90 && i % 4 != 1)).collect()),
+            // Drops every row of some slots.
+            Some((0..20_000).map(|i| Some(i % 6 != 2)).collect()),
+        ];
+        // Few slots (by slot), some never filled, and too many (the wide column: by
+        // group).
+        let orders: [&[usize]; 8] = [
+            &[0],
+            &[3],
+            &[0, 3],
+            &[3, 2, 0],
+            &[4, 5],
+            &[5, 4, 3],
+            &[1],
+            &[0, 1],
+        ];
+        for order in orders {
+            let columns: Vec<ArrayRef> = order.iter().map(|&k| Arc::clone(&keys[k])).collect();
+            for mask in &masks {
+                let slots = group_rows_in_slots(&columns, 20_000, mask.as_ref()).unwrap();
+                let grouping = group_rows(&columns, 20_000).unwrap();
+                let expected = match mask {
+                    Some(mask) => grouping.select(mask),
+                    None => grouping,
+                };
+                assert_eq!(slots.firsts, expected.firsts, "columns {order:?}");
+                let groups = expected.firsts.len() as u32;
+                let selected = |r: usize| mask.as_ref().is_none_or(|m| m.value(r));
+                let kept: Vec<u32> = (0..20_000)
+                    .filter(|&r| selected(r))
+                    .map(|r| slots.group_of_slot[slots.ids[r] as usize])
+                    .collect();
+                assert_eq!(kept, expected.ids, "columns {order:?}");
+                assert!((0..20_000)
+                    .filter(|&r| !selected(r))
+                    .all(|r| slots.group_of_slot[slots.ids[r] as usize] == groups));
+                // A sink only under a selection, and it has no group.
+                let sink = slots.group_of_slot.len() - 1;
+                if mask.is_some() {
+                    assert_eq!(slots.group_of_slot[sink], groups);
+                } else {
+                    assert!(slots
+                        .ids
+                        .iter()
+                        .all(|&s| (s as usize) < slots.group_of_slot.len()));
+                }
+            }
+        }
     }
 
     #[test]
