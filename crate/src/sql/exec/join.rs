@@ -22,7 +22,7 @@ use crate::memory;
 use crate::sql::exec::eval::evaluate_array;
 use crate::sql::exec::keys::{group_rows_coded, hash_rows, RowEq};
 use crate::sql::exec::value::{as_boolean, kernel_error, nulls_as_false};
-use crate::sql::plan::expr::Expr;
+use crate::sql::plan::expr::{BinaryOp, Expr};
 use crate::sql::plan::logical::JoinKind;
 
 pub struct JoinSpec<'a> {
@@ -131,6 +131,7 @@ pub fn hash_join(
             build_rows: &build_rows,
             probe: &probe_template,
             probe_rows: &probe_rows,
+            probe_whole: false,
         };
         output.push(assemble(spec, &pairs)?);
     }
@@ -145,6 +146,9 @@ struct BuildTable {
     heads: HashTable<u32>,
     next: Vec<u32>,
     total: usize,
+    /// Whether no two build rows share a key (a dimension table, an aggregate's output):
+    /// each probe row then matches at most one build row.
+    unique: bool,
 }
 
 const END: u32 = u32::MAX;
@@ -164,6 +168,7 @@ impl BuildTable {
                 heads: HashTable::new(),
                 next: vec![],
                 total,
+                unique: false,
             });
         }
         let hashes = hash_rows(&keys, total)?;
@@ -185,12 +190,14 @@ impl BuildTable {
                 }
             }
         }
+        let unique = next.iter().all(|&n| n == END);
         Ok(BuildTable {
             keys,
             hashes,
             heads,
             next,
             total,
+            unique,
         })
     }
 
@@ -382,11 +389,21 @@ fn probe_partition(
         .iter()
         .map(|k| evaluate_array(k, probe).map(|key| spark_normalized(&key)))
         .collect::<Result<Vec<_>>>()?;
-    let (probe_idx, build_idx) = table.probe(&probe_keys, probe.num_rows(), budget)?;
     // The residual ON condition decides which candidates match.
     let (probe_idx, build_idx) = match spec.filter {
-        None => (probe_idx, build_idx),
+        Some(filter) if table.unique && raises_nothing(filter) => single_match_pairs(
+            table,
+            &probe_keys,
+            probe,
+            build,
+            build_side,
+            spec,
+            filter,
+            budget,
+        )?,
+        None => table.probe(&probe_keys, probe.num_rows(), budget)?,
         Some(filter) => {
+            let (probe_idx, build_idx) = table.probe(&probe_keys, probe.num_rows(), budget)?;
             let (build_rows, probe_rows) =
                 (UInt32Array::from(build_idx), UInt32Array::from(probe_idx));
             let candidates = Pairs {
@@ -395,6 +412,7 @@ fn probe_partition(
                 build_rows: &build_rows,
                 probe,
                 probe_rows: &probe_rows,
+                probe_whole: false,
             };
             let (input, filter) = residual_input(spec, filter, &candidates)?;
             let keep = evaluate_array(&filter, &input)?;
@@ -463,9 +481,80 @@ fn probe_partition(
         build_rows: &build_rows,
         probe,
         probe_rows: &UInt32Array::from(probe_out),
+        probe_whole: false,
     };
     let batch = assemble(spec, &pairs)?;
     Ok((batch, build_matched))
+}
+
+/// Whether evaluating `expr` on any row raises nothing (comparisons and logic over
+/// columns and constants), so it may be evaluated on rows that are not pairs.
+fn raises_nothing(expr: &Expr) -> bool {
+    match expr {
+        Expr::Column { .. } | Expr::Literal(_) => true,
+        Expr::Binary { op, left, right } => {
+            (op.is_comparison() || matches!(op, BinaryOp::And | BinaryOp::Or))
+                && raises_nothing(left)
+                && raises_nothing(right)
+        }
+        Expr::Not(inner) => raises_nothing(inner),
+        Expr::IsNull { expr, .. } => raises_nothing(expr),
+        _ => false,
+    }
+}
+
+/// The pairs a probe partition keeps when each probe row has at most one build row
+/// (unique build keys) and the residual `filter` raises nothing on any row: the
+/// condition is evaluated once over the probe rows as they are, beside the build
+/// columns it reads taken per probe row (NULL where the row has no match), instead of
+/// over copies of both sides' columns for every candidate pair. The same pairs, in the
+/// same order (probe rows ascending), as probing then filtering the candidates.
+#[allow(clippy::too_many_arguments)]
+fn single_match_pairs(
+    table: &BuildTable,
+    probe_keys: &[ArrayRef],
+    probe: &RecordBatch,
+    build: &RecordBatch,
+    build_side: Side,
+    spec: &JoinSpec,
+    filter: &Expr,
+    budget: &PairBudget,
+) -> Result<(Vec<u32>, Vec<u32>)> {
+    let rows = probe.num_rows();
+    let heads = table.heads_of(probe_keys, rows)?;
+    let matched = arrow_buffer::BooleanBuffer::collect_bool(rows, |i| heads[i] != END);
+    // The candidates count against the budget as the probe counts them.
+    budget.take(matched.count_set_bits())?;
+    if matched.count_set_bits() == 0 {
+        return Ok((vec![], vec![]));
+    }
+    // A row without a match reads build row 0 under a NULL.
+    let build_rows = UInt32Array::new(
+        heads
+            .iter()
+            .map(|&h| if h == END { 0 } else { h })
+            .collect(),
+        Some(NullBuffer::new(matched.clone())),
+    );
+    let candidates = Pairs {
+        build_side,
+        build,
+        build_rows: &build_rows,
+        probe,
+        probe_rows: &UInt32Array::from(Vec::<u32>::new()),
+        probe_whole: true,
+    };
+    let (input, filter) = residual_input(spec, filter, &candidates)?;
+    let keep = nulls_as_false(as_boolean(&evaluate_array(&filter, &input)?)?);
+    // A row without a match is not a pair, whatever the condition gave on its NULLs.
+    let pairs = keep.values() & &matched;
+    let kept_len = pairs.count_set_bits();
+    let mut kept = (Vec::with_capacity(kept_len), Vec::with_capacity(kept_len));
+    for i in pairs.set_indices() {
+        kept.0.push(i as u32);
+        kept.1.push(heads[i]);
+    }
+    Ok(kept)
 }
 
 /// Joined rows by index: output row `i` pairs `probe_rows[i]` of the probe side with
@@ -476,6 +565,9 @@ struct Pairs<'a> {
     build_rows: &'a UInt32Array,
     probe: &'a RecordBatch,
     probe_rows: &'a UInt32Array,
+    /// Every probe row once, in order (`probe_rows` is then not read): the probe
+    /// side's columns are used as they are.
+    probe_whole: bool,
 }
 
 /// The arrays of joined columns `columns` (indices into left then right) for `pairs`.
@@ -489,6 +581,7 @@ fn take_joined(
         Side::Left => (pairs.build, pairs.build_rows, pairs.probe, pairs.probe_rows),
         Side::Right => (pairs.probe, pairs.probe_rows, pairs.build, pairs.build_rows),
     };
+    let probe_is_left = pairs.build_side == Side::Right;
     columns
         .map(|c| {
             let (column, rows) = if c < split {
@@ -496,6 +589,9 @@ fn take_joined(
             } else {
                 (right.column(c - split), right_rows)
             };
+            if pairs.probe_whole && (c < split) == probe_is_left {
+                return Ok(Arc::clone(column));
+            }
             if column.is_empty() {
                 // An empty side (or all-NULL indices into it): a column of NULLs.
                 Ok(arrow_array::new_null_array(column.data_type(), rows.len()))
@@ -537,7 +633,7 @@ fn residual_input(spec: &JoinSpec, filter: &Expr, pairs: &Pairs) -> Result<(Reco
         .chain(spec.right_schema.fields())
         .map(|f| f.as_ref().clone().with_nullable(true))
         .collect();
-    let rows = pairs.probe_rows.len();
+    let rows = pairs.build_rows.len();
     let options = RecordBatchOptions::new().with_row_count(Some(rows));
     let taken = take_joined(spec, pairs, read.iter().copied())?;
     if !filter.any(&|e| matches!(e, Expr::HigherOrder(_))) {
