@@ -264,6 +264,20 @@ mod tests {
                 assert_eq!(fast.as_boolean(), &arrow_compare(op, a, b), "{op:?}");
             }
         }
+        // Long enough for whole words of 64 rows and a tail.
+        let long = |seed: i64| -> Value {
+            let values: Int32Array = (0..1000i64)
+                .map(|i| (i % 11 != 3).then_some(((i * seed) % 17 - 8) as i32))
+                .collect();
+            Value::Array(Arc::new(values))
+        };
+        let (a, b) = (long(7), long(13));
+        for op in OPS {
+            for (x, y) in [(&a, &b), (&a, &zero), (&zero, &b)] {
+                let fast = compare_primitive(op, x, y).unwrap();
+                assert_eq!(fast.as_boolean(), &arrow_compare(op, x, y), "{op:?}");
+            }
+        }
         let null = Value::Scalar(Scalar::new(
             Arc::new(Int32Array::from(vec![None])) as ArrayRef
         ));

@@ -70,21 +70,37 @@ fn lane_sum(raw: &[f64], nulls: Option<&NullBuffer>, f: impl Fn(f64) -> f64) -> 
             }
         }
         Some(nulls) => {
-            // 64 rows per validity word: row `i` still goes to lane `i % LANES` in row
-            // order (64 is a multiple of the lanes), so the sums are those of a row-by-row
-            // loop, without reading one validity bit at a time.
+            // 64 rows per validity word, 8 per byte: row `i` still goes to lane
+            // `i % LANES` in row order (a byte's rows are one per lane), so the sums are
+            // those of a row-by-row loop, without reading one validity bit at a time. A
+            // byte of 8 valid rows (most of them) adds its values as they are; another
+            // adds zero for each NULL, its value's bits masked off (no branch per row).
             let bits = nulls.inner().bit_chunks();
-            let mut add = |values: &[f64], word: u64| {
-                for (j, &x) in values.iter().enumerate() {
-                    let v = f(x);
-                    sums[j % LANES] += if word >> j & 1 == 1 { v } else { 0.0 };
-                }
-            };
             let mut chunks = raw.chunks_exact(64);
             for (values, word) in (&mut chunks).zip(bits.iter()) {
-                add(values, word);
+                let Ok(values) = <&[f64; 64]>::try_from(values) else {
+                    continue;
+                };
+                for k in 0..64 / LANES {
+                    let byte = (word >> (LANES * k)) as u8;
+                    if byte == u8::MAX {
+                        for lane in 0..LANES {
+                            sums[lane] += f(values[LANES * k + lane]);
+                        }
+                    } else {
+                        for lane in 0..LANES {
+                            let keep = u64::from(byte >> lane & 1).wrapping_neg();
+                            let v = f(values[LANES * k + lane]);
+                            sums[lane] += f64::from_bits(v.to_bits() & keep);
+                        }
+                    }
+                }
             }
-            add(chunks.remainder(), bits.remainder_bits());
+            let word = bits.remainder_bits();
+            for (j, &x) in chunks.remainder().iter().enumerate() {
+                let v = f(x);
+                sums[j % LANES] += if word >> j & 1 == 1 { v } else { 0.0 };
+            }
         }
     }
     let count = raw.len() - nulls.map_or(0, |n| n.null_count());
