@@ -6,7 +6,9 @@
 //! One parallel pass over the partitions scores every requested evaluation — a grid
 //! point's model on its validation fold, the refitted model on the training and the test
 //! rows — each into its own accumulator, merged across partitions; the silhouette needs a
-//! second pass (Spark's own two-step computation).
+//! second pass (Spark's own two-step computation). A fit may hand over what it already
+//! knows of its training rows' predictions ([`evaluate_knowing`]): a KMeans fit's final
+//! clusters and their sums are the silhouette's first pass over those rows.
 
 use std::collections::BTreeMap;
 
@@ -17,13 +19,12 @@ use ts_rs::TS;
 use crate::error::{Error, ErrorCode, Result};
 use crate::job::JobContext;
 use crate::ml::dataset::{Parts, Prepared, Row};
-use crate::ml::estimator::{Predictor, TaskKind, TrainedModel};
+use crate::ml::estimator::{Predictor, TaskKind, TrainedModel, TrainingPredictions};
 use crate::ml::evaluate::binary::{BinaryEvaluation, BinaryOptions, BinaryScores};
-use crate::ml::evaluate::clustering::{
-    ClusterStats, ClusteringSpec, DistanceMeasure, Silhouette, SilhouetteSum,
-};
+use crate::ml::evaluate::clustering::{ClusterStats, Silhouette, SilhouetteSum};
 use crate::ml::evaluate::multiclass::{ConfusionMatrix, LogLoss, MulticlassMetrics, DEFAULT_EPS};
-use crate::ml::kmeans::DistanceMeasure as KMeansDistance;
+use crate::ml::kmeans::kept::silhouette_spec;
+use crate::ml::kmeans::TrainingClusters;
 use crate::ml::linear::LinearModel;
 
 mod linear_pass;
@@ -291,14 +292,62 @@ pub fn evaluate<'a>(
     groups: usize,
     ctx: &JobContext,
 ) -> Result<Vec<(MetricSet, Detail)>> {
+    evaluate_knowing(parts, models, &[], evaluations, groups, ctx)
+}
+
+/// [`evaluate`], with what the fits of `models` already know of their predictions on
+/// their training rows (`known[m]` for model `m`; missing entries know nothing): an
+/// evaluation of exactly those rows starts from it instead of predicting them. The
+/// results are the same to the last bit.
+pub fn evaluate_knowing<'a>(
+    parts: impl Into<Parts<'a>>,
+    models: &[&TrainedModel],
+    known: &[Option<&TrainingPredictions>],
+    evaluations: &[Evaluation],
+    groups: usize,
+    ctx: &JobContext,
+) -> Result<Vec<(MetricSet, Detail)>> {
     evaluate_with(
         parts.into(),
         models,
+        Known {
+            models: known,
+            groups,
+        },
         evaluations,
         groups,
         Path::Fastest,
         ctx,
     )
+}
+
+/// What the fits know of their models' predictions on their training rows.
+#[derive(Clone, Copy)]
+struct Known<'k> {
+    models: &'k [Option<&'k TrainingPredictions>],
+    /// The groups rows fall in, to tell which rows a fit's subset holds.
+    groups: usize,
+}
+
+impl<'k> Known<'k> {
+    /// A KMeans fit's final clusters, when `evaluation` reads exactly its training rows
+    /// and its model's silhouette is the one they were summed for.
+    fn clusters(
+        &self,
+        evaluation: &Evaluation,
+        model: &TrainedModel,
+        parts: &[Prepared],
+    ) -> Option<&'k TrainingClusters> {
+        let Some(Some(TrainingPredictions::Clusters(kept))) = self.models.get(evaluation.model)
+        else {
+            return None;
+        };
+        let subset = kept.subset();
+        let same_rows =
+            (0..self.groups as u16).all(|g| evaluation.rows.contains(g) == subset.contains(g));
+        let same_spec = cluster_stats_for(model).is_ok_and(|s| s.spec() == kept.stats().spec());
+        (same_rows && same_spec && kept.covers(parts)).then_some(kept)
+    }
 }
 
 /// [`evaluate`] through the generic scoring pass whatever the models, to check the fast
@@ -314,6 +363,10 @@ fn evaluate_generically(
     evaluate_with(
         parts.into(),
         models,
+        Known {
+            models: &[],
+            groups,
+        },
         evaluations,
         groups,
         Path::Generic,
@@ -332,6 +385,7 @@ enum Path {
 fn evaluate_with(
     parts: Parts,
     models: &[&TrainedModel],
+    known: Known,
     evaluations: &[Evaluation],
     groups: usize,
     path: Path,
@@ -350,7 +404,7 @@ fn evaluate_with(
         }
     }
     if models[evaluations[0].model].task() == TaskKind::Clustering {
-        return clustering_evaluations(parts.kept()?, models, evaluations, &by_group, ctx);
+        return clustering_evaluations(parts.kept()?, models, known, evaluations, &by_group, ctx);
     }
     let fresh = || -> Result<Vec<Accumulator>> {
         evaluations
@@ -519,14 +573,6 @@ impl Accumulator {
     }
 }
 
-/// The silhouette Spark's ClusteringEvaluator computes for a KMeans model's distance.
-fn silhouette_measure(measure: KMeansDistance) -> DistanceMeasure {
-    match measure {
-        KMeansDistance::Euclidean => DistanceMeasure::SquaredEuclidean,
-        KMeansDistance::Cosine => DistanceMeasure::Cosine,
-    }
-}
-
 fn classification_metrics(
     matrix: ConfusionMatrix,
     log_loss: LogLoss,
@@ -562,56 +608,89 @@ fn classification_metrics(
 
 /// ClusteringEvaluator's two passes. The first (the common [`scoring_pass`]) predicts each
 /// row's cluster once for every evaluation reading it, keeps it (4 bytes a row and
-/// evaluation) and gathers the clusters' sums; the second scores each row's silhouette against those sums from the
-/// kept clusters, without predicting again.
+/// evaluation) and gathers the clusters' sums; the second scores each row's silhouette
+/// against those sums from the kept clusters, without predicting again. An evaluation of
+/// a fit's own training rows whose fit kept its clusters ([`Known`]) takes its clusters and
+/// sums from the fit and has no first pass.
 fn clustering_evaluations(
     parts: &[Prepared],
     models: &[&TrainedModel],
+    known: Known,
     evaluations: &[Evaluation],
     by_group: &[Vec<usize>],
     ctx: &JobContext,
 ) -> Result<Vec<(MetricSet, Detail)>> {
-    // Per partition, per evaluation: the cluster sums and the rows' clusters, in row order.
-    let first: Vec<Vec<(ClusterStats, Vec<u32>)>> = scoring_pass(
-        parts,
-        models,
-        evaluations,
-        by_group,
-        &|| {
-            evaluations
-                .iter()
-                .map(|e| Ok((cluster_stats_for(models[e.model])?, Vec::new())))
+    let handed: Vec<Option<&TrainingClusters>> = evaluations
+        .iter()
+        .map(|e| known.clusters(e, models[e.model], parts))
+        .collect();
+    // The first pass serves the evaluations nothing was handed to, if any.
+    let first_by_group: Vec<Vec<usize>> = by_group
+        .iter()
+        .map(|list| {
+            list.iter()
+                .copied()
+                .filter(|&e| handed[e].is_none())
                 .collect()
-        },
-        &|(stats, kept): &mut (ClusterStats, Vec<u32>), _, row, cluster, predictor| {
-            stats.add(predictor.features_seen(row.features), cluster, row.weight)?;
-            kept.push(cluster as u32);
-            Ok(())
-        },
-        ctx,
-    )?;
+        })
+        .collect();
     let mut stats: Vec<ClusterStats> = evaluations
         .iter()
         .map(|e| cluster_stats_for(models[e.model]))
         .collect::<Result<_>>()?;
+    // Per partition, per evaluation: the cluster sums and the rows' clusters, in row order.
+    let first: Vec<Vec<(ClusterStats, Vec<u32>)>> = if first_by_group.iter().all(Vec::is_empty) {
+        Vec::new()
+    } else {
+        scoring_pass(
+            parts,
+            models,
+            evaluations,
+            &first_by_group,
+            &|| {
+                evaluations
+                    .iter()
+                    .map(|e| Ok((cluster_stats_for(models[e.model])?, Vec::new())))
+                    .collect()
+            },
+            &|(stats, kept): &mut (ClusterStats, Vec<u32>), _, row, cluster, predictor| {
+                stats.add(predictor.features_seen(row.features), cluster, row.weight)?;
+                kept.push(cluster as u32);
+                Ok(())
+            },
+            ctx,
+        )?
+    };
     for part in &first {
         for (total, (part_stats, _)) in stats.iter_mut().zip(part) {
             total.merge(part_stats)?;
+        }
+    }
+    for (total, kept) in stats.iter_mut().zip(&handed) {
+        if let Some(kept) = kept {
+            total.clone_from(kept.stats());
         }
     }
     let fresh_sums =
         || -> Result<Vec<SilhouetteSum>> { stats.iter().map(SilhouetteSum::new).collect() };
     let partials: Vec<Vec<SilhouetteSum>> = parts
         .par_iter()
-        .zip(&first)
-        .map(|(part, firsts)| {
+        .enumerate()
+        .map(|(p, part)| {
             ctx.check()?;
             let mut sums = fresh_sums()?;
             let mut predictors: Vec<Predictor> = models.iter().map(|m| m.predictor()).collect();
-            let mut kept: Vec<_> = firsts.iter().map(|(_, clusters)| clusters.iter()).collect();
-            for row in part.iter() {
+            let mut kept: Vec<_> = match first.get(p) {
+                Some(firsts) => firsts.iter().map(|(_, clusters)| clusters.iter()).collect(),
+                None => Vec::new(),
+            };
+            for (i, row) in part.iter().enumerate() {
                 for &e in &by_group[row.group as usize] {
-                    let cluster = *kept[e].next().ok_or_else(|| {
+                    let cluster = match handed[e] {
+                        Some(handed) => handed.cluster(p, i),
+                        None => kept.get_mut(e).and_then(|k| k.next()).copied(),
+                    }
+                    .ok_or_else(|| {
                         Error::new(ErrorCode::Internal, "a row's cluster was not kept")
                     })?;
                     let features = predictors[evaluations[e].model].features_for(row.features);
@@ -645,11 +724,11 @@ fn clustering_evaluations(
 /// The empty cluster sums of a KMeans model's silhouette.
 fn cluster_stats_for(model: &TrainedModel) -> Result<ClusterStats> {
     match model {
-        TrainedModel::KMeans { model, .. } => ClusterStats::new(ClusteringSpec {
-            measure: silhouette_measure(model.distance_measure),
-            clusters: model.k().max(1),
-            dims: model.num_features(),
-        }),
+        TrainedModel::KMeans { model, .. } => ClusterStats::new(silhouette_spec(
+            model.distance_measure,
+            model.k(),
+            model.num_features(),
+        )),
         _ => Err(Error::new(
             ErrorCode::Internal,
             "a clustering model that is not KMeans",
@@ -735,6 +814,114 @@ impl RegressionSums {
         MetricSet {
             rows: n as u64,
             values,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ml::assemble::AssembledRows;
+    use crate::ml::dataset::{RowLayout, Subset};
+    use crate::ml::kmeans::{fit_many_keeping, DistanceMeasure, FitTask, KMeansParams};
+    use crate::random::{unit, Stream};
+    use ndarray::Array2;
+
+    /// Weighted rows in overlapping groups, in 3 partitions; group 2 is a test set.
+    fn parts() -> Vec<Prepared> {
+        let layout = RowLayout {
+            features: 3,
+            label: false,
+            weight: true,
+            validation: false,
+        };
+        (0..3u64)
+            .map(|p| {
+                let rows: Vec<u64> = (p * 500..(p + 1) * 500).collect();
+                let values: Vec<f64> = rows
+                    .iter()
+                    .flat_map(|&r| {
+                        let centre = (r % 4) as f64 * 3.0 + 1.0;
+                        let u = |f: u64| unit(4, Stream::KMeansInit, r * 4 + f);
+                        [
+                            centre + 4.0 * u(0),
+                            centre - 4.0 * u(1),
+                            2.0 * u(2),
+                            0.5 + u(3),
+                        ]
+                    })
+                    .collect();
+                Prepared {
+                    rows: AssembledRows {
+                        values: Array2::from_shape_vec((rows.len(), 4), values).unwrap(),
+                        row_numbers: rows.clone(),
+                    },
+                    groups: rows.iter().map(|r| (r % 3) as u16).collect(),
+                    layout,
+                }
+            })
+            .collect()
+    }
+
+    /// The silhouette of a KMeans refit's training rows from the clusters its fit kept is
+    /// the one the evaluator computes by predicting them, to the last bit; other rows
+    /// (the test set, one fold) are predicted as before, in the same call.
+    #[test]
+    fn kept_clusters_give_the_silhouette_predictions_give() {
+        let parts = parts();
+        let ctx = JobContext::default();
+        for distance_measure in [DistanceMeasure::Euclidean, DistanceMeasure::Cosine] {
+            let task = FitTask {
+                params: KMeansParams {
+                    k: 4,
+                    distance_measure,
+                    max_iter: 6,
+                    seed: 9,
+                    ..KMeansParams::default()
+                },
+                subset: Subset {
+                    folds: 2,
+                    held_out: None,
+                },
+            };
+            let (model, kept) = fit_many_keeping(&parts, &[task], &[true], &ctx)
+                .unwrap()
+                .remove(0);
+            let model = TrainedModel::KMeans {
+                scaler: None,
+                model,
+            };
+            let known = TrainingPredictions::Clusters(kept.expect("the fit kept its clusters"));
+            let evaluations = [Rows::Below(2), Rows::Group(2), Rows::Group(0)]
+                .map(|rows| Evaluation { model: 0, rows });
+            let predicted = evaluate(&parts, &[&model], &evaluations, 3, &ctx).unwrap();
+            let handed =
+                evaluate_knowing(&parts, &[&model], &[Some(&known)], &evaluations, 3, &ctx)
+                    .unwrap();
+            for ((a, detail_a), (b, detail_b)) in predicted.iter().zip(&handed) {
+                assert_eq!(a.rows, b.rows);
+                let (x, y) = (a.get(MetricName::Silhouette), b.get(MetricName::Silhouette));
+                assert_eq!(x.to_bits(), y.to_bits(), "{distance_measure:?}: {x} vs {y}");
+                match (detail_a, detail_b) {
+                    (Detail::Clusters(s), Detail::Clusters(t)) => assert_eq!(s, t),
+                    _ => panic!("a silhouette without its clusters"),
+                }
+            }
+            // Only the fit's own rows take its clusters: handed over for the test rows,
+            // they would be refused (the subset differs) and predicted instead.
+            let test_only = [Evaluation {
+                model: 0,
+                rows: Rows::Group(2),
+            }];
+            let TrainingPredictions::Clusters(clusters) = &known;
+            let known_rows = Known {
+                models: &[Some(&known)],
+                groups: 3,
+            };
+            assert!(known_rows.clusters(&test_only[0], &model, &parts).is_none());
+            assert!(known_rows
+                .clusters(&evaluations[0], &model, &parts)
+                .is_some_and(|c| std::ptr::eq(c, clusters)));
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::ml::tree::{
     fit_decision_tree, fit_forest, fit_gbt, CategoricalFeatures, TreeInput, TreeParams, TreeTask,
 };
 
-use super::{EstimatorSpec, TrainedModel};
+use super::{EstimatorSpec, Fitted, TrainedModel, TrainingPredictions};
 
 /// Fits `fits` (every one of the same estimator), sharing passes over the data.
 pub fn fit_all(
@@ -22,9 +22,27 @@ pub fn fit_all(
     fits: &[(&EstimatorSpec, Subset)],
     ctx: &JobContext,
 ) -> Result<Vec<TrainedModel>> {
+    Ok(fit_all_keeping(data, fits, &[], ctx)?
+        .into_iter()
+        .map(|fitted| fitted.model)
+        .collect())
+}
+
+/// [`fit_all`], keeping for each fit whose `keep` flag is set what it found out about its
+/// model's predictions on its training rows, when the estimator has that (KMeans: its
+/// rows' final clusters, see [`crate::ml::kmeans::kept`]); missing flags are unset.
+pub fn fit_all_keeping(
+    data: &TrainingData,
+    fits: &[(&EstimatorSpec, Subset)],
+    keep: &[bool],
+    ctx: &JobContext,
+) -> Result<Vec<Fitted>> {
     let Some((first, _)) = fits.first() else {
         return Ok(Vec::new());
     };
+    let keep: Vec<bool> = (0..fits.len())
+        .map(|i| keep.get(i).copied().unwrap_or(false))
+        .collect();
     if let EstimatorSpec::LinearRegression(_) = first {
         let linear_fits: Vec<(&LinearRegressionParams, Subset)> = fits
             .iter()
@@ -35,7 +53,7 @@ pub fn fit_all(
             .collect::<Result<_>>()?;
         return Ok(linear_regression::fit_all(data, &linear_fits, ctx)?
             .into_iter()
-            .map(|(scaler, model)| TrainedModel::LinearRegression { scaler, model })
+            .map(|(scaler, model)| fitted(TrainedModel::LinearRegression { scaler, model }))
             .collect());
     }
     let rows = Rows {
@@ -44,8 +62,16 @@ pub fn fit_all(
         categorical: data.categorical,
     };
     match &data.scaler {
-        None => fit_unscaled(rows, fits, ctx),
-        Some(scaler) => fit_scaled(data, scaler, fits, ctx),
+        None => fit_unscaled(rows, fits, &keep, ctx),
+        Some(scaler) => fit_scaled(data, scaler, fits, &keep, ctx),
+    }
+}
+
+/// A model whose fit found out nothing about its training rows' predictions.
+fn fitted(model: TrainedModel) -> Fitted {
+    Fitted {
+        model,
+        on_training_rows: None,
     }
 }
 
@@ -69,8 +95,9 @@ struct Rows<'a> {
 fn fit_unscaled(
     rows: Rows,
     fits: &[(&EstimatorSpec, Subset)],
+    keep: &[bool],
     ctx: &JobContext,
-) -> Result<Vec<TrainedModel>> {
+) -> Result<Vec<Fitted>> {
     let Rows {
         parts, num_classes, ..
     } = rows;
@@ -88,9 +115,11 @@ fn fit_unscaled(
                 .collect::<Result<_>>()?;
             Ok(logistic::fit_many(parts.kept()?, num_classes, &tasks, ctx)?
                 .into_iter()
-                .map(|model| TrainedModel::LogisticRegression {
-                    scaler: None,
-                    model,
+                .map(|model| {
+                    fitted(TrainedModel::LogisticRegression {
+                        scaler: None,
+                        model,
+                    })
                 })
                 .collect())
         }
@@ -105,18 +134,21 @@ fn fit_unscaled(
                     _ => Err(mixed()),
                 })
                 .collect::<Result<_>>()?;
-            Ok(kmeans::fit_many(parts.kept()?, &tasks, ctx)?
+            Ok(kmeans::fit_many_keeping(parts.kept()?, &tasks, keep, ctx)?
                 .into_iter()
-                .map(|model| TrainedModel::KMeans {
-                    scaler: None,
-                    model,
+                .map(|(model, kept)| Fitted {
+                    model: TrainedModel::KMeans {
+                        scaler: None,
+                        model,
+                    },
+                    on_training_rows: kept.map(TrainingPredictions::Clusters),
                 })
                 .collect())
         }
         EstimatorSpec::LinearRegression(_) => Err(mixed()),
         _ => fits
             .iter()
-            .map(|(spec, subset)| fit_tree(rows, spec, *subset, ctx))
+            .map(|(spec, subset)| Ok(fitted(fit_tree(rows, spec, *subset, ctx)?)))
             .collect(),
     }
 }
@@ -179,10 +211,11 @@ fn fit_scaled(
     data: &TrainingData,
     params: &StandardScalerParams,
     fits: &[(&EstimatorSpec, Subset)],
+    keep: &[bool],
     ctx: &JobContext,
-) -> Result<Vec<TrainedModel>> {
+) -> Result<Vec<Fitted>> {
     let per_group = data.moments_per_group(MomentsOf::Features, ctx)?;
-    let mut models: Vec<Option<TrainedModel>> = (0..fits.len()).map(|_| None).collect();
+    let mut models: Vec<Option<Fitted>> = (0..fits.len()).map(|_| None).collect();
     let mut subsets: Vec<Subset> = fits.iter().map(|(_, s)| *s).collect();
     subsets.dedup();
     subsets.sort_by_key(|s| (s.folds, s.held_out));
@@ -201,6 +234,7 @@ fn fit_scaled(
             .map(|_, part| part.with_features_mapped(|x, out| scaler.transform_row(x, out)))?;
         let indices: Vec<usize> = (0..fits.len()).filter(|&i| fits[i].1 == subset).collect();
         let these: Vec<(&EstimatorSpec, Subset)> = indices.iter().map(|&i| fits[i]).collect();
+        let keep_these: Vec<bool> = indices.iter().map(|&i| keep[i]).collect();
         // A scaled feature is no longer categorical (Spark's StandardScaler output has
         // no nominal attributes).
         let rows = Rows {
@@ -208,8 +242,16 @@ fn fit_scaled(
             num_classes: data.num_classes,
             categorical: &CategoricalFeatures::new(),
         };
-        for (i, model) in indices.into_iter().zip(fit_unscaled(rows, &these, ctx)?) {
-            models[i] = Some(model.with_scaler(scaler.clone()));
+        // What a fit kept of its training rows is in the scaled space, as the model's
+        // predictions (and the silhouette) read them.
+        for (i, fit) in indices
+            .into_iter()
+            .zip(fit_unscaled(rows, &these, &keep_these, ctx)?)
+        {
+            models[i] = Some(Fitted {
+                model: fit.model.with_scaler(scaler.clone()),
+                on_training_rows: fit.on_training_rows,
+            });
         }
     }
     models

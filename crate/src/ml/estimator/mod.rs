@@ -28,8 +28,8 @@ use crate::ml::linear::LinearRegressionParams;
 use crate::ml::logistic::LogisticRegressionParams;
 use crate::ml::tree::{ForestParams, GbtParams, TreeParams, TreeTask};
 
-pub use fit::fit_all;
-pub use model::{Predictor, TrainedModel, TreeSummary};
+pub use fit::{fit_all, fit_all_keeping};
+pub use model::{Fitted, Predictor, TrainedModel, TrainingPredictions, TreeSummary};
 
 /// The estimator a training job fits, with its params (Spark's names and defaults).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

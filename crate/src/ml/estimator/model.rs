@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ml::kmeans::model::ClusterScorer;
-use crate::ml::kmeans::KMeansModel;
+use crate::ml::kmeans::{KMeansModel, TrainingClusters};
 use crate::ml::linear::LinearModel;
 use crate::ml::logistic::LogisticRegressionModel;
 use crate::ml::scale::StandardScalerModel;
@@ -66,6 +66,22 @@ pub enum TrainedModel {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         thresholds: Option<Vec<f64>>,
     },
+}
+
+/// A fitted model, and what its fit already found out about the model's predictions on
+/// its own training rows, when asked ([`super::fit_all_keeping`]) and the estimator has
+/// it: handed to the evaluation of those rows so that it need not predict them again.
+pub struct Fitted {
+    pub model: TrainedModel,
+    pub on_training_rows: Option<TrainingPredictions>,
+}
+
+/// An estimator's head start on scoring its training rows (the hook through which
+/// [`crate::ml::evaluation::evaluate_knowing`] skips a pass).
+#[derive(Debug, Clone)]
+pub enum TrainingPredictions {
+    /// KMeans: each training row's final cluster and the silhouette's sums over them.
+    Clusters(TrainingClusters),
 }
 
 /// What the Train tab shows of a tree model beyond its nodes: Spark's

@@ -165,6 +165,11 @@ impl PartitionBounds {
         self.clusters[i as usize] as usize
     }
 
+    /// Every row's cluster, the bounds dropped.
+    pub fn into_clusters(self) -> Vec<u32> {
+        self.clusters
+    }
+
     /// Assigns rows `rows` to their closest centre among `centers`, which have moved by
     /// `motion` in all since the fit began (`None`: they have not moved yet, and every row
     /// is searched). `moved(i, before, after)` is called for each row whose cluster

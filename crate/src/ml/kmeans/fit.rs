@@ -11,6 +11,7 @@ use super::bounds::Motion;
 use super::init::{
     distinct, Answer, CandidateCost, CandidateCount, CandidateSelect, ParallelInit, Pick, Request,
 };
+use super::kept::{silhouette_spec, TrainingClusters};
 use super::lloyd::{
     update, ClusterSums, Incremental, LloydStep, Summary, SummaryPartial, INCREMENTAL_BYTES_PER_ROW,
 };
@@ -34,7 +35,27 @@ pub fn fit_many(
     tasks: &[FitTask],
     ctx: &JobContext,
 ) -> Result<Vec<KMeansModel>> {
-    let fits = tasks.iter().map(|task| Fit::new(task, None)).collect();
+    let keep = vec![false; tasks.len()];
+    Ok(fit_many_keeping(parts, tasks, &keep, ctx)?
+        .into_iter()
+        .map(|(model, _)| model)
+        .collect())
+}
+
+/// [`fit_many`], and for each task with `keep` set, its training rows' final clusters
+/// and their silhouette sums ([`TrainingClusters`]), when the fit kept its rows' clusters
+/// between steps (it had the memory for its incremental state).
+pub fn fit_many_keeping(
+    parts: &[Prepared],
+    tasks: &[FitTask],
+    keep: &[bool],
+    ctx: &JobContext,
+) -> Result<Vec<(KMeansModel, Option<TrainingClusters>)>> {
+    let fits = tasks
+        .iter()
+        .enumerate()
+        .map(|(t, task)| Fit::new(task, None).keeping(keep.get(t).copied().unwrap_or(false)))
+        .collect();
     run(parts, fits, ctx, incremental_budget())
 }
 
@@ -88,6 +109,7 @@ pub fn fit_from_centers(
     models
         .into_iter()
         .next()
+        .map(|(model, _)| model)
         .ok_or_else(|| Error::internal("fitting KMeans", "no model came back"))
 }
 
@@ -121,7 +143,7 @@ fn run(
     mut fits: Vec<Fit>,
     ctx: &JobContext,
     incremental_budget: usize,
-) -> Result<Vec<KMeansModel>> {
+) -> Result<Vec<(KMeansModel, Option<TrainingClusters>)>> {
     for fit in &fits {
         fit.task.params.validate()?;
     }
@@ -162,7 +184,7 @@ fn run(
     for _ in done..expected {
         ctx.advance();
     }
-    fits.into_iter().map(Fit::into_model).collect()
+    fits.into_iter().map(Fit::into_result).collect()
 }
 
 /// Refuses fits whose per-partition partial results would not fit in memory.
@@ -216,6 +238,8 @@ struct Fit<'t> {
     stage: Stage,
     /// The state kept between Lloyd steps, when the fit was granted the memory for it.
     incremental: Option<Incremental>,
+    /// Whether to keep the training rows' final clusters ([`TrainingClusters`]).
+    keep: bool,
 }
 
 enum Stage {
@@ -235,7 +259,7 @@ enum Stage {
         motion: Option<Motion>,
         iterations: usize,
     },
-    Done(KMeansModel),
+    Done(KMeansModel, Option<TrainingClusters>),
 }
 
 impl<'t> Fit<'t> {
@@ -245,7 +269,12 @@ impl<'t> Fit<'t> {
             given,
             stage: Stage::Survey,
             incremental: None,
+            keep: false,
         }
+    }
+
+    fn keeping(self, keep: bool) -> Self {
+        Fit { keep, ..self }
     }
 
     /// The most passes this fit can take: survey, k-means|| (a cost and a sampling pass
@@ -298,8 +327,11 @@ impl<'t> Fit<'t> {
                 previous: previous.as_ref(),
                 last,
                 incremental: self.incremental.as_ref().zip(motion.as_ref()),
+                silhouette: self
+                    .keep
+                    .then(|| silhouette_spec(params.distance_measure, last.len(), last.features())),
             }),
-            Stage::Done(_) => return None,
+            Stage::Done(..) => return None,
         })
     }
 
@@ -370,8 +402,17 @@ impl<'t> Fit<'t> {
                 },
                 Partial::Summary(summary),
             ) => {
-                self.incremental = None;
-                Stage::Done(KMeansModel {
+                // The bounds' clusters are the final ones: the summary assigned every
+                // training row to the last centres.
+                let kept = match (self.keep, summary.silhouette, self.incremental.take()) {
+                    (true, Some(stats), Some(incremental)) => Some(TrainingClusters::new(
+                        self.task.subset,
+                        incremental.into_clusters(),
+                        stats,
+                    )),
+                    _ => None,
+                };
+                let model = KMeansModel {
                     cluster_centers: last
                         .centers()
                         .chunks_exact(features)
@@ -382,7 +423,8 @@ impl<'t> Fit<'t> {
                     num_iter: iterations,
                     cluster_sizes: summary.sizes,
                     cluster_weights: summary.weights,
-                })
+                };
+                Stage::Done(model, kept)
             }
             _ => return Err(mismatch()),
         };
@@ -428,9 +470,9 @@ impl<'t> Fit<'t> {
         }
     }
 
-    fn into_model(self) -> Result<KMeansModel> {
+    fn into_result(self) -> Result<(KMeansModel, Option<TrainingClusters>)> {
         match self.stage {
-            Stage::Done(model) => Ok(model),
+            Stage::Done(model, kept) => Ok((model, kept)),
             _ => Err(Error::internal("fitting KMeans", "a fit stopped early")),
         }
     }
@@ -592,7 +634,11 @@ mod tests {
         }
         let fits = |budget| {
             let fits = tasks.iter().map(|task| Fit::new(task, None)).collect();
-            run(&parts, fits, &JobContext::default(), budget).unwrap()
+            run(&parts, fits, &JobContext::default(), budget)
+                .unwrap()
+                .into_iter()
+                .map(|(model, _)| model)
+                .collect::<Vec<_>>()
         };
         let (full, incremental) = (fits(0), fits(usize::MAX));
         for (a, b) in full.iter().zip(&incremental) {
@@ -608,6 +654,65 @@ mod tests {
                 assert!((x - y).abs() <= 1e-12 * x.abs().max(1.0), "{x} vs {y}");
             }
             assert!((a.training_cost - b.training_cost).abs() <= 1e-12 * a.training_cost);
+        }
+    }
+
+    /// A fit asked to keep its clusters hands over each training row's cluster under the
+    /// final centres (the model's prediction) and the silhouette's sums over those rows,
+    /// equal to the last bit to what the evaluator's own pass adds up; a fit without the
+    /// memory for its incremental state keeps nothing, and the models are the same.
+    #[test]
+    fn kept_clusters_are_the_models_and_their_sums_the_evaluators() {
+        use crate::ml::evaluate::clustering::ClusterStats;
+        let parts = parts();
+        let mut tasks = Vec::new();
+        for distance_measure in [DistanceMeasure::Euclidean, DistanceMeasure::Cosine] {
+            for held_out in [None, Some(0)] {
+                tasks.push(FitTask {
+                    params: KMeansParams {
+                        k: 5,
+                        distance_measure,
+                        max_iter: 8,
+                        seed: 3,
+                        ..KMeansParams::default()
+                    },
+                    subset: Subset { folds: 2, held_out },
+                });
+            }
+        }
+        let fits = |budget, keep: bool| {
+            let fits = tasks
+                .iter()
+                .map(|task| Fit::new(task, None).keeping(keep))
+                .collect();
+            run(&parts, fits, &JobContext::default(), budget).unwrap()
+        };
+        let plain = fits(usize::MAX, false);
+        let kept = fits(usize::MAX, true);
+        let no_memory = fits(0, true);
+        for (t, task) in tasks.iter().enumerate() {
+            assert_eq!(
+                plain[t].0, kept[t].0,
+                "keeping changes nothing in the model"
+            );
+            assert!(plain[t].1.is_none() && no_memory[t].1.is_none());
+            let (model, clusters) = (&kept[t].0, kept[t].1.as_ref().unwrap());
+            assert_eq!(clusters.subset(), task.subset);
+            assert!(clusters.covers(&parts));
+            let spec = silhouette_spec(task.params.distance_measure, model.k(), 3);
+            let mut expected = ClusterStats::new(spec).unwrap();
+            for (p, part) in parts.iter().enumerate() {
+                let mut stats = ClusterStats::new(spec).unwrap();
+                for (i, row) in part.iter().enumerate() {
+                    if task.subset.contains(row.group) {
+                        let cluster = model.predict(row.features);
+                        assert_eq!(clusters.cluster(p, i), Some(cluster as u32));
+                        stats.add(row.features, cluster as f64, row.weight).unwrap();
+                    }
+                }
+                expected.merge(&stats).unwrap();
+            }
+            assert_eq!(clusters.stats(), &expected, "task {t}");
         }
     }
 }

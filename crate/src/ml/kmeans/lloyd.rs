@@ -18,6 +18,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::ml::dataset::Subset;
+use crate::ml::evaluate::clustering::{ClusterStats, ClusteringSpec};
 
 use super::bounds::{Motion, PartitionBounds, BYTES_PER_ROW};
 use super::distance::norm;
@@ -122,6 +123,20 @@ impl Incremental {
         Incremental {
             parts: (0..partitions).map(|_| Mutex::default()).collect(),
         }
+    }
+
+    /// Every partition's rows' clusters as last assigned (see
+    /// [`super::kept::TrainingClusters`]), the rest of the state dropped.
+    pub fn into_clusters(self) -> Vec<Vec<u32>> {
+        self.parts
+            .into_iter()
+            .map(|part| {
+                part.into_inner()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .bounds
+                    .into_clusters()
+            })
+            .collect()
     }
 
     /// Partition `part`'s state, sized for its rows on first use.
@@ -250,6 +265,10 @@ pub struct Summary<'a> {
     /// The fit's incremental state, which holds each row's cluster among the previous
     /// centres, and how the centres have moved since the first step, up to the last.
     pub incremental: Option<(&'a Incremental, &'a Motion)>,
+    /// Whether to gather the silhouette's cluster sums too, and for which silhouette
+    /// (only with the incremental state, which keeps the rows' clusters: see
+    /// [`super::kept`]).
+    pub silhouette: Option<ClusteringSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -257,12 +276,20 @@ pub struct SummaryPartial {
     pub cost: f64,
     pub sizes: Vec<u64>,
     pub weights: Vec<f64>,
+    /// The silhouette's cluster sums, when asked; none too when a row could not be added
+    /// (the evaluation then predicts the rows and reports it).
+    pub silhouette: Option<ClusterStats>,
 }
 
 impl SummaryPartial {
     fn add(&mut self, j: usize, x: &Point) {
         self.sizes[j] += 1;
         self.weights[j] += x.weight;
+        if let Some(stats) = &mut self.silhouette {
+            if stats.add(x.features, j as f64, x.weight).is_err() {
+                self.silhouette = None;
+            }
+        }
     }
 }
 
@@ -278,6 +305,10 @@ impl Gather for Summary<'_> {
             cost: 0.0,
             sizes: vec![0; self.last.len()],
             weights: vec![0.0; self.last.len()],
+            silhouette: self
+                .silhouette
+                .filter(|_| self.incremental.is_some())
+                .and_then(|spec| ClusterStats::new(spec).ok()),
         }
     }
 
@@ -316,6 +347,11 @@ impl Gather for Summary<'_> {
         for (a, b) in into.weights.iter_mut().zip(other.weights) {
             *a += b;
         }
+        // Merged in partition order into empty sums, as the evaluator merges its own.
+        into.silhouette = match (into.silhouette.take(), other.silhouette) {
+            (Some(mut a), Some(b)) => a.merge(&b).ok().map(|()| a),
+            _ => None,
+        };
     }
 }
 

@@ -10,6 +10,7 @@
 //! - [`search`]: each row's closest centre, the inner loop, exact by the functions of
 //!   [`distance`]; [`bounds`]: Hamerly's bounds, which spare most rows that search once
 //!   the centres settle.
+//! - [`kept`]: a fit's final clusters of its training rows, handed to their silhouette.
 //!
 //! Randomness comes from the seed and row numbers only, so a seed gives the same model
 //! for any partitioning and thread count (up to the last bits of floating-point sums,
@@ -20,6 +21,7 @@ mod bounds;
 mod distance;
 pub mod fit;
 mod init;
+pub mod kept;
 mod lloyd;
 mod local;
 pub mod model;
@@ -28,6 +30,7 @@ mod pass;
 mod search;
 mod survey;
 
-pub use fit::{fit_from_centers, fit_many, FitTask};
+pub use fit::{fit_from_centers, fit_many, fit_many_keeping, FitTask};
+pub use kept::TrainingClusters;
 pub use model::KMeansModel;
 pub use params::{DistanceMeasure, InitMode, KMeansParams};

@@ -2,15 +2,17 @@
 //!
 //! 1. One parallel pass assembles the rows (VectorAssembler) and gives each its group:
 //!    a fold, or the test set ([`Split`]).
-//! 2. Every (grid point, fold) fit is asked of the estimator at once ([`fit_all`]), so it
-//!    can share its passes over the data between them (Spark's `parallelism`, without
-//!    the cost of one job per fit).
+//! 2. Every (grid point, fold) fit is asked of the estimator at once
+//!    ([`fit_all_keeping`]), so it can share its passes over the data between them
+//!    (Spark's `parallelism`, without the cost of one job per fit).
 //! 3. One pass scores each fold's model on its fold ([`evaluate`]); the first best point
 //!    wins, as in Spark.
 //! 4. The best point is refitted on all training rows and scored on them and on the test
 //!    rows (one pass), and the charts are drawn from the test rows if any, else the
 //!    training rows ([`diagnose`]). A grid of one point has no best to wait for: its
-//!    refit is asked with the folds' fits in step 2 and shares their passes.
+//!    refit is asked with the folds' fits in step 2 and shares their passes. The refit
+//!    keeps what it found out about its training rows' predictions, where its estimator
+//!    has that ([`fit_all_keeping`]: KMeans' final clusters), for their scoring.
 //!
 //! When the job's cleaning pipeline has estimators to refit on each fold's training rows
 //! (Spark's CrossValidator over a `Pipeline`), each fold has tables of its own:
@@ -36,8 +38,10 @@ use crate::ml::assemble::{Assembler, TrainingColumns};
 use crate::ml::attributes::categorical_features;
 use crate::ml::dataset::{Parts, RowLayout, Subset, TrainingData};
 use crate::ml::diagnostics::{diagnose, DiagnosedRows, Diagnostics};
-use crate::ml::estimator::{fit_all, EstimatorSpec, TaskKind, TrainedModel, TreeSummary};
-use crate::ml::evaluation::{evaluate, Evaluation, MetricName, MetricSet, Rows};
+use crate::ml::estimator::{
+    fit_all_keeping, EstimatorSpec, Fitted, TaskKind, TrainedModel, TreeSummary,
+};
+use crate::ml::evaluation::{evaluate, evaluate_knowing, Evaluation, MetricName, MetricSet, Rows};
 use crate::ml::grid::GridAxis;
 use crate::ml::scale::StandardScalerParams;
 use crate::ml::split::{Split, Tuning};
@@ -371,13 +375,18 @@ fn train_within(
     if refit_with_folds {
         fits.push((&decided.points[0].1, split.all_training()));
     }
-    let mut fold_models = fit_all(&data, &fits, ctx)?;
+    // Only the refit's training rows are scored again (the folds' fits are scored on the
+    // rows they did not learn from).
+    let keep: Vec<bool> = (0..fits.len())
+        .map(|i| refit_with_folds && i + 1 == fits.len())
+        .collect();
+    let mut fold_models = fit_all_keeping(&data, &fits, &keep, ctx)?;
     let refitted = if refit_with_folds {
         fold_models.pop()
     } else {
         None
     };
-    let models: Vec<&TrainedModel> = fold_models.iter().collect();
+    let models: Vec<&TrainedModel> = fold_models.iter().map(|fit| &fit.model).collect();
     let evaluations: Vec<Evaluation> = (0..fold_models.len())
         .map(|i| Evaluation {
             model: i,
@@ -437,19 +446,22 @@ struct Finished {
 }
 
 /// Refits `best` on all training rows (unless `refitted` already is that fit), scores it
-/// on them and on the test rows (one pass), and draws the charts from the test rows if
-/// any, else the training rows.
+/// on them (from what the fit kept of them, if anything) and on the test rows (one
+/// pass), and draws the charts from the test rows if any, else the training rows.
 fn fit_best(
     data: &TrainingData,
     best: &EstimatorSpec,
-    refitted: Option<TrainedModel>,
+    refitted: Option<Fitted>,
     rows: FinalRows,
     seed: u64,
     ctx: &JobContext,
 ) -> Result<Finished> {
-    let model = match refitted {
-        Some(model) => model,
-        None => fit_all(data, &[(best, rows.training)], ctx)?
+    let Fitted {
+        model,
+        on_training_rows,
+    } = match refitted {
+        Some(fitted) => fitted,
+        None => fit_all_keeping(data, &[(best, rows.training)], &[true], ctx)?
             .pop()
             .ok_or_else(|| Error::new(ErrorCode::Internal, "the refit gave no model"))?,
     };
@@ -463,7 +475,10 @@ fn fit_best(
             rows: test,
         });
     }
-    let mut results = evaluate(data.parts, &[&model], &scored, data.groups, ctx)?.into_iter();
+    let known = [on_training_rows.as_ref()];
+    let mut results =
+        evaluate_knowing(data.parts, &[&model], &known, &scored, data.groups, ctx)?.into_iter();
+    drop(on_training_rows);
     let (train_metrics, train_detail) = results
         .next()
         .ok_or_else(|| Error::new(ErrorCode::Internal, "the refit was not scored"))?;
