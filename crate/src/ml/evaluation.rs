@@ -821,46 +821,12 @@ impl RegressionSums {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ml::assemble::AssembledRows;
-    use crate::ml::dataset::{RowLayout, Subset};
+    use crate::ml::dataset::Subset;
     use crate::ml::kmeans::{fit_many_keeping, DistanceMeasure, FitTask, KMeansParams};
-    use crate::random::{unit, Stream};
-    use ndarray::Array2;
 
     /// Weighted rows in overlapping groups, in 3 partitions; group 2 is a test set.
     fn parts() -> Vec<Prepared> {
-        let layout = RowLayout {
-            features: 3,
-            label: false,
-            weight: true,
-            validation: false,
-        };
-        (0..3u64)
-            .map(|p| {
-                let rows: Vec<u64> = (p * 500..(p + 1) * 500).collect();
-                let values: Vec<f64> = rows
-                    .iter()
-                    .flat_map(|&r| {
-                        let centre = (r % 4) as f64 * 3.0 + 1.0;
-                        let u = |f: u64| unit(4, Stream::KMeansInit, r * 4 + f);
-                        [
-                            centre + 4.0 * u(0),
-                            centre - 4.0 * u(1),
-                            2.0 * u(2),
-                            0.5 + u(3),
-                        ]
-                    })
-                    .collect();
-                Prepared {
-                    rows: AssembledRows {
-                        values: Array2::from_shape_vec((rows.len(), 4), values).unwrap(),
-                        row_numbers: rows.clone(),
-                    },
-                    groups: rows.iter().map(|r| (r % 3) as u16).collect(),
-                    layout,
-                }
-            })
-            .collect()
+        crate::ml::kmeans::blob_parts(4, 500, 3)
     }
 
     /// The silhouette of a KMeans refit's training rows from the clusters its fit kept is

@@ -568,46 +568,11 @@ impl Gather for Job<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ml::assemble::AssembledRows;
-    use crate::ml::dataset::RowLayout;
     use crate::ml::kmeans::DistanceMeasure;
-    use crate::random::{unit, Stream};
-    use ndarray::Array2;
 
     /// Four overlapping groups of 3-feature rows with weights, in 3 partitions.
     fn parts() -> Vec<Prepared> {
-        let layout = RowLayout {
-            features: 3,
-            label: false,
-            weight: true,
-            validation: false,
-        };
-        (0..3u64)
-            .map(|p| {
-                let rows: Vec<u64> = (p * 700..(p + 1) * 700).collect();
-                let values: Vec<f64> = rows
-                    .iter()
-                    .flat_map(|&r| {
-                        let centre = (r % 4) as f64 * 3.0 + 1.0;
-                        let u = |f: u64| unit(9, Stream::KMeansInit, r * 4 + f);
-                        [
-                            centre + 4.0 * u(0),
-                            centre - 4.0 * u(1),
-                            2.0 * u(2),
-                            0.5 + u(3),
-                        ]
-                    })
-                    .collect();
-                Prepared {
-                    rows: AssembledRows {
-                        values: Array2::from_shape_vec((rows.len(), 4), values).unwrap(),
-                        row_numbers: rows.clone(),
-                    },
-                    groups: rows.iter().map(|r| (r % 2) as u16).collect(),
-                    layout,
-                }
-            })
-            .collect()
+        super::super::blob_parts(9, 700, 2)
     }
 
     /// Keeping state between steps (bounds, sums updated where rows move) gives the

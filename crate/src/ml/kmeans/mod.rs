@@ -34,3 +34,51 @@ pub use fit::{fit_from_centers, fit_many, fit_many_keeping, FitTask};
 pub use kept::TrainingClusters;
 pub use model::KMeansModel;
 pub use params::{DistanceMeasure, InitMode, KMeansParams};
+
+/// Test rows for the fits and their evaluations: four overlapping blobs of 3 features with
+/// a weight, in 3 partitions of `per_part` rows drawn from `seed`; row `r` is in group
+/// `r % groups`.
+#[cfg(test)]
+pub(crate) fn blob_parts(
+    seed: u64,
+    per_part: u64,
+    groups: u64,
+) -> Vec<crate::ml::dataset::Prepared> {
+    use crate::ml::assemble::AssembledRows;
+    use crate::ml::dataset::{Prepared, RowLayout};
+    use crate::random::{unit, Stream};
+    use ndarray::Array2;
+    let layout = RowLayout {
+        features: 3,
+        label: false,
+        weight: true,
+        validation: false,
+    };
+    (0..3u64)
+        .map(|p| {
+            let rows: Vec<u64> = (p * per_part..(p + 1) * per_part).collect();
+            let values: Vec<f64> = rows
+                .iter()
+                .flat_map(|&r| {
+                    let centre = (r % 4) as f64 * 3.0 + 1.0;
+                    let u = |f: u64| unit(seed, Stream::KMeansInit, r * 4 + f);
+                    [
+                        centre + 4.0 * u(0),
+                        centre - 4.0 * u(1),
+                        2.0 * u(2),
+                        0.5 + u(3),
+                    ]
+                })
+                .collect();
+            Prepared {
+                rows: AssembledRows {
+                    values: Array2::from_shape_vec((rows.len(), 4), values)
+                        .expect("4 values a row"),
+                    row_numbers: rows.clone(),
+                },
+                groups: rows.iter().map(|r| (r % groups) as u16).collect(),
+                layout,
+            }
+        })
+        .collect()
+}
