@@ -102,6 +102,9 @@ fn unsupported_constructs_say_so() {
         // not turned into another value.
         "SELECT id, (SELECT collect_list(b.id) FROM t b) FROM t",
         "SELECT id FROM t WHERE array(id) IN (SELECT array(b.id) FROM t b)",
+        // Each of stack's rows is a struct in the plan: a huge count is refused, not
+        // planned until memory runs out.
+        "SELECT stack(2000000000, id) FROM t",
     ] {
         let err = error(sql);
         assert_eq!(

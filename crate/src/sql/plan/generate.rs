@@ -195,6 +195,10 @@ impl Planner<'_> {
     }
 }
 
+/// Most rows `stack` makes of each input row: its rows are structs in the plan, so a
+/// huge count would exhaust memory while planning.
+const MAX_STACK_ROWS: i32 = 10_000;
+
 /// The generators' names, for messages.
 const GENERATOR_NAMES: &str = "explode, posexplode, inline (each also `_outer`), stack and \
                                json_tuple";
@@ -216,14 +220,21 @@ struct Generated {
     columns: Vec<(String, DataType)>,
 }
 
+/// The one argument of a generator that takes one.
+fn only_arg(generator: Generator, args: Vec<Expr>) -> Result<Expr> {
+    let given = args.len();
+    <[Expr; 1]>::try_from(args).map(|[arg]| arg).map_err(|_| {
+        Error::analysis(format!(
+            "{} takes {}, got {given} arguments",
+            generator.name(),
+            takes(generator)
+        ))
+    })
+}
+
 /// `explode(array | map)`, `posexplode(...)`: an array's element, or a map's key and value.
 fn collection(generator: Generator, args: Vec<Expr>, scope: &PlanSchema) -> Result<Generated> {
-    let Ok([arg]) = <[Expr; 1]>::try_from(args) else {
-        return Err(Error::analysis(format!(
-            "{} takes one array or map",
-            generator.name()
-        )));
-    };
+    let arg = only_arg(generator, args)?;
     let (of_map, mut types) = match arg.data_type(scope) {
         DataType::List(field) => (false, vec![field.data_type().clone()]),
         t @ DataType::Map(_, _) => match map_types(&t) {
@@ -253,12 +264,7 @@ fn collection(generator: Generator, args: Vec<Expr>, scope: &PlanSchema) -> Resu
 
 /// `inline(array<struct>)`: the struct's fields, with their names.
 fn inline(generator: Generator, args: Vec<Expr>, scope: &PlanSchema) -> Result<Generated> {
-    let Ok([arg]) = <[Expr; 1]>::try_from(args) else {
-        return Err(Error::analysis(format!(
-            "{} takes one array of structs",
-            generator.name()
-        )));
-    };
+    let arg = only_arg(generator, args)?;
     let data_type = arg.data_type(scope);
     let DataType::List(element) = &data_type else {
         return Err(not_structs(generator, &data_type));
@@ -288,6 +294,12 @@ fn not_structs(generator: Generator, data_type: &DataType) -> Error {
 fn stack(args: Vec<Expr>, scope: &PlanSchema) -> Result<Generated> {
     let mut args = args.into_iter();
     let rows = match args.next() {
+        Some(Expr::Literal(ScalarValue::Int32(rows))) if rows > MAX_STACK_ROWS => {
+            return Err(Error::unsupported(format!(
+                "stack of {rows} rows per input row (at most {MAX_STACK_ROWS}: each row is \
+                 planned as a struct of its values); explode an array or join a range instead"
+            )))
+        }
         Some(Expr::Literal(ScalarValue::Int32(rows))) if rows > 0 => rows as usize,
         Some(Expr::Literal(ScalarValue::Int32(rows))) => {
             return Err(Error::analysis(format!(
@@ -313,20 +325,21 @@ fn stack(args: Vec<Expr>, scope: &PlanSchema) -> Result<Generated> {
         ));
     }
     let width = values.len().div_ceil(rows);
-    // Each column's type: its first value's that is not a NULL.
+    // Each column's type: its first value's that is not a NULL (and that value's
+    // argument number, for messages).
     let mut types = vec![DataType::Null; width];
+    let mut typed_by = vec![0; width];
     for (i, value) in values.iter().enumerate() {
         let t = value.data_type(scope);
-        let column = &mut types[i % width];
+        let (column, by) = (&mut types[i % width], &mut typed_by[i % width]);
         if *column == DataType::Null {
-            *column = t;
+            (*column, *by) = (t, i + 2);
         } else if t != DataType::Null && spark_type_name(&t) != spark_type_name(column) {
             return Err(Error::analysis(format!(
-                "stack's column {} holds {} (argument {}) and {} (argument {}): a column's \
+                "stack's column {} holds {} (argument {by}) and {} (argument {}): a column's \
                  values must have one type; cast them",
                 i % width,
                 spark_type_name(column),
-                i % width + 2,
                 spark_type_name(&t),
                 i + 2
             )));
@@ -339,14 +352,10 @@ fn stack(args: Vec<Expr>, scope: &PlanSchema) -> Result<Generated> {
         let row: Vec<Expr> = types
             .iter()
             .map(|t| {
-                let value = values
+                values
                     .next()
-                    .unwrap_or_else(|| Expr::literal(ScalarValue::Null(DataType::Null)));
-                if value.data_type(scope) == *t {
-                    value
-                } else {
-                    value.cast(t, scope)
-                }
+                    .unwrap_or_else(|| Expr::literal(ScalarValue::Null(DataType::Null)))
+                    .cast(t, scope)
             })
             .collect();
         structs.push(make_struct(names.clone(), row, scope)?);

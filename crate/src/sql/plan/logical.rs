@@ -67,7 +67,7 @@ impl Generator {
         Some(Generator { function, outer })
     }
 
-    /// `explode`'s kind of generator, as `UNION`'s and `INTERSECT`'s rewrites use it.
+    /// `explode`, as the `EXCEPT ALL` and `INTERSECT ALL` rewrites repeat rows with it.
     pub fn explode() -> Generator {
         Generator {
             function: GeneratorFunction::Explode,
