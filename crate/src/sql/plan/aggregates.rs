@@ -186,13 +186,12 @@ fn literal_setting(func: AggregateFunction, index: usize, setting: Expr) -> Resu
     use AggregateFunction::*;
     let name = func.name();
     let number = number_literal(&setting);
-    match (func, index) {
+    match (func, index, percentage_array(&setting)) {
         // `percentile(x, array(0.25, 0.75))`: every percentage at once, an array out.
-        (Percentile | PercentileApprox, 0) if percentage_array(&setting).is_some() => {
-            let items = percentage_array(&setting).unwrap_or_default();
+        (Percentile | PercentileApprox, 0, Some(items)) => {
             let percentages = items
                 .into_iter()
-                .map(|p| checked_percentage(name, p).map(Expr::literal))
+                .map(|p| checked_percentage(func, p).map(Expr::literal))
                 .collect::<Result<Vec<_>>>()?;
             Ok(Expr::Function {
                 func: ScalarFunction::Array(ArrayFunction::Array),
@@ -200,23 +199,23 @@ fn literal_setting(func: AggregateFunction, index: usize, setting: Expr) -> Resu
                 return_type: list_of(DataType::Float64),
             })
         }
-        (Percentile | PercentileApprox | PercentileCont | PercentileDisc, 0) => {
-            checked_percentage(name, percentage(&setting)).map(Expr::literal)
+        (Percentile | PercentileApprox | PercentileCont | PercentileDisc, 0, _) => {
+            checked_percentage(func, percentage(&setting)).map(Expr::literal)
         }
-        (PercentileApprox, 1) => match number {
+        (PercentileApprox, 1, _) => match number {
             Some(a) if a >= 1.0 && a.fract() == 0.0 => Ok(Expr::Literal(ScalarValue::Float64(a))),
             _ => Err(Error::analysis(format!(
                 "the accuracy of {name} must be a positive integer literal"
             ))),
         },
-        (ApproxCountDistinct, 0) => match number {
+        (ApproxCountDistinct, 0, _) => match number {
             // Brasa counts exactly; Spark's bounds on the relative error still apply.
             Some(rsd) if (0.0..=0.4).contains(&rsd) => Ok(Expr::Literal(ScalarValue::Float64(rsd))),
             _ => Err(Error::analysis(format!(
                 "the relative standard deviation of {name} must be a number literal at most 0.4"
             ))),
         },
-        (First | Last | AnyValue | Mode, 0) => match setting {
+        (First | Last | AnyValue | Mode, 0, _) => match setting {
             Expr::Literal(ScalarValue::Boolean(_)) => Ok(setting),
             _ => Err(Error::analysis(format!(
                 "the second argument of {name} ({}) must be true or false",
@@ -229,7 +228,7 @@ fn literal_setting(func: AggregateFunction, index: usize, setting: Expr) -> Resu
         },
         // Made by the planner of WITHIN GROUP: the direction, the delimiter, the
         // directions of the order keys (see `ordered_aggregates`).
-        (PercentileCont | PercentileDisc, 1) | (ListAgg, 0 | 1)
+        (PercentileCont | PercentileDisc, 1, _) | (ListAgg, 0 | 1, _)
             if matches!(
                 setting,
                 Expr::Literal(ScalarValue::Boolean(_) | ScalarValue::Utf8(_))
@@ -287,14 +286,21 @@ fn percentage_array(e: &Expr) -> Option<Vec<Option<f64>>> {
     Some(args.iter().map(item).collect())
 }
 
-fn checked_percentage(name: &str, p: Option<f64>) -> Result<ScalarValue> {
+fn checked_percentage(func: AggregateFunction, p: Option<f64>) -> Result<ScalarValue> {
+    use AggregateFunction::{Percentile, PercentileApprox};
+    let name = func.name();
     match p {
         Some(p) if (0.0..=1.0).contains(&p) => Ok(ScalarValue::Float64(p)),
         Some(p) => Err(Error::analysis(format!(
             "the percentage of {name} must be between 0 and 1, got {p}"
         ))),
         None => Err(Error::analysis(format!(
-            "the percentage of {name} must be a number literal (or an array of them)"
+            "the percentage of {name} must be a number literal{}",
+            if matches!(func, Percentile | PercentileApprox) {
+                " (or an array of them)"
+            } else {
+                ""
+            }
         ))),
     }
 }

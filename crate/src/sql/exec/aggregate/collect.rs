@@ -191,6 +191,7 @@ impl Percentiles {
             ..Percentiles::new(0.0, rank, DataType::Float64)
         })
     }
+
     /// The same with ranks counted from the largest value when `descending`.
     pub fn descending(self, descending: bool) -> Self {
         Percentiles { descending, ..self }
@@ -259,15 +260,20 @@ impl Accumulator for Percentiles {
         let groups = values.len();
         // One sort per group, then every percentage read from it; an empty group is NULL
         // (an array too, and so is every group's array of no percentages, as in Spark).
+        // A NULL array holds no answers.
         let mut answers: Vec<Option<f64>> = Vec::with_capacity(groups * ps.len());
         let mut present = Vec::with_capacity(groups);
         for mut v in values {
+            let here = !v.is_empty() && !ps.is_empty();
+            present.push(here);
+            if as_array && !here {
+                continue;
+            }
             if descending {
                 v.sort_unstable_by(|a, b| b.total_cmp(a));
             } else {
                 v.sort_unstable_by(f64::total_cmp);
             }
-            present.push(!v.is_empty() && !ps.is_empty());
             answers.extend(ps.iter().map(|&p| Self::of_sorted(p, rank, &v)));
         }
         let answers: ArrayRef = Arc::new(Float64Array::from(answers));
@@ -283,15 +289,7 @@ impl Accumulator for Percentiles {
         let field = Arc::new(Field::new("element", returns, true));
         let offsets =
             OffsetBuffer::from_lengths(present.iter().map(|&p| if p { ps.len() } else { 0 }));
-        let kept: Vec<u32> = present
-            .iter()
-            .enumerate()
-            .filter(|(_, &p)| p)
-            .flat_map(|(g, _)| (g * ps.len()..(g + 1) * ps.len()).map(|i| i as u32))
-            .collect();
-        let values =
-            take(answers.as_ref(), &UInt32Array::from(kept), None).map_err(kernel_error)?;
-        ListArray::try_new(field, offsets, values, Some(NullBuffer::from(present)))
+        ListArray::try_new(field, offsets, answers, Some(NullBuffer::from(present)))
             .map(|list| Arc::new(list) as ArrayRef)
             .map_err(kernel_error)
     }
