@@ -9,7 +9,6 @@ mod decimal;
 mod frame;
 mod pick;
 
-use std::cmp::Ordering;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Float64Array, Int32Array, RecordBatch, UInt32Array};
@@ -119,10 +118,9 @@ fn window_order(batch: &RecordBatch, call: &WindowCall) -> Result<WindowOrder> {
         .iter()
         .map(|k| evaluate_array(&k.expr, batch).map(|key| spark_normalized(&key)))
         .collect::<Result<Vec<_>>>()?;
-    // Every key in one row format (the ORDER BY keys with their directions): sorting is
-    // then one byte comparison per pair of rows, and ties go back to the rows' input
-    // order, so the answer (a row_number among ties) is the same however the rows were
-    // split.
+    // Every key in one row format (the ORDER BY keys with their directions), sorted as
+    // bytes; ties go back to the rows' input order, so the answer (a row_number among
+    // ties) is the same however the rows were split.
     let mut all_keys = partition_keys.clone();
     all_keys.extend(order_keys.iter().cloned());
     let mut options = vec![SortOptions::default(); partition_keys.len()];
@@ -131,19 +129,13 @@ fn window_order(batch: &RecordBatch, call: &WindowCall) -> Result<WindowOrder> {
         nulls_first: k.nulls_first,
     }));
     let mut order: Vec<u32> = (0..n as u32).collect();
-    let mut peer_start = vec![false; n];
-    if let Some(first) = peer_start.first_mut() {
-        *first = true;
-    }
+    let mut peer_start = first_only(n);
     if !all_keys.is_empty() {
         let rows = encode(&all_keys, &options)?;
         let key: Vec<&[u8]> = (0..n).map(|i| rows.row(i).data()).collect();
         peer_start = sort_by_keys(&mut order, &key);
     }
-    let mut partition_start = vec![false; n];
-    if let Some(first) = partition_start.first_mut() {
-        *first = true;
-    }
+    let mut partition_start = first_only(n);
     if !partition_keys.is_empty() {
         let rows = encode(
             &partition_keys,
@@ -151,8 +143,7 @@ fn window_order(batch: &RecordBatch, call: &WindowCall) -> Result<WindowOrder> {
         )?;
         let key: Vec<&[u8]> = (0..n).map(|i| rows.row(i).data()).collect();
         for w in 1..n {
-            partition_start[w] = compare_bytes(key[order[w] as usize], key[order[w - 1] as usize])
-                != Ordering::Equal;
+            partition_start[w] = key[order[w] as usize] != key[order[w - 1] as usize];
         }
     }
     if call.order_by.is_empty() {
@@ -181,10 +172,7 @@ fn sort_by_keys(order: &mut [u32], key: &[&[u8]]) -> Vec<bool> {
     let n = order.len();
     let levels = key.iter().map(|k| k.len()).max().unwrap_or(0).div_ceil(16);
     // Where a run of rows tied on the bytes sorted so far begins.
-    let mut run_start = vec![false; n];
-    if let Some(first) = run_start.first_mut() {
-        *first = true;
-    }
+    let mut run_start = first_only(n);
     let mut pairs: Vec<(u128, u32)> = Vec::with_capacity(n);
     for level in 0..levels.max(1) {
         let last = level + 1 >= levels;
@@ -194,12 +182,12 @@ fn sort_by_keys(order: &mut [u32], key: &[&[u8]]) -> Vec<bool> {
             if end - begin > 1 {
                 let run = &mut order[begin..end];
                 pairs.clear();
-                pairs.extend(run.iter().map(|&row| {
-                    let bytes = key[row as usize];
-                    // At the last level the length joins the word, below the row.
-                    let word = chunk(bytes, level);
-                    (word, row)
-                }));
+                pairs.extend(
+                    run.iter()
+                        .map(|&row| (chunk(key[row as usize], level), row)),
+                );
+                // At the last level the length breaks ties of the padded bytes, before
+                // the row.
                 if last {
                     pairs.sort_unstable_by(|a, b| {
                         a.0.cmp(&b.0)
@@ -234,28 +222,13 @@ fn chunk(bytes: &[u8], level: usize) -> u128 {
     u128::from_be_bytes(padded)
 }
 
-/// `a` against `b` as byte strings, eight bytes at a time. In wasm `<[u8]>::cmp` is a
-/// call of a byte-by-byte `memcmp` (no SIMD there), which was 60 % of a window's time;
-/// rows of sort keys share long prefixes (the same partition keys), so comparing words
-/// is several times faster.
-#[inline]
-fn compare_bytes(a: &[u8], b: &[u8]) -> Ordering {
-    let shared = a.len().min(b.len());
-    let (a_words, _) = a[..shared].as_chunks::<8>();
-    let (b_words, _) = b[..shared].as_chunks::<8>();
-    for (x, y) in a_words.iter().zip(b_words) {
-        let (x, y) = (u64::from_be_bytes(*x), u64::from_be_bytes(*y));
-        if x != y {
-            return x.cmp(&y);
-        }
+/// `n` flags, only the first set: where runs begin before anything splits them.
+fn first_only(n: usize) -> Vec<bool> {
+    let mut starts = vec![false; n];
+    if let Some(first) = starts.first_mut() {
+        *first = true;
     }
-    let done = a_words.len() * 8;
-    for (x, y) in a[done..shared].iter().zip(&b[done..shared]) {
-        if x != y {
-            return x.cmp(y);
-        }
-    }
-    a.len().cmp(&b.len())
+    starts
 }
 
 /// `keys` in arrow's row format, each ordered by its `options`: rows compare as the
@@ -466,10 +439,10 @@ fn ntile(i: usize, rows: usize, buckets: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{compare_bytes, ntile, sort_by_keys};
+    use super::{ntile, sort_by_keys};
 
-    /// Every key width (one to four words, and the general comparison past them) sorts as
-    /// the byte strings do, ties in row order.
+    /// Keys of one to three 16-byte levels, of unequal lengths, sort as the byte strings
+    /// do, ties in row order, and the runs returned are the equal keys.
     #[test]
     fn keys_sort_as_byte_strings_with_ties_in_row_order() {
         for width in [3usize, 8, 12, 20, 31, 40] {
@@ -493,31 +466,6 @@ mod tests {
                 assert_eq!(peers[w], differ, "width {width}, position {w}");
             }
             assert!(peers[0]);
-        }
-    }
-
-    #[test]
-    fn bytes_compare_as_slices_do() {
-        let words: Vec<Vec<u8>> = vec![
-            vec![],
-            vec![0],
-            vec![1],
-            vec![1, 2, 3, 4, 5, 6, 7, 8],
-            vec![1, 2, 3, 4, 5, 6, 7, 8, 0],
-            vec![1, 2, 3, 4, 5, 6, 7, 9],
-            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
-            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 255],
-            vec![255; 9],
-            vec![0, 255, 255, 255, 255, 255, 255, 255, 255],
-        ];
-        for a in &words {
-            for b in &words {
-                assert_eq!(
-                    compare_bytes(a, b),
-                    a.as_slice().cmp(b.as_slice()),
-                    "{a:?} {b:?}"
-                );
-            }
         }
     }
 
