@@ -92,6 +92,41 @@ pub(super) fn with_small_states<T: Copy + Default>(
     true
 }
 
+/// Calls `step(&mut first[g], &mut second[g], value)` for every row whose value is not
+/// NULL, in row order, over two per-group state arrays of the same length: in
+/// [`with_small_states`]' fixed arrays when there are few groups (no bounds check, the
+/// loop unrolls), else with one bounds check per row covering both.
+#[inline]
+pub(super) fn update_two_states<A, B, V>(
+    first: &mut [A],
+    second: &mut [B],
+    groups: &[u32],
+    values: &[V],
+    nulls: Option<&NullBuffer>,
+    step: impl Fn(&mut A, &mut B, V),
+) where
+    A: Copy + Default,
+    B: Copy + Default,
+    V: Copy,
+{
+    let mut small = false;
+    with_small_states(second, |second| {
+        small = with_small_states(first, |first| {
+            for_each_valid_value(groups, values, nulls, |g, v| {
+                let g = g & (SMALL_STATES - 1);
+                step(&mut first[g], &mut second[g], v);
+            })
+        })
+    });
+    if !small {
+        let first = &mut first[..];
+        let second = &mut second[..first.len()];
+        for_each_valid_value(groups, values, nulls, |g, v| {
+            step(&mut first[g], &mut second[g], v)
+        });
+    }
+}
+
 /// Calls `f(group, value)` for every row whose value is not NULL, in row order: as
 /// [`for_each_valid`], with the rows' values read beside their groups (no bounds check
 /// per row on the values).

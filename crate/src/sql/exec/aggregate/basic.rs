@@ -11,7 +11,7 @@ use arrow_array::{
 };
 
 use super::accumulator::{
-    downcast, for_each_valid, for_each_valid_value, with_small_states, Accumulator, SMALL_STATES,
+    downcast, for_each_valid, update_two_states, with_small_states, Accumulator, SMALL_STATES,
 };
 use crate::error::Result;
 
@@ -137,27 +137,17 @@ where
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
         let values = args[0].as_primitive::<T>();
-        let (raw, nulls) = (values.values(), values.nulls());
-        let (sums, seen) = (&mut self.sums, &mut self.seen);
-        let mut small = false;
-        with_small_states(seen, |seen| {
-            small = with_small_states(sums, |sums| {
-                for_each_valid_value(groups, raw, nulls, |g, v| {
-                    let g = g & (SMALL_STATES - 1);
-                    sums[g] = sums[g].add_wrapping(v);
-                    seen[g] = true;
-                })
-            })
-        });
-        if !small {
-            // `seen` as long as `sums`, so one bounds check per row covers both.
-            let sums = &mut sums[..];
-            let seen = &mut seen[..sums.len()];
-            for_each_valid_value(groups, raw, nulls, |g, v| {
-                sums[g] = sums[g].add_wrapping(v);
-                seen[g] = true;
-            });
-        }
+        update_two_states(
+            &mut self.sums,
+            &mut self.seen,
+            groups,
+            values.values(),
+            values.nulls(),
+            |sum, seen, v| {
+                *sum = sum.add_wrapping(v);
+                *seen = true;
+            },
+        );
         Ok(())
     }
 
@@ -203,27 +193,17 @@ impl Accumulator for Average {
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
         let values = args[0].as_primitive::<Float64Type>();
-        let (raw, nulls) = (values.values(), values.nulls());
-        let (sums, counts) = (&mut self.sums, &mut self.counts);
-        let mut small = false;
-        with_small_states(counts, |counts| {
-            small = with_small_states(sums, |sums| {
-                for_each_valid_value(groups, raw, nulls, |g, v| {
-                    let g = g & (SMALL_STATES - 1);
-                    sums[g] += v;
-                    counts[g] += 1;
-                })
-            })
-        });
-        if !small {
-            // `counts` as long as `sums`, so one bounds check per row covers both.
-            let sums = &mut sums[..];
-            let counts = &mut counts[..sums.len()];
-            for_each_valid_value(groups, raw, nulls, |g, v| {
-                sums[g] += v;
-                counts[g] += 1;
-            });
-        }
+        update_two_states(
+            &mut self.sums,
+            &mut self.counts,
+            groups,
+            values.values(),
+            values.nulls(),
+            |sum, count, v| {
+                *sum += v;
+                *count += 1;
+            },
+        );
         Ok(())
     }
 
