@@ -77,6 +77,24 @@ async fn loads_parquet_row_groups_in_parallel() {
 }
 
 #[wasm_bindgen_test]
+async fn loads_parquet_slice_by_slice_after_its_footer() {
+    start_pool().await;
+    let mut engine = Engine::new("brasa-test-panic");
+    let len = PARQUET.len() as f64;
+    let footer = JsParquetLoader::footer_length(&PARQUET[PARQUET.len() - 8..], len).unwrap();
+    let tail = PARQUET[PARQUET.len() - footer as usize..].to_vec();
+    let mut loader = JsParquetLoader::from_footer(tail, len).unwrap();
+    assert_eq!(loader.decode_next(4).unwrap(), 0);
+    for slice in PARQUET.chunks(PARQUET.len() / 3 + 1) {
+        loader.push(slice.to_vec()).unwrap();
+        loader.decode_next(4).unwrap();
+    }
+    assert_eq!(loader.groups_done(), 4);
+    let info = engine.add_parquet("types", loader).unwrap();
+    assert_eq!(get(&info, "rows").as_f64(), Some(1000.0));
+}
+
+#[wasm_bindgen_test]
 async fn reads_a_partitioned_folder_as_one_table() {
     start_pool().await;
     let mut engine = Engine::new("brasa-test-panic");

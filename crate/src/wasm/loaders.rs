@@ -189,6 +189,29 @@ impl JsParquetLoader {
             .map_err(to_js)
     }
 
+    /// How many bytes from the end of a file of `file_len` bytes its footer takes, from
+    /// `tail`, at least its last 8 bytes (`PARQUET_CORRUPT` if it is not Parquet).
+    #[wasm_bindgen(js_name = footerLength)]
+    pub fn footer_length(tail: &[u8], file_len: f64) -> Result<f64, JsValue> {
+        ParquetLoader::footer_length(tail, file_len as u64)
+            .map(|len| len as f64)
+            .map_err(to_js)
+    }
+
+    /// Reads the footer (the file's last `footerLength` bytes, or more); the file follows
+    /// slice by slice through `push`, and each row group can be decoded once it is in.
+    #[wasm_bindgen(js_name = fromFooter)]
+    pub fn from_footer(footer: Vec<u8>, file_len: f64) -> Result<JsParquetLoader, JsValue> {
+        ParquetLoader::from_footer(footer, file_len as u64)
+            .map(JsParquetLoader)
+            .map_err(to_js)
+    }
+
+    /// Takes the file's next slice (the first starts at its first byte).
+    pub fn push(&mut self, slice: Vec<u8>) -> Result<(), JsValue> {
+        self.0.push(slice).map_err(to_js)
+    }
+
     #[wasm_bindgen(js_name = numRowGroups)]
     pub fn num_row_groups(&self) -> usize {
         self.0.num_row_groups()
@@ -204,7 +227,8 @@ impl JsParquetLoader {
         self.0.groups_done()
     }
 
-    /// Decodes up to `max_groups` more row groups in parallel; returns how many.
+    /// Decodes up to `max_groups` more row groups in parallel, as far as the file is
+    /// received; returns how many.
     #[wasm_bindgen(js_name = decodeNext)]
     pub fn decode_next(&mut self, max_groups: usize) -> Result<usize, JsValue> {
         self.0.decode_next(max_groups).map_err(to_js)

@@ -1,9 +1,7 @@
 /**
  * Streams a CSV `File` into the engine: the head settles dialect and schema, windows from
- * further in refine the types, then the file goes in chunk by chunk (the next chunk's read
- * is started before the current one is decoded). A reader worker that read ahead while
- * the engine decodes was tried and measured: with the pool on every core it only took CPU
- * from the decoder (BENCHMARKS.md).
+ * further in refine the types, then the file goes in chunk by chunk, the next chunks read
+ * by the slice reader worker while the current one is decoded (`stream-file.ts`).
  */
 import type { CsvOptions, LoadOptions, TableInfo } from '../../engine/shared/api';
 import { type ErrorCode, isCodedError } from '../../engine/shared/errors';

@@ -1,17 +1,24 @@
 /**
- * Reading a `File` front to back into a loader, slice by slice: the next slice's read is
- * started before the current one is pushed, progress is reported after each push, and a
- * cancel is seen between slices.
+ * Reading a `File` front to back into a loader, slice by slice: the next slices are read
+ * while the current one is pushed, progress is reported after each push, and a cancel is
+ * seen between slices.
  */
 import type { LoadProgress } from '../../engine/shared/api';
 import { throwIfCancelled } from './jobs';
 import type { LoadContext } from './load-context';
+import type { SliceReply, SliceRequest } from './slice-reader-protocol';
 
 export interface SliceTarget {
   push(slice: Uint8Array): void;
   /** Rows decoded so far, for the progress bar (0 when the reader only decodes at the end). */
   rows(): number;
 }
+
+/**
+ * Slices read ahead of the one being pushed. Two keep the reader busy while a slice is
+ * decoded and bound the memory held in slices to three of them.
+ */
+const SLICES_AHEAD = 2;
 
 export async function streamFile(
   ctx: LoadContext,
@@ -22,18 +29,153 @@ export async function streamFile(
   /** Progress of this file within a bigger job (a folder's files); the job's own by default. */
   report: (progress: LoadProgress) => void = ctx.progress,
 ): Promise<void> {
-  let next: Promise<Uint8Array> | undefined = readSlice(file, 0, sliceBytes);
-  for (let offset = 0; next; ) {
-    const slice: Uint8Array = await next;
-    offset += slice.byteLength;
-    next = offset < file.size ? readSlice(file, offset, offset + sliceBytes) : undefined;
-    throwIfCancelled(ctx.jobId);
-    target.push(slice);
-    report({ phase, bytesDone: offset, bytesTotal: file.size, rows: target.rows() });
+  const slices = openSlices(file, sliceBytes);
+  try {
+    for (let offset = 0; offset < file.size; ) {
+      const slice = await slices.next();
+      offset += slice.byteLength;
+      throwIfCancelled(ctx.jobId);
+      target.push(slice);
+      report({ phase, bytesDone: offset, bytesTotal: file.size, rows: target.rows() });
+    }
+  } finally {
+    slices.close();
   }
   report({ phase: 'finishing', bytesDone: file.size, bytesTotal: file.size, rows: target.rows() });
 }
 
 export async function readSlice(file: Blob, start: number, end: number): Promise<Uint8Array> {
   return new Uint8Array(await file.slice(start, end).arrayBuffer());
+}
+
+/** A file's consecutive slices, in order. */
+interface Slices {
+  next(): Promise<Uint8Array>;
+  close(): void;
+}
+
+/** Reads through the slice reader where workers can be started, in this thread otherwise. */
+function openSlices(file: Blob, sliceBytes: number): Slices {
+  const reader = sliceReader();
+  return reader ? new WorkerSlices(reader, file, sliceBytes) : new InThreadSlices(file, sliceBytes);
+}
+
+/** The reader worker, started with the engine (or by the first load) and kept. */
+let reader: SliceReader | null | undefined;
+
+/** Starts the reader worker ahead of the first load, so that load does not wait for it. */
+export function startSliceReader(): void {
+  sliceReader();
+}
+
+function sliceReader(): SliceReader | null {
+  if (reader === undefined) {
+    try {
+      reader = typeof Worker === 'function' ? new SliceReader() : null;
+    } catch {
+      reader = null;
+    }
+  }
+  return reader;
+}
+
+/**
+ * The worker of `slice-reader.worker.ts` with the requests it has not answered yet. It
+ * answers in order; a request whose stream was closed is answered into the void.
+ */
+class SliceReader {
+  private readonly worker = new Worker(new URL('./slice-reader.worker.ts', import.meta.url), { type: 'module', name: 'brasa-slice-reader' });
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (slice: Uint8Array) => void; reject: (error: unknown) => void }>();
+
+  constructor() {
+    this.worker.onmessage = (event: MessageEvent<SliceReply>) => {
+      const reply = event.data;
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if ('buffer' in reply) waiting?.resolve(new Uint8Array(reply.buffer));
+      else waiting?.reject(new DOMException(reply.error.message, reply.error.name));
+    };
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      const error = new Error(`The file reader stopped: ${event.message || 'unknown error'}`);
+      for (const waiting of this.pending.values()) waiting.reject(error);
+      this.pending.clear();
+      this.worker.terminate();
+      reader = undefined;
+    };
+  }
+
+  /** Asks for `blob.slice(start, end)`; the returned id can be given to `forget`. */
+  read(blob: Blob, start: number, end: number): { id: number; bytes: Promise<Uint8Array> } {
+    const id = this.nextId++;
+    const bytes = new Promise<Uint8Array>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const request: SliceRequest = { id, blob, start, end };
+    this.worker.postMessage(request);
+    return { id, bytes };
+  }
+
+  /** Drops the answer to a request nobody waits for any more. */
+  forget(id: number): void {
+    this.pending.delete(id);
+  }
+}
+
+/** Slices read in this thread, one ahead: the read only progresses while this thread waits. */
+class InThreadSlices implements Slices {
+  private offset = 0;
+  private ahead: Promise<Uint8Array> | undefined;
+
+  constructor(private readonly file: Blob, private readonly sliceBytes: number) {}
+
+  next(): Promise<Uint8Array> {
+    const current = this.ahead ?? this.read();
+    this.ahead = this.offset < this.file.size ? this.read() : undefined;
+    return current;
+  }
+
+  close(): void {
+    this.ahead?.catch(() => undefined);
+    this.ahead = undefined;
+  }
+
+  private read(): Promise<Uint8Array> {
+    const start = this.offset;
+    this.offset = Math.min(this.file.size, start + this.sliceBytes);
+    return readSlice(this.file, start, this.offset);
+  }
+}
+
+/**
+ * Slices read by the reader worker, [`SLICES_AHEAD`] requested beyond the one being
+ * waited for, so the reads go on while this thread decodes.
+ */
+class WorkerSlices implements Slices {
+  private offset = 0;
+  private readonly requested: { id: number; bytes: Promise<Uint8Array> }[] = [];
+
+  constructor(private readonly reader: SliceReader, private readonly file: Blob, private readonly sliceBytes: number) {
+    for (let k = 0; k < SLICES_AHEAD; k++) this.request();
+  }
+
+  next(): Promise<Uint8Array> {
+    const reply = this.requested.shift()?.bytes ?? Promise.reject(new Error('read past the end of the file'));
+    this.request();
+    return reply;
+  }
+
+  close(): void {
+    for (const { id, bytes } of this.requested) {
+      bytes.catch(() => undefined);
+      this.reader.forget(id);
+    }
+    this.requested.length = 0;
+  }
+
+  private request(): void {
+    if (this.offset >= this.file.size) return;
+    const start = this.offset;
+    this.offset = Math.min(this.file.size, start + this.sliceBytes);
+    this.requested.push(this.reader.read(this.file, start, this.offset));
+  }
 }

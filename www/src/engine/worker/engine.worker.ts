@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 
 import { cancelJob, runJob } from '../../data/worker/jobs';
 import { loadDroppedFolder, loadFile } from '../../data/worker/load-file';
+import { startSliceReader } from '../../data/worker/stream-file';
 import type { EngineApi, Timed } from '../shared/api';
 import { NOT_STARTED, codedError, keepErrorCodesAcrossComlink } from '../shared/errors';
 import { type Runtime, startRuntime } from './runtime';
@@ -29,6 +30,7 @@ function timed<T extends object>(call: () => T): Timed<T> {
 const api: EngineApi = {
   async start(options) {
     runtime ??= await startRuntime(options);
+    startSliceReader();
     return runtime.status();
   },
   status: () => ready().status(),

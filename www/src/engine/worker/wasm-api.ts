@@ -273,9 +273,20 @@ export declare class ParquetLoader {
     [Symbol.dispose](): void;
     columns(): ColumnInfo[];
     /**
-     * Decodes up to `max_groups` more row groups in parallel; returns how many.
+     * Decodes up to `max_groups` more row groups in parallel, as far as the file is
+     * received; returns how many.
      */
     decodeNext(max_groups: number): number;
+    /**
+     * How many bytes from the end of a file of `file_len` bytes its footer takes, from
+     * `tail`, at least its last 8 bytes (`PARQUET_CORRUPT` if it is not Parquet).
+     */
+    static footerLength(tail: Uint8Array | number[], file_len: number): number;
+    /**
+     * Reads the footer (the file's last `footerLength` bytes, or more); the file follows
+     * slice by slice through `push`, and each row group can be decoded once it is in.
+     */
+    static fromFooter(footer: Uint8Array | number[], file_len: number): ParquetLoader;
     groupsDone(): number;
     /**
      * Takes the whole file and reads its footer.
@@ -283,6 +294,10 @@ export declare class ParquetLoader {
     constructor(bytes: Uint8Array | number[]);
     numRowGroups(): number;
     numRows(): number;
+    /**
+     * Takes the file's next slice (the first starts at its first byte).
+     */
+    push(slice: Uint8Array | number[]): void;
 }
 
 /**

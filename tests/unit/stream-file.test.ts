@@ -1,0 +1,78 @@
+/**
+ * Streaming a file through the slice reader worker: the loader gets the file's bytes in
+ * order whatever order the reads finish in, the reads run ahead of the decoding by a
+ * bounded number of slices, and a read's error reaches the load with its name (the page
+ * tells a file moved since it was dropped by `NotReadableError`).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { SliceReply, SliceRequest } from '../../www/src/data/worker/slice-reader-protocol';
+
+/** Requests seen by the fake reader, and a switch to fail the next one. */
+const seen: SliceRequest[] = [];
+let failNext = false;
+
+/**
+ * Stands in for `slice-reader.worker.ts` (Node has no `Worker` global): answers each
+ * request after a random delay, so answers may come back out of order.
+ */
+class FakeReaderWorker {
+  onmessage: ((event: MessageEvent<SliceReply>) => void) | null = null;
+  onerror: ((event: ErrorEvent) => void) | null = null;
+
+  postMessage(request: SliceRequest): void {
+    seen.push(request);
+    const fail = failNext;
+    failNext = false;
+    setTimeout(async () => {
+      const reply: SliceReply = fail
+        ? { id: request.id, error: { name: 'NotReadableError', message: 'the file changed' } }
+        : { id: request.id, buffer: await request.blob.slice(request.start, request.end).arrayBuffer() };
+      this.onmessage?.({ data: reply } as MessageEvent<SliceReply>);
+    }, Math.random() * 5);
+  }
+
+  terminate(): void {}
+}
+(globalThis as { Worker?: unknown }).Worker = FakeReaderWorker;
+
+const { streamFile } = await import('../../www/src/data/worker/stream-file');
+
+const context = { runtime: undefined as never, name: 't', jobId: 1, progress: () => undefined };
+
+function fileOf(bytes: number): Blob {
+  return new Blob([Uint8Array.from({ length: bytes }, (_, i) => (i * 31) % 251)]);
+}
+
+describe('streaming a file through the slice reader', () => {
+  it('hands the loader every byte in order, reading at most two slices ahead', async () => {
+    const file = fileOf(1_000_003);
+    const pushed: Uint8Array[] = [];
+    const firstRequest = seen.length;
+    let mostAhead = 0;
+    await streamFile(context, file, 100_000, {
+      push(slice) {
+        pushed.push(slice);
+        const read = seen.slice(firstRequest).reduce((sum, r) => sum + (r.end - r.start), 0);
+        mostAhead = Math.max(mostAhead, read - pushed.reduce((sum, s) => sum + s.byteLength, 0));
+      },
+      rows: () => 0,
+    });
+    const whole = new Uint8Array(await file.arrayBuffer());
+    assert.deepEqual(Buffer.concat(pushed), Buffer.from(whole));
+    assert.equal(pushed.length, 11);
+    assert.ok(mostAhead <= 2 * 100_000 && mostAhead > 0, `read ${mostAhead} bytes ahead`);
+  });
+
+  it('passes a failed read on by its name and stops', async () => {
+    const file = fileOf(500_000);
+    let pushes = 0;
+    failNext = true;
+    await assert.rejects(
+      streamFile(context, file, 100_000, { push: () => void pushes++, rows: () => 0 }),
+      (error: Error) => error.name === 'NotReadableError' && error.message === 'the file changed',
+    );
+    assert.equal(pushes, 0);
+  });
+});
