@@ -250,3 +250,59 @@ fn windows_split_over_threads_answer_as_one_thread() {
     assert_eq!(counts.value(0), 40_000);
     assert_eq!(counts.value(1), 20_000);
 }
+
+#[test]
+fn refolded_frames_agree_with_sliding_ones() {
+    // Aggregates folded anew per frame (`exec::window::refold`), each equal by definition
+    // to a sliding one over the same frame: over whole partitions, running frames with
+    // peers, moving frames and frames that are empty for some rows.
+    let frames = [
+        "",
+        "ORDER BY k",
+        "ORDER BY id ROWS BETWEEN 50 PRECEDING AND 10 FOLLOWING",
+        "ORDER BY id ROWS BETWEEN 3 FOLLOWING AND 7 FOLLOWING",
+        "ORDER BY k RANGE BETWEEN 3 PRECEDING AND 2 FOLLOWING",
+    ];
+    // `{w}` stands for the window.
+    let pairs = [
+        ("percentile(x, 1.0) {w}", "max(x) {w}"),
+        ("percentile(x, 0.0) {w}", "min(x) {w}"),
+        ("count_if(x IS NOT NULL) {w}", "count(x) {w}"),
+        ("size(collect_list(x) {w})", "count(x) {w}"),
+        ("max_by(x, x) {w}", "max(x) {w}"),
+    ];
+    for partitions in [1, 5] {
+        let catalog = catalog(partitions);
+        for frame in frames {
+            let window = format!("OVER (PARTITION BY g {frame})");
+            for (refolded, sliding) in pairs {
+                let query_of =
+                    |call: &str| format!("SELECT id, {} AS r FROM t", call.replace("{w}", &window));
+                let sql = query_of(refolded);
+                let want = answers(&catalog, &query_of(sliding));
+                assert_eq!(
+                    answers(&catalog, &sql),
+                    want,
+                    "{sql} ({partitions} partitions)"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn frames_too_wide_to_refold_are_refused_before_any_work() {
+    let catalog = catalog(1);
+    // 2,000 rows, one partition: a running list reads 2,001,000 rows, within the limit...
+    let sql = "SELECT id, size(collect_list(x) OVER (ORDER BY id)) AS r FROM t";
+    assert_eq!(answers(&catalog, sql).len(), ROWS);
+    // ... but 100 copies of the table (200,000 rows) would read 2e10.
+    let wide = "SELECT collect_list(a.x) OVER (ORDER BY a.id, b.id) \
+                FROM t a CROSS JOIN (SELECT id FROM t LIMIT 100) b";
+    let err = query(&catalog, wide, &JobContext::default()).unwrap_err();
+    assert!(
+        err.message().contains("narrow the frame"),
+        "{}",
+        err.message()
+    );
+}

@@ -582,6 +582,14 @@ impl Planner<'_> {
                     "FILTER (WHERE ...) is for aggregates, not for window functions",
                 ));
             }
+            if distinct {
+                // Spark's DISTINCT_WINDOW_FUNCTION_UNSUPPORTED.
+                return Err(Error::analysis(format!(
+                    "DISTINCT window functions are not supported: {lower}(DISTINCT ...) OVER \
+                     (...); aggregate the distinct values with GROUP BY and join them back, \
+                     or use size(collect_set(...)) OVER (...)"
+                )));
+            }
             return self.window_call(
                 &lower,
                 args,

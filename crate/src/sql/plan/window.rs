@@ -173,10 +173,9 @@ impl Planner<'_> {
                 match aggregate_call(agg, args, false, star, scope)? {
                     Expr::Aggregate(call) => (call.args, call.return_type),
                     _ => {
-                        return Err(Error::internal(
-                            "planning a window aggregate",
-                            "no aggregate call",
-                        ))
+                        return Err(Error::unsupported(format!(
+                            "{name} with these arguments as a window function"
+                        )))
                     }
                 }
             }

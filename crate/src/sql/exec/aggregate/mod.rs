@@ -82,6 +82,42 @@ pub fn aggregate(
     Ok(vec![batch])
 }
 
+/// One aggregate's states for groups whose rows are handed over in batches, each batch's
+/// rows added in the order given: a window's frames, each frame a group
+/// (`exec::window::refold`).
+pub struct FedGroups {
+    accumulator: Box<dyn Accumulator>,
+    data_arity: usize,
+}
+
+impl FedGroups {
+    /// The states of `groups` groups of `call` over no rows yet.
+    pub fn new(call: &AggregateCall, groups: usize) -> Result<Self> {
+        let mut accumulator = accumulator_for(call)?;
+        accumulator.resize(groups);
+        Ok(FedGroups {
+            accumulator,
+            data_arity: call.data_args().len(),
+        })
+    }
+
+    /// Adds row `rows[i]` of `args` (the call's arguments over all the rows, settings
+    /// after the data arguments) to group `groups[i]`, for every `i`, in that order.
+    pub fn add(&mut self, args: &[ArrayRef], rows: &[u32], groups: &[u32]) -> Result<()> {
+        let indices = UInt32Array::from(rows.to_vec());
+        let taken = args[..self.data_arity.min(args.len())]
+            .iter()
+            .map(|a| take(a, &indices, None).map_err(kernel_error))
+            .collect::<Result<Vec<_>>>()?;
+        self.accumulator.update(groups, &taken)
+    }
+
+    /// Every group's answer, by group.
+    pub fn finish(self) -> Result<ArrayRef> {
+        self.accumulator.finish()
+    }
+}
+
 /// The aggregation state of one partition: its group keys and one accumulator per
 /// aggregate, both indexed by group.
 struct Partial {

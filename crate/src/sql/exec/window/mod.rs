@@ -1,13 +1,14 @@
 //! Window functions: rows are ordered by (partition keys, order keys); each window
 //! partition is then walked once, computing ranks and offsets here, and functions over
 //! frames by sliding each row's frame (`frame`) through sliding aggregates (`aggregate`)
-//! or by picking one row of the frame (`pick`). Results are written back in the input's
-//! row order.
+//! or by picking one row of the frame (`pick`); any other aggregate is computed anew over
+//! each distinct frame (`refold`). Results are written back in the input's row order.
 
 mod aggregate;
 mod decimal;
 mod frame;
 mod pick;
+mod refold;
 
 use std::sync::Arc;
 
@@ -403,6 +404,9 @@ fn compute_window(batch: &RecordBatch, call: &WindowCall) -> Result<ArrayRef> {
                     "{} as a window function",
                     func.name()
                 ))),
+                _ if !func.slides_over_frames() => {
+                    refold::refold_frames(func, call, &args, &w.order, &bounds)
+                }
                 _ => aggregate::sliding_aggregate(
                     func,
                     args.first(),

@@ -171,8 +171,17 @@ impl AggregateFunction {
         }
     }
 
-    /// Whether `agg(...) OVER (...)` computes it (the others are refused there).
+    /// Whether `agg(...) OVER (...)` computes it (the others are refused there): every
+    /// aggregate but those ordered by `WITHIN GROUP`, whose planning needs the clause.
     pub fn works_over_windows(self) -> bool {
+        use AggregateFunction::*;
+        !matches!(self, PercentileCont | PercentileDisc | ListAgg)
+    }
+
+    /// Whether a window computes it by sliding each row's frame over a running state (each
+    /// row added and removed once, `exec::window::aggregate`); the others are computed
+    /// anew for each distinct frame (`exec::window::refold`).
+    pub fn slides_over_frames(self) -> bool {
         use AggregateFunction::*;
         matches!(
             self,
