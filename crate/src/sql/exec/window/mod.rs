@@ -61,7 +61,8 @@ const PARTITION_GROUPS: usize = 16;
 /// partitions are independent, so the rows are split by the hash of their keys into
 /// groups of whole window partitions (each group keeping its rows' input order), each
 /// group is computed on its own, and the results are put back in the rows' order. A
-/// window without PARTITION BY is one partition, computed on one thread.
+/// window without PARTITION BY is one partition: its rows are sorted on every thread
+/// ([`sort_by_keys`]), then walked on one.
 fn compute_window_in_parallel(batch: &RecordBatch, call: &WindowCall) -> Result<ArrayRef> {
     let n = batch.num_rows();
     if call.partition_by.is_empty() || n < PARALLEL_MIN_ROWS || rayon::current_num_threads() < 2 {
@@ -189,14 +190,18 @@ fn sort_by_keys(order: &mut [u32], key: &[&[u8]]) -> Vec<bool> {
                 );
                 // At the last level the length breaks ties of the padded bytes, before
                 // the row.
-                if last {
-                    pairs.sort_unstable_by(|a, b| {
-                        a.0.cmp(&b.0)
-                            .then(key[a.1 as usize].len().cmp(&key[b.1 as usize].len()))
-                            .then(a.1.cmp(&b.1))
-                    });
-                } else {
-                    pairs.sort_unstable();
+                let by_length = |a: &(u128, u32), b: &(u128, u32)| {
+                    a.0.cmp(&b.0)
+                        .then(key[a.1 as usize].len().cmp(&key[b.1 as usize].len()))
+                        .then(a.1.cmp(&b.1))
+                };
+                // A big run (a window without PARTITION BY is one) is sorted on every
+                // thread; the pairs are all distinct, so the order is the same.
+                match (last, pairs.len() >= PARALLEL_MIN_ROWS) {
+                    (true, true) => pairs.par_sort_unstable_by(by_length),
+                    (true, false) => pairs.sort_unstable_by(by_length),
+                    (false, true) => pairs.par_sort_unstable(),
+                    (false, false) => pairs.sort_unstable(),
                 }
                 for (slot, &(_, row)) in run.iter_mut().zip(&pairs) {
                     *slot = row;
