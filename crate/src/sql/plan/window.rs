@@ -7,7 +7,7 @@ use sqlparser::ast::{self, NullTreatment, WindowFrameBound, WindowFrameUnits, Wi
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
-use crate::sql::plan::aggregates::aggregate_call;
+use crate::sql::plan::aggregates::{aggregate_call, with_null_treatment};
 use crate::sql::plan::expr::{
     Expr, FrameBound, FrameOffset, FrameUnits, SortKey, WindowCall, WindowFrame,
 };
@@ -52,6 +52,11 @@ impl Planner<'_> {
                     | WindowFunction::NthValue
                     | WindowFunction::Lag
                     | WindowFunction::Lead
+                    | WindowFunction::Aggregate(
+                        AggregateFunction::First
+                            | AggregateFunction::Last
+                            | AggregateFunction::AnyValue
+                    )
             )
         {
             return Err(Error::analysis(format!(
@@ -170,6 +175,9 @@ impl Planner<'_> {
                 if !agg.works_over_windows() {
                     return Err(Error::unsupported(format!("{name} as a window function")));
                 }
+                // `first(x) IGNORE NULLS` is `first(x, true)`, a setting of the aggregate.
+                let treatment = null_treatment.map(|_| std::mem::take(&mut ignore_nulls));
+                let args = with_null_treatment(agg, args, treatment)?;
                 match aggregate_call(agg, args, false, star, scope)? {
                     Expr::Aggregate(call) => (call.args, call.return_type),
                     _ => {
