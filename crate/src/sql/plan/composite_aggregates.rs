@@ -73,33 +73,37 @@ impl Composite {
     }
 }
 
-/// `name(args)`, the composite aggregate `kind`, over the rows `filter` keeps.
+/// Plans one aggregate a composite is made of: `func(args)` as an aggregate over the rows a
+/// FILTER keeps ([`filtered_aggregate`]), or as a window function over the composite's
+/// window.
+pub type PieceBuilder<'a> = dyn FnMut(AggregateFunction, Vec<Expr>) -> Result<Expr> + 'a;
+
+/// `name(args)`, the composite aggregate `kind`, its pieces planned by `piece`.
 pub fn composite_call(
     kind: Composite,
     name: &str,
     args: Vec<Expr>,
-    filter: Option<Expr>,
+    piece: &mut PieceBuilder<'_>,
     scope: &PlanSchema,
 ) -> Result<Expr> {
     match kind {
-        Composite::TrySum => try_sum_or_avg(false, name, args, filter, scope),
-        Composite::TryAvg => try_sum_or_avg(true, name, args, filter, scope),
-        Composite::Regression(kind) => regression_call(kind, name, args, filter, scope),
+        Composite::TrySum => try_sum_or_avg(false, name, args, piece, scope),
+        Composite::TryAvg => try_sum_or_avg(true, name, args, piece, scope),
+        Composite::Regression(kind) => regression_call(kind, name, args, piece, scope),
     }
 }
 
-/// `try_sum(x)` or `try_avg(x)` (`average`), over the rows `filter` keeps.
+/// `try_sum(x)` or `try_avg(x)` (`average`).
 fn try_sum_or_avg(
     average: bool,
     name: &str,
     args: Vec<Expr>,
-    filter: Option<Expr>,
+    call: &mut PieceBuilder<'_>,
     scope: &PlanSchema,
 ) -> Result<Expr> {
     let [value]: [Expr; 1] = args.try_into().map_err(|args: Vec<Expr>| {
         Error::analysis(format!("{name} takes 1 argument, got {}", args.len()))
     })?;
-    let call = |func: AggregateFunction, args: Vec<Expr>| with_filter(func, args, &filter, scope);
     let plain = if average {
         AggregateFunction::Avg
     } else {
@@ -140,7 +144,7 @@ fn try_sum_or_avg(
 }
 
 /// `func(args)` planned as an aggregate, over the rows `filter` keeps.
-fn with_filter(
+pub fn filtered_aggregate(
     func: AggregateFunction,
     args: Vec<Expr>,
     filter: &Option<Expr>,
@@ -155,12 +159,12 @@ fn with_filter(
     })
 }
 
-/// `regr_*(y, x)` over the rows `filter` keeps (all when `None`).
+/// `regr_*(y, x)`.
 fn regression_call(
     kind: Regression,
     name: &str,
     args: Vec<Expr>,
-    filter: Option<Expr>,
+    call: &mut PieceBuilder<'_>,
     scope: &PlanSchema,
 ) -> Result<Expr> {
     let [y, x]: [Expr; 2] = args.try_into().map_err(|args: Vec<Expr>| {
@@ -186,11 +190,12 @@ fn regression_call(
         data_type: DataType::Float64,
     };
     let (py, px) = (paired(&y), paired(&x));
-    let call = |func: AggregateFunction, args: Vec<Expr>| with_filter(func, args, &filter, scope);
-    let count = || call(AggregateFunction::Count, vec![py.clone()]);
-    let var_x = || call(AggregateFunction::VarPop, vec![px.clone()]);
-    let var_y = || call(AggregateFunction::VarPop, vec![py.clone()]);
-    let covar = || call(AggregateFunction::CovarPop, vec![py.clone(), px.clone()]);
+    // One aggregate of the paired values, planned by `call`.
+    macro_rules! piece {
+        ($func:ident, $($arg:expr),+) => {
+            call(AggregateFunction::$func, vec![$($arg.clone()),+])?
+        };
+    }
     let times = |a: Expr, b: Expr| Expr::binary(BinaryOp::Multiply, a, b);
     let over = |a: Expr, b: Expr| Expr::binary(BinaryOp::Divide, a, b);
     let as_double = |e: Expr| e.cast(&DataType::Float64, scope);
@@ -205,26 +210,30 @@ fn regression_call(
         data_type: DataType::Float64,
     };
     Ok(match kind {
-        Regression::Count => count()?,
-        Regression::AvgX => call(AggregateFunction::Avg, vec![px.clone()])?,
-        Regression::AvgY => call(AggregateFunction::Avg, vec![py.clone()])?,
-        Regression::Sxx => times(var_x()?, as_double(count()?)),
-        Regression::Syy => times(var_y()?, as_double(count()?)),
-        Regression::Sxy => times(covar()?, as_double(count()?)),
-        Regression::Slope => unless_flat(var_x()?, over(covar()?, var_x()?)),
+        Regression::Count => piece!(Count, py),
+        Regression::AvgX => piece!(Avg, px),
+        Regression::AvgY => piece!(Avg, py),
+        Regression::Sxx => times(piece!(VarPop, px), as_double(piece!(Count, py))),
+        Regression::Syy => times(piece!(VarPop, py), as_double(piece!(Count, py))),
+        Regression::Sxy => times(piece!(CovarPop, py, px), as_double(piece!(Count, py))),
+        Regression::Slope => unless_flat(
+            piece!(VarPop, px),
+            over(piece!(CovarPop, py, px), piece!(VarPop, px)),
+        ),
         Regression::Intercept => {
-            let slope = over(covar()?, var_x()?);
-            let avg = |v: &Expr| call(AggregateFunction::Avg, vec![v.clone()]);
-            unless_flat(
-                var_x()?,
-                Expr::binary(BinaryOp::Subtract, avg(&py)?, times(slope, avg(&px)?)),
-            )
+            let slope = over(piece!(CovarPop, py, px), piece!(VarPop, px));
+            let intercept = Expr::binary(
+                BinaryOp::Subtract,
+                piece!(Avg, py),
+                times(slope, piece!(Avg, px)),
+            );
+            unless_flat(piece!(VarPop, px), intercept)
         }
         Regression::R2 => {
-            let corr = call(AggregateFunction::Corr, vec![py.clone(), px.clone()])?;
-            let flat_y = Expr::binary(BinaryOp::Eq, var_y()?, zero());
+            let corr = piece!(Corr, py, px);
+            let flat_y = Expr::binary(BinaryOp::Eq, piece!(VarPop, py), zero());
             unless_flat(
-                var_x()?,
+                piece!(VarPop, px),
                 Expr::Case {
                     branches: vec![(flat_y, Expr::literal(ScalarValue::Float64(1.0)))],
                     otherwise: Some(Box::new(times(corr.clone(), corr))),

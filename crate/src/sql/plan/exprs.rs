@@ -13,7 +13,7 @@ use crate::frame::spark_type_name;
 use crate::sql::number_format::NumberFormat;
 use crate::sql::parse::at_span;
 use crate::sql::plan::aggregates::{aggregate_call, ignores_nulls, with_null_treatment};
-use crate::sql::plan::composite_aggregates::{composite_call, Composite};
+use crate::sql::plan::composite_aggregates::{composite_call, filtered_aggregate, Composite};
 use crate::sql::plan::decimal_exprs;
 use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
 use crate::sql::plan::functions::{
@@ -590,6 +590,13 @@ impl Planner<'_> {
                      or use size(collect_set(...)) OVER (...)"
                 )));
             }
+            if let Some(kind) = Composite::from_name(&lower) {
+                // `regr_slope(y, x) OVER w`: each aggregate it is made of, over `w`.
+                let mut piece = |func: AggregateFunction, args| {
+                    self.window_call(func.name(), args, false, None, over, scope)
+                };
+                return composite_call(kind, &lower, args, &mut piece, scope);
+            }
             return self.window_call(
                 &lower,
                 args,
@@ -620,7 +627,8 @@ impl Planner<'_> {
                 Some(condition) => Some(self.aggregate_filter(condition, &name, scope)?),
                 None => None,
             };
-            return composite_call(kind, &lower, args, filter, scope);
+            let mut piece = |func, args| filtered_aggregate(func, args, &filter, scope);
+            return composite_call(kind, &lower, args, &mut piece, scope);
         }
         if let Some(func) = AggregateFunction::from_name(&lower) {
             let filter = match &function.filter {
