@@ -190,6 +190,13 @@ fn regression_call(
         data_type: DataType::Float64,
     };
     let (py, px) = (paired(&y), paired(&x));
+    // `regr_avgx` / `regr_avgy` are Spark's `avg` of the paired value in its own type, so
+    // a decimal's mean stays a decimal.
+    let paired_as_is = |value: &Expr| Expr::Case {
+        branches: vec![(both.clone(), value.clone())],
+        otherwise: None,
+        data_type: value.data_type(scope),
+    };
     // One aggregate of the paired values, planned by `call`.
     macro_rules! piece {
         ($func:ident, $($arg:expr),+) => {
@@ -211,8 +218,8 @@ fn regression_call(
     };
     Ok(match kind {
         Regression::Count => piece!(Count, py),
-        Regression::AvgX => piece!(Avg, px),
-        Regression::AvgY => piece!(Avg, py),
+        Regression::AvgX => piece!(Avg, paired_as_is(&x)),
+        Regression::AvgY => piece!(Avg, paired_as_is(&y)),
         Regression::Sxx => times(piece!(VarPop, px), as_double(piece!(Count, py))),
         Regression::Syy => times(piece!(VarPop, py), as_double(piece!(Count, py))),
         Regression::Sxy => times(piece!(CovarPop, py, px), as_double(piece!(Count, py))),
