@@ -678,6 +678,9 @@ impl Planner<'_> {
         if let Some(expr) = self.named_struct(&lower, &args, scope)? {
             return Ok(expr);
         }
+        if lower == "arrays_zip" {
+            return self.arrays_zip(function, args, scope);
+        }
         if let Some(expr) = self.json_schema_call(&lower, &args, scope)? {
             return Ok(expr);
         }

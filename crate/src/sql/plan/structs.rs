@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::exprs::scalar_call;
-use crate::sql::plan::functions::ScalarFunction;
+use crate::sql::plan::functions::{ArrayFunction, ScalarFunction};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
@@ -140,6 +140,61 @@ impl Planner<'_> {
             values.push(pair[1].clone());
         }
         make_struct(names, values, scope).map(Some)
+    }
+}
+
+impl Planner<'_> {
+    /// `arrays_zip(a, s.b, expr)`, its structs' fields named as Spark names them: after a
+    /// column given (its last name part), by position (`2`) for anything else.
+    pub(crate) fn arrays_zip(
+        &mut self,
+        function: &ast::Function,
+        args: Vec<Expr>,
+        scope: &PlanSchema,
+    ) -> Result<Expr> {
+        let given: Vec<&ast::FunctionArg> = match &function.args {
+            ast::FunctionArguments::List(list) => list.args.iter().collect(),
+            _ => Vec::new(),
+        };
+        let names: Vec<String> = (0..args.len())
+            .map(|i| match given.get(i) {
+                Some(ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e))) => match e {
+                    ast::Expr::Identifier(id) => id.value.clone(),
+                    ast::Expr::CompoundIdentifier(ids) => {
+                        ids.last().map_or(i.to_string(), |id| id.value.clone())
+                    }
+                    _ => i.to_string(),
+                },
+                _ => i.to_string(),
+            })
+            .collect();
+        let call = scalar_call(ScalarFunction::Array(ArrayFunction::ArraysZip), args, scope)?;
+        let Expr::Function {
+            func,
+            args,
+            return_type: DataType::List(item),
+        } = call
+        else {
+            return Err(Error::analysis(
+                "arrays_zip did not plan as an array function",
+            ));
+        };
+        let DataType::Struct(fields) = item.data_type() else {
+            return Err(Error::analysis(
+                "arrays_zip did not plan as an array of structs",
+            ));
+        };
+        let named: Vec<Field> = fields
+            .iter()
+            .zip(names)
+            .map(|(f, n)| Field::new(n, f.data_type().clone(), true))
+            .collect();
+        let item = Field::new(item.name(), DataType::Struct(named.into()), true);
+        Ok(Expr::Function {
+            func,
+            args,
+            return_type: DataType::List(item.into()),
+        })
     }
 }
 

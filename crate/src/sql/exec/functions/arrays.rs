@@ -170,7 +170,69 @@ pub fn compute(
         ArrayUnion | ArrayIntersect | ArrayExcept | ArraysOverlap => {
             set_operation(func, &lists(&args[0])?, &lists(&args[1])?)
         }
+        ArraysZip => arrays_zip(args, return_type),
     }
+}
+
+/// `arrays_zip`: row `i` holds, for `k` up to the longest array's length, a struct of each
+/// array's element `k` (NULL past its end); NULL when any array is NULL. Each field is one
+/// `take` of its array's elements.
+fn arrays_zip(args: &[ArrayRef], return_type: &DataType) -> Result<ArrayRef> {
+    let DataType::List(item) = return_type else {
+        return Err(Error::internal("arrays_zip", "its type is not an array"));
+    };
+    let DataType::Struct(fields) = item.data_type() else {
+        return Err(Error::internal(
+            "arrays_zip",
+            "its elements are not structs",
+        ));
+    };
+    let lists = args.iter().map(lists).collect::<Result<Vec<_>>>()?;
+    let rows = args.first().map_or(0, |a| a.len());
+    let mut offsets = vec![0i32];
+    let mut valid = Vec::with_capacity(rows);
+    let mut picks: Vec<Vec<Option<u32>>> = vec![Vec::new(); lists.len()];
+    for i in 0..rows {
+        let present = lists.iter().all(|l| l.is_valid(i));
+        valid.push(present);
+        if present {
+            let ranges: Vec<_> = lists.iter().map(|l| elements(l, i)).collect();
+            let longest = ranges.iter().map(|r| r.len()).max().unwrap_or(0);
+            for (pick, range) in picks.iter_mut().zip(&ranges) {
+                pick.extend(
+                    (0..longest as u32)
+                        .map(|k| (k < range.end - range.start).then_some(range.start + k)),
+                );
+            }
+            let end = offsets.last().copied().unwrap_or(0) as usize + longest;
+            offsets.push(i32::try_from(end).map_err(|_| {
+                Error::new(
+                    ErrorCode::OutOfMemory,
+                    "arrays_zip made more elements than an array column holds",
+                )
+            })?);
+        } else {
+            offsets.push(offsets.last().copied().unwrap_or(0));
+        }
+    }
+    let children = lists
+        .iter()
+        .zip(picks)
+        .map(|(list, pick)| {
+            arrow_select::take::take(list.values(), &UInt32Array::from(pick), None)
+                .map_err(kernel_error)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let structs = arrow_array::StructArray::try_new(fields.clone(), children, None)
+        .map_err(|e| Error::internal("arrays_zip", e))?;
+    let list = ListArray::try_new(
+        Arc::clone(item),
+        OffsetBuffer::new(offsets.into()),
+        Arc::new(structs),
+        Some(valid.into()),
+    )
+    .map_err(|e| Error::internal("arrays_zip", e))?;
+    Ok(Arc::new(list))
 }
 
 /// `array_union`, `array_intersect`, `array_except` and `arrays_overlap` of two columns of

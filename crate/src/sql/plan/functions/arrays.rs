@@ -7,7 +7,7 @@
 //! compared with the elements (`array_contains`) and the elements meet in their common
 //! type, as Spark's implicit casts make them.
 
-use arrow_schema::DataType;
+use arrow_schema::{DataType, Field};
 
 use super::signature::{common_type, list_of, map_types, name_table, Args, Signature};
 use crate::error::{Error, Result};
@@ -61,6 +61,10 @@ pub enum ArrayFunction {
     /// Whether the arrays share a non-NULL element (NULL when they do not but a NULL
     /// element might).
     ArraysOverlap,
+    /// `arrays_zip(a, b, ...)`: the arrays' elements side by side as structs, as long as the
+    /// longest (NULL fields past a shorter one's end), NULL when any array is. Its fields
+    /// are named after the columns given (`plan::structs::arrays_zip`), `0`, `1`, ... here.
+    ArraysZip,
 }
 
 use ArrayFunction::*;
@@ -94,6 +98,7 @@ const NAMES: &[(&str, ArrayFunction)] = &[
     ("array_intersect", ArrayIntersect),
     ("array_except", ArrayExcept),
     ("arrays_overlap", ArraysOverlap),
+    ("arrays_zip", ArraysZip),
 ];
 
 name_table!(ArrayFunction, NAMES);
@@ -219,6 +224,13 @@ impl ArrayFunction {
                     list_of(common.clone())
                 };
                 Signature::new(vec![list_of(common.clone()), list_of(common)], returns)
+            }
+            ArraysZip => {
+                a.arity(1, usize::MAX)?;
+                let fields = (0..a.len())
+                    .map(|i| Ok(Field::new(i.to_string(), element(a, i)?, true)))
+                    .collect::<Result<Vec<_>>>()?;
+                Signature::new(a.types.to_vec(), list_of(DataType::Struct(fields.into())))
             }
             Sequence => {
                 a.arity(2, 3)?;
