@@ -39,10 +39,30 @@ pub fn window(
     ctx: &JobContext,
 ) -> Result<Vec<RecordBatch>> {
     let batch = concat_batches(&input_schema, partitions).map_err(kernel_error)?;
-    let mut columns = batch.columns().to_vec();
-    for call in windows {
+    // Calls over the same PARTITION BY and ORDER BY share one split and one sort (a
+    // `regr_slope` over a window is several aggregates over it).
+    let mut results: Vec<Option<ArrayRef>> = vec![None; windows.len()];
+    for (i, call) in windows.iter().enumerate() {
+        if results[i].is_some() {
+            continue;
+        }
         ctx.check()?;
-        columns.push(compute_window_in_parallel(&batch, call)?);
+        let same: Vec<usize> = (i..windows.len())
+            .filter(|&j| {
+                windows[j].partition_by == call.partition_by && windows[j].order_by == call.order_by
+            })
+            .collect();
+        let calls: Vec<&WindowCall> = same.iter().map(|&j| &windows[j]).collect();
+        for (j, column) in same
+            .into_iter()
+            .zip(compute_windows_in_parallel(&batch, &calls)?)
+        {
+            results[j] = Some(column);
+        }
+    }
+    let mut columns = batch.columns().to_vec();
+    for column in results {
+        columns.push(column.ok_or_else(|| Error::internal("window", "a call was not computed"))?);
     }
     let out = RecordBatch::try_new(schema, columns)
         .map_err(|e| Error::internal("assembling window results", e))?;
@@ -57,19 +77,25 @@ const PARALLEL_MIN_ROWS: usize = 50_000;
 /// keep the rows' input order: [`window_order`]).
 const PARTITION_GROUPS: usize = 16;
 
-/// [`compute_window`], spread over threads when the window has PARTITION BY keys: window
+/// [`compute_windows`], spread over threads when the window has PARTITION BY keys: window
 /// partitions are independent, so the rows are split by the hash of their keys into
 /// groups of whole window partitions (each group keeping its rows' input order), each
 /// group is computed on its own, and the results are put back in the rows' order. A
 /// window without PARTITION BY is one partition: its rows are sorted on every thread
-/// ([`sort_by_keys`]), then walked on one.
-fn compute_window_in_parallel(batch: &RecordBatch, call: &WindowCall) -> Result<ArrayRef> {
+/// ([`sort_by_keys`]), then walked on one. `calls` share their PARTITION BY and ORDER BY.
+fn compute_windows_in_parallel(
+    batch: &RecordBatch,
+    calls: &[&WindowCall],
+) -> Result<Vec<ArrayRef>> {
     let n = batch.num_rows();
-    if call.partition_by.is_empty() || n < PARALLEL_MIN_ROWS || rayon::current_num_threads() < 2 {
-        return compute_window(batch, call);
+    let Some(first) = calls.first() else {
+        return Ok(Vec::new());
+    };
+    if first.partition_by.is_empty() || n < PARALLEL_MIN_ROWS || rayon::current_num_threads() < 2 {
+        return compute_windows(batch, calls);
     }
     // The keys as they group (`-0.0` with `0.0`), so equal keys share a group.
-    let keys = call
+    let keys = first
         .partition_by
         .iter()
         .map(|e| evaluate_array(e, batch).map(|key| spark_normalized(&key)))
@@ -79,22 +105,40 @@ fn compute_window_in_parallel(batch: &RecordBatch, call: &WindowCall) -> Result<
     for (row, hash) in hashes.iter().enumerate() {
         rows_of[(hash % PARTITION_GROUPS as u64) as usize].push(row as u32);
     }
+    // Per group, one column per call.
     let results = rows_of
         .par_iter()
         .map(|rows| {
             let group =
                 take_record_batch(batch, &UInt32Array::from(rows.clone())).map_err(kernel_error)?;
-            compute_window(&group, call)
+            compute_windows(&group, calls)
         })
-        .collect::<Result<Vec<ArrayRef>>>()?;
+        .collect::<Result<Vec<Vec<ArrayRef>>>>()?;
     let mut place = vec![(0usize, 0usize); n];
     for (group, rows) in rows_of.iter().enumerate() {
         for (position, &row) in rows.iter().enumerate() {
             place[row as usize] = (group, position);
         }
     }
-    let parts: Vec<&dyn Array> = results.iter().map(|a| a.as_ref()).collect();
-    interleave(&parts, &place).map_err(kernel_error)
+    (0..calls.len())
+        .map(|c| {
+            let parts: Vec<&dyn Array> = results.iter().map(|r| r[c].as_ref()).collect();
+            interleave(&parts, &place).map_err(kernel_error)
+        })
+        .collect()
+}
+
+/// `calls`, which share their PARTITION BY and ORDER BY, over `batch`: the rows are put in
+/// window order once for all of them.
+fn compute_windows(batch: &RecordBatch, calls: &[&WindowCall]) -> Result<Vec<ArrayRef>> {
+    let Some(first) = calls.first() else {
+        return Ok(Vec::new());
+    };
+    let w = window_order(batch, first)?;
+    calls
+        .iter()
+        .map(|call| compute_window(batch, call, &w))
+        .collect()
 }
 
 /// The rows of `batch` in window order, with where each window partition and each group
@@ -266,9 +310,9 @@ fn partitions_of(starts: &[bool]) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
-fn compute_window(batch: &RecordBatch, call: &WindowCall) -> Result<ArrayRef> {
+/// One call over `batch`, whose rows `w` puts in the call's window order.
+fn compute_window(batch: &RecordBatch, call: &WindowCall, w: &WindowOrder) -> Result<ArrayRef> {
     let n = batch.num_rows();
-    let w = window_order(batch, call)?;
     let args = call
         .args
         .iter()
@@ -363,7 +407,7 @@ fn compute_window(batch: &RecordBatch, call: &WindowCall) -> Result<ArrayRef> {
             Ok(Arc::new(Float64Array::from(out)))
         }
         WindowFunction::FirstValue | WindowFunction::LastValue | WindowFunction::NthValue => {
-            let bounds = frame::frame_bounds(&w, &call.frame, &call.order_by)?;
+            let bounds = frame::frame_bounds(w, &call.frame, &call.order_by)?;
             let which = match (call.func, call.args.get(1)) {
                 (WindowFunction::FirstValue, _) => pick::Pick::First,
                 (WindowFunction::LastValue, _) => pick::Pick::Last,
@@ -376,7 +420,7 @@ fn compute_window(batch: &RecordBatch, call: &WindowCall) -> Result<ArrayRef> {
             pick::pick(values, &w.order, &bounds, which, call.ignore_nulls)
         }
         WindowFunction::Aggregate(func) => {
-            let bounds = frame::frame_bounds(&w, &call.frame, &call.order_by)?;
+            let bounds = frame::frame_bounds(w, &call.frame, &call.order_by)?;
             match func {
                 AggregateFunction::Min | AggregateFunction::Max => {
                     let values = first_arg(&args, call)?;
