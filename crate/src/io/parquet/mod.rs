@@ -17,13 +17,13 @@ use parquet::arrow::arrow_reader::{
 use parquet::arrow::ProjectionMask;
 use parquet::errors::ParquetError;
 use parquet::file::metadata::RowGroupMetaData;
+use parquet::file::reader::Length;
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::io::plain::{engine_schema, plain_schema, to_engine_column};
 use crate::memory;
-use parquet::file::reader::Length;
 use received::ReceivedFile;
 
 /// Most rows in one partition: a big row group is sliced (zero-copy) so later operators

@@ -19,13 +19,12 @@ export async function loadParquet(ctx: LoadContext, file: File): Promise<TableIn
   const loader = await openFromFooter(ctx, file);
   let handedOver = false;
   try {
-    const groups = loader.numRowGroups();
-    const groupsPerStep = Math.max(1, 2 * ctx.runtime.wasm.engineInfo().threads);
-    const rowsPerGroup = loader.numRows() / Math.max(1, groups);
+    const step = groupsPerStep(ctx);
+    const rowsPerGroup = loader.numRows() / Math.max(1, loader.numRowGroups());
     await streamFile(ctx, file, PARQUET_SLICE_BYTES, {
       push(slice) {
         loader.push(slice);
-        while (loader.decodeNext(groupsPerStep) > 0) throwIfCancelled(ctx.jobId);
+        while (loader.decodeNext(step) > 0) throwIfCancelled(ctx.jobId);
       },
       rows: () => Math.round(loader.groupsDone() * rowsPerGroup),
     });
@@ -57,11 +56,16 @@ export async function decodeRowGroups(
   at: (share: number) => { bytesDone: number; bytesTotal: number; rows: number },
 ): Promise<void> {
   const groups = loader.numRowGroups();
-  const groupsPerStep = Math.max(1, 2 * ctx.runtime.wasm.engineInfo().threads);
+  const step = groupsPerStep(ctx);
   while (loader.groupsDone() < groups) {
-    loader.decodeNext(groupsPerStep);
+    loader.decodeNext(step);
     ctx.progress({ phase: 'decoding', ...at(loader.groupsDone() / groups) });
     await yieldToEvents();
     throwIfCancelled(ctx.jobId);
   }
+}
+
+/** Row groups decoded per call: two per thread keep every thread busy between progress reports. */
+function groupsPerStep(ctx: LoadContext): number {
+  return Math.max(1, 2 * ctx.runtime.wasm.engineInfo().threads);
 }
