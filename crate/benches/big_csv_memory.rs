@@ -4,7 +4,8 @@
 //!
 //! The generated telecom table is streamed from CSV in 16 MB chunks as the page streams a
 //! dropped file (the file is never held whole), registered as the page registers a load,
-//! queried with the SQL benchmark's four queries (`tests/bench/queries.ts`), and a model
+//! queried with the SQL benchmark's four queries (`tests/bench/queries.ts`), profiled
+//! (`BENCH_PROFILE=0` to skip), and a model
 //! is trained on it ([`spec`]). The table's string columns are
 //! stored compact past `frame::compact::COMPACT_BYTES`.
 //!
@@ -34,6 +35,7 @@ use brasa::io::csv::{CsvLoader, CsvOptions};
 use brasa::job::JobContext;
 use brasa::ml::job::train_job;
 use brasa::ml::tuning::TrainSpec;
+use brasa::profile::profile;
 use brasa::sql::{query, run_sql};
 
 #[path = "shared/peak_memory.rs"]
@@ -181,6 +183,11 @@ fn main() {
             query(&catalog, sql, &ctx).expect("an answer")
         });
         println!("  {} rows", out.num_rows());
+    }
+    if std::env::var("BENCH_PROFILE").as_deref() != Ok("0") {
+        let table: Arc<brasa::Table> = catalog.get("telecom").expect("the table");
+        let report = measured("profile", || profile(&table, &ctx).expect("a profile"));
+        println!("  {} columns", report.columns.len());
     }
     if std::env::var("BENCH_TRAIN").as_deref() != Ok("0") {
         let model = std::env::var("BENCH_MODEL").unwrap_or_default();

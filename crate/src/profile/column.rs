@@ -71,6 +71,93 @@ fn sample(column: &ArrayRef, values: &Float64Array, rows: &[u32]) -> Vec<f64> {
         .collect()
 }
 
+/// Whether a column of `data_type` holds whole numbers only (as [`as_numbers`] gives
+/// them: integers, days, microseconds), so never a NaN or a fraction.
+fn whole_numbers(data_type: &DataType) -> bool {
+    data_type.is_integer() || matches!(data_type, DataType::Date32 | DataType::Date64)
+}
+
+/// Calls `f` with every value that is not NULL, in order.
+fn for_each_valid(values: &Float64Array, mut f: impl FnMut(f64)) {
+    match values.nulls() {
+        None => values.values().iter().for_each(|&v| f(v)),
+        Some(valid) => valid.valid_indices().for_each(|i| f(values.value(i))),
+    }
+}
+
+/// The values that are not NULL, in order.
+fn valid_values(values: &Float64Array) -> Vec<f64> {
+    match values.nulls() {
+        None => values.values().to_vec(),
+        Some(_) => {
+            let mut valid = Vec::with_capacity(values.len() - values.null_count());
+            for_each_valid(values, |v| valid.push(v));
+            valid
+        }
+    }
+}
+
+/// The smallest and largest of `values` (infinities when there are none).
+fn min_max(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+/// A partition's values counted for the distinct count and the most frequent values.
+struct Counted {
+    hll: HyperLogLog,
+    frequent: Frequent<u64>,
+    state: FixedState,
+}
+
+impl Counted {
+    fn new(values: usize) -> Self {
+        Counted {
+            hll: HyperLogLog::default(),
+            frequent: Frequent::for_values(FREQUENT_CAPACITY, values),
+            state: hasher(),
+        }
+    }
+
+    /// Counts `n` occurrences of `v`.
+    #[inline]
+    fn add_n(&mut self, v: f64, n: u64) {
+        let key = (v + 0.0).to_bits();
+        let hash = self.state.hash_one(key);
+        self.hll.add_hash(hash);
+        self.frequent.add_n(key, hash, n);
+    }
+
+    #[inline]
+    fn add(&mut self, v: f64) {
+        self.add_n(v, 1);
+    }
+
+    /// Counts whole numbers. When they span fewer values than the summary has counters
+    /// (ages, counts, dates of a partition), they are tallied by their offset from the
+    /// smallest first, and each distinct value is hashed and counted once: the summary
+    /// is then exact whatever the order, so it is the one counting them one by one gives
+    /// (HyperLogLog's registers are the same too: adding a hash again changes nothing).
+    fn add_whole_numbers(&mut self, values: &[f64], (min, max): (f64, f64)) {
+        if values.is_empty() || max - min >= FREQUENT_CAPACITY as f64 {
+            values.iter().for_each(|&v| self.add(v));
+            return;
+        }
+        let mut tally = vec![0u32; (max - min) as usize + 1];
+        for &v in values {
+            tally[(v - min) as usize] += 1;
+        }
+        for (offset, &n) in tally.iter().enumerate() {
+            if n > 0 {
+                self.add_n(min + offset as f64, u64::from(n));
+            }
+        }
+    }
+}
+
 /// One partition's summary of one column.
 pub struct ColumnSummary<'a> {
     nulls: u64,
@@ -159,30 +246,27 @@ impl<'a> ColumnSummary<'a> {
         let body = match kind {
             Kind::Numeric | Kind::Temporal => {
                 let values = as_numbers(column)?;
-                let state = hasher();
-                let mut hll = HyperLogLog::default();
-                let mut frequent = Frequent::for_values(FREQUENT_CAPACITY, values.len());
-                // Every value (NaN included) is counted; the others are summarised.
-                let mut usable = Vec::with_capacity(values.len());
-                let mut count = |v: f64| {
-                    let key = (v + 0.0).to_bits();
-                    let hash = state.hash_one(key);
-                    hll.add_hash(hash);
-                    frequent.add(key, hash);
-                    if !v.is_nan() {
-                        usable.push(v);
-                    }
-                };
-                match values.nulls() {
-                    None => values.values().iter().for_each(|&v| count(v)),
-                    Some(valid) => valid.valid_indices().for_each(|i| count(values.value(i))),
-                }
-                nans = (values.len() - values.null_count() - usable.len()) as u64;
-                let (min, max) = usable
-                    .iter()
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                        (lo.min(v), hi.max(v))
+                let mut counted = Counted::new(values.len());
+                let (usable, (min, max)) = if whole_numbers(column.data_type()) {
+                    // No NaN among them: every value is usable.
+                    let usable = valid_values(&values);
+                    let range = min_max(&usable);
+                    counted.add_whole_numbers(&usable, range);
+                    (usable, range)
+                } else {
+                    // Every value (NaN included) is counted; the others are summarised.
+                    let mut usable = Vec::with_capacity(values.len());
+                    for_each_valid(&values, |v| {
+                        counted.add(v);
+                        if !v.is_nan() {
+                            usable.push(v);
+                        }
                     });
+                    let range = min_max(&usable);
+                    (usable, range)
+                };
+                let Counted { hll, frequent, .. } = counted;
+                nans = (values.len() - values.null_count() - usable.len()) as u64;
                 let kept = sampled.map(|rows| sample(column, &values, rows));
                 let moments = Moments::of(&usable);
                 Part::Number(NumberPart {
@@ -526,4 +610,34 @@ fn top_values<K>(shown: Vec<String>, top: &[(K, u64)]) -> Vec<TopValue> {
             count: *count,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(counted: &Counted) -> Vec<(u64, u64)> {
+        let mut all: Vec<(u64, u64)> = counted.frequent.counts().map(|(k, n)| (*k, n)).collect();
+        all.sort_unstable();
+        all
+    }
+
+    #[test]
+    fn whole_numbers_tallied_by_offset_count_as_one_by_one() {
+        // A narrow range (tallied), a range as wide as the counters (one by one) and
+        // negative numbers; each against the values counted one at a time.
+        let narrow: Vec<f64> = (0..20_000).map(|i| f64::from((i * 37) % 91 - 40)).collect();
+        let wide: Vec<f64> = (0..30_000)
+            .map(|i| f64::from((i * 7919) % 20_011))
+            .collect();
+        for values in [narrow, wide] {
+            let mut tallied = Counted::new(values.len());
+            tallied.add_whole_numbers(&values, min_max(&values));
+            let mut one_by_one = Counted::new(values.len());
+            values.iter().for_each(|&v| one_by_one.add(v));
+            assert_eq!(counts(&tallied), counts(&one_by_one));
+            assert_eq!(tallied.frequent.is_exact(), one_by_one.frequent.is_exact());
+            assert_eq!(tallied.hll.estimate(), one_by_one.hll.estimate());
+        }
+    }
 }
