@@ -22,6 +22,7 @@ use crate::sql::plan::grouping_keys::GroupingSets;
 use crate::sql::plan::logical::{JoinKind, LogicalPlan, SELECT_GENERATOR};
 use crate::sql::plan::schema::{PlanField, PlanSchema};
 use crate::sql::plan::set_ops::{intersect_or_except, union_all, Comparing};
+use crate::sql::plan::time_window_spec::{TimeWindowColumn, TIME_WINDOW};
 
 /// Runs a plan to a table: the planner needs it for uncorrelated subqueries, whose
 /// results become constants of the outer query, and for what a correlated scalar
@@ -46,6 +47,9 @@ pub struct Planner<'a> {
     /// The parameters of the lambdas being planned, innermost last: a name and the
     /// position of its column in the lambda's scope (see `lambda.rs`).
     pub(crate) lambda_vars: Vec<(String, usize)>,
+    /// The `window` column of the SELECT being planned, if it calls `window(...)` (see
+    /// `time_window.rs`).
+    pub(crate) time_window: Option<TimeWindowColumn>,
 }
 
 impl<'a> Planner<'a> {
@@ -58,6 +62,7 @@ impl<'a> Planner<'a> {
             grouping: None,
             subqueries: SubqueryState::default(),
             lambda_vars: Vec::new(),
+            time_window: None,
         }
     }
 
@@ -347,6 +352,18 @@ impl<'a> Planner<'a> {
         select: &ast::Select,
         order_by: &[ast::OrderByExpr],
     ) -> Result<LogicalPlan> {
+        // A subquery plans its own time window; the outer one's comes back after it.
+        let outer_window = self.time_window.take();
+        let planned = self.select_body(select, order_by);
+        self.time_window = outer_window;
+        planned
+    }
+
+    fn select_body(
+        &mut self,
+        select: &ast::Select,
+        order_by: &[ast::OrderByExpr],
+    ) -> Result<LogicalPlan> {
         if select.top.is_some() || select.into.is_some() {
             return Err(Error::unsupported("TOP or SELECT INTO"));
         }
@@ -376,6 +393,9 @@ impl<'a> Planner<'a> {
         for view in &select.lateral_views {
             plan = self.lateral_view(plan, view)?;
         }
+        // `window(ts, ...)`: its column added under the SELECT (before WHERE, which may
+        // read it too).
+        plan = self.expand_time_window(plan, select, order_by)?;
         let scope = plan.schema();
         if let Some(selection) = &select.selection {
             plan = self.where_clause(plan, selection, correlated)?;
@@ -955,6 +975,8 @@ fn star(scope: &PlanSchema, qualifier: Option<&str>) -> Vec<(Expr, String)> {
         .enumerate()
         // A SELECT-list generator's hidden columns are listed by its `view.*`.
         .filter(|(_, f)| !f.hidden || qualifier.is_some_and(|q| q.starts_with(SELECT_GENERATOR)))
+        // A time window's column is not one of the FROM's (Spark adds it after `*`).
+        .filter(|(_, f)| qualifier.is_some() || f.qualifier.as_deref() != Some(TIME_WINDOW))
         .filter(|(_, f)| {
             qualifier.is_none_or(|q| {
                 f.qualifier
@@ -976,6 +998,10 @@ fn output_name(ast: &ast::Expr, scope: &PlanSchema) -> String {
             .unwrap_or_else(|_| ident.value.clone()),
         ast::Expr::CompoundIdentifier(parts) => {
             parts.last().map(|p| p.value.clone()).unwrap_or_default()
+        }
+        // Spark names a time window's column `window`.
+        ast::Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("window") => {
+            "window".to_string()
         }
         other => other.to_string().replace("(*)", "(1)"),
     }

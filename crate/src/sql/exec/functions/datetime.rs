@@ -72,6 +72,9 @@ pub fn compute(
     if super::time::is_time_call(func, args) {
         return super::time::compute(func, args, len);
     }
+    if super::time_window::handles(func) {
+        return super::time_window::compute(func, args, return_type, len);
+    }
     let result = compute_in_session_zone(func, args, len)?;
     // A `timestamp_ntz` result holds the same wall-clock microseconds, in no zone.
     match (return_type, result.data_type()) {
@@ -93,8 +96,9 @@ fn compute_in_session_zone(
     Ok(match func {
         MakeTime | CurrentTime | ToTime | TryToTime | TimeTrunc | TimeDiff | TimeToMicros
         | TimeToMillis | TimeToSeconds | TimeFromMicros | TimeFromMillis | TimeFromSeconds
-        | TimeAddInterval | TimeToPrecision => {
-            // Computed by `time::compute` (`current_time` is planned as a literal).
+        | TimeAddInterval | TimeToPrecision | TimeWindow | TimeWindows | WindowTime => {
+            // Computed by `time::compute` (`current_time` is planned as a literal) and
+            // `time_window::compute`.
             return Err(Error::new(
                 ErrorCode::Internal,
                 format!("{} reached the timestamp kernels", func.name()),

@@ -22,6 +22,7 @@ mod sentences;
 mod strings;
 mod time;
 mod time_sequence;
+mod time_window;
 mod to_json;
 mod xorshift;
 

@@ -86,6 +86,15 @@ pub enum DateTimeFunction {
     /// `CAST(x AS TIME(p))` with `p` < 6: the time's fraction cut to `p` digits (the
     /// precision a constant); planned from casts only.
     TimeToPrecision,
+    /// `window(ts, ...)` of a tumbling window: the window `ts` falls in (args: the time,
+    /// then the length, slide and start in microseconds); planned by `plan::time_window`.
+    TimeWindow,
+    /// `window(ts, ...)` of a sliding window: every window `ts` may fall in, a list the
+    /// planner explodes (`plan::time_window`).
+    TimeWindows,
+    /// `window_time(window)`: the window's end minus one microsecond (Spark's event time
+    /// of a window).
+    WindowTime,
 }
 
 use DateTimeFunction::*;
@@ -162,6 +171,7 @@ const NAMES: &[(&str, DateTimeFunction)] = &[
     ("time_from_micros", TimeFromMicros),
     ("time_from_millis", TimeFromMillis),
     ("time_from_seconds", TimeFromSeconds),
+    ("window_time", WindowTime),
 ];
 
 /// Spark's `timestamp_ntz`: a wall-clock time, in no zone.
@@ -180,6 +190,8 @@ impl DateTimeFunction {
             TimestampAddInterval => "timestamp_add_interval",
             TimeAddInterval => "time_add_interval",
             TimeToPrecision => "time_to_precision",
+            TimeWindow => "time_window",
+            TimeWindows => "time_windows",
             _ => name_of(NAMES, self),
         }
     }
@@ -437,8 +449,50 @@ impl DateTimeFunction {
                 a.arity(2, 2)?;
                 Signature::new(vec![a.time(0)?, Int32], time_type())
             }
+            TimeWindow | TimeWindows => {
+                a.arity(4, 4)?;
+                let time = match &a.types[0] {
+                    t @ Timestamp(_, _) => t.clone(),
+                    other => return Err(a.error(0, "a timestamp", other)),
+                };
+                let window = window_type(&time);
+                let result = if self == TimeWindow {
+                    window
+                } else {
+                    List(std::sync::Arc::new(arrow_schema::Field::new(
+                        "item", window, true,
+                    )))
+                };
+                Signature::new(vec![time, Int64, Int64, Int64], result)
+            }
+            WindowTime => {
+                a.arity(1, 1)?;
+                match &a.types[0] {
+                    Struct(fields)
+                        if fields.len() == 2
+                            && fields[0].name() == "start"
+                            && fields[1].name() == "end"
+                            && matches!(fields[1].data_type(), Timestamp(_, _)) =>
+                    {
+                        let end = fields[1].data_type().clone();
+                        Signature::new(vec![a.types[0].clone()], end)
+                    }
+                    other => Err(a.error(0, "a window (struct<start, end>)", other)),
+                }
+            }
         }
     }
+}
+
+/// Spark's type of a time window over times of type `time`: `struct<start, end>`.
+pub fn window_type(time: &DataType) -> DataType {
+    DataType::Struct(
+        vec![
+            arrow_schema::Field::new("start", time.clone(), true),
+            arrow_schema::Field::new("end", time.clone(), true),
+        ]
+        .into(),
+    )
 }
 
 /// The function computing a field of `extract(field FROM x)` / `date_part('field', x)`,

@@ -25,7 +25,7 @@ use arrow_schema::{DataType, Field};
 pub use aggregate::{AggregateFunction, AggregateSignature};
 pub use arrays::ArrayFunction;
 pub use conditional::ConditionalFunction;
-pub use datetime::{date_field, DateTimeFunction};
+pub use datetime::{date_field, window_type, DateTimeFunction};
 pub use decimal::{DecimalOp, Rounding};
 pub use higher_order::HigherOrderFunction;
 pub use json::{json_map_key, json_scalar, json_writable};

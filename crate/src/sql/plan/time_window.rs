@@ -1,0 +1,476 @@
+//! `window(time, duration[, slide[, start]])`: Spark's time windows, planned as Spark's
+//! `TimeWindowing` rule plans them. A SELECT that calls `window` (in its list, WHERE,
+//! GROUP BY, HAVING or ORDER BY) gets a column `window` (`struct<start, end>`) added under
+//! it, and every such call reads that column, so `GROUP BY window(ts, '1 hour')` groups
+//! by it and `window.start` names its field:
+//!
+//! - a tumbling window (slide = duration): rows with a NULL time dropped, then each row's
+//!   one window computed (a projection);
+//! - a sliding one: each row repeated once per window that may hold it,
+//!   `ceil(duration / slide)` of them, latest first (Spark's `Expand`, here an `explode`
+//!   of the windows), and where the slide does not divide the duration the windows not
+//!   holding the time filtered out (NULL times give no windows).
+//!
+//! Durations are literals as in Spark: interval strings (`'10 minutes'`, no months or
+//! years) or integers (microseconds). A date or string time is cast to a timestamp; a
+//! window struct is read at its `window_time`. One window expression per SELECT, as Spark
+//! requires (several would multiply the rows).
+
+use arrow_schema::DataType;
+use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments, SelectItem};
+
+use crate::error::{Error, Result};
+use crate::frame::spark_type_name;
+use crate::sql::plan::expr::{BinaryOp, Expr};
+use crate::sql::plan::exprs::scalar_call;
+use crate::sql::plan::functions::{window_type, DateTimeFunction, ScalarFunction};
+use crate::sql::plan::interval_string;
+use crate::sql::plan::logical::{Generator, LogicalPlan};
+use crate::sql::plan::planner::Planner;
+use crate::sql::plan::scalar::ScalarValue;
+use crate::sql::plan::schema::{PlanField, PlanSchema};
+use crate::sql::plan::time_window_spec::{TimeWindowColumn, TimeWindowSpec, TIME_WINDOW};
+use crate::sql::types::timestamp_type;
+
+/// Spark's message when a SELECT has two different window expressions.
+const MULTIPLE: &str = "Multiple time/session window expressions would result in a cartesian \
+                        product of rows, therefore they are currently not supported: use one \
+                        window(...) per SELECT";
+
+impl Planner<'_> {
+    /// Adds the `window` column under a SELECT that calls `window(...)` (see the module
+    /// doc), and remembers it for [`Planner::time_window_call`]; `plan` unchanged if the
+    /// SELECT has no window call.
+    pub(crate) fn expand_time_window(
+        &mut self,
+        plan: LogicalPlan,
+        select: &ast::Select,
+        order_by: &[ast::OrderByExpr],
+    ) -> Result<LogicalPlan> {
+        let mut calls = Vec::new();
+        for item in &select.projection {
+            match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    window_calls(e, &mut calls)
+                }
+                _ => {}
+            }
+        }
+        for e in select.selection.iter().chain(&select.having) {
+            window_calls(e, &mut calls);
+        }
+        if let ast::GroupByExpr::Expressions(exprs, _) = &select.group_by {
+            exprs.iter().for_each(|e| window_calls(e, &mut calls));
+        }
+        for key in order_by {
+            window_calls(&key.expr, &mut calls);
+        }
+        if calls.is_empty() {
+            return Ok(plan);
+        }
+        let scope = plan.schema();
+        let mut spec: Option<TimeWindowSpec> = None;
+        for call in calls {
+            let args = self.window_args(call, &scope)?;
+            let this = window_spec(args, &scope)?;
+            match &spec {
+                Some(s) if *s != this => return Err(Error::analysis(MULTIPLE)),
+                _ => spec = Some(this),
+            }
+        }
+        let Some(spec) = spec else {
+            return Ok(plan);
+        };
+        let column = scope.len();
+        let plan = expand(plan, &spec, &scope)?;
+        self.time_window = Some(TimeWindowColumn { spec, column });
+        Ok(plan)
+    }
+
+    fn window_args(&mut self, call: &ast::Function, scope: &PlanSchema) -> Result<Vec<Expr>> {
+        let FunctionArguments::List(list) = &call.args else {
+            return Err(arity(0));
+        };
+        list.args
+            .iter()
+            .map(|arg| match arg {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => self.expr(e, scope),
+                other => Err(Error::unsupported(format!(
+                    "the argument `{other}` of window"
+                ))),
+            })
+            .collect()
+    }
+
+    /// `window(...)` met while planning an expression: the SELECT's `window` column.
+    pub(crate) fn time_window_call(&mut self, args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
+        let spec = window_spec(args, scope)?;
+        match &self.time_window {
+            Some(w) if w.spec == spec && w.column < scope.len() => {
+                Ok(Expr::column(w.column, "window"))
+            }
+            Some(_) => Err(Error::analysis(MULTIPLE)),
+            None => Err(Error::unsupported(
+                "window(...) here: call it in a SELECT list, WHERE, GROUP BY, HAVING or ORDER \
+                 BY, outside lambdas and subqueries",
+            )),
+        }
+    }
+}
+
+/// Calls of `window` in `e` (not inside subqueries, which plan their own).
+fn window_calls<'a>(e: &'a ast::Expr, out: &mut Vec<&'a ast::Function>) {
+    use ast::Expr as E;
+    match e {
+        E::Function(f) => {
+            if f.over.is_none() && f.name.to_string().eq_ignore_ascii_case("window") {
+                out.push(f);
+                return;
+            }
+            if let FunctionArguments::List(list) = &f.args {
+                for arg in &list.args {
+                    if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+                    | FunctionArg::Named {
+                        arg: FunctionArgExpr::Expr(e),
+                        ..
+                    } = arg
+                    {
+                        window_calls(e, out);
+                    }
+                }
+            }
+        }
+        E::Nested(e)
+        | E::UnaryOp { expr: e, .. }
+        | E::Cast { expr: e, .. }
+        | E::IsNull(e)
+        | E::IsNotNull(e)
+        | E::IsTrue(e)
+        | E::IsFalse(e)
+        | E::IsNotTrue(e)
+        | E::IsNotFalse(e)
+        | E::CompoundFieldAccess { root: e, .. } => window_calls(e, out),
+        E::BinaryOp { left, right, .. }
+        | E::IsDistinctFrom(left, right)
+        | E::IsNotDistinctFrom(left, right) => {
+            window_calls(left, out);
+            window_calls(right, out);
+        }
+        E::Between {
+            expr, low, high, ..
+        } => {
+            for e in [expr, low, high] {
+                window_calls(e, out);
+            }
+        }
+        E::InList { expr, list, .. } => {
+            window_calls(expr, out);
+            list.iter().for_each(|e| window_calls(e, out));
+        }
+        E::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
+            for e in operand.iter().chain(else_result) {
+                window_calls(e, out);
+            }
+            for when in conditions {
+                window_calls(&when.condition, out);
+                window_calls(&when.result, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn arity(given: usize) -> Error {
+    Error::analysis(format!(
+        "window requires 2, 3 or 4 arguments (time, duration[, slide[, start]]), got {given}"
+    ))
+}
+
+/// The window a call's planned arguments describe, checked as Spark checks it.
+fn window_spec(args: Vec<Expr>, scope: &PlanSchema) -> Result<TimeWindowSpec> {
+    if !(2..=4).contains(&args.len()) {
+        return Err(arity(args.len()));
+    }
+    let mut args = args.into_iter();
+    let time = args.next().ok_or_else(|| arity(0))?;
+    let time = match time.data_type(scope) {
+        DataType::Timestamp(_, _) => time,
+        DataType::Date32 | DataType::Utf8 | DataType::Null => time.cast(&timestamp_type(), scope),
+        DataType::Struct(_) => {
+            // A window's own time (`window_time`): windows of windows, as Spark.
+            scalar_call(
+                ScalarFunction::DateTime(DateTimeFunction::WindowTime),
+                vec![time],
+                scope,
+            )?
+        }
+        other => {
+            return Err(Error::analysis(format!(
+                "window's first argument must be a timestamp (or a date), got {}",
+                spark_type_name(&other)
+            )))
+        }
+    };
+    let durations = args.map(duration).collect::<Result<Vec<i64>>>()?;
+    let length = durations[0];
+    let slide = durations.get(1).copied().unwrap_or(length);
+    let start = durations.get(2).copied().unwrap_or(0);
+    if length <= 0 {
+        return Err(Error::analysis(format!(
+            "window's duration must be positive, got {length} microseconds"
+        )));
+    }
+    if slide <= 0 {
+        return Err(Error::analysis(format!(
+            "window's slide duration must be positive, got {slide} microseconds"
+        )));
+    }
+    if slide > length {
+        return Err(Error::analysis(format!(
+            "window's slide duration ({slide} microseconds) must be <= its duration ({length})"
+        )));
+    }
+    if start.unsigned_abs() >= slide.unsigned_abs() {
+        return Err(Error::analysis(format!(
+            "window's start time must be shorter than its slide: abs({start}) must be < \
+             {slide} microseconds"
+        )));
+    }
+    Ok(TimeWindowSpec {
+        time,
+        length,
+        slide,
+        start,
+    })
+}
+
+/// A duration argument in microseconds: an interval string without months, or an integer.
+fn duration(arg: Expr) -> Result<i64> {
+    match arg {
+        Expr::Literal(ScalarValue::Utf8(text)) => {
+            let interval = interval_string::parse(&text).ok_or_else(|| {
+                Error::analysis(format!(
+                    "cannot parse '{text}' as an interval (as '10 minutes', '1 hour 30 \
+                     minutes', '1.5 seconds')"
+                ))
+            })?;
+            if interval.months != 0 {
+                return Err(Error::analysis(format!(
+                    "Intervals greater than a month is not supported ({text}): window's \
+                     durations are days or shorter"
+                )));
+            }
+            i64::from(interval.days)
+                .checked_mul(86_400_000_000)
+                .and_then(|d| d.checked_add(interval.micros))
+                .ok_or_else(|| Error::analysis(format!("the interval '{text}' is too long")))
+        }
+        Expr::Literal(ScalarValue::Int32(v)) => Ok(i64::from(v)),
+        Expr::Literal(ScalarValue::Int64(v)) => Ok(v),
+        _ => Err(Error::analysis(
+            "The duration and time inputs to window must be an integer, long or string literal",
+        )),
+    }
+}
+
+/// `plan` with the column `window` added after its columns (see the module doc).
+fn expand(plan: LogicalPlan, spec: &TimeWindowSpec, scope: &PlanSchema) -> Result<LogicalPlan> {
+    let time_type = spec.time.data_type(scope);
+    let window = window_type(&time_type);
+    let args = vec![
+        spec.time.clone(),
+        Expr::Literal(ScalarValue::Int64(spec.length)),
+        Expr::Literal(ScalarValue::Int64(spec.slide)),
+        Expr::Literal(ScalarValue::Int64(spec.start)),
+    ];
+    let mut fields = scope.fields().to_vec();
+    fields.push(PlanField::new(Some(TIME_WINDOW), "window", window.clone()));
+    let schema = PlanSchema::new(fields);
+    if spec.length == spec.slide {
+        let kept = LogicalPlan::Filter {
+            input: Box::new(plan),
+            predicate: Expr::IsNull {
+                expr: Box::new(spec.time.clone()),
+                negated: true,
+            },
+        };
+        let mut exprs: Vec<Expr> = (0..scope.len())
+            .map(|i| Expr::column(i, scope.field(i).name.clone()))
+            .collect();
+        exprs.push(scalar_call(
+            ScalarFunction::DateTime(DateTimeFunction::TimeWindow),
+            args,
+            scope,
+        )?);
+        return Ok(LogicalPlan::Project {
+            input: Box::new(kept),
+            exprs,
+            schema,
+        });
+    }
+    let windows = scalar_call(
+        ScalarFunction::DateTime(DateTimeFunction::TimeWindows),
+        args,
+        scope,
+    )?;
+    let expanded = LogicalPlan::Generate {
+        input: Box::new(plan),
+        generator: Generator::explode(),
+        arg: windows,
+        schema: schema.clone(),
+    };
+    if spec.length % spec.slide == 0 {
+        return Ok(expanded);
+    }
+    // `start <= time < end`: the earliest window may end before the time.
+    let column = Expr::column(scope.len(), "window");
+    let field = |index: usize| Expr::Function {
+        func: ScalarFunction::GetField(index),
+        args: vec![column.clone()],
+        return_type: time_type.clone(),
+    };
+    let predicate = Expr::binary(
+        BinaryOp::And,
+        Expr::binary(BinaryOp::GtEq, spec.time.clone(), field(0)),
+        Expr::binary(BinaryOp::Lt, spec.time.clone(), field(1)),
+    );
+    Ok(LogicalPlan::Filter {
+        input: Box::new(expanded),
+        predicate,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts_scope() -> PlanSchema {
+        PlanSchema::new(vec![
+            PlanField::new(Some("e"), "id", DataType::Int32),
+            PlanField::new(Some("e"), "ts", timestamp_type()),
+        ])
+    }
+
+    fn spec(durations: &[&str]) -> Result<TimeWindowSpec> {
+        let mut args = vec![Expr::column(1, "ts")];
+        args.extend(
+            durations
+                .iter()
+                .map(|d| Expr::Literal(ScalarValue::Utf8(d.to_string()))),
+        );
+        window_spec(args, &ts_scope())
+    }
+
+    fn scan() -> LogicalPlan {
+        LogicalPlan::Alias {
+            input: Box::new(LogicalPlan::OneRow),
+            schema: ts_scope(),
+        }
+    }
+
+    /// A tumbling window drops NULL times and computes one window per row.
+    #[test]
+    fn tumbling_window_is_a_filter_and_a_projection() {
+        let s = spec(&["1 hour"]).unwrap();
+        assert_eq!(
+            (s.length, s.slide, s.start),
+            (3_600_000_000, 3_600_000_000, 0)
+        );
+        let plan = expand(scan(), &s, &ts_scope()).unwrap();
+        let LogicalPlan::Project {
+            input,
+            exprs,
+            schema,
+        } = plan
+        else {
+            panic!("not a projection: {plan:?}")
+        };
+        assert_eq!(exprs.len(), 3);
+        assert_eq!(schema.field(2).name, "window");
+        assert!(matches!(
+            &exprs[2],
+            Expr::Function {
+                func: ScalarFunction::DateTime(DateTimeFunction::TimeWindow),
+                ..
+            }
+        ));
+        let LogicalPlan::Filter { predicate, .. } = *input else {
+            panic!("no NULL filter")
+        };
+        assert!(matches!(predicate, Expr::IsNull { negated: true, .. }));
+    }
+
+    /// A sliding window whose slide divides it explodes every window, no filter after.
+    #[test]
+    fn sliding_window_explodes_each_window() {
+        let s = spec(&["1 hour", "20 minutes"]).unwrap();
+        let plan = expand(scan(), &s, &ts_scope()).unwrap();
+        let LogicalPlan::Generate { arg, schema, .. } = plan else {
+            panic!("not an explode: {plan:?}")
+        };
+        assert_eq!(schema.len(), 3);
+        assert!(matches!(
+            arg,
+            Expr::Function {
+                func: ScalarFunction::DateTime(DateTimeFunction::TimeWindows),
+                ..
+            }
+        ));
+    }
+
+    /// A slide that does not divide the duration keeps only windows holding the time.
+    #[test]
+    fn uneven_slide_filters_the_windows() {
+        let s = spec(&["1 hour", "25 minutes", "5 minutes"]).unwrap();
+        let plan = expand(scan(), &s, &ts_scope()).unwrap();
+        let LogicalPlan::Filter { input, predicate } = plan else {
+            panic!("no window filter: {plan:?}")
+        };
+        assert!(matches!(*input, LogicalPlan::Generate { .. }));
+        assert!(matches!(
+            predicate,
+            Expr::Binary {
+                op: BinaryOp::And,
+                ..
+            }
+        ));
+    }
+
+    /// Spark's checks on the durations.
+    #[test]
+    fn refuses_what_spark_refuses() {
+        for bad in [
+            vec!["1 month"],
+            vec!["0 seconds"],
+            vec!["-1 hour"],
+            vec!["1 hour", "2 hours"],
+            vec!["1 hour", "1 hour", "1 hour"],
+            vec!["1 hour", "30 minutes", "-30 minutes"],
+            vec!["abc"],
+        ] {
+            assert!(spec(&bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            spec(&["1 hour", "30 minutes", "-29 minutes"])
+                .unwrap()
+                .start,
+            -1_740_000_000
+        );
+        let err = window_spec(vec![Expr::column(1, "ts")], &ts_scope()).unwrap_err();
+        assert!(err.message().contains("2, 3 or 4"), "{}", err.message());
+        let err = window_spec(
+            vec![
+                Expr::column(0, "id"),
+                Expr::Literal(ScalarValue::Utf8("1 hour".into())),
+            ],
+            &ts_scope(),
+        )
+        .unwrap_err();
+        assert!(err.message().contains("timestamp"), "{}", err.message());
+    }
+}
