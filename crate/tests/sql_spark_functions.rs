@@ -16,6 +16,22 @@ use serde_json::{json, Value};
 /// Expressions whose answer Brasa gives differently on purpose, and why.
 const DELIBERATE: &[(&str, &str)] = &[
     (
+        "to_json(named_struct('a', 1), map('foo', 'bar'))",
+        "Spark ignores an option it does not know; Brasa refuses it by name, so a setting \
+         (`pretty`, `locale`, ...) is never silently dropped",
+    ),
+    (
+        "from_json('{\"a\":1}', 'a INT', map('foo', 'bar'))",
+        "Spark ignores an option it does not know; Brasa refuses it by name, so a setting \
+         (`allowSingleQuotes`, `multiLine`, ...) is never silently dropped",
+    ),
+    (
+        "to_csv(named_struct('a', array(1,2)))",
+        "Spark writes a nested field as its Scala toString (`[1, 2]`, `{k -> 1}`, `{1}`), \
+         text no CSV reader reads back; Brasa refuses nested fields in to_csv (to_json \
+         writes them)",
+    ),
+    (
         "format_number(2.675, 2)",
         "Spark reads the literal 2.675 as decimal(4,3) and rounds its exact value half to \
          even (2.68); Brasa reads literals with a fraction as double, whose value is \

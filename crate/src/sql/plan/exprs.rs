@@ -700,6 +700,9 @@ impl Planner<'_> {
         if let Some(expr) = self.json_schema_call(&lower, &args, scope)? {
             return Ok(expr);
         }
+        if let Some(expr) = self.csv_call(&lower, &args, scope)? {
+            return Ok(expr);
+        }
         if let Some(expr) = rewritten_call(&lower, &args, scope)? {
             return Ok(expr);
         }

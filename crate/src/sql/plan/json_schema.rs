@@ -17,6 +17,7 @@ use crate::sql::plan::functions::{json_scalar, ScalarFunction, StringFunction};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
+use crate::sql::plan::text_options::{options_arg, TextFunction};
 use crate::sql::types::{arrow_type, list_of, map_of};
 
 impl Planner<'_> {
@@ -37,14 +38,9 @@ impl Planner<'_> {
         if name != "from_json" {
             return Ok(None);
         }
-        if args.len() == 3 {
-            return Err(Error::unsupported(
-                "from_json's options (the third argument): Brasa reads Spark's default",
-            ));
-        }
-        if args.len() != 2 {
+        if !(2..=3).contains(&args.len()) {
             return Err(Error::analysis(format!(
-                "from_json takes 2 arguments, got {}",
+                "from_json takes 2 or 3 arguments (text, schema[, options]), got {}",
                 args.len()
             )));
         }
@@ -55,8 +51,12 @@ impl Planner<'_> {
         };
         let return_type = ddl_type(schema)?;
         let func = ScalarFunction::String(StringFunction::FromJson);
-        let Expr::Function { func, args, .. } = scalar_call(func, vec![args[0].clone()], scope)?
-        else {
+        let mut call_args = vec![args[0].clone()];
+        if let Some(options) = args.get(2) {
+            options_arg(TextFunction::FromJson, options)?;
+            call_args.push(options.clone());
+        }
+        let Expr::Function { func, args, .. } = scalar_call(func, call_args, scope)? else {
             return Err(Error::analysis("from_json did not plan as a function call"));
         };
         Ok(Some(Expr::Function {

@@ -29,6 +29,8 @@ pub mod sequence;
 pub mod set_ops;
 pub mod structs;
 pub mod subquery;
+pub mod text_functions;
+pub mod text_options;
 pub mod time_window;
 pub mod time_window_spec;
 pub mod value_joins;

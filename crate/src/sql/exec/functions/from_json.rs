@@ -28,11 +28,13 @@ use arrow_buffer::{NullBuffer, OffsetBuffer};
 use arrow_schema::{DataType, FieldRef, TimeUnit};
 
 use super::columns::as_strings;
-use super::json::{parse_with, write, Json};
+use super::csv_text::options as text_options;
+use super::json::{parse_with_options, write, Json};
 use crate::decimal_digits::parse_decimal;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::io::csv::{parse_date_literal, parse_timestamp_literal};
 use crate::sql::exec::value::kernel_error;
+use crate::sql::plan::text_options::{TextFunction, TextOptions};
 
 /// A value read for one type; `Null` where the value is NULL.
 enum Val {
@@ -47,7 +49,13 @@ enum Val {
     Fields(Vec<Val>),
 }
 
-pub fn from_json(text: &ArrayRef, to: &DataType, len: usize) -> Result<ArrayRef> {
+pub fn from_json(
+    text: &ArrayRef,
+    to: &DataType,
+    options: Option<&ArrayRef>,
+    len: usize,
+) -> Result<ArrayRef> {
+    let o = text_options(TextFunction::FromJson, options)?;
     let text = as_strings(text)?;
     let mut values = Vec::with_capacity(len);
     for i in 0..len {
@@ -55,29 +63,66 @@ pub fn from_json(text: &ArrayRef, to: &DataType, len: usize) -> Result<ArrayRef>
             values.push(Val::Null);
             continue;
         }
-        let json = parse_with(text.value(i), true);
-        values.push(match (json, to) {
-            (Some(json @ Json::Object(_)), DataType::Struct(_)) => {
-                convert(&json, to).unwrap_or(Val::Null)
-            }
-            (_, DataType::Struct(fields)) => {
-                Val::Fields(fields.iter().map(|_| Val::Null).collect())
-            }
+        let json = parse_with_options(text.value(i), true, o.allow_leading_zeros);
+        let value = match (json, to) {
+            (Some(json @ Json::Object(_)), DataType::Struct(_)) => convert(&json, to, &o),
+            (_, DataType::Struct(_)) => None,
             // An array of structs reads one object as an array of it.
             (Some(json @ Json::Object(_)), DataType::List(f))
                 if matches!(f.data_type(), DataType::Struct(_)) =>
             {
-                convert(&Json::Array(vec![json]), to).unwrap_or(Val::Null)
+                convert(&Json::Array(vec![json]), to, &o)
             }
-            (Some(json), _) => convert(&json, to).unwrap_or(Val::Null),
-            (None, _) => Val::Null,
+            (Some(json), _) => convert(&json, to, &o),
+            (None, _) => None,
+        };
+        values.push(match value {
+            Some(v) => v,
+            None if o.fail_fast => {
+                return Err(Error::new(
+                    ErrorCode::SqlExecution,
+                    format!(
+                        "[MALFORMED_RECORD_IN_PARSING] from_json met a malformed record in \
+                         FAILFAST mode: '{}' (leave out the mode option for PERMISSIVE \
+                         results: NULL where a value does not read)",
+                        text.value(i)
+                    ),
+                ))
+            }
+            // PERMISSIVE: a struct of NULLs at the top, NULL for an array or a map.
+            None => match to {
+                DataType::Struct(fields) => Val::Fields(fields.iter().map(|_| Val::Null).collect()),
+                _ => Val::Null,
+            },
         });
     }
     build(values, to)
 }
 
-/// `json` as a value of type `t`, or `None` if it does not fit.
-fn convert(json: &Json, t: &DataType) -> Option<Val> {
+/// A date or timestamp's text in the pattern the options give, else as Spark casts it.
+fn read_date(text: &str, o: &TextOptions) -> Option<i32> {
+    match &o.date_format {
+        Some(p) => i32::try_from(p.parse(text)?.div_euclid(86_400_000_000)).ok(),
+        None => parse_date_literal(text),
+    }
+}
+
+fn read_timestamp(text: &str, zoned: bool, o: &TextOptions) -> Option<i64> {
+    let pattern = if zoned {
+        &o.timestamp_format
+    } else {
+        &o.timestamp_ntz_format
+    };
+    match pattern {
+        Some(p) => p.parse(text),
+        None => parse_timestamp_literal(text)
+            .or_else(|| parse_date_literal(text).map(|d| i64::from(d) * 86_400_000_000)),
+    }
+}
+
+/// `json` as a value of type `t`, or `None` if it does not fit. A struct's field that
+/// does not fit is NULL (PERMISSIVE's partial results), or fails the struct in FAILFAST.
+fn convert(json: &Json, t: &DataType, o: &TextOptions) -> Option<Val> {
     if matches!(json, Json::Null) {
         return Some(Val::Null);
     }
@@ -105,18 +150,17 @@ fn convert(json: &Json, t: &DataType) -> Option<Val> {
             write(other, &mut out);
             Val::Text(out)
         }
-        (DataType::Date32, Json::Text(s)) => Val::Int(parse_date_literal(s)?.into()),
-        (DataType::Timestamp(TimeUnit::Microsecond, _), Json::Text(s)) => Val::Int(
-            parse_timestamp_literal(s)
-                .or_else(|| parse_date_literal(s).map(|d| i64::from(d) * 86_400_000_000))?,
-        ),
+        (DataType::Date32, Json::Text(s)) => Val::Int(read_date(s, o)?.into()),
+        (DataType::Timestamp(TimeUnit::Microsecond, zone), Json::Text(s)) => {
+            Val::Int(read_timestamp(s, zone.is_some(), o)?)
+        }
         (DataType::Timestamp(TimeUnit::Microsecond, _), Json::Int(s)) => {
             Val::Int(s.parse::<i64>().ok()?.checked_mul(1_000_000)?)
         }
         (DataType::List(field), Json::Array(items)) => Val::Items(
             items
                 .iter()
-                .map(|item| convert(item, field.data_type()))
+                .map(|item| convert(item, field.data_type(), o))
                 .collect::<Option<Vec<_>>>()?,
         ),
         (DataType::Map(entries, _), Json::Object(pairs)) => {
@@ -127,7 +171,7 @@ fn convert(json: &Json, t: &DataType) -> Option<Val> {
             Val::Entries(
                 pairs
                     .iter()
-                    .map(|(k, v)| Some((k.clone(), convert(v, value_type)?)))
+                    .map(|(k, v)| Some((k.clone(), convert(v, value_type, o)?)))
                     .collect::<Option<Vec<_>>>()?,
             )
         }
@@ -135,14 +179,15 @@ fn convert(json: &Json, t: &DataType) -> Option<Val> {
             fields
                 .iter()
                 .map(|f| {
-                    pairs
-                        .iter()
-                        .rev()
-                        .find(|(k, _)| k == f.name())
-                        .and_then(|(_, v)| convert(v, f.data_type()))
-                        .unwrap_or(Val::Null)
+                    pairs.iter().rev().find(|(k, _)| k == f.name()).map_or(
+                        Some(Val::Null),
+                        |(_, v)| match convert(v, f.data_type(), o) {
+                            None if !o.fail_fast => Some(Val::Null),
+                            read => read,
+                        },
+                    )
                 })
-                .collect(),
+                .collect::<Option<Vec<_>>>()?,
         ),
         _ => return None,
     })

@@ -37,6 +37,9 @@ struct Reader<'a> {
     /// are numbers, as Spark's JSON reader allows (`allowNonNumericNumbers`) and
     /// `get_json_object` does not.
     non_numeric: bool,
+    /// Whether numbers may have leading zeros (`007`, read as `7`), as Spark's
+    /// `allowNumericLeadingZeros`.
+    leading_zeros: bool,
 }
 
 impl Reader<'_> {
@@ -136,11 +139,30 @@ impl Reader<'_> {
         }
         let text = std::str::from_utf8(&self.bytes[start..self.at]).ok()?;
         let digits = text.strip_prefix('-').unwrap_or(text);
-        if digits.is_empty()
-            || (digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0."))
-        {
+        let leading = digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.");
+        // A sign only at the start or after the exponent's `e`.
+        let well_formed = digits
+            .char_indices()
+            .all(|(i, c)| !matches!(c, '+' | '-') || digits[..i].ends_with(['e', 'E']));
+        if leading && self.leading_zeros && well_formed {
+            // `-007.5` is `-7.5`: the zeros dropped, one kept before a point or alone.
+            let kept = digits.trim_start_matches('0');
+            let kept = if kept.is_empty() || kept.starts_with(['.', 'e', 'E']) {
+                format!("0{kept}")
+            } else {
+                kept.to_string()
+            };
+            let sign = if text.starts_with('-') { "-" } else { "" };
+            return Self::number_text(&format!("{sign}{kept}"));
+        }
+        if digits.is_empty() || leading {
             return None;
         }
+        Self::number_text(text)
+    }
+
+    /// A number's checked text as an integer or a float.
+    fn number_text(text: &str) -> Option<Json> {
         if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
             text[1..]
                 .bytes()
@@ -219,10 +241,20 @@ fn parse(text: &str) -> Option<Json> {
 
 /// As [`parse`], reading `NaN` and the infinities as numbers if `non_numeric`.
 pub(super) fn parse_with(text: &str, non_numeric: bool) -> Option<Json> {
+    parse_with_options(text, non_numeric, false)
+}
+
+/// As [`parse_with`], numbers with leading zeros read too if `leading_zeros`.
+pub(super) fn parse_with_options(
+    text: &str,
+    non_numeric: bool,
+    leading_zeros: bool,
+) -> Option<Json> {
     let mut reader = Reader {
         bytes: text.as_bytes(),
         at: 0,
         non_numeric,
+        leading_zeros,
     };
     let value = reader.value(0)?;
     reader.skip_space();

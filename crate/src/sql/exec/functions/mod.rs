@@ -6,6 +6,7 @@
 mod arrays;
 mod columns;
 mod conditional;
+mod csv_text;
 mod datetime;
 mod encoding;
 mod format;

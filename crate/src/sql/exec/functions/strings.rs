@@ -468,9 +468,12 @@ pub fn compute(
         GetJsonObject | JsonTuple | JsonArrayLength | JsonObjectKeys => {
             super::json::compute(func, args, len)?
         },
-        ToJson => super::to_json::to_json(&args[0], len)?,
-        FromJson => super::from_json::from_json(&args[0], return_type, len)?,
+        ToJson => super::to_json::to_json(&args[0], args.get(1), len)?,
+        FromJson => super::from_json::from_json(&args[0], return_type, args.get(1), len)?,
         SchemaOfJson => super::schema_of_json::schema_of_json(&args[0], len)?,
+        FromCsv => super::csv_text::from_csv(&args[0], return_type, args.get(1), len)?,
+        ToCsv => super::csv_text::to_csv(&args[0], args.get(1), len)?,
+        SchemaOfCsv => super::csv_text::schema_of_csv(&args[0], args.get(1), len)?,
         FormatNumber => super::format::format_number(&args[0], &args[1], len)?,
         FormatString => format_string(args, len)?,
     })

@@ -21,19 +21,23 @@ use arrow_schema::{DataType, TimeUnit};
 use base64::Engine as _;
 
 use super::columns::build_strings;
+use super::csv_text::options as text_options;
 use crate::error::{Error, Result};
 use crate::frame::jvm::{java_double, java_float};
 use crate::sql::exec::decimal::cast::java_string;
 use crate::sql::plan::functions::json_map_key;
+use crate::sql::plan::text_options::{TextFunction, TextOptions};
 use crate::temporal::civil_from_days;
 
-/// Each value of `column` as JSON text; NULL stays NULL.
-pub fn to_json(column: &ArrayRef, len: usize) -> Result<ArrayRef> {
+/// Each value of `column` as JSON text; NULL stays NULL. The options (`dateFormat`,
+/// `timestampFormat`, `timestampNTZFormat`, `ignoreNullFields`) as Spark reads them.
+pub fn to_json(column: &ArrayRef, options: Option<&ArrayRef>, len: usize) -> Result<ArrayRef> {
+    let o = text_options(TextFunction::ToJson, options)?;
     build_strings(len, |i, out| {
         if column.is_null(i) {
             return Ok(false);
         }
-        write_value(column.as_ref(), i, out)?;
+        write_value(column.as_ref(), i, &o, out)?;
         Ok(true)
     })
 }
@@ -98,7 +102,7 @@ fn unsupported(t: &DataType) -> Error {
     Error::unsupported(format!("to_json of a value of type {t}"))
 }
 
-fn write_value(array: &dyn Array, i: usize, out: &mut String) -> Result<()> {
+fn write_value(array: &dyn Array, i: usize, o: &TextOptions, out: &mut String) -> Result<()> {
     if array.is_null(i) {
         out.push_str("null");
         return Ok(());
@@ -144,14 +148,35 @@ fn write_value(array: &dyn Array, i: usize, out: &mut String) -> Result<()> {
             out.push('"');
         }
         DataType::Date32 => {
-            let (y, m, d) = civil_from_days(i64::from(array.as_primitive::<Date32Type>().value(i)));
-            let _ = write!(out, "\"{y:04}-{m:02}-{d:02}\"");
+            let days = i64::from(array.as_primitive::<Date32Type>().value(i));
+            match &o.date_format {
+                Some(p) => {
+                    let mut text = String::new();
+                    p.format(days * 86_400_000_000, &mut text);
+                    quoted(&text, out);
+                }
+                None => {
+                    let (y, m, d) = civil_from_days(days);
+                    let _ = write!(out, "\"{y:04}-{m:02}-{d:02}\"");
+                }
+            }
         }
-        DataType::Timestamp(TimeUnit::Microsecond, zone) => write_timestamp(
-            array.as_primitive::<TimestampMicrosecondType>().value(i),
-            zone.is_some(),
-            out,
-        ),
+        DataType::Timestamp(TimeUnit::Microsecond, zone) => {
+            let micros = array.as_primitive::<TimestampMicrosecondType>().value(i);
+            let pattern = if zone.is_some() {
+                &o.timestamp_format
+            } else {
+                &o.timestamp_ntz_format
+            };
+            match pattern {
+                Some(p) => {
+                    let mut text = String::new();
+                    p.format(micros, &mut text);
+                    quoted(&text, out);
+                }
+                None => write_timestamp(micros, zone.is_some(), out),
+            }
+        }
         DataType::List(_) => {
             let list = array.as_list::<i32>();
             let items = list.values();
@@ -161,7 +186,7 @@ fn write_value(array: &dyn Array, i: usize, out: &mut String) -> Result<()> {
                 if k > offsets[i] as usize {
                     out.push(',');
                 }
-                write_value(items.as_ref(), k, out)?;
+                write_value(items.as_ref(), k, o, out)?;
             }
             out.push(']');
         }
@@ -170,9 +195,10 @@ fn write_value(array: &dyn Array, i: usize, out: &mut String) -> Result<()> {
             out.push('{');
             let mut first = true;
             for (field, child) in fields.iter().zip(s.columns()) {
-                // ignoreNullFields: a NULL field is left out.
+                // ignoreNullFields: a NULL field is left out (written `null` when false).
                 // (A field of type void holds no null buffer: its values are all NULL.)
-                if child.is_null(i) || child.data_type() == &DataType::Null {
+                let null = child.is_null(i) || child.data_type() == &DataType::Null;
+                if null && o.ignore_null_fields {
                     continue;
                 }
                 if !first {
@@ -181,7 +207,11 @@ fn write_value(array: &dyn Array, i: usize, out: &mut String) -> Result<()> {
                 first = false;
                 quoted(field.name(), out);
                 out.push(':');
-                write_value(child.as_ref(), i, out)?;
+                if null {
+                    out.push_str("null");
+                    continue;
+                }
+                write_value(child.as_ref(), i, o, out)?;
             }
             out.push('}');
         }
@@ -194,9 +224,9 @@ fn write_value(array: &dyn Array, i: usize, out: &mut String) -> Result<()> {
                 if k > offsets[i] as usize {
                     out.push(',');
                 }
-                write_key(keys.as_ref(), k, out)?;
+                write_key(keys.as_ref(), k, o, out)?;
                 out.push(':');
-                write_value(values.as_ref(), k, out)?;
+                write_value(values.as_ref(), k, o, out)?;
             }
             out.push('}');
         }
@@ -206,7 +236,7 @@ fn write_value(array: &dyn Array, i: usize, out: &mut String) -> Result<()> {
 }
 
 /// A map key as a JSON field name: the key's text (Spark writes `key.toString`).
-fn write_key(keys: &dyn Array, k: usize, out: &mut String) -> Result<()> {
+fn write_key(keys: &dyn Array, k: usize, o: &TextOptions, out: &mut String) -> Result<()> {
     match keys.data_type() {
         DataType::Utf8 => quoted(keys.as_string::<i32>().value(k), out),
         DataType::LargeUtf8 => quoted(keys.as_string::<i64>().value(k), out),
@@ -221,7 +251,7 @@ fn write_key(keys: &dyn Array, k: usize, out: &mut String) -> Result<()> {
         t if json_map_key(t) => {
             // Integers, booleans and decimals print the same bare or as a name.
             out.push('"');
-            write_value(keys, k, out)?;
+            write_value(keys, k, o, out)?;
             out.push('"');
         }
         other => return Err(unsupported(other)),
@@ -253,7 +283,7 @@ mod tests {
                 Arc::new(StringArray::from(vec!["a\"\t\u{1}é", "\u{2028}/"])) as ArrayRef,
             ),
         ]));
-        let text = to_json(&s, 2).unwrap();
+        let text = to_json(&s, None, 2).unwrap();
         let text = text.as_string::<i32>();
         assert_eq!(text.value(0), r#"{"n":1,"x":1.0E20,"s":"a\"\t\u0001é"}"#);
         assert_eq!(text.value(1), "{\"x\":\"NaN\",\"s\":\"\u{2028}/\"}");

@@ -93,6 +93,13 @@ pub enum StringFunction {
     FromJson,
     /// `schema_of_json('<json>')`: the DDL of the type Spark infers for the text.
     SchemaOfJson,
+    /// `from_csv(text, 'schema'[, options])`: planned by `plan::text_functions`, which
+    /// sets the result type from the schema; the signature types the text and options.
+    FromCsv,
+    /// `to_csv(struct[, options])`: one CSV record.
+    ToCsv,
+    /// `schema_of_csv('<csv>'[, options])`: the DDL of the struct Spark infers.
+    SchemaOfCsv,
     ParseUrl,
 }
 
@@ -187,6 +194,9 @@ const NAMES: &[(&str, StringFunction)] = &[
     ("to_json", ToJson),
     ("from_json", FromJson),
     ("schema_of_json", SchemaOfJson),
+    ("from_csv", FromCsv),
+    ("to_csv", ToCsv),
+    ("schema_of_csv", SchemaOfCsv),
     ("parse_url", ParseUrl),
     ("try_parse_url", ParseUrl),
 ];
@@ -443,9 +453,12 @@ impl StringFunction {
                 a.arity(1, 1)?;
                 Signature::new(a.strings(1)?, string_list())
             }
+            // The options map (checked by `plan::text_functions`) passes as it is.
             FromJson => {
-                a.arity(1, 1)?;
-                Signature::new(a.strings(1)?, Utf8)
+                a.arity(1, 2)?;
+                let mut types = vec![a.string(0)?];
+                types.extend(a.types.get(1).cloned());
+                Signature::new(types, Utf8)
             }
             SchemaOfJson => {
                 if n == 2 {
@@ -457,12 +470,7 @@ impl StringFunction {
                 Signature::new(a.strings(1)?, Utf8)
             }
             ToJson => {
-                if n == 2 {
-                    return Err(crate::error::Error::unsupported(
-                        "to_json's options (the second argument): Brasa writes Spark's default JSON",
-                    ));
-                }
-                a.arity(1, 1)?;
+                a.arity(1, 2)?;
                 let t = &a.types[0];
                 if !matches!(t, List(_) | Struct(_) | Map(_, _)) {
                     return Err(a.error(0, "a struct, an array or a map", t));
@@ -473,7 +481,26 @@ impl StringFunction {
                         crate::frame::spark_type_name(t)
                     )));
                 }
-                Signature::new(vec![t.clone()], Utf8)
+                let mut types = vec![t.clone()];
+                types.extend(a.types.get(1).cloned());
+                Signature::new(types, Utf8)
+            }
+            // The options map (checked by `plan::text_functions`) passes as it is.
+            FromCsv | SchemaOfCsv => {
+                a.arity(1, 2)?;
+                let mut types = vec![a.string(0)?];
+                types.extend(a.types.get(1).cloned());
+                Signature::new(types, Utf8)
+            }
+            ToCsv => {
+                a.arity(1, 2)?;
+                let t = &a.types[0];
+                if !matches!(t, Struct(_) | Null) {
+                    return Err(a.error(0, "a struct", t));
+                }
+                let mut types = vec![t.clone()];
+                types.extend(a.types.get(1).cloned());
+                Signature::new(types, Utf8)
             }
             Elt => {
                 a.arity(2, usize::MAX)?;
