@@ -13,7 +13,12 @@ fn catalog() -> Catalog {
     let mut catalog = Catalog::new();
     let people = b"id,name,city,score\n1,a,x,1.5\n2,b,y,2.5\n";
     let cities = b"city,country\nx,pt\ny,br\n";
-    for (name, csv) in [("people", &people[..]), ("cities", &cities[..])] {
+    let events = b"id,ts,g\n1,2024-01-01 00:05:00,a\n2,2024-01-01 01:10:00,b\n";
+    for (name, csv) in [
+        ("people", &people[..]),
+        ("cities", &cities[..]),
+        ("events", &events[..]),
+    ] {
         let (table, _) = read_csv(csv, &CsvOptions::default()).unwrap();
         catalog.register(name, table, false).unwrap();
     }
@@ -318,4 +323,41 @@ fn stack_is_inline_over_an_array_of_its_rows() {
     let plan = optimized("SELECT stack(2, id, name, id * 2, city) FROM people").join("\n");
     assert!(plan.contains("Generate stack(array("), "{plan}");
     assert!(plan.contains("as (col0, col1)"), "{plan}");
+}
+
+/// `window(ts, ...)` adds its column under the SELECT (Spark's TimeWindowing): a tumbling
+/// window is a projection over the rows whose time is not NULL (that filter and the
+/// WHERE's in the scan), a sliding one an explode of the windows, filtered to those
+/// holding the time when the slide does not divide the duration.
+#[test]
+fn time_windows_are_a_projection_or_an_explode_with_filters_in_the_scan() {
+    assert_plan(
+        "SELECT window(ts, '1 hour') AS w, count(*) FROM events WHERE g = 'a' GROUP BY 1",
+        &[
+            "Project window#0, count#1",
+            "  Aggregate group=[window#0] aggregates=[count(*)]",
+            "    Project time_window(ts#0, 3600000000, 3600000000, 0)",
+            "      Scan columns=[1, 2] (ts, g) filters=[(g#1 = 'a'), ts#0 IS NOT NULL]",
+        ],
+    );
+    assert_plan(
+        "SELECT window(ts, '1 hour', '20 minutes') AS w, count(*) FROM events GROUP BY 1",
+        &[
+            "Project window#0, count#1",
+            "  Aggregate group=[window#1] aggregates=[count(*)]",
+            "    Generate explode(time_windows(ts#0, 3600000000, 1200000000, 0)) as (window)",
+            "      Scan columns=[1] (ts) filters=[]",
+        ],
+    );
+    assert_plan(
+        "SELECT window.start, id FROM events WHERE id > 1 \
+         GROUP BY window(ts, '1 hour', '25 minutes'), id",
+        &[
+            "Project get_field(window#0), id#1",
+            "  Aggregate group=[window#2, id#0] aggregates=[]",
+            "    Filter ((ts#1 >= get_field(window#2)) AND (ts#1 < get_field(window#2)))",
+            "      Generate explode(time_windows(ts#1, 3600000000, 1500000000, 0)) as (window)",
+            "        Scan columns=[0, 1] (id, ts) filters=[(id#0 > 1)]",
+        ],
+    );
 }
