@@ -361,3 +361,19 @@ fn time_windows_are_a_projection_or_an_explode_with_filters_in_the_scan() {
         ],
     );
 }
+
+/// `GROUP BY g, session_window(ts, gap)`: the sessions are a window function over the rows
+/// WHERE keeps (filters in the scan), partitioned by the other key and ordered by time.
+#[test]
+fn session_windows_are_a_window_over_the_other_keys() {
+    assert_plan(
+        "SELECT g, session_window(ts, '30 minutes') AS s, count(*) FROM events \
+         WHERE id > 1 GROUP BY g, session_window(ts, '30 minutes')",
+        &[
+            "Project g#0, session_window#1, count#2",
+            "  Aggregate group=[g#2, session_window#3] aggregates=[count(*)]",
+            "    Window [session_window(ts#1, 1800000000) OVER (PARTITION BY g#2 ORDER BY ts#1 ASC NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)]",
+            "      Scan columns=[0, 1, 2] (id, ts, g) filters=[ts#1 IS NOT NULL, (id#0 > 1)]",
+        ],
+    );
+}

@@ -606,20 +606,14 @@ impl Planner<'_> {
                 scope,
             );
         }
-        if lower == "window" {
-            return self.time_window_call(args, scope);
+        if lower == "window" || lower == "session_window" {
+            return self.time_window_call(args, scope, lower == "session_window");
         }
         if lower == "window_time" && !matches!(args.first(), Some(Expr::Column { .. }) | None) {
             // Spark reads only a window column (one `window(...)` made) this way.
             return Err(Error::analysis(
                 "The input is not a correct window column: window_time takes the column \
                  window(...) makes",
-            ));
-        }
-        if lower == "session_window" {
-            return Err(Error::unsupported(
-                "session_window (sessions of rows within a gap of each other): Brasa has \
-                 fixed time windows, window(ts, duration[, slide[, start]])",
             ));
         }
         if lower == "grouping" || lower == "grouping_id" {

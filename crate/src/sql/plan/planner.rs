@@ -395,11 +395,20 @@ impl<'a> Planner<'a> {
         }
         // `window(ts, ...)`: its column added under the SELECT (before WHERE, which may
         // read it too).
-        plan = self.expand_time_window(plan, select, order_by)?;
+        let (expanded, sessions) = self.expand_time_window(plan, select, order_by)?;
+        plan = expanded;
         let scope = plan.schema();
         if let Some(selection) = &select.selection {
             plan = self.where_clause(plan, selection, correlated)?;
         }
+        // `GROUP BY session_window(ts, gap)`: the sessions of the rows WHERE kept.
+        let scope = match sessions {
+            Some(spec) => {
+                plan = self.group_sessions(plan, spec, select, &scope)?;
+                plan.schema()
+            }
+            None => scope,
+        };
 
         // GROUPING SETS / ROLLUP / CUBE: the input expanded once per set (see
         // `grouping_sets`); expressions are planned over the expanded input.
@@ -999,9 +1008,13 @@ fn output_name(ast: &ast::Expr, scope: &PlanSchema) -> String {
         ast::Expr::CompoundIdentifier(parts) => {
             parts.last().map(|p| p.value.clone()).unwrap_or_default()
         }
-        // Spark names a time window's column `window`.
-        ast::Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("window") => {
-            "window".to_string()
+        // Spark names a time window's column `window` (`session_window`).
+        ast::Expr::Function(f)
+            if ["window", "session_window"]
+                .iter()
+                .any(|n| f.name.to_string().eq_ignore_ascii_case(n)) =>
+        {
+            f.name.to_string().to_ascii_lowercase()
         }
         other => other.to_string().replace("(*)", "(1)"),
     }

@@ -15,15 +15,21 @@
 //! years) or integers (microseconds). A date or string time is cast to a timestamp; a
 //! window struct is read at its `window_time`. One window expression per SELECT, as Spark
 //! requires (several would multiply the rows).
+//!
+//! `session_window(time, gap)` (Spark's `SessionWindowing` and session merging): in a
+//! SELECT that groups by it, a window function over the rows WHERE keeps, partitioned by
+//! the other grouping keys and ordered by time, gives each row its merged session
+//! (`exec::window::session`); elsewhere each row's own `[time, time + gap]`. The gap is a
+//! string literal; one that is not positive (or not an interval) keeps no rows.
 
 use arrow_schema::DataType;
 use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments, SelectItem};
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
-use crate::sql::plan::expr::{BinaryOp, Expr};
+use crate::sql::plan::expr::{BinaryOp, Expr, SortKey, WindowCall, WindowFrame};
 use crate::sql::plan::exprs::scalar_call;
-use crate::sql::plan::functions::{window_type, DateTimeFunction, ScalarFunction};
+use crate::sql::plan::functions::{window_type, DateTimeFunction, ScalarFunction, WindowFunction};
 use crate::sql::plan::interval_string;
 use crate::sql::plan::logical::{Generator, LogicalPlan};
 use crate::sql::plan::planner::Planner;
@@ -38,15 +44,17 @@ const MULTIPLE: &str = "Multiple time/session window expressions would result in
                         window(...) per SELECT";
 
 impl Planner<'_> {
-    /// Adds the `window` column under a SELECT that calls `window(...)` (see the module
-    /// doc), and remembers it for [`Planner::time_window_call`]; `plan` unchanged if the
-    /// SELECT has no window call.
+    /// Adds the `window` (or `session_window`) column under a SELECT that calls
+    /// `window(...)` (see the module doc), and remembers it for
+    /// [`Planner::time_window_call`]; `plan` unchanged if the SELECT has no window call. A
+    /// session window the SELECT groups by is returned instead, to be added after WHERE
+    /// ([`Planner::group_sessions`]): its sessions are those of the rows WHERE keeps.
     pub(crate) fn expand_time_window(
         &mut self,
         plan: LogicalPlan,
         select: &ast::Select,
         order_by: &[ast::OrderByExpr],
-    ) -> Result<LogicalPlan> {
+    ) -> Result<(LogicalPlan, Option<TimeWindowSpec>)> {
         let mut calls = Vec::new();
         for item in &select.projection {
             match item {
@@ -56,7 +64,12 @@ impl Planner<'_> {
                 _ => {}
             }
         }
-        for e in select.selection.iter().chain(&select.having) {
+        let mut in_where = Vec::new();
+        if let Some(e) = &select.selection {
+            window_calls(e, &mut in_where);
+        }
+        calls.extend(in_where.iter().copied());
+        if let Some(e) = &select.having {
             window_calls(e, &mut calls);
         }
         if let ast::GroupByExpr::Expressions(exprs, _) = &select.group_by {
@@ -66,25 +79,90 @@ impl Planner<'_> {
             window_calls(&key.expr, &mut calls);
         }
         if calls.is_empty() {
-            return Ok(plan);
+            return Ok((plan, None));
         }
         let scope = plan.schema();
         let mut spec: Option<TimeWindowSpec> = None;
-        for call in calls {
+        for (call, session) in calls {
             let args = self.window_args(call, &scope)?;
-            let this = window_spec(args, &scope)?;
+            let this = window_spec(args, &scope, session)?;
             match &spec {
                 Some(s) if *s != this => return Err(Error::analysis(MULTIPLE)),
                 _ => spec = Some(this),
             }
         }
         let Some(spec) = spec else {
-            return Ok(plan);
+            return Ok((plan, None));
         };
+        if spec.session && groups_by_session(select) {
+            if !in_where.is_empty() {
+                return Err(Error::unsupported(
+                    "session_window in the WHERE of a query that groups by it (its sessions \
+                     are those of the rows WHERE keeps): filter in a subquery first",
+                ));
+            }
+            return Ok((plan, Some(spec)));
+        }
         let column = scope.len();
-        let plan = expand(plan, &spec, &scope)?;
+        let plan = if spec.session {
+            session_rows(plan, &spec, &scope)?
+        } else {
+            expand(plan, &spec, &scope)?
+        };
         self.time_window = Some(TimeWindowColumn { spec, column });
-        Ok(plan)
+        Ok((plan, None))
+    }
+
+    /// The `session_window` column of a SELECT grouping by it, added after WHERE: rows with
+    /// a time, their sessions merged within each group of the SELECT's other grouping keys
+    /// (`exec::window::session`).
+    pub(crate) fn group_sessions(
+        &mut self,
+        plan: LogicalPlan,
+        spec: TimeWindowSpec,
+        select: &ast::Select,
+        scope: &PlanSchema,
+    ) -> Result<LogicalPlan> {
+        let mut keys = Vec::new();
+        if let ast::GroupByExpr::Expressions(exprs, _) = &select.group_by {
+            for g in exprs {
+                let g = group_target(g, select);
+                if session_call(g).is_none() {
+                    keys.push(self.expr(g, scope)?);
+                }
+            }
+        }
+        let time_type = spec.time.data_type(scope);
+        let window = window_type(&time_type);
+        let kept = LogicalPlan::Filter {
+            input: Box::new(plan),
+            predicate: kept_times(&spec),
+        };
+        let call = WindowCall {
+            func: WindowFunction::SessionWindow,
+            args: vec![
+                spec.time.clone(),
+                Expr::Literal(ScalarValue::Int64(spec.length)),
+            ],
+            partition_by: keys,
+            order_by: vec![SortKey {
+                expr: spec.time.clone(),
+                ascending: true,
+                nulls_first: true,
+            }],
+            frame: WindowFrame::default_for(true),
+            ignore_nulls: false,
+            return_type: window.clone(),
+        };
+        let mut fields = scope.fields().to_vec();
+        fields.push(PlanField::new(Some(TIME_WINDOW), SESSION, window));
+        let column = scope.len();
+        self.time_window = Some(TimeWindowColumn { spec, column });
+        Ok(LogicalPlan::Window {
+            input: Box::new(kept),
+            windows: vec![call],
+            schema: PlanSchema::new(fields),
+        })
     }
 
     fn window_args(&mut self, call: &ast::Function, scope: &PlanSchema) -> Result<Vec<Expr>> {
@@ -102,31 +180,110 @@ impl Planner<'_> {
             .collect()
     }
 
-    /// `window(...)` met while planning an expression: the SELECT's `window` column.
-    pub(crate) fn time_window_call(&mut self, args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
-        let spec = window_spec(args, scope)?;
+    /// `window(...)` or `session_window(...)` met while planning an expression: the
+    /// SELECT's window column.
+    pub(crate) fn time_window_call(
+        &mut self,
+        args: Vec<Expr>,
+        scope: &PlanSchema,
+        session: bool,
+    ) -> Result<Expr> {
+        let spec = window_spec(args, scope, session)?;
         match &self.time_window {
-            Some(w) if w.spec == spec && w.column < scope.len() => {
-                Ok(Expr::column(w.column, "window"))
-            }
+            Some(w) if w.spec == spec && w.column < scope.len() => Ok(Expr::column(
+                w.column,
+                if session { SESSION } else { "window" },
+            )),
             Some(_) => Err(Error::analysis(MULTIPLE)),
             None => Err(Error::unsupported(
-                "window(...) here: call it in a SELECT list, WHERE, GROUP BY, HAVING or ORDER \
-                 BY, outside lambdas and subqueries",
+                "window(...) or session_window(...) here: call it in a SELECT list, WHERE, \
+                 GROUP BY, HAVING or ORDER BY, outside lambdas and subqueries",
             )),
         }
     }
 }
 
-/// Calls of `window` in `e` (not inside subqueries, which plan their own).
-fn window_calls<'a>(e: &'a ast::Expr, out: &mut Vec<&'a ast::Function>) {
+/// The name of the column a session window adds.
+const SESSION: &str = "session_window";
+
+/// `e` as a call of `window` (false) or `session_window` (true), if it is one.
+fn time_window_kind(e: &ast::Expr) -> Option<(&ast::Function, bool)> {
+    let ast::Expr::Function(f) = e else {
+        return None;
+    };
+    if f.over.is_some() {
+        return None;
+    }
+    let name = f.name.to_string();
+    if name.eq_ignore_ascii_case("window") {
+        Some((f, false))
+    } else if name.eq_ignore_ascii_case(SESSION) {
+        Some((f, true))
+    } else {
+        None
+    }
+}
+
+fn session_call(e: &ast::Expr) -> Option<&ast::Function> {
+    time_window_kind(e)
+        .filter(|(_, session)| *session)
+        .map(|(f, _)| f)
+}
+
+/// What a GROUP BY item names: a SELECT item by its position (`GROUP BY 2`) or its alias
+/// (`GROUP BY s`), else itself.
+fn group_target<'a>(g: &'a ast::Expr, select: &'a ast::Select) -> &'a ast::Expr {
+    let item_expr = |item: &'a SelectItem| match item {
+        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+        _ => None,
+    };
+    match g {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::Number(n, _) => n
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| select.projection.get(i.checked_sub(1)?))
+                .and_then(item_expr)
+                .unwrap_or(g),
+            _ => g,
+        },
+        ast::Expr::Identifier(name) => select
+            .projection
+            .iter()
+            .find_map(|item| match item {
+                SelectItem::ExprWithAlias { expr, alias }
+                    if alias.value.eq_ignore_ascii_case(&name.value)
+                        && session_call(expr).is_some() =>
+                {
+                    Some(expr)
+                }
+                _ => None,
+            })
+            .unwrap_or(g),
+        _ => g,
+    }
+}
+
+/// Whether the SELECT groups by a `session_window(...)` call.
+fn groups_by_session(select: &ast::Select) -> bool {
+    match &select.group_by {
+        ast::GroupByExpr::Expressions(exprs, _) => exprs
+            .iter()
+            .any(|g| session_call(group_target(g, select)).is_some()),
+        _ => false,
+    }
+}
+
+/// Calls of `window` and `session_window` (true) in `e` (not inside subqueries, which
+/// plan their own).
+fn window_calls<'a>(e: &'a ast::Expr, out: &mut Vec<(&'a ast::Function, bool)>) {
     use ast::Expr as E;
+    if let Some(call) = time_window_kind(e) {
+        out.push(call);
+        return;
+    }
     match e {
         E::Function(f) => {
-            if f.over.is_none() && f.name.to_string().eq_ignore_ascii_case("window") {
-                out.push(f);
-                return;
-            }
             if let FunctionArguments::List(list) = &f.args {
                 for arg in &list.args {
                     if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
@@ -192,7 +349,13 @@ fn arity(given: usize) -> Error {
 }
 
 /// The window a call's planned arguments describe, checked as Spark checks it.
-fn window_spec(args: Vec<Expr>, scope: &PlanSchema) -> Result<TimeWindowSpec> {
+fn window_spec(args: Vec<Expr>, scope: &PlanSchema, session: bool) -> Result<TimeWindowSpec> {
+    if session && args.len() != 2 {
+        return Err(Error::analysis(format!(
+            "session_window requires 2 arguments (time, gap), got {}",
+            args.len()
+        )));
+    }
     if !(2..=4).contains(&args.len()) {
         return Err(arity(args.len()));
     }
@@ -216,6 +379,16 @@ fn window_spec(args: Vec<Expr>, scope: &PlanSchema) -> Result<TimeWindowSpec> {
             )))
         }
     };
+    if session {
+        let gap = args.next().map(session_gap).transpose()?.unwrap_or(0);
+        return Ok(TimeWindowSpec {
+            time,
+            length: gap,
+            slide: gap,
+            start: 0,
+            session: true,
+        });
+    }
     let durations = args.map(duration).collect::<Result<Vec<i64>>>()?;
     let length = durations[0];
     let slide = durations.get(1).copied().unwrap_or(length);
@@ -246,6 +419,82 @@ fn window_spec(args: Vec<Expr>, scope: &PlanSchema) -> Result<TimeWindowSpec> {
         length,
         slide,
         start,
+        session: false,
+    })
+}
+
+/// A session's gap in microseconds: a string literal read as Spark reads an interval; one
+/// Spark reads as NULL (not an interval) gives no rows, as a gap that is not positive.
+fn session_gap(arg: Expr) -> Result<i64> {
+    let Expr::Literal(ScalarValue::Utf8(text)) = arg else {
+        return Err(Error::unsupported(
+            "session_window's gap other than a string literal ('5 minutes'): Spark also \
+             takes an expression per row",
+        ));
+    };
+    let Some(interval) = interval_string::parse(&text) else {
+        return Ok(0);
+    };
+    if interval.months != 0 {
+        return Err(Error::unsupported(format!(
+            "session_window's gap '{text}' in months or years"
+        )));
+    }
+    Ok(i64::from(interval.days)
+        .checked_mul(86_400_000_000)
+        .and_then(|d| d.checked_add(interval.micros))
+        .unwrap_or(0)
+        .max(0))
+}
+
+/// The rows a time window keeps: those with a time, and (a session) a positive gap.
+fn kept_times(spec: &TimeWindowSpec) -> Expr {
+    let has_time = Expr::IsNull {
+        expr: Box::new(spec.time.clone()),
+        negated: true,
+    };
+    if spec.session && spec.length <= 0 {
+        Expr::Literal(ScalarValue::Boolean(false))
+    } else {
+        has_time
+    }
+}
+
+/// `plan` with the column `session_window` added: each row's own session, from its time
+/// to its time plus the gap (Spark's, where the SELECT does not group by it).
+fn session_rows(
+    plan: LogicalPlan,
+    spec: &TimeWindowSpec,
+    scope: &PlanSchema,
+) -> Result<LogicalPlan> {
+    let window = window_type(&spec.time.data_type(scope));
+    let end = scalar_call(
+        ScalarFunction::DateTime(DateTimeFunction::TimestampAddInterval),
+        vec![
+            spec.time.clone(),
+            Expr::Literal(ScalarValue::Int32(0)),
+            Expr::Literal(ScalarValue::Int64(spec.length)),
+        ],
+        scope,
+    )?;
+    let kept = LogicalPlan::Filter {
+        input: Box::new(plan),
+        predicate: kept_times(spec),
+    };
+    let mut exprs: Vec<Expr> = (0..scope.len())
+        .map(|i| Expr::column(i, scope.field(i).name.clone()))
+        .collect();
+    exprs.push(Expr::Function {
+        func: ScalarFunction::MakeStruct,
+        args: vec![spec.time.clone(), end],
+        return_type: window.clone(),
+    });
+    let mut fields = scope.fields().to_vec();
+    fields.push(PlanField::new(Some(TIME_WINDOW), SESSION, window));
+    Ok(LogicalPlan::Project {
+        input: Box::new(kept),
+        exprs,
+        schema: PlanSchema::new(fields),
     })
 }
 
@@ -363,7 +612,7 @@ mod tests {
                 .iter()
                 .map(|d| Expr::Literal(ScalarValue::Utf8(d.to_string()))),
         );
-        window_spec(args, &ts_scope())
+        window_spec(args, &ts_scope(), false)
     }
 
     fn scan() -> LogicalPlan {
@@ -461,7 +710,7 @@ mod tests {
                 .start,
             -1_740_000_000
         );
-        let err = window_spec(vec![Expr::column(1, "ts")], &ts_scope()).unwrap_err();
+        let err = window_spec(vec![Expr::column(1, "ts")], &ts_scope(), false).unwrap_err();
         assert!(err.message().contains("2, 3 or 4"), "{}", err.message());
         let err = window_spec(
             vec![
@@ -469,8 +718,45 @@ mod tests {
                 Expr::Literal(ScalarValue::Utf8("1 hour".into())),
             ],
             &ts_scope(),
+            false,
         )
         .unwrap_err();
         assert!(err.message().contains("timestamp"), "{}", err.message());
+    }
+
+    fn session(gap: &str) -> TimeWindowSpec {
+        let args = vec![
+            Expr::column(1, "ts"),
+            Expr::Literal(ScalarValue::Utf8(gap.to_string())),
+        ];
+        window_spec(args, &ts_scope(), true).unwrap()
+    }
+
+    /// A session's gap as Spark reads it: not positive or not an interval keeps no rows.
+    #[test]
+    fn session_gaps_and_rows() {
+        assert_eq!(session("30 minutes").length, 1_800_000_000);
+        for gap in ["0 seconds", "-5 minutes", "x"] {
+            let s = session(gap);
+            assert_eq!(s.length, 0, "{gap}");
+            assert_eq!(kept_times(&s), Expr::Literal(ScalarValue::Boolean(false)));
+        }
+        assert!(window_spec(
+            vec![
+                Expr::column(1, "ts"),
+                Expr::Literal(ScalarValue::Utf8("1 month".into()))
+            ],
+            &ts_scope(),
+            true
+        )
+        .is_err());
+        // Not grouped by: each row's own session, a projection over the rows with a time.
+        let s = session("30 minutes");
+        let plan = session_rows(scan(), &s, &ts_scope()).unwrap();
+        let LogicalPlan::Project { input, schema, .. } = plan else {
+            panic!("not a projection: {plan:?}")
+        };
+        assert_eq!(schema.field(2).name, "session_window");
+        assert!(matches!(*input, LogicalPlan::Filter { .. }));
     }
 }

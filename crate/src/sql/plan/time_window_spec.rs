@@ -15,6 +15,8 @@ pub struct TimeWindowSpec {
     pub length: i64,
     pub slide: i64,
     pub start: i64,
+    /// `session_window(time, gap)`: `length` is the gap (`slide` the same, `start` 0).
+    pub session: bool,
 }
 
 /// The window of the SELECT being planned and the position of its column.

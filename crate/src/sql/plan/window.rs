@@ -187,6 +187,11 @@ impl Planner<'_> {
                     }
                 }
             }
+            WindowFunction::SessionWindow => {
+                return Err(Error::analysis(
+                    "session_window is not a window function: group by it instead",
+                ))
+            }
         };
         let frame = match spec.window_frame.as_ref() {
             None => WindowFrame::default_for(!order_by.is_empty()),

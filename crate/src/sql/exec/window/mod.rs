@@ -9,6 +9,7 @@ mod decimal;
 mod frame;
 mod pick;
 mod refold;
+mod session;
 
 use std::sync::Arc;
 
@@ -368,6 +369,13 @@ fn compute_window(batch: &RecordBatch, call: &WindowCall, w: &WindowOrder) -> Re
                 }
             }
         }
+        WindowFunction::SessionWindow => session::sessions(
+            &args[0],
+            &args[1],
+            &w.order,
+            &partitions_of(&w.partition_start),
+            &call.return_type,
+        ),
         WindowFunction::Ntile => {
             let buckets = match call.args.first() {
                 Some(Expr::Literal(ScalarValue::Int64(b))) if *b > 0 => *b as usize,

@@ -175,6 +175,9 @@ pub enum WindowFunction {
     LastValue,
     NthValue,
     Aggregate(AggregateFunction),
+    /// `session_window(ts, gap)` grouped by: each row's merged session (args: the time
+    /// and the gap in microseconds), planned by `plan::time_window`, never by name.
+    SessionWindow,
 }
 
 impl WindowFunction {
@@ -210,6 +213,7 @@ impl WindowFunction {
             WindowFunction::LastValue => "last_value",
             WindowFunction::NthValue => "nth_value",
             WindowFunction::Aggregate(f) => f.name(),
+            WindowFunction::SessionWindow => "session_window",
         }
     }
 
