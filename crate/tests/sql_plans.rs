@@ -363,7 +363,8 @@ fn time_windows_are_a_projection_or_an_explode_with_filters_in_the_scan() {
 }
 
 /// `GROUP BY g, session_window(ts, gap)`: the sessions are a window function over the rows
-/// WHERE keeps (filters in the scan), partitioned by the other key and ordered by time.
+/// WHERE keeps (filters in the scan), partitioned by the other key and ordered by time,
+/// the rows then sorted so that the aggregates see them in time order, as Spark's do.
 #[test]
 fn session_windows_are_a_window_over_the_other_keys() {
     assert_plan(
@@ -372,8 +373,9 @@ fn session_windows_are_a_window_over_the_other_keys() {
         &[
             "Project g#0, session_window#1, count#2",
             "  Aggregate group=[g#2, session_window#3] aggregates=[count(*)]",
-            "    Window [session_window(ts#1, 1800000000) OVER (PARTITION BY g#2 ORDER BY ts#1 ASC NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)]",
-            "      Scan columns=[0, 1, 2] (id, ts, g) filters=[ts#1 IS NOT NULL, (id#0 > 1)]",
+            "    Sort [g#2 ASC NULLS FIRST, ts#1 ASC NULLS FIRST] fetch=None",
+            "      Window [session_window(ts#1, 1800000000) OVER (PARTITION BY g#2 ORDER BY ts#1 ASC NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)]",
+            "        Scan columns=[0, 1, 2] (id, ts, g) filters=[ts#1 IS NOT NULL, (id#0 > 1)]",
         ],
     );
 }

@@ -156,12 +156,28 @@ impl Planner<'_> {
         };
         let mut fields = scope.fields().to_vec();
         fields.push(PlanField::new(Some(TIME_WINDOW), SESSION, window));
+        // In time order within each group, as Spark's aggregation sees a session's rows
+        // (`collect_list`, `first`, ... follow it).
+        let order: Vec<SortKey> = call
+            .partition_by
+            .iter()
+            .chain(std::iter::once(&spec.time))
+            .map(|e| SortKey {
+                expr: e.clone(),
+                ascending: true,
+                nulls_first: true,
+            })
+            .collect();
         let column = scope.len();
         self.time_window = Some(TimeWindowColumn { spec, column });
-        Ok(LogicalPlan::Window {
-            input: Box::new(kept),
-            windows: vec![call],
-            schema: PlanSchema::new(fields),
+        Ok(LogicalPlan::Sort {
+            input: Box::new(LogicalPlan::Window {
+                input: Box::new(kept),
+                windows: vec![call],
+                schema: PlanSchema::new(fields),
+            }),
+            keys: order,
+            fetch: None,
         })
     }
 
