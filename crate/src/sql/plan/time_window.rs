@@ -38,6 +38,10 @@ use crate::sql::plan::schema::{PlanField, PlanSchema};
 use crate::sql::plan::time_window_spec::{TimeWindowColumn, TimeWindowSpec, TIME_WINDOW};
 use crate::sql::types::timestamp_type;
 
+/// The most windows a sliding window may put each row in (`ceil(duration / slide)`): each
+/// row is repeated that many times, so more would exhaust memory before the query ends.
+const MAX_WINDOWS_PER_ROW: i64 = 10_000;
+
 /// Spark's message when a SELECT has two different window expressions.
 const MULTIPLE: &str = "Multiple time/session window expressions would result in a cartesian \
                         product of rows, therefore they are currently not supported: use one \
@@ -424,6 +428,13 @@ fn window_spec(args: Vec<Expr>, scope: &PlanSchema, session: bool) -> Result<Tim
             "window's slide duration ({slide} microseconds) must be <= its duration ({length})"
         )));
     }
+    let windows = length / slide + i64::from(length % slide != 0);
+    if windows > MAX_WINDOWS_PER_ROW {
+        return Err(Error::unsupported(format!(
+            "a sliding window that puts each row in {windows} windows (more than \
+             {MAX_WINDOWS_PER_ROW}): use a longer slide"
+        )));
+    }
     if start.unsigned_abs() >= slide.unsigned_abs() {
         return Err(Error::analysis(format!(
             "window's start time must be shorter than its slide: abs({start}) must be < \
@@ -720,6 +731,8 @@ mod tests {
         ] {
             assert!(spec(&bad).is_err(), "{bad:?}");
         }
+        assert!(spec(&["1 day", "1 second"]).is_err());
+        assert!(spec(&["9223372036854775807 microseconds", "1 hour"]).is_err());
         assert_eq!(
             spec(&["1 hour", "30 minutes", "-29 minutes"])
                 .unwrap()

@@ -52,7 +52,7 @@ impl Windows {
 
     /// How many windows hold each timestamp: `ceil(length / slide)`.
     fn count(self) -> i64 {
-        (self.length + self.slide - 1) / self.slide
+        self.length / self.slide + i64::from(self.length % self.slide != 0)
     }
 
     /// The start of the latest window holding `t`.
