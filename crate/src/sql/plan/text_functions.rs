@@ -59,10 +59,15 @@ impl Planner<'_> {
 }
 
 fn csv_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Option<Expr>> {
-    if name == "to_json" {
+    let json = match name {
+        "to_json" => Some(TextFunction::ToJson),
+        "schema_of_json" => Some(TextFunction::SchemaOfJson),
+        _ => None,
+    };
+    if let Some(function) = json {
         // Planned as a plain call once its options are checked.
         if let Some(options) = args.get(1) {
-            options_arg(TextFunction::ToJson, options)?;
+            options_arg(function, options)?;
         }
         return Ok(None);
     }
@@ -143,6 +148,6 @@ fn csv_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Option<Expr
             }
             scalar_call(func, args.to_vec(), scope).map(Some)
         }
-        TextFunction::FromJson | TextFunction::ToJson => Ok(None),
+        TextFunction::FromJson | TextFunction::ToJson | TextFunction::SchemaOfJson => Ok(None),
     }
 }

@@ -19,6 +19,7 @@ pub enum TextFunction {
     SchemaOfCsv,
     FromJson,
     ToJson,
+    SchemaOfJson,
 }
 
 impl TextFunction {
@@ -29,6 +30,7 @@ impl TextFunction {
             TextFunction::SchemaOfCsv => "schema_of_csv",
             TextFunction::FromJson => "from_json",
             TextFunction::ToJson => "to_json",
+            TextFunction::SchemaOfJson => "schema_of_json",
         }
     }
 
@@ -78,6 +80,7 @@ impl TextFunction {
                 "mode",
                 "allowNumericLeadingZeros",
             ],
+            TextFunction::SchemaOfJson => &["allowNumericLeadingZeros"],
             TextFunction::ToJson => &[
                 "dateFormat",
                 "timestampFormat",

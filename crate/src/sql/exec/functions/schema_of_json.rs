@@ -12,8 +12,10 @@ use std::fmt::Write as _;
 use arrow_array::{Array, ArrayRef};
 
 use super::columns::{as_strings, build_strings};
-use super::json::{parse_with, Json};
+use super::csv_text::options as text_options;
+use super::json::{parse_with_options, Json};
 use crate::error::{Error, Result};
+use crate::sql::plan::text_options::TextFunction;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Inferred {
@@ -136,18 +138,21 @@ fn write_ddl(t: &Inferred, out: &mut String) {
     }
 }
 
-pub fn schema_of_json(text: &ArrayRef, len: usize) -> Result<ArrayRef> {
+/// `schema_of_json(text[, options])`: `allowNumericLeadingZeros` is the option read.
+pub fn schema_of_json(text: &ArrayRef, options: Option<&ArrayRef>, len: usize) -> Result<ArrayRef> {
+    let o = text_options(TextFunction::SchemaOfJson, options)?;
     let text = as_strings(text)?;
     build_strings(len, |i, out| {
         if text.is_null(i) {
             return Ok(false);
         }
-        let json = parse_with(text.value(i), true).ok_or_else(|| {
-            Error::analysis(format!(
-                "schema_of_json: `{}` is not JSON (Spark's FAILFAST reading of the text)",
-                text.value(i)
-            ))
-        })?;
+        let json =
+            parse_with_options(text.value(i), true, o.allow_leading_zeros).ok_or_else(|| {
+                Error::analysis(format!(
+                    "schema_of_json: `{}` is not JSON (Spark's FAILFAST reading of the text)",
+                    text.value(i)
+                ))
+            })?;
         write_ddl(&infer(&json), out);
         Ok(true)
     })
@@ -159,7 +164,10 @@ mod tests {
 
     fn ddl(text: &str) -> String {
         let mut out = String::new();
-        write_ddl(&infer(&parse_with(text, true).unwrap()), &mut out);
+        write_ddl(
+            &infer(&parse_with_options(text, true, false).unwrap()),
+            &mut out,
+        );
         out
     }
 

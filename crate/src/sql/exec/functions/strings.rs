@@ -470,7 +470,7 @@ pub fn compute(
         },
         ToJson => super::to_json::to_json(&args[0], args.get(1), len)?,
         FromJson => super::from_json::from_json(&args[0], return_type, args.get(1), len)?,
-        SchemaOfJson => super::schema_of_json::schema_of_json(&args[0], len)?,
+        SchemaOfJson => super::schema_of_json::schema_of_json(&args[0], args.get(1), len)?,
         FromCsv => super::csv_text::from_csv(&args[0], return_type, args.get(1), len)?,
         ToCsv => super::csv_text::to_csv(&args[0], args.get(1), len)?,
         SchemaOfCsv => super::csv_text::schema_of_csv(&args[0], args.get(1), len)?,

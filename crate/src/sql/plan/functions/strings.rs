@@ -460,14 +460,12 @@ impl StringFunction {
                 types.extend(a.types.get(1).cloned());
                 Signature::new(types, Utf8)
             }
+            // The options map (checked by `plan::text_functions`) passes as it is.
             SchemaOfJson => {
-                if n == 2 {
-                    return Err(crate::error::Error::unsupported(
-                        "schema_of_json's options (the second argument)",
-                    ));
-                }
-                a.arity(1, 1)?;
-                Signature::new(a.strings(1)?, Utf8)
+                a.arity(1, 2)?;
+                let mut types = vec![a.string(0)?];
+                types.extend(a.types.get(1).cloned());
+                Signature::new(types, Utf8)
             }
             ToJson => {
                 a.arity(1, 2)?;
