@@ -1,6 +1,7 @@
 //! Numbers printed as the JVM prints a `Double` (`Double.toString`), so that a tree
 //! model's `toDebugString` and SQL's `format_string('%s', x)` read as Spark's: `12.0`,
-//! `0.5`, `1.0E-4`, `3.2E7`.
+//! `0.5`, `1.0E-4`, `3.2E7`; and read as it reads one (`Double.parseDouble`), as Spark's
+//! CSV text functions and partition values do.
 //!
 //! The digits are the shortest that read back to the same value (what Java prints since
 //! JDK 19; older JVMs occasionally print one more digit).
@@ -60,6 +61,39 @@ fn java_digits(sci: &str, negative: bool, plain: bool) -> String {
         let rest = if rest.is_empty() { "0" } else { rest };
         format!("{sign}{first}.{rest}E{exp}")
     }
+}
+
+/// `Double.parseDouble(text)`: spaces and control characters around trimmed, decimal
+/// digits with an optional point and exponent, `NaN` or `Infinity` (signed) spelled as
+/// Java spells them, and an optional `d` / `f` suffix; `None` where Java throws.
+pub fn parse_java_double(text: &str) -> Option<f64> {
+    let trimmed = text.trim_matches(|c: char| c <= ' ');
+    let body = trimmed
+        .strip_suffix(['d', 'D', 'f', 'F'])
+        .unwrap_or(trimmed);
+    let unsigned = body.strip_prefix(['+', '-']).unwrap_or(body);
+    let negative = body.starts_with('-');
+    match unsigned {
+        "NaN" => return Some(f64::NAN),
+        "Infinity" => {
+            return Some(if negative {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            })
+        }
+        _ => {}
+    }
+    // Rust's parser also takes `inf` and `nan` spelled other ways: only digits, the point,
+    // the exponent and signs reach it.
+    let number = unsigned.bytes().next()?.is_ascii_digit() || unsigned.starts_with('.');
+    let allowed = unsigned
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if !number || !allowed {
+        return None;
+    }
+    body.parse().ok()
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use arrow_array::{
 use arrow_schema::{DataType, TimeUnit};
 
 use crate::error::{Error, Result};
+use crate::frame::jvm::parse_java_double;
 use crate::io::csv::{parse_date_literal, parse_timestamp_literal, SESSION_TIME_ZONE};
 
 /// Spark's most digits in a decimal.
@@ -45,7 +46,7 @@ impl PartitionType {
             PartitionType::Long
         } else if let Some((_, precision)) = integral_decimal(text) {
             PartitionType::Decimal(precision)
-        } else if java_double(text).is_some() {
+        } else if parse_java_double(text).is_some() {
             PartitionType::Double
         } else if partition_timestamp(text).is_some() {
             PartitionType::Timestamp
@@ -124,7 +125,7 @@ impl PartitionType {
                     .map_err(|e| Error::internal("a decimal partition value", e))?,
             ),
             PartitionType::Double => Arc::new(Float64Array::from_value(
-                java_double(text).unwrap_or(f64::NAN),
+                parse_java_double(text).unwrap_or(f64::NAN),
                 rows,
             )),
             PartitionType::Date => Arc::new(Date32Array::from_value(
@@ -200,36 +201,6 @@ fn integral_decimal(text: &str) -> Option<(i128, u8)> {
         value = value.checked_mul(10)?;
     }
     Some((if negative { -value } else { value }, precision as u8))
-}
-
-/// A double as Java's `Double.parseDouble` reads one: decimal digits with an optional
-/// point and exponent, `NaN` or `Infinity` (signed), and an optional `d` / `f` suffix.
-fn java_double(text: &str) -> Option<f64> {
-    let trimmed = text.trim_matches(|c: char| c <= ' ');
-    let body = trimmed
-        .strip_suffix(['d', 'D', 'f', 'F'])
-        .unwrap_or(trimmed);
-    let unsigned = body.strip_prefix(['+', '-']).unwrap_or(body);
-    let negative = body.starts_with('-');
-    match unsigned {
-        "NaN" => return Some(f64::NAN),
-        "Infinity" => {
-            return Some(if negative {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            })
-        }
-        _ => {}
-    }
-    let number = unsigned.bytes().next()?.is_ascii_digit() || unsigned.starts_with('.');
-    let allowed = unsigned
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
-    if !number || !allowed {
-        return None;
-    }
-    body.parse().ok()
 }
 
 /// A timestamp as Spark's partition values write one, `yyyy-MM-dd HH:mm:ss[.fraction]`

@@ -39,7 +39,7 @@ use arrow_schema::{DataType, Fields, TimeUnit};
 use super::columns::{as_strings, build_strings};
 use crate::decimal_digits::parse_decimal;
 use crate::error::{Error, ErrorCode, Result};
-use crate::frame::jvm::{java_double, java_float};
+use crate::frame::jvm::{java_double, java_float, parse_java_double};
 use crate::io::csv::{parse_date_literal, parse_timestamp_literal};
 use crate::sql::exec::decimal::cast::java_string;
 use crate::sql::exec::value::kernel_error;
@@ -163,38 +163,6 @@ fn quoted_field(text: &str, q: char, escape: char, sep: &str, value: &mut String
     (text.len(), true)
 }
 
-/// Java's `Double.parseDouble`: spaces and control characters around trimmed, an optional
-/// `d` / `f` suffix, `NaN` and `Infinity` spelled as Java spells them.
-fn java_parse_double(text: &str) -> Option<f64> {
-    let t = text.trim_matches(|c: char| c <= ' ');
-    let body = t.strip_suffix(['d', 'D', 'f', 'F']).unwrap_or(t);
-    let unsigned = body.strip_prefix(['+', '-']).unwrap_or(body);
-    let negative = body.starts_with('-');
-    match unsigned {
-        "NaN" => return Some(f64::NAN),
-        "Infinity" => {
-            return Some(if negative {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            })
-        }
-        _ => {}
-    }
-    let ok = unsigned
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_digit() || b == b'.')
-        && unsigned
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
-        && unsigned.bytes().any(|b| b.is_ascii_digit());
-    if !ok {
-        return None;
-    }
-    body.parse::<f64>().ok()
-}
-
 fn special_double(text: &str, o: &TextOptions) -> Option<f64> {
     if text == o.nan_value {
         Some(f64::NAN)
@@ -289,11 +257,11 @@ impl Column {
             Column::Int32(b) => put!(b, |t: &str| t.parse::<i32>().ok()),
             Column::Int64(b) => put!(b, |t: &str| t.parse::<i64>().ok()),
             Column::Float32(b) => put!(b, |t: &str| special_double(t, o)
-                .or_else(|| java_parse_double(t))
+                .or_else(|| parse_java_double(t))
                 .map(|v| v as f32)),
             Column::Float64(b) => {
                 put!(b, |t: &str| special_double(t, o)
-                    .or_else(|| java_parse_double(t)))
+                    .or_else(|| parse_java_double(t)))
             }
             Column::Decimal(b, p, s) => {
                 let (p, s) = (*p, *s);
@@ -553,7 +521,7 @@ fn infer(text: &str, quoted: bool, o: &TextOptions) -> &'static str {
     if let Some(ddl) = integral_decimal(text) {
         return ddl;
     }
-    if java_parse_double(text).is_some() || special_double(text, o).is_some() {
+    if parse_java_double(text).is_some() || special_double(text, o).is_some() {
         return "DOUBLE";
     }
     let as_date = match &o.date_format {
@@ -694,13 +662,13 @@ mod tests {
 
     #[test]
     fn reads_doubles_as_java() {
-        assert_eq!(java_parse_double(" 1 "), Some(1.0));
-        assert_eq!(java_parse_double("1e3"), Some(1000.0));
-        assert_eq!(java_parse_double("2.5d"), Some(2.5));
-        assert_eq!(java_parse_double("-Infinity"), Some(f64::NEG_INFINITY));
-        assert!(java_parse_double("NaN").is_some_and(f64::is_nan));
+        assert_eq!(parse_java_double(" 1 "), Some(1.0));
+        assert_eq!(parse_java_double("1e3"), Some(1000.0));
+        assert_eq!(parse_java_double("2.5d"), Some(2.5));
+        assert_eq!(parse_java_double("-Infinity"), Some(f64::NEG_INFINITY));
+        assert!(parse_java_double("NaN").is_some_and(f64::is_nan));
         for bad in ["inf", "nan", "abc", "", "1,5", "e3"] {
-            assert_eq!(java_parse_double(bad), None, "{bad}");
+            assert_eq!(parse_java_double(bad), None, "{bad}");
         }
     }
 
