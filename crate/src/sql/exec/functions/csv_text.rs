@@ -431,7 +431,9 @@ fn write_quoted(text: &str, is_string: bool, o: &TextOptions, out: &mut String) 
     out.push(q);
 }
 
-fn write_field(array: &dyn Array, i: usize, o: &TextOptions, out: &mut String) -> Result<()> {
+/// Row `i` of a boolean or integer column as Spark's CSV and JSON writers print it (`true`,
+/// `-12`); `false`, and nothing written, for a column of another type.
+pub(super) fn write_boolean_or_integer(array: &dyn Array, i: usize, out: &mut String) -> bool {
     match array.data_type() {
         DataType::Boolean => out.push_str(if array.as_boolean().value(i) {
             "true"
@@ -450,6 +452,16 @@ fn write_field(array: &dyn Array, i: usize, o: &TextOptions, out: &mut String) -
         DataType::Int64 => {
             let _ = write!(out, "{}", array.as_primitive::<Int64Type>().value(i));
         }
+        _ => return false,
+    }
+    true
+}
+
+fn write_field(array: &dyn Array, i: usize, o: &TextOptions, out: &mut String) -> Result<()> {
+    if write_boolean_or_integer(array, i, out) {
+        return Ok(());
+    }
+    match array.data_type() {
         DataType::Float32 => {
             out.push_str(&java_float(array.as_primitive::<Float32Type>().value(i)))
         }

@@ -13,15 +13,14 @@ use std::fmt::Write as _;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
-    Int8Type, TimestampMicrosecondType,
+    Date32Type, Decimal128Type, Float32Type, Float64Type, TimestampMicrosecondType,
 };
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, TimeUnit};
 use base64::Engine as _;
 
 use super::columns::build_strings;
-use super::csv_text::options as text_options;
+use super::csv_text::{options as text_options, write_boolean_or_integer};
 use crate::error::{Error, Result};
 use crate::frame::jvm::{java_double, java_float};
 use crate::sql::exec::decimal::cast::java_string;
@@ -107,25 +106,11 @@ fn write_value(array: &dyn Array, i: usize, o: &TextOptions, out: &mut String) -
         out.push_str("null");
         return Ok(());
     }
+    if write_boolean_or_integer(array, i, out) {
+        return Ok(());
+    }
     match array.data_type() {
         DataType::Null => out.push_str("null"),
-        DataType::Boolean => out.push_str(if array.as_boolean().value(i) {
-            "true"
-        } else {
-            "false"
-        }),
-        DataType::Int8 => {
-            let _ = write!(out, "{}", array.as_primitive::<Int8Type>().value(i));
-        }
-        DataType::Int16 => {
-            let _ = write!(out, "{}", array.as_primitive::<Int16Type>().value(i));
-        }
-        DataType::Int32 => {
-            let _ = write!(out, "{}", array.as_primitive::<Int32Type>().value(i));
-        }
-        DataType::Int64 => {
-            let _ = write!(out, "{}", array.as_primitive::<Int64Type>().value(i));
-        }
         DataType::Float32 => {
             let x = array.as_primitive::<Float32Type>().value(i);
             write_float(java_float(x), x.is_finite(), out);
