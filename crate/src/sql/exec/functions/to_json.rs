@@ -20,7 +20,7 @@ use arrow_schema::{DataType, TimeUnit};
 use base64::Engine as _;
 
 use super::columns::build_strings;
-use super::csv_text::{options as text_options, write_boolean_or_integer};
+use super::csv_text::{options as text_options, write_boolean_or_integer, write_iso_timestamp};
 use crate::error::{Error, Result};
 use crate::frame::jvm::{java_double, java_float};
 use crate::sql::exec::decimal::cast::java_string;
@@ -79,22 +79,12 @@ fn write_float(text: String, finite: bool, out: &mut String) {
     }
 }
 
-/// `yyyy-MM-dd'T'HH:mm:ss.SSS` (then `Z` in the session zone, UTC): milliseconds,
+/// `yyyy-MM-dd'T'HH:mm:ss.SSS` (then `Z` in the session zone, UTC), quoted: milliseconds,
 /// truncated toward the earlier instant as Java's formatter does.
 fn write_timestamp(micros: i64, zoned: bool, out: &mut String) {
-    let millis = micros.div_euclid(1000);
-    let seconds = millis.div_euclid(1000);
-    let (days, secs) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    let _ = write!(
-        out,
-        "\"{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}{}\"",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        millis.rem_euclid(1000),
-        if zoned { "Z" } else { "" }
-    );
+    out.push('"');
+    write_iso_timestamp(micros, zoned, out);
+    out.push('"');
 }
 
 fn unsupported(t: &DataType) -> Error {
