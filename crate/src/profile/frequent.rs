@@ -175,10 +175,10 @@ mod tests {
             } else if counts.len() < capacity {
                 counts.insert(k, 1);
             } else {
-                // Every counter and the newcomer lose the smallest of them (here 1 or more).
-                let least = counts.values().copied().min().unwrap_or(0).min(1);
+                // Every counter and the newcomer lose the smallest of them: the newcomer's
+                // count, 1, as every counter holds at least 1.
                 counts.retain(|_, n| {
-                    *n -= least;
+                    *n -= 1;
                     *n > 0
                 });
             }
