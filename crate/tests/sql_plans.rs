@@ -143,6 +143,37 @@ fn an_aggregate_reads_the_columns_of_its_filter() {
 }
 
 #[test]
+fn an_aggregate_reads_the_scan_under_a_table_alias_or_a_view() {
+    // So a filtered scan's rows are selected inside the aggregation, as with the table.
+    let direct = [
+        "Project city#0, count#1",
+        "  Aggregate group=[city#0] aggregates=[count(*)]",
+        "    Scan columns=[2, 3] (city, score) filters=[(score#1 > CAST(1 AS double))]",
+    ];
+    let query = |from: &str| {
+        format!("SELECT city, count(*) AS n FROM {from} WHERE score > 1 GROUP BY city")
+    };
+    assert_plan(&query("people"), &direct);
+    assert_plan(&query("people AS p"), &direct);
+    let text = explain_with(&format!(
+        "CREATE TEMP VIEW v AS SELECT * FROM people; EXPLAIN {}",
+        query("v")
+    ));
+    assert_eq!(text, explain(&query("people")));
+    // A projection that computes something stays between them.
+    assert_plan(
+        "SELECT c, count(*) AS n FROM (SELECT upper(city) AS c FROM people) GROUP BY c",
+        &[
+            "Project c#0, count#1",
+            "  Aggregate group=[c#0] aggregates=[count(*)]",
+            "    Alias __subquery",
+            "      Project upper(city#0)",
+            "        Scan columns=[2] (city) filters=[]",
+        ],
+    );
+}
+
+#[test]
 fn explain_extended_shows_the_plan_before_the_optimizer() {
     let text = explain_with("EXPLAIN EXTENDED SELECT name FROM people WHERE score > 2");
     let (analyzed, optimized) = text
@@ -297,8 +328,7 @@ fn a_correlated_scalar_subquery_is_a_left_join_to_an_aggregate_by_the_key() {
             "        Scan columns=[1, 2] (name, city) filters=[]",
             "      Project count#1, city#0",
             "        Aggregate group=[city#0] aggregates=[count(*)]",
-            "          Alias c",
-            "            Scan columns=[0] (city) filters=[]",
+            "          Scan columns=[0] (city) filters=[]",
         ],
     );
 }

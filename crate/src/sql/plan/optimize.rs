@@ -12,7 +12,64 @@ pub fn optimize(plan: LogicalPlan) -> LogicalPlan {
     let plan = push_filters(plan, Vec::new());
     let width = plan.schema().len();
     let (plan, _) = prune(plan, &(0..width).collect::<Vec<_>>());
-    top_k(plan)
+    top_k(aggregates_on_scans(plan))
+}
+
+/// An aggregate over a scan seen through the column pickers a view or a table alias leaves
+/// in between (`Alias`, a `Project` of plain columns) reads the scan directly: it reads its
+/// input's columns by position, so the pickers add nothing, and over a filtered scan the
+/// rows are then selected inside the aggregation instead of being copied out first
+/// (`exec::aggregate`), as they are when the query names the table itself.
+fn aggregates_on_scans(plan: LogicalPlan) -> LogicalPlan {
+    match plan {
+        LogicalPlan::Aggregate {
+            input,
+            group,
+            aggregates,
+            schema,
+        } => {
+            let input = aggregates_on_scans(*input);
+            match scan_under_pickers(&input) {
+                Some((scan, picked)) => {
+                    let through = |e: Expr| e.remap_columns(&|i| picked[i]);
+                    LogicalPlan::Aggregate {
+                        input: Box::new(scan.clone()),
+                        group: group.into_iter().map(through).collect(),
+                        aggregates: aggregates
+                            .into_iter()
+                            .map(|a| a.map_exprs(through))
+                            .collect(),
+                        schema,
+                    }
+                }
+                None => LogicalPlan::Aggregate {
+                    input: Box::new(input),
+                    group,
+                    aggregates,
+                    schema,
+                },
+            }
+        }
+        other => map_inputs(other, aggregates_on_scans),
+    }
+}
+
+/// The scan under `plan`'s aliases and plain-column projections, if that is all there is
+/// above it, and for each of `plan`'s output columns the scan column it is.
+fn scan_under_pickers(plan: &LogicalPlan) -> Option<(&LogicalPlan, Vec<usize>)> {
+    match plan {
+        LogicalPlan::Scan { schema, .. } => Some((plan, (0..schema.len()).collect())),
+        LogicalPlan::Alias { input, .. } => scan_under_pickers(input),
+        LogicalPlan::Project { input, exprs, .. } => {
+            let (scan, picked) = scan_under_pickers(input)?;
+            let picks = exprs
+                .iter()
+                .map(|e| e.as_column().map(|i| picked[i]))
+                .collect::<Option<Vec<_>>>()?;
+            Some((scan, picks))
+        }
+        _ => None,
+    }
 }
 
 /// `ORDER BY ... LIMIT k OFFSET s`: the sort needs only its first s + k rows, also when
