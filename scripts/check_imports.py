@@ -30,7 +30,7 @@ RUST_LAYERS: list[set[str]] = [
     {"sql"},
     {"clean", "profile"},
     {"ml", "chart"},
-    {"api"},
+    {"api", "warm_up"},
 ]
 RUST_ANY = {"wasm", "datagen", "bin", "testing", "lib"}
 # Modules of the same layer that must not import each other.

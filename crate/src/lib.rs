@@ -11,6 +11,8 @@
 //! - [`profile`]: a one-pass data profile of every column;
 //! - [`chart`]: what a chart of a result draws, aggregated in the engine;
 //! - [`ml`]: VectorAssembler, LinearRegression and parallel cross-validation;
+//! - [`warm_up`]: the rehearsal the page runs before the first file, so the browser has
+//!   compiled the hot code optimised by then;
 //! - [`error`]: the typed error every fallible path returns (a panic in wasm kills the
 //!   instance, so nothing here panics on input);
 //! - `wasm` (wasm32 only): `#[wasm_bindgen]` exports and nothing else.
@@ -31,6 +33,7 @@ pub mod profile;
 pub mod random;
 pub mod sql;
 pub mod temporal;
+pub mod warm_up;
 
 /// Synthetic datasets for tests, benchmarks and the bundled sample (native only).
 #[cfg(not(target_arch = "wasm32"))]

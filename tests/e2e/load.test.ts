@@ -61,6 +61,29 @@ describe('loading files in the page', () => {
     await page.context().close();
   });
 
+  it('rehearses a load, a profile and queries before the first file, leaving the tables as they were', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    const status = page.locator('[data-testid="engine-status"][data-warm-up-ms]');
+    await status.waitFor({ timeout: 60_000 });
+    assert.ok(Number(await status.getAttribute('data-warm-up-ms')) > 0);
+    assert.deepEqual(await page.getByTestId('table-title').allTextContents(), ['telecom']);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('loads a file dropped while the rehearsal runs, which then stops', async () => {
+    // A long rehearsal (200,000 rows a step), so the drop comes while it runs.
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0&warm-up=200000');
+    await dropFiles(page, [{ name: 'People (2024).csv', path: path.join(FIXTURES, 'csv/people.csv') }]);
+    const facts = await shownTable(page, 'people_2024');
+    assert.equal(facts['row-count'], '4');
+    await page.locator('[data-testid="engine-status"][data-warm-up-ms]').waitFor({ timeout: 60_000 });
+    assert.deepEqual(await page.getByTestId('table-title').allTextContents(), ['people_2024']);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('drops a CSV: detects the dialect, infers types and shows cells as text', async () => {
     const { page, requests } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     await dropFiles(page, [{ name: 'People (2024).csv', path: path.join(FIXTURES, 'csv/people.csv') }]);

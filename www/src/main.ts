@@ -1,7 +1,8 @@
 /**
  * Entry point. Query parameters (for benchmarks and tests):
  * `?threads=N` pool size, `?single-thread` the fallback build, `?sample=0` no sample,
- * `?test-hooks` exposes `window.brasaTestHooks` (crash the engine on purpose).
+ * `?test-hooks` exposes `window.brasaTestHooks` (crash the engine on purpose), `?warm-up=N`
+ * the rows of the engine's rehearsal before the first file (0: none; to measure it).
  *
  * The service worker is set up before the engine starts: on a host without isolation
  * headers it reloads the page once, and the engine only starts in the page that stays.
@@ -14,6 +15,13 @@ import { fetchSample } from './app/sample';
 import { EngineClient } from './engine/client/engine-client';
 import type { CrashKind } from './engine/shared/api';
 import { registerForOffline, setUpServiceWorker } from './offline/client/service-worker';
+
+/**
+ * Rows of the engine's rehearsal once the page is ready (`App.warmUp`): a few megabytes of
+ * CSV, enough for the browser to compile the hot code optimised, and short enough not to
+ * hold up a file dropped at once (BENCHMARKS.md, "The first run of a session").
+ */
+const WARM_UP_ROWS = 20_000;
 
 const params = new URLSearchParams(location.search);
 const threads = Number(params.get('threads')) || undefined;
@@ -34,4 +42,4 @@ if (params.has('test-hooks')) {
 if (self.crossOriginIsolated) engine.start().catch(() => {}); // the app reports a failure
 const serviceWorker = setUpServiceWorker();
 const { App } = await import('./app/app');
-void new App(root, engine).start({ sample, serviceWorker, registerForOffline });
+void new App(root, engine).start({ sample, serviceWorker, registerForOffline, warmUpRows: Number(params.get('warm-up') ?? WARM_UP_ROWS) });

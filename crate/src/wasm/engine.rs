@@ -214,6 +214,15 @@ impl Engine {
             .collect()
     }
 
+    /// Runs step `step` of the rehearsal of a first load, profile and queries on `rows`
+    /// generated rows (see [`crate::warm_up`]), so the browser has the hot code compiled
+    /// optimised before the person's first file; returns whether more steps follow.
+    /// Leaves the catalog as it was.
+    #[wasm_bindgen(js_name = warmUp)]
+    pub fn warm_up(&self, rows: usize, step: usize) -> Result<bool, JsValue> {
+        crate::warm_up::warm_up(rows, step, &JobContext::default()).map_err(to_js)
+    }
+
     /// Runs SQL (one or more `;`-separated statements) as the current job. A query's
     /// rows are kept as a result to page through and download.
     #[wasm_bindgen(js_name = runSql, unchecked_return_type = "SqlResult")]

@@ -34,6 +34,12 @@ export interface AppOptions {
    * to why it could not, if it could not.
    */
   registerForOffline?: () => Promise<string | undefined>;
+  /**
+   * Rows of the engine's rehearsal of a load, a profile and queries on generated rows once
+   * the page is ready, so the browser compiles its hot code before the person's first file
+   * (`EngineClient.warmUp`); 0 or none: no rehearsal.
+   */
+  warmUpRows?: number;
 }
 
 export class App {
@@ -123,10 +129,23 @@ export class App {
       return;
     }
     if (options.sample) await this.loadSample(options.sample);
+    if (options.warmUpRows) this.warmUp(options.warmUpRows);
     // (Where setting it up already failed, the status bar says why.)
     const offlineProblem = serviceWorker?.problem ? undefined : await options.registerForOffline?.();
     if (offlineProblem) this.notices.show('warning', 'This page will not work offline', [offlineProblem]);
     await tracking;
+  }
+
+  /**
+   * Starts the engine's rehearsal (a few hundred milliseconds of the engine worker, once,
+   * while the person has not yet picked a file). It changes no table; if it fails, the
+   * first real load is only slower, so the failure goes to the console, not to a notice.
+   */
+  private warmUp(rows: number): void {
+    this.engine.warmUp(rows).then(
+      (spent) => this.status.warmedUp(spent),
+      (error: unknown) => console.warn('the engine warm-up failed (the first load will be slower)', error),
+    );
   }
 
   /**

@@ -50,6 +50,15 @@ export class StatusBar {
     );
   }
 
+  /**
+   * The engine's rehearsal before the first file is over (`App.warmUp`): its engine time,
+   * as a tooltip and for tests.
+   */
+  warmedUp(spentMs: number): void {
+    this.element.dataset.warmUpMs = spentMs.toFixed(0);
+    this.element.title = `The engine rehearsed a load, a profile and queries on generated rows in ${spentMs.toFixed(0)} ms, so the browser compiled its code before your first file.`;
+  }
+
   /** The page is reloading so the service worker can make it cross-origin isolated. */
   reloading(): void {
     replaceChildren(this.element, 'Reloading with cross-origin isolation (for threads)…');

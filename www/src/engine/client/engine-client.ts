@@ -71,6 +71,8 @@ export class EngineClient extends EventTarget {
   private starting?: Promise<EngineStatus>;
   private generation = 0;
   private nextJobId = 1;
+  /** Loads and jobs asked for so far: the warm-up stops when one comes. */
+  private requested = 0;
   /** Rejects when the current engine dies, so calls waiting on it fail at once. */
   private died: Promise<never>;
   private killCalls: (error: Error) => void = () => {};
@@ -88,12 +90,14 @@ export class EngineClient extends EventTarget {
   }
 
   loadFile(file: File, options: LoadOptions, onProgress: ProgressCallback): LoadJob {
+    this.requested++;
     const id = this.nextJobId++;
     const done = this.call((api) => api.loadFile(id, file, options, Comlink.proxy(onProgress)));
     return { id, done, cancel: () => void this.remote?.cancel(id) };
   }
 
   loadFolder(folder: DroppedFolder, options: LoadOptions, onProgress: ProgressCallback): LoadJob {
+    this.requested++;
     const id = this.nextJobId++;
     const done = this.call((api) => api.loadFolder(id, folder, options, Comlink.proxy(onProgress)));
     return { id, done, cancel: () => void this.remote?.cancel(id) };
@@ -163,6 +167,22 @@ export class EngineClient extends EventTarget {
     return this.runJob('chart', (api) => api.chart(table, spec), onProgress);
   }
 
+  /**
+   * Rehearses a first load, profile and queries on `rows` generated rows, so the browser
+   * has compiled the engine's hot code optimised before the person's first file. It runs
+   * step by step and stops as soon as the page asks for a load or a job, so a
+   * file dropped meanwhile waits for one step at most. Resolves to the engine time spent.
+   */
+  async warmUp(rows: number): Promise<number> {
+    let spent = 0;
+    for (let step = 0; ; step++) {
+      const requested = this.requested;
+      const { more, elapsedMs } = await this.call((api) => api.warmUp(rows, step));
+      spent += elapsedMs;
+      if (!more || this.requested !== requested) return spent;
+    }
+  }
+
   /** Registers a table or result under a new name. */
   saveAs(source: string, name: string): Promise<TableInfo> {
     return this.call((api) => api.saveAs(source, name));
@@ -179,6 +199,7 @@ export class EngineClient extends EventTarget {
     run: (api: Comlink.Remote<EngineApi>) => Promise<T>,
     onProgress: (done: number, total: number) => void,
   ): Job<T> {
+    this.requested++;
     let cancel = () => {};
     let cancelledByRestart = false;
     const done = (async () => {

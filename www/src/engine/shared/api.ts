@@ -181,6 +181,8 @@ export interface EngineApi {
   applyPipeline(table: string, spec: PipelineSpec): Timed<PipelineResult>;
   /** Profiles every column of a table or result as the job begun last. */
   profile(table: string): Timed<Profile>;
+  /** Runs a step of the engine's rehearsal on generated rows; says whether more follow. */
+  warmUp(rows: number, step: number): Timed<{ more: boolean }>;
   /** What a chart of a table or result draws, aggregated in the engine as the job begun last. */
   chart(table: string, spec: ChartSpec): Timed<ChartData>;
   /** Registers a table or result under a new name (usable from SQL). */

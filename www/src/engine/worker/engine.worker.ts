@@ -57,6 +57,7 @@ const api: EngineApi = {
   predict: (table, scoring) => ready().engine.predict(table, scoring),
   applyPipeline: (table, spec) => timed(() => ready().engine.applyPipeline(table, spec)),
   profile: (table) => timed(() => ready().engine.profile(table)),
+  warmUp: (rows, step) => timed(() => ({ more: ready().engine.warmUp(rows, step) })),
   chart: (table, spec) => timed(() => ready().engine.chartData(table, spec)),
   saveAs: (source, name) => ready().engine.saveAs(source, name),
   catalog: () => ready().engine.catalog(),

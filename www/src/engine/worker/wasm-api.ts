@@ -184,6 +184,13 @@ export declare class Engine {
      * says, with the current job's progress and cancel flag.
      */
     train(table: string, spec: TrainSpec): TrainResult;
+    /**
+     * Runs step `step` of the rehearsal of a first load, profile and queries on `rows`
+     * generated rows (see [`crate::warm_up`]), so the browser has the hot code compiled
+     * optimised before the person's first file; returns whether more steps follow.
+     * Leaves the catalog as it was.
+     */
+    warmUp(rows: number, step: number): boolean;
 }
 
 /**
