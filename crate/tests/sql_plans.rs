@@ -160,6 +160,11 @@ fn an_aggregate_reads_the_scan_under_a_table_alias_or_a_view() {
         query("v")
     ));
     assert_eq!(text, explain(&query("people")));
+    assert_plan(
+        &format!("WITH v AS (SELECT * FROM people) {}", query("v")),
+        &direct,
+    );
+    assert_plan(&query("(SELECT city, score FROM people)"), &direct);
     // A projection that computes something stays between them.
     assert_plan(
         "SELECT c, count(*) AS n FROM (SELECT upper(city) AS c FROM people) GROUP BY c",
