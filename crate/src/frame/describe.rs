@@ -48,7 +48,7 @@ impl ColumnInfo {
     pub fn of_field(field: &Field) -> Self {
         ColumnInfo {
             name: field.name().clone(),
-            data_type: spark_type_name(field.data_type()),
+            data_type: spark_field_type_name(field),
             arrow_type: field.data_type().to_string(),
             nullable: field.is_nullable(),
         }
@@ -57,6 +57,15 @@ impl ColumnInfo {
     pub fn of_schema(schema: &Schema) -> Vec<Self> {
         schema.fields().iter().map(|f| Self::of_field(f)).collect()
     }
+}
+
+/// Spark SQL's spelling of a column's type: [`spark_type_name`], with a day-time
+/// interval's fields read from the column's metadata (`interval day`).
+pub fn spark_field_type_name(field: &Field) -> String {
+    if crate::frame::interval_type::is_day_time(field.data_type()) {
+        return crate::frame::interval_type::fields_of(field).spark_name();
+    }
+    spark_type_name(field.data_type())
 }
 
 /// Spark SQL's spelling of an Arrow type, as `df.printSchema()` would show it.
@@ -88,7 +97,8 @@ pub fn spark_type_name(data_type: &DataType) -> String {
         | DataType::Decimal64(p, s)
         | DataType::Decimal128(p, s)
         | DataType::Decimal256(p, s) => format!("decimal({p},{s})"),
-        DataType::Duration(TimeUnit::Second | TimeUnit::Millisecond) => {
+        // A day-time interval without its fields at hand: Spark's default fields.
+        DataType::Duration(TimeUnit::Second | TimeUnit::Millisecond | TimeUnit::Microsecond) => {
             "interval day to second".into()
         }
         DataType::Duration(_) | DataType::Interval(_) => "interval".into(),

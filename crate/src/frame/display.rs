@@ -13,6 +13,7 @@ use arrow_buffer::NullBuffer;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, Field, Schema};
 
+use super::interval_type::{day_time_text, fields_of, is_day_time};
 use crate::error::{Error, Result};
 
 const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
@@ -32,7 +33,7 @@ fn format_options() -> FormatOptions<'static> {
 
 /// One column turned into strings (nulls stay null).
 pub fn display_array(column: &ArrayRef) -> Result<StringArray> {
-    display_column(column, &format_options())
+    display_column(column, &format_options(), None)
 }
 
 /// The batch with every column turned into strings (nulls stay null).
@@ -42,7 +43,7 @@ pub fn display_batch(batch: &RecordBatch) -> Result<RecordBatch> {
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(batch.num_columns());
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
         fields.push(Field::new(field.name(), DataType::Utf8, true));
-        columns.push(Arc::new(display_column(column, &options)?));
+        columns.push(Arc::new(display_column(column, &options, Some(field))?));
     }
     RecordBatch::try_new_with_options(
         Arc::new(Schema::new(fields)),
@@ -52,9 +53,22 @@ pub fn display_batch(batch: &RecordBatch) -> Result<RecordBatch> {
     .map_err(|e| Error::internal("formatting rows for display", e))
 }
 
-fn display_column(column: &ArrayRef, options: &FormatOptions) -> Result<StringArray> {
+/// `field`, when known, names a day-time interval's fields (its metadata).
+fn display_column(
+    column: &ArrayRef,
+    options: &FormatOptions,
+    field: Option<&Field>,
+) -> Result<StringArray> {
     // Spark's forms, which Arrow's formatter does not write: timestamps and times without
-    // trailing zeros, nested values as JSON.
+    // trailing zeros, intervals as Spark prints them, nested values as JSON.
+    if is_day_time(column.data_type()) {
+        let fields = field.map(fields_of).unwrap_or_default();
+        let micros = column.as_primitive::<arrow_array::types::DurationMicrosecondType>();
+        return Ok(micros
+            .iter()
+            .map(|v| v.map(|v| day_time_text(v, fields)))
+            .collect());
+    }
     if is_utc_micros(column.data_type()) {
         let micros = column.as_primitive::<arrow_array::types::TimestampMicrosecondType>();
         return Ok(micros

@@ -71,6 +71,17 @@ fn write_json(array: &dyn Array, i: usize, out: &mut String) -> Result<()> {
             &format_timestamp_spark(array.as_primitive::<TimestampMicrosecondType>().value(i)),
             out,
         ),
+        // A day-time interval inside a nested value: Spark's text, with the default fields
+        // (`day to second`; the nested type has no metadata to say otherwise).
+        DataType::Duration(TimeUnit::Microsecond) => quoted(
+            &super::interval_type::day_time_text(
+                array
+                    .as_primitive::<arrow_array::types::DurationMicrosecondType>()
+                    .value(i),
+                Default::default(),
+            ),
+            out,
+        ),
         DataType::Time64(TimeUnit::Microsecond) => quoted(
             &crate::temporal::time_of_day::format_time_spark(
                 array

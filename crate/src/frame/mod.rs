@@ -10,13 +10,14 @@ pub mod compact;
 mod describe;
 mod display;
 pub mod float_keys;
+pub mod interval_type;
 mod json_text;
 pub mod jvm;
 pub mod kept_codes;
 mod table;
 
 pub use catalog::{sanitize_table_name, Catalog};
-pub use describe::{spark_type_name, ColumnInfo, TableInfo};
+pub use describe::{spark_field_type_name, spark_type_name, ColumnInfo, TableInfo};
 pub use display::{display_array, display_batch};
 pub use json_text::{is_nested, json_text};
 pub use table::{first_error_in_row_order, Table};

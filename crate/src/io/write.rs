@@ -15,7 +15,7 @@ use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::frame::{is_nested, json_text, Table};
+use crate::frame::{interval_type, is_nested, json_text, Table};
 use crate::temporal::format_timestamp_spark;
 
 const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
@@ -80,7 +80,9 @@ fn as_text(t: &DataType, options: &CsvExportOptions) -> bool {
     is_nested(t)
         || matches!(
             t,
-            DataType::Timestamp(TimeUnit::Microsecond, _) | DataType::Time64(TimeUnit::Microsecond)
+            DataType::Timestamp(TimeUnit::Microsecond, _)
+                | DataType::Time64(TimeUnit::Microsecond)
+                | DataType::Duration(TimeUnit::Microsecond)
         )
         || (options.escape_formulas && is_text(t))
 }
@@ -112,7 +114,8 @@ fn csv_batch(
     let columns = batch
         .columns()
         .iter()
-        .map(|c| -> Result<ArrayRef> {
+        .zip(batch.schema().fields())
+        .map(|(c, field)| -> Result<ArrayRef> {
             Ok(match c.data_type() {
                 t if is_nested(t) => Arc::new(json_text(c.as_ref())?),
                 t if options.escape_formulas && is_text(t) => {
@@ -133,6 +136,16 @@ fn csv_batch(
                         .map(|v| v.map(crate::temporal::time_of_day::format_time_spark))
                         .collect::<StringArray>(),
                 ),
+                // As Spark's CSV writer: `INTERVAL '3' DAY`, the column's fields.
+                DataType::Duration(TimeUnit::Microsecond) => {
+                    let fields = interval_type::fields_of(field);
+                    Arc::new(
+                        c.as_primitive::<arrow_array::types::DurationMicrosecondType>()
+                            .iter()
+                            .map(|v| v.map(|v| interval_type::day_time_text(v, fields)))
+                            .collect::<StringArray>(),
+                    )
+                }
                 _ => Arc::clone(c),
             })
         })
@@ -167,6 +180,21 @@ fn escape_formulas(column: &StringArray) -> ArrayRef {
 /// The table as a zstd-compressed Parquet file, one row group per 128k rows.
 pub fn write_parquet(table: &Table) -> Result<Vec<u8>> {
     check_room(table, 1)?;
+    // Spark reads an interval back from Parquet only through its own schema metadata
+    // (`org.apache.spark.sql.parquet.row.metadata`), which Brasa does not write: a plain
+    // INT64 would come back as a bigint, so the download is refused rather than changed.
+    if let Some(f) = table
+        .schema()
+        .fields()
+        .iter()
+        .find(|f| interval_type::is_day_time(f.data_type()))
+    {
+        return Err(Error::unsupported(format!(
+            "writing the interval column `{}` to Parquet (Spark would read it back as a \
+             bigint); download as CSV, or cast it to a string or a number first",
+            f.name()
+        )));
+    }
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_row_count(Some(131_072))

@@ -59,6 +59,11 @@ impl Dialect for SparkDialect {
         self.0.supports_nested_comments()
     }
 
+    /// `CAST(x AS INTERVAL DAY TO SECOND)`: Spark's interval types name their fields.
+    fn supports_interval_options(&self) -> bool {
+        true
+    }
+
     fn supports_group_by_with_modifier(&self) -> bool {
         self.0.supports_group_by_with_modifier()
     }

@@ -7,7 +7,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, TimeUnit};
-use brasa::frame::spark_type_name;
+use brasa::frame::spark_field_type_name;
 use brasa::job::JobContext;
 use brasa::sql::{run_sql, SqlOutput};
 use brasa::temporal::{format_date, format_timestamp_micros};
@@ -48,6 +48,11 @@ pub fn json_cell(column: &ArrayRef, i: usize) -> Value {
             column.as_primitive::<Time64MicrosecondType>().value(i),
         )
         .into(),
+        // A day-time interval as its microseconds, as the fixture scripts encode a timedelta.
+        DataType::Duration(TimeUnit::Microsecond) => column
+            .as_primitive::<DurationMicrosecondType>()
+            .value(i)
+            .into(),
         DataType::Binary => {
             let bytes = column.as_binary::<i32>().value(i);
             let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
@@ -122,7 +127,7 @@ pub fn run(catalog: &mut Catalog, sql: &str) -> Result<(String, Vec<Value>), Str
         Ok(SqlOutput::Rows(table)) => {
             let schema = table.schema();
             let last = schema.fields().len() - 1;
-            let type_name = spark_type_name(schema.field(last).data_type());
+            let type_name = spark_field_type_name(schema.field(last));
             let mut values = Vec::new();
             for batch in table.partitions().unwrap().iter() {
                 let column = batch.column(last);
@@ -152,7 +157,7 @@ pub fn run_rows(
                 .schema()
                 .fields()
                 .iter()
-                .map(|f| spark_type_name(f.data_type()))
+                .map(|f| spark_field_type_name(f))
                 .collect();
             let mut rows = Vec::new();
             for batch in table.partitions().unwrap().iter() {

@@ -7,6 +7,7 @@ use sqlparser::ast::{self, FunctionArgumentClause, FunctionArguments, NullTreatm
 use crate::error::{Error, Result};
 use crate::sql::plan::expr::{AggregateCall, Expr};
 use crate::sql::plan::functions::{AggregateFunction, ArrayFunction, ScalarFunction};
+use crate::sql::plan::interval_exprs::interval_call;
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
@@ -77,6 +78,47 @@ pub fn with_null_treatment(
 
 /// Plans `func(args)`: checks the arity and the literal settings, casts the data
 /// arguments to what the function computes in.
+/// `sum` and `avg` of a day-time interval, as Spark: the microseconds summed exactly (as
+/// decimals, so an overflow is caught: Spark raises it), the sum back as an interval of
+/// the column's fields, the average the sum divided by the count, rounded half up, an
+/// `interval day to second`. `None` for other calls.
+fn interval_sum_or_avg(
+    func: AggregateFunction,
+    args: &[Expr],
+    distinct: bool,
+    scope: &PlanSchema,
+) -> Result<Option<Expr>> {
+    use crate::sql::plan::functions::DateTimeFunction as D;
+    let ([arg], AggregateFunction::Sum | AggregateFunction::Avg) = (args, func) else {
+        return Ok(None);
+    };
+    let Some(fields) = arg.day_time_fields(scope) else {
+        return Ok(None);
+    };
+    let call = |f: D, args: Vec<Expr>| interval_call(f, args, scope);
+    let micros =
+        call(D::IntervalToMicros, vec![arg.clone()])?.cast(&DataType::Decimal128(20, 0), scope);
+    let total = aggregate_call(AggregateFunction::Sum, vec![micros], distinct, false, scope)?
+        .cast(&DataType::Decimal128(38, 0), scope);
+    let as_interval = |total: Expr, fields| Expr::Function {
+        func: ScalarFunction::DateTime(D::MicrosToInterval),
+        args: vec![total, Expr::Literal(ScalarValue::DayTime(0, fields))],
+        return_type: crate::frame::interval_type::day_time_type(),
+    };
+    if func == AggregateFunction::Sum {
+        return Ok(Some(as_interval(total, fields)));
+    }
+    let count = aggregate_call(
+        AggregateFunction::Count,
+        vec![arg.clone()],
+        distinct,
+        false,
+        scope,
+    )?;
+    let total = as_interval(total, Default::default());
+    call(D::IntervalDivide, vec![total, count]).map(Some)
+}
+
 pub fn aggregate_call(
     func: AggregateFunction,
     mut args: Vec<Expr>,
@@ -104,6 +146,9 @@ pub fn aggregate_call(
     if func == AggregateFunction::Count && args.len() > 1 {
         args = vec![all_present(args, scope)?];
     }
+    if let Some(interval) = interval_sum_or_avg(func, &args, distinct, scope)? {
+        return Ok(interval);
+    }
     let data = func.data_arity();
     let (fewest, most) = func.settings();
     if args.len() < data + fewest || args.len() > data + most {
@@ -126,6 +171,7 @@ pub fn aggregate_call(
         .collect::<Result<Vec<_>>>()?;
     let types: Vec<_> = args.iter().map(|a| a.data_type(scope)).collect();
     let signature = func.signature(&types)?;
+    crate::sql::plan::day_time::check_nested(&args, &signature.returns, scope)?;
     let mut args: Vec<Expr> = args
         .into_iter()
         .zip(&signature.args)

@@ -4,10 +4,12 @@
 use arrow_schema::DataType;
 
 use crate::error::{Error, Result};
+use crate::frame::interval_type::{is_day_time, DayTimeField, DayTimeFields};
 use crate::frame::spark_type_name;
 use crate::sql::decimal::Decimal;
 use crate::sql::plan::functions::{
-    AggregateFunction, DecimalOp, HigherOrderFunction, ScalarFunction, WindowFunction,
+    AggregateFunction, DateTimeFunction, DecimalOp, HigherOrderFunction, ScalarFunction,
+    WindowFunction,
 };
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
@@ -425,8 +427,23 @@ impl Expr {
     }
 
     pub fn cast(self, to: &DataType, input: &PlanSchema) -> Expr {
-        if &self.data_type(input) == to {
+        let from = self.data_type(input);
+        if &from == to {
             return self;
+        }
+        // An interval's text depends on its fields, which only the plan knows.
+        if crate::frame::interval_type::is_day_time(&from) && crate::sql::types::is_string(to) {
+            let fields = self.day_time_fields(input).unwrap_or_default();
+            let text = Expr::Function {
+                func: ScalarFunction::DateTime(DateTimeFunction::IntervalToString),
+                args: vec![
+                    self,
+                    Expr::Literal(ScalarValue::Int32(fields.start as i32)),
+                    Expr::Literal(ScalarValue::Int32(fields.end as i32)),
+                ],
+                return_type: DataType::Utf8,
+            };
+            return text.cast(to, input);
         }
         match self {
             // NULL literals just take the type.
@@ -707,5 +724,92 @@ impl Expr {
         conjuncts
             .into_iter()
             .reduce(|a, b| Expr::binary(BinaryOp::And, a, b))
+    }
+}
+
+/// Day-time interval fields (Spark's `DayTimeIntervalType(start, end)`), which Arrow's
+/// duration type cannot carry: see `plan::day_time`.
+impl Expr {
+    /// The fields of this expression, a day-time interval over rows of `scope` (`None` when `e` is not
+    /// one). As Spark: a column keeps its own, `+`, `-`, `CASE` and `coalesce` widen their
+    /// operands', `*` and `/` by a number and `avg` give `day to second`, a timestamp minus a
+    /// timestamp `day to second`, a date minus a date `day`, a time minus a time `hour to
+    /// second`.
+    pub fn day_time_fields(&self, scope: &PlanSchema) -> Option<DayTimeFields> {
+        if !is_day_time(&self.data_type(scope)) {
+            return None;
+        }
+        Some(match self {
+            Expr::Column { index, .. } => scope.field(*index).day_time.unwrap_or_default(),
+            Expr::Literal(ScalarValue::DayTime(_, f)) => *f,
+            Expr::Negate(inner) | Expr::Cast { expr: inner, .. } => {
+                inner.day_time_fields(scope).unwrap_or_default()
+            }
+            Expr::Binary {
+                op: BinaryOp::Add | BinaryOp::Subtract,
+                left,
+                right,
+            } => Expr::widest_day_time([left.as_ref(), right.as_ref()], scope),
+            Expr::Case {
+                branches,
+                otherwise,
+                ..
+            } => Expr::widest_day_time(
+                branches
+                    .iter()
+                    .map(|(_, then)| then)
+                    .chain(otherwise.as_deref()),
+                scope,
+            ),
+            Expr::Function { func, args, .. } => match func {
+                ScalarFunction::DateTime(f) => match f {
+                    DateTimeFunction::DateDiffInterval => {
+                        DayTimeFields::new(DayTimeField::Day, DayTimeField::Day)
+                    }
+                    DateTimeFunction::TimeDiffInterval => {
+                        DayTimeFields::new(DayTimeField::Hour, DayTimeField::Second)
+                    }
+                    DateTimeFunction::IntervalAdd
+                    | DateTimeFunction::IntervalSubtract
+                    | DateTimeFunction::IntervalNegate
+                    | DateTimeFunction::IntervalAbs => Expr::widest_day_time(args, scope),
+                    DateTimeFunction::IntervalTruncate | DateTimeFunction::MicrosToInterval => {
+                        Expr::truncated_day_time(args)
+                    }
+                    _ => DayTimeFields::default(),
+                },
+                // `coalesce`, `nvl`, `if`, `greatest`, ...: the widest of the intervals given.
+                _ => Expr::widest_day_time(args, scope),
+            },
+            // `avg` of an interval is `day to second` (Spark's `Average`); `sum`, `min`, `max`,
+            // `first`, ... keep their argument's.
+            Expr::Aggregate(call) => match call.func {
+                AggregateFunction::Avg => DayTimeFields::default(),
+                _ => Expr::widest_day_time(call.data_args(), scope),
+            },
+            Expr::Window(call) => Expr::widest_day_time(&call.args, scope),
+            _ => DayTimeFields::default(),
+        })
+    }
+
+    /// The widest of the fields of the intervals among `exprs` (`day to second` if none).
+    pub fn widest_day_time<'a>(
+        exprs: impl IntoIterator<Item = &'a Expr>,
+        scope: &PlanSchema,
+    ) -> DayTimeFields {
+        exprs
+            .into_iter()
+            .filter_map(|e| e.day_time_fields(scope))
+            .reduce(DayTimeFields::widen)
+            .unwrap_or_default()
+    }
+
+    /// `IntervalTruncate`'s and `MicrosToInterval`'s fields: their second argument's, a
+    /// constant interval typed with them.
+    fn truncated_day_time(args: &[Expr]) -> DayTimeFields {
+        match args {
+            [_, Expr::Literal(ScalarValue::DayTime(_, to))] => *to,
+            _ => DayTimeFields::default(),
+        }
     }
 }

@@ -9,6 +9,7 @@ use sqlparser::ast::{
 };
 
 use crate::error::{Error, Result};
+use crate::frame::interval_type::is_day_time;
 use crate::frame::spark_type_name;
 use crate::sql::number_format::NumberFormat;
 use crate::sql::parse::at_span;
@@ -20,7 +21,10 @@ use crate::sql::plan::functions::{
     common_type, date_field, AggregateFunction, DateTimeFunction, HigherOrderFunction,
     MathFunction, NumberFormatOp, ScalarFunction, StringFunction, WindowFunction,
 };
-use crate::sql::plan::interval::{interval_sum, is_interval};
+use crate::sql::plan::interval::{interval_sum, is_interval, literal_fields};
+use crate::sql::plan::interval_exprs::{
+    cast_to_interval, extract_interval, interval_arithmetic, type_name_of,
+};
 use crate::sql::plan::logical::Generator;
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
@@ -67,6 +71,16 @@ impl Planner<'_> {
         let call = |f: DateTimeFunction, args: Vec<Expr>| {
             scalar_call(ScalarFunction::DateTime(f), args, scope)
         };
+        if is_day_time(&value.data_type(scope)) {
+            // An interval value plus an interval literal: interval arithmetic.
+            let op = if minus {
+                BinaryOperator::Minus
+            } else {
+                BinaryOperator::Plus
+            };
+            let interval = self.interval_value(interval)?;
+            return binary(&op, value, interval, scope);
+        }
         match value.data_type(scope) {
             DataType::Date32 if whole_days => {
                 let mut out = value;
@@ -117,6 +131,21 @@ impl Planner<'_> {
         }
     }
 
+    /// An interval literal as a value (`SELECT INTERVAL 3 DAYS`): a day-time interval
+    /// typed with the literal's fields, as Spark. Year-month intervals are not values yet.
+    fn interval_value(&mut self, interval: &ast::Expr) -> Result<Expr> {
+        let (parts, _) = interval_sum(interval).map_err(Error::unsupported)?;
+        match literal_fields(interval) {
+            Some(fields) if parts.months == 0 => {
+                Ok(Expr::Literal(ScalarValue::DayTime(parts.micros, fields)))
+            }
+            _ => Err(Error::unsupported(format!(
+                "the year-month interval `{interval}` as a value; add it to a date or \
+                 timestamp (d + {interval})"
+            ))),
+        }
+    }
+
     fn expr_inner(&mut self, ast: &ast::Expr, scope: &PlanSchema) -> Result<Expr> {
         use ast::Expr as A;
         if !self.lambda_vars.is_empty()
@@ -144,11 +173,16 @@ impl Planner<'_> {
                 op: op @ (BinaryOperator::Plus | BinaryOperator::Minus),
                 right,
             } if is_interval(left) || is_interval(right) => {
-                if is_interval(left) && is_interval(right) {
-                    return Err(Error::unsupported(
-                        "an interval as a value; add it to a date or timestamp \
-                         (d + INTERVAL 3 DAYS)",
-                    ));
+                // `INTERVAL 1 DAY 2 HOURS` (parsed as a sum), or one interval literal
+                // plus or minus another: one interval value.
+                if is_interval(ast) || (is_interval(left) && is_interval(right)) {
+                    if let (Some(_), Ok(_)) = (literal_fields(ast), interval_sum(ast)) {
+                        if *op == BinaryOperator::Plus {
+                            return self.interval_value(ast);
+                        }
+                    }
+                    let (l, r) = (self.expr(left, scope)?, self.expr(right, scope)?);
+                    return binary(op, l, r, scope);
                 }
                 if is_interval(left) && *op == BinaryOperator::Minus {
                     return Err(Error::analysis(
@@ -162,9 +196,7 @@ impl Planner<'_> {
                 };
                 self.plus_interval(value, interval, *op == BinaryOperator::Minus, scope)
             }
-            A::Interval(_) => Err(Error::unsupported(
-                "an interval as a value; add it to a date or timestamp (d + INTERVAL 3 DAYS)",
-            )),
+            A::Interval(_) => self.interval_value(ast),
             A::BinaryOp { left, op, right } => {
                 let left = self.expr(left, scope)?;
                 let right = self.expr(right, scope)?;
@@ -187,6 +219,13 @@ impl Planner<'_> {
                     }
                     UnaryOperator::Minus => {
                         let t = inner.data_type(scope);
+                        if is_day_time(&t) {
+                            return scalar_call(
+                                ScalarFunction::DateTime(DateTimeFunction::IntervalNegate),
+                                vec![inner],
+                                scope,
+                            );
+                        }
                         if is_numeric(&t) || t == DataType::Null {
                             Ok(Expr::Negate(Box::new(inner)))
                         } else {
@@ -332,15 +371,30 @@ impl Planner<'_> {
                 if format.is_some() {
                     return Err(Error::unsupported("CAST ... FORMAT"));
                 }
+                if let ast::DataType::Interval { fields, .. } = data_type {
+                    let inner = self.expr(expr, scope)?;
+                    return cast_to_interval(inner, fields.as_ref(), scope);
+                }
                 let to = arrow_type(data_type)?;
                 let inner = self.expr(expr, scope)?;
                 let from = inner.data_type(scope);
+                if is_day_time(&from) && !is_string(&to) && !is_day_time(&to) {
+                    return Err(Error::unsupported(format!(
+                        "CAST of an interval to {} (Spark gives the value in the type's \
+                         last unit); extract(DAY FROM iv), extract(HOUR ...) give its fields",
+                        spark_type_name(&to)
+                    )));
+                }
                 if !crate::sql::types::can_cast(&from, &to) {
                     return Err(Error::analysis(format!(
                         "cannot cast {} to {}",
                         spark_type_name(&from),
                         spark_type_name(&to)
                     )));
+                }
+                // An interval's text depends on its fields (`Expr::cast` knows them).
+                if is_day_time(&from) {
+                    return Ok(inner.cast(&to, scope));
                 }
                 let cast = Expr::Cast {
                     expr: Box::new(inner),
@@ -358,9 +412,12 @@ impl Planner<'_> {
                 }
             }
             A::Extract { field, expr, .. } => {
+                let arg = self.expr(expr, scope)?;
+                if is_day_time(&arg.data_type(scope)) {
+                    return extract_interval(&field.to_string(), arg, scope);
+                }
                 let func = date_field(&field.to_string())
                     .ok_or_else(|| Error::unsupported(format!("EXTRACT({field} FROM ...)")))?;
-                let arg = self.expr(expr, scope)?;
                 scalar_call(ScalarFunction::DateTime(func), vec![arg], scope)
             }
             A::Position { expr, r#in } => {
@@ -887,6 +944,9 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
                     )))
                 }
             };
+            if is_day_time(&args[1].data_type(scope)) {
+                return extract_interval(&field, args[1].clone(), scope).map(Some);
+            }
             let func = date_field(&field)
                 .ok_or_else(|| Error::unsupported(format!("{name}('{field}', ...)")))?;
             scalar_call(ScalarFunction::DateTime(func), vec![args[1].clone()], scope)?
@@ -947,9 +1007,9 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
         }
         "typeof" => {
             arity(1)?;
-            Expr::Literal(ScalarValue::Utf8(spark_type_name(
-                &args[0].data_type(scope),
-            )))
+            let name = crate::sql::plan::day_time::type_name(&args[0], scope)
+                .unwrap_or_else(|| spark_type_name(&args[0].data_type(scope)));
+            Expr::Literal(ScalarValue::Utf8(name))
         }
         "int" => return cast(DataType::Int32),
         "bigint" => return cast(DataType::Int64),
@@ -1173,6 +1233,24 @@ fn unnested(e: &ast::Expr) -> &ast::Expr {
 }
 
 pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
+    // `abs`, `negative` and `positive` of a day-time interval keep its type, as in Spark.
+    if let (ScalarFunction::Math(math), [arg]) = (func, args.as_slice()) {
+        if is_day_time(&arg.data_type(scope)) {
+            use crate::sql::plan::functions::MathFunction as M;
+            let interval = match math {
+                M::Abs => DateTimeFunction::IntervalAbs,
+                M::Negative => DateTimeFunction::IntervalNegate,
+                M::Positive => return Ok(arg.clone()),
+                _ => {
+                    return Err(Error::analysis(format!(
+                        "{} takes a number, got an interval",
+                        func.name()
+                    )))
+                }
+            };
+            return scalar_call(ScalarFunction::DateTime(interval), args, scope);
+        }
+    }
     if let Some(decimal) = decimal_exprs::math_call(func, &args, scope)? {
         return Ok(decimal);
     }
@@ -1206,6 +1284,7 @@ pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) ->
             _ => {}
         }
     }
+    crate::sql::plan::day_time::check_nested(&args, &signature.return_type, scope)?;
     let args = args
         .into_iter()
         .zip(&signature.arg_types)
@@ -1220,6 +1299,21 @@ pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) ->
 
 fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> Result<Expr> {
     use BinaryOperator as B;
+    if matches!(op, B::Plus | B::Minus | B::Multiply | B::Divide) {
+        if let Some(result) = interval_arithmetic(op, &left, &right, scope) {
+            return result;
+        }
+    } else if matches!(op, B::Modulo | B::MyIntegerDivide)
+        && [&left, &right]
+            .iter()
+            .any(|e| is_day_time(&e.data_type(scope)))
+    {
+        return Err(Error::analysis(format!(
+            "`{op}` of {} and {}: an interval multiplies or divides by a number",
+            type_name_of(&left, scope),
+            type_name_of(&right, scope)
+        )));
+    }
     let (lt, rt) = (left.data_type(scope), right.data_type(scope));
     let arithmetic = |op: BinaryOp, left: Expr, right: Expr| -> Result<Expr> {
         let l = if lt == DataType::Null {
@@ -1282,20 +1376,6 @@ fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> R
                 scope,
             )
         }
-        // Spark's `TIME - TIME` is an `interval hour to second`, a value Brasa has no
-        // column type for yet: refused, naming what gives the same difference.
-        B::Minus if matches!(lt, DataType::Time64(_)) && matches!(rt, DataType::Time64(_)) => {
-            Err(Error::unsupported(
-                "`TIME - TIME` (Spark's interval hour to second, a value Brasa has no column \
-                 type for yet); use time_diff('MICROSECOND', start, end) for the difference \
-                 as a number (or 'SECOND', 'MINUTE', ...)",
-            ))
-        }
-        B::Minus if lt == DataType::Date32 && rt == DataType::Date32 => scalar_call(
-            ScalarFunction::DateTime(DateTimeFunction::DateDiff),
-            vec![left, right],
-            scope,
-        ),
         B::Plus => arithmetic(BinaryOp::Add, left, right),
         B::Minus => arithmetic(BinaryOp::Subtract, left, right),
         B::Multiply => arithmetic(BinaryOp::Multiply, left, right),

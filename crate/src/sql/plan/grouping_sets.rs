@@ -140,7 +140,8 @@ impl Planner<'_> {
         let base = scope.len();
         let mut fields = scope.fields().to_vec();
         for (j, k) in keys.iter().enumerate() {
-            let mut field = PlanField::new(None, format!("__grouping_key_{j}"), k.data_type(scope));
+            let mut field =
+                crate::sql::plan::day_time::field_of(format!("__grouping_key_{j}"), k, scope);
             field.hidden = true;
             fields.push(field);
         }

@@ -5,6 +5,8 @@
 
 use sqlparser::ast;
 
+use crate::frame::interval_type::{DayTimeField, DayTimeFields};
+
 /// An interval as months and microseconds (years are 12 months, weeks 7 days).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IntervalParts {
@@ -32,8 +34,16 @@ pub fn interval_parts(interval: &ast::Interval) -> Option<IntervalParts> {
         },
         other => number(other)?,
     };
-    let n: i64 = text.parse().ok()?;
     const DAY: i64 = 86_400_000_000;
+    // Seconds may have a fraction (`INTERVAL '0.5' SECOND`): up to nine digits, cut to
+    // microseconds as Spark.
+    if matches!(interval.leading_field.as_ref()?, F::Second | F::Seconds) && text.contains('.') {
+        return Some(IntervalParts {
+            months: 0,
+            micros: fractional_seconds(&text)?,
+        });
+    }
+    let n: i64 = text.parse().ok()?;
     let (months, micros): (i64, i64) = match interval.leading_field.as_ref()? {
         F::Year | F::Years => (12, 0),
         F::Month | F::Months => (1, 0),
@@ -50,6 +60,32 @@ pub fn interval_parts(interval: &ast::Interval) -> Option<IntervalParts> {
         months: n.checked_mul(months)?,
         micros: n.checked_mul(micros)?,
     })
+}
+
+/// `[-]s.f` seconds (up to nine digits of fraction, cut to microseconds) in microseconds.
+fn fractional_seconds(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = digits.split_once('.')?;
+    if fraction.len() > 9
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || (whole.is_empty() && fraction.is_empty())
+    {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let micros: i64 = format!("{:0<6}", &fraction[..fraction.len().min(6)])
+        .parse()
+        .ok()?;
+    let value = whole.checked_mul(1_000_000)?.checked_add(micros)?;
+    Some(if negative { -value } else { value })
 }
 
 /// The text of a number literal, a negative one included.
@@ -209,4 +245,41 @@ fn field_range(
         months: 0,
         micros: sign * micros,
     })
+}
+
+/// The fields Spark types an interval literal with (`INTERVAL 3 DAYS` is an `interval
+/// day`, `INTERVAL '1 12:00:00' DAY TO SECOND` an `interval day to second`, a sum of units
+/// spans them: `INTERVAL 1 DAY 2 HOURS` is `interval day to hour`); `None` for year-month
+/// units (or a unit Brasa does not read).
+pub fn literal_fields(e: &ast::Expr) -> Option<DayTimeFields> {
+    use ast::DateTimeField as F;
+    let field = |f: &F| {
+        Some(match f {
+            F::Week(_) | F::Weeks | F::Day | F::Days => DayTimeField::Day,
+            F::Hour | F::Hours => DayTimeField::Hour,
+            F::Minute | F::Minutes => DayTimeField::Minute,
+            F::Second
+            | F::Seconds
+            | F::Millisecond
+            | F::Milliseconds
+            | F::Microsecond
+            | F::Microseconds => DayTimeField::Second,
+            _ => return None,
+        })
+    };
+    match e {
+        ast::Expr::Interval(interval) => {
+            let start = field(interval.leading_field.as_ref()?)?;
+            let end = match &interval.last_field {
+                Some(last) => field(last)?,
+                None => start,
+            };
+            Some(DayTimeFields::new(start, end))
+        }
+        ast::Expr::Nested(inner) => literal_fields(inner),
+        ast::Expr::BinaryOp { left, right, .. } => {
+            Some(literal_fields(left)?.widen(literal_fields(right)?))
+        }
+        _ => None,
+    }
 }

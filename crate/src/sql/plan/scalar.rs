@@ -8,6 +8,7 @@ use arrow_array::{
 };
 use arrow_schema::DataType;
 
+use crate::frame::interval_type::{day_time_text, day_time_type, DayTimeFields};
 use crate::sql::types::{timestamp_type, SESSION_TIME_ZONE};
 
 /// A typed constant.
@@ -25,6 +26,8 @@ pub enum ScalarValue {
     /// A `time`: microseconds since midnight.
     TimeMicros(i64),
     Decimal128(i128, u8, i8),
+    /// A day-time interval: microseconds, and the fields Spark names and prints it by.
+    DayTime(i64, DayTimeFields),
 }
 
 impl PartialEq for ScalarValue {
@@ -41,6 +44,7 @@ impl PartialEq for ScalarValue {
             (TimestampMicros(a), TimestampMicros(b)) => a == b,
             (TimeMicros(a), TimeMicros(b)) => a == b,
             (Decimal128(a, p, s), Decimal128(b, q, t)) => (a, p, s) == (b, q, t),
+            (DayTime(a, f), DayTime(b, g)) => (a, f) == (b, g),
             _ => false,
         }
     }
@@ -59,6 +63,7 @@ impl ScalarValue {
             ScalarValue::TimestampMicros(_) => timestamp_type(),
             ScalarValue::TimeMicros(_) => crate::sql::types::time_type(),
             ScalarValue::Decimal128(_, p, s) => DataType::Decimal128(*p, *s),
+            ScalarValue::DayTime(_, _) => day_time_type(),
         }
     }
 
@@ -89,6 +94,9 @@ impl ScalarValue {
                     .with_precision_and_scale(*p, *s)
                     .unwrap_or_else(|_| Decimal128Array::from_value(*v, len)),
             ),
+            ScalarValue::DayTime(v, _) => {
+                Arc::new(arrow_array::DurationMicrosecondArray::from_value(*v, len))
+            }
         }
     }
 
@@ -113,6 +121,7 @@ impl ScalarValue {
                     width = *s as usize
                 )
             }
+            ScalarValue::DayTime(v, fields) => day_time_text(*v, *fields),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::error::{Error, Result};
+use crate::frame::interval_type::{fields_of, is_day_time, DayTimeFields};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanField {
@@ -18,6 +19,9 @@ pub struct PlanField {
     /// Reachable only by its qualified name and left out of `*` (the sides' key columns
     /// after `JOIN ... USING`).
     pub hidden: bool,
+    /// A day-time interval column's fields (Arrow's duration type has no room for them);
+    /// `None` for other columns, and for intervals of Spark's default `day to second`.
+    pub day_time: Option<DayTimeFields>,
 }
 
 impl PlanField {
@@ -28,7 +32,16 @@ impl PlanField {
             data_type,
             nullable: true,
             hidden: false,
+            day_time: None,
         }
+    }
+
+    /// The field with a day-time interval's fields, when its type is one.
+    pub fn with_day_time(mut self, fields: Option<DayTimeFields>) -> Self {
+        if is_day_time(&self.data_type) {
+            self.day_time = fields;
+        }
+        self
     }
 }
 
@@ -53,6 +66,7 @@ impl PlanSchema {
                     data_type: f.data_type().clone(),
                     nullable: f.is_nullable(),
                     hidden: false,
+                    day_time: is_day_time(f.data_type()).then(|| fields_of(f)),
                 })
                 .collect(),
         )
@@ -169,7 +183,15 @@ impl PlanSchema {
         Arc::new(Schema::new(
             self.fields
                 .iter()
-                .map(|f| Field::new(&f.name, f.data_type.clone(), f.nullable))
+                .map(|f| {
+                    let field = Field::new(&f.name, f.data_type.clone(), f.nullable);
+                    match f.day_time {
+                        Some(fields) if is_day_time(&f.data_type) => {
+                            field.with_metadata(fields.metadata())
+                        }
+                        _ => field,
+                    }
+                })
                 .collect::<Vec<_>>(),
         ))
     }

@@ -60,7 +60,17 @@ pub fn union_all(inputs: Vec<LogicalPlan>, what: &str) -> Result<LogicalPlan> {
         )?);
     }
     let fields: Vec<PlanField> = (0..width)
-        .map(|c| PlanField::new(None, schemas[0].field(c).name.clone(), types[c].clone()))
+        .map(|c| {
+            // Interval columns meet in the widest fields, as Spark's UNION.
+            let day_time = schemas
+                .iter()
+                .map(|s| s.field(c))
+                .filter(|f| crate::frame::interval_type::is_day_time(&f.data_type))
+                .map(|f| f.day_time.unwrap_or_default())
+                .reduce(crate::frame::interval_type::DayTimeFields::widen);
+            PlanField::new(None, schemas[0].field(c).name.clone(), types[c].clone())
+                .with_day_time(day_time)
+        })
         .collect();
     let inputs = inputs
         .into_iter()

@@ -290,6 +290,10 @@ pub(super) fn min_max(max: bool, data_type: &DataType) -> Result<Box<dyn Accumul
         }
         DataType::Timestamp(arrow_schema::TimeUnit::Second, _) => primitive!(TimestampSecondType),
         DataType::Time64(arrow_schema::TimeUnit::Microsecond) => primitive!(Time64MicrosecondType),
+        // Day-time intervals.
+        DataType::Duration(arrow_schema::TimeUnit::Microsecond) => {
+            primitive!(DurationMicrosecondType)
+        }
         DataType::Decimal128(_, _) => primitive!(Decimal128Type),
         DataType::Utf8 | DataType::Boolean => Box::new(MinMaxOther {
             max,

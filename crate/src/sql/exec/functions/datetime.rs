@@ -75,6 +75,9 @@ pub fn compute(
     if super::time_window::handles(func) {
         return super::time_window::compute(func, args, return_type, len);
     }
+    if super::interval::handles(func) {
+        return super::interval::compute(func, args, len);
+    }
     let result = compute_in_session_zone(func, args, len)?;
     // A `timestamp_ntz` result holds the same wall-clock microseconds, in no zone.
     match (return_type, result.data_type()) {
@@ -94,11 +97,44 @@ fn compute_in_session_zone(
 ) -> Result<ArrayRef> {
     use DateTimeFunction::*;
     Ok(match func {
-        MakeTime | CurrentTime | ToTime | TryToTime | TimeTrunc | TimeDiff | TimeToMicros
-        | TimeToMillis | TimeToSeconds | TimeFromMicros | TimeFromMillis | TimeFromSeconds
-        | TimeAddInterval | TimeToPrecision | TimeWindow | TimeWindows | WindowTime => {
-            // Computed by `time::compute` (`current_time` is planned as a literal) and
-            // `time_window::compute`.
+        MakeTime
+        | CurrentTime
+        | ToTime
+        | TryToTime
+        | TimeTrunc
+        | TimeDiff
+        | TimeToMicros
+        | TimeToMillis
+        | TimeToSeconds
+        | TimeFromMicros
+        | TimeFromMillis
+        | TimeFromSeconds
+        | TimeAddInterval
+        | TimeToPrecision
+        | TimeWindow
+        | TimeWindows
+        | WindowTime
+        | MakeDtInterval
+        | IntervalAdd
+        | IntervalSubtract
+        | IntervalNegate
+        | IntervalAbs
+        | IntervalMultiply
+        | IntervalDivide
+        | TimestampDiffInterval
+        | DateDiffInterval
+        | TimeDiffInterval
+        | TimestampAddDayTime
+        | IntervalDays
+        | IntervalHours
+        | IntervalMinutes
+        | IntervalSeconds
+        | IntervalToString
+        | IntervalTruncate
+        | IntervalToMicros
+        | MicrosToInterval => {
+            // Computed by `time::compute` (`current_time` is planned as a literal),
+            // `time_window::compute` and `interval::compute`.
             return Err(Error::new(
                 ErrorCode::Internal,
                 format!("{} reached the timestamp kernels", func.name()),

@@ -11,6 +11,7 @@ mod datetime;
 mod encoding;
 mod format;
 mod from_json;
+mod interval;
 mod json;
 mod map_conversions;
 mod maps;

@@ -5,6 +5,7 @@ use arrow_schema::DataType;
 
 use super::signature::{lookup, name_of, Args, Signature};
 use crate::error::Result;
+use crate::frame::interval_type::day_time_type;
 use crate::sql::types::{is_temporal, time_type, timestamp_type};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +96,55 @@ pub enum DateTimeFunction {
     /// `window_time(window)`: the window's end minus one microsecond (Spark's event time
     /// of a window).
     WindowTime,
+    /// `make_dt_interval([days[, hours[, mins[, secs]]]])`: a day-time interval
+    /// (`interval day to second`); out of range is an error, as in Spark.
+    MakeDtInterval,
+    /// `iv + iv` of day-time intervals: an error on overflow, as Spark's exact arithmetic
+    /// (ANSI mode or not); planned from `+`.
+    IntervalAdd,
+    /// `iv - iv`, as [`IntervalAdd`]; planned from `-`.
+    IntervalSubtract,
+    /// `-iv`; planned from unary minus.
+    IntervalNegate,
+    /// `abs(iv)`.
+    IntervalAbs,
+    /// `iv * n` (and `n * iv`): rounded half up to the microsecond, an error on overflow;
+    /// planned from `*`.
+    IntervalMultiply,
+    /// `iv / n`: rounded half up, dividing by zero an error (Spark's
+    /// `INTERVAL_DIVIDED_BY_ZERO`, ANSI mode or not); planned from `/`.
+    IntervalDivide,
+    /// `ts - ts`: a day-time interval (`interval day to second`); planned from `-`.
+    TimestampDiffInterval,
+    /// `date - date`: whole days, an `interval day`; planned from `-`.
+    DateDiffInterval,
+    /// `time - time`: an `interval hour to second`; planned from `-`.
+    TimeDiffInterval,
+    /// `ts + iv` for a day-time interval column: an error out of the range of timestamps.
+    TimestampAddDayTime,
+    /// An interval's whole days, `extract(DAY FROM iv)` (and a date plus an `interval
+    /// day`: `date_add(d, days)`, as Spark plans it).
+    IntervalDays,
+    /// `extract(HOUR FROM iv)`: the hours within the day, a `tinyint`.
+    IntervalHours,
+    /// `extract(MINUTE FROM iv)`: a `tinyint`.
+    IntervalMinutes,
+    /// `extract(SECOND FROM iv)`: the seconds within the minute with their fraction, a
+    /// `decimal(8,6)`.
+    IntervalSeconds,
+    /// `CAST(iv AS STRING)`: Spark's text (the type's start and end fields are the second
+    /// and third arguments, constants); planned from casts.
+    IntervalToString,
+    /// `CAST(iv AS INTERVAL ...)` to other fields: cut below the new end field, as Spark
+    /// (the second argument a constant interval of one unit of the new end field, typed
+    /// with the new fields); planned from casts.
+    IntervalTruncate,
+    /// An interval's microseconds, a `bigint` (for `sum` and `avg`, which add them
+    /// exactly as decimals); planned from aggregates.
+    IntervalToMicros,
+    /// Microseconds (a whole decimal) as a day-time interval, typed by the second
+    /// argument (a constant interval); out of range an error, as Spark's overflowing sum.
+    MicrosToInterval,
 }
 
 use DateTimeFunction::*;
@@ -172,6 +222,7 @@ const NAMES: &[(&str, DateTimeFunction)] = &[
     ("time_from_millis", TimeFromMillis),
     ("time_from_seconds", TimeFromSeconds),
     ("window_time", WindowTime),
+    ("make_dt_interval", MakeDtInterval),
 ];
 
 /// Spark's `timestamp_ntz`: a wall-clock time, in no zone.
@@ -192,6 +243,24 @@ impl DateTimeFunction {
             TimeToPrecision => "time_to_precision",
             TimeWindow => "time_window",
             TimeWindows => "time_windows",
+            IntervalAdd => "interval_add",
+            IntervalSubtract => "interval_subtract",
+            IntervalNegate => "negative",
+            IntervalAbs => "abs",
+            IntervalMultiply => "interval_multiply",
+            IntervalDivide => "interval_divide",
+            TimestampDiffInterval => "timestamp_diff",
+            DateDiffInterval => "date_diff_interval",
+            TimeDiffInterval => "time_diff_interval",
+            TimestampAddDayTime => "timestamp_add_interval",
+            IntervalDays => "interval_days",
+            IntervalHours => "interval_hours",
+            IntervalMinutes => "interval_minutes",
+            IntervalSeconds => "interval_seconds",
+            IntervalToString => "interval_to_string",
+            IntervalTruncate => "interval_truncate",
+            IntervalToMicros => "interval_to_micros",
+            MicrosToInterval => "micros_to_interval",
             _ => name_of(NAMES, self),
         }
     }
@@ -464,6 +533,82 @@ impl DateTimeFunction {
                     )))
                 };
                 Signature::new(vec![time, Int64, Int64, Int64], result)
+            }
+            MakeDtInterval => {
+                a.arity(0, 4)?;
+                let mut types = (0..n.min(3))
+                    .map(|i| a.integer(i))
+                    .collect::<Result<Vec<_>>>()?;
+                if n == 4 {
+                    if !(a.types[3].is_numeric() || matches!(a.types[3], Null)) {
+                        return Err(a.error(3, "a number", &a.types[3]));
+                    }
+                    types.push(Decimal128(18, 6));
+                }
+                Signature::new(types, day_time_type())
+            }
+            IntervalAdd | IntervalSubtract => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.day_time(0)?, a.day_time(1)?], day_time_type())
+            }
+            IntervalNegate | IntervalAbs => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.day_time(0)?], day_time_type())
+            }
+            IntervalMultiply | IntervalDivide => {
+                a.arity(2, 2)?;
+                // Integers as bigints, decimals as they are, anything else as a double.
+                let by = match &a.types[1] {
+                    t if t.is_integer() || *t == Null => Int64,
+                    t @ Decimal128(_, _) => t.clone(),
+                    t if t.is_numeric() => Float64,
+                    other => return Err(a.error(1, "a number", other)),
+                };
+                Signature::new(vec![a.day_time(0)?, by], day_time_type())
+            }
+            TimestampDiffInterval => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.timestamp(0)?, a.timestamp(1)?], day_time_type())
+            }
+            DateDiffInterval => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.date(0)?, a.date(1)?], day_time_type())
+            }
+            TimeDiffInterval => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.time(0)?, a.time(1)?], day_time_type())
+            }
+            TimestampAddDayTime => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.timestamp(0)?, a.day_time(1)?], ts)
+            }
+            IntervalDays => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.day_time(0)?], Int32)
+            }
+            IntervalHours | IntervalMinutes => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.day_time(0)?], Int8)
+            }
+            IntervalSeconds => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.day_time(0)?], Decimal128(8, 6))
+            }
+            IntervalToString => {
+                a.arity(3, 3)?;
+                Signature::new(vec![a.day_time(0)?, Int32, Int32], Utf8)
+            }
+            IntervalToMicros => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.day_time(0)?], Int64)
+            }
+            MicrosToInterval => {
+                a.arity(2, 2)?;
+                Signature::new(vec![Decimal128(38, 0), a.day_time(1)?], day_time_type())
+            }
+            IntervalTruncate => {
+                a.arity(2, 2)?;
+                Signature::new(vec![a.day_time(0)?, a.day_time(1)?], day_time_type())
             }
             WindowTime => {
                 a.arity(1, 1)?;

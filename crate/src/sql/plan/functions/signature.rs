@@ -131,6 +131,16 @@ impl Args<'_> {
         }
     }
 
+    /// A day-time interval (or a NULL); Spark casts nothing to one implicitly.
+    pub fn day_time(&self, i: usize) -> Result<DataType> {
+        let t = &self.types[i];
+        if crate::frame::interval_type::is_day_time(t) || t == &DataType::Null {
+            Ok(crate::frame::interval_type::day_time_type())
+        } else {
+            Err(self.error(i, "a day-time interval", t))
+        }
+    }
+
     /// A string; any scalar value is cast to its text, as Spark does implicitly.
     pub fn string(&self, i: usize) -> Result<DataType> {
         match &self.types[i] {

@@ -1,0 +1,452 @@
+//! Day-time interval arithmetic over Arrow columns (`Duration(Microsecond)`), as Spark
+//! computes `DayTimeIntervalType` values: exact arithmetic that raises on overflow and a
+//! division by zero that raises (both ANSI mode or not, as in Spark), products and
+//! quotients rounded half away from zero to the microsecond (Java's `HALF_UP`), fields
+//! taken by truncation towards zero (`extract(HOUR FROM INTERVAL '-1 12:30' ...)` is -12).
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::DurationMicrosecondType;
+use arrow_array::{
+    Array, ArrayRef, Decimal128Array, DurationMicrosecondArray, Int32Array, Int8Array,
+    PrimitiveArray, StringArray,
+};
+
+use super::columns::{dates, doubles, ints, longs, timestamps};
+use crate::error::{Error, ErrorCode, Result};
+use crate::frame::interval_type::{
+    format_day_time, DayTimeField, DayTimeFields, MICROS_PER_DAY, MICROS_PER_HOUR,
+    MICROS_PER_MINUTE, MICROS_PER_SECOND,
+};
+use crate::sql::exec::value::kernel_error;
+use crate::sql::plan::functions::DateTimeFunction;
+use crate::sql::types::SESSION_TIME_ZONE;
+
+/// Whether `func` is computed here.
+pub fn handles(func: DateTimeFunction) -> bool {
+    use DateTimeFunction::*;
+    matches!(
+        func,
+        MakeDtInterval
+            | IntervalAdd
+            | IntervalSubtract
+            | IntervalNegate
+            | IntervalAbs
+            | IntervalMultiply
+            | IntervalDivide
+            | TimestampDiffInterval
+            | DateDiffInterval
+            | TimeDiffInterval
+            | TimestampAddDayTime
+            | IntervalDays
+            | IntervalHours
+            | IntervalMinutes
+            | IntervalSeconds
+            | IntervalToString
+            | IntervalTruncate
+            | IntervalToMicros
+            | MicrosToInterval
+    )
+}
+
+fn intervals(array: &ArrayRef) -> Result<&DurationMicrosecondArray> {
+    array
+        .as_primitive_opt::<DurationMicrosecondType>()
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::Internal,
+                format!("expected day-time intervals, got {}", array.data_type()),
+            )
+        })
+}
+
+/// Spark's `ARITHMETIC_OVERFLOW` / `INTERVAL_ARITHMETIC_OVERFLOW`, raised in any mode.
+fn overflow(what: &str) -> Error {
+    Error::new(
+        ErrorCode::SqlExecution,
+        format!("interval arithmetic overflow: {what} is out of the range of intervals"),
+    )
+}
+
+fn divided_by_zero() -> Error {
+    Error::new(
+        ErrorCode::SqlExecution,
+        "an interval divided by zero (Spark's INTERVAL_DIVIDED_BY_ZERO); use try_divide \
+         or NULLIF(x, 0) for NULL instead",
+    )
+}
+
+/// Row by row over two columns, NULL where either is; `f` may fail.
+fn zip2<A, B, O>(
+    a: &PrimitiveArray<A>,
+    b: &PrimitiveArray<B>,
+    len: usize,
+    f: impl Fn(A::Native, B::Native) -> Result<O::Native>,
+) -> Result<PrimitiveArray<O>>
+where
+    A: arrow_array::ArrowPrimitiveType,
+    B: arrow_array::ArrowPrimitiveType,
+    O: arrow_array::ArrowPrimitiveType,
+{
+    (0..len)
+        .map(|i| {
+            if a.is_null(i) || b.is_null(i) {
+                Ok(None)
+            } else {
+                f(a.value(i), b.value(i)).map(Some)
+            }
+        })
+        .collect()
+}
+
+/// Row by row over one column, NULL where it is.
+fn map1<A, O>(
+    a: &PrimitiveArray<A>,
+    f: impl Fn(A::Native) -> Result<O::Native>,
+) -> Result<PrimitiveArray<O>>
+where
+    A: arrow_array::ArrowPrimitiveType,
+    O: arrow_array::ArrowPrimitiveType,
+{
+    a.iter().map(|v| v.map(&f).transpose()).collect()
+}
+
+/// `n / d` rounded half away from zero (Java's `HALF_UP`), `d` not zero.
+fn div_half_up(n: i128, d: i128) -> i128 {
+    let (q, r) = (n / d, n % d);
+    if r.unsigned_abs() * 2 >= d.unsigned_abs() {
+        q + if (n < 0) == (d < 0) { 1 } else { -1 }
+    } else {
+        q
+    }
+}
+
+/// A double rounded half away from zero to a long, as Guava's `DoubleMath.roundToLong(x,
+/// HALF_UP)`: an error when not finite or out of range.
+fn round_to_long(x: f64, what: &str) -> Result<i64> {
+    let r = x.round();
+    // 2^63: the first double past the longs.
+    let limit = i64::MAX as f64;
+    if (-limit..limit).contains(&r) {
+        Ok(r as i64)
+    } else {
+        Err(overflow(what))
+    }
+}
+
+pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<ArrayRef> {
+    use DateTimeFunction::*;
+    let arg = |i: usize| {
+        args.get(i).ok_or_else(|| {
+            Error::new(
+                ErrorCode::Internal,
+                format!("{} is missing argument {i}", func.name()),
+            )
+        })
+    };
+    Ok(match func {
+        MakeDtInterval => Arc::new(make_dt_interval(args, len)?),
+        IntervalAdd | IntervalSubtract => {
+            let (a, b) = (intervals(arg(0)?)?, intervals(arg(1)?)?);
+            let out: DurationMicrosecondArray = zip2(a, b, len, |x: i64, y: i64| {
+                if func == IntervalAdd {
+                    x.checked_add(y)
+                } else {
+                    x.checked_sub(y)
+                }
+                .ok_or_else(|| overflow("the sum"))
+            })?;
+            Arc::new(out)
+        }
+        IntervalNegate | IntervalAbs => {
+            let out: DurationMicrosecondArray = map1(intervals(arg(0)?)?, |x: i64| {
+                if func == IntervalNegate {
+                    x.checked_neg()
+                } else {
+                    x.checked_abs()
+                }
+                .ok_or_else(|| overflow("the negation"))
+            })?;
+            Arc::new(out)
+        }
+        IntervalMultiply | IntervalDivide => Arc::new(scale(func, arg(0)?, arg(1)?, len)?),
+        TimestampDiffInterval => {
+            let (a, b) = (timestamps(arg(0)?)?, timestamps(arg(1)?)?);
+            let out: DurationMicrosecondArray = zip2(a, b, len, |x: i64, y: i64| {
+                x.checked_sub(y)
+                    .ok_or_else(|| overflow("the difference of the timestamps"))
+            })?;
+            Arc::new(out)
+        }
+        DateDiffInterval => {
+            let (a, b) = (dates(arg(0)?)?, dates(arg(1)?)?);
+            let out: DurationMicrosecondArray = zip2(a, b, len, |x: i32, y: i32| {
+                (i64::from(x) - i64::from(y))
+                    .checked_mul(MICROS_PER_DAY)
+                    .ok_or_else(|| overflow("the difference of the dates"))
+            })?;
+            Arc::new(out)
+        }
+        TimeDiffInterval => {
+            let (a, b) = (super::time::times(arg(0)?)?, super::time::times(arg(1)?)?);
+            let out: DurationMicrosecondArray = zip2(a, b, len, |x: i64, y: i64| Ok(x - y))?;
+            Arc::new(out)
+        }
+        TimestampAddDayTime => {
+            let (a, b) = (timestamps(arg(0)?)?, intervals(arg(1)?)?);
+            let out: arrow_array::TimestampMicrosecondArray = zip2(a, b, len, |t: i64, d: i64| {
+                t.checked_add(d).ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::SqlExecution,
+                        "a timestamp plus an interval is out of the range of timestamps",
+                    )
+                })
+            })?;
+            Arc::new(out.with_timezone(SESSION_TIME_ZONE))
+        }
+        IntervalDays => {
+            let out: Int32Array =
+                map1(
+                    intervals(arg(0)?)?,
+                    |x: i64| Ok((x / MICROS_PER_DAY) as i32),
+                )?;
+            Arc::new(out)
+        }
+        IntervalHours | IntervalMinutes => {
+            let (unit, within) = if func == IntervalHours {
+                (MICROS_PER_HOUR, 24)
+            } else {
+                (MICROS_PER_MINUTE, 60)
+            };
+            let out: Int8Array = map1(intervals(arg(0)?)?, |x: i64| Ok((x / unit % within) as i8))?;
+            Arc::new(out)
+        }
+        IntervalSeconds => Arc::new(
+            intervals(arg(0)?)?
+                .iter()
+                .map(|v| v.map(|x| i128::from(x % MICROS_PER_MINUTE)))
+                .collect::<Decimal128Array>()
+                .with_precision_and_scale(8, 6)
+                .map_err(kernel_error)?,
+        ),
+        IntervalToString => {
+            let values = intervals(arg(0)?)?;
+            let field = |i: usize| -> Result<DayTimeField> {
+                let f = ints(arg(i)?)?;
+                let code = if f.is_empty() || f.is_null(0) {
+                    3
+                } else {
+                    f.value(0)
+                };
+                Ok(match code {
+                    0 => DayTimeField::Day,
+                    1 => DayTimeField::Hour,
+                    2 => DayTimeField::Minute,
+                    _ => DayTimeField::Second,
+                })
+            };
+            let fields = DayTimeFields::new(field(1)?, field(2)?);
+            let mut text = String::new();
+            let out: StringArray = values
+                .iter()
+                .map(|v| {
+                    v.map(|v| {
+                        text.clear();
+                        format_day_time(v, fields, &mut text);
+                        text.clone()
+                    })
+                })
+                .collect();
+            Arc::new(out)
+        }
+        IntervalTruncate => {
+            let units = intervals(arg(1)?)?;
+            let unit = if units.is_empty() || units.is_null(0) {
+                1
+            } else {
+                units.value(0).max(1)
+            };
+            let out: DurationMicrosecondArray =
+                map1(intervals(arg(0)?)?, |x: i64| Ok(x - x % unit))?;
+            Arc::new(out)
+        }
+        IntervalToMicros => {
+            let out: arrow_array::Int64Array = map1(intervals(arg(0)?)?, Ok)?;
+            Arc::new(out)
+        }
+        MicrosToInterval => {
+            let totals = arg(0)?
+                .as_primitive_opt::<arrow_array::types::Decimal128Type>()
+                .ok_or_else(|| {
+                    Error::new(ErrorCode::Internal, "micros_to_interval of a non-decimal")
+                })?;
+            let out: DurationMicrosecondArray = map1(totals, |v: i128| {
+                i64::try_from(v).map_err(|_| overflow("the sum"))
+            })?;
+            Arc::new(out)
+        }
+        other => {
+            return Err(Error::new(
+                ErrorCode::Internal,
+                format!("{} reached the interval kernels", other.name()),
+            ))
+        }
+    })
+}
+
+/// `make_dt_interval(days, hours, mins, secs)` as Spark's `IntervalUtils.makeDayTimeInterval`:
+/// missing arguments are 0, the seconds a `decimal(18,6)`, an overflow an error.
+fn make_dt_interval(args: &[ArrayRef], len: usize) -> Result<DurationMicrosecondArray> {
+    let whole = args
+        .iter()
+        .take(3)
+        .map(ints)
+        .collect::<Result<Vec<&Int32Array>>>()?;
+    let seconds = match args.get(3) {
+        Some(a) => Some(
+            a.as_primitive_opt::<arrow_array::types::Decimal128Type>()
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::Internal,
+                        "make_dt_interval: seconds not a decimal",
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    (0..len)
+        .map(|i| {
+            if whole.iter().any(|a| a.is_null(i)) || seconds.is_some_and(|s| s.is_null(i)) {
+                return Ok(None);
+            }
+            let field = |k: usize| whole.get(k).map_or(0, |a| i64::from(a.value(i)));
+            let fraction = seconds.map_or(0, |s| s.value(i));
+            let too_big = || {
+                Error::new(
+                    ErrorCode::SqlExecution,
+                    "integer overflow while operating with intervals (Spark's \
+                     INTERVAL_ARITHMETIC_OVERFLOW)",
+                )
+            };
+            let minutes = field(0)
+                .checked_mul(24 * 60)
+                .and_then(|m| m.checked_add(field(1).checked_mul(60)?))
+                .and_then(|m| m.checked_add(field(2)))
+                .ok_or_else(too_big)?;
+            let fraction = i64::try_from(fraction).map_err(|_| too_big())?;
+            minutes
+                .checked_mul(60 * MICROS_PER_SECOND)
+                .and_then(|m| m.checked_add(fraction))
+                .map(Some)
+                .ok_or_else(too_big)
+        })
+        .collect()
+}
+
+/// `iv * n` and `iv / n` (Spark's `MultiplyDTInterval` and `DivideDTInterval`): by an
+/// integer exactly (a quotient rounded half up), by a decimal exactly then rounded half
+/// up, by a double in doubles then rounded half up.
+fn scale(
+    func: DateTimeFunction,
+    interval: &ArrayRef,
+    by: &ArrayRef,
+    len: usize,
+) -> Result<DurationMicrosecondArray> {
+    let values = intervals(interval)?;
+    let divide = func == DateTimeFunction::IntervalDivide;
+    let what = if divide {
+        "the quotient"
+    } else {
+        "the product"
+    };
+    (0..len)
+        .map(|i| -> Result<Option<i64>> {
+            if values.is_null(i) || by.is_null(i) {
+                return Ok(None);
+            }
+            let micros = values.value(i);
+            let out = match by.data_type() {
+                arrow_schema::DataType::Int64 => {
+                    let n = longs(by)?.value(i);
+                    if divide {
+                        if n == 0 {
+                            return Err(divided_by_zero());
+                        }
+                        div_half_up(i128::from(micros), i128::from(n)) as i64
+                    } else {
+                        micros.checked_mul(n).ok_or_else(|| overflow(what))?
+                    }
+                }
+                arrow_schema::DataType::Decimal128(_, s) => {
+                    let n = by
+                        .as_primitive::<arrow_array::types::Decimal128Type>()
+                        .value(i);
+                    let ten = 10i128
+                        .checked_pow(u32::from(s.unsigned_abs()))
+                        .ok_or_else(|| overflow(what))?;
+                    let exact = if divide {
+                        if n == 0 {
+                            return Err(divided_by_zero());
+                        }
+                        i128::from(micros)
+                            .checked_mul(ten)
+                            .map(|m| div_half_up(m, n))
+                    } else {
+                        i128::from(micros)
+                            .checked_mul(n)
+                            .map(|m| div_half_up(m, ten))
+                    };
+                    exact
+                        .and_then(|v| i64::try_from(v).ok())
+                        .ok_or_else(|| overflow(what))?
+                }
+                _ => {
+                    let n = doubles(by)?.value(i);
+                    if divide {
+                        if n == 0.0 {
+                            return Err(divided_by_zero());
+                        }
+                        round_to_long(micros as f64 / n, what)?
+                    } else {
+                        round_to_long(micros as f64 * n, what)?
+                    }
+                }
+            };
+            Ok(Some(out))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_half_away_from_zero() {
+        assert_eq!(div_half_up(7, 2), 4);
+        assert_eq!(div_half_up(-7, 2), -4);
+        assert_eq!(div_half_up(7, -2), -4);
+        assert_eq!(div_half_up(5, 3), 2);
+        assert_eq!(div_half_up(-5, 3), -2);
+        assert_eq!(round_to_long(-2.5, "x").unwrap(), -3);
+        assert!(round_to_long(f64::NAN, "x").is_err());
+        assert!(round_to_long(1e19, "x").is_err());
+    }
+
+    #[test]
+    fn multiplies_and_divides_as_spark() {
+        let iv: ArrayRef = Arc::new(DurationMicrosecondArray::from(vec![
+            Some(MICROS_PER_DAY),
+            None,
+            Some(-7),
+        ]));
+        let by: ArrayRef = Arc::new(arrow_array::Float64Array::from(vec![1.5; 3]));
+        let out = scale(DateTimeFunction::IntervalMultiply, &iv, &by, 3).unwrap();
+        assert_eq!(out.value(0), MICROS_PER_DAY * 3 / 2);
+        assert!(out.is_null(1));
+        assert_eq!(out.value(2), -11); // -10.5 rounds away from zero
+        let by: ArrayRef = Arc::new(arrow_array::Int64Array::from(vec![0; 3]));
+        assert!(scale(DateTimeFunction::IntervalDivide, &iv, &by, 3).is_err());
+    }
+}

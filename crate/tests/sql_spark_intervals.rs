@@ -1,0 +1,151 @@
+//! Spark 4's day-time intervals as values in Brasa against Spark's own answers (PySpark 4.3
+//! in local mode, non-ANSI, session time zone UTC, `spark.sql.timeType.enabled` on for
+//! `TIME - TIME`): `tests/fixtures/sql/spark_interval_expected.json`, made by
+//! `make_spark_interval_fixtures.py`. Each expression runs over the view `iv` (intervals
+//! of `interval day` and `interval day to second`, timestamps, dates, numbers; NULLs and
+//! negative intervals) at several partitionings, or alone over literals; the result type
+//! must be Spark's (with the interval's fields: `interval day to hour`) and the values
+//! equal (an interval as its microseconds). Where Spark raised an error, Brasa must too.
+//! Whole queries (grouping, ordering, DISTINCT, joins, aggregates) are compared column by
+//! column, and a CSV download with Spark's CSV writer's text.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod answers;
+
+use answers::{catalog, run_rows, same};
+use serde_json::Value;
+
+fn expected() -> Value {
+    answers::expression_fixture("spark_interval_expected.json")
+}
+
+fn check(partitions: usize) {
+    answers::check_expressions(&expected(), "iv", &[], 140, partitions);
+}
+
+#[test]
+fn intervals_match_spark() {
+    check(0);
+}
+
+#[test]
+fn intervals_match_spark_on_many_partitions() {
+    check(3);
+}
+
+fn check_queries(partitions: usize) {
+    let spec = expected();
+    let mut catalog = catalog(spec["setup"].as_str().unwrap(), "iv", partitions);
+    let queries = spec["queries"].as_array().unwrap();
+    assert!(queries.len() >= 15, "only {} queries", queries.len());
+    let mut failures = Vec::new();
+    for case in queries {
+        let sql = case["sql"].as_str().unwrap();
+        let ours = run_rows(&mut catalog, sql, answers::json_cell);
+        match (case.get("error"), ours) {
+            (Some(e), Ok(_)) => failures.push(format!("{sql}: Spark fails ({e}), Brasa answers")),
+            (Some(_), Err(_)) => {}
+            (None, Err(e)) => failures.push(format!("{sql}: Brasa fails: {e}")),
+            (None, Ok((types, rows))) => {
+                let want_types: Vec<String> = case["types"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_str().unwrap().to_string())
+                    .collect();
+                let rows = Value::Array(rows.into_iter().map(Value::Array).collect());
+                if types != want_types {
+                    failures.push(format!("{sql}: types {types:?}, Spark {want_types:?}"));
+                } else if !same(&rows, &case["rows"]) {
+                    failures.push(format!(
+                        "{sql}:\n    brasa {rows}\n    spark {}",
+                        case["rows"]
+                    ));
+                }
+            }
+        }
+    }
+    answers::assert_no_failures(&failures, queries.len(), "queries", "Spark", partitions);
+}
+
+#[test]
+fn interval_queries_match_spark() {
+    check_queries(0);
+}
+
+#[test]
+fn interval_queries_match_spark_on_many_partitions() {
+    check_queries(3);
+    check_queries(7);
+}
+
+/// An interval column downloads as CSV with Spark's CSV writer's text (`INTERVAL '3'
+/// DAY`), and the grid shows the same text; Parquet is refused (Spark would read a plain
+/// INT64 back as a bigint).
+#[test]
+fn intervals_print_in_csv_and_the_grid_and_parquet_is_refused() {
+    let spec = expected();
+    let catalog = catalog(spec["setup"].as_str().unwrap(), "iv", 0);
+    let ctx = brasa::job::JobContext::default();
+    let table = brasa::sql::query(&catalog, "SELECT id, d, h FROM iv ORDER BY id", &ctx).unwrap();
+    let csv = brasa::io::write::write_csv(&table, &Default::default()).unwrap();
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        spec["csv"].as_str().unwrap()
+    );
+    let shown = brasa::frame::display_batch(&table.partition(0).unwrap()).unwrap();
+    use arrow_array::cast::AsArray;
+    assert_eq!(
+        shown.column(1).as_string::<i32>().value(0),
+        "INTERVAL '3' DAY"
+    );
+    assert_eq!(
+        shown.column(2).as_string::<i32>().value(0),
+        "INTERVAL '1 12:30:45.5' DAY TO SECOND"
+    );
+    let err = brasa::io::write::write_parquet(&table).unwrap_err();
+    assert!(
+        err.message().contains("not supported yet"),
+        "{}",
+        err.message()
+    );
+    let info = brasa::frame::ColumnInfo::of_schema(table.schema());
+    assert_eq!(info[1].data_type, "interval day");
+    assert_eq!(info[2].data_type, "interval day to second");
+}
+
+/// An `interval day to second` nests in arrays and structs and prints there as Spark
+/// prints it (the only fields a nested type keeps).
+#[test]
+fn day_to_second_intervals_nest() {
+    let catalog = brasa::Catalog::new();
+    let ctx = brasa::job::JobContext::default();
+    let sql = "SELECT array(make_dt_interval(1, 2), CAST(INTERVAL 3 DAYS AS INTERVAL DAY TO \
+               SECOND)) AS r";
+    let table = brasa::sql::query(&catalog, sql, &ctx).unwrap();
+    let info = brasa::frame::ColumnInfo::of_schema(table.schema());
+    assert_eq!(info[0].data_type, "array<interval day to second>");
+    let shown = brasa::frame::display_batch(&table.partition(0).unwrap()).unwrap();
+    use arrow_array::cast::AsArray;
+    assert_eq!(
+        shown.column(0).as_string::<i32>().value(0),
+        r#"["INTERVAL '1 02:00:00' DAY TO SECOND","INTERVAL '3 00:00:00' DAY TO SECOND"]"#
+    );
+}
+
+/// What Brasa does not do with intervals yet is refused with `not supported yet`.
+#[test]
+fn unsupported_interval_forms_are_refused() {
+    let mut catalog = brasa::Catalog::new();
+    for sql in [
+        "SELECT INTERVAL 1 YEAR 2 MONTHS AS r",
+        "SELECT CAST('1 12:00:00' AS INTERVAL DAY TO SECOND) AS r",
+        "SELECT CAST(INTERVAL 3 DAYS AS BIGINT) AS r",
+        "SELECT make_ym_interval(1, 2) AS r",
+        "SELECT array(INTERVAL 3 DAYS) AS r",
+        "SELECT sum(x) OVER (ORDER BY x) AS r FROM (SELECT INTERVAL 1 DAY AS x)",
+    ] {
+        let err = answers::run(&mut catalog, sql).unwrap_err();
+        assert!(err.contains("not supported yet"), "{sql}: {err}");
+    }
+}
