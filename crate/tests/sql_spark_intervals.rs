@@ -87,7 +87,8 @@ fn intervals_print_in_csv_and_the_grid_and_parquet_is_refused() {
     let spec = expected();
     let catalog = catalog(spec["setup"].as_str().unwrap(), "iv", 0);
     let ctx = brasa::job::JobContext::default();
-    let table = brasa::sql::query(&catalog, "SELECT id, d, h FROM iv ORDER BY id", &ctx).unwrap();
+    let table =
+        brasa::sql::query(&catalog, "SELECT id, d, h, m FROM iv ORDER BY id", &ctx).unwrap();
     let csv = brasa::io::write::write_csv(&table, &Default::default()).unwrap();
     assert_eq!(
         String::from_utf8(csv).unwrap(),
@@ -112,6 +113,11 @@ fn intervals_print_in_csv_and_the_grid_and_parquet_is_refused() {
     let info = brasa::frame::ColumnInfo::of_schema(table.schema());
     assert_eq!(info[1].data_type, "interval day");
     assert_eq!(info[2].data_type, "interval day to second");
+    assert_eq!(info[3].data_type, "interval year to month");
+    assert_eq!(
+        shown.column(3).as_string::<i32>().value(0),
+        "INTERVAL '0-1' YEAR TO MONTH"
+    );
 }
 
 /// An `interval day to second` nests in arrays and structs and prints there as Spark
@@ -138,10 +144,10 @@ fn day_to_second_intervals_nest() {
 fn unsupported_interval_forms_are_refused() {
     let mut catalog = brasa::Catalog::new();
     for sql in [
-        "SELECT INTERVAL 1 YEAR 2 MONTHS AS r",
         "SELECT CAST('1 12:00:00' AS INTERVAL DAY TO SECOND) AS r",
         "SELECT CAST(INTERVAL 3 DAYS AS BIGINT) AS r",
-        "SELECT make_ym_interval(1, 2) AS r",
+        "SELECT make_interval(1, 2, 3, 4, 5, 6, 7.5) AS r",
+        "SELECT array(INTERVAL 1 YEAR) AS r",
         "SELECT array(INTERVAL 3 DAYS) AS r",
         "SELECT sum(x) OVER (ORDER BY x) AS r FROM (SELECT INTERVAL 1 DAY AS x)",
     ] {

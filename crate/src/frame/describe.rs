@@ -59,10 +59,10 @@ impl ColumnInfo {
     }
 }
 
-/// Spark SQL's spelling of a column's type: [`spark_type_name`], with a day-time
-/// interval's fields read from the column's metadata (`interval day`).
+/// Spark SQL's spelling of a column's type: [`spark_type_name`], with an interval's
+/// fields read from the column's metadata (`interval day`, `interval year`).
 pub fn spark_field_type_name(field: &Field) -> String {
-    if crate::frame::interval_type::is_day_time(field.data_type()) {
+    if crate::frame::interval_type::is_interval(field.data_type()) {
         return crate::frame::interval_type::fields_of(field).spark_name();
     }
     spark_type_name(field.data_type())
@@ -100,6 +100,9 @@ pub fn spark_type_name(data_type: &DataType) -> String {
         // A day-time interval without its fields at hand: Spark's default fields.
         DataType::Duration(TimeUnit::Second | TimeUnit::Millisecond | TimeUnit::Microsecond) => {
             "interval day to second".into()
+        }
+        DataType::Interval(arrow_schema::IntervalUnit::YearMonth) => {
+            "interval year to month".into()
         }
         DataType::Duration(_) | DataType::Interval(_) => "interval".into(),
         DataType::List(item) | DataType::LargeList(item) | DataType::FixedSizeList(item, _) => {

@@ -13,7 +13,7 @@ use arrow_buffer::NullBuffer;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, Field, Schema};
 
-use super::interval_type::{day_time_text, fields_of, is_day_time};
+use super::interval_type::{fields_of, interval_texts};
 use crate::error::{Error, Result};
 
 const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
@@ -61,13 +61,8 @@ fn display_column(
 ) -> Result<StringArray> {
     // Spark's forms, which Arrow's formatter does not write: timestamps and times without
     // trailing zeros, intervals as Spark prints them, nested values as JSON.
-    if is_day_time(column.data_type()) {
-        let fields = field.map(fields_of).unwrap_or_default();
-        let micros = column.as_primitive::<arrow_array::types::DurationMicrosecondType>();
-        return Ok(micros
-            .iter()
-            .map(|v| v.map(|v| day_time_text(v, fields)))
-            .collect());
+    if let Some(text) = interval_texts(column.as_ref(), field.map(fields_of)) {
+        return Ok(text);
     }
     if is_utc_micros(column.data_type()) {
         let micros = column.as_primitive::<arrow_array::types::TimestampMicrosecondType>();

@@ -71,15 +71,11 @@ fn write_json(array: &dyn Array, i: usize, out: &mut String) -> Result<()> {
             &format_timestamp_spark(array.as_primitive::<TimestampMicrosecondType>().value(i)),
             out,
         ),
-        // A day-time interval inside a nested value: Spark's text, with the default fields
-        // (`day to second`; the nested type has no metadata to say otherwise).
-        DataType::Duration(TimeUnit::Microsecond) => quoted(
-            &super::interval_type::day_time_text(
-                array
-                    .as_primitive::<arrow_array::types::DurationMicrosecondType>()
-                    .value(i),
-                Default::default(),
-            ),
+        // An interval inside a nested value: Spark's text, with the type's default fields
+        // (`day to second`, `year to month`; the nested type has no metadata to say
+        // otherwise, and the planner nests no other fields).
+        t if super::interval_type::is_interval(t) => quoted(
+            &super::interval_type::interval_value_text(array, i).unwrap_or_default(),
             out,
         ),
         DataType::Time64(TimeUnit::Microsecond) => quoted(

@@ -83,6 +83,7 @@ fn as_text(t: &DataType, options: &CsvExportOptions) -> bool {
             DataType::Timestamp(TimeUnit::Microsecond, _)
                 | DataType::Time64(TimeUnit::Microsecond)
                 | DataType::Duration(TimeUnit::Microsecond)
+                | DataType::Interval(arrow_schema::IntervalUnit::YearMonth)
         )
         || (options.escape_formulas && is_text(t))
 }
@@ -137,15 +138,13 @@ fn csv_batch(
                         .collect::<StringArray>(),
                 ),
                 // As Spark's CSV writer: `INTERVAL '3' DAY`, the column's fields.
-                DataType::Duration(TimeUnit::Microsecond) => {
-                    let fields = interval_type::fields_of(field);
-                    Arc::new(
-                        c.as_primitive::<arrow_array::types::DurationMicrosecondType>()
-                            .iter()
-                            .map(|v| v.map(|v| interval_type::day_time_text(v, fields)))
-                            .collect::<StringArray>(),
+                t if interval_type::is_interval(t) => Arc::new(
+                    interval_type::interval_texts(
+                        c.as_ref(),
+                        Some(interval_type::fields_of(field)),
                     )
-                }
+                    .ok_or_else(|| Error::internal("writing CSV", "an interval column"))?,
+                ),
                 _ => Arc::clone(c),
             })
         })
@@ -187,7 +186,7 @@ pub fn write_parquet(table: &Table) -> Result<Vec<u8>> {
         .schema()
         .fields()
         .iter()
-        .find(|f| interval_type::is_day_time(f.data_type()))
+        .find(|f| interval_type::is_interval(f.data_type()))
     {
         return Err(Error::unsupported(format!(
             "writing the interval column `{}` to Parquet (Spark would read it back as a \

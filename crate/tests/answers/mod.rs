@@ -53,6 +53,12 @@ pub fn json_cell(column: &ArrayRef, i: usize) -> Value {
             .as_primitive::<DurationMicrosecondType>()
             .value(i)
             .into(),
+        // A year-month interval as its months (PySpark cannot collect one: the fixtures
+        // give their text).
+        DataType::Interval(arrow_schema::IntervalUnit::YearMonth) => column
+            .as_primitive::<IntervalYearMonthType>()
+            .value(i)
+            .into(),
         DataType::Binary => {
             let bytes = column.as_binary::<i32>().value(i);
             let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();

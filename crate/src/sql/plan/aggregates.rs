@@ -5,6 +5,7 @@ use arrow_schema::{DataType, Field};
 use sqlparser::ast::{self, FunctionArgumentClause, FunctionArguments, NullTreatment};
 
 use crate::error::{Error, Result};
+use crate::frame::interval_type::IntervalFields;
 use crate::sql::plan::expr::{AggregateCall, Expr};
 use crate::sql::plan::functions::{AggregateFunction, ArrayFunction, ScalarFunction};
 use crate::sql::plan::interval_exprs::interval_call;
@@ -76,12 +77,11 @@ pub fn with_null_treatment(
     Ok(args)
 }
 
-/// Plans `func(args)`: checks the arity and the literal settings, casts the data
-/// arguments to what the function computes in.
-/// `sum` and `avg` of a day-time interval, as Spark: the microseconds summed exactly (as
-/// decimals, so an overflow is caught: Spark raises it), the sum back as an interval of
-/// the column's fields, the average the sum divided by the count, rounded half up, an
-/// `interval day to second`. `None` for other calls.
+/// `sum` and `avg` of an interval, as Spark: the microseconds (a year-month interval's
+/// months) summed exactly (as decimals, so an overflow is caught: Spark raises it), the
+/// sum back as an interval of the column's fields, the average the sum divided by the
+/// count, rounded half up, with the type's default fields (`day to second`, `year to
+/// month`). `None` for other calls.
 fn interval_sum_or_avg(
     func: AggregateFunction,
     args: &[Expr],
@@ -92,7 +92,7 @@ fn interval_sum_or_avg(
     let ([arg], AggregateFunction::Sum | AggregateFunction::Avg) = (args, func) else {
         return Ok(None);
     };
-    let Some(fields) = arg.day_time_fields(scope) else {
+    let Some(fields) = arg.interval_fields(scope) else {
         return Ok(None);
     };
     let call = |f: D, args: Vec<Expr>| interval_call(f, args, scope);
@@ -100,13 +100,14 @@ fn interval_sum_or_avg(
         call(D::IntervalToMicros, vec![arg.clone()])?.cast(&DataType::Decimal128(20, 0), scope);
     let total = aggregate_call(AggregateFunction::Sum, vec![micros], distinct, false, scope)?
         .cast(&DataType::Decimal128(38, 0), scope);
-    let as_interval = |total: Expr, fields| Expr::Function {
-        func: ScalarFunction::DateTime(D::MicrosToInterval),
-        args: vec![total, Expr::Literal(ScalarValue::DayTime(0, fields))],
-        return_type: crate::frame::interval_type::day_time_type(),
+    let as_interval = |total: Expr, fields| {
+        call(
+            D::MicrosToInterval,
+            vec![total, crate::sql::plan::interval_exprs::typed_zero(fields)],
+        )
     };
     if func == AggregateFunction::Sum {
-        return Ok(Some(as_interval(total, fields)));
+        return as_interval(total, fields).map(Some);
     }
     let count = aggregate_call(
         AggregateFunction::Count,
@@ -115,10 +116,13 @@ fn interval_sum_or_avg(
         false,
         scope,
     )?;
-    let total = as_interval(total, Default::default());
+    let default = IntervalFields::default_of(&arg.data_type(scope)).unwrap_or(fields);
+    let total = as_interval(total, default)?;
     call(D::IntervalDivide, vec![total, count]).map(Some)
 }
 
+/// Plans `func(args)`: checks the arity and the literal settings, casts the data
+/// arguments to what the function computes in.
 pub fn aggregate_call(
     func: AggregateFunction,
     mut args: Vec<Expr>,
@@ -171,7 +175,7 @@ pub fn aggregate_call(
         .collect::<Result<Vec<_>>>()?;
     let types: Vec<_> = args.iter().map(|a| a.data_type(scope)).collect();
     let signature = func.signature(&types)?;
-    crate::sql::plan::day_time::check_nested(&args, &signature.returns, scope)?;
+    crate::sql::plan::interval_fields::check_nested(&args, &signature.returns, scope)?;
     let mut args: Vec<Expr> = args
         .into_iter()
         .zip(&signature.args)

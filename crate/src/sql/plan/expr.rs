@@ -4,7 +4,7 @@
 use arrow_schema::DataType;
 
 use crate::error::{Error, Result};
-use crate::frame::interval_type::{is_day_time, DayTimeField, DayTimeFields};
+use crate::frame::interval_type::{IntervalField, IntervalFields};
 use crate::frame::spark_type_name;
 use crate::sql::decimal::Decimal;
 use crate::sql::plan::functions::{
@@ -432,8 +432,8 @@ impl Expr {
             return self;
         }
         // An interval's text depends on its fields, which only the plan knows.
-        if crate::frame::interval_type::is_day_time(&from) && crate::sql::types::is_string(to) {
-            let fields = self.day_time_fields(input).unwrap_or_default();
+        if crate::frame::interval_type::is_interval(&from) && crate::sql::types::is_string(to) {
+            let fields = self.interval_fields(input).unwrap_or_default();
             let text = Expr::Function {
                 func: ScalarFunction::DateTime(DateTimeFunction::IntervalToString),
                 args: vec![
@@ -727,89 +727,81 @@ impl Expr {
     }
 }
 
-/// Day-time interval fields (Spark's `DayTimeIntervalType(start, end)`), which Arrow's
-/// duration type cannot carry: see `plan::day_time`.
+/// Interval fields (Spark's `DayTimeIntervalType(start, end)` and
+/// `YearMonthIntervalType(start, end)`), which Arrow's types cannot carry: see
+/// `plan::interval_fields`.
 impl Expr {
-    /// The fields of this expression, a day-time interval over rows of `scope` (`None` when `e` is not
-    /// one). As Spark: a column keeps its own, `+`, `-`, `CASE` and `coalesce` widen their
-    /// operands', `*` and `/` by a number and `avg` give `day to second`, a timestamp minus a
-    /// timestamp `day to second`, a date minus a date `day`, a time minus a time `hour to
-    /// second`.
-    pub fn day_time_fields(&self, scope: &PlanSchema) -> Option<DayTimeFields> {
-        if !is_day_time(&self.data_type(scope)) {
-            return None;
-        }
+    /// The fields of this expression, an interval over rows of `scope` (`None` when it is
+    /// not one). As Spark: a column keeps its own, `+`, `-`, `CASE` and `coalesce` widen
+    /// their operands', `*` and `/` by a number and `avg` give the type's default fields
+    /// (`day to second`, `year to month`), a timestamp minus a timestamp `day to second`, a
+    /// date minus a date `day`, a time minus a time `hour to second`.
+    pub fn interval_fields(&self, scope: &PlanSchema) -> Option<IntervalFields> {
+        let default = IntervalFields::default_of(&self.data_type(scope))?;
+        let of = |e: &Expr| {
+            e.interval_fields(scope)
+                .filter(|f| f.is_year_month() == default.is_year_month())
+                .unwrap_or(default)
+        };
+        let widest = |exprs: &mut dyn Iterator<Item = &Expr>| {
+            exprs
+                .filter_map(|e| e.interval_fields(scope))
+                .filter(|f| f.is_year_month() == default.is_year_month())
+                .reduce(IntervalFields::widen)
+                .unwrap_or(default)
+        };
         Some(match self {
-            Expr::Column { index, .. } => scope.field(*index).day_time.unwrap_or_default(),
-            Expr::Literal(ScalarValue::DayTime(_, f)) => *f,
-            Expr::Negate(inner) | Expr::Cast { expr: inner, .. } => {
-                inner.day_time_fields(scope).unwrap_or_default()
-            }
+            Expr::Column { index, .. } => scope
+                .field(*index)
+                .interval
+                .filter(|f| f.is_year_month() == default.is_year_month())
+                .unwrap_or(default),
+            Expr::Literal(ScalarValue::DayTime(_, f) | ScalarValue::YearMonth(_, f)) => *f,
+            Expr::Negate(inner) | Expr::Cast { expr: inner, .. } => of(inner),
             Expr::Binary {
                 op: BinaryOp::Add | BinaryOp::Subtract,
                 left,
                 right,
-            } => Expr::widest_day_time([left.as_ref(), right.as_ref()], scope),
+            } => widest(&mut [left.as_ref(), right.as_ref()].into_iter()),
             Expr::Case {
                 branches,
                 otherwise,
                 ..
-            } => Expr::widest_day_time(
-                branches
+            } => widest(
+                &mut branches
                     .iter()
                     .map(|(_, then)| then)
                     .chain(otherwise.as_deref()),
-                scope,
             ),
             Expr::Function { func, args, .. } => match func {
                 ScalarFunction::DateTime(f) => match f {
                     DateTimeFunction::DateDiffInterval => {
-                        DayTimeFields::new(DayTimeField::Day, DayTimeField::Day)
+                        IntervalFields::new(IntervalField::Day, IntervalField::Day)
                     }
                     DateTimeFunction::TimeDiffInterval => {
-                        DayTimeFields::new(DayTimeField::Hour, DayTimeField::Second)
+                        IntervalFields::new(IntervalField::Hour, IntervalField::Second)
                     }
                     DateTimeFunction::IntervalAdd
                     | DateTimeFunction::IntervalSubtract
                     | DateTimeFunction::IntervalNegate
-                    | DateTimeFunction::IntervalAbs => Expr::widest_day_time(args, scope),
+                    | DateTimeFunction::IntervalAbs => widest(&mut args.iter()),
+                    // Typed by their second argument, a constant interval.
                     DateTimeFunction::IntervalTruncate | DateTimeFunction::MicrosToInterval => {
-                        Expr::truncated_day_time(args)
+                        args.get(1).map_or(default, of)
                     }
-                    _ => DayTimeFields::default(),
+                    _ => default,
                 },
                 // `coalesce`, `nvl`, `if`, `greatest`, ...: the widest of the intervals given.
-                _ => Expr::widest_day_time(args, scope),
+                _ => widest(&mut args.iter()),
             },
-            // `avg` of an interval is `day to second` (Spark's `Average`); `sum`, `min`, `max`,
-            // `first`, ... keep their argument's.
+            // `avg` of an interval has the default fields (Spark's `Average`); `sum`, `min`,
+            // `max`, `first`, ... keep their argument's.
             Expr::Aggregate(call) => match call.func {
-                AggregateFunction::Avg => DayTimeFields::default(),
-                _ => Expr::widest_day_time(call.data_args(), scope),
+                AggregateFunction::Avg => default,
+                _ => widest(&mut call.data_args().iter()),
             },
-            Expr::Window(call) => Expr::widest_day_time(&call.args, scope),
-            _ => DayTimeFields::default(),
+            Expr::Window(call) => widest(&mut call.args.iter()),
+            _ => default,
         })
-    }
-
-    /// The widest of the fields of the intervals among `exprs` (`day to second` if none).
-    pub fn widest_day_time<'a>(
-        exprs: impl IntoIterator<Item = &'a Expr>,
-        scope: &PlanSchema,
-    ) -> DayTimeFields {
-        exprs
-            .into_iter()
-            .filter_map(|e| e.day_time_fields(scope))
-            .reduce(DayTimeFields::widen)
-            .unwrap_or_default()
-    }
-
-    /// `IntervalTruncate`'s and `MicrosToInterval`'s fields: their second argument's, a
-    /// constant interval typed with them.
-    fn truncated_day_time(args: &[Expr]) -> DayTimeFields {
-        match args {
-            [_, Expr::Literal(ScalarValue::DayTime(_, to))] => *to,
-            _ => DayTimeFields::default(),
-        }
     }
 }

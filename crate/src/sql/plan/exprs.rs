@@ -9,7 +9,7 @@ use sqlparser::ast::{
 };
 
 use crate::error::{Error, Result};
-use crate::frame::interval_type::is_day_time;
+use crate::frame::interval_type::is_interval as is_interval_type;
 use crate::frame::spark_type_name;
 use crate::sql::number_format::NumberFormat;
 use crate::sql::parse::at_span;
@@ -71,7 +71,7 @@ impl Planner<'_> {
         let call = |f: DateTimeFunction, args: Vec<Expr>| {
             scalar_call(ScalarFunction::DateTime(f), args, scope)
         };
-        if is_day_time(&value.data_type(scope)) {
+        if is_interval_type(&value.data_type(scope)) {
             // An interval value plus an interval literal: interval arithmetic.
             let op = if minus {
                 BinaryOperator::Minus
@@ -131,17 +131,19 @@ impl Planner<'_> {
         }
     }
 
-    /// An interval literal as a value (`SELECT INTERVAL 3 DAYS`): a day-time interval
-    /// typed with the literal's fields, as Spark. Year-month intervals are not values yet.
+    /// An interval literal as a value (`SELECT INTERVAL 3 DAYS`, `INTERVAL 1 YEAR`): a
+    /// day-time or year-month interval typed with the literal's fields, as Spark.
     fn interval_value(&mut self, interval: &ast::Expr) -> Result<Expr> {
         let (parts, _) = interval_sum(interval).map_err(Error::unsupported)?;
+        let out_of_range = || Error::analysis(format!("the interval `{interval}` is out of range"));
         match literal_fields(interval) {
-            Some(fields) if parts.months == 0 => {
-                Ok(Expr::Literal(ScalarValue::DayTime(parts.micros, fields)))
+            Some(fields) if fields.is_year_month() => {
+                let months = i32::try_from(parts.months).map_err(|_| out_of_range())?;
+                Ok(Expr::Literal(ScalarValue::YearMonth(months, fields)))
             }
-            _ => Err(Error::unsupported(format!(
-                "the year-month interval `{interval}` as a value; add it to a date or \
-                 timestamp (d + {interval})"
+            Some(fields) => Ok(Expr::Literal(ScalarValue::DayTime(parts.micros, fields))),
+            None => Err(Error::unsupported(format!(
+                "the interval `{interval}` as a value"
             ))),
         }
     }
@@ -219,7 +221,7 @@ impl Planner<'_> {
                     }
                     UnaryOperator::Minus => {
                         let t = inner.data_type(scope);
-                        if is_day_time(&t) {
+                        if is_interval_type(&t) {
                             return scalar_call(
                                 ScalarFunction::DateTime(DateTimeFunction::IntervalNegate),
                                 vec![inner],
@@ -378,7 +380,7 @@ impl Planner<'_> {
                 let to = arrow_type(data_type)?;
                 let inner = self.expr(expr, scope)?;
                 let from = inner.data_type(scope);
-                if is_day_time(&from) && !is_string(&to) && !is_day_time(&to) {
+                if is_interval_type(&from) && !is_string(&to) && !is_interval_type(&to) {
                     return Err(Error::unsupported(format!(
                         "CAST of an interval to {} (Spark gives the value in the type's \
                          last unit); extract(DAY FROM iv), extract(HOUR ...) give its fields",
@@ -393,7 +395,7 @@ impl Planner<'_> {
                     )));
                 }
                 // An interval's text depends on its fields (`Expr::cast` knows them).
-                if is_day_time(&from) {
+                if is_interval_type(&from) {
                     return Ok(inner.cast(&to, scope));
                 }
                 let cast = Expr::Cast {
@@ -413,7 +415,7 @@ impl Planner<'_> {
             }
             A::Extract { field, expr, .. } => {
                 let arg = self.expr(expr, scope)?;
-                if is_day_time(&arg.data_type(scope)) {
+                if is_interval_type(&arg.data_type(scope)) {
                     return extract_interval(&field.to_string(), arg, scope);
                 }
                 let func = date_field(&field.to_string())
@@ -944,7 +946,7 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
                     )))
                 }
             };
-            if is_day_time(&args[1].data_type(scope)) {
+            if is_interval_type(&args[1].data_type(scope)) {
                 return extract_interval(&field, args[1].clone(), scope).map(Some);
             }
             let func = date_field(&field)
@@ -1005,9 +1007,18 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
             arity(0)?;
             Expr::Literal(ScalarValue::Utf8("spark_catalog".into()))
         }
+        // Spark's `CalendarIntervalType` (months, days and microseconds apart, printed
+        // `1 years 2 months 3 days ...`), which Brasa has no column type for.
+        "make_interval" => {
+            return Err(Error::unsupported(
+                "make_interval (Spark's calendar interval, a value Brasa has no type for); \
+                 make_ym_interval(years, months) and make_dt_interval(days, hours, mins, \
+                 secs) give ANSI intervals, which add to dates and timestamps alike",
+            ))
+        }
         "typeof" => {
             arity(1)?;
-            let name = crate::sql::plan::day_time::type_name(&args[0], scope)
+            let name = crate::sql::plan::interval_fields::type_name(&args[0], scope)
                 .unwrap_or_else(|| spark_type_name(&args[0].data_type(scope)));
             Expr::Literal(ScalarValue::Utf8(name))
         }
@@ -1235,7 +1246,7 @@ fn unnested(e: &ast::Expr) -> &ast::Expr {
 pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
     // `abs`, `negative` and `positive` of a day-time interval keep its type, as in Spark.
     if let (ScalarFunction::Math(math), [arg]) = (func, args.as_slice()) {
-        if is_day_time(&arg.data_type(scope)) {
+        if is_interval_type(&arg.data_type(scope)) {
             use crate::sql::plan::functions::MathFunction as M;
             let interval = match math {
                 M::Abs => DateTimeFunction::IntervalAbs,
@@ -1284,7 +1295,7 @@ pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) ->
             _ => {}
         }
     }
-    crate::sql::plan::day_time::check_nested(&args, &signature.return_type, scope)?;
+    crate::sql::plan::interval_fields::check_nested(&args, &signature.return_type, scope)?;
     let args = args
         .into_iter()
         .zip(&signature.arg_types)
@@ -1306,7 +1317,7 @@ fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> R
     } else if matches!(op, B::Modulo | B::MyIntegerDivide)
         && [&left, &right]
             .iter()
-            .any(|e| is_day_time(&e.data_type(scope)))
+            .any(|e| is_interval_type(&e.data_type(scope)))
     {
         return Err(Error::analysis(format!(
             "`{op}` of {} and {}: an interval multiplies or divides by a number",

@@ -140,8 +140,11 @@ impl Planner<'_> {
         let base = scope.len();
         let mut fields = scope.fields().to_vec();
         for (j, k) in keys.iter().enumerate() {
-            let mut field =
-                crate::sql::plan::day_time::field_of(format!("__grouping_key_{j}"), k, scope);
+            let mut field = crate::sql::plan::interval_fields::field_of(
+                format!("__grouping_key_{j}"),
+                k,
+                scope,
+            );
             field.hidden = true;
             fields.push(field);
         }

@@ -5,7 +5,7 @@
 
 use sqlparser::ast;
 
-use crate::frame::interval_type::{DayTimeField, DayTimeFields};
+use crate::frame::interval_type::{IntervalField, IntervalFields};
 
 /// An interval as months and microseconds (years are 12 months, weeks 7 days).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,21 +249,24 @@ fn field_range(
 
 /// The fields Spark types an interval literal with (`INTERVAL 3 DAYS` is an `interval
 /// day`, `INTERVAL '1 12:00:00' DAY TO SECOND` an `interval day to second`, a sum of units
-/// spans them: `INTERVAL 1 DAY 2 HOURS` is `interval day to hour`); `None` for year-month
-/// units (or a unit Brasa does not read).
-pub fn literal_fields(e: &ast::Expr) -> Option<DayTimeFields> {
+/// spans them: `INTERVAL 1 DAY 2 HOURS` is `interval day to hour`; `INTERVAL 1 YEAR` an
+/// `interval year`); `None` for a unit Brasa does not read, or year-month and day-time
+/// units mixed.
+pub fn literal_fields(e: &ast::Expr) -> Option<IntervalFields> {
     use ast::DateTimeField as F;
     let field = |f: &F| {
         Some(match f {
-            F::Week(_) | F::Weeks | F::Day | F::Days => DayTimeField::Day,
-            F::Hour | F::Hours => DayTimeField::Hour,
-            F::Minute | F::Minutes => DayTimeField::Minute,
+            F::Year | F::Years => IntervalField::Year,
+            F::Month | F::Months => IntervalField::Month,
+            F::Week(_) | F::Weeks | F::Day | F::Days => IntervalField::Day,
+            F::Hour | F::Hours => IntervalField::Hour,
+            F::Minute | F::Minutes => IntervalField::Minute,
             F::Second
             | F::Seconds
             | F::Millisecond
             | F::Milliseconds
             | F::Microsecond
-            | F::Microseconds => DayTimeField::Second,
+            | F::Microseconds => IntervalField::Second,
             _ => return None,
         })
     };
@@ -274,11 +277,13 @@ pub fn literal_fields(e: &ast::Expr) -> Option<DayTimeFields> {
                 Some(last) => field(last)?,
                 None => start,
             };
-            Some(DayTimeFields::new(start, end))
+            Some(IntervalFields::new(start, end))
         }
         ast::Expr::Nested(inner) => literal_fields(inner),
+        // Spark refuses a literal mixing year-month and day-time units.
         ast::Expr::BinaryOp { left, right, .. } => {
-            Some(literal_fields(left)?.widen(literal_fields(right)?))
+            let (l, r) = (literal_fields(left)?, literal_fields(right)?);
+            (l.is_year_month() == r.is_year_month()).then(|| l.widen(r))
         }
         _ => None,
     }

@@ -1,14 +1,15 @@
-//! Planning expressions over Spark's day-time intervals: interval literals' casts
-//! (`CAST(x AS INTERVAL DAY)`), `extract` of their fields, and the arithmetic that makes
-//! or takes intervals (`ts - ts`, `date - date`, `time - time`, `iv ± iv`, `ts ± iv`,
-//! `iv * n`, `iv / n`), each a function of `functions::DateTimeFunction` computed by
-//! `exec::functions::interval`.
+//! Planning expressions over Spark's ANSI intervals (day-time and year-month): casts to
+//! interval types (`CAST(x AS INTERVAL DAY)`), `extract` of their fields, and the
+//! arithmetic that makes or takes intervals (`ts - ts`, `date - date`, `time - time`,
+//! `iv ± iv`, `ts ± iv`, `date ± iv`, `iv * n`, `iv / n`), each a function of
+//! `functions::DateTimeFunction` computed by `exec::functions::interval`.
 
 use arrow_schema::DataType;
 use sqlparser::ast::{self, BinaryOperator};
 
 use crate::error::{Error, Result};
-use crate::frame::interval_type::{is_day_time, DayTimeField};
+use crate::frame::interval_type::IntervalFields;
+use crate::frame::interval_type::{is_day_time, is_interval, is_year_month, IntervalField};
 use crate::frame::spark_type_name;
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::functions::{date_field, DateTimeFunction, ScalarFunction};
@@ -16,10 +17,6 @@ use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
 use crate::sql::types::is_numeric;
 
-/// `CAST(x AS INTERVAL <fields>)` to a day-time interval type: an interval keeps the
-/// fields down to the new end field (`CAST(INTERVAL '1 12:00:00' DAY TO SECOND AS
-/// INTERVAL DAY)` is one day, as Spark), a NULL takes the type. Text, numbers and
-/// year-month types are not read yet.
 /// A call of the interval function `f` on `args`, cast to its signature's types (the
 /// interval functions need no more of `exprs::scalar_call`).
 pub fn interval_call(f: DateTimeFunction, args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
@@ -38,14 +35,43 @@ pub fn interval_call(f: DateTimeFunction, args: Vec<Expr>, scope: &PlanSchema) -
     })
 }
 
+/// A constant interval of one unit of `fields`' last field, typed with `fields`: what
+/// `IntervalTruncate` keeps and how `MicrosToInterval` types its result.
+fn typed_unit(fields: IntervalFields) -> Expr {
+    match fields.end {
+        IntervalField::Year | IntervalField::Month => {
+            Expr::Literal(ScalarValue::YearMonth(fields.end.micros() as i32, fields))
+        }
+        // An end in seconds keeps every microsecond.
+        IntervalField::Second => Expr::Literal(ScalarValue::DayTime(1, fields)),
+        end => Expr::Literal(ScalarValue::DayTime(end.micros(), fields)),
+    }
+}
+
+/// A constant interval of `fields`' family and fields (its value unused).
+pub fn typed_zero(fields: IntervalFields) -> Expr {
+    if fields.is_year_month() {
+        Expr::Literal(ScalarValue::YearMonth(0, fields))
+    } else {
+        Expr::Literal(ScalarValue::DayTime(0, fields))
+    }
+}
+
+/// `CAST(x AS INTERVAL <fields>)`: an interval of the same family keeps its fields down to
+/// the new end field (`CAST(INTERVAL '1 12:00:00' DAY TO SECOND AS INTERVAL DAY)` is one
+/// day, `CAST(INTERVAL '1-2' YEAR TO MONTH AS INTERVAL YEAR)` one year, as Spark), a NULL
+/// takes the type. Text and numbers are not read yet.
 pub fn cast_to_interval(
     inner: Expr,
     fields: Option<&ast::IntervalFields>,
     scope: &PlanSchema,
 ) -> Result<Expr> {
     use ast::IntervalFields as I;
-    use DayTimeField as F;
+    use IntervalField as F;
     let (start, end) = match fields {
+        Some(I::Year) => (F::Year, F::Year),
+        Some(I::Month) => (F::Month, F::Month),
+        Some(I::YearToMonth) => (F::Year, F::Month),
         Some(I::Day) => (F::Day, F::Day),
         Some(I::Hour) => (F::Hour, F::Hour),
         Some(I::Minute) => (F::Minute, F::Minute),
@@ -56,68 +82,79 @@ pub fn cast_to_interval(
         Some(I::HourToMinute) => (F::Hour, F::Minute),
         Some(I::HourToSecond) => (F::Hour, F::Second),
         Some(I::MinuteToSecond) => (F::Minute, F::Second),
-        Some(other) => {
-            return Err(Error::unsupported(format!(
-                "the year-month interval type INTERVAL {other}"
-            )))
-        }
         None => return Err(Error::unsupported("the type INTERVAL without its fields")),
     };
+    let fields = IntervalFields::new(start, end);
     let from = inner.data_type(scope);
-    if !(is_day_time(&from) || from == DataType::Null) {
+    let same_family = if fields.is_year_month() {
+        is_year_month(&from)
+    } else {
+        is_day_time(&from)
+    };
+    if is_interval(&from) && !same_family {
+        return Err(Error::analysis(format!(
+            "cannot cast {} to {}",
+            type_name_of(&inner, scope),
+            fields.spark_name()
+        )));
+    }
+    if !(same_family || from == DataType::Null) {
         return Err(Error::unsupported(format!(
             "CAST of {} to an interval",
             spark_type_name(&from)
         )));
     }
-    let fields = crate::frame::interval_type::DayTimeFields::new(start, end);
     interval_call(
         DateTimeFunction::IntervalTruncate,
-        vec![
-            inner,
-            // The microseconds the type keeps: an end in seconds keeps all of them.
-            Expr::Literal(ScalarValue::DayTime(
-                if end == F::Second { 1 } else { end.micros() },
-                fields,
-            )),
-        ],
+        vec![inner, typed_unit(fields)],
         scope,
     )
 }
 
-/// `extract(field FROM iv)` / `date_part('field', iv)` of a day-time interval: the day
-/// (`int`), hour or minute (`tinyint`) or seconds with their fraction (`decimal(8,6)`);
-/// a field outside the interval's type is an error, as Spark's `INVALID_EXTRACT_FIELD`.
+/// `extract(field FROM iv)` / `date_part('field', iv)` of an interval: the year or day
+/// (`int`), month, hour or minute (`tinyint`) or seconds with their fraction
+/// (`decimal(8,6)`); a field outside the interval's type is an error, as Spark's
+/// `INVALID_EXTRACT_FIELD`.
 pub fn extract_interval(field: &str, interval: Expr, scope: &PlanSchema) -> Result<Expr> {
-    let fields = interval.day_time_fields(scope).unwrap_or_default();
+    let fields = interval.interval_fields(scope).unwrap_or_default();
     let (wanted, func) = match date_field(field) {
-        Some(DateTimeFunction::Day) => (DayTimeField::Day, DateTimeFunction::IntervalDays),
-        Some(DateTimeFunction::Hour) => (DayTimeField::Hour, DateTimeFunction::IntervalHours),
-        Some(DateTimeFunction::Minute) => (DayTimeField::Minute, DateTimeFunction::IntervalMinutes),
+        Some(DateTimeFunction::Year) => (IntervalField::Year, DateTimeFunction::IntervalYears),
+        Some(DateTimeFunction::Month) => {
+            (IntervalField::Month, DateTimeFunction::IntervalMonthsPart)
+        }
+        Some(DateTimeFunction::Day) => (IntervalField::Day, DateTimeFunction::IntervalDays),
+        Some(DateTimeFunction::Hour) => (IntervalField::Hour, DateTimeFunction::IntervalHours),
+        Some(DateTimeFunction::Minute) => {
+            (IntervalField::Minute, DateTimeFunction::IntervalMinutes)
+        }
         Some(DateTimeFunction::SecondWithFraction) => {
-            (DayTimeField::Second, DateTimeFunction::IntervalSeconds)
+            (IntervalField::Second, DateTimeFunction::IntervalSeconds)
         }
         _ => {
             return Err(Error::analysis(format!(
-                "cannot extract `{field}` from an {}",
+                "cannot extract `{field}` from an {} (Spark's INVALID_EXTRACT_FIELD)",
                 fields.spark_name()
             )))
         }
     };
-    if wanted < fields.start || wanted > fields.end {
+    if wanted.is_year_month() != fields.is_year_month()
+        || wanted < fields.start
+        || wanted > fields.end
+    {
         return Err(Error::analysis(format!(
-            "cannot extract `{}` from an {} (Spark's INVALID_EXTRACT_FIELD)",
-            field.to_ascii_uppercase(),
+            "cannot extract `{field}` from an {} (Spark's INVALID_EXTRACT_FIELD)",
             fields.spark_name()
         )));
     }
     interval_call(func, vec![interval], scope)
 }
 
-/// Arithmetic with a day-time interval, as Spark: interval ± interval, a date or timestamp
-/// ± an interval (a date stays a date when the interval counts whole days, an `interval
-/// day`), interval × or ÷ a number; timestamp − timestamp, date − date and time − time
-/// give intervals. `None` when no operand is an interval or a difference of datetimes.
+/// Arithmetic with intervals, as Spark: interval ± interval of one family, a date or
+/// timestamp ± an interval (a date stays a date with a year-month interval, `add_months`'s
+/// clamping to the month's end, or an `interval day`: `date_add` of its days; a timestamp
+/// plus months clamps the same way), interval × or ÷ a number; timestamp − timestamp,
+/// date − date and time − time give day-time intervals. `None` when no operand is an
+/// interval or a difference of datetimes.
 pub fn interval_arithmetic(
     op: &BinaryOperator,
     left: &Expr,
@@ -128,7 +165,7 @@ pub fn interval_arithmetic(
     use DataType as T;
     let (lt, rt) = (left.data_type(scope), right.data_type(scope));
     let call = |f: DateTimeFunction, args: Vec<Expr>| interval_call(f, args, scope);
-    let (li, ri) = (is_day_time(&lt), is_day_time(&rt));
+    let (li, ri) = (is_interval(&lt), is_interval(&rt));
     let datetime = |t: &DataType| matches!(t, T::Date32 | T::Timestamp(_, _));
     let number = |t: &DataType| is_numeric(t) || *t == T::Null;
     Some(match op {
@@ -145,6 +182,13 @@ pub fn interval_arithmetic(
             vec![left.clone(), right.clone()],
         ),
         B::Plus | B::Minus if (li || lt == T::Null) && (ri || rt == T::Null) && (li || ri) => {
+            if li && ri && lt != rt {
+                return Some(Err(Error::analysis(format!(
+                    "`{op}` of {} and {}: year-month and day-time intervals do not mix",
+                    type_name_of(left, scope),
+                    type_name_of(right, scope)
+                ))));
+            }
             let f = if *op == B::Plus {
                 DateTimeFunction::IntervalAdd
             } else {
@@ -158,28 +202,7 @@ pub fn interval_arithmetic(
             } else {
                 (right.clone(), left.clone())
             };
-            let fields = interval.day_time_fields(scope).unwrap_or_default();
-            let interval = if *op == B::Minus {
-                match call(DateTimeFunction::IntervalNegate, vec![interval]) {
-                    Ok(e) => e,
-                    Err(e) => return Some(Err(e)),
-                }
-            } else {
-                interval
-            };
-            // A date plus an `interval day` is a date (Spark's `date_add` of its days).
-            if value.data_type(scope) == T::Date32 && fields.end == DayTimeField::Day {
-                call(DateTimeFunction::IntervalDays, vec![interval])
-                    .and_then(|days| call(DateTimeFunction::DateAdd, vec![value, days]))
-            } else {
-                call(
-                    DateTimeFunction::TimestampAddDayTime,
-                    vec![
-                        value.cast(&crate::sql::types::timestamp_type(), scope),
-                        interval,
-                    ],
-                )
-            }
+            plus_interval_value(value, interval, *op == B::Minus, scope)
         }
         B::Multiply if (li && number(&rt)) || (ri && number(&lt)) => {
             let (interval, by) = if li {
@@ -203,8 +226,53 @@ pub fn interval_arithmetic(
     })
 }
 
+/// A date or timestamp `value` plus (minus, when `minus`) an interval value.
+fn plus_interval_value(
+    value: Expr,
+    interval: Expr,
+    minus: bool,
+    scope: &PlanSchema,
+) -> Result<Expr> {
+    let call = |f: DateTimeFunction, args: Vec<Expr>| interval_call(f, args, scope);
+    let fields = interval.interval_fields(scope).unwrap_or_default();
+    let interval = if minus {
+        call(DateTimeFunction::IntervalNegate, vec![interval])?
+    } else {
+        interval
+    };
+    let date = value.data_type(scope) == DataType::Date32;
+    if fields.is_year_month() {
+        let months =
+            call(DateTimeFunction::IntervalToMicros, vec![interval])?.cast(&DataType::Int32, scope);
+        return if date {
+            call(DateTimeFunction::AddMonths, vec![value, months])
+        } else {
+            call(
+                DateTimeFunction::TimestampAddInterval,
+                vec![
+                    value.cast(&crate::sql::types::timestamp_type(), scope),
+                    months,
+                    Expr::Literal(ScalarValue::Int64(0)),
+                ],
+            )
+        };
+    }
+    // A date plus an `interval day` is a date (Spark's `date_add` of its days).
+    if date && fields.end == IntervalField::Day {
+        let days = call(DateTimeFunction::IntervalDays, vec![interval])?;
+        return call(DateTimeFunction::DateAdd, vec![value, days]);
+    }
+    call(
+        DateTimeFunction::TimestampAddDayTime,
+        vec![
+            value.cast(&crate::sql::types::timestamp_type(), scope),
+            interval,
+        ],
+    )
+}
+
 /// Spark's name of `e`'s type, an interval's fields included.
 pub fn type_name_of(e: &Expr, scope: &PlanSchema) -> String {
-    crate::sql::plan::day_time::type_name(e, scope)
+    crate::sql::plan::interval_fields::type_name(e, scope)
         .unwrap_or_else(|| spark_type_name(&e.data_type(scope)))
 }

@@ -4,7 +4,6 @@
 pub mod aggregates;
 pub mod composite_aggregates;
 pub mod correlation;
-pub mod day_time;
 pub mod decimal_exprs;
 pub mod decorrelate;
 pub mod explain;
@@ -16,6 +15,7 @@ pub mod grouping_keys;
 pub mod grouping_sets;
 pub mod interval;
 pub mod interval_exprs;
+pub mod interval_fields;
 pub mod interval_string;
 pub mod json_schema;
 pub mod lambda;

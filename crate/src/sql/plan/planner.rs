@@ -16,10 +16,10 @@ use crate::frame::{Catalog, Table};
 use crate::sql::limits::{MAX_JOINED_RELATIONS, MAX_VIEW_DEPTH};
 use crate::sql::parse::{at_span, parse_statements};
 use crate::sql::plan::correlation::SubqueryState;
-use crate::sql::plan::day_time;
 use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey, WindowCall};
 use crate::sql::plan::functions::{common_type, ConditionalFunction, ScalarFunction};
 use crate::sql::plan::grouping_keys::GroupingSets;
+use crate::sql::plan::interval_fields;
 use crate::sql::plan::logical::{JoinKind, LogicalPlan, SELECT_GENERATOR};
 use crate::sql::plan::schema::{PlanField, PlanSchema};
 use crate::sql::plan::set_ops::{intersect_or_except, union_all, Comparing};
@@ -334,7 +334,7 @@ impl<'a> Planner<'a> {
             let fields = exprs
                 .iter()
                 .enumerate()
-                .map(|(c, e)| day_time::field_of(format!("col{}", c + 1), e, &one_row))
+                .map(|(c, e)| interval_fields::field_of(format!("col{}", c + 1), e, &one_row))
                 .collect();
             rows.push(LogicalPlan::Project {
                 input: Box::new(LogicalPlan::OneRow),
@@ -474,7 +474,7 @@ impl<'a> Planner<'a> {
             }
             let mut fields: Vec<PlanField> = group
                 .iter()
-                .map(|g| day_time::field_of(expr_name(g, &scope), g, &scope))
+                .map(|g| interval_fields::field_of(expr_name(g, &scope), g, &scope))
                 .collect();
             // Grouping by a plain column keeps its qualifier, so `t.region` still resolves.
             for (field, g) in fields.iter_mut().zip(&group) {
@@ -484,7 +484,7 @@ impl<'a> Planner<'a> {
             }
             fields.extend(calls.iter().map(|c| {
                 PlanField::new(None, c.func.name(), c.return_type.clone())
-                    .with_day_time(day_time::aggregate_fields(c, &scope))
+                    .with_interval(interval_fields::aggregate_fields(c, &scope))
             }));
             let agg_schema = PlanSchema::new(fields);
             let rewrite = |e: Expr| rewrite_over_aggregate(e, &group, &calls, &scope);
@@ -542,7 +542,7 @@ impl<'a> Planner<'a> {
             let mut fields = input_schema.fields().to_vec();
             fields.extend(windows.iter().map(|w| {
                 PlanField::new(None, w.func.name(), w.return_type.clone())
-                    .with_day_time(day_time::window_fields(w, &input_schema))
+                    .with_interval(interval_fields::window_fields(w, &input_schema))
             }));
             let replace = |e: Expr| {
                 e.rewrite(&mut |node| match node {
@@ -602,7 +602,7 @@ impl<'a> Planner<'a> {
             .iter()
             .zip(&names)
             .map(|(e, n)| {
-                let mut field = day_time::field_of(n.clone(), e, &before_projection);
+                let mut field = interval_fields::field_of(n.clone(), e, &before_projection);
                 if let Expr::Column { index, .. } = e {
                     field.qualifier = before_projection.field(*index).qualifier.clone();
                 }

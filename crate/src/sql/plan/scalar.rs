@@ -8,7 +8,9 @@ use arrow_array::{
 };
 use arrow_schema::DataType;
 
-use crate::frame::interval_type::{day_time_text, day_time_type, DayTimeFields};
+use crate::frame::interval_type::{
+    day_time_text, day_time_type, year_month_text, year_month_type, IntervalFields,
+};
 use crate::sql::types::{timestamp_type, SESSION_TIME_ZONE};
 
 /// A typed constant.
@@ -27,7 +29,9 @@ pub enum ScalarValue {
     TimeMicros(i64),
     Decimal128(i128, u8, i8),
     /// A day-time interval: microseconds, and the fields Spark names and prints it by.
-    DayTime(i64, DayTimeFields),
+    DayTime(i64, IntervalFields),
+    /// A year-month interval: months, and its fields.
+    YearMonth(i32, IntervalFields),
 }
 
 impl PartialEq for ScalarValue {
@@ -45,6 +49,7 @@ impl PartialEq for ScalarValue {
             (TimeMicros(a), TimeMicros(b)) => a == b,
             (Decimal128(a, p, s), Decimal128(b, q, t)) => (a, p, s) == (b, q, t),
             (DayTime(a, f), DayTime(b, g)) => (a, f) == (b, g),
+            (YearMonth(a, f), YearMonth(b, g)) => (a, f) == (b, g),
             _ => false,
         }
     }
@@ -64,6 +69,7 @@ impl ScalarValue {
             ScalarValue::TimeMicros(_) => crate::sql::types::time_type(),
             ScalarValue::Decimal128(_, p, s) => DataType::Decimal128(*p, *s),
             ScalarValue::DayTime(_, _) => day_time_type(),
+            ScalarValue::YearMonth(_, _) => year_month_type(),
         }
     }
 
@@ -97,6 +103,9 @@ impl ScalarValue {
             ScalarValue::DayTime(v, _) => {
                 Arc::new(arrow_array::DurationMicrosecondArray::from_value(*v, len))
             }
+            ScalarValue::YearMonth(v, _) => {
+                Arc::new(arrow_array::IntervalYearMonthArray::from_value(*v, len))
+            }
         }
     }
 
@@ -122,6 +131,7 @@ impl ScalarValue {
                 )
             }
             ScalarValue::DayTime(v, fields) => day_time_text(*v, *fields),
+            ScalarValue::YearMonth(v, fields) => year_month_text(*v, *fields),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::error::{Error, Result};
-use crate::frame::interval_type::{fields_of, is_day_time, DayTimeFields};
+use crate::frame::interval_type::{fields_of, is_interval, IntervalFields};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanField {
@@ -19,9 +19,9 @@ pub struct PlanField {
     /// Reachable only by its qualified name and left out of `*` (the sides' key columns
     /// after `JOIN ... USING`).
     pub hidden: bool,
-    /// A day-time interval column's fields (Arrow's duration type has no room for them);
-    /// `None` for other columns, and for intervals of Spark's default `day to second`.
-    pub day_time: Option<DayTimeFields>,
+    /// An interval column's fields (Arrow's interval types have no room for them); `None`
+    /// for other columns, and for intervals of their type's default fields.
+    pub interval: Option<IntervalFields>,
 }
 
 impl PlanField {
@@ -32,14 +32,14 @@ impl PlanField {
             data_type,
             nullable: true,
             hidden: false,
-            day_time: None,
+            interval: None,
         }
     }
 
-    /// The field with a day-time interval's fields, when its type is one.
-    pub fn with_day_time(mut self, fields: Option<DayTimeFields>) -> Self {
-        if is_day_time(&self.data_type) {
-            self.day_time = fields;
+    /// The field with an interval's fields, when its type is an interval.
+    pub fn with_interval(mut self, fields: Option<IntervalFields>) -> Self {
+        if is_interval(&self.data_type) {
+            self.interval = fields;
         }
         self
     }
@@ -66,7 +66,7 @@ impl PlanSchema {
                     data_type: f.data_type().clone(),
                     nullable: f.is_nullable(),
                     hidden: false,
-                    day_time: is_day_time(f.data_type()).then(|| fields_of(f)),
+                    interval: is_interval(f.data_type()).then(|| fields_of(f)),
                 })
                 .collect(),
         )
@@ -185,8 +185,8 @@ impl PlanSchema {
                 .iter()
                 .map(|f| {
                     let field = Field::new(&f.name, f.data_type.clone(), f.nullable);
-                    match f.day_time {
-                        Some(fields) if is_day_time(&f.data_type) => {
+                    match f.interval {
+                        Some(fields) if is_interval(&f.data_type) => {
                             field.with_metadata(fields.metadata())
                         }
                         _ => field,

@@ -65,11 +65,14 @@ pub fn union_all(inputs: Vec<LogicalPlan>, what: &str) -> Result<LogicalPlan> {
             let day_time = schemas
                 .iter()
                 .map(|s| s.field(c))
-                .filter(|f| crate::frame::interval_type::is_day_time(&f.data_type))
-                .map(|f| f.day_time.unwrap_or_default())
-                .reduce(crate::frame::interval_type::DayTimeFields::widen);
+                .filter_map(|f| {
+                    let default =
+                        crate::frame::interval_type::IntervalFields::default_of(&f.data_type)?;
+                    Some(f.interval.unwrap_or(default))
+                })
+                .reduce(crate::frame::interval_type::IntervalFields::widen);
             PlanField::new(None, schemas[0].field(c).name.clone(), types[c].clone())
-                .with_day_time(day_time)
+                .with_interval(day_time)
         })
         .collect();
     let inputs = inputs

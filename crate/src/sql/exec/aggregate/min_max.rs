@@ -294,6 +294,10 @@ pub(super) fn min_max(max: bool, data_type: &DataType) -> Result<Box<dyn Accumul
         DataType::Duration(arrow_schema::TimeUnit::Microsecond) => {
             primitive!(DurationMicrosecondType)
         }
+        // Year-month intervals.
+        DataType::Interval(arrow_schema::IntervalUnit::YearMonth) => {
+            primitive!(IntervalYearMonthType)
+        }
         DataType::Decimal128(_, _) => primitive!(Decimal128Type),
         DataType::Utf8 | DataType::Boolean => Box::new(MinMaxOther {
             max,

@@ -132,7 +132,10 @@ fn compute_in_session_zone(
         | IntervalToString
         | IntervalTruncate
         | IntervalToMicros
-        | MicrosToInterval => {
+        | MicrosToInterval
+        | MakeYmInterval
+        | IntervalYears
+        | IntervalMonthsPart => {
             // Computed by `time::compute` (`current_time` is planned as a literal),
             // `time_window::compute` and `interval::compute`.
             return Err(Error::new(

@@ -1,23 +1,26 @@
-//! Day-time interval arithmetic over Arrow columns (`Duration(Microsecond)`), as Spark
-//! computes `DayTimeIntervalType` values: exact arithmetic that raises on overflow and a
-//! division by zero that raises (both ANSI mode or not, as in Spark), products and
-//! quotients rounded half away from zero to the microsecond (Java's `HALF_UP`), fields
-//! taken by truncation towards zero (`extract(HOUR FROM INTERVAL '-1 12:30' ...)` is -12).
+//! Interval arithmetic over Arrow columns, as Spark computes its ANSI intervals: day-time
+//! intervals (`Duration(Microsecond)`, `DayTimeIntervalType`) and year-month intervals
+//! (`Interval(YearMonth)`, months, `YearMonthIntervalType`). Exact arithmetic that raises
+//! on overflow and a division by zero that raises (both ANSI mode or not, as in Spark),
+//! products and quotients rounded half away from zero to the microsecond or month (Java's
+//! `HALF_UP`), fields taken by truncation towards zero (`extract(HOUR FROM INTERVAL '-1
+//! 12:30' ...)` is -12, `extract(MONTH FROM INTERVAL '-1-2' ...)` -2). The same functions
+//! take either family: the year-month kernels answer first when given months.
 
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::DurationMicrosecondType;
+use arrow_array::types::{DurationMicrosecondType, IntervalYearMonthType};
 use arrow_array::{
     Array, ArrayRef, Decimal128Array, DurationMicrosecondArray, Int32Array, Int8Array,
-    PrimitiveArray, StringArray,
+    IntervalYearMonthArray, PrimitiveArray, StringArray,
 };
 
 use super::columns::{dates, doubles, ints, longs, timestamps};
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::interval_type::{
-    format_day_time, DayTimeField, DayTimeFields, MICROS_PER_DAY, MICROS_PER_HOUR,
-    MICROS_PER_MINUTE, MICROS_PER_SECOND,
+    format_day_time, format_year_month, IntervalField, IntervalFields, MICROS_PER_DAY,
+    MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND,
 };
 use crate::sql::exec::value::kernel_error;
 use crate::sql::plan::functions::DateTimeFunction;
@@ -47,6 +50,9 @@ pub fn handles(func: DateTimeFunction) -> bool {
             | IntervalTruncate
             | IntervalToMicros
             | MicrosToInterval
+            | MakeYmInterval
+            | IntervalYears
+            | IntervalMonthsPart
     )
 }
 
@@ -145,6 +151,13 @@ pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<
             )
         })
     };
+    // No rows: no constants to read the fields from either.
+    if func == IntervalToString && args.first().is_some_and(|a| a.is_empty()) {
+        return Ok(Arc::new(StringArray::new_null(0)));
+    }
+    if let Some(months) = year_month(func, args, len) {
+        return months;
+    }
     Ok(match func {
         MakeDtInterval => Arc::new(make_dt_interval(args, len)?),
         IntervalAdd | IntervalSubtract => {
@@ -232,21 +245,8 @@ pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<
         ),
         IntervalToString => {
             let values = intervals(arg(0)?)?;
-            let field = |i: usize| -> Result<DayTimeField> {
-                let f = ints(arg(i)?)?;
-                let code = if f.is_empty() || f.is_null(0) {
-                    3
-                } else {
-                    f.value(0)
-                };
-                Ok(match code {
-                    0 => DayTimeField::Day,
-                    1 => DayTimeField::Hour,
-                    2 => DayTimeField::Minute,
-                    _ => DayTimeField::Second,
-                })
-            };
-            let fields = DayTimeFields::new(field(1)?, field(2)?);
+            let field = |i: usize| -> Result<IntervalField> { field_arg(arg(i)?) };
+            let fields = IntervalFields::new(field(1)?, field(2)?);
             let mut text = String::new();
             let out: StringArray = values
                 .iter()
@@ -293,6 +293,209 @@ pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<
             ))
         }
     })
+}
+
+/// The interval field a constant argument names by its code (`IntervalField::from_code`).
+fn field_arg(array: &ArrayRef) -> Result<IntervalField> {
+    let codes = ints(array)?;
+    let code = if codes.is_empty() || codes.is_null(0) {
+        -1
+    } else {
+        codes.value(0)
+    };
+    IntervalField::from_code(code).ok_or_else(|| {
+        Error::new(
+            ErrorCode::Internal,
+            format!("{code} is not an interval field"),
+        )
+    })
+}
+
+fn year_months(array: &ArrayRef) -> Option<&IntervalYearMonthArray> {
+    array.as_primitive_opt::<IntervalYearMonthType>()
+}
+
+fn months_overflow() -> Error {
+    Error::new(
+        ErrorCode::SqlExecution,
+        "integer overflow while operating with intervals: the months are out of the range \
+         of year-month intervals (Spark's INTERVAL_ARITHMETIC_OVERFLOW)",
+    )
+}
+
+fn to_months(v: i128) -> Result<i32> {
+    i32::try_from(v).map_err(|_| months_overflow())
+}
+
+/// The year-month interval kernels (months as `i32`, Spark's `YearMonthIntervalType`):
+/// `None` when `func` is not given a year-month interval.
+fn year_month(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Option<Result<ArrayRef>> {
+    use DateTimeFunction::*;
+    let first = args.first().and_then(year_months);
+    let out: Result<ArrayRef> = match func {
+        MakeYmInterval => make_ym_interval(args, len).map(|a| Arc::new(a) as ArrayRef),
+        IntervalAdd | IntervalSubtract => {
+            let (a, b) = (first?, args.get(1).and_then(year_months)?);
+            zip2(a, b, len, |x: i32, y: i32| {
+                if func == IntervalAdd {
+                    x.checked_add(y)
+                } else {
+                    x.checked_sub(y)
+                }
+                .ok_or_else(months_overflow)
+            })
+            .map(|a: IntervalYearMonthArray| Arc::new(a) as ArrayRef)
+        }
+        IntervalNegate | IntervalAbs => map1(first?, |x: i32| {
+            if func == IntervalNegate {
+                x.checked_neg()
+            } else {
+                x.checked_abs()
+            }
+            .ok_or_else(months_overflow)
+        })
+        .map(|a: IntervalYearMonthArray| Arc::new(a) as ArrayRef),
+        IntervalMultiply | IntervalDivide => {
+            scale_months(func, first?, args.get(1)?, len).map(|a| Arc::new(a) as ArrayRef)
+        }
+        IntervalToString => {
+            let fields = (|| -> Result<IntervalFields> {
+                let (start, end) = (
+                    field_arg(args.get(1).ok_or_else(months_overflow)?)?,
+                    field_arg(args.get(2).ok_or_else(months_overflow)?)?,
+                );
+                Ok(IntervalFields::new(start, end))
+            })();
+            let values = first?;
+            fields.map(|fields| {
+                let mut text = String::new();
+                Arc::new(
+                    values
+                        .iter()
+                        .map(|v| {
+                            v.map(|v| {
+                                text.clear();
+                                format_year_month(v, fields, &mut text);
+                                text.clone()
+                            })
+                        })
+                        .collect::<StringArray>(),
+                ) as ArrayRef
+            })
+        }
+        IntervalToMicros => map1(first?, |x: i32| Ok(i64::from(x)))
+            .map(|a: arrow_array::Int64Array| Arc::new(a) as ArrayRef),
+        MicrosToInterval => {
+            year_months(args.get(1)?)?;
+            let totals = args
+                .first()?
+                .as_primitive_opt::<arrow_array::types::Decimal128Type>()?;
+            map1(totals, |v: i128| to_months(v))
+                .map(|a: IntervalYearMonthArray| Arc::new(a) as ArrayRef)
+        }
+        IntervalTruncate => {
+            let units = args.get(1).and_then(year_months)?;
+            let unit = if units.is_empty() || units.is_null(0) {
+                1
+            } else {
+                units.value(0).max(1)
+            };
+            map1(first?, |x: i32| Ok(x - x % unit))
+                .map(|a: IntervalYearMonthArray| Arc::new(a) as ArrayRef)
+        }
+        IntervalYears => {
+            map1(first?, |x: i32| Ok(x / 12)).map(|a: Int32Array| Arc::new(a) as ArrayRef)
+        }
+        IntervalMonthsPart => {
+            map1(first?, |x: i32| Ok((x % 12) as i8)).map(|a: Int8Array| Arc::new(a) as ArrayRef)
+        }
+        _ => return None,
+    };
+    Some(out)
+}
+
+/// `make_ym_interval(years, months)` as Spark's `IntervalUtils.makeYearMonthInterval`:
+/// missing arguments are 0, an overflow of the months an error.
+fn make_ym_interval(args: &[ArrayRef], len: usize) -> Result<IntervalYearMonthArray> {
+    let parts = args
+        .iter()
+        .map(ints)
+        .collect::<Result<Vec<&Int32Array>>>()?;
+    (0..len)
+        .map(|i| {
+            if parts.iter().any(|a| a.is_null(i)) {
+                return Ok(None);
+            }
+            let part = |k: usize| parts.get(k).map_or(0, |a| i128::from(a.value(i)));
+            to_months(part(0) * 12 + part(1)).map(Some)
+        })
+        .collect()
+}
+
+/// `iv * n` and `iv / n` of year-month intervals (Spark's `MultiplyYMInterval`,
+/// `DivideYMInterval`): exactly by integers and decimals, by doubles in doubles, rounded
+/// half up to the month; a division by zero and an overflow are errors.
+fn scale_months(
+    func: DateTimeFunction,
+    values: &IntervalYearMonthArray,
+    by: &ArrayRef,
+    len: usize,
+) -> Result<IntervalYearMonthArray> {
+    let divide = func == DateTimeFunction::IntervalDivide;
+    (0..len)
+        .map(|i| -> Result<Option<i32>> {
+            if values.is_null(i) || by.is_null(i) {
+                return Ok(None);
+            }
+            let months = i128::from(values.value(i));
+            let out = match by.data_type() {
+                arrow_schema::DataType::Int64 => {
+                    let n = i128::from(longs(by)?.value(i));
+                    if divide {
+                        if n == 0 {
+                            return Err(divided_by_zero());
+                        }
+                        div_half_up(months, n)
+                    } else {
+                        months * n
+                    }
+                }
+                arrow_schema::DataType::Decimal128(_, s) => {
+                    let n = by
+                        .as_primitive::<arrow_array::types::Decimal128Type>()
+                        .value(i);
+                    let ten = 10i128
+                        .checked_pow(u32::from(s.unsigned_abs()))
+                        .ok_or_else(months_overflow)?;
+                    if divide {
+                        if n == 0 {
+                            return Err(divided_by_zero());
+                        }
+                        div_half_up(months.checked_mul(ten).ok_or_else(months_overflow)?, n)
+                    } else {
+                        div_half_up(months.checked_mul(n).ok_or_else(months_overflow)?, ten)
+                    }
+                }
+                _ => {
+                    let n = doubles(by)?.value(i);
+                    if divide && n == 0.0 {
+                        return Err(divided_by_zero());
+                    }
+                    let x = if divide {
+                        months as f64 / n
+                    } else {
+                        months as f64 * n
+                    };
+                    let r = x.round();
+                    if !(-2_147_483_648.0..2_147_483_648.0).contains(&r) {
+                        return Err(months_overflow());
+                    }
+                    i128::from(r as i32)
+                }
+            };
+            to_months(out).map(Some)
+        })
+        .collect()
 }
 
 /// `make_dt_interval(days, hours, mins, secs)` as Spark's `IntervalUtils.makeDayTimeInterval`:

@@ -5,7 +5,7 @@ use arrow_schema::DataType;
 
 use super::signature::{lookup, name_of, Args, Signature};
 use crate::error::Result;
-use crate::frame::interval_type::day_time_type;
+use crate::frame::interval_type::{day_time_type, year_month_type};
 use crate::sql::types::{is_temporal, time_type, timestamp_type};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,12 +139,19 @@ pub enum DateTimeFunction {
     /// (the second argument a constant interval of one unit of the new end field, typed
     /// with the new fields); planned from casts.
     IntervalTruncate,
-    /// An interval's microseconds, a `bigint` (for `sum` and `avg`, which add them
-    /// exactly as decimals); planned from aggregates.
+    /// An interval's microseconds (a year-month interval's months), a `bigint`: for `sum`
+    /// and `avg`, which add them exactly as decimals, and a date or timestamp plus months.
     IntervalToMicros,
-    /// Microseconds (a whole decimal) as a day-time interval, typed by the second
-    /// argument (a constant interval); out of range an error, as Spark's overflowing sum.
+    /// Microseconds (months) as an interval of the second argument's type and fields (a
+    /// constant interval); out of range an error, as Spark's overflowing sum.
     MicrosToInterval,
+    /// `make_ym_interval([years[, months]])`: an `interval year to month`; out of range an
+    /// error, as in Spark.
+    MakeYmInterval,
+    /// `extract(YEAR FROM iv)` of a year-month interval: whole years, an `int`.
+    IntervalYears,
+    /// `extract(MONTH FROM iv)`: the months within the year, a `tinyint`.
+    IntervalMonthsPart,
 }
 
 use DateTimeFunction::*;
@@ -223,6 +230,7 @@ const NAMES: &[(&str, DateTimeFunction)] = &[
     ("time_from_seconds", TimeFromSeconds),
     ("window_time", WindowTime),
     ("make_dt_interval", MakeDtInterval),
+    ("make_ym_interval", MakeYmInterval),
 ];
 
 /// Spark's `timestamp_ntz`: a wall-clock time, in no zone.
@@ -261,6 +269,8 @@ impl DateTimeFunction {
             IntervalTruncate => "interval_truncate",
             IntervalToMicros => "interval_to_micros",
             MicrosToInterval => "micros_to_interval",
+            IntervalYears => "interval_years",
+            IntervalMonthsPart => "interval_months",
             _ => name_of(NAMES, self),
         }
     }
@@ -549,11 +559,13 @@ impl DateTimeFunction {
             }
             IntervalAdd | IntervalSubtract => {
                 a.arity(2, 2)?;
-                Signature::new(vec![a.day_time(0)?, a.day_time(1)?], day_time_type())
+                let t = a.same_interval(&[0, 1])?;
+                Signature::new(vec![t.clone(), t.clone()], t)
             }
             IntervalNegate | IntervalAbs => {
                 a.arity(1, 1)?;
-                Signature::new(vec![a.day_time(0)?], day_time_type())
+                let t = a.same_interval(&[0])?;
+                Signature::new(vec![t.clone()], t)
             }
             IntervalMultiply | IntervalDivide => {
                 a.arity(2, 2)?;
@@ -564,7 +576,8 @@ impl DateTimeFunction {
                     t if t.is_numeric() => Float64,
                     other => return Err(a.error(1, "a number", other)),
                 };
-                Signature::new(vec![a.day_time(0)?, by], day_time_type())
+                let t = a.same_interval(&[0])?;
+                Signature::new(vec![t.clone(), by], t)
             }
             TimestampDiffInterval => {
                 a.arity(2, 2)?;
@@ -596,19 +609,35 @@ impl DateTimeFunction {
             }
             IntervalToString => {
                 a.arity(3, 3)?;
-                Signature::new(vec![a.day_time(0)?, Int32, Int32], Utf8)
+                Signature::new(vec![a.same_interval(&[0])?, Int32, Int32], Utf8)
             }
             IntervalToMicros => {
                 a.arity(1, 1)?;
-                Signature::new(vec![a.day_time(0)?], Int64)
+                Signature::new(vec![a.same_interval(&[0])?], Int64)
             }
+            // The interval type is the second argument's (a typed constant).
             MicrosToInterval => {
                 a.arity(2, 2)?;
-                Signature::new(vec![Decimal128(38, 0), a.day_time(1)?], day_time_type())
+                let t = a.same_interval(&[1])?;
+                Signature::new(vec![Decimal128(38, 0), t.clone()], t)
             }
             IntervalTruncate => {
                 a.arity(2, 2)?;
-                Signature::new(vec![a.day_time(0)?, a.day_time(1)?], day_time_type())
+                let t = a.same_interval(&[0, 1])?;
+                Signature::new(vec![t.clone(), t.clone()], t)
+            }
+            MakeYmInterval => {
+                a.arity(0, 2)?;
+                let types = (0..n).map(|i| a.integer(i)).collect::<Result<Vec<_>>>()?;
+                Signature::new(types, year_month_type())
+            }
+            IntervalYears => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.same_interval(&[0])?], Int32)
+            }
+            IntervalMonthsPart => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.same_interval(&[0])?], Int8)
             }
             WindowTime => {
                 a.arity(1, 1)?;

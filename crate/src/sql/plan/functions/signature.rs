@@ -141,6 +141,35 @@ impl Args<'_> {
         }
     }
 
+    /// An interval of either family (its own type), or a NULL (`Null`: the caller picks).
+    pub fn interval(&self, i: usize) -> Result<DataType> {
+        let t = &self.types[i];
+        if crate::frame::interval_type::is_interval(t) || t == &DataType::Null {
+            Ok(t.clone())
+        } else {
+            Err(self.error(i, "an interval", t))
+        }
+    }
+
+    /// The interval type of arguments `indexes`, which must agree (a NULL takes the other's
+    /// type; all NULL is a day-time interval).
+    pub fn same_interval(&self, indexes: &[usize]) -> Result<DataType> {
+        let mut found: Option<DataType> = None;
+        for &i in indexes {
+            let t = self.interval(i)?;
+            if t == DataType::Null {
+                continue;
+            }
+            match &found {
+                Some(f) if *f != t => {
+                    return Err(self.error(i, &format!("an interval like {f}"), &t));
+                }
+                _ => found = Some(t),
+            }
+        }
+        Ok(found.unwrap_or_else(crate::frame::interval_type::day_time_type))
+    }
+
     /// A string; any scalar value is cast to its text, as Spark does implicitly.
     pub fn string(&self, i: usize) -> Result<DataType> {
         match &self.types[i] {
