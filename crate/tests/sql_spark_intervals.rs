@@ -144,12 +144,11 @@ fn day_to_second_intervals_nest() {
 fn unsupported_interval_forms_are_refused() {
     let mut catalog = brasa::Catalog::new();
     for sql in [
-        "SELECT CAST('1 12:00:00' AS INTERVAL DAY TO SECOND) AS r",
-        "SELECT CAST(INTERVAL 3 DAYS AS BIGINT) AS r",
+        "SELECT TRY_CAST('1 12:00:00' AS INTERVAL DAY TO SECOND) AS r",
+        "SELECT CAST(INTERVAL '1.5' SECOND AS DECIMAL(10, 3)) AS r",
         "SELECT make_interval(1, 2, 3, 4, 5, 6, 7.5) AS r",
         "SELECT array(INTERVAL 1 YEAR) AS r",
         "SELECT array(INTERVAL 3 DAYS) AS r",
-        "SELECT sum(x) OVER (ORDER BY x) AS r FROM (SELECT INTERVAL 1 DAY AS x)",
     ] {
         let err = answers::run(&mut catalog, sql).unwrap_err();
         assert!(err.contains("not supported yet"), "{sql}: {err}");

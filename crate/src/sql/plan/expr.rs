@@ -786,9 +786,10 @@ impl Expr {
                     | DateTimeFunction::IntervalNegate
                     | DateTimeFunction::IntervalAbs => widest(&mut args.iter()),
                     // Typed by their second argument, a constant interval.
-                    DateTimeFunction::IntervalTruncate | DateTimeFunction::MicrosToInterval => {
-                        args.get(1).map_or(default, of)
-                    }
+                    DateTimeFunction::IntervalTruncate
+                    | DateTimeFunction::MicrosToInterval
+                    | DateTimeFunction::IntervalFromText
+                    | DateTimeFunction::IntervalFromInteger => args.get(1).map_or(default, of),
                     _ => default,
                 },
                 // `coalesce`, `nvl`, `if`, `greatest`, ...: the widest of the intervals given.

@@ -23,7 +23,7 @@ use crate::sql::plan::functions::{
 };
 use crate::sql::plan::interval::{interval_sum, is_interval, literal_fields};
 use crate::sql::plan::interval_exprs::{
-    cast_to_interval, extract_interval, interval_arithmetic, type_name_of,
+    cast_from_interval, cast_to_interval, extract_interval, interval_arithmetic, type_name_of,
 };
 use crate::sql::plan::logical::Generator;
 use crate::sql::plan::planner::Planner;
@@ -364,7 +364,10 @@ impl Planner<'_> {
             }),
             A::Cast {
                 kind:
-                    CastKind::Cast | CastKind::TryCast | CastKind::SafeCast | CastKind::DoubleColon,
+                    kind @ (CastKind::Cast
+                    | CastKind::TryCast
+                    | CastKind::SafeCast
+                    | CastKind::DoubleColon),
                 expr,
                 data_type,
                 format,
@@ -373,19 +376,24 @@ impl Planner<'_> {
                 if format.is_some() {
                     return Err(Error::unsupported("CAST ... FORMAT"));
                 }
+                // Interval casts raise where Spark's do; `try_cast`'s NULLs are not done.
+                let tried = matches!(kind, CastKind::TryCast | CastKind::SafeCast);
+                let refuse_try = || Error::unsupported("TRY_CAST to or from an interval");
                 if let ast::DataType::Interval { fields, .. } = data_type {
+                    if tried {
+                        return Err(refuse_try());
+                    }
                     let inner = self.expr(expr, scope)?;
                     return cast_to_interval(inner, fields.as_ref(), scope);
                 }
                 let to = arrow_type(data_type)?;
                 let inner = self.expr(expr, scope)?;
                 let from = inner.data_type(scope);
-                if is_interval_type(&from) && !is_string(&to) && !is_interval_type(&to) {
-                    return Err(Error::unsupported(format!(
-                        "CAST of an interval to {} (Spark gives the value in the type's \
-                         last unit); extract(DAY FROM iv), extract(HOUR ...) give its fields",
-                        spark_type_name(&to)
-                    )));
+                if is_interval_type(&from) {
+                    if tried && !is_string(&to) {
+                        return Err(refuse_try());
+                    }
+                    return cast_from_interval(inner, &to, scope);
                 }
                 if !crate::sql::types::can_cast(&from, &to) {
                     return Err(Error::analysis(format!(
@@ -393,10 +401,6 @@ impl Planner<'_> {
                         spark_type_name(&from),
                         spark_type_name(&to)
                     )));
-                }
-                // An interval's text depends on its fields (`Expr::cast` knows them).
-                if is_interval_type(&from) {
-                    return Ok(inner.cast(&to, scope));
                 }
                 let cast = Expr::Cast {
                     expr: Box::new(inner),
@@ -835,6 +839,9 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
     let cast = |to: DataType| -> Result<Option<Expr>> {
         arity(1)?;
         let from = args[0].data_type(scope);
+        if is_interval_type(&from) {
+            return cast_from_interval(args[0].clone(), &to, scope).map(Some);
+        }
         if !crate::sql::types::can_cast(&from, &to) {
             return Err(Error::analysis(format!(
                 "cannot cast {} to {}",

@@ -60,7 +60,8 @@ pub fn typed_zero(fields: IntervalFields) -> Expr {
 /// `CAST(x AS INTERVAL <fields>)`: an interval of the same family keeps its fields down to
 /// the new end field (`CAST(INTERVAL '1 12:00:00' DAY TO SECOND AS INTERVAL DAY)` is one
 /// day, `CAST(INTERVAL '1-2' YEAR TO MONTH AS INTERVAL YEAR)` one year, as Spark), a NULL
-/// takes the type. Text and numbers are not read yet.
+/// takes the type; text is read in the type's form and an integer as units of its last
+/// field (`interval_cast`), as Spark.
 pub fn cast_to_interval(
     inner: Expr,
     fields: Option<&ast::IntervalFields>,
@@ -98,9 +99,26 @@ pub fn cast_to_interval(
             fields.spark_name()
         )));
     }
+    let codes = || {
+        [
+            Expr::Literal(ScalarValue::Int32(fields.start as i32)),
+            Expr::Literal(ScalarValue::Int32(fields.end as i32)),
+        ]
+    };
+    let from_value = |f: DateTimeFunction, value: Expr| {
+        let mut args = vec![value, typed_zero(fields)];
+        args.extend(codes());
+        interval_call(f, args, scope)
+    };
+    if crate::sql::types::is_string(&from) {
+        return from_value(DateTimeFunction::IntervalFromText, inner);
+    }
+    if from.is_integer() {
+        return from_value(DateTimeFunction::IntervalFromInteger, inner);
+    }
     if !(same_family || from == DataType::Null) {
         return Err(Error::unsupported(format!(
-            "CAST of {} to an interval",
+            "CAST of {} to an interval (text and integers are read)",
             spark_type_name(&from)
         )));
     }
@@ -109,6 +127,48 @@ pub fn cast_to_interval(
         vec![inner, typed_unit(fields)],
         scope,
     )
+}
+
+/// `CAST(iv AS to)` of an interval `inner` to a type other than an interval: text as Spark
+/// prints it, an integer type the value in units of the interval's last field (truncated;
+/// an error when it does not fit, as Spark's `CAST_OVERFLOW`). Decimals are not done yet;
+/// Spark refuses the other types.
+pub fn cast_from_interval(inner: Expr, to: &DataType, scope: &PlanSchema) -> Result<Expr> {
+    if crate::sql::types::is_string(to) {
+        return Ok(inner.cast(to, scope));
+    }
+    let fields = inner.interval_fields(scope).unwrap_or_default();
+    let bits = match to {
+        DataType::Int8 => 8,
+        DataType::Int16 => 16,
+        DataType::Int32 => 32,
+        DataType::Int64 => 64,
+        DataType::Decimal128(_, _) => {
+            return Err(Error::unsupported(format!(
+                "CAST of an {} to {}",
+                fields.spark_name(),
+                spark_type_name(to)
+            )))
+        }
+        _ => {
+            return Err(Error::analysis(format!(
+                "cannot cast {} to {}",
+                fields.spark_name(),
+                spark_type_name(to)
+            )))
+        }
+    };
+    let call = interval_call(
+        DateTimeFunction::IntervalToInteger,
+        vec![
+            inner,
+            Expr::Literal(ScalarValue::Int32(fields.start as i32)),
+            Expr::Literal(ScalarValue::Int32(fields.end as i32)),
+            Expr::Literal(ScalarValue::Int32(bits)),
+        ],
+        scope,
+    )?;
+    Ok(call.cast(to, scope))
 }
 
 /// `extract(field FROM iv)` / `date_part('field', iv)` of an interval: the year or day

@@ -72,6 +72,9 @@ impl Planner<'_> {
                 Ok(())
             }
         };
+        // An aggregate the planner writes as an expression over aggregates (`sum` and `avg`
+        // of an interval): the same expression over window aggregates.
+        let mut over_aggregates: Option<Expr> = None;
         let (args, return_type) = match func {
             WindowFunction::RowNumber
             | WindowFunction::Rank
@@ -180,6 +183,11 @@ impl Planner<'_> {
                 let args = with_null_treatment(agg, args, treatment)?;
                 match aggregate_call(agg, args, false, star, scope)? {
                     Expr::Aggregate(call) => (call.args, call.return_type),
+                    other if other.contains_aggregate() => {
+                        let t = other.data_type(scope);
+                        over_aggregates = Some(other);
+                        (vec![], t)
+                    }
                     _ => {
                         return Err(Error::unsupported(format!(
                             "{name} with these arguments as a window function"
@@ -202,6 +210,20 @@ impl Planner<'_> {
             }
             Some(frame) => window_frame(frame, &order_by, scope)?,
         };
+        if let Some(expr) = over_aggregates {
+            return Ok(expr.rewrite(&mut |node| match node {
+                Expr::Aggregate(call) => Some(Expr::Window(Box::new(WindowCall {
+                    func: WindowFunction::Aggregate(call.func),
+                    args: call.args.clone(),
+                    partition_by: partition_by.clone(),
+                    order_by: order_by.clone(),
+                    frame,
+                    ignore_nulls,
+                    return_type: call.return_type.clone(),
+                }))),
+                _ => None,
+            }));
+        }
         Ok(Expr::Window(Box::new(WindowCall {
             func: match func {
                 WindowFunction::Aggregate(AggregateFunction::Count) if star => {

@@ -75,6 +75,9 @@ pub fn compute(
     if super::time_window::handles(func) {
         return super::time_window::compute(func, args, return_type, len);
     }
+    if super::interval_cast::handles(func) {
+        return super::interval_cast::compute(func, args, len);
+    }
     if super::interval::handles(func) {
         return super::interval::compute(func, args, len);
     }
@@ -135,7 +138,10 @@ fn compute_in_session_zone(
         | MicrosToInterval
         | MakeYmInterval
         | IntervalYears
-        | IntervalMonthsPart => {
+        | IntervalMonthsPart
+        | IntervalFromText
+        | IntervalFromInteger
+        | IntervalToInteger => {
             // Computed by `time::compute` (`current_time` is planned as a literal),
             // `time_window::compute` and `interval::compute`.
             return Err(Error::new(

@@ -12,6 +12,7 @@ mod encoding;
 mod format;
 mod from_json;
 mod interval;
+mod interval_cast;
 mod json;
 mod map_conversions;
 mod maps;

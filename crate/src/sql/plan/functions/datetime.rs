@@ -152,6 +152,18 @@ pub enum DateTimeFunction {
     IntervalYears,
     /// `extract(MONTH FROM iv)`: the months within the year, a `tinyint`.
     IntervalMonthsPart,
+    /// `CAST(text AS INTERVAL ...)`: Spark's forms for the type's fields (`'1 12:00:00'`,
+    /// `'-1-2'`, `INTERVAL '3' DAY`); text that does not match is an error, as in Spark in
+    /// either mode. Arguments: the text, a constant of the interval type, the start and end
+    /// field codes; planned from casts.
+    IntervalFromText,
+    /// `CAST(n AS INTERVAL ...)` of an integer: `n` units of the type's last field (the
+    /// same arguments after the number); planned from casts.
+    IntervalFromInteger,
+    /// `CAST(iv AS <integer>)`: the interval in units of its last field, truncated, an
+    /// error when it does not fit the target's bits (Spark's `CAST_OVERFLOW`). Arguments:
+    /// the interval, its start and end field codes, the target's bits; planned from casts.
+    IntervalToInteger,
 }
 
 use DateTimeFunction::*;
@@ -271,6 +283,8 @@ impl DateTimeFunction {
             MicrosToInterval => "micros_to_interval",
             IntervalYears => "interval_years",
             IntervalMonthsPart => "interval_months",
+            IntervalFromText | IntervalFromInteger => "cast_to_interval",
+            IntervalToInteger => "cast_interval_to_integer",
             _ => name_of(NAMES, self),
         }
     }
@@ -634,6 +648,20 @@ impl DateTimeFunction {
             IntervalYears => {
                 a.arity(1, 1)?;
                 Signature::new(vec![a.same_interval(&[0])?], Int32)
+            }
+            IntervalFromText | IntervalFromInteger => {
+                a.arity(4, 4)?;
+                let value = if self == IntervalFromText {
+                    a.string(0)?
+                } else {
+                    Int64
+                };
+                let t = a.same_interval(&[1])?;
+                Signature::new(vec![value, t.clone(), Int32, Int32], t)
+            }
+            IntervalToInteger => {
+                a.arity(4, 4)?;
+                Signature::new(vec![a.same_interval(&[0])?, Int32, Int32, Int32], Int64)
             }
             IntervalMonthsPart => {
                 a.arity(1, 1)?;
