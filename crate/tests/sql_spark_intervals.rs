@@ -154,3 +154,41 @@ fn unsupported_interval_forms_are_refused() {
         assert!(err.contains("not supported yet"), "{sql}: {err}");
     }
 }
+
+/// A chart over an interval X labels it as the grid does (`INTERVAL '3' DAY`, the
+/// column's own fields), and Y refuses an interval (not a number).
+#[test]
+fn charts_label_intervals_with_their_fields() {
+    let spec = expected();
+    let catalog = catalog(spec["setup"].as_str().unwrap(), "iv", 3);
+    let ctx = brasa::job::JobContext::default();
+    let table = brasa::sql::query(&catalog, "SELECT d, n, m FROM iv", &ctx).unwrap();
+    let chart = |spec: Value| {
+        let spec: brasa::chart::ChartSpec = serde_json::from_value(spec).unwrap();
+        brasa::chart::chart_data(&table, &spec, &ctx)
+    };
+    let bars = chart(serde_json::json!({
+        "kind": "bar", "x": "d", "y": ["n"], "aggregation": "sum"
+    }))
+    .unwrap();
+    assert!(
+        bars.labels.contains(&"INTERVAL '3' DAY".to_string()),
+        "{:?}",
+        bars.labels
+    );
+    let by_month = chart(serde_json::json!({
+        "kind": "bar", "x": "m", "y": [], "aggregation": "count"
+    }))
+    .unwrap();
+    assert!(
+        by_month
+            .labels
+            .contains(&"INTERVAL '-1-11' YEAR TO MONTH".to_string()),
+        "{:?}",
+        by_month.labels
+    );
+    assert!(chart(serde_json::json!({
+        "kind": "bar", "x": "n", "y": ["d"], "aggregation": "sum"
+    }))
+    .is_err());
+}

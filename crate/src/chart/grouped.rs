@@ -17,7 +17,7 @@ use crate::chart::{
     Columns, Picked, XKind, MAX_BARS, MAX_POINTS, MAX_SERIES, MAX_SLICES, NULL_LABEL,
 };
 use crate::error::{Error, Result};
-use crate::frame::{display_array, Catalog, Table};
+use crate::frame::{display_field, Catalog, Table};
 use crate::job::JobContext;
 use crate::sql::query;
 
@@ -153,7 +153,7 @@ fn series_order(groups: &Table, ctx: &JobContext) -> Result<Vec<(Option<String>,
     )?;
     let mut out = Vec::new();
     for batch in order.partitions()?.iter() {
-        let labels = labels(batch.column(0))?;
+        let labels = labels(batch, 0)?;
         let weights = batch.column(1).as_primitive::<Float64Type>();
         for (i, label) in labels.into_iter().enumerate() {
             out.push((label, weights.value(i)));
@@ -189,7 +189,7 @@ impl GroupRows {
         };
         let first_y = columns.first_y();
         for batch in groups.partitions()?.iter() {
-            let x_labels = labels(batch.column(0))?;
+            let x_labels = labels(batch, 0)?;
             let x_numbers = if numeric_x {
                 Some(numbers(batch.column(0))?)
             } else {
@@ -232,9 +232,11 @@ fn y_columns(batch: &RecordBatch, first: usize, count: usize) -> Vec<&Float64Arr
         .collect()
 }
 
-/// A column's values as Spark prints them (NULL stays `None`).
-pub(super) fn labels(column: &ArrayRef) -> Result<Vec<Option<String>>> {
-    let text = display_array(column)?;
+/// Column `index` of `batch` as Spark prints it (NULL stays `None`; an interval with its
+/// fields, which the schema holds).
+pub(super) fn labels(batch: &RecordBatch, index: usize) -> Result<Vec<Option<String>>> {
+    let schema = batch.schema();
+    let text = display_field(schema.field(index), batch.column(index))?;
     Ok(text.iter().map(|v| v.map(str::to_string)).collect())
 }
 

@@ -120,7 +120,10 @@ impl Columns {
             picked
                 .iter()
                 .map(|&(name, i)| {
-                    Field::new(name, table.schema().field(i).data_type().clone(), true)
+                    // The metadata too: an interval's fields are there.
+                    let field = table.schema().field(i);
+                    Field::new(name, field.data_type().clone(), true)
+                        .with_metadata(field.metadata().clone())
                 })
                 .collect::<Vec<_>>(),
         ));
@@ -147,7 +150,7 @@ impl Columns {
     /// Each row's series value as Spark prints it (all `None` without a series column).
     fn series_of(&self, batch: &RecordBatch) -> Result<Vec<Option<String>>> {
         if self.has_series {
-            grouped::labels(batch.column(1))
+            grouped::labels(batch, 1)
         } else {
             Ok(vec![None; batch.num_rows()])
         }

@@ -25,7 +25,7 @@ pub(super) fn sampled(columns: &Columns, spec: &ChartSpec, ctx: &JobContext) -> 
         && columns.x_kind() != XKind::Category;
     let rows = if in_x_order { sort_by_x(&rows)? } else { rows };
     let x = rows.column(0);
-    let x_labels = labels(x)?;
+    let x_labels = labels(&rows, 0)?;
     let x_values = match columns.x_kind() {
         XKind::Number => {
             let n = numbers(x)?;

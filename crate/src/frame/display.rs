@@ -36,6 +36,12 @@ pub fn display_array(column: &ArrayRef) -> Result<StringArray> {
     display_column(column, &format_options(), None)
 }
 
+/// One column of a batch turned into strings, its field read for what only the schema
+/// knows (an interval's fields).
+pub fn display_field(field: &Field, column: &ArrayRef) -> Result<StringArray> {
+    display_column(column, &format_options(), Some(field))
+}
+
 /// The batch with every column turned into strings (nulls stay null).
 pub fn display_batch(batch: &RecordBatch) -> Result<RecordBatch> {
     let options = format_options();

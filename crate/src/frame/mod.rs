@@ -18,6 +18,6 @@ mod table;
 
 pub use catalog::{sanitize_table_name, Catalog};
 pub use describe::{spark_field_type_name, spark_type_name, ColumnInfo, TableInfo};
-pub use display::{display_array, display_batch};
+pub use display::{display_array, display_batch, display_field};
 pub use json_text::{is_nested, json_text};
 pub use table::{first_error_in_row_order, Table};
