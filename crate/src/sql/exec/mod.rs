@@ -346,6 +346,16 @@ pub fn scalar_from_array(array: &ArrayRef, i: usize) -> Option<ScalarValue> {
         DataType::Decimal128(p, s) => {
             ScalarValue::Decimal128(array.as_primitive::<Decimal128Type>().value(i), *p, *s)
         }
+        // Intervals with their type's default fields (the caller that knows the column's
+        // own puts them back: `plan::subquery`).
+        DataType::Duration(arrow_schema::TimeUnit::Microsecond) => ScalarValue::DayTime(
+            array.as_primitive::<DurationMicrosecondType>().value(i),
+            crate::frame::interval_type::IntervalFields::default(),
+        ),
+        DataType::Interval(arrow_schema::IntervalUnit::YearMonth) => ScalarValue::YearMonth(
+            array.as_primitive::<IntervalYearMonthType>().value(i),
+            crate::frame::interval_type::IntervalFields::year_month(),
+        ),
         other => {
             // Other types go through a cast to a type literals have.
             let widened = match other {

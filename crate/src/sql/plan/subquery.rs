@@ -60,7 +60,20 @@ impl Planner<'_> {
     pub fn scalar_subquery(&mut self, subquery: &Query, scope: &PlanSchema) -> Result<Expr> {
         let (plan, correlation) = self.plan_subquery(subquery, scope, SubqueryKind::Scalar)?;
         match correlation {
-            None => scalar_value(self.subquery_column(plan, "a scalar subquery")?),
+            None => {
+                // An interval keeps the subquery column's fields.
+                let fields = plan.schema().fields().first().and_then(|f| f.interval);
+                let value = scalar_value(self.subquery_column(plan, "a scalar subquery")?)?;
+                Ok(match (value, fields) {
+                    (Expr::Literal(ScalarValue::DayTime(v, _)), Some(f)) if !f.is_year_month() => {
+                        Expr::Literal(ScalarValue::DayTime(v, f))
+                    }
+                    (Expr::Literal(ScalarValue::YearMonth(v, _)), Some(f)) if f.is_year_month() => {
+                        Expr::Literal(ScalarValue::YearMonth(v, f))
+                    }
+                    (value, _) => value,
+                })
+            }
             Some(correlation) => self.scalar_join(plan, correlation, subquery, scope),
         }
     }
