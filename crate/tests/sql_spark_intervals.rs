@@ -80,10 +80,9 @@ fn interval_queries_match_spark_on_many_partitions() {
 }
 
 /// An interval column downloads as CSV with Spark's CSV writer's text (`INTERVAL '3'
-/// DAY`), and the grid shows the same text; Parquet is refused (Spark would read a plain
-/// INT64 back as a bigint).
+/// DAY`), and the grid and the schema beside it show Spark's text and type names.
 #[test]
-fn intervals_print_in_csv_and_the_grid_and_parquet_is_refused() {
+fn intervals_print_in_csv_and_the_grid() {
     let spec = expected();
     let catalog = catalog(spec["setup"].as_str().unwrap(), "iv", 0);
     let ctx = brasa::job::JobContext::default();
@@ -104,12 +103,6 @@ fn intervals_print_in_csv_and_the_grid_and_parquet_is_refused() {
         shown.column(2).as_string::<i32>().value(0),
         "INTERVAL '1 12:30:45.5' DAY TO SECOND"
     );
-    let err = brasa::io::write::write_parquet(&table).unwrap_err();
-    assert!(
-        err.message().contains("not supported yet"),
-        "{}",
-        err.message()
-    );
     let info = brasa::frame::ColumnInfo::of_schema(table.schema());
     assert_eq!(info[1].data_type, "interval day");
     assert_eq!(info[2].data_type, "interval day to second");
@@ -118,6 +111,74 @@ fn intervals_print_in_csv_and_the_grid_and_parquet_is_refused() {
         shown.column(3).as_string::<i32>().value(0),
         "INTERVAL '0-1' YEAR TO MONTH"
     );
+}
+
+/// The rows of `table` as text, as the fixture script reads a Parquet file in Spark.
+fn parquet_rows_as_text(table: brasa::Table) -> Value {
+    let mut catalog = brasa::Catalog::new();
+    catalog.register("pq", table, false).unwrap();
+    let sql = "SELECT id, CAST(d AS STRING) AS d, CAST(h AS STRING) AS h, CAST(m AS STRING) \
+               AS m, CAST(y AS STRING) AS y FROM pq ORDER BY id";
+    let (_, rows) = run_rows(&mut catalog, sql, answers::json_cell).unwrap();
+    Value::Array(rows.into_iter().map(Value::Array).collect())
+}
+
+fn parquet_fixture(name: &str) -> Vec<u8> {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/parquet")
+        .join(name);
+    std::fs::read(path).unwrap()
+}
+
+/// Intervals go through Parquet as Spark writes and reads them: a file Spark wrote
+/// (plain INT64 and INT32 columns, typed by Spark's schema in the footer) loads with its
+/// intervals and their fields; Brasa writes the same footer schema, so Spark reads
+/// Brasa's file as intervals (the fixture records what PySpark read from the committed
+/// `brasa_intervals.parquet`, which Brasa must still write alike), and so does Brasa.
+#[test]
+fn intervals_go_through_parquet_as_spark_reads_and_writes_them() {
+    let spec = expected();
+    let files = &spec["parquet"];
+    let key = brasa::io::spark_schema::SPARK_ROW_METADATA;
+    // Spark's file, read by Brasa.
+    let (theirs, _) =
+        brasa::io::parquet::read_parquet(parquet_fixture("spark_intervals.parquet")).unwrap();
+    let info = brasa::frame::ColumnInfo::of_schema(theirs.schema());
+    let names: Vec<&str> = info.iter().map(|c| c.data_type.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "int",
+            "interval day",
+            "interval day to second",
+            "interval year to month",
+            "interval year"
+        ]
+    );
+    let want = &files["spark_intervals.parquet"]["rows"];
+    assert!(same(&parquet_rows_as_text(theirs), want));
+    // Brasa's file: Spark read the committed one as intervals with these rows...
+    let committed = &files["brasa_intervals.parquet"];
+    assert_eq!(
+        committed["schema"],
+        files["spark_intervals.parquet"]["schema"]
+    );
+    assert!(same(&committed["rows"], want));
+    // ... and Brasa still writes the same footer schema, and reads its file back.
+    let catalog = catalog(spec["setup"].as_str().unwrap(), "iv", 3);
+    let ctx = brasa::job::JobContext::default();
+    let sql = "SELECT id, d, h, m, CAST(m AS INTERVAL YEAR) AS y FROM iv ORDER BY id";
+    let table = brasa::sql::query(&catalog, sql, &ctx).unwrap();
+    let written = brasa::io::write::write_parquet(&table).unwrap();
+    let (ours, _) = brasa::io::parquet::read_parquet(written).unwrap();
+    let (old, _) =
+        brasa::io::parquet::read_parquet(parquet_fixture("brasa_intervals.parquet")).unwrap();
+    assert!(ours.schema().metadata().contains_key(key));
+    assert_eq!(
+        ours.schema().metadata().get(key),
+        old.schema().metadata().get(key)
+    );
+    assert!(same(&parquet_rows_as_text(ours), want));
 }
 
 /// An `interval day to second` nests in arrays and structs and prints there as Spark

@@ -186,6 +186,12 @@ impl IntervalFields {
         }
     }
 
+    /// The fields Spark's type name `interval day to second` names (`None` for another
+    /// name).
+    pub fn parse_type_name(name: &str) -> Option<Self> {
+        IntervalFields::parse(name.strip_prefix("interval ")?)
+    }
+
     /// Spark's name of the type, `interval day to second`.
     pub fn spark_name(self) -> String {
         format!("interval {}", self.text())

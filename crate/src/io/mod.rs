@@ -14,4 +14,5 @@ pub mod ipc;
 pub mod json;
 pub mod parquet;
 pub mod plain;
+pub mod spark_schema;
 pub mod write;

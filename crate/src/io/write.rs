@@ -176,34 +176,43 @@ fn escape_formulas(column: &StringArray) -> ArrayRef {
     )
 }
 
-/// The table as a zstd-compressed Parquet file, one row group per 128k rows.
+/// The table as a zstd-compressed Parquet file, one row group per 128k rows; with
+/// interval columns, Spark's schema in the footer so Spark (and Brasa) read them back as
+/// intervals (`io::spark_schema`).
 pub fn write_parquet(table: &Table) -> Result<Vec<u8>> {
     check_room(table, 1)?;
-    // Spark reads an interval back from Parquet only through its own schema metadata
-    // (`org.apache.spark.sql.parquet.row.metadata`), which Brasa does not write: a plain
-    // INT64 would come back as a bigint, so the download is refused rather than changed.
-    if let Some(f) = table
-        .schema()
-        .fields()
-        .iter()
-        .find(|f| interval_type::is_interval(f.data_type()))
-    {
-        return Err(Error::unsupported(format!(
-            "writing the interval column `{}` to Parquet (Spark would read it back as a \
-             bigint); download as CSV, or cast it to a string or a number first",
-            f.name()
-        )));
-    }
+    // Spark reads an interval back from Parquet only through its own schema in the footer:
+    // written beside interval columns (year-month ones as Spark's plain INT32 months).
+    let spark_schema = crate::io::spark_schema::spark_schema_json(table.schema())?;
+    let schema = crate::io::spark_schema::for_parquet(&table.schema_arc());
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_row_count(Some(131_072))
+        .set_key_value_metadata(spark_schema.map(|json| {
+            vec![parquet::file::metadata::KeyValue::new(
+                crate::io::spark_schema::SPARK_ROW_METADATA.to_string(),
+                json,
+            )]
+        }))
         .build();
     let mut out = Vec::new();
-    let mut writer = ArrowWriter::try_new(&mut out, table.schema_arc(), Some(props))
+    let mut writer = ArrowWriter::try_new(&mut out, Arc::clone(&schema), Some(props))
         .map_err(|e| Error::internal("starting a Parquet file", e))?;
     for i in 0..table.num_partitions() {
+        let batch = table.partition(i)?;
+        let batch = if Arc::ptr_eq(&schema, &table.schema_arc()) {
+            batch
+        } else {
+            let columns = batch
+                .columns()
+                .iter()
+                .map(crate::io::spark_schema::column_for_parquet)
+                .collect();
+            RecordBatch::try_new(Arc::clone(&schema), columns)
+                .map_err(|e| Error::internal("writing Parquet", e))?
+        };
         writer
-            .write(&table.partition(i)?)
+            .write(&batch)
             .map_err(|e| Error::internal("writing Parquet", e))?;
     }
     writer

@@ -133,7 +133,9 @@ impl ParquetLoader {
             "decoding this Parquet file",
             "its footer describes more rows than fit; load a smaller file, or fewer columns",
         )?;
-        let schema = engine_schema(metadata.schema());
+        // Intervals Spark's schema in the footer types (plain numbers to Parquet).
+        let schema =
+            crate::io::spark_schema::intervals_from_spark(&engine_schema(metadata.schema()));
         let group_ends = metadata
             .metadata()
             .row_groups()
@@ -265,8 +267,11 @@ impl ParquetLoader {
                 concat(&refs).map_err(|e| corrupt(&where_(), e))?
             }
         };
-        to_engine_column(&decoded, self.schema.field(column).data_type())
-            .map_err(|e| corrupt(&where_(), e))
+        let to = self.schema.field(column).data_type();
+        if let Some(interval) = crate::io::spark_schema::interval_column(&decoded, to) {
+            return Ok(interval);
+        }
+        to_engine_column(&decoded, to).map_err(|e| corrupt(&where_(), e))
     }
 }
 
