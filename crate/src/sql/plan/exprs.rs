@@ -19,11 +19,12 @@ use crate::sql::plan::decimal_exprs;
 use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
 use crate::sql::plan::functions::{
     common_type, date_field, AggregateFunction, DateTimeFunction, HigherOrderFunction,
-    MathFunction, NumberFormatOp, ScalarFunction, StringFunction, WindowFunction,
+    MathFunction, MiscFunction, NumberFormatOp, ScalarFunction, StringFunction, WindowFunction,
 };
 use crate::sql::plan::interval::{interval_sum, is_interval, literal_fields};
 use crate::sql::plan::interval_exprs::{
-    cast_from_interval, cast_to_interval, extract_interval, interval_arithmetic, type_name_of,
+    cast_from_interval, cast_to_interval, extract_interval, interval_arithmetic, interval_call,
+    type_name_of,
 };
 use crate::sql::plan::logical::Generator;
 use crate::sql::plan::planner::Planner;
@@ -1268,6 +1269,30 @@ pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) ->
             };
             return scalar_call(ScalarFunction::DateTime(interval), args, scope);
         }
+    }
+    // `hash` and `xxhash64` hash an interval as Spark does: as its microseconds (a long)
+    // or its months (an int).
+    if matches!(
+        func,
+        ScalarFunction::Misc(MiscFunction::Hash | MiscFunction::XxHash64)
+    ) && args.iter().any(|a| is_interval_type(&a.data_type(scope)))
+    {
+        let args = args
+            .into_iter()
+            .map(|a| {
+                let t = a.data_type(scope);
+                if !is_interval_type(&t) {
+                    return Ok(a);
+                }
+                let number = interval_call(DateTimeFunction::IntervalToMicros, vec![a], scope)?;
+                Ok(if crate::frame::interval_type::is_year_month(&t) {
+                    number.cast(&DataType::Int32, scope)
+                } else {
+                    number
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        return scalar_call(func, args, scope);
     }
     if let Some(decimal) = decimal_exprs::math_call(func, &args, scope)? {
         return Ok(decimal);
