@@ -157,4 +157,28 @@ FROM telecom GROUP BY plan ORDER BY plan`,
     assert.deepEqual(errors, []);
     await page.context().close();
   });
+
+  it('shows interval values as Spark prints them, and downloads them as CSV text and as Parquet', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await runSql(
+      page,
+      "SELECT TIMESTAMP'2024-01-02 00:00:00' - TIMESTAMP'2024-01-01 12:00:00' AS waited, " +
+        "DATE'2024-03-01' - DATE'2024-02-01' AS days, INTERVAL 1 YEAR 2 MONTHS AS term, " +
+        "typeof(DATE'2024-03-01' - DATE'2024-02-01') AS t",
+    );
+    // PySpark 4.3's CAST(... AS STRING) of the same values (tests/fixtures/sql/make_spark_interval_fixtures.py).
+    const shown = [["INTERVAL '0 12:00:00' DAY TO SECOND", "INTERVAL '29' DAY", "INTERVAL '1-2' YEAR TO MONTH", 'interval day']];
+    assert.deepEqual((await sqlRows(page)).map((r) => r.slice(1)), shown);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
+    assert.equal(
+      readFileSync(await csv.path(), 'utf8'),
+      `waited,days,term,t\n${shown[0].join(',')}\n`,
+    );
+    const [parquet] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-parquet').click()]);
+    const bytes = readFileSync(await parquet.path());
+    assert.equal(bytes.subarray(0, 4).toString('latin1'), 'PAR1');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
 });
