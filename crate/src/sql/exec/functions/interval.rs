@@ -19,8 +19,8 @@ use arrow_array::{
 use super::columns::{dates, doubles, ints, longs, timestamps};
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::interval_type::{
-    format_day_time, format_year_month, IntervalField, IntervalFields, MICROS_PER_DAY,
-    MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND,
+    interval_texts, IntervalField, IntervalFields, MICROS_PER_DAY, MICROS_PER_HOUR,
+    MICROS_PER_MINUTE, MICROS_PER_SECOND,
 };
 use crate::sql::exec::value::kernel_error;
 use crate::sql::plan::functions::DateTimeFunction;
@@ -247,18 +247,7 @@ pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<
             let values = intervals(arg(0)?)?;
             let field = |i: usize| -> Result<IntervalField> { field_arg(arg(i)?) };
             let fields = IntervalFields::new(field(1)?, field(2)?);
-            let mut text = String::new();
-            let out: StringArray = values
-                .iter()
-                .map(|v| {
-                    v.map(|v| {
-                        text.clear();
-                        format_day_time(v, fields, &mut text);
-                        text.clone()
-                    })
-                })
-                .collect();
-            Arc::new(out)
+            Arc::new(texts(values, fields)?)
         }
         IntervalTruncate => {
             let units = intervals(arg(1)?)?;
@@ -295,8 +284,18 @@ pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<
     })
 }
 
+/// An interval column's values as Spark prints them with `fields` (`IntervalToString`).
+fn texts(values: &dyn Array, fields: IntervalFields) -> Result<StringArray> {
+    interval_texts(values, Some(fields)).ok_or_else(|| {
+        Error::new(
+            ErrorCode::Internal,
+            format!("{} is not an interval column", values.data_type()),
+        )
+    })
+}
+
 /// The interval field a constant argument names by its code (`IntervalField::from_code`).
-fn field_arg(array: &ArrayRef) -> Result<IntervalField> {
+pub(super) fn field_arg(array: &ArrayRef) -> Result<IntervalField> {
     let codes = ints(array)?;
     let code = if codes.is_empty() || codes.is_null(0) {
         -1
@@ -367,21 +366,9 @@ fn year_month(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Option<R
                 Ok(IntervalFields::new(start, end))
             })();
             let values = first?;
-            fields.map(|fields| {
-                let mut text = String::new();
-                Arc::new(
-                    values
-                        .iter()
-                        .map(|v| {
-                            v.map(|v| {
-                                text.clear();
-                                format_year_month(v, fields, &mut text);
-                                text.clone()
-                            })
-                        })
-                        .collect::<StringArray>(),
-                ) as ArrayRef
-            })
+            fields
+                .and_then(|fields| texts(values, fields))
+                .map(|texts| Arc::new(texts) as ArrayRef)
         }
         IntervalToMicros => map1(first?, |x: i32| Ok(i64::from(x)))
             .map(|a: arrow_array::Int64Array| Arc::new(a) as ArrayRef),

@@ -15,6 +15,7 @@ use arrow_array::{
 };
 
 use super::columns::{as_strings, ints, longs};
+use super::interval::field_arg;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::interval_type::{IntervalField, IntervalFields};
 use crate::sql::plan::functions::DateTimeFunction;
@@ -26,21 +27,6 @@ pub fn handles(func: DateTimeFunction) -> bool {
         func,
         IntervalFromText | IntervalFromInteger | IntervalToInteger
     )
-}
-
-fn field(array: &ArrayRef) -> Result<IntervalField> {
-    let codes = ints(array)?;
-    let code = if codes.is_empty() || codes.is_null(0) {
-        -1
-    } else {
-        codes.value(0)
-    };
-    IntervalField::from_code(code).ok_or_else(|| {
-        Error::new(
-            ErrorCode::Internal,
-            format!("{code} is not an interval field"),
-        )
-    })
 }
 
 fn arg(args: &[ArrayRef], i: usize) -> Result<&ArrayRef> {
@@ -61,8 +47,10 @@ pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<
         return Ok(new_empty_array(&t));
     }
     let (start, end) = match func {
-        DateTimeFunction::IntervalToInteger => (field(arg(args, 1)?)?, field(arg(args, 2)?)?),
-        _ => (field(arg(args, 2)?)?, field(arg(args, 3)?)?),
+        DateTimeFunction::IntervalToInteger => {
+            (field_arg(arg(args, 1)?)?, field_arg(arg(args, 2)?)?)
+        }
+        _ => (field_arg(arg(args, 2)?)?, field_arg(arg(args, 3)?)?),
     };
     let fields = IntervalFields::new(start, end);
     // Values as microseconds or months, into the type of the second argument.
