@@ -8,7 +8,7 @@ use crate::frame::interval_type::{IntervalField, IntervalFields};
 use crate::frame::spark_type_name;
 use crate::sql::decimal::Decimal;
 use crate::sql::plan::functions::{
-    AggregateFunction, DateTimeFunction, DecimalOp, HigherOrderFunction, ScalarFunction,
+    AggregateFunction, DateTimeFunction, DecimalOp, HigherOrderFunction, ScalarFunction, Signature,
     WindowFunction,
 };
 use crate::sql::plan::scalar::ScalarValue;
@@ -424,6 +424,25 @@ impl Expr {
 
     pub fn literal(value: ScalarValue) -> Expr {
         Expr::Literal(value)
+    }
+
+    /// A call of `func` with `args` cast to the types `signature` gives them.
+    pub fn signed_call(
+        func: ScalarFunction,
+        args: Vec<Expr>,
+        signature: Signature,
+        input: &PlanSchema,
+    ) -> Expr {
+        let args = args
+            .into_iter()
+            .zip(&signature.arg_types)
+            .map(|(arg, t)| arg.cast(t, input))
+            .collect();
+        Expr::Function {
+            func,
+            args,
+            return_type: signature.return_type,
+        }
     }
 
     pub fn cast(self, to: &DataType, input: &PlanSchema) -> Expr {

@@ -1328,16 +1328,7 @@ pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) ->
         }
     }
     crate::sql::plan::interval_fields::check_nested(&args, &signature.return_type, scope)?;
-    let args = args
-        .into_iter()
-        .zip(&signature.arg_types)
-        .map(|(arg, t)| arg.cast(t, scope))
-        .collect();
-    Ok(Expr::Function {
-        func,
-        args,
-        return_type: signature.return_type,
-    })
+    Ok(Expr::signed_call(func, args, signature, scope))
 }
 
 fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> Result<Expr> {

@@ -23,16 +23,7 @@ pub fn interval_call(f: DateTimeFunction, args: Vec<Expr>, scope: &PlanSchema) -
     let func = ScalarFunction::DateTime(f);
     let types: Vec<DataType> = args.iter().map(|a| a.data_type(scope)).collect();
     let signature = func.signature(&types)?;
-    let args = args
-        .into_iter()
-        .zip(&signature.arg_types)
-        .map(|(arg, t)| arg.cast(t, scope))
-        .collect();
-    Ok(Expr::Function {
-        func,
-        args,
-        return_type: signature.return_type,
-    })
+    Ok(Expr::signed_call(func, args, signature, scope))
 }
 
 /// A constant interval of one unit of `fields`' last field, typed with `fields`: what
