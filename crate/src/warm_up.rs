@@ -14,7 +14,7 @@
 
 use std::fmt::Write as _;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::frame::{display_batch, Catalog, TableInfo};
 use crate::io::csv::{read_csv, CsvOptions};
 use crate::io::parquet::read_parquet;
@@ -33,6 +33,10 @@ const QUERIES: [&str; 5] = [
     "SELECT id, row_number() OVER (PARTITION BY plan ORDER BY spend) FROM w WHERE id < 5000",
 ];
 
+/// Most rows a rehearsal takes (about 100 MB of CSV text): `rows` comes from the page's
+/// address (`?warm-up=N`), where a typo must not ask for gigabytes.
+pub const MAX_REHEARSAL_ROWS: usize = 1_000_000;
+
 /// The rehearsal's steps, each a separate call from the page so that a file dropped while
 /// it runs waits for one step at most (the page stops rehearsing once the person acts).
 const STEPS: usize = 4;
@@ -44,6 +48,15 @@ const STEPS: usize = 4;
 pub fn warm_up(rows: usize, step: usize, ctx: &JobContext) -> Result<bool> {
     if step >= STEPS {
         return Ok(false);
+    }
+    if rows > MAX_REHEARSAL_ROWS {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!(
+                "a rehearsal of {rows} rows was asked for; it takes at most {MAX_REHEARSAL_ROWS} \
+                 (set ?warm-up= to fewer rows, or 0 for none)"
+            ),
+        ));
     }
     let (table, _) = read_csv(rehearsal_csv(rows).as_bytes(), &CsvOptions::default())?;
     let mut catalog = Catalog::new();
@@ -110,7 +123,6 @@ fn rehearsal_csv(rows: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frame::Catalog;
 
     #[test]
     fn the_rehearsal_runs_its_steps_one_call_each_then_says_it_is_done() {
@@ -119,6 +131,13 @@ mod tests {
             .map(|step| warm_up(2_000, step, &ctx).unwrap())
             .collect();
         assert_eq!(more, [true, true, true, false, false]);
+    }
+
+    #[test]
+    fn a_rehearsal_too_large_is_refused_before_any_work() {
+        let err = warm_up(MAX_REHEARSAL_ROWS + 1, 0, &JobContext::default()).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidArgument);
+        assert!(err.message().contains("?warm-up="), "{}", err.message());
     }
 
     #[test]
