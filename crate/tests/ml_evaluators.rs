@@ -46,7 +46,7 @@ fn f(value: &Value) -> f64 {
 // ---------------------------------------------------------------- binary
 
 fn binary_scores(rows: &[Value]) -> BinaryScores {
-    let mut scores = BinaryScores::with_capacity(rows.len());
+    let mut scores = BinaryScores::new();
     for row in rows {
         scores
             .push(f(&row["score"]), f(&row["label"]), f(&row["weight"]))

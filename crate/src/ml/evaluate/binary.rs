@@ -86,29 +86,97 @@ impl Default for BinaryOptions {
     }
 }
 
-/// One evaluated row: its score, its weight and whether its label is positive.
-#[derive(Debug, Clone, Copy)]
-struct ScoredRow {
-    score: f64,
-    weight: f64,
-    positive: bool,
+/// One label's scores, as they are read: bare scores while every weight is 1 (8 bytes a
+/// row, the usual case), score and weight pairs once one is not. A tuning job holds every
+/// (grid point, fold) evaluation's scores at once, so their size is what bounds the job.
+#[derive(Debug, Clone)]
+enum LabelScores {
+    Unweighted(Vec<f64>),
+    Weighted(Vec<(f64, f64)>),
+}
+
+impl Default for LabelScores {
+    fn default() -> Self {
+        LabelScores::Unweighted(Vec::new())
+    }
+}
+
+impl LabelScores {
+    fn len(&self) -> usize {
+        match self {
+            LabelScores::Unweighted(scores) => scores.len(),
+            LabelScores::Weighted(pairs) => pairs.len(),
+        }
+    }
+
+    fn push(&mut self, score: f64, weight: f64) {
+        match self {
+            LabelScores::Unweighted(scores) if weight == 1.0 => scores.push(score),
+            LabelScores::Unweighted(_) => {
+                let mut pairs = std::mem::take(self).into_pairs();
+                pairs.push((score, weight));
+                *self = LabelScores::Weighted(pairs);
+            }
+            LabelScores::Weighted(pairs) => pairs.push((score, weight)),
+        }
+    }
+
+    fn into_pairs(self) -> Vec<(f64, f64)> {
+        match self {
+            LabelScores::Unweighted(scores) => scores.into_iter().map(|s| (s, 1.0)).collect(),
+            LabelScores::Weighted(pairs) => pairs,
+        }
+    }
+
+    fn merge(&mut self, other: LabelScores) {
+        match (&mut *self, other) {
+            (LabelScores::Unweighted(mine), LabelScores::Unweighted(mut theirs)) => {
+                if mine.capacity() < theirs.capacity() {
+                    std::mem::swap(mine, &mut theirs);
+                }
+                mine.append(&mut theirs);
+            }
+            (_, other) => {
+                let mut pairs = std::mem::take(self).into_pairs();
+                pairs.extend(other.into_pairs());
+                *self = LabelScores::Weighted(pairs);
+            }
+        }
+    }
+
+    /// The distinct scores, descending (sorted in parallel), each with its summed weight.
+    /// Equal scores are summed in ascending order of weight, so the sum has the same bits
+    /// whatever order the rows came in.
+    fn distinct(self) -> Vec<(f64, f64)> {
+        let mut distinct: Vec<(f64, f64)> = Vec::new();
+        let mut add = |score: f64, weight: f64| match distinct.last_mut() {
+            Some(last) if last.0.total_cmp(&score).is_eq() => last.1 += weight,
+            _ => distinct.push((score, weight)),
+        };
+        match self {
+            LabelScores::Unweighted(mut scores) => {
+                scores.par_sort_unstable_by(|a, b| b.total_cmp(a));
+                scores.iter().for_each(|&s| add(s, 1.0));
+            }
+            LabelScores::Weighted(mut pairs) => {
+                pairs.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.total_cmp(&b.1)));
+                pairs.iter().for_each(|&(s, w)| add(s, w));
+            }
+        }
+        distinct
+    }
 }
 
 /// The rows of one binary evaluation, as they are read: mergeable across partitions.
 #[derive(Debug, Clone, Default)]
 pub struct BinaryScores {
-    rows: Vec<ScoredRow>,
+    positive: LabelScores,
+    negative: LabelScores,
 }
 
 impl BinaryScores {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    pub fn with_capacity(rows: usize) -> Self {
-        BinaryScores {
-            rows: Vec::with_capacity(rows),
-        }
     }
 
     /// Adds a row. `score` is the positive class's score: element 1 of the
@@ -124,10 +192,10 @@ impl BinaryScores {
                  whose prediction is NaN (often rows with a NaN feature) before evaluating",
             ));
         }
-        let positive = if label == 1.0 {
-            true
+        let scores = if label == 1.0 {
+            &mut self.positive
         } else if label == 0.0 {
-            false
+            &mut self.negative
         } else {
             return Err(Error::new(
                 ErrorCode::MlInput,
@@ -139,73 +207,74 @@ impl BinaryScores {
             ));
         };
         check_weight(weight)?;
-        self.rows.push(ScoredRow {
-            score,
-            weight,
-            positive,
-        });
+        scores.push(score, weight);
         Ok(())
     }
 
     /// Takes in another partition's rows.
-    pub fn merge(&mut self, mut other: BinaryScores) {
-        if self.rows.capacity() < other.rows.capacity() {
-            std::mem::swap(&mut self.rows, &mut other.rows);
-        }
-        self.rows.append(&mut other.rows);
+    pub fn merge(&mut self, other: BinaryScores) {
+        self.positive.merge(other.positive);
+        self.negative.merge(other.negative);
     }
 
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.positive.len() + self.negative.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.len() == 0
     }
 
     /// Sorts the rows by score, descending (in parallel), and sums the weights of equal
-    /// scores: Spark's thresholds before down-sampling.
-    pub fn distinct_scores(mut self) -> Result<DistinctScores> {
-        if self.rows.is_empty() {
+    /// scores: Spark's thresholds before down-sampling. (Scores are never NaN — `push` —
+    /// so `total_cmp` is the order Spark sorts in.)
+    pub fn distinct_scores(self) -> Result<DistinctScores> {
+        if self.is_empty() {
             return Err(Error::new(
                 ErrorCode::MlInput,
                 "there are no rows to evaluate: the evaluation set is empty",
             ));
         }
-        // Scores are never NaN (`push`), so `total_cmp` is the order Spark sorts in. Ties
-        // are ordered by label and weight too, so each threshold's weights are summed in
-        // one order whatever order the rows came in: merging partitions in any order
-        // gives the same bits.
-        self.rows.par_sort_unstable_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then(a.positive.cmp(&b.positive))
-                .then(a.weight.total_cmp(&b.weight))
-        });
-        let mut thresholds: Vec<ThresholdWeights> = Vec::new();
-        for row in &self.rows {
-            let same = thresholds
-                .last()
-                .is_some_and(|t| t.score.total_cmp(&row.score).is_eq());
-            if !same {
-                thresholds.push(ThresholdWeights {
-                    score: row.score,
-                    positive: 0.0,
-                    negative: 0.0,
-                });
-            }
-            if let Some(t) = thresholds.last_mut() {
-                if row.positive {
-                    t.positive += row.weight;
-                } else {
-                    t.negative += row.weight;
+        let rows = self.len() as u64;
+        let (positive, negative) =
+            rayon::join(|| self.positive.distinct(), || self.negative.distinct());
+        // Both lists descend; walk them together, one threshold per distinct score.
+        let mut thresholds = Vec::with_capacity(positive.len().max(negative.len()));
+        let (mut p, mut n) = (positive.iter().peekable(), negative.iter().peekable());
+        loop {
+            let threshold = match (p.peek(), n.peek()) {
+                (None, None) => break,
+                (Some(&&(score, weight)), None) => {
+                    p.next();
+                    (score, weight, 0.0)
                 }
-            }
+                (None, Some(&&(score, weight))) => {
+                    n.next();
+                    (score, 0.0, weight)
+                }
+                (Some(&&(ps, pw)), Some(&&(ns, nw))) => match ps.total_cmp(&ns) {
+                    std::cmp::Ordering::Greater => {
+                        p.next();
+                        (ps, pw, 0.0)
+                    }
+                    std::cmp::Ordering::Less => {
+                        n.next();
+                        (ns, 0.0, nw)
+                    }
+                    std::cmp::Ordering::Equal => {
+                        p.next();
+                        n.next();
+                        (ps, pw, nw)
+                    }
+                },
+            };
+            thresholds.push(ThresholdWeights {
+                score: threshold.0,
+                positive: threshold.1,
+                negative: threshold.2,
+            });
         }
-        Ok(DistinctScores {
-            rows: self.rows.len() as u64,
-            thresholds,
-        })
+        Ok(DistinctScores { rows, thresholds })
     }
 
     /// Shorthand for `distinct_scores()?.evaluate(options)`.
@@ -620,6 +689,66 @@ mod tests {
             merged.merge(scores(chunk));
         }
         assert_eq!(merged.evaluate(&BinaryOptions::default()).unwrap(), whole);
+    }
+
+    /// Rows kept as bare scores (weight 1) and as weighted pairs, merged in any order, give
+    /// the thresholds of summing every distinct score's weights directly.
+    #[test]
+    fn bare_and_weighted_scores_give_the_same_thresholds() {
+        let rows: Vec<(f64, f64, f64)> = (0..300)
+            .map(|i| {
+                let score = match i % 11 {
+                    0 => 0.0,
+                    1 => -0.0,
+                    _ => ((i * 37) % 23) as f64 / 10.0 - 1.0,
+                };
+                let weight = if i % 7 == 0 {
+                    0.25 * (i % 5) as f64
+                } else {
+                    1.0
+                };
+                (score, (i % 3 == 0) as u8 as f64, weight)
+            })
+            .collect();
+        // The direct sums, keyed by the score's bits in Spark's (total) order, descending.
+        let mut direct: Vec<(f64, f64, f64)> = Vec::new();
+        let mut sorted = rows.clone();
+        sorted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.total_cmp(&b.2)));
+        for (score, label, weight) in sorted {
+            if direct.last().is_none_or(|t| t.0.total_cmp(&score).is_ne()) {
+                direct.push((score, 0.0, 0.0));
+            }
+            let t = direct.last_mut().unwrap();
+            if label == 1.0 {
+                t.1 += weight;
+            } else {
+                t.2 += weight;
+            }
+        }
+        let thresholds = |s: BinaryScores| -> Vec<(f64, f64, f64)> {
+            let distinct = s.distinct_scores().unwrap();
+            assert_eq!(distinct.rows, 300);
+            distinct
+                .thresholds
+                .iter()
+                .map(|t| (t.score, t.positive, t.negative))
+                .collect()
+        };
+        let bits = |t: Vec<(f64, f64, f64)>| -> Vec<[u64; 3]> {
+            t.iter()
+                .map(|t| [t.0.to_bits(), t.1.to_bits(), t.2.to_bits()])
+                .collect()
+        };
+        assert_eq!(bits(thresholds(scores(&rows))), bits(direct.clone()));
+        // Unweighted chunks merged into weighted ones and the other way round, reversed.
+        let mut merged = BinaryScores::new();
+        for chunk in rows.chunks(7).rev() {
+            merged.merge(scores(chunk));
+        }
+        assert_eq!(bits(thresholds(merged)), bits(direct));
+        let unweighted: Vec<_> = rows.iter().map(|&(s, l, _)| (s, l, 1.0)).collect();
+        let counted = thresholds(scores(&unweighted));
+        assert_eq!(counted.iter().map(|t| t.1 + t.2).sum::<f64>(), 300.0);
     }
 
     #[test]
