@@ -5,8 +5,8 @@
 //! The generated telecom table is streamed from CSV in 16 MB chunks as the page streams a
 //! dropped file (the file is never held whole), registered as the page registers a load,
 //! queried with the SQL benchmark's four queries (`tests/bench/queries.ts`), profiled
-//! (`BENCH_PROFILE=0` to skip), and a model
-//! is trained on it ([`spec`]). The table's string columns are
+//! (`BENCH_PROFILE=0` to skip), a model is trained on it ([`spec`]), and the tracking's
+//! dataset digest of it is computed (`BENCH_DIGEST=0` to skip), as after every training. The table's string columns are
 //! stored compact past `frame::compact::COMPACT_BYTES`.
 //!
 //! ```sh
@@ -32,6 +32,7 @@ use std::sync::Arc;
 use brasa::clean::StepCache;
 use brasa::frame::Catalog;
 use brasa::io::csv::{CsvLoader, CsvOptions};
+use brasa::io::write::csv_sha256;
 use brasa::job::JobContext;
 use brasa::ml::job::train_job;
 use brasa::ml::tuning::TrainSpec;
@@ -205,5 +206,10 @@ fn main() {
             // Refused up front is a result too: say what it needed.
             Err(e) => println!("  refused: {:?}: {}", e.code(), e.message()),
         }
+    }
+    if std::env::var("BENCH_DIGEST").as_deref() != Ok("0") {
+        let table: Arc<brasa::Table> = catalog.get("telecom").expect("the table");
+        let digest = measured("dataset digest", || csv_sha256(&table).expect("a digest"));
+        println!("  {}", &digest[..16]);
     }
 }

@@ -60,6 +60,29 @@ async fn loads_csv_in_chunks_on_two_threads() {
     assert!(engine.rows_ipc("telecom", 4999, 10).is_ok());
     let err = engine.rows_ipc("telecom", 5001, 1).unwrap_err();
     assert_eq!(get(&err, "code"), "INVALID_ARGUMENT");
+
+    // The tracking's digest: the SHA-256 of the CSV download, hashed as it is formatted
+    // on the pool, remembered for the same table and not for another under its name.
+    use sha2::{Digest, Sha256};
+    let hex = |bytes: &[u8]| -> String { bytes.iter().map(|b| format!("{b:02x}")).collect() };
+    let csv = engine
+        .export_table("telecom", "csv", JsValue::UNDEFINED)
+        .unwrap();
+    let digest = engine.table_digest("telecom").unwrap();
+    assert_eq!(digest, hex(&Sha256::digest(&csv)));
+    assert_eq!(engine.table_digest("telecom").unwrap(), digest);
+    engine.begin_job();
+    engine
+        .run_sql("CREATE OR REPLACE TABLE telecom AS SELECT * FROM telecom LIMIT 10")
+        .unwrap();
+    let csv = engine
+        .export_table("telecom", "csv", JsValue::UNDEFINED)
+        .unwrap();
+    assert_eq!(
+        engine.table_digest("telecom").unwrap(),
+        hex(&Sha256::digest(&csv))
+    );
+    assert_ne!(engine.table_digest("telecom").unwrap(), digest);
 }
 
 #[wasm_bindgen_test]

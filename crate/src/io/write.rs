@@ -11,6 +11,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use rayon::prelude::*;
 use serde::Deserialize;
 use ts_rs::TS;
 
@@ -51,26 +52,71 @@ pub fn write_csv(table: &Table, options: &CsvExportOptions) -> Result<Vec<u8>> {
     // Text takes about twice the columns' memory (numbers as digits, separators).
     check_room(table, 2)?;
     let mut out = Vec::new();
-    {
-        let mut writer = WriterBuilder::new()
-            .with_header(true)
-            .with_date_format("%Y-%m-%d".into())
-            .with_timestamp_format(TIMESTAMP_FORMAT.into())
-            .with_timestamp_tz_format(TIMESTAMP_FORMAT.into())
-            .build(&mut out);
-        let schema = csv_schema(table.schema(), options);
-        if table.num_partitions() == 0 {
-            writer
-                .write(&RecordBatch::new_empty(schema.clone()))
-                .map_err(|e| Error::internal("writing CSV", e))?;
-        }
-        // One partition decoded at a time (a compact table's strings).
-        for i in 0..table.num_partitions() {
-            writer
-                .write(&csv_batch(&table.partition(i)?, &schema, options)?)
-                .map_err(|e| Error::internal("writing CSV", e))?;
-        }
+    for_each_csv_chunk(table, options, |chunk| out.extend_from_slice(chunk))?;
+    Ok(out)
+}
+
+/// The SHA-256 (lowercase hex) of the bytes [`write_csv`] writes with the default
+/// options, without holding them: the tracking's dataset digest. The text is formatted a
+/// few partitions at a time (so a table of any size fits) and hashed as it comes.
+pub fn csv_sha256(table: &Table) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for_each_csv_chunk(table, &CsvExportOptions::default(), |chunk| {
+        hasher.update(chunk)
+    })?;
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Hands `sink` the table's CSV text in order: the header, then each partition's rows.
+/// Partitions are formatted in parallel, a window of them at a time (one partition
+/// decoded at a time per thread, for a compact table's strings), and the sink reads one
+/// window while the next is formatted.
+fn for_each_csv_chunk(
+    table: &Table,
+    options: &CsvExportOptions,
+    mut sink: impl FnMut(&[u8]) + Send,
+) -> Result<()> {
+    let schema = csv_schema(table.schema(), options);
+    // The header is what a writer writes first, even for a batch without rows.
+    sink(&csv_text(&RecordBatch::new_empty(schema.clone()), true)?);
+    let format = |range: std::ops::Range<usize>| -> Result<Vec<Vec<u8>>> {
+        range
+            .into_par_iter()
+            .map(|i| csv_text(&csv_batch(&table.partition(i)?, &schema, options)?, false))
+            .collect()
+    };
+    let partitions = table.num_partitions();
+    let window = 2 * rayon::current_num_threads().max(1);
+    let mut start = window.min(partitions);
+    let mut ready = format(0..start)?;
+    while !ready.is_empty() {
+        let end = (start + window).min(partitions);
+        let (next, ()) = rayon::join(
+            || format(start..end),
+            || ready.iter().for_each(|chunk| sink(chunk)),
+        );
+        ready = next?;
+        start = end;
     }
+    Ok(())
+}
+
+/// One batch as CSV text, with or without the header line.
+fn csv_text(batch: &RecordBatch, header: bool) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    WriterBuilder::new()
+        .with_header(header)
+        .with_date_format("%Y-%m-%d".into())
+        .with_timestamp_format(TIMESTAMP_FORMAT.into())
+        .with_timestamp_tz_format(TIMESTAMP_FORMAT.into())
+        .build(&mut out)
+        .write(batch)
+        .map_err(|e| Error::internal("writing CSV", e))?;
     Ok(out)
 }
 
@@ -297,6 +343,35 @@ mod tests {
         assert_eq!(
             escaped,
             "name,n,note\n'=1+2,-5,'@SUM(A1)\n'+x,3,plain\n'-y,,'\tz\n,4,'q\n"
+        );
+    }
+
+    #[test]
+    fn the_digest_is_the_sha256_of_the_csv_whatever_the_partitions() {
+        use sha2::{Digest, Sha256};
+        let hex = |bytes: &[u8]| -> String { bytes.iter().map(|b| format!("{b:02x}")).collect() };
+        let text: String = std::iter::once("id,name,score\n".to_string())
+            .chain((0..1000).map(|i| format!("{i},n{},{}\n", i % 7, i as f64 / 8.0)))
+            .collect();
+        let (table, _) = read_csv(text.as_bytes(), &CsvOptions::default()).unwrap();
+        let whole = write_csv(&table, &CsvExportOptions::default()).unwrap();
+        let expected = hex(&Sha256::digest(&whole));
+        for partitions in [1, 2, 3, 7, 40] {
+            let table = table.repartition(partitions).unwrap();
+            assert_eq!(table.num_partitions(), partitions);
+            let csv = write_csv(&table, &CsvExportOptions::default()).unwrap();
+            assert!(csv == whole, "{partitions} partitions write other text");
+            assert_eq!(
+                csv_sha256(&table).unwrap(),
+                expected,
+                "{partitions} partitions"
+            );
+        }
+        // No rows: the header alone.
+        let empty = Table::try_new(table.schema_arc(), Vec::new()).unwrap();
+        assert_eq!(
+            csv_sha256(&empty).unwrap(),
+            hex(&Sha256::digest(b"id,name,score\n"))
         );
     }
 }

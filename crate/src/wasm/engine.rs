@@ -1,4 +1,5 @@
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
 
 use wasm_bindgen::prelude::*;
 
@@ -34,6 +35,11 @@ pub struct Engine {
     next_result: u64,
     steps: StepCache,
     job: JobContext,
+    /// The digest last computed for each table name, with the table it was computed for:
+    /// tables never change once registered, so training again on the same table (the
+    /// usual next step) does not format and hash it again. Weak, so a dropped table's
+    /// memory is not held.
+    digests: HashMap<String, (Weak<Table>, String)>,
 }
 
 #[wasm_bindgen]
@@ -48,6 +54,7 @@ impl Engine {
             next_result: 1,
             steps: StepCache::default(),
             job: JobContext::default(),
+            digests: HashMap::new(),
         }
     }
 
@@ -267,6 +274,25 @@ impl Engine {
             .project(&shown)
             .map_err(|e| to_js(crate::Error::internal("picking the columns to show", e)))?;
         batch_to_ipc(&display_batch(&window).map_err(to_js)?).map_err(to_js)
+    }
+
+    /// The table's content digest for tracking: the SHA-256 (hex) of the table as
+    /// [`Engine::export_table`] writes it to CSV, computed without holding the text, so a
+    /// table too large to download still gets one; remembered while the name holds the
+    /// same table.
+    #[wasm_bindgen(js_name = tableDigest)]
+    pub fn table_digest(&mut self, name: &str) -> Result<String, JsValue> {
+        let table = self.lookup(name).map_err(to_js)?;
+        if let Some((of, digest)) = self.digests.get(name) {
+            if of.upgrade().is_some_and(|t| Arc::ptr_eq(&t, &table)) {
+                return Ok(digest.clone());
+            }
+        }
+        let digest = crate::io::write::csv_sha256(&table).map_err(to_js)?;
+        self.digests.retain(|_, (of, _)| of.strong_count() > 0);
+        self.digests
+            .insert(name.to_string(), (Arc::downgrade(&table), digest.clone()));
+        Ok(digest)
     }
 
     /// A table or result as a file: `"csv"` or `"parquet"`; `options` are the CSV

@@ -123,6 +123,11 @@ export class EngineClient extends EventTarget {
     return this.call((api) => api.exportPartitioned(name, columns));
   }
 
+  /** The table's content digest (see `tracking/client/digest.ts`). */
+  tableDigest(name: string): Promise<string> {
+    return this.call((api) => api.tableDigest(name));
+  }
+
   exportTable(name: string, format: ExportFormat, options?: Partial<CsvExportOptions>): Promise<Uint8Array> {
     return this.call((api) => api.exportTable(name, format, options));
   }

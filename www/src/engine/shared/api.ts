@@ -190,6 +190,8 @@ export interface EngineApi {
   /** Crashes the engine on purpose (end-to-end tests of recovery); never returns. */
   crashForTest(kind: CrashKind): void;
   catalog(): CatalogInfo;
+  /** The table's content digest: SHA-256 (hex) of its CSV download's bytes, never held whole. */
+  tableDigest(name: string): string;
   /** A table or query result as a file; `options` are the CSV download's choices. */
   exportTable(name: string, format: ExportFormat, options?: Partial<CsvExportOptions>): Uint8Array;
   /** A table or result as a zip of a Parquet folder partitioned by `columns` (Spark's layout). */

@@ -74,6 +74,9 @@ const api: EngineApi = {
     const bytes = ready().engine.exportPartitioned(name, columns);
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
+  tableDigest(name) {
+    return ready().engine.tableDigest(name);
+  },
   exportTable(name, format, options) {
     const bytes = ready().engine.exportTable(name, format, options);
     return Comlink.transfer(bytes, [bytes.buffer]);

@@ -176,6 +176,13 @@ export declare class Engine {
      */
     saveAs(source: string, name: string): TableInfo;
     /**
+     * The table's content digest for tracking: the SHA-256 (hex) of the table as
+     * [`Engine::export_table`] writes it to CSV, computed without holding the text, so a
+     * table too large to download still gets one; remembered while the name holds the
+     * same table.
+     */
+    tableDigest(name: string): string;
+    /**
      * `TableInfo` of every loaded table.
      */
     tables(): TableInfo[];
