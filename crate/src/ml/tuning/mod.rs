@@ -196,6 +196,8 @@ struct JobShape<'a> {
     label_column: Option<&'a str>,
     split: Split,
     layout: RowLayout,
+    /// See [`JobShape::evaluation_row_bytes`].
+    evaluation_row_bytes: usize,
 }
 
 impl<'a> JobShape<'a> {
@@ -246,7 +248,37 @@ impl<'a> JobShape<'a> {
             label_column,
             split,
             layout,
+            evaluation_row_bytes: Self::evaluation_row_bytes(spec, task, &label.labels),
         })
+    }
+
+    /// Bytes per row that a tuning pass's evaluations keep at once: a binary classifier's
+    /// evaluation keeps each validation row's score (8 bytes) to sort them for the areas
+    /// under the curves, for every grid point at once (one pass scores them all); the
+    /// refit's own evaluation reads every training row once the folds' are done. Other
+    /// evaluations keep nothing per row. (`labels` empty: not known yet, so perhaps two.)
+    fn evaluation_row_bytes(spec: &TrainSpec, task: TaskKind, labels: &[String]) -> usize {
+        if task != TaskKind::Classification || labels.len() > 2 {
+            return 0;
+        }
+        let points: usize = spec
+            .grid
+            .iter()
+            .map(|axis| axis.values.len().max(1))
+            .product();
+        let validated = match spec.tuning {
+            Tuning::CrossValidator { .. } => 1.0,
+            Tuning::TrainValidationSplit { train_ratio } => 1.0 - train_ratio,
+        };
+        ((8 * points) as f64 * validated).ceil().max(8.0) as usize
+    }
+
+    /// What the job holds besides its rows, to size it before reading them.
+    fn footprint<'s>(&self, spec: &'s TrainSpec) -> plan::Footprint<'s> {
+        plan::Footprint {
+            estimator: &spec.estimator,
+            evaluation_row_bytes: self.evaluation_row_bytes,
+        }
     }
 
     /// VectorAssembler over `features` (the spec's, or a fold's one-hot slots).
@@ -337,7 +369,7 @@ fn train_within(
         &assembler,
         shape.layout,
         &group_of,
-        &spec.estimator,
+        shape.footprint(spec),
         available,
         ctx,
     )?;

@@ -9,9 +9,8 @@ use crate::frame::Table;
 use crate::job::JobContext;
 use crate::ml::assemble::Assembler;
 use crate::ml::dataset::{GroupOf, OnDemand, Parts, Prepared, RowLayout};
-use crate::ml::estimator::EstimatorSpec;
 
-use super::plan::{plan_rows, RowPlan};
+use super::plan::{plan_rows, Footprint, RowPlan};
 use super::MAX_CLASSES;
 
 /// A job's rows: assembled once and kept, or assembled again by each pass that reads
@@ -66,7 +65,7 @@ fn assemble_all(source: &OnDemand, ctx: &JobContext) -> Result<Vec<Prepared>> {
     parts.into_iter().collect()
 }
 
-/// The rows of `tables` (see [`source`]) for `estimator`'s fits within `available`
+/// The rows of `tables` (see [`source`]) for a job of `footprint` within `available`
 /// bytes: kept, or left to be assembled on each pass when keeping them would not fit
 /// (see [`plan_rows`]).
 #[allow(clippy::too_many_arguments)]
@@ -75,12 +74,12 @@ pub(super) fn assemble<'a>(
     assembler: &'a Assembler,
     layout: RowLayout,
     group_of: &'a GroupOf<'a>,
-    estimator: &EstimatorSpec,
+    footprint: Footprint,
     available: usize,
     ctx: &JobContext,
 ) -> Result<Assembled<'a>> {
     let rows: usize = tables.iter().map(|t| t.num_rows()).sum();
-    let plan = plan_rows(rows, layout, estimator, available, true)?;
+    let plan = plan_rows(rows, layout, footprint, available, true)?;
     let source = source(tables, assembler, layout, group_of);
     Ok(match plan {
         RowPlan::AssembleOnDemand => Assembled::OnDemand(source),
@@ -89,18 +88,18 @@ pub(super) fn assemble<'a>(
 }
 
 /// The rows of `tables` (see [`source`]) assembled and kept, refused when they would
-/// not fit in `available` bytes next to `estimator`'s fits.
+/// not fit in `available` bytes next to the job's own state (`footprint`).
 pub(super) fn assemble_kept(
     tables: &[&Table],
     assembler: &Assembler,
     layout: RowLayout,
     group_of: &GroupOf,
-    estimator: &EstimatorSpec,
+    footprint: Footprint,
     available: usize,
     ctx: &JobContext,
 ) -> Result<Vec<Prepared>> {
     let rows: usize = tables.iter().map(|t| t.num_rows()).sum();
-    plan_rows(rows, layout, estimator, available, false)?;
+    plan_rows(rows, layout, footprint, available, false)?;
     assemble_all(&source(tables, assembler, layout, group_of), ctx)
 }
 

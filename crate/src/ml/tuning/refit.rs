@@ -186,7 +186,7 @@ fn assemble_sides(
         &assembler,
         shape.layout_for(features.len()),
         &|table, _| if table == 0 { TRAINING } else { held_out_group },
-        &spec.estimator,
+        shape.footprint(spec),
         crate::memory::available(),
         ctx,
     )
