@@ -213,9 +213,15 @@ export class EngineClient extends EventTarget {
       let timer: ReturnType<typeof setInterval> | undefined;
       if (memory) {
         cancel = () => Atomics.store(new Uint8Array(memory.buffer), signals.cancelAddress, 1);
+        let shown = '';
         timer = setInterval(() => {
           const words = new Uint32Array(memory.buffer);
-          onProgress(Atomics.load(words, signals.doneAddress >> 2), Atomics.load(words, signals.totalAddress >> 2));
+          const done = Atomics.load(words, signals.doneAddress >> 2);
+          const total = Atomics.load(words, signals.totalAddress >> 2);
+          // The page redraws only on news: its main thread shares the cores with the pool.
+          if (`${done}/${total}` === shown) return;
+          shown = `${done}/${total}`;
+          onProgress(done, total);
         }, PROGRESS_POLL_MS);
       } else {
         cancel = () => {
