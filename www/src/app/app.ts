@@ -13,7 +13,6 @@ import { PredictPanel } from '../models/client/predict-panel';
 import { RegistryPanel } from '../models/client/registry-panel';
 import type { ServiceWorkerState } from '../offline/client/service-worker';
 import { SqlPanel } from '../sql/client/sql-panel';
-import { tableDigest } from '../tracking/client/digest';
 import { Recorder, sweepOrphans } from '../tracking/client/recorder';
 import { TrackingStore } from '../tracking/client/store';
 import { TrackingPanel } from '../tracking/client/tracking-panel';
@@ -165,7 +164,7 @@ export class App {
     }
     const runs = new TrackingPanel(store, {
       tables: () => this.tables.list().map((t) => t.name),
-      digestOf: (table) => tableDigest(this.engine, table),
+      digestOf: (table) => this.engine.tableDigest(table),
       writeStageData: (data) => this.engine.sparkStageData(data),
       replay: async (job, table, tags) => {
         this.tabs.show('train');

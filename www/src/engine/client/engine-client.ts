@@ -123,7 +123,11 @@ export class EngineClient extends EventTarget {
     return this.call((api) => api.exportPartitioned(name, columns));
   }
 
-  /** The table's content digest (see `tracking/client/digest.ts`). */
+  /**
+   * The table's content digest for tracking: SHA-256 (hex) of its CSV download, formatted
+   * and hashed a few partitions at a time in the engine (never the whole text in memory,
+   * nothing but the hex copied to the page), remembered while the name holds that table.
+   */
   tableDigest(name: string): Promise<string> {
     return this.call((api) => api.tableDigest(name));
   }

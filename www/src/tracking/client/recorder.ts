@@ -22,7 +22,6 @@ import {
   TAG_FAILURE,
 } from '../shared/model';
 import { exportedInputs, requiredColumns } from '../shared/schema-check';
-import { tableDigest } from './digest';
 import { inputExample } from './input-example';
 import type { TrackingStore } from './store';
 import { trainingTable } from './training-table';
@@ -91,7 +90,7 @@ export class Recorder implements TrainingObserver {
    * (the source with its digest, and the training rows), the artifacts, the child runs.
    */
   private async finish(runId: string, job: RecordedJob, input: DatasetInput, result: TrainResult, charts: ChartImage[]): Promise<void> {
-    const digest = await tableDigest(this.engine, job.table);
+    const digest = await this.engine.tableDigest(job.table);
     const table = await trainingTable(this.engine, input, digest, job.spec, result);
     const trained = trainingInput(job.spec, job.table, table, result.rows);
     const inputSchema = requiredColumns(input.schema, result.features, job.spec.pipeline).map(({ name, type }) => ({ name, type }));

@@ -10,7 +10,6 @@ import type { EngineClient } from '../../engine/client/engine-client';
 import type { TrainResult, TrainSpec } from '../../ml/shared/training';
 import type { TrainingTable } from '../shared/datasets';
 import type { DatasetInput } from '../shared/model';
-import { tableDigest } from './digest';
 
 export async function trainingTable(engine: EngineClient, source: DatasetInput, sourceDigest: string, spec: TrainSpec, result: TrainResult): Promise<TrainingTable> {
   const pipeline = spec.pipeline;
@@ -22,7 +21,7 @@ export async function trainingTable(engine: EngineClient, source: DatasetInput, 
       stepColumns: run.reports.map((r) => r.columns.map((c) => ({ name: c.name, type: c.dataType }))),
       rows: cleaned.rows,
       schema: cleaned.columns.map((c) => ({ name: c.name, type: c.dataType, nullable: c.nullable })),
-      digest: await tableDigest(engine, cleaned.name),
+      digest: await engine.tableDigest(cleaned.name),
       cleaned: true,
     };
   } catch {
