@@ -7,6 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
+import type { Page, Worker } from 'playwright-core';
+
 import { gridRows, largeCsv, openApp, runSql, shownTable, sqlRows, useApp } from './harness';
 
 const app = useApp();
@@ -88,17 +90,38 @@ describe('a million rows in the page', () => {
   it('shows progress while loading and cancels on request', async () => {
     const file = largeCsv(3_000_000);
     const { page } = await openApp(app.browser, app.server.url, '?threads=1&sample=0');
+    // The slice reader is held busy, so the load is certainly still reading when Cancel is
+    // clicked (on a quick machine the whole file loads in about a second), and the cancel
+    // must end the wait for a slice rather than wait for the reader.
+    const reader = await sliceReader(page);
+    const hold = reader.evaluate((ms) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until);
+    }, READER_HOLD_MS);
     await page.getByTestId('file-input').setInputFiles(file);
     const job = page.getByTestId('job');
     await job.waitFor();
     assert.match((await job.textContent()) ?? '', /Loading brasa-e2e-3000000\.csv/);
     await job.getByRole('button', { name: 'Cancel' }).click();
-    await page.getByText('Loading brasa-e2e-3000000.csv was cancelled.').waitFor();
+    await page.getByText('Loading brasa-e2e-3000000.csv was cancelled.').waitFor({ timeout: READER_HOLD_MS / 2 });
     await job.waitFor({ state: 'detached' });
     assert.equal(await page.locator('[data-table]').count(), 0);
+    await hold;
     // The engine is still usable after a cancelled load.
     await page.getByTestId('file-input').setInputFiles(largeCsv(1000));
     assert.equal((await shownTable(page, 'brasa_e2e_1000'))['row-count'], '1,000');
     await page.context().close();
   });
 });
+
+/** How long the cancel test keeps the slice reader from answering. */
+const READER_HOLD_MS = 10_000;
+
+/** The page's slice reader worker (started with the engine, before any load). */
+async function sliceReader(page: Page): Promise<Worker> {
+  for (const started = Date.now(); Date.now() - started < 30_000; await page.waitForTimeout(50)) {
+    const reader = page.workers().find((w) => w.url().includes('slice-reader'));
+    if (reader) return reader;
+  }
+  throw new Error(`no slice reader among the workers: ${page.workers().map((w) => w.url()).join(', ')}`);
+}

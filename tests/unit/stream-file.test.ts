@@ -1,17 +1,19 @@
 /**
  * Streaming a file through the slice reader worker: the loader gets the file's bytes in
  * order whatever order the reads finish in, the reads run ahead of the decoding by a
- * bounded number of slices, and a read's error reaches the load with its name (the page
- * tells a file moved since it was dropped by `NotReadableError`).
+ * bounded number of slices, a read's error reaches the load with its name (the page
+ * tells a file moved since it was dropped by `NotReadableError`), and a cancel ends the
+ * load even while a read never comes back, or while the last slice is pushed.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import type { SliceReply, SliceRequest } from '../../www/src/data/worker/slice-reader-protocol';
 
-/** Requests seen by the fake reader, and a switch to fail the next one. */
+/** Requests seen by the fake reader, and switches to fail the next one or leave it unanswered. */
 const seen: SliceRequest[] = [];
 let failNext = false;
+let stallNext = false;
 
 /**
  * Stands in for `slice-reader.worker.ts` (Node has no `Worker` global): answers each
@@ -25,6 +27,10 @@ class FakeReaderWorker {
     seen.push(request);
     const fail = failNext;
     failNext = false;
+    if (stallNext) {
+      stallNext = false;
+      return;
+    }
     setTimeout(async () => {
       const reply: SliceReply = fail
         ? { id: request.id, error: { name: 'NotReadableError', message: 'the file changed' } }
@@ -38,6 +44,7 @@ class FakeReaderWorker {
 (globalThis as { Worker?: unknown }).Worker = FakeReaderWorker;
 
 const { streamFile } = await import('../../www/src/data/worker/stream-file');
+const { cancelJob, runJob } = await import('../../www/src/data/worker/jobs');
 
 const context = { runtime: undefined as never, name: 't', jobId: 1, progress: () => undefined };
 
@@ -74,5 +81,24 @@ describe('streaming a file through the slice reader', () => {
       (error: Error) => error.name === 'NotReadableError' && error.message === 'the file changed',
     );
     assert.equal(pushes, 0);
+  });
+
+  it('ends at once when cancelled while a read has not come back', async () => {
+    stallNext = true;
+    const load = runJob(2, () => streamFile({ ...context, jobId: 2 }, fileOf(300_000), 100_000, { push() {}, rows: () => 0 }));
+    setTimeout(() => cancelJob(2), 20);
+    await assert.rejects(load, (error: Error & { code?: string }) => error.code === 'CANCELLED');
+  });
+
+  it('honours a cancel sent while the last slice is pushed, before anything is kept', async () => {
+    const phases: string[] = [];
+    const load = runJob(3, () =>
+      streamFile({ ...context, jobId: 3 }, fileOf(250_000), 100_000, {
+        push: () => phases.length === 2 && cancelJob(3),
+        rows: () => 0,
+      }, 'decoding', (p) => void phases.push(p.phase)),
+    );
+    await assert.rejects(load, (error: Error & { code?: string }) => error.code === 'CANCELLED');
+    assert.deepEqual(phases, ['decoding', 'decoding', 'decoding']);
   });
 });

@@ -135,6 +135,13 @@ export class Loads {
       const table = await job.done;
       this.sources.set(table.name, { file, options: { ...options, name: table.name } });
       this.onLoaded(table);
+      if (progress.cancelRequested) {
+        this.notices.show(
+          'info',
+          `Loading ${file.name} finished before the cancel reached it, so ${table.name} is loaded. ` +
+            'Drop it with the × beside its name if you do not want it.',
+        );
+      }
       return table;
     } finally {
       progress.element.remove();

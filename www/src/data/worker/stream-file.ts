@@ -1,10 +1,10 @@
 /**
  * Reading a `File` front to back into a loader, slice by slice: the next slices are read
  * while the current one is pushed, progress is reported after each push, and a cancel is
- * seen between slices.
+ * seen while a slice is awaited, between slices, and after the last one.
  */
 import type { LoadProgress } from '../../engine/shared/api';
-import { throwIfCancelled } from './jobs';
+import { throwIfCancelled, unlessCancelled, yieldToEvents } from './jobs';
 import type { LoadContext } from './load-context';
 import type { SliceReply, SliceRequest } from './slice-reader-protocol';
 
@@ -32,7 +32,7 @@ export async function streamFile(
   const slices = openSlices(file, sliceBytes);
   try {
     for (let offset = 0; offset < file.size; ) {
-      const slice = await slices.next();
+      const slice = await unlessCancelled(ctx.jobId, slices.next());
       offset += slice.byteLength;
       throwIfCancelled(ctx.jobId);
       target.push(slice);
@@ -41,6 +41,9 @@ export async function streamFile(
   } finally {
     slices.close();
   }
+  // A cancel sent while the last slice was pushed is still honoured: nothing is kept yet.
+  await yieldToEvents();
+  throwIfCancelled(ctx.jobId);
   report({ phase: 'finishing', bytesDone: file.size, bytesTotal: file.size, rows: target.rows() });
 }
 
