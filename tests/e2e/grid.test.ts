@@ -7,9 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
-import type { Page, Worker } from 'playwright-core';
-
-import { gridRows, largeCsv, openApp, runSql, shownTable, sqlRows, useApp } from './harness';
+import { READER_HOLD_MS, gridRows, holdSliceReader, largeCsv, openApp, runSql, shownTable, sqlRows, useApp } from './harness';
 
 const app = useApp();
 
@@ -93,11 +91,7 @@ describe('a million rows in the page', () => {
     // The slice reader is held busy, so the load is certainly still reading when Cancel is
     // clicked (on a quick machine the whole file loads in about a second), and the cancel
     // must end the wait for a slice rather than wait for the reader.
-    const reader = await sliceReader(page);
-    const hold = reader.evaluate((ms) => {
-      const until = Date.now() + ms;
-      while (Date.now() < until);
-    }, READER_HOLD_MS);
+    const hold = await holdSliceReader(page, READER_HOLD_MS);
     await page.getByTestId('file-input').setInputFiles(file);
     const job = page.getByTestId('job');
     await job.waitFor();
@@ -106,22 +100,10 @@ describe('a million rows in the page', () => {
     await page.getByText('Loading brasa-e2e-3000000.csv was cancelled.').waitFor({ timeout: READER_HOLD_MS / 2 });
     await job.waitFor({ state: 'detached' });
     assert.equal(await page.locator('[data-table]').count(), 0);
-    await hold;
+    await hold.released;
     // The engine is still usable after a cancelled load.
     await page.getByTestId('file-input').setInputFiles(largeCsv(1000));
     assert.equal((await shownTable(page, 'brasa_e2e_1000'))['row-count'], '1,000');
     await page.context().close();
   });
 });
-
-/** How long the cancel test keeps the slice reader from answering. */
-const READER_HOLD_MS = 10_000;
-
-/** The page's slice reader worker (started with the engine, before any load). */
-async function sliceReader(page: Page): Promise<Worker> {
-  for (const started = Date.now(); Date.now() - started < 30_000; await page.waitForTimeout(50)) {
-    const reader = page.workers().find((w) => w.url().includes('slice-reader'));
-    if (reader) return reader;
-  }
-  throw new Error(`no slice reader among the workers: ${page.workers().map((w) => w.url()).join(', ')}`);
-}

@@ -222,6 +222,28 @@ export function largeCsv(rows: number): string {
   return file;
 }
 
+/** How long a cancel test keeps the slice reader from answering. */
+export const READER_HOLD_MS = 10_000;
+
+/**
+ * Keeps the page's slice reader worker busy for `ms`, so a load started now is certainly
+ * still waiting for its first slice when the test clicks Cancel (on a quick machine a big
+ * file loads in about a second, and a test racing that was flaky). `released` settles
+ * when the reader is free again.
+ */
+export async function holdSliceReader(page: Page, ms: number): Promise<{ released: Promise<void> }> {
+  for (const started = Date.now(); Date.now() - started < 30_000; await page.waitForTimeout(50)) {
+    const reader = page.workers().find((w) => w.url().includes('slice-reader'));
+    if (!reader) continue;
+    const released = reader.evaluate((hold) => {
+      const until = Date.now() + hold;
+      while (Date.now() < until);
+    }, ms);
+    return { released };
+  }
+  throw new Error(`no slice reader among the workers: ${page.workers().map((w) => w.url()).join(', ')}`);
+}
+
 /** Loads a pipeline spec as a file in the Clean tab onto `table` and waits for its result. */
 export async function loadPipeline(page: Page, table: string, spec: unknown): Promise<void> {
   await page.getByTestId('tab-clean').click();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 
-import { FIXTURES, dropFiles, foreignRequests, gridRows, largeCsv, openApp, schemaRows, shownTable, useApp } from './harness';
+import { FIXTURES, READER_HOLD_MS, dropFiles, foreignRequests, gridRows, holdSliceReader, largeCsv, openApp, schemaRows, shownTable, useApp } from './harness';
 
 const app = useApp();
 const COMPRESSED = path.join(FIXTURES, 'compressed');
@@ -59,14 +59,17 @@ describe('compressed files in the page', () => {
     const file = largeCsv(3_000_000).replace(/\.csv$/, '.csv.gz');
     if (!existsSync(file)) writeFileSync(file, gzipSync(readFileSync(largeCsv(3_000_000)), { level: 1 }));
     const { page } = await openApp(app.browser, app.server.url, '?threads=1&sample=0');
+    // Held, so the load is certainly still reading when Cancel is clicked.
+    const hold = await holdSliceReader(page, READER_HOLD_MS);
     await page.getByTestId('file-input').setInputFiles(file);
     const job = page.getByTestId('job');
     await job.waitFor();
     assert.match((await job.textContent()) ?? '', /Loading brasa-e2e-3000000\.csv\.gz/);
     await job.getByRole('button', { name: 'Cancel' }).click();
-    await page.getByText('Loading brasa-e2e-3000000.csv.gz was cancelled.').waitFor();
+    await page.getByText('Loading brasa-e2e-3000000.csv.gz was cancelled.').waitFor({ timeout: READER_HOLD_MS / 2 });
     await job.waitFor({ state: 'detached' });
     assert.equal(await page.locator('[data-table]').count(), 0);
+    await hold.released;
     await dropFiles(page, [{ name: 'sales.csv.zst', path: path.join(COMPRESSED, 'sales.csv.zst') }]);
     assert.equal((await shownTable(page, 'sales'))['row-count'], '2,000');
     await page.context().close();
