@@ -43,7 +43,7 @@ class FakeReaderWorker {
 }
 (globalThis as { Worker?: unknown }).Worker = FakeReaderWorker;
 
-const { streamFile } = await import('../../www/src/data/worker/stream-file');
+const { readSlices, streamFile } = await import('../../www/src/data/worker/stream-file');
 const { cancelJob, runJob } = await import('../../www/src/data/worker/jobs');
 
 const context = { runtime: undefined as never, name: 't', jobId: 1, progress: () => undefined };
@@ -53,23 +53,32 @@ function fileOf(bytes: number): Blob {
 }
 
 describe('streaming a file through the slice reader', () => {
-  it('hands the loader every byte in order, reading at most two slices ahead', async () => {
-    const file = fileOf(1_000_003);
-    const pushed: Uint8Array[] = [];
-    const firstRequest = seen.length;
-    let mostAhead = 0;
-    await streamFile(context, file, 100_000, {
-      push(slice) {
-        pushed.push(slice);
-        const read = seen.slice(firstRequest).reduce((sum, r) => sum + (r.end - r.start), 0);
-        mostAhead = Math.max(mostAhead, read - pushed.reduce((sum, s) => sum + s.byteLength, 0));
-      },
-      rows: () => 0,
+  for (const ahead of [2, 1]) {
+    it(`hands the loader every byte in order, reading at most ${ahead} slice(s) ahead`, async () => {
+      const file = fileOf(1_000_003);
+      const pushed: Uint8Array[] = [];
+      const firstRequest = seen.length;
+      let mostAhead = 0;
+      await streamFile(context, readSlices(file, 100_000, ahead === 2 ? {} : { slices: ahead }), {
+        push(slice) {
+          pushed.push(slice);
+          const read = seen.slice(firstRequest).reduce((sum, r) => sum + (r.end - r.start), 0);
+          mostAhead = Math.max(mostAhead, read - pushed.reduce((sum, s) => sum + s.byteLength, 0));
+        },
+        rows: () => 0,
+      });
+      const whole = new Uint8Array(await file.arrayBuffer());
+      assert.deepEqual(Buffer.concat(pushed), Buffer.from(whole));
+      assert.equal(pushed.length, 11);
+      assert.ok(mostAhead <= ahead * 100_000 && mostAhead > (ahead - 1) * 100_000, `read ${mostAhead} bytes ahead`);
     });
-    const whole = new Uint8Array(await file.arrayBuffer());
-    assert.deepEqual(Buffer.concat(pushed), Buffer.from(whole));
-    assert.equal(pushed.length, 11);
-    assert.ok(mostAhead <= 2 * 100_000 && mostAhead > 0, `read ${mostAhead} bytes ahead`);
+  }
+
+  it('reads a smaller first slice when asked, then full ones, every byte once', async () => {
+    const file = fileOf(350_000);
+    const sizes: number[] = [];
+    await streamFile(context, readSlices(file, 100_000, { first: 30_000 }), { push: (slice) => void sizes.push(slice.byteLength), rows: () => 0 });
+    assert.deepEqual(sizes, [30_000, 100_000, 100_000, 100_000, 20_000]);
   });
 
   it('passes a failed read on by its name and stops', async () => {
@@ -77,7 +86,7 @@ describe('streaming a file through the slice reader', () => {
     let pushes = 0;
     failNext = true;
     await assert.rejects(
-      streamFile(context, file, 100_000, { push: () => void pushes++, rows: () => 0 }),
+      streamFile(context, readSlices(file, 100_000), { push: () => void pushes++, rows: () => 0 }),
       (error: Error) => error.name === 'NotReadableError' && error.message === 'the file changed',
     );
     assert.equal(pushes, 0);
@@ -85,7 +94,7 @@ describe('streaming a file through the slice reader', () => {
 
   it('ends at once when cancelled while a read has not come back', async () => {
     stallNext = true;
-    const load = runJob(2, () => streamFile({ ...context, jobId: 2 }, fileOf(300_000), 100_000, { push() {}, rows: () => 0 }));
+    const load = runJob(2, () => streamFile({ ...context, jobId: 2 }, readSlices(fileOf(300_000), 100_000), { push() {}, rows: () => 0 }));
     setTimeout(() => cancelJob(2), 20);
     await assert.rejects(load, (error: Error & { code?: string }) => error.code === 'CANCELLED');
   });
@@ -93,7 +102,7 @@ describe('streaming a file through the slice reader', () => {
   it('honours a cancel sent while the last slice is pushed, before anything is kept', async () => {
     const phases: string[] = [];
     const load = runJob(3, () =>
-      streamFile({ ...context, jobId: 3 }, fileOf(250_000), 100_000, {
+      streamFile({ ...context, jobId: 3 }, readSlices(fileOf(250_000), 100_000), {
         push: () => phases.length === 2 && cancelJob(3),
         rows: () => 0,
       }, 'decoding', (p) => void phases.push(p.phase)),

@@ -6,7 +6,7 @@
  */
 import type { Compression, CsvOptions, LoadOptions, TableInfo } from '../../engine/shared/api';
 import type { LoadContext } from './load-context';
-import { streamFile } from './stream-file';
+import { readSlices, streamFile } from './stream-file';
 
 /**
  * Compressed bytes per push: small enough that a slice's output (CSV compresses 5-10×)
@@ -23,7 +23,7 @@ export async function loadCompressedCsv(
   const loader = new ctx.runtime.wasm.CompressedCsvLoader(compression, options);
   let handedOver = false;
   try {
-    await streamFile(ctx, file, COMPRESSED_SLICE_BYTES, loader);
+    await streamFile(ctx, readSlices(file, COMPRESSED_SLICE_BYTES), loader);
     // (Undefined for a stream too short to have opened the reader before the end.)
     const used = loader.optionsUsed();
     handedOver = true;

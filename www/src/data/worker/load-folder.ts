@@ -25,7 +25,7 @@ import type { LoadContext } from './load-context';
 import { CSV_CHUNK_BYTES, openLoader, refineTypes } from './load-csv';
 import { JSON_PLAIN_SLICE_BYTES } from './load-json';
 import { decodeRowGroups } from './load-parquet';
-import { readSlice, streamFile } from './stream-file';
+import { readSlice, readSlices, streamFile } from './stream-file';
 
 /** One file of the folder, read when its turn comes. */
 interface FolderEntry {
@@ -180,7 +180,7 @@ async function readCsvPass(ctx: LoadContext, entries: FolderEntry[], options: Lo
       if (compression) {
         const loader = new ctx.runtime.wasm.CompressedCsvLoader(compression, used ?? options);
         try {
-          await streamFile(ctx, entry.blob, COMPRESSED_SLICE_BYTES, loader, 'decoding', progress);
+          await streamFile(ctx, readSlices(entry.blob, COMPRESSED_SLICE_BYTES), loader, 'decoding', progress);
         } catch (error) {
           loader.free();
           throw error;
@@ -194,7 +194,7 @@ async function readCsvPass(ctx: LoadContext, entries: FolderEntry[], options: Lo
         try {
           used ??= loader.optionsUsed();
           await refineTypes(loader, entry.blob);
-          await streamFile(ctx, entry.blob, CSV_CHUNK_BYTES, loader, 'decoding', progress);
+          await streamFile(ctx, readSlices(entry.blob, CSV_CHUNK_BYTES), loader, 'decoding', progress);
         } catch (error) {
           loader.free();
           throw error;
@@ -228,7 +228,7 @@ async function readJsonFiles(ctx: LoadContext, entries: FolderEntry[], options: 
       const loader = new wasm.JsonLoader(options, entry.size, compression);
       try {
         const sliceBytes = compression ? COMPRESSED_SLICE_BYTES : JSON_PLAIN_SLICE_BYTES;
-        await streamFile(ctx, entry.blob, sliceBytes, { push: (slice) => loader.push(slice), rows: () => 0 }, 'reading', folderProgress(ctx, bytesTotal, before));
+        await streamFile(ctx, readSlices(entry.blob, sliceBytes), { push: (slice) => loader.push(slice), rows: () => 0 }, 'reading', folderProgress(ctx, bytesTotal, before));
       } catch (error) {
         loader.free();
         throw error;

@@ -6,7 +6,7 @@
 import type { Compression, LoadOptions, TableInfo } from '../../engine/shared/api';
 import { COMPRESSED_SLICE_BYTES } from './load-compressed';
 import type { LoadContext } from './load-context';
-import { streamFile } from './stream-file';
+import { readSlices, streamFile } from './stream-file';
 
 /** Plain text is copied in big slices; compressed data in slices a cancel can follow. */
 export const JSON_PLAIN_SLICE_BYTES = 32 << 20;
@@ -21,7 +21,7 @@ export async function loadJson(
   let handedOver = false;
   try {
     const sliceBytes = compression ? COMPRESSED_SLICE_BYTES : JSON_PLAIN_SLICE_BYTES;
-    await streamFile(ctx, file, sliceBytes, { push: (slice) => loader.push(slice), rows: () => 0 }, 'reading');
+    await streamFile(ctx, readSlices(file, sliceBytes), { push: (slice) => loader.push(slice), rows: () => 0 }, 'reading');
     handedOver = true;
     return ctx.runtime.engine.addJson(ctx.name, loader);
   } finally {

@@ -7,7 +7,7 @@ import type { TableInfo } from '../../engine/shared/api';
 import type { ParquetLoader } from '../../engine/worker/wasm-api';
 import { throwIfCancelled, yieldToEvents } from './jobs';
 import type { LoadContext } from './load-context';
-import { readSlice, streamFile } from './stream-file';
+import { readSlice, readSlices, streamFile } from './stream-file';
 
 /** Slices small enough that decoding starts early, big enough to hold several row groups. */
 const PARQUET_SLICE_BYTES = 16 << 20;
@@ -21,7 +21,7 @@ export async function loadParquet(ctx: LoadContext, file: File): Promise<TableIn
   try {
     const step = groupsPerStep(ctx);
     const rowsPerGroup = loader.numRows() / Math.max(1, loader.numRowGroups());
-    await streamFile(ctx, file, PARQUET_SLICE_BYTES, {
+    await streamFile(ctx, readSlices(file, PARQUET_SLICE_BYTES), {
       push(slice) {
         loader.push(slice);
         while (loader.decodeNext(step) > 0) throwIfCancelled(ctx.jobId);

@@ -14,29 +14,55 @@ export interface SliceTarget {
   rows(): number;
 }
 
-/**
- * Slices read ahead of the one being pushed. Two keep the reader busy while a slice is
- * decoded and bound the memory held in slices to three of them.
- */
-const SLICES_AHEAD = 2;
+/** A file's consecutive slices, in order, read ahead from the moment it is opened. */
+export interface SliceStream {
+  readonly size: number;
+  next(): Promise<Uint8Array>;
+  /** Drops the slices read ahead; a stream may be closed more than once. */
+  close(): void;
+}
 
+/** How a stream reads: the first slice's size, and how many slices it reads ahead. */
+export interface ReadAhead {
+  /** The first slice's bytes (at most the others'), so the decoding can start sooner. */
+  first?: number;
+  /**
+   * Slices requested beyond the one being pushed (2 by default: the reader stays busy
+   * while a slice is decoded, and at most three slices are held). Reading costs CPU (the
+   * browser copies the file), so a load whose decoding keeps every core busy reads one
+   * ahead: two at once slowed its pushes.
+   */
+  slices?: number;
+}
+
+/**
+ * Starts reading `file` in slices of `sliceBytes`. The reads begin at once, so a load
+ * that opens its stream before it looks at the file's head has its first slice on the
+ * way meanwhile.
+ */
+export function readSlices(file: Blob, sliceBytes: number, ahead: ReadAhead = {}): SliceStream {
+  const plan: SlicePlan = { first: Math.min(ahead.first ?? sliceBytes, sliceBytes), rest: sliceBytes, ahead: ahead.slices ?? 2 };
+  const reader = sliceReader();
+  return reader ? new WorkerSlices(reader, file, plan) : new InThreadSlices(file, plan);
+}
+
+/** Pushes every slice of `slices` into `target`, then closes the stream. */
 export async function streamFile(
   ctx: LoadContext,
-  file: Blob,
-  sliceBytes: number,
+  slices: SliceStream,
   target: SliceTarget,
   phase: LoadProgress['phase'] = 'decoding',
   /** Progress of this file within a bigger job (a folder's files); the job's own by default. */
   report: (progress: LoadProgress) => void = ctx.progress,
 ): Promise<void> {
-  const slices = openSlices(file, sliceBytes);
+  const size = slices.size;
   try {
-    for (let offset = 0; offset < file.size; ) {
+    for (let offset = 0; offset < size; ) {
       const slice = await unlessCancelled(ctx.jobId, slices.next());
       offset += slice.byteLength;
       throwIfCancelled(ctx.jobId);
       target.push(slice);
-      report({ phase, bytesDone: offset, bytesTotal: file.size, rows: target.rows() });
+      report({ phase, bytesDone: offset, bytesTotal: size, rows: target.rows() });
     }
   } finally {
     slices.close();
@@ -44,23 +70,11 @@ export async function streamFile(
   // A cancel sent while the last slice was pushed is still honoured: nothing is kept yet.
   await yieldToEvents();
   throwIfCancelled(ctx.jobId);
-  report({ phase: 'finishing', bytesDone: file.size, bytesTotal: file.size, rows: target.rows() });
+  report({ phase: 'finishing', bytesDone: size, bytesTotal: size, rows: target.rows() });
 }
 
 export async function readSlice(file: Blob, start: number, end: number): Promise<Uint8Array> {
   return new Uint8Array(await file.slice(start, end).arrayBuffer());
-}
-
-/** A file's consecutive slices, in order. */
-interface Slices {
-  next(): Promise<Uint8Array>;
-  close(): void;
-}
-
-/** Reads through the slice reader where workers can be started, in this thread otherwise. */
-function openSlices(file: Blob, sliceBytes: number): Slices {
-  const reader = sliceReader();
-  return reader ? new WorkerSlices(reader, file, sliceBytes) : new InThreadSlices(file, sliceBytes);
 }
 
 /** The reader worker, started with the engine (or by the first load) and kept. */
@@ -124,12 +138,23 @@ class SliceReader {
   }
 }
 
+/** The first slice's size, the others', and how many slices are read ahead. */
+interface SlicePlan {
+  first: number;
+  rest: number;
+  ahead: number;
+}
+
 /** Slices read in this thread, one ahead: the read only progresses while this thread waits. */
-class InThreadSlices implements Slices {
+class InThreadSlices implements SliceStream {
   private offset = 0;
   private ahead: Promise<Uint8Array> | undefined;
 
-  constructor(private readonly file: Blob, private readonly sliceBytes: number) {}
+  constructor(private readonly file: Blob, private readonly plan: SlicePlan) {}
+
+  get size(): number {
+    return this.file.size;
+  }
 
   next(): Promise<Uint8Array> {
     const current = this.ahead ?? this.read();
@@ -144,21 +169,25 @@ class InThreadSlices implements Slices {
 
   private read(): Promise<Uint8Array> {
     const start = this.offset;
-    this.offset = Math.min(this.file.size, start + this.sliceBytes);
+    this.offset = Math.min(this.file.size, start + (start === 0 ? this.plan.first : this.plan.rest));
     return readSlice(this.file, start, this.offset);
   }
 }
 
 /**
- * Slices read by the reader worker, [`SLICES_AHEAD`] requested beyond the one being
- * waited for, so the reads go on while this thread decodes.
+ * Slices read by the reader worker, `plan.ahead` requested beyond the one being waited
+ * for, so the reads go on while this thread decodes.
  */
-class WorkerSlices implements Slices {
+class WorkerSlices implements SliceStream {
   private offset = 0;
   private readonly requested: { id: number; bytes: Promise<Uint8Array> }[] = [];
 
-  constructor(private readonly reader: SliceReader, private readonly file: Blob, private readonly sliceBytes: number) {
-    for (let k = 0; k < SLICES_AHEAD; k++) this.request();
+  constructor(private readonly reader: SliceReader, private readonly file: Blob, private readonly plan: SlicePlan) {
+    for (let k = 0; k < plan.ahead; k++) this.request();
+  }
+
+  get size(): number {
+    return this.file.size;
   }
 
   next(): Promise<Uint8Array> {
@@ -178,7 +207,7 @@ class WorkerSlices implements Slices {
   private request(): void {
     if (this.offset >= this.file.size) return;
     const start = this.offset;
-    this.offset = Math.min(this.file.size, start + this.sliceBytes);
+    this.offset = Math.min(this.file.size, start + (start === 0 ? this.plan.first : this.plan.rest));
     this.requested.push(this.reader.read(this.file, start, this.offset));
   }
 }
