@@ -24,6 +24,7 @@ use crate::sql::exec::value::{
     as_boolean, as_strings, compile_regex, kernel_error, nulls_as_false, spark_cast, Value,
 };
 use crate::sql::plan::expr::{BinaryOp, Expr};
+use crate::sql::plan::functions::ScalarFunction;
 
 /// Evaluates `expr` for every row of `batch` as a column.
 pub fn evaluate_array(expr: &Expr, batch: &RecordBatch) -> Result<ArrayRef> {
@@ -119,6 +120,19 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch) -> Result<Value> {
                 matched
             };
             Ok(Value::Array(Arc::new(matched)))
+        }
+        Expr::Function {
+            func: ScalarFunction::Try,
+            args,
+            return_type,
+        } => {
+            for guard in args.iter().skip(1) {
+                evaluate(guard, batch)?;
+            }
+            let body = args
+                .first()
+                .ok_or_else(|| Error::new(ErrorCode::Internal, "try(...) without an expression"))?;
+            crate::sql::exec::try_eval::try_evaluate(body, return_type, batch, evaluate)
         }
         Expr::Function {
             func,

@@ -15,6 +15,7 @@ mod lambda;
 pub mod partition;
 mod sort;
 mod text_cast;
+mod try_eval;
 mod value;
 mod window;
 

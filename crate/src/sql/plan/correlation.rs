@@ -11,8 +11,11 @@
 //!   is planned. Until then the expression reads the join's columns through placeholders
 //!   (see [`placeholder`]).
 
+use crate::frame::interval_type::{is_day_time, is_year_month};
 use crate::sql::plan::expr::Expr;
+use crate::sql::plan::functions::{DateTimeFunction, ScalarFunction};
 use crate::sql::plan::logical::LogicalPlan;
+use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::{PlanField, PlanSchema};
 
 /// What a subquery is used as: it decides how a correlation is joined back.
@@ -123,11 +126,28 @@ pub struct SubqueryState {
 /// A reference to column `index` of a pending join. The column is not in the scope the
 /// surrounding expression is planned over, so it is wrapped in a cast to its own type:
 /// typing the expression reads the cast's type and never looks the column up. Once the
-/// joins are in place, [`strip_placeholders`] unwraps it.
+/// joins are in place, [`strip_placeholders`] unwraps it. An interval's fields (an
+/// `interval day` from the subquery) are kept by truncating it to a unit of one
+/// microsecond or month, typed with the fields: the value unchanged, its fields read from
+/// the unit, never from the column.
 pub fn placeholder(index: usize, field: &PlanField) -> Expr {
-    Expr::Cast {
+    let cast = Expr::Cast {
         expr: Box::new(Expr::column(index, field.name.clone())),
         to: field.data_type.clone(),
+    };
+    let unit = match field.interval {
+        Some(f) if is_year_month(&field.data_type) && f.is_year_month() => {
+            ScalarValue::YearMonth(1, f)
+        }
+        Some(f) if is_day_time(&field.data_type) && !f.is_year_month() => {
+            ScalarValue::DayTime(1, f)
+        }
+        _ => return cast,
+    };
+    Expr::Function {
+        func: ScalarFunction::DateTime(DateTimeFunction::IntervalTruncate),
+        args: vec![cast, Expr::Literal(unit)],
+        return_type: field.data_type.clone(),
     }
 }
 

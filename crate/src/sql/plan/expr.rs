@@ -189,6 +189,17 @@ impl AggregateCall {
         &self.args[..self.func.data_arity().min(self.args.len())]
     }
 
+    /// The data arguments whose values the aggregate can give: all but the ordering of
+    /// `max_by(x, ord)` / `min_by`, whose result has `x`'s type and interval fields.
+    pub fn valued_args(&self) -> &[Expr] {
+        match self.func {
+            AggregateFunction::MaxBy | AggregateFunction::MinBy => {
+                &self.args[..self.args.len().min(1)]
+            }
+            _ => self.data_args(),
+        }
+    }
+
     /// The literal settings after the data arguments.
     pub fn settings(&self) -> &[Expr] {
         &self.args[self.func.data_arity().min(self.args.len())..]
@@ -282,6 +293,19 @@ pub struct WindowCall {
     /// `IGNORE NULLS` (first_value, last_value, nth_value).
     pub ignore_nulls: bool,
     pub return_type: DataType,
+}
+
+impl WindowCall {
+    /// The arguments whose values the function can give (as
+    /// [`AggregateCall::valued_args`]: not the ordering of `max_by` / `min_by`).
+    pub fn valued_args(&self) -> &[Expr] {
+        match self.func {
+            WindowFunction::Aggregate(AggregateFunction::MaxBy | AggregateFunction::MinBy) => {
+                &self.args[..self.args.len().min(1)]
+            }
+            _ => &self.args,
+        }
+    }
 }
 
 /// One lambda: its parameters' names and its body, which reads the call's captured
@@ -755,6 +779,19 @@ impl Expr {
     /// their operands', `*` and `/` by a number and `avg` give the type's default fields
     /// (`day to second`, `year to month`), a timestamp minus a timestamp `day to second`, a
     /// date minus a date `day`, a time minus a time `hour to second`.
+    /// Whether the expression is a NULL literal typed by a signature or a cast (an
+    /// untyped `NULL` next to other values). Reads no column: a correlated subquery's
+    /// placeholder reads one past the scope.
+    fn is_null_cast(&self) -> bool {
+        match self {
+            Expr::Literal(ScalarValue::Null(_)) => true,
+            Expr::Cast { expr, .. } => {
+                matches!(expr.as_ref(), Expr::Literal(v) if v.data_type() == DataType::Null)
+            }
+            _ => false,
+        }
+    }
+
     pub fn interval_fields(&self, scope: &PlanSchema) -> Option<IntervalFields> {
         let default = IntervalFields::default_of(&self.data_type(scope))?;
         let of = |e: &Expr| {
@@ -762,8 +799,11 @@ impl Expr {
                 .filter(|f| f.is_year_month() == default.is_year_month())
                 .unwrap_or(default)
         };
+        // A NULL (cast to an interval by a signature) has no fields of its own: `INTERVAL
+        // 1 DAY + NULL` is an `interval day`, as in Spark.
         let widest = |exprs: &mut dyn Iterator<Item = &Expr>| {
             exprs
+                .filter(|e| !e.is_null_cast())
                 .filter_map(|e| e.interval_fields(scope))
                 .filter(|f| f.is_year_month() == default.is_year_month())
                 .reduce(IntervalFields::widen)
@@ -818,9 +858,9 @@ impl Expr {
             // `max`, `first`, ... keep their argument's.
             Expr::Aggregate(call) => match call.func {
                 AggregateFunction::Avg => default,
-                _ => widest(&mut call.data_args().iter()),
+                _ => widest(&mut call.valued_args().iter()),
             },
-            Expr::Window(call) => widest(&mut call.args.iter()),
+            Expr::Window(call) => widest(&mut call.valued_args().iter()),
             _ => default,
         })
     }

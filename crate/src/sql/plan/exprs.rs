@@ -21,7 +21,9 @@ use crate::sql::plan::functions::{
     common_type, date_field, AggregateFunction, DateTimeFunction, HigherOrderFunction,
     MathFunction, MiscFunction, NumberFormatOp, ScalarFunction, StringFunction, WindowFunction,
 };
-use crate::sql::plan::interval::{interval_sum, is_interval, literal_fields};
+use crate::sql::plan::interval::{
+    interval_sum, is_interval, literal_fields, number as interval_number,
+};
 use crate::sql::plan::interval_exprs::{
     cast_from_interval, cast_to_interval, extract_interval, interval_arithmetic, interval_call,
     type_name_of,
@@ -30,6 +32,7 @@ use crate::sql::plan::logical::Generator;
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
+use crate::sql::plan::try_eval::{try_arithmetic, try_cast};
 use crate::sql::types::{
     arrow_type, comparison_common, is_integer, is_numeric, is_string, numeric_common,
 };
@@ -377,24 +380,34 @@ impl Planner<'_> {
                 if format.is_some() {
                     return Err(Error::unsupported("CAST ... FORMAT"));
                 }
-                // Interval casts raise where Spark's do; `try_cast`'s NULLs are not done.
+                // Interval casts raise in any mode, as Spark's; `TRY_CAST` gives NULL
+                // where its cast fails (`plan::try_eval`).
                 let tried = matches!(kind, CastKind::TryCast | CastKind::SafeCast);
-                let refuse_try = || Error::unsupported("TRY_CAST to or from an interval");
-                if let ast::DataType::Interval { fields, .. } = data_type {
+                let tried_cast = |cast: Expr, inner: Expr| {
                     if tried {
-                        return Err(refuse_try());
+                        try_cast(cast, inner, scope)
+                    } else {
+                        Ok(cast)
                     }
-                    let inner = self.expr(expr, scope)?;
-                    return cast_to_interval(inner, fields.as_ref(), scope);
+                };
+                if let ast::DataType::Interval { fields, .. } = data_type {
+                    // `CAST(1.5 AS INTERVAL DAY)`: Spark's `1.5` is a decimal, which casts
+                    // to an interval (a double does not).
+                    let inner = match interval_number(expr) {
+                        Some(text) if is_plain_decimal(&text) => {
+                            Expr::Literal(decimal_literal(&text)?)
+                        }
+                        _ => self.expr(expr, scope)?,
+                    };
+                    let cast = cast_to_interval(inner.clone(), fields.as_ref(), scope)?;
+                    return tried_cast(cast, inner);
                 }
                 let to = arrow_type(data_type)?;
                 let inner = self.expr(expr, scope)?;
                 let from = inner.data_type(scope);
                 if is_interval_type(&from) {
-                    if tried && !is_string(&to) {
-                        return Err(refuse_try());
-                    }
-                    return cast_from_interval(inner, &to, scope);
+                    let cast = cast_from_interval(inner.clone(), &to, scope)?;
+                    return tried_cast(cast, inner);
                 }
                 if !crate::sql::types::can_cast(&from, &to) {
                     return Err(Error::analysis(format!(
@@ -639,7 +652,16 @@ impl Planner<'_> {
                 return self.higher_order_call(func, function, scope);
             }
         }
-        let (args, distinct, star) = self.function_args(&function.args, scope)?;
+        // `to_json` of a struct, array or map built in the call may hold intervals of any
+        // fields (`json_intervals`).
+        let json_args = match (lower.as_str(), &function.over) {
+            ("to_json", None) => self.json_call_args(&function.args, scope)?,
+            _ => None,
+        };
+        let (args, distinct, star) = match json_args {
+            Some(args) => (args, false, false),
+            None => self.function_args(&function.args, scope)?,
+        };
         if let Some(over) = &function.over {
             if function.filter.is_some() {
                 return Err(Error::analysis(
@@ -759,6 +781,9 @@ impl Planner<'_> {
             return Ok(expr);
         }
         if let Some(expr) = self.csv_call(&lower, &args, scope)? {
+            return Ok(expr);
+        }
+        if let Some(expr) = try_arithmetic(&lower, &args, scope, binary)? {
             return Ok(expr);
         }
         if let Some(expr) = rewritten_call(&lower, &args, scope)? {
@@ -1508,6 +1533,16 @@ fn number_literal(text: &str, negative: bool) -> Result<Expr> {
         "BD" => Expr::Literal(decimal_literal(&signed)?),
         "" => Expr::Literal(literal(&Value::Number(signed, false))?),
         _ => return Err(Error::analysis(format!("`{text}` is not a number"))),
+    })
+}
+
+/// Whether `text` is a number literal with a fraction and nothing else (`-1.5`), which
+/// Spark types as a decimal.
+fn is_plain_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    digits.split_once('.').is_some_and(|(whole, fraction)| {
+        !(whole.is_empty() && fraction.is_empty())
+            && (whole.bytes().chain(fraction.bytes())).all(|b| b.is_ascii_digit())
     })
 }
 

@@ -222,8 +222,10 @@ fn field_range(
     if pieces.len() != last - first.max(1) + 1 {
         return None;
     }
-    const UNIT: [i64; 4] = [86_400_000_000, 3_600_000_000, 60_000_000, 1_000_000];
-    let mut micros = days.checked_mul(UNIT[0])?;
+    // In i128, so that the most negative interval (`'-106751991 04:00:54.775808'`), whose
+    // magnitude is one more than `i64::MAX`, is read as Spark reads it.
+    const UNIT: [i128; 4] = [86_400_000_000, 3_600_000_000, 60_000_000, 1_000_000];
+    let mut micros = i128::from(days).checked_mul(UNIT[0])?;
     for (k, piece) in pieces.iter().enumerate() {
         let field = first.max(1) + k;
         let value = if field == 3 {
@@ -231,19 +233,19 @@ fn field_range(
             if f.len() > 6 || !f.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            let fraction: i64 = format!("{f:0<6}").parse().ok()?;
-            s.parse::<i64>()
+            let fraction: i128 = format!("{f:0<6}").parse().ok()?;
+            s.parse::<i128>()
                 .ok()?
                 .checked_mul(UNIT[3])?
                 .checked_add(fraction)?
         } else {
-            piece.parse::<i64>().ok()?.checked_mul(UNIT[field])?
+            piece.parse::<i128>().ok()?.checked_mul(UNIT[field])?
         };
         micros = micros.checked_add(value)?;
     }
     Some(IntervalParts {
         months: 0,
-        micros: sign * micros,
+        micros: i64::try_from(i128::from(sign) * micros).ok()?,
     })
 }
 

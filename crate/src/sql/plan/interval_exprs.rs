@@ -104,13 +104,16 @@ pub fn cast_to_interval(
     if crate::sql::types::is_string(&from) {
         return from_value(DateTimeFunction::IntervalFromText, inner);
     }
-    if from.is_integer() {
+    if from.is_integer() || matches!(from, DataType::Decimal128(_, _)) {
         return from_value(DateTimeFunction::IntervalFromInteger, inner);
     }
     if !(same_family || from == DataType::Null) {
-        return Err(Error::unsupported(format!(
-            "CAST of {} to an interval (text and integers are read)",
-            spark_type_name(&from)
+        // Spark casts text, integers, decimals and intervals of the family only.
+        return Err(Error::analysis(format!(
+            "cannot cast {} to {} (text, an integer, a decimal or an interval of the same \
+             family casts to an interval)",
+            type_name_of(&inner, scope),
+            fields.spark_name()
         )));
     }
     interval_call(
@@ -122,8 +125,8 @@ pub fn cast_to_interval(
 
 /// `CAST(iv AS to)` of an interval `inner` to a type other than an interval: text as Spark
 /// prints it, an integer type the value in units of the interval's last field (truncated;
-/// an error when it does not fit, as Spark's `CAST_OVERFLOW`). Decimals are not done yet;
-/// Spark refuses the other types.
+/// an error when it does not fit, as Spark's `CAST_OVERFLOW`), a decimal the same with a
+/// second's fraction (`IntervalToDecimal`); Spark refuses the other types.
 pub fn cast_from_interval(inner: Expr, to: &DataType, scope: &PlanSchema) -> Result<Expr> {
     if crate::sql::types::is_string(to) {
         return Ok(inner.cast(to, scope));
@@ -135,11 +138,16 @@ pub fn cast_from_interval(inner: Expr, to: &DataType, scope: &PlanSchema) -> Res
         DataType::Int32 => 32,
         DataType::Int64 => 64,
         DataType::Decimal128(_, _) => {
-            return Err(Error::unsupported(format!(
-                "CAST of an {} to {}",
-                fields.spark_name(),
-                spark_type_name(to)
-            )))
+            return interval_call(
+                DateTimeFunction::IntervalToDecimal,
+                vec![
+                    inner,
+                    Expr::Literal(ScalarValue::Int32(fields.start as i32)),
+                    Expr::Literal(ScalarValue::Int32(fields.end as i32)),
+                    Expr::Literal(ScalarValue::Null(to.clone())),
+                ],
+                scope,
+            )
         }
         _ => {
             return Err(Error::analysis(format!(

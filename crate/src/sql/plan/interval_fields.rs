@@ -19,14 +19,14 @@ pub fn aggregate_fields(call: &AggregateCall, scope: &PlanSchema) -> Option<Inte
     let default = IntervalFields::default_of(&call.return_type)?;
     Some(match call.func {
         AggregateFunction::Avg => default,
-        _ => widest(call.data_args(), default, scope),
+        _ => widest(call.valued_args(), default, scope),
     })
 }
 
 /// A window function's fields over its input `scope` (its arguments').
 pub fn window_fields(call: &WindowCall, scope: &PlanSchema) -> Option<IntervalFields> {
     let default = IntervalFields::default_of(&call.return_type)?;
-    Some(widest(&call.args, default, scope))
+    Some(widest(call.valued_args(), default, scope))
 }
 
 /// The widest fields of the intervals of `default`'s family among `exprs`.

@@ -13,6 +13,7 @@ use crate::sql::plan::expr::{
 };
 use crate::sql::plan::functions::{common_type, AggregateFunction, WindowFunction};
 use crate::sql::plan::interval::{interval_parts, number};
+use crate::sql::plan::interval_frames::interval_range_offset;
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
@@ -252,8 +253,10 @@ fn integer_literal(e: Option<&Expr>) -> Option<Option<i64>> {
 }
 
 /// A frame clause, checked as Spark checks it: `ROWS` offsets are integer literals;
-/// `RANGE` offsets need exactly one numeric, date or timestamp order key (days on dates,
-/// an interval on timestamps); the start may not come after the end.
+/// `RANGE` offsets need exactly one numeric, date, timestamp or interval order key (days
+/// on dates, an interval on timestamps, an interval of the key's family or a number of
+/// its last field on intervals: `interval_frames`); the start may not come after the
+/// end.
 fn window_frame(
     frame: &ast::WindowFrame,
     order_by: &[SortKey],
@@ -268,16 +271,21 @@ fn window_frame(
         (FrameUnits::Range, [key]) => Some(key.expr.data_type(scope)),
         _ => None,
     };
+    let key_fields = match order_by {
+        [key] => key.expr.interval_fields(scope),
+        _ => None,
+    };
     let bound = |b: &WindowFrameBound| -> Result<FrameBound> {
         let offset = |e: &ast::Expr| -> Result<FrameOffset> {
             match units {
                 FrameUnits::Rows => rows_offset(e),
-                FrameUnits::Range => match &key_type {
-                    Some(t) => range_offset(e, t),
-                    None if order_by.is_empty() => Err(Error::analysis(
+                FrameUnits::Range => match (&key_type, key_fields) {
+                    (Some(_), Some(fields)) => interval_range_offset(e, fields),
+                    (Some(t), None) => range_offset(e, t),
+                    (None, _) if order_by.is_empty() => Err(Error::analysis(
                         "a RANGE frame with offsets needs ORDER BY in its window",
                     )),
-                    None => Err(Error::analysis(
+                    (None, _) => Err(Error::analysis(
                         "a RANGE frame with offsets needs exactly one ORDER BY key",
                     )),
                 },

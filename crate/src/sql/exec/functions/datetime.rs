@@ -141,7 +141,8 @@ fn compute_in_session_zone(
         | IntervalMonthsPart
         | IntervalFromText
         | IntervalFromInteger
-        | IntervalToInteger => {
+        | IntervalToInteger
+        | IntervalToDecimal => {
             // Computed by `time::compute` (`current_time` is planned as a literal),
             // `time_window::compute` and `interval::compute`.
             return Err(Error::new(

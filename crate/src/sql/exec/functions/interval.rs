@@ -128,19 +128,6 @@ fn div_half_up(n: i128, d: i128) -> i128 {
     }
 }
 
-/// A double rounded half away from zero to a long, as Guava's `DoubleMath.roundToLong(x,
-/// HALF_UP)`: an error when not finite or out of range.
-fn round_to_long(x: f64, what: &str) -> Result<i64> {
-    let r = x.round();
-    // 2^63: the first double past the longs.
-    let limit = i64::MAX as f64;
-    if (-limit..limit).contains(&r) {
-        Ok(r as i64)
-    } else {
-        Err(overflow(what))
-    }
-}
-
 pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<ArrayRef> {
     use DateTimeFunction::*;
     let arg = |i: usize| {
@@ -420,8 +407,8 @@ fn make_ym_interval(args: &[ArrayRef], len: usize) -> Result<IntervalYearMonthAr
 }
 
 /// `iv * n` and `iv / n` of year-month intervals (Spark's `MultiplyYMInterval`,
-/// `DivideYMInterval`): exactly by integers and decimals, by doubles in doubles, rounded
-/// half up to the month; a division by zero and an overflow are errors.
+/// `DivideYMInterval`): [`scale_value`] of the months, an error out of the range of
+/// months.
 fn scale_months(
     func: DateTimeFunction,
     values: &IntervalYearMonthArray,
@@ -434,53 +421,10 @@ fn scale_months(
             if values.is_null(i) || by.is_null(i) {
                 return Ok(None);
             }
-            let months = i128::from(values.value(i));
-            let out = match by.data_type() {
-                arrow_schema::DataType::Int64 => {
-                    let n = i128::from(longs(by)?.value(i));
-                    if divide {
-                        if n == 0 {
-                            return Err(divided_by_zero());
-                        }
-                        div_half_up(months, n)
-                    } else {
-                        months * n
-                    }
-                }
-                arrow_schema::DataType::Decimal128(_, s) => {
-                    let n = by
-                        .as_primitive::<arrow_array::types::Decimal128Type>()
-                        .value(i);
-                    let ten = 10i128
-                        .checked_pow(u32::from(s.unsigned_abs()))
-                        .ok_or_else(months_overflow)?;
-                    if divide {
-                        if n == 0 {
-                            return Err(divided_by_zero());
-                        }
-                        div_half_up(months.checked_mul(ten).ok_or_else(months_overflow)?, n)
-                    } else {
-                        div_half_up(months.checked_mul(n).ok_or_else(months_overflow)?, ten)
-                    }
-                }
-                _ => {
-                    let n = doubles(by)?.value(i);
-                    if divide && n == 0.0 {
-                        return Err(divided_by_zero());
-                    }
-                    let x = if divide {
-                        months as f64 / n
-                    } else {
-                        months as f64 * n
-                    };
-                    let r = x.round();
-                    if !(-2_147_483_648.0..2_147_483_648.0).contains(&r) {
-                        return Err(months_overflow());
-                    }
-                    i128::from(r as i32)
-                }
-            };
-            to_months(out).map(Some)
+            scale_value(i64::from(values.value(i)), by, i, divide)?
+                .and_then(|v| i32::try_from(v).ok())
+                .map(Some)
+                .ok_or_else(months_overflow)
         })
         .collect()
 }
@@ -534,9 +478,8 @@ fn make_dt_interval(args: &[ArrayRef], len: usize) -> Result<DurationMicrosecond
         .collect()
 }
 
-/// `iv * n` and `iv / n` (Spark's `MultiplyDTInterval` and `DivideDTInterval`): by an
-/// integer exactly (a quotient rounded half up), by a decimal exactly then rounded half
-/// up, by a double in doubles then rounded half up.
+/// `iv * n` and `iv / n` (Spark's `MultiplyDTInterval` and `DivideDTInterval`):
+/// [`scale_value`] of the microseconds, an error out of the range of longs.
 fn scale(
     func: DateTimeFunction,
     interval: &ArrayRef,
@@ -555,57 +498,66 @@ fn scale(
             if values.is_null(i) || by.is_null(i) {
                 return Ok(None);
             }
-            let micros = values.value(i);
-            let out = match by.data_type() {
-                arrow_schema::DataType::Int64 => {
-                    let n = longs(by)?.value(i);
-                    if divide {
-                        if n == 0 {
-                            return Err(divided_by_zero());
-                        }
-                        div_half_up(i128::from(micros), i128::from(n)) as i64
-                    } else {
-                        micros.checked_mul(n).ok_or_else(|| overflow(what))?
-                    }
-                }
-                arrow_schema::DataType::Decimal128(_, s) => {
-                    let n = by
-                        .as_primitive::<arrow_array::types::Decimal128Type>()
-                        .value(i);
-                    let ten = 10i128
-                        .checked_pow(u32::from(s.unsigned_abs()))
-                        .ok_or_else(|| overflow(what))?;
-                    let exact = if divide {
-                        if n == 0 {
-                            return Err(divided_by_zero());
-                        }
-                        i128::from(micros)
-                            .checked_mul(ten)
-                            .map(|m| div_half_up(m, n))
-                    } else {
-                        i128::from(micros)
-                            .checked_mul(n)
-                            .map(|m| div_half_up(m, ten))
-                    };
-                    exact
-                        .and_then(|v| i64::try_from(v).ok())
-                        .ok_or_else(|| overflow(what))?
-                }
-                _ => {
-                    let n = doubles(by)?.value(i);
-                    if divide {
-                        if n == 0.0 {
-                            return Err(divided_by_zero());
-                        }
-                        round_to_long(micros as f64 / n, what)?
-                    } else {
-                        round_to_long(micros as f64 * n, what)?
-                    }
-                }
-            };
-            Ok(Some(out))
+            scale_value(values.value(i), by, i, divide)?
+                .and_then(|v| i64::try_from(v).ok())
+                .map(Some)
+                .ok_or_else(|| overflow(what))
         })
         .collect()
+}
+
+/// `value * by[i]` or `value / by[i]`, an interval's microseconds or months scaled by a
+/// number as Spark scales both families: by an integer or a decimal exactly (a quotient
+/// or a decimal's product rounded half up), by a double in doubles, rounded half up.
+/// `None` when the result is past what the caller's range could hold (it raises its
+/// overflow, as Spark raises `INTERVAL_ARITHMETIC_OVERFLOW` even for `i64::MIN / -1`);
+/// dividing by zero is an error.
+fn scale_value(value: i64, by: &ArrayRef, i: usize, divide: bool) -> Result<Option<i128>> {
+    let value = i128::from(value);
+    Ok(match by.data_type() {
+        arrow_schema::DataType::Int64 => {
+            let n = i128::from(longs(by)?.value(i));
+            if divide {
+                if n == 0 {
+                    return Err(divided_by_zero());
+                }
+                Some(div_half_up(value, n))
+            } else {
+                value.checked_mul(n)
+            }
+        }
+        arrow_schema::DataType::Decimal128(_, s) => {
+            let n = by
+                .as_primitive::<arrow_array::types::Decimal128Type>()
+                .value(i);
+            let Some(ten) = 10i128.checked_pow(u32::from(s.unsigned_abs())) else {
+                return Ok(None);
+            };
+            if divide {
+                if n == 0 {
+                    return Err(divided_by_zero());
+                }
+                value.checked_mul(ten).map(|m| div_half_up(m, n))
+            } else {
+                value.checked_mul(n).map(|m| div_half_up(m, ten))
+            }
+        }
+        _ => {
+            let n = doubles(by)?.value(i);
+            if divide && n == 0.0 {
+                return Err(divided_by_zero());
+            }
+            let x = if divide {
+                value as f64 / n
+            } else {
+                value as f64 * n
+            };
+            // Past 2^63 (or NaN) is out of range for either family.
+            let r = x.round();
+            let limit = i64::MAX as f64;
+            (-limit..limit).contains(&r).then_some(r as i128)
+        }
+    })
 }
 
 #[cfg(test)]
@@ -619,9 +571,6 @@ mod tests {
         assert_eq!(div_half_up(7, -2), -4);
         assert_eq!(div_half_up(5, 3), 2);
         assert_eq!(div_half_up(-5, 3), -2);
-        assert_eq!(round_to_long(-2.5, "x").unwrap(), -3);
-        assert!(round_to_long(f64::NAN, "x").is_err());
-        assert!(round_to_long(1e19, "x").is_err());
     }
 
     #[test]
@@ -638,5 +587,34 @@ mod tests {
         assert_eq!(out.value(2), -11); // -10.5 rounds away from zero
         let by: ArrayRef = Arc::new(arrow_array::Int64Array::from(vec![0; 3]));
         assert!(scale(DateTimeFunction::IntervalDivide, &iv, &by, 3).is_err());
+    }
+
+    /// Both families scale alike, and a result out of the family's range is an error
+    /// (Spark's INTERVAL_ARITHMETIC_OVERFLOW), `i64::MIN / -1` and `i32::MIN / -1` too.
+    #[test]
+    fn scaling_out_of_range_is_an_error_in_both_families() {
+        let by = |v: f64| -> ArrayRef { Arc::new(arrow_array::Float64Array::from(vec![v])) };
+        let minus_one: ArrayRef = Arc::new(arrow_array::Int64Array::from(vec![-1]));
+        let divide = DateTimeFunction::IntervalDivide;
+        let multiply = DateTimeFunction::IntervalMultiply;
+        let most_negative: ArrayRef = Arc::new(DurationMicrosecondArray::from(vec![i64::MIN]));
+        assert!(scale(divide, &most_negative, &minus_one, 1).is_err());
+        assert!(scale(multiply, &most_negative, &minus_one, 1).is_err());
+        assert!(scale(divide, &most_negative, &by(-1.0), 1).is_err());
+        let months = IntervalYearMonthArray::from(vec![i32::MIN]);
+        assert!(scale_months(divide, &months, &minus_one, 1).is_err());
+        assert!(scale_months(divide, &months, &by(-1.0), 1).is_err());
+        let five: ArrayRef = Arc::new(DurationMicrosecondArray::from(vec![-5]));
+        let half = scale(multiply, &five, &by(0.5), 1).unwrap();
+        assert_eq!(half.value(0), -3); // -2.5 rounds away from zero
+        assert!(scale(multiply, &five, &by(f64::NAN), 1).is_err());
+        assert!(scale(multiply, &five, &by(1e19), 1).is_err());
+        let months = IntervalYearMonthArray::from(vec![-5]);
+        assert_eq!(
+            scale_months(multiply, &months, &by(0.5), 1)
+                .unwrap()
+                .value(0),
+            -3
+        );
     }
 }

@@ -3,7 +3,8 @@
 //! for `YEAR TO MONTH`, `'90'` for `SECOND`, or the whole literal `INTERVAL '3' DAY` with
 //! the same fields; case-insensitive, trimmed, the first field unbounded and the others in
 //! their range, up to nine digits of a second's fraction cut to microseconds), integers as
-//! units of the type's last field, and back. What does not parse or fit is an error in
+//! units of the type's last field, and back (decimals: `interval_decimal`). What does not
+//! parse or fit is an error in
 //! either mode, as in Spark (`INVALID_INTERVAL_FORMAT`, `CAST_OVERFLOW`).
 
 use std::sync::Arc;
@@ -25,7 +26,7 @@ pub fn handles(func: DateTimeFunction) -> bool {
     use DateTimeFunction::*;
     matches!(
         func,
-        IntervalFromText | IntervalFromInteger | IntervalToInteger
+        IntervalFromText | IntervalFromInteger | IntervalToInteger | IntervalToDecimal
     )
 }
 
@@ -42,12 +43,13 @@ pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<
     if len == 0 {
         let t = match func {
             DateTimeFunction::IntervalToInteger => arrow_schema::DataType::Int64,
+            DateTimeFunction::IntervalToDecimal => arg(args, 3)?.data_type().clone(),
             _ => arg(args, 1)?.data_type().clone(),
         };
         return Ok(new_empty_array(&t));
     }
     let (start, end) = match func {
-        DateTimeFunction::IntervalToInteger => {
+        DateTimeFunction::IntervalToInteger | DateTimeFunction::IntervalToDecimal => {
             (field_arg(arg(args, 1)?)?, field_arg(arg(args, 2)?)?)
         }
         _ => (field_arg(arg(args, 2)?)?, field_arg(arg(args, 3)?)?),
@@ -77,6 +79,28 @@ pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<
                 .collect::<Result<Vec<_>>>()?;
             build(values)
         }
+        DateTimeFunction::IntervalFromInteger
+            if matches!(
+                arg(args, 0)?.data_type(),
+                arrow_schema::DataType::Decimal128(_, _)
+            ) =>
+        {
+            let decimals = arg(args, 0)?;
+            let arrow_schema::DataType::Decimal128(_, scale) = *decimals.data_type() else {
+                return Err(Error::new(
+                    ErrorCode::Internal,
+                    "a decimal cast without a scale",
+                ));
+            };
+            let values = decimals.as_primitive::<arrow_array::types::Decimal128Type>();
+            build(super::interval_decimal::from_decimals(
+                values, scale, fields,
+            )?)
+        }
+        DateTimeFunction::IntervalToDecimal => {
+            let values = interval_values(arg(args, 0)?)?;
+            super::interval_decimal::to_decimals(values, fields, arg(args, 3)?.data_type())
+        }
         DateTimeFunction::IntervalFromInteger => {
             let unit = fields.end.micros();
             let values = longs(arg(args, 0)?)?
@@ -90,17 +114,7 @@ pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<
         }
         _ => {
             let bits = ints(arg(args, 3)?)?.value(0);
-            let interval = arg(args, 0)?;
-            let values: Vec<Option<i64>> =
-                match interval.as_primitive_opt::<DurationMicrosecondType>() {
-                    Some(micros) => micros.iter().collect(),
-                    None => interval
-                        .as_primitive_opt::<IntervalYearMonthType>()
-                        .ok_or_else(|| Error::new(ErrorCode::Internal, "a cast of a non-interval"))?
-                        .iter()
-                        .map(|m| m.map(i64::from))
-                        .collect(),
-                };
+            let values = interval_values(arg(args, 0)?)?;
             let unit = fields.end.micros();
             let limit = if (1..64).contains(&bits) {
                 1i64 << (bits - 1)
@@ -131,6 +145,21 @@ pub fn compute(func: DateTimeFunction, args: &[ArrayRef], len: usize) -> Result<
             Ok(Arc::new(out))
         }
     }
+}
+
+/// An interval column's values: microseconds, or months.
+fn interval_values(interval: &ArrayRef) -> Result<Vec<Option<i64>>> {
+    Ok(
+        match interval.as_primitive_opt::<DurationMicrosecondType>() {
+            Some(micros) => micros.iter().collect(),
+            None => interval
+                .as_primitive_opt::<IntervalYearMonthType>()
+                .ok_or_else(|| Error::new(ErrorCode::Internal, "a cast of a non-interval"))?
+                .iter()
+                .map(|m| m.map(i64::from))
+                .collect(),
+        },
+    )
 }
 
 fn out_of_range(fields: IntervalFields) -> Error {

@@ -13,6 +13,7 @@ mod format;
 mod from_json;
 mod interval;
 mod interval_cast;
+mod interval_decimal;
 mod json;
 mod map_conversions;
 mod maps;
@@ -83,6 +84,11 @@ fn compute(
         }
         ScalarFunction::Map(f) => maps::compute(f, args, return_type, len),
         ScalarFunction::NumberFormat(op) => number_format::compute(op, args, len),
+        // The evaluator computes a `Try` itself (`exec::try_eval`), before its arguments.
+        ScalarFunction::Try => Err(Error::new(
+            ErrorCode::Internal,
+            "a try(...) reached the scalar kernels",
+        )),
         ScalarFunction::Decimal(DecimalOp::Compare(op)) => decimal::compare::compute(op, args),
         ScalarFunction::Decimal(op) => {
             let out = Decimal::of(return_type).ok_or_else(|| {

@@ -4,7 +4,9 @@
 //! and floats as Java prints them, NaN and infinities as strings; decimals as
 //! `BigDecimal.toString`; dates `yyyy-MM-dd`; timestamps `yyyy-MM-dd'T'HH:mm:ss.SSSXXX`
 //! in the session zone (UTC, so `Z`), `timestamp_ntz` without the zone; binary as base64.
-//! A map's keys are their text (`1`, `true`); keys of other types are refused.
+//! Intervals as their text with their type's default fields (`INTERVAL '1-2' YEAR TO
+//! MONTH`; a nested interval has no other). A map's keys are their text (`1`, `true`; an
+//! interval key its microseconds or months, as Spark); keys of other types are refused.
 //!
 //! The grid's `frame::json_text` prints nested cells in the same spirit for people; this
 //! is the SQL function, held to Spark's exact text.
@@ -13,7 +15,8 @@ use std::fmt::Write as _;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Decimal128Type, Float32Type, Float64Type, TimestampMicrosecondType,
+    Date32Type, Decimal128Type, DurationMicrosecondType, Float32Type, Float64Type,
+    IntervalYearMonthType, TimestampMicrosecondType,
 };
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, TimeUnit};
@@ -22,6 +25,7 @@ use base64::Engine as _;
 use super::columns::build_strings;
 use super::csv_text::{options as text_options, write_boolean_or_integer, write_iso_timestamp};
 use crate::error::{Error, Result};
+use crate::frame::interval_type::interval_value_text;
 use crate::frame::jvm::{java_double, java_float};
 use crate::sql::exec::decimal::cast::java_string;
 use crate::sql::plan::functions::json_map_key;
@@ -152,6 +156,13 @@ fn write_value(array: &dyn Array, i: usize, o: &TextOptions, out: &mut String) -
                 None => write_timestamp(micros, zone.is_some(), out),
             }
         }
+        // Spark writes an interval as its text (`INTERVAL '3 00:00:00' DAY TO SECOND`,
+        // with the default fields a nested interval has).
+        DataType::Duration(_) | DataType::Interval(_) => {
+            let text =
+                interval_value_text(array, i).ok_or_else(|| unsupported(array.data_type()))?;
+            quoted(&text, out);
+        }
         DataType::List(_) => {
             let list = array.as_list::<i32>();
             let items = list.values();
@@ -223,6 +234,16 @@ fn write_key(keys: &dyn Array, k: usize, o: &TextOptions, out: &mut String) -> R
             &java_double(keys.as_primitive::<Float64Type>().value(k)),
             out,
         ),
+        // An interval key is its microseconds or months: Spark writes the key's internal
+        // value (`{"86400000000":1}`).
+        DataType::Duration(_) => {
+            let micros = keys.as_primitive::<DurationMicrosecondType>().value(k);
+            let _ = write!(out, "\"{micros}\"");
+        }
+        DataType::Interval(_) => {
+            let months = keys.as_primitive::<IntervalYearMonthType>().value(k);
+            let _ = write!(out, "\"{months}\"");
+        }
         t if json_map_key(t) => {
             // Integers, booleans and decimals print the same bare or as a name.
             out.push('"');

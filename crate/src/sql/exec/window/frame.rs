@@ -151,6 +151,21 @@ fn range_offset_bounds(
                 micros.as_primitive::<Int64Type>().iter().collect(),
             ))
         }
+        // Intervals: microseconds or months, each key plus its offsets checked against
+        // the family's range, as Spark raises INTERVAL_ARITHMETIC_OVERFLOW there.
+        DataType::Duration(_) => {
+            let micros = key.as_primitive::<arrow_array::types::DurationMicrosecondType>();
+            let keys: Vec<Option<i64>> = micros.iter().collect();
+            check_interval_bounds(&keys, frame, sort.ascending, i64::MIN, i64::MAX)?;
+            RangeKeys::Int(in_order(keys))
+        }
+        DataType::Interval(_) => {
+            let months = key.as_primitive::<arrow_array::types::IntervalYearMonthType>();
+            let keys: Vec<Option<i64>> = months.iter().map(|m| m.map(i64::from)).collect();
+            let (lo, hi) = (i64::from(i32::MIN), i64::from(i32::MAX));
+            check_interval_bounds(&keys, frame, sort.ascending, lo, hi)?;
+            RangeKeys::Int(in_order(keys))
+        }
         t if t.is_integer() && !float_offset => {
             let ints = arrow_cast::cast(key, &DataType::Int64).map_err(kernel_error)?;
             RangeKeys::Int(in_order(ints.as_primitive::<Int64Type>().iter().collect()))
@@ -211,6 +226,43 @@ fn range_offset_bounds(
                 |a, b| a.total_cmp(b),
                 b,
             ),
+        }
+    }
+    Ok(())
+}
+
+/// Spark computes each row's bound as `key ± offset` in the key's interval type: an
+/// error when that leaves `lo..=hi` for some row (the smallest and largest keys are the
+/// ones to check, the shift being the same for every row).
+fn check_interval_bounds(
+    keys: &[Option<i64>],
+    frame: &WindowFrame,
+    ascending: bool,
+    lo: i64,
+    hi: i64,
+) -> Result<()> {
+    let (Some(min), Some(max)) = (keys.iter().flatten().min(), keys.iter().flatten().max()) else {
+        return Ok(());
+    };
+    for bound in [&frame.start, &frame.end] {
+        let (offset, forward) = match bound {
+            FrameBound::Preceding(FrameOffset::Int(d) | FrameOffset::Micros(d)) => (*d, false),
+            FrameBound::Following(FrameOffset::Int(d) | FrameOffset::Micros(d)) => (*d, true),
+            _ => continue,
+        };
+        let delta = if forward == ascending {
+            i128::from(offset)
+        } else {
+            -i128::from(offset)
+        };
+        let fits = |v: i64| (i128::from(lo)..=i128::from(hi)).contains(&(i128::from(v) + delta));
+        if !(fits(*min) && fits(*max)) {
+            return Err(Error::new(
+                crate::error::ErrorCode::SqlExecution,
+                "integer overflow while operating with intervals: a RANGE frame's bound (the \
+                 ORDER BY key plus the offset) is out of the range of its interval type \
+                 (Spark's INTERVAL_ARITHMETIC_OVERFLOW)",
+            ));
         }
     }
     Ok(())

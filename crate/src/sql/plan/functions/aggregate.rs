@@ -290,6 +290,10 @@ impl AggregateFunction {
             }
             CountIf => (vec![boolean(0)?], Int64),
             BoolAnd | BoolOr => (vec![boolean(0)?], Boolean),
+            // Intervals order too (Spark's `MaxBy` takes any orderable type).
+            MaxBy | MinBy if crate::frame::interval_type::is_interval(&args[1]) => {
+                (args.to_vec(), args[0].clone())
+            }
             MaxBy | MinBy => (vec![args[0].clone(), orderable(1)?], args[0].clone()),
             // Folded in 64 bits, returned in the column's type (a NULL literal is an int).
             BitAnd | BitOr | BitXor => match &args[0] {

@@ -157,13 +157,21 @@ pub enum DateTimeFunction {
     /// either mode. Arguments: the text, a constant of the interval type, the start and end
     /// field codes; planned from casts.
     IntervalFromText,
-    /// `CAST(n AS INTERVAL ...)` of an integer: `n` units of the type's last field (the
-    /// same arguments after the number); planned from casts.
+    /// `CAST(n AS INTERVAL ...)` of an integer or a decimal: `n` units of the type's last
+    /// field (a decimal's rounded half up to the microsecond or month, as Spark's
+    /// `decimalToDayTimeInterval`; the same arguments after the number); planned from
+    /// casts.
     IntervalFromInteger,
     /// `CAST(iv AS <integer>)`: the interval in units of its last field, truncated, an
     /// error when it does not fit the target's bits (Spark's `CAST_OVERFLOW`). Arguments:
     /// the interval, its start and end field codes, the target's bits; planned from casts.
     IntervalToInteger,
+    /// `CAST(iv AS DECIMAL(p, s))`: the interval in units of its last field (seconds with
+    /// their fraction; days, hours, minutes and years truncated), rounded half up to `s`
+    /// digits, an error when it does not fit `p` (Spark's `NUMERIC_VALUE_OUT_OF_RANGE`, in
+    /// either mode). Arguments: the interval, its start and end field codes, a constant of
+    /// the target type; planned from casts.
+    IntervalToDecimal,
 }
 
 use DateTimeFunction::*;
@@ -285,6 +293,7 @@ impl DateTimeFunction {
             IntervalMonthsPart => "interval_months",
             IntervalFromText | IntervalFromInteger => "cast_to_interval",
             IntervalToInteger => "cast_interval_to_integer",
+            IntervalToDecimal => "cast_interval_to_decimal",
             _ => name_of(NAMES, self),
         }
     }
@@ -651,10 +660,10 @@ impl DateTimeFunction {
             }
             IntervalFromText | IntervalFromInteger => {
                 a.arity(4, 4)?;
-                let value = if self == IntervalFromText {
-                    a.string(0)?
-                } else {
-                    Int64
+                let value = match &a.types[0] {
+                    _ if self == IntervalFromText => a.string(0)?,
+                    t @ Decimal128(_, _) => t.clone(),
+                    _ => Int64,
                 };
                 let t = a.same_interval(&[1])?;
                 Signature::new(vec![value, t.clone(), Int32, Int32], t)
@@ -662,6 +671,14 @@ impl DateTimeFunction {
             IntervalToInteger => {
                 a.arity(4, 4)?;
                 Signature::new(vec![a.same_interval(&[0])?, Int32, Int32, Int32], Int64)
+            }
+            IntervalToDecimal => {
+                a.arity(4, 4)?;
+                let to = a.types[3].clone();
+                if !matches!(to, Decimal128(_, _)) {
+                    return Err(a.error(3, "a decimal", &to));
+                }
+                Signature::new(vec![a.same_interval(&[0])?, Int32, Int32, to.clone()], to)
             }
             IntervalMonthsPart => {
                 a.arity(1, 1)?;

@@ -11,11 +11,15 @@ pub fn json_writable(t: &DataType) -> bool {
         | DataType::Binary
         | DataType::Date32
         | DataType::Timestamp(TimeUnit::Microsecond, _) => true,
+        // Intervals as Spark prints them; a nested one has its type's default fields.
+        t if crate::frame::interval_type::is_interval(t) => true,
         DataType::List(f) => json_writable(f.data_type()),
         DataType::Struct(fields) => fields.iter().all(|f| json_writable(f.data_type())),
         DataType::Map(entries, _) => match entries.data_type() {
             DataType::Struct(kv) if kv.len() == 2 => {
-                json_map_key(kv[0].data_type()) && json_writable(kv[1].data_type())
+                let key = kv[0].data_type();
+                (json_map_key(key) || crate::frame::interval_type::is_interval(key))
+                    && json_writable(kv[1].data_type())
             }
             _ => false,
         },

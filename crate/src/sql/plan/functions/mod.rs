@@ -60,6 +60,11 @@ pub enum ScalarFunction {
     Decimal(DecimalOp),
     /// Text read or decimals printed with a number format (`to_number`, `to_char`).
     NumberFormat(NumberFormatOp),
+    /// Spark's `TryEval`: the first argument, NULL in each row where computing it fails
+    /// at run time (`try_add` of intervals, `TRY_CAST` to an interval: `plan::try_eval`).
+    /// The other arguments are computed first, outside the try, so that their failures
+    /// are raised: a `TRY_CAST` catches its cast's failures, not its input's.
+    Try,
 }
 
 impl ScalarFunction {
@@ -99,6 +104,7 @@ impl ScalarFunction {
             ScalarFunction::GetField(_) => "get_field",
             ScalarFunction::Decimal(op) => op.name(),
             ScalarFunction::NumberFormat(op) => op.name(),
+            ScalarFunction::Try => "try",
         }
     }
 
@@ -124,6 +130,10 @@ impl ScalarFunction {
             ScalarFunction::Map(f) => f.signature(&a),
             ScalarFunction::Decimal(op) => op.signature(&a),
             ScalarFunction::NumberFormat(op) => op.signature(&a),
+            ScalarFunction::Try => {
+                a.arity(1, usize::MAX)?;
+                Signature::new(args.to_vec(), args[0].clone())
+            }
             ScalarFunction::GetItem => {
                 a.arity(2, 2)?;
                 if let Some((key, value)) = map_types(&args[0]) {

@@ -1,0 +1,105 @@
+//! Spark's `TryEval` where Brasa's kernels raise: `try_add`, `try_subtract`,
+//! `try_multiply` and `try_divide` with an interval, a date or a timestamp operand (Spark
+//! plans them as `TryEval` of the operator: the operator's result type and fields, NULL
+//! where it overflows or divides by zero), and `TRY_CAST` to or from an interval (the
+//! cast, NULL where it fails). Computed by `exec::try_eval` (`ScalarFunction::Try`).
+
+use arrow_schema::DataType;
+use sqlparser::ast::BinaryOperator;
+
+use crate::error::{Error, Result};
+use crate::frame::interval_type::is_interval;
+use crate::sql::plan::expr::{BinaryOp, Expr};
+use crate::sql::plan::functions::ScalarFunction;
+use crate::sql::plan::scalar::ScalarValue;
+use crate::sql::plan::schema::PlanSchema;
+use crate::sql::types::is_numeric;
+
+/// `body`, NULL in the rows where it fails at run time; `guards` are computed first and
+/// raise (the input of a `TRY_CAST`). Refused over a value that changes from one
+/// computation to the next (`rand()`, `uuid()`, ...), since a failed batch is computed
+/// again in parts.
+pub fn try_of(body: Expr, guards: Vec<Expr>, what: &str, scope: &PlanSchema) -> Result<Expr> {
+    let per_row =
+        |e: &Expr| e.any(&|x| matches!(x, Expr::Function { func, .. } if func.is_per_row()));
+    if per_row(&body) {
+        return Err(Error::unsupported(format!(
+            "{what} over a value computed anew for each row (rand, randn, uuid, \
+             monotonically_increasing_id, ...)"
+        )));
+    }
+    let mut args = vec![body];
+    args.extend(guards);
+    let types: Vec<DataType> = args.iter().map(|a| a.data_type(scope)).collect();
+    let signature = ScalarFunction::Try.signature(&types)?;
+    Ok(Expr::signed_call(
+        ScalarFunction::Try,
+        args,
+        signature,
+        scope,
+    ))
+}
+
+/// `TRY_CAST`'s expression from the planned cast `cast` of `input`: the cast's failures
+/// are NULL, `input`'s own are raised (Spark's `TryCast`).
+pub fn try_cast(cast: Expr, input: Expr, scope: &PlanSchema) -> Result<Expr> {
+    let guards = match input {
+        Expr::Column { .. } | Expr::Literal(_) => vec![],
+        other => vec![other],
+    };
+    try_of(cast, guards, "TRY_CAST", scope)
+}
+
+/// `try_add(a, b)` / `try_subtract` / `try_multiply` / `try_divide` when an operand is an
+/// interval, a date or a timestamp: `binary` (the operator's planner) wrapped in a try;
+/// `None` for numbers (`functions::MathFunction`). Spark's `try_add(1, date)` is the
+/// date plus the days, as `date + 1`.
+pub fn try_arithmetic(
+    name: &str,
+    args: &[Expr],
+    scope: &PlanSchema,
+    binary: impl Fn(&BinaryOperator, Expr, Expr, &PlanSchema) -> Result<Expr>,
+) -> Result<Option<Expr>> {
+    let op = match name {
+        "try_add" => BinaryOperator::Plus,
+        "try_subtract" => BinaryOperator::Minus,
+        "try_multiply" => BinaryOperator::Multiply,
+        "try_divide" => BinaryOperator::Divide,
+        _ => return Ok(None),
+    };
+    let [left, right] = args else {
+        return Ok(None);
+    };
+    let (lt, rt) = (left.data_type(scope), right.data_type(scope));
+    let temporal =
+        |t: &DataType| is_interval(t) || matches!(t, DataType::Date32 | DataType::Timestamp(_, _));
+    if !(temporal(&lt) || temporal(&rt)) {
+        return Ok(None);
+    }
+    if [&lt, &rt].iter().any(|t| matches!(t, DataType::Time64(_))) {
+        return Err(Error::unsupported(format!("{name} of a time")));
+    }
+    let (left, right) = if op == BinaryOperator::Plus && lt.is_integer() && rt == DataType::Date32 {
+        (right.clone(), left.clone())
+    } else {
+        (left.clone(), right.clone())
+    };
+    // A zero divisor gives NULL without a failure to recover from.
+    let right = if op == BinaryOperator::Divide && is_numeric(&rt) {
+        let zero = Expr::compare(
+            BinaryOp::Eq,
+            right.clone(),
+            Expr::Literal(ScalarValue::Int32(0)),
+            scope,
+        )?;
+        Expr::Case {
+            branches: vec![(zero, Expr::Literal(ScalarValue::Null(rt.clone())))],
+            otherwise: Some(Box::new(right)),
+            data_type: rt,
+        }
+    } else {
+        right
+    };
+    let body = binary(&op, left, right, scope)?;
+    try_of(body, vec![], name, scope).map(Some)
+}
