@@ -15,7 +15,7 @@ use crate::sql::plan::expr::Expr;
 use crate::sql::plan::functions::{date_field, DateTimeFunction, ScalarFunction};
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
-use crate::sql::types::is_numeric;
+use crate::sql::types::{is_numeric, is_string};
 
 /// A call of the interval function `f` on `args`, cast to its signature's types (the
 /// interval functions need no more of `exprs::scalar_call`).
@@ -226,7 +226,15 @@ pub fn interval_arithmetic(
     let call = |f: DateTimeFunction, args: Vec<Expr>| interval_call(f, args, scope);
     let (li, ri) = (is_interval(&lt), is_interval(&rt));
     let datetime = |t: &DataType| matches!(t, T::Date32 | T::Timestamp(_, _));
-    let number = |t: &DataType| is_numeric(t) || *t == T::Null;
+    // Spark reads text multiplying or dividing an interval as a double (`'x'` is NULL).
+    let number = |t: &DataType| is_numeric(t) || *t == T::Null || is_string(t);
+    let as_number = |e: Expr| {
+        if is_string(&e.data_type(scope)) {
+            e.cast(&T::Float64, scope)
+        } else {
+            e
+        }
+    };
     Some(match op {
         B::Minus if lt == T::Date32 && rt == T::Date32 => call(
             DateTimeFunction::DateDiffInterval,
@@ -269,11 +277,14 @@ pub fn interval_arithmetic(
             } else {
                 (right.clone(), left.clone())
             };
-            call(DateTimeFunction::IntervalMultiply, vec![interval, by])
+            call(
+                DateTimeFunction::IntervalMultiply,
+                vec![interval, as_number(by)],
+            )
         }
         B::Divide if li && number(&rt) => call(
             DateTimeFunction::IntervalDivide,
-            vec![left.clone(), right.clone()],
+            vec![left.clone(), as_number(right.clone())],
         ),
         _ if li || ri => Err(Error::analysis(format!(
             "`{op}` of {} and {}: an interval adds to an interval, a date or a timestamp, \
