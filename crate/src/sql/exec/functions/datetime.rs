@@ -243,12 +243,21 @@ fn compute_in_session_zone(
         }
         AddMonths => {
             let (days, n) = (dates(&args[0])?, ints(&args[1])?);
-            Arc::new(
-                days.iter()
-                    .zip(n.iter())
-                    .map(|(d, n)| add_months(d? as i64, n?))
-                    .collect::<Date32Array>(),
-            )
+            let values = days
+                .iter()
+                .zip(n.iter())
+                .map(|pair| match pair {
+                    (Some(d), Some(n)) => add_months(d as i64, n).map(Some).ok_or_else(|| {
+                        // Spark's `Math.toIntExact` of the new day: ARITHMETIC_OVERFLOW in any mode.
+                        Error::new(
+                            ErrorCode::SqlExecution,
+                            "arithmetic overflow: a date plus months is out of the range of dates",
+                        )
+                    }),
+                    _ => Ok(None),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Arc::new(Date32Array::from(values))
         }
         MonthsBetween => {
             let (a, b) = (timestamps(&args[0])?, timestamps(&args[1])?);
