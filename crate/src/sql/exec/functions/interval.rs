@@ -119,7 +119,7 @@ where
 }
 
 /// `n / d` rounded half away from zero (Java's `HALF_UP`), `d` not zero.
-fn div_half_up(n: i128, d: i128) -> i128 {
+pub(super) fn div_half_up(n: i128, d: i128) -> i128 {
     let (q, r) = (n / d, n % d);
     if r.unsigned_abs() * 2 >= d.unsigned_abs() {
         q + if (n < 0) == (d < 0) { 1 } else { -1 }

@@ -8,23 +8,16 @@
 
 use std::sync::Arc;
 
-use arrow_array::types::Decimal128Type;
+use arrow_array::types::{Decimal128Type, DecimalType};
 use arrow_array::{ArrayRef, Decimal128Array, PrimitiveArray};
 use arrow_schema::DataType;
 
+use crate::decimal_digits::MAX_PRECISION;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::interval_type::{IntervalField, IntervalFields};
 use crate::sql::exec::value::kernel_error;
 
-/// `n / d` rounded half away from zero (Java's `HALF_UP`), `d` positive.
-fn div_half_up(n: i128, d: i128) -> i128 {
-    let (q, r) = (n / d, n % d);
-    if r.unsigned_abs() * 2 >= d.unsigned_abs() {
-        q + n.signum()
-    } else {
-        q
-    }
-}
+use super::interval::div_half_up;
 
 /// Each decimal (of scale `scale`) as microseconds or months of `fields`' type: `None`
 /// for a NULL, an error for a value out of the type's range.
@@ -133,17 +126,7 @@ pub(super) fn to_decimals(
 
 /// `digits` at `scale` as text, for messages.
 fn decimal_text(digits: i128, scale: i8) -> String {
-    if scale <= 0 {
-        return digits.to_string();
-    }
-    let text = format!(
-        "{:0>width$}",
-        digits.unsigned_abs(),
-        width = scale as usize + 1
-    );
-    let (whole, fraction) = text.split_at(text.len() - scale as usize);
-    let sign = if digits < 0 { "-" } else { "" };
-    format!("{sign}{whole}.{fraction}")
+    Decimal128Type::format_decimal(digits, MAX_PRECISION, scale)
 }
 
 #[cfg(test)]
