@@ -129,8 +129,9 @@ fn unsupported_constructs_say_so() {
 fn unsupported_correlated_subqueries_say_what_works() {
     for (sql, says) in [
         (
-            "SELECT id, (SELECT max(score) FROM t b WHERE b.id < a.id) FROM t a",
-            "other than `inner = outer`",
+            "SELECT id, (SELECT count(*) FROM t b WHERE array_contains(a.ids, b.id)) \
+             FROM (SELECT id, array(id) AS ids FROM t) a",
+            "outer column `ids` of type array<int>",
         ),
         (
             "SELECT id, (SELECT b.score FROM t b WHERE b.id = a.id ORDER BY 1 LIMIT 1) FROM t a",

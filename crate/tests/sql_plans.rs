@@ -414,3 +414,31 @@ fn session_windows_are_a_window_over_the_other_keys() {
         ],
     );
 }
+
+#[test]
+fn a_correlated_aggregate_on_a_non_equality_is_joined_to_the_domain_of_outer_values() {
+    // Spark's domain join: the distinct outer cities (of the rows WHERE keeps) joined to
+    // the inner rows on the condition, counted per city, and joined back null-safely on
+    // two keys that are never NULL.
+    assert_plan(
+        "SELECT name, (SELECT count(*) FROM cities c WHERE c.city > p.city) AS n \
+         FROM people p WHERE p.score > 1",
+        &[
+            "Project name#0, CASE WHEN __outer_key0#2 IS NULL THEN 0 ELSE count(1)#1 END",
+            "  Project name#0, count(1)#3, __outer_key0#4",
+            "    Join Left on=[city#1 IS NULL = __outer_key0#1, coalesce(city#1, '') = __outer_key1#2]",
+            "      Alias p",
+            "        Scan columns=[1, 2, 3] (name, city, score) filters=[(score#2 > CAST(1 AS double))]",
+            "      Project count#2, __group#0, __group#1",
+            "        Aggregate group=[city#0 IS NULL, coalesce(city#0, '')] aggregates=[count(*)]",
+            "          Project city#1",
+            "            Join Inner on=[] filter=(city#0 > city#1)",
+            "              Alias c",
+            "                Scan columns=[0] (city) filters=[]",
+            "              Distinct",
+            "                Project city#0",
+            "                  Alias p",
+            "                    Scan columns=[2, 3] (city, score) filters=[(score#1 > CAST(1 AS double))]",
+        ],
+    );
+}

@@ -82,16 +82,26 @@ pub struct OuterScope {
     pub found: FoundCorrelation,
     /// The finished correlation, once the SELECT has added its outputs.
     pub correlation: Option<Correlation>,
+    /// The plan whose rows the outer scope's columns hold (the outer query's FROM), when
+    /// it is known: the domain of a correlation that is not only equalities is drawn
+    /// from it (see `domain.rs`).
+    pub source: Option<LogicalPlan>,
 }
 
 impl OuterScope {
-    pub fn new(scope: PlanSchema, kind: SubqueryKind, claimed: bool) -> Self {
+    pub fn new(
+        scope: PlanSchema,
+        kind: SubqueryKind,
+        claimed: bool,
+        source: Option<LogicalPlan>,
+    ) -> Self {
         OuterScope {
             scope,
             kind,
             claimed,
             found: FoundCorrelation::default(),
             correlation: None,
+            source,
         }
     }
 }
@@ -121,6 +131,20 @@ pub struct SubqueryState {
     pub outer: Vec<OuterScope>,
     /// `None` where a correlated scalar subquery cannot be joined in.
     pub pending: Option<PendingJoins>,
+    /// The FROM plans of the SELECTs being planned, innermost last: a subquery of a
+    /// SELECT finds its outer scope's rows here (by the scope's columns).
+    pub sources: Vec<LogicalPlan>,
+}
+
+impl SubqueryState {
+    /// The innermost source whose columns are `scope`.
+    pub fn source_of(&self, scope: &PlanSchema) -> Option<LogicalPlan> {
+        self.sources
+            .iter()
+            .rev()
+            .find(|plan| &plan.schema() == scope)
+            .cloned()
+    }
 }
 
 /// A reference to column `index` of a pending join. The column is not in the scope the

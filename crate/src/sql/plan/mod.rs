@@ -6,6 +6,7 @@ pub mod composite_aggregates;
 pub mod correlation;
 pub mod decimal_exprs;
 pub mod decorrelate;
+pub mod domain;
 pub mod explain;
 pub mod expr;
 pub mod exprs;

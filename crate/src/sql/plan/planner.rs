@@ -355,7 +355,9 @@ impl<'a> Planner<'a> {
     ) -> Result<LogicalPlan> {
         // A subquery plans its own time window; the outer one's comes back after it.
         let outer_window = self.time_window.take();
+        let sources = self.subqueries.sources.len();
         let planned = self.select_body(select, order_by);
+        self.subqueries.sources.truncate(sources);
         self.time_window = outer_window;
         planned
     }
@@ -399,6 +401,7 @@ impl<'a> Planner<'a> {
         let (expanded, sessions) = self.expand_time_window(plan, select, order_by)?;
         plan = expanded;
         let scope = plan.schema();
+        self.subqueries.sources.push(plan.clone());
         if let Some(selection) = &select.selection {
             plan = self.where_clause(plan, selection, correlated)?;
         }
@@ -410,11 +413,13 @@ impl<'a> Planner<'a> {
             }
             None => scope,
         };
+        // The rows the SELECT list's subqueries see: the domain of their correlations.
+        self.subqueries.sources.push(plan.clone());
 
         // GROUPING SETS / ROLLUP / CUBE: the input expanded once per set (see
         // `grouping_sets`); expressions are planned over the expanded input.
         let sets = self.expand_grouping_sets(&select.group_by, &plan, &scope)?;
-        let (scope, sets) = match sets {
+        let (mut scope, sets) = match sets {
             Some((expanded, expanded_scope, sets)) => {
                 plan = expanded;
                 (expanded_scope, Some(sets))
@@ -444,11 +449,12 @@ impl<'a> Planner<'a> {
             };
             self.correlated_outputs(
                 frame,
+                &mut plan,
                 &mut items,
                 &mut group,
                 &mut having,
                 aggregating,
-                &scope,
+                &mut scope,
                 refused,
             )?;
         }

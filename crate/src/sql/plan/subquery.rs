@@ -100,9 +100,10 @@ impl Planner<'_> {
         // Only a plain SELECT can read outer columns: with WITH or a set operation, the
         // scope is marked taken, so outer names do not resolve and are reported below.
         let plain = subquery.with.is_none() && matches!(subquery.body.as_ref(), SetExpr::Select(_));
+        let source = self.subqueries.source_of(outer);
         self.subqueries
             .outer
-            .push(OuterScope::new(outer.clone(), kind, !plain));
+            .push(OuterScope::new(outer.clone(), kind, !plain, source));
         let planned = self.query(subquery);
         let frame = self.subqueries.outer.pop().expect("pushed above");
         let plan = planned.map_err(|e| self.correlated_hint(e, outer))?;
@@ -147,18 +148,23 @@ impl Planner<'_> {
     /// correlation keys become extra output columns (and grouping keys if it aggregates),
     /// as do the inner columns other correlated conditions read; the result is recorded
     /// in the outer scope for [`Planner::plan_subquery`].
+    ///
+    /// A subquery that aggregates or gives a value and whose correlation is not only
+    /// equalities is first joined to the domain of its other conditions (`domain.rs`):
+    /// `plan` and `scope` then extend to the domain's columns.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn correlated_outputs(
         &mut self,
         frame: usize,
+        plan: &mut LogicalPlan,
         items: &mut Vec<(Expr, String)>,
         group: &mut Vec<Expr>,
         having: &mut Option<Expr>,
         aggregating: bool,
-        scope: &PlanSchema,
+        scope: &mut PlanSchema,
         refused: Option<&str>,
     ) -> Result<()> {
-        let found = std::mem::take(&mut self.subqueries.outer[frame].found);
+        let mut found = std::mem::take(&mut self.subqueries.outer[frame].found);
         if found.keys.is_empty() && found.residual.is_empty() {
             return Ok(());
         }
@@ -181,12 +187,10 @@ impl Planner<'_> {
             (true, false) => Shape::Grouped,
             (true, true) => Shape::Global,
         };
-        if aggregating && !found.residual.is_empty() {
-            return Err(Error::unsupported(
-                "a correlated condition other than `inner = outer` in a subquery that \
-                 aggregates (Brasa joins the aggregate on equality keys); write the \
-                 correlation as equalities, or join and aggregate in the outer query",
-            ));
+        if !found.residual.is_empty() && (aggregating || kind == SubqueryKind::Scalar) {
+            let rows = std::mem::replace(plan, LogicalPlan::OneRow);
+            *plan = self.join_domain(frame, rows, &mut found)?;
+            *scope = plan.schema();
         }
         let width = items.len();
         let mut keys = Vec::with_capacity(found.keys.len());
