@@ -408,6 +408,9 @@ impl Planner<'_> {
             || items.iter().any(|(e, _)| e.contains_aggregate())
             || sort_keys.iter().any(|k| k.expr.contains_aggregate());
         if aggregating {
+            if let Some(h) = having.take() {
+                *having = Some(group_values_in_having(h, &joins, group)?);
+            }
             let outside = |e: &Expr| reads_outside_aggregates(e, base);
             if group.iter().any(|g| reads(g, |c| c >= base))
                 || items.iter().any(|(e, _)| outside(e))
@@ -541,6 +544,67 @@ pub(crate) fn apply_joins(mut plan: LogicalPlan, joins: PendingJoins) -> Logical
         };
     }
     plan
+}
+
+/// HAVING of a query that groups, where a correlated scalar subquery reads only
+/// grouping columns of the outer query (`HAVING count(*) > (SELECT count(*) FROM q
+/// WHERE q.g > w.g)`, which Spark plans over the aggregate): the subquery's value is the
+/// same for every row of a group, so each part of HAVING that reads only such joined
+/// columns is taken as `first(...)` of the group, and the join stays under the
+/// aggregation like the others. Other reads are left to fail as Spark's
+/// `SCALAR_SUBQUERY_IS_IN_GROUP_BY_OR_AGGREGATE_FUNCTION`.
+fn group_values_in_having(having: Expr, joins: &PendingJoins, group: &[Expr]) -> Result<Expr> {
+    let base = joins.base;
+    // The joined columns whose join reads only grouping columns of the outer query.
+    let mut per_group = Vec::with_capacity(joins.fields.len());
+    for join in &joins.joins {
+        let by_group = join.on.iter().all(|(outer, _)| {
+            let outer = strip_placeholders(outer.clone(), base);
+            reads_only_groups(&outer, group)
+        });
+        per_group.extend(std::iter::repeat_n(by_group, join.right.schema().len()));
+    }
+    let per_group = |c: usize| c >= base && per_group.get(c - base).copied().unwrap_or(false);
+    let with_joins = joins.scope.join(&PlanSchema::new(joins.fields.clone()));
+    let mut error = None;
+    let rewritten = having.rewrite(&mut |node| {
+        if node.contains_aggregate()
+            || !reads(node, |c| c >= base)
+            || reads(node, |c| !per_group(c))
+        {
+            return None;
+        }
+        match aggregate_call(
+            AggregateFunction::First,
+            vec![node.clone()],
+            false,
+            false,
+            &with_joins,
+        ) {
+            Ok(call) => Some(call),
+            Err(e) => {
+                error.get_or_insert(e);
+                None
+            }
+        }
+    });
+    match error {
+        Some(e) => Err(e),
+        None => Ok(rewritten),
+    }
+}
+
+/// Whether every column `e` reads is a grouping column (a plain column of GROUP BY): as
+/// in Spark, whose HAVING sees the aggregate's output, not the columns under a grouping
+/// expression such as `upper(g)`.
+fn reads_only_groups(e: &Expr, group: &[Expr]) -> bool {
+    let mut read = Vec::new();
+    e.columns(&mut read);
+    read.iter().all(|&c| {
+        group
+            .iter()
+            .any(|g| matches!(g, Expr::Column { index, .. } if *index == c))
+    })
 }
 
 /// Whether `e` reads a column `which` picks.
