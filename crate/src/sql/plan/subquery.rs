@@ -21,6 +21,7 @@ use sqlparser::ast::{Query, SetExpr};
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::spark_type_name;
 use crate::sql::plan::correlation::{Correlation, OuterScope, Shape, SubqueryKind};
+use crate::sql::plan::domain::join_domain;
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::functions::{ConditionalFunction, ScalarFunction};
 use crate::sql::plan::logical::LogicalPlan;
@@ -188,8 +189,9 @@ impl Planner<'_> {
             (true, true) => Shape::Global,
         };
         if !found.residual.is_empty() && (aggregating || kind == SubqueryKind::Scalar) {
+            let outer = &self.subqueries.outer[frame];
             let rows = std::mem::replace(plan, LogicalPlan::OneRow);
-            *plan = self.join_domain(frame, rows, &mut found)?;
+            *plan = join_domain(outer.source.clone(), &outer.scope, rows, &mut found)?;
             *scope = plan.schema();
         }
         let width = items.len();

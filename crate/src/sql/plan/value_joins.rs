@@ -24,6 +24,7 @@ use crate::sql::plan::aggregates::aggregate_call;
 use crate::sql::plan::correlation::{
     placeholder, strip_placeholders, Correlation, PendingJoin, PendingJoins, Shape,
 };
+use crate::sql::plan::domain::residual_as_keys;
 use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey};
 use crate::sql::plan::functions::{AggregateFunction, MiscFunction, ScalarFunction};
 use crate::sql::plan::logical::{JoinKind, LogicalPlan};
@@ -229,13 +230,15 @@ impl Planner<'_> {
         } else if c.shape == Shape::Global && !c.has_having {
             return Ok(Expr::Literal(ScalarValue::Boolean(!negated)));
         }
-        if c.residual.is_some() || c.keys.is_empty() || c.shape == Shape::Global {
+        if c.shape == Shape::Global {
             return Err(Error::unsupported(
                 "a correlated EXISTS or IN subquery inside OR, NOT, CASE or the SELECT list \
-                 whose correlation is not only `inner = outer` equalities, or that aggregates \
-                 without GROUP BY but with HAVING; as an AND condition of WHERE it works",
+                 that aggregates without GROUP BY but with HAVING; as an AND condition of \
+                 WHERE it works",
             ));
         }
+        // Other correlated conditions than `inner = outer` become keys on their domain.
+        let (plan, c) = residual_as_keys(self.subqueries.source_of(scope), scope, plan, c)?;
         self.require_joins(scope, "a correlated EXISTS or IN subquery")?;
         let schema = plan.schema();
         let column = |k: usize| Expr::column(k, schema.field(k).name.clone());
