@@ -181,12 +181,15 @@ pub fn aggregate_call(
         .zip(&signature.args)
         .map(|(a, t)| a.cast(t, scope))
         .collect();
-    // Several percentages at once give an array of the answers.
+    // Several percentages at once, or the `k` of `max_by(x, ord, k)`, give an array.
     let returns = match settings.first() {
         Some(Expr::Function {
             func: ScalarFunction::Array(_),
             ..
         }) => list_of(signature.returns),
+        Some(_) if matches!(func, AggregateFunction::MaxBy | AggregateFunction::MinBy) => {
+            list_of(signature.returns)
+        }
         _ => signature.returns,
     };
     args.extend(settings);
@@ -232,6 +235,9 @@ fn all_present(args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
 
 /// Setting `index` (after the data arguments) of `func` as the literal the executor
 /// reads: a percentage in [0, 1], an accuracy or relative error, `ignoreNulls`.
+/// The largest `k` of `max_by(x, ord, k)` / `min_by`, as Spark's.
+const MAX_BY_K: usize = 100_000;
+
 fn literal_setting(func: AggregateFunction, index: usize, setting: Expr) -> Result<Expr> {
     use AggregateFunction::*;
     let name = func.name();
@@ -263,6 +269,24 @@ fn literal_setting(func: AggregateFunction, index: usize, setting: Expr) -> Resu
             Some(rsd) if (0.0..=0.4).contains(&rsd) => Ok(Expr::Literal(ScalarValue::Float64(rsd))),
             _ => Err(Error::analysis(format!(
                 "the relative standard deviation of {name} must be a number literal at most 0.4"
+            ))),
+        },
+        // `max_by(x, ord, k)`: Spark's bounds on `k`.
+        (MaxBy | MinBy, 0, _) => match (&setting, number) {
+            (Expr::Literal(ScalarValue::Int32(_) | ScalarValue::Int64(_)), Some(k))
+                if (1.0..=MAX_BY_K as f64).contains(&k) =>
+            {
+                Ok(Expr::Literal(ScalarValue::Int64(k as i64)))
+            }
+            (Expr::Literal(ScalarValue::Int32(_) | ScalarValue::Int64(_)), Some(k)) => {
+                Err(Error::analysis(format!(
+                    "the `k` of {name} must be between 1 and {MAX_BY_K} (current value = {k}), \
+                     as Spark's DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE"
+                )))
+            }
+            _ => Err(Error::analysis(format!(
+                "the third argument of {name} (`k`, how many values) must be an integer \
+                 literal, as Spark's DATATYPE_MISMATCH.NON_FOLDABLE_INPUT"
             ))),
         },
         (First | Last | AnyValue | Mode, 0, _) => match setting {

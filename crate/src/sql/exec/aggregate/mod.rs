@@ -20,6 +20,7 @@ mod min_max;
 mod moments;
 mod pick;
 mod states;
+mod top_by;
 
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, UInt32Array};
 use arrow_schema::{DataType, SchemaRef};

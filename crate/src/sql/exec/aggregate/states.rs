@@ -14,6 +14,7 @@ use super::logical::bool_and_or;
 use super::min_max::min_max;
 use super::moments::{CoMoments, Moments, ShapeMoments};
 use super::pick::{Keep, Pick};
+use super::top_by::TopBy;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::plan::expr::{AggregateCall, Expr};
 use crate::sql::plan::functions::AggregateFunction;
@@ -94,6 +95,19 @@ fn plain_accumulator(call: &AggregateCall) -> Result<Box<dyn Accumulator>> {
         F::CollectSet => Box::new(Distinct::new(Box::new(CollectList::new(returns)))),
         F::First | F::AnyValue => Box::new(Pick::new(Keep::Earlier, ignore_nulls, returns)),
         F::Last => Box::new(Pick::new(Keep::Later, ignore_nulls, returns)),
+        // `max_by(x, ord, k)`: the values of the best `k` rows.
+        F::MaxBy | F::MinBy if !call.settings().is_empty() => {
+            let k = match setting(0) {
+                Some(Expr::Literal(ScalarValue::Int64(k))) => *k as usize,
+                _ => {
+                    return Err(Error::new(
+                        ErrorCode::Internal,
+                        format!("{} without its k", call.func.name()),
+                    ))
+                }
+            };
+            Box::new(TopBy::new(k, call.func == F::MaxBy, returns))
+        }
         F::MaxBy | F::MinBy => Box::new(Pick::new(
             Keep::Ordered {
                 max: call.func == F::MaxBy,

@@ -166,7 +166,7 @@ impl AggregateFunction {
             Percentile => (1, 1),
             PercentileCont | PercentileDisc | ListAgg => (2, 2),
             PercentileApprox => (1, 2),
-            First | Last | AnyValue | ApproxCountDistinct | Mode => (0, 1),
+            First | Last | AnyValue | ApproxCountDistinct | Mode | MaxBy | MinBy => (0, 1),
             _ => (0, 0),
         }
     }
