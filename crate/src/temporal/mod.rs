@@ -3,6 +3,7 @@
 //! ([`pattern`]), shared by SQL's date functions and the CSV reader's `dateFormat`.
 
 pub mod pattern;
+pub mod spark_text;
 pub mod time_of_day;
 
 /// Days since 1970-01-01 of a date (Howard Hinnant's `days_from_civil`).
@@ -43,10 +44,11 @@ pub fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
-/// `yyyy-MM-dd` for a day number.
+/// `yyyy-MM-dd` for a day number (a year before 1 as `-0044`, as Spark prints it).
 pub fn format_date(days: i64) -> String {
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
+    let sign = if y < 0 { "-" } else { "" };
+    format!("{sign}{:04}-{m:02}-{d:02}", y.unsigned_abs())
 }
 
 /// `yyyy-MM-dd HH:mm:ss[.ffffff]` (UTC) for microseconds since the epoch.

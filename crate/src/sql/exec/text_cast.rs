@@ -1,7 +1,8 @@
 //! Casts between text and other types that Spark does differently from Arrow: strings
 //! read as numbers the way Spark reads them (surrounding whitespace trimmed, `'1.5'` is
 //! the integer 1, what does not parse is NULL), and timestamps written as Spark writes
-//! them (`2023-11-14 22:13:20`, a fraction only when there is one).
+//! them (`2023-11-14 22:13:20`, a fraction only when there is one), and text read as
+//! dates and timestamps the way Spark reads it (`temporal::spark_text`).
 
 use std::sync::Arc;
 
@@ -11,11 +12,12 @@ use arrow_array::types::{
 };
 use arrow_array::{
     Array, ArrayRef, Float32Array, Float64Array, Int16Array, Int32Array, Int64Array, Int8Array,
-    StringArray, Time64MicrosecondArray,
+    StringArray, Time64MicrosecondArray, TimestampMicrosecondArray,
 };
 use arrow_schema::{DataType, TimeUnit};
 
 use crate::temporal::format_timestamp_spark;
+use crate::temporal::spark_text::{text_to_date, text_to_local_timestamp, text_to_timestamp};
 use crate::temporal::time_of_day::{parse_time_spark, write_time_spark, MICROS_PER_DAY};
 
 /// Spark's casts of a `time` to numbers and timestamps, else `None`: to a timestamp
@@ -101,6 +103,26 @@ pub fn text_cast(array: &ArrayRef, to: &DataType) -> Option<ArrayRef> {
                 .as_primitive::<TimestampMicrosecondType>()
                 .unary::<_, Time64MicrosecondType>(|v| v.rem_euclid(MICROS_PER_DAY)),
         )),
+        // Spark's text to date and timestamp (`temporal::spark_text`), not Arrow's.
+        (DataType::Utf8, DataType::Date32) => Some(Arc::new(
+            array
+                .as_string::<i32>()
+                .iter()
+                .map(|v| v.and_then(text_to_date))
+                .collect::<arrow_array::Date32Array>(),
+        )),
+        (DataType::Utf8, DataType::Timestamp(TimeUnit::Microsecond, zone)) => {
+            let today = crate::clock::today_days();
+            let micros: TimestampMicrosecondArray = array
+                .as_string::<i32>()
+                .iter()
+                .map(|v| match zone {
+                    Some(_) => v.and_then(|s| text_to_timestamp(s, today)),
+                    None => v.and_then(text_to_local_timestamp),
+                })
+                .collect();
+            Some(Arc::new(micros.with_timezone_opt(zone.clone())))
+        }
         (DataType::Utf8, target) => {
             let text = array.as_string::<i32>();
             let each = |f: &dyn Fn(&str) -> Option<i64>| -> Vec<Option<i64>> {

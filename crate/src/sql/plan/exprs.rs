@@ -113,6 +113,17 @@ impl Planner<'_> {
                     Expr::Literal(ScalarValue::Int64(micros)),
                 ],
             ),
+            // Text beside a day-time interval is read as a timestamp, and the result given
+            // back as text (as `interval_arithmetic`).
+            text if is_string(&text) && months == 0 => call(
+                DateTimeFunction::TimestampAddInterval,
+                vec![
+                    value.cast(&crate::sql::types::timestamp_type(), scope),
+                    Expr::Literal(ScalarValue::Int32(0)),
+                    Expr::Literal(ScalarValue::Int64(micros)),
+                ],
+            )
+            .map(|sum| sum.cast(&DataType::Utf8, scope)),
             // A time moves by a day-time interval only; Spark refuses months.
             DataType::Time64(_) if months == 0 => call(
                 DateTimeFunction::TimeAddInterval,
@@ -127,7 +138,8 @@ impl Planner<'_> {
                 if minus { "-" } else { "+" },
                 spark_type_name(&other),
                 if is_string(&other) {
-                    " (cast the string to a date or timestamp first)"
+                    " with a year-month interval (as Spark; cast the string to a date or \
+                     timestamp first)"
                 } else {
                     ""
                 }

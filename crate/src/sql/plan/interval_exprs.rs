@@ -271,6 +271,22 @@ pub fn interval_arithmetic(
             };
             plus_interval_value(value, interval, *op == B::Minus, scope)
         }
+        // Spark reads text beside a day-time interval as a timestamp and gives the result
+        // back as text (NULL where the text is no timestamp); with a year-month interval
+        // it refuses the operands, as below.
+        B::Plus | B::Minus
+            if (is_day_time(&lt) && is_string(&rt) && *op == B::Plus)
+                || (is_day_time(&rt) && is_string(&lt)) =>
+        {
+            let (text, interval) = if ri {
+                (left.clone(), right.clone())
+            } else {
+                (right.clone(), left.clone())
+            };
+            let timestamp = text.cast(&crate::sql::types::timestamp_type(), scope);
+            plus_interval_value(timestamp, interval, *op == B::Minus, scope)
+                .map(|sum| sum.cast(&T::Utf8, scope))
+        }
         B::Multiply if (li && number(&rt)) || (ri && number(&lt)) => {
             let (interval, by) = if li {
                 (left.clone(), right.clone())

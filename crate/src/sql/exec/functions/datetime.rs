@@ -19,6 +19,7 @@ use crate::sql::exec::value::spark_cast;
 use crate::sql::plan::functions::DateTimeFunction;
 use crate::sql::types::SESSION_TIME_ZONE;
 use crate::temporal::pattern::PatternCache;
+use crate::temporal::spark_text::{text_to_date, text_to_local_timestamp, text_to_timestamp};
 use crate::temporal::{civil_from_days, days_from_civil, days_in_month};
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
@@ -338,7 +339,8 @@ fn compute_in_session_zone(
                     }
                     let value = text.value(i).trim();
                     Ok(match format {
-                        None => default_date(value),
+                        // Without a pattern, Spark's cast.
+                        None => text_to_date(value),
                         Some(f) => cache
                             .get_for_parsing(f.value(i))?
                             .parse(value)
@@ -352,6 +354,12 @@ fn compute_in_session_zone(
             if args[0].data_type() != &DataType::Utf8 {
                 return spark_cast(&args[0], &crate::sql::types::timestamp_type());
             }
+            let today = crate::clock::today_days();
+            // Without a pattern, Spark's cast (to `timestamp_ntz`, any zone dropped).
+            let default_timestamp = |text: &str| match func {
+                ToTimestampNtz => text_to_local_timestamp(text),
+                _ => text_to_timestamp(text, today),
+            };
             let text = as_strings(&args[0])?;
             let format = args.get(1).map(as_strings).transpose()?;
             let mut cache = PatternCache::default();
@@ -693,24 +701,6 @@ impl Zone {
             }
         }
     }
-}
-
-/// `to_date(str)` without a pattern: the `yyyy-MM-dd` at the start of the text (what may
-/// follow is a time).
-fn default_date(value: &str) -> Option<i32> {
-    if let Some(date) = crate::io::csv::parse_date_literal(value) {
-        return Some(date);
-    }
-    let date = value
-        .get(..10)
-        .filter(|_| value.len() == 10 || matches!(value.as_bytes().get(10), Some(b' ' | b'T')))?;
-    crate::io::csv::parse_date_literal(date)
-}
-
-/// `to_timestamp(str)` without a pattern: a timestamp or a date literal.
-fn default_timestamp(value: &str) -> Option<i64> {
-    crate::io::csv::parse_timestamp_literal(value)
-        .or_else(|| crate::io::csv::parse_date_literal(value).map(|d| d as i64 * MICROS_PER_DAY))
 }
 
 fn make_days(year: i32, month: i32, day: i32) -> Option<i64> {
