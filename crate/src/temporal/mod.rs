@@ -5,6 +5,7 @@
 pub mod pattern;
 pub mod spark_text;
 pub mod time_of_day;
+pub mod zone;
 
 /// Days since 1970-01-01 of a date (Howard Hinnant's `days_from_civil`).
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {

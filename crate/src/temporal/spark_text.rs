@@ -18,8 +18,7 @@
 //! assert_eq!(text_to_timestamp("2024-03-10 01:00Z", 0), None);
 //! ```
 
-use chrono::{Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone};
-
+use crate::temporal::zone::Zone;
 use crate::temporal::{days_from_civil, days_in_month};
 
 const MICROS_PER_SECOND: i64 = 1_000_000;
@@ -212,7 +211,7 @@ fn timestamp_fields(text: &str) -> Option<Fields> {
 pub fn text_to_timestamp(text: &str, today: i32) -> Option<i64> {
     let f = timestamp_fields(text)?;
     let zone = match &f.zone {
-        Some(name) => Some(parse_zone(name)?),
+        Some(name) => Some(Zone::parse(name)?),
         None => None,
     };
     if f.hour > 23 || f.minute > 59 || f.second > 59 {
@@ -225,12 +224,9 @@ pub fn text_to_timestamp(text: &str, today: i32) -> Option<i64> {
     };
     let local = (days as i128) * MICROS_PER_DAY as i128
         + ((f.hour * 3600 + f.minute * 60 + f.second) * MICROS_PER_SECOND + f.micros) as i128;
-    let offset_micros = match zone {
-        None => 0,
-        Some(Zone::Fixed(seconds)) => seconds as i128 * MICROS_PER_SECOND as i128,
-        Some(Zone::Region(tz)) => region_offset(tz, days, &f)? as i128 * MICROS_PER_SECOND as i128,
-    };
-    i64::try_from(local - offset_micros).ok()
+    let local = i64::try_from(local).ok()?;
+    let offset = zone.map_or(0, |z| z.offset_at_local(local));
+    local.checked_sub(offset.checked_mul(MICROS_PER_SECOND)?)
 }
 
 /// Spark's `CAST(text AS TIMESTAMP_NTZ)`: the same fields, any zone dropped, a time
@@ -244,130 +240,6 @@ pub fn text_to_local_timestamp(text: &str) -> Option<i64> {
     let local = (days as i128) * MICROS_PER_DAY as i128
         + ((f.hour * 3600 + f.minute * 60 + f.second) * MICROS_PER_SECOND + f.micros) as i128;
     i64::try_from(local).ok()
-}
-
-enum Zone {
-    /// Seconds east of UTC.
-    Fixed(i32),
-    Region(chrono_tz::Tz),
-}
-
-/// A zone as Java's `ZoneId.of` reads it after Spark's fixes: `Z`, `+h`, `+hh`, `+hh:mm`,
-/// `+hhmm`, `+hh:mm:ss`, `+hhmmss` (and `-`), those after `UTC`, `GMT` or `UT`, a region
-/// id, or one of Java's `SHORT_IDS`.
-fn parse_zone(name: &str) -> Option<Zone> {
-    if name == "Z" {
-        return Some(Zone::Fixed(0));
-    }
-    if name.starts_with(['+', '-']) {
-        return offset(name).map(Zone::Fixed);
-    }
-    for prefix in ["UTC", "GMT", "UT"] {
-        if let Some(rest) = name.strip_prefix(prefix) {
-            return if rest.is_empty() {
-                Some(Zone::Fixed(0))
-            } else if rest.starts_with(['+', '-']) {
-                offset(rest).map(Zone::Fixed)
-            } else {
-                continue;
-            };
-        }
-    }
-    let region = SHORT_IDS
-        .iter()
-        .find(|(short, _)| *short == name)
-        .map_or(name, |(_, long)| long);
-    if let Some(fixed) = region.strip_prefix("UTC").and_then(offset) {
-        return Some(Zone::Fixed(fixed));
-    }
-    region.parse::<chrono_tz::Tz>().ok().map(Zone::Region)
-}
-
-/// Java's `ZoneId.SHORT_IDS`, which Spark's `getZoneId` accepts.
-const SHORT_IDS: &[(&str, &str)] = &[
-    ("ACT", "Australia/Darwin"),
-    ("AET", "Australia/Sydney"),
-    ("AGT", "America/Argentina/Buenos_Aires"),
-    ("ART", "Africa/Cairo"),
-    ("AST", "America/Anchorage"),
-    ("BET", "America/Sao_Paulo"),
-    ("BST", "Asia/Dhaka"),
-    ("CAT", "Africa/Harare"),
-    ("CNT", "America/St_Johns"),
-    ("CST", "America/Chicago"),
-    ("CTT", "Asia/Shanghai"),
-    ("EAT", "Africa/Addis_Ababa"),
-    ("ECT", "Europe/Paris"),
-    ("IET", "America/Indiana/Indianapolis"),
-    ("IST", "Asia/Kolkata"),
-    ("JST", "Asia/Tokyo"),
-    ("MIT", "Pacific/Apia"),
-    ("NET", "Asia/Yerevan"),
-    ("NST", "Pacific/Auckland"),
-    ("PLT", "Asia/Karachi"),
-    ("PNT", "America/Phoenix"),
-    ("PRT", "America/Puerto_Rico"),
-    ("PST", "America/Los_Angeles"),
-    ("SST", "Pacific/Guadalcanal"),
-    ("VST", "Asia/Ho_Chi_Minh"),
-    ("EST", "UTC-05:00"),
-    ("MST", "UTC-07:00"),
-    ("HST", "UTC-10:00"),
-];
-
-/// Seconds east of UTC of `+h`, `+hh`, `+h:mm`, `+hh:mm`, `+hhmm`, `+hh:mm:ss` or
-/// `+hhmmss` (or with `-`), at most 18 hours.
-fn offset(text: &str) -> Option<i32> {
-    let (sign, rest) = match text.as_bytes().first()? {
-        b'+' => (1, &text[1..]),
-        b'-' => (-1, &text[1..]),
-        _ => return None,
-    };
-    let number = |s: &str| -> Option<i32> {
-        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse().ok())
-            .flatten()
-    };
-    let (hours, minutes, seconds) = match rest.len() {
-        1 | 2 if rest.bytes().all(|b| b.is_ascii_digit()) => (rest.parse().ok()?, 0, 0),
-        4 if rest.as_bytes()[1] == b':' => {
-            (number(&format!("0{}", &rest[..1]))?, number(&rest[2..])?, 0)
-        }
-        4 => (number(&rest[..2])?, number(&rest[2..])?, 0),
-        5 if rest.as_bytes()[2] == b':' => (number(&rest[..2])?, number(&rest[3..])?, 0),
-        6 => (
-            number(&rest[..2])?,
-            number(&rest[2..4])?,
-            number(&rest[4..])?,
-        ),
-        8 if rest.as_bytes()[2] == b':' && rest.as_bytes()[5] == b':' => (
-            number(&rest[..2])?,
-            number(&rest[3..5])?,
-            number(&rest[6..])?,
-        ),
-        _ => return None,
-    };
-    if hours > 18 || minutes > 59 || seconds > 59 {
-        return None;
-    }
-    let total = hours * 3600 + minutes * 60 + seconds;
-    (total <= 18 * 3600).then_some(sign * total)
-}
-
-/// The UTC offset, in seconds, of the local time `f` on `days` in region `tz`, as Java's
-/// `ZonedDateTime.of` picks it: the earlier offset in an overlap, and in a gap the offset
-/// before it (the time moves later by the gap).
-fn region_offset(tz: chrono_tz::Tz, days: i64, f: &Fields) -> Option<i32> {
-    let date = NaiveDate::from_num_days_from_ce_opt(i32::try_from(days + 719_163).ok()?)?;
-    let local: NaiveDateTime = date.and_hms_opt(f.hour as u32, f.minute as u32, f.second as u32)?;
-    let offset = match tz.from_local_datetime(&local) {
-        LocalResult::Single(t) => t.offset().fix(),
-        LocalResult::Ambiguous(earlier, _) => earlier.offset().fix(),
-        LocalResult::None => tz
-            .offset_from_utc_datetime(&(local - Duration::days(1)))
-            .fix(),
-    };
-    Some(offset.local_minus_utc())
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use crate::sql::plan::functions::DateTimeFunction;
 use crate::sql::types::SESSION_TIME_ZONE;
 use crate::temporal::pattern::PatternCache;
 use crate::temporal::spark_text::{text_to_date, text_to_local_timestamp, text_to_timestamp};
+use crate::temporal::zone::Zone;
 use crate::temporal::{civil_from_days, days_from_civil, days_in_month};
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
@@ -432,7 +433,7 @@ fn compute_in_session_zone(
                     }
                     let name = zones.value(i);
                     if zone.as_ref().is_none_or(|(n, _)| n != name) {
-                        zone = Some((name.to_string(), Zone::parse(name)?));
+                        zone = Some((name.to_string(), zone_named(name)?));
                     }
                     let z = &zone.as_ref().expect("just set").1;
                     let micros = values.value(i);
@@ -465,12 +466,8 @@ fn compute_in_session_zone(
                         .as_ref()
                         .is_none_or(|(pf, pt, _, _)| pf != f || pt != t)
                     {
-                        zones = Some((
-                            f.to_string(),
-                            t.to_string(),
-                            Zone::parse(f)?,
-                            Zone::parse(t)?,
-                        ));
+                        zones =
+                            Some((f.to_string(), t.to_string(), zone_named(f)?, zone_named(t)?));
                     }
                     let (_, _, source, target) = zones.as_ref().expect("just set");
                     let wall = values.value(i);
@@ -610,7 +607,7 @@ fn make_timestamp_of_date(args: &[ArrayRef], len: usize) -> Result<ArrayRef> {
                 return Ok(Some(local));
             };
             if zone.as_ref().is_none_or(|(n, _)| n != name) {
-                zone = Some((name.to_string(), Zone::parse(name)?));
+                zone = Some((name.to_string(), zone_named(name)?));
             }
             let offset = zone.as_ref().map_or(0, |(_, z)| z.offset_at_local(local));
             Ok(Some(local - offset * 1_000_000))
@@ -619,88 +616,17 @@ fn make_timestamp_of_date(args: &[ArrayRef], len: usize) -> Result<ArrayRef> {
     Ok(timestamp_array(values))
 }
 
-/// A time zone: a region (`America/New_York`, with its daylight saving rules) or a
-/// fixed offset (`+08:00`, `UTC`, `GMT-3`).
-enum Zone {
-    Region(chrono_tz::Tz),
-    Fixed(i64),
-}
-
-impl Zone {
-    fn parse(name: &str) -> Result<Zone> {
-        if let Ok(tz) = name.parse::<chrono_tz::Tz>() {
-            return Ok(Zone::Region(tz));
-        }
-        let upper = name.trim().to_ascii_uppercase();
-        let rest = ["UTC", "GMT", "UT", "Z"]
-            .iter()
-            .find_map(|p| upper.strip_prefix(p))
-            .unwrap_or(&upper);
-        if rest.is_empty() {
-            return Ok(Zone::Fixed(0));
-        }
-        let fixed = (|| {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let body = &rest[1..];
-            let (h, m) = match body.split_once(':') {
-                Some((h, m)) => (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?),
-                None if body.len() <= 2 => (body.parse::<i64>().ok()?, 0),
-                None if body.len() == 4 => (body[..2].parse().ok()?, body[2..].parse().ok()?),
-                None => return None,
-            };
-            (h <= 18 && m < 60).then_some(sign * (h * 3600 + m * 60))
-        })();
-        fixed.map(Zone::Fixed).ok_or_else(|| {
-            Error::new(
-                ErrorCode::SqlExecution,
-                format!("`{name}` is not a time zone (use a region such as 'Europe/Paris' or an offset such as '+02:00')"),
-            )
-        })
-    }
-
-    /// The zone's offset from UTC, in seconds, at an instant.
-    fn offset_at_utc(&self, micros: i64) -> i64 {
-        use chrono::{Offset, TimeZone};
-        match self {
-            Zone::Fixed(s) => *s,
-            Zone::Region(tz) => {
-                let Some(utc) = chrono::DateTime::from_timestamp_micros(micros) else {
-                    return 0;
-                };
-                tz.offset_from_utc_datetime(&utc.naive_utc())
-                    .fix()
-                    .local_minus_utc() as i64
-            }
-        }
-    }
-
-    /// The offset of a wall-clock time in the zone: the earlier one when the time occurs
-    /// twice, the one before a gap when it does not occur (as Java's `ZonedDateTime.of`).
-    fn offset_at_local(&self, micros: i64) -> i64 {
-        use chrono::{Offset, TimeZone};
-        match self {
-            Zone::Fixed(s) => *s,
-            Zone::Region(tz) => {
-                let Some(local) = chrono::DateTime::from_timestamp_micros(micros) else {
-                    return 0;
-                };
-                let local = local.naive_utc();
-                match tz.offset_from_local_datetime(&local) {
-                    chrono::LocalResult::Single(o) => o.fix().local_minus_utc() as i64,
-                    chrono::LocalResult::Ambiguous(a, _) => a.fix().local_minus_utc() as i64,
-                    chrono::LocalResult::None => {
-                        // In a gap: the offset just before it.
-                        let before = local - chrono::Duration::hours(3);
-                        tz.offset_from_utc_datetime(&before).fix().local_minus_utc() as i64
-                    }
-                }
-            }
-        }
-    }
+/// The zone a SQL argument names, or an error saying what a zone looks like.
+fn zone_named(name: &str) -> Result<Zone> {
+    Zone::parse(name).ok_or_else(|| {
+        Error::new(
+            ErrorCode::SqlExecution,
+            format!(
+                "`{name}` is not a time zone (use a region such as 'Europe/Paris' or an offset \
+                 such as '+02:00')"
+            ),
+        )
+    })
 }
 
 fn make_days(year: i32, month: i32, day: i32) -> Option<i64> {
