@@ -205,6 +205,19 @@ fn timestamp_fields(text: &str) -> Option<Fields> {
     })
 }
 
+impl Fields {
+    /// The wall-clock time of these fields on `days` (since the epoch) in microseconds,
+    /// if the time of day is a real one.
+    fn local_micros(&self, days: i64) -> Option<i64> {
+        if self.hour > 23 || self.minute > 59 || self.second > 59 {
+            return None;
+        }
+        let seconds = self.hour * 3600 + self.minute * 60 + self.second;
+        days.checked_mul(MICROS_PER_DAY)?
+            .checked_add(seconds * MICROS_PER_SECOND + self.micros)
+    }
+}
+
 /// Spark's `CAST(text AS TIMESTAMP)` as microseconds since the epoch: read in the text's
 /// zone, or in the session's (UTC) without one; a time alone is on `today` (days since
 /// the epoch, in the session zone).
@@ -214,17 +227,12 @@ pub fn text_to_timestamp(text: &str, today: i32) -> Option<i64> {
         Some(name) => Some(Zone::parse(name)?),
         None => None,
     };
-    if f.hour > 23 || f.minute > 59 || f.second > 59 {
-        return None;
-    }
     let days = if f.time_only {
         today as i64
     } else {
         civil_days(f.year, f.month, f.day)?
     };
-    let local = (days as i128) * MICROS_PER_DAY as i128
-        + ((f.hour * 3600 + f.minute * 60 + f.second) * MICROS_PER_SECOND + f.micros) as i128;
-    let local = i64::try_from(local).ok()?;
+    let local = f.local_micros(days)?;
     let offset = zone.map_or(0, |z| z.offset_at_local(local));
     local.checked_sub(offset.checked_mul(MICROS_PER_SECOND)?)
 }
@@ -233,13 +241,10 @@ pub fn text_to_timestamp(text: &str, today: i32) -> Option<i64> {
 /// alone refused.
 pub fn text_to_local_timestamp(text: &str) -> Option<i64> {
     let f = timestamp_fields(text)?;
-    if f.time_only || f.hour > 23 || f.minute > 59 || f.second > 59 {
+    if f.time_only {
         return None;
     }
-    let days = civil_days(f.year, f.month, f.day)?;
-    let local = (days as i128) * MICROS_PER_DAY as i128
-        + ((f.hour * 3600 + f.minute * 60 + f.second) * MICROS_PER_SECOND + f.micros) as i128;
-    i64::try_from(local).ok()
+    f.local_micros(civil_days(f.year, f.month, f.day)?)
 }
 
 #[cfg(test)]
@@ -279,53 +284,35 @@ mod tests {
 
     #[test]
     fn timestamps_as_spark_reads_them() {
-        assert_eq!(
-            micros("2024-03-10 01:00"),
-            Some(at(2024, 3, 10, 1, 0, 0, 0))
-        );
-        assert_eq!(micros("2024-03-10 01"), Some(at(2024, 3, 10, 1, 0, 0, 0)));
-        assert_eq!(micros(" 2024-01-01 "), Some(at(2024, 1, 1, 0, 0, 0, 0)));
-        assert_eq!(
-            micros("2024-1-2T3:4:5.5"),
-            Some(at(2024, 1, 2, 3, 4, 5, 500_000))
-        );
-        assert_eq!(
-            micros("2024-01-01 10:00:00.1234567"),
-            Some(at(2024, 1, 1, 10, 0, 0, 123_456))
-        );
-        assert_eq!(
-            micros("2024-01-01T10:00:00Z"),
-            Some(at(2024, 1, 1, 10, 0, 0, 0))
-        );
-        assert_eq!(
-            micros("2024-01-01 10:00:00+01:30"),
-            Some(at(2024, 1, 1, 8, 30, 0, 0))
-        );
-        assert_eq!(
-            micros("2024-01-01 10:00:00 UTC-2"),
-            Some(at(2024, 1, 1, 12, 0, 0, 0))
-        );
-        // Paris is UTC+1 in January, UTC+2 in July.
-        assert_eq!(
-            micros("2024-01-01 10:00:00 Europe/Paris"),
-            Some(at(2024, 1, 1, 9, 0, 0, 0))
-        );
-        assert_eq!(
-            micros("2024-07-01 10:00:00Europe/Paris"),
-            Some(at(2024, 7, 1, 8, 0, 0, 0))
-        );
-        assert_eq!(
-            micros("2024-01-01 10:00:00 EST"),
-            Some(at(2024, 1, 1, 15, 0, 0, 0))
-        );
-        assert_eq!(
-            micros("10:30"),
-            Some(19_000 * MICROS_PER_DAY + 37_800_000_000)
-        );
-        assert_eq!(
-            micros("T10:30:00"),
-            Some(19_000 * MICROS_PER_DAY + 37_800_000_000)
-        );
+        let today = 19_000 * MICROS_PER_DAY;
+        let read = [
+            ("2024-03-10 01:00", at(2024, 3, 10, 1, 0, 0, 0)),
+            ("2024-03-10 01", at(2024, 3, 10, 1, 0, 0, 0)),
+            (" 2024-01-01 ", at(2024, 1, 1, 0, 0, 0, 0)),
+            ("2024-1-2T3:4:5.5", at(2024, 1, 2, 3, 4, 5, 500_000)),
+            (
+                "2024-01-01 10:00:00.1234567",
+                at(2024, 1, 1, 10, 0, 0, 123_456),
+            ),
+            ("2024-01-01T10:00:00Z", at(2024, 1, 1, 10, 0, 0, 0)),
+            ("2024-01-01 10:00:00+01:30", at(2024, 1, 1, 8, 30, 0, 0)),
+            ("2024-01-01 10:00:00 UTC-2", at(2024, 1, 1, 12, 0, 0, 0)),
+            // Paris is UTC+1 in January, UTC+2 in July.
+            (
+                "2024-01-01 10:00:00 Europe/Paris",
+                at(2024, 1, 1, 9, 0, 0, 0),
+            ),
+            (
+                "2024-07-01 10:00:00Europe/Paris",
+                at(2024, 7, 1, 8, 0, 0, 0),
+            ),
+            ("2024-01-01 10:00:00 EST", at(2024, 1, 1, 15, 0, 0, 0)),
+            ("10:30", today + 37_800_000_000),
+            ("T10:30:00", today + 37_800_000_000),
+        ];
+        for (text, expected) in read {
+            assert_eq!(micros(text), Some(expected), "{text}");
+        }
         for bad in [
             "",
             "x",
