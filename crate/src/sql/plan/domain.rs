@@ -89,14 +89,14 @@ pub(crate) fn join_domain(
         }),
     };
 
-    // The conditions over the subquery's rows, then the domain's columns.
+    // The conditions over the subquery's rows, then the domain's columns: outer column
+    // `c` is the domain's `slot[c]`th.
     let width = plan.schema().len();
-    let position = |c: usize| {
-        width
-            + outer_columns
-                .binary_search(&c)
-                .expect("every outer column read is in the domain")
-    };
+    let mut slot = vec![0; outer.len()];
+    for (i, &c) in outer_columns.iter().enumerate() {
+        slot[c] = i;
+    }
+    let position = |c: usize| width + slot[c];
     let conditions = std::mem::take(&mut found.residual)
         .into_iter()
         .map(|r| r.remap_columns(&|c| c.checked_sub(inner_width).map_or(c, position)))
