@@ -125,6 +125,10 @@ fn offset(text: &str) -> Option<i64> {
         b'-' => (-1, &text[1..]),
         _ => return None,
     };
+    // Byte positions below are character positions only in ASCII text.
+    if !rest.is_ascii() {
+        return None;
+    }
     let number = |s: &str| -> Option<i64> {
         (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
             .then(|| s.parse().ok())
