@@ -66,9 +66,8 @@ pub fn text_to_date(text: &str) -> Option<i32> {
         0 => (4..=7).contains(&digits),
         _ => (1..=2).contains(&digits),
     };
-    let mut rest = bytes.iter();
     let mut stopped = false;
-    for &b in rest.by_ref() {
+    for &b in bytes {
         if b == b' ' || b == b'T' {
             stopped = true;
             break;

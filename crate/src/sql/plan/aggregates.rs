@@ -233,11 +233,12 @@ fn all_present(args: Vec<Expr>, scope: &PlanSchema) -> Result<Expr> {
     })
 }
 
-/// Setting `index` (after the data arguments) of `func` as the literal the executor
-/// reads: a percentage in [0, 1], an accuracy or relative error, `ignoreNulls`.
 /// The largest `k` of `max_by(x, ord, k)` / `min_by`, as Spark's.
 const MAX_BY_K: usize = 100_000;
 
+/// Setting `index` (after the data arguments) of `func` as the literal the executor
+/// reads: a percentage in [0, 1], an accuracy or relative error, `ignoreNulls`, the `k`
+/// of `max_by`.
 fn literal_setting(func: AggregateFunction, index: usize, setting: Expr) -> Result<Expr> {
     use AggregateFunction::*;
     let name = func.name();
