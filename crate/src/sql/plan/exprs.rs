@@ -10,6 +10,7 @@ use sqlparser::ast::{
 
 use crate::error::{Error, Result};
 use crate::frame::interval_type::is_interval as is_interval_type;
+use crate::frame::interval_type::IntervalFields;
 use crate::frame::spark_type_name;
 use crate::sql::number_format::NumberFormat;
 use crate::sql::parse::at_span;
@@ -26,7 +27,7 @@ use crate::sql::plan::interval::{
 };
 use crate::sql::plan::interval_exprs::{
     cast_from_interval, cast_to_interval, extract_interval, interval_arithmetic, interval_call,
-    type_name_of,
+    text_plus_interval, type_name_of,
 };
 use crate::sql::plan::logical::Generator;
 use crate::sql::plan::planner::Planner;
@@ -114,16 +115,13 @@ impl Planner<'_> {
                 ],
             ),
             // Text beside a day-time interval is read as a timestamp, and the result given
-            // back as text (as `interval_arithmetic`).
-            text if is_string(&text) && months == 0 => call(
-                DateTimeFunction::TimestampAddInterval,
-                vec![
-                    value.cast(&crate::sql::types::timestamp_type(), scope),
-                    Expr::Literal(ScalarValue::Int32(0)),
-                    Expr::Literal(ScalarValue::Int64(micros)),
-                ],
-            )
-            .map(|sum| sum.cast(&DataType::Utf8, scope)),
+            // back as text. `micros` already carries the sign.
+            text if is_string(&text) && months == 0 => text_plus_interval(
+                value,
+                Expr::Literal(ScalarValue::DayTime(micros, IntervalFields::default())),
+                false,
+                scope,
+            ),
             // A time moves by a day-time interval only; Spark refuses months.
             DataType::Time64(_) if months == 0 => call(
                 DateTimeFunction::TimeAddInterval,

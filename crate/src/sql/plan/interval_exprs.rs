@@ -283,9 +283,7 @@ pub fn interval_arithmetic(
             } else {
                 (right.clone(), left.clone())
             };
-            let timestamp = text.cast(&crate::sql::types::timestamp_type(), scope);
-            plus_interval_value(timestamp, interval, *op == B::Minus, scope)
-                .map(|sum| sum.cast(&T::Utf8, scope))
+            text_plus_interval(text, interval, *op == B::Minus, scope)
         }
         B::Multiply if (li && number(&rt)) || (ri && number(&lt)) => {
             let (interval, by) = if li {
@@ -310,6 +308,19 @@ pub fn interval_arithmetic(
         ))),
         _ => return None,
     })
+}
+
+/// Text plus (minus, when `minus`) a day-time interval value, as Spark: the text read as
+/// a timestamp (NULL where it is none), the result given back as text.
+pub fn text_plus_interval(
+    text: Expr,
+    interval: Expr,
+    minus: bool,
+    scope: &PlanSchema,
+) -> Result<Expr> {
+    let timestamp = text.cast(&crate::sql::types::timestamp_type(), scope);
+    plus_interval_value(timestamp, interval, minus, scope)
+        .map(|sum| sum.cast(&DataType::Utf8, scope))
 }
 
 /// A date or timestamp `value` plus (minus, when `minus`) an interval value.
