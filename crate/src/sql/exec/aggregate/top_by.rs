@@ -56,23 +56,28 @@ impl TopBy {
         }
     }
 
-    /// Appends `rows` (a value and an ordering value column) whose `i`th row belongs to
-    /// group `groups[i]` and came at input position `positions[i]`, and keeps each
-    /// group's best `k` of its old and new rows.
-    fn absorb(&mut self, rows: [ArrayRef; 2], groups: &[u32], positions: &[u64]) -> Result<()> {
+    /// Appends `columns` (a value and an ordering value column, their rows at input
+    /// positions `positions`), offers its rows `candidates` (row, group) to their groups,
+    /// and keeps each group's best `k` of its old and new rows.
+    fn absorb(
+        &mut self,
+        columns: [&ArrayRef; 2],
+        positions: impl Iterator<Item = u64>,
+        candidates: impl Iterator<Item = (u32, u32)>,
+    ) -> Result<()> {
         let base = self.positions.len() as u32;
         let combined = match self.columns.take() {
             Some(old) => [
-                concat(&[old[0].as_ref(), rows[0].as_ref()]).map_err(kernel_error)?,
-                concat(&[old[1].as_ref(), rows[1].as_ref()]).map_err(kernel_error)?,
+                concat(&[old[0].as_ref(), columns[0].as_ref()]).map_err(kernel_error)?,
+                concat(&[old[1].as_ref(), columns[1].as_ref()]).map_err(kernel_error)?,
             ],
-            None => rows,
+            None => [Arc::clone(columns[0]), Arc::clone(columns[1])],
         };
         let mut all_positions = std::mem::take(&mut self.positions);
-        all_positions.extend_from_slice(positions);
+        all_positions.extend(positions);
         let mut touched = vec![false; self.kept.len()];
-        for (i, &g) in groups.iter().enumerate() {
-            self.kept[g as usize].push(base + i as u32);
+        for (row, g) in candidates {
+            self.kept[g as usize].push(base + row);
             touched[g as usize] = true;
         }
         let order = spark_comparator(
@@ -112,14 +117,6 @@ impl TopBy {
         ]);
         Ok(())
     }
-
-    /// Rows `indices` of `columns`.
-    fn take_rows(columns: [&ArrayRef; 2], indices: &UInt32Array) -> Result<[ArrayRef; 2]> {
-        Ok([
-            take(columns[0], indices, None).map_err(kernel_error)?,
-            take(columns[1], indices, None).map_err(kernel_error)?,
-        ])
-    }
 }
 
 impl Accumulator for TopBy {
@@ -128,15 +125,15 @@ impl Accumulator for TopBy {
     }
 
     fn update(&mut self, groups: &[u32], args: &[ArrayRef]) -> Result<()> {
+        // Rows whose ordering value is NULL take no part.
         let nulls = args[1].logical_nulls();
-        let rows: Vec<u32> = (0..groups.len() as u32)
+        let candidates = (0..groups.len() as u32)
             .filter(|&i| nulls.as_ref().is_none_or(|n| n.is_valid(i as usize)))
-            .collect();
-        let row_groups: Vec<u32> = rows.iter().map(|&r| groups[r as usize]).collect();
-        let positions: Vec<u64> = rows.iter().map(|&r| self.seen + r as u64).collect();
+            .map(|i| (i, groups[i as usize]));
+        let first = self.seen;
         self.seen += groups.len() as u64;
-        let appended = Self::take_rows([&args[0], &args[1]], &UInt32Array::from(rows))?;
-        self.absorb(appended, &row_groups, &positions)
+        let positions = (0..groups.len() as u64).map(|i| first + i);
+        self.absorb([&args[0], &args[1]], positions, candidates)
     }
 
     fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32]) -> Result<()> {
@@ -147,18 +144,13 @@ impl Accumulator for TopBy {
         let Some(columns) = &other.columns else {
             return Ok(());
         };
-        let mut rows = Vec::with_capacity(other.positions.len());
-        let mut groups = Vec::with_capacity(other.positions.len());
-        for (g, kept) in other.kept.iter().enumerate() {
-            rows.extend_from_slice(kept);
-            groups.extend(std::iter::repeat_n(mapping[g], kept.len()));
-        }
-        let positions: Vec<u64> = rows
+        let positions = other.positions.iter().map(|p| offset + p);
+        let candidates = other
+            .kept
             .iter()
-            .map(|&r| offset + other.positions[r as usize])
-            .collect();
-        let appended = Self::take_rows([&columns[0], &columns[1]], &UInt32Array::from(rows))?;
-        self.absorb(appended, &groups, &positions)
+            .enumerate()
+            .flat_map(|(g, rows)| rows.iter().map(move |&row| (row, mapping[g])));
+        self.absorb([&columns[0], &columns[1]], positions, candidates)
     }
 
     fn finish(self: Box<Self>) -> Result<ArrayRef> {
