@@ -36,6 +36,12 @@ pub fn is_leap_year(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
+/// Days since 1970-01-01 of `(year, month, day)`, if it is a real date.
+pub fn checked_days_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
+    ((1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day))
+        .then(|| days_from_civil(year, month, day))
+}
+
 pub fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         2 if is_leap_year(year) => 29,

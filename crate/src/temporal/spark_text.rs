@@ -18,8 +18,8 @@
 //! assert_eq!(text_to_timestamp("2024-03-10 01:00Z", 0), None);
 //! ```
 
+use crate::temporal::checked_days_from_civil;
 use crate::temporal::zone::Zone;
-use crate::temporal::{days_from_civil, days_in_month};
 
 const MICROS_PER_SECOND: i64 = 1_000_000;
 const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SECOND;
@@ -41,12 +41,7 @@ fn trimmed(text: &str) -> (usize, &[u8]) {
 
 /// Days since the epoch of `(year, month, day)`, if it is a real date.
 fn civil_days(year: i64, month: i64, day: i64) -> Option<i64> {
-    let month = u32::try_from(month).ok().filter(|m| (1..=12).contains(m))?;
-    let day = u32::try_from(day).ok()?;
-    let last = days_in_month(year, month);
-    (1..=last)
-        .contains(&day)
-        .then(|| days_from_civil(year, month, day))
+    checked_days_from_civil(year, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
 }
 
 /// Spark's `CAST(text AS DATE)`: `[+-]yyyy*`, `[+-]yyyy*-[m]m`, `[+-]yyyy*-[m]m-[d]d`,
@@ -249,6 +244,7 @@ pub fn text_to_local_timestamp(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::temporal::days_from_civil;
 
     fn micros(text: &str) -> Option<i64> {
         text_to_timestamp(text, 19_000)

@@ -7,7 +7,7 @@
 
 use arrow_schema::{DataType, TimeUnit};
 
-use crate::temporal::{days_from_civil, days_in_month};
+use crate::temporal::checked_days_from_civil;
 
 /// The types CSV inference can produce, ordered so that [`ColumnType::join`] widens,
 /// and the narrower ones only a schema given by the user asks for.
@@ -270,10 +270,7 @@ pub fn parse_date(value: &[u8]) -> Option<i32> {
     let year = digits(&[y0, y1, y2, y3])?;
     let month = digits(&[m0, m1])?;
     let day = digits(&[d0, d1])?;
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year as i64, month) {
-        return None;
-    }
-    Some(days_from_civil(year as i64, month, day) as i32)
+    checked_days_from_civil(year as i64, month, day).map(|d| d as i32)
 }
 
 /// An ISO-8601 timestamp (`yyyy-MM-dd[T ]HH:mm[:ss[.fraction]][Z|±HH[:]mm|±HH]`) as

@@ -21,7 +21,7 @@ use crate::sql::types::SESSION_TIME_ZONE;
 use crate::temporal::pattern::PatternCache;
 use crate::temporal::spark_text::{text_to_date, text_to_local_timestamp, text_to_timestamp};
 use crate::temporal::zone::Zone;
-use crate::temporal::{civil_from_days, days_from_civil, days_in_month};
+use crate::temporal::{checked_days_from_civil, civil_from_days, days_from_civil, days_in_month};
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 const MICROS_PER_SECOND: i64 = 1_000_000;
@@ -630,12 +630,11 @@ fn zone_named(name: &str) -> Result<Zone> {
 }
 
 fn make_days(year: i32, month: i32, day: i32) -> Option<i64> {
-    let (y, m) = (year as i64, u32::try_from(month).ok()?);
-    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) {
+    let y = year as i64;
+    if !(1..=9999).contains(&y) {
         return None;
     }
-    let d = u32::try_from(day).ok()?;
-    (d >= 1 && d <= days_in_month(y, m)).then(|| days_from_civil(y, m, d))
+    checked_days_from_civil(y, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
 }
 
 /// Spark's `make_timestamp`: seconds may have a fraction; 60 (with no fraction) is the
