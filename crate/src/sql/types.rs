@@ -17,6 +17,18 @@ pub fn timestamp_type() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, Some(Arc::from(SESSION_TIME_ZONE)))
 }
 
+/// Spark's `timestamp_ntz`: a wall-clock time in no zone, as microseconds. With the
+/// session zone UTC its microseconds are those of the `timestamp` of the same wall-clock
+/// time, so a cast between the two keeps the value.
+pub fn timestamp_ntz_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, None)
+}
+
+/// Whether `t` is Spark's `timestamp_ntz`.
+pub fn is_timestamp_ntz(t: &DataType) -> bool {
+    matches!(t, DataType::Timestamp(_, None))
+}
+
 /// Spark 4's `time`: microseconds since midnight. `TIME(p)` with `p` < 6 cuts the
 /// fraction to `p` digits where Spark does (casts), but the type is the same: every Brasa
 /// time is named Spark's `time(6)` (Arrow's types cannot carry the precision).
@@ -115,11 +127,50 @@ pub fn comparison_common(left: &DataType, right: &DataType) -> Option<DataType> 
         (s, t) | (t, s) if is_string(s) && (is_temporal(t) || matches!(t, Time64(_))) => {
             Some(t.clone())
         }
-        (Date32, Timestamp(_, _)) | (Timestamp(_, _), Date32) => Some(timestamp_type()),
-        (Timestamp(_, _), Timestamp(_, _)) => Some(timestamp_type()),
+        (Date32, t) | (t, Date32) if matches!(t, Timestamp(_, _)) => Some(datetime_common(t, t)),
+        (Timestamp(_, _), Timestamp(_, _)) => Some(datetime_common(left, right)),
         (l, r) if is_string(l) && is_string(r) => Some(Utf8),
         _ => None,
     }
+}
+
+/// The type two timestamps meet in (a date beside a timestamp meets it as that
+/// timestamp): `timestamp_ntz` only when both are, `timestamp` otherwise, as Spark's
+/// `findWiderDateTimeType`.
+fn datetime_common(left: &DataType, right: &DataType) -> DataType {
+    if is_timestamp_ntz(left) && is_timestamp_ntz(right) {
+        timestamp_ntz_type()
+    } else {
+        timestamp_type()
+    }
+}
+
+/// The type `x IN (a, b, ...)` compares in (also against a subquery's column): the
+/// comparison's, except that a string beside a number, date, timestamp or time makes
+/// every value a string, as Spark's wider type for `IN` (`1 IN ('1.0')` is false,
+/// `TIMESTAMP '2024-01-02 00:00:00' IN ('2024-01-02')` too).
+pub fn in_list_common(types: &[DataType]) -> Result<DataType> {
+    let promoted = |t: &DataType| {
+        is_numeric(t)
+            || matches!(
+                t,
+                DataType::Date32 | DataType::Timestamp(_, _) | DataType::Time64(_)
+            )
+    };
+    let mut common = types.first().cloned().unwrap_or(DataType::Null);
+    for t in &types[1..] {
+        common = comparison_common(&common, t).ok_or_else(|| {
+            Error::analysis(format!(
+                "IN compares {} with {}",
+                crate::frame::spark_type_name(&common),
+                crate::frame::spark_type_name(t)
+            ))
+        })?;
+    }
+    if types.iter().any(is_string) && types.iter().any(promoted) {
+        return Ok(DataType::Utf8);
+    }
+    Ok(common)
 }
 
 /// The common type of the branches of `CASE`, `COALESCE`, `IN` lists and `UNION` columns.
@@ -131,7 +182,8 @@ pub fn branches_common(left: &DataType, right: &DataType) -> Option<DataType> {
     match (left, right) {
         (Null, other) | (other, Null) => Some(other.clone()),
         (l, r) if is_numeric(l) && is_numeric(r) => numeric_common(l, r),
-        (Date32, Timestamp(_, _)) | (Timestamp(_, _), Date32) => Some(timestamp_type()),
+        (Date32, t) | (t, Date32) if matches!(t, Timestamp(_, _)) => Some(datetime_common(t, t)),
+        (Timestamp(_, _), Timestamp(_, _)) => Some(datetime_common(left, right)),
         (l, r) if is_string(l) || is_string(r) => Some(Utf8),
         // Arrays meet in the common type of their elements (`array()` is array<void>).
         (List(l), List(r)) => branches_common(l.data_type(), r.data_type())
@@ -154,9 +206,34 @@ pub fn can_cast(from: &DataType, to: &DataType) -> bool {
                 || is_integer(to)
         }
         (from, DataType::Time64(_)) => {
-            return is_string(from) || matches!(from, DataType::Timestamp(_, _) | DataType::Null)
+            return is_string(from)
+                || matches!(from, DataType::Timestamp(_, Some(_)) | DataType::Null)
         }
         _ => {}
+    }
+    // Arrays and structs cast element by element (field by field), by Spark's rules.
+    match (from, to) {
+        (DataType::List(from), DataType::List(to)) => {
+            return can_cast(from.data_type(), to.data_type())
+        }
+        (DataType::Struct(from), DataType::Struct(to)) => {
+            return from.len() == to.len()
+                && from
+                    .iter()
+                    .zip(to.iter())
+                    .all(|(from, to)| can_cast(from.data_type(), to.data_type()))
+        }
+        _ => {}
+    }
+    // A `timestamp_ntz` goes to and from text, dates and timestamps only: Spark refuses
+    // numbers and booleans either way (`CAST(1 AS TIMESTAMP_NTZ)`).
+    if is_timestamp_ntz(from) || is_timestamp_ntz(to) {
+        let other = if is_timestamp_ntz(from) { to } else { from };
+        return is_string(other)
+            || matches!(
+                other,
+                DataType::Date32 | DataType::Timestamp(_, _) | DataType::Null
+            );
     }
     matches!(
         (from, to),
@@ -177,7 +254,15 @@ pub fn arrow_type(sql: &SqlType) -> Result<DataType> {
         S::Double(_) | S::DoublePrecision => DataType::Float64,
         S::String(_) | S::Varchar(_) | S::Char(_) | S::Text => DataType::Utf8,
         S::Date => DataType::Date32,
-        S::Timestamp(_, _) | S::TimestampNtz(_) | S::Datetime(_) => timestamp_type(),
+        S::TimestampNtz(_) | S::Timestamp(_, ast::TimezoneInfo::WithoutTimeZone) => {
+            timestamp_ntz_type()
+        }
+        S::Timestamp(_, _) | S::Datetime(_) => timestamp_type(),
+        S::Custom(name, modifiers)
+            if modifiers.is_empty() && name.to_string().eq_ignore_ascii_case("timestamp_ltz") =>
+        {
+            timestamp_type()
+        }
         S::Time(precision, ast::TimezoneInfo::None) => match precision {
             Some(p) if *p > 9 => {
                 return Err(Error::analysis(format!(

@@ -5,6 +5,7 @@
 pub mod pattern;
 pub mod spark_text;
 pub mod time_of_day;
+pub mod units;
 pub mod zone;
 
 /// Days since 1970-01-01 of a date (Howard Hinnant's `days_from_civil`).
@@ -51,10 +52,15 @@ pub fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
-/// `yyyy-MM-dd` for a day number (a year before 1 as `-0044`, as Spark prints it).
+/// `yyyy-MM-dd` for a day number (a year before 1 as `-0044`, one after 9999 as
+/// `+10237`, as Spark prints them).
 pub fn format_date(days: i64) -> String {
     let (y, m, d) = civil_from_days(days);
-    let sign = if y < 0 { "-" } else { "" };
+    let sign = match y {
+        ..0 => "-",
+        10_000.. => "+",
+        _ => "",
+    };
     format!("{sign}{:04}-{m:02}-{d:02}", y.unsigned_abs())
 }
 
@@ -115,6 +121,8 @@ mod tests {
         }
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(format_date(19_782), "2024-02-29");
+        assert_eq!(format_date(days_from_civil(10_237, 9, 21)), "+10237-09-21");
+        assert_eq!(format_date(days_from_civil(-44, 3, 15)), "-0044-03-15");
         assert_eq!(format_timestamp_micros(-1), "1969-12-31 23:59:59.999999");
     }
 }

@@ -134,6 +134,9 @@ pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
             spark_cast(&cast, to)
         };
     }
+    if let Some(cast) = nested_cast(array, to) {
+        return cast;
+    }
     if let Some(cast) = narrowed_integers(array, to) {
         return Ok(cast);
     }
@@ -148,6 +151,46 @@ pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
         ..CastOptions::default()
     };
     cast_with_options(array, to, &options).map_err(kernel_error)
+}
+
+/// An array or struct cast element by element (field by field) with Spark's casts, not
+/// Arrow's (`CAST(split(s, ',') AS ARRAY<INT>)` reads `' 2'` as 2, and
+/// `CAST(array('2024-01-02 03:04') AS ARRAY<TIMESTAMP>)` reads text as Spark does);
+/// `None` for other types.
+fn nested_cast(array: &ArrayRef, to: &DataType) -> Option<Result<ArrayRef>> {
+    use arrow_array::cast::AsArray;
+    match (array.data_type(), to) {
+        (DataType::List(_), DataType::List(field)) => {
+            let list = array.as_list::<i32>();
+            Some(
+                spark_cast(list.values(), field.data_type()).and_then(|values| {
+                    arrow_array::ListArray::try_new(
+                        Arc::clone(field),
+                        list.offsets().clone(),
+                        values,
+                        list.nulls().cloned(),
+                    )
+                    .map(|cast| Arc::new(cast) as ArrayRef)
+                    .map_err(kernel_error)
+                }),
+            )
+        }
+        (DataType::Struct(from), DataType::Struct(fields)) if from.len() == fields.len() => {
+            let parts = array.as_struct();
+            let columns = parts
+                .columns()
+                .iter()
+                .zip(fields.iter())
+                .map(|(column, field)| spark_cast(column, field.data_type()))
+                .collect::<Result<Vec<_>>>();
+            Some(columns.and_then(|columns| {
+                arrow_array::StructArray::try_new(fields.clone(), columns, parts.nulls().cloned())
+                    .map(|cast| Arc::new(cast) as ArrayRef)
+                    .map_err(kernel_error)
+            }))
+        }
+        _ => None,
+    }
 }
 
 /// An integer cast to a narrower integer type keeps its low bits, as Spark's non-ANSI

@@ -27,16 +27,14 @@ use crate::sql::plan::interval::{
 };
 use crate::sql::plan::interval_exprs::{
     cast_from_interval, cast_to_interval, extract_interval, interval_arithmetic, interval_call,
-    text_plus_interval, type_name_of,
+    keeping_ntz, text_plus_interval, type_name_of,
 };
 use crate::sql::plan::logical::Generator;
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
 use crate::sql::plan::try_eval::{try_arithmetic, try_cast};
-use crate::sql::types::{
-    arrow_type, comparison_common, is_integer, is_numeric, is_string, numeric_common,
-};
+use crate::sql::types::{arrow_type, is_integer, is_numeric, is_string, numeric_common};
 
 impl Planner<'_> {
     /// Plans an expression over rows of `scope`. Aggregate and window calls are kept as
@@ -106,14 +104,15 @@ impl Planner<'_> {
                 }
                 Ok(out)
             }
-            DataType::Date32 | DataType::Timestamp(_, _) | DataType::Null => call(
+            t @ (DataType::Date32 | DataType::Timestamp(_, _) | DataType::Null) => call(
                 DateTimeFunction::TimestampAddInterval,
                 vec![
                     value.cast(&crate::sql::types::timestamp_type(), scope),
                     Expr::Literal(ScalarValue::Int32(months)),
                     Expr::Literal(ScalarValue::Int64(micros)),
                 ],
-            ),
+            )
+            .map(|sum| keeping_ntz(&t, sum, scope)),
             // Text beside a day-time interval is read as a timestamp, and the result given
             // back as text. `micros` already carries the sign.
             text if is_string(&text) && months == 0 => text_plus_interval(
@@ -283,30 +282,11 @@ impl Planner<'_> {
                     .iter()
                     .map(|e| self.expr(e, scope))
                     .collect::<Result<Vec<_>>>()?;
-                let mut common = expr.data_type(scope);
-                for item in &items {
-                    let t = item.data_type(scope);
-                    common = comparison_common(&common, &t).ok_or_else(|| {
-                        Error::analysis(format!(
-                            "IN compares {} with {}",
-                            spark_type_name(&common),
-                            spark_type_name(&t)
-                        ))
-                    })?;
-                }
-                // Spark's IN meets a decimal and a string in a string (its wider type), not
-                // in the double a comparison uses: `1.500 IN ('1.5')` is false.
                 let types: Vec<DataType> = std::iter::once(&expr)
                     .chain(&items)
                     .map(|e| e.data_type(scope))
                     .collect();
-                if types
-                    .iter()
-                    .any(|t| matches!(t, DataType::Decimal128(_, _)))
-                    && types.iter().any(is_string)
-                {
-                    common = DataType::Utf8;
-                }
+                let common = crate::sql::types::in_list_common(&types)?;
                 Ok(Expr::InList {
                     expr: Box::new(expr.cast(&common, scope)),
                     list: items.into_iter().map(|i| i.cast(&common, scope)).collect(),
@@ -353,17 +333,40 @@ impl Planner<'_> {
                 pattern,
                 escape_char,
             } => {
-                if *any {
-                    return Err(Error::unsupported("LIKE ANY"));
-                }
                 if escape_char.is_some() {
                     return Err(Error::unsupported("LIKE ... ESCAPE"));
+                }
+                let case_insensitive = matches!(ast, A::ILike { .. });
+                if let Some((all, patterns)) = quantified_patterns(*any, pattern) {
+                    // `x LIKE ANY (p, q)` is `x LIKE p OR x LIKE q`, `LIKE ALL` the AND
+                    // (`NOT LIKE` each), with SQL's NULLs, as Spark's LikeAny / LikeAll.
+                    let value = self.string_arg(expr, scope)?;
+                    let mut combined: Option<Expr> = None;
+                    for p in patterns {
+                        let like = Expr::Like {
+                            expr: Box::new(value.clone()),
+                            pattern: Box::new(self.string_arg(p, scope)?),
+                            negated: *negated,
+                            case_insensitive,
+                        };
+                        let op = if all { BinaryOp::And } else { BinaryOp::Or };
+                        combined = Some(match combined {
+                            None => like,
+                            Some(before) => Expr::binary(op, before, like),
+                        });
+                    }
+                    return combined.ok_or_else(|| {
+                        Error::analysis("LIKE ANY / ALL needs at least one pattern")
+                    });
+                }
+                if *any {
+                    return Err(Error::unsupported("LIKE ANY without a list of patterns"));
                 }
                 Ok(Expr::Like {
                     expr: Box::new(self.string_arg(expr, scope)?),
                     pattern: Box::new(self.string_arg(pattern, scope)?),
                     negated: *negated,
-                    case_insensitive: matches!(ast, A::ILike { .. }),
+                    case_insensitive,
                 })
             }
             A::RLike {
@@ -594,10 +597,42 @@ impl Planner<'_> {
                     if let Some(func) = bare {
                         return scalar_call(ScalarFunction::DateTime(func), vec![], scope);
                     }
+                    if let Some(aliased) = self.lateral_alias(name)? {
+                        return Ok(aliased);
+                    }
                 }
                 Err(err)
             }
         }
+    }
+
+    /// What an earlier alias of the SELECT list being planned stands for, when `name` is
+    /// one (Spark's lateral column alias); an error where Spark refuses it: two aliases
+    /// of that name, or one read inside a window function.
+    fn lateral_alias(&self, name: &str) -> Result<Option<Expr>> {
+        let mut matches = self
+            .lateral_aliases
+            .iter()
+            .filter(|(alias, _)| alias.eq_ignore_ascii_case(name));
+        let Some((_, aliased)) = matches.next() else {
+            return Ok(None);
+        };
+        let others = matches.count();
+        if others > 0 {
+            return Err(Error::analysis(format!(
+                "the lateral column alias `{name}` is ambiguous: {} items of the SELECT list \
+                 are called so (Spark's AMBIGUOUS_LATERAL_COLUMN_ALIAS)",
+                others + 1
+            )));
+        }
+        if self.window_depth > 0 {
+            return Err(Error::unsupported(format!(
+                "the lateral column alias `{name}` inside a window function, as in Spark \
+                 (LATERAL_COLUMN_ALIAS_IN_WINDOW): repeat its expression there, or compute it \
+                 in a subquery"
+            )));
+        }
+        Ok(Some(aliased.clone()))
     }
 
     /// The column of the innermost lambda parameter called `name`, if any.
@@ -649,10 +684,21 @@ impl Planner<'_> {
     }
 
     fn function(&mut self, function: &ast::Function, scope: &PlanSchema) -> Result<Expr> {
+        let windowed = function.over.is_some();
+        self.window_depth += usize::from(windowed);
+        let planned = self.function_call(function, scope);
+        self.window_depth -= usize::from(windowed);
+        planned
+    }
+
+    fn function_call(&mut self, function: &ast::Function, scope: &PlanSchema) -> Result<Expr> {
         let name = function.name.to_string();
         let lower = name.to_ascii_lowercase();
         if lower == "sequence" && function.over.is_none() {
             return self.sequence_call(function, scope);
+        }
+        if let Some(call) = self.datetime_unit_call(function, &lower, scope)? {
+            return Ok(call);
         }
         if let Some(func) = HigherOrderFunction::from_name(&lower) {
             // `array_sort(array)` without a comparator is the plain array function.
@@ -1243,6 +1289,38 @@ impl Planner<'_> {
 }
 
 /// Whether an IN subquery is reached from `e` through AND, OR, NOT and parentheses.
+/// The patterns of `LIKE ANY (p, ...)`, `LIKE SOME (...)` or `LIKE ALL (...)` (sqlparser
+/// reads the last two as calls of functions named SOME and ALL), and whether all must
+/// match; `None` for a plain pattern.
+fn quantified_patterns(any: bool, pattern: &ast::Expr) -> Option<(bool, Vec<&ast::Expr>)> {
+    use ast::Expr as A;
+    match pattern {
+        A::Tuple(list) if any => Some((false, list.iter().collect())),
+        A::Nested(one) if any => Some((false, vec![one.as_ref()])),
+        A::Function(f) if f.over.is_none() && f.name.0.len() == 1 => {
+            let name = f.name.to_string().to_ascii_uppercase();
+            let all = match name.as_str() {
+                "ALL" => true,
+                "SOME" | "ANY" => false,
+                _ => return None,
+            };
+            let ast::FunctionArguments::List(list) = &f.args else {
+                return None;
+            };
+            let args = list
+                .args
+                .iter()
+                .map(|arg| match arg {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Some(e),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some((all, args))
+        }
+        _ => None,
+    }
+}
+
 fn reaches_in_subquery(e: &ast::Expr) -> bool {
     match unnested(e) {
         ast::Expr::InSubquery { .. } => true,
@@ -1637,6 +1715,17 @@ fn typed_literal(data_type: &ast::DataType, value: &Value) -> Result<Expr> {
     let target = arrow_type(data_type)?;
     let parsed = match &target {
         DataType::Date32 => crate::io::csv::parse_date_literal(text).map(ScalarValue::Date32),
+        // `TIMESTAMP_NTZ '...'`: the fields as written, any zone dropped (Spark's cast).
+        DataType::Timestamp(_, None) => {
+            return match crate::temporal::spark_text::text_to_local_timestamp(text) {
+                Some(micros) => Ok(Expr::Literal(ScalarValue::TimestampMicros(micros))
+                    .cast(&target, &PlanSchema::default())),
+                None => Err(Error::analysis(format!(
+                    "`{text}` is not a valid {}",
+                    spark_type_name(&target)
+                ))),
+            };
+        }
         DataType::Timestamp(_, _) => crate::io::csv::parse_timestamp_literal(text)
             .or_else(|| crate::io::csv::parse_date_literal(text).map(|d| d as i64 * 86_400_000_000))
             .map(ScalarValue::TimestampMicros),

@@ -337,7 +337,8 @@ fn plus_interval_value(
     } else {
         interval
     };
-    let date = value.data_type(scope) == DataType::Date32;
+    let value_type = value.data_type(scope);
+    let date = value_type == DataType::Date32;
     if fields.is_year_month() {
         let months =
             call(DateTimeFunction::IntervalToMicros, vec![interval])?.cast(&DataType::Int32, scope);
@@ -352,6 +353,7 @@ fn plus_interval_value(
                     Expr::Literal(ScalarValue::Int64(0)),
                 ],
             )
+            .map(|sum| keeping_ntz(&value_type, sum, scope))
         };
     }
     // A date plus an `interval day` is a date (Spark's `date_add` of its days).
@@ -366,6 +368,18 @@ fn plus_interval_value(
             interval,
         ],
     )
+    .map(|sum| keeping_ntz(&value_type, sum, scope))
+}
+
+/// A timestamp moved by an interval, as a `timestamp_ntz` when the value moved was one
+/// (Spark keeps the type). The arithmetic runs on `timestamp`s, whose microseconds are
+/// the same wall-clock time in the session zone, UTC.
+pub fn keeping_ntz(value_type: &DataType, sum: Expr, scope: &PlanSchema) -> Expr {
+    if crate::sql::types::is_timestamp_ntz(value_type) {
+        sum.cast(&crate::sql::types::timestamp_ntz_type(), scope)
+    } else {
+        sum
+    }
 }
 
 /// Spark's name of `e`'s type, an interval's fields included.

@@ -4,6 +4,7 @@
 pub mod aggregates;
 pub mod composite_aggregates;
 pub mod correlation;
+pub mod datetime_units;
 pub mod decimal_exprs;
 pub mod decorrelate;
 pub mod domain;
@@ -28,6 +29,7 @@ pub mod ordered_aggregates;
 pub mod partition_filters;
 pub mod pivot;
 pub mod planner;
+pub mod recursive_cte;
 pub mod scalar;
 pub mod schema;
 pub mod sequence;

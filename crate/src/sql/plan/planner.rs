@@ -51,6 +51,13 @@ pub struct Planner<'a> {
     /// The `window` column of the SELECT being planned, if it calls `window(...)` (see
     /// `time_window.rs`).
     pub(crate) time_window: Option<TimeWindowColumn>,
+    /// The aliases of the SELECT list being planned, left to right, with what they stand
+    /// for: Spark's lateral column aliases (`SELECT x * 2 AS d, d + 1 AS e`), read where a
+    /// name is not a column. Each SELECT starts with none.
+    pub(crate) lateral_aliases: Vec<(String, Expr)>,
+    /// How many window functions (`f(...) OVER (...)`) are being planned around the
+    /// current expression: Spark refuses a lateral alias inside one.
+    pub(crate) window_depth: usize,
 }
 
 impl<'a> Planner<'a> {
@@ -64,6 +71,8 @@ impl<'a> Planner<'a> {
             subqueries: SubqueryState::default(),
             lambda_vars: Vec::new(),
             time_window: None,
+            lateral_aliases: Vec::new(),
+            window_depth: 0,
         }
     }
 
@@ -73,17 +82,15 @@ impl<'a> Planner<'a> {
         }
         let pushed = query.with.is_some();
         if let Some(with) = &query.with {
-            if with.recursive {
-                return Err(Error::unsupported("WITH RECURSIVE"));
-            }
             self.ctes.push(HashMap::new());
             for cte in &with.cte_tables {
-                let plan = self.query(&cte.query)?;
-                let plan = alias(plan, &cte.alias)?;
-                self.ctes
-                    .last_mut()
-                    .expect("pushed above")
-                    .insert(cte.alias.name.value.to_lowercase(), plan);
+                let plan = if with.recursive {
+                    self.recursive_cte(cte)?
+                } else {
+                    let plan = self.query(&cte.query)?;
+                    alias(plan, &cte.alias)?
+                };
+                self.bind_cte(&cte.alias.name.value, plan);
             }
         }
         let result = self.query_body(query);
@@ -91,6 +98,13 @@ impl<'a> Planner<'a> {
             self.ctes.pop();
         }
         result
+    }
+
+    /// Puts `plan` under the CTE name `name` in the innermost WITH being planned.
+    pub(crate) fn bind_cte(&mut self, name: &str, plan: LogicalPlan) {
+        if let Some(innermost) = self.ctes.last_mut() {
+            innermost.insert(name.to_lowercase(), plan);
+        }
     }
 
     fn query_body(&mut self, query: &Query) -> Result<LogicalPlan> {
@@ -133,7 +147,7 @@ impl<'a> Planner<'a> {
         Ok(apply_limit(plan, skip, fetch))
     }
 
-    fn set_expr(&mut self, body: &SetExpr) -> Result<LogicalPlan> {
+    pub(crate) fn set_expr(&mut self, body: &SetExpr) -> Result<LogicalPlan> {
         match body {
             SetExpr::Select(select) => self.select(select, &[]),
             SetExpr::Query(query) => self.query(query),
@@ -203,24 +217,33 @@ impl<'a> Planner<'a> {
                     items.push((self.expr(e, scope)?, output_name(e, scope)))
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    items.push((self.expr(expr, scope)?, alias.value.clone()))
+                    let planned = self.expr(expr, scope)?;
+                    self.lateral_aliases
+                        .push((alias.value.clone(), planned.clone()));
+                    items.push((planned, alias.value.clone()))
                 }
                 SelectItem::Wildcard(options) => {
-                    wildcard_options(options)?;
-                    items.extend(star(scope, None));
+                    let except = wildcard_options(options)?;
+                    items.extend(star_except(star(scope, None), &except)?);
                 }
                 SelectItem::QualifiedWildcard(kind, options) => {
-                    wildcard_options(options)?;
+                    let except = wildcard_options(options)?;
                     let SelectItemQualifiedWildcardKind::ObjectName(name) = kind else {
                         return Err(Error::unsupported(format!("{kind}.*")));
                     };
                     let qualifier = object_name(name);
                     if !scope.has_qualifier(&qualifier) {
-                        return Err(Error::analysis(format!(
-                            "`{qualifier}.*`: there is no table `{qualifier}` in FROM"
-                        )));
+                        // `s.*` of a struct column: its fields.
+                        let Some(fields) = self.struct_star(name, scope) else {
+                            return Err(Error::analysis(format!(
+                                "`{qualifier}.*`: there is no table `{qualifier}` in FROM, \
+                                 nor a struct column of that name"
+                            )));
+                        };
+                        items.extend(star_except(fields?, &except)?);
+                        continue;
                     }
-                    items.extend(star(scope, Some(&qualifier)));
+                    items.extend(star_except(star(scope, Some(&qualifier)), &except)?);
                 }
             }
         }
@@ -254,6 +277,14 @@ impl<'a> Planner<'a> {
                 nulls_first: key.options.nulls_first.unwrap_or(ascending),
             });
         }
+        // QUALIFY's condition rides last in the SELECT list through aggregation and the
+        // window functions; `select_body` takes it back off as a filter.
+        if let Some(condition) = &select.qualify {
+            let predicate = self
+                .expr(condition, scope)
+                .and_then(|p| boolean_predicate(p, scope, "QUALIFY"))?;
+            items.push((predicate, "__qualify".to_string()));
+        }
 
         if let Some(sets) = sets {
             items = items
@@ -282,7 +313,18 @@ impl<'a> Planner<'a> {
                 }
                 exprs.clone()
             }
-            GroupByExpr::All(_) => return Err(Error::unsupported("GROUP BY ALL")),
+            GroupByExpr::All(modifiers) => {
+                if !modifiers.is_empty() {
+                    return Err(Error::unsupported("GROUP BY ALL ... WITH ROLLUP/CUBE"));
+                }
+                // Spark's GROUP BY ALL: every SELECT item without an aggregate (none: one
+                // group of all the rows). Window functions run over the groups.
+                return Ok(items
+                    .iter()
+                    .filter(|(e, _)| !e.contains_aggregate() && !e.contains_window())
+                    .map(|(e, _)| e.clone())
+                    .collect());
+            }
         };
         let mut group = Vec::with_capacity(group_asts.len());
         for g in &group_asts {
@@ -355,10 +397,12 @@ impl<'a> Planner<'a> {
     ) -> Result<LogicalPlan> {
         // A subquery plans its own time window; the outer one's comes back after it.
         let outer_window = self.time_window.take();
+        let outer_aliases = std::mem::take(&mut self.lateral_aliases);
         let sources = self.subqueries.sources.len();
         let planned = self.select_body(select, order_by);
         self.subqueries.sources.truncate(sources);
         self.time_window = outer_window;
+        self.lateral_aliases = outer_aliases;
         planned
     }
 
@@ -373,10 +417,10 @@ impl<'a> Planner<'a> {
         let lifted = Self::lift_select_generators(select);
         let select_generator = lifted.is_some();
         let select = lifted.as_ref().unwrap_or(select);
-        if select.qualify.is_some() || select.prewhere.is_some() || !select.named_window.is_empty()
-        {
-            return Err(Error::unsupported("QUALIFY, PREWHERE or named windows"));
+        if select.prewhere.is_some() || !select.named_window.is_empty() {
+            return Err(Error::unsupported("PREWHERE or named windows"));
         }
+        let qualify = select.qualify.is_some();
         if !select.cluster_by.is_empty()
             || !select.distribute_by.is_empty()
             || !select.sort_by.is_empty()
@@ -433,6 +477,13 @@ impl<'a> Planner<'a> {
         let joins = self.close_joins(outer_joins);
         self.grouping = outer_grouping;
         let (mut items, mut group, mut having, mut sort_keys) = planned?;
+        if qualify && !items.iter().any(|(e, _)| e.contains_window()) {
+            return Err(Error::analysis(
+                "QUALIFY filters on window functions: it needs at least one in the SELECT \
+                 list or in its condition (Spark's QUALIFY_REQUIRES_WINDOW_FUNCTION); use \
+                 WHERE or HAVING otherwise",
+            ));
+        }
 
         let aggregating = !group.is_empty()
             || having.is_some()
@@ -571,6 +622,20 @@ impl<'a> Planner<'a> {
                 input: Box::new(plan),
                 windows,
                 schema: PlanSchema::new(fields),
+            };
+        }
+
+        // QUALIFY: the rows whose window functions meet the condition.
+        if qualify {
+            let (predicate, _) = items.pop().ok_or_else(|| {
+                Error::new(
+                    crate::error::ErrorCode::Internal,
+                    "QUALIFY's condition went missing",
+                )
+            })?;
+            plan = LogicalPlan::Filter {
+                input: Box::new(plan),
+                predicate,
             };
         }
 
@@ -959,7 +1024,9 @@ impl<'a> Planner<'a> {
     }
 }
 
-fn wildcard_options(options: &ast::WildcardAdditionalOptions) -> Result<()> {
+/// The columns `* EXCEPT (a, b)` leaves out (none for a plain `*`); the other options
+/// of other dialects are refused.
+fn wildcard_options(options: &ast::WildcardAdditionalOptions) -> Result<Vec<String>> {
     let ast::WildcardAdditionalOptions {
         opt_ilike,
         opt_exclude,
@@ -968,17 +1035,35 @@ fn wildcard_options(options: &ast::WildcardAdditionalOptions) -> Result<()> {
         opt_rename,
         ..
     } = options;
-    if opt_ilike.is_some()
-        || opt_exclude.is_some()
-        || opt_except.is_some()
-        || opt_replace.is_some()
-        || opt_rename.is_some()
+    if opt_ilike.is_some() || opt_exclude.is_some() || opt_replace.is_some() || opt_rename.is_some()
     {
         return Err(Error::unsupported(
-            "* with EXCEPT, EXCLUDE, REPLACE or RENAME",
+            "* with EXCLUDE, REPLACE or RENAME (Spark's `* EXCEPT (col, ...)` is supported)",
         ));
     }
-    Ok(())
+    Ok(opt_except
+        .iter()
+        .flat_map(|except| {
+            std::iter::once(&except.first_element).chain(&except.additional_elements)
+        })
+        .map(|ident| ident.value.clone())
+        .collect())
+}
+
+/// `columns` without those `except` names, as Spark's `* EXCEPT (...)`: each name must be
+/// one of them.
+fn star_except(mut columns: Vec<(Expr, String)>, except: &[String]) -> Result<Vec<(Expr, String)>> {
+    for name in except {
+        if !columns.iter().any(|(_, c)| c.eq_ignore_ascii_case(name)) {
+            let known: Vec<&str> = columns.iter().map(|(_, c)| c.as_str()).collect();
+            return Err(Error::analysis(format!(
+                "`* EXCEPT ({name})`: `{name}` is not one of the columns `*` stands for ({})",
+                known.join(", ")
+            )));
+        }
+        columns.retain(|(_, c)| !c.eq_ignore_ascii_case(name));
+    }
+    Ok(columns)
 }
 
 /// `*` or `t.*`: every visible column (USING keys once).
@@ -1040,7 +1125,7 @@ fn object_name(name: &ast::ObjectName) -> String {
         .unwrap_or_default()
 }
 
-fn alias(plan: LogicalPlan, alias: &ast::TableAlias) -> Result<LogicalPlan> {
+pub(crate) fn alias(plan: LogicalPlan, alias: &ast::TableAlias) -> Result<LogicalPlan> {
     let schema = plan.schema();
     let mut fields = schema.requalify(&alias.name.value).fields().to_vec();
     if !alias.columns.is_empty() {

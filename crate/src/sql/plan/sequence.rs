@@ -15,7 +15,7 @@ use crate::sql::plan::interval::{interval_sum, is_interval};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
-use crate::sql::types::timestamp_type;
+use crate::sql::types::{is_timestamp_ntz, timestamp_ntz_type, timestamp_type};
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
@@ -64,9 +64,15 @@ impl Planner<'_> {
                 spark_type_name(t)
             )));
         }
-        let element = if types.iter().all(|t| *t != DataType::Date32 && temporal(t))
-            || types.iter().any(|t| matches!(t, DataType::Timestamp(_, _)))
+        let element = if types
+            .iter()
+            .any(|t| matches!(t, DataType::Timestamp(_, Some(_))))
         {
+            timestamp_type()
+        } else if types.iter().any(is_timestamp_ntz) {
+            // Only `timestamp_ntz`s (and dates): a sequence of them, as Spark's.
+            timestamp_ntz_type()
+        } else if types.iter().all(|t| *t != DataType::Date32 && temporal(t)) {
             timestamp_type()
         } else {
             DataType::Date32

@@ -15,6 +15,39 @@ use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
 
 impl Planner<'_> {
+    /// `s.*` (or `t.s.*`) where `s` is a struct column: each field as a column named after
+    /// it, as Spark expands it; `None` when the name is no struct column.
+    pub(crate) fn struct_star(
+        &mut self,
+        name: &ast::ObjectName,
+        scope: &PlanSchema,
+    ) -> Option<Result<Vec<(Expr, String)>>> {
+        let parts: Vec<Ident> = name
+            .0
+            .iter()
+            .filter_map(|p| p.as_ident().cloned())
+            .collect();
+        let reference = match parts.as_slice() {
+            [one] => ast::Expr::Identifier(one.clone()),
+            _ => ast::Expr::CompoundIdentifier(parts),
+        };
+        let value = self.expr(&reference, scope).ok()?;
+        let DataType::Struct(fields) = value.data_type(scope) else {
+            return None;
+        };
+        Some(
+            fields
+                .iter()
+                .enumerate()
+                .map(|(i, field)| {
+                    let read =
+                        scalar_call(ScalarFunction::GetField(i), vec![value.clone()], scope)?;
+                    Ok((read, field.name().clone()))
+                })
+                .collect(),
+        )
+    }
+
     /// `value.name`: the struct field, found case-insensitively as Spark does.
     pub(crate) fn struct_field(&self, value: Expr, name: &str, scope: &PlanSchema) -> Result<Expr> {
         let data_type = value.data_type(scope);

@@ -309,16 +309,15 @@ impl Planner<'_> {
         let values = self.subquery_column(plan, "IN")?;
         let value_type = values.data_type().clone();
         let expr_type = expr.data_type(scope);
-        let common =
-            crate::sql::types::comparison_common(&expr_type, &value_type).ok_or_else(|| {
+        let common = crate::sql::types::in_list_common(&[expr_type.clone(), value_type.clone()])
+            .map_err(|_| {
                 Error::analysis(format!(
                     "IN compares {} with a subquery of {}",
                     spark_type_name(&expr_type),
                     spark_type_name(&value_type)
                 ))
             })?;
-        let values = arrow_cast::cast(&values, &common)
-            .map_err(|e| Error::internal("casting IN values", e))?;
+        let values = crate::sql::exec::spark_cast(&values, &common)?;
         Ok(Expr::InList {
             expr: Box::new(expr.cast(&common, scope)),
             list: values_as_literals(&values)?,

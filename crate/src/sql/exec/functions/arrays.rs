@@ -165,6 +165,7 @@ pub fn compute(
             })
         }
         ArrayAppend | ArrayPrepend => append(&lists(&args[0])?, &args[1], func == ArrayAppend),
+        ArrayInsert => insert(&lists(&args[0])?, &args[1], &args[2]),
         Slice => slice(&lists(&args[0])?, ints(&args[1])?, ints(&args[2])?),
         Flatten => flatten(&lists(&args[0])?, return_type),
         ArrayUnion | ArrayIntersect | ArrayExcept | ArraysOverlap => {
@@ -435,10 +436,11 @@ fn repeat(value: &ArrayRef, count: &Int32Array, return_type: &DataType) -> Resul
     for i in 0..count.len() {
         valid.push(count.is_valid(i));
         if count.is_valid(i) {
-            indices.extend(std::iter::repeat_n(
-                i as u32,
-                count.value(i).max(0) as usize,
-            ));
+            let n = i64::from(count.value(i).max(0));
+            if n > MAX_MADE_ELEMENTS {
+                return Err(too_many_elements("array_repeat", n));
+            }
+            indices.extend(std::iter::repeat_n(i as u32, n as usize));
         }
         offsets.push(offset(indices.len())?);
     }
@@ -633,6 +635,79 @@ fn append(lists: &ListArray, value: &ArrayRef, at_end: bool) -> Result<ArrayRef>
             }
         }
         valid.push(lists.is_valid(i));
+        offsets.push(offset(indices.len())?);
+    }
+    gather(
+        &values,
+        indices,
+        offsets,
+        valid,
+        element_field(lists.data_type())?,
+    )
+}
+
+/// Most elements an array made by `array_insert` or `array_repeat` may have (a position or
+/// count far past this would exhaust memory before failing).
+const MAX_MADE_ELEMENTS: i64 = 10_000_000;
+
+fn too_many_elements(function: &str, n: i64) -> Error {
+    Error::new(
+        ErrorCode::SqlExecution,
+        format!(
+            "{function} would make an array of {n} elements; Brasa makes arrays of at most \
+             {MAX_MADE_ELEMENTS}"
+        ),
+    )
+}
+
+/// `array_insert(array, pos, value)`, as Spark 4: `pos` counts from 1, or from the end
+/// when negative (-1 appends); past either end NULLs fill the gap (`array_insert([1], 3,
+/// 9)` is `[1, NULL, 9]`, with -3 `[9, NULL, 1]`); 0 is Spark's `INVALID_INDEX_OF_ZERO`.
+/// NULL where the array or the position is.
+fn insert(lists: &ListArray, positions: &ArrayRef, value: &ArrayRef) -> Result<ArrayRef> {
+    let positions = spark_cast(positions, &DataType::Int32)?;
+    let positions = positions.as_primitive::<arrow_array::types::Int32Type>();
+    let base = lists.values().len() as u32;
+    let null_at = base + value.len() as u32;
+    let null = new_null_array(value.data_type(), 1);
+    let values = arrow_select::concat::concat(&[lists.values().as_ref(), value.as_ref(), &null])
+        .map_err(kernel_error)?;
+    let mut indices = Vec::with_capacity(values.len());
+    let mut offsets = vec![0];
+    let mut valid = Vec::with_capacity(lists.len());
+    for i in 0..lists.len() {
+        let ok = lists.is_valid(i) && positions.is_valid(i);
+        if ok {
+            let old = elements(lists, i);
+            let len = i64::from(old.end - old.start);
+            let position = i64::from(positions.value(i));
+            // Where the value goes among the old elements, and the NULLs of a gap (after
+            // them for a position past the end, before them for one past the start).
+            let (at, gap_after, gap_before) = match position {
+                0 => {
+                    return Err(Error::new(
+                        ErrorCode::SqlExecution,
+                        "array_insert: the position 0 is invalid; positions start at 1, or \
+                         at -1 from the end (Spark's INVALID_INDEX_OF_ZERO)",
+                    ))
+                }
+                p if p > 0 && p - 1 <= len => (p - 1, 0, 0),
+                p if p > 0 => (len, p - 1 - len, 0),
+                p if -p <= len + 1 => (len + 1 + p, 0, 0),
+                p => (0, 0, -p - len - 1),
+            };
+            let made = len + 1 + gap_after + gap_before;
+            if made > MAX_MADE_ELEMENTS {
+                return Err(too_many_elements("array_insert", made));
+            }
+            let split = old.start + at as u32;
+            indices.extend(old.start..split);
+            indices.extend(std::iter::repeat_n(null_at, gap_after as usize));
+            indices.push(base + i as u32);
+            indices.extend(std::iter::repeat_n(null_at, gap_before as usize));
+            indices.extend(split..old.end);
+        }
+        valid.push(ok);
         offsets.push(offset(indices.len())?);
     }
     gather(

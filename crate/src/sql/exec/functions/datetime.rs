@@ -20,6 +20,7 @@ use crate::sql::plan::functions::DateTimeFunction;
 use crate::sql::types::SESSION_TIME_ZONE;
 use crate::temporal::pattern::PatternCache;
 use crate::temporal::spark_text::{text_to_date, text_to_local_timestamp, text_to_timestamp};
+use crate::temporal::units::{self, DatetimeUnit};
 use crate::temporal::zone::Zone;
 use crate::temporal::{checked_days_from_civil, civil_from_days, days_from_civil, days_in_month};
 
@@ -564,6 +565,54 @@ fn compute_in_session_zone(
                 .collect::<Result<Vec<_>>>()?;
             timestamp_array(values)
         }
+        TimestampAddUnit => {
+            let (units, quantities, stamps) = (
+                as_strings(&args[0])?,
+                longs(&args[1])?,
+                timestamps(&args[2])?,
+            );
+            let values = (0..len)
+                .map(|i| {
+                    if units.is_null(i) || quantities.is_null(i) || stamps.is_null(i) {
+                        return Ok(None);
+                    }
+                    let (unit, quantity) = (datetime_unit(units.value(i))?, quantities.value(i));
+                    units::add(unit, quantity, stamps.value(i))
+                        .map(Some)
+                        .ok_or_else(|| {
+                            Error::new(
+                                ErrorCode::SqlExecution,
+                                format!(
+                                    "timestampadd: adding {quantity} {} to {} is out of the \
+                                     range of timestamps (Spark's DATETIME_OVERFLOW)",
+                                    unit.name(),
+                                    crate::temporal::format_timestamp_spark(stamps.value(i))
+                                ),
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            timestamp_array(values)
+        }
+        TimestampDiffUnit => {
+            let (units, starts, ends) = (
+                as_strings(&args[0])?,
+                timestamps(&args[1])?,
+                timestamps(&args[2])?,
+            );
+            let values = (0..len)
+                .map(|i| {
+                    if units.is_null(i) || starts.is_null(i) || ends.is_null(i) {
+                        return Ok(None);
+                    }
+                    let unit = datetime_unit(units.value(i))?;
+                    units::between(unit, starts.value(i), ends.value(i))
+                        .map(Some)
+                        .ok_or_else(|| unit_error(units.value(i)))
+                })
+                .collect::<Result<Int64Array>>()?;
+            Arc::new(values)
+        }
         TimestampMillis | TimestampMicros => {
             let unit = if func == TimestampMillis { 1000 } else { 1 };
             // An overflow is an error in Spark, ANSI mode or not.
@@ -582,6 +631,18 @@ fn compute_in_session_zone(
             timestamp_array(values)
         }
     })
+}
+
+/// The unit `plan::datetime_units` wrote as text (it checked the keyword).
+fn datetime_unit(name: &str) -> Result<DatetimeUnit> {
+    DatetimeUnit::from_name(name).ok_or_else(|| unit_error(name))
+}
+
+fn unit_error(name: &str) -> Error {
+    Error::new(
+        ErrorCode::Internal,
+        format!("`{name}` reached the timestamp kernels as a unit"),
+    )
 }
 
 /// `make_timestamp(date[, time[, zone]])`: the date's midnight plus the time (midnight

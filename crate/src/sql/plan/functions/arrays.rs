@@ -11,7 +11,7 @@ use arrow_schema::{DataType, Field};
 
 use super::signature::{common_type, list_of, map_types, name_table, Args, Signature};
 use crate::error::{Error, Result};
-use crate::sql::types::is_integer;
+use crate::sql::types::{is_integer, is_string};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArrayFunction {
@@ -42,6 +42,9 @@ pub enum ArrayFunction {
     ArrayCompact,
     ArrayAppend,
     ArrayPrepend,
+    /// `array_insert(array, pos, value)`: `pos` 1-based, or negative from the end (-1
+    /// appends); past either end the gap is filled with NULLs; 0 is an error.
+    ArrayInsert,
     /// `slice(array, start, length)`: `start` 1-based or negative from the end.
     Slice,
     /// An array of arrays as one array (NULL when any inner array is NULL).
@@ -90,6 +93,7 @@ const NAMES: &[(&str, ArrayFunction)] = &[
     ("array_compact", ArrayCompact),
     ("array_append", ArrayAppend),
     ("array_prepend", ArrayPrepend),
+    ("array_insert", ArrayInsert),
     ("slice", Slice),
     ("flatten", Flatten),
     ("array_repeat", ArrayRepeat),
@@ -105,7 +109,7 @@ name_table!(ArrayFunction, NAMES);
 
 impl ArrayFunction {
     pub fn signature(self, a: &Args) -> Result<Signature> {
-        use DataType::{Boolean, Int32, Int64, Utf8};
+        use DataType::{Boolean, Int16, Int32, Int64, Int8, Null, Utf8};
         match self {
             Array => {
                 let common = a.common(0)?;
@@ -150,6 +154,30 @@ impl ArrayFunction {
                     _ => list_of(common.clone()),
                 };
                 Signature::new(vec![list_of(common.clone()), common], returns)
+            }
+            ArrayInsert => {
+                a.arity(3, 3)?;
+                // Spark wants an `int` position (a NULL literal, a bigint or a string is
+                // refused) and the value in the elements' wider type.
+                let position = match &a.types[1] {
+                    t @ (Int8 | Int16 | Int32) => t.clone(),
+                    t => return Err(a.error(1, "an int", t)),
+                };
+                if a.types[0] == Null {
+                    return Err(Error::analysis(
+                        "argument 1 of array_insert is an untyped NULL; CAST it to the array \
+                         type meant",
+                    ));
+                }
+                let (elements, value) = (element(a, 0)?, a.types[2].clone());
+                if elements != Null && value != Null && is_string(&elements) != is_string(&value) {
+                    return Err(a.error(2, "a value of the array's element type", &value));
+                }
+                let common = common_type(a.name, &[elements, value])?;
+                Signature::new(
+                    vec![list_of(common.clone()), position, common.clone()],
+                    list_of(common),
+                )
             }
             ArrayMax | ArrayMin => {
                 a.arity(1, 1)?;

@@ -6,7 +6,7 @@ use arrow_schema::DataType;
 use super::signature::{lookup, name_of, Args, Signature};
 use crate::error::Result;
 use crate::frame::interval_type::{day_time_type, year_month_type};
-use crate::sql::types::{is_temporal, time_type, timestamp_type};
+use crate::sql::types::{is_temporal, time_type, timestamp_ntz_type, timestamp_type};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateTimeFunction {
@@ -61,6 +61,13 @@ pub enum DateTimeFunction {
     /// `ts + INTERVAL ...`: a timestamp plus months (the day clamped to the month's end, as
     /// `add_months`), then microseconds; planned from interval arithmetic only.
     TimestampAddInterval,
+    /// `timestampadd(unit, n, ts)` (also `dateadd` / `date_add` with a unit first): args
+    /// the unit's keyword as text, the quantity and the timestamp, whose type the result
+    /// keeps (a date becomes a `timestamp`); planned by `plan::datetime_units` only.
+    TimestampAddUnit,
+    /// `timestampdiff(unit, start, end)` (also `datediff` / `date_diff` with a unit first):
+    /// the whole units between, a `bigint`; planned by `plan::datetime_units` only.
+    TimestampDiffUnit,
     /// `make_time(hour, minute, second)`: a time; a field out of range is an error, as in
     /// Spark (not NULL).
     MakeTime,
@@ -253,11 +260,6 @@ const NAMES: &[(&str, DateTimeFunction)] = &[
     ("make_ym_interval", MakeYmInterval),
 ];
 
-/// Spark's `timestamp_ntz`: a wall-clock time, in no zone.
-fn ntz() -> DataType {
-    DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, None)
-}
-
 impl DateTimeFunction {
     pub fn from_name(name: &str) -> Option<Self> {
         lookup(NAMES, name)
@@ -267,6 +269,8 @@ impl DateTimeFunction {
         match self {
             SecondWithFraction => "date_part_second",
             TimestampAddInterval => "timestamp_add_interval",
+            TimestampAddUnit => "timestampadd",
+            TimestampDiffUnit => "timestampdiff",
             TimeAddInterval => "time_add_interval",
             TimeToPrecision => "time_to_precision",
             TimeWindow => "time_window",
@@ -389,14 +393,22 @@ impl DateTimeFunction {
                 if n == 3 {
                     types.push(a.string(2)?);
                 }
-                let result = if self == MakeTimestamp { ts } else { ntz() };
+                let result = if self == MakeTimestamp {
+                    ts
+                } else {
+                    timestamp_ntz_type()
+                };
                 Signature::new(types, result)
             }
             MakeTimestamp | MakeTimestampNtz => {
                 a.arity(6, 6)?;
                 let mut types = (0..5).map(|i| a.integer(i)).collect::<Result<Vec<_>>>()?;
                 types.push(a.double(5)?);
-                let result = if self == MakeTimestamp { ts } else { ntz() };
+                let result = if self == MakeTimestamp {
+                    ts
+                } else {
+                    timestamp_ntz_type()
+                };
                 Signature::new(types, result)
             }
             ToDate | ToTimestamp | ToTimestampNtz => {
@@ -404,7 +416,7 @@ impl DateTimeFunction {
                 let result = match self {
                     ToDate => Date32,
                     ToTimestamp => ts,
-                    _ => ntz(),
+                    _ => timestamp_ntz_type(),
                 };
                 // `to_timestamp(t)` of a time is today at that time, as its cast.
                 let time_stamp = self == ToTimestamp && n == 1 && matches!(a.types[0], Time64(_));
@@ -468,7 +480,7 @@ impl DateTimeFunction {
             }
             LocalTimestamp => {
                 a.arity(0, 0)?;
-                Signature::new(vec![], ntz())
+                Signature::new(vec![], timestamp_ntz_type())
             }
             ConvertTimezone => {
                 a.arity(2, 3)?;
@@ -476,7 +488,7 @@ impl DateTimeFunction {
                     .map(|i| a.string(i))
                     .collect::<Result<Vec<_>>>()?;
                 types.push(a.timestamp(n - 1)?);
-                Signature::new(types, ntz())
+                Signature::new(types, timestamp_ntz_type())
             }
             UnixSeconds | UnixMillis | UnixMicros => {
                 a.arity(1, 1)?;
@@ -501,6 +513,24 @@ impl DateTimeFunction {
             TimestampAddInterval => {
                 a.arity(3, 3)?;
                 Signature::new(vec![a.timestamp(0)?, Int32, Int64], ts)
+            }
+            TimestampAddUnit => {
+                a.arity(3, 3)?;
+                // A fractional quantity is cut to its whole part, as Spark's implicit cast.
+                let quantity = if a.types[1].is_numeric() {
+                    Int64
+                } else {
+                    a.long(1)?
+                };
+                let stamp = match &a.types[2] {
+                    t if crate::sql::types::is_timestamp_ntz(t) => t.clone(),
+                    _ => a.timestamp(2)?,
+                };
+                Signature::new(vec![a.string(0)?, quantity, stamp.clone()], stamp)
+            }
+            TimestampDiffUnit => {
+                a.arity(3, 3)?;
+                Signature::new(vec![a.string(0)?, a.timestamp(1)?, a.timestamp(2)?], Int64)
             }
             MakeTime => {
                 a.arity(3, 3)?;
