@@ -68,6 +68,16 @@ impl Dialect for SparkDialect {
         self.0.supports_group_by_with_modifier()
     }
 
+    /// Spark 4's SQL pipe syntax (`FROM t |> WHERE x > 0 |> SELECT x`), which starts from
+    /// `FROM t` alone.
+    fn supports_pipe_operator(&self) -> bool {
+        true
+    }
+
+    fn supports_from_first_select(&self) -> bool {
+        true
+    }
+
     fn supports_values_as_table_factor(&self) -> bool {
         self.0.supports_values_as_table_factor()
     }

@@ -196,38 +196,20 @@ mod tests {
     #[test]
     fn differences_count_whole_units_toward_zero() {
         use DatetimeUnit::*;
-        assert_eq!(
-            between(Month, at(2024, 1, 31, 10), at(2024, 2, 29, 11)),
-            Some(0)
-        );
-        assert_eq!(
-            between(Month, at(2024, 3, 1, 0), at(2024, 1, 31, 10)),
-            Some(-1)
-        );
-        assert_eq!(
-            between(Year, at(2020, 2, 29, 0), at(2021, 2, 28, 0)),
-            Some(0)
-        );
-        assert_eq!(
-            between(Year, at(2020, 2, 29, 0), at(2024, 2, 29, 0)),
-            Some(4)
-        );
-        assert_eq!(
-            between(Quarter, at(2020, 7, 14, 0), at(2020, 1, 15, 0)),
-            Some(-1)
-        );
-        assert_eq!(
-            between(Day, at(2024, 1, 3, 9), at(2024, 1, 1, 10)),
-            Some(-1)
-        );
-        assert_eq!(
-            between(Week, at(2024, 1, 15, 0), at(2024, 1, 1, 0)),
-            Some(-2)
-        );
-        assert_eq!(
-            between(Hour, at(2024, 1, 1, 10) + 1_800_000_000, at(2024, 1, 1, 8)),
-            Some(-2)
-        );
+        let half_past_ten = at(2024, 1, 1, 10) + 1_800_000_000;
+        let cases = [
+            (Month, at(2024, 1, 31, 10), at(2024, 2, 29, 11), 0),
+            (Month, at(2024, 3, 1, 0), at(2024, 1, 31, 10), -1),
+            (Year, at(2020, 2, 29, 0), at(2021, 2, 28, 0), 0),
+            (Year, at(2020, 2, 29, 0), at(2024, 2, 29, 0), 4),
+            (Quarter, at(2020, 7, 14, 0), at(2020, 1, 15, 0), -1),
+            (Day, at(2024, 1, 3, 9), at(2024, 1, 1, 10), -1),
+            (Week, at(2024, 1, 15, 0), at(2024, 1, 1, 0), -2),
+            (Hour, half_past_ten, at(2024, 1, 1, 8), -2),
+        ];
+        for (unit, start, end, units) in cases {
+            assert_eq!(between(unit, start, end), Some(units), "{unit:?}");
+        }
         assert_eq!(between(DayOfYear, 0, 1), None);
     }
 }

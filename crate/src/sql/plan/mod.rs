@@ -27,6 +27,7 @@ pub mod logical;
 pub mod optimize;
 pub mod ordered_aggregates;
 pub mod partition_filters;
+pub mod pipe;
 pub mod pivot;
 pub mod planner;
 pub mod recursive_cte;

@@ -77,8 +77,8 @@ impl<'a> Planner<'a> {
     }
 
     pub fn query(&mut self, query: &Query) -> Result<LogicalPlan> {
-        if query.fetch.is_some() || !query.locks.is_empty() || !query.pipe_operators.is_empty() {
-            return Err(Error::unsupported("FETCH, FOR UPDATE or pipe syntax"));
+        if query.fetch.is_some() || !query.locks.is_empty() {
+            return Err(Error::unsupported("FETCH or FOR UPDATE"));
         }
         let pushed = query.with.is_some();
         if let Some(with) = &query.with {
@@ -93,10 +93,25 @@ impl<'a> Planner<'a> {
                 self.bind_cte(&cte.alias.name.value, plan);
             }
         }
-        let result = self.query_body(query);
+        let result = self
+            .query_body(query)
+            .and_then(|plan| self.pipe(plan, &query.pipe_operators));
         if pushed {
             self.ctes.pop();
         }
+        result
+    }
+
+    /// `plan` under the name `name` (a scope of its own, as a WITH's) while `f` plans.
+    pub(crate) fn with_relation<T>(
+        &mut self,
+        name: &str,
+        plan: LogicalPlan,
+        f: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        self.ctes.push(HashMap::from([(name.to_lowercase(), plan)]));
+        let result = f(self);
+        self.ctes.pop();
         result
     }
 
@@ -211,6 +226,10 @@ impl<'a> Planner<'a> {
         sets: Option<&GroupingSets>,
     ) -> Result<(Vec<(Expr, String)>, Vec<Expr>, Option<Expr>, Vec<SortKey>)> {
         let mut items: Vec<(Expr, String)> = Vec::new();
+        // `FROM t` alone (what a pipe starts from) selects every column.
+        if select.projection.is_empty() && select.flavor == ast::SelectFlavor::FromFirstNoSelect {
+            items.extend(star(scope, None));
+        }
         for item in &select.projection {
             match item {
                 SelectItem::UnnamedExpr(e) => {
@@ -838,6 +857,8 @@ impl<'a> Planner<'a> {
                     .map_err(|e| at_span(e, name.span()))?;
                 let plan = match table_alias {
                     Some(a) => alias(plan, a)?,
+                    // The rows before a pipe operator keep their own qualifiers.
+                    None if table_name == PIPE => plan,
                     None => requalify(plan, &table_name),
                 };
                 Ok(match rows {
@@ -1124,6 +1145,10 @@ fn object_name(name: &ast::ObjectName) -> String {
         .next_back()
         .unwrap_or_default()
 }
+
+/// The name the rows before a pipe operator (`|> ...`) go by in the query planned for it
+/// (`plan::pipe`); they keep their own qualifiers.
+pub(crate) const PIPE: &str = "__pipe";
 
 pub(crate) fn alias(plan: LogicalPlan, alias: &ast::TableAlias) -> Result<LogicalPlan> {
     let schema = plan.schema();

@@ -618,32 +618,13 @@ fn join(lists: &ListArray, args: &[ArrayRef]) -> Result<ArrayRef> {
 /// `array_append` / `array_prepend`: the value (NULL included) added at one end; NULL for
 /// a NULL array.
 fn append(lists: &ListArray, value: &ArrayRef, at_end: bool) -> Result<ArrayRef> {
-    let base = lists.values().len() as u32;
-    let values = arrow_select::concat::concat(&[lists.values().as_ref(), value.as_ref()])
-        .map_err(kernel_error)?;
-    let mut indices = Vec::with_capacity(values.len());
-    let mut offsets = vec![0];
-    let mut valid = Vec::with_capacity(lists.len());
-    for i in 0..lists.len() {
-        if lists.is_valid(i) {
-            if !at_end {
-                indices.push(base + i as u32);
-            }
-            indices.extend(elements(lists, i));
-            if at_end {
-                indices.push(base + i as u32);
-            }
-        }
-        valid.push(lists.is_valid(i));
-        offsets.push(offset(indices.len())?);
-    }
-    gather(
-        &values,
-        indices,
-        offsets,
-        valid,
-        element_field(lists.data_type())?,
-    )
+    place_value(lists, value, |_, len| {
+        Ok(Some(Placement {
+            at: if at_end { len } else { 0 },
+            gap_after: 0,
+            gap_before: 0,
+        }))
+    })
 }
 
 /// Most elements an array made by `array_insert` or `array_repeat` may have (a position or
@@ -667,6 +648,64 @@ fn too_many_elements(function: &str, n: i64) -> Error {
 fn insert(lists: &ListArray, positions: &ArrayRef, value: &ArrayRef) -> Result<ArrayRef> {
     let positions = spark_cast(positions, &DataType::Int32)?;
     let positions = positions.as_primitive::<arrow_array::types::Int32Type>();
+    place_value(lists, value, |i, len| {
+        if positions.is_null(i) {
+            return Ok(None);
+        }
+        let placement = match i64::from(positions.value(i)) {
+            0 => {
+                return Err(Error::new(
+                    ErrorCode::SqlExecution,
+                    "array_insert: the position 0 is invalid; positions start at 1, or at -1 \
+                     from the end (Spark's INVALID_INDEX_OF_ZERO)",
+                ))
+            }
+            p if p > 0 && p - 1 <= len => Placement::at(p - 1),
+            p if p > 0 => Placement {
+                at: len,
+                gap_after: p - 1 - len,
+                gap_before: 0,
+            },
+            p if -p <= len + 1 => Placement::at(len + 1 + p),
+            p => Placement {
+                at: 0,
+                gap_after: 0,
+                gap_before: -p - len - 1,
+            },
+        };
+        let made = len + 1 + placement.gap_after + placement.gap_before;
+        if made > MAX_MADE_ELEMENTS {
+            return Err(too_many_elements("array_insert", made));
+        }
+        Ok(Some(placement))
+    })
+}
+
+/// Where one value goes into an array: before its element `at` (its length to append),
+/// with NULLs filling a gap after the old elements or before them.
+struct Placement {
+    at: i64,
+    gap_after: i64,
+    gap_before: i64,
+}
+
+impl Placement {
+    fn at(at: i64) -> Placement {
+        Placement {
+            at,
+            gap_after: 0,
+            gap_before: 0,
+        }
+    }
+}
+
+/// Each array with row `i`'s value placed where `place(i, length)` says; NULL where the
+/// array is NULL or `place` gives `None`.
+fn place_value(
+    lists: &ListArray,
+    value: &ArrayRef,
+    mut place: impl FnMut(usize, i64) -> Result<Option<Placement>>,
+) -> Result<ArrayRef> {
     let base = lists.values().len() as u32;
     let null_at = base + value.len() as u32;
     let null = new_null_array(value.data_type(), 1);
@@ -676,38 +715,26 @@ fn insert(lists: &ListArray, positions: &ArrayRef, value: &ArrayRef) -> Result<A
     let mut offsets = vec![0];
     let mut valid = Vec::with_capacity(lists.len());
     for i in 0..lists.len() {
-        let ok = lists.is_valid(i) && positions.is_valid(i);
-        if ok {
-            let old = elements(lists, i);
-            let len = i64::from(old.end - old.start);
-            let position = i64::from(positions.value(i));
-            // Where the value goes among the old elements, and the NULLs of a gap (after
-            // them for a position past the end, before them for one past the start).
-            let (at, gap_after, gap_before) = match position {
-                0 => {
-                    return Err(Error::new(
-                        ErrorCode::SqlExecution,
-                        "array_insert: the position 0 is invalid; positions start at 1, or \
-                         at -1 from the end (Spark's INVALID_INDEX_OF_ZERO)",
-                    ))
-                }
-                p if p > 0 && p - 1 <= len => (p - 1, 0, 0),
-                p if p > 0 => (len, p - 1 - len, 0),
-                p if -p <= len + 1 => (len + 1 + p, 0, 0),
-                p => (0, 0, -p - len - 1),
-            };
-            let made = len + 1 + gap_after + gap_before;
-            if made > MAX_MADE_ELEMENTS {
-                return Err(too_many_elements("array_insert", made));
-            }
-            let split = old.start + at as u32;
+        let old = elements(lists, i);
+        let placement = if lists.is_valid(i) {
+            place(i, i64::from(old.end - old.start))?
+        } else {
+            None
+        };
+        if let Some(Placement {
+            at,
+            gap_after,
+            gap_before,
+        }) = &placement
+        {
+            let split = old.start + *at as u32;
             indices.extend(old.start..split);
-            indices.extend(std::iter::repeat_n(null_at, gap_after as usize));
+            indices.extend(std::iter::repeat_n(null_at, *gap_after as usize));
             indices.push(base + i as u32);
-            indices.extend(std::iter::repeat_n(null_at, gap_before as usize));
+            indices.extend(std::iter::repeat_n(null_at, *gap_before as usize));
             indices.extend(split..old.end);
         }
-        valid.push(ok);
+        valid.push(placement.is_some());
         offsets.push(offset(indices.len())?);
     }
     gather(
