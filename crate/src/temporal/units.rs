@@ -115,7 +115,7 @@ fn add_months(micros: i64, months: i64) -> Option<i64> {
     let (year, month, day) = civil_from_days(days);
     let total = (year.checked_mul(12)? + i64::from(month) - 1).checked_add(months)?;
     // Far beyond the range of timestamps (±292,000 years), and safe for the day count.
-    if total.abs() > 12 * 1_000_000_000 {
+    if total.unsigned_abs() > 12 * 1_000_000_000 {
         return None;
     }
     let (year, month) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
@@ -191,6 +191,8 @@ mod tests {
         assert_eq!(add(Week, 2, at(2024, 1, 31, 0)), Some(at(2024, 2, 14, 0)));
         assert_eq!(add(Year, 1_000_000_000, 0), None);
         assert_eq!(add(Microsecond, i64::MAX, 1), None);
+        assert_eq!(add(Month, i64::MIN, 0), None);
+        assert_eq!(add(Month, i64::MIN + 1, 0), None);
     }
 
     #[test]
