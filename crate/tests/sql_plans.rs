@@ -1,7 +1,9 @@
 //! The optimizer's rules pinned by the shape of the plans `EXPLAIN` shows, beside the
 //! answer tests (as DataFusion pins its optimizer rules): filters pushed into scans and
 //! into each side of a join, columns no operator reads dropped at the scan, `ORDER BY ...
-//! LIMIT` chosen as a top-k, and `EXPLAIN EXTENDED` showing the plan before and after.
+//! LIMIT` chosen as a top-k, QUALIFY a filter over the window functions, pipe operators
+//! planned as the query they stand for, and `EXPLAIN EXTENDED` showing the plan before and
+//! after.
 #![cfg(not(target_arch = "wasm32"))]
 
 use brasa::io::csv::{read_csv, CsvOptions};
@@ -439,6 +441,33 @@ fn a_correlated_aggregate_on_a_non_equality_is_joined_to_the_domain_of_outer_val
             "                Project city#0",
             "                  Alias p",
             "                    Scan columns=[2, 3] (city, score) filters=[(score#1 > CAST(1 AS double))]",
+        ],
+    );
+}
+
+#[test]
+fn qualify_is_a_filter_over_the_window_under_the_projection() {
+    assert_plan(
+        "SELECT id, row_number() OVER (PARTITION BY city ORDER BY score DESC) AS rn \
+         FROM people QUALIFY rn = 1",
+        &[
+            "Project id#0, row_number#3",
+            "  Filter (row_number#3 = 1)",
+            "    Window [row_number() OVER (PARTITION BY city#1 ORDER BY score#2 DESC NULLS LAST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)]",
+            "      Scan columns=[0, 2, 3] (id, city, score) filters=[]",
+        ],
+    );
+}
+
+#[test]
+fn a_pipe_filter_goes_into_the_scan_and_drops_unread_columns() {
+    assert_plan(
+        "FROM people |> WHERE score > 2 |> SELECT name",
+        &[
+            "Project name#0",
+            "  Project name#0",
+            "    Project name#0",
+            "      Scan columns=[1, 3] (name, score) filters=[(score#1 > CAST(2 AS double))]",
         ],
     );
 }
