@@ -158,7 +158,7 @@ pub fn in_list_common(types: &[DataType]) -> Result<DataType> {
             )
     };
     let mut common = types.first().cloned().unwrap_or(DataType::Null);
-    for t in &types[1..] {
+    for t in types.iter().skip(1) {
         common = comparison_common(&common, t).ok_or_else(|| {
             Error::analysis(format!(
                 "IN compares {} with {}",

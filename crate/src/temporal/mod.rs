@@ -43,6 +43,23 @@ pub fn checked_days_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
         .then(|| days_from_civil(year, month, day))
 }
 
+/// The day `months` months after the day `days` (before, when negative): the same day of
+/// the month, or the month's last day when it is shorter, as `add_months` and Java's
+/// `plusMonths`. `None` past a billion years either way.
+pub fn add_months(days: i64, months: i64) -> Option<i64> {
+    let (year, month, day) = civil_from_days(days);
+    let total = (year.checked_mul(12)? + i64::from(month) - 1).checked_add(months)?;
+    if total.unsigned_abs() > 12 * 1_000_000_000 {
+        return None;
+    }
+    let (year, month) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
+    Some(days_from_civil(
+        year,
+        month,
+        day.min(days_in_month(year, month)),
+    ))
+}
+
 pub fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         2 if is_leap_year(year) => 29,

@@ -3,7 +3,7 @@
 //! moved by a whole number of units, and the whole units between two timestamps, on the
 //! wall clock of the session zone (UTC), as Java's `LocalDateTime` arithmetic does.
 
-use super::{civil_from_days, days_from_civil, days_in_month};
+use super::civil_from_days;
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
@@ -112,15 +112,7 @@ fn add_months(micros: i64, months: i64) -> Option<i64> {
         micros.div_euclid(MICROS_PER_DAY),
         micros.rem_euclid(MICROS_PER_DAY),
     );
-    let (year, month, day) = civil_from_days(days);
-    let total = (year.checked_mul(12)? + i64::from(month) - 1).checked_add(months)?;
-    // Far beyond the range of timestamps (±292,000 years), and safe for the day count.
-    if total.unsigned_abs() > 12 * 1_000_000_000 {
-        return None;
-    }
-    let (year, month) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
-    let day = day.min(days_in_month(year, month));
-    days_from_civil(year, month, day)
+    super::add_months(days, months)?
         .checked_mul(MICROS_PER_DAY)?
         .checked_add(time)
 }
@@ -171,6 +163,7 @@ fn months_between(start: i64, end: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::temporal::days_from_civil;
 
     fn at(year: i64, month: u32, day: u32, hour: i64) -> i64 {
         days_from_civil(year, month, day) * MICROS_PER_DAY + hour * 3_600_000_000

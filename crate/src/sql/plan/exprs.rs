@@ -1288,7 +1288,6 @@ impl Planner<'_> {
     }
 }
 
-/// Whether an IN subquery is reached from `e` through AND, OR, NOT and parentheses.
 /// The patterns of `LIKE ANY (p, ...)`, `LIKE SOME (...)` or `LIKE ALL (...)` (sqlparser
 /// reads the last two as calls of functions named SOME and ALL), and whether all must
 /// match; `None` for a plain pattern.
@@ -1321,6 +1320,7 @@ fn quantified_patterns(any: bool, pattern: &ast::Expr) -> Option<(bool, Vec<&ast
     }
 }
 
+/// Whether an IN subquery is reached from `e` through AND, OR, NOT and parentheses.
 fn reaches_in_subquery(e: &ast::Expr) -> bool {
     match unnested(e) {
         ast::Expr::InSubquery { .. } => true,

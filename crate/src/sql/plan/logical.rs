@@ -202,6 +202,17 @@ pub enum LogicalPlan {
 }
 
 impl LogicalPlan {
+    /// Every row and column of `table`, its columns qualified by `name`.
+    pub fn scan_of(table: Arc<Table>, name: &str) -> LogicalPlan {
+        let schema = PlanSchema::from_arrow(table.schema(), Some(name));
+        LogicalPlan::Scan {
+            projection: (0..schema.len()).collect(),
+            table,
+            filters: Vec::new(),
+            schema,
+        }
+    }
+
     pub fn schema(&self) -> PlanSchema {
         match self {
             LogicalPlan::Scan { schema, .. }

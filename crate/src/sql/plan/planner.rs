@@ -969,14 +969,7 @@ impl<'a> Planner<'a> {
             self.expanding.pop();
             return result;
         }
-        let table = self.catalog.get(name)?;
-        let schema = PlanSchema::from_arrow(table.schema(), Some(name));
-        Ok(LogicalPlan::Scan {
-            projection: (0..schema.len()).collect(),
-            table,
-            filters: Vec::new(),
-            schema,
-        })
+        Ok(LogicalPlan::scan_of(self.catalog.get(name)?, name))
     }
 
     fn join(

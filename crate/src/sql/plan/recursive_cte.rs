@@ -45,7 +45,7 @@ impl Planner<'_> {
         let mut rows = first.num_rows();
         let mut last = Arc::new(Table::try_new(Arc::clone(&schema), batches.clone())?);
         for level in 1.. {
-            self.bind_cte(&name, scan(&last, &name));
+            self.bind_cte(&name, LogicalPlan::scan_of(Arc::clone(&last), &name));
             let step_plan = self.set_expr(step)?;
             let step_plan = as_anchor(step_plan, &anchor_schema, &name)?;
             let added = self.runner.run(step_plan)?;
@@ -72,18 +72,7 @@ impl Planner<'_> {
             last = Arc::new(Table::try_new(Arc::clone(&schema), new)?);
         }
         let all = Arc::new(Table::try_new(schema, batches)?);
-        Ok(scan(&all, &name))
-    }
-}
-
-/// A scan of `table` under the CTE's name.
-fn scan(table: &Arc<Table>, name: &str) -> LogicalPlan {
-    let schema = PlanSchema::from_arrow(table.schema(), Some(name));
-    LogicalPlan::Scan {
-        projection: (0..schema.len()).collect(),
-        table: Arc::clone(table),
-        filters: Vec::new(),
-        schema,
+        Ok(LogicalPlan::scan_of(all, &name))
     }
 }
 

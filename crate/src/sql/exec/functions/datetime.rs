@@ -716,11 +716,9 @@ fn make_timestamp(y: i32, mo: i32, d: i32, h: i32, mi: i32, sec: f64) -> Option<
     )
 }
 
+/// `temporal::add_months` for a date column's day numbers.
 pub(super) fn add_months(days: i64, months: i32) -> Option<i32> {
-    let (y, m, d) = civil_from_days(days);
-    let total = y * 12 + m as i64 - 1 + months as i64;
-    let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
-    i32::try_from(days_from_civil(ny, nm, d.min(days_in_month(ny, nm)))).ok()
+    crate::temporal::add_months(days, i64::from(months)).and_then(|d| i32::try_from(d).ok())
 }
 
 /// Spark's `months_between` (Hive's): whole months when the days of month match or both
