@@ -471,3 +471,17 @@ fn a_pipe_filter_goes_into_the_scan_and_drops_unread_columns() {
         ],
     );
 }
+
+/// `range(...)` is a leaf that makes its numbers when the plan runs (nothing is made while
+/// planning, so EXPLAIN of a huge range costs nothing), with Spark's partitions.
+#[test]
+fn range_is_a_leaf_made_when_the_plan_runs() {
+    assert_plan(
+        "SELECT id * 2 AS twice FROM range(0, 10000000000, 1, 4) WHERE id > 3",
+        &[
+            "Project (id#0 * CAST(2 AS bigint))",
+            "  Filter (id#0 > CAST(3 AS bigint))",
+            "    Range start=0 end=10000000000 step=1 rows=10000000000 partitions=4",
+        ],
+    );
+}

@@ -13,6 +13,7 @@ mod join;
 mod keys;
 mod lambda;
 pub mod partition;
+mod range;
 mod sort;
 mod text_cast;
 mod try_eval;
@@ -56,6 +57,7 @@ fn run(plan: &LogicalPlan, ctx: &JobContext) -> Result<Vec<RecordBatch>> {
     let schema = plan.schema().to_arrow();
     match plan {
         LogicalPlan::Scan { filters, .. } => scan(plan, Expr::and_all(filters.clone()), ctx),
+        LogicalPlan::Range { range, .. } => range::run(range, &schema, ctx),
         LogicalPlan::OneRow => Ok(vec![RecordBatch::try_new_with_options(
             schema,
             vec![],
@@ -233,6 +235,7 @@ fn estimate_steps(plan: &LogicalPlan) -> (usize, usize) {
     match plan {
         LogicalPlan::Scan { table, .. } => (table.num_partitions(), table.num_partitions()),
         LogicalPlan::OneRow => (0, 1),
+        LogicalPlan::Range { range, .. } => (range.slices, range.slices),
         LogicalPlan::Filter { input, .. }
         | LogicalPlan::Project { input, .. }
         | LogicalPlan::Alias { input, .. }

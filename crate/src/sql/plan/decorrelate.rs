@@ -29,7 +29,7 @@ use crate::sql::plan::planner::{
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
 use crate::sql::plan::subquery::with_outer;
-use crate::sql::plan::value_joins::{apply_joins, reads};
+use crate::sql::plan::value_joins::{apply_joins, in_equality, reads};
 
 /// `[NOT] EXISTS (q)` or `x [NOT] IN (q)` as written.
 struct PredicateSubquery<'a> {
@@ -232,7 +232,7 @@ impl Planner<'_> {
                 // ... so `x IN (SELECT agg ...)` is `x = (SELECT agg ...)`.
                 (Some(v), false) => {
                     let aggregate = self.scalar_join(plan, correlation, p.query, scope)?;
-                    let eq = Expr::compare(BinaryOp::Eq, v.clone(), aggregate, combined)?;
+                    let eq = in_equality(v.clone(), aggregate, combined)?;
                     return Ok(Conjunct::Condition(if p.negated {
                         Expr::Not(Box::new(eq))
                     } else {
@@ -296,7 +296,7 @@ fn semi_join(left: LogicalPlan, semi: SemiJoin, outer_width: usize) -> Result<Lo
     if let Some(value) = semi.value {
         let value = strip_placeholders(value, outer_width);
         let inner = Expr::column(lw, right_schema.field(0).name.clone());
-        let eq = Expr::compare(BinaryOp::Eq, value, inner, &joined)?;
+        let eq = in_equality(value, inner, &joined)?;
         match eq {
             Expr::Binary {
                 op: BinaryOp::Eq,

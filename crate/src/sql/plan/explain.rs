@@ -176,6 +176,14 @@ impl LogicalPlan {
                 writeln!(f, "{pad}OneRow")?;
                 vec![]
             }
+            LogicalPlan::Range { range, .. } => {
+                writeln!(
+                    f,
+                    "{pad}Range start={} end={} step={} rows={} partitions={}",
+                    range.start, range.end, range.step, range.rows, range.slices
+                )?;
+                vec![]
+            }
             LogicalPlan::Filter { input, predicate } => {
                 writeln!(f, "{pad}Filter {predicate}")?;
                 vec![input]

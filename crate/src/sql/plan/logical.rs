@@ -120,6 +120,33 @@ impl Generator {
     }
 }
 
+/// The numbers of Spark's `range(start, end, step, numPartitions)`: `rows` of them from
+/// `start` by `step` (all before `end`), cut into `slices` partitions as Spark cuts them,
+/// so that `spark_partition_id()` and the seeded random functions see Spark's partitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RangeSpec {
+    pub start: i64,
+    pub end: i64,
+    pub step: i64,
+    pub rows: u64,
+    pub slices: usize,
+}
+
+impl RangeSpec {
+    /// The positions (0-based, in `0..rows`) of slice `i`'s numbers: Spark's
+    /// `i · rows / slices` up to `(i + 1) · rows / slices`.
+    pub fn slice(&self, i: usize) -> std::ops::Range<u64> {
+        let at = |i: usize| (i as u128 * self.rows as u128 / self.slices.max(1) as u128) as u64;
+        at(i)..at(i + 1)
+    }
+
+    /// The number at `position` (within `0..rows`, so between `start` and `end`: no
+    /// overflow).
+    pub fn value(&self, position: u64) -> i64 {
+        (self.start as i128 + position as i128 * self.step as i128) as i64
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum LogicalPlan {
     /// Rows of a catalog table: only `projection`'s columns, and only rows passing every
@@ -132,6 +159,11 @@ pub enum LogicalPlan {
     },
     /// One row and no columns: `SELECT 1 + 1` without `FROM`.
     OneRow,
+    /// `range(...)` in FROM: one BIGINT column `id`, its numbers made when the plan runs.
+    Range {
+        range: RangeSpec,
+        schema: PlanSchema,
+    },
     Filter {
         input: Box<LogicalPlan>,
         predicate: Expr,
@@ -224,6 +256,7 @@ impl LogicalPlan {
             | LogicalPlan::Union { schema, .. }
             | LogicalPlan::Alias { schema, .. } => schema.clone(),
             LogicalPlan::OneRow => PlanSchema::default(),
+            LogicalPlan::Range { schema, .. } => schema.clone(),
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::Limit { input, .. }

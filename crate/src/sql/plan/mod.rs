@@ -37,6 +37,7 @@ pub mod sequence;
 pub mod set_ops;
 pub mod structs;
 pub mod subquery;
+pub mod table_functions;
 pub mod text_functions;
 pub mod text_options;
 pub mod time_window;

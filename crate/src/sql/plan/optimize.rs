@@ -367,7 +367,7 @@ fn map_inputs(plan: LogicalPlan, mut f: impl FnMut(LogicalPlan) -> LogicalPlan) 
             input: Box::new(f(*input)),
             schema,
         },
-        leaf @ (LogicalPlan::Scan { .. } | LogicalPlan::OneRow) => leaf,
+        leaf @ (LogicalPlan::Scan { .. } | LogicalPlan::OneRow | LogicalPlan::Range { .. }) => leaf,
     }
 }
 

@@ -841,11 +841,24 @@ impl<'a> Planner<'a> {
                 sample,
                 ..
             } => {
-                if args.is_some() || version.is_some() {
-                    return Err(at_span(
-                        Error::unsupported("table functions and time travel"),
-                        name.span(),
-                    ));
+                if version.is_some() {
+                    return Err(at_span(Error::unsupported("time travel"), name.span()));
+                }
+                if let Some(args) = args {
+                    if sample.is_some() {
+                        return Err(at_span(
+                            Error::unsupported(
+                                "TABLESAMPLE on a table function; add a LIMIT instead",
+                            ),
+                            name.span(),
+                        ));
+                    }
+                    return self
+                        .table_function(name, args, table_alias.as_ref())
+                        .map_err(|e| match e.location().position {
+                            Some(_) => e,
+                            None => at_span(e, name.span()),
+                        });
                 }
                 let rows = sample
                     .as_ref()

@@ -20,6 +20,7 @@ use arrow_schema::DataType;
 use sqlparser::ast::{self, Query, SetExpr, Value};
 
 use crate::error::{Error, Result};
+use crate::frame::spark_type_name;
 use crate::sql::plan::aggregates::aggregate_call;
 use crate::sql::plan::correlation::{
     placeholder, strip_placeholders, Correlation, PendingJoin, PendingJoins, Shape,
@@ -31,6 +32,7 @@ use crate::sql::plan::logical::{JoinKind, LogicalPlan};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::{PlanField, PlanSchema};
+use crate::sql::types::in_list_common;
 
 impl Planner<'_> {
     /// A correlated scalar subquery's value, read from a left join added to the clause
@@ -209,7 +211,7 @@ impl Planner<'_> {
                 // counts as no match for IN and as a match for NOT IN (as Spark's
                 // existence join answers).
                 let aggregate = self.scalar_join(plan, c, subquery, scope)?;
-                let eq = Expr::compare(BinaryOp::Eq, v.clone(), aggregate, scope)?;
+                let eq = in_equality(v.clone(), aggregate, scope)?;
                 let matched = Expr::Case {
                     branches: vec![(
                         Expr::IsNull {
@@ -280,8 +282,7 @@ impl Planner<'_> {
         let mut fields = key_fields.clone();
         fields.push(schema.field(0).clone());
         let pairs_schema = PlanSchema::new(fields);
-        let eq = Expr::compare(
-            BinaryOp::Eq,
+        let eq = in_equality(
             x.clone(),
             Expr::column(scope.len() + m, schema.field(0).name.clone()),
             &scope.join(&pairs_schema),
@@ -627,4 +628,24 @@ fn reads_outside_aggregates(e: &Expr, base: usize) -> bool {
             .into_iter()
             .any(|c| reads_outside_aggregates(c, base)),
     }
+}
+
+/// `value = inner` as `value IN (subquery)` compares them: both in IN's common type, so
+/// a string beside a number, date or timestamp makes both strings (as Spark: `1 IN
+/// (SELECT '1.0')` is false), the same rule as an uncorrelated subquery's.
+pub(crate) fn in_equality(value: Expr, inner: Expr, schema: &PlanSchema) -> Result<Expr> {
+    let (value_type, inner_type) = (value.data_type(schema), inner.data_type(schema));
+    let common = in_list_common(&[value_type.clone(), inner_type.clone()]).map_err(|_| {
+        Error::analysis(format!(
+            "IN compares {} with a subquery of {}",
+            spark_type_name(&value_type),
+            spark_type_name(&inner_type)
+        ))
+    })?;
+    Expr::compare(
+        BinaryOp::Eq,
+        value.cast(&common, schema),
+        inner.cast(&common, schema),
+        schema,
+    )
 }
