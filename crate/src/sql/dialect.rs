@@ -74,6 +74,11 @@ impl Dialect for SparkDialect {
         true
     }
 
+    /// `WINDOW w AS (...), v AS w`: a window named after another.
+    fn supports_window_clause_named_window_reference(&self) -> bool {
+        true
+    }
+
     fn supports_from_first_select(&self) -> bool {
         true
     }

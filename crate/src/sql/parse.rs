@@ -17,7 +17,7 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
         .with_unescape(true)
         .tokenize_with_location()
         .map_err(|e| syntax_error(&e.to_string(), sql, None))?;
-    let tokens = interval_sums(typed_numbers(tokens, sql)?);
+    let tokens = nested_types(multi_aliases(interval_sums(typed_numbers(tokens, sql)?)));
     check_nesting(&tokens)?;
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
     let statements = parser.parse_statements().map_err(|e| match e {
@@ -170,6 +170,177 @@ fn interval_sums(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     out
 }
 
+/// The function a generator's multi-column alias becomes (see [`multi_aliases`]): its
+/// first argument is the call, the others the names.
+pub const MULTI_ALIAS: &str = "__multi_alias";
+
+/// Spark's multi-column alias of a generator, `stack(2, 'a', 1, 'b', 2) AS (k, v)` or
+/// `explode(m) AS (key, value)`, which sqlparser does not read, as a call it does:
+/// `__multi_alias(stack(2, 'a', 1, 'b', 2), k, v)`. Only `AS (` right after a call's `)`
+/// and followed by names between commas is rewritten (a CTE's `AS (SELECT ...)` and a
+/// named window's `AS (PARTITION BY ...)` are not); the planner takes the names from the
+/// call and refuses it around anything but a generator, as Spark does.
+fn multi_aliases(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    use sqlparser::keywords::Keyword as K;
+    let solid: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let token = |k: usize| solid.get(k).map(|&i| &tokens[i].token);
+    let is_name = |t: Option<&Token>| matches!(t, Some(Token::Word(_)));
+    // For each `)`, where its `(` is (one pass, so a long query costs no more).
+    let mut opening: Vec<Option<usize>> = vec![None; solid.len()];
+    let mut open = Vec::new();
+    for (k, &i) in solid.iter().enumerate() {
+        match tokens[i].token {
+            Token::LParen => open.push(k),
+            Token::RParen => opening[k] = open.pop(),
+            _ => {}
+        }
+    }
+    // Per rewrite: where the call's name is, where AS and its `(` are.
+    let mut calls = Vec::new();
+    let mut dropped = Vec::new();
+    let mut commas = Vec::new();
+    for k in 1..solid.len() {
+        let is_as = matches!(token(k), Some(Token::Word(w)) if w.keyword == K::AS);
+        if !is_as || token(k - 1) != Some(&Token::RParen) || token(k + 1) != Some(&Token::LParen) {
+            continue;
+        }
+        // `( name [, name]... )`
+        let mut at = k + 2;
+        let names_end = loop {
+            if !is_name(token(at)) {
+                break None;
+            }
+            match token(at + 1) {
+                Some(Token::Comma) => at += 2,
+                Some(Token::RParen) => break Some(at + 1),
+                _ => break None,
+            }
+        };
+        if names_end.is_none() {
+            continue;
+        }
+        // The `(` that the `)` before AS closes, and the call's name before it.
+        let Some(name) = opening[k - 1].and_then(|j| j.checked_sub(1)) else {
+            continue;
+        };
+        if !is_name(token(name)) {
+            continue;
+        }
+        calls.push(solid[name]);
+        commas.push(solid[k]);
+        dropped.push(solid[k + 1]);
+    }
+    if calls.is_empty() {
+        return tokens;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 2 * calls.len());
+    for (i, t) in tokens.into_iter().enumerate() {
+        if calls.contains(&i) {
+            let make = |token: Token| TokenWithSpan {
+                token,
+                span: t.span,
+            };
+            out.push(make(Token::make_word(MULTI_ALIAS, None)));
+            out.push(make(Token::LParen));
+        }
+        if dropped.contains(&i) {
+            continue;
+        }
+        if commas.contains(&i) {
+            out.push(TokenWithSpan {
+                token: Token::Comma,
+                span: t.span,
+            });
+            continue;
+        }
+        out.push(t);
+    }
+    out
+}
+
+/// What a nested CAST type's text starts with once [`nested_types`] has made it one
+/// quoted name.
+pub const NESTED_TYPE: &str = "__nested_type:";
+
+/// Spark's nested types as a CAST target (`CAST(x AS STRUCT<a: INT, b: STRING>)`,
+/// `x::MAP<STRING, INT>`, `ARRAY<STRUCT<...>>`), which sqlparser's Spark dialect does not
+/// read, as one quoted name holding their text (`__nested_type:STRUCT<a: INT, ...>`),
+/// a custom type for sqlparser whose text the planner reads with the DDL reader of
+/// `from_json`. A plain `ARRAY<INT>` is left to sqlparser, which reads it.
+fn nested_types(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    use sqlparser::keywords::Keyword as K;
+    let is_word =
+        |t: &Token, k: K| matches!(t, Token::Word(w) if w.keyword == k && w.quote_style.is_none());
+    let nested = |t: &Token| is_word(t, K::STRUCT) || is_word(t, K::MAP);
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let starts_type = (nested(&tokens[i].token) || is_word(&tokens[i].token, K::ARRAY))
+            && matches!(
+                tokens.get(i + 1).map(|t| &t.token),
+                Some(Token::Lt | Token::Neq)
+            )
+            && matches!(
+                out.iter().rev().find(|t| !matches!(t.token, Token::Whitespace(_))),
+                Some(TokenWithSpan { token, .. }) if is_word(token, K::AS) || *token == Token::DoubleColon
+            );
+        if !starts_type {
+            out.push(tokens[i].clone());
+            i += 1;
+            continue;
+        }
+        // To the `>` that closes the first `<` (`>>` closes two, `<>` opens and closes);
+        // a `)` closing the CAST, a `;` or another AS first means this is not a type (and
+        // bounds the search, so a long query costs no more).
+        let mut depth = 0i64;
+        let mut brackets = 0i64;
+        let mut end = None;
+        for (j, t) in tokens.iter().enumerate().skip(i + 1) {
+            match &t.token {
+                Token::Lt => depth += 1,
+                Token::Gt => depth -= 1,
+                Token::ShiftRight => depth -= 2,
+                Token::LParen => brackets += 1,
+                Token::RParen => brackets -= 1,
+                Token::SemiColon => break,
+                t if is_word(t, K::AS) => break,
+                _ => {}
+            }
+            if brackets < 0 {
+                break;
+            }
+            if depth <= 0 && !matches!(t.token, Token::Whitespace(_)) {
+                end = (depth == 0).then_some(j);
+                break;
+            }
+        }
+        let Some(end) = end else {
+            out.push(tokens[i].clone());
+            i += 1;
+            continue;
+        };
+        let parts = &tokens[i..=end];
+        if !parts.iter().any(|t| nested(&t.token)) {
+            out.push(tokens[i].clone());
+            i += 1;
+            continue;
+        }
+        let text: String = parts.iter().map(|t| t.token.to_string()).collect();
+        out.push(TokenWithSpan {
+            token: Token::Word(sqlparser::tokenizer::Word {
+                value: format!("{NESTED_TYPE}{text}"),
+                quote_style: Some('`'),
+                keyword: K::NoKeyword,
+            }),
+            span: Span::new(tokens[i].span.start, tokens[end].span.end),
+        });
+        i = end + 1;
+    }
+    out
+}
+
 /// A syntax error at a line and column, always: the one in sqlparser's message, else
 /// where the parser stopped (`here`), else the end of the text (where a query that stops
 /// too early, like a bare `SELECT`, went wrong).
@@ -224,6 +395,62 @@ pub fn at_span(error: Error, span: Span) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The statement as sqlparser reads it after the rewrites, as text.
+    fn read(sql: &str) -> String {
+        parse_statements(sql).unwrap()[0].to_string()
+    }
+
+    /// A generator's `AS (a, b)` becomes a call sqlparser reads; a CTE's and a named
+    /// window's `AS (...)` do not.
+    #[test]
+    fn multi_column_aliases_become_a_call() {
+        assert_eq!(
+            read("SELECT stack(2, 'a', 1, 'b', 2) AS (k, `v w`) FROM t"),
+            "SELECT __multi_alias(stack(2, 'a', 1, 'b', 2), k, `v w`) FROM t"
+        );
+        assert_eq!(
+            read("SELECT id, explode(m) AS (k) FROM t"),
+            "SELECT id, __multi_alias(explode(m), k) FROM t"
+        );
+        for kept in [
+            "WITH c AS (SELECT 1) SELECT * FROM c",
+            "WITH c(x) AS (SELECT 1) SELECT * FROM c",
+            "SELECT sum(x) OVER w FROM t WINDOW w AS (PARTITION BY g)",
+            "SELECT (1) AS (x + 1) FROM t",
+        ] {
+            let read = parse_statements(kept).map(|s| s[0].to_string());
+            assert!(
+                !read.as_deref().unwrap_or("").contains(MULTI_ALIAS),
+                "{kept}: {read:?}"
+            );
+        }
+    }
+
+    /// A nested CAST type becomes one quoted name holding its text; `ARRAY<INT>` and
+    /// comparisons are left alone.
+    #[test]
+    fn nested_cast_types_become_one_name() {
+        assert_eq!(
+            read("SELECT CAST(s AS STRUCT<a: INT, b: ARRAY<MAP<STRING, INT>>>) FROM t"),
+            "SELECT CAST(s AS `__nested_type:STRUCT<a: INT, b: ARRAY<MAP<STRING, INT>>>`) FROM t"
+        );
+        assert_eq!(
+            read("SELECT m::MAP<STRING, BIGINT> FROM t"),
+            "SELECT m::`__nested_type:MAP<STRING, BIGINT>` FROM t"
+        );
+        assert_eq!(
+            read("SELECT CAST(a AS ARRAY<INT>), x < y AS b FROM t"),
+            "SELECT CAST(a AS ARRAY<INT>), x < y AS b FROM t"
+        );
+        // Unclosed: left for sqlparser to report where it stops.
+        assert_eq!(
+            parse_statements("SELECT CAST(s AS STRUCT<a: INT) FROM t")
+                .unwrap_err()
+                .code(),
+            ErrorCode::SqlSyntax
+        );
+    }
 
     #[test]
     fn syntax_errors_have_a_position() {

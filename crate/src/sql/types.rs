@@ -192,6 +192,39 @@ pub fn branches_common(left: &DataType, right: &DataType) -> Option<DataType> {
     }
 }
 
+/// Whether casting a non-NULL `from` to `to` can give NULL (Spark's `Cast.forceNullable`):
+/// text that does not read, a date from a number, a value past a decimal's digits, a
+/// NaN or infinity to an integer.
+fn cast_may_give_null(from: &DataType, to: &DataType) -> bool {
+    use DataType::*;
+    let decimal_holds = |digits: i16, scale: i16, p: u8, s: i8| {
+        scale <= i16::from(s) && digits - scale <= i16::from(p) - i16::from(s)
+    };
+    match (from, to) {
+        (f, t) if f == t => false,
+        (Null, _) => false,
+        (f, Binary) if is_string(f) => false,
+        (f, _) if is_string(f) => true,
+        (_, t) if is_string(t) => false,
+        (Timestamp(_, _), Int8 | Int16 | Int32) => true,
+        (Float32 | Float64, Timestamp(_, _)) => true,
+        (Timestamp(_, _), Date32) => false,
+        (_, Date32) => true,
+        (Date32, Timestamp(_, _)) => false,
+        (Date32, _) => true,
+        (Decimal128(p1, s1), Decimal128(p, s)) => {
+            !decimal_holds(i16::from(*p1), i16::from(*s1), *p, *s)
+        }
+        (Int8, Decimal128(p, s)) => !decimal_holds(3, 0, *p, *s),
+        (Int16, Decimal128(p, s)) => !decimal_holds(5, 0, *p, *s),
+        (Int32, Decimal128(p, s)) => !decimal_holds(10, 0, *p, *s),
+        (Int64, Decimal128(p, s)) => !decimal_holds(20, 0, *p, *s),
+        (_, Decimal128(_, _)) => true,
+        (Float32 | Float64 | Decimal128(_, _), t) if is_integer(t) => true,
+        _ => false,
+    }
+}
+
 /// Whether `CAST(x AS to)` is allowed from `from`: Arrow's casts, and booleans to and
 /// from decimals (true is 1; a decimal is true unless zero), which Spark allows too.
 pub fn can_cast(from: &DataType, to: &DataType) -> bool {
@@ -222,6 +255,23 @@ pub fn can_cast(from: &DataType, to: &DataType) -> bool {
                     .iter()
                     .zip(to.iter())
                     .all(|(from, to)| can_cast(from.data_type(), to.data_type()))
+        }
+        // A map's keys cannot be NULL: Spark refuses a key cast that could make one.
+        (DataType::Map(from, _), DataType::Map(to, _)) => {
+            let entry_types = |entries: &arrow_schema::FieldRef| match entries.data_type() {
+                DataType::Struct(kv) if kv.len() == 2 => {
+                    Some((kv[0].data_type().clone(), kv[1].data_type().clone()))
+                }
+                _ => None,
+            };
+            return match (entry_types(from), entry_types(to)) {
+                (Some((from_key, from_value)), Some((to_key, to_value))) => {
+                    can_cast(&from_key, &to_key)
+                        && !cast_may_give_null(&from_key, &to_key)
+                        && can_cast(&from_value, &to_value)
+                }
+                _ => false,
+            };
         }
         _ => {}
     }

@@ -189,6 +189,38 @@ fn nested_cast(array: &ArrayRef, to: &DataType) -> Option<Result<ArrayRef>> {
                     .map_err(kernel_error)
             }))
         }
+        (DataType::Map(_, _), DataType::Map(entries, sorted)) => {
+            let DataType::Struct(fields) = entries.data_type() else {
+                return None;
+            };
+            if fields.len() != 2 {
+                return None;
+            }
+            let map = array.as_map();
+            let cast = || -> Result<ArrayRef> {
+                let keys = spark_cast(map.keys(), fields[0].data_type())?;
+                if keys.null_count() > 0 {
+                    return Err(Error::internal(
+                        "casting a map",
+                        "a key became NULL (the plan should have refused this cast)",
+                    ));
+                }
+                let values = spark_cast(map.values(), fields[1].data_type())?;
+                let entries_array =
+                    arrow_array::StructArray::try_new(fields.clone(), vec![keys, values], None)
+                        .map_err(kernel_error)?;
+                let cast = arrow_array::MapArray::try_new(
+                    Arc::clone(entries),
+                    map.offsets().clone(),
+                    entries_array,
+                    map.nulls().cloned(),
+                    *sorted,
+                )
+                .map_err(kernel_error)?;
+                Ok(Arc::new(cast))
+            };
+            Some(cast())
+        }
         _ => None,
     }
 }

@@ -13,7 +13,7 @@ use crate::frame::interval_type::is_interval as is_interval_type;
 use crate::frame::interval_type::IntervalFields;
 use crate::frame::spark_type_name;
 use crate::sql::number_format::NumberFormat;
-use crate::sql::parse::at_span;
+use crate::sql::parse::{at_span, MULTI_ALIAS};
 use crate::sql::plan::aggregates::{aggregate_call, ignores_nulls, with_null_treatment};
 use crate::sql::plan::composite_aggregates::{composite_call, filtered_aggregate, Composite};
 use crate::sql::plan::decimal_exprs;
@@ -415,7 +415,7 @@ impl Planner<'_> {
                     let cast = cast_to_interval(inner.clone(), fields.as_ref(), scope)?;
                     return tried_cast(cast, inner);
                 }
-                let to = arrow_type(data_type)?;
+                let to = self.cast_target(data_type)?;
                 let inner = self.expr(expr, scope)?;
                 let from = inner.data_type(scope);
                 if is_interval_type(&from) {
@@ -694,6 +694,13 @@ impl Planner<'_> {
     fn function_call(&mut self, function: &ast::Function, scope: &PlanSchema) -> Result<Expr> {
         let name = function.name.to_string();
         let lower = name.to_ascii_lowercase();
+        if lower == MULTI_ALIAS {
+            return Err(Error::analysis(
+                "`AS (a, b, ...)` names the columns of a generator (explode, posexplode, \
+                 inline, stack, json_tuple) that is a SELECT item of its own; give any other \
+                 expression one name",
+            ));
+        }
         if lower == "sequence" && function.over.is_none() {
             return self.sequence_call(function, scope);
         }

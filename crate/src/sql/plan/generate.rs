@@ -17,6 +17,7 @@ use sqlparser::ast::{self, Ident, LateralView, ObjectName, SelectItem};
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
+use crate::sql::parse::MULTI_ALIAS;
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::exprs::scalar_call;
 use crate::sql::plan::functions::{map_types, ArrayFunction, ScalarFunction, StringFunction};
@@ -26,6 +27,32 @@ use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::{PlanField, PlanSchema};
 use crate::sql::plan::structs::make_struct;
 use crate::sql::types::is_string;
+
+/// `gen(...) AS (a, b)` as the parser hands it over (`__multi_alias(gen(...), a, b)`,
+/// see [`crate::sql::parse`]): the call and the names, if `e` is one.
+fn multi_aliased(e: &ast::Expr) -> Option<(&ast::Expr, Vec<Ident>)> {
+    let ast::Expr::Function(f) = e else {
+        return None;
+    };
+    if !f.name.to_string().eq_ignore_ascii_case(MULTI_ALIAS) {
+        return None;
+    }
+    let ast::FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let mut args = list.args.iter().map(|a| match a {
+        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Some(e),
+        _ => None,
+    });
+    let call = args.next()??;
+    let names = args
+        .map(|a| match a {
+            Some(ast::Expr::Identifier(name)) => Some(name.clone()),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((call, names))
+}
 
 /// The generator call `e` is, with its arguments, if it is one.
 fn generator_call(e: &ast::Expr) -> Option<(Generator, &ast::Function)> {
@@ -43,9 +70,12 @@ impl Planner<'_> {
     /// when it has none.
     pub(crate) fn lift_select_generators(select: &ast::Select) -> Option<ast::Select> {
         let generators = |item: &SelectItem| match item {
-            SelectItem::UnnamedExpr(e) => generator_call(e).map(|_| (e.clone(), None)),
+            SelectItem::UnnamedExpr(e) => match multi_aliased(e) {
+                Some((call, names)) => generator_call(call).map(|_| (call.clone(), names)),
+                None => generator_call(e).map(|_| (e.clone(), Vec::new())),
+            },
             SelectItem::ExprWithAlias { expr, alias } => {
-                generator_call(expr).map(|_| (expr.clone(), Some(alias.clone())))
+                generator_call(expr).map(|_| (expr.clone(), vec![alias.clone()]))
             }
             _ => None,
         };
@@ -59,7 +89,7 @@ impl Planner<'_> {
         let mut lifted = select.clone();
         lifted.projection.clear();
         for item in &select.projection {
-            let Some((call, alias)) = generators(item) else {
+            let Some((call, names)) = generators(item) else {
                 lifted.projection.push(item.clone());
                 continue;
             };
@@ -69,7 +99,6 @@ impl Planner<'_> {
             ));
             // Without an alias the columns' names depend on whether the argument is an
             // array or a map (known once it is planned): `view.*` lists them.
-            let names: Vec<Ident> = alias.into_iter().collect();
             if names.is_empty() {
                 lifted.projection.push(SelectItem::QualifiedWildcard(
                     ast::SelectItemQualifiedWildcardKind::ObjectName(ObjectName::from(vec![

@@ -5,12 +5,14 @@
 //! strings (Spark's rules for `from_json`).
 
 use arrow_schema::{DataType, Field, TimeUnit};
+use sqlparser::ast;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
 use crate::sql::dialect::SparkDialect;
+use crate::sql::parse::NESTED_TYPE;
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::exprs::scalar_call;
 use crate::sql::plan::functions::{json_scalar, ScalarFunction, StringFunction};
@@ -73,6 +75,35 @@ const MAX_NESTING: usize = 64;
 /// The most characters of a schema quoted in an error.
 const QUOTED_CHARS: usize = 200;
 
+impl Planner<'_> {
+    /// The type of `CAST(x AS <type>)`: a nested type as Spark writes it (handed over by
+    /// the parse step as text, [`NESTED_TYPE`]) read by the DDL reader here, any other by
+    /// [`arrow_type`].
+    pub(crate) fn cast_target(&self, data_type: &ast::DataType) -> Result<DataType> {
+        if let ast::DataType::Custom(name, modifiers) = data_type {
+            if let ([part], true) = (name.0.as_slice(), modifiers.is_empty()) {
+                if let Some(text) = part
+                    .as_ident()
+                    .and_then(|i| i.value.strip_prefix(NESTED_TYPE))
+                {
+                    return cast_type(text);
+                }
+            }
+        }
+        arrow_type(data_type)
+    }
+}
+
+/// What a schema of `from_json` is called in messages.
+const FROM_JSON: &str = "from_json's schema";
+
+/// The type of `CAST(x AS STRUCT<a: INT, m: MAP<STRING, ARRAY<INT>>>)`: Spark's DDL for
+/// nested types, which sqlparser's Spark dialect does not read (the parse step hands it
+/// over as text, see `crate::sql::parse`).
+pub fn cast_type(text: &str) -> Result<DataType> {
+    whole_type("the CAST type", text)
+}
+
 /// The type `schema` names.
 pub fn ddl_type(schema: &str) -> Result<DataType> {
     let mut depth = 0usize;
@@ -84,12 +115,13 @@ pub fn ddl_type(schema: &str) -> Result<DataType> {
         }
         if depth > MAX_NESTING {
             return Err(syntax(
+                FROM_JSON,
                 schema,
                 format!("types are nested more than {MAX_NESTING} deep"),
             ));
         }
     }
-    let t = whole_type(schema).or_else(|_| field_list(schema))?;
+    let t = whole_type(FROM_JSON, schema).or_else(|_| field_list(schema))?;
     check(&t, &t)?;
     match t {
         DataType::Struct(_) | DataType::List(_) | DataType::Map(_, _) => Ok(t),
@@ -100,13 +132,13 @@ pub fn ddl_type(schema: &str) -> Result<DataType> {
     }
 }
 
-fn syntax(schema: &str, detail: impl std::fmt::Display) -> Error {
+fn syntax(what: &str, schema: &str, detail: impl std::fmt::Display) -> Error {
     let quoted = match schema.char_indices().nth(QUOTED_CHARS) {
         Some((cut, _)) => format!("{}…", &schema[..cut]),
         None => schema.to_string(),
     };
     Error::analysis(format!(
-        "from_json's schema `{quoted}` is not a type or a list of fields: {detail}"
+        "{what} `{quoted}` is not a type or a list of fields: {detail}"
     ))
 }
 
@@ -114,6 +146,8 @@ fn syntax(schema: &str, detail: impl std::fmt::Display) -> Error {
 /// read `STRUCT<a: INT>`, and would read `>>` as one token); a plain type's name, with
 /// its arguments (`DECIMAL(5, 2)`), goes to sqlparser as `CAST` reads it.
 struct Ddl<'a> {
+    /// What the text is, for messages ("from_json's schema", "the CAST type").
+    what: &'static str,
     text: &'a str,
     at: usize,
     /// Types open around the one being read: nesting past [`MAX_NESTING`] is refused
@@ -141,6 +175,7 @@ impl Ddl<'_> {
             Ok(())
         } else {
             Err(syntax(
+                self.what,
                 self.text,
                 format!("expected `{c}` at {}", self.at + 1),
             ))
@@ -159,7 +194,7 @@ impl Ddl<'_> {
         if let Some(quoted) = rest.strip_prefix('`') {
             let end = quoted
                 .find('`')
-                .ok_or_else(|| syntax(self.text, "a name's backtick is not closed"))?;
+                .ok_or_else(|| syntax(self.what, self.text, "a name's backtick is not closed"))?;
             self.at += end + 2;
             return Ok(quoted[..end].to_string());
         }
@@ -168,6 +203,7 @@ impl Ddl<'_> {
             .unwrap_or(rest.len());
         if end == 0 {
             return Err(syntax(
+                self.what,
                 self.text,
                 format!("expected a name at {}", self.at + 1),
             ));
@@ -179,6 +215,7 @@ impl Ddl<'_> {
     fn data_type(&mut self) -> Result<DataType> {
         if self.nesting >= MAX_NESTING {
             return Err(syntax(
+                self.what,
                 self.text,
                 format!("types are nested more than {MAX_NESTING} deep"),
             ));
@@ -220,10 +257,10 @@ impl Ddl<'_> {
                 if self.eat('(') {
                     let close = self.text[self.at..]
                         .find(')')
-                        .ok_or_else(|| syntax(self.text, "a `(` is not closed"))?;
+                        .ok_or_else(|| syntax(self.what, self.text, "a `(` is not closed"))?;
                     self.at += close + 1;
                 }
-                plain_type(&format!("{word}{}", &self.text[start..self.at]), self.text)
+                plain_type(&format!("{word}{}", &self.text[start..self.at]), self)
             }
         }
     }
@@ -245,41 +282,44 @@ impl Ddl<'_> {
 }
 
 /// A type without nesting (`INT`, `DECIMAL(5,2)`, `STRING`), as `CAST` reads it.
-fn plain_type(text: &str, schema: &str) -> Result<DataType> {
+fn plain_type(text: &str, ddl: &Ddl) -> Result<DataType> {
+    let (what, schema) = (ddl.what, ddl.text);
     let dialect = SparkDialect::default();
     let tokens = Tokenizer::new(&dialect, text)
         .tokenize()
-        .map_err(|e| syntax(schema, e))?;
+        .map_err(|e| syntax(what, schema, e))?;
     let mut p = Parser::new(&dialect).with_tokens(tokens);
-    let t = p.parse_data_type().map_err(|e| syntax(schema, e))?;
+    let t = p.parse_data_type().map_err(|e| syntax(what, schema, e))?;
     if p.peek_token().token != Token::EOF {
-        return Err(syntax(schema, format!("`{text}` is not a type")));
+        return Err(syntax(what, schema, format!("`{text}` is not a type")));
     }
     arrow_type(&t)
 }
 
-fn whole_type(schema: &str) -> Result<DataType> {
+fn whole_type(what: &'static str, schema: &str) -> Result<DataType> {
     let mut ddl = Ddl {
+        what,
         text: schema,
         at: 0,
         nesting: 0,
     };
     let t = ddl.data_type()?;
     if !ddl.at_end() {
-        return Err(syntax(schema, "text after the type"));
+        return Err(syntax(what, schema, "text after the type"));
     }
     Ok(t)
 }
 
 fn field_list(schema: &str) -> Result<DataType> {
     let mut ddl = Ddl {
+        what: FROM_JSON,
         text: schema,
         at: 0,
         nesting: 0,
     };
     let fields = ddl.fields(false)?;
     if !ddl.at_end() {
-        return Err(syntax(schema, "text after the fields"));
+        return Err(syntax(FROM_JSON, schema, "text after the fields"));
     }
     Ok(DataType::Struct(fields.into()))
 }

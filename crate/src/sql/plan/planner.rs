@@ -58,6 +58,9 @@ pub struct Planner<'a> {
     /// How many window functions (`f(...) OVER (...)`) are being planned around the
     /// current expression: Spark refuses a lateral alias inside one.
     pub(crate) window_depth: usize,
+    /// The WINDOW clause of the SELECT being planned, its names resolved (see
+    /// `window.rs`). Each SELECT has its own.
+    pub(crate) named_windows: Vec<(String, ast::WindowSpec)>,
 }
 
 impl<'a> Planner<'a> {
@@ -73,6 +76,7 @@ impl<'a> Planner<'a> {
             time_window: None,
             lateral_aliases: Vec::new(),
             window_depth: 0,
+            named_windows: Vec::new(),
         }
     }
 
@@ -417,11 +421,15 @@ impl<'a> Planner<'a> {
         // A subquery plans its own time window; the outer one's comes back after it.
         let outer_window = self.time_window.take();
         let outer_aliases = std::mem::take(&mut self.lateral_aliases);
+        let outer_windows = std::mem::take(&mut self.named_windows);
         let sources = self.subqueries.sources.len();
-        let planned = self.select_body(select, order_by);
+        let planned = self
+            .define_windows(&select.named_window)
+            .and_then(|()| self.select_body(select, order_by));
         self.subqueries.sources.truncate(sources);
         self.time_window = outer_window;
         self.lateral_aliases = outer_aliases;
+        self.named_windows = outer_windows;
         planned
     }
 
@@ -436,8 +444,8 @@ impl<'a> Planner<'a> {
         let lifted = Self::lift_select_generators(select);
         let select_generator = lifted.is_some();
         let select = lifted.as_ref().unwrap_or(select);
-        if select.prewhere.is_some() || !select.named_window.is_empty() {
-            return Err(Error::unsupported("PREWHERE or named windows"));
+        if select.prewhere.is_some() {
+            return Err(Error::unsupported("PREWHERE"));
         }
         let qualify = select.qualify.is_some();
         if !select.cluster_by.is_empty()

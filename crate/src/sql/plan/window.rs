@@ -3,6 +3,7 @@
 //! arguments and frames, and Spark's default frame.
 
 use arrow_schema::DataType;
+
 use sqlparser::ast::{self, NullTreatment, WindowFrameBound, WindowFrameUnits, WindowType};
 
 use crate::error::{Error, Result};
@@ -20,6 +21,72 @@ use crate::sql::plan::schema::PlanSchema;
 use crate::sql::types::is_integer;
 
 impl Planner<'_> {
+    /// Makes `definitions` (a SELECT's `WINDOW w AS (...), v AS w`) the named windows of
+    /// the SELECT being planned, each resolved in order as Spark does: a name refers to
+    /// a window defined before it, names are case-sensitive and defined once.
+    pub(crate) fn define_windows(
+        &mut self,
+        definitions: &[ast::NamedWindowDefinition],
+    ) -> Result<()> {
+        for ast::NamedWindowDefinition(name, definition) in definitions {
+            if self.named_windows.iter().any(|(n, _)| n == &name.value) {
+                return Err(Error::analysis(format!(
+                    "the window `{name}` is defined twice in the WINDOW clause"
+                )));
+            }
+            let spec = match definition {
+                ast::NamedWindowExpr::WindowSpec(spec) if spec.window_name.is_some() => {
+                    return Err(Error::analysis(format!(
+                        "the window `{name}` builds on another window (`{}`), which Spark \
+                         does not allow: write it out, or define it as `{name} AS other`",
+                        spec
+                    )))
+                }
+                ast::NamedWindowExpr::WindowSpec(spec) => spec.clone(),
+                ast::NamedWindowExpr::NamedWindow(other) => self.named_window(other)?.clone(),
+            };
+            self.named_windows.push((name.value.clone(), spec));
+        }
+        Ok(())
+    }
+
+    /// The window named `name` in the SELECT's WINDOW clause (Spark's
+    /// MISSING_WINDOW_SPECIFICATION when there is none).
+    fn named_window(&self, name: &ast::Ident) -> Result<&ast::WindowSpec> {
+        self.named_windows
+            .iter()
+            .find(|(n, _)| n == &name.value)
+            .map(|(_, spec)| spec)
+            .ok_or_else(|| {
+                Error::analysis(format!(
+                    "the window `{name}` is not defined in the WINDOW clause of this SELECT \
+                     (window names are case-sensitive); add `WINDOW {name} AS (...)` after \
+                     WHERE, GROUP BY and HAVING"
+                ))
+            })
+    }
+
+    /// The window an `OVER` stands for: written out, or named (`OVER w`, `OVER (w)`).
+    fn window_spec(&self, over: &WindowType) -> Result<ast::WindowSpec> {
+        match over {
+            WindowType::NamedWindow(name) => Ok(self.named_window(name)?.clone()),
+            WindowType::WindowSpec(spec) => match &spec.window_name {
+                None => Ok(spec.clone()),
+                Some(name)
+                    if spec.partition_by.is_empty()
+                        && spec.order_by.is_empty()
+                        && spec.window_frame.is_none() =>
+                {
+                    Ok(self.named_window(name)?.clone())
+                }
+                Some(name) => Err(Error::analysis(format!(
+                    "`OVER ({spec})` adds to the named window `{name}`, which Spark does not \
+                     allow: write the whole window in OVER, or define another one in WINDOW"
+                ))),
+            },
+        }
+    }
+
     pub fn window_call(
         &mut self,
         name: &str,
@@ -29,9 +96,7 @@ impl Planner<'_> {
         over: &WindowType,
         scope: &PlanSchema,
     ) -> Result<Expr> {
-        let WindowType::WindowSpec(spec) = over else {
-            return Err(Error::unsupported("named windows (WINDOW w AS ...)"));
-        };
+        let spec = &self.window_spec(over)?;
         let func = WindowFunction::from_name(name)
             .ok_or_else(|| Error::unsupported(format!("`{name}` as a window function")))?;
         let partition_by = spec
