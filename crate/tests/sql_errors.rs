@@ -314,6 +314,8 @@ fn views_tables_show_describe_and_drop() {
     assert_eq!(rows(&mut catalog, "SHOW TABLES"), 3);
     assert_eq!(rows(&mut catalog, "DESCRIBE c"), 2);
     assert_eq!(rows(&mut catalog, "DESCRIBE v"), 2);
+    assert_eq!(rows(&mut catalog, "SHOW COLUMNS IN c"), 2);
+    assert_eq!(rows(&mut catalog, "SHOW COLUMNS FROM v"), 2);
     done(&mut catalog, "DROP VIEW v");
     done(&mut catalog, "DROP TABLE IF EXISTS nothing");
     assert_eq!(

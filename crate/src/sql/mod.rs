@@ -17,7 +17,7 @@ pub mod types;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, BooleanArray, RecordBatch, StringArray};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use sqlparser::ast::{ObjectType, Statement};
 
 use crate::error::{Error, Result};
@@ -194,12 +194,17 @@ fn run_statement(
             Ok(SqlOutput::Plan(explain(catalog, query, *verbose, ctx)?))
         }
         Statement::ExplainTable { table_name, .. } => {
-            let name = object_name(table_name)?;
-            let schema = match catalog.view(&name) {
-                Some(sql) => query(catalog, &sql, ctx)?.schema_arc(),
-                None => catalog.get(&name)?.schema_arc(),
-            };
+            let schema = relation_schema(catalog, table_name, ctx)?;
             Ok(SqlOutput::Rows(describe(&schema)?))
+        }
+        Statement::ShowColumns { show_options, .. } => {
+            let table = show_options
+                .show_in
+                .as_ref()
+                .and_then(|i| i.parent_name.as_ref())
+                .ok_or_else(|| Error::analysis("SHOW COLUMNS needs a table: SHOW COLUMNS IN t"))?;
+            let schema = relation_schema(catalog, table, ctx)?;
+            Ok(SqlOutput::Rows(show_columns(&schema)?))
         }
         other => Err(Error::unsupported(format!(
             "the statement `{}`",
@@ -236,6 +241,32 @@ fn show_tables(catalog: &Catalog) -> Result<Table> {
     let batch = RecordBatch::try_new(schema.clone(), columns)
         .map_err(|e| Error::internal("SHOW TABLES", e))?;
     Table::try_new(schema, vec![batch])
+}
+
+/// The columns of table or view `name`.
+fn relation_schema(
+    catalog: &Catalog,
+    name: &sqlparser::ast::ObjectName,
+    ctx: &JobContext,
+) -> Result<SchemaRef> {
+    let name = object_name(name)?;
+    Ok(match catalog.view(&name) {
+        Some(sql) => query(catalog, &sql, ctx)?.schema_arc(),
+        None => catalog.get(&name)?.schema_arc(),
+    })
+}
+
+/// `SHOW COLUMNS IN t` as Spark prints it: one row per column, `col_name`.
+fn show_columns(schema: &Schema) -> Result<Table> {
+    let out = Arc::new(Schema::new(vec![Field::new(
+        "col_name",
+        DataType::Utf8,
+        false,
+    )]));
+    let names = StringArray::from_iter_values(schema.fields().iter().map(|f| f.name()));
+    let batch = RecordBatch::try_new(out.clone(), vec![Arc::new(names)])
+        .map_err(|e| Error::internal("SHOW COLUMNS", e))?;
+    Table::try_new(out, vec![batch])
 }
 
 /// `DESCRIBE t` as Spark prints it: col_name, data_type, comment.

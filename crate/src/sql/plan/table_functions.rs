@@ -132,7 +132,7 @@ impl Planner<'_> {
             }
             partitions as usize
         } else {
-            rows.div_ceil(OUTPUT_BATCH_ROWS as u64).max(1) as usize
+            usize::try_from(rows.div_ceil(OUTPUT_BATCH_ROWS as u64).max(1)).unwrap_or(usize::MAX)
         };
         let mut id = PlanField::new(Some("range"), "id", DataType::Int64);
         id.nullable = false;
