@@ -145,8 +145,20 @@ pub struct ReceivedRead {
 
 impl Read for ReceivedRead {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.at >= self.file.len || buf.is_empty() {
+        if buf.is_empty() {
             return Ok(0);
+        }
+        // Past the end a reader would say 0 (end of file), but the `parquet` crate's Thrift
+        // reader skips a field with `io::copy`, which takes 0 as "skipped": a corrupt page
+        // header whose list claims two billion fields then skips them one by one past the
+        // end, for seconds natively and far longer in wasm (found by the fuzzer). The
+        // crate reads through here only with `read_exact` and those skips, so an error is
+        // what it would report for a short read anyway.
+        if self.at >= self.file.len {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("the file ends at byte {}", self.file.len),
+            ));
         }
         let Some((offset, slice)) = self.file.covering(self.at) else {
             return Err(std::io::Error::new(
@@ -188,9 +200,22 @@ mod tests {
             let got = file.get_bytes(start, len).unwrap();
             assert_eq!(&got[..], &bytes[start as usize..start as usize + len]);
         }
-        let mut read = Vec::new();
-        file.get_read(17).unwrap().read_to_end(&mut read).unwrap();
+        let mut read = vec![0; 83];
+        let mut reader = file.get_read(17).unwrap();
+        reader.read_exact(&mut read).unwrap();
         assert_eq!(read, &bytes[17..]);
+        // At the end a read is an error, not 0 bytes (see `ReceivedRead::read`): a
+        // `std::io::copy` that skips past the end must fail, not succeed without moving.
+        assert_eq!(
+            reader.read(&mut [0; 8]).unwrap_err().kind(),
+            std::io::ErrorKind::UnexpectedEof
+        );
+        let skipped = std::io::copy(
+            &mut file.get_read(96).unwrap().take(8),
+            &mut std::io::sink(),
+        );
+        assert!(skipped.is_err());
+        assert_eq!(reader.read(&mut []).unwrap(), 0);
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! arguments and frames, and Spark's default frame.
 
 use arrow_schema::DataType;
-
 use sqlparser::ast::{self, NullTreatment, WindowFrameBound, WindowFrameUnits, WindowType};
 
 use crate::error::{Error, Result};
