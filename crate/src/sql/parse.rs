@@ -197,10 +197,17 @@ fn multi_aliases(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             _ => {}
         }
     }
-    // Per rewrite: where the call's name is, where AS and its `(` are.
-    let mut calls = Vec::new();
-    let mut dropped = Vec::new();
-    let mut commas = Vec::new();
+    // What becomes of each token: the call's name gets `__multi_alias(` before it, AS
+    // becomes a comma and the `(` after it goes (its `)` closes the new call).
+    #[derive(Clone, Copy, PartialEq)]
+    enum Edit {
+        Keep,
+        OpenCall,
+        Comma,
+        Drop,
+    }
+    let mut edits = vec![Edit::Keep; tokens.len()];
+    let mut rewritten = false;
     for k in 1..solid.len() {
         let is_as = matches!(token(k), Some(Token::Word(w)) if w.keyword == K::AS);
         if !is_as || token(k - 1) != Some(&Token::RParen) || token(k + 1) != Some(&Token::LParen) {
@@ -208,54 +215,45 @@ fn multi_aliases(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         }
         // `( name [, name]... )`
         let mut at = k + 2;
-        let names_end = loop {
+        let names_listed = loop {
             if !is_name(token(at)) {
-                break None;
+                break false;
             }
             match token(at + 1) {
                 Some(Token::Comma) => at += 2,
-                Some(Token::RParen) => break Some(at + 1),
-                _ => break None,
+                Some(Token::RParen) => break true,
+                _ => break false,
             }
         };
-        if names_end.is_none() {
-            continue;
-        }
         // The `(` that the `)` before AS closes, and the call's name before it.
-        let Some(name) = opening[k - 1].and_then(|j| j.checked_sub(1)) else {
+        let name = opening[k - 1].and_then(|j| j.checked_sub(1));
+        let Some(name) = name.filter(|&name| names_listed && is_name(token(name))) else {
             continue;
         };
-        if !is_name(token(name)) {
-            continue;
-        }
-        calls.push(solid[name]);
-        commas.push(solid[k]);
-        dropped.push(solid[k + 1]);
+        edits[solid[name]] = Edit::OpenCall;
+        edits[solid[k]] = Edit::Comma;
+        edits[solid[k + 1]] = Edit::Drop;
+        rewritten = true;
     }
-    if calls.is_empty() {
+    if !rewritten {
         return tokens;
     }
-    let mut out = Vec::with_capacity(tokens.len() + 2 * calls.len());
-    for (i, t) in tokens.into_iter().enumerate() {
-        if calls.contains(&i) {
-            let make = |token: Token| TokenWithSpan {
-                token,
-                span: t.span,
-            };
-            out.push(make(Token::make_word(MULTI_ALIAS, None)));
-            out.push(make(Token::LParen));
+    let mut out = Vec::with_capacity(tokens.len() + 2);
+    for (t, edit) in tokens.into_iter().zip(edits) {
+        let make = |token: Token| TokenWithSpan {
+            token,
+            span: t.span,
+        };
+        match edit {
+            Edit::Keep => out.push(t),
+            Edit::OpenCall => {
+                out.push(make(Token::make_word(MULTI_ALIAS, None)));
+                out.push(make(Token::LParen));
+                out.push(t);
+            }
+            Edit::Comma => out.push(make(Token::Comma)),
+            Edit::Drop => {}
         }
-        if dropped.contains(&i) {
-            continue;
-        }
-        if commas.contains(&i) {
-            out.push(TokenWithSpan {
-                token: Token::Comma,
-                span: t.span,
-            });
-            continue;
-        }
-        out.push(t);
     }
     out
 }
@@ -389,6 +387,16 @@ pub fn at_span(error: Error, span: Span) -> Error {
         error
     } else {
         error.at_position(line, column)
+    }
+}
+
+/// [`at_span`] for an error that has no position yet: an inner one (the exact place)
+/// is kept.
+pub fn at_span_if_unplaced(error: Error, span: Span) -> Error {
+    if error.location().position.is_some() {
+        error
+    } else {
+        at_span(error, span)
     }
 }
 

@@ -173,6 +173,18 @@ pub fn in_list_common(types: &[DataType]) -> Result<DataType> {
     Ok(common)
 }
 
+/// The type `x IN (subquery)` compares `value` (x's type) and `column` (the subquery's)
+/// in: [`in_list_common`]'s, or an error naming both.
+pub fn in_subquery_common(value: &DataType, column: &DataType) -> Result<DataType> {
+    in_list_common(&[value.clone(), column.clone()]).map_err(|_| {
+        Error::analysis(format!(
+            "IN compares {} with a subquery of {}",
+            crate::frame::spark_type_name(value),
+            crate::frame::spark_type_name(column)
+        ))
+    })
+}
+
 /// The common type of the branches of `CASE`, `COALESCE`, `IN` lists and `UNION` columns.
 pub fn branches_common(left: &DataType, right: &DataType) -> Option<DataType> {
     use DataType::*;
@@ -257,14 +269,8 @@ pub fn can_cast(from: &DataType, to: &DataType) -> bool {
                     .all(|(from, to)| can_cast(from.data_type(), to.data_type()))
         }
         // A map's keys cannot be NULL: Spark refuses a key cast that could make one.
-        (DataType::Map(from, _), DataType::Map(to, _)) => {
-            let entry_types = |entries: &arrow_schema::FieldRef| match entries.data_type() {
-                DataType::Struct(kv) if kv.len() == 2 => {
-                    Some((kv[0].data_type().clone(), kv[1].data_type().clone()))
-                }
-                _ => None,
-            };
-            return match (entry_types(from), entry_types(to)) {
+        (DataType::Map(_, _), DataType::Map(_, _)) => {
+            return match (map_types(from), map_types(to)) {
                 (Some((from_key, from_value)), Some((to_key, to_value))) => {
                     can_cast(&from_key, &to_key)
                         && !cast_may_give_null(&from_key, &to_key)
@@ -366,6 +372,19 @@ pub fn arrow_type(sql: &SqlType) -> Result<DataType> {
 /// The type of an array of `element`s, as every array function builds it.
 pub fn list_of(element: DataType) -> DataType {
     DataType::List(Arc::new(Field::new("element", element, true)))
+}
+
+/// The key and value types of a map type (what [`map_of`] made).
+pub fn map_types(data_type: &DataType) -> Option<(DataType, DataType)> {
+    match data_type {
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => {
+                Some((kv[0].data_type().clone(), kv[1].data_type().clone()))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The type of a map from `key` to `value`, as Arrow (and Parquet) write it.

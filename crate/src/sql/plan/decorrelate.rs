@@ -19,7 +19,7 @@
 use sqlparser::ast::{self, BinaryOperator, Query, Spanned, UnaryOperator};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql::parse::at_span;
+use crate::sql::parse::{at_span, at_span_if_unplaced};
 use crate::sql::plan::correlation::{strip_placeholders, Correlation, Shape, SubqueryKind};
 use crate::sql::plan::expr::{BinaryOp, Expr};
 use crate::sql::plan::logical::{JoinKind, LogicalPlan};
@@ -130,10 +130,7 @@ impl Planner<'_> {
                             continue;
                         }
                         Ok(Conjunct::Condition(e)) => e,
-                        Err(e) if e.location().position.is_none() => {
-                            return Err(at_span(e, ast.span()))
-                        }
-                        Err(e) => return Err(e),
+                        Err(e) => return Err(at_span_if_unplaced(e, ast.span())),
                     }
                 }
                 None if correlated.is_none() => self.expr(ast, combined)?,

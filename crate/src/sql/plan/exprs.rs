@@ -13,7 +13,7 @@ use crate::frame::interval_type::is_interval as is_interval_type;
 use crate::frame::interval_type::IntervalFields;
 use crate::frame::spark_type_name;
 use crate::sql::number_format::NumberFormat;
-use crate::sql::parse::{at_span, MULTI_ALIAS};
+use crate::sql::parse::{at_span, at_span_if_unplaced, MULTI_ALIAS};
 use crate::sql::plan::aggregates::{aggregate_call, ignores_nulls, with_null_treatment};
 use crate::sql::plan::composite_aggregates::{composite_call, filtered_aggregate, Composite};
 use crate::sql::plan::decimal_exprs;
@@ -40,13 +40,8 @@ impl Planner<'_> {
     /// Plans an expression over rows of `scope`. Aggregate and window calls are kept as
     /// such; the SELECT planner moves them into their own plan nodes.
     pub fn expr(&mut self, ast: &ast::Expr, scope: &PlanSchema) -> Result<Expr> {
-        self.expr_inner(ast, scope).map_err(|e| {
-            if e.location().position.is_none() {
-                at_span(e, ast.span())
-            } else {
-                e
-            }
-        })
+        self.expr_inner(ast, scope)
+            .map_err(|e| at_span_if_unplaced(e, ast.span()))
     }
 
     /// `value + interval` (`value - interval` when `minus`), as Spark: a date plus whole

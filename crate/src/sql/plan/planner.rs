@@ -14,7 +14,7 @@ use sqlparser::ast::{
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::{Catalog, Table};
 use crate::sql::limits::{MAX_JOINED_RELATIONS, MAX_VIEW_DEPTH};
-use crate::sql::parse::{at_span, parse_statements};
+use crate::sql::parse::{at_span, at_span_if_unplaced, parse_statements};
 use crate::sql::plan::correlation::SubqueryState;
 use crate::sql::plan::expr::{AggregateCall, BinaryOp, Expr, SortKey, WindowCall};
 use crate::sql::plan::functions::{common_type, ConditionalFunction, ScalarFunction};
@@ -828,13 +828,9 @@ impl<'a> Planner<'a> {
         let mut plan = self.relation(&table.relation)?;
         for join in &table.joins {
             let right = self.relation(&join.relation)?;
-            plan = self.join(plan, right, &join.join_operator).map_err(|e| {
-                if e.location().position.is_none() {
-                    at_span(e, join.relation.span())
-                } else {
-                    e
-                }
-            })?;
+            plan = self
+                .join(plan, right, &join.join_operator)
+                .map_err(|e| at_span_if_unplaced(e, join.relation.span()))?;
         }
         Ok(plan)
     }
@@ -863,10 +859,7 @@ impl<'a> Planner<'a> {
                     }
                     return self
                         .table_function(name, args, table_alias.as_ref())
-                        .map_err(|e| match e.location().position {
-                            Some(_) => e,
-                            None => at_span(e, name.span()),
-                        });
+                        .map_err(|e| at_span_if_unplaced(e, name.span()));
                 }
                 let rows = sample
                     .as_ref()

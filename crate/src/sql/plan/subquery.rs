@@ -307,16 +307,8 @@ impl Planner<'_> {
         scope: &PlanSchema,
     ) -> Result<Expr> {
         let values = self.subquery_column(plan, "IN")?;
-        let value_type = values.data_type().clone();
-        let expr_type = expr.data_type(scope);
-        let common = crate::sql::types::in_list_common(&[expr_type.clone(), value_type.clone()])
-            .map_err(|_| {
-                Error::analysis(format!(
-                    "IN compares {} with a subquery of {}",
-                    spark_type_name(&expr_type),
-                    spark_type_name(&value_type)
-                ))
-            })?;
+        let common =
+            crate::sql::types::in_subquery_common(&expr.data_type(scope), values.data_type())?;
         let values = crate::sql::exec::spark_cast(&values, &common)?;
         Ok(Expr::InList {
             expr: Box::new(expr.cast(&common, scope)),

@@ -20,7 +20,6 @@ use arrow_schema::DataType;
 use sqlparser::ast::{self, Query, SetExpr, Value};
 
 use crate::error::{Error, Result};
-use crate::frame::spark_type_name;
 use crate::sql::plan::aggregates::aggregate_call;
 use crate::sql::plan::correlation::{
     placeholder, strip_placeholders, Correlation, PendingJoin, PendingJoins, Shape,
@@ -32,7 +31,7 @@ use crate::sql::plan::logical::{JoinKind, LogicalPlan};
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::{PlanField, PlanSchema};
-use crate::sql::types::in_list_common;
+use crate::sql::types::in_subquery_common;
 
 impl Planner<'_> {
     /// A correlated scalar subquery's value, read from a left join added to the clause
@@ -634,14 +633,7 @@ fn reads_outside_aggregates(e: &Expr, base: usize) -> bool {
 /// a string beside a number, date or timestamp makes both strings (as Spark: `1 IN
 /// (SELECT '1.0')` is false), the same rule as an uncorrelated subquery's.
 pub(crate) fn in_equality(value: Expr, inner: Expr, schema: &PlanSchema) -> Result<Expr> {
-    let (value_type, inner_type) = (value.data_type(schema), inner.data_type(schema));
-    let common = in_list_common(&[value_type.clone(), inner_type.clone()]).map_err(|_| {
-        Error::analysis(format!(
-            "IN compares {} with a subquery of {}",
-            spark_type_name(&value_type),
-            spark_type_name(&inner_type)
-        ))
-    })?;
+    let common = in_subquery_common(&value.data_type(schema), &inner.data_type(schema))?;
     Expr::compare(
         BinaryOp::Eq,
         value.cast(&common, schema),

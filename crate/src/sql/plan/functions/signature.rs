@@ -9,7 +9,7 @@ use crate::frame::spark_type_name;
 use crate::sql::types::{
     branches_common, is_integer, is_numeric, is_string, is_temporal, timestamp_type,
 };
-pub use crate::sql::types::{list_of, map_of};
+pub use crate::sql::types::{list_of, map_of, map_types};
 
 /// How a call's arguments are converted and what it returns.
 pub struct Signature {
@@ -262,17 +262,4 @@ pub fn name_of<F: Copy + PartialEq>(table: &[(&'static str, F)], func: F) -> &'s
         .iter()
         .find(|(_, f)| *f == func)
         .map_or("?", |(n, _)| n)
-}
-
-/// The key and value types of a map type.
-pub fn map_types(data_type: &DataType) -> Option<(DataType, DataType)> {
-    match data_type {
-        DataType::Map(entries, _) => match entries.data_type() {
-            DataType::Struct(kv) if kv.len() == 2 => {
-                Some((kv[0].data_type().clone(), kv[1].data_type().clone()))
-            }
-            _ => None,
-        },
-        _ => None,
-    }
 }
