@@ -332,6 +332,38 @@ fn views_tables_show_describe_and_drop() {
     assert_eq!(err.code(), ErrorCode::TableNotFound);
 }
 
+/// `CACHE TABLE t AS ...` makes a table as Spark's cached view; of a table already known
+/// it says that Brasa keeps tables in memory; a taken name is refused, never replaced.
+#[test]
+fn cache_table_makes_a_table_and_never_replaces_one() {
+    let mut catalog = catalog();
+    let ctx = JobContext::default();
+    let done = |c: &mut Catalog, sql: &str| match run_sql(c, sql, &ctx).unwrap() {
+        SqlOutput::Done(m) => m,
+        other => panic!("expected a message, got {other:?}"),
+    };
+    assert_eq!(
+        done(
+            &mut catalog,
+            "CACHE TABLE big AS SELECT * FROM t WHERE id > 1"
+        ),
+        "cached big with 2 rows"
+    );
+    assert_eq!(rows(&mut catalog, "SELECT * FROM big"), 2);
+    assert!(done(&mut catalog, "CACHE TABLE t").contains("in memory already"));
+    assert!(done(&mut catalog, "UNCACHE TABLE big").contains("stays in memory"));
+    assert!(done(&mut catalog, "UNCACHE TABLE IF EXISTS gone").contains("no table"));
+    for sql in [
+        "CACHE TABLE t AS SELECT 1",
+        "CACHE TABLE gone",
+        "UNCACHE TABLE gone",
+    ] {
+        assert!(run_sql(&mut catalog, sql, &ctx).is_err(), "{sql}");
+    }
+    assert_eq!(rows(&mut catalog, "SELECT * FROM t"), 3);
+    assert_eq!(rows(&mut catalog, "SHOW FUNCTIONS LIKE 'sum|count'"), 2);
+}
+
 #[test]
 fn cancelled_queries_stop() {
     use std::sync::atomic::{AtomicBool, AtomicUsize};
@@ -513,12 +545,12 @@ fn interval_arithmetic_it_does_not_do_is_refused() {
     }
 }
 
-/// `TABLESAMPLE (n ROWS)` takes the first n rows, as Spark does (a LIMIT); sampling a
-/// percentage or buckets is refused (Spark's are random; Brasa has no deterministic
-/// version yet), as is sampling a subquery. A difference: sqlparser takes a table alias
-/// only before TABLESAMPLE (`t s TABLESAMPLE (...)`), where Spark wants it after.
+/// `TABLESAMPLE (n ROWS)` takes the first n rows, as Spark does (a LIMIT); a percentage
+/// or a bucket keeps each row with that probability (the values are pinned against Spark
+/// by the query fixtures). What Spark refuses is refused with its reason and the table's
+/// position; the alias comes after the sample, as in Spark.
 #[test]
-fn tablesample_takes_rows_and_refuses_the_rest() {
+fn tablesample_takes_rows_fractions_and_refuses_the_rest() {
     let mut catalog = catalog();
     assert_eq!(
         rows(&mut catalog, "SELECT * FROM t TABLESAMPLE (2 ROWS)"),
@@ -535,22 +567,41 @@ fn tablesample_takes_rows_and_refuses_the_rest() {
         rows(&mut catalog, "SELECT * FROM t TABLESAMPLE (0 ROWS)"),
         0
     );
-    for sql in [
-        "SELECT * FROM t TABLESAMPLE (10 PERCENT)",
-        "SELECT * FROM t TABLESAMPLE (BUCKET 3 OUT OF 10)",
+    let all = rows(&mut catalog, "SELECT * FROM t");
+    assert_eq!(
+        rows(&mut catalog, "SELECT * FROM t TABLESAMPLE (100 PERCENT) s"),
+        all
+    );
+    assert_eq!(
+        rows(
+            &mut catalog,
+            "SELECT * FROM t TABLESAMPLE (BUCKET 0 OUT OF 4) REPEATABLE (1)"
+        ),
+        0
+    );
+    for (sql, wanted) in [
+        (
+            "SELECT * FROM t TABLESAMPLE (150 PERCENT)",
+            "between 0 and 1",
+        ),
+        (
+            "SELECT * FROM t TABLESAMPLE (BUCKET 5 OUT OF 4)",
+            "between 0 and 1",
+        ),
+        (
+            "SELECT * FROM t TABLESAMPLE (BUCKET 1 OUT OF 0)",
+            "more than 0",
+        ),
+        ("SELECT * FROM t TABLESAMPLE (0.5 ROWS)", "whole number"),
+        (
+            "SELECT * FROM t TABLESAMPLE (BUCKET 1 OUT OF 4 ON id)",
+            "ON a column",
+        ),
     ] {
         let err = error(sql);
-        assert_eq!(
-            err.code(),
-            ErrorCode::SqlUnsupported,
-            "{sql}: {}",
-            err.message()
-        );
-        assert!(
-            err.message().contains("TABLESAMPLE (n ROWS) only"),
-            "{sql}: {}",
-            err.message()
-        );
+        assert!(err.message().contains(wanted), "{sql}: {}", err.message());
         assert_eq!(err.location().position, Some((1, 15)), "{sql}");
     }
+    let err = error("SELECT * FROM t s TABLESAMPLE (10 PERCENT)");
+    assert_eq!(err.code(), ErrorCode::SqlSyntax, "{}", err.message());
 }

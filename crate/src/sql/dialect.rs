@@ -83,6 +83,12 @@ impl Dialect for SparkDialect {
         true
     }
 
+    /// `FROM t TABLESAMPLE (50 PERCENT) REPEATABLE (3) AS x`: Spark's sample comes before
+    /// the alias (`FROM t AS x TABLESAMPLE (...)` is a syntax error there).
+    fn supports_table_sample_before_alias(&self) -> bool {
+        true
+    }
+
     fn supports_values_as_table_factor(&self) -> bool {
         self.0.supports_values_as_table_factor()
     }

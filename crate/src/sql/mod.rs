@@ -3,31 +3,32 @@
 //!
 //! Besides queries: `CREATE [OR REPLACE] TEMP VIEW v AS ...` (planned each time it is
 //! used), `CREATE [OR REPLACE] TABLE t AS ...` (materialised, like `df.cache()`), `DROP
-//! TABLE|VIEW [IF EXISTS]`, `SHOW TABLES` and `DESCRIBE t`, as in Spark.
+//! TABLE|VIEW [IF EXISTS]`, `CACHE TABLE t AS ...`, `SHOW TABLES`, `SHOW COLUMNS IN t`,
+//! `SHOW FUNCTIONS [LIKE 'pattern']` and `DESCRIBE t`, as in Spark.
 
 pub mod decimal;
 pub mod dialect;
 pub mod exec;
+pub mod function_names;
 pub mod limits;
 pub mod number_format;
 pub mod parse;
 pub mod plan;
+pub mod show;
 pub mod types;
 
-use std::sync::Arc;
-
-use arrow_array::{ArrayRef, BooleanArray, RecordBatch, StringArray};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use sqlparser::ast::{ObjectType, Statement};
+use arrow_schema::SchemaRef;
+use sqlparser::ast::{ObjectType, ShowStatementFilter, Statement};
 
 use crate::error::{Error, Result};
-use crate::frame::{spark_type_name, Catalog, Table};
+use crate::frame::{Catalog, Table};
 use crate::job::JobContext;
 use crate::sql::exec::execute;
 use crate::sql::parse::parse_statements;
 use crate::sql::plan::logical::LogicalPlan;
 use crate::sql::plan::optimize::optimize;
 use crate::sql::plan::planner::{Planner, SubqueryRunner};
+use crate::sql::show::{describe, show_columns, show_functions, show_tables};
 
 /// What a statement produced.
 #[derive(Debug)]
@@ -206,11 +207,105 @@ fn run_statement(
             let schema = relation_schema(catalog, table, ctx)?;
             Ok(SqlOutput::Rows(show_columns(&schema)?))
         }
+        Statement::ShowFunctions { filter } => {
+            let pattern = match filter {
+                None => None,
+                Some(ShowStatementFilter::Like(p) | ShowStatementFilter::NoKeyword(p)) => {
+                    Some(p.as_str())
+                }
+                Some(other) => {
+                    return Err(Error::unsupported(format!(
+                        "SHOW FUNCTIONS {other} (Spark takes SHOW FUNCTIONS LIKE 'pattern')"
+                    )))
+                }
+            };
+            Ok(SqlOutput::Rows(show_functions(pattern)?))
+        }
+        Statement::Cache {
+            table_flag,
+            table_name,
+            options,
+            query,
+            ..
+        } => cache_table(
+            catalog,
+            table_flag.is_some(),
+            table_name,
+            !options.is_empty(),
+            query.as_deref(),
+            ctx,
+        ),
+        Statement::UNCache {
+            table_name,
+            if_exists,
+        } => {
+            let name = object_name(table_name)?;
+            if !catalog.contains(&name) {
+                return if *if_exists {
+                    Ok(SqlOutput::Done(format!(
+                        "there is no table `{name}` to uncache"
+                    )))
+                } else {
+                    Err(Error::analysis(format!(
+                        "UNCACHE TABLE {name}: there is no table or view `{name}`"
+                    )))
+                };
+            }
+            Ok(SqlOutput::Done(format!(
+                "{name} stays in memory, where Brasa keeps every table (DROP TABLE {name} \
+                 frees it)"
+            )))
+        }
         other => Err(Error::unsupported(format!(
             "the statement `{}`",
             other.to_string().chars().take(60).collect::<String>()
         ))),
     }
+}
+
+/// `CACHE [LAZY] TABLE t [AS] query` makes `t` from the query, held in memory as
+/// `CREATE TABLE t AS ...` would; `CACHE TABLE t` of a table or view already
+/// known says so, since Brasa keeps every table in memory (a view is still planned each
+/// time it is read, its source tables being in memory).
+fn cache_table(
+    catalog: &mut Catalog,
+    lazy: bool,
+    name: &sqlparser::ast::ObjectName,
+    has_options: bool,
+    query: Option<&sqlparser::ast::Query>,
+    ctx: &JobContext,
+) -> Result<SqlOutput> {
+    let name = object_name(name)?;
+    if has_options {
+        return Err(Error::unsupported(format!(
+            "CACHE TABLE {name} OPTIONS (...): Brasa keeps tables in memory as they are, with \
+             no storage level to choose; drop the OPTIONS"
+        )));
+    }
+    let Some(query) = query else {
+        return if catalog.contains(&name) {
+            Ok(SqlOutput::Done(format!(
+                "{name} is in memory already: Brasa keeps every table there"
+            )))
+        } else {
+            Err(Error::analysis(format!(
+                "CACHE TABLE {name}: there is no table or view `{name}`; \
+                 CACHE TABLE {name} AS SELECT ... makes one"
+            )))
+        };
+    };
+    let table = run_query(catalog, query, ctx)?;
+    let rows = table.num_rows();
+    // Spark refuses a name that is taken, so a loaded table is never replaced here.
+    catalog.register(&name, table.with_key_codes(), false)?;
+    let when = if lazy {
+        " (at once: Brasa has no lazy caching)"
+    } else {
+        ""
+    };
+    Ok(SqlOutput::Done(format!(
+        "cached {name} with {rows} rows{when}"
+    )))
 }
 
 fn object_name(name: &sqlparser::ast::ObjectName) -> Result<String> {
@@ -219,28 +314,6 @@ fn object_name(name: &sqlparser::ast::ObjectName) -> Result<String> {
         .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
         .next_back()
         .ok_or_else(|| Error::analysis("missing name"))
-}
-
-/// `SHOW TABLES` as Spark prints it: namespace, tableName, isTemporary.
-fn show_tables(catalog: &Catalog) -> Result<Table> {
-    let mut names: Vec<(String, bool)> = catalog.names().into_iter().map(|n| (n, false)).collect();
-    names.extend(catalog.view_names().into_iter().map(|n| (n, true)));
-    names.sort_by_key(|(n, _)| n.to_lowercase());
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("namespace", DataType::Utf8, false),
-        Field::new("tableName", DataType::Utf8, false),
-        Field::new("isTemporary", DataType::Boolean, false),
-    ]));
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(names.iter().map(|_| ""))),
-        Arc::new(StringArray::from_iter_values(names.iter().map(|(n, _)| n))),
-        Arc::new(BooleanArray::from(
-            names.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
-        )),
-    ];
-    let batch = RecordBatch::try_new(schema.clone(), columns)
-        .map_err(|e| Error::internal("SHOW TABLES", e))?;
-    Table::try_new(schema, vec![batch])
 }
 
 /// The columns of table or view `name`.
@@ -254,39 +327,4 @@ fn relation_schema(
         Some(sql) => query(catalog, &sql, ctx)?.schema_arc(),
         None => catalog.get(&name)?.schema_arc(),
     })
-}
-
-/// `SHOW COLUMNS IN t` as Spark prints it: one row per column, `col_name`.
-fn show_columns(schema: &Schema) -> Result<Table> {
-    let out = Arc::new(Schema::new(vec![Field::new(
-        "col_name",
-        DataType::Utf8,
-        false,
-    )]));
-    let names = StringArray::from_iter_values(schema.fields().iter().map(|f| f.name()));
-    let batch = RecordBatch::try_new(out.clone(), vec![Arc::new(names)])
-        .map_err(|e| Error::internal("SHOW COLUMNS", e))?;
-    Table::try_new(out, vec![batch])
-}
-
-/// `DESCRIBE t` as Spark prints it: col_name, data_type, comment.
-fn describe(schema: &Schema) -> Result<Table> {
-    let out = Arc::new(Schema::new(vec![
-        Field::new("col_name", DataType::Utf8, false),
-        Field::new("data_type", DataType::Utf8, false),
-        Field::new("comment", DataType::Utf8, true),
-    ]));
-    let fields = schema.fields();
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(
-            fields.iter().map(|f| f.name()),
-        )),
-        Arc::new(StringArray::from_iter_values(
-            fields.iter().map(|f| spark_type_name(f.data_type())),
-        )),
-        Arc::new(StringArray::from(vec![None::<&str>; fields.len()])),
-    ];
-    let batch =
-        RecordBatch::try_new(out.clone(), columns).map_err(|e| Error::internal("DESCRIBE", e))?;
-    Table::try_new(out, vec![batch])
 }

@@ -31,6 +31,7 @@ pub mod pipe;
 pub mod pivot;
 pub mod planner;
 pub mod recursive_cte;
+pub mod sample;
 pub mod scalar;
 pub mod schema;
 pub mod sequence;

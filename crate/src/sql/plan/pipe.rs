@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::sql::parse::parse_statements;
 use crate::sql::plan::logical::LogicalPlan;
 use crate::sql::plan::planner::{Planner, PIPE};
+use crate::sql::plan::sample::TableSample;
 
 impl Planner<'_> {
     /// `plan` through each pipe operator in turn.
@@ -122,10 +123,12 @@ impl Planner<'_> {
                     .ok_or_else(|| Error::analysis("a pipe JOIN needs rows before it"))?;
                 from.joins.push(join.clone());
             }
+            P::TableSample { sample } => return TableSample::parse_clause(sample)?.apply(input),
             other => {
                 return Err(Error::unsupported(format!(
                     "the pipe operator `|> {other}` (Brasa takes SELECT, EXTEND, SET, DROP, AS, \
-                     WHERE, LIMIT, ORDER BY, AGGREGATE, JOIN, UNION, INTERSECT and EXCEPT)"
+                     WHERE, LIMIT, ORDER BY, AGGREGATE, JOIN, UNION, INTERSECT, EXCEPT and \
+                     TABLESAMPLE)"
                 )))
             }
         }

@@ -21,6 +21,7 @@ use crate::sql::plan::functions::{common_type, ConditionalFunction, ScalarFuncti
 use crate::sql::plan::grouping_keys::GroupingSets;
 use crate::sql::plan::interval_fields;
 use crate::sql::plan::logical::{JoinKind, LogicalPlan, SELECT_GENERATOR};
+use crate::sql::plan::sample::TableSample;
 use crate::sql::plan::schema::{PlanField, PlanSchema};
 use crate::sql::plan::set_ops::{intersect_or_except, union_all, Comparing};
 use crate::sql::plan::time_window_spec::{TimeWindowColumn, TIME_WINDOW};
@@ -852,7 +853,8 @@ impl<'a> Planner<'a> {
                     if sample.is_some() {
                         return Err(at_span(
                             Error::unsupported(
-                                "TABLESAMPLE on a table function; add a LIMIT instead",
+                                "TABLESAMPLE on a table function (Spark refuses it too); \
+                                 sample a subquery over it instead",
                             ),
                             name.span(),
                         ));
@@ -861,24 +863,25 @@ impl<'a> Planner<'a> {
                         .table_function(name, args, table_alias.as_ref())
                         .map_err(|e| at_span_if_unplaced(e, name.span()));
                 }
-                let rows = sample
+                let sample = sample
                     .as_ref()
-                    .map(|s| sample_rows(s).map_err(|e| at_span(e, name.span())))
+                    .map(|s| TableSample::parse(s).map_err(|e| at_span(e, name.span())))
                     .transpose()?;
                 let table_name = object_name(name);
                 let plan = self
                     .named_relation(&table_name)
                     .map_err(|e| at_span(e, name.span()))?;
+                let plan = match &sample {
+                    Some(sample) => sample.apply(plan)?,
+                    None => plan,
+                };
                 let plan = match table_alias {
                     Some(a) => alias(plan, a)?,
                     // The rows before a pipe operator keep their own qualifiers.
                     None if table_name == PIPE => plan,
                     None => requalify(plan, &table_name),
                 };
-                Ok(match rows {
-                    Some(n) => apply_limit(plan, 0, Some(n)),
-                    None => plan,
-                })
+                Ok(plan)
             }
             TableFactor::Derived {
                 lateral,
@@ -889,12 +892,12 @@ impl<'a> Planner<'a> {
                 if *lateral {
                     return Err(Error::unsupported("LATERAL subqueries"));
                 }
-                if sample.is_some() {
-                    return Err(Error::unsupported(
-                        "TABLESAMPLE on a subquery; sample the table it reads",
-                    ));
-                }
+                let sample = sample.as_ref().map(TableSample::parse).transpose()?;
                 let plan = self.query(subquery)?;
+                let plan = match &sample {
+                    Some(sample) => sample.apply(plan)?,
+                    None => plan,
+                };
                 match subquery_alias {
                     Some(a) => alias(plan, a),
                     None => Ok(requalify(plan, "__subquery")),
@@ -1408,42 +1411,6 @@ fn limit(clause: Option<&LimitClause>) -> Result<(usize, Option<usize>)> {
         Some(LimitClause::OffsetCommaLimit { offset, limit }) => {
             Ok((number(offset, "OFFSET")?, Some(number(limit, "LIMIT")?)))
         }
-    }
-}
-
-/// `TABLESAMPLE (n ROWS)`: the first `n` rows, as Spark takes them (a LIMIT). Sampling a
-/// percentage or buckets of the rows is refused.
-fn sample_rows(kind: &ast::TableSampleKind) -> Result<usize> {
-    let sample = match kind {
-        ast::TableSampleKind::BeforeTableAlias(s) | ast::TableSampleKind::AfterTableAlias(s) => s,
-    };
-    let refused = || {
-        Error::unsupported(format!(
-            "`{sample}`: Brasa takes TABLESAMPLE (n ROWS) only; for a random share of the \
-             rows filter with WHERE rand(seed) < fraction"
-        ))
-    };
-    match (
-        &sample.quantity,
-        &sample.bucket,
-        &sample.seed,
-        &sample.offset,
-        &sample.name,
-    ) {
-        (Some(q), None, None, None, None) if q.unit == Some(ast::TableSampleUnit::Rows) => {
-            match &q.value {
-                ast::Expr::Value(v) => match &v.value {
-                    Value::Number(n, _) => n.parse().map_err(|_| {
-                        Error::analysis(format!(
-                            "TABLESAMPLE takes a whole number of rows, got `{n}`"
-                        ))
-                    }),
-                    _ => Err(refused()),
-                },
-                _ => Err(refused()),
-            }
-        }
-        _ => Err(refused()),
     }
 }
 
