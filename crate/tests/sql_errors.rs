@@ -364,6 +364,63 @@ fn cache_table_makes_a_table_and_never_replaces_one() {
     assert_eq!(rows(&mut catalog, "SHOW FUNCTIONS LIKE 'sum|count'"), 2);
 }
 
+/// Spark's `SET`: the three settings Brasa's answers rest on are shown and accepted at
+/// their value, refused at another; other keys are kept and shown, with a message that
+/// they change nothing; `RESET` forgets them.
+#[test]
+fn set_shows_keeps_and_refuses_settings() {
+    let mut catalog = catalog();
+    let ctx = JobContext::default();
+    let mut pairs = |sql: &str| match run_sql(&mut catalog, sql, &ctx).unwrap() {
+        SqlOutput::Rows(t) => {
+            let batch = &t.partitions().unwrap()[0];
+            let text = |c: usize, r: usize| {
+                arrow_cast::display::array_value_to_string(batch.column(c), r).unwrap()
+            };
+            (0..t.num_rows())
+                .map(|r| format!("{}={}", text(0, r), text(1, r)))
+                .collect::<Vec<_>>()
+        }
+        SqlOutput::Done(m) | SqlOutput::Plan(m) => vec![m],
+    };
+    assert_eq!(
+        pairs("SET"),
+        [
+            "spark.sql.ansi.enabled=false",
+            "spark.sql.caseSensitive=false",
+            "spark.sql.session.timeZone=UTC"
+        ]
+    );
+    assert_eq!(
+        pairs("SET spark.sql.ansi.enabled = false"),
+        ["spark.sql.ansi.enabled=false"]
+    );
+    assert_eq!(
+        pairs("SET TIME ZONE 'UTC'"),
+        ["spark.sql.session.timeZone=UTC"]
+    );
+    assert!(pairs("SET spark.sql.shuffle.partitions = 8")[0].contains("changes nothing"));
+    assert_eq!(
+        pairs("SET spark.sql.shuffle.partitions"),
+        ["spark.sql.shuffle.partitions=8"]
+    );
+    assert_eq!(pairs("SET spark.not.set"), ["spark.not.set=<undefined>"]);
+    pairs("RESET");
+    assert_eq!(
+        pairs("SET spark.sql.shuffle.partitions"),
+        ["spark.sql.shuffle.partitions=<undefined>"]
+    );
+    for sql in [
+        "SET spark.sql.ansi.enabled = true",
+        "SET TIME ZONE 'America/New_York'",
+        "SET spark.sql.caseSensitive = true",
+    ] {
+        let err = error(sql);
+        assert_eq!(err.code(), ErrorCode::SqlUnsupported, "{sql}");
+        assert!(err.message().contains("cannot change it"), "{sql}");
+    }
+}
+
 #[test]
 fn cancelled_queries_stop() {
     use std::sync::atomic::{AtomicBool, AtomicUsize};

@@ -16,6 +16,9 @@ pub struct Catalog {
     /// Temporary views: the SQL of their query, planned each time they are used (as
     /// Spark's temp views). Tables and views share one namespace.
     views: BTreeMap<String, (String, String)>,
+    /// Settings given with SQL's `SET key = value` that Brasa keeps for `SET key` to show
+    /// (keyed by lower-cased key; the value keeps the key as written).
+    settings: BTreeMap<String, (String, String)>,
 }
 
 impl Catalog {
@@ -80,6 +83,26 @@ impl Catalog {
     /// Names of the temporary views.
     pub fn view_names(&self) -> Vec<String> {
         self.views.values().map(|(name, _)| name.clone()).collect()
+    }
+
+    /// Keeps a `SET key = value` setting (replacing the key's earlier value).
+    pub fn set_setting(&mut self, key: &str, value: &str) {
+        self.settings
+            .insert(key.to_lowercase(), (key.to_string(), value.to_string()));
+    }
+
+    /// The kept settings as (key, value).
+    pub fn settings(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.settings.values().cloned()
+    }
+
+    /// Forgets a kept setting; whether there was one.
+    pub fn remove_setting(&mut self, key: &str) -> bool {
+        self.settings.remove(&key.to_lowercase()).is_some()
+    }
+
+    pub fn clear_settings(&mut self) {
+        self.settings.clear();
     }
 
     pub fn contains(&self, name: &str) -> bool {

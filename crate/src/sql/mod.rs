@@ -14,6 +14,7 @@ pub mod limits;
 pub mod number_format;
 pub mod parse;
 pub mod plan;
+pub mod settings;
 pub mod show;
 pub mod types;
 
@@ -28,6 +29,7 @@ use crate::sql::parse::parse_statements;
 use crate::sql::plan::logical::LogicalPlan;
 use crate::sql::plan::optimize::optimize;
 use crate::sql::plan::planner::{Planner, SubqueryRunner};
+use crate::sql::settings::SettingsOutput;
 use crate::sql::show::{describe, show_columns, show_functions, show_tables};
 
 /// What a statement produced.
@@ -221,6 +223,19 @@ fn run_statement(
             };
             Ok(SqlOutput::Rows(show_functions(pattern)?))
         }
+        Statement::Set(set) => Ok(match settings::set(catalog, set)? {
+            SettingsOutput::Rows(table) => SqlOutput::Rows(table),
+            SettingsOutput::Done(message) => SqlOutput::Done(message),
+        }),
+        // Spark's `SET` and `SET key`, as `settings::bare_settings` rewrote them.
+        Statement::ShowVariable { variable } => {
+            let key = match variable.as_slice() {
+                [all] if all.value.eq_ignore_ascii_case("ALL") => None,
+                parts => Some(settings::dotted_idents(parts)),
+            };
+            Ok(SqlOutput::Rows(settings::show(catalog, key.as_deref())?))
+        }
+        Statement::Reset(reset) => Ok(SqlOutput::Done(settings::reset(catalog, reset))),
         Statement::Cache {
             table_flag,
             table_name,

@@ -7,6 +7,7 @@ use sqlparser::tokenizer::{Location as SqlLocation, Span, Token, TokenWithSpan, 
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::dialect::SparkDialect;
 use crate::sql::limits::{check_length, check_nesting};
+use crate::sql::settings::bare_settings;
 
 /// Parses one or more `;`-separated statements. The text is tokenized first so a query
 /// whose tree would be too deep to walk is refused before it is built (see `limits`).
@@ -18,6 +19,7 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
         .tokenize_with_location()
         .map_err(|e| syntax_error(&e.to_string(), sql, None))?;
     let tokens = nested_types(multi_aliases(interval_sums(typed_numbers(tokens, sql)?)));
+    let tokens = bare_settings(tokens);
     check_nesting(&tokens)?;
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
     let statements = parser.parse_statements().map_err(|e| match e {
