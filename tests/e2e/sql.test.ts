@@ -163,6 +163,32 @@ FROM telecom GROUP BY plan ORDER BY plan`,
       ['1', 'a', '1'],
       ['1', 'b', '10'],
     ]);
+    // A LATERAL generator over a table, a bitwise operator, a sample with Spark's rows
+    // (PySpark keeps 0, 6, 8, 11 and 13 of range(20) at REPEATABLE (7)), a notebook's SET
+    // line and the function list by pattern, one statement after another.
+    await runSql(
+      page,
+      'SELECT id, v, v & 1 AS odd FROM range(2), LATERAL explode(array(id, id + 3)) AS e(v) ORDER BY id, v',
+    );
+    assert.deepEqual((await sqlRows(page)).map((r) => r.slice(1)), [
+      ['0', '0', '0'],
+      ['0', '3', '1'],
+      ['1', '1', '1'],
+      ['1', '4', '0'],
+    ]);
+    await runSql(
+      page,
+      'SELECT collect_list(id) AS kept FROM (SELECT * FROM range(0, 20, 1, 1)) TABLESAMPLE (30 PERCENT) REPEATABLE (7)',
+    );
+    assert.deepEqual((await sqlRows(page)).map((r) => r.slice(1)), [['[0,6,8,11,13]']]);
+    await runSql(page, "SET spark.sql.shuffle.partitions = 8; SHOW FUNCTIONS LIKE 'date_f*|shift*'");
+    assert.deepEqual((await sqlRows(page)).map((r) => r.slice(1)), [
+      ['date_format'],
+      ['date_from_unix_date'],
+      ['shiftleft'],
+      ['shiftright'],
+      ['shiftrightunsigned'],
+    ]);
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -3,7 +3,7 @@
 
 use std::any::TypeId;
 
-use sqlparser::ast::{BinaryOperator, DescribeAlias, Expr, Statement};
+use sqlparser::ast::{BinaryOperator, DescribeAlias, Expr, Statement, UnaryOperator};
 use sqlparser::dialect::{DatabricksDialect, Dialect};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
@@ -135,27 +135,79 @@ impl Dialect for SparkDialect {
         )
     }
 
-    /// `a DIV b`: sqlparser already gives `DIV` the precedence of `*` and `/`.
+    /// `!x`: Spark's other spelling of `NOT x`.
+    fn supports_bang_not_operator(&self) -> bool {
+        true
+    }
+
+    /// `a << b` and `a >> b` (and `>>>`, read in [`Self::parse_infix`]).
+    fn supports_bitwise_shift_operators(&self) -> bool {
+        true
+    }
+
+    /// Spark's shifts bind tighter than `&`, `^` and `|` and looser than `+` and `-`;
+    /// sqlparser puts them with `^`.
+    fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {
+        match parser.peek_token_ref().token {
+            Token::ShiftLeft | Token::ShiftRight => Some(Ok(SHIFT_PRECEDENCE)),
+            _ => None,
+        }
+    }
+
+    /// `~x` binds as tightly as `-x` in Spark (`~1 * 2` is `(~1) * 2`); sqlparser reads it
+    /// with the precedence of `+`.
+    fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        if parser.peek_token_ref().token != Token::Tilde {
+            return None;
+        }
+        parser.next_token();
+        let tight = self.prec_value(sqlparser::dialect::Precedence::MulDivModOp);
+        Some(parser.parse_subexpr(tight).map(|expr| Expr::UnaryOp {
+            op: UnaryOperator::BitwiseNot,
+            expr: Box::new(expr),
+        }))
+    }
+
+    /// `a DIV b` (sqlparser already gives `DIV` the precedence of `*` and `/`), and
+    /// `a >>> b`, Spark's unsigned right shift, which sqlparser tokenizes as `>>` then `>`:
+    /// read as one operator when the two touch, as the custom operator [`UNSIGNED_SHIFT`].
     fn parse_infix(
         &self,
         parser: &mut Parser,
         expr: &Expr,
         precedence: u8,
     ) -> Option<Result<Expr, ParserError>> {
-        if !parser.parse_keyword(Keyword::DIV) {
-            return None;
-        }
+        let op = if parser.parse_keyword(Keyword::DIV) {
+            BinaryOperator::MyIntegerDivide
+        } else {
+            let [first, second] = parser.peek_tokens_with_location::<2>();
+            let unsigned_shift = first.token == Token::ShiftRight
+                && second.token == Token::Gt
+                && first.span.end == second.span.start;
+            if !unsigned_shift {
+                return None;
+            }
+            parser.next_token();
+            parser.next_token();
+            BinaryOperator::Custom(UNSIGNED_SHIFT.to_string())
+        };
         Some(
             parser
                 .parse_subexpr(precedence)
                 .map(|right| Expr::BinaryOp {
                     left: Box::new(expr.clone()),
-                    op: BinaryOperator::MyIntegerDivide,
+                    op,
                     right: Box::new(right),
                 }),
         )
     }
 }
+
+/// `>>>`, Spark's unsigned right shift, as a custom operator of sqlparser's AST.
+pub const UNSIGNED_SHIFT: &str = ">>>";
+
+/// Where `<<`, `>>` and `>>>` bind: between `+` (30) and `&` (23) in sqlparser's scale.
+const SHIFT_PRECEDENCE: u8 = 25;
 
 #[cfg(test)]
 mod tests {
@@ -181,6 +233,27 @@ mod tests {
             SelectItem::UnnamedExpr(Expr::BinaryOp { op, .. }) => op.clone(),
             other => panic!("unexpected {other}"),
         }
+    }
+
+    #[test]
+    fn reads_spark_shifts_and_bitwise_not() {
+        assert_eq!(
+            root_operator("SELECT 8 >>> 1"),
+            BinaryOperator::Custom(UNSIGNED_SHIFT.into())
+        );
+        // A shift binds tighter than `&`, looser than `+`.
+        assert_eq!(
+            root_operator("SELECT 1 << 2 & 3"),
+            BinaryOperator::BitwiseAnd
+        );
+        assert_eq!(
+            root_operator("SELECT 1 << 2 + 1"),
+            BinaryOperator::PGBitwiseShiftLeft
+        );
+        // `~` binds as tightly as unary minus.
+        assert_eq!(root_operator("SELECT ~1 * 2"), BinaryOperator::Multiply);
+        // `>> >` is not `>>>`.
+        assert!(Parser::parse_sql(&SparkDialect::default(), "SELECT 8 >> > 1").is_err());
     }
 
     #[test]

@@ -6,13 +6,16 @@
 
 /// In Spark's order (by bytes, so `||` comes after the names).
 pub const FUNCTION_NAMES: &[&str] = &[
+    "!",
     "!=",
     "%",
+    "&",
     "*",
     "+",
     "-",
     "/",
     "<",
+    "<<",
     "<=",
     "<=>",
     "<>",
@@ -20,6 +23,9 @@ pub const FUNCTION_NAMES: &[&str] = &[
     "==",
     ">",
     ">=",
+    ">>",
+    ">>>",
+    "^",
     "abs",
     "acos",
     "acosh",
@@ -439,5 +445,7 @@ pub const FUNCTION_NAMES: &[&str] = &[
     "year",
     "zeroifnull",
     "zip_with",
+    "|",
     "||",
+    "~",
 ];

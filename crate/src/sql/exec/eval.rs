@@ -18,6 +18,7 @@ use hashbrown::HashSet;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::float_keys::{is_float, spark_normalized};
+use crate::sql::exec::bitwise::bitwise;
 use crate::sql::exec::compare::compare_primitive;
 use crate::sql::exec::functions::call_scalar;
 use crate::sql::exec::value::{
@@ -239,6 +240,11 @@ fn binary(op: BinaryOp, l: Value, r: Value, rows: usize) -> Result<Value> {
             }
             .map_err(kernel_error)?;
             Ok(wrap(Arc::new(result)))
+        }
+        BitAnd | BitOr | BitXor => {
+            let len = if both_scalar { 1 } else { rows };
+            let (la, ra) = (l.into_array(len)?, r.into_array(len)?);
+            Ok(wrap(bitwise(op, &la, &ra)?))
         }
         Concat => {
             let len = if both_scalar { 1 } else { rows };

@@ -4,6 +4,7 @@
 //! parallel on the rayon pool.
 
 mod aggregate;
+mod bitwise;
 mod compare;
 mod decimal;
 mod eval;

@@ -140,6 +140,9 @@ pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
     if let Some(cast) = narrowed_integers(array, to) {
         return Ok(cast);
     }
+    if let Some(cast) = truncated_floats(array, to) {
+        return Ok(cast);
+    }
     if let Some(cast) = crate::sql::exec::decimal::cast::cast(array, to) {
         return cast;
     }
@@ -246,6 +249,36 @@ fn narrowed_integers(array: &ArrayRef, to: &DataType) -> Option<ArrayRef> {
         (DataType::Int32, DataType::Int16) => wrap!(Int32Type, Int16Type, i16),
         (DataType::Int32, DataType::Int8) => wrap!(Int32Type, Int8Type, i8),
         (DataType::Int16, DataType::Int8) => wrap!(Int16Type, Int8Type, i8),
+        _ => None,
+    }
+}
+
+/// A float cast to an integer type as Spark's non-ANSI cast does it (Java's `(int) d` or
+/// `(long) d`, then for a smaller type its low bits): truncated toward zero, saturated at
+/// the int's or long's bounds, NaN as 0 — `CAST(1e30 AS INT)` is 2147483647 and
+/// `CAST(1e10 AS SMALLINT)` is -1, not NULL as Arrow's safe cast would give. Rust's `as`
+/// from a float is exactly Java's saturating conversion.
+fn truncated_floats(array: &ArrayRef, to: &DataType) -> Option<ArrayRef> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type};
+    macro_rules! truncate {
+        ($from:ty, $to:ty, $convert:expr) => {
+            Some(Arc::new(array.as_primitive::<$from>().unary::<_, $to>($convert)) as ArrayRef)
+        };
+    }
+    match (array.data_type(), to) {
+        (DataType::Float64, DataType::Int64) => truncate!(Float64Type, Int64Type, |v| v as i64),
+        (DataType::Float64, DataType::Int32) => truncate!(Float64Type, Int32Type, |v| v as i32),
+        (DataType::Float64, DataType::Int16) => {
+            truncate!(Float64Type, Int16Type, |v| v as i32 as i16)
+        }
+        (DataType::Float64, DataType::Int8) => truncate!(Float64Type, Int8Type, |v| v as i32 as i8),
+        (DataType::Float32, DataType::Int64) => truncate!(Float32Type, Int64Type, |v| v as i64),
+        (DataType::Float32, DataType::Int32) => truncate!(Float32Type, Int32Type, |v| v as i32),
+        (DataType::Float32, DataType::Int16) => {
+            truncate!(Float32Type, Int16Type, |v| v as i32 as i16)
+        }
+        (DataType::Float32, DataType::Int8) => truncate!(Float32Type, Int8Type, |v| v as i32 as i8),
         _ => None,
     }
 }

@@ -37,6 +37,10 @@ pub enum BinaryOp {
     Or,
     /// `||` on strings.
     Concat,
+    /// `&`, `|` and `^` on integers of one type.
+    BitAnd,
+    BitOr,
+    BitXor,
 }
 
 impl BinaryOp {
@@ -62,7 +66,7 @@ impl BinaryOp {
             Gt => DecimalOp::Compare(C::Gt),
             GtEq => DecimalOp::Compare(C::GtEq),
             NullSafeEq => DecimalOp::Compare(C::NullSafeEq),
-            IntDivide | And | Or | Concat => return None,
+            IntDivide | And | Or | Concat | BitAnd | BitOr | BitXor => return None,
         })
     }
 
@@ -107,6 +111,9 @@ impl BinaryOp {
             And => "AND",
             Or => "OR",
             Concat => "||",
+            BitAnd => "&",
+            BitOr => "|",
+            BitXor => "^",
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::frame::spark_type_name;
 use crate::sql::number_format::NumberFormat;
 use crate::sql::parse::{at_span, at_span_if_unplaced, MULTI_ALIAS};
 use crate::sql::plan::aggregates::{aggregate_call, ignores_nulls, with_null_treatment};
+use crate::sql::plan::bitwise::{bitwise_binary, bitwise_not};
 use crate::sql::plan::composite_aggregates::{composite_call, filtered_aggregate, Composite};
 use crate::sql::plan::decimal_exprs;
 use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
@@ -33,7 +34,7 @@ use crate::sql::plan::logical::Generator;
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
-use crate::sql::plan::try_eval::{try_arithmetic, try_cast};
+use crate::sql::plan::try_eval::{integer_range_guard, try_arithmetic, try_cast};
 use crate::sql::types::{arrow_type, is_integer, is_numeric, is_string, numeric_common};
 
 impl Planner<'_> {
@@ -246,6 +247,7 @@ impl Planner<'_> {
                         }
                     }
                     UnaryOperator::Plus => Ok(inner),
+                    UnaryOperator::BitwiseNot => bitwise_not(inner, scope),
                     other => Err(Error::unsupported(format!("the operator {other}"))),
                 }
             }
@@ -424,10 +426,16 @@ impl Planner<'_> {
                         spark_type_name(&to)
                     )));
                 }
+                let guard_input = tried.then(|| inner.clone());
                 let cast = Expr::Cast {
                     expr: Box::new(inner),
                     to,
                 };
+                if let Some(input) = guard_input {
+                    if let Some(guarded) = integer_range_guard(cast.clone(), &input, scope)? {
+                        return Ok(guarded);
+                    }
+                }
                 // `TIME(p)` with fewer than six digits cuts the fraction to `p` digits,
                 // as Spark's cast does (the type stays `time(6)`, see `time_type`).
                 match data_type {
@@ -1448,6 +1456,10 @@ pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) ->
 
 fn binary(op: &BinaryOperator, left: Expr, right: Expr, scope: &PlanSchema) -> Result<Expr> {
     use BinaryOperator as B;
+    let (left, right) = match bitwise_binary(op, left, right, scope) {
+        Ok(bitwise) => return bitwise,
+        Err(operands) => operands,
+    };
     if matches!(op, B::Plus | B::Minus | B::Multiply | B::Divide) {
         if let Some(result) = interval_arithmetic(op, &left, &right, scope) {
             return result;

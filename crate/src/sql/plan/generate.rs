@@ -28,6 +28,9 @@ use crate::sql::plan::schema::{PlanField, PlanSchema};
 use crate::sql::plan::structs::make_struct;
 use crate::sql::types::is_string;
 
+/// The qualifier of a `LATERAL generator(...)` in FROM that has no alias.
+const LATERAL_FUNCTION: &str = "__lateral";
+
 /// `gen(...) AS (a, b)` as the parser hands it over (`__multi_alias(gen(...), a, b)`,
 /// see [`crate::sql::parse`]): the call and the names, if `e` is one.
 fn multi_aliased(e: &ast::Expr) -> Option<(&ast::Expr, Vec<Ident>)> {
@@ -121,6 +124,53 @@ impl Planner<'_> {
             });
         }
         Some(lifted)
+    }
+
+    /// `FROM t, LATERAL generator(t.col) [AS name(col, ...)]` (also `CROSS JOIN LATERAL` and
+    /// `JOIN LATERAL`): the generator over each row of `plan`, as `LATERAL VIEW` reads it.
+    pub(crate) fn lateral_table_function(
+        &mut self,
+        plan: LogicalPlan,
+        factor: &ast::TableFactor,
+    ) -> Result<LogicalPlan> {
+        let ast::TableFactor::Function {
+            name, args, alias, ..
+        } = factor
+        else {
+            return Err(Error::analysis(format!(
+                "`{factor}` is not LATERAL generator(...)"
+            )));
+        };
+        let call = ast::Expr::Function(ast::Function {
+            name: name.clone(),
+            uses_odbc_syntax: false,
+            parameters: ast::FunctionArguments::None,
+            args: ast::FunctionArguments::List(ast::FunctionArgumentList {
+                duplicate_treatment: None,
+                args: args.clone(),
+                clauses: vec![],
+            }),
+            filter: None,
+            null_treatment: None,
+            over: None,
+            within_group: vec![],
+        });
+        let (view_name, columns) = match alias {
+            Some(alias) => (
+                alias.name.clone(),
+                alias.columns.iter().map(|c| c.name.clone()).collect(),
+            ),
+            None => (Ident::new(LATERAL_FUNCTION), vec![]),
+        };
+        self.lateral_view(
+            plan,
+            &LateralView {
+                lateral_view: call,
+                lateral_view_name: ObjectName::from(vec![view_name]),
+                lateral_col_alias: columns,
+                outer: false,
+            },
+        )
     }
 
     /// `plan LATERAL VIEW [OUTER] generator(args) name [AS col, ...]`.

@@ -2,6 +2,7 @@
 //! the optimizer.
 
 pub mod aggregates;
+pub mod bitwise;
 pub mod composite_aggregates;
 pub mod correlation;
 pub mod datetime_units;

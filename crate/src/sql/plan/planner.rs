@@ -814,24 +814,79 @@ impl<'a> Planner<'a> {
                 ),
             ));
         }
-        let mut plans = from.iter().map(|t| self.table_with_joins(t));
-        let Some(first) = plans.next() else {
-            return Ok(LogicalPlan::OneRow);
-        };
-        let mut plan = first?;
-        for right in plans {
-            plan = cross_join(plan, right?);
+        let mut plan: Option<LogicalPlan> = None;
+        for table in from {
+            // `FROM t, LATERAL explode(t.a)`: the generator reads the rows before it.
+            plan = Some(match (plan, is_lateral_function(&table.relation)) {
+                (Some(left), true) => {
+                    let lateral = self
+                        .lateral_table_function(left, &table.relation)
+                        .map_err(|e| at_span_if_unplaced(e, table.relation.span()))?;
+                    self.joins_onto(lateral, &table.joins)?
+                }
+                (Some(left), false) => cross_join(left, self.table_with_joins(table)?),
+                (None, _) => self.table_with_joins(table)?,
+            });
         }
-        Ok(plan)
+        Ok(plan.unwrap_or(LogicalPlan::OneRow))
     }
 
     fn table_with_joins(&mut self, table: &TableWithJoins) -> Result<LogicalPlan> {
-        let mut plan = self.relation(&table.relation)?;
-        for join in &table.joins {
+        if is_lateral_function(&table.relation) {
+            return Err(at_span(
+                Error::analysis(format!(
+                    "`{}` reads the rows of a table before it: write FROM t, {} or FROM t \
+                     LATERAL VIEW ...",
+                    table.relation, table.relation
+                )),
+                table.relation.span(),
+            ));
+        }
+        let plan = self.relation(&table.relation)?;
+        self.joins_onto(plan, &table.joins)
+    }
+
+    /// `plan JOIN ... JOIN ...`; a `[CROSS] JOIN LATERAL generator(...)` generates over the
+    /// rows joined so far (an `ON` condition then filters them, as an inner join would).
+    fn joins_onto(&mut self, mut plan: LogicalPlan, joins: &[ast::Join]) -> Result<LogicalPlan> {
+        for join in joins {
+            let place = join.relation.span();
+            if is_lateral_function(&join.relation) {
+                let condition = match &join.join_operator {
+                    JoinOperator::CrossJoin(JoinConstraint::None)
+                    | JoinOperator::Join(JoinConstraint::None)
+                    | JoinOperator::Inner(JoinConstraint::None) => None,
+                    JoinOperator::Join(JoinConstraint::On(on))
+                    | JoinOperator::Inner(JoinConstraint::On(on)) => Some(on),
+                    _ => {
+                        return Err(at_span(
+                            Error::unsupported(format!(
+                                "an outer or USING join with `{}`; for rows without values \
+                                 write the generator's _outer form (explode_outer) or \
+                                 LATERAL VIEW OUTER",
+                                join.relation
+                            )),
+                            place,
+                        ))
+                    }
+                };
+                plan = self
+                    .lateral_table_function(plan, &join.relation)
+                    .map_err(|e| at_span_if_unplaced(e, place))?;
+                if let Some(on) = condition {
+                    let scope = plan.schema();
+                    let predicate = self.expr(on, &scope)?.into_boolean(&scope, "ON")?;
+                    plan = LogicalPlan::Filter {
+                        input: Box::new(plan),
+                        predicate,
+                    };
+                }
+                continue;
+            }
             let right = self.relation(&join.relation)?;
             plan = self
                 .join(plan, right, &join.join_operator)
-                .map_err(|e| at_span_if_unplaced(e, join.relation.span()))?;
+                .map_err(|e| at_span_if_unplaced(e, place))?;
         }
         Ok(plan)
     }
@@ -1412,6 +1467,11 @@ fn limit(clause: Option<&LimitClause>) -> Result<(usize, Option<usize>)> {
             Ok((number(offset, "OFFSET")?, Some(number(limit, "LIMIT")?)))
         }
     }
+}
+
+/// `LATERAL generator(...)` in FROM.
+fn is_lateral_function(factor: &TableFactor) -> bool {
+    matches!(factor, TableFactor::Function { lateral: true, .. })
 }
 
 pub(crate) fn apply_limit(plan: LogicalPlan, skip: usize, fetch: Option<usize>) -> LogicalPlan {

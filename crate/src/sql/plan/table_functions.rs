@@ -180,15 +180,16 @@ impl Planner<'_> {
 }
 
 /// A generator in FROM runs over one row of nothing: a column it cannot find is most
-/// likely another table's, which Spark reads with `LATERAL VIEW`.
+/// likely another table's, which Spark reads with `LATERAL` or `LATERAL VIEW`.
 fn reads_another_table(error: Error, generator: Generator) -> Error {
     if error.code() != ErrorCode::SqlAnalysis || !error.message().starts_with("column `") {
         return error;
     }
     let name = generator.name();
     Error::analysis(format!(
-        "{}; a table function in FROM reads no table, so to {name} a column of one write \
-         `FROM t LATERAL VIEW {name}(t.column) v AS ...` or `SELECT {name}(column) FROM t`",
+        "{}; a table function in FROM reads no table unless it is LATERAL, so to {name} a \
+         column of one write `FROM t, LATERAL {name}(t.column) AS v(...)`, `FROM t LATERAL \
+         VIEW {name}(t.column) v AS ...` or `SELECT {name}(column) FROM t`",
         error.message()
     ))
 }

@@ -50,6 +50,68 @@ pub fn try_cast(cast: Expr, input: Expr, scope: &PlanSchema) -> Result<Expr> {
     try_of(cast, guards, "TRY_CAST", scope)
 }
 
+/// `TRY_CAST(x AS integer type)` where `x` may not fit: Spark's ANSI cast gives NULL where
+/// the non-ANSI one (Brasa's `CAST`) would wrap or saturate — an integer outside the
+/// type's bounds, a float whose whole part is outside them (NaN and infinities too), a
+/// decimal whose whole part is. `None` when every value of `x` fits.
+pub fn integer_range_guard(cast: Expr, input: &Expr, scope: &PlanSchema) -> Result<Option<Expr>> {
+    let to = cast.data_type(scope);
+    let from = input.data_type(scope);
+    let (min, max): (i128, i128) = match to {
+        DataType::Int8 => (i8::MIN.into(), i8::MAX.into()),
+        DataType::Int16 => (i16::MIN.into(), i16::MAX.into()),
+        DataType::Int32 => (i32::MIN.into(), i32::MAX.into()),
+        DataType::Int64 => (i64::MIN.into(), i64::MAX.into()),
+        _ => return Ok(None),
+    };
+    let rank = |t: &DataType| match t {
+        DataType::Int8 => 1,
+        DataType::Int16 => 2,
+        DataType::Int32 => 3,
+        DataType::Int64 => 4,
+        _ => 0,
+    };
+    let bound = |value: i128| -> ScalarValue {
+        match &from {
+            // Spark compares in double: `floor(x) <= Long.MaxValue` holds for 2^63.
+            DataType::Float32 | DataType::Float64 => ScalarValue::Float64(value as f64),
+            DataType::Decimal128(_, _) => ScalarValue::Decimal128(value, 20, 0),
+            _ => ScalarValue::Int64(value as i64),
+        }
+    };
+    // The whole part of `x` is in [min, max]: for an integer min <= x <= max; for a float
+    // or a decimal min - 1 < x < max + 1 (in doubles for a bigint: -2^63 <= x <= 2^63).
+    let (low, high) = match &from {
+        t if t.is_integer() && rank(t) > rank(&to) => {
+            ((BinaryOp::GtEq, bound(min)), (BinaryOp::LtEq, bound(max)))
+        }
+        DataType::Float32 | DataType::Float64 if to == DataType::Int64 => {
+            ((BinaryOp::GtEq, bound(min)), (BinaryOp::LtEq, bound(max)))
+        }
+        DataType::Float32 | DataType::Float64 | DataType::Decimal128(_, _) => (
+            (BinaryOp::Gt, bound(min - 1)),
+            (BinaryOp::Lt, bound(max + 1)),
+        ),
+        _ => return Ok(None),
+    };
+    if input.any(&|x| matches!(x, Expr::Function { func, .. } if func.is_per_row())) {
+        return Err(Error::unsupported(
+            "TRY_CAST to an integer type of a value computed anew for each row (rand, randn, \
+             ...); CAST it, or compute the value in a subquery first",
+        ));
+    }
+    let within = Expr::binary(
+        BinaryOp::And,
+        Expr::compare(low.0, input.clone(), Expr::Literal(low.1), scope)?,
+        Expr::compare(high.0, input.clone(), Expr::Literal(high.1), scope)?,
+    );
+    Ok(Some(Expr::Case {
+        branches: vec![(within, cast)],
+        otherwise: None,
+        data_type: to,
+    }))
+}
+
 /// `try_add(a, b)` / `try_subtract` / `try_multiply` / `try_divide` when an operand is an
 /// interval, a date or a timestamp: `binary` (the operator's planner) wrapped in a try;
 /// `None` for numbers (`functions::MathFunction`). Spark's `try_add(1, date)` is the

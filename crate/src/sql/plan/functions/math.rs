@@ -214,11 +214,13 @@ impl MathFunction {
                     Int64,
                 )
             }
+            // Spark casts the value to int (or keeps a bigint): `1.5 << 2` and `'8' >> 1`
+            // shift 1 and 8.
             ShiftLeft | ShiftRight | ShiftRightUnsigned => {
                 a.arity(2, 2)?;
                 let t = match a.numeric(0)? {
-                    Float64 => return Err(a.error(0, "an integer", &a.types[0])),
-                    t => t,
+                    Int64 => Int64,
+                    _ => Int32,
                 };
                 Signature::new(vec![t.clone(), a.integer(1)?], t)
             }
