@@ -975,6 +975,30 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
             let func = ScalarFunction::from_name(name).ok_or_else(|| Error::analysis(name))?;
             scalar_call(func, vec![Expr::Literal(ScalarValue::Int64(seed))], scope)?
         }
+        // Without a seed (or with a NULL one), Spark picks one when the query is planned,
+        // as for `rand()`.
+        "shuffle"
+            if args.len() == 1
+                || (args.len() == 2
+                    && matches!(&args[1], Expr::Literal(ScalarValue::Null(DataType::Null)))) =>
+        {
+            let seed = (crate::clock::now_millis() * 1000.0) as i64;
+            let func = ScalarFunction::from_name(name).ok_or_else(|| Error::analysis(name))?;
+            let seed = Expr::Literal(ScalarValue::Int64(seed));
+            scalar_call(func, vec![args[0].clone(), seed], scope)?
+        }
+        // Spark takes the seed as it is written: an int or bigint literal.
+        "shuffle"
+            if args.len() == 2
+                && !matches!(
+                    &args[1],
+                    Expr::Literal(ScalarValue::Int32(_) | ScalarValue::Int64(_))
+                ) =>
+        {
+            return Err(Error::analysis(
+                "the seed of shuffle must be an int or bigint literal, as in shuffle(a, 42)",
+            ))
+        }
         "randstr" | "uniform"
             if args.iter().any(|a| {
                 a.any(&|e| {

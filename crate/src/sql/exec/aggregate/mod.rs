@@ -9,6 +9,7 @@
 
 mod accumulator;
 mod basic;
+mod bitmaps;
 mod bitwise;
 mod collect;
 mod decimal;
@@ -21,6 +22,7 @@ mod moments;
 mod pick;
 mod states;
 mod top_by;
+mod vectors;
 
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, UInt32Array};
 use arrow_schema::{DataType, SchemaRef};

@@ -5,6 +5,7 @@ use arrow_schema::DataType;
 
 use super::accumulator::Accumulator;
 use super::basic::{Average, Count, Sum};
+use super::bitmaps::{BitmapOp, Bitmaps};
 use super::bitwise::{bitwise, BitOp};
 use super::collect::{CollectList, Mode, Percentiles, Rank};
 use super::decimal::DecimalSum;
@@ -15,6 +16,7 @@ use super::min_max::min_max;
 use super::moments::{CoMoments, Moments, ShapeMoments};
 use super::pick::{Keep, Pick};
 use super::top_by::TopBy;
+use super::vectors::VectorFold;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::plan::expr::{AggregateCall, Expr};
 use crate::sql::plan::functions::AggregateFunction;
@@ -135,5 +137,11 @@ fn plain_accumulator(call: &AggregateCall) -> Result<Box<dyn Accumulator>> {
             Box::new(Percentiles::new(number(0)?, rank, returns).descending(descending))
         }
         F::ListAgg => Box::new(ListAgg::new(text(0)?, &text(1)?)?),
+        F::VectorSum | F::VectorAvg => {
+            Box::new(VectorFold::new(call.func == F::VectorAvg, returns))
+        }
+        F::BitmapConstructAgg => Box::new(Bitmaps::new(BitmapOp::Construct)),
+        F::BitmapOrAgg => Box::new(Bitmaps::new(BitmapOp::Or)),
+        F::BitmapAndAgg => Box::new(Bitmaps::new(BitmapOp::And)),
     })
 }

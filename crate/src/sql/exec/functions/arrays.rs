@@ -60,6 +60,8 @@ pub fn compute(
             Ok(Arc::new(sizes))
         }
         ElementAt => element_at(&lists(&args[0])?, ints(&args[1])?, return_type),
+        Get => super::get_item(&lists(&args[0])?, ints(&args[1])?, return_type),
+        Shuffle => super::shuffle::shuffle(args, return_type),
         ArrayContains | ArrayPosition => {
             let lists = lists(&args[0])?;
             let offsets = lists.value_offsets();

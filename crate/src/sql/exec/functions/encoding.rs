@@ -341,7 +341,9 @@ fn encode(text: &str, charset: &str, out: &mut Vec<u8>) -> Result<()> {
             }
         }
         "UTF-16BE" | "UTF-16" => {
-            if charset.eq_ignore_ascii_case("UTF-16") {
+            // Java's UTF-16 encoder writes its byte-order mark before the first unit, so
+            // the empty string stays empty.
+            if charset.eq_ignore_ascii_case("UTF-16") && !text.is_empty() {
                 out.extend_from_slice(&[0xFE, 0xFF]);
             }
             for unit in text.encode_utf16() {

@@ -4,6 +4,8 @@
 //! its columns in those types.
 
 mod arrays;
+mod base32;
+mod bitmaps;
 mod columns;
 mod conditional;
 mod csv_text;
@@ -11,23 +13,28 @@ mod datetime;
 mod encoding;
 mod format;
 mod from_json;
+mod hmac;
 mod interval;
 mod interval_cast;
 mod interval_decimal;
+mod jaro_winkler;
 mod json;
 mod map_conversions;
 mod maps;
 mod math;
+mod mersenne;
 mod misc;
 mod number_format;
 mod regex;
 mod schema_of_json;
 mod sentences;
+mod shuffle;
 mod strings;
 mod time;
 mod time_sequence;
 mod time_window;
 mod to_json;
+mod vectors;
 mod xorshift;
 
 use std::sync::Arc;
@@ -42,7 +49,9 @@ use crate::sql::exec::decimal;
 use crate::sql::exec::value::{kernel_error, spark_cast, Value};
 use crate::sql::plan::functions::{DecimalOp, ScalarFunction};
 
+pub use bitmaps::{BITMAP_BITS, BITMAP_BYTES};
 pub use maps::{assemble as map_array, build as build_map};
+pub use vectors::dimension_mismatch;
 
 /// Calls `func` on already-cast arguments. Calls whose arguments are all constants are
 /// computed once and stay constant.
@@ -83,6 +92,8 @@ fn compute(
             map_conversions::compute(f, args, return_type, len)
         }
         ScalarFunction::Map(f) => maps::compute(f, args, return_type, len),
+        ScalarFunction::Vector(f) => vectors::compute(f, args, return_type, len),
+        ScalarFunction::Bitmap(f) => bitmaps::compute(f, args, len),
         ScalarFunction::NumberFormat(op) => number_format::compute(op, args, len),
         // The evaluator computes a `Try` itself (`exec::try_eval`), before its arguments.
         ScalarFunction::Try => Err(Error::new(
@@ -149,6 +160,8 @@ fn compute(
     }
 }
 
+/// `array[i]` and `get(array, i)`: element `i` (0-based) of each array, NULL where the
+/// index is negative or past the end.
 fn get_item(lists: &ListArray, index: &Int32Array, element: &DataType) -> Result<ArrayRef> {
     let offsets = lists.value_offsets();
     let indices: arrow_array::UInt32Array = (0..lists.len())

@@ -1,7 +1,8 @@
 //! String functions over Arrow columns, with Spark's semantics: positions are 1-based and
 //! counted in characters, a NULL argument gives NULL (except where Spark says otherwise),
 //! and bad input is NULL rather than an error where Spark gives NULL. Regular expressions
-//! are in `regex`, bytes and encodings in `encoding`, `format_*` in `format`.
+//! are in `regex`, bytes and encodings in `encoding` (base32 in `base32`, `hmac` in
+//! `hmac`), `format_*` in `format`, `jaro_winkler_similarity` in `jaro_winkler`.
 
 use std::sync::Arc;
 
@@ -415,6 +416,10 @@ pub fn compute(
         RegexpExtract | RegexpExtractAll | RegexpReplace | RegexpCount | RegexpInstr
         | RegexpSubstr | Split => super::regex::compute(func, args, len)?,
         Sentences => super::sentences::sentences(args, len)?,
+        ToBase32 => super::base32::to_base32(&args[0], len)?,
+        FromBase32 => super::base32::from_base32(&args[0], len)?,
+        Hmac => super::hmac::hmac(args, len)?,
+        JaroWinklerSimilarity => super::jaro_winkler::jaro_winkler(args, len)?,
         Base64 | Unbase64 | Hex | Unhex | Bin | Md5 | Sha1 | Sha2 | Crc32 | UrlEncode | UrlDecode
         | TryUrlDecode | Encode | Decode | ToBinary | TryToBinary => {
             super::encoding::compute(func, args, len)?

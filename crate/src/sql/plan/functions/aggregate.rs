@@ -67,6 +67,17 @@ pub enum AggregateFunction {
     /// strings joined. Planned as `(x as a string, the order keys as a struct or a NULL,
     /// delimiter, the keys' directions)`; see `plan::ordered_aggregates`.
     ListAgg,
+    /// `vector_sum(v)`, `vector_avg(v)`: element-wise over a group's `array<float>`
+    /// vectors, in float as Spark (the average a running one); NULL arrays and arrays
+    /// with a NULL element skipped; vectors of another length are an error.
+    VectorSum,
+    VectorAvg,
+    /// `bitmap_construct_agg(position)`: the 4096-byte bitmap with the positions' bits set.
+    BitmapConstructAgg,
+    /// `bitmap_or_agg(bitmap)`, `bitmap_and_agg(bitmap)`: a group's bitmaps combined,
+    /// always 4096 bytes (a shorter bitmap counts as zero-padded, a longer one is cut).
+    BitmapOrAgg,
+    BitmapAndAgg,
 }
 
 /// Every name an aggregate is called by; a function's first name is the one it is shown
@@ -121,6 +132,11 @@ const NAMES: &[(&str, AggregateFunction)] = {
         ("percentile_disc", PercentileDisc),
         ("listagg", ListAgg),
         ("string_agg", ListAgg),
+        ("vector_sum", VectorSum),
+        ("vector_avg", VectorAvg),
+        ("bitmap_construct_agg", BitmapConstructAgg),
+        ("bitmap_or_agg", BitmapOrAgg),
+        ("bitmap_and_agg", BitmapAndAgg),
     ]
 };
 
@@ -205,6 +221,9 @@ impl AggregateFunction {
                 | Mode
                 | BitAnd
                 | BitOr
+                | BitmapConstructAgg
+                | BitmapOrAgg
+                | BitmapAndAgg
         )
     }
 
@@ -304,6 +323,21 @@ impl AggregateFunction {
             PercentileCont | PercentileDisc => (vec![number(0)?], Float64),
             // Spark joins any value as its string; binary values (which Spark joins as
             // binary) are not read here.
+            VectorSum | VectorAvg => {
+                if !super::vectors::is_float_vector(&args[0]) {
+                    return Err(type_error(name, 0, "an array<float>", &args[0]));
+                }
+                (vec![args[0].clone()], args[0].clone())
+            }
+            BitmapConstructAgg => (
+                vec![super::bitmaps::bigint_position(args, 0, name)?],
+                Binary,
+            ),
+            // Spark casts nothing to binary here (not even a string).
+            BitmapOrAgg | BitmapAndAgg => match &args[0] {
+                Binary => (vec![Binary], Binary),
+                other => return Err(type_error(name, 0, "binary", other)),
+            },
             ListAgg => match &args[0] {
                 Binary | LargeBinary | BinaryView => {
                     return Err(Error::unsupported(format!("{name} of binary values")))

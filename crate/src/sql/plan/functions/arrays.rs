@@ -1,8 +1,8 @@
 //! Array functions: building arrays (`array`, `array_repeat`, `sequence`), reading them
-//! (`size`, `element_at`, `array_contains`, `array_position`, `array_max` / `array_min`,
+//! (`size`, `element_at`, `get`, `array_contains`, `array_position`, `array_max` / `array_min`,
 //! `array_join`) and making new ones from them (`sort_array`, `array_sort`,
 //! `array_distinct`, `array_remove`, `array_compact`, `array_append` / `array_prepend`,
-//! `slice`, `flatten`, and the set operations `array_union`, `array_intersect`,
+//! `slice`, `flatten`, `shuffle`, and the set operations `array_union`, `array_intersect`,
 //! `array_except`, `arrays_overlap`), with Spark's result types. Elements keep their type; a value
 //! compared with the elements (`array_contains`) and the elements meet in their common
 //! type, as Spark's implicit casts make them.
@@ -23,6 +23,8 @@ pub enum ArrayFunction {
     ArraySize,
     /// `element_at(array, i)`: 1-based, negative from the end, NULL out of range.
     ElementAt,
+    /// `get(array, i)`: 0-based, NULL out of range (negative included); arrays only.
+    Get,
     ArrayContains,
     /// 1-based position of the first equal element, 0 when there is none.
     ArrayPosition,
@@ -68,6 +70,10 @@ pub enum ArrayFunction {
     /// longest (NULL fields past a shorter one's end), NULL when any array is. Its fields
     /// are named after the columns given (`plan::structs::arrays_zip`), `0`, `1`, ... here.
     ArraysZip,
+    /// `shuffle(array, seed)`: a random permutation, drawn as Spark draws it (a Mersenne
+    /// Twister seeded with the seed plus the partition index, one per partition, going on
+    /// from row to row). The planner gives a seed when the call has none.
+    Shuffle,
 }
 
 use ArrayFunction::*;
@@ -81,6 +87,7 @@ const NAMES: &[(&str, ArrayFunction)] = &[
     // Non-ANSI, `element_at` is already NULL where `try_element_at` would be (and both
     // refuse the index 0, as Spark does).
     ("try_element_at", ElementAt),
+    ("get", Get),
     ("array_contains", ArrayContains),
     ("array_position", ArrayPosition),
     ("array_max", ArrayMax),
@@ -103,6 +110,7 @@ const NAMES: &[(&str, ArrayFunction)] = &[
     ("array_except", ArrayExcept),
     ("arrays_overlap", ArraysOverlap),
     ("arrays_zip", ArraysZip),
+    ("shuffle", Shuffle),
 ];
 
 name_table!(ArrayFunction, NAMES);
@@ -129,6 +137,28 @@ impl ArrayFunction {
                 }
                 let e = element(a, 0)?;
                 Signature::new(vec![a.types[0].clone(), a.integer(1)?], e)
+            }
+            Get => {
+                a.arity(2, 2)?;
+                // Spark refuses a map (and an untyped NULL) here, and casts the index to
+                // int: a fraction is cut off, a bigint wraps.
+                let e = match &a.types[0] {
+                    DataType::List(field) => field.data_type().clone(),
+                    other => return Err(a.error(0, "an array", other)),
+                };
+                let t = &a.types[1];
+                if !(crate::sql::types::is_numeric(t) || is_string(t) || t == &Null) {
+                    return Err(a.error(1, "an int", t));
+                }
+                Signature::new(vec![a.types[0].clone(), Int32], e)
+            }
+            Shuffle => {
+                a.arity(2, 2)?;
+                let list = match element(a, 0)? {
+                    Null => list_of(Null),
+                    _ => a.types[0].clone(),
+                };
+                Signature::new(vec![list.clone(), Int64], list)
             }
             ArrayContains | ArrayPosition | ArrayRemove | ArrayAppend | ArrayPrepend => {
                 a.arity(2, 2)?;

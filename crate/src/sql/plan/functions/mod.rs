@@ -1,13 +1,14 @@
 //! The functions SQL can call: names, argument rules and result types (Spark's).
 //!
 //! Scalar functions come in families (strings, math, dates and times, conditionals, and
-//! hashes / random numbers / row identity in `misc`, arrays), one module each with its table of
-//! names and its signature rules; aggregate and window functions are below. Only the
-//! signatures live here; the code that computes them is in `exec::functions`, split the
-//! same way.
+//! hashes / random numbers / row identity in `misc`, arrays, `array<float>` vectors,
+//! bitmaps), one module each with its table of names and its signature rules; aggregate
+//! and window functions are below. Only the signatures live here; the code that computes
+//! them is in `exec::functions`, split the same way.
 
 mod aggregate;
 mod arrays;
+mod bitmaps;
 mod conditional;
 mod datetime;
 mod decimal;
@@ -19,11 +20,13 @@ mod misc;
 mod number_format;
 mod signature;
 mod strings;
+mod vectors;
 
 use arrow_schema::{DataType, Field};
 
 pub use aggregate::{AggregateFunction, AggregateSignature};
 pub use arrays::ArrayFunction;
+pub use bitmaps::BitmapFunction;
 pub use conditional::ConditionalFunction;
 pub use datetime::{date_field, window_type, DateTimeFunction};
 pub use decimal::{DecimalOp, Rounding};
@@ -35,6 +38,7 @@ pub use misc::MiscFunction;
 pub use number_format::NumberFormatOp;
 pub use signature::{common_type, list_of, map_of, map_types, Signature};
 pub use strings::StringFunction;
+pub use vectors::VectorFunction;
 
 use crate::error::Result;
 use signature::{type_error, Args};
@@ -49,6 +53,10 @@ pub enum ScalarFunction {
     Misc(MiscFunction),
     Array(ArrayFunction),
     Map(MapFunction),
+    /// `vector_*` over `array<float>` embeddings.
+    Vector(VectorFunction),
+    /// `bitmap_bucket_number`, `bitmap_bit_position`, `bitmap_count`.
+    Bitmap(BitmapFunction),
     /// `array[i]` (0-based, as in Spark) or `map[key]`.
     GetItem,
     /// `struct(a, b)` / `named_struct('a', a, ...)`: the planner names the fields (the
@@ -77,6 +85,8 @@ impl ScalarFunction {
             .or_else(|| MiscFunction::from_name(name).map(ScalarFunction::Misc))
             .or_else(|| ArrayFunction::from_name(name).map(ScalarFunction::Array))
             .or_else(|| MapFunction::from_name(name).map(ScalarFunction::Map))
+            .or_else(|| VectorFunction::from_name(name).map(ScalarFunction::Vector))
+            .or_else(|| BitmapFunction::from_name(name).map(ScalarFunction::Bitmap))
     }
 
     /// Every name a scalar function is called by (aliases included).
@@ -88,6 +98,8 @@ impl ScalarFunction {
             .chain(MiscFunction::names())
             .chain(ArrayFunction::names())
             .chain(MapFunction::names())
+            .chain(VectorFunction::names())
+            .chain(BitmapFunction::names())
     }
 
     pub fn name(self) -> &'static str {
@@ -99,6 +111,8 @@ impl ScalarFunction {
             ScalarFunction::Misc(f) => f.name(),
             ScalarFunction::Array(f) => f.name(),
             ScalarFunction::Map(f) => f.name(),
+            ScalarFunction::Vector(f) => f.name(),
+            ScalarFunction::Bitmap(f) => f.name(),
             ScalarFunction::GetItem => "get_item",
             ScalarFunction::MakeStruct => "struct",
             ScalarFunction::GetField(_) => "get_field",
@@ -111,7 +125,12 @@ impl ScalarFunction {
     /// Whether the value depends on more than the arguments (`rand`): such a call is
     /// computed row by row even when its arguments are constants.
     pub fn is_per_row(self) -> bool {
-        matches!(self, ScalarFunction::Misc(f) if f.is_per_row())
+        match self {
+            ScalarFunction::Misc(f) => f.is_per_row(),
+            // Each row draws from the partition's generator, as `rand` does.
+            ScalarFunction::Array(f) => f == ArrayFunction::Shuffle,
+            _ => false,
+        }
     }
 
     /// Checks the arguments and says how to convert them and what the call returns.
@@ -128,6 +147,8 @@ impl ScalarFunction {
             ScalarFunction::Misc(f) => f.signature(&a),
             ScalarFunction::Array(f) => f.signature(&a),
             ScalarFunction::Map(f) => f.signature(&a),
+            ScalarFunction::Vector(f) => f.signature(&a),
+            ScalarFunction::Bitmap(f) => f.signature(&a),
             ScalarFunction::Decimal(op) => op.signature(&a),
             ScalarFunction::NumberFormat(op) => op.signature(&a),
             ScalarFunction::Try => {

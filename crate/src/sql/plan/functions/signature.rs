@@ -191,6 +191,21 @@ impl Args<'_> {
         }
     }
 
+    /// Bytes where Spark wants `binary` (`to_base32`, `hmac`): binary stays binary and a
+    /// string is cast to its UTF-8 bytes (Spark's one implicit cast to binary); numbers,
+    /// dates and the rest are refused, as Spark refuses them.
+    pub fn binary(&self, i: usize) -> Result<DataType> {
+        match &self.types[i] {
+            DataType::Binary
+            | DataType::LargeBinary
+            | DataType::BinaryView
+            | DataType::FixedSizeBinary(_)
+            | DataType::Null => Ok(DataType::Binary),
+            t if is_string(t) => Ok(DataType::Binary),
+            t => Err(self.error(i, "binary", t)),
+        }
+    }
+
     pub fn strings(&self, n: usize) -> Result<Vec<DataType>> {
         (0..n).map(|i| self.string(i)).collect()
     }

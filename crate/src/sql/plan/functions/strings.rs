@@ -48,13 +48,23 @@ pub enum StringFunction {
     Chr,
     Base64,
     Unbase64,
+    /// `to_base32(binary)`: RFC 4648 with `=` padding.
+    ToBase32,
+    /// `from_base32(string)`: lenient as Spark's decoder (case ignored, other characters
+    /// skipped, the first `=` ends the text, leftover bits decoded anyway).
+    FromBase32,
     Hex,
     Unhex,
     Md5,
     Sha1,
     Sha2,
     Crc32,
+    /// `hmac(key, message[, algorithm])`: the first argument is the key (an empty one is an
+    /// error, as in Spark), the algorithm SHA-256 unless named.
+    Hmac,
     Levenshtein,
+    /// Jaro-Winkler similarity over UTF-16 code units, as Spark's (Java strings).
+    JaroWinklerSimilarity,
     Soundex,
     StartsWith,
     EndsWith,
@@ -149,6 +159,8 @@ const NAMES: &[(&str, StringFunction)] = &[
     ("char", Chr),
     ("base64", Base64),
     ("unbase64", Unbase64),
+    ("to_base32", ToBase32),
+    ("from_base32", FromBase32),
     ("hex", Hex),
     ("unhex", Unhex),
     ("md5", Md5),
@@ -156,7 +168,9 @@ const NAMES: &[(&str, StringFunction)] = &[
     ("sha", Sha1),
     ("sha2", Sha2),
     ("crc32", Crc32),
+    ("hmac", Hmac),
     ("levenshtein", Levenshtein),
+    ("jaro_winkler_similarity", JaroWinklerSimilarity),
     ("soundex", Soundex),
     ("startswith", StartsWith),
     ("endswith", EndsWith),
@@ -348,6 +362,26 @@ impl StringFunction {
             Crc32 => {
                 a.arity(1, 1)?;
                 Signature::new(vec![a.bytes(0)?], Int64)
+            }
+            ToBase32 => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.binary(0)?], Utf8)
+            }
+            FromBase32 => {
+                a.arity(1, 1)?;
+                Signature::new(a.strings(1)?, Binary)
+            }
+            Hmac => {
+                a.arity(2, 3)?;
+                let mut types = vec![a.binary(0)?, a.binary(1)?];
+                if n == 3 {
+                    types.push(a.string(2)?);
+                }
+                Signature::new(types, Binary)
+            }
+            JaroWinklerSimilarity => {
+                a.arity(2, 2)?;
+                Signature::new(a.strings(2)?, Float64)
             }
             Unbase64 | Unhex => {
                 a.arity(1, 1)?;
