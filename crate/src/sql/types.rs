@@ -310,6 +310,7 @@ pub fn arrow_type(sql: &SqlType) -> Result<DataType> {
         S::Double(_) | S::DoublePrecision => DataType::Float64,
         S::String(_) | S::Varchar(_) | S::Char(_) | S::Text => DataType::Utf8,
         S::Date => DataType::Date32,
+        S::Binary(_) | S::Varbinary(_) | S::Bytea => DataType::Binary,
         S::TimestampNtz(_) | S::Timestamp(_, ast::TimezoneInfo::WithoutTimeZone) => {
             timestamp_ntz_type()
         }

@@ -143,6 +143,9 @@ pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
     if let Some(cast) = truncated_floats(array, to) {
         return Ok(cast);
     }
+    if let Some(cast) = binary_cast(array, to) {
+        return Ok(cast);
+    }
     if let Some(cast) = crate::sql::exec::decimal::cast::cast(array, to) {
         return cast;
     }
@@ -279,6 +282,40 @@ fn truncated_floats(array: &ArrayRef, to: &DataType) -> Option<ArrayRef> {
             truncate!(Float32Type, Int16Type, |v| v as i32 as i16)
         }
         (DataType::Float32, DataType::Int8) => truncate!(Float32Type, Int8Type, |v| v as i32 as i8),
+        _ => None,
+    }
+}
+
+/// Spark's casts between bytes and other values: an integer to its big-endian bytes
+/// (`CAST(1 AS BINARY)` is `00000001`; Arrow writes them little-endian), and bytes to text
+/// as Java decodes UTF-8, a malformed sequence becoming U+FFFD (Arrow's cast gives NULL).
+fn binary_cast(array: &ArrayRef, to: &DataType) -> Option<ArrayRef> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Int16Type, Int32Type, Int64Type, Int8Type};
+    use arrow_array::BinaryArray;
+    macro_rules! big_endian {
+        ($from:ty) => {
+            Some(Arc::new(
+                array
+                    .as_primitive::<$from>()
+                    .iter()
+                    .map(|v| v.map(|v| v.to_be_bytes()))
+                    .collect::<BinaryArray>(),
+            ) as ArrayRef)
+        };
+    }
+    match (array.data_type(), to) {
+        (DataType::Int8, DataType::Binary) => big_endian!(Int8Type),
+        (DataType::Int16, DataType::Binary) => big_endian!(Int16Type),
+        (DataType::Int32, DataType::Binary) => big_endian!(Int32Type),
+        (DataType::Int64, DataType::Binary) => big_endian!(Int64Type),
+        (DataType::Binary, DataType::Utf8) => Some(Arc::new(
+            array
+                .as_binary::<i32>()
+                .iter()
+                .map(|v| v.map(String::from_utf8_lossy))
+                .collect::<StringArray>(),
+        ) as ArrayRef),
         _ => None,
     }
 }

@@ -175,6 +175,7 @@ impl Planner<'_> {
             A::Struct { values, fields } => self.struct_literal(values, !fields.is_empty(), scope),
             A::Value(value) => match &value.value {
                 Value::Number(text, _) => number_literal(text, false),
+                Value::HexStringLiteral(hex) => binary_literal(hex, scope),
                 other => Ok(Expr::Literal(literal(other)?)),
             },
             A::TypedString(typed) => typed_literal(&typed.data_type, &typed.value.value),
@@ -1716,6 +1717,21 @@ fn decimal_literal(text: &str) -> Result<ScalarValue> {
         precision as u8,
         scale as i8,
     ))
+}
+
+/// `X'0AFF'`: Spark's binary literal, its hex digits read as `unhex` reads them (an odd
+/// count gets a leading 0, as Spark's parser pads it); anything but hex digits is refused.
+fn binary_literal(hex: &str, scope: &PlanSchema) -> Result<Expr> {
+    if let Some(bad) = hex.chars().find(|c| !c.is_ascii_hexdigit()) {
+        return Err(Error::analysis(format!(
+            "X'{hex}' is not a binary literal: `{bad}` is not a hex digit (0-9, A-F)"
+        )));
+    }
+    scalar_call(
+        ScalarFunction::String(StringFunction::Unhex),
+        vec![Expr::Literal(ScalarValue::Utf8(hex.to_string()))],
+        scope,
+    )
 }
 
 /// A literal as Spark types it: integers are `int` when they fit, else `bigint`; numbers

@@ -55,6 +55,14 @@ pub fn compute(
             out.push('\'');
         }),
         Trim | LTrim | RTrim => trim(func, strings(0)?, args.get(1), len)?,
+        Length if args[0].data_type() == &DataType::Binary => {
+            let bytes = Bytes::new(&args[0])?;
+            Arc::new(
+                (0..len)
+                    .map(|i| bytes.get(i).map(|b| b.len() as i32))
+                    .collect::<Int32Array>(),
+            )
+        }
         Length => Arc::new(
             strings(0)?
                 .iter()

@@ -235,7 +235,12 @@ impl StringFunction {
                 a.arity(1, 2)?;
                 Signature::new(a.strings(n)?, Utf8)
             }
-            Length | Ascii => {
+            // A binary's length is its bytes, as in Spark.
+            Length => {
+                a.arity(1, 1)?;
+                Signature::new(vec![a.bytes(0)?], Int32)
+            }
+            Ascii => {
                 a.arity(1, 1)?;
                 Signature::new(a.strings(1)?, Int32)
             }
