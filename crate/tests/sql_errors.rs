@@ -19,6 +19,14 @@ fn error(sql: &str) -> brasa::Error {
     run_sql(&mut catalog(), sql, &JobContext::default()).unwrap_err()
 }
 
+/// The message of a statement that changes the catalog.
+fn done(catalog: &mut Catalog, sql: &str) -> String {
+    match run_sql(catalog, sql, &JobContext::default()).unwrap() {
+        SqlOutput::Done(m) => m,
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
+
 fn rows(catalog: &mut Catalog, sql: &str) -> usize {
     match run_sql(catalog, sql, &JobContext::default()).unwrap() {
         SqlOutput::Rows(t) => t.num_rows(),
@@ -285,10 +293,6 @@ fn runtime_errors_are_reported_not_panics() {
 fn views_tables_show_describe_and_drop() {
     let mut catalog = catalog();
     let ctx = JobContext::default();
-    let done = |c: &mut Catalog, sql: &str| match run_sql(c, sql, &ctx).unwrap() {
-        SqlOutput::Done(m) => m,
-        other => panic!("expected a message, got {other:?}"),
-    };
     assert_eq!(
         done(
             &mut catalog,
@@ -338,10 +342,6 @@ fn views_tables_show_describe_and_drop() {
 fn cache_table_makes_a_table_and_never_replaces_one() {
     let mut catalog = catalog();
     let ctx = JobContext::default();
-    let done = |c: &mut Catalog, sql: &str| match run_sql(c, sql, &ctx).unwrap() {
-        SqlOutput::Done(m) => m,
-        other => panic!("expected a message, got {other:?}"),
-    };
     assert_eq!(
         done(
             &mut catalog,

@@ -31,6 +31,40 @@ use crate::sql::types::is_string;
 /// The qualifier of a `LATERAL generator(...)` in FROM that has no alias.
 const LATERAL_FUNCTION: &str = "__lateral";
 
+/// The `LATERAL VIEW` a generator written as a table in FROM stands for: `name(args)`,
+/// qualified by the alias's name (else `qualifier`), its columns named by the alias's.
+pub(crate) fn generator_view(
+    name: &ObjectName,
+    args: &[ast::FunctionArg],
+    alias: Option<&ast::TableAlias>,
+    qualifier: &str,
+) -> LateralView {
+    let call = ast::Expr::Function(ast::Function {
+        name: name.clone(),
+        uses_odbc_syntax: false,
+        parameters: ast::FunctionArguments::None,
+        args: ast::FunctionArguments::List(ast::FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args.to_vec(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    });
+    LateralView {
+        lateral_view: call,
+        lateral_view_name: ObjectName::from(vec![
+            alias.map_or_else(|| Ident::new(qualifier), |a| a.name.clone())
+        ]),
+        lateral_col_alias: alias
+            .map(|a| a.columns.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default(),
+        outer: false,
+    }
+}
+
 /// `gen(...) AS (a, b)` as the parser hands it over (`__multi_alias(gen(...), a, b)`,
 /// see [`crate::sql::parse`]): the call and the names, if `e` is one.
 fn multi_aliased(e: &ast::Expr) -> Option<(&ast::Expr, Vec<Ident>)> {
@@ -141,36 +175,8 @@ impl Planner<'_> {
                 "`{factor}` is not LATERAL generator(...)"
             )));
         };
-        let call = ast::Expr::Function(ast::Function {
-            name: name.clone(),
-            uses_odbc_syntax: false,
-            parameters: ast::FunctionArguments::None,
-            args: ast::FunctionArguments::List(ast::FunctionArgumentList {
-                duplicate_treatment: None,
-                args: args.clone(),
-                clauses: vec![],
-            }),
-            filter: None,
-            null_treatment: None,
-            over: None,
-            within_group: vec![],
-        });
-        let (view_name, columns) = match alias {
-            Some(alias) => (
-                alias.name.clone(),
-                alias.columns.iter().map(|c| c.name.clone()).collect(),
-            ),
-            None => (Ident::new(LATERAL_FUNCTION), vec![]),
-        };
-        self.lateral_view(
-            plan,
-            &LateralView {
-                lateral_view: call,
-                lateral_view_name: ObjectName::from(vec![view_name]),
-                lateral_col_alias: columns,
-                outer: false,
-            },
-        )
+        let view = generator_view(name, args, alias.as_ref(), LATERAL_FUNCTION);
+        self.lateral_view(plan, &view)
     }
 
     /// `plan LATERAL VIEW [OUTER] generator(args) name [AS col, ...]`.

@@ -4,11 +4,12 @@
 //! with the same default column names (`col`, `key` / `value`, `pos`, `col1`, ...).
 
 use arrow_schema::DataType;
-use sqlparser::ast::{self, Ident, LateralView, ObjectName, TableAlias, TableFunctionArgs};
+use sqlparser::ast::{self, ObjectName, TableAlias, TableFunctionArgs};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::spark_type_name;
 use crate::sql::exec::OUTPUT_BATCH_ROWS;
+use crate::sql::plan::generate::generator_view;
 use crate::sql::plan::logical::{Generator, LogicalPlan, RangeSpec};
 use crate::sql::plan::planner::{alias, Planner};
 use crate::sql::plan::scalar::ScalarValue;
@@ -51,29 +52,7 @@ impl Planner<'_> {
                  named without parentheses)"
             )));
         };
-        let call = ast::Expr::Function(ast::Function {
-            name: name.clone(),
-            uses_odbc_syntax: false,
-            parameters: ast::FunctionArguments::None,
-            args: ast::FunctionArguments::List(ast::FunctionArgumentList {
-                duplicate_treatment: None,
-                args: args.args.clone(),
-                clauses: Vec::new(),
-            }),
-            filter: None,
-            null_treatment: None,
-            over: None,
-            within_group: Vec::new(),
-        });
-        let qualifier = table_alias.map_or_else(|| Ident::new(&function), |a| a.name.clone());
-        let view = LateralView {
-            lateral_view: call,
-            lateral_view_name: ObjectName::from(vec![qualifier]),
-            lateral_col_alias: table_alias
-                .map(|a| a.columns.iter().map(|c| c.name.clone()).collect())
-                .unwrap_or_default(),
-            outer: false,
-        };
+        let view = generator_view(name, &args.args, table_alias, &function);
         self.lateral_view(LogicalPlan::OneRow, &view)
             .map_err(|e| reads_another_table(e, generator))
     }
