@@ -16,6 +16,11 @@ pub fn now_millis() -> f64 {
     }
 }
 
+/// Microseconds since the Unix epoch (Spark's timestamp unit).
+pub fn now_micros() -> i64 {
+    (now_millis() * 1000.0) as i64
+}
+
 /// Today's date in UTC (the session time zone) as days since the epoch.
 pub fn today_days() -> i32 {
     (now_millis() / 86_400_000.0).floor() as i32

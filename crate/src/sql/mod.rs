@@ -231,7 +231,7 @@ fn run_statement(
         Statement::ShowVariable { variable } => {
             let key = match variable.as_slice() {
                 [all] if all.value.eq_ignore_ascii_case("ALL") => None,
-                parts => Some(settings::dotted_idents(parts)),
+                parts => Some(settings::dotted(parts)),
             };
             Ok(SqlOutput::Rows(settings::show(catalog, key.as_deref())?))
         }

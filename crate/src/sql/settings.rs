@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use arrow_array::{RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
-use sqlparser::ast::{Expr, ObjectName, Reset, ResetStatement, Set, Value};
+use sqlparser::ast::{Expr, Ident, ObjectName, Reset, ResetStatement, Set, Value};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
@@ -43,7 +43,7 @@ pub(crate) fn set(catalog: &mut Catalog, statement: &Set) -> Result<SettingsOutp
     let (key, value) = match statement {
         Set::SingleAssignment {
             variable, values, ..
-        } => (dotted(variable), values_text(values)?),
+        } => (key_of(variable), values_text(values)?),
         Set::SetTimeZone { value, .. } => {
             ("spark.sql.session.timeZone".to_string(), expr_text(value)?)
         }
@@ -102,7 +102,7 @@ pub(crate) fn reset(catalog: &mut Catalog, statement: &ResetStatement) -> String
             "the settings are back to Brasa's".to_string()
         }
         Reset::ConfigurationParameter(name) => {
-            let key = dotted(name);
+            let key = key_of(name);
             if fixed_value(&key).is_some() || !catalog.remove_setting(&key) {
                 format!("{key} is as Brasa runs it")
             } else {
@@ -113,20 +113,17 @@ pub(crate) fn reset(catalog: &mut Catalog, statement: &ResetStatement) -> String
 }
 
 /// The key as written, its parts joined by dots.
-pub(crate) fn dotted_idents(parts: &[sqlparser::ast::Ident]) -> String {
+pub(crate) fn dotted<'a>(parts: impl IntoIterator<Item = &'a Ident>) -> String {
     parts
-        .iter()
+        .into_iter()
         .map(|p| p.value.as_str())
         .collect::<Vec<_>>()
         .join(".")
 }
 
-fn dotted(name: &ObjectName) -> String {
-    name.0
-        .iter()
-        .map(|p| p.to_string().trim_matches('`').to_string())
-        .collect::<Vec<_>>()
-        .join(".")
+/// A key written as a name (`spark.sql.ansi.enabled`), its parts joined by dots.
+fn key_of(name: &ObjectName) -> String {
+    dotted(name.0.iter().filter_map(|p| p.as_ident()))
 }
 
 fn fixed_value(key: &str) -> Option<&'static str> {

@@ -97,7 +97,7 @@ fn decimal_common(left: &DataType, right: &DataType) -> Option<DataType> {
 }
 
 /// Integer width in bytes (unsigned types count as the next signed width).
-fn integer_rank(t: &DataType) -> u8 {
+pub(crate) fn integer_rank(t: &DataType) -> u8 {
     match t {
         DataType::Int8 => 1,
         DataType::Int16 | DataType::UInt8 => 2,

@@ -16,6 +16,7 @@ use crate::sql::plan::expr::{BinaryOp, Expr};
 use crate::sql::plan::functions::{MathFunction, ScalarFunction};
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
+use crate::sql::types::integer_rank;
 
 /// `left op right` when `op` is one of Spark's bitwise operators; otherwise the operands
 /// back, for the other operators.
@@ -61,28 +62,25 @@ pub(crate) fn bitwise_not(inner: Expr, scope: &PlanSchema) -> Result<Expr> {
 /// The type integer operands are computed in: the widest of them, a NULL taking the
 /// others' type (only NULLs: an `int`).
 fn integers(op: &str, types: &[DataType]) -> Result<DataType> {
-    let rank = |t: &DataType| match t {
-        DataType::Null => Some(0),
-        DataType::Int8 => Some(1),
-        DataType::Int16 => Some(2),
-        DataType::Int32 => Some(3),
-        DataType::Int64 => Some(4),
-        _ => None,
-    };
-    let mut widest = (0, DataType::Int32);
+    let mut widest: Option<&DataType> = None;
     for t in types {
-        let r = rank(t).ok_or_else(|| {
-            Error::analysis(format!(
-                "the operator {op} takes integers (tinyint, smallint, int or bigint), not {}; \
-                 cast it first, e.g. CAST(x AS BIGINT)",
-                spark_type_name(t)
-            ))
-        })?;
-        if r > widest.0 {
-            widest = (r, t.clone());
+        match t {
+            DataType::Null => {}
+            DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => {
+                if widest.is_none_or(|w| integer_rank(t) > integer_rank(w)) {
+                    widest = Some(t);
+                }
+            }
+            _ => {
+                return Err(Error::analysis(format!(
+                    "the operator {op} takes integers (tinyint, smallint, int or bigint), not \
+                     {}; cast it first, e.g. CAST(x AS BIGINT)",
+                    spark_type_name(t)
+                )))
+            }
         }
     }
-    Ok(widest.1)
+    Ok(widest.cloned().unwrap_or(DataType::Int32))
 }
 
 /// A shift, typed as the function of the same name.

@@ -23,9 +23,7 @@ use crate::sql::parse::{at_span, at_span_if_unplaced};
 use crate::sql::plan::correlation::{strip_placeholders, Correlation, Shape, SubqueryKind};
 use crate::sql::plan::expr::{BinaryOp, Expr};
 use crate::sql::plan::logical::{JoinKind, LogicalPlan};
-use crate::sql::plan::planner::{
-    apply_limit, boolean_predicate, no_aggregates_or_windows, Planner,
-};
+use crate::sql::plan::planner::{boolean_predicate, no_aggregates_or_windows, Planner};
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
 use crate::sql::plan::subquery::with_outer;
@@ -240,7 +238,7 @@ impl Planner<'_> {
                 // when no rows give none.
                 (_, true) => {
                     let empty = self.empty_plan(p.query)?;
-                    if self.runner.run(apply_limit(empty, 0, Some(1)))?.num_rows() > 0 {
+                    if self.runner.run(empty.limited(0, Some(1)))?.num_rows() > 0 {
                         return Err(Error::unsupported(
                             "a correlated EXISTS / IN subquery that aggregates without GROUP \
                              BY and whose HAVING holds over no rows; add a GROUP BY on the \

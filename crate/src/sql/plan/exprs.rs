@@ -20,8 +20,9 @@ use crate::sql::plan::composite_aggregates::{composite_call, filtered_aggregate,
 use crate::sql::plan::decimal_exprs;
 use crate::sql::plan::expr::{BinaryOp, Expr, SortKey};
 use crate::sql::plan::functions::{
-    common_type, date_field, AggregateFunction, DateTimeFunction, HigherOrderFunction,
-    MathFunction, MiscFunction, NumberFormatOp, ScalarFunction, StringFunction, WindowFunction,
+    common_type, date_field, planning_seed, AggregateFunction, DateTimeFunction,
+    HigherOrderFunction, MathFunction, MiscFunction, NumberFormatOp, ScalarFunction,
+    StringFunction, WindowFunction,
 };
 use crate::sql::plan::interval::{
     interval_sum, is_interval, literal_fields, number as interval_number,
@@ -972,7 +973,7 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
         }
         // Without a seed, Spark picks one when the query is planned.
         "rand" | "random" | "randn" | "uuid" if args.is_empty() => {
-            let seed = (crate::clock::now_millis() * 1000.0) as i64;
+            let seed = planning_seed();
             let func = ScalarFunction::from_name(name).ok_or_else(|| Error::analysis(name))?;
             scalar_call(func, vec![Expr::Literal(ScalarValue::Int64(seed))], scope)?
         }
@@ -983,9 +984,8 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
                 || (args.len() == 2
                     && matches!(&args[1], Expr::Literal(ScalarValue::Null(DataType::Null)))) =>
         {
-            let seed = (crate::clock::now_millis() * 1000.0) as i64;
             let func = ScalarFunction::from_name(name).ok_or_else(|| Error::analysis(name))?;
-            let seed = Expr::Literal(ScalarValue::Int64(seed));
+            let seed = Expr::Literal(ScalarValue::Int64(planning_seed()));
             scalar_call(func, vec![args[0].clone(), seed], scope)?
         }
         // Spark takes the seed as it is written: an int or bigint literal.
@@ -1385,8 +1385,7 @@ fn current_time(args: &[Expr]) -> Result<Expr> {
             ))
         }
     };
-    let now = ((crate::clock::now_millis() * 1000.0) as i64)
-        .rem_euclid(crate::temporal::time_of_day::MICROS_PER_DAY);
+    let now = crate::clock::now_micros().rem_euclid(crate::temporal::time_of_day::MICROS_PER_DAY);
     let unit = 10i64.pow(6 - precision as u32);
     Ok(Expr::Literal(ScalarValue::TimeMicros(now / unit * unit)))
 }
@@ -1453,7 +1452,7 @@ pub fn scalar_call(func: ScalarFunction, args: Vec<Expr>, scope: &PlanSchema) ->
     // The clock is read once per query, as Spark does: every row and partition sees the
     // same `current_timestamp()`.
     if args.is_empty() {
-        let now_micros = (crate::clock::now_millis() * 1000.0) as i64;
+        let now_micros = crate::clock::now_micros();
         match func {
             ScalarFunction::DateTime(DateTimeFunction::CurrentTimestamp) => {
                 return Ok(Expr::Literal(ScalarValue::TimestampMicros(now_micros)))

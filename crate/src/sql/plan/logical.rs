@@ -234,6 +234,19 @@ pub enum LogicalPlan {
 }
 
 impl LogicalPlan {
+    /// The plan's rows after the first `skip`, at most `fetch` of them (itself when there
+    /// is nothing to cut).
+    pub fn limited(self, skip: usize, fetch: Option<usize>) -> LogicalPlan {
+        if skip == 0 && fetch.is_none() {
+            return self;
+        }
+        LogicalPlan::Limit {
+            input: Box::new(self),
+            skip,
+            fetch,
+        }
+    }
+
     /// Every row and column of `table`, its columns qualified by `name`.
     pub fn scan_of(table: Arc<Table>, name: &str) -> LogicalPlan {
         let schema = PlanSchema::from_arrow(table.schema(), Some(name));

@@ -164,7 +164,7 @@ impl<'a> Planner<'a> {
                 }
             }
         };
-        Ok(apply_limit(plan, skip, fetch))
+        Ok(plan.limited(skip, fetch))
     }
 
     pub(crate) fn set_expr(&mut self, body: &SetExpr) -> Result<LogicalPlan> {
@@ -1472,17 +1472,6 @@ fn limit(clause: Option<&LimitClause>) -> Result<(usize, Option<usize>)> {
 /// `LATERAL generator(...)` in FROM.
 fn is_lateral_function(factor: &TableFactor) -> bool {
     matches!(factor, TableFactor::Function { lateral: true, .. })
-}
-
-pub(crate) fn apply_limit(plan: LogicalPlan, skip: usize, fetch: Option<usize>) -> LogicalPlan {
-    if skip == 0 && fetch.is_none() {
-        return plan;
-    }
-    LogicalPlan::Limit {
-        input: Box::new(plan),
-        skip,
-        fetch,
-    }
 }
 
 pub(crate) fn boolean_predicate(predicate: Expr, scope: &PlanSchema, clause: &str) -> Result<Expr> {

@@ -13,7 +13,7 @@ use sqlparser::ast::{self, TableSampleKind, TableSampleUnit, Value};
 
 use crate::error::{Error, Result};
 use crate::sql::plan::expr::{BinaryOp, Expr};
-use crate::sql::plan::functions::ScalarFunction;
+use crate::sql::plan::functions::{planning_seed, ScalarFunction};
 use crate::sql::plan::logical::LogicalPlan;
 use crate::sql::plan::scalar::ScalarValue;
 
@@ -105,11 +105,7 @@ impl TableSample {
     /// The sampled rows of `plan`.
     pub(crate) fn apply(&self, plan: LogicalPlan) -> Result<LogicalPlan> {
         match *self {
-            TableSample::Rows(n) => Ok(LogicalPlan::Limit {
-                input: Box::new(plan),
-                skip: 0,
-                fetch: Some(n),
-            }),
+            TableSample::Rows(n) => Ok(plan.limited(0, Some(n))),
             TableSample::Fraction { fraction, seed } => {
                 let rand = ScalarFunction::from_name("rand").ok_or_else(|| {
                     Error::internal("TABLESAMPLE", "the function rand is not registered")
@@ -130,11 +126,6 @@ impl TableSample {
             }
         }
     }
-}
-
-/// Spark's seed when REPEATABLE is left out: a number picked as the query is planned.
-fn planning_seed() -> i64 {
-    (crate::clock::now_millis() * 1000.0) as i64
 }
 
 /// A literal number, possibly negative, as a float (`2.5 PERCENT`, `-5 PERCENT`).

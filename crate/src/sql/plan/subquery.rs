@@ -25,7 +25,7 @@ use crate::sql::plan::domain::join_domain;
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::functions::{ConditionalFunction, ScalarFunction};
 use crate::sql::plan::logical::LogicalPlan;
-use crate::sql::plan::planner::{apply_limit, Planner};
+use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::{PlanField, PlanSchema};
 
@@ -319,7 +319,7 @@ impl Planner<'_> {
 
     /// `[NOT] EXISTS` of an uncorrelated subquery: whether it has a row.
     pub(crate) fn exists_value(&mut self, plan: LogicalPlan, negated: bool) -> Result<Expr> {
-        let rows = self.runner.run(apply_limit(plan, 0, Some(1)))?.num_rows();
+        let rows = self.runner.run(plan.limited(0, Some(1)))?.num_rows();
         Ok(Expr::Literal(ScalarValue::Boolean((rows > 0) != negated)))
     }
 
@@ -350,7 +350,7 @@ impl Planner<'_> {
     /// The first row's first value of `plan` (NULL without rows): what a scalar
     /// subquery that aggregates gives over no rows.
     pub(crate) fn first_value(&mut self, plan: LogicalPlan) -> Result<Option<ScalarValue>> {
-        let table = self.runner.run(apply_limit(plan, 0, Some(1)))?;
+        let table = self.runner.run(plan.limited(0, Some(1)))?;
         Ok(table
             .partitions()?
             .iter()

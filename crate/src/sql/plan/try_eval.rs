@@ -13,16 +13,14 @@ use crate::sql::plan::expr::{BinaryOp, Expr};
 use crate::sql::plan::functions::ScalarFunction;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
-use crate::sql::types::is_numeric;
+use crate::sql::types::{integer_rank, is_numeric};
 
 /// `body`, NULL in the rows where it fails at run time; `guards` are computed first and
 /// raise (the input of a `TRY_CAST`). Refused over a value that changes from one
 /// computation to the next (`rand()`, `uuid()`, ...), since a failed batch is computed
 /// again in parts.
 pub fn try_of(body: Expr, guards: Vec<Expr>, what: &str, scope: &PlanSchema) -> Result<Expr> {
-    let per_row =
-        |e: &Expr| e.any(&|x| matches!(x, Expr::Function { func, .. } if func.is_per_row()));
-    if per_row(&body) {
+    if computed_per_row(&body) {
         return Err(Error::unsupported(format!(
             "{what} over a value computed anew for each row (rand, randn, uuid, \
              monotonically_increasing_id, ...)"
@@ -38,6 +36,12 @@ pub fn try_of(body: Expr, guards: Vec<Expr>, what: &str, scope: &PlanSchema) -> 
         signature,
         scope,
     ))
+}
+
+/// Whether `e` holds a value computed anew each time it is evaluated (`rand()`, `uuid()`,
+/// ...), which a try cannot evaluate twice.
+fn computed_per_row(e: &Expr) -> bool {
+    e.any(&|x| matches!(x, Expr::Function { func, .. } if func.is_per_row()))
 }
 
 /// `TRY_CAST`'s expression from the planned cast `cast` of `input`: the cast's failures
@@ -64,13 +68,6 @@ pub fn integer_range_guard(cast: Expr, input: &Expr, scope: &PlanSchema) -> Resu
         DataType::Int64 => (i64::MIN.into(), i64::MAX.into()),
         _ => return Ok(None),
     };
-    let rank = |t: &DataType| match t {
-        DataType::Int8 => 1,
-        DataType::Int16 => 2,
-        DataType::Int32 => 3,
-        DataType::Int64 => 4,
-        _ => 0,
-    };
     let bound = |value: i128| -> ScalarValue {
         match &from {
             // Spark compares in double: `floor(x) <= Long.MaxValue` holds for 2^63.
@@ -82,7 +79,9 @@ pub fn integer_range_guard(cast: Expr, input: &Expr, scope: &PlanSchema) -> Resu
     // The whole part of `x` is in [min, max]: for an integer min <= x <= max; for a float
     // or a decimal min - 1 < x < max + 1 (in doubles for a bigint: -2^63 <= x <= 2^63).
     let (low, high) = match &from {
-        t if t.is_integer() && rank(t) > rank(&to) => {
+        t @ (DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64)
+            if integer_rank(t) > integer_rank(&to) =>
+        {
             ((BinaryOp::GtEq, bound(min)), (BinaryOp::LtEq, bound(max)))
         }
         DataType::Float32 | DataType::Float64 if to == DataType::Int64 => {
@@ -94,7 +93,7 @@ pub fn integer_range_guard(cast: Expr, input: &Expr, scope: &PlanSchema) -> Resu
         ),
         _ => return Ok(None),
     };
-    if input.any(&|x| matches!(x, Expr::Function { func, .. } if func.is_per_row())) {
+    if computed_per_row(input) {
         return Err(Error::unsupported(
             "TRY_CAST to an integer type of a value computed anew for each row (rand, randn, \
              ...); CAST it, or compute the value in a subquery first",

@@ -519,7 +519,7 @@ fn compute_in_session_zone(
         }
         CurrentDate => Arc::new(Date32Array::from_value(crate::clock::today_days(), len)),
         CurrentTimestamp | LocalTimestamp => {
-            let now = (crate::clock::now_millis() * 1000.0) as i64;
+            let now = crate::clock::now_micros();
             timestamp_array(std::iter::repeat_n(Some(now), len))
         }
         UnixSeconds | UnixMillis | UnixMicros => {

@@ -261,6 +261,12 @@ impl WindowFunction {
     }
 }
 
+/// The seed Spark picks when a query is planned, for `rand()`, `shuffle(a)` and
+/// `TABLESAMPLE` without a seed of their own: the clock's microseconds.
+pub fn planning_seed() -> i64 {
+    crate::clock::now_micros()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
