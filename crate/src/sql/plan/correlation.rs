@@ -24,6 +24,8 @@ pub enum SubqueryKind {
     Exists,
     In,
     Scalar,
+    /// `LATERAL (subquery)` in FROM: its rows join the outer row's.
+    Lateral,
 }
 
 /// How the subquery's SELECT produces its rows, which decides what it gives for an outer

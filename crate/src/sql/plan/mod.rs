@@ -24,6 +24,7 @@ pub mod interval_string;
 pub mod json_intervals;
 pub mod json_schema;
 pub mod lambda;
+pub mod lateral;
 pub mod logical;
 pub mod optimize;
 pub mod ordered_aggregates;

@@ -157,7 +157,7 @@ impl Planner<'_> {
 }
 
 /// A query parsed from `sql`, which holds only the placeholder table.
-fn template(sql: &str) -> Result<Query> {
+pub(crate) fn template(sql: &str) -> Result<Query> {
     match parse_statements(sql)?.pop() {
         Some(Statement::Query(query)) => Ok(*query),
         _ => Err(Error::internal("a pipe template", sql)),

@@ -824,6 +824,12 @@ impl<'a> Planner<'a> {
                         .map_err(|e| at_span_if_unplaced(e, table.relation.span()))?;
                     self.joins_onto(lateral, &table.joins)?
                 }
+                (Some(left), false) if is_lateral_subquery(&table.relation) => {
+                    let lateral = self
+                        .lateral_subquery(left, &table.relation, None)
+                        .map_err(|e| at_span_if_unplaced(e, table.relation.span()))?;
+                    self.joins_onto(lateral, &table.joins)?
+                }
                 (Some(left), false) => cross_join(left, self.table_with_joins(table)?),
                 (None, _) => self.table_with_joins(table)?,
             });
@@ -883,6 +889,12 @@ impl<'a> Planner<'a> {
                 }
                 continue;
             }
+            if is_lateral_subquery(&join.relation) {
+                plan = self
+                    .lateral_subquery(plan, &join.relation, Some(&join.join_operator))
+                    .map_err(|e| at_span_if_unplaced(e, place))?;
+                continue;
+            }
             let right = self.relation(&join.relation)?;
             plan = self
                 .join(plan, right, &join.join_operator)
@@ -938,15 +950,13 @@ impl<'a> Planner<'a> {
                 };
                 Ok(plan)
             }
+            // A LATERAL subquery with nothing before it reads no other relation.
             TableFactor::Derived {
-                lateral,
                 subquery,
                 alias: subquery_alias,
                 sample,
+                ..
             } => {
-                if *lateral {
-                    return Err(Error::unsupported("LATERAL subqueries"));
-                }
                 let sample = sample.as_ref().map(TableSample::parse).transpose()?;
                 let plan = self.query(subquery)?;
                 let plan = match &sample {
@@ -1310,7 +1320,7 @@ fn using_join_on(
     Ok(using_join(left, right, kind, on))
 }
 
-fn join_schema(left: &PlanSchema, right: &PlanSchema, kind: JoinKind) -> PlanSchema {
+pub(crate) fn join_schema(left: &PlanSchema, right: &PlanSchema, kind: JoinKind) -> PlanSchema {
     let joined = match kind {
         JoinKind::LeftSemi | JoinKind::LeftAnti => left.clone(),
         _ => left.join(right),
@@ -1472,6 +1482,11 @@ fn limit(clause: Option<&LimitClause>) -> Result<(usize, Option<usize>)> {
 /// `LATERAL generator(...)` in FROM.
 fn is_lateral_function(factor: &TableFactor) -> bool {
     matches!(factor, TableFactor::Function { lateral: true, .. })
+}
+
+/// Whether a FROM item is `LATERAL (subquery)` (planned in `lateral.rs`).
+fn is_lateral_subquery(factor: &TableFactor) -> bool {
+    matches!(factor, TableFactor::Derived { lateral: true, .. })
 }
 
 pub(crate) fn boolean_predicate(predicate: Expr, scope: &PlanSchema, clause: &str) -> Result<Expr> {

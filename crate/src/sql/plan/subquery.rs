@@ -98,17 +98,8 @@ impl Planner<'_> {
         outer: &PlanSchema,
         kind: SubqueryKind,
     ) -> Result<(LogicalPlan, Option<Correlation>)> {
-        // Only a plain SELECT can read outer columns: with WITH or a set operation, the
-        // scope is marked taken, so outer names do not resolve and are reported below.
-        let plain = subquery.with.is_none() && matches!(subquery.body.as_ref(), SetExpr::Select(_));
-        let source = self.subqueries.source_of(outer);
-        self.subqueries
-            .outer
-            .push(OuterScope::new(outer.clone(), kind, !plain, source));
-        let planned = self.query(subquery);
-        let frame = self.subqueries.outer.pop().expect("pushed above");
-        let plan = planned.map_err(|e| self.correlated_hint(e, outer))?;
-        let Some(correlation) = frame.correlation else {
+        let (plan, correlation) = self.plan_correlated(subquery, outer, kind)?;
+        let Some(correlation) = correlation else {
             return Ok((plan, None));
         };
         let plan = match (subquery.limit_clause.is_some(), plan) {
@@ -131,6 +122,27 @@ impl Planner<'_> {
             }
         };
         Ok((plan, Some(correlation)))
+    }
+
+    /// Plans a subquery whose WHERE may read the columns `outer`, and how it is
+    /// correlated, with its LIMIT as written (under the correlation's extra columns).
+    pub(crate) fn plan_correlated(
+        &mut self,
+        subquery: &Query,
+        outer: &PlanSchema,
+        kind: SubqueryKind,
+    ) -> Result<(LogicalPlan, Option<Correlation>)> {
+        // Only a plain SELECT can read outer columns: with WITH or a set operation, the
+        // scope is marked taken, so outer names do not resolve and are reported below.
+        let plain = subquery.with.is_none() && matches!(subquery.body.as_ref(), SetExpr::Select(_));
+        let source = self.subqueries.source_of(outer);
+        self.subqueries
+            .outer
+            .push(OuterScope::new(outer.clone(), kind, !plain, source));
+        let planned = self.query(subquery);
+        let frame = self.subqueries.outer.pop().expect("pushed above");
+        let plan = planned.map_err(|e| self.correlated_hint(e, outer))?;
+        Ok((plan, frame.correlation))
     }
 
     /// The outer scope the SELECT being planned may read, if it is the body of a
@@ -205,7 +217,7 @@ impl Planner<'_> {
         }
         let has_having = having.is_some();
         let mut having_column = None;
-        if kind == SubqueryKind::Scalar && shape == Shape::Global {
+        if matches!(kind, SubqueryKind::Scalar | SubqueryKind::Lateral) && shape == Shape::Global {
             // Kept as a column so that an outer row whose group HAVING rejects (NULL) is
             // told from one no row matches (the aggregate's value over no rows).
             if let Some(condition) = having.take() {
