@@ -104,7 +104,11 @@ fn unsupported_constructs_say_so() {
         "SELECT id FROM t UNION BY NAME SELECT id FROM t",
         "SELECT aes_encrypt(name, 'x') FROM t",
         "SELECT id FROM t a WHERE EXISTS (SELECT a.name FROM t b WHERE b.id = a.id)",
-        "INSERT INTO t VALUES (1, 'x', 1.0, NULL)",
+        "INSERT INTO t PARTITION (day = DATE'2024-01-01') VALUES (1, 'x', 1.0)",
+        "CREATE TABLE p (a INT, b INT) USING parquet PARTITIONED BY (b)",
+        "CREATE TABLE p USING csv LOCATION '/data/p'",
+        "CREATE TABLE p USING csv OPTIONS (path '/data/p', header 'true')",
+        "SELECT * FROM t a RIGHT JOIN LATERAL (SELECT b.id FROM t b WHERE b.id = a.id) s",
         "SELECT id, count(*) OVER (ORDER BY id GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t",
         // Literals hold no arrays: an uncorrelated subquery's array value is refused,
         // not turned into another value.

@@ -1,6 +1,7 @@
 /**
  * SQL in the page: type a query, run it with Ctrl+Enter, read the grid; errors point at
- * the query; temp views and CREATE TABLE AS change the table list; results download (nested
+ * the query; temp views, CREATE TABLE and INSERT change the table list (replayed after a
+ * restart); results download (nested
  * values as JSON text in the grid and in CSV, which the page says).
  */
 import assert from 'node:assert/strict';
@@ -89,6 +90,30 @@ FROM telecom GROUP BY plan ORDER BY plan`,
     await page.locator('[data-table="churn_by_plan"] .table-link').click();
     assert.equal((await shownTable(page, 'churn_by_plan'))['row-count'], '4');
     assert.equal((await shownTable(page, 'churn_by_plan')).source, 'made with SQL');
+    await page.context().close();
+  });
+
+  it('inserts rows, follows a change made before a query, and replays it after a restart', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2');
+    await shownTable(page, 'telecom');
+    await runSql(page, 'CREATE TABLE goals (plan STRING, goal DOUBLE) USING parquet');
+    assert.equal(await page.getByTestId('sql-message').textContent(), 'created table goals with 2 columns and no rows');
+    await page.locator('[data-table="goals"]').waitFor();
+    // The run ends with a query, yet the INSERT before it changed the table: the list follows.
+    await runSql(page, "INSERT INTO goals VALUES ('basic', 30.0D), ('premium', 95.5D); SELECT * FROM goals ORDER BY plan");
+    assert.equal(await page.getByTestId('sql-row-count').textContent(), '2 rows');
+    assert.deepEqual((await sqlRows(page)).map((r) => r.slice(1)), [['basic', '30.0'], ['premium', '95.5']]);
+    await page.locator('[data-table="goals"] .table-link').click();
+    assert.equal((await shownTable(page, 'goals'))['row-count'], '2');
+    // Spark's store assignment: a string is not stored in a DOUBLE column.
+    await runSql(page, "INSERT INTO goals VALUES ('basic', 'high')");
+    assert.match((await page.getByTestId('sql-error').textContent()) ?? '', /INCOMPATIBLE_DATA_FOR_TABLE/);
+    // After a restart the statements are replayed: the table and its rows are back.
+    await page.getByTestId('restart-engine').click();
+    await page.getByText(/Reloaded (.*, )?telecom/).waitFor({ timeout: 60_000 });
+    await runSql(page, 'SELECT count(*) FROM goals');
+    assert.deepEqual((await sqlRows(page)).map((r) => r.slice(1)), [['2']]);
+    assert.deepEqual(errors, []);
     await page.context().close();
   });
 

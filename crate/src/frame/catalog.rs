@@ -19,6 +19,10 @@ pub struct Catalog {
     /// Settings given with SQL's `SET key = value` that Brasa keeps for `SET key` to show
     /// (keyed by lower-cased key; the value keeps the key as written).
     settings: BTreeMap<String, (String, String)>,
+    /// How many times the catalog has changed (wrapping): the page compares it before and
+    /// after a SQL run to learn whether the run changed something it must follow and
+    /// replay after a restart, whatever the run's last statement or error.
+    changes: u32,
 }
 
 impl Catalog {
@@ -41,7 +45,18 @@ impl Catalog {
             candidate.to_lowercase(),
             (candidate.clone(), Arc::new(table)),
         );
+        self.changed();
         candidate
+    }
+
+    /// How many times the catalog has changed (see the field); equal before and after
+    /// something that changed nothing.
+    pub fn changes(&self) -> u32 {
+        self.changes
+    }
+
+    fn changed(&mut self) {
+        self.changes = self.changes.wrapping_add(1);
     }
 
     /// Registers `table` under exactly `name` (`CREATE TABLE ... AS`); replaces an
@@ -50,6 +65,7 @@ impl Catalog {
         self.check_free(name, replace, false)?;
         self.tables
             .insert(name.to_lowercase(), (name.to_string(), Arc::new(table)));
+        self.changed();
         Ok(())
     }
 
@@ -58,6 +74,7 @@ impl Catalog {
         self.check_free(name, replace, true)?;
         self.views
             .insert(name.to_lowercase(), (name.to_string(), sql.to_string()));
+        self.changed();
         Ok(())
     }
 
@@ -69,15 +86,16 @@ impl Catalog {
     }
 
     pub fn drop_view(&mut self, name: &str) -> Result<()> {
-        self.views
-            .remove(&name.to_lowercase())
-            .map(|_| ())
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorCode::TableNotFound,
-                    format!("view `{name}` does not exist"),
-                )
-            })
+        match self.views.remove(&name.to_lowercase()) {
+            Some(_) => {
+                self.changed();
+                Ok(())
+            }
+            None => Err(Error::new(
+                ErrorCode::TableNotFound,
+                format!("view `{name}` does not exist"),
+            )),
+        }
     }
 
     /// Names of the temporary views.
@@ -89,6 +107,7 @@ impl Catalog {
     pub fn set_setting(&mut self, key: &str, value: &str) {
         self.settings
             .insert(key.to_lowercase(), (key.to_string(), value.to_string()));
+        self.changed();
     }
 
     /// The kept settings as (key, value).
@@ -98,10 +117,17 @@ impl Catalog {
 
     /// Forgets a kept setting; whether there was one.
     pub fn remove_setting(&mut self, key: &str) -> bool {
-        self.settings.remove(&key.to_lowercase()).is_some()
+        let removed = self.settings.remove(&key.to_lowercase()).is_some();
+        if removed {
+            self.changed();
+        }
+        removed
     }
 
     pub fn clear_settings(&mut self) {
+        if !self.settings.is_empty() {
+            self.changed();
+        }
         self.settings.clear();
     }
 
@@ -152,10 +178,13 @@ impl Catalog {
 
     /// Removes a table; its memory is freed once no running job holds it.
     pub fn drop_table(&mut self, name: &str) -> Result<()> {
-        self.tables
-            .remove(&name.to_lowercase())
-            .map(|_| ())
-            .ok_or_else(|| self.not_found(name))
+        match self.tables.remove(&name.to_lowercase()) {
+            Some(_) => {
+                self.changed();
+                Ok(())
+            }
+            None => Err(self.not_found(name)),
+        }
     }
 
     /// The registered names, in case-insensitive alphabetical order.

@@ -11,11 +11,14 @@ pub mod dialect;
 pub mod exec;
 pub mod function_names;
 pub mod limits;
+pub mod nested_type_tokens;
 pub mod number_format;
 pub mod parse;
 pub mod plan;
 pub mod settings;
 pub mod show;
+pub mod table_clauses;
+pub mod table_writes;
 pub mod types;
 
 use arrow_schema::SchemaRef;
@@ -135,14 +138,25 @@ fn run_statement(
             Ok(SqlOutput::Done(format!("created view {name}")))
         }
         Statement::CreateTable(create) => {
-            let Some(query) = &create.query else {
-                return Err(Error::unsupported(
-                    "CREATE TABLE without AS SELECT (load a file instead, or use CREATE TABLE t AS SELECT ...)",
-                ));
-            };
             let name = object_name(&create.name)?;
             if create.if_not_exists && catalog.get(&name).is_ok() {
                 return Ok(SqlOutput::Done(format!("table {name} already exists")));
+            }
+            let Some(query) = &create.query else {
+                if create.columns.is_empty() {
+                    return Err(Error::analysis(
+                        "CREATE TABLE needs its columns, CREATE TABLE t (a INT, b STRING), or \
+                         a query, CREATE TABLE t AS SELECT ...",
+                    ));
+                }
+                let message = table_writes::create_empty_table(catalog, create, &name)?;
+                return Ok(SqlOutput::Done(message));
+            };
+            if !create.columns.is_empty() {
+                return Err(Error::analysis(
+                    "CREATE TABLE with both columns and AS SELECT (Spark refuses it too: the \
+                     query gives the columns); drop the column list, or CAST in the query",
+                ));
             }
             let table = run_query(catalog, query, ctx)?;
             let rows = table.num_rows();
@@ -176,6 +190,9 @@ fn run_statement(
             } else {
                 format!("dropped {}", dropped.join(", "))
             }))
+        }
+        Statement::Insert(insert) => {
+            Ok(SqlOutput::Done(table_writes::insert(catalog, insert, ctx)?))
         }
         Statement::ShowTables { .. } => Ok(SqlOutput::Rows(show_tables(catalog)?)),
         Statement::Explain {

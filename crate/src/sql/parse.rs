@@ -7,7 +7,9 @@ use sqlparser::tokenizer::{Location as SqlLocation, Span, Token, TokenWithSpan, 
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::dialect::SparkDialect;
 use crate::sql::limits::{check_length, check_nesting};
+use crate::sql::nested_type_tokens::nested_types;
 use crate::sql::settings::bare_settings;
+use crate::sql::table_clauses::spark_table_clauses;
 
 /// Parses one or more `;`-separated statements. The text is tokenized first so a query
 /// whose tree would be too deep to walk is refused before it is built (see `limits`).
@@ -19,7 +21,7 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
         .tokenize_with_location()
         .map_err(|e| syntax_error(&e.to_string(), sql, None))?;
     let tokens = nested_types(multi_aliases(interval_sums(typed_numbers(tokens, sql)?)));
-    let tokens = bare_settings(tokens);
+    let tokens = spark_table_clauses(bare_settings(tokens))?;
     check_nesting(&tokens)?;
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
     let statements = parser.parse_statements().map_err(|e| match e {
@@ -256,87 +258,6 @@ fn multi_aliases(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             Edit::Comma => out.push(make(Token::Comma)),
             Edit::Drop => {}
         }
-    }
-    out
-}
-
-/// What a nested CAST type's text starts with once [`nested_types`] has made it one
-/// quoted name.
-pub const NESTED_TYPE: &str = "__nested_type:";
-
-/// Spark's nested types as a CAST target (`CAST(x AS STRUCT<a: INT, b: STRING>)`,
-/// `x::MAP<STRING, INT>`, `ARRAY<STRUCT<...>>`), which sqlparser's Spark dialect does not
-/// read, as one quoted name holding their text (`__nested_type:STRUCT<a: INT, ...>`),
-/// a custom type for sqlparser whose text the planner reads with the DDL reader of
-/// `from_json`. A plain `ARRAY<INT>` is left to sqlparser, which reads it.
-fn nested_types(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    use sqlparser::keywords::Keyword as K;
-    let is_word =
-        |t: &Token, k: K| matches!(t, Token::Word(w) if w.keyword == k && w.quote_style.is_none());
-    let nested = |t: &Token| is_word(t, K::STRUCT) || is_word(t, K::MAP);
-    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
-    let mut i = 0;
-    while i < tokens.len() {
-        let starts_type = (nested(&tokens[i].token) || is_word(&tokens[i].token, K::ARRAY))
-            && matches!(
-                tokens.get(i + 1).map(|t| &t.token),
-                Some(Token::Lt | Token::Neq)
-            )
-            && matches!(
-                out.iter().rev().find(|t| !matches!(t.token, Token::Whitespace(_))),
-                Some(TokenWithSpan { token, .. }) if is_word(token, K::AS) || *token == Token::DoubleColon
-            );
-        if !starts_type {
-            out.push(tokens[i].clone());
-            i += 1;
-            continue;
-        }
-        // To the `>` that closes the first `<` (`>>` closes two, `<>` opens and closes);
-        // a `)` closing the CAST, a `;` or another AS first means this is not a type (and
-        // bounds the search, so a long query costs no more).
-        let mut depth = 0i64;
-        let mut brackets = 0i64;
-        let mut end = None;
-        for (j, t) in tokens.iter().enumerate().skip(i + 1) {
-            match &t.token {
-                Token::Lt => depth += 1,
-                Token::Gt => depth -= 1,
-                Token::ShiftRight => depth -= 2,
-                Token::LParen => brackets += 1,
-                Token::RParen => brackets -= 1,
-                Token::SemiColon => break,
-                t if is_word(t, K::AS) => break,
-                _ => {}
-            }
-            if brackets < 0 {
-                break;
-            }
-            if depth <= 0 && !matches!(t.token, Token::Whitespace(_)) {
-                end = (depth == 0).then_some(j);
-                break;
-            }
-        }
-        let Some(end) = end else {
-            out.push(tokens[i].clone());
-            i += 1;
-            continue;
-        };
-        let parts = &tokens[i..=end];
-        if !parts.iter().any(|t| nested(&t.token)) {
-            out.push(tokens[i].clone());
-            i += 1;
-            continue;
-        }
-        let text: String = parts.iter().map(|t| t.token.to_string()).collect();
-        out.push(TokenWithSpan {
-            token: Token::Word(sqlparser::tokenizer::Word {
-                value: format!("{NESTED_TYPE}{text}"),
-                quote_style: Some('`'),
-                keyword: K::NoKeyword,
-            }),
-            span: Span::new(tokens[i].span.start, tokens[end].span.end),
-        });
-        i = end + 1;
     }
     out
 }

@@ -208,6 +208,14 @@ impl Engine {
         })
     }
 
+    /// How many times the catalog has changed (wrapping): equal before and after a SQL run
+    /// that changed nothing, whatever its last statement or error, so the page knows when
+    /// to follow the catalog and remember the run for a restart.
+    #[wasm_bindgen(js_name = catalogChanges)]
+    pub fn catalog_changes(&self) -> u32 {
+        self.catalog.changes()
+    }
+
     /// Starts a new job and returns where its signals live in memory: the cancel flag
     /// (a byte; set it to 1 to cancel), the steps done and the steps expected (32-bit
     /// words). The page reads and writes them while the job runs (threads build).

@@ -12,7 +12,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 use crate::error::{Error, Result};
 use crate::frame::spark_type_name;
 use crate::sql::dialect::SparkDialect;
-use crate::sql::parse::NESTED_TYPE;
+use crate::sql::nested_type_tokens::NESTED_TYPE;
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::exprs::scalar_call;
 use crate::sql::plan::functions::{json_scalar, ScalarFunction, StringFunction};
@@ -80,18 +80,25 @@ impl Planner<'_> {
     /// the parse step as text, [`NESTED_TYPE`]) read by the DDL reader here, any other by
     /// [`arrow_type`].
     pub(crate) fn cast_target(&self, data_type: &ast::DataType) -> Result<DataType> {
-        if let ast::DataType::Custom(name, modifiers) = data_type {
-            if let ([part], true) = (name.0.as_slice(), modifiers.is_empty()) {
-                if let Some(text) = part
-                    .as_ident()
-                    .and_then(|i| i.value.strip_prefix(NESTED_TYPE))
-                {
-                    return cast_type(text);
-                }
+        sql_type(data_type)
+    }
+}
+
+/// The Arrow type of a SQL type as written in a CAST or a CREATE TABLE column: a nested
+/// type as Spark writes it (handed over by the parse step as text, [`NESTED_TYPE`]) read
+/// by the DDL reader here, any other by [`arrow_type`].
+pub fn sql_type(data_type: &ast::DataType) -> Result<DataType> {
+    if let ast::DataType::Custom(name, modifiers) = data_type {
+        if let ([part], true) = (name.0.as_slice(), modifiers.is_empty()) {
+            if let Some(text) = part
+                .as_ident()
+                .and_then(|i| i.value.strip_prefix(NESTED_TYPE))
+            {
+                return cast_type(text);
             }
         }
-        arrow_type(data_type)
     }
+    arrow_type(data_type)
 }
 
 /// What a schema of `from_json` is called in messages.

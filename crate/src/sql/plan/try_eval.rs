@@ -54,6 +54,20 @@ pub fn try_cast(cast: Expr, input: Expr, scope: &PlanSchema) -> Result<Expr> {
     try_of(cast, guards, "TRY_CAST", scope)
 }
 
+/// `TRY_CAST(input AS to)` for a number into a numeric type: NULL where the value does
+/// not fit (an integer out of range, a float's NaN, a decimal's overflow), as Spark's
+/// ANSI cast fails there.
+pub fn try_numeric_cast(input: Expr, to: &DataType, scope: &PlanSchema) -> Result<Expr> {
+    let cast = Expr::Cast {
+        expr: Box::new(input.clone()),
+        to: to.clone(),
+    };
+    match integer_range_guard(cast.clone(), &input, scope)? {
+        Some(guarded) => Ok(guarded),
+        None => try_cast(cast, input, scope),
+    }
+}
+
 /// `TRY_CAST(x AS integer type)` where `x` may not fit: Spark's ANSI cast gives NULL where
 /// the non-ANSI one (Brasa's `CAST`) would wrap or saturate — an integer outside the
 /// type's bounds, a float whose whole part is outside them (NaN and infinities too), a

@@ -119,6 +119,11 @@ export class EngineClient extends EventTarget {
     return this.call((api) => api.catalog());
   }
 
+  /** How many times the engine's catalog has changed (see `EngineApi.catalogChanges`). */
+  catalogChanges(): Promise<number> {
+    return this.call((api) => api.catalogChanges());
+  }
+
   exportPartitioned(name: string, columns: string[]): Promise<Uint8Array> {
     return this.call((api) => api.exportPartitioned(name, columns));
   }

@@ -190,6 +190,8 @@ export interface EngineApi {
   /** Crashes the engine on purpose (end-to-end tests of recovery); never returns. */
   crashForTest(kind: CrashKind): void;
   catalog(): CatalogInfo;
+  /** How many times the catalog has changed: equal before and after a SQL run that changed nothing. */
+  catalogChanges(): number;
   /** The table's content digest: SHA-256 (hex) of its CSV download's bytes, never held whole. */
   tableDigest(name: string): string;
   /** A table or query result as a file; `options` are the CSV download's choices. */

@@ -61,6 +61,7 @@ const api: EngineApi = {
   chart: (table, spec) => timed(() => ready().engine.chartData(table, spec)),
   saveAs: (source, name) => ready().engine.saveAs(source, name),
   catalog: () => ready().engine.catalog(),
+  catalogChanges: () => ready().engine.catalogChanges(),
   crashForTest(kind) {
     if (kind === 'worker') {
       setTimeout(() => {

@@ -121,6 +121,12 @@ export declare class Engine {
      */
     beginJob(): Uint32Array;
     /**
+     * How many times the catalog has changed (wrapping): equal before and after a SQL run
+     * that changed nothing, whatever its last statement or error, so the page knows when
+     * to follow the catalog and remember the run for a restart.
+     */
+    catalogChanges(): number;
+    /**
      * Tables and views with their columns, for SQL completion.
      */
     catalog(): CatalogInfo;

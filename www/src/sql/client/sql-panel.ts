@@ -81,14 +81,20 @@ export class SqlPanel {
     this.setRunning(true);
     replaceChildren(this.status, 'Running…');
     const showProgress = setTimeout(() => this.progress.removeAttribute('hidden'), PROGRESS_DELAY_MS);
+    // A run whose last statement is a query (or that fails part way) may still have
+    // changed the catalog (`INSERT ...; SELECT ...`): its count of changes tells.
+    const changesBefore = await this.catalogChanges();
     const job = this.engine.runSql(text, (done, total) => {
       this.progress.value = total > 0 ? Math.min(done / total, 0.99) : 0;
       replaceChildren(this.status, `Running… ${formatCount(done)} of ~${formatCount(total)} partition steps`);
     });
     this.job = job;
     try {
-      await this.show(await job.done, text);
+      const result = await job.done;
+      if (result.kind !== 'done') await this.followIfChanged(changesBefore, text);
+      await this.show(result, text);
     } catch (error) {
+      await this.followIfChanged(changesBefore, text);
       this.showFailure(error);
     } finally {
       clearTimeout(showProgress);
@@ -97,6 +103,21 @@ export class SqlPanel {
       this.job = undefined;
       this.setRunning(false);
     }
+  }
+
+  /** How many times the engine's catalog has changed; undefined if it cannot say. */
+  private async catalogChanges(): Promise<number | undefined> {
+    try {
+      return await this.engine.catalogChanges();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Follows the catalog (and remembers `text` for a restart) if the run changed it. */
+  private async followIfChanged(before: number | undefined, text: string): Promise<void> {
+    const after = await this.catalogChanges();
+    if (before !== undefined && after !== undefined && after !== before) await this.onCatalogChanged('', text);
   }
 
   private setRunning(running: boolean): void {
