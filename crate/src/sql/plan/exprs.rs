@@ -35,7 +35,7 @@ use crate::sql::plan::logical::Generator;
 use crate::sql::plan::planner::Planner;
 use crate::sql::plan::scalar::ScalarValue;
 use crate::sql::plan::schema::PlanSchema;
-use crate::sql::plan::try_eval::{integer_range_guard, try_arithmetic, try_cast};
+use crate::sql::plan::try_eval::{integer_range_guard, try_aes_decrypt, try_arithmetic, try_cast};
 use crate::sql::types::{arrow_type, is_integer, is_numeric, is_string, numeric_common};
 
 impl Planner<'_> {
@@ -970,6 +970,10 @@ fn rewritten_call(name: &str, args: &[Expr], scope: &PlanSchema) -> Result<Optio
                 otherwise: otherwise.map(|e| Box::new(e.cast(&data_type, scope))),
                 data_type,
             }
+        }
+        "try_aes_decrypt" => {
+            let func = ScalarFunction::from_name(name).ok_or_else(|| Error::analysis(name))?;
+            try_aes_decrypt(scalar_call(func, args.to_vec(), scope)?, scope)?
         }
         // Without a seed, Spark picks one when the query is planned.
         "rand" | "random" | "randn" | "uuid" if args.is_empty() => {

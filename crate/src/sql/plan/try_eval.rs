@@ -1,8 +1,9 @@
 //! Spark's `TryEval` where Brasa's kernels raise: `try_add`, `try_subtract`,
 //! `try_multiply` and `try_divide` with an interval, a date or a timestamp operand (Spark
 //! plans them as `TryEval` of the operator: the operator's result type and fields, NULL
-//! where it overflows or divides by zero), and `TRY_CAST` to or from an interval (the
-//! cast, NULL where it fails). Computed by `exec::try_eval` (`ScalarFunction::Try`).
+//! where it overflows or divides by zero), `TRY_CAST` to or from an interval (the
+//! cast, NULL where it fails), and `try_aes_decrypt` (NULL where an argument fails).
+//! Computed by `exec::try_eval` (`ScalarFunction::Try`).
 
 use arrow_schema::DataType;
 use sqlparser::ast::BinaryOperator;
@@ -42,6 +43,18 @@ pub fn try_of(body: Expr, guards: Vec<Expr>, what: &str, scope: &PlanSchema) -> 
 /// ...), which a try cannot evaluate twice.
 fn computed_per_row(e: &Expr) -> bool {
     e.any(&|x| matches!(x, Expr::Function { func, .. } if func.is_per_row()))
+}
+
+/// `try_aes_decrypt(...)` from its planned call: Spark's `TryEval` of `aes_decrypt`. The
+/// call's own failures (a wrong key, altered data) are NULL row by row in its kernel; a
+/// failure in an argument (`try_aes_decrypt(aes_encrypt(x, 'short'), k)`) is NULL through
+/// the try. Over a value made anew for each row (`uuid()`), which the try cannot compute
+/// twice, only the call's own failures are NULL.
+pub fn try_aes_decrypt(call: Expr, scope: &PlanSchema) -> Result<Expr> {
+    if computed_per_row(&call) {
+        return Ok(call);
+    }
+    try_of(call, vec![], "try_aes_decrypt", scope)
 }
 
 /// `TRY_CAST`'s expression from the planned cast `cast` of `input`: the cast's failures

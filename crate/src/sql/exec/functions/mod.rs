@@ -3,6 +3,7 @@
 //! the type the function's signature asks for (`plan::functions`), so each family reads
 //! its columns in those types.
 
+mod aes;
 mod arrays;
 mod base32;
 mod bitmaps;

@@ -2,7 +2,8 @@
 //! counted in characters, a NULL argument gives NULL (except where Spark says otherwise),
 //! and bad input is NULL rather than an error where Spark gives NULL. Regular expressions
 //! are in `regex`, bytes and encodings in `encoding` (base32 in `base32`, `hmac` in
-//! `hmac`), `format_*` in `format`, `jaro_winkler_similarity` in `jaro_winkler`.
+//! `hmac`, `aes_encrypt` / `aes_decrypt` in `aes`), `format_*` in `format`,
+//! `jaro_winkler_similarity` in `jaro_winkler`.
 
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use arrow_array::{Array, ArrayRef, BooleanArray, Int32Array, StringArray};
 use arrow_schema::DataType;
 
 use super::columns::{
-    as_strings, build_strings, char_index, ints, longs, map_strings, too_long, Bytes,
+    as_strings, build_strings, char_index, ints, lists, longs, map_strings, too_long, Bytes,
     MAX_STRING_BYTES,
 };
 use super::format::format_string;
@@ -135,24 +136,7 @@ pub fn compute(
                 Ok(true)
             })?
         }
-        ConcatWs => {
-            let columns = (0..args.len()).map(strings).collect::<Result<Vec<_>>>()?;
-            build_strings(len, |i, out| {
-                let sep = columns[0];
-                if sep.is_null(i) {
-                    return Ok(false);
-                }
-                let mut first = true;
-                for c in columns[1..].iter().filter(|c| c.is_valid(i)) {
-                    if !first {
-                        out.push_str(sep.value(i));
-                    }
-                    out.push_str(c.value(i));
-                    first = false;
-                }
-                Ok(true)
-            })?
-        }
+        ConcatWs => concat_ws(args, len)?,
         Replace => {
             let (text, search) = (strings(0)?, strings(1)?);
             let replacement = args.get(2).map(as_strings).transpose()?;
@@ -427,6 +411,9 @@ pub fn compute(
         ToBase32 => super::base32::to_base32(&args[0], len)?,
         FromBase32 => super::base32::from_base32(&args[0], len)?,
         Hmac => super::hmac::hmac(args, len)?,
+        AesEncrypt => super::aes::aes_encrypt(args, len)?,
+        AesDecrypt => super::aes::aes_decrypt(args, len, false)?,
+        TryAesDecrypt => super::aes::aes_decrypt(args, len, true)?,
         JaroWinklerSimilarity => super::jaro_winkler::jaro_winkler(args, len)?,
         Base64 | Unbase64 | Hex | Unhex | Bin | Md5 | Sha1 | Sha2 | Crc32 | UrlEncode | UrlDecode
         | TryUrlDecode | Encode | Decode | ToBinary | TryToBinary => {
@@ -503,6 +490,74 @@ pub fn compute(
                 ),
             ))
         }
+    })
+}
+
+/// One argument of `concat_ws` after the separator: strings, or arrays of strings.
+enum Joined<'a> {
+    Text(&'a StringArray),
+    Arrays(&'a arrow_array::ListArray, &'a StringArray),
+}
+
+/// `concat_ws(sep, ...)`: the strings and the elements of the arrays, in order, joined by
+/// the separator; NULL strings, NULL arrays and NULL elements are skipped (an empty or
+/// all-NULL array adds nothing). NULL only where the separator is.
+fn concat_ws(args: &[ArrayRef], len: usize) -> Result<ArrayRef> {
+    let separator = as_strings(&args[0])?;
+    let arrays = args[1..]
+        .iter()
+        .map(|a| {
+            matches!(a.data_type(), DataType::List(_))
+                .then(|| lists(a))
+                .transpose()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let parts = args[1..]
+        .iter()
+        .zip(&arrays)
+        .map(|(arg, array)| {
+            Ok(match array {
+                Some(list) => Joined::Arrays(list, as_strings(list.values())?),
+                None => Joined::Text(as_strings(arg)?),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    build_strings(len, |i, out| {
+        if separator.is_null(i) {
+            return Ok(false);
+        }
+        let separator = separator.value(i);
+        let mut first = true;
+        let mut push = |s: &str, out: &mut String| {
+            if !first {
+                out.push_str(separator);
+            }
+            out.push_str(s);
+            first = false;
+        };
+        for part in &parts {
+            match part {
+                Joined::Text(t) => {
+                    if t.is_valid(i) {
+                        push(t.value(i), out);
+                    }
+                }
+                Joined::Arrays(list, values) => {
+                    if list.is_valid(i) {
+                        let offsets = list.value_offsets();
+                        for k in offsets[i] as usize..offsets[i + 1] as usize {
+                            if values.is_valid(k) {
+                                push(values.value(k), out);
+                            }
+                        }
+                    }
+                }
+            }
+            if out.len() > MAX_STRING_BYTES {
+                return Err(too_long("concat_ws"));
+            }
+        }
+        Ok(true)
     })
 }
 

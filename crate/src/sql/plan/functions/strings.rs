@@ -62,6 +62,14 @@ pub enum StringFunction {
     /// `hmac(key, message[, algorithm])`: the first argument is the key (an empty one is an
     /// error, as in Spark), the algorithm SHA-256 unless named.
     Hmac,
+    /// `aes_encrypt(input, key[, mode[, padding[, iv[, aad]]]])`: AES in GCM (the
+    /// default), CBC or ECB, the IV leading the output (a random one unless given).
+    AesEncrypt,
+    /// `aes_decrypt(input, key[, mode[, padding[, aad]]])`: what `aes_encrypt` wrote.
+    AesDecrypt,
+    /// `try_aes_decrypt`: `aes_decrypt`, NULL where it fails (where an argument fails
+    /// too: `plan::try_eval` wraps the call in a try).
+    TryAesDecrypt,
     Levenshtein,
     /// Jaro-Winkler similarity over UTF-16 code units, as Spark's (Java strings).
     JaroWinklerSimilarity,
@@ -169,6 +177,9 @@ const NAMES: &[(&str, StringFunction)] = &[
     ("sha2", Sha2),
     ("crc32", Crc32),
     ("hmac", Hmac),
+    ("aes_encrypt", AesEncrypt),
+    ("aes_decrypt", AesDecrypt),
+    ("try_aes_decrypt", TryAesDecrypt),
     ("levenshtein", Levenshtein),
     ("jaro_winkler_similarity", JaroWinklerSimilarity),
     ("soundex", Soundex),
@@ -260,9 +271,33 @@ impl StringFunction {
                 }
                 Signature::new(types, Utf8)
             }
-            Concat | ConcatWs => {
+            Concat => {
                 a.arity(1, usize::MAX)?;
                 Signature::new(a.strings(n)?, Utf8)
+            }
+            // After the separator, strings and arrays of strings (their elements joined,
+            // NULL ones skipped); an array of other scalars is cast to one of strings, as
+            // Spark casts it.
+            ConcatWs => {
+                a.arity(1, usize::MAX)?;
+                let mut types = vec![a.string(0)?];
+                for i in 1..n {
+                    types.push(match &a.types[i] {
+                        List(element)
+                            if !matches!(
+                                element.data_type(),
+                                List(_) | LargeList(_) | Struct(_) | Map(_, _)
+                            ) =>
+                        {
+                            string_list()
+                        }
+                        t @ (List(_) | LargeList(_)) => {
+                            return Err(a.error(i, "a string or an array of strings", t))
+                        }
+                        _ => a.string(i)?,
+                    });
+                }
+                Signature::new(types, Utf8)
             }
             Replace => {
                 a.arity(2, 3)?;
@@ -375,6 +410,21 @@ impl StringFunction {
             FromBase32 => {
                 a.arity(1, 1)?;
                 Signature::new(a.strings(1)?, Binary)
+            }
+            // The input, the key, the IV and the AAD are bytes; the mode and the padding
+            // are text.
+            AesEncrypt | AesDecrypt | TryAesDecrypt => {
+                a.arity(2, if self == AesEncrypt { 6 } else { 5 })?;
+                let types = (0..n)
+                    .map(|i| {
+                        if i == 2 || i == 3 {
+                            a.string(i)
+                        } else {
+                            a.binary(i)
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Signature::new(types, Binary)
             }
             Hmac => {
                 a.arity(2, 3)?;
