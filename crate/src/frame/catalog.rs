@@ -176,6 +176,28 @@ impl Catalog {
             .ok_or_else(|| self.not_found(name))
     }
 
+    /// Renames table or view `from` to `to` (which must be free), keeping its rows or
+    /// query.
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<()> {
+        let (old, new) = (from.to_lowercase(), to.to_lowercase());
+        if !self.contains(from) {
+            return Err(self.not_found(from));
+        }
+        if old != new && self.contains(to) {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                format!("cannot rename `{from}` to `{to}`: `{to}` already exists"),
+            ));
+        }
+        if let Some((_, table)) = self.tables.remove(&old) {
+            self.tables.insert(new, (to.to_string(), table));
+        } else if let Some((_, sql)) = self.views.remove(&old) {
+            self.views.insert(new, (to.to_string(), sql));
+        }
+        self.changed();
+        Ok(())
+    }
+
     /// Removes a table; its memory is freed once no running job holds it.
     pub fn drop_table(&mut self, name: &str) -> Result<()> {
         match self.tables.remove(&name.to_lowercase()) {

@@ -191,6 +191,12 @@ fn run_statement(
                 format!("dropped {}", dropped.join(", "))
             }))
         }
+        Statement::Truncate(truncate) => {
+            Ok(SqlOutput::Done(table_writes::truncate(catalog, truncate)?))
+        }
+        Statement::AlterTable(alter) => {
+            Ok(SqlOutput::Done(table_writes::alter_table(catalog, alter)?))
+        }
         Statement::Insert(insert) => {
             Ok(SqlOutput::Done(table_writes::insert(catalog, insert, ctx)?))
         }

@@ -1,11 +1,14 @@
-//! Spark's `CREATE TABLE` clauses that sqlparser's Spark dialect does not read, rewritten
+//! Spark's `CREATE TABLE` and `ALTER TABLE` clauses that sqlparser's Spark dialect does not
+//! read, rewritten
 //! by the parse step before sqlparser sees them:
 //!
 //! - `USING parquet` (any data source) and `OPTIONS (...)`: dropped. They choose how
 //!   Spark stores the table's files; Brasa keeps every table in memory, so a notebook's
 //!   `CREATE TABLE t USING delta AS SELECT ...` runs as `CREATE TABLE t AS SELECT ...`.
+//! - `ALTER TABLE t ADD COLUMNS (a INT, b STRING)`: as `ADD COLUMN a INT, ADD COLUMN b
+//!   STRING`, which sqlparser reads.
 //! - Nested column types (`s STRUCT<a: INT, b: STRING>`, `m MAP<STRING, INT>`,
-//!   `ARRAY<STRUCT<...>>`) in the column list: one token holding their text, as
+//!   `ARRAY<STRUCT<...>>`) in a column list: one token holding their text, as
 //!   [`nested_types`](crate::sql::nested_type_tokens::nested_types) makes of a CAST's, read by the same DDL reader.
 //! - `PARTITIONED BY`, `CLUSTERED BY` and `LOCATION` are refused with what to do: they
 //!   would change the table's columns (Spark moves partition columns last) or read files
@@ -17,46 +20,115 @@ use sqlparser::tokenizer::{Token, TokenWithSpan};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sql::nested_type_tokens::{nested_type_end, nested_type_token, starts_nested_type};
 
-/// The tokens with each `CREATE TABLE` statement's Spark clauses rewritten (see the
-/// module's doc); other statements are left as they are.
+/// What the rewrite does to the tokens: by index, drop one, fold a nested type (to its
+/// end), or replace one with others.
+struct Edits {
+    keep: Vec<bool>,
+    nested: Vec<(usize, usize)>,
+    replace: Vec<(usize, Vec<Token>)>,
+}
+
+/// The tokens with each `CREATE TABLE` and `ALTER TABLE` statement's Spark clauses
+/// rewritten (see the module's doc); other statements are left as they are.
 pub(crate) fn spark_table_clauses(tokens: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>> {
     let solid: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
         .collect();
-    let mut keep = vec![true; tokens.len()];
-    let mut nested: Vec<(usize, usize)> = Vec::new();
+    let mut edits = Edits {
+        keep: vec![true; tokens.len()],
+        nested: Vec::new(),
+        replace: Vec::new(),
+    };
     let mut start = 0;
     while start < solid.len() {
         let end = (start..solid.len())
             .find(|&k| tokens[solid[k]].token == Token::SemiColon)
             .unwrap_or(solid.len());
-        if let Some(after_table) = create_table(&tokens, &solid[start..end]) {
-            rewrite_statement(
-                &tokens,
-                &solid[start + after_table..end],
-                &mut keep,
-                &mut nested,
-            )?;
+        let statement = &solid[start..end];
+        if let Some(after_table) = create_table(&tokens, statement) {
+            rewrite_statement(&tokens, &statement[after_table..], &mut edits)?;
+        } else if is_alter_table(&tokens, statement) {
+            rewrite_alter(&tokens, statement, &mut edits)?;
         }
         start = end + 1;
     }
-    if nested.is_empty() && keep.iter().all(|k| *k) {
+    if edits.nested.is_empty() && edits.replace.is_empty() && edits.keep.iter().all(|k| *k) {
         return Ok(tokens);
     }
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
-        if let Some(&(_, end)) = nested.iter().find(|(from, _)| *from == i) {
+        if let Some(&(_, end)) = edits.nested.iter().find(|(from, _)| *from == i) {
             out.push(nested_type_token(&tokens[i..=end]));
             i = end + 1;
             continue;
         }
-        if keep[i] {
+        if let Some((_, with)) = edits.replace.iter().find(|(at, _)| *at == i) {
+            let span = tokens[i].span;
+            out.extend(with.iter().map(|token| TokenWithSpan {
+                token: token.clone(),
+                span,
+            }));
+        } else if edits.keep[i] {
             out.push(tokens[i].clone());
         }
         i += 1;
     }
     Ok(out)
+}
+
+/// Whether the statement whose solid tokens are `solid` is `ALTER TABLE`.
+fn is_alter_table(tokens: &[TokenWithSpan], solid: &[usize]) -> bool {
+    let word = |k: usize| solid.get(k).and_then(|&i| keyword(&tokens[i].token));
+    word(0) == Some(Keyword::ALTER) && word(1) == Some(Keyword::TABLE)
+}
+
+/// `ALTER TABLE t ADD COLUMNS (a INT, b STRING)`, Spark's list, as the `ADD COLUMN a INT,
+/// ADD COLUMN b STRING` sqlparser reads; and nested column types folded.
+fn rewrite_alter(tokens: &[TokenWithSpan], solid: &[usize], edits: &mut Edits) -> Result<()> {
+    let word = |k: usize| solid.get(k).and_then(|&i| keyword(&tokens[i].token));
+    for k in 1..solid.len() {
+        let at = solid[k];
+        if matches!(tokens[solid[k - 1]].token, Token::Word(_)) && starts_nested_type(tokens, at) {
+            if let Some(end) = nested_type_end(tokens, at) {
+                edits.nested.push((at, end));
+            }
+        }
+    }
+    let mut k = 2;
+    while k + 2 < solid.len() {
+        let list = word(k) == Some(Keyword::ADD)
+            && matches!(word(k + 1), Some(Keyword::COLUMNS | Keyword::COLUMN))
+            && tokens[solid[k + 2]].token == Token::LParen;
+        if !list {
+            k += 1;
+            continue;
+        }
+        let open = k + 2;
+        let close = matching_paren(tokens, solid, open)?;
+        edits
+            .replace
+            .push((solid[k + 1], vec![Token::make_keyword("COLUMN")]));
+        edits.keep[solid[open]] = false;
+        edits.keep[solid[close]] = false;
+        for c in open + 1..close {
+            if tokens[solid[c]].token == Token::Comma && depth_at(tokens, solid, open, c) == 1 {
+                let space = Token::Whitespace(sqlparser::tokenizer::Whitespace::Space);
+                edits.replace.push((
+                    solid[c],
+                    vec![
+                        Token::Comma,
+                        space.clone(),
+                        Token::make_keyword("ADD"),
+                        space,
+                        Token::make_keyword("COLUMN"),
+                    ],
+                ));
+            }
+        }
+        k = close + 1;
+    }
+    Ok(())
 }
 
 fn keyword(token: &Token) -> Option<Keyword> {
@@ -78,12 +150,8 @@ fn create_table(tokens: &[TokenWithSpan], solid: &[usize]) -> Option<usize> {
 
 /// One CREATE TABLE statement from just after `TABLE`: marks the tokens to drop and the
 /// nested column types to fold.
-fn rewrite_statement(
-    tokens: &[TokenWithSpan],
-    solid: &[usize],
-    keep: &mut [bool],
-    nested: &mut Vec<(usize, usize)>,
-) -> Result<()> {
+fn rewrite_statement(tokens: &[TokenWithSpan], solid: &[usize], edits: &mut Edits) -> Result<()> {
+    let (keep, nested) = (&mut edits.keep, &mut edits.nested);
     let token = |k: usize| &tokens[solid[k]].token;
     let word = |k: usize| solid.get(k).and_then(|&i| keyword(&tokens[i].token));
     let mut k = 0;

@@ -5,6 +5,8 @@
 //!   file-source tables do, not enforced: every column may hold NULL).
 //! - `INSERT INTO [TABLE] t [(columns)] VALUES ... | SELECT ...`: the rows added after
 //!   the table's own; `INSERT OVERWRITE [TABLE] t ...` replaces them.
+//! - `TRUNCATE TABLE t`: no rows, the same columns. `ALTER TABLE t RENAME TO u` (a view's
+//!   name too, as in Spark) and `ALTER TABLE t ADD COLUMN c <type>` (NULL in every row).
 //!
 //! Values are stored as Spark's ANSI store assignment stores them
 //! (`spark.sql.storeAssignmentPolicy = ANSI`, its default): by position (or by the column
@@ -19,7 +21,10 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use sqlparser::ast::{self, CreateTable, Insert, TableObject};
+use sqlparser::ast::{
+    self, AlterTable, AlterTableOperation, CreateTable, Insert, RenameTableNameKind, TableObject,
+    Truncate,
+};
 
 use crate::error::{Error, Result};
 use crate::frame::{spark_type_name, Catalog, Table};
@@ -75,24 +80,8 @@ pub(crate) fn insert(catalog: &mut Catalog, insert: &Insert, ctx: &JobContext) -
     let TableObject::TableName(table_name) = &insert.table else {
         return Err(Error::unsupported("INSERT INTO a table function"));
     };
-    let name = table_name
-        .0
-        .iter()
-        .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
-        .next_back()
-        .ok_or_else(|| Error::analysis("INSERT needs a table name"))?;
-    if catalog.view(&name).is_some() {
-        return Err(Error::analysis(format!(
-            "[EXPECT_TABLE_NOT_VIEW] INSERT expects a table but `{name}` is a view; insert \
-             into a table (CREATE TABLE {name}_rows AS SELECT * FROM {name})"
-        )));
-    }
-    let target = catalog.get(&name).map_err(|_| {
-        Error::analysis(format!(
-            "[TABLE_OR_VIEW_NOT_FOUND] INSERT INTO {name}: there is no table `{name}` (load \
-             a file or CREATE TABLE {name} first)"
-        ))
-    })?;
+    let name = last_name(table_name)?;
+    let target = table_to_change(catalog, &name, "INSERT INTO")?;
     let Some(source) = &insert.source else {
         return Err(Error::analysis("INSERT needs VALUES or a query"));
     };
@@ -355,4 +344,117 @@ fn appended(schema: &SchemaRef, kept: Vec<RecordBatch>, added: &Table) -> Result
     }
     gather(&mut pending)?;
     Table::try_new(table_schema, partitions)
+}
+
+/// The last part of a (possibly qualified) table name.
+fn last_name(name: &ast::ObjectName) -> Result<String> {
+    name.0
+        .iter()
+        .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+        .next_back()
+        .ok_or_else(|| Error::analysis("missing table name"))
+}
+
+/// The table `name` a statement changes: a view or a missing name is refused.
+fn table_to_change(catalog: &Catalog, name: &str, statement: &str) -> Result<Arc<Table>> {
+    if catalog.view(name).is_some() {
+        return Err(Error::analysis(format!(
+            "[EXPECT_TABLE_NOT_VIEW] {statement} expects a table but `{name}` is a view; \
+             make one (CREATE TABLE {name}_rows AS SELECT * FROM {name})"
+        )));
+    }
+    catalog.get(name).map_err(|_| {
+        Error::analysis(format!(
+            "[TABLE_OR_VIEW_NOT_FOUND] {statement} {name}: there is no table `{name}` (load a \
+             file or CREATE TABLE {name} first)"
+        ))
+    })
+}
+
+/// `TRUNCATE TABLE t`: the table keeps its columns and loses its rows.
+pub(crate) fn truncate(catalog: &mut Catalog, truncate: &Truncate) -> Result<String> {
+    if truncate.partitions.is_some() {
+        return Err(Error::unsupported(
+            "TRUNCATE TABLE ... PARTITION: Brasa's tables are not partitioned; DELETE the rows \
+             with CREATE OR REPLACE TABLE t AS SELECT ... WHERE NOT (...)",
+        ));
+    }
+    let mut names = Vec::with_capacity(truncate.table_names.len());
+    for target in &truncate.table_names {
+        let name = last_name(&target.name)?;
+        let table = table_to_change(catalog, &name, "TRUNCATE TABLE")?;
+        catalog.register(&name, Table::empty(table.schema().clone()), true)?;
+        names.push(name);
+    }
+    Ok(format!("truncated {}", names.join(", ")))
+}
+
+/// `ALTER TABLE t RENAME TO u` and `ALTER TABLE t ADD COLUMN c <type>`.
+pub(crate) fn alter_table(catalog: &mut Catalog, alter: &AlterTable) -> Result<String> {
+    let name = last_name(&alter.name)?;
+    if alter.if_exists && !catalog.contains(&name) {
+        return Ok(format!("there is no table `{name}` to alter"));
+    }
+    let mut done = Vec::with_capacity(alter.operations.len());
+    for operation in &alter.operations {
+        done.push(match operation {
+            AlterTableOperation::RenameTable {
+                table_name: RenameTableNameKind::To(to) | RenameTableNameKind::As(to),
+            } => {
+                let to = last_name(to)?;
+                catalog.rename(&name, &to)?;
+                format!("renamed {name} to {to}")
+            }
+            AlterTableOperation::AddColumn { column_def, .. } => {
+                add_column(catalog, &name, column_def)?
+            }
+            other => {
+                return Err(Error::unsupported(format!(
+                    "ALTER TABLE ... {other} (Brasa alters a table with RENAME TO and ADD \
+                     COLUMN; Spark's file-source tables take no more); make the table anew \
+                     with CREATE OR REPLACE TABLE {name} AS SELECT ..."
+                )))
+            }
+        });
+    }
+    Ok(done.join("; "))
+}
+
+/// Table `name` with the column `column` added after its own, NULL in every row.
+fn add_column(catalog: &mut Catalog, name: &str, column: &ast::ColumnDef) -> Result<String> {
+    let table = table_to_change(catalog, name, "ALTER TABLE")?;
+    let column_name = column.name.value.clone();
+    if table
+        .schema()
+        .fields()
+        .iter()
+        .any(|f| f.name().eq_ignore_ascii_case(&column_name))
+    {
+        return Err(Error::analysis(format!(
+            "[COLUMN_ALREADY_EXISTS] ALTER TABLE {name} ADD COLUMN: `{column_name}` is already \
+             a column of {name}"
+        )));
+    }
+    let field = Field::new(column_name.as_str(), sql_type(&column.data_type)?, true);
+    let widened = |schema: &Schema| {
+        let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        fields.push(field.clone());
+        Arc::new(Schema::new(fields))
+    };
+    let partitions = table
+        .stored_partitions()
+        .iter()
+        .map(|batch| {
+            let mut columns = batch.columns().to_vec();
+            columns.push(arrow_array::new_null_array(
+                field.data_type(),
+                batch.num_rows(),
+            ));
+            RecordBatch::try_new(widened(&batch.schema()), columns)
+                .map_err(|e| Error::internal("ALTER TABLE ADD COLUMN", e))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let altered = Table::try_new(widened(table.schema()), partitions)?;
+    catalog.register(name, altered.with_key_codes(), true)?;
+    Ok(format!("added column {column_name} to {name}"))
 }

@@ -4,6 +4,7 @@
 //! `subquery.rs`, and correlated ones joined in `decorrelate.rs` and `value_joins.rs`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sqlparser::ast::{
     self, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, OrderByKind, Query, SelectItem,
@@ -411,7 +412,31 @@ impl<'a> Planner<'a> {
         if rows.len() == 1 {
             return Ok(rows.remove(0));
         }
-        union_all(rows, "VALUES")
+        let per_row = values_computed_per_row(&rows);
+        let plan = union_all(rows, "VALUES")?;
+        if per_row {
+            return Ok(plan);
+        }
+        self.one_partition(plan)
+    }
+
+    /// VALUES' constant rows computed once while the query is planned, as one partition:
+    /// Spark's local relation (one partition in local mode), so that what a partition
+    /// decides over them (`rand(seed)`'s stream, `spark_partition_id()`,
+    /// `monotonically_increasing_id()`) is Spark's.
+    fn one_partition(&mut self, plan: LogicalPlan) -> Result<LogicalPlan> {
+        let schema = plan.schema();
+        let table = self.runner.run(plan)?;
+        let partitions = table.partitions()?;
+        let batch = arrow_select::concat::concat_batches(table.schema(), partitions.iter())
+            .map_err(|e| Error::internal("VALUES", e))?;
+        let table = Table::try_new(table.schema().clone(), vec![batch])?;
+        Ok(LogicalPlan::Scan {
+            projection: (0..schema.len()).collect(),
+            table: Arc::new(table),
+            filters: Vec::new(),
+            schema,
+        })
     }
 
     fn select(
@@ -1482,6 +1507,17 @@ fn limit(clause: Option<&LimitClause>) -> Result<(usize, Option<usize>)> {
 /// `LATERAL generator(...)` in FROM.
 fn is_lateral_function(factor: &TableFactor) -> bool {
     matches!(factor, TableFactor::Function { lateral: true, .. })
+}
+
+/// Whether a row of VALUES holds a value made anew each time (`rand()`), which must not
+/// be computed while the query is planned.
+fn values_computed_per_row(rows: &[LogicalPlan]) -> bool {
+    rows.iter().any(|row| match row {
+        LogicalPlan::Project { exprs, .. } => exprs
+            .iter()
+            .any(|e| e.any(&|x| matches!(x, Expr::Function { func, .. } if func.is_per_row()))),
+        _ => true,
+    })
 }
 
 /// Whether a FROM item is `LATERAL (subquery)` (planned in `lateral.rs`).
