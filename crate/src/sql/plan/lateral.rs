@@ -14,8 +14,9 @@
 //!   one row over no rows (the "count bug" a plain join would have).
 //! - **Uncorrelated**: an ordinary join with the subquery.
 //!
-//! As in Spark, RIGHT and FULL joins with a LATERAL subquery are refused, and outer
-//! columns are read in the WHERE of a subquery with FROM (or anywhere in one without).
+//! As in Spark, RIGHT and FULL joins with a LATERAL subquery are refused. Unlike Spark, a
+//! subquery with FROM reads outer columns only in its WHERE (anywhere in one without
+//! FROM), and windows in a correlated one are refused (`subquery.rs` says so).
 
 use std::sync::Arc;
 
