@@ -370,6 +370,34 @@ fn cache_table_makes_a_table_and_never_replaces_one() {
 /// Spark's `SET`: the three settings Brasa's answers rest on are shown and accepted at
 /// their value, refused at another; other keys are kept and shown, with a message that
 /// they change nothing; `RESET` forgets them.
+/// `SHOW SYSTEM | ALL | USER FUNCTIONS` are Spark's; another `SHOW x` is refused, never
+/// answered as if it named a setting.
+#[test]
+fn show_statements_are_spark_s_or_refused() {
+    let mut catalog = catalog();
+    assert_eq!(rows(&mut catalog, "SHOW USER FUNCTIONS"), 0);
+    assert_eq!(rows(&mut catalog, "SHOW USER FUNCTIONS LIKE 'up*'"), 0);
+    assert_eq!(rows(&mut catalog, "SHOW SYSTEM FUNCTIONS LIKE 'upper'"), 1);
+    assert_eq!(
+        rows(&mut catalog, "SHOW ALL FUNCTIONS LIKE 'lower|upper'"),
+        2
+    );
+    for sql in [
+        "SHOW CATALOGS",
+        "SHOW ALL",
+        "SHOW TBLPROPERTIES t",
+        "SHOW spark.sql.ansi.enabled",
+    ] {
+        let err = error(sql);
+        assert_eq!(
+            err.code(),
+            ErrorCode::SqlUnsupported,
+            "{sql}: {}",
+            err.message()
+        );
+    }
+}
+
 #[test]
 fn set_shows_keeps_and_refuses_settings() {
     let mut catalog = catalog();

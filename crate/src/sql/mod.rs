@@ -33,7 +33,7 @@ use crate::sql::plan::logical::LogicalPlan;
 use crate::sql::plan::optimize::optimize;
 use crate::sql::plan::planner::{Planner, SubqueryRunner};
 use crate::sql::settings::SettingsOutput;
-use crate::sql::show::{describe, show_columns, show_functions, show_tables};
+use crate::sql::show::{describe, show_columns, show_functions, show_tables, show_user_functions};
 
 /// What a statement produced.
 #[derive(Debug)]
@@ -250,14 +250,26 @@ fn run_statement(
             SettingsOutput::Rows(table) => SqlOutput::Rows(table),
             SettingsOutput::Done(message) => SqlOutput::Done(message),
         }),
-        // Spark's `SET` and `SET key`, as `settings::bare_settings` rewrote them.
-        Statement::ShowVariable { variable } => {
-            let key = match variable.as_slice() {
-                [all] if all.value.eq_ignore_ascii_case("ALL") => None,
-                parts => Some(settings::dotted(parts)),
-            };
-            Ok(SqlOutput::Rows(settings::show(catalog, key.as_deref())?))
-        }
+        // Spark's `SET`, `SET key` and `SHOW USER FUNCTIONS`, as `settings::bare_settings`
+        // rewrote them; any other `SHOW x` is not Spark's.
+        Statement::ShowVariable { variable } => match variable.split_first() {
+            Some((marker, key)) if marker.value == settings::SET_MARKER => {
+                let key = (!key.is_empty()).then(|| settings::dotted(key));
+                Ok(SqlOutput::Rows(settings::show(catalog, key.as_deref())?))
+            }
+            Some((marker, _)) if marker.value == settings::USER_FUNCTIONS_MARKER => {
+                Ok(SqlOutput::Rows(show_user_functions()?))
+            }
+            _ => Err(Error::unsupported(format!(
+                "the statement `SHOW {}` (Brasa shows TABLES, COLUMNS, FUNCTIONS and, with \
+                 SET, its settings)",
+                variable
+                    .iter()
+                    .map(|part| part.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ))),
+        },
         Statement::Reset(reset) => Ok(SqlOutput::Done(settings::reset(catalog, reset))),
         Statement::Cache {
             table_flag,

@@ -9,7 +9,8 @@
 //!
 //! sqlparser reads `SET key = value`, `SET TIME ZONE ...` and `RESET key`, but not Spark's
 //! `SET` (list the settings), `SET key` (show one) or a bare `RESET`;
-//! [`bare_settings`] turns those into `SHOW ALL`, `SHOW key` and `RESET ALL` first.
+//! [`bare_settings`] turns those into `SHOW` statements marked [`SET_MARKER`] and `RESET
+//! ALL` first.
 
 use std::sync::Arc;
 
@@ -167,9 +168,17 @@ fn rows(pairs: &[(String, String)]) -> Result<Table> {
     Table::try_new(schema, vec![batch])
 }
 
+/// The first name of the `SHOW` a bare `SET` or `SET key` is rewritten to: a `SHOW` the
+/// user typed (`SHOW CATALOGS`) is not a setting.
+pub(crate) const SET_MARKER: &str = "__brasa_set";
+
+/// The `SHOW` that Spark's `SHOW USER FUNCTIONS [LIKE ...]` is rewritten to.
+pub(crate) const USER_FUNCTIONS_MARKER: &str = "__brasa_user_functions";
+
 /// Spark's bare `SET`, `SET key` and `RESET`, which sqlparser does not read, as the
-/// statements it does: `SHOW ALL`, `SHOW key` and `RESET ALL`. Only a whole statement
-/// (from its start to `;` or the end) of that shape is rewritten.
+/// statements it does: `SHOW __brasa_set [key]` and `RESET ALL`; and `SHOW SYSTEM | ALL |
+/// USER FUNCTIONS` as `SHOW FUNCTIONS` or [`USER_FUNCTIONS_MARKER`]. Only a whole
+/// statement (from its start to `;` or the end) of those shapes is rewritten.
 pub(crate) fn bare_settings(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let solid: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
@@ -195,14 +204,25 @@ pub(crate) fn bare_settings(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         }
         match keyword(start) {
             Some(Keyword::SET) if end == start + 1 => {
-                replace[solid[start]] = Some(vec![
-                    Token::make_keyword("SHOW"),
-                    Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
-                    Token::make_keyword("ALL"),
-                ]);
+                replace[solid[start]] = Some(marked_show(SET_MARKER));
             }
             Some(Keyword::SET) if is_dotted_name(&tokens, &solid[start + 1..end]) => {
-                replace[solid[start]] = Some(vec![Token::make_keyword("SHOW")]);
+                replace[solid[start]] = Some(marked_show(SET_MARKER));
+            }
+            Some(Keyword::SHOW)
+                if matches!(keyword(start + 1), Some(Keyword::SYSTEM | Keyword::ALL))
+                    && keyword(start + 2) == Some(Keyword::FUNCTIONS) =>
+            {
+                replace[solid[start + 1]] = Some(Vec::new());
+            }
+            Some(Keyword::SHOW)
+                if keyword(start + 1) == Some(Keyword::USER)
+                    && keyword(start + 2) == Some(Keyword::FUNCTIONS) =>
+            {
+                replace[solid[start]] = Some(marked_show(USER_FUNCTIONS_MARKER));
+                for &i in &solid[start + 1..end] {
+                    replace[i] = Some(Vec::new());
+                }
             }
             Some(Keyword::RESET) if end == start + 1 => {
                 replace[solid[start]] = Some(vec![
@@ -229,6 +249,20 @@ pub(crate) fn bare_settings(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         }
     }
     out
+}
+
+/// `SHOW <marker>`, the marker a quoted name no user query writes by chance.
+fn marked_show(marker: &str) -> Vec<Token> {
+    vec![
+        Token::make_keyword("SHOW"),
+        Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+        Token::Word(sqlparser::tokenizer::Word {
+            value: marker.to_string(),
+            quote_style: Some('`'),
+            keyword: Keyword::NoKeyword,
+        }),
+        Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+    ]
 }
 
 /// `a.b.c`: two or more names joined by dots, nothing else.

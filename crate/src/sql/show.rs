@@ -94,6 +94,16 @@ pub(crate) fn show_functions(pattern: Option<&str>) -> Result<Table> {
     let names = FUNCTION_NAMES
         .iter()
         .filter(|name| matcher.as_ref().is_none_or(|m| m.is_match(name)));
+    function_list(names)
+}
+
+/// `SHOW USER FUNCTIONS`: Brasa has no user-defined functions, so none.
+pub(crate) fn show_user_functions() -> Result<Table> {
+    function_list(std::iter::empty::<&&str>())
+}
+
+/// The table of `SHOW FUNCTIONS`: one `function` column.
+fn function_list<'a>(names: impl Iterator<Item = &'a &'a str>) -> Result<Table> {
     let out = Arc::new(Schema::new(vec![Field::new(
         "function",
         DataType::Utf8,
