@@ -358,7 +358,7 @@ fn cache_table(
     )))
 }
 
-fn object_name(name: &sqlparser::ast::ObjectName) -> Result<String> {
+pub(crate) fn object_name(name: &sqlparser::ast::ObjectName) -> Result<String> {
     name.0
         .iter()
         .filter_map(|p| p.as_ident().map(|i| i.value.clone()))

@@ -88,12 +88,7 @@ fn is_alter_table(tokens: &[TokenWithSpan], solid: &[usize]) -> bool {
 fn rewrite_alter(tokens: &[TokenWithSpan], solid: &[usize], edits: &mut Edits) -> Result<()> {
     let word = |k: usize| solid.get(k).and_then(|&i| keyword(&tokens[i].token));
     for k in 1..solid.len() {
-        let at = solid[k];
-        if matches!(tokens[solid[k - 1]].token, Token::Word(_)) && starts_nested_type(tokens, at) {
-            if let Some(end) = nested_type_end(tokens, at) {
-                edits.nested.push((at, end));
-            }
-        }
+        fold_column_type(tokens, solid, k, &mut edits.nested);
     }
     let mut k = 2;
     while k + 2 < solid.len() {
@@ -167,12 +162,8 @@ fn rewrite_statement(tokens: &[TokenWithSpan], solid: &[usize], edits: &mut Edit
     if k < solid.len() && *token(k) == Token::LParen {
         let close = matching_paren(tokens, solid, k)?;
         for c in k + 1..close {
-            let at = solid[c];
-            let after_name = matches!(token(c - 1), Token::Word(_));
-            if after_name && depth_at(tokens, solid, k, c) == 1 && starts_nested_type(tokens, at) {
-                if let Some(end) = nested_type_end(tokens, at) {
-                    nested.push((at, end));
-                }
+            if depth_at(tokens, solid, k, c) == 1 {
+                fold_column_type(tokens, solid, c, nested);
             }
         }
         k = close + 1;
@@ -239,6 +230,23 @@ fn names_path(token: &Token) -> bool {
         Token::Word(w) => w.value.eq_ignore_ascii_case("path"),
         Token::SingleQuotedString(s) => s.eq_ignore_ascii_case("path"),
         _ => false,
+    }
+}
+
+/// Marks the nested type at solid position `k` for folding when it follows a column's
+/// name (`s STRUCT<a: INT>`): not a field's, whose name a `:` follows.
+fn fold_column_type(
+    tokens: &[TokenWithSpan],
+    solid: &[usize],
+    k: usize,
+    nested: &mut Vec<(usize, usize)>,
+) {
+    let at = solid[k];
+    let after_name = matches!(tokens[solid[k - 1]].token, Token::Word(_));
+    if after_name && starts_nested_type(tokens, at) {
+        if let Some(end) = nested_type_end(tokens, at) {
+            nested.push((at, end));
+        }
     }
 }
 

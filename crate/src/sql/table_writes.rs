@@ -30,6 +30,7 @@ use crate::error::{Error, Result};
 use crate::frame::{spark_type_name, Catalog, Table};
 use crate::job::JobContext;
 use crate::sql::exec::execute;
+use crate::sql::object_name;
 use crate::sql::plan::expr::{BinaryOp, Expr};
 use crate::sql::plan::functions::{MiscFunction, ScalarFunction};
 use crate::sql::plan::json_schema::sql_type;
@@ -80,7 +81,7 @@ pub(crate) fn insert(catalog: &mut Catalog, insert: &Insert, ctx: &JobContext) -
     let TableObject::TableName(table_name) = &insert.table else {
         return Err(Error::unsupported("INSERT INTO a table function"));
     };
-    let name = last_name(table_name)?;
+    let name = object_name(table_name)?;
     let target = table_to_change(catalog, &name, "INSERT INTO")?;
     let Some(source) = &insert.source else {
         return Err(Error::analysis("INSERT needs VALUES or a query"));
@@ -346,15 +347,6 @@ fn appended(schema: &SchemaRef, kept: Vec<RecordBatch>, added: &Table) -> Result
     Table::try_new(table_schema, partitions)
 }
 
-/// The last part of a (possibly qualified) table name.
-fn last_name(name: &ast::ObjectName) -> Result<String> {
-    name.0
-        .iter()
-        .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
-        .next_back()
-        .ok_or_else(|| Error::analysis("missing table name"))
-}
-
 /// The table `name` a statement changes: a view or a missing name is refused.
 fn table_to_change(catalog: &Catalog, name: &str, statement: &str) -> Result<Arc<Table>> {
     if catalog.view(name).is_some() {
@@ -381,7 +373,7 @@ pub(crate) fn truncate(catalog: &mut Catalog, truncate: &Truncate) -> Result<Str
     }
     let mut names = Vec::with_capacity(truncate.table_names.len());
     for target in &truncate.table_names {
-        let name = last_name(&target.name)?;
+        let name = object_name(&target.name)?;
         let table = table_to_change(catalog, &name, "TRUNCATE TABLE")?;
         catalog.register(&name, Table::empty(table.schema().clone()), true)?;
         names.push(name);
@@ -391,7 +383,7 @@ pub(crate) fn truncate(catalog: &mut Catalog, truncate: &Truncate) -> Result<Str
 
 /// `ALTER TABLE t RENAME TO u` and `ALTER TABLE t ADD COLUMN c <type>`.
 pub(crate) fn alter_table(catalog: &mut Catalog, alter: &AlterTable) -> Result<String> {
-    let name = last_name(&alter.name)?;
+    let name = object_name(&alter.name)?;
     if alter.if_exists && !catalog.contains(&name) {
         return Ok(format!("there is no table `{name}` to alter"));
     }
@@ -401,7 +393,7 @@ pub(crate) fn alter_table(catalog: &mut Catalog, alter: &AlterTable) -> Result<S
             AlterTableOperation::RenameTable {
                 table_name: RenameTableNameKind::To(to) | RenameTableNameKind::As(to),
             } => {
-                let to = last_name(to)?;
+                let to = object_name(to)?;
                 catalog.rename(&name, &to)?;
                 format!("renamed {name} to {to}")
             }

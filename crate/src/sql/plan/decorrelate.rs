@@ -93,7 +93,7 @@ impl Planner<'_> {
         }
         // The joined columns served the conditions only.
         Ok(if joined {
-            keep_prefix(plan, width)
+            plan.first_columns(width)
         } else {
             plan
         })
@@ -327,19 +327,6 @@ fn semi_join(left: LogicalPlan, semi: SemiJoin, outer_width: usize) -> Result<Lo
 /// Whether `error` is a name that did not resolve.
 fn unresolved(error: &Error) -> bool {
     error.code() == ErrorCode::SqlAnalysis && error.message().starts_with("column `")
-}
-
-/// The first `width` columns of `plan`.
-fn keep_prefix(plan: LogicalPlan, width: usize) -> LogicalPlan {
-    let schema = plan.schema();
-    let exprs = (0..width)
-        .map(|i| Expr::column(i, schema.field(i).name.clone()))
-        .collect();
-    LogicalPlan::Project {
-        input: Box::new(plan),
-        exprs,
-        schema: PlanSchema::new(schema.fields()[..width].to_vec()),
-    }
 }
 
 /// The AND conditions of `e`.

@@ -577,6 +577,12 @@ impl Expr {
         predicate(self) || self.children().into_iter().any(|c| c.any(predicate))
     }
 
+    /// Whether the expression holds a value made anew each time it is evaluated
+    /// (`rand()`, `uuid()`, ...): it cannot be computed twice, or once ahead of time.
+    pub fn computed_per_row(&self) -> bool {
+        self.any(&|x| matches!(x, Expr::Function { func, .. } if func.is_per_row()))
+    }
+
     pub fn contains_aggregate(&self) -> bool {
         self.any(&|e| matches!(e, Expr::Aggregate(_)))
     }

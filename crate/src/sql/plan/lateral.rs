@@ -137,7 +137,7 @@ impl Planner<'_> {
                 let keys = key_pairs(&c, &right.schema());
                 let filter = c.residual.clone();
                 let joined = self.lateral_join(left, right, keys, filter, &join)?;
-                Ok(keep_columns(joined, split + c.width))
+                Ok(joined.first_columns(split + c.width))
             }
             Shape::Global => self.lateral_aggregate(left, plan, &c, subquery, &name, &join),
         }
@@ -371,21 +371,6 @@ fn key_pairs(c: &Correlation, right: &PlanSchema) -> Vec<(Expr, Expr)> {
         .collect()
 }
 
-/// The first `width` columns of `plan`.
-fn keep_columns(plan: LogicalPlan, width: usize) -> LogicalPlan {
-    let schema = plan.schema();
-    if schema.len() == width {
-        return plan;
-    }
-    LogicalPlan::Project {
-        exprs: (0..width)
-            .map(|i| Expr::column(i, schema.field(i).name.clone()))
-            .collect(),
-        schema: PlanSchema::new(schema.fields()[..width].to_vec()),
-        input: Box::new(plan),
-    }
-}
-
 /// A correlated subquery's LIMIT (after its ORDER BY) applied to each outer row's rows:
 /// `row_number()` over the correlation keys, in the ORDER BY's order, kept between the
 /// OFFSET and the LIMIT (Spark's `decorrelateLimit`).
@@ -435,7 +420,7 @@ fn limit_per_outer_row(plan: LogicalPlan, c: &Correlation) -> Result<LogicalPlan
                 predicate: Expr::and_all(conditions)
                     .unwrap_or(Expr::Literal(ScalarValue::Boolean(true))),
             };
-            Ok(keep_columns(kept, width))
+            Ok(kept.first_columns(width))
         }
         LogicalPlan::Project {
             input,

@@ -247,6 +247,19 @@ impl LogicalPlan {
         }
     }
 
+    /// The plan's first `width` columns (a projection of them).
+    pub fn first_columns(self, width: usize) -> LogicalPlan {
+        let schema = self.schema();
+        let exprs = (0..width)
+            .map(|i| Expr::column(i, schema.field(i).name.clone()))
+            .collect();
+        LogicalPlan::Project {
+            input: Box::new(self),
+            exprs,
+            schema: PlanSchema::new(schema.fields()[..width].to_vec()),
+        }
+    }
+
     /// Every row and column of `table`, its columns qualified by `name`.
     pub fn scan_of(table: Arc<Table>, name: &str) -> LogicalPlan {
         let schema = PlanSchema::from_arrow(table.schema(), Some(name));

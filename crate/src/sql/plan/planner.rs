@@ -1513,9 +1513,7 @@ fn is_lateral_function(factor: &TableFactor) -> bool {
 /// be computed while the query is planned.
 fn values_computed_per_row(rows: &[LogicalPlan]) -> bool {
     rows.iter().any(|row| match row {
-        LogicalPlan::Project { exprs, .. } => exprs
-            .iter()
-            .any(|e| e.any(&|x| matches!(x, Expr::Function { func, .. } if func.is_per_row()))),
+        LogicalPlan::Project { exprs, .. } => exprs.iter().any(Expr::computed_per_row),
         _ => true,
     })
 }

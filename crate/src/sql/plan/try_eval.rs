@@ -21,7 +21,7 @@ use crate::sql::types::{integer_rank, is_numeric};
 /// computation to the next (`rand()`, `uuid()`, ...), since a failed batch is computed
 /// again in parts.
 pub fn try_of(body: Expr, guards: Vec<Expr>, what: &str, scope: &PlanSchema) -> Result<Expr> {
-    if computed_per_row(&body) {
+    if body.computed_per_row() {
         return Err(Error::unsupported(format!(
             "{what} over a value computed anew for each row (rand, randn, uuid, \
              monotonically_increasing_id, ...)"
@@ -39,19 +39,13 @@ pub fn try_of(body: Expr, guards: Vec<Expr>, what: &str, scope: &PlanSchema) -> 
     ))
 }
 
-/// Whether `e` holds a value computed anew each time it is evaluated (`rand()`, `uuid()`,
-/// ...), which a try cannot evaluate twice.
-fn computed_per_row(e: &Expr) -> bool {
-    e.any(&|x| matches!(x, Expr::Function { func, .. } if func.is_per_row()))
-}
-
 /// `try_aes_decrypt(...)` from its planned call: Spark's `TryEval` of `aes_decrypt`. The
 /// call's own failures (a wrong key, altered data) are NULL row by row in its kernel; a
 /// failure in an argument (`try_aes_decrypt(aes_encrypt(x, 'short'), k)`) is NULL through
 /// the try. Over a value made anew for each row (`uuid()`), which the try cannot compute
 /// twice, only the call's own failures are NULL.
 pub fn try_aes_decrypt(call: Expr, scope: &PlanSchema) -> Result<Expr> {
-    if computed_per_row(&call) {
+    if call.computed_per_row() {
         return Ok(call);
     }
     try_of(call, vec![], "try_aes_decrypt", scope)
@@ -120,7 +114,7 @@ pub fn integer_range_guard(cast: Expr, input: &Expr, scope: &PlanSchema) -> Resu
         ),
         _ => return Ok(None),
     };
-    if computed_per_row(input) {
+    if input.computed_per_row() {
         return Err(Error::unsupported(
             "TRY_CAST to an integer type of a value computed anew for each row (rand, randn, \
              ...); CAST it, or compute the value in a subquery first",
