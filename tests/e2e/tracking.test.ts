@@ -3,7 +3,9 @@
  * MLflow-style run in IndexedDB that survives a reload and an engine crash; a run's model
  * is registered, aliased and used by `name@champion` to score another file; an
  * experiment exported and imported elsewhere exports to the same bytes; the mlruns/
- * export is read by the real MLflow; the exported PySpark job finds the same best point.
+ * export is read by the real MLflow, and the page's model is loaded by MLflow's pyfunc (from
+ * its folder and as `models:/churn@champion`) and Spark's `PipelineModel.load` and scores
+ * as Predict did; the exported PySpark job finds the same best point.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -18,6 +20,8 @@ import type { Page } from 'playwright-core';
 import { decodeBundle, encodeBundle } from '../../www/src/tracking/shared/snapshot';
 import { recordedSnapshot } from '../unit/fixtures';
 import { PYTHON, assertSameAsMlflow, readMlrunsDir } from '../tracking/mlflow';
+import { checkMlflowModels } from '../tracking/mlflow-models';
+import { assertClose, parseCsv } from '../tracking/scored';
 import { ROOT, chooseTraining, loadPipeline, openApp, shownTable, useApp } from './harness';
 import { SAMPLE, download, finishedRow, keyValues, openRun, predictFile, registerWithAlias, runAction, runRows, sampleSubset } from './runs';
 
@@ -505,7 +509,8 @@ describe('Tracking, registry and deployment', () => {
     // Registered, aliased, and used by name@alias on a new file: Spark's classifier columns.
     const registered = await registerWithAlias(page, details, 'churn');
     assert.match((await registered.getByTestId('version-model').textContent()) ?? '', /^LogisticRegression · 2 classes \(false, true\) · 5 features · label churned$/);
-    const summary = await predictFile(page, sampleSubset('new_churners.csv', 40), 'churn@champion');
+    const newChurners = sampleSubset('new_churners.csv', 40);
+    const summary = await predictFile(page, newChurners, 'churn@champion');
     const predicted = Number(await summary.getAttribute('data-rows'));
     assert.equal(await summary.getAttribute('data-rows-in'), '40');
     assert.match((await summary.textContent()) ?? '', new RegExp(`^40 rows in, ${predicted} predictions( \\(${40 - predicted} removed by handleInvalid = skip \\(a NULL or NaN feature\\)\\))?:`));
@@ -520,6 +525,8 @@ describe('Tracking, registry and deployment', () => {
     const firstRow = await page.$$eval('[data-testid="deploy-output"] .grid-body .grid-row', (rows) => [...rows[0].querySelectorAll('.grid-cell')].slice(1).map((c) => c.textContent ?? ''));
     const cell = (column: string) => firstRow[header.indexOf(column)];
     assert.equal(cell('predictedLabel'), Number(cell('probability_true')) > 0.5 ? 'true' : 'false');
+    const pagePredictions = parseCsv((await download(page, () => page.getByTestId('deploy-download').click())).toString());
+    assert.equal(pagePredictions.length, predicted);
 
     // Every experiment as mlruns/, read by MLflow 3: the run, both inputs, the model and its alias.
     await page.getByTestId('tab-runs').click();
@@ -545,6 +552,34 @@ describe('Tracking, registry and deployment', () => {
     const modelFiles = Object.keys(modelZip);
     assert.ok(modelFiles.some((f) => /^[^/]+\/MLmodel$/.test(f)) && modelFiles.some((f) => /\/sparkml\/stages\/.*LogisticRegression_/.test(f)), modelFiles.join(', '));
     assert.match(new TextDecoder().decode(modelZip[modelFiles.find((f) => f.endsWith('/MLmodel'))!]), /loader_module: mlflow\.spark/);
+    // The page's model, loaded by MLflow (pyfunc, from the folder and as models:/churn@champion
+    // from the mlruns/ export) and by Spark (PipelineModel.load), scores the file as Predict did.
+    const modelDir = path.join(dir, 'downloaded');
+    for (const [file, bytes] of Object.entries(modelZip)) {
+      mkdirSync(path.join(modelDir, file.endsWith('/') ? file : path.dirname(file)), { recursive: true });
+      if (!file.endsWith('/')) writeFileSync(path.join(modelDir, file), bytes);
+    }
+    const folder = path.join(modelDir, modelFiles.find((f) => f.endsWith('/MLmodel'))!.split('/')[0]);
+    // The rows without a blank: pandas reads a blank in an integer column as NaN, which
+    // MLflow's schema enforcement refuses for a `long` input (README, Export and import).
+    const [inputHeader, ...inputLines] = readFileSync(newChurners, 'utf8').trim().split('\n');
+    const complete = inputLines.filter((l) => !l.split(',').includes(''));
+    assert.ok(complete.length >= 20, `${complete.length} complete rows`);
+    const completeCsv = path.join(dir, 'complete.csv');
+    writeFileSync(completeCsv, [inputHeader, ...complete].join('\n') + '\n');
+    const inputColumns = inputHeader.split(',');
+    const scoredComplete = pagePredictions.filter((r) => inputColumns.every((c) => r[c] !== ''));
+    assert.equal(scoredComplete.length, complete.length);
+    const loaded = checkMlflowModels(path.join(dir, 'models.json'), [{ name: 'churn', path: folder, csv: completeCsv, uri: 'models:/churn@champion', root: dir }]).models.churn;
+    const pageIndex = scoredComplete.map((r) => Number(r.prediction));
+    assertClose(loaded.pyfunc, pageIndex, 'pyfunc of the downloaded model');
+    assertClose(loaded.byUri, pageIndex, 'pyfunc of models:/churn@champion');
+    assertClose(loaded.spark, pageIndex, 'PipelineModel.load');
+    assertClose(loaded.sparkByUri, pageIndex, 'PipelineModel.load of models:/churn@champion');
+    assert.deepEqual(loaded.predictedLabel, scoredComplete.map((r) => r.predictedLabel));
+    for (const [i, label] of ['false', 'true'].entries()) {
+      assertClose(loaded.probability.map((p: number[]) => p[i]), scoredComplete.map((r) => Number(r[`probability_${label}`])), `probability of ${label}`);
+    }
 
     // The exported PySpark job, run in local mode on the sample, picks the same point.
     const script = await download(page, () => details.getByTestId('run-export-pyspark').click());

@@ -7,12 +7,13 @@ Usage: check_mlflow_models.py MANIFEST.json
 The manifest lists models: {"name", "path" (the MLflow model directory), "csv" (rows to
 score; the signature's columns are read from it with their pandas types)}. For each:
 `mlflow.models.get_model_info`, `mlflow.pyfunc.load_model(...).predict`, and
-`pyspark.ml.PipelineModel.load(<path>/sparkml).transform(df)`'s prediction and
-predictedLabel columns, and with "keys" (column names) each scored row's values of them
+`pyspark.ml.PipelineModel.load(<path>/sparkml).transform(df)`'s prediction,
+predictedLabel and probability columns, and with "keys" (column names) each scored row's values of them
 joined by `|`, to compare the rows kept. A model with "uri" and "root" is also loaded by that URI
-(`models:/name@alias`) from the mlruns/ tree in root. A model with "serve" is served by
-`mlflow models serve --env-manager local` on a loopback port (started first, so that its
-start overlaps the other checks) and asked for its predictions at /invocations. A model
+(`models:/name@alias`) from the mlruns/ tree in root, by pyfunc and by PipelineModel.load of
+the version's downloaded artifacts. A model with "serve" is served by
+`mlflow models serve --env-manager local` on a loopback port, by its URI when it has one
+(started first, so that its start overlaps the other checks) and asked for its predictions at /invocations. A model
 with "resave" (a directory) has its loaded PipelineModel saved there again by Spark
 (`write().save`), as a user's PySpark would, for Brasa's import to read back.
 """
@@ -64,14 +65,27 @@ def free_port():
         return s.getsockname()[1]
 
 
+def registry(model):
+    """The mlruns/ export's tracking URI, for a model with "uri" and "root" (its artifact
+    locations are relative to the folder holding mlruns/, so its users run from there)."""
+    return "file://" + os.path.join(model["root"], "mlruns")
+
+
 def start_server(model):
     port = free_port()
     log = open(os.path.join(os.path.dirname(model["path"]), "serve.log"), "w")
-    command = [sys.executable, "-m", "mlflow", "models", "serve", "-m", model["path"], "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port)]
-    # Its own process group: the server's workers stop with it (stop_server).
     # The server runs `uvicorn` from PATH: the venv's, as when the venv is activated.
     env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
-    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env), port
+    cwd = None
+    if model.get("uri"):
+        # As a user serves a registered model: `-m models:/name@alias` from the export.
+        source, cwd = model["uri"], model["root"]
+        env["MLFLOW_TRACKING_URI"] = registry(model)
+    else:
+        source = model["path"]
+    command = [sys.executable, "-m", "mlflow", "models", "serve", "-m", source, "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port)]
+    # Its own process group: the server's workers stop with it (stop_server).
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env, cwd=cwd), port
 
 
 def stop_server(server):
@@ -135,15 +149,18 @@ def check(manifest, servers):
             "pyfunc": predicted,
             "spark": [number(r["prediction"]) for r in rows],
             "predictedLabel": [r["predictedLabel"] for r in rows] if "predictedLabel" in columns else None,
+            "probability": [[float(p) for p in r["probability"]] for r in rows] if "probability" in columns else None,
             "keys": ["|".join(str(r[k]) for k in model["keys"]) for r in rows] if model.get("keys") else None,
         }
         if model.get("uri"):
-            # The mlruns/ export's artifact locations are relative to the folder holding it.
             os.chdir(model["root"])
-            uri = "file://" + os.path.join(model["root"], "mlruns")
-            mlflow.set_tracking_uri(uri)
-            mlflow.set_registry_uri(uri)
+            mlflow.set_tracking_uri(registry(model))
+            mlflow.set_registry_uri(registry(model))
             result["byUri"] = [number(v) for v in mlflow.pyfunc.load_model(model["uri"]).predict(df)]
+            # Spark's own load of the registered version, as the README shows it.
+            local = mlflow.artifacts.download_artifacts(model["uri"])
+            by_spark = PipelineModel.load(os.path.join(local, "sparkml")).transform(spark.createDataFrame(df))
+            result["sparkByUri"] = [number(r["prediction"]) for r in by_spark.collect()]
         if model["name"] in servers:
             server, port = servers[model["name"]]
             try:

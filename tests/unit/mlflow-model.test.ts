@@ -15,7 +15,6 @@
  * MODEL_EXPORT, naming the step. The engine runs natively (tests/tracking/engine.ts).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +22,7 @@ import { after, before, describe, it } from 'node:test';
 
 import {
   DECISION_TREE_CLASSIFIER_DEFAULTS,
+  DECISION_TREE_REGRESSOR_DEFAULTS,
   GBT_CLASSIFIER_DEFAULTS,
   GBT_REGRESSOR_DEFAULTS,
   KMEANS_DEFAULTS,
@@ -43,10 +43,8 @@ import { importSparkPipeline } from '../../www/src/tracking/shared/spark-import'
 import { recordedSnapshot } from './fixtures';
 import { predictNative, readStageDataNative, stageDataNative, trainNative } from '../tracking/engine';
 import { assertClose, parseCsv } from '../tracking/scored';
-import { PYTHON } from '../tracking/mlflow';
+import { checkMlflowModels } from '../tracking/mlflow-models';
 
-const CHECKER = path.resolve(import.meta.dirname, '../tracking/check_mlflow_models.py');
-const QUIET_SPARK = '--conf spark.ui.enabled=false --conf spark.ui.showConsoleProgress=false --conf spark.sql.shuffle.partitions=4 pyspark-shell';
 
 /** A small deterministic table: ints, doubles with NULLs, a category, a numeric label, two string labels. */
 function customersCsv(rows: number, seed: number): string {
@@ -90,6 +88,16 @@ const cleaning = {
 const imputed = {
   version: PIPELINE_VERSION,
   steps: [{ op: 'imputer' as const, inputCols: ['tenure'], outputCols: ['tenure_f'], strategy: 'mean' as const }],
+};
+
+/** A select that keeps, renames and drops columns (the rest of the row is dropped), then the indexed plan. */
+const selected = {
+  version: PIPELINE_VERSION,
+  steps: [
+    { op: 'select' as const, columns: [{ name: 'age' }, { name: 'tenure', alias: 'months' }, { name: 'plan' }, { name: 'spend' }] },
+    { op: 'imputer' as const, inputCols: ['months'], outputCols: ['months_f'], strategy: 'median' as const },
+    { op: 'stringIndexer' as const, inputCols: ['plan'], outputCols: ['plan_idx'], stringOrderType: 'alphabetAsc' as const, handleInvalid: 'keep' as const },
+  ],
 };
 
 /** dropna on a subset and fillna, as Spark's `df.na` does them (NaN is missing too). */
@@ -185,6 +193,15 @@ const SPECS: Record<string, TrainSpec> = {
     labelIndexer: { stringOrderType: 'frequencyDesc' },
     scaler: null,
     pipeline: indexed,
+  },
+  treeRegressor: {
+    ...base,
+    estimator: 'decisionTreeRegressor',
+    params: { ...DECISION_TREE_REGRESSOR_DEFAULTS, maxDepth: 4 },
+    features: ['age', 'months_f', 'plan_idx'],
+    label: 'spend',
+    scaler: null,
+    pipeline: selected,
   },
   forestRegressor: {
     ...base,
@@ -397,20 +414,11 @@ describe('MLflow models with the spark flavor', () => {
   before(async () => {
     for (const [name, spec] of Object.entries(SPECS)) exported[name] = await exportModel(name, spec);
     const registry = await exportRegistry(exported.linear);
-    const manifest = path.join(dir, 'manifest.json');
-    writeFileSync(manifest, JSON.stringify({
-      models: [
-        ...Object.entries(exported).map(([name, e]) => ({ name, path: e.dir, csv: e.csv, keys: SCORED[name]?.keys, serve: name === 'linear', resave: resaved(name) })),
-        { name: 'registry', path: registry.modelDir, csv: scoreCsv, uri: 'models:/spend@champion', root: registry.root },
-      ],
-    }));
-    const env = { ...process.env, PYSPARK_SUBMIT_ARGS: process.env.PYSPARK_SUBMIT_ARGS ?? QUIET_SPARK };
-    const started = Date.now();
-    const output = execFileSync(PYTHON, [CHECKER, manifest], { encoding: 'utf8', env, timeout: 900_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
-    console.log(`# MLflow + PySpark checks: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const line = output.split('\n').find((l) => l.startsWith('BRASA_MODELS '));
-    assert.ok(line, `the checker printed no result:\n${output}`);
-    seen = JSON.parse(line.slice('BRASA_MODELS '.length));
+    seen = checkMlflowModels(path.join(dir, 'manifest.json'), [
+      ...Object.entries(exported).map(([name, e]) => ({ name, path: e.dir, csv: e.csv, keys: SCORED[name]?.keys, resave: resaved(name) })),
+      // Served as a user serves a registered model: `-m models:/spend@champion` from the export.
+      { name: 'registry', path: registry.modelDir, csv: scoreCsv, uri: 'models:/spend@champion', root: registry.root, serve: true },
+    ]);
   });
 
   it('pins the MLflow and PySpark the tests load them with', () => {
@@ -466,15 +474,16 @@ describe('MLflow models with the spark flavor', () => {
     }
   });
 
-  it('the mlruns/ export: models:/spend@champion loads with pyfunc and predicts the same', () => {
+  it('the mlruns/ export: models:/spend@champion loads with pyfunc and with PipelineModel.load and predicts the same', () => {
     const expected = exported.linear.brasa.map((r) => r.prediction);
     assertClose(seen.models.registry.byUri, expected, 'models:/spend@champion');
+    assertClose(seen.models.registry.sparkByUri, expected, 'PipelineModel.load of models:/spend@champion');
     assertClose(seen.models.registry.pyfunc, expected, 'the run\'s model directory');
   });
 
-  it('mlflow models serve --env-manager local answers /invocations with the same predictions', () => {
-    console.log(`# waited ${seen.models.linear.serveWaitSeconds} s for the server after the other checks`);
-    assertClose(seen.models.linear.served, exported.linear.brasa.map((r) => r.prediction), 'served');
+  it('mlflow models serve -m models:/spend@champion --env-manager local answers /invocations with the same predictions', () => {
+    console.log(`# waited ${seen.models.registry.serveWaitSeconds} s for the server after the other checks`);
+    assertClose(seen.models.registry.served, exported.linear.brasa.map((r) => r.prediction), 'served');
   });
 
   it('writes every stage of the pipeline, in order', () => {
@@ -485,6 +494,7 @@ describe('MLflow models with the spark flavor', () => {
     assert.deepEqual(seen.models.binary.stages, ['SQLTransformer', 'SQLTransformer', 'ImputerModel', 'VectorAssembler', 'LogisticRegressionModel', 'IndexToString']);
     assert.deepEqual(seen.models.kmeans.stages, ['ImputerModel', 'VectorAssembler', 'StandardScalerModel', 'KMeansModel']);
     assert.deepEqual(seen.models.gbtClassifier.stages, ['ImputerModel', 'StringIndexerModel', 'VectorAssembler', 'GBTClassificationModel', 'IndexToString']);
+    assert.deepEqual(seen.models.treeRegressor.stages, ['SQLTransformer', 'ImputerModel', 'StringIndexerModel', 'VectorAssembler', 'DecisionTreeRegressionModel']);
     assert.deepEqual(seen.models.forestRegressor.stages, ['ImputerModel', 'StringIndexerModel', 'VectorAssembler', 'RandomForestRegressionModel']);
     assert.deepEqual(seen.models.dedupeKey.stages, ['SQLTransformer', 'ImputerModel', 'VectorAssembler', 'LinearRegressionModel']);
   });
