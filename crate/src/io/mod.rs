@@ -12,6 +12,7 @@ pub mod excel;
 pub mod hive;
 pub mod ipc;
 pub mod json;
+pub mod line_number;
 pub mod parquet;
 pub mod plain;
 pub mod spark_schema;

@@ -63,7 +63,7 @@ pub(crate) fn ascii_option(what: &str, c: char) -> Result<u8> {
 }
 
 /// `\n` if the sample has one, else `\r` if it has one (classic Mac), else `\n`.
-fn detect_newline(sample: &[u8]) -> u8 {
+pub(crate) fn detect_newline(sample: &[u8]) -> u8 {
     if memchr::memchr(b'\n', sample).is_none() && memchr::memchr(b'\r', sample).is_some() {
         b'\r'
     } else {
