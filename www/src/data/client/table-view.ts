@@ -1,6 +1,6 @@
 /** One table: what it is (size, source, load time, warnings), its schema and its rows. */
 import type { EngineClient } from '../../engine/client/engine-client';
-import type { ExcelOptions, ExportFormat, LoadedTable } from '../../engine/shared/api';
+import type { ColumnInfo, ExcelOptions, ExportFormat, LoadedTable } from '../../engine/shared/api';
 import { tableGrid } from '../../grid/table-grid';
 import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
@@ -201,10 +201,18 @@ function schemaTable(table: LoadedTable): HTMLElement {
           'tr',
           {},
           h('td', { className: 'mono' }, column.name),
-          h('td', { attrs: { title: `Arrow type: ${column.arrowType}` } }, column.dataType),
+          h('td', { attrs: { title: `Arrow type: ${column.arrowType}` } }, shownType(column)),
           h('td', {}, column.nullable ? 'true' : 'false'),
         ),
       ),
     ),
   );
+}
+
+/**
+ * Spark's name of a column's type, with the zone a timestamp column's values are shown in
+ * when it is not the session's (UTC): `timestamp (Europe/Paris)`.
+ */
+function shownType(column: ColumnInfo): string {
+  return column.timeZone ? `${column.dataType} (${column.timeZone})` : column.dataType;
 }
