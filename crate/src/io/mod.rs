@@ -6,6 +6,7 @@
 //! chunks), and each chunk is decoded in parallel over partitions.
 
 pub mod arrow_file;
+pub mod column_names;
 pub mod compressed;
 pub mod csv;
 pub mod excel;
