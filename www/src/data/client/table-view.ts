@@ -188,6 +188,11 @@ function fact(label: string, value: string, testId: string, attrs: Record<string
   return [h('dt', {}, label), h('dd', { attrs: { 'data-testid': testId, ...attrs } }, value)];
 }
 
+/**
+ * The columns, their types and nullability. Names and types are cut to the panel's width
+ * with an ellipsis, as the grid cuts its column names (the `cut` class), the whole text in
+ * the cell's tooltip: a file may name a column with 50,000 characters.
+ */
 function schemaTable(table: LoadedTable): HTMLElement {
   return h(
     'table',
@@ -196,15 +201,16 @@ function schemaTable(table: LoadedTable): HTMLElement {
     h(
       'tbody',
       {},
-      ...table.columns.map((column) =>
-        h(
+      ...table.columns.map((column) => {
+        const type = shownType(column);
+        return h(
           'tr',
           {},
-          h('td', { className: 'mono' }, column.name),
-          h('td', { attrs: { title: `Arrow type: ${column.arrowType}` } }, shownType(column)),
+          h('td', { className: 'mono cut', attrs: { title: column.name } }, column.name),
+          h('td', { className: 'cut', attrs: { title: `${type}\nArrow type: ${column.arrowType}` } }, type),
           h('td', {}, column.nullable ? 'true' : 'false'),
-        ),
-      ),
+        );
+      }),
     ),
   );
 }
