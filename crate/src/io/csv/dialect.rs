@@ -29,6 +29,7 @@ impl Dialect {
             escape,
             trim_leading: options.ignore_leading_white_space,
             trim_trailing: options.ignore_trailing_white_space,
+            multi_line: options.multi_line,
         };
         let delimiter = match options.delimiter {
             Some(c) => ascii_option("delimiter (sep)", c)?,
