@@ -86,3 +86,36 @@ fn broken_files_are_clear_errors() {
         assert_eq!(err.code(), ErrorCode::ArrowCorrupt, "{err}");
     }
 }
+
+#[test]
+fn empty_and_repeated_names_are_named_as_spark_names_csv_columns() {
+    use arrow_array::{Int64Array, RecordBatch, TimestampMicrosecondArray};
+    use arrow_ipc::writer::FileWriter;
+    use arrow_schema::{Field, Schema, TimeUnit};
+    use std::sync::Arc;
+    let zoned = DataType::Timestamp(TimeUnit::Microsecond, Some("America/New_York".into()));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("", DataType::Int64, true),
+        Field::new("a", DataType::Int64, true),
+        Field::new("A", DataType::Int64, true),
+        Field::new("t", zoned, true),
+    ]));
+    let ints = || Arc::new(Int64Array::from(vec![1])) as arrow_array::ArrayRef;
+    let times = TimestampMicrosecondArray::from(vec![0]).with_timezone("America/New_York");
+    let batch = RecordBatch::try_new(
+        Arc::clone(&schema),
+        vec![ints(), ints(), ints(), Arc::new(times)],
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    let mut writer = FileWriter::try_new(&mut bytes, &schema).unwrap();
+    writer.write(&batch).unwrap();
+    writer.finish().unwrap();
+    drop(writer);
+    let (table, _) = read_arrow(&bytes).unwrap();
+    let columns = brasa::frame::ColumnInfo::of_schema(table.schema());
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["_c0", "a1", "A2", "t"]);
+    assert_eq!(columns[3].time_zone.as_deref(), Some("America/New_York"));
+    assert_eq!(columns[0].time_zone, None);
+}

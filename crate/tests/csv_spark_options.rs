@@ -35,7 +35,14 @@ fn options_of(spark: &BTreeMap<String, String>) -> CsvOptions {
         header: Some(flag("header")),
         delimiter: Some(one("sep").unwrap_or(',')),
         infer_schema: flag("inferSchema"),
-        null_values: vec![String::new()],
+        // An empty field is always NULL in Brasa; Spark's nullValue adds to it.
+        null_values: std::iter::once(String::new())
+            .chain(spark.get("nullValue").cloned())
+            .collect(),
+        // Spark's `quote` set to "" turns quoting off.
+        quoting: spark.get("quote").is_none_or(|q| !q.is_empty()),
+        quote: one("quote").unwrap_or('"'),
+        multi_line: flag("multiLine"),
         comment: one("comment"),
         escape: one("escape").unwrap_or('"'),
         ignore_leading_white_space: flag("ignoreLeadingWhiteSpace"),
@@ -84,6 +91,24 @@ fn options_read_as_spark_reads_them() {
             let batch = concat_batches(table.schema(), table.partitions().unwrap().iter()).unwrap();
             let prices = batch.column(0).as_string::<i32>();
             assert_eq!(prices.value(0), "€99");
+            continue;
+        }
+        if name == "null_value_default" {
+            // Spark's default nullValue "" makes a quoted "" NULL; Brasa reads it as an
+            // empty string (README, "Reading CSV"). Everything else is Spark's.
+            let (table, _) = read.unwrap();
+            let batch = concat_batches(table.schema(), table.partitions().unwrap().iter()).unwrap();
+            let texts = batch.column(1).as_string::<i32>();
+            let spark = case.rows.as_ref().unwrap();
+            assert_eq!(spark[2][1], None);
+            assert_eq!((texts.is_valid(2), texts.value(2)), (true, ""));
+            let others: Vec<Option<&str>> = [0, 1, 3]
+                .iter()
+                .map(|&r| texts.is_valid(r).then(|| texts.value(r)))
+                .collect();
+            let expected: Vec<Option<&str>> =
+                [0, 1, 3].iter().map(|&r| spark[r][1].as_deref()).collect();
+            assert_eq!(others, expected);
             continue;
         }
         if let Some(error) = &case.error {

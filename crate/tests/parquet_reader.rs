@@ -96,3 +96,53 @@ fn broken_files_are_clear_errors() {
     let err = read_parquet(Vec::new()).err().unwrap();
     assert_eq!(err.code(), ErrorCode::ParquetCorrupt);
 }
+
+/// A table with an empty column name, the same name twice (differing in case) and a
+/// timestamp column in Paris time, as a writer other than Spark may make it.
+fn unusual_columns() -> arrow_array::RecordBatch {
+    use arrow_array::{Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+    use arrow_schema::{Field, Schema, TimeUnit};
+    use std::sync::Arc;
+    let paris = DataType::Timestamp(TimeUnit::Microsecond, Some("Europe/Paris".into()));
+    let schema = Schema::new(vec![
+        Field::new("", DataType::Int64, true),
+        Field::new("x", DataType::Utf8, true),
+        Field::new("X", DataType::Int64, true),
+        Field::new("t", paris, true),
+    ]);
+    RecordBatch::try_new(
+        Arc::new(schema),
+        vec![
+            Arc::new(Int64Array::from(vec![1, 2])),
+            Arc::new(StringArray::from(vec!["a", "b"])),
+            Arc::new(Int64Array::from(vec![3, 4])),
+            // 2024-01-31 09:30:00 UTC, 10:30 in Paris.
+            Arc::new(
+                TimestampMicrosecondArray::from(vec![1_706_693_400_000_000, 0])
+                    .with_timezone("Europe/Paris"),
+            ),
+        ],
+    )
+    .unwrap()
+}
+
+#[test]
+fn empty_and_repeated_names_are_named_as_spark_names_csv_columns() {
+    let mut bytes = Vec::new();
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(&mut bytes, unusual_columns().schema(), None).unwrap();
+    writer.write(&unusual_columns()).unwrap();
+    writer.close().unwrap();
+    let (table, _) = read_parquet(bytes).unwrap();
+    let columns = brasa::frame::ColumnInfo::of_schema(table.schema());
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["_c0", "x1", "X2", "t"]);
+    // The zone is kept, shown beside Spark's type, and the values are shown in it.
+    assert_eq!(columns[3].data_type, "timestamp");
+    assert_eq!(columns[3].time_zone.as_deref(), Some("Europe/Paris"));
+    let batch = concat_batches(table.schema(), table.partitions().unwrap().iter()).unwrap();
+    let shown = brasa::frame::display_batch(&batch).unwrap();
+    let times = arrow_array::cast::AsArray::as_string::<i32>(shown.column(3));
+    assert_eq!(times.value(0), "2024-01-31 10:30:00");
+    assert_eq!(times.value(1), "1970-01-01 01:00:00");
+}

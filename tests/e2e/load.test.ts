@@ -5,8 +5,12 @@
  * service workers are blocked), and no request leaving the origin.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
+import { Table, TimestampMicrosecond, makeData, makeVector, tableToIPC } from 'apache-arrow';
 
 import {
   FIXTURES,
@@ -107,6 +111,38 @@ describe('loading files in the page', () => {
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.equal(await page.locator('.grid img, .schema-table img, .grid script').count(), 0);
     assert.deepEqual(foreignRequests(requests, new URL(app.server.url).origin), []);
+    await page.context().close();
+  });
+
+  it('keeps a 50,000-character column name within the page, and shows a timestamp\'s zone', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'brasa-e2e-'));
+    const longName = 'n'.repeat(50_000);
+    const csv = path.join(dir, 'long_name.csv');
+    writeFileSync(csv, `${longName},b\n1,2\n`);
+    // An Arrow file with a timestamp column in Paris time (2024-01-31 09:30 UTC).
+    const paris = makeData({ type: new TimestampMicrosecond('Europe/Paris'), length: 1, nullCount: 0, data: new BigInt64Array([1_706_693_400_000_000n]) });
+    const arrow = path.join(dir, 'zoned.arrow');
+    writeFileSync(arrow, tableToIPC(new Table({ t: makeVector(paris) }), 'file'));
+
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'long_name.csv', path: csv }]);
+    await shownTable(page, 'long_name');
+    const nameCell = page.locator('[data-testid="schema"] tbody tr td').first();
+    assert.equal(await nameCell.getAttribute('title'), longName);
+    // The panel, the grid and the page stay within the window: the name is cut.
+    const width = await page.evaluate(() => window.innerWidth);
+    for (const selector of ['[data-testid="schema"]', '.schema', '.grid']) {
+      const box = await page.locator(selector).first().boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= width, `${selector}: ${JSON.stringify(box)} in ${width}px`);
+    }
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    assert.deepEqual((await schemaRows(page))[1], ['b', 'int', 'true']);
+
+    await dropFiles(page, [{ name: 'zoned.arrow', path: arrow }]);
+    await shownTable(page, 'zoned');
+    assert.deepEqual(await schemaRows(page), [['t', 'timestamp (Europe/Paris)', 'true']]);
+    assert.deepEqual((await gridRows(page, 1))[0], ['1', '2024-01-31 10:30:00']);
+    assert.deepEqual(errors, []);
     await page.context().close();
   });
 

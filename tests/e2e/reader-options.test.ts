@@ -15,6 +15,26 @@ import { FIXTURES, dropFiles, gridRows, openApp, schemaRows, shownTable, useApp 
 const app = useApp();
 
 describe('reader options', () => {
+  it('reads a quoted line break as a new record with multiLine off, as Spark\'s default', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'people.csv', path: path.join(FIXTURES, 'csv/people.csv') }]);
+    assert.equal((await shownTable(page, 'people'))['row-count'], '4');
+    await page.getByTestId('reader-options').locator('summary').click();
+    const multiLine = page.getByTestId('reader-multiLine');
+    assert.equal(await multiLine.isChecked(), true);
+    await multiLine.uncheck();
+    await page.getByTestId('reader-reload').click();
+    // Row 3's "multi / line" cell ends at its line: the rest is a record of its own.
+    await page.waitForFunction(() => document.querySelector('[data-testid="row-count"]')?.textContent === '5', undefined, { timeout: 30_000 });
+    const rows = await gridRows(page, 5);
+    assert.deepEqual(rows[2].slice(6), ['multi']);
+    assert.deepEqual(rows[3].slice(1, 3), ['line"', 'null']);
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-multiLine').isChecked(), false);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('reads a CSV again with sep and comment set in the panel', async () => {
     const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     await dropFiles(page, [{ name: 'till.csv', path: path.join(FIXTURES, 'csv/till.csv') }]);

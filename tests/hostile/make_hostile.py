@@ -68,6 +68,8 @@ def csv_files() -> None:
     write("csv/binary_noise.csv", noise)
     # A PNG header: not text at all.
     write("csv/png_disguised.csv", b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64))
+    # Text with one NUL byte on its third line: the error names the line.
+    write("csv/nul_line3.csv", b"id,name\n1,a\n2,b\x00c\n3,d\n")
     # A gzip header followed by zeros, with a .csv name: damaged compressed data.
     write("csv/gzip_disguised.csv", b"\x1f\x8b\x08\x00" + bytes(32))
     # The first half of a gzipped CSV: an interrupted download.

@@ -10,6 +10,7 @@ const used: CsvOptions = {
   delimiter: ';',
   quote: '"',
   quoting: true,
+  multiLine: true,
   nullValues: ['', 'NA', 'N/A', 'null', 'NULL'],
   inferSchema: true,
   mode: 'PERMISSIVE',
@@ -35,7 +36,7 @@ test('the panel shows the options used under Spark names and gives them back', (
   const back = optionsOf(form);
   assert.deepEqual(back, {
     delimiter: ';', header: true, inferSchema: true, nullValues: ['', 'NA', 'N/A', 'null', 'NULL'], nanValue: 'NaN',
-    comment: null, quoting: true, quote: '"', escape: '"', mode: 'PERMISSIVE', ignoreLeadingWhiteSpace: false,
+    comment: null, quoting: true, quote: '"', escape: '"', multiLine: true, mode: 'PERMISSIVE', ignoreLeadingWhiteSpace: false,
     ignoreTrailingWhiteSpace: false, encoding: 'UTF-8', schema: null, dateFormat: null, timestampFormat: null,
   });
 });
@@ -46,6 +47,7 @@ test('edited fields become the reader options, with Spark conventions', () => {
   assert.equal(options.delimiter, '\t');
   assert.equal(options.comment, '#');
   assert.equal(options.quoting, false);
+  assert.equal(optionsOf({ ...form, multiLine: false }).multiLine, false);
   assert.equal(options.escape, '\\');
   assert.deepEqual(options.nullValues, ['', '-', 'n/a']);
   assert.equal(options.schema, 'id INT, name STRING');
@@ -64,6 +66,8 @@ test('a run records the options as spark.read.options takes them', () => {
   assert.equal(spark.sep, ';');
   assert.equal(spark.header, 'true');
   assert.equal(spark.comment, '#');
+  assert.equal(spark.multiLine, 'true');
+  assert.equal(sparkOptionsOf({ ...used, multiLine: false }).multiLine, 'false');
   assert.equal(spark.schema, 'a INT');
   assert.equal(sparkOptionsOf(used).comment, undefined);
 });

@@ -28,6 +28,13 @@ pub struct ColumnInfo {
     /// Arrow's name for the type, for users who read the Parquet schema.
     pub arrow_type: String,
     pub nullable: bool,
+    /// The zone of a timestamp column whose values are shown in another zone than the
+    /// session's (UTC): a Parquet or Arrow file written with `Europe/Paris` keeps it, and
+    /// its values are shown in it. Spark's type name has no zone, so the page shows it
+    /// beside the type (`timestamp (Europe/Paris)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub time_zone: Option<String>,
 }
 
 impl TableInfo {
@@ -51,12 +58,24 @@ impl ColumnInfo {
             data_type: spark_field_type_name(field),
             arrow_type: field.data_type().to_string(),
             nullable: field.is_nullable(),
+            time_zone: match field.data_type() {
+                DataType::Timestamp(_, Some(zone)) if !is_session_zone(zone) => {
+                    Some(zone.to_string())
+                }
+                _ => None,
+            },
         }
     }
 
     pub fn of_schema(schema: &Schema) -> Vec<Self> {
         schema.fields().iter().map(|f| Self::of_field(f)).collect()
     }
+}
+
+/// Whether a timestamp's zone is the session's (UTC), in which its values are shown as
+/// Spark shows them; a column in another zone is shown in its own.
+pub(crate) fn is_session_zone(zone: &str) -> bool {
+    zone == "UTC" || zone == "+00:00"
 }
 
 /// Spark SQL's spelling of a column's type: [`spark_type_name`], with an interval's
@@ -152,5 +171,27 @@ mod tests {
             spark_type_name(&DataType::Decimal128(10, 2)),
             "decimal(10,2)"
         );
+    }
+
+    #[test]
+    fn a_timestamp_in_another_zone_than_the_session_names_it() {
+        let zoned = |zone: Option<&str>| {
+            ColumnInfo::of_field(&Field::new(
+                "t",
+                DataType::Timestamp(TimeUnit::Microsecond, zone.map(Into::into)),
+                true,
+            ))
+        };
+        let paris = zoned(Some("Europe/Paris"));
+        assert_eq!(paris.data_type, "timestamp");
+        assert_eq!(paris.time_zone.as_deref(), Some("Europe/Paris"));
+        assert_eq!(zoned(Some("UTC")).time_zone, None);
+        assert_eq!(zoned(Some("+00:00")).time_zone, None);
+        assert_eq!(zoned(None).time_zone, None);
+        // Absent from the page's object when there is none.
+        let json = serde_json::to_value(zoned(Some("UTC"))).unwrap();
+        assert!(json.get("timeZone").is_none());
+        let json = serde_json::to_value(paris).unwrap();
+        assert_eq!(json["timeZone"], "Europe/Paris");
     }
 }

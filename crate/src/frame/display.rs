@@ -111,7 +111,7 @@ fn display_column(
 pub(crate) fn is_utc_micros(t: &DataType) -> bool {
     match t {
         DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, tz) => {
-            tz.as_deref().is_none_or(|z| z == "UTC" || z == "+00:00")
+            tz.as_deref().is_none_or(super::describe::is_session_zone)
         }
         _ => false,
     }

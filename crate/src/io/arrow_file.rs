@@ -14,6 +14,7 @@ use arrow_select::concat::concat_batches;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
+use crate::io::column_names::with_spark_column_names;
 use crate::io::parquet::PARTITION_ROWS;
 use crate::io::plain::{engine_schema, plain_schema, to_engine_column};
 use crate::memory;
@@ -41,7 +42,8 @@ pub fn read_arrow(bytes: &[u8]) -> Result<(Table, Vec<String>)> {
     } else {
         read_all(StreamReader::try_new(Cursor::new(bytes), None).map_err(arrow_error)?)?
     };
-    let plain = engine_schema(&plain_schema(&schema));
+    // Names SQL can reach: Arrow allows an empty or repeated name.
+    let plain = with_spark_column_names(&engine_schema(&plain_schema(&schema)));
     let batches = batches
         .into_iter()
         .map(|batch| to_plain(batch, &plain))

@@ -6,12 +6,14 @@
 //! chunks), and each chunk is decoded in parallel over partitions.
 
 pub mod arrow_file;
+pub mod column_names;
 pub mod compressed;
 pub mod csv;
 pub mod excel;
 pub mod hive;
 pub mod ipc;
 pub mod json;
+pub mod line_number;
 pub mod parquet;
 pub mod plain;
 pub mod spark_schema;

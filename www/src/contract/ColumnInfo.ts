@@ -11,4 +11,11 @@ dataType: string,
 /**
  * Arrow's name for the type, for users who read the Parquet schema.
  */
-arrowType: string, nullable: boolean, };
+arrowType: string, nullable: boolean, 
+/**
+ * The zone of a timestamp column whose values are shown in another zone than the
+ * session's (UTC): a Parquet or Arrow file written with `Europe/Paris` keeps it, and
+ * its values are shown in it. Spark's type name has no zone, so the page shows it
+ * beside the type (`timestamp (Europe/Paris)`).
+ */
+timeZone?: string, };

@@ -24,6 +24,13 @@ quote: string,
  */
 quoting: boolean, 
 /**
+ * Spark's `multiLine`: a line break inside quotes is part of the field (`true`, ours
+ * by default, as spreadsheets and pandas write such cells), or every line is a
+ * record (`false`, Spark's default: a quote still open at the end of a line is closed
+ * by it, and the next line is the next record).
+ */
+multiLine: boolean, 
+/**
  * Unquoted field values that mean null. Spark's default is only the empty string;
  * ours adds the usual spellings found in exported files.
  */

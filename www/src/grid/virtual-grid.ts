@@ -43,7 +43,7 @@ export class VirtualGrid {
         h(
           'div',
           { className: 'grid-cell', attrs: { role: 'columnheader', title: `${column.name}: ${column.dataType}` } },
-          h('span', { className: 'grid-colname' }, column.name),
+          h('span', { className: 'grid-colname cut' }, column.name),
           h('span', { className: 'grid-coltype' }, column.dataType),
         ),
       ),

@@ -29,6 +29,7 @@ impl Dialect {
             escape,
             trim_leading: options.ignore_leading_white_space,
             trim_trailing: options.ignore_trailing_white_space,
+            multi_line: options.multi_line,
         };
         let delimiter = match options.delimiter {
             Some(c) => ascii_option("delimiter (sep)", c)?,
@@ -63,7 +64,7 @@ pub(crate) fn ascii_option(what: &str, c: char) -> Result<u8> {
 }
 
 /// `\n` if the sample has one, else `\r` if it has one (classic Mac), else `\n`.
-fn detect_newline(sample: &[u8]) -> u8 {
+pub(crate) fn detect_newline(sample: &[u8]) -> u8 {
     if memchr::memchr(b'\n', sample).is_none() && memchr::memchr(b'\r', sample).is_some() {
         b'\r'
     } else {

@@ -1,8 +1,7 @@
 //! Column names and types from a sample of the file, as Spark's `inferSchema` does from
 //! the whole file.
 
-use std::collections::HashMap;
-
+use crate::io::column_names::spark_column_names;
 use crate::io::csv::tokenize::Dialect;
 use crate::io::csv::tokenize::{field_text, Tokens};
 use crate::io::csv::value_rules::ValueRules;
@@ -128,37 +127,6 @@ pub fn column_names(header: &[(Vec<u8>, bool)]) -> Vec<String> {
             .iter()
             .map(|(text, _)| String::from_utf8_lossy(text).into_owned()),
     )
-}
-
-/// Column names as Spark's CSV reader makes them from a header: an empty name becomes
-/// `_c<i>`, and names that occur more than once (ignoring case) get their column index
-/// appended (`a`, `a` → `a0`, `a1`).
-pub fn spark_column_names(header: impl IntoIterator<Item = String>) -> Vec<String> {
-    let raw: Vec<String> = header
-        .into_iter()
-        .enumerate()
-        .map(|(i, name)| {
-            if name.is_empty() {
-                format!("_c{i}")
-            } else {
-                name
-            }
-        })
-        .collect();
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for name in &raw {
-        *counts.entry(name.to_lowercase()).or_default() += 1;
-    }
-    raw.into_iter()
-        .enumerate()
-        .map(|(i, name)| {
-            if counts[&name.to_lowercase()] > 1 {
-                format!("{name}{i}")
-            } else {
-                name
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::{compact, Table};
 use crate::io::csv::decode::{DecodedColumn, PieceFields, Widening};
+use crate::io::csv::dialect::detect_newline;
 use crate::io::csv::infer::{column_types, infer_schema};
 use crate::io::csv::input::InputFilter;
 use crate::io::csv::options::{CsvOptions, ParseMode};
@@ -18,6 +19,7 @@ use crate::io::csv::tokenize::Dialect;
 use crate::io::csv::tokenize::{field_text, tokenize, InputEnd, Tokens, UnterminatedQuote};
 use crate::io::csv::value_rules::ValueRules;
 use crate::io::csv::values::ColumnType;
+use crate::io::line_number::line_of;
 
 /// Target size of one partition, in bytes of CSV text. Partitions are cut by size, never
 /// by thread count, so a table (and everything computed from it) is the same whatever the
@@ -810,10 +812,11 @@ fn check_text(head: &[u8], decoded: bool) -> Result<()> {
         ));
     }
     if let Some(at) = memchr::memchr(0, &head[..head.len().min(TEXT_CHECK_BYTES)]) {
+        let line = line_of(head, at, detect_newline(head));
         return Err(Error::new(
             ErrorCode::CsvEncoding,
             format!(
-                "the file has a NUL byte at offset {at}: it is binary (an image, an archive, a \
+                "the file has a NUL byte on line {line}: it is binary (an image, an archive, a \
                  spreadsheet?) or UTF-16/UTF-32 text, not a UTF-8 CSV file; if it is text, save \
                  it as UTF-8 or load it with the encoding option set to its character set"
             ),
@@ -1020,5 +1023,24 @@ mod tests {
             err.message()
         );
         assert!(loader.rows() < 120_000);
+    }
+
+    #[test]
+    fn a_nul_byte_is_refused_naming_its_line() {
+        for (text, line) in [
+            (&b"id,name\n1,a\n2,b\x00\n"[..], 3),
+            (b"id,name\r\n1,a\x00\r\n", 2),
+            (b"id,name\r1,a\r2,b\r3,\x00\r", 4),
+            (b"\xEF\xBB\xBF\x00", 1),
+        ] {
+            let err = read_csv(text, &CsvOptions::default()).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::CsvEncoding);
+            assert!(
+                err.message()
+                    .starts_with(&format!("the file has a NUL byte on line {line}:")),
+                "{}",
+                err.message()
+            );
+        }
     }
 }

@@ -19,7 +19,6 @@ mod tokenize;
 mod value_rules;
 mod values;
 
-pub use infer::spark_column_names;
 pub use loader::{read_csv, CsvLoader, PARTITION_BYTES};
 pub use options::{CsvOptions, ParseMode};
 pub use schema::{parse_ddl, GivenSchema};

@@ -33,6 +33,11 @@ pub struct CsvOptions {
     pub quote: char,
     /// `false` reads quote characters as ordinary characters.
     pub quoting: bool,
+    /// Spark's `multiLine`: a line break inside quotes is part of the field (`true`, ours
+    /// by default, as spreadsheets and pandas write such cells), or every line is a
+    /// record (`false`, Spark's default: a quote still open at the end of a line is closed
+    /// by it, and the next line is the next record).
+    pub multi_line: bool,
     /// Unquoted field values that mean null. Spark's default is only the empty string;
     /// ours adds the usual spellings found in exported files.
     pub null_values: Vec<String>,
@@ -92,6 +97,7 @@ impl Default for CsvOptions {
             delimiter: None,
             quote: '"',
             quoting: true,
+            multi_line: true,
             null_values: ["", "NA", "N/A", "null", "NULL"]
                 .iter()
                 .map(|s| s.to_string())

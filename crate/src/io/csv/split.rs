@@ -5,7 +5,8 @@
 //! into equal segments, the quotes of each segment are counted in parallel, a prefix sum
 //! gives the quote state at every cut, and each cut then moves forward to the next line
 //! break outside quotes. The tokenizer uses the same parity rule, so pieces agree with a
-//! sequential read of the whole file.
+//! sequential read of the whole file. When every line is a record (`multiLine` false),
+//! every line break is a boundary, as without quoting.
 
 use std::ops::Range;
 
@@ -31,7 +32,7 @@ pub fn plan_pieces(bytes: &[u8], dialect: &Dialect, target: usize, at_eof: bool)
     let segments = len.div_ceil(target.max(1)).max(1);
     let cuts: Vec<usize> = (0..=segments).map(|k| k * len / segments).collect();
     let quote = dialect
-        .quote
+        .record_quote()
         .filter(|&q| memchr::memchr(q, bytes).is_some());
     let newline = dialect.newline;
 
@@ -91,7 +92,7 @@ pub fn end_of_record(bytes: &[u8], inside: u8, dialect: &Dialect) -> Option<usiz
         walk.set_state(inside);
         return bytes.iter().position(|&b| walk.step(b)).map(|i| i + 1);
     }
-    next_record_start(bytes, 0, inside, dialect.quote, dialect.newline)
+    next_record_start(bytes, 0, inside, dialect.record_quote(), dialect.newline)
 }
 
 /// The quote state (1 = inside) at the end of `bytes`, which starts outside quotes.
@@ -103,7 +104,7 @@ pub fn quote_state_after(bytes: &[u8], dialect: &Dialect) -> u8 {
         }
         return walk.state();
     }
-    match dialect.quote {
+    match dialect.record_quote() {
         Some(q) => (bytes.iter().filter(|&&b| b == q).count() & 1) as u8,
         None => 0,
     }
@@ -165,7 +166,7 @@ struct EscapeWalk {
 impl EscapeWalk {
     fn of(dialect: &Dialect) -> Option<EscapeWalk> {
         Some(EscapeWalk {
-            quote: dialect.quote?,
+            quote: dialect.record_quote()?,
             escape: dialect.escape?,
             newline: dialect.newline,
             inside: false,
@@ -281,6 +282,22 @@ mod tests {
         let plan = plan_pieces(bytes, &dialect, 2, false);
         assert_eq!(texts(bytes, &plan), vec!["a\"\n", "b\n"]);
         assert_eq!(plan.consumed, 5);
+    }
+
+    #[test]
+    fn without_multi_line_every_newline_is_a_boundary() {
+        for escape in [None, Some(b'\\')] {
+            let dialect = Dialect {
+                multi_line: false,
+                escape,
+                ..COMMA
+            };
+            let bytes = b"1,\"a\nb\"\n2,c";
+            let plan = plan_pieces(bytes, &dialect, 2, false);
+            assert_eq!(texts(bytes, &plan), vec!["1,\"a\n", "b\"\n"]);
+            assert_eq!(quote_state_after(b"1,\"a", &dialect), 0);
+            assert_eq!(end_of_record(b"b\"\n2", 0, &dialect), Some(3));
+        }
     }
 
     #[test]

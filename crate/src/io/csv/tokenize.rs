@@ -28,6 +28,10 @@ pub struct Dialect {
     /// of bytes up to `' '` before quotes are looked at.
     pub trim_leading: bool,
     pub trim_trailing: bool,
+    /// Spark's `multiLine`: `true` reads a line break inside quotes as part of the field
+    /// (RFC 4180); `false` makes every line a record, so a quote still open at the end of
+    /// a line is closed by it (Spark's default, which reads a file line by line).
+    pub multi_line: bool,
 }
 
 impl Dialect {
@@ -40,7 +44,15 @@ impl Dialect {
             escape: None,
             trim_leading: false,
             trim_trailing: false,
+            multi_line: true,
         }
+    }
+
+    /// The quote that can hold a line break inside a record: `None` when quoting is off
+    /// or every line is a record (`multiLine` false). Cutting a file into records needs
+    /// only this one.
+    pub fn record_quote(&self) -> Option<u8> {
+        self.quote.filter(|_| self.multi_line)
     }
 }
 
@@ -214,7 +226,10 @@ pub fn tokenize(
         if masks.escapes != 0 || escape_carry {
             masks.quotes &= !escaped_bits(masks.escapes, &mut escape_carry);
         }
-        let inside = prefix_xor(masks.quotes) ^ quote_carry;
+        let mut inside = prefix_xor(masks.quotes) ^ quote_carry;
+        if !dialect.multi_line {
+            inside = close_quotes_at_line_ends(inside, masks.newlines);
+        }
         quote_carry = ((inside as i64) >> 63) as u64;
         let mut separators = (masks.delimiters | masks.newlines) & !inside;
         while separators != 0 {
@@ -236,7 +251,7 @@ pub fn tokenize(
         let open_quote = quote_carry != 0;
         match end {
             InputEnd::Truncated => tokens.drop_unfinished_row(),
-            InputEnd::EndOfFile if open_quote => {
+            InputEnd::EndOfFile if open_quote && dialect.multi_line => {
                 return Err(UnterminatedQuote { row: tokens.rows() })
             }
             InputEnd::EndOfFile if row_start < bytes.len() => {
@@ -246,6 +261,21 @@ pub fn tokenize(
         }
     }
     Ok(tokens)
+}
+
+/// The "inside quotes" mask of a block when every line is a record (`multiLine` false):
+/// a line break is never inside quotes, and each line starts outside them. The prefix XOR
+/// carried an odd line's open quote past its line break; flipping every bit after such a
+/// break undoes it, line by line.
+#[inline]
+fn close_quotes_at_line_ends(mut inside: u64, newlines: u64) -> u64 {
+    let mut open = newlines & inside;
+    while open != 0 {
+        let after = (!0u64).checked_shl(open.trailing_zeros() + 1).unwrap_or(0);
+        inside ^= after;
+        open = newlines & inside & after;
+    }
+    inside & !newlines
 }
 
 /// Iterator returned by [`Tokens::column_spans`].
@@ -643,6 +673,44 @@ mod tests {
         let tokens = tokenize(b"a\nb\nc\n", &COMMA, 2, InputEnd::EndOfFile).unwrap();
         assert_eq!(tokens.rows(), 2);
         assert_eq!(tokens.row_start(1), 2);
+    }
+
+    #[test]
+    fn without_multi_line_every_line_is_a_record() {
+        let dialect = Dialect {
+            multi_line: false,
+            ..COMMA
+        };
+        let lines = |input: &str| -> Vec<Vec<String>> {
+            let bytes = input.as_bytes();
+            let tokens = tokenize(bytes, &dialect, usize::MAX, InputEnd::EndOfFile).unwrap();
+            (0..tokens.rows())
+                .map(|r| {
+                    (0..tokens.field_count(r))
+                        .map(|c| {
+                            let (s, e) = tokens.field(r, c).unwrap();
+                            let text = field_text(bytes, s, e, &dialect).0;
+                            String::from_utf8(text.into_owned()).unwrap()
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        // A quoted line break ends the record; the open quote is closed by it.
+        assert_eq!(
+            lines("1,\"a\nb\"\n2,\"c,d\"\n"),
+            vec![vec!["1", "a"], vec!["b\""], vec!["2", "c,d"]]
+        );
+        // Across 64-byte blocks, several odd lines in one block, a break at bit 63.
+        let long = "x".repeat(62);
+        let input = format!("\"{long}\n\"a\n\"b\n1,2\n{long}\"\n3,\"4\"");
+        let got = lines(&input);
+        assert_eq!(got[0], vec![long.clone()]);
+        assert_eq!(got[1..4], [vec!["a"], vec!["b"], vec!["1", "2"]]);
+        assert_eq!(got[4], vec![format!("{long}\"")]);
+        assert_eq!(got[5], vec!["3", "4"]);
+        // A quote open at the end of the file is no error: the line ends it.
+        assert_eq!(lines("a\n\"b,c"), vec![vec!["a"], vec!["b,c"]]);
     }
 
     #[test]

@@ -19,9 +19,8 @@ use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
-use crate::io::csv::{
-    parse_date_literal, parse_timestamp_literal, spark_column_names, SESSION_TIME_ZONE,
-};
+use crate::io::column_names::spark_column_names;
+use crate::io::csv::{parse_date_literal, parse_timestamp_literal, SESSION_TIME_ZONE};
 use crate::io::parquet::PARTITION_ROWS;
 use crate::memory;
 use crate::temporal::{format_date, format_timestamp_spark};

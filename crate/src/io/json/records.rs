@@ -110,9 +110,9 @@ fn after_array(text: &[u8], from: usize, records: Vec<Range<usize>>) -> Result<V
     }
 }
 
-/// The 1-based line of byte `at`.
+/// The 1-based line of byte `at` (JSON lines end at `\n`).
 pub fn line_of(text: &[u8], at: usize) -> u64 {
-    memchr::memchr_iter(b'\n', &text[..at.min(text.len())]).count() as u64 + 1
+    crate::io::line_number::line_of(text, at, b'\n')
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
+use crate::io::column_names::with_spark_column_names;
 use crate::io::plain::{engine_schema, plain_schema, to_engine_column};
 use crate::memory;
 use received::ReceivedFile;
@@ -133,9 +134,11 @@ impl ParquetLoader {
             "decoding this Parquet file",
             "its footer describes more rows than fit; load a smaller file, or fewer columns",
         )?;
-        // Intervals Spark's schema in the footer types (plain numbers to Parquet).
-        let schema =
-            crate::io::spark_schema::intervals_from_spark(&engine_schema(metadata.schema()));
+        // Intervals Spark's schema in the footer types (plain numbers to Parquet), and
+        // names SQL can reach (an empty or repeated name, which Parquet allows).
+        let schema = with_spark_column_names(&crate::io::spark_schema::intervals_from_spark(
+            &engine_schema(metadata.schema()),
+        ));
         let group_ends = metadata
             .metadata()
             .row_groups()

@@ -32,6 +32,7 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
   header.value = String(form.header);
   const mode = modeSelect(form.mode);
   const inferSchema = checkbox('reader-inferSchema', form.inferSchema);
+  const multiLine = checkbox('reader-multiLine', form.multiLine);
   const leading = checkbox('reader-ignoreLeadingWhiteSpace', form.ignoreLeadingWhiteSpace);
   const trailing = checkbox('reader-ignoreTrailingWhiteSpace', form.ignoreTrailingWhiteSpace);
   const schema = h('textarea', { attrs: { 'data-testid': 'reader-schema', rows: '2', cols: '40', placeholder: 'id INT, name STRING, amount DOUBLE, d DATE', spellcheck: 'false' } });
@@ -46,6 +47,7 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
     comment: comment.value,
     quote: quote.value,
     escape: escape.value,
+    multiLine: multiLine.checked,
     mode: mode.value as ParseMode,
     ignoreLeadingWhiteSpace: leading.checked,
     ignoreTrailingWhiteSpace: trailing.checked,
@@ -67,6 +69,7 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
         field('comment', comment, 'empty: none'),
         field('quote', quote, 'empty: no quoting'),
         field('escape', escape, '" means ""'),
+        field('multiLine', multiLine, 'off: every line is a record, as Spark\'s default'),
         field('mode', mode),
         field('ignoreLeadingWhiteSpace', leading),
         field('ignoreTrailingWhiteSpace', trailing),

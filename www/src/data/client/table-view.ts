@@ -1,6 +1,6 @@
 /** One table: what it is (size, source, load time, warnings), its schema and its rows. */
 import type { EngineClient } from '../../engine/client/engine-client';
-import type { ExcelOptions, ExportFormat, LoadedTable } from '../../engine/shared/api';
+import type { ColumnInfo, ExcelOptions, ExportFormat, LoadedTable } from '../../engine/shared/api';
 import { tableGrid } from '../../grid/table-grid';
 import { h, replaceChildren } from '../../ui/dom';
 import { downloadBytes } from '../../ui/download';
@@ -188,6 +188,11 @@ function fact(label: string, value: string, testId: string, attrs: Record<string
   return [h('dt', {}, label), h('dd', { attrs: { 'data-testid': testId, ...attrs } }, value)];
 }
 
+/**
+ * The columns, their types and nullability. Names and types are cut to the panel's width
+ * with an ellipsis, as the grid cuts its column names (the `cut` class), the whole text in
+ * the cell's tooltip: a file may name a column with 50,000 characters.
+ */
 function schemaTable(table: LoadedTable): HTMLElement {
   return h(
     'table',
@@ -196,15 +201,24 @@ function schemaTable(table: LoadedTable): HTMLElement {
     h(
       'tbody',
       {},
-      ...table.columns.map((column) =>
-        h(
+      ...table.columns.map((column) => {
+        const type = shownType(column);
+        return h(
           'tr',
           {},
-          h('td', { className: 'mono' }, column.name),
-          h('td', { attrs: { title: `Arrow type: ${column.arrowType}` } }, column.dataType),
+          h('td', { className: 'mono cut', attrs: { title: column.name } }, column.name),
+          h('td', { className: 'cut', attrs: { title: `${type}\nArrow type: ${column.arrowType}` } }, type),
           h('td', {}, column.nullable ? 'true' : 'false'),
-        ),
-      ),
+        );
+      }),
     ),
   );
+}
+
+/**
+ * Spark's name of a column's type, with the zone a timestamp column's values are shown in
+ * when it is not the session's (UTC): `timestamp (Europe/Paris)`.
+ */
+function shownType(column: ColumnInfo): string {
+  return column.timeZone ? `${column.dataType} (${column.timeZone})` : column.dataType;
 }

@@ -17,6 +17,8 @@ export interface ReaderForm {
   /** Empty turns quoting off (as Spark's `quote` set to ""). */
   quote: string;
   escape: string;
+  /** A line break inside quotes is part of the field (`true`, Brasa's default). */
+  multiLine: boolean;
   mode: ParseMode;
   ignoreLeadingWhiteSpace: boolean;
   ignoreTrailingWhiteSpace: boolean;
@@ -47,6 +49,7 @@ export function formOf(options: CsvOptions): ReaderForm {
     comment: showChar(options.comment),
     quote: options.quoting ? options.quote : '',
     escape: options.escape,
+    multiLine: options.multiLine,
     mode: options.mode,
     ignoreLeadingWhiteSpace: options.ignoreLeadingWhiteSpace,
     ignoreTrailingWhiteSpace: options.ignoreTrailingWhiteSpace,
@@ -84,6 +87,7 @@ export function optionsOf(form: ReaderForm): Partial<CsvOptions> {
     quoting: quote !== null,
     quote: quote ?? '"',
     escape: escape ?? quote ?? '"',
+    multiLine: form.multiLine,
     mode: form.mode,
     ignoreLeadingWhiteSpace: form.ignoreLeadingWhiteSpace,
     ignoreTrailingWhiteSpace: form.ignoreTrailingWhiteSpace,
@@ -108,6 +112,7 @@ export function sparkOptionsOf(options: CsvOptions): Record<string, string> {
     nanValue: form.nanValue,
     quote: form.quote,
     escape: form.escape,
+    multiLine: String(form.multiLine),
     mode: form.mode,
     ignoreLeadingWhiteSpace: String(form.ignoreLeadingWhiteSpace),
     ignoreTrailingWhiteSpace: String(form.ignoreTrailingWhiteSpace),
