@@ -14,7 +14,8 @@
 //! the histogram passes, 65% of samples, and the bootstrap's Poisson draws, 16%. Each
 //! node's rows are now a list (`tree/node_rows.rs`), so a level's pass reads only the
 //! rows of nodes still being split and fills each node's histogram from its own rows;
-//! the draws compare integers. Not profiled again since.
+//! the draws compare integers. Profiled again on 2026-12-06 (BENCHMARKS.md, "What limits
+//! them now"): the histogram adds and the rows' moves to their children.
 //!
 //! Figures and the references on the same rows (LightGBM, scikit-learn, PySpark):
 //! BENCHMARKS.md, "Tree ensembles".
