@@ -85,6 +85,12 @@ enum Generate {
     LongLine { bytes: usize },
     /// A header `id,text` and one row whose `text` is `bytes` bytes long.
     BigCell { bytes: usize },
+    /// A decompression bomb: a gzipped CSV header `x`, then `bytes` of line breaks (blank
+    /// lines, which the reader skips) as gzip members of [`BOMB_MEMBER`] bytes each, as
+    /// `pigz` writes them: about 1/1000 of `bytes` on disk. Its entry is `pageOnly`: this
+    /// debug build takes about ten minutes to inflate the 3.2 GB it passes before being
+    /// stopped (`compressed_reader.rs` stops one at a small budget natively).
+    GzipBomb { bytes: usize },
     /// `prefix`, then `count` copies of `item` joined by `separator`, then `suffix`.
     Chain {
         prefix: String,
@@ -230,10 +236,30 @@ fn generated(generate: &Generate) -> Box<dyn Source> {
             text.extend_from_slice(b"\n2,short\n");
             Box::new(text)
         }
+        Generate::GzipBomb { bytes } => Box::new(gzip_bomb(*bytes)),
         Generate::Chain { .. } | Generate::Nest { .. } => {
             Box::new(generated_text(generate).into_bytes())
         }
     }
+}
+
+/// Line breaks per gzip member of a generated bomb (`tests/e2e/hostile.test.ts` makes the
+/// same in the page).
+const BOMB_MEMBER: usize = 64 << 20;
+
+fn gzip_bomb(bytes: usize) -> Vec<u8> {
+    use std::io::Write;
+    let gzip = |text: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(text).expect("gzip in memory");
+        encoder.finish().expect("gzip in memory")
+    };
+    let mut file = gzip(b"x\n");
+    let member = gzip(&vec![b'\n'; BOMB_MEMBER]);
+    for _ in 0..bytes.div_ceil(BOMB_MEMBER) {
+        file.extend_from_slice(&member);
+    }
+    file
 }
 
 fn generated_text(generate: &Generate) -> String {

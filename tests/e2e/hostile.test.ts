@@ -20,6 +20,7 @@ type Generate =
   | { kind: 'wideCsv'; columns: number }
   | { kind: 'longLine'; bytes: number }
   | { kind: 'bigCell'; bytes: number }
+  | { kind: 'gzipBomb'; bytes: number }
   | { kind: 'chain'; prefix: string; item: string; separator: string; count: number; suffix: string }
   | { kind: 'nest'; prefix: string; open: string; middle: string; close: string; count: number; suffix: string };
 
@@ -80,7 +81,7 @@ function generatedText(g: Generate): string {
 /** Builds a generated file inside the page (1 GB never crosses from Node) and drops it. */
 async function dropGenerated(page: Page, name: string, g: Generate): Promise<void> {
   const dataTransfer = await page.evaluateHandle(
-    ({ name, g }) => {
+    async ({ name, g }) => {
       // (No named helpers here: the test runner's transpiler would wrap them in `__name`,
       // which does not exist in the page.)
       let parts: BlobPart[];
@@ -92,6 +93,13 @@ async function dropGenerated(page: Page, name: string, g: Generate): Promise<voi
         parts = Array.from({ length: Math.ceil(g.bytes / block.length) }, () => block);
       } else if (g.kind === 'bigCell') {
         parts = ['id,text\n1,', new Uint8Array(g.bytes).fill(0x79), '\n2,short\n'];
+      } else if (g.kind === 'gzipBomb') {
+        // As crate/tests/hostile.rs makes it: a gzipped header `x`, then gzip members of
+        // 64 MB of line breaks each (about 64 KB apiece).
+        const member = 64 << 20;
+        const header = await new Response(new Blob(['x\n']).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+        const breaks = await new Response(new Blob([new Uint8Array(member).fill(0x0a)]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+        parts = [header, ...Array.from({ length: Math.ceil(g.bytes / member) }, () => breaks)];
       } else {
         throw new Error(`cannot drop ${g.kind}`);
       }

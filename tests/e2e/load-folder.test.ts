@@ -3,10 +3,11 @@
  * picked as a folder or dropped as a zip reads as one table, the `column=value` folders as typed columns,
  * with the rows Spark reads (tests/fixtures/hive/make_hive_fixtures.py); a table downloads
  * as a partitioned folder (zip) that reads back the same; folders that cannot be one table
- * are explained.
+ * are explained; several files of one format picked together are one table or one each,
+ * as the user chooses.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,7 +15,7 @@ import { describe, it } from 'node:test';
 import { unzipSync, zipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 
-import { FIXTURES, dropFiles, foreignRequests, openApp, runSql, schemaRows, shownTable, sqlRows, useApp } from './harness';
+import { FIXTURES, ROOT, dropFiles, foreignRequests, openApp, runSql, schemaRows, shownTable, sqlRows, useApp } from './harness';
 
 const app = useApp();
 const SALES = path.join(FIXTURES, 'hive/sales');
@@ -210,6 +211,65 @@ describe('folders of Parquet files in the page', () => {
     assert.deepEqual((await schemaRows(page)).map((r) => r[0]), ['id', 'name', 'amount', 'region', 'year']);
     await runSql(page, QUERY('sales_back'));
     assert.deepEqual(await sqlRows(page), BY_REGION_2024);
+    await page.context().close();
+  });
+
+  it('reads several files of one format picked together as one table, or each as its own, as the user chooses', async () => {
+    const { page } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    // Spark's seven part files of the sales folder, as loose files (no partition folders).
+    const loose = path.join(TEMP, 'loose');
+    mkdirSync(loose, { recursive: true });
+    const parts = Object.entries(filesOf(SALES))
+      .filter(([name]) => name.endsWith('.parquet') && !path.basename(name).startsWith('.'))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, bytes], i) => {
+        const file = path.join(loose, `sales_${i + 1}.parquet`);
+        writeFileSync(file, bytes);
+        return file;
+      });
+    assert.equal(parts.length, 7);
+    await page.getByTestId('file-input').setInputFiles(parts);
+    const choice = page.getByTestId('notice-choice');
+    await choice.waitFor();
+    assert.match((await choice.textContent()) ?? '', /7 Parquet files: one table, or 7\?.*As one table \(sales\), they are read as spark\.read\.parquet\(path1, path2, …\)/);
+    await choice.getByTestId('load-as-one-table').click();
+    const facts = await shownTable(page, 'sales');
+    assert.equal(facts['row-count'], '7');
+    assert.match(facts.source, /^sales \(7 Parquet files/);
+    // The files' own columns (no partition folders, so no partition columns), and Spark's rows.
+    assert.deepEqual(await schemaRows(page), [
+      ['id', 'int', 'true'],
+      ['name', 'string', 'true'],
+      ['amount', 'double', 'true'],
+    ]);
+    const spark = JSON.parse(readFileSync(path.join(FIXTURES, 'hive/hive_expected.json'), 'utf8')).cases.find((c: { case: string }) => c.case === 'sales');
+    const expected = (spark.rows as { id: number; name: string; amount: number | null }[])
+      .sort((a, b) => a.id - b.id)
+      .map((r, i) => [String(i + 1), String(r.id), r.name, r.amount === null ? 'null' : Number.isInteger(r.amount) ? r.amount.toFixed(1) : String(r.amount)]);
+    await runSql(page, 'SELECT id, name, amount FROM sales ORDER BY id');
+    assert.deepEqual(await sqlRows(page), expected);
+
+    // The same two files, each a table of its own.
+    await page.getByTestId('file-input').setInputFiles(parts.slice(0, 2));
+    await page.getByTestId('notice-choice').getByTestId('load-as-tables').click();
+    await page.locator('[data-table="sales_2"]').waitFor();
+    await shownTable(page, 'sales_2');
+    assert.equal(await page.locator('[data-table="sales_1"]').count(), 1);
+
+    // Files whose columns disagree: the folder's error, naming the file.
+    const mismatched = unzipSync(readFileSync(path.join(ROOT, 'tests/hostile/folder/mismatched_schema.zip')));
+    const ids = ['k=1/part-0.parquet', 'k=2/part-0.parquet'].map((name, i) => {
+      const file = path.join(loose, `ids_${i + 1}.parquet`);
+      writeFileSync(file, mismatched[name]);
+      return file;
+    });
+    await page.getByTestId('file-input').setInputFiles(ids);
+    await page.getByTestId('notice-choice').getByTestId('load-as-one-table').click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Could not load ids' });
+    await alert.waitFor();
+    const text = (await alert.textContent()) ?? '';
+    assert.match(text, /HIVE_SCHEMA/);
+    assert.match(text, /ids_2\.parquet/);
     await page.context().close();
   });
 

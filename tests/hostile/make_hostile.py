@@ -281,6 +281,42 @@ def folder_files() -> None:
     )
 
 
+def with_declared_sizes(archive: bytes, sizes: dict[str, int]) -> bytes:
+    """`archive` with the uncompressed size its central directory declares for each of
+    `sizes`' entries replaced: what a zip bomb or a damaged header looks like."""
+    data = bytearray(archive)
+    at = 0
+    while (at := data.find(b"PK\x01\x02", at)) >= 0:
+        name_length = struct.unpack_from("<H", data, at + 28)[0]
+        name = data[at + 46 : at + 46 + name_length].decode()
+        if name in sizes:
+            struct.pack_into("<I", data, at + 24, sizes[name])
+        at += 46
+    return bytes(data)
+
+
+def zip_bomb_files() -> None:
+    """Zipped folders that would inflate past the engine's memory, and a broken zip."""
+    rows = b"id,name\n" + b"".join(b"%d,name-%d\n" % (i, i) for i in range(2000))
+    folder = zip_bytes({"bomb/k=1/part-0.csv": rows, "bomb/k=2/part-0.csv": rows})
+    # Two files declaring 3.75 GB each once inflated (7.5 GB): refused before inflating.
+    huge = 0xF0000000
+    write("folder/zip_bomb.zip", with_declared_sizes(folder, {"bomb/k=1/part-0.csv": huge, "bomb/k=2/part-0.csv": huge}))
+    # A file declaring 100 bytes that inflates to 27 KB: stopped as it passes 100 bytes.
+    write("folder/lying_size.zip", with_declared_sizes(folder, {"bomb/k=2/part-0.csv": 100}))
+    # The first half of a zipped folder: its directory (at the end) is gone.
+    write("folder/truncated_zip.zip", folder[: len(folder) // 2])
+
+
+def damaged_xls_files() -> None:
+    """An old-format (BIFF8) workbook cut short and one with noise over its sheet."""
+    legacy = (ROOT / "../fixtures/excel/legacy.xls").read_bytes()
+    write("excel/truncated.xls", legacy[: len(legacy) // 2])
+    noisy = bytearray(legacy)
+    noisy[1024:3072] = bytes((i * 37 + 11) % 256 for i in range(2048))
+    write("excel/noisy.xls", bytes(noisy))
+
+
 def col_name(col: int) -> str:
     name = ""
     col += 1
@@ -319,5 +355,7 @@ if __name__ == "__main__":
     arrow_files()
     excel_files()
     folder_files()
+    zip_bomb_files()
+    damaged_xls_files()
     training_files()
     sql_files()

@@ -1,6 +1,7 @@
 /** The page: header with engine status, tables on the left, the selected table on the right. */
 import { PipelinePanel } from '../clean/client/pipeline-panel';
 import { DropZone } from '../data/client/drop-zone';
+import { loadDropped } from '../data/client/file-groups';
 import { Loads, explain } from '../data/client/loads';
 import { ProfileView } from '../data/client/profile-view';
 import { TableList } from '../data/client/table-list';
@@ -82,7 +83,8 @@ export class App {
       this.added(table, !this.recovering, !(this.loadingSample && this.tabs.chosenByUser)),
     );
     this.dropZone = new DropZone(
-      (files) => void this.loads.load(files),
+      // Several files of one format may be one table: the user is asked (file-groups.ts).
+      (files) => loadDropped(files, this.notices, (inputs) => void this.loads.load(inputs)),
       (error) => this.notices.show('error', 'Could not read the dropped folder', explain(error)),
     );
     this.sql = new SqlPanel(engine, this.tables, (_, statement) => this.catalogChanged(statement));

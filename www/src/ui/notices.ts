@@ -24,4 +24,44 @@ export class Notices {
     this.element.append(notice);
     return close;
   }
+
+  /**
+   * Asks the user to choose between `actions` (buttons under the title): the notice closes
+   * and the chosen action runs; dismissing it chooses none.
+   */
+  ask(title: string, details: string[], actions: NoticeAction[]): () => void {
+    let close = () => {};
+    const buttons = h(
+      'div',
+      { className: 'notice-actions' },
+      ...actions.map((action, i) =>
+        h(
+          'button',
+          {
+            className: i === 0 ? 'primary' : 'secondary',
+            attrs: { type: 'button', 'data-testid': action.testId },
+            on: {
+              click: () => {
+                close();
+                action.run();
+              },
+            },
+          },
+          action.label,
+        ),
+      ),
+    );
+    close = this.show('info', title, details);
+    const notice = this.element.lastElementChild;
+    notice?.querySelector('.notice-text')?.append(buttons);
+    notice?.setAttribute('data-testid', 'notice-choice');
+    return close;
+  }
+}
+
+/** A button of a notice that asks (`Notices.ask`). */
+export interface NoticeAction {
+  label: string;
+  testId: string;
+  run: () => void;
 }

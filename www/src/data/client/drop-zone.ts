@@ -53,7 +53,7 @@ export class DropZone {
       h('button', { className: 'secondary', attrs: { type: 'button', title: 'A folder of Parquet files, Hive-partitioned (year=2024/…) or not, as one table' }, on: { click: () => folderInput.click() } }, 'Open folder…'),
       input,
       folderInput,
-      h('p', { className: 'hint' }, 'or drop CSV, JSON, Parquet or Arrow files (compressed too), or a folder of Parquet files (or its zip), anywhere'),
+      h('p', { className: 'hint' }, 'or drop CSV, JSON, Parquet or Arrow files (compressed too), or a folder of Parquet, CSV or JSON files (or its zip), anywhere; several files of one format can be one table'),
     );
     this.overlay = h(
       'div',

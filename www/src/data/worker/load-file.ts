@@ -9,9 +9,10 @@ import { loadArrow } from './load-arrow';
 import { loadCompressedCsv } from './load-compressed';
 import { loadCsv } from './load-csv';
 import { loadExcel } from './load-excel';
-import { type FolderRead, folderMemoryKind, loadFolder, loadZippedFolder } from './load-folder';
+import { type FolderEntry, type FolderRead, folderMemoryKind, loadEntries, loadFolder, zippedFolderEntries } from './load-folder';
 import { loadJson } from './load-json';
 import { loadParquet } from './load-parquet';
+import { checkDeclaredSize, listZip } from './zip-archive';
 
 /**
  * Memory a load needs per byte of file, roughly: decoded CSV takes about its text's size,
@@ -41,13 +42,16 @@ export async function loadFile(
   const head = new Uint8Array(await file.slice(0, SIGNATURE_BYTES).arrayBuffer());
   const detected = detectFormat(file.name, head);
   const { format, compression } = detected;
-  const singleCsv = format === 'csv' && !compression && !detected.zippedFolder;
-  const perByte = singleCsv ? CSV_FILE_PER_BYTE : MEMORY_PER_FILE_BYTE[compression ? 'compressed' : format];
-  reserveMemory(runtime, file.name, file.size, perByte);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(file.name) };
   if (detected.zippedFolder) {
-    return folderTable(runtime, ctx.name, await loadZippedFolder(ctx, file, options), file.name, file.size, options, started);
+    progress({ phase: 'reading', bytesDone: 0, bytesTotal: file.size, rows: 0 });
+    const entries = await zipEntries(runtime, file);
+    const read = await loadEntries(ctx, entries, options, file.name);
+    return folderTable(runtime, ctx.name, read, file.name, file.size, options, started);
   }
+  const singleCsv = format === 'csv' && !compression;
+  const perByte = singleCsv ? CSV_FILE_PER_BYTE : MEMORY_PER_FILE_BYTE[compression ? 'compressed' : format];
+  reserveMemory(runtime, file.name, file.size, perByte);
   let workbook: { sheet: string; sheets: string[]; header: boolean } | undefined;
   let csvOptions: CsvOptions | undefined;
   const csvRead = ({ info, used }: { info: TableInfo; used?: CsvOptions }) => {
@@ -99,6 +103,25 @@ export async function loadDroppedFolder(
   reserveMemory(runtime, folder.name, bytes, MEMORY_PER_FILE_BYTE[folderMemoryKind(folder.files, runtime.wasm.HiveDataset)]);
   const ctx = { runtime, jobId, progress, name: options.name ?? runtime.wasm.tableNameFor(folder.name) };
   return folderTable(runtime, ctx.name, await loadFolder(ctx, folder, options), folder.name, bytes, options, started);
+}
+
+/**
+ * A zipped folder's files, each inflated when it is read. Before anything is inflated,
+ * the sizes its directory declares are checked against what the engine can still hold
+ * (a decompression bomb is refused there), and memory is reserved for them as for a
+ * folder of those files; an entry that inflates past its declared size is stopped as it
+ * inflates (`zip-archive.ts`).
+ */
+async function zipEntries(runtime: Runtime, file: File): Promise<FolderEntry[]> {
+  const entries = zippedFolderEntries(file, await listZip(file, file.name));
+  const data = entries.filter((e) => runtime.wasm.HiveDataset.isDataFile(e.path));
+  // What one job may plan to use, as the engine's `memory::available` (and so the
+  // compressed CSV reader's cap) counts it: 0.8 of what is left.
+  const status = runtime.status();
+  checkDeclaredSize(data, Math.max(0, status.memoryLimitBytes - status.memoryInUseBytes) * 0.8, file.name);
+  const bytes = data.reduce((sum, e) => sum + e.size, 0);
+  reserveMemory(runtime, file.name, bytes, MEMORY_PER_FILE_BYTE[folderMemoryKind(data, runtime.wasm.HiveDataset)]);
+  return entries;
 }
 
 function folderTable(

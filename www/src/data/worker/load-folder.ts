@@ -1,7 +1,8 @@
 /**
  * Loads a folder of Parquet, CSV or JSON files as one table, as
  * `spark.read.parquet(folder)`, `spark.read.csv(folder)` and `spark.read.json(folder)` do:
- * a folder the user dropped or picked, or a zip of one. Files Spark does not read
+ * a folder the user dropped or picked, loose files picked together, or a zip of a folder
+ * (its files inflated one at a time as their turn comes, `zip-archive.ts`). Files Spark does not read
  * (`_SUCCESS`, `.crc`, anything under `_temporary/`) are left out by the engine's rule;
  * each data file is read a slice at a time (progress, cancel), and the engine turns the
  * `column=value` folders into typed columns when it builds the table. The first data file
@@ -13,10 +14,7 @@
  * they are read: the engine infers one schema over all their records, then decodes each
  * file with it, when the table is built.
  */
-import { unzipSync } from 'fflate';
-
 import type { CsvOptions, DroppedFolder, JsonOptions, LoadOptions, LoadProgress, TableInfo } from '../../engine/shared/api';
-import { UNSUPPORTED_FILE, codedError } from '../../engine/shared/errors';
 import type { HiveDataset } from '../../engine/worker/wasm-api';
 import { SIGNATURE_BYTES, detectCompression } from '../shared/formats';
 import { throwIfCancelled } from './jobs';
@@ -26,12 +24,17 @@ import { CSV_CHUNK_BYTES, openLoader, refineTypes } from './load-csv';
 import { JSON_PLAIN_SLICE_BYTES } from './load-json';
 import { decodeRowGroups } from './load-parquet';
 import { readSlice, readSlices, streamFile } from './stream-file';
+import { type ZipEntry, openEntry } from './zip-archive';
 
-/** One file of the folder, read when its turn comes. */
-interface FolderEntry {
+/**
+ * One file of the folder, opened when its turn comes: a zipped folder's entry is inflated
+ * then (and dropped once read), so only one of its files is held at a time.
+ */
+export interface FolderEntry {
   path: string;
+  /** Its bytes (a zip entry's size once inflated, as its header declares). */
   size: number;
-  blob: Blob;
+  open(): Promise<Blob>;
 }
 
 export interface FolderRead {
@@ -53,24 +56,18 @@ interface FileRules {
 }
 
 export function loadFolder(ctx: LoadContext, folder: DroppedFolder, options: LoadOptions): Promise<FolderRead> {
-  const entries = folder.files.map(({ path, file }) => ({ path, size: file.size, blob: file }));
+  const entries = folder.files.map(({ path, file }) => ({ path, size: file.size, open: async () => file }));
   return loadEntries(ctx, entries, options);
 }
 
-/** A zip of a folder (what `zip -r sales.zip sales` makes): its files, stored or deflated. */
-export async function loadZippedFolder(ctx: LoadContext, file: File, options: LoadOptions): Promise<FolderRead> {
-  ctx.progress({ phase: 'reading', bytesDone: 0, bytesTotal: file.size, rows: 0 });
-  const isDataFile = ctx.runtime.wasm.HiveDataset.isDataFile;
-  let unzipped: Record<string, Uint8Array>;
-  try {
-    unzipped = unzipSync(new Uint8Array(await file.arrayBuffer()), {
-      filter: (entry) => !entry.name.endsWith('/') && isDataFile(entry.name),
-    });
-  } catch (error) {
-    throw codedError(UNSUPPORTED_FILE, `${file.name} could not be unzipped (${String(error)}): it may be truncated, encrypted or not a zip; zip the folder again.`);
-  }
-  const entries = Object.entries(unzipped).map(([path, bytes]) => ({ path, size: bytes.length, blob: new Blob([bytes as Uint8Array<ArrayBuffer>]) }));
-  return loadEntries(ctx, entries, options, file.name);
+/**
+ * The files of a zipped folder (what `zip -r sales.zip sales` makes), each inflated when
+ * it is read; `entries` from `listZip` (sizes checked against the engine's memory first).
+ */
+export function zippedFolderEntries(file: File, entries: ZipEntry[]): FolderEntry[] {
+  return entries
+    .filter((e) => !e.path.endsWith('/'))
+    .map((entry) => ({ path: entry.path, size: entry.size, open: () => openEntry(file, entry, file.name) }));
 }
 
 /** The files Spark reads as data, in path order (as Spark lists them). */
@@ -93,7 +90,7 @@ export function folderMemoryKind(all: { path: string }[], rules: FileRules): Fol
 }
 
 /** The folder's files in path order, read as one table. */
-async function loadEntries(ctx: LoadContext, all: FolderEntry[], options: LoadOptions, zipName?: string): Promise<FolderRead> {
+export async function loadEntries(ctx: LoadContext, all: FolderEntry[], options: LoadOptions, zipName?: string): Promise<FolderRead> {
   const { wasm, engine } = ctx.runtime;
   const entries = dataFiles(all, wasm.HiveDataset.isDataFile);
   const format = wasm.HiveDataset.folderFormat(entries.map((e) => e.path));
@@ -129,7 +126,7 @@ async function readParquetFiles(ctx: LoadContext, entries: FolderEntry[], zipNam
     let bytesBefore = 0;
     let rowsBefore = 0;
     for (const entry of entries) {
-      const bytes = new Uint8Array(await entry.blob.arrayBuffer());
+      const bytes = new Uint8Array(await (await entry.open()).arrayBuffer());
       throwIfCancelled(ctx.jobId);
       if (!PARQUET_MAGIC.every((b, i) => bytes[i] === b)) throw wasm.HiveDataset.notParquet(entry.path, zipName);
       const loader = new wasm.ParquetLoader(bytes);
@@ -176,11 +173,12 @@ async function readCsvPass(ctx: LoadContext, entries: FolderEntry[], options: Lo
     const before = { bytes: 0, rows: 0 };
     for (const entry of entries) {
       const progress = folderProgress(ctx, bytesTotal, before);
-      const compression = detectCompression(await readSlice(entry.blob, 0, SIGNATURE_BYTES));
+      const blob = await entry.open();
+      const compression = detectCompression(await readSlice(blob, 0, SIGNATURE_BYTES));
       if (compression) {
         const loader = new ctx.runtime.wasm.CompressedCsvLoader(compression, used ?? options);
         try {
-          await streamFile(ctx, readSlices(entry.blob, COMPRESSED_SLICE_BYTES), loader, 'decoding', progress);
+          await streamFile(ctx, readSlices(blob, COMPRESSED_SLICE_BYTES), loader, 'decoding', progress);
         } catch (error) {
           loader.free();
           throw error;
@@ -190,11 +188,11 @@ async function readCsvPass(ctx: LoadContext, entries: FolderEntry[], options: Lo
         const settled = dataset.addCompressedCsv(entry.path, loader);
         used ??= settled;
       } else {
-        const loader = await openLoader(ctx, entry.blob, used ?? options);
+        const loader = await openLoader(ctx, blob, used ?? options);
         try {
           used ??= loader.optionsUsed();
-          await refineTypes(loader, entry.blob);
-          await streamFile(ctx, readSlices(entry.blob, CSV_CHUNK_BYTES), loader, 'decoding', progress);
+          await refineTypes(loader, blob);
+          await streamFile(ctx, readSlices(blob, CSV_CHUNK_BYTES), loader, 'decoding', progress);
         } catch (error) {
           loader.free();
           throw error;
@@ -224,11 +222,12 @@ async function readJsonFiles(ctx: LoadContext, entries: FolderEntry[], options: 
   try {
     const before = { bytes: 0, rows: 0 };
     for (const entry of entries) {
-      const compression = detectCompression(await readSlice(entry.blob, 0, SIGNATURE_BYTES));
+      const blob = await entry.open();
+      const compression = detectCompression(await readSlice(blob, 0, SIGNATURE_BYTES));
       const loader = new wasm.JsonLoader(options, entry.size, compression);
       try {
         const sliceBytes = compression ? COMPRESSED_SLICE_BYTES : JSON_PLAIN_SLICE_BYTES;
-        await streamFile(ctx, readSlices(entry.blob, sliceBytes), { push: (slice) => loader.push(slice), rows: () => 0 }, 'reading', folderProgress(ctx, bytesTotal, before));
+        await streamFile(ctx, readSlices(blob, sliceBytes), { push: (slice) => loader.push(slice), rows: () => 0 }, 'reading', folderProgress(ctx, bytesTotal, before));
       } catch (error) {
         loader.free();
         throw error;

@@ -15,6 +15,7 @@ export const CANCELLED = 'CANCELLED' satisfies ErrorCode;
 export const ENGINE_CRASHED = 'ENGINE_CRASHED' satisfies ErrorCode;
 export const UNSUPPORTED_FILE = 'UNSUPPORTED_FILE' satisfies ErrorCode;
 export const OUT_OF_MEMORY = 'OUT_OF_MEMORY' satisfies ErrorCode;
+export const COMPRESSED_CORRUPT = 'COMPRESSED_CORRUPT' satisfies ErrorCode;
 export const NOT_STARTED = 'NOT_STARTED' satisfies ErrorCode;
 
 /** An error with a stable code and, when known, where it points. */
