@@ -157,6 +157,8 @@ describe('Cleaning and profiling in the page', () => {
       path.join(FIXTURES, 'clean/customers.csv'),
       path.join(FIXTURES, 'sql/orders.csv'),
     ]);
+    // Two CSV files picked together: the page asks whether they are one table.
+    await page.getByTestId('load-as-tables').click();
     await shownTable(page, 'orders');
     await page.getByTestId('tab-clean').click();
     await page.getByTestId('clean-source').selectOption('customers');

@@ -60,6 +60,8 @@ describe('One table list for every tab', () => {
       path.join(FIXTURES, 'clean/customers.csv'),
       path.join(FIXTURES, 'sql/orders.csv'),
     ]);
+    // Two CSV files picked together: the page asks whether they are one table.
+    await page.getByTestId('load-as-tables').click();
     await shownTable(page, 'orders');
     await runSql(page, 'CREATE TABLE big_orders AS SELECT * FROM orders WHERE amount > 20');
     assertEveryTab(await everyTab(page), ['customers', 'orders', 'big_orders']);
