@@ -23,6 +23,9 @@ use brasa::io::hive::{read_folder, write_partitioned, FolderOptions};
 use brasa::Table;
 use serde_json::{json, Value};
 
+mod folders;
+use folders::files_under;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -53,20 +56,10 @@ fn python() -> Option<PathBuf> {
 /// Spark's `sales` folder, read as the page reads a dropped folder.
 fn sales() -> Table {
     let folder = root().join("tests/fixtures/hive/sales");
-    let mut stack = vec![folder.clone()];
-    let mut files = Vec::new();
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path.strip_prefix(folder.parent().unwrap()).unwrap();
-                let parts: Vec<_> = relative.iter().map(|p| p.to_string_lossy()).collect();
-                files.push((parts.join("/"), std::fs::read(&path).unwrap()));
-            }
-        }
-    }
+    let files: Vec<(String, Vec<u8>)> = files_under(&folder)
+        .into_iter()
+        .map(|(name, path)| (name, std::fs::read(path).unwrap()))
+        .collect();
     read_folder(files, &FolderOptions::default()).unwrap().0
 }
 

@@ -21,6 +21,9 @@ use brasa::{ErrorCode, Result, Table};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+mod folders;
+use folders::files_under;
+
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/hive")
 }
@@ -39,27 +42,6 @@ struct Case {
     schema: Option<Vec<(String, String)>>,
     rows: Option<Vec<serde_json::Map<String, Value>>>,
     error: Option<String>,
-}
-
-/// The files under `folder`, as the page gives them: paths starting with the dropped
-/// folder's name, `/` between parts.
-fn files_under(folder: &Path) -> Vec<(String, PathBuf)> {
-    let base = folder.parent().unwrap();
-    let mut stack = vec![folder.to_path_buf()];
-    let mut files = Vec::new();
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path.strip_prefix(base).unwrap();
-                let parts: Vec<_> = relative.iter().map(|p| p.to_string_lossy()).collect();
-                files.push((parts.join("/"), path));
-            }
-        }
-    }
-    files
 }
 
 /// The folder's files read as the page reads a dropped folder ([`read_folder`]).
