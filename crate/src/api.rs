@@ -126,6 +126,9 @@ pub struct EngineInfo {
     pub memory_bytes: u64,
     /// Most memory the engine may use: bigger jobs are refused with OUT_OF_MEMORY.
     pub memory_limit_bytes: u64,
+    /// Bytes a new job may still plan to use (`memory::available`: a share of what the
+    /// tables and other jobs leave), what the engine's own checks compare against.
+    pub memory_available_bytes: u64,
 }
 
 /// Where a file load is (the worker reports it while it feeds the engine's loader).

@@ -34,6 +34,7 @@ pub fn engine_info() -> Result<JsValue, JsValue> {
         memory_in_use_bytes: crate::memory::in_use() as u64,
         memory_bytes: core::arch::wasm32::memory_size(0) as u64 * 65_536,
         memory_limit_bytes: crate::memory::LIMIT as u64,
+        memory_available_bytes: crate::memory::available() as u64,
     })
 }
 

@@ -23,4 +23,9 @@ memoryBytes: number,
 /**
  * Most memory the engine may use: bigger jobs are refused with OUT_OF_MEMORY.
  */
-memoryLimitBytes: number, };
+memoryLimitBytes: number, 
+/**
+ * Bytes a new job may still plan to use (`memory::available`: a share of what the
+ * tables and other jobs leave), what the engine's own checks compare against.
+ */
+memoryAvailableBytes: number, };

@@ -115,10 +115,8 @@ export async function loadDroppedFolder(
 async function zipEntries(runtime: Runtime, file: File): Promise<FolderEntry[]> {
   const entries = zippedFolderEntries(file, await listZip(file, file.name));
   const data = entries.filter((e) => runtime.wasm.HiveDataset.isDataFile(e.path));
-  // What one job may plan to use, as the engine's `memory::available` (and so the
-  // compressed CSV reader's cap) counts it: 0.8 of what is left.
-  const status = runtime.status();
-  checkDeclaredSize(data, Math.max(0, status.memoryLimitBytes - status.memoryInUseBytes) * 0.8, file.name);
+  // What one job may plan to use, as the engine counts it (the compressed CSV reader's cap).
+  checkDeclaredSize(data, runtime.status().memoryAvailableBytes, file.name);
   const bytes = data.reduce((sum, e) => sum + e.size, 0);
   reserveMemory(runtime, file.name, bytes, MEMORY_PER_FILE_BYTE[folderMemoryKind(data, runtime.wasm.HiveDataset)]);
   return entries;
