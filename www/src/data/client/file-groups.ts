@@ -10,6 +10,7 @@
  * files of different formats) loads at once, each as its own table.
  */
 import type { DroppedFolder } from '../../engine/shared/api';
+import { JSON_EXTENSIONS, PARQUET_EXTENSIONS, withoutCompressionExtension } from '../shared/formats';
 import type { Notices } from '../../ui/notices';
 import type { LoadInput } from './loads';
 
@@ -27,10 +28,10 @@ const COMPRESSED = /\.(gz|zst|zstd|bz2)$/;
 export function groupFormat(name: string): GroupFormat | undefined {
   if (name.startsWith('_') || name.startsWith('.')) return undefined;
   const lower = name.toLowerCase();
-  const inner = lower.replace(COMPRESSED, '');
+  const inner = withoutCompressionExtension(lower);
   if (inner.endsWith('.csv')) return 'csv';
-  if (['.json', '.jsonl', '.ndjson'].some((ext) => inner.endsWith(ext))) return 'json';
-  if (inner === lower && ['.parquet', '.pq', '.parq'].some((ext) => lower.endsWith(ext))) return 'parquet';
+  if (JSON_EXTENSIONS.some((ext) => inner.endsWith(ext))) return 'json';
+  if (inner === lower && PARQUET_EXTENSIONS.some((ext) => lower.endsWith(ext))) return 'parquet';
   return undefined;
 }
 

@@ -3,8 +3,8 @@ import type { Compression, FileFormat } from '../../engine/shared/api';
 import { UNSUPPORTED_FILE, codedError } from '../../engine/shared/errors';
 
 const CSV_EXTENSIONS = ['.csv', '.tsv', '.txt', '.dat'];
-const PARQUET_EXTENSIONS = ['.parquet', '.pq', '.parq'];
-const JSON_EXTENSIONS = ['.json', '.jsonl', '.ndjson'];
+export const PARQUET_EXTENSIONS = ['.parquet', '.pq', '.parq'];
+export const JSON_EXTENSIONS = ['.json', '.jsonl', '.ndjson'];
 const ARROW_EXTENSIONS = ['.arrow', '.arrows', '.feather', '.ftr', '.ipc'];
 const EXCEL_EXTENSIONS = ['.xlsx', '.xlsm', '.xlsb', '.xls', '.ods'];
 /**
@@ -89,7 +89,8 @@ export function detectFormat(fileName: string, head: Uint8Array): DetectedFormat
   return { format: first === 0x7b ? 'json' : 'csv' };
 }
 
-function withoutCompressionExtension(lower: string): string {
+/** A lower-case file name without its compression extension (`sales.csv.gz` → `sales.csv`). */
+export function withoutCompressionExtension(lower: string): string {
   const ext = COMPRESSED_EXTENSIONS.find((e) => lower.endsWith(e));
   return ext ? lower.slice(0, -ext.length) : lower;
 }
