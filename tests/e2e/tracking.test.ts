@@ -500,6 +500,8 @@ describe('Tracking, registry and deployment', () => {
     const contexts = await details.getByTestId('run-dataset').evaluateAll((inputs) => inputs.map((i) => i.getAttribute('data-context')));
     assert.deepEqual(contexts, ['source', 'training']);
     assert.match((await details.getByTestId('run-dataset-transform').textContent()) ?? '', /^telecom as loaded: 5,000 rows .*skipped \(handleInvalid = skip\); [\d,]+ trained on$/);
+    // The file the table was read from, with the reader options it was read with.
+    assert.match((await details.getByTestId('run-dataset-file').textContent()) ?? '', /^Read from telecom\S*\.csv as csv with sep=",", header="true", inferSchema="true", /);
     const model = JSON.parse((await download(page, () => details.locator('[data-artifact="model/model.json"]').click())).toString());
     assert.deepEqual([model.flavor, model.estimator, model.task, model.labels], ['brasa', 'LogisticRegression', 'classification', ['false', 'true']]);
     await page.getByTestId('runs-show-children').check();

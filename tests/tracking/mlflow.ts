@@ -56,7 +56,10 @@ export function assertSameAsMlflow(seen: any, snapshot: Snapshot): void {
           source: {
             table: i.source,
             ...(i.transform ? { transform: i.transform } : {}),
-            ...(i.readerOptions ? { file: i.file, reader_options: i.readerOptions } : {}),
+            ...(i.file !== undefined ? { file: i.file } : {}),
+            ...(i.format ? { format: i.format } : {}),
+            ...(i.compression ? { compression: i.compression } : {}),
+            ...(i.readerOptions ? { reader_options: i.readerOptions } : {}),
           },
           sourceType: i.sourceType === 'file' ? 'local' : 'code',
           rows: i.rows,

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { GBT_REGRESSOR_DEFAULTS, RANDOM_FOREST_CLASSIFIER_DEFAULTS } from '../../www/src/contract';
 import type { TrainResult, TrainSpec } from '../../www/src/ml/shared/training';
 import { bestParameters, childRuns, finishedParent, jobParams, runName, searchResultsCsv, startedRun } from '../../www/src/tracking/shared/autolog';
-import { sourceInput, sourceOf, trainingInput } from '../../www/src/tracking/shared/datasets';
+import { fileReadingText, sourceInput, sourceOf, trainingInput } from '../../www/src/tracking/shared/datasets';
 import { TAG_PARENT_RUN_ID, latestMetrics } from '../../www/src/tracking/shared/model';
 import { kmeansResult, kmeansSpec, logisticResult, logisticSpec, result, spec } from './fixtures';
 
@@ -162,5 +162,22 @@ describe('dataset inputs', () => {
     // A run recorded before: its only input is the table, with context `training`.
     const legacy = { ...source, context: 'training' };
     assert.equal(sourceOf([legacy]), legacy);
+  });
+
+  it('the source records its file, format and reader options for every format', () => {
+    const json = sourceInput({ ...table('events'), source: {
+      fileName: 'events.json.gz', format: 'json', compression: 'gzip',
+      jsonOptions: { multiLine: null, mode: 'DROPMALFORMED', columnNameOfCorruptRecord: '_corrupt_record' },
+    } });
+    assert.deepEqual([json.file, json.format, json.compression], ['events.json.gz', 'json', 'gzip']);
+    // multiLine told from the file is not an option the user gave: left out.
+    assert.deepEqual(json.readerOptions, { mode: 'DROPMALFORMED', columnNameOfCorruptRecord: '_corrupt_record' });
+    assert.equal(fileReadingText(json), 'Read from events.json.gz as json (gzip) with mode="DROPMALFORMED", columnNameOfCorruptRecord="_corrupt_record"');
+    const sheet = sourceInput({ ...table('sales'), source: { fileName: 'sales.xlsx', format: 'excel', sheet: 'Q2', header: false } });
+    assert.deepEqual([sheet.format, sheet.readerOptions], ['excel', { sheet: 'Q2', header: 'false' }]);
+    const parquet = sourceInput({ ...table('trips'), source: { fileName: 'trips', format: 'parquet' } });
+    assert.deepEqual([parquet.file, parquet.format, parquet.readerOptions], ['trips', 'parquet', undefined]);
+    assert.equal(fileReadingText(parquet), 'Read from trips as parquet');
+    assert.equal(fileReadingText(sourceInput(table('made_by_sql'))), '');
   });
 });

@@ -256,7 +256,11 @@ export function allEstimatorsSnapshot(): Snapshot {
     ...logisticSpec.features.map((name) => ({ name, type: 'double', nullable: true })),
     { name: 'churned', type: 'string', nullable: true }, { name: 'weight', type: 'double', nullable: false },
   ];
-  const logistic = recordedTraining('churn', logisticSpec, logisticResult, '8', 1_700_000_100_000, sourceOf('churn', 200, churnSchema, 'ef'.repeat(32)));
+  const logistic = recordedTraining('churn', logisticSpec, logisticResult, '8', 1_700_000_100_000, {
+    ...sourceOf('churn', 200, churnSchema, 'ef'.repeat(32)),
+    // Read from a compressed JSON lines file, as the page records it (MLflow keeps it in the source).
+    file: 'churn.json.gz', format: 'json', compression: 'gzip', readerOptions: { mode: 'PERMISSIVE', columnNameOfCorruptRecord: '_corrupt_record' },
+  });
   const pointsSchema = [{ name: 'x', type: 'double', nullable: false }, { name: 'y', type: 'double', nullable: false }];
   const kmeans = recordedTraining('points', kmeansSpec, kmeansResult, '9', 1_700_000_200_000, sourceOf('points', 150, pointsSchema, '12'.repeat(32)));
   const experiment = (experimentId: string, name: string) => ({ experimentId, name, lifecycleStage: 'active' as const, creationTime: 1_699_999_500_000, lastUpdateTime: 1_699_999_500_000, tags: {} });

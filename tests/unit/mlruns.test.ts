@@ -40,6 +40,10 @@ describe('mlruns/ export', () => {
     assert.equal(parent.params.best_regParam, '0');
     assert.equal(parent.metrics.test_areaUnderROC[0].value, 0.89);
     assert.deepEqual(parent.inputs.map((i: any) => [i.context, i.name, i.rows]), [['source', 'churn', 200], ['training', 'churn_training', 160]]);
+    assert.deepEqual(parent.inputs[0].source, {
+      table: 'churn', file: 'churn.json.gz', format: 'json', compression: 'gzip',
+      reader_options: { mode: 'PERMISSIVE', columnNameOfCorruptRecord: '_corrupt_record' },
+    });
     assert.match(parent.inputs[1].source.transform, /^churn after its cleaning pipeline \(filter\): 200 rows; 40 held out for test; 160 trained on$/);
     assert.deepEqual(parent.inputs[1].schema, ['tenure_months', 'support_tickets', 'monthly_spend', 'churned', 'weight']);
     assert.ok(parent.artifacts.includes('model/model.json'));

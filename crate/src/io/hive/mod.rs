@@ -183,9 +183,10 @@ fn check_layout(first: &PartFile, file: &PartFile) -> Result<()> {
         return Err(Error::new(
             ErrorCode::HiveLayout,
             format!(
-                "the files are not laid out alike: {} has {}, {} has {}; a partitioned \
-                 folder has the same `column=value` folders above every file (drop the \
-                 folders apart, or move the files that differ)",
+                "the files are not laid out alike: {} has {}, {} has {}; files read as one \
+                 table need the same `column=value` folders above every file, as Spark \
+                 reads a partitioned folder (load the folders apart, or move the files \
+                 that differ)",
                 first.path,
                 shape(first),
                 file.path,
@@ -204,9 +205,10 @@ fn column_order(schema: &Schema, file: &PartFile) -> Result<Vec<usize>> {
         Error::new(
             ErrorCode::HiveSchema,
             format!(
-                "{} does not have the columns of the folder's other files: {what}; every file \
-                 of a partitioned folder must have the same columns and types (write them \
-                 again with one schema, or drop the file that differs on its own)",
+                "{} does not have the columns of the other files: {what}; files read as one \
+                 table (a folder, a zip of one, or files picked together) must have the same \
+                 columns and types, as Spark reads them (write them again with one schema, or \
+                 load the file that differs on its own)",
                 file.path
             ),
         )

@@ -3,7 +3,7 @@
  * (`sep`, `header`, `nullValue`, ...) and their text, to and from the engine's
  * `CsvOptions`. Pure functions, so the conversion is tested without a page.
  */
-import type { CsvOptions, ParseMode } from '../../contract';
+import type { CsvOptions, JsonOptions, ParseMode } from '../../contract';
 
 /** The panel's fields, each as the text (or flag) shown. */
 export interface ReaderForm {
@@ -123,4 +123,52 @@ export function sparkOptionsOf(options: CsvOptions): Record<string, string> {
   if (form.dateFormat !== '') spark.dateFormat = form.dateFormat;
   if (form.timestampFormat !== '') spark.timestampFormat = form.timestampFormat;
   return spark;
+}
+
+/** The `spark.read.json` options a JSON file was read with, under Spark's names. */
+export function sparkJsonOptionsOf(options: JsonOptions): Record<string, string> {
+  return {
+    // `null` was told from the file's first line; a record says what the reader found.
+    ...(options.multiLine === null ? {} : { multiLine: String(options.multiLine) }),
+    mode: options.mode,
+    columnNameOfCorruptRecord: options.columnNameOfCorruptRecord,
+  };
+}
+
+/**
+ * What a run records about the file a table came from: the reader and its options, as a
+ * Spark user would write them. Spark has no Excel reader of its own; a workbook records
+ * the sheet and whether its first row was the header (the spark-excel plugin's and
+ * pandas' `read_excel` notions).
+ */
+export interface FileReading {
+  /** `spark.read.<format>`: csv, json, parquet, arrow or excel. */
+  format: string;
+  compression?: string;
+  options?: Record<string, string>;
+}
+
+/** Where a loaded table came from, as `LoadedTable['source']` holds it. */
+export interface ReadSource {
+  format: string;
+  compression?: string | null;
+  csvOptions?: CsvOptions;
+  jsonOptions?: JsonOptions;
+  sheet?: string;
+  header?: boolean;
+}
+
+export function fileReadingOf(source: ReadSource): FileReading {
+  const options: Record<string, string> = source.csvOptions
+    ? sparkOptionsOf(source.csvOptions)
+    : source.jsonOptions
+      ? sparkJsonOptionsOf(source.jsonOptions)
+      : {};
+  if (source.sheet !== undefined) options.sheet = source.sheet;
+  if (source.header !== undefined && !source.csvOptions) options.header = String(source.header);
+  return {
+    format: source.format,
+    ...(source.compression ? { compression: source.compression } : {}),
+    ...(Object.keys(options).length ? { options } : {}),
+  };
 }

@@ -5,7 +5,7 @@
  * table (saying whether the data is the same), register its model, download it as an
  * MLflow model, export the job as a PySpark script.
  */
-import { sourceOf } from '../shared/datasets';
+import { fileReadingText, sourceOf } from '../shared/datasets';
 import { type RecordedJob, readRecordedJob } from '../shared/recorded-job';
 import {
   JOB_ARTIFACT,
@@ -132,6 +132,7 @@ export class RunDetails {
           'data-digest': input.digest,
         } }, shortDigest(input.digest)),
         input.transform ? h('div', { className: 'hint', attrs: { 'data-testid': 'run-dataset-transform' } }, input.transform) : null,
+        input.file !== undefined ? h('div', { className: 'hint', attrs: { 'data-testid': 'run-dataset-file' } }, fileReadingText(input)) : null,
         h('details', {}, h('summary', {}, `schema (${input.schema.length} columns)`),
           h('table', { className: 'result-table' }, h('tbody', {}, ...input.schema.map((c) => h('tr', {}, h('td', {}, c.name), h('td', {}, c.type), h('td', {}, c.nullable ? 'nullable' : '')))))),
       ));

@@ -13,8 +13,8 @@
  * The two have different names, so MLflow keeps them as two datasets (it keys a dataset
  * by name and digest, and a run's input by the dataset).
  */
-import type { ColumnInfo, CsvOptions, RowCounts, TableInfo, TrainSpec } from '../../contract';
-import { sparkOptionsOf } from '../../data/shared/reader-options';
+import type { ColumnInfo, RowCounts, TableInfo, TrainSpec } from '../../contract';
+import { type ReadSource, fileReadingOf } from '../../data/shared/reader-options';
 import type { DatasetInput } from './model';
 
 export const CONTEXT_SOURCE = 'source';
@@ -28,15 +28,17 @@ function schemaOf(columns: readonly ColumnInfo[]): Schema {
 
 /** Where a table the page loaded came from (the page's `LoadedTable`, in part). */
 interface FileSource {
-  source?: { fileName: string; csvOptions?: CsvOptions };
+  source?: ReadSource & { fileName: string };
 }
 
 /**
  * The table a training reads, before its digest is known (it is computed once the
- * training ends). A table read from a CSV file records the file and its reader options.
+ * training ends). A table read from a file records the file, its format and the reader
+ * options it was read with (CSV and JSON: Spark's; a workbook: its sheet and header).
  */
 export function sourceInput(table: TableInfo & FileSource): DatasetInput {
-  const csv = table.source?.csvOptions;
+  const file = table.source;
+  const reading = file && fileReadingOf(file);
   return {
     name: table.name,
     digest: '',
@@ -45,8 +47,23 @@ export function sourceInput(table: TableInfo & FileSource): DatasetInput {
     sourceType: 'table',
     rows: table.rows,
     schema: schemaOf(table.columns),
-    ...(csv && table.source ? { file: table.source.fileName, readerOptions: sparkOptionsOf(csv) } : {}),
+    ...(file && reading
+      ? {
+          file: file.fileName,
+          format: reading.format,
+          ...(reading.compression ? { compression: reading.compression } : {}),
+          ...(reading.options ? { readerOptions: reading.options } : {}),
+        }
+      : {}),
   };
+}
+
+/** In words, the file a dataset was read from and how (`Read from a.csv.gz as csv (gzip) with sep=";", header=true`). */
+export function fileReadingText(input: DatasetInput): string {
+  if (input.file === undefined) return '';
+  const how = `${input.format ?? 'a file'}${input.compression ? ` (${input.compression})` : ''}`;
+  const options = Object.entries(input.readerOptions ?? {}).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+  return `Read from ${input.file} as ${how}${options.length ? ` with ${options.join(', ')}` : ''}`;
 }
 
 /** The table the estimator read: the pipeline's output, or the source itself. */

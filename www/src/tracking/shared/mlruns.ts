@@ -71,6 +71,17 @@ function colspecType(type: string): string {
   return 'string';
 }
 
+/** A file-read dataset's file, format and reader options, as its source JSON holds them. */
+function fileFields(input: DatasetInput): Record<string, unknown> {
+  if (input.file === undefined) return {};
+  return {
+    file: input.file,
+    ...(input.format ? { format: input.format } : {}),
+    ...(input.compression ? { compression: input.compression } : {}),
+    ...(input.readerOptions ? { reader_options: input.readerOptions } : {}),
+  };
+}
+
 function datasetMeta(input: DatasetInput): string {
   return yaml({
     digest: input.digest || 'unknown',
@@ -82,7 +93,7 @@ function datasetMeta(input: DatasetInput): string {
     source: JSON.stringify({
       table: input.source,
       ...(input.transform ? { transform: input.transform } : {}),
-      ...(input.readerOptions ? { file: input.file, reader_options: input.readerOptions } : {}),
+      ...fileFields(input),
     }),
     source_type: input.sourceType === 'file' ? 'local' : 'code',
   });

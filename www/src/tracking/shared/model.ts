@@ -62,10 +62,14 @@ export interface DatasetInput {
   /** `[{name, type, nullable}]` in Spark SQL type names. */
   schema: { name: string; type: string; nullable: boolean }[];
   /**
-   * For a table read from a CSV file: the file's name and the reader options it was read
-   * with, under Spark's names (`spark.read.options(**readerOptions).csv(file)`).
+   * For a table read from a file: the file's (or folder's) name, its format
+   * (`spark.read.<format>`), its compression, and the reader options it was read with,
+   * under Spark's names (`spark.read.options(**readerOptions).csv(file)`; a workbook's
+   * `sheet` and `header`).
    */
   file?: string;
+  format?: string;
+  compression?: string;
   readerOptions?: Record<string, string>;
 }
 
