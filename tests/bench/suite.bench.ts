@@ -30,7 +30,7 @@ import type { Browser } from 'playwright-core';
 
 import { ROOT, launchBrowser, openApp, serveApp } from '../e2e/harness';
 import { machine, median, writeResults } from './report';
-import { clean, clusterSizes, dropTable, firstInteraction, loadFile, profile, repeatVisit, setUpTraining, sql, train, type TrainingSpec } from './suite/brasa-page';
+import { clean, clusterSizes, dropTable, firstInteraction, loadFile, loadFolder, profile, repeatVisit, setUpTraining, sql, train, type TrainingSpec } from './suite/brasa-page';
 import { DuckdbPage } from './suite/duckdb-page';
 import { QUERIES } from './queries';
 
@@ -120,6 +120,15 @@ async function brasaTasks(browser: Browser, url: string, rows: number, threads: 
       record(task, await timed(async () => {
         const ms = await loadFile(page, file(format), table);
         await dropTable(page, table);
+        return ms;
+      }));
+    }
+    // The same rows as ten Parquet files of a Hive-partitioned folder (issue 18: as fast as one file).
+    const folder = path.join(dataDir, `${table}_folder`);
+    if (existsSync(folder)) {
+      record('load Parquet folder (10 files)', await timed(async () => {
+        const ms = await loadFolder(page, folder, `${table}_folder`);
+        await dropTable(page, `${table}_folder`);
         return ms;
       }));
     }

@@ -1,13 +1,16 @@
 //! `brasa-datagen`: writes the synthetic telecom table as CSV, Parquet, gzip-compressed
-//! CSV and/or JSON lines.
+//! CSV, JSON lines and/or a Hive-partitioned Parquet folder.
 //!
 //! ```text
 //! cargo run --release --bin brasa-datagen -- --rows 1000000 --out target/bench-data
-//!     [--seed 42] [--format csv,parquet,csv.gz,json] [--name telecom_1m]
+//!     [--seed 42] [--format csv,parquet,csv.gz,json,parquet-folder] [--name telecom_1m]
 //! ```
 //!
 //! The default is `csv,parquet`; `csv.gz` is the CSV compressed as `gzip` does by default
-//! (level 6), `json` is one object per line as `df.write.json` writes it.
+//! (level 6), `json` is one object per line as `df.write.json` writes it, and
+//! `parquet-folder` is the Parquet file's rows in ten files of a tenth each, as
+//! `df.write.partitionBy("part")` lays them out (`<name>_folder/part=p0/part-00000.parquet`
+//! ... `part=p9/`): the issue 18 benchmark of a folder against one file of the same size.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -36,6 +39,10 @@ mod native {
     /// the way they would on files written by Spark.
     const ROW_GROUP_ROWS: usize = 131_072;
 
+    const FORMATS: [&str; 5] = ["csv", "parquet", "csv.gz", "json", "parquet-folder"];
+    /// Files of the `parquet-folder` format.
+    const FOLDER_FILES: u64 = 10;
+
     struct Args {
         rows: u64,
         out: PathBuf,
@@ -44,6 +51,7 @@ mod native {
         parquet: bool,
         csv_gz: bool,
         json: bool,
+        parquet_folder: bool,
         name: Option<String>,
     }
 
@@ -56,6 +64,7 @@ mod native {
             parquet: true,
             csv_gz: false,
             json: false,
+            parquet_folder: false,
             name: None,
         };
         let mut it = std::env::args().skip(1);
@@ -71,12 +80,11 @@ mod native {
                     let has = |name: &str| formats.split(',').any(|f| f == name);
                     (args.csv, args.parquet) = (has("csv"), has("parquet"));
                     (args.csv_gz, args.json) = (has("csv.gz"), has("json"));
-                    if let Some(unknown) = formats
-                        .split(',')
-                        .find(|f| !["csv", "parquet", "csv.gz", "json"].contains(f))
-                    {
+                    args.parquet_folder = has("parquet-folder");
+                    if let Some(unknown) = formats.split(',').find(|f| !FORMATS.contains(f)) {
                         return Err(format!(
-                            "--format: unknown format {unknown} (csv, parquet, csv.gz, json)"
+                            "--format: unknown format {unknown} ({})",
+                            FORMATS.join(", ")
                         ));
                     }
                 }
@@ -116,18 +124,44 @@ mod native {
         }
         if args.parquet {
             let path = args.out.join(format!("{name}.parquet"));
-            let props = WriterProperties::builder()
-                .set_compression(Compression::ZSTD(ZstdLevel::default()))
-                .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-                .build();
-            let mut writer =
-                ArrowWriter::try_new(File::create(&path)?, telecom_schema(), Some(props))?;
-            for (first, count) in blocks {
-                writer.write(&telecom_batch(args.seed, first, count))?;
-            }
-            writer.close()?;
+            write_parquet(&path, args.seed, blocks.clone())?;
             println!("wrote {}", path.display());
         }
+        if args.parquet_folder {
+            let folder = args.out.join(format!("{name}_folder"));
+            for part in 0..FOLDER_FILES {
+                let (start, end) = (
+                    args.rows * part / FOLDER_FILES,
+                    args.rows * (part + 1) / FOLDER_FILES,
+                );
+                let dir = folder.join(format!("part=p{part}"));
+                std::fs::create_dir_all(&dir)?;
+                let blocks = (start..end).step_by(BLOCK_ROWS).map(|first| {
+                    let count = BLOCK_ROWS.min((end - first) as usize);
+                    (first, count)
+                });
+                write_parquet(&dir.join("part-00000.parquet"), args.seed, blocks)?;
+            }
+            println!("wrote {} ({FOLDER_FILES} files)", folder.display());
+        }
+        Ok(())
+    }
+
+    /// Writes the rows of `blocks` as one Parquet file, zstd-compressed, several row groups.
+    fn write_parquet(
+        path: &Path,
+        seed: u64,
+        blocks: impl Iterator<Item = (u64, usize)>,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::default()))
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .build();
+        let mut writer = ArrowWriter::try_new(File::create(path)?, telecom_schema(), Some(props))?;
+        for (first, count) in blocks {
+            writer.write(&telecom_batch(seed, first, count))?;
+        }
+        writer.close()?;
         Ok(())
     }
 

@@ -19,8 +19,17 @@ async function elapsed(page: Page, testId: string): Promise<number> {
 
 /** Opens a file through the file input; returns the worker's load time. */
 export async function loadFile(page: Page, file: string, table: string): Promise<number> {
+  return pickAndLoad(page, 'file-input', file, table);
+}
+
+/** Picks a folder (as the page's *Open folder* does) and returns its load time. */
+export async function loadFolder(page: Page, folder: string, table: string): Promise<number> {
+  return pickAndLoad(page, 'folder-input', folder, table);
+}
+
+async function pickAndLoad(page: Page, input: 'file-input' | 'folder-input', picked: string, table: string): Promise<number> {
   await page.getByTestId('tab-table').click();
-  await page.getByTestId('file-input').setInputFiles(file);
+  await page.getByTestId(input).setInputFiles(picked);
   const loadTime = page.locator(`.table-header:has([data-testid="table-title"]:text-is("${table}")) [data-testid="load-time"]`);
   await loadTime.waitFor({ timeout: TIMEOUT });
   return Number(await loadTime.getAttribute('data-ms'));
