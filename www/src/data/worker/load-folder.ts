@@ -125,8 +125,14 @@ async function readParquetFiles(ctx: LoadContext, entries: FolderEntry[], zipNam
   try {
     let bytesBefore = 0;
     let rowsBefore = 0;
-    for (const entry of entries) {
-      const bytes = new Uint8Array(await (await entry.open()).arrayBuffer());
+    // The next file is read while this one decodes (one ahead: two files' bytes at most).
+    const read = (entry: FolderEntry) => entry.open().then((blob) => blob.arrayBuffer());
+    let next = entries.length > 0 ? read(entries[0]) : undefined;
+    for (const [i, entry] of entries.entries()) {
+      const bytes = new Uint8Array(await next!);
+      next = i + 1 < entries.length ? read(entries[i + 1]) : undefined;
+      // A read the loop will not wait for (an error below) must not be an unhandled rejection.
+      next?.catch(() => undefined);
       throwIfCancelled(ctx.jobId);
       if (!PARQUET_MAGIC.every((b, i) => bytes[i] === b)) throw wasm.HiveDataset.notParquet(entry.path, zipName);
       const loader = new wasm.ParquetLoader(bytes);
