@@ -118,6 +118,44 @@ function folderProgress(ctx: LoadContext, bytesTotal: number, before: { bytes: n
   return (p) => ctx.progress({ phase: p.phase, bytesDone: before.bytes + p.bytesDone, bytesTotal, rows: before.rows + p.rows });
 }
 
+/**
+ * Bytes of a Parquet folder's next files read while the files before them decode. The
+ * worker's thread is busy while a file decodes (the pool does the work, the worker waits
+ * for it), so a read started then only moves when the thread is free again; reads started
+ * together while the worker waits go side by side instead of one file after another.
+ */
+const PARQUET_READ_AHEAD_BYTES = 64 << 20;
+
+/**
+ * The entries' bytes in order, reads started ahead while the bytes in flight or waiting
+ * stay under `budget` (always at least the next file's); a budget of 0 reads each file
+ * when it is asked for.
+ */
+function readAhead(entries: FolderEntry[], budget: number): { next(): Promise<ArrayBuffer> } {
+  const pending: { size: number; bytes: Promise<ArrayBuffer> }[] = [];
+  let started = 0;
+  const fill = () => {
+    let held = pending.reduce((sum, p) => sum + p.size, 0);
+    while (started < entries.length && (pending.length === 0 || held + entries[started].size <= budget)) {
+      const entry = entries[started++];
+      const bytes = entry.open().then((blob) => blob.arrayBuffer());
+      // A read the loop stops before waiting for (an error) is not an unhandled rejection.
+      bytes.catch(() => undefined);
+      pending.push({ size: entry.size, bytes });
+      held += entry.size;
+    }
+  };
+  return {
+    next() {
+      fill();
+      const read = pending.shift();
+      if (!read) return Promise.reject(new Error('read past the folder\'s last file'));
+      if (budget > 0) fill();
+      return read.bytes;
+    },
+  };
+}
+
 async function readParquetFiles(ctx: LoadContext, entries: FolderEntry[], zipName?: string): Promise<HiveDataset> {
   const { wasm } = ctx.runtime;
   const bytesTotal = entries.reduce((sum, e) => sum + e.size, 0);
@@ -125,14 +163,10 @@ async function readParquetFiles(ctx: LoadContext, entries: FolderEntry[], zipNam
   try {
     let bytesBefore = 0;
     let rowsBefore = 0;
-    // The next file is read while this one decodes (one ahead: two files' bytes at most).
-    const read = (entry: FolderEntry) => entry.open().then((blob) => blob.arrayBuffer());
-    let next = entries.length > 0 ? read(entries[0]) : undefined;
-    for (const [i, entry] of entries.entries()) {
-      const bytes = new Uint8Array(await next!);
-      next = i + 1 < entries.length ? read(entries[i + 1]) : undefined;
-      // A read the loop will not wait for (an error below) must not be an unhandled rejection.
-      next?.catch(() => undefined);
+    // A zipped folder's entries are inflated on this thread, one at a time (zip-archive.ts).
+    const reads = readAhead(entries, zipName === undefined ? PARQUET_READ_AHEAD_BYTES : 0);
+    for (const entry of entries) {
+      const bytes = new Uint8Array(await reads.next());
       throwIfCancelled(ctx.jobId);
       if (!PARQUET_MAGIC.every((b, i) => bytes[i] === b)) throw wasm.HiveDataset.notParquet(entry.path, zipName);
       const loader = new wasm.ParquetLoader(bytes);
