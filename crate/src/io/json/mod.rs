@@ -21,6 +21,7 @@ mod options;
 mod records;
 mod rewrite;
 mod scan;
+mod shape;
 mod survey;
 
 pub use folder::{JsonFiles, JsonFilesRead};
