@@ -14,6 +14,7 @@
 //! in parallel pieces decoded by arrow-json into the table's partitions. A folder's files
 //! ([`JsonFiles`]) are all surveyed before any is decoded, so that one schema fits them all.
 
+mod flat;
 mod folder;
 mod infer;
 mod loader;
