@@ -1,13 +1,15 @@
 //! `brasa-datagen`: writes the synthetic telecom table as CSV, Parquet, gzip-compressed
-//! CSV and/or JSON lines.
+//! CSV, JSON lines and/or one JSON array.
 //!
 //! ```text
 //! cargo run --release --bin brasa-datagen -- --rows 1000000 --out target/bench-data
-//!     [--seed 42] [--format csv,parquet,csv.gz,json] [--name telecom_1m]
+//!     [--seed 42] [--format csv,parquet,csv.gz,json,json-array] [--name telecom_1m]
 //! ```
 //!
 //! The default is `csv,parquet`; `csv.gz` is the CSV compressed as `gzip` does by default
-//! (level 6), `json` is one object per line as `df.write.json` writes it.
+//! (level 6), `json` is one object per line as `df.write.json` writes it, `json-array`
+//! (`<name>.array.json`) the same objects as the elements of one array, one per line
+//! (what Spark reads with `multiLine` and DuckDB-WASM's `insertJSONFromPath` reads).
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -44,6 +46,7 @@ mod native {
         parquet: bool,
         csv_gz: bool,
         json: bool,
+        json_array: bool,
         name: Option<String>,
     }
 
@@ -56,6 +59,7 @@ mod native {
             parquet: true,
             csv_gz: false,
             json: false,
+            json_array: false,
             name: None,
         };
         let mut it = std::env::args().skip(1);
@@ -71,12 +75,12 @@ mod native {
                     let has = |name: &str| formats.split(',').any(|f| f == name);
                     (args.csv, args.parquet) = (has("csv"), has("parquet"));
                     (args.csv_gz, args.json) = (has("csv.gz"), has("json"));
-                    if let Some(unknown) = formats
-                        .split(',')
-                        .find(|f| !["csv", "parquet", "csv.gz", "json"].contains(f))
-                    {
+                    args.json_array = has("json-array");
+                    const FORMATS: [&str; 5] = ["csv", "parquet", "csv.gz", "json", "json-array"];
+                    if let Some(unknown) = formats.split(',').find(|f| !FORMATS.contains(f)) {
                         return Err(format!(
-                            "--format: unknown format {unknown} (csv, parquet, csv.gz, json)"
+                            "--format: unknown format {unknown} ({})",
+                            FORMATS.join(", ")
                         ));
                     }
                 }
@@ -112,6 +116,11 @@ mod native {
         if args.json {
             let path = args.out.join(format!("{name}.json"));
             write_json(&path, &args, blocks.clone())?;
+            println!("wrote {}", path.display());
+        }
+        if args.json_array {
+            let path = args.out.join(format!("{name}.array.json"));
+            write_json_array(&path, &args, blocks.clone())?;
             println!("wrote {}", path.display());
         }
         if args.parquet {
@@ -157,6 +166,34 @@ mod native {
         }
         writer.finish()?;
         writer.into_inner().flush()?;
+        Ok(())
+    }
+
+    /// The records of `write_json` as one JSON array: `[`, a record per line with commas
+    /// between them, `]`.
+    fn write_json_array(
+        path: &Path,
+        args: &Args,
+        blocks: impl Iterator<Item = (u64, usize)>,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let mut out = BufWriter::new(File::create(path)?);
+        out.write_all(b"[")?;
+        let mut first = true;
+        for (start, count) in blocks {
+            let mut writer = LineDelimitedWriter::new(Vec::new());
+            writer.write(&telecom_batch(args.seed, start, count))?;
+            writer.finish()?;
+            for line in writer.into_inner().split(|&b| b == b'\n') {
+                if line.is_empty() {
+                    continue;
+                }
+                out.write_all(if first { b"\n" } else { b",\n" })?;
+                out.write_all(line)?;
+                first = false;
+            }
+        }
+        out.write_all(b"\n]\n")?;
+        out.flush()?;
         Ok(())
     }
 }
