@@ -1,7 +1,7 @@
 /**
  * The benchmark of `npm run bench`, in one run: Brasa's page driven in headless Chromium
  * over the generated telecom table (each row count given, CSV and Parquet, and where
- * generated the gzip-compressed CSV and JSON lines) at 1 and 2 threads — load, profile, the four SQL queries of issue 3, the 4-step cleaning pipeline
+ * generated the gzip-compressed CSV, JSON lines and one JSON array) at 1 and 2 threads — load, profile, the four SQL queries of issue 3, the 4-step cleaning pipeline
  * (clean_pipeline.json), the 12 × 5 CrossValidator grid of LinearRegression (cv_spec.json)
  * and of LogisticRegression on `churned` (logistic_spec.json, its 11 features made by SQL),
  * RandomForestClassifier and GBTClassifier on the same table (trees_spec.json), and KMeans
@@ -72,7 +72,13 @@ const churnTable = (table: string) => `CREATE OR REPLACE TABLE churn AS SELECT a
   churned FROM ${table}`;
 
 /** The loads timed and dropped again, by the file's extension; Parquet's stays loaded. */
-const LOADS_DROPPED = [['load CSV', 'csv'], ['load CSV.gz', 'csv.gz'], ['load JSON lines', 'json']] as const;
+const LOADS_DROPPED = [
+  ['load CSV', 'csv'],
+  ['load CSV.gz', 'csv.gz'],
+  ['load JSON lines', 'json'],
+  // The same records as one JSON array: Spark's multiLine for Brasa.
+  ['load JSON array', 'array.json'],
+] as const;
 
 /** One task on one row count: Brasa's runs per thread count, and the reference's median. */
 interface Measure {
@@ -117,9 +123,11 @@ async function brasaTasks(browser: Browser, url: string, rows: number, threads: 
     // The compressed CSV and JSON lines are generated for the smaller row counts only.
     for (const [task, format] of LOADS_DROPPED) {
       if (!existsSync(file(format))) continue;
+      // The page names a table after its file: `telecom_N.array.json` is `telecom_N_array`.
+      const loaded = format === 'array.json' ? `${table}_array` : table;
       record(task, await timed(async () => {
-        const ms = await loadFile(page, file(format), table);
-        await dropTable(page, table);
+        const ms = await loadFile(page, file(format), loaded);
+        await dropTable(page, loaded);
         return ms;
       }));
     }
@@ -193,8 +201,16 @@ async function duckdbTasks(browser: Browser, rows: number): Promise<string> {
     if (wanted.has('sql')) {
       for (const [i, query] of QUERIES.entries()) reference(`SQL Q${i + 1}`, await timed(() => duckdb.run(query)));
     }
+    // DuckDB-WASM's own JSON import (built into the bundle) reads a JSON array, not JSON lines.
+    const jsonArray = path.join(dataDir, `telecom_${rows}.array.json`);
+    if (wanted.has('load') && existsSync(jsonArray)) {
+      const times = await timed(() => duckdb.loadJsonArray(jsonArray));
+      measure('load JSON array', rows).reference = { name: `DuckDB-WASM ${duckdb.version} insertJSONFromPath`, ms: median(times) };
+      console.log(`  DuckDB-WASM insertJSONFromPath, load JSON array: ${median(times).toFixed(0)} ms`);
+    }
     // Last: DuckDB-WASM 1.32's read_json traps in this page (its JSON reader is an
-    // extension it would fetch from the internet), which leaves its worker unusable.
+    // extension it fetches from extensions.duckdb.org; offline, the failed fetch traps),
+    // which leaves its worker unusable.
     const json = path.join(dataDir, `telecom_${rows}.json`);
     if (wanted.has('load') && existsSync(json)) {
       try {

@@ -1,13 +1,15 @@
 //! `brasa-datagen`: writes the synthetic telecom table as CSV, Parquet, gzip-compressed
-//! CSV, JSON lines and/or a Hive-partitioned Parquet folder.
+//! CSV, JSON lines, one JSON array and/or a Hive-partitioned Parquet folder.
 //!
 //! ```text
 //! cargo run --release --bin brasa-datagen -- --rows 1000000 --out target/bench-data
-//!     [--seed 42] [--format csv,parquet,csv.gz,json,parquet-folder] [--name telecom_1m]
+//!     [--seed 42] [--format csv,parquet,csv.gz,json,json-array,parquet-folder] [--name telecom_1m]
 //! ```
 //!
 //! The default is `csv,parquet`; `csv.gz` is the CSV compressed as `gzip` does by default
-//! (level 6), `json` is one object per line as `df.write.json` writes it, and
+//! (level 6), `json` is one object per line as `df.write.json` writes it, `json-array`
+//! (`<name>.array.json`) the same objects as the elements of one array, one per line
+//! (what Spark reads with `multiLine` and DuckDB-WASM's `insertJSONFromPath` reads), and
 //! `parquet-folder` is the Parquet file's rows in ten files of a tenth each, as
 //! `df.write.partitionBy("part")` lays them out (`<name>_folder/part=p0/part-00000.parquet`
 //! ... `part=p9/`): the issue 18 benchmark of a folder against one file of the same size.
@@ -39,7 +41,14 @@ mod native {
     /// the way they would on files written by Spark.
     const ROW_GROUP_ROWS: usize = 131_072;
 
-    const FORMATS: [&str; 5] = ["csv", "parquet", "csv.gz", "json", "parquet-folder"];
+    const FORMATS: [&str; 6] = [
+        "csv",
+        "parquet",
+        "csv.gz",
+        "json",
+        "json-array",
+        "parquet-folder",
+    ];
     /// Files of the `parquet-folder` format.
     const FOLDER_FILES: u64 = 10;
 
@@ -51,6 +60,7 @@ mod native {
         parquet: bool,
         csv_gz: bool,
         json: bool,
+        json_array: bool,
         parquet_folder: bool,
         name: Option<String>,
     }
@@ -64,6 +74,7 @@ mod native {
             parquet: true,
             csv_gz: false,
             json: false,
+            json_array: false,
             parquet_folder: false,
             name: None,
         };
@@ -80,7 +91,8 @@ mod native {
                     let has = |name: &str| formats.split(',').any(|f| f == name);
                     (args.csv, args.parquet) = (has("csv"), has("parquet"));
                     (args.csv_gz, args.json) = (has("csv.gz"), has("json"));
-                    args.parquet_folder = has("parquet-folder");
+                    (args.json_array, args.parquet_folder) =
+                        (has("json-array"), has("parquet-folder"));
                     if let Some(unknown) = formats.split(',').find(|f| !FORMATS.contains(f)) {
                         return Err(format!(
                             "--format: unknown format {unknown} ({})",
@@ -120,6 +132,11 @@ mod native {
         if args.json {
             let path = args.out.join(format!("{name}.json"));
             write_json(&path, &args, blocks.clone())?;
+            println!("wrote {}", path.display());
+        }
+        if args.json_array {
+            let path = args.out.join(format!("{name}.array.json"));
+            write_json_array(&path, &args, blocks.clone())?;
             println!("wrote {}", path.display());
         }
         if args.parquet {
@@ -191,6 +208,34 @@ mod native {
         }
         writer.finish()?;
         writer.into_inner().flush()?;
+        Ok(())
+    }
+
+    /// The records of `write_json` as one JSON array: `[`, a record per line with commas
+    /// between them, `]`.
+    fn write_json_array(
+        path: &Path,
+        args: &Args,
+        blocks: impl Iterator<Item = (u64, usize)>,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let mut out = BufWriter::new(File::create(path)?);
+        out.write_all(b"[")?;
+        let mut first = true;
+        for (start, count) in blocks {
+            let mut writer = LineDelimitedWriter::new(Vec::new());
+            writer.write(&telecom_batch(args.seed, start, count))?;
+            writer.finish()?;
+            for line in writer.into_inner().split(|&b| b == b'\n') {
+                if line.is_empty() {
+                    continue;
+                }
+                out.write_all(if first { b"\n" } else { b",\n" })?;
+                out.write_all(line)?;
+                first = false;
+            }
+        }
+        out.write_all(b"\n]\n")?;
+        out.flush()?;
         Ok(())
     }
 }

@@ -14,7 +14,7 @@ import { ROOT } from '../../e2e/harness';
 interface DuckdbBench {
   ready: Promise<void>;
   version: string;
-  load(format: 'csv' | 'parquet' | 'json'): Promise<number>;
+  load(format: 'csv' | 'parquet' | 'json' | 'json-array'): Promise<number>;
   run(sql: string): Promise<[number, number]>;
 }
 
@@ -59,7 +59,15 @@ export class DuckdbPage {
     return this.load(file, 'json');
   }
 
-  private async load(file: string, format: 'csv' | 'json'): Promise<number> {
+  /**
+   * Loads a file holding one JSON array of records into table `t` with DuckDB-WASM's own
+   * JSON import (`insertJSONFromPath`, built into the bundle); returns milliseconds.
+   */
+  loadJsonArray(file: string): Promise<number> {
+    return this.load(file, 'json-array');
+  }
+
+  private async load(file: string, format: 'csv' | 'json' | 'json-array'): Promise<number> {
     await this.page.locator('#file').setInputFiles(file);
     return this.page.evaluate((f) => (window as unknown as { duckdbBench: DuckdbBench }).duckdbBench.load(f), format);
   }

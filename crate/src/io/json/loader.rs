@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::io::compressed::ByteSink;
 use crate::io::csv::{ParseMode, PARTITION_BYTES};
+use crate::io::json::flat::{decode_flat, is_flat};
 use crate::io::json::infer::{struct_fields, JsonType};
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{document, line_of, lines, looks_multi_line, without_bom};
@@ -176,6 +177,7 @@ impl SurveyedJson {
         )?;
         let decoder = Decoding {
             text,
+            flat: is_flat(&arrow_schema),
             schema: &arrow_schema,
             root: &root,
             rewrite: root.has_mixed(),
@@ -293,6 +295,8 @@ fn plan_pieces(records: &[Range<usize>]) -> Vec<Range<usize>> {
 /// The second pass: pieces of records decoded by arrow-json with the inferred schema.
 struct Decoding<'a> {
     text: &'a [u8],
+    /// Every column a `bigint`, `double`, `boolean` or `string` (`flat.rs` decodes them).
+    flat: bool,
     schema: &'a SchemaRef,
     root: &'a JsonType,
     /// Some values must be rewritten as JSON text first (a field of mixed types).
@@ -304,10 +308,24 @@ struct Decoding<'a> {
 
 impl Decoding<'_> {
     fn decode(&self, records: &[Range<usize>], survey: &Survey) -> Result<Option<RecordBatch>> {
+        if self.flat && self.plain(records, survey) {
+            if let Some(batch) = decode_flat(self.text, records, self.schema) {
+                return Ok(Some(batch));
+            }
+        }
         if let Some(batch) = self.decode_stretch(records, survey) {
             return Ok(Some(batch));
         }
         self.decode_each(records, survey)
+    }
+
+    /// Whether the piece's records need nothing done to them: nothing malformed, no value
+    /// to rewrite, one row each.
+    fn plain(&self, records: &[Range<usize>], survey: &Survey) -> bool {
+        !self.rewrite
+            && survey.malformed.is_empty()
+            && !records.is_empty()
+            && survey.rows == records.len()
     }
 
     fn decoder(&self, survey: &Survey) -> Result<arrow_json::reader::Decoder> {
@@ -325,11 +343,10 @@ impl Decoding<'_> {
     /// `None` when that does not apply or the decoder refused the text (then each record is
     /// decoded alone, and an error names its line).
     fn decode_stretch(&self, records: &[Range<usize>], survey: &Survey) -> Option<RecordBatch> {
-        let plain = self.lines && !self.rewrite && survey.malformed.is_empty();
         let (Some(first), Some(last)) = (records.first(), records.last()) else {
             return None;
         };
-        if !plain || survey.rows != records.len() {
+        if !self.lines || !self.plain(records, survey) {
             return None;
         }
         let mut decoder = self.decoder(survey).ok()?;

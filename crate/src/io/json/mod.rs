@@ -10,10 +10,13 @@
 //! Records that are not JSON objects are malformed: kept as text in `_corrupt_record`
 //! (PERMISSIVE), dropped (DROPMALFORMED) or an error naming the line (FAILFAST).
 //!
-//! Records are read twice, as Spark reads them: once in parallel to infer the schema, then
-//! in parallel pieces decoded by arrow-json into the table's partitions. A folder's files
+//! Records are read twice, as Spark reads them: once in parallel to infer the schema
+//! (`survey.rs`; a record of a shape already merged is only scanned, `shape.rs`), then in
+//! parallel pieces decoded into the table's partitions (flat records by `flat.rs`, the rest
+//! by arrow-json). A folder's files
 //! ([`JsonFiles`]) are all surveyed before any is decoded, so that one schema fits them all.
 
+mod flat;
 mod folder;
 mod infer;
 mod loader;
@@ -21,6 +24,7 @@ mod options;
 mod records;
 mod rewrite;
 mod scan;
+mod shape;
 mod survey;
 
 pub use folder::{JsonFiles, JsonFilesRead};

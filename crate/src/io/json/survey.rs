@@ -18,6 +18,7 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::io::json::infer::JsonType;
+use crate::io::json::shape::{Read, Shapes};
 
 /// What the first pass learns about a piece of records.
 #[derive(Default)]
@@ -35,12 +36,17 @@ pub fn survey(text: &[u8], records: &[Range<usize>]) -> Survey {
     merged_as_read(text, records).unwrap_or_else(|| checked_first(text, records))
 }
 
-/// Every record merged as it is read; `None` at the first malformed one.
+/// Every record merged as it is read, but for those of a shape merged before (merging
+/// them would change nothing); `None` at the first malformed one.
 fn merged_as_read(text: &[u8], records: &[Range<usize>]) -> Option<Survey> {
     let mut ty = JsonType::Null;
     let mut rows = 0;
+    let mut shapes = Shapes::new(text);
     for record in records {
-        rows += merge_record(&text[record.clone()], &mut ty).ok()?;
+        rows += match shapes.read(record.clone()) {
+            Read::Seen { rows } => rows,
+            Read::New | Read::Unknown => merge_record(&text[record.clone()], &mut ty).ok()?,
+        };
     }
     Some(Survey {
         ty: (!records.is_empty()).then_some(ty),
@@ -334,6 +340,72 @@ mod tests {
         assert_eq!(survey.ty, by_values(&records));
         assert_eq!(survey.rows, 6);
         assert!(survey.malformed.is_empty());
+    }
+
+    /// Records drawn from a few keys and values, many with the shape of the one before:
+    /// skipping those must give the type that merging every record gives.
+    #[test]
+    fn records_of_a_repeated_shape_give_the_merged_type() {
+        let values = [
+            "1",
+            "-0",
+            "2.5",
+            "1e3",
+            "9223372036854775808",
+            "\"s\"",
+            "\"\\u00e9\"",
+            "true",
+            "null",
+            "[]",
+            "[1, 2]",
+            "[1.5]",
+            "{}",
+            "{\"x\": 1}",
+            "{\"x\": \"t\"}",
+            "[{\"y\": null}]",
+        ];
+        let keys = ["\"a\"", "\"b\"", "\"\\u0063\"", "\"\""];
+        let mut seed: u64 = 7;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..50 {
+            let mut records: Vec<String> = Vec::new();
+            for _ in 0..40 {
+                let record = match (next(3), records.last()) {
+                    (0 | 1, Some(last)) => last.clone(),
+                    _ => {
+                        // Distinct keys, in a rotated order.
+                        let turn = next(keys.len());
+                        let mut fields: Vec<String> = Vec::new();
+                        for i in 0..keys.len() {
+                            if next(2) == 0 {
+                                let value = values[next(values.len())];
+                                fields.push(format!("{}: {value}", keys[(i + turn) % keys.len()]));
+                            }
+                        }
+                        format!("{{{}}}", fields.join(", "))
+                    }
+                };
+                records.push(if next(8) == 0 && record.starts_with('{') {
+                    format!("[{record}, {record}]")
+                } else {
+                    record
+                });
+            }
+            let records: Vec<&str> = records.iter().map(String::as_str).collect();
+            let survey = surveyed(&records);
+            assert_eq!(survey.ty, by_values(&records), "{records:?}");
+            assert!(survey.malformed.is_empty());
+            let rows: usize = records
+                .iter()
+                .map(|r| if r.starts_with('[') { 2 } else { 1 })
+                .sum();
+            assert_eq!(survey.rows, rows);
+        }
     }
 
     #[test]

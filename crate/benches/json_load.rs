@@ -1,0 +1,134 @@
+//! The page suite's JSON lines load natively: the generated telecom table written as
+//! JSON lines (as `brasa-datagen --format json` and `df.write.json` write it), read back
+//! by `read_json` as the page reads a dropped file, and its two passes timed apart (the
+//! survey that infers the schema, then the decode into partitions). For reference,
+//! arrow-json alone decoding the same text given the schema (no inference), on one thread.
+//!
+//! `cargo bench --bench json_load` (`BENCH_ROWS=1000000` for the page's file;
+//! `BENCH_THREADS=1` for one pool only, e.g. under `perf record`). Figures in BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Instant;
+
+use arrow_json::LineDelimitedWriter;
+use brasa::datagen::telecom_batch;
+use brasa::io::json::{read_json, JsonLoader, JsonOptions, JsonSchema};
+
+const RUNS: usize = 5;
+const BLOCK_ROWS: usize = 65_536;
+
+fn json_lines(rows: usize) -> Vec<u8> {
+    let mut writer = LineDelimitedWriter::new(Vec::new());
+    let mut first = 0;
+    while first < rows {
+        let count = BLOCK_ROWS.min(rows - first);
+        writer
+            .write(&telecom_batch(42, first as u64, count))
+            .expect("writing to memory");
+        first += count;
+    }
+    writer.finish().expect("writing to memory");
+    writer.into_inner()
+}
+
+/// Median, min and max of `RUNS` timed runs after a warm-up, in milliseconds.
+fn timed(mut work: impl FnMut()) -> (f64, f64, f64) {
+    let mut times = Vec::with_capacity(RUNS);
+    for run in 0..=RUNS {
+        let started = Instant::now();
+        work();
+        if run > 0 {
+            times.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    (times[RUNS / 2], times[0], times[RUNS - 1])
+}
+
+fn report(what: &str, bytes: usize, (median, min, max): (f64, f64, f64)) {
+    println!(
+        "{what}: median {median:.0} ms (min {min:.0}, max {max:.0}), {:.0} MB/s",
+        bytes as f64 / 1e6 / (median / 1e3)
+    );
+}
+
+fn arrow_json(bytes: &[u8], schema: arrow_schema::SchemaRef) -> usize {
+    let mut decoder = arrow_json::ReaderBuilder::new(schema)
+        .with_coerce_primitive(true)
+        .with_batch_size(65_536)
+        .build_decoder()
+        .expect("valid options");
+    let mut rows = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        at += decoder.decode(&bytes[at..]).expect("valid JSON");
+        rows += decoder
+            .flush()
+            .expect("valid JSON")
+            .map_or(0, |b| b.num_rows());
+    }
+    rows + decoder
+        .flush()
+        .expect("valid JSON")
+        .map_or(0, |b| b.num_rows())
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; this harness takes no other arguments.
+    let rows: usize = std::env::var("BENCH_ROWS").map_or(200_000, |r| r.parse().unwrap());
+    let bytes = json_lines(rows);
+    let options = JsonOptions::default();
+    let (table, _) = read_json(&bytes, &options).expect("valid JSON lines");
+    assert_eq!(table.num_rows(), rows);
+    println!(
+        "{rows} rows, {:.1} MB of JSON lines",
+        bytes.len() as f64 / 1e6
+    );
+    let threads: Vec<usize> = match std::env::var("BENCH_THREADS") {
+        Ok(t) => vec![t.parse().unwrap()],
+        Err(_) => vec![1, 2],
+    };
+    for threads in threads {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let load = || {
+            let mut loader = JsonLoader::new(options.clone(), bytes.len()).unwrap();
+            brasa::io::compressed::ByteSink::push(&mut loader, &bytes).unwrap();
+            loader
+        };
+        report(
+            &format!("read_json, {threads} thread(s)"),
+            bytes.len(),
+            timed(|| {
+                pool.install(|| black_box(read_json(&bytes, &options).unwrap()));
+            }),
+        );
+        report(
+            &format!("  survey (schema pass), {threads} thread(s)"),
+            bytes.len(),
+            timed(|| {
+                let loader = load();
+                pool.install(|| black_box(loader.survey().unwrap()));
+            }),
+        );
+        let surveyed = pool.install(|| load().survey().unwrap());
+        let schema = JsonSchema::inferred(surveyed.merged_type(), None).unwrap();
+        report(
+            &format!("  decode, {threads} thread(s)"),
+            bytes.len(),
+            timed(|| {
+                pool.install(|| black_box(surveyed.decode(&schema).unwrap()));
+            }),
+        );
+    }
+    report(
+        "arrow-json decoder alone, schema given, 1 thread",
+        bytes.len(),
+        timed(|| {
+            black_box(arrow_json(&bytes, Arc::clone(table.schema())));
+        }),
+    );
+}
