@@ -195,7 +195,10 @@ impl<S: ByteSink> Decompressor<S> {
     /// Inflates with the serial decoder while the reader takes the chunks ready.
     fn inflate(&mut self, compressed: &[u8]) -> Result<()> {
         let Mode::Serial(decoder) = &mut self.mode else {
-            return Ok(());
+            return Err(Error::internal(
+                "decompressing a file",
+                "the serial decoder is not there",
+            ));
         };
         let ready = std::mem::take(&mut decoder.output_mut().chunks);
         let sink = &mut self.sink;
