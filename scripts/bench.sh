@@ -28,12 +28,12 @@ if ! "$BRASA_PYTHON" -c "import sklearn, lightgbm, pandas, pyarrow, threadpoolct
     "scikit-learn==1.9.1" "lightgbm==4.7.0" numpy pandas pyarrow threadpoolctl
 fi
 
-# Up to 1M rows, the gzip-compressed CSV and JSON lines too (the load benchmarks of the
-# other formats; 10M rows of JSON would be 2.6 GB).
+# Up to 1M rows, the gzip- and bzip2-compressed CSV and JSON lines too (the load
+# benchmarks of the other formats; 10M rows of JSON would be 2.6 GB).
 for n in $rows; do
   formats=csv,parquet
-  [ "$n" -le 1000000 ] && formats=csv,parquet,csv.gz,json
-  if [ ! -f "$data/telecom_$n.csv" ] || [ ! -f "$data/telecom_$n.parquet" ] || { [ "$n" -le 1000000 ] && [ ! -f "$data/telecom_$n.json" ]; }; then
+  [ "$n" -le 1000000 ] && formats=csv,parquet,csv.gz,csv.bz2,json
+  if [ ! -f "$data/telecom_$n.csv" ] || [ ! -f "$data/telecom_$n.parquet" ] || { [ "$n" -le 1000000 ] && { [ ! -f "$data/telecom_$n.json" ] || [ ! -f "$data/telecom_$n.csv.bz2" ]; }; }; then
     echo "==> generating $n rows ($formats) into $data"
     cargo run --quiet --release --bin brasa-datagen -- --rows "$n" --out "$data" --format "$formats"
   fi
