@@ -70,6 +70,7 @@ fn files_of_many_units_load_as_the_plain_file_does() {
         "sales_x10.csv.bz2",
         "sales_x10_bgzf.csv.gz",
         "sales_x10_frames.csv.zst",
+        "sales_x10_pzstd.csv.zst",
     ] {
         for slice in [SLICE, 5000, 1] {
             let table = load(&fixture(name), slice).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -59,7 +59,10 @@ impl Compression {
         const BZIP2_END: [u8; 6] = [0x17, 0x72, 0x45, 0x38, 0x50, 0x90];
         if head.starts_with(&[0x1f, 0x8b, 0x08]) {
             Some(Compression::Gzip)
-        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+            // A skippable frame first, as `pzstd` writes before each frame.
+            || (head.len() >= 4 && head[0] & 0xf0 == 0x50 && head[1..4] == [0x2a, 0x4d, 0x18])
+        {
             Some(Compression::Zstd)
         } else if head.len() >= 10
             && head.starts_with(b"BZh")
@@ -186,7 +189,12 @@ impl<S: ByteSink> Decompressor<S> {
                 Ok(()) => decoder.output_mut().take_all(),
                 Err(e) => return Err(self.error(e.to_string(), true)),
             },
-            Mode::Switching => Vec::new(),
+            Mode::Switching => {
+                return Err(Error::internal(
+                    "decompressing a file",
+                    "the serial decoder is not there",
+                ))
+            }
         };
         feed(&mut self.sink, rest)?;
         Ok(self.sink)

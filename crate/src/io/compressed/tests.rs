@@ -43,6 +43,8 @@ fn detects_each_format_by_its_signature() {
     assert_eq!(Compression::detect(&bzip2(b"")), Some(Compression::Bzip2));
     let zstd = zstd::encode_all(&b"a"[..], 3).unwrap();
     assert_eq!(Compression::detect(&zstd), Some(Compression::Zstd));
+    let pzstd = [&[0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0][..], &zstd].concat();
+    assert_eq!(Compression::detect(&pzstd), Some(Compression::Zstd));
     assert_eq!(Compression::detect(b"BZh9,name\n"), None);
     assert_eq!(Compression::detect(b"id,name\n1,a\n"), None);
 }
