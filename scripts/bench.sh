@@ -28,13 +28,13 @@ if ! "$BRASA_PYTHON" -c "import sklearn, lightgbm, pandas, pyarrow, threadpoolct
     "scikit-learn==1.9.1" "lightgbm==4.7.0" numpy pandas pyarrow threadpoolctl
 fi
 
-# Up to 1M rows, the gzip-compressed CSV, JSON lines, the same records as one JSON array
-# and a 10-file Parquet folder too (the load benchmarks of the other formats; 10M rows of
-# JSON would be 2.6 GB).
+# Up to 1M rows, the gzip- and bzip2-compressed CSV, JSON lines, the same records as one
+# JSON array and a 10-file Parquet folder too (the load benchmarks of the other formats;
+# 10M rows of JSON would be 2.6 GB).
 for n in $rows; do
   formats=csv,parquet
-  [ "$n" -le 1000000 ] && formats=csv,parquet,csv.gz,json,json-array,parquet-folder
-  if [ ! -f "$data/telecom_$n.csv" ] || [ ! -f "$data/telecom_$n.parquet" ] || { [ "$n" -le 1000000 ] && { [ ! -f "$data/telecom_$n.array.json" ] || [ ! -d "$data/telecom_${n}_folder" ]; }; }; then
+  [ "$n" -le 1000000 ] && formats=csv,parquet,csv.gz,csv.bz2,json,json-array,parquet-folder
+  if [ ! -f "$data/telecom_$n.csv" ] || [ ! -f "$data/telecom_$n.parquet" ] || { [ "$n" -le 1000000 ] && { [ ! -f "$data/telecom_$n.array.json" ] || [ ! -f "$data/telecom_$n.csv.bz2" ] || [ ! -d "$data/telecom_${n}_folder" ]; }; }; then
     echo "==> generating $n rows ($formats) into $data"
     cargo run --quiet --release --bin brasa-datagen -- --rows "$n" --out "$data" --format "$formats"
   fi

@@ -1,5 +1,6 @@
 //! Compressed CSV files (gzip, zstd, bzip2) load as their plain text does, pushed in
-//! slices as the page pushes them; truncated and damaged files and a decompression bomb
+//! slices as the page pushes them (files of many bzip2 blocks, BGZF members or zstd
+//! frames too, which are decoded in parallel); truncated and damaged files and a decompression bomb
 //! give clear errors. Fixtures: `tests/fixtures/compressed/make_compressed_fixtures.py`.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -47,6 +48,33 @@ fn each_format_loads_as_the_plain_file_does() {
                 let table = load(&fixture(&name), slice).unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert_eq!(rows(&table), expected, "{name} in slices of {slice}");
             }
+        }
+    }
+}
+
+/// Files of many independent units, decoded in parallel: Python's `bz2` (several
+/// blocks), BGZF and zstd frames with a skippable frame, all of `sales.csv`'s rows ten
+/// times.
+#[test]
+fn files_of_many_units_load_as_the_plain_file_does() {
+    let text = fixture("sales.csv");
+    let header = text.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let mut many = text[..header].to_vec();
+    for _ in 0..10 {
+        many.extend_from_slice(&text[header..]);
+    }
+    let (plain, _) = read_csv(&many, &CsvOptions::default()).unwrap();
+    let expected = rows(&plain);
+    assert_eq!(expected.num_rows(), 20_000);
+    for name in [
+        "sales_x10.csv.bz2",
+        "sales_x10_bgzf.csv.gz",
+        "sales_x10_frames.csv.zst",
+        "sales_x10_pzstd.csv.zst",
+    ] {
+        for slice in [SLICE, 5000, 1] {
+            let table = load(&fixture(name), slice).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(rows(&table), expected, "{name} in slices of {slice}");
         }
     }
 }

@@ -14,6 +14,7 @@ import io
 import pathlib
 import struct
 import zipfile
+import zlib
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -25,6 +26,20 @@ def write(relative: str, data: bytes) -> None:
     path = ROOT / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def bgzf(data: bytes, lie_in: int) -> bytes:
+    """BGZF as bgzip writes it, member `lie_in` stating a size 100 bytes too big."""
+    out = bytearray()
+    for n, start in enumerate(list(range(0, len(data), 0xFF00)) + [len(data)]):
+        chunk = data[start : start + 0xFF00]
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        deflated = packer.compress(chunk) + packer.flush()
+        size = 18 + len(deflated) + 8 + (100 if n == lie_in else 0)
+        out += bytes([0x1F, 0x8B, 8, 4, 0, 0, 0, 0, 0, 0xFF]) + struct.pack("<H", 6)
+        out += b"BC" + struct.pack("<HH", 2, size - 1) + deflated
+        out += struct.pack("<II", zlib.crc32(chunk), len(chunk))
+    return bytes(out)
 
 
 def csv_files() -> None:
@@ -78,6 +93,16 @@ def csv_files() -> None:
     write("csv/truncated.csv.gz", packed[: len(packed) // 2])
     # Binary noise compressed with bzip2: decompresses fine, but is not text.
     write("csv/binary_noise.csv.bz2", bz2.compress(bytes((i * 7919 + 13) % 256 for i in range(4096))))
+    # Several bzip2 blocks (decoded in parallel), 16 bytes of the middle one zeroed: damaged
+    # data, not taken for a false block boundary.
+    rows = b"id,value\n" + b"".join(b"%d,%d\n" % (i, i * 7919 % 10007) for i in range(40000))
+    packed = bytearray(bz2.compress(rows, compresslevel=1))
+    middle = len(packed) // 2
+    packed[middle : middle + 16] = bytes(16)
+    write("csv/corrupt_block.csv.bz2", bytes(packed))
+    # BGZF (members that state their size, decoded in parallel) whose third member states
+    # 100 bytes more than it has: the file is still valid gzip, read serially from there.
+    write("csv/bgzf_lying_size.csv.gz", bgzf(rows[: rows.index(b"\n20000,")], lie_in=2))
     # Only a bzip2 header (`BZh9` and the first block's magic).
     write("csv/bzip2_header_only.csv.bz2", b"BZh91AY&SY")
     # A row with far more fields than the header.

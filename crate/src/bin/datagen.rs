@@ -1,18 +1,22 @@
-//! `brasa-datagen`: writes the synthetic telecom table as CSV, Parquet, gzip-compressed
-//! CSV, JSON lines, one JSON array and/or a Hive-partitioned Parquet folder.
+//! `brasa-datagen`: writes the synthetic telecom table as CSV, Parquet, compressed CSV,
+//! JSON lines, one JSON array and/or a Hive-partitioned Parquet folder.
 //!
 //! ```text
 //! cargo run --release --bin brasa-datagen -- --rows 1000000 --out target/bench-data
-//!     [--seed 42] [--format csv,parquet,csv.gz,json,json-array,parquet-folder] [--name telecom_1m]
+//!     [--seed 42] [--format csv,parquet,csv.gz,csv.bz2,csv.zst,json,json-array,parquet-folder]
+//!     [--name telecom_1m]
 //! ```
 //!
 //! The default is `csv,parquet`; `csv.gz` is the CSV compressed as `gzip` does by default
-//! (level 6), `json` is one object per line as `df.write.json` writes it, `json-array`
-//! (`<name>.array.json`) the same objects as the elements of one array, one per line
-//! (what Spark reads with `multiLine` and DuckDB-WASM's `insertJSONFromPath` reads), and
-//! `parquet-folder` is the Parquet file's rows in ten files of a tenth each, as
-//! `df.write.partitionBy("part")` lays them out (`<name>_folder/part=p0/part-00000.parquet`
-//! ... `part=p9/`): the issue 18 benchmark of a folder against one file of the same size.
+//! (level 6), `csv.bz2` as `bzip2` does (level 9, one stream of 900 KB blocks), `csv.zst`
+//! as `pzstd` does (level 3, a frame per 8 MB of text, each with its checksum and after a
+//! skippable frame giving its size); `json` is one object per line as `df.write.json`
+//! writes it, `json-array` (`<name>.array.json`) the same objects as the elements of one
+//! array, one per line (what Spark reads with `multiLine` and DuckDB-WASM's
+//! `insertJSONFromPath` reads), and `parquet-folder` is the Parquet file's rows in ten files
+//! of a tenth each, as `df.write.partitionBy("part")` lays them out
+//! (`<name>_folder/part=p0/part-00000.parquet` ... `part=p9/`): the issue 18 benchmark of a
+//! folder against one file of the same size.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -41,10 +45,12 @@ mod native {
     /// the way they would on files written by Spark.
     const ROW_GROUP_ROWS: usize = 131_072;
 
-    const FORMATS: [&str; 6] = [
+    const FORMATS: [&str; 8] = [
         "csv",
         "parquet",
         "csv.gz",
+        "csv.bz2",
+        "csv.zst",
         "json",
         "json-array",
         "parquet-folder",
@@ -59,6 +65,8 @@ mod native {
         csv: bool,
         parquet: bool,
         csv_gz: bool,
+        csv_bz2: bool,
+        csv_zst: bool,
         json: bool,
         json_array: bool,
         parquet_folder: bool,
@@ -73,6 +81,8 @@ mod native {
             csv: true,
             parquet: true,
             csv_gz: false,
+            csv_bz2: false,
+            csv_zst: false,
             json: false,
             json_array: false,
             parquet_folder: false,
@@ -93,6 +103,7 @@ mod native {
                     (args.csv_gz, args.json) = (has("csv.gz"), has("json"));
                     (args.json_array, args.parquet_folder) =
                         (has("json-array"), has("parquet-folder"));
+                    (args.csv_bz2, args.csv_zst) = (has("csv.bz2"), has("csv.zst"));
                     if let Some(unknown) = formats.split(',').find(|f| !FORMATS.contains(f)) {
                         return Err(format!(
                             "--format: unknown format {unknown} ({})",
@@ -127,6 +138,19 @@ mod native {
             let file = BufWriter::new(File::create(&path)?);
             let gzip = GzEncoder::new(file, flate2::Compression::default());
             write_csv(gzip, &args, blocks.clone())?.finish()?;
+            println!("wrote {}", path.display());
+        }
+        if args.csv_bz2 {
+            let path = args.out.join(format!("{name}.csv.bz2"));
+            let file = BufWriter::new(File::create(&path)?);
+            let bzip2 = bzip2::write::BzEncoder::new(file, bzip2::Compression::best());
+            write_csv(bzip2, &args, blocks.clone())?.finish()?;
+            println!("wrote {}", path.display());
+        }
+        if args.csv_zst {
+            let path = args.out.join(format!("{name}.csv.zst"));
+            let frames = ZstdFrames::new(BufWriter::new(File::create(&path)?));
+            write_csv(frames, &args, blocks.clone())?.finish()?;
             println!("wrote {}", path.display());
         }
         if args.json {
@@ -194,6 +218,63 @@ mod native {
         }
         out.flush()?;
         Ok(out)
+    }
+
+    /// Text per zstd frame (`pzstd` at level 3: `1 << (windowLog + 2)`).
+    const ZSTD_FRAME_TEXT: usize = 8 << 20;
+
+    /// zstd as `pzstd` writes it: each frame compressed on its own, after a skippable
+    /// frame holding its compressed size.
+    struct ZstdFrames<W: Write> {
+        out: W,
+        text: Vec<u8>,
+    }
+
+    impl<W: Write> ZstdFrames<W> {
+        fn new(out: W) -> Self {
+            ZstdFrames {
+                out,
+                text: Vec::with_capacity(ZSTD_FRAME_TEXT),
+            }
+        }
+
+        fn frame(&mut self) -> std::io::Result<()> {
+            if self.text.is_empty() {
+                return Ok(());
+            }
+            let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), 3)?;
+            encoder.include_checksum(true)?;
+            encoder.include_contentsize(false)?;
+            encoder.write_all(&self.text)?;
+            let frame = encoder.finish()?;
+            self.out.write_all(&0x184D_2A50u32.to_le_bytes())?;
+            self.out.write_all(&4u32.to_le_bytes())?;
+            self.out.write_all(&(frame.len() as u32).to_le_bytes())?;
+            self.out.write_all(&frame)?;
+            self.text.clear();
+            Ok(())
+        }
+
+        fn finish(mut self) -> std::io::Result<W> {
+            self.frame()?;
+            self.out.flush()?;
+            Ok(self.out)
+        }
+    }
+
+    impl<W: Write> Write for ZstdFrames<W> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            let take = bytes.len().min(ZSTD_FRAME_TEXT - self.text.len());
+            self.text.extend_from_slice(&bytes[..take]);
+            if self.text.len() == ZSTD_FRAME_TEXT {
+                self.frame()?;
+            }
+            Ok(take)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
 
     /// Writes every block as JSON lines (a NULL field is left out, as Spark writes it).

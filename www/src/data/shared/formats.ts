@@ -47,6 +47,8 @@ export function detectCompression(head: Uint8Array): Compression | undefined {
   const at = (offset: number, bytes: number[]) => bytes.every((b, i) => head[offset + i] === b);
   if (at(0, [0x1f, 0x8b, 0x08])) return 'gzip';
   if (at(0, [0x28, 0xb5, 0x2f, 0xfd])) return 'zstd';
+  // A skippable frame first, as pzstd writes before each frame.
+  if (((head[0] ?? 0) & 0xf0) === 0x50 && at(1, [0x2a, 0x4d, 0x18])) return 'zstd';
   const level = head[3] ?? 0;
   if (at(0, [0x42, 0x5a, 0x68]) && level >= 0x31 && level <= 0x39 && (at(4, BZIP2_BLOCK) || at(4, BZIP2_END))) {
     return 'bzip2';
