@@ -41,7 +41,7 @@ for n in $rows; do
 done
 
 echo "==> natively: CSV decoding (Brasa vs arrow-csv), a Parquet folder vs one file, SQL, profile and cleaning, training grids, KMeans"
-for bench in csv_load parquet_folder sql_queries clean_profile train_grid logistic_grid kmeans trees; do
+for bench in csv_load json_load parquet_folder sql_queries clean_profile train_grid logistic_grid kmeans trees; do
   cargo bench --quiet --bench "$bench" 2>&1 | grep -E "^[a-z_0-9]+/|time:|thrpt:|^data:|threads:" | grep -v "change:" || true
 done
 echo "==> KMeans in scikit-learn from the same initial centres (KMeans(n_init=1), 1 and 2 threads)"

@@ -12,7 +12,7 @@
 use std::io::{self, Read};
 
 use super::output::UnitOutput;
-use super::split::{Format, Next, Recovery};
+use super::split::{serial_from, Format, Next, Recovery};
 
 /// The fixed part of a gzip header with extra field: magic, method, flags, time, extra
 /// flags, OS, then the extra field's length.
@@ -133,16 +133,7 @@ impl Format for Bgzf {
         }
     }
 
-    fn accept(&mut self, _: &Vec<u8>) -> Result<(), String> {
-        Ok(())
-    }
-
     fn recover(&mut self, failed: Vec<u8>, later: Vec<Vec<u8>>, _: String) -> Recovery<Vec<u8>> {
-        Recovery::Serial(
-            std::iter::once(failed)
-                .chain(later)
-                .collect::<Vec<_>>()
-                .concat(),
-        )
+        serial_from(failed, later)
     }
 }

@@ -18,7 +18,7 @@ use std::io;
 use zstd::stream::raw::{Decoder, InBuffer, Operation, OutBuffer};
 
 use super::output::UnitOutput;
-use super::split::{Format, Next, Recovery};
+use super::split::{serial_from, Format, Next, Recovery};
 
 const FRAME_MAGIC: u32 = 0xFD2F_B528;
 const SKIPPABLE_MAGIC: u32 = 0x184D_2A50;
@@ -226,16 +226,7 @@ impl Format for ZstdFrames {
         }
     }
 
-    fn accept(&mut self, _: &Vec<u8>) -> Result<(), String> {
-        Ok(())
-    }
-
     fn recover(&mut self, failed: Vec<u8>, later: Vec<Vec<u8>>, _: String) -> Recovery<Vec<u8>> {
-        Recovery::Serial(
-            std::iter::once(failed)
-                .chain(later)
-                .collect::<Vec<_>>()
-                .concat(),
-        )
+        serial_from(failed, later)
     }
 }
