@@ -12,7 +12,7 @@
 use std::io::{self, Read};
 
 use super::output::UnitOutput;
-use super::split::{serial_from, Format, Next, Recovery};
+use super::split::{serial_from, Format, Next, Pending, Recovery};
 
 /// The fixed part of a gzip header with extra field: magic, method, flags, time, extra
 /// flags, OS, then the extra field's length.
@@ -60,16 +60,13 @@ fn member(bytes: &[u8]) -> Member {
 }
 
 pub(super) struct Bgzf {
-    buf: Vec<u8>,
-    /// Where the next member starts in `buf`.
-    pos: usize,
+    pending: Pending,
 }
 
 impl Bgzf {
     pub fn new() -> Self {
         Bgzf {
-            buf: Vec::new(),
-            pos: 0,
+            pending: Pending::default(),
         }
     }
 }
@@ -78,24 +75,16 @@ impl Format for Bgzf {
     type Unit = Vec<u8>;
 
     fn take(&mut self, bytes: &[u8]) {
-        if self.pos > 0 && self.pos >= self.buf.len() / 2 {
-            self.buf.drain(..self.pos);
-            self.pos = 0;
-        }
-        self.buf.extend_from_slice(bytes);
+        self.pending.push(bytes);
     }
 
     fn next(&mut self, at_end: bool) -> Next<Vec<u8>> {
-        let rest = &self.buf[self.pos..];
+        let rest = self.pending.rest();
         if rest.is_empty() {
             return if at_end { Next::End } else { Next::Wait };
         }
         match member(rest) {
-            Member::Size(size) if size <= rest.len() => {
-                let unit = rest[..size].to_vec();
-                self.pos += size;
-                Next::Unit(unit)
-            }
+            Member::Size(size) if size <= rest.len() => Next::Unit(self.pending.cut(size)),
             // An incomplete member at the end: the serial decoder says it is truncated.
             Member::Size(_) | Member::Incomplete if at_end => Next::Serial,
             Member::Size(_) | Member::Incomplete => Next::Wait,
@@ -104,10 +93,7 @@ impl Format for Bgzf {
     }
 
     fn take_rest(&mut self) -> Vec<u8> {
-        let rest = self.buf.split_off(self.pos);
-        self.buf.clear();
-        self.pos = 0;
-        rest
+        self.pending.take_all()
     }
 
     fn size(member: &Vec<u8>) -> usize {

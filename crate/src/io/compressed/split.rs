@@ -44,6 +44,46 @@ pub(super) enum Recovery<U> {
     Corrupt(String),
 }
 
+/// Compressed bytes taken but not yet cut into units, for formats whose units are
+/// byte-aligned runs of the file (BGZF members, zstd frames): the taken part at the front
+/// is dropped once it is half the buffer, so the buffer stays about one slice long.
+#[derive(Default)]
+pub(super) struct Pending {
+    buf: Vec<u8>,
+    /// Where the next unit starts in `buf`.
+    pos: usize,
+}
+
+impl Pending {
+    pub fn push(&mut self, bytes: &[u8]) {
+        if self.pos > 0 && self.pos >= self.buf.len() / 2 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// The bytes from the next unit's start.
+    pub fn rest(&self) -> &[u8] {
+        &self.buf[self.pos..]
+    }
+
+    /// The next `len` bytes, as a unit of their own.
+    pub fn cut(&mut self, len: usize) -> Vec<u8> {
+        let unit = self.rest()[..len].to_vec();
+        self.pos += len;
+        unit
+    }
+
+    /// Every byte not cut yet (for the serial decoder), leaving none.
+    pub fn take_all(&mut self) -> Vec<u8> {
+        let rest = self.buf.split_off(self.pos);
+        self.buf.clear();
+        self.pos = 0;
+        rest
+    }
+}
+
 /// A unit that failed, and the units decoded after it, handed back as bytes to the
 /// serial decoder (which decides whether they are damaged): for units that are a run of
 /// the file's bytes.

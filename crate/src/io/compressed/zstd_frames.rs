@@ -18,7 +18,7 @@ use std::io;
 use zstd::stream::raw::{Decoder, InBuffer, Operation, OutBuffer};
 
 use super::output::UnitOutput;
-use super::split::{serial_from, Format, Next, Recovery};
+use super::split::{serial_from, Format, Next, Pending, Recovery};
 
 const FRAME_MAGIC: u32 = 0xFD2F_B528;
 const SKIPPABLE_MAGIC: u32 = 0x184D_2A50;
@@ -131,18 +131,15 @@ fn frame(bytes: &[u8], resume: Option<usize>) -> Frame {
 }
 
 pub(super) struct ZstdFrames {
-    buf: Vec<u8>,
-    /// Where the next frame starts in `buf`.
-    pos: usize,
-    /// How far the walk of that frame got.
+    pending: Pending,
+    /// How far the walk of the next frame got.
     resume: Option<usize>,
 }
 
 impl ZstdFrames {
     pub fn new() -> Self {
         ZstdFrames {
-            buf: Vec::new(),
-            pos: 0,
+            pending: Pending::default(),
             resume: None,
         }
     }
@@ -152,24 +149,18 @@ impl Format for ZstdFrames {
     type Unit = Vec<u8>;
 
     fn take(&mut self, bytes: &[u8]) {
-        if self.pos > 0 && self.pos >= self.buf.len() / 2 {
-            self.buf.drain(..self.pos);
-            self.pos = 0;
-        }
-        self.buf.extend_from_slice(bytes);
+        self.pending.push(bytes);
     }
 
     fn next(&mut self, at_end: bool) -> Next<Vec<u8>> {
-        let rest = &self.buf[self.pos..];
+        let rest = self.pending.rest();
         if rest.is_empty() {
             return if at_end { Next::End } else { Next::Wait };
         }
         match frame(rest, self.resume) {
             Frame::Size(size) if size <= rest.len() => {
-                let unit = rest[..size].to_vec();
-                self.pos += size;
                 self.resume = None;
-                Next::Unit(unit)
+                Next::Unit(self.pending.cut(size))
             }
             Frame::Size(size) if size > MAX_FRAME_INPUT => Next::Serial,
             Frame::Serial => Next::Serial,
@@ -186,11 +177,8 @@ impl Format for ZstdFrames {
     }
 
     fn take_rest(&mut self) -> Vec<u8> {
-        let rest = self.buf.split_off(self.pos);
-        self.buf.clear();
-        self.pos = 0;
         self.resume = None;
-        rest
+        self.pending.take_all()
     }
 
     fn size(frame: &Vec<u8>) -> usize {
