@@ -16,6 +16,9 @@
 //! only. The BGZF and one-frame zstd files are made here from the CSV. Figures are
 //! recorded in BENCHMARKS.md.
 
+#[path = "shared/thread_counts.rs"]
+mod thread_counts;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -69,10 +72,7 @@ fn main() {
     let dir = PathBuf::from(std::env::var("BENCH_DATA").unwrap_or("target/bench-data".into()));
     let rows: usize = std::env::var("BENCH_ROWS").map_or(1_000_000, |r| r.parse().unwrap());
     let runs: usize = std::env::var("BENCH_RUNS").map_or(5, |r| r.parse().unwrap());
-    let threads: Vec<usize> = match std::env::var("BENCH_THREADS") {
-        Ok(t) => vec![t.parse().unwrap()],
-        Err(_) => vec![1, 2],
-    };
+    let threads = thread_counts::thread_counts();
     let only = std::env::var("BENCH_FILES").ok();
     let wanted = |name: &str| {
         only.as_ref()

@@ -7,6 +7,9 @@
 //! `cargo bench --bench json_load` (`BENCH_ROWS=1000000` for the page's file;
 //! `BENCH_THREADS=1` for one pool only, e.g. under `perf record`). Figures in BENCHMARKS.md.
 
+#[path = "shared/thread_counts.rs"]
+mod thread_counts;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Instant;
@@ -85,10 +88,7 @@ fn main() {
         "{rows} rows, {:.1} MB of JSON lines",
         bytes.len() as f64 / 1e6
     );
-    let threads: Vec<usize> = match std::env::var("BENCH_THREADS") {
-        Ok(t) => vec![t.parse().unwrap()],
-        Err(_) => vec![1, 2],
-    };
+    let threads = thread_counts::thread_counts();
     for threads in threads {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

@@ -8,6 +8,9 @@
 //! `cargo bench --bench kmeans_job` (`BENCH_ROWS=100000` for a smaller table;
 //! `BENCH_THREADS=1` for one pool only, e.g. under `perf record`).
 
+#[path = "shared/thread_counts.rs"]
+mod thread_counts;
+
 use std::path::Path;
 use std::time::Instant;
 
@@ -65,10 +68,7 @@ fn main() {
     run_sql(&mut catalog, CHURN_TABLE, &JobContext::default()).unwrap();
     let churn = catalog.get("churn").unwrap();
     let spec = spec();
-    let threads: Vec<usize> = match std::env::var("BENCH_THREADS") {
-        Ok(t) => vec![t.parse().unwrap()],
-        Err(_) => vec![1, 2],
-    };
+    let threads = thread_counts::thread_counts();
     for threads in threads {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
