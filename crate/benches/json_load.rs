@@ -95,7 +95,10 @@ fn main() {
             .build()
             .unwrap();
         let load = || {
-            let mut loader = JsonLoader::new(options.clone(), bytes.len()).unwrap();
+            // Everything read at the end, so the two passes are timed apart.
+            let mut loader = JsonLoader::new(options.clone(), bytes.len())
+                .unwrap()
+                .reading_at_the_end();
             brasa::io::compressed::ByteSink::push(&mut loader, &bytes).unwrap();
             loader
         };

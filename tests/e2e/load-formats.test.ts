@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
-import { FIXTURES, dropFiles, foreignRequests, gridRows, openApp, schemaRows, shownTable, useApp } from './harness';
+import { FIXTURES, dropFiles, foreignRequests, gridRows, openApp, runSql, schemaRows, shownTable, sqlRows, useApp } from './harness';
 
 const app = useApp();
 const JSON_DIR = path.join(FIXTURES, 'json');
@@ -74,6 +74,29 @@ describe('JSON and Arrow files in the page', () => {
     const facts = await shownTable(page, 'people');
     assert.equal(facts['row-count'], '8');
     assert.match(facts.source, /^people\.jsonl\.gz \(JSON, gzip, /);
+    await page.context().close();
+  });
+
+  it('reads big JSON lines while they arrive, and a field only the last line has', async () => {
+    // 1,000,000 lines (40 MB): the engine surveys and decodes the first slices' lines while
+    // the rest is read; a malformed line midway and a new field on the last line change the
+    // schema after much was decoded, so those pieces are decoded again with Spark's schema.
+    const lines: string[] = [];
+    for (let i = 0; i < 1_000_000; i++) lines.push(i === 500_000 ? 'not json' : `{"id": ${i}, "name": "n${i % 97}", "x": ${i / 4}}`);
+    lines.push('{"id": 1000000, "late": true}');
+    const file = path.join(os.tmpdir(), 'brasa-e2e-lines.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'lines.jsonl', path: file }]);
+    assert.equal((await shownTable(page, 'lines'))['row-count'], '1,000,001');
+    assert.deepEqual(
+      (await schemaRows(page)).map(([name, type]) => `${name} ${type}`),
+      ['_corrupt_record string', 'id bigint', 'late boolean', 'name string', 'x double'],
+    );
+    await runSql(page, 'SELECT sum(id), count(late), count(_corrupt_record), CAST(sum(x) AS BIGINT), count(DISTINCT name) FROM lines');
+    // sum(id): 0..999,999 without 500,000, plus 1,000,000; sum(x) is a quarter of the first part.
+    assert.deepEqual(await sqlRows(page), [['1', '500000000000', '1', '1', '124999750000', '97']]);
+    assert.deepEqual(errors, []);
     await page.context().close();
   });
 

@@ -163,6 +163,15 @@ impl JsJsonLoader {
         }
         .map_err(to_js)
     }
+
+    /// Records found so far (JSON lines are found as they arrive; a multiLine document's
+    /// only when the table is made), for the progress bar.
+    pub fn rows(&self) -> f64 {
+        match &self.0 {
+            JsonSource::Plain(loader) => loader.records_found() as f64,
+            JsonSource::Compressed(decompressor) => decompressor.sink().records_found() as f64,
+        }
+    }
 }
 
 impl JsJsonLoader {

@@ -8,7 +8,8 @@
 use crate::error::Result;
 use crate::frame::Table;
 use crate::io::json::infer::JsonType;
-use crate::io::json::loader::{no_fields, JsonLoader, JsonSchema, SurveyedJson};
+use crate::io::json::loader::{JsonLoader, SurveyedJson};
+use crate::io::json::schema::{no_fields, JsonSchema};
 use crate::memory;
 
 /// A folder's JSON files read: each file's table with its path, in the order added, and

@@ -1,27 +1,24 @@
-//! Loading a JSON file: its text is gathered as it is read, then its records are found,
-//! the schema inferred from all of them in parallel, and pieces of records decoded in
-//! parallel into partitions.
+//! Loading a JSON file: its text is gathered as it is read, its records found, the schema
+//! inferred from all of them in parallel, and pieces of records decoded in parallel into
+//! partitions. JSON lines are surveyed and decoded while the text still arrives
+//! (`ahead.rs`); a multiLine document is read once all its text is in.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::Arc;
 
 use arrow_array::RecordBatch;
-use arrow_json::ReaderBuilder;
-use arrow_schema::{Schema, SchemaRef};
 use rayon::prelude::*;
-use serde_json::Value;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::io::compressed::ByteSink;
 use crate::io::csv::{ParseMode, PARTITION_BYTES};
-use crate::io::json::flat::{decode_flat, is_flat};
-use crate::io::json::infer::{struct_fields, JsonType};
+use crate::io::json::ahead::{Decoded, Found, LinesAhead};
+use crate::io::json::decode::Decoding;
+use crate::io::json::infer::JsonType;
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{document, line_of, lines, looks_multi_line, without_bom};
-use crate::io::json::rewrite::rewrite;
-use crate::io::json::survey::{survey, Survey};
+use crate::io::json::schema::{no_fields, JsonSchema};
+use crate::io::json::survey::Survey;
 use crate::memory;
 
 /// Malformed records named one by one in the load report.
@@ -30,11 +27,25 @@ const REPORTED_EXAMPLES: usize = 3;
 const TEXT_CHECK_BYTES: usize = 64 << 10;
 
 /// A JSON file given in chunks, in order; the table is made by [`JsonLoader::finish`]
-/// (Spark infers a JSON schema from every record, so nothing can be decoded before the
-/// last one is seen).
+/// (Spark infers a JSON schema from every record, so no table can be made before the last
+/// one is seen).
 pub struct JsonLoader {
     options: JsonOptions,
     text: Vec<u8>,
+    ahead: Ahead,
+    /// Text per piece (a partition of the table, a task of each pass).
+    piece_bytes: usize,
+}
+
+/// What is read before the last chunk is in.
+enum Ahead {
+    /// Not known yet whether the file is JSON lines (its first line is not all in).
+    Undecided,
+    /// JSON lines, read as they arrive.
+    Lines(Box<LinesAhead>),
+    /// Nothing: a multiLine document (its records are found only in the whole text), a
+    /// file that does not start as text, or a loader told so.
+    Off,
 }
 
 impl JsonLoader {
@@ -48,12 +59,36 @@ impl JsonLoader {
         Ok(JsonLoader {
             options,
             text: Vec::with_capacity(size_hint),
+            ahead: Ahead::Undecided,
+            piece_bytes: PARTITION_BYTES,
         })
+    }
+
+    /// Reads nothing before the last chunk is in (every record then read at once, as
+    /// before JSON lines were read as they arrived: the benchmark's passes, timed apart).
+    pub fn reading_at_the_end(mut self) -> Self {
+        self.ahead = Ahead::Off;
+        self
+    }
+
+    /// Pieces of about `bytes` of text (tests: many pieces from little text).
+    #[cfg(test)]
+    fn with_piece_bytes(mut self, bytes: usize) -> Self {
+        self.piece_bytes = bytes;
+        self
     }
 
     /// Bytes of text read so far.
     pub fn bytes(&self) -> usize {
         self.text.len()
+    }
+
+    /// Records found so far (only JSON lines are found before the end).
+    pub fn records_found(&self) -> usize {
+        match &self.ahead {
+            Ahead::Lines(lines) => lines.records(),
+            _ => 0,
+        }
     }
 
     /// Reads the records and returns the table with the load's warnings.
@@ -71,25 +106,44 @@ impl JsonLoader {
     /// records), FAILFAST applied. The schema is left to the caller, so a folder's files
     /// can all be decoded with the one schema inferred over every file.
     pub fn survey(self) -> Result<SurveyedJson> {
-        let JsonLoader { options, text } = self;
+        let JsonLoader {
+            options,
+            text,
+            ahead,
+            piece_bytes,
+        } = self;
         check_text(&text)?;
-        let base = without_bom(&text);
-        let multi_line = options
-            .multi_line
-            .unwrap_or_else(|| looks_multi_line(&text[base..]));
-        let records: Vec<Range<usize>> = if multi_line {
-            document(&text[base..], base)?
-        } else {
-            lines(&text[base..])
-                .into_iter()
-                .map(|r| r.start + base..r.end + base)
-                .collect()
+        let (multi_line, mut found, decoded) = match ahead {
+            Ahead::Lines(lines) => {
+                let (found, decoded) = lines.finish(&text);
+                (false, found, decoded)
+            }
+            Ahead::Undecided | Ahead::Off => {
+                let base = without_bom(&text);
+                let multi_line = options
+                    .multi_line
+                    .unwrap_or_else(|| looks_multi_line(&text[base..]));
+                let records = if multi_line {
+                    document(&text[base..], base)?
+                } else {
+                    lines(&text[base..])
+                        .into_iter()
+                        .map(|r| r.start + base..r.end + base)
+                        .collect()
+                };
+                let mut found = Found::new(piece_bytes);
+                found.add(records);
+                found.pieces.close(found.records.len());
+                (multi_line, found, None)
+            }
         };
-        let pieces = plan_pieces(&records);
-        let surveys: Vec<Survey> = pieces
-            .par_iter()
-            .map(|piece| survey(&text, &records[piece.clone()]))
-            .collect();
+        found.survey_closed(&text);
+        let Found {
+            records,
+            pieces,
+            surveys,
+        } = found;
+        let pieces = pieces.into_closed();
         let malformed: Vec<(usize, String)> = surveys
             .iter()
             .zip(&pieces)
@@ -119,7 +173,48 @@ impl JsonLoader {
             pieces,
             surveys,
             malformed,
+            decoded,
         })
+    }
+
+    /// Whether the file is JSON lines to read as they arrive, once that can be told: its
+    /// first line is all in (a multiLine document's first line leaves a value open) and
+    /// its start is text.
+    fn decide(&self) -> Ahead {
+        let base = without_bom(&self.text);
+        let multi_line = match self.options.multi_line {
+            Some(multi_line) => multi_line,
+            None => {
+                let rest = &self.text[base..];
+                let Some(start) = rest.iter().position(|b| !b.is_ascii_whitespace()) else {
+                    return Ahead::Undecided;
+                };
+                if memchr::memchr(b'\n', &rest[start..]).is_none() {
+                    return Ahead::Undecided;
+                }
+                looks_multi_line(rest)
+            }
+        };
+        if multi_line || check_text(&self.text).is_err() {
+            return Ahead::Off;
+        }
+        // Two pieces per thread make a step: the pool's round is worth its wait.
+        let step_pieces = 2 * rayon::current_num_threads();
+        Ahead::Lines(Box::new(LinesAhead::new(
+            base,
+            self.piece_bytes,
+            step_pieces,
+        )))
+    }
+
+    /// Reads what the text so far allows (JSON lines only).
+    fn read_ahead(&mut self) {
+        if matches!(self.ahead, Ahead::Undecided) {
+            self.ahead = self.decide();
+        }
+        if let Ahead::Lines(lines) = &mut self.ahead {
+            lines.advance(&self.text, &self.options);
+        }
     }
 }
 
@@ -135,6 +230,8 @@ pub struct SurveyedJson {
     surveys: Vec<Survey>,
     /// Malformed records (their index among all records) and why.
     malformed: Vec<(usize, String)>,
+    /// Pieces decoded while the text arrived, kept if their schema is the one given.
+    decoded: Option<Decoded>,
 }
 
 impl SurveyedJson {
@@ -164,76 +261,51 @@ impl SurveyedJson {
         self.text.len()
     }
 
-    /// The second pass: the records decoded with `schema` in parallel pieces, and the
-    /// load's warnings (malformed records).
+    /// The second pass: the records decoded with `schema` in parallel pieces (those
+    /// decoded early with the same schema kept), and the load's warnings (malformed
+    /// records).
     pub fn decode(&self, schema: &JsonSchema) -> Result<(Table, Vec<String>)> {
         let text = &self.text[..];
-        let arrow_schema: SchemaRef = Arc::new(Schema::new(struct_fields(&schema.fields)));
-        let root = JsonType::Struct(schema.fields.clone());
+        let early = self.decoded.as_ref().filter(|d| d.schema == *schema);
+        let early_batch = |piece: usize| early.and_then(|d| d.batch(piece));
+        let to_decode: usize = (0..self.pieces.len())
+            .filter(|&piece| early_batch(piece).is_none())
+            .map(|piece| self.piece_bytes(piece))
+            .sum();
         memory::check(
-            text.len(),
+            to_decode,
             "decoding this JSON file",
             "load a smaller file, or drop other tables first",
         )?;
-        let decoder = Decoding {
-            text,
-            flat: is_flat(&arrow_schema),
-            schema: &arrow_schema,
-            root: &root,
-            rewrite: root.has_mixed(),
-            corrupt_column: schema.corrupt_column.as_deref(),
-            lines: !self.multi_line,
-        };
+        let decoding = Decoding::new(text, schema, !self.multi_line);
         let batches: Vec<RecordBatch> = self
             .pieces
             .par_iter()
             .zip(&self.surveys)
-            .map(|(piece, survey)| decoder.decode(&self.records[piece.clone()], survey))
+            .enumerate()
+            .map(|(i, (piece, survey))| match early_batch(i) {
+                Some(batch) => Ok(batch.clone()),
+                None => decoding.decode(&self.records[piece.clone()], survey),
+            })
             .collect::<Result<Vec<_>>>()?
             .into_iter()
             .flatten()
             .collect();
         let warnings = warnings(text, &self.records, &self.malformed, &self.options);
-        Ok((Table::try_new(arrow_schema, batches)?, warnings))
+        Ok((Table::try_new(schema.arrow().clone(), batches)?, warnings))
     }
-}
 
-/// The fields JSON records are decoded with: inferred over one file, or over every file
-/// of a folder; the corrupt-record column last among them when one is kept.
-pub struct JsonSchema {
-    fields: BTreeMap<String, JsonType>,
-    corrupt_column: Option<String>,
-}
-
-impl JsonSchema {
-    /// From the merged type of every record read (made canonical here, as Spark does once
-    /// all are merged); `None` when that leaves no field at all.
-    pub fn inferred(merged: JsonType, corrupt_column: Option<String>) -> Option<JsonSchema> {
-        let mut fields = match merged.canonical() {
-            Some(JsonType::Struct(fields)) => fields,
-            _ => BTreeMap::new(),
-        };
-        if let Some(name) = &corrupt_column {
-            fields.insert(name.clone(), JsonType::String { mixed: false });
+    /// The text piece `piece`'s records span.
+    fn piece_bytes(&self, piece: usize) -> usize {
+        let piece = &self.pieces[piece];
+        match (
+            self.records.get(piece.start),
+            self.records.get(piece.end - 1),
+        ) {
+            (Some(first), Some(last)) => last.end - first.start,
+            _ => 0,
         }
-        (!fields.is_empty()).then_some(JsonSchema {
-            fields,
-            corrupt_column,
-        })
     }
-}
-
-/// Why no table can be made: `what` (the file, a folder's files) has `records` records
-/// and none has a field.
-pub fn no_fields(what: &str, records: usize) -> Error {
-    Error::new(
-        ErrorCode::JsonEmpty,
-        if records == 0 {
-            format!("{what} has no JSON records: it is empty or holds only blank lines")
-        } else {
-            format!("{what}'s {records} records have no fields (empty objects or arrays)")
-        },
-    )
 }
 
 impl ByteSink for JsonLoader {
@@ -261,6 +333,7 @@ impl ByteSink for JsonLoader {
                 })?;
         }
         self.text.extend_from_slice(chunk);
+        self.read_ahead();
         Ok(())
     }
 }
@@ -270,146 +343,6 @@ pub fn read_json(bytes: &[u8], options: &JsonOptions) -> Result<(Table, Vec<Stri
     let mut loader = JsonLoader::new(options.clone(), bytes.len())?;
     loader.push(bytes)?;
     loader.finish()
-}
-
-/// Records grouped into pieces of about [`PARTITION_BYTES`] of text: a piece is one
-/// partition of the table and one task of each pass.
-fn plan_pieces(records: &[Range<usize>]) -> Vec<Range<usize>> {
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    let mut bytes = 0;
-    for (i, record) in records.iter().enumerate() {
-        bytes += record.len();
-        if bytes >= PARTITION_BYTES {
-            pieces.push(start..i + 1);
-            start = i + 1;
-            bytes = 0;
-        }
-    }
-    if start < records.len() {
-        pieces.push(start..records.len());
-    }
-    pieces
-}
-
-/// The second pass: pieces of records decoded by arrow-json with the inferred schema.
-struct Decoding<'a> {
-    text: &'a [u8],
-    /// Every column a `bigint`, `double`, `boolean` or `string` (`flat.rs` decodes them).
-    flat: bool,
-    schema: &'a SchemaRef,
-    root: &'a JsonType,
-    /// Some values must be rewritten as JSON text first (a field of mixed types).
-    rewrite: bool,
-    corrupt_column: Option<&'a str>,
-    /// JSON lines: a piece's records are one stretch of text, lines apart.
-    lines: bool,
-}
-
-impl Decoding<'_> {
-    fn decode(&self, records: &[Range<usize>], survey: &Survey) -> Result<Option<RecordBatch>> {
-        if self.flat && self.plain(records, survey) {
-            if let Some(batch) = decode_flat(self.text, records, self.schema) {
-                return Ok(Some(batch));
-            }
-        }
-        if let Some(batch) = self.decode_stretch(records, survey) {
-            return Ok(Some(batch));
-        }
-        self.decode_each(records, survey)
-    }
-
-    /// Whether the piece's records need nothing done to them: nothing malformed, no value
-    /// to rewrite, one row each.
-    fn plain(&self, records: &[Range<usize>], survey: &Survey) -> bool {
-        !self.rewrite
-            && survey.malformed.is_empty()
-            && !records.is_empty()
-            && survey.rows == records.len()
-    }
-
-    fn decoder(&self, survey: &Survey) -> Result<arrow_json::reader::Decoder> {
-        ReaderBuilder::new(Arc::clone(self.schema))
-            .with_coerce_primitive(true)
-            .with_flatten(true)
-            .with_batch_size(survey.rows.max(1))
-            .build_decoder()
-            .map_err(|e| Error::internal("starting a JSON decoder", e))
-    }
-
-    /// The piece's text in one call to the decoder, when its records are lines that need
-    /// nothing done to them (no malformed record, no value to rewrite, one row each): most
-    /// of the decoder's time per record otherwise went to starting and ending a call.
-    /// `None` when that does not apply or the decoder refused the text (then each record is
-    /// decoded alone, and an error names its line).
-    fn decode_stretch(&self, records: &[Range<usize>], survey: &Survey) -> Option<RecordBatch> {
-        let (Some(first), Some(last)) = (records.first(), records.last()) else {
-            return None;
-        };
-        if !self.lines || !self.plain(records, survey) {
-            return None;
-        }
-        let mut decoder = self.decoder(survey).ok()?;
-        let text = &self.text[first.start..last.end];
-        let read = decoder.decode(text).ok()?;
-        if read != text.len() {
-            return None;
-        }
-        let batch = decoder.flush().ok()??;
-        (batch.num_rows() == records.len()).then_some(batch)
-    }
-
-    fn decode_each(
-        &self,
-        records: &[Range<usize>],
-        survey: &Survey,
-    ) -> Result<Option<RecordBatch>> {
-        let mut decoder = self.decoder(survey)?;
-        let mut malformed = survey.malformed.iter().map(|(i, _)| *i).peekable();
-        for (i, record) in records.iter().enumerate() {
-            let bytes = &self.text[record.clone()];
-            let rewritten: Option<Vec<u8>> = if malformed.peek() == Some(&i) {
-                malformed.next();
-                match self.corrupt_column {
-                    Some(column) => Some(corrupt_row(column, bytes)?),
-                    None => continue,
-                }
-            } else if self.rewrite {
-                Some(rewrite(bytes, self.root))
-            } else {
-                None
-            };
-            let bytes = rewritten.as_deref().unwrap_or(bytes);
-            let line = || line_of(self.text, record.start);
-            let read = decoder
-                .decode(bytes)
-                .and_then(|n| decoder.decode(b"\n").map(|_| n))
-                .map_err(|e| decode_error(line(), e))?;
-            if read != bytes.len() {
-                return Err(decode_error(line(), "the record was not read whole"));
-            }
-        }
-        decoder.flush().map_err(|e| decode_error(0, e))
-    }
-}
-
-/// A row holding only the malformed record's text, in the corrupt-record column.
-fn corrupt_row(column: &str, bytes: &[u8]) -> Result<Vec<u8>> {
-    let mut row = serde_json::Map::new();
-    row.insert(
-        column.to_string(),
-        Value::String(String::from_utf8_lossy(bytes).into_owned()),
-    );
-    serde_json::to_vec(&Value::Object(row))
-        .map_err(|e| Error::internal("writing a malformed JSON record", e))
-}
-
-fn decode_error(line: u64, err: impl std::fmt::Display) -> Error {
-    Error::new(
-        ErrorCode::JsonMalformed,
-        format!("line {line} could not be decoded with the inferred schema ({err})"),
-    )
-    .at_row(line)
 }
 
 fn warnings(
@@ -460,4 +393,135 @@ fn check_text(text: &[u8]) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pieces of this many bytes: dozens of them in a few kilobytes of text.
+    const PIECE_BYTES: usize = 96;
+
+    /// `text` pushed in chunks of `chunk` bytes (all at once for 0), read ahead or not.
+    fn load(text: &str, options: &JsonOptions, chunk: usize, ahead: bool) -> JsonLoader {
+        let mut loader = JsonLoader::new(options.clone(), 0)
+            .unwrap()
+            .with_piece_bytes(PIECE_BYTES);
+        if !ahead {
+            loader = loader.reading_at_the_end();
+        }
+        let bytes = text.as_bytes();
+        for part in bytes.chunks(if chunk == 0 {
+            bytes.len().max(1)
+        } else {
+            chunk
+        }) {
+            loader.push(part).unwrap();
+        }
+        loader
+    }
+
+    fn table_of(result: Result<(Table, Vec<String>)>) -> (Vec<RecordBatch>, Vec<String>) {
+        let (table, warnings) = result.unwrap();
+        (table.partitions().unwrap().into_owned(), warnings)
+    }
+
+    /// Reading ahead in chunks of any size gives the table (and warnings, or error) that
+    /// reading the whole text at the end gives.
+    fn same_as_at_the_end(text: &str, options: &JsonOptions) {
+        let expected = load(text, options, 0, false).finish();
+        for chunk in [0, 1, 7, 50, 333, 1000] {
+            let got = load(text, options, chunk, true).finish();
+            match (&expected, got) {
+                (Ok(_), Ok(_)) | (Err(_), Err(_)) => {}
+                (expected, got) => panic!("chunks of {chunk}: {expected:?} against {got:?}"),
+            }
+            if let Err(expected) = &expected {
+                let got = load(text, options, chunk, true).finish().unwrap_err();
+                assert_eq!(got.to_string(), expected.to_string(), "chunks of {chunk}");
+                continue;
+            }
+            let expected = table_of(load(text, options, 0, false).finish());
+            let got = table_of(load(text, options, chunk, true).finish());
+            assert_eq!(got, expected, "chunks of {chunk}");
+        }
+    }
+
+    fn records(n: usize, record: impl Fn(usize) -> String) -> String {
+        (0..n).map(|i| record(i) + "\n").collect()
+    }
+
+    #[test]
+    fn json_lines_read_as_they_arrive_make_the_same_table() {
+        let options = JsonOptions::default();
+        // One shape throughout: the pieces decoded early are kept.
+        let steady = records(200, |i| {
+            format!(r#"{{"id": {i}, "name": "n{i}", "x": {i}.5}}"#)
+        });
+        same_as_at_the_end(&steady, &options);
+        // The schema changes late: a field widens, a new one appears, one turns mixed.
+        let late = records(200, |i| match i {
+            150 => r#"{"id": 1.5, "name": "a"}"#.to_string(),
+            170 => r#"{"id": 2, "extra": true, "name": "b"}"#.to_string(),
+            190 => r#"{"id": 3, "name": {"first": "c"}}"#.to_string(),
+            _ => format!(r#"{{"id": {i}, "name": "n{i}"}}"#),
+        });
+        same_as_at_the_end(&late, &options);
+        // The last record changes it: the pieces decoded early are all decoded again.
+        same_as_at_the_end(&format!("{steady}{{\"id\": 0.5, \"last\": 1}}\n"), &options);
+        // A byte-order mark, carriage returns, blank lines and no final newline.
+        let ragged = format!(
+            "\u{feff}{}\r\n\n   \n{{\"id\": 7}}",
+            records(60, |i| format!(r#"{{"id": {i}}}"#)).replace('\n', "\r\n")
+        );
+        same_as_at_the_end(&ragged, &options);
+        // A multiLine document is read only at the end, in chunks or not.
+        let document =
+            format!("[\n{}]", records(80, |i| format!(r#"{{"id": {i}}},"#))).replace(",\n]", "\n]");
+        same_as_at_the_end(&document, &options);
+    }
+
+    #[test]
+    fn malformed_records_late_in_the_file_are_handled_as_at_the_end() {
+        let text = records(200, |i| match i {
+            120 => "not json".to_string(),
+            _ => format!(r#"{{"id": {i}, "name": "n{i}"}}"#),
+        });
+        for mode in [
+            ParseMode::Permissive,
+            ParseMode::DropMalformed,
+            ParseMode::FailFast,
+        ] {
+            same_as_at_the_end(
+                &text,
+                &JsonOptions {
+                    mode,
+                    ..JsonOptions::default()
+                },
+            );
+        }
+    }
+
+    #[test]
+    fn pieces_decoded_early_are_kept_when_the_schema_holds() {
+        let text = records(300, |i| format!(r#"{{"id": {i}, "name": "n{i}"}}"#));
+        let loader = load(&text, &JsonOptions::default(), 500, true);
+        assert!(loader.records_found() > 250, "{}", loader.records_found());
+        let surveyed = loader.survey().unwrap();
+        let schema = JsonSchema::inferred(surveyed.merged_type(), None).unwrap();
+        let decoded = surveyed.decoded.as_ref().expect("pieces decoded early");
+        assert_eq!(decoded.schema, schema);
+        assert!(decoded.batch(0).is_some() && decoded.batch(20).is_some());
+        // A schema that differs (a folder's, say) decodes every piece again.
+        let other = JsonSchema::inferred(
+            surveyed.merged_type().merge(JsonType::Struct(
+                [("more".to_string(), JsonType::Boolean)].into(),
+            )),
+            None,
+        )
+        .unwrap();
+        let (table, _) = surveyed.decode(&other).unwrap();
+        assert_eq!(table.num_rows(), 300);
+        assert_eq!(table.schema().fields().len(), 3);
+    }
 }

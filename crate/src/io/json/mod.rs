@@ -13,9 +13,13 @@
 //! Records are read twice, as Spark reads them: once in parallel to infer the schema
 //! (`survey.rs`; a record of a shape already merged is only scanned, `shape.rs`), then in
 //! parallel pieces decoded into the table's partitions (flat records by `flat.rs`, the rest
-//! by arrow-json). A folder's files
-//! ([`JsonFiles`]) are all surveyed before any is decoded, so that one schema fits them all.
+//! by arrow-json). JSON lines are both surveyed and decoded while the file is still read
+//! (`ahead.rs`), with the schema their records so far give; pieces decoded with a schema
+//! that the later records change are decoded again. A folder's files ([`JsonFiles`]) are
+//! all surveyed before any is decoded for good, so that one schema fits them all.
 
+mod ahead;
+mod decode;
 mod flat;
 mod folder;
 mod infer;
@@ -24,9 +28,11 @@ mod options;
 mod records;
 mod rewrite;
 mod scan;
+mod schema;
 mod shape;
 mod survey;
 
 pub use folder::{JsonFiles, JsonFilesRead};
-pub use loader::{read_json, JsonLoader, JsonSchema, SurveyedJson};
+pub use loader::{read_json, JsonLoader, SurveyedJson};
 pub use options::JsonOptions;
+pub use schema::JsonSchema;

@@ -110,6 +110,58 @@ fn after_array(text: &[u8], from: usize, records: Vec<Range<usize>>) -> Result<V
     }
 }
 
+/// Records grouped into pieces of about `target` bytes of text as they are found: a piece
+/// is one partition of the table and one task of each pass. The pieces close in the same
+/// places whether the records are given all at once or a few at a time.
+#[derive(Debug)]
+pub struct Pieces {
+    target: usize,
+    /// The pieces closed so far: ranges of record numbers.
+    closed: Vec<Range<usize>>,
+    /// The first record of the piece still open, and that piece's bytes so far.
+    open_start: usize,
+    open_bytes: usize,
+}
+
+impl Pieces {
+    pub fn new(target: usize) -> Self {
+        Pieces {
+            target,
+            closed: Vec::new(),
+            open_start: 0,
+            open_bytes: 0,
+        }
+    }
+
+    /// Adds the record numbered `index` (the one after the last added), `len` bytes long.
+    pub fn add(&mut self, index: usize, len: usize) {
+        self.open_bytes += len;
+        if self.open_bytes >= self.target {
+            self.closed.push(self.open_start..index + 1);
+            self.open_start = index + 1;
+            self.open_bytes = 0;
+        }
+    }
+
+    /// Closes the open piece, if it has records: the last of `records` records was added.
+    pub fn close(&mut self, records: usize) {
+        if self.open_start < records {
+            self.closed.push(self.open_start..records);
+            self.open_start = records;
+            self.open_bytes = 0;
+        }
+    }
+
+    /// The pieces closed so far.
+    pub fn closed(&self) -> &[Range<usize>] {
+        &self.closed
+    }
+
+    pub fn into_closed(self) -> Vec<Range<usize>> {
+        self.closed
+    }
+}
+
 /// The 1-based line of byte `at` (JSON lines end at `\n`).
 pub fn line_of(text: &[u8], at: usize) -> u64 {
     crate::io::line_number::line_of(text, at, b'\n')
@@ -152,6 +204,20 @@ mod tests {
         assert!(err.message().contains("truncated"), "{err}");
         let err = document(b"[{\"a\":1}]\n[{\"a\":2}]", 0).unwrap_err();
         assert!(err.message().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn pieces_close_in_the_same_places_however_records_come() {
+        let lens = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3];
+        let mut whole = Pieces::new(6);
+        for (i, len) in lens.iter().enumerate() {
+            whole.add(i, *len);
+        }
+        whole.close(lens.len());
+        assert_eq!(whole.closed(), [0..3, 3..5, 5..6, 6..8, 8..10]);
+        let mut empty = Pieces::new(6);
+        empty.close(0);
+        assert!(empty.into_closed().is_empty());
     }
 
     #[test]

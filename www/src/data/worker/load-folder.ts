@@ -267,11 +267,12 @@ async function readJsonFiles(ctx: LoadContext, entries: FolderEntry[], options: 
       const loader = new wasm.JsonLoader(options, entry.size, compression);
       try {
         const sliceBytes = compression ? COMPRESSED_SLICE_BYTES : JSON_PLAIN_SLICE_BYTES;
-        await streamFile(ctx, readSlices(blob, sliceBytes), { push: (slice) => loader.push(slice), rows: () => 0 }, 'reading', folderProgress(ctx, bytesTotal, before));
+        await streamFile(ctx, readSlices(blob, sliceBytes), { push: (slice) => loader.push(slice), rows: () => loader.rows() }, 'reading', folderProgress(ctx, bytesTotal, before));
       } catch (error) {
         loader.free();
         throw error;
       }
+      before.rows += loader.rows();
       dataset.addJson(entry.path, loader);
       before.bytes += entry.size;
     }

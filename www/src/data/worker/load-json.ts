@@ -1,7 +1,8 @@
 /**
  * Streams a JSON `File` (JSON lines or one document, plain or compressed) into the
- * engine, then has it read the records: Spark infers a JSON schema from every record, so
- * the table is made once the whole text is in (the "finishing" phase).
+ * engine, then has it make the table: Spark infers a JSON schema from every record, so
+ * the table is made once the whole text is in (the "finishing" phase). JSON lines are
+ * surveyed and decoded in the engine as the slices arrive, while the next are read.
  */
 import type { Compression, LoadOptions, TableInfo } from '../../engine/shared/api';
 import { COMPRESSED_SLICE_BYTES } from './load-compressed';
@@ -21,7 +22,7 @@ export async function loadJson(
   let handedOver = false;
   try {
     const sliceBytes = compression ? COMPRESSED_SLICE_BYTES : JSON_PLAIN_SLICE_BYTES;
-    await streamFile(ctx, readSlices(file, sliceBytes), { push: (slice) => loader.push(slice), rows: () => 0 }, 'reading');
+    await streamFile(ctx, readSlices(file, sliceBytes), { push: (slice) => loader.push(slice), rows: () => loader.rows() }, 'reading');
     handedOver = true;
     return ctx.runtime.engine.addJson(ctx.name, loader);
   } finally {

@@ -283,6 +283,11 @@ export declare class JsonLoader {
      * Takes the next slice of the file (decompressing it first if it is compressed).
      */
     push(chunk: Uint8Array | number[]): void;
+    /**
+     * Records found so far (JSON lines are found as they arrive; a multiLine document's
+     * only when the table is made), for the progress bar.
+     */
+    rows(): number;
 }
 
 /**

@@ -1,0 +1,204 @@
+//! JSON lines read while the file is still arriving. The page reads a big file in slices,
+//! and copying a slice costs about as much as surveying it; when every record waited for
+//! the last slice, that reading was paid before any work began. So complete lines are
+//! grouped into pieces as the text comes in, a few pieces at a time are surveyed, and
+//! they are decoded with the schema the records so far give.
+//!
+//! Spark infers the schema from every record, so the pieces decoded early are kept only
+//! when the whole file's schema turns out to be the one they were decoded with (the usual
+//! case: a file's shapes nearly all appear in its first pieces); otherwise they are
+//! decoded again once the schema is known. Either way the table is the one the whole
+//! text read at once gives: the pieces close in the same places (`records::Pieces`),
+//! each survey and each decoding sees the same records.
+
+use std::ops::Range;
+
+use arrow_array::RecordBatch;
+use rayon::prelude::*;
+
+use crate::io::csv::ParseMode;
+use crate::io::json::decode::Decoding;
+use crate::io::json::infer::JsonType;
+use crate::io::json::options::JsonOptions;
+use crate::io::json::records::{lines, Pieces};
+use crate::io::json::schema::JsonSchema;
+use crate::io::json::survey::{survey, Survey};
+use crate::memory;
+
+/// The records found so far, grouped into pieces, and the first pieces' surveys: what
+/// reading a file's text gives, whether it came at once or in slices.
+pub struct Found {
+    pub records: Vec<Range<usize>>,
+    pub pieces: Pieces,
+    /// The surveys of the first closed pieces, in order.
+    pub surveys: Vec<Survey>,
+}
+
+impl Found {
+    pub fn new(piece_bytes: usize) -> Self {
+        Found {
+            records: Vec::new(),
+            pieces: Pieces::new(piece_bytes),
+            surveys: Vec::new(),
+        }
+    }
+
+    /// Adds records found (after those already added).
+    pub fn add(&mut self, records: impl IntoIterator<Item = Range<usize>>) {
+        for record in records {
+            self.pieces.add(self.records.len(), record.len());
+            self.records.push(record);
+        }
+    }
+
+    /// Closed pieces not surveyed yet.
+    fn unsurveyed(&self) -> usize {
+        self.pieces.closed().len() - self.surveys.len()
+    }
+
+    /// Surveys the closed pieces not surveyed yet, in parallel; returns the first's number.
+    pub fn survey_closed(&mut self, text: &[u8]) -> usize {
+        let first = self.surveys.len();
+        let records = &self.records;
+        let new: Vec<Survey> = self.pieces.closed()[first..]
+            .par_iter()
+            .map(|piece| survey(text, &records[piece.clone()]))
+            .collect();
+        self.surveys.extend(new);
+        first
+    }
+}
+
+/// Pieces decoded before the whole file's schema was known, with the schema used.
+pub struct Decoded {
+    pub schema: JsonSchema,
+    /// The number of the first piece decoded with `schema` (those before it were decoded
+    /// with another, or not at all).
+    first: usize,
+    batches: Vec<Option<RecordBatch>>,
+}
+
+impl Decoded {
+    /// Piece `piece`'s batch (`Some(None)`: decoded, and all its records were left out),
+    /// if it was decoded.
+    pub fn batch(&self, piece: usize) -> Option<&Option<RecordBatch>> {
+        piece
+            .checked_sub(self.first)
+            .and_then(|at| self.batches.get(at))
+    }
+}
+
+/// JSON lines read as their text arrives: see the module's documentation.
+pub struct LinesAhead {
+    /// The text is split into lines up to here (just past a `\n`).
+    split_to: usize,
+    found: Found,
+    /// The surveyed pieces' types merged, in order.
+    merged: JsonType,
+    any_malformed: bool,
+    decoded: Option<Decoded>,
+    /// False once an early decoding failed (the final one will say why, if it fails too).
+    decoding: bool,
+    /// Closed pieces that make a step worth a round of the pool.
+    step_pieces: usize,
+}
+
+impl LinesAhead {
+    /// Lines found from `from` (after a byte-order mark), in pieces of `piece_bytes`,
+    /// surveyed `step_pieces` or more at a time.
+    pub fn new(from: usize, piece_bytes: usize, step_pieces: usize) -> Self {
+        LinesAhead {
+            split_to: from,
+            found: Found::new(piece_bytes),
+            merged: JsonType::Null,
+            any_malformed: false,
+            decoded: None,
+            decoding: true,
+            step_pieces: step_pieces.max(1),
+        }
+    }
+
+    /// Takes the text's new complete lines and, once enough pieces are closed, surveys
+    /// and decodes them.
+    pub fn advance(&mut self, text: &[u8], options: &JsonOptions) {
+        let Some(last_newline) = memchr::memrchr(b'\n', &text[self.split_to..]) else {
+            return;
+        };
+        let end = self.split_to + last_newline + 1;
+        let from = self.split_to;
+        self.found.add(
+            lines(&text[from..end])
+                .into_iter()
+                .map(|r| from + r.start..from + r.end),
+        );
+        self.split_to = end;
+        if self.found.unsurveyed() < self.step_pieces {
+            return;
+        }
+        let first = self.found.survey_closed(text);
+        for survey in &self.found.surveys[first..] {
+            self.any_malformed |= !survey.malformed.is_empty();
+            if let Some(ty) = &survey.ty {
+                self.merged = std::mem::replace(&mut self.merged, JsonType::Null).merge(ty.clone());
+            }
+        }
+        if self.decoding {
+            self.decode_from(first, text, options);
+        }
+    }
+
+    /// Decodes the pieces from number `first` on with the schema the records so far give.
+    fn decode_from(&mut self, first: usize, text: &[u8], options: &JsonOptions) {
+        let corrupt_column = (options.mode == ParseMode::Permissive && self.any_malformed)
+            .then(|| options.column_name_of_corrupt_record.clone());
+        let Some(schema) = JsonSchema::inferred(self.merged.clone(), corrupt_column) else {
+            self.decoded = None;
+            return;
+        };
+        if self.decoded.as_ref().is_none_or(|d| d.schema != schema) {
+            self.decoded = Some(Decoded {
+                schema,
+                first,
+                batches: Vec::new(),
+            });
+        }
+        let Some(decoded) = &mut self.decoded else {
+            return;
+        };
+        let pieces = &self.found.pieces.closed()[first..];
+        let bytes: usize = pieces
+            .iter()
+            .map(|p| self.found.records[p.end - 1].end - self.found.records[p.start].start)
+            .sum();
+        let decoding = Decoding::new(text, &decoded.schema, true);
+        let batches = memory::check(bytes, "decoding JSON lines", "").and_then(|()| {
+            decoding.pieces(&self.found.records, pieces, &self.found.surveys[first..])
+        });
+        match batches {
+            Ok(batches) => decoded.batches.extend(batches),
+            Err(_) => {
+                self.decoded = None;
+                self.decoding = false;
+            }
+        }
+    }
+
+    /// The rest of the text (`text` whole): its last lines added, the open piece closed.
+    /// Returns the records found and the pieces decoded early.
+    pub fn finish(mut self, text: &[u8]) -> (Found, Option<Decoded>) {
+        let from = self.split_to;
+        self.found.add(
+            lines(&text[from..])
+                .into_iter()
+                .map(|r| from + r.start..from + r.end),
+        );
+        let records = self.found.records.len();
+        self.found.pieces.close(records);
+        (self.found, self.decoded)
+    }
+
+    /// Records found so far.
+    pub fn records(&self) -> usize {
+        self.found.records.len()
+    }
+}

@@ -1,0 +1,170 @@
+//! The second pass over JSON records: pieces decoded into record batches with a schema
+//! (flat records by `flat.rs`, the rest by arrow-json).
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_json::ReaderBuilder;
+use arrow_schema::SchemaRef;
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::io::json::flat::{decode_flat, is_flat};
+use crate::io::json::infer::JsonType;
+use crate::io::json::records::line_of;
+use crate::io::json::rewrite::rewrite;
+use crate::io::json::schema::JsonSchema;
+use crate::io::json::survey::Survey;
+
+/// The second pass: pieces of records decoded by arrow-json with the inferred schema.
+pub struct Decoding<'a> {
+    text: &'a [u8],
+    /// Every column a `bigint`, `double`, `boolean` or `string` (`flat.rs` decodes them).
+    flat: bool,
+    schema: &'a SchemaRef,
+    root: &'a JsonType,
+    /// Some values must be rewritten as JSON text first (a field of mixed types).
+    rewrite: bool,
+    corrupt_column: Option<&'a str>,
+    /// JSON lines: a piece's records are one stretch of text, lines apart.
+    lines: bool,
+}
+
+impl<'a> Decoding<'a> {
+    /// Decoding of `text`'s records with `schema`; `lines`: the records are JSON lines.
+    pub fn new(text: &'a [u8], schema: &'a JsonSchema, lines: bool) -> Self {
+        Decoding {
+            text,
+            flat: is_flat(schema.arrow()),
+            schema: schema.arrow(),
+            root: schema.root(),
+            rewrite: schema.root().has_mixed(),
+            corrupt_column: schema.corrupt_column(),
+            lines,
+        }
+    }
+}
+
+impl Decoding<'_> {
+    /// The `pieces` of `records` (one survey each) decoded in parallel, one batch each
+    /// (`None` for a piece whose records were all left out).
+    pub fn pieces(
+        &self,
+        records: &[Range<usize>],
+        pieces: &[Range<usize>],
+        surveys: &[Survey],
+    ) -> Result<Vec<Option<RecordBatch>>> {
+        pieces
+            .par_iter()
+            .zip(surveys)
+            .map(|(piece, survey)| self.decode(&records[piece.clone()], survey))
+            .collect()
+    }
+
+    /// One piece's records (with its survey) decoded into a batch.
+    pub fn decode(&self, records: &[Range<usize>], survey: &Survey) -> Result<Option<RecordBatch>> {
+        if self.flat && self.plain(records, survey) {
+            if let Some(batch) = decode_flat(self.text, records, self.schema) {
+                return Ok(Some(batch));
+            }
+        }
+        if let Some(batch) = self.decode_stretch(records, survey) {
+            return Ok(Some(batch));
+        }
+        self.decode_each(records, survey)
+    }
+
+    /// Whether the piece's records need nothing done to them: nothing malformed, no value
+    /// to rewrite, one row each.
+    fn plain(&self, records: &[Range<usize>], survey: &Survey) -> bool {
+        !self.rewrite
+            && survey.malformed.is_empty()
+            && !records.is_empty()
+            && survey.rows == records.len()
+    }
+
+    fn decoder(&self, survey: &Survey) -> Result<arrow_json::reader::Decoder> {
+        ReaderBuilder::new(Arc::clone(self.schema))
+            .with_coerce_primitive(true)
+            .with_flatten(true)
+            .with_batch_size(survey.rows.max(1))
+            .build_decoder()
+            .map_err(|e| Error::internal("starting a JSON decoder", e))
+    }
+
+    /// The piece's text in one call to the decoder, when its records are lines that need
+    /// nothing done to them (no malformed record, no value to rewrite, one row each): most
+    /// of the decoder's time per record otherwise went to starting and ending a call.
+    /// `None` when that does not apply or the decoder refused the text (then each record is
+    /// decoded alone, and an error names its line).
+    fn decode_stretch(&self, records: &[Range<usize>], survey: &Survey) -> Option<RecordBatch> {
+        let (Some(first), Some(last)) = (records.first(), records.last()) else {
+            return None;
+        };
+        if !self.lines || !self.plain(records, survey) {
+            return None;
+        }
+        let mut decoder = self.decoder(survey).ok()?;
+        let text = &self.text[first.start..last.end];
+        let read = decoder.decode(text).ok()?;
+        if read != text.len() {
+            return None;
+        }
+        let batch = decoder.flush().ok()??;
+        (batch.num_rows() == records.len()).then_some(batch)
+    }
+
+    fn decode_each(
+        &self,
+        records: &[Range<usize>],
+        survey: &Survey,
+    ) -> Result<Option<RecordBatch>> {
+        let mut decoder = self.decoder(survey)?;
+        let mut malformed = survey.malformed.iter().map(|(i, _)| *i).peekable();
+        for (i, record) in records.iter().enumerate() {
+            let bytes = &self.text[record.clone()];
+            let rewritten: Option<Vec<u8>> = if malformed.peek() == Some(&i) {
+                malformed.next();
+                match self.corrupt_column {
+                    Some(column) => Some(corrupt_row(column, bytes)?),
+                    None => continue,
+                }
+            } else if self.rewrite {
+                Some(rewrite(bytes, self.root))
+            } else {
+                None
+            };
+            let bytes = rewritten.as_deref().unwrap_or(bytes);
+            let line = || line_of(self.text, record.start);
+            let read = decoder
+                .decode(bytes)
+                .and_then(|n| decoder.decode(b"\n").map(|_| n))
+                .map_err(|e| decode_error(line(), e))?;
+            if read != bytes.len() {
+                return Err(decode_error(line(), "the record was not read whole"));
+            }
+        }
+        decoder.flush().map_err(|e| decode_error(0, e))
+    }
+}
+
+/// A row holding only the malformed record's text, in the corrupt-record column.
+fn corrupt_row(column: &str, bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut row = serde_json::Map::new();
+    row.insert(
+        column.to_string(),
+        Value::String(String::from_utf8_lossy(bytes).into_owned()),
+    );
+    serde_json::to_vec(&Value::Object(row))
+        .map_err(|e| Error::internal("writing a malformed JSON record", e))
+}
+
+fn decode_error(line: u64, err: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorCode::JsonMalformed,
+        format!("line {line} could not be decoded with the inferred schema ({err})"),
+    )
+    .at_row(line)
+}

@@ -1,0 +1,74 @@
+//! The schema JSON records are decoded with, and the error when there is none.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow_schema::{Schema, SchemaRef};
+
+use crate::error::{Error, ErrorCode};
+use crate::io::json::infer::{struct_fields, JsonType};
+
+/// The fields JSON records are decoded with: inferred over one file, or over every file
+/// of a folder; the corrupt-record column last among them when one is kept.
+#[derive(Debug, Clone)]
+pub struct JsonSchema {
+    /// The records' type: a struct of the fields.
+    root: JsonType,
+    corrupt_column: Option<String>,
+    arrow: SchemaRef,
+}
+
+impl JsonSchema {
+    /// From the merged type of every record read (made canonical here, as Spark does once
+    /// all are merged); `None` when that leaves no field at all.
+    pub fn inferred(merged: JsonType, corrupt_column: Option<String>) -> Option<JsonSchema> {
+        let mut fields = match merged.canonical() {
+            Some(JsonType::Struct(fields)) => fields,
+            _ => BTreeMap::new(),
+        };
+        if let Some(name) = &corrupt_column {
+            fields.insert(name.clone(), JsonType::String { mixed: false });
+        }
+        (!fields.is_empty()).then(|| JsonSchema {
+            arrow: Arc::new(Schema::new(struct_fields(&fields))),
+            root: JsonType::Struct(fields),
+            corrupt_column,
+        })
+    }
+
+    /// The records' type (a struct of the fields).
+    pub fn root(&self) -> &JsonType {
+        &self.root
+    }
+
+    /// The table's schema.
+    pub fn arrow(&self) -> &SchemaRef {
+        &self.arrow
+    }
+
+    /// The column malformed records are kept in (PERMISSIVE mode, some record malformed).
+    pub fn corrupt_column(&self) -> Option<&str> {
+        self.corrupt_column.as_deref()
+    }
+}
+
+/// Two schemas are the same when their fields and corrupt-record column are (the Arrow
+/// schema follows from them).
+impl PartialEq for JsonSchema {
+    fn eq(&self, other: &Self) -> bool {
+        self.root == other.root && self.corrupt_column == other.corrupt_column
+    }
+}
+
+/// Why no table can be made: `what` (the file, a folder's files) has `records` records
+/// and none has a field.
+pub fn no_fields(what: &str, records: usize) -> Error {
+    Error::new(
+        ErrorCode::JsonEmpty,
+        if records == 0 {
+            format!("{what} has no JSON records: it is empty or holds only blank lines")
+        } else {
+            format!("{what}'s {records} records have no fields (empty objects or arrays)")
+        },
+    )
+}
