@@ -1,26 +1,29 @@
-//! JSON lines read while the file is still arriving. The page reads a big file in slices,
-//! and copying a slice costs about as much as surveying it; when every record waited for
-//! the last slice, that reading was paid before any work began. So complete lines are
-//! grouped into pieces as the text comes in, a few pieces at a time are surveyed, and
-//! they are decoded with the schema the records so far give.
+//! JSON records read while the file is still arriving. The page reads a big file in
+//! slices, and copying a slice costs about as much as surveying it; when every record
+//! waited for the last slice, that reading was paid before any work began. So complete
+//! records (JSON lines, or the elements of a multiLine document's array) are grouped into
+//! pieces as the text comes in, a few pieces at a time are surveyed, and they are decoded
+//! with the schema the records so far give.
 //!
 //! Spark infers the schema from every record, so the pieces decoded early are kept only
 //! when the whole file's schema turns out to be the one they were decoded with (the usual
 //! case: a file's shapes nearly all appear in its first pieces); otherwise they are
 //! decoded again once the schema is known. Either way the table is the one the whole
-//! text read at once gives: the pieces close in the same places (`records::Pieces`),
-//! each survey and each decoding sees the same records.
+//! text read at once gives: the records are the same (`records::ArrayScan` finds an
+//! array's elements in parts as it finds them whole), the pieces close in the same places
+//! (`records::Pieces`), each survey and each decoding sees the same records.
 
 use std::ops::Range;
 
 use arrow_array::RecordBatch;
 use rayon::prelude::*;
 
+use crate::error::Result;
 use crate::io::csv::ParseMode;
 use crate::io::json::decode::Decoding;
 use crate::io::json::infer::JsonType;
 use crate::io::json::options::JsonOptions;
-use crate::io::json::records::{lines, Pieces};
+use crate::io::json::records::{lines, ArrayScan, Pieces};
 use crate::io::json::schema::JsonSchema;
 use crate::io::json::survey::{survey, Survey};
 use crate::memory;
@@ -88,10 +91,9 @@ impl Decoded {
     }
 }
 
-/// JSON lines read as their text arrives: see the module's documentation.
-pub struct LinesAhead {
-    /// The text is split into lines up to here (just past a `\n`).
-    split_to: usize,
+/// JSON records read as their text arrives: see the module's documentation.
+pub struct RecordsAhead {
+    finder: Finder,
     found: Found,
     /// The surveyed pieces' types merged, in order.
     merged: JsonType,
@@ -103,12 +105,34 @@ pub struct LinesAhead {
     step_pieces: usize,
 }
 
-impl LinesAhead {
-    /// Lines found from `from` (after a byte-order mark), in pieces of `piece_bytes`,
+/// How the records are found in the text.
+enum Finder {
+    /// JSON lines, split up to `split_to` (just past a `\n`).
+    Lines { split_to: usize },
+    /// The elements of a multiLine document's top-level array.
+    Array(ArrayScan),
+}
+
+impl RecordsAhead {
+    /// JSON lines from `from` (after a byte-order mark), in pieces of `piece_bytes`,
     /// surveyed `step_pieces` or more at a time.
-    pub fn new(from: usize, piece_bytes: usize, step_pieces: usize) -> Self {
-        LinesAhead {
-            split_to: from,
+    pub fn lines(from: usize, piece_bytes: usize, step_pieces: usize) -> Self {
+        Self::new(Finder::Lines { split_to: from }, piece_bytes, step_pieces)
+    }
+
+    /// The elements of the array whose `[` is at `open` (a multiLine document), as
+    /// [`RecordsAhead::lines`].
+    pub fn array(open: usize, piece_bytes: usize, step_pieces: usize) -> Self {
+        Self::new(
+            Finder::Array(ArrayScan::new(open)),
+            piece_bytes,
+            step_pieces,
+        )
+    }
+
+    fn new(finder: Finder, piece_bytes: usize, step_pieces: usize) -> Self {
+        RecordsAhead {
+            finder,
             found: Found::new(piece_bytes),
             merged: JsonType::Null,
             any_malformed: false,
@@ -118,20 +142,33 @@ impl LinesAhead {
         }
     }
 
-    /// Takes the text's new complete lines and, once enough pieces are closed, surveys
+    /// Whether the records are JSON lines (else a multiLine document's elements).
+    pub fn is_lines(&self) -> bool {
+        matches!(self.finder, Finder::Lines { .. })
+    }
+
+    /// Takes the text's new complete records and, once enough pieces are closed, surveys
     /// and decodes them.
     pub fn advance(&mut self, text: &[u8], options: &JsonOptions) {
-        let Some(last_newline) = memchr::memrchr(b'\n', &text[self.split_to..]) else {
-            return;
-        };
-        let end = self.split_to + last_newline + 1;
-        let from = self.split_to;
-        self.found.add(
-            lines(&text[from..end])
-                .into_iter()
-                .map(|r| from + r.start..from + r.end),
-        );
-        self.split_to = end;
+        match &mut self.finder {
+            Finder::Lines { split_to } => {
+                let Some(last_newline) = memchr::memrchr(b'\n', &text[*split_to..]) else {
+                    return;
+                };
+                let (from, end) = (*split_to, *split_to + last_newline + 1);
+                *split_to = end;
+                self.found.add(
+                    lines(&text[from..end])
+                        .into_iter()
+                        .map(|r| from + r.start..from + r.end),
+                );
+            }
+            Finder::Array(scan) => {
+                let mut records = Vec::new();
+                scan.advance(text, &mut records);
+                self.found.add(records);
+            }
+        }
         if self.found.unsurveyed() < self.step_pieces {
             return;
         }
@@ -170,7 +207,11 @@ impl LinesAhead {
             .iter()
             .map(|p| self.found.records[p.end - 1].end - self.found.records[p.start].start)
             .sum();
-        let decoding = Decoding::new(text, &decoded.schema, true);
+        let decoding = Decoding::new(
+            text,
+            &decoded.schema,
+            matches!(self.finder, Finder::Lines { .. }),
+        );
         let batches = memory::check(bytes, "decoding JSON lines", "").and_then(|()| {
             decoding.pieces(&self.found.records, pieces, &self.found.surveys[first..])
         });
@@ -183,18 +224,28 @@ impl LinesAhead {
         }
     }
 
-    /// The rest of the text (`text` whole): its last lines added, the open piece closed.
-    /// Returns the records found and the pieces decoded early.
-    pub fn finish(mut self, text: &[u8]) -> (Found, Option<Decoded>) {
-        let from = self.split_to;
-        self.found.add(
-            lines(&text[from..])
-                .into_iter()
-                .map(|r| from + r.start..from + r.end),
-        );
+    /// The rest of the text (`text` whole): its last records added, the open piece
+    /// closed. Returns the records found and the pieces decoded early; an error when a
+    /// multiLine document's array is never closed or text follows it.
+    pub fn finish(mut self, text: &[u8]) -> Result<(Found, Option<Decoded>)> {
+        match &mut self.finder {
+            Finder::Lines { split_to } => {
+                let from = *split_to;
+                self.found.add(
+                    lines(&text[from..])
+                        .into_iter()
+                        .map(|r| from + r.start..from + r.end),
+                );
+            }
+            Finder::Array(scan) => {
+                let mut records = Vec::new();
+                scan.finish(text, &mut records)?;
+                self.found.add(records);
+            }
+        }
         let records = self.found.records.len();
         self.found.pieces.close(records);
-        (self.found, self.decoded)
+        Ok((self.found, self.decoded))
     }
 
     /// Records found so far.

@@ -1,7 +1,7 @@
 //! Loading a JSON file: its text is gathered as it is read, its records found, the schema
 //! inferred from all of them in parallel, and pieces of records decoded in parallel into
-//! partitions. JSON lines are surveyed and decoded while the text still arrives
-//! (`ahead.rs`); a multiLine document is read once all its text is in.
+//! partitions. JSON lines and a multiLine document's array elements are surveyed and
+//! decoded while the text still arrives (`ahead.rs`).
 
 use std::ops::Range;
 
@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::frame::Table;
 use crate::io::compressed::ByteSink;
 use crate::io::csv::{ParseMode, PARTITION_BYTES};
-use crate::io::json::ahead::{Decoded, Found, LinesAhead};
+use crate::io::json::ahead::{Decoded, Found, RecordsAhead};
 use crate::io::json::decode::Decoding;
 use crate::io::json::infer::JsonType;
 use crate::io::json::options::JsonOptions;
@@ -39,12 +39,12 @@ pub struct JsonLoader {
 
 /// What is read before the last chunk is in.
 enum Ahead {
-    /// Not known yet whether the file is JSON lines (its first line is not all in).
+    /// Not known yet how the records are found (the first line is not all in).
     Undecided,
-    /// JSON lines, read as they arrive.
-    Lines(Box<LinesAhead>),
-    /// Nothing: a multiLine document (its records are found only in the whole text), a
-    /// file that does not start as text, or a loader told so.
+    /// JSON lines, or the elements of a multiLine document's array, read as they arrive.
+    Records(Box<RecordsAhead>),
+    /// Nothing: a document that is not an array (one record), a file that does not start
+    /// as text, or a loader told so.
     Off,
 }
 
@@ -83,10 +83,10 @@ impl JsonLoader {
         self.text.len()
     }
 
-    /// Records found so far (only JSON lines are found before the end).
+    /// Records found so far (none before the end in a document that is not an array).
     pub fn records_found(&self) -> usize {
         match &self.ahead {
-            Ahead::Lines(lines) => lines.records(),
+            Ahead::Records(ahead) => ahead.records(),
             _ => 0,
         }
     }
@@ -114,9 +114,10 @@ impl JsonLoader {
         } = self;
         check_text(&text)?;
         let (multi_line, mut found, decoded) = match ahead {
-            Ahead::Lines(lines) => {
-                let (found, decoded) = lines.finish(&text);
-                (false, found, decoded)
+            Ahead::Records(ahead) => {
+                let multi_line = !ahead.is_lines();
+                let (found, decoded) = ahead.finish(&text)?;
+                (multi_line, found, decoded)
             }
             Ahead::Undecided | Ahead::Off => {
                 let base = without_bom(&text);
@@ -124,7 +125,7 @@ impl JsonLoader {
                     .multi_line
                     .unwrap_or_else(|| looks_multi_line(&text[base..]));
                 let records = if multi_line {
-                    document(&text[base..], base)?
+                    document(&text, base)?
                 } else {
                     lines(&text[base..])
                         .into_iter()
@@ -177,43 +178,41 @@ impl JsonLoader {
         })
     }
 
-    /// Whether the file is JSON lines to read as they arrive, once that can be told: its
-    /// first line is all in (a multiLine document's first line leaves a value open) and
-    /// its start is text.
+    /// How the records are read as they arrive, once that can be told: the first line is
+    /// all in (a multiLine document's first line leaves a value open) and is text.
     fn decide(&self) -> Ahead {
         let base = without_bom(&self.text);
+        let rest = &self.text[base..];
+        let Some(start) = rest.iter().position(|b| !b.is_ascii_whitespace()) else {
+            return Ahead::Undecided;
+        };
         let multi_line = match self.options.multi_line {
             Some(multi_line) => multi_line,
-            None => {
-                let rest = &self.text[base..];
-                let Some(start) = rest.iter().position(|b| !b.is_ascii_whitespace()) else {
-                    return Ahead::Undecided;
-                };
-                if memchr::memchr(b'\n', &rest[start..]).is_none() {
-                    return Ahead::Undecided;
-                }
-                looks_multi_line(rest)
-            }
+            None if memchr::memchr(b'\n', &rest[start..]).is_none() => return Ahead::Undecided,
+            None => looks_multi_line(rest),
         };
-        if multi_line || check_text(&self.text).is_err() {
+        if check_text(&self.text).is_err() {
             return Ahead::Off;
         }
         // Two pieces per thread make a step: the pool's round is worth its wait.
         let step_pieces = 2 * rayon::current_num_threads();
-        Ahead::Lines(Box::new(LinesAhead::new(
-            base,
-            self.piece_bytes,
-            step_pieces,
-        )))
+        let ahead = if !multi_line {
+            RecordsAhead::lines(base, self.piece_bytes, step_pieces)
+        } else if rest[start] == b'[' {
+            RecordsAhead::array(base + start, self.piece_bytes, step_pieces)
+        } else {
+            return Ahead::Off;
+        };
+        Ahead::Records(Box::new(ahead))
     }
 
-    /// Reads what the text so far allows (JSON lines only).
+    /// Reads what the text so far allows.
     fn read_ahead(&mut self) {
         if matches!(self.ahead, Ahead::Undecided) {
             self.ahead = self.decide();
         }
-        if let Ahead::Lines(lines) = &mut self.ahead {
-            lines.advance(&self.text, &self.options);
+        if let Ahead::Records(ahead) = &mut self.ahead {
+            ahead.advance(&self.text, &self.options);
         }
     }
 }
@@ -475,10 +474,20 @@ mod tests {
             records(60, |i| format!(r#"{{"id": {i}}}"#)).replace('\n', "\r\n")
         );
         same_as_at_the_end(&ragged, &options);
-        // A multiLine document is read only at the end, in chunks or not.
-        let document =
-            format!("[\n{}]", records(80, |i| format!(r#"{{"id": {i}}},"#))).replace(",\n]", "\n]");
+        // A multiLine document's array elements are read as they arrive too; a document
+        // that is not an array is one record, read at the end.
+        let document = format!(
+            "[\n{}]",
+            records(200, |i| match i {
+                100 => "  12 oops ,".to_string(),
+                199 => r#"{"id": 0.5, "more": [1]}"#.to_string(),
+                _ => format!(r#"{{"id": {i}, "name": "n{i}"}},"#),
+            })
+        );
         same_as_at_the_end(&document, &options);
+        same_as_at_the_end(&format!("{document}\n[1]"), &options);
+        same_as_at_the_end(&document[..document.len() - 2], &options);
+        same_as_at_the_end(&format!("{{\"a\":\n{}1}}", " ".repeat(500)), &options);
     }
 
     #[test]
@@ -505,7 +514,14 @@ mod tests {
     #[test]
     fn pieces_decoded_early_are_kept_when_the_schema_holds() {
         let text = records(300, |i| format!(r#"{{"id": {i}, "name": "n{i}"}}"#));
-        let loader = load(&text, &JsonOptions::default(), 500, true);
+        let array = format!("[{}]", text.trim_end().replace('\n', ",\n"));
+        for text in [&text, &array] {
+            early_pieces_are_kept(text);
+        }
+    }
+
+    fn early_pieces_are_kept(text: &str) {
+        let loader = load(text, &JsonOptions::default(), 500, true);
         assert!(loader.records_found() > 250, "{}", loader.records_found());
         let surveyed = loader.survey().unwrap();
         let schema = JsonSchema::inferred(surveyed.merged_type(), None).unwrap();
@@ -521,7 +537,7 @@ mod tests {
         )
         .unwrap();
         let (table, _) = surveyed.decode(&other).unwrap();
-        assert_eq!(table.num_rows(), 300);
+        assert_eq!(table.num_rows(), 300, "{}", &text[..20]);
         assert_eq!(table.schema().fields().len(), 3);
     }
 }

@@ -47,10 +47,15 @@ pub fn lines(text: &[u8]) -> Vec<Range<usize>> {
     records
 }
 
-/// The records of one JSON document: the elements of a top-level array, or the document
-/// itself (an object, or anything else, which is then a malformed record).
-pub fn document(text: &[u8], base: usize) -> Result<Vec<Range<usize>>> {
-    let Some(first) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
+/// The records of one JSON document starting at `from` (after a byte-order mark): the
+/// elements of a top-level array, or the document itself (an object, or anything else,
+/// which is then a malformed record).
+pub fn document(text: &[u8], from: usize) -> Result<Vec<Range<usize>>> {
+    let Some(first) = text[from..]
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|at| from + at)
+    else {
         return Ok(Vec::new());
     };
     let last = text
@@ -58,46 +63,101 @@ pub fn document(text: &[u8], base: usize) -> Result<Vec<Range<usize>>> {
         .rposition(|b| !b.is_ascii_whitespace())
         .unwrap_or(first);
     if text[first] != b'[' {
-        return Ok(std::iter::once(base + first..base + last + 1).collect());
+        return Ok(std::iter::once(first..last + 1).collect());
     }
     let mut records = Vec::new();
-    let mut pos = first + 1;
-    loop {
-        pos = skip_ws(text, pos);
-        match text.get(pos) {
-            None => break,
-            Some(b']') => return after_array(text, pos + 1, records),
-            Some(b',') => pos += 1,
-            Some(_) => {
-                let start = pos;
-                let mut end = value_end(text, pos);
-                // Text after a value up to the next `,` belongs to the same (malformed)
-                // record.
-                loop {
-                    let next = skip_ws(text, end);
-                    match text.get(next) {
-                        None | Some(b',' | b']') => break,
-                        Some(_) => end = value_end(text, next).max(next + 1),
-                    }
+    ArrayScan::new(first).finish(text, &mut records)?;
+    Ok(records)
+}
+
+/// The elements of a document's top-level array, found as its text arrives: a scan stops
+/// before an element whose end the text so far does not show, and goes on from there when
+/// there is more. Finding where a value ends looks at no byte past that end, so scanning
+/// the text in parts finds the elements scanning it whole finds.
+#[derive(Debug)]
+pub struct ArrayScan {
+    /// Where the scan goes on: after the last element found, or a comma.
+    pos: usize,
+    /// The array's closing `]` was found (and `pos` is after it).
+    closed: bool,
+    /// Elements found so far.
+    elements: usize,
+}
+
+impl ArrayScan {
+    /// A scan of the array whose `[` is at `open`.
+    pub fn new(open: usize) -> Self {
+        ArrayScan {
+            pos: open + 1,
+            closed: false,
+            elements: 0,
+        }
+    }
+
+    /// Adds the elements the text so far shows whole to `records`.
+    pub fn advance(&mut self, text: &[u8], records: &mut Vec<Range<usize>>) {
+        // Only a scan of the whole text fails.
+        let _ = self.scan(text, records, false);
+    }
+
+    /// Adds the remaining elements of the whole `text` to `records`; an error when the
+    /// array is never closed or text follows it.
+    pub fn finish(&mut self, text: &[u8], records: &mut Vec<Range<usize>>) -> Result<()> {
+        self.scan(text, records, true)
+    }
+
+    fn scan(&mut self, text: &[u8], records: &mut Vec<Range<usize>>, whole: bool) -> Result<()> {
+        loop {
+            if self.closed {
+                return if whole {
+                    after_array(text, self.pos)
+                } else {
+                    Ok(())
+                };
+            }
+            let pos = skip_ws(text, self.pos);
+            match text.get(pos) {
+                None if whole => return Err(never_closed(self.elements)),
+                None => return Ok(()),
+                Some(b']') => {
+                    self.closed = true;
+                    self.pos = pos + 1;
                 }
-                records.push(base + start..base + end);
-                pos = end;
+                Some(b',') => self.pos = pos + 1,
+                Some(_) => {
+                    let mut end = value_end(text, pos);
+                    // Text after a value up to the next `,` belongs to the same
+                    // (malformed) record.
+                    loop {
+                        let next = skip_ws(text, end);
+                        match text.get(next) {
+                            None if !whole => return Ok(()),
+                            None | Some(b',' | b']') => break,
+                            Some(_) => end = value_end(text, next).max(next + 1),
+                        }
+                    }
+                    records.push(pos..end);
+                    self.elements += 1;
+                    self.pos = end;
+                }
             }
         }
     }
-    Err(Error::new(
+}
+
+fn never_closed(records: usize) -> Error {
+    Error::new(
         ErrorCode::JsonMalformed,
         format!(
             "the file is one JSON array (multiLine) that is never closed: it ends inside the \
-             array after {} records; the file is probably truncated",
-            records.len()
+             array after {records} records; the file is probably truncated"
         ),
-    ))
+    )
 }
 
-fn after_array(text: &[u8], from: usize, records: Vec<Range<usize>>) -> Result<Vec<Range<usize>>> {
+fn after_array(text: &[u8], from: usize) -> Result<()> {
     match text[from..].iter().position(|b| !b.is_ascii_whitespace()) {
-        None => Ok(records),
+        None => Ok(()),
         Some(at) => Err(Error::new(
             ErrorCode::JsonMalformed,
             format!(
@@ -196,6 +256,24 @@ mod tests {
             texts(b" {\"a\":\n1} ", &document(b" {\"a\":\n1} ", 0).unwrap()),
             ["{\"a\":\n1}"]
         );
+    }
+
+    #[test]
+    fn an_array_scanned_in_parts_gives_the_elements_of_the_whole() {
+        let text: &[u8] =
+            b" [ {\"a\": \"x,]\\\"\"} ,\n{\"b\": [1, {\"c\": 2}]} x y, 12345 ,true,\"s\" ]\n";
+        let whole = document(text, 0).unwrap();
+        assert_eq!(whole.len(), 5);
+        for step in 1..text.len() {
+            let mut scan = ArrayScan::new(1);
+            let mut records = Vec::new();
+            for end in (step..text.len()).step_by(step) {
+                scan.advance(&text[..end], &mut records);
+                assert!(records.iter().all(|r| whole.contains(r)), "step {step}");
+            }
+            scan.finish(text, &mut records).unwrap();
+            assert_eq!(records, whole, "step {step}");
+        }
     }
 
     #[test]
