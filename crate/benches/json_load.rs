@@ -117,7 +117,7 @@ fn main() {
                 pool.install(|| black_box(loader.survey().unwrap()));
             }),
         );
-        let surveyed = pool.install(|| load().survey().unwrap());
+        let mut surveyed = pool.install(|| load().survey().unwrap());
         let schema = JsonSchema::inferred(surveyed.merged_type(), None).unwrap();
         report(
             &format!("  decode, {threads} thread(s)"),

@@ -83,7 +83,7 @@ impl JsonFiles {
         )?;
         let mut tables = Vec::with_capacity(surveyed.len());
         let mut warnings = Vec::new();
-        for (path, file) in surveyed {
+        for (path, mut file) in surveyed {
             let (table, read_warnings) = file.decode(&schema).map_err(|e| e.in_file(&path))?;
             warnings.extend(read_warnings.into_iter().map(|w| format!("{path}: {w}")));
             // The file's text is let go as soon as its table is made.

@@ -93,7 +93,7 @@ impl JsonLoader {
 
     /// Reads the records and returns the table with the load's warnings.
     pub fn finish(self) -> Result<(Table, Vec<String>)> {
-        let surveyed = self.survey()?;
+        let mut surveyed = self.survey()?;
         let schema = JsonSchema::inferred(
             surveyed.merged_type(),
             surveyed.corrupt_column().map(str::to_string),
@@ -263,9 +263,13 @@ impl SurveyedJson {
     /// The second pass: the records decoded with `schema` in parallel pieces (those
     /// decoded early with the same schema kept), and the load's warnings (malformed
     /// records).
-    pub fn decode(&self, schema: &JsonSchema) -> Result<(Table, Vec<String>)> {
+    pub fn decode(&mut self, schema: &JsonSchema) -> Result<(Table, Vec<String>)> {
+        // Pieces decoded with another schema are let go before any is decoded again.
+        if self.decoded.as_ref().is_some_and(|d| d.schema != *schema) {
+            self.decoded = None;
+        }
         let text = &self.text[..];
-        let early = self.decoded.as_ref().filter(|d| d.schema == *schema);
+        let early = self.decoded.as_ref();
         let early_batch = |piece: usize| early.and_then(|d| d.batch(piece));
         let to_decode: usize = (0..self.pieces.len())
             .filter(|&piece| early_batch(piece).is_none())
@@ -523,7 +527,7 @@ mod tests {
     fn early_pieces_are_kept(text: &str) {
         let loader = load(text, &JsonOptions::default(), 500, true);
         assert!(loader.records_found() > 250, "{}", loader.records_found());
-        let surveyed = loader.survey().unwrap();
+        let mut surveyed = loader.survey().unwrap();
         let schema = JsonSchema::inferred(surveyed.merged_type(), None).unwrap();
         let decoded = surveyed.decoded.as_ref().expect("pieces decoded early");
         assert_eq!(decoded.schema, schema);
