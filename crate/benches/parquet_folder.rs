@@ -1,8 +1,8 @@
 //! A Hive-partitioned folder against one file: the generated 1M-row telecom table written
 //! as one Parquet file, and as a folder of ten files (`part=p0/` ... `part=p9/`, the same
 //! rows split evenly), read back on all threads. The folder should cost what the file
-//! costs: the files are decoded one after another, each one's row groups in parallel, and
-//! the partition column is a constant per file.
+//! costs: the files' row groups are decoded together in one parallel pass, and the
+//! partition column is a constant per file.
 //!
 //! Then a query filtering on the partition column, over the folder's table (its
 //! partition filter skips nine files of ten) and over the same rows in a table that does
@@ -14,7 +14,7 @@ use std::hint::black_box;
 
 use brasa::datagen::telecom_table;
 use brasa::frame::Catalog;
-use brasa::io::hive::HiveDataset;
+use brasa::io::hive::{read_folder as io_read_folder, FolderOptions};
 use brasa::io::parquet::read_parquet;
 use brasa::io::write::write_parquet;
 use brasa::job::JobContext;
@@ -25,13 +25,12 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 const ROWS: usize = 1_000_000;
 const FILES: usize = 10;
 
+/// The folder as `spark.read.parquet` would read it: the files' row groups decoded
+/// together, then the partition column added.
 fn read_folder(files: &[(String, Vec<u8>)]) -> Table {
-    let mut dataset = HiveDataset::new();
-    for (path, bytes) in files {
-        let (table, _) = read_parquet(bytes.clone()).expect("a valid file");
-        dataset.add_file(path, table).expect("a partition path");
-    }
-    dataset.finish().expect("files that agree")
+    let (table, _) =
+        io_read_folder(files.to_vec(), &FolderOptions::default()).expect("a valid folder");
+    table
 }
 
 fn bench(c: &mut Criterion) {

@@ -129,7 +129,11 @@ async fn reads_a_partitioned_folder_as_one_table() {
             .add_parquet(path, JsParquetLoader::new(PARQUET.to_vec()).unwrap())
             .unwrap();
     }
+    // Queued, not decoded yet: the files and their partition folders are known already.
+    assert_eq!(dataset.files(), 2);
     assert_eq!(dataset.partition_columns(), ["year"]);
+    // The first file's row group on the pool; the second's when the dataset is added.
+    assert_eq!(dataset.decode_parquet(1).unwrap(), 1);
     let info = engine.add_hive_dataset("t", dataset).unwrap();
     assert_eq!(get(&info, "rows").as_f64(), Some(2000.0));
     let zip = engine.export_partitioned("t", vec!["year".into()]).unwrap();

@@ -6,7 +6,7 @@ use crate::io::compressed::{ByteSink, Compression, Decompressor};
 use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
 use crate::io::hive::{folder_format, is_data_file, not_parquet, HiveDataset, PartitionPath};
 use crate::io::json::{JsonFiles, JsonLoader, JsonOptions};
-use crate::io::parquet::ParquetLoader;
+use crate::io::parquet::{ParquetFiles, ParquetLoader};
 use crate::wasm::convert::{from_js, options_from_js, to_value};
 use crate::wasm::errors::to_js;
 
@@ -263,6 +263,9 @@ pub struct JsHiveDataset {
     /// JSON files, their text kept until the dataset is finished: one schema is inferred
     /// over all of them before any is decoded, as Spark reads a JSON folder.
     json: JsonFiles,
+    /// Parquet files added and not decoded yet: their row groups are decoded together
+    /// (`decodeParquet`), so a folder of small files keeps every thread busy.
+    parquet: ParquetFiles,
     /// What the readers noticed in each file (malformed CSV rows, ...), named by file.
     warnings: Vec<String>,
 }
@@ -274,6 +277,7 @@ impl JsHiveDataset {
         JsHiveDataset {
             dataset: HiveDataset::new(),
             json: JsonFiles::new(),
+            parquet: ParquetFiles::new(),
             warnings: Vec::new(),
         }
     }
@@ -313,12 +317,27 @@ impl JsHiveDataset {
         Ok(())
     }
 
-    /// Adds a Parquet file found at `path` (inside the folder, `/` separated), decoding
-    /// whatever the loader has not decoded yet.
+    /// Adds a Parquet file found at `path` (inside the folder, `/` separated); what its
+    /// loader has not decoded yet is decoded by `decodeParquet`, together with the other
+    /// files added (or when the dataset is added). `OUT_OF_MEMORY` when the tables of
+    /// the files waiting to be decoded would not fit.
     #[wasm_bindgen(js_name = addParquet)]
     pub fn add_parquet(&mut self, path: &str, loader: JsParquetLoader) -> Result<(), JsValue> {
-        let (table, _) = loader.into_inner().finish().map_err(to_js)?;
-        self.dataset.add_file(path, table).map_err(to_js)
+        // Partition folders that cannot be read are refused now, as for other files.
+        PartitionPath::parse(path).map_err(to_js)?;
+        self.parquet.push(path, loader.into_inner()).map_err(to_js)
+    }
+
+    /// Decodes up to `max_groups` row groups of the Parquet files added and not decoded
+    /// yet, in one parallel pass, in the order the files were added (the first file's
+    /// groups first); returns how many. An error names the file.
+    #[wasm_bindgen(js_name = decodeParquet)]
+    pub fn decode_parquet(&mut self, max_groups: usize) -> Result<usize, JsValue> {
+        let decoded = self.parquet.decode_next(max_groups).map_err(to_js)?;
+        for (path, table) in self.parquet.take_decoded().map_err(to_js)? {
+            self.dataset.add_file(&path, table).map_err(to_js)?;
+        }
+        Ok(decoded)
     }
 
     /// Adds a CSV file found at `path`, decoding what the loader holds.
@@ -354,13 +373,13 @@ impl JsHiveDataset {
 
     /// Files added so far.
     pub fn files(&self) -> usize {
-        self.dataset.len() + self.json.len()
+        self.dataset.len() + self.json.len() + self.parquet.len()
     }
 
     /// The partition columns (`column=value` folder levels) of the files added so far.
     #[wasm_bindgen(js_name = partitionColumns)]
     pub fn partition_columns(&self) -> Vec<String> {
-        match self.json.first_path() {
+        match self.json.first_path().or(self.parquet.first_path()) {
             Some(path) if self.dataset.is_empty() => PartitionPath::parse(path)
                 .map(|p| p.columns().map(str::to_string).collect())
                 .unwrap_or_default(),
@@ -387,14 +406,18 @@ impl JsHiveDataset {
         self.dataset.add_file(path, table).map_err(to_js)
     }
 
-    /// The gathered files (JSON files read now, with one schema), and the readers'
-    /// warnings.
+    /// The gathered files (JSON files read now, with one schema; Parquet files decoded
+    /// now if they were not yet), and the readers' warnings.
     pub fn into_parts(self) -> crate::Result<(HiveDataset, Vec<String>)> {
         let JsHiveDataset {
             mut dataset,
             json,
+            parquet,
             mut warnings,
         } = self;
+        for (path, table) in parquet.finish()? {
+            dataset.add_file(&path, table)?;
+        }
         if !json.is_empty() {
             warnings.extend(dataset.add_json_files(json)?);
         }

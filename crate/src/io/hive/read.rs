@@ -12,7 +12,7 @@ use crate::io::compressed::{ByteSink, Compression, Decompressor};
 use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
 use crate::io::hive::{is_data_file, HiveDataset};
 use crate::io::json::{JsonFiles, JsonLoader, JsonOptions};
-use crate::io::parquet::read_parquet;
+use crate::io::parquet::{ParquetFiles, ParquetLoader};
 
 /// The reader options of a folder, by the format its files turn out to be (detection
 /// fills in what the CSV options leave out).
@@ -178,19 +178,22 @@ fn read_json_files(
     Ok((dataset, warnings))
 }
 
-/// Each file read once (the bytes handed to the reader, not copied).
+/// Every file's footer read (the bytes handed to the reader, not copied), then all their
+/// row groups decoded together (see [`ParquetFiles`]).
 fn read_parquet_files(files: Vec<(String, Vec<u8>)>) -> Result<(HiveDataset, Vec<String>)> {
-    let mut dataset = HiveDataset::new();
-    let mut warnings = Vec::new();
+    let mut queued = ParquetFiles::new();
     for (path, bytes) in files {
         if !bytes.starts_with(b"PAR1") {
             return Err(not_parquet(&path, None));
         }
-        let (table, read_warnings) = read_parquet(bytes)?;
-        warnings.extend(read_warnings.into_iter().map(|w| format!("{path}: {w}")));
+        let loader = ParquetLoader::new(bytes).map_err(|e| e.in_file(&path))?;
+        queued.push(&path, loader)?;
+    }
+    let mut dataset = HiveDataset::new();
+    for (path, table) in queued.finish()? {
         dataset.add_file(&path, table)?;
     }
-    Ok((dataset, warnings))
+    Ok((dataset, Vec::new()))
 }
 
 /// Every file with the options the first settled; all again with the widest types when

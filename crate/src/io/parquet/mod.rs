@@ -1,10 +1,13 @@
 //! Parquet reading: the footer first, then row groups decoded in parallel, one task per
 //! (row group, column) so even a file with a single huge row group uses every thread.
 //! The file may be given whole, or footer first and then in slices from the start, each
-//! row group decoded once its bytes are in ([`received`]).
+//! row group decoded once its bytes are in ([`received`]). A folder's files are decoded
+//! together, their row groups sharing the threads ([`files`]).
 
+mod files;
 mod received;
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
@@ -26,6 +29,8 @@ use crate::io::column_names::with_spark_column_names;
 use crate::io::plain::{engine_schema, plain_schema, to_engine_column};
 use crate::memory;
 use received::ReceivedFile;
+
+pub use files::ParquetFiles;
 
 /// Most rows in one partition: a big row group is sliced (zero-copy) so later operators
 /// still get many partitions to share between threads.
@@ -178,23 +183,30 @@ impl ParquetLoader {
     /// Decodes up to `max_groups` more row groups in parallel, as far as the file is
     /// received; returns how many it did.
     pub fn decode_next(&mut self, max_groups: usize) -> Result<usize> {
+        decode_together(&mut [self], max_groups).map_err(|(_, err)| err)
+    }
+
+    /// The next row groups whose bytes are all received, at most `max_groups`.
+    fn ready_groups(&self, max_groups: usize) -> Range<usize> {
         let received = self.file.prefix();
         let ready = self.group_ends[self.next_group..]
             .iter()
             .take(max_groups)
             .take_while(|&&end| end <= received)
             .count();
-        let groups: Vec<usize> = (self.next_group..self.next_group + ready).collect();
-        let width = self.metadata.schema().fields().len();
-        let tasks: Vec<(usize, usize)> = groups
-            .iter()
-            .flat_map(|&g| (0..width).map(move |c| (g, c)))
-            .collect();
-        let columns: Vec<ArrayRef> = tasks
-            .par_iter()
-            .map(|&(group, column)| self.decode_column(group, column))
-            .collect::<Result<_>>()?;
-        for (i, &group) in groups.iter().enumerate() {
+        self.next_group..self.next_group + ready
+    }
+
+    /// Columns per row group: one decoding task each.
+    fn width(&self) -> usize {
+        self.metadata.schema().fields().len()
+    }
+
+    /// Keeps row groups `groups`, decoded as `columns` (each group's columns in order), as
+    /// partitions of at most [`PARTITION_ROWS`] rows.
+    fn add_groups(&mut self, groups: Range<usize>, columns: &[ArrayRef]) -> Result<()> {
+        let width = self.width();
+        for (i, group) in groups.clone().enumerate() {
             let rows = self.metadata.metadata().row_group(group).num_rows().max(0) as usize;
             let batch = RecordBatch::try_new_with_options(
                 self.schema(),
@@ -209,8 +221,14 @@ impl ParquetLoader {
                 offset += len;
             }
         }
-        self.next_group += groups.len();
-        Ok(groups.len())
+        self.next_group = groups.end;
+        Ok(())
+    }
+
+    /// Bytes this file's decoded row groups will take (see [`decoded_size`]), counted
+    /// before anything is decoded.
+    pub fn decoded_bytes(&self) -> usize {
+        decoded_size(&self.metadata)
     }
 
     /// Decodes whatever is left and returns the table.
@@ -281,6 +299,58 @@ impl ParquetLoader {
 /// Reads a whole Parquet file held in memory.
 pub fn read_parquet(bytes: Vec<u8>) -> Result<(Table, Vec<String>)> {
     ParquetLoader::new(bytes)?.finish()
+}
+
+/// Decodes up to `max_groups` more row groups of `loaders` in one parallel pass, one task
+/// per (file, row group, column): the first file's received groups first, then the next
+/// file's. Files of one small row group each (a Spark partition's) then share the pool's
+/// threads, where decoding them one at a time would leave a thread idle at the end of
+/// each file's short round. Returns how many groups it decoded; on failure the index of
+/// the file, the first in order whose column failed (whichever finishes first would
+/// otherwise name a different file from run to run).
+fn decode_together(
+    loaders: &mut [&mut ParquetLoader],
+    max_groups: usize,
+) -> std::result::Result<usize, (usize, Error)> {
+    let mut left = max_groups;
+    let plan: Vec<Range<usize>> = loaders
+        .iter()
+        .map(|loader| {
+            let groups = loader.ready_groups(left);
+            left -= groups.len();
+            groups
+        })
+        .collect();
+    let tasks: Vec<(usize, usize, usize)> = plan
+        .iter()
+        .enumerate()
+        .flat_map(|(file, groups)| {
+            let width = loaders[file].width();
+            groups
+                .clone()
+                .flat_map(move |g| (0..width).map(move |c| (file, g, c)))
+        })
+        .collect();
+    let decoded: Vec<Result<ArrayRef>> = {
+        let loaders: &[&mut ParquetLoader] = loaders;
+        tasks
+            .par_iter()
+            .map(|&(file, group, column)| loaders[file].decode_column(group, column))
+            .collect()
+    };
+    let mut columns = Vec::with_capacity(decoded.len());
+    for (result, &(file, _, _)) in decoded.into_iter().zip(&tasks) {
+        columns.push(result.map_err(|err| (file, err))?);
+    }
+    let mut at = 0;
+    for (file, groups) in plan.into_iter().enumerate() {
+        let end = at + groups.len() * loaders[file].width();
+        loaders[file]
+            .add_groups(groups, &columns[at..end])
+            .map_err(|err| (file, err))?;
+        at = end;
+    }
+    Ok(max_groups - left)
 }
 
 /// Where row group `g`'s bytes end: the furthest end of its column chunks. Offsets outside

@@ -17,12 +17,12 @@
 import type { CsvOptions, DroppedFolder, JsonOptions, LoadOptions, LoadProgress, TableInfo } from '../../engine/shared/api';
 import type { HiveDataset } from '../../engine/worker/wasm-api';
 import { SIGNATURE_BYTES, detectCompression } from '../shared/formats';
-import { throwIfCancelled } from './jobs';
+import { throwIfCancelled, yieldToEvents } from './jobs';
 import { COMPRESSED_SLICE_BYTES } from './load-compressed';
 import type { LoadContext } from './load-context';
 import { CSV_CHUNK_BYTES, openLoader, refineTypes } from './load-csv';
 import { JSON_PLAIN_SLICE_BYTES } from './load-json';
-import { decodeRowGroups } from './load-parquet';
+import { PARQUET_SLICE_BYTES, groupsPerStep } from './load-parquet';
 import { readSlice, readSlices, streamFile } from './stream-file';
 import { type ZipEntry, openEntry } from './zip-archive';
 
@@ -119,10 +119,11 @@ function folderProgress(ctx: LoadContext, bytesTotal: number, before: { bytes: n
 }
 
 /**
- * Bytes of a Parquet folder's next files read while the files before them decode. The
- * worker's thread is busy while a file decodes (the pool does the work, the worker waits
- * for it), so a read started then only moves when the thread is free again; reads started
- * together while the worker waits go side by side instead of one file after another.
+ * Bytes of a Parquet folder's next files read while the files before them decode, and
+ * most bytes handed to the engine and not decoded yet. The worker's thread is busy while a
+ * step decodes (the pool does the work, the worker waits for it), so a read started then
+ * only moves when the thread is free again; reads started together while the worker waits
+ * go side by side instead of one file after another.
  */
 const PARQUET_READ_AHEAD_BYTES = 64 << 20;
 
@@ -131,17 +132,18 @@ const PARQUET_READ_AHEAD_BYTES = 64 << 20;
  * stay under `budget` (always at least the next file's); a budget of 0 reads each file
  * when it is asked for.
  */
-function readAhead(entries: FolderEntry[], budget: number): { next(): Promise<ArrayBuffer> } {
-  const pending: { size: number; bytes: Promise<ArrayBuffer> }[] = [];
+function readAhead(entries: FolderEntry[], budget: number): { next(): Promise<ArrayBuffer>; ready(): boolean } {
+  const pending: { size: number; bytes: Promise<ArrayBuffer>; read: boolean }[] = [];
   let started = 0;
   const fill = () => {
     let held = pending.reduce((sum, p) => sum + p.size, 0);
     while (started < entries.length && (pending.length === 0 || held + entries[started].size <= budget)) {
       const entry = entries[started++];
       const bytes = entry.open().then((blob) => blob.arrayBuffer());
+      const read = { size: entry.size, bytes, read: false };
       // A read the loop stops before waiting for (an error) is not an unhandled rejection.
-      bytes.catch(() => undefined);
-      pending.push({ size: entry.size, bytes });
+      bytes.then(() => (read.read = true), () => undefined);
+      pending.push(read);
       held += entry.size;
     }
   };
@@ -153,37 +155,107 @@ function readAhead(entries: FolderEntry[], budget: number): { next(): Promise<Ar
       if (budget > 0) fill();
       return read.bytes;
     },
+    /** Whether the next file's read, if started, has finished (`next` would not wait). */
+    ready() {
+      return pending.length > 0 && pending[0].read;
+    },
   };
 }
 
+/** A Parquet file handed to the engine: its share of the progress as its row groups decode. */
+interface QueuedParquet {
+  size: number;
+  rows: number;
+  groups: number;
+  done: number;
+}
+
+/** Bytes of the queued files' row groups not decoded yet (each group a share of its file's bytes). */
+function bytesLeft(queued: QueuedParquet[]): number {
+  return queued.reduce((sum, f) => sum + (f.groups === 0 ? 0 : (f.size * (f.groups - f.done)) / f.groups), 0);
+}
+
+/**
+ * Row groups of the queued files (in order) for the next step: about a single file's slice
+ * of bytes (load-parquet.ts), so a folder of small files runs as few rounds of the pool as
+ * one file of the same size, and at least `least` (two per thread).
+ */
+function stepGroups(queued: QueuedParquet[], least: number): number {
+  let groups = 0;
+  let bytes = 0;
+  for (const file of queued) {
+    const perGroup = file.size / Math.max(1, file.groups);
+    for (let g = file.done; g < file.groups; g++) {
+      if (groups >= least && bytes + perGroup > PARQUET_SLICE_BYTES) return groups;
+      bytes += perGroup;
+      groups++;
+    }
+  }
+  return groups;
+}
+
+/**
+ * The files handed to the engine as soon as they are read, and their row groups decoded
+ * together, a step (about a single file's slice of bytes) at a time (`decodeParquet`): a
+ * Spark partition is often one file of one row group, and decoded file after file the pool
+ * ran a short round per file, a thread idle at the end of each (1.35× one file's time on
+ * 2 threads, BENCHMARKS.md). A step waits for more files only while the queued ones would
+ * not fill it; the bytes handed over and not decoded stay under the read-ahead's budget, so
+ * a zipped folder (no read-ahead) still holds one file at a time.
+ */
 async function readParquetFiles(ctx: LoadContext, entries: FolderEntry[], zipName?: string): Promise<HiveDataset> {
   const { wasm } = ctx.runtime;
   const bytesTotal = entries.reduce((sum, e) => sum + e.size, 0);
   const dataset: HiveDataset = new wasm.HiveDataset();
   try {
-    let bytesBefore = 0;
-    let rowsBefore = 0;
     // A zipped folder's entries are inflated on this thread, one at a time (zip-archive.ts).
-    const reads = readAhead(entries, zipName === undefined ? PARQUET_READ_AHEAD_BYTES : 0);
-    for (const entry of entries) {
-      const bytes = new Uint8Array(await reads.next());
-      throwIfCancelled(ctx.jobId);
-      if (!PARQUET_MAGIC.every((b, i) => bytes[i] === b)) throw wasm.HiveDataset.notParquet(entry.path, zipName);
-      const loader = new wasm.ParquetLoader(bytes);
-      const rows = loader.numRows();
-      try {
-        await decodeRowGroups(ctx, loader, (share) => ({
-          bytesDone: Math.round(bytesBefore + entry.size * share),
-          bytesTotal,
-          rows: Math.round(rowsBefore + rows * share),
-        }));
-      } catch (error) {
-        loader.free();
-        throw error;
+    const budget = zipName === undefined ? PARQUET_READ_AHEAD_BYTES : 0;
+    const reads = readAhead(entries, budget);
+    const least = groupsPerStep(ctx);
+    const queued: QueuedParquet[] = [];
+    const finished = { bytes: 0, rows: 0 };
+    let next = 0;
+    const takesNext = () => {
+      if (next >= entries.length) return false;
+      if (queued.length === 0) return true;
+      const held = queued.reduce((sum, f) => sum + f.size, 0);
+      if (held + entries[next].size > budget) return false;
+      return reads.ready() || bytesLeft(queued) < PARQUET_SLICE_BYTES;
+    };
+    while (next < entries.length || queued.length > 0) {
+      while (takesNext()) {
+        const entry = entries[next++];
+        const bytes = new Uint8Array(await reads.next());
+        throwIfCancelled(ctx.jobId);
+        if (!PARQUET_MAGIC.every((b, i) => bytes[i] === b)) throw wasm.HiveDataset.notParquet(entry.path, zipName);
+        const loader = new wasm.ParquetLoader(bytes);
+        queued.push({ size: entry.size, rows: loader.numRows(), groups: loader.numRowGroups(), done: 0 });
+        // The dataset owns the loader from here, and frees it on a failure.
+        dataset.addParquet(entry.path, loader);
       }
-      dataset.addParquet(entry.path, loader);
-      bytesBefore += entry.size;
-      rowsBefore += rows;
+      const decodedNow = dataset.decodeParquet(stepGroups(queued, least));
+      let decoded = decodedNow;
+      for (const file of queued) {
+        const taken = Math.min(decoded, file.groups - file.done);
+        file.done += taken;
+        decoded -= taken;
+      }
+      while (queued.length > 0 && queued[0].done === queued[0].groups) {
+        const file = queued.shift()!;
+        finished.bytes += file.size;
+        finished.rows += file.rows;
+      }
+      // Whole files: each step decodes something until every queued group is done.
+      if (decodedNow === 0 && queued.length > 0) throw new Error('no row group of the folder\'s files was decoded');
+      const share = (f: QueuedParquet) => (f.groups === 0 ? 0 : f.done / f.groups);
+      ctx.progress({
+        phase: 'decoding',
+        bytesDone: Math.round(queued.reduce((sum, f) => sum + f.size * share(f), finished.bytes)),
+        bytesTotal,
+        rows: Math.round(queued.reduce((sum, f) => sum + f.rows * share(f), finished.rows)),
+      });
+      await yieldToEvents();
+      throwIfCancelled(ctx.jobId);
     }
     return dataset;
   } catch (error) {

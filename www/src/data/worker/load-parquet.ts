@@ -5,12 +5,12 @@
  */
 import type { TableInfo } from '../../engine/shared/api';
 import type { ParquetLoader } from '../../engine/worker/wasm-api';
-import { throwIfCancelled, yieldToEvents } from './jobs';
+import { throwIfCancelled } from './jobs';
 import type { LoadContext } from './load-context';
 import { readSlice, readSlices, streamFile } from './stream-file';
 
 /** Slices small enough that decoding starts early, big enough to hold several row groups. */
-const PARQUET_SLICE_BYTES = 16 << 20;
+export const PARQUET_SLICE_BYTES = 16 << 20;
 /** The footer's fixed end (metadata length and `PAR1`) is 8 bytes; most footers fit in this. */
 const FOOTER_GUESS_BYTES = 64 << 10;
 
@@ -45,27 +45,7 @@ async function openFromFooter(ctx: LoadContext, file: File): Promise<ParquetLoad
   return ParquetLoader.fromFooter(tail, file.size);
 }
 
-/**
- * Decodes a file's row groups a few at a time (two per thread), reporting progress after
- * each step (`at` turns the share of groups done into bytes and rows) and stopping at a
- * cancel.
- */
-export async function decodeRowGroups(
-  ctx: LoadContext,
-  loader: ParquetLoader,
-  at: (share: number) => { bytesDone: number; bytesTotal: number; rows: number },
-): Promise<void> {
-  const groups = loader.numRowGroups();
-  const step = groupsPerStep(ctx);
-  while (loader.groupsDone() < groups) {
-    loader.decodeNext(step);
-    ctx.progress({ phase: 'decoding', ...at(loader.groupsDone() / groups) });
-    await yieldToEvents();
-    throwIfCancelled(ctx.jobId);
-  }
-}
-
 /** Row groups decoded per call: two per thread keep every thread busy between progress reports. */
-function groupsPerStep(ctx: LoadContext): number {
+export function groupsPerStep(ctx: LoadContext): number {
   return Math.max(1, 2 * ctx.runtime.wasm.engineInfo().threads);
 }

@@ -229,10 +229,18 @@ export declare class HiveDataset {
      */
     addJson(path: string, loader: JsonLoader): void;
     /**
-     * Adds a Parquet file found at `path` (inside the folder, `/` separated), decoding
-     * whatever the loader has not decoded yet.
+     * Adds a Parquet file found at `path` (inside the folder, `/` separated); what its
+     * loader has not decoded yet is decoded by `decodeParquet`, together with the other
+     * files added (or when the dataset is added). `OUT_OF_MEMORY` when the tables of
+     * the files waiting to be decoded would not fit.
      */
     addParquet(path: string, loader: ParquetLoader): void;
+    /**
+     * Decodes up to `max_groups` row groups of the Parquet files added and not decoded
+     * yet, in one parallel pass, in the order the files were added (the first file's
+     * groups first); returns how many. An error names the file.
+     */
+    decodeParquet(max_groups: number): number;
     /**
      * Files added so far.
      */
