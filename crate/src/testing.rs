@@ -106,3 +106,16 @@ pub fn regions(rows: usize) -> ArrayRef {
         (0..rows).map(|i| names[(i * 7 + i / 3) % 4]),
     ))
 }
+
+/// `batch` written as a Parquet file in row groups of at most `group_rows` rows.
+pub fn parquet_file(batch: &RecordBatch, group_rows: usize) -> Vec<u8> {
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(group_rows))
+        .build();
+    let mut out = Vec::new();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), Some(props))
+        .expect("an Arrow schema Parquet can write");
+    writer.write(batch).expect("a batch of the writer's schema");
+    writer.close().expect("the file's footer written");
+    out
+}

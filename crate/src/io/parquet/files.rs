@@ -115,12 +115,11 @@ mod tests {
     use std::sync::Arc;
 
     use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
-    use parquet::arrow::ArrowWriter;
-    use parquet::file::properties::WriterProperties;
 
     use super::*;
     use crate::error::ErrorCode;
     use crate::io::parquet::read_parquet;
+    use crate::testing::parquet_file;
 
     /// File `k` of a folder: `rows` rows in row groups of `group_rows`, an id, a text
     /// and a float column.
@@ -137,14 +136,7 @@ mod tests {
             ("x", Arc::new(floats) as ArrayRef),
         ])
         .unwrap();
-        let props = WriterProperties::builder()
-            .set_max_row_group_row_count(Some(group_rows))
-            .build();
-        let mut out = Vec::new();
-        let mut writer = ArrowWriter::try_new(&mut out, batch.schema(), Some(props)).unwrap();
-        writer.write(&batch).unwrap();
-        writer.close().unwrap();
-        out
+        parquet_file(&batch, group_rows)
     }
 
     /// Seven files of one to three row groups, and one with no rows.

@@ -435,10 +435,9 @@ fn corrupt(place: &str, err: impl std::fmt::Display) -> Error {
 #[cfg(test)]
 mod tests {
     use arrow_array::{Int64Array, StringArray};
-    use parquet::arrow::ArrowWriter;
-    use parquet::file::properties::WriterProperties;
 
     use super::*;
+    use crate::testing::parquet_file;
 
     /// A file of 10 row groups of 1,000 rows: an id and a text column.
     fn ten_groups() -> Vec<u8> {
@@ -449,14 +448,7 @@ mod tests {
             ("text", Arc::new(texts) as ArrayRef),
         ])
         .unwrap();
-        let props = WriterProperties::builder()
-            .set_max_row_group_row_count(Some(1_000))
-            .build();
-        let mut out = Vec::new();
-        let mut writer = ArrowWriter::try_new(&mut out, batch.schema(), Some(props)).unwrap();
-        writer.write(&batch).unwrap();
-        writer.close().unwrap();
-        out
+        parquet_file(&batch, 1_000)
     }
 
     /// Opens `bytes` from its footer, as the page does with the file's last bytes.
