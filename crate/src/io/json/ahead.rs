@@ -157,11 +157,7 @@ impl RecordsAhead {
                 };
                 let (from, end) = (*split_to, *split_to + last_newline + 1);
                 *split_to = end;
-                self.found.add(
-                    lines(&text[from..end])
-                        .into_iter()
-                        .map(|r| from + r.start..from + r.end),
-                );
+                self.found.add(lines(text, from..end));
             }
             Finder::Array(scan) => {
                 let mut records = Vec::new();
@@ -230,12 +226,7 @@ impl RecordsAhead {
     pub fn finish(mut self, text: &[u8]) -> Result<(Found, Option<Decoded>)> {
         match &mut self.finder {
             Finder::Lines { split_to } => {
-                let from = *split_to;
-                self.found.add(
-                    lines(&text[from..])
-                        .into_iter()
-                        .map(|r| from + r.start..from + r.end),
-                );
+                self.found.add(lines(text, *split_to..text.len()));
             }
             Finder::Array(scan) => {
                 let mut records = Vec::new();

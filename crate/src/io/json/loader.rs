@@ -127,10 +127,7 @@ impl JsonLoader {
                 let records = if multi_line {
                     document(&text, base)?
                 } else {
-                    lines(&text[base..])
-                        .into_iter()
-                        .map(|r| r.start + base..r.end + base)
-                        .collect()
+                    lines(&text, base..text.len())
                 };
                 let mut found = Found::new(piece_bytes);
                 found.add(records);

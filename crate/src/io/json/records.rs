@@ -28,12 +28,13 @@ pub fn looks_multi_line(text: &[u8]) -> bool {
     serde_json::from_slice::<serde::de::IgnoredAny>(&text[start..end]).is_err()
 }
 
-/// The non-blank lines (without their `\r`).
-pub fn lines(text: &[u8]) -> Vec<Range<usize>> {
+/// The non-blank lines of `text[span]` (without their `\r`), as ranges of `text`; `span`
+/// ends at the end of `text` or just past a `\n`.
+pub fn lines(text: &[u8], span: Range<usize>) -> Vec<Range<usize>> {
     let mut records = Vec::new();
-    let mut start = 0;
-    while start < text.len() {
-        let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |n| start + n);
+    let mut start = span.start;
+    while start < span.end {
+        let end = memchr::memchr(b'\n', &text[start..span.end]).map_or(span.end, |n| start + n);
         let mut line = start..end;
         if line.end > line.start && text[line.end - 1] == b'\r' {
             line.end -= 1;
@@ -241,7 +242,10 @@ mod tests {
     #[test]
     fn lines_skip_blanks_and_carriage_returns() {
         let text = b"{\"a\":1}\r\n\n  \n{\"a\":2}";
-        assert_eq!(texts(text, &lines(text)), ["{\"a\":1}", "{\"a\":2}"]);
+        assert_eq!(
+            texts(text, &lines(text, 0..text.len())),
+            ["{\"a\":1}", "{\"a\":2}"]
+        );
     }
 
     #[test]
