@@ -21,6 +21,7 @@ use rayon::prelude::*;
 use crate::error::Result;
 use crate::io::csv::ParseMode;
 use crate::io::json::decode::Decoding;
+use crate::io::json::flat::{decode_fitting, Fits};
 use crate::io::json::infer::JsonType;
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{lines, ArrayScan, Pieces};
@@ -59,8 +60,8 @@ impl Found {
         self.pieces.closed().len() - self.surveys.len()
     }
 
-    /// Surveys the closed pieces not surveyed yet, in parallel; returns the first's number.
-    pub fn survey_closed(&mut self, text: &[u8]) -> usize {
+    /// Surveys the closed pieces not surveyed yet, in parallel.
+    pub fn survey_closed(&mut self, text: &[u8]) {
         let first = self.surveys.len();
         let records = &self.records;
         let new: Vec<Survey> = self.pieces.closed()[first..]
@@ -68,13 +69,15 @@ impl Found {
             .map(|piece| survey(text, &records[piece.clone()]))
             .collect();
         self.surveys.extend(new);
-        first
     }
 }
 
 /// Pieces decoded before the whole file's schema was known, with the schema used.
 pub struct Decoded {
     pub schema: JsonSchema,
+    /// What the schema's columns take as they are (`None`: not a flat schema), for
+    /// pieces decoded as fitting it.
+    fits: Option<Fits>,
     /// The number of the first piece decoded with `schema` (those before it were decoded
     /// with another, or not at all).
     first: usize,
@@ -165,23 +168,66 @@ impl RecordsAhead {
                 self.found.add(records);
             }
         }
-        if self.found.unsurveyed() < self.step_pieces {
-            return;
+        while self.found.unsurveyed() >= self.step_pieces {
+            self.step(text, options);
         }
-        let first = self.found.survey_closed(text);
-        for survey in &self.found.surveys[first..] {
+    }
+
+    /// Surveys and decodes closed pieces not surveyed yet. Once there is a schema, every
+    /// such piece is first decoded as fitting it (`flat::decode_fitting`: one pass that is
+    /// both its survey and its decoding, since its records add nothing to the schema);
+    /// the others, and before there is a schema one step's pieces, are surveyed, their
+    /// types merged, and decoded with the schema that gives.
+    fn step(&mut self, text: &[u8], options: &JsonOptions) {
+        let first = self.found.surveys.len();
+        let closed = self.found.pieces.closed().len();
+        let fitting = self
+            .decoded
+            .as_ref()
+            .filter(|_| self.decoding)
+            .and_then(|d| Some((d.fits.as_ref()?, d.schema.arrow())));
+        let end = match fitting {
+            Some(_) => closed,
+            None => closed.min(first + self.step_pieces),
+        };
+        let records = &self.found.records;
+        let (surveys, fitted): (Vec<Survey>, Vec<Option<RecordBatch>>) = self.found.pieces.closed()
+            [first..end]
+            .par_iter()
+            .map(|piece| {
+                let records = &records[piece.clone()];
+                let fitted =
+                    fitting.and_then(|(fits, schema)| decode_fitting(text, records, schema, fits));
+                match fitted {
+                    Some(batch) => (Survey::of_fitting(batch.num_rows()), Some(batch)),
+                    None => (survey(text, records), None),
+                }
+            })
+            .unzip();
+        for survey in &surveys {
             self.any_malformed |= !survey.malformed.is_empty();
             if let Some(ty) = &survey.ty {
                 self.merged = std::mem::replace(&mut self.merged, JsonType::Null).merge(ty.clone());
             }
         }
+        self.found.surveys.extend(surveys);
         if self.decoding {
-            self.decode_from(first, text, options);
+            self.decode_from(first, fitted, text, options);
         }
     }
 
-    /// Decodes the pieces from number `first` on with the schema the records so far give.
-    fn decode_from(&mut self, first: usize, text: &[u8], options: &JsonOptions) {
+    /// Decodes the pieces from number `first` on (those `fitted` already decoded with the
+    /// schema before this step) with the schema the records so far give.
+    fn decode_from(
+        &mut self,
+        first: usize,
+        fitted: Vec<Option<RecordBatch>>,
+        text: &[u8],
+        options: &JsonOptions,
+    ) {
+        // Each piece's batch, once decoded (`Some(None)`: all its records left out).
+        let mut slots: Vec<Option<Option<RecordBatch>>> =
+            fitted.into_iter().map(|batch| batch.map(Some)).collect();
         let corrupt_column = (options.mode == ParseMode::Permissive && self.any_malformed)
             .then(|| options.column_name_of_corrupt_record.clone());
         let Some(schema) = JsonSchema::inferred(self.merged.clone(), corrupt_column) else {
@@ -189,7 +235,10 @@ impl RecordsAhead {
             return;
         };
         if self.decoded.as_ref().is_none_or(|d| d.schema != schema) {
+            // The pieces fitted to the schema before are decoded again with this one.
+            slots.iter_mut().for_each(|slot| *slot = None);
             self.decoded = Some(Decoded {
+                fits: Fits::new(&self.merged, schema.arrow()),
                 schema,
                 first,
                 batches: Vec::new(),
@@ -198,21 +247,35 @@ impl RecordsAhead {
         let Some(decoded) = &mut self.decoded else {
             return;
         };
-        let pieces = &self.found.pieces.closed()[first..];
-        let bytes: usize = pieces
+        let pieces = &self.found.pieces.closed()[first..first + slots.len()];
+        let to_decode: Vec<usize> = (0..pieces.len()).filter(|&i| slots[i].is_none()).collect();
+        let bytes: usize = to_decode
             .iter()
-            .map(|p| self.found.records[p.end - 1].end - self.found.records[p.start].start)
+            .map(|&i| {
+                let p = &pieces[i];
+                self.found.records[p.end - 1].end - self.found.records[p.start].start
+            })
             .sum();
         let decoding = Decoding::new(
             text,
             &decoded.schema,
             matches!(self.finder, Finder::Lines { .. }),
         );
+        let surveys = &self.found.surveys[first..];
+        let records = &self.found.records;
         let batches = memory::check(bytes, "decoding JSON lines", "").and_then(|()| {
-            decoding.pieces(&self.found.records, pieces, &self.found.surveys[first..])
+            to_decode
+                .par_iter()
+                .map(|&i| decoding.decode(&records[pieces[i].clone()], &surveys[i]))
+                .collect::<Result<Vec<_>>>()
         });
         match batches {
-            Ok(batches) => decoded.batches.extend(batches),
+            Ok(batches) => {
+                for (i, batch) in to_decode.into_iter().zip(batches) {
+                    slots[i] = Some(batch);
+                }
+                decoded.batches.extend(slots.into_iter().flatten());
+            }
             Err(_) => {
                 self.decoded = None;
                 self.decoding = false;
@@ -223,7 +286,11 @@ impl RecordsAhead {
     /// The rest of the text (`text` whole): its last records added, the open piece
     /// closed. Returns the records found and the pieces decoded early; an error when a
     /// multiLine document's array is never closed or text follows it.
-    pub fn finish(mut self, text: &[u8]) -> Result<(Found, Option<Decoded>)> {
+    pub fn finish(
+        mut self,
+        text: &[u8],
+        options: &JsonOptions,
+    ) -> Result<(Found, Option<Decoded>)> {
         match &mut self.finder {
             Finder::Lines { split_to } => {
                 self.found.add(lines(text, *split_to..text.len()));
@@ -236,6 +303,9 @@ impl RecordsAhead {
         }
         let records = self.found.records.len();
         self.found.pieces.close(records);
+        while self.found.unsurveyed() > 0 {
+            self.step(text, options);
+        }
         Ok((self.found, self.decoded))
     }
 

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use arrow_json::ReaderBuilder;
 use arrow_schema::SchemaRef;
-use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -48,21 +47,6 @@ impl<'a> Decoding<'a> {
 }
 
 impl Decoding<'_> {
-    /// The `pieces` of `records` (one survey each) decoded in parallel, one batch each
-    /// (`None` for a piece whose records were all left out).
-    pub fn pieces(
-        &self,
-        records: &[Range<usize>],
-        pieces: &[Range<usize>],
-        surveys: &[Survey],
-    ) -> Result<Vec<Option<RecordBatch>>> {
-        pieces
-            .par_iter()
-            .zip(surveys)
-            .map(|(piece, survey)| self.decode(&records[piece.clone()], survey))
-            .collect()
-    }
-
     /// One piece's records (with its survey) decoded into a batch.
     pub fn decode(&self, records: &[Range<usize>], survey: &Survey) -> Result<Option<RecordBatch>> {
         if self.flat && self.plain(records, survey) {

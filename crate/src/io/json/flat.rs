@@ -8,16 +8,21 @@
 //! (`None`), so the table is the same either way (`benches/json_load.rs` times both).
 //!
 //! Only for pieces the survey found clean: every record one object, nothing malformed,
-//! no value to rewrite.
+//! no value to rewrite. Or, before any survey, for a piece whose records all fit the
+//! schema the records before it gave ([`decode_fitting`]): each record is then checked as
+//! the survey's scanner checks it, and each value must be of a type its column already
+//! has, so the piece would add nothing to the schema and its survey is this decoding.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::builder::{BinaryBuilder, BooleanBuilder, Float64Builder, Int64Builder};
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, SchemaRef};
 
+use crate::io::json::infer::JsonType;
 use crate::io::json::scan::value_end;
+use crate::io::json::shape::{checked_number, checked_string};
 
 /// Whether the schema's columns are all of the types this decoder builds.
 pub fn is_flat(schema: &SchemaRef) -> bool {
@@ -37,10 +42,78 @@ pub fn decode_flat(
     records: &[Range<usize>],
     schema: &SchemaRef,
 ) -> Option<RecordBatch> {
+    decode_records(text, records, schema, None)
+}
+
+/// The piece's records decoded into one batch of `schema`, if every record is an object
+/// the survey's scanner vouches for (as serde_json reads it) whose values each fit their
+/// column's type in `fits`: merging such records into the type `fits` was made from would
+/// change nothing, so the piece needs no survey. `None` at the first record that does not
+/// (the piece is then surveyed and decoded as usual).
+pub fn decode_fitting(
+    text: &[u8],
+    records: &[Range<usize>],
+    schema: &SchemaRef,
+    fits: &Fits,
+) -> Option<RecordBatch> {
+    decode_records(text, records, schema, Some(fits))
+}
+
+/// What each column of a flat schema may hold without changing the records' merged type:
+/// bits of [`Kind`]s per column.
+pub struct Fits {
+    kinds: Vec<u8>,
+}
+
+const FITS_NULL: u8 = 1;
+const FITS_BOOLEAN: u8 = 2;
+const FITS_LONG: u8 = 4;
+const FITS_DOUBLE: u8 = 8;
+const FITS_STRING: u8 = 16;
+
+impl Fits {
+    /// For `schema` (made from `merged`, the type of the records so far); `None` unless
+    /// it is flat and `merged` a struct without mixed strings. A column that is not one of
+    /// `merged`'s fields (the corrupt-record column) takes no value at all: a record
+    /// naming it would add that field.
+    pub fn new(merged: &JsonType, schema: &SchemaRef) -> Option<Fits> {
+        let JsonType::Struct(fields) = merged else {
+            return None;
+        };
+        if !is_flat(schema) || merged.has_mixed() {
+            return None;
+        }
+        let kinds = schema
+            .fields()
+            .iter()
+            .map(|field| match fields.get(field.name()) {
+                // merge(t, v) == t exactly for these values.
+                Some(JsonType::Null) => FITS_NULL,
+                Some(JsonType::Boolean) => FITS_NULL | FITS_BOOLEAN,
+                Some(JsonType::Long) => FITS_NULL | FITS_LONG,
+                Some(JsonType::Double) => FITS_NULL | FITS_LONG | FITS_DOUBLE,
+                Some(JsonType::String { mixed: false }) => FITS_NULL | FITS_STRING,
+                _ => 0,
+            })
+            .collect();
+        Some(Fits { kinds })
+    }
+}
+
+fn decode_records(
+    text: &[u8],
+    records: &[Range<usize>],
+    schema: &SchemaRef,
+    fits: Option<&Fits>,
+) -> Option<RecordBatch> {
     let (first, last) = (records.first()?, records.last()?);
     // Strings are appended as they are: the piece's text must be UTF-8 (the survey has
-    // read every record as such already; this is the check arrow-json makes too).
-    std::str::from_utf8(&text[first.start..last.end]).ok()?;
+    // read every record as such already; this is the check arrow-json makes too). Records
+    // that fit were read by the scanner, which takes only ASCII outside strings and
+    // checks each string's UTF-8.
+    if fits.is_none() {
+        std::str::from_utf8(&text[first.start..last.end]).ok()?;
+    }
     let mut columns: Vec<Column> = schema
         .fields()
         .iter()
@@ -50,12 +123,18 @@ pub fn decode_flat(
     let mut keys = Keys::default();
     let mut values: Vec<Option<Value>> = vec![None; columns.len()];
     for record in records {
-        read_record(text, record.clone(), &names, &mut keys, &mut values)?;
+        match fits {
+            None => read_record(text, record.clone(), &names, &mut keys, &mut values)?,
+            Some(fits) => read_fitting(text, record.clone(), &names, fits, &mut keys, &mut values)?,
+        }
         for (column, value) in columns.iter_mut().zip(values.iter_mut()) {
             column.append(text, value.take())?;
         }
     }
-    let arrays: Vec<ArrayRef> = columns.into_iter().map(Column::finish).collect();
+    let arrays: Vec<ArrayRef> = columns
+        .into_iter()
+        .map(Column::finish)
+        .collect::<Option<_>>()?;
     RecordBatch::try_new(Arc::clone(schema), arrays).ok()
 }
 
@@ -81,25 +160,50 @@ enum Kind {
     Container,
 }
 
-/// The columns of the keys of the last records read, by position: a record with the
-/// keys of the one before finds each column with one comparison.
+/// Distinct raw keys remembered per piece (a flat schema's columns, spelled a few ways).
+const MET_KEYS: usize = 256;
+
+/// The raw keys met in a piece, in the order records give them, and their columns. Records
+/// written by a program repeat their keys in one order, leaving some out (a null field a
+/// writer skipped): a key is looked for from just after the one before it, so it is
+/// usually found with one comparison, and one left out costs one more.
 #[derive(Default)]
 struct Keys {
     /// Raw key text (quotes included) and its column (`None`: not in the schema).
-    at: Vec<(Range<usize>, Option<usize>)>,
+    order: Vec<(Range<usize>, Option<usize>)>,
+    /// Where the next key of the record is expected in `order`.
+    next: usize,
 }
 
 impl Keys {
-    fn column(
-        &mut self,
-        text: &[u8],
-        index: usize,
-        raw: Range<usize>,
-        names: &[&str],
-    ) -> Option<Option<usize>> {
-        if let Some((known, column)) = self.at.get(index) {
-            if text[known.clone()] == text[raw.clone()] {
-                return Some(*column);
+    /// A new record begins.
+    fn start_record(&mut self) {
+        self.next = 0;
+    }
+
+    /// Where the key at `pos` ends and its column, when it is a raw key met before: the
+    /// same bytes as a string already read end at the same quote and read the same, so
+    /// they need no second look.
+    #[inline]
+    fn known(&mut self, text: &[u8], pos: usize, end: usize) -> Option<(usize, Option<usize>)> {
+        let n = self.order.len();
+        let from = self.next.min(n);
+        for at in (from..n).chain(0..from) {
+            let (raw, column) = &self.order[at];
+            let key_end = pos + raw.len();
+            if key_end <= end && same_bytes(&text[raw.clone()], &text[pos..key_end]) {
+                self.next = at + 1;
+                return Some((key_end, *column));
+            }
+        }
+        None
+    }
+
+    /// The column of the raw key `raw` of the record.
+    fn column(&mut self, text: &[u8], raw: Range<usize>, names: &[&str]) -> Option<Option<usize>> {
+        if let Some((key_end, column)) = self.known(text, raw.start, raw.end) {
+            if key_end == raw.end {
+                return Some(column);
             }
         }
         let bytes = &text[raw.clone()];
@@ -109,13 +213,39 @@ impl Keys {
             std::str::from_utf8(&bytes[1..bytes.len() - 1]).ok()?.into()
         };
         let column = names.iter().position(|n| *n == name);
-        if index < self.at.len() {
-            self.at[index] = (raw, column);
-        } else if index == self.at.len() {
-            self.at.push((raw, column));
+        if self.order.len() < MET_KEYS {
+            let at = self.next.min(self.order.len());
+            self.order.insert(at, (raw, column));
+            self.next = at + 1;
         }
         Some(column)
     }
+}
+
+/// `a == b`, inline: keys are short, and a call of `bcmp` per key was a tenth of the
+/// decoding. Eight bytes at a time, the last word overlapping the one before.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return (0..n).all(|i| a[i] == b[i]);
+    }
+    let word = |s: &[u8], at: usize| {
+        <[u8; 8]>::try_from(&s[at..at + 8])
+            .ok()
+            .map(u64::from_le_bytes)
+    };
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// Reads one record (an object) into `values`, a slot per column; a key given twice
@@ -136,10 +266,10 @@ fn read_record(
     if text.get(pos) == Some(&b'}') {
         return (ws(text, pos + 1, end) == end).then_some(());
     }
-    let mut index = 0;
+    keys.start_record();
     loop {
         let key_end = string_end(text, pos, end)?;
-        let column = keys.column(text, index, pos..key_end.0, names)?;
+        let column = keys.column(text, pos..key_end.0, names)?;
         pos = ws(text, key_end.0, end);
         if text.get(pos) != Some(&b':') {
             return None;
@@ -150,12 +280,97 @@ fn read_record(
             values[column] = Some(value);
         }
         pos = ws(text, after, end);
-        index += 1;
         match text.get(pos) {
             Some(b',') if pos < end => pos = ws(text, pos + 1, end),
             Some(b'}') if pos < end => return (ws(text, pos + 1, end) == end).then_some(()),
             _ => return None,
         }
+    }
+}
+
+/// Reads one record into `values` as [`read_record`] does, checking it as the survey's
+/// scanner does (`shape.rs`) and each value against its column's [`Fits`]: `None` for a
+/// record the scanner would not vouch for, one that is not an object, a key that is not a
+/// column, or a value of a type its column does not have yet.
+fn read_fitting(
+    text: &[u8],
+    record: Range<usize>,
+    names: &[&str],
+    fits: &Fits,
+    keys: &mut Keys,
+    values: &mut [Option<Value>],
+) -> Option<()> {
+    let end = record.end;
+    let mut pos = ws(text, record.start, end);
+    if pos >= end || text[pos] != b'{' {
+        return None;
+    }
+    pos = ws(text, pos + 1, end);
+    if pos < end && text[pos] == b'}' {
+        return (ws(text, pos + 1, end) == end).then_some(());
+    }
+    keys.start_record();
+    loop {
+        if pos >= end || text[pos] != b'"' {
+            return None;
+        }
+        let (key_end, column) = match keys.known(text, pos, end) {
+            Some(known) => known,
+            None => {
+                let (key_end, _) = checked_string(text, pos, end)?;
+                (key_end, keys.column(text, pos..key_end, names)?)
+            }
+        };
+        let column = column?;
+        pos = ws(text, key_end, end);
+        if pos >= end || text[pos] != b':' {
+            return None;
+        }
+        pos = ws(text, pos + 1, end);
+        let (value, after, kind) = fitting_value_at(text, pos, end)?;
+        if fits.kinds[column] & kind == 0 {
+            return None;
+        }
+        values[column] = Some(value);
+        pos = ws(text, after, end);
+        if pos >= end {
+            return None;
+        }
+        match text[pos] {
+            b',' => pos = ws(text, pos + 1, end),
+            b'}' => return (ws(text, pos + 1, end) == end).then_some(()),
+            _ => return None,
+        }
+    }
+}
+
+/// The scalar value starting at `pos` (before `end`) as the survey's scanner reads it,
+/// where its text ends, and its [`Fits`] bit; `None` for a container or anything the
+/// scanner would not vouch for.
+fn fitting_value_at(text: &[u8], pos: usize, end: usize) -> Option<(Value, usize, u8)> {
+    let value = |kind, start, end| Value { kind, start, end };
+    let word = |w: &[u8], kind, bit| {
+        let after = pos + w.len();
+        (after <= end && &text[pos..after] == w).then(|| (value(kind, pos, after), after, bit))
+    };
+    match *text[..end].get(pos)? {
+        b'"' => {
+            let (after, escaped) = checked_string(text, pos, end)?;
+            Some(if escaped {
+                (value(Kind::Escaped, pos, after), after, FITS_STRING)
+            } else {
+                (value(Kind::Plain, pos + 1, after - 1), after, FITS_STRING)
+            })
+        }
+        b'n' => word(b"null", Kind::Null, FITS_NULL),
+        b't' => word(b"true", Kind::True, FITS_BOOLEAN),
+        b'f' => word(b"false", Kind::False, FITS_BOOLEAN),
+        b'-' | b'0'..=b'9' => {
+            let (after, long) = checked_number(text, pos, end)?;
+            let bit = if long { FITS_LONG } else { FITS_DOUBLE };
+            Some((value(Kind::Number, pos, after), after, bit))
+        }
+        _ => None,
     }
 }
 
@@ -249,7 +464,8 @@ enum Column {
     Long(Int64Builder),
     Double(Float64Builder),
     Boolean(BooleanBuilder),
-    String(StringBuilder),
+    /// The strings' bytes, checked as UTF-8 all at once when the column is finished.
+    String(BinaryBuilder),
 }
 
 impl Column {
@@ -258,7 +474,7 @@ impl Column {
             DataType::Int64 => Column::Long(Int64Builder::with_capacity(rows)),
             DataType::Float64 => Column::Double(Float64Builder::with_capacity(rows)),
             DataType::Boolean => Column::Boolean(BooleanBuilder::with_capacity(rows)),
-            DataType::Utf8 => Column::String(StringBuilder::with_capacity(rows, rows * 8)),
+            DataType::Utf8 => Column::String(BinaryBuilder::with_capacity(rows, rows * 8)),
             _ => return None,
         })
     }
@@ -284,9 +500,9 @@ impl Column {
             (Column::Boolean(b), Kind::True) => b.append_value(true),
             (Column::Boolean(b), Kind::False) => b.append_value(false),
             // Numbers and booleans in a string column keep their text (arrow-json's
-            // `coerce_primitive`); the text was checked to be UTF-8.
+            // `coerce_primitive`).
             (Column::String(b), Kind::Plain | Kind::Number | Kind::True | Kind::False) => {
-                b.append_value(std::str::from_utf8(bytes).ok()?)
+                b.append_value(bytes)
             }
             (Column::String(b), Kind::Escaped) => {
                 b.append_value(serde_json::from_slice::<String>(bytes).ok()?)
@@ -296,13 +512,15 @@ impl Column {
         Some(())
     }
 
-    fn finish(self) -> ArrayRef {
-        match self {
+    /// The column's array; `None` if a string column's bytes are not UTF-8 (arrow-json
+    /// decides then).
+    fn finish(self) -> Option<ArrayRef> {
+        Some(match self {
             Column::Long(mut b) => Arc::new(b.finish()),
             Column::Double(mut b) => Arc::new(b.finish()),
             Column::Boolean(mut b) => Arc::new(b.finish()),
-            Column::String(mut b) => Arc::new(b.finish()),
-        }
+            Column::String(mut b) => Arc::new(StringArray::try_from_binary(b.finish()).ok()?),
+        })
     }
 }
 
@@ -315,6 +533,8 @@ fn parse_long(bytes: &[u8]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::json::schema::JsonSchema;
+    use crate::io::json::survey::survey;
     use arrow_schema::{Field, Schema};
 
     /// The batch arrow-json makes of the same records, as the loader calls it.
@@ -405,6 +625,172 @@ mod tests {
         ] {
             let whole = 0..text.len();
             assert!(decode_flat(text, std::slice::from_ref(&whole), &schema).is_none());
+        }
+    }
+
+    /// The schema and fits of the records of `text`, as the read-ahead makes them.
+    fn fits_of(text: &[u8]) -> (JsonType, SchemaRef, Fits) {
+        let merged = survey(text, &lines(text)).ty.unwrap();
+        let schema = JsonSchema::inferred(merged.clone(), None).unwrap();
+        let fits = Fits::new(&merged, schema.arrow()).expect("a flat schema");
+        (merged, Arc::clone(schema.arrow()), fits)
+    }
+
+    #[test]
+    fn records_that_fit_decode_as_the_survey_and_the_flat_decoder_would() {
+        let before = br#"{"a": 1, "b": 2.5, "c": true, "d": "x", "e": null}
+{"a": 2, "b": 3, "d": "caf\u00e9"}
+"#;
+        let (_, schema, fits) = fits_of(before);
+        // Whole numbers in the double column, escapes, keys in any order or escaped, a
+        // key given twice, missing keys, nulls everywhere, an empty object.
+        let text =
+            r#"{"b": 7, "a": -9223372036854775808, "c": false, "d": "q\"\n\u0041", "e": null}
+{"\u0061": 3, "b": -0.0, "b": 1e200, "d": "é漢字🙂"}
+  {"a": null, "b": null, "c": null, "d": null, "e": null}
+{}
+"#
+            .as_bytes();
+        let records = lines(text);
+        let fitted = decode_fitting(text, &records, &schema, &fits).expect("fitting records");
+        assert_eq!(fitted, decode_flat(text, &records, &schema).unwrap());
+        assert_eq!(fitted, by_arrow_json(text, &schema));
+    }
+
+    #[test]
+    fn a_record_that_would_change_the_schema_or_is_not_vouched_for_does_not_fit() {
+        let before = br#"{"a": 1, "b": 2.5, "c": true, "d": "x", "e": null}
+"#;
+        let (_, schema, fits) = fits_of(before);
+        for record in [
+            &br#"{"a": 1.5}"#[..],            // a double in a bigint column
+            br#"{"a": 9223372036854775808}"#, // beyond i64: a double
+            br#"{"a": -0}"#,                  // serde_json reads -0 as a float
+            br#"{"a": "1"}"#,                 // a string in a bigint column
+            br#"{"b": true}"#,                // a boolean in a double column
+            br#"{"c": 1}"#,                   // a number in a boolean column
+            br#"{"d": 1}"#,                   // a number in a string column: mixed
+            br#"{"d": {"x": 1}}"#,            // an object
+            br#"{"d": []}"#,                  // an array
+            br#"{"e": "now a string"}"#,      // a value where only nulls were
+            br#"{"f": null}"#,                // a new field
+            br#"{"": 1}"#,                    // an empty name (Spark drops it)
+            br#"[{"a": 1}]"#,                 // an array of records
+            br#"{"a": 1} x"#,                 // text after the record
+            br#"{"a": 1"#,                    // truncated
+            br#"{"a": 1,}"#,                  // a trailing comma
+            br#"{"a": 01}"#,                  // a leading zero
+            br#"{"a": 1.}"#,                  // no digits after the point
+            br#"{"c": tru}"#,                 // a broken literal
+            br#"{"d": "\ud83d\ude00"}"#,      // a surrogate pair: left to serde_json
+            br#"{"d": "\x"}"#,                // a bad escape
+            b"{\"d\": \"tab\there\"}",        // a control character
+            b"{\"d\": \"\xff\"}",             // not UTF-8
+            br#"{"a": 1e99999}"#,             // an exponent the scanner leaves alone
+            br#"7"#,                          // not an object
+        ] {
+            let whole = 0..record.len();
+            let fitted = decode_fitting(record, std::slice::from_ref(&whole), &schema, &fits);
+            assert!(fitted.is_none(), "{}", String::from_utf8_lossy(record));
+        }
+    }
+
+    /// Random pieces after random records: a piece that fits must add nothing to the
+    /// merged type (its survey finds no new type and nothing malformed) and decode as
+    /// arrow-json decodes it; and both outcomes occur.
+    #[test]
+    fn a_piece_fits_only_when_its_survey_would_add_nothing() {
+        // Values by the type they give; the last group is what no flat column keeps as
+        // it is (containers) or the scanner leaves to serde_json.
+        let values: [&[&str]; 6] = [
+            &[
+                "1",
+                "-7",
+                "0",
+                "9223372036854775807",
+                "-9223372036854775808",
+            ],
+            &["2.5", "-0", "1e3", "-1.5E-3", "9223372036854775808", "0.0"],
+            &["\"s\"", "\"\\u00e9\\n\"", "\"\"", "\"é\""],
+            &["true", "false"],
+            &["null"],
+            &["[]", "{}", "01", "1.", "\"\\ud83d\\ude00\"", "1e999", "tru"],
+        ];
+        let keys = ["\"a\"", "\"b\"", "\"\\u0063\"", "\"d\""];
+        let mut seed: u64 = 11;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let (mut fitted_pieces, mut refused_pieces) = (0, 0);
+        for _ in 0..600 {
+            // A value type per key (integers, doubles, strings, booleans or only nulls),
+            // which the piece's records leave now and then.
+            let types: Vec<usize> = keys.iter().map(|_| next(5)).collect();
+            let record = |stray: usize, next: &mut dyn FnMut(usize) -> usize| {
+                let mut fields = Vec::new();
+                for (key, &ty) in keys.iter().zip(&types) {
+                    if next(4) > 0 {
+                        let group = match next(stray.max(1)) {
+                            0 if stray > 0 => next(values.len()),
+                            _ if next(4) == 0 => 4,
+                            _ => ty,
+                        };
+                        let pool = values[group];
+                        fields.push(format!("{key}: {}", pool[next(pool.len())]));
+                    }
+                }
+                let extra = if stray > 0 && next(3 * stray) == 0 {
+                    ", \"e\": 1"
+                } else {
+                    ""
+                };
+                format!("{{{}{extra}}}\n", fields.join(", "))
+            };
+            let before: String = (0..1 + next(6)).map(|_| record(0, &mut next)).collect();
+            let stray = 4 + next(40);
+            let piece: String = (0..1 + next(4)).map(|_| record(stray, &mut next)).collect();
+            let before_records = lines(before.as_bytes());
+            let merged = survey(before.as_bytes(), &before_records).ty.unwrap();
+            let Some(schema) = JsonSchema::inferred(merged.clone(), None) else {
+                continue;
+            };
+            let fits = Fits::new(&merged, schema.arrow()).expect("a flat schema");
+            let text = piece.as_bytes();
+            let records = lines(text);
+            let Some(batch) = decode_fitting(text, &records, schema.arrow(), &fits) else {
+                refused_pieces += 1;
+                continue;
+            };
+            fitted_pieces += 1;
+            let piece_survey = survey(text, &records);
+            assert!(piece_survey.malformed.is_empty(), "{piece}");
+            assert_eq!(piece_survey.rows, records.len());
+            let with_piece = piece_survey
+                .ty
+                .map_or(merged.clone(), |t| merged.clone().merge(t));
+            assert_eq!(with_piece, merged, "{before}then\n{piece}");
+            assert_eq!(batch, by_arrow_json(text, schema.arrow()), "{piece}");
+        }
+        assert!(
+            fitted_pieces > 100 && refused_pieces > 100,
+            "{fitted_pieces} / {refused_pieces}"
+        );
+    }
+
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        for n in 0..40u8 {
+            let a: Vec<u8> = (0..n).collect();
+            assert!(same_bytes(&a, &a.clone()));
+            assert!(!same_bytes(&a, &a[..a.len().saturating_sub(1)]) || n == 0);
+            for at in 0..usize::from(n) {
+                let mut b = a.clone();
+                b[at] ^= 0x40;
+                assert!(!same_bytes(&a, &b), "{n} bytes, differing at {at}");
+            }
         }
     }
 }

@@ -116,7 +116,7 @@ impl JsonLoader {
         let (multi_line, mut found, decoded) = match ahead {
             Ahead::Records(ahead) => {
                 let multi_line = !ahead.is_lines();
-                let (found, decoded) = ahead.finish(&text)?;
+                let (found, decoded) = ahead.finish(&text, &options)?;
                 (multi_line, found, decoded)
             }
             Ahead::Undecided | Ahead::Off => {
@@ -528,6 +528,14 @@ mod tests {
         let schema = JsonSchema::inferred(surveyed.merged_type(), None).unwrap();
         let decoded = surveyed.decoded.as_ref().expect("pieces decoded early");
         assert_eq!(decoded.schema, schema);
+        // After the first step's surveys, the pieces were decoded as fitting the schema
+        // (no survey of their own: no type).
+        let fitted = surveyed.surveys.iter().filter(|s| s.ty.is_none()).count();
+        assert!(
+            fitted + 2 * rayon::current_num_threads() >= surveyed.surveys.len() && fitted > 10,
+            "{fitted} of {} pieces fitted",
+            surveyed.surveys.len()
+        );
         assert!(decoded.batch(0).is_some() && decoded.batch(20).is_some());
         // A schema that differs (a folder's, say) decodes every piece again.
         let other = JsonSchema::inferred(

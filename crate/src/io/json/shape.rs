@@ -85,6 +85,63 @@ impl<'t> Shapes<'t> {
     }
 }
 
+/// Where the string at `pos` ends (after its closing quote) and whether it has escapes,
+/// when the scanner vouches for it as serde_json would read it (`None`: malformed, or
+/// left to serde_json).
+pub fn checked_string(text: &[u8], pos: usize, end: usize) -> Option<(usize, bool)> {
+    let mut shape = Vec::new();
+    let mut scanner = Scanner {
+        text,
+        pos,
+        end,
+        shape: &mut shape,
+    };
+    let escaped = scanner.string()?;
+    Some((scanner.pos, escaped))
+}
+
+/// Where the number at `pos` ends and whether serde_json reads it as a `bigint` (else a
+/// `double`), when the scanner vouches for it (`None`: malformed, or left to serde_json).
+pub fn checked_number(text: &[u8], pos: usize, end: usize) -> Option<(usize, bool)> {
+    let mut shape = Vec::new();
+    let mut scanner = Scanner {
+        text,
+        pos,
+        end,
+        shape: &mut shape,
+    };
+    let kind = scanner.number()?;
+    Some((scanner.pos, kind == LONG))
+}
+
+/// The length of the run of plain ASCII text a string's bytes start with: up to the first
+/// quote, backslash, control character or non-ASCII byte. Eight bytes at a time: in each
+/// word, a byte below 0x20, equal to `"` or `\\`, or with its high bit set marks its high
+/// bit, and the lowest marked byte is the first one (a borrow only moves marks upward).
+fn plain_ascii(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let marks = below(word, 0x20)
+            | below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1)
+            | (word & HIGHS);
+        if marks != 0 {
+            return at + (marks.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + bytes[at..]
+        .iter()
+        .position(|&b| !matches!(b, 0x20..=0x7F) || b == b'"' || b == b'\\')
+        .unwrap_or(bytes.len() - at)
+}
+
 struct Scanner<'a> {
     text: &'a [u8],
     pos: usize,
@@ -212,8 +269,9 @@ impl Scanner<'_> {
     }
 
     /// A string as serde_json reads one into a `str`: no control characters, valid
-    /// escapes, valid UTF-8. A `\u` escape of a surrogate is left to serde_json.
-    fn string(&mut self) -> Option<()> {
+    /// escapes, valid UTF-8; whether it has escapes. A `\u` escape of a surrogate is left
+    /// to serde_json.
+    fn string(&mut self) -> Option<bool> {
         if self.peek()? != b'"' {
             return None;
         }
@@ -221,15 +279,16 @@ impl Scanner<'_> {
         let start = self.pos + 1;
         let mut pos = start;
         let mut ascii = true;
+        let mut escaped = false;
         loop {
-            // The next byte that is not plain ASCII text.
-            pos += text[pos..]
-                .iter()
-                .position(|&b| !matches!(b, 0x20..=0x7F) || b == b'"' || b == b'\\')?;
-            match text[pos] {
+            pos += plain_ascii(&text[pos..]);
+            match *text.get(pos)? {
                 b'"' => break,
                 b'\\' => match *text.get(pos + 1)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => pos += 2,
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {
+                        escaped = true;
+                        pos += 2;
+                    }
                     b'u' => {
                         let hex = text.get(pos + 2..pos + 6)?;
                         if !hex.iter().all(u8::is_ascii_hexdigit) {
@@ -241,6 +300,7 @@ impl Scanner<'_> {
                         if (0xD800..0xE000).contains(&unit) {
                             return None;
                         }
+                        escaped = true;
                         pos += 6;
                     }
                     _ => return None,
@@ -256,7 +316,7 @@ impl Scanner<'_> {
             return None;
         }
         self.pos = pos + 1;
-        Some(())
+        Some(escaped)
     }
 
     /// A number as serde_json reads it, and whether it is a `bigint` or a `double`.
@@ -268,20 +328,28 @@ impl Scanner<'_> {
             pos += 1;
         }
         let digits_start = pos;
-        // The whole number's value while it fits a `u64`.
-        let mut value: Option<u64> = Some(0);
-        match text.get(pos)? {
-            b'0' => pos += 1,
+        // The integer part's value while it fits a `u64`; only told apart from 1 when it
+        // has more than 18 digits (fewer always fit an `i64`).
+        let value: Option<u64> = match text.get(pos)? {
+            b'0' => {
+                pos += 1;
+                Some(0)
+            }
             b'1'..=b'9' => {
-                while let Some(&d @ b'0'..=b'9') = text.get(pos) {
-                    value = value
-                        .and_then(|v| v.checked_mul(10))
-                        .and_then(|v| v.checked_add(u64::from(d - b'0')));
+                while text.get(pos).is_some_and(u8::is_ascii_digit) {
                     pos += 1;
+                }
+                let digits = &text[digits_start..pos];
+                if digits.len() <= 18 {
+                    Some(1)
+                } else {
+                    digits.iter().try_fold(0u64, |v, &d| {
+                        v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+                    })
                 }
             }
             _ => return None,
-        }
+        };
         let integer_digits = (pos - digits_start) as i64;
         let mut whole = true;
         if text.get(pos) == Some(&b'.') {
@@ -458,5 +526,43 @@ mod tests {
         assert_eq!(shapes_of(&[r#"{"a": "\ud83d\ude00"}"#]), ["unknown"]);
         assert_eq!(shapes_of(&[r#"{"a\u0041": "\n\"\\\/\u00e9é"}"#]), ["new"]);
         assert_eq!(shapes_of(&[" [] "]), ["new"]);
+    }
+
+    #[test]
+    fn plain_ascii_runs_end_where_a_byte_loop_ends_them() {
+        let by_bytes = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .position(|&b| !matches!(b, 0x20..=0x7F) || b == b'"' || b == b'\\')
+                .unwrap_or(bytes.len())
+        };
+        // Runs of plain bytes of every length up to 40, then each kind of stop (or none),
+        // then anything: every stop at every place in a word.
+        let stops = [
+            None,
+            Some(b'"'),
+            Some(b'\\'),
+            Some(0x00),
+            Some(0x1F),
+            Some(0x80),
+            Some(0xFF),
+        ];
+        let mut seed: u64 = 3;
+        for run in 0..40 {
+            for stop in stops {
+                for _ in 0..8 {
+                    let mut bytes: Vec<u8> = (0..run)
+                        .map(|_| {
+                            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                            0x20 + ((seed >> 33) % 0x60) as u8
+                        })
+                        .filter(|&b| b != b'"' && b != b'\\')
+                        .collect();
+                    bytes.extend(stop);
+                    bytes.extend((0..(seed >> 60)).map(|i| (i * 37) as u8));
+                    assert_eq!(plain_ascii(&bytes), by_bytes(&bytes), "{bytes:?}");
+                }
+            }
+        }
     }
 }

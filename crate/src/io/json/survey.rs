@@ -30,6 +30,19 @@ pub struct Survey {
     pub rows: usize,
 }
 
+impl Survey {
+    /// The survey of a piece of `rows` records that were decoded as fitting the schema of
+    /// the records before them (`flat::decode_fitting`): each one object, none malformed,
+    /// and their type adds nothing to the merged type, so none is given.
+    pub fn of_fitting(rows: usize) -> Survey {
+        Survey {
+            ty: None,
+            malformed: Vec::new(),
+            rows,
+        }
+    }
+}
+
 /// Surveys a piece: records merged as they are read, or, if one is malformed, all checked
 /// first.
 pub fn survey(text: &[u8], records: &[Range<usize>]) -> Survey {
