@@ -71,9 +71,9 @@ impl JsonLoader {
         self
     }
 
-    /// Pieces of about `bytes` of text (tests: many pieces from little text).
-    #[cfg(test)]
-    fn with_piece_bytes(mut self, bytes: usize) -> Self {
+    /// Pieces of about `bytes` of text: many pieces from little text, for tests and
+    /// fuzzing (the page's pieces are a partition's worth).
+    pub fn with_piece_bytes(mut self, bytes: usize) -> Self {
         self.piece_bytes = bytes;
         self
     }
