@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fuzzes the engine's input surfaces with cargo-fuzz (libFuzzer, nightly toolchain):
 #   csv      the CSV reader as the page drives it, loaded in chunks and in one piece
+#   json     the JSON reader, read ahead in chunks and small pieces against read at the end
 #   parquet  the Parquet reader
 #   sql      parse, plan, optimise and run against a small catalog, on a 2 MB stack
-# Usage: scripts/fuzz.sh [seconds per target] [target...]    (default: 20 s, all three)
+# Usage: scripts/fuzz.sh [seconds per target] [target...]    (default: 20 s, all four)
 #
 # Seeds are the repository's fixtures and the hostile corpus; the corpus libFuzzer grows
 # and any crash it finds are kept outside the clone, in $BRASA_FUZZ_DIR (default
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(csv parquet sql)
+[ ${#targets[@]} -eq 0 ] && targets=(csv json parquet sql)
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/fuzz"
 work="${BRASA_FUZZ_DIR:-$CARGO_TARGET_DIR/../fuzz-corpus}"
@@ -29,6 +30,11 @@ seed() {
     csv)
       for f in tests/fixtures/csv/*.csv tests/fixtures/sql/*.csv tests/hostile/csv/*.csv tests/hostile/train/*.csv; do
         { printf '\000\000\377'; head -c 65536 "$f"; } > "$dir/$(basename "$f")"
+      done ;;
+    json)
+      # The three bytes the target reads first: options, chunk size and piece size.
+      for f in tests/fixtures/json/*.json* tests/hostile/json/*; do
+        { printf '\000\037\010'; head -c 65536 "$f"; } > "$dir/$(basename "$f")"
       done ;;
     parquet)
       cp tests/fixtures/parquet/*.parquet tests/hostile/parquet/*.parquet "$dir/" ;;

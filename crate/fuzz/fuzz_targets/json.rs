@@ -1,0 +1,73 @@
+//! The JSON reader on arbitrary bytes, driven as the page drives it: the file arrives in
+//! chunks and its records are surveyed and decoded as they come, in small pieces (those
+//! that fit the schema so far decoded in one pass, `io/json/ahead.rs`). Besides never
+//! panicking, that must give the table and warnings (or the error) that reading the whole
+//! text at the end gives.
+#![no_main]
+
+use brasa::frame::display_batch;
+use brasa::io::compressed::ByteSink;
+use brasa::io::csv::ParseMode;
+use brasa::io::json::{JsonLoader, JsonOptions};
+use brasa::{Error, ErrorCode, Table};
+use libfuzzer_sys::fuzz_target;
+
+/// Options from a byte: Spark's `mode` and `multiLine` (told from the file, or given).
+fn options(control: u8) -> JsonOptions {
+    JsonOptions {
+        mode: [
+            ParseMode::Permissive,
+            ParseMode::DropMalformed,
+            ParseMode::FailFast,
+            ParseMode::Permissive,
+        ][(control & 3) as usize],
+        multi_line: [None, Some(false), Some(true), None][((control >> 2) & 3) as usize],
+        ..JsonOptions::default()
+    }
+}
+
+/// The file loaded in `chunk`-byte pushes, read ahead, or in one push read at the end.
+fn load(
+    text: &[u8],
+    options: &JsonOptions,
+    piece_bytes: usize,
+    chunk: Option<usize>,
+) -> Result<(Table, Vec<String>), Error> {
+    let mut loader = JsonLoader::new(options.clone(), text.len())?.with_piece_bytes(piece_bytes);
+    match chunk {
+        Some(chunk) => {
+            for part in text.chunks(chunk.max(1)) {
+                loader.push(part)?;
+            }
+        }
+        None => {
+            loader = loader.reading_at_the_end();
+            loader.push(text)?;
+        }
+    }
+    loader.finish()
+}
+
+fuzz_target!(|data: &[u8]| {
+    let [control, chunk, pieces, text @ ..] = data else {
+        return;
+    };
+    let options = options(*control);
+    let piece_bytes = 16 + 4 * usize::from(*pieces);
+    let ahead = load(text, &options, piece_bytes, Some(1 + usize::from(*chunk)));
+    let at_the_end = load(text, &options, piece_bytes, None);
+    match (&ahead, &at_the_end) {
+        (Ok((a, a_warnings)), Ok((b, b_warnings))) => {
+            assert_eq!(a.schema(), b.schema(), "schema differs when read ahead");
+            let rows = |t: &Table| t.window(0, t.num_rows()).expect("a window of every row");
+            assert_eq!(rows(a), rows(b), "rows differ when read ahead");
+            assert_eq!(a_warnings, b_warnings, "warnings differ when read ahead");
+            display_batch(&rows(a)).expect("every row can be shown");
+        }
+        (Err(a), Err(b)) => {
+            assert_ne!(a.code(), ErrorCode::Internal, "{}", a.message());
+            assert_eq!(a.message(), b.message(), "errors differ when read ahead");
+        }
+        _ => panic!("reading ahead and at the end disagree on success: {ahead:?} / {at_the_end:?}"),
+    }
+});
