@@ -55,6 +55,11 @@ impl Found {
         }
     }
 
+    /// The text a piece's records span.
+    fn text_bytes(&self, piece: &Range<usize>) -> usize {
+        self.records[piece.end - 1].end - self.records[piece.start].start
+    }
+
     /// Closed pieces not surveyed yet.
     fn unsurveyed(&self) -> usize {
         self.pieces.closed().len() - self.surveys.len()
@@ -191,6 +196,14 @@ impl RecordsAhead {
             None => closed.min(first + self.step_pieces),
         };
         let records = &self.found.records;
+        // Decoding as fitting builds the pieces' batches: only with the memory for them.
+        let fitting = fitting.filter(|_| {
+            let bytes = self.found.pieces.closed()[first..end]
+                .iter()
+                .map(|piece| self.found.text_bytes(piece))
+                .sum();
+            memory::check(bytes, "decoding JSON records", "").is_ok()
+        });
         let (surveys, fitted): (Vec<Survey>, Vec<Option<RecordBatch>>) = self.found.pieces.closed()
             [first..end]
             .par_iter()
@@ -251,10 +264,7 @@ impl RecordsAhead {
         let to_decode: Vec<usize> = (0..pieces.len()).filter(|&i| slots[i].is_none()).collect();
         let bytes: usize = to_decode
             .iter()
-            .map(|&i| {
-                let p = &pieces[i];
-                self.found.records[p.end - 1].end - self.found.records[p.start].start
-            })
+            .map(|&i| self.found.text_bytes(&pieces[i]))
             .sum();
         let decoding = Decoding::new(
             text,

@@ -73,7 +73,9 @@ impl Decoding<'_> {
         ReaderBuilder::new(Arc::clone(self.schema))
             .with_coerce_primitive(true)
             .with_flatten(true)
-            .with_batch_size(survey.rows.max(1))
+            // One row more than the piece makes: a decoder whose batch is full stops reading,
+            // and the last row of a record that is an array of objects comes before its `]`.
+            .with_batch_size(survey.rows + 1)
             .build_decoder()
             .map_err(|e| Error::internal("starting a JSON decoder", e))
     }

@@ -287,6 +287,10 @@ impl SurveyedJson {
                 Some(batch) => Ok(batch.clone()),
                 None => decoding.decode(&self.records[piece.clone()], survey),
             })
+            // Every piece's result, so that of several failing pieces the first in the
+            // file is the one reported, however the threads ran.
+            .collect::<Vec<Result<_>>>()
+            .into_iter()
             .collect::<Result<Vec<_>>>()?
             .into_iter()
             .flatten()
@@ -518,6 +522,30 @@ mod tests {
         let array = format!("[{}]", text.trim_end().replace('\n', ",\n"));
         for text in [&text, &array] {
             early_pieces_are_kept(text);
+        }
+    }
+
+    /// A line that is an array of objects makes several rows; alone in its piece, its
+    /// decoder's batch used to fill at its last object, before its `]`.
+    #[test]
+    fn a_record_that_is_an_array_of_objects_decodes_in_a_piece_of_its_own() {
+        let text = "{\"a\": 1}\n[{\"a\": 2}, {\"a\": {\"x\": 3}}]\n[{\"a\": 4}, {\"b\": 5}]\n";
+        let (whole, _) = read_json(text.as_bytes(), &JsonOptions::default()).unwrap();
+        for ahead in [false, true] {
+            let mut loader = JsonLoader::new(JsonOptions::default(), 0)
+                .unwrap()
+                .with_piece_bytes(8);
+            if !ahead {
+                loader = loader.reading_at_the_end();
+            }
+            loader.push(text.as_bytes()).unwrap();
+            let (table, _) = loader.finish().unwrap();
+            assert_eq!(table.num_rows(), 5);
+            assert_eq!(
+                table.window(0, 5).unwrap(),
+                whole.window(0, 5).unwrap(),
+                "ahead: {ahead}"
+            );
         }
     }
 
