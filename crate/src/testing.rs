@@ -30,6 +30,18 @@ pub fn uniforms(seed: u64, low: f64, high: f64) -> impl FnMut() -> f64 {
     }
 }
 
+/// Reproducible indices, each below the `n` it is called with, from `seed` (a linear
+/// congruential generator: for drawing test cases, not for statistics).
+pub fn indices(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |n| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize % n
+    }
+}
+
 /// Each column as `name type`, with Spark's type names (`amount double`).
 pub fn column_types(table: &Table) -> Vec<String> {
     table

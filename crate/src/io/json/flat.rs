@@ -717,13 +717,7 @@ mod tests {
             &["[]", "{}", "01", "1.", "\"\\ud83d\\ude00\"", "1e999", "tru"],
         ];
         let keys = ["\"a\"", "\"b\"", "\"\\u0063\"", "\"d\""];
-        let mut seed: u64 = 11;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut next = crate::testing::indices(11);
         let (mut fitted_pieces, mut refused_pieces) = (0, 0);
         for _ in 0..600 {
             // A value type per key (integers, doubles, strings, booleans or only nulls),

@@ -89,20 +89,22 @@ impl<'t> Shapes<'t> {
 /// when the scanner vouches for it as serde_json would read it (`None`: malformed, or
 /// left to serde_json).
 pub fn checked_string(text: &[u8], pos: usize, end: usize) -> Option<(usize, bool)> {
-    let mut shape = Vec::new();
-    let mut scanner = Scanner {
-        text,
-        pos,
-        end,
-        shape: &mut shape,
-    };
-    let escaped = scanner.string()?;
-    Some((scanner.pos, escaped))
+    scan_one(text, pos, end, |scanner| scanner.string())
 }
 
 /// Where the number at `pos` ends and whether serde_json reads it as a `bigint` (else a
 /// `double`), when the scanner vouches for it (`None`: malformed, or left to serde_json).
 pub fn checked_number(text: &[u8], pos: usize, end: usize) -> Option<(usize, bool)> {
+    scan_one(text, pos, end, |scanner| Some(scanner.number()? == LONG))
+}
+
+/// One token read by the scanner from `pos`: where it ends, and what `read` says of it.
+fn scan_one<T>(
+    text: &[u8],
+    pos: usize,
+    end: usize,
+    read: impl FnOnce(&mut Scanner) -> Option<T>,
+) -> Option<(usize, T)> {
     let mut shape = Vec::new();
     let mut scanner = Scanner {
         text,
@@ -110,8 +112,8 @@ pub fn checked_number(text: &[u8], pos: usize, end: usize) -> Option<(usize, boo
         end,
         shape: &mut shape,
     };
-    let kind = scanner.number()?;
-    Some((scanner.pos, kind == LONG))
+    let found = read(&mut scanner)?;
+    Some((scanner.pos, found))
 }
 
 /// The length of the run of plain ASCII text a string's bytes start with: up to the first

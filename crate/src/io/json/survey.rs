@@ -378,13 +378,7 @@ mod tests {
             "[{\"y\": null}]",
         ];
         let keys = ["\"a\"", "\"b\"", "\"\\u0063\"", "\"\""];
-        let mut seed: u64 = 7;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut next = crate::testing::indices(7);
         for _ in 0..50 {
             let mut records: Vec<String> = Vec::new();
             for _ in 0..40 {
