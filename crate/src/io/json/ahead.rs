@@ -24,7 +24,7 @@ use crate::io::json::decode::Decoding;
 use crate::io::json::flat::{decode_fitting, Fits};
 use crate::io::json::infer::JsonType;
 use crate::io::json::options::JsonOptions;
-use crate::io::json::records::{lines, ArrayScan, Pieces};
+use crate::io::json::records::{lines, piece_text_bytes, ArrayScan, Pieces};
 use crate::io::json::schema::JsonSchema;
 use crate::io::json::survey::{survey, Survey};
 use crate::memory;
@@ -57,7 +57,7 @@ impl Found {
 
     /// The text a piece's records span.
     fn text_bytes(&self, piece: &Range<usize>) -> usize {
-        self.records[piece.end - 1].end - self.records[piece.start].start
+        piece_text_bytes(&self.records, piece)
     }
 
     /// Closed pieces not surveyed yet.

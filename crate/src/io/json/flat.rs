@@ -201,11 +201,15 @@ impl Keys {
 
     /// The column of the raw key `raw` of the record.
     fn column(&mut self, text: &[u8], raw: Range<usize>, names: &[&str]) -> Option<Option<usize>> {
-        if let Some((key_end, column)) = self.known(text, raw.start, raw.end) {
-            if key_end == raw.end {
-                return Some(column);
-            }
+        match self.known(text, raw.start, raw.end) {
+            Some((key_end, column)) if key_end == raw.end => Some(column),
+            _ => self.learn(text, raw, names),
         }
+    }
+
+    /// The column of the raw key `raw`, not met before in this piece (read by name), now
+    /// remembered where the record has it.
+    fn learn(&mut self, text: &[u8], raw: Range<usize>, names: &[&str]) -> Option<Option<usize>> {
         let bytes = &text[raw.clone()];
         let name: std::borrow::Cow<str> = if bytes.contains(&b'\\') {
             serde_json::from_slice::<String>(bytes).ok()?.into()
@@ -223,7 +227,7 @@ impl Keys {
 }
 
 /// `a == b`, inline: keys are short, and a call of `bcmp` per key was a tenth of the
-/// decoding. Eight bytes at a time, the last word overlapping the one before.
+/// decoding in a profile (a build without LTO). Eight bytes at a time, the last word overlapping the one before.
 #[inline]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
@@ -318,7 +322,7 @@ fn read_fitting(
             Some(known) => known,
             None => {
                 let (key_end, _) = checked_string(text, pos, end)?;
-                (key_end, keys.column(text, pos..key_end, names)?)
+                (key_end, keys.learn(text, pos..key_end, names)?)
             }
         };
         let column = column?;
@@ -350,8 +354,7 @@ fn read_fitting(
 fn fitting_value_at(text: &[u8], pos: usize, end: usize) -> Option<(Value, usize, u8)> {
     let value = |kind, start, end| Value { kind, start, end };
     let word = |w: &[u8], kind, bit| {
-        let after = pos + w.len();
-        (after <= end && &text[pos..after] == w).then(|| (value(kind, pos, after), after, bit))
+        literal_end(text, pos, end, w).map(|after| (value(kind, pos, after), after, bit))
     };
     match *text[..end].get(pos)? {
         b'"' => {
@@ -372,6 +375,13 @@ fn fitting_value_at(text: &[u8], pos: usize, end: usize) -> Option<(Value, usize
         }
         _ => None,
     }
+}
+
+/// Where the literal `word` (`null`, `true`, `false`) at `pos` ends, if it is there
+/// before `end`.
+fn literal_end(text: &[u8], pos: usize, end: usize, word: &[u8]) -> Option<usize> {
+    let after = pos + word.len();
+    (after <= end && &text[pos..after] == word).then_some(after)
 }
 
 fn ws(text: &[u8], mut pos: usize, end: usize) -> usize {
@@ -414,14 +424,7 @@ fn value_at(text: &[u8], pos: usize, end: usize) -> Option<(Value, usize)> {
             after,
         ))
     };
-    let word = |w: &[u8], kind| {
-        let after = pos + w.len();
-        if after <= end && &text[pos..after] == w {
-            whole(kind, after)
-        } else {
-            None
-        }
-    };
+    let word = |w: &[u8], kind| whole(kind, literal_end(text, pos, end, w)?);
     match *text.get(pos)? {
         b'"' => {
             let (after, escaped) = string_end(text, pos, end)?;

@@ -16,7 +16,9 @@ use crate::io::json::ahead::{Decoded, Found, RecordsAhead};
 use crate::io::json::decode::Decoding;
 use crate::io::json::infer::JsonType;
 use crate::io::json::options::JsonOptions;
-use crate::io::json::records::{document, line_of, lines, looks_multi_line, without_bom};
+use crate::io::json::records::{
+    document, line_of, lines, looks_multi_line, piece_text_bytes, without_bom,
+};
 use crate::io::json::schema::{no_fields, JsonSchema};
 use crate::io::json::survey::Survey;
 use crate::memory;
@@ -301,14 +303,7 @@ impl SurveyedJson {
 
     /// The text piece `piece`'s records span.
     fn piece_bytes(&self, piece: usize) -> usize {
-        let piece = &self.pieces[piece];
-        match (
-            self.records.get(piece.start),
-            self.records.get(piece.end - 1),
-        ) {
-            (Some(first), Some(last)) => last.end - first.start,
-            _ => 0,
-        }
+        piece_text_bytes(&self.records, &self.pieces[piece])
     }
 }
 

@@ -28,6 +28,18 @@ pub fn looks_multi_line(text: &[u8]) -> bool {
     serde_json::from_slice::<serde::de::IgnoredAny>(&text[start..end]).is_err()
 }
 
+/// The bytes of text the records of `piece` (numbers into `records`) span, from the
+/// first's start to the last's end; 0 for a piece with no records.
+pub fn piece_text_bytes(records: &[Range<usize>], piece: &Range<usize>) -> usize {
+    if piece.is_empty() {
+        return 0;
+    }
+    match (records.get(piece.start), records.get(piece.end - 1)) {
+        (Some(first), Some(last)) => last.end - first.start,
+        _ => 0,
+    }
+}
+
 /// The non-blank lines of `text[span]` (without their `\r`), as ranges of `text`; `span`
 /// ends at the end of `text` or just past a `\n`.
 pub fn lines(text: &[u8], span: Range<usize>) -> Vec<Range<usize>> {

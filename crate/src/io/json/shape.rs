@@ -549,19 +549,16 @@ mod tests {
             Some(0x80),
             Some(0xFF),
         ];
-        let mut seed: u64 = 3;
+        let mut next = crate::testing::indices(3);
         for run in 0..40 {
             for stop in stops {
                 for _ in 0..8 {
                     let mut bytes: Vec<u8> = (0..run)
-                        .map(|_| {
-                            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-                            0x20 + ((seed >> 33) % 0x60) as u8
-                        })
+                        .map(|_| 0x20 + next(0x60) as u8)
                         .filter(|&b| b != b'"' && b != b'\\')
                         .collect();
                     bytes.extend(stop);
-                    bytes.extend((0..(seed >> 60)).map(|i| (i * 37) as u8));
+                    bytes.extend((0..next(16)).map(|i| (i * 37) as u8));
                     assert_eq!(plain_ascii(&bytes), by_bytes(&bytes), "{bytes:?}");
                 }
             }
