@@ -267,6 +267,24 @@ fn files_that_disagree_are_refused_by_name() {
 }
 
 #[test]
+fn a_damaged_file_of_a_folder_is_named() {
+    let parquet = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/parquet");
+    let good = std::fs::read(parquet.join("types_none.parquet")).unwrap();
+    let broken = std::fs::read(parquet.join("broken_footer.parquet")).unwrap();
+    let files = vec![
+        ("t/k=1/a.parquet".to_string(), good),
+        ("t/k=2/b.parquet".to_string(), broken),
+    ];
+    let err = read_folder(files, &FolderOptions::default()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ParquetCorrupt);
+    assert!(
+        err.message().starts_with("t/k=2/b.parquet: "),
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
 fn columns_in_another_order_are_read_by_name() {
     let two = |a: &str, b: &str, values: [i32; 2]| {
         let schema = Arc::new(Schema::new(vec![

@@ -277,9 +277,11 @@ describe('folders of Parquet files in the page', () => {
     const { page } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     const north = path.join(SALES, 'year=2023/region=north');
     const parquet = readFileSync(path.join(north, readdirSync(north).find((f) => f.endsWith('.parquet') && !f.startsWith('.'))!));
+    const brokenFooter = readFileSync(path.join(FIXTURES, 'parquet/broken_footer.parquet'));
     const cases: { name: string; files: Record<string, Uint8Array>; code: RegExp; says: RegExp }[] = [
       { name: 'mixed.zip', files: { 'mixed/a=1/part-0.parquet': parquet, 'mixed/b=2/part-0.parquet': parquet }, code: /HIVE_LAYOUT/, says: /not laid out alike/ },
       { name: 'withcsv.zip', files: { 'withcsv/a=1/part-0.parquet': parquet, 'withcsv/a=2/notes.csv': new TextEncoder().encode('x\n1\n') }, code: /UNSUPPORTED_FILE/, says: /holds withcsv\/a=2\/notes\.csv, which is not a Parquet file/ },
+      { name: 'badfooter.zip', files: { 'badfooter/a=1/part-0.parquet': parquet, 'badfooter/a=2/part-0.parquet': brokenFooter }, code: /PARQUET_CORRUPT/, says: /badfooter\/a=2\/part-0\.parquet: / },
       { name: 'nothing.zip', files: { 'nothing/_SUCCESS': new Uint8Array() }, code: /HIVE_LAYOUT/, says: /no data file/ },
       { name: 'csvfirst.zip', files: { 'csvfirst/a=1/part-0.csv': new TextEncoder().encode('x\n1\n'), 'csvfirst/a=2/part-0.parquet': parquet }, code: /UNSUPPORTED_FILE/, says: /csvfirst\/a=2\/part-0\.parquet is not a CSV file, and csvfirst\/a=1\/part-0\.csv is: a folder is read as one table when its files are all Parquet, all CSV/ },
       { name: 'jsonfirst.zip', files: { 'jsonfirst/a=1/part-0.json': new TextEncoder().encode('{"x": 1}\n'), 'jsonfirst/a=2/part-0.csv': new TextEncoder().encode('x\n1\n') }, code: /UNSUPPORTED_FILE/, says: /jsonfirst\/a=2\/part-0\.csv is not a JSON file, and jsonfirst\/a=1\/part-0\.json is/ },

@@ -4,7 +4,7 @@ use crate::error::ErrorCode;
 use crate::frame::{ColumnInfo, Table};
 use crate::io::compressed::{ByteSink, Compression, Decompressor};
 use crate::io::csv::{CsvLoader, CsvOptions, CsvStream};
-use crate::io::hive::{folder_format, is_data_file, not_parquet, HiveDataset, PartitionPath};
+use crate::io::hive::{folder_format, is_data_file, open_parquet, HiveDataset, PartitionPath};
 use crate::io::json::{JsonFiles, JsonLoader, JsonOptions};
 use crate::io::parquet::{ParquetFiles, ParquetLoader};
 use crate::wasm::convert::{from_js, options_from_js, to_value};
@@ -299,11 +299,19 @@ impl JsHiveDataset {
             .map_err(to_js)
     }
 
-    /// The error to throw for a file of a Parquet folder whose bytes are not Parquet;
-    /// `zip_name` when the folder came as a zip.
-    #[wasm_bindgen(js_name = notParquet, unchecked_return_type = "Error")]
-    pub fn not_parquet(path: &str, zip_name: Option<String>) -> JsValue {
-        to_js(not_parquet(path, zip_name.as_deref()))
+    /// Reads the footer of the Parquet folder's file at `path` (its whole bytes); errors
+    /// name the file: `UNSUPPORTED_FILE` when it is not Parquet (`zip_name` when the
+    /// folder came as a zip, which might have been meant as a workbook), `PARQUET_CORRUPT`
+    /// for a damaged footer.
+    #[wasm_bindgen(js_name = openParquet)]
+    pub fn open_parquet(
+        path: &str,
+        bytes: Vec<u8>,
+        zip_name: Option<String>,
+    ) -> Result<JsParquetLoader, JsValue> {
+        open_parquet(path, bytes, zip_name.as_deref())
+            .map(JsParquetLoader)
+            .map_err(to_js)
     }
 
     /// Adds a JSON file found at `path`, all its text in the loader; its records are read

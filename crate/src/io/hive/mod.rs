@@ -26,7 +26,7 @@ use crate::io::json::{JsonFiles, JsonFilesRead};
 
 pub use infer::PartitionType;
 pub use path::{is_data_file, PartitionPath, NULL_PARTITION};
-pub use read::{folder_format, not_parquet, read_folder, FolderFormat, FolderOptions};
+pub use read::{folder_format, open_parquet, read_folder, FolderFormat, FolderOptions};
 pub use write::{write_partitioned, write_partitioned_zip, PartitionedFile, MAX_PARTITIONS};
 
 /// The files of one partitioned folder, gathered before they become one table.

@@ -110,7 +110,7 @@ pub fn folder_format<'a>(paths: impl IntoIterator<Item = &'a str>) -> Result<Fol
 
 /// The error for a file of a Parquet folder whose bytes are not Parquet; `zip_name` when
 /// the folder came as a zip (which might have been meant as a workbook).
-pub fn not_parquet(path: &str, zip_name: Option<&str>) -> Error {
+fn not_parquet(path: &str, zip_name: Option<&str>) -> Error {
     let message = match zip_name {
         None => format!(
             "{path} is not a Parquet file: a folder is read as one table when its files are \
@@ -178,15 +178,21 @@ fn read_json_files(
     Ok((dataset, warnings))
 }
 
+/// The loader of a Parquet folder's file at `path`: `UNSUPPORTED_FILE` when its bytes are
+/// not Parquet (see [`not_parquet`]), and the footer's errors naming the file.
+pub fn open_parquet(path: &str, bytes: Vec<u8>, zip_name: Option<&str>) -> Result<ParquetLoader> {
+    if !bytes.starts_with(b"PAR1") {
+        return Err(not_parquet(path, zip_name));
+    }
+    ParquetLoader::new(bytes).map_err(|e| e.in_file(path))
+}
+
 /// Every file's footer read (the bytes handed to the reader, not copied), then all their
 /// row groups decoded together (see [`ParquetFiles`]).
 fn read_parquet_files(files: Vec<(String, Vec<u8>)>) -> Result<(HiveDataset, Vec<String>)> {
     let mut queued = ParquetFiles::new();
     for (path, bytes) in files {
-        if !bytes.starts_with(b"PAR1") {
-            return Err(not_parquet(&path, None));
-        }
-        let loader = ParquetLoader::new(bytes).map_err(|e| e.in_file(&path))?;
+        let loader = open_parquet(&path, bytes, None)?;
         queued.push(&path, loader)?;
     }
     let mut dataset = HiveDataset::new();

@@ -46,8 +46,6 @@ export interface FolderRead {
   csvOptions?: CsvOptions;
 }
 
-const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
-
 /** The engine's rules for a folder's file names (Spark's): `wasm.HiveDataset` has them. */
 interface FileRules {
   isDataFile(path: string): boolean;
@@ -227,8 +225,8 @@ async function readParquetFiles(ctx: LoadContext, entries: FolderEntry[], zipNam
         const entry = entries[next++];
         const bytes = new Uint8Array(await reads.next());
         throwIfCancelled(ctx.jobId);
-        if (!PARQUET_MAGIC.every((b, i) => bytes[i] === b)) throw wasm.HiveDataset.notParquet(entry.path, zipName);
-        const loader = new wasm.ParquetLoader(bytes);
+        // Not Parquet, or a damaged footer: an error naming the file.
+        const loader = wasm.HiveDataset.openParquet(entry.path, bytes, zipName);
         queued.push({ size: entry.size, rows: loader.numRows(), groups: loader.numRowGroups(), done: 0 });
         // The dataset owns the loader from here, and frees it on a failure.
         dataset.addParquet(entry.path, loader);

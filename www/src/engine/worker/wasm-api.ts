@@ -258,10 +258,12 @@ export declare class HiveDataset {
     static isDataFile(path: string): boolean;
     constructor();
     /**
-     * The error to throw for a file of a Parquet folder whose bytes are not Parquet;
-     * `zip_name` when the folder came as a zip.
+     * Reads the footer of the Parquet folder's file at `path` (its whole bytes); errors
+     * name the file: `UNSUPPORTED_FILE` when it is not Parquet (`zip_name` when the
+     * folder came as a zip, which might have been meant as a workbook), `PARQUET_CORRUPT`
+     * for a damaged footer.
      */
-    static notParquet(path: string, zip_name?: string | null): Error;
+    static openParquet(path: string, bytes: Uint8Array, zip_name?: string | null): ParquetLoader;
     /**
      * The partition columns (`column=value` folder levels) of the files added so far.
      */
