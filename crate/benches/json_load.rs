@@ -1,7 +1,8 @@
 //! The page suite's JSON lines load natively: the generated telecom table written as
 //! JSON lines (as `brasa-datagen --format json` and `df.write.json` write it), read back
 //! by `read_json` as the page reads a dropped file, and its two passes timed apart (the
-//! survey that infers the schema, then the decode into partitions). For reference,
+//! survey that infers the schema, then the decode into partitions), and read with the
+//! schema given (no inference: each value converted, `given.rs`). For reference,
 //! arrow-json alone decoding the same text given the schema (no inference), on one thread.
 //!
 //! `cargo bench --bench json_load` (`BENCH_ROWS=1000000` for the page's file;
@@ -16,6 +17,7 @@ use std::time::Instant;
 
 use arrow_json::LineDelimitedWriter;
 use brasa::datagen::telecom_batch;
+use brasa::frame::spark_type_name;
 use brasa::io::json::{read_json, JsonLoader, JsonOptions, JsonSchema};
 
 const RUNS: usize = 5;
@@ -88,6 +90,17 @@ fn main() {
         "{rows} rows, {:.1} MB of JSON lines",
         bytes.len() as f64 / 1e6
     );
+    // The inferred schema written as DDL: a read with it converts every value instead.
+    let ddl: Vec<String> = table
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| format!("`{}` {}", f.name(), spark_type_name(f.data_type())))
+        .collect();
+    let given = JsonOptions {
+        schema: Some(ddl.join(", ")),
+        ..JsonOptions::default()
+    };
     let threads = thread_counts::thread_counts();
     for threads in threads {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -107,6 +120,13 @@ fn main() {
             bytes.len(),
             timed(|| {
                 pool.install(|| black_box(read_json(&bytes, &options).unwrap()));
+            }),
+        );
+        report(
+            &format!("read_json with the schema given, {threads} thread(s)"),
+            bytes.len(),
+            timed(|| {
+                pool.install(|| black_box(read_json(&bytes, &given).unwrap()));
             }),
         );
         report(

@@ -6,11 +6,20 @@
 
 use std::path::{Path, PathBuf};
 
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
+    Int8Type, TimestampMicrosecondType,
+};
+use arrow_array::Array;
 use arrow_json::writer::{JsonArray, WriterBuilder};
+use arrow_schema::DataType;
+use brasa::frame::jvm::{java_double, java_float};
 use brasa::frame::spark_type_name;
-use brasa::io::compressed::{Compression, Decompressor};
+use brasa::io::compressed::{ByteSink, Compression, Decompressor};
 use brasa::io::csv::ParseMode;
 use brasa::io::json::{read_json, JsonLoader, JsonOptions};
+use brasa::temporal::{format_date, format_timestamp_spark};
 use brasa::{ErrorCode, Table};
 use serde::Deserialize;
 use serde_json::Value;
@@ -31,6 +40,8 @@ struct Case {
     options: serde_json::Map<String, Value>,
     schema: Option<Vec<(String, String)>>,
     rows: Option<Vec<Value>>,
+    /// With a given schema: each value as Spark's `CAST(... AS STRING)` writes it.
+    text_rows: Option<Vec<Vec<Option<String>>>>,
     error: Option<String>,
 }
 
@@ -41,6 +52,12 @@ fn options_of(case: &Case) -> JsonOptions {
             ("mode", Some("DROPMALFORMED")) => options.mode = ParseMode::DropMalformed,
             ("mode", Some("FAILFAST")) => options.mode = ParseMode::FailFast,
             ("multiLine", Some(v)) => options.multi_line = Some(v == "true"),
+            ("schema", Some(v)) => options.schema = Some(v.to_string()),
+            ("dateFormat", Some(v)) => options.date_format = Some(v.to_string()),
+            ("timestampFormat", Some(v)) => options.timestamp_format = Some(v.to_string()),
+            ("columnNameOfCorruptRecord", Some(v)) => {
+                options.column_name_of_corrupt_record = v.to_string()
+            }
             other => panic!("{}: option {other:?}", case.case),
         }
     }
@@ -61,6 +78,45 @@ fn json_rows(table: &Table) -> Vec<Value> {
         return Vec::new();
     }
     serde_json::from_slice(&text).unwrap()
+}
+
+/// The table's values as Spark's `CAST(... AS STRING)` writes them (NULL as `None`).
+fn text_rows(table: &Table) -> Vec<Vec<Option<String>>> {
+    let mut rows = Vec::new();
+    for batch in table.partitions().unwrap().iter() {
+        for row in 0..batch.num_rows() {
+            rows.push(
+                batch
+                    .columns()
+                    .iter()
+                    .map(|column| spark_text(column.as_ref(), row))
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
+
+fn spark_text(column: &dyn Array, row: usize) -> Option<String> {
+    if column.is_null(row) {
+        return None;
+    }
+    Some(match column.data_type() {
+        DataType::Int8 => column.as_primitive::<Int8Type>().value(row).to_string(),
+        DataType::Int16 => column.as_primitive::<Int16Type>().value(row).to_string(),
+        DataType::Int32 => column.as_primitive::<Int32Type>().value(row).to_string(),
+        DataType::Int64 => column.as_primitive::<Int64Type>().value(row).to_string(),
+        DataType::Float32 => java_float(column.as_primitive::<Float32Type>().value(row)),
+        DataType::Float64 => java_double(column.as_primitive::<Float64Type>().value(row)),
+        DataType::Decimal128(..) => column.as_primitive::<Decimal128Type>().value_as_string(row),
+        DataType::Boolean => column.as_boolean().value(row).to_string(),
+        DataType::Date32 => format_date(column.as_primitive::<Date32Type>().value(row) as i64),
+        DataType::Timestamp(..) => {
+            format_timestamp_spark(column.as_primitive::<TimestampMicrosecondType>().value(row))
+        }
+        DataType::Utf8 => column.as_string::<i32>().value(row).to_string(),
+        other => panic!("no text for {other}"),
+    })
 }
 
 /// Equal as Spark's rows: numbers by value (Spark's `7.0` is Brasa's `7.0` or `7`).
@@ -106,6 +162,14 @@ fn every_file_reads_as_spark_reads_it() {
             "{}: schema",
             case.case
         );
+        if let Some(spark_rows) = &case.text_rows {
+            let rows = text_rows(&table);
+            assert_eq!(rows.len(), spark_rows.len(), "{}: rows", case.case);
+            for (i, (ours, theirs)) in rows.iter().zip(spark_rows).enumerate() {
+                assert_eq!(ours, theirs, "{} row {i}", case.case);
+            }
+            continue;
+        }
         let rows = json_rows(&table);
         let spark_rows = case.rows.as_ref().unwrap();
         assert_eq!(rows.len(), spark_rows.len(), "{}: rows", case.case);
@@ -176,6 +240,98 @@ fn many_pieces_make_the_same_table_as_one() {
         serde_json::json!({"id": "0", "s": "row 0", "v": 0.0})
     );
     assert_eq!(rows[120_000]["id"], "late string");
+}
+
+/// The options of the Spark case `name`.
+fn case_options(name: &str) -> JsonOptions {
+    let expected: Expected =
+        serde_json::from_slice(&std::fs::read(dir().join("spark_json_expected.json")).unwrap())
+            .unwrap();
+    let case = expected.cases.iter().find(|c| c.case == name).unwrap();
+    options_of(case)
+}
+
+#[test]
+fn a_given_schema_reads_the_same_in_any_pieces() {
+    let bytes = std::fs::read(dir().join("schema.jsonl")).unwrap();
+    for case in ["schema_permissive", "schema_dropmalformed"] {
+        let options = case_options(case);
+        let (whole, whole_warnings) = read_json(&bytes, &options).unwrap();
+        for piece_bytes in [1, 64, 300] {
+            let mut loader = JsonLoader::new(options.clone(), 0)
+                .unwrap()
+                .with_piece_bytes(piece_bytes);
+            for chunk in bytes.chunks(7) {
+                loader.push(chunk).unwrap();
+            }
+            let (table, warnings) = loader.finish().unwrap();
+            assert!(
+                table.num_partitions() > 1,
+                "{case} in {piece_bytes}-byte pieces"
+            );
+            assert_eq!(
+                text_rows(&table),
+                text_rows(&whole),
+                "{case} in {piece_bytes}-byte pieces"
+            );
+            assert_eq!(
+                warnings, whole_warnings,
+                "{case} in {piece_bytes}-byte pieces"
+            );
+        }
+        assert_eq!(whole_warnings.len(), 1, "{case}: {whole_warnings:?}");
+    }
+    let (_, warnings) = read_json(&bytes, &case_options("schema_permissive")).unwrap();
+    assert!(
+        warnings[0].starts_with(
+            "10 records do not fit the schema (line 2: `sm`: 40000 is out of range for a \
+             smallint; line 3: `t`: -129 is out of range for a tinyint; line 4: `t`: \"1\" is \
+             not a tinyint); what did not fit is null and their text is in column \
+             `_corrupt_record`"
+        ),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn failfast_with_a_schema_names_the_line_and_the_value() {
+    let bytes = std::fs::read(dir().join("schema.jsonl")).unwrap();
+    let err = read_json(&bytes, &case_options("schema_failfast")).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::JsonMalformed);
+    assert!(
+        err.message().starts_with(
+            "line 2 does not fit the schema (`sm`: 40000 is out of range for a smallint)"
+        ),
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
+fn a_schema_that_cannot_be_used_is_refused() {
+    let refused = |options: JsonOptions, says: &str| {
+        let err = read_json(b"{\"a\": 1}\n", &options).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::JsonSchema, "{err}");
+        assert!(err.message().contains(says), "{}", err.message());
+    };
+    let with_schema = |ddl: &str| JsonOptions {
+        schema: Some(ddl.to_string()),
+        ..JsonOptions::default()
+    };
+    refused(with_schema("a TYPEX"), "TYPEX");
+    refused(with_schema("a INT, a STRING"), "twice");
+    refused(with_schema("   "), "the schema is empty");
+    refused(
+        with_schema("a INT, _corrupt_record INT"),
+        "the corrupt-record column `_corrupt_record` must be a STRING, not INT",
+    );
+    refused(
+        JsonOptions {
+            date_format: Some("dd/QQQ".to_string()),
+            ..with_schema("a DATE")
+        },
+        "dateFormat",
+    );
 }
 
 #[test]

@@ -3,8 +3,8 @@
  * lines) is read again with Spark's `sep` and `comment` options set in the panel, in the
  * same table; a schema that does not fit the file is refused with its code and leaves
  * the table as it was. A JSON file's malformed records are read with Spark's `mode` and
- * `columnNameOfCorruptRecord` set in its panel (tests/fixtures/json, Spark's answers in
- * spark_json_expected.json).
+ * `columnNameOfCorruptRecord` set in its panel, and with a schema and date patterns given
+ * there (tests/fixtures/json, Spark's answers in spark_json_expected.json).
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -158,6 +158,42 @@ describe('reader options', () => {
     assert.match(text, /line 2/);
     assert.equal((await shownTable(page, 'malformed'))['row-count'], '3');
     assert.deepEqual(await page.$$eval('li[data-table]', (items) => items.map((i) => i.getAttribute('data-table'))), ['malformed']);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('reads a JSON file with a schema, dateFormat and timestampFormat given in the panel', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'events.jsonl', path: path.join(FIXTURES, 'json/schema_formats.jsonl') }]);
+    await shownTable(page, 'events');
+    // Inferred, as Spark: text.
+    assert.deepEqual((await schemaRows(page)).map((r) => r.slice(0, 2)), [['d', 'string'], ['ts', 'string']]);
+    await page.getByTestId('reader-options').locator('summary').click();
+    await page.getByTestId('reader-schema').fill('d DATE, ts TIMESTAMP, _corrupt_record STRING');
+    await page.getByTestId('reader-dateFormat').fill('dd/MM/yyyy');
+    await page.getByTestId('reader-timestampFormat').fill('dd.MM.yyyy HH:mm');
+    await page.getByTestId('reader-reload').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="schema"] tbody tr').length === 3, undefined, { timeout: 30_000 });
+    // Spark's answer (spark_json_expected.json, case schema_with_formats).
+    assert.deepEqual((await schemaRows(page)).map((r) => r.slice(0, 2)), [['d', 'date'], ['ts', 'timestamp'], ['_corrupt_record', 'string']]);
+    assert.equal((await shownTable(page, 'events'))['row-count'], '4');
+    const rows = await gridRows(page, 4);
+    assert.deepEqual(rows[0].slice(1), ['2024-01-31', '2024-01-31 10:30:00', 'null']);
+    assert.deepEqual(rows[1].slice(1), ['null', 'null', '{"d": "2024-01-31", "ts": "31.01.2024 10:30:00"}']);
+    assert.deepEqual(rows[3].slice(1), ['null', '2024-02-01 00:00:00', 'null']);
+    await page.getByTestId('load-warnings').filter({ hasText: '2 records do not fit the schema' }).waitFor();
+
+    // A schema that cannot be used is refused with its code; the table stays.
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-schema').inputValue(), 'd DATE, ts TIMESTAMP, _corrupt_record STRING');
+    await page.getByTestId('reader-schema').fill('d DATE, _corrupt_record INT');
+    await page.getByTestId('reader-reload').click();
+    const error = page.getByTestId('reader-error');
+    await error.waitFor({ timeout: 30_000 });
+    const text = (await error.textContent()) ?? '';
+    assert.match(text, /JSON_SCHEMA/);
+    assert.match(text, /must be a STRING/);
+    assert.equal((await schemaRows(page))[1][1], 'timestamp');
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -2,7 +2,9 @@
 //! chunks and its records are surveyed and decoded as they come, in small pieces (those
 //! that fit the schema so far decoded in one pass, `io/json/ahead.rs`). Besides never
 //! panicking, that must give the table and warnings (or the error) that reading the whole
-//! text at the end gives.
+//! text at the end gives. With a schema given (`io/json/given.rs`: every value converted
+//! to a column of each type), the records are read at the end in small pieces, which must
+//! give what one piece of the whole text gives.
 #![no_main]
 
 use brasa::frame::display_batch;
@@ -12,9 +14,16 @@ use brasa::io::json::{JsonLoader, JsonOptions};
 use brasa::{Error, ErrorCode, Table};
 use libfuzzer_sys::fuzz_target;
 
-/// Options from a byte: Spark's `mode` and `multiLine` (told from the file, or given).
+/// A schema with a column of each type a given schema converts values to.
+const SCHEMA: &str = "a BIGINT, b STRING, c DOUBLE, d DATE, e DECIMAL(5,2), f FLOAT, \
+                      i INT, s SMALLINT, t TINYINT, ts TIMESTAMP, ok BOOLEAN, \
+                      _corrupt_record STRING";
+
+/// Options from a byte: Spark's `mode` and `multiLine` (told from the file, or given),
+/// and whether a schema is given.
 fn options(control: u8) -> JsonOptions {
     JsonOptions {
+        schema: (control & 16 != 0).then(|| SCHEMA.to_string()),
         mode: [
             ParseMode::Permissive,
             ParseMode::DropMalformed,
@@ -55,7 +64,12 @@ fuzz_target!(|data: &[u8]| {
     let options = options(*control);
     let piece_bytes = 16 + 4 * usize::from(*pieces);
     let ahead = load(text, &options, piece_bytes, Some(1 + usize::from(*chunk)));
-    let at_the_end = load(text, &options, piece_bytes, None);
+    // With a schema every read is at the end: small pieces against one of the whole text.
+    let whole_bytes = match options.schema {
+        Some(_) => usize::MAX,
+        None => piece_bytes,
+    };
+    let at_the_end = load(text, &options, whole_bytes, None);
     match (&ahead, &at_the_end) {
         (Ok((a, a_warnings)), Ok((b, b_warnings))) => {
             assert_eq!(a.schema(), b.schema(), "schema differs when read ahead");

@@ -19,4 +19,19 @@ mode: ParseMode,
  * The column malformed records are kept in, in PERMISSIVE mode (Spark's
  * `columnNameOfCorruptRecord`).
  */
-columnNameOfCorruptRecord: string, };
+columnNameOfCorruptRecord: string, 
+/**
+ * The columns as Spark DDL (`id BIGINT, name STRING, at TIMESTAMP`), read instead of
+ * inferring them (Spark's `spark.read.schema(...)`); see `given.rs`.
+ */
+schema: string | null, 
+/**
+ * Spark's `dateFormat`: the pattern of a given schema's `date` values (otherwise
+ * read as `CAST(s AS DATE)` reads them).
+ */
+dateFormat: string | null, 
+/**
+ * Spark's `timestampFormat`: the pattern of a given schema's `timestamp` values
+ * (otherwise read as `CAST(s AS TIMESTAMP)` reads them).
+ */
+timestampFormat: string | null, };

@@ -53,6 +53,15 @@ impl JsonFiles {
     /// Every file surveyed, their types merged into the folder's schema, and each file
     /// decoded with it. A file's error names the file.
     pub fn read(self) -> Result<JsonFilesRead> {
+        // A folder is read with one set of options: with a schema given, each file is
+        // read with it, and no schema is inferred.
+        if self
+            .files
+            .iter()
+            .any(|(_, loader)| loader.has_given_schema())
+        {
+            return self.read_each();
+        }
         let mut surveyed: Vec<(String, SurveyedJson)> = Vec::with_capacity(self.files.len());
         for (path, loader) in self.files {
             let file = loader.survey().map_err(|e| e.in_file(&path))?;
@@ -88,6 +97,18 @@ impl JsonFiles {
             warnings.extend(read_warnings.into_iter().map(|w| format!("{path}: {w}")));
             // The file's text is let go as soon as its table is made.
             drop(file);
+            tables.push((path, table));
+        }
+        Ok(JsonFilesRead { tables, warnings })
+    }
+
+    /// Each file read on its own (with the schema its options give).
+    fn read_each(self) -> Result<JsonFilesRead> {
+        let mut tables = Vec::with_capacity(self.files.len());
+        let mut warnings = Vec::new();
+        for (path, loader) in self.files {
+            let (table, read_warnings) = loader.finish().map_err(|e| e.in_file(&path))?;
+            warnings.extend(read_warnings.into_iter().map(|w| format!("{path}: {w}")));
             tables.push((path, table));
         }
         Ok(JsonFilesRead { tables, warnings })
@@ -134,6 +155,32 @@ mod tests {
         // As written (Spark keeps a mixed field's text, spaces included).
         assert_eq!(s.value(0), "{\"x\": 1}");
         assert!(first.column(2).is_null(0));
+    }
+
+    #[test]
+    fn with_a_schema_given_every_file_is_read_with_it() {
+        let options = JsonOptions {
+            schema: Some("s STRING, n INT".to_string()),
+            ..JsonOptions::default()
+        };
+        let JsonFilesRead { tables, warnings } = files(
+            &[
+                ("a.json", "{\"n\": 1, \"s\": {\"x\": 1}}\n"),
+                ("b.json", "{\"n\": 2.5, \"t\": \"x\"}\n"),
+            ],
+            &options,
+        )
+        .read()
+        .unwrap();
+        for (_, table) in &tables {
+            assert_eq!(column_types(table), ["s string", "n int"]);
+        }
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].starts_with("b.json: 1 records do not fit the schema (line 1: `n`: 2.5"),
+            "{}",
+            warnings[0]
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::io::compressed::ByteSink;
 use crate::io::csv::{ParseMode, PARTITION_BYTES};
 use crate::io::json::ahead::{Decoded, Found, RecordsAhead};
 use crate::io::json::decode::Decoding;
+use crate::io::json::given::GivenJsonSchema;
 use crate::io::json::infer::JsonType;
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{
@@ -33,6 +34,8 @@ const TEXT_CHECK_BYTES: usize = 64 << 10;
 /// one is seen).
 pub struct JsonLoader {
     options: JsonOptions,
+    /// The schema the options give (read with it, no inference).
+    given: Option<GivenJsonSchema>,
     text: Vec<u8>,
     ahead: Ahead,
     /// Text per piece (a partition of the table, a task of each pass).
@@ -52,18 +55,32 @@ enum Ahead {
 
 impl JsonLoader {
     /// `size_hint`: the file's size when known, so its text is gathered without copies.
+    /// A schema the options give is checked here (`JSON_SCHEMA`).
     pub fn new(options: JsonOptions, size_hint: usize) -> Result<Self> {
         memory::check(
             size_hint.saturating_mul(2),
             "loading this JSON file",
             "load a smaller file, or drop other tables first",
         )?;
+        let given = GivenJsonSchema::of(&options)?;
+        // With a schema given the records are read once, when the text is all in.
+        let ahead = match given {
+            Some(_) => Ahead::Off,
+            None => Ahead::Undecided,
+        };
         Ok(JsonLoader {
             options,
+            given,
             text: Vec::with_capacity(size_hint),
-            ahead: Ahead::Undecided,
+            ahead,
             piece_bytes: PARTITION_BYTES,
         })
+    }
+
+    /// Whether the options give the schema (then [`JsonLoader::finish`] reads with it,
+    /// and a folder's files are each read with it, not surveyed).
+    pub fn has_given_schema(&self) -> bool {
+        self.given.is_some()
     }
 
     /// Reads nothing before the last chunk is in (every record then read at once, as
@@ -95,6 +112,9 @@ impl JsonLoader {
 
     /// Reads the records and returns the table with the load's warnings.
     pub fn finish(self) -> Result<(Table, Vec<String>)> {
+        if self.given.is_some() {
+            return self.read_given();
+        }
         let mut surveyed = self.survey()?;
         let schema = JsonSchema::inferred(
             surveyed.merged_type(),
@@ -113,6 +133,7 @@ impl JsonLoader {
             text,
             ahead,
             piece_bytes,
+            ..
         } = self;
         check_text(&text)?;
         let (multi_line, mut found, decoded) = match ahead {
@@ -122,18 +143,7 @@ impl JsonLoader {
                 (multi_line, found, decoded)
             }
             Ahead::Undecided | Ahead::Off => {
-                let base = without_bom(&text);
-                let multi_line = options
-                    .multi_line
-                    .unwrap_or_else(|| looks_multi_line(&text[base..]));
-                let records = if multi_line {
-                    document(&text, base)?
-                } else {
-                    lines(&text, base..text.len())
-                };
-                let mut found = Found::new(piece_bytes);
-                found.add(records);
-                found.pieces.close(found.records.len());
+                let (multi_line, found) = all_records(&text, &options, piece_bytes)?;
                 (multi_line, found, None)
             }
         };
@@ -154,16 +164,14 @@ impl JsonLoader {
             })
             .collect();
         if let (Some((record, why)), ParseMode::FailFast) = (malformed.first(), options.mode) {
-            let line = line_of(&text, records[*record].start);
-            return Err(Error::new(
-                ErrorCode::JsonMalformed,
-                format!(
-                    "line {line} is not a JSON record ({why}); fix it, or load with mode \
-                     PERMISSIVE (kept as text in `{}`) or DROPMALFORMED (left out)",
-                    options.column_name_of_corrupt_record
-                ),
-            )
-            .at_row(line));
+            return Err(failfast_error(
+                &text,
+                &records,
+                *record,
+                why,
+                "is not a JSON record",
+                &options,
+            ));
         }
         Ok(SurveyedJson {
             options,
@@ -175,6 +183,67 @@ impl JsonLoader {
             malformed,
             decoded,
         })
+    }
+
+    /// The records read with the schema the options give: found when the text is all in,
+    /// then each piece decoded in parallel, once (`given.rs`).
+    fn read_given(self) -> Result<(Table, Vec<String>)> {
+        let JsonLoader {
+            options,
+            given,
+            text,
+            piece_bytes,
+            ..
+        } = self;
+        let Some(given) = given else {
+            return Err(Error::internal(
+                "reading JSON with a schema",
+                "no schema given",
+            ));
+        };
+        check_text(&text)?;
+        let (_, found) = all_records(&text, &options, piece_bytes)?;
+        memory::check(
+            text.len(),
+            "decoding this JSON file",
+            "load a smaller file, or drop other tables first",
+        )?;
+        let Found {
+            records, pieces, ..
+        } = found;
+        let pieces = pieces.into_closed();
+        let decoded = pieces
+            .par_iter()
+            .map(|piece| given.decode(&text, &records[piece.clone()]))
+            // Every piece's result, so that of several failing pieces the first in the
+            // file is the one reported, however the threads ran.
+            .collect::<Vec<Result<_>>>()
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?;
+        let mut batches = Vec::with_capacity(decoded.len());
+        let mut malformed = Vec::new();
+        for (piece, decoded) in pieces.iter().zip(decoded) {
+            let starts_at = piece.start;
+            malformed.extend(
+                decoded
+                    .malformed
+                    .into_iter()
+                    .map(|(i, why)| (starts_at + i, why)),
+            );
+            batches.extend(decoded.batch);
+        }
+        if let (Some((record, why)), ParseMode::FailFast) = (malformed.first(), options.mode) {
+            return Err(failfast_error(
+                &text,
+                &records,
+                *record,
+                why,
+                "does not fit the schema",
+                &options,
+            ));
+        }
+        let warnings = given_warnings(&text, &records, &malformed, &options, given.keeps_corrupt());
+        Ok((Table::try_new(given.arrow().clone(), batches)?, warnings))
     }
 
     /// How the records are read as they arrive, once that can be told: the first line is
@@ -344,6 +413,55 @@ pub fn read_json(bytes: &[u8], options: &JsonOptions) -> Result<(Table, Vec<Stri
     loader.finish()
 }
 
+/// Every record of the whole text, grouped into closed pieces; whether the text is one
+/// multiLine document.
+fn all_records(text: &[u8], options: &JsonOptions, piece_bytes: usize) -> Result<(bool, Found)> {
+    let base = without_bom(text);
+    let multi_line = options
+        .multi_line
+        .unwrap_or_else(|| looks_multi_line(&text[base..]));
+    let records = if multi_line {
+        document(text, base)?
+    } else {
+        lines(text, base..text.len())
+    };
+    let mut found = Found::new(piece_bytes);
+    found.add(records);
+    found.pieces.close(found.records.len());
+    Ok((multi_line, found))
+}
+
+/// FAILFAST's error for the malformed record `record` (`is_not`: what is wrong with it).
+fn failfast_error(
+    text: &[u8],
+    records: &[Range<usize>],
+    record: usize,
+    why: &str,
+    is_not: &str,
+    options: &JsonOptions,
+) -> Error {
+    let line = line_of(text, records[record].start);
+    Error::new(
+        ErrorCode::JsonMalformed,
+        format!(
+            "line {line} {is_not} ({why}); fix it, or load with mode PERMISSIVE (kept as \
+             text in `{}`) or DROPMALFORMED (left out)",
+            options.column_name_of_corrupt_record
+        ),
+    )
+    .at_row(line)
+}
+
+/// The first malformed records named by their lines.
+fn examples(text: &[u8], records: &[Range<usize>], malformed: &[(usize, String)]) -> String {
+    malformed
+        .iter()
+        .take(REPORTED_EXAMPLES)
+        .map(|(record, why)| format!("line {}: {why}", line_of(text, records[*record].start)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn warnings(
     text: &[u8],
     records: &[Range<usize>],
@@ -353,11 +471,6 @@ fn warnings(
     if malformed.is_empty() {
         return Vec::new();
     }
-    let examples: Vec<String> = malformed
-        .iter()
-        .take(REPORTED_EXAMPLES)
-        .map(|(record, why)| format!("line {}: {why}", line_of(text, records[*record].start)))
-        .collect();
     let action = match options.mode {
         ParseMode::DropMalformed => "they were left out (mode DROPMALFORMED)".to_string(),
         _ => format!(
@@ -368,7 +481,37 @@ fn warnings(
     vec![format!(
         "{} records are not JSON objects ({}); {action}",
         malformed.len(),
-        examples.join("; ")
+        examples(text, records, malformed)
+    )]
+}
+
+/// The warning of a read with a given schema: records whose values did not fit it.
+fn given_warnings(
+    text: &[u8],
+    records: &[Range<usize>],
+    malformed: &[(usize, String)],
+    options: &JsonOptions,
+    keeps_corrupt: bool,
+) -> Vec<String> {
+    if malformed.is_empty() {
+        return Vec::new();
+    }
+    let action = match (options.mode, keeps_corrupt) {
+        (ParseMode::DropMalformed, _) => "they were left out (mode DROPMALFORMED)".to_string(),
+        (_, true) => format!(
+            "what did not fit is null and their text is in column `{}` (mode PERMISSIVE)",
+            options.column_name_of_corrupt_record
+        ),
+        (_, false) => format!(
+            "what did not fit is null (mode PERMISSIVE; add `{} STRING` to the schema to \
+             keep their text)",
+            options.column_name_of_corrupt_record
+        ),
+    };
+    vec![format!(
+        "{} records do not fit the schema ({}); {action}",
+        malformed.len(),
+        examples(text, records, malformed)
     )]
 }
 

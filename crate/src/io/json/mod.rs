@@ -22,6 +22,7 @@ mod ahead;
 mod decode;
 mod flat;
 mod folder;
+mod given;
 mod infer;
 mod loader;
 mod options;

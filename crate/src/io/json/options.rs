@@ -19,6 +19,16 @@ pub struct JsonOptions {
     /// The column malformed records are kept in, in PERMISSIVE mode (Spark's
     /// `columnNameOfCorruptRecord`).
     pub column_name_of_corrupt_record: String,
+    /// The columns as Spark DDL (`id BIGINT, name STRING, at TIMESTAMP`), read instead of
+    /// inferring them (Spark's `spark.read.schema(...)`): each value converted to its
+    /// column's type as Spark converts it, a record with a value that does not fit malformed.
+    pub schema: Option<String>,
+    /// Spark's `dateFormat`: the pattern of a given schema's `date` values (otherwise
+    /// read as `CAST(s AS DATE)` reads them).
+    pub date_format: Option<String>,
+    /// Spark's `timestampFormat`: the pattern of a given schema's `timestamp` values
+    /// (otherwise read as `CAST(s AS TIMESTAMP)` reads them).
+    pub timestamp_format: Option<String>,
 }
 
 impl Default for JsonOptions {
@@ -27,6 +37,9 @@ impl Default for JsonOptions {
             multi_line: None,
             mode: ParseMode::Permissive,
             column_name_of_corrupt_record: "_corrupt_record".to_string(),
+            schema: None,
+            date_format: None,
+            timestamp_format: None,
         }
     }
 }

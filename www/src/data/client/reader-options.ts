@@ -35,8 +35,7 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
   const multiLine = checkbox('reader-multiLine', form.multiLine);
   const leading = checkbox('reader-ignoreLeadingWhiteSpace', form.ignoreLeadingWhiteSpace);
   const trailing = checkbox('reader-ignoreTrailingWhiteSpace', form.ignoreTrailingWhiteSpace);
-  const schema = h('textarea', { attrs: { 'data-testid': 'reader-schema', rows: '2', cols: '40', placeholder: 'id INT, name STRING, amount DOUBLE, d DATE', spellcheck: 'false' } });
-  schema.value = form.schema;
+  const schema = schemaInput(form.schema, 'id INT, name STRING, amount DOUBLE, d DATE');
 
   const edited = (): ReaderForm => ({
     sep: sep.value,
@@ -86,13 +85,18 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
 
 /**
  * The panel under a table read from a JSON file: Spark's `spark.read.json` options
- * (`mode`, `multiLine`, `columnNameOfCorruptRecord`).
+ * (`mode`, `multiLine`, `columnNameOfCorruptRecord`, `dateFormat`, `timestampFormat`) and
+ * a schema in DDL (`spark.read.schema(...)`), read instead of inferring one.
  */
 export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, reload: Reload): HTMLElement {
   const mode = modeSelect(used.mode);
   const multiLine = select('reader-multiLine', [['auto', 'told from the file'], ['true', 'true'], ['false', 'false']]);
   multiLine.value = used.multiLine === null ? 'auto' : String(used.multiLine);
   const corrupt = input('reader-columnNameOfCorruptRecord', used.columnNameOfCorruptRecord, 18);
+  const dateFormat = input('reader-dateFormat', used.dateFormat ?? '', 12);
+  const timestampFormat = input('reader-timestampFormat', used.timestampFormat ?? '', 18);
+  const schema = schemaInput(used.schema ?? '', 'id BIGINT, name STRING, at TIMESTAMP, _corrupt_record STRING');
+  const optional = (control: HTMLInputElement | HTMLTextAreaElement) => (control.value.trim() === '' ? null : control.value.trim());
   return reloadForm(
     table,
     'Spark\'s spark.read.json options this file was read with. Change them and read the file again.',
@@ -100,8 +104,11 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
       h('div', { className: 'reader-fields' },
         field('mode', mode),
         field('multiLine', multiLine, 'true: one document; false: a record per line'),
-        field('columnNameOfCorruptRecord', corrupt, 'PERMISSIVE keeps malformed records here'),
+        field('columnNameOfCorruptRecord', corrupt, 'PERMISSIVE keeps malformed records here (with a schema: when the schema names it)'),
+        field('dateFormat', dateFormat, 'with a schema; e.g. dd/MM/yyyy; empty: as CAST(s AS DATE)'),
+        field('timestampFormat', timestampFormat, 'with a schema; e.g. dd.MM.yyyy HH:mm; empty: as CAST(s AS TIMESTAMP)'),
       ),
+      field('schema', schema, 'Spark DDL; empty: inferred'),
     ],
     () => {
       const column = corrupt.value.trim();
@@ -111,11 +118,21 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
           mode: mode.value as ParseMode,
           multiLine: multiLine.value === 'auto' ? null : multiLine.value === 'true',
           columnNameOfCorruptRecord: column,
+          schema: optional(schema),
+          dateFormat: optional(dateFormat),
+          timestampFormat: optional(timestampFormat),
         },
       };
     },
     reload,
   );
+}
+
+/** The DDL box of a panel. */
+function schemaInput(value: string, placeholder: string): HTMLTextAreaElement {
+  const schema = h('textarea', { attrs: { 'data-testid': 'reader-schema', rows: '2', cols: '40', placeholder, spellcheck: 'false' } });
+  schema.value = value;
+  return schema;
 }
 
 function modeSelect(mode: ParseMode): HTMLSelectElement {

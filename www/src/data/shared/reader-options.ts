@@ -132,6 +132,9 @@ export function sparkJsonOptionsOf(options: JsonOptions): Record<string, string>
     ...(options.multiLine === null ? {} : { multiLine: String(options.multiLine) }),
     mode: options.mode,
     columnNameOfCorruptRecord: options.columnNameOfCorruptRecord,
+    ...(options.schema ? { schema: options.schema } : {}),
+    ...(options.dateFormat ? { dateFormat: options.dateFormat } : {}),
+    ...(options.timestampFormat ? { timestampFormat: options.timestampFormat } : {}),
   };
 }
 

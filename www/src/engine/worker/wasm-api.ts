@@ -263,7 +263,7 @@ export declare class HiveDataset {
      * folder came as a zip, which might have been meant as a workbook), `PARQUET_CORRUPT`
      * for a damaged footer.
      */
-    static openParquet(path: string, bytes: Uint8Array, zip_name?: string | null): ParquetLoader;
+    static openParquet(path: string, bytes: Uint8Array | number[], zip_name?: string | null): ParquetLoader;
     /**
      * The partition columns (`column=value` folder levels) of the files added so far.
      */

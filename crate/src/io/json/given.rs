@@ -1,0 +1,623 @@
+//! JSON records read with a schema the user gives (Spark's `spark.read.schema(ddl).json`):
+//! no inference pass, each record decoded once, each value converted to its column's type
+//! as Spark's `JacksonParser` converts it.
+//!
+//! A value its column cannot take (a string in a `bigint` column, `1.5` in an `int` one, a
+//! date that does not exist) is NULL and makes its record malformed, the record's other
+//! fields kept (Spark's partial results): PERMISSIVE keeps the row, and the record's text
+//! in the corrupt-record column when the schema has one (it must be a `string`, as in
+//! Spark; Spark adds none of its own to a given schema); DROPMALFORMED leaves it out;
+//! FAILFAST stops at it. Fields the schema does not name are skipped, fields it names and
+//! the record lacks are NULL, names are matched exactly (case included), and of a field
+//! named twice the last value counts.
+//!
+//! What each type takes, as Spark 4 reads it (checked against PySpark on
+//! `tests/fixtures/json/schema.jsonl`):
+//! - `string`: a string, or any other value's JSON text as the file writes it;
+//! - `tinyint` / `smallint` / `int` / `bigint`: a whole number in range (`tinyint` takes
+//!   128 to 255 too, wrapped as Jackson's `getByteValue` wraps them);
+//! - `float` / `double`: any number (`1e400` is infinity), or the strings `NaN`,
+//!   `Infinity`, `+Infinity`, `+INF`, `-Infinity`, `-INF`;
+//! - `decimal(p, s)`: a number or a numeric string, rounded half up to the scale, NULL
+//!   when it needs more than `p` digits;
+//! - `boolean`: `true` or `false`;
+//! - `date`: a string in `dateFormat` when one is given, otherwise as `CAST(s AS DATE)`
+//!   reads it, or a whole number of days since 1970-01-01 written as a string;
+//! - `timestamp`: a string in `timestampFormat` when one is given, otherwise as
+//!   `CAST(s AS TIMESTAMP)` reads it in the session time zone (UTC), or a whole number
+//!   of seconds since the epoch (Spark multiplies it by 10⁶ without checking overflow,
+//!   and so does this);
+//! - `null` is NULL in any column; an empty string is malformed in all but `string`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder, Float64Builder, Int16Builder,
+    Int32Builder, Int64Builder, Int8Builder, StringBuilder, TimestampMicrosecondBuilder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::decimal_digits::parse_decimal;
+use crate::error::{Error, ErrorCode, Result};
+use crate::io::csv::{parse_ddl, ColumnType, ParseMode, SESSION_TIME_ZONE};
+use crate::io::json::options::JsonOptions;
+use crate::temporal::pattern::Pattern;
+use crate::temporal::spark_text::{text_to_date, text_to_timestamp};
+
+const MICROS_PER_SECOND: i64 = 1_000_000;
+const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SECOND;
+
+/// A piece of records read with a given schema.
+pub struct DecodedPiece {
+    /// `None` when every record was left out.
+    pub batch: Option<RecordBatch>,
+    /// The malformed records: their index among the piece's records and why, in order.
+    pub malformed: Vec<(usize, String)>,
+}
+
+/// The schema given for a JSON read, with what converting values to it needs.
+#[derive(Debug)]
+pub struct GivenJsonSchema {
+    arrow: SchemaRef,
+    types: Vec<ColumnType>,
+    /// Column index by name (the corrupt-record column left out: no field fills it).
+    by_name: HashMap<String, usize>,
+    /// The corrupt-record column, when the schema has it.
+    corrupt: Option<usize>,
+    mode: ParseMode,
+    date_format: Option<Pattern>,
+    timestamp_format: Option<Pattern>,
+    /// Today, for a timestamp that is a time alone (as `CAST` reads one).
+    today: i32,
+}
+
+impl GivenJsonSchema {
+    /// The schema of `options` (`None` when none is given); `JSON_SCHEMA` for one that
+    /// cannot be used, and for an unusable `dateFormat` / `timestampFormat`.
+    pub fn of(options: &JsonOptions) -> Result<Option<GivenJsonSchema>> {
+        let Some(ddl) = options.schema.as_deref() else {
+            return Ok(None);
+        };
+        let given = parse_ddl(ddl)
+            .map_err(|e| schema_error(e.message().to_string()))?
+            .ok_or_else(|| {
+                schema_error(
+                    "the schema is empty: write `name TYPE, ...`, or leave it out to infer one"
+                        .into(),
+                )
+            })?;
+        let corrupt = given
+            .names
+            .iter()
+            .position(|n| *n == options.column_name_of_corrupt_record);
+        if let Some(at) = corrupt {
+            if given.types[at] != ColumnType::Utf8 {
+                return Err(schema_error(format!(
+                    "the corrupt-record column `{}` must be a STRING, not {} (as in Spark); \
+                     change its type, or set columnNameOfCorruptRecord to another name",
+                    given.names[at],
+                    given.types[at].name().to_ascii_uppercase()
+                )));
+            }
+        }
+        let fields: Vec<Field> = given
+            .names
+            .iter()
+            .zip(&given.types)
+            .map(|(name, ty)| Field::new(name, ty.data_type(), true))
+            .collect();
+        let by_name = given
+            .names
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| Some(i) != corrupt)
+            .map(|(i, name)| (name.clone(), i))
+            .collect();
+        Ok(Some(GivenJsonSchema {
+            arrow: Arc::new(Schema::new(fields)),
+            types: given.types,
+            by_name,
+            corrupt,
+            mode: options.mode,
+            date_format: pattern("dateFormat", options.date_format.as_deref())?,
+            timestamp_format: pattern("timestampFormat", options.timestamp_format.as_deref())?,
+            today: crate::clock::today_days(),
+        }))
+    }
+
+    /// The table's schema.
+    pub fn arrow(&self) -> &SchemaRef {
+        &self.arrow
+    }
+
+    /// Whether malformed records' text is kept (the schema has the corrupt-record column).
+    pub fn keeps_corrupt(&self) -> bool {
+        self.corrupt.is_some()
+    }
+
+    /// A piece's records decoded into one batch, with its malformed records.
+    pub fn decode(&self, text: &[u8], records: &[Range<usize>]) -> Result<DecodedPiece> {
+        let columns = self.types.len();
+        let mut builders: Vec<ColumnBuilder> = self
+            .types
+            .iter()
+            .map(|&ty| ColumnBuilder::new(ty, records.len()))
+            .collect();
+        let mut malformed = Vec::new();
+        let mut raw: Vec<Option<&RawValue>> = Vec::with_capacity(columns);
+        let mut cells: Vec<Cell> = Vec::with_capacity(columns);
+        let mut rows = 0;
+        for (i, record) in records.iter().enumerate() {
+            let bytes = &text[record.clone()];
+            raw.clear();
+            cells.clear();
+            let mut failure = match self.fields(bytes, &mut raw) {
+                Ok(()) => None,
+                Err(why) => {
+                    raw.clear();
+                    raw.resize(columns, None);
+                    Some(why)
+                }
+            };
+            for (at, value) in raw.iter().enumerate() {
+                let ty = self.types[at % columns];
+                cells.push(match value.map(|v| self.convert(v.get(), ty)) {
+                    None | Some(Ok(Cell::Null)) => Cell::Null,
+                    Some(Ok(cell)) => cell,
+                    Some(Err(why)) => {
+                        failure.get_or_insert_with(|| {
+                            format!("`{}`: {why}", self.arrow.field(at % columns).name())
+                        });
+                        Cell::Null
+                    }
+                });
+            }
+            if let Some(why) = failure {
+                if self.mode == ParseMode::DropMalformed {
+                    malformed.push((i, why));
+                    continue;
+                }
+                if let Some(at) = self.corrupt {
+                    let record_text = String::from_utf8_lossy(bytes);
+                    for row in cells.chunks_mut(columns) {
+                        row[at] = Cell::Text(Cow::Owned(record_text.to_string()));
+                    }
+                }
+                malformed.push((i, why));
+                if self.mode == ParseMode::FailFast {
+                    break;
+                }
+            }
+            for row in cells.chunks(columns) {
+                for (builder, cell) in builders.iter_mut().zip(row) {
+                    builder.append(cell);
+                }
+                rows += 1;
+            }
+        }
+        if rows == 0 {
+            return Ok(DecodedPiece {
+                batch: None,
+                malformed,
+            });
+        }
+        let arrays = builders
+            .into_iter()
+            .map(ColumnBuilder::finish)
+            .collect::<Result<Vec<ArrayRef>>>()?;
+        let batch = RecordBatch::try_new(Arc::clone(&self.arrow), arrays)
+            .map_err(|e| Error::internal("assembling JSON read with a schema", e))?;
+        Ok(DecodedPiece {
+            batch: Some(batch),
+            malformed,
+        })
+    }
+
+    /// The record's fields by column: a row of `raw` per object (one for an object, one
+    /// per element for an array of objects), `None` where a field is missing. `Err` when
+    /// the record is not JSON, or not an object or array of objects.
+    fn fields<'a>(
+        &self,
+        bytes: &'a [u8],
+        raw: &mut Vec<Option<&'a RawValue>>,
+    ) -> std::result::Result<(), String> {
+        let mut reader = serde_json::Deserializer::from_slice(bytes);
+        let visitor = RecordVisitor { schema: self, raw };
+        reader
+            .deserialize_any(visitor)
+            .and_then(|()| reader.end())
+            .map_err(|e| e.to_string())
+    }
+
+    /// One value (its JSON text) as a cell of a column of type `ty`; `Err` says why it
+    /// cannot be one.
+    fn convert<'a>(&self, json: &'a str, ty: ColumnType) -> std::result::Result<Cell<'a>, String> {
+        let first = json.as_bytes().first().copied().unwrap_or(b'n');
+        if first == b'n' {
+            return Ok(Cell::Null);
+        }
+        let string = || -> std::result::Result<Cow<'a, str>, String> {
+            match json.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+                Some(inner) if !inner.contains('\\') => Ok(Cow::Borrowed(inner)),
+                _ => serde_json::from_str::<String>(json)
+                    .map(Cow::Owned)
+                    .map_err(|e| e.to_string()),
+            }
+        };
+        let is_string = first == b'"';
+        let is_number = first == b'-' || first.is_ascii_digit();
+        let whole = is_number && !json.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
+        let refused = || format!("{} is not a {}", shown(json), ty.name());
+        match ty {
+            ColumnType::Utf8 | ColumnType::Null => Ok(Cell::Text(if is_string {
+                string()?
+            } else {
+                Cow::Borrowed(json)
+            })),
+            ColumnType::Boolean => match json {
+                "true" => Ok(Cell::Bool(true)),
+                "false" => Ok(Cell::Bool(false)),
+                _ => Err(refused()),
+            },
+            ColumnType::Int8 | ColumnType::Int16 | ColumnType::Int32 | ColumnType::Int64 => {
+                let Some(value) = whole.then(|| json.parse::<i64>().ok()).flatten() else {
+                    return Err(refused());
+                };
+                let fits = match ty {
+                    // Jackson's getByteValue takes 128..=255 as the bytes they wrap to.
+                    ColumnType::Int8 => (-128..=255).contains(&value),
+                    ColumnType::Int16 => i16::try_from(value).is_ok(),
+                    ColumnType::Int32 => i32::try_from(value).is_ok(),
+                    _ => true,
+                };
+                match (fits, ty) {
+                    (false, _) => Err(format!("{json} is out of range for a {}", ty.name())),
+                    (true, ColumnType::Int8) => Ok(Cell::Int(value as u8 as i8 as i64)),
+                    (true, _) => Ok(Cell::Int(value)),
+                }
+            }
+            ColumnType::Float64 | ColumnType::Float32 => {
+                let value = if is_number {
+                    json.parse::<f64>().ok()
+                } else if is_string {
+                    special_float(&string()?)
+                } else {
+                    None
+                };
+                match (value, ty) {
+                    // Straight to f32, not through f64: one rounding, as Jackson's float.
+                    (Some(_), ColumnType::Float32) if is_number => json
+                        .parse::<f32>()
+                        .map(|v| Cell::Float(v as f64))
+                        .map_err(|_| refused()),
+                    (Some(v), _) => Ok(Cell::Float(v)),
+                    (None, _) => Err(refused()),
+                }
+            }
+            ColumnType::Decimal { precision, scale } => {
+                let text: Cow<str> = if is_number {
+                    Cow::Borrowed(json)
+                } else if is_string {
+                    string()?
+                } else {
+                    return Err(refused());
+                };
+                parse_decimal(&text, precision, scale)
+                    .map(Cell::Decimal)
+                    .ok_or_else(|| {
+                        format!(
+                            "{} is not a {}",
+                            shown(json),
+                            decimal_name(precision, scale)
+                        )
+                    })
+            }
+            ColumnType::Date => {
+                if !is_string {
+                    return Err(refused());
+                }
+                let text = string()?;
+                let days = match &self.date_format {
+                    Some(pattern) => pattern
+                        .parse(&text)
+                        .and_then(|micros| i32::try_from(micros.div_euclid(MICROS_PER_DAY)).ok()),
+                    // Spark's fallbacks: the cast's reading, then a count of days.
+                    None => text_to_date(&text).or_else(|| java_int(&text)),
+                };
+                days.map(|d| Cell::Int(d as i64)).ok_or_else(refused)
+            }
+            ColumnType::Timestamp => {
+                if whole {
+                    return json
+                        .parse::<i64>()
+                        .map(|seconds| Cell::Int(seconds.wrapping_mul(MICROS_PER_SECOND)))
+                        .map_err(|_| refused());
+                }
+                if !is_string {
+                    return Err(refused());
+                }
+                let text = string()?;
+                let micros = match &self.timestamp_format {
+                    Some(pattern) => pattern.parse(&text),
+                    None => text_to_timestamp(&text, self.today),
+                };
+                micros.map(Cell::Int).ok_or_else(refused)
+            }
+        }
+    }
+
+    /// The column a field named `name` fills.
+    fn column(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+}
+
+fn schema_error(message: String) -> Error {
+    Error::new(ErrorCode::JsonSchema, message)
+}
+
+/// An option's datetime pattern, `None` when it is not set.
+fn pattern(option: &str, text: Option<&str>) -> Result<Option<Pattern>> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    Pattern::new(text)
+        .and_then(|p| p.check_parsing(text).map(|()| p))
+        .map(Some)
+        .map_err(|e| {
+            Error::new(
+                ErrorCode::JsonSchema,
+                format!(
+                    "{option}: {}; write it with Spark's datetime pattern letters, such as \
+                     dd/MM/yyyy or yyyy-MM-dd HH:mm:ss",
+                    e.message()
+                ),
+            )
+        })
+}
+
+/// A value as an error message shows it: its JSON text, cut when long.
+fn shown(json: &str) -> String {
+    const SHOWN: usize = 40;
+    match json.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &json[..cut]),
+        None => json.to_string(),
+    }
+}
+
+fn decimal_name(precision: u8, scale: u8) -> String {
+    format!("decimal({precision},{scale})")
+}
+
+/// The strings Spark reads as special doubles in a numeric column.
+fn special_float(text: &str) -> Option<f64> {
+    match text {
+        "NaN" => Some(f64::NAN),
+        "Infinity" | "+Infinity" | "+INF" => Some(f64::INFINITY),
+        "-Infinity" | "-INF" => Some(f64::NEG_INFINITY),
+        _ => None,
+    }
+}
+
+/// Java's `Integer.parseInt`: an optional sign and decimal digits, within `int`.
+fn java_int(text: &str) -> Option<i32> {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// One converted value, before its record is known to be kept.
+#[derive(Debug)]
+enum Cell<'a> {
+    Null,
+    /// Integers, dates (days) and timestamps (microseconds).
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Decimal(i128),
+    Text(Cow<'a, str>),
+}
+
+/// A column's values as they are appended.
+enum ColumnBuilder {
+    Int8(Int8Builder),
+    Int16(Int16Builder),
+    Int32(Int32Builder),
+    Int64(Int64Builder),
+    Float32(Float32Builder),
+    Float64(Float64Builder),
+    Boolean(BooleanBuilder),
+    Decimal(Decimal128Builder, DataType),
+    Date(Date32Builder),
+    Timestamp(TimestampMicrosecondBuilder),
+    Text(StringBuilder),
+}
+
+impl ColumnBuilder {
+    fn new(ty: ColumnType, rows: usize) -> Self {
+        match ty {
+            ColumnType::Int8 => ColumnBuilder::Int8(Int8Builder::with_capacity(rows)),
+            ColumnType::Int16 => ColumnBuilder::Int16(Int16Builder::with_capacity(rows)),
+            ColumnType::Int32 => ColumnBuilder::Int32(Int32Builder::with_capacity(rows)),
+            ColumnType::Int64 => ColumnBuilder::Int64(Int64Builder::with_capacity(rows)),
+            ColumnType::Float32 => ColumnBuilder::Float32(Float32Builder::with_capacity(rows)),
+            ColumnType::Float64 => ColumnBuilder::Float64(Float64Builder::with_capacity(rows)),
+            ColumnType::Boolean => ColumnBuilder::Boolean(BooleanBuilder::with_capacity(rows)),
+            ColumnType::Decimal { .. } => {
+                ColumnBuilder::Decimal(Decimal128Builder::with_capacity(rows), ty.data_type())
+            }
+            ColumnType::Date => ColumnBuilder::Date(Date32Builder::with_capacity(rows)),
+            ColumnType::Timestamp => ColumnBuilder::Timestamp(
+                TimestampMicrosecondBuilder::with_capacity(rows).with_timezone(SESSION_TIME_ZONE),
+            ),
+            ColumnType::Utf8 | ColumnType::Null => {
+                ColumnBuilder::Text(StringBuilder::with_capacity(rows, rows * 8))
+            }
+        }
+    }
+
+    /// Appends a cell of this column's kind (NULL otherwise: a conversion makes only those).
+    fn append(&mut self, cell: &Cell) {
+        match (self, cell) {
+            (ColumnBuilder::Int8(b), Cell::Int(v)) => b.append_value(*v as i8),
+            (ColumnBuilder::Int16(b), Cell::Int(v)) => b.append_value(*v as i16),
+            (ColumnBuilder::Int32(b), Cell::Int(v)) => b.append_value(*v as i32),
+            (ColumnBuilder::Int64(b), Cell::Int(v)) => b.append_value(*v),
+            (ColumnBuilder::Float32(b), Cell::Float(v)) => b.append_value(*v as f32),
+            (ColumnBuilder::Float64(b), Cell::Float(v)) => b.append_value(*v),
+            (ColumnBuilder::Boolean(b), Cell::Bool(v)) => b.append_value(*v),
+            (ColumnBuilder::Decimal(b, _), Cell::Decimal(v)) => b.append_value(*v),
+            (ColumnBuilder::Date(b), Cell::Int(v)) => b.append_value(*v as i32),
+            (ColumnBuilder::Timestamp(b), Cell::Int(v)) => b.append_value(*v),
+            (ColumnBuilder::Text(b), Cell::Text(v)) => b.append_value(v),
+            (ColumnBuilder::Int8(b), _) => b.append_null(),
+            (ColumnBuilder::Int16(b), _) => b.append_null(),
+            (ColumnBuilder::Int32(b), _) => b.append_null(),
+            (ColumnBuilder::Int64(b), _) => b.append_null(),
+            (ColumnBuilder::Float32(b), _) => b.append_null(),
+            (ColumnBuilder::Float64(b), _) => b.append_null(),
+            (ColumnBuilder::Boolean(b), _) => b.append_null(),
+            (ColumnBuilder::Decimal(b, _), _) => b.append_null(),
+            (ColumnBuilder::Date(b), _) => b.append_null(),
+            (ColumnBuilder::Timestamp(b), _) => b.append_null(),
+            (ColumnBuilder::Text(b), _) => b.append_null(),
+        }
+    }
+
+    fn finish(self) -> Result<ArrayRef> {
+        Ok(match self {
+            ColumnBuilder::Int8(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Int16(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Int32(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Int64(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Float32(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Float64(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Boolean(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Decimal(mut b, ty) => {
+                let DataType::Decimal128(precision, scale) = ty else {
+                    return Err(Error::internal(
+                        "a JSON decimal column",
+                        "not a decimal type",
+                    ));
+                };
+                let array = b
+                    .finish()
+                    .with_precision_and_scale(precision, scale)
+                    .map_err(|e| Error::internal("a JSON decimal column", e))?;
+                Arc::new(array)
+            }
+            ColumnBuilder::Date(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Timestamp(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Text(mut b) => Arc::new(b.finish()),
+        })
+    }
+}
+
+/// Reads a record: an object is a row, an array of objects a row per object.
+struct RecordVisitor<'s, 'r, 'a> {
+    schema: &'s GivenJsonSchema,
+    raw: &'r mut Vec<Option<&'a RawValue>>,
+}
+
+impl<'a> Visitor<'a> for RecordVisitor<'_, '_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object, or an array of objects")
+    }
+
+    fn visit_map<M: MapAccess<'a>>(self, map: M) -> std::result::Result<(), M::Error> {
+        read_object(self.schema, self.raw, map)
+    }
+
+    fn visit_seq<S: SeqAccess<'a>>(self, mut seq: S) -> std::result::Result<(), S::Error> {
+        while seq
+            .next_element_seed(ObjectSeed {
+                schema: self.schema,
+                raw: self.raw,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
+
+/// One object of an array record.
+struct ObjectSeed<'s, 'r, 'a> {
+    schema: &'s GivenJsonSchema,
+    raw: &'r mut Vec<Option<&'a RawValue>>,
+}
+
+impl<'a> DeserializeSeed<'a> for ObjectSeed<'_, '_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'a>>(self, reader: D) -> std::result::Result<(), D::Error> {
+        reader.deserialize_map(ObjectVisitor(self))
+    }
+}
+
+struct ObjectVisitor<'s, 'r, 'a>(ObjectSeed<'s, 'r, 'a>);
+
+impl<'a> Visitor<'a> for ObjectVisitor<'_, '_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<M: MapAccess<'a>>(self, map: M) -> std::result::Result<(), M::Error> {
+        read_object(self.0.schema, self.0.raw, map)
+    }
+}
+
+/// An object's fields appended to `raw` as a row of the schema's columns.
+fn read_object<'a, M: MapAccess<'a>>(
+    schema: &GivenJsonSchema,
+    raw: &mut Vec<Option<&'a RawValue>>,
+    mut map: M,
+) -> std::result::Result<(), M::Error> {
+    let row = raw.len();
+    raw.resize(row + schema.types.len(), None);
+    while let Some(column) = map.next_key_seed(KeySeed(schema))? {
+        let value: &'a RawValue = map.next_value()?;
+        if let Some(column) = column {
+            raw[row + column] = Some(value);
+        }
+    }
+    Ok(())
+}
+
+/// A field's name, matched to its column without keeping the name.
+struct KeySeed<'s>(&'s GivenJsonSchema);
+
+impl<'a> DeserializeSeed<'a> for KeySeed<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'a>>(
+        self,
+        reader: D,
+    ) -> std::result::Result<Option<usize>, D::Error> {
+        reader.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> std::result::Result<Option<usize>, E> {
+        Ok(self.0.column(name))
+    }
+}
