@@ -24,7 +24,7 @@ pub use options::{CsvOptions, ParseMode};
 pub use schema::{parse_ddl, GivenSchema};
 pub use stream::CsvStream;
 pub use tokenize::Dialect;
-pub use values::{ColumnType, SESSION_TIME_ZONE};
+pub use values::{parse_f64, parse_i64, ColumnType, SESSION_TIME_ZONE};
 
 /// A `yyyy-MM-dd` date as days since the epoch (SQL's `DATE '...'` literals).
 pub fn parse_date_literal(text: &str) -> Option<i32> {

@@ -61,8 +61,12 @@ pub fn decode_fitting(
 
 /// What each column of a flat schema may hold without changing the records' merged type:
 /// bits of [`Kind`]s per column.
+#[derive(Debug)]
 pub struct Fits {
     kinds: Vec<u8>,
+    /// Whether a key that is not a column is skipped (a scalar value only) rather than a
+    /// misfit.
+    skips_other_keys: bool,
 }
 
 const FITS_NULL: u8 = 1;
@@ -96,7 +100,19 @@ impl Fits {
                 _ => 0,
             })
             .collect();
-        Some(Fits { kinds })
+        Some(Fits {
+            kinds,
+            skips_other_keys: false,
+        })
+    }
+
+    /// For a schema given by the user (`given.rs`, which converts the values itself): any
+    /// scalar in any of its `columns`, and other keys' scalars skipped.
+    pub fn any_scalar(columns: usize) -> Fits {
+        Fits {
+            kinds: vec![FITS_NULL | FITS_BOOLEAN | FITS_LONG | FITS_DOUBLE | FITS_STRING; columns],
+            skips_other_keys: true,
+        }
     }
 }
 
@@ -140,14 +156,34 @@ fn decode_records(
 
 /// Where a value is in the text, and what it is.
 #[derive(Clone, Copy)]
-struct Value {
+pub struct Value {
     kind: Kind,
     start: usize,
     end: usize,
 }
 
+impl Value {
+    /// The value's JSON text (a string's quotes included).
+    pub fn json<'t>(&self, text: &'t [u8]) -> &'t [u8] {
+        match self.kind {
+            Kind::Plain => &text[self.start - 1..self.end + 1],
+            _ => &text[self.start..self.end],
+        }
+    }
+
+    /// What the value is; a [`Kind::Plain`] string's value is [`Value::text`].
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The value's text: a string without escapes between its quotes, or the JSON text.
+    pub fn text<'t>(&self, text: &'t [u8]) -> &'t [u8] {
+        &text[self.start..self.end]
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
-enum Kind {
+pub enum Kind {
     Null,
     True,
     False,
@@ -168,7 +204,7 @@ const MET_KEYS: usize = 256;
 /// writer skipped): a key is looked for from just after the one before it, so it is
 /// usually found with one comparison, and one left out costs one more.
 #[derive(Default)]
-struct Keys {
+pub struct Keys {
     /// Raw key text (quotes included) and its column (`None`: not in the schema).
     order: Vec<(Range<usize>, Option<usize>)>,
     /// Where the next key of the record is expected in `order`.
@@ -295,8 +331,9 @@ fn read_record(
 /// Reads one record into `values` as [`read_record`] does, checking it as the survey's
 /// scanner does (`shape.rs`) and each value against its column's [`Fits`]: `None` for a
 /// record the scanner would not vouch for, one that is not an object, a key that is not a
-/// column, or a value of a type its column does not have yet.
-fn read_fitting(
+/// column (unless `fits` skips those), a container, or a value of a type its column does
+/// not have yet.
+pub fn read_fitting(
     text: &[u8],
     record: Range<usize>,
     names: &[&str],
@@ -325,17 +362,21 @@ fn read_fitting(
                 (key_end, keys.learn(text, pos..key_end, names)?)
             }
         };
-        let column = column?;
+        if column.is_none() && !fits.skips_other_keys {
+            return None;
+        }
         pos = ws(text, key_end, end);
         if pos >= end || text[pos] != b':' {
             return None;
         }
         pos = ws(text, pos + 1, end);
         let (value, after, kind) = fitting_value_at(text, pos, end)?;
-        if fits.kinds[column] & kind == 0 {
-            return None;
+        if let Some(column) = column {
+            if fits.kinds[column] & kind == 0 {
+                return None;
+            }
+            values[column] = Some(value);
         }
-        values[column] = Some(value);
         pos = ws(text, after, end);
         if pos >= end {
             return None;

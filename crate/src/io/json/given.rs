@@ -36,17 +36,19 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder, Float64Builder, Int16Builder,
-    Int32Builder, Int64Builder, Int8Builder, StringBuilder, TimestampMicrosecondBuilder,
+    make_builder, ArrayBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder,
+    Float64Builder, Int16Builder, Int32Builder, Int64Builder, Int8Builder, StringBuilder,
+    TimestampMicrosecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use arrow_schema::{Field, Schema, SchemaRef};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::decimal_digits::parse_decimal;
 use crate::error::{Error, ErrorCode, Result};
-use crate::io::csv::{parse_ddl, ColumnType, ParseMode, SESSION_TIME_ZONE};
+use crate::io::csv::{parse_ddl, parse_f64, parse_i64, ColumnType, ParseMode};
+use crate::io::json::flat::{read_fitting, Fits, Keys, Kind, Value};
 use crate::io::json::options::JsonOptions;
 use crate::temporal::pattern::Pattern;
 use crate::temporal::spark_text::{text_to_date, text_to_timestamp};
@@ -71,6 +73,8 @@ pub struct GivenJsonSchema {
     by_name: HashMap<String, usize>,
     /// The corrupt-record column, when the schema has it.
     corrupt: Option<usize>,
+    /// The flat decoder's scanner takes any scalar in any column, and skips other keys.
+    fits: Fits,
     mode: ParseMode,
     date_format: Option<Pattern>,
     timestamp_format: Option<Pattern>,
@@ -125,6 +129,7 @@ impl GivenJsonSchema {
             types: given.types,
             by_name,
             corrupt,
+            fits: Fits::any_scalar(given.names.len()),
             mode: options.mode,
             date_format: pattern("dateFormat", options.date_format.as_deref())?,
             timestamp_format: pattern("timestampFormat", options.timestamp_format.as_deref())?,
@@ -151,33 +156,54 @@ impl GivenJsonSchema {
             .map(|&ty| ColumnBuilder::new(ty, records.len()))
             .collect();
         let mut malformed = Vec::new();
+        let names: Vec<&str> = self
+            .arrow
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        let mut keys = Keys::default();
+        let mut spans: Vec<Option<Value>> = vec![None; columns];
         let mut raw: Vec<Option<&RawValue>> = Vec::with_capacity(columns);
         let mut cells: Vec<Cell> = Vec::with_capacity(columns);
         let mut rows = 0;
         for (i, record) in records.iter().enumerate() {
             let bytes = &text[record.clone()];
-            raw.clear();
             cells.clear();
-            let mut failure = match self.fields(bytes, &mut raw) {
-                Ok(()) => None,
-                Err(why) => {
+            let mut failure = None;
+            // An object of scalars is read by the scanner of the flat decoder; anything
+            // else (nested values, arrays of objects, malformed JSON) by serde_json.
+            if read_fitting(
+                text,
+                record.clone(),
+                &names,
+                &self.fits,
+                &mut keys,
+                &mut spans,
+            )
+            .is_some()
+            {
+                for (column, span) in spans.iter_mut().enumerate() {
+                    let cell = match span.take() {
+                        Some(value) if Some(column) != self.corrupt => {
+                            self.scanned_cell(text, value, column, &mut failure)
+                        }
+                        _ => Cell::Null,
+                    };
+                    cells.push(cell);
+                }
+            } else {
+                spans.iter_mut().for_each(|span| *span = None);
+                raw.clear();
+                if let Err(why) = self.fields(bytes, &mut raw) {
                     raw.clear();
                     raw.resize(columns, None);
-                    Some(why)
+                    failure = Some(why);
                 }
-            };
-            for (at, value) in raw.iter().enumerate() {
-                let ty = self.types[at % columns];
-                cells.push(match value.map(|v| self.convert(v.get(), ty)) {
-                    None | Some(Ok(Cell::Null)) => Cell::Null,
-                    Some(Ok(cell)) => cell,
-                    Some(Err(why)) => {
-                        failure.get_or_insert_with(|| {
-                            format!("`{}`: {why}", self.arrow.field(at % columns).name())
-                        });
-                        Cell::Null
-                    }
-                });
+                for (at, value) in raw.iter().enumerate() {
+                    let json = value.map_or("null", |v| v.get());
+                    cells.push(self.cell(json, at % columns, &mut failure));
+                }
             }
             if let Some(why) = failure {
                 if self.mode == ParseMode::DropMalformed {
@@ -197,7 +223,7 @@ impl GivenJsonSchema {
             }
             for row in cells.chunks(columns) {
                 for (builder, cell) in builders.iter_mut().zip(row) {
-                    builder.append(cell);
+                    builder.append(cell)?;
                 }
                 rows += 1;
             }
@@ -208,16 +234,58 @@ impl GivenJsonSchema {
                 malformed,
             });
         }
-        let arrays = builders
-            .into_iter()
-            .map(ColumnBuilder::finish)
-            .collect::<Result<Vec<ArrayRef>>>()?;
+        let arrays: Vec<ArrayRef> = builders.into_iter().map(ColumnBuilder::finish).collect();
         let batch = RecordBatch::try_new(Arc::clone(&self.arrow), arrays)
             .map_err(|e| Error::internal("assembling JSON read with a schema", e))?;
         Ok(DecodedPiece {
             batch: Some(batch),
             malformed,
         })
+    }
+
+    /// A value (its JSON text) of column `column` as a cell; NULL when it does not fit,
+    /// with the first such reason of the record kept in `failure`.
+    fn cell<'a>(&self, json: &'a str, column: usize, failure: &mut Option<String>) -> Cell<'a> {
+        match self.convert(json, self.types[column]) {
+            Ok(cell) => cell,
+            Err(why) => {
+                failure
+                    .get_or_insert_with(|| format!("`{}`: {why}", self.arrow.field(column).name()));
+                Cell::Null
+            }
+        }
+    }
+
+    /// A value the flat decoder's scanner read (its kind known) as a cell of column
+    /// `column`: the usual cases without reading its text again, the others as
+    /// [`GivenJsonSchema::cell`] reads any value.
+    fn scanned_cell<'a>(
+        &self,
+        text: &'a [u8],
+        value: Value,
+        column: usize,
+        failure: &mut Option<String>,
+    ) -> Cell<'a> {
+        let bytes = value.text(text);
+        let quick = match (value.kind(), self.types[column]) {
+            (Kind::Null, _) => Some(Cell::Null),
+            (Kind::True, ColumnType::Boolean) => Some(Cell::Bool(true)),
+            (Kind::False, ColumnType::Boolean) => Some(Cell::Bool(false)),
+            (Kind::Number, ColumnType::Int64) => parse_i64(bytes).map(Cell::Int),
+            (Kind::Number, ColumnType::Float64) => parse_f64(bytes).map(Cell::Float),
+            // The scanner checked the string's UTF-8.
+            (Kind::Plain, ColumnType::Utf8) => std::str::from_utf8(bytes)
+                .ok()
+                .map(|s| Cell::Text(Cow::Borrowed(s))),
+            _ => None,
+        };
+        match quick {
+            Some(cell) => cell,
+            None => {
+                let json = std::str::from_utf8(value.json(text)).unwrap_or("null");
+                self.cell(json, column, failure)
+            }
+        }
     }
 
     /// The record's fields by column: a row of `raw` per object (one for an object, one
@@ -427,98 +495,89 @@ enum Cell<'a> {
     Text(Cow<'a, str>),
 }
 
-/// A column's values as they are appended.
-enum ColumnBuilder {
-    Int8(Int8Builder),
-    Int16(Int16Builder),
-    Int32(Int32Builder),
-    Int64(Int64Builder),
-    Float32(Float32Builder),
-    Float64(Float64Builder),
-    Boolean(BooleanBuilder),
-    Decimal(Decimal128Builder, DataType),
-    Date(Date32Builder),
-    Timestamp(TimestampMicrosecondBuilder),
-    Text(StringBuilder),
+impl Cell<'_> {
+    fn int(&self) -> Option<i64> {
+        match self {
+            Cell::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    fn float(&self) -> Option<f64> {
+        match self {
+            Cell::Float(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    fn bool(&self) -> Option<bool> {
+        match self {
+            Cell::Bool(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    fn decimal(&self) -> Option<i128> {
+        match self {
+            Cell::Decimal(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    fn text(&self) -> Option<&str> {
+        match self {
+            Cell::Text(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// A column's values as they are appended: arrow's builder for its type.
+struct ColumnBuilder {
+    ty: ColumnType,
+    builder: Box<dyn ArrayBuilder>,
 }
 
 impl ColumnBuilder {
     fn new(ty: ColumnType, rows: usize) -> Self {
-        match ty {
-            ColumnType::Int8 => ColumnBuilder::Int8(Int8Builder::with_capacity(rows)),
-            ColumnType::Int16 => ColumnBuilder::Int16(Int16Builder::with_capacity(rows)),
-            ColumnType::Int32 => ColumnBuilder::Int32(Int32Builder::with_capacity(rows)),
-            ColumnType::Int64 => ColumnBuilder::Int64(Int64Builder::with_capacity(rows)),
-            ColumnType::Float32 => ColumnBuilder::Float32(Float32Builder::with_capacity(rows)),
-            ColumnType::Float64 => ColumnBuilder::Float64(Float64Builder::with_capacity(rows)),
-            ColumnType::Boolean => ColumnBuilder::Boolean(BooleanBuilder::with_capacity(rows)),
-            ColumnType::Decimal { .. } => {
-                ColumnBuilder::Decimal(Decimal128Builder::with_capacity(rows), ty.data_type())
-            }
-            ColumnType::Date => ColumnBuilder::Date(Date32Builder::with_capacity(rows)),
-            ColumnType::Timestamp => ColumnBuilder::Timestamp(
-                TimestampMicrosecondBuilder::with_capacity(rows).with_timezone(SESSION_TIME_ZONE),
-            ),
-            ColumnType::Utf8 | ColumnType::Null => {
-                ColumnBuilder::Text(StringBuilder::with_capacity(rows, rows * 8))
-            }
+        ColumnBuilder {
+            ty,
+            builder: make_builder(&ty.data_type(), rows),
         }
     }
 
-    /// Appends a cell of this column's kind (NULL otherwise: a conversion makes only those).
-    fn append(&mut self, cell: &Cell) {
-        match (self, cell) {
-            (ColumnBuilder::Int8(b), Cell::Int(v)) => b.append_value(*v as i8),
-            (ColumnBuilder::Int16(b), Cell::Int(v)) => b.append_value(*v as i16),
-            (ColumnBuilder::Int32(b), Cell::Int(v)) => b.append_value(*v as i32),
-            (ColumnBuilder::Int64(b), Cell::Int(v)) => b.append_value(*v),
-            (ColumnBuilder::Float32(b), Cell::Float(v)) => b.append_value(*v as f32),
-            (ColumnBuilder::Float64(b), Cell::Float(v)) => b.append_value(*v),
-            (ColumnBuilder::Boolean(b), Cell::Bool(v)) => b.append_value(*v),
-            (ColumnBuilder::Decimal(b, _), Cell::Decimal(v)) => b.append_value(*v),
-            (ColumnBuilder::Date(b), Cell::Int(v)) => b.append_value(*v as i32),
-            (ColumnBuilder::Timestamp(b), Cell::Int(v)) => b.append_value(*v),
-            (ColumnBuilder::Text(b), Cell::Text(v)) => b.append_value(v),
-            (ColumnBuilder::Int8(b), _) => b.append_null(),
-            (ColumnBuilder::Int16(b), _) => b.append_null(),
-            (ColumnBuilder::Int32(b), _) => b.append_null(),
-            (ColumnBuilder::Int64(b), _) => b.append_null(),
-            (ColumnBuilder::Float32(b), _) => b.append_null(),
-            (ColumnBuilder::Float64(b), _) => b.append_null(),
-            (ColumnBuilder::Boolean(b), _) => b.append_null(),
-            (ColumnBuilder::Decimal(b, _), _) => b.append_null(),
-            (ColumnBuilder::Date(b), _) => b.append_null(),
-            (ColumnBuilder::Timestamp(b), _) => b.append_null(),
-            (ColumnBuilder::Text(b), _) => b.append_null(),
+    /// Appends a cell (NULL when it is not of the column's kind: the conversion to the
+    /// column's type makes only those, or NULL).
+    fn append(&mut self, cell: &Cell) -> Result<()> {
+        macro_rules! put {
+            ($builder:ty, $value:expr) => {
+                self.builder
+                    .as_any_mut()
+                    .downcast_mut::<$builder>()
+                    .ok_or_else(|| {
+                        Error::internal("a JSON column's builder", stringify!($builder))
+                    })?
+                    .append_option($value)
+            };
         }
+        match self.ty {
+            ColumnType::Int8 => put!(Int8Builder, cell.int().map(|v| v as i8)),
+            ColumnType::Int16 => put!(Int16Builder, cell.int().map(|v| v as i16)),
+            ColumnType::Int32 => put!(Int32Builder, cell.int().map(|v| v as i32)),
+            ColumnType::Int64 => put!(Int64Builder, cell.int()),
+            ColumnType::Float32 => put!(Float32Builder, cell.float().map(|v| v as f32)),
+            ColumnType::Float64 => put!(Float64Builder, cell.float()),
+            ColumnType::Boolean => put!(BooleanBuilder, cell.bool()),
+            ColumnType::Decimal { .. } => put!(Decimal128Builder, cell.decimal()),
+            ColumnType::Date => put!(Date32Builder, cell.int().map(|v| v as i32)),
+            ColumnType::Timestamp => put!(TimestampMicrosecondBuilder, cell.int()),
+            ColumnType::Utf8 | ColumnType::Null => put!(StringBuilder, cell.text()),
+        }
+        Ok(())
     }
 
-    fn finish(self) -> Result<ArrayRef> {
-        Ok(match self {
-            ColumnBuilder::Int8(mut b) => Arc::new(b.finish()),
-            ColumnBuilder::Int16(mut b) => Arc::new(b.finish()),
-            ColumnBuilder::Int32(mut b) => Arc::new(b.finish()),
-            ColumnBuilder::Int64(mut b) => Arc::new(b.finish()),
-            ColumnBuilder::Float32(mut b) => Arc::new(b.finish()),
-            ColumnBuilder::Float64(mut b) => Arc::new(b.finish()),
-            ColumnBuilder::Boolean(mut b) => Arc::new(b.finish()),
-            ColumnBuilder::Decimal(mut b, ty) => {
-                let DataType::Decimal128(precision, scale) = ty else {
-                    return Err(Error::internal(
-                        "a JSON decimal column",
-                        "not a decimal type",
-                    ));
-                };
-                let array = b
-                    .finish()
-                    .with_precision_and_scale(precision, scale)
-                    .map_err(|e| Error::internal("a JSON decimal column", e))?;
-                Arc::new(array)
-            }
-            ColumnBuilder::Date(mut b) => Arc::new(b.finish()),
-            ColumnBuilder::Timestamp(mut b) => Arc::new(b.finish()),
-            ColumnBuilder::Text(mut b) => Arc::new(b.finish()),
-        })
+    fn finish(mut self) -> ArrayRef {
+        self.builder.finish()
     }
 }
 
