@@ -14,6 +14,7 @@ pub mod interval_type;
 mod json_text;
 pub mod jvm;
 pub mod kept_codes;
+pub mod scalar_builder;
 mod table;
 
 pub use catalog::{sanitize_table_name, Catalog};

@@ -14,6 +14,7 @@
 //! (`records::Pieces`), each survey and each decoding sees the same records.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use rayon::prelude::*;
@@ -22,6 +23,7 @@ use crate::error::Result;
 use crate::io::csv::ParseMode;
 use crate::io::json::decode::Decoding;
 use crate::io::json::flat::{decode_fitting, Fits};
+use crate::io::json::given::{DecodedPiece, GivenJsonSchema};
 use crate::io::json::infer::JsonType;
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{lines, piece_text_bytes, ArrayScan, Pieces};
@@ -63,6 +65,11 @@ impl Found {
     /// Closed pieces not surveyed yet.
     fn unsurveyed(&self) -> usize {
         self.pieces.closed().len() - self.surveys.len()
+    }
+
+    /// The closed pieces from number `first` on.
+    fn closed_from(&self, first: usize) -> &[Range<usize>] {
+        &self.pieces.closed()[first..]
     }
 
     /// Surveys the closed pieces not surveyed yet, in parallel.
@@ -111,6 +118,10 @@ pub struct RecordsAhead {
     decoding: bool,
     /// Closed pieces that make a step worth a round of the pool.
     step_pieces: usize,
+    /// With a schema given, closed pieces are decoded with it as they close, in order
+    /// (no survey: the schema cannot change).
+    given: Option<Arc<GivenJsonSchema>>,
+    given_pieces: Vec<Result<DecodedPiece>>,
 }
 
 /// How the records are found in the text.
@@ -147,6 +158,28 @@ impl RecordsAhead {
             decoded: None,
             decoding: true,
             step_pieces: step_pieces.max(1),
+            given: None,
+            given_pieces: Vec::new(),
+        }
+    }
+
+    /// The same, each piece decoded with `given` as it closes instead of surveyed.
+    pub fn with_given(mut self, given: Option<Arc<GivenJsonSchema>>) -> Self {
+        self.given = given;
+        self
+    }
+
+    /// Whether closed pieces are read before the end: always surveyed (decoded while the
+    /// schema allows); decoded with a given schema while their batches fit.
+    fn steps_ahead(&self) -> bool {
+        self.given.is_none() || self.decoding
+    }
+
+    /// Closed pieces not read yet (surveyed, or decoded with the given schema).
+    fn pending(&self) -> usize {
+        match self.given {
+            Some(_) => self.found.pieces.closed().len() - self.given_pieces.len(),
+            None => self.found.unsurveyed(),
         }
     }
 
@@ -173,9 +206,30 @@ impl RecordsAhead {
                 self.found.add(records);
             }
         }
-        while self.found.unsurveyed() >= self.step_pieces {
+        while self.steps_ahead() && self.pending() >= self.step_pieces {
             self.step(text, options);
         }
+    }
+
+    /// Decodes the closed pieces not decoded yet with the given schema, in parallel;
+    /// stops reading ahead (the end decodes the rest) when their batches would not fit.
+    fn step_given(&mut self, text: &[u8], given: &GivenJsonSchema) {
+        let first = self.given_pieces.len();
+        let pieces = self.found.closed_from(first);
+        let bytes = pieces
+            .iter()
+            .map(|piece| self.found.text_bytes(piece))
+            .sum();
+        if memory::check(bytes, "decoding JSON records", "").is_err() {
+            self.decoding = false;
+            return;
+        }
+        let records = &self.found.records;
+        let decoded: Vec<Result<DecodedPiece>> = pieces
+            .par_iter()
+            .map(|piece| given.decode(text, &records[piece.clone()]))
+            .collect();
+        self.given_pieces.extend(decoded);
     }
 
     /// Surveys and decodes closed pieces not surveyed yet. Once there is a schema, every
@@ -184,6 +238,9 @@ impl RecordsAhead {
     /// the others, and before there is a schema one step's pieces, are surveyed, their
     /// types merged, and decoded with the schema that gives.
     fn step(&mut self, text: &[u8], options: &JsonOptions) {
+        if let Some(given) = self.given.clone() {
+            return self.step_given(text, &given);
+        }
         let first = self.found.surveys.len();
         let closed = self.found.pieces.closed().len();
         let fitting = self
@@ -301,6 +358,30 @@ impl RecordsAhead {
         text: &[u8],
         options: &JsonOptions,
     ) -> Result<(Found, Option<Decoded>)> {
+        self.complete(text)?;
+        while self.found.unsurveyed() > 0 {
+            self.step(text, options);
+        }
+        Ok((self.found, self.decoded))
+    }
+
+    /// The rest of the text, with a schema given: the records found and the first pieces'
+    /// decodings (every piece's, unless reading ahead stopped for memory).
+    pub fn finish_given(
+        mut self,
+        text: &[u8],
+        options: &JsonOptions,
+    ) -> Result<(Found, Vec<Result<DecodedPiece>>)> {
+        self.complete(text)?;
+        while self.steps_ahead() && self.pending() > 0 {
+            self.step(text, options);
+        }
+        Ok((self.found, self.given_pieces))
+    }
+
+    /// Adds the last records and closes the open piece; an error when a multiLine
+    /// document's array is never closed or text follows it.
+    fn complete(&mut self, text: &[u8]) -> Result<()> {
         match &mut self.finder {
             Finder::Lines { split_to } => {
                 self.found.add(lines(text, *split_to..text.len()));
@@ -313,10 +394,13 @@ impl RecordsAhead {
         }
         let records = self.found.records.len();
         self.found.pieces.close(records);
-        while self.found.unsurveyed() > 0 {
-            self.step(text, options);
-        }
-        Ok((self.found, self.decoded))
+        Ok(())
+    }
+
+    /// Pieces decoded with the given schema so far.
+    #[cfg(test)]
+    pub fn decoded_given(&self) -> usize {
+        self.given_pieces.len()
     }
 
     /// Records found so far.

@@ -35,11 +35,6 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-use arrow_array::builder::{
-    make_builder, ArrayBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder,
-    Float64Builder, Int16Builder, Int32Builder, Int64Builder, Int8Builder, StringBuilder,
-    TimestampMicrosecondBuilder,
-};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{Field, Schema, SchemaRef};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -47,6 +42,7 @@ use serde_json::value::RawValue;
 
 use crate::decimal_digits::parse_decimal;
 use crate::error::{Error, ErrorCode, Result};
+use crate::frame::scalar_builder::ScalarBuilder;
 use crate::io::csv::{parse_ddl, parse_f64, parse_i64, ColumnType, ParseMode};
 use crate::io::json::flat::{read_fitting, Fits, Keys, Kind, Value};
 use crate::io::json::options::JsonOptions;
@@ -150,11 +146,12 @@ impl GivenJsonSchema {
     /// A piece's records decoded into one batch, with its malformed records.
     pub fn decode(&self, text: &[u8], records: &[Range<usize>]) -> Result<DecodedPiece> {
         let columns = self.types.len();
-        let mut builders: Vec<ColumnBuilder> = self
-            .types
+        let mut builders = self
+            .arrow
+            .fields()
             .iter()
-            .map(|&ty| ColumnBuilder::new(ty, records.len()))
-            .collect();
+            .map(|f| ScalarBuilder::new(f.data_type(), records.len()))
+            .collect::<Result<Vec<_>>>()?;
         let mut malformed = Vec::new();
         let names: Vec<&str> = self
             .arrow
@@ -223,7 +220,7 @@ impl GivenJsonSchema {
             }
             for row in cells.chunks(columns) {
                 for (builder, cell) in builders.iter_mut().zip(row) {
-                    builder.append(cell)?;
+                    append(builder, cell);
                 }
                 rows += 1;
             }
@@ -234,7 +231,7 @@ impl GivenJsonSchema {
                 malformed,
             });
         }
-        let arrays: Vec<ArrayRef> = builders.into_iter().map(ColumnBuilder::finish).collect();
+        let arrays: Vec<ArrayRef> = builders.into_iter().map(ScalarBuilder::finish).collect();
         let batch = RecordBatch::try_new(Arc::clone(&self.arrow), arrays)
             .map_err(|e| Error::internal("assembling JSON read with a schema", e))?;
         Ok(DecodedPiece {
@@ -495,89 +492,16 @@ enum Cell<'a> {
     Text(Cow<'a, str>),
 }
 
-impl Cell<'_> {
-    fn int(&self) -> Option<i64> {
-        match self {
-            Cell::Int(v) => Some(*v),
-            _ => None,
-        }
-    }
-
-    fn float(&self) -> Option<f64> {
-        match self {
-            Cell::Float(v) => Some(*v),
-            _ => None,
-        }
-    }
-
-    fn bool(&self) -> Option<bool> {
-        match self {
-            Cell::Bool(v) => Some(*v),
-            _ => None,
-        }
-    }
-
-    fn decimal(&self) -> Option<i128> {
-        match self {
-            Cell::Decimal(v) => Some(*v),
-            _ => None,
-        }
-    }
-
-    fn text(&self) -> Option<&str> {
-        match self {
-            Cell::Text(v) => Some(v),
-            _ => None,
-        }
-    }
-}
-
-/// A column's values as they are appended: arrow's builder for its type.
-struct ColumnBuilder {
-    ty: ColumnType,
-    builder: Box<dyn ArrayBuilder>,
-}
-
-impl ColumnBuilder {
-    fn new(ty: ColumnType, rows: usize) -> Self {
-        ColumnBuilder {
-            ty,
-            builder: make_builder(&ty.data_type(), rows),
-        }
-    }
-
-    /// Appends a cell (NULL when it is not of the column's kind: the conversion to the
-    /// column's type makes only those, or NULL).
-    fn append(&mut self, cell: &Cell) -> Result<()> {
-        macro_rules! put {
-            ($builder:ty, $value:expr) => {
-                self.builder
-                    .as_any_mut()
-                    .downcast_mut::<$builder>()
-                    .ok_or_else(|| {
-                        Error::internal("a JSON column's builder", stringify!($builder))
-                    })?
-                    .append_option($value)
-            };
-        }
-        match self.ty {
-            ColumnType::Int8 => put!(Int8Builder, cell.int().map(|v| v as i8)),
-            ColumnType::Int16 => put!(Int16Builder, cell.int().map(|v| v as i16)),
-            ColumnType::Int32 => put!(Int32Builder, cell.int().map(|v| v as i32)),
-            ColumnType::Int64 => put!(Int64Builder, cell.int()),
-            ColumnType::Float32 => put!(Float32Builder, cell.float().map(|v| v as f32)),
-            ColumnType::Float64 => put!(Float64Builder, cell.float()),
-            ColumnType::Boolean => put!(BooleanBuilder, cell.bool()),
-            ColumnType::Decimal { .. } => put!(Decimal128Builder, cell.decimal()),
-            ColumnType::Date => put!(Date32Builder, cell.int().map(|v| v as i32)),
-            ColumnType::Timestamp => put!(TimestampMicrosecondBuilder, cell.int()),
-            ColumnType::Utf8 | ColumnType::Null => put!(StringBuilder, cell.text()),
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> ArrayRef {
-        self.builder.finish()
+/// Appends a cell to its column's builder.
+#[inline]
+fn append(builder: &mut ScalarBuilder, cell: &Cell) {
+    match cell {
+        Cell::Null => builder.append_null(),
+        Cell::Int(v) => builder.append_int(Some(*v)),
+        Cell::Float(v) => builder.append_float(Some(*v)),
+        Cell::Bool(v) => builder.append_bool(Some(*v)),
+        Cell::Decimal(v) => builder.append_decimal(Some(*v)),
+        Cell::Text(v) => builder.append_str(Some(v)),
     }
 }
 

@@ -4,6 +4,7 @@
 //! decoded while the text still arrives (`ahead.rs`).
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use rayon::prelude::*;
@@ -35,7 +36,7 @@ const TEXT_CHECK_BYTES: usize = 64 << 10;
 pub struct JsonLoader {
     options: JsonOptions,
     /// The schema the options give (read with it, no inference).
-    given: Option<GivenJsonSchema>,
+    given: Option<Arc<GivenJsonSchema>>,
     text: Vec<u8>,
     ahead: Ahead,
     /// Text per piece (a partition of the table, a task of each pass).
@@ -62,17 +63,12 @@ impl JsonLoader {
             "loading this JSON file",
             "load a smaller file, or drop other tables first",
         )?;
-        let given = GivenJsonSchema::of(&options)?;
-        // With a schema given the records are read once, when the text is all in.
-        let ahead = match given {
-            Some(_) => Ahead::Off,
-            None => Ahead::Undecided,
-        };
+        let given = GivenJsonSchema::of(&options)?.map(Arc::new);
         Ok(JsonLoader {
             options,
             given,
             text: Vec::with_capacity(size_hint),
-            ahead,
+            ahead: Ahead::Undecided,
             piece_bytes: PARTITION_BYTES,
         })
     }
@@ -185,15 +181,16 @@ impl JsonLoader {
         })
     }
 
-    /// The records read with the schema the options give: found when the text is all in,
-    /// then each piece decoded in parallel, once (`given.rs`).
+    /// The records read with the schema the options give, each piece decoded once, in
+    /// parallel (`given.rs`): as the text arrives (JSON lines, a multiLine array's
+    /// elements), the rest when it is all in.
     fn read_given(self) -> Result<(Table, Vec<String>)> {
         let JsonLoader {
             options,
             given,
             text,
+            ahead,
             piece_bytes,
-            ..
         } = self;
         let Some(given) = given else {
             return Err(Error::internal(
@@ -202,24 +199,31 @@ impl JsonLoader {
             ));
         };
         check_text(&text)?;
-        let (_, found) = all_records(&text, &options, piece_bytes)?;
-        memory::check(
-            text.len(),
-            "decoding this JSON file",
-            "load a smaller file, or drop other tables first",
-        )?;
+        let (found, early) = match ahead {
+            Ahead::Records(ahead) => ahead.finish_given(&text, &options)?,
+            Ahead::Undecided | Ahead::Off => {
+                (all_records(&text, &options, piece_bytes)?.1, Vec::new())
+            }
+        };
         let Found {
             records, pieces, ..
         } = found;
         let pieces = pieces.into_closed();
-        let decoded = pieces
+        let rest = &pieces[early.len()..];
+        memory::check(
+            rest.iter()
+                .map(|piece| piece_text_bytes(&records, piece))
+                .sum(),
+            "decoding this JSON file",
+            "load a smaller file, or drop other tables first",
+        )?;
+        let late: Vec<Result<_>> = rest
             .par_iter()
             .map(|piece| given.decode(&text, &records[piece.clone()]))
-            // Every piece's result, so that of several failing pieces the first in the
-            // file is the one reported, however the threads ran.
-            .collect::<Vec<Result<_>>>()
-            .into_iter()
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
+        // Every piece's result, so that of several failing pieces the first in the file is
+        // the one reported, however the threads ran.
+        let decoded = early.into_iter().chain(late).collect::<Result<Vec<_>>>()?;
         let mut batches = Vec::with_capacity(decoded.len());
         let mut malformed = Vec::new();
         for (piece, decoded) in pieces.iter().zip(decoded) {
@@ -271,7 +275,7 @@ impl JsonLoader {
         } else {
             return Ahead::Off;
         };
-        Ahead::Records(Box::new(ahead))
+        Ahead::Records(Box::new(ahead.with_given(self.given.clone())))
     }
 
     /// Reads what the text so far allows.
@@ -684,6 +688,28 @@ mod tests {
                 whole.window(0, 5).unwrap(),
                 "ahead: {ahead}"
             );
+        }
+    }
+
+    #[test]
+    fn with_a_schema_given_pieces_are_decoded_as_the_text_arrives() {
+        let text = records(300, |i| {
+            format!(r#"{{"id": {i}, "name": "n{i}", "x": [{i}]}}"#)
+        });
+        let array = format!("[{}]", text.trim_end().replace('\n', ",\n"));
+        let options = JsonOptions {
+            schema: Some("name STRING, id INT, x STRING".to_string()),
+            ..JsonOptions::default()
+        };
+        for text in [&text, &array] {
+            let loader = load(text, &options, 500, true);
+            let Ahead::Records(ahead) = &loader.ahead else {
+                panic!("the records are read ahead")
+            };
+            assert!(ahead.decoded_given() > 10, "{}", ahead.decoded_given());
+            let (table, warnings) = loader.finish().unwrap();
+            let at_the_end = load(text, &options, 500, false).finish().unwrap();
+            assert_eq!(table_of(Ok((table, warnings))), table_of(Ok(at_the_end)));
         }
     }
 

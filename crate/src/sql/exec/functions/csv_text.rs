@@ -23,10 +23,6 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use arrow_array::builder::{
-    BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder, Float64Builder, Int16Builder,
-    Int32Builder, Int64Builder, Int8Builder, StringBuilder, TimestampMicrosecondBuilder,
-};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
@@ -40,6 +36,7 @@ use super::columns::{as_strings, build_strings};
 use crate::decimal_digits::parse_decimal;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::jvm::{java_double, java_float, parse_java_double};
+use crate::frame::scalar_builder::ScalarBuilder;
 use crate::io::csv::{parse_date_literal, parse_timestamp_literal};
 use crate::sql::exec::decimal::cast::java_string;
 use crate::sql::exec::value::kernel_error;
@@ -189,48 +186,26 @@ fn read_timestamp(text: &str, o: &TextOptions) -> Option<i64> {
     }
 }
 
-/// One column of `from_csv`'s result being built.
-enum Column {
-    Utf8(StringBuilder),
-    Boolean(BooleanBuilder),
-    Int8(Int8Builder),
-    Int16(Int16Builder),
-    Int32(Int32Builder),
-    Int64(Int64Builder),
-    Float32(Float32Builder),
-    Float64(Float64Builder),
-    Decimal(Decimal128Builder, u8, u8),
-    Date(Date32Builder),
-    Timestamp(TimestampMicrosecondBuilder),
+/// One column of `from_csv`'s result being built (with a decimal's precision and scale,
+/// which its values are read to).
+struct Column {
+    builder: ScalarBuilder,
+    decimal: (u8, u8),
 }
 
 impl Column {
     fn new(t: &DataType, len: usize) -> Result<Column> {
-        Ok(match t {
-            DataType::Utf8 => Column::Utf8(StringBuilder::with_capacity(len, len * 8)),
-            DataType::Boolean => Column::Boolean(BooleanBuilder::with_capacity(len)),
-            DataType::Int8 => Column::Int8(Int8Builder::with_capacity(len)),
-            DataType::Int16 => Column::Int16(Int16Builder::with_capacity(len)),
-            DataType::Int32 => Column::Int32(Int32Builder::with_capacity(len)),
-            DataType::Int64 => Column::Int64(Int64Builder::with_capacity(len)),
-            DataType::Float32 => Column::Float32(Float32Builder::with_capacity(len)),
-            DataType::Float64 => Column::Float64(Float64Builder::with_capacity(len)),
-            DataType::Decimal128(p, s) => Column::Decimal(
-                Decimal128Builder::with_capacity(len).with_data_type(t.clone()),
-                *p,
-                u8::try_from(*s).unwrap_or(0),
-            ),
-            DataType::Date32 => Column::Date(Date32Builder::with_capacity(len)),
-            DataType::Timestamp(TimeUnit::Microsecond, _) => Column::Timestamp(
-                TimestampMicrosecondBuilder::with_capacity(len).with_data_type(t.clone()),
-            ),
-            other => {
-                return Err(Error::unsupported(format!(
-                    "from_csv into a field of type {}",
-                    crate::frame::spark_type_name(other)
-                )))
-            }
-        })
+        let builder = ScalarBuilder::new(t, len).map_err(|_| {
+            Error::unsupported(format!(
+                "from_csv into a field of type {}",
+                crate::frame::spark_type_name(t)
+            ))
+        })?;
+        let decimal = match t {
+            DataType::Decimal128(p, s) => (*p, u8::try_from(*s).unwrap_or(0)),
+            _ => (0, 0),
+        };
+        Ok(Column { builder, decimal })
     }
 
     /// Appends the field read from `text` (`None`: NULL); false when it does not read.
@@ -242,50 +217,38 @@ impl Column {
                 value.is_some() || text.is_none()
             }};
         }
-        match self {
-            Column::Utf8(b) => {
+        let (p, s) = self.decimal;
+        match &mut self.builder {
+            ScalarBuilder::Utf8(b) => {
                 b.append_option(text);
                 true
             }
-            Column::Boolean(b) => put!(b, |t: &str| match t.to_ascii_lowercase().as_str() {
+            ScalarBuilder::Boolean(b) => put!(b, |t: &str| match t.to_ascii_lowercase().as_str() {
                 "true" => Some(true),
                 "false" => Some(false),
                 _ => None,
             }),
-            Column::Int8(b) => put!(b, |t: &str| t.parse::<i8>().ok()),
-            Column::Int16(b) => put!(b, |t: &str| t.parse::<i16>().ok()),
-            Column::Int32(b) => put!(b, |t: &str| t.parse::<i32>().ok()),
-            Column::Int64(b) => put!(b, |t: &str| t.parse::<i64>().ok()),
-            Column::Float32(b) => put!(b, |t: &str| special_double(t, o)
+            ScalarBuilder::Int8(b) => put!(b, |t: &str| t.parse::<i8>().ok()),
+            ScalarBuilder::Int16(b) => put!(b, |t: &str| t.parse::<i16>().ok()),
+            ScalarBuilder::Int32(b) => put!(b, |t: &str| t.parse::<i32>().ok()),
+            ScalarBuilder::Int64(b) => put!(b, |t: &str| t.parse::<i64>().ok()),
+            ScalarBuilder::Float32(b) => put!(b, |t: &str| special_double(t, o)
                 .or_else(|| parse_java_double(t))
                 .map(|v| v as f32)),
-            Column::Float64(b) => {
+            ScalarBuilder::Float64(b) => {
                 put!(b, |t: &str| special_double(t, o)
                     .or_else(|| parse_java_double(t)))
             }
-            Column::Decimal(b, p, s) => {
-                let (p, s) = (*p, *s);
+            ScalarBuilder::Decimal(b) => {
                 put!(b, |t: &str| parse_decimal(&t.replace(',', ""), p, s))
             }
-            Column::Date(b) => put!(b, |t: &str| read_date(t, o)),
-            Column::Timestamp(b) => put!(b, |t: &str| read_timestamp(t, o)),
+            ScalarBuilder::Date(b) => put!(b, |t: &str| read_date(t, o)),
+            ScalarBuilder::Timestamp(b) => put!(b, |t: &str| read_timestamp(t, o)),
         }
     }
 
     fn finish(self) -> ArrayRef {
-        match self {
-            Column::Utf8(mut b) => Arc::new(b.finish()),
-            Column::Boolean(mut b) => Arc::new(b.finish()),
-            Column::Int8(mut b) => Arc::new(b.finish()),
-            Column::Int16(mut b) => Arc::new(b.finish()),
-            Column::Int32(mut b) => Arc::new(b.finish()),
-            Column::Int64(mut b) => Arc::new(b.finish()),
-            Column::Float32(mut b) => Arc::new(b.finish()),
-            Column::Float64(mut b) => Arc::new(b.finish()),
-            Column::Decimal(mut b, _, _) => Arc::new(b.finish()),
-            Column::Date(mut b) => Arc::new(b.finish()),
-            Column::Timestamp(mut b) => Arc::new(b.finish()),
-        }
+        self.builder.finish()
     }
 }
 
