@@ -22,7 +22,8 @@ mode: ParseMode,
 columnNameOfCorruptRecord: string, 
 /**
  * The columns as Spark DDL (`id BIGINT, name STRING, at TIMESTAMP`), read instead of
- * inferring them (Spark's `spark.read.schema(...)`); see `given.rs`.
+ * inferring them (Spark's `spark.read.schema(...)`): each value converted to its
+ * column's type as Spark converts it, a record with a value that does not fit malformed.
  */
 schema: string | null, 
 /**
