@@ -67,9 +67,9 @@ pub enum ErrorCode {
     /// A JSON file that cannot be read: a malformed record in FAILFAST mode, a multiLine
     /// document never closed, binary data.
     JsonMalformed,
-    /// A schema given for a JSON file that cannot be used (bad DDL, a corrupt-record
-    /// column that is not a string, an unusable date pattern).
-    JsonSchema,
+    /// A JSON reader option that cannot be used: a schema (bad DDL, a corrupt-record
+    /// column that is not a string), a date pattern, an encoding.
+    JsonBadOption,
     /// A table name that is not in the catalog.
     TableNotFound,
     /// SQL that does not parse.
@@ -140,7 +140,7 @@ impl ErrorCode {
             ErrorCode::ExcelSheetNotFound => "EXCEL_SHEET_NOT_FOUND",
             ErrorCode::JsonEmpty => "JSON_EMPTY",
             ErrorCode::JsonMalformed => "JSON_MALFORMED",
-            ErrorCode::JsonSchema => "JSON_SCHEMA",
+            ErrorCode::JsonBadOption => "JSON_BAD_OPTION",
             ErrorCode::TableNotFound => "TABLE_NOT_FOUND",
             ErrorCode::SqlSyntax => "SQL_SYNTAX",
             ErrorCode::SqlAnalysis => "SQL_ANALYSIS",
@@ -315,7 +315,7 @@ mod tests {
             ErrorCode::CompressedCorrupt,
             ErrorCode::JsonEmpty,
             ErrorCode::JsonMalformed,
-            ErrorCode::JsonSchema,
+            ErrorCode::JsonBadOption,
             ErrorCode::ExcelCorrupt,
             ErrorCode::ExcelUnsupported,
             ErrorCode::ExcelEmpty,

@@ -311,7 +311,7 @@ fn failfast_with_a_schema_names_the_line_and_the_value() {
 fn a_schema_that_cannot_be_used_is_refused() {
     let refused = |options: JsonOptions, says: &str| {
         let err = read_json(b"{\"a\": 1}\n", &options).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::JsonSchema, "{err}");
+        assert_eq!(err.code(), ErrorCode::JsonBadOption, "{err}");
         assert!(err.message().contains(says), "{}", err.message());
     };
     let with_schema = |ddl: &str| JsonOptions {
@@ -363,6 +363,38 @@ fn empty_and_binary_files_are_refused() {
     assert!(err.message().contains("NUL byte on line 2"), "{err}");
     let err = read_json(b"[{\"a\": 1},\n{\"a\": 2}\n", &JsonOptions::default()).unwrap_err();
     assert!(err.message().contains("truncated"), "{err}");
+}
+
+#[test]
+fn utf16_and_latin1_files_read_as_their_utf8_text() {
+    let utf8 = std::fs::read_to_string(dir().join("people.jsonl")).unwrap();
+    let (expected, _) = read_json(utf8.as_bytes(), &JsonOptions::default()).unwrap();
+    // UTF-16 told by its byte-order mark, as Windows tools write it; read ahead in pieces.
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(utf8.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let mut loader = JsonLoader::new(JsonOptions::default(), 0)
+        .unwrap()
+        .with_piece_bytes(64);
+    for chunk in utf16.chunks(5) {
+        loader.push(chunk).unwrap();
+    }
+    let (table, _) = loader.finish().unwrap();
+    assert_eq!(json_rows(&table), json_rows(&expected));
+    // Latin-1 by its label (Spark's `encoding`).
+    let latin1 = options_with_encoding("ISO-8859-1");
+    let (table, _) = read_json(b"{\"name\": \"Jos\xE9\"}\n", &latin1).unwrap();
+    assert_eq!(json_rows(&table), [serde_json::json!({"name": "José"})]);
+    let err = read_json(b"{}", &options_with_encoding("klingon")).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::JsonBadOption);
+}
+
+fn options_with_encoding(label: &str) -> JsonOptions {
+    JsonOptions {
+        encoding: Some(label.to_string()),
+        ..JsonOptions::default()
+    }
 }
 
 #[test]

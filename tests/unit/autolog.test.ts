@@ -167,7 +167,7 @@ describe('dataset inputs', () => {
   it('the source records its file, format and reader options for every format', () => {
     const json = sourceInput({ ...table('events'), source: {
       fileName: 'events.json.gz', format: 'json', compression: 'gzip',
-      jsonOptions: { multiLine: null, mode: 'DROPMALFORMED', columnNameOfCorruptRecord: '_corrupt_record', schema: null, dateFormat: null, timestampFormat: null },
+      jsonOptions: { multiLine: null, mode: 'DROPMALFORMED', columnNameOfCorruptRecord: '_corrupt_record', schema: null, dateFormat: null, timestampFormat: null, encoding: null },
     } });
     assert.deepEqual([json.file, json.format, json.compression], ['events.json.gz', 'json', 'gzip']);
     // multiLine told from the file is not an option the user gave: left out.
@@ -175,10 +175,10 @@ describe('dataset inputs', () => {
     assert.equal(fileReadingText(json), 'Read from events.json.gz as json (gzip) with mode="DROPMALFORMED", columnNameOfCorruptRecord="_corrupt_record"');
     const typed = sourceInput({ ...table('events'), source: {
       fileName: 'events.jsonl', format: 'json',
-      jsonOptions: { multiLine: false, mode: 'PERMISSIVE', columnNameOfCorruptRecord: '_corrupt_record', schema: 'id BIGINT, at DATE', dateFormat: 'dd/MM/yyyy', timestampFormat: null },
+      jsonOptions: { multiLine: false, mode: 'PERMISSIVE', columnNameOfCorruptRecord: '_corrupt_record', schema: 'id BIGINT, at DATE', dateFormat: 'dd/MM/yyyy', timestampFormat: null, encoding: 'windows-1252' },
     } });
     // A given schema and its date pattern are part of how the file was read.
-    assert.deepEqual(typed.readerOptions, { multiLine: 'false', mode: 'PERMISSIVE', columnNameOfCorruptRecord: '_corrupt_record', schema: 'id BIGINT, at DATE', dateFormat: 'dd/MM/yyyy' });
+    assert.deepEqual(typed.readerOptions, { multiLine: 'false', mode: 'PERMISSIVE', columnNameOfCorruptRecord: '_corrupt_record', schema: 'id BIGINT, at DATE', dateFormat: 'dd/MM/yyyy', encoding: 'windows-1252' });
     const sheet = sourceInput({ ...table('sales'), source: { fileName: 'sales.xlsx', format: 'excel', sheet: 'Q2', header: false } });
     assert.deepEqual([sheet.format, sheet.readerOptions], ['excel', { sheet: 'Q2', header: 'false' }]);
     const parquet = sourceInput({ ...table('trips'), source: { fileName: 'trips', format: 'parquet' } });

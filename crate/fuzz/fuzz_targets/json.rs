@@ -20,10 +20,12 @@ const SCHEMA: &str = "a BIGINT, b STRING, c DOUBLE, d DATE, e DECIMAL(5,2), f FL
                       _corrupt_record STRING";
 
 /// Options from a byte: Spark's `mode` and `multiLine` (told from the file, or given),
-/// and whether a schema is given.
+/// whether a schema is given, and whether the bytes are UTF-16.
 fn options(control: u8) -> JsonOptions {
     JsonOptions {
         schema: (control & 16 != 0).then(|| SCHEMA.to_string()),
+        // UTF-16 decoded as it arrives: a push can end inside a character.
+        encoding: (control & 32 != 0).then(|| "UTF-16LE".to_string()),
         mode: [
             ParseMode::Permissive,
             ParseMode::DropMalformed,

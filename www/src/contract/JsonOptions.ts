@@ -35,4 +35,10 @@ dateFormat: string | null,
  * Spark's `timestampFormat`: the pattern of a given schema's `timestamp` values
  * (otherwise read as `CAST(s AS TIMESTAMP)` reads them).
  */
-timestampFormat: string | null, };
+timestampFormat: string | null, 
+/**
+ * Spark's `encoding`: the file's character set by WHATWG label (`UTF-16`,
+ * `ISO-8859-1`, `windows-1252`, ...); `None` reads UTF-8, or UTF-16 when the file
+ * starts with its byte-order mark.
+ */
+encoding: string | null, };

@@ -79,7 +79,7 @@ pub struct GivenJsonSchema {
 }
 
 impl GivenJsonSchema {
-    /// The schema of `options` (`None` when none is given); `JSON_SCHEMA` for one that
+    /// The schema of `options` (`None` when none is given); `JSON_BAD_OPTION` for one that
     /// cannot be used, and for an unusable `dateFormat` / `timestampFormat`.
     pub fn of(options: &JsonOptions) -> Result<Option<GivenJsonSchema>> {
         let Some(ddl) = options.schema.as_deref() else {
@@ -425,7 +425,7 @@ impl GivenJsonSchema {
 }
 
 fn schema_error(message: String) -> Error {
-    Error::new(ErrorCode::JsonSchema, message)
+    Error::new(ErrorCode::JsonBadOption, message)
 }
 
 /// An option's datetime pattern, `None` when it is not set.
@@ -438,7 +438,7 @@ fn pattern(option: &str, text: Option<&str>) -> Result<Option<Pattern>> {
         .map(Some)
         .map_err(|e| {
             Error::new(
-                ErrorCode::JsonSchema,
+                ErrorCode::JsonBadOption,
                 format!(
                     "{option}: {}; write it with Spark's datetime pattern letters, such as \
                      dd/MM/yyyy or yyyy-MM-dd HH:mm:ss",

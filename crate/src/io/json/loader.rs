@@ -23,6 +23,7 @@ use crate::io::json::records::{
 };
 use crate::io::json::schema::{no_fields, JsonSchema};
 use crate::io::json::survey::Survey;
+use crate::io::json::transcode::Transcoder;
 use crate::memory;
 
 /// Malformed records named one by one in the load report.
@@ -37,6 +38,8 @@ pub struct JsonLoader {
     options: JsonOptions,
     /// The schema the options give (read with it, no inference).
     given: Option<Arc<GivenJsonSchema>>,
+    /// The file's bytes as UTF-8 text (Spark's `encoding`).
+    input: Transcoder,
     text: Vec<u8>,
     ahead: Ahead,
     /// Text per piece (a partition of the table, a task of each pass).
@@ -56,7 +59,7 @@ enum Ahead {
 
 impl JsonLoader {
     /// `size_hint`: the file's size when known, so its text is gathered without copies.
-    /// A schema the options give is checked here (`JSON_SCHEMA`).
+    /// A schema the options give is checked here (`JSON_BAD_OPTION`).
     pub fn new(options: JsonOptions, size_hint: usize) -> Result<Self> {
         memory::check(
             size_hint.saturating_mul(2),
@@ -65,6 +68,7 @@ impl JsonLoader {
         )?;
         let given = GivenJsonSchema::of(&options)?.map(Arc::new);
         Ok(JsonLoader {
+            input: Transcoder::new(options.encoding.as_deref())?,
             options,
             given,
             text: Vec::with_capacity(size_hint),
@@ -107,7 +111,8 @@ impl JsonLoader {
     }
 
     /// Reads the records and returns the table with the load's warnings.
-    pub fn finish(self) -> Result<(Table, Vec<String>)> {
+    pub fn finish(mut self) -> Result<(Table, Vec<String>)> {
+        self.take_bytes(&[], true)?;
         if self.given.is_some() {
             return self.read_given();
         }
@@ -123,7 +128,8 @@ impl JsonLoader {
     /// The first pass: the records found and surveyed in parallel (types, malformed
     /// records), FAILFAST applied. The schema is left to the caller, so a folder's files
     /// can all be decoded with the one schema inferred over every file.
-    pub fn survey(self) -> Result<SurveyedJson> {
+    pub fn survey(mut self) -> Result<SurveyedJson> {
+        self.take_bytes(&[], true)?;
         let JsonLoader {
             options,
             text,
@@ -191,6 +197,7 @@ impl JsonLoader {
             text,
             ahead,
             piece_bytes,
+            ..
         } = self;
         let Some(given) = given else {
             return Err(Error::internal(
@@ -381,9 +388,25 @@ impl SurveyedJson {
 }
 
 impl ByteSink for JsonLoader {
-    /// Gathers the text; growing it is checked first, since a failed allocation would
-    /// abort the wasm engine (a compressed file's size is not known in advance).
+    /// Gathers the text (decoded to UTF-8 first when the file is in another character
+    /// set) and reads what it allows.
     fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        self.take_bytes(chunk, false)
+    }
+}
+
+impl JsonLoader {
+    /// The next bytes of the file (`last`: the file ended) through the transcoder.
+    fn take_bytes(&mut self, bytes: &[u8], last: bool) -> Result<()> {
+        let mut input = std::mem::replace(&mut self.input, Transcoder::Plain);
+        let taken = input.push(bytes, last, &mut |text| self.append_text(text));
+        self.input = input;
+        taken
+    }
+
+    /// Appends text; growing it is checked first, since a failed allocation would abort
+    /// the wasm engine (a compressed file's size is not known in advance).
+    fn append_text(&mut self, chunk: &[u8]) -> Result<()> {
         if self.text.len() + chunk.len() > self.text.capacity() {
             let grown = (self.text.len() + chunk.len()).max(2 * self.text.capacity());
             memory::check(
@@ -519,21 +542,16 @@ fn given_warnings(
     )]
 }
 
-/// Refuses what is not UTF-8 text, as the CSV reader does.
+/// Refuses what is not text, as the CSV reader does (the text is UTF-8 by now: a file
+/// in another character set was decoded as it arrived, `transcode.rs`).
 fn check_text(text: &[u8]) -> Result<()> {
-    if text.starts_with(&[0xFF, 0xFE]) || text.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::new(
-            ErrorCode::JsonMalformed,
-            "the file is UTF-16 text (it starts with a UTF-16 byte-order mark); Brasa reads \
-             UTF-8 JSON: save it as UTF-8 and load it again",
-        ));
-    }
     if let Some(at) = memchr::memchr(0, &text[..text.len().min(TEXT_CHECK_BYTES)]) {
         return Err(Error::new(
             ErrorCode::JsonMalformed,
             format!(
-                "the file has a NUL byte on line {}: it is binary or UTF-16/UTF-32 text, not \
-                 UTF-8 JSON",
+                "the file has a NUL byte on line {}: it is binary, or UTF-16/UTF-32 text \
+                 without a byte-order mark; save it as UTF-8 (or UTF-16 with its mark), or \
+                 read it with its `encoding`",
                 line_of(text, at)
             ),
         ));

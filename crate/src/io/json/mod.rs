@@ -32,6 +32,7 @@ mod scan;
 mod schema;
 mod shape;
 mod survey;
+mod transcode;
 
 pub use folder::{JsonFiles, JsonFilesRead};
 pub use loader::{read_json, JsonLoader, SurveyedJson};

@@ -29,6 +29,10 @@ pub struct JsonOptions {
     /// Spark's `timestampFormat`: the pattern of a given schema's `timestamp` values
     /// (otherwise read as `CAST(s AS TIMESTAMP)` reads them).
     pub timestamp_format: Option<String>,
+    /// Spark's `encoding`: the file's character set by WHATWG label (`UTF-16`,
+    /// `ISO-8859-1`, `windows-1252`, ...); `None` reads UTF-8, or UTF-16 when the file
+    /// starts with its byte-order mark.
+    pub encoding: Option<String>,
 }
 
 impl Default for JsonOptions {
@@ -40,6 +44,7 @@ impl Default for JsonOptions {
             schema: None,
             date_format: None,
             timestamp_format: None,
+            encoding: None,
         }
     }
 }

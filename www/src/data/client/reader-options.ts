@@ -85,7 +85,8 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
 
 /**
  * The panel under a table read from a JSON file: Spark's `spark.read.json` options
- * (`mode`, `multiLine`, `columnNameOfCorruptRecord`, `dateFormat`, `timestampFormat`) and
+ * (`mode`, `multiLine`, `columnNameOfCorruptRecord`, `dateFormat`, `timestampFormat`,
+ * `encoding`) and
  * a schema in DDL (`spark.read.schema(...)`), read instead of inferring one.
  */
 export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, reload: Reload): HTMLElement {
@@ -95,6 +96,7 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
   const corrupt = input('reader-columnNameOfCorruptRecord', used.columnNameOfCorruptRecord, 18);
   const dateFormat = input('reader-dateFormat', used.dateFormat ?? '', 12);
   const timestampFormat = input('reader-timestampFormat', used.timestampFormat ?? '', 18);
+  const encoding = input('reader-encoding', used.encoding ?? '', 12);
   const schema = schemaInput(used.schema ?? '', 'id BIGINT, name STRING, at TIMESTAMP, _corrupt_record STRING');
   const optional = (control: HTMLInputElement | HTMLTextAreaElement) => (control.value.trim() === '' ? null : control.value.trim());
   return reloadForm(
@@ -107,6 +109,7 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
         field('columnNameOfCorruptRecord', corrupt, 'PERMISSIVE keeps malformed records here (with a schema: when the schema names it)'),
         field('dateFormat', dateFormat, 'with a schema; e.g. dd/MM/yyyy; empty: as CAST(s AS DATE)'),
         field('timestampFormat', timestampFormat, 'with a schema; e.g. dd.MM.yyyy HH:mm; empty: as CAST(s AS TIMESTAMP)'),
+        field('encoding', encoding, 'e.g. ISO-8859-1, windows-1252; empty: UTF-8 (UTF-16 told by its byte-order mark)'),
       ),
       field('schema', schema, 'Spark DDL; empty: inferred'),
     ],
@@ -121,6 +124,7 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
           schema: optional(schema),
           dateFormat: optional(dateFormat),
           timestampFormat: optional(timestampFormat),
+          encoding: optional(encoding),
         },
       };
     },

@@ -135,6 +135,7 @@ export function sparkJsonOptionsOf(options: JsonOptions): Record<string, string>
     ...(options.schema ? { schema: options.schema } : {}),
     ...(options.dateFormat ? { dateFormat: options.dateFormat } : {}),
     ...(options.timestampFormat ? { timestampFormat: options.timestampFormat } : {}),
+    ...(options.encoding ? { encoding: options.encoding } : {}),
   };
 }
 
