@@ -40,9 +40,9 @@ pub fn encoding_of(label: &str) -> Result<Option<&'static Encoding>> {
 }
 
 /// Decodes `input` to UTF-8 into `out` (cleared first), growing it as needed: text of a
-/// single-byte encoding is about its size in UTF-8, so the worst case (three times the
-/// bytes) is not reserved up front for every chunk.
-fn decode(decoder: &mut Decoder, input: &[u8], last: bool, out: &mut Vec<u8>) {
+/// single-byte encoding (or UTF-16) is about its size in UTF-8 or less, so the worst case
+/// (three times the bytes) is not reserved up front for every chunk.
+pub fn decode_to_utf8(decoder: &mut Decoder, input: &[u8], last: bool, out: &mut Vec<u8>) {
     out.clear();
     out.resize(input.len() + input.len() / 4 + 64, 0);
     let (mut read, mut written) = (0, 0);
@@ -112,7 +112,7 @@ impl InputFilter {
         let mut decoded = std::mem::take(&mut self.decoded);
         let text: &[u8] = match &mut self.decoder {
             Some(decoder) => {
-                decode(decoder, input, last, &mut decoded);
+                decode_to_utf8(decoder, input, last, &mut decoded);
                 &decoded
             }
             None => input,

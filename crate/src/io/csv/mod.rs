@@ -19,6 +19,7 @@ mod tokenize;
 mod value_rules;
 mod values;
 
+pub use input::decode_to_utf8;
 pub use loader::{read_csv, CsvLoader, PARTITION_BYTES};
 pub use options::{CsvOptions, ParseMode};
 pub use schema::{parse_ddl, GivenSchema};

@@ -4,9 +4,10 @@
 //! encoding is named (Spark detects a multiLine file's encoding; Windows tools write
 //! UTF-16 with a mark). A UTF-8 file is passed through untouched: no copy, no cost.
 
-use encoding_rs::{CoderResult, Decoder, Encoding, UTF_16LE, UTF_8};
+use encoding_rs::{Decoder, Encoding, UTF_16LE, UTF_8};
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::io::csv::decode_to_utf8;
 
 /// The first bytes that tell a UTF-16 file: its byte-order mark.
 const MARK_BYTES: usize = 2;
@@ -70,7 +71,8 @@ impl Transcoder {
                 Ok(())
             }
             Transcoder::Decoding(decoder) => {
-                let text = decode(decoder, bytes, last);
+                let mut text = Vec::new();
+                decode_to_utf8(decoder, bytes, last, &mut text);
                 if last {
                     *self = Transcoder::Ended;
                 }
@@ -91,24 +93,6 @@ impl Transcoder {
             }
         }
     }
-}
-
-/// `input` decoded to UTF-8. Text of a single-byte encoding or of UTF-16 is about its size
-/// in UTF-8 or less, so the worst case (three times the bytes) is not reserved up front.
-fn decode(decoder: &mut Decoder, input: &[u8], last: bool) -> Vec<u8> {
-    let mut out = vec![0; input.len() + input.len() / 4 + 64];
-    let (mut read, mut written) = (0, 0);
-    loop {
-        let (result, r, w, _) = decoder.decode_to_utf8(&input[read..], &mut out[written..], last);
-        read += r;
-        written += w;
-        match result {
-            CoderResult::InputEmpty => break,
-            CoderResult::OutputFull => out.resize(out.len() + out.len() / 2 + 64, 0),
-        }
-    }
-    out.truncate(written);
-    out
 }
 
 #[cfg(test)]
