@@ -19,12 +19,13 @@ mod tokenize;
 mod value_rules;
 mod values;
 
-pub use input::decode_to_utf8;
+pub use input::{decode_to_utf8, encoding_of};
 pub use loader::{read_csv, CsvLoader, PARTITION_BYTES};
 pub use options::{CsvOptions, ParseMode};
 pub use schema::{parse_ddl, GivenSchema};
 pub use stream::CsvStream;
 pub use tokenize::Dialect;
+pub use value_rules::datetime_option;
 pub use values::{parse_f64, parse_i64, ColumnType, SESSION_TIME_ZONE};
 
 /// A `yyyy-MM-dd` date as days since the epoch (SQL's `DATE '...'` literals).

@@ -7,6 +7,29 @@ use crate::temporal::pattern::Pattern;
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
+/// The pattern a reader's `dateFormat` / `timestampFormat` option gives (`None` when it
+/// is not set or empty); an unusable one is an error with `code`, naming the option.
+pub fn datetime_option(
+    option: &str,
+    text: Option<&str>,
+    code: ErrorCode,
+) -> Result<Option<Pattern>> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let checked = Pattern::new(text).and_then(|p| p.check_parsing(text).map(|()| p));
+    checked.map(Some).map_err(|e| {
+        Error::new(
+            code,
+            format!(
+                "{option}: {}; write it with Spark's datetime pattern letters, such as \
+                 dd/MM/yyyy or yyyy-MM-dd HH:mm:ss",
+                e.message()
+            ),
+        )
+    })
+}
+
 /// The value rules of a CSV read: the null spellings (Spark's `nullValue`, generalised to
 /// a list), `nanValue`, and `dateFormat` / `timestampFormat`.
 ///
@@ -54,24 +77,9 @@ impl ValueRules {
         date_format: Option<&str>,
         timestamp_format: Option<&str>,
     ) -> Result<Self> {
-        let pattern = |option: &str, text: Option<&str>| -> Result<Option<Pattern>> {
-            let Some(text) = text.filter(|t| !t.is_empty()) else {
-                return Ok(None);
-            };
-            let checked = Pattern::new(text).and_then(|p| p.check_parsing(text).map(|()| p));
-            checked.map(Some).map_err(|e| {
-                Error::new(
-                    ErrorCode::CsvBadOption,
-                    format!(
-                        "{option}: {}; write it with Spark's datetime pattern letters, such \
-                         as dd/MM/yyyy or yyyy-MM-dd HH:mm:ss",
-                        e.message()
-                    ),
-                )
-            })
-        };
-        self.date_format = pattern("dateFormat", date_format)?;
-        self.timestamp_format = pattern("timestampFormat", timestamp_format)?;
+        let code = ErrorCode::CsvBadOption;
+        self.date_format = datetime_option("dateFormat", date_format, code)?;
+        self.timestamp_format = datetime_option("timestampFormat", timestamp_format, code)?;
         Ok(self)
     }
 

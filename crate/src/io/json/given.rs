@@ -43,7 +43,7 @@ use serde_json::value::RawValue;
 use crate::decimal_digits::parse_decimal;
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::scalar_builder::ScalarBuilder;
-use crate::io::csv::{parse_ddl, parse_f64, parse_i64, ColumnType, ParseMode};
+use crate::io::csv::{datetime_option, parse_ddl, parse_f64, parse_i64, ColumnType, ParseMode};
 use crate::io::json::flat::{read_fitting, Fits, Keys, Kind, Value};
 use crate::io::json::options::JsonOptions;
 use crate::temporal::pattern::Pattern;
@@ -120,6 +120,7 @@ impl GivenJsonSchema {
             .filter(|&(i, _)| Some(i) != corrupt)
             .map(|(i, name)| (name.clone(), i))
             .collect();
+        let code = ErrorCode::JsonBadOption;
         Ok(Some(GivenJsonSchema {
             arrow: Arc::new(Schema::new(fields)),
             types: given.types,
@@ -127,8 +128,12 @@ impl GivenJsonSchema {
             corrupt,
             fits: Fits::any_scalar(given.names.len()),
             mode: options.mode,
-            date_format: pattern("dateFormat", options.date_format.as_deref())?,
-            timestamp_format: pattern("timestampFormat", options.timestamp_format.as_deref())?,
+            date_format: datetime_option("dateFormat", options.date_format.as_deref(), code)?,
+            timestamp_format: datetime_option(
+                "timestampFormat",
+                options.timestamp_format.as_deref(),
+                code,
+            )?,
             today: crate::clock::today_days(),
         }))
     }
@@ -426,26 +431,6 @@ impl GivenJsonSchema {
 
 fn schema_error(message: String) -> Error {
     Error::new(ErrorCode::JsonBadOption, message)
-}
-
-/// An option's datetime pattern, `None` when it is not set.
-fn pattern(option: &str, text: Option<&str>) -> Result<Option<Pattern>> {
-    let Some(text) = text.filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    Pattern::new(text)
-        .and_then(|p| p.check_parsing(text).map(|()| p))
-        .map(Some)
-        .map_err(|e| {
-            Error::new(
-                ErrorCode::JsonBadOption,
-                format!(
-                    "{option}: {}; write it with Spark's datetime pattern letters, such as \
-                     dd/MM/yyyy or yyyy-MM-dd HH:mm:ss",
-                    e.message()
-                ),
-            )
-        })
 }
 
 /// A value as an error message shows it: its JSON text, cut when long.

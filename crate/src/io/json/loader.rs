@@ -111,8 +111,7 @@ impl JsonLoader {
     }
 
     /// Reads the records and returns the table with the load's warnings.
-    pub fn finish(mut self) -> Result<(Table, Vec<String>)> {
-        self.take_bytes(&[], true)?;
+    pub fn finish(self) -> Result<(Table, Vec<String>)> {
         if self.given.is_some() {
             return self.read_given();
         }
@@ -190,7 +189,8 @@ impl JsonLoader {
     /// The records read with the schema the options give, each piece decoded once, in
     /// parallel (`given.rs`): as the text arrives (JSON lines, a multiLine array's
     /// elements), the rest when it is all in.
-    fn read_given(self) -> Result<(Table, Vec<String>)> {
+    fn read_given(mut self) -> Result<(Table, Vec<String>)> {
+        self.take_bytes(&[], true)?;
         let JsonLoader {
             options,
             given,

@@ -4,10 +4,10 @@
 //! encoding is named (Spark detects a multiLine file's encoding; Windows tools write
 //! UTF-16 with a mark). A UTF-8 file is passed through untouched: no copy, no cost.
 
-use encoding_rs::{Decoder, Encoding, UTF_16LE, UTF_8};
+use encoding_rs::{Decoder, UTF_16LE};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::io::csv::decode_to_utf8;
+use crate::io::csv::{decode_to_utf8, encoding_of};
 
 /// The first bytes that tell a UTF-16 file: its byte-order mark.
 const MARK_BYTES: usize = 2;
@@ -31,21 +31,17 @@ impl Transcoder {
         let Some(label) = encoding.map(str::trim).filter(|l| !l.is_empty()) else {
             return Ok(Transcoder::Undecided { head: Vec::new() });
         };
-        let encoding = Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+        // The CSV reader's lookup (`None` for UTF-8), its error under the JSON option's code.
+        let encoding = encoding_of(label).map_err(|e| {
             Error::new(
                 ErrorCode::JsonBadOption,
-                format!(
-                    "encoding: unknown encoding `{label}`; the reader knows UTF-8, UTF-16LE, \
-                     UTF-16BE, ISO-8859-1 (latin1), windows-1252 or another WHATWG encoding \
-                     label"
-                ),
+                format!("encoding: {}", e.message()),
             )
         })?;
-        Ok(if encoding == UTF_8 {
-            Transcoder::Undecided { head: Vec::new() }
-        } else {
+        Ok(match encoding {
+            None => Transcoder::Undecided { head: Vec::new() },
             // The decoder sniffs a byte-order mark, which wins over the label.
-            Transcoder::Decoding(Box::new(encoding.new_decoder()))
+            Some(encoding) => Transcoder::Decoding(Box::new(encoding.new_decoder())),
         })
     }
 
