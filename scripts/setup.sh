@@ -5,7 +5,7 @@
 #
 # `setup.sh --tests` (what `npm test` runs) also installs what only the tests need:
 # Chromium + ChromeDriver (browser tests), Java and a Python venv with MLflow and PySpark
-# (reference tools), wasm-pack, cargo-fuzz, rustfmt and clippy.
+# (reference tools), cargo-fuzz, rustfmt and clippy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,10 +68,6 @@ done
 if ! command -v cargo-fuzz >/dev/null; then
   step "installing cargo-fuzz (a few minutes, once; the fuzz smoke run needs it)"
   cargo install --quiet --locked cargo-fuzz --version 0.13.2
-fi
-if ! command -v wasm-pack >/dev/null; then
-  step "installing wasm-pack (a few minutes, once)"
-  cargo install --quiet --locked wasm-pack --version 0.15.1
 fi
 
 # MLflow reads the mlruns/ export and PySpark runs the exported job in the tracking tests.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test layer: static checks, the engine natively (cargo test, the hostile-input
 # corpus included), a short fuzzing run per input surface (cargo fuzz), the wasm API in
-# headless Chromium with 2 threads (wasm-pack test), the tracking modules against MLflow
+# headless Chromium with 2 threads (wasm-bindgen-test-runner), the tracking modules against MLflow
 # and PySpark (node --test), and the app end to end (Playwright).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 mkdir -p "$target_dir"
 free_gib=$(( $(df -Pk "$target_dir" | awk 'NR==2 {print $4}') / 1048576 ))
 if [ "$free_gib" -lt 15 ]; then
-  echo "!! only ${free_gib} GiB free where the builds go ($target_dir); a cold run needs about 40 GiB"
+  echo "!! only ${free_gib} GiB free where the builds go ($target_dir); a cold run needs about 20 GiB"
 fi
 
 step "checks: rustfmt, clippy (native and wasm), the engine↔page contract, layering, tsc"
@@ -43,7 +43,7 @@ step "building the app"
 bash scripts/build.sh
 npx tsx scripts/wasm-api.ts --check
 
-step "wasm API in headless Chromium, threads on (wasm-pack test)"
+step "wasm API in headless Chromium, threads on (cargo test --target wasm32 --test web)"
 bash scripts/test-wasm.sh
 
 step "end-to-end tests in Chromium (Playwright)"

@@ -25,8 +25,8 @@ THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+simd128 $STACK_RUSTF
 ST_RUSTFLAGS="-C target-feature=+simd128 $STACK_RUSTFLAGS"
 
 # Runs "$@" with the environment of the threads flavour. std is rebuilt with atomics
-# (cargo's `-Z build-std`, given as an environment variable so it also reaches the cargo
-# calls wasm-pack makes); the wasm tests add `test` to it (BRASA_BUILD_STD).
+# (cargo's `-Z build-std`, given as an environment variable); the wasm tests add `test` to
+# it (BRASA_BUILD_STD).
 with_threads_env() {
   RUSTUP_TOOLCHAIN=nightly CARGO_TARGET_DIR="$BRASA_TARGET/wasm-threads" \
     CARGO_UNSTABLE_BUILD_STD="${BRASA_BUILD_STD:-panic_abort,std}" \

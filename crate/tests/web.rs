@@ -1,5 +1,5 @@
 //! The wasm API in a real browser with the thread pool on two threads: what the engine
-//! worker does, called the same way (`wasm-pack test --headless --chrome`).
+//! worker does, called the same way (`npm run test:wasm`: `scripts/test-wasm.sh`).
 #![cfg(target_arch = "wasm32")]
 
 use brasa::wasm::{Engine, JsCsvLoader, JsHiveDataset, JsJsonLoader, JsParquetLoader};
@@ -285,10 +285,10 @@ async fn runs_sql_on_the_pool_and_reports_positions_and_cancellation() {
 /// a stack (which would kill the engine), with joins and unions spread over the pool; just
 /// over them they are refused with a message.
 ///
-/// The limits are set for the release build the page runs: `wasm-pack test` builds without
+/// The limits are set for the release build the page runs: the test build is without
 /// optimisation, whose frames are several times bigger, and a pool thread (2 MB) overflows
 /// at these depths. So this runs only in an optimised build
-/// (`BRASA_BUILD_STD=panic_abort,std,test with_threads_env wasm-pack test --release ...`);
+/// (`bash scripts/test-wasm.sh --release`);
 /// `npm test` checks the same queries on the release build in the page
 /// (`tests/e2e/hostile.test.ts`, the `sql-*-499`, `sql-join-100` and `sql-case-46` entries).
 #[wasm_bindgen_test]
