@@ -58,6 +58,21 @@ fn options_of(case: &Case) -> JsonOptions {
             ("columnNameOfCorruptRecord", Some(v)) => {
                 options.column_name_of_corrupt_record = v.to_string()
             }
+            ("allowSingleQuotes", Some(v)) => options.allow_single_quotes = v == "true",
+            ("allowNonNumericNumbers", Some(v)) => options.allow_non_numeric_numbers = v == "true",
+            ("allowUnquotedFieldNames", Some(v)) => {
+                options.allow_unquoted_field_names = v == "true"
+            }
+            ("allowNumericLeadingZeros", Some(v)) => {
+                options.allow_numeric_leading_zeros = v == "true"
+            }
+            ("allowBackslashEscapingAnyCharacter", Some(v)) => {
+                options.allow_backslash_escaping_any_character = v == "true"
+            }
+            ("allowUnquotedControlChars", Some(v)) => {
+                options.allow_unquoted_control_chars = v == "true"
+            }
+            ("allowComments", Some(v)) => options.allow_comments = v == "true",
             other => panic!("{}: option {other:?}", case.case),
         }
     }
@@ -251,36 +266,44 @@ fn case_options(name: &str) -> JsonOptions {
     options_of(case)
 }
 
+/// The table and warnings of Spark case `case` on `file` read whole, and the same read as
+/// the text arrives 7 bytes at a time in pieces of 1, 64 and 300 bytes; the warnings.
+fn reads_the_same_in_any_pieces(file: &str, case: &str) -> Vec<String> {
+    let bytes = std::fs::read(dir().join(file)).unwrap();
+    let options = case_options(case);
+    let (whole, whole_warnings) = read_json(&bytes, &options).unwrap();
+    for piece_bytes in [1, 64, 300] {
+        let mut loader = JsonLoader::new(options.clone(), 0)
+            .unwrap()
+            .with_piece_bytes(piece_bytes);
+        for chunk in bytes.chunks(7) {
+            loader.push(chunk).unwrap();
+        }
+        let (table, warnings) = loader.finish().unwrap();
+        assert!(
+            table.num_partitions() > 1,
+            "{case} in {piece_bytes}-byte pieces"
+        );
+        assert_eq!(
+            text_rows(&table),
+            text_rows(&whole),
+            "{case} in {piece_bytes}-byte pieces"
+        );
+        assert_eq!(
+            warnings, whole_warnings,
+            "{case} in {piece_bytes}-byte pieces"
+        );
+    }
+    whole_warnings
+}
+
 #[test]
 fn a_given_schema_reads_the_same_in_any_pieces() {
-    let bytes = std::fs::read(dir().join("schema.jsonl")).unwrap();
     for case in ["schema_permissive", "schema_dropmalformed"] {
-        let options = case_options(case);
-        let (whole, whole_warnings) = read_json(&bytes, &options).unwrap();
-        for piece_bytes in [1, 64, 300] {
-            let mut loader = JsonLoader::new(options.clone(), 0)
-                .unwrap()
-                .with_piece_bytes(piece_bytes);
-            for chunk in bytes.chunks(7) {
-                loader.push(chunk).unwrap();
-            }
-            let (table, warnings) = loader.finish().unwrap();
-            assert!(
-                table.num_partitions() > 1,
-                "{case} in {piece_bytes}-byte pieces"
-            );
-            assert_eq!(
-                text_rows(&table),
-                text_rows(&whole),
-                "{case} in {piece_bytes}-byte pieces"
-            );
-            assert_eq!(
-                warnings, whole_warnings,
-                "{case} in {piece_bytes}-byte pieces"
-            );
-        }
-        assert_eq!(whole_warnings.len(), 1, "{case}: {whole_warnings:?}");
+        let warnings = reads_the_same_in_any_pieces("schema.jsonl", case);
+        assert_eq!(warnings.len(), 1, "{case}: {warnings:?}");
     }
+    let bytes = std::fs::read(dir().join("schema.jsonl")).unwrap();
     let (_, warnings) = read_json(&bytes, &case_options("schema_permissive")).unwrap();
     assert!(
         warnings[0].starts_with(
@@ -291,6 +314,22 @@ fn a_given_schema_reads_the_same_in_any_pieces() {
         ),
         "{warnings:?}"
     );
+}
+
+/// Records that are JSON only under Spark's leniencies (single quotes, `NaN`, comments,
+/// ...) are found, surveyed and decoded the same however the text arrives, inferred or
+/// with a schema given.
+#[test]
+fn lenient_records_read_the_same_in_any_pieces() {
+    for case in [
+        "lenient_defaults",
+        "lenient_all",
+        "lenient_schema",
+        "lenient_schema_all",
+    ] {
+        let warnings = reads_the_same_in_any_pieces("lenient.jsonl", case);
+        assert_eq!(warnings.len(), 1, "{case}: {warnings:?}");
+    }
 }
 
 #[test]
@@ -404,4 +443,39 @@ fn values_of_a_string_field_of_mixed_types_keep_their_text() {
     let rows = json_rows(&table);
     let values: Vec<&Value> = rows.iter().map(|r| &r["a"]).collect();
     assert_eq!(values, ["1.50", "x", "{\"b\":  [1, 2]}", "true"]);
+}
+
+/// Spark's defaults in a multiLine document: a bracket inside a single-quoted string does
+/// not end the record, and non-numeric numbers in an array make it an `array<double>`.
+#[test]
+fn a_document_of_single_quotes_and_non_numeric_numbers() {
+    let text = b"[{'a': 'x]', 'c': [1, NaN, -Infinity]},\n {\"a\": \"y\", \"c\": [+INF]}]\n";
+    let (table, warnings) = read_json(text, &JsonOptions::default()).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let schema: Vec<(String, String)> = table
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| (f.name().clone(), spark_type_name(f.data_type())))
+        .collect();
+    assert_eq!(
+        schema,
+        [
+            ("a".into(), "string".into()),
+            ("c".into(), "array<double>".into())
+        ]
+    );
+    let batch =
+        arrow_select::concat::concat_batches(table.schema(), table.partitions().unwrap().iter())
+            .unwrap();
+    let a = batch.column(0).as_string::<i32>();
+    assert_eq!((a.value(0), a.value(1)), ("x]", "y"));
+    let c = batch.column(1).as_list::<i32>();
+    let texts = |row: usize| -> Vec<String> {
+        let values = c.value(row);
+        let values = values.as_primitive::<Float64Type>();
+        values.values().iter().map(|v| java_double(*v)).collect()
+    };
+    assert_eq!(texts(0), ["1.0", "NaN", "-Infinity"]);
+    assert_eq!(texts(1), ["Infinity"]);
 }

@@ -4,7 +4,8 @@
  * same table; a schema that does not fit the file is refused with its code and leaves
  * the table as it was. A JSON file's malformed records are read with Spark's `mode` and
  * `columnNameOfCorruptRecord` set in its panel, and with a schema and date patterns given
- * there (tests/fixtures/json, Spark's answers in spark_json_expected.json).
+ * there, and JSON beyond the standard (single quotes, NaN, comments, ...) with Spark's
+ * `allow*` options (tests/fixtures/json, Spark's answers in spark_json_expected.json).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -185,6 +186,33 @@ describe('reader options', () => {
     await page.getByTestId('reader-reload').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="schema"] tbody tr td')?.textContent === 'name', undefined, { timeout: 30_000 });
     assert.deepEqual((await gridRows(page, 1))[0].slice(1), ['José']);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('reads Spark\'s lenient JSON by default, and more with the allow* options ticked in the panel', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'python.jsonl', path: path.join(FIXTURES, 'json/lenient.jsonl') }]);
+    await shownTable(page, 'python');
+    // Spark's answer (spark_json_expected.json, case lenient_defaults): single quotes and
+    // NaN / Infinity / +INF read without any option, as Spark reads them.
+    assert.deepEqual((await schemaRows(page)).map((r) => r.slice(0, 2)), [['_corrupt_record', 'string'], ['a', 'string'], ['b', 'double'], ['m', 'string'], ['s', 'string']]);
+    assert.equal((await shownTable(page, 'python'))['row-count'], '20');
+    const rows = await gridRows(page, 9);
+    assert.deepEqual([rows[0][2], rows[1][2], rows[6][4], rows[8][4]], ['it\'s', 'say "hi"', 'NaN', '+INF']);
+    assert.deepEqual([rows[2][1], rows[5][3], rows[8][3]], ['{"a": "p", "b": INF}', 'Infinity', '-Infinity']);
+
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-allowSingleQuotes').isChecked(), true);
+    assert.equal(await page.getByTestId('reader-allowComments').isChecked(), false);
+    for (const name of ['allowUnquotedFieldNames', 'allowNumericLeadingZeros', 'allowBackslashEscapingAnyCharacter', 'allowUnquotedControlChars', 'allowComments']) {
+      await page.getByTestId(`reader-${name}`).check();
+    }
+    await page.getByTestId('reader-reload').click();
+    // Case lenient_all: `{a_1: 1, ...}` gives a column, the comment-only line no row.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="schema"] tbody tr').length === 6, undefined, { timeout: 30_000 });
+    assert.deepEqual((await schemaRows(page)).map((r) => r[0]), ['_corrupt_record', 'a', 'a_1', 'b', 'm', 's']);
+    assert.equal((await shownTable(page, 'python'))['row-count'], '19');
     assert.deepEqual(errors, []);
     await page.context().close();
   });

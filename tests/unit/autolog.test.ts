@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { GBT_REGRESSOR_DEFAULTS, RANDOM_FOREST_CLASSIFIER_DEFAULTS } from '../../www/src/contract';
+import { GBT_REGRESSOR_DEFAULTS, JSON_OPTIONS_DEFAULTS, RANDOM_FOREST_CLASSIFIER_DEFAULTS } from '../../www/src/contract';
 import type { TrainResult, TrainSpec } from '../../www/src/ml/shared/training';
 import { bestParameters, childRuns, finishedParent, jobParams, runName, searchResultsCsv, startedRun } from '../../www/src/tracking/shared/autolog';
 import { fileReadingText, sourceInput, sourceOf, trainingInput } from '../../www/src/tracking/shared/datasets';
@@ -167,7 +167,7 @@ describe('dataset inputs', () => {
   it('the source records its file, format and reader options for every format', () => {
     const json = sourceInput({ ...table('events'), source: {
       fileName: 'events.json.gz', format: 'json', compression: 'gzip',
-      jsonOptions: { multiLine: null, mode: 'DROPMALFORMED', columnNameOfCorruptRecord: '_corrupt_record', schema: null, dateFormat: null, timestampFormat: null, encoding: null },
+      jsonOptions: { ...JSON_OPTIONS_DEFAULTS, mode: 'DROPMALFORMED' },
     } });
     assert.deepEqual([json.file, json.format, json.compression], ['events.json.gz', 'json', 'gzip']);
     // multiLine told from the file is not an option the user gave: left out.
@@ -175,10 +175,17 @@ describe('dataset inputs', () => {
     assert.equal(fileReadingText(json), 'Read from events.json.gz as json (gzip) with mode="DROPMALFORMED", columnNameOfCorruptRecord="_corrupt_record"');
     const typed = sourceInput({ ...table('events'), source: {
       fileName: 'events.jsonl', format: 'json',
-      jsonOptions: { multiLine: false, mode: 'PERMISSIVE', columnNameOfCorruptRecord: '_corrupt_record', schema: 'id BIGINT, at DATE', dateFormat: 'dd/MM/yyyy', timestampFormat: null, encoding: 'windows-1252' },
+      jsonOptions: {
+        ...JSON_OPTIONS_DEFAULTS, multiLine: false, schema: 'id BIGINT, at DATE', dateFormat: 'dd/MM/yyyy', encoding: 'windows-1252',
+        allowSingleQuotes: false, allowComments: true,
+      },
     } });
-    // A given schema and its date pattern are part of how the file was read.
-    assert.deepEqual(typed.readerOptions, { multiLine: 'false', mode: 'PERMISSIVE', columnNameOfCorruptRecord: '_corrupt_record', schema: 'id BIGINT, at DATE', dateFormat: 'dd/MM/yyyy', encoding: 'windows-1252' });
+    // A given schema, its date pattern and the allow* options that are not Spark's
+    // defaults are part of how the file was read.
+    assert.deepEqual(typed.readerOptions, {
+      multiLine: 'false', mode: 'PERMISSIVE', columnNameOfCorruptRecord: '_corrupt_record', schema: 'id BIGINT, at DATE', dateFormat: 'dd/MM/yyyy', encoding: 'windows-1252',
+      allowSingleQuotes: 'false', allowComments: 'true',
+    });
     const sheet = sourceInput({ ...table('sales'), source: { fileName: 'sales.xlsx', format: 'excel', sheet: 'Q2', header: false } });
     assert.deepEqual([sheet.format, sheet.readerOptions], ['excel', { sheet: 'Q2', header: 'false' }]);
     const parquet = sourceInput({ ...table('trips'), source: { fileName: 'trips', format: 'parquet' } });

@@ -4,7 +4,8 @@
 //! panicking, that must give the table and warnings (or the error) that reading the whole
 //! text at the end gives. With a schema given (`io/json/given.rs`: every value converted
 //! to a column of each type), the records are read at the end in small pieces, which must
-//! give what one piece of the whole text gives.
+//! give what one piece of the whole text gives. Records beyond standard JSON (single
+//! quotes, `NaN`, comments, ...) are read under Spark's `allow*` options (`io/json/lenient.rs`).
 #![no_main]
 
 use brasa::frame::display_batch;
@@ -20,9 +21,20 @@ const SCHEMA: &str = "a BIGINT, b STRING, c DOUBLE, d DATE, e DECIMAL(5,2), f FL
                       _corrupt_record STRING";
 
 /// Options from a byte: Spark's `mode` and `multiLine` (told from the file, or given),
-/// whether a schema is given, and whether the bytes are UTF-16.
+/// whether a schema is given, whether the bytes are UTF-16, and Jackson's leniencies:
+/// Spark's defaults (single quotes and non-numeric numbers), every `allow*` option, or
+/// standard JSON only.
 fn options(control: u8) -> JsonOptions {
+    let every = control & 64 != 0;
+    let spark_defaults = control & 128 == 0;
     JsonOptions {
+        allow_single_quotes: spark_defaults || every,
+        allow_non_numeric_numbers: spark_defaults || every,
+        allow_unquoted_field_names: every,
+        allow_numeric_leading_zeros: every,
+        allow_backslash_escaping_any_character: every,
+        allow_unquoted_control_chars: every,
+        allow_comments: every,
         schema: (control & 16 != 0).then(|| SCHEMA.to_string()),
         // UTF-16 decoded as it arrives: a push can end inside a character.
         encoding: (control & 32 != 0).then(|| "UTF-16LE".to_string()),

@@ -41,4 +41,35 @@ timestampFormat: string | null,
  * `ISO-8859-1`, `windows-1252`, ...); `None` reads UTF-8, or UTF-16 when the file
  * starts with its byte-order mark.
  */
-encoding: string | null, };
+encoding: string | null, 
+/**
+ * Spark's `allowSingleQuotes` (on by default): `'…'` strings and names, and `\'`.
+ */
+allowSingleQuotes: boolean, 
+/**
+ * Spark's `allowNonNumericNumbers` (on by default): `NaN`, `Infinity`, `-Infinity`,
+ * `+INF`, `-INF` as `double` values.
+ */
+allowNonNumericNumbers: boolean, 
+/**
+ * Spark's `allowUnquotedFieldNames`: `{id: 1}`.
+ */
+allowUnquotedFieldNames: boolean, 
+/**
+ * Spark's `allowNumericLeadingZeros`: `007` is `7`.
+ */
+allowNumericLeadingZeros: boolean, 
+/**
+ * Spark's `allowBackslashEscapingAnyCharacter`: `"\q"` is `"q"`.
+ */
+allowBackslashEscapingAnyCharacter: boolean, 
+/**
+ * Spark's `allowUnquotedControlChars`: a tab or other control character inside a
+ * string.
+ */
+allowUnquotedControlChars: boolean, 
+/**
+ * Spark's `allowComments`: block comments (slash-star) and `//` line comments in
+ * records.
+ */
+allowComments: boolean, };

@@ -25,6 +25,7 @@ use crate::io::json::decode::Decoding;
 use crate::io::json::flat::{decode_fitting, Fits};
 use crate::io::json::given::{DecodedPiece, GivenJsonSchema};
 use crate::io::json::infer::JsonType;
+use crate::io::json::lenient::Leniency;
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{lines, piece_text_bytes, ArrayScan, Pieces};
 use crate::io::json::schema::JsonSchema;
@@ -73,12 +74,12 @@ impl Found {
     }
 
     /// Surveys the closed pieces not surveyed yet, in parallel.
-    pub fn survey_closed(&mut self, text: &[u8]) {
+    pub fn survey_closed(&mut self, text: &[u8], leniency: Leniency) {
         let first = self.surveys.len();
         let records = &self.records;
         let new: Vec<Survey> = self.pieces.closed()[first..]
             .par_iter()
-            .map(|piece| survey(text, &records[piece.clone()]))
+            .map(|piece| survey(text, &records[piece.clone()], leniency))
             .collect();
         self.surveys.extend(new);
     }
@@ -253,6 +254,7 @@ impl RecordsAhead {
             None => closed.min(first + self.step_pieces),
         };
         let records = &self.found.records;
+        let leniency = Leniency::of(options);
         // Decoding as fitting builds the pieces' batches: only with the memory for them.
         let fitting = fitting.filter(|_| {
             let bytes = self.found.pieces.closed()[first..end]
@@ -270,7 +272,7 @@ impl RecordsAhead {
                     fitting.and_then(|(fits, schema)| decode_fitting(text, records, schema, fits));
                 match fitted {
                     Some(batch) => (Survey::of_fitting(batch.num_rows()), Some(batch)),
-                    None => (survey(text, records), None),
+                    None => (survey(text, records, leniency), None),
                 }
             })
             .unzip();
@@ -327,6 +329,7 @@ impl RecordsAhead {
             text,
             &decoded.schema,
             matches!(self.finder, Finder::Lines { .. }),
+            Leniency::of(options),
         );
         let surveys = &self.found.surveys[first..];
         let records = &self.found.records;

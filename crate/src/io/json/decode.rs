@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::error::{Error, ErrorCode, Result};
 use crate::io::json::flat::{decode_flat, is_flat};
 use crate::io::json::infer::JsonType;
+use crate::io::json::lenient::{Leniency, NonNumeric};
 use crate::io::json::records::line_of;
 use crate::io::json::rewrite::rewrite;
 use crate::io::json::schema::JsonSchema;
@@ -29,11 +30,13 @@ pub struct Decoding<'a> {
     corrupt_column: Option<&'a str>,
     /// JSON lines: a piece's records are one stretch of text, lines apart.
     lines: bool,
+    /// What the reader accepts beyond standard JSON (the surveys' `lenient` records).
+    leniency: Leniency,
 }
 
 impl<'a> Decoding<'a> {
     /// Decoding of `text`'s records with `schema`; `lines`: the records are JSON lines.
-    pub fn new(text: &'a [u8], schema: &'a JsonSchema, lines: bool) -> Self {
+    pub fn new(text: &'a [u8], schema: &'a JsonSchema, lines: bool, leniency: Leniency) -> Self {
         Decoding {
             text,
             flat: is_flat(schema.arrow()),
@@ -42,6 +45,7 @@ impl<'a> Decoding<'a> {
             rewrite: schema.root().has_mixed(),
             corrupt_column: schema.corrupt_column(),
             lines,
+            leniency,
         }
     }
 }
@@ -60,11 +64,12 @@ impl Decoding<'_> {
         self.decode_each(records, survey)
     }
 
-    /// Whether the piece's records need nothing done to them: nothing malformed, no value
-    /// to rewrite, one row each.
+    /// Whether the piece's records need nothing done to them: nothing malformed or
+    /// lenient, no value to rewrite, one row each.
     fn plain(&self, records: &[Range<usize>], survey: &Survey) -> bool {
         !self.rewrite
             && survey.malformed.is_empty()
+            && survey.lenient.is_empty()
             && !records.is_empty()
             && survey.rows == records.len()
     }
@@ -109,8 +114,16 @@ impl Decoding<'_> {
     ) -> Result<Option<RecordBatch>> {
         let mut decoder = self.decoder(survey)?;
         let mut malformed = survey.malformed.iter().map(|(i, _)| *i).peekable();
+        let mut lenient = survey.lenient.iter().copied().peekable();
         for (i, record) in records.iter().enumerate() {
-            let bytes = &self.text[record.clone()];
+            let mut bytes = &self.text[record.clone()];
+            let standard = match lenient.next_if_eq(&i) {
+                Some(_) => self.leniency.to_standard(bytes, NonNumeric::Text),
+                None => None,
+            };
+            if let Some(standard) = &standard {
+                bytes = standard;
+            }
             let rewritten: Option<Vec<u8>> = if malformed.peek() == Some(&i) {
                 malformed.next();
                 match self.corrupt_column {

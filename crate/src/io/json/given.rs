@@ -45,6 +45,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::frame::scalar_builder::ScalarBuilder;
 use crate::io::csv::{datetime_option, parse_ddl, parse_f64, parse_i64, ColumnType, ParseMode};
 use crate::io::json::flat::{read_fitting, Fits, Keys, Kind, Value};
+use crate::io::json::lenient::{Leniency, NonNumeric};
 use crate::io::json::options::JsonOptions;
 use crate::temporal::pattern::Pattern;
 use crate::temporal::spark_text::{text_to_date, text_to_timestamp};
@@ -76,6 +77,9 @@ pub struct GivenJsonSchema {
     timestamp_format: Option<Pattern>,
     /// Today, for a timestamp that is a time alone (as `CAST` reads one).
     today: i32,
+    /// What is read beyond standard JSON (a record standard JSON refuses is read again
+    /// from its standard rewrite).
+    leniency: Leniency,
 }
 
 impl GivenJsonSchema {
@@ -135,6 +139,7 @@ impl GivenJsonSchema {
                 code,
             )?,
             today: crate::clock::today_days(),
+            leniency: Leniency::of(options),
         }))
     }
 
@@ -200,7 +205,11 @@ impl GivenJsonSchema {
                 if let Err(why) = self.fields(bytes, &mut raw) {
                     raw.clear();
                     raw.resize(columns, None);
-                    failure = Some(why);
+                    if !self.lenient_cells(bytes, &mut cells, &mut failure) {
+                        failure = Some(why);
+                    } else {
+                        raw.clear();
+                    }
                 }
                 for (at, value) in raw.iter().enumerate() {
                     let json = value.map_or("null", |v| v.get());
@@ -304,6 +313,29 @@ impl GivenJsonSchema {
             .deserialize_any(visitor)
             .and_then(|()| reader.end())
             .map_err(|e| e.to_string())
+    }
+
+    /// The cells of a record that standard JSON refuses, read from its rewrite under the
+    /// reader's leniencies (`lenient.rs`); false when it is not JSON under them either.
+    fn lenient_cells(
+        &self,
+        bytes: &[u8],
+        cells: &mut Vec<Cell>,
+        failure: &mut Option<String>,
+    ) -> bool {
+        let Some(standard) = self.leniency.to_standard(bytes, NonNumeric::Text) else {
+            return false;
+        };
+        let mut raw = Vec::new();
+        if self.fields(&standard, &mut raw).is_err() {
+            return false;
+        }
+        let columns = self.types.len();
+        for (at, value) in raw.iter().enumerate() {
+            let json = value.map_or("null", |v| v.get());
+            cells.push(self.cell(json, at % columns, failure).into_owned());
+        }
+        true
     }
 
     /// One value (its JSON text) as a cell of a column of type `ty`; `Err` says why it
@@ -475,6 +507,20 @@ enum Cell<'a> {
     Bool(bool),
     Decimal(i128),
     Text(Cow<'a, str>),
+}
+
+impl Cell<'_> {
+    /// The cell holding its own text.
+    fn into_owned(self) -> Cell<'static> {
+        match self {
+            Cell::Null => Cell::Null,
+            Cell::Int(v) => Cell::Int(v),
+            Cell::Float(v) => Cell::Float(v),
+            Cell::Bool(v) => Cell::Bool(v),
+            Cell::Decimal(v) => Cell::Decimal(v),
+            Cell::Text(text) => Cell::Text(Cow::Owned(text.into_owned())),
+        }
+    }
 }
 
 /// Appends a cell to its column's builder.

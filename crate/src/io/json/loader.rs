@@ -17,6 +17,7 @@ use crate::io::json::ahead::{Decoded, Found, RecordsAhead};
 use crate::io::json::decode::Decoding;
 use crate::io::json::given::GivenJsonSchema;
 use crate::io::json::infer::JsonType;
+use crate::io::json::lenient::Leniency;
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{
     document, line_of, lines, looks_multi_line, piece_text_bytes, without_bom,
@@ -148,7 +149,7 @@ impl JsonLoader {
                 (multi_line, found, None)
             }
         };
-        found.survey_closed(&text);
+        found.survey_closed(&text, Leniency::of(&options));
         let Found {
             records,
             pieces,
@@ -359,7 +360,7 @@ impl SurveyedJson {
             "decoding this JSON file",
             "load a smaller file, or drop other tables first",
         )?;
-        let decoding = Decoding::new(text, schema, !self.multi_line);
+        let decoding = Decoding::new(text, schema, !self.multi_line, Leniency::of(&self.options));
         let batches: Vec<RecordBatch> = self
             .pieces
             .par_iter()

@@ -24,6 +24,7 @@ mod flat;
 mod folder;
 mod given;
 mod infer;
+mod lenient;
 mod loader;
 mod options;
 mod records;

@@ -33,6 +33,23 @@ pub struct JsonOptions {
     /// `ISO-8859-1`, `windows-1252`, ...); `None` reads UTF-8, or UTF-16 when the file
     /// starts with its byte-order mark.
     pub encoding: Option<String>,
+    /// Spark's `allowSingleQuotes` (on by default): `'…'` strings and names, and `\'`.
+    pub allow_single_quotes: bool,
+    /// Spark's `allowNonNumericNumbers` (on by default): `NaN`, `Infinity`, `-Infinity`,
+    /// `+INF`, `-INF` as `double` values.
+    pub allow_non_numeric_numbers: bool,
+    /// Spark's `allowUnquotedFieldNames`: `{id: 1}`.
+    pub allow_unquoted_field_names: bool,
+    /// Spark's `allowNumericLeadingZeros`: `007` is `7`.
+    pub allow_numeric_leading_zeros: bool,
+    /// Spark's `allowBackslashEscapingAnyCharacter`: `"\q"` is `"q"`.
+    pub allow_backslash_escaping_any_character: bool,
+    /// Spark's `allowUnquotedControlChars`: a tab or other control character inside a
+    /// string.
+    pub allow_unquoted_control_chars: bool,
+    /// Spark's `allowComments`: block comments (slash-star) and `//` line comments in
+    /// records.
+    pub allow_comments: bool,
 }
 
 impl Default for JsonOptions {
@@ -45,6 +62,13 @@ impl Default for JsonOptions {
             date_format: None,
             timestamp_format: None,
             encoding: None,
+            allow_single_quotes: true,
+            allow_non_numeric_numbers: true,
+            allow_unquoted_field_names: false,
+            allow_numeric_leading_zeros: false,
+            allow_backslash_escaping_any_character: false,
+            allow_unquoted_control_chars: false,
+            allow_comments: false,
         }
     }
 }

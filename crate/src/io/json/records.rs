@@ -16,7 +16,9 @@ pub fn without_bom(text: &[u8]) -> usize {
 }
 
 /// Whether the file looks like one JSON document rather than JSON lines: its first line
-/// opens an object or an array that the line does not close.
+/// opens an object or an array that the line does not close. Whether the line is valid
+/// JSON does not matter: a first record that is malformed, or JSON only under Spark's
+/// leniencies (`{'a': NaN}`), is still a line of JSON lines, Spark's default.
 pub fn looks_multi_line(text: &[u8]) -> bool {
     let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
         return false;
@@ -25,7 +27,7 @@ pub fn looks_multi_line(text: &[u8]) -> bool {
         return false;
     }
     let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |n| start + n);
-    serde_json::from_slice::<serde::de::IgnoredAny>(&text[start..end]).is_err()
+    value_end(text, start) > end
 }
 
 /// The bytes of text the records of `piece` (numbers into `records`) span, from the
@@ -318,8 +320,13 @@ mod tests {
     fn a_document_is_told_from_json_lines() {
         assert!(looks_multi_line(b"[\n{\"a\":1}\n]"));
         assert!(looks_multi_line(b"  {\"a\":\n1}"));
+        assert!(looks_multi_line(b"{\"a\": \"}\n\"}"));
         assert!(!looks_multi_line(b"{\"a\":1}\n{\"a\":2}"));
         assert!(!looks_multi_line(b"[{\"a\":1}]\n"));
         assert!(!looks_multi_line(b"oops"));
+        // A first line that closes what it opens is a record, valid JSON or not.
+        assert!(!looks_multi_line(b"{'a': NaN, 'b': '}'}\n{\"a\":2}"));
+        assert!(!looks_multi_line(b"{\"a\": nope}\n{\"a\":2}"));
+        assert!(looks_multi_line(b"{'a':\n1}"));
     }
 }

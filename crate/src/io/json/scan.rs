@@ -1,20 +1,23 @@
 //! Finding where JSON values end in text already known to be JSON (or, for a multiLine
 //! document, text whose records are checked later): strings and nesting only.
 
-/// Where the JSON value starting at `at` ends.
+/// Where the JSON value starting at `at` ends. Inside an object or array a `'` also
+/// opens a string (Spark's `allowSingleQuotes`, on by default: standard JSON has no `'`
+/// outside strings), so a bracket in `{'a': 'x]'}` does not end the value.
 pub fn value_end(bytes: &[u8], at: usize) -> usize {
     let mut pos = at;
     let mut depth = 0usize;
-    let mut in_string = false;
+    // The quote of the string the scan is in.
+    let mut in_string: Option<u8> = None;
     let mut escaped = false;
     while pos < bytes.len() {
         let b = bytes[pos];
-        if in_string {
+        if let Some(quote) = in_string {
             match (escaped, b) {
                 (true, _) => escaped = false,
                 (false, b'\\') => escaped = true,
-                (false, b'"') => {
-                    in_string = false;
+                (false, _) if b == quote => {
+                    in_string = None;
                     if depth == 0 {
                         return pos + 1;
                     }
@@ -23,7 +26,8 @@ pub fn value_end(bytes: &[u8], at: usize) -> usize {
             }
         } else {
             match b {
-                b'"' => in_string = true,
+                b'"' => in_string = Some(b),
+                b'\'' if depth > 0 => in_string = Some(b),
                 b'[' | b'{' => depth += 1,
                 b']' | b'}' if depth > 0 => {
                     depth -= 1;

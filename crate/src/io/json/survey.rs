@@ -18,6 +18,7 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::io::json::infer::JsonType;
+use crate::io::json::lenient::{Leniency, NonNumeric};
 use crate::io::json::shape::{Read, Shapes};
 
 /// What the first pass learns about a piece of records.
@@ -26,6 +27,9 @@ pub struct Survey {
     pub ty: Option<JsonType>,
     /// Malformed records: their index in the piece and why.
     pub malformed: Vec<(usize, String)>,
+    /// Records that are JSON only under the reader's leniencies (`lenient.rs`): their
+    /// index in the piece, in order. They are decoded from their standard rewrite.
+    pub lenient: Vec<usize>,
     /// Rows the piece makes, malformed records included (the decoder's batch size).
     pub rows: usize,
 }
@@ -38,15 +42,16 @@ impl Survey {
         Survey {
             ty: None,
             malformed: Vec::new(),
+            lenient: Vec::new(),
             rows,
         }
     }
 }
 
 /// Surveys a piece: records merged as they are read, or, if one is malformed, all checked
-/// first.
-pub fn survey(text: &[u8], records: &[Range<usize>]) -> Survey {
-    merged_as_read(text, records).unwrap_or_else(|| checked_first(text, records))
+/// first (and a record that is not standard JSON read again under `leniency`).
+pub fn survey(text: &[u8], records: &[Range<usize>], leniency: Leniency) -> Survey {
+    merged_as_read(text, records).unwrap_or_else(|| checked_first(text, records, leniency))
 }
 
 /// Every record merged as it is read, but for those of a shape merged before (merging
@@ -64,12 +69,13 @@ fn merged_as_read(text: &[u8], records: &[Range<usize>]) -> Option<Survey> {
     Some(Survey {
         ty: (!records.is_empty()).then_some(ty),
         malformed: Vec::new(),
+        lenient: Vec::new(),
         rows,
     })
 }
 
 /// Each record checked (syntax and shape) before it is merged.
-fn checked_first(text: &[u8], records: &[Range<usize>]) -> Survey {
+fn checked_first(text: &[u8], records: &[Range<usize>], leniency: Leniency) -> Survey {
     let mut survey = Survey::default();
     let mut ty = JsonType::Null;
     let mut merged_any = false;
@@ -81,10 +87,20 @@ fn checked_first(text: &[u8], records: &[Range<usize>]) -> Survey {
                 survey.rows += merge_record(bytes, &mut ty).unwrap_or(1);
                 merged_any = true;
             }
-            Err(why) => {
-                survey.rows += 1;
-                survey.malformed.push((i, why));
-            }
+            Err(why) => match leniency
+                .to_standard(bytes, NonNumeric::Double)
+                .filter(|standard| check_record(standard).is_ok())
+            {
+                Some(standard) => {
+                    survey.rows += merge_record(&standard, &mut ty).unwrap_or(1);
+                    survey.lenient.push(i);
+                    merged_any = true;
+                }
+                None => {
+                    survey.rows += 1;
+                    survey.malformed.push((i, why));
+                }
+            },
         }
     }
     survey.ty = merged_any.then_some(ty);
@@ -337,7 +353,7 @@ mod tests {
             ranges.push(at..at + r.len());
             at += r.len() + 1;
         }
-        survey(text.as_bytes(), &ranges)
+        survey(text.as_bytes(), &ranges, Leniency::default())
     }
 
     #[test]

@@ -4,6 +4,7 @@
  * `CsvOptions`. Pure functions, so the conversion is tested without a page.
  */
 import type { CsvOptions, JsonOptions, ParseMode } from '../../contract';
+import { JSON_OPTIONS_DEFAULTS } from '../../contract';
 
 /** The panel's fields, each as the text (or flag) shown. */
 export interface ReaderForm {
@@ -126,7 +127,33 @@ export function sparkOptionsOf(options: CsvOptions): Record<string, string> {
 }
 
 /** The `spark.read.json` options a JSON file was read with, under Spark's names. */
+/**
+ * Spark's JSON options for what its parser (Jackson) reads beyond standard JSON, with what
+ * each lets through; the first two are on by default.
+ */
+export const JSON_LENIENCIES = [
+  ['allowSingleQuotes', '{\'a\': \'x\'}'],
+  ['allowNonNumericNumbers', 'NaN, Infinity, -INF'],
+  ['allowUnquotedFieldNames', '{a: 1}'],
+  ['allowNumericLeadingZeros', '007'],
+  ['allowBackslashEscapingAnyCharacter', '"\\q"'],
+  ['allowUnquotedControlChars', 'a tab inside a string'],
+  ['allowComments', '/* */ and // comments'],
+] as const;
+
+export type JsonLeniency = (typeof JSON_LENIENCIES)[number][0];
+
+/** Whether `options` allows `leniency` (a table read before these options: Spark's default). */
+export function allows(options: JsonOptions, leniency: JsonLeniency): boolean {
+  return options[leniency] ?? JSON_OPTIONS_DEFAULTS[leniency];
+}
+
 export function sparkJsonOptionsOf(options: JsonOptions): Record<string, string> {
+  // An allow* option is part of how the file was read only when it is not Spark's default.
+  const leniencies = JSON_LENIENCIES
+    .map(([name]) => name)
+    .filter((name) => allows(options, name) !== JSON_OPTIONS_DEFAULTS[name])
+    .map((name) => [name, String(allows(options, name))]);
   return {
     // `null` was told from the file's first line; a record says what the reader found.
     ...(options.multiLine === null ? {} : { multiLine: String(options.multiLine) }),
@@ -136,6 +163,7 @@ export function sparkJsonOptionsOf(options: JsonOptions): Record<string, string>
     ...(options.dateFormat ? { dateFormat: options.dateFormat } : {}),
     ...(options.timestampFormat ? { timestampFormat: options.timestampFormat } : {}),
     ...(options.encoding ? { encoding: options.encoding } : {}),
+    ...Object.fromEntries(leniencies),
   };
 }
 
