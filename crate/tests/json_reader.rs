@@ -73,6 +73,8 @@ fn options_of(case: &Case) -> JsonOptions {
                 options.allow_unquoted_control_chars = v == "true"
             }
             ("allowComments", Some(v)) => options.allow_comments = v == "true",
+            ("primitivesAsString", Some(v)) => options.primitives_as_string = v == "true",
+            ("dropFieldIfAllNull", Some(v)) => options.drop_field_if_all_null = v == "true",
             other => panic!("{}: option {other:?}", case.case),
         }
     }

@@ -200,6 +200,7 @@ describe('reader options', () => {
     assert.equal((await shownTable(page, 'python'))['row-count'], '20');
     const rows = await gridRows(page, 9);
     assert.deepEqual([rows[0][2], rows[1][2], rows[6][4], rows[8][4]], ['it\'s', 'say "hi"', 'NaN', '+INF']);
+    // Shown as Spark's show() writes them.
     assert.deepEqual([rows[2][1], rows[5][3], rows[8][3]], ['{"a": "p", "b": INF}', 'Infinity', '-Infinity']);
 
     await page.getByTestId('reader-options').locator('summary').click();
@@ -213,6 +214,14 @@ describe('reader options', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="schema"] tbody tr').length === 6, undefined, { timeout: 30_000 });
     assert.deepEqual((await schemaRows(page)).map((r) => r[0]), ['_corrupt_record', 'a', 'a_1', 'b', 'm', 's']);
     assert.equal((await shownTable(page, 'python'))['row-count'], '19');
+
+    // primitivesAsString: every number a string holding its text as written.
+    await page.getByTestId('reader-options').locator('summary').click();
+    await page.getByTestId('reader-primitivesAsString').check();
+    await page.getByTestId('reader-reload').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="schema"] tbody tr')].some((r) => r.textContent?.startsWith('bstring')), undefined, { timeout: 30_000 });
+    const texts = await gridRows(page, 9);
+    assert.deepEqual([texts[0][4], texts[8][4], texts[8][5]], ['1', '-INF', '+INF']);
     assert.deepEqual(errors, []);
     await page.context().close();
   });

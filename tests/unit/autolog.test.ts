@@ -177,14 +177,14 @@ describe('dataset inputs', () => {
       fileName: 'events.jsonl', format: 'json',
       jsonOptions: {
         ...JSON_OPTIONS_DEFAULTS, multiLine: false, schema: 'id BIGINT, at DATE', dateFormat: 'dd/MM/yyyy', encoding: 'windows-1252',
-        allowSingleQuotes: false, allowComments: true,
+        allowSingleQuotes: false, allowComments: true, primitivesAsString: true,
       },
     } });
-    // A given schema, its date pattern and the allow* options that are not Spark's
-    // defaults are part of how the file was read.
+    // A given schema, its date pattern and the flags that are not Spark's defaults are
+    // part of how the file was read.
     assert.deepEqual(typed.readerOptions, {
       multiLine: 'false', mode: 'PERMISSIVE', columnNameOfCorruptRecord: '_corrupt_record', schema: 'id BIGINT, at DATE', dateFormat: 'dd/MM/yyyy', encoding: 'windows-1252',
-      allowSingleQuotes: 'false', allowComments: 'true',
+      primitivesAsString: 'true', allowSingleQuotes: 'false', allowComments: 'true',
     });
     const sheet = sourceInput({ ...table('sales'), source: { fileName: 'sales.xlsx', format: 'excel', sheet: 'Q2', header: false } });
     assert.deepEqual([sheet.format, sheet.readerOptions], ['excel', { sheet: 'Q2', header: 'false' }]);

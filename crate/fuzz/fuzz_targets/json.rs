@@ -75,9 +75,18 @@ fuzz_target!(|data: &[u8]| {
     let [control, chunk, pieces, text @ ..] = data else {
         return;
     };
-    let options = options(*control);
+    let mut options = options(*control);
+    // The chunk byte's top bit: Spark's inference options, primitivesAsString and
+    // dropFieldIfAllNull.
+    options.primitives_as_string = chunk & 128 != 0;
+    options.drop_field_if_all_null = chunk & 128 != 0;
     let piece_bytes = 16 + 4 * usize::from(*pieces);
-    let ahead = load(text, &options, piece_bytes, Some(1 + usize::from(*chunk)));
+    let ahead = load(
+        text,
+        &options,
+        piece_bytes,
+        Some(1 + usize::from(chunk & 127)),
+    );
     // With a schema every read is at the end: small pieces against one of the whole text.
     let whole_bytes = match options.schema {
         Some(_) => usize::MAX,

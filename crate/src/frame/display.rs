@@ -93,8 +93,18 @@ fn display_column(
     }
     let formatter = ArrayFormatter::try_new(column.as_ref(), options)
         .map_err(|e| Error::internal("formatting a column for display", e))?;
+    let floats = matches!(
+        column.data_type(),
+        DataType::Float16 | DataType::Float32 | DataType::Float64
+    );
     let values: Vec<String> = (0..column.len())
-        .map(|i| shorten(formatter.value(i).to_string()))
+        .map(|i| {
+            let text = formatter.value(i).to_string();
+            match floats {
+                true => java_infinity(text),
+                false => shorten(text),
+            }
+        })
         .collect();
     let nulls = column
         .logical_nulls()
@@ -105,6 +115,15 @@ fn display_column(
         nulls,
     )
     .map_err(|e| Error::internal("formatting a column for display", e))
+}
+
+/// An infinite float as Java (and so Spark's `show()`) writes it: Arrow writes `inf`.
+fn java_infinity(text: String) -> String {
+    match text.as_str() {
+        "inf" => "Infinity".to_string(),
+        "-inf" => "-Infinity".to_string(),
+        _ => text,
+    }
 }
 
 /// Microsecond timestamps in UTC (or without a zone): printed by hand as Spark does.
@@ -169,6 +188,19 @@ mod tests {
         assert_eq!(col(2).value(1), "9223372036854775807");
         assert_eq!(col(3).value(0), "1970-01-01 00:00:01.5");
         assert_eq!(col(3).value(1), "1970-01-01 00:00:00");
+    }
+
+    #[test]
+    fn non_finite_floats_are_shown_as_java_writes_them() {
+        let column: ArrayRef = Arc::new(Float64Array::from(vec![
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -2.5,
+        ]));
+        let shown = display_array(&column).unwrap();
+        let texts: Vec<&str> = shown.iter().map(Option::unwrap).collect();
+        assert_eq!(texts, ["Infinity", "-Infinity", "NaN", "-2.5"]);
     }
 
     #[test]

@@ -72,4 +72,14 @@ allowUnquotedControlChars: boolean,
  * Spark's `allowComments`: block comments (slash-star) and `//` line comments in
  * records.
  */
-allowComments: boolean, };
+allowComments: boolean, 
+/**
+ * Spark's `primitivesAsString`: every number and boolean inferred as a `string`
+ * holding its text as written (`1.50` stays `1.50`).
+ */
+primitivesAsString: boolean, 
+/**
+ * Spark's `dropFieldIfAllNull`: a field that is only ever null (or an array of
+ * nothing else) is left out instead of being a `string` column.
+ */
+dropFieldIfAllNull: boolean, };

@@ -29,7 +29,7 @@ use crate::io::json::lenient::Leniency;
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{lines, piece_text_bytes, ArrayScan, Pieces};
 use crate::io::json::schema::JsonSchema;
-use crate::io::json::survey::{survey, Survey};
+use crate::io::json::survey::{survey, Survey, Surveying};
 use crate::memory;
 
 /// The records found so far, grouped into pieces, and the first pieces' surveys: what
@@ -74,12 +74,12 @@ impl Found {
     }
 
     /// Surveys the closed pieces not surveyed yet, in parallel.
-    pub fn survey_closed(&mut self, text: &[u8], leniency: Leniency) {
+    pub fn survey_closed(&mut self, text: &[u8], surveying: Surveying) {
         let first = self.surveys.len();
         let records = &self.records;
         let new: Vec<Survey> = self.pieces.closed()[first..]
             .par_iter()
-            .map(|piece| survey(text, &records[piece.clone()], leniency))
+            .map(|piece| survey(text, &records[piece.clone()], surveying))
             .collect();
         self.surveys.extend(new);
     }
@@ -254,7 +254,7 @@ impl RecordsAhead {
             None => closed.min(first + self.step_pieces),
         };
         let records = &self.found.records;
-        let leniency = Leniency::of(options);
+        let surveying = Surveying::of(options);
         // Decoding as fitting builds the pieces' batches: only with the memory for them.
         let fitting = fitting.filter(|_| {
             let bytes = self.found.pieces.closed()[first..end]
@@ -272,7 +272,7 @@ impl RecordsAhead {
                     fitting.and_then(|(fits, schema)| decode_fitting(text, records, schema, fits));
                 match fitted {
                     Some(batch) => (Survey::of_fitting(batch.num_rows()), Some(batch)),
-                    None => (survey(text, records, leniency), None),
+                    None => (survey(text, records, surveying), None),
                 }
             })
             .unzip();
@@ -302,7 +302,15 @@ impl RecordsAhead {
             fitted.into_iter().map(|batch| batch.map(Some)).collect();
         let corrupt_column = (options.mode == ParseMode::Permissive && self.any_malformed)
             .then(|| options.column_name_of_corrupt_record.clone());
-        let Some(schema) = JsonSchema::inferred(self.merged.clone(), corrupt_column) else {
+        let merged = if options.drop_field_if_all_null {
+            self.merged
+                .clone()
+                .without_all_null()
+                .unwrap_or(JsonType::Null)
+        } else {
+            self.merged.clone()
+        };
+        let Some(schema) = JsonSchema::inferred(merged, corrupt_column) else {
             self.decoded = None;
             return;
         };

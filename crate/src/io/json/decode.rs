@@ -118,7 +118,7 @@ impl Decoding<'_> {
         for (i, record) in records.iter().enumerate() {
             let mut bytes = &self.text[record.clone()];
             let standard = match lenient.next_if_eq(&i) {
-                Some(_) => self.leniency.to_standard(bytes, NonNumeric::Text),
+                Some(_) => self.leniency.standard_of(bytes, NonNumeric::Text),
                 None => None,
             };
             if let Some(standard) = &standard {

@@ -577,9 +577,8 @@ fn parse_long(bytes: &[u8]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::json::lenient::Leniency;
     use crate::io::json::schema::JsonSchema;
-    use crate::io::json::survey::survey;
+    use crate::io::json::survey::{survey, Surveying};
     use arrow_schema::{Field, Schema};
 
     /// The batch arrow-json makes of the same records, as the loader calls it.
@@ -675,7 +674,7 @@ mod tests {
 
     /// The schema and fits of the records of `text`, as the read-ahead makes them.
     fn fits_of(text: &[u8]) -> (JsonType, SchemaRef, Fits) {
-        let merged = survey(text, &lines(text), Leniency::default()).ty.unwrap();
+        let merged = survey(text, &lines(text), Surveying::default()).ty.unwrap();
         let schema = JsonSchema::inferred(merged.clone(), None).unwrap();
         let fits = Fits::new(&merged, schema.arrow()).expect("a flat schema");
         (merged, Arc::clone(schema.arrow()), fits)
@@ -792,7 +791,7 @@ mod tests {
             let stray = 4 + next(40);
             let piece: String = (0..1 + next(4)).map(|_| record(stray, &mut next)).collect();
             let before_records = lines(before.as_bytes());
-            let merged = survey(before.as_bytes(), &before_records, Leniency::default())
+            let merged = survey(before.as_bytes(), &before_records, Surveying::default())
                 .ty
                 .unwrap();
             let Some(schema) = JsonSchema::inferred(merged.clone(), None) else {
@@ -806,7 +805,7 @@ mod tests {
                 continue;
             };
             fitted_pieces += 1;
-            let piece_survey = survey(text, &records, Leniency::default());
+            let piece_survey = survey(text, &records, Surveying::default());
             assert!(piece_survey.malformed.is_empty(), "{piece}");
             assert_eq!(piece_survey.rows, records.len());
             let with_piece = piece_survey

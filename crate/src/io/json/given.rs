@@ -323,7 +323,7 @@ impl GivenJsonSchema {
         cells: &mut Vec<Cell>,
         failure: &mut Option<String>,
     ) -> bool {
-        let Some(standard) = self.leniency.to_standard(bytes, NonNumeric::Text) else {
+        let Some(standard) = self.leniency.standard_of(bytes, NonNumeric::Text) else {
             return false;
         };
         let mut raw = Vec::new();

@@ -97,6 +97,43 @@ impl JsonType {
         }
     }
 
+    /// Spark's `primitivesAsString`: every boolean and number a `string` (as a string
+    /// column, it keeps each value's text as written).
+    pub fn primitives_as_strings(self) -> JsonType {
+        match self {
+            JsonType::Boolean | JsonType::Long | JsonType::Double => {
+                JsonType::String { mixed: false }
+            }
+            JsonType::Array(item) => JsonType::Array(Box::new(item.primitives_as_strings())),
+            JsonType::Struct(fields) => JsonType::Struct(
+                fields
+                    .into_iter()
+                    .map(|(name, ty)| (name, ty.primitives_as_strings()))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
+    /// Spark's `dropFieldIfAllNull`: fields only ever null, and arrays of nothing else,
+    /// left out (a struct left with no field is then dropped by [`JsonType::canonical`]);
+    /// `None` when the type itself is only null.
+    pub fn without_all_null(self) -> Option<JsonType> {
+        match self {
+            JsonType::Null => None,
+            JsonType::Array(item) => item
+                .without_all_null()
+                .map(|item| JsonType::Array(Box::new(item))),
+            JsonType::Struct(fields) => Some(JsonType::Struct(
+                fields
+                    .into_iter()
+                    .filter_map(|(name, ty)| Some((name, ty.without_all_null()?)))
+                    .collect(),
+            )),
+            other => Some(other),
+        }
+    }
+
     /// Spark's `canonicalizeType`: fields with an empty name and structs with no fields
     /// left are dropped (SPARK-8093), `None` if nothing is left.
     pub fn canonical(self) -> Option<JsonType> {

@@ -60,7 +60,7 @@ impl Leniency {
     /// `record` as standard JSON, when it is JSON under these leniencies (`None`: it is
     /// not, or nothing is accepted beyond the standard). A record of comments only becomes
     /// `[]`: an array of no records, which makes no row, as in Spark.
-    pub fn to_standard(&self, record: &[u8], non_numeric: NonNumeric) -> Option<Vec<u8>> {
+    pub fn standard_of(&self, record: &[u8], non_numeric: NonNumeric) -> Option<Vec<u8>> {
         if !self.any() {
             return None;
         }
@@ -423,7 +423,7 @@ mod tests {
     };
 
     fn standard(leniency: Leniency, record: &str, non_numeric: NonNumeric) -> Option<String> {
-        let out = leniency.to_standard(record.as_bytes(), non_numeric)?;
+        let out = leniency.standard_of(record.as_bytes(), non_numeric)?;
         let text = String::from_utf8(out).unwrap();
         // Whatever is written is standard JSON.
         serde_json::from_str::<serde_json::Value>(&text).expect(&text);
@@ -492,7 +492,7 @@ mod tests {
     #[test]
     fn nothing_is_rewritten_when_nothing_is_allowed() {
         assert_eq!(
-            Leniency::default().to_standard(b"{'a': 1}", NonNumeric::Text),
+            Leniency::default().standard_of(b"{'a': 1}", NonNumeric::Text),
             None
         );
     }

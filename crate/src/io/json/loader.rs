@@ -23,7 +23,7 @@ use crate::io::json::records::{
     document, line_of, lines, looks_multi_line, piece_text_bytes, without_bom,
 };
 use crate::io::json::schema::{no_fields, JsonSchema};
-use crate::io::json::survey::Survey;
+use crate::io::json::survey::{Survey, Surveying};
 use crate::io::json::transcode::Transcoder;
 use crate::memory;
 
@@ -149,7 +149,7 @@ impl JsonLoader {
                 (multi_line, found, None)
             }
         };
-        found.survey_closed(&text, Leniency::of(&options));
+        found.survey_closed(&text, Surveying::of(&options));
         let Found {
             records,
             pieces,
@@ -317,10 +317,15 @@ impl SurveyedJson {
     /// The type of all the file's records merged, not yet made canonical (a folder merges
     /// its files' types first, as one file merges its pieces').
     pub fn merged_type(&self) -> JsonType {
-        self.surveys
+        let merged = self
+            .surveys
             .iter()
             .filter_map(|s| s.ty.clone())
-            .fold(JsonType::Null, JsonType::merge)
+            .fold(JsonType::Null, JsonType::merge);
+        match self.options.drop_field_if_all_null {
+            true => merged.without_all_null().unwrap_or(JsonType::Null),
+            false => merged,
+        }
     }
 
     /// The column malformed records are kept in, when this file needs one (PERMISSIVE

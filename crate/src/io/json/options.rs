@@ -50,6 +50,12 @@ pub struct JsonOptions {
     /// Spark's `allowComments`: block comments (slash-star) and `//` line comments in
     /// records.
     pub allow_comments: bool,
+    /// Spark's `primitivesAsString`: every number and boolean inferred as a `string`
+    /// holding its text as written (`1.50` stays `1.50`).
+    pub primitives_as_string: bool,
+    /// Spark's `dropFieldIfAllNull`: a field that is only ever null (or an array of
+    /// nothing else) is left out instead of being a `string` column.
+    pub drop_field_if_all_null: bool,
 }
 
 impl Default for JsonOptions {
@@ -69,6 +75,8 @@ impl Default for JsonOptions {
             allow_backslash_escaping_any_character: false,
             allow_unquoted_control_chars: false,
             allow_comments: false,
+            primitives_as_string: false,
+            drop_field_if_all_null: false,
         }
     }
 }

@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::io::json::infer::JsonType;
 use crate::io::json::lenient::{Leniency, NonNumeric};
+use crate::io::json::options::JsonOptions;
 use crate::io::json::shape::{Read, Shapes};
 
 /// What the first pass learns about a piece of records.
@@ -48,10 +49,33 @@ impl Survey {
     }
 }
 
+/// What the first pass takes from the reader's options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Surveying {
+    /// What is JSON beyond the standard.
+    pub leniency: Leniency,
+    /// Spark's `primitivesAsString`.
+    pub primitives_as_string: bool,
+}
+
+impl Surveying {
+    pub fn of(options: &JsonOptions) -> Surveying {
+        Surveying {
+            leniency: Leniency::of(options),
+            primitives_as_string: options.primitives_as_string,
+        }
+    }
+}
+
 /// Surveys a piece: records merged as they are read, or, if one is malformed, all checked
-/// first (and a record that is not standard JSON read again under `leniency`).
-pub fn survey(text: &[u8], records: &[Range<usize>], leniency: Leniency) -> Survey {
-    merged_as_read(text, records).unwrap_or_else(|| checked_first(text, records, leniency))
+/// first (and a record that is not standard JSON read again under the leniencies).
+pub fn survey(text: &[u8], records: &[Range<usize>], surveying: Surveying) -> Survey {
+    let mut survey = merged_as_read(text, records)
+        .unwrap_or_else(|| checked_first(text, records, surveying.leniency));
+    if surveying.primitives_as_string {
+        survey.ty = survey.ty.map(JsonType::primitives_as_strings);
+    }
+    survey
 }
 
 /// Every record merged as it is read, but for those of a shape merged before (merging
@@ -88,7 +112,7 @@ fn checked_first(text: &[u8], records: &[Range<usize>], leniency: Leniency) -> S
                 merged_any = true;
             }
             Err(why) => match leniency
-                .to_standard(bytes, NonNumeric::Double)
+                .standard_of(bytes, NonNumeric::Double)
                 .filter(|standard| check_record(standard).is_ok())
             {
                 Some(standard) => {
@@ -353,7 +377,7 @@ mod tests {
             ranges.push(at..at + r.len());
             at += r.len() + 1;
         }
-        survey(text.as_bytes(), &ranges, Leniency::default())
+        survey(text.as_bytes(), &ranges, Surveying::default())
     }
 
     #[test]

@@ -8,7 +8,7 @@ import type { CsvOptions, JsonOptions, LoadOptions, LoadedTable } from '../../en
 import type { ParseMode } from '../../contract';
 import { h, replaceChildren } from '../../ui/dom';
 import { checkbox, field, input, select } from '../../ui/form';
-import { JSON_LENIENCIES, MODES, type ReaderForm, allows, formOf, optionsOf } from '../shared/reader-options';
+import { JSON_FLAGS, MODES, type ReaderForm, flagOf, formOf, optionsOf } from '../shared/reader-options';
 
 /** Reader options to read a table's file again with (one format's). */
 export type ReaderPatch = Pick<LoadOptions, 'csv' | 'json'>;
@@ -86,8 +86,8 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
 /**
  * The panel under a table read from a JSON file: Spark's `spark.read.json` options
  * (`mode`, `multiLine`, `columnNameOfCorruptRecord`, `dateFormat`, `timestampFormat`,
- * `encoding`, the `allow*` leniencies) and a schema in DDL (`spark.read.schema(...)`),
- * read instead of inferring one.
+ * `encoding`, `primitivesAsString`, `dropFieldIfAllNull`, the `allow*` leniencies) and a
+ * schema in DDL (`spark.read.schema(...)`), read instead of inferring one.
  */
 export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, reload: Reload): HTMLElement {
   const mode = modeSelect(used.mode);
@@ -98,10 +98,10 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
   const timestampFormat = input('reader-timestampFormat', used.timestampFormat ?? '', 18);
   const encoding = input('reader-encoding', used.encoding ?? '', 12);
   const schema = schemaInput(used.schema ?? '', 'id BIGINT, name STRING, at TIMESTAMP, _corrupt_record STRING');
-  const leniencies = JSON_LENIENCIES.map(([name, example]) => ({
+  const flags = JSON_FLAGS.map(([name, hint]) => ({
     name,
-    example,
-    box: checkbox(`reader-${name}`, allows(used, name)),
+    hint,
+    box: checkbox(`reader-${name}`, flagOf(used, name)),
   }));
   const optional = (control: HTMLInputElement | HTMLTextAreaElement) => (control.value.trim() === '' ? null : control.value.trim());
   return reloadForm(
@@ -117,7 +117,7 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
         field('encoding', encoding, 'e.g. ISO-8859-1, windows-1252; empty: UTF-8 (UTF-16 told by its byte-order mark)'),
       ),
       h('div', { className: 'reader-fields' },
-        ...leniencies.map(({ name, example, box }) => field(name, box, example)),
+        ...flags.map(({ name, hint, box }) => field(name, box, hint)),
       ),
       field('schema', schema, 'Spark DDL; empty: inferred'),
     ],
@@ -133,7 +133,7 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
           dateFormat: optional(dateFormat),
           timestampFormat: optional(timestampFormat),
           encoding: optional(encoding),
-          ...Object.fromEntries(leniencies.map(({ name, box }) => [name, box.checked])),
+          ...Object.fromEntries(flags.map(({ name, box }) => [name, box.checked])),
         },
       };
     },

@@ -128,10 +128,13 @@ export function sparkOptionsOf(options: CsvOptions): Record<string, string> {
 
 /** The `spark.read.json` options a JSON file was read with, under Spark's names. */
 /**
- * Spark's JSON options for what its parser (Jackson) reads beyond standard JSON, with what
- * each lets through; the first two are on by default.
+ * Spark's JSON options that are on or off, with what each does: inference
+ * (`primitivesAsString`, `dropFieldIfAllNull`) and what the parser (Jackson) reads beyond
+ * standard JSON (`allowSingleQuotes` and `allowNonNumericNumbers` are on by default).
  */
-export const JSON_LENIENCIES = [
+export const JSON_FLAGS = [
+  ['primitivesAsString', 'numbers and booleans as strings'],
+  ['dropFieldIfAllNull', 'no column for a field only ever null'],
   ['allowSingleQuotes', '{\'a\': \'x\'}'],
   ['allowNonNumericNumbers', 'NaN, Infinity, -INF'],
   ['allowUnquotedFieldNames', '{a: 1}'],
@@ -141,19 +144,19 @@ export const JSON_LENIENCIES = [
   ['allowComments', '/* */ and // comments'],
 ] as const;
 
-export type JsonLeniency = (typeof JSON_LENIENCIES)[number][0];
+export type JsonFlag = (typeof JSON_FLAGS)[number][0];
 
-/** Whether `options` allows `leniency` (a table read before these options: Spark's default). */
-export function allows(options: JsonOptions, leniency: JsonLeniency): boolean {
-  return options[leniency] ?? JSON_OPTIONS_DEFAULTS[leniency];
+/** Whether `flag` is on in `options` (a table read before the flag existed: Spark's default). */
+export function flagOf(options: JsonOptions, flag: JsonFlag): boolean {
+  return options[flag] ?? JSON_OPTIONS_DEFAULTS[flag];
 }
 
 export function sparkJsonOptionsOf(options: JsonOptions): Record<string, string> {
-  // An allow* option is part of how the file was read only when it is not Spark's default.
-  const leniencies = JSON_LENIENCIES
+  // A flag is part of how the file was read only when it is not Spark's default.
+  const flags = JSON_FLAGS
     .map(([name]) => name)
-    .filter((name) => allows(options, name) !== JSON_OPTIONS_DEFAULTS[name])
-    .map((name) => [name, String(allows(options, name))]);
+    .filter((name) => flagOf(options, name) !== JSON_OPTIONS_DEFAULTS[name])
+    .map((name) => [name, String(flagOf(options, name))]);
   return {
     // `null` was told from the file's first line; a record says what the reader found.
     ...(options.multiLine === null ? {} : { multiLine: String(options.multiLine) }),
@@ -163,7 +166,7 @@ export function sparkJsonOptionsOf(options: JsonOptions): Record<string, string>
     ...(options.dateFormat ? { dateFormat: options.dateFormat } : {}),
     ...(options.timestampFormat ? { timestampFormat: options.timestampFormat } : {}),
     ...(options.encoding ? { encoding: options.encoding } : {}),
-    ...Object.fromEntries(leniencies),
+    ...Object.fromEntries(flags),
   };
 }
 
