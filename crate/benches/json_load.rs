@@ -4,6 +4,9 @@
 //! survey that infers the schema, then the decode into partitions), and read with the
 //! schema given (no inference: each value converted, `given.rs`). For reference,
 //! arrow-json alone decoding the same text given the schema (no inference), on one thread.
+//! And the file as Python's `json.dumps` writes a missing value, a bare `NaN` (standard
+//! JSON has none; Spark reads it by default), in every tenth record and in every record:
+//! such records are read again from their standard rewrite (`io/json/lenient.rs`).
 //!
 //! `cargo bench --bench json_load` (`BENCH_ROWS=1000000` for the page's file;
 //! `BENCH_THREADS=1` for one pool only, e.g. under `perf record`). Figures in BENCHMARKS.md.
@@ -35,6 +38,21 @@ fn json_lines(rows: usize) -> Vec<u8> {
     }
     writer.finish().expect("writing to memory");
     writer.into_inner()
+}
+
+/// The lines with `"score": NaN` added to every `every`-th record.
+fn with_nan(bytes: &[u8], every: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 10);
+    for (i, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        match line.strip_suffix(b"}\n") {
+            Some(record) if i % every == 0 => {
+                out.extend_from_slice(record);
+                out.extend_from_slice(b",\"score\":NaN}\n");
+            }
+            _ => out.extend_from_slice(line),
+        }
+    }
+    out
 }
 
 /// Median, min and max of `RUNS` timed runs after a warm-up, in milliseconds.
@@ -101,6 +119,8 @@ fn main() {
         schema: Some(ddl.join(", ")),
         ..JsonOptions::default()
     };
+    let nan_tenth = with_nan(&bytes, 10);
+    let nan_all = with_nan(&bytes, 1);
     let threads = thread_counts::thread_counts();
     for threads in threads {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -129,6 +149,15 @@ fn main() {
                 pool.install(|| black_box(read_json(&bytes, &given).unwrap()));
             }),
         );
+        for (what, text) in [("every tenth", &nan_tenth), ("every", &nan_all)] {
+            report(
+                &format!("read_json, a NaN in {what} record, {threads} thread(s)"),
+                text.len(),
+                timed(|| {
+                    pool.install(|| black_box(read_json(text, &options).unwrap()));
+                }),
+            );
+        }
         report(
             &format!("  survey (schema pass), {threads} thread(s)"),
             bytes.len(),

@@ -1,6 +1,7 @@
 //! The second pass over JSON records: pieces decoded into record batches with a schema
 //! (flat records by `flat.rs`, the rest by arrow-json).
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -53,7 +54,7 @@ impl<'a> Decoding<'a> {
 impl Decoding<'_> {
     /// One piece's records (with its survey) decoded into a batch.
     pub fn decode(&self, records: &[Range<usize>], survey: &Survey) -> Result<Option<RecordBatch>> {
-        if self.flat && self.plain(records, survey) {
+        if self.flat && self.plain(records, survey) && survey.lenient.is_empty() {
             if let Some(batch) = decode_flat(self.text, records, self.schema) {
                 return Ok(Some(batch));
             }
@@ -64,12 +65,12 @@ impl Decoding<'_> {
         self.decode_each(records, survey)
     }
 
-    /// Whether the piece's records need nothing done to them: nothing malformed or
-    /// lenient, no value to rewrite, one row each.
+    /// Whether the piece's records need nothing done to them but, for those standard JSON
+    /// refuses, their standard rewrite: nothing malformed, no value to rewrite, one row
+    /// each.
     fn plain(&self, records: &[Range<usize>], survey: &Survey) -> bool {
         !self.rewrite
             && survey.malformed.is_empty()
-            && survey.lenient.is_empty()
             && !records.is_empty()
             && survey.rows == records.len()
     }
@@ -88,8 +89,9 @@ impl Decoding<'_> {
     /// The piece's text in one call to the decoder, when its records are lines that need
     /// nothing done to them (no malformed record, no value to rewrite, one row each): most
     /// of the decoder's time per record otherwise went to starting and ending a call.
-    /// `None` when that does not apply or the decoder refused the text (then each record is
-    /// decoded alone, and an error names its line).
+    /// Records standard JSON refuses are replaced by their standard rewrite in a copy of
+    /// the text. `None` when that does not apply or the decoder refused the text (then
+    /// each record is decoded alone, and an error names its line).
     fn decode_stretch(&self, records: &[Range<usize>], survey: &Survey) -> Option<RecordBatch> {
         let (Some(first), Some(last)) = (records.first(), records.last()) else {
             return None;
@@ -98,13 +100,32 @@ impl Decoding<'_> {
             return None;
         }
         let mut decoder = self.decoder(survey).ok()?;
-        let text = &self.text[first.start..last.end];
-        let read = decoder.decode(text).ok()?;
+        let text = match survey.lenient.is_empty() {
+            true => Cow::Borrowed(&self.text[first.start..last.end]),
+            false => Cow::Owned(self.standard_lines(records, &survey.lenient)?),
+        };
+        let read = decoder.decode(&text).ok()?;
         if read != text.len() {
             return None;
         }
         let batch = decoder.flush().ok()??;
         (batch.num_rows() == records.len()).then_some(batch)
+    }
+
+    /// The records as lines, those numbered in `lenient` rewritten as standard JSON.
+    fn standard_lines(&self, records: &[Range<usize>], lenient: &[usize]) -> Option<Vec<u8>> {
+        let (first, last) = (records.first()?, records.last()?);
+        let mut lines = Vec::with_capacity(last.end - first.start + 16 * lenient.len());
+        let mut lenient = lenient.iter().copied().peekable();
+        for (i, record) in records.iter().enumerate() {
+            let bytes = &self.text[record.clone()];
+            match lenient.next_if_eq(&i) {
+                Some(_) => lines.extend(self.leniency.standard_of(bytes, NonNumeric::Text)?),
+                None => lines.extend_from_slice(bytes),
+            }
+            lines.push(b'\n');
+        }
+        Some(lines)
     }
 
     fn decode_each(

@@ -70,8 +70,9 @@ impl Surveying {
 /// Surveys a piece: records merged as they are read, or, if one is malformed, all checked
 /// first (and a record that is not standard JSON read again under the leniencies).
 pub fn survey(text: &[u8], records: &[Range<usize>], surveying: Surveying) -> Survey {
-    let mut survey = merged_as_read(text, records)
-        .unwrap_or_else(|| checked_first(text, records, surveying.leniency));
+    let leniency = surveying.leniency;
+    let mut survey = merged_as_read(text, records, leniency)
+        .unwrap_or_else(|| checked_first(text, records, leniency));
     if surveying.primitives_as_string {
         survey.ty = survey.ty.map(JsonType::primitives_as_strings);
     }
@@ -80,20 +81,35 @@ pub fn survey(text: &[u8], records: &[Range<usize>], surveying: Surveying) -> Su
 
 /// Every record merged as it is read, but for those of a shape merged before (merging
 /// them would change nothing); `None` at the first malformed one.
-fn merged_as_read(text: &[u8], records: &[Range<usize>]) -> Option<Survey> {
+///
+/// A record standard JSON refuses is merged again from its standard rewrite. What its
+/// standard reading merged before failing does no harm then: the values read up to that
+/// point are the rewrite's own, and merging a value's type twice changes nothing.
+fn merged_as_read(text: &[u8], records: &[Range<usize>], leniency: Leniency) -> Option<Survey> {
     let mut ty = JsonType::Null;
     let mut rows = 0;
+    let mut lenient = Vec::new();
     let mut shapes = Shapes::new(text);
-    for record in records {
+    for (i, record) in records.iter().enumerate() {
         rows += match shapes.read(record.clone()) {
             Read::Seen { rows } => rows,
-            Read::New | Read::Unknown => merge_record(&text[record.clone()], &mut ty).ok()?,
+            Read::New | Read::Unknown => {
+                let bytes = &text[record.clone()];
+                match merge_record(bytes, &mut ty) {
+                    Ok(rows) => rows,
+                    Err(()) => {
+                        let standard = leniency.standard_of(bytes, NonNumeric::Double)?;
+                        lenient.push(i);
+                        merge_record(&standard, &mut ty).ok()?
+                    }
+                }
+            }
         };
     }
     Some(Survey {
         ty: (!records.is_empty()).then_some(ty),
         malformed: Vec::new(),
-        lenient: Vec::new(),
+        lenient,
         rows,
     })
 }
