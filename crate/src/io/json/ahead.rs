@@ -318,7 +318,11 @@ impl RecordsAhead {
             // The pieces fitted to the schema before are decoded again with this one.
             slots.iter_mut().for_each(|slot| *slot = None);
             self.decoded = Some(Decoded {
-                fits: Fits::new(&self.merged, schema.arrow()),
+                fits: Fits::new(
+                    &self.merged,
+                    schema.arrow(),
+                    options.allow_non_numeric_numbers,
+                ),
                 schema,
                 first,
                 batches: Vec::new(),

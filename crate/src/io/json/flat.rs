@@ -21,6 +21,7 @@ use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, SchemaRef};
 
 use crate::io::json::infer::JsonType;
+use crate::io::json::lenient::{non_numeric_token, non_numeric_value};
 use crate::io::json::scan::value_end;
 use crate::io::json::shape::{checked_number, checked_string};
 
@@ -67,6 +68,10 @@ pub struct Fits {
     /// Whether a key that is not a column is skipped (a scalar value only) rather than a
     /// misfit.
     skips_other_keys: bool,
+    /// Whether `NaN`, `Infinity`, `-INF`, ... are read as `double`s (Spark's
+    /// `allowNonNumericNumbers`, on by default): a file Python wrote with missing values
+    /// is then read in one pass like any other.
+    non_numeric: bool,
 }
 
 const FITS_NULL: u8 = 1;
@@ -79,8 +84,9 @@ impl Fits {
     /// For `schema` (made from `merged`, the type of the records so far); `None` unless
     /// it is flat and `merged` a struct without mixed strings. A column that is not one of
     /// `merged`'s fields (the corrupt-record column) takes no value at all: a record
-    /// naming it would add that field.
-    pub fn new(merged: &JsonType, schema: &SchemaRef) -> Option<Fits> {
+    /// naming it would add that field. `non_numeric`: whether non-numeric numbers are
+    /// `double`s.
+    pub fn new(merged: &JsonType, schema: &SchemaRef, non_numeric: bool) -> Option<Fits> {
         let JsonType::Struct(fields) = merged else {
             return None;
         };
@@ -103,6 +109,7 @@ impl Fits {
         Some(Fits {
             kinds,
             skips_other_keys: false,
+            non_numeric,
         })
     }
 
@@ -112,6 +119,8 @@ impl Fits {
         Fits {
             kinds: vec![FITS_NULL | FITS_BOOLEAN | FITS_LONG | FITS_DOUBLE | FITS_STRING; columns],
             skips_other_keys: true,
+            // The given schema's conversions read them from their standard rewrite.
+            non_numeric: false,
         }
     }
 }
@@ -194,6 +203,9 @@ pub enum Kind {
     Escaped,
     /// An object or an array (for a key the schema does not have).
     Container,
+    /// A non-numeric number (`NaN`, `-INF`, ...), read when Spark's
+    /// `allowNonNumericNumbers` is on (`lenient.rs`): a `double`.
+    NonNumeric,
 }
 
 /// Distinct raw keys remembered per piece (a flat schema's columns, spelled a few ways).
@@ -370,7 +382,7 @@ pub fn read_fitting(
             return None;
         }
         pos = ws(text, pos + 1, end);
-        let (value, after, kind) = fitting_value_at(text, pos, end)?;
+        let (value, after, kind) = fitting_value_at(text, pos, end, fits.non_numeric)?;
         if let Some(column) = column {
             if fits.kinds[column] & kind == 0 {
                 return None;
@@ -391,8 +403,13 @@ pub fn read_fitting(
 
 /// The scalar value starting at `pos` (before `end`) as the survey's scanner reads it,
 /// where its text ends, and its [`Fits`] bit; `None` for a container or anything the
-/// scanner would not vouch for.
-fn fitting_value_at(text: &[u8], pos: usize, end: usize) -> Option<(Value, usize, u8)> {
+/// scanner would not vouch for. `non_numeric`: `NaN`, `-INF`, ... are `double`s.
+fn fitting_value_at(
+    text: &[u8],
+    pos: usize,
+    end: usize,
+    non_numeric: bool,
+) -> Option<(Value, usize, u8)> {
     let value = |kind, start, end| Value { kind, start, end };
     let word = |w: &[u8], kind, bit| {
         literal_end(text, pos, end, w).map(|after| (value(kind, pos, after), after, bit))
@@ -409,6 +426,12 @@ fn fitting_value_at(text: &[u8], pos: usize, end: usize) -> Option<(Value, usize
         b'n' => word(b"null", Kind::Null, FITS_NULL),
         b't' => word(b"true", Kind::True, FITS_BOOLEAN),
         b'f' => word(b"false", Kind::False, FITS_BOOLEAN),
+        b'N' | b'I' | b'+' | b'-'
+            if non_numeric && non_numeric_token(&text[pos..end]).is_some() =>
+        {
+            let after = pos + non_numeric_token(&text[pos..end])?;
+            Some((value(Kind::NonNumeric, pos, after), after, FITS_DOUBLE))
+        }
         b'-' | b'0'..=b'9' => {
             let (after, long) = checked_number(text, pos, end)?;
             let bit = if long { FITS_LONG } else { FITS_DOUBLE };
@@ -541,6 +564,7 @@ impl Column {
             (Column::Double(b), Kind::Number) => {
                 b.append_value(lexical_core::parse::<f64>(bytes).ok()?)
             }
+            (Column::Double(b), Kind::NonNumeric) => b.append_value(non_numeric_value(bytes)),
             (Column::Boolean(b), Kind::True) => b.append_value(true),
             (Column::Boolean(b), Kind::False) => b.append_value(false),
             // Numbers and booleans in a string column keep their text (arrow-json's
@@ -676,7 +700,7 @@ mod tests {
     fn fits_of(text: &[u8]) -> (JsonType, SchemaRef, Fits) {
         let merged = survey(text, &lines(text), Surveying::default()).ty.unwrap();
         let schema = JsonSchema::inferred(merged.clone(), None).unwrap();
-        let fits = Fits::new(&merged, schema.arrow()).expect("a flat schema");
+        let fits = Fits::new(&merged, schema.arrow(), false).expect("a flat schema");
         (merged, Arc::clone(schema.arrow()), fits)
     }
 
@@ -699,6 +723,45 @@ mod tests {
         let fitted = decode_fitting(text, &records, &schema, &fits).expect("fitting records");
         assert_eq!(fitted, decode_flat(text, &records, &schema).unwrap());
         assert_eq!(fitted, by_arrow_json(text, &schema));
+    }
+
+    /// Under Spark's `allowNonNumericNumbers`, `NaN` and the infinities fit a `double`
+    /// column, and decode as arrow-json decodes their standard rewrite (a string of the
+    /// token), bit for bit; where they are not allowed they do not fit.
+    #[test]
+    fn non_numeric_numbers_fit_a_double_column_when_allowed() {
+        let before = b"{\"a\": 1, \"b\": 2.5}\n";
+        let merged = survey(before, &lines(before), Surveying::default())
+            .ty
+            .unwrap();
+        let schema = JsonSchema::inferred(merged.clone(), None).unwrap();
+        let schema = Arc::clone(schema.arrow());
+        let allowed = Fits::new(&merged, &schema, true).unwrap();
+        let text = b"{\"a\": 1, \"b\": NaN}\n{\"b\": -INF}\n{\"b\": +Infinity, \"a\": 2}\n{\"b\": Infinity}\n{\"b\": +INF}\n{\"b\": -Infinity}\n";
+        let records = lines(text);
+        let fitted = decode_fitting(text, &records, &schema, &allowed).expect("fitting records");
+        let rewritten = b"{\"a\": 1, \"b\": \"NaN\"}\n{\"b\": \"-INF\"}\n{\"b\": \"+Infinity\", \"a\": 2}\n{\"b\": \"Infinity\"}\n{\"b\": \"+INF\"}\n{\"b\": \"-Infinity\"}\n";
+        let decoded = by_arrow_json(rewritten, &schema);
+        let bits = |batch: &RecordBatch| -> Vec<u64> {
+            let b = batch
+                .column(1)
+                .as_any()
+                .downcast_ref::<arrow_array::Float64Array>()
+                .unwrap();
+            b.values().iter().map(|v| v.to_bits()).collect()
+        };
+        assert_eq!(bits(&fitted), bits(&decoded));
+        assert_eq!(fitted.column(0), decoded.column(0));
+        let strict = Fits::new(&merged, &schema, false).unwrap();
+        assert!(decode_fitting(text, &records, &schema, &strict).is_none());
+        for not_a_token in [
+            &b"{\"b\": NaNa}\n"[..],
+            b"{\"b\": INF}\n",
+            b"{\"b\": -NaN}\n",
+        ] {
+            let records = lines(not_a_token);
+            assert!(decode_fitting(not_a_token, &records, &schema, &allowed).is_none());
+        }
     }
 
     #[test]
@@ -797,7 +860,7 @@ mod tests {
             let Some(schema) = JsonSchema::inferred(merged.clone(), None) else {
                 continue;
             };
-            let fits = Fits::new(&merged, schema.arrow()).expect("a flat schema");
+            let fits = Fits::new(&merged, schema.arrow(), false).expect("a flat schema");
             let text = piece.as_bytes();
             let records = lines(text);
             let Some(batch) = decode_fitting(text, &records, schema.arrow(), &fits) else {

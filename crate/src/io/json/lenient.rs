@@ -100,6 +100,29 @@ const NON_NUMERIC: [&[u8]; 6] = [
     b"-INF",
 ];
 
+/// The length of the non-numeric number `text` starts with (`NaN`, `-INF`, ...), if it
+/// does and the token ends there (no letter, digit or `_` follows).
+pub fn non_numeric_token(text: &[u8]) -> Option<usize> {
+    NON_NUMERIC
+        .iter()
+        .find(|token| {
+            text.starts_with(token)
+                && !text
+                    .get(token.len())
+                    .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+        .map(|token| token.len())
+}
+
+/// The `double` a non-numeric token stands for.
+pub fn non_numeric_value(token: &[u8]) -> f64 {
+    match token {
+        b"NaN" => f64::NAN,
+        [b'-', ..] => f64::NEG_INFINITY,
+        _ => f64::INFINITY,
+    }
+}
+
 struct Rewrite<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -317,12 +340,7 @@ impl<'a> Rewrite<'a> {
             return false;
         }
         let rest = &self.bytes[self.pos..];
-        let Some(token) = NON_NUMERIC.iter().find(|token| {
-            rest.starts_with(token)
-                && !rest
-                    .get(token.len())
-                    .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
-        }) else {
+        let Some(token) = non_numeric_token(rest).map(|len| &rest[..len]) else {
             return false;
         };
         match self.non_numeric {
