@@ -137,6 +137,16 @@ fn spark_text(column: &dyn Array, row: usize) -> Option<String> {
     })
 }
 
+/// The table's columns with Spark's type names.
+fn spark_schema(table: &Table) -> Vec<(String, String)> {
+    table
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| (f.name().clone(), spark_type_name(f.data_type())))
+        .collect()
+}
+
 /// Equal as Spark's rows: numbers by value (Spark's `7.0` is Brasa's `7.0` or `7`).
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -168,14 +178,8 @@ fn every_file_reads_as_spark_reads_it() {
             continue;
         }
         let (table, _) = result.unwrap_or_else(|e| panic!("{}: {e}", case.case));
-        let schema: Vec<(String, String)> = table
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| (f.name().clone(), spark_type_name(f.data_type())))
-            .collect();
         assert_eq!(
-            &schema,
+            &spark_schema(&table),
             case.schema.as_ref().unwrap(),
             "{}: schema",
             case.case
@@ -490,14 +494,8 @@ fn a_document_of_single_quotes_and_non_numeric_numbers() {
     let text = b"[{'a': 'x]', 'c': [1, NaN, -Infinity]},\n {\"a\": \"y\", \"c\": [+INF]}]\n";
     let (table, warnings) = read_json(text, &JsonOptions::default()).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
-    let schema: Vec<(String, String)> = table
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| (f.name().clone(), spark_type_name(f.data_type())))
-        .collect();
     assert_eq!(
-        schema,
+        spark_schema(&table),
         [
             ("a".into(), "string".into()),
             ("c".into(), "array<double>".into())

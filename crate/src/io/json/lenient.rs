@@ -202,19 +202,8 @@ impl<'a> Rewrite<'a> {
             self.pos += 1;
             self.space()?;
             self.value(depth + 1)?;
-            self.space()?;
-            match self.peek()? {
-                b',' => {
-                    self.out.push(b',');
-                    self.pos += 1;
-                    self.space()?;
-                }
-                b'}' => {
-                    self.out.push(b'}');
-                    self.pos += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if self.closes(b'}')? {
+                return Some(());
             }
         }
     }
@@ -230,21 +219,25 @@ impl<'a> Rewrite<'a> {
         }
         loop {
             self.value(depth + 1)?;
-            self.space()?;
-            match self.peek()? {
-                b',' => {
-                    self.out.push(b',');
-                    self.pos += 1;
-                    self.space()?;
-                }
-                b']' => {
-                    self.out.push(b']');
-                    self.pos += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if self.closes(b']')? {
+                return Some(());
             }
         }
+    }
+
+    /// After an item of an object or array: its `,` (false) or the `close` (true).
+    fn closes(&mut self, close: u8) -> Option<bool> {
+        self.space()?;
+        let b = self.peek()?;
+        if b != b',' && b != close {
+            return None;
+        }
+        self.out.push(b);
+        self.pos += 1;
+        if b == b',' {
+            self.space()?;
+        }
+        Some(b == close)
     }
 
     /// A field's name: a string, or (when allowed) a run of the characters Jackson takes
