@@ -88,6 +88,9 @@ pub enum NonNumeric {
     Double,
     /// A string of the token as written: what the decoders read into a `double`.
     Text,
+    /// The token as written, for a reader that reads them itself (SQL's `from_json`):
+    /// the rewrite is then standard JSON but for them.
+    AsWritten,
 }
 
 /// The non-numeric tokens Jackson reads, longest first where one starts another.
@@ -343,6 +346,7 @@ impl<'a> Rewrite<'a> {
                 self.out.extend_from_slice(token);
                 self.out.push(b'"');
             }
+            NonNumeric::AsWritten => self.out.extend_from_slice(token),
         }
         self.pos += token.len();
         true

@@ -36,6 +36,7 @@ mod survey;
 mod transcode;
 
 pub use folder::{JsonFiles, JsonFilesRead};
+pub use lenient::{Leniency, NonNumeric};
 pub use loader::{read_json, JsonLoader, SurveyedJson};
 pub use options::JsonOptions;
 pub use schema::JsonSchema;

@@ -79,8 +79,9 @@ impl TextFunction {
                 "timestampNTZFormat",
                 "mode",
                 "allowNumericLeadingZeros",
+                "allowSingleQuotes",
             ],
-            TextFunction::SchemaOfJson => &["allowNumericLeadingZeros"],
+            TextFunction::SchemaOfJson => &["allowNumericLeadingZeros", "allowSingleQuotes"],
             TextFunction::ToJson => &[
                 "dateFormat",
                 "timestampFormat",
@@ -117,6 +118,8 @@ pub struct TextOptions {
     pub negative_inf: String,
     /// JSON numbers may have leading zeros (`007`).
     pub allow_leading_zeros: bool,
+    /// JSON strings and names may be in single quotes (Spark's default).
+    pub allow_single_quotes: bool,
     /// `to_json` leaves a struct's NULL fields out (Spark's default) or writes `null`.
     pub ignore_null_fields: bool,
 }
@@ -138,6 +141,7 @@ impl Default for TextOptions {
             positive_inf: "Inf".into(),
             negative_inf: "-Inf".into(),
             allow_leading_zeros: false,
+            allow_single_quotes: true,
             ignore_null_fields: true,
         }
     }
@@ -257,6 +261,9 @@ impl TextOptions {
                 "negativeInf" => options.negative_inf = value.clone(),
                 "allowNumericLeadingZeros" => {
                     options.allow_leading_zeros = boolean(function, known, value)?
+                }
+                "allowSingleQuotes" => {
+                    options.allow_single_quotes = boolean(function, known, value)?
                 }
                 "ignoreNullFields" => options.ignore_null_fields = boolean(function, known, value)?,
                 _ => return Err(bad(function, format!("the option '{key}'"))),

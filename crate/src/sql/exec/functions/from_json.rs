@@ -29,7 +29,7 @@ use arrow_schema::{DataType, FieldRef, TimeUnit};
 
 use super::columns::as_strings;
 use super::csv_text::options as text_options;
-use super::json::{parse_with_options, write, Json};
+use super::json::{parse_spark, write, Json};
 use crate::decimal_digits::parse_decimal;
 use crate::error::{Error, ErrorCode, Result};
 use crate::io::csv::{parse_date_literal, parse_timestamp_literal};
@@ -63,7 +63,7 @@ pub fn from_json(
             values.push(Val::Null);
             continue;
         }
-        let json = parse_with_options(text.value(i), true, o.allow_leading_zeros);
+        let json = parse_spark(text.value(i), &o);
         let value = match (json, to) {
             (Some(json @ Json::Object(_)), DataType::Struct(_)) => convert(&json, to, &o),
             (_, DataType::Struct(_)) => None,

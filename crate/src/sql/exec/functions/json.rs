@@ -12,7 +12,9 @@ use arrow_schema::{DataType, Field};
 use super::columns::{as_strings, build_strings, string_list_builder};
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::jvm::java_double;
+use crate::io::json::{Leniency, NonNumeric};
 use crate::sql::plan::functions::StringFunction;
+use crate::sql::plan::text_options::TextOptions;
 
 /// The deepest nesting read; deeper text is treated as invalid rather than recursed into.
 const MAX_DEPTH: usize = 256;
@@ -242,6 +244,26 @@ fn parse(text: &str) -> Option<Json> {
 /// As [`parse`], reading `NaN` and the infinities as numbers if `non_numeric`.
 pub(super) fn parse_with(text: &str, non_numeric: bool) -> Option<Json> {
     parse_with_options(text, non_numeric, false)
+}
+
+/// A JSON function's text as Spark's parser reads it with `options`: `NaN` and the
+/// infinities as numbers, and (Spark's default, `allowSingleQuotes`) strings and names in
+/// single quotes, read from the text rewritten with double quotes (`io::json::Leniency`)
+/// when it is not JSON as written.
+pub(super) fn parse_spark(text: &str, options: &TextOptions) -> Option<Json> {
+    parse_with_options(text, true, options.allow_leading_zeros).or_else(|| {
+        if !options.allow_single_quotes {
+            return None;
+        }
+        let leniency = Leniency {
+            single_quotes: true,
+            non_numeric_numbers: true,
+            numeric_leading_zeros: options.allow_leading_zeros,
+            ..Leniency::default()
+        };
+        let rewritten = leniency.standard_of(text.as_bytes(), NonNumeric::AsWritten)?;
+        parse_with_options(std::str::from_utf8(&rewritten).ok()?, true, false)
+    })
 }
 
 /// As [`parse_with`], numbers with leading zeros read too if `leading_zeros`.

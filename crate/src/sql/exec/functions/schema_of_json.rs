@@ -13,7 +13,7 @@ use arrow_array::{Array, ArrayRef};
 
 use super::columns::{as_strings, build_strings};
 use super::csv_text::options as text_options;
-use super::json::{parse_with_options, Json};
+use super::json::{parse_spark, Json};
 use crate::error::{Error, Result};
 use crate::sql::plan::text_options::TextFunction;
 
@@ -146,13 +146,12 @@ pub fn schema_of_json(text: &ArrayRef, options: Option<&ArrayRef>, len: usize) -
         if text.is_null(i) {
             return Ok(false);
         }
-        let json =
-            parse_with_options(text.value(i), true, o.allow_leading_zeros).ok_or_else(|| {
-                Error::analysis(format!(
-                    "schema_of_json: `{}` is not JSON (Spark's FAILFAST reading of the text)",
-                    text.value(i)
-                ))
-            })?;
+        let json = parse_spark(text.value(i), &o).ok_or_else(|| {
+            Error::analysis(format!(
+                "schema_of_json: `{}` is not JSON (Spark's FAILFAST reading of the text)",
+                text.value(i)
+            ))
+        })?;
         write_ddl(&infer(&json), out);
         Ok(true)
     })
