@@ -164,7 +164,7 @@ mod tests {
     fn ddl(text: &str) -> String {
         let mut out = String::new();
         write_ddl(
-            &infer(&parse_with_options(text, true, false).unwrap()),
+            &infer(&parse_spark(text, &Default::default()).unwrap()),
             &mut out,
         );
         out
