@@ -302,14 +302,10 @@ impl RecordsAhead {
             fitted.into_iter().map(|batch| batch.map(Some)).collect();
         let corrupt_column = (options.mode == ParseMode::Permissive && self.any_malformed)
             .then(|| options.column_name_of_corrupt_record.clone());
-        let merged = if options.drop_field_if_all_null {
-            self.merged
-                .clone()
-                .without_all_null()
-                .unwrap_or(JsonType::Null)
-        } else {
-            self.merged.clone()
-        };
+        let merged = self
+            .merged
+            .clone()
+            .for_schema(options.drop_field_if_all_null);
         let Some(schema) = JsonSchema::inferred(merged, corrupt_column) else {
             self.decoded = None;
             return;

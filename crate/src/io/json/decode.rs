@@ -137,14 +137,11 @@ impl Decoding<'_> {
         let mut malformed = survey.malformed.iter().map(|(i, _)| *i).peekable();
         let mut lenient = survey.lenient.iter().copied().peekable();
         for (i, record) in records.iter().enumerate() {
-            let mut bytes = &self.text[record.clone()];
-            let standard = match lenient.next_if_eq(&i) {
-                Some(_) => self.leniency.standard_of(bytes, NonNumeric::Text),
-                None => None,
-            };
-            if let Some(standard) = &standard {
-                bytes = standard;
-            }
+            let as_written = &self.text[record.clone()];
+            let standard = lenient
+                .next_if_eq(&i)
+                .and_then(|_| self.leniency.standard_of(as_written, NonNumeric::Text));
+            let bytes = standard.as_deref().unwrap_or(as_written);
             let rewritten: Option<Vec<u8>> = if malformed.peek() == Some(&i) {
                 malformed.next();
                 match self.corrupt_column {

@@ -204,11 +204,9 @@ impl GivenJsonSchema {
                 raw.clear();
                 if let Err(why) = self.fields(bytes, &mut raw) {
                     raw.clear();
-                    raw.resize(columns, None);
                     if !self.lenient_cells(bytes, &mut cells, &mut failure) {
+                        raw.resize(columns, None);
                         failure = Some(why);
-                    } else {
-                        raw.clear();
                     }
                 }
                 for (at, value) in raw.iter().enumerate() {

@@ -134,6 +134,15 @@ impl JsonType {
         }
     }
 
+    /// The merged type a schema is made from: with Spark's `dropFieldIfAllNull`
+    /// (`drop_all_null`), fields only ever null left out ([`JsonType::without_all_null`]).
+    pub fn for_schema(self, drop_all_null: bool) -> JsonType {
+        match drop_all_null {
+            true => self.without_all_null().unwrap_or(JsonType::Null),
+            false => self,
+        }
+    }
+
     /// Spark's `canonicalizeType`: fields with an empty name and structs with no fields
     /// left are dropped (SPARK-8093), `None` if nothing is left.
     pub fn canonical(self) -> Option<JsonType> {

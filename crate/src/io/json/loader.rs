@@ -317,15 +317,11 @@ impl SurveyedJson {
     /// The type of all the file's records merged, not yet made canonical (a folder merges
     /// its files' types first, as one file merges its pieces').
     pub fn merged_type(&self) -> JsonType {
-        let merged = self
-            .surveys
+        self.surveys
             .iter()
             .filter_map(|s| s.ty.clone())
-            .fold(JsonType::Null, JsonType::merge);
-        match self.options.drop_field_if_all_null {
-            true => merged.without_all_null().unwrap_or(JsonType::Null),
-            false => merged,
-        }
+            .fold(JsonType::Null, JsonType::merge)
+            .for_schema(self.options.drop_field_if_all_null)
     }
 
     /// The column malformed records are kept in, when this file needs one (PERMISSIVE
