@@ -7,6 +7,10 @@
 //! And the file as Python's `json.dumps` writes a missing value, a bare `NaN` (standard
 //! JSON has none; Spark reads it by default), in every tenth record and in every record:
 //! such records are read again from their standard rewrite (`io/json/lenient.rs`).
+//! And the typing options: the file read with `prefersDecimal` and `inferTimestamp` (its
+//! doubles become decimals, its dates timestamps: decoded as text and converted,
+//! `io/json/typed.rs`), and with an empty string in every tenth record (a null to
+//! inference: the pieces holding one decode their non-string columns as text).
 //!
 //! `cargo bench --bench json_load` (`BENCH_ROWS=1000000` for the page's file;
 //! `BENCH_THREADS=1` for one pool only, e.g. under `perf record`). Figures in BENCHMARKS.md.
@@ -50,6 +54,25 @@ fn with_nan(bytes: &[u8], every: usize) -> Vec<u8> {
                 out.extend_from_slice(b",\"score\":NaN}\n");
             }
             _ => out.extend_from_slice(line),
+        }
+    }
+    out
+}
+
+/// The lines with `"note": ""` added to every `every`-th record and `"note": "x"` to
+/// the others.
+fn with_blanks(bytes: &[u8], every: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 8);
+    for (i, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        match line.strip_suffix(b"}\n") {
+            Some(record) => {
+                out.extend_from_slice(record);
+                out.extend_from_slice(match i % every {
+                    0 => b",\"n\":\"\"}\n",
+                    _ => b",\"n\":7}\n",
+                });
+            }
+            None => out.extend_from_slice(line),
         }
     }
     out
@@ -119,6 +142,12 @@ fn main() {
         schema: Some(ddl.join(", ")),
         ..JsonOptions::default()
     };
+    let typed = JsonOptions {
+        prefers_decimal: true,
+        infer_timestamp: true,
+        ..JsonOptions::default()
+    };
+    let blanks = with_blanks(&bytes, 10);
     let nan_tenth = with_nan(&bytes, 10);
     let nan_all = with_nan(&bytes, 1);
     let threads = thread_counts::thread_counts();
@@ -147,6 +176,20 @@ fn main() {
             bytes.len(),
             timed(|| {
                 pool.install(|| black_box(read_json(&bytes, &given).unwrap()));
+            }),
+        );
+        report(
+            &format!("read_json with prefersDecimal and inferTimestamp, {threads} thread(s)"),
+            bytes.len(),
+            timed(|| {
+                pool.install(|| black_box(read_json(&bytes, &typed).unwrap()));
+            }),
+        );
+        report(
+            &format!("read_json, a bigint field \"\" in every tenth record, {threads} thread(s)"),
+            blanks.len(),
+            timed(|| {
+                pool.install(|| black_box(read_json(&blanks, &options).unwrap()));
             }),
         );
         for (what, text) in [("every tenth", &nan_tenth), ("every", &nan_all)] {

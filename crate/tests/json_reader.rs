@@ -76,6 +76,8 @@ fn options_of(case: &Case) -> JsonOptions {
             ("allowComments", Some(v)) => options.allow_comments = v == "true",
             ("primitivesAsString", Some(v)) => options.primitives_as_string = v == "true",
             ("dropFieldIfAllNull", Some(v)) => options.drop_field_if_all_null = v == "true",
+            ("prefersDecimal", Some(v)) => options.prefers_decimal = v == "true",
+            ("inferTimestamp", Some(v)) => options.infer_timestamp = v == "true",
             other => panic!("{}: option {other:?}", case.case),
         }
     }
@@ -133,6 +135,24 @@ fn spark_text(column: &dyn Array, row: usize) -> Option<String> {
             format_timestamp_spark(column.as_primitive::<TimestampMicrosecondType>().value(row))
         }
         DataType::Utf8 => column.as_string::<i32>().value(row).to_string(),
+        // Spark's CAST of a struct or an array: its values' text in braces or brackets,
+        // NULL as `null`.
+        DataType::Struct(_) => {
+            let fields = column.as_struct();
+            let values: Vec<String> = fields
+                .columns()
+                .iter()
+                .map(|c| spark_text(c.as_ref(), row).unwrap_or_else(|| "null".into()))
+                .collect();
+            format!("{{{}}}", values.join(", "))
+        }
+        DataType::List(_) => {
+            let items = column.as_list::<i32>().value(row);
+            let values: Vec<String> = (0..items.len())
+                .map(|i| spark_text(items.as_ref(), i).unwrap_or_else(|| "null".into()))
+                .collect();
+            format!("[{}]", values.join(", "))
+        }
         other => panic!("no text for {other}"),
     })
 }
@@ -174,7 +194,13 @@ fn every_file_reads_as_spark_reads_it() {
             let err = result.err().unwrap_or_else(|| {
                 panic!("{}: Spark raised `{spark_error}`, Brasa loaded", case.case)
             });
-            assert_eq!(err.code(), ErrorCode::JsonMalformed, "{}: {err}", case.case);
+            // Spark refuses a negative-scale decimal (`prefersDecimal` and `1e3`) as an
+            // option it cannot apply to the file; the rest as malformed records.
+            let code = match spark_error.starts_with("[NEGATIVE_SCALE_DISALLOWED]") {
+                true => ErrorCode::JsonBadOption,
+                false => ErrorCode::JsonMalformed,
+            };
+            assert_eq!(err.code(), code, "{}: {err}", case.case);
             continue;
         }
         let (table, _) = result.unwrap_or_else(|e| panic!("{}: {e}", case.case));
@@ -372,6 +398,28 @@ fn inference_options_read_the_same_in_any_pieces() {
     ] {
         assert!(reads_the_same_in_any_pieces("inference.jsonl", case).is_empty());
     }
+    for case in [
+        "types_defaults",
+        "types_prefers_decimal",
+        "types_infer_timestamp",
+        "types_both",
+        "types_timestamp_format",
+    ] {
+        assert!(reads_the_same_in_any_pieces("types.jsonl", case).is_empty());
+    }
+}
+
+#[test]
+fn prefers_decimal_refuses_a_negative_scale_naming_the_number() {
+    let bytes = std::fs::read(dir().join("inference.jsonl")).unwrap();
+    let err = read_json(&bytes, &case_options("inference_prefers_decimal")).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::JsonBadOption);
+    assert!(
+        err.message().starts_with(
+            "field `b`: prefersDecimal reads the number 2E+2 as a decimal of scale -2"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

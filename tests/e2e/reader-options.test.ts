@@ -226,6 +226,26 @@ describe('reader options', () => {
     await page.context().close();
   });
 
+  it('infers decimals and timestamps from JSON with prefersDecimal and inferTimestamp ticked in the panel', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'types.jsonl', path: path.join(FIXTURES, 'json/types.jsonl') }]);
+    await shownTable(page, 'types');
+    const typesOf = async () => Object.fromEntries((await schemaRows(page)).map((r) => [r[0], r[1]]));
+    // Spark's answers (spark_json_expected.json): types_defaults, then types_both.
+    let types = await typesOf();
+    assert.deepEqual([types.a, types.big, types.f, types.s, types.t], ['bigint', 'decimal(20,0)', 'double', 'string', 'string']);
+    await page.getByTestId('reader-options').locator('summary').click();
+    await page.getByTestId('reader-prefersDecimal').check();
+    await page.getByTestId('reader-inferTimestamp').check();
+    await page.getByTestId('reader-reload').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="schema"] tbody tr')].some((r) => r.textContent?.startsWith('ttimestamp')), undefined, { timeout: 30_000 });
+    types = await typesOf();
+    assert.deepEqual([types.f, types.g, types.s, types.t, types.u, types.y], ['decimal(21,1)', 'decimal(4,3)', 'decimal(5,1)', 'timestamp', 'string', 'timestamp']);
+    assert.equal(types.nested, 'struct<arr:array<decimal(22,2)>,d:decimal(21,1),when:timestamp>');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('reads a JSON file with a schema, dateFormat and timestampFormat given in the panel', async () => {
     const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     await dropFiles(page, [{ name: 'events.jsonl', path: path.join(FIXTURES, 'json/schema_formats.jsonl') }]);

@@ -80,7 +80,11 @@ fuzz_target!(|data: &[u8]| {
     // dropFieldIfAllNull.
     options.primitives_as_string = chunk & 128 != 0;
     options.drop_field_if_all_null = chunk & 128 != 0;
-    let piece_bytes = 16 + 4 * usize::from(*pieces);
+    // The pieces byte's top bit: the typing options, prefersDecimal and inferTimestamp
+    // (decimals and timestamps decoded as text and converted, `io/json/typed.rs`).
+    options.prefers_decimal = pieces & 128 != 0;
+    options.infer_timestamp = pieces & 128 != 0;
+    let piece_bytes = 16 + 4 * usize::from(pieces & 127);
     let ahead = load(
         text,
         &options,

@@ -32,8 +32,9 @@ schema: string | null,
  */
 dateFormat: string | null, 
 /**
- * Spark's `timestampFormat`: the pattern of a given schema's `timestamp` values
- * (otherwise read as `CAST(s AS TIMESTAMP)` reads them).
+ * Spark's `timestampFormat`: the pattern of a given schema's `timestamp` values, and
+ * of the strings `inferTimestamp` takes for timestamps (otherwise read as
+ * `CAST(s AS TIMESTAMP)` reads them).
  */
 timestampFormat: string | null, 
 /**
@@ -82,4 +83,15 @@ primitivesAsString: boolean,
  * Spark's `dropFieldIfAllNull`: a field that is only ever null (or an array of
  * nothing else) is left out instead of being a `string` column.
  */
-dropFieldIfAllNull: boolean, };
+dropFieldIfAllNull: boolean, 
+/**
+ * Spark's `prefersDecimal`: numbers with a point or an exponent, and strings that
+ * are numbers, inferred as `decimal`s of their digits (`1.50` is `decimal(3,2)`)
+ * instead of `double`s and `string`s.
+ */
+prefersDecimal: boolean, 
+/**
+ * Spark's `inferTimestamp`: strings that read as timestamps (in `timestampFormat`
+ * when one is given) inferred as `timestamp`s instead of `string`s.
+ */
+inferTimestamp: boolean, };

@@ -25,11 +25,11 @@ use crate::io::json::decode::Decoding;
 use crate::io::json::flat::{decode_fitting, Fits};
 use crate::io::json::given::{DecodedPiece, GivenJsonSchema};
 use crate::io::json::infer::JsonType;
-use crate::io::json::lenient::Leniency;
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{lines, piece_text_bytes, ArrayScan, Pieces};
 use crate::io::json::schema::JsonSchema;
 use crate::io::json::survey::{survey, Survey, Surveying};
+use crate::io::json::typing::Typing;
 use crate::memory;
 
 /// The records found so far, grouped into pieces, and the first pieces' surveys: what
@@ -79,7 +79,7 @@ impl Found {
         let records = &self.records;
         let new: Vec<Survey> = self.pieces.closed()[first..]
             .par_iter()
-            .map(|piece| survey(text, &records[piece.clone()], surveying))
+            .map(|piece| survey(text, &records[piece.clone()], &surveying))
             .collect();
         self.surveys.extend(new);
     }
@@ -272,7 +272,7 @@ impl RecordsAhead {
                     fitting.and_then(|(fits, schema)| decode_fitting(text, records, schema, fits));
                 match fitted {
                     Some(batch) => (Survey::of_fitting(batch.num_rows()), Some(batch)),
-                    None => (survey(text, records, surveying), None),
+                    None => (survey(text, records, &surveying), None),
                 }
             })
             .unzip();
@@ -313,12 +313,16 @@ impl RecordsAhead {
         if self.decoded.as_ref().is_none_or(|d| d.schema != schema) {
             // The pieces fitted to the schema before are decoded again with this one.
             slots.iter_mut().for_each(|slot| *slot = None);
+            // A typing that reads values' text types two strings of one kind apart: no
+            // record is vouched for by its kinds then.
+            let fits = Fits::new(
+                &self.merged,
+                schema.arrow(),
+                options.allow_non_numeric_numbers,
+            )
+            .filter(|_| !Typing::of_checked(options).reads_text());
             self.decoded = Some(Decoded {
-                fits: Fits::new(
-                    &self.merged,
-                    schema.arrow(),
-                    options.allow_non_numeric_numbers,
-                ),
+                fits,
                 schema,
                 first,
                 batches: Vec::new(),
@@ -337,7 +341,7 @@ impl RecordsAhead {
             text,
             &decoded.schema,
             matches!(self.finder, Finder::Lines { .. }),
-            Leniency::of(options),
+            options,
         );
         let surveys = &self.found.surveys[first..];
         let records = &self.found.records;

@@ -1,5 +1,9 @@
 //! The second pass over JSON records: pieces decoded into record batches with a schema
 //! (flat records by `flat.rs`, the rest by arrow-json).
+//!
+//! Columns whose values are read from their text as Spark reads them (`decimal`,
+//! `timestamp`; and in a piece with an empty string, every column not a `string`, where
+//! `""` is NULL) are decoded as strings first and converted (`typed.rs`).
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -14,17 +18,25 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::io::json::flat::{decode_flat, is_flat};
 use crate::io::json::infer::JsonType;
 use crate::io::json::lenient::{Leniency, NonNumeric};
+use crate::io::json::options::JsonOptions;
 use crate::io::json::records::line_of;
 use crate::io::json::rewrite::rewrite;
 use crate::io::json::schema::JsonSchema;
 use crate::io::json::survey::Survey;
+use crate::io::json::typed::{as_text, from_text};
+use crate::io::json::typing::Typing;
 
 /// The second pass: pieces of records decoded by arrow-json with the inferred schema.
 pub struct Decoding<'a> {
     text: &'a [u8],
-    /// Every column a `bigint`, `double`, `boolean` or `string` (`flat.rs` decodes them).
-    flat: bool,
     schema: &'a SchemaRef,
+    /// The schema decoded when converting from text: `decimal` and `timestamp` columns as
+    /// `string`s (`None`: none has them).
+    texts: Option<SchemaRef>,
+    /// The same for a piece with an empty string: every column but the `string`s.
+    blank_texts: Option<SchemaRef>,
+    /// How text is read as a timestamp.
+    typing: Typing,
     root: &'a JsonType,
     /// Some values must be rewritten as JSON text first (a field of mixed types).
     rewrite: bool,
@@ -36,17 +48,21 @@ pub struct Decoding<'a> {
 }
 
 impl<'a> Decoding<'a> {
-    /// Decoding of `text`'s records with `schema`; `lines`: the records are JSON lines.
-    pub fn new(text: &'a [u8], schema: &'a JsonSchema, lines: bool, leniency: Leniency) -> Self {
+    /// Decoding of `text`'s records with `schema`, read with `options` (checked by the
+    /// loader); `lines`: the records are JSON lines.
+    pub fn new(text: &'a [u8], schema: &'a JsonSchema, lines: bool, options: &JsonOptions) -> Self {
+        let arrow = schema.arrow();
         Decoding {
             text,
-            flat: is_flat(schema.arrow()),
-            schema: schema.arrow(),
+            schema: arrow,
+            texts: as_text(arrow, false),
+            blank_texts: as_text(arrow, true),
+            typing: Typing::of_checked(options),
             root: schema.root(),
             rewrite: schema.root().has_mixed(),
             corrupt_column: schema.corrupt_column(),
             lines,
-            leniency,
+            leniency: Leniency::of(options),
         }
     }
 }
@@ -54,15 +70,34 @@ impl<'a> Decoding<'a> {
 impl Decoding<'_> {
     /// One piece's records (with its survey) decoded into a batch.
     pub fn decode(&self, records: &[Range<usize>], survey: &Survey) -> Result<Option<RecordBatch>> {
-        if self.flat && self.plain(records, survey) && survey.lenient.is_empty() {
-            if let Some(batch) = decode_flat(self.text, records, self.schema) {
+        let texts = match survey.blanks {
+            true => self.blank_texts.as_ref(),
+            false => self.texts.as_ref(),
+        };
+        let Some(texts) = texts else {
+            return self.decode_as(self.schema, records, survey);
+        };
+        self.decode_as(texts, records, survey)?
+            .map(|batch| from_text(&batch, self.schema, &self.typing))
+            .transpose()
+    }
+
+    /// The piece decoded with `schema`.
+    fn decode_as(
+        &self,
+        schema: &SchemaRef,
+        records: &[Range<usize>],
+        survey: &Survey,
+    ) -> Result<Option<RecordBatch>> {
+        if is_flat(schema) && self.plain(records, survey) && survey.lenient.is_empty() {
+            if let Some(batch) = decode_flat(self.text, records, schema) {
                 return Ok(Some(batch));
             }
         }
-        if let Some(batch) = self.decode_stretch(records, survey) {
+        if let Some(batch) = self.decode_stretch(schema, records, survey) {
             return Ok(Some(batch));
         }
-        self.decode_each(records, survey)
+        self.decode_each(schema, records, survey)
     }
 
     /// Whether the piece's records need nothing done to them but, for those standard JSON
@@ -75,8 +110,8 @@ impl Decoding<'_> {
             && survey.rows == records.len()
     }
 
-    fn decoder(&self, survey: &Survey) -> Result<arrow_json::reader::Decoder> {
-        ReaderBuilder::new(Arc::clone(self.schema))
+    fn decoder(&self, schema: &SchemaRef, survey: &Survey) -> Result<arrow_json::reader::Decoder> {
+        ReaderBuilder::new(Arc::clone(schema))
             .with_coerce_primitive(true)
             .with_flatten(true)
             // One row more than the piece makes: a decoder whose batch is full stops reading,
@@ -92,14 +127,19 @@ impl Decoding<'_> {
     /// Records standard JSON refuses are replaced by their standard rewrite in a copy of
     /// the text. `None` when that does not apply or the decoder refused the text (then
     /// each record is decoded alone, and an error names its line).
-    fn decode_stretch(&self, records: &[Range<usize>], survey: &Survey) -> Option<RecordBatch> {
+    fn decode_stretch(
+        &self,
+        schema: &SchemaRef,
+        records: &[Range<usize>],
+        survey: &Survey,
+    ) -> Option<RecordBatch> {
         let (Some(first), Some(last)) = (records.first(), records.last()) else {
             return None;
         };
         if !self.lines || !self.plain(records, survey) {
             return None;
         }
-        let mut decoder = self.decoder(survey).ok()?;
+        let mut decoder = self.decoder(schema, survey).ok()?;
         let text = match survey.lenient.is_empty() {
             true => Cow::Borrowed(&self.text[first.start..last.end]),
             false => Cow::Owned(self.standard_lines(records, &survey.lenient)?),
@@ -130,10 +170,11 @@ impl Decoding<'_> {
 
     fn decode_each(
         &self,
+        schema: &SchemaRef,
         records: &[Range<usize>],
         survey: &Survey,
     ) -> Result<Option<RecordBatch>> {
-        let mut decoder = self.decoder(survey)?;
+        let mut decoder = self.decoder(schema, survey)?;
         let mut malformed = survey.malformed.iter().map(|(i, _)| *i).peekable();
         let mut lenient = survey.lenient.iter().copied().peekable();
         for (i, record) in records.iter().enumerate() {

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Fields};
+
+use crate::io::csv::ColumnType;
 #[cfg(test)]
 use serde_json::Value;
 
@@ -24,7 +26,23 @@ pub enum JsonType {
     },
     Array(Box<JsonType>),
     Struct(BTreeMap<String, JsonType>),
+    /// A whole number beyond `bigint`, or with `prefersDecimal` a number's or a numeric
+    /// string's digits (`typing.rs`).
+    Decimal {
+        precision: u8,
+        scale: u8,
+    },
+    /// With `inferTimestamp`, strings that read as timestamps.
+    Timestamp,
+    /// A value Spark refuses to infer a type for (a negative-scale decimal): the read
+    /// fails with this message. It absorbs every type it is merged with.
+    Unreadable(String),
 }
+
+/// Spark's largest decimal precision.
+const MAX_PRECISION: u8 = 38;
+/// The digits of a `bigint` as a decimal (Spark's `DecimalType.forType(LongType)`).
+const LONG_DIGITS: u8 = 20;
 
 impl JsonType {
     /// The merged type of several values (an array's items, a piece's records). The
@@ -43,7 +61,11 @@ impl JsonType {
             Value::Null => JsonType::Null,
             Value::Bool(_) => JsonType::Boolean,
             Value::Number(n) if n.is_i64() => JsonType::Long,
-            Value::Number(_) => JsonType::Double,
+            Value::Number(n) => match n.as_u64() {
+                Some(v) => crate::io::json::typing::Typing::default().of_u64(v),
+                None => JsonType::Double,
+            },
+            Value::String(s) if s.is_empty() => JsonType::Null,
             Value::String(_) => JsonType::String { mixed: false },
             Value::Array(items) => JsonType::Array(Box::new(JsonType::of_all(items))),
             Value::Object(map) => JsonType::Struct(
@@ -58,9 +80,24 @@ impl JsonType {
     pub fn merge(self, other: JsonType) -> JsonType {
         use JsonType::*;
         match (self, other) {
+            (Unreadable(why), _) | (_, Unreadable(why)) => Unreadable(why),
             (a, b) if a == b => a,
             (Null, t) | (t, Null) => t,
             (Long, Double) | (Double, Long) => Double,
+            (Double, Decimal { .. }) | (Decimal { .. }, Double) => Double,
+            (Long, Decimal { precision, scale }) | (Decimal { precision, scale }, Long) => {
+                wider_decimal((LONG_DIGITS, 0), (precision, scale))
+            }
+            (
+                Decimal {
+                    precision: p1,
+                    scale: s1,
+                },
+                Decimal {
+                    precision: p2,
+                    scale: s2,
+                },
+            ) => wider_decimal((p1, s1), (p2, s2)),
             (String { mixed: a }, String { mixed: b }) => String { mixed: a || b },
             (Array(a), Array(b)) => Array(Box::new(a.merge(*b))),
             (Struct(mut a), Struct(b)) => {
@@ -97,21 +134,22 @@ impl JsonType {
         }
     }
 
-    /// Spark's `primitivesAsString`: every boolean and number a `string` (as a string
-    /// column, it keeps each value's text as written).
-    pub fn primitives_as_strings(self) -> JsonType {
+    /// Why Spark would refuse to read the records, when a value of this type makes it:
+    /// the field's path (`a.b`, empty at the top) and the message of the first such
+    /// value merged there.
+    pub fn unreadable(&self) -> Option<(String, &str)> {
         match self {
-            JsonType::Boolean | JsonType::Long | JsonType::Double => {
-                JsonType::String { mixed: false }
-            }
-            JsonType::Array(item) => JsonType::Array(Box::new(item.primitives_as_strings())),
-            JsonType::Struct(fields) => JsonType::Struct(
-                fields
-                    .into_iter()
-                    .map(|(name, ty)| (name, ty.primitives_as_strings()))
-                    .collect(),
-            ),
-            other => other,
+            JsonType::Unreadable(why) => Some((String::new(), why)),
+            JsonType::Array(item) => item.unreadable(),
+            JsonType::Struct(fields) => fields.iter().find_map(|(name, ty)| {
+                let (path, why) = ty.unreadable()?;
+                let path = match path.is_empty() {
+                    true => name.clone(),
+                    false => format!("{name}.{path}"),
+                };
+                Some((path, why))
+            }),
+            _ => None,
         }
     }
 
@@ -164,8 +202,12 @@ impl JsonType {
     /// `array<...>`, `struct<...>`).
     pub fn data_type(&self) -> DataType {
         match self {
-            JsonType::Null | JsonType::String { .. } => DataType::Utf8,
+            JsonType::Null | JsonType::String { .. } | JsonType::Unreadable(_) => DataType::Utf8,
             JsonType::Boolean => DataType::Boolean,
+            JsonType::Decimal { precision, scale } => {
+                DataType::Decimal128(*precision, *scale as i8)
+            }
+            JsonType::Timestamp => ColumnType::Timestamp.data_type(),
             JsonType::Long => DataType::Int64,
             JsonType::Double => DataType::Float64,
             JsonType::Array(item) => {
@@ -173,6 +215,20 @@ impl JsonType {
             }
             JsonType::Struct(fields) => DataType::Struct(struct_fields(fields)),
         }
+    }
+}
+
+/// Spark's `compatibleType` of two decimals: the larger scale and the larger count of
+/// digits before the point; a `double` when that needs more than 38 digits.
+fn wider_decimal((p1, s1): (u8, u8), (p2, s2): (u8, u8)) -> JsonType {
+    let scale = s1.max(s2);
+    let range = (p1 - s1).max(p2 - s2);
+    match range + scale <= MAX_PRECISION {
+        true => JsonType::Decimal {
+            precision: range + scale,
+            scale,
+        },
+        false => JsonType::Double,
     }
 }
 
@@ -205,6 +261,29 @@ mod tests {
             JsonType::String { mixed: true }
         );
         assert_eq!(infer(&[json!(true), json!(false)]), JsonType::Boolean);
+    }
+
+    #[test]
+    fn decimals_widen_as_spark_widens_them() {
+        let decimal = |precision, scale| JsonType::Decimal { precision, scale };
+        assert_eq!(decimal(2, 1).merge(decimal(4, 3)), decimal(4, 3));
+        assert_eq!(decimal(3, 1).merge(decimal(4, 3)), decimal(5, 3));
+        assert_eq!(JsonType::Long.merge(decimal(2, 1)), decimal(21, 1));
+        assert_eq!(decimal(20, 0).merge(JsonType::Long), decimal(20, 0));
+        assert_eq!(decimal(38, 0).merge(decimal(2, 2)), JsonType::Double);
+        assert_eq!(decimal(5, 2).merge(JsonType::Double), JsonType::Double);
+        assert_eq!(
+            decimal(5, 2).merge(JsonType::Timestamp),
+            JsonType::String { mixed: false }
+        );
+        assert_eq!(
+            JsonType::Timestamp.merge(JsonType::Null),
+            JsonType::Timestamp
+        );
+        let refused = JsonType::Unreadable("why".into());
+        assert_eq!(decimal(5, 2).merge(refused.clone()), refused);
+        let nested = JsonType::Struct([("a".to_string(), refused)].into());
+        assert_eq!(nested.unreadable(), Some(("a".to_string(), "why")));
     }
 
     #[test]

@@ -17,7 +17,6 @@ use crate::io::json::ahead::{Decoded, Found, RecordsAhead};
 use crate::io::json::decode::Decoding;
 use crate::io::json::given::GivenJsonSchema;
 use crate::io::json::infer::JsonType;
-use crate::io::json::lenient::Leniency;
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{
     document, line_of, lines, looks_multi_line, piece_text_bytes, without_bom,
@@ -25,6 +24,7 @@ use crate::io::json::records::{
 use crate::io::json::schema::{no_fields, JsonSchema};
 use crate::io::json::survey::{Survey, Surveying};
 use crate::io::json::transcode::Transcoder;
+use crate::io::json::typing::Typing;
 use crate::memory;
 
 /// Malformed records named one by one in the load report.
@@ -68,6 +68,8 @@ impl JsonLoader {
             "load a smaller file, or drop other tables first",
         )?;
         let given = GivenJsonSchema::of(&options)?.map(Arc::new);
+        // Checks the inference options (a `timestampFormat` that cannot be read).
+        Typing::of(&options)?;
         Ok(JsonLoader {
             input: Transcoder::new(options.encoding.as_deref())?,
             options,
@@ -175,7 +177,7 @@ impl JsonLoader {
                 &options,
             ));
         }
-        Ok(SurveyedJson {
+        let surveyed = SurveyedJson {
             options,
             text,
             multi_line,
@@ -184,7 +186,16 @@ impl JsonLoader {
             surveys,
             malformed,
             decoded,
-        })
+        };
+        // A value Spark refuses to type (a negative-scale decimal) fails the read, as in
+        // Spark.
+        if let Some((field, why)) = surveyed.merged_type().unreadable() {
+            return Err(Error::new(
+                ErrorCode::JsonBadOption,
+                format!("field `{field}`: {why}"),
+            ));
+        }
+        Ok(surveyed)
     }
 
     /// The records read with the schema the options give, each piece decoded once, in
@@ -361,7 +372,7 @@ impl SurveyedJson {
             "decoding this JSON file",
             "load a smaller file, or drop other tables first",
         )?;
-        let decoding = Decoding::new(text, schema, !self.multi_line, Leniency::of(&self.options));
+        let decoding = Decoding::new(text, schema, !self.multi_line, &self.options);
         let batches: Vec<RecordBatch> = self
             .pieces
             .par_iter()

@@ -34,6 +34,8 @@ mod schema;
 mod shape;
 mod survey;
 mod transcode;
+mod typed;
+mod typing;
 
 pub use folder::{JsonFiles, JsonFilesRead};
 pub use lenient::{Leniency, NonNumeric};

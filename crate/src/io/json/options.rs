@@ -26,8 +26,9 @@ pub struct JsonOptions {
     /// Spark's `dateFormat`: the pattern of a given schema's `date` values (otherwise
     /// read as `CAST(s AS DATE)` reads them).
     pub date_format: Option<String>,
-    /// Spark's `timestampFormat`: the pattern of a given schema's `timestamp` values
-    /// (otherwise read as `CAST(s AS TIMESTAMP)` reads them).
+    /// Spark's `timestampFormat`: the pattern of a given schema's `timestamp` values, and
+    /// of the strings `inferTimestamp` takes for timestamps (otherwise read as
+    /// `CAST(s AS TIMESTAMP)` reads them).
     pub timestamp_format: Option<String>,
     /// Spark's `encoding`: the file's character set by WHATWG label (`UTF-16`,
     /// `ISO-8859-1`, `windows-1252`, ...); `None` reads UTF-8, or UTF-16 when the file
@@ -56,6 +57,13 @@ pub struct JsonOptions {
     /// Spark's `dropFieldIfAllNull`: a field that is only ever null (or an array of
     /// nothing else) is left out instead of being a `string` column.
     pub drop_field_if_all_null: bool,
+    /// Spark's `prefersDecimal`: numbers with a point or an exponent, and strings that
+    /// are numbers, inferred as `decimal`s of their digits (`1.50` is `decimal(3,2)`)
+    /// instead of `double`s and `string`s.
+    pub prefers_decimal: bool,
+    /// Spark's `inferTimestamp`: strings that read as timestamps (in `timestampFormat`
+    /// when one is given) inferred as `timestamp`s instead of `string`s.
+    pub infer_timestamp: bool,
 }
 
 impl Default for JsonOptions {
@@ -77,6 +85,8 @@ impl Default for JsonOptions {
             allow_comments: false,
             primitives_as_string: false,
             drop_field_if_all_null: false,
+            prefers_decimal: false,
+            infer_timestamp: false,
         }
     }
 }

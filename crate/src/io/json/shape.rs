@@ -28,9 +28,10 @@ const MAX_SHAPES: usize = 1024;
 const KEY: u8 = b'k';
 const NULL: u8 = b'n';
 const BOOLEAN: u8 = b'b';
-/// A number serde_json reads as `i64` (or `u64` up to `i64::MAX`): Spark's `bigint`.
+/// A whole number that fits an `i64` (`-0` too): Spark's `bigint`.
 const LONG: u8 = b'l';
-/// Any other number: Spark's `double`.
+/// A number with a point or an exponent: Spark's `double`. (A whole number beyond
+/// `bigint`, a decimal to Spark, is left to the survey.)
 const DOUBLE: u8 = b'd';
 const STRING: u8 = b's';
 const CLOSE: u8 = b')';
@@ -40,6 +41,9 @@ pub struct Shapes<'t> {
     text: &'t [u8],
     seen: HashSet<Box<[u8]>>,
     current: Vec<u8>,
+    /// Whether a record read had an empty string value (its shape has a null there: both
+    /// are nulls to inference).
+    blanks: bool,
 }
 
 /// What [`Shapes::read`] found.
@@ -58,7 +62,13 @@ impl<'t> Shapes<'t> {
             text,
             seen: HashSet::default(),
             current: Vec::new(),
+            blanks: false,
         }
+    }
+
+    /// Whether a record read so far had an empty string value.
+    pub fn met_blanks(&self) -> bool {
+        self.blanks
     }
 
     /// Reads the record at `range` of the text. A record read as [`Read::New`] must be
@@ -70,6 +80,7 @@ impl<'t> Shapes<'t> {
             pos: range.start,
             end: range.end,
             shape: &mut self.current,
+            blanks: &mut self.blanks,
         };
         let Some(rows) = scanner.record() else {
             return Read::Unknown;
@@ -92,8 +103,8 @@ pub fn checked_string(text: &[u8], pos: usize, end: usize) -> Option<(usize, boo
     scan_one(text, pos, end, |scanner| scanner.string())
 }
 
-/// Where the number at `pos` ends and whether serde_json reads it as a `bigint` (else a
-/// `double`), when the scanner vouches for it (`None`: malformed, or left to serde_json).
+/// Where the number at `pos` ends and whether it is a `bigint` (else a `double`), when the
+/// scanner vouches for it (`None`: malformed, or left to the survey).
 pub fn checked_number(text: &[u8], pos: usize, end: usize) -> Option<(usize, bool)> {
     scan_one(text, pos, end, |scanner| Some(scanner.number()? == LONG))
 }
@@ -106,11 +117,13 @@ fn scan_one<T>(
     read: impl FnOnce(&mut Scanner) -> Option<T>,
 ) -> Option<(usize, T)> {
     let mut shape = Vec::new();
+    let mut blanks = false;
     let mut scanner = Scanner {
         text,
         pos,
         end,
         shape: &mut shape,
+        blanks: &mut blanks,
     };
     let found = read(&mut scanner)?;
     Some((scanner.pos, found))
@@ -149,6 +162,8 @@ struct Scanner<'a> {
     pos: usize,
     end: usize,
     shape: &'a mut Vec<u8>,
+    /// Set at an empty string value.
+    blanks: &'a mut bool,
 }
 
 impl Scanner<'_> {
@@ -226,8 +241,15 @@ impl Scanner<'_> {
                 return self.items(b']', |s| s.value(depth + 1));
             }
             b'"' => {
+                let start = self.pos;
                 self.string()?;
-                STRING
+                // `""` is a null to inference (`typing.rs`).
+                if self.pos == start + 2 {
+                    *self.blanks = true;
+                    NULL
+                } else {
+                    STRING
+                }
             }
             b't' => self.literal(b"true", BOOLEAN)?,
             b'f' => self.literal(b"false", BOOLEAN)?,
@@ -401,15 +423,14 @@ impl Scanner<'_> {
         if !whole {
             return Some(DOUBLE);
         }
-        // As serde_json: a whole number is an `i64` when it fits, `-0` and anything
-        // beyond `u64` a float, and `visit_u64` in the survey makes a `u64` beyond
-        // `i64::MAX` a `double`.
+        // As Jackson: a whole number is a `bigint` when it fits one, `-0` included; one
+        // beyond is a decimal of its digits, left to the survey (`typing.rs`).
         let long = match (negative, value) {
             (false, Some(v)) => v <= i64::MAX as u64,
-            (true, Some(v)) => (1..=1u64 << 63).contains(&v),
+            (true, Some(v)) => v <= 1u64 << 63,
             (_, None) => false,
         };
-        Some(if long { LONG } else { DOUBLE })
+        long.then_some(LONG)
     }
 }
 
@@ -463,17 +484,18 @@ mod tests {
                 pos: 0,
                 end: record.len(),
                 shape: &mut shape,
+                blanks: &mut false,
             };
             scanner.record().map(|_| shape[shape.len() - 2])
         };
         for (n, expected) in [
             ("0", Some(LONG)),
-            ("-0", Some(DOUBLE)),
+            ("-0", Some(LONG)),
             ("9223372036854775807", Some(LONG)),
-            ("9223372036854775808", Some(DOUBLE)),
+            ("9223372036854775808", None),
             ("-9223372036854775808", Some(LONG)),
-            ("-9223372036854775809", Some(DOUBLE)),
-            ("18446744073709551616", Some(DOUBLE)),
+            ("-9223372036854775809", None),
+            ("18446744073709551616", None),
             ("1.5", Some(DOUBLE)),
             ("1e5", Some(DOUBLE)),
             ("1E+5", Some(DOUBLE)),

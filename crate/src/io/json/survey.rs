@@ -11,16 +11,20 @@
 //! infers nothing from them).
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 use std::ops::Range;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::io::json::infer::JsonType;
 use crate::io::json::lenient::{Leniency, NonNumeric};
 use crate::io::json::options::JsonOptions;
 use crate::io::json::shape::{Read, Shapes};
+use crate::io::json::typing::Typing;
 
 /// What the first pass learns about a piece of records.
 #[derive(Default)]
@@ -33,6 +37,9 @@ pub struct Survey {
     pub lenient: Vec<usize>,
     /// Rows the piece makes, malformed records included (the decoder's batch size).
     pub rows: usize,
+    /// Whether some value is an empty string: a null to inference, so a column of
+    /// another type may hold it (it is decoded as NULL there, `typed.rs`).
+    pub blanks: bool,
 }
 
 impl Survey {
@@ -45,38 +52,75 @@ impl Survey {
             malformed: Vec::new(),
             lenient: Vec::new(),
             rows,
+            blanks: false,
         }
     }
 }
 
 /// What the first pass takes from the reader's options.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Surveying {
     /// What is JSON beyond the standard.
     pub leniency: Leniency,
-    /// Spark's `primitivesAsString`.
-    pub primitives_as_string: bool,
+    /// How scalars are typed (the inference options).
+    pub typing: Typing,
 }
 
 impl Surveying {
+    /// For options the loader has checked ([`Typing::of`]).
     pub fn of(options: &JsonOptions) -> Surveying {
         Surveying {
             leniency: Leniency::of(options),
-            primitives_as_string: options.primitives_as_string,
+            typing: Typing::of_checked(options),
         }
     }
 }
 
 /// Surveys a piece: records merged as they are read, or, if one is malformed, all checked
 /// first (and a record that is not standard JSON read again under the leniencies).
-pub fn survey(text: &[u8], records: &[Range<usize>], surveying: Surveying) -> Survey {
-    let leniency = surveying.leniency;
-    let mut survey = merged_as_read(text, records, leniency)
-        .unwrap_or_else(|| checked_first(text, records, leniency));
-    if surveying.primitives_as_string {
-        survey.ty = survey.ty.map(JsonType::primitives_as_strings);
+///
+/// Numbers are typed from serde_json's reading of them, unless the typing needs their
+/// text, or a number that only its text can type turns up (`-0`, or a whole number
+/// beyond `bigint` read as a float): the piece is then surveyed again, each value taken
+/// as its text first.
+pub fn survey(text: &[u8], records: &[Range<usize>], surveying: &Surveying) -> Survey {
+    let by_text = surveying.typing.needs_number_text();
+    let first = survey_with(text, records, surveying, by_text);
+    match first.1 {
+        true => survey_with(text, records, surveying, true).0,
+        false => first.0,
     }
-    survey
+}
+
+/// The survey, and whether a number needed its text and `by_text` was off.
+fn survey_with(
+    text: &[u8],
+    records: &[Range<usize>],
+    surveying: &Surveying,
+    by_text: bool,
+) -> (Survey, bool) {
+    let typing = Typed {
+        typing: &surveying.typing,
+        by_text,
+        ambiguous: Cell::new(false),
+        blanks: Cell::new(false),
+    };
+    let leniency = surveying.leniency;
+    let mut survey = merged_as_read(text, records, leniency, &typing)
+        .unwrap_or_else(|| checked_first(text, records, leniency, &typing));
+    survey.blanks |= typing.blanks.get();
+    (survey, typing.ambiguous.get() && !by_text)
+}
+
+/// The typing of one survey, and what it met.
+struct Typed<'a> {
+    typing: &'a Typing,
+    /// Each value read as its text first (`RawValue`), scalars typed from it.
+    by_text: bool,
+    /// A number serde_json read whose type only its text tells.
+    ambiguous: Cell<bool>,
+    /// An empty string was met.
+    blanks: Cell<bool>,
 }
 
 /// Every record merged as it is read, but for those of a shape merged before (merging
@@ -85,22 +129,35 @@ pub fn survey(text: &[u8], records: &[Range<usize>], surveying: Surveying) -> Su
 /// A record standard JSON refuses is merged again from its standard rewrite. What its
 /// standard reading merged before failing does no harm then: the values read up to that
 /// point are the rewrite's own, and merging a value's type twice changes nothing.
-fn merged_as_read(text: &[u8], records: &[Range<usize>], leniency: Leniency) -> Option<Survey> {
+///
+/// Records are not skipped by their shape when the typing reads values' text: two
+/// strings of one shape may then have different types.
+fn merged_as_read(
+    text: &[u8],
+    records: &[Range<usize>],
+    leniency: Leniency,
+    typed: &Typed,
+) -> Option<Survey> {
     let mut ty = JsonType::Null;
     let mut rows = 0;
     let mut lenient = Vec::new();
     let mut shapes = Shapes::new(text);
+    let by_shape = !typed.typing.reads_text();
     for (i, record) in records.iter().enumerate() {
-        rows += match shapes.read(record.clone()) {
+        let read = match by_shape {
+            true => shapes.read(record.clone()),
+            false => Read::Unknown,
+        };
+        rows += match read {
             Read::Seen { rows } => rows,
             Read::New | Read::Unknown => {
                 let bytes = &text[record.clone()];
-                match merge_record(bytes, &mut ty) {
+                match merge_record(bytes, &mut ty, typed) {
                     Ok(rows) => rows,
                     Err(()) => {
                         let standard = leniency.standard_of(bytes, NonNumeric::Double)?;
                         lenient.push(i);
-                        merge_record(&standard, &mut ty).ok()?
+                        merge_record(&standard, &mut ty, typed).ok()?
                     }
                 }
             }
@@ -111,11 +168,17 @@ fn merged_as_read(text: &[u8], records: &[Range<usize>], leniency: Leniency) -> 
         malformed: Vec::new(),
         lenient,
         rows,
+        blanks: shapes.met_blanks(),
     })
 }
 
 /// Each record checked (syntax and shape) before it is merged.
-fn checked_first(text: &[u8], records: &[Range<usize>], leniency: Leniency) -> Survey {
+fn checked_first(
+    text: &[u8],
+    records: &[Range<usize>],
+    leniency: Leniency,
+    typed: &Typed,
+) -> Survey {
     let mut survey = Survey::default();
     let mut ty = JsonType::Null;
     let mut merged_any = false;
@@ -124,7 +187,7 @@ fn checked_first(text: &[u8], records: &[Range<usize>], leniency: Leniency) -> S
         match check_record(bytes) {
             Ok(()) => {
                 // Checked: merging it cannot fail half-way.
-                survey.rows += merge_record(bytes, &mut ty).unwrap_or(1);
+                survey.rows += merge_record(bytes, &mut ty, typed).unwrap_or(1);
                 merged_any = true;
             }
             Err(why) => match leniency
@@ -132,7 +195,7 @@ fn checked_first(text: &[u8], records: &[Range<usize>], leniency: Leniency) -> S
                 .filter(|standard| check_record(standard).is_ok())
             {
                 Some(standard) => {
-                    survey.rows += merge_record(&standard, &mut ty).unwrap_or(1);
+                    survey.rows += merge_record(&standard, &mut ty, typed).unwrap_or(1);
                     survey.lenient.push(i);
                     merged_any = true;
                 }
@@ -164,9 +227,11 @@ fn check_record(bytes: &[u8]) -> Result<(), String> {
 
 /// Merges one record's rows into `ty`: an object is a row, an array of objects a row per
 /// element. `Err` when the record is not one (it may have merged part of itself).
-fn merge_record(bytes: &[u8], ty: &mut JsonType) -> Result<usize, ()> {
+fn merge_record(bytes: &[u8], ty: &mut JsonType, typed: &Typed) -> Result<usize, ()> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let rows = Record(ty).deserialize(&mut deserializer).map_err(|_| ())?;
+    let rows = Record(ty, typed)
+        .deserialize(&mut deserializer)
+        .map_err(|_| ())?;
     deserializer.end().map_err(|_| ())?;
     Ok(rows)
 }
@@ -180,9 +245,9 @@ pub fn short(text: &str) -> String {
 }
 
 /// A whole record: an object, or an array of objects; its row count.
-struct Record<'t>(&'t mut JsonType);
+struct Record<'t, 'a>(&'t mut JsonType, &'t Typed<'a>);
 
-impl<'de> DeserializeSeed<'de> for Record<'_> {
+impl<'de> DeserializeSeed<'de> for Record<'_, '_> {
     type Value = usize;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
@@ -190,7 +255,7 @@ impl<'de> DeserializeSeed<'de> for Record<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Record<'_> {
+impl<'de> Visitor<'de> for Record<'_, '_> {
     type Value = usize;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -198,13 +263,13 @@ impl<'de> Visitor<'de> for Record<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<usize, A::Error> {
-        Merge(self.0).visit_map(map)?;
+        Merge(self.0, self.1).visit_map(map)?;
         Ok(1)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
         let mut rows = 0;
-        while seq.next_element_seed(Row(&mut *self.0))?.is_some() {
+        while seq.next_element_seed(Row(&mut *self.0, self.1))?.is_some() {
             rows += 1;
         }
         Ok(rows)
@@ -212,9 +277,9 @@ impl<'de> Visitor<'de> for Record<'_> {
 }
 
 /// One element of a record that is an array: it must be an object.
-struct Row<'t>(&'t mut JsonType);
+struct Row<'t, 'a>(&'t mut JsonType, &'t Typed<'a>);
 
-impl<'de> DeserializeSeed<'de> for Row<'_> {
+impl<'de> DeserializeSeed<'de> for Row<'_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -222,7 +287,7 @@ impl<'de> DeserializeSeed<'de> for Row<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Row<'_> {
+impl<'de> Visitor<'de> for Row<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -230,14 +295,14 @@ impl<'de> Visitor<'de> for Row<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        Merge(self.0).visit_map(map)
+        Merge(self.0, self.1).visit_map(map)
     }
 }
 
 /// Merges the type of the next value into the type it points to, in place.
-struct Merge<'t>(&'t mut JsonType);
+struct Merge<'t, 'a>(&'t mut JsonType, &'t Typed<'a>);
 
-impl Merge<'_> {
+impl Merge<'_, '_> {
     /// Merges a value's type that has no parts (a scalar).
     fn scalar(self, ty: JsonType) {
         // The usual case: the field had this type already.
@@ -247,17 +312,60 @@ impl Merge<'_> {
         let old = std::mem::replace(self.0, JsonType::Null);
         *self.0 = old.merge(ty);
     }
-}
 
-impl<'de> DeserializeSeed<'de> for Merge<'_> {
-    type Value = ();
+    fn string(self, text: &str) {
+        if text.is_empty() {
+            self.1.blanks.set(true);
+        }
+        let ty = self.1.typing.of_string(text);
+        self.scalar(ty);
+    }
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
+    /// Merges the value whose JSON text is `raw`: a scalar typed from its text, a
+    /// container read again from it.
+    fn raw<E: serde::de::Error>(self, raw: &str) -> Result<(), E> {
+        let typing = self.1.typing;
+        match raw.as_bytes().first() {
+            Some(b'{' | b'[') => {
+                let mut deserializer = serde_json::Deserializer::from_str(raw);
+                deserializer.deserialize_any(self).map_err(E::custom)
+            }
+            Some(b'"') => {
+                let inner = &raw[1..raw.len() - 1];
+                match inner.contains('\\') {
+                    true => self.string(&serde_json::from_str::<String>(raw).map_err(E::custom)?),
+                    false => self.string(inner),
+                }
+                Ok(())
+            }
+            Some(b't' | b'f') => {
+                self.scalar(typing.of_boolean());
+                Ok(())
+            }
+            Some(b'n') | None => Ok(()),
+            Some(_) => {
+                self.scalar(typing.of_number(raw));
+                Ok(())
+            }
+        }
     }
 }
 
-impl<'de> Visitor<'de> for Merge<'_> {
+impl<'de> DeserializeSeed<'de> for Merge<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        match self.1.by_text {
+            true => {
+                let raw = <&RawValue>::deserialize(deserializer)?;
+                self.raw(raw.get())
+            }
+            false => deserializer.deserialize_any(self),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Merge<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -273,47 +381,50 @@ impl<'de> Visitor<'de> for Merge<'_> {
     }
 
     fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        self.scalar(JsonType::Boolean);
+        let ty = self.1.typing.of_boolean();
+        self.scalar(ty);
         Ok(())
     }
 
     fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        self.scalar(JsonType::Long);
+        let ty = self.1.typing.of_long();
+        self.scalar(ty);
         Ok(())
     }
 
-    /// As `Value::is_i64`: a whole number beyond `i64` is a double.
     fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        self.scalar(if i64::try_from(v).is_ok() {
-            JsonType::Long
-        } else {
-            JsonType::Double
-        });
+        let ty = self.1.typing.of_u64(v);
+        self.scalar(ty);
         Ok(())
     }
 
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        self.scalar(JsonType::Double);
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        let (ty, ambiguous) = self.1.typing.of_f64(v);
+        if ambiguous {
+            self.1.ambiguous.set(true);
+        }
+        self.scalar(ty);
         Ok(())
     }
 
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        self.scalar(JsonType::String { mixed: false });
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.string(v);
         Ok(())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let typed = self.1;
         match self.0 {
-            JsonType::Array(item) => while seq.next_element_seed(Merge(item))?.is_some() {},
+            JsonType::Array(item) => while seq.next_element_seed(Merge(item, typed))?.is_some() {},
             JsonType::Null => {
                 let mut item = JsonType::Null;
-                while seq.next_element_seed(Merge(&mut item))?.is_some() {}
+                while seq.next_element_seed(Merge(&mut item, typed))?.is_some() {}
                 *self.0 = JsonType::Array(Box::new(item));
             }
             // Another type here before: the array's own type, merged with it.
             _ => {
                 let mut item = JsonType::Null;
-                while seq.next_element_seed(Merge(&mut item))?.is_some() {}
+                while seq.next_element_seed(Merge(&mut item, typed))?.is_some() {}
                 self.scalar(JsonType::Array(Box::new(item)));
             }
         }
@@ -330,13 +441,13 @@ impl<'de> Visitor<'de> for Merge<'_> {
                     Some(ty) => ty,
                     None => fields.entry(key.into_owned()).or_insert(JsonType::Null),
                 };
-                map.next_value_seed(Merge(ty))?;
+                map.next_value_seed(Merge(ty, self.1))?;
             }
             return Ok(());
         }
         // Another type here before: the object's own type, merged with it.
         let mut object = JsonType::Struct(Default::default());
-        Merge(&mut object).visit_map(map)?;
+        Merge(&mut object, self.1).visit_map(map)?;
         self.scalar(object);
         Ok(())
     }
@@ -393,7 +504,7 @@ mod tests {
             ranges.push(at..at + r.len());
             at += r.len() + 1;
         }
-        survey(text.as_bytes(), &ranges, Surveying::default())
+        survey(text.as_bytes(), &ranges, &Surveying::default())
     }
 
     #[test]
@@ -417,11 +528,11 @@ mod tests {
     fn records_of_a_repeated_shape_give_the_merged_type() {
         let values = [
             "1",
-            "-0",
             "2.5",
             "1e3",
             "9223372036854775808",
             "\"s\"",
+            "\"\"",
             "\"\\u00e9\"",
             "true",
             "null",

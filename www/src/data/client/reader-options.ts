@@ -86,7 +86,8 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
 /**
  * The panel under a table read from a JSON file: Spark's `spark.read.json` options
  * (`mode`, `multiLine`, `columnNameOfCorruptRecord`, `dateFormat`, `timestampFormat`,
- * `encoding`, `primitivesAsString`, `dropFieldIfAllNull`, the `allow*` leniencies) and a
+ * `encoding`, `primitivesAsString`, `dropFieldIfAllNull`, `prefersDecimal`, `inferTimestamp`,
+ * the `allow*` leniencies) and a
  * schema in DDL (`spark.read.schema(...)`), read instead of inferring one.
  */
 export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, reload: Reload): HTMLElement {
@@ -113,7 +114,7 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
         field('multiLine', multiLine, 'true: one document; false: a record per line'),
         field('columnNameOfCorruptRecord', corrupt, 'PERMISSIVE keeps malformed records here (with a schema: when the schema names it)'),
         field('dateFormat', dateFormat, 'with a schema; e.g. dd/MM/yyyy; empty: as CAST(s AS DATE)'),
-        field('timestampFormat', timestampFormat, 'with a schema; e.g. dd.MM.yyyy HH:mm; empty: as CAST(s AS TIMESTAMP)'),
+        field('timestampFormat', timestampFormat, 'with a schema or inferTimestamp; e.g. dd.MM.yyyy HH:mm; empty: as CAST(s AS TIMESTAMP)'),
         field('encoding', encoding, 'e.g. ISO-8859-1, windows-1252; empty: UTF-8 (UTF-16 told by its byte-order mark)'),
       ),
       h('div', { className: 'reader-fields' },

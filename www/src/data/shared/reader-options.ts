@@ -135,6 +135,8 @@ export function sparkOptionsOf(options: CsvOptions): Record<string, string> {
 export const JSON_FLAGS = [
   ['primitivesAsString', 'numbers and booleans as strings'],
   ['dropFieldIfAllNull', 'no column for a field only ever null'],
+  ['prefersDecimal', 'decimals of the digits written: 1.50 is decimal(3,2)'],
+  ['inferTimestamp', 'strings that read as timestamps are timestamps'],
   ['allowSingleQuotes', '{\'a\': \'x\'}'],
   ['allowNonNumericNumbers', 'NaN, Infinity, -INF'],
   ['allowUnquotedFieldNames', '{a: 1}'],
