@@ -14,6 +14,21 @@ use arrow_buffer::i256;
 /// `Decimal128`.
 pub const MAX_PRECISION: u8 = 38;
 
+/// The narrowest decimal holding two decimals' values, as Spark's type inference widens
+/// them (JSON's and CSV's `compatibleType`): the larger scale and the larger count of
+/// digits before the point; `None` (a `double` then) when that needs more than 38 digits.
+///
+/// ```
+/// use brasa::decimal_digits::wider_decimal;
+/// assert_eq!(wider_decimal((20, 0), (2, 1)), Some((21, 1)));
+/// assert_eq!(wider_decimal((38, 0), (2, 2)), None);
+/// ```
+pub fn wider_decimal((p1, s1): (u8, u8), (p2, s2): (u8, u8)) -> Option<(u8, u8)> {
+    let scale = s1.max(s2);
+    let range = p1.saturating_sub(s1).max(p2.saturating_sub(s2));
+    (range + scale <= MAX_PRECISION).then_some((range + scale, scale))
+}
+
 /// `10^k` as an i128, for `k <= 38`.
 pub fn pow10(k: u8) -> Option<i128> {
     10i128.checked_pow(u32::from(k))

@@ -20,7 +20,8 @@ use crate::io::csv::tokenize::Dialect;
 use crate::io::csv::tokenize::{field_bytes, field_text, Tokens};
 use crate::io::csv::value_rules::ValueRules;
 use crate::io::csv::values::{
-    parse_bool, parse_f64, parse_i32, parse_i64, trim_spaces, ColumnType, SESSION_TIME_ZONE,
+    parse_bool, parse_f64, parse_i32, parse_i64, trim_spaces, whole_digits, ColumnType,
+    SESSION_TIME_ZONE,
 };
 
 /// A value that did not fit its column's type: where, and what it was.
@@ -149,7 +150,16 @@ impl PieceFields<'_> {
                 plain(self.decode_primitive::<Int16Type>(col, parse, m))
             }
             ColumnType::Decimal { precision, scale } => {
-                let parse = |text: &[u8]| decimal_value(text, precision, scale);
+                // An inferred decimal (widened as needed, no `misfits` list) is a whole
+                // number's: any other value is a misfit that widens it, where a given
+                // schema's decimal rounds it to its scale as Spark does.
+                let inferred = m.is_none();
+                let parse = |text: &[u8]| {
+                    if inferred && whole_digits(text).is_none() {
+                        return None;
+                    }
+                    decimal_value(text, precision, scale)
+                };
                 plain(
                     self.decode_primitive::<Decimal128Type>(col, parse, m)
                         .map(|a| {

@@ -7,6 +7,7 @@
 
 use arrow_schema::{DataType, TimeUnit};
 
+use crate::decimal_digits::{self, MAX_PRECISION};
 use crate::temporal::checked_days_from_civil;
 
 /// The types CSV inference can produce, ordered so that [`ColumnType::join`] widens,
@@ -38,15 +39,60 @@ pub enum ColumnType {
 /// The time zone CSV timestamps are read in (Spark's session time zone; ours is UTC).
 pub const SESSION_TIME_ZONE: &str = "UTC";
 
+/// The digits of an `int` and a `bigint` as decimals (Spark's `DecimalType.forType`).
+const INT_DIGITS: u8 = 10;
+const LONG_DIGITS: u8 = 20;
+
+/// Spark's decimal wide enough for both, or a double.
+fn wider_decimal(a: (u8, u8), b: (u8, u8)) -> ColumnType {
+    match decimal_digits::wider_decimal(a, b) {
+        Some((precision, scale)) => ColumnType::Decimal { precision, scale },
+        None => ColumnType::Float64,
+    }
+}
+
+/// The significant digits of a whole number (`-`/`+`, then digits only; `007` has one),
+/// as Java's `BigDecimal` counts its precision; `None` for anything else.
+pub fn whole_digits(value: &[u8]) -> Option<u8> {
+    let digits = value
+        .strip_prefix(b"-")
+        .or(value.strip_prefix(b"+"))
+        .unwrap_or(value);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let significant = digits.iter().skip_while(|&&d| d == b'0').count();
+    Some(u8::try_from(significant.max(1)).unwrap_or(u8::MAX))
+}
+
 impl ColumnType {
     /// The narrowest type holding values of both `self` and `other` (Spark's rules:
-    /// int < bigint < double, date < timestamp, anything else mixed is a string).
+    /// int < bigint < double, date < timestamp, an integer and a decimal the decimal
+    /// wide enough for both, a decimal and a double a double, anything else mixed a
+    /// string).
     pub fn join(self, other: ColumnType) -> ColumnType {
         use ColumnType::*;
         match (self, other) {
             (a, b) if a == b => a,
             (Null, x) | (x, Null) => x,
             (Int32, Int64) | (Int64, Int32) => Int64,
+            (Int32, Decimal { precision, scale }) | (Decimal { precision, scale }, Int32) => {
+                wider_decimal((INT_DIGITS, 0), (precision, scale))
+            }
+            (Int64, Decimal { precision, scale }) | (Decimal { precision, scale }, Int64) => {
+                wider_decimal((LONG_DIGITS, 0), (precision, scale))
+            }
+            (
+                Decimal {
+                    precision: p1,
+                    scale: s1,
+                },
+                Decimal {
+                    precision: p2,
+                    scale: s2,
+                },
+            ) => wider_decimal((p1, s1), (p2, s2)),
+            (Float64, Decimal { .. }) | (Decimal { .. }, Float64) => Float64,
             (Int32 | Int64 | Float64, Int32 | Int64 | Float64) => Float64,
             (Date, Timestamp) | (Timestamp, Date) => Timestamp,
             _ => Utf8,
@@ -72,6 +118,15 @@ impl ColumnType {
                 ColumnType::Int32
             } else {
                 ColumnType::Int64
+            };
+        }
+        // Beyond `bigint`, a whole number is a decimal of its digits while Spark has one
+        // that wide (Spark's `tryParseDecimal`; it keeps a 20-digit id whole), else a
+        // double.
+        if let Some(digits) = whole_digits(trimmed).filter(|&d| d <= MAX_PRECISION) {
+            return ColumnType::Decimal {
+                precision: digits,
+                scale: 0,
             };
         }
         if parse_bool(trimmed).is_some() {
@@ -347,6 +402,26 @@ mod tests {
     use ColumnType::*;
 
     #[test]
+    fn whole_numbers_beyond_bigint_are_decimals_that_widen_as_spark_widens_them() {
+        let decimal = |precision| Decimal {
+            precision,
+            scale: 0,
+        };
+        assert_eq!(ColumnType::of_value(b"18446744073709551615"), decimal(20));
+        assert_eq!(ColumnType::of_value(b"-9223372036854775809"), decimal(19));
+        assert_eq!(ColumnType::of_value(&[b'9'; 38]), decimal(38));
+        assert_eq!(ColumnType::of_value(&[b'9'; 39]), Float64);
+        assert_eq!(whole_digits(b"+000123"), Some(3));
+        assert_eq!(whole_digits(b"0"), Some(1));
+        assert_eq!(whole_digits(b"1.0"), None);
+        assert_eq!(Int32.join(decimal(5)), decimal(10));
+        assert_eq!(Int64.join(decimal(19)), decimal(20));
+        assert_eq!(decimal(25).join(Int64), decimal(25));
+        assert_eq!(decimal(25).join(Float64), Float64);
+        assert_eq!(decimal(25).join(Boolean), Utf8);
+    }
+
+    #[test]
     fn integers() {
         assert_eq!(parse_i64(b"0"), Some(0));
         assert_eq!(parse_i64(b"-42"), Some(-42));
@@ -445,7 +520,13 @@ mod tests {
         assert_eq!(ColumnType::of_value(b"12"), Int32);
         assert_eq!(ColumnType::of_value(b" 12 "), Int32);
         assert_eq!(ColumnType::of_value(b"3000000000"), Int64);
-        assert_eq!(ColumnType::of_value(b"30000000000000000000000"), Float64);
+        assert_eq!(
+            ColumnType::of_value(b"30000000000000000000000"),
+            Decimal {
+                precision: 23,
+                scale: 0
+            }
+        );
         assert_eq!(ColumnType::of_value(b"1.25"), Float64);
         assert_eq!(ColumnType::of_value(b"true"), Boolean);
         assert_eq!(ColumnType::of_value(b"2024-05-01"), Date);

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Fields};
 
+use crate::decimal_digits;
 use crate::io::csv::ColumnType;
 #[cfg(test)]
 use serde_json::Value;
@@ -39,8 +40,6 @@ pub enum JsonType {
     Unreadable(String),
 }
 
-/// Spark's largest decimal precision.
-const MAX_PRECISION: u8 = 38;
 /// The digits of a `bigint` as a decimal (Spark's `DecimalType.forType(LongType)`).
 const LONG_DIGITS: u8 = 20;
 
@@ -218,17 +217,12 @@ impl JsonType {
     }
 }
 
-/// Spark's `compatibleType` of two decimals: the larger scale and the larger count of
-/// digits before the point; a `double` when that needs more than 38 digits.
-fn wider_decimal((p1, s1): (u8, u8), (p2, s2): (u8, u8)) -> JsonType {
-    let scale = s1.max(s2);
-    let range = (p1 - s1).max(p2 - s2);
-    match range + scale <= MAX_PRECISION {
-        true => JsonType::Decimal {
-            precision: range + scale,
-            scale,
-        },
-        false => JsonType::Double,
+/// Spark's `compatibleType` of two decimals: a decimal wide enough for both, or a
+/// `double`.
+fn wider_decimal(a: (u8, u8), b: (u8, u8)) -> JsonType {
+    match decimal_digits::wider_decimal(a, b) {
+        Some((precision, scale)) => JsonType::Decimal { precision, scale },
+        None => JsonType::Double,
     }
 }
 

@@ -14,6 +14,7 @@ use arrow_array::{Array, ArrayRef};
 use super::columns::{as_strings, build_strings};
 use super::csv_text::options as text_options;
 use super::json::{parse_spark, Json};
+use crate::decimal_digits::wider_decimal;
 use crate::error::{Error, Result};
 use crate::sql::plan::text_options::TextFunction;
 
@@ -22,7 +23,7 @@ enum Inferred {
     Null,
     Boolean,
     Long,
-    Decimal(u32, u32),
+    Decimal(u8, u8),
     Double,
     String,
     Array(Box<Inferred>),
@@ -35,14 +36,16 @@ fn infer(json: &Json) -> Inferred {
         Json::Bool(_) => Inferred::Boolean,
         Json::Int(text) if text.parse::<i64>().is_ok() => Inferred::Long,
         Json::Int(text) => {
-            let digits = text.trim_start_matches('-').len() as u32;
+            let digits = text.trim_start_matches('-').len();
             if digits <= 38 {
-                Inferred::Decimal(digits, 0)
+                Inferred::Decimal(digits as u8, 0)
             } else {
                 Inferred::Double
             }
         }
         Json::Float(_, _) => Inferred::Double,
+        // An empty string is a null to Spark's inference: `[1, ""]` is an array of bigints.
+        Json::Text(text) if text.is_empty() => Inferred::Null,
         Json::Text(_) => Inferred::String,
         Json::Array(items) => Inferred::Array(Box::new(
             items.iter().map(infer).fold(Inferred::Null, merge),
@@ -70,15 +73,10 @@ fn merge(a: Inferred, b: Inferred) -> Inferred {
         (Null, t) | (t, Null) => t,
         (Long, Double) | (Double, Long) | (Decimal(..), Double) | (Double, Decimal(..)) => Double,
         (Long, Decimal(p, s)) | (Decimal(p, s), Long) => merge(Decimal(20, 0), Decimal(p, s)),
-        (Decimal(p1, s1), Decimal(p2, s2)) => {
-            let scale = s1.max(s2);
-            let range = (p1 - s1).max(p2 - s2);
-            if range + scale > 38 {
-                Double
-            } else {
-                Decimal(range + scale, scale)
-            }
-        }
+        (Decimal(p1, s1), Decimal(p2, s2)) => match wider_decimal((p1, s1), (p2, s2)) {
+            Some((precision, scale)) => Decimal(precision, scale),
+            None => Double,
+        },
         (Array(a), Array(b)) => Array(Box::new(merge(*a, *b))),
         (Struct(mut a), Struct(b)) => {
             for (name, t) in b {
