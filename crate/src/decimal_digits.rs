@@ -228,6 +228,47 @@ mod tests {
         i256::from_i128(v)
     }
 
+    /// The value of a run of digits, unscaled.
+    fn digits_one_by_one(digits: &str) -> Option<i256> {
+        digits.bytes().try_fold(i256::ZERO, |v, c| {
+            v.checked_mul(w(10))?.checked_add(w(i128::from(c - b'0')))
+        })
+    }
+
+    #[test]
+    fn parse_decimal_reads_long_runs_of_digits_exactly() {
+        let mut next = crate::testing::indices(5);
+        for _ in 0..2000 {
+            let len = 1 + next(80);
+            let digits: String = (0..len)
+                .map(|i| match (i, next(4)) {
+                    (0, 0) => '0',
+                    _ => char::from(b'0' + next(10) as u8),
+                })
+                .collect();
+            let Some(expected) = digits_one_by_one(&digits) else {
+                continue;
+            };
+            // Whole: exact, or NULL beyond 38 digits.
+            assert_eq!(parse_decimal(&digits, 38, 0), fit(expected, 38), "{digits}");
+            // With a point 3 digits from the end, read at scale 3: the same digits.
+            if len > 3 {
+                let (a, b) = digits.split_at(len - 3);
+                assert_eq!(
+                    parse_decimal(&format!("-{a}.{b}"), 38, 3),
+                    fit(expected.checked_neg().unwrap(), 38),
+                    "{a}.{b}"
+                );
+            }
+        }
+        assert_eq!(parse_decimal("0000000000000000000000012.5", 3, 0), Some(13));
+        assert_eq!(parse_decimal("1.5e-3", 4, 4), Some(15));
+        assert_eq!(
+            parse_decimal("123456789012345678901234567890.25", 38, 1),
+            Some(1234567890123456789012345678903)
+        );
+    }
+
     #[test]
     fn rounds_half_up_away_from_zero() {
         assert_eq!(rescale(w(125), 2, 1), Some(w(13)));

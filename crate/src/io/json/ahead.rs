@@ -29,7 +29,6 @@ use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{lines, piece_text_bytes, ArrayScan, Pieces};
 use crate::io::json::schema::JsonSchema;
 use crate::io::json::survey::{survey, Survey, Surveying};
-use crate::io::json::typing::Typing;
 use crate::memory;
 
 /// The records found so far, grouped into pieces, and the first pieces' surveys: what
@@ -313,16 +312,16 @@ impl RecordsAhead {
         if self.decoded.as_ref().is_none_or(|d| d.schema != schema) {
             // The pieces fitted to the schema before are decoded again with this one.
             slots.iter_mut().for_each(|slot| *slot = None);
-            // A typing that reads values' text types two strings of one kind apart: no
-            // record is vouched for by its kinds then.
-            let fits = Fits::new(
-                &self.merged,
-                schema.arrow(),
-                options.allow_non_numeric_numbers,
-            )
-            .filter(|_| !Typing::of_checked(options).reads_text());
             self.decoded = Some(Decoded {
-                fits,
+                // A flat schema's columns absorb whatever the typing options make of a
+                // value of a kind they take (a string column any string, a double column
+                // a decimal): the fitted pass holds under them too.
+                fits: Fits::new(
+                    &self.merged,
+                    schema.arrow(),
+                    options.allow_non_numeric_numbers,
+                    options.prefers_decimal,
+                ),
                 schema,
                 first,
                 batches: Vec::new(),

@@ -70,6 +70,13 @@ impl<'a> Decoding<'a> {
 impl Decoding<'_> {
     /// One piece's records (with its survey) decoded into a batch.
     pub fn decode(&self, records: &[Range<usize>], survey: &Survey) -> Result<Option<RecordBatch>> {
+        // The flat decoder reads `""` as NULL in a column that is not a string: no
+        // conversion needed when the schema is flat.
+        if survey.blanks && self.texts.is_none() {
+            if let Some(batch) = self.flat(self.schema, records, survey) {
+                return Ok(Some(batch));
+            }
+        }
         let texts = match survey.blanks {
             true => self.blank_texts.as_ref(),
             false => self.texts.as_ref(),
@@ -89,15 +96,26 @@ impl Decoding<'_> {
         records: &[Range<usize>],
         survey: &Survey,
     ) -> Result<Option<RecordBatch>> {
-        if is_flat(schema) && self.plain(records, survey) && survey.lenient.is_empty() {
-            if let Some(batch) = decode_flat(self.text, records, schema) {
-                return Ok(Some(batch));
-            }
+        if let Some(batch) = self.flat(schema, records, survey) {
+            return Ok(Some(batch));
         }
         if let Some(batch) = self.decode_stretch(schema, records, survey) {
             return Ok(Some(batch));
         }
         self.decode_each(schema, records, survey)
+    }
+
+    /// The piece by the flat decoder (`flat.rs`), when its schema and records allow.
+    fn flat(
+        &self,
+        schema: &SchemaRef,
+        records: &[Range<usize>],
+        survey: &Survey,
+    ) -> Option<RecordBatch> {
+        if !is_flat(schema) || !self.plain(records, survey) || !survey.lenient.is_empty() {
+            return None;
+        }
+        decode_flat(self.text, records, schema)
     }
 
     /// Whether the piece's records need nothing done to them but, for those standard JSON

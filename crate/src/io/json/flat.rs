@@ -85,8 +85,15 @@ impl Fits {
     /// it is flat and `merged` a struct without mixed strings. A column that is not one of
     /// `merged`'s fields (the corrupt-record column) takes no value at all: a record
     /// naming it would add that field. `non_numeric`: whether non-numeric numbers are
-    /// `double`s.
-    pub fn new(merged: &JsonType, schema: &SchemaRef, non_numeric: bool) -> Option<Fits> {
+    /// `double`s. `prefers_decimal`: Spark's option, under which a number with a point or
+    /// an exponent is a decimal (or refused, `typing.rs`), so only whole numbers are
+    /// vouched for in a `double` column.
+    pub fn new(
+        merged: &JsonType,
+        schema: &SchemaRef,
+        non_numeric: bool,
+        prefers_decimal: bool,
+    ) -> Option<Fits> {
         let JsonType::Struct(fields) = merged else {
             return None;
         };
@@ -101,6 +108,7 @@ impl Fits {
                 Some(JsonType::Null) => FITS_NULL,
                 Some(JsonType::Boolean) => FITS_NULL | FITS_BOOLEAN,
                 Some(JsonType::Long) => FITS_NULL | FITS_LONG,
+                Some(JsonType::Double) if prefers_decimal => FITS_NULL | FITS_LONG,
                 Some(JsonType::Double) => FITS_NULL | FITS_LONG | FITS_DOUBLE,
                 Some(JsonType::String { mixed: false }) => FITS_NULL | FITS_STRING,
                 _ => 0,
@@ -419,6 +427,10 @@ fn fitting_value_at(
             let (after, escaped) = checked_string(text, pos, end)?;
             Some(if escaped {
                 (value(Kind::Escaped, pos, after), after, FITS_STRING)
+            } else if after == pos + 2 {
+                // `""` is a null to inference: it fits any column (NULL in one that is not
+                // a string, `Column::append`).
+                (value(Kind::Plain, pos + 1, after - 1), after, FITS_NULL)
             } else {
                 (value(Kind::Plain, pos + 1, after - 1), after, FITS_STRING)
             })
@@ -560,6 +572,11 @@ impl Column {
         };
         let bytes = &text[value.start..value.end];
         match (self, value.kind) {
+            // An empty string is NULL in a column that is not a string (Spark infers it
+            // as a null, so such a column may hold it).
+            (Column::Long(b), Kind::Plain) if bytes.is_empty() => b.append_null(),
+            (Column::Double(b), Kind::Plain) if bytes.is_empty() => b.append_null(),
+            (Column::Boolean(b), Kind::Plain) if bytes.is_empty() => b.append_null(),
             (Column::Long(b), Kind::Number) => b.append_value(parse_long(bytes)?),
             (Column::Double(b), Kind::Number) => {
                 b.append_value(lexical_core::parse::<f64>(bytes).ok()?)
@@ -601,6 +618,8 @@ fn parse_long(bytes: &[u8]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::json::decode::Decoding;
+    use crate::io::json::options::JsonOptions;
     use crate::io::json::schema::JsonSchema;
     use crate::io::json::survey::{survey, Surveying};
     use arrow_schema::{Field, Schema};
@@ -702,7 +721,7 @@ mod tests {
             .ty
             .unwrap();
         let schema = JsonSchema::inferred(merged.clone(), None).unwrap();
-        let fits = Fits::new(&merged, schema.arrow(), false).expect("a flat schema");
+        let fits = Fits::new(&merged, schema.arrow(), false, false).expect("a flat schema");
         (merged, Arc::clone(schema.arrow()), fits)
     }
 
@@ -738,7 +757,7 @@ mod tests {
             .unwrap();
         let schema = JsonSchema::inferred(merged.clone(), None).unwrap();
         let schema = Arc::clone(schema.arrow());
-        let allowed = Fits::new(&merged, &schema, true).unwrap();
+        let allowed = Fits::new(&merged, &schema, true, false).unwrap();
         let text = b"{\"a\": 1, \"b\": NaN}\n{\"b\": -INF}\n{\"b\": +Infinity, \"a\": 2}\n{\"b\": Infinity}\n{\"b\": +INF}\n{\"b\": -Infinity}\n";
         let records = lines(text);
         let fitted = decode_fitting(text, &records, &schema, &allowed).expect("fitting records");
@@ -754,7 +773,7 @@ mod tests {
         };
         assert_eq!(bits(&fitted), bits(&decoded));
         assert_eq!(fitted.column(0), decoded.column(0));
-        let strict = Fits::new(&merged, &schema, false).unwrap();
+        let strict = Fits::new(&merged, &schema, false, false).unwrap();
         assert!(decode_fitting(text, &records, &schema, &strict).is_none());
         for not_a_token in [
             &b"{\"b\": NaNa}\n"[..],
@@ -820,7 +839,14 @@ mod tests {
                 "-0",
             ],
             &["2.5", "1e3", "-1.5E-3", "0.0"],
-            &["\"s\"", "\"\\u00e9\\n\"", "\"\"", "\"é\""],
+            &[
+                "\"s\"",
+                "\"\\u00e9\\n\"",
+                "\"\"",
+                "\"é\"",
+                "\"1.5\"",
+                "\"2020-01-31\"",
+            ],
             &["true", "false"],
             &["null"],
             &[
@@ -837,7 +863,16 @@ mod tests {
         let keys = ["\"a\"", "\"b\"", "\"\\u0063\"", "\"d\""];
         let mut next = crate::testing::indices(11);
         let (mut fitted_pieces, mut refused_pieces) = (0, 0);
-        for _ in 0..600 {
+        for round in 0..1200 {
+            // Half the rounds under the typing options, which make some of the same
+            // values decimals and timestamps.
+            let typed = round % 2 == 1;
+            let options = JsonOptions {
+                prefers_decimal: typed,
+                infer_timestamp: typed,
+                ..JsonOptions::default()
+            };
+            let surveying = Surveying::of(&options);
             // A value type per key (integers, doubles, strings, booleans or only nulls),
             // which the piece's records leave now and then.
             let types: Vec<usize> = keys.iter().map(|_| next(5)).collect();
@@ -865,13 +900,17 @@ mod tests {
             let stray = 4 + next(40);
             let piece: String = (0..1 + next(4)).map(|_| record(stray, &mut next)).collect();
             let before_records = lines(before.as_bytes());
-            let merged = survey(before.as_bytes(), &before_records, &Surveying::default())
+            let merged = survey(before.as_bytes(), &before_records, &surveying)
                 .ty
                 .unwrap();
             let Some(schema) = JsonSchema::inferred(merged.clone(), None) else {
                 continue;
             };
-            let fits = Fits::new(&merged, schema.arrow(), false).expect("a flat schema");
+            // Typed values may make a decimal or a timestamp column: not flat.
+            let Some(fits) = Fits::new(&merged, schema.arrow(), false, typed) else {
+                assert!(typed, "{before}");
+                continue;
+            };
             let text = piece.as_bytes();
             let records = lines(text);
             let Some(batch) = decode_fitting(text, &records, schema.arrow(), &fits) else {
@@ -879,14 +918,20 @@ mod tests {
                 continue;
             };
             fitted_pieces += 1;
-            let piece_survey = survey(text, &records, &Surveying::default());
+            let piece_survey = survey(text, &records, &surveying);
             assert!(piece_survey.malformed.is_empty(), "{piece}");
             assert_eq!(piece_survey.rows, records.len());
             let with_piece = piece_survey
                 .ty
+                .clone()
                 .map_or(merged.clone(), |t| merged.clone().merge(t));
             assert_eq!(with_piece, merged, "{before}then\n{piece}");
-            assert_eq!(batch, by_arrow_json(text, schema.arrow()), "{piece}");
+            // What surveying and decoding the piece would have given.
+            let decoded = Decoding::new(text, &schema, true, &options)
+                .decode(&records, &piece_survey)
+                .unwrap()
+                .unwrap();
+            assert_eq!(batch, decoded, "{piece}");
         }
         assert!(
             fitted_pieces > 100 && refused_pieces > 100,

@@ -136,7 +136,14 @@ fn scalars(strings: &StringArray, target: &DataType, typing: &Typing) -> Result<
             let scale_digits = u8::try_from(*scale).unwrap_or(0);
             Arc::new(
                 values()
-                    .map(|v| parse_decimal(&v?.replace(',', ""), *precision, scale_digits))
+                    .map(|v| {
+                        let text = v?;
+                        match text.contains(',') {
+                            // Spark's decimal parser drops commas (a string's `1,234.5`).
+                            true => parse_decimal(&text.replace(',', ""), *precision, scale_digits),
+                            false => parse_decimal(text, *precision, scale_digits),
+                        }
+                    })
                     .collect::<Decimal128Array>()
                     .with_precision_and_scale(*precision, *scale)
                     .map_err(|e| Error::internal("a JSON decimal column", e))?,

@@ -199,7 +199,10 @@ fn decimal_or_double(precision: u32, scale: u8) -> JsonType {
 /// Java's `BigDecimal(String)`, and keeps the type only when `DecimalType(precision,
 /// scale)` is valid (scale from 0 to the precision, precision at most 38).
 fn string_decimal(text: &str) -> Option<JsonType> {
-    let digits = Digits::of(&text.replace(',', ""))?;
+    let digits = match text.contains(',') {
+        true => Digits::of(&text.replace(',', ""))?,
+        false => Digits::of(text)?,
+    };
     let scale = u8::try_from(digits.scale).ok()?;
     (u32::from(scale) <= digits.precision && digits.precision <= MAX_PRECISION).then_some(
         JsonType::Decimal {
