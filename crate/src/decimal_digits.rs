@@ -14,6 +14,11 @@ use arrow_buffer::i256;
 /// `Decimal128`.
 pub const MAX_PRECISION: u8 = 38;
 
+/// The digits of an `int` and of a `bigint` as decimals (Spark's `DecimalType.forType`),
+/// for widening an integer column with a decimal one.
+pub const INT_DIGITS: u8 = 10;
+pub const LONG_DIGITS: u8 = 20;
+
 /// The narrowest decimal holding two decimals' values, as Spark's type inference widens
 /// them (JSON's and CSV's `compatibleType`): the larger scale and the larger count of
 /// digits before the point; `None` (a `double` then) when that needs more than 38 digits.

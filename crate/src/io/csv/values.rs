@@ -7,7 +7,7 @@
 
 use arrow_schema::{DataType, TimeUnit};
 
-use crate::decimal_digits::{self, MAX_PRECISION};
+use crate::decimal_digits::{self, INT_DIGITS, LONG_DIGITS, MAX_PRECISION};
 use crate::temporal::checked_days_from_civil;
 
 /// The types CSV inference can produce, ordered so that [`ColumnType::join`] widens,
@@ -38,10 +38,6 @@ pub enum ColumnType {
 
 /// The time zone CSV timestamps are read in (Spark's session time zone; ours is UTC).
 pub const SESSION_TIME_ZONE: &str = "UTC";
-
-/// The digits of an `int` and a `bigint` as decimals (Spark's `DecimalType.forType`).
-const INT_DIGITS: u8 = 10;
-const LONG_DIGITS: u8 = 20;
 
 /// Spark's decimal wide enough for both, or a double.
 fn wider_decimal(a: (u8, u8), b: (u8, u8)) -> ColumnType {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Fields};
 
-use crate::decimal_digits;
+use crate::decimal_digits::{self, LONG_DIGITS};
 use crate::io::csv::ColumnType;
 #[cfg(test)]
 use serde_json::Value;
@@ -40,9 +40,6 @@ pub enum JsonType {
     Unreadable(String),
 }
 
-/// The digits of a `bigint` as a decimal (Spark's `DecimalType.forType(LongType)`).
-const LONG_DIGITS: u8 = 20;
-
 impl JsonType {
     /// The merged type of several values (an array's items, a piece's records). The
     /// loader merges types as it reads (`survey.rs`); this is its reference in tests.
@@ -60,8 +57,12 @@ impl JsonType {
             Value::Null => JsonType::Null,
             Value::Bool(_) => JsonType::Boolean,
             Value::Number(n) if n.is_i64() => JsonType::Long,
+            // A whole number beyond `i64`: a decimal of its digits.
             Value::Number(n) => match n.as_u64() {
-                Some(v) => crate::io::json::typing::Typing::default().of_u64(v),
+                Some(v) => JsonType::Decimal {
+                    precision: (v.ilog10() + 1) as u8,
+                    scale: 0,
+                },
                 None => JsonType::Double,
             },
             Value::String(s) if s.is_empty() => JsonType::Null,

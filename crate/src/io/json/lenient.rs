@@ -446,6 +446,18 @@ mod tests {
     }
 
     #[test]
+    fn any_character_escaped_keeps_the_standard_escapes() {
+        let backslashes = Leniency {
+            backslash_escaping_any_character: true,
+            ..Leniency::default()
+        };
+        assert_eq!(
+            standard(backslashes, r#"{"a": "\q\u0041\n"}"#, NonNumeric::Text).unwrap(),
+            r#"{"a": "q\u0041\n"}"#
+        );
+    }
+
+    #[test]
     fn spark_defaults_read_single_quotes_and_non_numeric_numbers() {
         let text = |r| standard(SPARK, r, NonNumeric::Text);
         assert_eq!(

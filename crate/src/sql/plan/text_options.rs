@@ -6,6 +6,7 @@
 //! as Spark requires) and the functions read it again from the constant column.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::io::json::{JsonOptions, Leniency};
 use crate::sql::plan::expr::Expr;
 use crate::sql::plan::functions::{MapFunction, ScalarFunction};
 use crate::sql::plan::scalar::ScalarValue;
@@ -80,8 +81,21 @@ impl TextFunction {
                 "mode",
                 "allowNumericLeadingZeros",
                 "allowSingleQuotes",
+                "allowUnquotedFieldNames",
+                "allowComments",
+                "allowBackslashEscapingAnyCharacter",
+                "allowUnquotedControlChars",
+                "allowNonNumericNumbers",
             ],
-            TextFunction::SchemaOfJson => &["allowNumericLeadingZeros", "allowSingleQuotes"],
+            TextFunction::SchemaOfJson => &[
+                "allowNumericLeadingZeros",
+                "allowSingleQuotes",
+                "allowUnquotedFieldNames",
+                "allowComments",
+                "allowBackslashEscapingAnyCharacter",
+                "allowUnquotedControlChars",
+                "allowNonNumericNumbers",
+            ],
             TextFunction::ToJson => &[
                 "dateFormat",
                 "timestampFormat",
@@ -116,10 +130,9 @@ pub struct TextOptions {
     pub nan_value: String,
     pub positive_inf: String,
     pub negative_inf: String,
-    /// JSON numbers may have leading zeros (`007`).
-    pub allow_leading_zeros: bool,
-    /// JSON strings and names may be in single quotes (Spark's default).
-    pub allow_single_quotes: bool,
+    /// What the JSON functions read beyond standard JSON (Spark's `allow*` options; by
+    /// default single quotes and `NaN` / `Infinity`, as in Spark).
+    pub json: Leniency,
     /// `to_json` leaves a struct's NULL fields out (Spark's default) or writes `null`.
     pub ignore_null_fields: bool,
 }
@@ -140,8 +153,7 @@ impl Default for TextOptions {
             nan_value: "NaN".into(),
             positive_inf: "Inf".into(),
             negative_inf: "-Inf".into(),
-            allow_leading_zeros: false,
-            allow_single_quotes: true,
+            json: Leniency::of(&JsonOptions::default()),
             ignore_null_fields: true,
         }
     }
@@ -260,10 +272,23 @@ impl TextOptions {
                 "positiveInf" => options.positive_inf = value.clone(),
                 "negativeInf" => options.negative_inf = value.clone(),
                 "allowNumericLeadingZeros" => {
-                    options.allow_leading_zeros = boolean(function, known, value)?
+                    options.json.numeric_leading_zeros = boolean(function, known, value)?
                 }
                 "allowSingleQuotes" => {
-                    options.allow_single_quotes = boolean(function, known, value)?
+                    options.json.single_quotes = boolean(function, known, value)?
+                }
+                "allowUnquotedFieldNames" => {
+                    options.json.unquoted_field_names = boolean(function, known, value)?
+                }
+                "allowComments" => options.json.comments = boolean(function, known, value)?,
+                "allowBackslashEscapingAnyCharacter" => {
+                    options.json.backslash_escaping_any_character = boolean(function, known, value)?
+                }
+                "allowUnquotedControlChars" => {
+                    options.json.unquoted_control_chars = boolean(function, known, value)?
+                }
+                "allowNonNumericNumbers" => {
+                    options.json.non_numeric_numbers = boolean(function, known, value)?
                 }
                 "ignoreNullFields" => options.ignore_null_fields = boolean(function, known, value)?,
                 _ => return Err(bad(function, format!("the option '{key}'"))),

@@ -188,7 +188,7 @@ impl Reader<'_> {
             while self
                 .bytes
                 .get(self.at)
-                .is_some_and(|&b| b != b'"' && b != b'\\')
+                .is_some_and(|&b| b != b'"' && b != b'\\' && b >= 0x20)
             {
                 self.at += 1;
             }
@@ -198,6 +198,9 @@ impl Reader<'_> {
                     self.at += 1;
                     return Some(out);
                 }
+                // A control character must be escaped (Jackson's default; Spark's
+                // `allowUnquotedControlChars` reads it from the standard rewrite).
+                0..=0x1f => return None,
                 _ => {
                     let escape = *self.bytes.get(self.at + 1)?;
                     self.at += 2;
@@ -246,23 +249,15 @@ pub(super) fn parse_with(text: &str, non_numeric: bool) -> Option<Json> {
     parse_with_options(text, non_numeric, false)
 }
 
-/// A JSON function's text as Spark's parser reads it with `options`: `NaN` and the
-/// infinities as numbers, and (Spark's default, `allowSingleQuotes`) strings and names in
-/// single quotes, read from the text rewritten with double quotes (`io::json::Leniency`)
-/// when it is not JSON as written.
+/// A JSON function's text as Spark's parser reads it with `options`' `allow*` options (by
+/// default `NaN` and the infinities as numbers, and strings and names in single quotes):
+/// what is not JSON as written is read from its standard rewrite (`io::json::Leniency`).
 pub(super) fn parse_spark(text: &str, options: &TextOptions) -> Option<Json> {
-    parse_with_options(text, true, options.allow_leading_zeros).or_else(|| {
-        if !options.allow_single_quotes {
-            return None;
-        }
-        let leniency = Leniency {
-            single_quotes: true,
-            non_numeric_numbers: true,
-            numeric_leading_zeros: options.allow_leading_zeros,
-            ..Leniency::default()
-        };
+    let leniency = &options.json;
+    let non_numeric = leniency.non_numeric_numbers;
+    parse_with_options(text, non_numeric, leniency.numeric_leading_zeros).or_else(|| {
         let rewritten = leniency.standard_of(text.as_bytes(), NonNumeric::AsWritten)?;
-        parse_with_options(std::str::from_utf8(&rewritten).ok()?, true, false)
+        parse_with_options(std::str::from_utf8(&rewritten).ok()?, non_numeric, false)
     })
 }
 

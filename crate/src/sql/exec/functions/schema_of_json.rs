@@ -14,7 +14,7 @@ use arrow_array::{Array, ArrayRef};
 use super::columns::{as_strings, build_strings};
 use super::csv_text::options as text_options;
 use super::json::{parse_spark, Json};
-use crate::decimal_digits::wider_decimal;
+use crate::decimal_digits::{wider_decimal, LONG_DIGITS};
 use crate::error::{Error, Result};
 use crate::sql::plan::text_options::TextFunction;
 
@@ -72,7 +72,9 @@ fn merge(a: Inferred, b: Inferred) -> Inferred {
         (a, b) if a == b => a,
         (Null, t) | (t, Null) => t,
         (Long, Double) | (Double, Long) | (Decimal(..), Double) | (Double, Decimal(..)) => Double,
-        (Long, Decimal(p, s)) | (Decimal(p, s), Long) => merge(Decimal(20, 0), Decimal(p, s)),
+        (Long, Decimal(p, s)) | (Decimal(p, s), Long) => {
+            merge(Decimal(LONG_DIGITS, 0), Decimal(p, s))
+        }
         (Decimal(p1, s1), Decimal(p2, s2)) => match wider_decimal((p1, s1), (p2, s2)) {
             Some((precision, scale)) => Decimal(precision, scale),
             None => Double,
