@@ -12,7 +12,7 @@ use arrow_schema::{DataType, Field};
 use super::columns::{as_strings, build_strings, string_list_builder};
 use crate::error::{Error, ErrorCode, Result};
 use crate::frame::jvm::java_double;
-use crate::io::json::{Leniency, NonNumeric};
+use crate::io::json::NonNumeric;
 use crate::sql::plan::functions::StringFunction;
 use crate::sql::plan::text_options::TextOptions;
 
