@@ -628,6 +628,18 @@ mod tests {
         (0..n).map(|i| record(i) + "\n").collect()
     }
 
+    /// Empty strings (nulls to inference) in pieces decoded early as fitting, which a late
+    /// record's mixed field makes be decoded again (found by fuzzing).
+    #[test]
+    fn fitted_pieces_with_empty_strings_decode_again_as_at_the_end() {
+        let text = records(200, |i| match i {
+            150 => r#"{"d": 2.5, "s": {"k": 1}}"#.to_string(),
+            _ if i % 3 == 0 => format!(r#"{{"d": "", "n": "", "s": "s{i}"}}"#),
+            _ => format!(r#"{{"d": {i}.5, "n": {i}, "s": "s{i}"}}"#),
+        });
+        same_as_at_the_end(&text, &JsonOptions::default());
+    }
+
     #[test]
     fn json_lines_read_as_they_arrive_make_the_same_table() {
         let options = JsonOptions::default();

@@ -45,14 +45,16 @@ pub struct Survey {
 impl Survey {
     /// The survey of a piece of `rows` records that were decoded as fitting the schema of
     /// the records before them (`flat::decode_fitting`): each one object, none malformed,
-    /// and their type adds nothing to the merged type, so none is given.
+    /// and their type adds nothing to the merged type, so none is given. They may hold
+    /// empty strings (a null fits any column): should a later schema make the piece be
+    /// decoded again, it is decoded as one that does.
     pub fn of_fitting(rows: usize) -> Survey {
         Survey {
             ty: None,
             malformed: Vec::new(),
             lenient: Vec::new(),
             rows,
-            blanks: false,
+            blanks: true,
         }
     }
 }
