@@ -52,6 +52,21 @@ impl Leniency {
         }
     }
 
+    /// The setting of Spark's option `name` (`allowSingleQuotes`, ...), to set it; `None`
+    /// for a name that is not one of the seven.
+    pub fn option_mut(&mut self, name: &str) -> Option<&mut bool> {
+        Some(match name {
+            "allowSingleQuotes" => &mut self.single_quotes,
+            "allowNonNumericNumbers" => &mut self.non_numeric_numbers,
+            "allowUnquotedFieldNames" => &mut self.unquoted_field_names,
+            "allowNumericLeadingZeros" => &mut self.numeric_leading_zeros,
+            "allowBackslashEscapingAnyCharacter" => &mut self.backslash_escaping_any_character,
+            "allowUnquotedControlChars" => &mut self.unquoted_control_chars,
+            "allowComments" => &mut self.comments,
+            _ => return None,
+        })
+    }
+
     /// Whether anything beyond standard JSON is accepted.
     pub fn any(&self) -> bool {
         *self != Leniency::default()

@@ -271,24 +271,11 @@ impl TextOptions {
                 "nanValue" => options.nan_value = value.clone(),
                 "positiveInf" => options.positive_inf = value.clone(),
                 "negativeInf" => options.negative_inf = value.clone(),
-                "allowNumericLeadingZeros" => {
-                    options.json.numeric_leading_zeros = boolean(function, known, value)?
-                }
-                "allowSingleQuotes" => {
-                    options.json.single_quotes = boolean(function, known, value)?
-                }
-                "allowUnquotedFieldNames" => {
-                    options.json.unquoted_field_names = boolean(function, known, value)?
-                }
-                "allowComments" => options.json.comments = boolean(function, known, value)?,
-                "allowBackslashEscapingAnyCharacter" => {
-                    options.json.backslash_escaping_any_character = boolean(function, known, value)?
-                }
-                "allowUnquotedControlChars" => {
-                    options.json.unquoted_control_chars = boolean(function, known, value)?
-                }
-                "allowNonNumericNumbers" => {
-                    options.json.non_numeric_numbers = boolean(function, known, value)?
+                allow if options.json.option_mut(allow).is_some() => {
+                    let on = boolean(function, known, value)?;
+                    if let Some(flag) = options.json.option_mut(allow) {
+                        *flag = on;
+                    }
                 }
                 "ignoreNullFields" => options.ignore_null_fields = boolean(function, known, value)?,
                 _ => return Err(bad(function, format!("the option '{key}'"))),
