@@ -14,10 +14,16 @@ use crate::temporal::time_of_day::is_time_of_day;
 /// The schema with view, large and dictionary types replaced by the plain types they
 /// hold.
 pub fn plain_schema(schema: &SchemaRef) -> SchemaRef {
+    with_field_types(schema, plain_type)
+}
+
+/// `schema` with each top-level field's type made by `to` from its own (names,
+/// nullability and metadata kept).
+pub fn with_field_types(schema: &SchemaRef, to: impl Fn(&DataType) -> DataType) -> SchemaRef {
     let fields: Vec<Field> = schema
         .fields()
         .iter()
-        .map(|f| f.as_ref().clone().with_data_type(plain_type(f.data_type())))
+        .map(|f| f.as_ref().clone().with_data_type(to(f.data_type())))
         .collect();
     Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
 }
@@ -37,16 +43,7 @@ pub fn plain_type(data_type: &DataType) -> DataType {
 /// milliseconds (Arrow's `time32`, Parquet's `TIME(MILLIS)`) or nanoseconds (`time64[ns]`,
 /// `TIME(NANOS)`).
 pub fn engine_schema(schema: &SchemaRef) -> SchemaRef {
-    let fields: Vec<Field> = schema
-        .fields()
-        .iter()
-        .map(|f| {
-            f.as_ref()
-                .clone()
-                .with_data_type(times_in_micros(f.data_type()))
-        })
-        .collect();
-    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+    with_field_types(schema, times_in_micros)
 }
 
 /// `data_type` with every time of day in it as microseconds.

@@ -52,6 +52,17 @@ impl Leniency {
         }
     }
 
+    /// Spark's names of the seven options, as [`Leniency::option_mut`] takes them.
+    pub const OPTIONS: [&'static str; 7] = [
+        "allowSingleQuotes",
+        "allowNonNumericNumbers",
+        "allowUnquotedFieldNames",
+        "allowNumericLeadingZeros",
+        "allowBackslashEscapingAnyCharacter",
+        "allowUnquotedControlChars",
+        "allowComments",
+    ];
+
     /// The setting of Spark's option `name` (`allowSingleQuotes`, ...), to set it; `None`
     /// for a name that is not one of the seven.
     pub fn option_mut(&mut self, name: &str) -> Option<&mut bool> {
@@ -458,6 +469,20 @@ mod tests {
         // Whatever is written is standard JSON.
         serde_json::from_str::<serde_json::Value>(&text).expect(&text);
         Some(text)
+    }
+
+    #[test]
+    fn every_option_name_sets_its_own_setting() {
+        for name in Leniency::OPTIONS {
+            let mut leniency = Leniency::default();
+            *leniency.option_mut(name).unwrap() = true;
+            let set = Leniency::OPTIONS
+                .iter()
+                .filter(|other| *leniency.option_mut(other).unwrap())
+                .count();
+            assert_eq!(set, 1, "{name}");
+        }
+        assert!(Leniency::default().option_mut("allowEverything").is_none());
     }
 
     #[test]

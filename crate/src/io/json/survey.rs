@@ -101,17 +101,17 @@ fn survey_with(
     surveying: &Surveying,
     by_text: bool,
 ) -> (Survey, bool) {
-    let typing = Typed {
+    let typed = Typed {
         typing: &surveying.typing,
         by_text,
         ambiguous: Cell::new(false),
         blanks: Cell::new(false),
     };
     let leniency = surveying.leniency;
-    let mut survey = merged_as_read(text, records, leniency, &typing)
-        .unwrap_or_else(|| checked_first(text, records, leniency, &typing));
-    survey.blanks |= typing.blanks.get();
-    (survey, typing.ambiguous.get() && !by_text)
+    let mut survey = merged_as_read(text, records, leniency, &typed)
+        .unwrap_or_else(|| checked_first(text, records, leniency, &typed));
+    survey.blanks |= typed.blanks.get();
+    (survey, typed.ambiguous.get() && !by_text)
 }
 
 /// The typing of one survey, and what it met.

@@ -12,28 +12,20 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int64Array, ListArray,
     RecordBatch, StringArray, StructArray, TimestampMicrosecondArray,
 };
-use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow_schema::{DataType, SchemaRef, TimeUnit};
 
 use crate::decimal_digits::parse_decimal;
 use crate::error::{Error, Result};
 use crate::io::json::lenient::{non_numeric_token, non_numeric_value};
 use crate::io::json::typing::Typing;
+use crate::io::plain::with_field_types;
 
 /// `schema` with the columns read from their text as `string`s: `decimal` and
 /// `timestamp` ones, and with `blanks` every scalar but the `string`s. `None` when that
 /// changes nothing.
 pub fn as_text(schema: &SchemaRef, blanks: bool) -> Option<SchemaRef> {
-    let fields: Vec<Field> = schema
-        .fields()
-        .iter()
-        .map(|f| {
-            f.as_ref()
-                .clone()
-                .with_data_type(text_type(f.data_type(), blanks))
-        })
-        .collect();
-    let texts = Schema::new(fields);
-    (texts != **schema).then(|| Arc::new(texts))
+    let texts = with_field_types(schema, |t| text_type(t, blanks));
+    (texts != *schema).then_some(texts)
 }
 
 fn text_type(data_type: &DataType, blanks: bool) -> DataType {
@@ -176,6 +168,7 @@ fn double(text: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::io::json::options::JsonOptions;
+    use arrow_schema::{Field, Schema};
 
     #[test]
     fn text_columns_convert_to_their_types_at_any_depth() {

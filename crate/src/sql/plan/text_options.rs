@@ -35,8 +35,18 @@ impl TextFunction {
         }
     }
 
-    /// The options this function takes, as Spark spells them.
-    fn known(self) -> &'static [&'static str] {
+    /// The options this function takes, as Spark spells them: its own, and for the JSON
+    /// readers Spark's seven `allow*` ones ([`Leniency::OPTIONS`]).
+    fn known(self) -> impl Iterator<Item = &'static str> {
+        let leniencies: &[&str] = match self {
+            TextFunction::FromJson | TextFunction::SchemaOfJson => &Leniency::OPTIONS,
+            _ => &[],
+        };
+        self.own_options().iter().chain(leniencies).copied()
+    }
+
+    /// The options this function takes besides the `allow*` ones.
+    fn own_options(self) -> &'static [&'static str] {
         match self {
             TextFunction::FromCsv => &[
                 "sep",
@@ -79,23 +89,8 @@ impl TextFunction {
                 "timestampFormat",
                 "timestampNTZFormat",
                 "mode",
-                "allowNumericLeadingZeros",
-                "allowSingleQuotes",
-                "allowUnquotedFieldNames",
-                "allowComments",
-                "allowBackslashEscapingAnyCharacter",
-                "allowUnquotedControlChars",
-                "allowNonNumericNumbers",
             ],
-            TextFunction::SchemaOfJson => &[
-                "allowNumericLeadingZeros",
-                "allowSingleQuotes",
-                "allowUnquotedFieldNames",
-                "allowComments",
-                "allowBackslashEscapingAnyCharacter",
-                "allowUnquotedControlChars",
-                "allowNonNumericNumbers",
-            ],
+            TextFunction::SchemaOfJson => &[],
             TextFunction::ToJson => &[
                 "dateFormat",
                 "timestampFormat",
@@ -212,20 +207,20 @@ impl TextOptions {
     pub fn parse(function: TextFunction, pairs: &[(String, String)]) -> Result<TextOptions> {
         let mut options = TextOptions::default();
         for (key, value) in pairs {
-            let Some(known) = function
-                .known()
-                .iter()
-                .find(|k| k.eq_ignore_ascii_case(key))
-            else {
+            let Some(known) = function.known().find(|k| k.eq_ignore_ascii_case(key)) else {
                 return Err(bad(
                     function,
                     format!(
                         "Brasa does not know the option '{key}' (it reads {})",
-                        function.known().join(", ")
+                        function.known().collect::<Vec<_>>().join(", ")
                     ),
                 ));
             };
-            match *known {
+            if let Some(allowed) = options.json.option_mut(known) {
+                *allowed = boolean(function, known, value)?;
+                continue;
+            }
+            match known {
                 "sep" | "delimiter" => {
                     let sep = unescaped(value);
                     if sep.is_empty() {
@@ -271,12 +266,6 @@ impl TextOptions {
                 "nanValue" => options.nan_value = value.clone(),
                 "positiveInf" => options.positive_inf = value.clone(),
                 "negativeInf" => options.negative_inf = value.clone(),
-                allow if options.json.option_mut(allow).is_some() => {
-                    let on = boolean(function, known, value)?;
-                    if let Some(flag) = options.json.option_mut(allow) {
-                        *flag = on;
-                    }
-                }
                 "ignoreNullFields" => options.ignore_null_fields = boolean(function, known, value)?,
                 _ => return Err(bad(function, format!("the option '{key}'"))),
             }
