@@ -1,5 +1,6 @@
 //! Spark's CSV reader options (`comment`, `escape`, `ignoreLeadingWhiteSpace`,
-//! `ignoreTrailingWhiteSpace`, `nanValue`, `encoding`, `schema`) on whole files, read at
+//! `ignoreTrailingWhiteSpace`, `nanValue`, `positiveInf`, `negativeInf`, `emptyValue`,
+//! `lineSep`, `encoding`, `schema`) on whole files, read at
 //! once and in small chunks (so every option is checked across chunk boundaries).
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -166,6 +167,64 @@ fn nan_value_reads_as_nan_in_double_columns() {
 }
 
 #[test]
+fn a_line_separator_ends_records_across_chunks() {
+    // `|` ends records; `\n` is an ordinary character, a quoted `|` is part of its field
+    // (multiLine), comment lines end at `|`, and the last record has no separator.
+    let mut text = String::from("# note|id,text|");
+    for i in 0..40 {
+        text.push_str(&format!("{i},\"a|{i}\"|#skip {i}|{i},b\nc|"));
+    }
+    text.push_str("99,end");
+    let options = CsvOptions {
+        line_sep: Some("|".into()),
+        comment: Some('#'),
+        ..CsvOptions::default()
+    };
+    let (batch, _) = read(text.as_bytes(), &options);
+    assert_eq!(names(&batch), ["id", "text"]);
+    assert_eq!(batch.num_rows(), 81);
+    let texts = strings(&batch, 1);
+    assert_eq!(texts[0].as_deref(), Some("a|0"));
+    assert_eq!(texts[1].as_deref(), Some("b\nc"));
+    assert_eq!(texts[80].as_deref(), Some("end"));
+    assert_eq!(ints(&batch, 0)[79], Some(39));
+    // `\r\n` trims the `\r`; `\n` keeps it, as Spark does.
+    for (sep, last) in [("\r\n", "b"), ("\n", "b\r")] {
+        let options = CsvOptions {
+            line_sep: Some(sep.into()),
+            ..CsvOptions::default()
+        };
+        let (batch, _) = read(b"id,text\r\n1,a\r\n2,b\r\n", &options);
+        assert_eq!(strings(&batch, 1)[1].as_deref(), Some(last), "{sep:?}");
+    }
+}
+
+#[test]
+fn empty_value_and_infinities_read_as_spark_reads_them() {
+    let options = CsvOptions {
+        empty_value: Some("0".into()),
+        positive_inf: "+inf".into(),
+        negative_inf: "-inf".into(),
+        ..CsvOptions::default()
+    };
+    let (batch, _) = read(b"n,x,s\n5,Infinity,a\n\"\",+inf,\"\"\n,-inf,\n", &options);
+    assert_eq!(ints(&batch, 0), [Some(5), Some(0), None]);
+    let x = batch.column(1).as_primitive::<Float64Type>();
+    assert_eq!(
+        x.values()[..],
+        [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY]
+    );
+    assert_eq!(
+        strings(&batch, 2),
+        [Some("a".into()), Some("0".into()), None]
+    );
+    // Spark's defaults: `Inf` and `-Inf` are infinities, `inf` is text.
+    let (batch, _) = read(b"x,y\nInf,inf\n-Inf,1\n", &CsvOptions::default());
+    assert_eq!(batch.schema().field(0).data_type(), &DataType::Float64);
+    assert_eq!(batch.schema().field(1).data_type(), &DataType::Utf8);
+}
+
+#[test]
 fn encodings_are_decoded() {
     let text = "id;name\n1;José\n2;Zoë\n";
     let utf16 = |le: bool, bom: bool| {
@@ -327,6 +386,35 @@ fn bad_options_are_refused_with_their_name() {
         ),
         (
             CsvOptions {
+                line_sep: Some("||".into()),
+                ..CsvOptions::default()
+            },
+            "lineSep",
+        ),
+        (
+            CsvOptions {
+                line_sep: Some(String::new()),
+                ..CsvOptions::default()
+            },
+            "lineSep",
+        ),
+        (
+            CsvOptions {
+                line_sep: Some("\"".into()),
+                ..CsvOptions::default()
+            },
+            "lineSep",
+        ),
+        (
+            CsvOptions {
+                line_sep: Some("#".into()),
+                comment: Some('#'),
+                ..CsvOptions::default()
+            },
+            "lineSep",
+        ),
+        (
+            CsvOptions {
                 encoding: "EBCDIC-ish".into(),
                 ..CsvOptions::default()
             },
@@ -356,6 +444,10 @@ fn the_options_used_fill_in_what_was_detected() {
         "inferSchema",
         "encoding",
         "comment",
+        "positiveInf",
+        "negativeInf",
+        "emptyValue",
+        "lineSep",
     ] {
         assert!(json.get(key).is_some(), "{key}: {json}");
     }

@@ -51,6 +51,16 @@ fn options_of(spark: &BTreeMap<String, String>) -> CsvOptions {
             .get("nanValue")
             .cloned()
             .unwrap_or_else(|| "NaN".into()),
+        positive_inf: spark
+            .get("positiveInf")
+            .cloned()
+            .unwrap_or_else(|| "Inf".into()),
+        negative_inf: spark
+            .get("negativeInf")
+            .cloned()
+            .unwrap_or_else(|| "-Inf".into()),
+        empty_value: spark.get("emptyValue").cloned(),
+        line_sep: spark.get("lineSep").cloned(),
         encoding: spark
             .get("encoding")
             .cloned()

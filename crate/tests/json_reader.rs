@@ -78,6 +78,7 @@ fn options_of(case: &Case) -> JsonOptions {
             ("dropFieldIfAllNull", Some(v)) => options.drop_field_if_all_null = v == "true",
             ("prefersDecimal", Some(v)) => options.prefers_decimal = v == "true",
             ("inferTimestamp", Some(v)) => options.infer_timestamp = v == "true",
+            ("lineSep", Some(v)) => options.line_sep = Some(v.to_string()),
             other => panic!("{}: option {other:?}", case.case),
         }
     }
@@ -407,6 +408,45 @@ fn inference_options_read_the_same_in_any_pieces() {
     ] {
         assert!(reads_the_same_in_any_pieces("types.jsonl", case).is_empty());
     }
+}
+
+#[test]
+fn records_ended_by_a_line_separator_read_the_same_in_any_pieces() {
+    let warnings = reads_the_same_in_any_pieces("line_sep.json", "line_sep_pipe");
+    // The `|` inside a string ended its record, as in Spark: two malformed halves.
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("2 records are not JSON objects"),
+        "{warnings:?}"
+    );
+    assert!(reads_the_same_in_any_pieces("line_sep_crlf.json", "line_sep_crlf").is_empty());
+    // A line break inside a string is a control character (malformed, its text kept as
+    // the file has it), or part of the string with allowUnquotedControlChars.
+    let text = b"{\"a\":\"x\ny\"}|{\"a\":2}";
+    let options = JsonOptions {
+        line_sep: Some("|".into()),
+        ..JsonOptions::default()
+    };
+    let (table, _) = read_json(text, &options).unwrap();
+    assert_eq!(
+        json_rows(&table),
+        [
+            serde_json::json!({"_corrupt_record": "{\"a\":\"x\ny\"}", "a": null}),
+            serde_json::json!({"_corrupt_record": null, "a": 2}),
+        ]
+    );
+    let lenient = JsonOptions {
+        allow_unquoted_control_chars: true,
+        ..options
+    };
+    let (table, _) = read_json(text, &lenient).unwrap();
+    assert_eq!(
+        json_rows(&table),
+        [
+            serde_json::json!({"a": "x\ny"}),
+            serde_json::json!({"a": "2"})
+        ]
+    );
 }
 
 #[test]

@@ -124,6 +124,33 @@ describe('reader options', () => {
     await page.context().close();
   });
 
+  it('reads records ended by lineSep, and quoted empty fields as emptyValue, set in the panel', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'bars.csv', path: path.join(FIXTURES, 'csv/options/line_sep_multi_line.csv') }]);
+    await shownTable(page, 'bars');
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-lineSep').inputValue(), '');
+    await page.getByTestId('reader-lineSep').fill('|');
+    await page.getByTestId('reader-reload').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="row-count"]')?.textContent === '5', undefined, { timeout: 30_000 });
+    // Spark's answer (spark_csv_options.json, case line_sep_multi_line).
+    assert.deepEqual((await schemaRows(page)).map((r) => r.slice(0, 2)), [['id', 'int'], ['text', 'string']]);
+    assert.deepEqual((await gridRows(page, 2)), [['1', '1', 'a'], ['2', '2', 'b|c']]);
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-lineSep').inputValue(), '|');
+
+    await dropFiles(page, [{ name: 'empties.csv', path: path.join(FIXTURES, 'csv/options/empty_value.csv') }]);
+    await shownTable(page, 'empties');
+    await page.getByTestId('reader-options').locator('summary').click();
+    await page.getByTestId('reader-emptyValue').fill('EMPTY');
+    await page.getByTestId('reader-reload').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="schema"] tbody tr')[2]?.children[1]?.textContent === 'string', undefined, { timeout: 30_000 });
+    // Spark's answer (case empty_value): "" reads as EMPTY, which makes `n` a string.
+    assert.deepEqual((await gridRows(page, 2)), [['1', '1', 'EMPTY', 'EMPTY'], ['2', '2', 'null', 'null']]);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('reads a JSON file again with mode and columnNameOfCorruptRecord set in the panel', async () => {
     const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
     await dropFiles(page, [{ name: 'malformed.jsonl', path: path.join(FIXTURES, 'json/malformed.jsonl') }]);
@@ -161,6 +188,31 @@ describe('reader options', () => {
     assert.match(text, /line 2/);
     assert.equal((await shownTable(page, 'malformed'))['row-count'], '3');
     assert.deepEqual(await page.$$eval('li[data-table]', (items) => items.map((i) => i.getAttribute('data-table'))), ['malformed']);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('reads JSON records ended by lineSep set in the panel', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'piped.json', path: path.join(FIXTURES, 'json/line_sep.json') }]);
+    await shownTable(page, 'piped');
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-lineSep').inputValue(), '');
+    await page.getByTestId('reader-lineSep').fill('|');
+    await page.getByTestId('reader-reload').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="row-count"]')?.textContent === '6', undefined, { timeout: 30_000 });
+    // Spark's answer (spark_json_expected.json, case line_sep_pipe): the `|` inside a
+    // string ends its record too, so its halves are malformed.
+    assert.deepEqual((await schemaRows(page)).map((r) => r.slice(0, 2)), [
+      ['_corrupt_record', 'string'], ['a', 'bigint'], ['s', 'string'], ['t', 'array<bigint>'],
+    ]);
+    assert.deepEqual((await gridRows(page, 3)).map((r) => r.slice(1)), [
+      ['null', '1', 'x', 'null'],
+      ['null', '2', 'y', 'null'],
+      ['{"a": "p', 'null', 'null', 'null'],
+    ]);
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-lineSep').inputValue(), '|');
     assert.deepEqual(errors, []);
     await page.context().close();
   });

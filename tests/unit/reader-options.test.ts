@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import type { CsvOptions } from '../../www/src/contract/CsvOptions';
-import { formOf, optionsOf, sparkOptionsOf } from '../../www/src/data/shared/reader-options';
+import { JSON_OPTIONS_DEFAULTS } from '../../www/src/contract';
+import { formOf, optionsOf, sparkJsonOptionsOf, sparkOptionsOf } from '../../www/src/data/shared/reader-options';
 
 /** What the engine reports for a `;`-separated file with a header (detection filled in). */
 const used: CsvOptions = {
@@ -20,6 +21,10 @@ const used: CsvOptions = {
   ignoreLeadingWhiteSpace: false,
   ignoreTrailingWhiteSpace: false,
   nanValue: 'NaN',
+  positiveInf: 'Inf',
+  negativeInf: '-Inf',
+  emptyValue: null,
+  lineSep: null,
   encoding: 'UTF-8',
   schema: null,
   dateFormat: null,
@@ -36,7 +41,7 @@ test('the panel shows the options used under Spark names and gives them back', (
   const back = optionsOf(form);
   assert.deepEqual(back, {
     delimiter: ';', header: true, inferSchema: true, nullValues: ['', 'NA', 'N/A', 'null', 'NULL'], nanValue: 'NaN',
-    comment: null, quoting: true, quote: '"', escape: '"', multiLine: true, mode: 'PERMISSIVE', ignoreLeadingWhiteSpace: false,
+    positiveInf: 'Inf', negativeInf: '-Inf', emptyValue: null, lineSep: null, comment: null, quoting: true, quote: '"', escape: '"', multiLine: true, mode: 'PERMISSIVE', ignoreLeadingWhiteSpace: false,
     ignoreTrailingWhiteSpace: false, encoding: 'UTF-8', schema: null, dateFormat: null, timestampFormat: null,
   });
 });
@@ -59,6 +64,26 @@ test('edited fields become the reader options, with Spark conventions', () => {
   assert.throws(() => optionsOf({ ...form, comment: '//' }), /comment must be one character/);
 });
 
+test('lineSep, emptyValue and the infinities go back and forth as Spark writes them', () => {
+  const form = { ...formOf(used), lineSep: '|', emptyValue: 'EMPTY', positiveInf: '∞', negativeInf: '-∞' };
+  const options = optionsOf(form);
+  assert.equal(options.lineSep, '|');
+  assert.equal(options.emptyValue, 'EMPTY');
+  assert.equal(options.positiveInf, '∞');
+  assert.equal(options.negativeInf, '-∞');
+  assert.equal(optionsOf({ ...form, lineSep: '\\r\\n' }).lineSep, '\r\n');
+  assert.equal(optionsOf({ ...form, lineSep: '\\n' }).lineSep, '\n');
+  assert.equal(optionsOf({ ...form, lineSep: '' }).lineSep, null);
+  assert.equal(optionsOf({ ...form, emptyValue: '' }).emptyValue, null);
+  assert.throws(() => optionsOf({ ...form, lineSep: '||' }), /lineSep must be one character/);
+  assert.equal(formOf({ ...used, lineSep: '\r\n' }).lineSep, '\\r\\n');
+  const spark = sparkOptionsOf({ ...used, lineSep: '\n', emptyValue: 'EMPTY' });
+  assert.equal(spark.lineSep, '\\n');
+  assert.equal(spark.emptyValue, 'EMPTY');
+  assert.equal(spark.positiveInf, 'Inf');
+  assert.equal(sparkOptionsOf(used).lineSep, undefined);
+});
+
 test('a run records the options as spark.read.options takes them', () => {
   const spark = sparkOptionsOf({ ...used, comment: '#', schema: 'a INT', dateFormat: 'dd/MM/yyyy' });
   assert.equal(spark.dateFormat, 'dd/MM/yyyy');
@@ -70,4 +95,10 @@ test('a run records the options as spark.read.options takes them', () => {
   assert.equal(sparkOptionsOf({ ...used, multiLine: false }).multiLine, 'false');
   assert.equal(spark.schema, 'a INT');
   assert.equal(sparkOptionsOf(used).comment, undefined);
+});
+
+test('a JSON file read with lineSep records it as Spark writes it', () => {
+  assert.equal(sparkJsonOptionsOf({ ...JSON_OPTIONS_DEFAULTS, lineSep: '\r\n' }).lineSep, '\\r\\n');
+  assert.equal(sparkJsonOptionsOf({ ...JSON_OPTIONS_DEFAULTS, lineSep: '||' }).lineSep, '||');
+  assert.equal(sparkJsonOptionsOf(JSON_OPTIONS_DEFAULTS).lineSep, undefined);
 });

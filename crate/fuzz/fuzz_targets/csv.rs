@@ -49,6 +49,8 @@ fn options(control: u8, more: u8) -> CsvOptions {
         nan_value: if bit(6) { "-".into() } else { "NaN".into() },
         date_format: (bit(6) && bit(7)).then(|| "dd/MM/yyyy".into()),
         schema: (bit(7) && !bit(6)).then(|| SCHEMA.into()),
+        line_sep: (bit(1) && bit(5)).then(|| "|".into()),
+        empty_value: (bit(2) && bit(6)).then(|| "0".into()),
         ..CsvOptions::default()
     }
 }

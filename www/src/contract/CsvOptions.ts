@@ -73,6 +73,25 @@ ignoreTrailingWhiteSpace: boolean,
  */
 nanValue: string, 
 /**
+ * The text that means +∞ in a `double` column (Spark's `positiveInf`, default `Inf`;
+ * `Infinity` is read as Java reads it whatever this says).
+ */
+positiveInf: string, 
+/**
+ * The text that means −∞ in a `double` column (Spark's `negativeInf`, default `-Inf`).
+ */
+negativeInf: string, 
+/**
+ * The text a quoted empty field (`""`) reads as (Spark's `emptyValue`); `None`
+ * reads it as an empty string (NULL in a typed column).
+ */
+emptyValue: string | null, 
+/**
+ * The character that ends a record (Spark's `lineSep`: one character, or `\r\n`);
+ * `None` reads `\n`, `\r\n` and, in a file without `\n`, `\r`.
+ */
+lineSep: string | null, 
+/**
  * The file's character set (Spark's `encoding`): `UTF-8` by default; `UTF-16LE`,
  * `UTF-16BE`, `ISO-8859-1` / `latin1` (read as windows-1252, which agrees with it on
  * every printable character), `windows-1252` and the other WHATWG labels.

@@ -44,6 +44,12 @@ timestampFormat: string | null,
  */
 encoding: string | null, 
 /**
+ * Spark's `lineSep`: the text that ends each record of JSON lines (`|`, `\r\n`);
+ * `None` ends them at line breaks. Setting it reads the file as JSON lines unless
+ * `multiLine` is `true` (a document, which Spark reads whole, ignoring it).
+ */
+lineSep: string | null, 
+/**
  * Spark's `allowSingleQuotes` (on by default): `'…'` strings and names, and `\'`.
  */
 allowSingleQuotes: boolean, 

@@ -20,8 +20,7 @@ use crate::io::csv::tokenize::Dialect;
 use crate::io::csv::tokenize::{field_bytes, field_text, Tokens};
 use crate::io::csv::value_rules::ValueRules;
 use crate::io::csv::values::{
-    parse_bool, parse_f64, parse_i32, parse_i64, trim_spaces, whole_digits, ColumnType,
-    SESSION_TIME_ZONE,
+    parse_bool, parse_i32, parse_i64, trim_spaces, whole_digits, ColumnType, SESSION_TIME_ZONE,
 };
 
 /// A value that did not fit its column's type: where, and what it was.
@@ -196,13 +195,10 @@ impl PieceFields<'_> {
         }
     }
 
-    /// A `DOUBLE` or `FLOAT` cell: the reader's `nanValue` is NaN.
+    /// A `DOUBLE` or `FLOAT` cell: the reader's `nanValue`, `positiveInf` and
+    /// `negativeInf` are NaN and infinities.
     fn parse_double(&self, text: &[u8]) -> Option<f64> {
-        if self.nulls.is_nan(text) {
-            Some(f64::NAN)
-        } else {
-            parse_f64(text)
-        }
+        self.nulls.double(text)
     }
 
     fn decode_primitive<T: ArrowPrimitiveType>(
@@ -288,14 +284,15 @@ impl PieceFields<'_> {
         )))
     }
 
-    /// Field bytes for a typed column, `None` when null (missing, empty or a null token).
-    /// Quote escapes are left in: a value containing a quote is not a number anyway, and
-    /// the misfit sends the column to the string decoder, which unescapes.
+    /// Field bytes for a typed column, `None` when null (missing, empty or a null token;
+    /// a quoted empty field is `emptyValue` when one is set). Quote escapes are left in: a
+    /// value containing a quote is not a number anyway, and the misfit sends the column
+    /// to the string decoder, which unescapes.
     #[inline(always)]
     fn typed_field(&self, span: Option<(usize, usize)>) -> Option<&[u8]> {
         let (start, end) = span?;
         let (text, quoted) = field_bytes(self.bytes, start, end, self.dialect);
-        (!self.nulls.is_null_typed(text, quoted)).then_some(text)
+        self.nulls.typed_text(text, quoted)
     }
 
     /// Decodes a string column; invalid UTF-8 is replaced (U+FFFD) and its first row
@@ -335,11 +332,12 @@ impl PieceFields<'_> {
             let field = span.map(|(start, end)| field_text(self.bytes, start, end, self.dialect));
             match field {
                 Some((text, quoted)) if !self.nulls.is_null_text(&text, quoted) => {
+                    let text = self.nulls.string_text(&text, quoted);
                     if repair && std::str::from_utf8(&text).is_err() {
                         invalid_row.get_or_insert(row);
-                        data.extend_from_slice(String::from_utf8_lossy(&text).as_bytes());
+                        data.extend_from_slice(String::from_utf8_lossy(text).as_bytes());
                     } else {
-                        data.extend_from_slice(&text);
+                        data.extend_from_slice(text);
                     }
                     validity.append_non_null();
                 }

@@ -22,10 +22,14 @@ impl Dialect {
             Some(q) => Some(ascii_option("escape", options.escape)?).filter(|&e| e != q),
             None => None,
         };
+        let (newline, crlf) = line_separator(options)?
+            .map(|sep| (sep, options.line_sep.as_deref() == Some("\r\n")))
+            .unwrap_or_else(|| (detect_newline(sample), true));
         let base = Dialect {
             delimiter: b',',
             quote,
-            newline: detect_newline(sample),
+            newline,
+            crlf,
             escape,
             trim_leading: options.ignore_leading_white_space,
             trim_trailing: options.ignore_trailing_white_space,
@@ -39,6 +43,12 @@ impl Dialect {
             return Err(Error::new(
                 ErrorCode::CsvBadOption,
                 "the delimiter (sep) must differ from the quote character and the line break",
+            ));
+        }
+        if quote == Some(base.newline) || escape == Some(base.newline) {
+            return Err(Error::new(
+                ErrorCode::CsvBadOption,
+                "the line separator (lineSep) must differ from the quote and escape characters",
             ));
         }
         if escape == Some(delimiter) {
@@ -58,6 +68,27 @@ pub(crate) fn ascii_option(what: &str, c: char) -> Result<u8> {
             ErrorCode::CsvBadOption,
             format!(
                 "the {what} must be a single ASCII character other than a line break, got {c:?}"
+            ),
+        )),
+    }
+}
+
+/// The byte that ends a record by the `lineSep` option (`None` when it is not set):
+/// one ASCII character, `\r\n` as `\n` with the `\r` before it trimmed (where `\n`
+/// alone keeps it, as Spark does). Spark takes one character too (and, undocumented,
+/// two); a byte-wise reader takes it when it is ASCII.
+pub(crate) fn line_separator(options: &CsvOptions) -> Result<Option<u8>> {
+    let Some(sep) = options.line_sep.as_deref() else {
+        return Ok(None);
+    };
+    match sep.as_bytes() {
+        b"\r\n" => Ok(Some(b'\n')),
+        &[b] if b.is_ascii() && b != 0 => Ok(Some(b)),
+        _ => Err(Error::new(
+            ErrorCode::CsvBadOption,
+            format!(
+                "the line separator (lineSep) must be one ASCII character (or \\r\\n), got \
+                 {sep:?}; leave it empty to read \\n, \\r\\n and \\r line breaks"
             ),
         )),
     }

@@ -79,8 +79,8 @@ pub fn column_types(
             }
             let (start, end) = tokens.field(row, col).expect("row has `width` fields");
             let (text, quoted) = field_text(bytes, start, end, dialect);
-            if !nulls.is_null_typed(&text, quoted) {
-                *ty = ty.join(nulls.value_type(&text));
+            if let Some(value) = nulls.field_type(&text, quoted) {
+                *ty = ty.join(value);
             }
         }
     }
@@ -111,11 +111,7 @@ fn looks_like_header(
         .zip(body_types)
         .any(|((text, quoted), &body)| {
             let typed = !matches!(body, ColumnType::Utf8 | ColumnType::Null);
-            let value = if nulls.is_null_typed(text, *quoted) {
-                ColumnType::Null
-            } else {
-                nulls.value_type(text)
-            };
+            let value = nulls.field_type(text, *quoted).unwrap_or(ColumnType::Null);
             typed && body.join(value) == ColumnType::Utf8
         })
 }

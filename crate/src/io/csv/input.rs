@@ -7,7 +7,7 @@
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_8};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::io::csv::dialect::ascii_option;
+use crate::io::csv::dialect::{ascii_option, line_separator};
 use crate::io::csv::options::CsvOptions;
 
 const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
@@ -17,6 +17,8 @@ pub struct InputFilter {
     /// `None` for UTF-8, which is read as it is (invalid bytes are reported per column).
     decoder: Option<Decoder>,
     comment: Option<u8>,
+    /// The `lineSep` byte that ends a comment line; `None` ends it at `\n` or `\r`.
+    line_sep: Option<u8>,
     /// Bytes of a UTF-8 byte-order mark matched at the start of the stream, until the
     /// first byte that is not part of one (then `None`).
     bom: Option<usize>,
@@ -70,6 +72,13 @@ impl InputFilter {
             .comment
             .map(|c| ascii_option("comment character", c))
             .transpose()?;
+        let line_sep = line_separator(options)?;
+        if comment.is_some() && comment == line_sep {
+            return Err(Error::new(
+                ErrorCode::CsvBadOption,
+                "the comment character must differ from the line separator (lineSep)",
+            ));
+        }
         if encoding.is_none() && comment.is_none() {
             return Ok(None);
         }
@@ -77,6 +86,7 @@ impl InputFilter {
             // Sniffs a byte-order mark, which wins over the label (as in browsers).
             decoder: encoding.map(|e| e.new_decoder()),
             comment,
+            line_sep,
             bom: Some(0),
             at_line_start: true,
             in_comment: false,
@@ -98,6 +108,7 @@ impl InputFilter {
         Some(InputFilter {
             decoder: None,
             comment: self.comment,
+            line_sep: self.line_sep,
             bom: None,
             at_line_start: false,
             in_comment: false,
@@ -144,11 +155,19 @@ impl InputFilter {
         text
     }
 
+    /// Where the next line break is in `text`.
+    fn next_break(&self, text: &[u8]) -> Option<usize> {
+        match self.line_sep {
+            Some(sep) => memchr::memchr(sep, text),
+            None => memchr::memchr2(b'\n', b'\r', text),
+        }
+    }
+
     fn drop_comments(&mut self, text: &[u8], comment: u8, out: &mut Vec<u8>) {
         let mut i = 0;
         while i < text.len() {
             if self.in_comment {
-                match memchr::memchr2(b'\n', b'\r', &text[i..]) {
+                match self.next_break(&text[i..]) {
                     Some(k) => {
                         i += k;
                         self.in_comment = false;
@@ -162,7 +181,7 @@ impl InputFilter {
                 continue;
             }
             // Copy the rest of the line with its line break.
-            match memchr::memchr2(b'\n', b'\r', &text[i..]) {
+            match self.next_break(&text[i..]) {
                 Some(k) => {
                     out.extend_from_slice(&text[i..i + k + 1]);
                     i += k + 1;

@@ -179,7 +179,12 @@ impl CsvLoader {
             ));
         }
         let nulls = ValueRules::new(&options.null_values)
-            .with_nan_value(&options.nan_value)
+            .with_special_doubles(
+                &options.nan_value,
+                &options.positive_inf,
+                &options.negative_inf,
+            )
+            .with_empty_value(options.empty_value.as_deref())
             .with_date_formats(
                 options.date_format.as_deref(),
                 options.timestamp_format.as_deref(),

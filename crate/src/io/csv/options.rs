@@ -65,6 +65,17 @@ pub struct CsvOptions {
     pub ignore_trailing_white_space: bool,
     /// The text that means NaN in a `double` column (Spark's `nanValue`, default `NaN`).
     pub nan_value: String,
+    /// The text that means +∞ in a `double` column (Spark's `positiveInf`, default `Inf`;
+    /// `Infinity` is read as Java reads it whatever this says).
+    pub positive_inf: String,
+    /// The text that means −∞ in a `double` column (Spark's `negativeInf`, default `-Inf`).
+    pub negative_inf: String,
+    /// The text a quoted empty field (`""`) reads as (Spark's `emptyValue`); `None`
+    /// reads it as an empty string (NULL in a typed column).
+    pub empty_value: Option<String>,
+    /// The character that ends a record (Spark's `lineSep`: one character, or `\r\n`);
+    /// `None` reads `\n`, `\r\n` and, in a file without `\n`, `\r`.
+    pub line_sep: Option<String>,
     /// The file's character set (Spark's `encoding`): `UTF-8` by default; `UTF-16LE`,
     /// `UTF-16BE`, `ISO-8859-1` / `latin1` (read as windows-1252, which agrees with it on
     /// every printable character), `windows-1252` and the other WHATWG labels.
@@ -84,6 +95,9 @@ pub struct CsvOptions {
 
 /// Spark's default `nanValue`.
 pub const NAN_VALUE: &str = "NaN";
+/// Spark's default `positiveInf` and `negativeInf`.
+pub const POSITIVE_INF: &str = "Inf";
+pub const NEGATIVE_INF: &str = "-Inf";
 /// The default `encoding`.
 pub const UTF_8: &str = "UTF-8";
 
@@ -110,6 +124,10 @@ impl Default for CsvOptions {
             ignore_leading_white_space: false,
             ignore_trailing_white_space: false,
             nan_value: NAN_VALUE.to_string(),
+            positive_inf: POSITIVE_INF.to_string(),
+            negative_inf: NEGATIVE_INF.to_string(),
+            empty_value: None,
+            line_sep: None,
             encoding: UTF_8.to_string(),
             schema: None,
             date_format: None,

@@ -19,8 +19,12 @@ pub struct Dialect {
     pub delimiter: u8,
     /// `None` when quoting is off.
     pub quote: Option<u8>,
-    /// `\n` (with any `\r` before it trimmed) or a lone `\r` for classic Mac files.
+    /// `\n` (with any `\r` before it trimmed, see `crlf`) or a lone `\r` for classic Mac
+    /// files, or the one character of Spark's `lineSep`.
     pub newline: u8,
+    /// Whether a `\r` just before a `\n` newline is part of the line break (trimmed from
+    /// the last field). `false` only when `lineSep` is `\n` itself: Spark then keeps it.
+    pub crlf: bool,
     /// A character other than the quote that escapes a quote (`\"`) or itself (`\\`);
     /// `None` when only a doubled quote escapes one (RFC 4180) or quoting is off.
     pub escape: Option<u8>,
@@ -41,6 +45,7 @@ impl Dialect {
             delimiter,
             quote: Some(b'"'),
             newline: b'\n',
+            crlf: true,
             escape: None,
             trim_leading: false,
             trim_trailing: false,
@@ -166,7 +171,7 @@ impl Tokens {
         *self = out;
     }
 
-    fn end_row(&mut self, bytes: &[u8], at: usize, row_start: &mut usize, newline: u8) {
+    fn end_row(&mut self, bytes: &[u8], at: usize, row_start: &mut usize, dialect: &Dialect) {
         let row_first_field = *self.row_fields.last().unwrap_or(&0) as usize;
         let field_start = if self.field_ends.len() > row_first_field {
             *self.field_ends.last().unwrap_or(&0) as usize + 1
@@ -174,7 +179,8 @@ impl Tokens {
             *row_start
         };
         let mut end = at;
-        if newline == b'\n' && end > field_start && bytes[end - 1] == b'\r' {
+        let crlf = dialect.crlf && dialect.newline == b'\n';
+        if crlf && end > field_start && bytes[end - 1] == b'\r' {
             end -= 1;
         }
         let blank = self.field_ends.len() == row_first_field && end == *row_start;
@@ -237,7 +243,7 @@ pub fn tokenize(
             separators &= separators - 1;
             let at = block_start + bit as usize;
             if (masks.newlines >> bit) & 1 == 1 {
-                tokens.end_row(bytes, at, &mut row_start, dialect.newline);
+                tokens.end_row(bytes, at, &mut row_start, dialect);
                 if tokens.rows() == max_rows {
                     break 'blocks;
                 }
@@ -255,7 +261,7 @@ pub fn tokenize(
                 return Err(UnterminatedQuote { row: tokens.rows() })
             }
             InputEnd::EndOfFile if row_start < bytes.len() => {
-                tokens.end_row(bytes, bytes.len(), &mut row_start, dialect.newline)
+                tokens.end_row(bytes, bytes.len(), &mut row_start, dialect)
             }
             InputEnd::EndOfFile => {}
         }

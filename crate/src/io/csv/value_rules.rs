@@ -2,7 +2,9 @@
 //! null, which one is NaN, and the patterns of dates and timestamps.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::io::csv::values::{parse_date, parse_timestamp_micros, trim_spaces, ColumnType};
+use crate::io::csv::values::{
+    parse_date, parse_f64, parse_timestamp_micros, trim_spaces, ColumnType,
+};
 use crate::temporal::pattern::Pattern;
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
@@ -31,11 +33,13 @@ pub fn datetime_option(
 }
 
 /// The value rules of a CSV read: the null spellings (Spark's `nullValue`, generalised to
-/// a list), `nanValue`, and `dateFormat` / `timestampFormat`.
+/// a list), the spellings of special doubles (`nanValue`, `positiveInf`, `negativeInf`),
+/// what a quoted empty field reads as (`emptyValue`), and `dateFormat` /
+/// `timestampFormat`.
 ///
 /// Only unquoted fields are compared with the null spellings, so `""` stays an empty
-/// string in a string column. In typed columns an empty field is always null, quoted or
-/// not, as in Spark.
+/// string in a string column. In typed columns an empty field is null, quoted or not, as
+/// in Spark, unless `emptyValue` gives a quoted one a text.
 #[derive(Debug, Clone)]
 pub struct ValueRules {
     tokens: Vec<Vec<u8>>,
@@ -43,8 +47,14 @@ pub struct ValueRules {
     /// Tokens of at most 8 bytes packed as `(length, little-endian u64)`: a field is
     /// checked with integer compares instead of a `memcmp` call per token.
     packed: Vec<(usize, u64)>,
-    /// Spark's `nanValue` when it is not `NaN` (which parses as a double anyway).
-    nan: Option<Box<[u8]>>,
+    /// Spark's `nanValue`, `positiveInf` and `negativeInf` (defaults `NaN`, `Inf`, `-Inf`)
+    /// with their values, those Java's parser reads anyway left out.
+    specials: Vec<(Box<[u8]>, f64)>,
+    /// Whether a special spelling is also a number (`nanValue` `0`): it is then looked up
+    /// before the number is parsed, as Spark does, instead of after.
+    specials_first: bool,
+    /// Spark's `emptyValue`: the text of a quoted empty field (`""`); `None` keeps it empty.
+    empty_value: Option<Box<[u8]>>,
     /// Spark's `dateFormat` when given; otherwise dates are `yyyy-MM-dd`.
     date_format: Option<Pattern>,
     /// Spark's `timestampFormat` when given; otherwise ISO-8601 timestamps.
@@ -64,7 +74,9 @@ impl ValueRules {
             tokens,
             longest,
             packed,
-            nan: None,
+            specials: Vec::new(),
+            specials_first: false,
+            empty_value: None,
             date_format: None,
             timestamp_format: None,
         }
@@ -83,14 +95,42 @@ impl ValueRules {
         Ok(self)
     }
 
-    /// The narrowest type of a non-null value: the user's `nanValue` counts as a double,
-    /// dates and timestamps are read in the user's formats.
+    /// The narrowest type of a non-null value: the special doubles' spellings count as
+    /// doubles, dates and timestamps are read in the user's formats.
     pub fn value_type(&self, text: &[u8]) -> ColumnType {
         let trimmed = trim_spaces(text);
-        if self.is_nan(trimmed) {
+        if self.special(trimmed).is_some() {
             ColumnType::Float64
         } else {
             ColumnType::of_value_with(trimmed, |t| self.date(t), |t| self.timestamp(t))
+        }
+    }
+
+    /// The type of a field for inference: `None` when it is null (an empty field, a null
+    /// spelling), a quoted empty field typed as `emptyValue` when one is set.
+    pub fn field_type(&self, text: &[u8], quoted: bool) -> Option<ColumnType> {
+        match self.typed_text(text, quoted) {
+            None => None,
+            Some(text) => Some(self.value_type(text)),
+        }
+    }
+
+    /// A field's text for a typed column: `None` when it is null, `emptyValue` for a
+    /// quoted empty field when one is set.
+    #[inline(always)]
+    pub fn typed_text<'t>(&'t self, text: &'t [u8], quoted: bool) -> Option<&'t [u8]> {
+        if quoted && text.is_empty() {
+            return self.empty_value.as_deref();
+        }
+        (!self.is_null_typed(text, quoted)).then_some(text)
+    }
+
+    /// A string field's text: `emptyValue` for a quoted empty field when one is set.
+    #[inline(always)]
+    pub fn string_text<'t>(&'t self, text: &'t [u8], quoted: bool) -> &'t [u8] {
+        match &self.empty_value {
+            Some(empty) if quoted && text.is_empty() => empty,
+            _ => text,
         }
     }
 
@@ -116,17 +156,58 @@ impl ValueRules {
         }
     }
 
-    /// The same, with `nan` read as NaN in `double` columns.
-    pub fn with_nan_value(mut self, nan: &str) -> Self {
-        self.nan = (nan != super::options::NAN_VALUE && !nan.is_empty())
-            .then(|| nan.as_bytes().to_vec().into_boxed_slice());
+    /// The same, with `nan`, `positive_inf` and `negative_inf` read as NaN, +∞ and −∞ in
+    /// `double` and `float` columns (Spark's `nanValue`, `positiveInf`, `negativeInf`).
+    pub fn with_special_doubles(
+        mut self,
+        nan: &str,
+        positive_inf: &str,
+        negative_inf: &str,
+    ) -> Self {
+        let spellings = [
+            (nan, f64::NAN),
+            (positive_inf, f64::INFINITY),
+            (negative_inf, f64::NEG_INFINITY),
+        ];
+        self.specials = spellings
+            .into_iter()
+            .filter(|(text, value)| {
+                let java = parse_f64(text.as_bytes());
+                !text.is_empty() && !java.is_some_and(|v| v.total_cmp(value).is_eq())
+            })
+            .map(|(text, value)| (text.as_bytes().to_vec().into_boxed_slice(), value))
+            .collect();
+        self.specials_first = self
+            .specials
+            .iter()
+            .any(|(text, _)| parse_f64(text).is_some());
         self
     }
 
-    /// Whether a (trimmed) value is the `nanValue` set by the user.
-    #[inline(always)]
-    pub fn is_nan(&self, text: &[u8]) -> bool {
-        self.nan.as_deref() == Some(text)
+    /// The same, with a quoted empty field read as `empty` (Spark's `emptyValue`).
+    pub fn with_empty_value(mut self, empty: Option<&str>) -> Self {
+        self.empty_value = empty.map(|e| e.as_bytes().to_vec().into_boxed_slice());
+        self
+    }
+
+    /// The double a (trimmed) value spells by the reader's special spellings.
+    #[inline]
+    fn special(&self, text: &[u8]) -> Option<f64> {
+        self.specials
+            .iter()
+            .find(|(spelling, _)| **spelling == *text)
+            .map(|&(_, value)| value)
+    }
+
+    /// A (trimmed) `double` or `float` cell: a number as Java reads it, or one of the
+    /// reader's special spellings.
+    #[inline]
+    pub fn double(&self, text: &[u8]) -> Option<f64> {
+        if self.specials_first {
+            self.special(text).or_else(|| parse_f64(text))
+        } else {
+            parse_f64(text).or_else(|| self.special(text))
+        }
     }
 
     /// Whether a field of a string column is null.

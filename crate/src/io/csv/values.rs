@@ -254,10 +254,22 @@ pub fn parse_i32(value: &[u8]) -> Option<i32> {
     parse_i64(value).and_then(|v| i32::try_from(v).ok())
 }
 
-/// A double as Rust (and Spark) read it: `1.5`, `-2e10`, `.5`, `NaN`, `Infinity`, `inf`.
+/// A double as Spark's CSV reader reads one (Java's `Double.parseDouble`): `1.5`, `-2e10`,
+/// `.5`, `5.`, and `NaN` or `Infinity` (signed) spelled as Java spells them. Rust's parser
+/// also takes `inf`, `INF` or `nan`, which Spark reads as text: those are refused here.
+/// (The reader's `positiveInf`, `negativeInf` and `nanValue` are the rules' concern,
+/// [`super::value_rules::ValueRules`].)
 pub fn parse_f64(value: &[u8]) -> Option<f64> {
     if let Some(v) = parse_short_decimal(value) {
         return Some(v);
+    }
+    let unsigned = match value {
+        [b'+' | b'-', rest @ ..] => rest,
+        _ => value,
+    };
+    let spelled = unsigned.first()?.is_ascii_alphabetic();
+    if spelled && unsigned != b"NaN" && unsigned != b"Infinity" {
+        return None;
     }
     // Every valid float text is ASCII, so a failed UTF-8 check is a failed parse.
     std::str::from_utf8(value).ok()?.parse().ok()
@@ -472,6 +484,10 @@ mod tests {
         assert_eq!(parse_f64(b"-2e3"), Some(-2000.0));
         assert!(parse_f64(b"NaN").unwrap().is_nan());
         assert_eq!(parse_f64(b"-Infinity"), Some(f64::NEG_INFINITY));
+        assert!(parse_f64(b"+NaN").unwrap().is_nan());
+        for rust_only in ["inf", "-inf", "INF", "Inf", "nan", "infinity", "+INFINITY"] {
+            assert_eq!(parse_f64(rust_only.as_bytes()), None, "{rust_only}");
+        }
         assert_eq!(parse_f64(b"1,5"), None);
         assert_eq!(parse_f64(b"\xff"), None);
         assert_eq!(parse_bool(b"TRUE"), Some(true));

@@ -25,8 +25,9 @@ use crate::io::json::decode::Decoding;
 use crate::io::json::flat::{decode_fitting, Fits};
 use crate::io::json::given::{DecodedPiece, GivenJsonSchema};
 use crate::io::json::infer::JsonType;
+use crate::io::json::line_sep::RecordEnd;
 use crate::io::json::options::JsonOptions;
-use crate::io::json::records::{lines, piece_text_bytes, ArrayScan, Pieces};
+use crate::io::json::records::{piece_text_bytes, ArrayScan, Pieces};
 use crate::io::json::schema::JsonSchema;
 use crate::io::json::survey::{survey, Survey, Surveying};
 use crate::memory;
@@ -126,17 +127,25 @@ pub struct RecordsAhead {
 
 /// How the records are found in the text.
 enum Finder {
-    /// JSON lines, split up to `split_to` (just past a `\n`).
-    Lines { split_to: usize },
+    /// JSON lines, split up to `split_to` (just past a record's end: a `\n`, or a
+    /// `lineSep`).
+    Lines { split_to: usize, end: RecordEnd },
     /// The elements of a multiLine document's top-level array.
     Array(ArrayScan),
 }
 
 impl RecordsAhead {
-    /// JSON lines from `from` (after a byte-order mark), in pieces of `piece_bytes`,
-    /// surveyed `step_pieces` or more at a time.
-    pub fn lines(from: usize, piece_bytes: usize, step_pieces: usize) -> Self {
-        Self::new(Finder::Lines { split_to: from }, piece_bytes, step_pieces)
+    /// JSON lines from `from` (after a byte-order mark), each ending as `end` says, in
+    /// pieces of `piece_bytes`, surveyed `step_pieces` or more at a time.
+    pub fn lines(from: usize, end: RecordEnd, piece_bytes: usize, step_pieces: usize) -> Self {
+        Self::new(
+            Finder::Lines {
+                split_to: from,
+                end,
+            },
+            piece_bytes,
+            step_pieces,
+        )
     }
 
     /// The elements of the array whose `[` is at `open` (a multiLine document), as
@@ -192,13 +201,12 @@ impl RecordsAhead {
     /// and decodes them.
     pub fn advance(&mut self, text: &[u8], options: &JsonOptions) {
         match &mut self.finder {
-            Finder::Lines { split_to } => {
-                let Some(last_newline) = memchr::memrchr(b'\n', &text[*split_to..]) else {
+            Finder::Lines { split_to, end } => {
+                let Some(complete) = end.complete_to(text, *split_to) else {
                     return;
                 };
-                let (from, end) = (*split_to, *split_to + last_newline + 1);
-                *split_to = end;
-                self.found.add(lines(text, from..end));
+                let from = std::mem::replace(split_to, complete);
+                self.found.add(end.records(text, from..complete));
             }
             Finder::Array(scan) => {
                 let mut records = Vec::new();
@@ -397,8 +405,8 @@ impl RecordsAhead {
     /// document's array is never closed or text follows it.
     fn complete(&mut self, text: &[u8]) -> Result<()> {
         match &mut self.finder {
-            Finder::Lines { split_to } => {
-                self.found.add(lines(text, *split_to..text.len()));
+            Finder::Lines { split_to, end } => {
+                self.found.add(end.records(text, *split_to..text.len()));
             }
             Finder::Array(scan) => {
                 let mut records = Vec::new();

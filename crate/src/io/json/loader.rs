@@ -17,9 +17,10 @@ use crate::io::json::ahead::{Decoded, Found, RecordsAhead};
 use crate::io::json::decode::Decoding;
 use crate::io::json::given::GivenJsonSchema;
 use crate::io::json::infer::JsonType;
+use crate::io::json::line_sep::RecordEnd;
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{
-    document, line_of, lines, looks_multi_line, piece_text_bytes, without_bom,
+    document, line_of, looks_multi_line, piece_text_bytes, without_bom,
 };
 use crate::io::json::schema::{no_fields, JsonSchema};
 use crate::io::json::survey::{Survey, Surveying};
@@ -41,6 +42,8 @@ pub struct JsonLoader {
     given: Option<Arc<GivenJsonSchema>>,
     /// The file's bytes as UTF-8 text (Spark's `encoding`).
     input: Transcoder,
+    /// Where records of JSON lines end (Spark's `lineSep`).
+    record_end: RecordEnd,
     text: Vec<u8>,
     ahead: Ahead,
     /// Text per piece (a partition of the table, a task of each pass).
@@ -68,10 +71,18 @@ impl JsonLoader {
             "load a smaller file, or drop other tables first",
         )?;
         let given = GivenJsonSchema::of(&options)?.map(Arc::new);
+        // A separator ends records of JSON lines, so it makes the file JSON lines unless
+        // told it is a document (read whole, the separator ignored, as in Spark).
+        let record_end = RecordEnd::of(options.line_sep.as_deref())?;
+        let mut options = options;
+        if record_end.is_separator() && options.multi_line.is_none() {
+            options.multi_line = Some(false);
+        }
         // Checks the inference options (a `timestampFormat` that cannot be read).
         Typing::of(&options)?;
         Ok(JsonLoader {
             input: Transcoder::new(options.encoding.as_deref())?,
+            record_end,
             options,
             given,
             text: Vec::with_capacity(size_hint),
@@ -288,7 +299,7 @@ impl JsonLoader {
         // Two pieces per thread make a step: the pool's round is worth its wait.
         let step_pieces = 2 * rayon::current_num_threads();
         let ahead = if !multi_line {
-            RecordsAhead::lines(base, self.piece_bytes, step_pieces)
+            RecordsAhead::lines(base, self.record_end.clone(), self.piece_bytes, step_pieces)
         } else if rest[start] == b'[' {
             RecordsAhead::array(base + start, self.piece_bytes, step_pieces)
         } else {
@@ -463,7 +474,7 @@ fn all_records(text: &[u8], options: &JsonOptions, piece_bytes: usize) -> Result
     let records = if multi_line {
         document(text, base)?
     } else {
-        lines(text, base..text.len())
+        RecordEnd::of(options.line_sep.as_deref())?.records(text, base..text.len())
     };
     let mut found = Found::new(piece_bytes);
     found.add(records);

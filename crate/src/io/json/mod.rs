@@ -27,6 +27,7 @@ mod folder;
 mod given;
 mod infer;
 mod lenient;
+mod line_sep;
 mod loader;
 mod options;
 mod records;

@@ -34,6 +34,10 @@ pub struct JsonOptions {
     /// `ISO-8859-1`, `windows-1252`, ...); `None` reads UTF-8, or UTF-16 when the file
     /// starts with its byte-order mark.
     pub encoding: Option<String>,
+    /// Spark's `lineSep`: the text that ends each record of JSON lines (`|`, `\r\n`);
+    /// `None` ends them at line breaks. Setting it reads the file as JSON lines unless
+    /// `multiLine` is `true` (a document, which Spark reads whole, ignoring it).
+    pub line_sep: Option<String>,
     /// Spark's `allowSingleQuotes` (on by default): `'…'` strings and names, and `\'`.
     pub allow_single_quotes: bool,
     /// Spark's `allowNonNumericNumbers` (on by default): `NaN`, `Infinity`, `-Infinity`,
@@ -76,6 +80,7 @@ impl Default for JsonOptions {
             date_format: None,
             timestamp_format: None,
             encoding: None,
+            line_sep: None,
             allow_single_quotes: true,
             allow_non_numeric_numbers: true,
             allow_unquoted_field_names: false,

@@ -8,7 +8,7 @@ import type { CsvOptions, JsonOptions, LoadOptions, LoadedTable } from '../../en
 import type { ParseMode } from '../../contract';
 import { h, replaceChildren } from '../../ui/dom';
 import { checkbox, field, input, select } from '../../ui/form';
-import { JSON_FLAGS, MODES, type ReaderForm, flagOf, formOf, optionsOf } from '../shared/reader-options';
+import { JSON_FLAGS, MODES, type ReaderForm, flagOf, formOf, optionsOf, showChar, unescape } from '../shared/reader-options';
 
 /** Reader options to read a table's file again with (one format's). */
 export type ReaderPatch = Pick<LoadOptions, 'csv' | 'json'>;
@@ -22,6 +22,10 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
   const sep = text('sep', 3);
   const nullValue = text('nullValue', 14);
   const nanValue = text('nanValue', 6);
+  const positiveInf = text('positiveInf', 6);
+  const negativeInf = text('negativeInf', 6);
+  const emptyValue = text('emptyValue', 6);
+  const lineSep = text('lineSep', 3);
   const comment = text('comment', 3);
   const quote = text('quote', 3);
   const escape = text('escape', 3);
@@ -43,6 +47,10 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
     inferSchema: inferSchema.checked,
     nullValue: nullValue.value,
     nanValue: nanValue.value,
+    positiveInf: positiveInf.value,
+    negativeInf: negativeInf.value,
+    emptyValue: emptyValue.value,
+    lineSep: lineSep.value,
     comment: comment.value,
     quote: quote.value,
     escape: escape.value,
@@ -65,6 +73,10 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
         field('inferSchema', inferSchema),
         field('nullValue', nullValue, 'comma-separated; empty is always null'),
         field('nanValue', nanValue),
+        field('positiveInf', positiveInf, 'Infinity is read too'),
+        field('negativeInf', negativeInf, '-Infinity is read too'),
+        field('emptyValue', emptyValue, 'what "" reads as; empty: an empty string'),
+        field('lineSep', lineSep, 'one character, \\n or \\r\\n; empty: any line break'),
         field('comment', comment, 'empty: none'),
         field('quote', quote, 'empty: no quoting'),
         field('escape', escape, '" means ""'),
@@ -98,6 +110,7 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
   const dateFormat = input('reader-dateFormat', used.dateFormat ?? '', 12);
   const timestampFormat = input('reader-timestampFormat', used.timestampFormat ?? '', 18);
   const encoding = input('reader-encoding', used.encoding ?? '', 12);
+  const lineSep = input('reader-lineSep', showChar(used.lineSep ?? null), 4);
   const schema = schemaInput(used.schema ?? '', 'id BIGINT, name STRING, at TIMESTAMP, _corrupt_record STRING');
   const flags = JSON_FLAGS.map(([name, hint]) => ({
     name,
@@ -116,6 +129,7 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
         field('dateFormat', dateFormat, 'with a schema; e.g. dd/MM/yyyy; empty: as CAST(s AS DATE)'),
         field('timestampFormat', timestampFormat, 'with a schema or inferTimestamp; e.g. dd.MM.yyyy HH:mm; empty: as CAST(s AS TIMESTAMP)'),
         field('encoding', encoding, 'e.g. ISO-8859-1, windows-1252; empty: UTF-8 (UTF-16 told by its byte-order mark)'),
+        field('lineSep', lineSep, 'the text ending each record of JSON lines, e.g. | or \\r\\n; empty: line breaks'),
       ),
       h('div', { className: 'reader-fields' },
         ...flags.map(({ name, hint, box }) => field(name, box, hint)),
@@ -134,6 +148,7 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
           dateFormat: optional(dateFormat),
           timestampFormat: optional(timestampFormat),
           encoding: optional(encoding),
+          lineSep: lineSep.value === '' ? null : unescape(lineSep.value),
           ...Object.fromEntries(flags.map(({ name, box }) => [name, box.checked])),
         },
       };

@@ -14,6 +14,12 @@ export interface ReaderForm {
   /** Brasa reads several null spellings: comma-separated. */
   nullValue: string;
   nanValue: string;
+  positiveInf: string;
+  negativeInf: string;
+  /** What a quoted empty field (`""`) reads as; empty keeps it an empty string. */
+  emptyValue: string;
+  /** One character (`\n`, `\r`, `\r\n` written so); empty reads any line break. */
+  lineSep: string;
   comment: string;
   /** Empty turns quoting off (as Spark's `quote` set to ""). */
   quote: string;
@@ -33,10 +39,18 @@ export interface ReaderForm {
 
 export const MODES: readonly ParseMode[] = ['PERMISSIVE', 'DROPMALFORMED', 'FAILFAST'];
 
-/** A control character written as Spark writes it in an option (`\t`). */
-function showChar(c: string | null): string {
+/** Control characters as Spark's options are written in Python and Scala (`\t`, `\n`). */
+const ESCAPED: ReadonlyArray<readonly [string, string]> = [['\t', '\\t'], ['\n', '\\n'], ['\r', '\\r']];
+
+/** An option's text with its control characters written as Spark's options write them (`\t`). */
+export function showChar(c: string | null): string {
   if (c === null) return '';
-  return c === '\t' ? '\\t' : c;
+  return ESCAPED.reduce((text, [char, escaped]) => text.replaceAll(char, escaped), c);
+}
+
+/** An option's text with `\t`, `\n` and `\r` written out read as those characters. */
+export function unescape(text: string): string {
+  return ESCAPED.reduce((value, [char, escaped]) => value.replaceAll(escaped, char), text);
 }
 
 /** The options a table was read with, as the panel shows them. */
@@ -47,6 +61,10 @@ export function formOf(options: CsvOptions): ReaderForm {
     inferSchema: options.inferSchema,
     nullValue: options.nullValues.filter((v) => v !== '').join(','),
     nanValue: options.nanValue,
+    positiveInf: options.positiveInf,
+    negativeInf: options.negativeInf,
+    emptyValue: options.emptyValue ?? '',
+    lineSep: showChar(options.lineSep),
     comment: showChar(options.comment),
     quote: options.quoting ? options.quote : '',
     escape: options.escape,
@@ -64,9 +82,15 @@ export function formOf(options: CsvOptions): ReaderForm {
 /** One character from an option's text (`\t` and `tab` mean a tab); `null` when empty. */
 function oneChar(text: string, option: string): string | null {
   if (text === '') return null;
-  if (text === '\\t' || text.toLowerCase() === 'tab') return '\t';
-  if ([...text].length !== 1) throw new Error(`${option} must be one character, not "${text}"`);
-  return text;
+  if (text.toLowerCase() === 'tab') return '\t';
+  const char = unescape(text);
+  if ([...char].length !== 1) throw new Error(`${option} must be one character, not "${text}"`);
+  return char;
+}
+
+/** Spark's `lineSep`: one character, or `\r\n` (which Spark also takes); `null` when empty. */
+function lineSepOf(text: string): string | null {
+  return unescape(text) === '\r\n' ? '\r\n' : oneChar(text, 'lineSep');
 }
 
 /** The options to read with from the panel's fields; an error names a field it cannot use. */
@@ -84,6 +108,10 @@ export function optionsOf(form: ReaderForm): Partial<CsvOptions> {
     // An empty field is null in Spark whatever nullValue says; the list keeps it so.
     nullValues: ['', ...nulls],
     nanValue: form.nanValue,
+    positiveInf: form.positiveInf,
+    negativeInf: form.negativeInf,
+    emptyValue: form.emptyValue === '' ? null : form.emptyValue,
+    lineSep: lineSepOf(form.lineSep),
     comment: oneChar(form.comment, 'comment'),
     quoting: quote !== null,
     quote: quote ?? '"',
@@ -111,6 +139,8 @@ export function sparkOptionsOf(options: CsvOptions): Record<string, string> {
     inferSchema: String(form.inferSchema),
     nullValue: form.nullValue,
     nanValue: form.nanValue,
+    positiveInf: form.positiveInf,
+    negativeInf: form.negativeInf,
     quote: form.quote,
     escape: form.escape,
     multiLine: String(form.multiLine),
@@ -120,6 +150,8 @@ export function sparkOptionsOf(options: CsvOptions): Record<string, string> {
     encoding: form.encoding,
   };
   if (form.comment !== '') spark.comment = form.comment;
+  if (form.emptyValue !== '') spark.emptyValue = form.emptyValue;
+  if (form.lineSep !== '') spark.lineSep = form.lineSep;
   if (form.schema !== '') spark.schema = form.schema;
   if (form.dateFormat !== '') spark.dateFormat = form.dateFormat;
   if (form.timestampFormat !== '') spark.timestampFormat = form.timestampFormat;
@@ -168,6 +200,7 @@ export function sparkJsonOptionsOf(options: JsonOptions): Record<string, string>
     ...(options.dateFormat ? { dateFormat: options.dateFormat } : {}),
     ...(options.timestampFormat ? { timestampFormat: options.timestampFormat } : {}),
     ...(options.encoding ? { encoding: options.encoding } : {}),
+    ...(options.lineSep ? { lineSep: showChar(options.lineSep) } : {}),
     ...Object.fromEntries(flags),
   };
 }
