@@ -17,6 +17,7 @@ pub mod parse;
 pub mod plan;
 pub mod settings;
 pub mod show;
+pub mod string_literals;
 pub mod table_clauses;
 pub mod table_writes;
 pub mod types;

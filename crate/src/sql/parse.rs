@@ -9,6 +9,7 @@ use crate::sql::dialect::SparkDialect;
 use crate::sql::limits::{check_length, check_nesting};
 use crate::sql::nested_type_tokens::nested_types;
 use crate::sql::settings::bare_settings;
+use crate::sql::string_literals::spark_string_literals;
 use crate::sql::table_clauses::spark_table_clauses;
 
 /// Parses one or more `;`-separated statements. The text is tokenized first so a query
@@ -20,6 +21,7 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
         .with_unescape(true)
         .tokenize_with_location()
         .map_err(|e| syntax_error(&e.to_string(), sql, None))?;
+    let tokens = spark_string_literals(tokens, sql);
     let tokens = nested_types(multi_aliases(interval_sums(typed_numbers(tokens, sql)?)));
     let tokens = spark_table_clauses(bare_settings(tokens))?;
     check_nesting(&tokens)?;
