@@ -31,6 +31,7 @@ fn fixtures() -> PathBuf {
 fn options_of(spark: &BTreeMap<String, String>) -> CsvOptions {
     let one = |key: &str| spark.get(key).and_then(|v| v.chars().next());
     let flag = |key: &str| spark.get(key).is_some_and(|v| v == "true");
+    let text_or = |key: &str, default: &str| spark.get(key).map_or(default, String::as_str).into();
     CsvOptions {
         header: Some(flag("header")),
         delimiter: Some(one("sep").unwrap_or(',')),
@@ -47,24 +48,12 @@ fn options_of(spark: &BTreeMap<String, String>) -> CsvOptions {
         escape: one("escape").unwrap_or('"'),
         ignore_leading_white_space: flag("ignoreLeadingWhiteSpace"),
         ignore_trailing_white_space: flag("ignoreTrailingWhiteSpace"),
-        nan_value: spark
-            .get("nanValue")
-            .cloned()
-            .unwrap_or_else(|| "NaN".into()),
-        positive_inf: spark
-            .get("positiveInf")
-            .cloned()
-            .unwrap_or_else(|| "Inf".into()),
-        negative_inf: spark
-            .get("negativeInf")
-            .cloned()
-            .unwrap_or_else(|| "-Inf".into()),
+        nan_value: text_or("nanValue", "NaN"),
+        positive_inf: text_or("positiveInf", "Inf"),
+        negative_inf: text_or("negativeInf", "-Inf"),
         empty_value: spark.get("emptyValue").cloned(),
         line_sep: spark.get("lineSep").cloned(),
-        encoding: spark
-            .get("encoding")
-            .cloned()
-            .unwrap_or_else(|| "UTF-8".into()),
+        encoding: text_or("encoding", "UTF-8"),
         schema: spark.get("schema").cloned(),
         date_format: spark.get("dateFormat").cloned(),
         timestamp_format: spark.get("timestampFormat").cloned(),

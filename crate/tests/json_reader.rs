@@ -408,6 +408,15 @@ fn inference_options_read_the_same_in_any_pieces() {
     ] {
         assert!(reads_the_same_in_any_pieces("types.jsonl", case).is_empty());
     }
+    assert!(reads_the_same_in_any_pieces("nan_decimals.jsonl", "types_nan_defaults").is_empty());
+    // Under prefersDecimal the NaN and the infinity make their records malformed, and
+    // the warning says why.
+    let warnings = reads_the_same_in_any_pieces("nan_decimals.jsonl", "types_nan_prefers_decimal");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("prefersDecimal cannot make a decimal"),
+        "{warnings:?}"
+    );
 }
 
 #[test]

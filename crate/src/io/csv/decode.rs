@@ -333,7 +333,7 @@ impl PieceFields<'_> {
             match field {
                 Some((text, quoted)) if !self.nulls.is_null_text(&text, quoted) => {
                     let text = self.nulls.string_text(&text, quoted);
-                    if repair && std::str::from_utf8(&text).is_err() {
+                    if repair && std::str::from_utf8(text).is_err() {
                         invalid_row.get_or_insert(row);
                         data.extend_from_slice(String::from_utf8_lossy(text).as_bytes());
                     } else {

@@ -109,10 +109,8 @@ impl ValueRules {
     /// The type of a field for inference: `None` when it is null (an empty field, a null
     /// spelling), a quoted empty field typed as `emptyValue` when one is set.
     pub fn field_type(&self, text: &[u8], quoted: bool) -> Option<ColumnType> {
-        match self.typed_text(text, quoted) {
-            None => None,
-            Some(text) => Some(self.value_type(text)),
-        }
+        self.typed_text(text, quoted)
+            .map(|text| self.value_type(text))
     }
 
     /// A field's text for a typed column: `None` when it is null, `emptyValue` for a

@@ -194,6 +194,7 @@ impl Decoding<'_> {
     ) -> Result<Option<RecordBatch>> {
         let mut decoder = self.decoder(schema, survey)?;
         let mut malformed = survey.malformed.iter().map(|(i, _)| *i).peekable();
+        let mut kept_partly = survey.kept_partly.iter().copied().peekable();
         let mut lenient = survey.lenient.iter().copied().peekable();
         for (i, record) in records.iter().enumerate() {
             let as_written = &self.text[record.clone()];
@@ -203,10 +204,20 @@ impl Decoding<'_> {
             let bytes = standard.as_deref().unwrap_or(as_written);
             let rewritten: Option<Vec<u8>> = if malformed.peek() == Some(&i) {
                 malformed.next();
-                match self.corrupt_column {
-                    Some(column) => Some(corrupt_row(column, bytes)?),
+                let partly = kept_partly.next_if_eq(&i).is_some();
+                let column = match self.corrupt_column {
+                    Some(column) => column,
                     None => continue,
-                }
+                };
+                let values = match partly {
+                    true => self.leniency.standard_of(as_written, NonNumeric::Text),
+                    false => None,
+                };
+                let row = corrupt_row(column, as_written, values.as_deref(), schema)?;
+                Some(match partly && self.rewrite {
+                    true => rewrite(&row, self.root),
+                    false => row,
+                })
             } else if self.rewrite {
                 Some(rewrite(bytes, self.root))
             } else {
@@ -226,9 +237,28 @@ impl Decoding<'_> {
     }
 }
 
-/// A row holding only the malformed record's text, in the corrupt-record column.
-fn corrupt_row(column: &str, bytes: &[u8]) -> Result<Vec<u8>> {
-    let mut row = serde_json::Map::new();
+/// A row holding the malformed record's text in the corrupt-record column, and the
+/// record's `values` (a standard JSON object) when it keeps them: those its columns take
+/// as they are (a fraction in a `bigint` column is NULL, as Spark's conversion fails on
+/// it, where the decoder would cut it to an integer).
+fn corrupt_row(
+    column: &str,
+    bytes: &[u8],
+    values: Option<&[u8]>,
+    schema: &SchemaRef,
+) -> Result<Vec<u8>> {
+    let mut row = match values.map(serde_json::from_slice::<Value>) {
+        Some(Ok(Value::Object(fields))) => fields,
+        _ => serde_json::Map::new(),
+    };
+    for (name, value) in row.iter_mut() {
+        let integer_column = schema
+            .field_with_name(name)
+            .is_ok_and(|f| f.data_type().is_integer());
+        if integer_column && value.is_number() && !(value.is_i64() || value.is_u64()) {
+            *value = Value::Null;
+        }
+    }
     row.insert(
         column.to_string(),
         Value::String(String::from_utf8_lossy(bytes).into_owned()),

@@ -32,6 +32,10 @@ pub struct Survey {
     pub ty: Option<JsonType>,
     /// Malformed records: their index in the piece and why.
     pub malformed: Vec<(usize, String)>,
+    /// Malformed records whose values are read all the same, beside their text in the
+    /// corrupt-record column (Spark's partial results): those inference refuses only for
+    /// a `NaN` or an infinity under `prefersDecimal`. Their index in the piece, in order.
+    pub kept_partly: Vec<usize>,
     /// Records that are JSON only under the reader's leniencies (`lenient.rs`): their
     /// index in the piece, in order. They are decoded from their standard rewrite.
     pub lenient: Vec<usize>,
@@ -52,6 +56,7 @@ impl Survey {
         Survey {
             ty: None,
             malformed: Vec::new(),
+            kept_partly: Vec::new(),
             lenient: Vec::new(),
             rows,
             blanks: true,
@@ -75,6 +80,16 @@ impl Surveying {
             leniency: Leniency::of(options),
             typing: Typing::of_checked(options),
         }
+    }
+
+    /// What inference reads beyond standard JSON: the reader's leniency, without `NaN`
+    /// and infinities when the typing refuses them ([`Typing::refuses_non_numeric`]).
+    fn inference_leniency(&self) -> Leniency {
+        let mut leniency = self.leniency;
+        if self.typing.refuses_non_numeric() {
+            leniency.non_numeric_numbers = false;
+        }
+        leniency
     }
 }
 
@@ -107,9 +122,9 @@ fn survey_with(
         ambiguous: Cell::new(false),
         blanks: Cell::new(false),
     };
-    let leniency = surveying.leniency;
+    let leniency = surveying.inference_leniency();
     let mut survey = merged_as_read(text, records, leniency, &typed)
-        .unwrap_or_else(|| checked_first(text, records, leniency, &typed));
+        .unwrap_or_else(|| checked_first(text, records, surveying, &typed));
     survey.blanks |= typed.blanks.get();
     (survey, typed.ambiguous.get() && !by_text)
 }
@@ -168,6 +183,7 @@ fn merged_as_read(
     Some(Survey {
         ty: (!records.is_empty()).then_some(ty),
         malformed: Vec::new(),
+        kept_partly: Vec::new(),
         lenient,
         rows,
         blanks: shapes.met_blanks(),
@@ -178,9 +194,10 @@ fn merged_as_read(
 fn checked_first(
     text: &[u8],
     records: &[Range<usize>],
-    leniency: Leniency,
+    surveying: &Surveying,
     typed: &Typed,
 ) -> Survey {
+    let leniency = surveying.inference_leniency();
     let mut survey = Survey::default();
     let mut ty = JsonType::Null;
     let mut merged_any = false;
@@ -202,6 +219,22 @@ fn checked_first(
                     merged_any = true;
                 }
                 None => {
+                    // Refused only for its NaN or infinity: said so (not where JSON
+                    // stopped), and its values read all the same, as Spark reads them.
+                    let refused_non_numeric = leniency != surveying.leniency
+                        && surveying
+                            .leniency
+                            .standard_of(bytes, NonNumeric::Double)
+                            .is_some();
+                    let why = match refused_non_numeric {
+                        true => {
+                            survey.kept_partly.push(i);
+                            "a NaN or an infinity, which prefersDecimal cannot make a decimal \
+                             (Spark reads the record as malformed too)"
+                                .to_string()
+                        }
+                        false => why,
+                    };
                     survey.rows += 1;
                     survey.malformed.push((i, why));
                 }

@@ -81,6 +81,12 @@ impl Typing {
         self.prefers_decimal
     }
 
+    /// Whether a `NaN` or an infinity makes its record malformed: under `prefersDecimal`
+    /// Spark's inference asks Jackson for every float's decimal, which a `NaN` has not.
+    pub fn refuses_non_numeric(&self) -> bool {
+        self.prefers_decimal
+    }
+
     /// The type of a string value.
     pub fn of_string(&self, text: &str) -> JsonType {
         if text.is_empty() {
