@@ -225,6 +225,36 @@ fn empty_value_and_infinities_read_as_spark_reads_them() {
 }
 
 #[test]
+fn a_negative_zero_stays_negative_when_its_int_column_widens_to_double() {
+    // Read in chunks, the first pieces decode `x` as int (`-0` is 0 there) and are widened
+    // to double once `2.5` turns up; read whole, `x` is double from the start. Both give
+    // -0.0, as Spark's double reading of `-0` does. (Found by fuzzing.)
+    let mut text = String::from("x,y\n-0,a\n");
+    for i in 0..60 {
+        text.push_str(&format!("{i},b\n"));
+    }
+    text.push_str("2.5,c\n");
+    let bytes = text.as_bytes();
+    let options = CsvOptions::default();
+    let mut loader = CsvLoader::new(&bytes[..32], false, &options).unwrap();
+    for piece in bytes.chunks(16) {
+        loader.push(piece).unwrap();
+    }
+    let (chunked, warnings) = loader.finish().unwrap();
+    assert!(
+        warnings[0].contains("it was read as double"),
+        "{warnings:?}"
+    );
+    let (whole, _) = read_csv(bytes, &options).unwrap();
+    for table in [chunked, whole] {
+        let batch = all_rows(&table);
+        let x = batch.column(0).as_primitive::<Float64Type>();
+        assert!(x.value(0) == 0.0 && x.value(0).is_sign_negative());
+        assert!(x.value(1) == 0.0 && x.value(1).is_sign_positive());
+    }
+}
+
+#[test]
 fn encodings_are_decoded() {
     let text = "id;name\n1;José\n2;Zoë\n";
     let utf16 = |le: bool, bom: bool| {

@@ -20,7 +20,8 @@ const SCHEMA: &str = "a BIGINT, b STRING, c DOUBLE, d DATE, e DECIMAL(5,2), f FL
                       i INT, s SMALLINT, t TINYINT, ts TIMESTAMP, ok BOOLEAN, \
                       _corrupt_record STRING";
 
-/// Options from a byte: Spark's `mode` and `multiLine` (told from the file, or given),
+/// Options from a byte: Spark's `mode` and `multiLine` (told from the file, or given, or
+/// JSON lines ended by a `lineSep`),
 /// whether a schema is given, whether the bytes are UTF-16, and Jackson's leniencies:
 /// Spark's defaults (single quotes and non-numeric numbers), every `allow*` option, or
 /// standard JSON only.
@@ -45,6 +46,8 @@ fn options(control: u8) -> JsonOptions {
             ParseMode::Permissive,
         ][(control & 3) as usize],
         multi_line: [None, Some(false), Some(true), None][((control >> 2) & 3) as usize],
+        // The fourth multiLine value: records ended by Spark's `lineSep` instead.
+        line_sep: ((control >> 2) & 3 == 3).then(|| "||".to_string()),
         ..JsonOptions::default()
     }
 }

@@ -7,12 +7,14 @@
 
 use std::sync::Arc;
 
+use arrow_array::cast::AsArray;
 use arrow_array::types::{
     ArrowPrimitiveType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
     Int64Type, Int8Type, TimestampMicrosecondType,
 };
-use arrow_array::{ArrayRef, BooleanArray, PrimitiveArray, StringArray};
+use arrow_array::{Array, ArrayRef, BooleanArray, PrimitiveArray, StringArray};
 use arrow_buffer::{BooleanBufferBuilder, NullBuffer, NullBufferBuilder, OffsetBuffer};
+use arrow_schema::DataType;
 
 use crate::decimal_digits::parse_decimal;
 use crate::error::{Error, ErrorCode, Result};
@@ -47,6 +49,9 @@ pub struct DecodedColumn {
     pub widening: Option<Widening>,
     /// First row (0-based in the piece) whose bytes were not valid UTF-8 and were replaced.
     pub invalid_utf8_row: Option<usize>,
+    /// Rows of an integer column written `-0`: a 0 here, but -0.0 should a later piece
+    /// widen the column to `double` (as reading the whole file as doubles gives).
+    pub negative_zeros: Vec<u32>,
 }
 
 /// Read access to the fields of one piece.
@@ -71,11 +76,13 @@ impl PieceFields<'_> {
                         to: current,
                         misfit,
                     });
+                    let negative_zeros = self.negative_zeros(col, &array);
                     return Ok(DecodedColumn {
                         array,
                         column_type: current,
                         widening,
                         invalid_utf8_row,
+                        negative_zeros,
                     });
                 }
                 Err(misfit) => {
@@ -92,6 +99,26 @@ impl PieceFields<'_> {
                 }
             }
         }
+    }
+
+    /// The rows of integer column `col` (decoded as `array`) whose text is a negative zero.
+    /// Only the zeros' text is looked at.
+    fn negative_zeros(&self, col: usize, array: &ArrayRef) -> Vec<u32> {
+        let zeros: Vec<usize> = match array.data_type() {
+            DataType::Int32 => zero_rows(array.as_primitive::<Int32Type>()),
+            DataType::Int64 => zero_rows(array.as_primitive::<Int64Type>()),
+            _ => return Vec::new(),
+        };
+        zeros
+            .into_iter()
+            .filter(|&row| {
+                self.tokens.field(row, col).is_some_and(|(start, end)| {
+                    let (text, _) = field_bytes(self.bytes, start, end, self.dialect);
+                    trim_spaces(text).first() == Some(&b'-')
+                })
+            })
+            .map(|row| row as u32)
+            .collect()
     }
 
     /// Decodes column `col` as type `ty` whatever its values (a schema the user gave): a
@@ -111,6 +138,7 @@ impl PieceFields<'_> {
                 column_type: ty,
                 widening: None,
                 invalid_utf8_row,
+                negative_zeros: Vec::new(),
             },
             misfits,
         ))
@@ -361,6 +389,18 @@ impl PieceFields<'_> {
     }
 }
 
+/// The rows holding a (non-null) zero.
+fn zero_rows<T: ArrowPrimitiveType>(array: &PrimitiveArray<T>) -> Vec<usize> {
+    let zero = T::Native::default();
+    array
+        .values()
+        .iter()
+        .enumerate()
+        .filter(|&(row, value)| *value == zero && array.is_valid(row))
+        .map(|(row, _)| row)
+        .collect()
+}
+
 /// A `DECIMAL(precision, scale)` cell as Spark's CSV reader reads one in its default
 /// locale (`new BigDecimal(text.replaceAll(",", ""))`, rounded HALF_UP to the scale);
 /// `None` when it is not a number or has more digits than the precision.
@@ -376,8 +416,6 @@ fn decimal_value(text: &[u8], precision: u8, scale: u8) -> Option<i128> {
 mod tests {
     use super::*;
     use crate::io::csv::tokenize::{tokenize, InputEnd};
-    use arrow_array::cast::AsArray;
-    use arrow_array::Array;
 
     const COMMA: Dialect = Dialect::plain(b',');
 

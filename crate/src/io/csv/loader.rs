@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float64Type;
+use arrow_array::{Array, ArrayRef, PrimitiveArray, RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema, SchemaRef};
 use rayon::prelude::*;
 
@@ -89,6 +91,8 @@ const ESTIMATE_AFTER: u64 = 8 * PARTITION_BYTES as u64;
 struct Part {
     batch: RecordBatch,
     types: Vec<ColumnType>,
+    /// Per column, the rows of an integer column written `-0` (see [`widen_part`]).
+    negative_zeros: Vec<Vec<u32>>,
 }
 
 /// What a piece's decoding tells the load report; rows are 0-based within the piece.
@@ -538,12 +542,14 @@ impl CsvLoader {
         let mut widenings = Vec::new();
         let mut invalid_utf8 = Vec::new();
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(width);
+        let mut negative_zeros = Vec::with_capacity(width);
         for (col, column) in columns.into_iter().enumerate() {
             if let Some(row) = column.invalid_utf8_row {
                 invalid_utf8.push((col, row));
             }
             widenings.extend(column.widening);
             arrays.push(column.array);
+            negative_zeros.push(column.negative_zeros);
         }
         let mut batch = RecordBatch::try_new_with_options(
             schema_of(&self.names, &types),
@@ -557,7 +563,11 @@ impl CsvLoader {
             })?;
         }
         Ok((
-            Part { batch, types },
+            Part {
+                batch,
+                types,
+                negative_zeros,
+            },
             PieceReport {
                 records,
                 malformed_count: malformed.len(),
@@ -797,9 +807,28 @@ fn widen_part(
         }
         let cast = arrow_cast::cast(array, &to.data_type())
             .map_err(|e| Error::internal("widening a CSV column", e))?;
-        columns.push(cast);
+        let negative_zeros = &part.negative_zeros[col];
+        columns.push(match cast.as_primitive_opt::<Float64Type>() {
+            Some(doubles) if !negative_zeros.is_empty() => {
+                with_negative_zeros(doubles, negative_zeros)
+            }
+            _ => cast,
+        });
     }
     compact::stored_batch(schema, columns, part.batch.num_rows())
+}
+
+/// An integer column widened to `double`, its `-0` values -0.0 as reading them as doubles
+/// gives (the cast made them 0.0).
+fn with_negative_zeros(doubles: &PrimitiveArray<Float64Type>, rows: &[u32]) -> ArrayRef {
+    let mut values = doubles.values().to_vec();
+    for &row in rows {
+        values[row as usize] = -0.0;
+    }
+    Arc::new(PrimitiveArray::<Float64Type>::new(
+        values.into(),
+        doubles.nulls().cloned(),
+    ))
 }
 
 /// Bytes at the start of a file looked at for signs that it is not text.
