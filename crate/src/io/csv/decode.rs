@@ -5,6 +5,7 @@
 //! both types, so a piece never fails on a value Spark's whole-file inference would have
 //! accepted; the loader later widens the other pieces to match.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -68,7 +69,8 @@ impl PieceFields<'_> {
         let mut current = ty;
         let mut first_misfit = None;
         loop {
-            match self.try_decode(col, current, None)? {
+            let negative_zero = Cell::new(false);
+            match self.try_decode(col, current, None, &negative_zero)? {
                 Ok((array, invalid_utf8_row)) => {
                     let widening = first_misfit.map(|misfit| Widening {
                         column: col,
@@ -76,7 +78,10 @@ impl PieceFields<'_> {
                         to: current,
                         misfit,
                     });
-                    let negative_zeros = self.negative_zeros(col, &array);
+                    let negative_zeros = match negative_zero.get() {
+                        true => self.negative_zeros(col, &array),
+                        false => Vec::new(),
+                    };
                     return Ok(DecodedColumn {
                         array,
                         column_type: current,
@@ -125,7 +130,7 @@ impl PieceFields<'_> {
     /// value that does not parse is null, and its row (0-based in the piece) is listed.
     pub fn decode_fixed(&self, col: usize, ty: ColumnType) -> Result<(DecodedColumn, Vec<usize>)> {
         let mut misfits = Vec::new();
-        let decoded = self.try_decode(col, ty, Some(&mut misfits))?;
+        let decoded = self.try_decode(col, ty, Some(&mut misfits), &Cell::new(false))?;
         let (array, invalid_utf8_row) = decoded.map_err(|misfit| {
             Error::internal(
                 "decoding a column of a given schema",
@@ -146,12 +151,14 @@ impl PieceFields<'_> {
 
     /// The outer `Result` is a real error; the inner one a value that needs a wider type.
     /// With `misfits`, values that do not parse are nulls listed there instead.
+    /// `negative_zero` is set when an integer column holds a `-0`.
     #[allow(clippy::type_complexity)]
     fn try_decode(
         &self,
         col: usize,
         ty: ColumnType,
         misfits: Option<&mut Vec<usize>>,
+        negative_zero: &Cell<bool>,
     ) -> Result<std::result::Result<(ArrayRef, Option<usize>), Misfit>> {
         let tz = || Arc::<str>::from(SESSION_TIME_ZONE);
         let plain = |r: std::result::Result<ArrayRef, Misfit>| Ok(r.map(|a| (a, None)));
@@ -159,8 +166,16 @@ impl PieceFields<'_> {
         match ty {
             ColumnType::Null | ColumnType::Utf8 => self.decode_strings(col).map(Ok),
             ColumnType::Boolean => plain(self.decode_bools(col, m)),
-            ColumnType::Int32 => plain(self.decode_primitive::<Int32Type>(col, parse_i32, m)),
-            ColumnType::Int64 => plain(self.decode_primitive::<Int64Type>(col, parse_i64, m)),
+            ColumnType::Int32 => {
+                let parse =
+                    |text: &[u8]| noting_negative_zero(parse_i32(text)?, text, negative_zero);
+                plain(self.decode_primitive::<Int32Type>(col, parse, m))
+            }
+            ColumnType::Int64 => {
+                let parse =
+                    |text: &[u8]| noting_negative_zero(parse_i64(text)?, text, negative_zero);
+                plain(self.decode_primitive::<Int64Type>(col, parse, m))
+            }
             ColumnType::Float64 => {
                 plain(self.decode_primitive::<Float64Type>(col, |t| self.parse_double(t), m))
             }
@@ -387,6 +402,20 @@ impl PieceFields<'_> {
             invalid_row,
         ))
     }
+}
+
+/// An integer cell's value, `negative_zero` set when its text is `-0` (rare: the rows are
+/// then found after the column is decoded, [`PieceFields::negative_zeros`]).
+#[inline(always)]
+fn noting_negative_zero<T: Default + PartialEq>(
+    value: T,
+    text: &[u8],
+    negative_zero: &Cell<bool>,
+) -> Option<T> {
+    if value == T::default() && text.first() == Some(&b'-') {
+        negative_zero.set(true);
+    }
+    Some(value)
 }
 
 /// The rows holding a (non-null) zero.
