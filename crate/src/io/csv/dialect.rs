@@ -22,9 +22,8 @@ impl Dialect {
             Some(q) => Some(ascii_option("escape", options.escape)?).filter(|&e| e != q),
             None => None,
         };
-        let (newline, crlf) = line_separator(options)?
-            .map(|sep| (sep, options.line_sep.as_deref() == Some("\r\n")))
-            .unwrap_or_else(|| (detect_newline(sample), true));
+        let (newline, crlf) =
+            line_separator(options)?.unwrap_or_else(|| (detect_newline(sample), true));
         let base = Dialect {
             delimiter: b',',
             quote,
@@ -73,17 +72,18 @@ pub(crate) fn ascii_option(what: &str, c: char) -> Result<u8> {
     }
 }
 
-/// The byte that ends a record by the `lineSep` option (`None` when it is not set):
-/// one ASCII character, `\r\n` as `\n` with the `\r` before it trimmed (where `\n`
-/// alone keeps it, as Spark does). Spark takes one character too (and, undocumented,
-/// two); a byte-wise reader takes it when it is ASCII.
-pub(crate) fn line_separator(options: &CsvOptions) -> Result<Option<u8>> {
+/// The byte that ends a record by the `lineSep` option (`None` when it is not set), and
+/// whether a `\r` before it is part of the break ([`Dialect::crlf`]): one ASCII
+/// character, `\r\n` as `\n` with the `\r` trimmed (where `\n` alone keeps it, as Spark
+/// does). Spark takes one character too (and, undocumented, two); a byte-wise reader
+/// takes it when it is ASCII.
+pub(crate) fn line_separator(options: &CsvOptions) -> Result<Option<(u8, bool)>> {
     let Some(sep) = options.line_sep.as_deref() else {
         return Ok(None);
     };
     match sep.as_bytes() {
-        b"\r\n" => Ok(Some(b'\n')),
-        &[b] if b.is_ascii() && b != 0 => Ok(Some(b)),
+        b"\r\n" => Ok(Some((b'\n', true))),
+        &[b] if b.is_ascii() && b != 0 => Ok(Some((b, false))),
         _ => Err(Error::new(
             ErrorCode::CsvBadOption,
             format!(

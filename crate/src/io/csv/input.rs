@@ -72,7 +72,7 @@ impl InputFilter {
             .comment
             .map(|c| ascii_option("comment character", c))
             .transpose()?;
-        let line_sep = line_separator(options)?;
+        let line_sep = line_separator(options)?.map(|(byte, _)| byte);
         if comment.is_some() && comment == line_sep {
             return Err(Error::new(
                 ErrorCode::CsvBadOption,

@@ -48,10 +48,8 @@ impl RecordEnd {
         let mut start = span.start;
         let ends = memchr::memmem::find_iter(&text[span.clone()], &sep[..]);
         let ends = ends.map(|at| span.start + at).chain([span.end]);
+        // Matches never overlap, so each `end` is at or past `start`.
         for end in ends {
-            if end < start {
-                continue;
-            }
             // Spark keeps a record's text as it is; a blank one is no record.
             if !text[start..end].iter().all(u8::is_ascii_whitespace) {
                 records.push(start..end);
