@@ -8,9 +8,10 @@
 //! JSON has none; Spark reads it by default), in every tenth record and in every record:
 //! such records are read again from their standard rewrite (`io/json/lenient.rs`).
 //! And the typing options: the file read with `prefersDecimal` and `inferTimestamp` (its
-//! doubles become decimals, its dates timestamps: decoded as text and converted,
-//! `io/json/typed.rs`), and with an empty string in every tenth record (a null to
-//! inference: the pieces holding one decode their non-string columns as text).
+//! doubles become decimals, its dates timestamps: the first pieces decoded as text and
+//! converted, `io/json/typed.rs`, the others in the fitted pass, `io/json/flat.rs`), and
+//! with an empty string in every tenth record (a null to inference: the pieces holding
+//! one decode their non-string columns as text).
 //!
 //! `cargo bench --bench json_load` (`BENCH_ROWS=1000000` for the page's file;
 //! `BENCH_THREADS=1` for one pool only, e.g. under `perf record`). Figures in BENCHMARKS.md.

@@ -30,6 +30,7 @@ use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{piece_text_bytes, ArrayScan, Pieces};
 use crate::io::json::schema::JsonSchema;
 use crate::io::json::survey::{survey, Survey, Surveying};
+use crate::io::json::typing::Typing;
 use crate::memory;
 
 /// The records found so far, grouped into pieces, and the first pieces' surveys: what
@@ -321,14 +322,14 @@ impl RecordsAhead {
             // The pieces fitted to the schema before are decoded again with this one.
             slots.iter_mut().for_each(|slot| *slot = None);
             self.decoded = Some(Decoded {
-                // A flat schema's columns absorb whatever the typing options make of a
-                // value of a kind they take (a string column any string, a double column
-                // a decimal): the fitted pass holds under them too.
+                // Under the typing options a value fits when the typing reads its text
+                // as a type its column holds (a string column any string, a decimal
+                // column a narrower decimal, a timestamp column a timestamp).
                 fits: Fits::new(
                     &self.merged,
                     schema.arrow(),
+                    &Typing::of_checked(options),
                     options.allow_non_numeric_numbers,
-                    options.prefers_decimal,
                 ),
                 schema,
                 first,

@@ -12,18 +12,27 @@
 //! schema the records before it gave ([`decode_fitting`]): each record is then checked as
 //! the survey's scanner checks it, and each value must be of a type its column already
 //! has, so the piece would add nothing to the schema and its survey is this decoding.
+//! Such a piece's schema may also have `decimal` and `timestamp` columns (Spark's
+//! `prefersDecimal` and `inferTimestamp`, or whole numbers beyond `bigint`): a value fits
+//! one when the typing reads its text as a type the column holds, and that reading is
+//! its value.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use arrow_array::builder::{BinaryBuilder, BooleanBuilder, Float64Builder, Int64Builder};
+use arrow_array::builder::{
+    BinaryBuilder, BooleanBuilder, Decimal128Builder, Float64Builder, Int64Builder,
+    TimestampMicrosecondBuilder,
+};
 use arrow_array::{ArrayRef, RecordBatch, StringArray};
-use arrow_schema::{DataType, SchemaRef};
+use arrow_schema::{DataType, SchemaRef, TimeUnit};
 
 use crate::io::json::infer::JsonType;
 use crate::io::json::lenient::{non_numeric_token, non_numeric_value};
 use crate::io::json::scan::value_end;
 use crate::io::json::shape::{checked_number, checked_string};
+use crate::io::json::typed::decimal_of_text;
+use crate::io::json::typing::Typing;
 
 /// Whether the schema's columns are all of the types this decoder builds.
 pub fn is_flat(schema: &SchemaRef) -> bool {
@@ -46,6 +55,22 @@ pub fn decode_flat(
     decode_records(text, records, schema, None)
 }
 
+/// Whether the fitted pass can decode the schema's columns: the flat ones, `decimal`s and
+/// `timestamp`s (whose values it reads from their text).
+fn is_fittable(schema: &SchemaRef) -> bool {
+    schema.fields().iter().all(|f| {
+        matches!(
+            f.data_type(),
+            DataType::Int64
+                | DataType::Float64
+                | DataType::Boolean
+                | DataType::Utf8
+                | DataType::Decimal128(..)
+                | DataType::Timestamp(TimeUnit::Microsecond, _)
+        )
+    })
+}
+
 /// The piece's records decoded into one batch of `schema`, if every record is an object
 /// the survey's scanner vouches for (as serde_json reads it) whose values each fit their
 /// column's type in `fits`: merging such records into the type `fits` was made from would
@@ -60,11 +85,11 @@ pub fn decode_fitting(
     decode_records(text, records, schema, Some(fits))
 }
 
-/// What each column of a flat schema may hold without changing the records' merged type:
-/// bits of [`Kind`]s per column.
+/// What each column of a flat schema (with `decimal` and `timestamp` columns too) may
+/// hold without changing the records' merged type.
 #[derive(Debug)]
 pub struct Fits {
-    kinds: Vec<u8>,
+    columns: Vec<ColumnFit>,
     /// Whether a key that is not a column is skipped (a scalar value only) rather than a
     /// misfit.
     skips_other_keys: bool,
@@ -72,6 +97,23 @@ pub struct Fits {
     /// `allowNonNumericNumbers`, on by default): a file Python wrote with missing values
     /// is then read in one pass like any other.
     non_numeric: bool,
+    /// How inference types a value from its text (for the typed columns).
+    typing: Typing,
+}
+
+/// What one column may hold without changing its merged type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ColumnFit {
+    /// Values of these kinds, as they are: bits of `FITS_*`.
+    Kinds(u8),
+    /// Numbers (and, under `prefersDecimal`, strings) that the typing reads as a type
+    /// this decimal holds: no wider integer part, no longer fraction.
+    Decimal { precision: u8, scale: u8 },
+    /// Strings that the typing reads as timestamps.
+    Timestamp,
+    /// Under `prefersDecimal`, numbers the typing reads as a `bigint`, a `double` or a
+    /// decimal (which a `double` holds), not one Spark refuses (a negative scale).
+    TypedDouble,
 }
 
 const FITS_NULL: u8 = 1;
@@ -81,54 +123,126 @@ const FITS_DOUBLE: u8 = 8;
 const FITS_STRING: u8 = 16;
 
 impl Fits {
-    /// For `schema` (made from `merged`, the type of the records so far); `None` unless
-    /// it is flat and `merged` a struct without mixed strings. A column that is not one of
-    /// `merged`'s fields (the corrupt-record column) takes no value at all: a record
-    /// naming it would add that field. `non_numeric`: whether non-numeric numbers are
-    /// `double`s. `prefers_decimal`: Spark's option, under which a number with a point or
-    /// an exponent is a decimal (or refused, `typing.rs`), so only whole numbers are
-    /// vouched for in a `double` column.
+    /// For `schema` (made from `merged`, the type of the records so far, with `typing`);
+    /// `None` unless its columns are of the types the fitted pass decodes and `merged` is
+    /// a struct without mixed strings. A column that is not one of `merged`'s fields (the
+    /// corrupt-record column) takes no value at all: a record naming it would add that
+    /// field. `non_numeric`: whether non-numeric numbers are `double`s (never under
+    /// `prefersDecimal`, where they make a record malformed).
     pub fn new(
         merged: &JsonType,
         schema: &SchemaRef,
+        typing: &Typing,
         non_numeric: bool,
-        prefers_decimal: bool,
     ) -> Option<Fits> {
         let JsonType::Struct(fields) = merged else {
             return None;
         };
-        if !is_flat(schema) || merged.has_mixed() {
+        if !is_fittable(schema) || merged.has_mixed() {
             return None;
         }
-        let kinds = schema
+        let prefers_decimal = typing.needs_number_text();
+        let columns = schema
             .fields()
             .iter()
-            .map(|field| match fields.get(field.name()) {
-                // merge(t, v) == t exactly for these values.
-                Some(JsonType::Null) => FITS_NULL,
-                Some(JsonType::Boolean) => FITS_NULL | FITS_BOOLEAN,
-                Some(JsonType::Long) => FITS_NULL | FITS_LONG,
-                Some(JsonType::Double) if prefers_decimal => FITS_NULL | FITS_LONG,
-                Some(JsonType::Double) => FITS_NULL | FITS_LONG | FITS_DOUBLE,
-                Some(JsonType::String { mixed: false }) => FITS_NULL | FITS_STRING,
-                _ => 0,
-            })
+            .map(
+                |field| match (fields.get(field.name()), field.data_type()) {
+                    // merge(t, v) == t exactly for these values.
+                    (Some(JsonType::Null), _) => ColumnFit::Kinds(FITS_NULL),
+                    (Some(JsonType::Boolean), _) => ColumnFit::Kinds(FITS_NULL | FITS_BOOLEAN),
+                    (Some(JsonType::Long), _) => ColumnFit::Kinds(FITS_NULL | FITS_LONG),
+                    // A number with a point or an exponent is then a decimal, or refused.
+                    (Some(JsonType::Double), _) if prefers_decimal => ColumnFit::TypedDouble,
+                    (Some(JsonType::Double), _) => {
+                        ColumnFit::Kinds(FITS_NULL | FITS_LONG | FITS_DOUBLE)
+                    }
+                    (Some(JsonType::String { mixed: false }), _) => {
+                        ColumnFit::Kinds(FITS_NULL | FITS_STRING)
+                    }
+                    (
+                        Some(&JsonType::Decimal { precision, scale }),
+                        &DataType::Decimal128(p, s),
+                    ) if p == precision && i8::try_from(scale) == Ok(s) => {
+                        ColumnFit::Decimal { precision, scale }
+                    }
+                    (Some(JsonType::Timestamp), DataType::Timestamp(TimeUnit::Microsecond, _)) => {
+                        ColumnFit::Timestamp
+                    }
+                    _ => ColumnFit::Kinds(0),
+                },
+            )
             .collect();
         Some(Fits {
-            kinds,
+            columns,
             skips_other_keys: false,
-            non_numeric,
+            non_numeric: non_numeric && !prefers_decimal,
+            typing: typing.clone(),
         })
     }
 
     /// For a schema given by the user (`given.rs`, which converts the values itself): any
     /// scalar in any of its `columns`, and other keys' scalars skipped.
     pub fn any_scalar(columns: usize) -> Fits {
+        let any = FITS_NULL | FITS_BOOLEAN | FITS_LONG | FITS_DOUBLE | FITS_STRING;
         Fits {
-            kinds: vec![FITS_NULL | FITS_BOOLEAN | FITS_LONG | FITS_DOUBLE | FITS_STRING; columns],
+            columns: vec![ColumnFit::Kinds(any); columns],
             skips_other_keys: true,
             // The given schema's conversions read them from their standard rewrite.
             non_numeric: false,
+            typing: Typing::default(),
+        }
+    }
+
+    /// `value` (of [`Fits`] bit `bit`) as column `column` takes it, `None` when it would
+    /// change the column's type. A typed column's value is converted here, from the text
+    /// its type was read from.
+    #[inline]
+    fn fitted(&self, column: usize, value: Value, bit: u8, text: &[u8]) -> Option<Value> {
+        let fit = self.columns[column];
+        if let ColumnFit::Kinds(bits) = fit {
+            return (bits & bit != 0).then_some(value);
+        }
+        // A null, or `""`, a null to inference.
+        if bit == FITS_NULL {
+            return Some(value);
+        }
+        // Numbers are ASCII; the scanner checked a string's UTF-8.
+        let read = || std::str::from_utf8(value.text(text)).ok();
+        let converted = |to: i128| Value {
+            kind: Kind::Converted(to),
+            ..value
+        };
+        match (fit, value.kind) {
+            (ColumnFit::TypedDouble, Kind::Number) => {
+                let ty = self.typing.of_number(read()?);
+                (JsonType::Double.merge(ty) == JsonType::Double).then_some(value)
+            }
+            (ColumnFit::Decimal { precision, scale }, kind @ (Kind::Number | Kind::Plain)) => {
+                let column = JsonType::Decimal { precision, scale };
+                // Most numbers are read in one look at their digits.
+                if kind == Kind::Number {
+                    if let Some(number) = self.typing.of_plain_number(value.text(text)) {
+                        if column.clone().merge(number.ty.clone()) != column {
+                            return None;
+                        }
+                        return number.at_scale(scale).map(converted);
+                    }
+                }
+                let text = read()?;
+                let ty = match value.kind {
+                    Kind::Number => self.typing.of_number(text),
+                    _ => self.typing.of_string(text),
+                };
+                if column.clone().merge(ty) != column {
+                    return None;
+                }
+                decimal_of_text(text, precision, scale).map(converted)
+            }
+            (ColumnFit::Timestamp, Kind::Plain) => {
+                let micros = self.typing.timestamp_of_string(read()?)?;
+                Some(converted(i128::from(micros)))
+            }
+            _ => None,
         }
     }
 }
@@ -214,6 +328,9 @@ pub enum Kind {
     /// A non-numeric number (`NaN`, `-INF`, ...), read when Spark's
     /// `allowNonNumericNumbers` is on (`lenient.rs`): a `double`.
     NonNumeric,
+    /// A value the fitted pass has converted from its text to its column's type: a
+    /// decimal's unscaled value, a timestamp's microseconds.
+    Converted(i128),
 }
 
 /// Distinct raw keys remembered per piece (a flat schema's columns, spelled a few ways).
@@ -390,12 +507,9 @@ pub fn read_fitting(
             return None;
         }
         pos = ws(text, pos + 1, end);
-        let (value, after, kind) = fitting_value_at(text, pos, end, fits.non_numeric)?;
+        let (value, after, bit) = fitting_value_at(text, pos, end, fits.non_numeric)?;
         if let Some(column) = column {
-            if fits.kinds[column] & kind == 0 {
-                return None;
-            }
-            values[column] = Some(value);
+            values[column] = Some(fits.fitted(column, value, bit, text)?);
         }
         pos = ws(text, after, end);
         if pos >= end {
@@ -545,6 +659,9 @@ enum Column {
     Boolean(BooleanBuilder),
     /// The strings' bytes, checked as UTF-8 all at once when the column is finished.
     String(BinaryBuilder),
+    /// Values the fitted pass converted ([`Kind::Converted`]).
+    Decimal(Decimal128Builder),
+    Timestamp(TimestampMicrosecondBuilder),
 }
 
 impl Column {
@@ -554,6 +671,14 @@ impl Column {
             DataType::Float64 => Column::Double(Float64Builder::with_capacity(rows)),
             DataType::Boolean => Column::Boolean(BooleanBuilder::with_capacity(rows)),
             DataType::Utf8 => Column::String(BinaryBuilder::with_capacity(rows, rows * 8)),
+            DataType::Decimal128(precision, scale) => Column::Decimal(
+                Decimal128Builder::with_capacity(rows)
+                    .with_precision_and_scale(*precision, *scale)
+                    .ok()?,
+            ),
+            DataType::Timestamp(TimeUnit::Microsecond, zone) => Column::Timestamp(
+                TimestampMicrosecondBuilder::with_capacity(rows).with_timezone_opt(zone.clone()),
+            ),
             _ => return None,
         })
     }
@@ -567,6 +692,8 @@ impl Column {
                 Column::Double(b) => b.append_null(),
                 Column::Boolean(b) => b.append_null(),
                 Column::String(b) => b.append_null(),
+                Column::Decimal(b) => b.append_null(),
+                Column::Timestamp(b) => b.append_null(),
             }
             return Some(());
         };
@@ -577,6 +704,12 @@ impl Column {
             (Column::Long(b), Kind::Plain) if bytes.is_empty() => b.append_null(),
             (Column::Double(b), Kind::Plain) if bytes.is_empty() => b.append_null(),
             (Column::Boolean(b), Kind::Plain) if bytes.is_empty() => b.append_null(),
+            (Column::Decimal(b), Kind::Plain) if bytes.is_empty() => b.append_null(),
+            (Column::Timestamp(b), Kind::Plain) if bytes.is_empty() => b.append_null(),
+            (Column::Decimal(b), Kind::Converted(unscaled)) => b.append_value(unscaled),
+            (Column::Timestamp(b), Kind::Converted(micros)) => {
+                b.append_value(i64::try_from(micros).ok()?)
+            }
             (Column::Long(b), Kind::Number) => b.append_value(parse_long(bytes)?),
             (Column::Double(b), Kind::Number) => {
                 b.append_value(lexical_core::parse::<f64>(bytes).ok()?)
@@ -605,6 +738,8 @@ impl Column {
             Column::Double(mut b) => Arc::new(b.finish()),
             Column::Boolean(mut b) => Arc::new(b.finish()),
             Column::String(mut b) => Arc::new(StringArray::try_from_binary(b.finish()).ok()?),
+            Column::Decimal(mut b) => Arc::new(b.finish()),
+            Column::Timestamp(mut b) => Arc::new(b.finish()),
         })
     }
 }
@@ -721,7 +856,8 @@ mod tests {
             .ty
             .unwrap();
         let schema = JsonSchema::inferred(merged.clone(), None).unwrap();
-        let fits = Fits::new(&merged, schema.arrow(), false, false).expect("a flat schema");
+        let fits =
+            Fits::new(&merged, schema.arrow(), &Typing::default(), false).expect("a flat schema");
         (merged, Arc::clone(schema.arrow()), fits)
     }
 
@@ -757,7 +893,7 @@ mod tests {
             .unwrap();
         let schema = JsonSchema::inferred(merged.clone(), None).unwrap();
         let schema = Arc::clone(schema.arrow());
-        let allowed = Fits::new(&merged, &schema, true, false).unwrap();
+        let allowed = Fits::new(&merged, &schema, &Typing::default(), true).unwrap();
         let text = b"{\"a\": 1, \"b\": NaN}\n{\"b\": -INF}\n{\"b\": +Infinity, \"a\": 2}\n{\"b\": Infinity}\n{\"b\": +INF}\n{\"b\": -Infinity}\n";
         let records = lines(text);
         let fitted = decode_fitting(text, &records, &schema, &allowed).expect("fitting records");
@@ -773,7 +909,7 @@ mod tests {
         };
         assert_eq!(bits(&fitted), bits(&decoded));
         assert_eq!(fitted.column(0), decoded.column(0));
-        let strict = Fits::new(&merged, &schema, false, false).unwrap();
+        let strict = Fits::new(&merged, &schema, &Typing::default(), false).unwrap();
         assert!(decode_fitting(text, &records, &schema, &strict).is_none());
         for not_a_token in [
             &b"{\"b\": NaNa}\n"[..],
@@ -837,8 +973,20 @@ mod tests {
                 "9223372036854775807",
                 "-9223372036854775808",
                 "-0",
+                // Beyond `bigint`: a decimal(20,0) column, which whole numbers fit.
+                "18446744073709551615",
             ],
-            &["2.5", "1e3", "-1.5E-3", "0.0"],
+            &[
+                "2.5",
+                "1e3",
+                "-1.5E-3",
+                "0.0",
+                "12.345",
+                "-0.50",
+                "1234567.8",
+                // Too wide for a decimal: a `double` under prefersDecimal too.
+                "1234567890123456789012345678901234567890.5",
+            ],
             &[
                 "\"s\"",
                 "\"\\u00e9\\n\"",
@@ -846,6 +994,12 @@ mod tests {
                 "\"é\"",
                 "\"1.5\"",
                 "\"2020-01-31\"",
+                "\"1,234.5\"",
+                "\"2020-01-31 10:00:00\"",
+                "\"2021-02\"",
+                "\"0.001\"",
+                // A decimal under prefersDecimal, else a timestamp (a year).
+                "\"2020\"",
             ],
             &["true", "false"],
             &["null"],
@@ -863,6 +1017,8 @@ mod tests {
         let keys = ["\"a\"", "\"b\"", "\"\\u0063\"", "\"d\""];
         let mut next = crate::testing::indices(11);
         let (mut fitted_pieces, mut refused_pieces) = (0, 0);
+        // Pieces fitted to a schema with a decimal or timestamp column.
+        let mut fitted_typed = 0;
         for round in 0..1200 {
             // Half the rounds under the typing options, which make some of the same
             // values decimals and timestamps.
@@ -907,7 +1063,7 @@ mod tests {
                 continue;
             };
             // Typed values may make a decimal or a timestamp column: not flat.
-            let Some(fits) = Fits::new(&merged, schema.arrow(), false, typed) else {
+            let Some(fits) = Fits::new(&merged, schema.arrow(), &surveying.typing, false) else {
                 assert!(typed, "{before}");
                 continue;
             };
@@ -918,6 +1074,7 @@ mod tests {
                 continue;
             };
             fitted_pieces += 1;
+            fitted_typed += usize::from(!is_flat(schema.arrow()));
             let piece_survey = survey(text, &records, &surveying);
             assert!(piece_survey.malformed.is_empty(), "{piece}");
             assert_eq!(piece_survey.rows, records.len());
@@ -934,8 +1091,8 @@ mod tests {
             assert_eq!(batch, decoded, "{piece}");
         }
         assert!(
-            fitted_pieces > 100 && refused_pieces > 100,
-            "{fitted_pieces} / {refused_pieces}"
+            fitted_pieces > 100 && refused_pieces > 100 && fitted_typed > 50,
+            "{fitted_pieces} / {refused_pieces} ({fitted_typed} typed)"
         );
     }
 

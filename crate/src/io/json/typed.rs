@@ -128,14 +128,7 @@ fn scalars(strings: &StringArray, target: &DataType, typing: &Typing) -> Result<
             let scale_digits = u8::try_from(*scale).unwrap_or(0);
             Arc::new(
                 values()
-                    .map(|v| {
-                        let text = v?;
-                        match text.contains(',') {
-                            // Spark's decimal parser drops commas (a string's `1,234.5`).
-                            true => parse_decimal(&text.replace(',', ""), *precision, scale_digits),
-                            false => parse_decimal(text, *precision, scale_digits),
-                        }
-                    })
+                    .map(|v| decimal_of_text(v?, *precision, scale_digits))
                     .collect::<Decimal128Array>()
                     .with_precision_and_scale(*precision, *scale)
                     .map_err(|e| Error::internal("a JSON decimal column", e))?,
@@ -154,6 +147,16 @@ fn scalars(strings: &StringArray, target: &DataType, typing: &Typing) -> Result<
             ))
         }
     })
+}
+
+/// The unscaled value of a decimal column's value read from its text (a number's, or a
+/// string's), as Spark's `JacksonParser` reads one: a string's commas are dropped
+/// (`1,234.5`).
+pub fn decimal_of_text(text: &str, precision: u8, scale: u8) -> Option<i128> {
+    match text.contains(',') {
+        true => parse_decimal(&text.replace(',', ""), precision, scale),
+        false => parse_decimal(text, precision, scale),
+    }
 }
 
 /// A `double` as arrow-json reads one, or a non-numeric number's (`NaN`, `-INF`, ...).

@@ -70,7 +70,8 @@ impl Typing {
     }
 
     /// Whether a value's type depends on more of its text than a record's shape tells
-    /// (`shape.rs` and the fitted pass then vouch for nothing: every record is typed).
+    /// (`shape.rs` then vouches for nothing: every record is typed, and the fitted pass
+    /// types each value of a `decimal` or `timestamp` column from its text).
     pub fn reads_text(&self) -> bool {
         self.prefers_decimal || self.timestamps.is_some()
     }
@@ -101,6 +102,15 @@ impl Typing {
             return JsonType::Timestamp;
         }
         JsonType::String { mixed: false }
+    }
+
+    /// The microseconds of a string [`Typing::of_string`] types as a `timestamp`, read
+    /// once for both (`None` for any other string).
+    pub fn timestamp_of_string(&self, text: &str) -> Option<i64> {
+        if text.is_empty() || (self.prefers_decimal && string_decimal(text).is_some()) {
+            return None;
+        }
+        self.timestamp(text)
     }
 
     /// The type of `true` or `false`.
@@ -148,6 +158,59 @@ impl Typing {
         }
     }
 
+    /// The type of a JSON number written without an exponent, in at most 38 digits, and
+    /// its digits as a decimal: what [`Typing::of_number`] and `parse_decimal` make of it,
+    /// in one look at its digits (the fitted pass reads every number of a decimal column
+    /// so). `None` for any other number, or under `primitivesAsString`.
+    pub fn of_plain_number(&self, text: &[u8]) -> Option<PlainNumber> {
+        if self.primitives_as_string {
+            return None;
+        }
+        let (negative, body) = match text.split_first()? {
+            (b'-', rest) => (true, rest),
+            _ => (false, text),
+        };
+        let mut digits: i128 = 0;
+        let (mut count, mut significant) = (0u32, 0u32);
+        let mut point = None;
+        for (at, &byte) in body.iter().enumerate() {
+            match byte {
+                b'0'..=b'9' => {
+                    count += 1;
+                    if count > MAX_PRECISION {
+                        return None;
+                    }
+                    digits = digits * 10 + i128::from(byte - b'0');
+                    significant += u32::from(significant > 0 || byte != b'0');
+                }
+                b'.' if point.is_none() => point = Some(at),
+                _ => return None,
+            }
+        }
+        if count == 0 {
+            return None;
+        }
+        let scale = point.map_or(0, |at| body.len() - at - 1);
+        let digits = if negative { -digits } else { digits };
+        let precision = significant.max(1);
+        let ty = match point {
+            None => match i64::try_from(digits) {
+                Ok(_) => JsonType::Long,
+                Err(_) => decimal_or_double(precision, 0),
+            },
+            Some(_) if !self.prefers_decimal => JsonType::Double,
+            Some(_) => JsonType::Decimal {
+                precision: precision.max(scale as u32) as u8,
+                scale: scale as u8,
+            },
+        };
+        Some(PlainNumber {
+            ty,
+            digits,
+            scale: scale as u8,
+        })
+    }
+
     /// The type of a whole number that fits a `bigint`.
     pub fn of_long(&self) -> JsonType {
         match self.primitives_as_string {
@@ -187,6 +250,27 @@ impl Typing {
             Some(pattern) => pattern.parse(text),
             None => text_to_timestamp(text, reading.today),
         }
+    }
+}
+
+/// A number read by [`Typing::of_plain_number`].
+#[derive(Debug, PartialEq)]
+pub struct PlainNumber {
+    /// Its type to inference.
+    pub ty: JsonType,
+    /// Its digits, as an integer (`-1.50` is -150) ...
+    digits: i128,
+    /// ... and how many of them follow the point.
+    scale: u8,
+}
+
+impl PlainNumber {
+    /// Its unscaled value as a decimal of `scale` (`None` when its own scale is larger:
+    /// the number would be rounded).
+    pub fn at_scale(&self, scale: u8) -> Option<i128> {
+        let shift = scale.checked_sub(self.scale)?;
+        self.digits
+            .checked_mul(10i128.checked_pow(u32::from(shift))?)
     }
 }
 
@@ -329,6 +413,70 @@ mod tests {
         assert_eq!(decimals.of_number(&wide), JsonType::Double);
     }
 
+    /// The one-look reading of a number agrees with `of_number` and `parse_decimal`.
+    #[test]
+    fn plain_numbers_read_in_one_look_as_in_two() {
+        let mut next = crate::testing::indices(5);
+        let digit = |next: &mut dyn FnMut(usize) -> usize| char::from(b'0' + next(10) as u8);
+        for prefers_decimal in [false, true] {
+            let typing = Typing::of(&options(prefers_decimal, false)).unwrap();
+            let mut texts: Vec<String> = ["0", "-0", "0.0", "-0.50", "9223372036854775807"]
+                .iter()
+                .map(|t| t.to_string())
+                .collect();
+            texts.push("9223372036854775808".into());
+            texts.push("-9223372036854775809".into());
+            texts.push("9".repeat(38));
+            texts.push(format!("0.{}", "0".repeat(37)));
+            for _ in 0..5000 {
+                let whole: String = (0..1 + next(22)).map(|_| digit(&mut next)).collect();
+                let fraction: String = (0..next(20)).map(|_| digit(&mut next)).collect();
+                let sign = if next(2) == 0 { "-" } else { "" };
+                texts.push(match fraction.is_empty() {
+                    true => format!("{sign}{whole}"),
+                    false => format!("{sign}{whole}.{fraction}"),
+                });
+            }
+            for text in &texts {
+                let digits = text.bytes().filter(u8::is_ascii_digit).count();
+                let Some(plain) = typing.of_plain_number(text.as_bytes()) else {
+                    assert!(digits > 38, "{text}");
+                    continue;
+                };
+                assert_eq!(plain.ty, typing.of_number(text), "{text}");
+                // Its value in its own decimal type, and in wider ones.
+                if let JsonType::Decimal { precision, scale } = plain.ty {
+                    for wider in [0, 1, 5] {
+                        let p = (precision + wider).min(38);
+                        let s = (scale + wider).min(p);
+                        let expected = crate::decimal_digits::parse_decimal(text, p, s);
+                        assert!(wider > 0 || expected.is_some(), "{text}");
+                        if expected.is_some() {
+                            assert_eq!(plain.at_scale(s), expected, "{text} at ({p},{s})");
+                        }
+                    }
+                }
+            }
+        }
+        for not_plain in [
+            "1e5",
+            "1.5E-3",
+            "+1",
+            "",
+            "-",
+            "1.2.3",
+            &"1".repeat(39),
+            "NaN",
+        ] {
+            let typing = Typing::of(&options(true, false)).unwrap();
+            assert_eq!(
+                typing.of_plain_number(not_plain.as_bytes()),
+                None,
+                "{not_plain}"
+            );
+        }
+    }
+
     #[test]
     fn strings_are_typed_as_spark_types_them() {
         let plain = Typing::of(&options(false, false)).unwrap();
@@ -348,6 +496,13 @@ mod tests {
         assert_eq!(both.of_string("1e5"), JsonType::String { mixed: false });
         assert_eq!(both.of_string("2021-01"), JsonType::Timestamp);
         assert_eq!(both.of_string(" 12 "), JsonType::String { mixed: false });
+        // A string both a decimal and a timestamp (`2020`) is a decimal.
+        assert_eq!(both.timestamp_of_string("2020"), None);
+        assert!(both.timestamp_of_string("2021-01").is_some());
+        assert_eq!(both.timestamp_of_string(""), None);
+        let stamps = Typing::of(&options(false, true)).unwrap();
+        assert_eq!(stamps.timestamp_of_string("2020"), stamps.timestamp("2020"));
+        assert!(stamps.timestamp_of_string("2020").is_some());
     }
 
     #[test]
