@@ -389,6 +389,37 @@ fn lenient_records_read_the_same_in_any_pieces() {
     }
 }
 
+/// A multiLine document with comments (`allowComments`) holding `,`, `]` and quotes, cut
+/// anywhere, is split into the records Spark reads (`every_file_reads_as_spark_reads_it`
+/// compares those). Without the option the comments make the document malformed: Spark
+/// reads it as one corrupt record; Brasa too when it starts with a comment, and otherwise
+/// says the array seems closed early, naming the option.
+#[test]
+fn commented_documents_read_the_same_in_any_pieces() {
+    for (file, case) in [
+        ("comments.json", "comments_multiline"),
+        ("comments_header.json", "comments_multiline_header"),
+    ] {
+        assert!(
+            reads_the_same_in_any_pieces(file, case).is_empty(),
+            "{case}"
+        );
+        let bytes = std::fs::read(dir().join(file)).unwrap();
+        let mut options = case_options(case);
+        options.allow_comments = false;
+        match read_json(&bytes, &options) {
+            Ok((table, warnings)) => {
+                assert!(!warnings.is_empty(), "{case}: {warnings:?}");
+                assert_eq!(spark_schema(&table)[0].0, "_corrupt_record", "{case}");
+            }
+            Err(err) => {
+                assert_eq!(err.code(), ErrorCode::JsonMalformed, "{case}");
+                assert!(err.message().contains("tick allowComments"), "{err}");
+            }
+        }
+    }
+}
+
 /// Spark's inference options give the same schema and rows however the text arrives.
 #[test]
 fn inference_options_read_the_same_in_any_pieces() {

@@ -149,11 +149,11 @@ impl RecordsAhead {
         )
     }
 
-    /// The elements of the array whose `[` is at `open` (a multiLine document), as
-    /// [`RecordsAhead::lines`].
-    pub fn array(open: usize, piece_bytes: usize, step_pieces: usize) -> Self {
+    /// The elements of the array whose `[` is at `open` (a multiLine document, with
+    /// comments when Spark's `allowComments` is on), as [`RecordsAhead::lines`].
+    pub fn array(open: usize, comments: bool, piece_bytes: usize, step_pieces: usize) -> Self {
         Self::new(
-            Finder::Array(ArrayScan::new(open)),
+            Finder::Array(ArrayScan::new(open, comments)),
             piece_bytes,
             step_pieces,
         )

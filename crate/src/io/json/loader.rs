@@ -22,6 +22,7 @@ use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{
     document, line_of, looks_multi_line, piece_text_bytes, without_bom,
 };
+use crate::io::json::scan::skip_space;
 use crate::io::json::schema::{no_fields, JsonSchema};
 use crate::io::json::survey::{Survey, Surveying};
 use crate::io::json::transcode::Transcoder;
@@ -285,13 +286,17 @@ impl JsonLoader {
     fn decide(&self) -> Ahead {
         let base = without_bom(&self.text);
         let rest = &self.text[base..];
-        let Some(start) = rest.iter().position(|b| !b.is_ascii_whitespace()) else {
+        let comments = self.options.allow_comments;
+        // Where the first value starts, once it can be told (a comment before it may still
+        // be arriving).
+        let start = skip_space(rest, 0, comments);
+        if start == rest.len() {
             return Ahead::Undecided;
-        };
+        }
         let multi_line = match self.options.multi_line {
             Some(multi_line) => multi_line,
             None if memchr::memchr(b'\n', &rest[start..]).is_none() => return Ahead::Undecided,
-            None => looks_multi_line(rest),
+            None => looks_multi_line(rest, comments),
         };
         if check_text(&self.text).is_err() {
             return Ahead::Off;
@@ -301,7 +306,7 @@ impl JsonLoader {
         let ahead = if !multi_line {
             RecordsAhead::lines(base, self.record_end.clone(), self.piece_bytes, step_pieces)
         } else if rest[start] == b'[' {
-            RecordsAhead::array(base + start, self.piece_bytes, step_pieces)
+            RecordsAhead::array(base + start, comments, self.piece_bytes, step_pieces)
         } else {
             return Ahead::Off;
         };
@@ -470,9 +475,9 @@ fn all_records(text: &[u8], options: &JsonOptions, piece_bytes: usize) -> Result
     let base = without_bom(text);
     let multi_line = options
         .multi_line
-        .unwrap_or_else(|| looks_multi_line(&text[base..]));
+        .unwrap_or_else(|| looks_multi_line(&text[base..], options.allow_comments));
     let records = if multi_line {
-        document(text, base)?
+        document(text, base, options.allow_comments)?
     } else {
         RecordEnd::of(options.line_sep.as_deref())?.records(text, base..text.len())
     };

@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::io::json::scan::{skip_ws, value_end};
+use crate::io::json::scan::{skip_space, value_end_in};
 
 /// The text after a UTF-8 byte-order mark, if there is one.
 pub fn without_bom(text: &[u8]) -> usize {
@@ -18,16 +18,15 @@ pub fn without_bom(text: &[u8]) -> usize {
 /// Whether the file looks like one JSON document rather than JSON lines: its first line
 /// opens an object or an array that the line does not close. Whether the line is valid
 /// JSON does not matter: a first record that is malformed, or JSON only under Spark's
-/// leniencies (`{'a': NaN}`), is still a line of JSON lines, Spark's default.
-pub fn looks_multi_line(text: &[u8]) -> bool {
-    let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
-        return false;
-    };
-    if !matches!(text[start], b'{' | b'[') {
+/// leniencies (`{'a': NaN}`), is still a line of JSON lines, Spark's default. With
+/// `comments` (Spark's `allowComments`), comments before it are passed over.
+pub fn looks_multi_line(text: &[u8], comments: bool) -> bool {
+    let start = skip_space(text, 0, comments);
+    if !matches!(text.get(start), Some(b'{' | b'[')) {
         return false;
     }
     let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |n| start + n);
-    value_end(text, start) > end
+    value_end_in(text, start, comments) > end
 }
 
 /// The bytes of text the records of `piece` (numbers into `records`) span, from the
@@ -64,15 +63,13 @@ pub fn lines(text: &[u8], span: Range<usize>) -> Vec<Range<usize>> {
 
 /// The records of one JSON document starting at `from` (after a byte-order mark): the
 /// elements of a top-level array, or the document itself (an object, or anything else,
-/// which is then a malformed record).
-pub fn document(text: &[u8], from: usize) -> Result<Vec<Range<usize>>> {
-    let Some(first) = text[from..]
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .map(|at| from + at)
-    else {
+/// which is then a malformed record). `comments`: Spark's `allowComments`, under which
+/// comments may stand before, inside and after the array.
+pub fn document(text: &[u8], from: usize, comments: bool) -> Result<Vec<Range<usize>>> {
+    let first = skip_space(text, from, comments);
+    if first == text.len() {
         return Ok(Vec::new());
-    };
+    }
     let last = text
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())
@@ -81,7 +78,7 @@ pub fn document(text: &[u8], from: usize) -> Result<Vec<Range<usize>>> {
         return Ok(std::iter::once(first..last + 1).collect());
     }
     let mut records = Vec::new();
-    ArrayScan::new(first).finish(text, &mut records)?;
+    ArrayScan::new(first, comments).finish(text, &mut records)?;
     Ok(records)
 }
 
@@ -97,15 +94,18 @@ pub struct ArrayScan {
     closed: bool,
     /// Elements found so far.
     elements: usize,
+    /// Comments may stand between tokens (Spark's `allowComments`).
+    comments: bool,
 }
 
 impl ArrayScan {
-    /// A scan of the array whose `[` is at `open`.
-    pub fn new(open: usize) -> Self {
+    /// A scan of the array whose `[` is at `open`; `comments`: Spark's `allowComments`.
+    pub fn new(open: usize, comments: bool) -> Self {
         ArrayScan {
             pos: open + 1,
             closed: false,
             elements: 0,
+            comments,
         }
     }
 
@@ -125,12 +125,13 @@ impl ArrayScan {
         loop {
             if self.closed {
                 return if whole {
-                    after_array(text, self.pos)
+                    after_array(text, self.pos, self.comments)
                 } else {
                     Ok(())
                 };
             }
-            let pos = skip_ws(text, self.pos);
+            let comments = self.comments;
+            let pos = skip_space(text, self.pos, comments);
             match text.get(pos) {
                 None if whole => return Err(never_closed(self.elements)),
                 None => return Ok(()),
@@ -140,15 +141,15 @@ impl ArrayScan {
                 }
                 Some(b',') => self.pos = pos + 1,
                 Some(_) => {
-                    let mut end = value_end(text, pos);
+                    let mut end = value_end_in(text, pos, comments);
                     // Text after a value up to the next `,` belongs to the same
                     // (malformed) record.
                     loop {
-                        let next = skip_ws(text, end);
+                        let next = skip_space(text, end, comments);
                         match text.get(next) {
                             None if !whole => return Ok(()),
                             None | Some(b',' | b']') => break,
-                            Some(_) => end = value_end(text, next).max(next + 1),
+                            Some(_) => end = value_end_in(text, next, comments).max(next + 1),
                         }
                     }
                     records.push(pos..end);
@@ -170,19 +171,26 @@ fn never_closed(records: usize) -> Error {
     )
 }
 
-fn after_array(text: &[u8], from: usize) -> Result<()> {
-    match text[from..].iter().position(|b| !b.is_ascii_whitespace()) {
-        None => Ok(()),
-        Some(at) => Err(Error::new(
-            ErrorCode::JsonMalformed,
-            format!(
-                "the file is one JSON array (multiLine), but text follows its closing `]` on \
-                 line {}; if the file holds one JSON value per line, load it with multiLine \
-                 off",
-                line_of(text, from + at)
-            ),
-        )),
+fn after_array(text: &[u8], from: usize, comments: bool) -> Result<()> {
+    let at = skip_space(text, from, comments);
+    if at == text.len() {
+        return Ok(());
     }
+    // A `]` inside a comment closes the array to a scan that does not know comments.
+    let has_comment = |mark: &[u8]| memchr::memmem::find(text, mark).is_some();
+    let hint = match !comments && (has_comment(b"/*") || has_comment(b"//")) {
+        true => "; if it has comments (/* */ or //), tick allowComments",
+        false => "",
+    };
+    Err(Error::new(
+        ErrorCode::JsonMalformed,
+        format!(
+            "the file is one JSON array (multiLine), but text follows its closing `]` on \
+             line {}; if the file holds one JSON value per line, load it with multiLine \
+             off{hint}",
+            line_of(text, at)
+        ),
+    ))
 }
 
 /// Records grouped into pieces of about `target` bytes of text as they are found: a piece
@@ -266,12 +274,15 @@ mod tests {
     fn array_elements_are_records_whatever_they_hold() {
         let text = b"[\n {\"a\": \"x,]\\\"\"},\n {\"b\": [1, {\"c\": 2}]} , 3 ]\n";
         assert_eq!(
-            texts(text, &document(text, 0).unwrap()),
+            texts(text, &document(text, 0, false).unwrap()),
             ["{\"a\": \"x,]\\\"\"}", "{\"b\": [1, {\"c\": 2}]}", "3"]
         );
-        assert!(document(b"[]", 0).unwrap().is_empty());
+        assert!(document(b"[]", 0, false).unwrap().is_empty());
         assert_eq!(
-            texts(b" {\"a\":\n1} ", &document(b" {\"a\":\n1} ", 0).unwrap()),
+            texts(
+                b" {\"a\":\n1} ",
+                &document(b" {\"a\":\n1} ", 0, false).unwrap()
+            ),
             ["{\"a\":\n1}"]
         );
     }
@@ -280,10 +291,10 @@ mod tests {
     fn an_array_scanned_in_parts_gives_the_elements_of_the_whole() {
         let text: &[u8] =
             b" [ {\"a\": \"x,]\\\"\"} ,\n{\"b\": [1, {\"c\": 2}]} x y, 12345 ,true,\"s\" ]\n";
-        let whole = document(text, 0).unwrap();
+        let whole = document(text, 0, false).unwrap();
         assert_eq!(whole.len(), 5);
         for step in 1..text.len() {
-            let mut scan = ArrayScan::new(1);
+            let mut scan = ArrayScan::new(1, false);
             let mut records = Vec::new();
             for end in (step..text.len()).step_by(step) {
                 scan.advance(&text[..end], &mut records);
@@ -296,9 +307,9 @@ mod tests {
 
     #[test]
     fn an_unclosed_array_or_trailing_text_is_an_error() {
-        let err = document(b"[{\"a\":1},\n{\"a\":2}", 0).unwrap_err();
+        let err = document(b"[{\"a\":1},\n{\"a\":2}", 0, false).unwrap_err();
         assert!(err.message().contains("truncated"), "{err}");
-        let err = document(b"[{\"a\":1}]\n[{\"a\":2}]", 0).unwrap_err();
+        let err = document(b"[{\"a\":1}]\n[{\"a\":2}]", 0, false).unwrap_err();
         assert!(err.message().contains("line 2"), "{err}");
     }
 
@@ -318,15 +329,15 @@ mod tests {
 
     #[test]
     fn a_document_is_told_from_json_lines() {
-        assert!(looks_multi_line(b"[\n{\"a\":1}\n]"));
-        assert!(looks_multi_line(b"  {\"a\":\n1}"));
-        assert!(looks_multi_line(b"{\"a\": \"}\n\"}"));
-        assert!(!looks_multi_line(b"{\"a\":1}\n{\"a\":2}"));
-        assert!(!looks_multi_line(b"[{\"a\":1}]\n"));
-        assert!(!looks_multi_line(b"oops"));
+        assert!(looks_multi_line(b"[\n{\"a\":1}\n]", false));
+        assert!(looks_multi_line(b"  {\"a\":\n1}", false));
+        assert!(looks_multi_line(b"{\"a\": \"}\n\"}", false));
+        assert!(!looks_multi_line(b"{\"a\":1}\n{\"a\":2}", false));
+        assert!(!looks_multi_line(b"[{\"a\":1}]\n", false));
+        assert!(!looks_multi_line(b"oops", false));
         // A first line that closes what it opens is a record, valid JSON or not.
-        assert!(!looks_multi_line(b"{'a': NaN, 'b': '}'}\n{\"a\":2}"));
-        assert!(!looks_multi_line(b"{\"a\": nope}\n{\"a\":2}"));
-        assert!(looks_multi_line(b"{'a':\n1}"));
+        assert!(!looks_multi_line(b"{'a': NaN, 'b': '}'}\n{\"a\":2}", false));
+        assert!(!looks_multi_line(b"{\"a\": nope}\n{\"a\":2}", false));
+        assert!(looks_multi_line(b"{'a':\n1}", false));
     }
 }
