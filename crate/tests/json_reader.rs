@@ -79,6 +79,7 @@ fn options_of(case: &Case) -> JsonOptions {
             ("prefersDecimal", Some(v)) => options.prefers_decimal = v == "true",
             ("inferTimestamp", Some(v)) => options.infer_timestamp = v == "true",
             ("lineSep", Some(v)) => options.line_sep = Some(v.to_string()),
+            ("samplingRatio", Some(v)) => options.sampling_ratio = v.parse().unwrap(),
             other => panic!("{}: option {other:?}", case.case),
         }
     }
@@ -195,9 +196,11 @@ fn every_file_reads_as_spark_reads_it() {
             let err = result.err().unwrap_or_else(|| {
                 panic!("{}: Spark raised `{spark_error}`, Brasa loaded", case.case)
             });
-            // Spark refuses a negative-scale decimal (`prefersDecimal` and `1e3`) as an
-            // option it cannot apply to the file; the rest as malformed records.
-            let code = match spark_error.starts_with("[NEGATIVE_SCALE_DISALLOWED]") {
+            // Spark refuses a negative-scale decimal (`prefersDecimal` and `1e3`) and a
+            // samplingRatio of 0 as options it cannot apply; the rest as malformed records.
+            let bad_option = spark_error.starts_with("[NEGATIVE_SCALE_DISALLOWED]")
+                || spark_error.contains("samplingRatio");
+            let code = match bad_option {
                 true => ErrorCode::JsonBadOption,
                 false => ErrorCode::JsonMalformed,
             };

@@ -5,7 +5,8 @@
  * the table as it was. A JSON file's malformed records are read with Spark's `mode` and
  * `columnNameOfCorruptRecord` set in its panel, and with a schema and date patterns given
  * there, and JSON beyond the standard (single quotes, NaN, comments, ...) with Spark's
- * `allow*` options (tests/fixtures/json, Spark's answers in spark_json_expected.json).
+ * `allow*` options, and a schema inferred from Spark's sample of the records with
+ * `samplingRatio` (tests/fixtures/json, Spark's answers in spark_json_expected.json).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -213,6 +214,39 @@ describe('reader options', () => {
     ]);
     await page.getByTestId('reader-options').locator('summary').click();
     assert.equal(await page.getByTestId('reader-lineSep').inputValue(), '|');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('infers a JSON schema from a sample of the records with samplingRatio set in the panel', async () => {
+    const { page, errors } = await openApp(app.browser, app.server.url, '?threads=2&sample=0');
+    await dropFiles(page, [{ name: 'sampled.jsonl', path: path.join(FIXTURES, 'json/sampled.jsonl') }]);
+    await shownTable(page, 'sampled');
+    const fields = async () => (await schemaRows(page)).map((r) => r.slice(0, 2));
+    // Spark's answers (spark_json_expected.json): every record (sampled_above_one), then
+    // the lines Spark's sample draws at 0.3 (sampled_third): `extra` is never drawn and
+    // `n` is a double, so the record whose `n` is "zero" is malformed, its other fields kept.
+    assert.deepEqual(await fields(), [
+      ['_corrupt_record', 'string'], ['extra', 'boolean'], ['id', 'bigint'], ['n', 'string'], ['s', 'string'], ['t', 'string'],
+    ]);
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-samplingRatio').inputValue(), '1');
+    await page.getByTestId('reader-samplingRatio').fill('0.3');
+    await page.getByTestId('reader-reload').click();
+    await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid="schema"] tbody tr')].some((r) => r.textContent?.startsWith('extra')), undefined, { timeout: 30_000 });
+    assert.deepEqual(await fields(), [
+      ['_corrupt_record', 'string'], ['id', 'bigint'], ['n', 'double'], ['s', 'string'], ['t', 'string'],
+    ]);
+    assert.deepEqual((await gridRows(page, 1)).map((r) => r.slice(1)), [['{"id": 0, "n": "zero", "s": "v0"}', '0', 'null', 'v0', 'null']]);
+    await page.getByTestId('load-warnings').filter({ hasText: 'the schema was inferred from 13 of the 39 records (samplingRatio 0.3' }).waitFor();
+    // Spark's own check: a ratio must be above 0.
+    await page.getByTestId('reader-options').locator('summary').click();
+    assert.equal(await page.getByTestId('reader-samplingRatio').inputValue(), '0.3');
+    await page.getByTestId('reader-samplingRatio').fill('0');
+    await page.getByTestId('reader-reload').click();
+    const failure = page.getByTestId('reader-error');
+    await failure.waitFor();
+    assert.match((await failure.textContent()) ?? '', /samplingRatio \(0\) should be greater than 0/);
     assert.deepEqual(errors, []);
     await page.context().close();
   });

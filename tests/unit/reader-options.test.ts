@@ -3,7 +3,7 @@ import { test } from 'node:test';
 
 import type { CsvOptions } from '../../www/src/contract/CsvOptions';
 import { JSON_OPTIONS_DEFAULTS } from '../../www/src/contract';
-import { formOf, optionsOf, sparkJsonOptionsOf, sparkOptionsOf } from '../../www/src/data/shared/reader-options';
+import { formOf, optionsOf, samplingRatioOf, sparkJsonOptionsOf, sparkOptionsOf } from '../../www/src/data/shared/reader-options';
 
 /** What the engine reports for a `;`-separated file with a header (detection filled in). */
 const used: CsvOptions = {
@@ -101,4 +101,17 @@ test('a JSON file read with lineSep records it as Spark writes it', () => {
   assert.equal(sparkJsonOptionsOf({ ...JSON_OPTIONS_DEFAULTS, lineSep: '\r\n' }).lineSep, '\\r\\n');
   assert.equal(sparkJsonOptionsOf({ ...JSON_OPTIONS_DEFAULTS, lineSep: '||' }).lineSep, '||');
   assert.equal(sparkJsonOptionsOf(JSON_OPTIONS_DEFAULTS).lineSep, undefined);
+});
+
+test('samplingRatio: read from the panel, recorded only when not 1', () => {
+  assert.equal(samplingRatioOf(''), 1);
+  assert.equal(samplingRatioOf(' 0.25 '), 0.25);
+  // Spark's own check (above 0) is the engine's, with Spark's words.
+  assert.equal(samplingRatioOf('0'), 0);
+  assert.throws(() => samplingRatioOf('a tenth'), /samplingRatio must be a number/);
+  assert.equal(sparkJsonOptionsOf({ ...JSON_OPTIONS_DEFAULTS, samplingRatio: 0.1 }).samplingRatio, '0.1');
+  assert.equal(sparkJsonOptionsOf(JSON_OPTIONS_DEFAULTS).samplingRatio, undefined);
+  // A table read before the option existed records none.
+  const { samplingRatio: _, ...older } = JSON_OPTIONS_DEFAULTS;
+  assert.equal(sparkJsonOptionsOf(older as typeof JSON_OPTIONS_DEFAULTS).samplingRatio, undefined);
 });

@@ -20,8 +20,9 @@ const SCHEMA: &str = "a BIGINT, b STRING, c DOUBLE, d DATE, e DECIMAL(5,2), f FL
                       i INT, s SMALLINT, t TINYINT, ts TIMESTAMP, ok BOOLEAN, \
                       _corrupt_record STRING";
 
-/// Options from a byte: Spark's `mode` and `multiLine` (told from the file, or given, or
-/// JSON lines ended by a `lineSep`),
+/// Options from a byte: Spark's `mode` (PERMISSIVE twice, the second time with the schema
+/// inferred from Spark's sample of the records, `samplingRatio` 0.3) and `multiLine` (told
+/// from the file, or given, or JSON lines ended by a `lineSep`),
 /// whether a schema is given, whether the bytes are UTF-16, and Jackson's leniencies:
 /// Spark's defaults (single quotes and non-numeric numbers), every `allow*` option, or
 /// standard JSON only.
@@ -48,6 +49,7 @@ fn options(control: u8) -> JsonOptions {
         multi_line: [None, Some(false), Some(true), None][((control >> 2) & 3) as usize],
         // The fourth multiLine value: records ended by Spark's `lineSep` instead.
         line_sep: ((control >> 2) & 3 == 3).then(|| "||".to_string()),
+        sampling_ratio: if control & 3 == 3 { 0.3 } else { 1.0 },
         ..JsonOptions::default()
     }
 }
@@ -94,10 +96,11 @@ fuzz_target!(|data: &[u8]| {
         piece_bytes,
         Some(1 + usize::from(chunk & 127)),
     );
-    // With a schema every read is at the end: small pieces against one of the whole text.
-    let whole_bytes = match options.schema {
-        Some(_) => usize::MAX,
-        None => piece_bytes,
+    // With a schema (given, or a sample's) every read is at the end: small pieces against
+    // one of the whole text.
+    let whole_bytes = match options.schema.is_some() || options.sampling_ratio < 1.0 {
+        true => usize::MAX,
+        false => piece_bytes,
     };
     let at_the_end = load(text, &options, whole_bytes, None);
     match (&ahead, &at_the_end) {

@@ -100,4 +100,10 @@ prefersDecimal: boolean,
  * Spark's `inferTimestamp`: strings that read as timestamps (in `timestampFormat`
  * when one is given) inferred as `timestamp`s instead of `string`s.
  */
-inferTimestamp: boolean, };
+inferTimestamp: boolean, 
+/**
+ * Spark's `samplingRatio`: the fraction of records the schema is inferred from, drawn
+ * as Spark draws them (above 0.99, every record). Every record is then read with that
+ * schema, a value it does not foresee making its record malformed.
+ */
+samplingRatio: number, };

@@ -14,7 +14,7 @@ import type { MetricInfo } from './MetricInfo';
 export const PIPELINE_VERSION = 1;
 
 /** Spark's spark.read.json defaults (multiLine told from the file). */
-export const JSON_OPTIONS_DEFAULTS: JsonOptions = {"allowBackslashEscapingAnyCharacter":false,"allowComments":false,"allowNonNumericNumbers":true,"allowNumericLeadingZeros":false,"allowSingleQuotes":true,"allowUnquotedControlChars":false,"allowUnquotedFieldNames":false,"columnNameOfCorruptRecord":"_corrupt_record","dateFormat":null,"dropFieldIfAllNull":false,"encoding":null,"inferTimestamp":false,"lineSep":null,"mode":"PERMISSIVE","multiLine":null,"prefersDecimal":false,"primitivesAsString":false,"schema":null,"timestampFormat":null};
+export const JSON_OPTIONS_DEFAULTS: JsonOptions = {"allowBackslashEscapingAnyCharacter":false,"allowComments":false,"allowNonNumericNumbers":true,"allowNumericLeadingZeros":false,"allowSingleQuotes":true,"allowUnquotedControlChars":false,"allowUnquotedFieldNames":false,"columnNameOfCorruptRecord":"_corrupt_record","dateFormat":null,"dropFieldIfAllNull":false,"encoding":null,"inferTimestamp":false,"lineSep":null,"mode":"PERMISSIVE","multiLine":null,"prefersDecimal":false,"primitivesAsString":false,"samplingRatio":1.0,"schema":null,"timestampFormat":null};
 
 /** Spark's LinearRegression defaults. */
 export const LINEAR_REGRESSION_DEFAULTS: LinearRegressionParams = {"elasticNetParam":0.0,"fitIntercept":true,"maxIter":100,"regParam":0.0,"standardization":true,"tol":1e-6};

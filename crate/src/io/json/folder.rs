@@ -79,9 +79,14 @@ impl JsonFiles {
             .map(str::to_string);
         let schema = JsonSchema::inferred(merged, corrupt_column).ok_or_else(|| {
             let records = surveyed.iter().map(|(_, file)| file.records()).sum();
+            // Every file is read with the same options, so all are sampled or none.
+            let sample = surveyed.iter().try_fold((0, 0.0), |(kept, _), (_, file)| {
+                file.sample().map(|(n, ratio)| (kept + n, ratio))
+            });
             no_fields(
                 &format!("the folder's {} JSON files", surveyed.len()),
                 records,
+                sample,
             )
         })?;
         let held: usize = surveyed.iter().map(|(_, file)| file.bytes()).sum();

@@ -47,6 +47,7 @@ use crate::io::csv::{datetime_option, parse_ddl, parse_f64, parse_i64, ColumnTyp
 use crate::io::json::flat::{read_fitting, Fits, Keys, Kind, Value};
 use crate::io::json::lenient::{Leniency, NonNumeric};
 use crate::io::json::options::JsonOptions;
+use crate::io::json::schema::JsonSchema;
 use crate::temporal::pattern::Pattern;
 use crate::temporal::spark_text::{text_to_date, text_to_timestamp};
 
@@ -111,26 +112,59 @@ impl GivenJsonSchema {
                 )));
             }
         }
-        let fields: Vec<Field> = given
-            .names
+        GivenJsonSchema::new(given.names, given.types, corrupt, options).map(Some)
+    }
+
+    /// A schema inferred from a sample of the records (Spark's `samplingRatio`), which
+    /// every record is then read with as with a schema given: a value the sample did not
+    /// foresee makes its record malformed, as in Spark. Flat schemas only: a nested field
+    /// is `JSON_BAD_OPTION`, naming it.
+    pub fn of_inferred(schema: &JsonSchema, options: &JsonOptions) -> Result<GivenJsonSchema> {
+        let mut names = Vec::new();
+        let mut types = Vec::new();
+        for field in schema.arrow().fields() {
+            let ty = ColumnType::of_data_type(field.data_type()).ok_or_else(|| {
+                schema_error(format!(
+                    "the sample's schema has the nested field `{}` ({}), and a schema inferred \
+                     from a sample is read only into flat columns here; set samplingRatio to 1 \
+                     to infer the schema from every record",
+                    field.name(),
+                    crate::frame::spark_type_name(field.data_type())
+                ))
+            })?;
+            names.push(field.name().clone());
+            types.push(ty);
+        }
+        let corrupt = schema
+            .corrupt_column()
+            .and_then(|name| names.iter().position(|n| n == name));
+        GivenJsonSchema::new(names, types, corrupt, options)
+    }
+
+    fn new(
+        names: Vec<String>,
+        types: Vec<ColumnType>,
+        corrupt: Option<usize>,
+        options: &JsonOptions,
+    ) -> Result<GivenJsonSchema> {
+        let fields: Vec<Field> = names
             .iter()
-            .zip(&given.types)
+            .zip(&types)
             .map(|(name, ty)| Field::new(name, ty.data_type(), true))
             .collect();
-        let by_name = given
-            .names
+        let by_name = names
             .iter()
             .enumerate()
             .filter(|&(i, _)| Some(i) != corrupt)
             .map(|(i, name)| (name.clone(), i))
             .collect();
         let code = ErrorCode::JsonBadOption;
-        Ok(Some(GivenJsonSchema {
+        Ok(GivenJsonSchema {
             arrow: Arc::new(Schema::new(fields)),
-            types: given.types,
+            fits: Fits::any_scalar(names.len()),
+            types,
             by_name,
             corrupt,
-            fits: Fits::any_scalar(given.names.len()),
             mode: options.mode,
             date_format: datetime_option("dateFormat", options.date_format.as_deref(), code)?,
             timestamp_format: datetime_option(
@@ -140,7 +174,7 @@ impl GivenJsonSchema {
             )?,
             today: crate::clock::today_days(),
             leniency: Leniency::of(options),
-        }))
+        })
     }
 
     /// The table's schema.

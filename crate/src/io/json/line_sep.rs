@@ -72,6 +72,15 @@ impl RecordEnd {
         }
     }
 
+    /// How many records end in `text` (line breaks, or separators found from the front):
+    /// the number of Spark's text lines it closes.
+    pub fn ends_in(&self, text: &[u8]) -> usize {
+        match self {
+            RecordEnd::LineBreak => memchr::memchr_iter(b'\n', text).count(),
+            RecordEnd::Separator(sep) => memchr::memmem::find_iter(text, &sep[..]).count(),
+        }
+    }
+
     /// Whether records end at a `lineSep` (then the file is read as JSON lines).
     pub fn is_separator(&self) -> bool {
         matches!(self, RecordEnd::Separator(_))

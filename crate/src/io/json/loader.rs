@@ -15,13 +15,14 @@ use crate::io::compressed::ByteSink;
 use crate::io::csv::{ParseMode, PARTITION_BYTES};
 use crate::io::json::ahead::{Decoded, Found, RecordsAhead};
 use crate::io::json::decode::Decoding;
-use crate::io::json::given::GivenJsonSchema;
+use crate::io::json::given::{DecodedPiece, GivenJsonSchema};
 use crate::io::json::infer::JsonType;
 use crate::io::json::line_sep::RecordEnd;
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{
     document, line_of, looks_multi_line, piece_text_bytes, without_bom,
 };
+use crate::io::json::sample::sampled_records;
 use crate::io::json::scan::skip_space;
 use crate::io::json::schema::{no_fields, JsonSchema};
 use crate::io::json::survey::{Survey, Surveying};
@@ -81,13 +82,19 @@ impl JsonLoader {
         }
         // Checks the inference options (a `timestampFormat` that cannot be read).
         Typing::of(&options)?;
+        // A sample's schema is known only once every line is in (the draws run over the
+        // whole file), so nothing is read ahead.
+        let ahead = match options.sample()? {
+            Some(_) => Ahead::Off,
+            None => Ahead::Undecided,
+        };
         Ok(JsonLoader {
             input: Transcoder::new(options.encoding.as_deref())?,
             record_end,
             options,
             given,
             text: Vec::with_capacity(size_hint),
-            ahead: Ahead::Undecided,
+            ahead,
             piece_bytes: PARTITION_BYTES,
         })
     }
@@ -135,7 +142,7 @@ impl JsonLoader {
             surveyed.merged_type(),
             surveyed.corrupt_column().map(str::to_string),
         )
-        .ok_or_else(|| no_fields("the file", surveyed.records()))?;
+        .ok_or_else(|| no_fields("the file", surveyed.records(), surveyed.sample()))?;
         surveyed.decode(&schema)
     }
 
@@ -163,22 +170,36 @@ impl JsonLoader {
                 (multi_line, found, None)
             }
         };
-        found.survey_closed(&text, Surveying::of(&options));
+        let surveying = Surveying::of(&options);
+        let sample = match options.sample()? {
+            Some(ratio) => {
+                let record_end = RecordEnd::of(options.line_sep.as_deref())?;
+                let kept = sampled_records(&text, &found.records, multi_line, &record_end, ratio);
+                Some(Sample { ratio, kept })
+            }
+            None => None,
+        };
+        let (surveys, malformed) = match &sample {
+            None => {
+                found.survey_closed(&text, surveying);
+                let malformed = malformed_in(&found.surveys, found.pieces.closed(), |i| i);
+                (std::mem::take(&mut found.surveys), malformed)
+            }
+            Some(sample) => {
+                let mut sampled = Found::new(piece_bytes);
+                sampled.add(sample.kept.iter().map(|&i| found.records[i].clone()));
+                sampled.pieces.close(sample.kept.len());
+                sampled.survey_closed(&text, surveying);
+                let malformed = malformed_in(&sampled.surveys, sampled.pieces.closed(), |i| {
+                    sample.kept[i]
+                });
+                (sampled.surveys, malformed)
+            }
+        };
         let Found {
-            records,
-            pieces,
-            surveys,
+            records, pieces, ..
         } = found;
         let pieces = pieces.into_closed();
-        let malformed: Vec<(usize, String)> = surveys
-            .iter()
-            .zip(&pieces)
-            .flat_map(|(s, p)| {
-                s.malformed
-                    .iter()
-                    .map(|(i, why)| (p.start + i, why.clone()))
-            })
-            .collect();
         if let (Some((record, why)), ParseMode::FailFast) = (malformed.first(), options.mode) {
             return Err(failfast_error(
                 &text,
@@ -198,6 +219,7 @@ impl JsonLoader {
             surveys,
             malformed,
             decoded,
+            sample,
         };
         // A value Spark refuses to type (a negative-scale decimal) fails the read, as in
         // Spark.
@@ -240,45 +262,14 @@ impl JsonLoader {
             records, pieces, ..
         } = found;
         let pieces = pieces.into_closed();
-        let rest = &pieces[early.len()..];
-        memory::check(
-            rest.iter()
-                .map(|piece| piece_text_bytes(&records, piece))
-                .sum(),
-            "decoding this JSON file",
-            "load a smaller file, or drop other tables first",
-        )?;
-        let late: Vec<Result<_>> = rest
-            .par_iter()
-            .map(|piece| given.decode(&text, &records[piece.clone()]))
-            .collect();
-        // Every piece's result, so that of several failing pieces the first in the file is
-        // the one reported, however the threads ran.
-        let decoded = early.into_iter().chain(late).collect::<Result<Vec<_>>>()?;
-        let mut batches = Vec::with_capacity(decoded.len());
-        let mut malformed = Vec::new();
-        for (piece, decoded) in pieces.iter().zip(decoded) {
-            let starts_at = piece.start;
-            malformed.extend(
-                decoded
-                    .malformed
-                    .into_iter()
-                    .map(|(i, why)| (starts_at + i, why)),
-            );
-            batches.extend(decoded.batch);
-        }
-        if let (Some((record, why)), ParseMode::FailFast) = (malformed.first(), options.mode) {
-            return Err(failfast_error(
-                &text,
-                &records,
-                *record,
-                why,
-                "does not fit the schema",
-                &options,
-            ));
-        }
-        let warnings = given_warnings(&text, &records, &malformed, &options, given.keeps_corrupt());
-        Ok((Table::try_new(given.arrow().clone(), batches)?, warnings))
+        let read = GivenRead {
+            given: &given,
+            options: &options,
+            text: &text,
+            records: &records,
+            pieces: &pieces,
+        };
+        read.decode(early)
     }
 
     /// How the records are read as they arrive, once that can be told: the first line is
@@ -338,6 +329,16 @@ pub struct SurveyedJson {
     malformed: Vec<(usize, String)>,
     /// Pieces decoded while the text arrived, kept if their schema is the one given.
     decoded: Option<Decoded>,
+    /// Spark's `samplingRatio` below 1: the records surveyed (the others are read with
+    /// the schema the sample gives, as with a schema given).
+    sample: Option<Sample>,
+}
+
+/// The records a schema is inferred from, at a `samplingRatio` below 1.
+struct Sample {
+    ratio: f64,
+    /// Their numbers among all records, in order.
+    kept: Vec<usize>,
 }
 
 impl SurveyedJson {
@@ -358,6 +359,11 @@ impl SurveyedJson {
             .then_some(self.options.column_name_of_corrupt_record.as_str())
     }
 
+    /// With a `samplingRatio` below 1: the records surveyed, and the ratio.
+    pub fn sample(&self) -> Option<(usize, f64)> {
+        self.sample.as_ref().map(|s| (s.kept.len(), s.ratio))
+    }
+
     /// Records found (malformed ones included).
     pub fn records(&self) -> usize {
         self.records.len()
@@ -372,6 +378,28 @@ impl SurveyedJson {
     /// decoded early with the same schema kept), and the load's warnings (malformed
     /// records).
     pub fn decode(&mut self, schema: &JsonSchema) -> Result<(Table, Vec<String>)> {
+        if let Some(sample) = &self.sample {
+            let given = GivenJsonSchema::of_inferred(schema, &self.options)?;
+            let read = GivenRead {
+                given: &given,
+                options: &self.options,
+                text: &self.text,
+                records: &self.records,
+                pieces: &self.pieces,
+            };
+            let (table, mut warnings) = read.decode(Vec::new())?;
+            warnings.insert(
+                0,
+                format!(
+                    "the schema was inferred from {} of the {} records (samplingRatio {}, \
+                     drawn as Spark draws a file read as one partition)",
+                    sample.kept.len(),
+                    self.records.len(),
+                    sample.ratio
+                ),
+            );
+            return Ok((table, warnings));
+        }
         // Pieces decoded with another schema are let go before any is decoded again.
         if self.decoded.as_ref().is_some_and(|d| d.schema != *schema) {
             self.decoded = None;
@@ -414,6 +442,86 @@ impl SurveyedJson {
     fn piece_bytes(&self, piece: usize) -> usize {
         piece_text_bytes(&self.records, &self.pieces[piece])
     }
+}
+
+/// Every record of a file decoded with a given schema (or one a sample gave).
+struct GivenRead<'a> {
+    given: &'a GivenJsonSchema,
+    options: &'a JsonOptions,
+    text: &'a [u8],
+    records: &'a [Range<usize>],
+    pieces: &'a [Range<usize>],
+}
+
+impl GivenRead<'_> {
+    /// The pieces decoded in parallel (those in `early` already decoded as the text
+    /// arrived), FAILFAST applied, with the load's warnings.
+    fn decode(&self, early: Vec<Result<DecodedPiece>>) -> Result<(Table, Vec<String>)> {
+        let GivenRead {
+            given,
+            options,
+            text,
+            records,
+            pieces,
+        } = *self;
+        let rest = &pieces[early.len()..];
+        memory::check(
+            rest.iter()
+                .map(|piece| piece_text_bytes(records, piece))
+                .sum(),
+            "decoding this JSON file",
+            "load a smaller file, or drop other tables first",
+        )?;
+        let late: Vec<Result<_>> = rest
+            .par_iter()
+            .map(|piece| given.decode(text, &records[piece.clone()]))
+            .collect();
+        // Every piece's result, so that of several failing pieces the first in the file is
+        // the one reported, however the threads ran.
+        let decoded = early.into_iter().chain(late).collect::<Result<Vec<_>>>()?;
+        let mut batches = Vec::with_capacity(decoded.len());
+        let mut malformed = Vec::new();
+        for (piece, decoded) in pieces.iter().zip(decoded) {
+            let starts_at = piece.start;
+            malformed.extend(
+                decoded
+                    .malformed
+                    .into_iter()
+                    .map(|(i, why)| (starts_at + i, why)),
+            );
+            batches.extend(decoded.batch);
+        }
+        if let (Some((record, why)), ParseMode::FailFast) = (malformed.first(), options.mode) {
+            return Err(failfast_error(
+                text,
+                records,
+                *record,
+                why,
+                "does not fit the schema",
+                options,
+            ));
+        }
+        let warnings = given_warnings(text, records, &malformed, options, given.keeps_corrupt());
+        Ok((Table::try_new(given.arrow().clone(), batches)?, warnings))
+    }
+}
+
+/// The malformed records the surveys of `pieces` found, numbered by `number` from their
+/// index among the surveyed records.
+fn malformed_in(
+    surveys: &[Survey],
+    pieces: &[Range<usize>],
+    number: impl Fn(usize) -> usize,
+) -> Vec<(usize, String)> {
+    surveys
+        .iter()
+        .zip(pieces)
+        .flat_map(|(s, p)| {
+            s.malformed
+                .iter()
+                .map(|(i, why)| (number(p.start + i), why.clone()))
+        })
+        .collect()
 }
 
 impl ByteSink for JsonLoader {
@@ -654,6 +762,80 @@ mod tests {
             _ => format!(r#"{{"d": {i}.5, "n": {i}, "s": "s{i}"}}"#),
         });
         same_as_at_the_end(&text, &JsonOptions::default());
+    }
+
+    /// A sample's schema and the table read with it are the same in pieces of any size,
+    /// and the warnings say how many records it drew.
+    #[test]
+    fn a_sampled_read_is_the_same_in_pieces_of_any_size() {
+        let text = records(300, |i| match i {
+            // Not drawn at 0.3 (lines 2, 3, 6, 7, 11, 12, ... are): its string does not fit
+            // the sample's `bigint`.
+            0 => r#"{"id": 0, "n": "zero"}"#.to_string(),
+            _ => format!(r#"{{"id": {i}, "n": {i}}}"#),
+        });
+        let options = JsonOptions {
+            sampling_ratio: 0.3,
+            ..JsonOptions::default()
+        };
+        let whole = read_json(text.as_bytes(), &options).unwrap();
+        for piece_bytes in [20, 96, 4096] {
+            let mut loader = JsonLoader::new(options.clone(), 0)
+                .unwrap()
+                .with_piece_bytes(piece_bytes);
+            for chunk in text.as_bytes().chunks(77) {
+                loader.push(chunk).unwrap();
+            }
+            let (table, warnings) = loader.finish().unwrap();
+            let rows = |table: &Table| {
+                let batches = table.partitions().unwrap().into_owned();
+                arrow_select::concat::concat_batches(table.schema(), &batches).unwrap()
+            };
+            assert_eq!(
+                rows(&table),
+                rows(&whole.0),
+                "pieces of {piece_bytes} bytes"
+            );
+            assert_eq!(warnings, whole.1);
+        }
+        let (table, warnings) = whole;
+        assert_eq!(
+            table.schema().field(1).data_type(),
+            &arrow_schema::DataType::Int64
+        );
+        assert!(
+            warnings[0].starts_with("the schema was inferred from "),
+            "{warnings:?}"
+        );
+        assert!(warnings[0].contains(" of the 300 records (samplingRatio 0.3"));
+    }
+
+    /// A sample whose schema has a nested field, or no field at all, is refused with what
+    /// to do; a ratio of 0 is Spark's error.
+    #[test]
+    fn samples_that_cannot_be_read_say_why() {
+        let nested = records(50, |i| format!(r#"{{"id": {i}, "at": {{"x": {i}}}}}"#));
+        let sampled = |ratio: f64| JsonOptions {
+            sampling_ratio: ratio,
+            ..JsonOptions::default()
+        };
+        let err = read_json(nested.as_bytes(), &sampled(0.5)).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::JsonBadOption);
+        assert!(err.message().contains("nested field `at`"), "{err}");
+        // Two records, neither drawn at 0.01.
+        let err = read_json(b"{\"a\": 1}\n{\"a\": 2}\n", &sampled(0.01)).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::JsonEmpty);
+        assert!(
+            err.message().contains("drew 0 of the file's 2 records"),
+            "{err}"
+        );
+        let err = JsonLoader::new(sampled(0.0), 0).err().unwrap();
+        assert_eq!(err.code(), ErrorCode::JsonBadOption);
+        assert!(err
+            .message()
+            .contains("samplingRatio (0) should be greater than 0"));
+        // Above 0.99 every record counts, nested ones included.
+        assert!(read_json(nested.as_bytes(), &sampled(0.995)).is_ok());
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! timestamps from JSON unless asked: `inferTimestamp`, and `prefersDecimal` makes
 //! decimals; `typing.rs`), objects structs with their fields sorted by name, arrays
 //! arrays; a field whose types disagree becomes a `string` holding each value's JSON text,
-//! and a field that is only ever null a `string`.
+//! and a field that is only ever null a `string`. With a `samplingRatio` below 1 the schema
+//! comes from the records Spark's sampler draws (`sample.rs`), and every record is read
+//! with it as with a schema given (`given.rs`).
 //! Records that are not JSON objects are malformed: kept as text in `_corrupt_record`
 //! (PERMISSIVE), dropped (DROPMALFORMED) or an error naming the line (FAILFAST).
 //!
@@ -32,6 +34,7 @@ mod loader;
 mod options;
 mod records;
 mod rewrite;
+mod sample;
 mod scan;
 mod schema;
 mod shape;

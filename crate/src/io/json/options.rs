@@ -4,10 +4,11 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::error::{Error, ErrorCode, Result};
 use crate::io::csv::ParseMode;
 
 /// Options for reading a JSON file. Every field has a default, so `{}` is a valid value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct JsonOptions {
     /// Whether the file is one JSON document (Spark's `multiLine`) rather than one record
@@ -68,6 +69,31 @@ pub struct JsonOptions {
     /// Spark's `inferTimestamp`: strings that read as timestamps (in `timestampFormat`
     /// when one is given) inferred as `timestamp`s instead of `string`s.
     pub infer_timestamp: bool,
+    /// Spark's `samplingRatio`: the fraction of records the schema is inferred from, drawn
+    /// as Spark draws them (above 0.99, every record). Every record is then read with that
+    /// schema, a value it does not foresee making its record malformed.
+    pub sampling_ratio: f64,
+}
+
+/// Spark reads every record for the schema above this `samplingRatio`.
+const SAMPLE_ALL_ABOVE: f64 = 0.99;
+
+impl JsonOptions {
+    /// The `samplingRatio` when the schema is inferred from a sample (`None`: from every
+    /// record); `JSON_BAD_OPTION` for one that is not above 0, as Spark requires.
+    pub fn sample(&self) -> Result<Option<f64>> {
+        let ratio = self.sampling_ratio;
+        if ratio.is_nan() || ratio <= 0.0 {
+            return Err(Error::new(
+                ErrorCode::JsonBadOption,
+                format!(
+                    "samplingRatio ({ratio}) should be greater than 0 (as Spark requires): give \
+                     the fraction of records the schema is inferred from, or 1 for all of them"
+                ),
+            ));
+        }
+        Ok((ratio <= SAMPLE_ALL_ABOVE && self.schema.is_none()).then_some(ratio))
+    }
 }
 
 impl Default for JsonOptions {
@@ -92,6 +118,7 @@ impl Default for JsonOptions {
             drop_field_if_all_null: false,
             prefers_decimal: false,
             infer_timestamp: false,
+            sampling_ratio: 1.0,
         }
     }
 }

@@ -61,14 +61,27 @@ impl PartialEq for JsonSchema {
 }
 
 /// Why no table can be made: `what` (the file, a folder's files) has `records` records
-/// and none has a field.
-pub fn no_fields(what: &str, records: usize) -> Error {
+/// and none has a field. `sample`: the records surveyed and the `samplingRatio`, when the
+/// schema came from a sample.
+pub fn no_fields(what: &str, records: usize, sample: Option<(usize, f64)>) -> Error {
+    // "the file's records", "the folder's 3 JSON files' records".
+    let whose = if what.ends_with('s') {
+        format!("{what}'")
+    } else {
+        format!("{what}'s")
+    };
     Error::new(
         ErrorCode::JsonEmpty,
-        if records == 0 {
+        if let Some((surveyed, ratio)) = sample.filter(|_| records > 0) {
+            format!(
+                "the sample at samplingRatio {ratio} drew {surveyed} of {whose} {records} \
+                 records, and they have no fields (Spark would make a table with no columns): \
+                 raise samplingRatio, or set it to 1 to infer the schema from every record"
+            )
+        } else if records == 0 {
             format!("{what} has no JSON records: it is empty or holds only blank lines")
         } else {
-            format!("{what}'s {records} records have no fields (empty objects or arrays)")
+            format!("{whose} {records} records have no fields (empty objects or arrays)")
         },
     )
 }

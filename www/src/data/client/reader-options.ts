@@ -8,7 +8,7 @@ import type { CsvOptions, JsonOptions, LoadOptions, LoadedTable } from '../../en
 import type { ParseMode } from '../../contract';
 import { h, replaceChildren } from '../../ui/dom';
 import { checkbox, field, input, select } from '../../ui/form';
-import { JSON_FLAGS, MODES, type ReaderForm, flagOf, formOf, optionsOf, showChar, unescape } from '../shared/reader-options';
+import { JSON_FLAGS, MODES, type ReaderForm, flagOf, formOf, optionsOf, samplingRatioOf, samplingRatioUsed, showChar, unescape } from '../shared/reader-options';
 
 /** Reader options to read a table's file again with (one format's). */
 export type ReaderPatch = Pick<LoadOptions, 'csv' | 'json'>;
@@ -98,8 +98,8 @@ export function readerOptionsPanel(table: LoadedTable, used: CsvOptions, reload:
 /**
  * The panel under a table read from a JSON file: Spark's `spark.read.json` options
  * (`mode`, `multiLine`, `columnNameOfCorruptRecord`, `dateFormat`, `timestampFormat`,
- * `encoding`, `primitivesAsString`, `dropFieldIfAllNull`, `prefersDecimal`, `inferTimestamp`,
- * the `allow*` leniencies) and a
+ * `encoding`, `lineSep`, `samplingRatio`, `primitivesAsString`, `dropFieldIfAllNull`,
+ * `prefersDecimal`, `inferTimestamp`, the `allow*` leniencies) and a
  * schema in DDL (`spark.read.schema(...)`), read instead of inferring one.
  */
 export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, reload: Reload): HTMLElement {
@@ -111,6 +111,7 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
   const timestampFormat = input('reader-timestampFormat', used.timestampFormat ?? '', 18);
   const encoding = input('reader-encoding', used.encoding ?? '', 12);
   const lineSep = input('reader-lineSep', showChar(used.lineSep ?? null), 4);
+  const samplingRatio = input('reader-samplingRatio', String(samplingRatioUsed(used)), 5);
   const schema = schemaInput(used.schema ?? '', 'id BIGINT, name STRING, at TIMESTAMP, _corrupt_record STRING');
   const flags = JSON_FLAGS.map(([name, hint]) => ({
     name,
@@ -130,6 +131,7 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
         field('timestampFormat', timestampFormat, 'with a schema or inferTimestamp; e.g. dd.MM.yyyy HH:mm; empty: as CAST(s AS TIMESTAMP)'),
         field('encoding', encoding, 'e.g. ISO-8859-1, windows-1252; empty: UTF-8 (UTF-16 told by its byte-order mark)'),
         field('lineSep', lineSep, 'the text ending each record of JSON lines, e.g. | or \\r\\n; empty: line breaks'),
+        field('samplingRatio', samplingRatio, 'the fraction of records the schema is inferred from, drawn as Spark draws them; 1: all'),
       ),
       h('div', { className: 'reader-fields' },
         ...flags.map(({ name, hint, box }) => field(name, box, hint)),
@@ -149,6 +151,7 @@ export function jsonReaderOptionsPanel(table: LoadedTable, used: JsonOptions, re
           timestampFormat: optional(timestampFormat),
           encoding: optional(encoding),
           lineSep: lineSep.value === '' ? null : unescape(lineSep.value),
+          samplingRatio: samplingRatioOf(samplingRatio.value),
           ...Object.fromEntries(flags.map(({ name, box }) => [name, box.checked])),
         },
       };

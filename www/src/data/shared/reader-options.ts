@@ -185,6 +185,24 @@ export function flagOf(options: JsonOptions, flag: JsonFlag): boolean {
   return options[flag] ?? JSON_OPTIONS_DEFAULTS[flag];
 }
 
+/**
+ * Spark's `samplingRatio` from the panel's text: the fraction of records the schema is
+ * inferred from (empty: 1, every record). Whether it is above 0 is the engine's check,
+ * with Spark's words.
+ */
+export function samplingRatioOf(text: string): number {
+  const trimmed = text.trim();
+  if (trimmed === '') return 1;
+  const ratio = Number(trimmed);
+  if (!Number.isFinite(ratio)) throw new Error(`samplingRatio must be a number such as 0.1, not "${text}"`);
+  return ratio;
+}
+
+/** The `samplingRatio` a table was read with (a table read before the option existed: 1). */
+export function samplingRatioUsed(options: Pick<JsonOptions, 'samplingRatio'>): number {
+  return options.samplingRatio ?? 1;
+}
+
 export function sparkJsonOptionsOf(options: JsonOptions): Record<string, string> {
   // A flag is part of how the file was read only when it is not Spark's default.
   const flags = JSON_FLAGS
@@ -201,6 +219,7 @@ export function sparkJsonOptionsOf(options: JsonOptions): Record<string, string>
     ...(options.timestampFormat ? { timestampFormat: options.timestampFormat } : {}),
     ...(options.encoding ? { encoding: options.encoding } : {}),
     ...(options.lineSep ? { lineSep: showChar(options.lineSep) } : {}),
+    ...(samplingRatioUsed(options) !== 1 ? { samplingRatio: String(samplingRatioUsed(options)) } : {}),
     ...Object.fromEntries(flags),
   };
 }

@@ -12,8 +12,8 @@ use arrow_array::{new_null_array, Array, ArrayRef, Float64Array, Int32Array, Int
 use arrow_schema::DataType;
 
 use super::columns::{as_strings, booleans, doubles, ints, longs, Bytes};
-use super::xorshift::XorShiftRandom;
 use crate::error::{Error, ErrorCode, Result};
+use crate::random::XorShiftRandom;
 use crate::sql::plan::functions::MiscFunction;
 
 pub fn compute(

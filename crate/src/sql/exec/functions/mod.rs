@@ -36,7 +36,6 @@ mod time_sequence;
 mod time_window;
 mod to_json;
 mod vectors;
-mod xorshift;
 
 use std::sync::Arc;
 

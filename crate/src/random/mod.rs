@@ -6,6 +6,16 @@
 //! user's seed, a [`Stream`] and a row (or draw) number. Results are therefore the same
 //! for any partitioning and any number of threads, and two uses never share a stream by
 //! accident: a new use gets a new variant here.
+//!
+//! Where Spark's own draws are the answer (`rand(seed)`, `TABLESAMPLE`, a reader's
+//! `samplingRatio`), its generator and samplers are here too ([`XorShiftRandom`],
+//! [`SparkSample`]).
+
+mod sampler;
+mod xorshift;
+
+pub use sampler::SparkSample;
+pub use xorshift::XorShiftRandom;
 
 /// The independent random streams of the engine. The numbers are part of what makes a
 /// run reproducible: changing one changes the folds or samples of every recorded run.
