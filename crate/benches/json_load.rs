@@ -148,6 +148,12 @@ fn main() {
         infer_timestamp: true,
         ..JsonOptions::default()
     };
+    // Spark's `samplingRatio`: the schema from a tenth of the records, then every record
+    // read with it.
+    let sampled = JsonOptions {
+        sampling_ratio: 0.1,
+        ..JsonOptions::default()
+    };
     let blanks = with_blanks(&bytes, 10);
     let nan_tenth = with_nan(&bytes, 10);
     let nan_all = with_nan(&bytes, 1);
@@ -177,6 +183,13 @@ fn main() {
             bytes.len(),
             timed(|| {
                 pool.install(|| black_box(read_json(&bytes, &given).unwrap()));
+            }),
+        );
+        report(
+            &format!("read_json with samplingRatio 0.1, {threads} thread(s)"),
+            bytes.len(),
+            timed(|| {
+                pool.install(|| black_box(read_json(&bytes, &sampled).unwrap()));
             }),
         );
         report(
