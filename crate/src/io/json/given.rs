@@ -117,8 +117,8 @@ impl GivenJsonSchema {
 
     /// A schema inferred from a sample of the records (Spark's `samplingRatio`), which
     /// every record is then read with as with a schema given: a value the sample did not
-    /// foresee makes its record malformed, as in Spark. Flat schemas only: a nested field
-    /// is `JSON_BAD_OPTION`, naming it.
+    /// foresee makes its record malformed, as in Spark. Flat schemas only (the loader reads
+    /// a nested one otherwise): a nested field is `JSON_BAD_OPTION`, naming it.
     pub fn of_inferred(schema: &JsonSchema, options: &JsonOptions) -> Result<GivenJsonSchema> {
         let mut names = Vec::new();
         let mut types = Vec::new();

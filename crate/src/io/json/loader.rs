@@ -25,7 +25,7 @@ use crate::io::json::records::{
 use crate::io::json::sample::sampled_records;
 use crate::io::json::scan::skip_space;
 use crate::io::json::schema::{no_fields, JsonSchema};
-use crate::io::json::survey::{Survey, Surveying};
+use crate::io::json::survey::{survey, Survey, Surveying};
 use crate::io::json::transcode::Transcoder;
 use crate::io::json::typing::Typing;
 use crate::memory;
@@ -378,28 +378,93 @@ impl SurveyedJson {
     /// decoded early with the same schema kept), and the load's warnings (malformed
     /// records).
     pub fn decode(&mut self, schema: &JsonSchema) -> Result<(Table, Vec<String>)> {
-        if let Some(sample) = &self.sample {
-            let given = GivenJsonSchema::of_inferred(schema, &self.options)?;
-            let read = GivenRead {
-                given: &given,
-                options: &self.options,
-                text: &self.text,
-                records: &self.records,
-                pieces: &self.pieces,
-            };
-            let (table, mut warnings) = read.decode(Vec::new())?;
-            warnings.insert(
-                0,
-                format!(
-                    "the schema was inferred from {} of the {} records (samplingRatio {}, \
-                     drawn as Spark draws a file read as one partition)",
-                    sample.kept.len(),
-                    self.records.len(),
-                    sample.ratio
-                ),
-            );
-            return Ok((table, warnings));
+        let Some(sample) = &self.sample else {
+            return self.decode_surveyed(schema);
+        };
+        let note = format!(
+            "the schema was inferred from {} of the {} records (samplingRatio {}, drawn as \
+             Spark draws a file read as one partition)",
+            sample.kept.len(),
+            self.records.len(),
+            sample.ratio
+        );
+        let (table, mut warnings) = match schema.nested_field() {
+            None => {
+                let given = GivenJsonSchema::of_inferred(schema, &self.options)?;
+                let read = GivenRead {
+                    given: &given,
+                    options: &self.options,
+                    text: &self.text,
+                    records: &self.records,
+                    pieces: &self.pieces,
+                };
+                read.decode(Vec::new())?
+            }
+            Some(nested) => {
+                let nested = nested.to_string();
+                self.survey_every_record_fitting(schema, &nested)?;
+                self.decode_surveyed(schema)?
+            }
+        };
+        warnings.insert(0, note);
+        Ok((table, warnings))
+    }
+
+    /// A sample's schema with a nested field, for a file read with it: every record
+    /// surveyed, so that the records are decoded as with the schema inferred from all of
+    /// them — which they are when every record fits the sample's schema (Spark reads them
+    /// so too). A record that does not fit would be read by Spark with partial results
+    /// inside nested values, which Brasa reads only into flat columns: `JSON_BAD_OPTION`,
+    /// saying so.
+    fn survey_every_record_fitting(&mut self, schema: &JsonSchema, nested: &str) -> Result<()> {
+        let surveying = Surveying::of(&self.options);
+        let (text, records) = (&self.text[..], &self.records);
+        let surveys: Vec<Survey> = self
+            .pieces
+            .par_iter()
+            .map(|piece| survey(text, &records[piece.clone()], &surveying))
+            .collect();
+        let malformed = malformed_in(&surveys, &self.pieces, |i| i);
+        if let (Some((record, why)), ParseMode::FailFast) = (malformed.first(), self.options.mode) {
+            return Err(failfast_error(
+                text,
+                records,
+                *record,
+                why,
+                "is not a JSON record",
+                &self.options,
+            ));
         }
+        let every = surveys
+            .iter()
+            .filter_map(|s| s.ty.clone())
+            .fold(JsonType::Null, JsonType::merge)
+            .for_schema(self.options.drop_field_if_all_null);
+        let corrupt = schema.corrupt_column().map(str::to_string);
+        let corrupt_unkept = !malformed.is_empty()
+            && self.options.mode == ParseMode::Permissive
+            && corrupt.is_none();
+        let widened = JsonSchema::inferred(schema.root().clone().merge(every), corrupt);
+        if corrupt_unkept || widened.as_ref() != Some(schema) {
+            return Err(Error::new(
+                ErrorCode::JsonBadOption,
+                format!(
+                    "the sample's schema has the nested field `{nested}`, and records the \
+                     sample did not draw do not fit it (a value of another type, a field it \
+                     lacks, or a malformed record with no column to keep it in); Spark reads \
+                     those with partial results inside nested values, which Brasa does only \
+                     for flat columns: set samplingRatio to 1 to infer the schema from every \
+                     record"
+                ),
+            ));
+        }
+        self.surveys = surveys;
+        self.malformed = malformed;
+        Ok(())
+    }
+
+    /// The records decoded with `schema`, which their surveys fit.
+    fn decode_surveyed(&mut self, schema: &JsonSchema) -> Result<(Table, Vec<String>)> {
         // Pieces decoded with another schema are let go before any is decoded again.
         if self.decoded.as_ref().is_some_and(|d| d.schema != *schema) {
             self.decoded = None;
@@ -810,18 +875,43 @@ mod tests {
         assert!(warnings[0].contains(" of the 300 records (samplingRatio 0.3"));
     }
 
-    /// A sample whose schema has a nested field, or no field at all, is refused with what
-    /// to do; a ratio of 0 is Spark's error.
+    /// A sample whose schema has a nested field is read when every record fits it (the
+    /// table then is the one inferred from every record) and refused with what to do when
+    /// one does not; a sample with no field at all, and a ratio of 0, are refused too.
     #[test]
     fn samples_that_cannot_be_read_say_why() {
-        let nested = records(50, |i| format!(r#"{{"id": {i}, "at": {{"x": {i}}}}}"#));
+        let nested = |first: &str| {
+            records(50, |i| match i {
+                0 => first.to_string(),
+                _ => format!(r#"{{"id": {i}, "at": {{"x": {i}, "tags": ["t{i}"]}}}}"#),
+            })
+        };
         let sampled = |ratio: f64| JsonOptions {
             sampling_ratio: ratio,
             ..JsonOptions::default()
         };
-        let err = read_json(nested.as_bytes(), &sampled(0.5)).unwrap_err();
+        // Line 0 is not drawn at 0.5 (lines 2, 3, 6, 7, 8, 11, ... are).
+        let fitting = nested(r#"{"id": 0, "at": {"x": 0, "tags": []}}"#);
+        let (all, _) = read_json(fitting.as_bytes(), &JsonOptions::default()).unwrap();
+        let (sample, warnings) = read_json(fitting.as_bytes(), &sampled(0.5)).unwrap();
+        assert_eq!(sample.schema(), all.schema());
+        assert_eq!(sample.window(0, 50).unwrap(), all.window(0, 50).unwrap());
+        assert!(warnings[0].contains(" of the 50 records (samplingRatio 0.5"));
+        let unfit = nested(r#"{"id": 0, "at": {"x": "zero"}}"#);
+        let err = read_json(unfit.as_bytes(), &sampled(0.5)).unwrap_err();
         assert_eq!(err.code(), ErrorCode::JsonBadOption);
         assert!(err.message().contains("nested field `at`"), "{err}");
+        // FAILFAST: a malformed record the sample did not draw stops the read at it, as
+        // Spark's read does. (An open first line would make the file a multiLine document.)
+        let failfast = JsonOptions {
+            mode: ParseMode::FailFast,
+            multi_line: Some(false),
+            ..sampled(0.5)
+        };
+        let broken = nested(r#"{"id": 0, "at": "#);
+        let err = read_json(broken.as_bytes(), &failfast).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::JsonMalformed, "{err}");
+        assert!(err.message().contains("line 1"), "{err}");
         // Two records, neither drawn at 0.01.
         let err = read_json(b"{\"a\": 1}\n{\"a\": 2}\n", &sampled(0.01)).unwrap_err();
         assert_eq!(err.code(), ErrorCode::JsonEmpty);
@@ -834,8 +924,8 @@ mod tests {
         assert!(err
             .message()
             .contains("samplingRatio (0) should be greater than 0"));
-        // Above 0.99 every record counts, nested ones included.
-        assert!(read_json(nested.as_bytes(), &sampled(0.995)).is_ok());
+        // Above 0.99 every record counts.
+        assert!(read_json(unfit.as_bytes(), &sampled(0.995)).is_ok());
     }
 
     #[test]

@@ -46,6 +46,15 @@ impl JsonSchema {
         &self.arrow
     }
 
+    /// The name of the first field that is not a scalar (a struct or an array), if any.
+    pub fn nested_field(&self) -> Option<&str> {
+        self.arrow
+            .fields()
+            .iter()
+            .find(|f| f.data_type().is_nested())
+            .map(|f| f.name().as_str())
+    }
+
     /// The column malformed records are kept in (PERMISSIVE mode, some record malformed).
     pub fn corrupt_column(&self) -> Option<&str> {
         self.corrupt_column.as_deref()
