@@ -353,10 +353,15 @@ impl RecordsAhead {
         );
         let surveys = &self.found.surveys[first..];
         let records = &self.found.records;
+        let surveying = Surveying::of(options);
         let batches = memory::check(bytes, "decoding JSON lines", "").and_then(|()| {
             to_decode
                 .par_iter()
-                .map(|&i| decoding.decode(&records[pieces[i].clone()], &surveys[i]))
+                .map(|&i| {
+                    let records = &records[pieces[i].clone()];
+                    let again = surveys[i].again_if_fitted(text, records, &surveying);
+                    decoding.decode(records, again.as_ref().unwrap_or(&surveys[i]))
+                })
                 .collect::<Result<Vec<_>>>()
         });
         match batches {

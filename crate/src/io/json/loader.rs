@@ -482,6 +482,7 @@ impl SurveyedJson {
             "load a smaller file, or drop other tables first",
         )?;
         let decoding = Decoding::new(text, schema, !self.multi_line, &self.options);
+        let surveying = Surveying::of(&self.options);
         let batches: Vec<RecordBatch> = self
             .pieces
             .par_iter()
@@ -489,7 +490,11 @@ impl SurveyedJson {
             .enumerate()
             .map(|(i, (piece, survey))| match early_batch(i) {
                 Some(batch) => Ok(batch.clone()),
-                None => decoding.decode(&self.records[piece.clone()], survey),
+                None => {
+                    let records = &self.records[piece.clone()];
+                    let again = survey.again_if_fitted(text, records, &surveying);
+                    decoding.decode(records, again.as_ref().unwrap_or(survey))
+                }
             })
             // Every piece's result, so that of several failing pieces the first in the
             // file is the one reported, however the threads ran.
@@ -926,6 +931,20 @@ mod tests {
             .contains("samplingRatio (0) should be greater than 0"));
         // Above 0.99 every record counts.
         assert!(read_json(unfit.as_bytes(), &sampled(0.995)).is_ok());
+    }
+
+    /// Pieces decoded early as fitting the schema hold values read under the leniencies
+    /// (`-INF`, `NaN`); when a later record changes the schema they are decoded again, from
+    /// their records' standard rewrites (found by fuzzing: arrow-json was given `-INF`).
+    #[test]
+    fn fitted_pieces_with_non_numeric_values_decode_again_as_at_the_end() {
+        let text = records(120, |i| match i {
+            100 => r#"{"a": "late", "b": 1.5, "m": "text"}"#.to_string(),
+            _ if i % 4 == 0 => format!(r#"{{"a": "w{i}", "b": -INF, "m": +INF}}"#),
+            _ if i % 4 == 1 => format!(r#"{{"a": "x{i}", "b": NaN, "m": {i}.5}}"#),
+            _ => format!(r#"{{"a": "y{i}", "b": {i}.25, "m": -Infinity}}"#),
+        });
+        same_as_at_the_end(&text, &JsonOptions::default());
     }
 
     #[test]

@@ -44,14 +44,17 @@ pub struct Survey {
     /// Whether some value is an empty string: a null to inference, so a column of
     /// another type may hold it (it is decoded as NULL there, `typed.rs`).
     pub blanks: bool,
+    /// The piece was decoded as fitting the schema before it rather than surveyed
+    /// ([`Survey::of_fitting`]): nothing about its records was noted.
+    pub fitted: bool,
 }
 
 impl Survey {
     /// The survey of a piece of `rows` records that were decoded as fitting the schema of
     /// the records before them (`flat::decode_fitting`): each one object, none malformed,
-    /// and their type adds nothing to the merged type, so none is given. They may hold
-    /// empty strings (a null fits any column): should a later schema make the piece be
-    /// decoded again, it is decoded as one that does.
+    /// and their type adds nothing to the merged type, so none is given. Should a later
+    /// schema make the piece be decoded again, it is surveyed first
+    /// ([`Survey::again_if_fitted`]).
     pub fn of_fitting(rows: usize) -> Survey {
         Survey {
             ty: None,
@@ -60,7 +63,21 @@ impl Survey {
             lenient: Vec::new(),
             rows,
             blanks: true,
+            fitted: true,
         }
+    }
+
+    /// For a piece decoded as fitting, a survey of its `records` made now: decoding it
+    /// again (a later schema changed) needs what the fitted pass does not note, above all
+    /// which records are JSON only under the leniencies (`-INF`, `NaN`), to decode them
+    /// from their standard rewrites. `None` for a piece that was surveyed.
+    pub fn again_if_fitted(
+        &self,
+        text: &[u8],
+        records: &[Range<usize>],
+        surveying: &Surveying,
+    ) -> Option<Survey> {
+        self.fitted.then(|| survey(text, records, surveying))
     }
 }
 
@@ -187,6 +204,7 @@ fn merged_as_read(
         lenient,
         rows,
         blanks: shapes.met_blanks(),
+        fitted: false,
     })
 }
 
