@@ -29,7 +29,7 @@ use crate::io::json::line_sep::RecordEnd;
 use crate::io::json::options::JsonOptions;
 use crate::io::json::records::{piece_text_bytes, ArrayScan, Pieces};
 use crate::io::json::schema::JsonSchema;
-use crate::io::json::survey::{survey, Survey, Surveying};
+use crate::io::json::survey::{survey, survey_pieces, Survey, Surveying};
 use crate::io::json::typing::Typing;
 use crate::memory;
 
@@ -77,11 +77,12 @@ impl Found {
     /// Surveys the closed pieces not surveyed yet, in parallel.
     pub fn survey_closed(&mut self, text: &[u8], surveying: Surveying) {
         let first = self.surveys.len();
-        let records = &self.records;
-        let new: Vec<Survey> = self.pieces.closed()[first..]
-            .par_iter()
-            .map(|piece| survey(text, &records[piece.clone()], &surveying))
-            .collect();
+        let new = survey_pieces(
+            text,
+            &self.records,
+            &self.pieces.closed()[first..],
+            &surveying,
+        );
         self.surveys.extend(new);
     }
 }

@@ -25,7 +25,7 @@ use crate::io::json::records::{
 use crate::io::json::sample::sampled_records;
 use crate::io::json::scan::skip_space;
 use crate::io::json::schema::{no_fields, JsonSchema};
-use crate::io::json::survey::{survey, Survey, Surveying};
+use crate::io::json::survey::{merged_of, survey_pieces, Survey, Surveying};
 use crate::io::json::transcode::Transcoder;
 use crate::io::json::typing::Typing;
 use crate::memory;
@@ -156,6 +156,7 @@ impl JsonLoader {
             text,
             ahead,
             piece_bytes,
+            record_end,
             ..
         } = self;
         check_text(&text)?;
@@ -173,7 +174,6 @@ impl JsonLoader {
         let surveying = Surveying::of(&options);
         let sample = match options.sample()? {
             Some(ratio) => {
-                let record_end = RecordEnd::of(options.line_sep.as_deref())?;
                 let kept = sampled_records(&text, &found.records, multi_line, &record_end, ratio);
                 Some(Sample { ratio, kept })
             }
@@ -200,16 +200,13 @@ impl JsonLoader {
             records, pieces, ..
         } = found;
         let pieces = pieces.into_closed();
-        if let (Some((record, why)), ParseMode::FailFast) = (malformed.first(), options.mode) {
-            return Err(failfast_error(
-                &text,
-                &records,
-                *record,
-                why,
-                "is not a JSON record",
-                &options,
-            ));
-        }
+        fail_fast(
+            &text,
+            &records,
+            &malformed,
+            "is not a JSON record",
+            &options,
+        )?;
         let surveyed = SurveyedJson {
             options,
             text,
@@ -345,11 +342,7 @@ impl SurveyedJson {
     /// The type of all the file's records merged, not yet made canonical (a folder merges
     /// its files' types first, as one file merges its pieces').
     pub fn merged_type(&self) -> JsonType {
-        self.surveys
-            .iter()
-            .filter_map(|s| s.ty.clone())
-            .fold(JsonType::Null, JsonType::merge)
-            .for_schema(self.options.drop_field_if_all_null)
+        merged_of(&self.surveys, self.options.drop_field_if_all_null)
     }
 
     /// The column malformed records are kept in, when this file needs one (PERMISSIVE
@@ -419,27 +412,16 @@ impl SurveyedJson {
     fn survey_every_record_fitting(&mut self, schema: &JsonSchema, nested: &str) -> Result<()> {
         let surveying = Surveying::of(&self.options);
         let (text, records) = (&self.text[..], &self.records);
-        let surveys: Vec<Survey> = self
-            .pieces
-            .par_iter()
-            .map(|piece| survey(text, &records[piece.clone()], &surveying))
-            .collect();
+        let surveys = survey_pieces(text, records, &self.pieces, &surveying);
         let malformed = malformed_in(&surveys, &self.pieces, |i| i);
-        if let (Some((record, why)), ParseMode::FailFast) = (malformed.first(), self.options.mode) {
-            return Err(failfast_error(
-                text,
-                records,
-                *record,
-                why,
-                "is not a JSON record",
-                &self.options,
-            ));
-        }
-        let every = surveys
-            .iter()
-            .filter_map(|s| s.ty.clone())
-            .fold(JsonType::Null, JsonType::merge)
-            .for_schema(self.options.drop_field_if_all_null);
+        fail_fast(
+            text,
+            records,
+            &malformed,
+            "is not a JSON record",
+            &self.options,
+        )?;
+        let every = merged_of(&surveys, self.options.drop_field_if_all_null);
         let corrupt = schema.corrupt_column().map(str::to_string);
         let corrupt_unkept = !malformed.is_empty()
             && self.options.mode == ParseMode::Permissive
@@ -561,16 +543,13 @@ impl GivenRead<'_> {
             );
             batches.extend(decoded.batch);
         }
-        if let (Some((record, why)), ParseMode::FailFast) = (malformed.first(), options.mode) {
-            return Err(failfast_error(
-                text,
-                records,
-                *record,
-                why,
-                "does not fit the schema",
-                options,
-            ));
-        }
+        fail_fast(
+            text,
+            records,
+            &malformed,
+            "does not fit the schema",
+            options,
+        )?;
         let warnings = given_warnings(text, records, &malformed, options, given.keeps_corrupt());
         Ok((Table::try_new(given.arrow().clone(), batches)?, warnings))
     }
@@ -665,17 +644,20 @@ fn all_records(text: &[u8], options: &JsonOptions, piece_bytes: usize) -> Result
     Ok((multi_line, found))
 }
 
-/// FAILFAST's error for the malformed record `record` (`is_not`: what is wrong with it).
-fn failfast_error(
+/// FAILFAST's error for the first of the `malformed` records (`is_not`: what is wrong with
+/// such a record), when the mode is FAILFAST and there is one.
+fn fail_fast(
     text: &[u8],
     records: &[Range<usize>],
-    record: usize,
-    why: &str,
+    malformed: &[(usize, String)],
     is_not: &str,
     options: &JsonOptions,
-) -> Error {
-    let line = line_of(text, records[record].start);
-    Error::new(
+) -> Result<()> {
+    let (Some((record, why)), ParseMode::FailFast) = (malformed.first(), options.mode) else {
+        return Ok(());
+    };
+    let line = line_of(text, records[*record].start);
+    Err(Error::new(
         ErrorCode::JsonMalformed,
         format!(
             "line {line} {is_not} ({why}); fix it, or load with mode PERMISSIVE (kept as \
@@ -683,7 +665,7 @@ fn failfast_error(
             options.column_name_of_corrupt_record
         ),
     )
-    .at_row(line)
+    .at_row(line))
 }
 
 /// The first malformed records named by their lines.

@@ -15,6 +15,7 @@ use std::cell::Cell;
 use std::fmt;
 use std::ops::Range;
 
+use rayon::prelude::*;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -108,6 +109,28 @@ impl Surveying {
         }
         leniency
     }
+}
+
+/// Each of `pieces` (ranges of `records`) surveyed, in parallel, in order.
+pub fn survey_pieces(
+    text: &[u8],
+    records: &[Range<usize>],
+    pieces: &[Range<usize>],
+    surveying: &Surveying,
+) -> Vec<Survey> {
+    pieces
+        .par_iter()
+        .map(|piece| survey(text, &records[piece.clone()], surveying))
+        .collect()
+}
+
+/// The type of every surveyed record merged, not yet made canonical.
+pub fn merged_of(surveys: &[Survey], drop_field_if_all_null: bool) -> JsonType {
+    surveys
+        .iter()
+        .filter_map(|s| s.ty.clone())
+        .fold(JsonType::Null, JsonType::merge)
+        .for_schema(drop_field_if_all_null)
 }
 
 /// Surveys a piece: records merged as they are read, or, if one is malformed, all checked
